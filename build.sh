@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# build.sh: the one entry point that installs what is missing and builds
+# everything:
+#   dist/wasmtls.wasm         crypto-src/ + wasm/ with emcc -O3 -msimd128
+#   dist/wasmtls-scalar.wasm  the same sources without SIMD
+#   build/native{,-asan,-ct}/ the same C natively with clang-16, and the
+#                             C test binaries from test/native/
+#   dist/*.js, dist/types/    ts/ bundled by esbuild, declarations by tsc
+# and prints the sizes. Run as root on Debian to install missing packages.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# ---- 1. tools ---------------------------------------------------------
+# command -> Debian package
+declare -A PKG=([emcc]=emscripten [clang-16]=clang-16 [ld.lld-16]=lld-16
+  [openssl]=openssl [gnutls-serv]=gnutls-bin [valgrind]=valgrind
+  [chromium]=chromium)
+missing=()
+for cmd in "${!PKG[@]}"; do
+  command -v "$cmd" >/dev/null || missing+=("${PKG[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "build.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "build.sh: missing Debian packages: ${missing[*]}" >&2
+    echo "          run as root to install them, or: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+mkdir -p dist build
+CSRC=$(find crypto-src -name '*.c' | sort)
+WSRC=$(find wasm -name '*.c' | sort)
+INC="-Icrypto-src -Icrypto-src/inc -Iwasm"
+
+# ---- 2. wasm ------------------------------------------------------------
+# Standalone module, no emscripten JS glue; the only imports are the ones
+# ts/core/loader.ts implements (test/imports.test.ts enforces the list).
+EMFLAGS="-O3 --no-entry -sSTANDALONE_WASM -DNDEBUG -sMALLOC=emmalloc \
+  -sTOTAL_STACK=256KB -sINITIAL_MEMORY=2MB -sALLOW_MEMORY_GROWTH \
+  -sMAXIMUM_MEMORY=256MB --js-library wasm/imports.js \
+  -sEXPORTED_FUNCTIONS=_malloc,_free -std=c11 -Wall -Wextra -Werror"
+# shellcheck disable=SC2086
+emcc $EMFLAGS -msimd128 $INC $CSRC $WSRC -o dist/wasmtls.wasm
+# shellcheck disable=SC2086
+emcc $EMFLAGS $INC $CSRC $WSRC -o dist/wasmtls-scalar.wasm
+
+# ---- 3. native ------------------------------------------------------------
+# Three variants of one set of sources: plain (-O2), ASan+UBSan, and the
+# constant-time variant run under Valgrind (-gdwarf-4: valgrind 3.19 cannot
+# read DWARF 5). An object is rebuilt when its source or any header is newer.
+CC=clang-16
+CWARN="-std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE"
+declare -A VARIANT=(
+  [native]="-O2 -g"
+  [native-asan]="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  [native-ct]="-O2 -gdwarf-4"
+)
+newest_h=$(find crypto-src wasm test/native -name '*.h' -printf '%T@\n' | sort -n | tail -1)
+compile() { # variant flags src obj
+  local obj=$4
+  if [ ! -f "$obj" ] || [ "$3" -nt "$obj" ] || \
+     awk -v a="$newest_h" -v b="$(stat -c %Y "$obj")" 'BEGIN{exit !(a>b)}'; then
+    # shellcheck disable=SC2086
+    $CC $CWARN $2 $INC -c "$3" -o "$obj"
+  fi
+}
+export -f compile; export CC CWARN INC newest_h
+for v in "${!VARIANT[@]}"; do
+  d=build/$v; mkdir -p "$d/obj"
+  for s in $CSRC test/native/host_native.c; do
+    echo "$v|${VARIANT[$v]}|$s|$d/obj/$(echo "$s" | tr / _).o"
+  done
+done | xargs -P "$(nproc)" -I{} bash -c 'IFS="|" read -r v f s o <<< "{}"; compile "$v" "$f" "$s" "$o"'
+for v in "${!VARIANT[@]}"; do
+  d=build/$v
+  # Tests: test_*.c everywhere; ct_*.c and ctleak_*.c only for Valgrind.
+  case $v in native-ct) tests=$(ls test/native/ct_*.c test/native/ctleak_*.c 2>/dev/null || true) ;;
+             *) tests=$(ls test/native/test_*.c 2>/dev/null || true) ;; esac
+  for t in $tests; do
+    # shellcheck disable=SC2086
+    $CC $CWARN ${VARIANT[$v]} $INC "$t" "$d"/obj/*.o -o "$d/$(basename "$t" .c)" -lm
+  done
+done
+
+# ---- 4. TypeScript -----------------------------------------------------------
+# Every entry lands at the top of dist/ so new URL('./wasmtls.wasm',
+# import.meta.url) resolves from any of them.
+node_modules/.bin/esbuild ts/index.ts ts/core/hash.ts ts/core/loader.ts \
+  --bundle --splitting --format=esm --target=es2022 --platform=neutral \
+  --entry-names='[name]' --outdir=dist --log-level=warning
+node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
+  --platform=node --target=node20 --outfile=dist/selfcheck.js --log-level=warning
+node_modules/.bin/tsc -p tsconfig.json
+
+# ---- 5. sizes ------------------------------------------------------------------
+printf '%-26s %10s %10s\n' file bytes gzip
+for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm dist/index.js; do
+  printf '%-26s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+done

@@ -1,0 +1,12 @@
+/**
+ * wasmtls: a TLS engine in one WebAssembly module.
+ *
+ * This entry re-exports the loader and the primitives that exist so far.
+ * @module
+ */
+export { init, initSync, instantiate, instantiateSync, simdSupported, wasm, Wasm } from './core/loader.js';
+export type { LoadOptions, WasmSource } from './core/loader.js';
+export {
+  digest, Hash, Hmac, hmac, hkdf, hkdfExtract, hkdfExpand, hkdfExpandLabel, deriveSecret, hashLength,
+} from './core/hash.js';
+export type { HashName } from './core/hash.js';
