@@ -1,0 +1,3 @@
+import { hashSuite } from './suites/hash.js';
+
+hashSuite('scalar');
