@@ -30,8 +30,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm packages from the committed lock file; reinstalled when its content
+# changes (content, not mtime: a fresh checkout is newer than everything).
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.wasmtls-lock 2>/dev/null)" != "$lock_sum" ]; then
   npm ci --no-audit --no-fund
+  echo "$lock_sum" > node_modules/.wasmtls-lock
 fi
 
 mkdir -p dist build
