@@ -15,6 +15,7 @@
  * @module
  */
 import { abytes, aint } from './bytes.js';
+import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -36,13 +37,6 @@ export function hashLength(name: HashName): number {
   hashId(name);
   return LENS[name];
 }
-
-// Contexts live in wasm memory; the registry frees those a caller dropped
-// without dispose().
-const registry = /* @__PURE__ */ new FinalizationRegistry<{ w: Wasm; p: number; n: number }>((h) => {
-  h.w.wipe(h.p, h.n);
-  h.w.free(h.p);
-});
 
 // Feed data to an update export through scratch memory, chunk by chunk.
 function feed(w: Wasm, fn: string, ctx: number, data: Uint8Array): void {
@@ -69,7 +63,7 @@ abstract class Ctx {
     this.outputLen = hashLength(name);
     this.size = size;
     this.ptr = this.w.alloc(size);
-    registry.register(this, { w: this.w, p: this.ptr, n: size }, this);
+    track(this, this.w, this.ptr, size);
   }
 
   protected live(): number {
@@ -87,7 +81,7 @@ abstract class Ctx {
   /** Wipe and free the context now rather than at garbage collection. */
   dispose(): void {
     if (this.ptr === 0) return;
-    registry.unregister(this);
+    untrack(this);
     this.w.wipe(this.ptr, this.size);
     this.w.free(this.ptr);
     this.ptr = 0;
