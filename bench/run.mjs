@@ -1,0 +1,23 @@
+// Runs a benchmark: `node bench/run.mjs <name>` bundles bench/<name>.ts
+// with esbuild (npm packages stay external) and runs it in this Node.
+// Build first (bash build.sh): the benchmarks load dist/wasmtls*.wasm.
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const names = process.argv.slice(2);
+if (names.length === 0) {
+  console.error('usage: node bench/run.mjs <hash|aead|pk|...> [...]');
+  process.exit(2);
+}
+const root = new URL('../', import.meta.url);
+mkdirSync(new URL('build/bench/', root), { recursive: true });
+for (const name of names) {
+  const out = new URL(`build/bench/${name}.mjs`, root);
+  await build({
+    entryPoints: [new URL(`bench/${name}.ts`, root).pathname],
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
+    outfile: out.pathname, logLevel: 'error',
+  });
+  await import(pathToFileURL(out.pathname).href);
+}
