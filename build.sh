@@ -104,7 +104,10 @@ node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
 node_modules/.bin/tsc -p tsconfig.json
 
 # ---- 5. sizes ------------------------------------------------------------------
+js=$(ls dist/*.js | grep -v selfcheck)
 printf '%-26s %10s %10s\n' file bytes gzip
-for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm dist/index.js; do
+for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm; do
   printf '%-26s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done
+# shellcheck disable=SC2086
+printf '%-26s %10d %10d\n' "dist/*.js (all chunks)" "$(cat $js | wc -c)" "$(cat $js | gzip -9c | wc -c)"

@@ -38,7 +38,12 @@ export interface LoadOptions {
   random?: (buf: Uint8Array) => void;
   /** Milliseconds since the Unix epoch. Default: `Date.now`. */
   now?: () => number;
+  /** With no explicit source: `false` loads the scalar build even where
+   * SIMD is available (debugging, differential checks). Default: detect. */
+  simd?: boolean;
 }
+
+type Hooks = Required<Pick<LoadOptions, 'random' | 'now'>>;
 
 /** Raw exports: every export takes and returns integers (pointers included). */
 export type WasmExports = Record<string, (...args: number[]) => number> & {
@@ -52,10 +57,10 @@ export class Wasm {
   readonly exports: WasmExports;
   readonly simd: boolean;
   /** @internal */
-  hooks: Required<LoadOptions>;
+  hooks: Hooks;
 
   /** @internal */
-  constructor(instance: WebAssembly.Instance, simd: boolean, hooks: Required<LoadOptions>) {
+  constructor(instance: WebAssembly.Instance, simd: boolean, hooks: Hooks) {
     this.exports = instance.exports as unknown as WasmExports;
     this.simd = simd;
     this.hooks = hooks;
@@ -129,14 +134,17 @@ export function simdSupported(): boolean {
   }
 }
 
-function defaultRandom(buf: Uint8Array): void {
+/** Fill buf from `crypto.getRandomValues`, in chunks of its 65,536-byte
+ * limit per call. */
+export function fillRandom(buf: Uint8Array): Uint8Array {
   // getRandomValues throws QuotaExceededError beyond 65,536 bytes a call.
   for (let off = 0; off < buf.length; off += 65536) {
     crypto.getRandomValues(buf.subarray(off, Math.min(buf.length, off + 65536)));
   }
+  return buf;
 }
 
-function imports(get: () => Wasm | undefined, hooks: Required<LoadOptions>): WebAssembly.Imports {
+function imports(get: () => Wasm | undefined, hooks: Hooks): WebAssembly.Imports {
   return {
     env: {
       wt_random(ptr: number, len: number): void {
@@ -180,12 +188,12 @@ function simdError(cause: unknown): Error {
 /** Instantiate a fresh module (not the shared one). Tests use this to load
  * the SIMD and scalar builds side by side. */
 export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): Promise<Wasm> {
-  const hooks: Required<LoadOptions> = {
-    random: opts.random ?? defaultRandom,
+  const hooks: Hooks = {
+    random: opts.random ?? fillRandom,
     now: opts.now ?? Date.now,
   };
   const simd = simdSupported();
-  let src: WasmSource = source ?? defaultUrl(simd);
+  let src: WasmSource = source ?? defaultUrl(simd && opts.simd !== false);
   let w: Wasm | undefined;
   const imp = imports(() => w, hooks);
   let instance: WebAssembly.Instance;
@@ -219,8 +227,8 @@ export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): 
 /** Synchronous instantiation from bytes or a compiled module (Workers:
  * `import mod from './wasmtls.wasm'` gives a `WebAssembly.Module`). */
 export function instantiateSync(source: BufferSource | WebAssembly.Module, opts: LoadOptions = {}): Wasm {
-  const hooks: Required<LoadOptions> = {
-    random: opts.random ?? defaultRandom,
+  const hooks: Hooks = {
+    random: opts.random ?? fillRandom,
     now: opts.now ?? Date.now,
   };
   let w: Wasm | undefined;
