@@ -96,6 +96,7 @@ done
 # ---- 4. TypeScript -----------------------------------------------------------
 # Every entry lands at the top of dist/ so new URL('./wasmtls.wasm',
 # import.meta.url) resolves from any of them.
+rm -f dist/*.js dist/*.js.map
 node_modules/.bin/esbuild ts/index.ts ts/core/hash.ts ts/core/loader.ts \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral \
   --entry-names='[name]' --outdir=dist --log-level=warning
