@@ -1,0 +1,138 @@
+/*
+ * wt_pk.h: key exchange and signatures by TLS codepoint.
+ *
+ * The TLS engine and the X.509 code call these and never name an
+ * algorithm's internals: a NamedGroup (RFC 8446 4.2.7) selects a key
+ * exchange, a SignatureScheme (RFC 8446 4.2.3) a signature. Keys are parsed
+ * from the DER forms TLS and certificates carry. Every structure is
+ * fixed-size with no interior pointer (it can live in wasm memory, be
+ * copied and be wiped with wt_wipe).
+ */
+#ifndef WT_PK_H
+#define WT_PK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors (negative; shared numbering with the TLS error table) ---- */
+#define WT_PK_OK             0
+#define WT_PK_ERR_ARG       -1   /* unknown group/scheme, bad length */
+#define WT_PK_ERR_POINT     -2   /* peer share/public key invalid */
+#define WT_PK_ERR_ZERO      -3   /* X25519 all-zero shared secret */
+#define WT_PK_ERR_KEY       -4   /* malformed or unsupported key encoding */
+#define WT_PK_ERR_SIG       -5   /* signature does not verify */
+#define WT_PK_ERR_MISMATCH  -6   /* scheme does not fit the key */
+
+/* ---- key exchange ---------------------------------------------------- */
+
+/* RFC 8446 4.2.7 NamedGroup; X25519MLKEM768 per draft-ietf-tls-ecdhe-mlkem */
+enum {
+	WT_GROUP_SECP256R1 = 0x0017,
+	WT_GROUP_SECP384R1 = 0x0018,
+	WT_GROUP_X25519 = 0x001D,
+	WT_GROUP_X25519MLKEM768 = 0x11EC
+};
+
+/* Largest key_exchange field: X25519MLKEM768 client share is an ML-KEM-768
+ * encapsulation key (1184) || X25519 (32); the server share is a
+ * ciphertext (1088) || X25519 (32). */
+#define WT_KEX_SHARE_MAX 1216
+/* Largest shared secret: ML-KEM (32) || X25519 (32). */
+#define WT_KEX_SECRET_MAX 64
+
+/* The client's ephemeral state between ClientHello and ServerHello. */
+typedef struct {
+	uint32_t group;
+	uint8_t ec_priv[48];      /* X25519 scalar or P-256/P-384 scalar */
+	uint8_t mlkem_sk[2400];   /* ML-KEM-768 decapsulation key */
+} wt_kex_ctx;
+
+/* Length of a client's / server's key_exchange for group, 0 if unknown. */
+size_t wt_kex_client_share_len(uint32_t group);
+size_t wt_kex_server_share_len(uint32_t group);
+/* 1 if group is implemented. */
+int wt_kex_supported(uint32_t group);
+
+/* Client: make an ephemeral key (entropy from wt_random) and write its
+ * share (wt_kex_client_share_len(group) bytes). */
+int wt_kex_client_keygen(wt_kex_ctx *k, uint32_t group, uint8_t *share);
+/* Client: from the server's share, the shared secret (*secretlen set).
+ * Wipes k. */
+int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share,
+	size_t len, uint8_t *secret, size_t *secretlen);
+/* Server: from the client's share, the server's share and the secret
+ * (an ECDH key pair or an ML-KEM encapsulation made here). */
+int wt_kex_server(uint32_t group, const uint8_t *client_share, size_t len,
+	uint8_t *server_share, uint8_t *secret, size_t *secretlen);
+
+/* ---- signatures -------------------------------------------------------- */
+
+/* RFC 8446 4.2.3 SignatureScheme */
+enum {
+	WT_SIG_RSA_PKCS1_SHA256 = 0x0401,
+	WT_SIG_RSA_PKCS1_SHA384 = 0x0501,
+	WT_SIG_RSA_PKCS1_SHA512 = 0x0601,
+	WT_SIG_ECDSA_SECP256R1_SHA256 = 0x0403,
+	WT_SIG_ECDSA_SECP384R1_SHA384 = 0x0503,
+	WT_SIG_RSA_PSS_RSAE_SHA256 = 0x0804,
+	WT_SIG_RSA_PSS_RSAE_SHA384 = 0x0805,
+	WT_SIG_RSA_PSS_RSAE_SHA512 = 0x0806,
+	WT_SIG_ED25519 = 0x0807,
+	WT_SIG_RSA_PSS_PSS_SHA256 = 0x0809,
+	WT_SIG_RSA_PSS_PSS_SHA384 = 0x080A,
+	WT_SIG_RSA_PSS_PSS_SHA512 = 0x080B
+};
+
+/* Key types */
+enum { WT_KEY_RSA = 1, WT_KEY_EC_P256 = 2, WT_KEY_EC_P384 = 3, WT_KEY_ED25519 = 4 };
+
+#define WT_RSA_MAX_BYTES 512    /* 4096-bit moduli */
+#define WT_SIG_MAX 512
+
+typedef struct {
+	uint32_t type;            /* WT_KEY_* */
+	uint32_t bits;            /* modulus / curve size */
+	uint32_t nlen, elen;      /* RSA: big-endian n and e lengths */
+	uint8_t n[WT_RSA_MAX_BYTES];
+	uint8_t e[8];
+	uint8_t point[97];        /* EC: 04||X||Y; Ed25519: 32 bytes */
+	uint32_t pointlen;
+} wt_pubkey;
+
+typedef struct {
+	uint32_t type;
+	uint32_t bits;
+	/* RSA: big-endian CRT parameters and the public part */
+	uint32_t nlen, elen, plen, qlen;
+	uint8_t n[WT_RSA_MAX_BYTES], e[8];
+	uint8_t p[WT_RSA_MAX_BYTES / 2], q[WT_RSA_MAX_BYTES / 2];
+	uint8_t dp[WT_RSA_MAX_BYTES / 2], dq[WT_RSA_MAX_BYTES / 2];
+	uint8_t qinv[WT_RSA_MAX_BYTES / 2];
+	/* EC scalar / Ed25519 seed */
+	uint8_t secret[48];
+	uint8_t pub[97];          /* EC public point / Ed25519 public key */
+	uint32_t publen;
+} wt_privkey;
+
+/* SubjectPublicKeyInfo DER -> public key (RSA, EC P-256/P-384, Ed25519). */
+int wt_pubkey_from_spki(wt_pubkey *pk, const uint8_t *der, size_t len);
+/* Private key DER: PKCS#8 PrivateKeyInfo (RSA, EC, Ed25519), PKCS#1
+ * RSAPrivateKey or SEC 1 ECPrivateKey. */
+int wt_privkey_from_der(wt_privkey *sk, const uint8_t *der, size_t len);
+
+/* 1 if scheme can be used with a key of this type and size. TLS 1.3
+ * forbids PKCS#1 v1.5 in CertificateVerify (RFC 8446 4.4.3); that rule
+ * belongs to the caller, which knows the context. */
+int wt_sig_scheme_fits(uint32_t scheme, uint32_t keytype, uint32_t bits);
+
+/* Verify sig over msg (the message itself; the scheme's hash is applied
+ * here). Variable time: every input is public. */
+int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
+	size_t msglen, const uint8_t *sig, size_t siglen);
+/* Sign msg; writes at most WT_SIG_MAX bytes and sets *siglen. Constant
+ * time in the key; entropy from wt_random (ECDSA hedge, PSS salt, RSA
+ * blinding). */
+int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
+	size_t msglen, uint8_t *sig, size_t *siglen);
+
+#endif
