@@ -21,6 +21,7 @@
  * @module
  */
 import { abytes } from './bytes.js';
+import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
 export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
@@ -63,12 +64,6 @@ function checkDest(dest: Uint8Array | undefined, len: number, title: string): vo
   if (dest.length < len) throw new RangeError(`${title}: expected at least ${len} bytes, got length=${dest.length}`);
 }
 
-// Contexts hold the key schedule; the registry wipes and frees those a
-// caller dropped without dispose().
-const registry = /* @__PURE__ */ new FinalizationRegistry<{ w: Wasm; p: number; n: number }>((h) => {
-  h.w.wipe(h.p, h.n);
-  h.w.free(h.p);
-});
 
 /**
  * One key of one AEAD algorithm. `seal` and `open` each copy the inputs
@@ -107,7 +102,7 @@ export class Aead {
       this.ptr = 0;
       throw new RangeError(`wasmtls: ${algorithm} is not available in this build`);
     }
-    registry.register(this, { w: this.w, p: this.ptr, n: this.size }, this);
+    track(this, this.w, this.ptr, this.size);
   }
 
   private live(): number {
@@ -180,7 +175,7 @@ export class Aead {
    * collection. Idempotent. */
   dispose(): void {
     if (this.ptr === 0) return;
-    registry.unregister(this);
+    untrack(this);
     this.w.wipe(this.ptr, this.size);
     this.w.free(this.ptr);
     this.ptr = 0;

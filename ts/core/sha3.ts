@@ -16,6 +16,7 @@
  * @module
  */
 import { abytes, aint } from './bytes.js';
+import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
 export type Sha3Name = 'SHA3-256' | 'SHA3-512';
@@ -34,12 +35,6 @@ function bitsOf<T extends string>(table: Record<T, number>, name: T, what: strin
   return b;
 }
 
-// Contexts live in wasm memory; the registry frees those dropped without
-// dispose().
-const registry = /* @__PURE__ */ new FinalizationRegistry<{ w: Wasm; p: number; n: number }>((h) => {
-  h.w.wipe(h.p, h.n);
-  h.w.free(h.p);
-});
 
 function feed(w: Wasm, fn: string, ctx: number, data: Uint8Array): void {
   const upd = w.exports[fn];
@@ -60,7 +55,7 @@ abstract class KeccakCtx {
     this.w = wasm();
     this.size = this.w.exports.wt_keccak_ctx_size();
     this.ptr = this.w.alloc(this.size);
-    registry.register(this, { w: this.w, p: this.ptr, n: this.size }, this);
+    track(this, this.w, this.ptr, this.size);
   }
 
   protected live(): number {
@@ -77,7 +72,7 @@ abstract class KeccakCtx {
   /** Wipe and free the context now rather than at garbage collection. */
   dispose(): void {
     if (this.ptr === 0) return;
-    registry.unregister(this);
+    untrack(this);
     this.w.wipe(this.ptr, this.size);
     this.w.free(this.ptr);
     this.ptr = 0;
