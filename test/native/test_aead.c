@@ -56,6 +56,10 @@ static const struct { const char *key, *nonce; uint32_t ctr; const char *pt, *ct
 	  "000000000000000000000000", 2, NULL,
 	  "72d54dfbf12ec44b362692df94137f32" "8fea8da73990265ec1bbbea1ae9af0ca"
 	  "13b25aa26cb4a648cb9b9d1be65b2c09" "24a66c54d545ec1b7374f4872e99f096" },
+	/* A.1 #5 */
+	{ KZERO, "000000000000000000000002", 0, NULL,
+	  "c2c64d378cd536374ae204b9ef933fcd" "1a8b2288b3dfa49672ab765b54ee27c7"
+	  "8a970e0e955c14f3a88e741b97c286f7" "5f8fc299e8148362fa198a39531bed6d" },
 	/* A.2 #2 */
 	{ KONE, "000000000000000000000002", 1, IETF,
 	  "a3fbf07df3fa2fde4f376ca23e827370" "41605d9f4f4f57bd8cff2c1d4b7955ec"
