@@ -33,8 +33,8 @@
 #define DK_H (VEC_BYTES + EK_LEN)
 #define DK_Z (DK_H + 32)
 
-typedef char wt_mlkem768_sizes_agree[(EK_LEN == WT_MLKEM768_EK_LEN &&
-	DK_LEN == WT_MLKEM768_DK_LEN && CT_LEN == WT_MLKEM768_CT_LEN) ? 1 : -1];
+_Static_assert(EK_LEN == WT_MLKEM768_EK_LEN && DK_LEN == WT_MLKEM768_DK_LEN &&
+	CT_LEN == WT_MLKEM768_CT_LEN, "sizes of FIPS 203 Table 3");
 
 /*
  * Declassification hook for the constant-time test: rho comes out of
