@@ -128,33 +128,42 @@ static void wt_ge_precomp_neg(wt_ge_precomp *r, const wt_ge_precomp *q)
 	wt_fe_neg(&r->xy2d, &q->xy2d);
 }
 
-static void wt_ge_precomp_cmov(wt_ge_precomp *t, const wt_ge_precomp *u, uint32_t b)
-{
-	wt_fe_cmov(&t->ypx, &u->ypx, b);
-	wt_fe_cmov(&t->ymx, &u->ymx, b);
-	wt_fe_cmov(&t->xy2d, &u->xy2d, b);
-}
-
 /* ---- encoding (RFC 8032 5.1.2, 5.1.3) ------------------------------- */
 
-static void wt_ge_encode(uint8_t s[32], const wt_fe *X, const wt_fe *Y, const wt_fe *Z)
+/* y with the sign of x in bit 255, from x = X zi and y = Y zi. */
+static void wt_ge_encode(uint8_t s[32], const wt_fe *X, const wt_fe *Y, const wt_fe *zi)
 {
-	wt_fe zi, x, y;
-	wt_fe_invert(&zi, Z);
-	wt_fe_mul(&x, X, &zi);
-	wt_fe_mul(&y, Y, &zi);
+	wt_fe x, y;
+	wt_fe_mul(&x, X, zi);
+	wt_fe_mul(&y, Y, zi);
 	wt_fe_tobytes(s, &y);
 	s[31] ^= (uint8_t)(wt_fe_isnegative(&x) << 7);
 }
 
 void wt_ge_tobytes(uint8_t s[32], const wt_ge_p3 *h)
 {
-	wt_ge_encode(s, &h->X, &h->Y, &h->Z);
+	wt_fe zi;
+	wt_fe_invert(&zi, &h->Z);
+	wt_ge_encode(s, &h->X, &h->Y, &zi);
+}
+
+void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32], const wt_ge_p3 *h2)
+{
+	wt_fe z, zi, zi1, zi2;
+	/* 1/Z1 = Z2 / (Z1 Z2), 1/Z2 = Z1 / (Z1 Z2): one inversion. */
+	wt_fe_mul(&z, &h1->Z, &h2->Z);
+	wt_fe_invert(&zi, &z);
+	wt_fe_mul(&zi1, &zi, &h2->Z);
+	wt_fe_mul(&zi2, &zi, &h1->Z);
+	wt_ge_encode(s1, &h1->X, &h1->Y, &zi1);
+	wt_ge_encode(s2, &h2->X, &h2->Y, &zi2);
 }
 
 void wt_ge_p2_tobytes(uint8_t s[32], const wt_ge_p2 *h)
 {
-	wt_ge_encode(s, &h->X, &h->Y, &h->Z);
+	wt_fe zi;
+	wt_fe_invert(&zi, &h->Z);
+	wt_ge_encode(s, &h->X, &h->Y, &zi);
 }
 
 /* Variable-time: public input. */
@@ -205,7 +214,15 @@ int wt_ge_frombytes_negate_vartime(wt_ge_p3 *h, const uint8_t s[32])
 
 /* ---- tables ----------------------------------------------------------- */
 
-static wt_ge_precomp wt_base_table[32][8];  /* [i][j-1] = j 256^i B */
+/* A table entry: a precomp, padded to eight 16-byte vectors. */
+typedef uint32_t wt_v4u32 __attribute__((vector_size(16)));
+typedef union {
+	wt_ge_precomp p;
+	uint32_t w[32];
+} wt_ge_entry;
+_Static_assert(sizeof(wt_ge_precomp) == 120, "precomp is 30 words");
+
+static wt_ge_entry wt_base_table[32][8];    /* [i][j-1] = j 256^i B */
 static wt_ge_precomp wt_base_odd[64];       /* [i] = (2i+1) B */
 static int wt_tables_ready;
 
@@ -245,6 +262,7 @@ static void wt_ge_to_precomp8(wt_ge_precomp *out, const wt_ge_p3 *in)
 static void wt_ge_tables_init(void)
 {
 	wt_ge_p3 B, P, pts[8];
+	wt_ge_precomp row[8];
 	wt_ge_p1p1 t;
 	wt_ge_cached c;
 	int i, j;
@@ -262,7 +280,9 @@ static void wt_ge_tables_init(void)
 			wt_ge_add(&t, &pts[j - 1], &c, 0);
 			wt_ge_p1p1_to_p3(&pts[j], &t);
 		}
-		wt_ge_to_precomp8(wt_base_table[i], pts);
+		wt_ge_to_precomp8(row, pts);
+		for (j = 0; j < 8; j++)
+			wt_base_table[i][j].p = row[j];
 		P = pts[7];
 		for (j = 0; j < 5; j++) {  /* 8P -> 256P */
 			wt_ge_p3_dbl(&t, &P);
@@ -288,21 +308,38 @@ static void wt_ge_tables_init(void)
 
 /* ---- fixed base, constant-time ------------------------------------ */
 
-/* t = b 256^pos B for -8 <= b <= 8, reading all eight row entries. */
+/* t = b 256^pos B for -8 <= b <= 8, reading all eight row entries:
+ * each entry is ANDed with an all-ones or all-zeros mask and ORed into
+ * the result (at most one mask is all ones). Entries are padded to 128
+ * bytes and handled as eight 4-word vectors: wasm SIMD128 in the SIMD
+ * build, plain words where the target has no vectors. */
 static void wt_ge_select(wt_ge_precomp *t, int pos, int8_t b)
 {
-	wt_ge_precomp minus;
 	uint32_t bneg = (uint32_t)(int32_t)b >> 31;
 	uint32_t babs = ((uint32_t)(int32_t)b ^ -bneg) + bneg;
-	uint32_t j;
+	wt_v4u32 acc[8], e, m;
+	wt_fe nxy;
+	int j, k;
 
-	wt_fe_1(&t->ypx);
-	wt_fe_1(&t->ymx);
-	wt_fe_0(&t->xy2d);
-	for (j = 0; j < 8; j++)
-		wt_ge_precomp_cmov(t, &wt_base_table[pos][j], WT_EQ(babs, j + 1));
-	wt_ge_precomp_neg(&minus, t);
-	wt_ge_precomp_cmov(t, &minus, bneg);
+	/* b = 0: the neutral element (y+x, y-x, 2dxy) = (1, 1, 0); limb 0
+	 * of y-x is word 10, the third word of vector 2. */
+	for (k = 0; k < 8; k++)
+		acc[k] = (wt_v4u32){ 0, 0, 0, 0 };
+	acc[0][0] = WT_EQ0(babs);
+	acc[2][2] = WT_EQ0(babs);
+	for (j = 0; j < 8; j++) {
+		uint32_t mj = -WT_EQ(babs, (uint32_t)j + 1);
+		m = (wt_v4u32){ mj, mj, mj, mj };
+		for (k = 0; k < 8; k++) {
+			memcpy(&e, wt_base_table[pos][j].w + 4 * k, sizeof e);
+			acc[k] |= m & e;
+		}
+	}
+	memcpy(t, acc, sizeof *t);
+	/* b < 0: -(x, y) = (-x, y) swaps y+x and y-x and negates 2dxy. */
+	wt_fe_cswap(&t->ypx, &t->ymx, bneg);
+	wt_fe_neg(&nxy, &t->xy2d);
+	wt_fe_cmov(&t->xy2d, &nxy, bneg);
 }
 
 void wt_ge_scalarmult_base(wt_ge_p3 *h, const uint8_t a[32])

@@ -272,6 +272,14 @@ static void test_ed25519(void)
 		wt_ed25519_sign(sig, seed, m, ml);
 		CHECK(eqhex(sig, 64, ED_KAT[i].sig), "RFC 8032 7.1 #%zu signature", i);
 		CHECK(wt_ed25519_verify(pub, m, ml, sig) == 1, "RFC 8032 7.1 #%zu verifies", i);
+		{
+			/* The expanded key signs the same. */
+			wt_ed25519_key key;
+			uint8_t sig2[64];
+			wt_ed25519_key_from_seed(&key, seed);
+			wt_ed25519_sign_key(sig2, &key, m, ml);
+			CHECK(memcmp(key.pub, pub, 32) == 0 && memcmp(sig2, sig, 64) == 0, "#%zu expanded key", i);
+		}
 		/* Every single-bit change of R, S or the key is refused. */
 		for (n = 0; n < 512; n += 7) {
 			memcpy(bad, sig, 64);
