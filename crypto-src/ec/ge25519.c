@@ -13,9 +13,9 @@
  * (the signed radix-16 method of Bernstein, Duif, Lange, Schwabe, Yang,
  * "High-speed high-security signatures", 2011, section 4), and the
  * verification table the odd multiples B, 3B, ..., 127B. Both are
- * computed from B on first use rather than shipped in the module (30 KB
- * of data against well under a millisecond, once per instance); the
- * computation involves no secret. Two threads racing through the first
+ * computed from B on first use rather than shipped in the module (40 KB
+ * of data against under 10,000 field multiplications, once per instance);
+ * the computation involves no secret. Two threads racing through the first
  * call would both write the same values; the wasm build has one thread.
  */
 #include "ge25519.h"
@@ -222,8 +222,8 @@ typedef union {
 } wt_ge_entry;
 _Static_assert(sizeof(wt_ge_precomp) == 120, "precomp is 30 words");
 
-static wt_ge_entry wt_base_table[32][8];    /* [i][j-1] = j 256^i B */
-static wt_ge_precomp wt_base_odd[64];       /* [i] = (2i+1) B */
+static wt_ge_entry wt_base_table[256];  /* [8i + j-1] = j 256^i B */
+static wt_ge_entry wt_base_odd[64];     /* [i] = (2i+1) B */
 static int wt_tables_ready;
 
 /* B: y = 4/5 with x even (RFC 8032 5.1). */
@@ -233,17 +233,19 @@ static const uint8_t WT_BASE[32] = {
 	0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 };
 
-/* Eight extended points to affine precomputed form with one inversion
- * (Montgomery's trick). */
-static void wt_ge_to_precomp8(wt_ge_precomp *out, const wt_ge_p3 *in)
+/* Up to 64 extended points to affine precomputed form with a single
+ * inversion (Montgomery's trick: invert the product of the Z, then peel
+ * each 1/Z off with two multiplications). */
+#define WT_BATCH 64
+static void wt_ge_to_entries(wt_ge_entry *out, const wt_ge_p3 *in, int n)
 {
-	wt_fe acc[8], inv, zi, x, y;
+	wt_fe acc[WT_BATCH], inv, zi, x, y;
 	int i;
 	acc[0] = in[0].Z;
-	for (i = 1; i < 8; i++)
+	for (i = 1; i < n; i++)
 		wt_fe_mul(&acc[i], &acc[i - 1], &in[i].Z);
-	wt_fe_invert(&inv, &acc[7]);
-	for (i = 7; i >= 0; i--) {
+	wt_fe_invert(&inv, &acc[n - 1]);
+	for (i = n - 1; i >= 0; i--) {
 		if (i > 0) {
 			wt_fe_mul(&zi, &inv, &acc[i - 1]);
 			wt_fe_mul(&inv, &inv, &in[i].Z);
@@ -252,17 +254,19 @@ static void wt_ge_to_precomp8(wt_ge_precomp *out, const wt_ge_p3 *in)
 		}
 		wt_fe_mul(&x, &in[i].X, &zi);
 		wt_fe_mul(&y, &in[i].Y, &zi);
-		wt_fe_add(&out[i].ypx, &y, &x);
-		wt_fe_sub(&out[i].ymx, &y, &x);
-		wt_fe_mul(&out[i].xy2d, &x, &y);
-		wt_fe_mul(&out[i].xy2d, &out[i].xy2d, &wt_fe_d2);
+		memset(&out[i], 0, sizeof out[i]);
+		wt_fe_add(&out[i].p.ypx, &y, &x);
+		wt_fe_sub(&out[i].p.ymx, &y, &x);
+		wt_fe_mul(&out[i].p.xy2d, &x, &y);
+		wt_fe_mul(&out[i].p.xy2d, &out[i].p.xy2d, &wt_fe_d2);
 	}
 }
 
+/* Under 10,000 field multiplications, once. The points are converted 64
+ * at a time (20 KB of stack). */
 static void wt_ge_tables_init(void)
 {
-	wt_ge_p3 B, P, pts[8];
-	wt_ge_precomp row[8];
+	wt_ge_p3 B, P, pts[WT_BATCH];
 	wt_ge_p1p1 t;
 	wt_ge_cached c;
 	int i, j;
@@ -274,35 +278,32 @@ static void wt_ge_tables_init(void)
 	P = B;
 	for (i = 0; i < 32; i++) {
 		/* P = 256^i B; row i is P, 2P, ..., 8P. */
+		wt_ge_p3 *row = &pts[8 * (i & 7)];
 		wt_ge_p3_to_cached(&c, &P);
-		pts[0] = P;
+		row[0] = P;
 		for (j = 1; j < 8; j++) {
-			wt_ge_add(&t, &pts[j - 1], &c, 0);
-			wt_ge_p1p1_to_p3(&pts[j], &t);
+			wt_ge_add(&t, &row[j - 1], &c, 0);
+			wt_ge_p1p1_to_p3(&row[j], &t);
 		}
-		wt_ge_to_precomp8(row, pts);
-		for (j = 0; j < 8; j++)
-			wt_base_table[i][j].p = row[j];
-		P = pts[7];
+		P = row[7];
 		for (j = 0; j < 5; j++) {  /* 8P -> 256P */
 			wt_ge_p3_dbl(&t, &P);
 			wt_ge_p1p1_to_p3(&P, &t);
 		}
+		if ((i & 7) == 7)
+			wt_ge_to_entries(&wt_base_table[8 * (i - 7)], pts, WT_BATCH);
 	}
 
 	/* Odd multiples for verification: B, B + 2B, B + 2B + 2B, ... */
 	wt_ge_p3_dbl(&t, &B);
 	wt_ge_p1p1_to_p3(&P, &t);
 	wt_ge_p3_to_cached(&c, &P);
-	P = B;
-	for (i = 0; i < 8; i++) {
-		for (j = 0; j < 8; j++) {
-			pts[j] = P;
-			wt_ge_add(&t, &P, &c, 0);
-			wt_ge_p1p1_to_p3(&P, &t);
-		}
-		wt_ge_to_precomp8(&wt_base_odd[8 * i], pts);
+	pts[0] = B;
+	for (i = 1; i < 64; i++) {
+		wt_ge_add(&t, &pts[i - 1], &c, 0);
+		wt_ge_p1p1_to_p3(&pts[i], &t);
 	}
+	wt_ge_to_entries(wt_base_odd, pts, 64);
 	wt_tables_ready = 1;
 }
 
@@ -331,7 +332,7 @@ static void wt_ge_select(wt_ge_precomp *t, int pos, int8_t b)
 		uint32_t mj = -WT_EQ(babs, (uint32_t)j + 1);
 		m = (wt_v4u32){ mj, mj, mj, mj };
 		for (k = 0; k < 8; k++) {
-			memcpy(&e, wt_base_table[pos][j].w + 4 * k, sizeof e);
+			memcpy(&e, wt_base_table[8 * pos + j].w + 4 * k, sizeof e);
 			acc[k] |= m & e;
 		}
 	}
@@ -471,9 +472,9 @@ void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 		if (bn[i]) {
 			wt_ge_p1p1_to_p3(&u, &t);
 			if (bn[i] > 0) {
-				wt_ge_madd(&t, &u, &wt_base_odd[bn[i] / 2]);
+				wt_ge_madd(&t, &u, &wt_base_odd[bn[i] / 2].p);
 			} else {
-				wt_ge_precomp_neg(&nb, &wt_base_odd[-bn[i] / 2]);
+				wt_ge_precomp_neg(&nb, &wt_base_odd[-bn[i] / 2].p);
 				wt_ge_madd(&t, &u, &nb);
 			}
 		}
