@@ -66,8 +66,8 @@ static void wt_ge_p2_dbl(wt_ge_p1p1 *r, const wt_ge_p2 *p)
 	wt_fe_sq(&s, &s);
 	wt_fe_add(&r->Y, &yy, &xx);       /* -H */
 	wt_fe_sub(&r->Z, &yy, &xx);       /* G */
-	wt_fe_sub(&r->X, &s, &r->Y);      /* E */
-	wt_fe_sub(&r->T, &zz2, &r->Z);    /* -F */
+	wt_fe_sub(&r->X, &s, &r->Y);      /* E: 3 reduced terms */
+	wt_fe_sub(&r->T, &zz2, &r->Z);    /* -F: 4, the most of any caller */
 }
 
 static void wt_ge_p3_dbl(wt_ge_p1p1 *r, const wt_ge_p3 *p)
@@ -432,7 +432,7 @@ void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 	const wt_ge_p3 *A, const uint8_t b[32])
 {
 	int8_t an[256], bn[256];
-	wt_ge_cached Ai[8];               /* A, 3A, ..., 15A */
+	wt_ge_cached Ai[8], c2;           /* A, 3A, ..., 15A; 2A */
 	wt_ge_p1p1 t;
 	wt_ge_p3 u, A2;
 	wt_ge_precomp nb;
@@ -446,10 +446,9 @@ void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 	wt_ge_p3_to_cached(&Ai[0], A);
 	wt_ge_p3_dbl(&t, A);
 	wt_ge_p1p1_to_p3(&A2, &t);
+	wt_ge_p3_to_cached(&c2, &A2);
 	u = *A;
 	for (i = 1; i < 8; i++) {
-		wt_ge_cached c2;
-		wt_ge_p3_to_cached(&c2, &A2);
 		wt_ge_add(&t, &u, &c2, 0);
 		wt_ge_p1p1_to_p3(&u, &t);
 		wt_ge_p3_to_cached(&Ai[i], &u);
