@@ -50,19 +50,6 @@ __attribute__((weak, noinline)) void wt_mlkem_declassify(const void *p, size_t l
 	(void)len;
 }
 
-/*
- * Returns x, but through a volatile so that the compiler no longer knows
- * it is 0 or 1. Without it clang -O2 inlines wt_ct_eq and wt_ccopy
- * together, sees a boolean, and turns the masked copy into a pointer
- * select (cmov of the source address): a memory access at an address
- * chosen by the secret comparison, which the ctgrind test caught.
- */
-static uint32_t value_barrier(uint32_t x)
-{
-	volatile uint32_t v = x;
-	return v;
-}
-
 /* s <- SamplePolyCBD_eta(PRF_eta(seed, nonce)), eta = 2 (both eta1 and
  * eta2 are 2 for ML-KEM-768). */
 static void sample_cbd(wt_mlkem_poly *p, const uint8_t seed[32], uint8_t nonce)
@@ -311,7 +298,7 @@ void wt_mlkem768_decaps_internal(uint8_t ss[32], const uint8_t dk[2400], const u
 	wt_shake_absorb(&j, ct, CT_LEN);
 	wt_shake_squeeze(&j, ss, 32);
 
-	eq = value_barrier(wt_ct_eq(ct, cmp, CT_LEN));
+	eq = wt_barrier(wt_ct_eq(ct, cmp, CT_LEN)) /* see inner.h */;
 	wt_ccopy(eq, ss, kr, 32);
 
 	wt_wipe(&j, sizeof j);
