@@ -114,5 +114,8 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
  * GCD. Returns 1 if x was invertible (gcd 1), 0 otherwise (d is then
  * meaningless). d must not overlap x or m. */
 uint32_t wt_i32_modinv_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len);
+/* The same result by the plain one-bit-per-step algorithm (slower; the
+ * reference the tests check wt_i32_modinv_ct against). */
+uint32_t wt_i32_modinv_simple_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len);
 
 #endif

@@ -302,6 +302,24 @@ static void test_i32(const wt_rsa_private_key *k)
 		ok &= wt_i32_eq(t, one, ln);
 	}
 	CHECK(ok, "x * modinv(x) = 1 mod n");
+	/* the optimized inversion against the one-bit-per-step reference,
+	 * modulo n and modulo p, on random values and edge cases */
+	ok = 1;
+	for (it = 0; it < 24; it++) {
+		const uint32_t *m = (it & 1) ? k->p : pk->n;
+		size_t len = (it & 1) ? lp : ln;
+		uint32_t ok1, ok2;
+		wt_random(rb, 4 * len);
+		wt_i32_decode(x, len, rb, 4 * len - 1);
+		if (it % 8 == 2) memset(x, 0, len * 4), x[0] = 1;
+		if (it % 8 == 4) memcpy(x, m, len * 4), x[0] -= 1;          /* m - 1 */
+		if (it % 8 == 6) memset(x, 0, len * 4);                       /* 0 */
+		ok1 = wt_i32_modinv_simple_ct(t, x, m, len);
+		ok2 = wt_i32_modinv_ct(inv, x, m, len);
+		ok &= ok1 == ok2 && (!ok1 || wt_i32_eq(t, inv, len));
+		ok &= ok1 == (uint32_t)(it % 8 != 6);
+	}
+	CHECK(ok, "modinv_ct = modinv_simple_ct");
 	memset(x, 0, sizeof x);
 	memcpy(x, k->q, k->qlimbs * 4);
 	CHECK(wt_i32_modinv_ct(inv, x, pk->n, ln) == 0, "q has no inverse mod n");
