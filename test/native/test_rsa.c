@@ -340,6 +340,25 @@ static void test_i32(const wt_rsa_private_key *k)
 		ok &= wt_i32_eq(a, b, lp);
 	}
 	CHECK(ok, "modpow_ct = modpow_vartime_e");
+	/* montsqr = montmul(a, a), including the largest values below m */
+	ok = 1;
+	for (it = 0; it < 16; it++) {
+		const uint32_t *m = (it & 1) ? k->p : pk->n;
+		size_t len = (it & 1) ? lp : ln;
+		uint32_t m0i = (it & 1) ? k->p0i : pk->n0i;
+		wt_random(rb, 4 * len);
+		wt_i32_decode(a, len, rb, 4 * len);
+		if (it >= 12) {
+			memcpy(a, m, len * 4);
+			a[0] -= (uint32_t)(it - 10);      /* m - 2, m - 3, ... */
+		}
+		while (!wt_i32_lt(a, m, len))
+			a[len - 1] >>= 1;
+		wt_i32_montmul(b, a, a, m, len, m0i);
+		wt_i32_montsqr(a, a, m, len, m0i);
+		ok &= wt_i32_eq(a, b, len);
+	}
+	CHECK(ok, "montsqr = montmul(a, a)");
 	/* exponent 0 gives Montgomery 1 */
 	memset(e, 0, sizeof e);
 	wt_i32_modpow_ct(a, e, lp, k->p, k->r2p, lp, k->p0i);
