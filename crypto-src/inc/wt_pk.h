@@ -7,6 +7,11 @@
  * from the DER forms TLS and certificates carry. Every structure is
  * fixed-size with no interior pointer (it can live in wasm memory, be
  * copied and be wiped with wt_wipe).
+ *
+ * The fields of wt_kex_ctx, wt_pubkey and wt_privkey are private to
+ * crypto-src/pk/: callers allocate them (sizeof) and pass pointers; only
+ * `type` and `bits` may be read. Their layout will change as the
+ * primitives' own key structures are folded in.
  */
 #ifndef WT_PK_H
 #define WT_PK_H
