@@ -77,6 +77,11 @@ enum {
 #define WT_TLS_MODE_AUTO_RETRY                 0x00000004u
 #define WT_TLS_MODE_RELEASE_BUFFERS            0x00000010u
 
+/* options (SSL_CTX_set_options(3) names and bit values) */
+/* RFC 8446 D.4 middlebox compatibility mode: a 32-byte legacy_session_id
+ * and a dummy change_cipher_spec. On by default, as in OpenSSL. */
+#define WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT      0x00100000u
+
 /* write_ex2 flags (SSL_write(3)) */
 #define WT_TLS_WRITE_FLAG_CONCLUDE 0x1u
 
@@ -209,6 +214,8 @@ int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
 void wt_tls_ctx_set_mode(wt_tls_ctx *ctx, uint32_t mode);   /* OR-ed in */
 void wt_tls_ctx_clear_mode(wt_tls_ctx *ctx, uint32_t mode);
 uint32_t wt_tls_ctx_get_mode(const wt_tls_ctx *ctx);
+void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t op);   /* OR-ed in */
+void wt_tls_ctx_clear_options(wt_tls_ctx *ctx, uint32_t op);
 /* RFC 8449 record_size_limit we advertise (64..16385; 0 = do not send). */
 int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit);
 /* Buffer sizes for connections made later (see the defaults above). */
