@@ -22,8 +22,11 @@ int wt_hs_run(wt_tls_conn *c)
 	for (;;) {
 		if (c->err)
 			return -1;
-		/* Our flight goes out before we wait for the peer's answer. */
-		if (!wt_tls_flush(c)) {
+		/* Our flight goes out before we wait for the peer's answer.
+		 * Once done, what is still staged (our Finished, application
+		 * records) is the caller's to flush: a pending write must see
+		 * its retry checked, not a WANT_WRITE from here. */
+		if (!wt_tls_flush(c) && !c->hs_done) {
 			c->last = WT_TLS_ERROR_WANT_WRITE;
 			return 0;
 		}
