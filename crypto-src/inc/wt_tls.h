@@ -207,7 +207,7 @@ int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len);
 int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy,
 	uint32_t client_cert_flags);
 /* Session ticket key (server): 32 bytes; tickets are sealed with
- * AES-256-GCM under it. tickets = NewSessionTickets sent after each full
+ * ChaCha20-Poly1305 under it. tickets = NewSessionTickets sent after each full
  * handshake (default 0: no resumption). lifetime in seconds. */
 int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
 	uint32_t tickets, uint32_t lifetime);
