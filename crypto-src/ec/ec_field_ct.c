@@ -142,23 +142,20 @@ WT_INLINE void g_sqr(const shape *S, uint32_t *r, const uint32_t *a)
 }
 
 /*
- * Normalize signed limbs t (total value in [0, 2^(bits+4))) and fold the
- * part above 2^bits: v = h*2^bits + l = h*c + l (mod p). With h < 16 the
- * result is below 2^bits + 16*2^(bits-32) < 2^(bits+1). h*c > 0, so the
- * result stays nonnegative even though c has negative digits.
+ * Fold, then normalize, limbs t that are all nonnegative (each caller
+ * makes sure) with a value below 2^(bits+4): h = t[top] >> topbits counts
+ * the multiples of 2^bits held by the top limb, and h*2^bits is replaced
+ * by h*c, equal mod p. What stays of t is >= 0 and h*c > 0, so the value
+ * remains nonnegative even though c has negative digits, and one signed
+ * carry pass normalizes the limbs. The result is below 2^bits + 16*c +
+ * (carry into the top limb) < 2^(bits+1), its top limb below
+ * 2^topbits + 4.
  */
-WT_INLINE void g_norm_fold(const shape *S, uint32_t *r, int64_t *t)
+WT_INLINE void g_fold_norm(const shape *S, uint32_t *r, int64_t *t)
 {
 	const int64_t mask = MASK(S);
 	int64_t carry = 0, v, h;
 	uint32_t i, k, top = S->nl - 1;
-	UNROLL
-	for (i = 0; i < top; i++) {
-		v = t[i] + carry;
-		t[i] = v & mask;
-		carry = v >> S->w;
-	}
-	t[top] += carry;
 	h = t[top] >> S->topbits;
 	t[top] &= ((int64_t)1 << S->topbits) - 1;
 	UNROLL
@@ -169,7 +166,6 @@ WT_INLINE void g_norm_fold(const shape *S, uint32_t *r, int64_t *t)
 		else
 			t[S->fold[k].limb] -= f;
 	}
-	carry = 0;
 	UNROLL
 	for (i = 0; i < top; i++) {
 		v = t[i] + carry;
@@ -186,10 +182,15 @@ WT_INLINE void g_add(const shape *S, uint32_t *r, const uint32_t *a, const uint3
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		t[i] = (int64_t)a[i] + b[i];
-	g_norm_fold(S, r, t);
+	g_fold_norm(S, r, t);
 }
 
-/* a - b + 4p: 4p exceeds any weakly reduced b (< 2^(bits+1)). */
+/*
+ * a - b + 4p: 4p exceeds any weakly reduced b (< 2^(bits+1)). The limbs of
+ * 4p are "spread" (ec_tables_gen.py): every limb but the top one is at
+ * least 2^w - 1, borrowed from the limb above, so a[i] - b[i] + p4[i] is
+ * nonnegative limb by limb, as g_fold_norm needs.
+ */
 WT_INLINE void g_sub(const shape *S, uint32_t *r, const uint32_t *a, const uint32_t *b,
 	const uint32_t *p4)
 {
@@ -198,7 +199,7 @@ WT_INLINE void g_sub(const shape *S, uint32_t *r, const uint32_t *a, const uint3
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		t[i] = (int64_t)a[i] - b[i] + p4[i];
-	g_norm_fold(S, r, t);
+	g_fold_norm(S, r, t);
 }
 
 WT_INLINE void g_mul_small(const shape *S, uint32_t *r, const uint32_t *a, uint32_t k)
@@ -208,7 +209,7 @@ WT_INLINE void g_mul_small(const shape *S, uint32_t *r, const uint32_t *a, uint3
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		t[i] = (int64_t)a[i] * k;
-	g_norm_fold(S, r, t);
+	g_fold_norm(S, r, t);
 }
 
 /* r = a - m if a >= m, else a (a, m normalized; m's top limb included). */

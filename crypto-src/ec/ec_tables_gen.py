@@ -211,7 +211,16 @@ def main():
         G = (c.gx, c.gy)
         print(f"\n/* ---- {name}: radix 2^{c.w}, {c.nl} limbs ---- */")
         print(emit(f"{name}_P", c.limbs(p)))
-        print(emit(f"{name}_P4", c.limbs(4 * p)))
+        # 4p with every limb below the top one raised to >= 2^w - 1 by a
+        # borrow from the limb above (same value): a - b + P4 is then
+        # nonnegative limb by limb for normalized b (ec_field_ct.c g_sub).
+        p4 = c.limbs(4 * p)
+        for i in range(c.nl - 1):
+            p4[i] += 2 ** c.w
+            p4[i + 1] -= 1
+        assert sum(v << (c.w * i) for i, v in enumerate(p4)) == 4 * p
+        assert all(v >= 2 ** c.w - 1 for v in p4[:-1]) and p4[-1] > 2 ** (c.bits - c.w * (c.nl - 1) + 1)
+        print(emit(f"{name}_P4", p4))
         print(emit(f"{name}_RR", c.limbs(R * R % p)))
         print(emit(f"{name}_ONE", c.limbs(R % p)))
         print(emit(f"{name}_B", c.limbs(c.mont(c.b))))
