@@ -212,6 +212,20 @@ WT_INLINE void g_mul_small(const shape *S, uint32_t *r, const uint32_t *a, uint3
 	g_fold_norm(S, r, t);
 }
 
+/* ka*a - kb*b + kb*4p (ka, kb <= 8): the small linear combinations of the
+ * point formulas in one pass. Limbs stay nonnegative as in g_sub, the
+ * value below 8*2^(bits+1) + 32p < 2^(bits+6). */
+WT_INLINE void g_lin(const shape *S, uint32_t *r, const uint32_t *a, uint32_t ka,
+	const uint32_t *b, uint32_t kb, const uint32_t *p4)
+{
+	int64_t t[WT_EC_MAXL];
+	uint32_t i;
+	UNROLL
+	for (i = 0; i < S->nl; i++)
+		t[i] = (int64_t)a[i] * ka + ((int64_t)p4[i] - b[i]) * kb;
+	g_fold_norm(S, r, t);
+}
+
 /* r = a - m if a >= m, else a (a, m normalized; m's top limb included). */
 WT_INLINE void g_csub(const shape *S, uint32_t *r, const uint32_t *a, const uint32_t *m)
 {
@@ -335,6 +349,8 @@ static void pre##_fsqr(uint32_t *r, const uint32_t *a) { g_sqr(&S, r, a); } \
 static void pre##_fadd(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_add(&S, r, a, b); } \
 static void pre##_fsub(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_sub(&S, r, a, b, L##_P4); } \
 static void pre##_fmul_small(uint32_t *r, const uint32_t *a, uint32_t k) { g_mul_small(&S, r, a, k); } \
+static void pre##_flin(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b, uint32_t kb) \
+	{ g_lin(&S, r, a, ka, b, kb, L##_P4); } \
 static void pre##_fcanon(uint32_t *r, const uint32_t *a) { g_canon(&S, r, a, L##_P); } \
 static void pre##_nmul(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_nmul(&S, r, a, b, L##_N, L##_N0); } \
 static void pre##_nadd(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_nadd(&S, r, a, b, L##_N); } \
@@ -346,7 +362,7 @@ FIELD_FUNCS(p384, P384S, P384)
 
 #define CURVE(pre, L, ID) { \
 	ID, sizeof L##_P / 4, sizeof L##_P_BYTES, \
-	pre##_fmul, pre##_fadd, pre##_fsub, pre##_fsqr, pre##_fmul_small, pre##_fcanon, \
+	pre##_fmul, pre##_fadd, pre##_fsub, pre##_fsqr, pre##_fmul_small, pre##_flin, pre##_fcanon, \
 	pre##_nmul, pre##_nadd, pre##_from_be, pre##_to_be, \
 	L##_RR, L##_ONE, L##_B, L##_N, L##_NRR, \
 	L##_P_BYTES, L##_N_BYTES, L##_P_MINUS_2, L##_P_SQRT_EXP, L##_N_MINUS_2, \

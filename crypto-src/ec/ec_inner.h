@@ -58,6 +58,8 @@ typedef struct wt_ec_curve {
 	wt_ec_fn3 fmul, fadd, fsub;
 	wt_ec_fn2 fsqr;
 	void (*fmul_small)(uint32_t *r, const uint32_t *a, uint32_t k); /* k <= 8 */
+	/* r = ka*a - kb*b, ka and kb at most 8 (kb may be 0). */
+	void (*flin)(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b, uint32_t kb);
 	wt_ec_fn2 fcanon;       /* to the unique representative in [0, p) */
 	/* Arithmetic mod n, Montgomery form, fully reduced. */
 	wt_ec_fn3 nmul, nadd;

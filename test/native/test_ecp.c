@@ -273,16 +273,20 @@ static void field_weak_forms(uint32_t curve, uint32_t w)
 		bad |= memcmp(ca, canon[i], c->nl * 4) != 0;
 		for (j = 0; j < nf; j++) {
 			wt_ec_fn3 ops[3] = { c->fmul, c->fadd, c->fsub };
-			for (k = 0; k < 5; k++) {
+			for (k = 0; k < 6; k++) {
 				if (k < 3) {
 					ops[k](r1, forms[i], forms[j]);
 					ops[k](r2, canon[i], canon[j]);
 				} else if (k == 3) {
 					c->fsqr(r1, forms[i]);
 					c->fsqr(r2, canon[i]);
-				} else {
+				} else if (k == 4) {
 					c->fmul_small(r1, forms[i], (uint32_t)(j % 8) + 1);
 					c->fmul_small(r2, canon[i], (uint32_t)(j % 8) + 1);
+				} else {
+					uint32_t ka = (uint32_t)(j % 8) + 1, kb = (uint32_t)(i % 9);
+					c->flin(r1, forms[i], ka, forms[j], kb);
+					c->flin(r2, canon[i], ka, canon[j], kb);
 				}
 				bad |= !weak_ok(c, r1, w) || !weak_ok(c, r2, w);
 				c->fcanon(ca, r1);
