@@ -200,15 +200,48 @@ static void select_affine(const wt_ec_curve *c, uint32_t *x, uint32_t *y, const 
 }
 
 /*
+ * Jacobian doubling (x = X/Z^2, y = Y/Z^3), dbl-2001-b for a = -3 with
+ * 2YZ for (Y+Z)^2 - Y^2 - Z^2: 4M + 4S, against 8M + 3S for the projective
+ * doubling above. Doubling has no exceptional case on these curves (no
+ * point of order 2): a point with Z = 0 (infinity) stays so, and (1, 1, 0)
+ * maps to itself, as the window loop below relies on.
+ */
+static void jacobian_double(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P)
+{
+	uint32_t delta[M], gamma[M], beta[M], alpha[M], t[M];
+	c->fsqr(delta, P->z);
+	c->fsqr(gamma, P->y);
+	FMUL(beta, P->x, gamma);
+	c->flin(t, P->x, 3, delta, 3);
+	FADD(alpha, P->x, delta);
+	FMUL(alpha, alpha, t);                  /* alpha = 3 (X - delta)(X + delta) */
+	FMUL(R->z, P->y, P->z);
+	FADD(R->z, R->z, R->z);                 /* Z3 = 2 Y Z */
+	c->fsqr(R->x, alpha);
+	c->flin(R->x, R->x, 1, beta, 8);        /* X3 = alpha^2 - 8 beta */
+	c->flin(t, beta, 4, R->x, 1);
+	FMUL(R->y, alpha, t);
+	c->fsqr(t, gamma);
+	c->flin(R->y, R->y, 1, t, 8);           /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
+}
+
+/*
  * see ec_inner.h. Fixed 4-bit window, most significant digit first: a
  * table of 0P..15P (0P the point at infinity), then per digit four
  * doublings and one complete addition of the scanned entry. A zero digit
  * adds infinity, which the complete formula handles like any point.
+ *
+ * The four doublings run in Jacobian coordinates, about 45% cheaper:
+ * (X:Y:Z) projective is (XZ, YZ^2, Z) Jacobian and (X, Y, Z) Jacobian is
+ * (XZ : Y : Z^3) projective (4M + 2S for both conversions). Infinity,
+ * (0:Y:0), would convert to (0, 0, 0) and back to the invalid (0:0:0), so
+ * it is replaced, under a mask, by (1, 1, 0), which converts back to
+ * (0:1:0).
  */
 void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P, const uint8_t *k)
 {
-	wt_ec_point tab[16], acc, T;
-	uint32_t i;
+	wt_ec_point tab[16], acc, T, J, jinf;
+	uint32_t i, zz[M];
 	set_infinity(c, &tab[0]);
 	tab[1] = *P;
 	for (i = 2; i < 16; i++) {
@@ -217,14 +250,26 @@ void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
 		else
 			wt_ec_point_add(c, &tab[i], &tab[i - 1], P);
 	}
+	memset(&jinf, 0, sizeof jinf);
+	memcpy(jinf.x, c->one, c->nl * 4);
+	memcpy(jinf.y, c->one, c->nl * 4);
 	set_infinity(c, &acc);
 	for (i = 0; i < 2 * c->len; i++) {
 		uint32_t d = (k[i >> 1] >> (((i & 1) ^ 1) << 2)) & 15;
 		if (i != 0) {
-			wt_ec_point_double(c, &acc, &acc);
-			wt_ec_point_double(c, &acc, &acc);
-			wt_ec_point_double(c, &acc, &acc);
-			wt_ec_point_double(c, &acc, &acc);
+			c->fsqr(zz, acc.z);
+			FMUL(J.x, acc.x, acc.z);
+			FMUL(J.y, acc.y, zz);
+			memcpy(J.z, acc.z, sizeof J.z);
+			point_cmov(c, &J, &jinf, wt_ec_fis_zero(c, acc.z));
+			jacobian_double(c, &J, &J);
+			jacobian_double(c, &J, &J);
+			jacobian_double(c, &J, &J);
+			jacobian_double(c, &J, &J);
+			c->fsqr(zz, J.z);
+			FMUL(acc.x, J.x, J.z);
+			memcpy(acc.y, J.y, sizeof acc.y);
+			FMUL(acc.z, zz, J.z);
 		}
 		select_point(c, &T, tab, 16, d);
 		wt_ec_point_add(c, &acc, &acc, &T);
@@ -233,6 +278,8 @@ void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
 	wt_wipe(tab, sizeof tab);
 	wt_wipe(&acc, sizeof acc);
 	wt_wipe(&T, sizeof T);
+	wt_wipe(&J, sizeof J);
+	wt_wipe(zz, sizeof zz);
 }
 
 /*
