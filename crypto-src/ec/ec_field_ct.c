@@ -385,43 +385,59 @@ const wt_ec_curve *wt_ec_curve_get(uint32_t id)
 
 /* ---- helpers over a curve -------------------------------------------------- */
 
-/* Left-to-right 4-bit fixed window; the exponent is public, so skipping
- * the multiplication for a zero digit leaks nothing. */
+/*
+ * Left-to-right sliding window of up to 5 bits over the odd powers a^1,
+ * a^3, ..., a^31. The exponent is public (p - 2, (p + 1)/4, n - 2), so the
+ * window boundaries and the skipped multiplications depend on nothing
+ * secret; the base may be secret and is only multiplied. sqr may be
+ * NULL (then mul squares).
+ */
 static void pow_window(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint8_t *e,
-	const uint32_t *one, wt_ec_fn3 mul)
+	const uint32_t *one, wt_ec_fn3 mul, wt_ec_fn2 sqr)
 {
-	uint32_t tab[16][WT_EC_MAXL], acc[WT_EC_MAXL];
-	size_t i, nl = c->nl;
-	int started = 0, h;
-	memcpy(tab[0], one, nl * 4);
-	memcpy(tab[1], a, nl * 4);
-	for (i = 2; i < 16; i++)
-		mul(tab[i], tab[i - 1], a);
+	uint32_t tab[16][WT_EC_MAXL], acc[WT_EC_MAXL], a2[WT_EC_MAXL];
+	size_t nl = c->nl;
+	int i, j, started = 0;
+#define EBIT(k) ((e[c->len - 1 - (size_t)(k) / 8] >> ((k) % 8)) & 1)
+#define SQR(x) (sqr != NULL ? sqr(x, x) : mul(x, x, x))
+	memcpy(tab[0], a, nl * 4);
+	memcpy(a2, a, nl * 4);
+	SQR(a2);
+	for (i = 1; i < 16; i++)
+		mul(tab[i], tab[i - 1], a2);
 	memcpy(acc, one, nl * 4);
-	for (i = 0; i < c->len; i++) {
-		for (h = 4; h >= 0; h -= 4) {
-			uint32_t d = (e[i] >> h) & 15;
-			if (started) {
-				mul(acc, acc, acc);
-				mul(acc, acc, acc);
-				mul(acc, acc, acc);
-				mul(acc, acc, acc);
-			}
-			if (d != 0) {
-				mul(acc, acc, tab[d]);
-				started = 1;
-			}
+	for (i = 8 * (int)c->len - 1; i >= 0;) {
+		uint32_t d = 0;
+		if (!EBIT(i)) {
+			if (started)
+				SQR(acc);
+			i--;
+			continue;
 		}
+		/* Window [i, j]: at most 5 bits, ending on a set bit. */
+		j = i - 4 < 0 ? 0 : i - 4;
+		while (!EBIT(j))
+			j++;
+		for (; i >= j; i--) {
+			d = (d << 1) | EBIT(i);
+			if (started)
+				SQR(acc);
+		}
+		mul(acc, acc, tab[d >> 1]);
+		started = 1;
 	}
+#undef EBIT
+#undef SQR
 	memcpy(r, acc, nl * 4);
 	wt_wipe(tab, sizeof tab);
 	wt_wipe(acc, sizeof acc);
+	wt_wipe(a2, sizeof a2);
 }
 
 /* see ec_inner.h */
 void wt_ec_fpow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint8_t *e)
 {
-	pow_window(c, r, a, e, c->one, c->fmul);
+	pow_window(c, r, a, e, c->one, c->fmul, c->fsqr);
 }
 
 void wt_ec_finv(const wt_ec_curve *c, uint32_t *r, const uint32_t *a)
@@ -469,7 +485,7 @@ void wt_ec_npow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint
 	memset(t, 0, sizeof t);
 	t[0] = 1;
 	c->nmul(one, t, c->nrr);
-	pow_window(c, r, a, e, one, c->nmul);
+	pow_window(c, r, a, e, one, c->nmul, NULL);   /* no dedicated squaring mod n */
 }
 
 void wt_ec_ndecode(const wt_ec_curve *c, uint32_t *r, const uint8_t *src)
