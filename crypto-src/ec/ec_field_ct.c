@@ -143,13 +143,13 @@ WT_INLINE void g_sqr(const shape *S, uint32_t *r, const uint32_t *a)
 
 /*
  * Fold, then normalize, limbs t that are all nonnegative (each caller
- * makes sure) with a value below 2^(bits+4): h = t[top] >> topbits counts
- * the multiples of 2^bits held by the top limb, and h*2^bits is replaced
- * by h*c, equal mod p. What stays of t is >= 0 and h*c > 0, so the value
- * remains nonnegative even though c has negative digits, and one signed
- * carry pass normalizes the limbs. The result is below 2^bits + 16*c +
- * (carry into the top limb) < 2^(bits+1), its top limb below
- * 2^topbits + 4.
+ * makes sure) and below 2^34, with a value below 2^(bits+7):
+ * h = t[top] >> topbits (< 2^7) counts the multiples of 2^bits held by
+ * the top limb, and h*2^bits is replaced by h*c, equal mod p. What stays
+ * of t is >= 0 and h*c > 0, so the value remains nonnegative even though c
+ * has negative digits, and one signed carry pass normalizes the limbs (the
+ * top one absorbs the last carry, below 2^6). The result is below
+ * 2^bits + 2^7*c + 2^6*2^(bits-topbits) < 2^(bits+1): weakly reduced.
  */
 WT_INLINE void g_fold_norm(const shape *S, uint32_t *r, int64_t *t)
 {
@@ -476,6 +476,7 @@ void wt_ec_fencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a)
 	c->fmul(t, a, one);     /* out of Montgomery form */
 	c->fcanon(t, t);
 	c->to_be(dst, t);
+	wt_wipe(t, sizeof t);   /* may be an ECDH secret */
 }
 
 /* Montgomery one mod n is computed (R mod n = R^2 * 1 / R). */

@@ -134,7 +134,7 @@ int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src,
  * in its error paths). */
 int wt_ec_point_decompress(const wt_ec_curve *c, uint8_t *out, const uint8_t *src, size_t len);
 /* Encode a point as 0x04 || X || Y; returns 0, or -1 for infinity (the
- * output is then all zeros). Constant-time. */
+ * coordinates written are then zero). Constant-time. */
 int wt_ec_point_encode(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P);
 /* Affine x coordinate only, len bytes; -1 for infinity. */
 int wt_ec_point_x(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P);
