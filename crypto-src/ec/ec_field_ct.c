@@ -511,14 +511,6 @@ void wt_ec_nencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a)
 	wt_wipe(t, sizeof t);
 }
 
-uint32_t wt_ec_nis_zero(const wt_ec_curve *c, const uint32_t *a)
-{
-	uint32_t acc = 0, i;
-	for (i = 0; i < c->nl; i++)
-		acc |= a[i];
-	return WT_EQ0(acc);
-}
-
 uint32_t wt_ec_lt_be(const uint8_t *a, const uint8_t *b, size_t len)
 {
 	uint32_t borrow = 0;

@@ -110,7 +110,6 @@ void wt_ec_npow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint
  * subtraction suffices: 2^(8*len) < 2n for both curves). */
 void wt_ec_ndecode(const wt_ec_curve *c, uint32_t *r, const uint8_t *src);
 void wt_ec_nencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a);
-uint32_t wt_ec_nis_zero(const wt_ec_curve *c, const uint32_t *a);
 
 /* 1 if the len-byte big-endian integers satisfy a < b, else 0. */
 uint32_t wt_ec_lt_be(const uint8_t *a, const uint8_t *b, size_t len);
