@@ -147,10 +147,24 @@ WT_INLINE uint32_t wt_ct_eq(const void *a, const void *b, size_t len)
  * removing a memset it can prove is followed by no read. */
 void wt_wipe(void *p, size_t len);
 
-/* Declassification marker for the constant-time harness: a no-op in every
- * build, named so a reader sees where a secret-derived value becomes public
- * by design (e.g. the result of a tag comparison). The ctgrind tests wrap
- * such results themselves. */
+/* Declassification, where a value computed from secrets is public by
+ * design (a tag comparison's verdict, a rejected random candidate, an
+ * "is zero" error). WT_DECLASSIFY(x) marks the spot in an expression and
+ * compiles to x; the ctgrind tests declassify such results themselves.
+ * WT_DECLASSIFY_MEM(p, n) tells Valgrind, in the native builds that have
+ * its header, that n bytes at p are public from here on (a client request:
+ * a few no-op instructions when not under Valgrind); in wasm it is
+ * nothing. Use it where a secret-derived bit steers a loop inside the
+ * library, which the tests cannot reach to declassify. */
 #define WT_DECLASSIFY(x) (x)
+#if !defined(__EMSCRIPTEN__) && defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define WT_DECLASSIFY_MEM(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#endif
+#endif
+#ifndef WT_DECLASSIFY_MEM
+#define WT_DECLASSIFY_MEM(p, n) ((void)(p), (void)(n))
+#endif
 
 #endif

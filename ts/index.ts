@@ -12,3 +12,8 @@ export {
 export type { HashName } from './core/hash.js';
 export { Aead, AeadError } from './core/aead.js';
 export type { AeadName } from './core/aead.js';
+export * from './core/ec25519.js';
+export * from './core/ecp.js';
+export * from './core/rsa.js';
+export * from './core/mlkem.js';
+export * from './core/sha3.js';

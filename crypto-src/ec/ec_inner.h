@@ -31,17 +31,8 @@
  * test/native/ct_ecp.c) such a bit must be marked defined or every run
  * reports it; natively the client request is a few no-op instructions when
  * not under Valgrind, and in wasm (or without the header) nothing at all.
- * (A candidate for inner.h's WT_DECLASSIFY.)
  */
-#if !defined(__EMSCRIPTEN__) && defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define WT_EC_PUBLIC(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#endif
-#endif
-#ifndef WT_EC_PUBLIC
-#define WT_EC_PUBLIC(p, n) ((void)(p), (void)(n))
-#endif
+#define WT_EC_PUBLIC(p, n) WT_DECLASSIFY_MEM((p), (n))  /* see inner.h */
 
 #define WT_EC_MAXL 14           /* limbs of the largest field (P-384) */
 #define WT_EC_MAXLEN 48         /* bytes of the largest coordinate/scalar */

@@ -52,7 +52,7 @@ uint32_t wt_i32_bitlen(const uint32_t *x, size_t len)
 	size_t i;
 	/* the highest nonzero limb wins: scan upwards, overwrite */
 	for (i = 0; i < len; i++) {
-		uint32_t nz = wt_i32_opaque(-WT_NEQ(x[i], 0));
+		uint32_t nz = wt_barrier(-WT_NEQ(x[i], 0));
 		r = (((uint32_t)(32 * i) + bitlen32(x[i])) & nz) | (r & ~nz);
 	}
 	return r;
@@ -94,7 +94,7 @@ uint32_t wt_i32_lt(const uint32_t *a, const uint32_t *b, size_t len)
 /* see wt_i32.h */
 uint32_t wt_i32_add(uint32_t *a, const uint32_t *b, size_t len, uint32_t ctl)
 {
-	uint32_t carry = 0, m = wt_i32_opaque(-ctl);
+	uint32_t carry = 0, m = wt_barrier(-ctl);
 	size_t i;
 	for (i = 0; i < len; i++) {
 		uint64_t z = (uint64_t)a[i] + b[i] + carry;
@@ -107,7 +107,7 @@ uint32_t wt_i32_add(uint32_t *a, const uint32_t *b, size_t len, uint32_t ctl)
 /* see wt_i32.h */
 uint32_t wt_i32_sub(uint32_t *a, const uint32_t *b, size_t len, uint32_t ctl)
 {
-	uint32_t borrow = 0, m = wt_i32_opaque(-ctl);
+	uint32_t borrow = 0, m = wt_barrier(-ctl);
 	size_t i;
 	for (i = 0; i < len; i++) {
 		/* 64-bit wrap-around: bit 63 is set exactly on a borrow */
@@ -139,7 +139,7 @@ void wt_i32_mul(uint32_t *d, const uint32_t *a, size_t alen,
 /* see wt_i32.h */
 void wt_i32_cswap(uint32_t ctl, uint32_t *a, uint32_t *b, size_t len)
 {
-	uint32_t m = wt_i32_opaque(-ctl);
+	uint32_t m = wt_barrier(-ctl);
 	size_t i;
 	for (i = 0; i < len; i++) {
 		uint32_t t = m & (a[i] ^ b[i]);

@@ -102,7 +102,7 @@ static void approx(const uint32_t *a, const uint32_t *b, size_t n, uint64_t *aa,
 	size_t i, k;
 	for (i = 0; i < n; i++) {
 		uint32_t w = a[i] | b[i];
-		uint32_t nz = wt_i32_opaque(-WT_NEQ(w, 0));
+		uint32_t nz = wt_barrier(-WT_NEQ(w, 0));
 		uint32_t p1a = i >= 1 ? a[i - 1] : 0, p1b = i >= 1 ? b[i - 1] : 0;
 		uint32_t p2a = i >= 2 ? a[i - 2] : 0, p2b = i >= 2 ? b[i - 2] : 0;
 		top = (((uint32_t)(31 * i) + bitlen32(w)) & nz) | (top & ~nz);
@@ -120,7 +120,7 @@ static void approx(const uint32_t *a, const uint32_t *b, size_t n, uint64_t *aa,
 	wb = ((uint64_t)b2 << 33) | ((uint64_t)b1 << 2) | (b0 >> 29);
 	sig = top - 31 * j;
 	for (k = 0; k < 5; k++) {
-		uint64_t m = (uint64_t)0 - (uint64_t)wt_i32_opaque((sig >> k) & 1);
+		uint64_t m = (uint64_t)0 - (uint64_t)wt_barrier((sig >> k) & 1);
 		wa = (wa & ~m) | ((wa >> (1u << k)) & m);
 		wb = (wb & ~m) | ((wb >> (1u << k)) & m);
 	}
@@ -130,7 +130,7 @@ static void approx(const uint32_t *a, const uint32_t *b, size_t n, uint64_t *aa,
 	ea = (uint64_t)a[0] | ((uint64_t)a[1] << 31) | ((uint64_t)a[2] << 62);
 	eb = (uint64_t)b[0] | ((uint64_t)b[1] << 31) | ((uint64_t)b[2] << 62);
 	big = WT_GT(top, 64);
-	mk = (uint64_t)0 - (uint64_t)wt_i32_opaque(big);
+	mk = (uint64_t)0 - (uint64_t)wt_barrier(big);
 	*aa = (wa & mk) | (ea & ~mk);
 	*bb = (wb & mk) | (eb & ~mk);
 }

@@ -23,7 +23,7 @@ static void select_entry(uint32_t *d, const uint32_t *tab, uint32_t idx, size_t 
 	size_t i;
 	memset(d, 0, len * sizeof *d);
 	for (k = 0; k < TAB; k++) {
-		uint32_t m = wt_i32_opaque(-WT_EQ(k, idx));
+		uint32_t m = wt_barrier(-WT_EQ(k, idx));
 		const uint32_t *e = tab + k * len;
 		for (i = 0; i < len; i++)
 			d[i] |= m & e[i];

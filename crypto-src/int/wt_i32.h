@@ -27,19 +27,6 @@
 /* 4096-bit moduli. */
 #define WT_I32_MAX_LIMBS 128
 
-/* An optimization barrier on a value: the compiler must assume it can be
- * anything, so a mask made from a 0/1 boolean stays a mask. Without it
- * clang turns "d |= mask & e" over a table, and MUX of two constants,
- * back into branches on the secret (seen under Valgrind at -O2). The
- * empty asm compiles to nothing natively and in wasm. */
-static inline uint32_t wt_i32_opaque(uint32_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	__asm__("" : "+r"(x));
-#endif
-	return x;
-}
-
 /* Big-endian bytes to len limbs. Returns 1 if the value fits (excess
  * leading bytes are zero), else 0 (x then holds the value truncated).
  * Constant-time in the byte values. */

@@ -36,20 +36,6 @@
 _Static_assert(EK_LEN == WT_MLKEM768_EK_LEN && DK_LEN == WT_MLKEM768_DK_LEN &&
 	CT_LEN == WT_MLKEM768_CT_LEN, "sizes of FIPS 203 Table 3");
 
-/*
- * Declassification hook for the constant-time test: rho comes out of
- * G(d || k) with the secret d but is public by design (it is written into
- * ek). This no-op is weak and never inlined, so test/native/ct_mlkem.c can
- * replace it with one that tells Valgrind the bytes are public; every
- * other build keeps the no-op.
- */
-void wt_mlkem_declassify(const void *p, size_t len);
-__attribute__((weak, noinline)) void wt_mlkem_declassify(const void *p, size_t len)
-{
-	(void)p;
-	(void)len;
-}
-
 /* s <- SamplePolyCBD_eta(PRF_eta(seed, nonce)), eta = 2 (both eta1 and
  * eta2 are 2 for ML-KEM-768). */
 static void sample_cbd(wt_mlkem_poly *p, const uint8_t seed[32], uint8_t nonce)
@@ -92,7 +78,9 @@ static void pke_keygen(uint8_t ek[EK_LEN], uint8_t dkp[VEC_BYTES], const uint8_t
 	memcpy(in, d, 32);
 	in[32] = K;                     /* domain separation by k (line 1) */
 	wt_sha3_512(in, sizeof in, rs);
-	wt_mlkem_declassify(rs, 32);
+	/* rho comes out of G(d || k) with the secret d but is public by
+	 * design (it is written into ek): see inner.h. */
+	WT_DECLASSIFY_MEM(rs, 32);
 	gen_matrix(a, rs, 0);
 	for (i = 0; i < K; i++)
 		sample_cbd(&s[i], rs + 32, (uint8_t)i);

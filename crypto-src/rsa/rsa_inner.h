@@ -10,7 +10,7 @@
  * passed is derived from secrets until the caller looks at it. */
 static inline int wt_rsa_select_result(int r, uint32_t len)
 {
-	uint32_t ok = wt_i32_opaque(-WT_EQ((uint32_t)r, 0));
+	uint32_t ok = wt_barrier(-WT_EQ((uint32_t)r, 0));
 	return (int)((len & ok) | ((uint32_t)r & ~ok));
 }
 

@@ -89,7 +89,7 @@ int wt_rsa_private_op(const wt_rsa_private_key *k, const uint8_t *em, uint8_t *s
 	ok = wt_i32_eq(x, c, ln) & inv;
 
 	wt_i32_encode(sig, pk->len, t, ln);
-	ok = wt_i32_opaque(-ok);                 /* all ones or zero */
+	ok = wt_barrier(-ok);                 /* all ones or zero */
 	for (i = 0; i < pk->len; i++)
 		sig[i] &= (uint8_t)ok;
 
