@@ -29,29 +29,101 @@ static void exchange(tpair *p, size_t len, const char *what)
 	free(got);
 }
 
+/* Every suite x group x server signature scheme (ECDSA P-256, ECDSA P-384,
+ * RSA-PSS-RSAE 2048 SHA-256, Ed25519): the client offers one suite and one
+ * group and everything else by default; the server signs with the key it
+ * holds; data flows both ways. */
+/* Both directions at once: the client writes len bytes to the server
+ * and the server len bytes to the client, interleaved with transfers. */
+static void exchange2(tpair *p, size_t len, const char *what)
+{
+	uint8_t *a = malloc(len), *b = malloc(len), *ga = malloc(len), *gb = malloc(len);
+	size_t i, wa = 0, wb = 0, ra = 0, rb = 0, n;
+	int loops = 0;
+	for (i = 0; i < len; i++) {
+		a[i] = (uint8_t)(i * 7 + 3);
+		b[i] = (uint8_t)(i * 13 + 5);
+	}
+	while ((wa < len || wb < len || ra < len || rb < len) && loops++ < 100000) {
+		if (wa < len && wt_tls_write_ex(p->c, 1, a, len, &n))
+			wa = n;
+		if (wb < len && wt_tls_write_ex(p->s, 2, b, len, &n))
+			wb = n;
+		tp_move(p->c, p->s, 0);
+		tp_move(p->s, p->c, 0);
+		while (ra < len && wt_tls_read_ex(p->s, ga + ra, len - ra, &n))
+			ra += n;
+		while (rb < len && wt_tls_read_ex(p->c, gb + rb, len - rb, &n))
+			rb += n;
+		if (wt_tls_error_code(p->c) || wt_tls_error_code(p->s))
+			break;
+	}
+	CHECK(wa == len && ra == len && memcmp(a, ga, len) == 0,
+		"%s: %zu bytes client->server (w=%zu r=%zu)", what, len, wa, ra);
+	CHECK(wb == len && rb == len && memcmp(b, gb, len) == 0,
+		"%s: %zu bytes server->client (w=%zu r=%zu)", what, len, wb, rb);
+	free(a); free(b); free(ga); free(gb);
+}
+
 static void test_matrix(void)
 {
 	static const uint16_t suites[] = { 0x1301, 0x1302, 0x1303 };
 	static const uint16_t groups[] = { 0x001D, 0x0017, 0x0018, 0x11EC };
 	size_t i, j;
+	int k, n = 0;
 	for (i = 0; i < 3; i++) {
 		for (j = 0; j < 4; j++) {
+			for (k = 0; k < TK_N; k++) {
+				tpair p;
+				char what[96];
+				CHECK(wt_kex_supported(groups[j]), "group %04x built", groups[j]);
+				tp_ctx(&p);
+				CHECK(tp_use_cert(p.sctx, k) == 0, "server key %s", TK_NAME[k]);
+				CHECK(wt_tls_ctx_set_suites(p.cctx, &suites[i], 1) == 0, "suite");
+				CHECK(wt_tls_ctx_set_groups(p.cctx, &groups[j], 1) == 0, "group");
+				tp_conns(&p);
+				snprintf(what, sizeof what, "suite %04x group %04x %s",
+					suites[i], groups[j], TK_NAME[k]);
+				CHECK(tp_handshake(&p), "%s: handshake (c err %s, s err %s)", what,
+					wt_tls_err_string(wt_tls_error_code(p.c)),
+					wt_tls_err_string(wt_tls_error_code(p.s)));
+				CHECK(wt_tls_get_suite(p.c) == suites[i] && wt_tls_get_suite(p.s) == suites[i], "%s: suite", what);
+				CHECK(wt_tls_get_group(p.c) == groups[j] && wt_tls_get_group(p.s) == groups[j], "%s: group", what);
+				CHECK(wt_tls_get_peer_sigalg(p.c) == TK_SIG[k], "%s: sigalg %04x", what,
+					wt_tls_get_peer_sigalg(p.c));
+				CHECK(!wt_tls_hrr_seen(p.c) && !wt_tls_session_reused(p.c), "%s: plain full handshake", what);
+				exchange2(&p, 20000, what);
+				tp_free(&p);
+				n++;
+			}
+		}
+	}
+	printf("matrix: %d suite x group x signature handshakes\n", n);
+}
+
+/* Client certificates with each key type, against a server holding each
+ * key type too (REQUIRE: the server insists). */
+static void test_client_cert_matrix(void)
+{
+	int k, ks;
+	for (k = 0; k < TK_N; k++) {
+		for (ks = 0; ks < TK_N; ks += TK_N - 1) {
 			tpair p;
-			char what[64];
-			if (!wt_kex_supported(groups[j]))
-				continue;
+			char what[96];
+			snprintf(what, sizeof what, "client %s / server %s", TK_NAME[k], TK_NAME[ks]);
 			tp_ctx(&p);
-			CHECK(wt_tls_ctx_set_suites(p.cctx, &suites[i], 1) == 0, "suite");
-			CHECK(wt_tls_ctx_set_groups(p.cctx, &groups[j], 1) == 0, "group");
+			CHECK(tp_use_cert(p.sctx, ks) == 0 && tp_use_cert(p.cctx, k) == 0, "%s: keys", what);
+			wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUIRE);
 			tp_conns(&p);
-			snprintf(what, sizeof what, "suite %04x group %04x", suites[i], groups[j]);
-			CHECK(tp_handshake(&p), "%s: handshake (c err %s, s err %s)", what,
-				wt_tls_err_string(wt_tls_error_code(p.c)),
-				wt_tls_err_string(wt_tls_error_code(p.s)));
-			CHECK(wt_tls_get_suite(p.c) == suites[i] && wt_tls_get_suite(p.s) == suites[i], "%s: suite", what);
-			CHECK(wt_tls_get_group(p.c) == groups[j], "%s: group", what);
-			CHECK(wt_tls_get_peer_sigalg(p.c) == WT_SIG_ED25519, "%s: sigalg", what);
-			exchange(&p, 100000, what);
+			CHECK(tp_handshake(&p), "%s: handshake (c %s / s %s)", what,
+				wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
+			CHECK(wt_tls_peer_authenticated(p.s) == 1 && wt_tls_peer_authenticated(p.c) == 1,
+				"%s: both authenticated", what);
+			CHECK(wt_tls_get_peer_sigalg(p.s) == TK_SIG[k], "%s: client signed with %04x",
+				what, wt_tls_get_peer_sigalg(p.s));
+			CHECK(wt_tls_get_peer_sigalg(p.c) == TK_SIG[ks], "%s: server signed with %04x",
+				what, wt_tls_get_peer_sigalg(p.c));
+			exchange2(&p, 3000, what);
 			tp_free(&p);
 		}
 	}
@@ -219,6 +291,7 @@ static void test_external_verify(void)
 int main(void)
 {
 	test_matrix();
+	test_client_cert_matrix();
 	test_no_policy();
 	test_no_state();
 	test_resumption();
