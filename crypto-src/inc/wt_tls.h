@@ -160,7 +160,10 @@ enum {
 	WT_TLS_R_BAD_SESSION_ID = 62,
 	WT_TLS_R_BAD_COMPRESSION = 63,
 	WT_TLS_R_MISSING_EXTENSION = 64,
-	WT_TLS_R_BAD_RECORD_SIZE_LIMIT = 65
+	WT_TLS_R_BAD_RECORD_SIZE_LIMIT = 65,
+	WT_TLS_R_BAD_LEGACY_VERSION = 66, /* ServerHello.legacy_version */
+	WT_TLS_R_EARLY_DATA = 67,         /* bad early_data use / too much */
+	WT_TLS_R_BAD_COOKIE = 68          /* HelloRetryRequest cookie */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */

@@ -52,6 +52,9 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_R_BAD_COMPRESSION, "legacy compression method not null" },
 	{ WT_TLS_R_MISSING_EXTENSION, "required extension missing" },
 	{ WT_TLS_R_BAD_RECORD_SIZE_LIMIT, "bad record_size_limit" },
+	{ WT_TLS_R_BAD_LEGACY_VERSION, "ServerHello legacy_version is not 0x0303" },
+	{ WT_TLS_R_EARLY_DATA, "early data not acceptable" },
+	{ WT_TLS_R_BAD_COOKIE, "HelloRetryRequest cookie not echoed" },
 };
 
 static const struct { uint32_t a; const char *text; } ALERTS[] = {

@@ -158,31 +158,40 @@ void wt_tls_set_suite(wt_tls_conn *c, uint32_t suite)
 
 int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 {
+	/* Every type seen in this block, known or not (a 2^16-bit map: the
+	 * block can hold up to 16383 empty extensions, too many to compare
+	 * pairwise). */
+	uint32_t all[2048];
 	uint32_t seen = 0;
+	memset(all, 0, sizeof all);
 	while (exts->len > 0) {
 		uint32_t type;
 		wt_rd body;
 		size_t i;
 		if (wt_rd_u16(exts, &type) || wt_rd_vec(exts, 2, &body))
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		/* RFC 8446 4.2: "There MUST NOT be more than one extension of
+		 * the same type in a given extension block." */
+		if (all[type >> 5] & (1u << (type & 31)))
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DUP_EXTENSION);
+		all[type >> 5] |= 1u << (type & 31);
 		for (i = 0; i < wt_tls_nexts; i++)
 			if (wt_tls_exts[i]->type == type)
 				break;
 		if (i == wt_tls_nexts) {
-			/* RFC 8446 4.2: unknown extensions in a request are
+			/* RFC 8446 4.2: unknown extensions in a request
+			 * (ClientHello, CertificateRequest, NewSessionTicket) are
 			 * ignored; we never ask for one, so one in a response is
 			 * unsolicited: "Upon receiving such an extension, an
 			 * endpoint MUST abort the handshake with an
-			 * "unsupported_extension" alert." */
-			if (msg == M_SH || msg == M_HRR || msg == M_EE)
+			 * "unsupported_extension" alert." 4.4.2: extensions in a
+			 * Certificate "MUST correspond to" the request's (ours
+			 * carry none a certificate entry may answer). */
+			if (msg == M_SH || msg == M_HRR || msg == M_EE || msg == M_CT)
 				return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
 					WT_TLS_R_BAD_EXTENSION);
 			continue;
 		}
-		/* RFC 8446 4.2: "There MUST NOT be more than one extension of
-		 * the same type in a given extension block." */
-		if (seen & (1u << i))
-			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DUP_EXTENSION);
 		seen |= 1u << i;
 		/* RFC 8446 4.2: "If an implementation receives an extension
 		 * which it recognizes and which is not specified for the
@@ -206,6 +215,15 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 			return -1;
 	}
 	c->seen_ext[0] = seen;
+	return 0;
+}
+
+int wt_hs_ext_seen(const wt_tls_conn *c, uint32_t type)
+{
+	size_t i;
+	for (i = 0; i < wt_tls_nexts; i++)
+		if (wt_tls_exts[i]->type == type)
+			return (c->seen_ext[0] >> i) & 1;
 	return 0;
 }
 

@@ -138,8 +138,12 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 	if (wt_rd_vec(&ids, 2, &id) || id.len == 0 || wt_rd_u32(&ids, &age) ||
 	    wt_rd_vec(&binders, 1, &b))
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
-	/* RFC 8446 4.2.11 requires psk_key_exchange_modes with a PSK; we do
-	 * psk_dhe_ke only. */
+	/* RFC 8446 4.2.9: "If clients offer "pre_shared_key" without a
+	 * "psk_key_exchange_modes" extension, servers MUST abort the
+	 * handshake" (9.2: a missing mandatory extension). */
+	if (!wt_hs_ext_seen(c, EXT_PSK_KEY_EXCHANGE_MODES))
+		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
+	/* We do psk_dhe_ke only: without it the PSK is not used. */
 	if (!c->psk_modes_ok || ticket_open(c, id.p, id.len, age))
 		return 0;
 	/* RFC 8446 4.2.11.2: the binder over Truncate(ClientHello), with the
@@ -258,9 +262,14 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SUITE);
 	if (second && suite != c->suite)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
-	/* RFC 8446 9.2: a ClientHello with "key_share" MUST also carry
-	 * "supported_groups", else "missing_extension". */
-	if (c->npeer_groups == 0)
+	/* RFC 8446 9.2: a TLS 1.3 ClientHello "If containing a
+	 * "supported_groups" extension, it MUST also contain a "key_share"
+	 * extension, and vice versa"; "Servers receiving a ClientHello which
+	 * does not conform to these requirements MUST abort the handshake
+	 * with a "missing_extension" alert". We do (EC)DHE always (psk_dhe_ke
+	 * only), so both are required. */
+	if (!wt_hs_ext_seen(c, EXT_SUPPORTED_GROUPS) ||
+	    !wt_hs_ext_seen(c, EXT_KEY_SHARE))
 		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
 	if (!second)
 		wt_tls_set_suite(c, suite);

@@ -372,6 +372,8 @@ int wt_hs_verify_gate(wt_tls_conn *c);
 uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c);
 int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len);
 int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg);
+/* 1 if the last block checked had extension type (one of the table's). */
+int wt_hs_ext_seen(const wt_tls_conn *c, uint32_t type);
 int wt_tls_spki_of_cert(const uint8_t *der, size_t len, const uint8_t **spki,
 	size_t *spkilen);
 int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t suite);
