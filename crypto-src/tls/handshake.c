@@ -78,6 +78,21 @@ int wt_hs_dispatch(wt_tls_conn *c)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_HS_TOO_LARGE);
 		if (c->hsi_len < 4 + len)
 			break;
+		/* RFC 8446 5.1: "Handshake messages MUST NOT span key changes.
+		 * ... an implementation MUST verify that all messages
+		 * immediately preceding a key change align with a record
+		 * boundary; if not, then it MUST terminate the connection with
+		 * an "unexpected_message" alert." Checked before the message is
+		 * handled, so nothing goes out in answer to it: after a hello
+		 * (our read key changes, or after a HelloRetryRequest the peer
+		 * must wait for our answer), a Finished or a KeyUpdate, the
+		 * record must end (hs_in holds the rest of the current record
+		 * only, earlier messages being consumed). */
+		if ((type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO ||
+		     type == HS_FINISHED || type == HS_KEY_UPDATE) &&
+		    c->hsi_len > 4 + len)
+			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+				WT_TLS_R_HS_KEY_CHANGE);
 		if (c->hs_done)
 			r = wt_hs_post_msg(c, type, hs, 4 + len);
 		else if (c->role == 1)
@@ -90,11 +105,7 @@ int wt_hs_dispatch(wt_tls_conn *c)
 			return -1;
 		c->hsi_len -= 4 + len;
 		memmove(hs, hs + 4 + len, c->hsi_len);
-		/* RFC 8446 5.1: "Handshake messages MUST NOT span key changes.
-		 * ... an implementation MUST verify that all messages
-		 * immediately preceding a key change align with a record
-		 * boundary; if not, then it MUST terminate the connection with
-		 * an "unexpected_message" alert." */
+		/* The same rule, for any other message that changed the key. */
 		if (epoch != c->rd_epoch && c->hsi_len > 0)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_HS_KEY_CHANGE);

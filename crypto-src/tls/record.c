@@ -233,7 +233,16 @@ int wt_tls_read_record(wt_tls_conn *c)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS);
 		return 1;
 	}
-	if (c->rd.active) {
+	if (c->rd.active && type == CT_ALERT && !c->hs_done) {
+		/* RFC 8446 6: alerts "are encrypted as specified by the current
+		 * connection state" - the sender's. A peer that fails before it
+		 * has our ServerHello (or before it derived keys) can only
+		 * alert in plaintext while we already read with handshake
+		 * keys; during the handshake such an alert is taken as what it
+		 * says (ending the connection, as anyone on the path could
+		 * anyway), after it it is a record-type violation. */
+		n = len;
+	} else if (c->rd.active) {
 		/* RFC 8446 5.2: "the outer opaque_type field of a TLSCiphertext
 		 * record is always set to the value 23 (application_data)". */
 		if (type != CT_APPDATA)

@@ -892,7 +892,8 @@ static void ch_comp(size_t at, tmb *m, const uint8_t *c, size_t n)
 	size_t old = 1 + m->b[at];
 	memmove(m->b + at + 1 + n, m->b + at + old, m->len - at - old);
 	m->b[at] = (uint8_t)n;
-	memcpy(m->b + at + 1, c, n);
+	if (n)
+		memcpy(m->b + at + 1, c, n);
 	m->len = m->len - old + 1 + n;
 	tm_fix_len(m);
 }
@@ -992,6 +993,335 @@ static void test_client_hello(void)
 	ch_case("CH: record_size_limit 63", ch_rsl_63, SENT(WT_ALERT_ILLEGAL_PARAMETER), NULL);
 }
 
+/* ---- key changes, change_cipher_spec, alerts in the handshake -------------- */
+
+static void test_key_change_and_ccs(void)
+{
+	tscene s;
+	uint8_t stream[32768], m[64];
+	size_t sl, i, ml;
+
+	/* 5.1: "Handshake messages MUST NOT span key changes ... MUST verify
+	 * that all messages immediately preceding a key change align with a
+	 * record boundary; if not ... "unexpected_message"". */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	memcpy(stream, s.sm[0].p, s.sm[0].len);
+	memcpy(stream + s.sm[0].len, s.sm[1].p, 3);
+	t_give_plain(s.p.c, 22, stream, s.sm[0].len + 3);
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "SH and part of EE in one record");
+	tp_free(&s.p);
+
+	tp_ctx(&s.p);
+	sc_start(&s);
+	memcpy(stream, s.sm[0].p, s.sm[0].len);
+	memcpy(stream + s.sm[0].len, s.sm[0].p, s.sm[0].len);
+	t_give_plain(s.p.c, 22, stream, 2 * s.sm[0].len);
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "two ServerHellos in one record");
+	tp_free(&s.p);
+
+	tp_ctx(&s.p);
+	sc_start(&s);
+	sc_give_plain(&s);
+	t_give_plain(s.p.c, 22, s.sm[0].p, s.sm[0].len);
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "second ServerHello, in its own record");
+	tp_free(&s.p);
+
+	/* The server's Finished followed by a NewSessionTicket in the same
+	 * record: the client's read key changes after Finished. */
+	for (i = 0; i < 2; i++) {
+		tp_ctx(&s.p);
+		sc_start(&s);
+		sc_give_plain(&s);
+		for (sl = 0, ml = 1; ml < s.nsm; ml++) {
+			memcpy(stream + sl, s.sm[ml].p, s.sm[ml].len);
+			sl += s.sm[ml].len;
+		}
+		s.nsm = 0;
+		ml = msg_of_type(HS_NEW_SESSION_TICKET, &s, m);
+		memcpy(stream + sl, m, i ? 2 : ml);
+		sc_give_enc(&s, stream, sl + (i ? 2 : ml), 0);
+		t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE),
+			i ? "Finished and 2 bytes more in one record" : "Finished and NewSessionTicket in one record");
+		tp_free(&s.p);
+	}
+
+	/* The ClientHello with a stray byte after it (the server's read key
+	 * changes after the ClientHello). */
+	{
+		tpair p;
+		tflight f;
+		tp_ctx(&p);
+		tp_conns(&p);
+		(void)wt_tls_do_handshake(p.c);
+		tf_take(&f, p.c, NULL);
+		memcpy(stream, f.r[0].p, f.r[0].len);
+		stream[f.r[0].len] = HS_FINISHED;
+		t_give_plain(p.s, 22, stream, f.r[0].len + 1);
+		t_expect(p.s, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "ClientHello and a stray byte in one record");
+		tp_free(&p);
+	}
+
+	/* Two KeyUpdates in one record (each changes the read key). */
+	{
+		tpair p;
+		tkey k;
+		uint8_t ku[10] = { 24, 0, 0, 1, 0, 24, 0, 0, 1, 0 };
+		size_t rl;
+		connected(&p, &k);
+		rl = tk_seal(&k, 22, ku, 10, 0, scratch);
+		t_give(p.s, scratch, rl);
+		t_expect(p.s, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "two KeyUpdates in one record");
+		tp_free(&p);
+		/* ... and a KeyUpdate with a bad request value (4.6.3). */
+		connected(&p, &k);
+		ku[4] = 2;
+		rl = tk_seal(&k, 22, ku, 5, 0, scratch);
+		t_give(p.s, scratch, rl);
+		t_expect(p.s, SENT(WT_ALERT_ILLEGAL_PARAMETER), "KeyUpdate request_update 2");
+		tp_free(&p);
+		connected(&p, &k);
+		ku[3] = 2;
+		ku[4] = 0;
+		rl = tk_seal(&k, 22, ku, 6, 0, scratch);
+		t_give(p.s, scratch, rl);
+		t_expect(p.s, SENT(WT_ALERT_DECODE_ERROR), "KeyUpdate of 2 bytes");
+		tp_free(&p);
+	}
+
+	/* change_cipher_spec (5, D.4): one byte 0x01 between the first
+	 * ClientHello and the peer's Finished is dropped, however many;
+	 * anything else is unexpected_message. */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	for (i = 0; i < 3; i++)
+		t_give_plain(s.p.c, 20, (const uint8_t *)"\1", 1);
+	sc_give_plain(&s);
+	t_give_plain(s.p.c, 20, (const uint8_t *)"\1", 1);
+	for (sl = 0, ml = 1; ml < s.nsm; ml++) {
+		memcpy(stream + sl, s.sm[ml].p, s.sm[ml].len);
+		sl += s.sm[ml].len;
+	}
+	sc_give_enc(&s, stream, sl, 0);
+	CHECK(wt_tls_do_handshake(s.p.c) == 1, "several CCS records before and after the SH: dropped");
+	tp_free(&s.p);
+	{
+		static const struct { const char *what; const uint8_t *b; size_t n; } bad[] = {
+			{ "CCS 0x02", (const uint8_t *)"\2", 1 },
+			{ "CCS of two bytes", (const uint8_t *)"\1\1", 2 },
+			{ "CCS empty", (const uint8_t *)"", 0 },
+		};
+		for (i = 0; i < 3; i++) {
+			tp_ctx(&s.p);
+			sc_start(&s);
+			t_give_plain(s.p.c, 20, bad[i].b, bad[i].n);
+			t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), bad[i].what);
+			tp_free(&s.p);
+		}
+	}
+	{
+		/* Before any ClientHello, at the server. */
+		tpair p;
+		tp_ctx(&p);
+		tp_conns(&p);
+		t_give_plain(p.s, 20, (const uint8_t *)"\1", 1);
+		t_expect(p.s, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "CCS before the ClientHello");
+		tp_free(&p);
+		/* After the handshake. */
+		tp_ctx(&p);
+		tp_conns(&p);
+		CHECK(tp_handshake(&p), "handshake");
+		t_give_plain(p.s, 20, (const uint8_t *)"\1", 1);
+		t_expect(p.s, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "CCS after the handshake");
+		tp_free(&p);
+	}
+	/* Between fragments of a handshake message (5.1: no interleaving). */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_give_plain(s.p.c, 22, s.sm[0].p, 10);
+	t_give_plain(s.p.c, 20, (const uint8_t *)"\1", 1);
+	t_give_plain(s.p.c, 22, s.sm[0].p + 10, s.sm[0].len - 10);
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "CCS inside a fragmented ServerHello");
+	tp_free(&s.p);
+	/* A protected CCS during the handshake. */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	sc_give_plain(&s);
+	{
+		size_t rl = tk_seal(&s.sk, 20, (const uint8_t *)"\1", 1, 0, scratch);
+		t_give(s.p.c, scratch, rl);
+	}
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "protected CCS in the handshake");
+	tp_free(&s.p);
+	/* Handshake data before the ClientHello is answered: a plaintext
+	 * application record is unexpected (5: no keys yet). */
+	{
+		tpair p;
+		tp_ctx(&p);
+		tp_conns(&p);
+		t_give_plain(p.s, 23, (const uint8_t *)"early", 5);
+		t_expect(p.s, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "plaintext application data before the handshake");
+		tp_free(&p);
+	}
+}
+
+/* A peer that failed before it could derive keys alerts in plaintext
+ * (6: alerts "are encrypted as specified by the current connection
+ * state" - the sender's): the server, already reading with handshake
+ * keys, takes it as the peer's alert during the handshake; after the
+ * handshake a plaintext alert is a record-type violation. */
+static void test_plaintext_alerts(void)
+{
+	tscene s;
+	tpair p;
+	uint8_t a[2] = { 2, WT_ALERT_ILLEGAL_PARAMETER };
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_take(s.p.s, scratch, sizeof scratch);
+	t_give_plain(s.p.s, 21, a, 2);
+	t_expect(s.p.s, RECV(WT_ALERT_ILLEGAL_PARAMETER), "plaintext alert after ServerHello (server)");
+	tp_free(&s.p);
+	/* The client before the ServerHello. */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	a[1] = WT_ALERT_HANDSHAKE_FAILURE;
+	t_give_plain(s.p.c, 21, a, 2);
+	t_expect(s.p.c, RECV(WT_ALERT_HANDSHAKE_FAILURE), "plaintext alert before ServerHello (client)");
+	tp_free(&s.p);
+	/* The client after the ServerHello (a server that failed on
+	 * something it parsed after writing the ServerHello would encrypt,
+	 * but one that never derived keys cannot). */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	sc_give_plain(&s);
+	t_give_plain(s.p.c, 21, a, 2);
+	t_expect(s.p.c, RECV(WT_ALERT_HANDSHAKE_FAILURE), "plaintext alert after ServerHello (client)");
+	tp_free(&s.p);
+	tp_ctx(&p);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p), "handshake");
+	t_give_plain(p.s, 21, a, 2);
+	t_expect(p.s, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "plaintext alert after the handshake");
+	tp_free(&p);
+	/* A plaintext close_notify during the handshake: ZERO_RETURN-like
+	 * end, no error alert sent. */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_give_plain(s.p.c, 21, (const uint8_t *)"\1\0", 2);
+	CHECK(wt_tls_do_handshake(s.p.c) <= 0 && wt_tls_get_error(s.p.c, -1) == WT_TLS_ERROR_ZERO_RETURN &&
+		wt_tls_net_out_pending(s.p.c) == 0, "close_notify during the handshake: ZERO_RETURN");
+	tp_free(&s.p);
+	/* user_canceled then close_notify (6.1). */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_give_plain(s.p.c, 21, (const uint8_t *)"\1\x5a", 2);
+	t_give_plain(s.p.c, 21, (const uint8_t *)"\1\0", 2);
+	CHECK(wt_tls_do_handshake(s.p.c) <= 0 && wt_tls_get_error(s.p.c, -1) == WT_TLS_ERROR_ZERO_RETURN,
+		"user_canceled + close_notify during the handshake: ZERO_RETURN");
+	tp_free(&s.p);
+}
+
+/* ---- fragmentation and coalescing of every handshake message ------------- */
+
+static int relay_handshake(tpair *p, size_t frag, trelay *rc, trelay *rs)
+{
+	int i, a = 0, b = 0;
+	for (i = 0; i < 400; i++) {
+		if (a != 1) a = wt_tls_do_handshake(p->c);
+		if (b != 1) b = wt_tls_do_handshake(p->s);
+		relay(p->c, p->s, rc, frag);
+		relay(p->s, p->c, rs, frag);
+		if (a == 1 && b == 1 && !wt_tls_net_out_pending(p->c) &&
+		    !wt_tls_net_out_pending(p->s))
+			return 1;
+		if (wt_tls_error_code(p->c) || wt_tls_error_code(p->s))
+			return 0;
+	}
+	return 0;
+}
+
+/* Data and a KeyUpdate both ways through the relay. */
+static int relay_data(tpair *p, size_t frag, trelay *rc, trelay *rs)
+{
+	uint8_t b[256];
+	size_t n, got;
+	int ok = 1, dir;
+	for (dir = 0; dir < 2; dir++) {
+		wt_tls_conn *w = dir ? p->s : p->c, *r = dir ? p->c : p->s;
+		trelay *rl = dir ? rs : rc, *back = dir ? rc : rs;
+		wt_tls_key_update(w, 1);
+		ok &= wt_tls_write(w, 1, (const uint8_t *)"0123456789", 10) == 10;
+		relay(w, r, rl, frag);
+		got = 0;
+		while (got < 10 && wt_tls_read_ex(r, b + got, sizeof b - got, &n))
+			got += n;
+		ok &= got == 10 && memcmp(b, "0123456789", 10) == 0;
+		/* The answer to update_requested, and data under new keys. */
+		ok &= wt_tls_write(r, 1, (const uint8_t *)"abc", 3) == 3;
+		relay(r, w, back, frag);
+		got = 0;
+		while (got < 3 && wt_tls_read_ex(w, b + got, sizeof b - got, &n))
+			got += n;
+		ok &= got == 3 && memcmp(b, "abc", 3) == 0;
+	}
+	return ok && !wt_tls_error_code(p->c) && !wt_tls_error_code(p->s);
+}
+
+static void test_fragmentation(void)
+{
+	static const size_t frags[] = { 1, 2, 7, 100, 0 };
+	static const char *const cfgs[] = { "plain", "client cert", "HRR", "resumed" };
+	size_t f;
+	int k;
+	for (f = 0; f < sizeof frags / sizeof frags[0]; f++) {
+		for (k = 0; k < 4; k++) {
+			tpair p;
+			trelay rc, rs;
+			char what[96];
+			static const uint16_t cg[] = { 0x001D, 0x0017 }, sg[] = { 0x0017 };
+			uint8_t tkt[32] = { 9 }, sess[WT_TLS_SESSION_MAX];
+			size_t sl = 0;
+			snprintf(what, sizeof what, "%s, handshake records of %zu bytes", cfgs[k], frags[f]);
+			memset(&rc, 0, sizeof rc);
+			memset(&rs, 0, sizeof rs);
+			tp_ctx(&p);
+			if (k == 1) {
+				tp_use_cert(p.cctx, TK_P256);
+				wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+					WT_TLS_CLIENT_CERT_REQUIRE);
+			} else if (k == 2) {
+				wt_tls_ctx_set_groups(p.cctx, cg, 2);
+				wt_tls_ctx_set_groups(p.sctx, sg, 1);
+			} else if (k == 3) {
+				uint8_t b[8];
+				size_t n;
+				wt_tls_ctx_set_ticket_key(p.sctx, tkt, 1, 3600);
+				tp_conns(&p);
+				CHECK(relay_handshake(&p, frags[f], &rc, &rs), "%s: first handshake", what);
+				(void)wt_tls_read_ex(p.c, b, sizeof b, &n);
+				sl = wt_tls_get_session(p.c, sess, sizeof sess);
+				CHECK(sl > 0, "%s: ticket through the relay", what);
+				tp_free_conns(&p);
+				memset(&rc, 0, sizeof rc);
+				memset(&rs, 0, sizeof rs);
+			}
+			tp_conns(&p);
+			if (k == 3)
+				wt_tls_set_session(p.c, sess, sl);
+			CHECK(relay_handshake(&p, frags[f], &rc, &rs), "%s: handshake (c %s / s %s)", what,
+				wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
+			CHECK(k != 1 || wt_tls_peer_authenticated(p.s) == 1, "%s: client authenticated", what);
+			CHECK(k != 2 || (wt_tls_hrr_seen(p.c) && wt_tls_hrr_seen(p.s)), "%s: HRR", what);
+			CHECK(k != 3 || (wt_tls_session_reused(p.c) && wt_tls_session_reused(p.s)), "%s: resumed", what);
+			if (frags[f] == 1)
+				CHECK(rs.records > 100 && rc.records > 100, "%s: records %zu / %zu",
+					what, rc.records, rs.records);
+			CHECK(relay_data(&p, frags[f], &rc, &rs), "%s: data and KeyUpdate", what);
+			tp_free(&p);
+		}
+	}
+}
+
 int main(void)
 {
 	test_record_layer();
@@ -1005,5 +1335,8 @@ int main(void)
 	test_encrypted_extensions();
 	test_auth_messages();
 	test_client_hello();
+	test_key_change_and_ccs();
+	test_plaintext_alerts();
+	test_fragmentation();
 	return t_done();
 }

@@ -124,6 +124,30 @@ static inline int t_give(wt_tls_conn *to, const uint8_t *p, size_t n)
 	return 1;
 }
 
+static inline int t_poke(wt_tls_conn *c);
+
+/* Like t_give, but when the incoming side is full, let `to` process
+ * what it has and go on (for long runs of tiny records). */
+static inline void t_give_all(wt_tls_conn *to, const uint8_t *p, size_t n)
+{
+	int spins = 0;
+	while (n > 0 && spins < 1000) {
+		size_t room;
+		uint8_t *in = wt_tls_net_in_buf(to, &room);
+		if (room > n)
+			room = n;
+		if (room == 0) {
+			(void)t_poke(to);
+			spins++;
+			continue;
+		}
+		memcpy(in, p, room);
+		wt_tls_net_in_ack(to, room);
+		p += room;
+		n -= room;
+	}
+}
+
 /* A plaintext record (any type and length the caller likes). */
 static inline void t_give_plain(wt_tls_conn *to, uint8_t type,
 	const uint8_t *p, size_t n)
@@ -132,7 +156,7 @@ static inline void t_give_plain(wt_tls_conn *to, uint8_t type,
 	r[0] = type; r[1] = 3; r[2] = 3;
 	r[3] = (uint8_t)(n >> 8); r[4] = (uint8_t)n;
 	memcpy(r + 5, p, n);
-	t_give(to, r, n + 5);
+	t_give_all(to, r, n + 5);
 	free(r);
 }
 
@@ -148,7 +172,7 @@ static inline void t_give_frag(wt_tls_conn *to, tkey *k, uint8_t type,
 		size_t m = n < frag ? n : frag, rl;
 		if (k) {
 			rl = tk_seal(k, type, p, m, 0, r);
-			t_give(to, r, rl);
+			t_give_all(to, r, rl);
 		} else {
 			t_give_plain(to, type, p, m);
 		}
@@ -360,7 +384,8 @@ static inline void tm_ext_set(tmb *m, uint32_t type, const uint8_t *body, size_t
 		o += 4 + ((size_t)m->b[o + 2] << 8 | m->b[o + 3]);
 		i++;
 	}
-	memcpy(tmp, body, blen);
+	if (blen)
+		memcpy(tmp, body, blen);
 	tm_ext_drop(m, type);
 	tm_ext_add(m, type, tmp, blen, (int)i);
 }
@@ -429,8 +454,10 @@ static inline int t_expect(wt_tls_conn *c, uint32_t code, const char *what)
 			code & 0xFF);
 		ok &= m == 2 && t == 21 && out[last + 5] == 2 && out[last + 6] == (code & 0xFF);
 	} else {
-		CHECK(n == 0, "%s: nothing sent (%zu bytes)", what, n);
-		ok &= n == 0;
+		/* Nothing, but a compatibility CCS made in the same call. */
+		int only_ccs = nrec == 0 || (nrec == 1 && out[0] == 20 && n == 6);
+		CHECK(only_ccs, "%s: nothing sent (%zu bytes)", what, n);
+		ok &= only_ccs;
 	}
 	CHECK(nrec <= 2, "%s: at most CCS + alert (%zu records)", what, nrec);
 	/* Sticky, silent. */
@@ -438,6 +465,80 @@ static inline int t_expect(wt_tls_conn *c, uint32_t code, const char *what)
 	CHECK(!r && wt_tls_error_code(c) == code && wt_tls_net_out_pending(c) == 0,
 		"%s: sticky and silent", what);
 	return ok && nrec <= 2;
+}
+
+/* ---- a relay that refragments handshake messages -------------------------- */
+
+static uint8_t scratch_rec[16384 + 300];
+
+typedef struct {
+	tkey dec[2], enc[2];   /* [0] handshake epoch, [1] first application */
+	int have[2];
+	size_t records;        /* records given to the receiver */
+} trelay;
+
+/* Move everything `from` sent to `to`, each handshake message stream cut
+ * into records of at most frag bytes (plaintext and protected alike);
+ * other records keep their content (resealed when the relay holds the
+ * key, so the receiver's sequence numbers match). Keys are picked up as
+ * `from` derives them; records under keys the relay does not hold (after
+ * a KeyUpdate) pass unchanged. */
+static inline void relay(wt_tls_conn *from, wt_tls_conn *to, trelay *r,
+	size_t frag)
+{
+	static uint8_t w[1 << 17], tmp[16384 + 300];
+	size_t n = t_take(from, w, sizeof w), off = 0;
+	int j;
+	if (!r->have[0] && from->rd_epoch > 0) {
+		tk_init(&r->dec[0], from, from->role == 1 ? from->ks_h.c_hs : from->ks_h.s_hs);
+		r->enc[0] = r->dec[0];
+		r->have[0] = 1;
+	}
+	if (!r->have[1] && (from->role == 1 ? from->state == ST_CONNECTED :
+	    from->state >= ST_S_EXPECT_CERT)) {
+		tk_init(&r->dec[1], from, from->role == 1 ? from->ks_m.c_ap : from->ks_m.s_ap);
+		r->enc[1] = r->dec[1];
+		r->have[1] = 1;
+	}
+	while (off + 5 <= n) {
+		size_t len = (size_t)w[off + 3] << 8 | w[off + 4];
+		uint8_t *rec = w + off;
+		int done = 0;
+		if (rec[0] == 22) {
+			size_t k;
+			for (k = 0; k < len; k += frag ? frag : len)
+				r->records++;
+			t_give_frag(to, NULL, 22, rec + 5, len, frag);
+			done = 1;
+		} else if (rec[0] == 23) {
+			for (j = 1; j >= 0 && !done; j--) {
+				uint8_t t;
+				long m;
+				if (!r->have[j])
+					continue;
+				memcpy(tmp, rec, 5 + len);
+				m = tk_open(&r->dec[j], tmp, 5 + len, &t);
+				if (m < 0)
+					continue;
+				if (t == 22) {
+					size_t k;
+					for (k = 0; k < (size_t)m; k += frag ? frag : (size_t)m)
+						r->records++;
+					t_give_frag(to, &r->enc[j], 22, tmp + 5, (size_t)m, frag);
+				} else {
+					size_t rl = tk_seal(&r->enc[j], t, tmp + 5, (size_t)m, 0, scratch_rec);
+					t_give_all(to, scratch_rec, rl);
+					r->records++;
+				}
+				done = 1;
+			}
+		}
+		if (!done) {
+			t_give_all(to, rec, 5 + len);
+			r->records++;
+		}
+		off += 5 + len;
+	}
 }
 
 /* ---- a scene: the first flights of a handshake, opened ------------------- */
