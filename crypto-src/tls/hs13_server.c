@@ -89,7 +89,11 @@ no:
 static int send_tickets(wt_tls_conn *c)
 {
 	uint32_t i;
-	for (i = 0; i < c->ctx->tickets && c->ctx->has_ticket_key; i++) {
+	/* RFC 8446 4.2.9: "Servers SHOULD NOT send NewSessionTicket with
+	 * tickets that are not compatible with the advertised modes": ours
+	 * need psk_dhe_ke. */
+	for (i = 0; i < c->ctx->tickets && c->ctx->has_ticket_key &&
+	    c->psk_modes_ok; i++) {
 		uint8_t nonce[8], psk[WT_HASH_MAX_LEN], age[4];
 		uint8_t ticket[12 + TKT_PLAIN_MAX + 16];
 		size_t tl, p;
@@ -199,6 +203,33 @@ static int write_server_hello(wt_tls_conn *c, int hrr)
 	return wt_hs_commit(c, HS_SERVER_HELLO, &w);
 }
 
+/* RFC 8446 4.1.2: after a HelloRetryRequest "the client MUST send the
+ * same ClientHello without modification, except as follows": a new
+ * key_share, early_data removed, the cookie added, pre_shared_key
+ * updated, padding changed. The first ClientHello is kept as a hash of
+ * everything else - every field, every other extension in order - which
+ * the second must reproduce. exts: the extension block, unread. */
+static void ch_digest(const uint8_t *msg, wt_rd exts, uint8_t out[32])
+{
+	wt_hash_ctx h;
+	(void)wt_hash_init(&h, WT_SHA256);
+	/* legacy_version .. legacy_compression_methods */
+	wt_hash_update(&h, msg + 4, (size_t)(exts.p - 2 - (msg + 4)));
+	while (exts.len > 0) {
+		const uint8_t *start = exts.p;
+		uint32_t type;
+		wt_rd body;
+		if (wt_rd_u16(&exts, &type) || wt_rd_vec(&exts, 2, &body))
+			break;   /* already checked by the block walker */
+		if (type == EXT_KEY_SHARE || type == EXT_PRE_SHARED_KEY ||
+		    type == EXT_EARLY_DATA || type == EXT_COOKIE ||
+		    type == EXT_PADDING)
+			continue;
+		wt_hash_update(&h, start, (size_t)(exts.p - start));
+	}
+	wt_hash_out(&h, out);
+}
+
 static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	const wt_tls_ctx *ctx = c->ctx;
@@ -239,9 +270,47 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->psk_modes_ok = 0;
 	c->psk_ext = NULL;
 	c->ext_seen_peer = 0;
-	if (wt_hs_check_ext_block(c, &exts, M_CH))
-		return -1;
-	c->ext_seen_peer = c->seen_ext[0];
+	c->cookie_ok = 0;
+	{
+		wt_rd all = exts;
+		uint8_t d[32];
+		if (wt_hs_check_ext_block(c, &exts, M_CH))
+			return -1;
+		c->ext_seen_peer = c->seen_ext[0];
+		ch_digest(msg, all, d);
+		if (!second) {
+			memcpy(c->ch1_digest, d, 32);
+			/* RFC 8446 4.2.10: a server that does not accept 0-RTT
+			 * "skips past early data" - by deprotection failures after
+			 * a ServerHello, by outer type application_data after a
+			 * HelloRetryRequest - "up to the configured
+			 * max_early_data_size" (record.c). */
+			c->early_skip = wt_hs_ext_seen(c, EXT_EARLY_DATA) ?
+				WT_TLS_EARLY_SKIP_MAX : 0;
+		} else {
+			c->early_skip = 0;
+			if (memcmp(d, c->ch1_digest, 32) != 0)
+				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+			/* 4.2.10: "A client MUST NOT include the "early_data"
+			 * extension in its followup ClientHello." */
+			if (wt_hs_ext_seen(c, EXT_EARLY_DATA))
+				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+					WT_TLS_R_EARLY_DATA);
+			/* 4.2.2: "When sending the new ClientHello, the client
+			 * MUST copy the contents of the extension received in
+			 * the HelloRetryRequest into a "cookie" extension". */
+			if (c->cookielen && !c->cookie_ok)
+				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+					WT_TLS_R_BAD_COOKIE);
+			/* 4.1.2: "If a "key_share" extension was supplied in the
+			 * HelloRetryRequest, replacing the list of shares with a
+			 * list containing a single KeyShareEntry from the
+			 * indicated group." */
+			if (c->npeer_shares != 1)
+				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+					WT_TLS_R_BAD_KEY_SHARE);
+		}
+	}
 	/* RFC 8446 4.2.1: without "supported_versions" this is TLS 1.2 or
 	 * older, which we do not speak. */
 	if (!c->peer_versions_ok)
@@ -315,6 +384,9 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 		c->hrr = 1;
 		c->hrr_group = group;
+		/* A fresh cookie (cookie.c) the second ClientHello must echo. */
+		wt_random(c->cookie, 32);
+		c->cookielen = 32;
 		wt_th_hrr_reset(c);
 		if (write_server_hello(c, 1) || wt_hs_flush(c))
 			return -1;

@@ -180,6 +180,20 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 	return -1;
 }
 
+/* Drop one 0-RTT record the server does not accept (see the callers),
+ * within the budget: RFC 8446 4.6.1 "Servers receiving more than
+ * max_early_data_size bytes of 0-RTT data SHOULD terminate the connection
+ * with an "unexpected_message" alert." */
+static int skip_early(wt_tls_conn *c, size_t len)
+{
+	if (len > c->early_skip) {
+		c->early_skip = 0;
+		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_EARLY_DATA);
+	}
+	c->early_skip -= (uint32_t)len;
+	return 1;
+}
+
 int wt_tls_read_record(wt_tls_conn *c)
 {
 	uint8_t *in = wt_tls_in(c), *h, *body, nonce[12];
@@ -203,7 +217,8 @@ int wt_tls_read_record(wt_tls_conn *c)
 	 * terminate the connection with a "record_overflow" alert." 5.1: a
 	 * TLSPlaintext "length MUST NOT exceed 2^14 bytes". */
 	if (len > WT_TLS_MAX_CIPHER ||
-	    ((!c->rd.active || type != CT_APPDATA) && len > WT_TLS_MAX_PLAIN))
+	    ((!c->rd.active || type != CT_APPDATA) && len > WT_TLS_MAX_PLAIN &&
+	     !(type == CT_APPDATA && c->early_skip)))
 		return FAIL(c, WT_ALERT_RECORD_OVERFLOW, WT_TLS_R_RECORD_OVERFLOW);
 	if (avail < WT_TLS_HDR + len)
 		return 0;
@@ -256,8 +271,19 @@ int wt_tls_read_record(wt_tls_conn *c)
 		 * decryption fails, the receiver MUST terminate the connection
 		 * with a "bad_record_mac" alert." */
 		if (wt_aead_open(&c->rd.aead, nonce, 12, h, WT_TLS_HDR, body, n,
-		    body, body + n) != 0)
+		    body, body + n) != 0) {
+			/* RFC 8446 4.2.10: a server ignoring "early_data" "skips
+			 * past early data by attempting to deprotect received
+			 * records using the handshake traffic key, discarding
+			 * records which fail deprotection (up to the configured
+			 * max_early_data_size)." */
+			if (c->early_skip)
+				return skip_early(c, len);
 			return FAIL(c, WT_ALERT_BAD_RECORD_MAC, WT_TLS_R_BAD_RECORD_MAC);
+		}
+		/* "Once a record is deprotected successfully, it is treated as
+		 * the start of the client's second flight". */
+		c->early_skip = 0;
 		c->rd.seq++;
 		/* RFC 8446 5.4: "The length [of TLSInnerPlaintext] MUST NOT
 		 * exceed 2^14 + 1 octets"; RFC 8449 4: an endpoint that has
@@ -280,6 +306,12 @@ int wt_tls_read_record(wt_tls_conn *c)
 				WT_TLS_R_BAD_RECORD_TYPE);
 	} else {
 		n = len;
+		/* 4.2.10: after a HelloRetryRequest the server "skips past early
+		 * data by skipping all records with an external content type of
+		 * "application_data" (indicating that they are encrypted), up to
+		 * the configured max_early_data_size". */
+		if (type == CT_APPDATA && c->early_skip)
+			return skip_early(c, len);
 		if (type == CT_APPDATA)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_BAD_RECORD_TYPE);

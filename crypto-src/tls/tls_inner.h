@@ -69,7 +69,7 @@ enum {
 /* Extension codepoints (RFC 8446 4.2, RFC 6066, RFC 7301, RFC 8449). */
 enum {
 	EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10,
-	EXT_SIGNATURE_ALGORITHMS = 13, EXT_ALPN = 16,
+	EXT_SIGNATURE_ALGORITHMS = 13, EXT_ALPN = 16, EXT_PADDING = 21,
 	EXT_RECORD_SIZE_LIMIT = 28, EXT_PRE_SHARED_KEY = 41,
 	EXT_EARLY_DATA = 42, EXT_SUPPORTED_VERSIONS = 43, EXT_COOKIE = 44,
 	EXT_PSK_KEY_EXCHANGE_MODES = 45, EXT_CERTIFICATE_AUTHORITIES = 47,
@@ -87,6 +87,10 @@ enum {
 #define WT_TLS_PEER_SIGALGS 32
 #define WT_TLS_COOKIE_MAX 512
 #define WT_TLS_TICKET_MAX 1200
+/* Bytes of a client's 0-RTT records a server skips (RFC 8446 4.2.10 "up
+ * to the configured max_early_data_size": we accept none but must get
+ * past what a client sends with a ticket it believes allows it). */
+#define WT_TLS_EARLY_SKIP_MAX 65536
 
 /* Handshake states: "expect_*" is the message the connection waits for. */
 enum {
@@ -250,6 +254,10 @@ struct wt_tls_conn {
 	size_t srv_sharelen;
 	uint32_t rd_epoch;
 	uint32_t ext_seen_peer;      /* server: extensions the client sent */
+	uint8_t ch1_digest[32];      /* server: what ClientHello2 must repeat */
+	uint32_t npeer_shares;       /* server: KeyShareEntry count */
+	uint32_t cookie_ok;          /* server: ClientHello2 echoed the cookie */
+	uint32_t early_skip;         /* server: 0-RTT bytes still to skip */
 
 	/* post-handshake */
 	uint32_t ku_pending;         /* 1 send KeyUpdate(0), 2 send (1) */
@@ -397,7 +405,7 @@ extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
 	wt_ext_supported_groups, wt_ext_signature_algorithms,
 	wt_ext_signature_algorithms_cert, wt_ext_server_name, wt_ext_alpn,
 	wt_ext_record_size_limit, wt_ext_psk_modes, wt_ext_cookie,
-	wt_ext_pre_shared_key;
+	wt_ext_early_data, wt_ext_pre_shared_key;
 /* The table, in the order extensions are sent (pre_shared_key last). */
 extern const wt_tls_ext *const wt_tls_exts[];
 extern const size_t wt_tls_nexts;

@@ -845,7 +845,6 @@ static void ch_psk_mid(tmb *m)
 	static const uint8_t psk[] = { 0, 10, 0, 4, 't', 'k', 't', '1', 0, 0, 0, 0,
 		0, 33, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 		17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
-	tm_ext_add(m, EXT_PSK_KEY_EXCHANGE_MODES, (const uint8_t *)"\1\1", 2, -1);
 	tm_ext_add(m, EXT_PRE_SHARED_KEY, psk, sizeof psk, 0);
 }
 static void ch_psk_no_modes(tmb *m)
@@ -853,6 +852,7 @@ static void ch_psk_no_modes(tmb *m)
 	static const uint8_t psk[] = { 0, 10, 0, 4, 't', 'k', 't', '1', 0, 0, 0, 0,
 		0, 33, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 		17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+	tm_ext_drop(m, EXT_PSK_KEY_EXCHANGE_MODES);
 	tm_ext_add(m, EXT_PRE_SHARED_KEY, psk, sizeof psk, -1);
 }
 static void ch_no_versions(tmb *m) { tm_ext_drop(m, EXT_SUPPORTED_VERSIONS); }

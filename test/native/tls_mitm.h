@@ -234,6 +234,41 @@ static inline void tf_take(tflight *f, wt_tls_conn *from, tkey *k)
 	}
 }
 
+/* Like tf_take, but first pass the bytes on to `to` unchanged. */
+static inline void tf_tap(tflight *f, wt_tls_conn *from, wt_tls_conn *to, tkey *k)
+{
+	static uint8_t copy[65536];
+	size_t n = t_take(from, copy, sizeof copy), off = 0;
+	t_give_all(to, copy, n);
+	/* Parse the copy as tf_take would. */
+	f->n = 0;
+	f->hslen[0] = f->hslen[1] = 0;
+	memcpy(f->wire, copy, n);
+	f->wirelen = n;
+	while (off + 5 <= f->wirelen && f->n < TF_MAXREC) {
+		size_t len = (size_t)f->wire[off + 3] << 8 | f->wire[off + 4];
+		trec *r = &f->r[f->n++];
+		r->outer = r->type = f->wire[off];
+		r->enc = 0;
+		r->p = f->wire + off + 5;
+		r->len = len;
+		if (r->outer == 23 && k) {
+			uint8_t t;
+			long m = tk_open(k, f->wire + off, 5 + len, &t);
+			if (m >= 0) {
+				r->enc = 1;
+				r->type = t;
+				r->len = (size_t)m;
+			}
+		}
+		if (r->type == 22 && (r->enc || r->outer == 22)) {
+			memcpy(f->hs[r->enc] + f->hslen[r->enc], r->p, r->len);
+			f->hslen[r->enc] += r->len;
+		}
+		off += 5 + len;
+	}
+}
+
 typedef struct {
 	uint8_t *p;    /* whole message, header included */
 	size_t len;

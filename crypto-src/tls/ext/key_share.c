@@ -9,9 +9,11 @@ static int recv_ch(wt_tls_conn *c, wt_rd *b)
 	size_t slen[16];
 	if (wt_rd_vec(b, 2, &list) || b->len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	c->npeer_shares = 0;
 	while (list.len) {
 		if (wt_rd_u16(&list, &g) || wt_rd_vec(&list, 2, &e) || e.len == 0)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		c->npeer_shares++;
 		/* "Clients MUST NOT offer multiple KeyShareEntry values for the
 		 * same group." - servers may enforce it with illegal_parameter. */
 		for (i = 0; i < n; i++)

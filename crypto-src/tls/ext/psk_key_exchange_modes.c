@@ -16,9 +16,14 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	return 0;
 }
 
+/* Sent in every ClientHello, with or without a PSK offered: it also
+ * tells the server which tickets are of use to us (4.2.9: "Servers
+ * SHOULD NOT send NewSessionTicket with tickets that are not compatible
+ * with the advertised modes"), and it must not vanish from a second
+ * ClientHello that drops an incompatible PSK (4.1.2). */
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
-	if (msg != M_CH || !c->offered_psk)
+	if (msg != M_CH || c->role != 1)
 		return;
 	wt_wr_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
 	wt_wr_u16(w, 2);

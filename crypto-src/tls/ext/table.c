@@ -14,6 +14,7 @@ const wt_tls_ext *const wt_tls_exts[] = {
 	&wt_ext_record_size_limit,
 	&wt_ext_alpn,
 	&wt_ext_cookie,
+	&wt_ext_early_data,
 	&wt_ext_pre_shared_key,
 };
 const size_t wt_tls_nexts = sizeof wt_tls_exts / sizeof wt_tls_exts[0];
