@@ -4,7 +4,7 @@
  * This entry re-exports the loader and the primitives that exist so far.
  * @module
  */
-export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, wasm, Wasm } from './core/loader.js';
+export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, useInstance, wasm, Wasm } from './core/loader.js';
 export type { LoadOptions, WasmSource } from './core/loader.js';
 export {
   digest, Hash, Hmac, hmac, hkdf, hkdfExtract, hkdfExpand, hkdfExpandLabel, deriveSecret, hashLength,
