@@ -1,0 +1,29 @@
+/*
+ * i32_modpow_vartime.c: modular exponentiation by a PUBLIC exponent,
+ * VARIABLE TIME in the exponent (see wt_i32.h): plain left-to-right
+ * square-and-multiply that branches on e's bits and skips its leading
+ * zeros. Used for RSA's public exponent e (verification, the blinding
+ * factor r^e, and the signer's own check of its signature), where e is
+ * part of the public key. The base may be secret: montmul is
+ * constant-time, and the sequence of operations depends on e only.
+ */
+#include "inner.h"
+#include "int/wt_i32.h"
+
+/* see wt_i32.h */
+void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
+	const uint32_t *m, size_t len, uint32_t m0i)
+{
+	uint32_t b[WT_I32_MAX_LIMBS];
+	uint32_t ebits = wt_i32_bitlen(e, elen), i;
+	if (ebits == 0)
+		return;  /* caller's contract: e != 0 */
+	memcpy(b, x, len * sizeof *x);
+	/* x already equals b^1 for the leading one bit */
+	for (i = ebits - 1; i-- > 0;) {
+		wt_i32_montmul(x, x, x, m, len, m0i);
+		if ((e[i >> 5] >> (i & 31)) & 1)
+			wt_i32_montmul(x, x, b, m, len, m0i);
+	}
+	wt_wipe(b, sizeof b);
+}

@@ -1,0 +1,3 @@
+import { rsaSuite } from './suites/rsa.js';
+
+rsaSuite('scalar');
