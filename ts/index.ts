@@ -10,3 +10,5 @@ export {
   digest, Hash, Hmac, hmac, hkdf, hkdfExtract, hkdfExpand, hkdfExpandLabel, deriveSecret, hashLength,
 } from './core/hash.js';
 export type { HashName } from './core/hash.js';
+export { Aead, AeadError } from './core/aead.js';
+export type { AeadName } from './core/aead.js';

@@ -106,7 +106,7 @@ WT_INLINE uint32_t canon(int32_t x)
 
 /* see mlkem_poly.h. Each of the 7 layers grows |coefficients| by less than
  * q (|zeta * x| after Montgomery < q), so from < q they stay < 8q < 2^15. */
-void wt_mlkem_ntt(wt_mlkem_poly *p)
+void wt_mlkem_ntt_scalar(wt_mlkem_poly *p)
 {
 	int16_t *r = p->c;
 	unsigned len, start, j, k = 1;
@@ -126,7 +126,7 @@ void wt_mlkem_ntt(wt_mlkem_poly *p)
 /* see mlkem_poly.h. Sums are Barrett-reduced at once, differences go
  * through a Montgomery product, so every coefficient stays below q in
  * absolute value from layer to layer. */
-void wt_mlkem_invntt(wt_mlkem_poly *p)
+void wt_mlkem_invntt_scalar(wt_mlkem_poly *p)
 {
 	int16_t *r = p->c;
 	unsigned len, start, j, k = 127;
@@ -142,6 +142,24 @@ void wt_mlkem_invntt(wt_mlkem_poly *p)
 	}
 	for (j = 0; j < MLKEM_N; j++)
 		r[j] = fqmul(r[j], INVNTT_F);
+}
+
+void wt_mlkem_ntt(wt_mlkem_poly *p)
+{
+#ifdef WT_MLKEM_V128
+	wt_mlkem_ntt_v128(p);
+#else
+	wt_mlkem_ntt_scalar(p);
+#endif
+}
+
+void wt_mlkem_invntt(wt_mlkem_poly *p)
+{
+#ifdef WT_MLKEM_V128
+	wt_mlkem_invntt_v128(p);
+#else
+	wt_mlkem_invntt_scalar(p);
+#endif
 }
 
 /* see mlkem_poly.h */
@@ -225,31 +243,36 @@ void wt_mlkem_cbd2(wt_mlkem_poly *p, const uint8_t buf[128])
 
 /* see mlkem_poly.h. Three blocks (504 bytes) cover 256 coefficients unless
  * more than ~19% of the candidates are rejected; then one block at a time.
- * Branches on the stream: it is public. */
+ * Each candidate is written and the count advanced by (d < q), which
+ * avoids a hard-to-predict branch per candidate; tmp has room for the
+ * two candidates that may land past the end. The stream is public, so
+ * its length may vary. */
 void wt_mlkem_sample_ntt(wt_mlkem_poly *p, const uint8_t seed34[34])
 {
 	wt_shake_ctx x;
 	uint8_t buf[3 * WT_SHAKE128_RATE];
-	size_t pos = 0, have = sizeof buf;
+	int16_t tmp[MLKEM_N + 2];
+	size_t pos, have = sizeof buf;
 	unsigned j = 0;
 	wt_shake128_init(&x);
 	wt_shake_absorb(&x, seed34, 34);
 	wt_shake_squeeze(&x, buf, sizeof buf);
-	while (j < MLKEM_N) {
-		uint32_t d1, d2;
-		if (pos == have) {  /* rates and buf are multiples of 3 */
-			wt_shake_squeeze(&x, buf, WT_SHAKE128_RATE);
-			pos = 0;
-			have = WT_SHAKE128_RATE;
+	for (;;) {
+		/* rates and buf are multiples of 3 */
+		for (pos = 0; pos < have && j < MLKEM_N; pos += 3) {
+			uint32_t d1 = buf[pos] | ((uint32_t)(buf[pos + 1] & 15) << 8);
+			uint32_t d2 = (uint32_t)(buf[pos + 1] >> 4) | ((uint32_t)buf[pos + 2] << 4);
+			tmp[j] = (int16_t)d1;
+			j += d1 < MLKEM_Q;
+			tmp[j] = (int16_t)d2;
+			j += d2 < MLKEM_Q;
 		}
-		d1 = buf[pos] | ((uint32_t)(buf[pos + 1] & 15) << 8);
-		d2 = (uint32_t)(buf[pos + 1] >> 4) | ((uint32_t)buf[pos + 2] << 4);
-		pos += 3;
-		if (d1 < MLKEM_Q)
-			p->c[j++] = (int16_t)d1;
-		if (d2 < MLKEM_Q && j < MLKEM_N)
-			p->c[j++] = (int16_t)d2;
+		if (j >= MLKEM_N)
+			break;
+		wt_shake_squeeze(&x, buf, WT_SHAKE128_RATE);
+		have = WT_SHAKE128_RATE;
 	}
+	memcpy(p->c, tmp, sizeof p->c);
 }
 
 /* ---- encodings -------------------------------------------------------------- */

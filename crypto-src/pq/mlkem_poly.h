@@ -54,6 +54,17 @@ void wt_mlkem_ntt(wt_mlkem_poly *p);
  * wt_mlkem_basemul_acc leaves. */
 void wt_mlkem_invntt(wt_mlkem_poly *p);
 
+/* The two strategies behind them, bit-exact with each other: plain C
+ * (mlkem_poly.c) and 8 x int16 vectors (mlkem_ntt_v128.c), the latter
+ * where 128-bit vectors exist: wasm SIMD128, or SSE2 natively. */
+void wt_mlkem_ntt_scalar(wt_mlkem_poly *p);
+void wt_mlkem_invntt_scalar(wt_mlkem_poly *p);
+#if defined(__wasm_simd128__) || defined(__SSE2__)
+#define WT_MLKEM_V128 1
+void wt_mlkem_ntt_v128(wt_mlkem_poly *p);
+void wt_mlkem_invntt_v128(wt_mlkem_poly *p);
+#endif
+
 void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
 /* r = 2^-16 * sum over j < k of a[j] x b[j] in the NTT domain
  * (MultiplyNTTs, Algorithm 11), accumulated in 32 bits and reduced once.

@@ -2,7 +2,8 @@
  * ct_mlkem.c: ML-KEM-768 under Valgrind with secrets marked undefined
  * (see ct.h): key generation with a secret seed d || z, encapsulation
  * with a secret m, decapsulation with a secret s and z (valid and
- * rejected ciphertexts), plus SHA-3/SHAKE on a secret input. Public by
+ * rejected ciphertexts), plus SHA-3/SHAKE on a secret input and the
+ * scalar NTT pair (the native KEM uses the vector one). Public by
  * design and declassified: ek (and the matrix seed rho inside key
  * generation, through the wt_mlkem_declassify hook below), ciphertexts,
  * and the final shared secrets before they are compared.
@@ -11,6 +12,7 @@
 #include "wt_mlkem.h"
 #include "wt_sha3.h"
 #include "wt_host.h"
+#include "pq/mlkem_poly.h"
 #include "testutil.h"
 
 /* Replaces the weak no-op in mlkem768.c: rho = G(d || k)[0:32] is public
@@ -55,6 +57,18 @@ int main(void)
 	memcpy(ct2, ct, sizeof ct);
 	ct2[1087] ^= 0x10;
 	wt_mlkem768_decaps_internal(ss3, dk, ct2);
+
+	/* Natively the KEM runs the vector NTT; the scalar one (the wasm
+	 * scalar build's) gets a secret polynomial here. */
+	{
+		wt_mlkem_poly p;
+		wt_random((uint8_t *)p.c, sizeof p.c);
+		for (size_t i = 0; i < 256; i++)
+			p.c[i] = (int16_t)(p.c[i] % 3329);
+		CT_SECRET(&p, sizeof p);
+		wt_mlkem_ntt_scalar(&p);
+		wt_mlkem_invntt_scalar(&p);
+	}
 
 	CT_PUBLIC(ss, sizeof ss);
 	CT_PUBLIC(ss2, sizeof ss2);

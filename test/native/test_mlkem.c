@@ -231,6 +231,42 @@ static void test_ntt(void)
 	}
 }
 
+/* The scalar and vector NTTs give the same bits, on random inputs in the
+ * stated range (|x| < q) and on the extremes. */
+static void test_ntt_paths(void)
+{
+#ifdef WT_MLKEM_V128
+	int iter;
+	for (iter = 0; iter < 200; iter++) {
+		wt_mlkem_poly a, b;
+		unsigned i;
+		for (i = 0; i < 256; i++) {
+			int32_t x = (int32_t)(rnd() % (2 * Q - 1)) - (Q - 1);
+			if (iter == 0) x = Q - 1;
+			if (iter == 1) x = -(Q - 1);
+			if (iter == 2) x = i & 1 ? Q - 1 : -(Q - 1);
+			a.c[i] = (int16_t)x;
+		}
+		b = a;
+		wt_mlkem_ntt_scalar(&a);
+		wt_mlkem_ntt_v128(&b);
+		CHECK(memcmp(&a, &b, sizeof a) == 0, "ntt scalar = v128, iter %d", iter);
+		/* invntt input: as basemul leaves it, |x| < q */
+		for (i = 0; i < 256; i++)
+			a.c[i] = (int16_t)((int32_t)(rnd() % (2 * Q - 1)) - (Q - 1));
+		if (iter < 2)
+			for (i = 0; i < 256; i++)
+				a.c[i] = (int16_t)(iter ? Q - 1 : -(Q - 1));
+		b = a;
+		wt_mlkem_invntt_scalar(&a);
+		wt_mlkem_invntt_v128(&b);
+		CHECK(memcmp(&a, &b, sizeof a) == 0, "invntt scalar = v128, iter %d", iter);
+	}
+#else
+	CHECK(1, "no vector path in this build");
+#endif
+}
+
 static void hash_is(const uint8_t *p, size_t n, const char *h, const char *what)
 {
 	uint8_t md[32];
@@ -337,6 +373,7 @@ int main(void)
 	test_field();
 	test_tables();
 	test_ntt();
+	test_ntt_paths();
 	test_kem();
 	return t_done();
 }

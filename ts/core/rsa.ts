@@ -28,6 +28,7 @@
  */
 import { abytes, aint } from './bytes.js';
 import type { HashName } from './hash.js';
+import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
 /** `'pkcs1'`: RSASSA-PKCS1-v1_5; `'pss'`: RSASSA-PSS with MGF1. */
@@ -78,10 +79,6 @@ export class RsaError extends Error {
   }
 }
 
-const registry = /* @__PURE__ */ new FinalizationRegistry<{ w: Wasm; p: number; n: number }>((h) => {
-  h.w.wipe(h.p, h.n);
-  h.w.free(h.p);
-});
 
 abstract class RsaKey {
   /** @internal */
@@ -94,7 +91,7 @@ abstract class RsaKey {
     this.w = w;
     this.structSize = size;
     this.ptr = w.alloc(size);
-    registry.register(this, { w, p: this.ptr, n: size }, this);
+    track(this, w, this.ptr, size);
   }
 
   /** @internal The key struct's address; throws after dispose(). */
@@ -106,7 +103,7 @@ abstract class RsaKey {
   /** Wipe and free the key now rather than at garbage collection. */
   dispose(): void {
     if (this.ptr === 0) return;
-    registry.unregister(this);
+    untrack(this);
     this.w.wipe(this.ptr, this.structSize);
     this.w.free(this.ptr);
     this.ptr = 0;

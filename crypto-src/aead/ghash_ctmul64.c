@@ -1,0 +1,237 @@
+/*
+ * ghash_ctmul64.c: GHASH (NIST SP 800-38D section 6.4) in constant time
+ * with 64-bit integer multiplies, in the manner of BearSSL's
+ * ghash_ctmul64: no table indexed by H or by data, no branch on either.
+ *
+ * Carry-less products from integer products: split x and y into four
+ * words that keep only the bits at positions = i (mod 4) (masks 0x1111...
+ * shifted by i). In an integer product of two such words every result bit
+ * at the right residue is the parity of at most 16 one-bit products, and
+ * the carries of that sum land on the three positions above it, which
+ * belong to other residues and are masked off; only the low 64 bits are
+ * kept, where the count stays below 16. So the low half of a 64x64
+ * carry-less product costs 16 multiplies. The high half is the low half of
+ * the product of the bit-reversed operands, reversed (and shifted by 1).
+ *
+ * wasm has a 64x64->64 multiply (i64.mul) and no wider one, which makes
+ * this the cheapest exact scheme there: each multiply yields 16 useful
+ * result bits, four times what 32-bit products give.
+ *
+ * Speed-ups over the plain scheme:
+ *  - Karatsuba: a 128x128 product is 3 64x64 products (6 half products);
+ *  - aggregated reduction: 8 blocks at a time,
+ *      Y' = (Y ^ X1) H^8 ^ X2 H^7 ^ ... ^ X8 H,
+ *    with H^1..H^8 split and bit-reversed once per key;
+ *  - since everything after the multiplies is linear, the per-residue sums
+ *    of all 8 blocks are accumulated before masking, and the 128-bit sum
+ *    is bit-reversed and reduced once per 8 blocks.
+ *
+ * Representation: a block is two words, w[0] = bytes 0..7 and w[1] =
+ * bytes 8..15 big-endian, so the coefficient of x^k (SP 800-38D bit k) is
+ * bit 127 - k of the 128-bit integer w[0]:w[1].
+ */
+#include "aes_ct.h"
+
+#define M0 0x1111111111111111ull
+#define M1 0x2222222222222222ull
+#define M2 0x4444444444444444ull
+#define M3 0x8888888888888888ull
+
+/* Layout of one power in hk: operand o (0..5: lo, hi, mid, then their
+ * bit reversals) at hk[24 * (power - 1) + 4 * o], split in 4 parts. */
+enum { OP_LO, OP_HI, OP_MID, OP_RLO, OP_RHI, OP_RMID };
+
+WT_INLINE uint64_t rev8_each(uint64_t x)
+{
+	/* reverse the bits inside each byte */
+	x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
+	x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
+	return ((x >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((x & 0x0F0F0F0F0F0F0F0Full) << 4);
+}
+
+WT_INLINE uint64_t bswap64(uint64_t x)
+{
+	x = (x >> 32) | (x << 32);
+	x = ((x >> 16) & 0x0000FFFF0000FFFFull) | ((x & 0x0000FFFF0000FFFFull) << 16);
+	return ((x >> 8) & 0x00FF00FF00FF00FFull) | ((x & 0x00FF00FF00FF00FFull) << 8);
+}
+
+WT_INLINE uint64_t rev64(uint64_t x)
+{
+	return rev8_each(bswap64(x));
+}
+
+WT_INLINE void split(uint64_t *s, uint64_t y)
+{
+	s[0] = y & M0;
+	s[1] = y & M1;
+	s[2] = y & M2;
+	s[3] = y & M3;
+}
+
+/* z[r] ^= the residue-r part of x * y (unmasked), y pre-split. */
+WT_INLINE void mulacc(uint64_t *z, uint64_t x, const uint64_t *y)
+{
+	uint64_t x0 = x & M0, x1 = x & M1, x2 = x & M2, x3 = x & M3;
+	z[0] ^= (x0 * y[0]) ^ (x1 * y[3]) ^ (x2 * y[2]) ^ (x3 * y[1]);
+	z[1] ^= (x0 * y[1]) ^ (x1 * y[0]) ^ (x2 * y[3]) ^ (x3 * y[2]);
+	z[2] ^= (x0 * y[2]) ^ (x1 * y[1]) ^ (x2 * y[0]) ^ (x3 * y[3]);
+	z[3] ^= (x0 * y[3]) ^ (x1 * y[2]) ^ (x2 * y[1]) ^ (x3 * y[0]);
+}
+
+WT_INLINE uint64_t fold(const uint64_t *z)
+{
+	return (z[0] & M0) | (z[1] & M1) | (z[2] & M2) | (z[3] & M3);
+}
+
+/*
+ * From the three low halves (lo, hi, mid) and the three reversed low
+ * halves of a Karatsuba product sum, the reduced 128-bit result in y.
+ */
+static void finish(uint64_t y[2], const uint64_t h[6])
+{
+	/* 128-bit products: low word = h[o], high word = rev(h[o+3]) >> 1 */
+	uint64_t lo0 = h[OP_LO], lo1 = rev64(h[OP_RLO]) >> 1;
+	uint64_t hi0 = h[OP_HI], hi1 = rev64(h[OP_RHI]) >> 1;
+	uint64_t mi0 = h[OP_MID], mi1 = rev64(h[OP_RMID]) >> 1;
+	uint64_t w0, w1, w2, w3;
+	/* In words: a = a_hi:a_lo with a_hi = w[0] (the x^0..x^63 end).
+	 * The OP_HI products pair w[0] words, OP_LO w[1] words. */
+	mi0 ^= lo0 ^ hi0;
+	mi1 ^= lo1 ^ hi1;
+	/* 256-bit product, w3 most significant: hi * 2^128 + mid * 2^64 + lo */
+	w3 = hi1;
+	w2 = hi0 ^ mi1;
+	w1 = lo1 ^ mi0;
+	w0 = lo0;
+	/* The product of two bit-reflected values has x^k at bit 254 - k;
+	 * shift left by one to put it at 255 - k. */
+	w3 = (w3 << 1) | (w2 >> 63);
+	w2 = (w2 << 1) | (w1 >> 63);
+	w1 = (w1 << 1) | (w0 >> 63);
+	w0 <<= 1;
+	/* Reduce by x^128 = x^7 + x^2 + x + 1: x^(128+m) folds onto x^m,
+	 * x^(m+1), x^(m+2), x^(m+7), i.e. onto the word 128 bits up, shifted
+	 * right (towards higher powers) by 0, 1, 2, 7; bits pushed past the
+	 * word's end go to the next word down. w0 first, since it spills
+	 * into w1. */
+	w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);
+	w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
+	w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
+	w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
+	y[0] = w3;
+	y[1] = w2;
+}
+
+/* y = a * b for one pair of blocks, operands unsplit (key setup only). */
+static void gmul(uint64_t y[2], const uint64_t a[2], const uint64_t b[2])
+{
+	uint64_t ops[6][2], s[4], h[6];
+	int o;
+	ops[OP_LO][0] = a[1]; ops[OP_LO][1] = b[1];
+	ops[OP_HI][0] = a[0]; ops[OP_HI][1] = b[0];
+	ops[OP_MID][0] = a[0] ^ a[1]; ops[OP_MID][1] = b[0] ^ b[1];
+	for (o = 0; o < 3; o++) {
+		ops[o + 3][0] = rev64(ops[o][0]);
+		ops[o + 3][1] = rev64(ops[o][1]);
+	}
+	for (o = 0; o < 6; o++) {
+		uint64_t z[4] = { 0, 0, 0, 0 };
+		split(s, ops[o][1]);
+		mulacc(z, ops[o][0], s);
+		h[o] = fold(z);
+	}
+	finish(y, h);
+	wt_wipe(ops, sizeof ops);
+	wt_wipe(s, sizeof s);
+	wt_wipe(h, sizeof h);
+}
+
+/* see aes_ct.h */
+void wt_ghash_key(uint64_t hk[WT_GHASH_KEY_WORDS], const uint8_t h[16])
+{
+	uint64_t hh[2], p[2];
+	int i;
+	hh[0] = wt_load64_be(h);
+	hh[1] = wt_load64_be(h + 8);
+	p[0] = hh[0];
+	p[1] = hh[1];
+	for (i = 0; i < WT_GHASH_POWERS; i++) {
+		uint64_t *k = hk + 24 * i;
+		if (i > 0)
+			gmul(p, p, hh);
+		split(k + 4 * OP_LO, p[1]);
+		split(k + 4 * OP_HI, p[0]);
+		split(k + 4 * OP_MID, p[0] ^ p[1]);
+		split(k + 4 * OP_RLO, rev64(p[1]));
+		split(k + 4 * OP_RHI, rev64(p[0]));
+		split(k + 4 * OP_RMID, rev64(p[0] ^ p[1]));
+	}
+	wt_wipe(hh, sizeof hh);
+	wt_wipe(p, sizeof p);
+}
+
+/*
+ * Absorb n (1..8) full blocks: y = (y ^ X_1) H^n ^ X_2 H^(n-1) ^ ... ^ X_n H.
+ */
+static void blocks(const uint64_t *hk, uint64_t y[2], const uint8_t *p, unsigned n)
+{
+	/* x[k][o]: the six operands of block k (lo, hi, mid, reversed). A
+	 * little-endian load has the bytes of the big-endian word in reverse
+	 * order: its per-byte bit reversal is the 64-bit reversal of the
+	 * big-endian word, and its byte swap is that word. */
+	uint64_t x[8][6], h[6], z[4];
+	unsigned k;
+	int o;
+	for (k = 0; k < n; k++) {
+		uint64_t l0 = wt_load64_le(p + 16 * k), l1 = wt_load64_le(p + 16 * k + 8);
+		uint64_t hi = bswap64(l0), lo = bswap64(l1);
+		if (k == 0) {
+			hi ^= y[0];
+			lo ^= y[1];
+			x[k][OP_RHI] = rev64(hi);
+			x[k][OP_RLO] = rev64(lo);
+		} else {
+			x[k][OP_RHI] = rev8_each(l0);
+			x[k][OP_RLO] = rev8_each(l1);
+		}
+		x[k][OP_HI] = hi;
+		x[k][OP_LO] = lo;
+		x[k][OP_MID] = hi ^ lo;
+		x[k][OP_RMID] = x[k][OP_RHI] ^ x[k][OP_RLO];
+	}
+	/* One operand at a time across all blocks keeps only four running
+	 * sums live (the 24 of a block-at-a-time loop would not fit in
+	 * registers). */
+	for (o = 0; o < 6; o++) {
+		const uint64_t *hp = hk + 24 * (n - 1) + 4 * o;
+		z[0] = z[1] = z[2] = z[3] = 0;
+		for (k = 0; k < n; k++, hp -= 24)
+			mulacc(z, x[k][o], hp);
+		h[o] = fold(z);
+	}
+	finish(y, h);
+	wt_wipe(x, sizeof x);
+	wt_wipe(h, sizeof h);
+	wt_wipe(z, sizeof z);
+}
+
+/* see aes_ct.h */
+void wt_ghash_update(const uint64_t hk[WT_GHASH_KEY_WORDS], uint64_t y[2],
+	const uint8_t *data, size_t len)
+{
+	while (len >= 128) {
+		blocks(hk, y, data, 8);
+		data += 128;
+		len -= 128;
+	}
+	if (len > 0) {
+		/* Up to 7 full blocks and a zero-padded partial one. */
+		uint8_t tmp[128];
+		unsigned n = (unsigned)((len + 15) >> 4);
+		memcpy(tmp, data, len);
+		memset(tmp + len, 0, 16 * n - len);
+		blocks(hk, y, tmp, n);
+		wt_wipe(tmp, sizeof tmp);
+	}
+}

@@ -1,0 +1,3 @@
+import { aeadSuite } from './suites/aead.js';
+
+aeadSuite('scalar');

@@ -1,0 +1,3 @@
+import { ecpSuite } from './suites/ecp.js';
+
+ecpSuite('simd');

@@ -1,0 +1,3 @@
+import { mlkemSuite } from './suites/mlkem.js';
+
+mlkemSuite('simd');
