@@ -11,14 +11,19 @@
  * - Every Mozilla root: parses, verifies its own self-signature (where the
  *   algorithm is one TLS 1.3 can name), and is found by anchor matching.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CertificateError, checkSignature, parseCertificate, parseChain, pemCertificates, signaturesAvailable,
   spkiSha256, TrustStore, verifyChain, type PeerCertificate,
 } from '../../ts/core/x509.js';
-import { type Build, useBuild } from '../helpers/env.js';
+import { type Build, root, useBuild } from '../helpers/env.js';
 import { makeFixtures, opensslVerify, type Fixtures } from '../helpers/x509-fixtures.js';
 
 type Legacy = Record<string, unknown>;
@@ -196,6 +201,24 @@ describe(`X.509 (${build} build)`, () => {
     // Depth limit: root -> pl0 -> plsub -> leaf needs 3 chain certificates.
     const deep = verifyChain({ chain: [d.plleaf, d.plsub, d.pl0], anchors: [d.ecroot], time: now, maxDepth: 2, insecureSkipSignatureCheck: !sigs });
     expect(deep.authorizationError).toBe('CERT_CHAIN_TOO_LONG');
+  });
+
+  it('scripts/gen-roots.mjs writes a roots module that loads into a TrustStore', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wasmtls-roots-'));
+    try {
+      execFileSync(process.execPath, [`${root}scripts/gen-roots.mjs`, out], { stdio: 'pipe' });
+      const m = (await import(pathToFileURL(join(out, 'roots.js')).href)) as { rootCertificates: readonly string[]; rootsSource: string };
+      expect(m.rootCertificates.length).toBe(rootCertificates.length);
+      expect(m.rootsSource).toContain(process.version);
+      const s = new TrustStore().addPEM(m.rootCertificates.join('\n'));
+      expect(s.size).toBe(rootCertificates.length);
+      const leaf = withIssuer(fx.certs.noaki, subjectName(pemCertificates(m.rootCertificates[7])[0]));
+      const v = verifyChain({ chain: [leaf], anchors: s, insecureSkipSignatureCheck: true, time: Date.now() });
+      expect(v.authorized, v.authorizationError).toBe(true);
+      s.dispose();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('every root in tls.rootCertificates parses like node:crypto reads it', () => {
