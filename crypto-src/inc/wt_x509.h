@@ -277,6 +277,13 @@ int wt_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len,
 const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx,
 	size_t *len);
 
+/* Anchors whose subject Name (DER, header included) equals name, in
+ * order, without parsing the others: start with *cursor = 0 and *idx = 0;
+ * each call returns the next match (its DER, *len, and *idx - 1 its
+ * index) or NULL when there is none left. */
+const uint8_t *wt_x509_store_find(const wt_x509_store *s, uint32_t *cursor,
+	const uint8_t *name, size_t namelen, uint32_t *idx, size_t *len);
+
 /* ---- path validation ----------------------------------------------------- */
 
 enum {
@@ -318,6 +325,7 @@ typedef struct {
 #define WT_X509_DEFAULT_DEPTH 8   /* certificates in a path, anchor excluded */
 #define WT_X509_MAX_DEPTH 16
 #define WT_X509_SEARCH_BUDGET 64  /* signature checks per validation */
+#define WT_X509_SEARCH_STEPS 256  /* candidate issuers tried per validation */
 
 typedef struct {
 	uint64_t now_ms;         /* 0: wt_now() */

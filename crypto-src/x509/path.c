@@ -45,7 +45,8 @@ typedef struct {
 	int64_t now;            /* seconds */
 	uint32_t max_depth;
 	uint32_t purpose;
-	uint32_t budget;
+	uint32_t budget;        /* signature checks left */
+	uint32_t steps;         /* path extensions left */
 	uint32_t path[WT_X509_MAX_DEPTH];
 	uint32_t depth;
 	uint32_t used;          /* bitmask of chain indexes on the path */
@@ -309,27 +310,24 @@ static int finish(vstate *s, int32_t anchor)
 	return 1;
 }
 
-/* Extend the path whose top is chain index cur. Returns 1 when a valid
- * path was found (s->res filled), 0 otherwise (errors noted), -1 when the
- * budget ran out. */
-static int extend(vstate *s, uint32_t cur)
+/* Try the trust anchors whose subject equals the issuer of chain index
+ * cur (the store compares names without parsing every anchor). Returns 1
+ * when a valid path ends there, 0 otherwise, -1 when the budget ran out;
+ * *found is set if any anchor matched by name and key identifier. */
+static int try_anchors(vstate *s, uint32_t cur, uint32_t *found)
 {
-	const uint8_t *der = s->certs[cur].der;
+	const uint8_t *der = s->certs[cur].der, *ader;
 	const wt_x509_cert *c = &s->c[cur];
-	uint32_t i, found = 0;
+	uint32_t cursor = 0, n = 0;
+	size_t alen;
 	int r;
 	int32_t idx;
-
-	/* Trust anchors whose subject matches. */
-	for (i = 0; s->store != NULL && i < s->store->count; i++) {
-		size_t alen;
-		const uint8_t *ader = wt_x509_store_get(s->store, i, &alen);
+	while (s->store != NULL && (ader = wt_x509_store_find(s->store, &cursor,
+	    der + c->issuer.off, c->issuer.len, &n, &alen)) != NULL) {
 		wt_x509_cert ac;
-		if (ader == NULL || wt_x509_parse(&ac, ader, alen) != WT_X509_OK)
+		if (wt_x509_parse(&ac, ader, alen) != WT_X509_OK || !may_issue(ader, &ac, der, c))
 			continue;
-		if (!may_issue(ader, &ac, der, c))
-			continue;
-		found = 1;
+		*found = 1;
 		r = check_sig(s, ader, &ac, der, c);
 		if (r == WT_X509_ERR_LIMIT)
 			return -1;
@@ -339,9 +337,25 @@ static int extend(vstate *s, uint32_t cur)
 		}
 		r = validate(s, ader, &ac, &idx);
 		if (r == WT_X509_OK)
-			return finish(s, (int32_t)i);
+			return finish(s, (int32_t)(n - 1));
 		note(s, RANK_PATH, r, idx);
 	}
+	return 0;
+}
+
+/* Extend the path whose top is chain index cur. Returns 1 when a valid
+ * path was found (s->res filled), 0 otherwise (errors noted), -1 when the
+ * budget ran out. */
+static int extend(vstate *s, uint32_t cur)
+{
+	const uint8_t *der = s->certs[cur].der;
+	const wt_x509_cert *c = &s->c[cur];
+	uint32_t i, found = 0;
+	int r;
+
+	r = try_anchors(s, cur, &found);
+	if (r != 0)
+		return r;
 	/* Other certificates of the peer's list. */
 	for (i = 1; i < s->n; i++) {
 		const uint8_t *ider = s->certs[i].der;
@@ -350,6 +364,12 @@ static int extend(vstate *s, uint32_t cur)
 		if (!may_issue(ider, &s->c[i], der, c))
 			continue;
 		found = 1;
+		/* Every edge tried costs one step, signatures checked or not:
+		 * identical or mutually issuing certificates would otherwise
+		 * make the search exponential. */
+		if (s->steps == 0)
+			return -1;
+		s->steps--;
 		if (s->depth >= s->max_depth) {
 			note(s, RANK_SIG, WT_X509_ERR_CHAIN_TOO_LONG, (int32_t)i);
 			continue;
@@ -408,6 +428,7 @@ int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs,
 		: p->max_depth > WT_X509_MAX_DEPTH ? WT_X509_MAX_DEPTH : p->max_depth;
 	s.purpose = p->purpose == 0 ? WT_X509_PURPOSE_SERVER : p->purpose;
 	s.budget = WT_X509_SEARCH_BUDGET;
+	s.steps = WT_X509_SEARCH_STEPS;
 	s.now = (int64_t)((p->now_ms != 0 ? p->now_ms : wt_now()) / 1000);
 	s.err = WT_X509_ERR_UNKNOWN_ISSUER;
 	s.err_index = 0;

@@ -68,6 +68,29 @@ const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx,
 	return s->data + off + sizeof h;
 }
 
+/* see wt_x509.h */
+const uint8_t *wt_x509_store_find(const wt_x509_store *s, uint32_t *cursor,
+	const uint8_t *name, size_t namelen, uint32_t *idx, size_t *len)
+{
+	entry_hdr h;
+	if (s == NULL || s->magic != STORE_MAGIC)
+		return NULL;
+	/* *cursor packs the byte offset of the next entry to look at; the
+	 * entry index is counted alongside in *idx. */
+	while (*cursor < s->used) {
+		uint32_t off = *cursor;
+		const uint8_t *der = s->data + off + sizeof h;
+		get_hdr(s, off, &h);
+		*cursor = off + (uint32_t)sizeof h + pad4(h.len);
+		(*idx)++;
+		if (h.subj_len == namelen && memcmp(der + h.subj_off, name, namelen) == 0) {
+			*len = h.len;
+			return der;
+		}
+	}
+	return NULL;
+}
+
 /* Commit the DER already placed at the free position (after room for its
  * header): parse it, skip a duplicate, write the header. */
 static int commit(wt_x509_store *s, size_t len)

@@ -405,6 +405,28 @@ static void test_verify(void)
 		memset(&junk, 0x41, sizeof junk);
 		CHECK(run(chain, 1, &junk.s, NULL, 0, now, &res) == WT_X509_ERR_ARG, "bad store");
 	}
+	/* Sixteen mutually issuing certificates (copies of the self-issued
+	 * root, nothing trusted, every signature "valid"): the search must
+	 * stop at its step budget rather than try every ordering. */
+	{
+		wt_x509_blob many[WT_X509_MAX_CHAIN];
+		size_t k;
+		many[0] = chain[0];
+		for (k = 1; k < WT_X509_MAX_CHAIN; k++)
+			many[k] = chain[1];
+		r = run(many, WT_X509_MAX_CHAIN, &empty.s, NULL, 0, now, &res);
+		CHECK(r == WT_X509_ERR_LIMIT, "search bounded: %d", r);
+		r = run(many, WT_X509_MAX_CHAIN, &st.s, NULL, 0, now, &res);
+		CHECK(r == 0 && res.path_len == 1, "anchor found first: %d", r);
+	}
+	/* Store lookup by subject. */
+	{
+		uint32_t cur = 0, idx = 0;
+		size_t len;
+		const uint8_t *p = wt_x509_store_find(&st.s, &cur, LEAF_DER + c.issuer.off, c.issuer.len, &idx, &len);
+		CHECK(p != NULL && idx == 1 && len == sizeof CA_DER, "find by subject");
+		CHECK(wt_x509_store_find(&st.s, &cur, LEAF_DER + c.issuer.off, c.issuer.len, &idx, &len) == NULL, "only one");
+	}
 	/* The CA used as its own leaf: basicConstraints says CA, keyUsage
 	 * lacks digitalSignature. */
 	CHECK(run(chain + 1, 1, &st.s, NULL, WT_X509_PURPOSE_SERVER, now, &res) == WT_X509_ERR_KEY_USAGE, "CA as leaf");
