@@ -73,12 +73,26 @@ WT_INLINE void wt_store16_be(uint8_t *p, uint32_t v)
 
 /* ---- constant-time booleans (0 or 1) ------------------------------ */
 
+/* Returns x, hidden from the optimizer: past this point the compiler can
+ * no longer prove a boolean is 0 or 1, so it cannot turn masked code back
+ * into a branch, or into a select between two addresses (clang -O2 did
+ * that to wt_ccopy(wt_ct_eq(...)) once both were inlined: a memory access
+ * chosen by a secret, caught by the ctgrind test). Every mask below is
+ * made from a barriered value. */
+WT_INLINE uint32_t wt_barrier(uint32_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__asm__ volatile("" : "+r"(x));
+#endif
+	return x;
+}
+
 /* NOT(1) = 0, NOT(0) = 1 */
 WT_INLINE uint32_t WT_NOT(uint32_t ctl) { return ctl ^ 1; }
 /* ctl ? x : y, without a branch */
 WT_INLINE uint32_t WT_MUX(uint32_t ctl, uint32_t x, uint32_t y)
 {
-	return y ^ (-ctl & (x ^ y));
+	return y ^ (-wt_barrier(ctl) & (x ^ y));
 }
 /* x == y */
 WT_INLINE uint32_t WT_EQ(uint32_t x, uint32_t y)
@@ -111,7 +125,7 @@ WT_INLINE void wt_ccopy(uint32_t ctl, void *dst, const void *src, size_t len)
 {
 	uint8_t *d = (uint8_t *)dst;
 	const uint8_t *s = (const uint8_t *)src;
-	uint8_t m = (uint8_t)-ctl;
+	uint8_t m = (uint8_t)-wt_barrier(ctl);
 	size_t i;
 	for (i = 0; i < len; i++)
 		d[i] = (uint8_t)(d[i] ^ (m & (d[i] ^ s[i])));

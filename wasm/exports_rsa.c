@@ -46,7 +46,7 @@ WT_EXPORT int wt_x_rsa_verify(const wt_rsa_public_key *k, uint32_t scheme, uint3
 		return wt_rsa_verify_pkcs1(k, hash, d, dl, sig, siglen);
 	if (scheme == WT_RSA_PSS)
 		return wt_rsa_verify_pss(k, hash, salt_of(hash, saltlen), d, dl, sig, siglen);
-	return WT_RSA_ERR_HASH;
+	return WT_RSA_ERR_HASH;  /* unknown scheme (ts/core/rsa.ts checks first) */
 }
 
 WT_EXPORT int wt_x_rsa_sign(const wt_rsa_private_key *k, uint32_t scheme, uint32_t hash, int saltlen,

@@ -1,8 +1,8 @@
 /*
  * chapol_inner.h: the ChaCha20 core shared by chacha20_simd.c and
  * chapol.c, with the key already decoded into state words. Not public;
- * test/native/test_aead.c includes it to cross-check the SIMD path
- * against the scalar one.
+ * test/native/test_aead.c includes it to cross-check the SIMD paths
+ * against the portable one.
  */
 #ifndef WT_CHAPOL_INNER_H
 #define WT_CHAPOL_INNER_H
@@ -19,8 +19,8 @@ void wt_chacha20_run(const uint32_t kw[8], const uint8_t nonce[12],
 	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
 	uint32_t mask);
 
-/* The same with the one-block scalar code only (the SIMD build's tail
- * path); tests compare the two. */
+/* The same with the portable one-block 32-bit code only (what builds
+ * without SIMD run); tests compare the two. */
 void wt_chacha20_run_scalar(const uint32_t kw[8], const uint8_t nonce[12],
 	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
 	uint32_t mask);

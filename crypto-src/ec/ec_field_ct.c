@@ -142,23 +142,20 @@ WT_INLINE void g_sqr(const shape *S, uint32_t *r, const uint32_t *a)
 }
 
 /*
- * Normalize signed limbs t (total value in [0, 2^(bits+4))) and fold the
- * part above 2^bits: v = h*2^bits + l = h*c + l (mod p). With h < 16 the
- * result is below 2^bits + 16*2^(bits-32) < 2^(bits+1). h*c > 0, so the
- * result stays nonnegative even though c has negative digits.
+ * Fold, then normalize, limbs t that are all nonnegative (each caller
+ * makes sure) and below 2^34, with a value below 2^(bits+7):
+ * h = t[top] >> topbits (< 2^7) counts the multiples of 2^bits held by
+ * the top limb, and h*2^bits is replaced by h*c, equal mod p. What stays
+ * of t is >= 0 and h*c > 0, so the value remains nonnegative even though c
+ * has negative digits, and one signed carry pass normalizes the limbs (the
+ * top one absorbs the last carry, below 2^6). The result is below
+ * 2^bits + 2^7*c + 2^6*2^(bits-topbits) < 2^(bits+1): weakly reduced.
  */
-WT_INLINE void g_norm_fold(const shape *S, uint32_t *r, int64_t *t)
+WT_INLINE void g_fold_norm(const shape *S, uint32_t *r, int64_t *t)
 {
 	const int64_t mask = MASK(S);
 	int64_t carry = 0, v, h;
 	uint32_t i, k, top = S->nl - 1;
-	UNROLL
-	for (i = 0; i < top; i++) {
-		v = t[i] + carry;
-		t[i] = v & mask;
-		carry = v >> S->w;
-	}
-	t[top] += carry;
 	h = t[top] >> S->topbits;
 	t[top] &= ((int64_t)1 << S->topbits) - 1;
 	UNROLL
@@ -169,7 +166,6 @@ WT_INLINE void g_norm_fold(const shape *S, uint32_t *r, int64_t *t)
 		else
 			t[S->fold[k].limb] -= f;
 	}
-	carry = 0;
 	UNROLL
 	for (i = 0; i < top; i++) {
 		v = t[i] + carry;
@@ -186,10 +182,15 @@ WT_INLINE void g_add(const shape *S, uint32_t *r, const uint32_t *a, const uint3
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		t[i] = (int64_t)a[i] + b[i];
-	g_norm_fold(S, r, t);
+	g_fold_norm(S, r, t);
 }
 
-/* a - b + 4p: 4p exceeds any weakly reduced b (< 2^(bits+1)). */
+/*
+ * a - b + 4p: 4p exceeds any weakly reduced b (< 2^(bits+1)). The limbs of
+ * 4p are "spread" (ec_tables_gen.py): every limb but the top one is at
+ * least 2^w - 1, borrowed from the limb above, so a[i] - b[i] + p4[i] is
+ * nonnegative limb by limb, as g_fold_norm needs.
+ */
 WT_INLINE void g_sub(const shape *S, uint32_t *r, const uint32_t *a, const uint32_t *b,
 	const uint32_t *p4)
 {
@@ -198,7 +199,7 @@ WT_INLINE void g_sub(const shape *S, uint32_t *r, const uint32_t *a, const uint3
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		t[i] = (int64_t)a[i] - b[i] + p4[i];
-	g_norm_fold(S, r, t);
+	g_fold_norm(S, r, t);
 }
 
 WT_INLINE void g_mul_small(const shape *S, uint32_t *r, const uint32_t *a, uint32_t k)
@@ -208,7 +209,21 @@ WT_INLINE void g_mul_small(const shape *S, uint32_t *r, const uint32_t *a, uint3
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		t[i] = (int64_t)a[i] * k;
-	g_norm_fold(S, r, t);
+	g_fold_norm(S, r, t);
+}
+
+/* ka*a - kb*b + kb*4p (ka, kb <= 8): the small linear combinations of the
+ * point formulas in one pass. Limbs stay nonnegative as in g_sub, the
+ * value below 8*2^(bits+1) + 32p < 2^(bits+6). */
+WT_INLINE void g_lin(const shape *S, uint32_t *r, const uint32_t *a, uint32_t ka,
+	const uint32_t *b, uint32_t kb, const uint32_t *p4)
+{
+	int64_t t[WT_EC_MAXL];
+	uint32_t i;
+	UNROLL
+	for (i = 0; i < S->nl; i++)
+		t[i] = (int64_t)a[i] * ka + ((int64_t)p4[i] - b[i]) * kb;
+	g_fold_norm(S, r, t);
 }
 
 /* r = a - m if a >= m, else a (a, m normalized; m's top limb included). */
@@ -334,6 +349,8 @@ static void pre##_fsqr(uint32_t *r, const uint32_t *a) { g_sqr(&S, r, a); } \
 static void pre##_fadd(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_add(&S, r, a, b); } \
 static void pre##_fsub(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_sub(&S, r, a, b, L##_P4); } \
 static void pre##_fmul_small(uint32_t *r, const uint32_t *a, uint32_t k) { g_mul_small(&S, r, a, k); } \
+static void pre##_flin(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b, uint32_t kb) \
+	{ g_lin(&S, r, a, ka, b, kb, L##_P4); } \
 static void pre##_fcanon(uint32_t *r, const uint32_t *a) { g_canon(&S, r, a, L##_P); } \
 static void pre##_nmul(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_nmul(&S, r, a, b, L##_N, L##_N0); } \
 static void pre##_nadd(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_nadd(&S, r, a, b, L##_N); } \
@@ -345,7 +362,7 @@ FIELD_FUNCS(p384, P384S, P384)
 
 #define CURVE(pre, L, ID) { \
 	ID, sizeof L##_P / 4, sizeof L##_P_BYTES, \
-	pre##_fmul, pre##_fadd, pre##_fsub, pre##_fsqr, pre##_fmul_small, pre##_fcanon, \
+	pre##_fmul, pre##_fadd, pre##_fsub, pre##_fsqr, pre##_fmul_small, pre##_flin, pre##_fcanon, \
 	pre##_nmul, pre##_nadd, pre##_from_be, pre##_to_be, \
 	L##_RR, L##_ONE, L##_B, L##_N, L##_NRR, \
 	L##_P_BYTES, L##_N_BYTES, L##_P_MINUS_2, L##_P_SQRT_EXP, L##_N_MINUS_2, \
@@ -368,43 +385,59 @@ const wt_ec_curve *wt_ec_curve_get(uint32_t id)
 
 /* ---- helpers over a curve -------------------------------------------------- */
 
-/* Left-to-right 4-bit fixed window; the exponent is public, so skipping
- * the multiplication for a zero digit leaks nothing. */
+/*
+ * Left-to-right sliding window of up to 5 bits over the odd powers a^1,
+ * a^3, ..., a^31. The exponent is public (p - 2, (p + 1)/4, n - 2), so the
+ * window boundaries and the skipped multiplications depend on nothing
+ * secret; the base may be secret and is only multiplied. sqr may be
+ * NULL (then mul squares).
+ */
 static void pow_window(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint8_t *e,
-	const uint32_t *one, wt_ec_fn3 mul)
+	const uint32_t *one, wt_ec_fn3 mul, wt_ec_fn2 sqr)
 {
-	uint32_t tab[16][WT_EC_MAXL], acc[WT_EC_MAXL];
-	size_t i, nl = c->nl;
-	int started = 0, h;
-	memcpy(tab[0], one, nl * 4);
-	memcpy(tab[1], a, nl * 4);
-	for (i = 2; i < 16; i++)
-		mul(tab[i], tab[i - 1], a);
+	uint32_t tab[16][WT_EC_MAXL], acc[WT_EC_MAXL], a2[WT_EC_MAXL];
+	size_t nl = c->nl;
+	int i, j, started = 0;
+#define EBIT(k) ((e[c->len - 1 - (size_t)(k) / 8] >> ((k) % 8)) & 1)
+#define SQR(x) (sqr != NULL ? sqr(x, x) : mul(x, x, x))
+	memcpy(tab[0], a, nl * 4);
+	memcpy(a2, a, nl * 4);
+	SQR(a2);
+	for (i = 1; i < 16; i++)
+		mul(tab[i], tab[i - 1], a2);
 	memcpy(acc, one, nl * 4);
-	for (i = 0; i < c->len; i++) {
-		for (h = 4; h >= 0; h -= 4) {
-			uint32_t d = (e[i] >> h) & 15;
-			if (started) {
-				mul(acc, acc, acc);
-				mul(acc, acc, acc);
-				mul(acc, acc, acc);
-				mul(acc, acc, acc);
-			}
-			if (d != 0) {
-				mul(acc, acc, tab[d]);
-				started = 1;
-			}
+	for (i = 8 * (int)c->len - 1; i >= 0;) {
+		uint32_t d = 0;
+		if (!EBIT(i)) {
+			if (started)
+				SQR(acc);
+			i--;
+			continue;
 		}
+		/* Window [i, j]: at most 5 bits, ending on a set bit. */
+		j = i - 4 < 0 ? 0 : i - 4;
+		while (!EBIT(j))
+			j++;
+		for (; i >= j; i--) {
+			d = (d << 1) | EBIT(i);
+			if (started)
+				SQR(acc);
+		}
+		mul(acc, acc, tab[d >> 1]);
+		started = 1;
 	}
+#undef EBIT
+#undef SQR
 	memcpy(r, acc, nl * 4);
 	wt_wipe(tab, sizeof tab);
 	wt_wipe(acc, sizeof acc);
+	wt_wipe(a2, sizeof a2);
 }
 
 /* see ec_inner.h */
 void wt_ec_fpow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint8_t *e)
 {
-	pow_window(c, r, a, e, c->one, c->fmul);
+	pow_window(c, r, a, e, c->one, c->fmul, c->fsqr);
 }
 
 void wt_ec_finv(const wt_ec_curve *c, uint32_t *r, const uint32_t *a)
@@ -443,6 +476,7 @@ void wt_ec_fencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a)
 	c->fmul(t, a, one);     /* out of Montgomery form */
 	c->fcanon(t, t);
 	c->to_be(dst, t);
+	wt_wipe(t, sizeof t);   /* may be an ECDH secret */
 }
 
 /* Montgomery one mod n is computed (R mod n = R^2 * 1 / R). */
@@ -452,7 +486,7 @@ void wt_ec_npow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint
 	memset(t, 0, sizeof t);
 	t[0] = 1;
 	c->nmul(one, t, c->nrr);
-	pow_window(c, r, a, e, one, c->nmul);
+	pow_window(c, r, a, e, one, c->nmul, NULL);   /* no dedicated squaring mod n */
 }
 
 void wt_ec_ndecode(const wt_ec_curve *c, uint32_t *r, const uint8_t *src)
@@ -475,14 +509,6 @@ void wt_ec_nencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a)
 	c->nmul(t, a, one);
 	c->to_be(dst, t);
 	wt_wipe(t, sizeof t);
-}
-
-uint32_t wt_ec_nis_zero(const wt_ec_curve *c, const uint32_t *a)
-{
-	uint32_t acc = 0, i;
-	for (i = 0; i < c->nl; i++)
-		acc |= a[i];
-	return WT_EQ0(acc);
 }
 
 uint32_t wt_ec_lt_be(const uint8_t *a, const uint8_t *b, size_t len)

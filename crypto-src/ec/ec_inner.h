@@ -58,6 +58,8 @@ typedef struct wt_ec_curve {
 	wt_ec_fn3 fmul, fadd, fsub;
 	wt_ec_fn2 fsqr;
 	void (*fmul_small)(uint32_t *r, const uint32_t *a, uint32_t k); /* k <= 8 */
+	/* r = ka*a - kb*b, ka and kb at most 8 (kb may be 0). */
+	void (*flin)(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b, uint32_t kb);
 	wt_ec_fn2 fcanon;       /* to the unique representative in [0, p) */
 	/* Arithmetic mod n, Montgomery form, fully reduced. */
 	wt_ec_fn3 nmul, nadd;
@@ -108,7 +110,6 @@ void wt_ec_npow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint
  * subtraction suffices: 2^(8*len) < 2n for both curves). */
 void wt_ec_ndecode(const wt_ec_curve *c, uint32_t *r, const uint8_t *src);
 void wt_ec_nencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a);
-uint32_t wt_ec_nis_zero(const wt_ec_curve *c, const uint32_t *a);
 
 /* 1 if the len-byte big-endian integers satisfy a < b, else 0. */
 uint32_t wt_ec_lt_be(const uint8_t *a, const uint8_t *b, size_t len);
@@ -132,7 +133,7 @@ int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src,
  * in its error paths). */
 int wt_ec_point_decompress(const wt_ec_curve *c, uint8_t *out, const uint8_t *src, size_t len);
 /* Encode a point as 0x04 || X || Y; returns 0, or -1 for infinity (the
- * output is then all zeros). Constant-time. */
+ * coordinates written are then zero). Constant-time. */
 int wt_ec_point_encode(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P);
 /* Affine x coordinate only, len bytes; -1 for infinity. */
 int wt_ec_point_x(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P);

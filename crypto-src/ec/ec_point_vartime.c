@@ -6,8 +6,9 @@
  * as branches.
  *
  * Jacobian coordinates (x = X/Z^2, y = Y/Z^3) with a = -3, formulas from
- * the Explicit-Formulas Database: dbl-2001-b (3M + 5S), madd-2007-bl
- * (7M + 4S), add-2007-bl (11M + 5S); cheaper than the complete projective
+ * the Explicit-Formulas Database: dbl-2001-b, madd-2007-bl and add-2007-bl
+ * (each squaring of a sum that only recovers a product 2xy replaced by
+ * that product, which costs less here); cheaper than the complete projective
  * formulas, whose uniformity is not needed here. Both scalars are recoded
  * to width-w NAF and processed together (Straus / Shamir's trick): one
  * shared chain of doublings, an addition of a precomputed odd multiple for
@@ -23,6 +24,8 @@ typedef struct {
 	int inf;
 } jpt;
 
+/* dbl-2001-b (a = -3), with 2 Y1 Z1 for (Y1 + Z1)^2 - gamma - delta:
+ * 4M + 4S and six linear steps. */
 static void jdbl(const wt_ec_curve *c, jpt *R, const jpt *P)
 {
 	uint32_t delta[M], gamma[M], beta[M], alpha[M], t[M], X3[M], Y3[M], Z3[M];
@@ -33,30 +36,25 @@ static void jdbl(const wt_ec_curve *c, jpt *R, const jpt *P)
 	c->fsqr(delta, P->p.z);                 /* delta = Z1^2 */
 	c->fsqr(gamma, P->p.y);                 /* gamma = Y1^2 */
 	c->fmul(beta, P->p.x, gamma);           /* beta = X1 gamma */
-	c->fsub(t, P->p.x, delta);
+	c->flin(t, P->p.x, 3, delta, 3);
 	c->fadd(alpha, P->p.x, delta);
-	c->fmul(alpha, alpha, t);
-	c->fmul_small(alpha, alpha, 3);         /* alpha = 3 (X1 - delta)(X1 + delta) */
+	c->fmul(alpha, alpha, t);               /* alpha = 3 (X1 - delta)(X1 + delta) */
 	c->fsqr(X3, alpha);
-	c->fmul_small(t, beta, 8);
-	c->fsub(X3, X3, t);                     /* X3 = alpha^2 - 8 beta */
-	c->fadd(Z3, P->p.y, P->p.z);
-	c->fsqr(Z3, Z3);
-	c->fsub(Z3, Z3, gamma);
-	c->fsub(Z3, Z3, delta);                 /* Z3 = (Y1 + Z1)^2 - gamma - delta */
-	c->fmul_small(t, beta, 4);
-	c->fsub(t, t, X3);
+	c->flin(X3, X3, 1, beta, 8);            /* X3 = alpha^2 - 8 beta */
+	c->fmul(Z3, P->p.y, P->p.z);
+	c->fadd(Z3, Z3, Z3);                    /* Z3 = 2 Y1 Z1 */
+	c->flin(t, beta, 4, X3, 1);
 	c->fmul(Y3, alpha, t);
 	c->fsqr(t, gamma);
-	c->fmul_small(t, t, 8);
-	c->fsub(Y3, Y3, t);                     /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
+	c->flin(Y3, Y3, 1, t, 8);               /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
 	memcpy(R->p.x, X3, sizeof X3);
 	memcpy(R->p.y, Y3, sizeof Y3);
 	memcpy(R->p.z, Z3, sizeof Z3);
 	R->inf = 0;
 }
 
-/* R = P + (x2, y2), the second point affine. */
+/* R = P + (x2, y2), the second point affine: madd-2007-bl, with 2 Z1 H
+ * for (Z1 + H)^2 - Z1Z1 - HH. */
 static void jmadd(const wt_ec_curve *c, jpt *R, const jpt *P, const uint32_t *x2, const uint32_t *y2)
 {
 	uint32_t z1z1[M], u2[M], s2[M], h[M], hh[M], i4[M], j[M], r[M], v[M], X3[M], Y3[M], Z3[M];
@@ -81,30 +79,27 @@ static void jmadd(const wt_ec_curve *c, jpt *R, const jpt *P, const uint32_t *x2
 			R->inf = 1;
 		return;
 	}
-	c->fadd(r, r, r);
+	c->fadd(r, r, r);                       /* r = 2 (S2 - Y1) */
 	c->fsqr(hh, h);
-	c->fmul_small(i4, hh, 4);
-	c->fmul(j, h, i4);
-	c->fmul(v, P->p.x, i4);
+	c->fmul_small(i4, hh, 4);               /* I = 4 HH */
+	c->fmul(j, h, i4);                      /* J = H I */
+	c->fmul(v, P->p.x, i4);                 /* V = X1 I */
 	c->fsqr(X3, r);
 	c->fsub(X3, X3, j);
-	c->fsub(X3, X3, v);
-	c->fsub(X3, X3, v);                     /* X3 = r^2 - J - 2V */
+	c->flin(X3, X3, 1, v, 2);               /* X3 = r^2 - J - 2 V */
 	c->fsub(v, v, X3);
 	c->fmul(Y3, r, v);
 	c->fmul(j, P->p.y, j);
-	c->fadd(j, j, j);
-	c->fsub(Y3, Y3, j);                     /* Y3 = r (V - X3) - 2 Y1 J */
-	c->fadd(Z3, P->p.z, h);
-	c->fsqr(Z3, Z3);
-	c->fsub(Z3, Z3, z1z1);
-	c->fsub(Z3, Z3, hh);                    /* Z3 = (Z1 + H)^2 - Z1Z1 - HH */
+	c->flin(Y3, Y3, 1, j, 2);               /* Y3 = r (V - X3) - 2 Y1 J */
+	c->fmul(Z3, P->p.z, h);
+	c->fadd(Z3, Z3, Z3);                    /* Z3 = 2 Z1 H */
 	memcpy(R->p.x, X3, sizeof X3);
 	memcpy(R->p.y, Y3, sizeof Y3);
 	memcpy(R->p.z, Z3, sizeof Z3);
 	R->inf = 0;
 }
 
+/* add-2007-bl, with 2 Z1 Z2 H for ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H. */
 static void jadd(const wt_ec_curve *c, jpt *R, const jpt *P, const jpt *Q)
 {
 	uint32_t z1z1[M], z2z2[M], u1[M], u2[M], s1[M], s2[M], h[M], i4[M], j[M], r[M], v[M];
@@ -134,25 +129,21 @@ static void jadd(const wt_ec_curve *c, jpt *R, const jpt *P, const jpt *Q)
 			R->inf = 1;
 		return;
 	}
-	c->fadd(r, r, r);
+	c->fadd(r, r, r);                       /* r = 2 (S2 - S1) */
 	c->fadd(i4, h, h);
 	c->fsqr(i4, i4);                        /* I = (2H)^2 */
-	c->fmul(j, h, i4);
-	c->fmul(v, u1, i4);
+	c->fmul(j, h, i4);                      /* J = H I */
+	c->fmul(v, u1, i4);                     /* V = U1 I */
 	c->fsqr(X3, r);
 	c->fsub(X3, X3, j);
-	c->fsub(X3, X3, v);
-	c->fsub(X3, X3, v);
+	c->flin(X3, X3, 1, v, 2);               /* X3 = r^2 - J - 2 V */
 	c->fsub(v, v, X3);
 	c->fmul(Y3, r, v);
 	c->fmul(s1, s1, j);
-	c->fadd(s1, s1, s1);
-	c->fsub(Y3, Y3, s1);
-	c->fadd(Z3, P->p.z, Q->p.z);
-	c->fsqr(Z3, Z3);
-	c->fsub(Z3, Z3, z1z1);
-	c->fsub(Z3, Z3, z2z2);
+	c->flin(Y3, Y3, 1, s1, 2);              /* Y3 = r (V - X3) - 2 S1 J */
+	c->fmul(Z3, P->p.z, Q->p.z);
 	c->fmul(Z3, Z3, h);
+	c->fadd(Z3, Z3, Z3);                    /* Z3 = 2 Z1 Z2 H */
 	memcpy(R->p.x, X3, sizeof X3);
 	memcpy(R->p.y, Y3, sizeof Y3);
 	memcpy(R->p.z, Z3, sizeof Z3);

@@ -105,8 +105,9 @@ class Curve:
 
 
 def rcb_check(c):
-    """Renes-Costello-Batina 2016, algorithms 4, 5 and 6 (a = -3), as
-    ec_point_ct.c writes them, checked against affine arithmetic."""
+    """Renes-Costello-Batina 2016, algorithms 4, 5 and 6 (a = -3), in the
+    merged form ec_point_ct.c computes them (runs of additions forming small
+    multiples done as one step), checked against affine arithmetic."""
     p, b = c.p, c.b
 
     def add(P, Q):
@@ -117,12 +118,11 @@ def rcb_check(c):
         X3 = Y2 + Z2; t4 = t4 * X3; X3 = t1 + t2
         t4 = t4 - X3; X3 = X1 + Z1; Y3 = X2 + Z2
         X3 = X3 * Y3; Y3 = t0 + t2; Y3 = X3 - Y3
-        Z3 = b * t2; X3 = Y3 - Z3; Z3 = X3 + X3
-        X3 = X3 + Z3; Z3 = t1 - X3; X3 = t1 + X3
-        Y3 = b * Y3; t1 = t2 + t2; t2 = t1 + t2
-        Y3 = Y3 - t2; Y3 = Y3 - t0; t1 = Y3 + Y3
-        Y3 = t1 + Y3; t1 = t0 + t0; t0 = t1 + t0
-        t0 = t0 - t2; t1 = t4 * Y3; t2 = t0 * Y3
+        Z3 = b * t2; X3 = Y3 - Z3; X3 = 3 * X3
+        Z3 = t1 - X3; X3 = t1 + X3; Y3 = b * Y3
+        t2 = 3 * t2; Y3 = Y3 - t2; Y3 = 3 * Y3 - 3 * t0
+        t0 = 3 * t0 - t2
+        t1 = t4 * Y3; t2 = t0 * Y3
         Y3 = X3 * Z3; Y3 = Y3 + t2; X3 = t3 * X3
         X3 = X3 - t1; Z3 = t4 * Z3; t1 = t3 * t0
         Z3 = Z3 + t1
@@ -134,11 +134,11 @@ def rcb_check(c):
         t4 = X1 + Y1; t3 = t3 * t4; t4 = t0 + t1
         t3 = t3 - t4; t4 = Y2 * Z1; t4 = t4 + Y1
         Y3 = X2 * Z1; Y3 = Y3 + X1; Z3 = b * Z1
-        X3 = Y3 - Z3; Z3 = X3 + X3; X3 = X3 + Z3
+        X3 = Y3 - Z3; X3 = 3 * X3
         Z3 = t1 - X3; X3 = t1 + X3; Y3 = b * Y3
-        t1 = Z1 + Z1; t2 = t1 + Z1; Y3 = Y3 - t2
-        Y3 = Y3 - t0; t1 = Y3 + Y3; Y3 = t1 + Y3
-        t1 = t0 + t0; t0 = t1 + t0; t0 = t0 - t2
+        t2 = 3 * Z1; Y3 = Y3 - t2
+        Y3 = 3 * Y3 - 3 * t0
+        t0 = 3 * t0 - t2
         t1 = t4 * Y3; t2 = t0 * Y3; Y3 = X3 * Z3
         Y3 = Y3 + t2; X3 = t3 * X3; X3 = X3 - t1
         Z3 = t4 * Z3; t1 = t3 * t0; Z3 = Z3 + t1
@@ -148,16 +148,17 @@ def rcb_check(c):
         X, Y, Z = P
         t0 = X * X; t1 = Y * Y; t2 = Z * Z
         t3 = X * Y; t3 = t3 + t3; Z3 = X * Z
-        Z3 = Z3 + Z3; Y3 = b * t2; Y3 = Y3 - Z3
-        X3 = Y3 + Y3; Y3 = X3 + Y3; X3 = t1 - Y3
-        Y3 = t1 + Y3; Y3 = X3 * Y3; X3 = X3 * t3
-        t3 = t2 + t2; t2 = t2 + t3; Z3 = b * Z3
-        Z3 = Z3 - t2; Z3 = Z3 - t0; t3 = Z3 + Z3
-        Z3 = Z3 + t3; t3 = t0 + t0; t0 = t3 + t0
-        t0 = t0 - t2; t0 = t0 * Z3; Y3 = Y3 + t0
+        Y3 = b * t2; Y3 = Y3 - 2 * Z3
+        Y3 = 3 * Y3
+        X3 = t1 - Y3; Y3 = t1 + Y3
+        Y3 = X3 * Y3; X3 = X3 * t3
+        t2 = 3 * t2; Z3 = b * Z3
+        Z3 = 2 * Z3 - t2
+        Z3 = 3 * Z3 - 3 * t0
+        t0 = 3 * t0 - t2
+        t0 = t0 * Z3; Y3 = Y3 + t0
         t0 = Y * Z; t0 = t0 + t0; Z3 = t0 * Z3
-        X3 = X3 - Z3; Z3 = t0 * t1; Z3 = Z3 + Z3
-        Z3 = Z3 + Z3
+        X3 = X3 - Z3; Z3 = t0 * t1; Z3 = 4 * Z3
         return (X3 % p, Y3 % p, Z3 % p)
 
     def aff(P):
@@ -211,7 +212,16 @@ def main():
         G = (c.gx, c.gy)
         print(f"\n/* ---- {name}: radix 2^{c.w}, {c.nl} limbs ---- */")
         print(emit(f"{name}_P", c.limbs(p)))
-        print(emit(f"{name}_P4", c.limbs(4 * p)))
+        # 4p with every limb below the top one raised to >= 2^w - 1 by a
+        # borrow from the limb above (same value): a - b + P4 is then
+        # nonnegative limb by limb for normalized b (ec_field_ct.c g_sub).
+        p4 = c.limbs(4 * p)
+        for i in range(c.nl - 1):
+            p4[i] += 2 ** c.w
+            p4[i + 1] -= 1
+        assert sum(v << (c.w * i) for i, v in enumerate(p4)) == 4 * p
+        assert all(v >= 2 ** c.w - 1 for v in p4[:-1]) and p4[-1] > 2 ** (c.bits - c.w * (c.nl - 1) + 1)
+        print(emit(f"{name}_P4", p4))
         print(emit(f"{name}_RR", c.limbs(R * R % p)))
         print(emit(f"{name}_ONE", c.limbs(R % p)))
         print(emit(f"{name}_B", c.limbs(c.mont(c.b))))

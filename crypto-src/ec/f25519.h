@@ -10,16 +10,19 @@
  * per partial product (25 of them), where 25.5-bit limbs need exactly one
  * i64.mul per partial product (100 of them, 55 for a square) and no
  * carries until the end. Measured in Node 20 (V8), emcc -O3, on this
- * project's build machine: one field multiplication takes 33 ns with 10
- * limbs, 85 ns with 5 limbs and unsigned __int128 products (lowered to
- * __multi3 calls), 90 ns with a hand-written four-multiply emulation.
+ * project's build machine (best of many short runs): one field
+ * multiplication takes about 30 ns with 10 limbs and about 80 ns with 5,
+ * whether the 128-bit products are unsigned __int128 (lowered to __multi3
+ * calls) or a hand-written four-multiply emulation.
  *
- * Bounds. A "reduced" element (output of mul, sq, mul_small, frombytes,
- * carry) has |v[i]| <= 2^25 * 1.01. add/sub/neg do not carry: a sum or
+ * Bounds. A "reduced" element (output of mul, sq, mul_small, frombytes)
+ * has |v[i]| <= 2^25 * 1.01. add/sub/neg do not carry: a sum or
  * difference of k reduced elements has |v[i]| <= k * 2^25 * 1.01. mul and
- * sq accept inputs with |v[i]| <= 2^28 (k <= 7): the largest partial sum
- * is then below 124.5 * 2^56 < 2^63 (the factors 19 and 2 mostly hit the
- * 25-bit odd limbs). Every caller keeps k <= 4.
+ * sq accept inputs with |v[i]| <= 1.35 * 2^27, which covers k <= 5: the
+ * largest partial sum (limb 0, worth 1 + 5 * 38 + 4 * 19 = 267 products)
+ * is then below 267 * 1.35^2 * 2^54 < 2^63. Every caller keeps k <= 4
+ * (the largest is the doubling in ge25519.c); test_ec25519.c multiplies
+ * at k = 5 under UBSan.
  *
  * Everything here is constant-time: no branch and no memory index depends
  * on a limb value.

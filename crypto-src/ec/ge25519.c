@@ -13,9 +13,9 @@
  * (the signed radix-16 method of Bernstein, Duif, Lange, Schwabe, Yang,
  * "High-speed high-security signatures", 2011, section 4), and the
  * verification table the odd multiples B, 3B, ..., 127B. Both are
- * computed from B on first use rather than shipped in the module (30 KB
- * of data against well under a millisecond, once per instance); the
- * computation involves no secret. Two threads racing through the first
+ * computed from B on first use rather than shipped in the module (40 KB
+ * of data against under 10,000 field multiplications, once per instance);
+ * the computation involves no secret. Two threads racing through the first
  * call would both write the same values; the wasm build has one thread.
  */
 #include "ge25519.h"
@@ -66,8 +66,8 @@ static void wt_ge_p2_dbl(wt_ge_p1p1 *r, const wt_ge_p2 *p)
 	wt_fe_sq(&s, &s);
 	wt_fe_add(&r->Y, &yy, &xx);       /* -H */
 	wt_fe_sub(&r->Z, &yy, &xx);       /* G */
-	wt_fe_sub(&r->X, &s, &r->Y);      /* E */
-	wt_fe_sub(&r->T, &zz2, &r->Z);    /* -F */
+	wt_fe_sub(&r->X, &s, &r->Y);      /* E: 3 reduced terms */
+	wt_fe_sub(&r->T, &zz2, &r->Z);    /* -F: 4, the most of any caller */
 }
 
 static void wt_ge_p3_dbl(wt_ge_p1p1 *r, const wt_ge_p3 *p)
@@ -128,33 +128,42 @@ static void wt_ge_precomp_neg(wt_ge_precomp *r, const wt_ge_precomp *q)
 	wt_fe_neg(&r->xy2d, &q->xy2d);
 }
 
-static void wt_ge_precomp_cmov(wt_ge_precomp *t, const wt_ge_precomp *u, uint32_t b)
-{
-	wt_fe_cmov(&t->ypx, &u->ypx, b);
-	wt_fe_cmov(&t->ymx, &u->ymx, b);
-	wt_fe_cmov(&t->xy2d, &u->xy2d, b);
-}
-
 /* ---- encoding (RFC 8032 5.1.2, 5.1.3) ------------------------------- */
 
-static void wt_ge_encode(uint8_t s[32], const wt_fe *X, const wt_fe *Y, const wt_fe *Z)
+/* y with the sign of x in bit 255, from x = X zi and y = Y zi. */
+static void wt_ge_encode(uint8_t s[32], const wt_fe *X, const wt_fe *Y, const wt_fe *zi)
 {
-	wt_fe zi, x, y;
-	wt_fe_invert(&zi, Z);
-	wt_fe_mul(&x, X, &zi);
-	wt_fe_mul(&y, Y, &zi);
+	wt_fe x, y;
+	wt_fe_mul(&x, X, zi);
+	wt_fe_mul(&y, Y, zi);
 	wt_fe_tobytes(s, &y);
 	s[31] ^= (uint8_t)(wt_fe_isnegative(&x) << 7);
 }
 
 void wt_ge_tobytes(uint8_t s[32], const wt_ge_p3 *h)
 {
-	wt_ge_encode(s, &h->X, &h->Y, &h->Z);
+	wt_fe zi;
+	wt_fe_invert(&zi, &h->Z);
+	wt_ge_encode(s, &h->X, &h->Y, &zi);
+}
+
+void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32], const wt_ge_p3 *h2)
+{
+	wt_fe z, zi, zi1, zi2;
+	/* 1/Z1 = Z2 / (Z1 Z2), 1/Z2 = Z1 / (Z1 Z2): one inversion. */
+	wt_fe_mul(&z, &h1->Z, &h2->Z);
+	wt_fe_invert(&zi, &z);
+	wt_fe_mul(&zi1, &zi, &h2->Z);
+	wt_fe_mul(&zi2, &zi, &h1->Z);
+	wt_ge_encode(s1, &h1->X, &h1->Y, &zi1);
+	wt_ge_encode(s2, &h2->X, &h2->Y, &zi2);
 }
 
 void wt_ge_p2_tobytes(uint8_t s[32], const wt_ge_p2 *h)
 {
-	wt_ge_encode(s, &h->X, &h->Y, &h->Z);
+	wt_fe zi;
+	wt_fe_invert(&zi, &h->Z);
+	wt_ge_encode(s, &h->X, &h->Y, &zi);
 }
 
 /* Variable-time: public input. */
@@ -205,8 +214,16 @@ int wt_ge_frombytes_negate_vartime(wt_ge_p3 *h, const uint8_t s[32])
 
 /* ---- tables ----------------------------------------------------------- */
 
-static wt_ge_precomp wt_base_table[32][8];  /* [i][j-1] = j 256^i B */
-static wt_ge_precomp wt_base_odd[64];       /* [i] = (2i+1) B */
+/* A table entry: a precomp, padded to eight 16-byte vectors. */
+typedef uint32_t wt_v4u32 __attribute__((vector_size(16)));
+typedef union {
+	wt_ge_precomp p;
+	uint32_t w[32];
+} wt_ge_entry;
+_Static_assert(sizeof(wt_ge_precomp) == 120, "precomp is 30 words");
+
+static wt_ge_entry wt_base_table[256];  /* [8i + j-1] = j 256^i B */
+static wt_ge_entry wt_base_odd[64];     /* [i] = (2i+1) B */
 static int wt_tables_ready;
 
 /* B: y = 4/5 with x even (RFC 8032 5.1). */
@@ -216,17 +233,19 @@ static const uint8_t WT_BASE[32] = {
 	0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 };
 
-/* Eight extended points to affine precomputed form with one inversion
- * (Montgomery's trick). */
-static void wt_ge_to_precomp8(wt_ge_precomp *out, const wt_ge_p3 *in)
+/* Up to 64 extended points to affine precomputed form with a single
+ * inversion (Montgomery's trick: invert the product of the Z, then peel
+ * each 1/Z off with two multiplications). */
+#define WT_BATCH 64
+static void wt_ge_to_entries(wt_ge_entry *out, const wt_ge_p3 *in, int n)
 {
-	wt_fe acc[8], inv, zi, x, y;
+	wt_fe acc[WT_BATCH], inv, zi, x, y;
 	int i;
 	acc[0] = in[0].Z;
-	for (i = 1; i < 8; i++)
+	for (i = 1; i < n; i++)
 		wt_fe_mul(&acc[i], &acc[i - 1], &in[i].Z);
-	wt_fe_invert(&inv, &acc[7]);
-	for (i = 7; i >= 0; i--) {
+	wt_fe_invert(&inv, &acc[n - 1]);
+	for (i = n - 1; i >= 0; i--) {
 		if (i > 0) {
 			wt_fe_mul(&zi, &inv, &acc[i - 1]);
 			wt_fe_mul(&inv, &inv, &in[i].Z);
@@ -235,16 +254,19 @@ static void wt_ge_to_precomp8(wt_ge_precomp *out, const wt_ge_p3 *in)
 		}
 		wt_fe_mul(&x, &in[i].X, &zi);
 		wt_fe_mul(&y, &in[i].Y, &zi);
-		wt_fe_add(&out[i].ypx, &y, &x);
-		wt_fe_sub(&out[i].ymx, &y, &x);
-		wt_fe_mul(&out[i].xy2d, &x, &y);
-		wt_fe_mul(&out[i].xy2d, &out[i].xy2d, &wt_fe_d2);
+		memset(&out[i], 0, sizeof out[i]);
+		wt_fe_add(&out[i].p.ypx, &y, &x);
+		wt_fe_sub(&out[i].p.ymx, &y, &x);
+		wt_fe_mul(&out[i].p.xy2d, &x, &y);
+		wt_fe_mul(&out[i].p.xy2d, &out[i].p.xy2d, &wt_fe_d2);
 	}
 }
 
+/* Under 10,000 field multiplications, once. The points are converted 64
+ * at a time (20 KB of stack). */
 static void wt_ge_tables_init(void)
 {
-	wt_ge_p3 B, P, pts[8];
+	wt_ge_p3 B, P, pts[WT_BATCH];
 	wt_ge_p1p1 t;
 	wt_ge_cached c;
 	int i, j;
@@ -256,53 +278,69 @@ static void wt_ge_tables_init(void)
 	P = B;
 	for (i = 0; i < 32; i++) {
 		/* P = 256^i B; row i is P, 2P, ..., 8P. */
+		wt_ge_p3 *row = &pts[8 * (i & 7)];
 		wt_ge_p3_to_cached(&c, &P);
-		pts[0] = P;
+		row[0] = P;
 		for (j = 1; j < 8; j++) {
-			wt_ge_add(&t, &pts[j - 1], &c, 0);
-			wt_ge_p1p1_to_p3(&pts[j], &t);
+			wt_ge_add(&t, &row[j - 1], &c, 0);
+			wt_ge_p1p1_to_p3(&row[j], &t);
 		}
-		wt_ge_to_precomp8(wt_base_table[i], pts);
-		P = pts[7];
+		P = row[7];
 		for (j = 0; j < 5; j++) {  /* 8P -> 256P */
 			wt_ge_p3_dbl(&t, &P);
 			wt_ge_p1p1_to_p3(&P, &t);
 		}
+		if ((i & 7) == 7)
+			wt_ge_to_entries(&wt_base_table[8 * (i - 7)], pts, WT_BATCH);
 	}
 
 	/* Odd multiples for verification: B, B + 2B, B + 2B + 2B, ... */
 	wt_ge_p3_dbl(&t, &B);
 	wt_ge_p1p1_to_p3(&P, &t);
 	wt_ge_p3_to_cached(&c, &P);
-	P = B;
-	for (i = 0; i < 8; i++) {
-		for (j = 0; j < 8; j++) {
-			pts[j] = P;
-			wt_ge_add(&t, &P, &c, 0);
-			wt_ge_p1p1_to_p3(&P, &t);
-		}
-		wt_ge_to_precomp8(&wt_base_odd[8 * i], pts);
+	pts[0] = B;
+	for (i = 1; i < 64; i++) {
+		wt_ge_add(&t, &pts[i - 1], &c, 0);
+		wt_ge_p1p1_to_p3(&pts[i], &t);
 	}
+	wt_ge_to_entries(wt_base_odd, pts, 64);
 	wt_tables_ready = 1;
 }
 
 /* ---- fixed base, constant-time ------------------------------------ */
 
-/* t = b 256^pos B for -8 <= b <= 8, reading all eight row entries. */
+/* t = b 256^pos B for -8 <= b <= 8, reading all eight row entries:
+ * each entry is ANDed with an all-ones or all-zeros mask and ORed into
+ * the result (at most one mask is all ones). Entries are padded to 128
+ * bytes and handled as eight 4-word vectors: wasm SIMD128 in the SIMD
+ * build, plain words where the target has no vectors. */
 static void wt_ge_select(wt_ge_precomp *t, int pos, int8_t b)
 {
-	wt_ge_precomp minus;
 	uint32_t bneg = (uint32_t)(int32_t)b >> 31;
 	uint32_t babs = ((uint32_t)(int32_t)b ^ -bneg) + bneg;
-	uint32_t j;
+	wt_v4u32 acc[8], e, m;
+	wt_fe nxy;
+	int j, k;
 
-	wt_fe_1(&t->ypx);
-	wt_fe_1(&t->ymx);
-	wt_fe_0(&t->xy2d);
-	for (j = 0; j < 8; j++)
-		wt_ge_precomp_cmov(t, &wt_base_table[pos][j], WT_EQ(babs, j + 1));
-	wt_ge_precomp_neg(&minus, t);
-	wt_ge_precomp_cmov(t, &minus, bneg);
+	/* b = 0: the neutral element (y+x, y-x, 2dxy) = (1, 1, 0); limb 0
+	 * of y-x is word 10, the third word of vector 2. */
+	for (k = 0; k < 8; k++)
+		acc[k] = (wt_v4u32){ 0, 0, 0, 0 };
+	acc[0][0] = WT_EQ0(babs);
+	acc[2][2] = WT_EQ0(babs);
+	for (j = 0; j < 8; j++) {
+		uint32_t mj = -WT_EQ(babs, (uint32_t)j + 1);
+		m = (wt_v4u32){ mj, mj, mj, mj };
+		for (k = 0; k < 8; k++) {
+			memcpy(&e, wt_base_table[8 * pos + j].w + 4 * k, sizeof e);
+			acc[k] |= m & e;
+		}
+	}
+	memcpy(t, acc, sizeof *t);
+	/* b < 0: -(x, y) = (-x, y) swaps y+x and y-x and negates 2dxy. */
+	wt_fe_cswap(&t->ypx, &t->ymx, bneg);
+	wt_fe_neg(&nxy, &t->xy2d);
+	wt_fe_cmov(&t->xy2d, &nxy, bneg);
 }
 
 void wt_ge_scalarmult_base(wt_ge_p3 *h, const uint8_t a[32])
@@ -394,7 +432,7 @@ void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 	const wt_ge_p3 *A, const uint8_t b[32])
 {
 	int8_t an[256], bn[256];
-	wt_ge_cached Ai[8];               /* A, 3A, ..., 15A */
+	wt_ge_cached Ai[8], c2;           /* A, 3A, ..., 15A; 2A */
 	wt_ge_p1p1 t;
 	wt_ge_p3 u, A2;
 	wt_ge_precomp nb;
@@ -408,10 +446,9 @@ void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 	wt_ge_p3_to_cached(&Ai[0], A);
 	wt_ge_p3_dbl(&t, A);
 	wt_ge_p1p1_to_p3(&A2, &t);
+	wt_ge_p3_to_cached(&c2, &A2);
 	u = *A;
 	for (i = 1; i < 8; i++) {
-		wt_ge_cached c2;
-		wt_ge_p3_to_cached(&c2, &A2);
 		wt_ge_add(&t, &u, &c2, 0);
 		wt_ge_p1p1_to_p3(&u, &t);
 		wt_ge_p3_to_cached(&Ai[i], &u);
@@ -434,9 +471,9 @@ void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 		if (bn[i]) {
 			wt_ge_p1p1_to_p3(&u, &t);
 			if (bn[i] > 0) {
-				wt_ge_madd(&t, &u, &wt_base_odd[bn[i] / 2]);
+				wt_ge_madd(&t, &u, &wt_base_odd[bn[i] / 2].p);
 			} else {
-				wt_ge_precomp_neg(&nb, &wt_base_odd[-bn[i] / 2]);
+				wt_ge_precomp_neg(&nb, &wt_base_odd[-bn[i] / 2].p);
 				wt_ge_madd(&t, &u, &nb);
 			}
 		}

@@ -34,6 +34,9 @@ void wt_ge_scalarmult_base(wt_ge_p3 *h, const uint8_t a[32]);
  * Constant-time. */
 void wt_ge_tobytes(uint8_t s[32], const wt_ge_p3 *h);
 void wt_ge_p2_tobytes(uint8_t s[32], const wt_ge_p2 *h);
+/* Two encodings for the price of one inversion (signing encodes both A
+ * and R). */
+void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32], const wt_ge_p3 *h2);
 
 /* Decoding of RFC 8032 5.1.3 to -P (the negation is what verification
  * needs). Returns 0, or -1 when the encoding is refused: y >= p, no
@@ -41,9 +44,10 @@ void wt_ge_p2_tobytes(uint8_t s[32], const wt_ge_p2 *h);
  * for public keys only. */
 int wt_ge_frombytes_negate_vartime(wt_ge_p3 *h, const uint8_t s[32]);
 
-/* r = a A + b B for scalars a, b < 2^253 (reduced mod L). NOT
- * constant-time (sliding windows, branches on the digits): for
- * signature verification, where every input is public. */
+/* r = a A + b B for scalars a, b < 2^253 (a reduced mod L, b checked
+ * below L by the caller). NOT constant-time (sliding windows, branches
+ * on the digits): for signature verification, where every input is
+ * public. */
 void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
 	const wt_ge_p3 *A, const uint8_t b[32]);
 

@@ -2,6 +2,11 @@
  * x25519.c: X25519 (RFC 7748 section 5) with the Montgomery ladder of
  * section 5 and constant-time conditional swaps, plus a fixed-base key
  * generation through edwards25519.
+ *
+ * No SIMD ladder: the ladder's independent products could be paired in
+ * SIMD128 lanes (i64x2.extmul_low_i32x4_s), but measured in V8 a pair of
+ * such 10-limb multiplications takes 54 ns against 59 ns for two scalar
+ * ones, too little for a second implementation.
  */
 #include "wt_ec25519.h"
 #include "f25519.h"

@@ -17,12 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "wt_chapol.h"
+#include "wt_gcm.h"
 
 /* Algorithm ids; the numbering is shared with ts/core/aead.ts. */
 enum {
 	WT_AEAD_AES128GCM = 1,
 	WT_AEAD_AES256GCM = 2,
-	WT_AEAD_CHACHA20POLY1305 = 3
+	WT_AEAD_CHACHA20POLY1305 = 3,
+	WT_AEAD_AES192GCM = 4       /* not a TLS 1.3 suite; for completeness */
 };
 
 /* Result codes of this interface. */
@@ -36,12 +38,17 @@ typedef struct {
 	uint32_t alg;
 	union {
 		wt_chapol_ctx chapol;
+		wt_gcm_ctx gcm;
 	} u;
 } wt_aead_ctx;
 
 /* Key length of an algorithm id, 0 if unknown. */
 size_t wt_aead_key_len(uint32_t alg);
-/* Nonce length the algorithm takes from TLS (12 for all of them). */
+/* Nonce length TLS uses with the algorithm: 12 for all of them
+ * (RFC 8446 section 5.3: iv_length = max(8, N_MIN) = 12). Seal and open
+ * accept exactly 12 for ChaCha20-Poly1305 (RFC 8439 section 2.8) and any
+ * non-zero length for GCM (SP 800-38D section 5.2.1.1; 12 is its fast
+ * path, other lengths are hashed into J0). */
 size_t wt_aead_nonce_len(uint32_t alg);
 
 /* 0, or WT_ERR_ARG for an unknown id or a key of the wrong length (the
@@ -50,8 +57,9 @@ int wt_aead_init(wt_aead_ctx *c, uint32_t alg, const uint8_t *key,
 	size_t keylen);
 
 /* Encrypt len bytes of in into out, write the tag. 0, or WT_ERR_ARG (a
- * nonce length the algorithm does not take, or len over its limit);
- * nothing is written then. */
+ * nonce length the algorithm does not take, or len over its limit:
+ * 2^38 - 64 bytes for ChaCha20-Poly1305, 2^36 - 32 for GCM, reachable on
+ * 64-bit hosts only); nothing is written then. */
 int wt_aead_seal(const wt_aead_ctx *c, const uint8_t *nonce,
 	size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *in,
 	size_t len, uint8_t *out, uint8_t tag[16]);

@@ -37,9 +37,25 @@ void wt_x25519_base(uint8_t pub[32], const uint8_t priv[32]);
 void wt_ed25519_public_key(uint8_t pub[32], const uint8_t seed[32]);
 
 /* Signature of msg under the key of seed (RFC 8032 5.1.6). The public
- * key is recomputed from the seed rather than taken as an argument: a
- * mismatched public key would let two signatures reveal the key. */
+ * key is recomputed from the seed rather than taken as an argument: with
+ * a public key that does not belong to the seed, two signatures of one
+ * message would reveal the secret scalar. */
 void wt_ed25519_sign(uint8_t sig[64], const uint8_t seed[32],
+	const uint8_t *msg, size_t len);
+
+/* A signing key expanded once for many signatures (a server's long-term
+ * key): the secret scalar, the nonce prefix and the public key, all
+ * derived from the seed here, so the public key cannot disagree with
+ * the seed. Signing with it skips one of the two base-point
+ * multiplications. Holds secrets: wt_wipe it after use. */
+typedef struct {
+	uint8_t s[32];
+	uint8_t prefix[32];
+	uint8_t pub[32];
+} wt_ed25519_key;
+
+void wt_ed25519_key_from_seed(wt_ed25519_key *key, const uint8_t seed[32]);
+void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key,
 	const uint8_t *msg, size_t len);
 
 /* 1 if sig is a valid signature of msg under pub (RFC 8032 5.1.7), else

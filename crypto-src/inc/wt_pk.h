@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "wt_ec25519.h"
+#include "wt_rsa.h"
 
 /* ---- errors (negative; shared numbering with the TLS error table) ---- */
 #define WT_PK_OK             0
@@ -91,32 +93,27 @@ enum {
 /* Key types */
 enum { WT_KEY_RSA = 1, WT_KEY_EC_P256 = 2, WT_KEY_EC_P384 = 3, WT_KEY_ED25519 = 4 };
 
-#define WT_RSA_MAX_BYTES 512    /* 4096-bit moduli */
-#define WT_SIG_MAX 512
+#define WT_SIG_MAX 512           /* RSA-4096; ECDSA DER and Ed25519 fit */
 
 typedef struct {
 	uint32_t type;            /* WT_KEY_* */
 	uint32_t bits;            /* modulus / curve size */
-	uint32_t nlen, elen;      /* RSA: big-endian n and e lengths */
-	uint8_t n[WT_RSA_MAX_BYTES];
-	uint8_t e[8];
-	uint8_t point[97];        /* EC: 04||X||Y; Ed25519: 32 bytes */
-	uint32_t pointlen;
+	union {
+		wt_rsa_public_key rsa;
+		struct { uint8_t point[97]; uint32_t len; } ec;  /* 04||X||Y */
+		uint8_t ed25519[32];
+	} u;
 } wt_pubkey;
 
 typedef struct {
 	uint32_t type;
 	uint32_t bits;
-	/* RSA: big-endian CRT parameters and the public part */
-	uint32_t nlen, elen, plen, qlen;
-	uint8_t n[WT_RSA_MAX_BYTES], e[8];
-	uint8_t p[WT_RSA_MAX_BYTES / 2], q[WT_RSA_MAX_BYTES / 2];
-	uint8_t dp[WT_RSA_MAX_BYTES / 2], dq[WT_RSA_MAX_BYTES / 2];
-	uint8_t qinv[WT_RSA_MAX_BYTES / 2];
-	/* EC scalar / Ed25519 seed */
-	uint8_t secret[48];
-	uint8_t pub[97];          /* EC public point / Ed25519 public key */
-	uint32_t publen;
+	union {
+		wt_rsa_private_key rsa;
+		struct { uint8_t d[48]; } ec;
+		wt_ed25519_key ed25519;   /* expanded once: one base-point
+		                             multiplication per signature */
+	} u;
 } wt_privkey;
 
 /* SubjectPublicKeyInfo DER -> public key (RSA, EC P-256/P-384, Ed25519). */

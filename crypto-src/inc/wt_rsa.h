@@ -90,7 +90,12 @@ int wt_rsa_public_from_spki(wt_rsa_public_key *k, const uint8_t *der, size_t len
 /* Either of the two, told apart by their first element. */
 int wt_rsa_public_from_der(wt_rsa_public_key *k, const uint8_t *der, size_t len);
 
-/* RSAPrivateKey (RFC 8017 A.1.2), version 0 (two primes) only. */
+/* RSAPrivateKey (RFC 8017 A.1.2), version 0 (two primes) only.
+ * Checked here: the public part as above, p and q odd and at most 2048
+ * bits, dp < p, dq < q, qinv < p, and n = p q. Not checked: that dp, dq
+ * and qinv are the right values (d itself is parsed but not kept); a key
+ * where they are wrong makes every signature fail its self-check with
+ * WT_RSA_ERR_FAULT instead of releasing a wrong signature. */
 int wt_rsa_private_from_pkcs1(wt_rsa_private_key *k, const uint8_t *der, size_t len);
 /* PrivateKeyInfo / OneAsymmetricKey (RFC 5208 5, RFC 5958 2) with
  * rsaEncryption, wrapping an RSAPrivateKey. */

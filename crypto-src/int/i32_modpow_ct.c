@@ -58,7 +58,7 @@ void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen,
 			continue;
 		}
 		for (i = 0; i < WIN; i++)
-			wt_i32_montmul(x, x, x, m, len, m0i);
+			wt_i32_montsqr(x, x, m, len, m0i);
 		wt_i32_montmul(x, x, t, m, len, m0i);
 	}
 	w = 0;

@@ -21,7 +21,7 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 	memcpy(b, x, len * sizeof *x);
 	/* x already equals b^1 for the leading one bit */
 	for (i = ebits - 1; i-- > 0;) {
-		wt_i32_montmul(x, x, x, m, len, m0i);
+		wt_i32_montsqr(x, x, m, len, m0i);
 		if ((e[i >> 5] >> (i & 31)) & 1)
 			wt_i32_montmul(x, x, b, m, len, m0i);
 	}

@@ -49,6 +49,67 @@ void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b,
 	wt_wipe(t, sizeof t);
 }
 
+/* see wt_i32.h */
+void wt_i32_montsqr(uint32_t *d, const uint32_t *a, const uint32_t *m,
+	size_t len, uint32_t m0i)
+{
+	/* Square, then reduce (separated operand scanning, HAC 14.32 for
+	 * REDC): the cross products a[i]a[j], i < j, are computed once and
+	 * doubled, so the square costs len(len+1)/2 limb products and the
+	 * reduction len^2, against 2 len^2 for montmul(a, a). With a < m the
+	 * reduced value is below 2m, as in montmul. */
+	uint32_t t[2 * WT_I32_MAX_LIMBS];
+	uint32_t top, cc, ctl;
+	uint64_t z, c;
+	size_t i, j;
+	memset(t, 0, 2 * len * sizeof *t);
+	for (i = 0; i + 1 < len; i++) {
+		uint32_t ai = a[i];
+		c = 0;
+		for (j = i + 1; j < len; j++) {
+			z = (uint64_t)ai * a[j] + t[i + j] + c;
+			t[i + j] = (uint32_t)z;
+			c = z >> 32;
+		}
+		t[i + len] = (uint32_t)c;
+	}
+	/* t = 2t (the cross sum is below a^2 / 2: no bit falls off) */
+	top = 0;
+	for (i = 0; i < 2 * len; i++) {
+		uint32_t w = t[i];
+		t[i] = (w << 1) | top;
+		top = w >> 31;
+	}
+	/* + the squares on the diagonal */
+	c = 0;
+	for (i = 0; i < len; i++) {
+		z = (uint64_t)a[i] * a[i] + t[2 * i] + c;
+		t[2 * i] = (uint32_t)z;
+		z = (uint64_t)t[2 * i + 1] + (z >> 32);
+		t[2 * i + 1] = (uint32_t)z;
+		c = z >> 32;
+	}
+	/* REDC: clear one low limb per row by adding u m; cc carries into
+	 * the limb above each row's end */
+	cc = 0;
+	for (i = 0; i < len; i++) {
+		uint32_t u = t[i] * m0i;
+		c = 0;
+		for (j = 0; j < len; j++) {
+			z = (uint64_t)u * m[j] + t[i + j] + c;
+			t[i + j] = (uint32_t)z;
+			c = z >> 32;
+		}
+		z = (uint64_t)t[i + len] + c + cc;
+		t[i + len] = (uint32_t)z;
+		cc = (uint32_t)(z >> 32);
+	}
+	ctl = cc | WT_NOT(wt_i32_sub(t + len, m, len, 0));
+	wt_i32_sub(t + len, m, len, ctl);
+	memcpy(d, t + len, len * sizeof *d);
+	wt_wipe(t, sizeof t);
+}
+
 /* x = 2x mod m for x < m. */
 static void mod_double(uint32_t *x, const uint32_t *m, size_t len)
 {
@@ -85,7 +146,7 @@ void wt_i32_mont_r2(uint32_t *r2, const uint32_t *m, size_t len, uint32_t m0i)
 	while (((K >> bit) & 1) == 0)
 		bit--;
 	while (bit-- > 0) {
-		wt_i32_montmul(r2, r2, r2, m, len, m0i);
+		wt_i32_montsqr(r2, r2, m, len, m0i);
 		if ((K >> bit) & 1)
 			mod_double(r2, m, len);
 	}

@@ -84,6 +84,11 @@ void wt_i32_modsub(uint32_t *a, const uint32_t *b, const uint32_t *m, size_t len
 void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b,
 	const uint32_t *m, size_t len, uint32_t m0i);
 
+/* d = a^2 / R mod m, as montmul(d, a, a) with fewer limb products.
+ * Requires a < m. d may alias a. */
+void wt_i32_montsqr(uint32_t *d, const uint32_t *a, const uint32_t *m,
+	size_t len, uint32_t m0i);
+
 /* r2 = R^2 mod m, the constant that takes values into Montgomery form.
  * Constant-time in m's value; its bit length is public. */
 void wt_i32_mont_r2(uint32_t *r2, const uint32_t *m, size_t len, uint32_t m0i);
@@ -114,5 +119,8 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
  * GCD. Returns 1 if x was invertible (gcd 1), 0 otherwise (d is then
  * meaningless). d must not overlap x or m. */
 uint32_t wt_i32_modinv_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len);
+/* The same result by the plain one-bit-per-step algorithm (slower; the
+ * reference the tests check wt_i32_modinv_ct against). */
+uint32_t wt_i32_modinv_simple_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len);
 
 #endif

@@ -33,8 +33,8 @@
 #define DK_H (VEC_BYTES + EK_LEN)
 #define DK_Z (DK_H + 32)
 
-typedef char wt_mlkem768_sizes_agree[(EK_LEN == WT_MLKEM768_EK_LEN &&
-	DK_LEN == WT_MLKEM768_DK_LEN && CT_LEN == WT_MLKEM768_CT_LEN) ? 1 : -1];
+_Static_assert(EK_LEN == WT_MLKEM768_EK_LEN && DK_LEN == WT_MLKEM768_DK_LEN &&
+	CT_LEN == WT_MLKEM768_CT_LEN, "sizes of FIPS 203 Table 3");
 
 /*
  * Declassification hook for the constant-time test: rho comes out of
@@ -48,19 +48,6 @@ __attribute__((weak, noinline)) void wt_mlkem_declassify(const void *p, size_t l
 {
 	(void)p;
 	(void)len;
-}
-
-/*
- * Returns x, but through a volatile so that the compiler no longer knows
- * it is 0 or 1. Without it clang -O2 inlines wt_ct_eq and wt_ccopy
- * together, sees a boolean, and turns the masked copy into a pointer
- * select (cmov of the source address): a memory access at an address
- * chosen by the secret comparison, which the ctgrind test caught.
- */
-static uint32_t value_barrier(uint32_t x)
-{
-	volatile uint32_t v = x;
-	return v;
 }
 
 /* s <- SamplePolyCBD_eta(PRF_eta(seed, nonce)), eta = 2 (both eta1 and
@@ -311,7 +298,7 @@ void wt_mlkem768_decaps_internal(uint8_t ss[32], const uint8_t dk[2400], const u
 	wt_shake_absorb(&j, ct, CT_LEN);
 	wt_shake_squeeze(&j, ss, 32);
 
-	eq = value_barrier(wt_ct_eq(ct, cmp, CT_LEN));
+	eq = wt_barrier(wt_ct_eq(ct, cmp, CT_LEN)) /* see inner.h */;
 	wt_ccopy(eq, ss, kr, 32);
 
 	wt_wipe(&j, sizeof j);

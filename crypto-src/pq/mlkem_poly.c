@@ -96,6 +96,12 @@ uint32_t wt_mlkem_compress_raw(uint32_t x, unsigned d)
 	return (uint32_t)((n * DIVQ_M) >> 36);
 }
 
+/* Placed before the byte-level loops below (codecs, CBD): clang's
+ * auto-vectorizer turns them into code several times larger and, in wasm
+ * SIMD, slower than the scalar loop. Only a hint; the code is correct
+ * either way. */
+#define NO_AUTOVEC _Pragma("clang loop vectorize(disable) interleave(disable)")
+
 /* x in (-q, q) -> [0, q) */
 WT_INLINE uint32_t canon(int32_t x)
 {
@@ -163,7 +169,7 @@ void wt_mlkem_invntt(wt_mlkem_poly *p)
 }
 
 /* see mlkem_poly.h */
-void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b)
+void wt_mlkem_mulcache_compute_scalar(wt_mlkem_mulcache *x, const wt_mlkem_poly *b)
 {
 	unsigned i;
 	for (i = 0; i < MLKEM_N / 2; i++)
@@ -177,7 +183,7 @@ void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b)
  * |cache| < q give |a0 b0 + a1 b1 gamma| < q^2 * 3/2 per term, at most
  * 4 terms: < 6.7e7 < q * 2^15, as Montgomery reduction requires.
  */
-void wt_mlkem_basemul_acc(wt_mlkem_poly *r, const wt_mlkem_poly *a,
+void wt_mlkem_basemul_acc_scalar(wt_mlkem_poly *r, const wt_mlkem_poly *a,
 	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k)
 {
 	unsigned i, j;
@@ -194,6 +200,25 @@ void wt_mlkem_basemul_acc(wt_mlkem_poly *r, const wt_mlkem_poly *a,
 	}
 }
 
+void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b)
+{
+#ifdef WT_MLKEM_V128
+	wt_mlkem_mulcache_compute_v128(x, b);
+#else
+	wt_mlkem_mulcache_compute_scalar(x, b);
+#endif
+}
+
+void wt_mlkem_basemul_acc(wt_mlkem_poly *r, const wt_mlkem_poly *a,
+	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k)
+{
+#ifdef WT_MLKEM_V128
+	wt_mlkem_basemul_acc_v128(r, a, b, bx, k);
+#else
+	wt_mlkem_basemul_acc_scalar(r, a, b, bx, k);
+#endif
+}
+
 void wt_mlkem_poly_reduce(wt_mlkem_poly *p)
 {
 	unsigned i;
@@ -208,14 +233,14 @@ void wt_mlkem_poly_tomont(wt_mlkem_poly *p)
 		p->c[i] = fqmul(p->c[i], R2_MOD_Q);
 }
 
-void wt_mlkem_poly_add(wt_mlkem_poly *r, const wt_mlkem_poly *a)
+void wt_mlkem_poly_add(wt_mlkem_poly *restrict r, const wt_mlkem_poly *restrict a)
 {
 	unsigned i;
 	for (i = 0; i < MLKEM_N; i++)
 		r->c[i] = (int16_t)(r->c[i] + a->c[i]);
 }
 
-void wt_mlkem_poly_sub(wt_mlkem_poly *r, const wt_mlkem_poly *a)
+void wt_mlkem_poly_sub(wt_mlkem_poly *restrict r, const wt_mlkem_poly *restrict a)
 {
 	unsigned i;
 	for (i = 0; i < MLKEM_N; i++)
@@ -230,6 +255,7 @@ void wt_mlkem_poly_sub(wt_mlkem_poly *r, const wt_mlkem_poly *a)
 void wt_mlkem_cbd2(wt_mlkem_poly *p, const uint8_t buf[128])
 {
 	unsigned i, j;
+	NO_AUTOVEC
 	for (i = 0; i < MLKEM_N / 8; i++) {
 		uint32_t t = wt_load32_le(buf + 4 * i);
 		uint32_t s = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
@@ -280,6 +306,7 @@ void wt_mlkem_sample_ntt(wt_mlkem_poly *p, const uint8_t seed34[34])
 void wt_mlkem_encode12(uint8_t out[384], const wt_mlkem_poly *p)
 {
 	unsigned i;
+	NO_AUTOVEC
 	for (i = 0; i < MLKEM_N / 2; i++) {
 		uint32_t a0 = canon(p->c[2 * i]), a1 = canon(p->c[2 * i + 1]);
 		out[3 * i] = (uint8_t)a0;
@@ -300,6 +327,7 @@ WT_INLINE void get12(const uint8_t *in, unsigned i, uint32_t *a0, uint32_t *a1)
 void wt_mlkem_decode12(wt_mlkem_poly *p, const uint8_t in[384])
 {
 	unsigned i;
+	NO_AUTOVEC
 	for (i = 0; i < MLKEM_N / 2; i++) {
 		uint32_t a0, a1;
 		get12(in, i, &a0, &a1);
@@ -313,6 +341,7 @@ uint32_t wt_mlkem_check12(const uint8_t in[384])
 {
 	unsigned i;
 	uint32_t over = 0;
+	NO_AUTOVEC
 	for (i = 0; i < MLKEM_N / 2; i++) {
 		uint32_t a0, a1;
 		get12(in, i, &a0, &a1);
@@ -328,6 +357,7 @@ void wt_mlkem_compress(uint8_t *out, const wt_mlkem_poly *p, unsigned d)
 {
 	uint32_t acc = 0, mask = (1u << d) - 1;
 	unsigned i, bits = 0;
+	NO_AUTOVEC
 	for (i = 0; i < MLKEM_N; i++) {
 		acc |= (wt_mlkem_compress_raw(canon(p->c[i]), d) & mask) << bits;
 		bits += d;
@@ -345,8 +375,10 @@ void wt_mlkem_decompress(wt_mlkem_poly *p, const uint8_t *in, unsigned d)
 {
 	uint32_t acc = 0, mask = (1u << d) - 1;
 	unsigned i, bits = 0;
+	NO_AUTOVEC
 	for (i = 0; i < MLKEM_N; i++) {
 		uint32_t y;
+		NO_AUTOVEC
 		while (bits < d) {
 			acc |= (uint32_t)*in++ << bits;
 			bits += 8;

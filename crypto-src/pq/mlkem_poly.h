@@ -54,16 +54,23 @@ void wt_mlkem_ntt(wt_mlkem_poly *p);
  * wt_mlkem_basemul_acc leaves. */
 void wt_mlkem_invntt(wt_mlkem_poly *p);
 
-/* The two strategies behind them, bit-exact with each other: plain C
- * (mlkem_poly.c) and 8 x int16 vectors (mlkem_ntt_v128.c), the latter
- * where 128-bit vectors exist: wasm SIMD128, or SSE2 natively. */
+/* The two strategies behind these and the two functions below, bit-exact
+ * with each other: plain C (mlkem_poly.c) and 8 x int16 vectors
+ * (mlkem_ntt_v128.c), the latter where 128-bit vectors exist: wasm
+ * SIMD128, or SSE2 natively. */
 void wt_mlkem_ntt_scalar(wt_mlkem_poly *p);
 void wt_mlkem_invntt_scalar(wt_mlkem_poly *p);
 #if defined(__wasm_simd128__) || defined(__SSE2__)
 #define WT_MLKEM_V128 1
 void wt_mlkem_ntt_v128(wt_mlkem_poly *p);
 void wt_mlkem_invntt_v128(wt_mlkem_poly *p);
+void wt_mlkem_mulcache_compute_v128(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
+void wt_mlkem_basemul_acc_v128(wt_mlkem_poly *r, const wt_mlkem_poly *a,
+	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k);
 #endif
+void wt_mlkem_mulcache_compute_scalar(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
+void wt_mlkem_basemul_acc_scalar(wt_mlkem_poly *r, const wt_mlkem_poly *a,
+	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k);
 
 void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
 /* r = 2^-16 * sum over j < k of a[j] x b[j] in the NTT domain
@@ -75,8 +82,8 @@ void wt_mlkem_basemul_acc(wt_mlkem_poly *r, const wt_mlkem_poly *a,
 
 void wt_mlkem_poly_reduce(wt_mlkem_poly *p);        /* Barrett, centred */
 void wt_mlkem_poly_tomont(wt_mlkem_poly *p);        /* times 2^16, (-q, q) */
-void wt_mlkem_poly_add(wt_mlkem_poly *r, const wt_mlkem_poly *a);
-void wt_mlkem_poly_sub(wt_mlkem_poly *r, const wt_mlkem_poly *a); /* r = a - r */
+void wt_mlkem_poly_add(wt_mlkem_poly *restrict r, const wt_mlkem_poly *restrict a);
+void wt_mlkem_poly_sub(wt_mlkem_poly *restrict r, const wt_mlkem_poly *restrict a); /* r = a - r */
 
 /* SamplePolyCBD_2 (Algorithm 8, eta = 2) from 128 PRF bytes. */
 void wt_mlkem_cbd2(wt_mlkem_poly *p, const uint8_t buf[128]);

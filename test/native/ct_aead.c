@@ -1,5 +1,6 @@
 /*
- * ct_aead.c: the AEADs under Valgrind with secret key, nonce-derived
+ * ct_aead.c: the AEADs (ChaCha20-Poly1305, AES-128/192/256-GCM), through
+ * wt_aead.h, under Valgrind with secret key, nonce-derived
  * state and plaintext (see ct.h). Key and plaintext are marked secret
  * before the key schedule, so every derived value (round keys, one-time
  * Poly1305 key, keystream, tag) is secret too. Only lengths are public;
@@ -22,7 +23,7 @@ static void run(uint32_t alg, size_t keylen)
 {
 	static uint8_t pt[LEN], ct[LEN], out[LEN];
 	uint8_t key[32], nonce[12], aad[29], tag[16], bad[16];
-	wt_aead_ctx c;
+	static wt_aead_ctx c;
 	size_t lens[] = { 0, 1, 63, 64, 200, 256, 511, 512, LEN };
 	size_t i;
 	int r;
@@ -70,6 +71,9 @@ int main(void)
 {
 	uint8_t key[32], nonce[12], msg[300], tag[16];
 	run(WT_AEAD_CHACHA20POLY1305, 32);
+	run(WT_AEAD_AES128GCM, 16);
+	run(WT_AEAD_AES192GCM, 24);
+	run(WT_AEAD_AES256GCM, 32);
 
 	/* The primitives alone, nonce secret too. */
 	wt_random(key, sizeof key);

@@ -1,9 +1,10 @@
 /*
  * ct_ec25519.c: X25519 (ladder and fixed base) with a secret scalar,
- * Ed25519 key generation and signing with a secret seed, under Valgrind
- * (see ct.h). The point, the message and the outputs are public; outputs
- * are declassified before they are looked at. Verification is
- * variable-time by design (public inputs) and is not run here.
+ * Ed25519 key generation and signing (one-shot and with an expanded key)
+ * with a secret seed, under Valgrind (see ct.h). The point, the message
+ * and the outputs are public; outputs are declassified before they are
+ * looked at. Verification is variable-time by design (public inputs) and
+ * only checks the signatures here.
  */
 #include "ct.h"
 #include "wt_ec25519.h"
@@ -45,6 +46,14 @@ int main(void)
 		wt_ed25519_sign(sig, seed, msg, (size_t)i * 70);
 		CT_PUBLIC(sig, 64);
 		CHECK(wt_ed25519_verify(pub, msg, (size_t)i * 70, sig) == 1, "ed25519 %d", i);
+		{
+			wt_ed25519_key key;
+			wt_ed25519_key_from_seed(&key, seed);
+			wt_ed25519_sign_key(sig, &key, msg, 33);
+			CT_PUBLIC(sig, 64);
+			CT_PUBLIC(key.pub, 32);
+			CHECK(wt_ed25519_verify(key.pub, msg, 33, sig) == 1, "ed25519 key %d", i);
+		}
 	}
 	return t_done();
 }

@@ -1,7 +1,8 @@
 /*
  * test_aead.c: ChaCha20, Poly1305 and AEAD_CHACHA20_POLY1305 against the
  * known answers of RFC 8439 (sections 2.4.2, 2.5.2, 2.6.2, 2.8.2 and
- * Appendix A, typed from the RFC text), plus properties: the SIMD
+ * Appendix A, typed from the RFC text) and AES-GCM through wt_aead.h
+ * (the GCM specification's test cases), plus properties: the SIMD
  * multi-block path equals the one-block scalar path at every length and
  * counter; in place equals out of place; incremental Poly1305 equals
  * one-shot; a forged message is refused with WT_ERR_AEAD_TAG and the
@@ -55,6 +56,10 @@ static const struct { const char *key, *nonce; uint32_t ctr; const char *pt, *ct
 	  "000000000000000000000000", 2, NULL,
 	  "72d54dfbf12ec44b362692df94137f32" "8fea8da73990265ec1bbbea1ae9af0ca"
 	  "13b25aa26cb4a648cb9b9d1be65b2c09" "24a66c54d545ec1b7374f4872e99f096" },
+	/* A.1 #5 */
+	{ KZERO, "000000000000000000000002", 0, NULL,
+	  "c2c64d378cd536374ae204b9ef933fcd" "1a8b2288b3dfa49672ab765b54ee27c7"
+	  "8a970e0e955c14f3a88e741b97c286f7" "5f8fc299e8148362fa198a39531bed6d" },
 	/* A.2 #2 */
 	{ KONE, "000000000000000000000002", 1, IETF,
 	  "a3fbf07df3fa2fde4f376ca23e827370" "41605d9f4f4f57bd8cff2c1d4b7955ec"
@@ -125,15 +130,36 @@ static const struct { const char *key, *msg; int ascii; const char *tag; } POLY[
 	  "00000000000000000000000000000000", 0, "13000000000000000000000000000000" },
 };
 
-/* AEAD: 2.8.2 (seal) and A.5 (open). */
-static const struct { const char *key, *nonce, *aad, *pt; int ascii; const char *ct, *tag; } AEAD[] = {
-	{ K80, "070000004041424344454647", "50515253c0c1c2c3c4c5c6c7", SUNSCREEN, 1,
+/* AEAD: RFC 8439 2.8.2 (seal) and A.5 (open); AES-GCM through the same
+ * interface with test cases 1, 2, 4, 7, 8, 13 and 14 of McGrew and
+ * Viega's GCM specification (also in wt_gcm's own test). */
+#define Z12 "000000000000000000000000"
+#define Z16 "00000000000000000000000000000000"
+static const struct { uint32_t alg; const char *key, *nonce, *aad, *pt; int ascii; const char *ct, *tag; } AEAD[] = {
+	{ WT_AEAD_AES128GCM, Z16, Z12, "", "", 0, "", "58e2fccefa7e3061367f1d57a4e7455a" },
+	{ WT_AEAD_AES128GCM, Z16, Z12, "", Z16, 0, "0388dace60b6a392f328c2b971b2fe78",
+	  "ab6e47d42cec13bdf53a67b21257bddf" },
+	{ WT_AEAD_AES128GCM, "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+	  "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+	  "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+	  "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39", 0,
+	  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+	  "5bc94fbc3221a5db94fae95ae7121a47" },
+	{ WT_AEAD_AES192GCM, Z16 "0000000000000000", Z12, "", "", 0, "",
+	  "cd33b28ac773f74ba00ed1f312572435" },
+	{ WT_AEAD_AES192GCM, Z16 "0000000000000000", Z12, "", Z16, 0,
+	  "98e7247c07f0fe411c267e4384b0f600", "2ff58d80033927ab8ef4d4587514f0fb" },
+	{ WT_AEAD_AES256GCM, KZERO, Z12, "", "", 0, "", "530f8afbc74536b9a963b4f1c4cb738b" },
+	{ WT_AEAD_AES256GCM, KZERO, Z12, "", Z16, 0, "cea7403d4d606b6e074ec5d3baf39d18",
+	  "d0d1c8a799996bf0265b98b5d48ab919" },
+	{ WT_AEAD_CHACHA20POLY1305, K80, "070000004041424344454647", "50515253c0c1c2c3c4c5c6c7", SUNSCREEN, 1,
 	  "d31a8d34648e60db7b86afbc53ef7ec2" "a4aded51296e08fea9e2b5a736ee62d6"
 	  "3dbea45e8ca9671282fafb69da92728b" "1a71de0a9e060b2905d6a5b67ecd3b36"
 	  "92ddbd7f2d778b8c9803aee328091b58" "fab324e4fad675945585808b4831d7bc"
 	  "3ff4def08e4b7a9de576d26586cec64b" "6116",
 	  "1ae10b594f09e26a7e902ecbd0600691" },
-	{ KJAB, "000000000102030405060708", "f33388860000000000004e91",
+	{ WT_AEAD_CHACHA20POLY1305, KJAB, "000000000102030405060708", "f33388860000000000004e91",
 	  "496e7465726e65742d44726166747320" "61726520647261667420646f63756d65"
 	  "6e74732076616c696420666f72206120" "6d6178696d756d206f6620736978206d"
 	  "6f6e74687320616e64206d6179206265" "20757064617465642c207265706c6163"
@@ -251,7 +277,7 @@ static void test_aead_kats(void)
 		}
 		out = malloc(pl + 1);
 		CHECK(pl == cl && tl == 16, "aead %zu lengths", i);
-		CHECK(wt_aead_init(&c, WT_AEAD_CHACHA20POLY1305, key, kl) == 0, "init %zu", i);
+		CHECK(wt_aead_init(&c, AEAD[i].alg, key, kl) == 0, "init %zu", i);
 		CHECK(wt_aead_seal(&c, nonce, nl, aad, al, pt, pl, out, tag) == 0, "seal %zu", i);
 		CHECK(memcmp(out, ct, cl) == 0, "aead ct KAT %zu", i);
 		CHECK(memcmp(tag, tagx, 16) == 0, "aead tag KAT %zu", i);
@@ -268,6 +294,7 @@ static void test_aead_kats(void)
 		memset(out, 0xAA, pl);
 		CHECK(wt_aead_open(&c, nonce, nl, aad, al, ct, cl, out, tagx) == WT_ERR_AEAD_TAG &&
 			all_zero(out, pl), "forged tag %zu", i);
+		wt_wipe(&c, sizeof c);
 		free(key); free(nonce); free(aad); free(ct); free(tagx); free(pt); free(out);
 	}
 }
@@ -345,15 +372,15 @@ static void test_poly_splits(void)
 
 /* Round trips at lengths 0..300 with AAD 0..40, and every single-bit
  * change of AAD, ciphertext or tag is refused for a few lengths. */
-static void test_roundtrip_and_tamper(void)
+static void test_roundtrip_and_tamper(uint32_t alg)
 {
 	static uint8_t pt[300], ct[300], out[300], aad[40];
+	static wt_aead_ctx c;
 	uint8_t key[32], nonce[12], tag[16];
-	wt_aead_ctx c;
 	size_t len;
 	int bad_rt = 0, bad_tamper = 0, tries = 0;
 	fill(key, 32);
-	CHECK(wt_aead_init(&c, WT_AEAD_CHACHA20POLY1305, key, 32) == 0, "init");
+	CHECK(wt_aead_init(&c, alg, key, wt_aead_key_len(alg)) == 0, "init %u", alg);
 	for (len = 0; len <= 300; len++) {
 		size_t al = len % 41, bit;
 		fill(pt, len);
@@ -381,14 +408,15 @@ static void test_roundtrip_and_tamper(void)
 		bad_tamper += wt_aead_open(&c, nonce, 12, aad, al, ct, len, out, tag) != WT_ERR_AEAD_TAG;
 		nonce[0] ^= 1;
 	}
-	CHECK(bad_rt == 0, "round trip failed in %d cases", bad_rt);
-	CHECK(bad_tamper == 0 && tries > 10000, "tampering accepted in %d of %d cases", bad_tamper, tries);
+	CHECK(bad_rt == 0, "alg %u: round trip failed in %d cases", alg, bad_rt);
+	CHECK(bad_tamper == 0 && tries > 10000, "alg %u: tampering accepted in %d of %d cases", alg,
+		bad_tamper, tries);
 }
 
 static void test_bad_args(void)
 {
 	uint8_t key[33] = { 0 }, nonce[13] = { 0 }, buf[16] = { 0 }, tag[16] = { 0 };
-	wt_aead_ctx c;
+	static wt_aead_ctx c;
 	wt_chapol_ctx cc;
 	CHECK(wt_aead_init(&c, 0, key, 32) == WT_ERR_ARG, "alg 0");
 	CHECK(wt_aead_init(&c, 99, key, 32) == WT_ERR_ARG, "alg 99");
@@ -400,12 +428,33 @@ static void test_bad_args(void)
 	CHECK(wt_aead_seal(&c, nonce, 13, NULL, 0, buf, 16, buf, tag) == WT_ERR_ARG, "nonce 13");
 	CHECK(wt_aead_open(&c, nonce, 8, NULL, 0, buf, 16, buf, tag) == WT_ERR_ARG, "open nonce 8");
 	CHECK(wt_chapol_init(&cc, key, 16) == -1, "chapol key 16");
+	/* GCM: the id fixes the key size */
+	CHECK(wt_aead_init(&c, WT_AEAD_AES128GCM, key, 32) == WT_ERR_ARG, "aes128 with 32");
+	CHECK(wt_aead_init(&c, WT_AEAD_AES256GCM, key, 16) == WT_ERR_ARG, "aes256 with 16");
+	CHECK(wt_aead_init(&c, WT_AEAD_AES192GCM, key, 32) == WT_ERR_ARG, "aes192 with 32");
+	CHECK(wt_aead_init(&c, WT_AEAD_AES128GCM, key, 16) == 0, "aes128");
+	/* GCM takes any non-empty IV (SP 800-38D 5.2.1.1), not an empty one */
+	memset(buf, 0x33, sizeof buf);
+	CHECK(wt_aead_seal(&c, nonce, 0, NULL, 0, buf, 16, buf, tag) == WT_ERR_ARG, "gcm iv 0 seal");
+	CHECK(buf[0] == 0x33, "gcm iv 0 seal wrote nothing");
+	CHECK(wt_aead_open(&c, nonce, 0, NULL, 0, buf, 16, buf, tag) == WT_ERR_ARG, "gcm iv 0 open");
+	CHECK(wt_aead_seal(&c, nonce, 8, NULL, 0, buf, 16, buf, tag) == 0 &&
+		wt_aead_open(&c, nonce, 8, NULL, 0, buf, 16, buf, tag) == 0 && buf[15] == 0x33, "gcm iv 8");
+	CHECK(wt_aead_seal(&c, nonce, 13, NULL, 0, buf, 16, buf, tag) == 0 &&
+		wt_aead_open(&c, nonce, 13, NULL, 0, buf, 16, buf, tag) == 0 && buf[15] == 0x33, "gcm iv 13");
+	CHECK(wt_aead_key_len(WT_AEAD_AES128GCM) == 16 && wt_aead_key_len(WT_AEAD_AES192GCM) == 24 &&
+		wt_aead_key_len(WT_AEAD_AES256GCM) == 32, "gcm key lens");
 	CHECK(wt_aead_key_len(WT_AEAD_CHACHA20POLY1305) == 32 && wt_aead_key_len(77) == 0, "key len");
 	CHECK(wt_aead_nonce_len(WT_AEAD_CHACHA20POLY1305) == 12, "nonce len");
 #if SIZE_MAX > 0xFFFFFFFFu
 	/* RFC 8439 2.8: P_MAX = 274,877,906,880 bytes. Checked before any
 	 * byte is touched, so the small buffer is never overrun. */
 	CHECK(wt_chapol_seal(&cc, nonce, NULL, 0, buf, (size_t)WT_CHAPOL_MAX_LEN + 1, buf, tag) == -1, "P_MAX");
+	/* SP 800-38D 5.2.1.1: 2^36 - 32 bytes for GCM */
+	CHECK(wt_aead_seal(&c, nonce, 12, NULL, 0, buf, ((size_t)1 << 36) - 31, buf, tag) == WT_ERR_ARG,
+		"gcm P_MAX seal");
+	CHECK(wt_aead_open(&c, nonce, 12, NULL, 0, buf, ((size_t)1 << 36) - 31, buf, tag) == WT_ERR_ARG,
+		"gcm P_MAX open");
 #endif
 }
 
@@ -416,7 +465,10 @@ int main(void)
 	test_aead_kats();
 	test_paths();
 	test_poly_splits();
-	test_roundtrip_and_tamper();
+	test_roundtrip_and_tamper(WT_AEAD_CHACHA20POLY1305);
+	test_roundtrip_and_tamper(WT_AEAD_AES128GCM);
+	test_roundtrip_and_tamper(WT_AEAD_AES192GCM);
+	test_roundtrip_and_tamper(WT_AEAD_AES256GCM);
 	test_bad_args();
 	return t_done();
 }

@@ -182,6 +182,10 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 			memset(k, 0xff, len);           /* above n: both reduce mod n alike */
 		if (i == 1)
 			memset(k, 0, len);              /* 0*G = O */
+		if (i >= 2 && i < 6) {                  /* leading zero windows */
+			memset(k, 0, len - 1 - i);
+			k[len - 1 - i] &= 0x0f;
+		}
 		wt_ec_point_mul_g(c, &A, k);
 		wt_ec_point_mul(c, &B, &G, k);
 		CHECK(wt_ec_point_encode(c, e1, &A) == wt_ec_point_encode(c, e2, &B) &&
@@ -205,6 +209,98 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 	}
 	free(g);
 	free(n);
+}
+
+/*
+ * Field elements are only weakly reduced (ec_inner.h): any value below
+ * 2^(bits+1) in normalized limbs may reach an operation. Feed every
+ * operation extreme representations (x + k*p up to the bound, and the
+ * bound minus one itself) and check that (1) the result is the same
+ * residue as with canonical inputs and (2) the result is weakly reduced
+ * again: limbs below 2^w, the top limb below 2^(bits+1 - w*(nl-1)).
+ */
+static uint32_t weak_ok(const wt_ec_curve *c, const uint32_t *a, uint32_t w)
+{
+	uint32_t i, top = c->nl - 1, tb = 8 * c->len + 1 - w * top;
+	for (i = 0; i < top; i++)
+		if (a[i] >> w)
+			return 0;
+	return (a[top] >> tb) == 0;
+}
+
+/* r = a + k*m over normalized limbs; 0 if the result reaches 2^(bits+1). */
+static int add_multiple(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint32_t *m,
+	uint32_t k, uint32_t w)
+{
+	uint64_t carry = 0;
+	uint32_t i;
+	for (i = 0; i < c->nl; i++) {
+		carry += (uint64_t)a[i] + (uint64_t)k * m[i];
+		r[i] = i + 1 < c->nl ? (uint32_t)(carry & ((1u << w) - 1)) : (uint32_t)carry;
+		carry >>= w;
+	}
+	return weak_ok(c, r, w);
+}
+
+static void field_weak_forms(uint32_t curve, uint32_t w)
+{
+	const wt_ec_curve *c = wt_ec_curve_get(curve);
+	uint32_t p[WT_EC_MAXL], vals[6][WT_EC_MAXL], forms[24][WT_EC_MAXL], canon[24][WT_EC_MAXL];
+	uint32_t r1[WT_EC_MAXL], r2[WT_EC_MAXL], ca[WT_EC_MAXL], cb[WT_EC_MAXL];
+	uint8_t bytes[WT_EC_MAXLEN];
+	size_t nf = 0, i, j, v, k;
+	int bad = 0, seen = 0;
+
+	c->from_be(p, c->p_bytes);
+	memset(vals, 0, sizeof vals);
+	vals[1][0] = 1;                                 /* 0, 1, p-1, random x3 */
+	memcpy(bytes, c->p_bytes, c->len);
+	bytes[c->len - 1] -= 1;
+	c->from_be(vals[2], bytes);
+	for (v = 3; v < 6; v++) {
+		wt_random(bytes, c->len);
+		bytes[0] &= 0x7f;
+		c->from_be(vals[v], bytes);
+	}
+	for (v = 0; v < 6; v++)
+		for (k = 0; k < 4 && nf < 23; k++)
+			if (add_multiple(c, forms[nf], vals[v], p, (uint32_t)k, w))
+				memcpy(canon[nf++], vals[v], sizeof vals[v]);
+	/* The largest weak value, 2^(bits+1) - 1, and its residue. */
+	for (i = 0; i + 1 < c->nl; i++)
+		forms[nf][i] = (1u << w) - 1;
+	forms[nf][c->nl - 1] = (1u << (8 * c->len + 1 - w * (c->nl - 1))) - 1;
+	c->fcanon(canon[nf], forms[nf]);
+	nf++;
+	for (i = 0; i < nf; i++) {
+		c->fcanon(ca, forms[i]);
+		bad |= memcmp(ca, canon[i], c->nl * 4) != 0;
+		for (j = 0; j < nf; j++) {
+			wt_ec_fn3 ops[3] = { c->fmul, c->fadd, c->fsub };
+			for (k = 0; k < 6; k++) {
+				if (k < 3) {
+					ops[k](r1, forms[i], forms[j]);
+					ops[k](r2, canon[i], canon[j]);
+				} else if (k == 3) {
+					c->fsqr(r1, forms[i]);
+					c->fsqr(r2, canon[i]);
+				} else if (k == 4) {
+					c->fmul_small(r1, forms[i], (uint32_t)(j % 8) + 1);
+					c->fmul_small(r2, canon[i], (uint32_t)(j % 8) + 1);
+				} else {
+					uint32_t ka = (uint32_t)(j % 8) + 1, kb = (uint32_t)(i % 9);
+					c->flin(r1, forms[i], ka, forms[j], kb);
+					c->flin(r2, canon[i], ka, canon[j], kb);
+				}
+				bad |= !weak_ok(c, r1, w) || !weak_ok(c, r2, w);
+				c->fcanon(ca, r1);
+				c->fcanon(cb, r2);
+				bad |= memcmp(ca, cb, c->nl * 4) != 0;
+				seen++;
+			}
+		}
+	}
+	CHECK(!bad && nf > 12, "curve %u: %d weak-form operations (%zu forms)", curve, seen, nf);
 }
 
 static void decoding(uint32_t curve, const char *ghex)
@@ -346,6 +442,8 @@ int main(void)
 	rfc6979(WT_P384, P384_X, P384_U, P384_SIGS, sizeof P384_SIGS / sizeof P384_SIGS[0]);
 	group_law(WT_P256, P256_G, P256_N);
 	group_law(WT_P384, P384_G, P384_N);
+	field_weak_forms(WT_P256, 29);
+	field_weak_forms(WT_P384, 28);
 	decoding(WT_P256, P256_G);
 	decoding(WT_P384, P384_G);
 	der_strictness();

@@ -261,6 +261,29 @@ static void test_ntt_paths(void)
 		wt_mlkem_invntt_scalar(&a);
 		wt_mlkem_invntt_v128(&b);
 		CHECK(memcmp(&a, &b, sizeof a) == 0, "invntt scalar = v128, iter %d", iter);
+		/* basemul with k = 1..4 terms: a anywhere in (-q, q), b centred */
+		{
+			wt_mlkem_poly va[4], vb[4], r1, r2;
+			wt_mlkem_mulcache x1[4], x2[4];
+			unsigned j, k = 1 + (unsigned)iter % 4;
+			for (j = 0; j < 4; j++)
+				for (i = 0; i < 256; i++) {
+					va[j].c[i] = (int16_t)((int32_t)(rnd() % (2 * Q - 1)) - (Q - 1));
+					vb[j].c[i] = (int16_t)((int32_t)(rnd() % Q) - (Q - 1) / 2);
+					if (iter < 4) {  /* extremes */
+						va[j].c[i] = (int16_t)(iter & 1 ? Q - 1 : -(Q - 1));
+						vb[j].c[i] = (int16_t)(iter & 2 ? (Q - 1) / 2 : -(Q - 1) / 2);
+					}
+				}
+			for (j = 0; j < 4; j++) {
+				wt_mlkem_mulcache_compute_scalar(&x1[j], &vb[j]);
+				wt_mlkem_mulcache_compute_v128(&x2[j], &vb[j]);
+			}
+			CHECK(memcmp(x1, x2, sizeof x1) == 0, "mulcache scalar = v128, iter %d", iter);
+			wt_mlkem_basemul_acc_scalar(&r1, va, vb, x1, k);
+			wt_mlkem_basemul_acc_v128(&r2, va, vb, x1, k);
+			CHECK(memcmp(&r1, &r2, sizeof r1) == 0, "basemul scalar = v128, k %u iter %d", k, iter);
+		}
 	}
 #else
 	CHECK(1, "no vector path in this build");

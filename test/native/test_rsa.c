@@ -302,6 +302,24 @@ static void test_i32(const wt_rsa_private_key *k)
 		ok &= wt_i32_eq(t, one, ln);
 	}
 	CHECK(ok, "x * modinv(x) = 1 mod n");
+	/* the optimized inversion against the one-bit-per-step reference,
+	 * modulo n and modulo p, on random values and edge cases */
+	ok = 1;
+	for (it = 0; it < 24; it++) {
+		const uint32_t *m = (it & 1) ? k->p : pk->n;
+		size_t len = (it & 1) ? lp : ln;
+		uint32_t ok1, ok2;
+		wt_random(rb, 4 * len);
+		wt_i32_decode(x, len, rb, 4 * len - 1);
+		if (it % 8 == 2) memset(x, 0, len * 4), x[0] = 1;
+		if (it % 8 == 4) memcpy(x, m, len * 4), x[0] -= 1;          /* m - 1 */
+		if (it % 8 == 6) memset(x, 0, len * 4);                       /* 0 */
+		ok1 = wt_i32_modinv_simple_ct(t, x, m, len);
+		ok2 = wt_i32_modinv_ct(inv, x, m, len);
+		ok &= ok1 == ok2 && (!ok1 || wt_i32_eq(t, inv, len));
+		ok &= ok1 == (uint32_t)(it % 8 != 6);
+	}
+	CHECK(ok, "modinv_ct = modinv_simple_ct");
 	memset(x, 0, sizeof x);
 	memcpy(x, k->q, k->qlimbs * 4);
 	CHECK(wt_i32_modinv_ct(inv, x, pk->n, ln) == 0, "q has no inverse mod n");
@@ -322,6 +340,25 @@ static void test_i32(const wt_rsa_private_key *k)
 		ok &= wt_i32_eq(a, b, lp);
 	}
 	CHECK(ok, "modpow_ct = modpow_vartime_e");
+	/* montsqr = montmul(a, a), including the largest values below m */
+	ok = 1;
+	for (it = 0; it < 16; it++) {
+		const uint32_t *m = (it & 1) ? k->p : pk->n;
+		size_t len = (it & 1) ? lp : ln;
+		uint32_t m0i = (it & 1) ? k->p0i : pk->n0i;
+		wt_random(rb, 4 * len);
+		wt_i32_decode(a, len, rb, 4 * len);
+		if (it >= 12) {
+			memcpy(a, m, len * 4);
+			a[0] -= (uint32_t)(it - 10);      /* m - 2, m - 3, ... */
+		}
+		while (!wt_i32_lt(a, m, len))
+			a[len - 1] >>= 1;
+		wt_i32_montmul(b, a, a, m, len, m0i);
+		wt_i32_montsqr(a, a, m, len, m0i);
+		ok &= wt_i32_eq(a, b, len);
+	}
+	CHECK(ok, "montsqr = montmul(a, a)");
 	/* exponent 0 gives Montgomery 1 */
 	memset(e, 0, sizeof e);
 	wt_i32_modpow_ct(a, e, lp, k->p, k->r2p, lp, k->p0i);

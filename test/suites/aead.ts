@@ -25,7 +25,11 @@ const cat = (a: Uint8Array, b: Uint8Array) => {
 /** Algorithms under test, with node:crypto's name and the key length. */
 const ALGS: [AeadName, string, number][] = [
   ['CHACHA20-POLY1305', 'chacha20-poly1305', 32],
+  ['AES-128-GCM', 'aes-128-gcm', 16],
+  ['AES-192-GCM', 'aes-192-gcm', 24],
+  ['AES-256-GCM', 'aes-256-gcm', 32],
 ];
+const isGcm = (name: AeadName) => name !== 'CHACHA20-POLY1305';
 
 function nodeSeal(alg: string, key: Uint8Array, nonce: Uint8Array, pt: Uint8Array, aad: Uint8Array): Uint8Array {
   const c = createCipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: 16 });
@@ -92,7 +96,8 @@ describe(`AEAD (${build} build)`, () => {
         // and a few at the top of the range.
         const len = i <= 200 ? i : i < 390 ? randomInt(0, 70_001) : 70_000 - (i - 390);
         const key = randomBytes(klen);
-        const nonce = randomBytes(12);
+        // GCM takes any non-empty IV; TLS uses 12 bytes, so most are 12.
+        const nonce = randomBytes(isGcm(name) && i % 5 === 1 ? randomInt(1, 65) : 12);
         const aad = randomBytes(i % 7 === 0 ? 0 : randomInt(0, 300));
         const pt = randomBytes(len);
         const a = new Aead(name, key);
@@ -197,6 +202,13 @@ describe(`AEAD (${build} build)`, () => {
     expect(() => new Aead('AES-128-CCM' as AeadName, k)).toThrow(/unknown AEAD/);
     expect(() => new Aead('CHACHA20-POLY1305', new Uint8Array(16))).toThrow(RangeError);
     expect(() => new Aead('CHACHA20-POLY1305', 'key' as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => new Aead('AES-128-GCM', new Uint8Array(32))).toThrow(/length 16/);
+    expect(() => new Aead('AES-256-GCM', new Uint8Array(24))).toThrow(/length 32/);
+    const g = new Aead('AES-128-GCM', new Uint8Array(16));
+    expect(() => g.seal(new Uint8Array(0), new Uint8Array(4))).toThrow(/nonce length 0/);
+    expect(() => g.open(new Uint8Array(0), new Uint8Array(20))).toThrow(/nonce length 0/);
+    expect(g.open(new Uint8Array(8), g.seal(new Uint8Array(8), new Uint8Array(4)))).toEqual(new Uint8Array(4));
+    g.dispose();
     const a = new Aead('CHACHA20-POLY1305', k);
     expect(() => a.seal(new Uint8Array(8), new Uint8Array(4))).toThrow(/nonce length 8/);
     expect(() => a.seal(new Uint8Array(12), [1, 2] as unknown as Uint8Array)).toThrow(TypeError);
@@ -211,6 +223,7 @@ describe(`AEAD (${build} build)`, () => {
 describe.skipIf(!haveVectors)(`Wycheproof AEAD (${build} build; skipped when ../shared/vectors is absent)`, () => {
   const files: [string, (keyBits: number) => AeadName | undefined][] = [
     ['chacha20_poly1305_test.json', (b) => (b === 256 ? 'CHACHA20-POLY1305' : undefined)],
+    ['aes_gcm_test.json', (b) => ({ 128: 'AES-128-GCM', 192: 'AES-192-GCM', 256: 'AES-256-GCM' } as const)[b]],
   ];
   for (const [file, algOf] of files) {
     it(file, () => {

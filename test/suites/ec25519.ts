@@ -10,7 +10,7 @@ import {
 } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  ed25519PublicKey, ed25519Sign, ed25519Verify, x25519, x25519PublicKey, X25519ZeroSharedSecretError,
+  ed25519PublicKey, ed25519Sign, Ed25519SigningKey, ed25519Verify, x25519, x25519PublicKey, X25519ZeroSharedSecretError,
 } from '../../ts/core/ec25519.js';
 import { type Build, haveVectors, hex, toHex, useBuild, wycheproof } from '../helpers/env.js';
 
@@ -122,6 +122,11 @@ describe(`Ed25519 (${build} build)`, () => {
       expect(toHex(ed25519PublicKey(hex(seed)))).toBe(pub);
       expect(toHex(ed25519Sign(hex(seed), hex(msg)))).toBe(sig);
       expect(ed25519Verify(hex(pub), hex(msg), hex(sig))).toBe(true);
+      const key = new Ed25519SigningKey(hex(seed));
+      expect(toHex(key.publicKey)).toBe(pub);
+      expect(toHex(key.sign(hex(msg)))).toBe(sig);
+      key.dispose();
+      expect(() => key.sign(hex(msg))).toThrow(/after dispose/);
       const bad = hex(sig);
       bad[40] ^= 1;
       expect(ed25519Verify(hex(pub), hex(msg), bad)).toBe(false);
@@ -141,13 +146,20 @@ describe(`Ed25519 (${build} build)`, () => {
   it('differential against node:crypto: 200 random seeds and messages, both directions, identical bytes', () => {
     for (let i = 0; i < 200; i++) {
       const seed = randomBytes(32);
-      const msg = randomBytes(i < 100 ? i : randomInt(0, 5000));
+      // Lengths 0..99, then random up to 5,000, and a few past the 64 KiB
+      // scratch limit of the wrapper.
+      const msg = randomBytes(i < 100 ? i : i % 50 === 0 ? randomInt(65_000, 70_000) : randomInt(0, 5000));
       const priv = nodePrivate('Ed25519', seed);
       const pub = ed25519PublicKey(seed);
       expect(toHex(pub), `public key ${i}`).toBe(toHex(nodePublicOf(priv)));
       const ours = ed25519Sign(seed, msg);
       const theirs = new Uint8Array(nodeSign(null, msg, priv));
       expect(toHex(ours), `signature ${i}`).toBe(toHex(theirs));
+      if (i % 10 === 0) {
+        const key = new Ed25519SigningKey(seed);
+        expect(toHex(key.sign(msg))).toBe(toHex(theirs));
+        key.dispose();
+      }
       const npub = nodePublic('Ed25519', pub);
       expect(nodeVerify(null, msg, npub, ours)).toBe(true);
       expect(ed25519Verify(pub, msg, theirs)).toBe(true);

@@ -13,7 +13,7 @@
  * import { init } from 'wasmtls/loader';
  * import { Aead, AeadError } from 'wasmtls/aead';
  * await init();
- * const a = new Aead('CHACHA20-POLY1305', key);       // key: 32 bytes
+ * const a = new Aead('CHACHA20-POLY1305', key);       // key: 32 bytes (AES-128-GCM: 16)
  * const sealed = a.seal(nonce, plaintext, aad);        // nonce: 12 bytes
  * try { a.open(nonce, sealed, aad); } catch (e) { if (e instanceof AeadError) ... }
  * a.dispose();
@@ -24,11 +24,16 @@ import { abytes } from './bytes.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
-export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
+/** The TLS 1.3 AEADs, plus AES-192-GCM (no TLS 1.3 suite uses it). */
+export type AeadName = 'AES-128-GCM' | 'AES-192-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
 
 // Ids shared with crypto-src/inc/wt_aead.h.
-const IDS: Record<AeadName, number> = { 'AES-128-GCM': 1, 'AES-256-GCM': 2, 'CHACHA20-POLY1305': 3 };
-const KEY_LENS: Record<AeadName, number> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'CHACHA20-POLY1305': 32 };
+const IDS: Record<AeadName, number> = {
+  'AES-128-GCM': 1, 'AES-256-GCM': 2, 'CHACHA20-POLY1305': 3, 'AES-192-GCM': 4,
+};
+const KEY_LENS: Record<AeadName, number> = {
+  'AES-128-GCM': 16, 'AES-256-GCM': 32, 'CHACHA20-POLY1305': 32, 'AES-192-GCM': 24,
+};
 const TAG = 16;
 // Result codes of wt_aead.h.
 const ERR_ARG = -1;

@@ -1,0 +1,348 @@
+/*
+ * wt_tls.h: the sans-IO TLS 1.3 engine (RFC 8446), client and server, and
+ * OpenSSL's SSL_write/SSL_read semantics implemented once on top of it.
+ *
+ * Two objects, as OpenSSL's SSL_CTX and SSL:
+ *   wt_tls_ctx   role-independent configuration shared by many connections
+ *                (suites, groups, signature schemes, certificate chain and
+ *                key, ALPN, ticket keys, verification policy, modes);
+ *   wt_tls_conn  one connection.
+ * Both are fixed-size structures the host allocates (sizes from
+ * wt_tls_ctx_size()/wt_tls_conn_size()); nothing here calls malloc. A
+ * connection also needs one arena of wt_tls_conn_arena_size() bytes for its
+ * record and handshake buffers, given at init, sized once (its offsets never
+ * move). Memory a ctx setter takes by pointer (chain, ALPN list) must
+ * outlive the ctx; the wasm exports keep copies.
+ *
+ * The engine is a memory machine with four buffers, BearSSL style:
+ *   net in   (recvrec)  ciphertext from the peer: the host writes into
+ *                       wt_tls_net_in_buf() and calls wt_tls_net_in_ack();
+ *   net out  (sendrec)  ciphertext for the peer: the host reads
+ *                       wt_tls_net_out_buf() and calls wt_tls_net_out_ack();
+ *   sendapp / recvapp   plaintext, reached through the SSL_* style calls
+ *                       below (wt_tls_write_ex2 / wt_tls_read_ex), which
+ *                       copy from/to host memory.
+ * The net-out side is bounded (wt_tls_conn_set_net_out_cap): like a BIO
+ * pair's size, a full outgoing side is what makes WANT_WRITE real.
+ *
+ * Results follow OpenSSL: wt_tls_write/read return > 0 or <= 0;
+ * the _ex forms return 1 or 0; wt_tls_get_error(conn, ret) then says why
+ * (WT_TLS_ERROR_* uses SSL_ERROR_*'s numbering so its man page applies).
+ * The first fatal error sticks: every later call returns it.
+ *
+ * Entropy and time come only from wt_host.h.
+ */
+#ifndef WT_TLS_H
+#define WT_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wt_tls_ctx wt_tls_ctx;
+typedef struct wt_tls_conn wt_tls_conn;
+
+/* ---- limits ----------------------------------------------------------- */
+
+/* RFC 8446 5.1: "The length MUST NOT exceed 2^14 bytes"; 5.2: a
+ * TLSCiphertext's length "MUST NOT exceed 2^14 + 256 bytes". */
+#define WT_TLS_MAX_PLAIN 16384
+#define WT_TLS_MAX_CIPHER (16384 + 256)
+#define WT_TLS_HDR 5
+/* Defaults of the per-connection sizes (each settable on the ctx). */
+#define WT_TLS_DEFAULT_NET_IN 33290     /* two largest records */
+#define WT_TLS_DEFAULT_NET_OUT 16709    /* one largest record + slack */
+#define WT_TLS_DEFAULT_HS_MAX 32768     /* largest handshake message */
+
+/* ---- codepoints (RFC 8446 B.4; groups and schemes in wt_pk.h) --------- */
+enum {
+	WT_TLS_AES_128_GCM_SHA256 = 0x1301,
+	WT_TLS_AES_256_GCM_SHA384 = 0x1302,
+	WT_TLS_CHACHA20_POLY1305_SHA256 = 0x1303
+};
+
+/* ---- get_error() results: OpenSSL's SSL_ERROR_* numbering ------------- */
+enum {
+	WT_TLS_ERROR_NONE = 0,
+	WT_TLS_ERROR_SSL = 1,           /* protocol / verification / misuse */
+	WT_TLS_ERROR_WANT_READ = 2,     /* feed net-in, call again */
+	WT_TLS_ERROR_WANT_WRITE = 3,    /* drain net-out, call again */
+	WT_TLS_ERROR_SYSCALL = 5,       /* transport EOF without close_notify */
+	WT_TLS_ERROR_ZERO_RETURN = 6,   /* close_notify received */
+	WT_TLS_ERROR_WANT_RETRY_VERIFY = 12 /* host must give a verify result */
+};
+
+/* ---- modes (SSL_CTX_set_mode(3) names and bit values) ----------------- */
+#define WT_TLS_MODE_ENABLE_PARTIAL_WRITE       0x00000001u
+#define WT_TLS_MODE_ACCEPT_MOVING_WRITE_BUFFER 0x00000002u
+#define WT_TLS_MODE_AUTO_RETRY                 0x00000004u
+#define WT_TLS_MODE_RELEASE_BUFFERS            0x00000010u
+
+/* options (SSL_CTX_set_options(3) names and bit values) */
+/* RFC 8446 D.4 middlebox compatibility mode: a 32-byte legacy_session_id
+ * and a dummy change_cipher_spec. On by default, as in OpenSSL. */
+#define WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT      0x00100000u
+
+/* write_ex2 flags (SSL_write(3)) */
+#define WT_TLS_WRITE_FLAG_CONCLUDE 0x1u
+
+/* ---- verification policy (required: no silent insecure default) ------- */
+enum {
+	/* Not set: connecting as a client (or requesting client certificates
+	 * as a server) fails with WT_TLS_ERR_NO_VERIFY_POLICY. */
+	WT_TLS_VERIFY_UNSET = 0,
+	/* Signature over the handshake checked with the leaf's key, the chain
+	 * itself NOT validated. For tests and pinned setups only. */
+	WT_TLS_VERIFY_INSECURE_NO_CHAIN = 1,
+	/* The handshake pauses after the peer's Certificate with
+	 * WT_TLS_ERROR_WANT_RETRY_VERIFY; the host inspects the chain
+	 * (wt_tls_peer_cert) and answers with wt_tls_set_verify_result().
+	 * CertificateVerify is checked by the engine either way. */
+	WT_TLS_VERIFY_EXTERNAL = 2,
+	/* Reserved for the C chain validator (crypto-src/x509, issue 5/6). */
+	WT_TLS_VERIFY_CHAIN = 3
+};
+/* Client-certificate request flags for a server ctx. */
+#define WT_TLS_CLIENT_CERT_REQUEST 0x1u   /* send CertificateRequest */
+#define WT_TLS_CLIENT_CERT_REQUIRE 0x2u   /* empty Certificate is fatal */
+
+/* ---- error codes: one table, one numbering with the TS side ----------- *
+ * 0           no error
+ * 1..0xFF     local reasons (below)
+ * 0x100 + a   fatal alert a received from the peer
+ * 0x200 + a   fatal alert a sent to the peer (wt_tls_reason() then gives the
+ *             local reason that made us send it)
+ * wt_tls_err_string(code) gives the text of any of them. */
+#define WT_TLS_ERR_RECV_ALERT 0x100
+#define WT_TLS_ERR_SEND_ALERT 0x200
+enum {
+	WT_TLS_OK = 0,
+	WT_TLS_ERR_NO_STATE = 1,          /* neither connect nor accept state */
+	WT_TLS_ERR_NO_VERIFY_POLICY = 2,  /* ctx has no verification policy */
+	WT_TLS_ERR_BAD_WRITE_RETRY = 3,   /* SSL_R_BAD_WRITE_RETRY */
+	WT_TLS_ERR_BAD_LENGTH = 4,        /* write(len 0) or len > INT_MAX */
+	WT_TLS_ERR_PROTOCOL_SHUTDOWN = 5, /* write after close_notify sent */
+	WT_TLS_ERR_NO_BUFFERS = 6,        /* arena released or too small */
+	WT_TLS_ERR_CONFIG = 7,            /* bad ctx setting / no cert or key */
+	WT_TLS_ERR_UNEXPECTED_EOF = 8,    /* transport ended, no close_notify */
+	WT_TLS_ERR_INTERNAL = 9,          /* a primitive failed unexpectedly */
+	WT_TLS_ERR_CRYPTO_UNAVAILABLE = 10, /* primitive not built in */
+	/* reasons behind a sent alert */
+	WT_TLS_R_RECORD_OVERFLOW = 32,
+	WT_TLS_R_BAD_RECORD_TYPE = 33,
+	WT_TLS_R_BAD_RECORD_VERSION = 34,
+	WT_TLS_R_BAD_RECORD_MAC = 35,
+	WT_TLS_R_EMPTY_RECORD = 36,
+	WT_TLS_R_NO_CONTENT_TYPE = 37,    /* all-zero inner plaintext */
+	WT_TLS_R_BAD_CCS = 38,
+	WT_TLS_R_UNEXPECTED_MESSAGE = 39,
+	WT_TLS_R_HS_TOO_LARGE = 40,
+	WT_TLS_R_DECODE = 41,             /* malformed handshake message */
+	WT_TLS_R_DUP_EXTENSION = 42,
+	WT_TLS_R_BAD_EXTENSION = 43,      /* extension not allowed here */
+	WT_TLS_R_NO_TLS13 = 44,           /* peer does not offer TLS 1.3 */
+	WT_TLS_R_NO_SHARED_SUITE = 45,
+	WT_TLS_R_NO_SHARED_GROUP = 46,
+	WT_TLS_R_NO_SHARED_SIGALG = 47,
+	WT_TLS_R_BAD_KEY_SHARE = 48,
+	WT_TLS_R_BAD_HRR = 49,
+	WT_TLS_R_DOWNGRADE = 50,          /* RFC 8446 4.1.3 sentinel seen */
+	WT_TLS_R_BAD_FINISHED = 51,
+	WT_TLS_R_BAD_SIGNATURE = 52,
+	WT_TLS_R_BAD_CERTIFICATE = 53,
+	WT_TLS_R_NO_CERTIFICATE = 54,
+	WT_TLS_R_CERT_REJECTED = 55,      /* host verification said no */
+	WT_TLS_R_NO_ALPN = 56,
+	WT_TLS_R_BAD_PSK = 57,
+	WT_TLS_R_BAD_BINDER = 58,
+	WT_TLS_R_HS_KEY_CHANGE = 59,      /* handshake data spans a key change */
+	WT_TLS_R_BAD_KEY_UPDATE = 60,
+	WT_TLS_R_DATA_AFTER_CLOSE = 61,
+	WT_TLS_R_BAD_SESSION_ID = 62,
+	WT_TLS_R_BAD_COMPRESSION = 63,
+	WT_TLS_R_MISSING_EXTENSION = 64,
+	WT_TLS_R_BAD_RECORD_SIZE_LIMIT = 65
+};
+
+/* RFC 8446 6 AlertDescription values used by the engine. */
+enum {
+	WT_ALERT_CLOSE_NOTIFY = 0, WT_ALERT_UNEXPECTED_MESSAGE = 10,
+	WT_ALERT_BAD_RECORD_MAC = 20, WT_ALERT_RECORD_OVERFLOW = 22,
+	WT_ALERT_HANDSHAKE_FAILURE = 40, WT_ALERT_BAD_CERTIFICATE = 42,
+	WT_ALERT_UNSUPPORTED_CERTIFICATE = 43, WT_ALERT_CERTIFICATE_REVOKED = 44,
+	WT_ALERT_CERTIFICATE_EXPIRED = 45, WT_ALERT_CERTIFICATE_UNKNOWN = 46,
+	WT_ALERT_ILLEGAL_PARAMETER = 47, WT_ALERT_UNKNOWN_CA = 48,
+	WT_ALERT_ACCESS_DENIED = 49, WT_ALERT_DECODE_ERROR = 50,
+	WT_ALERT_DECRYPT_ERROR = 51, WT_ALERT_PROTOCOL_VERSION = 70,
+	WT_ALERT_INSUFFICIENT_SECURITY = 71, WT_ALERT_INTERNAL_ERROR = 80,
+	WT_ALERT_INAPPROPRIATE_FALLBACK = 86, WT_ALERT_USER_CANCELED = 90,
+	WT_ALERT_MISSING_EXTENSION = 109, WT_ALERT_UNSUPPORTED_EXTENSION = 110,
+	WT_ALERT_UNRECOGNIZED_NAME = 112, WT_ALERT_BAD_CERTIFICATE_STATUS = 113,
+	WT_ALERT_UNKNOWN_PSK_IDENTITY = 115, WT_ALERT_CERTIFICATE_REQUIRED = 116,
+	WT_ALERT_NO_APPLICATION_PROTOCOL = 120
+};
+
+/* Text for any error code (never NULL; "unknown error" for others). */
+const char *wt_tls_err_string(uint32_t code);
+
+/* ---- context ------------------------------------------------------------ */
+
+size_t wt_tls_ctx_size(void);
+/* Defaults: all three suites (AES-128-GCM first), groups X25519, P-256,
+ * P-384, X25519MLKEM768 (those wt_kex_supported() reports), every
+ * TLS 1.3 signature scheme, mode AUTO_RETRY, verification UNSET. */
+void wt_tls_ctx_init(wt_tls_ctx *ctx);
+/* Lists of codepoints, preference order. 0, or WT_TLS_ERR_CONFIG for an
+ * empty list, an unknown or unsupported value, or too many (max 8/8/16). */
+int wt_tls_ctx_set_suites(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
+int wt_tls_ctx_set_groups(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
+int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
+/* Certificate chain: concatenated DER certificates, leaf first (memory
+ * kept by reference). Private key DER (PKCS#8, PKCS#1 RSA, SEC 1 EC),
+ * parsed with wt_privkey_from_der and held (wiped by wt_tls_ctx_clear). */
+int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
+int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
+/* ALPN protocol list in wire form (RFC 7301 3.1: 1-byte length + name,
+ * repeated), preference order; kept by reference. */
+int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len);
+int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy,
+	uint32_t client_cert_flags);
+/* Session ticket key (server): 32 bytes; tickets are sealed with
+ * ChaCha20-Poly1305 under it. tickets = NewSessionTickets sent after each full
+ * handshake (default 0: no resumption). lifetime in seconds. */
+int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
+	uint32_t tickets, uint32_t lifetime);
+void wt_tls_ctx_set_mode(wt_tls_ctx *ctx, uint32_t mode);   /* OR-ed in */
+void wt_tls_ctx_clear_mode(wt_tls_ctx *ctx, uint32_t mode);
+uint32_t wt_tls_ctx_get_mode(const wt_tls_ctx *ctx);
+void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t op);   /* OR-ed in */
+void wt_tls_ctx_clear_options(wt_tls_ctx *ctx, uint32_t op);
+/* RFC 8449 record_size_limit we advertise (64..16385; 0 = do not send). */
+int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit);
+/* Buffer sizes for connections made later (see the defaults above). */
+int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
+	size_t hs_max);
+/* Wipe the key and ticket key. */
+void wt_tls_ctx_clear(wt_tls_ctx *ctx);
+
+/* ---- connection -------------------------------------------------------- */
+
+size_t wt_tls_conn_size(void);
+/* Bytes of arena a connection from this ctx needs. */
+size_t wt_tls_conn_arena_size(const wt_tls_ctx *ctx);
+/* ctx must outlive conn. arena: wt_tls_conn_arena_size(ctx) bytes (may be
+ * NULL with arenalen 0: attach later with wt_tls_conn_set_arena). The mode
+ * is copied from the ctx. 0 or WT_TLS_ERR_NO_BUFFERS. */
+int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
+	size_t arenalen);
+/* Wipe every secret in c (call before freeing it). */
+void wt_tls_conn_clear(wt_tls_conn *c);
+void wt_tls_set_connect_state(wt_tls_conn *c);
+void wt_tls_set_accept_state(wt_tls_conn *c);
+/* 1 client, 0 server, -1 not set. */
+int wt_tls_is_server(const wt_tls_conn *c);
+void wt_tls_set_mode(wt_tls_conn *c, uint32_t mode);
+void wt_tls_clear_mode(wt_tls_conn *c, uint32_t mode);
+uint32_t wt_tls_get_mode(const wt_tls_conn *c);
+/* Client: SNI host name (RFC 6066 3), copied (max 255 bytes). */
+int wt_tls_set_server_name(wt_tls_conn *c, const char *name, size_t len);
+/* The bounded outgoing side: at most cap bytes of ciphertext wait for the
+ * host (minimum 1; at most the size the arena was made for). */
+int wt_tls_conn_set_net_out_cap(wt_tls_conn *c, size_t cap);
+
+/* RELEASE_BUFFERS support: when the connection is idle (nothing buffered
+ * in any direction), detach the arena and return it for the host to free;
+ * otherwise NULL. wt_tls_conn_set_arena attaches a fresh one before the
+ * next call; a call made without one returns an error with code
+ * WT_TLS_ERR_NO_BUFFERS that does not stick. */
+uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c);
+int wt_tls_conn_set_arena(wt_tls_conn *c, uint8_t *arena, size_t len);
+int wt_tls_conn_has_arena(const wt_tls_conn *c);
+
+/* ---- network side (BIO pair) ------------------------------------------ */
+
+/* Where the host may write received ciphertext, and how much (0 when the
+ * incoming side is full: process first). */
+uint8_t *wt_tls_net_in_buf(wt_tls_conn *c, size_t *len);
+void wt_tls_net_in_ack(wt_tls_conn *c, size_t len);
+/* Transport reached EOF: later reads that need data see it. */
+void wt_tls_net_in_eof(wt_tls_conn *c);
+/* Ciphertext waiting to be sent, and how much. */
+uint8_t *wt_tls_net_out_buf(wt_tls_conn *c, size_t *len);
+void wt_tls_net_out_ack(wt_tls_conn *c, size_t len);
+/* Pending counts (BIO_ctrl_pending analogues). */
+size_t wt_tls_net_out_pending(const wt_tls_conn *c);
+size_t wt_tls_net_in_pending(const wt_tls_conn *c); /* unprocessed bytes */
+/* Plaintext ready to read without more input (SSL_pending). */
+size_t wt_tls_pending(const wt_tls_conn *c);
+
+/* ---- SSL object calls --------------------------------------------------- */
+
+/* SSL_do_handshake: 1 done, <= 0 see get_error. */
+int wt_tls_do_handshake(wt_tls_conn *c);
+/* SSL_write_ex2. token identifies the caller's buffer object (any nonzero
+ * value the host picks; e.g. a handle): a retry after WANT_* must pass the
+ * same token, length and bytes, or with ACCEPT_MOVING_WRITE_BUFFER the
+ * same length and bytes. 1 with *written set, or 0. */
+int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
+	size_t len, uint32_t flags, size_t *written);
+int wt_tls_write_ex(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
+	size_t len, size_t *written);
+/* SSL_write: > 0 bytes written; len 0 is an error (WT_TLS_ERR_BAD_LENGTH). */
+int wt_tls_write(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
+	size_t len);
+/* SSL_read_ex / SSL_read / SSL_peek_ex. */
+int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len,
+	size_t *readbytes);
+int wt_tls_read(wt_tls_conn *c, uint8_t *buf, size_t len);
+int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len,
+	size_t *readbytes);
+/* SSL_shutdown: 0 after sending close_notify, 1 once the peer's arrived,
+ * < 0 see get_error. */
+int wt_tls_shutdown(wt_tls_conn *c);
+/* SSL_get_error(ret). */
+int wt_tls_get_error(const wt_tls_conn *c, int ret);
+/* Sticky error code (0 if none) and the local reason behind a sent alert. */
+uint32_t wt_tls_error_code(const wt_tls_conn *c);
+uint32_t wt_tls_reason(const wt_tls_conn *c);
+/* SSL_key_update: send a KeyUpdate (update_requested 0/1) before the next
+ * application data. 1, or 0 when the handshake is not done. */
+int wt_tls_key_update(wt_tls_conn *c, int update_requested);
+/* SSL_get_shutdown bits: 1 close_notify sent, 2 received. */
+int wt_tls_get_shutdown(const wt_tls_conn *c);
+
+/* ---- state and peer information ------------------------------------- */
+
+/* 1 once the handshake is complete. */
+int wt_tls_is_init_finished(const wt_tls_conn *c);
+/* Negotiated values (0 before they are known). */
+uint32_t wt_tls_get_suite(const wt_tls_conn *c);
+uint32_t wt_tls_get_group(const wt_tls_conn *c);
+uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c);
+uint32_t wt_tls_get_version(const wt_tls_conn *c);    /* 0x0304 */
+int wt_tls_session_reused(const wt_tls_conn *c);
+int wt_tls_hrr_seen(const wt_tls_conn *c);
+/* Selected ALPN protocol (*len 0 if none). */
+const uint8_t *wt_tls_get_alpn(const wt_tls_conn *c, size_t *len);
+/* Server: the SNI host name the client sent (*len 0 if none). */
+const char *wt_tls_get_server_name(const wt_tls_conn *c, size_t *len);
+/* 1 if the peer authenticated with a certificate (client: always after
+ * a full handshake; server: client certificate given). */
+int wt_tls_peer_authenticated(const wt_tls_conn *c);
+/* The peer's certificate i (0 = leaf) as DER; valid only while the
+ * handshake is paused on WANT_RETRY_VERIFY. NULL past the end. */
+const uint8_t *wt_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *len);
+/* Answer to WANT_RETRY_VERIFY: alert 0 accepts; otherwise the alert to
+ * send (e.g. WT_ALERT_BAD_CERTIFICATE, WT_ALERT_UNKNOWN_CA). */
+int wt_tls_set_verify_result(wt_tls_conn *c, uint32_t alert);
+
+/* ---- sessions (client side PSK resumption, RFC 8446 4.6.1 / 2.2) -------- */
+
+/* Serialized session from the last NewSessionTicket received; 0 if none.
+ * Returns its length (writes nothing if cap is too small). Contains the
+ * resumption PSK: a secret. */
+size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
+/* Offer this session in the ClientHello (before the first call). */
+int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
+#define WT_TLS_SESSION_MAX 1400
+
+#endif

@@ -1,0 +1,118 @@
+/* key_share (RFC 8446 4.2.8), groups through wt_pk.h only. */
+#include "../tls_inner.h"
+
+static int recv_ch(wt_tls_conn *c, wt_rd *b)
+{
+	wt_rd list, e;
+	uint32_t groups[16], n = 0, g, i, k;
+	const uint8_t *share[16];
+	size_t slen[16];
+	if (wt_rd_vec(b, 2, &list) || b->len)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	while (list.len) {
+		if (wt_rd_u16(&list, &g) || wt_rd_vec(&list, 2, &e) || e.len == 0)
+			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		/* "Clients MUST NOT offer multiple KeyShareEntry values for the
+		 * same group." - servers may enforce it with illegal_parameter. */
+		for (i = 0; i < n; i++)
+			if (groups[i] == g)
+				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+					WT_TLS_R_BAD_KEY_SHARE);
+		if (n < 16) {
+			groups[n] = g;
+			share[n] = e.p;
+			slen[n] = e.len;
+			n++;
+		}
+	}
+	/* Our preference among the shares offered. */
+	for (k = 0; k < c->ctx->ngroups; k++)
+		for (i = 0; i < n; i++)
+			if (groups[i] == c->ctx->groups[k]) {
+				/* A share of the wrong size for its group is
+				 * malformed (RFC 8446 4.2.8.1/2: fixed sizes). */
+				if (slen[i] != wt_kex_client_share_len(groups[i]))
+					return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+						WT_TLS_R_BAD_KEY_SHARE);
+				c->peer_group = groups[i];
+				c->peer_share = share[i];
+				c->peer_sharelen = slen[i];
+				return 0;
+			}
+	return 0;
+}
+
+static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
+{
+	uint32_t g;
+	wt_rd e;
+	if (msg == M_CH)
+		return recv_ch(c, b);
+	if (msg == M_HRR) {
+		if (wt_rd_u16(b, &g) || b->len)
+			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		/* "the client MUST verify that (1) the selected_group field
+		 * corresponds to a group which was provided in the
+		 * "supported_groups" extension in the original ClientHello and
+		 * (2) the selected_group field does not correspond to a group
+		 * which was provided in the "key_share" extension ... If either
+		 * of these checks fails, then the client MUST abort the
+		 * handshake with an "illegal_parameter" alert." */
+		if (!wt_tls_group_ok(c->ctx, g) || g == c->kex_group)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+		c->hrr_group = g;
+		return 0;
+	}
+	/* ServerHello: "This value MUST be in the same group as the
+	 * KeyShareEntry value offered by the client". */
+	if (wt_rd_u16(b, &g) || wt_rd_vec(b, 2, &e) || b->len)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	if (g != c->kex_group)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+	c->peer_share = e.p;
+	c->peer_sharelen = e.len;
+	return 0;
+}
+
+static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
+{
+	size_t p, q, n;
+	if (msg == M_CH) {
+		n = wt_kex_client_share_len(c->kex_group);
+		wt_wr_u16(w, EXT_KEY_SHARE);
+		p = wt_wr_open(w, 2);
+		q = wt_wr_open(w, 2);
+		wt_wr_u16(w, c->kex_group);
+		wt_wr_u16(w, (uint32_t)n);
+		if (w->cap - w->len < n) {
+			w->overflow = 1;
+			return;
+		}
+		/* The ephemeral key is made here (entropy via wt_random). */
+		if (wt_kex_client_keygen(&c->kex, c->kex_group, w->buf + w->len)) {
+			(void)FAIL(c, WT_ALERT_INTERNAL_ERROR,
+				WT_TLS_ERR_CRYPTO_UNAVAILABLE);
+			w->overflow = 1;
+			return;
+		}
+		w->len += n;
+		wt_wr_close(w, q, 2);
+		wt_wr_close(w, p, 2);
+	} else if (msg == M_SH) {
+		wt_wr_u16(w, EXT_KEY_SHARE);
+		p = wt_wr_open(w, 2);
+		wt_wr_u16(w, c->group);
+		q = wt_wr_open(w, 2);
+		wt_wr_bytes(w, c->srv_share, c->srv_sharelen);
+		wt_wr_close(w, q, 2);
+		wt_wr_close(w, p, 2);
+	} else if (msg == M_HRR) {
+		wt_wr_u16(w, EXT_KEY_SHARE);
+		wt_wr_u16(w, 2);
+		wt_wr_u16(w, c->hrr_group);
+	}
+}
+
+const wt_tls_ext wt_ext_key_share = {
+	EXT_KEY_SHARE, M_CH | M_SH | M_HRR, recv, send
+};

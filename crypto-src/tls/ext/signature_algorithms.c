@@ -1,0 +1,58 @@
+/* signature_algorithms and signature_algorithms_cert (RFC 8446 4.2.3). */
+#include "../tls_inner.h"
+
+static int parse(wt_tls_conn *c, wt_rd *b, int keep)
+{
+	wt_rd list;
+	uint32_t s;
+	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	if (keep)
+		c->npeer_sigalgs = 0;
+	while (list.len) {
+		(void)wt_rd_u16(&list, &s);
+		if (keep && c->npeer_sigalgs < WT_TLS_PEER_SIGALGS)
+			c->peer_sigalgs[c->npeer_sigalgs++] = (uint16_t)s;
+	}
+	return 0;
+}
+
+static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
+{
+	(void)msg;
+	return parse(c, b, 1);
+}
+
+/* The chain is not validated in this issue: the list is checked for
+ * form and otherwise ignored. */
+static int recv_cert(wt_tls_conn *c, uint32_t msg, wt_rd *b)
+{
+	(void)msg;
+	return parse(c, b, 0);
+}
+
+static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
+{
+	size_t p, q, i;
+	if (!(msg == M_CH && c->role == 1) && !(msg == M_CR && c->role == 0))
+		return;
+	wt_wr_u16(w, EXT_SIGNATURE_ALGORITHMS);
+	p = wt_wr_open(w, 2);
+	q = wt_wr_open(w, 2);
+	for (i = 0; i < c->ctx->nsigalgs; i++)
+		wt_wr_u16(w, c->ctx->sigalgs[i]);
+	wt_wr_close(w, q, 2);
+	wt_wr_close(w, p, 2);
+}
+
+static void send_none(wt_tls_conn *c, uint32_t msg, wt_wr *w)
+{
+	(void)c; (void)msg; (void)w;
+}
+
+const wt_tls_ext wt_ext_signature_algorithms = {
+	EXT_SIGNATURE_ALGORITHMS, M_CH | M_CR, recv, send
+};
+const wt_tls_ext wt_ext_signature_algorithms_cert = {
+	EXT_SIGNATURE_ALGORITHMS_CERT, M_CH | M_CR, recv_cert, send_none
+};

@@ -1,0 +1,37 @@
+/* supported_groups (RFC 8446 4.2.7). */
+#include "../tls_inner.h"
+
+static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
+{
+	wt_rd list;
+	uint32_t g;
+	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	if (msg != M_CH)
+		return 0;   /* EncryptedExtensions: informational only */
+	c->npeer_groups = 0;
+	while (list.len) {
+		(void)wt_rd_u16(&list, &g);
+		if (c->npeer_groups < WT_TLS_PEER_SIGALGS)
+			c->peer_groups[c->npeer_groups++] = (uint16_t)g;
+	}
+	return 0;
+}
+
+static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
+{
+	size_t p, q, i;
+	if (msg != M_CH)
+		return;
+	wt_wr_u16(w, EXT_SUPPORTED_GROUPS);
+	p = wt_wr_open(w, 2);
+	q = wt_wr_open(w, 2);
+	for (i = 0; i < c->ctx->ngroups; i++)
+		wt_wr_u16(w, c->ctx->groups[i]);
+	wt_wr_close(w, q, 2);
+	wt_wr_close(w, p, 2);
+}
+
+const wt_tls_ext wt_ext_supported_groups = {
+	EXT_SUPPORTED_GROUPS, M_CH | M_EE, recv, send
+};

@@ -1,0 +1,19 @@
+/* The extension descriptors, in sending order (s2n's extension lists).
+ * key_share then supported_versions in a ServerHello matches RFC 8448;
+ * pre_shared_key MUST be last in a ClientHello (RFC 8446 4.2.11). */
+#include "../tls_inner.h"
+
+const wt_tls_ext *const wt_tls_exts[] = {
+	&wt_ext_server_name,
+	&wt_ext_supported_groups,
+	&wt_ext_key_share,
+	&wt_ext_supported_versions,
+	&wt_ext_signature_algorithms,
+	&wt_ext_signature_algorithms_cert,
+	&wt_ext_psk_modes,
+	&wt_ext_record_size_limit,
+	&wt_ext_alpn,
+	&wt_ext_cookie,
+	&wt_ext_pre_shared_key,
+};
+const size_t wt_tls_nexts = sizeof wt_tls_exts / sizeof wt_tls_exts[0];

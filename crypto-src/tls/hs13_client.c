@@ -1,0 +1,436 @@
+/*
+ * hs13_client.c: the TLS 1.3 client (RFC 8446 2, 4), one handler per
+ * expected message. The order of messages is the table at the end
+ * (s2n's tls13_handshakes as data).
+ */
+#include "tls_inner.h"
+
+/* RFC 8446 4.1.3: the HelloRetryRequest random, SHA-256("HelloRetryRequest") */
+const uint8_t wt_hrr_random[32] = {
+	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
+	0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+	0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
+};
+
+static int session_usable(const wt_tls_conn *c)
+{
+	uint64_t now = wt_now();
+	if (!c->have_sess || !wt_tls_suite_ok(c->ctx, c->sess.suite))
+		return 0;
+	/* RFC 8446 4.6.1: "Clients MUST NOT cache tickets for longer than 7
+	 * days, regardless of the ticket_lifetime". */
+	if (now < c->sess.received_ms ||
+	    now - c->sess.received_ms > (uint64_t)c->sess.lifetime * 1000)
+		return 0;
+	return 1;
+}
+
+/* Build a ClientHello into hs_out (not yet in the transcript). With a
+ * PSK, the binder is computed over the truncated message (RFC 8446
+ * 4.2.11.2) and patched in. */
+static int build_client_hello(wt_tls_conn *c)
+{
+	wt_wr w;
+	size_t p, i;
+	uint8_t *msg = wt_tls_hsout(c) + c->hso_len;
+	wt_hs_writer(c, &w);
+	wt_wr_u16(&w, 0x0303);            /* legacy_version */
+	wt_wr_bytes(&w, c->random, 32);
+	p = wt_wr_open(&w, 1);
+	wt_wr_bytes(&w, c->session_id, c->sid_len);
+	wt_wr_close(&w, p, 1);
+	p = wt_wr_open(&w, 2);
+	for (i = 0; i < c->ctx->nsuites; i++)
+		wt_wr_u16(&w, c->ctx->suites[i]);
+	wt_wr_close(&w, p, 2);
+	wt_wr_u8(&w, 1);                  /* legacy_compression_methods */
+	wt_wr_u8(&w, 0);
+	c->ext_sent = 0;
+	wt_ext_write_all(c, M_CH, &w);
+	if (w.overflow || c->err)
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_R_HS_TOO_LARGE);
+	msg[0] = HS_CLIENT_HELLO;
+	msg[1] = (uint8_t)(w.len >> 16);
+	msg[2] = (uint8_t)(w.len >> 8);
+	msg[3] = (uint8_t)w.len;
+	if (c->offered_psk) {
+		/* RFC 8446 4.2.11.2: the binder is an HMAC like Finished, over
+		 * Transcript-Hash(Truncate(ClientHello)): everything up to
+		 * the binders list (u16 length, u8 length, hash). */
+		uint32_t hash, aead, keylen;
+		size_t hl, trunc;
+		wt_hash_ctx th;
+		uint8_t bk[WT_HASH_MAX_LEN], thv[WT_HASH_MAX_LEN];
+		(void)wt_ks_suite_params(c->sess.suite, &hash, &aead, &keylen);
+		hl = wt_hash_len(hash);
+		trunc = 4 + w.len - (2 + 1 + hl);
+		th = (c->hash == 0 && hash == WT_SHA384) ? c->th384 : c->th;
+		wt_hash_update(&th, msg, trunc);
+		wt_hash_out(&th, thv);
+		wt_ks_early_init(&c->ks_e, hash, c->sess.psk, c->sess.psklen);
+		if (wt_ks_binder_key(&c->ks_e, hash, 1, bk) ||
+		    wt_ks_finished(hash, bk, thv, msg + trunc + 3))
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+		wt_wipe(bk, sizeof bk);
+	}
+	wt_th_add(c, msg, 4 + w.len);
+	c->hso_len += 4 + w.len;
+	return 0;
+}
+
+int wt_hs_client_start(wt_tls_conn *c)
+{
+	/* Issue: "the API requires an explicit verification policy and
+	 * refuses to connect without one: no silent insecure default". */
+	if (c->ctx->verify == WT_TLS_VERIFY_UNSET)
+		return FAIL(c, NO_ALERT, WT_TLS_ERR_NO_VERIFY_POLICY);
+	if (c->ctx->nsuites == 0 || c->ctx->ngroups == 0)
+		return FAIL(c, NO_ALERT, WT_TLS_ERR_CRYPTO_UNAVAILABLE);
+	wt_th_init(c);
+	wt_random(c->random, 32);
+	/* RFC 8446 D.4: in compatibility mode "the client ... MUST send a
+	 * non-empty legacy_session_id" (32 random bytes). */
+	if (c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) {
+		c->sid_len = 32;
+		wt_random(c->session_id, 32);
+	}
+	c->offered_psk = session_usable(c);
+	c->kex_group = c->ctx->groups[0];
+	if (build_client_hello(c) || wt_hs_flush(c))
+		return -1;
+	c->hs_seen_ch = 1;
+	c->state = ST_C_EXPECT_SH;
+	return 0;
+}
+
+static void send_ccs_once(wt_tls_conn *c)
+{
+	/* RFC 8446 D.4: "the client ... sends a dummy change_cipher_spec
+	 * record immediately before its second flight" (the second
+	 * ClientHello or the encrypted flight). */
+	static const uint8_t one = 1;
+	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) &&
+	    !c->ccs_sent) {
+		wt_tls_dir save = c->wr;
+		c->wr.active = 0;
+		(void)wt_tls_seal(c, CT_CCS, &one, 1);
+		c->wr = save;
+		wt_wipe(&save, sizeof save);
+		c->ccs_sent = 1;
+	}
+}
+
+static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	wt_rd r = { msg + 4, len - 4 }, sid, exts;
+	uint32_t ver, suite, comp, i;
+	const uint8_t *random;
+	int is_hrr;
+	uint8_t th[WT_HASH_MAX_LEN], secret[WT_KEX_SECRET_MAX];
+	size_t slen;
+
+	if (wt_rd_u16(&r, &ver) || wt_rd_bytes(&r, 32, &random) ||
+	    wt_rd_vec(&r, 1, &sid) || wt_rd_u16(&r, &suite) ||
+	    wt_rd_u8(&r, &comp))
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	if (r.len == 0) {
+		/* A ServerHello without extensions is TLS 1.2 or older. */
+		exts.p = r.p;
+		exts.len = 0;
+	} else if (wt_rd_vec(&r, 2, &exts) || r.len)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	is_hrr = memcmp(random, wt_hrr_random, 32) == 0;
+	/* RFC 8446 4.1.4: "If a client receives a second HelloRetryRequest
+	 * in the same connection ..., it MUST abort the handshake with an
+	 * "unexpected_message" alert." */
+	if (is_hrr && c->hrr)
+		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_HRR);
+	c->peer_versions_ok = 0;
+	c->peer_share = NULL;
+	c->hrr_group = 0;
+	c->psk_selected = 0xFFFF;
+	c->cookielen = is_hrr ? 0 : c->cookielen;
+	if (wt_hs_check_ext_block(c, &exts, is_hrr ? M_HRR : M_SH))
+		return -1;
+	if (!c->peer_versions_ok) {
+		/* RFC 8446 4.1.3: "TLS 1.3 clients receiving a ServerHello
+		 * indicating TLS 1.2 or below MUST check that the last 8
+		 * bytes are not equal to either of these values [DOWNGRD\1,
+		 * DOWNGRD\0] ... If a match is found, the client MUST abort
+		 * the handshake with an "illegal_parameter" alert." */
+		if (memcmp(random + 24, "DOWNGRD", 7) == 0 &&
+		    (random[31] == 0 || random[31] == 1))
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DOWNGRADE);
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
+	}
+	/* RFC 8446 4.1.3: "A client which receives a legacy_session_id_echo
+	 * field that does not match what it sent in the ClientHello MUST
+	 * abort the handshake with an "illegal_parameter" alert." */
+	if (sid.len != c->sid_len || memcmp(sid.p, c->session_id, sid.len))
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_SESSION_ID);
+	/* "A client which receives a cipher suite that was not offered MUST
+	 * abort the handshake with an "illegal_parameter" alert."; 4.1.4:
+	 * the ServerHello's suite must be the HelloRetryRequest's. */
+	if (!wt_tls_suite_ok(c->ctx, suite) || (c->hrr && suite != c->suite))
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SUITE);
+	if (comp != 0)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_COMPRESSION);
+	if (c->suite == 0)
+		wt_tls_set_suite(c, suite);
+
+	if (is_hrr) {
+		/* RFC 8446 4.1.4: "Clients MUST abort the handshake with an
+		 * "illegal_parameter" alert if the HelloRetryRequest would not
+		 * result in any change in the ClientHello." */
+		if (c->hrr_group == 0 && c->cookielen == 0)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+		c->hrr = 1;
+		wt_th_hrr_reset(c);
+		wt_th_add(c, msg, len);
+		if (c->hrr_group)
+			c->kex_group = c->hrr_group;
+		/* A PSK whose hash is not the suite's cannot be offered again. */
+		if (c->offered_psk) {
+			uint32_t h, a, k;
+			(void)wt_ks_suite_params(c->sess.suite, &h, &a, &k);
+			if (h != c->hash)
+				c->offered_psk = 0;
+		}
+		send_ccs_once(c);
+		if (build_client_hello(c) || wt_hs_flush(c))
+			return -1;
+		c->state = ST_C_EXPECT_SH2;
+		return 0;
+	}
+
+	wt_th_add(c, msg, len);
+	if (c->psk_selected != 0xFFFF) {
+		uint32_t h, a, k;
+		/* RFC 8446 4.2.11: "the server MUST ensure that it selects a
+		 * compatible PSK (if any) and cipher suite"; the client MUST
+		 * verify both. */
+		(void)wt_ks_suite_params(c->sess.suite, &h, &a, &k);
+		if (!c->offered_psk || c->psk_selected != 0 || h != c->hash)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_PSK);
+		c->resumed = 1;
+	}
+	/* We offer psk_dhe_ke only, so a key share is always required. */
+	if (c->peer_share == NULL)
+		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
+	if (wt_kex_client_finish(&c->kex, c->peer_share, c->peer_sharelen,
+	    secret, &slen) != 0)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+	c->group = c->kex_group;
+	if (!c->resumed)
+		wt_ks_early_init(&c->ks_e, c->hash, NULL, 0);
+	wt_th_out(c, th);
+	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret,
+		slen, th);
+	wt_wipe(secret, sizeof secret);
+	if (i)
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	send_ccs_once(c);
+	if (wt_tls_set_keys(c, &c->rd, c->ks_h.s_hs) ||
+	    wt_tls_set_keys(c, &c->wr, c->ks_h.c_hs))
+		return -1;
+	c->rd_epoch++;
+	c->state = ST_C_EXPECT_EE;
+	return 0;
+}
+
+static int on_encrypted_extensions(wt_tls_conn *c, const uint8_t *msg,
+	size_t len)
+{
+	wt_rd r = { msg + 4, len - 4 }, exts;
+	if (wt_rd_vec(&r, 2, &exts) || r.len)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	c->alpnlen = 0;
+	if (wt_hs_check_ext_block(c, &exts, M_EE))
+		return -1;
+	wt_th_add(c, msg, len);
+	c->state = c->resumed ? ST_C_EXPECT_FIN : ST_C_EXPECT_CERT_CR;
+	return 0;
+}
+
+static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
+	size_t len)
+{
+	wt_rd r = { msg + 4, len - 4 }, ctxv, exts;
+	if (wt_rd_vec(&r, 1, &ctxv) || wt_rd_vec(&r, 2, &exts) || r.len)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	/* RFC 8446 4.3.2: "certificate_request_context ... SHALL be zero
+	 * length unless used for the post-handshake authentication". */
+	if (ctxv.len != 0)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DECODE);
+	c->npeer_sigalgs = 0;
+	if (wt_hs_check_ext_block(c, &exts, M_CR))
+		return -1;
+	/* "The "signature_algorithms" extension MUST be specified". */
+	if (c->npeer_sigalgs == 0)
+		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
+	c->cert_requested = 1;
+	c->cr_contextlen = 0;
+	wt_th_add(c, msg, len);
+	c->state = ST_C_EXPECT_CERT;
+	return 0;
+}
+
+static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	int r;
+	if (c->verify_state != 2) {
+		if (wt_hs_recv_certificate(c, msg, len))
+			return -1;
+	}
+	r = wt_hs_verify_gate(c);
+	if (r)
+		return r;
+	wt_th_add(c, msg, len);
+	c->state = ST_C_EXPECT_CV;
+	return 0;
+}
+
+static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	if (wt_hs_recv_cert_verify(c, msg, len))
+		return -1;
+	c->state = ST_C_EXPECT_FIN;
+	return 0;
+}
+
+static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	uint8_t th[WT_HASH_MAX_LEN];
+	if (wt_hs_recv_finished(c, msg, len, c->ks_h.s_hs))
+		return -1;
+	wt_th_out(c, th);
+	if (wt_ks_master_init(&c->ks_m, &c->ks_h, c->hash, th))
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	if (wt_tls_set_keys(c, &c->rd, c->ks_m.s_ap))
+		return -1;
+	c->rd_epoch++;
+	/* Our second flight, under the client handshake key. */
+	if (c->cert_requested) {
+		if (wt_hs_send_certificate(c, c->cr_context, c->cr_contextlen))
+			return -1;
+		/* RFC 8446 4.4.3: CertificateVerify only with a certificate. */
+		if (c->sent_cert && wt_hs_send_cert_verify(c))
+			return -1;
+	}
+	if (wt_hs_send_finished(c, c->ks_h.c_hs) || wt_hs_flush(c))
+		return -1;
+	wt_th_out(c, th);
+	if (wt_ks_resumption(&c->ks_m, c->hash, th) ||
+	    wt_tls_set_keys(c, &c->wr, c->ks_m.c_ap))
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	/* The kex context was wiped by finish; handshake secrets go too. */
+	wt_wipe(&c->ks_e, sizeof c->ks_e);
+	c->state = ST_CONNECTED;
+	c->hs_done = 1;
+	return 0;
+}
+
+/* RFC 8446 4.6.1 NewSessionTicket: lifetime, age_add, nonce, ticket,
+ * extensions. The ticket is stored with its PSK for the next connection. */
+int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	wt_rd r = { msg + 4, len - 4 }, nonce, ticket, exts;
+	uint32_t lifetime, age_add;
+	if (wt_rd_u32(&r, &lifetime) || wt_rd_u32(&r, &age_add) ||
+	    wt_rd_vec(&r, 1, &nonce) || wt_rd_vec(&r, 2, &ticket) ||
+	    wt_rd_vec(&r, 2, &exts) || r.len || ticket.len == 0)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	if (wt_hs_check_ext_block(c, &exts, M_NST))
+		return -1;
+	/* A ticket we cannot store is not an error: no resumption. */
+	if (ticket.len > WT_TLS_TICKET_MAX || lifetime == 0)
+		return 0;
+	if (lifetime > 604800)
+		lifetime = 604800;
+	c->sess.suite = c->suite;
+	c->sess.psklen = c->hashlen;
+	if (wt_ks_ticket_psk(c->hash, c->ks_m.resumption, nonce.p, nonce.len,
+	    c->sess.psk))
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	c->sess.age_add = age_add;
+	c->sess.lifetime = lifetime;
+	c->sess.received_ms = wt_now();
+	c->sess.ticketlen = (uint32_t)ticket.len;
+	memcpy(c->sess.ticket, ticket.p, ticket.len);
+	c->have_sess = 1;
+	return 0;
+}
+
+/* Serialized session: "WTS1", suite u16, psklen u8, psk, age_add u32,
+ * lifetime u32, received_ms u64, ticketlen u16, ticket. */
+size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
+{
+	size_t n = 4 + 2 + 1 + c->sess.psklen + 4 + 4 + 8 + 2 + c->sess.ticketlen;
+	uint8_t *p = out;
+	if (!c->have_sess || c->role != 1)
+		return 0;
+	if (cap < n)
+		return n;
+	memcpy(p, "WTS1", 4); p += 4;
+	wt_store16_be(p, c->sess.suite); p += 2;
+	*p++ = (uint8_t)c->sess.psklen;
+	memcpy(p, c->sess.psk, c->sess.psklen); p += c->sess.psklen;
+	wt_store32_be(p, c->sess.age_add); p += 4;
+	wt_store32_be(p, c->sess.lifetime); p += 4;
+	wt_store64_be(p, c->sess.received_ms); p += 8;
+	wt_store16_be(p, c->sess.ticketlen); p += 2;
+	memcpy(p, c->sess.ticket, c->sess.ticketlen);
+	return n;
+}
+
+int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
+{
+	wt_rd r = { in, len };
+	const uint8_t *p;
+	uint32_t suite, psklen, age, life, tl, hi, lo;
+	if (wt_rd_bytes(&r, 4, &p) || memcmp(p, "WTS1", 4) ||
+	    wt_rd_u16(&r, &suite) || wt_rd_u8(&r, &psklen) ||
+	    psklen > WT_HASH_MAX_LEN || wt_rd_bytes(&r, psklen, &p))
+		return WT_TLS_ERR_CONFIG;
+	memcpy(c->sess.psk, p, psklen);
+	if (wt_rd_u32(&r, &age) || wt_rd_u32(&r, &life) || wt_rd_u32(&r, &hi) ||
+	    wt_rd_u32(&r, &lo) || wt_rd_u16(&r, &tl) || tl > WT_TLS_TICKET_MAX ||
+	    tl == 0 || wt_rd_bytes(&r, tl, &p) || r.len)
+		return WT_TLS_ERR_CONFIG;
+	c->sess.suite = suite;
+	c->sess.psklen = psklen;
+	c->sess.age_add = age;
+	c->sess.lifetime = life;
+	c->sess.received_ms = (uint64_t)hi << 32 | lo;
+	c->sess.ticketlen = tl;
+	memcpy(c->sess.ticket, p, tl);
+	c->have_sess = 1;
+	return 0;
+}
+
+/* ---- message order as data ------------------------------------------------ */
+
+typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
+static const struct { uint32_t state, type; handler h; } CLIENT[] = {
+	{ ST_C_EXPECT_SH, HS_SERVER_HELLO, on_server_hello },
+	{ ST_C_EXPECT_SH2, HS_SERVER_HELLO, on_server_hello },
+	{ ST_C_EXPECT_EE, HS_ENCRYPTED_EXTENSIONS, on_encrypted_extensions },
+	{ ST_C_EXPECT_CERT_CR, HS_CERTIFICATE_REQUEST, on_certificate_request },
+	{ ST_C_EXPECT_CERT_CR, HS_CERTIFICATE, on_certificate },
+	{ ST_C_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
+	{ ST_C_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
+	{ ST_C_EXPECT_FIN, HS_FINISHED, on_finished },
+};
+
+int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len)
+{
+	size_t i;
+	for (i = 0; i < sizeof CLIENT / sizeof CLIENT[0]; i++)
+		if (CLIENT[i].state == c->state && CLIENT[i].type == type)
+			return CLIENT[i].h(c, msg, len);
+	/* RFC 8446 4: messages "MUST be sent in the order specified ...
+	 * A peer which receives a handshake message in an unexpected order
+	 * MUST abort the handshake with an "unexpected_message" alert." */
+	return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE);
+}

@@ -1,0 +1,439 @@
+/*
+ * hs13_server.c: the TLS 1.3 server (RFC 8446 2, 4), one handler per
+ * expected message; HelloRetryRequest, PSK resumption with tickets sealed
+ * under the context's ticket key, client certificates.
+ */
+#include "tls_inner.h"
+
+extern const uint8_t wt_hrr_random[32];
+
+/* ---- tickets ---------------------------------------------------------------- *
+ * ticket = nonce(12) || AEAD(ChaCha20-Poly1305, ticket_key,
+ *          "wt13tkt" || suite u16 || psklen u8 || psk || age_add u32 ||
+ *          issued_ms u64 || lifetime u32) || tag(16)
+ * Only the server that holds the key can read or forge one. */
+static const uint8_t TKT_AAD[7] = { 'w', 't', '1', '3', 't', 'k', 't' };
+#define TKT_PLAIN_MAX (2 + 1 + WT_HASH_MAX_LEN + 4 + 8 + 4)
+
+static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk,
+	uint32_t age_add, uint8_t *out, size_t *outlen)
+{
+	wt_aead_ctx a;
+	uint8_t pt[TKT_PLAIN_MAX], *p = pt;
+	size_t n;
+	int r;
+	wt_store16_be(p, c->suite); p += 2;
+	*p++ = (uint8_t)c->hashlen;
+	memcpy(p, psk, c->hashlen); p += c->hashlen;
+	wt_store32_be(p, age_add); p += 4;
+	wt_store64_be(p, wt_now()); p += 8;
+	wt_store32_be(p, c->ctx->ticket_lifetime); p += 4;
+	n = (size_t)(p - pt);
+	wt_random(out, 12);
+	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
+	if (r == 0)
+		r = wt_aead_seal(&a, out, 12, TKT_AAD, sizeof TKT_AAD, pt, n,
+			out + 12, out + 12 + n);
+	wt_wipe(&a, sizeof a);
+	wt_wipe(pt, sizeof pt);
+	*outlen = 12 + n + 16;
+	return r;
+}
+
+/* 0 and the PSK when the ticket opens, is for a suite with this hash and
+ * is not expired; -1 otherwise (a full handshake follows, not an error). */
+static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
+	uint32_t obf_age)
+{
+	wt_aead_ctx a;
+	uint8_t pt[TKT_PLAIN_MAX];
+	size_t n;
+	uint32_t suite, psklen, age_add, lifetime, h, al, kl;
+	uint64_t issued, now = wt_now(), age;
+	int r;
+	if (!c->ctx->has_ticket_key || len < 12 + 16 || len > 12 + TKT_PLAIN_MAX + 16)
+		return -1;
+	n = len - 12 - 16;
+	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
+	if (r == 0)
+		r = wt_aead_open(&a, t, 12, TKT_AAD, sizeof TKT_AAD, t + 12, n, pt,
+			t + 12 + n);
+	wt_wipe(&a, sizeof a);
+	if (r || n < 3)
+		goto no;
+	suite = (uint32_t)pt[0] << 8 | pt[1];
+	psklen = pt[2];
+	if (n != 3 + psklen + 16 || wt_ks_suite_params(suite, &h, &al, &kl) ||
+	    h != c->hash || psklen != c->hashlen)
+		goto no;
+	age_add = wt_load32_be(pt + 3 + psklen);
+	issued = wt_load64_be(pt + 7 + psklen);
+	lifetime = wt_load32_be(pt + 15 + psklen);
+	/* RFC 8446 4.6.1: the ticket is usable for ticket_lifetime seconds;
+	 * 8.3 the server may also check the client's view of the age
+	 * (obfuscated_ticket_age - ticket_age_add); without 0-RTT we only
+	 * need the expiry. */
+	(void)age_add;
+	(void)obf_age;
+	age = now >= issued ? now - issued : 0;
+	if (now < issued || age > (uint64_t)lifetime * 1000)
+		goto no;
+	memcpy(c->psk, pt + 3, psklen);
+	wt_wipe(pt, sizeof pt);
+	return 0;
+no:
+	wt_wipe(pt, sizeof pt);
+	return -1;
+}
+
+static int send_tickets(wt_tls_conn *c)
+{
+	uint32_t i;
+	for (i = 0; i < c->ctx->tickets && c->ctx->has_ticket_key; i++) {
+		uint8_t nonce[8], psk[WT_HASH_MAX_LEN], age[4];
+		uint8_t ticket[12 + TKT_PLAIN_MAX + 16];
+		size_t tl, p;
+		wt_wr w;
+		wt_store64_be(nonce, c->tickets_sent++);
+		wt_random(age, 4);
+		if (wt_ks_ticket_psk(c->hash, c->ks_m.resumption, nonce, 8, psk) ||
+		    ticket_seal(c, psk, wt_load32_be(age), ticket, &tl))
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+		wt_wipe(psk, sizeof psk);
+		wt_hs_writer(c, &w);
+		wt_wr_u32(&w, c->ctx->ticket_lifetime);
+		wt_wr_bytes(&w, age, 4);
+		p = wt_wr_open(&w, 1);
+		wt_wr_bytes(&w, nonce, 8);
+		wt_wr_close(&w, p, 1);
+		p = wt_wr_open(&w, 2);
+		wt_wr_bytes(&w, ticket, tl);
+		wt_wr_close(&w, p, 2);
+		wt_wr_u16(&w, 0);
+		if (w.overflow)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_R_HS_TOO_LARGE);
+		/* Post-handshake messages are not part of the transcript. */
+		if (wt_hs_put(c, HS_NEW_SESSION_TICKET, w.buf, w.len, 0))
+			return -1;
+	}
+	return wt_hs_flush(c);
+}
+
+/* ---- PSK: pick identity 0 if its ticket opens and its binder checks ------- */
+
+static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
+{
+	wt_rd r = { c->psk_ext, c->psk_extlen }, ids, binders, id, b;
+	uint32_t age;
+	uint8_t bk[WT_HASH_MAX_LEN], th[WT_HASH_MAX_LEN], want[WT_HASH_MAX_LEN];
+	wt_hash_ctx h;
+	size_t trunc;
+	uint32_t ok;
+	size_t blen;
+	if (wt_rd_vec(&r, 2, &ids) || wt_rd_vec(&r, 2, &binders) || r.len ||
+	    ids.len == 0 || binders.len == 0 ||
+	    c->psk_ext + c->psk_extlen != ch + chlen)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
+	blen = binders.len;
+	if (wt_rd_vec(&ids, 2, &id) || id.len == 0 || wt_rd_u32(&ids, &age) ||
+	    wt_rd_vec(&binders, 1, &b))
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
+	/* RFC 8446 4.2.11 requires psk_key_exchange_modes with a PSK; we do
+	 * psk_dhe_ke only. */
+	if (!c->psk_modes_ok || ticket_open(c, id.p, id.len, age))
+		return 0;
+	/* RFC 8446 4.2.11.2: the binder over Truncate(ClientHello), with the
+	 * HelloRetryRequest transcript before it on a second hello. "If [it
+	 * does not validate] the server MUST abort the handshake". */
+	/* pre_shared_key is the last extension, binders its last field. */
+	trunc = chlen - 2 - blen;
+	if (b.len != c->hashlen)
+		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_BINDER);
+	h = c->th;
+	wt_hash_update(&h, ch, trunc);
+	wt_hash_out(&h, th);
+	wt_ks_early_init(&c->ks_e, c->hash, c->psk, c->hashlen);
+	if (wt_ks_binder_key(&c->ks_e, c->hash, 1, bk) ||
+	    wt_ks_finished(c->hash, bk, th, want))
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	ok = wt_ct_eq(want, b.p, c->hashlen);
+	wt_wipe(bk, sizeof bk);
+	if (!WT_DECLASSIFY(ok))
+		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_BINDER);
+	c->resumed = 1;
+	return 0;
+}
+
+/* ---- ClientHello ------------------------------------------------------------ */
+
+static void send_ccs_once(wt_tls_conn *c)
+{
+	/* RFC 8446 D.4: "The server sends a dummy change_cipher_spec record
+	 * immediately after its first handshake message" when the client
+	 * sent a non-empty legacy_session_id. */
+	static const uint8_t one = 1;
+	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) &&
+	    c->sid_len > 0 && !c->ccs_sent) {
+		(void)wt_tls_seal(c, CT_CCS, &one, 1);
+		c->ccs_sent = 1;
+	}
+}
+
+static int write_server_hello(wt_tls_conn *c, int hrr)
+{
+	wt_wr w;
+	size_t p;
+	wt_hs_writer(c, &w);
+	wt_wr_u16(&w, 0x0303);
+	wt_wr_bytes(&w, hrr ? wt_hrr_random : c->random, 32);
+	p = wt_wr_open(&w, 1);
+	wt_wr_bytes(&w, c->session_id, c->sid_len);
+	wt_wr_close(&w, p, 1);
+	wt_wr_u16(&w, c->suite);
+	wt_wr_u8(&w, 0);
+	wt_ext_write_all(c, hrr ? M_HRR : M_SH, &w);
+	return wt_hs_commit(c, HS_SERVER_HELLO, &w);
+}
+
+static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	const wt_tls_ctx *ctx = c->ctx;
+	wt_rd r = { msg + 4, len - 4 }, sid, suites, comp, exts;
+	uint32_t ver, i, j, suite = 0, group = 0, second = c->state == ST_S_EXPECT_CH2;
+	const uint8_t *random;
+	uint8_t th[WT_HASH_MAX_LEN], secret[WT_KEX_SECRET_MAX];
+	size_t slen;
+
+	if (wt_rd_u16(&r, &ver) || wt_rd_bytes(&r, 32, &random) ||
+	    wt_rd_vec(&r, 1, &sid) || sid.len > 32 || wt_rd_vec(&r, 2, &suites) ||
+	    suites.len == 0 || (suites.len & 1) || wt_rd_vec(&r, 1, &comp) ||
+	    comp.len == 0)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	/* No extensions at all: an SSL 3.0..TLS 1.2 hello. */
+	if (r.len == 0)
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
+	if (wt_rd_vec(&r, 2, &exts) || r.len)
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	c->hs_seen_ch = 1;
+	if (!second) {
+		if (ctx->nsuites == 0 || ctx->ngroups == 0)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR,
+				WT_TLS_ERR_CRYPTO_UNAVAILABLE);
+		wt_th_init(c);
+		memcpy(c->session_id, sid.p, sid.len);
+		c->sid_len = (uint32_t)sid.len;
+	} else if (sid.len != c->sid_len ||
+	    memcmp(sid.p, c->session_id, sid.len)) {
+		/* RFC 8446 4.1.2: the second ClientHello repeats the first,
+		 * with only the listed changes. */
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+	}
+	c->peer_versions_ok = 0;
+	c->peer_share = NULL;
+	c->npeer_groups = 0;
+	c->npeer_sigalgs = 0;
+	c->psk_modes_ok = 0;
+	c->psk_ext = NULL;
+	c->ext_seen_peer = 0;
+	if (wt_hs_check_ext_block(c, &exts, M_CH))
+		return -1;
+	c->ext_seen_peer = c->seen_ext[0];
+	/* RFC 8446 4.2.1: without "supported_versions" this is TLS 1.2 or
+	 * older, which we do not speak. */
+	if (!c->peer_versions_ok)
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
+	/* RFC 8446 4.1.2: "For every TLS 1.3 ClientHello, this vector MUST
+	 * contain exactly one byte, set to zero ... If a TLS 1.3 ClientHello
+	 * is received with any other value in this field, the server MUST
+	 * abort the handshake with an "illegal_parameter" alert." */
+	if (comp.len != 1 || comp.p[0] != 0)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_COMPRESSION);
+	/* Our preference among the client's suites. */
+	for (i = 0; i < ctx->nsuites && !suite; i++)
+		for (j = 0; j < suites.len; j += 2)
+			if (((uint32_t)suites.p[j] << 8 | suites.p[j + 1]) ==
+			    ctx->suites[i])
+				suite = ctx->suites[i];
+	if (!suite)
+		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SUITE);
+	if (second && suite != c->suite)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+	/* RFC 8446 9.2: a ClientHello with "key_share" MUST also carry
+	 * "supported_groups", else "missing_extension". */
+	if (c->npeer_groups == 0)
+		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
+	if (!second)
+		wt_tls_set_suite(c, suite);
+
+	/* PSK first: it decides whether a certificate is needed. */
+	c->resumed = 0;
+	if (c->psk_ext) {
+		if (try_psk(c, msg, len))
+			return -1;
+	}
+	wt_th_add(c, msg, len);
+
+	/* RFC 8446 9.2: "If a server is authenticating via a certificate and
+	 * the client has not sent a "signature_algorithms" extension, then
+	 * the server MUST abort the handshake with a "missing_extension"
+	 * alert." */
+	if (!c->resumed) {
+		if (!(ctx->chainlen && ctx->has_key))
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_CONFIG);
+		if (c->npeer_sigalgs == 0)
+			return FAIL(c, WT_ALERT_MISSING_EXTENSION,
+				WT_TLS_R_MISSING_EXTENSION);
+		if (wt_hs_pick_sigalg(c) == 0)
+			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE,
+				WT_TLS_R_NO_SHARED_SIGALG);
+	}
+
+	if (c->peer_share != NULL) {
+		group = c->peer_group;
+	} else {
+		/* No usable share: the first of our groups the client
+		 * supports, by HelloRetryRequest (RFC 8446 4.1.1). */
+		for (i = 0; i < ctx->ngroups && !group; i++)
+			for (j = 0; j < c->npeer_groups; j++)
+				if (c->peer_groups[j] == ctx->groups[i])
+					group = ctx->groups[i];
+		if (!group)
+			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE,
+				WT_TLS_R_NO_SHARED_GROUP);
+		/* RFC 8446 4.1.4: after a HelloRetryRequest the client MUST
+		 * send the share asked for. */
+		if (second)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+		c->hrr = 1;
+		c->hrr_group = group;
+		wt_th_hrr_reset(c);
+		if (write_server_hello(c, 1) || wt_hs_flush(c))
+			return -1;
+		send_ccs_once(c);
+		c->resumed = 0;
+		c->state = ST_S_EXPECT_CH2;
+		return 0;
+	}
+	if (second && group != c->hrr_group)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+
+	/* ServerHello: random, then the ephemeral share (entropy in that
+	 * order, which the RFC 8448 trace test relies on). */
+	wt_random(c->random, 32);
+	c->group = group;
+	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->srv_share,
+	    secret, &slen) != 0)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+	c->srv_sharelen = wt_kex_server_share_len(group);
+	if (write_server_hello(c, 0) || wt_hs_flush(c)) {
+		wt_wipe(secret, sizeof secret);
+		return -1;
+	}
+	send_ccs_once(c);
+	if (!c->resumed)
+		wt_ks_early_init(&c->ks_e, c->hash, NULL, 0);
+	wt_th_out(c, th);
+	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret,
+		slen, th);
+	wt_wipe(secret, sizeof secret);
+	if (i)
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	if (wt_tls_set_keys(c, &c->wr, c->ks_h.s_hs) ||
+	    wt_tls_set_keys(c, &c->rd, c->ks_h.c_hs))
+		return -1;
+	c->rd_epoch++;
+
+	/* EncryptedExtensions [CertificateRequest] [Certificate
+	 * CertificateVerify] Finished, one flight under the handshake key. */
+	{
+		wt_wr w;
+		wt_hs_writer(c, &w);
+		wt_ext_write_all(c, M_EE, &w);
+		if (wt_hs_commit(c, HS_ENCRYPTED_EXTENSIONS, &w))
+			return -1;
+	}
+	if (!c->resumed) {
+		if (ctx->client_cert & WT_TLS_CLIENT_CERT_REQUEST) {
+			wt_wr w;
+			wt_hs_writer(c, &w);
+			wt_wr_u8(&w, 0);      /* empty certificate_request_context */
+			wt_ext_write_all(c, M_CR, &w);
+			if (wt_hs_commit(c, HS_CERTIFICATE_REQUEST, &w))
+				return -1;
+			c->cert_requested = 1;
+			c->cr_contextlen = 0;
+		}
+		if (wt_hs_send_certificate(c, NULL, 0) ||
+		    wt_hs_send_cert_verify(c))
+			return -1;
+	}
+	if (wt_hs_send_finished(c, c->ks_h.s_hs) || wt_hs_flush(c))
+		return -1;
+	wt_th_out(c, th);
+	if (wt_ks_master_init(&c->ks_m, &c->ks_h, c->hash, th) ||
+	    wt_tls_set_keys(c, &c->wr, c->ks_m.s_ap))
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	c->state = c->cert_requested ? ST_S_EXPECT_CERT : ST_S_EXPECT_FIN;
+	return 0;
+}
+
+static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	int r;
+	if (c->verify_state != 2) {
+		c->peer_auth = 0;
+		if (wt_hs_recv_certificate(c, msg, len))
+			return -1;
+	}
+	if (c->peer_auth == 2) {
+		r = wt_hs_verify_gate(c);
+		if (r)
+			return r;
+	}
+	wt_th_add(c, msg, len);
+	c->state = c->peer_auth == 2 ? ST_S_EXPECT_CV : ST_S_EXPECT_FIN;
+	return 0;
+}
+
+static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	if (wt_hs_recv_cert_verify(c, msg, len))
+		return -1;
+	c->state = ST_S_EXPECT_FIN;
+	return 0;
+}
+
+static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	uint8_t th[WT_HASH_MAX_LEN];
+	if (wt_hs_recv_finished(c, msg, len, c->ks_h.c_hs))
+		return -1;
+	wt_th_out(c, th);
+	if (wt_ks_resumption(&c->ks_m, c->hash, th) ||
+	    wt_tls_set_keys(c, &c->rd, c->ks_m.c_ap))
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	c->rd_epoch++;
+	wt_wipe(&c->ks_e, sizeof c->ks_e);
+	c->state = ST_CONNECTED;
+	c->hs_done = 1;
+	return send_tickets(c);
+}
+
+typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
+static const struct { uint32_t state, type; handler h; } SERVER[] = {
+	{ ST_S_EXPECT_CH, HS_CLIENT_HELLO, on_client_hello },
+	{ ST_S_EXPECT_CH2, HS_CLIENT_HELLO, on_client_hello },
+	{ ST_S_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
+	{ ST_S_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
+	{ ST_S_EXPECT_FIN, HS_FINISHED, on_finished },
+};
+
+int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len)
+{
+	size_t i;
+	for (i = 0; i < sizeof SERVER / sizeof SERVER[0]; i++)
+		if (SERVER[i].state == c->state && SERVER[i].type == type)
+			return SERVER[i].h(c, msg, len);
+	return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE);
+}

@@ -1,0 +1,405 @@
+/*
+ * tls_inner.h: structures and internal calls shared by crypto-src/tls/.
+ *
+ * Layout of one connection (the struct below plus the host's arena):
+ *
+ *   arena: [ in | out | stage | hs_in | hs_out ]
+ *     in      ciphertext from the peer; records are decrypted in place and
+ *             application data is read from there (recvapp);
+ *     out     the bounded outgoing side the host drains (sendrec); at most
+ *             out_cap bytes wait there, like a BIO pair of that size;
+ *     stage   sealed records not yet moved into out (OpenSSL's write
+ *             buffer): a whole handshake flight, or one application record;
+ *     hs_in   one incoming handshake message being reassembled;
+ *     hs_out  outgoing handshake messages of the flight being built, sealed
+ *             into stage at each key change (so one record may carry
+ *             several messages, as RFC 8448's server flight does).
+ */
+#ifndef WT_TLS_INNER_H
+#define WT_TLS_INNER_H
+
+#include "inner.h"
+#include "wt_aead.h"
+#include "wt_hash.h"
+#include "wt_host.h"
+#include "wt_pk.h"
+#include "wt_tls.h"
+
+/* ---- bounded cursors (s2n stuffer / rustls Reader) -------------------- */
+
+typedef struct {
+	const uint8_t *p;
+	size_t len;
+} wt_rd;
+
+/* Each returns 0, or -1 when the bytes are not there (nothing consumed). */
+int wt_rd_u8(wt_rd *r, uint32_t *v);
+int wt_rd_u16(wt_rd *r, uint32_t *v);
+int wt_rd_u24(wt_rd *r, uint32_t *v);
+int wt_rd_u32(wt_rd *r, uint32_t *v);
+int wt_rd_bytes(wt_rd *r, size_t n, const uint8_t **p);
+/* A vector with a 1/2/3-byte length prefix, as a sub-cursor. */
+int wt_rd_vec(wt_rd *r, size_t lenbytes, wt_rd *sub);
+
+typedef struct {
+	uint8_t *buf;
+	size_t cap, len;
+	int overflow;    /* set once anything did not fit; checked at the end */
+} wt_wr;
+
+void wt_wr_u8(wt_wr *w, uint32_t v);
+void wt_wr_u16(wt_wr *w, uint32_t v);
+void wt_wr_u24(wt_wr *w, uint32_t v);
+void wt_wr_u32(wt_wr *w, uint32_t v);
+void wt_wr_bytes(wt_wr *w, const void *p, size_t n);
+/* Open a length-prefixed vector; returns the position to close. */
+size_t wt_wr_open(wt_wr *w, size_t lenbytes);
+void wt_wr_close(wt_wr *w, size_t pos, size_t lenbytes);
+
+/* ---- constants ---------------------------------------------------------- */
+
+enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23 };
+enum {
+	HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
+	HS_END_OF_EARLY_DATA = 5, HS_ENCRYPTED_EXTENSIONS = 8,
+	HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13,
+	HS_CERTIFICATE_VERIFY = 15, HS_FINISHED = 20, HS_KEY_UPDATE = 24,
+	HS_MESSAGE_HASH = 254
+};
+/* Extension codepoints (RFC 8446 4.2, RFC 6066, RFC 7301, RFC 8449). */
+enum {
+	EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10,
+	EXT_SIGNATURE_ALGORITHMS = 13, EXT_ALPN = 16,
+	EXT_RECORD_SIZE_LIMIT = 28, EXT_PRE_SHARED_KEY = 41,
+	EXT_EARLY_DATA = 42, EXT_SUPPORTED_VERSIONS = 43, EXT_COOKIE = 44,
+	EXT_PSK_KEY_EXCHANGE_MODES = 45, EXT_CERTIFICATE_AUTHORITIES = 47,
+	EXT_POST_HANDSHAKE_AUTH = 49, EXT_SIGNATURE_ALGORITHMS_CERT = 50,
+	EXT_KEY_SHARE = 51
+};
+/* Message contexts an extension may appear in (RFC 8446 4.2 table). */
+enum {
+	M_CH = 1, M_SH = 2, M_HRR = 4, M_EE = 8, M_CT = 16, M_CR = 32, M_NST = 64
+};
+
+#define WT_TLS_MAX_SUITES 8
+#define WT_TLS_MAX_GROUPS 8
+#define WT_TLS_MAX_SIGALGS 16
+#define WT_TLS_PEER_SIGALGS 32
+#define WT_TLS_COOKIE_MAX 512
+#define WT_TLS_TICKET_MAX 1200
+
+/* Handshake states: "expect_*" is the message the connection waits for. */
+enum {
+	ST_NONE = 0,
+	/* client */
+	ST_C_START, ST_C_EXPECT_SH, ST_C_EXPECT_SH2, ST_C_EXPECT_EE,
+	ST_C_EXPECT_CERT_CR, ST_C_EXPECT_CERT, ST_C_EXPECT_CV, ST_C_EXPECT_FIN,
+	/* server */
+	ST_S_EXPECT_CH, ST_S_EXPECT_CH2, ST_S_EXPECT_CERT, ST_S_EXPECT_CV,
+	ST_S_EXPECT_FIN,
+	ST_CONNECTED
+};
+
+/* ---- the context --------------------------------------------------------- */
+
+struct wt_tls_ctx {
+	uint16_t suites[WT_TLS_MAX_SUITES];
+	uint16_t groups[WT_TLS_MAX_GROUPS];
+	uint16_t sigalgs[WT_TLS_MAX_SIGALGS];
+	uint32_t nsuites, ngroups, nsigalgs;
+	const uint8_t *chain;
+	size_t chainlen;
+	wt_privkey key;
+	uint32_t has_key;
+	const uint8_t *alpn;
+	size_t alpnlen;
+	uint32_t verify, client_cert;
+	uint8_t ticket_key[32];
+	uint32_t has_ticket_key, tickets, ticket_lifetime;
+	uint32_t mode, options;
+	uint32_t rsl;
+	size_t net_in, net_out, hs_max;
+};
+
+/* ---- record protection, one direction ----------------------------------- */
+
+typedef struct {
+	wt_aead_ctx aead;
+	uint8_t iv[12];
+	uint8_t secret[WT_HASH_MAX_LEN];  /* current traffic secret */
+	uint64_t seq;
+	uint32_t active;   /* 0: records are TLSPlaintext */
+} wt_tls_dir;
+
+/* ---- key schedule: one struct per stage (rustls KeySchedule*) --------- */
+
+typedef struct {                /* after HKDF-Extract(0, PSK) */
+	uint8_t secret[WT_HASH_MAX_LEN];
+} wt_ks_early;
+typedef struct {                /* after HKDF-Extract(derived, (EC)DHE) */
+	uint8_t secret[WT_HASH_MAX_LEN];
+	uint8_t c_hs[WT_HASH_MAX_LEN], s_hs[WT_HASH_MAX_LEN];
+} wt_ks_handshake;
+typedef struct {                /* after HKDF-Extract(derived, 0) */
+	uint8_t secret[WT_HASH_MAX_LEN];
+	uint8_t c_ap[WT_HASH_MAX_LEN], s_ap[WT_HASH_MAX_LEN];
+	uint8_t exporter[WT_HASH_MAX_LEN], resumption[WT_HASH_MAX_LEN];
+} wt_ks_master;
+
+/* A client's stored session (what wt_tls_get_session serializes). */
+typedef struct {
+	uint32_t suite;
+	uint32_t psklen;
+	uint8_t psk[WT_HASH_MAX_LEN];
+	uint32_t age_add, lifetime;
+	uint64_t received_ms;
+	uint32_t ticketlen;
+	uint8_t ticket[WT_TLS_TICKET_MAX];
+} wt_tls_session;
+
+struct wt_tls_conn {
+	const wt_tls_ctx *ctx;
+	int32_t role;              /* -1 unset, 0 server, 1 client */
+	uint32_t mode;
+	uint32_t state;
+	uint32_t err, reason;      /* sticky */
+	uint32_t transient;        /* last non-sticky misuse error */
+	int32_t last;              /* WT_TLS_ERROR_* of the last call */
+
+	/* arena and its regions */
+	uint8_t *arena;
+	size_t arenalen;
+	size_t in_cap, out_alloc, stage_cap, hs_max;
+	size_t in_off, in_len;     /* unprocessed ciphertext [in_off, in_len) */
+	size_t app_off, app_len;   /* decrypted application data in `in` */
+	size_t out_off, out_len, out_cap;
+	size_t st_off, st_len;
+	size_t hsi_len, hso_len;
+	uint32_t eof;
+
+	/* records */
+	wt_tls_dir rd, wr;
+	uint32_t send_frag;        /* max plaintext bytes per record we send */
+	uint32_t recv_limit;       /* max inner plaintext (with type) we accept */
+	uint32_t peer_rsl;         /* peer's record_size_limit, 0 none */
+	uint32_t ccs_sent, hs_seen_ch;
+
+	/* negotiated */
+	uint32_t suite, hash, hashlen, aead, keylen, group;
+	uint32_t peer_sigalg, own_sigalg;
+	uint32_t resumed, hrr, peer_auth, cert_requested, sent_cert;
+	uint32_t hs_done;
+
+	/* transcript: both hashes run until the suite is known */
+	wt_hash_ctx th, th384;
+
+	wt_ks_early ks_e;
+	wt_ks_handshake ks_h;
+	wt_ks_master ks_m;
+
+	/* hello state */
+	wt_kex_ctx kex;              /* fields private to crypto-src/pk */
+	uint32_t kex_group;          /* the group of our key share */
+	uint8_t random[32], peer_random[32];
+	uint8_t session_id[32];
+	uint32_t sid_len;
+	uint8_t cookie[WT_TLS_COOKIE_MAX];
+	uint32_t cookielen;
+	uint32_t hrr_group;
+	uint32_t offered_psk;        /* client offered the stored session */
+	uint32_t ext_sent;           /* client: bitmask of extensions sent */
+
+	/* per-message scratch (filled by extension handlers) */
+	uint32_t seen_ext[2];        /* duplicate detection, by slot */
+	uint32_t peer_versions_ok;
+	uint32_t peer_group;         /* share chosen from the peer */
+	const uint8_t *peer_share;   /* points into hs_in while processing */
+	size_t peer_sharelen;
+	uint32_t peer_groups_has_any;
+	uint16_t peer_groups[WT_TLS_PEER_SIGALGS];
+	uint32_t npeer_groups;
+	uint16_t peer_sigalgs[WT_TLS_PEER_SIGALGS];
+	uint32_t npeer_sigalgs;
+	uint32_t psk_modes_ok;
+	uint32_t psk_index_sel;
+	const uint8_t *psk_ext;      /* pre_shared_key body, into hs_in */
+	size_t psk_extlen;
+	size_t psk_binders_off;      /* offset of binders within the CH */
+	uint32_t psk_selected;       /* client: server's selected_identity */
+	uint32_t have_psk_ext;
+
+	uint8_t sni[256];
+	uint32_t snilen;
+	uint8_t alpn[256];
+	uint32_t alpnlen;
+
+	/* peer certificate */
+	wt_pubkey peer_key;
+	uint32_t verify_state;       /* 0 none, 1 waiting host, 2 answered */
+	uint32_t verify_alert;
+	uint8_t cr_context[255];     /* CertificateRequest context */
+	uint32_t cr_contextlen;
+
+	/* sessions */
+	wt_tls_session sess;         /* client: to offer / last received */
+	uint32_t have_sess;
+	uint8_t psk[WT_HASH_MAX_LEN];/* server: PSK from the accepted ticket */
+	uint32_t tickets_sent;
+
+	uint8_t srv_share[WT_KEX_SHARE_MAX];
+	size_t srv_sharelen;
+	uint32_t rd_epoch;
+	uint32_t ext_seen_peer;      /* server: extensions the client sent */
+
+	/* post-handshake */
+	uint32_t ku_pending;         /* 1 send KeyUpdate(0), 2 send (1) */
+	uint32_t shut;               /* 1 close_notify sent, 2 received */
+
+	/* SSL_write retry state */
+	uint32_t wp_active, wp_token;
+	size_t wp_len, wp_done;
+	uint64_t wp_digest;
+	uint32_t wp_concluding;
+};
+
+/* ---- engine internals (engine.c) ----------------------------------------- */
+
+uint8_t *wt_tls_in(wt_tls_conn *c);
+uint8_t *wt_tls_out(wt_tls_conn *c);
+uint8_t *wt_tls_stage(wt_tls_conn *c);
+uint8_t *wt_tls_hsin(wt_tls_conn *c);
+uint8_t *wt_tls_hsout(wt_tls_conn *c);
+
+/* Record a fatal error: sends the alert (if any) and sticks. reason is a
+ * local WT_TLS_R_* / WT_TLS_ERR_* code. Returns -1 for tail calls. */
+int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
+#define NO_ALERT 0xFFFFu
+/* Fail with alert when *sent*: error code 0x200 + alert. */
+#define FAIL(c, alert, reason) wt_tls_fail((c), (alert), (reason))
+
+/* ---- record layer (record.c) ------------------------------------------ */
+
+/* Install traffic keys derived from secret (RFC 8446 7.3) for a direction;
+ * resets the sequence number. */
+int wt_tls_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
+/* Seal len bytes of type into stage as one or more records (protected if
+ * the write direction is active). -1 (fatal set) if stage is full. */
+int wt_tls_seal(wt_tls_conn *c, uint32_t type, const uint8_t *p, size_t len);
+/* Move staged bytes into out as room allows; 1 when stage is empty. */
+int wt_tls_flush(wt_tls_conn *c);
+/* Process at most one incoming record. Returns:
+ *   0 no complete record available,
+ *   1 a record was consumed (handshake/alert/CCS),
+ *   2 application data is now readable,
+ *  -1 fatal (error set). */
+int wt_tls_read_record(wt_tls_conn *c);
+/* Seal a two-byte alert. */
+int wt_tls_send_alert(wt_tls_conn *c, uint32_t level, uint32_t desc);
+
+/* ---- key schedule (keysched13.c) ---------------------------------------- */
+
+int wt_ks_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead,
+	uint32_t *keylen);
+void wt_ks_early_init(wt_ks_early *e, uint32_t hash, const uint8_t *psk,
+	size_t psklen);
+int wt_ks_binder_key(const wt_ks_early *e, uint32_t hash, int resumption,
+	uint8_t *out);
+int wt_ks_handshake_init(wt_ks_handshake *h, const wt_ks_early *e,
+	uint32_t hash, const uint8_t *dhe, size_t dhelen,
+	const uint8_t *th_ch_sh);
+int wt_ks_master_init(wt_ks_master *m, const wt_ks_handshake *h,
+	uint32_t hash, const uint8_t *th_ch_sfin);
+int wt_ks_resumption(wt_ks_master *m, uint32_t hash,
+	const uint8_t *th_ch_cfin);
+int wt_ks_finished(uint32_t hash, const uint8_t *base_key,
+	const uint8_t *thash, uint8_t *out);
+int wt_ks_next_traffic(uint32_t hash, uint8_t *secret);
+int wt_ks_ticket_psk(uint32_t hash, const uint8_t *res, const uint8_t *nonce,
+	size_t noncelen, uint8_t *psk);
+int wt_ks_traffic_keys(uint32_t hash, const uint8_t *secret, uint8_t *key,
+	size_t keylen, uint8_t iv[12]);
+
+/* ---- transcript (transcript.c) ------------------------------------------ */
+
+void wt_th_init(wt_tls_conn *c);
+void wt_th_add(wt_tls_conn *c, const uint8_t *p, size_t len);
+/* Fix the hash once the suite is known (drops the other one). */
+void wt_th_select(wt_tls_conn *c, uint32_t hash);
+void wt_th_out(const wt_tls_conn *c, uint8_t *out);
+/* RFC 8446 4.4.1: replace the transcript so far by message_hash. */
+void wt_th_hrr_reset(wt_tls_conn *c);
+
+/* ---- handshake (handshake.c, hs13_client.c, hs13_server.c) ------------- */
+
+/* Drive the handshake as far as it goes: 1 done, 0 blocked (c->last says
+ * on what), -1 fatal. */
+int wt_hs_run(wt_tls_conn *c);
+/* Dispatch every complete message in hs_in (record layer calls it). 0 ok
+ * (maybe paused), -1 fatal. */
+int wt_hs_dispatch(wt_tls_conn *c);
+/* Append a handshake message (header added) to hs_out and the transcript. */
+int wt_hs_put(wt_tls_conn *c, uint32_t type, const uint8_t *body,
+	size_t len, int transcript);
+/* Seal hs_out into stage under the current write key. */
+int wt_hs_flush(wt_tls_conn *c);
+uint32_t wt_hs_max_frag(const wt_tls_conn *c);
+
+int wt_hs_client_start(wt_tls_conn *c);
+int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len);
+int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len);
+int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len);
+/* Returns 2 when the message was left unconsumed to wait for the host. */
+#define WT_HS_PAUSE 2
+
+/* Shared pieces (handshake.c) */
+int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
+	size_t ctxlen);
+int wt_hs_send_cert_verify(wt_tls_conn *c);
+int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *body, size_t len);
+int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *body, size_t len);
+int wt_hs_send_finished(wt_tls_conn *c, const uint8_t *base_key);
+int wt_hs_recv_finished(wt_tls_conn *c, const uint8_t *body, size_t len,
+	const uint8_t *base_key);
+size_t wt_hs_out_room(const wt_tls_conn *c);
+/* A writer over hs_out past a 4-byte header; commit adds the header and
+ * the transcript. */
+void wt_hs_writer(wt_tls_conn *c, wt_wr *w);
+int wt_hs_commit(wt_tls_conn *c, uint32_t type, wt_wr *w);
+int wt_hs_verify_gate(wt_tls_conn *c);
+uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c);
+int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len);
+int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg);
+int wt_tls_spki_of_cert(const uint8_t *der, size_t len, const uint8_t **spki,
+	size_t *spkilen);
+int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t suite);
+int wt_tls_group_ok(const wt_tls_ctx *ctx, uint32_t group);
+int wt_tls_sigalg_ok(const wt_tls_ctx *ctx, uint32_t alg);
+void wt_tls_set_suite(wt_tls_conn *c, uint32_t suite);
+
+/* ---- extensions (ext/ files): descriptors ------------------------------- */
+
+typedef struct {
+	uint16_t type;
+	uint16_t allowed;   /* M_* where the extension may appear */
+	/* Parse the body in message context msg; 0 or -1 (error set). */
+	int (*recv)(wt_tls_conn *c, uint32_t msg, wt_rd *body);
+	/* Write the whole extension (type, length, body) for msg if it
+	 * belongs there; writes nothing otherwise. */
+	void (*send)(wt_tls_conn *c, uint32_t msg, wt_wr *w);
+} wt_tls_ext;
+
+extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
+	wt_ext_supported_groups, wt_ext_signature_algorithms,
+	wt_ext_signature_algorithms_cert, wt_ext_server_name, wt_ext_alpn,
+	wt_ext_record_size_limit, wt_ext_psk_modes, wt_ext_cookie,
+	wt_ext_pre_shared_key;
+/* The table, in the order extensions are sent (pre_shared_key last). */
+extern const wt_tls_ext *const wt_tls_exts[];
+extern const size_t wt_tls_nexts;
+/* Write every extension for msg into w (as a u16-length block). */
+void wt_ext_write_all(wt_tls_conn *c, uint32_t msg, wt_wr *w);
+
+#endif

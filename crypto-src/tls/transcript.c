@@ -1,0 +1,53 @@
+/*
+ * transcript.c: the running transcript hash (RFC 8446 4.4.1). A client
+ * does not know the hash before the ServerHello picks a suite, so SHA-256
+ * and SHA-384 both run until wt_th_select(); reading the hash copies the
+ * context (wt_hash_out leaves it unchanged), so it can be read at every
+ * point the key schedule needs.
+ */
+#include "tls_inner.h"
+
+void wt_th_init(wt_tls_conn *c)
+{
+	(void)wt_hash_init(&c->th, WT_SHA256);
+	(void)wt_hash_init(&c->th384, WT_SHA384);
+}
+
+void wt_th_add(wt_tls_conn *c, const uint8_t *p, size_t len)
+{
+	wt_hash_update(&c->th, p, len);
+	if (c->hash == 0)
+		wt_hash_update(&c->th384, p, len);
+}
+
+void wt_th_select(wt_tls_conn *c, uint32_t hash)
+{
+	if (hash == WT_SHA384)
+		c->th = c->th384;
+	wt_wipe(&c->th384, sizeof c->th384);
+}
+
+void wt_th_out(const wt_tls_conn *c, uint8_t *out)
+{
+	wt_hash_out(&c->th, out);
+}
+
+/* RFC 8446 4.4.1: "When the server responds to a ClientHello with a
+ * HelloRetryRequest, the value of ClientHello1 is replaced with a special
+ * synthetic handshake message of handshake type "message_hash" containing
+ * Hash(ClientHello1)":
+ *   Transcript-Hash(ClientHello1, HelloRetryRequest, ... Mn) =
+ *     Hash(message_hash ||  00 00 Hash.length  || Hash(ClientHello1) || ...)
+ * Called with the suite (and so c->hash) known, after ClientHello1 only. */
+void wt_th_hrr_reset(wt_tls_conn *c)
+{
+	uint8_t h[4 + WT_HASH_MAX_LEN];
+	size_t hl = wt_hash_len(c->hash);
+	wt_hash_out(&c->th, h + 4);
+	h[0] = HS_MESSAGE_HASH;
+	h[1] = 0;
+	h[2] = 0;
+	h[3] = (uint8_t)hl;
+	(void)wt_hash_init(&c->th, c->hash);
+	wt_hash_update(&c->th, h, 4 + hl);
+}
