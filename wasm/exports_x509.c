@@ -160,9 +160,3 @@ WT_EXPORT void wt_x_x509_result_info(const wt_x509_result *r, uint32_t *o)
 WT_EXPORT const char *wt_x_x509_err_name(int code) { return wt_x509_err_name(code); }
 WT_EXPORT const char *wt_x_x509_err_reason(int code) { return wt_x509_err_reason(code); }
 WT_EXPORT uint32_t wt_x_x509_err_alert(int code) { return wt_x509_err_alert(code); }
-
-/* 1 when signatures can be checked in this build (wt_pk.h present). */
-WT_EXPORT int wt_x_x509_sig_available(void)
-{
-	return wt_x509_sig_available();
-}

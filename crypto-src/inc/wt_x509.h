@@ -20,6 +20,21 @@
  * Signatures go through wt_pk.h (wt_pubkey_from_spki, wt_sig_verify), by
  * TLS SignatureScheme codepoint; a verifier can be injected instead
  * (wt_x509_params.sig_verify) for tests and for engines with their own.
+ *
+ * Use from the TLS engine (RFC 8446 4.4.2, 4.4.2.4):
+ *   - point a wt_x509_blob at each CertificateEntry's cert_data (no copy;
+ *     the blobs are read during the call only), end-entity first;
+ *   - wt_x509_verify(&params, blobs, n, store, &res) with params.host the
+ *     SNI name (or IP literal), params.purpose SERVER on a client and
+ *     CLIENT on a server, params.now_ms 0 for wt_now();
+ *   - on failure send the fatal alert wt_x509_err_alert(res.code) and
+ *     report wt_x509_err_name(res.code) ("CERT_HAS_EXPIRED", ...);
+ *   - on success wt_x509_parse(blobs[0]) and hand its spki span to
+ *     wt_pubkey_from_spki for CertificateVerify; res.path / res.anchor give
+ *     the chain to show (getPeerCertificate).
+ * An empty Certificate message is WT_X509_ERR_NO_CERT (a server that
+ * requires client certificates sends certificate_required itself, RFC 8446
+ * 4.4.2.4; that alert is the engine's, not in this table).
  */
 #ifndef WT_X509_H
 #define WT_X509_H
@@ -63,8 +78,7 @@ enum {
 	WT_X509_ERR_PIN = -151,             /* no SPKI pin matched */
 	WT_X509_ERR_NO_CERT = -160,         /* empty chain */
 	WT_X509_ERR_LIMIT = -161,           /* too many certificates / search too long */
-	WT_X509_ERR_ARG = -162,             /* bad argument (buffer too small, ...) */
-	WT_X509_ERR_SIG_UNAVAILABLE = -163  /* no signature verifier in this build */
+	WT_X509_ERR_ARG = -162              /* bad argument (buffer too small, ...) */
 };
 
 /* "CERT_HAS_EXPIRED" etc.; "UNKNOWN" for a code not listed above. */
@@ -73,7 +87,8 @@ const char *wt_x509_err_name(int code);
 const char *wt_x509_err_reason(int code);
 /* TLS AlertDescription to send for code (42 bad_certificate, 43
  * unsupported_certificate, 45 certificate_expired, 46 certificate_unknown,
- * 48 unknown_ca, 80 internal_error), 0 for WT_X509_OK. */
+ * 48 unknown_ca, 50 decode_error for an empty chain, 80 internal_error), 0
+ * for WT_X509_OK. */
 uint32_t wt_x509_err_alert(int code);
 
 /* ---- parsed certificate ----------------------------------------------- */
@@ -249,8 +264,10 @@ int wt_x509_check_pin(const uint8_t *der, const wt_x509_cert *c,
 /* The store is this header followed by its entries, in one block of
  * `cap` bytes the caller allocates (wt_x509_store_init). Each entry keeps
  * the anchor's DER and the spans used to look it up. */
+#define WT_X509_STORE_MAGIC 0x58353039u   /* "X509" */
+
 typedef struct {
-	uint32_t magic;
+	uint32_t magic;          /* WT_X509_STORE_MAGIC once initialised */
 	uint32_t cap;            /* bytes in the whole block */
 	uint32_t used;           /* bytes of entries in use */
 	uint32_t count;          /* anchors */
@@ -309,10 +326,6 @@ typedef int (*wt_x509_sig_verify_fn)(void *ctx, const uint8_t *spki,
 int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen,
 	uint32_t scheme, const uint8_t *msg, size_t msglen, const uint8_t *sig,
 	size_t siglen);
-
-/* 1 if wt_x509_sig_verify_pk can verify (the wt_pk.h primitives are
- * linked in), 0 if it always returns WT_X509_ERR_SIG_UNAVAILABLE. */
-int wt_x509_sig_available(void);
 
 /* One certificate of the peer's chain (pointers are read during the call
  * only). */

@@ -90,18 +90,6 @@ static int self_issued(const uint8_t *der, const wt_x509_cert *c)
 	return span_eq(der, c->subject, der, c->issuer);
 }
 
-/* The weak default lets the module link before the wt_pk.h primitives
- * are present; crypto-src/pk/ provides the strong definitions. */
-__attribute__((weak)) int wt_pubkey_from_spki(wt_pubkey *pk, const uint8_t *der, size_t len);
-__attribute__((weak)) int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme,
-	const uint8_t *msg, size_t msglen, const uint8_t *sig, size_t siglen);
-
-/* see wt_x509.h */
-int wt_x509_sig_available(void)
-{
-	return wt_pubkey_from_spki != NULL && wt_sig_verify != NULL;
-}
-
 /* see wt_x509.h */
 int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen,
 	uint32_t scheme, const uint8_t *msg, size_t msglen, const uint8_t *sig,
@@ -110,8 +98,6 @@ int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen,
 	wt_pubkey pk;
 	int r;
 	(void)ctx;
-	if (wt_pubkey_from_spki == NULL || wt_sig_verify == NULL)
-		return WT_X509_ERR_SIG_UNAVAILABLE;
 	r = wt_pubkey_from_spki(&pk, spki, spkilen);
 	if (r == 0)
 		r = wt_sig_verify(&pk, scheme, msg, msglen, sig, siglen);
@@ -432,7 +418,7 @@ int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs,
 	s.now = (int64_t)((p->now_ms != 0 ? p->now_ms : wt_now()) / 1000);
 	s.err = WT_X509_ERR_UNKNOWN_ISSUER;
 	s.err_index = 0;
-	if (store != NULL && store->magic != 0x58353039u) {
+	if (store != NULL && store->magic != WT_X509_STORE_MAGIC) {
 		res->code = WT_X509_ERR_ARG;
 		return res->code;
 	}

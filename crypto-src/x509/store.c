@@ -16,7 +16,7 @@
 #include "wt_pem.h"
 #include "wt_x509.h"
 
-#define STORE_MAGIC 0x58353039u   /* "X509" */
+#define STORE_MAGIC WT_X509_STORE_MAGIC
 
 typedef struct {
 	uint32_t len;         /* DER length */
@@ -237,10 +237,13 @@ static const struct {
 	{ WT_X509_ERR_NAME_UNSUPPORTED, 42, "UNSUPPORTED_NAME_SYNTAX", "name constraint of a form that cannot be checked" },
 	{ WT_X509_ERR_HOSTNAME, 42, "ERR_TLS_CERT_ALTNAME_INVALID", "host name does not match the certificate's subject alternative names" },
 	{ WT_X509_ERR_PIN, 42, "CERT_PIN_MISMATCH", "no public key pin matched" },
-	{ WT_X509_ERR_NO_CERT, 42, "NO_PEER_CERTIFICATE", "peer sent no certificate" },
+	/* RFC 8446 4.4.2.4: "If the server supplies an empty Certificate
+	 * message, the client MUST abort the handshake with a "decode_error"
+	 * alert." (A server wanting a client certificate sends
+	 * certificate_required instead; the engine knows which side it is.) */
+	{ WT_X509_ERR_NO_CERT, 50, "NO_PEER_CERTIFICATE", "peer sent no certificate" },
 	{ WT_X509_ERR_LIMIT, 46, "CERT_LIMIT_EXCEEDED", "too many certificates or path search too long" },
 	{ WT_X509_ERR_ARG, 80, "INVALID_CALL", "invalid argument" },
-	{ WT_X509_ERR_SIG_UNAVAILABLE, 80, "SIGNATURE_VERIFIER_UNAVAILABLE", "no signature verifier in this build" },
 };
 
 static int find_err(int code)

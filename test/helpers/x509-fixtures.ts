@@ -32,8 +32,6 @@ export interface X509Case {
   /** Expected OpenSSL verdict where it differs from ours, and the rule
    * that decides it. */
   openssl?: { expect: string | null; rule: string };
-  /** The verdict needs signature checks (bad signature, cross-signing). */
-  needsSignatures?: boolean;
   /** Files for openssl verify. */
   files: { leaf: string; untrusted: string | null; anchors: string };
 }
@@ -233,7 +231,7 @@ export function makeFixtures(): Fixtures {
   add({ name: 'name constraints: IP outside permitted', chain: [d.ncip, d.ncint], anchors: [d.ecroot], expect: 'PERMITTED_VIOLATION' });
   add({ name: 'unknown critical extension', chain: [d.critleaf, d.ecint], anchors: [d.ecroot], expect: 'UNHANDLED_CRITICAL_EXTENSION' });
   add({ name: 'unknown non-critical extension', chain: [d.noncritleaf, d.ecint], anchors: [d.ecroot], host: 'noncrit.example.test', expect: null });
-  add({ name: 'bad signature', chain: [d.badsig, d.ecint], anchors: [d.ecroot], expect: 'CERT_SIGNATURE_FAILURE', needsSignatures: true });
+  add({ name: 'bad signature', chain: [d.badsig, d.ecint], anchors: [d.ecroot], expect: 'CERT_SIGNATURE_FAILURE' });
   add({ name: 'wrong issuer (issuer not sent, not trusted)', chain: [d.strayleaf, d.ecint], anchors: [d.ecroot], expect: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
   add({ name: 'self-signed leaf, untrusted', chain: [d.selfleaf], anchors: [d.ecroot], host: 'self.example.test', expect: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   add({ name: 'self-signed leaf, trusted as its own anchor', chain: [d.selfleaf], anchors: [d.selfleaf], host: 'self.example.test', expect: null });
@@ -249,9 +247,9 @@ export function makeFixtures(): Fixtures {
   // chains" looking only for trusted issuers of certificates already on the
   // chain, never tries the second intermediate.
   const cross = { expect: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', rule: 'RFC 4158 2.3 path building as a tree search: when one candidate issuer leads to no anchor, backtrack and try the next (cross-certified intermediates); RFC 8446 4.4.2: be prepared for extraneous certificates and arbitrary orderings' };
-  add({ name: 'cross-signed: untrusted path first, backtrack to the trusted root', chain: [d.xleaf, d.xint1, d.xint2], anchors: [d.xroot2], host: 'cross.example.test', expect: null, needsSignatures: true, openssl: cross });
-  add({ name: 'cross-signed: other order, other root trusted', chain: [d.xleaf, d.xint2, d.xint1], anchors: [d.xroot1], host: 'cross.example.test', expect: null, needsSignatures: true, openssl: cross });
-  add({ name: 'cross-signed: trusted path first', chain: [d.xleaf, d.xint2, d.xint1], anchors: [d.xroot2], host: 'cross.example.test', expect: null, needsSignatures: true });
+  add({ name: 'cross-signed: untrusted path first, backtrack to the trusted root', chain: [d.xleaf, d.xint1, d.xint2], anchors: [d.xroot2], host: 'cross.example.test', expect: null, openssl: cross });
+  add({ name: 'cross-signed: other order, other root trusted', chain: [d.xleaf, d.xint2, d.xint1], anchors: [d.xroot1], host: 'cross.example.test', expect: null, openssl: cross });
+  add({ name: 'cross-signed: trusted path first', chain: [d.xleaf, d.xint2, d.xint1], anchors: [d.xroot2], host: 'cross.example.test', expect: null });
 
   return {
     dir,

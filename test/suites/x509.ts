@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CertificateError, checkSignature, parseCertificate, parseChain, pemCertificates, signaturesAvailable,
+  CertificateError, checkSignature, parseCertificate, parseChain, pemCertificates,
   spkiSha256, TrustStore, verifyChain, type PeerCertificate,
 } from '../../ts/core/x509.js';
 import { type Build, root, useBuild } from '../helpers/env.js';
@@ -94,25 +94,17 @@ export function x509Suite(build: Build): void {
 useBuild(build);
 describe(`X.509 (${build} build)`, () => {
   let fx: Fixtures;
-  let sigs = false;
   beforeAll(() => {
     fx = makeFixtures();
-    sigs = signaturesAvailable();
-    if (!sigs) console.log('x509: wt_pk.h primitives absent in this build: fixture chains run with insecureSkipSignatureCheck; cases that need signatures are skipped');
   }, 120_000);
   afterAll(() => fx?.cleanup());
 
   it('fixture verdicts: expected, and the same as openssl verify (or the RFC rule that decides)', () => {
     const rows: string[] = [];
     let run = 0;
-    let skipped = 0;
     let disagreements = 0;
     for (const c of fx.cases) {
-      if (!sigs && c.needsSignatures) { skipped++; rows.push(`SKIP  ${c.name} (needs signatures)`); continue; }
-      const v = verifyChain({
-        chain: c.chain, anchors: c.anchors, host: c.host, purpose: c.purpose, time: c.time,
-        insecureSkipSignatureCheck: !sigs,
-      });
+      const v = verifyChain({ chain: c.chain, anchors: c.anchors, host: c.host, purpose: c.purpose, time: c.time });
       const ours = v.authorized ? null : v.authorizationError!;
       expect(ours, `${c.name}: ${v.reason}`).toBe(c.expect);
       expect(v.authorized).toBe(c.expect === null);
@@ -124,19 +116,14 @@ describe(`X.509 (${build} build)`, () => {
       rows.push(`${(ours ?? 'OK').padEnd(34)} openssl ${(theirs ?? 'OK').padEnd(34)} ${c.name}${c.openssl ? `  [differs: ${c.openssl.rule}]` : ''}`);
       run++;
     }
-    console.log(`x509 fixture verdicts (${build}): ${run} run, ${skipped} skipped, ${disagreements} documented disagreements with openssl\n${rows.join('\n')}`);
-    expect(run + skipped).toBe(fx.cases.length);
-    expect(skipped).toBe(sigs ? 0 : fx.cases.filter((c) => c.needsSignatures).length);
+    console.log(`x509 fixture verdicts (${build}): ${run} cases, ${disagreements} documented disagreements with openssl\n${rows.join('\n')}`);
+    expect(run).toBe(fx.cases.length);
+    // The loudly named test mode skips signatures and nothing else.
+    const bad = fx.cases.find((c) => c.expect === 'CERT_SIGNATURE_FAILURE')!;
+    expect(verifyChain({ ...bad, insecureSkipSignatureCheck: true }).authorized).toBe(true);
   });
 
   it('signature checks: valid links verify, a flipped bit does not', () => {
-    if (!sigs) {
-      // Without the primitives, the default verifier says so, loudly.
-      const v = verifyChain({ chain: [fx.certs.ecleaf, fx.certs.ecint], anchors: [fx.certs.ecroot], time: Date.now() });
-      expect(v.authorizationError).toBe('SIGNATURE_VERIFIER_UNAVAILABLE');
-      expect(checkSignature(fx.certs.ecint, fx.certs.ecroot)).toBe('SIGNATURE_VERIFIER_UNAVAILABLE');
-      return;
-    }
     const d = fx.certs;
     for (const [child, issuer] of [['rsaint', 'rsaroot'], ['rsaleaf', 'rsaint'], ['ecleaf', 'ecint'], ['p384int', 'p384root'],
       ['p384leaf', 'p384int'], ['edleaf', 'edroot'], ['pssleaf', 'pssroot'], ['pssroot', 'pssroot']]) {
@@ -163,7 +150,7 @@ describe(`X.509 (${build} build)`, () => {
   it('chain linking, pins, stores, errors', () => {
     const d = fx.certs;
     const now = Date.now();
-    const v = verifyChain({ chain: [d.ecleaf, d.rsaint, d.ecint], anchors: [d.ecroot], host: 'ec.example.test', time: now, insecureSkipSignatureCheck: !sigs });
+    const v = verifyChain({ chain: [d.ecleaf, d.rsaint, d.ecint], anchors: [d.ecroot], host: 'ec.example.test', time: now });
     expect(v.authorized).toBe(true);
     expect(v.path).toEqual([0, 2]);
     expect(v.anchor).toEqual(d.ecroot);
@@ -173,7 +160,7 @@ describe(`X.509 (${build} build)`, () => {
     expect(top.issuerCertificate!.issuerCertificate!.subject.CN).toBe('EC Root');
     expect(top.issuerCertificate!.issuerCertificate!.issuerCertificate!.subject.CN).toBe('EC Root');
     // SPKI pins: the intermediate's key pinned; then a pin that matches nothing.
-    const base = { chain: [d.ecleaf, d.ecint], anchors: [d.ecroot], time: now, insecureSkipSignatureCheck: !sigs };
+    const base = { chain: [d.ecleaf, d.ecint], anchors: [d.ecroot], time: now };
     expect(verifyChain({ ...base, pins: [spkiSha256(d.ecint)] }).authorized).toBe(true);
     const bad = verifyChain({ ...base, pins: [new Uint8Array(32)] });
     expect(bad.authorizationError).toBe('CERT_PIN_MISMATCH');
@@ -199,7 +186,7 @@ describe(`X.509 (${build} build)`, () => {
     expect(trunc.authorizationError).toBe('CERT_DECODE_ERROR');
     expect(trunc.alert).toBe(42);
     // Depth limit: root -> pl0 -> plsub -> leaf needs 3 chain certificates.
-    const deep = verifyChain({ chain: [d.plleaf, d.plsub, d.pl0], anchors: [d.ecroot], time: now, maxDepth: 2, insecureSkipSignatureCheck: !sigs });
+    const deep = verifyChain({ chain: [d.plleaf, d.plsub, d.pl0], anchors: [d.ecroot], time: now, maxDepth: 2 });
     expect(deep.authorizationError).toBe('CERT_CHAIN_TOO_LONG');
   });
 
@@ -249,18 +236,15 @@ describe(`X.509 (${build} build)`, () => {
     let unsupported = 0;
     for (const r of roots) {
       const e = checkSignature(r, r);
-      if (!sigs) {
-        expect(['SIGNATURE_VERIFIER_UNAVAILABLE', 'CERT_UNSUPPORTED_SIGNATURE_ALGORITHM']).toContain(e);
-        continue;
-      }
       if (e === 'CERT_UNSUPPORTED_SIGNATURE_ALGORITHM') { unsupported++; continue; }
       expect(e, new X509Certificate(r).subject).toBeNull();
       ok++;
     }
     store.dispose();
-    console.log(`x509 (${build}): anchor matching found ${matched}/${roots.length} roots; self-signatures: ${sigs ? `${ok} verified, ${unsupported} with algorithms TLS cannot name (SHA-1, ECDSA curve/hash mixes)` : 'not checked (no wt_pk.h primitives in this build)'}`);
+    console.log(`x509 (${build}): anchor matching found ${matched}/${roots.length} roots; self-signatures: ${ok} verified, ${unsupported} with algorithms TLS cannot name (SHA-1, ECDSA curve/hash mixes)`);
     expect(matched).toBe(roots.length);
-    if (sigs) expect(ok).toBeGreaterThan(roots.length / 2);
+    expect(ok + unsupported).toBe(roots.length);
+    expect(ok).toBeGreaterThan(roots.length / 2);
   });
 });
 }

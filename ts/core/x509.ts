@@ -469,13 +469,6 @@ export class TrustStore {
   }
 }
 
-/** Whether this build can check signatures (the public-key primitives are
- * linked in). Without them every chain fails with
- * SIGNATURE_VERIFIER_UNAVAILABLE unless signature checks are skipped. */
-export function signaturesAvailable(): boolean {
-  return wasm().exports.wt_x_x509_sig_available() === 1;
-}
-
 /** Check only that `cert` was signed by `issuer`'s key (a root's
  * self-signature when both are the same). Returns null when it verifies,
  * else the code (e.g. "CERT_SIGNATURE_FAILURE"). */
