@@ -32,6 +32,17 @@
 #define WT_BARRIER(x) ((void)0)
 #endif
 
+/* The same for a 128-bit vector (the register class differs by target). */
+#if defined(__wasm__)
+#define WT_VBARRIER(x) __asm__("" : "+r"(x))
+#elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WT_VBARRIER(x) __asm__("" : "+x"(x))
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define WT_VBARRIER(x) __asm__("" : "+w"(x))
+#else
+#define WT_VBARRIER(x) ((void)0)
+#endif
+
 /* Implementation ids (wt_gcm_ctx.impl). */
 enum { WT_AES_IMPL_CT64 = 1, WT_AES_IMPL_V128 = 2 };
 
