@@ -4,12 +4,12 @@
  *
  *   aes_ct64.c    bitsliced, 4 blocks in 8 uint64_t words (any target)
  *   aes_ctv128.c  bitsliced, 8 blocks in 8 128-bit vectors, one byte per
- *                 state position so ShiftRows/MixColumns are byte shuffles
- *                 (wasm SIMD128, and natively with SSE2/NEON for tests)
+ *                 state position (wasm SIMD128, and natively with
+ *                 SSE2/NEON for tests and Valgrind)
  *   ghash_ctmul64.c  GHASH with 64-bit integer multiplies
  *
- * Both AES implementations share the FIPS 197 key expansion below and the
- * Boyar-Peralta S-box circuit, and expose CTR mode with a 32-bit big-endian
+ * Both AES implementations share the FIPS 197 key expansion (aes_ct64.c)
+ * and the S-box circuit below, and expose CTR mode with a 32-bit big-endian
  * counter in the last 4 bytes of the counter block (SP 800-38D inc32).
  */
 #ifndef WT_AES_CT_H

@@ -1,25 +1,35 @@
 /*
  * aes_ctv128.c: AES encryption (FIPS 197), bitsliced over 128-bit vectors,
- * eight blocks at a time, written with clang vector extensions: wasm
- * SIMD128 in the SIMD build, SSE2/NEON natively (tests, Valgrind). The
- * scalar wasm build leaves it out and uses aes_ct64.c.
+ * eight blocks a batch (two batches at a time in the bulk CTR loop),
+ * written with clang vector extensions: wasm SIMD128 in the SIMD build,
+ * SSE2/NEON natively (tests, Valgrind). The scalar wasm build leaves it
+ * out and uses aes_ct64.c.
  *
  * Constant-time: no table, no secret-dependent branch or index; the S-box
- * is the Boyar-Peralta circuit (aes_ct.h) on bit planes, and the only
- * other operations are XOR and byte shuffles with constant indices.
+ * is the Boyar-Matthews-Peralta circuit (aes_ct.h) on bit planes, and the
+ * only other operations are XOR, shifts by constants and shuffles with
+ * constant indices.
  *
  * Layout: q[b] holds bit b of the state of eight blocks; its byte i is
  * state byte i (row i % 4, column i / 4, the FIPS 197 input order) and bit
  * j of that byte belongs to block j. Every state byte position is then a
- * byte lane, so ShiftRows and the row rotations of MixColumns are plain
- * byte shuffles (one i8x16.shuffle each), and the bit-matrix transpose in
- * and out works within each byte.
+ * byte lane and every column a 32-bit lane, so the row rotations of
+ * MixColumns are rotations inside 32-bit lanes, and the bit-matrix
+ * transpose in and out works within each byte.
  *
  * ShiftRows is not done at all between rounds: the state is kept in a
  * frame that drifts by SR^-1 each round (as fixslicing does, Adomnicai and
- * Peyrin 2020), MixColumns' rotations are conjugated to that frame, and the
- * round keys are stored in it. The frame repeats every 4 rounds; one
- * shuffle per plane after the last round returns to the natural order.
+ * Peyrin 2020), MixColumns' rotations are conjugated to that frame (they
+ * gain a 32-bit lane shuffle), and the round keys are stored in it. The
+ * frame repeats every 4 rounds; one shuffle per plane after the last round
+ * returns to the natural order.
+ *
+ * Speed notes (V8 on x86-64, where the module mostly runs): arbitrary
+ * byte shuffles cost ~6 instructions each (pshufb plus building its mask),
+ * so none is left inside the rounds; vector constants are rebuilt at every
+ * use inside a loop, so the transposes take theirs as values loaded once;
+ * and one batch's S-box dependency chains leave the core idle, so the bulk
+ * loop runs two batches round by round (+20%; three were slower).
  */
 #include "aes_ct.h"
 
