@@ -281,12 +281,11 @@ void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 	uint32_t ctr, const uint8_t *in, uint8_t *out, size_t len, uint32_t ok)
 {
 	v32 base = { wt_load32_le(cb), wt_load32_le(cb + 4), wt_load32_le(cb + 8), 0 };
-	v64 q[8], m = SPLAT(-(uint64_t)ok);
+	v64 q[8], p[8], m = SPLAT(-(uint64_t)ok);
 	masks k = ortho_masks();
 	uint8_t ks[128];
 	int j;
 	while (len >= 256) {
-		v64 p[8];
 		counters(q, base, ctr);
 		counters(p, base, ctr + 8);
 		ortho(q, &k);
@@ -302,7 +301,6 @@ void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 		out += 256;
 		len -= 256;
 		ctr += 16;
-		wt_wipe(p, sizeof p);
 	}
 	while (len > 0) {
 		for (j = 0; j < 8; j++) {
@@ -333,6 +331,7 @@ void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 		ctr += 8;
 	}
 	wt_wipe(q, sizeof q);
+	wt_wipe(p, sizeof p);
 }
 
 #endif /* WT_HAVE_AESV */
