@@ -1,7 +1,14 @@
 /*
  * gcm.c: AES-GCM (NIST SP 800-38D) over the bitsliced AES of aes_ct64.c /
  * aes_ctv128.c and the GHASH of ghash_ctmul64.c. Constant-time: the only
- * branches are on lengths and on the (public) result of the tag check.
+ * branches are on lengths (AAD, IV, data) and on the implementation id;
+ * open applies its tag verdict by masking, so not even that is branched
+ * on before it is returned.
+ *
+ * wt_gcm_init picks aes_ctv128 where the target has 128-bit vectors (the
+ * SIMD wasm build; natively x86-64/aarch64) and aes_ct64 otherwise (the
+ * scalar wasm build). wt_gcm_init_impl (tests only) forces one, so both
+ * run natively under the KATs and Valgrind.
  */
 #include "wt_gcm.h"
 #include "aes_ct.h"
