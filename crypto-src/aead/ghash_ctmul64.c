@@ -155,6 +155,31 @@ typedef struct {
 	uint64_t h[6];          /* per-operand product sums, folded */
 } wt_ghash_group;
 
+#if WT_HAVE_AESV
+typedef uint8_t gv8 __attribute__((vector_size(16)));
+typedef uint64_t gv64 __attribute__((vector_size(16)));
+
+/* The byte swaps and bit reversals of a block's two words in one vector:
+ * about a quarter of the instructions of the word-by-word form, the
+ * vector unit being idle while GHASH runs. The masks come in as values
+ * (see the transposes of aes_ctv128.c). */
+WT_INLINE void load_block(uint64_t *x, const uint8_t *p, const gv64 *m)
+{
+	gv8 v;
+	gv64 b, r;
+	memcpy(&v, p, 16);
+	b = (gv64)__builtin_shufflevector(v, v, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+	r = (gv64)v;
+	r = ((r >> 1) & m[0]) | ((r & m[0]) << 1);
+	r = ((r >> 2) & m[1]) | ((r & m[1]) << 2);
+	r = ((r >> 4) & m[2]) | ((r & m[2]) << 4);
+	x[OP_HI] = b[0];
+	x[OP_LO] = b[1];
+	x[OP_RHI] = r[0];
+	x[OP_RLO] = r[1];
+}
+#endif
+
 WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8_t *p, unsigned n)
 {
 	/* A little-endian load has the bytes of the big-endian word in
@@ -162,22 +187,36 @@ WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8
 	 * the big-endian word, and its byte swap is that word. Block 0 takes
 	 * the running state y, so its reversals come after the XOR. */
 	unsigned k;
+#if WT_HAVE_AESV
+	gv64 m[3] = {
+		{ 0x5555555555555555ull, 0x5555555555555555ull },
+		{ 0x3333333333333333ull, 0x3333333333333333ull },
+		{ 0x0F0F0F0F0F0F0F0Full, 0x0F0F0F0F0F0F0F0Full },
+	};
+	WT_VBARRIER(m[0]);
+	WT_VBARRIER(m[1]);
+	WT_VBARRIER(m[2]);
+#endif
 	for (k = 0; k < n; k++) {
-		uint64_t l0 = wt_load64_le(p + 16 * k), l1 = wt_load64_le(p + 16 * k + 8);
-		uint64_t hi = bswap64(l0), lo = bswap64(l1);
 		uint64_t *x = g->x[k];
 		if (k == 0) {
-			hi ^= y[0];
-			lo ^= y[1];
+			uint64_t hi = wt_load64_be(p) ^ y[0], lo = wt_load64_be(p + 8) ^ y[1];
+			x[OP_HI] = hi;
+			x[OP_LO] = lo;
 			x[OP_RHI] = rev64(hi);
 			x[OP_RLO] = rev64(lo);
 		} else {
+#if WT_HAVE_AESV
+			load_block(x, p + 16 * k, m);
+#else
+			uint64_t l0 = wt_load64_le(p + 16 * k), l1 = wt_load64_le(p + 16 * k + 8);
+			x[OP_HI] = bswap64(l0);
+			x[OP_LO] = bswap64(l1);
 			x[OP_RHI] = rev8_each(l0);
 			x[OP_RLO] = rev8_each(l1);
+#endif
 		}
-		x[OP_HI] = hi;
-		x[OP_LO] = lo;
-		x[OP_MID] = hi ^ lo;
+		x[OP_MID] = x[OP_HI] ^ x[OP_LO];
 		x[OP_RMID] = x[OP_RHI] ^ x[OP_RLO];
 	}
 }
