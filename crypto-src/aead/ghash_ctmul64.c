@@ -151,32 +151,53 @@ WT_INLINE void wt_ghash_finish(uint64_t y[2], const uint64_t h[6])
  * the resulting 40 KB loop; so GCM runs them one after the other.)
  */
 typedef struct {
-	uint64_t x[8][6];       /* the six operands of each block */
+	/* The six operands of each block, already split in their four
+	 * residue parts, in pairs of two (the lanes of a vector):
+	 * xs[block][pair][part][lane], pairs (hi, lo), (rev hi, rev lo),
+	 * (mid, rev mid). */
+	uint64_t xs[8][3][4][2];
 	uint64_t h[6];          /* per-operand product sums, folded */
 } wt_ghash_group;
+
+/* Where operand o (OP_*) sits in a pair. */
+static const uint8_t PAIR[6] = { 0, 0, 2, 1, 1, 2 };
+static const uint8_t LANE[6] = { 1, 0, 0, 1, 0, 1 };
+
+/* z[r] ^= the residue-r part of x * y (unmasked), both pre-split; the
+ * parts of x are 2 words apart (see xs). */
+WT_INLINE void mulacc_s(uint64_t *z, const uint64_t *x, const uint64_t *y)
+{
+	uint64_t x0 = x[0], x1 = x[2], x2 = x[4], x3 = x[6];
+	z[0] ^= mul(x0, y[0]) ^ mul(x1, y[3]) ^ mul(x2, y[2]) ^ mul(x3, y[1]);
+	z[1] ^= mul(x0, y[1]) ^ mul(x1, y[0]) ^ mul(x2, y[3]) ^ mul(x3, y[2]);
+	z[2] ^= mul(x0, y[2]) ^ mul(x1, y[1]) ^ mul(x2, y[0]) ^ mul(x3, y[3]);
+	z[3] ^= mul(x0, y[3]) ^ mul(x1, y[2]) ^ mul(x2, y[1]) ^ mul(x3, y[0]);
+}
+
+#define XS(g, k, o) (&(g)->xs[k][PAIR[o]][0][LANE[o]])
 
 #if WT_HAVE_AESV
 typedef uint8_t gv8 __attribute__((vector_size(16)));
 typedef uint64_t gv64 __attribute__((vector_size(16)));
 
-/* The byte swaps and bit reversals of a block's two words in one vector:
- * about a quarter of the instructions of the word-by-word form, the
- * vector unit being idle while GHASH runs. The masks come in as values
- * (see the transposes of aes_ctv128.c). */
-WT_INLINE void load_block(uint64_t *x, const uint8_t *p, const gv64 *m)
+/* Masks passed around as values, loaded once behind barriers (a vector
+ * constant inside a loop is rebuilt at every use by V8). */
+typedef struct {
+	gv64 r1, r2, r4;        /* bit reversal in bytes */
+	gv64 m[4];              /* residue parts M0..M3 */
+} gmasks;
+
+/* Split the operand pairs b, r, mm of block k into their residue parts. */
+WT_INLINE void split_block(wt_ghash_group *g, unsigned k, gv64 b, gv64 r, const gmasks *m)
 {
-	gv8 v;
-	gv64 b, r;
-	memcpy(&v, p, 16);
-	b = (gv64)__builtin_shufflevector(v, v, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
-	r = (gv64)v;
-	r = ((r >> 1) & m[0]) | ((r & m[0]) << 1);
-	r = ((r >> 2) & m[1]) | ((r & m[1]) << 2);
-	r = ((r >> 4) & m[2]) | ((r & m[2]) << 4);
-	x[OP_HI] = b[0];
-	x[OP_LO] = b[1];
-	x[OP_RHI] = r[0];
-	x[OP_RLO] = r[1];
+	gv64 mm = __builtin_shufflevector(b, r, 0, 2) ^ __builtin_shufflevector(b, r, 1, 3);
+	int i;
+	for (i = 0; i < 4; i++) {
+		gv64 t0 = b & m->m[i], t1 = r & m->m[i], t2 = mm & m->m[i];
+		memcpy(g->xs[k][0][i], &t0, 16);
+		memcpy(g->xs[k][1][i], &t1, 16);
+		memcpy(g->xs[k][2][i], &t2, 16);
+	}
 }
 #endif
 
@@ -185,40 +206,70 @@ WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8
 	/* A little-endian load has the bytes of the big-endian word in
 	 * reverse order: its per-byte bit reversal is the 64-bit reversal of
 	 * the big-endian word, and its byte swap is that word. Block 0 takes
-	 * the running state y, so its reversals come after the XOR. */
+	 * the running state y, so its reversals come after the XOR. Where
+	 * vectors exist, the swaps, reversals and splits of a block's two
+	 * words go through one vector: a quarter of the instructions, and
+	 * the vector unit is idle while GHASH runs. */
 	unsigned k;
 #if WT_HAVE_AESV
-	gv64 m[3] = {
-		{ 0x5555555555555555ull, 0x5555555555555555ull },
-		{ 0x3333333333333333ull, 0x3333333333333333ull },
-		{ 0x0F0F0F0F0F0F0F0Full, 0x0F0F0F0F0F0F0F0Full },
-	};
-	WT_VBARRIER(m[0]);
-	WT_VBARRIER(m[1]);
-	WT_VBARRIER(m[2]);
-#endif
+	gmasks m;
+	int i;
+	m.r1 = (gv64){ 0x5555555555555555ull, 0x5555555555555555ull };
+	m.r2 = (gv64){ 0x3333333333333333ull, 0x3333333333333333ull };
+	m.r4 = (gv64){ 0x0F0F0F0F0F0F0F0Full, 0x0F0F0F0F0F0F0F0Full };
+	m.m[0] = (gv64){ M0, M0 };
+	m.m[1] = (gv64){ M1, M1 };
+	m.m[2] = (gv64){ M2, M2 };
+	m.m[3] = (gv64){ M3, M3 };
+	WT_VBARRIER(m.r1);
+	WT_VBARRIER(m.r2);
+	WT_VBARRIER(m.r4);
+	for (i = 0; i < 4; i++)
+		WT_VBARRIER(m.m[i]);
 	for (k = 0; k < n; k++) {
-		uint64_t *x = g->x[k];
+		gv64 b, r;
 		if (k == 0) {
 			uint64_t hi = wt_load64_be(p) ^ y[0], lo = wt_load64_be(p + 8) ^ y[1];
-			x[OP_HI] = hi;
-			x[OP_LO] = lo;
-			x[OP_RHI] = rev64(hi);
-			x[OP_RLO] = rev64(lo);
+			b = (gv64){ hi, lo };
+			r = (gv64){ rev64(hi), rev64(lo) };
 		} else {
-#if WT_HAVE_AESV
-			load_block(x, p + 16 * k, m);
-#else
-			uint64_t l0 = wt_load64_le(p + 16 * k), l1 = wt_load64_le(p + 16 * k + 8);
-			x[OP_HI] = bswap64(l0);
-			x[OP_LO] = bswap64(l1);
-			x[OP_RHI] = rev8_each(l0);
-			x[OP_RLO] = rev8_each(l1);
-#endif
+			gv8 v;
+			memcpy(&v, p + 16 * k, 16);
+			b = (gv64)__builtin_shufflevector(v, v, 7, 6, 5, 4, 3, 2, 1, 0,
+				15, 14, 13, 12, 11, 10, 9, 8);
+			r = (gv64)v;
+			r = ((r >> 1) & m.r1) | ((r & m.r1) << 1);
+			r = ((r >> 2) & m.r2) | ((r & m.r2) << 2);
+			r = ((r >> 4) & m.r4) | ((r & m.r4) << 4);
 		}
-		x[OP_MID] = x[OP_HI] ^ x[OP_LO];
-		x[OP_RMID] = x[OP_RHI] ^ x[OP_RLO];
+		split_block(g, k, b, r, &m);
 	}
+#else
+	for (k = 0; k < n; k++) {
+		uint64_t ops[6], s[4];
+		int o, i;
+		if (k == 0) {
+			uint64_t hi = wt_load64_be(p) ^ y[0], lo = wt_load64_be(p + 8) ^ y[1];
+			ops[OP_HI] = hi;
+			ops[OP_LO] = lo;
+			ops[OP_RHI] = rev64(hi);
+			ops[OP_RLO] = rev64(lo);
+		} else {
+			uint64_t l0 = wt_load64_le(p + 16 * k), l1 = wt_load64_le(p + 16 * k + 8);
+			ops[OP_HI] = bswap64(l0);
+			ops[OP_LO] = bswap64(l1);
+			ops[OP_RHI] = rev8_each(l0);
+			ops[OP_RLO] = rev8_each(l1);
+		}
+		ops[OP_MID] = ops[OP_HI] ^ ops[OP_LO];
+		ops[OP_RMID] = ops[OP_RHI] ^ ops[OP_RLO];
+		for (o = 0; o < 6; o++) {
+			split(s, ops[o]);
+			for (i = 0; i < 4; i++)
+				g->xs[k][PAIR[o]][i][LANE[o]] = s[i];
+		}
+	}
+#endif
 }
 
 /* Operand o of every block against H^n..H^1. Only four running sums are
@@ -229,7 +280,7 @@ WT_INLINE void wt_ghash_pass(wt_ghash_group *g, const uint64_t *hk, unsigned n, 
 	uint64_t z[4] = { 0, 0, 0, 0 };
 	unsigned k;
 	for (k = 0; k < n; k++, hp -= 24)
-		mulacc(z, g->x[k][o], hp);
+		mulacc_s(z, XS(g, k, o), hp);
 	g->h[o] = fold(z);
 }
 
@@ -288,14 +339,14 @@ WT_INLINE void pass8(wt_ghash_group *g, const uint64_t *hk, int o)
 {
 	const uint64_t *hp = hk + 4 * o;
 	uint64_t z[4] = { 0, 0, 0, 0 };
-	mulacc(z, g->x[0][o], hp + 24 * 7);
-	mulacc(z, g->x[1][o], hp + 24 * 6);
-	mulacc(z, g->x[2][o], hp + 24 * 5);
-	mulacc(z, g->x[3][o], hp + 24 * 4);
-	mulacc(z, g->x[4][o], hp + 24 * 3);
-	mulacc(z, g->x[5][o], hp + 24 * 2);
-	mulacc(z, g->x[6][o], hp + 24 * 1);
-	mulacc(z, g->x[7][o], hp);
+	mulacc_s(z, XS(g, 0, o), hp + 24 * 7);
+	mulacc_s(z, XS(g, 1, o), hp + 24 * 6);
+	mulacc_s(z, XS(g, 2, o), hp + 24 * 5);
+	mulacc_s(z, XS(g, 3, o), hp + 24 * 4);
+	mulacc_s(z, XS(g, 4, o), hp + 24 * 3);
+	mulacc_s(z, XS(g, 5, o), hp + 24 * 2);
+	mulacc_s(z, XS(g, 6, o), hp + 24 * 1);
+	mulacc_s(z, XS(g, 7, o), hp);
 	g->h[o] = fold(z);
 }
 
