@@ -4,7 +4,7 @@
  * This entry re-exports the loader and the primitives that exist so far.
  * @module
  */
-export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, wasm, Wasm } from './core/loader.js';
+export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, useInstance, wasm, Wasm } from './core/loader.js';
 export type { LoadOptions, WasmSource } from './core/loader.js';
 export {
   digest, Hash, Hmac, hmac, hkdf, hkdfExtract, hkdfExpand, hkdfExpandLabel, deriveSecret, hashLength,
@@ -17,3 +17,4 @@ export * from './core/ecp.js';
 export * from './core/rsa.js';
 export * from './core/mlkem.js';
 export * from './core/sha3.js';
+export * from './core/x509.js';

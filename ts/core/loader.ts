@@ -295,3 +295,16 @@ export function wasm(): Wasm {
   if (!shared) throw new Error('wasmtls: module not loaded; call `await init()` (or initSync(module)) first');
   return shared;
 }
+
+/**
+ * Make `w` the shared instance the wrappers use from now on, returning the
+ * previous one (undefined if none). Objects made earlier keep the instance
+ * they were made with. For comparing builds in one process (benchmarks,
+ * differential tests); ordinary code never needs it.
+ */
+export function useInstance(w: Wasm): Wasm | undefined {
+  const prev = shared;
+  shared = w;
+  pending = Promise.resolve(w);
+  return prev;
+}

@@ -1,0 +1,125 @@
+/*
+ * test_pk.c: key exchange and signatures by TLS codepoint (crypto-src/pk):
+ * key parsing in every supported form, signatures made by OpenSSL verified
+ * here (pk_keys.h), our signatures verified back and tampered, scheme/key
+ * mismatches, and every group's exchange agreeing between client and
+ * server, with invalid shares refused.
+ */
+#include "wt_pk.h"
+#include "wt_mlkem.h"
+#include "testutil.h"
+#include "pk_keys.h"
+
+static uint8_t *H(const char *hex, size_t *len) { return unhex(hex, len); }
+
+static void spki_and_private(const char *spki_hex, const char *priv_hex,
+	uint32_t type, uint32_t bits, const char *sig_hex, uint32_t scheme,
+	const char *what)
+{
+	size_t sl, pl, gl, siglen;
+	uint8_t *spki = H(spki_hex, &sl), *priv = H(priv_hex, &pl);
+	uint8_t *osig = H(sig_hex, &gl);
+	uint8_t sig[WT_SIG_MAX];
+	static wt_pubkey pk;
+	static wt_privkey sk;
+	CHECK(wt_pubkey_from_spki(&pk, spki, sl) == WT_PK_OK && pk.type == type &&
+		pk.bits == bits, "%s: SPKI parses (type %u bits %u)", what, pk.type, pk.bits);
+	CHECK(wt_privkey_from_der(&sk, priv, pl) == WT_PK_OK && sk.type == type &&
+		sk.bits == bits, "%s: private key parses", what);
+	/* OpenSSL's signature over MSG verifies. */
+	CHECK(wt_sig_verify(&pk, scheme, (const uint8_t *)MSG, strlen(MSG), osig, gl) == WT_PK_OK,
+		"%s: OpenSSL's signature verifies", what);
+	/* Ours verifies, and a flipped bit or another message does not. */
+	CHECK(wt_sig_sign(&sk, scheme, (const uint8_t *)MSG, strlen(MSG), sig, &siglen) == WT_PK_OK &&
+		siglen > 0, "%s: sign", what);
+	CHECK(wt_sig_verify(&pk, scheme, (const uint8_t *)MSG, strlen(MSG), sig, siglen) == WT_PK_OK,
+		"%s: our signature verifies", what);
+	sig[siglen / 2] ^= 0x10;
+	CHECK(wt_sig_verify(&pk, scheme, (const uint8_t *)MSG, strlen(MSG), sig, siglen) == WT_PK_ERR_SIG,
+		"%s: tampered signature refused", what);
+	CHECK(wt_sig_verify(&pk, scheme, (const uint8_t *)MSG, strlen(MSG) - 1, osig, gl) == WT_PK_ERR_SIG,
+		"%s: other message refused", what);
+	CHECK(wt_sig_scheme_fits(scheme, type, bits) == 1, "%s: scheme fits", what);
+	/* Ed25519 never fits another key type, and vice versa. */
+	if (type != WT_KEY_ED25519) {
+		CHECK(wt_sig_verify(&pk, WT_SIG_ED25519, (const uint8_t *)MSG, 1, osig, 64) == WT_PK_ERR_MISMATCH,
+			"%s: scheme of another key type refused", what);
+		CHECK(wt_sig_scheme_fits(WT_SIG_ED25519, type, bits) == 0, "%s: Ed25519 does not fit", what);
+	}
+	/* Truncated SPKI / key never parse. */
+	CHECK(wt_pubkey_from_spki(&pk, spki, sl - 1) != WT_PK_OK, "%s: truncated SPKI", what);
+	CHECK(wt_privkey_from_der(&sk, priv, pl - 1) != WT_PK_OK, "%s: truncated key", what);
+	free(spki); free(priv); free(osig);
+}
+
+static void kex(uint32_t group, const char *what)
+{
+	static wt_kex_ctx k;
+	static uint8_t cshare[WT_KEX_SHARE_MAX], sshare[WT_KEX_SHARE_MAX];
+	uint8_t s1[WT_KEX_SECRET_MAX], s2[WT_KEX_SECRET_MAX];
+	size_t l1 = 0, l2 = 0, cl = wt_kex_client_share_len(group), sl = wt_kex_server_share_len(group);
+	CHECK(wt_kex_supported(group) == 1 && cl > 0 && sl > 0, "%s supported", what);
+	CHECK(wt_kex_client_keygen(&k, group, cshare) == WT_PK_OK, "%s client keygen", what);
+	CHECK(wt_kex_server(group, cshare, cl, sshare, s2, &l2) == WT_PK_OK, "%s server", what);
+	CHECK(wt_kex_client_finish(&k, sshare, sl, s1, &l1) == WT_PK_OK, "%s client finish", what);
+	CHECK(l1 == l2 && l1 > 0 && memcmp(s1, s2, l1) == 0, "%s secrets agree (%zu bytes)", what, l1);
+	/* Wrong share lengths are refused on both sides. */
+	CHECK(wt_kex_server(group, cshare, cl - 1, sshare, s2, &l2) == WT_PK_ERR_POINT, "%s short client share", what);
+	CHECK(wt_kex_client_keygen(&k, group, cshare) == WT_PK_OK &&
+		wt_kex_client_finish(&k, sshare, sl + 1, s1, &l1) == WT_PK_ERR_POINT && l1 == 0,
+		"%s long server share", what);
+}
+
+int main(void)
+{
+	spki_and_private(P256_SPKI_DER, P256_P8_DER, WT_KEY_EC_P256, 256, P256_SIG,
+		WT_SIG_ECDSA_SECP256R1_SHA256, "P-256 PKCS#8");
+	spki_and_private(P256_SPKI_DER, P256_SEC1_DER, WT_KEY_EC_P256, 256, P256_SIG,
+		WT_SIG_ECDSA_SECP256R1_SHA256, "P-256 SEC 1");
+	spki_and_private(P384_SPKI_DER, P384_P8_DER, WT_KEY_EC_P384, 384, P384_SIG,
+		WT_SIG_ECDSA_SECP384R1_SHA384, "P-384 PKCS#8");
+	spki_and_private(RSA_SPKI_DER, RSA_P8_DER, WT_KEY_RSA, 2048, RSA_PSS_SIG,
+		WT_SIG_RSA_PSS_RSAE_SHA256, "RSA-PSS PKCS#8");
+	spki_and_private(RSA_SPKI_DER, RSA_PKCS1_DER, WT_KEY_RSA, 2048, RSA_PKCS1_SIG,
+		WT_SIG_RSA_PKCS1_SHA384, "RSA PKCS#1 v1.5, PKCS#1 key");
+	spki_and_private(ED_SPKI_DER, ED_P8_DER, WT_KEY_ED25519, 256, ED_SIG,
+		WT_SIG_ED25519, "Ed25519 PKCS#8");
+	{
+		/* rsa_pss_pss_* need id-RSASSA-PSS keys, which are not taken. */
+		CHECK(wt_sig_scheme_fits(WT_SIG_RSA_PSS_PSS_SHA256, WT_KEY_RSA, 2048) == 0, "pss_pss unsupported");
+		CHECK(wt_sig_scheme_fits(0x0201, WT_KEY_RSA, 2048) == 0, "SHA-1 scheme unknown");
+	}
+
+	kex(WT_GROUP_X25519, "X25519");
+	kex(WT_GROUP_SECP256R1, "P-256");
+	kex(WT_GROUP_SECP384R1, "P-384");
+	kex(WT_GROUP_X25519MLKEM768, "X25519MLKEM768");
+	CHECK(wt_kex_supported(0x0019) == 0 && wt_kex_client_share_len(0x0019) == 0, "secp521r1 not offered");
+	{
+		static wt_kex_ctx k;
+		static uint8_t cs[WT_KEX_SHARE_MAX], ss[WT_KEX_SHARE_MAX];
+		uint8_t sec[WT_KEX_SECRET_MAX];
+		size_t sl;
+		/* X25519: a low-order peer point gives the all-zero secret
+		 * (RFC 7748 6.1, RFC 8446 7.4.2: MUST abort). */
+		memset(cs, 0, 32);
+		CHECK(wt_kex_server(WT_GROUP_X25519, cs, 32, ss, sec, &sl) == WT_PK_ERR_ZERO && sl == 0,
+			"X25519 all-zero secret refused");
+		/* P-256: a point off the curve (RFC 8446 4.2.8.2 validation). */
+		CHECK(wt_kex_client_keygen(&k, WT_GROUP_SECP256R1, cs) == WT_PK_OK, "P-256 keygen");
+		cs[64] ^= 1;
+		CHECK(wt_kex_server(WT_GROUP_SECP256R1, cs, 65, ss, sec, &sl) == WT_PK_ERR_POINT,
+			"P-256 off-curve client share refused");
+		cs[0] = 0x02; /* compressed form is not TLS 1.3's */
+		CHECK(wt_kex_server(WT_GROUP_SECP256R1, cs, 65, ss, sec, &sl) == WT_PK_ERR_POINT,
+			"P-256 non-uncompressed share refused");
+		/* ML-KEM: an encapsulation key failing the FIPS 203 7.2
+		 * modulus check (first coefficient 0xFFF >= q). */
+		CHECK(wt_kex_client_keygen(&k, WT_GROUP_X25519MLKEM768, cs) == WT_PK_OK, "hybrid keygen");
+		cs[0] = 0xFF;
+		cs[1] |= 0x0F;
+		CHECK(wt_kex_server(WT_GROUP_X25519MLKEM768, cs, WT_MLKEM768_EK_LEN + 32, ss, sec, &sl) == WT_PK_ERR_POINT,
+			"ML-KEM key failing the modulus check refused");
+	}
+	return t_done();
+}

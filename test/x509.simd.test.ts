@@ -1,0 +1,3 @@
+import { x509Suite } from './suites/x509.js';
+
+x509Suite('simd');
