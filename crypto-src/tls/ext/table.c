@@ -1,5 +1,6 @@
 /* The extension descriptors, in sending order (s2n's extension lists).
- * key_share then supported_versions in a ServerHello matches RFC 8448;
+ * key_share then supported_versions in a ServerHello, and key_share,
+ * cookie, supported_versions in a HelloRetryRequest, match RFC 8448;
  * pre_shared_key MUST be last in a ClientHello (RFC 8446 4.2.11). */
 #include "../tls_inner.h"
 
@@ -7,13 +8,13 @@ const wt_tls_ext *const wt_tls_exts[] = {
 	&wt_ext_server_name,
 	&wt_ext_supported_groups,
 	&wt_ext_key_share,
+	&wt_ext_cookie,
 	&wt_ext_supported_versions,
 	&wt_ext_signature_algorithms,
 	&wt_ext_signature_algorithms_cert,
 	&wt_ext_psk_modes,
 	&wt_ext_record_size_limit,
 	&wt_ext_alpn,
-	&wt_ext_cookie,
 	&wt_ext_early_data,
 	&wt_ext_pre_shared_key,
 };
