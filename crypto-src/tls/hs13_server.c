@@ -123,37 +123,68 @@ static int send_tickets(wt_tls_conn *c)
 	return wt_hs_flush(c);
 }
 
-/* ---- PSK: pick identity 0 if its ticket opens and its binder checks ------- */
+/* ---- PSK: the first identity whose ticket opens; its binder must check ---- */
+
+/* Identities tried at most (each costs one AEAD open of a ticket). */
+#define WT_TLS_PSK_TRY 8
 
 static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 {
-	wt_rd r = { c->psk_ext, c->psk_extlen }, ids, binders, id, b;
-	uint32_t age;
+	wt_rd r = { c->psk_ext, c->psk_extlen }, ids, binders, id, b, scan;
+	uint32_t age, nids = 0, nbinders = 0, i, j;
 	uint8_t bk[WT_HASH_MAX_LEN], th[WT_HASH_MAX_LEN], want[WT_HASH_MAX_LEN];
 	wt_hash_ctx h;
-	size_t trunc;
+	size_t trunc, blen;
 	uint32_t ok;
-	size_t blen;
+	/* RFC 8446 4.2.11: PskIdentity identities<7..2^16-1>;
+	 * PskBinderEntry binders<33..2^16-1>, each opaque<32..255>. */
 	if (wt_rd_vec(&r, 2, &ids) || wt_rd_vec(&r, 2, &binders) || r.len ||
 	    ids.len == 0 || binders.len == 0 ||
 	    c->psk_ext + c->psk_extlen != ch + chlen)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
 	blen = binders.len;
-	if (wt_rd_vec(&ids, 2, &id) || id.len == 0 || wt_rd_u32(&ids, &age) ||
-	    wt_rd_vec(&binders, 1, &b))
-		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
+	for (scan = ids; scan.len; nids++)
+		if (wt_rd_vec(&scan, 2, &id) || id.len == 0 ||
+		    wt_rd_u32(&scan, &age))
+			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
+	for (scan = binders; scan.len; nbinders++)
+		if (wt_rd_vec(&scan, 1, &b) || b.len < 32)
+			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
+	/* "binders: A series of HMAC values, one for each value in the
+	 * identities list and in the same order": otherwise the fields are
+	 * inconsistent (6.2 illegal_parameter). */
+	if (nids != nbinders)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_PSK);
 	/* RFC 8446 4.2.9: "If clients offer "pre_shared_key" without a
 	 * "psk_key_exchange_modes" extension, servers MUST abort the
 	 * handshake" (9.2: a missing mandatory extension). */
 	if (!wt_hs_ext_seen(c, EXT_PSK_KEY_EXCHANGE_MODES))
 		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
 	/* We do psk_dhe_ke only: without it the PSK is not used. */
-	if (!c->psk_modes_ok || ticket_open(c, id.p, id.len, age))
+	if (!c->psk_modes_ok)
 		return 0;
+	/* The first identity whose ticket opens (is ours, unexpired, for
+	 * this suite's hash). 4.2.11: "Servers SHOULD NOT attempt to validate
+	 * multiple binders; rather, they SHOULD select a single PSK and
+	 * validate solely the binder that corresponds to that PSK." None:
+	 * a full handshake, not an error. */
+	for (scan = ids, i = 0; i < nids && i < WT_TLS_PSK_TRY; i++) {
+		(void)wt_rd_vec(&scan, 2, &id);
+		(void)wt_rd_u32(&scan, &age);
+		if (ticket_open(c, id.p, id.len, age) == 0)
+			break;
+	}
+	if (i == nids || i == WT_TLS_PSK_TRY)
+		return 0;
+	c->psk_index_sel = i;
+	for (scan = binders, j = 0; j <= i; j++)
+		(void)wt_rd_vec(&scan, 1, &b);
 	/* RFC 8446 4.2.11.2: the binder over Truncate(ClientHello), with the
-	 * HelloRetryRequest transcript before it on a second hello. "If [it
-	 * does not validate] the server MUST abort the handshake". */
-	/* pre_shared_key is the last extension, binders its last field. */
+	 * HelloRetryRequest transcript before it on a second hello. 4.2.11:
+	 * "If this value is not present or does not validate, the server
+	 * MUST abort the handshake"; 6.2 decrypt_error covers "a PSK binder"
+	 * that cannot be validated. pre_shared_key is the last extension,
+	 * binders its last field. */
 	trunc = chlen - 2 - blen;
 	if (b.len != c->hashlen)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_BINDER);
@@ -166,6 +197,7 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	ok = wt_ct_eq(want, b.p, c->hashlen);
 	wt_wipe(bk, sizeof bk);
+	wt_wipe(want, sizeof want);
 	if (!WT_DECLASSIFY(ok))
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_BINDER);
 	c->resumed = 1;

@@ -589,10 +589,9 @@ typedef struct {
 
 /* tp_ctx done by the caller (and any ctx settings); runs client -> CH ->
  * server -> flight, all captured, nothing delivered to the client yet. */
-static inline void sc_start(tscene *s)
+static inline void sc_run(tscene *s)
 {
 	tkey k;
-	tp_conns(&s->p);
 	(void)wt_tls_do_handshake(s->p.c);
 	tf_take(&s->cf, s->p.c, NULL);
 	s->ncm = tf_msgs(&s->cf, s->cm, 8);
@@ -606,6 +605,20 @@ static inline void sc_start(tscene *s)
 		tf_take(&s->sf, s->p.s, NULL);
 	}
 	s->nsm = tf_msgs(&s->sf, s->sm, 16);
+}
+
+static inline void sc_start(tscene *s)
+{
+	tp_conns(&s->p);
+	sc_run(s);
+}
+
+/* The same with a session offered. */
+static inline void sc_start_with(tscene *s, const uint8_t *sess, size_t sl)
+{
+	tp_conns(&s->p);
+	wt_tls_set_session(s->p.c, sess, sl);
+	sc_run(s);
 }
 
 /* Deliver the server's plaintext messages as captured (records as they

@@ -46,9 +46,10 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
 	} else if (msg == M_SH && c->resumed) {
+		/* uint16 selected_identity */
 		wt_wr_u16(w, EXT_PRE_SHARED_KEY);
 		wt_wr_u16(w, 2);
-		wt_wr_u16(w, 0);
+		wt_wr_u16(w, c->psk_index_sel);
 	}
 }
 

@@ -1,0 +1,671 @@
+/*
+ * test_tls_resume.c: NewSessionTicket and PSK resumption (psk_dhe_ke,
+ * RFC 8446 4.2.9-4.2.11, 4.6.1) and KeyUpdate under load (4.6.3).
+ *
+ * Tickets: what the server sends, resumption in every suite, expiry seen
+ * by the client (not offered) and by the server (refused, full
+ * handshake), a ticket from the future, corrupt or foreign tickets (full
+ * handshake, no error), binder mismatches (decrypt_error), identity /
+ * binder count mismatch (illegal_parameter), several identities (the
+ * first that opens is selected and its binder checked), the
+ * obfuscated_ticket_age the client sends, no tickets for a client without
+ * psk_dhe_ke, NewSessionTicket parsing at the client, the session blob.
+ *
+ * The server does not check the obfuscated ticket age against its own
+ * clock: RFC 8446 requires that only to accept 0-RTT (4.2.10, 8.3), which
+ * this engine never does; expiry (4.6.1) is checked from the ticket's
+ * issue time.
+ */
+#include "tls_mitm.h"
+
+#define SENT(a) (uint32_t)(WT_TLS_ERR_SEND_ALERT + (a))
+
+static const uint8_t TKEY[32] = { 0x42, 1, 2, 3 };
+#define T0 1700000000000ull
+
+/* Full handshake with tickets; returns the session blob length. */
+static size_t first(tpair *p, uint8_t *sess, uint32_t lifetime, uint32_t n)
+{
+	uint8_t b[8];
+	size_t r;
+	wt_tls_ctx_set_ticket_key(p->sctx, TKEY, n, lifetime);
+	tp_conns(p);
+	CHECK(tp_handshake(p), "first handshake");
+	CHECK(!wt_tls_session_reused(p->c), "first is full");
+	(void)wt_tls_read_ex(p->c, b, sizeof b, &r);
+	r = wt_tls_get_session(p->c, sess, WT_TLS_SESSION_MAX);
+	tp_free_conns(p);
+	return r;
+}
+
+/* Offset of the lifetime field in the session blob. */
+static size_t blob_lifetime(const uint8_t *s) { return 4 + 2 + 1 + s[6] + 4; }
+static size_t blob_ticket(const uint8_t *s) { return 4 + 2 + 1 + s[6] + 4 + 4 + 8 + 2; }
+
+static void test_tickets_sent(void)
+{
+	tpair p;
+	tflight f;
+	tmsg m[8];
+	tkey k;
+	size_t n, i;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	wt_tls_ctx_set_ticket_key(p.sctx, TKEY, 3, 3600);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p), "handshake");
+	/* The tickets left with the client's last flight: open them. */
+	tp_free_conns(&p);
+	tp_conns(&p);
+	{
+		int a = 0, b = 0, it;
+		for (it = 0; it < 20 && !(a == 1 && b == 1); it++) {
+			if (a != 1) a = wt_tls_do_handshake(p.c);
+			if (b != 1) b = wt_tls_do_handshake(p.s);
+			if (b != 1) tp_move(p.s, p.c, 0);
+			tp_move(p.c, p.s, 0);
+		}
+		CHECK(a == 1 && b == 1, "handshake (tickets held back)");
+	}
+	tk_init(&k, p.s, p.s->ks_m.s_ap);
+	tf_take(&f, p.s, &k);
+	n = tf_msgs(&f, m, 8);
+	CHECK(n == 3, "three NewSessionTickets (%zu)", n);
+	for (i = 0; i < n; i++) {
+		const uint8_t *t = m[i].p;
+		CHECK(t[0] == HS_NEW_SESSION_TICKET && t[4] == 0 && t[5] == 0 && t[6] == 0x0e && t[7] == 0x10,
+			"ticket %zu: lifetime 3600", i);
+		/* nonce<0..255>: 8 bytes, distinct per ticket (4.6.1: "unique
+		 * across all tickets issued on this connection") */
+		CHECK(t[12] == 8 && t[12 + 8] == i, "ticket %zu: nonce %zu", i, i);
+		/* ticket: 12 nonce + (2+1+32+4+8+4) + 16 tag = 79 */
+		CHECK(t[21] == 0 && t[22] == 79, "ticket %zu: 79 bytes", i);
+	}
+	tp_free(&p);
+}
+
+static void test_resume_suites(void)
+{
+	static const uint16_t suites[] = { 0x1301, 0x1302, 0x1303 };
+	size_t i;
+	for (i = 0; i < 3; i++) {
+		tpair p;
+		uint8_t sess[WT_TLS_SESSION_MAX];
+		size_t sl;
+		tscene s;
+		tp_ctx(&p);
+		wt_tls_ctx_set_suites(p.cctx, &suites[i], 1);
+		sl = first(&p, sess, 3600, 1);
+		CHECK(sl > 0, "suite %04x: ticket", suites[i]);
+		/* Resumed: ServerHello (with pre_shared_key 0),
+		 * EncryptedExtensions, Finished - no certificate. */
+		s.p = p;
+		sc_start_with(&s, sess, sl);
+		CHECK(s.nsm == 3 && s.sm[0].p[0] == 2 && s.sm[1].p[0] == 8 && s.sm[2].p[0] == 20,
+			"suite %04x: resumed flight SH EE Fin (%zu messages)", suites[i], s.nsm);
+		{
+			tmb m;
+			size_t bl;
+			const uint8_t *b;
+			tm_set(&m, s.sm[0].p, s.sm[0].len);
+			b = tm_ext_body(&m, EXT_PRE_SHARED_KEY, &bl);
+			CHECK(b && bl == 2 && b[0] == 0 && b[1] == 0, "selected_identity 0");
+		}
+		tp_free_conns(&s.p);
+		p = s.p;
+		/* And through: data flows, both sides say resumed. */
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.c) && wt_tls_session_reused(p.s) &&
+			wt_tls_get_suite(p.c) == suites[i], "suite %04x: resumed", suites[i]);
+		CHECK(wt_tls_write(p.c, 1, (const uint8_t *)"r", 1) == 1, "write");
+		tp_free(&p);
+	}
+	{
+		/* A ticket of a SHA-256 suite at a server now limited to a
+		 * SHA-384 suite: not usable (4.2.11: "compatible PSK"), full. */
+		tpair p;
+		uint8_t sess[WT_TLS_SESSION_MAX];
+		size_t sl;
+		static const uint16_t s384[] = { 0x1302 };
+		tp_ctx(&p);
+		sl = first(&p, sess, 3600, 1);
+		wt_tls_ctx_set_suites(p.sctx, s384, 1);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s) && !wt_tls_session_reused(p.c),
+			"SHA-256 ticket, SHA-384 suite: full handshake");
+		tp_free(&p);
+	}
+	{
+		/* Resumption with client certificates required: the PSK
+		 * handshake has no CertificateRequest (4.3.2: "Servers which
+		 * are authenticating with a PSK MUST NOT send the
+		 * CertificateRequest message in the main handshake"). */
+		tpair p;
+		uint8_t sess[WT_TLS_SESSION_MAX];
+		size_t sl;
+		tp_ctx(&p);
+		tp_use_cert(p.cctx, TK_P256);
+		wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUIRE);
+		sl = first(&p, sess, 3600, 1);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s) && !p.s->cert_requested,
+			"client cert required + PSK: resumed without CertificateRequest");
+		tp_free(&p);
+	}
+}
+
+/* A resumption attempt: 1 if resumed, 0 if full, -1 on an error. The
+ * client hello is built at time tc, the server processes it at ts. */
+static int attempt(tpair *p, const uint8_t *sess, size_t sl, uint64_t tc,
+	uint64_t ts, int *offered)
+{
+	tflight f;
+	tmsg m[2];
+	tmb b;
+	size_t bl;
+	int r;
+	tp_conns(p);
+	CHECK(wt_tls_set_session(p->c, sess, sl) == 0, "set_session");
+	wt_test_set_now(tc);
+	(void)wt_tls_do_handshake(p->c);
+	tf_tap(&f, p->c, p->s, NULL);
+	tf_msgs(&f, m, 2);
+	tm_set(&b, m[0].p, m[0].len);
+	*offered = tm_ext_body(&b, EXT_PRE_SHARED_KEY, &bl) != NULL;
+	wt_test_set_now(ts);
+	r = tp_handshake(p);
+	r = r ? wt_tls_session_reused(p->s) : -1;
+	CHECK(r < 0 || wt_tls_session_reused(p->c) == r, "both sides agree");
+	tp_free_conns(p);
+	wt_test_set_now(T0);
+	return r;
+}
+
+static void test_expiry(void)
+{
+	tpair p;
+	uint8_t sess[WT_TLS_SESSION_MAX], mod[WT_TLS_SESSION_MAX];
+	size_t sl;
+	int off, r;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	sl = first(&p, sess, 100, 1);
+	CHECK(sl > 0, "ticket with lifetime 100 s");
+	r = attempt(&p, sess, sl, T0 + 99000, T0 + 99000, &off);
+	CHECK(r == 1 && off, "99 s later: offered and resumed");
+	/* 4.6.1: a ticket is not used past ticket_lifetime. */
+	r = attempt(&p, sess, sl, T0 + 101000, T0 + 101000, &off);
+	CHECK(r == 0 && !off, "101 s later: the client does not offer it");
+	/* The server checks its own issue time and lifetime: a client that
+	 * believes the ticket lives longer gets a full handshake. */
+	memcpy(mod, sess, sl);
+	mod[blob_lifetime(mod) + 2] = 0x10;   /* lifetime 100 -> 0x1064 s */
+	r = attempt(&p, mod, sl, T0 + 101000, T0 + 101000, &off);
+	CHECK(r == 0 && off, "101 s later, client told 4196 s: offered, the server refuses (full)");
+	/* A ticket issued "after now" (the server's clock went back). */
+	r = attempt(&p, sess, sl, T0 + 1000, T0 - 10000, &off);
+	CHECK(r == 0 && off, "ticket from the future: full handshake");
+	/* The client caps what it keeps at 7 days (4.6.1). */
+	memcpy(mod, sess, sl);
+	memcpy(mod + blob_lifetime(mod), "\xff\xff\xff\xff", 4);
+	r = attempt(&p, mod, sl, T0 + 8ull * 86400 * 1000, T0 + 8ull * 86400 * 1000, &off);
+	CHECK(r == 0, "8 days later: full handshake");
+	tp_free(&p);
+}
+
+static void test_bad_tickets(void)
+{
+	tpair p;
+	uint8_t sess[WT_TLS_SESSION_MAX], mod[WT_TLS_SESSION_MAX];
+	size_t sl, t;
+	int off, r;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	sl = first(&p, sess, 3600, 1);
+	t = blob_ticket(sess);
+	/* A corrupt ticket, anywhere: not ours, so a full handshake (4.2.11:
+	 * the server may decline any PSK). */
+	{
+		size_t at[] = { t, t + 11, t + 12, t + 40, sl - 1 };
+		size_t i;
+		for (i = 0; i < 5; i++) {
+			memcpy(mod, sess, sl);
+			mod[at[i]] ^= 0x20;
+			r = attempt(&p, mod, sl, T0, T0, &off);
+			CHECK(r == 0 && off, "ticket byte %zu flipped: full handshake, no error", at[i] - t);
+		}
+	}
+	/* A truncated ticket. */
+	memcpy(mod, sess, sl);
+	mod[t - 1] -= 1;
+	r = attempt(&p, mod, sl - 1, T0, T0, &off);
+	CHECK(r == 0 && off, "truncated ticket: full handshake");
+	/* A ticket sealed under another server's key. */
+	{
+		uint8_t other[32] = { 0x43 };
+		wt_tls_ctx_set_ticket_key(p.sctx, other, 1, 3600);
+		r = attempt(&p, sess, sl, T0, T0, &off);
+		CHECK(r == 0 && off, "foreign ticket: full handshake");
+		wt_tls_ctx_set_ticket_key(p.sctx, TKEY, 1, 3600);
+	}
+	/* A wrong PSK with the right ticket: the binder fails (4.2.11 "MUST
+	 * abort"; 6.2 decrypt_error). */
+	memcpy(mod, sess, sl);
+	mod[7] ^= 1;   /* first PSK byte */
+	tp_conns(&p);
+	wt_tls_set_session(p.c, mod, sl);
+	CHECK(!tp_handshake(&p) && wt_tls_error_code(p.s) == SENT(WT_ALERT_DECRYPT_ERROR),
+		"wrong PSK: the server sends decrypt_error (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
+	tp_free(&p);
+}
+
+/* ---- the pre_shared_key extension changed on the way ------------------------ */
+
+/* The client's ClientHello (offering sess) changed by fn, given to the
+ * server; the expected server error (0: success expected). */
+static void psk_case(const char *what, void (*fn)(tmb *, const uint8_t *psk),
+	uint32_t code, uint32_t want_sel)
+{
+	tpair p;
+	uint8_t sess[WT_TLS_SESSION_MAX];
+	size_t sl, bl;
+	tflight f;
+	tmsg m[2];
+	tmb b;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	sl = first(&p, sess, 3600, 1);
+	tp_conns(&p);
+	wt_tls_set_session(p.c, sess, sl);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	tf_msgs(&f, m, 2);
+	tm_set(&b, m[0].p, m[0].len);
+	fn(&b, p.c->sess.psk);
+	t_give_plain(p.s, 22, b.b, b.len);
+	if (code) {
+		t_expect(p.s, code, what);
+	} else {
+		tkey k;
+		tflight g;
+		tmsg sm[8];
+		tmb sh;
+		const uint8_t *x;
+		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+			"%s: server answers (%s)", what, wt_tls_err_string(wt_tls_error_code(p.s)));
+		tk_init(&k, p.s, p.s->ks_h.s_hs);
+		tf_take(&g, p.s, &k);
+		tf_msgs(&g, sm, 8);
+		tm_set(&sh, sm[0].p, sm[0].len);
+		x = tm_ext_body(&sh, EXT_PRE_SHARED_KEY, &bl);
+		CHECK(x && bl == 2 && x[1] == want_sel && wt_tls_session_reused(p.s),
+			"%s: resumed with selected_identity %u", what, want_sel);
+		/* Our client offered one identity: any other index is out of
+		 * range (4.2.11: "Clients MUST verify that the server's
+		 * selected_identity is within the range supplied by the
+		 * client"). */
+		if (want_sel != 0) {
+			t_give_plain(p.c, 22, sh.b, sh.len);
+			t_expect(p.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), "client: selected_identity out of range");
+		}
+	}
+	tp_free(&p);
+}
+
+/* The pre_shared_key body: identities, binders; rebuild with the
+ * binders computed over the new truncated hello (as a client would). */
+static void psk_rebuild(tmb *m, const uint8_t *ids, size_t idl, size_t nb,
+	const uint8_t *psk, int good)
+{
+	uint8_t body[2048], bk[32], th[32], fin[32];
+	size_t o = 0, i, bl = nb * 33, trunc;
+	wt_ks_early e;
+	body[o++] = (uint8_t)(idl >> 8);
+	body[o++] = (uint8_t)idl;
+	memcpy(body + o, ids, idl);
+	o += idl;
+	body[o++] = (uint8_t)(bl >> 8);
+	body[o++] = (uint8_t)bl;
+	for (i = 0; i < nb; i++) {
+		body[o++] = 32;
+		memset(body + o, 0, 32);
+		o += 32;
+	}
+	tm_ext_drop(m, EXT_PRE_SHARED_KEY);
+	tm_ext_add(m, EXT_PRE_SHARED_KEY, body, o, -1);
+	/* binders over Truncate(ClientHello) */
+	trunc = m->len - 2 - bl;
+	wt_hash(WT_SHA256, m->b, trunc, th);
+	wt_ks_early_init(&e, WT_SHA256, psk, 32);
+	wt_ks_binder_key(&e, WT_SHA256, 1, bk);
+	wt_ks_finished(WT_SHA256, bk, th, fin);
+	for (i = 0; i < nb; i++)
+		if (good)
+			memcpy(m->b + trunc + 2 + 33 * i + 1, fin, 32);
+}
+
+/* The client's identity (ticket + age) as sent. */
+static size_t own_identity(tmb *m, uint8_t *out)
+{
+	size_t bl, l;
+	uint8_t *b = tm_ext_body(m, EXT_PRE_SHARED_KEY, &bl);
+	l = (size_t)b[0] << 8 | b[1];
+	memcpy(out, b + 2, l);
+	return l;
+}
+
+static void m_binder_flip(tmb *m, const uint8_t *psk) { (void)psk; m->b[m->len - 1] ^= 1; }
+static void m_binder_long(tmb *m, const uint8_t *psk)
+{
+	/* A 33-byte binder (valid form, wrong length for SHA-256). */
+	uint8_t id[1024], body[2048];
+	size_t il = own_identity(m, id), o = 0;
+	(void)psk;
+	body[o++] = (uint8_t)(il >> 8); body[o++] = (uint8_t)il;
+	memcpy(body + o, id, il); o += il;
+	body[o++] = 0; body[o++] = 34; body[o++] = 33;
+	memset(body + o, 7, 33); o += 33;
+	tm_ext_drop(m, EXT_PRE_SHARED_KEY);
+	tm_ext_add(m, EXT_PRE_SHARED_KEY, body, o, -1);
+}
+static void m_binder_short(tmb *m, const uint8_t *psk)
+{
+	uint8_t id[1024], body[2048];
+	size_t il = own_identity(m, id), o = 0;
+	(void)psk;
+	body[o++] = (uint8_t)(il >> 8); body[o++] = (uint8_t)il;
+	memcpy(body + o, id, il); o += il;
+	body[o++] = 0; body[o++] = 32; body[o++] = 31;
+	memset(body + o, 7, 31); o += 31;
+	tm_ext_drop(m, EXT_PRE_SHARED_KEY);
+	tm_ext_add(m, EXT_PRE_SHARED_KEY, body, o, -1);
+}
+static void m_two_ids_one_binder(tmb *m, const uint8_t *psk)
+{
+	uint8_t id[2048];
+	size_t il = own_identity(m, id);
+	memcpy(id + il, id, il);
+	psk_rebuild(m, id, 2 * il, 1, psk, 1);
+}
+static void m_garbage_first(tmb *m, const uint8_t *psk)
+{
+	uint8_t id[2048];
+	size_t il = own_identity(m, id);
+	static const uint8_t junk[] = { 0, 5, 'j', 'u', 'n', 'k', '!', 0, 0, 0, 0 };
+	memmove(id + sizeof junk, id, il);
+	memcpy(id, junk, sizeof junk);
+	psk_rebuild(m, id, il + sizeof junk, 2, psk, 1);
+}
+static void m_garbage_second(tmb *m, const uint8_t *psk)
+{
+	uint8_t id[2048];
+	size_t il = own_identity(m, id);
+	static const uint8_t junk[] = { 0, 5, 'j', 'u', 'n', 'k', '!', 0, 0, 0, 0 };
+	memcpy(id + il, junk, sizeof junk);
+	psk_rebuild(m, id, il + sizeof junk, 2, psk, 1);
+}
+static void m_bad_binder_second(tmb *m, const uint8_t *psk)
+{
+	/* The valid identity second, its binder wrong. */
+	m_garbage_first(m, psk);
+	m->b[m->len - 1] ^= 1;
+}
+static void m_no_modes(tmb *m, const uint8_t *psk)
+{
+	(void)psk;
+	tm_ext_drop(m, EXT_PSK_KEY_EXCHANGE_MODES);
+}
+
+static void test_binders(void)
+{
+	psk_case("binder flipped", m_binder_flip, SENT(WT_ALERT_DECRYPT_ERROR), 0);
+	psk_case("33-byte binder", m_binder_long, SENT(WT_ALERT_DECRYPT_ERROR), 0);
+	psk_case("31-byte binder (PskBinderEntry<32..255>)", m_binder_short, SENT(WT_ALERT_DECODE_ERROR), 0);
+	psk_case("two identities, one binder", m_two_ids_one_binder, SENT(WT_ALERT_ILLEGAL_PARAMETER), 0);
+	psk_case("garbage identity first: the second is selected", m_garbage_first, 0, 1);
+	psk_case("garbage identity second: the first is selected", m_garbage_second, 0, 0);
+	psk_case("selected identity's binder wrong", m_bad_binder_second, SENT(WT_ALERT_DECRYPT_ERROR), 0);
+	psk_case("pre_shared_key without psk_key_exchange_modes", m_no_modes, SENT(WT_ALERT_MISSING_EXTENSION), 0);
+}
+
+/* ---- what the client sends and stores ------------------------------------------ */
+
+static void test_client_side(void)
+{
+	tpair p;
+	uint8_t sess[WT_TLS_SESSION_MAX], tmp[8];
+	size_t sl, bl;
+	tflight f;
+	tmsg m[2];
+	tmb b;
+	uint32_t age_add, obf;
+	const uint8_t *x;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	sl = first(&p, sess, 3600, 1);
+	age_add = wt_load32_be(sess + 4 + 2 + 1 + sess[6]);
+	/* 4.2.11.1: obfuscated_ticket_age = (ms since the ticket arrived +
+	 * ticket_age_add) mod 2^32. */
+	tp_conns(&p);
+	wt_tls_set_session(p.c, sess, sl);
+	wt_test_set_now(T0 + 5123);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	tf_msgs(&f, m, 2);
+	tm_set(&b, m[0].p, m[0].len);
+	x = tm_ext_body(&b, EXT_PRE_SHARED_KEY, &bl);
+	CHECK(x != NULL, "PSK offered");
+	if (x) {
+		size_t il = (size_t)x[2] << 8 | x[3];
+		obf = wt_load32_be(x + 4 + il);
+		CHECK(obf - age_add == 5123, "obfuscated_ticket_age - age_add = 5123 ms (%u)", obf - age_add);
+		CHECK(tm_ext_find(&b, EXT_PRE_SHARED_KEY) + 4 + bl == b.len, "pre_shared_key last");
+	}
+	x = tm_ext_body(&b, EXT_PSK_KEY_EXCHANGE_MODES, &bl);
+	CHECK(x && bl == 2 && x[0] == 1 && x[1] == 1, "psk_key_exchange_modes: psk_dhe_ke");
+	tp_free_conns(&p);
+	/* Without a session the modes are still sent (tickets need them). */
+	tp_conns(&p);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	tf_msgs(&f, m, 2);
+	tm_set(&b, m[0].p, m[0].len);
+	CHECK(tm_ext_body(&b, EXT_PSK_KEY_EXCHANGE_MODES, &bl) && !tm_ext_body(&b, EXT_PRE_SHARED_KEY, &bl),
+		"no session: modes, no pre_shared_key");
+	tp_free_conns(&p);
+	wt_test_set_now(T0);
+
+	/* Session blob API. */
+	tp_conns(&p);
+	CHECK(wt_tls_get_session(p.c, tmp, sizeof tmp) == 0, "no session yet: 0");
+	CHECK(wt_tls_set_session(p.c, sess, sl - 1) == WT_TLS_ERR_CONFIG, "short blob refused");
+	memcpy(tmp, "WTS2", 4);
+	CHECK(wt_tls_set_session(p.c, tmp, 4) == WT_TLS_ERR_CONFIG, "bad magic refused");
+	CHECK(wt_tls_set_session(p.c, sess, sl) == 0, "blob accepted");
+	CHECK(wt_tls_get_session(p.s, tmp, sizeof tmp) == 0, "server: no session blob");
+	CHECK(tp_handshake(&p), "handshake");
+	tp_free_conns(&p);
+	tp_free(&p);
+}
+
+/* NewSessionTickets of every shape at the client (sealed with the
+ * server's application key after a handshake). */
+static void nst_case(const char *what, const uint8_t *body, size_t n, uint32_t code,
+	int stored, uint32_t lifetime)
+{
+	tpair p;
+	tkey k;
+	uint8_t msg[2048], b[8];
+	size_t rl, r;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p), "handshake");
+	tk_init(&k, p.s, p.s->wr.secret);
+	k.seq = p.s->wr.seq;
+	msg[0] = HS_NEW_SESSION_TICKET;
+	msg[1] = 0;
+	msg[2] = (uint8_t)(n >> 8);
+	msg[3] = (uint8_t)n;
+	memcpy(msg + 4, body, n);
+	rl = tk_seal(&k, 22, msg, 4 + n, 0, scratch_rec);
+	t_give_all(p.c, scratch_rec, rl);
+	if (code) {
+		t_expect(p.c, code, what);
+	} else {
+		uint8_t s[WT_TLS_SESSION_MAX];
+		size_t sl;
+		CHECK(wt_tls_read_ex(p.c, b, sizeof b, &r) == 0 && wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_WANT_READ,
+			"%s: accepted (%s)", what, wt_tls_err_string(wt_tls_error_code(p.c)));
+		sl = wt_tls_get_session(p.c, s, sizeof s);
+		CHECK((sl > 0) == stored, "%s: %s", what, stored ? "stored" : "not stored");
+		if (stored && sl)
+			CHECK(wt_load32_be(s + blob_lifetime(s)) == lifetime, "%s: lifetime %u", what, lifetime);
+	}
+	tp_free(&p);
+}
+
+static void test_nst_parsing(void)
+{
+	/* lifetime, age_add, nonce<0..255>, ticket<1..2^16-1>, extensions */
+	nst_case("NST plain", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3abc" "\0\0", 17, 0, 1, 3600);
+	nst_case("NST lifetime 0: discard", (const uint8_t *)"\0\0\0\0" "\1\2\3\4" "\1\0" "\0\3abc" "\0\0", 17, 0, 0, 0);
+	nst_case("NST lifetime > 7 days: capped", (const uint8_t *)"\0\x10\0\0" "\1\2\3\4" "\1\0" "\0\3abc" "\0\0", 17, 0, 1, 604800);
+	nst_case("NST unknown extension: ignored", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3abc" "\0\4\x7a\x7a\0\0", 21, 0, 1, 3600);
+	nst_case("NST early_data max size: ignored", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3abc" "\0\x08\0\x2a\0\4\0\0\x40\0", 25, 0, 1, 3600);
+	nst_case("NST early_data of 2 bytes", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3abc" "\0\6\0\x2a\0\2\0\0", 23, SENT(WT_ALERT_DECODE_ERROR), 0, 0);
+	nst_case("NST key_share (not an NST extension)", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3abc" "\0\4\0\x33\0\0", 21, SENT(WT_ALERT_ILLEGAL_PARAMETER), 0, 0);
+	nst_case("NST empty ticket", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\0" "\0\0", 14, SENT(WT_ALERT_DECODE_ERROR), 0, 0);
+	nst_case("NST trailing byte", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3abc" "\0\0" "x", 18, SENT(WT_ALERT_DECODE_ERROR), 0, 0);
+	nst_case("NST truncated", (const uint8_t *)"\0\0\x0e\x10" "\1\2\3\4" "\1\0" "\0\3ab", 14, SENT(WT_ALERT_DECODE_ERROR), 0, 0);
+}
+
+/* No tickets for a client that does not offer psk_dhe_ke (4.2.9). */
+static void test_no_modes_no_tickets(void)
+{
+	int variant;
+	for (variant = 0; variant < 2; variant++) {
+		tpair p;
+		tflight f;
+		tmsg m[2];
+		tmb b;
+		uint8_t buf[8];
+		size_t n;
+		tp_ctx(&p);
+		wt_tls_ctx_set_ticket_key(p.sctx, TKEY, 2, 3600);
+		tp_conns(&p);
+		(void)wt_tls_do_handshake(p.c);
+		tf_take(&f, p.c, NULL);
+		tf_msgs(&f, m, 2);
+		tm_set(&b, m[0].p, m[0].len);
+		if (variant == 0)
+			tm_ext_drop(&b, EXT_PSK_KEY_EXCHANGE_MODES);
+		else
+			tm_ext_set(&b, EXT_PSK_KEY_EXCHANGE_MODES, (const uint8_t *)"\1\0", 2);
+		/* TEST CODE: the client's transcript follows the change. */
+		wt_th_init(p.c);
+		wt_th_add(p.c, b.b, b.len);
+		t_give_plain(p.s, 22, b.b, b.len);
+		CHECK(tp_handshake(&p), "%s: handshake", variant ? "psk_ke only" : "no modes");
+		(void)wt_tls_read_ex(p.c, buf, sizeof buf, &n);
+		CHECK(wt_tls_get_session(p.c, buf, sizeof buf) == 0 && p.s->tickets_sent == 0,
+			"%s: no tickets", variant ? "psk_ke only" : "no modes");
+		tp_free(&p);
+	}
+}
+
+/* ---- KeyUpdate under load ---------------------------------------------------------- */
+
+static void test_key_update_load(void)
+{
+	enum { LEN = 60000 };
+	static uint8_t a[LEN], b[LEN], ga[LEN], gb[LEN];
+	tpair p;
+	int round, bad = 0, updates = 0;
+	size_t i;
+	for (i = 0; i < LEN; i++) {
+		a[i] = (uint8_t)(i * 3);
+		b[i] = (uint8_t)(i * 5 + 1);
+	}
+	tp_ctx(&p);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p), "handshake");
+	/* A small outgoing side on both: WANT_WRITE rounds mid-write. */
+	wt_tls_conn_set_net_out_cap(p.c, 3000);
+	wt_tls_conn_set_net_out_cap(p.s, 5000);
+	for (round = 0; round < 24; round++) {
+		size_t wa = 0, wb = 0, ra = 0, rb = 0, n;
+		uint32_t ce = p.c->rd_epoch, se = p.s->rd_epoch;
+		int who = round % 3, req = (round / 3) % 2, loops = 0;
+		/* who: 0 client, 1 server, 2 both; req: update_requested */
+		if (who != 1) CHECK(wt_tls_key_update(p.c, req), "client KeyUpdate(%d)", req);
+		if (who != 0) CHECK(wt_tls_key_update(p.s, req), "server KeyUpdate(%d)", req);
+		while ((wa < LEN || wb < LEN || ra < LEN || rb < LEN) && loops++ < 100000) {
+			/* From round 12 on, one more KeyUpdate(0) from the client
+			 * in the middle of its pending write. */
+			if (round >= 12 && loops == 3)
+				CHECK(wt_tls_key_update(p.c, 0), "mid-write KeyUpdate");
+			if (wa < LEN && wt_tls_write_ex(p.c, 1, a, LEN, &n)) wa = n;
+			if (wb < LEN && wt_tls_write_ex(p.s, 2, b, LEN, &n)) wb = n;
+			tp_move(p.c, p.s, 1500);
+			tp_move(p.s, p.c, 2500);
+			while (ra < LEN && wt_tls_read_ex(p.s, ga + ra, LEN - ra, &n)) ra += n;
+			while (rb < LEN && wt_tls_read_ex(p.c, gb + rb, LEN - rb, &n)) rb += n;
+			if (wt_tls_error_code(p.c) || wt_tls_error_code(p.s))
+				break;
+		}
+		if (!(wa == LEN && wb == LEN && ra == LEN && rb == LEN &&
+		    !memcmp(a, ga, LEN) && !memcmp(b, gb, LEN)))
+			bad++;
+		/* Each KeyUpdate received moves the receiver's read key on;
+		 * update_requested makes the receiver answer with its own
+		 * (4.6.3), so both directions move. With both sides
+		 * requesting, the requests are answered by the KeyUpdates
+		 * already sent (no third one). */
+		{
+			/* Each KeyUpdate received moves the receiver's read key;
+			 * update_requested makes the receiver send one of its own
+			 * before its next application data (4.6.3) - also when it
+			 * had just sent one itself, since that one went out before
+			 * the request arrived. */
+			uint32_t dc = p.c->rd_epoch - ce, ds = p.s->rd_epoch - se;
+			uint32_t want_s = who != 1, want_c = who != 0;
+			if (req) {
+				want_s += who != 0;
+				want_c += who != 1;
+			}
+			/* The mid-write one: the round's first went out with the
+			 * first record, so this is one more. */
+			if (round >= 12 && loops > 3)
+				want_s++;
+			CHECK(ds == want_s && dc == want_c,
+				"round %d (who %d req %d): read keys moved c %u (want %u) s %u (want %u)",
+				round, who, req, dc, want_c, ds, want_s);
+			updates += (int)(dc + ds);
+		}
+	}
+	CHECK(bad == 0, "KeyUpdate under load: %d rounds lost data", bad);
+	printf("KeyUpdate: %d key changes over 24 rounds of %d bytes each way\n", updates, LEN);
+	/* Not before the handshake is done. */
+	tp_free_conns(&p);
+	tp_conns(&p);
+	CHECK(wt_tls_key_update(p.c, 1) == 0, "key_update before the handshake: refused");
+	tp_free(&p);
+}
+
+int main(void)
+{
+	test_tickets_sent();
+	test_resume_suites();
+	test_expiry();
+	test_bad_tickets();
+	test_binders();
+	test_client_side();
+	test_nst_parsing();
+	test_no_modes_no_tickets();
+	test_key_update_load();
+	return t_done();
+}
