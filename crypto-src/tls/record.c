@@ -194,11 +194,37 @@ static int skip_early(wt_tls_conn *c, size_t len)
 	return 1;
 }
 
+/* The content type of a TLSInnerPlaintext and the content length: the
+ * last non-zero octet and its position, found in constant time over all
+ * n bytes (no branch or index on the plaintext; padding may hide the
+ * content's length from the network, so its length is not revealed by
+ * where a scan stops). Only the two results are made public: the record
+ * layer acts on them. */
+static size_t inner_scan(const uint8_t *p, size_t n, uint32_t *type,
+	uint32_t *found)
+{
+	uint32_t f = 0, pos = 0, t = 0, nz;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		nz = WT_NEQ(p[i], 0);
+		pos = WT_MUX(nz, (uint32_t)i, pos);
+		t = WT_MUX(nz, p[i], t);
+		f |= nz;
+	}
+	WT_DECLASSIFY_MEM(&f, sizeof f);
+	WT_DECLASSIFY_MEM(&pos, sizeof pos);
+	WT_DECLASSIFY_MEM(&t, sizeof t);
+	*found = f;
+	*type = t;
+	return pos;
+}
+
 int wt_tls_read_record(wt_tls_conn *c)
 {
 	uint8_t *in = wt_tls_in(c), *h, *body, nonce[12];
 	size_t avail = c->in_len - c->in_off, len, n;
 	uint32_t type;
+	int r;
 
 	if (c->app_len > 0)
 		return 2;
@@ -270,8 +296,12 @@ int wt_tls_read_record(wt_tls_conn *c)
 		/* RFC 8446 5.2: additional_data = the record header. "If the
 		 * decryption fails, the receiver MUST terminate the connection
 		 * with a "bad_record_mac" alert." */
-		if (wt_aead_open(&c->rd.aead, nonce, 12, h, WT_TLS_HDR, body, n,
-		    body, body + n) != 0) {
+		r = wt_aead_open(&c->rd.aead, nonce, 12, h, WT_TLS_HDR, body, n,
+			body, body + n);
+		/* The verdict is public by design (the record is dropped or
+		 * the connection fails). */
+		WT_DECLASSIFY_MEM(&r, sizeof r);
+		if (r != 0) {
 			/* RFC 8446 4.2.10: a server ignoring "early_data" "skips
 			 * past early data by attempting to deprotect received
 			 * records using the handshake traffic key, discarding
@@ -293,17 +323,22 @@ int wt_tls_read_record(wt_tls_conn *c)
 		/* RFC 8446 5.4: strip the zero padding; "If a receiving
 		 * implementation does not find a non-zero octet in the
 		 * cleartext, it MUST terminate the connection with an
-		 * "unexpected_message" alert." Padding length is not secret
-		 * here (we never read secrets from it): a plain scan. */
-		while (n > 0 && body[n - 1] == 0)
-			n--;
-		if (n == 0)
-			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_NO_CONTENT_TYPE);
-		type = body[--n];
+		 * "unexpected_message" alert." */
+		{
+			uint32_t found;
+			n = inner_scan(body, n, &type, &found);
+			if (!found)
+				return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+					WT_TLS_R_NO_CONTENT_TYPE);
+		}
 		if (type != CT_HANDSHAKE && type != CT_ALERT && type != CT_APPDATA)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_BAD_RECORD_TYPE);
+		/* Handshake messages and alerts are parsed, which branches on
+		 * their bytes by design (they are protocol data, not the
+		 * application's); application data is only copied. */
+		if (type != CT_APPDATA)
+			WT_DECLASSIFY_MEM(body, n);
 	} else {
 		n = len;
 		/* 4.2.10: after a HelloRetryRequest the server "skips past early
