@@ -1,0 +1,450 @@
+/*
+ * fuzz_tls.c: a libFuzzer-compatible target for the TLS engine: bytes
+ * from the fuzzer arrive as records at a client or a server frozen in one
+ * of several handshake states (rustls fuzz/fuzzers/client.rs, server.rs).
+ *
+ * Build with libFuzzer (not done by build.sh; from the repository root):
+ *   clang-16 -std=c11 -D_DEFAULT_SOURCE -O1 -g \
+ *     -fsanitize=fuzzer,address,undefined -Icrypto-src -Icrypto-src/inc \
+ *     test/native/fuzz_tls.c test/native/host_native.c \
+ *     $(find crypto-src -name '*.c') -o build/fuzz_tls -lm
+ *   build/fuzz_tls test/native/corpus/tls/
+ * In the normal test build, test_tls_fuzz.c includes this file and
+ * replays the committed corpus plus mutations of recorded handshakes.
+ *
+ * Input: byte 0 picks the scenario (the victim and its state); the rest
+ * is a sequence of chunks, each acted on before the next:
+ *   0x80 | x, len u16, bytes   given raw to the victim as network input
+ *   0x7E, op                   an API call on the victim (op % 4: write
+ *                              6 bytes, KeyUpdate(0), KeyUpdate(1),
+ *                              shutdown)
+ *   t (< 0x7E), len u16, bytes one record of inner type t sealed as the
+ *                              peer would (with its current write key in
+ *                              that state; plaintext before keys)
+ * After each chunk the victim is driven (handshake or read) and its
+ * output drained. A truncated chunk ends the input.
+ *
+ * The scenarios are built once per process with deterministic entropy
+ * and time, by real handshakes between two engines, and restored for
+ * every input by copying the victim's connection and arena back (a
+ * connection has no pointer but to its ctx and arena, which stay put).
+ *
+ * Checked on every input (abort() on violation, which the fuzzer
+ * reports): buffer fill levels stay within their regions; once an error
+ * is set it does not change and nothing more is sent after the alert;
+ * every loop is bounded.
+ */
+#include "tls_mitm.h"
+
+/* ---- deterministic host ---------------------------------------------------- */
+
+static uint8_t fz_entropy[1 << 16];
+
+static void fz_det(void)
+{
+	static int init;
+	size_t i;
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	if (!init) {
+		for (i = 0; i < sizeof fz_entropy; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			fz_entropy[i] = (uint8_t)(x >> 32);
+		}
+		init = 1;
+	}
+	wt_test_set_random(fz_entropy, sizeof fz_entropy);
+	wt_test_set_now(1700000000000ull);
+}
+
+/* ---- scenarios ------------------------------------------------------------------- */
+
+enum {
+	FZ_SERVER_FRESH,       /* server, expects ClientHello */
+	FZ_CLIENT_SENT_CH,     /* client, expects ServerHello */
+	FZ_CLIENT_EXPECT_EE,   /* client, after ServerHello (handshake keys) */
+	FZ_SERVER_EXPECT_FIN,  /* server, after its flight */
+	FZ_CLIENT_CONNECTED,   /* client, after the handshake (tickets on) */
+	FZ_SERVER_CONNECTED,   /* server, after the handshake */
+	FZ_SERVER_EXPECT_CH2,  /* server, after a HelloRetryRequest */
+	FZ_CLIENT_EXPECT_SH2,  /* client, after sending ClientHello2 */
+	FZ_SERVER_EXPECT_CERT, /* server requiring a client certificate */
+	FZ_CLIENT_RESUMING,    /* client offering a PSK, expects ServerHello */
+	FZ_N
+};
+
+typedef struct {
+	wt_tls_conn conn;      /* the victim, as frozen */
+	uint8_t *arena_copy;
+	int have_key;          /* the peer's write key for sealed chunks */
+	tkey key;
+	uint8_t secret[WT_HASH_MAX_LEN];   /* its traffic secret */
+	/* A recorded input reaching further (the fuzz driver mutates it). */
+	uint8_t seed[8192];
+	size_t seedlen;
+} fz_scene;
+
+static wt_tls_ctx fz_cctx, fz_sctx, fz_cctx_hrr, fz_sctx_hrr, fz_sctx_auth, fz_cctx_auth;
+static fz_scene fz_sc[FZ_N];
+static uint8_t *fz_arena;      /* the victim's arena, restored per input */
+static size_t fz_arena_len;
+static wt_tls_conn fz_victim;
+static int fz_ready;
+
+static void fz_ctx(wt_tls_ctx *c, int server, int variant)
+{
+	static const uint16_t two[] = { 0x001D, 0x0017 }, p256[] = { 0x0017 };
+	static const uint8_t tkey[32] = { 0x5A };
+	wt_tls_ctx_init(c);
+	/* Small buffers keep the per-input copy small; one largest record
+	 * still fits, and handshake messages up to 8 KiB. */
+	wt_tls_ctx_set_sizes(c, 2 * (WT_TLS_HDR + WT_TLS_MAX_CIPHER), 4096, 8192);
+	wt_tls_ctx_set_verify(c, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+		server && variant == 2 ? WT_TLS_CLIENT_CERT_REQUIRE : 0);
+	if (server) {
+		tp_use_cert(c, TK_ED25519);
+		wt_tls_ctx_set_ticket_key(c, tkey, 1, 3600);
+	}
+	if (variant == 1)
+		wt_tls_ctx_set_groups(c, server ? p256 : two, server ? 1 : 2);
+	if (variant == 2 && !server)
+		tp_use_cert(c, TK_P256);
+}
+
+/* Record the victim's state into scene i, and the peer's write key. */
+static void fz_freeze(int i, wt_tls_conn *victim, const wt_tls_conn *peer,
+	const uint8_t *secret, uint64_t seq)
+{
+	fz_scene *s = &fz_sc[i];
+	s->conn = *victim;
+	s->arena_copy = malloc(victim->arenalen);
+	memcpy(s->arena_copy, victim->arena, victim->arenalen);
+	s->have_key = secret != NULL;
+	if (secret) {
+		tk_init(&s->key, peer, secret);
+		memcpy(s->secret, secret, peer->hashlen);
+		s->key.seq = seq;
+	}
+}
+
+/* The peer's key, known only later (its handshake secret). */
+static void fz_key(int i, const wt_tls_conn *peer, const uint8_t *secret)
+{
+	fz_scene *s = &fz_sc[i];
+	tk_init(&s->key, peer, secret);
+	memcpy(s->secret, secret, peer->hashlen);
+	s->have_key = 1;
+}
+
+static void fz_seed_chunk(fz_scene *s, uint8_t type, const uint8_t *p, size_t n)
+{
+	if (s->seedlen + 3 + n > sizeof s->seed)
+		return;
+	s->seed[s->seedlen++] = type;
+	s->seed[s->seedlen++] = (uint8_t)(n >> 8);
+	s->seed[s->seedlen++] = (uint8_t)n;
+	memcpy(s->seed + s->seedlen, p, n);
+	s->seedlen += n;
+}
+
+/* The handshake bytes of a flight (one epoch), as one sealed chunk. */
+static void fz_seed_flight(fz_scene *s, tflight *f, int enc)
+{
+	fz_seed_chunk(s, 22, f->hs[enc], f->hslen[enc]);
+}
+
+static void fz_seed_raw(fz_scene *s, const uint8_t *p, size_t n)
+{
+	fz_seed_chunk(s, 0x80, p, n);
+}
+
+/* Pairs from a ctx pair, both conns with arenas of the fuzz size. */
+static void fz_pair(tpair *p, wt_tls_ctx *cc, wt_tls_ctx *sc)
+{
+	size_t n = wt_tls_conn_arena_size(cc);
+	p->cctx = cc;
+	p->sctx = sc;
+	p->c = calloc(1, wt_tls_conn_size());
+	p->s = calloc(1, wt_tls_conn_size());
+	p->ca = malloc(n);
+	p->sa = malloc(n);
+	wt_tls_conn_init(p->c, cc, p->ca, n);
+	wt_tls_conn_init(p->s, sc, p->sa, n);
+	wt_tls_set_connect_state(p->c);
+	wt_tls_set_accept_state(p->s);
+}
+
+static void fz_unpair(tpair *p)
+{
+	wt_tls_conn_clear(p->c);
+	wt_tls_conn_clear(p->s);
+	free(p->c); free(p->s); free(p->ca); free(p->sa);
+}
+
+static void fz_build(void)
+{
+	tpair p;
+	tflight f, g;
+	tkey k;
+	uint8_t b[64];
+	size_t n;
+	fz_det();
+	fz_ctx(&fz_cctx, 0, 0);
+	fz_ctx(&fz_sctx, 1, 0);
+	fz_ctx(&fz_cctx_hrr, 0, 1);
+	fz_ctx(&fz_sctx_hrr, 1, 1);
+	fz_ctx(&fz_cctx_auth, 0, 2);
+	fz_ctx(&fz_sctx_auth, 1, 2);
+	fz_arena_len = wt_tls_conn_arena_size(&fz_cctx);
+	fz_arena = malloc(fz_arena_len);
+
+	/* The plain handshake, frozen at each step. */
+	fz_pair(&p, &fz_cctx, &fz_sctx);
+	fz_freeze(FZ_SERVER_FRESH, p.s, p.c, NULL, 0);
+	(void)wt_tls_do_handshake(p.c);
+	fz_freeze(FZ_CLIENT_SENT_CH, p.c, p.s, NULL, 0);
+	tf_tap(&f, p.c, p.s, NULL);
+	fz_seed_flight(&fz_sc[FZ_SERVER_FRESH], &f, 0);
+	(void)wt_tls_do_handshake(p.s);
+	fz_freeze(FZ_SERVER_EXPECT_FIN, p.s, p.c, NULL, 0);
+	tk_init(&k, p.s, p.s->ks_h.s_hs);
+	n = t_take(p.s, scratch_rec, sizeof scratch_rec);
+	fz_seed_raw(&fz_sc[FZ_CLIENT_SENT_CH], scratch_rec, n);
+	/* The client takes the ServerHello only, then freezes. */
+	{
+		size_t shrec = 5 + ((size_t)scratch_rec[3] << 8 | scratch_rec[4]);
+		size_t ccs = scratch_rec[shrec] == 20 ? 6 : 0;
+		t_give(p.c, scratch_rec, shrec + ccs);
+		(void)wt_tls_do_handshake(p.c);
+		fz_freeze(FZ_CLIENT_EXPECT_EE, p.c, p.s, p.s->ks_h.s_hs, 0);
+		t_give(p.c, scratch_rec + shrec + ccs, n - shrec - ccs);
+	}
+	(void)wt_tls_do_handshake(p.c);
+	tk_init(&k, p.c, p.c->ks_h.c_hs);
+	tf_tap(&g, p.c, p.s, &k);
+	fz_key(FZ_SERVER_EXPECT_FIN, p.c, p.c->ks_h.c_hs);
+	fz_seed_flight(&fz_sc[FZ_SERVER_EXPECT_FIN], &g, 1);
+	(void)wt_tls_do_handshake(p.s);
+	/* Tickets and the end of the handshake. */
+	tk_init(&k, p.s, p.s->ks_m.s_ap);
+	tf_tap(&g, p.s, p.c, &k);
+	(void)wt_tls_read_ex(p.c, b, sizeof b, &n);
+	fz_freeze(FZ_CLIENT_CONNECTED, p.c, p.s, p.s->wr.secret, p.s->wr.seq);
+	fz_freeze(FZ_SERVER_CONNECTED, p.s, p.c, p.c->wr.secret, p.c->wr.seq);
+	{
+		static const uint8_t ku1[] = { 24, 0, 0, 1, 1 }, cn[] = { 1, 0 };
+		fz_scene *c = &fz_sc[FZ_CLIENT_CONNECTED], *s = &fz_sc[FZ_SERVER_CONNECTED];
+		fz_seed_flight(c, &g, 1);
+		fz_seed_chunk(c, 23, (const uint8_t *)"application data", 16);
+		fz_seed_chunk(c, 22, ku1, 5);
+		fz_seed_chunk(c, 23, (const uint8_t *)"after", 5);
+		c->seed[c->seedlen++] = 0x7E;
+		c->seed[c->seedlen++] = 0;
+		fz_seed_chunk(c, 21, cn, 2);
+		fz_seed_chunk(s, 23, (const uint8_t *)"application data", 16);
+		fz_seed_chunk(s, 22, ku1, 5);
+		s->seed[s->seedlen++] = 0x7E;
+		s->seed[s->seedlen++] = 2;
+		fz_seed_chunk(s, 23, (const uint8_t *)"after", 5);
+		fz_seed_chunk(s, 21, cn, 2);
+	}
+	fz_unpair(&p);
+
+	/* Again, to capture the server's protected flight as plaintext. */
+	fz_det();
+	fz_pair(&p, &fz_cctx, &fz_sctx);
+	(void)wt_tls_do_handshake(p.c);
+	tp_move(p.c, p.s, 0);
+	(void)wt_tls_do_handshake(p.s);
+	tk_init(&k, p.s, p.s->ks_h.s_hs);
+	tf_take(&f, p.s, &k);
+	fz_seed_flight(&fz_sc[FZ_CLIENT_EXPECT_EE], &f, 1);
+	fz_unpair(&p);
+
+	/* HelloRetryRequest. */
+	fz_det();
+	fz_pair(&p, &fz_cctx_hrr, &fz_sctx_hrr);
+	(void)wt_tls_do_handshake(p.c);
+	tp_move(p.c, p.s, 0);
+	(void)wt_tls_do_handshake(p.s);
+	fz_freeze(FZ_SERVER_EXPECT_CH2, p.s, p.c, NULL, 0);
+	n = t_take(p.s, scratch_rec, sizeof scratch_rec);
+	t_give(p.c, scratch_rec, n);
+	(void)wt_tls_do_handshake(p.c);
+	fz_freeze(FZ_CLIENT_EXPECT_SH2, p.c, p.s, NULL, 0);
+	tf_tap(&f, p.c, p.s, NULL);
+	fz_seed_chunk(&fz_sc[FZ_SERVER_EXPECT_CH2], 20, (const uint8_t *)"\1", 1);
+	fz_seed_flight(&fz_sc[FZ_SERVER_EXPECT_CH2], &f, 0);
+	(void)wt_tls_do_handshake(p.s);
+	n = t_take(p.s, scratch_rec, sizeof scratch_rec);
+	fz_seed_raw(&fz_sc[FZ_CLIENT_EXPECT_SH2], scratch_rec, n);
+	fz_unpair(&p);
+
+	/* Client certificates. */
+	fz_det();
+	fz_pair(&p, &fz_cctx_auth, &fz_sctx_auth);
+	(void)wt_tls_do_handshake(p.c);
+	tp_move(p.c, p.s, 0);
+	(void)wt_tls_do_handshake(p.s);
+	fz_freeze(FZ_SERVER_EXPECT_CERT, p.s, p.c, NULL, 0);
+	/* the client's Certificate, CertificateVerify, Finished */
+	tp_move(p.s, p.c, 0);
+	(void)wt_tls_do_handshake(p.c);
+	tk_init(&k, p.c, p.c->ks_h.c_hs);
+	tf_take(&g, p.c, &k);
+	fz_key(FZ_SERVER_EXPECT_CERT, p.c, p.c->ks_h.c_hs);
+	fz_seed_flight(&fz_sc[FZ_SERVER_EXPECT_CERT], &g, 1);
+	fz_unpair(&p);
+
+	/* Resumption: a ticket from a first connection, then the second
+	 * client's hello. */
+	fz_det();
+	fz_pair(&p, &fz_cctx, &fz_sctx);
+	tp_handshake(&p);
+	(void)wt_tls_read_ex(p.c, b, sizeof b, &n);
+	{
+		uint8_t sess[WT_TLS_SESSION_MAX];
+		size_t sl = wt_tls_get_session(p.c, sess, sizeof sess);
+		fz_unpair(&p);
+		fz_pair(&p, &fz_cctx, &fz_sctx);
+		wt_tls_set_session(p.c, sess, sl);
+	}
+	(void)wt_tls_do_handshake(p.c);
+	fz_freeze(FZ_CLIENT_RESUMING, p.c, p.s, NULL, 0);
+	tp_move(p.c, p.s, 0);
+	(void)wt_tls_do_handshake(p.s);
+	n = t_take(p.s, scratch_rec, sizeof scratch_rec);
+	fz_seed_raw(&fz_sc[FZ_CLIENT_RESUMING], scratch_rec, n);
+	fz_unpair(&p);
+
+	wt_test_set_random(NULL, 0);
+	fz_ready = 1;
+}
+
+/* ---- one input ------------------------------------------------------------------ */
+
+static void fz_fail(const char *why)
+{
+	fprintf(stderr, "fuzz_tls invariant broken: %s\n", why);
+	abort();
+}
+
+static void fz_invariants(const wt_tls_conn *c)
+{
+	if (c->in_len > c->in_cap || c->in_off > c->in_len)
+		fz_fail("net-in region");
+	if (c->out_off + c->out_len > c->out_alloc || c->out_len > c->out_cap)
+		fz_fail("net-out region");
+	if (c->st_len > c->stage_cap || c->st_off > c->st_len)
+		fz_fail("stage region");
+	if (c->hsi_len > c->hs_max + 4 + WT_TLS_MAX_PLAIN + 1)
+		fz_fail("handshake-in region");
+	if (c->app_len && c->app_off + c->app_len > c->in_len)
+		fz_fail("application data outside net-in");
+}
+
+/* Drive the victim once; drain its output; check the sticky error. */
+static void fz_step(wt_tls_conn *c, uint32_t *err, int *alerted)
+{
+	uint8_t b[512];
+	size_t n;
+	if (!wt_tls_is_init_finished(c))
+		(void)wt_tls_do_handshake(c);
+	else
+		(void)wt_tls_read_ex(c, b, sizeof b, &n);
+	fz_invariants(c);
+	for (;;) {
+		uint8_t *o = wt_tls_net_out_buf(c, &n);
+		(void)o;
+		if (n == 0)
+			break;
+		if (*alerted)
+			fz_fail("output after the fatal alert was sent");
+		wt_tls_net_out_ack(c, n);
+	}
+	if (*err && wt_tls_error_code(c) != *err)
+		fz_fail("the first error changed");
+	if (!*err && wt_tls_error_code(c)) {
+		*err = wt_tls_error_code(c);
+		/* The alert went out with the drain above. */
+		*alerted = 1;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_scene *s;
+	tkey k;
+	uint8_t secret[WT_HASH_MAX_LEN];
+	size_t off = 1;
+	uint32_t err = 0;
+	int alerted = 0, chunks = 0, i;
+	if (!fz_ready)
+		fz_build();
+	if (size < 1)
+		return 0;
+	s = &fz_sc[data[0] % FZ_N];
+	fz_det();
+	/* Restore the frozen victim into the one arena. */
+	fz_victim = s->conn;
+	memcpy(fz_arena, s->arena_copy, s->conn.arenalen);
+	fz_victim.arena = fz_arena;
+	k = s->key;
+	memcpy(secret, s->secret, sizeof secret);
+	while (off < size && chunks++ < 256) {
+		uint8_t h = data[off++];
+		size_t len;
+		if (h == 0x7E) {
+			size_t w;
+			if (off >= size)
+				break;
+			switch (data[off++] % 4) {
+			case 0: (void)wt_tls_write_ex(&fz_victim, 1, (const uint8_t *)"fuzzed", 6, &w); break;
+			case 1: (void)wt_tls_key_update(&fz_victim, 0); break;
+			case 2: (void)wt_tls_key_update(&fz_victim, 1); break;
+			default: (void)wt_tls_shutdown(&fz_victim); break;
+			}
+		} else {
+			if (size - off < 2)
+				break;
+			len = (size_t)data[off] << 8 | data[off + 1];
+			off += 2;
+			if (len > size - off)
+				len = size - off;
+			if (h & 0x80) {
+				(void)t_give(&fz_victim, data + off, len);
+			} else if (s->have_key && len <= WT_TLS_MAX_PLAIN) {
+				size_t rl = tk_seal(&k, h, data + off, len, 0, scratch_rec), o = 0;
+				(void)t_give(&fz_victim, scratch_rec, rl);
+				/* The peer moves to its next key after each KeyUpdate
+				 * it sends (4.6.3): so does the sealing here. */
+				while (h == 22 && o + 4 <= len) {
+					size_t ml = (size_t)data[off + o + 1] << 16 |
+						(size_t)data[off + o + 2] << 8 | data[off + o + 3];
+					if (data[off + o] == HS_KEY_UPDATE && o + 4 + ml <= len) {
+						wt_ks_next_traffic(fz_victim.hash, secret);
+						tk_init(&k, &fz_victim, secret);
+					}
+					o += 4 + ml;
+				}
+			} else if (len <= WT_TLS_MAX_PLAIN) {
+				uint8_t hdr[5] = { h, 3, 3, (uint8_t)(len >> 8), (uint8_t)len };
+				size_t room;
+				uint8_t *in = wt_tls_net_in_buf(&fz_victim, &room);
+				if (room >= 5 + len) {
+					memcpy(in, hdr, 5);
+					memcpy(in + 5, data + off, len);
+					wt_tls_net_in_ack(&fz_victim, 5 + len);
+				}
+			}
+			off += len;
+		}
+		fz_step(&fz_victim, &err, &alerted);
+	}
+	/* Let it finish what it can (bounded). */
+	for (i = 0; i < 4; i++)
+		fz_step(&fz_victim, &err, &alerted);
+	wt_test_set_random(NULL, 0);
+	return 0;
+}
