@@ -550,9 +550,15 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
 
 	if (!c->wp_active) {
 		/* A new write. SSL_write(3): after SSL_shutdown or CONCLUDE the
-		 * write side is closed. */
-		if (c->shut & 1)
-			return write_fail(c, WT_TLS_ERR_PROTOCOL_SHUTDOWN);
+		 * write side is closed. OpenSSL reports this as
+		 * SSL_R_PROTOCOL_IS_SHUTDOWN without failing the connection
+		 * (ssl_write_internal), so a half-closed connection still reads:
+		 * not sticky. */
+		if (c->shut & 1) {
+			c->transient = WT_TLS_ERR_PROTOCOL_SHUTDOWN;
+			c->last = WT_TLS_ERROR_SSL;
+			return 0;
+		}
 		c->wp_active = 1;
 		c->wp_token = token;
 		c->wp_len = len;
