@@ -488,7 +488,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 		c->last = WT_TLS_ERROR_NONE;
 		return 1;
 	}
-	return r;
+	/* SSL_do_handshake(3): 0 only when the handshake "was shut down
+	 * controlled" (close_notify during it); < 0 on a fatal error or when
+	 * "action is needed to continue the operation" (WANT_*). */
+	return (r == 0 && c->last == WT_TLS_ERROR_ZERO_RETURN) ? 0 : -1;
 }
 
 int wt_tls_key_update(wt_tls_conn *c, int update_requested)
