@@ -17,3 +17,4 @@ export * from './core/ecp.js';
 export * from './core/rsa.js';
 export * from './core/mlkem.js';
 export * from './core/sha3.js';
+export * from './core/connection.js';
