@@ -33,7 +33,8 @@ fi
 # npm packages from the committed lock file; reinstalled when its content
 # changes (content, not mtime: a fresh checkout is newer than everything).
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ "$(cat node_modules/.wasmtls-lock 2>/dev/null)" != "$lock_sum" ]; then
+# A symlinked node_modules is a shared install (a git worktree): leave it.
+if [ ! -L node_modules ] && [ "$(cat node_modules/.wasmtls-lock 2>/dev/null)" != "$lock_sum" ]; then
   npm ci --no-audit --no-fund
   echo "$lock_sum" > node_modules/.wasmtls-lock
 fi
@@ -84,12 +85,15 @@ for v in "${!VARIANT[@]}"; do
 done | xargs -P "$(nproc)" -I{} bash -c 'IFS="|" read -r v f s o <<< "{}"; compile "$v" "$f" "$s" "$o"'
 for v in "${!VARIANT[@]}"; do
   d=build/$v
+  # Link the objects of today's sources only (a deleted source's stale
+  # object would otherwise still be linked).
+  objs=$(for s in $CSRC test/native/host_native.c; do echo "$d/obj/$(echo "$s" | tr / _).o"; done)
   # Tests: test_*.c everywhere; ct_*.c and ctleak_*.c only for Valgrind.
   case $v in native-ct) tests=$(ls test/native/ct_*.c test/native/ctleak_*.c 2>/dev/null || true) ;;
              *) tests=$(ls test/native/test_*.c 2>/dev/null || true) ;; esac
   for t in $tests; do
     # shellcheck disable=SC2086
-    $CC $CWARN ${VARIANT[$v]} $INC "$t" "$d"/obj/*.o -o "$d/$(basename "$t" .c)" -lm
+    $CC $CWARN ${VARIANT[$v]} $INC "$t" $objs -o "$d/$(basename "$t" .c)" -lm
   done
 done
 
@@ -104,12 +108,16 @@ node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e
 node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
   --platform=node --target=node20 --outfile=dist/selfcheck.js --log-level=warning
 node_modules/.bin/tsc -p tsconfig.json
+# The optional default root store (Mozilla's, as Node ships it in
+# tls.rootCertificates): generated, never committed, not in the core.
+node scripts/gen-roots.mjs dist
 
 # ---- 5. sizes ------------------------------------------------------------------
-js=$(ls dist/*.js | grep -v selfcheck)
+js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js)
 printf '%-26s %10s %10s\n' file bytes gzip
 for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm; do
   printf '%-26s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done
 # shellcheck disable=SC2086
 printf '%-26s %10d %10d\n' "dist/*.js (all chunks)" "$(cat $js | wc -c)" "$(cat $js | gzip -9c | wc -c)"
+printf '%-26s %10d %10d\n' "dist/roots.js (optional)" "$(stat -c %s dist/roots.js)" "$(gzip -9c dist/roots.js | wc -c)"

@@ -52,6 +52,57 @@ export function opsPerSec(fn: () => unknown): number {
   return median(rates);
 }
 
+const isThenable = (x: unknown): x is PromiseLike<unknown> =>
+  x !== null && typeof x === 'object' && typeof (x as PromiseLike<unknown>).then === 'function';
+const settle = async (x: unknown): Promise<void> => {
+  if (isThenable(x)) await x;
+};
+
+/**
+ * Operations per second of several fns measured interleaved: each round
+ * runs every fn for RUN_MS in turn, RUNS rounds, median per fn. On a
+ * shared machine the load drifts; interleaving spreads the drift over all
+ * contenders instead of penalising whichever ran during a busy spell.
+ * Async fns are awaited one call at a time.
+ */
+export async function compare<K extends string>(fns: Record<K, () => unknown>): Promise<Record<K, number>> {
+  const keys = Object.keys(fns) as K[];
+  const batch = {} as Record<K, number>;
+  const rates = {} as Record<K, number[]>;
+  for (const k of keys) {
+    rates[k] = [];
+    // Warm up; find a batch that takes about RUN_MS / 10.
+    let n = 1;
+    for (;;) {
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await settle(fns[k]());
+      if (performance.now() - t > RUN_MS / 10 || n > 1 << 20) break;
+      n *= 2;
+    }
+    batch[k] = n;
+  }
+  for (let r = 0; r < RUNS; r++) {
+    for (const k of keys) {
+      let done = 0;
+      const t0 = performance.now();
+      let t = t0;
+      while (t - t0 < RUN_MS) {
+        const f = fns[k];
+        for (let i = 0; i < batch[k]; i++) {
+          const res = f();
+          if (isThenable(res)) await res;
+        }
+        done += batch[k];
+        t = performance.now();
+      }
+      rates[k].push((done * 1000) / (t - t0));
+    }
+  }
+  const out = {} as Record<K, number>;
+  for (const k of keys) out[k] = median(rates[k]);
+  return out;
+}
+
 /** The same for an async fn (awaited one call at a time). */
 export async function opsPerSecAsync(fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 20; i++) await fn();

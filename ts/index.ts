@@ -17,4 +17,5 @@ export * from './core/ecp.js';
 export * from './core/rsa.js';
 export * from './core/mlkem.js';
 export * from './core/sha3.js';
+export * from './core/x509.js';
 export * from './core/connection.js';

@@ -3,7 +3,7 @@
  * blocks at a time; and the key expansion shared with aes_ctv128.c.
  *
  * Constant-time: no table, no secret-dependent branch or index. The S-box
- * is the Boyar-Peralta circuit (aes_ct.h) evaluated on bit planes.
+ * is the Boyar-Matthews-Peralta circuit (aes_ct.h) on bit planes.
  *
  * Layout (after BearSSL's aes_ct64, arranged our own way): q[b] holds bit b
  * of every state byte of four blocks. Bit 16*row + 4*col + blk of q[b] is
@@ -114,6 +114,8 @@ WT_INLINE void ortho(uint64_t *q)
 	SWAP8(q[0], q[4]); SWAP8(q[1], q[5]); SWAP8(q[2], q[6]); SWAP8(q[3], q[7]);
 }
 
+WT_INLINE void shift_rows(uint64_t *q);
+
 /* see aes_ct.h */
 void wt_aes_ct64_schedule(uint64_t *sk, const uint8_t *rk, unsigned nr)
 {
@@ -127,6 +129,10 @@ void wt_aes_ct64_schedule(uint64_t *sk, const uint8_t *rk, unsigned nr)
 			q[4 + b] = hi;
 		}
 		ortho(q);
+		/* Round key r lives in the frame of round r (see encrypt4):
+		 * SR^-r = SR^(3r mod 4). */
+		for (b = 0; b < (int)((3 * r) & 3); b++)
+			shift_rows(q);
 		for (b = 0; b < 8; b++) {
 			/* sbox64 leaves S(x) ^ 0x63; MixColumns maps a state of
 			 * all-0x63 bytes to itself (2c ^ 3c ^ c ^ c = c) and so
@@ -170,41 +176,74 @@ WT_INLINE void shift_rows(uint64_t *q)
 	}
 }
 
-/* Per column, b_r = 2(a_r ^ a_{r+1}) ^ a_{r+1} ^ a_{r+2} ^ a_{r+3}
+/* Rotate every 16-bit group (a row) right by 4k bits (k columns). */
+WT_INLINE uint64_t rot_rows(uint64_t x, int k)
+{
+	/* k is a constant after inlining */
+	switch (k & 3) {
+	case 1: return ((x >> 4) & 0x0FFF0FFF0FFF0FFFull) | ((x << 12) & 0xF000F000F000F000ull);
+	case 2: return ((x >> 8) & 0x00FF00FF00FF00FFull) | ((x << 8) & 0xFF00FF00FF00FF00ull);
+	case 3: return ((x >> 12) & 0x000F000F000F000Full) | ((x << 4) & 0xFFF0FFF0FFF0FFF0ull);
+	default: return x;
+	}
+}
+
+/*
+ * Per column, b_r = 2(a_r ^ a_{r+1}) ^ a_{r+1} ^ a_{r+2} ^ a_{r+3}
  * (FIPS 197 section 5.1.3) with t = a ^ rot1(a): b = 2t ^ rot1(a) ^ rot2(t).
  * rot1 moves row r+1 to row r: a right rotation by 16. Doubling in GF(2^8)
- * on planes: bit k takes t_{k-1}, and t_7 feeds bits 0, 1, 3, 4 (0x1B). */
-WT_INLINE void mix_columns(uint64_t *q)
+ * on planes: bit k takes t_{k-1}, and t_7 feeds bits 0, 1, 3, 4 (0x1B).
+ *
+ * ShiftRows is not done between rounds (fixslicing, Adomnicai and Peyrin
+ * 2020): after round r the state is kept as SR^-r of itself, so that the
+ * next ShiftRows only moves the frame; in that frame row r + 1 sits k
+ * columns further along than row r (phase k = r mod 4), so rot1 becomes a
+ * rotation by 16 and then of each row by k columns, rot2 one by 32 and
+ * then by 2k columns. Round keys are stored in their round's frame.
+ */
+WT_INLINE void mix_columns(uint64_t *q, int ph)
 {
-	uint64_t r[8], t[8];
+	uint64_t r[8], t[8], u[8];
 	int b;
 	for (b = 0; b < 8; b++) {
-		r[b] = rotr64(q[b], 16);
+		r[b] = rot_rows(rotr64(q[b], 16), ph);
 		t[b] = q[b] ^ r[b];
+		u[b] = rot_rows(rotr64(t[b], 32), 2 * ph);
 	}
-	q[0] = t[7] ^ r[0] ^ rotr64(t[0], 32);
-	q[1] = t[0] ^ t[7] ^ r[1] ^ rotr64(t[1], 32);
-	q[2] = t[1] ^ r[2] ^ rotr64(t[2], 32);
-	q[3] = t[2] ^ t[7] ^ r[3] ^ rotr64(t[3], 32);
-	q[4] = t[3] ^ t[7] ^ r[4] ^ rotr64(t[4], 32);
-	q[5] = t[4] ^ r[5] ^ rotr64(t[5], 32);
-	q[6] = t[5] ^ r[6] ^ rotr64(t[6], 32);
-	q[7] = t[6] ^ r[7] ^ rotr64(t[7], 32);
+	q[0] = t[7] ^ r[0] ^ u[0];
+	q[1] = t[0] ^ t[7] ^ r[1] ^ u[1];
+	q[2] = t[1] ^ r[2] ^ u[2];
+	q[3] = t[2] ^ t[7] ^ r[3] ^ u[3];
+	q[4] = t[3] ^ t[7] ^ r[4] ^ u[4];
+	q[5] = t[4] ^ r[5] ^ u[5];
+	q[6] = t[5] ^ r[6] ^ u[6];
+	q[7] = t[6] ^ r[7] ^ u[7];
 }
+
+#define ROUND(PH) do { \
+		sbox64(q); \
+		mix_columns(q, PH); \
+		add_round_key(q, sk + 8 * r); \
+	} while (0)
 
 static void encrypt4(const uint64_t *sk, unsigned nr, uint64_t *q)
 {
-	unsigned r;
+	/* r and nr are public (10, 12 or 14); the branches count rounds. */
+	unsigned r = 1;
 	add_round_key(q, sk);
-	for (r = 1; r < nr; r++) {
-		sbox64(q);
-		shift_rows(q);
-		mix_columns(q);
-		add_round_key(q, sk + 8 * r);
+	for (;;) {
+		ROUND(1); if (++r == nr) break;
+		ROUND(2); if (++r == nr) break;
+		ROUND(3); if (++r == nr) break;
+		ROUND(0); if (++r == nr) break;
 	}
 	sbox64(q);
-	shift_rows(q);
 	add_round_key(q, sk + 8 * nr);
+	/* Back from the frame SR^-Nr: Nr mod 4 is 2 (AES-128/256) or 0. */
+	if ((nr & 3) == 2) {
+		shift_rows(q);
+		shift_rows(q);
+	}
 }
 
 /* see aes_ct.h */
@@ -219,6 +258,7 @@ void wt_aes_ct64_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 	uint64_t lo, hi0;
 	uint64_t q[8];
 	uint8_t ks[64], m = (uint8_t)-ok;
+	uint64_t m64 = -(uint64_t)ok;
 	int j;
 	interleave(&lo, &hi0, a, (uint64_t)wt_load32_le(cb + 8));
 	while (len > 0) {
@@ -236,10 +276,15 @@ void wt_aes_ct64_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 		for (j = 0; j < 4; j++) {
 			uint64_t x, y;
 			deinterleave(&x, &y, q[j], q[4 + j]);
-			wt_store64_le(ks + 16 * j, x);
-			wt_store64_le(ks + 16 * j + 8, y);
+			if (n == 64) {
+				wt_store64_le(out + 16 * j, (wt_load64_le(in + 16 * j) ^ x) & m64);
+				wt_store64_le(out + 16 * j + 8, (wt_load64_le(in + 16 * j + 8) ^ y) & m64);
+			} else {
+				wt_store64_le(ks + 16 * j, x);
+				wt_store64_le(ks + 16 * j + 8, y);
+			}
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; n < 64 && i < n; i++)
 			out[i] = (uint8_t)((in[i] ^ ks[i]) & m);
 		in += n;
 		out += n;

@@ -40,9 +40,11 @@ void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
 	uint8_t *out, uint8_t tag[16]);
 
 /* Check the tag over aad and the ciphertext in, then decrypt to out (out
- * may equal in). Nothing is written before the tag has been verified.
- * Returns 0 when authentic; -2 on tag mismatch, with out zeroed; -1 for bad
- * arguments (ivlen 0, or len over 2^36 - 32), with out untouched. */
+ * may equal in). Nothing is written before the tag has been verified; the
+ * verdict is then applied by masking, not branching (out receives the
+ * plaintext or zeros, for the same work), so it stays secret until
+ * returned. Returns 0 when authentic; -2 on tag mismatch, with out zeroed;
+ * -1 for bad arguments (ivlen 0, or len over 2^36 - 32), out untouched. */
 int wt_gcm_open(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
 	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
 	uint8_t *out, const uint8_t tag[16]);

@@ -48,6 +48,56 @@ static void schedule(uint32_t impl, uint64_t *sk, const uint8_t *rk, unsigned nr
 #endif
 }
 
+WT_AES_SBOX_DEFINE(sbox_planes, uint32_t)
+
+/* GF(2^8) product modulo x^8 + x^4 + x^3 + x + 1 (FIPS 197 section 4.2),
+ * bit by bit: a reference for the S-box circuit, not constant-time. */
+static uint8_t gf_mul(uint8_t a, uint8_t b)
+{
+	uint8_t p = 0;
+	while (b) {
+		if (b & 1)
+			p ^= a;
+		a = (uint8_t)((a << 1) ^ ((a & 0x80) ? 0x1B : 0));
+		b >>= 1;
+	}
+	return p;
+}
+
+/* The circuit against the S-box's definition (FIPS 197 section 5.1.1:
+ * inverse in GF(2^8), then the affine map), for all 256 bytes at once:
+ * plane b holds bit b of byte x at bit position x % 32 of word x / 32. */
+static void test_sbox(void)
+{
+	uint32_t q[8][8] = { { 0 } }, p[8];
+	int x, b, w, bad = 0;
+	for (x = 0; x < 256; x++)
+		for (b = 0; b < 8; b++)
+			q[x / 32][b] |= (uint32_t)((x >> b) & 1) << (x % 32);
+	for (w = 0; w < 8; w++)
+		sbox_planes(q[w]);
+	for (x = 0; x < 256; x++) {
+		uint8_t inv = 0, s = 0, r;
+		int y;
+		for (y = 1; y < 256 && x != 0; y++)
+			if (gf_mul((uint8_t)x, (uint8_t)y) == 1)
+				inv = (uint8_t)y;
+		for (b = 0; b < 8; b++) {
+			int bit = ((inv >> b) ^ (inv >> ((b + 4) & 7)) ^ (inv >> ((b + 5) & 7))
+				^ (inv >> ((b + 6) & 7)) ^ (inv >> ((b + 7) & 7)) ^ (0x63 >> b)) & 1;
+			s |= (uint8_t)(bit << b);
+		}
+		for (b = 0; b < 8; b++)
+			p[b] = (q[x / 32][b] >> (x % 32)) & 1;
+		r = 0;
+		for (b = 0; b < 8; b++)
+			r |= (uint8_t)(p[b] << b);
+		bad += (uint8_t)(r ^ 0x63) != s;
+	}
+	CHECK(bad == 0, "S-box circuit wrong for %d inputs", bad);
+	CHECK(gf_mul(0x57, 0x83) == 0xC1, "FIPS 197 4.2 example");
+}
+
 /* FIPS 197 appendix C: plaintext 00112233445566778899aabbccddeeff, keys
  * 000102... of 16, 24, 32 bytes. */
 static const char *AES_KAT[3] = {
@@ -331,6 +381,7 @@ static void test_arguments(void)
 
 int main(void)
 {
+	test_sbox();
 	test_aes();
 	test_gcm_kat();
 	test_impls_agree();

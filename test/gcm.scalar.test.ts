@@ -1,0 +1,3 @@
+import { gcmSuite } from './suites/gcm.js';
+
+gcmSuite('scalar');
