@@ -480,6 +480,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 		return -1;
 	r = wt_hs_run(c);
 	if (r > 0) {
+		/* SSL_key_update(3): "Alternatively SSL_do_handshake() can be
+		 * called to force the update to take place immediately." */
+		if (send_pending(c))
+			return -1;
 		/* SSL_do_handshake completes when our last flight is out. */
 		if (!wt_tls_flush(c)) {
 			c->last = WT_TLS_ERROR_WANT_WRITE;
