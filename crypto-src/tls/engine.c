@@ -513,6 +513,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 		return -1;
 	r = wt_hs_run(c);
 	if (r > 0) {
+		/* SSL_key_update(3): "Alternatively SSL_do_handshake() can be
+		 * called to force the update to take place immediately." */
+		if (send_pending(c))
+			return -1;
 		/* SSL_do_handshake completes when our last flight is out. */
 		if (!wt_tls_flush(c)) {
 			c->last = WT_TLS_ERROR_WANT_WRITE;
@@ -521,7 +525,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 		c->last = WT_TLS_ERROR_NONE;
 		return 1;
 	}
-	return r;
+	/* SSL_do_handshake(3): 0 only when the handshake "was shut down
+	 * controlled" (close_notify during it); < 0 on a fatal error or when
+	 * "action is needed to continue the operation" (WANT_*). */
+	return (r == 0 && c->last == WT_TLS_ERROR_ZERO_RETURN) ? 0 : -1;
 }
 
 int wt_tls_key_update(wt_tls_conn *c, int update_requested)
@@ -583,9 +590,15 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
 
 	if (!c->wp_active) {
 		/* A new write. SSL_write(3): after SSL_shutdown or CONCLUDE the
-		 * write side is closed. */
-		if (c->shut & 1)
-			return write_fail(c, WT_TLS_ERR_PROTOCOL_SHUTDOWN);
+		 * write side is closed. OpenSSL reports this as
+		 * SSL_R_PROTOCOL_IS_SHUTDOWN without failing the connection
+		 * (ssl_write_internal), so a half-closed connection still reads:
+		 * not sticky. */
+		if (c->shut & 1) {
+			c->transient = WT_TLS_ERR_PROTOCOL_SHUTDOWN;
+			c->last = WT_TLS_ERROR_SSL;
+			return 0;
+		}
 		c->wp_active = 1;
 		c->wp_token = token;
 		c->wp_len = len;
