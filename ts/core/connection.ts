@@ -48,6 +48,7 @@
 import { abytes, aint } from './bytes.js';
 import { TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
+import { TrustStore } from './x509.js';
 import { wasm, type Wasm, type WasmExports } from './loader.js';
 
 export { ALERT, TLS_ERR, TLSError } from './errors.js';
@@ -133,8 +134,19 @@ function codes(list: readonly (string | number)[], title: string, look: (s: stri
 
 // ---- configuration --------------------------------------------------------------
 
-/** Certificate verification policy. There is no default. */
-export type VerifyPolicy = 'insecure-no-chain-validation' | 'external';
+/**
+ * Certificate verification policy. There is no default.
+ * - `'chain'`: full validation by the engine against `ca` (path building,
+ *   signatures, validity, CA and key-usage rules, name constraints, the
+ *   host name on a client); a failure sends the validator's alert. With
+ *   `onVerify` the callback sees the chain and the verdict
+ *   (`conn.verifyError`) and decides.
+ * - `'external'`: the callback alone decides (CertificateVerify is still
+ *   checked by the engine).
+ * - `'insecure-no-chain-validation'`: only CertificateVerify with the leaf's
+ *   key; for tests and debugging.
+ */
+export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external';
 
 /**
  * Called (policy `'external'`) when the peer's Certificate arrived: the
@@ -151,8 +163,15 @@ export interface TLSContextOptions {
   /** Required for a client, and for a server that asks for client
    * certificates. See {@link VerifyPolicy}. */
   verify?: VerifyPolicy;
-  /** The callback of policy `'external'`. */
+  /** The callback of policy `'external'` (required), or of `'chain'`
+   * (optional: it then sees the engine's verdict and decides). */
   onVerify?: VerifyCallback;
+  /** Trust anchors for policy `'chain'`: a {@link TrustStore}, PEM text,
+   * or DER certificates. */
+  ca?: TrustStore | string | Uint8Array | readonly Uint8Array[];
+  /** SPKI SHA-256 pins (32 bytes each, at most 8): the peer's validated
+   * path (or, without chain validation, its leaf) must hold one. */
+  pins?: readonly Uint8Array[];
   /** Server: ask for (`'request'`) or insist on (`'require'`) a client
    * certificate. Needs `verify`. */
   clientCert?: 'none' | 'request' | 'require';
@@ -288,6 +307,8 @@ export class TLSContext {
       if (opts.cert !== undefined) this.useCertificateChain(opts.cert);
       if (opts.key !== undefined) this.usePrivateKey(opts.key);
       if (opts.alpn) this.setAlpnProtos(opts.alpn);
+      if (opts.ca !== undefined) this.setTrust(opts.ca);
+      if (opts.pins) for (const p of opts.pins) this.addPin(p);
       if (opts.verify !== undefined) this.setVerify(opts.verify, opts.onVerify, opts.clientCert ?? 'none');
       else if (opts.clientCert && opts.clientCert !== 'none') {
         throw new TypeError('TLSContext: clientCert needs a verify policy (the client chain must be judged somehow)');
@@ -429,16 +450,48 @@ export class TLSContext {
    * server, whether to ask for a client certificate.
    */
   setVerify(policy: VerifyPolicy, onVerify?: VerifyCallback, clientCert: 'none' | 'request' | 'require' = 'none'): this {
-    const pol = policy === 'insecure-no-chain-validation' ? 1 : policy === 'external' ? 2 : 0;
+    const pol = policy === 'insecure-no-chain-validation' ? 1 : policy === 'external' ? 2 : policy === 'chain' ? 3 : 0;
     if (pol === 0) {
-      throw new TypeError(`setVerify: unknown policy ${String(policy)}; expected 'insecure-no-chain-validation' or 'external'`);
+      throw new TypeError(`setVerify: unknown policy ${String(policy)}; expected 'chain', 'insecure-no-chain-validation' or 'external'`);
     }
     if (pol === 2 && typeof onVerify !== 'function') throw new TypeError("setVerify: policy 'external' needs an onVerify callback");
-    const flags = clientCert === 'require' ? 3 : clientCert === 'request' ? 1 : clientCert === 'none' ? 0 : -1;
+    if (pol === 3 && this.trust === undefined) throw new TypeError("setVerify: policy 'chain' needs trust anchors (option `ca`)");
+    let flags = clientCert === 'require' ? 3 : clientCert === 'request' ? 1 : clientCert === 'none' ? 0 : -1;
     if (flags < 0) throw new TypeError(`setVerify: clientCert must be 'none', 'request' or 'require'`);
+    // WT_TLS_VERIFY_CALLBACK: pause after the engine's verdict.
+    if (pol === 3 && typeof onVerify === 'function') flags |= 0x4;
     this.check(this.w.exports.wt_x_tls_ctx_set_verify(this.live(), pol, flags), 'verification policy');
     this._verify = policy;
     this.onVerify = onVerify;
+    return this;
+  }
+
+  /** The anchors of policy `'chain'`. Kept referenced: the engine reads
+   * the store during every handshake of every connection of this ctx. */
+  trust: TrustStore | undefined;
+
+  /** Trust anchors for policy `'chain'` (replaces earlier ones). */
+  setTrust(ca: TrustStore | string | Uint8Array | readonly Uint8Array[]): this {
+    let store: TrustStore;
+    if (ca instanceof TrustStore) store = ca;
+    else {
+      store = new TrustStore();
+      if (typeof ca === 'string') store.addPEM(ca);
+      else if (ca instanceof Uint8Array) store.addDER(ca);
+      else for (const d of ca) store.addDER(d);
+    }
+    if (store.size === 0) throw new TypeError('setTrust: no certificate in `ca`');
+    this.check(this.w.exports.wt_x_tls_ctx_set_trust(this.live(), store.handle), 'trust anchors');
+    this.trust = store;
+    return this;
+  }
+
+  /** Add an SPKI SHA-256 pin (see {@link TLSContextOptions.pins}). */
+  addPin(sha256: Uint8Array): this {
+    abytes(sha256, 'addPin', 32);
+    const p = this.w.scratch(32);
+    this.w.u8().set(sha256, p);
+    this.check(this.w.exports.wt_x_tls_ctx_add_pin(this.live(), p), 'pin (at most 8)');
     return this;
   }
 
@@ -721,6 +774,31 @@ export class Connection {
 
   private getSlot(i = 0): number {
     return u32(this.w.u8(), this.slot + 4 * i);
+  }
+
+  /** Client: the name checked against the server's certificate under
+   * policy `'chain'` when it differs from the SNI name (an IP literal,
+   * which is never sent as SNI). */
+  setVerifyHost(name: string): this {
+    const b = new TextEncoder().encode(name);
+    const p = this.w.scratch(b.length);
+    this.w.u8().set(b, p);
+    if (this.x.wt_x_tls_set_verify_host(this.live(), p, b.length) !== 0) throw new RangeError('setVerifyHost: name too long');
+    return this;
+  }
+
+  /** The engine's verdict on the peer's chain: 0 valid, a negative code
+   * (see {@link verifyError}), or 1 when no validation ran. */
+  get verifyCode(): number {
+    return this.x.wt_x_tls_verify_code(this.live());
+  }
+
+  /** The verdict's name when validation failed ("CERT_HAS_EXPIRED",
+   * "ERR_TLS_CERT_ALTNAME_INVALID", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+   * ... as Node and OpenSSL name them), else undefined. */
+  get verifyError(): string | undefined {
+    const code = this.verifyCode;
+    return code < 0 ? cString(this.w, this.x.wt_x_x509_err_name(code)) : undefined;
   }
 
   /** Run one SSL call; answer WANT_RETRY_VERIFY from the callback and
