@@ -253,21 +253,26 @@ describe.each(kits)('$name', (kit) => {
     return { w, accepted, pending: undefined, chunk };
   }
 
-  it('backpressure: a destination that does not read stalls the writer; the adapter buffers a bounded amount', async () => {
-    const sink = await sinkServer();
-    try {
-      const { t, buffered } = await kit.open(sink.port);
-      const { accepted, pending } = await writeUntilStalled(t, createHash('sha256'));
-      console.log(`${kit.name}: writer stalled after ${(accepted / MiB).toFixed(1)} MiB accepted (kernel, relay and proxy buffers included)`);
-      expect(pending).toBeDefined();
-      if (buffered) expect(buffered()).toBeLessThanOrEqual(kit.bufferBound!);
-      pending!.catch(() => {});
-      await t.close();
-      await expect(pending).rejects.toThrow();
-    } finally {
-      await sink.close();
-    }
-  });
+  for (const end of ['close()', 'abort'] as const) {
+    it(`backpressure: a destination that does not read stalls the writer; the adapter buffers a bounded amount; ${end} ends the stall`, async () => {
+      const sink = await sinkServer();
+      try {
+        const { t, buffered } = await kit.open(sink.port);
+        const { w, accepted, pending } = await writeUntilStalled(t, createHash('sha256'));
+        if (end === 'close()') {
+          console.log(`${kit.name}: writer stalled after ${(accepted / MiB).toFixed(1)} MiB accepted (kernel, relay and proxy buffers included)`);
+        }
+        expect(pending).toBeDefined();
+        if (buffered) expect(buffered()).toBeLessThanOrEqual(kit.bufferBound!);
+        pending!.catch(() => {});
+        if (end === 'close()') await t.close();
+        else expect((await within(w.abort(new Error('enough')), 5000)).ok).toBe(true);
+        expect((await within(pending!.then(() => 'resolved', () => 'rejected'), 5000))).toEqual({ ok: true, value: 'rejected' });
+      } finally {
+        await sink.close();
+      }
+    });
+  }
 
   it.runIf(kit.pausableRead)('backpressure: a reader that does not read pauses the source and stalls the writer; nothing is lost', async () => {
     const { t, readPaused } = await kit.open(echo.port);

@@ -66,11 +66,12 @@ export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportO
     wc.error(e);
     void closeSocket();
   };
+  // Called from the writable's abort too, where erroring it is abort's job.
   const tearDown = (why: string): void => {
     closing = true;
     const err = new Error(`Workers socket transport: closed (${why})`);
     endReadable(err);
-    wc.error(err);
+    if (why !== 'writable aborted') wc.error(err);
     reader.cancel(err).catch(ignore);
     writer.abort(err).catch(ignore);
     void closeSocket();
@@ -109,6 +110,9 @@ export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportO
   const writable = new WritableStream<Uint8Array>({
     start(c) {
       wc = c;
+      // abort() is called only after an in-flight write settles; the signal
+      // fires at once, so a write stalled on a peer that does not read ends.
+      c.signal?.addEventListener('abort', () => tearDown('writable aborted'));
       socket.opened?.catch((e: unknown) => {
         if (!closing) fail(e);
       });

@@ -112,11 +112,12 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
     wc.error(err);
     closeConn();
   };
+  // Called from the writable's abort too, where erroring it is abort's job.
   const tearDown = (why: string): void => {
     closing = true;
     const err = new Error(`Deno.Conn transport: closed (${why})`);
     endReadable(err);
-    wc.error(err);
+    if (why !== 'writable aborted') wc.error(err);
     closeConn();
   };
 
@@ -154,6 +155,9 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
   const writable = new WritableStream<Uint8Array>({
     start(c) {
       wc = c;
+      // abort() is called only after an in-flight write settles; the signal
+      // fires at once, so a write stalled on a peer that does not read ends.
+      c.signal?.addEventListener('abort', () => tearDown('writable aborted'));
     },
     async write(chunk) {
       if (!(chunk instanceof Uint8Array)) {

@@ -115,9 +115,17 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
     { highWaterMark: readHwm, size: (c) => c.byteLength },
   );
 
+  const abortAll = (): void => {
+    closing = true;
+    endReadable(new Error('Node socket transport: closed (writable aborted)'));
+    socket.destroy();
+  };
   const writable = new WritableStream<Uint8Array>({
     start(c) {
       wc = c;
+      // abort() is called only after an in-flight write settles; the signal
+      // fires at once, so a write stalled on a peer that does not read ends.
+      c.signal?.addEventListener('abort', abortAll);
     },
     async write(chunk) {
       if (!(chunk instanceof Uint8Array)) {
@@ -148,11 +156,7 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
         socket.end();
       });
     },
-    abort() {
-      closing = true;
-      endReadable(new Error('Node socket transport: closed (writable aborted)'));
-      socket.destroy();
-    },
+    abort: abortAll,
   });
 
   return {

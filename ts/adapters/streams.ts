@@ -73,11 +73,12 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
     writer.abort(err).catch(ignore);
     void hook();
   };
+  // Called from the writable's abort too, where erroring it is abort's job.
   const tearDown = (why: string): void => {
     closing = true;
     const err = new Error(`stream transport: closed (${why})`);
     endReadable(err);
-    wc.error(err);
+    if (why !== 'writable aborted') wc.error(err);
     reader.cancel(err).catch(ignore);
     writer.abort(err).catch(ignore);
     void hook();
@@ -119,6 +120,9 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
   const writable = new WritableStream<Uint8Array>({
     start(c) {
       wc = c;
+      // abort() is called only after an in-flight write settles; the signal
+      // fires at once, so a write stalled on a peer that does not read ends.
+      c.signal?.addEventListener('abort', () => tearDown('writable aborted'));
       // A pair that fails on its own fails both sides.
       writer.closed.catch((e: unknown) => {
         if (!closing) fail(e);

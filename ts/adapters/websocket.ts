@@ -191,9 +191,19 @@ export function fromWebSocket(ws: WebSocketLike, options: WebSocketTransportOpti
     { highWaterMark: readHwm, size: (c) => c.byteLength },
   );
 
+  const abortAll = (): void => {
+    closing = true;
+    const err = new Error('WebSocket transport: closed (writable aborted)');
+    failure ??= err;
+    endReadable(err);
+    shut();
+  };
   const writable = new WritableStream<Uint8Array>({
     start(c) {
       wc = c;
+      // abort() is called only after an in-flight write settles; the signal
+      // fires at once, so a write stalled on a peer that does not read ends.
+      c.signal?.addEventListener('abort', abortAll);
     },
     async write(chunk) {
       if (!(chunk instanceof Uint8Array)) {
@@ -212,11 +222,7 @@ export function fromWebSocket(ws: WebSocketLike, options: WebSocketTransportOpti
       await opened;
       await drained(0);
     },
-    abort() {
-      closing = true;
-      endReadable(new Error('WebSocket transport: closed (writable aborted)'));
-      shut();
-    },
+    abort: abortAll,
   });
 
   return {

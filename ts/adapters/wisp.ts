@@ -237,9 +237,21 @@ export class WispClient {
       // The queue is the stream's own (s.queue), counted across streams.
       { highWaterMark: 0 },
     );
+    const abort = (): void => {
+      const err = new Error(`${s.what}: closed (writable aborted)`);
+      this.#endReadable(s, err);
+      // Not #stopWrites: erroring the writable is abort's own job.
+      s.writeError ??= err;
+      s.creditWait?.reject(err);
+      s.creditWait = undefined;
+      this.#sendClose(s, VOLUNTARY);
+    };
     const writable = new WritableStream<Uint8Array>({
       start: (c) => {
         s.wc = c;
+        // abort() is called only after an in-flight write settles; the signal
+        // fires at once, so a write stalled on a peer that does not read ends.
+        c.signal?.addEventListener('abort', abort);
       },
       write: (chunk) => this.#write(s, chunk),
       close: async () => {
@@ -247,10 +259,7 @@ export class WispClient {
         await this.ready;
         if (s.writeError) throw s.writeError;
       },
-      abort: () => {
-        this.#endReadable(s, new Error(`${s.what}: closed (writable aborted)`));
-        this.#sendClose(s, VOLUNTARY);
-      },
+      abort,
     });
 
     this.#streams.set(id, s);
