@@ -477,3 +477,30 @@ describe('websocket extras', () => {
     }
   });
 });
+
+describe('streams extras', () => {
+  it('two TransformStreams make an in-memory connection with half-close', async () => {
+    const a = new TransformStream<Uint8Array, Uint8Array>();
+    const b = new TransformStream<Uint8Array, Uint8Array>();
+    let hooks = 0;
+    const left = fromStreams({ readable: a.readable, writable: b.writable }, { close: () => void hooks++ });
+    const right = fromStreams({ readable: b.readable, writable: a.writable });
+    const data = random(300_000);
+    const lw = left.writable.getWriter();
+    const reading = readAll(right.readable.getReader());
+    await lw.write(data);
+    await lw.close(); // left's end of stream reaches right
+    const got = await reading;
+    expect(got.eof).toBe(true);
+    expect(sha256(got.bytes)).toBe(sha256(data));
+    // The other direction still works.
+    const rw = right.writable.getWriter();
+    const back = readAll(left.readable.getReader());
+    await rw.write(data.subarray(0, 10));
+    await rw.close();
+    expect(Array.from((await back).bytes)).toEqual(Array.from(data.subarray(0, 10)));
+    await left.close();
+    await left.close(); // idempotent
+    expect(hooks).toBe(1);
+  });
+});

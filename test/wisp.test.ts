@@ -94,6 +94,27 @@ describe('wisp: against the wisp-js server', () => {
     }
   });
 
+  it('closing a stream with unread data releases the pause: other streams go on', async () => {
+    const { c, ws } = await client(server.url, { maxBufferedBytes: MiB });
+    try {
+      const a = c.connect('127.0.0.1', echo.port);
+      a.writable.getWriter().write(random(8 * MiB)).catch(() => {});
+      for (let i = 0; i < 200 && !ws.isPaused; i++) await sleep(20);
+      expect(ws.isPaused).toBe(true);
+      await a.close();
+      expect(ws.isPaused).toBe(false);
+      // What had arrived is still readable, then the end.
+      const rest = await readAll(a.readable.getReader());
+      expect(rest.eof).toBe(true);
+      expect(rest.bytes.byteLength).toBeGreaterThan(MiB);
+      const data = random(100_000);
+      const got = await echoRoundTrip(c.connect('127.0.0.1', echo.port), data, false);
+      expect(sha256(got.bytes)).toBe(sha256(data));
+    } finally {
+      await c.close();
+    }
+  });
+
   it('close reasons the wisp-js server sends come out as named errors', async () => {
     const { c } = await client();
     try {

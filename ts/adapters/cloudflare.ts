@@ -34,7 +34,14 @@ export interface WorkersSocketLike {
 
 const ignore = (): void => {};
 
-/** Wrap a Workers socket; the adapter owns it from now on. */
+/**
+ * Wrap a Workers socket; the adapter owns it from now on.
+ *
+ * @example
+ * ```ts
+ * const t = fromWorkersSocket(connect('example.com:443', { allowHalfOpen: true }));
+ * ```
+ */
 export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
   const reader = socket.readable.getReader();

@@ -46,7 +46,14 @@ export interface DenoTransportOptions extends TransportOptions {
 
 const ignore = (): void => {};
 
-/** Wrap a connected `Deno.Conn`; the adapter owns it from now on. */
+/**
+ * Wrap a connected `Deno.Conn`; the adapter owns it from now on.
+ *
+ * @example
+ * ```ts
+ * const t = fromDenoConn(await Deno.connect({ hostname: '127.0.0.1', port: 8443 }));
+ * ```
+ */
 export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
   const readSize = options.readSize ?? 65536;

@@ -34,6 +34,12 @@ const closedError = (): Error => new Error('Node socket transport: closed');
  *
  * The adapter owns the socket from now on: it attaches `'data'`, sets
  * `allowHalfOpen = true` and destroys it when both directions are done.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'node:net';
+ * const t = fromNodeSocket(connect({ host: 'example.com', port: 443 }));
+ * ```
  */
 export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;

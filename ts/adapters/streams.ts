@@ -39,7 +39,17 @@ export interface StreamsTransportOptions extends TransportOptions {
 
 const ignore = (): void => {};
 
-/** Wrap a stream pair; both are locked by the adapter from now on. */
+/**
+ * Wrap a stream pair; both are locked by the adapter from now on.
+ *
+ * @example
+ * ```ts
+ * const a = new TransformStream<Uint8Array, Uint8Array>();
+ * const b = new TransformStream<Uint8Array, Uint8Array>();
+ * const left = fromStreams({ readable: a.readable, writable: b.writable });   // in-memory pipe:
+ * const right = fromStreams({ readable: b.readable, writable: a.writable });  // left <-> right
+ * ```
+ */
 export function fromStreams(pair: StreamPair, options: StreamsTransportOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
   const reader = pair.readable.getReader();

@@ -72,6 +72,12 @@ function messageBytes(data: unknown): Uint8Array | undefined {
  * Wrap a WebSocket (connecting or open) as a byte transport. Sets
  * `binaryType = 'arraybuffer'`. Writes wait for the socket to open; a
  * socket that fails to open errors both streams.
+ *
+ * @example
+ * ```ts
+ * const t = fromWebSocket(new WebSocket('wss://relay.example/example.com:443'));
+ * for await (const bytes of t.readable) handle(bytes);
+ * ```
  */
 export function fromWebSocket(ws: WebSocketLike, options: WebSocketTransportOptions = {}): Transport {
   const hwm = options.highWaterMark ?? 1 << 20;

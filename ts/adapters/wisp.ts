@@ -107,6 +107,12 @@ export const WISP_CLOSE_REASONS: Readonly<Record<number, readonly [string, strin
  * (`'ConnRefused'`, `'UnreachableHost'`, ...) and `reason` is its byte;
  * failures of the WebSocket itself have `code` `'WebSocketClosed'` or
  * `'ProtocolError'` and no `reason`.
+ *
+ * @example
+ * ```ts
+ * try { await reader.read(); }
+ * catch (e) { if (e instanceof WispError && e.code === 'ConnRefused') retryLater(); }
+ * ```
  */
 export class WispError extends Error {
   override name = 'WispError';
@@ -137,7 +143,6 @@ interface Stream {
   creditWait: { resolve(): void; reject(e: Error): void } | undefined;
   queue: Uint8Array[];
   wantData: boolean; // a read is waiting on an empty queue
-  ended: boolean; // no more data will come; close once the queue is read
   readDone: boolean;
   writeError: Error | undefined;
   rc: ReadableStreamDefaultController<Uint8Array>;
@@ -147,6 +152,14 @@ interface Stream {
 /**
  * A Wisp v1 connection over one WebSocket (connecting or open; its URL
  * should end with `/`, as protocol.md asks).
+ *
+ * @example
+ * ```ts
+ * const wisp = new WispClient(new WebSocket('wss://proxy.example/wisp/'));
+ * const a = wisp.connect('example.com', 443);
+ * const b = wisp.connect('example.org', 443); // same WebSocket
+ * await wisp.close();                          // every stream, then the WebSocket
+ * ```
  */
 export class WispClient {
   /** Resolves when the server's initial CONTINUE arrived; rejects if the WebSocket closed first. */
@@ -216,7 +229,6 @@ export class WispClient {
       creditWait: undefined,
       queue: [],
       wantData: false,
-      ended: false,
       readDone: false,
       writeError: undefined,
     } as unknown as Stream;
@@ -228,8 +240,7 @@ export class WispClient {
         },
         pull: () => this.#pull(s),
         cancel: () => {
-          s.readDone = true;
-          this.#dropQueue(s);
+          this.#endReadable(s, new Error(`${s.what}: closed (readable cancelled)`));
           this.#stopWrites(s, new Error(`${s.what}: closed (readable cancelled)`));
           this.#sendClose(s, VOLUNTARY);
         },
@@ -352,21 +363,15 @@ export class WispClient {
   #pull(s: Stream): void {
     const chunk = s.queue.shift();
     if (chunk === undefined) {
-      if (s.ended) this.#endReadable(s);
-      else s.wantData = true;
+      s.wantData = true;
       return;
     }
-    this.#buffered -= chunk.byteLength;
+    this.#unbuffer(chunk.byteLength);
     s.rc.enqueue(chunk);
-    if (s.ended && s.queue.length === 0) this.#endReadable(s);
-    if (this.#paused && this.#buffered <= this.#maxBuffered / 2) {
-      this.#paused = false;
-      this.#ws.resume?.();
-    }
   }
 
   #deliver(s: Stream, data: Uint8Array): void {
-    if (s.readDone || s.ended || data.byteLength === 0) return;
+    if (s.readDone || data.byteLength === 0) return;
     if (s.wantData) {
       s.wantData = false;
       s.rc.enqueue(data);
@@ -380,24 +385,32 @@ export class WispClient {
     }
   }
 
-  #dropQueue(s: Stream): void {
-    for (const c of s.queue) this.#buffered -= c.byteLength;
-    s.queue = [];
+  #unbuffer(n: number): void {
+    this.#buffered -= n;
+    if (this.#paused && this.#buffered <= this.#maxBuffered / 2) {
+      this.#paused = false;
+      this.#ws.resume?.();
+    }
   }
 
-  /** End the readable: normally (queued chunks stay readable) or with err. */
+  /**
+   * End the readable: normally (the queued chunks move into the stream's
+   * own queue, still readable, and stop counting against maxBufferedBytes:
+   * no more data comes for this stream) or with err (they are dropped).
+   */
   #endReadable(s: Stream, err?: Error): void {
     if (s.readDone) return;
-    if (err === undefined) {
-      s.ended = true;
-      if (s.queue.length > 0) return; // #pull closes after the last chunk
-      s.readDone = true;
-      s.rc.close();
-      return;
-    }
     s.readDone = true;
-    this.#dropQueue(s);
-    s.rc.error(err);
+    const queued = s.queue;
+    s.queue = [];
+    let n = 0;
+    for (const c of queued) {
+      n += c.byteLength;
+      if (err === undefined) s.rc.enqueue(c);
+    }
+    this.#unbuffer(n);
+    if (err === undefined) s.rc.close();
+    else s.rc.error(err);
   }
 
   #stopWrites(s: Stream, err: Error): void {
