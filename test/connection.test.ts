@@ -14,6 +14,7 @@ import {
   TLS_ERR, TLSContext, TLSError, pemDecode,
 } from '../ts/core/connection.js';
 import { handshakeAsync } from '../ts/core/pump.js';
+import { wasm } from '../ts/core/loader.js';
 import { useBuild } from './helpers/env.js';
 import { makeTestCerts, type TestCerts } from './helpers/tls-certs.js';
 import {
@@ -218,6 +219,31 @@ describe('rule 4: a write may process buffered incoming records', () => {
     expect(r.ok && equalBytes(r.data, z)).toBe(true); // server switched its read key
     expect(equalBytes(p.c.readEx().data, y)).toBe(true);
     p.dispose();
+  });
+});
+
+describe('keyUpdate', () => {
+  it('sent with the next write, read, or at once by doHandshake (SSL_key_update(3))', () => {
+    const p = connected(ed());
+    expect(p.c.keyUpdate(false)).toBe(true);
+    expect(p.c.network.pending()).toBe(0); // scheduled, not sent
+    expect(p.c.doHandshake()).toBe(1);
+    const ku = p.c.network.read();
+    expect(records(ku)).toEqual([[23, 4 + 1 + 1 + 16]]); // one KeyUpdate record
+    p.s.network.write(ku);
+    expect(p.c.write(enc('new key'))).toBe(7);
+    expect(deliver(p.c, p.s)).toEqual(enc('new key')); // the server took the update
+    // update_requested: the peer answers with its own before its next data.
+    expect(p.c.keyUpdate(true)).toBe(true);
+    expect(p.c.doHandshake()).toBe(1);
+    transfer(p.c, p.s);
+    expect(p.s.readEx().ok).toBe(false); // processes the KeyUpdate
+    expect(p.s.write(enc('reply'))).toBe(5);
+    expect(records(p.s.network.read(100_000).slice()).length).toBe(2);
+    p.dispose();
+    const q = makePair(ed());
+    expect(q.c.keyUpdate(false)).toBe(false); // not before the handshake
+    q.dispose();
   });
 });
 
@@ -815,6 +841,22 @@ describe('configuration and lifetime', () => {
     expect(() => new TLSContext({ alpn: [''] })).toThrow(RangeError);
     expect(() => new TLSContext({ bufferSizes: { netIn: 1000 } })).toThrow(TLSError);
     expect(new TLSContext({ groups: ['X25519', 'P-256', 'P-384', 'x25519mlkem768'] })).toBeInstanceOf(TLSContext);
+  });
+
+  it('no wasm memory growth over many connections', () => {
+    const mem = () => wasm().exports.memory.buffer.byteLength;
+    const cycle = (i: number) => {
+      const p = connected(ed(), BIG_OUT, { ticketKey: new Uint8Array(32), tickets: 1 });
+      const d = pattern(50_000, i);
+      expect(p.c.write(d)).toBe(d.length);
+      expect(equalBytes(deliver(p.c, p.s), d)).toBe(true);
+      expect(p.c.getSession()).toBeDefined();
+      p.dispose();
+    };
+    for (let i = 0; i < 5; i++) cycle(i);
+    const before = mem();
+    for (let i = 0; i < 100; i++) cycle(i);
+    expect(mem()).toBe(before);
   });
 
   it('dispose: a context outlives its connections; use after dispose throws', () => {

@@ -278,6 +278,13 @@ function isPem(x: string | Uint8Array): boolean {
  * Configuration shared by connections (OpenSSL's `SSL_CTX`). Settings
  * apply to connections made afterwards, and memory the C context keeps by
  * reference (chain, ALPN) is held until `dispose()`.
+ *
+ * @example
+ * ```ts
+ * const server = new TLSContext({ cert: pemChain, key: pemKey, alpn: ['h2', 'http/1.1'],
+ *   ticketKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const client = new TLSContext({ verify: 'external', onVerify: (chain) => (pinned(chain[0]) ? 0 : ALERT.bad_certificate) });
+ * ```
  */
 export class TLSContext {
   /** @internal */
@@ -375,6 +382,8 @@ export class TLSContext {
   private keep(bytes: Uint8Array): number {
     const p = this.w.copyIn(bytes);
     this.held.push(p);
+    // Freed with the context (untrack(this) drops every registration).
+    track(this, this.w, p, bytes.length);
     return p;
   }
 
@@ -686,6 +695,15 @@ export interface Network {
 
 /**
  * One TLS 1.3 connection (OpenSSL's `SSL`) over a BIO pair.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(serverCtx);
+ * conn.setAcceptState();
+ * conn.network.write(bytesFromSocket);       // ciphertext in
+ * const r = conn.readEx();                    // runs the handshake first
+ * if (!r.ok && conn.getError(r.ok) === 'WANT_READ') socket.write(conn.network.read());
+ * ```
  */
 export class Connection {
   readonly ctx: TLSContext;
@@ -706,6 +724,7 @@ export class Connection {
   private mode: number;
   private sendPtr = 0;
   private sendCap = 0;
+  private sendOwner: object = {};
   private readPtr = 0;
   private chain: Uint8Array[] | undefined;
   private stream: StreamState | undefined;
@@ -848,12 +867,16 @@ export class Connection {
       this.dropSend();
       this.sendCap = Math.max(n, 4096);
       this.sendPtr = this.w.alloc(this.sendCap);
+      // Its own owner object: the buffer is replaced as writes grow.
+      this.sendOwner = {};
+      track(this.sendOwner, this.w, this.sendPtr, this.sendCap);
     }
     return this.sendPtr;
   }
 
   private dropSend(): void {
     if (this.sendPtr !== 0) {
+      untrack(this.sendOwner);
       this.w.wipe(this.sendPtr, this.sendCap);
       this.w.free(this.sendPtr);
     }
@@ -971,7 +994,10 @@ export class Connection {
 
   private readPtrOf(): number {
     this.live();
-    if (this.readPtr === 0) this.readPtr = this.w.alloc(MAX_RECORD);
+    if (this.readPtr === 0) {
+      this.readPtr = this.w.alloc(MAX_RECORD);
+      track(this, this.w, this.readPtr, MAX_RECORD);
+    }
     return this.readPtr;
   }
 
@@ -1079,8 +1105,16 @@ export class Connection {
    * bytes written (0 for an empty source) once the source is exhausted and
    * everything is written, or -1: see {@link getError}. After WANT_READ /
    * WANT_WRITE (without `onWant`) call again with the same source: the
-   * stream continues where it stopped, nothing sent twice or lost; a
-   * different source is a bad write retry.
+   * stream continues where it stopped, nothing sent twice or lost; another
+   * source meanwhile is refused with a TLSError (code BAD_WRITE_RETRY, not
+   * sticky), and plain writes throw until the stream is finished.
+   *
+   * @example
+   * ```ts
+   * const n = await conn.sendStream(file.stream(), {
+   *   onWant: async () => { await send(conn.network.read()); conn.network.write(await received()); },
+   * });
+   * ```
    */
   async sendStream(source: ByteSource, opts: SendStreamOptions = {}): Promise<number> {
     this.live();

@@ -1,0 +1,3 @@
+import { tlsMatrixSuite } from './suites/tls-matrix.js';
+
+tlsMatrixSuite('simd');

@@ -1,0 +1,210 @@
+/**
+ * Node `net.Socket` (or any Node `Duplex` carrying bytes) as a
+ * {@link Transport}. Node only: the one adapter that imports `node:`
+ * modules.
+ *
+ * Backpressure as ws `lib/stream.js` does it: the socket is paused when the
+ * readable's queue is full and resumed on pull; `write()` resolves when
+ * Node has handed the chunk to the kernel (the write callback), so the
+ * socket holds at most one chunk in user space. TCP half-close is kept: the adapter sets
+ * `allowHalfOpen` so the peer's FIN ends only the readable, and closing the
+ * writable sends our FIN with `socket.end()`.
+ *
+ * @example
+ * ```ts
+ * import { connectTcp } from 'wasmtls/adapters/node-socket';
+ * const t = await connectTcp({ host: 'example.com', port: 443 });
+ * const w = t.writable.getWriter();
+ * await w.write(bytes);
+ * ```
+ * @module
+ */
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Transport, TransportOptions } from './types.js';
+
+export type { Transport, TransportOptions } from './types.js';
+
+const closedError = (): Error => new Error('Node socket transport: closed');
+
+/**
+ * Wrap a connected (or connecting) Node socket. Writes made while it is
+ * still connecting are buffered by Node and sent on connect; a connection
+ * error errors both streams with Node's error (`code` `ECONNREFUSED`, ...).
+ *
+ * The adapter owns the socket from now on: it attaches `'data'`, sets
+ * `allowHalfOpen = true` and destroys it when both directions are done.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'node:net';
+ * const t = fromNodeSocket(connect({ host: 'example.com', port: 443 }));
+ * ```
+ */
+export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): Transport {
+  const readHwm = options.readableHighWaterMark ?? 65536;
+  socket.allowHalfOpen = true;
+
+  let rc!: ReadableStreamDefaultController<Uint8Array>;
+  let wc!: WritableStreamDefaultController;
+  let readDone = false; // readable closed, errored or cancelled
+  let closing = false; // close(), cancel or abort by our side
+  let paused = false;
+
+  const closed = new Promise<void>((resolve) => {
+    if (socket.closed) resolve();
+    else socket.once('close', () => resolve());
+  });
+
+  const endReadable = (err?: unknown): void => {
+    if (readDone) return;
+    readDone = true;
+    if (err === undefined) rc.close();
+    else rc.error(err);
+  };
+
+  const onData = (buf: Buffer | string): void => {
+    if (readDone) return;
+    if (typeof buf === 'string') {
+      fail(new TypeError('Node socket transport: the socket has an encoding set; bytes expected'));
+      return;
+    }
+    // A plain Uint8Array view of Node's Buffer: no copy.
+    rc.enqueue(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    if ((rc.desiredSize ?? 0) <= 0 && !paused) {
+      paused = true;
+      socket.pause();
+    }
+  };
+  const onEnd = (): void => endReadable();
+  const onError = (err: Error): void => fail(err);
+  const onClose = (): void => {
+    socket.off('data', onData);
+    if (!closing) {
+      // Destroyed without 'end' or 'error': by someone else than us.
+      const err = new Error('Node socket transport: the socket was destroyed before its end of stream');
+      endReadable(err);
+      wc.error(err);
+    } else {
+      endReadable();
+    }
+  };
+
+  function fail(err: unknown): void {
+    endReadable(err);
+    wc.error(err);
+    socket.destroy();
+  }
+
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        rc = c;
+        socket.on('data', onData);
+        socket.once('end', onEnd);
+        socket.on('error', onError);
+        socket.once('close', onClose);
+      },
+      pull() {
+        if (paused) {
+          paused = false;
+          socket.resume();
+        }
+      },
+      cancel() {
+        readDone = true;
+        closing = true;
+        wc.error(new Error('Node socket transport: closed (readable cancelled)'));
+        socket.destroy();
+      },
+    },
+    { highWaterMark: readHwm, size: (c) => c.byteLength },
+  );
+
+  const abortAll = (): void => {
+    closing = true;
+    endReadable(new Error('Node socket transport: closed (writable aborted)'));
+    socket.destroy();
+  };
+  const writable = new WritableStream<Uint8Array>({
+    start(c) {
+      wc = c;
+      // abort() is called only after an in-flight write settles; the signal
+      // fires at once, so a write stalled on a peer that does not read ends.
+      c.signal?.addEventListener('abort', abortAll);
+    },
+    async write(chunk) {
+      if (!(chunk instanceof Uint8Array)) {
+        throw new TypeError(`Node socket transport: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
+      }
+      if (socket.destroyed || socket.writableEnded) throw closedError();
+      if (chunk.byteLength === 0) return;
+      await new Promise<void>((resolve, reject) => {
+        // Node calls back without an error for a write cut short by
+        // destroy() (net.js onWriteComplete): that write was not accepted.
+        socket.write(chunk, (err) => (err ? reject(err) : socket.destroyed ? reject(closedError()) : resolve()));
+      });
+    },
+    async close() {
+      if (socket.destroyed) throw closedError();
+      // TCP half-close: FIN after the buffered bytes; reading goes on.
+      await new Promise<void>((resolve, reject) => {
+        const onErr = (e: Error): void => {
+          socket.off('finish', onFinish);
+          reject(e);
+        };
+        const onFinish = (): void => {
+          socket.off('error', onErr);
+          resolve();
+        };
+        socket.once('finish', onFinish);
+        socket.once('error', onErr);
+        socket.end();
+      });
+    },
+    abort: abortAll,
+  });
+
+  return {
+    readable,
+    writable,
+    async close() {
+      closing = true;
+      endReadable();
+      wc.error(closedError());
+      // What write() accepted is in the kernel, which sends it before FIN.
+      socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Where {@link connectTcp} connects. */
+export interface ConnectTcpOptions extends TransportOptions {
+  host?: string;
+  port: number;
+  /** Disable Nagle's algorithm (default true: TLS flights are small). */
+  noDelay?: boolean;
+}
+
+/**
+ * Open a TCP connection with `node:net` and wrap it; rejects with Node's
+ * error (`ECONNREFUSED`, `ENOTFOUND`, ...) when it cannot connect.
+ *
+ * @example
+ * ```ts
+ * const t = await connectTcp({ host: '127.0.0.1', port: 8443 });
+ * ```
+ */
+export function connectTcp(options: ConnectTcpOptions): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: options.host ?? 'localhost', port: options.port, allowHalfOpen: true });
+    socket.setNoDelay(options.noDelay ?? true);
+    const onError = (err: Error): void => reject(err);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(fromNodeSocket(socket, options));
+    });
+  });
+}

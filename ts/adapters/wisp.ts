@@ -1,0 +1,527 @@
+/**
+ * Wisp protocol v1 client (MercuryWorkshop/wisp-protocol, protocol.md):
+ * many TCP streams multiplexed over one WebSocket, each one a
+ * {@link Transport}.
+ *
+ * Every WebSocket binary message is one packet: `type u8, stream id u32le,
+ * payload`. CONNECT 0x01 (`stream type u8 = 1 (TCP), port u16le, hostname`),
+ * DATA 0x02 (bytes), CONTINUE 0x03 (`buffer remaining u32le`), CLOSE 0x04
+ * (`reason u8`). Stream id 0 is the connection itself.
+ *
+ * Flow control, client to server, by credits: "Immediately after a
+ * websocket connection is established, the server must send a CONTINUE
+ * packet containing the initial buffer size for each stream. The stream ID
+ * for this packet must be set to 0." Each DATA packet spends one credit; "Once
+ * the remaining buffer size reaches zero, the client cannot send any more
+ * DATA packets, until it receives another CONTINUE packet which resets this
+ * value." So a stream whose destination stops reading stalls only itself.
+ * Server to client there is no per-stream flow control in v1; the readables
+ * queue, and when all streams together hold more than `maxBufferedBytes`
+ * unread the WebSocket is paused (where it can be: npm `ws`), which stalls
+ * every stream until the readers catch up.
+ *
+ * Closing: a CLOSE with reason 0x02 (voluntary, what servers send when the
+ * destination closed) ends the readable normally; any other reason errors
+ * both streams with a {@link WispError} naming it. v1 has no half-close:
+ * closing a stream's writable sends nothing and keeps it readable;
+ * `close()`, cancel and abort send CLOSE 0x02. When the WebSocket closes,
+ * every open stream errors.
+ *
+ * Version 2 servers send an INFO packet (0x05) and wait for the client's;
+ * this client answers with version 2.0 and no extensions (so UDP, password
+ * authentication and MOTD are all declined), then speaks v1.
+ *
+ * @example
+ * ```ts
+ * import { WispClient } from 'wasmtls/adapters/wisp';
+ * const wisp = new WispClient(new WebSocket('wss://proxy.example/wisp/'));
+ * const t = wisp.connect('example.com', 443);
+ * const w = t.writable.getWriter();
+ * await w.write(bytes);
+ * ```
+ * @module
+ */
+import type { Transport } from './types.js';
+
+export type { Transport } from './types.js';
+
+/** The part of a WHATWG WebSocket this client uses (npm `ws` fits too). */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: string, listener: (ev: any) => void): void;
+  removeEventListener(type: string, listener: (ev: any) => void): void;
+  /** npm `ws` only: stop reading from the socket. */
+  pause?(): void;
+  /** npm `ws` only: read again. */
+  resume?(): void;
+}
+
+/** Options of {@link WispClient}. */
+export interface WispClientOptions {
+  /** Writes are cut into DATA packets of at most this many bytes. Default 64 KiB. */
+  maxPacketSize?: number;
+  /** `write()` waits while the WebSocket's `bufferedAmount` is above this. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Milliseconds between `bufferedAmount` checks while waiting. Default 4. */
+  pollInterval?: number;
+  /** Unread bytes, all streams together, before the WebSocket is paused. Default 16 MiB. */
+  maxBufferedBytes?: number;
+}
+
+const CONNECT = 0x01;
+const DATA = 0x02;
+const CONTINUE = 0x03;
+const CLOSE = 0x04;
+const INFO = 0x05; // v2
+const TCP = 0x01;
+const VOLUNTARY = 0x02;
+
+const OPEN = 1;
+const CLOSED = 3;
+
+/** Close reasons (protocol.md, "Close Reasons"): name and meaning. */
+export const WISP_CLOSE_REASONS: Readonly<Record<number, readonly [string, string]>> = /* @__PURE__ */ Object.freeze({
+  0x01: ['Unknown', 'reason unspecified'],
+  0x02: ['Voluntary', 'closed voluntarily'],
+  0x03: ['NetworkError', 'network error'],
+  0x04: ['IncompatibleExtensions', 'incompatible extensions'],
+  0x41: ['InvalidInfo', 'invalid destination'],
+  0x42: ['UnreachableHost', 'destination unreachable'],
+  0x43: ['NoResponse', 'destination did not respond'],
+  0x44: ['ConnRefused', 'destination refused the connection'],
+  0x47: ['TransferTimeout', 'data transfer timed out'],
+  0x48: ['HostBlocked', 'destination blocked by the proxy'],
+  0x49: ['ConnThrottled', 'connection throttled by the proxy'],
+  0x81: ['ClientError', 'client error'],
+  0xc0: ['AuthBadPassword', 'bad password'],
+  0xc1: ['AuthBadSignature', 'bad signature'],
+  0xc2: ['AuthMissingCredentials', 'missing credentials'],
+});
+
+/**
+ * A Wisp stream or connection failed. `code` names the CLOSE reason
+ * (`'ConnRefused'`, `'UnreachableHost'`, ...) and `reason` is its byte;
+ * failures of the WebSocket itself have `code` `'WebSocketClosed'` or
+ * `'ProtocolError'` and no `reason`.
+ *
+ * @example
+ * ```ts
+ * try { await reader.read(); }
+ * catch (e) { if (e instanceof WispError && e.code === 'ConnRefused') retryLater(); }
+ * ```
+ */
+export class WispError extends Error {
+  override name = 'WispError';
+  readonly code: string;
+  readonly reason: number | undefined;
+  constructor(message: string, code: string, reason?: number) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+function reasonError(what: string, reason: number): WispError {
+  const [name, text] = WISP_CLOSE_REASONS[reason] ?? [`Reason0x${reason.toString(16).padStart(2, '0')}`, 'unknown reason'];
+  return new WispError(`${what} closed by the server: ${text} (${name}, 0x${reason.toString(16).padStart(2, '0')})`, name, reason);
+}
+
+function messageBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+interface Stream {
+  readonly id: number;
+  readonly what: string; // "Wisp stream 3 to host:port", for messages
+  credits: number;
+  creditWait: { resolve(): void; reject(e: Error): void } | undefined;
+  queue: Uint8Array[];
+  wantData: boolean; // a read is waiting on an empty queue
+  readDone: boolean;
+  writeError: Error | undefined;
+  rc: ReadableStreamDefaultController<Uint8Array>;
+  wc: WritableStreamDefaultController;
+}
+
+/**
+ * A Wisp v1 connection over one WebSocket (connecting or open; its URL
+ * should end with `/`, as protocol.md asks).
+ *
+ * @example
+ * ```ts
+ * const wisp = new WispClient(new WebSocket('wss://proxy.example/wisp/'));
+ * const a = wisp.connect('example.com', 443);
+ * const b = wisp.connect('example.org', 443); // same WebSocket
+ * await wisp.close();                          // every stream, then the WebSocket
+ * ```
+ */
+export class WispClient {
+  /** Resolves when the server's initial CONTINUE arrived; rejects if the WebSocket closed first. */
+  readonly ready: Promise<void>;
+  /** Resolves when the WebSocket has closed. */
+  readonly closed: Promise<void>;
+
+  readonly #ws: WebSocketLike;
+  readonly #maxPacket: number;
+  readonly #hwm: number;
+  readonly #poll: number;
+  readonly #maxBuffered: number;
+  readonly #streams = new Map<number, Stream>();
+  #nextId = 1;
+  #initialCredits = -1; // -1 until the initial CONTINUE
+  #failure: WispError | undefined;
+  #closing = false;
+  #infoSent = false;
+  #buffered = 0; // unread bytes queued in all streams
+  #paused = false;
+  #errorText = '';
+  #markReady!: () => void;
+  #failReady!: (e: Error) => void;
+  #markClosed!: () => void;
+
+  constructor(ws: WebSocketLike, options: WispClientOptions = {}) {
+    this.#ws = ws;
+    this.#maxPacket = options.maxPacketSize ?? 1 << 16;
+    this.#hwm = options.highWaterMark ?? 1 << 20;
+    this.#poll = options.pollInterval ?? 4;
+    this.#maxBuffered = options.maxBufferedBytes ?? 1 << 24;
+    if (!(this.#maxPacket > 0)) throw new RangeError('Wisp: maxPacketSize must be positive');
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#markReady = resolve;
+      this.#failReady = reject;
+    });
+    this.ready.catch(() => {});
+    this.closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
+    ws.binaryType = 'arraybuffer';
+    ws.addEventListener('message', this.#onMessage);
+    ws.addEventListener('error', this.#onError);
+    ws.addEventListener('close', this.#onClose);
+    if (ws.readyState === CLOSED) queueMicrotask(() => this.#onClose({ code: 1006, reason: 'the WebSocket was already closed' }));
+  }
+
+  /** Streams currently open. */
+  get streamCount(): number {
+    return this.#streams.size;
+  }
+
+  /**
+   * Open a TCP stream to `host:port` through the server. Returns at once:
+   * CONNECT goes out when the connection is ready, and writes may follow it
+   * before the server has connected (the protocol allows it). A refusal
+   * arrives as a CLOSE and errors both streams with a {@link WispError}.
+   */
+  connect(host: string, port: number): Transport {
+    if (typeof host !== 'string' || host.length === 0) throw new TypeError('Wisp: host must be a non-empty string');
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Wisp: port must be an integer in [1, 65535], got ${String(port)}`);
+    if (this.#failure) throw this.#failure;
+    if (this.#closing) throw new WispError('Wisp: the client is closed', 'ClientClosed');
+    const id = this.#allocateId();
+    const s = {
+      id,
+      what: `Wisp stream ${id} to ${host}:${port}`,
+      credits: 0,
+      creditWait: undefined,
+      queue: [],
+      wantData: false,
+      readDone: false,
+      writeError: undefined,
+    } as unknown as Stream;
+
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          s.rc = c;
+        },
+        pull: () => this.#pull(s),
+        cancel: () => {
+          this.#endReadable(s, new Error(`${s.what}: closed (readable cancelled)`));
+          this.#stopWrites(s, new Error(`${s.what}: closed (readable cancelled)`));
+          this.#sendClose(s, VOLUNTARY);
+        },
+      },
+      // The queue is the stream's own (s.queue), counted across streams.
+      { highWaterMark: 0 },
+    );
+    const abort = (): void => {
+      const err = new Error(`${s.what}: closed (writable aborted)`);
+      this.#endReadable(s, err);
+      // Not #stopWrites: erroring the writable is abort's own job.
+      s.writeError ??= err;
+      s.creditWait?.reject(err);
+      s.creditWait = undefined;
+      this.#sendClose(s, VOLUNTARY);
+    };
+    const writable = new WritableStream<Uint8Array>({
+      start: (c) => {
+        s.wc = c;
+        // abort() is called only after an in-flight write settles; the signal
+        // fires at once, so a write stalled on a peer that does not read ends.
+        c.signal?.addEventListener('abort', abort);
+      },
+      write: (chunk) => this.#write(s, chunk),
+      close: async () => {
+        // v1 has no half-close: nothing to send, the stream stays readable.
+        await this.ready;
+        if (s.writeError) throw s.writeError;
+      },
+      abort,
+    });
+
+    this.#streams.set(id, s);
+    const hostBytes = new TextEncoder().encode(host);
+    const open = (): void => {
+      if (this.#streams.get(id) !== s) return;
+      s.credits = this.#initialCredits;
+      const p = this.#packet(CONNECT, id, 3 + hostBytes.length);
+      p[5] = TCP;
+      p[6] = port & 0xff; // u16 little-endian
+      p[7] = port >>> 8;
+      p.set(hostBytes, 8);
+      this.#ws.send(p);
+    };
+    if (this.#initialCredits >= 0) open();
+    else this.ready.then(open, () => {});
+
+    return {
+      readable,
+      writable,
+      close: async () => {
+        this.#endReadable(s);
+        this.#stopWrites(s, new Error(`${s.what}: closed`));
+        this.#sendClose(s, VOLUNTARY);
+      },
+    };
+  }
+
+  /** Close every stream and the WebSocket; resolves when it has closed. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const s of this.#streams.values()) {
+      this.#endReadable(s);
+      this.#stopWrites(s, new Error(`${s.what}: closed (client closed)`));
+    }
+    this.#streams.clear();
+    this.#failReady(new WispError('Wisp: the client was closed before the connection was ready', 'ClientClosed'));
+    if (this.#ws.readyState <= OPEN) this.#ws.close(1000);
+    await this.closed;
+  }
+
+  // ---- streams ---------------------------------------------------------------
+
+  #allocateId(): number {
+    for (;;) {
+      const id = this.#nextId;
+      this.#nextId = id >= 0xffffffff ? 1 : id + 1; // id 0 is the connection's
+      if (!this.#streams.has(id)) return id;
+    }
+  }
+
+  #packet(type: number, id: number, payloadLength: number): Uint8Array {
+    const p = new Uint8Array(5 + payloadLength);
+    p[0] = type;
+    new DataView(p.buffer).setUint32(1, id, true);
+    return p;
+  }
+
+  async #write(s: Stream, chunk: Uint8Array): Promise<void> {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new TypeError(`${s.what}: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
+    }
+    await this.ready;
+    for (let off = 0; off < chunk.byteLength; off += this.#maxPacket) {
+      while (s.credits <= 0 && !s.writeError) {
+        await new Promise<void>((resolve, reject) => (s.creditWait = { resolve, reject }));
+      }
+      if (s.writeError) throw s.writeError;
+      s.credits--;
+      const data = chunk.subarray(off, off + this.#maxPacket);
+      const p = this.#packet(DATA, s.id, data.byteLength);
+      p.set(data, 5);
+      this.#ws.send(p);
+      if (this.#ws.bufferedAmount > this.#hwm) await this.#drained(s);
+    }
+  }
+
+  // Resolves once bufferedAmount is back under the high-water mark.
+  #drained(s: Stream): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const tick = (): void => {
+        if (s.writeError) reject(s.writeError);
+        else if (this.#ws.bufferedAmount <= this.#hwm) resolve();
+        else setTimeout(tick, this.#poll);
+      };
+      setTimeout(tick, this.#poll);
+    });
+  }
+
+  #pull(s: Stream): void {
+    const chunk = s.queue.shift();
+    if (chunk === undefined) {
+      s.wantData = true;
+      return;
+    }
+    this.#unbuffer(chunk.byteLength);
+    s.rc.enqueue(chunk);
+  }
+
+  #deliver(s: Stream, data: Uint8Array): void {
+    if (s.readDone || data.byteLength === 0) return;
+    if (s.wantData) {
+      s.wantData = false;
+      s.rc.enqueue(data);
+      return;
+    }
+    s.queue.push(data);
+    this.#buffered += data.byteLength;
+    if (this.#buffered > this.#maxBuffered && this.#ws.pause && !this.#paused) {
+      this.#paused = true;
+      this.#ws.pause();
+    }
+  }
+
+  #unbuffer(n: number): void {
+    this.#buffered -= n;
+    if (this.#paused && this.#buffered <= this.#maxBuffered / 2) {
+      this.#paused = false;
+      this.#ws.resume?.();
+    }
+  }
+
+  /**
+   * End the readable: normally (the queued chunks move into the stream's
+   * own queue, still readable, and stop counting against maxBufferedBytes:
+   * no more data comes for this stream) or with err (they are dropped).
+   */
+  #endReadable(s: Stream, err?: Error): void {
+    if (s.readDone) return;
+    s.readDone = true;
+    const queued = s.queue;
+    s.queue = [];
+    let n = 0;
+    for (const c of queued) {
+      n += c.byteLength;
+      if (err === undefined) s.rc.enqueue(c);
+    }
+    this.#unbuffer(n);
+    if (err === undefined) s.rc.close();
+    else s.rc.error(err);
+  }
+
+  #stopWrites(s: Stream, err: Error): void {
+    s.writeError ??= err;
+    s.wc.error(err);
+    s.creditWait?.reject(err);
+    s.creditWait = undefined;
+  }
+
+  #sendClose(s: Stream, reason: number): void {
+    if (this.#streams.get(s.id) !== s) return;
+    this.#streams.delete(s.id);
+    // Before the initial CONTINUE the CONNECT has not gone out: nothing to close.
+    if (this.#initialCredits < 0 || this.#ws.readyState !== OPEN) return;
+    const p = this.#packet(CLOSE, s.id, 1);
+    p[5] = reason;
+    this.#ws.send(p);
+  }
+
+  // ---- the WebSocket -----------------------------------------------------------
+
+  #onMessage = (ev: { data: unknown }): void => {
+    const b = messageBytes(ev.data);
+    if (b === undefined) return; // text: not Wisp; ignored
+    if (b.byteLength < 5) return this.#protocolError(`a packet of ${b.byteLength} bytes (the header alone is 5)`);
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const type = b[0];
+    const id = dv.getUint32(1, true);
+    const s = id === 0 ? undefined : this.#streams.get(id);
+    switch (type) {
+      case DATA:
+        // DATA for a stream we closed may still be in flight: dropped.
+        if (s) this.#deliver(s, b.subarray(5));
+        return;
+      case CONTINUE: {
+        if (b.byteLength < 9) return this.#protocolError(`a CONTINUE of ${b.byteLength} bytes (9 expected)`);
+        const credits = dv.getUint32(5, true);
+        if (id === 0) {
+          if (this.#initialCredits < 0) {
+            this.#initialCredits = credits;
+            this.#markReady();
+          }
+        } else if (s) {
+          s.credits = credits;
+          if (credits > 0 && s.creditWait) {
+            s.creditWait.resolve();
+            s.creditWait = undefined;
+          }
+        }
+        return;
+      }
+      case CLOSE: {
+        const reason = b.byteLength > 5 ? b[5] : 0x01;
+        if (id === 0) {
+          this.#failAll(reasonError('Wisp connection', reason));
+          this.#ws.close(1000);
+          return;
+        }
+        if (!s) return;
+        this.#streams.delete(id);
+        if (reason === VOLUNTARY) {
+          this.#endReadable(s);
+          this.#stopWrites(s, reasonError(s.what, reason));
+        } else {
+          const err = reasonError(s.what, reason);
+          this.#endReadable(s, err);
+          this.#stopWrites(s, err);
+        }
+        return;
+      }
+      case INFO:
+        // A v2 server: answer once, version 2.0, no extensions.
+        if (id === 0 && !this.#infoSent && this.#ws.readyState === OPEN) {
+          this.#infoSent = true;
+          const p = this.#packet(INFO, 0, 2);
+          p[5] = 2;
+          p[6] = 0;
+          this.#ws.send(p);
+        }
+        return;
+      default:
+        return; // CONNECT from a server, extension packets: ignored
+    }
+  };
+
+  #onError = (ev: { message?: string; error?: unknown }): void => {
+    this.#errorText = ev.message ?? (ev.error instanceof Error ? ev.error.message : '');
+  };
+
+  #onClose = (ev: { code?: number; reason?: string }): void => {
+    this.#ws.removeEventListener('message', this.#onMessage);
+    this.#ws.removeEventListener('error', this.#onError);
+    this.#ws.removeEventListener('close', this.#onClose);
+    const code = ev.code ?? 1005;
+    const detail = `${ev.reason ? `: ${ev.reason}` : ''}${this.#errorText ? ` (${this.#errorText})` : ''}`;
+    this.#failAll(new WispError(`Wisp: the WebSocket closed with code ${code}${detail}`, 'WebSocketClosed'));
+    this.#markClosed();
+  };
+
+  #protocolError(what: string): void {
+    this.#failAll(new WispError(`Wisp: protocol error: the server sent ${what}`, 'ProtocolError'));
+    if (this.#ws.readyState <= OPEN) this.#ws.close(1000);
+  }
+
+  #failAll(err: WispError): void {
+    this.#failure ??= err;
+    this.#failReady(err);
+    for (const s of this.#streams.values()) {
+      this.#endReadable(s, err);
+      this.#stopWrites(s, err);
+    }
+    this.#streams.clear();
+  }
+}
