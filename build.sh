@@ -100,11 +100,15 @@ done
 # ---- 4. TypeScript -----------------------------------------------------------
 # Every entry lands at the top of dist/ so new URL('./wasmtls.wasm',
 # import.meta.url) resolves from any of them.
-rm -f dist/*.js dist/*.js.map
+rm -rf dist/*.js dist/*.js.map dist/adapters
 # shellcheck disable=SC2046
 node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts) \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral \
   --entry-names='[name]' --outdir=dist --log-level=warning
+# Transports, one module each (node-socket keeps its node: imports).
+node_modules/.bin/esbuild ts/adapters/{websocket,wisp,node-socket,deno,cloudflare,streams}.ts \
+  --bundle --format=esm --target=es2022 --platform=neutral --external:'node:*' \
+  --outdir=dist/adapters --log-level=warning
 node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
   --platform=node --target=node20 --outfile=dist/selfcheck.js --log-level=warning
 node_modules/.bin/tsc -p tsconfig.json
