@@ -18,3 +18,4 @@ export * from './core/rsa.js';
 export * from './core/mlkem.js';
 export * from './core/sha3.js';
 export * from './core/x509.js';
+export * from './core/connection.js';

@@ -6,7 +6,9 @@
  * keeps by reference (chain, ALPN) stays owned by the host (TS mallocs
  * it and frees it with the ctx).
  */
+#include <string.h>
 #include "exports.h"
+#include "wt_pem.h"
 #include "wt_tls.h"
 
 WT_EXPORT size_t wt_x_tls_ctx_size(void) { return wt_tls_ctx_size(); }
@@ -22,9 +24,12 @@ WT_EXPORT int wt_x_tls_ctx_set_chain(wt_tls_ctx *c, const uint8_t *d, size_t n) 
 WT_EXPORT int wt_x_tls_ctx_set_key(wt_tls_ctx *c, const uint8_t *d, size_t n) { return wt_tls_ctx_set_key(c, d, n); }
 WT_EXPORT int wt_x_tls_ctx_set_alpn(wt_tls_ctx *c, const uint8_t *d, size_t n) { return wt_tls_ctx_set_alpn(c, d, n); }
 WT_EXPORT int wt_x_tls_ctx_set_verify(wt_tls_ctx *c, uint32_t p, uint32_t f) { return wt_tls_ctx_set_verify(c, p, f); }
+WT_EXPORT int wt_x_tls_ctx_set_trust(wt_tls_ctx *c, const void *store) { return wt_tls_ctx_set_trust(c, store); }
+WT_EXPORT int wt_x_tls_ctx_add_pin(wt_tls_ctx *c, const uint8_t *pin) { return wt_tls_ctx_add_pin(c, pin); }
 WT_EXPORT int wt_x_tls_ctx_set_ticket_key(wt_tls_ctx *c, const uint8_t *k, uint32_t t, uint32_t l) { return wt_tls_ctx_set_ticket_key(c, k, t, l); }
 WT_EXPORT void wt_x_tls_ctx_set_mode(wt_tls_ctx *c, uint32_t m) { wt_tls_ctx_set_mode(c, m); }
 WT_EXPORT void wt_x_tls_ctx_clear_mode(wt_tls_ctx *c, uint32_t m) { wt_tls_ctx_clear_mode(c, m); }
+WT_EXPORT uint32_t wt_x_tls_ctx_get_mode(const wt_tls_ctx *c) { return wt_tls_ctx_get_mode(c); }
 WT_EXPORT void wt_x_tls_ctx_set_options(wt_tls_ctx *c, uint32_t o) { wt_tls_ctx_set_options(c, o); }
 WT_EXPORT void wt_x_tls_ctx_clear_options(wt_tls_ctx *c, uint32_t o) { wt_tls_ctx_clear_options(c, o); }
 WT_EXPORT int wt_x_tls_ctx_set_record_size_limit(wt_tls_ctx *c, uint32_t l) { return wt_tls_ctx_set_record_size_limit(c, l); }
@@ -83,5 +88,26 @@ WT_EXPORT const char *wt_x_tls_get_server_name(const wt_tls_conn *c, size_t *n) 
 WT_EXPORT int wt_x_tls_peer_authenticated(const wt_tls_conn *c) { return wt_tls_peer_authenticated(c); }
 WT_EXPORT const uint8_t *wt_x_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *n) { return wt_tls_peer_cert(c, i, n); }
 WT_EXPORT int wt_x_tls_set_verify_result(wt_tls_conn *c, uint32_t a) { return wt_tls_set_verify_result(c, a); }
+WT_EXPORT int wt_x_tls_set_verify_host(wt_tls_conn *c, const char *n, size_t l) { return wt_tls_set_verify_host(c, n, l); }
+WT_EXPORT int wt_x_tls_verify_code(const wt_tls_conn *c) { return wt_tls_verify_code(c); }
 WT_EXPORT size_t wt_x_tls_get_session(const wt_tls_conn *c, uint8_t *o, size_t n) { return wt_tls_get_session(c, o, n); }
 WT_EXPORT int wt_x_tls_set_session(wt_tls_conn *c, const uint8_t *i, size_t n) { return wt_tls_set_session(c, i, n); }
+
+/* PEM (RFC 7468) for the ctx setters in TypeScript: certificate chains and
+ * private keys given as text go through the C decoder, whose base64 is
+ * constant time (a key travels through it). Decodes the first block of
+ * in[0..inlen) into out (cap bytes); res[0] = DER length, res[1] = input
+ * bytes consumed (decode again from there for the next block), and the
+ * NUL-terminated label into label (WT_PEM_MAX_LABEL + 1 bytes). 0 or a
+ * WT_PEM_ERR_*. */
+WT_EXPORT int wt_x_pem_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *res, char *label)
+{
+	wt_pem_block b;
+	int r = wt_pem_decode(in, inlen, out, cap, &b);
+	if (r != 0)
+		return r;
+	res[0] = b.der_len;
+	res[1] = b.consumed;
+	memcpy(label, b.label, b.label_len + 1);
+	return 0;
+}

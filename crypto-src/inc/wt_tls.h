@@ -98,9 +98,20 @@ enum {
 	 * (wt_tls_peer_cert) and answers with wt_tls_set_verify_result().
 	 * CertificateVerify is checked by the engine either way. */
 	WT_TLS_VERIFY_EXTERNAL = 2,
-	/* Reserved for the C chain validator (crypto-src/x509, issue 5/6). */
+	/* Full validation by crypto-src/x509 against the ctx's trust store
+	 * (wt_tls_ctx_set_trust): path building, signatures, validity,
+	 * basicConstraints / keyUsage / EKU (serverAuth on a client,
+	 * clientAuth on a server), name constraints, and on a client the host
+	 * name (RFC 9525; wt_tls_set_verify_host, default the SNI name). A
+	 * failure sends the alert of wt_x509_err_alert() and fails with
+	 * WT_TLS_R_CERT_REJECTED; wt_tls_verify_code() names the reason. */
 	WT_TLS_VERIFY_CHAIN = 3
 };
+/* With WT_TLS_VERIFY_CHAIN: pause with WANT_RETRY_VERIFY after the
+ * engine's verdict (wt_tls_verify_code) so a host callback sees the chain
+ * and the verdict and answers with wt_tls_set_verify_result (0 accepts,
+ * even a failed chain; an alert rejects, even a valid one). */
+#define WT_TLS_VERIFY_CALLBACK 0x4u
 /* Client-certificate request flags for a server ctx. */
 #define WT_TLS_CLIENT_CERT_REQUEST 0x1u   /* send CertificateRequest */
 #define WT_TLS_CLIENT_CERT_REQUIRE 0x2u   /* empty Certificate is fatal */
@@ -209,6 +220,13 @@ int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
 int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len);
 int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy,
 	uint32_t client_cert_flags);
+/* Trust anchors for WT_TLS_VERIFY_CHAIN (a crypto-src/x509 store, kept by
+ * reference: it must outlive the ctx). */
+int wt_tls_ctx_set_trust(wt_tls_ctx *ctx, const void *store);
+/* SPKI SHA-256 pins (RFC 7469 style, 32 bytes each, at most 8): with any
+ * pin set, the peer's validated path (or, without chain validation, its
+ * leaf) must contain a certificate whose key matches one. */
+int wt_tls_ctx_add_pin(wt_tls_ctx *ctx, const uint8_t sha256[32]);
 /* Session ticket key (server): 32 bytes; tickets are sealed with
  * ChaCha20-Poly1305 under it. tickets = NewSessionTickets sent after each full
  * handshake (default 0: no resumption). lifetime in seconds. */
@@ -334,6 +352,15 @@ int wt_tls_peer_authenticated(const wt_tls_conn *c);
 /* The peer's certificate i (0 = leaf) as DER; valid only while the
  * handshake is paused on WANT_RETRY_VERIFY. NULL past the end. */
 const uint8_t *wt_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *len);
+/* Client: the reference identity checked against the server's
+ * certificate (RFC 9525: a DNS name or an IP literal), when it differs
+ * from the SNI name (an IP address is never sent as SNI, RFC 6066 3). */
+int wt_tls_set_verify_host(wt_tls_conn *c, const char *name, size_t len);
+/* The verdict on the peer's chain: 0 valid, a negative WT_X509_ERR_*
+ * (wt_x509_err_name gives "CERT_HAS_EXPIRED" and the like), or 1 when no
+ * validation ran (policy INSECURE_NO_CHAIN or EXTERNAL, or no
+ * certificate). */
+int wt_tls_verify_code(const wt_tls_conn *c);
 /* Answer to WANT_RETRY_VERIFY: alert 0 accepts; otherwise the alert to
  * send (e.g. WT_ALERT_BAD_CERTIFICATE, WT_ALERT_UNKNOWN_CA). */
 int wt_tls_set_verify_result(wt_tls_conn *c, uint32_t alert);

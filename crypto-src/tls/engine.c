@@ -157,19 +157,51 @@ int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len)
 int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy,
 	uint32_t client_cert_flags)
 {
-	/* WT_TLS_VERIFY_CHAIN is reserved until crypto-src/x509 lands:
-	 * accepting it now would be a silent insecure default. */
 	if (policy != WT_TLS_VERIFY_INSECURE_NO_CHAIN &&
-	    policy != WT_TLS_VERIFY_EXTERNAL)
+	    policy != WT_TLS_VERIFY_EXTERNAL && policy != WT_TLS_VERIFY_CHAIN)
 		return WT_TLS_ERR_CONFIG;
 	if (client_cert_flags & ~(WT_TLS_CLIENT_CERT_REQUEST |
-	    WT_TLS_CLIENT_CERT_REQUIRE))
+	    WT_TLS_CLIENT_CERT_REQUIRE | WT_TLS_VERIFY_CALLBACK))
 		return WT_TLS_ERR_CONFIG;
+	/* The callback flag refines chain validation only. */
+	if ((client_cert_flags & WT_TLS_VERIFY_CALLBACK) &&
+	    policy != WT_TLS_VERIFY_CHAIN)
+		return WT_TLS_ERR_CONFIG;
+	ctx->verify_flags = client_cert_flags & WT_TLS_VERIFY_CALLBACK;
+	client_cert_flags &= ~WT_TLS_VERIFY_CALLBACK;
 	if (client_cert_flags & WT_TLS_CLIENT_CERT_REQUIRE)
 		client_cert_flags |= WT_TLS_CLIENT_CERT_REQUEST;
 	ctx->verify = policy;
 	ctx->client_cert = client_cert_flags;
 	return 0;
+}
+
+int wt_tls_ctx_set_trust(wt_tls_ctx *ctx, const void *store)
+{
+	ctx->trust = store;
+	return 0;
+}
+
+int wt_tls_ctx_add_pin(wt_tls_ctx *ctx, const uint8_t sha256[32])
+{
+	if (ctx->npins >= sizeof ctx->pins / sizeof ctx->pins[0])
+		return WT_TLS_ERR_CONFIG;
+	memcpy(ctx->pins[ctx->npins++], sha256, 32);
+	return 0;
+}
+
+int wt_tls_set_verify_host(wt_tls_conn *c, const char *name, size_t len)
+{
+	if (len > sizeof c->vhost)
+		return WT_TLS_ERR_CONFIG;
+	memcpy(c->vhost, name, len);
+	c->vhostlen = (uint32_t)len;
+	return 0;
+}
+
+int wt_tls_verify_code(const wt_tls_conn *c)
+{
+	return c->verify_code;
 }
 
 int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
@@ -254,6 +286,7 @@ int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
 	memset(c, 0, sizeof *c);
 	c->ctx = ctx;
 	c->role = -1;
+	c->verify_code = 1;     /* no validation ran (yet) */
 	c->mode = ctx->mode;
 	c->in_cap = ctx->net_in;
 	c->out_alloc = c->out_cap = ctx->net_out;
@@ -480,6 +513,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 		return -1;
 	r = wt_hs_run(c);
 	if (r > 0) {
+		/* SSL_key_update(3): "Alternatively SSL_do_handshake() can be
+		 * called to force the update to take place immediately." */
+		if (send_pending(c))
+			return -1;
 		/* SSL_do_handshake completes when our last flight is out. */
 		if (!wt_tls_flush(c)) {
 			c->last = WT_TLS_ERROR_WANT_WRITE;
@@ -488,7 +525,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 		c->last = WT_TLS_ERROR_NONE;
 		return 1;
 	}
-	return r;
+	/* SSL_do_handshake(3): 0 only when the handshake "was shut down
+	 * controlled" (close_notify during it); < 0 on a fatal error or when
+	 * "action is needed to continue the operation" (WANT_*). */
+	return (r == 0 && c->last == WT_TLS_ERROR_ZERO_RETURN) ? 0 : -1;
 }
 
 int wt_tls_key_update(wt_tls_conn *c, int update_requested)
@@ -550,9 +590,15 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
 
 	if (!c->wp_active) {
 		/* A new write. SSL_write(3): after SSL_shutdown or CONCLUDE the
-		 * write side is closed. */
-		if (c->shut & 1)
-			return write_fail(c, WT_TLS_ERR_PROTOCOL_SHUTDOWN);
+		 * write side is closed. OpenSSL reports this as
+		 * SSL_R_PROTOCOL_IS_SHUTDOWN without failing the connection
+		 * (ssl_write_internal), so a half-closed connection still reads:
+		 * not sticky. */
+		if (c->shut & 1) {
+			c->transient = WT_TLS_ERR_PROTOCOL_SHUTDOWN;
+			c->last = WT_TLS_ERROR_SSL;
+			return 0;
+		}
 		c->wp_active = 1;
 		c->wp_token = token;
 		c->wp_len = len;

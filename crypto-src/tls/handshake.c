@@ -17,6 +17,7 @@
  * inconsistent with other fields".
  */
 #include "tls_inner.h"
+#include "wt_x509.h"
 
 uint32_t wt_hs_max_frag(const wt_tls_conn *c) { return c->send_frag; }
 
@@ -355,9 +356,74 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 	return wt_hs_commit(c, HS_CERTIFICATE, &w);
 }
 
+/*
+ * WT_TLS_VERIFY_CHAIN: validate the peer's chain with crypto-src/x509
+ * (RFC 5280 path validation, RFC 9525 host name on a client), then the
+ * pins. The verdict is kept for wt_tls_verify_code; without the callback
+ * flag a failure ends the handshake here with the alert the validator
+ * names (RFC 8446 6.2: bad_certificate, certificate_expired, unknown_ca,
+ * ...). With it, wt_hs_verify_gate pauses so the host decides.
+ */
+static int check_chain(wt_tls_conn *c, const wt_x509_blob *blobs, size_t n)
+{
+	const wt_tls_ctx *ctx = c->ctx;
+	wt_x509_params p;
+	wt_x509_result res;
+	int code;
+	if (ctx->verify != WT_TLS_VERIFY_CHAIN && ctx->npins == 0)
+		return 0;
+	memset(&p, 0, sizeof p);
+	p.purpose = c->role == 1 ? WT_X509_PURPOSE_SERVER : WT_X509_PURPOSE_CLIENT;
+	if (c->role == 1) {
+		/* RFC 9525 6: the reference identity is the name the client
+		 * meant to reach: the verify host if set, else the SNI name. */
+		if (c->vhostlen > 0) {
+			p.host = (const char *)c->vhost;
+			p.host_len = c->vhostlen;
+		} else if (c->snilen > 0) {
+			p.host = (const char *)c->sni;
+			p.host_len = c->snilen;
+		}
+	}
+	memset(&res, 0, sizeof res);
+	if (ctx->verify == WT_TLS_VERIFY_CHAIN) {
+		code = wt_x509_verify(&p, blobs, n, (const wt_x509_store *)ctx->trust, &res);
+	} else {
+		/* Pins without chain validation: the leaf alone. */
+		code = WT_X509_OK;
+		res.path_len = 1;
+		res.path[0] = 0;
+	}
+	if (code == WT_X509_OK && ctx->npins > 0) {
+		uint32_t i;
+		code = WT_X509_ERR_PIN;
+		for (i = 0; i < res.path_len && code != WT_X509_OK; i++) {
+			const wt_x509_blob *b = &blobs[res.path[i]];
+			wt_x509_cert cert;
+			if (wt_x509_parse(&cert, b->der, b->len) == WT_X509_OK)
+				code = wt_x509_check_pin(b->der, &cert, ctx->pins[0], ctx->npins);
+		}
+		/* ... or the anchor the path ended at. */
+		if (code != WT_X509_OK && ctx->verify == WT_TLS_VERIFY_CHAIN && res.anchor >= 0) {
+			size_t al;
+			const uint8_t *a = wt_x509_store_get((const wt_x509_store *)ctx->trust,
+				(uint32_t)res.anchor, &al);
+			wt_x509_cert cert;
+			if (a != NULL && wt_x509_parse(&cert, a, al) == WT_X509_OK)
+				code = wt_x509_check_pin(a, &cert, ctx->pins[0], ctx->npins);
+		}
+	}
+	c->verify_code = code;
+	if (code != WT_X509_OK && !(ctx->verify_flags & WT_TLS_VERIFY_CALLBACK))
+		return FAIL(c, wt_x509_err_alert(code), WT_TLS_R_CERT_REJECTED);
+	return 0;
+}
+
 int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, ctxv, list;
+	wt_x509_blob blobs[WT_X509_MAX_CHAIN];
+	size_t nblobs = 0;
 	int first = 1;
 	if (wt_rd_vec(&r, 1, &ctxv) || wt_rd_vec(&r, 3, &list) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
@@ -386,6 +452,14 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 		if (wt_hs_check_ext_block(c, &exts, M_CT))
 			return -1;
+		/* RFC 8446 4.4.2: "The sender's certificate MUST come in the
+		 * first CertificateEntry"; the rest may come in any order and
+		 * are handed to path building as they are. */
+		if (nblobs < WT_X509_MAX_CHAIN) {
+			blobs[nblobs].der = cert.p;
+			blobs[nblobs].len = cert.len;
+			nblobs++;
+		}
 		if (first) {
 			const uint8_t *spki;
 			size_t sl;
@@ -399,13 +473,17 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		}
 	}
 	c->peer_auth = 2;   /* certificate seen; 1 once CertificateVerify ok */
-	return 0;
+	return check_chain(c, blobs, nblobs);
 }
 
 /* The host's answer for WT_TLS_VERIFY_EXTERNAL: WT_HS_PAUSE until given. */
 int wt_hs_verify_gate(wt_tls_conn *c)
 {
-	if (c->ctx->verify != WT_TLS_VERIFY_EXTERNAL)
+	/* The host decides under EXTERNAL, and after the engine's verdict
+	 * under CHAIN with the callback flag. */
+	if (c->ctx->verify != WT_TLS_VERIFY_EXTERNAL &&
+	    !(c->ctx->verify == WT_TLS_VERIFY_CHAIN &&
+	      (c->ctx->verify_flags & WT_TLS_VERIFY_CALLBACK)))
 		return 0;
 	if (c->verify_state == 0) {
 		c->verify_state = 1;

@@ -84,6 +84,10 @@ int wt_hs_client_start(wt_tls_conn *c)
 	 * refuses to connect without one: no silent insecure default". */
 	if (c->ctx->verify == WT_TLS_VERIFY_UNSET)
 		return FAIL(c, NO_ALERT, WT_TLS_ERR_NO_VERIFY_POLICY);
+	/* Chain validation with no anchors could only ever fail: say so
+	 * before anything is sent. */
+	if (c->ctx->verify == WT_TLS_VERIFY_CHAIN && c->ctx->trust == NULL)
+		return FAIL(c, NO_ALERT, WT_TLS_ERR_CONFIG);
 	if (c->ctx->nsuites == 0 || c->ctx->ngroups == 0)
 		return FAIL(c, NO_ALERT, WT_TLS_ERR_CRYPTO_UNAVAILABLE);
 	wt_th_init(c);

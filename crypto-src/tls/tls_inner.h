@@ -123,6 +123,10 @@ struct wt_tls_ctx {
 	uint32_t mode, options;
 	uint32_t rsl;
 	size_t net_in, net_out, hs_max;
+	const void *trust;           /* wt_x509_store for WT_TLS_VERIFY_CHAIN */
+	uint32_t verify_flags;       /* WT_TLS_VERIFY_CALLBACK */
+	uint8_t pins[8][32];
+	uint32_t npins;
 };
 
 /* ---- record protection, one direction ----------------------------------- */
@@ -241,6 +245,9 @@ struct wt_tls_conn {
 	wt_pubkey peer_key;
 	uint32_t verify_state;       /* 0 none, 1 waiting host, 2 answered */
 	uint32_t verify_alert;
+	int32_t verify_code;         /* see wt_tls_verify_code */
+	uint8_t vhost[256];          /* wt_tls_set_verify_host */
+	uint32_t vhostlen;
 	uint8_t cr_context[255];     /* CertificateRequest context */
 	uint32_t cr_contextlen;
 
