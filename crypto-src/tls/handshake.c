@@ -6,6 +6,15 @@
  *
  * Handlers see whole handshake messages only (BearSSL's jump_handshake):
  * the record layer appends fragments to hs_in and calls wt_hs_dispatch().
+ *
+ * Throughout the handshake code, a message or extension that does not
+ * parse (a vector running past its end, a length outside the range its
+ * definition gives, bytes left over) fails with RFC 8446 6.2
+ * "decode_error: A message could not be decoded because some field was
+ * out of the specified range or the length of the message was
+ * incorrect"; a well-formed value that is not acceptable with
+ * "illegal_parameter: A field in the handshake was incorrect or
+ * inconsistent with other fields".
  */
 #include "tls_inner.h"
 #include "wt_x509.h"

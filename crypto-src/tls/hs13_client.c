@@ -183,6 +183,8 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * the ServerHello's suite must be the HelloRetryRequest's. */
 	if (!wt_tls_suite_ok(c->ctx, suite) || (c->hrr && suite != c->suite))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SUITE);
+	/* 4.1.3 legacy_compression_method: "Single byte which MUST have the
+	 * value 0." */
 	if (comp != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_COMPRESSION);
 	if (c->suite == 0)
@@ -224,9 +226,15 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_PSK);
 		c->resumed = 1;
 	}
-	/* We offer psk_dhe_ke only, so a key share is always required. */
+	/* We offer psk_dhe_ke only, so a key share is always required
+	 * (9.2: a missing mandatory extension is "missing_extension"). */
 	if (c->peer_share == NULL)
 		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
+	/* 4.2.8.2: "peers MUST validate each other's public value Q by
+	 * ensuring that the point is a valid point on the elliptic curve";
+	 * 7.4.2: X25519 "implementations MUST check whether the computed
+	 * Diffie-Hellman shared secret is the all-zero value and abort if
+	 * so". A value of the wrong size is malformed too. */
 	if (wt_kex_client_finish(&c->kex, c->peer_share, c->peer_sharelen,
 	    secret, &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);

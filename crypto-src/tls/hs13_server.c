@@ -359,8 +359,12 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			if (((uint32_t)suites.p[j] << 8 | suites.p[j + 1]) ==
 			    ctx->suites[i])
 				suite = ctx->suites[i];
+	/* 6.2 handshake_failure: "unable to negotiate an acceptable set of
+	 * security parameters given the options available". */
 	if (!suite)
 		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SUITE);
+	/* 4.1.4: the cipher suite after a HelloRetryRequest is the one it
+	 * named (the client's list must not change: 4.1.2). */
 	if (second && suite != c->suite)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
 	/* RFC 8446 9.2: a TLS 1.3 ClientHello "If containing a
@@ -434,6 +438,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * order, which the RFC 8448 trace test relies on). */
 	wt_random(c->random, 32);
 	c->group = group;
+	/* 4.2.8.2 / 7.4.2: the client's share is validated (a point on the
+	 * curve, a non-zero X25519 secret, an ML-KEM key of the right form). */
 	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->srv_share,
 	    secret, &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);

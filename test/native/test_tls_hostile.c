@@ -1322,6 +1322,57 @@ static void test_fragmentation(void)
 	}
 }
 
+/* ---- sizes and empty records in the handshake -------------------------------- */
+
+static void test_handshake_sizes(void)
+{
+	tscene s;
+	tpair p;
+	/* A handshake message claiming more than the handshake buffer holds
+	 * is refused at its header (bounded memory), not buffered. */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_give_plain(s.p.c, 22, (const uint8_t *)"\2\xff\xff\xff", 4);
+	t_expect(s.p.c, SENT(WT_ALERT_DECODE_ERROR), "ServerHello claiming 16 MiB");
+	tp_free(&s.p);
+	tp_ctx(&p);
+	tp_conns(&p);
+	t_give_plain(p.s, 22, (const uint8_t *)"\1\0\x80\x01", 4);
+	t_expect(p.s, SENT(WT_ALERT_DECODE_ERROR), "ClientHello claiming 32 KiB + 1 (over hs_max)");
+	tp_free(&p);
+	/* Up to the limit it waits for the rest (then the EOF). */
+	tp_ctx(&p);
+	tp_conns(&p);
+	t_give_plain(p.s, 22, (const uint8_t *)"\1\0\x80\x00", 4);
+	CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+		"ClientHello of exactly hs_max: waits for its bytes");
+	wt_tls_net_in_eof(p.s);
+	CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_SYSCALL,
+		"then EOF: SYSCALL");
+	tp_free(&p);
+	/* 5.1: "Implementations MUST NOT send zero-length fragments of
+	 * Handshake types"; an alert is two bytes. Plaintext, before keys. */
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_give_plain(s.p.c, 22, NULL, 0);
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "zero-length plaintext handshake record");
+	tp_free(&s.p);
+	tp_ctx(&s.p);
+	sc_start(&s);
+	t_give_plain(s.p.c, 21, NULL, 0);
+	t_expect(s.p.c, SENT(WT_ALERT_DECODE_ERROR), "zero-length plaintext alert record");
+	tp_free(&s.p);
+	/* 5.1: a plaintext record over 2^14 -> record_overflow. */
+	{
+		static uint8_t big[16385];
+		tp_ctx(&p);
+		tp_conns(&p);
+		t_give_plain(p.s, 22, big, sizeof big);
+		t_expect(p.s, SENT(WT_ALERT_RECORD_OVERFLOW), "plaintext record of 2^14+1");
+		tp_free(&p);
+	}
+}
+
 int main(void)
 {
 	test_record_layer();
@@ -1338,5 +1389,6 @@ int main(void)
 	test_key_change_and_ccs();
 	test_plaintext_alerts();
 	test_fragmentation();
+	test_handshake_sizes();
 	return t_done();
 }

@@ -31,6 +31,9 @@
  *    never sends EndOfEarlyData, so its client Finished and resumption
  *    secret differ from the trace; those two values are checked at the
  *    key-schedule level instead, with the trace's transcript.
+ *  - Section 7 (middlebox compatibility mode) is checked like section 3:
+ *    ServerHello and change_cipher_spec byte for byte at the server; the
+ *    client's change_cipher_spec and Finished byte for byte.
  *  - The HelloRetryRequest cookie is the trace server's own opaque value;
  *    ours is 32 random bytes. The server role shows the HRR differs only
  *    in it, then continues with the trace's HRR in its transcript.
@@ -359,11 +362,14 @@ static void test_server_role_3(void)
  * given, no compatibility mode (the traces' clients send an empty
  * legacy_session_id), SNI "server" and record_size_limit 16385 as the
  * traces' clients send (so the server's answers are solicited). */
+static int compat_mode;   /* section 7 */
+
 static void client_pair(tpair *p, const uint16_t *groups, size_t ng)
 {
 	tp_ctx(p);
 	wt_tls_ctx_set_groups(p->cctx, groups, ng);
-	wt_tls_ctx_clear_options(p->cctx, WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT);
+	if (!compat_mode)
+		wt_tls_ctx_clear_options(p->cctx, WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT);
 	wt_tls_ctx_set_record_size_limit(p->cctx, 16385);
 	tp_conns(p);
 	wt_tls_set_server_name(p->c, "server", 6);
@@ -866,6 +872,102 @@ static void test_hrr_5(void)
 	free(ch1); free(hrr); free(ch2); free(sh); free(out);
 }
 
+/* ---- section 7: compatibility mode ------------------------------------------------ */
+
+static void test_compat_7(void)
+{
+	static const uint16_t g[] = { 0x001D };
+	size_t chl, shl, kl, n, l, cl;
+	uint8_t *ch = stepv(7, 1, "ClientHello", &chl), *sh = stepv(7, 5, "ServerHello", &shl);
+	uint8_t *x, *out = malloc(65536);
+	int pass;
+	/* Server role: ServerHello, then the dummy change_cipher_spec (D.4
+	 * "immediately after its first handshake message"), byte for byte. */
+	{
+		tpair p;
+		uint8_t *ent = calloc(1, 64 + 512), *key, *iv, *rec;
+		server_pair(&p);
+		memcpy(ent, sh + 6, 32);
+		x = stepv(7, 4, "private key", &kl);
+		memcpy(ent + 32, x, 32);
+		free(x);
+		wt_test_set_random(ent, 64 + 512);
+		give_step(p.s, 7, 2);
+		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+			"RFC 8448 7 server (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
+		wt_test_set_random(NULL, 0);
+		n = t_take(p.s, out, 65536);
+		x = stepv(7, 6, "complete record", &l);
+		CHECK(n > l && memcmp(out, x, l) == 0, "RFC 8448 7: our ServerHello record byte for byte");
+		free(x);
+		x = stepv(7, 7, "complete record", &cl);
+		CHECK(n > l + cl && memcmp(out + l, x, cl) == 0,
+			"RFC 8448 7: our change_cipher_spec right after it, byte for byte");
+		expect_step(p.s->ks_h.c_hs, 32, 7, 10, "expanded", "server's c hs traffic");
+		expect_step(p.s->ks_h.s_hs, 32, 7, 11, "expanded", "server's s hs traffic");
+		key = stepv(7, 14, "key expanded", &kl);
+		iv = stepv(7, 14, "iv expanded", &kl);
+		rec = malloc(n);
+		CHECK(open_with(out + l + cl, n - l - cl, key, iv, 0, rec) > 0 && rec[0] == 8,
+			"RFC 8448 7: our flight opens with the trace's server handshake key");
+		free(rec); free(key); free(iv); free(x); free(ent);
+		tp_free(&p);
+	}
+	/* Client role: a 32-byte legacy_session_id (the trace's, as entropy
+	 * after the random), its CCS before the Finished. */
+	compat_mode = 1;
+	for (pass = 0; pass < 2; pass++) {
+		tpair p;
+		uint8_t ent[96];
+		memcpy(ent, ch + 6, 32);
+		CHECK(ch[38] == 32, "the trace's client sends a 32-byte session id");
+		memcpy(ent + 32, ch + 39, 32);
+		x = stepv(7, 0, "private key", &kl);
+		memcpy(ent + 64, x, 32);
+		free(x);
+		client_pair(&p, g, 1);
+		client_hello(&p, ch, chl, ent, 96, 0);
+		give_step(p.c, 7, 6);
+		give_step(p.c, 7, 7);
+		CHECK(wt_tls_do_handshake(p.c) <= 0 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+			"RFC 8448 7 client: ServerHello and CCS (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
+		expect_step(p.c->ks_h.c_hs, 32, 7, 10, "expanded", "client's c hs traffic");
+		expect_step(p.c->ks_h.s_hs, 32, 7, 11, "expanded", "client's s hs traffic");
+		x = stepv(7, 20, "complete record", &l);
+		if (pass == 0) {
+			t_take(p.c, out, 65536);
+			t_give_all(p.c, x, l);
+			t_expect(p.c, SENT(WT_ALERT_UNSUPPORTED_CERTIFICATE),
+				"RFC 8448 7 client: the trace's RSA-1024 certificate is refused");
+			free(x);
+			tp_free(&p);
+			continue;
+		}
+		CHECK(client_flight(&p, x, l, 0), "RFC 8448 7 client: server Finished verified (%s)",
+			wt_tls_err_string(wt_tls_error_code(p.c)));
+		free(x);
+		n = t_take(p.c, out, 65536);
+		x = stepv(7, 38, "complete record", &kl);
+		CHECK(n > kl && memcmp(out, x, kl) == 0, "RFC 8448 7: our change_cipher_spec byte for byte");
+		free(x);
+		x = stepv(7, 43, "complete record", &l);
+		CHECK(n == kl + l && memcmp(out + kl, x, l) == 0,
+			"RFC 8448 7: our client Finished record byte for byte");
+		free(x);
+		expect_step(p.c->ks_m.resumption, 32, 7, 45, "expanded", "client's res master");
+		CHECK(wt_tls_shutdown(p.c) == 0, "shutdown");
+		n = t_take(p.c, out, 65536);
+		x = stepv(7, 49, "complete record", &l);
+		CHECK(n == l && memcmp(out, x, l) == 0, "RFC 8448 7: our close_notify record byte for byte");
+		free(x);
+		give_step(p.c, 7, 50);
+		CHECK(wt_tls_shutdown(p.c) == 1, "RFC 8448 7: the server's close_notify received");
+		tp_free(&p);
+	}
+	compat_mode = 0;
+	free(ch); free(sh); free(out);
+}
+
 int main(void)
 {
 	json = load("rfc8448_simple_1rtt.json");
@@ -880,6 +982,7 @@ int main(void)
 	test_client_role_3();
 	test_resumption_4();
 	test_hrr_5();
+	test_compat_7();
 	free(json);
 	free(all);
 	return t_done();

@@ -155,7 +155,8 @@ static inline void t_give_plain(wt_tls_conn *to, uint8_t type,
 	uint8_t *r = malloc(n + 5);
 	r[0] = type; r[1] = 3; r[2] = 3;
 	r[3] = (uint8_t)(n >> 8); r[4] = (uint8_t)n;
-	memcpy(r + 5, p, n);
+	if (n)
+		memcpy(r + 5, p, n);
 	t_give_all(to, r, n + 5);
 	free(r);
 }
