@@ -126,7 +126,7 @@ for (const [curve, noble, hash] of [['P-256', nP256, 'sha256'], ['P-384', nP384,
     (() => ml_kem768.decapsulate(nenc.cipherText, nkp.secretKey)), undefined);
 }
 
-console.log(`public-key operations per second (median of ${RUNS} runs), Node ${process.version}`);
+console.log(`public-key operations per second (median of ${RUNS} interleaved runs), Node ${process.version}`);
 const dash = (x: number | undefined) => (x === undefined ? '-' : x);
 const rat = (a: number, b: number | undefined) => (b === undefined ? '-' : ratio(a, b));
 table(['operation', 'wasmtls', 'node:crypto', '@noble', 'libsodium', 'vs node', 'vs noble', 'vs libsodium'],
