@@ -1,9 +1,18 @@
 /**
  * `npm start`: a self-check in Node. Loads the module the way a user would,
- * prints what it supports, and checks each primitive against a known answer
- * typed from its standard. (The TLS demo takes this place in a later issue.)
+ * prints what it supports, checks the hash family against known answers
+ * typed from its standards, then does real TLS: our client against Node's
+ * `tls` server (OpenSSL) on 127.0.0.1, with the certificate chain validated
+ * by the engine, and prints the handshake and the throughput. (The tunnel
+ * demo of issue 6/6 will take this place.)
  */
-import { readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:tls';
+import { Connection, TLSContext } from './core/connection.js';
 import { fileURLToPath } from 'node:url';
 import { init, simdSupported } from './core/loader.js';
 import { digest, hmac, hkdf, hkdfExpandLabel, hkdfExtract } from './core/hash.js';
@@ -45,3 +54,92 @@ for (const [name, run, want] of checks) {
 }
 console.log(bad ? `${bad} check(s) failed` : 'all checks passed');
 process.exitCode = bad ? 1 : 0;
+
+// ---- real TLS: our client <-> Node's tls server (OpenSSL) on 127.0.0.1 ----
+const dir = mkdtempSync(join(tmpdir(), 'wasmtls-start-'));
+execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+  '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth',
+  '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+const certPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
+const keyPem = readFileSync(join(dir, 'key.pem'), 'utf8');
+rmSync(dir, { recursive: true, force: true });
+const TOTAL = 16 << 20;
+const server = createServer({ cert: certPem, key: keyPem, minVersion: 'TLSv1.3', ALPNProtocols: ['demo/1'] }, (s) => {
+  let n = 0;
+  s.on('data', (d: Buffer) => {
+    n += d.length;
+    if (n >= TOTAL) s.end(`received ${n} bytes\n`);
+  });
+  s.on('error', () => {});
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const port = (server.address() as { port: number }).port;
+
+const ctx = new TLSContext({ verify: 'chain', ca: certPem, alpn: ['demo/1'] });
+const conn = new Connection(ctx);
+conn.setConnectState();
+conn.setServerName('localhost');
+const sock = tcpConnect(port, '127.0.0.1');
+let waiting: (() => void) | undefined;
+let eof = false;
+sock.on('data', (d: Buffer) => {
+  conn.network.write(new Uint8Array(d));
+  waiting?.();
+});
+sock.on('end', () => {
+  eof = true;
+  conn.network.end();
+  waiting?.();
+});
+const flush = () => {
+  for (let out = conn.network.read(); out.length > 0; out = conn.network.read()) sock.write(out);
+};
+const more = () => new Promise<void>((r) => (waiting = r));
+
+const th = performance.now();
+for (;;) {
+  const r = conn.doHandshake();
+  flush();
+  if (r === 1) break;
+  const e = conn.getError(r);
+  if (e !== 'WANT_READ') throw conn.error ?? new Error(`handshake: ${e}`);
+  await more();
+}
+const hsMs = performance.now() - th;
+console.log(`\nTLS with Node's tls server (OpenSSL) on 127.0.0.1:${port}`);
+console.log(`  handshake   ${conn.version} ${conn.cipher} ${conn.group} ${conn.peerSignatureScheme}, ALPN ${conn.alpnProtocol}, ${hsMs.toFixed(1)} ms`);
+console.log(`  certificate ${conn.verifyCode === 0 ? 'verified' : `NOT verified: ${conn.verifyError}`} (chain to the configured anchor, host localhost)`);
+const chunk = new Uint8Array(16384).map((_, i) => i);
+const t1 = performance.now();
+for (let sent = 0; sent < TOTAL;) {
+  const r = conn.writeEx(chunk);
+  if (r.ok) sent += r.written;
+  flush();
+  if (!r.ok && conn.getError(false) !== 'WANT_WRITE') throw conn.error ?? new Error('write failed');
+  if (sock.writableLength > 1 << 20) await new Promise((r2) => sock.once('drain', r2));
+}
+let reply = '';
+for (;;) {
+  const r = conn.readEx(4096);
+  flush();
+  if (r.ok) {
+    reply += new TextDecoder().decode(r.data);
+    continue;
+  }
+  const e = conn.getError(false);
+  if (e === 'ZERO_RETURN' || (e === 'SYSCALL' && eof)) break;
+  if (e !== 'WANT_READ') throw conn.error ?? new Error(`read: ${e}`);
+  if (eof) break;
+  await more();
+}
+const secs = (performance.now() - t1) / 1000;
+console.log(`  data        ${TOTAL >> 20} MiB sent in ${secs.toFixed(2)} s (${(TOTAL / 1e6 / secs).toFixed(0)} MB/s), peer says: ${reply.trim()}`);
+conn.shutdown();
+flush();
+sock.removeAllListeners('data');
+sock.removeAllListeners('end');
+sock.end();
+conn.dispose();
+ctx.dispose();
+server.close();
+if (!reply.startsWith(`received ${TOTAL}`)) process.exitCode = 1;
