@@ -102,8 +102,8 @@ done
 # import.meta.url) resolves from any of them.
 rm -rf dist/*.js dist/*.js.map dist/adapters
 # shellcheck disable=SC2046
-node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts) \
-  --bundle --splitting --format=esm --target=es2022 --platform=neutral \
+node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts) ts/api/*.ts \
+  --bundle --splitting --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --entry-names='[name]' --outdir=dist --log-level=warning
 # Transports, one module each (node-socket keeps its node: imports).
 node_modules/.bin/esbuild ts/adapters/{websocket,wisp,node-socket,deno,cloudflare,streams}.ts \

@@ -1,0 +1,687 @@
+/**
+ * TLS over any transport as a pair of WHATWG streams: `connect()` for a
+ * client, `accept()` for a server. Each returns a {@link TLSSocket}:
+ * `readable` gives the peer's plaintext, `writable` takes ours, `opened`
+ * resolves once the handshake is done with what was negotiated, `closed`
+ * once both directions ended, and `close()` ends everything now.
+ *
+ * Built on the SSL object ({@link Connection}) and a {@link Transport}
+ * (`wasmtls/adapters/*`): ciphertext moves between them here and nowhere
+ * else. Options use Node's `tls.connect` vocabulary where one exists.
+ *
+ * Backpressure both ways: the readable reads from the transport only while
+ * its queue (64 KiB by default) has room, and `writable.write()` resolves
+ * once the transport took the records that carry the chunk.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'wasmtls/loader';
+ * import { connect } from 'wasmtls/tls';
+ * import { fromWebSocket } from 'wasmtls/adapters/websocket';
+ *
+ * await init();
+ * const ws = new WebSocket('wss://relay.example/tunnel?to=example.com:443');
+ * const tls = connect({ transport: fromWebSocket(ws), servername: 'example.com', ca: rootsPem });
+ * const info = await tls.opened;              // { version: 'TLSv1.3', cipher, authorized, ... }
+ * const w = tls.writable.getWriter();
+ * await w.write(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n'));
+ * const body = await new Response(tls.readable).text();
+ * ```
+ * @module
+ */
+import {
+  Connection, TLSContext, SSL_MODE_ENABLE_PARTIAL_WRITE,
+  type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSContextOptions,
+} from '../core/connection.js';
+import { TLSError, TLS_ERR } from '../core/errors.js';
+import { wasm } from '../core/loader.js';
+import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
+import type { Transport } from '../adapters/types.js';
+
+export type { Transport } from '../adapters/types.js';
+export type { PeerCertificate } from '../core/x509.js';
+export { TLSError } from '../core/errors.js';
+
+/** Options shared by {@link connect} and {@link accept}. */
+export interface CommonOptions {
+  /** Where the ciphertext goes: any `wasmtls/adapters/*` result. */
+  transport: Transport;
+  /** ALPN protocols, preference order. */
+  ALPNProtocols?: readonly (string | Uint8Array)[];
+  /** Trust anchors: PEM text, DER certificate(s) or a {@link TrustStore}
+   * (reuse one store across connections: it is parsed once). */
+  ca?: string | Uint8Array | readonly Uint8Array[] | TrustStore;
+  /** Our certificate chain (PEM or DER, leaf first) and private key. */
+  cert?: string | Uint8Array | readonly Uint8Array[];
+  key?: string | Uint8Array;
+  /** Only `'TLSv1.3'` (or lower) is satisfiable: this engine speaks TLS 1.3. */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** `'TLSv1.3'`; anything lower is refused: TLS 1.2 is not implemented. */
+  maxVersion?: 'TLSv1.3';
+  /** Cipher suites (IANA names), preference order. */
+  ciphersuites?: readonly CipherSuiteName[];
+  /** Key exchange groups, preference order (a client sends a share for the first). */
+  groups?: readonly GroupName[];
+  /** Signature schemes accepted and used. */
+  sigalgs?: readonly SignatureSchemeName[];
+  /** NSS key log lines (`SSLKEYLOGFILE` format, newline-terminated), as
+   * Node's `'keylog'` event gives them. */
+  keylog?: (line: string) => void;
+  /** Abort the handshake or the connection: the transport is closed and
+   * the streams error with the signal's reason. */
+  signal?: AbortSignal;
+  /** Bytes the readable queues before reading from the transport stops
+   * (default 65,536). */
+  readableHighWaterMark?: number;
+  /**
+   * What the readable does when the transport ends without the peer's
+   * close_notify: `'error'` (default: a TLSError, since the data may have
+   * been truncated by an attacker, RFC 8446 6.1) or `'end'` (end the
+   * stream, as Node's TLSSocket does; for protocols that frame their own
+   * messages). Data that arrived before is delivered first either way.
+   */
+  onUnexpectedEof?: 'error' | 'end';
+  /** A ready {@link TLSContext} to use instead of building one from the
+   * options above (it is not disposed when the connection ends). */
+  context?: TLSContext;
+}
+
+/** Options of {@link connect}. */
+export interface ConnectOptions extends CommonOptions {
+  /** The server's name: sent as SNI and checked against its certificate.
+   * An IP literal is never sent as SNI (RFC 6066 3) but is checked
+   * against the certificate's IP addresses. Defaults to `host`. */
+  servername?: string;
+  /** The host the transport leads to; the default `servername`. */
+  host?: string;
+  /**
+   * Refuse a server whose chain does not validate against `ca` (default
+   * true): the handshake fails with the validator's alert. With false the
+   * handshake completes and `opened` reports `authorized: false` and the
+   * reason in `authorizationError`, as Node does.
+   */
+  rejectUnauthorized?: boolean;
+  /** SPKI SHA-256 pins (32 bytes each): the validated path must hold one. */
+  pins?: readonly Uint8Array[];
+  /** A session from an earlier connection's `getSession()` / `onSession`:
+   * offered for resumption (RFC 8446 2.2). */
+  session?: Uint8Array;
+  /** Called with each new session (from a NewSessionTicket), like Node's
+   * `'session'` event. It holds the resumption secret: keep it like a key. */
+  onSession?: (session: Uint8Array) => void;
+}
+
+/** Options of {@link accept}. */
+export interface AcceptOptions extends CommonOptions {
+  cert: string | Uint8Array | readonly Uint8Array[];
+  key: string | Uint8Array;
+  /** Ask the client for a certificate (validated against `ca`). */
+  requestCert?: boolean;
+  /** With `requestCert`: refuse a client without a valid certificate
+   * (default true). With false the handshake completes and `opened` says
+   * whether the client was authorized. */
+  rejectUnauthorized?: boolean;
+  /** 32-byte key sealing session tickets: enables resumption. */
+  ticketKey?: Uint8Array;
+}
+
+/** What {@link TLSSocket.opened} resolves to. */
+export interface TLSInfo {
+  version: 'TLSv1.3';
+  cipher: CipherSuiteName;
+  group: GroupName | undefined;
+  /** The scheme of the peer's CertificateVerify (none on resumption). */
+  signatureScheme: SignatureSchemeName | undefined;
+  /** The protocol ALPN selected, or false (Node's convention). */
+  alpnProtocol: string | false;
+  /** The SNI name (a client's own, a server's received). */
+  servername: string | undefined;
+  /** Whether the peer's chain validated (Node's `socket.authorized`). */
+  authorized: boolean;
+  /** Why not, by Node's / OpenSSL's name (`'CERT_HAS_EXPIRED'`, ...). */
+  authorizationError: string | undefined;
+  /** The peer's certificate in `getPeerCertificate(true)`'s shape (the
+   * chain linked by `issuerCertificate`), when it sent one. */
+  peerCertificate: PeerCertificate | undefined;
+  /** The chain as sent, DER, leaf first. */
+  peerCertificates: Uint8Array[];
+  /** Resumed from a session (no certificate exchanged). */
+  sessionReused: boolean;
+}
+
+/** A TLS connection as WHATWG streams. */
+export interface TLSSocket {
+  /** The peer's plaintext. Ends at the peer's close_notify. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Our plaintext; `close()` on it (or its writer) sends close_notify and
+   * half-closes the transport; reading goes on (RFC 8446 6.1). */
+  readonly writable: WritableStream<Uint8Array>;
+  /** The handshake's outcome; rejects with a {@link TLSError}. */
+  readonly opened: Promise<TLSInfo>;
+  /** Resolves when both directions ended and the transport is closed;
+   * rejects with the error that ended the connection. */
+  readonly closed: Promise<void>;
+  /** Send close_notify (when possible) and close the transport now. */
+  close(): Promise<void>;
+  /** The latest session (client), for {@link ConnectOptions.session}. */
+  getSession(): Uint8Array | undefined;
+  /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too. */
+  keyUpdate(requestPeer?: boolean): Promise<void>;
+  /** The SSL object underneath, for what this layer does not expose. */
+  readonly connection: Connection;
+}
+
+const SLICE = 4 * 16384;       // plaintext per engine write
+const NET_OUT = 4 * 16709;     // room for the records of one slice
+const ignore = (): void => {};
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+function isIp(s: string): boolean {
+  return IPV4.test(s) || s.includes(':');
+}
+
+function versions(o: CommonOptions, who: string): void {
+  if (o.maxVersion !== undefined && o.maxVersion !== 'TLSv1.3') {
+    throw new TypeError(`${who}: maxVersion ${String(o.maxVersion)} cannot be met: wasmtls speaks TLS 1.3 only`);
+  }
+  const ok = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  if (o.minVersion !== undefined && !ok.includes(o.minVersion)) {
+    throw new TypeError(`${who}: unknown minVersion ${String(o.minVersion)}`);
+  }
+}
+
+function baseContext(o: CommonOptions): TLSContextOptions {
+  const c: TLSContextOptions = { mode: SSL_MODE_ENABLE_PARTIAL_WRITE, bufferSizes: { netOut: NET_OUT } };
+  if (o.ALPNProtocols) c.alpn = o.ALPNProtocols;
+  if (o.ciphersuites) c.suites = o.ciphersuites;
+  if (o.groups) c.groups = o.groups;
+  if (o.sigalgs) c.sigalgs = o.sigalgs;
+  if (o.cert !== undefined) c.cert = o.cert;
+  if (o.key !== undefined) c.key = o.key;
+  if (o.keylog) {
+    const f = o.keylog;
+    (c as TLSContextOptions & { keylog?: unknown }).keylog = (line: string) => f(line);
+  }
+  return c;
+}
+
+/** The verdict callback both roles use: the engine validated the chain
+ * (policy 'chain'); refuse with its alert unless the caller said not to. */
+function judge(reject: boolean) {
+  return (_chain: Uint8Array[], conn: Connection): number => {
+    const code = conn.verifyCode;
+    if (code === 0 || code === 1 || !reject) return 0;
+    return wasm().exports.wt_x_x509_err_alert(code) >>> 0;
+  };
+}
+
+/**
+ * Open a TLS 1.3 client connection over `transport`. The handshake starts
+ * at once; `opened` tells how it went.
+ *
+ * Certificates are checked against `ca` (there is no built-in default:
+ * pass `rootCertificates` from `wasmtls/roots` for the public web), for
+ * `servername` (or `host`). Without `ca`, `rejectUnauthorized: false` is
+ * required and `opened` reports `authorized: false`.
+ */
+export function connect(options: ConnectOptions): TLSSocket {
+  const o = options;
+  versions(o, 'connect');
+  const reject = o.rejectUnauthorized !== false;
+  const name = o.servername ?? o.host;
+  let ctx = o.context;
+  let own = false;
+  if (!ctx) {
+    const c = baseContext(o);
+    if (o.ca !== undefined) {
+      if (reject && name === undefined) {
+        throw new TypeError('connect: give `servername` (or `host`): the certificate is checked for that name');
+      }
+      c.verify = 'chain';
+      c.ca = o.ca as TLSContextOptions['ca'];
+      c.onVerify = judge(reject);
+      if (o.pins) c.pins = o.pins;
+    } else if (!reject) {
+      // No anchors and the caller accepts any chain: still look at it so
+      // opened reports the certificate (and authorized: false).
+      c.verify = 'external';
+      c.onVerify = () => 0;
+    } else {
+      throw new TypeError(
+        'connect: no trust anchors: pass `ca` (for the public web: rootCertificates from wasmtls/roots) ' +
+        'or rejectUnauthorized: false');
+    }
+    ctx = new TLSContext(c);
+    own = true;
+  }
+  let conn: Connection;
+  try {
+    conn = new Connection(ctx);
+    conn.setConnectState();
+    if (name !== undefined && name !== '') {
+      if (isIp(name)) conn.setVerifyHost(name.replace(/^\[|\]$/g, ''));
+      else conn.setServerName(name);
+    }
+    if (o.session) conn.setSession(o.session);
+  } catch (e) {
+    if (own) ctx.dispose();
+    throw e;
+  }
+  return new Driver(conn, own ? ctx : undefined, o, o.onSession).socket;
+}
+
+/**
+ * Serve a TLS 1.3 connection arriving on `transport` (our certificate
+ * `cert` with `key`). With `requestCert` the client's chain is checked
+ * against `ca`.
+ */
+export function accept(options: AcceptOptions): TLSSocket {
+  const o = options;
+  versions(o, 'accept');
+  let ctx = o.context;
+  let own = false;
+  if (!ctx) {
+    if (o.cert === undefined || o.key === undefined) throw new TypeError('accept: `cert` and `key` are required');
+    const c = baseContext(o);
+    if (o.ticketKey) c.ticketKey = o.ticketKey;
+    if (o.requestCert) {
+      const reject = o.rejectUnauthorized !== false;
+      c.clientCert = reject ? 'require' : 'request';
+      if (o.ca !== undefined) {
+        c.verify = 'chain';
+        c.ca = o.ca as TLSContextOptions['ca'];
+        c.onVerify = judge(reject);
+      } else if (!reject) {
+        c.verify = 'external';
+        c.onVerify = () => 0;
+      } else {
+        throw new TypeError('accept: requestCert needs `ca` to check client certificates (or rejectUnauthorized: false)');
+      }
+    }
+    ctx = new TLSContext(c);
+    own = true;
+  }
+  let conn: Connection;
+  try {
+    conn = new Connection(ctx);
+    conn.setAcceptState();
+  } catch (e) {
+    if (own) ctx.dispose();
+    throw e;
+  }
+  return new Driver(conn, own ? ctx : undefined, o, undefined).socket;
+}
+
+/** Moves ciphertext between one Connection and one Transport. */
+class Driver {
+  readonly socket: TLSSocket;
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private inLeft: Uint8Array | undefined;
+  private eof = false;
+  private eofSpins = 0;
+  private failed: unknown;
+  private finished = false;       // transport closed, connection disposed
+  private readEnded = false;
+  private writeEnded = false;
+  private lastSession: Uint8Array | undefined;
+  private rc!: ReadableStreamDefaultController<Uint8Array>;
+  private wc!: WritableStreamDefaultController;
+  private pendingEnd: 'close' | unknown = undefined;
+  private resolveClosed!: () => void;
+  private rejectClosed!: (e: unknown) => void;
+  private readonly opened: Promise<TLSInfo>;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly ownCtx: TLSContext | undefined,
+    private readonly o: CommonOptions,
+    private readonly onSession: ((s: Uint8Array) => void) | undefined,
+  ) {
+    this.reader = o.transport.readable.getReader();
+    this.writer = o.transport.writable.getWriter();
+    const closed = new Promise<void>((res, rej) => {
+      this.resolveClosed = res;
+      this.rejectClosed = rej;
+    });
+    closed.catch(ignore);
+    this.opened = this.handshake();
+    this.opened.catch(ignore);
+    const hwm = o.readableHighWaterMark ?? 65536;
+    const readable = new ReadableStream<Uint8Array>({
+      start: (c) => { this.rc = c; },
+      pull: () => this.pull(),
+      cancel: () => {
+        this.readEnded = true;
+        this.maybeFinish();
+      },
+    }, { highWaterMark: hwm, size: (c) => c.byteLength });
+    const writable = new WritableStream<Uint8Array>({
+      start: (c) => { this.wc = c; },
+      write: (chunk) => this.write(chunk),
+      close: () => this.end(),
+      abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
+    }, { highWaterMark: 1 });
+    const signal = o.signal;
+    if (signal) {
+      const onAbort = () => this.fail(signal.reason ?? new Error('wasmtls: aborted'));
+      if (signal.aborted) queueMicrotask(onAbort);
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const self = this;
+    this.socket = {
+      readable,
+      writable,
+      opened: this.opened,
+      closed,
+      close: () => self.close(),
+      getSession: () => (self.finished ? self.lastSession : conn.getSession() ?? self.lastSession),
+      keyUpdate: async (requestPeer = true) => {
+        await self.opened;
+        self.check();
+        if (!conn.keyUpdate(requestPeer)) throw conn.error ?? new TLSError(TLS_ERR.INTERNAL, 'KeyUpdate refused');
+        await self.send();
+      },
+      connection: conn,
+    };
+  }
+
+  // ---- ciphertext ---------------------------------------------------------------
+
+  /** Hand the transport whatever the engine has to send; resolves once it
+   * took it (the writer keeps the order of concurrent sends). */
+  private send(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    const out = this.conn.network.read();
+    if (out.length === 0) return Promise.resolve();
+    return this.writer.write(out);
+  }
+
+  /** Give the engine more ciphertext; false once the transport ended. */
+  private async feed(): Promise<boolean> {
+    if (!this.inLeft) {
+      if (this.eof) return false;
+      const r = await this.reader.read();
+      if (this.finished) throw this.failed ?? new Error('wasmtls: connection closed');
+      if (r.done) {
+        this.eof = true;
+        this.conn.network.end();
+        return false;
+      }
+      this.inLeft = r.value;
+    }
+    const n = this.conn.network.write(this.inLeft);
+    this.inLeft = n < this.inLeft.length ? this.inLeft.subarray(n) : undefined;
+    return true;
+  }
+
+  private check(): void {
+    if (this.failed !== undefined) throw this.failed;
+    if (this.finished) throw new Error('wasmtls: connection closed');
+  }
+
+  private error(what: string): Error {
+    const e = this.conn.error;
+    if (e) return e;
+    return new TLSError(TLS_ERR.INTERNAL, `${what}: ${this.conn.getError(-1)}`);
+  }
+
+  // ---- handshake --------------------------------------------------------------------
+
+  private async handshake(): Promise<TLSInfo> {
+    const c = this.conn;
+    try {
+      for (;;) {
+        this.check();
+        const r = c.doHandshake();
+        if (r === 1) break;
+        const e = c.getError(r);
+        if (e === 'WANT_READ' || e === 'WANT_WRITE') {
+          await this.send();
+          if (e === 'WANT_READ' && !(await this.feed())) {
+            // The transport ended mid-handshake; an alert before the end
+            // was already reported by the call above.
+            throw new TLSError(TLS_ERR.INTERNAL, 'the transport closed during the handshake (no TLS alert from the peer)');
+          }
+          continue;
+        }
+        if (e === 'WANT_RETRY_VERIFY' && c.verifyPending) {
+          await c.verifyPending;
+          continue;
+        }
+        throw this.error('handshake failed');
+      }
+      await this.send();
+      this.check();
+      return this.info();
+    } catch (e) {
+      await this.fail(e);
+      throw this.failed;
+    }
+  }
+
+  private info(): TLSInfo {
+    const c = this.conn;
+    const chain = c.peerCertificates ?? [];
+    const code = c.verifyCode;
+    let authorized: boolean;
+    let authorizationError: string | undefined;
+    if (code === 0) authorized = true;
+    else if (code < 0) {
+      authorized = false;
+      authorizationError = c.verifyError;
+    } else {
+      // No validation ran: resumption (the original handshake validated;
+      // no chain is exchanged, RFC 8446 2.2), no anchors, or a server that
+      // did not ask.
+      authorized = c.sessionReused && (this.o as ConnectOptions).rejectUnauthorized !== false;
+      if (!authorized) {
+        authorizationError = chain.length ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : c.isServer ? undefined : 'NO_PEER_CERTIFICATE';
+      }
+    }
+    let peerCertificate: PeerCertificate | undefined;
+    if (chain.length) {
+      try {
+        peerCertificate = parseChain(chain);
+      } catch {
+        peerCertificate = undefined; // accepted by an external verifier but not parseable here
+      }
+    }
+    return {
+      version: 'TLSv1.3',
+      cipher: c.cipher!,
+      group: c.group,
+      signatureScheme: c.peerSignatureScheme,
+      alpnProtocol: c.alpnProtocol ?? false,
+      servername: c.serverName,
+      authorized,
+      authorizationError,
+      peerCertificate,
+      peerCertificates: chain,
+      sessionReused: c.sessionReused,
+    };
+  }
+
+  // ---- plaintext in ----------------------------------------------------------------
+
+  private async pull(): Promise<void> {
+    try {
+      await this.opened;
+    } catch (e) {
+      this.rc.error(e);
+      return;
+    }
+    const c = this.conn;
+    const rc = this.rc;
+    const hwm = this.o.readableHighWaterMark ?? 65536;
+    for (;;) {
+      if (this.readEnded) return;
+      if (this.pendingEnd !== undefined) {
+        // Deliver what is queued before ending or erroring: error() would
+        // drop it (no lost byte when a peer closes right after sending).
+        if ((rc.desiredSize ?? 0) < hwm) return;
+        const p = this.pendingEnd;
+        this.pendingEnd = undefined;
+        if (p === 'close') this.endRead();
+        else {
+          try { rc.error(p); } catch { /* closed */ }
+          await this.fail(p);
+        }
+        return;
+      }
+      if (this.finished) {
+        try { rc.error(this.failed ?? new Error('wasmtls: connection closed')); } catch { /* closed */ }
+        return;
+      }
+      const r = c.readEx();
+      if (r.ok) {
+        rc.enqueue(r.data);
+        this.noteSession();
+        // Records already decrypted or buffered keep flowing without a
+        // transport read; otherwise let the queue ask again.
+        if ((rc.desiredSize ?? 0) > 0 && (c.pending() > 0 || c.network.unprocessed() > 0)) continue;
+        return;
+      }
+      const e = c.getError(r.ok);
+      try {
+        if (e === 'WANT_READ' || e === 'WANT_WRITE') {
+          this.noteSession();
+          await this.send();          // KeyUpdate answers, alerts
+          // At the transport's end the engine knows it (network.end) and
+          // the next readEx says ZERO_RETURN or SYSCALL.
+          if (e === 'WANT_READ' && !(await this.feed()) && ++this.eofSpins > 2) {
+            this.pendingEnd = new TLSError(TLS_ERR.INTERNAL, 'read stalled after the end of the transport');
+          }
+          continue;
+        }
+        if (e === 'ZERO_RETURN') {
+          this.pendingEnd = 'close';
+          continue;
+        }
+        if (e === 'SYSCALL' && this.o.onUnexpectedEof === 'end') {
+          this.pendingEnd = 'close';
+          continue;
+        }
+        this.pendingEnd = e === 'SYSCALL'
+          ? new TLSError(TLS_ERR.INTERNAL, 'the transport ended without close_notify: the data may be truncated (RFC 8446 6.1)')
+          : this.error('read failed');
+        await this.send().catch(ignore); // our alert, if the engine made one
+      } catch (err) {
+        this.pendingEnd = err;
+      }
+    }
+  }
+
+  private endRead(): void {
+    if (this.readEnded) return;
+    this.readEnded = true;
+    try {
+      this.rc.close();
+    } catch { /* already closed or cancelled */ }
+    this.maybeFinish();
+  }
+
+  private noteSession(): void {
+    if (!this.onSession || this.conn.isServer) return;
+    const s = this.conn.getSession();
+    if (!s) return;
+    const last = this.lastSession;
+    if (last && last.length === s.length && last.every((v, i) => v === s[i])) return;
+    this.lastSession = s;
+    try {
+      this.onSession(s);
+    } catch { /* a listener's error is not the connection's */ }
+  }
+
+  // ---- plaintext out ---------------------------------------------------------------
+
+  private async write(chunk: Uint8Array): Promise<void> {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError('wasmtls: writable takes Uint8Array chunks');
+    await this.opened;
+    const c = this.conn;
+    for (let off = 0; off < chunk.length;) {
+      this.check();
+      const slice = chunk.subarray(off, Math.min(chunk.length, off + SLICE));
+      for (;;) {
+        const r = c.writeEx(slice);
+        if (r.ok) {
+          off += r.written;
+          break;
+        }
+        const e = c.getError(r.ok);
+        if (e !== 'WANT_WRITE') {
+          const err = this.error('write failed');
+          await this.fail(err);
+          throw err;
+        }
+        // The outgoing side is full: drain it and repeat with the same
+        // buffer (SSL_write(3)).
+        await this.send();
+        this.check();
+      }
+      await this.send();
+    }
+  }
+
+  private async end(): Promise<void> {
+    await this.opened;
+    this.check();
+    const r = this.conn.shutdown();
+    if (r < 0) throw this.error('shutdown failed');
+    await this.send();
+    await this.writer.close();
+    this.writeEnded = true;
+    this.maybeFinish();
+  }
+
+  // ---- the end -------------------------------------------------------------------------
+
+  private maybeFinish(): void {
+    if (this.readEnded && this.writeEnded && !this.finished) void this.finish(undefined);
+  }
+
+  private async finish(err: unknown): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.onSession && !this.conn.isServer) this.lastSession = this.conn.getSession() ?? this.lastSession;
+    try {
+      await this.o.transport.close();
+    } catch { /* close() never rejects; belt and braces */ }
+    this.conn.dispose();
+    this.ownCtx?.dispose();
+    if (err === undefined) this.resolveClosed();
+    else this.rejectClosed(err);
+  }
+
+  /** End everything with an error: our alert (if any) goes out first. */
+  private async fail(e: unknown): Promise<void> {
+    if (this.finished) return;
+    if (this.failed === undefined) this.failed = e;
+    try {
+      if (!this.conn.isInitFinished || this.conn.error) await Promise.race([this.send(), delay(1000)]);
+    } catch { /* the transport is gone */ }
+    try { this.rc.error(this.failed); } catch { /* closed */ }
+    try { this.wc.error(this.failed); } catch { /* closed */ }
+    this.readEnded = this.writeEnded = true;
+    await this.finish(this.failed);
+  }
+
+  private async close(): Promise<void> {
+    if (this.finished) return;
+    try {
+      if (this.conn.isInitFinished && !this.conn.error && !(this.conn.getShutdown() & 1)) {
+        this.conn.shutdown();
+        await Promise.race([this.send(), delay(1000)]);
+      }
+    } catch { /* best effort: the transport may already be gone */ }
+    const err = new Error('wasmtls: connection closed');
+    try { this.rc.close(); } catch { /* already closed */ }
+    try { this.wc.error(err); } catch { /* closed */ }
+    this.readEnded = this.writeEnded = true;
+    await this.finish(undefined);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
