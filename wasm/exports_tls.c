@@ -93,6 +93,16 @@ WT_EXPORT int wt_x_tls_verify_code(const wt_tls_conn *c) { return wt_tls_verify_
 WT_EXPORT size_t wt_x_tls_get_session(const wt_tls_conn *c, uint8_t *o, size_t n) { return wt_tls_get_session(c, o, n); }
 WT_EXPORT int wt_x_tls_set_session(wt_tls_conn *c, const uint8_t *i, size_t n) { return wt_tls_set_session(c, i, n); }
 
+/* Key log (NSS SSLKEYLOGFILE lines, built in TypeScript): on/off, then
+ * after each call take queued secrets until 0. out: 48 bytes; *len gets
+ * the secret's length. The client random is 32 bytes at the returned
+ * pointer (0 before the ClientHello). */
+WT_EXPORT void wt_x_tls_set_keylog(wt_tls_conn *c, int on) { wt_tls_set_keylog(c, on); }
+WT_EXPORT uint32_t wt_x_tls_keylog_next(wt_tls_conn *c, uint8_t *out, size_t *len) { return wt_tls_keylog_next(c, out, len); }
+WT_EXPORT const uint8_t *wt_x_tls_client_random(const wt_tls_conn *c) { return wt_tls_client_random(c); }
+/* NUL-terminated label text of an id (static storage; 0 for others). */
+WT_EXPORT const char *wt_x_tls_keylog_label(uint32_t id) { return wt_tls_keylog_label(id); }
+
 /* PEM (RFC 7468) for the ctx setters in TypeScript: certificate chains and
  * private keys given as text go through the C decoder, whose base64 is
  * constant time (a key travels through it). Decodes the first block of

@@ -375,4 +375,49 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
 #define WT_TLS_SESSION_MAX 1400
 
+/* ---- key log (NSS key log format, SSLKEYLOGFILE) ---------------------- *
+ * For decrypting a capture of one's own traffic (Wireshark), as Node's tls
+ * 'keylog' event and `openssl s_client -keylogfile`. Off by default; when
+ * on, the engine keeps a copy of each TLS 1.3 secret as it comes into use,
+ * in a small per-connection queue the host drains after each call (the
+ * engine never calls out). A line of the file is
+ *   LABEL <client_random, 64 hex> <secret, hex>
+ * with the label text of wt_tls_keylog_label(). The order per role is
+ * OpenSSL's, so a log matches a Node/OpenSSL peer's line for line:
+ *   client: SERVER_HANDSHAKE, EXPORTER, SERVER_TRAFFIC_0,
+ *           CLIENT_HANDSHAKE, CLIENT_TRAFFIC_0;
+ *   server: SERVER_HANDSHAKE, CLIENT_HANDSHAKE, EXPORTER,
+ *           SERVER_TRAFFIC_0, CLIENT_TRAFFIC_0.
+ * CLIENT_EARLY_TRAFFIC_SECRET never appears: the engine neither sends nor
+ * accepts 0-RTT data. Secrets after a KeyUpdate are not logged (as in
+ * OpenSSL and Node). These are the keys to the whole session: enable only
+ * for debugging. */
+enum {
+	WT_TLS_KEYLOG_NONE = 0,
+	WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET = 1,
+	WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET = 2,
+	WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0 = 3,
+	WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0 = 4,
+	WT_TLS_KEYLOG_EXPORTER_SECRET = 5
+};
+/* The largest secret (SHA-384 suites), and the queue's size: one
+ * handshake makes at most five lines, so a queue drained only at the end
+ * still loses none. */
+#define WT_TLS_KEYLOG_SECRET_MAX 48
+#define WT_TLS_KEYLOG_SLOTS 5
+/* Turn recording on (1) or off (0; wipes anything still queued). Set it
+ * before the handshake: secrets derived while it is off are not kept. */
+void wt_tls_set_keylog(wt_tls_conn *c, int on);
+/* Take the oldest queued secret: copies it into out (Hash.length bytes,
+ * at most WT_TLS_KEYLOG_SECRET_MAX), sets *len, wipes the queue's copy and
+ * returns its WT_TLS_KEYLOG_* label; WT_TLS_KEYLOG_NONE when empty. */
+uint32_t wt_tls_keylog_next(wt_tls_conn *c,
+	uint8_t out[WT_TLS_KEYLOG_SECRET_MAX], size_t *len);
+/* The NSS label text of id ("CLIENT_TRAFFIC_SECRET_0", ...); NULL for
+ * anything else. */
+const char *wt_tls_keylog_label(uint32_t id);
+/* ClientHello.random, the key of every key log line (32 bytes): NULL until
+ * the ClientHello was sent (client) or received (server). */
+const uint8_t *wt_tls_client_random(const wt_tls_conn *c);
+
 #endif

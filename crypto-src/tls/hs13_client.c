@@ -251,6 +251,12 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_tls_set_keys(c, &c->rd, c->ks_h.s_hs) ||
 	    wt_tls_set_keys(c, &c->wr, c->ks_h.c_hs))
 		return -1;
+	/* Key log, in OpenSSL's client order (a Node/OpenSSL peer's log then
+	 * matches line for line): the server's handshake secret now, our own
+	 * when our second flight goes out under it (nothing is sent under it
+	 * before). */
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+		c->ks_h.s_hs);
 	c->rd_epoch++;
 	c->state = ST_C_EXPECT_EE;
 	return 0;
@@ -326,8 +332,12 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	if (wt_tls_set_keys(c, &c->rd, c->ks_m.s_ap))
 		return -1;
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_EXPORTER_SECRET, c->ks_m.exporter);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0, c->ks_m.s_ap);
 	c->rd_epoch++;
 	/* Our second flight, under the client handshake key. */
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+		c->ks_h.c_hs);
 	if (c->cert_requested) {
 		if (wt_hs_send_certificate(c, c->cr_context, c->cr_contextlen))
 			return -1;
@@ -341,6 +351,7 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_ks_resumption(&c->ks_m, c->hash, th) ||
 	    wt_tls_set_keys(c, &c->wr, c->ks_m.c_ap))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0, c->ks_m.c_ap);
 	/* The kex context was wiped by finish; handshake secrets go too. */
 	wt_wipe(&c->ks_e, sizeof c->ks_e);
 	c->state = ST_CONNECTED;

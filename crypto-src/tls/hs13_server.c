@@ -282,6 +282,10 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_rd_vec(&r, 2, &exts) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	c->hs_seen_ch = 1;
+	/* Kept for the key log only (its lines are keyed by it). The second
+	 * ClientHello repeats the first's random (RFC 8446 4.1.2 lists what
+	 * may change); taken from each, as OpenSSL does. */
+	memcpy(c->peer_random, random, 32);
 	if (!second) {
 		if (ctx->nsuites == 0 || ctx->ngroups == 0)
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR,
@@ -460,6 +464,11 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_tls_set_keys(c, &c->wr, c->ks_h.s_hs) ||
 	    wt_tls_set_keys(c, &c->rd, c->ks_h.c_hs))
 		return -1;
+	/* Key log, in OpenSSL's server order (see wt_tls.h). */
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+		c->ks_h.s_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+		c->ks_h.c_hs);
 	c->rd_epoch++;
 
 	/* EncryptedExtensions [CertificateRequest] [Certificate
@@ -492,6 +501,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_ks_master_init(&c->ks_m, &c->ks_h, c->hash, th) ||
 	    wt_tls_set_keys(c, &c->wr, c->ks_m.s_ap))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_EXPORTER_SECRET, c->ks_m.exporter);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0, c->ks_m.s_ap);
 	c->state = c->cert_requested ? ST_S_EXPECT_CERT : ST_S_EXPECT_FIN;
 	return 0;
 }
@@ -531,6 +542,9 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_ks_resumption(&c->ks_m, c->hash, th) ||
 	    wt_tls_set_keys(c, &c->rd, c->ks_m.c_ap))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	/* Logged once the client's Finished is verified and its application
+	 * key installed, as OpenSSL does. */
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0, c->ks_m.c_ap);
 	c->rd_epoch++;
 	wt_wipe(&c->ks_e, sizeof c->ks_e);
 	c->state = ST_CONNECTED;

@@ -154,6 +154,13 @@ typedef struct {                /* after HKDF-Extract(derived, 0) */
 	uint8_t exporter[WT_HASH_MAX_LEN], resumption[WT_HASH_MAX_LEN];
 } wt_ks_master;
 
+/* One queued key log secret (see wt_tls_set_keylog). */
+typedef struct {
+	uint8_t id;                  /* WT_TLS_KEYLOG_*, 0 free */
+	uint8_t len;
+	uint8_t secret[WT_TLS_KEYLOG_SECRET_MAX];
+} wt_tls_keylog_entry;
+
 /* A client's stored session (what wt_tls_get_session serializes). */
 typedef struct {
 	uint32_t suite;
@@ -270,6 +277,11 @@ struct wt_tls_conn {
 	uint32_t ku_pending;         /* 1 send KeyUpdate(0), 2 send (1) */
 	uint32_t shut;               /* 1 close_notify sent, 2 received */
 
+	/* key log queue: [kl_head, kl_n) waits for the host; empty and
+	 * all-zero unless keylog is on */
+	uint8_t keylog, kl_head, kl_n;
+	wt_tls_keylog_entry kl[WT_TLS_KEYLOG_SLOTS];
+
 	/* SSL_write retry state */
 	uint32_t wp_active, wp_token;
 	size_t wp_len, wp_done;
@@ -291,6 +303,12 @@ int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
 #define NO_ALERT 0xFFFFu
 /* Fail with alert when *sent*: error code 0x200 + alert. */
 #define FAIL(c, alert, reason) wt_tls_fail((c), (alert), (reason))
+
+/* ---- key log (keylog.c) ------------------------------------------------ */
+
+/* Queue a copy of secret (Hash.length bytes) under label id when keylog is
+ * on; nothing otherwise. */
+void wt_tls_keylog_put(wt_tls_conn *c, uint32_t id, const uint8_t *secret);
 
 /* ---- record layer (record.c) ------------------------------------------ */
 

@@ -65,32 +65,52 @@ export async function inWorkerd<T>(dir: string): Promise<T> {
     "import mod from './wasmtls.wasm';",
     'export default { async fetch() { return Response.json(await runAll(mod)); } };',
   ].join('\n'));
+  const r = await fetchWorkerd(dir, [
+    { name: 'worker.mjs', type: 'esModule' },
+    { name: 'harness.js', type: 'esModule' },
+    { name: 'wasmtls.wasm', type: 'wasm' },
+  ]);
+  if (r.status !== 200) throw new Error(`workerd answered ${r.status}: ${r.text}\n${r.log}`);
+  return JSON.parse(r.text) as T;
+}
+
+/** One module of a workerd worker: a file in the worker's directory. */
+export interface WorkerdModule {
+  /** File name in dir, also the module's name (the first is the main module). */
+  name: string;
+  type: 'esModule' | 'wasm' | 'text' | 'data' | 'json';
+}
+
+/**
+ * Serve a worker made of `modules` (files in `dir`; the first is the main
+ * module) with npm `workerd` on a free 127.0.0.1 port, fetch `path` once it
+ * is up, and stop workerd. Writes dir/config.capnp. Returns the answer and
+ * workerd's output; throws when workerd never serves.
+ */
+export async function fetchWorkerd(dir: string, modules: WorkerdModule[], path = '/',
+  opts: { compatibilityDate?: string; timeoutMs?: number } = {}): Promise<{ status: number; text: string; log: string }> {
   const port = await freePort();
+  const mods = modules.map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.name)})`);
   writeFileSync(`${dir}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .w) ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
 const w :Workerd.Worker = (
-  modules = [ (name = "worker.mjs", esModule = embed "worker.mjs"),
-              (name = "harness.js", esModule = embed "harness.js"),
-              (name = "wasmtls.wasm", wasm = embed "wasmtls.wasm") ],
-  compatibilityDate = "2024-09-23" );
+  modules = [ ${mods.join(',\n              ')} ],
+  compatibilityDate = "${opts.compatibilityDate ?? '2024-09-23'}" );
 `);
   const child = spawn(`${root}node_modules/.bin/workerd`, ['serve', `${dir}/config.capnp`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   try {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
     for (;;) {
       try {
-        const r = await fetch(`http://127.0.0.1:${port}/`);
-        const text = await r.text();
-        if (r.status !== 200) throw new Error(`workerd answered ${r.status}: ${text}\n${log}`);
-        return JSON.parse(text) as T;
+        const r = await fetch(`http://127.0.0.1:${port}${path}`);
+        return { status: r.status, text: await r.text(), log };
       } catch (e) {
-        if (e instanceof Error && e.message.startsWith('workerd answered')) throw e;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`workerd did not serve: ${log}`);
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`workerd did not serve: ${String(e)}\n${log}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

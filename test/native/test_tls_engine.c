@@ -5,6 +5,9 @@
  * load, client certificates, the verification policy gate.
  */
 #include "tls_testlib.h"
+/* The key log queue lives in the connection: the keylog test looks at it
+ * to see that copies of secrets are wiped. */
+#include "../../crypto-src/tls/tls_inner.h"
 
 static void exchange(tpair *p, size_t len, const char *what)
 {
@@ -288,6 +291,98 @@ static void test_external_verify(void)
 	tp_free(&p);
 }
 
+static int all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint8_t acc = 0;
+	while (n--)
+		acc |= *b++;
+	return acc == 0;
+}
+
+/* Drain c's key log into by_id[label id]; returns the count. */
+static int drain_keylog(wt_tls_conn *c, uint8_t by_id[6][WT_TLS_KEYLOG_SECRET_MAX],
+	size_t want_len)
+{
+	uint8_t out[WT_TLS_KEYLOG_SECRET_MAX];
+	size_t n;
+	uint32_t id;
+	int k = 0;
+	while ((id = wt_tls_keylog_next(c, out, &n)) != WT_TLS_KEYLOG_NONE) {
+		CHECK(id <= 5 && n == want_len, "keylog: id %u, %zu bytes", id, n);
+		if (id <= 5 && n <= sizeof out)
+			memcpy(by_id[id], out, n);
+		k++;
+	}
+	return k;
+}
+
+/* Key log: off, nothing is copied; on, both ends queue the same five
+ * secrets (those the records really use), taking one wipes its copy,
+ * a KeyUpdate adds none, and turning keylog off wipes what is left. */
+static void test_keylog(void)
+{
+	static const uint16_t s384[] = { WT_TLS_AES_256_GCM_SHA384 };
+	uint8_t cs[6][WT_TLS_KEYLOG_SECRET_MAX], ss[6][WT_TLS_KEYLOG_SECRET_MAX];
+	uint8_t out[WT_TLS_KEYLOG_SECRET_MAX];
+	size_t n;
+	uint32_t id;
+	tpair p;
+
+	CHECK(wt_tls_keylog_label(WT_TLS_KEYLOG_NONE) == NULL &&
+		wt_tls_keylog_label(6) == NULL &&
+		strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0),
+			"CLIENT_TRAFFIC_SECRET_0") == 0, "keylog: labels");
+	tp_ctx(&p);
+	tp_conns(&p);
+	CHECK(wt_tls_client_random(p.c) == NULL, "keylog: no client random before the hello");
+	CHECK(tp_handshake(&p), "keylog off: handshake");
+	CHECK(wt_tls_keylog_next(p.c, out, &n) == WT_TLS_KEYLOG_NONE && n == 0 &&
+		wt_tls_keylog_next(p.s, out, &n) == WT_TLS_KEYLOG_NONE,
+		"keylog off: nothing queued");
+	CHECK(all_zero(p.c->kl, sizeof p.c->kl) && all_zero(p.s->kl, sizeof p.s->kl),
+		"keylog off: no copies of secrets");
+	tp_free_conns(&p);
+
+	/* SHA-384: 48-byte secrets, the largest. */
+	wt_tls_ctx_set_suites(p.cctx, s384, 1);
+	tp_conns(&p);
+	wt_tls_set_keylog(p.c, 1);
+	wt_tls_set_keylog(p.s, 1);
+	CHECK(tp_handshake(&p), "keylog: handshake");
+	CHECK(p.c->kl_n == 5 && p.s->kl_n == 5, "keylog: five secrets each side");
+	CHECK(wt_tls_client_random(p.c) && wt_tls_client_random(p.s) &&
+		memcmp(wt_tls_client_random(p.c), wt_tls_client_random(p.s), 32) == 0,
+		"keylog: both ends have the same client random");
+	memset(cs, 0, sizeof cs);
+	memset(ss, 0xAA, sizeof ss);
+	CHECK(drain_keylog(p.c, cs, 48) == 5 && drain_keylog(p.s, ss, 48) == 5,
+		"keylog: five lines each");
+	for (id = 1; id <= 5; id++)
+		CHECK(memcmp(cs[id], ss[id], 48) == 0, "keylog: %s equal at both ends",
+			wt_tls_keylog_label(id));
+	CHECK(memcmp(cs[WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0], p.c->wr.secret, 48) == 0 &&
+		memcmp(cs[WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0], p.c->rd.secret, 48) == 0,
+		"keylog: the application secrets are those the records use");
+	CHECK(p.c->kl_n == 0 && p.c->kl_head == 0 && all_zero(p.c->kl, sizeof p.c->kl) &&
+		p.s->kl_n == 0 && all_zero(p.s->kl, sizeof p.s->kl),
+		"keylog: drained queue is empty and wiped");
+	CHECK(wt_tls_key_update(p.c, 1), "keylog: key update");
+	exchange(&p, 3000, "keylog: after KeyUpdate");
+	CHECK(p.c->kl_n == 0 && p.s->kl_n == 0, "keylog: KeyUpdate logs nothing");
+	tp_free_conns(&p);
+
+	/* Not drained, then turned off: the copies go. */
+	tp_conns(&p);
+	wt_tls_set_keylog(p.s, 1);
+	CHECK(tp_handshake(&p), "keylog: third handshake");
+	CHECK(p.s->kl_n == 5 && !all_zero(p.s->kl, sizeof p.s->kl), "keylog: queued");
+	wt_tls_set_keylog(p.s, 0);
+	CHECK(p.s->kl_n == 0 && all_zero(p.s->kl, sizeof p.s->kl),
+		"keylog: turning it off wipes the queue");
+	tp_free(&p);
+}
+
 int main(void)
 {
 	test_matrix();
@@ -299,5 +394,6 @@ int main(void)
 	test_key_update();
 	test_client_cert();
 	test_external_verify();
+	test_keylog();
 	return t_done();
 }

@@ -158,6 +158,28 @@ export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external'
  */
 export type VerifyCallback = (chain: Uint8Array[], conn: Connection) => number | Promise<number>;
 
+/**
+ * Receives key log lines (option `keylog`), like Node's `'keylog'` event:
+ * one line of the NSS key log format (SSLKEYLOGFILE, what Wireshark reads)
+ * per TLS 1.3 secret as it comes into use,
+ * `LABEL <client_random, 64 hex> <secret, hex>\n` with the labels
+ * CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+ * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0 and EXPORTER_SECRET, in
+ * the order Node (OpenSSL) gives them for the same role. The line ends with
+ * `'\n'` as Node's does, so appending it to a file is all a logger does.
+ * Called synchronously from inside the call that made the secret; anything
+ * it throws is ignored (logging must not break the connection). Secrets
+ * after a KeyUpdate are not logged, and there is no 0-RTT line (no 0-RTT).
+ * The lines are the keys to the session: log only for debugging.
+ *
+ * @example
+ * ```ts
+ * import { appendFileSync } from 'node:fs';
+ * const ctx = new TLSContext({ verify: 'chain', ca, keylog: (line) => appendFileSync('/tmp/keys.log', line) });
+ * ```
+ */
+export type KeylogCallback = (line: string, conn: Connection) => void;
+
 /** Options of {@link TLSContext}; each has a setter method too. */
 export interface TLSContextOptions {
   /** Required for a client, and for a server that asks for client
@@ -208,6 +230,10 @@ export interface TLSContextOptions {
    * ciphertext (>= 16,645), outgoing ciphertext (the largest net-out cap),
    * largest handshake message (>= 4096). */
   bufferSizes?: { netIn?: number; netOut?: number; handshakeMax?: number };
+  /** Key log lines for Wireshark and the like (see {@link KeylogCallback}).
+   * Connections made while it is set record their secrets; others keep no
+   * copies. */
+  keylog?: KeylogCallback;
 }
 
 const enc = /* @__PURE__ */ new TextEncoder();
@@ -298,6 +324,8 @@ export class TLSContext {
   private _verify: VerifyPolicy | undefined;
   /** The callback of policy `'external'`. */
   onVerify: VerifyCallback | undefined;
+  /** The key log callback (see {@link KeylogCallback}). */
+  keylog: KeylogCallback | undefined;
 
   /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
   constructor(opts: TLSContextOptions = {}) {
@@ -325,6 +353,7 @@ export class TLSContext {
       if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
       if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
       if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
+      if (opts.keylog !== undefined) this.setKeylog(opts.keylog);
     } catch (e) {
       this.dispose();
       throw e;
@@ -552,6 +581,15 @@ export class TLSContext {
     return this;
   }
 
+  /** The key log callback for connections made later (undefined: none;
+   * connections made before keep logging to whatever is set when their
+   * secrets come). See {@link KeylogCallback}. */
+  setKeylog(cb: KeylogCallback | undefined): this {
+    if (cb !== undefined && typeof cb !== 'function') throw new TypeError('setKeylog: expected a function or undefined');
+    this.keylog = cb;
+    return this;
+  }
+
   /** @internal */
   ref(): void {
     this.live();
@@ -582,6 +620,13 @@ export class TLSContext {
     this.ptr = 0;
     untrack(this);
   }
+}
+
+/** Lowercase hex of n bytes of wasm memory at p (key log lines). */
+function hexAt(u: Uint8Array, p: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += (u[p + i] < 16 ? '0' : '') + u[p + i].toString(16);
+  return s;
 }
 
 function cString(w: Wasm, p: number): string {
@@ -728,6 +773,7 @@ export class Connection {
   private readPtr = 0;
   private chain: Uint8Array[] | undefined;
   private stream: StreamState | undefined;
+  private readonly keylogOn: boolean;
 
   constructor(ctx: TLSContext, opts: ConnectionOptions = {}) {
     if (!(ctx instanceof TLSContext)) throw new TypeError('Connection: expected a TLSContext');
@@ -747,6 +793,9 @@ export class Connection {
       throw new TLSError(r, 'connection init failed');
     }
     this.mode = x.wt_x_tls_get_mode(this.c) >>> 0;
+    // Without a callback the engine keeps no copies of secrets at all.
+    this.keylogOn = ctx.keylog !== undefined;
+    if (this.keylogOn) x.wt_x_tls_set_keylog(this.c, 1);
     this.network = this.makeNetwork();
     if (opts.netOutCap !== undefined) this.network.setCap(opts.netOutCap);
   }
@@ -847,8 +896,43 @@ export class Connection {
       this.x.wt_x_tls_set_verify_result(c, verdict(ans as number));
       r = fn(c);
     }
+    // Every engine step that can make a secret runs inside an SSL call,
+    // so this is the one place the key log queue needs draining (the
+    // network side only moves bytes).
+    if (this.keylogOn) this.drainKeylog();
     this.maybeRelease();
     return r;
+  }
+
+  /** Give the engine's queued secrets to the context's keylog callback as
+   * NSS key log lines. The secret's copy in wasm memory is wiped; a
+   * throwing callback is ignored. */
+  private drainKeylog(): void {
+    const c = this.c, w = this.w, x = this.x;
+    if (c === 0) return; // disposed by a callback during the call
+    // Not this.slot: the caller of call() still has to read its result.
+    const out = w.scratch(48 + 4), len = out + 48;
+    const lines: string[] = [];
+    try {
+      for (;;) {
+        const id = x.wt_x_tls_keylog_next(c, out, len);
+        if (id === 0) break;
+        const u = w.u8();
+        const random = x.wt_x_tls_client_random(c);
+        lines.push(`${cString(w, x.wt_x_tls_keylog_label(id))} ${hexAt(u, random, 32)} ${hexAt(u, out, u32(u, len))}\n`);
+      }
+    } finally {
+      w.wipe(out, 48);
+    }
+    // Called after the queue is empty: a callback may dispose the
+    // connection or make more calls on it.
+    for (const line of lines) {
+      try {
+        this.ctx.keylog?.(line, this);
+      } catch {
+        // Node's 'keylog' listeners cannot fail a handshake either.
+      }
+    }
   }
 
   private collectChain(): Uint8Array[] {
