@@ -1,7 +1,8 @@
 /**
  * wasmtls: a TLS engine in one WebAssembly module.
  *
- * This entry re-exports the loader and the primitives that exist so far.
+ * This entry re-exports the loader, the primitives, the SSL object and
+ * connect() / accept().
  * @module
  */
 export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, useInstance, wasm, Wasm } from './core/loader.js';
@@ -19,3 +20,5 @@ export * from './core/mlkem.js';
 export * from './core/sha3.js';
 export * from './core/x509.js';
 export * from './core/connection.js';
+export { accept, connect } from './api/tls.js';
+export type { AcceptOptions, CommonOptions, ConnectOptions, TLSInfo, TLSSocket } from './api/tls.js';

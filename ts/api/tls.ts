@@ -200,7 +200,7 @@ function baseContext(o: CommonOptions): TLSContextOptions {
   if (o.key !== undefined) c.key = o.key;
   if (o.keylog) {
     const f = o.keylog;
-    (c as TLSContextOptions & { keylog?: unknown }).keylog = (line: string) => f(line);
+    c.keylog = (line: string) => f(line);
   }
   return c;
 }
