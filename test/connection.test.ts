@@ -872,3 +872,20 @@ describe('configuration and lifetime', () => {
     p.c.dispose(); // idempotent
   });
 });
+
+describe('error codes', () => {
+  it('TLS_ERR names exactly the local codes the C table has text for', () => {
+    const w = wasm();
+    const text = (code: number) => {
+      const p = w.exports.wt_x_tls_err_string(code);
+      const u = w.u8();
+      let e = p;
+      while (u[e]) e++;
+      return new TextDecoder().decode(u.subarray(p, e));
+    };
+    const inC: number[] = [];
+    for (let code = 1; code < 0x100; code++) if (text(code) !== 'unknown error') inC.push(code);
+    const named = Object.values(TLS_ERR).filter((v) => v < 0x100).sort((a, b) => a - b);
+    expect(named).toEqual(inC);
+  });
+});

@@ -65,6 +65,9 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   BAD_COMPRESSION: 63,
   MISSING_EXTENSION: 64,
   BAD_RECORD_SIZE_LIMIT: 65,
+  BAD_LEGACY_VERSION: 66,
+  EARLY_DATA: 67,
+  BAD_COOKIE: 68,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
