@@ -30,7 +30,7 @@
  * @module
  */
 import {
-  Connection, TLSContext, SSL_MODE_ENABLE_PARTIAL_WRITE,
+  Connection, TLSContext,
   type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSContextOptions,
 } from '../core/connection.js';
 import { TLSError, TLS_ERR } from '../core/errors.js';
@@ -191,7 +191,7 @@ function versions(o: CommonOptions, who: string): void {
 }
 
 function baseContext(o: CommonOptions): TLSContextOptions {
-  const c: TLSContextOptions = { mode: SSL_MODE_ENABLE_PARTIAL_WRITE, bufferSizes: { netOut: NET_OUT } };
+  const c: TLSContextOptions = { bufferSizes: { netOut: NET_OUT } };
   if (o.ALPNProtocols) c.alpn = o.ALPNProtocols;
   if (o.ciphersuites) c.suites = o.ciphersuites;
   if (o.groups) c.groups = o.groups;
