@@ -12,8 +12,9 @@ export class Peer {
   exited: number | null | undefined;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly cmd: string, readonly args: string[]) {
-    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `opts.cwd`: where the peer runs (`s_server -WWW` serves files from it). */
+  constructor(readonly cmd: string, readonly args: string[], opts: { cwd?: string } = {}) {
+    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     const wake = () => {
       const w = this.waiters;
       this.waiters = [];

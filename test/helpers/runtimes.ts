@@ -44,13 +44,15 @@ export async function inNode<T>(dir: string): Promise<T> {
   return m.runAll(new Uint8Array(readFileSync(`${dir}/wasmtls.wasm`)));
 }
 
-/** Deno: the module is loaded from a file: URL (the loader reads it). */
-export async function inDeno<T>(dir: string): Promise<T> {
+/** Deno: the module is loaded from a file: URL (the loader reads it).
+ * `permissions` replaces the default `--allow-read` (a scenario that
+ * opens sockets adds `--allow-net=127.0.0.1`). */
+export async function inDeno<T>(dir: string, permissions: string[] = ['--allow-read']): Promise<T> {
   writeFileSync(`${dir}/deno_main.js`, [
     "import { runAll } from './harness.js';",
     "console.log(JSON.stringify(await runAll(new URL('./wasmtls.wasm', import.meta.url))));",
   ].join('\n'));
-  const { stdout } = await run(`${root}node_modules/.bin/deno`, ['run', '--allow-read', '--no-remote', `${dir}/deno_main.js`], {
+  const { stdout } = await run(`${root}node_modules/.bin/deno`, ['run', ...permissions, '--no-remote', `${dir}/deno_main.js`], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: `${dir}/.deno` },
     timeout: 60_000,
   });
@@ -58,8 +60,9 @@ export async function inDeno<T>(dir: string): Promise<T> {
 }
 
 /** workerd: the wasm is a module of the worker (a WebAssembly.Module:
- * Workers refuse to compile at run time); the harness runs in a fetch. */
-export async function inWorkerd<T>(dir: string): Promise<T> {
+ * Workers refuse to compile at run time); the harness runs in a fetch.
+ * `opts.network`: see {@link fetchWorkerd}. */
+export async function inWorkerd<T>(dir: string, opts: { network?: boolean } = {}): Promise<T> {
   writeFileSync(`${dir}/worker.mjs`, [
     "import { runAll } from './harness.js';",
     "import mod from './wasmtls.wasm';",
@@ -69,7 +72,7 @@ export async function inWorkerd<T>(dir: string): Promise<T> {
     { name: 'worker.mjs', type: 'esModule' },
     { name: 'harness.js', type: 'esModule' },
     { name: 'wasmtls.wasm', type: 'wasm' },
-  ]);
+  ], '/', opts);
   if (r.status !== 200) throw new Error(`workerd answered ${r.status}: ${r.text}\n${r.log}`);
   return JSON.parse(r.text) as T;
 }
@@ -86,18 +89,24 @@ export interface WorkerdModule {
  * module) with npm `workerd` on a free 127.0.0.1 port, fetch `path` once it
  * is up, and stop workerd. Writes dir/config.capnp. Returns the answer and
  * workerd's output; throws when workerd never serves.
+ *
+ * `opts.network`: the worker's outbound fetch(), WebSocket and connect()
+ * may reach private and local addresses (the tests' servers on 127.0.0.1);
+ * workerd's default outbound allows public addresses only.
  */
 export async function fetchWorkerd(dir: string, modules: WorkerdModule[], path = '/',
-  opts: { compatibilityDate?: string; timeoutMs?: number } = {}): Promise<{ status: number; text: string; log: string }> {
+  opts: { compatibilityDate?: string; timeoutMs?: number; network?: boolean } = {},
+): Promise<{ status: number; text: string; log: string }> {
   const port = await freePort();
   const mods = modules.map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.name)})`);
+  const net = opts.network ? ',\n    (name = "internet", network = (allow = ["public", "private", "local"]))' : '';
   writeFileSync(`${dir}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .w) ],
+  services = [ (name = "main", worker = .w)${net} ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
 const w :Workerd.Worker = (
   modules = [ ${mods.join(',\n              ')} ],
-  compatibilityDate = "${opts.compatibilityDate ?? '2024-09-23'}" );
+  compatibilityDate = "${opts.compatibilityDate ?? '2024-09-23'}"${opts.network ? ',\n  globalOutbound = "internet"' : ''} );
 `);
   const child = spawn(`${root}node_modules/.bin/workerd`, ['serve', `${dir}/config.capnp`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
