@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 
 const names = process.argv.slice(2);
 if (names.length === 0) {
-  console.error('usage: node bench/run.mjs <hash|aead|pk|...> [...]');
+  console.error('usage: node bench/run.mjs <hash|aead|pk|handshake|bulk|tunnel> [...]  (tunnel: Node + Chromium through Wisp, ~3 min, not in npm run bench)');
   process.exit(2);
 }
 const root = new URL('../', import.meta.url);

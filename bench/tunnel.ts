@@ -1,0 +1,186 @@
+/**
+ * TLS through a Wisp tunnel, wasmtls beside npm `@mercuryworkshop/epoxy-tls`
+ * (rustls in wasm), in Node and in a Chromium page, in the same run:
+ *
+ *   client (Node / page) --WebSocket--> wisp-js server --TCP--> HTTPS origin
+ *
+ * all on 127.0.0.1 (servers in a child process: tunnel-servers.ts). Per
+ * runtime and implementation: time to first byte of a fresh TLS connection
+ * over the open Wisp connection, MB/s of 64 MiB over one connection,
+ * sequential handshakes/s (connect, GET /small, close), and the body bytes
+ * delivered when the origin closes right after responding, with and
+ * without close_notify. The measurements are in tunnel-clients.ts.
+ *
+ * epoxy-tls: its full build (the minimal one has no custom roots), 2.x;
+ * `pem_files` holds the test CA. The version pinned in package.json (1.5.0,
+ * npm's `latest` tag) has no way to add a root, so when node_modules does
+ * not hold a 2.x the package is fetched once with `npm pack` into
+ * build/vendor/ (npm registry, npm's own cache).
+ *
+ * `node bench/run.mjs tunnel` (about 2 minutes); BENCH_TUNNEL_QUICK=1
+ * shortens every phase; BENCH_TUNNEL_SKIP=node|chromium skips one part.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { WebSocket as WsWebSocket } from 'ws';
+import { initSync } from '../ts/core/loader.js';
+import { CHROMIUM_ARGS, serveDir } from '../test/helpers/runtimes.js';
+import { IMPLS, median, runSuite, type EpoxyModule, type Knobs, type TunnelResults } from './tunnel-clients.js';
+import { table, wasmFile } from './util.js';
+
+const EPOXY_VERSION = '2.1.19-1';
+// Bundled into build/bench/: the checkout is two levels up.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const quick = process.env.BENCH_TUNNEL_QUICK === '1';
+const skip = process.env.BENCH_TUNNEL_SKIP ?? '';
+
+const knobs: Knobs = quick
+  ? { ttfbSamples: 5, bulkRuns: 1, handshakeRounds: 2, handshakeRoundMs: 300, closeSizes: [1000, 1 << 20], closeRepeats: 1 }
+  : { ttfbSamples: 25, bulkRuns: 3, handshakeRounds: 4, handshakeRoundMs: 700, closeSizes: [1000, 100_000, 1 << 20], closeRepeats: 3 };
+
+/** The epoxy-tls package directory: a 2.x full build. */
+function epoxyDir(): string {
+  const installed = `${root}node_modules/@mercuryworkshop/epoxy-tls`;
+  try {
+    const v = (JSON.parse(readFileSync(`${installed}/package.json`, 'utf8')) as { version: string }).version;
+    if (v.startsWith('2.') && existsSync(`${installed}/full/epoxy.js`)) return installed;
+  } catch { /* not installed */ }
+  const vendor = `${root}build/vendor/epoxy-tls-${EPOXY_VERSION}`;
+  if (!existsSync(`${vendor}/package/full/epoxy.js`)) {
+    console.log(`epoxy-tls: node_modules has no 2.x build; fetching ${EPOXY_VERSION} with npm pack into ${vendor}`);
+    mkdirSync(vendor, { recursive: true });
+    const out = execFileSync('npm', ['pack', `@mercuryworkshop/epoxy-tls@${EPOXY_VERSION}`, '--silent', '--pack-destination', vendor],
+      { encoding: 'utf8', cwd: vendor }).trim().split('\n').pop()!;
+    execFileSync('tar', ['xzf', out], { cwd: vendor });
+  }
+  return `${vendor}/package`;
+}
+
+interface ServerInfo { wispUrl: string; httpsPort: number; rawPort: number; caPem: string }
+
+async function startServers(): Promise<{ info: ServerInfo; stop(): void }> {
+  const out = `${root}build/bench/tunnel-servers.mjs`;
+  await build({
+    entryPoints: [`${root}bench/tunnel-servers.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    packages: 'external', outfile: out, logLevel: 'error',
+  });
+  const child = spawn(process.execPath, [out], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (c) => reject(new Error(`tunnel servers exited with ${c}`)));
+  });
+  return { info: JSON.parse(line) as ServerInfo, stop: () => child.stdin!.end() };
+}
+
+async function inNode(info: ServerInfo, dir: string): Promise<TunnelResults> {
+  initSync(wasmFile('simd'));
+  const epoxy = (await import(pathToFileURL(`${dir}/full/epoxy.js`).href)) as EpoxyModule & { default(o: unknown): Promise<unknown> };
+  await epoxy.default({ module_or_path: readFileSync(`${dir}/full/epoxy.wasm`) });
+  // Node 20 has no global WebSocket; epoxy-tls makes its own from the
+  // global, so it gets npm `ws`, the same class wasmtls is given.
+  (globalThis as { WebSocket?: unknown }).WebSocket ??= WsWebSocket;
+  // epoxy-tls turns every chunk written to a TLS stream into bytes with
+  // `new Request("", { method: "POST", body })`: a page resolves "" against
+  // its own URL, Node has no base URL and throws ("Invalid payload"). Give
+  // it one, as a page would have.
+  const NodeRequest = globalThis.Request;
+  globalThis.Request = class extends NodeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(input === '' ? 'http://localhost/' : input, init);
+    }
+  };
+  return runSuite({
+    ...info, runtime: `Node ${process.version}`, WebSocket: WsWebSocket as never, epoxy, knobs,
+    log: (l) => console.log(l),
+  });
+}
+
+async function inChromium(info: ServerInfo, dir: string): Promise<TunnelResults> {
+  const page = `${root}build/bench/tunnel-page`;
+  mkdirSync(page, { recursive: true });
+  const epoxyAlias: Plugin = {
+    name: 'epoxy-full',
+    setup(b) {
+      b.onResolve({ filter: /^epoxy-full$/ }, () => ({ path: `${dir}/full/epoxy.js` }));
+    },
+  };
+  await build({
+    entryPoints: [`${root}bench/tunnel-page.ts`], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    outfile: `${page}/harness.js`, logLevel: 'error', plugins: [epoxyAlias],
+  });
+  copyFileSync(`${root}dist/wasmtls.wasm`, `${page}/wasmtls.wasm`);
+  copyFileSync(`${dir}/full/epoxy.wasm`, `${page}/epoxy.wasm`);
+  writeFileSync(`${page}/config.json`, JSON.stringify({ ...info, knobs }));
+  writeFileSync(`${page}/index.html`, '<!doctype html><meta charset="utf-8"><script type="module" src="./harness.js"></script>\n');
+  const { chromium } = await import('playwright-core');
+  const { server, url } = await serveDir(page);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    p.on('console', (m) => {
+      if (m.type() === 'log') console.log(m.text());
+    });
+    await p.goto(url);
+    await p.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 180_000, polling: 250 })
+      .catch((e: unknown) => { throw new Error(`Chromium page did not finish: ${errors.join('; ')} ${String(e)}`); });
+    const r = await p.evaluate(() => (window as unknown as { __result: TunnelResults | { error: string } }).__result);
+    if ('error' in r) throw new Error(`Chromium page failed: ${r.error}`);
+    return r;
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const x2 = (x: number): string => `${x.toFixed(2)}x`;
+
+function report(r: TunnelResults): { ok: boolean } {
+  const m = (k: 'ttfbMs' | 'mbs' | 'hps') => IMPLS.map((i) => median(r[k][i]));
+  const [tO, tE] = m('ttfbMs');
+  const [bO, bE] = m('mbs');
+  const [hO, hE] = m('hps');
+  console.log(`\n${r.runtime}: wasmtls vs epoxy-tls ${r.epoxyVersion}, one wisp-js server, origin on 127.0.0.1 ` +
+    `(medians: TTFB of ${r.ttfbMs.wasmtls.length}, MB/s of ${r.mbs.wasmtls.length}, handshakes/s of ${r.hps.wasmtls.length} rounds)`);
+  const bulkMet = bO / bE >= 5;
+  const hsMet = hO / hE >= 3;
+  table(['metric', 'wasmtls', 'epoxy-tls', 'wasmtls/epoxy', 'target', 'met'], [
+    ['time to first byte, fresh TLS connection', ms(tO), ms(tE), x2(tO / tE), '-', '-'],
+    ['MB/s, 64 MiB over one connection', bO, bE, x2(bO / bE), '>= 5x', bulkMet ? 'yes' : 'NO'],
+    ['sequential handshakes/s (connect, GET, close)', hO, hE, x2(hO / hE), '>= 3x', hsMet ? 'yes' : 'NO'],
+  ]);
+  console.log(`\n${r.runtime}: origin closes right after an N-byte body (min bytes delivered over the repeats)`);
+  table(['origin ends with', 'N', 'client', 'delivered', 'lost', 'runs lost', 'how the stream ended'],
+    r.close.map((c) => [
+      c.variant === 'abrupt' ? 'TCP close, no close_notify' : 'close_notify',
+      String(c.n), `${c.impl} ${c.mode}`, String(c.minReceived) + (c.corrupt ? ' CORRUPT' : ''), String(c.n - c.minReceived),
+      String(c.lostRuns), c.outcome.length > 70 ? `${c.outcome.slice(0, 67)}...` : c.outcome,
+    ]));
+  const ours = r.close.filter((c) => c.impl === 'wasmtls');
+  const noLoss = ours.every((c) => c.minReceived === c.n && !c.corrupt);
+  const theirsLost = r.close.filter((c) => c.impl === 'epoxy-tls' && c.lostRuns > 0).length;
+  console.log(`never a lost byte (wasmtls, every case): ${noLoss ? 'yes' : 'NO'}; epoxy-tls lost bytes in ${theirsLost} of ` +
+    `${r.close.filter((c) => c.impl === 'epoxy-tls').length} cases`);
+  return { ok: bulkMet && hsMet && noLoss };
+}
+
+const dir = epoxyDir();
+const servers = await startServers();
+const results: TunnelResults[] = [];
+try {
+  if (skip !== 'node') results.push(await inNode(servers.info, dir));
+  if (skip !== 'chromium') results.push(await inChromium(servers.info, dir));
+} finally {
+  servers.stop();
+}
+console.log('\nReference, from the issue (this machine kind): epoxy-tls ~10 MB/s in Chromium, ~17 MB/s in Node, ' +
+  '~95 handshakes/s, ~19 ms to first byte.');
+const all = results.map(report);
+console.log(`\nall targets met: ${all.every((a) => a.ok) ? 'yes' : 'NO'}`);
+// The Node clients leave epoxy-tls's WebSocket open (it has no close).
+process.exit(0);
