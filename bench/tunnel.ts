@@ -11,16 +11,14 @@
  * delivered when the origin closes right after responding, with and
  * without close_notify. The measurements are in tunnel-clients.ts.
  *
- * epoxy-tls: its full build (the minimal one has no custom roots), 2.x;
- * `pem_files` holds the test CA. The version pinned in package.json (1.5.0,
- * npm's `latest` tag) has no way to add a root, so when node_modules does
- * not hold a 2.x the package is fetched once with `npm pack` into
- * build/vendor/ (npm registry, npm's own cache).
+ * epoxy-tls: its full build (the minimal one has no custom roots) of the
+ * 2.x version package.json pins (1.5.0, npm's `latest` tag, has no way to
+ * add a root); `pem_files` holds the test CA.
  *
  * `node bench/run.mjs tunnel` (about 2 minutes); BENCH_TUNNEL_QUICK=1
  * shortens every phase; BENCH_TUNNEL_SKIP=node|chromium skips one part.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,22 +39,14 @@ const knobs: Knobs = quick
   ? { ttfbSamples: 5, bulkRuns: 1, handshakeRounds: 2, handshakeRoundMs: 300, closeSizes: [1000, 1 << 20], closeRepeats: 1 }
   : { ttfbSamples: 25, bulkRuns: 3, handshakeRounds: 4, handshakeRoundMs: 700, closeSizes: [1000, 100_000, 1 << 20], closeRepeats: 3 };
 
-/** The epoxy-tls package directory: a 2.x full build. */
+/** The epoxy-tls package directory: the 2.x full build package.json pins. */
 function epoxyDir(): string {
   const installed = `${root}node_modules/@mercuryworkshop/epoxy-tls`;
-  try {
-    const v = (JSON.parse(readFileSync(`${installed}/package.json`, 'utf8')) as { version: string }).version;
-    if (v.startsWith('2.') && existsSync(`${installed}/full/epoxy.js`)) return installed;
-  } catch { /* not installed */ }
-  const vendor = `${root}build/vendor/epoxy-tls-${EPOXY_VERSION}`;
-  if (!existsSync(`${vendor}/package/full/epoxy.js`)) {
-    console.log(`epoxy-tls: node_modules has no 2.x build; fetching ${EPOXY_VERSION} with npm pack into ${vendor}`);
-    mkdirSync(vendor, { recursive: true });
-    const out = execFileSync('npm', ['pack', `@mercuryworkshop/epoxy-tls@${EPOXY_VERSION}`, '--silent', '--pack-destination', vendor],
-      { encoding: 'utf8', cwd: vendor }).trim().split('\n').pop()!;
-    execFileSync('tar', ['xzf', out], { cwd: vendor });
+  const v = (JSON.parse(readFileSync(`${installed}/package.json`, 'utf8')) as { version: string }).version;
+  if (v !== EPOXY_VERSION || !existsSync(`${installed}/full/epoxy.js`)) {
+    throw new Error(`bench/tunnel: expected @mercuryworkshop/epoxy-tls ${EPOXY_VERSION} (full build) in node_modules, found ${v}: run npm ci`);
   }
-  return `${vendor}/package`;
+  return installed;
 }
 
 interface ServerInfo { wispUrl: string; httpsPort: number; rawPort: number; caPem: string }
