@@ -6,6 +6,7 @@
 #   build/native{,-asan,-ct}/ the same C natively with clang-16, and the
 #                             C test binaries from test/native/
 #   dist/*.js, dist/types/    ts/ bundled by esbuild, declarations by tsc
+#   dist/demo-browser{.js,/}  the browser demo: server and page
 # and prints the sizes. Run as root on Debian to install missing packages.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -100,7 +101,7 @@ done
 # ---- 4. TypeScript -----------------------------------------------------------
 # Every entry lands at the top of dist/ so new URL('./wasmtls.wasm',
 # import.meta.url) resolves from any of them.
-rm -rf dist/*.js dist/*.js.map dist/adapters
+rm -rf dist/*.js dist/*.js.map dist/adapters dist/demo-browser
 # shellcheck disable=SC2046
 node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts) ts/api/*.ts \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral --external:'node:*' \
@@ -111,13 +112,25 @@ node_modules/.bin/esbuild ts/adapters/{websocket,wisp,node-socket,deno,cloudflar
   --outdir=dist/adapters --log-level=warning
 node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
   --platform=node --target=node20 --outfile=dist/selfcheck.js --log-level=warning
+# The browser demo (npm run demo:browser): a page script that finds the wasm
+# and roots.js beside it, as served, and its server with `ws` inside. Not
+# part of the package ("files" leaves them out).
+node_modules/.bin/esbuild demo/browser/app.ts --bundle --format=esm --target=es2022 \
+  --platform=browser --outfile=dist/demo-browser/app.js --log-level=warning
+cp demo/browser/index.html dist/demo-browser/
+# ws is CommonJS and require()s Node's modules; an ES module has no
+# require, so the banner makes one.
+node_modules/.bin/esbuild ts/demo-browser.ts --bundle --format=esm --platform=node --target=node20 \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+  --outfile=dist/demo-browser.js --log-level=warning
 node_modules/.bin/tsc -p tsconfig.json
+node_modules/.bin/tsc -p demo/browser/tsconfig.json
 # The optional default root store (Mozilla's, as Node ships it in
 # tls.rootCertificates): generated, never committed, not in the core.
 node scripts/gen-roots.mjs dist
 
 # ---- 5. sizes ------------------------------------------------------------------
-js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js)
+js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js -e demo-browser)
 printf '%-26s %10s %10s\n' file bytes gzip
 for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm; do
   printf '%-26s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
