@@ -180,6 +180,8 @@ describe('connect() / accept() in memory', () => {
     expect(ce).toBeInstanceOf(TLSError);
     expect(ce.alertDirection).toBe('sent');
     expect(ce.alert).toBe(48); // unknown_ca
+    expect(ce.verifyError).toMatch(/SELF_SIGNED|UNABLE_TO_GET_ISSUER/);
+    expect(ce.message).toContain(ce.verifyError);
     expect(se).toBeInstanceOf(TLSError);
     expect(se.alertDirection).toBe('received');
     expect(se.alert).toBe(48);
@@ -193,6 +195,7 @@ describe('connect() / accept() in memory', () => {
     const ce = await c.opened.catch((e) => e);
     expect(ce).toBeInstanceOf(TLSError);
     expect(ce.alertDirection).toBe('sent');
+    expect(ce.verifyError).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     await s.opened.catch(() => {});
   });
 

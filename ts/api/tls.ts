@@ -455,6 +455,16 @@ class Driver {
       this.check();
       return this.info();
     } catch (e) {
+      // Name the certificate verdict behind a refusal, as Node's error
+      // code does (the alert alone says little: bad_certificate covers a
+      // wrong name and a wrong key usage alike).
+      if (e instanceof TLSError && e.verifyError === undefined && this.conn.verifyCode < 0) {
+        const name = this.conn.verifyError;
+        if (name !== undefined) {
+          e.verifyError = name;
+          e.message += ` (certificate: ${name})`;
+        }
+      }
       await this.fail(e);
       throw this.failed;
     }

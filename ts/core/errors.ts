@@ -121,6 +121,11 @@ export class TLSError extends Error {
   readonly reasonCode: number;
   /** Text of the reason from the C table (wt_tls_err_string). */
   readonly reason: string;
+  /** When certificate validation caused the failure: the verdict's name
+   * as Node and OpenSSL give it (`'CERT_HAS_EXPIRED'`,
+   * `'ERR_TLS_CERT_ALTNAME_INVALID'`, ...). Set by the layers that know
+   * the connection (connect(), the Node socket). */
+  verifyError?: string;
 
   /** @param code the C code; @param reason its text; @param reasonCode
    * the local reason behind a sent alert; @param reasonText its text. */
