@@ -203,9 +203,30 @@ static int skip_early(wt_tls_conn *c, size_t len)
 static size_t inner_scan(const uint8_t *p, size_t n, uint32_t *type,
 	uint32_t *found)
 {
-	uint32_t f = 0, pos = 0, t = 0, nz;
-	size_t i;
-	for (i = 0; i < n; i++) {
+	uint64_t w, last = 0, m;
+	uint32_t f = 0, pos = 0, t = 0, wpos = 0, nz, b;
+	size_t i, nw = n & ~(size_t)7;
+	/* Eight bytes per step (a byte at a time cost a third of ChaCha20 on
+	 * a full record): keep the last word holding a non-zero octet and
+	 * where it starts, by mask, for every word alike. */
+	for (i = 0; i < nw; i += 8) {
+		w = wt_load64_le(p + i);
+		nz = (uint32_t)((w | (0 - w)) >> 63);
+		m = (uint64_t)0 - (uint64_t)wt_barrier(nz);
+		last ^= m & (last ^ w);
+		wpos = WT_MUX(nz, (uint32_t)i, wpos);
+		f |= nz;
+	}
+	/* That word's last non-zero octet (little-endian: the higher byte is
+	 * the later one), eight steps whatever the word. */
+	for (i = 0; i < 8; i++) {
+		b = (uint32_t)(last >> (8 * i)) & 0xFF;
+		nz = WT_NEQ(b, 0);
+		pos = WT_MUX(nz, wpos + (uint32_t)i, pos);
+		t = WT_MUX(nz, b, t);
+	}
+	/* The tail comes after every word: a non-zero octet there wins. */
+	for (i = nw; i < n; i++) {
 		nz = WT_NEQ(p[i], 0);
 		pos = WT_MUX(nz, (uint32_t)i, pos);
 		t = WT_MUX(nz, p[i], t);

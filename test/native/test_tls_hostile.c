@@ -194,6 +194,31 @@ static void test_record_layer(void)
 	}
 	tp_free(&p);
 
+	/* The content type is the last non-zero octet wherever it falls
+	 * relative to the scan's 8-byte words: content of 1..40 bytes (zeros
+	 * inside it included) with 0..40 bytes of padding. */
+	connected(&p, &k);
+	{
+		static uint8_t in[100];
+		size_t cl, pl, i;
+		int bad = 0;
+		for (cl = 1; cl <= 40; cl++) {
+			for (pl = 0; pl <= 40; pl++) {
+				for (i = 0; i < cl; i++)
+					in[i] = (uint8_t)((i * 7 + cl) % 3 == 0 ? 0 : i + 1);
+				in[cl] = 23;
+				memset(in + cl + 1, 0, pl);
+				rl = tk_seal_raw(&k, 23, in, cl + 1 + pl, scratch);
+				t_give(p.s, scratch, rl);
+				if (wt_tls_read_ex(p.s, b, sizeof b, &n) != 1 || n != cl ||
+				    memcmp(b, in, cl) != 0)
+					bad++;
+			}
+		}
+		CHECK(bad == 0, "content type found across word boundaries: 1,640 records (%d wrong)", bad);
+	}
+	tp_free(&p);
+
 	/* Truncation: half a record then EOF is SYSCALL (no alert); the same
 	 * record completed later is read normally. */
 	connected(&p, &k);
