@@ -123,14 +123,29 @@ cp demo/browser/index.html dist/demo-browser/
 node_modules/.bin/esbuild ts/demo-browser.ts --bundle --format=esm --platform=node --target=node20 \
   --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
   --outfile=dist/demo-browser.js --log-level=warning
-node_modules/.bin/tsc -p tsconfig.json
 node_modules/.bin/tsc -p demo/browser/tsconfig.json
+# The CLI (package.json "bin") and the demo (npm start): Node programs with
+# `ws` bundled in. ws require()s Node builtins, which esbuild's ESM output
+# cannot do by itself: the banner gives the bundle a real require. ws's
+# optional native add-ons stay out (it falls back to JS without them).
+NODE_REQUIRE="import { createRequire as __wasmtlsRequire } from 'node:module'; const require = __wasmtlsRequire(import.meta.url);"
+node_modules/.bin/esbuild ts/cli.ts --bundle --format=esm --platform=node --target=node20 \
+  --external:bufferutil --external:utf-8-validate --banner:js="#!/usr/bin/env node
+$NODE_REQUIRE" --outfile=dist/cli.js --log-level=warning
+chmod +x dist/cli.js
+node_modules/.bin/esbuild ts/demo.ts --bundle --format=esm --platform=node --target=node20 \
+  --external:bufferutil --external:utf-8-validate --banner:js="$NODE_REQUIRE" \
+  --outfile=dist/demo.js --log-level=warning
+node_modules/.bin/tsc -p tsconfig.json
+# The programs are type-checked but get no declarations (tsconfig excludes them).
+node_modules/.bin/tsc --noEmit --target es2022 --module nodenext --moduleResolution nodenext \
+  --lib es2022,dom,dom.iterable --types node --strict --skipLibCheck --isolatedModules ts/cli.ts ts/demo.ts
 # The optional default root store (Mozilla's, as Node ships it in
 # tls.rootCertificates): generated, never committed, not in the core.
 node scripts/gen-roots.mjs dist
 
 # ---- 5. sizes ------------------------------------------------------------------
-js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js -e demo-browser)
+js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js -e demo-browser -e cli.js -e demo.js)
 printf '%-26s %10s %10s\n' file bytes gzip
 for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm; do
   printf '%-26s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"

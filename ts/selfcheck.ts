@@ -1,10 +1,10 @@
 /**
- * `npm start`: a self-check in Node. Loads the module the way a user would,
+ * `npm run selfcheck`: a self-check in Node. Loads the module the way a user would,
  * prints what it supports, checks the hash family against known answers
  * typed from its standards, then does real TLS: our client against Node's
  * `tls` server (OpenSSL) on 127.0.0.1, with the certificate chain validated
- * by the engine, and prints the handshake and the throughput. (The tunnel
- * demo of issue 6/6 will take this place.)
+ * by the engine, and prints the handshake and the throughput. (`npm
+ * start` is the tunnel demo, ts/demo.ts.)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -1,0 +1,328 @@
+/**
+ * `wasmtls s_client`: openssl s_client's job with our engine. Stdin goes
+ * to the server, the server's data to stdout; what was negotiated goes to
+ * stderr, in OpenSSL's words (`-brief`) or as a fuller block.
+ *
+ * {@link dial} is the part the demo reuses: a TCP connection or a
+ * websockify-style WebSocket tunnel, then connect() with a context built
+ * here so the validator's verdict is known even when it aborts the
+ * handshake (the connection is gone by then).
+ * @module
+ */
+import { once } from 'node:events';
+import { rootCertificates } from 'node:tls';
+import WebSocket from 'ws';
+import { connectTcp } from '../adapters/node-socket.js';
+import { fromWebSocket } from '../adapters/websocket.js';
+import type { Transport } from '../adapters/types.js';
+import { connect, type TLSInfo, type TLSSocket } from '../api/tls.js';
+import { SSL_MODE_ENABLE_PARTIAL_WRITE, TLSContext, type TLSContextOptions } from '../core/connection.js';
+import { init, wasm } from '../core/loader.js';
+import { parseCertificate, TrustStore } from '../core/x509.js';
+import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
+import {
+  chainOf, describeError, keylogFile, oneline, readText, sigWords, tempKey, verdict, verifyErrorLine, type Verdict,
+} from './common.js';
+
+export const CLIENT_FLAGS: FlagTable = {
+  connect: { kind: 'string', arg: 'host:port', help: 'server to connect to (required)' },
+  servername: { kind: 'string', arg: 'name', help: 'SNI name and the name the certificate must match (default: the host)' },
+  noservername: { kind: 'bool', help: 'send no SNI and check no name' },
+  alpn: { kind: 'string', arg: 'p1,p2', help: 'ALPN protocols to offer, preference order' },
+  CAfile: { kind: 'string', arg: 'file', help: "trust anchors, PEM (default: Node's tls.rootCertificates)" },
+  cert: { kind: 'string', arg: 'file', help: 'client certificate chain, PEM (with -key)' },
+  key: { kind: 'string', arg: 'file', help: 'client private key, PEM' },
+  tunnel: { kind: 'string', arg: 'ws://relay[/host:port]', help: 'go through a websockify-style WebSocket relay; ' +
+    'a URL without a path gets /host:port of -connect appended' },
+  keylogfile: { kind: 'string', arg: 'file', help: 'append the TLS secrets (SSLKEYLOGFILE format)' },
+  brief: { kind: 'bool', help: 'print only a short summary of the connection' },
+  quiet: { kind: 'bool', help: 'print nothing but errors on stderr' },
+  insecure: { kind: 'bool', help: 'go on when the certificate does not verify (the verdict is still printed)' },
+};
+
+/** What {@link dial} needs. */
+export interface DialOptions {
+  host: string;
+  port: number;
+  /** SNI and the name checked; undefined sends no SNI and checks no name. */
+  servername: string | undefined;
+  alpn?: string[];
+  /** Trust anchors, PEM text or a ready store. */
+  ca: string | TrustStore;
+  cert?: string;
+  key?: string;
+  /** Complete the handshake whatever the chain's verdict. */
+  insecure?: boolean;
+  /** ws:// or wss:// URL of a websockify-style relay. */
+  tunnel?: string;
+  keylog?: (line: string) => void;
+}
+
+/** An open connection and how it was made. */
+export interface Dialed {
+  tls: TLSSocket;
+  info: TLSInfo;
+  /** The validator's complaint, when the chain did not verify (-insecure). */
+  verdict: Verdict | undefined;
+  /** `tcp 127.0.0.1:4433` or the tunnel URL. */
+  via: string;
+  /** Transport set-up (TCP connect or WebSocket open), ms. */
+  connectMs: number;
+  /** First ClientHello to the server's Finished checked, ms. */
+  handshakeMs: number;
+  context: TLSContext;
+}
+
+/** The relay URL for a target: as given, or with `/host:port` appended
+ * when it has no path (the websockify convention of our `relay`). */
+export function tunnelUrl(tunnel: string, host: string, port: number): string {
+  let u: URL;
+  try {
+    u = new URL(tunnel);
+  } catch {
+    throw new UsageError(`-tunnel: not a URL: '${tunnel}'`);
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new UsageError(`-tunnel: expected ws:// or wss://, got '${tunnel}'`);
+  if ((u.pathname === '/' || u.pathname === '') && !u.search && !tunnel.endsWith('/')) {
+    u.pathname = `/${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  return u.toString();
+}
+
+async function openTunnel(url: string): Promise<Transport> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  ws.on('unexpected-response', (_req, res) => {
+    ws.emit('error', new Error(`relay answered HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
+    ws.terminate();
+  });
+  try {
+    await Promise.race([
+      once(ws, 'open'),
+      once(ws, 'close').then(([code, reason]) => {
+        throw new Error(`relay closed the WebSocket before it opened (code ${code}${reason?.length ? `: ${reason}` : ''})`);
+      }),
+    ]);
+  } catch (e) {
+    ws.terminate();
+    throw new CliError(`cannot open tunnel ${url}: ${describeError(e)}`);
+  }
+  return fromWebSocket(ws);
+}
+
+/** Let the readable of a failed connection go; its error is reported elsewhere. */
+const ignore = (): void => {};
+
+/**
+ * Connect and complete the TLS handshake. Throws a {@link CliError} that
+ * says what failed: the transport, or the handshake with the alert and,
+ * for a refused certificate, OpenSSL's `verify error:num=...` line.
+ */
+export async function dial(o: DialOptions): Promise<Dialed> {
+  await init();
+  let v: Verdict | undefined;
+  const c: TLSContextOptions = {
+    // As connect() builds its own (ts/api/tls.ts baseContext): partial
+    // writes and room for a 64 KiB slice of records.
+    mode: SSL_MODE_ENABLE_PARTIAL_WRITE,
+    bufferSizes: { netOut: 4 * 16709 },
+    verify: 'chain',
+    ca: o.ca,
+    onVerify: (_chain, conn) => {
+      const code = conn.verifyCode;
+      if (code < 0) v = verdict(code);
+      if (code >= 0 || o.insecure) return 0;
+      return wasm().exports.wt_x_x509_err_alert(code) >>> 0;
+    },
+  };
+  if (o.alpn?.length) c.alpn = o.alpn;
+  if (o.cert !== undefined) c.cert = o.cert;
+  if (o.key !== undefined) c.key = o.key;
+  if (o.keylog) {
+    const f = o.keylog;
+    c.keylog = (line) => f(line);
+  }
+  let context: TLSContext;
+  try {
+    context = new TLSContext(c);
+  } catch (e) {
+    throw new CliError(`bad configuration: ${describeError(e)}`);
+  }
+  const target = `${o.host}:${o.port}`;
+  const t0 = performance.now();
+  let transport: Transport;
+  let via: string;
+  try {
+    if (o.tunnel) {
+      via = tunnelUrl(o.tunnel, o.host, o.port);
+      transport = await openTunnel(via);
+    } else {
+      via = `tcp ${target}`;
+      transport = await connectTcp({ host: o.host, port: o.port }).catch((e) => {
+        throw new CliError(`cannot connect to ${target}: ${describeError(e)}`);
+      });
+    }
+  } catch (e) {
+    context.dispose();
+    throw e;
+  }
+  const t1 = performance.now();
+  const tls = connect({ transport, context, servername: o.servername, host: o.servername ?? '' });
+  let info: TLSInfo;
+  try {
+    info = await tls.opened;
+  } catch (e) {
+    tls.readable.cancel().catch(ignore);
+    context.dispose();
+    const before = v && !o.insecure ? [verifyErrorLine(v)] : [];
+    throw new CliError(`handshake with ${target} failed: ${describeError(e)}`, { cause: e, before });
+  }
+  return { tls, info, verdict: v, via, connectMs: t1 - t0, handshakeMs: performance.now() - t1, context };
+}
+
+/** OpenSSL's -brief summary (apps/lib/s_cb.c print_ssl_summary), plus ALPN. */
+export function briefLines(d: Dialed): string[] {
+  const { info } = d;
+  const out = ['CONNECTION ESTABLISHED', `Protocol version: ${info.version}`, `Ciphersuite: ${info.cipher}`];
+  if (info.peerCertificate) out.push(`Peer certificate: ${oneline(info.peerCertificate.subject)}`);
+  else out.push('No peer certificate');
+  const s = sigWords(info.signatureScheme);
+  if (s) out.push(`Hash used: ${s.hash}`, `Signature type: ${s.type}`);
+  if (info.authorized) {
+    out.push('Verification: OK');
+    if (info.servername) out.push(`Verified peername: ${info.servername}`);
+  } else out.push(`Verification error: ${d.verdict?.reason ?? info.authorizationError ?? 'unknown'}`);
+  out.push(`Server Temp Key: ${tempKey(info.group)}`);
+  if (info.alpnProtocol !== false) out.push(`ALPN protocol: ${info.alpnProtocol}`);
+  return out;
+}
+
+/** The fuller block (s_client without -brief), on stderr rather than
+ * OpenSSL's stdout so stdout carries the server's bytes only. */
+export function fullLines(d: Dialed): string[] {
+  const { info } = d;
+  const out = [`CONNECTED(${d.via})`, '---', 'Certificate chain'];
+  const certs = info.peerCertificates.map((der) => {
+    try {
+      return parseCertificate(der);
+    } catch {
+      return undefined;
+    }
+  });
+  certs.forEach((c, i) => {
+    if (!c) {
+      out.push(` ${i} (not parseable)`);
+      return;
+    }
+    out.push(` ${i} s:${oneline(c.subject)}`, `   i:${oneline(c.issuer)}`,
+      `   v:NotBefore: ${c.valid_from}; NotAfter: ${c.valid_to}`);
+  });
+  const leaf = info.peerCertificate;
+  out.push('---');
+  if (leaf) {
+    out.push('Server certificate', `subject=${oneline(leaf.subject)}`, `issuer=${oneline(leaf.issuer)}`);
+    if (leaf.subjectaltname) out.push(`subjectAltName=${leaf.subjectaltname}`);
+    out.push(`SHA256 Fingerprint=${leaf.fingerprint256}`);
+    const path = chainOf(leaf).length;
+    if (path !== certs.length) out.push(`(validated path: ${path} certificates)`);
+  } else out.push('No server certificate');
+  out.push('---');
+  const s = sigWords(info.signatureScheme);
+  if (s) out.push(`Peer signing digest: ${s.hash}`, `Peer signature type: ${s.type} (${info.signatureScheme})`);
+  out.push(`Server Temp Key: ${tempKey(info.group)}`, '---');
+  out.push(info.authorized ? 'Verification: OK' : `Verification error: ${d.verdict?.reason ?? info.authorizationError}`);
+  out.push('---', `New, ${info.version}, Cipher is ${info.cipher}`);
+  out.push(info.alpnProtocol === false ? 'No ALPN negotiated' : `ALPN protocol: ${info.alpnProtocol}`);
+  out.push(`SNI: ${info.servername ?? '(none sent)'}`, `Session reused: ${info.sessionReused ? 'yes' : 'no'}`);
+  out.push(`Handshake: ${d.handshakeMs.toFixed(1)} ms (after ${d.connectMs.toFixed(1)} ms to connect)`);
+  const code = info.authorized ? '0 (ok)' : d.verdict ? `${d.verdict.num ?? d.verdict.name} (${d.verdict.reason})` : `(${info.authorizationError})`;
+  out.push(`Verify return code: ${code}`, '---');
+  return out;
+}
+
+export async function sClient(argv: readonly string[]): Promise<number> {
+  const f = parseFlags(argv, CLIENT_FLAGS);
+  if (f.connect === undefined) throw new UsageError('-connect host:port is required');
+  const { host, port } = hostPort(f.connect as string, 'connect');
+  if ((f.cert === undefined) !== (f.key === undefined)) throw new UsageError('-cert and -key go together');
+  if (f.servername !== undefined && f.noservername) throw new UsageError('-servername and -noservername exclude each other');
+  const bare = host.replace(/^\[|\]$/g, '');
+  const servername = f.noservername ? undefined : (f.servername as string | undefined) ?? bare;
+  const keylog = f.keylogfile ? keylogFile(f.keylogfile as string) : undefined;
+  await init();
+  let ca: string | TrustStore;
+  if (f.CAfile) ca = readText(f.CAfile as string, 'CA file');
+  else {
+    // Node's bundled Mozilla roots, one by one: a root our parser refuses
+    // (an unsupported key type) is skipped instead of failing them all.
+    const store = new TrustStore(1 << 18);
+    for (const pem of rootCertificates) {
+      try {
+        store.addPEM(pem);
+      } catch { /* skipped */ }
+    }
+    ca = store;
+  }
+  const d = await dial({
+    host: bare, port, servername,
+    alpn: f.alpn ? String(f.alpn).split(',').filter(Boolean) : undefined,
+    ca,
+    cert: f.cert ? readText(f.cert as string, 'certificate file') : undefined,
+    key: f.key ? readText(f.key as string, 'key file') : undefined,
+    insecure: Boolean(f.insecure),
+    tunnel: f.tunnel as string | undefined,
+    keylog: keylog?.write,
+  });
+  if (!f.quiet) {
+    const lines = f.brief ? briefLines(d) : fullLines(d);
+    if (d.verdict && !f.brief) lines.unshift(verifyErrorLine(d.verdict));
+    process.stderr.write(`${lines.join('\n')}\n`);
+  }
+  return relayStdio(d, Boolean(f.quiet));
+}
+
+/**
+ * Stdin to the server, the server to stdout, until the server ends: at
+ * stdin's end our close_notify goes out and reading goes on (TLS 1.3
+ * half-close); at the server's close_notify we answer with ours.
+ */
+async function relayStdio(d: Dialed, quiet: boolean): Promise<number> {
+  const { tls } = d;
+  const w = tls.writable.getWriter();
+  let writerClosed = false;
+  const closeWriter = async (): Promise<void> => {
+    if (writerClosed) return;
+    writerClosed = true;
+    await w.close();
+  };
+  const up = (async () => {
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      if (writerClosed) return;
+      await w.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+    await closeWriter();
+  })();
+  let status = 0;
+  // A write fails when the connection failed; the read side says why, so
+  // a send error is reported only when reading ended well.
+  let sendError: unknown;
+  up.catch((e) => {
+    sendError = e;
+  });
+  try {
+    const reader = tls.readable.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      if (!process.stdout.write(r.value)) await once(process.stdout, 'drain');
+    }
+    await closeWriter().catch(ignore);
+    if (sendError !== undefined) {
+      process.stderr.write(`wasmtls s_client: sending failed: ${describeError(sendError)}\n`);
+      status = 1;
+    } else if (!quiet) process.stderr.write('DONE\n');
+  } catch (e) {
+    process.stderr.write(`wasmtls s_client: ${describeError(e)}\n`);
+    status = 1;
+  }
+  await tls.close();
+  d.context.dispose();
+  return status;
+}

@@ -1,0 +1,316 @@
+/**
+ * `wasmtls s_server`: a TLS 1.3 server on TCP with our accept(), serving
+ * any number of connections at once. Two modes:
+ *  - echo (default): every connection gets its own bytes back, until the
+ *    client's close_notify, answered with ours. (openssl s_server instead
+ *    wires its stdin/stdout to one client at a time.)
+ *  - `-www`: one HTTP/1.0 request per connection, as openssl s_server
+ *    -www: `GET /` gives a text page of what was negotiated, and
+ *    `GET /bytes/N` streams N bytes (with Content-Length), a bulk source
+ *    for throughput tests.
+ *
+ * One line per connection on stderr with the negotiated parameters.
+ * {@link startServer} is what the demo runs in-process.
+ * @module
+ */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { fromNodeSocket } from '../adapters/node-socket.js';
+import { accept, type TLSInfo, type TLSSocket } from '../api/tls.js';
+import { SSL_MODE_ENABLE_PARTIAL_WRITE, TLSContext, type TLSContextOptions } from '../core/connection.js';
+import { fillRandom, init, wasm } from '../core/loader.js';
+import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
+import { describeError, keylogFile, oneline, readText, tempKey, verdict } from './common.js';
+
+export const SERVER_FLAGS: FlagTable = {
+  accept: { kind: 'string', arg: '[host:]port', help: 'where to listen (default 4433 on all interfaces; port 0: any free port)' },
+  cert: { kind: 'string', arg: 'file', help: 'certificate chain, PEM, leaf first (required)' },
+  key: { kind: 'string', arg: 'file', help: 'private key, PEM (default: the -cert file)' },
+  alpn: { kind: 'string', arg: 'p1,p2', help: 'ALPN protocols to accept, preference order' },
+  CAfile: { kind: 'string', arg: 'file', help: 'anchors for client certificates, PEM' },
+  verify: { kind: 'int', arg: 'depth', help: 'ask for a client certificate (depth ignored: the validator has its own limit)' },
+  Verify: { kind: 'int', arg: 'depth', help: 'require a valid client certificate' },
+  keylogfile: { kind: 'string', arg: 'file', help: 'append the TLS secrets (SSLKEYLOGFILE format)' },
+  www: { kind: 'bool', help: 'answer one HTTP GET per connection: / a status page, /bytes/N N bytes' },
+  naccept: { kind: 'int', arg: 'n', help: 'exit after n connections have ended' },
+  brief: { kind: 'bool', help: 'one line per connection (the default)' },
+  quiet: { kind: 'bool', help: 'no per-connection lines' },
+};
+
+export interface ServerOptions {
+  /** Default: all interfaces (as openssl s_server). */
+  host?: string;
+  port: number;
+  cert: string;
+  key: string;
+  alpn?: string[];
+  /** Client certificates: ask (`'request'`) or insist (`'require'`); needs `ca`. */
+  clientCert?: 'request' | 'require';
+  ca?: string;
+  keylog?: (line: string) => void;
+  mode: 'echo' | 'www';
+  /** Per-connection lines (default: none). */
+  log?: (line: string) => void;
+  /** Called when `naccept` connections have ended. */
+  naccept?: number;
+  onDone?: () => void;
+}
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  /** Connections open now. */
+  readonly active: number;
+  /** Stop listening and end every connection. */
+  close(): Promise<void>;
+}
+
+/** The largest /bytes/N served: past 2^53 the count is no longer exact. */
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+const REQUEST_MAX = 16384;
+const BULK = 1 << 16;
+
+const te = new TextEncoder();
+
+/** One line for a connection: what s_server -brief shows, on one line. */
+function summary(info: TLSInfo, ms: number): string {
+  const parts = [info.version, info.cipher, info.group ?? 'psk'];
+  parts.push(`ALPN ${info.alpnProtocol === false ? 'none' : info.alpnProtocol}`);
+  parts.push(`SNI ${info.servername ?? 'none'}`);
+  parts.push(clientCertText(info));
+  if (info.sessionReused) parts.push('resumed');
+  parts.push(`${ms.toFixed(1)} ms`);
+  return parts.join(', ');
+}
+
+function clientCertText(info: TLSInfo): string {
+  if (!info.peerCertificate) return 'no client certificate';
+  const subj = oneline(info.peerCertificate.subject);
+  return `client ${subj} (${info.authorized ? 'verified' : `not verified: ${info.authorizationError}`})`;
+}
+
+/** The -www status page: the negotiated parameters, one per line. */
+function statusPage(info: TLSInfo, tls: TLSSocket, peer: string, id: number): string {
+  const c = tls.connection;
+  return [
+    'wasmtls s_server -www',
+    '',
+    `Protocol version: ${info.version}`,
+    `Ciphersuite: ${info.cipher}`,
+    `Server Temp Key: ${tempKey(info.group)}`,
+    `Group: ${info.group ?? 'none'}`,
+    `HelloRetryRequest: ${c.hrrSeen ? 'yes' : 'no'}`,
+    `ALPN protocol: ${info.alpnProtocol === false ? 'none' : info.alpnProtocol}`,
+    `SNI: ${info.servername ?? 'none'}`,
+    `Client certificate: ${info.peerCertificate ? clientCertText(info).replace(/^client /, '') : 'none'}`,
+    `Session reused: ${info.sessionReused ? 'yes' : 'no'}`,
+    `Client address: ${peer}`,
+    `Connection: #${id}`,
+    '',
+    'GET /bytes/N returns N bytes.',
+    '',
+  ].join('\n');
+}
+
+/** Read the request head (up to the blank line); undefined when the
+ * client ended or sent more than {@link REQUEST_MAX} bytes without one. */
+async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string | undefined> {
+  let head = '';
+  const td = new TextDecoder('latin1');
+  while (head.length < REQUEST_MAX) {
+    const r = await reader.read();
+    if (r.done) return undefined;
+    head += td.decode(r.value, { stream: true });
+    const end = head.indexOf('\r\n\r\n');
+    const endLf = head.indexOf('\n\n');
+    if (end >= 0 || endLf >= 0) return head;
+  }
+  return undefined;
+}
+
+async function serveWww(tls: TLSSocket, info: TLSInfo, peer: string, id: number): Promise<string> {
+  const reader = tls.readable.getReader();
+  const w = tls.writable.getWriter();
+  const head = await readHead(reader);
+  let what: string;
+  if (head === undefined) {
+    what = 'no request';
+  } else {
+    const line = head.split(/\r?\n/, 1)[0];
+    const m = /^GET (\S+)(?: HTTP\/1\.[01])?$/.exec(line);
+    const bytes = m && /^\/bytes\/(\d+)$/.exec(m[1]);
+    if (!m) {
+      const body = 'only GET is served\n';
+      await w.write(te.encode(`HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+      what = `400 for ${JSON.stringify(line.slice(0, 60))}`;
+    } else if (bytes && Number(bytes[1]) <= MAX_BYTES) {
+      const n = Number(bytes[1]);
+      await w.write(te.encode(`HTTP/1.0 200 ok\r\nContent-Type: application/octet-stream\r\nContent-Length: ${n}\r\n\r\n`));
+      // One buffer, written again and again: the writable has encrypted a
+      // chunk by the time its write() resolves, so reuse is safe.
+      const chunk = new Uint8Array(BULK).map((_, i) => 0x61 + (i % 26));
+      for (let left = n; left > 0; left -= BULK) await w.write(left >= BULK ? chunk : chunk.subarray(0, left));
+      what = `GET ${m[1]}: ${n} bytes`;
+    } else {
+      const body = statusPage(info, tls, peer, id);
+      await w.write(te.encode(`HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: ${te.encode(body).length}\r\n\r\n${body}`));
+      what = `GET ${m[1]}: status page`;
+    }
+  }
+  // HTTP/1.0: the response ends with the connection. Our close_notify
+  // goes out; the client's is read (and anything else discarded) so the
+  // connection ends cleanly, not with a reset the client may see first.
+  await w.close();
+  const drain = (async () => {
+    while (!(await reader.read()).done) { /* discard */ }
+  })();
+  const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
+  await Promise.race([drain.catch(() => {}), timeout]);
+  return what;
+}
+
+/** Listen and serve until {@link RunningServer.close}. */
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  await init();
+  const log = o.log ?? (() => {});
+  const c: TLSContextOptions = {
+    mode: SSL_MODE_ENABLE_PARTIAL_WRITE,
+    bufferSizes: { netOut: 4 * 16709 },
+    cert: o.cert,
+    key: o.key,
+    // Session tickets, as openssl s_server sends them; the key lives as
+    // long as the process.
+    ticketKey: fillRandom(new Uint8Array(32)),
+  };
+  if (o.alpn?.length) c.alpn = o.alpn;
+  if (o.keylog) {
+    const f = o.keylog;
+    c.keylog = (line) => f(line);
+  }
+  // The validator's verdict per connection, for the log line of a refused
+  // client (the connection is disposed by the time the failure is seen).
+  const verdicts = new WeakMap<object, string>();
+  if (o.clientCert) {
+    if (o.ca === undefined) throw new UsageError('-verify/-Verify need -CAfile');
+    c.clientCert = o.clientCert;
+    c.verify = 'chain';
+    c.ca = o.ca;
+    // A certificate that does not verify is refused in both modes; with
+    // 'request' a client may still send none.
+    c.onVerify = (_chain, conn) => {
+      const code = conn.verifyCode;
+      if (code >= 0) return 0;
+      verdicts.set(conn, verdict(code).name);
+      return wasm().exports.wt_x_x509_err_alert(code) >>> 0;
+    };
+  }
+  let context: TLSContext;
+  try {
+    // One context for every connection: the key and anchors are parsed once.
+    context = new TLSContext(c);
+  } catch (e) {
+    throw new CliError(`bad certificate or key: ${describeError(e)}`);
+  }
+
+  const sockets = new Set<Socket>();
+  const live = new Set<TLSSocket>();
+  let next = 0;
+  let ended = 0;
+  const done = (): void => {
+    ended++;
+    if (o.naccept !== undefined && ended >= o.naccept) o.onDone?.();
+  };
+
+  const handle = async (sock: Socket): Promise<void> => {
+    const id = ++next;
+    const peer = `${sock.remoteAddress}:${sock.remotePort}`;
+    const tag = `#${id} ${peer}`;
+    sockets.add(sock);
+    sock.once('close', () => sockets.delete(sock));
+    const t0 = performance.now();
+    const tls = accept({ transport: fromNodeSocket(sock), context, cert: o.cert, key: o.key });
+    live.add(tls);
+    try {
+      let info: TLSInfo;
+      try {
+        info = await tls.opened;
+      } catch (e) {
+        const v = verdicts.get(tls.connection);
+        log(`${tag} handshake failed: ${describeError(e)}${v ? ` (client certificate: ${v})` : ''}`);
+        return;
+      }
+      log(`${tag} ${summary(info, performance.now() - t0)}`);
+      try {
+        if (o.mode === 'www') log(`${tag} ${await serveWww(tls, info, peer, id)}`);
+        else await tls.readable.pipeTo(tls.writable);
+      } catch (e) {
+        log(`${tag} ended: ${describeError(e)}`);
+      }
+    } finally {
+      await tls.close();
+      live.delete(tls);
+      done();
+    }
+  };
+
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, (sock) => {
+    void handle(sock);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new CliError(`cannot listen on ${o.host ?? '*'}:${o.port}: ${describeError(e)}`)));
+    if (o.host === undefined) server.listen(o.port, resolve);
+    else server.listen(o.port, o.host, resolve);
+  });
+  const addr = server.address() as AddressInfo;
+  return {
+    host: o.host ?? addr.address,
+    port: addr.port,
+    get active() {
+      return live.size;
+    },
+    close: async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([...live].map((t) => t.close()));
+      for (const s of sockets) s.destroy();
+      await closed;
+      context.dispose();
+    },
+  };
+}
+
+export async function sServer(argv: readonly string[]): Promise<number> {
+  const f = parseFlags(argv, SERVER_FLAGS);
+  if (f.cert === undefined) throw new UsageError('-cert is required');
+  if (f.verify !== undefined && f.Verify !== undefined) throw new UsageError('-verify and -Verify exclude each other');
+  const { host, port } = f.accept === undefined ? { host: undefined, port: 4433 } : hostPort(f.accept as string, 'accept', '');
+  const certPem = readText(f.cert as string, 'certificate file');
+  const keyPem = f.key === undefined ? certPem : readText(f.key as string, 'key file');
+  const keylog = f.keylogfile ? keylogFile(f.keylogfile as string) : undefined;
+  const quiet = Boolean(f.quiet);
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const srv = await startServer({
+    host: host === '' ? undefined : host,
+    port,
+    cert: certPem,
+    key: keyPem,
+    alpn: f.alpn ? String(f.alpn).split(',').filter(Boolean) : undefined,
+    clientCert: f.Verify !== undefined ? 'require' : f.verify !== undefined ? 'request' : undefined,
+    ca: f.CAfile ? readText(f.CAfile as string, 'CA file') : undefined,
+    keylog: keylog?.write,
+    mode: f.www ? 'www' : 'echo',
+    log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    naccept: f.naccept as number | undefined,
+    onDone: () => finish(),
+  });
+  // openssl s_server prints ACCEPT on stdout once it listens; the address
+  // is added so a script that asked for port 0 learns the port.
+  const shown = srv.host.includes(':') ? `[${srv.host}]` : srv.host;
+  process.stdout.write(`ACCEPT ${shown}:${srv.port}\n`);
+  const stop = (): void => finish();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await finished;
+  await srv.close();
+  keylog?.close();
+  return 0;
+}
