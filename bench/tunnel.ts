@@ -115,9 +115,22 @@ async function inChromium(info: ServerInfo, dir: string): Promise<TunnelResults>
     p.on('console', (m) => {
       if (m.type() === 'log') console.log(m.text());
     });
+    // BENCH_TUNNEL_CPUPROFILE=file.cpuprofile: the page's CPU profile
+    // (Chrome DevTools format), to see where the page spends its time.
+    const profileTo = process.env.BENCH_TUNNEL_CPUPROFILE;
+    const cdp = profileTo ? await p.context().newCDPSession(p) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await p.goto(url);
     await p.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 180_000, polling: 250 })
       .catch((e: unknown) => { throw new Error(`Chromium page did not finish: ${errors.join('; ')} ${String(e)}`); });
+    if (cdp && profileTo) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(profileTo, JSON.stringify(profile));
+    }
     const r = await p.evaluate(() => (window as unknown as { __result: TunnelResults | { error: string } }).__result);
     if ('error' in r) throw new Error(`Chromium page failed: ${r.error}`);
     return r;
