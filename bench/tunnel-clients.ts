@@ -20,6 +20,7 @@ export interface TunnelEnv {
   runtime: string;
   wispUrl: string;
   httpsPort: number;
+  plainPort: number;
   rawPort: number;
   caPem: string;
   /** A WHATWG-shaped WebSocket constructor (browser global, or npm `ws`). */
@@ -57,7 +58,7 @@ interface Conn {
 }
 
 interface Impl {
-  name: 'wasmtls' | 'epoxy-tls';
+  name: 'wasmtls' | 'epoxy-tls' | 'no TLS';
   open(port: number, eof?: 'error' | 'end'): Promise<Conn>;
   dispose(): Promise<void>;
 }
@@ -84,6 +85,8 @@ export interface TunnelResults {
   ttfbMs: Record<ImplName, number[]>;
   mbs: Record<ImplName, number[]>;
   hps: Record<ImplName, number[]>;
+  /** The same requests over plain HTTP through the same Wisp server. */
+  plain: { ttfbMs: number[]; mbs: number[]; hps: number[] };
   close: CloseResult[];
 }
 
@@ -105,6 +108,20 @@ async function oursImpl(env: TunnelEnv): Promise<Impl> {
       s.closed.catch(() => {});
       s.opened.catch(() => {});
       return { reader: s.readable.getReader(), writer: s.writable.getWriter(), close: () => s.close() };
+    },
+    dispose: () => wisp.close(),
+  };
+}
+
+/** No TLS at all: HTTP over a Wisp stream to the plain origin. */
+async function plainImpl(env: TunnelEnv): Promise<Impl> {
+  const wisp = new WispClient(new env.WebSocket(env.wispUrl));
+  await wisp.ready;
+  return {
+    name: 'no TLS',
+    open: async (port) => {
+      const t = wisp.connect('localhost', port);
+      return { reader: t.readable.getReader(), writer: t.writable.getWriter(), close: () => t.close() };
     },
     dispose: () => wisp.close(),
   };
@@ -217,7 +234,7 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** Connect, GET /small, read it all, close. Returns the time to first byte. */
 async function smallRequest(impl: Impl, env: TunnelEnv): Promise<number> {
   const t0 = now();
-  const c = await impl.open(env.httpsPort);
+  const c = await impl.open(impl.name === 'no TLS' ? env.plainPort : env.httpsPort);
   const r = await get(c, '/small');
   if (r.status !== 200 || r.end !== 'length') throw new Error(`${impl.name}: /small gave ${r.status} ${r.end}`);
   await c.close();
@@ -226,7 +243,7 @@ async function smallRequest(impl: Impl, env: TunnelEnv): Promise<number> {
 
 /** MB/s of /big over one connection already warmed by a /small. */
 async function bulk(impl: Impl, env: TunnelEnv): Promise<number> {
-  const c = await impl.open(env.httpsPort);
+  const c = await impl.open(impl.name === 'no TLS' ? env.plainPort : env.httpsPort);
   await get(c, '/small');
   const t0 = now();
   const r = await get(c, '/big');
@@ -244,26 +261,29 @@ const median = (xs: number[]): number => {
 export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
   const k = env.knobs;
   const impls = [await oursImpl(env), await epoxyImpl(env)];
+  const plain = await plainImpl(env);
   const res: TunnelResults = {
     runtime: env.runtime,
     epoxyVersion: env.epoxy.info ? `${env.epoxy.info.version}${env.epoxy.info.minimal ? ' minimal' : ' full'}` : '?',
     ttfbMs: { wasmtls: [], 'epoxy-tls': [] },
     mbs: { wasmtls: [], 'epoxy-tls': [] },
     hps: { wasmtls: [], 'epoxy-tls': [] },
+    plain: { ttfbMs: [], mbs: [], hps: [] },
     close: [],
   };
   try {
     // Warm-up: the Wisp connections open, code paths are compiled.
-    for (const impl of impls) for (let i = 0; i < 5; i++) await timeout(smallRequest(impl, env), 10_000, `${impl.name} warm-up`);
+    for (const impl of [...impls, plain]) for (let i = 0; i < 5; i++) await timeout(smallRequest(impl, env), 10_000, `${impl.name} warm-up`);
 
     env.log(`${env.runtime}: time to first byte, ${k.ttfbSamples} samples each`);
     for (let i = 0; i < k.ttfbSamples; i++) {
-      for (const impl of impls) res.ttfbMs[impl.name].push(await timeout(smallRequest(impl, env), 10_000, `${impl.name} ttfb`));
+      for (const impl of impls) res.ttfbMs[impl.name as ImplName].push(await timeout(smallRequest(impl, env), 10_000, `${impl.name} ttfb`));
+      res.plain.ttfbMs.push(await timeout(smallRequest(plain, env), 10_000, 'no-TLS ttfb'));
     }
 
     env.log(`${env.runtime}: sequential handshakes, ${k.handshakeRounds} rounds of ${k.handshakeRoundMs} ms each`);
     for (let r = 0; r < k.handshakeRounds; r++) {
-      for (const impl of impls) {
+      for (const impl of [...impls, plain]) {
         let n = 0;
         const t0 = now();
         let t = t0;
@@ -272,15 +292,15 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
           n++;
           t = now();
         }
-        res.hps[impl.name].push((n * 1000) / (t - t0));
+        (impl === plain ? res.plain.hps : res.hps[impl.name as ImplName]).push((n * 1000) / (t - t0));
       }
     }
 
     env.log(`${env.runtime}: 64 MiB over one connection, ${k.bulkRuns} runs each`);
     for (let r = 0; r < k.bulkRuns; r++) {
-      for (const impl of impls) {
+      for (const impl of [...impls, plain]) {
         const mbs = await timeout(bulk(impl, env), 60_000, `${impl.name} bulk`);
-        res.mbs[impl.name].push(mbs);
+        (impl === plain ? res.plain.mbs : res.mbs[impl.name as ImplName]).push(mbs);
         env.log(`  ${impl.name} ${mbs.toFixed(1)} MB/s`);
       }
     }
@@ -317,7 +337,7 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
       }
     }
   } finally {
-    for (const impl of impls) await impl.dispose().catch(() => {});
+    for (const impl of [...impls, plain]) await impl.dispose().catch(() => {});
   }
   return res;
 }

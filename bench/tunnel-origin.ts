@@ -10,6 +10,7 @@
  *    close_notify. A client that honours Content-Length can tell both
  *    apart from truncation; the bytes it delivers are what we compare.
  */
+import { createServer as httpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as httpsServer } from 'node:https';
 import { createServer as tlsServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,6 +21,8 @@ export const SMALL_BODY = 'hello from the origin\n';
 
 export interface Origin {
   httpsPort: number;
+  /** The same answers over plain HTTP: the tunnel's own ceiling. */
+  plainPort: number;
   rawPort: number;
   close(): Promise<void>;
 }
@@ -36,7 +39,7 @@ export async function startOrigin(o: { chainPem: string; keyPem: string }): Prom
     s.on('error', () => {});
   };
 
-  const https = httpsServer({ ...tlsOpts, keepAliveTimeout: 30_000 }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.url === '/small') {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(SMALL_BODY) });
       res.end(SMALL_BODY);
@@ -57,8 +60,11 @@ export async function startOrigin(o: { chainPem: string; keyPem: string }): Prom
     } else {
       res.writeHead(404, { 'content-length': 0 }).end();
     }
-  });
+  };
+  const https = httpsServer({ ...tlsOpts, keepAliveTimeout: 30_000 }, handler);
   https.on('secureConnection', track);
+  const plain = httpServer({ keepAliveTimeout: 30_000 }, handler);
+  plain.on('connection', track);
 
   const raw = tlsServer(tlsOpts, (sock: TLSSocket) => {
     let head = '';
@@ -84,12 +90,14 @@ export async function startOrigin(o: { chainPem: string; keyPem: string }): Prom
     new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
   const httpsPort = await listen(https);
   const rawPort = await listen(raw);
+  const plainPort = await listen(plain);
   return {
     httpsPort,
+    plainPort,
     rawPort,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => raw.close(r))]);
+      await Promise.all([new Promise((r) => https.close(r)), new Promise((r) => raw.close(r)), new Promise((r) => plain.close(r))]);
     },
   };
 }
