@@ -28,6 +28,9 @@ export interface TunnelEnv {
   /** epoxy-tls's module (full build, initialised). */
   epoxy: EpoxyModule;
   log(line: string): void;
+  /** CPU time this process has used, in ms (Node: process.cpuUsage); the
+   * servers run elsewhere, so it is the client's own cost. */
+  cpuMs?: () => number;
   /** Scale: BENCH_* knobs from the host. */
   knobs: Knobs;
 }
@@ -87,6 +90,8 @@ export interface TunnelResults {
   hps: Record<ImplName, number[]>;
   /** The same requests over plain HTTP through the same Wisp server. */
   plain: { ttfbMs: number[]; mbs: number[]; hps: number[] };
+  /** Client CPU ms per sequential connection (where the host can tell). */
+  cpuPerConn: Record<ImplName | 'no TLS', number[]>;
   close: CloseResult[];
 }
 
@@ -269,6 +274,7 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
     mbs: { wasmtls: [], 'epoxy-tls': [] },
     hps: { wasmtls: [], 'epoxy-tls': [] },
     plain: { ttfbMs: [], mbs: [], hps: [] },
+    cpuPerConn: { wasmtls: [], 'epoxy-tls': [], 'no TLS': [] },
     close: [],
   };
   try {
@@ -285,6 +291,7 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
     for (let r = 0; r < k.handshakeRounds; r++) {
       for (const impl of [...impls, plain]) {
         let n = 0;
+        const c0 = env.cpuMs?.() ?? 0;
         const t0 = now();
         let t = t0;
         while (t - t0 < k.handshakeRoundMs) {
@@ -293,6 +300,7 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
           t = now();
         }
         (impl === plain ? res.plain.hps : res.hps[impl.name as ImplName]).push((n * 1000) / (t - t0));
+        if (env.cpuMs) res.cpuPerConn[impl.name].push((env.cpuMs() - c0) / n);
       }
     }
 

@@ -84,6 +84,10 @@ async function inNode(info: ServerInfo, dir: string): Promise<TunnelResults> {
   };
   return runSuite({
     ...info, runtime: `Node ${process.version}`, WebSocket: WsWebSocket as never, epoxy, knobs,
+    cpuMs: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    },
     log: (l) => console.log(l),
   });
 }
@@ -159,6 +163,12 @@ function report(r: TunnelResults): { ok: boolean } {
     ['MB/s, 64 MiB over one connection', bO, bE, x2(bO / bE), '>= 5x', bulkMet ? 'yes' : 'NO', bP],
     ['sequential connections/s (connect, GET, close)', hO, hE, x2(hO / hE), '>= 3x', hsMet ? 'yes' : 'NO', hP],
   ]);
+  if (r.cpuPerConn.wasmtls.length) {
+    const [cO, cE, cP] = [median(r.cpuPerConn.wasmtls), median(r.cpuPerConn['epoxy-tls']), median(r.cpuPerConn['no TLS'])];
+    console.log(`client CPU per sequential connection (this process; the servers run in another): wasmtls ${ms(cO)}, ` +
+      `epoxy-tls ${ms(cE)}, no TLS ${ms(cP)}; TLS work alone (minus no-TLS): wasmtls ${ms(cO - cP)}, epoxy-tls ${ms(cE - cP)} ` +
+      `= ${x2((cE - cP) / (cO - cP))} less for wasmtls`);
+  }
   console.log(`share of the no-TLS ceiling: MB/s wasmtls ${(100 * bO / bP).toFixed(0)}%, epoxy-tls ${(100 * bE / bP).toFixed(0)}%; ` +
     `connections/s wasmtls ${(100 * hO / hP).toFixed(0)}%, epoxy-tls ${(100 * hE / hP).toFixed(0)}%`);
   console.log(`\n${r.runtime}: origin closes right after an N-byte body (min bytes delivered over the repeats)`);

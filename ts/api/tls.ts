@@ -489,15 +489,7 @@ class Driver {
         authorizationError = chain.length ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : c.isServer ? undefined : 'NO_PEER_CERTIFICATE';
       }
     }
-    let peerCertificate: PeerCertificate | undefined;
-    if (chain.length) {
-      try {
-        peerCertificate = parseChain(chain);
-      } catch {
-        peerCertificate = undefined; // accepted by an external verifier but not parseable here
-      }
-    }
-    return {
+    const info: TLSInfo = {
       version: 'TLSv1.3',
       cipher: c.cipher!,
       group: c.group,
@@ -506,10 +498,27 @@ class Driver {
       servername: c.serverName,
       authorized,
       authorizationError,
-      peerCertificate,
+      peerCertificate: undefined,
       peerCertificates: chain,
       sessionReused: c.sessionReused,
     };
+    // Parsed on first use: fingerprints and names cost more than the rest
+    // of a connection's setup, and most callers only read `authorized`.
+    let parsed: PeerCertificate | undefined | null = null;
+    Object.defineProperty(info, 'peerCertificate', {
+      enumerable: true,
+      get: (): PeerCertificate | undefined => {
+        if (parsed === null) {
+          try {
+            parsed = chain.length ? parseChain(chain) : undefined;
+          } catch {
+            parsed = undefined; // accepted by an external verifier but not parseable here
+          }
+        }
+        return parsed;
+      },
+    });
+    return info;
   }
 
   // ---- plaintext in ----------------------------------------------------------------
