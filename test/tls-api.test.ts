@@ -283,6 +283,107 @@ describe('connect() / accept() in memory', () => {
   });
 });
 
+describe('connect() / accept(): misuse and failing transports', () => {
+  it('a transport that fails mid-stream errors the readable and closed, and frees the connection', async () => {
+    const ab = new TransformStream<Uint8Array, Uint8Array>();
+    const ba = new TransformStream<Uint8Array, Uint8Array>();
+    let failRead!: (e: Error) => void;
+    // The client reads through a stream we can error like a reset socket.
+    const cRead = new ReadableStream<Uint8Array>({
+      start(ctl) {
+        failRead = (e) => ctl.error(e);
+        const r = ba.readable.getReader();
+        void (async () => {
+          for (;;) {
+            const x = await r.read().catch(() => ({ done: true, value: undefined }));
+            if (x.done) return;
+            try { ctl.enqueue(x.value!); } catch { return; }
+          }
+        })();
+      },
+    });
+    const c = connect({ transport: fromStreams({ readable: cRead, writable: ab.writable }), servername: 'localhost', ca: pki.caPem });
+    const s = accept({ transport: fromStreams({ readable: ab.readable, writable: ba.writable }), cert: pki.serverChainPem, key: pki.serverKeyPem });
+    await Promise.all([c.opened, s.opened]);
+    const sw = s.writable.getWriter();
+    await sw.write(new TextEncoder().encode('first'));
+    const r = c.readable.getReader();
+    expect(Buffer.from((await r.read()).value!).toString()).toBe('first');
+    failRead(new Error('ECONNRESET: connection reset by peer'));
+    await expect(r.read()).rejects.toThrow(/ECONNRESET/);
+    await expect(c.closed).rejects.toThrow(/ECONNRESET/);
+    await expect(c.writable.getWriter().write(new Uint8Array(1))).rejects.toThrow();
+    expect(() => c.connection.pending()).toThrow(/after dispose/);
+    await s.close();
+  });
+
+  it('writes after the writable closed are refused; close() twice is fine; no write reaches a closed peer', async () => {
+    const { c, s } = pairUp();
+    await Promise.all([c.opened, s.opened]);
+    const w = c.writable.getWriter();
+    await w.close();
+    // (async: Node 20's WritableStream throws its internal assertion
+    // synchronously for a write after close instead of rejecting.)
+    await expect((async () => w.write(new Uint8Array(3)))()).rejects.toThrow();
+    await c.close();
+    await c.close();
+    await expect(c.closed).resolves.toBeUndefined();
+    // The server saw close_notify: its readable ends cleanly.
+    expect((await readAll(s.readable)).length).toBe(0);
+    await s.close();
+  });
+
+  it('a non-Uint8Array chunk is a TypeError and the connection stays usable', async () => {
+    const { c, s } = pairUp();
+    await Promise.all([c.opened, s.opened]);
+    const w = c.writable.getWriter();
+    await expect(w.write('text' as unknown as Uint8Array)).rejects.toThrow(TypeError);
+    await Promise.all([c.close(), s.close()]);
+  });
+
+  it('cancelling the readable and closing the writable closes the transport', async () => {
+    const { c, s } = pairUp();
+    await Promise.all([c.opened, s.opened]);
+    await c.readable.cancel();
+    await c.writable.close();
+    await expect(c.closed).resolves.toBeUndefined();
+    // The server sees close_notify, then the end.
+    expect((await readAll(s.readable)).length).toBe(0);
+    await s.close();
+  });
+
+  it('aborting after the handshake ends both streams with the reason', async () => {
+    const { a, b } = memoryPair();
+    const ac = new AbortController();
+    const c = connect({ transport: a, servername: 'localhost', ca: pki.caPem, signal: ac.signal });
+    const s = accept({ transport: b, cert: pki.serverChainPem, key: pki.serverKeyPem });
+    await Promise.all([c.opened, s.opened]);
+    const pending = c.readable.getReader().read();
+    ac.abort(new Error('user gave up'));
+    await expect(pending).rejects.toThrow('user gave up');
+    await expect(c.closed).rejects.toThrow('user gave up');
+    await s.close();
+  });
+
+  it('garbage after the handshake: the right alert, a clear error, nothing delivered from it', async () => {
+    const ab = new TransformStream<Uint8Array, Uint8Array>();
+    const ba = new TransformStream<Uint8Array, Uint8Array>();
+    const inject = ba.writable.getWriter();
+    // The server's records go through `inject` too, so the garbage lands in order.
+    const sT = fromStreams({ readable: ab.readable, writable: new WritableStream({ write: (x) => inject.write(x) }) });
+    const c = connect({ transport: fromStreams({ readable: ba.readable, writable: ab.writable }), servername: 'localhost', ca: pki.caPem });
+    const s = accept({ transport: sT, cert: pki.serverChainPem, key: pki.serverKeyPem });
+    await Promise.all([c.opened, s.opened]);
+    // An application_data record whose tag cannot verify.
+    await inject.write(new Uint8Array([23, 3, 3, 0, 20, ...new Array(20).fill(0x41)]));
+    const e = await c.readable.getReader().read().catch((x) => x);
+    expect(e).toBeInstanceOf(TLSError);
+    expect(e.alert).toBe(20); // bad_record_mac (RFC 8446 5.2)
+    expect(e.alertDirection).toBe('sent');
+    await s.close();
+  });
+});
+
 describe('against real peers on 127.0.0.1', () => {
   it.runIf(have('openssl', ['version']))('our client through connectTcp to openssl s_server -www: HTTP GET, chain validated', async () => {
     const port = await freePort();
