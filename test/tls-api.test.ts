@@ -252,6 +252,58 @@ describe('connect() / accept() in memory', () => {
       .toThrow(/TLS 1.3 only/);
   });
 
+  it('sessions remember their name and verdict: no resumption under another name or from an unauthorized handshake', async () => {
+    const ticketKey = randomBytes(32);
+    const get = async (client: Partial<Parameters<typeof connect>[0]>, server: Partial<Parameters<typeof accept>[0]> = {}) => {
+      let session: Uint8Array | undefined;
+      const p = pairUp({ ...client, onSession: (x) => { session = x; } }, { ticketKey, ...server });
+      await p.c.opened;
+      await p.s.writable.getWriter().write(new Uint8Array([1]));
+      await p.c.readable.getReader().read();
+      await Promise.all([p.c.close(), p.s.close()]);
+      return session!;
+    };
+    const good = await get({});
+    // Another name (the certificate also names 127.0.0.1): full handshake.
+    const other = pairUp({ session: good, servername: '127.0.0.1' }, { ticketKey });
+    expect((await other.c.opened).sessionReused).toBe(false);
+    await Promise.all([other.c.close(), other.s.close()]);
+    // From a handshake that was not authorized (wrong CA, accepted with
+    // rejectUnauthorized: false): a strict client does not offer it ...
+    const loose = await get({ ca: pki.strangerPem, rejectUnauthorized: false });
+    const strict = pairUp({ session: loose }, { ticketKey });
+    const si = await strict.c.opened;
+    expect(si.sessionReused).toBe(false);
+    expect(si.authorized).toBe(true);
+    await Promise.all([strict.c.close(), strict.s.close()]);
+    // ... and a loose one that resumes it reports it unauthorized.
+    const again = pairUp({ session: loose, ca: pki.strangerPem, rejectUnauthorized: false }, { ticketKey });
+    const ai = await again.c.opened;
+    expect(ai.sessionReused).toBe(true);
+    expect(ai.authorized).toBe(false);
+    await Promise.all([again.c.close(), again.s.close()]);
+    expect(() => connect({ transport: memoryPair().a, servername: 'localhost', ca: pki.caPem, session: new Uint8Array([9, 9, 9, 9]) }))
+      .toThrow(/not one that getSession/);
+  });
+
+  it('a resumed mutual-TLS session: the server still knows the client was authorized', async () => {
+    const ticketKey = randomBytes(32);
+    let session: Uint8Array | undefined;
+    const srv = { requestCert: true, ca: pki.caPem, ticketKey };
+    const cli = { cert: pki.clientPem, key: pki.clientKeyPem };
+    const first = pairUp({ ...cli, onSession: (x) => { session = x; } }, srv);
+    expect((await first.s.opened).authorized).toBe(true);
+    await first.s.writable.getWriter().write(new Uint8Array([1]));
+    await first.c.readable.getReader().read();
+    await Promise.all([first.c.close(), first.s.close()]);
+    const again = pairUp({ ...cli, session }, srv);
+    const si = await again.s.opened;
+    expect(si.sessionReused).toBe(true);
+    expect(si.authorized).toBe(true);
+    expect(si.peerCertificates).toEqual([]);
+    await Promise.all([again.c.close(), again.s.close()]);
+  });
+
   it('keyUpdate() on a live connection; data still flows', async () => {
     const { c, s } = pairUp();
     await Promise.all([c.opened, s.opened]);

@@ -10,10 +10,32 @@ extern const uint8_t wt_hrr_random[32];
 /* ---- tickets ---------------------------------------------------------------- *
  * ticket = nonce(12) || AEAD(ChaCha20-Poly1305, ticket_key,
  *          "wt13tkt" || suite u16 || psklen u8 || psk || age_add u32 ||
- *          issued_ms u64 || lifetime u32) || tag(16)
- * Only the server that holds the key can read or forge one. */
+ *          issued_ms u64 || lifetime u32 || flags u8 || SHA-256(SNI)) || tag(16)
+ * Only the server that holds the key can read or forge one.
+ *
+ * What the original handshake established travels with the ticket, since
+ * a resumed handshake exchanges no certificates (RFC 8446 2.2):
+ *  - flags: TKT_CLIENT_AUTH when the client proved a certificate
+ *    (CertificateVerify checked), TKT_CLIENT_VERIFIED when its chain also
+ *    validated (policy 'chain'). A server that requires a client
+ *    certificate does not resume a ticket without the first: otherwise a
+ *    ticket issued while certificates were optional, or by another
+ *    context sharing the key, would let a client skip authentication.
+ *  - the SNI's SHA-256 (zeros without SNI): RFC 6066 3, "A server that
+ *    implements this extension MUST NOT accept the request to resume the
+ *    session if the server_name extension contains a different name." */
 static const uint8_t TKT_AAD[7] = { 'w', 't', '1', '3', 't', 'k', 't' };
-#define TKT_PLAIN_MAX (2 + 1 + WT_HASH_MAX_LEN + 4 + 8 + 4)
+#define TKT_CLIENT_AUTH 0x1u
+#define TKT_CLIENT_VERIFIED 0x2u
+#define TKT_PLAIN_MAX (2 + 1 + WT_HASH_MAX_LEN + 4 + 8 + 4 + 1 + 32)
+
+static void sni_hash(const wt_tls_conn *c, uint8_t out[32])
+{
+	if (c->snilen)
+		wt_sha256(c->sni, c->snilen, out);
+	else
+		memset(out, 0, 32);
+}
 
 static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk,
 	uint32_t age_add, uint8_t *out, size_t *outlen)
@@ -28,6 +50,9 @@ static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk,
 	wt_store32_be(p, age_add); p += 4;
 	wt_store64_be(p, wt_now()); p += 8;
 	wt_store32_be(p, c->ctx->ticket_lifetime); p += 4;
+	*p++ = (uint8_t)((c->peer_auth == 1 ? TKT_CLIENT_AUTH : 0) |
+		(c->peer_auth == 1 && c->verify_code == 0 ? TKT_CLIENT_VERIFIED : 0));
+	sni_hash(c, p); p += 32;
 	n = (size_t)(p - pt);
 	wt_random(out, 12);
 	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
@@ -48,8 +73,9 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
 	wt_aead_ctx a;
 	uint8_t pt[TKT_PLAIN_MAX];
 	size_t n;
-	uint32_t suite, psklen, age_add, lifetime, h, al, kl;
+	uint32_t suite, psklen, age_add, lifetime, h, al, kl, flags;
 	uint64_t issued, now = wt_now(), age;
+	uint8_t sh[32];
 	int r;
 	if (!c->ctx->has_ticket_key || len < 12 + 16 || len > 12 + TKT_PLAIN_MAX + 16)
 		return -1;
@@ -63,12 +89,23 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
 		goto no;
 	suite = (uint32_t)pt[0] << 8 | pt[1];
 	psklen = pt[2];
-	if (n != 3 + psklen + 16 || wt_ks_suite_params(suite, &h, &al, &kl) ||
+	if (n != 3 + psklen + 16 + 1 + 32 ||
+	    wt_ks_suite_params(suite, &h, &al, &kl) ||
 	    h != c->hash || psklen != c->hashlen)
 		goto no;
 	age_add = wt_load32_be(pt + 3 + psklen);
 	issued = wt_load64_be(pt + 7 + psklen);
 	lifetime = wt_load32_be(pt + 15 + psklen);
+	flags = pt[19 + psklen];
+	/* The SNI must be the one the ticket was issued under (RFC 6066 3),
+	 * and a server requiring client certificates resumes only what an
+	 * authenticated client was issued (see the ticket comment). */
+	sni_hash(c, sh);
+	if (!wt_ct_eq(sh, pt + 20 + psklen, 32))
+		goto no;
+	if ((c->ctx->client_cert & WT_TLS_CLIENT_CERT_REQUIRE) &&
+	    !(flags & TKT_CLIENT_AUTH))
+		goto no;
 	/* RFC 8446 4.6.1: the ticket is usable for ticket_lifetime seconds;
 	 * 8.3 the server may also check the client's view of the age
 	 * (obfuscated_ticket_age - ticket_age_add); without 0-RTT we only
@@ -79,6 +116,7 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
 	if (now < issued || age > (uint64_t)lifetime * 1000)
 		goto no;
 	memcpy(c->psk, pt + 3, psklen);
+	c->tkt_flags = flags;
 	wt_wipe(pt, sizeof pt);
 	return 0;
 no:
@@ -201,6 +239,13 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 	if (!WT_DECLASSIFY(ok))
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_BINDER);
 	c->resumed = 1;
+	/* The client's authentication carries over from the original
+	 * handshake: peer_authenticated and the verdict say so (no chain is
+	 * exchanged; verify_code stays 1, "no validation ran", unless it was
+	 * validated then). */
+	c->peer_auth = (c->tkt_flags & TKT_CLIENT_AUTH) ? 1 : 0;
+	if (c->tkt_flags & TKT_CLIENT_VERIFIED)
+		c->verify_code = 0;
 	return 0;
 }
 
@@ -383,8 +428,12 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (!second)
 		wt_tls_set_suite(c, suite);
 
-	/* PSK first: it decides whether a certificate is needed. */
+	/* PSK first: it decides whether a certificate is needed. What a
+	 * ticket accepted on a first ClientHello said about the client does
+	 * not outlive a HelloRetryRequest: the second hello decides again. */
 	c->resumed = 0;
+	c->peer_auth = 0;
+	c->verify_code = 1;
 	if (c->psk_ext) {
 		if (try_psk(c, msg, len))
 			return -1;

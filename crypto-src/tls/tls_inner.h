@@ -203,6 +203,7 @@ struct wt_tls_conn {
 	uint32_t suite, hash, hashlen, aead, keylen, group;
 	uint32_t peer_sigalg, own_sigalg;
 	uint32_t resumed, hrr, peer_auth, cert_requested, sent_cert;
+	uint32_t tkt_flags;          /* server: flags of the ticket being resumed */
 	uint32_t hs_done;
 
 	/* transcript: both hashes run until the suite is known */

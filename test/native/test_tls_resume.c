@@ -78,8 +78,9 @@ static void test_tickets_sent(void)
 		/* nonce<0..255>: 8 bytes, distinct per ticket (4.6.1: "unique
 		 * across all tickets issued on this connection") */
 		CHECK(t[12] == 8 && t[12 + 8] == i, "ticket %zu: nonce %zu", i, i);
-		/* ticket: 12 nonce + (2+1+32+4+8+4) + 16 tag = 79 */
-		CHECK(t[21] == 0 && t[22] == 79, "ticket %zu: 79 bytes", i);
+		/* ticket: 12 nonce + (2+1+32+4+8+4 + 1 flags + 32 SNI hash)
+		 * + 16 tag = 112 */
+		CHECK(t[21] == 0 && t[22] == 112, "ticket %zu: 112 bytes", i);
 	}
 	tp_free(&p);
 }
@@ -153,6 +154,75 @@ static void test_resume_suites(void)
 		wt_tls_set_session(p.c, sess, sl);
 		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s) && !p.s->cert_requested,
 			"client cert required + PSK: resumed without CertificateRequest");
+		/* The ticket carries the client's authentication (2.2: the
+		 * PSK stands for the original handshake). */
+		CHECK(wt_tls_peer_authenticated(p.s) == 1,
+			"resumed: the server knows the client authenticated with a certificate");
+		tp_free(&p);
+	}
+	{
+		/* A ticket issued while client certificates were optional
+		 * (and none was sent) is not resumed by a server that now
+		 * requires one (same ticket key): a full handshake asks for
+		 * the certificate, so a ticket cannot skip authentication. */
+		tpair p;
+		uint8_t sess[WT_TLS_SESSION_MAX];
+		size_t sl;
+		tp_ctx(&p);
+		wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUEST);
+		sl = first(&p, sess, 3600, 1);
+		CHECK(sl > 0, "ticket issued to a client without a certificate");
+		wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+			WT_TLS_CLIENT_CERT_REQUEST | WT_TLS_CLIENT_CERT_REQUIRE);
+		tp_use_cert(p.cctx, TK_P256);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s) && p.s->cert_requested &&
+			wt_tls_peer_authenticated(p.s) == 1,
+			"unauthenticated ticket + certificate required: full handshake with CertificateRequest");
+		/* Optional certificates, none sent: resumption says so. */
+		tp_free(&p);
+		tp_ctx(&p);
+		wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUEST);
+		sl = first(&p, sess, 3600, 1);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s) && wt_tls_peer_authenticated(p.s) == 0,
+			"optional certificate, none sent: resumed, not authenticated");
+		tp_free(&p);
+	}
+	{
+		/* RFC 6066 3: "A server that implements this extension MUST NOT
+		 * accept the request to resume the session if the server_name
+		 * extension contains a different name." */
+		tpair p;
+		uint8_t b[8], sess[WT_TLS_SESSION_MAX];
+		size_t sl, r;
+		tp_ctx(&p);
+		wt_tls_ctx_set_ticket_key(p.sctx, TKEY, 1, 3600);
+		tp_conns(&p);
+		wt_tls_set_server_name(p.c, "a.test", 6);
+		CHECK(tp_handshake(&p), "handshake with SNI a.test");
+		(void)wt_tls_read_ex(p.c, b, sizeof b, &r);
+		sl = wt_tls_get_session(p.c, sess, WT_TLS_SESSION_MAX);
+		tp_free_conns(&p);
+		CHECK(sl > 0, "ticket for a.test");
+		tp_conns(&p);
+		wt_tls_set_server_name(p.c, "b.test", 6);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s) && !wt_tls_session_reused(p.c),
+			"ticket for a.test offered under SNI b.test: full handshake");
+		tp_free_conns(&p);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s),
+			"ticket for a.test offered without SNI: full handshake");
+		tp_free_conns(&p);
+		tp_conns(&p);
+		wt_tls_set_server_name(p.c, "a.test", 6);
+		wt_tls_set_session(p.c, sess, sl);
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s),
+			"ticket for a.test offered under a.test: resumed");
 		tp_free(&p);
 	}
 }

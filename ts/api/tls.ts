@@ -180,6 +180,41 @@ function isIp(s: string): boolean {
   return IPV4.test(s) || s.includes(':');
 }
 
+/*
+ * A session as connect() hands it out: the engine's blob (PSK, ticket,
+ * suite, lifetimes) wrapped with what the handshake that made it knew and
+ * a resumed handshake cannot learn again (RFC 8446 2.2: no certificates
+ * are exchanged):
+ *   0x01 || flags (bit 0: the server was authorized) || name length u8 ||
+ *   servername || blob
+ * A session is offered only for the same servername (RFC 8446 4.6.1:
+ * "Clients MUST only resume if the new SNI value is valid for the server
+ * certificate presented in the original session"), and under
+ * rejectUnauthorized only when that handshake was authorized: otherwise a
+ * session from a `rejectUnauthorized: false` connection would resume into
+ * an "authorized" one without any certificate check.
+ */
+const SESSION_V1 = 0x01;
+const utf8 = /* @__PURE__ */ new TextEncoder();
+
+function wrapSession(blob: Uint8Array, authorized: boolean, name: string | undefined): Uint8Array {
+  const n = utf8.encode(name ?? '');
+  const out = new Uint8Array(3 + n.length + blob.length);
+  out[0] = SESSION_V1;
+  out[1] = authorized ? 1 : 0;
+  out[2] = n.length;
+  out.set(n, 3);
+  out.set(blob, 3 + n.length);
+  return out;
+}
+
+function unwrapSession(s: Uint8Array): { blob: Uint8Array; authorized: boolean; name: string } {
+  if (!(s instanceof Uint8Array) || s.length < 4 || s[0] !== SESSION_V1 || s[1] > 1 || 3 + s[2] >= s.length) {
+    throw new TypeError('connect: `session` is not one that getSession() / onSession gave');
+  }
+  return { authorized: s[1] === 1, name: new TextDecoder().decode(s.subarray(3, 3 + s[2])), blob: s.subarray(3 + s[2]) };
+}
+
 function versions(o: CommonOptions, who: string): void {
   if (o.maxVersion !== undefined && o.maxVersion !== 'TLSv1.3') {
     throw new TypeError(`${who}: maxVersion ${String(o.maxVersion)} cannot be met: wasmtls speaks TLS 1.3 only`);
@@ -255,6 +290,7 @@ export function connect(options: ConnectOptions): TLSSocket {
     own = true;
   }
   let conn: Connection;
+  let offeredAuthorized = false;
   try {
     conn = new Connection(ctx);
     conn.setConnectState();
@@ -262,12 +298,20 @@ export function connect(options: ConnectOptions): TLSSocket {
       if (isIp(name)) conn.setVerifyHost(name.replace(/^\[|\]$/g, ''));
       else conn.setServerName(name);
     }
-    if (o.session) conn.setSession(o.session);
+    if (o.session) {
+      const sess = unwrapSession(o.session);
+      // Same name, and an authorized origin unless the caller accepts
+      // unauthorized servers anyway; else a full handshake.
+      if (sess.name === (name ?? '') && (sess.authorized || !reject)) {
+        conn.setSession(sess.blob);
+        offeredAuthorized = sess.authorized;
+      }
+    }
   } catch (e) {
     if (own) ctx.dispose();
     throw e;
   }
-  return new Driver(conn, own ? ctx : undefined, o, o.onSession).socket;
+  return new Driver(conn, own ? ctx : undefined, o, o.onSession, name, offeredAuthorized).socket;
 }
 
 /**
@@ -309,7 +353,7 @@ export function accept(options: AcceptOptions): TLSSocket {
     if (own) ctx.dispose();
     throw e;
   }
-  return new Driver(conn, own ? ctx : undefined, o, undefined).socket;
+  return new Driver(conn, own ? ctx : undefined, o, undefined, undefined, false).socket;
 }
 
 /** Moves ciphertext between one Connection and one Transport. */
@@ -337,6 +381,8 @@ class Driver {
     private readonly ownCtx: TLSContext | undefined,
     private readonly o: CommonOptions,
     private readonly onSession: ((s: Uint8Array) => void) | undefined,
+    private readonly name: string | undefined,
+    private readonly offeredAuthorized: boolean,
   ) {
     this.reader = o.transport.readable.getReader();
     this.writer = o.transport.writable.getWriter();
@@ -375,7 +421,10 @@ class Driver {
       opened: this.opened,
       closed,
       close: () => self.close(),
-      getSession: () => (self.finished ? self.lastSession : conn.getSession() ?? self.lastSession),
+      getSession: () => {
+        const raw = self.finished || conn.isServer ? undefined : conn.getSession();
+        return raw ? self.wrap(raw) : self.lastSession;
+      },
       keyUpdate: async (requestPeer = true) => {
         await self.opened;
         self.check();
@@ -453,7 +502,8 @@ class Driver {
       }
       await this.send();
       this.check();
-      return this.info();
+      this.info = this.makeInfo();
+      return this.info;
     } catch (e) {
       // Name the certificate verdict behind a refusal, as Node's error
       // code does (the alert alone says little: bad_certificate covers a
@@ -470,7 +520,13 @@ class Driver {
     }
   }
 
-  private info(): TLSInfo {
+  private info: TLSInfo | undefined;
+
+  private wrap(raw: Uint8Array): Uint8Array {
+    return wrapSession(raw, this.info?.authorized === true, this.name);
+  }
+
+  private makeInfo(): TLSInfo {
     const c = this.conn;
     const chain = c.peerCertificates ?? [];
     const code = c.verifyCode;
@@ -484,7 +540,11 @@ class Driver {
       // No validation ran: resumption (the original handshake validated;
       // no chain is exchanged, RFC 8446 2.2), no anchors, or a server that
       // did not ask.
-      authorized = c.sessionReused && (this.o as ConnectOptions).rejectUnauthorized !== false;
+      // Client: a resumed session is as authorized as the handshake that
+      // made it (carried in the session, see wrapSession). Server: the
+      // engine reports 0 when the ticket says the client's chain was
+      // validated, so 1 here means it was not.
+      authorized = !c.isServer && c.sessionReused && this.offeredAuthorized;
       if (!authorized) {
         authorizationError = chain.length ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : c.isServer ? undefined : 'NO_PEER_CERTIFICATE';
       }
@@ -602,8 +662,9 @@ class Driver {
 
   private noteSession(): void {
     if (!this.onSession || this.conn.isServer) return;
-    const s = this.conn.getSession();
-    if (!s) return;
+    const raw = this.conn.getSession();
+    if (!raw) return;
+    const s = this.wrap(raw);
     const last = this.lastSession;
     if (last && last.length === s.length && last.every((v, i) => v === s[i])) return;
     this.lastSession = s;
@@ -662,7 +723,10 @@ class Driver {
   private async finish(err: unknown): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    if (this.onSession && !this.conn.isServer) this.lastSession = this.conn.getSession() ?? this.lastSession;
+    if (!this.conn.isServer && this.info !== undefined) {
+      const raw = this.conn.getSession();
+      if (raw) this.lastSession = this.wrap(raw);
+    }
     try {
       await this.o.transport.close();
     } catch { /* close() never rejects; belt and braces */ }
