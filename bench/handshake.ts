@@ -4,11 +4,22 @@
  * beside Node `tls` over loopback, measured in the same run. Both are
  * reported per wall-clock second and per CPU-second of this process (Node
  * `tls` spends part of its time in the event loop and the kernel).
+ *
+ * Then clients alone, against one Node `tls` server on loopback with what
+ * npm `subtls` (TLS 1.3 in TypeScript over WebCrypto) can do: P-256 key
+ * exchange, TLS_AES_128_GCM_SHA256, an ECDSA P-256 certificate validated
+ * against it as the root. wasmtls's connect() (the streams API, chain
+ * validation included) beside subtls and Node's own tls.connect; the
+ * server's share of the CPU is the same for all three.
  * `node bench/run.mjs handshake`
  */
 import { connect, createServer, type TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type AddressInfo } from 'node:net';
+import { startTls, SocketReadQueue } from 'subtls';
+import { connectTcp } from '../ts/adapters/node-socket.js';
+import { connect as wasmtlsConnect } from '../ts/api/tls.js';
 import { Connection, TLSContext } from '../ts/core/connection.js';
+import { TrustStore } from '../ts/core/x509.js';
 import { handshake } from '../ts/core/pump.js';
 import { selfSigned } from './tlsfixture.js';
 import { loadShared, RUNS, ratio, table } from './util.js';
@@ -75,4 +86,65 @@ table(['implementation', 'per wall second', 'per CPU second'], [
   ['wasmtls (in-memory pair)', ow, oc],
   ['Node tls (loopback)', nw, ncpu],
   ['ratio', ratio(ow, nw), ratio(oc, ncpu)],
+]);
+
+// ---- clients alone, one Node tls server (what subtls supports) ----------------
+const p256srv = createServer({ key, cert, minVersion: 'TLSv1.3', ecdhCurve: 'P-256', ciphers: 'TLS_AES_128_GCM_SHA256' }, (sock) => {
+  sock.on('error', () => {});
+  sock.end();
+});
+await new Promise<void>((r) => p256srv.listen(0, '127.0.0.1', r));
+const p256port = (p256srv.address() as AddressInfo).port;
+const anchors = new TrustStore().addPEM(cert);
+async function wasmtlsClient(): Promise<void> {
+  const t = await connectTcp({ host: '127.0.0.1', port: p256port });
+  const c = wasmtlsConnect({ transport: t, servername: 'localhost', ca: anchors, groups: ['secp256r1'], ciphersuites: ['TLS_AES_128_GCM_SHA256'] });
+  await c.opened;
+  await c.close();
+}
+const subtlsRoots = cert;
+function subtlsClient(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = netConnect({ host: '127.0.0.1', port: p256port }, () => {
+      const q = new SocketReadQueue(sock);
+      startTls('localhost', subtlsRoots, q.read.bind(q), (d: Uint8Array) => void sock.write(d),
+        { requireServerTlsExtKeyUsage: false, requireDigitalSigKeyUsage: false })
+        .then(() => {
+          sock.destroy();
+          resolve();
+        }, (e: unknown) => {
+          sock.destroy();
+          reject(e);
+        });
+    });
+    sock.on('error', reject);
+  });
+}
+function nodeClient(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s: TLSSocket = connect({ host: '127.0.0.1', port: p256port, ca: cert, servername: 'localhost', minVersion: 'TLSv1.3', ecdhCurve: 'P-256' }, () => {
+      s.destroy();
+      resolve();
+    });
+    s.on('error', reject);
+  });
+}
+const cw: { wall: number; cpu: number }[] = [];
+const cs: { wall: number; cpu: number }[] = [];
+const cn: { wall: number; cpu: number }[] = [];
+for (let r = 0; r < RUNS; r++) {
+  cw.push(await rate(wasmtlsClient, MS / RUNS * 2));
+  cs.push(await rate(subtlsClient, MS / RUNS * 2));
+  cn.push(await rate(nodeClient, MS / RUNS * 2));
+}
+p256srv.close();
+const [w1, w2] = [med(cw.map((x) => x.wall)), med(cw.map((x) => x.cpu))];
+const [s1, s2] = [med(cs.map((x) => x.wall)), med(cs.map((x) => x.cpu))];
+const [n1, n2] = [med(cn.map((x) => x.wall)), med(cn.map((x) => x.cpu))];
+console.log(`\nclients against one Node tls server on loopback (P-256, TLS_AES_128_GCM_SHA256, chain validated), ` +
+  `handshakes per second, median of ${RUNS} interleaved runs`);
+table(['client', 'per wall second', 'per CPU second', 'wasmtls vs it (CPU)'], [
+  ['wasmtls connect() (streams API)', w1, w2, '-'],
+  ['subtls (TypeScript + WebCrypto)', s1, s2, ratio(w2, s2)],
+  ['Node tls.connect (OpenSSL)', n1, n2, ratio(w2, n2)],
 ]);
