@@ -385,6 +385,15 @@ describe('connect() / accept(): misuse and failing transports', () => {
     await s.close();
   });
 
+  it('a closed connection leaves no timer behind (a process can exit at once)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const { c, s } = pairUp();
+    await Promise.all([c.opened, s.opened]);
+    await Promise.all([c.close(), s.close()]);
+    expect(timers()).toBe(before);
+  });
+
   it('a non-Uint8Array chunk is a TypeError and the connection stays usable', async () => {
     const { c, s } = pairUp();
     await Promise.all([c.opened, s.opened]);

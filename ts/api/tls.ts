@@ -741,7 +741,7 @@ class Driver {
     if (this.finished) return;
     if (this.failed === undefined) this.failed = e;
     try {
-      if (!this.conn.isInitFinished || this.conn.error) await Promise.race([this.send(), delay(1000)]);
+      if (!this.conn.isInitFinished || this.conn.error) await bounded(this.send(), 1000);
     } catch { /* the transport is gone */ }
     try { this.rc.error(this.failed); } catch { /* closed */ }
     try { this.wc.error(this.failed); } catch { /* closed */ }
@@ -754,7 +754,7 @@ class Driver {
     try {
       if (this.conn.isInitFinished && !this.conn.error && !(this.conn.getShutdown() & 1)) {
         this.conn.shutdown();
-        await Promise.race([this.send(), delay(1000)]);
+        await bounded(this.send(), 1000);
       }
     } catch { /* best effort: the transport may already be gone */ }
     const err = new Error('wasmtls: connection closed');
@@ -765,6 +765,11 @@ class Driver {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** `p`, but no longer than `ms` (a transport that stopped taking bytes
+ * must not hold up a close). The timer is cleared either way, so a closed
+ * connection leaves nothing that keeps a process alive. */
+function bounded(p: Promise<void>, ms: number): Promise<void> {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const timer = new Promise<void>((r) => { t = setTimeout(r, ms); });
+  return Promise.race([p, timer]).finally(() => clearTimeout(t));
 }
