@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 # command -> Debian package
 declare -A PKG=([emcc]=emscripten [clang-16]=clang-16 [ld.lld-16]=lld-16
   [openssl]=openssl [gnutls-serv]=gnutls-bin [valgrind]=valgrind
-  [chromium]=chromium [tshark]=tshark)
+  [chromium]=chromium)
 missing=()
 for cmd in "${!PKG[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("${PKG[$cmd]}")
@@ -29,6 +29,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: missing Debian packages: ${missing[*]}" >&2
     echo "          run as root to install them, or: apt-get install ${missing[*]}" >&2
     exit 1
+  fi
+fi
+# Optional: tshark (Wireshark) is the oracle of test/keylog-wireshark.test.ts,
+# which reports a skip without it. Installed when we can; never fatal.
+if ! command -v tshark >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "build.sh: installing tshark (optional)"
+    { [ ${#missing[@]} -gt 0 ] || apt-get update -qq; } &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark >/dev/null ||
+      echo "build.sh: tshark could not be installed; the Wireshark key log test will be skipped" >&2
+  else
+    echo "build.sh: tshark missing (optional: apt-get install tshark); the Wireshark key log test will be skipped" >&2
   fi
 fi
 # npm packages from the committed lock file; reinstalled when its content
