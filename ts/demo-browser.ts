@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { pipeTunnel } from './cli/relay.js';
 
 const HOST = '127.0.0.1';
 // Each direction of a tunnel stops reading its source while this many
@@ -139,47 +140,15 @@ function closeWith(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 120));
 }
 
-function pipeTunnel(ws: WebSocket, target: { host: string; port: number }, tunnels: Set<Socket>): void {
+function openTunnel(ws: WebSocket, target: { host: string; port: number }, tunnels: Set<Socket>): void {
   // autoSelectFamily: "localhost" may resolve to ::1 first while a server
   // listens on 127.0.0.1 only.
   const sock = tcpConnect({ host: target.host, port: target.port, autoSelectFamily: true });
-  sock.setNoDelay(true);
   tunnels.add(sock);
-
-  // WebSocket -> TCP: stop reading the WebSocket while the socket's buffer
-  // is full.
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary) {
-      ws.close(1003, 'relay: binary messages only');
-      return;
-    }
-    if (!sock.write(data) && !ws.isPaused) {
-      ws.pause();
-      sock.once('drain', () => ws.resume());
-    }
-  });
-  // TCP -> WebSocket: count bytes the WebSocket has not sent yet; stop
-  // reading the socket above the mark, resume below half of it.
-  let unsent = 0;
-  sock.on('data', (d: Buffer) => {
-    unsent += d.length;
-    ws.send(d, () => {
-      unsent -= d.length;
-      if (sock.isPaused() && unsent <= HIGH_WATER / 2) sock.resume();
-    });
-    if (unsent > HIGH_WATER) sock.pause();
-  });
-  // Ends as websockify maps them: FIN → 1000, an error → 1011 with the
-  // message (the page shows it: "connect ECONNREFUSED ...").
-  sock.on('end', () => ws.close(1000, 'target closed'));
-  sock.on('error', (e) => closeWith(ws, 1011, `relay: ${e.message}`));
   sock.on('close', () => tunnels.delete(sock));
-  ws.on('close', () => {
-    sock.end();
-    // A target that keeps its side open after our FIN is released anyway.
-    setTimeout(() => sock.destroy(), 2000).unref();
-  });
-  ws.on('error', () => sock.destroy());
+  // Ends as websockify maps them; an error's message reaches the page
+  // ("relay: connect ECONNREFUSED ...").
+  pipeTunnel(ws, sock, { highWaterMark: HIGH_WATER, errorReason: (e) => `relay: ${e.message}` });
 }
 
 // ---- the page ---------------------------------------------------------------------------
@@ -277,7 +246,7 @@ function main(): void {
       const target = parseTarget(path);
       if (typeof target === 'string') closeWith(ws, 1008, `relay: ${target}`);
       else if (tunnels.size >= MAX_TUNNELS) ws.close(1013, 'relay: too many tunnels');
-      else pipeTunnel(ws, target, tunnels);
+      else openTunnel(ws, target, tunnels);
     });
   });
 

@@ -49,6 +49,57 @@ export interface RunningRelay {
 
 const TARGET_PATH = /^\/(\[[^\]]+\]|[^/:]+):(\d{1,5})$/;
 
+/** How {@link pipeTunnel} maps ends and bounds memory. */
+export interface PipeOptions {
+  /** Bytes waiting for the WebSocket before the TCP side is paused. */
+  highWaterMark: number;
+  /** The close reason (code 1011) for a TCP error; printable ASCII, cut
+   * to 120 bytes here (RFC 6455 5.5: a reason holds at most 123). */
+  errorReason: (e: Error) => string;
+}
+
+/**
+ * Pipe one WebSocket to one TCP socket (connecting or connected), raw
+ * bytes in binary messages both ways, with the bounds and the ends
+ * described in the module header. Returns live byte counts.
+ */
+export function pipeTunnel(ws: WebSocket, sock: Socket, o: PipeOptions): { readonly up: number; readonly down: number } {
+  const n = { up: 0, down: 0 };
+  sock.setNoDelay(true);
+  // WebSocket -> TCP: stop reading the WebSocket while the socket's buffer is full.
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary) {
+      ws.close(1003, 'relay: binary messages only');
+      return;
+    }
+    n.up += data.length;
+    if (!sock.write(data) && !ws.isPaused) {
+      ws.pause();
+      sock.once('drain', () => ws.resume());
+    }
+  });
+  // TCP -> WebSocket, counting bytes not yet handed to the WebSocket's socket.
+  let unsent = 0;
+  sock.on('data', (d: Buffer) => {
+    n.down += d.length;
+    unsent += d.length;
+    ws.send(d, { binary: true }, () => {
+      unsent -= d.length;
+      if (sock.isPaused() && unsent <= o.highWaterMark / 2) sock.resume();
+    });
+    if (unsent > o.highWaterMark) sock.pause();
+  });
+  sock.on('end', () => ws.close(1000, 'target closed'));
+  sock.on('error', (e) => ws.close(1011, o.errorReason(e).replace(/[^\x20-\x7e]/g, '?').slice(0, 120)));
+  ws.on('close', () => {
+    sock.end();
+    // A target that does not close after our FIN is released anyway.
+    setTimeout(() => sock.destroy(), 2000).unref();
+  });
+  ws.on('error', () => sock.destroy());
+  return n;
+}
+
 export async function startRelay(o: RelayOptions): Promise<RunningRelay> {
   const hwm = o.highWaterMark ?? 1 << 20;
   const max = o.maxConnections ?? 256;
@@ -84,50 +135,21 @@ export async function startRelay(o: RelayOptions): Promise<RunningRelay> {
     }
     const to = `${target.host}:${target.port}`;
     const sock = connect({ host: target.host, port: target.port });
-    sock.setNoDelay(true);
     const pair = { ws, sock };
     pairs.add(pair);
-    let up = 0;
-    let down = 0;
-
-    // WebSocket -> TCP
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) {
-        ws.close(1003, 'relay: binary messages only');
-        return;
-      }
-      up += data.length;
-      if (!sock.write(data)) {
-        ws.pause();
-        sock.once('drain', () => ws.resume());
-      }
-    });
-    // TCP -> WebSocket, counting bytes not yet handed to the WebSocket's socket.
-    let unsent = 0;
-    sock.on('data', (d: Buffer) => {
-      down += d.length;
-      unsent += d.length;
-      ws.send(d, { binary: true }, () => {
-        unsent -= d.length;
-        if (sock.isPaused() && unsent <= hwm / 2) sock.resume();
-      });
-      if (unsent > hwm) sock.pause();
+    const n = pipeTunnel(ws, sock, {
+      highWaterMark: hwm,
+      errorReason: (e) => {
+        log(`#${id} ${from} -> ${to}: ${describeError(e)}`);
+        return describeError(e);
+      },
     });
     sock.on('connect', () => log(`#${id} ${from} -> ${to}`));
-    sock.on('end', () => ws.close(1000, 'target closed'));
-    sock.on('error', (e) => {
-      log(`#${id} ${from} -> ${to}: ${describeError(e)}`);
-      ws.close(1011, describeError(e).slice(0, 120));
-    });
     sock.on('close', () => pairs.delete(pair));
     ws.on('close', () => {
       pairs.delete(pair);
-      log(`#${id} closed: ${up} bytes up, ${down} bytes down`);
-      sock.end();
-      // A target that does not close after our FIN is released anyway.
-      setTimeout(() => sock.destroy(), 2000).unref();
+      log(`#${id} closed: ${n.up} bytes up, ${n.down} bytes down`);
     });
-    ws.on('error', () => sock.destroy());
   });
 
   const port = (wss.address() as AddressInfo).port;
