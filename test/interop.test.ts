@@ -11,12 +11,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, TLSContext, type CipherSuiteName, type TLSContextOptions } from '../ts/core/connection.js';
 import { useBuild } from './helpers/env.js';
-import { connectRetry, SocketPump } from './helpers/netpump.js';
+import { connectRetry, listenTls, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 import { makeTestCerts, type KeyKind, type TestCerts } from './helpers/tls-certs.js';
@@ -117,44 +117,9 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
 }
 
 /** Our server on 127.0.0.1:<ephemeral>; accept() gives the next connection. */
-async function listen(opts: TLSContextOptions, kind: KeyKind = 'ecdsa-p256') {
+function listen(opts: TLSContextOptions, kind: KeyKind = 'ecdsa-p256') {
   const cert = certs.server[kind];
-  const ctx = new TLSContext({ cert: cert.certPem, key: cert.keyPem, ...opts });
-  const sockets: Socket[] = [];
-  const queue: Socket[] = [];
-  let waiting: ((s: Socket) => void) | undefined;
-  const server: Server = createServer((s) => {
-    sockets.push(s);
-    if (waiting) {
-      const w = waiting;
-      waiting = undefined;
-      w(s);
-    } else queue.push(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const conns: Connection[] = [];
-  return {
-    port: (server.address() as AddressInfo).port,
-    async accept() {
-      const s = queue.shift() ?? await new Promise<Socket>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('no connection came')), 10_000);
-        waiting = (x) => {
-          clearTimeout(t);
-          resolve(x);
-        };
-      });
-      const conn = new Connection(ctx);
-      conns.push(conn);
-      conn.setAcceptState();
-      return { conn, pump: new SocketPump(conn, s) };
-    },
-    dispose() {
-      for (const s of sockets) s.destroy();
-      server.close();
-      for (const c of conns) c.dispose();
-      ctx.dispose();
-    },
-  };
+  return listenTls(new TLSContext({ cert: cert.certPem, key: cert.keyPem, ...opts }));
 }
 
 // ---- openssl s_server <-> our client -----------------------------------------------

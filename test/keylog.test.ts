@@ -12,13 +12,13 @@
  * recorded without a callback, a throwing callback breaks nothing, and a
  * KeyUpdate logs nothing new.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, TLSContext, type CipherSuiteName, type TLSContextOptions } from '../ts/core/connection.js';
 import { wasm } from '../ts/core/loader.js';
 import { useBuild } from './helpers/env.js';
-import { connectRetry, SocketPump } from './helpers/netpump.js';
+import { connectRetry, listenTls, SocketPump } from './helpers/netpump.js';
 import { makeTestCerts, type TestCerts } from './helpers/tls-certs.js';
 import { deliver, equalBytes, handshake, makePair, pattern } from './helpers/tls-pair.js';
 
@@ -136,40 +136,18 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
 async function listen(opts: TLSContextOptions) {
   const cert = certs.server['ecdsa-p256'];
   const lines = new Map<Connection, string[]>();
-  const ctx = new TLSContext({
+  const l = await listenTls(new TLSContext({
     cert: cert.certPem, key: cert.keyPem, ...opts,
-    keylog: (l, conn) => {
+    keylog: (line, conn) => {
       if (!lines.has(conn)) lines.set(conn, []);
-      lines.get(conn)!.push(l);
+      lines.get(conn)!.push(line);
     },
-  });
-  const queue: Socket[] = [];
-  const sockets: Socket[] = [];
-  let waiting: ((s: Socket) => void) | undefined;
-  const server: Server = createServer((s) => {
-    sockets.push(s);
-    if (waiting) {
-      const w = waiting;
-      waiting = undefined;
-      w(s);
-    } else queue.push(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const conns: Connection[] = [];
+  }));
   return {
-    port: (server.address() as AddressInfo).port,
+    ...l,
     async accept() {
-      const s = queue.shift() ?? await new Promise<Socket>((resolve) => { waiting = resolve; });
-      const conn = new Connection(ctx);
-      conns.push(conn);
-      conn.setAcceptState();
-      return { conn, pump: new SocketPump(conn, s), lines: () => lines.get(conn) ?? [] };
-    },
-    dispose() {
-      for (const s of sockets) s.destroy();
-      server.close();
-      for (const c of conns) c.dispose();
-      ctx.dispose();
+      const a = await l.accept();
+      return { ...a, lines: () => lines.get(a.conn) ?? [] };
     },
   };
 }

@@ -6,8 +6,8 @@
  * SSL call is repeated on WANT_READ / WANT_WRITE after moving bytes, as
  * SSL_write(3) asks.
  */
-import { connect, type Socket } from 'node:net';
-import type { Connection } from '../../ts/core/connection.js';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Connection, type TLSContext } from '../../ts/core/connection.js';
 
 export class SocketPump {
   private inq: Buffer[] = [];
@@ -198,4 +198,45 @@ export async function connectRetry(port: number, timeoutMs = 10_000): Promise<So
       await new Promise((r) => setTimeout(r, 40));
     }
   }
+}
+
+/** Our server on 127.0.0.1:<ephemeral> with `ctx`: accept() gives the next
+ * connection (accept state set) with its pump; dispose() closes the
+ * sockets and the server and disposes the connections and `ctx`. */
+export async function listenTls(ctx: TLSContext) {
+  const sockets: Socket[] = [];
+  const queue: Socket[] = [];
+  let waiting: ((s: Socket) => void) | undefined;
+  const server: Server = createServer((s) => {
+    sockets.push(s);
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(s);
+    } else queue.push(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const conns: Connection[] = [];
+  return {
+    port: (server.address() as AddressInfo).port,
+    async accept(): Promise<{ conn: Connection; pump: SocketPump }> {
+      const s = queue.shift() ?? await new Promise<Socket>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no connection came')), 10_000);
+        waiting = (x) => {
+          clearTimeout(t);
+          resolve(x);
+        };
+      });
+      const conn = new Connection(ctx);
+      conns.push(conn);
+      conn.setAcceptState();
+      return { conn, pump: new SocketPump(conn, s) };
+    },
+    dispose(): void {
+      for (const s of sockets) s.destroy();
+      server.close();
+      for (const c of conns) c.dispose();
+      ctx.dispose();
+    },
+  };
 }
