@@ -91,6 +91,7 @@ WT_EXPORT int wt_x_tls_set_verify_result(wt_tls_conn *c, uint32_t a) { return wt
 WT_EXPORT int wt_x_tls_set_verify_host(wt_tls_conn *c, const char *n, size_t l) { return wt_tls_set_verify_host(c, n, l); }
 WT_EXPORT int wt_x_tls_verify_code(const wt_tls_conn *c) { return wt_tls_verify_code(c); }
 WT_EXPORT size_t wt_x_tls_get_session(const wt_tls_conn *c, uint8_t *o, size_t n) { return wt_tls_get_session(c, o, n); }
+WT_EXPORT uint32_t wt_x_tls_tickets_received(const wt_tls_conn *c) { return wt_tls_tickets_received(c); }
 WT_EXPORT int wt_x_tls_set_session(wt_tls_conn *c, const uint8_t *i, size_t n) { return wt_tls_set_session(c, i, n); }
 
 /* Key log (NSS SSLKEYLOGFILE lines, built in TypeScript): on/off, then

@@ -371,6 +371,9 @@ int wt_tls_set_verify_result(wt_tls_conn *c, uint32_t alert);
  * Returns its length (writes nothing if cap is too small). Contains the
  * resumption PSK: a secret. */
 size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
+/* NewSessionTickets received so far: a host that hands sessions out asks
+ * for one only when this moved, instead of reading it after every call. */
+uint32_t wt_tls_tickets_received(const wt_tls_conn *c);
 /* Offer this session in the ClientHello (before the first call). */
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
 #define WT_TLS_SESSION_MAX 1400

@@ -387,8 +387,12 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->sess.ticketlen = (uint32_t)ticket.len;
 	memcpy(c->sess.ticket, ticket.p, ticket.len);
 	c->have_sess = 1;
+	c->tickets_recv++;
 	return 0;
 }
+
+/* see wt_tls.h */
+uint32_t wt_tls_tickets_received(const wt_tls_conn *c) { return c->tickets_recv; }
 
 /* Serialized session: "WTS1", suite u16, psklen u8, psk, age_add u32,
  * lifetime u32, received_ms u64, ticketlen u16, ticket. */

@@ -262,6 +262,7 @@ struct wt_tls_conn {
 	/* sessions */
 	wt_tls_session sess;         /* client: to offer / last received */
 	uint32_t have_sess;
+	uint32_t tickets_recv;       /* client: NewSessionTickets taken */
 	uint8_t psk[WT_HASH_MAX_LEN];/* server: PSK from the accepted ticket */
 	uint32_t tickets_sent;
 

@@ -32,7 +32,9 @@ static size_t first(tpair *p, uint8_t *sess, uint32_t lifetime, uint32_t n)
 	tp_conns(p);
 	CHECK(tp_handshake(p), "first handshake");
 	CHECK(!wt_tls_session_reused(p->c), "first is full");
+	CHECK(wt_tls_tickets_received(p->c) == 0, "no ticket counted before reading");
 	(void)wt_tls_read_ex(p->c, b, sizeof b, &r);
+	CHECK(wt_tls_tickets_received(p->c) == n, "%u tickets counted", n);
 	r = wt_tls_get_session(p->c, sess, WT_TLS_SESSION_MAX);
 	tp_free_conns(p);
 	return r;

@@ -369,6 +369,7 @@ class Driver {
   private readEnded = false;
   private writeEnded = false;
   private lastSession: Uint8Array | undefined;
+  private ticketsSeen = 0;
   private rc!: ReadableStreamDefaultController<Uint8Array>;
   private wc!: WritableStreamDefaultController;
   private pendingEnd: 'close' | unknown = undefined;
@@ -660,13 +661,16 @@ class Driver {
     this.maybeFinish();
   }
 
+  /** Hand out each new session once: the engine counts tickets, so the
+   * session is read across the boundary only when one came. */
   private noteSession(): void {
     if (!this.onSession || this.conn.isServer) return;
+    const n = this.conn.ticketsReceived;
+    if (n === this.ticketsSeen) return;
+    this.ticketsSeen = n;
     const raw = this.conn.getSession();
     if (!raw) return;
     const s = this.wrap(raw);
-    const last = this.lastSession;
-    if (last && last.length === s.length && last.every((v, i) => v === s[i])) return;
     this.lastSession = s;
     try {
       this.onSession(s);

@@ -1359,6 +1359,12 @@ export class Connection {
     }
   }
 
+  /** NewSessionTickets received so far (client): when it moves,
+   * {@link getSession} has a new session. */
+  get ticketsReceived(): number {
+    return this.x.wt_x_tls_tickets_received(this.live()) >>> 0;
+  }
+
   /** `SSL_set_session`: offer this session (client, before the first call). */
   setSession(session: Uint8Array): void {
     abytes(session, 'setSession');
