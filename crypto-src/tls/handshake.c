@@ -541,13 +541,14 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
 static uint32_t pick_sigalg(const wt_tls_conn *c)
 {
 	const wt_tls_ctx *ctx = c->ctx;
-	uint32_t i, j;
+	uint32_t i;
+	/* peer_sigalg_mask: which of ours the peer's whole list holds
+	 * (ext/signature_algorithms.c). */
 	for (i = 0; i < ctx->nsigalgs; i++)
-		for (j = 0; j < c->npeer_sigalgs; j++)
-			if (ctx->sigalgs[i] == c->peer_sigalgs[j] &&
-			    wt_sig_scheme_fits(ctx->sigalgs[i], ctx->key.type,
-				ctx->key.bits))
-				return ctx->sigalgs[i];
+		if (((c->peer_sigalg_mask >> i) & 1) &&
+		    wt_sig_scheme_fits(ctx->sigalgs[i], ctx->key.type,
+			ctx->key.bits))
+			return ctx->sigalgs[i];
 	return 0;
 }
 

@@ -286,11 +286,11 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 	 * length unless used for the post-handshake authentication". */
 	if (ctxv.len != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DECODE);
-	c->npeer_sigalgs = 0;
+	c->peer_sigalg_mask = 0;
 	if (wt_hs_check_ext_block(c, &exts, M_CR))
 		return -1;
 	/* "The "signature_algorithms" extension MUST be specified". */
-	if (c->npeer_sigalgs == 0)
+	if (!wt_hs_ext_seen(c, EXT_SIGNATURE_ALGORITHMS))
 		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
 	c->cert_requested = 1;
 	c->cr_contextlen = 0;

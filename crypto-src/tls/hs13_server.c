@@ -346,8 +346,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	}
 	c->peer_versions_ok = 0;
 	c->peer_share = NULL;
-	c->npeer_groups = 0;
-	c->npeer_sigalgs = 0;
+	c->peer_group_mask = 0;
+	c->peer_sigalg_mask = 0;
 	c->psk_modes_ok = 0;
 	c->psk_ext = NULL;
 	c->ext_seen_peer = 0;
@@ -447,7 +447,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (!c->resumed) {
 		if (!(ctx->chainlen && ctx->has_key))
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_CONFIG);
-		if (c->npeer_sigalgs == 0)
+		if (!wt_hs_ext_seen(c, EXT_SIGNATURE_ALGORITHMS))
 			return FAIL(c, WT_ALERT_MISSING_EXTENSION,
 				WT_TLS_R_MISSING_EXTENSION);
 		if (wt_hs_pick_sigalg(c) == 0)
@@ -461,9 +461,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		/* No usable share: the first of our groups the client
 		 * supports, by HelloRetryRequest (RFC 8446 4.1.1). */
 		for (i = 0; i < ctx->ngroups && !group; i++)
-			for (j = 0; j < c->npeer_groups; j++)
-				if (c->peer_groups[j] == ctx->groups[i])
-					group = ctx->groups[i];
+			if ((c->peer_group_mask >> i) & 1)
+				group = ctx->groups[i];
 		if (!group)
 			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE,
 				WT_TLS_R_NO_SHARED_GROUP);

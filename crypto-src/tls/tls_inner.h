@@ -84,7 +84,6 @@ enum {
 #define WT_TLS_MAX_SUITES 8
 #define WT_TLS_MAX_GROUPS 8
 #define WT_TLS_MAX_SIGALGS 16
-#define WT_TLS_PEER_SIGALGS 32
 #define WT_TLS_COOKIE_MAX 512
 #define WT_TLS_TICKET_MAX 1200
 /* Bytes of a client's 0-RTT records a server skips (RFC 8446 4.2.10 "up
@@ -231,11 +230,11 @@ struct wt_tls_conn {
 	uint32_t peer_group;         /* share chosen from the peer */
 	const uint8_t *peer_share;   /* points into hs_in while processing */
 	size_t peer_sharelen;
-	uint32_t peer_groups_has_any;
-	uint16_t peer_groups[WT_TLS_PEER_SIGALGS];
-	uint32_t npeer_groups;
-	uint16_t peer_sigalgs[WT_TLS_PEER_SIGALGS];
-	uint32_t npeer_sigalgs;
+	/* The peer's lists are not stored: each is read whole as it is
+	 * parsed and intersected with our own (short) list. Bit i set: the
+	 * peer offered ctx->groups[i] / ctx->sigalgs[i]. */
+	uint32_t peer_group_mask;
+	uint32_t peer_sigalg_mask;
 	uint32_t psk_modes_ok;
 	uint32_t psk_index_sel;
 	const uint8_t *psk_ext;      /* pre_shared_key body, into hs_in */

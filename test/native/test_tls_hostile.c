@@ -19,6 +19,7 @@
 #define SENT(a) (uint32_t)(WT_TLS_ERR_SEND_ALERT + (a))
 #define RECV(a) (uint32_t)(WT_TLS_ERR_RECV_ALERT + (a))
 
+extern const uint8_t wt_hrr_random[32];
 static uint8_t scratch[1 << 17];
 
 /* ---- post-handshake record layer ------------------------------------------ */
@@ -1398,6 +1399,137 @@ static void test_handshake_sizes(void)
 	}
 }
 
+/* ---- whole lists in the ClientHello (issue: "Lists are read whole") ------ */
+
+/* The client's ClientHello, changed by fn, goes to the server, and the
+ * client's transcript is rebuilt over the changed message, so the
+ * handshake completes if the server takes it. 1 if it completed. */
+static int ch_ok_case(const char *what, tmut fn, tpair *p)
+{
+	tflight f;
+	tmsg m[4];
+	static tmb b;
+	tp_conns(p);
+	(void)wt_tls_do_handshake(p->c);
+	tf_take(&f, p->c, NULL);
+	CHECK(tf_msgs(&f, m, 4) == 1 && m[0].p[0] == HS_CLIENT_HELLO, "%s: a ClientHello", what);
+	tm_set(&b, m[0].p, m[0].len);
+	fn(&b);
+	/* The client hashes what the server will see (nothing else of the
+	 * client depends on the bytes it sent). */
+	wt_th_init(p->c);
+	wt_th_add(p->c, b.b, b.len);
+	t_give_plain(p->s, 22, b.b, b.len);
+	return tp_handshake(p);
+}
+
+/* 1000 signature schemes nobody implements, then Ed25519 (the test
+ * server's key) last. */
+static void ch_sigalgs_long(tmb *m)
+{
+	static uint8_t l[2 + 2002];
+	size_t i;
+	l[0] = 2002 >> 8; l[1] = 2002 & 0xFF;
+	for (i = 0; i < 1000; i++) {
+		l[2 + 2 * i] = (uint8_t)(0x0A + (i >> 8));
+		l[3 + 2 * i] = (uint8_t)i;
+	}
+	l[2 + 2000] = 0x08; l[2 + 2001] = 0x07;
+	tm_ext_set(m, EXT_SIGNATURE_ALGORITHMS, l, sizeof l);
+}
+/* n key shares of unknown groups (one byte each) then the client's own
+ * X25519 share, then (dup >= 0) the unknown share dup again. */
+static void ch_shares_unknown(tmb *m, size_t n, int dup)
+{
+	size_t l, i, o = 2;
+	uint8_t *b = tm_ext_body(m, EXT_KEY_SHARE, &l), t[4096];
+	for (i = 0; i < n; i++) {
+		t[o++] = 0x3A; t[o++] = (uint8_t)i;      /* group 0x3Axx */
+		t[o++] = 0; t[o++] = 1; t[o++] = (uint8_t)i;
+	}
+	memcpy(t + o, b + 2, l - 2);                   /* the real entry */
+	o += l - 2;
+	if (dup >= 0) {
+		t[o++] = 0x3A; t[o++] = (uint8_t)dup;
+		t[o++] = 0; t[o++] = 1; t[o++] = 0;
+	}
+	t[0] = (uint8_t)((o - 2) >> 8); t[1] = (uint8_t)(o - 2);
+	tm_ext_set(m, EXT_KEY_SHARE, t, o);
+}
+static void ch_shares_40(tmb *m) { ch_shares_unknown(m, 40, -1); }
+static void ch_shares_40_dup(tmb *m) { ch_shares_unknown(m, 40, 30); }
+/* No share; 400 unknown groups, then secp256r1. */
+static void ch_groups_long(tmb *m)
+{
+	static uint8_t l[2 + 802];
+	size_t i;
+	l[0] = 802 >> 8; l[1] = 802 & 0xFF;
+	for (i = 0; i < 400; i++) {
+		l[2 + 2 * i] = (uint8_t)(0x20 + (i >> 8));
+		l[3 + 2 * i] = (uint8_t)i;
+	}
+	l[2 + 800] = 0x00; l[2 + 801] = 0x17;
+	tm_ext_set(m, EXT_SUPPORTED_GROUPS, l, sizeof l);
+	tm_ext_set(m, EXT_KEY_SHARE, (const uint8_t *)"\0\0", 2);
+}
+
+static void test_whole_lists(void)
+{
+	tpair p;
+	tflight f;
+	tmsg m[4];
+	static tmb b;
+	size_t l;
+	uint8_t *ks;
+
+	/* OpenSSL reads every entry; so must we (work bounded by the
+	 * message size, which the record layer and hs_max bound). */
+	tp_ctx(&p);
+	CHECK(ch_ok_case("CH: 1000 sigalgs, usable last", ch_sigalgs_long, &p),
+		"CH: 1000 unknown signature schemes then Ed25519: handshake completes");
+	CHECK(p.s->own_sigalg == WT_SIG_ED25519, "CH: long sigalgs: server signed with Ed25519 (%04x)",
+		p.s->own_sigalg);
+	tp_free(&p);
+
+	tp_ctx(&p);
+	CHECK(ch_ok_case("CH: 40 unknown shares then X25519", ch_shares_40, &p),
+		"CH: 40 unknown key shares then X25519: handshake completes");
+	CHECK(p.s->hrr == 0 && p.s->group == WT_GROUP_X25519 && p.c->hrr == 0,
+		"CH: 40 unknown shares: X25519 taken without HelloRetryRequest (hrr %u group %04x)",
+		p.s->hrr, p.s->group);
+	tp_free(&p);
+
+	/* 4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for
+	 * the same group" - anywhere in the list. */
+	ch_case("CH: duplicate share group after the 40th entry", ch_shares_40_dup,
+		SENT(WT_ALERT_ILLEGAL_PARAMETER), NULL);
+
+	/* 400 unknown groups, then P-256, and no share: a HelloRetryRequest
+	 * for P-256 (not handshake_failure). */
+	tp_ctx(&p);
+	tp_conns(&p);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	(void)tf_msgs(&f, m, 4);
+	tm_set(&b, m[0].p, m[0].len);
+	ch_groups_long(&b);
+	t_give_plain(p.s, 22, b.b, b.len);
+	(void)wt_tls_do_handshake(p.s);
+	CHECK(wt_tls_error_code(p.s) == 0, "CH: 400 unknown groups then P-256: no error (%s)",
+		wt_tls_err_string(wt_tls_error_code(p.s)));
+	tf_take(&f, p.s, NULL);
+	l = tf_msgs(&f, m, 4);
+	CHECK(l >= 1 && m[0].p[0] == HS_SERVER_HELLO && memcmp(m[0].p + 6, wt_hrr_random, 32) == 0,
+		"CH: 400 unknown groups: the answer is a HelloRetryRequest");
+	if (l >= 1 && m[0].p[0] == HS_SERVER_HELLO) {
+		tm_set(&b, m[0].p, m[0].len);
+		ks = tm_ext_body(&b, EXT_KEY_SHARE, &l);
+		CHECK(ks != NULL && l == 2 && ks[0] == 0 && ks[1] == 0x17,
+			"CH: 400 unknown groups: HelloRetryRequest asks for secp256r1");
+	}
+	tp_free(&p);
+}
+
 int main(void)
 {
 	test_record_layer();
@@ -1415,5 +1547,6 @@ int main(void)
 	test_plaintext_alerts();
 	test_fragmentation();
 	test_handshake_sizes();
+	test_whole_lists();
 	return t_done();
 }

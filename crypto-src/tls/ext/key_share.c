@@ -1,46 +1,59 @@
 /* key_share (RFC 8446 4.2.8), groups through wt_pk.h only. */
 #include "../tls_inner.h"
 
+/* Our rank of a group, lower is better (our order); -1 if we do not do
+ * it. */
+static int group_rank(const wt_tls_ctx *ctx, uint32_t g)
+{
+	uint32_t k;
+	for (k = 0; k < ctx->ngroups; k++)
+		if (ctx->groups[k] == g)
+			return (int)k;
+	return -1;
+}
+
+/* The client's KeyShareEntry list, read whole: work is bounded by the
+ * message's size, not by an entry count (a client may send many shares
+ * of groups we do not know before one we do). The best share by
+ * group_rank is kept as a pointer into the message. */
 static int recv_ch(wt_tls_conn *c, wt_rd *b)
 {
+	/* Every group seen, as a 2^16-bit map: "Clients MUST NOT offer
+	 * multiple KeyShareEntry values for the same group" (RFC 8446 4.2.8)
+	 * is checked over the whole list, not over its first entries. */
+	uint32_t seen[2048];
 	wt_rd list, e;
-	uint32_t groups[16], n = 0, g, i, k;
-	const uint8_t *share[16];
-	size_t slen[16];
+	uint32_t g;
+	int best = -1, r;
 	if (wt_rd_vec(b, 2, &list) || b->len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	memset(seen, 0, sizeof seen);
 	c->npeer_shares = 0;
+	c->peer_share = NULL;
 	while (list.len) {
+		/* KeyShareEntry: NamedGroup group; opaque key_exchange
+		 * <1..2^16-1>. */
 		if (wt_rd_u16(&list, &g) || wt_rd_vec(&list, 2, &e) || e.len == 0)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 		c->npeer_shares++;
-		/* "Clients MUST NOT offer multiple KeyShareEntry values for the
-		 * same group." - servers may enforce it with illegal_parameter. */
-		for (i = 0; i < n; i++)
-			if (groups[i] == g)
-				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-					WT_TLS_R_BAD_KEY_SHARE);
-		if (n < 16) {
-			groups[n] = g;
-			share[n] = e.p;
-			slen[n] = e.len;
-			n++;
+		/* Servers may enforce the rule above with illegal_parameter. */
+		if (seen[g >> 5] & (1u << (g & 31)))
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				WT_TLS_R_BAD_KEY_SHARE);
+		seen[g >> 5] |= 1u << (g & 31);
+		r = group_rank(c->ctx, g);
+		if (r >= 0 && (best < 0 || r < best)) {
+			best = r;
+			c->peer_group = g;
+			c->peer_share = e.p;
+			c->peer_sharelen = e.len;
 		}
 	}
-	/* Our preference among the shares offered. */
-	for (k = 0; k < c->ctx->ngroups; k++)
-		for (i = 0; i < n; i++)
-			if (groups[i] == c->ctx->groups[k]) {
-				/* A share of the wrong size for its group is
-				 * malformed (RFC 8446 4.2.8.1/2: fixed sizes). */
-				if (slen[i] != wt_kex_client_share_len(groups[i]))
-					return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-						WT_TLS_R_BAD_KEY_SHARE);
-				c->peer_group = groups[i];
-				c->peer_share = share[i];
-				c->peer_sharelen = slen[i];
-				return 0;
-			}
+	/* A share of the wrong size for its group is malformed (RFC 8446
+	 * 4.2.8.1/2, draft-ietf-tls-ecdhe-mlkem: fixed sizes). */
+	if (c->peer_share != NULL &&
+	    c->peer_sharelen != wt_kex_client_share_len(c->peer_group))
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 	return 0;
 }
 

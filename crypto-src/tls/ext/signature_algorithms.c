@@ -1,19 +1,27 @@
 /* signature_algorithms and signature_algorithms_cert (RFC 8446 4.2.3). */
 #include "../tls_inner.h"
 
+/* The whole list is read (work bounded by the message's size, not by an
+ * entry count: a peer may list hundreds of schemes with the one we can
+ * use last, and OpenSSL reads them all); what is kept is which of our own
+ * schemes it holds (peer_sigalg_mask, bit i for ctx->sigalgs[i]). */
 static int parse(wt_tls_conn *c, wt_rd *b, int keep)
 {
+	const wt_tls_ctx *ctx = c->ctx;
 	wt_rd list;
-	uint32_t s;
+	uint32_t s, i, mask = 0;
+	/* RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms
+	 * <2..2^16-2>. */
 	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-	if (keep)
-		c->npeer_sigalgs = 0;
 	while (list.len) {
 		(void)wt_rd_u16(&list, &s);
-		if (keep && c->npeer_sigalgs < WT_TLS_PEER_SIGALGS)
-			c->peer_sigalgs[c->npeer_sigalgs++] = (uint16_t)s;
+		for (i = 0; i < ctx->nsigalgs; i++)
+			if (ctx->sigalgs[i] == s)
+				mask |= 1u << i;
 	}
+	if (keep)
+		c->peer_sigalg_mask = mask;
 	return 0;
 }
 

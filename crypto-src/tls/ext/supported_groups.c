@@ -1,20 +1,26 @@
 /* supported_groups (RFC 8446 4.2.7). */
 #include "../tls_inner.h"
 
+/* Read whole (see signature_algorithms.c): hundreds of groups we do not
+ * know may come before one we do. Kept: which of ours the client lists
+ * (peer_group_mask, bit i for ctx->groups[i]), for a HelloRetryRequest. */
 static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 {
+	const wt_tls_ctx *ctx = c->ctx;
 	wt_rd list;
-	uint32_t g;
+	uint32_t g, i, mask = 0;
+	/* RFC 8446 4.2.7: NamedGroup named_group_list<2..2^16-1>. */
 	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	if (msg != M_CH)
 		return 0;   /* EncryptedExtensions: informational only */
-	c->npeer_groups = 0;
 	while (list.len) {
 		(void)wt_rd_u16(&list, &g);
-		if (c->npeer_groups < WT_TLS_PEER_SIGALGS)
-			c->peer_groups[c->npeer_groups++] = (uint16_t)g;
+		for (i = 0; i < ctx->ngroups; i++)
+			if (ctx->groups[i] == g)
+				mask |= 1u << i;
 	}
+	c->peer_group_mask = mask;
 	return 0;
 }
 
