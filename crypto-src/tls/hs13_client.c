@@ -171,6 +171,11 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * set to 0x0303"; a server negotiating TLS 1.3 "MUST set the
 	 * ServerHello.legacy_version field to 0x0303" (4.2.1). Anything else
 	 * is a field "inconsistent with other fields" (6.2). */
+	if (ver <= 0x0300)
+		/* RFC 8446 D.5: "Any endpoint receiving a Hello message with
+		 * ... ServerHello.legacy_version set to 0x0300 MUST abort the
+		 * handshake with a "protocol_version" alert." */
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_BAD_LEGACY_VERSION);
 	if (ver != 0x0303)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_LEGACY_VERSION);
 	/* RFC 8446 4.1.3: "A client which receives a legacy_session_id_echo

@@ -321,6 +321,13 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	    suites.len == 0 || (suites.len & 1) || wt_rd_vec(&r, 1, &comp) ||
 	    comp.len == 0)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	/* RFC 8446 D.5: "Any endpoint receiving a Hello message with
+	 * ClientHello.legacy_version or ServerHello.legacy_version set to
+	 * 0x0300 MUST abort the handshake with a "protocol_version" alert",
+	 * whatever supported_versions says (as OpenSSL and BoringSSL do;
+	 * older values are older still). */
+	if (ver <= 0x0300)
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_BAD_LEGACY_VERSION);
 	/* No extensions at all: an SSL 3.0..TLS 1.2 hello. */
 	if (r.len == 0)
 		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);

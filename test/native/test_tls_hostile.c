@@ -1530,6 +1530,31 @@ static void test_whole_lists(void)
 	tp_free(&p);
 }
 
+/* ---- legacy_version (RFC 8446 D.5) ------------------------------------------ */
+
+static void ch_legacy_0300(tmb *m) { m->b[4] = 3; m->b[5] = 0; }
+static void ch_legacy_0200(tmb *m) { m->b[4] = 2; m->b[5] = 0; }
+static void ch_legacy_0301(tmb *m) { m->b[4] = 3; m->b[5] = 1; }
+static void sh_legacy_0300(tmb *m) { m->b[4] = 3; m->b[5] = 0; }
+
+static void test_legacy_version(void)
+{
+	tpair p;
+	/* D.5: "Any endpoint receiving a Hello message with
+	 * ClientHello.legacy_version or ServerHello.legacy_version set to
+	 * 0x0300 MUST abort the handshake with a "protocol_version" alert"
+	 * (supported_versions still offers TLS 1.3). */
+	ch_case("CH: legacy_version 0x0300", ch_legacy_0300, SENT(WT_ALERT_PROTOCOL_VERSION), NULL);
+	ch_case("CH: legacy_version 0x0200", ch_legacy_0200, SENT(WT_ALERT_PROTOCOL_VERSION), NULL);
+	flight_case("SH: legacy_version 0x0300", 0, sh_legacy_0300, SENT(WT_ALERT_PROTOCOL_VERSION), NULL);
+	/* 4.2.1: with supported_versions, legacy_version is otherwise
+	 * ignored: 0x0301 (TLS 1.0, as some old stacks send) completes. */
+	tp_ctx(&p);
+	CHECK(ch_ok_case("CH: legacy_version 0x0301", ch_legacy_0301, &p),
+		"CH: legacy_version 0x0301 with TLS 1.3 in supported_versions: handshake completes");
+	tp_free(&p);
+}
+
 int main(void)
 {
 	test_record_layer();
@@ -1548,5 +1573,6 @@ int main(void)
 	test_fragmentation();
 	test_handshake_sizes();
 	test_whole_lists();
+	test_legacy_version();
 	return t_done();
 }
