@@ -728,6 +728,63 @@ static void test_key_update_load(void)
 	tp_free(&p);
 }
 
+/* RFC 6066 3: "When resuming a session, the server MUST NOT include a
+ * server_name extension in the server hello" - in TLS 1.3, in its
+ * EncryptedExtensions. A full handshake acknowledges the name. */
+static int ee_has_sni(tscene *s)
+{
+	tmb m;
+	CHECK(s->nsm >= 2 && s->sm[1].p[0] == HS_ENCRYPTED_EXTENSIONS, "an EncryptedExtensions");
+	if (s->nsm < 2)
+		return -1;
+	tm_set(&m, s->sm[1].p, s->sm[1].len);
+	return tm_ext_find(&m, EXT_SERVER_NAME) != 0;
+}
+
+static void test_resume_sni(void)
+{
+	tpair p;
+	tscene s;
+	uint8_t sess[WT_TLS_SESSION_MAX], b[8];
+	size_t sl, r;
+	static const char name[] = "resume.example";
+	tp_ctx(&p);
+	wt_tls_ctx_set_ticket_key(p.sctx, TKEY, 1, 3600);
+	/* Full handshake with SNI: the name is acknowledged. */
+	s.p = p;
+	tp_conns(&s.p);
+	wt_tls_set_server_name(s.p.c, name, sizeof name - 1);
+	sc_run(&s);
+	CHECK(ee_has_sni(&s) == 1, "full handshake with SNI: EncryptedExtensions has server_name");
+	tp_free_conns(&s.p);
+	p = s.p;
+	/* A ticket issued under that name. */
+	tp_conns(&p);
+	wt_tls_set_server_name(p.c, name, sizeof name - 1);
+	CHECK(tp_handshake(&p), "full handshake with SNI");
+	(void)wt_tls_read_ex(p.c, b, sizeof b, &r);
+	sl = wt_tls_get_session(p.c, sess, sizeof sess);
+	CHECK(sl > 0, "SNI: a ticket");
+	tp_free_conns(&p);
+	/* Resumed under the same name: no server_name in EE. */
+	s.p = p;
+	tp_conns(&s.p);
+	wt_tls_set_server_name(s.p.c, name, sizeof name - 1);
+	wt_tls_set_session(s.p.c, sess, sl);
+	sc_run(&s);
+	CHECK(s.p.s->resumed == 1, "SNI: resumed");
+	CHECK(ee_has_sni(&s) == 0, "resumed with SNI: EncryptedExtensions has no server_name");
+	tp_free_conns(&s.p);
+	p = s.p;
+	/* And the resumption completes on both sides. */
+	tp_conns(&p);
+	wt_tls_set_server_name(p.c, name, sizeof name - 1);
+	wt_tls_set_session(p.c, sess, sl);
+	CHECK(tp_handshake(&p) && wt_tls_session_reused(p.c) && wt_tls_session_reused(p.s),
+		"resumed with SNI: both sides resumed");
+	tp_free(&p);
+}
+
 int main(void)
 {
 	test_tickets_sent();
@@ -739,5 +796,6 @@ int main(void)
 	test_nst_parsing();
 	test_no_modes_no_tickets();
 	test_key_update_load();
+	test_resume_sni();
 	return t_done();
 }

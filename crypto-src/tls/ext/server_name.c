@@ -41,8 +41,12 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_close(w, r, 2);
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
-	} else if (msg == M_EE && c->snilen) {
-		/* The server acknowledges the name it received. */
+	} else if (msg == M_EE && c->snilen && !c->resumed) {
+		/* The server acknowledges the name it received, on a full
+		 * handshake only: RFC 6066 3, "When resuming a session, the
+		 * server MUST NOT include a server_name extension in the server
+		 * hello" (TLS 1.3 moved it to EncryptedExtensions; OpenSSL and
+		 * BoringSSL leave it out of a resumed one). */
 		wt_wr_u16(w, EXT_SERVER_NAME);
 		wt_wr_u16(w, 0);
 	}
