@@ -499,10 +499,10 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->group = group;
 	/* 4.2.8.2 / 7.4.2: the client's share is validated (a point on the
 	 * curve, a non-zero X25519 secret, an ML-KEM key of the right form). */
-	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->srv_share,
+	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->own_share,
 	    secret, &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
-	c->srv_sharelen = wt_kex_server_share_len(group);
+	c->own_sharelen = wt_kex_server_share_len(group);
 	if (write_server_hello(c, 0) || wt_hs_flush(c)) {
 		wt_wipe(secret, sizeof secret);
 		return -1;

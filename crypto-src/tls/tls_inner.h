@@ -265,8 +265,11 @@ struct wt_tls_conn {
 	uint8_t psk[WT_HASH_MAX_LEN];/* server: PSK from the accepted ticket */
 	uint32_t tickets_sent;
 
-	uint8_t srv_share[WT_KEX_SHARE_MAX];
-	size_t srv_sharelen;
+	/* Our key_exchange bytes: a server's ServerHello share; a client's
+	 * ClientHello share, kept to repeat it after a HelloRetryRequest that
+	 * asked for a cookie only (RFC 8446 4.1.2). */
+	uint8_t own_share[WT_KEX_SHARE_MAX];
+	size_t own_sharelen;
 	uint32_t rd_epoch;
 	uint32_t ext_seen_peer;      /* server: extensions the client sent */
 	uint8_t ch1_digest[32];      /* server: what ClientHello2 must repeat */

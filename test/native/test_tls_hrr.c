@@ -548,6 +548,51 @@ static void test_early_data_skipped(void)
 	}
 }
 
+/* ---- a HelloRetryRequest that asks for a cookie only -------------------------- */
+
+/* RFC 8446 4.1.2: after a HelloRetryRequest the client sends "the same
+ * ClientHello without modification, except as follows"; a new key_share
+ * only "If a "key_share" extension was supplied in the
+ * HelloRetryRequest". With a cookie alone, ClientHello2 is ClientHello1
+ * plus the cookie: same key_share bytes (same key). OpenSSL's stateless
+ * server (s_server -stateless) sends such a HelloRetryRequest. */
+static void test_cookie_only_hrr(void)
+{
+	tscene s;
+	tmb m, ch1, ch2;
+	tflight f;
+	tmsg mm[4];
+	size_t n, i, l1, l2;
+	const uint8_t *ks1, *ks2;
+	hrr_ctx(&s.p);
+	sc_start(&s);
+	CHECK(s.nsm == 1 && s.sm[0].p[0] == 2, "cookie-only HRR: an HRR");
+	tm_set(&m, s.sm[0].p, s.sm[0].len);
+	tm_ext_drop(&m, EXT_KEY_SHARE);
+	t_give_plain(s.p.c, 22, m.b, m.len);
+	(void)wt_tls_do_handshake(s.p.c);
+	CHECK(wt_tls_error_code(s.p.c) == 0, "cookie-only HRR: accepted (%s)",
+		wt_tls_err_string(wt_tls_error_code(s.p.c)));
+	tf_take(&f, s.p.c, NULL);
+	n = tf_msgs(&f, mm, 4);
+	for (i = 0; i < n && mm[i].p[0] != HS_CLIENT_HELLO; i++)
+		;
+	CHECK(i < n, "cookie-only HRR: a second ClientHello");
+	if (i < n) {
+		tm_set(&ch1, s.cm[0].p, s.cm[0].len);
+		tm_set(&ch2, mm[i].p, mm[i].len);
+		CHECK(tm_ext_find(&ch2, EXT_COOKIE) != 0, "cookie-only HRR: ClientHello2 echoes the cookie");
+		ks1 = tm_ext_body(&ch1, EXT_KEY_SHARE, &l1);
+		ks2 = tm_ext_body(&ch2, EXT_KEY_SHARE, &l2);
+		CHECK(ks1 && ks2 && l1 == l2 && memcmp(ks1, ks2, l1) == 0,
+			"cookie-only HRR: the key_share is repeated unchanged");
+		tm_ext_drop(&ch2, EXT_COOKIE);
+		CHECK(ch1.len == ch2.len && memcmp(ch1.b, ch2.b, ch1.len) == 0,
+			"cookie-only HRR: ClientHello2 is ClientHello1 plus the cookie");
+	}
+	tp_free(&s.p);
+}
+
 int main(void)
 {
 	test_hrr_transcript();
@@ -555,5 +600,6 @@ int main(void)
 	test_client_rules();
 	test_server_rules();
 	test_early_data_skipped();
+	test_cookie_only_hrr();
 	return t_done();
 }

@@ -103,12 +103,27 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 			w->overflow = 1;
 			return;
 		}
-		/* The ephemeral key is made here (entropy via wt_random). */
-		if (wt_kex_client_keygen(&c->kex, c->kex_group, w->buf + w->len)) {
-			(void)FAIL(c, WT_ALERT_INTERNAL_ERROR,
-				WT_TLS_ERR_CRYPTO_UNAVAILABLE);
-			w->overflow = 1;
-			return;
+		if (c->hrr && c->hrr_group == 0 && c->own_sharelen == n) {
+			/* RFC 8446 4.1.2: the second ClientHello is the first
+			 * "without modification, except as follows", and a new
+			 * key_share is among the changes only "If a "key_share"
+			 * extension was supplied in the HelloRetryRequest": after
+			 * one that asked for a cookie only, the same share (and
+			 * the same key, still in c->kex) goes again. */
+			memcpy(w->buf + w->len, c->own_share, n);
+		} else {
+			/* The ephemeral key is made here (entropy via
+			 * wt_random). */
+			if (n > sizeof c->own_share ||
+			    wt_kex_client_keygen(&c->kex, c->kex_group,
+				w->buf + w->len)) {
+				(void)FAIL(c, WT_ALERT_INTERNAL_ERROR,
+					WT_TLS_ERR_CRYPTO_UNAVAILABLE);
+				w->overflow = 1;
+				return;
+			}
+			memcpy(c->own_share, w->buf + w->len, n);
+			c->own_sharelen = n;
 		}
 		w->len += n;
 		wt_wr_close(w, q, 2);
@@ -118,7 +133,7 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		p = wt_wr_open(w, 2);
 		wt_wr_u16(w, c->group);
 		q = wt_wr_open(w, 2);
-		wt_wr_bytes(w, c->srv_share, c->srv_sharelen);
+		wt_wr_bytes(w, c->own_share, c->own_sharelen);
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
 	} else if (msg == M_HRR) {
