@@ -785,6 +785,86 @@ static void test_resume_sni(void)
 	tp_free(&p);
 }
 
+/* ---- 0-RTT offered with a ticket, skipped by the server ---------------------- */
+
+/* RFC 8446 4.2.10: a server that does not accept early data (we never
+ * do) "skips past early data": after a ServerHello, records that fail
+ * to deprotect under the client's handshake key; after a
+ * HelloRetryRequest, records of outer type application_data; "up to the
+ * configured max_early_data_size". Here the client offers its ticket
+ * with early_data (the ClientHello rebuilt with the extension and binders
+ * recomputed, the client's transcript following), and nrec records of
+ * 0-RTT garbage follow the ClientHello in the same read. reject: the
+ * server cannot open the ticket (another ticket key): a full handshake.
+ * hrr: the server asks for another group first. */
+static void early_psk_case(int hrr, int reject, size_t nrec, size_t reclen)
+{
+	static const uint16_t CG[] = { 0x001D, 0x0017 }, SG[] = { 0x0017 };
+	static const uint8_t OTHER[32] = { 9, 9, 9 };
+	tpair p;
+	uint8_t sess[WT_TLS_SESSION_MAX], ids[1400], rec[16384 + 5 + 256];
+	size_t sl, idl, i;
+	tflight f;
+	tmsg m[2];
+	tmb b;
+	char what[128];
+	int a = 0, c = 0, k;
+	snprintf(what, sizeof what, "0-RTT with a ticket (%s%s): %zu records of %zu bytes",
+		reject ? "PSK rejected" : "PSK accepted", hrr ? ", HRR" : "", nrec, reclen);
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	sl = first(&p, sess, 3600, 1);
+	if (reject)
+		wt_tls_ctx_set_ticket_key(p.sctx, OTHER, 1, 3600);
+	if (hrr) {
+		wt_tls_ctx_set_groups(p.cctx, CG, 2);
+		wt_tls_ctx_set_groups(p.sctx, SG, 1);
+	}
+	tp_conns(&p);
+	wt_tls_set_session(p.c, sess, sl);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	tf_msgs(&f, m, 2);
+	tm_set(&b, m[0].p, m[0].len);
+	idl = own_identity(&b, ids);
+	tm_ext_add(&b, EXT_EARLY_DATA, NULL, 0, 0);
+	psk_rebuild(&b, ids, idl, 1, p.c->sess.psk, 1);
+	wt_th_init(p.c);
+	wt_th_add(p.c, b.b, b.len);
+	t_give_plain(p.s, 22, b.b, b.len);
+	rec[0] = 23; rec[1] = 3; rec[2] = 3;
+	rec[3] = (uint8_t)(reclen >> 8); rec[4] = (uint8_t)reclen;
+	for (i = 0; i < reclen; i++)
+		rec[5 + i] = (uint8_t)(i * 13 + 5);
+	for (i = 0; i < nrec; i++)
+		t_give_all(p.s, rec, 5 + reclen);
+	for (k = 0; k < 50; k++) {
+		if (a != 1) a = wt_tls_do_handshake(p.c);
+		if (c != 1) c = wt_tls_do_handshake(p.s);
+		tp_move(p.c, p.s, 0);
+		tp_move(p.s, p.c, 0);
+		if ((a == 1 && c == 1) || wt_tls_error_code(p.c) || wt_tls_error_code(p.s))
+			break;
+	}
+	CHECK(a == 1 && c == 1, "%s: handshake completes (c %s / s %s)", what,
+		wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
+	CHECK(wt_tls_session_reused(p.s) == !reject && wt_tls_session_reused(p.c) == !reject,
+		"%s: %s", what, reject ? "full handshake" : "resumed");
+	CHECK(!hrr || wt_tls_hrr_seen(p.s), "%s: HRR", what);
+	tp_free(&p);
+}
+
+static void test_early_data_with_ticket(void)
+{
+	int hrr, reject;
+	for (hrr = 0; hrr < 2; hrr++)
+		for (reject = 0; reject < 2; reject++) {
+			early_psk_case(hrr, reject, 0, 0);
+			early_psk_case(hrr, reject, 1, 40);
+			early_psk_case(hrr, reject, 3, 16384 + 17);
+		}
+}
+
 int main(void)
 {
 	test_tickets_sent();
@@ -797,5 +877,6 @@ int main(void)
 	test_no_modes_no_tickets();
 	test_key_update_load();
 	test_resume_sni();
+	test_early_data_with_ticket();
 	return t_done();
 }
