@@ -397,6 +397,19 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			if (c->npeer_shares != 1)
 				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
 					WT_TLS_R_BAD_KEY_SHARE);
+			/* 4.1.2: the only change allowed to "pre_shared_key" is
+			 * "Updating the "pre_shared_key" extension if present by
+			 * recomputing the obfuscated_ticket_age and binder values
+			 * and (optionally) removing any PSKs which are
+			 * incompatible with the server's indicated cipher suite".
+			 * A PSK we accepted on the first ClientHello is compatible
+			 * with the suite we named, so it may not vanish; 9.2 makes
+			 * a missing required extension "missing_extension" (as
+			 * BoringSSL answers). A PSK we could not use may be
+			 * dropped (our client drops one of another hash). */
+			if (c->psk_ch1 && c->psk_ext == NULL)
+				return FAIL(c, WT_ALERT_MISSING_EXTENSION,
+					WT_TLS_R_MISSING_EXTENSION);
 		}
 	}
 	/* RFC 8446 4.2.1: without "supported_versions" this is TLS 1.2 or
@@ -479,6 +492,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 		c->hrr = 1;
 		c->hrr_group = group;
+		c->psk_ch1 = c->resumed;
 		/* A fresh cookie (cookie.c) the second ClientHello must echo. */
 		wt_random(c->cookie, 32);
 		c->cookielen = 32;

@@ -275,6 +275,7 @@ struct wt_tls_conn {
 	uint8_t ch1_digest[32];      /* server: what ClientHello2 must repeat */
 	uint32_t npeer_shares;       /* server: KeyShareEntry count */
 	uint32_t cookie_ok;          /* server: ClientHello2 echoed the cookie */
+	uint32_t psk_ch1;            /* server: ClientHello1's PSK was accepted */
 	uint32_t early_skip;         /* server: 0-RTT bytes still to skip */
 
 	/* post-handshake */

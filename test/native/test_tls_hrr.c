@@ -20,6 +20,8 @@
 
 #define SENT(a) (uint32_t)(WT_TLS_ERR_SEND_ALERT + (a))
 
+extern const uint8_t wt_hrr_random[32];
+
 static const uint16_t CG[] = { 0x001D, 0x0017 }, SG[] = { 0x0017 };
 
 static void hrr_ctx(tpair *p)
@@ -593,6 +595,61 @@ static void test_cookie_only_hrr(void)
 	tp_free(&s.p);
 }
 
+/* ---- ClientHello2 drops the PSK that ClientHello1 offered -------------------- */
+
+/* 4.1.2 lets ClientHello2 update "pre_shared_key" (ages, binders) and
+ * drop PSKs "incompatible with the server's indicated cipher suite"; a
+ * PSK the server accepted on ClientHello1 is compatible, so dropping it
+ * is a forbidden change: missing_extension (BoringSSL's answer). */
+static void ch2_psk_case(const char *what, int drop, uint32_t code)
+{
+	tpair p;
+	tscene s;
+	uint8_t key[32] = { 7 }, sess[WT_TLS_SESSION_MAX], b[8];
+	size_t sl, n, i;
+	tflight f;
+	tmsg mm[4];
+	tmb m;
+	hrr_ctx(&p);
+	wt_tls_ctx_set_ticket_key(p.sctx, key, 1, 3600);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p), "%s: first handshake", what);
+	(void)wt_tls_read_ex(p.c, b, sizeof b, &n);
+	sl = wt_tls_get_session(p.c, sess, sizeof sess);
+	tp_free_conns(&p);
+	s.p = p;
+	sc_start_with(&s, sess, sl);
+	CHECK(s.nsm == 1 && memcmp(s.sm[0].p + 6, wt_hrr_random, 32) == 0, "%s: an HRR", what);
+	sc_give_plain(&s);
+	(void)wt_tls_do_handshake(s.p.c);
+	tf_take(&f, s.p.c, NULL);
+	n = tf_msgs(&f, mm, 4);
+	for (i = 0; i < n && mm[i].p[0] != HS_CLIENT_HELLO; i++)
+		;
+	CHECK(i < n, "%s: ClientHello2", what);
+	if (i < n) {
+		tm_set(&m, mm[i].p, mm[i].len);
+		CHECK(tm_ext_find(&m, EXT_PRE_SHARED_KEY) != 0, "%s: our client keeps the PSK", what);
+		if (drop)
+			tm_ext_drop(&m, EXT_PRE_SHARED_KEY);
+		t_give_plain(s.p.s, 20, (const uint8_t *)"\1", 1);
+		t_give_plain(s.p.s, 22, m.b, m.len);
+		if (code)
+			t_expect(s.p.s, code, what);
+		else
+			CHECK(wt_tls_do_handshake(s.p.s) <= 0 && wt_tls_get_error(s.p.s, -1) == WT_TLS_ERROR_WANT_READ &&
+				wt_tls_session_reused(s.p.s), "%s: resumed (%s)", what,
+				wt_tls_err_string(wt_tls_error_code(s.p.s)));
+	}
+	tp_free(&s.p);
+}
+
+static void test_ch2_psk(void)
+{
+	ch2_psk_case("CH2 keeps the accepted PSK", 0, 0);
+	ch2_psk_case("CH2 drops the accepted PSK", 1, SENT(WT_ALERT_MISSING_EXTENSION));
+}
+
 int main(void)
 {
 	test_hrr_transcript();
@@ -601,5 +658,6 @@ int main(void)
 	test_server_rules();
 	test_early_data_skipped();
 	test_cookie_only_hrr();
+	test_ch2_psk();
 	return t_done();
 }
