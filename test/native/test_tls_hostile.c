@@ -1555,6 +1555,38 @@ static void test_legacy_version(void)
 	tp_free(&p);
 }
 
+/* ---- TLS 1.2-only extensions in a TLS 1.3 server's messages --------------- */
+
+/* RFC 8446 4.2: "Implementations MUST NOT send extension responses if
+ * the remote endpoint did not send the corresponding extension
+ * requests"; "Upon receiving such an extension, an endpoint MUST abort
+ * the handshake with an "unsupported_extension" alert." Our client
+ * offers neither extended_master_secret (RFC 7627) nor
+ * renegotiation_info (RFC 5746), which TLS 1.3 does not use (BoGo
+ * EMS-Forbidden-TLS13, RenegotiationInfo-Forbidden-TLS13). */
+static void x_ems(tmb *m) { tm_ext_add(m, 0x0017, NULL, 0, -1); }
+static void x_reneg(tmb *m) { tm_ext_add(m, 0xff01, (const uint8_t *)"\0", 1, -1); }
+static void x_ems_first(tmb *m) { tm_ext_add(m, 0x0017, NULL, 0, 0); }
+static void x_reneg_first(tmb *m) { tm_ext_add(m, 0xff01, (const uint8_t *)"\0", 1, 0); }
+static void x_sct(tmb *m) { tm_ext_add(m, 18, NULL, 0, -1); }
+static void x_ticket(tmb *m) { tm_ext_add(m, 35, NULL, 0, -1); }
+static void x_ct_ems(tmb *m) { cert_exts(m, (const uint8_t *)"\0\x17\0\0", 4); }
+static void x_ct_reneg(tmb *m) { cert_exts(m, (const uint8_t *)"\xff\x01\0\1\0", 5); }
+
+static void test_tls12_extensions(void)
+{
+	flight_case("SH: extended_master_secret", 0, x_ems, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("SH: renegotiation_info", 0, x_reneg, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("SH: extended_master_secret first", 0, x_ems_first, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("SH: renegotiation_info first", 0, x_reneg_first, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("SH: session_ticket (TLS 1.2)", 0, x_ticket, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("EE: extended_master_secret", 1, x_ems, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("EE: renegotiation_info", 1, x_reneg, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("EE: signed_certificate_timestamp not asked", 1, x_sct, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("Cert: extended_master_secret in an entry", 2, x_ct_ems, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+	flight_case("Cert: renegotiation_info in an entry", 2, x_ct_reneg, SENT(WT_ALERT_UNSUPPORTED_EXTENSION), NULL);
+}
+
 int main(void)
 {
 	test_record_layer();
@@ -1574,5 +1606,6 @@ int main(void)
 	test_handshake_sizes();
 	test_whole_lists();
 	test_legacy_version();
+	test_tls12_extensions();
 	return t_done();
 }
