@@ -67,6 +67,12 @@ int wt_kex_client_keygen(wt_kex_ctx *k, uint32_t group, uint8_t *share);
  * Wipes k. */
 int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share,
 	size_t len, uint8_t *secret, size_t *secretlen);
+/* Client: the X25519 key inside an X25519MLKEM768 key pair, on its own:
+ * k (made for X25519MLKEM768) becomes an X25519 context whose share is
+ * the last 32 bytes of the hybrid share; the ML-KEM key is wiped. For a
+ * client that sends that X25519 share beside the hybrid one and gets
+ * X25519 chosen. 0, or WT_PK_ERR_ARG for any other pair of groups. */
+int wt_kex_client_narrow(wt_kex_ctx *k, uint32_t group);
 /* Server: from the client's share, the server's share and the secret
  * (an ECDH key pair or an ML-KEM encapsulation made here). */
 int wt_kex_server(uint32_t group, const uint8_t *client_share, size_t len,

@@ -136,6 +136,16 @@ out:
 	return r;
 }
 
+/* see wt_pk.h */
+int wt_kex_client_narrow(wt_kex_ctx *k, uint32_t group)
+{
+	if (k->group != WT_GROUP_X25519MLKEM768 || group != WT_GROUP_X25519)
+		return WT_PK_ERR_ARG;
+	wt_wipe(k->mlkem_sk, sizeof k->mlkem_sk);
+	k->group = WT_GROUP_X25519;
+	return WT_PK_OK;
+}
+
 int wt_kex_server(uint32_t group, const uint8_t *client_share, size_t len,
 	uint8_t *server_share, uint8_t *secret, size_t *secretlen)
 {

@@ -215,6 +215,8 @@ struct wt_tls_conn {
 	/* hello state */
 	wt_kex_ctx kex;              /* fields private to crypto-src/pk */
 	uint32_t kex_group;          /* the group of our key share */
+	uint32_t x25519_beside;      /* client: an X25519 share went beside
+	                              * the X25519MLKEM768 one (key_share.c) */
 	uint8_t random[32], peer_random[32];
 	uint8_t session_id[32];
 	uint32_t sid_len;

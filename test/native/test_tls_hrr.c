@@ -238,7 +238,11 @@ static void test_hrr_variants(void)
 				wt_tls_ctx_set_groups(p.cctx, cg, 2);
 				wt_tls_ctx_set_groups(p.sctx, &g[j], 1);
 				tp_conns(&p);
-				CHECK(tp_handshake(&p) && wt_tls_hrr_seen(p.c) && wt_tls_get_group(p.c) == g[j],
+				/* A hybrid client also sends an X25519 share
+				 * (key_share.c): an X25519 server takes it, no HRR. */
+				CHECK(tp_handshake(&p) &&
+					wt_tls_hrr_seen(p.c) == !(g[i] == 0x11EC && g[j] == 0x001D) &&
+					wt_tls_get_group(p.c) == g[j],
 					"HRR from %04x to %04x", g[i], g[j]);
 				tp_free(&p);
 			}
@@ -650,6 +654,123 @@ static void test_ch2_psk(void)
 	ch2_psk_case("CH2 drops the accepted PSK", 1, SENT(WT_ALERT_MISSING_EXTENSION));
 }
 
+/* ---- an X25519 share beside the X25519MLKEM768 one ------------------------------ */
+
+/* The KeyShareEntry list of a ClientHello: groups and lengths, and where
+ * each key_exchange starts. Returns the count (at most max). */
+static size_t ks_entries(tmb *m, uint16_t *g, size_t *len, const uint8_t **kx, size_t max)
+{
+	size_t l, o = 2, n = 0;
+	const uint8_t *b = tm_ext_body(m, EXT_KEY_SHARE, &l);
+	while (b && o + 4 <= l && n < max) {
+		g[n] = (uint16_t)(b[o] << 8 | b[o + 1]);
+		len[n] = (size_t)b[o + 2] << 8 | b[o + 3];
+		kx[n] = b + o + 4;
+		o += 4 + len[n];
+		n++;
+	}
+	return n;
+}
+
+static void test_x25519_beside_hybrid(void)
+{
+	static const uint16_t hx[] = { 0x11EC, 0x001D, 0x0017 }, hp[] = { 0x11EC, 0x0017 },
+		x[] = { 0x001D }, h[] = { 0x11EC }, p256[] = { 0x0017 };
+	tpair p;
+	tflight f;
+	tmsg mm[4];
+	tmb m;
+	uint16_t g[8];
+	size_t len[8], n;
+	const uint8_t *kx[8];
+	/* A client whose first group is the hybrid sends an X25519 share
+	 * after it (Chromium's order), the hybrid's own X25519 half. */
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 3);
+	tp_conns(&p);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	tf_msgs(&f, mm, 4);
+	tm_set(&m, mm[0].p, mm[0].len);
+	n = ks_entries(&m, g, len, kx, 8);
+	CHECK(n == 2 && g[0] == 0x11EC && len[0] == 1216 && g[1] == 0x001D && len[1] == 32,
+		"hybrid client: key_share X25519MLKEM768 (1216) then X25519 (32) (%zu entries)", n);
+	CHECK(n == 2 && memcmp(kx[1], kx[0] + 1184, 32) == 0,
+		"hybrid client: the X25519 share is the hybrid's X25519 half");
+	tp_free(&p);
+	/* Without X25519 among its groups: the hybrid share alone. */
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hp, 2);
+	tp_conns(&p);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	tf_msgs(&f, mm, 4);
+	tm_set(&m, mm[0].p, mm[0].len);
+	n = ks_entries(&m, g, len, kx, 8);
+	CHECK(n == 1 && g[0] == 0x11EC, "hybrid client without X25519: one share (%zu)", n);
+	tp_free(&p);
+	/* A server without the hybrid takes the X25519 share: no
+	 * HelloRetryRequest, and the connection works. */
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 3);
+	wt_tls_ctx_set_groups(p.sctx, x, 1);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p) && !wt_tls_hrr_seen(p.c) && wt_tls_get_group(p.c) == 0x001D &&
+		wt_tls_get_group(p.s) == 0x001D, "hybrid client, X25519-only server: X25519 without HRR (c %s / s %s)",
+		wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
+	{
+		uint8_t buf[8];
+		size_t r = 0;
+		CHECK(wt_tls_write(p.c, 1, (const uint8_t *)"beside", 6) == 6, "X25519 beside: write");
+		tp_move(p.c, p.s, 0);
+		CHECK(wt_tls_read_ex(p.s, buf, sizeof buf, &r) == 1 && r == 6 && memcmp(buf, "beside", 6) == 0,
+			"X25519 beside: the server reads what the client wrote");
+	}
+	tp_free(&p);
+	/* A hybrid server takes the hybrid. */
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 3);
+	wt_tls_ctx_set_groups(p.sctx, h, 1);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p) && !wt_tls_hrr_seen(p.c) && wt_tls_get_group(p.c) == 0x11EC,
+		"hybrid client, hybrid server: X25519MLKEM768");
+	tp_free(&p);
+	/* After a HelloRetryRequest for P-256: one P-256 share only (4.1.2). */
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 3);
+	wt_tls_ctx_set_groups(p.sctx, p256, 1);
+	tp_conns(&p);
+	{
+		tcap cp;
+		size_t i;
+		int ok = hrr_run(&p, &cp);
+		CHECK(ok && wt_tls_hrr_seen(p.c) && wt_tls_get_group(p.c) == 0x0017,
+			"hybrid client, P-256 server: HRR to P-256");
+		for (i = 1; i < cp.n && cp.m[i].p[0] != HS_CLIENT_HELLO; i++)
+			;
+		if (i < cp.n) {
+			tm_set(&m, cp.m[i].p, cp.m[i].len);
+			n = ks_entries(&m, g, len, kx, 8);
+			CHECK(n == 1 && g[0] == 0x0017, "after HRR: a single P-256 share (%zu)", n);
+		}
+	}
+	tp_free(&p);
+	/* 4.2.8: an HRR naming X25519, whose share the client sent beside
+	 * the hybrid's -> illegal_parameter. */
+	{
+		tscene s;
+		tp_ctx(&s.p);
+		wt_tls_ctx_set_groups(s.p.cctx, hx, 3);
+		wt_tls_ctx_set_groups(s.p.sctx, p256, 1);
+		sc_start(&s);
+		tm_set(&m, s.sm[0].p, s.sm[0].len);
+		tm_ext_set(&m, EXT_KEY_SHARE, (const uint8_t *)"\0\x1d", 2);
+		t_give_plain(s.p.c, 22, m.b, m.len);
+		t_expect(s.p.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), "HRR for the X25519 group sent beside the hybrid");
+		tp_free(&s.p);
+	}
+}
+
 int main(void)
 {
 	test_hrr_transcript();
@@ -659,5 +780,6 @@ int main(void)
 	test_early_data_skipped();
 	test_cookie_only_hrr();
 	test_ch2_psk();
+	test_x25519_beside_hybrid();
 	return t_done();
 }

@@ -57,6 +57,25 @@ static int recv_ch(wt_tls_conn *c, wt_rd *b)
 	return 0;
 }
 
+/* The X25519 share a client sends beside its X25519MLKEM768 one, as
+ * Chromium, Firefox, BoringSSL and Go do, so that a server without the
+ * hybrid needs no HelloRetryRequest (a round trip and a second
+ * ClientHello of 1.2 KiB): only while our share is the hybrid and X25519
+ * is one of our groups, and not after a HelloRetryRequest that named a
+ * group ("a list containing a single KeyShareEntry from the indicated
+ * group", RFC 8446 4.1.2).
+ *
+ * Its key is the hybrid's own X25519 half (its share is the last 32
+ * bytes of the hybrid share), as Go's crypto/tls does, not a second key:
+ * the server completes exactly one of the two exchanges, so the key is
+ * still used once, and the client saves a key generation and keeps one
+ * private key. */
+static int x25519_beside(const wt_tls_conn *c)
+{
+	return c->role == 1 && c->kex_group == WT_GROUP_X25519MLKEM768 &&
+		c->hrr_group == 0 && wt_tls_group_ok(c->ctx, WT_GROUP_X25519);
+}
+
 static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 {
 	uint32_t g;
@@ -73,7 +92,8 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 		 * which was provided in the "key_share" extension ... If either
 		 * of these checks fails, then the client MUST abort the
 		 * handshake with an "illegal_parameter" alert." */
-		if (!wt_tls_group_ok(c->ctx, g) || g == c->kex_group)
+		if (!wt_tls_group_ok(c->ctx, g) || g == c->kex_group ||
+		    (c->x25519_beside && g == WT_GROUP_X25519))
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
 		c->hrr_group = g;
 		return 0;
@@ -82,8 +102,13 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	 * KeyShareEntry value offered by the client". */
 	if (wt_rd_u16(b, &g) || wt_rd_vec(b, 2, &e) || b->len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-	if (g != c->kex_group)
-		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+	if (g != c->kex_group) {
+		if (!(c->x25519_beside && g == WT_GROUP_X25519) ||
+		    wt_kex_client_narrow(&c->kex, g) != 0)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				WT_TLS_R_BAD_KEY_SHARE);
+		c->kex_group = g;
+	}
 	c->peer_share = e.p;
 	c->peer_sharelen = e.len;
 	return 0;
@@ -126,6 +151,14 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 			c->own_sharelen = n;
 		}
 		w->len += n;
+		c->x25519_beside = (uint32_t)x25519_beside(c);
+		if (c->x25519_beside) {
+			/* draft-ietf-tls-ecdhe-mlkem: the hybrid client share
+			 * is the ML-KEM encapsulation key || the X25519 share. */
+			wt_wr_u16(w, WT_GROUP_X25519);
+			wt_wr_u16(w, 32);
+			wt_wr_bytes(w, c->own_share + n - 32, 32);
+		}
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
 	} else if (msg == M_SH) {
