@@ -771,6 +771,47 @@ static void test_x25519_beside_hybrid(void)
 	}
 }
 
+/* ---- the server's choice among the client's shares ------------------------------ */
+
+/* A client that sent an X25519MLKEM768 share gets it by default, though
+ * the server's default group list names the hybrid last (as BoringSSL and
+ * OpenSSL 3.5 servers choose); without the hybrid in the server's groups,
+ * the X25519 share beside it. */
+static void test_server_prefers_hybrid(void)
+{
+	static const uint16_t hx[] = { 0x11EC, 0x001D }, classic[] = { 0x001D, 0x0017, 0x0018 },
+		xh[] = { 0x001D, 0x11EC };
+	tpair p;
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 2);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p) && wt_tls_get_group(p.s) == 0x11EC && wt_tls_get_group(p.c) == 0x11EC &&
+		!wt_tls_hrr_seen(p.s), "default server, client shares hybrid + X25519: X25519MLKEM768 (%04x)",
+		wt_tls_get_group(p.s));
+	tp_free(&p);
+	/* Even when the server lists X25519 first. */
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 2);
+	wt_tls_ctx_set_groups(p.sctx, xh, 2);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p) && wt_tls_get_group(p.s) == 0x11EC,
+		"server X25519 first, client shares hybrid + X25519: X25519MLKEM768 (%04x)", wt_tls_get_group(p.s));
+	tp_free(&p);
+	tp_ctx(&p);
+	wt_tls_ctx_set_groups(p.cctx, hx, 2);
+	wt_tls_ctx_set_groups(p.sctx, classic, 3);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p) && wt_tls_get_group(p.s) == 0x001D && !wt_tls_hrr_seen(p.s),
+		"server without the hybrid: the X25519 share (%04x)", wt_tls_get_group(p.s));
+	tp_free(&p);
+	/* A default client (X25519 share only) still gets X25519, no HRR. */
+	tp_ctx(&p);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p) && wt_tls_get_group(p.s) == 0x001D && !wt_tls_hrr_seen(p.s),
+		"default client and server: X25519 (%04x)", wt_tls_get_group(p.s));
+	tp_free(&p);
+}
+
 int main(void)
 {
 	test_hrr_transcript();
@@ -781,5 +822,6 @@ int main(void)
 	test_cookie_only_hrr();
 	test_ch2_psk();
 	test_x25519_beside_hybrid();
+	test_server_prefers_hybrid();
 	return t_done();
 }

@@ -1,14 +1,20 @@
 /* key_share (RFC 8446 4.2.8), groups through wt_pk.h only. */
 #include "../tls_inner.h"
 
-/* Our rank of a group, lower is better (our order); -1 if we do not do
- * it. */
+/* Our rank of a group, lower is better; -1 if we do not do it. A
+ * post-quantum hybrid ranks first wherever it stands in ctx->groups: a
+ * client that sent an X25519MLKEM768 share (Chromium and Firefox send one
+ * first, with an X25519 one beside it) gets it, as from BoringSSL and
+ * OpenSSL 3.5 servers, although our default list names the hybrid last
+ * (its place there orders our HelloRetryRequest and our client's share:
+ * 1.2 KiB a client sends only when asked). The rest follow ctx->groups.
+ * A server that does not want the hybrid leaves it out of its groups. */
 static int group_rank(const wt_tls_ctx *ctx, uint32_t g)
 {
 	uint32_t k;
 	for (k = 0; k < ctx->ngroups; k++)
 		if (ctx->groups[k] == g)
-			return (int)k;
+			return g == WT_GROUP_X25519MLKEM768 ? 0 : 1 + (int)k;
 	return -1;
 }
 
