@@ -376,7 +376,7 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
 uint32_t wt_tls_tickets_received(const wt_tls_conn *c);
 /* Offer this session in the ClientHello (before the first call). */
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
-#define WT_TLS_SESSION_MAX 1400
+#define WT_TLS_SESSION_MAX 4200   /* 73 + a ticket of up to 4096 bytes */
 
 /* ---- key log (NSS key log format, SSLKEYLOGFILE) ---------------------- *
  * For decrypting a capture of one's own traffic (Wireshark), as Node's tls

@@ -85,7 +85,13 @@ enum {
 #define WT_TLS_MAX_GROUPS 8
 #define WT_TLS_MAX_SIGALGS 16
 #define WT_TLS_COOKIE_MAX 512
-#define WT_TLS_TICKET_MAX 1200
+/* Largest ticket a client keeps (RFC 8446 4.6.1 allows 2^16-1; a larger
+ * one is dropped: no resumption, not an error). Peers put state in their
+ * tickets: GnuTLS the client's whole certificate chain (1910 bytes with
+ * an RSA-2048 leaf and intermediate, measured with gnutls-serv 3.7.9
+ * and openssl sess_id), OpenSSL the client's leaf. 1200 dropped every
+ * ticket of a client authenticating with a chain. */
+#define WT_TLS_TICKET_MAX 4096
 /* Bytes of a client's 0-RTT records a server skips (RFC 8446 4.2.10 "up
  * to the configured max_early_data_size": we accept none but must get
  * past what a client sends with a ticket it believes allows it). */

@@ -865,6 +865,74 @@ static void test_early_data_with_ticket(void)
 		}
 }
 
+/* ---- large tickets (a client certificate chain inside) ------------------------ */
+
+/* A GnuTLS server's ticket carries the client's whole certificate chain:
+ * 1910 bytes for an RSA-2048 leaf and intermediate (gnutls-serv 3.7.9,
+ * measured with openssl s_client -sess_out / sess_id). Such tickets were
+ * dropped (the client kept 1200 bytes at most): no session after a
+ * client-authenticated handshake with a chain. A ticket of tl bytes, sent
+ * after a handshake, must be stored, serialized and offered again whole. */
+static void big_ticket_case(size_t tl, int stored)
+{
+	tpair p, q;
+	tkey k;
+	static uint8_t msg[8192], rec[8192 + 64], s[WT_TLS_SESSION_MAX + 16];
+	uint8_t b[8];
+	size_t rl, r, sl, i, bl;
+	tflight f;
+	tmsg m[2];
+	tmb ch;
+	const uint8_t *psk;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	tp_conns(&p);
+	CHECK(tp_handshake(&p), "big ticket: handshake");
+	tk_init(&k, p.s, p.s->wr.secret);
+	k.seq = p.s->wr.seq;
+	/* lifetime 3600, age_add, nonce {0}, ticket<tl>, no extensions */
+	msg[0] = HS_NEW_SESSION_TICKET;
+	wt_store32_be(msg + 4, 3600);
+	wt_store32_be(msg + 8, 0x01020304);
+	msg[12] = 1; msg[13] = 0;
+	msg[14] = (uint8_t)(tl >> 8); msg[15] = (uint8_t)tl;
+	for (i = 0; i < tl; i++)
+		msg[16 + i] = (uint8_t)(i * 7 + 1);
+	msg[16 + tl] = 0; msg[17 + tl] = 0;
+	msg[1] = 0; msg[2] = (uint8_t)((14 + tl) >> 8); msg[3] = (uint8_t)(14 + tl);
+	rl = tk_seal(&k, 22, msg, 18 + tl, 0, rec);
+	t_give_all(p.c, rec, rl);
+	CHECK(wt_tls_read_ex(p.c, b, sizeof b, &r) == 0 && wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_WANT_READ,
+		"ticket of %zu bytes: accepted (%s)", tl, wt_tls_err_string(wt_tls_error_code(p.c)));
+	CHECK(wt_tls_tickets_received(p.c) == (uint32_t)stored, "ticket of %zu bytes: %s", tl,
+		stored ? "counted" : "not counted");
+	sl = wt_tls_get_session(p.c, s, sizeof s);
+	CHECK(stored ? sl > tl && sl <= WT_TLS_SESSION_MAX : sl == 0, "ticket of %zu bytes: session blob %zu", tl, sl);
+	if (stored && sl > tl) {
+		/* Offered again whole: the identity in the next ClientHello is
+		 * the ticket as received. */
+		tp_ctx(&q);
+		tp_conns(&q);
+		CHECK(wt_tls_set_session(q.c, s, sl) == 0, "ticket of %zu bytes: set_session", tl);
+		(void)wt_tls_do_handshake(q.c);
+		tf_take(&f, q.c, NULL);
+		tf_msgs(&f, m, 2);
+		tm_set(&ch, m[0].p, m[0].len);
+		psk = tm_ext_body(&ch, EXT_PRE_SHARED_KEY, &bl);
+		CHECK(psk != NULL && ((size_t)psk[2] << 8 | psk[3]) == tl && memcmp(psk + 4, msg + 16, tl) == 0,
+			"ticket of %zu bytes: offered whole in the next ClientHello", tl);
+		tp_free(&q);
+	}
+	tp_free(&p);
+}
+
+static void test_big_tickets(void)
+{
+	big_ticket_case(1910, 1);    /* GnuTLS, RSA-2048 leaf + intermediate */
+	big_ticket_case(4096, 1);
+	big_ticket_case(4097, 0);    /* past our cap: dropped, not an error */
+}
+
 int main(void)
 {
 	test_tickets_sent();
@@ -878,5 +946,6 @@ int main(void)
 	test_key_update_load();
 	test_resume_sni();
 	test_early_data_with_ticket();
+	test_big_tickets();
 	return t_done();
 }
