@@ -714,3 +714,80 @@ describe('Node tls.connect -> our server', () => {
     }
   });
 });
+
+// ---- handshake behaviours (hs): key shares, large tickets ----------------------------
+
+describe.skipIf(!OPENSSL)('handshake behaviours with real peers', () => {
+  let seed = 9000;
+
+  // Our client with the hybrid first also sends an X25519 share (key_share.c):
+  // a server without ML-KEM (OpenSSL 3.0) takes it, with no HelloRetryRequest.
+  scenario('openssl s_server', '<- our client', 'hybrid first, X25519 share beside it: no HRR', async () => {
+    await withSServer(['-quiet', '-naccept', '1', ...sserverCert('ecdsa-p256')], async (port, srv) => {
+      const d = await dial(port, { groups: ['X25519MLKEM768', 'x25519'] });
+      try {
+        await d.pump.handshake();
+        expect(d.conn.hrrSeen).toBe(false);
+        expect(d.conn.group).toBe(opensslMlkem ? 'X25519MLKEM768' : 'x25519');
+        await exchangeWithSServer(srv, d.pump, seed++);
+      } finally {
+        d.dispose();
+      }
+    });
+  });
+
+  // GnuTLS puts the client's whole chain in its tickets: with an RSA-2048
+  // leaf and intermediate about 1.9 kB, which the client used to drop.
+  scenario('gnutls-serv', '<- our client', 'session with a client chain (leaf + intermediate)', async () => {
+    const dir = certs.dir, at = (n: string) => join(dir, n);
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const ossl = (args: string[]) => {
+      const r = spawnSync('openssl', args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
+    };
+    ossl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-ca.key'), '-out', at('hs-ca.crt'), '-days', '3',
+      '-subj', '/CN=hs root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+    writeFileSync(at('hs-int.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n');
+    writeFileSync(at('hs-leaf.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+    ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-int.key'), '-out', at('hs-int.csr'), '-subj', '/CN=hs intermediate']);
+    ossl(['x509', '-req', '-in', at('hs-int.csr'), '-CA', at('hs-ca.crt'), '-CAkey', at('hs-ca.key'), '-CAcreateserial',
+      '-out', at('hs-int.crt'), '-days', '3', '-extfile', at('hs-int.ext')]);
+    ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-leaf.key'), '-out', at('hs-leaf.csr'), '-subj', '/CN=hs client']);
+    ossl(['x509', '-req', '-in', at('hs-leaf.csr'), '-CA', at('hs-int.crt'), '-CAkey', at('hs-int.key'), '-CAcreateserial',
+      '-out', at('hs-leaf.crt'), '-days', '3', '-extfile', at('hs-leaf.ext')]);
+    const chain = readFileSync(at('hs-leaf.crt'), 'utf8') + readFileSync(at('hs-int.crt'), 'utf8');
+    const key = readFileSync(at('hs-leaf.key'), 'utf8');
+    const port = await freePort();
+    const srv = new Peer('gnutls-serv', ['--echo', '-p', String(port), '--x509certfile', certs.server['ecdsa-p256'].certPath,
+      '--x509keyfile', certs.server['ecdsa-p256'].keyPath, '--x509cafile', at('hs-ca.crt'), '--require-client-cert',
+      '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3']);
+    try {
+      let session: Uint8Array | undefined;
+      const d1 = await dial(port, { cert: chain, key });
+      try {
+        await d1.pump.handshake();
+        const up = payload(1000, seed++);
+        await d1.pump.writeAll(up);
+        expect(equal(await d1.pump.readExactly(up.length), up)).toBe(true);
+        session = d1.conn.getSession();
+        expect(session).toBeDefined();
+        expect(session!.length).toBeGreaterThan(1273);   // more than the old 1200-byte ticket cap
+        await d1.pump.close();
+      } finally {
+        d1.dispose();
+      }
+      const d2 = await dial(port, { cert: chain, key }, session);
+      try {
+        await d2.pump.handshake();
+        expect(d2.conn.sessionReused).toBe(true);
+        const up = payload(64, seed++);
+        await d2.pump.writeAll(up);
+        expect(equal(await d2.pump.readExactly(up.length), up)).toBe(true);
+      } finally {
+        d2.dispose();
+      }
+    } finally {
+      srv.kill();
+    }
+  }, GNUTLS);
+});
