@@ -184,6 +184,43 @@ describe('policy chain, in memory', () => {
   });
 });
 
+describe("the handshake's end-entity key rule is the validator's (Node tls as the server)", () => {
+  /** Our client (no chain validation: the key rule applies regardless)
+   * against a Node TLS server whose RSA key has `bits` bits. */
+  async function against(bits: number) {
+    const { createServer } = await import('node:tls');
+    const name = `rsa${bits}`;
+    ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', f(`${name}.key`));
+    ossl('req', '-x509', '-key', f(`${name}.key`), '-out', f(`${name}.crt`), '-days', '3', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost');
+    const server = createServer({ cert: pem(`${name}.crt`), key: pem(`${name}.key`), minVersion: 'TLSv1.3' }, (s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const ctx = new TLSContext({ verify: 'insecure-no-chain-validation' });
+    const conn = new Connection(ctx);
+    conn.setConnectState();
+    conn.setServerName('localhost');
+    const sock = await connectRetry((server.address() as { port: number }).port);
+    const pump = new SocketPump(conn, sock);
+    try {
+      await pump.handshake();
+      return { ok: true, alert: undefined };
+    } catch (e) {
+      return { ok: false, alert: (e as TLSError).alert };
+    } finally {
+      sock.destroy();
+      server.close();
+      conn.dispose();
+      ctx.dispose();
+    }
+  }
+
+  it('RSA-2048 is accepted; RSA-2056 (whole octets) too; RSA-2052 (not a multiple of 8 bits) is refused with unsupported_certificate', async () => {
+    expect(await against(2048)).toEqual({ ok: true, alert: undefined });
+    expect(await against(2056)).toEqual({ ok: true, alert: undefined });
+    expect(await against(2052)).toEqual({ ok: false, alert: ALERT.unsupported_certificate });
+  });
+});
+
 const OPENSSL = have('openssl', ['version']);
 const GNUTLS = have('gnutls-serv', ['--version']);
 
