@@ -52,6 +52,7 @@ const certName = (l: number, i: number, j: number) => `c${l}_${i}_${j}`;
 
 /** The intermediates, shuffled (a fixed permutation), and the leaf. */
 let intermediates: string[] = [];
+const lateral: string[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wasmtls-mesh-'));
@@ -83,6 +84,18 @@ beforeAll(() => {
     names.push(top);
   }
   cert('leaf', 'leaf', '/CN=mesh.example.test', LEAF, `self${nk(1, 0)}`, nk(1, 0));
+  // Lateral cross-signs: every name of a layer also certified by the other
+  // names of its own layer (loops everywhere, as mutually cross-signed
+  // roots make).
+  for (let l = 1; l <= LAYERS; l++) {
+    for (let i = 0; i < WIDTH; i++) {
+      for (let j = 0; j < WIDTH; j++) {
+        if (i === j) continue;
+        cert(`x${l}_${i}_${j}`, nk(l, i), subj(l, i), CA, `self${nk(l, j)}`, nk(l, j));
+        lateral.push(`x${l}_${i}_${j}`);
+      }
+    }
+  }
   // A fixed shuffle, then the one top certificate every valid path ends
   // with moved last: the path is out of order and reaches past the first
   // 16 certificates sent.
@@ -117,6 +130,28 @@ describe('path building among many cross-signed intermediates', () => {
     const noTop = chain.filter((_, i) => i === 0 || intermediates[i - 1] !== certName(LAYERS, 1, 0));
     const none = verifyChain({ chain: noTop, anchors: [derOf('root')], host: 'mesh.example.test' });
     expect(none.authorized).toBe(false);
+    expect(none.authorizationError).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  });
+
+  it(`with ${WIDTH * (WIDTH - 1) * LAYERS} lateral cross-signs added (loops at every layer): still found, each dead end explored once`, () => {
+    // Lateral certificates first, the layered ones after, the trusted top last.
+    const names = [...lateral, ...intermediates];
+    expect(names.length).toBeGreaterThanOrEqual(65);
+    const chain = [derOf('leaf'), ...names.map(derOf)];
+    const t0 = performance.now();
+    const v = verifyChain({ chain, anchors: [derOf('root')], host: 'mesh.example.test' });
+    const ms = performance.now() - t0;
+    expect(v.authorized, `${v.authorizationError}: ${v.reason}`).toBe(true);
+    expect(v.path[v.path.length - 1]).toBe(chain.length - 1);
+    const path = v.path.map((i) => (i === 0 ? 'leaf' : names[i - 1]));
+    console.log(`x509 mesh with loops: ${chain.length} certificates sent, path ${path.join(' <- ')} found in ${ms.toFixed(1)} ms`);
+    writeFileSync(f('loop-untrusted.pem'), path.slice(1).map(pemOf).join(''));
+    const r = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', f('root.pem'), '-untrusted', f('loop-untrusted.pem'),
+      '-purpose', 'sslserver', '-verify_hostname', 'mesh.example.test', f('leaf.pem')], { encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/: OK$/m);
+    // And with no way to the anchor the search ends with the right
+    // answer, not a spent budget.
+    const none = verifyChain({ chain: chain.slice(0, -1), anchors: [derOf('root')], host: 'mesh.example.test' });
     expect(none.authorizationError).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   });
 

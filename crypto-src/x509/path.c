@@ -44,8 +44,10 @@
 #include "wt_pk.h"
 #include "wt_x509.h"
 
-/* Rank of a search failure: the most telling one is reported. */
-enum { RANK_NONE = 0, RANK_NO_ISSUER = 1, RANK_SELF_SIGNED = 2, RANK_SIG = 3, RANK_PATH = 4 };
+/* Rank of a search failure: the most telling one is reported. A route
+ * cut by the depth limit says less than a route that ends at an unknown
+ * issuer (in a mesh both happen; OpenSSL reports the issuer). */
+enum { RANK_NONE = 0, RANK_DEPTH = 1, RANK_NO_ISSUER = 2, RANK_SELF_SIGNED = 3, RANK_SIG = 4, RANK_PATH = 5 };
 
 /* Signature results remembered: a (certificate, issuer key) pair is
  * verified once however many paths reach it (cross-signed copies of one
@@ -76,13 +78,14 @@ typedef struct {
 	uint32_t path[WT_X509_MAX_DEPTH];
 	wt_x509_blob pb[WT_X509_MAX_DEPTH];
 	wt_x509_cert pc[WT_X509_MAX_DEPTH];
-	/* Certificates that cannot be on a valid path whatever lies below
-	 * them: they failed a check of their own, or every way up from them
-	 * was refused for reasons that do not depend on the path below. */
-	uint8_t dead[WT_X509_SEARCH_MEMO / 8];
+	/* What is known of each certificate (the first WT_X509_SEARCH_MEMO):
+	 * MEMO_DEAD, it cannot be on a valid path whatever lies below it (a
+	 * check of its own failed); r + 1, no valid way up from it within r
+	 * more certificates; 0, nothing yet. */
+	uint8_t memo[WT_X509_SEARCH_MEMO];
 	/* Count of refusals that depend on the path below (pathLen, name
-	 * constraints, depth, a certificate already on the path): a search
-	 * that saw one proves nothing about its top certificate alone. */
+	 * constraints): a search that saw one proves nothing about its top
+	 * certificate alone. */
 	uint32_t taint;
 	int stop;               /* the leaf itself failed: no path can do */
 	sigmemo sm[SIGMEMO];
@@ -101,15 +104,30 @@ static void note(vstate *s, int rank, int err, int32_t idx)
 	}
 }
 
+#define MEMO_DEAD 255u
+
 static int is_dead(const vstate *s, uint32_t i)
 {
-	return i < WT_X509_SEARCH_MEMO && (s->dead[i >> 3] >> (i & 7)) & 1;
+	return i < WT_X509_SEARCH_MEMO && s->memo[i] == MEMO_DEAD;
 }
 
 static void mark_dead(vstate *s, uint32_t i)
 {
 	if (i < WT_X509_SEARCH_MEMO)
-		s->dead[i >> 3] |= (uint8_t)(1u << (i & 7));
+		s->memo[i] = MEMO_DEAD;
+}
+
+/* Certificate i, with room for rem more certificates above it, already
+ * failed with at least that much room. */
+static int known_failure(const vstate *s, uint32_t i, uint32_t rem)
+{
+	return i < WT_X509_SEARCH_MEMO && s->memo[i] > rem;
+}
+
+static void note_failure(vstate *s, uint32_t i, uint32_t rem)
+{
+	if (i < WT_X509_SEARCH_MEMO && s->memo[i] != MEMO_DEAD && s->memo[i] < rem + 1)
+		s->memo[i] = (uint8_t)(rem + 1);
 }
 
 static int span_eq(const uint8_t *a, wt_x509_span sa, const uint8_t *b,
@@ -574,7 +592,7 @@ static int on_path(const vstate *s, const uint8_t *der, const wt_x509_cert *c)
 /* Extend the path from its top certificate. Returns 1 when a valid path
  * was found (s->res filled), 0 otherwise (errors noted), -1 when the
  * budget ran out. Depth-first with backtracking (RFC 4158 2.3: path
- * building as a tree search); dead ends are remembered (s->dead), so a
+ * building as a tree search); dead ends are remembered (s->memo), so a
  * certificate that leads nowhere is explored once, not once per path
  * that reaches it. */
 static int extend(vstate *s)
@@ -582,6 +600,8 @@ static int extend(vstate *s)
 	uint32_t top = s->depth - 1, cur = s->path[top], found = 0;
 	const uint8_t *der = s->pb[top].der;
 	const wt_x509_cert *c = &s->pc[top];
+	/* Room above a candidate pushed at s->depth. */
+	uint32_t rem = s->depth < s->max_depth ? s->max_depth - s->depth - 1 : 0;
 	size_t i;
 	int r;
 
@@ -597,7 +617,7 @@ static int extend(vstate *s)
 		if (s->scan == 0)
 			return -1;
 		s->scan--;
-		if (is_dead(s, (uint32_t)i))
+		if (known_failure(s, (uint32_t)i, rem))
 			continue;
 		if (s->get(s->gctx, i, &b) != 0 || b.der == NULL || quick_names(&b, &iss, &sub) < 0
 		    || sub.len != c->issuer.len || memcmp(sub.buf, der + c->issuer.off, sub.len) != 0)
@@ -614,8 +634,10 @@ static int extend(vstate *s)
 			continue;
 		if (on_path(s, b.der, &ic)) {
 			/* A loop (a self-signed root, mutually cross-signed
-			 * CAs): refused here, but not in general. */
-			s->taint++;
+			 * CAs). Not a path-dependent refusal: this CA (same name
+			 * and key) is below, where every copy of it is tried as
+			 * a candidate too, on a shorter path; so, as in any
+			 * depth-first search, what is finished stays finished. */
 			continue;
 		}
 		found = 1;
@@ -624,8 +646,9 @@ static int extend(vstate *s)
 			return -1;
 		s->steps--;
 		if (s->depth >= s->max_depth) {
-			note(s, RANK_SIG, WT_X509_ERR_CHAIN_TOO_LONG, (int32_t)i);
-			s->taint++;
+			/* No room: remembered per room left (s->memo), not a
+			 * reason to explore again with the same room. */
+			note(s, RANK_DEPTH, WT_X509_ERR_CHAIN_TOO_LONG, (int32_t)i);
 			continue;
 		}
 		r = check_sig(s, cur, b.der, &ic, der, c);
@@ -645,7 +668,7 @@ static int extend(vstate *s)
 		if (r != 0 || s->stop)
 			return r;
 		if (s->taint == t0)
-			mark_dead(s, (uint32_t)i);
+			note_failure(s, (uint32_t)i, rem);
 		if (is_dead(s, cur))
 			return 0;
 	}
