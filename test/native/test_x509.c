@@ -6,6 +6,7 @@
  * and path validation with an injected signature verifier (and with the
  * wt_pk.h one when it is linked in).
  */
+#include <time.h>
 #include "wt_pk.h"
 #include "wt_x509.h"
 #include "testutil.h"
@@ -505,6 +506,54 @@ static void test_verify(void)
 	}
 }
 
+/* Adversarial work: 40 self-issued CAs with one name and 40 different keys
+ * after the leaf (each can "issue" every other, every signature "valid",
+ * nothing trusted): 1640 distinct (certificate, key) pairs, orderings
+ * without end. The search stops at its signature budget
+ * (WT_X509_SEARCH_BUDGET + WT_X509_SEARCH_PER_CERT per certificate) with
+ * CERT_LIMIT_EXCEEDED, in bounded time; with the real CA trusted, the
+ * valid path is found first. */
+static void test_search_bounds(void)
+{
+	enum { N = 41 };
+	static uint8_t copies[N - 1][sizeof CA_DER];
+	static union { wt_x509_store s; uint8_t b[2048]; } st, empty;
+	wt_x509_blob chain[N];
+	wt_x509_result res;
+	wt_x509_cert ca;
+	clock_t t0;
+	double ms;
+	int64_t now = NB + 86400;
+	size_t k;
+	int r;
+	wt_x509_parse(&ca, CA_DER, sizeof CA_DER);
+	chain[0].der = LEAF_DER;
+	chain[0].len = sizeof LEAF_DER;
+	for (k = 0; k + 1 < N; k++) {
+		memcpy(copies[k], CA_DER, sizeof CA_DER);
+		/* another key: two octets of the EC point */
+		copies[k][ca.spki.off + ca.spki.len - 1] ^= (uint8_t)(k + 1);
+		copies[k][ca.spki.off + ca.spki.len - 2] ^= (uint8_t)((k + 1) >> 8 | 0x40);
+		chain[k + 1].der = copies[k];
+		chain[k + 1].len = sizeof CA_DER;
+	}
+	wt_x509_store_init(&st.s, sizeof st);
+	wt_x509_store_add_der(&st.s, CA_DER, sizeof CA_DER);
+	wt_x509_store_init(&empty.s, sizeof empty);
+	memset(&FAKE, 0, sizeof FAKE);
+	t0 = clock();
+	r = run(chain, N, &empty.s, NULL, 0, now, &res);
+	ms = (double)(clock() - t0) * 1000.0 / CLOCKS_PER_SEC;
+	CHECK(r == WT_X509_ERR_LIMIT, "no anchor: %d", r);
+	CHECK(FAKE.calls == WT_X509_SEARCH_BUDGET + WT_X509_SEARCH_PER_CERT * N, "signature checks %d", FAKE.calls);
+	CHECK(ms < 2000, "bounded time: %.1f ms", ms);
+	printf("x509 search, %d self-issuing CAs with distinct keys, no anchor: %s in %.1f ms, %d signature checks\n",
+		N - 1, wt_x509_err_name(r), ms, FAKE.calls);
+	FAKE.calls = 0;
+	r = run(chain, N, &st.s, NULL, 0, now, &res);
+	CHECK(r == 0 && res.path_len == 1 && FAKE.calls == 1, "anchor first: %d, %d checks", r, FAKE.calls);
+}
+
 static void test_errors(void)
 {
 	static const int codes[] = {
@@ -537,6 +586,7 @@ int main(void)
 	test_patched();
 	test_store();
 	test_verify();
+	test_search_bounds();
 	test_errors();
 	return t_done();
 }
