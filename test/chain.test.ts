@@ -18,7 +18,10 @@ import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 
-useBuild('simd');
+// The module's clock: Date.now() moved by `skew` ms (certificate validity
+// tests run days ahead without waiting).
+let skew = 0;
+useBuild('simd', { now: () => Date.now() + skew });
 let dir: string;
 const f = (n: string) => join(dir, n);
 const pem = (n: string) => readFileSync(f(n), 'utf8');
@@ -43,6 +46,18 @@ beforeAll(() => {
     'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
   issue('client', 'client.test', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   writeFileSync(f('server-chain.crt'), pem('server.crt') + pem('ca.crt'));
+  // A leaf that claims to be a CA (cA=TRUE), from the same CA.
+  issue('caleaf', 'localhost', 'subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:TRUE\n' +
+    'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+  // A root that expires (2 days) before its leaf (3 days).
+  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('shortca.key'),
+    '-out', f('shortca.crt'), '-days', '2', '-subj', '/CN=wasmtls short-lived CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('shortleaf.key'),
+    '-out', f('shortleaf.csr'), '-subj', '/CN=localhost');
+  writeFileSync(f('shortleaf.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+  ossl('x509', '-req', '-in', f('shortleaf.csr'), '-CA', f('shortca.crt'), '-CAkey', f('shortca.key'), '-set_serial', '77',
+    '-days', '3', '-extfile', f('shortleaf.ext'), '-out', f('shortleaf.crt'));
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -127,8 +142,82 @@ describe('policy chain, in memory', () => {
     bad.done();
   });
 
+  /** Handshake with `server`'s chain and key against anchor `ca`; the
+   * client's verdict, alert and whether the handshake threw. */
+  function verdict(server: string, ca: string) {
+    const cctx = new TLSContext({ verify: 'chain', ca: pem(ca) });
+    const sctx = new TLSContext({ cert: pem(`${server}.crt`), key: pem(`${server}.key`) });
+    const c = new Connection(cctx);
+    const s = new Connection(sctx);
+    c.setConnectState();
+    s.setAcceptState();
+    c.setServerName('localhost');
+    let threw = false;
+    try {
+      handshake(c, s);
+    } catch (e) {
+      expect(e).toBeInstanceOf(TLSError);
+      threw = true;
+    }
+    const out = { threw, code: c.verifyCode, error: c.verifyError, alert: c.error?.alert };
+    c.dispose(); s.dispose(); cctx.dispose(); sctx.dispose();
+    return out;
+  }
+
+  it('the handshake uses the same validator: a leaf with cA=TRUE is refused (INVALID_NON_CA, bad_certificate)', () => {
+    expect(verdict('server', 'ca.crt')).toMatchObject({ threw: false, code: 0 });
+    expect(verdict('caleaf', 'ca.crt')).toMatchObject({ threw: true, error: 'INVALID_NON_CA', alert: ALERT.bad_certificate });
+  });
+
+  it('the handshake uses the same validator: an expired trust anchor is refused (certificate_expired)', () => {
+    try {
+      expect(verdict('shortleaf', 'shortca.crt')).toMatchObject({ threw: false, code: 0 });
+      skew = 2.5 * 86_400_000;   // the root has expired, its leaf has not
+      expect(verdict('shortleaf', 'shortca.crt')).toMatchObject({ threw: true, error: 'CERT_HAS_EXPIRED', alert: ALERT.certificate_expired });
+    } finally {
+      skew = 0;
+    }
+  });
+
   it("'chain' without anchors is refused at configuration", () => {
     expect(() => new TLSContext({ verify: 'chain' })).toThrow(/needs trust anchors/);
+  });
+});
+
+describe("the handshake's end-entity key rule is the validator's (Node tls as the server)", () => {
+  /** Our client (no chain validation: the key rule applies regardless)
+   * against a Node TLS server whose RSA key has `bits` bits. */
+  async function against(bits: number) {
+    const { createServer } = await import('node:tls');
+    const name = `rsa${bits}`;
+    ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', f(`${name}.key`));
+    ossl('req', '-x509', '-key', f(`${name}.key`), '-out', f(`${name}.crt`), '-days', '3', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost');
+    const server = createServer({ cert: pem(`${name}.crt`), key: pem(`${name}.key`), minVersion: 'TLSv1.3' }, (s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const ctx = new TLSContext({ verify: 'insecure-no-chain-validation' });
+    const conn = new Connection(ctx);
+    conn.setConnectState();
+    conn.setServerName('localhost');
+    const sock = await connectRetry((server.address() as { port: number }).port);
+    const pump = new SocketPump(conn, sock);
+    try {
+      await pump.handshake();
+      return { ok: true, alert: undefined };
+    } catch (e) {
+      return { ok: false, alert: (e as TLSError).alert };
+    } finally {
+      sock.destroy();
+      server.close();
+      conn.dispose();
+      ctx.dispose();
+    }
+  }
+
+  it('RSA-2048 is accepted; RSA-2056 (whole octets) too; RSA-2052 (not a multiple of 8 bits) is refused with unsupported_certificate', async () => {
+    expect(await against(2048)).toEqual({ ok: true, alert: undefined });
+    expect(await against(2056)).toEqual({ ok: true, alert: undefined });
+    expect(await against(2052)).toEqual({ ok: false, alert: ALERT.unsupported_certificate });
   });
 });
 

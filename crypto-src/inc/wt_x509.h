@@ -78,7 +78,13 @@ enum {
 	WT_X509_ERR_PIN = -151,             /* no SPKI pin matched */
 	WT_X509_ERR_NO_CERT = -160,         /* empty chain */
 	WT_X509_ERR_LIMIT = -161,           /* too many certificates / search too long */
-	WT_X509_ERR_ARG = -162              /* bad argument (buffer too small, ...) */
+	WT_X509_ERR_ARG = -162,             /* bad argument (buffer too small, ...) */
+	WT_X509_ERR_LEAF_CA = -163,         /* end entity with CA markings (cA, keyCertSign, nameConstraints) */
+	WT_X509_ERR_LEAF_KEY = -164,        /* end-entity key the TLS handshake refuses */
+	WT_X509_ERR_NEGATIVE_SERIAL = -165, /* serialNumber is negative */
+	WT_X509_ERR_MISSING_AKI = -166,     /* CA certificate without authorityKeyIdentifier */
+	WT_X509_ERR_MISSING_SKI = -167,     /* CA certificate without subjectKeyIdentifier */
+	WT_X509_ERR_SAN_CRITICAL = -168     /* subjectAltName criticality contradicts the subject */
 };
 
 /* "CERT_HAS_EXPIRED" etc.; "UNKNOWN" for a code not listed above. */
@@ -149,7 +155,8 @@ enum {
 	WT_X509_EXT_SAN = 1u << 3,
 	WT_X509_EXT_NAME_CONSTRAINTS = 1u << 4,
 	WT_X509_EXT_AKI = 1u << 5,
-	WT_X509_EXT_SKI = 1u << 6
+	WT_X509_EXT_SKI = 1u << 6,
+	WT_X509_EXT_AIA = 1u << 7      /* authorityInfoAccess (RFC 5280 4.2.2.1) */
 };
 
 /* GeneralName tags (RFC 5280 4.2.1.6), numbered as their context tag. */
@@ -185,6 +192,7 @@ typedef struct {
 	wt_x509_span ski;        /* subjectKeyIdentifier octets */
 	wt_x509_span aki;        /* authorityKeyIdentifier keyIdentifier */
 	uint32_t unknown_critical; /* count of critical extensions not understood */
+	uint32_t ext_critical;   /* WT_X509_EXT_* of the known extensions marked critical */
 } wt_x509_cert;
 
 /* Parse one DER certificate. The certificate must fill der exactly (no
@@ -232,6 +240,17 @@ size_t wt_x509_parse_ip(const char *host, size_t len, uint8_t out[16]);
  * and standing for exactly one label (RFC 9525 6.3). */
 int wt_x509_dns_match(const char *pat, size_t patlen, const char *host,
 	size_t hostlen);
+
+/* 1 if s (n octets) is a DNS name in the preferred name syntax (RFC 1034
+ * 3.5 as relaxed by RFC 1123 2.1: labels of 1..63 letters, digits and
+ * hyphens, not starting or ending with a hyphen; no empty label, so no
+ * leading, trailing or doubled dot; 253 octets at most). Flags:
+ * WT_X509_DNS_WILDCARD admits "*" as the whole leftmost label (a SAN
+ * pattern), WT_X509_DNS_SUBTREE admits one leading "." and the empty name
+ * (a name constraint base). */
+#define WT_X509_DNS_WILDCARD 1u
+#define WT_X509_DNS_SUBTREE 2u
+int wt_x509_dns_syntax(const uint8_t *s, size_t n, uint32_t flags);
 
 /* Check host (a DNS name or an IP literal) against the certificate's SANs.
  * No Common Name fallback (RFC 9525 6.3: the CN-ID is not used). Returns
@@ -334,11 +353,27 @@ typedef struct {
 	size_t len;
 } wt_x509_blob;
 
-#define WT_X509_MAX_CHAIN 16      /* peer certificates considered */
+/* A peer chain read by index: certificate i's DER into *out, returning 0
+ * (or -1 when there is none). Lets a caller hand over a list of any length
+ * without an array of blobs (the TLS engine walks its Certificate message;
+ * nothing here allocates). Certificates are read in increasing index order
+ * within one scan, and each scan starts again at 1. */
+typedef int (*wt_x509_chain_get_fn)(void *ctx, size_t i, wt_x509_blob *out);
+
 #define WT_X509_DEFAULT_DEPTH 8   /* certificates in a path, anchor excluded */
 #define WT_X509_MAX_DEPTH 16
-#define WT_X509_SEARCH_BUDGET 64  /* signature checks per validation */
-#define WT_X509_SEARCH_STEPS 256  /* candidate issuers tried per validation */
+/* The path search (path.c) is bounded by work, not by a count of the
+ * certificates sent: every certificate the peer sent is a candidate.
+ * Signature verifications: each distinct (certificate, issuer key) pair is
+ * verified at most once, so a valid chain of n certificates needs at most
+ * n per issuer key its issuers' name has; the budget is
+ * WT_X509_SEARCH_BUDGET + WT_X509_SEARCH_PER_CERT * n. Steps: candidate
+ * issuers (name matches) examined, dead ends remembered for the first
+ * WT_X509_SEARCH_MEMO certificates. */
+#define WT_X509_SEARCH_BUDGET 64
+#define WT_X509_SEARCH_PER_CERT 4
+#define WT_X509_SEARCH_STEPS 100000
+#define WT_X509_SEARCH_MEMO 4096
 
 typedef struct {
 	uint64_t now_ms;         /* 0: wt_now() */
@@ -370,5 +405,25 @@ int wt_x509_check_signature(const wt_x509_params *p, const uint8_t *der,
  * (RFC 5280 6.1 as profiled in path.c). Returns res->code. */
 int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs,
 	size_t n, const wt_x509_store *store, wt_x509_result *res);
+
+/* The same with the chain read through get (certificate 0 the end
+ * entity). */
+int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get,
+	void *ctx, size_t n, const wt_x509_store *store, wt_x509_result *res);
+
+/* The end-entity key rule shared by the TLS handshake and the validator:
+ * a key wt_pk.h can use (RSA 2048..4096 bits, P-256, P-384, Ed25519; not
+ * P-192, DSA, ...), and an RSA modulus a whole number of octets (CA/B
+ * Forum BR 6.1.5: "the modulus size, in bits, is evenly divisible by 8").
+ * Fills pk (a wt_pubkey *, may be NULL). Returns WT_X509_OK or
+ * WT_X509_ERR_LEAF_KEY. */
+int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *pk);
+
+/* RFC 5280 4.2.1.6 dNSName syntax of every DNS SAN of the certificate:
+ * the preferred name syntax (RFC 1034 3.5, RFC 1123 2.1: letters, digits,
+ * hyphens; labels of 1..63 octets, no leading or trailing hyphen; no
+ * empty label, so no leading, trailing or double dot), with "*" allowed
+ * as the whole leftmost label. WT_X509_OK or WT_X509_ERR_BAD_EXT. */
+int wt_x509_check_san_syntax(const uint8_t *der, const wt_x509_cert *c);
 
 #endif

@@ -364,7 +364,39 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
  * names (RFC 8446 6.2: bad_certificate, certificate_expired, unknown_ca,
  * ...). With it, wt_hs_verify_gate pauses so the host decides.
  */
-static int check_chain(wt_tls_conn *c, const wt_x509_blob *blobs, size_t n)
+/* The certificate_list of a Certificate message read by index, for path
+ * building over every certificate sent (no array, no count limit). The
+ * entries were checked by wt_hs_recv_certificate; scans go up by index,
+ * so a cursor makes each step O(1). */
+typedef struct {
+	wt_rd list;             /* the whole certificate_list */
+	wt_rd at;               /* from entry idx on */
+	size_t idx;
+} cert_list;
+
+static int cert_list_get(void *ctx, size_t i, wt_x509_blob *out)
+{
+	cert_list *l = ctx;
+	if (i < l->idx) {
+		l->at = l->list;
+		l->idx = 0;
+	}
+	while (l->at.len > 0) {
+		wt_rd here = l->at, cert, exts;
+		if (wt_rd_vec(&l->at, 3, &cert) || wt_rd_vec(&l->at, 2, &exts))
+			return -1;
+		if (l->idx == i) {
+			out->der = cert.p;
+			out->len = cert.len;
+			l->at = here;     /* the next call may ask for it again */
+			return 0;
+		}
+		l->idx++;
+	}
+	return -1;
+}
+
+static int check_chain(wt_tls_conn *c, cert_list *blobs, size_t n)
 {
 	const wt_tls_ctx *ctx = c->ctx;
 	wt_x509_params p;
@@ -387,7 +419,8 @@ static int check_chain(wt_tls_conn *c, const wt_x509_blob *blobs, size_t n)
 	}
 	memset(&res, 0, sizeof res);
 	if (ctx->verify == WT_TLS_VERIFY_CHAIN) {
-		code = wt_x509_verify(&p, blobs, n, (const wt_x509_store *)ctx->trust, &res);
+		code = wt_x509_verify_fn(&p, cert_list_get, blobs, n,
+			(const wt_x509_store *)ctx->trust, &res);
 	} else {
 		/* Pins without chain validation: the leaf alone. */
 		code = WT_X509_OK;
@@ -398,10 +431,11 @@ static int check_chain(wt_tls_conn *c, const wt_x509_blob *blobs, size_t n)
 		uint32_t i;
 		code = WT_X509_ERR_PIN;
 		for (i = 0; i < res.path_len && code != WT_X509_OK; i++) {
-			const wt_x509_blob *b = &blobs[res.path[i]];
+			wt_x509_blob b;
 			wt_x509_cert cert;
-			if (wt_x509_parse(&cert, b->der, b->len) == WT_X509_OK)
-				code = wt_x509_check_pin(b->der, &cert, ctx->pins[0], ctx->npins);
+			if (cert_list_get(blobs, res.path[i], &b) == 0
+			    && wt_x509_parse(&cert, b.der, b.len) == WT_X509_OK)
+				code = wt_x509_check_pin(b.der, &cert, ctx->pins[0], ctx->npins);
 		}
 		/* ... or the anchor the path ended at. */
 		if (code != WT_X509_OK && ctx->verify == WT_TLS_VERIFY_CHAIN && res.anchor >= 0) {
@@ -422,7 +456,7 @@ static int check_chain(wt_tls_conn *c, const wt_x509_blob *blobs, size_t n)
 int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, ctxv, list;
-	wt_x509_blob blobs[WT_X509_MAX_CHAIN];
+	cert_list blobs;
 	size_t nblobs = 0;
 	int first = 1;
 	if (wt_rd_vec(&r, 1, &ctxv) || wt_rd_vec(&r, 3, &list) || r.len)
@@ -445,6 +479,8 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 				WT_TLS_R_NO_CERTIFICATE);
 		return 0;
 	}
+	blobs.list = blobs.at = list;
+	blobs.idx = 0;
 	while (list.len > 0) {
 		wt_rd cert, exts;
 		if (wt_rd_vec(&list, 3, &cert) || wt_rd_vec(&list, 2, &exts) ||
@@ -455,25 +491,22 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		/* RFC 8446 4.4.2: "The sender's certificate MUST come in the
 		 * first CertificateEntry"; the rest may come in any order and
 		 * are handed to path building as they are. */
-		if (nblobs < WT_X509_MAX_CHAIN) {
-			blobs[nblobs].der = cert.p;
-			blobs[nblobs].len = cert.len;
-			nblobs++;
-		}
+		nblobs++;
 		if (first) {
 			const uint8_t *spki;
 			size_t sl;
 			if (wt_tls_spki_of_cert(cert.p, cert.len, &spki, &sl))
 				return FAIL(c, WT_ALERT_BAD_CERTIFICATE,
 					WT_TLS_R_BAD_CERTIFICATE);
-			if (wt_pubkey_from_spki(&c->peer_key, spki, sl) != 0)
+			/* The same end-entity key rule as the validator's. */
+			if (wt_x509_leaf_key(spki, sl, &c->peer_key) != WT_X509_OK)
 				return FAIL(c, WT_ALERT_UNSUPPORTED_CERTIFICATE,
 					WT_TLS_R_BAD_CERTIFICATE);
 			first = 0;
 		}
 	}
 	c->peer_auth = 2;   /* certificate seen; 1 once CertificateVerify ok */
-	return check_chain(c, blobs, nblobs);
+	return check_chain(c, &blobs, nblobs);
 }
 
 /* The host's answer for WT_TLS_VERIFY_EXTERNAL: WT_HS_PAUSE until given. */

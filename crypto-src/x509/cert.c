@@ -539,6 +539,35 @@ static int ext_san(const uint8_t *base, wt_x509_cert *c, wt_der *v)
 	return WT_X509_OK;
 }
 
+/* A name constraint base that cannot mean anything is refused rather than
+ * matched loosely (as pyca/cryptography and rustls-webpki do):
+ * a dNSName must be a host name, optionally with a leading '.' (OpenSSL's
+ * and Go's "subdomains only" form) or empty (every name), RFC 5280
+ * 4.2.1.10 "DNS name restrictions are expressed as host.example.com";
+ * an iPAddress mask must be a CIDR prefix ("the iPAddress field MUST
+ * contain eight (8) octets, encoded in the style of RFC 4632 (CIDR)"). */
+static int check_subtree_base(uint32_t form, const wt_der *val)
+{
+	size_t i, half;
+	int zero = 0;
+	if (form == WT_X509_GN_DNS)
+		return wt_x509_dns_syntax(val->buf, val->len, WT_X509_DNS_SUBTREE)
+			? WT_X509_OK : WT_X509_ERR_BAD_EXT;
+	if (form != WT_X509_GN_IP)
+		return WT_X509_OK;
+	half = val->len / 2;
+	for (i = 0; i < half; i++) {
+		uint8_t m = val->buf[half + i], inv = (uint8_t)~m;
+		/* Ones then zeros: octets 0xff, then one of the form 1..10..0
+		 * (its complement 0..01..1), then only zero octets. */
+		if (zero ? m != 0 : (inv & (uint8_t)(inv + 1)) != 0)
+			return WT_X509_ERR_BAD_EXT;
+		if (m != 0xff)
+			zero = 1;
+	}
+	return WT_X509_OK;
+}
+
 /* GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree;
  * GeneralSubtree ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0,
  * maximum [1] OPTIONAL }: "Within this profile, the minimum and maximum
@@ -554,6 +583,7 @@ static int read_subtrees(wt_der *st, uint32_t *forms)
 		DER(wt_der_enter_seq(st, &sub), WT_X509_ERR_BAD_EXT);
 		TRY(read_general_name(&sub, 1, &form, &val));
 		DER(wt_der_end(&sub), WT_X509_ERR_BAD_EXT);
+		TRY(check_subtree_base(form, &val));
 		*forms |= 1u << form;
 	}
 	return WT_X509_OK;
@@ -611,6 +641,31 @@ static int ext_aki(const uint8_t *base, wt_x509_cert *c, wt_der *v)
 	return WT_X509_OK;
 }
 
+/* authorityInfoAccess (4.2.2.1): AuthorityInfoAccessSyntax ::= SEQUENCE
+ * SIZE (1..MAX) OF AccessDescription; AccessDescription ::= SEQUENCE {
+ * accessMethod OBJECT IDENTIFIER, accessLocation GeneralName }. Not used
+ * (no fetching), but checked: a malformed one is a malformed certificate,
+ * and "Conforming CAs MUST mark this extension as non-critical". */
+static int ext_aia(wt_x509_cert *c, wt_der *v, uint32_t crit)
+{
+	wt_der seq;
+	(void)c;
+	if (crit)
+		return WT_X509_ERR_BAD_EXT;
+	DER(wt_der_enter_seq(v, &seq), WT_X509_ERR_BAD_EXT);
+	if (seq.len == 0)
+		return WT_X509_ERR_BAD_EXT;
+	while (seq.len != 0) {
+		wt_der ad, oid, val;
+		uint32_t form;
+		DER(wt_der_enter_seq(&seq, &ad), WT_X509_ERR_BAD_EXT);
+		DER(wt_der_read_oid(&ad, &oid), WT_X509_ERR_BAD_EXT);
+		TRY(read_general_name(&ad, 0, &form, &val));
+		DER(wt_der_end(&ad), WT_X509_ERR_BAD_EXT);
+	}
+	return WT_X509_OK;
+}
+
 static int ext_ski(const uint8_t *base, wt_x509_cert *c, wt_der *v)
 {
 	wt_der oct;
@@ -652,8 +707,13 @@ static int read_extensions(const uint8_t *base, wt_x509_cert *c, wt_der *exts)
 			default: break;
 			}
 		}
+		/* id-pe-authorityInfoAccess 1.3.6.1.5.5.7.1.1 */
+		if (oid.len == 8 && memcmp(oid.buf, "\x2b\x06\x01\x05\x05\x07\x01\x01", 8) == 0)
+			bit = WT_X509_EXT_AIA;
 		if (bit != 0) {
 			c->ext |= bit;
+			if (crit)
+				c->ext_critical |= bit;
 			switch (bit) {
 			case WT_X509_EXT_BASIC_CONSTRAINTS: r = ext_basic_constraints(c, &val); break;
 			case WT_X509_EXT_KEY_USAGE: r = ext_key_usage(c, &val); break;
@@ -661,6 +721,7 @@ static int read_extensions(const uint8_t *base, wt_x509_cert *c, wt_der *exts)
 			case WT_X509_EXT_SAN: r = ext_san(base, c, &val); break;
 			case WT_X509_EXT_NAME_CONSTRAINTS: r = ext_name_constraints(base, c, &val); break;
 			case WT_X509_EXT_AKI: r = ext_aki(base, c, &val); break;
+			case WT_X509_EXT_AIA: r = ext_aia(c, &val, crit); break;
 			default: r = ext_ski(base, c, &val); break;
 			}
 			TRY(r);

@@ -244,6 +244,14 @@ static const struct {
 	{ WT_X509_ERR_NO_CERT, 50, "NO_PEER_CERTIFICATE", "peer sent no certificate" },
 	{ WT_X509_ERR_LIMIT, 46, "CERT_LIMIT_EXCEEDED", "too many certificates or path search too long" },
 	{ WT_X509_ERR_ARG, 80, "INVALID_CALL", "invalid argument" },
+	/* OpenSSL's X509_V_ERR_INVALID_NON_CA: "invalid non-CA certificate
+	 * (has CA markings)". */
+	{ WT_X509_ERR_LEAF_CA, 42, "INVALID_NON_CA", "end-entity certificate has CA markings (cA, keyCertSign or nameConstraints)" },
+	{ WT_X509_ERR_LEAF_KEY, 43, "EE_KEY_UNSUPPORTED", "end-entity public key is one TLS refuses (RSA below 2048 bits or not a whole number of octets, P-192, DSA, ...)" },
+	{ WT_X509_ERR_NEGATIVE_SERIAL, 42, "CERT_NEGATIVE_SERIAL", "certificate serial number is negative" },
+	{ WT_X509_ERR_MISSING_AKI, 42, "MISSING_AUTHORITY_KEY_IDENTIFIER", "CA certificate lacks an authority key identifier" },
+	{ WT_X509_ERR_MISSING_SKI, 42, "MISSING_SUBJECT_KEY_IDENTIFIER", "CA certificate lacks a subject key identifier" },
+	{ WT_X509_ERR_SAN_CRITICAL, 42, "SAN_CRITICALITY_INVALID", "subjectAltName criticality contradicts the subject (critical with a subject, or not critical without one)" },
 };
 
 static int find_err(int code)

@@ -32,6 +32,12 @@ export interface X509Case {
   /** Expected OpenSSL verdict where it differs from ours, and the rule
    * that decides it. */
   openssl?: { expect: string | null; rule: string };
+  /** Compare with `openssl verify -x509_strict` (the stricter RFC 5280
+   * profile checks) rather than plain `openssl verify`. */
+  strict?: boolean;
+  /** OpenSSL reports every error it finds; compare the one at this depth
+   * (default: the first reported). */
+  opensslDepth?: number;
   /** Files for openssl verify. */
   files: { leaf: string; untrusted: string | null; anchors: string };
 }
@@ -56,7 +62,7 @@ function derToPem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${b64.replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
 
-type KeyType = 'rsa' | 'p256' | 'p384' | 'ed25519';
+type KeyType = 'rsa' | 'p256' | 'p384' | 'ed25519' | 'rsa1024' | 'rsa2052' | 'p192' | 'dsa';
 
 interface CertSpec {
   subject: string;
@@ -67,6 +73,10 @@ interface CertSpec {
   days?: number;
   digest?: 'sha256' | 'sha384' | null;
   pss?: boolean;
+  /** Serial number as openssl -set_serial takes it (default: a counter). */
+  serial?: string;
+  /** A version 1 certificate: no extensions at all (ext ignored). */
+  v1?: boolean;
 }
 
 /** Make all fixtures; takes a few seconds (key generation). */
@@ -84,7 +94,12 @@ export function makeFixtures(): Fixtures {
       p256: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
       p384: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
       ed25519: ['-algorithm', 'ED25519'],
+      rsa1024: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'],
+      rsa2052: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2052'],
+      p192: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-192'],
+      dsa: ['-paramfile', p('dsa.param')],
     };
+    if (type === 'dsa') ossl('genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', p('dsa.param'));
     ossl('genpkey', ...args[type], '-out', p(`${name}.key`));
     keys.add(name);
     return name;
@@ -101,7 +116,7 @@ export function makeFixtures(): Fixtures {
     writeFileSync(p(`${name}.ext`), `[e]\n${s.ext}`);
     ossl('req', '-new', '-config', p('req.cnf'), '-key', p(`${s.key}.key`), '-subj', s.subject, '-out', p(`${name}.csr`));
     const args = ['x509', '-req', '-in', p(`${name}.csr`), '-out', p(`${name}.pem`), '-days', String(s.days ?? 3650),
-      '-extfile', p(`${name}.ext`), '-extensions', 'e', '-set_serial', String(serial++)];
+      ...(s.v1 ? [] : ['-extfile', p(`${name}.ext`), '-extensions', 'e']), '-set_serial', s.serial ?? String(serial++)];
     if (s.issuer) args.push('-CA', p(`${s.issuer}.pem`), '-CAkey', p(`${certKey[s.issuer]}.key`));
     else args.push('-key', p(`${s.key}.key`));
     if (s.digest !== null) args.push(`-${s.digest ?? 'sha256'}`);
@@ -179,6 +194,59 @@ export function makeFixtures(): Fixtures {
   cert('xint2', { subject: '/O=wasmtls test/CN=Cross Intermediate', key: 'ecint', issuer: 'xroot2', ext: CA, digest: 'sha384' });
   cert('xleaf', { subject: '/CN=cross.example.test', key: 'ecleaf', issuer: 'xint1', ext: LEAF('DNS:cross.example.test'), days: 30 });
 
+  // ---- trust anchors are checked too (RFC 5280 6.1.1 d is trust input,
+  // but OpenSSL, Go and pyca refuse these) ----
+  // A root that expires before its leaf (20 days vs 30).
+  cert('shortroot', { subject: '/O=wasmtls test/CN=Short Root', key: 'ecroot', ext: CA, days: 20 });
+  cert('shortleaf', { subject: '/CN=short.example.test', key: 'ecleaf', issuer: 'shortroot', ext: LEAF('DNS:short.example.test'), days: 30 });
+  // A root with an unknown critical extension.
+  cert('critroot', { subject: '/O=wasmtls test/CN=Critical Root', key: 'ecroot', ext: `${CA}1.3.6.1.4.1.55555.3=critical,ASN1:UTF8String:must understand\n` });
+  cert('critrootleaf', { subject: '/CN=critroot.example.test', key: 'ecleaf', issuer: 'critroot', ext: LEAF('DNS:critroot.example.test'), days: 30 });
+  // Roots that are not CAs: cA=FALSE, no basicConstraints (v3), version 1.
+  cert('falseroot', { subject: '/O=wasmtls test/CN=CA False Root', key: 'ecroot', ext: 'basicConstraints=critical,CA:FALSE\nsubjectKeyIdentifier=hash\n' });
+  cert('nobcroot', { subject: '/O=wasmtls test/CN=No BC Root', key: 'ecroot', ext: 'subjectKeyIdentifier=hash\n' });
+  cert('v1root', { subject: '/O=wasmtls test/CN=V1 Root', key: 'ecroot', ext: '', v1: true });
+  // Under an issuer without subjectKeyIdentifier the leaf's AKI names the
+  // issuer and serial instead (openssl -x509_strict wants an AKI).
+  const NOAKI = (san: string) => LEAF(san).replace('authorityKeyIdentifier=keyid:always', 'authorityKeyIdentifier=issuer:always');
+  cert('falserootleaf', { subject: '/CN=false.example.test', key: 'ecleaf', issuer: 'falseroot', ext: LEAF('DNS:false.example.test'), days: 30 });
+  cert('nobcrootleaf', { subject: '/CN=nobc.example.test', key: 'ecleaf', issuer: 'nobcroot', ext: LEAF('DNS:nobc.example.test'), days: 30 });
+  cert('v1rootleaf', { subject: '/CN=v1.example.test', key: 'ecleaf', issuer: 'v1root', ext: NOAKI('DNS:v1.example.test'), days: 30 });
+
+  // ---- end entities that are not end entities, or not well formed ----
+  L('cafleaf', LEAF('DNS:caleaf.example.test').replace('CA:FALSE', 'CA:TRUE'));
+  L('kcsleaf', LEAF('DNS:kcs.example.test').replace('digitalSignature', 'digitalSignature,keyCertSign'));
+  L('ncleaf', `${LEAF('DNS:ncleaf.example.test')}nameConstraints=critical,permitted;DNS:example.test\n`);
+  L('dotsan', LEAF('DNS:.lead.example.test'));
+  L('underscoresan', LEAF('DNS:under_score.example.test'));
+  L('emptylabelsan', LEAF('DNS:a..b.example.test'));
+  L('critsan', LEAF('critical,DNS:critsan.example.test'));
+  cert('negserialleaf', { subject: '/CN=neg.example.test', key: 'ecleaf', issuer: 'ecint', ext: LEAF('DNS:neg.example.test'), days: 30, serial: '-4660' });
+  // Keys the handshake refuses, each under the EC intermediate.
+  key('rsa1024', 'rsa1024'); key('rsa2052', 'rsa2052'); key('p192', 'p192'); key('dsa', 'dsa');
+  cert('rsa1024leaf', { subject: '/CN=rsa1024.example.test', key: 'rsa1024', issuer: 'ecint', ext: LEAF('DNS:rsa1024.example.test'), days: 30 });
+  cert('rsa2052leaf', { subject: '/CN=rsa2052.example.test', key: 'rsa2052', issuer: 'ecint', ext: LEAF('DNS:rsa2052.example.test'), days: 30 });
+  cert('p192leaf', { subject: '/CN=p192.example.test', key: 'p192', issuer: 'ecint', ext: LEAF('DNS:p192.example.test'), days: 30 });
+  cert('dsaleaf', { subject: '/CN=dsa.example.test', key: 'dsa', issuer: 'ecint', ext: LEAF('DNS:dsa.example.test'), days: 30 });
+  // Malformed AIA (an empty SEQUENCE, RFC 5280 4.2.2.1 says SIZE (1..MAX)).
+  L('badaia', `${LEAF('DNS:aia.example.test')}1.3.6.1.5.5.7.1.1=DER:30:00\n`);
+  // A well-formed AIA passes.
+  L('aialeaf', `${LEAF('DNS:aia.example.test')}authorityInfoAccess=caIssuers;URI:http://ca.example.test/int.crt,OCSP;URI:http://ocsp.example.test\n`);
+
+  // ---- CA profile ----
+  cert('negint', { subject: '/O=wasmtls test/CN=Negative Serial CA', key: 'other', issuer: 'ecroot', ext: CA, serial: '-22136' });
+  cert('negintleaf', { subject: '/CN=negint.example.test', key: 'ecleaf', issuer: 'negint', ext: LEAF('DNS:negint.example.test'), days: 30 });
+  cert('noskiint', { subject: '/O=wasmtls test/CN=No SKI CA', key: 'other', issuer: 'ecroot', ext: CA.replace('subjectKeyIdentifier=hash', 'subjectKeyIdentifier=none') });
+  cert('noskileaf', { subject: '/CN=noski.example.test', key: 'ecleaf', issuer: 'noskiint', ext: NOAKI('DNS:noski.example.test'), days: 30 });
+  cert('noakiint', { subject: '/O=wasmtls test/CN=No AKI CA', key: 'other', issuer: 'ecroot', ext: CA.replace('authorityKeyIdentifier=keyid:always', 'authorityKeyIdentifier=none') });
+  cert('noakiintleaf', { subject: '/CN=noakiint.example.test', key: 'ecleaf', issuer: 'noakiint', ext: LEAF('DNS:noakiint.example.test'), days: 30 });
+  // Malformed name constraints on an intermediate: a DNS base with an
+  // underscore, an IP mask that is not a prefix.
+  cert('badncdns', { subject: '/O=wasmtls test/CN=Bad NC DNS', key: 'other', issuer: 'ecroot', ext: `${CA}nameConstraints=critical,permitted;DNS:bad_name.example\n` });
+  cert('badncdnsleaf', { subject: '/CN=www.bad_name.example', key: 'ecleaf', issuer: 'badncdns', ext: LEAF('DNS:www.bad_name.example'), days: 30 });
+  cert('badncip', { subject: '/O=wasmtls test/CN=Bad NC IP', key: 'other', issuer: 'ecroot', ext: `${CA}nameConstraints=critical,permitted;IP:192.0.2.0/255.0.255.0\n` });
+  cert('badncipleaf', { subject: '/CN=badncip.example.test', key: 'ecleaf', issuer: 'badncip', ext: LEAF('DNS:badncip.example.test,IP:192.0.2.1'), days: 30 });
+
   // Bad signature: the leaf's last signature octet flipped.
   const bad = der.ecleaf.slice();
   bad[bad.length - 1] ^= 0x01;
@@ -251,6 +319,48 @@ export function makeFixtures(): Fixtures {
   add({ name: 'cross-signed: other order, other root trusted', chain: [d.xleaf, d.xint2, d.xint1], anchors: [d.xroot1], host: 'cross.example.test', expect: null, openssl: cross });
   add({ name: 'cross-signed: trusted path first', chain: [d.xleaf, d.xint2, d.xint1], anchors: [d.xroot2], host: 'cross.example.test', expect: null });
 
+  // Trust anchors (see the certificates above).
+  const pyca = 'pyca/cryptography and rustls-webpki policy; RFC 5280';
+  add({ name: 'anchor expired (leaf still valid)', chain: [d.shortleaf], anchors: [d.shortroot], host: 'short.example.test', time: now + 25 * DAY, expect: 'CERT_HAS_EXPIRED' });
+  add({ name: 'anchor not yet valid', chain: [d.shortleaf], anchors: [d.shortroot], time: now - DAY, expect: 'CERT_NOT_YET_VALID' });
+  add({ name: 'anchor with an unknown critical extension', chain: [d.critrootleaf], anchors: [d.critroot], expect: 'UNHANDLED_CRITICAL_EXTENSION' });
+  add({ name: 'anchor with cA=FALSE', chain: [d.falserootleaf], anchors: [d.falseroot], expect: 'INVALID_CA' });
+  add({ name: 'anchor without basicConstraints (v3)', chain: [d.nobcrootleaf], anchors: [d.nobcroot], expect: 'INVALID_CA', strict: true });
+  add({ name: 'anchor of version 1', chain: [d.v1rootleaf], anchors: [d.v1root], expect: 'INVALID_CA', strict: true, opensslDepth: 1 });
+  // End entities.
+  add({ name: 'leaf with cA=TRUE', chain: [d.cafleaf, d.ecint], anchors: [d.ecroot], expect: 'INVALID_NON_CA', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.9: cA asserts the key verifies certificate signatures, not what an end entity is (${pyca})` } });
+  add({ name: 'leaf with keyCertSign', chain: [d.kcsleaf, d.ecint], anchors: [d.ecroot], expect: 'INVALID_NON_CA', strict: true });
+  add({ name: 'leaf with nameConstraints', chain: [d.ncleaf, d.ecint], anchors: [d.ecroot], expect: 'INVALID_NON_CA', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.10: "MUST be used only in a CA certificate" (${pyca})` } });
+  add({ name: 'dNSName SAN with a leading dot', chain: [d.dotsan, d.ecint], anchors: [d.ecroot], expect: 'CERT_BAD_EXTENSION', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.6: dNSName in the preferred name syntax of RFC 1034 3.5 (${pyca})` } });
+  add({ name: 'dNSName SAN with an underscore', chain: [d.underscoresan, d.ecint], anchors: [d.ecroot], expect: 'CERT_BAD_EXTENSION', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.6 / RFC 1123 2.1: letters, digits and hyphens only (${pyca})` } });
+  add({ name: 'dNSName SAN with an empty label', chain: [d.emptylabelsan, d.ecint], anchors: [d.ecroot], expect: 'CERT_BAD_EXTENSION', strict: true,
+    openssl: { expect: null, rule: `RFC 1034 3.5: labels are 1..63 octets (${pyca})` } });
+  add({ name: 'critical SAN with a non-empty subject', chain: [d.critsan, d.ecint], anchors: [d.ecroot], expect: 'SAN_CRITICALITY_INVALID', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.6: with a non-empty subject the SAN SHOULD be non-critical (${pyca} refuse it)` } });
+  add({ name: 'leaf with a negative serial', chain: [d.negserialleaf, d.ecint], anchors: [d.ecroot], expect: 'CERT_NEGATIVE_SERIAL', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.1.2.2: "The serial number MUST be a positive integer" (${pyca})` } });
+  const weak = (what: string) => ({ expect: null, rule: `the TLS handshake refuses ${what}, so the validator does too (CA/B BR 6.1.5; pyca: RSA >= 2048)` });
+  add({ name: 'leaf RSA-1024 key', chain: [d.rsa1024leaf, d.ecint], anchors: [d.ecroot], expect: 'EE_KEY_UNSUPPORTED', openssl: weak('RSA below 2048 bits') });
+  add({ name: 'leaf RSA-2052 key (not a multiple of 8 bits)', chain: [d.rsa2052leaf, d.ecint], anchors: [d.ecroot], expect: 'EE_KEY_UNSUPPORTED', openssl: weak('RSA moduli that are not whole octets') });
+  add({ name: 'leaf P-192 key', chain: [d.p192leaf, d.ecint], anchors: [d.ecroot], expect: 'EE_KEY_UNSUPPORTED', openssl: weak('P-192') });
+  add({ name: 'leaf DSA key', chain: [d.dsaleaf, d.ecint], anchors: [d.ecroot], expect: 'EE_KEY_UNSUPPORTED', openssl: weak('DSA') });
+  add({ name: 'leaf with a malformed AIA', chain: [d.badaia, d.ecint], anchors: [d.ecroot], expect: 'CERT_BAD_EXTENSION',
+    openssl: { expect: null, rule: `RFC 5280 4.2.2.1: AuthorityInfoAccessSyntax is SEQUENCE SIZE (1..MAX) (${pyca} parse it)` } });
+  add({ name: 'leaf with a well-formed AIA', chain: [d.aialeaf, d.ecint], anchors: [d.ecroot], host: 'aia.example.test', expect: null, strict: true });
+  // CA profile.
+  add({ name: 'intermediate with a negative serial', chain: [d.negintleaf, d.negint], anchors: [d.ecroot], expect: 'CERT_NEGATIVE_SERIAL', strict: true,
+    openssl: { expect: null, rule: `RFC 5280 4.1.2.2 (${pyca})` } });
+  add({ name: 'intermediate without subjectKeyIdentifier', chain: [d.noskileaf, d.noskiint], anchors: [d.ecroot], expect: 'MISSING_SUBJECT_KEY_IDENTIFIER', strict: true, opensslDepth: 1 });
+  add({ name: 'intermediate without authorityKeyIdentifier', chain: [d.noakiintleaf, d.noakiint], anchors: [d.ecroot], expect: 'MISSING_AUTHORITY_KEY_IDENTIFIER', strict: true });
+  add({ name: 'intermediate with a malformed DNS name constraint', chain: [d.badncdnsleaf, d.badncdns], anchors: [d.ecroot], expect: 'CERT_BAD_EXTENSION',
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.10: a dNSName constraint is a host name (${pyca} refuse it)` } });
+  add({ name: 'intermediate with a non-prefix IP mask constraint', chain: [d.badncipleaf, d.badncip], anchors: [d.ecroot], expect: 'CERT_BAD_EXTENSION',
+    openssl: { expect: null, rule: `RFC 5280 4.2.1.10: the mask is a CIDR prefix (RFC 4632) (${pyca} refuse it)` } });
+
   return {
     dir,
     cases,
@@ -267,13 +377,15 @@ const OSSL: Record<number, string> = {
   79: 'INVALID_CA', 39: 'KEYUSAGE_NO_DIGITAL_SIGNATURE', 6: 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 25: 'PATH_LENGTH_EXCEEDED', 26: 'INVALID_PURPOSE', 32: 'KEYUSAGE_NO_CERTSIGN',
   34: 'UNHANDLED_CRITICAL_EXTENSION', 47: 'PERMITTED_VIOLATION', 48: 'EXCLUDED_VIOLATION',
   62: 'ERR_TLS_CERT_ALTNAME_INVALID', 64: 'ERR_TLS_CERT_ALTNAME_INVALID',
+  // -x509_strict profile checks (OpenSSL 3.0)
+  82: 'INVALID_NON_CA', 85: 'MISSING_AUTHORITY_KEY_IDENTIFIER', 86: 'MISSING_SUBJECT_KEY_IDENTIFIER',
 };
 
 /** `openssl verify` on a case's files; its verdict as one of our codes
  * (null: OK). Unknown OpenSSL errors come back as "OPENSSL_<n>". */
 export function opensslVerify(c: X509Case): string | null {
   const args = ['verify', '-CAfile', c.files.anchors, '-purpose', c.purpose === 'server' ? 'sslserver' : 'sslclient',
-    '-attime', String(Math.floor(c.time / 1000))];
+    '-attime', String(Math.floor(c.time / 1000)), ...(c.strict ? ['-x509_strict'] : [])];
   if (c.files.untrusted) args.push('-untrusted', c.files.untrusted);
   if (c.host !== undefined) {
     if (/^[0-9.]+$/.test(c.host) || c.host.includes(':')) args.push('-verify_ip', c.host);
@@ -283,7 +395,8 @@ export function opensslVerify(c: X509Case): string | null {
   const r = spawnSync('openssl', args, { encoding: 'utf8' });
   const out = `${r.stdout}${r.stderr}`;
   if (r.status === 0 && /: OK$/m.test(out)) return null;
-  const m = out.match(/error (\d+) at \d+ depth/);
+  const errs = [...out.matchAll(/error (\d+) at (\d+) depth/g)];
+  const m = c.opensslDepth === undefined ? errs[0] : errs.find((e) => Number(e[2]) === c.opensslDepth);
   if (!m) return `OPENSSL_UNPARSED: ${out.trim()}`;
   return OSSL[Number(m[1])] ?? `OPENSSL_${m[1]}`;
 }

@@ -6,6 +6,7 @@
  * and path validation with an injected signature verifier (and with the
  * wt_pk.h one when it is linked in).
  */
+#include <time.h>
 #include "wt_pk.h"
 #include "wt_x509.h"
 #include "testutil.h"
@@ -137,6 +138,45 @@ static const struct { const char *name, *base; int in; } SUBTREES[] = {
 	{ "example.test.", "example.test", 1 },
 	{ "test", "example.test", 0 },
 };
+
+/* RFC 1034 3.5 / RFC 1123 2.1 preferred name syntax (RFC 5280 4.2.1.6),
+ * as SAN (wildcard allowed) and as name constraint base (leading dot and
+ * empty allowed). */
+static const struct { const char *s; int san, subtree; } DNS_SYNTAX[] = {
+	{ "www.example.test", 1, 1 },
+	{ "a", 1, 1 },
+	{ "1password.com", 1, 1 },                /* RFC 1123: leading digit */
+	{ "xn--bcher-kva.example", 1, 1 },
+	{ "a-b.example", 1, 1 },
+	{ "*.example.test", 1, 0 },
+	{ ".example.test", 0, 1 },
+	{ "", 0, 1 },
+	{ "under_score.example", 0, 0 },
+	{ "a..b.example", 0, 0 },
+	{ "example.test.", 0, 0 },
+	{ "..example", 0, 0 },
+	{ "-a.example", 0, 0 },
+	{ "a-.example", 0, 0 },
+	{ "w*.example", 0, 0 },
+	{ "*", 0, 0 },
+	{ "*.", 0, 0 },
+	{ "a.*.example", 0, 0 },
+	{ "sp ace.example", 0, 0 },
+	{ "a\x80.example", 0, 0 },
+	{ "abcdefghij0123456789abcdefghij0123456789abcdefghij0123456789abc.x", 1, 1 },   /* 63 */
+	{ "abcdefghij0123456789abcdefghij0123456789abcdefghij0123456789abcd.x", 0, 0 },  /* 64 */
+};
+
+static void test_dns_syntax(void)
+{
+	size_t i;
+	for (i = 0; i < sizeof DNS_SYNTAX / sizeof DNS_SYNTAX[0]; i++) {
+		const uint8_t *s = (const uint8_t *)DNS_SYNTAX[i].s;
+		size_t n = strlen(DNS_SYNTAX[i].s);
+		CHECK(wt_x509_dns_syntax(s, n, WT_X509_DNS_WILDCARD) == DNS_SYNTAX[i].san, "SAN syntax '%s'", DNS_SYNTAX[i].s);
+		CHECK(wt_x509_dns_syntax(s, n, WT_X509_DNS_SUBTREE) == DNS_SYNTAX[i].subtree, "subtree syntax '%s'", DNS_SYNTAX[i].s);
+	}
+}
 
 static void test_subtrees(void)
 {
@@ -405,19 +445,31 @@ static void test_verify(void)
 		memset(&junk, 0x41, sizeof junk);
 		CHECK(run(chain, 1, &junk.s, NULL, 0, now, &res) == WT_X509_ERR_ARG, "bad store");
 	}
-	/* Sixteen mutually issuing certificates (copies of the self-issued
-	 * root, nothing trusted, every signature "valid"): the search must
-	 * stop at its step budget rather than try every ordering. */
+	/* Forty copies of the self-issued root after the leaf, nothing
+	 * trusted, every signature "valid": each copy is the same name and key
+	 * as the others, so going up through another copy is a loop; the
+	 * search ends with the untrusted root, after one signature check per
+	 * (certificate, issuer key), not one per ordering. All forty are
+	 * looked at (no first-16 cut): trusting the CA finds the path. */
 	{
-		wt_x509_blob many[WT_X509_MAX_CHAIN];
+		wt_x509_blob many[41];
 		size_t k;
 		many[0] = chain[0];
-		for (k = 1; k < WT_X509_MAX_CHAIN; k++)
+		for (k = 1; k < 41; k++)
 			many[k] = chain[1];
-		r = run(many, WT_X509_MAX_CHAIN, &empty.s, NULL, 0, now, &res);
-		CHECK(r == WT_X509_ERR_LIMIT, "search bounded: %d", r);
-		r = run(many, WT_X509_MAX_CHAIN, &st.s, NULL, 0, now, &res);
+		FAKE.calls = 0;
+		r = run(many, 41, &empty.s, NULL, 0, now, &res);
+		CHECK(r == WT_X509_ERR_SELF_SIGNED_IN_CHAIN, "copies of a root: %d", r);
+		CHECK(FAKE.calls <= 41 * 2, "signature checks bounded: %d", FAKE.calls);
+		r = run(many, 41, &st.s, NULL, 0, now, &res);
 		CHECK(r == 0 && res.path_len == 1, "anchor found first: %d", r);
+		/* The only issuer sent last, behind 39 unrelated leaves. */
+		for (k = 1; k < 40; k++)
+			many[k] = chain[0];
+		many[40] = chain[1];
+		r = run(many, 41, &empty.s, NULL, 0, now, &res);
+		CHECK(r == WT_X509_ERR_SELF_SIGNED_IN_CHAIN && res.cert_index == 40, "issuer at index 40 found: %d %d",
+			r, res.cert_index);
 	}
 	/* Store lookup by subject. */
 	{
@@ -454,6 +506,54 @@ static void test_verify(void)
 	}
 }
 
+/* Adversarial work: 40 self-issued CAs with one name and 40 different keys
+ * after the leaf (each can "issue" every other, every signature "valid",
+ * nothing trusted): 1640 distinct (certificate, key) pairs, orderings
+ * without end. The search stops at its signature budget
+ * (WT_X509_SEARCH_BUDGET + WT_X509_SEARCH_PER_CERT per certificate) with
+ * CERT_LIMIT_EXCEEDED, in bounded time; with the real CA trusted, the
+ * valid path is found first. */
+static void test_search_bounds(void)
+{
+	enum { N = 41 };
+	static uint8_t copies[N - 1][sizeof CA_DER];
+	static union { wt_x509_store s; uint8_t b[2048]; } st, empty;
+	wt_x509_blob chain[N];
+	wt_x509_result res;
+	wt_x509_cert ca;
+	clock_t t0;
+	double ms;
+	int64_t now = NB + 86400;
+	size_t k;
+	int r;
+	wt_x509_parse(&ca, CA_DER, sizeof CA_DER);
+	chain[0].der = LEAF_DER;
+	chain[0].len = sizeof LEAF_DER;
+	for (k = 0; k + 1 < N; k++) {
+		memcpy(copies[k], CA_DER, sizeof CA_DER);
+		/* another key: two octets of the EC point */
+		copies[k][ca.spki.off + ca.spki.len - 1] ^= (uint8_t)(k + 1);
+		copies[k][ca.spki.off + ca.spki.len - 2] ^= (uint8_t)((k + 1) >> 8 | 0x40);
+		chain[k + 1].der = copies[k];
+		chain[k + 1].len = sizeof CA_DER;
+	}
+	wt_x509_store_init(&st.s, sizeof st);
+	wt_x509_store_add_der(&st.s, CA_DER, sizeof CA_DER);
+	wt_x509_store_init(&empty.s, sizeof empty);
+	memset(&FAKE, 0, sizeof FAKE);
+	t0 = clock();
+	r = run(chain, N, &empty.s, NULL, 0, now, &res);
+	ms = (double)(clock() - t0) * 1000.0 / CLOCKS_PER_SEC;
+	CHECK(r == WT_X509_ERR_LIMIT, "no anchor: %d", r);
+	CHECK(FAKE.calls == WT_X509_SEARCH_BUDGET + WT_X509_SEARCH_PER_CERT * N, "signature checks %d", FAKE.calls);
+	CHECK(ms < 2000, "bounded time: %.1f ms", ms);
+	printf("x509 search, %d self-issuing CAs with distinct keys, no anchor: %s in %.1f ms, %d signature checks\n",
+		N - 1, wt_x509_err_name(r), ms, FAKE.calls);
+	FAKE.calls = 0;
+	r = run(chain, N, &st.s, NULL, 0, now, &res);
+	CHECK(r == 0 && res.path_len == 1 && FAKE.calls == 1, "anchor first: %d, %d checks", r, FAKE.calls);
+}
+
 static void test_errors(void)
 {
 	static const int codes[] = {
@@ -464,7 +564,9 @@ static void test_errors(void)
 		WT_X509_ERR_CHAIN_TOO_LONG, WT_X509_ERR_KEY_USAGE_CA, WT_X509_ERR_KEY_USAGE, WT_X509_ERR_PURPOSE,
 		WT_X509_ERR_UNKNOWN_CRITICAL, WT_X509_ERR_NAME_PERMITTED, WT_X509_ERR_NAME_EXCLUDED,
 		WT_X509_ERR_NAME_UNSUPPORTED, WT_X509_ERR_HOSTNAME, WT_X509_ERR_PIN, WT_X509_ERR_NO_CERT,
-		WT_X509_ERR_LIMIT, WT_X509_ERR_ARG,
+		WT_X509_ERR_LIMIT, WT_X509_ERR_ARG, WT_X509_ERR_LEAF_CA, WT_X509_ERR_LEAF_KEY,
+		WT_X509_ERR_NEGATIVE_SERIAL, WT_X509_ERR_MISSING_AKI, WT_X509_ERR_MISSING_SKI,
+		WT_X509_ERR_SAN_CRITICAL,
 	};
 	size_t i;
 	for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -479,10 +581,12 @@ int main(void)
 	test_times();
 	test_names();
 	test_subtrees();
+	test_dns_syntax();
 	test_parse();
 	test_patched();
 	test_store();
 	test_verify();
+	test_search_bounds();
 	test_errors();
 	return t_done();
 }

@@ -8,6 +8,24 @@
  * host name (RFC 9525: subjectAltName only, no Common Name fallback).
  * Requires the shared module: `await init()` first.
  *
+ * The profile is as strict as pyca/cryptography's and rustls-webpki's:
+ * - trust anchors must be CAs (basicConstraints cA; v1 roots are refused,
+ *   as `openssl verify -x509_strict` does), within their validity period,
+ *   with no unknown critical extension;
+ * - the end entity must not be a CA (cA, keyCertSign or nameConstraints:
+ *   `INVALID_NON_CA`), must carry a key the handshake accepts
+ *   (`EE_KEY_UNSUPPORTED`: RSA below 2048 bits or not whole octets, P-192,
+ *   DSA, ...), well-formed dNSName SANs (`CERT_BAD_EXTENSION`), a
+ *   subjectAltName that is not critical beside a non-empty subject
+ *   (`SAN_CRITICALITY_INVALID`), and keyUsage digitalSignature when it has
+ *   a keyUsage (a policy choice: TLS 1.3 only signs);
+ * - the end entity and the intermediates: a non-negative serial
+ *   (`CERT_NEGATIVE_SERIAL`), a well-formed AIA; intermediates: subject
+ *   and (unless self-signed) authority key identifiers
+ *   (`MISSING_SUBJECT_KEY_IDENTIFIER`, `MISSING_AUTHORITY_KEY_IDENTIFIER`),
+ *   well-formed name constraints;
+ * - every certificate of `chain` is a candidate issuer, in any order.
+ *
  * @example
  * ```ts
  * import { init } from 'wasmtls/loader';
