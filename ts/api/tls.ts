@@ -169,7 +169,9 @@ export interface TLSSocket {
   getSession(): Uint8Array | undefined;
   /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too. */
   keyUpdate(requestPeer?: boolean): Promise<void>;
-  /** The SSL object underneath, for what this layer does not expose. */
+  /** The SSL object underneath, for what this layer does not expose.
+   * When the connection could not be set up (see {@link connect}) there is
+   * none: reading it throws the error `opened` rejects with. */
   readonly connection: Connection;
 }
 

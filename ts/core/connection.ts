@@ -52,6 +52,7 @@ import { TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
+import { pullFrom, tokenOf, type ByteSource, type StreamState } from './write-source.js';
 import { verdictAlert, verifyName } from './verdict.js';
 
 // The public surface of `wasmtls/connection` (and of the package's main
@@ -62,6 +63,7 @@ export type { CipherSuiteName, GroupName, SignatureSchemeName } from './codepoin
 export { TLSContext } from './context.js';
 export type { KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
 export type { Network } from './network.js';
+export type { ByteSource } from './write-source.js';
 
 // ---- constants (OpenSSL's names and numbers) --------------------------------
 
@@ -107,59 +109,6 @@ function cString(w: Wasm, p: number): string {
   return cStringAt(w.u8(), p);
 }
 
-// ---- buffer identity for write retries ------------------------------------------
-
-// SSL_write(3): a retry must pass the same buffer; the C engine compares a
-// token naming the caller's buffer object. Each distinct object gets one.
-const tokens = /* @__PURE__ */ new WeakMap<object, number>();
-let nextToken = 1;
-function tokenOf(o: object): number {
-  let t = tokens.get(o);
-  if (t === undefined) {
-    t = nextToken;
-    nextToken = nextToken >= 0xffffffff ? 1 : nextToken + 1;
-    tokens.set(o, t);
-  }
-  return t;
-}
-
-// ---- sources of sendStream ----------------------------------------------------
-
-/** What {@link Connection.sendStream} reads from. */
-export type ByteSource = ReadableStream<Uint8Array> | Blob | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-
-interface Pull { next(): Promise<IteratorResult<unknown>>; cancel(): void }
-
-function pullFrom(src: ByteSource): Pull {
-  if (typeof Blob === 'function' && src instanceof Blob) src = src.stream() as ReadableStream<Uint8Array>;
-  if (typeof ReadableStream === 'function' && src instanceof ReadableStream) {
-    const r = src.getReader();
-    return {
-      next: () => r.read() as Promise<IteratorResult<unknown>>,
-      cancel: () => void r.cancel().catch(() => {}),
-    };
-  }
-  const s = src as Partial<AsyncIterable<Uint8Array> & Iterable<Uint8Array>>;
-  if (typeof s[Symbol.asyncIterator] === 'function') {
-    const it = s[Symbol.asyncIterator]!();
-    return { next: () => it.next(), cancel: () => void it.return?.()?.catch?.(() => {}) };
-  }
-  if (typeof s[Symbol.iterator] === 'function') {
-    const it = s[Symbol.iterator]!();
-    return { next: async () => it.next(), cancel: () => void it.return?.() };
-  }
-  throw new TypeError('sendStream: expected a ReadableStream, Blob, async iterable or iterable of Uint8Array');
-}
-
-interface StreamState {
-  source: object;
-  pull: Pull;
-  token: number;
-  off: number;      // bytes of the current chunk written
-  len: number;      // current chunk length (0: none)
-  total: number;    // bytes written from the source so far
-  running: boolean;
-}
 
 /** Options of {@link Connection.sendStream}. */
 export interface SendStreamOptions {
