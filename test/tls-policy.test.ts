@@ -11,6 +11,7 @@
  *    as the engine's UNEXPECTED_EOF, against Node `net` / `tls` peers on
  *    127.0.0.1 that cut the connection.
  */
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -19,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { fromStreams } from '../ts/adapters/streams.js';
 import type { Transport } from '../ts/adapters/types.js';
-import { connect as nodeConnect } from '../ts/api/node.js';
+import { connect as nodeConnect, TLSSocket as NodeTLSSocket } from '../ts/api/node.js';
 import { accept, connect, type TLSInfo } from '../ts/api/tls.js';
 import { TLSContext } from '../ts/core/connection.js';
 import { TLS_ERR, TLSError } from '../ts/core/errors.js';
@@ -194,6 +195,49 @@ describe('a configuration that cannot work closes the transport and rejects open
     } finally {
       for (const s of srv.sockets) s.destroy();
       srv.server.close();
+    }
+  });
+});
+
+describe('PEM and DER inputs go through the one PEM decoder (core/pem.ts)', () => {
+  it('wasmtls/node: ca as DER, as a PEM Buffer, as a list mixing both; cert/key as PEM Buffers (Node tls peers)', async () => {
+    const server = nodeTls.createServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }, (t) => t.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const caDer = new X509Certificate(pki.caPem).raw;
+    try {
+      for (const ca of [caDer, Buffer.from(pki.caPem), [pki.strangerPem, caDer]]) {
+        const s = nodeConnect({ host: '127.0.0.1', port, servername: 'localhost', ca });
+        let got = '';
+        s.on('data', (d: Buffer) => { got += d.toString(); });
+        await once(s, 'secureConnect');
+        expect(s.authorized).toBe(true);
+        await once(s, 'end');
+        expect(got).toBe('ok');
+        s.destroy();
+      }
+    } finally {
+      server.close();
+    }
+    // Our server with its chain and key as Buffers of PEM text; Node's
+    // client checks the chain against the CA.
+    const ours = createServer((raw) => {
+      const t = new NodeTLSSocket(raw, { isServer: true, cert: Buffer.from(pki.serverChainPem), key: Buffer.from(pki.serverKeyPem) });
+      t.on('error', () => {});
+      t.on('secure', () => t.end('hi'));
+    });
+    await new Promise<void>((r) => ours.listen(0, '127.0.0.1', r));
+    try {
+      const c = nodeTls.connect({ host: '127.0.0.1', port: (ours.address() as AddressInfo).port, servername: 'localhost', ca: pki.caPem });
+      let got = '';
+      c.on('data', (d: Buffer) => { got += d.toString(); });
+      await once(c, 'secureConnect');
+      expect(c.authorized).toBe(true);
+      await once(c, 'end');
+      expect(got).toBe('hi');
+      c.destroy();
+    } finally {
+      ours.close();
     }
   });
 });

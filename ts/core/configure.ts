@@ -82,7 +82,7 @@ function base(o: ContextPolicy): TLSContextOptions {
 }
 
 /** The context options of a client (connect()). */
-export function clientContextOptions(o: ContextPolicy, who = 'connect'): TLSContextOptions {
+function clientContextOptions(o: ContextPolicy, who = 'connect'): TLSContextOptions {
   checkVersions(o, who);
   const reject = o.rejectUnauthorized !== false;
   const c = base(o);
@@ -105,7 +105,7 @@ export function clientContextOptions(o: ContextPolicy, who = 'connect'): TLSCont
 }
 
 /** The context options of a server (accept()). */
-export function serverContextOptions(o: ContextPolicy, who = 'accept'): TLSContextOptions {
+function serverContextOptions(o: ContextPolicy, who = 'accept'): TLSContextOptions {
   checkVersions(o, who);
   if (o.cert === undefined || o.key === undefined) throw new TypeError(`${who}: \`cert\` and \`key\` are required`);
   const c = base(o);

@@ -12,9 +12,6 @@ import { cString } from './bytes.js';
 import { ALERT } from './errors.js';
 import { wasm } from './loader.js';
 
-/** `verifyCode` when no validation ran. */
-export const NOT_VALIDATED = 1;
-
 /**
  * The alert that refuses a chain the engine judged `code` (0: accept).
  * A failure is refused with the validator's own alert (RFC 8446 6.2:
@@ -70,7 +67,7 @@ export function authorization(code: number, isServer: boolean, sessionReused: bo
   // chain is exchanged, RFC 8446 2.2), no anchors, or a server that did
   // not ask. Client: a resumed session is as authorized as the handshake
   // that made it. Server: the engine reports 0 when the ticket says the
-  // client's chain was validated, so NOT_VALIDATED here means it was not.
+  // client's chain was validated, so 1 here means it was not.
   if (!isServer && sessionReused && offeredAuthorized) return { authorized: true, authorizationError: undefined };
   return {
     authorized: false,
