@@ -77,8 +77,10 @@ export interface CommonOptions {
   readableHighWaterMark?: number;
   /**
    * What the readable does when the transport ends without the peer's
-   * close_notify: `'error'` (default: a TLSError, since the data may have
-   * been truncated by an attacker, RFC 8446 6.1) or `'end'` (end the
+   * close_notify: `'error'` (default: a TLSError with code
+   * `TLS_ERR.UNEXPECTED_EOF`, since the data may have been truncated by an
+   * attacker, RFC 8446 6.1; `opened` rejects with the same code when the
+   * handshake is cut) or `'end'` (end the
    * stream, as Node's TLSSocket does; for protocols that frame their own
    * messages). Data that arrived before is delivered first either way.
    */
