@@ -6,6 +6,9 @@
  *  - a configuration that cannot work (no init(), no `ca`, a bad key)
  *    closes the caller's transport and rejects `opened`, never throws and
  *    leaves a socket open;
+ *  - the CLI's context is built as connect()'s (same modes: it had
+ *    ENABLE_PARTIAL_WRITE, which connect() does not use);
+ *  - PEM and DER inputs of wasmtls/node go through the one PEM decoder;
  *  - truncation (the transport ends without close_notify, inside a record
  *    or after a complete one) reaches connect(), wasmtls/node and the CLI
  *    as the engine's UNEXPECTED_EOF, against Node `net` / `tls` peers on
@@ -22,6 +25,7 @@ import { fromStreams } from '../ts/adapters/streams.js';
 import type { Transport } from '../ts/adapters/types.js';
 import { connect as nodeConnect, TLSSocket as NodeTLSSocket } from '../ts/api/node.js';
 import { accept, connect, type TLSInfo } from '../ts/api/tls.js';
+import { dial } from '../ts/cli/s_client.js';
 import { TLSContext } from '../ts/core/connection.js';
 import { TLS_ERR, TLSError } from '../ts/core/errors.js';
 import { root, useBuild } from './helpers/env.js';
@@ -115,6 +119,27 @@ describe('connect({ context }) / accept({ context }) give the same answers as th
     expect(plain.authorized).toBe(true);
     expect(plain.peerCertificate?.subject).toEqual({ CN: 'client.test' });
     expect(same(viaCtx)).toEqual(same(plain));
+  });
+});
+
+describe('the CLI builds its context as connect() does', () => {
+  it('s_client (dial, what `npm start` and `wasmtls s_client` use): the same modes and verification policy as connect()', async () => {
+    const server = nodeTls.createServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }, (t) => t.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const d = await dial({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.caPem });
+      const c = connect({ transport: fromNodeSocket(await dialTcp(port)), servername: 'localhost', ca: pki.caPem });
+      const info = await c.opened;
+      // SSL_MODE_AUTO_RETRY only: no ENABLE_PARTIAL_WRITE in either.
+      expect(d.context.getMode()).toBe(c.connection.ctx.getMode());
+      expect(d.context.verify).toBe(c.connection.ctx.verify);
+      expect(same(d.info)).toEqual(same(info));
+      await Promise.all([d.tls.close(), c.close()]);
+      d.context.dispose();
+    } finally {
+      server.close();
+    }
   });
 });
 
