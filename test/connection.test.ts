@@ -751,6 +751,26 @@ describe('modes', () => {
 });
 
 describe('verification policy', () => {
+  it("'chain' without a callback: the engine's verdict stands, and the peer's chain is kept", () => {
+    const p = makePair(ed(), { verify: 'chain', ca: ed().certPem });
+    p.c.setServerName('localhost');
+    handshake(p.c, p.s); // synchronous: no WANT_RETRY_VERIFY reaches the caller
+    expect(p.c.verifyCode).toBe(0);
+    expect(p.c.peerCertificates?.length).toBe(1);
+    expect(equalBytes(p.c.peerCertificates![0], ed().certDer)).toBe(true);
+    p.dispose();
+    // Another anchor: refused with the validator's own alert (the C
+    // table's, wt_x509_err_alert) for the reason CERT_REJECTED.
+    const q = makePair(ed(), { verify: 'chain', ca: certs.server['ecdsa-p256'].certPem });
+    q.c.setServerName('localhost');
+    expect(() => handshake(q.c, q.s)).toThrow(TLSError);
+    expect(q.c.verifyCode).toBeLessThan(0);
+    expect(q.c.error!.alert).toBe(wasm().exports.wt_x_x509_err_alert(q.c.verifyCode));
+    expect(q.c.error!.reasonCode).toBe(TLS_ERR.CERT_REJECTED);
+    expect(q.c.verifyError).toMatch(/SELF_SIGNED|UNABLE_TO_GET_ISSUER/);
+    q.dispose();
+  });
+
   it("'external' with a synchronous callback: sees the chain, accepts", () => {
     const seen: Uint8Array[][] = [];
     const p = makePair(ed(), { verify: 'external', onVerify: (chain) => (seen.push(chain), 0) });

@@ -213,7 +213,7 @@ describe('connect() / accept() in memory', () => {
     // No anchors at all: allowed only with rejectUnauthorized: false.
     const none = pairUp({ ca: undefined, rejectUnauthorized: false });
     expect((await none.c.opened).authorized).toBe(false);
-    expect(() => connect({ transport: memoryPair().a, servername: 'x' })).toThrow(/no trust anchors/);
+    await expect(connect({ transport: memoryPair().a, servername: 'x' }).opened).rejects.toThrow(/no trust anchors/);
     await Promise.all([c.close(), s.close(), wrong.c.close(), wrong.s.close(), none.c.close(), none.s.close()]);
   });
 
@@ -248,8 +248,8 @@ describe('connect() / accept() in memory', () => {
     expect(info.sessionReused).toBe(true);
     expect(info.authorized).toBe(true);
     await Promise.all([again.c.close(), again.s.close()]);
-    expect(() => connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, maxVersion: 'TLSv1.2' as 'TLSv1.3' }))
-      .toThrow(/TLS 1.3 only/);
+    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, maxVersion: 'TLSv1.2' as 'TLSv1.3' }).opened)
+      .rejects.toThrow(/TLS 1.3 only/);
   });
 
   it('sessions remember their name and verdict: no resumption under another name or from an unauthorized handshake', async () => {
@@ -282,8 +282,8 @@ describe('connect() / accept() in memory', () => {
     expect(ai.sessionReused).toBe(true);
     expect(ai.authorized).toBe(false);
     await Promise.all([again.c.close(), again.s.close()]);
-    expect(() => connect({ transport: memoryPair().a, servername: 'localhost', ca: pki.caPem, session: new Uint8Array([9, 9, 9, 9]) }))
-      .toThrow(/not one that getSession/);
+    await expect(connect({ transport: memoryPair().a, servername: 'localhost', ca: pki.caPem, session: new Uint8Array([9, 9, 9, 9]) }).opened)
+      .rejects.toThrow(/not one that getSession/);
   });
 
   it('a resumed mutual-TLS session: the server still knows the client was authorized', async () => {

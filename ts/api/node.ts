@@ -42,8 +42,12 @@ import { rootCertificates } from 'node:tls';
 import { fromNodeSocket } from '../adapters/node-socket.js';
 import type { Transport } from '../adapters/types.js';
 import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/connection.js';
-import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
+import { isTruncation } from '../core/eof.js';
+import { ALERT, TLSError } from '../core/errors.js';
 import { init, wasm, type Wasm } from '../core/loader.js';
+import { certificateList } from '../core/pem.js';
+import { unwrapSession, withVerdict } from '../core/session.js';
+import { verifyReason } from '../core/verdict.js';
 import { TrustStore, type PeerCertificate } from '../core/x509.js';
 import { accept, connect as tlsConnect, type TLSInfo, type TLSSocket as StreamSocket } from './tls.js';
 
@@ -142,44 +146,6 @@ function defaultTrust(): TrustStore {
   return s;
 }
 
-const PEM_START = '-----BEGIN';
-
-/** Node's PEM-or-DER inputs as one PEM string (DER is wrapped). */
-function toPem(x: PemLike | readonly PemLike[], label: string): string {
-  const list = typeof x === 'string' || x instanceof Uint8Array ? [x] : x;
-  return list.map((v) => {
-    if (typeof v === 'string') return v;
-    const s = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-    if (s.subarray(0, 40).toString('latin1').includes(PEM_START)) return s.toString('latin1');
-    const b64 = s.toString('base64').replace(/.{1,64}/g, '$&\n');
-    return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
-  }).join('\n');
-}
-
-function toKey(k: PemLike): string | Uint8Array {
-  if (typeof k === 'string') return k;
-  const s = Buffer.from(k.buffer, k.byteOffset, k.byteLength);
-  return s.subarray(0, 40).toString('latin1').includes(PEM_START) ? s.toString('latin1') : k;
-}
-
-// ---- sessions -------------------------------------------------------------------------
-
-// A session as given out carries the verdict of the handshake that made it
-// (OpenSSL keeps the verify result in SSL_SESSION the same way): a resumed
-// connection exchanges no certificate (RFC 8446 2.2), so its `authorized`
-// is the original one. Byte 0: 1 authorized, 0 not; the engine's blob after.
-function sealSession(s: Uint8Array, authorized: boolean): Buffer {
-  const b = Buffer.allocUnsafe(s.length + 1);
-  b[0] = authorized ? 1 : 0;
-  b.set(s, 1);
-  return b;
-}
-
-function openSession(b: Uint8Array): { blob: Uint8Array; authorized: boolean } | undefined {
-  if (b.length < 2 || b[0]! > 1) return undefined;
-  return { blob: b.subarray(1), authorized: b[0] === 1 };
-}
-
 // ---- errors ----------------------------------------------------------------------------
 
 // OpenSSL's reason names for received alerts, as Node shows them in `code`
@@ -233,7 +199,7 @@ function toNodeError(e: unknown, secure: boolean): Error {
       const r = ALERT_REASON[e.alert!];
       if (r) return nodeError(e.message, `ERR_SSL_${r}`, e);
     }
-    if (!secure && e.code === TLS_ERR.INTERNAL && /transport closed during the handshake/.test(e.message)) {
+    if (!secure && isTruncation(e)) {
       // Node's words and code for the same event (_tls_wrap.js onSocketClose).
       return nodeError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET', e);
     }
@@ -241,13 +207,6 @@ function toNodeError(e: unknown, secure: boolean): Error {
   }
   if (e instanceof Error) return e;
   return nodeError(String(e), 'ERR_SSL_WASMTLS');
-}
-
-function cstr(w: Wasm, p: number): string {
-  const u = w.u8();
-  let e = p;
-  while (u[e] !== 0) e++;
-  return Buffer.from(u.subarray(p, e)).toString('latin1');
 }
 
 // ---- certificates ---------------------------------------------------------------------
@@ -388,8 +347,8 @@ export class TLSSocket extends Duplex {
       const common = {
         transport,
         ...(o.ALPNProtocols && { ALPNProtocols: o.ALPNProtocols }),
-        ...(o.cert !== undefined && { cert: toPem(o.cert, 'CERTIFICATE') }),
-        ...(o.key !== undefined && { key: toKey(o.key) }),
+        ...(o.cert !== undefined && { cert: certificateList(o.cert) }),
+        ...(o.key !== undefined && { key: o.key }),
         ...(o.minVersion && { minVersion: o.minVersion }),
         ...(o.maxVersion && { maxVersion: o.maxVersion }),
         ...(o.ciphersuites && { ciphersuites: o.ciphersuites }),
@@ -402,18 +361,22 @@ export class TLSSocket extends Duplex {
           ...common,
           cert: common.cert ?? '',
           key: common.key ?? '',
-          ...(o.requestCert && { requestCert: true, ca: o.ca !== undefined ? toPem(o.ca, 'CERTIFICATE') : defaultTrust() }),
+          ...(o.requestCert && { requestCert: true, ca: o.ca !== undefined ? certificateList(o.ca) : defaultTrust() }),
           ...(o.rejectUnauthorized !== undefined && { rejectUnauthorized: o.rejectUnauthorized }),
           ...(o.ticketKey && { ticketKey: o.ticketKey }),
         });
       } else {
         const reject = o.rejectUnauthorized !== false;
         let session: Uint8Array | undefined;
-        const sealed = o.session && openSession(o.session);
+        let sealed: { authorized: boolean } | undefined;
+        try {
+          sealed = o.session && unwrapSession(o.session);
+        } catch { /* not a session of ours: a full handshake, as Node does */ }
         // A session from an unauthorized handshake would resume into an
-        // unauthorized connection: only offered to a caller who accepts that.
+        // unauthorized connection: only offered to a caller who accepts that
+        // (the layer below, told rejectUnauthorized: false, would offer it).
         if (sealed && (sealed.authorized || !reject)) {
-          session = sealed.blob;
+          session = o.session;
           this.#offered = sealed.authorized;
         }
         // The engine validates with policy 'chain' but never refuses: the
@@ -421,7 +384,7 @@ export class TLSSocket extends Duplex {
         this.#tls = tlsConnect({
           ...common,
           servername: this.#hostname(),
-          ca: o.ca !== undefined ? toPem(o.ca, 'CERTIFICATE') : defaultTrust(),
+          ca: o.ca !== undefined ? certificateList(o.ca) : defaultTrust(),
           rejectUnauthorized: false,
           ...(session && { session }),
           onSession: (s) => this.#onSession(s),
@@ -506,7 +469,7 @@ export class TLSSocket extends Duplex {
     let text = name;
     try {
       const code = this.#tls!.connection.verifyCode;
-      if (code < 0) text = cstr(wasm(), wasm().exports.wt_x_x509_err_reason(code));
+      text = verifyReason(code) ?? name;
     } catch { /* the connection is gone: the name says it */ }
     return nodeError(text, name);
   }
@@ -527,7 +490,10 @@ export class TLSSocket extends Duplex {
     }
     // Sessions of a connection we refuse are not handed out.
     if (!this.authorized && this.#opts.rejectUnauthorized !== false) return;
-    this.#session = sealSession(s, this.authorized);
+    // One session format for every layer (core/session.ts); the verdict
+    // in it is ours, which checkServerIdentity may have changed.
+    const sealed = withVerdict(s, this.authorized);
+    this.#session = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     this.emit('session', this.#session);
   }
 
@@ -588,7 +554,7 @@ export class TLSSocket extends Duplex {
         // The peer's transport ended without close_notify and the readable
         // ended with it ('end', as Node): there is no one to say goodbye
         // to, which is not an error of ours (Node's end() is silent too).
-        if (e instanceof TLSError && e.code === TLS_ERR.UNEXPECTED_EOF && this.readableEnded) cb();
+        if (isTruncation(e) && this.readableEnded) cb();
         else cb(toNodeError(e, this.#secure));
       });
   }

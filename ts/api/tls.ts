@@ -29,12 +29,14 @@
  * ```
  * @module
  */
-import {
-  Connection, TLSContext,
-  type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSContextOptions,
-} from '../core/connection.js';
+import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/codepoints.js';
+import { checkVersions, clientContext, serverContext } from '../core/configure.js';
+import { Connection } from '../core/connection.js';
+import type { TLSContext } from '../core/context.js';
+import { classifyEnd } from '../core/eof.js';
 import { TLSError, TLS_ERR } from '../core/errors.js';
-import { wasm } from '../core/loader.js';
+import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
+import { authorization } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
 
@@ -75,8 +77,10 @@ export interface CommonOptions {
   readableHighWaterMark?: number;
   /**
    * What the readable does when the transport ends without the peer's
-   * close_notify: `'error'` (default: a TLSError, since the data may have
-   * been truncated by an attacker, RFC 8446 6.1) or `'end'` (end the
+   * close_notify: `'error'` (default: a TLSError with code
+   * `TLS_ERR.UNEXPECTED_EOF`, since the data may have been truncated by an
+   * attacker, RFC 8446 6.1; `opened` rejects with the same code when the
+   * handshake is cut) or `'end'` (end the
    * stream, as Node's TLSSocket does; for protocols that frame their own
    * messages). Data that arrived before is delivered first either way.
    */
@@ -167,12 +171,13 @@ export interface TLSSocket {
   getSession(): Uint8Array | undefined;
   /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too. */
   keyUpdate(requestPeer?: boolean): Promise<void>;
-  /** The SSL object underneath, for what this layer does not expose. */
+  /** The SSL object underneath, for what this layer does not expose.
+   * When the connection could not be set up (see {@link connect}) there is
+   * none: reading it throws the error `opened` rejects with. */
   readonly connection: Connection;
 }
 
-const SLICE = 4 * 16384;       // plaintext per engine write
-const NET_OUT = 4 * 16709;     // room for the records of one slice
+const SLICE = 4 * 16384;       // plaintext per engine write (NET_OUT has room for its records)
 const ignore = (): void => {};
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -180,74 +185,12 @@ function isIp(s: string): boolean {
   return IPV4.test(s) || s.includes(':');
 }
 
-/*
- * A session as connect() hands it out: the engine's blob (PSK, ticket,
- * suite, lifetimes) wrapped with what the handshake that made it knew and
- * a resumed handshake cannot learn again (RFC 8446 2.2: no certificates
- * are exchanged):
- *   0x01 || flags (bit 0: the server was authorized) || name length u8 ||
- *   servername || blob
- * A session is offered only for the same servername (RFC 8446 4.6.1:
- * "Clients MUST only resume if the new SNI value is valid for the server
- * certificate presented in the original session"), and under
- * rejectUnauthorized only when that handshake was authorized: otherwise a
- * session from a `rejectUnauthorized: false` connection would resume into
- * an "authorized" one without any certificate check.
- */
-const SESSION_V1 = 0x01;
-const utf8 = /* @__PURE__ */ new TextEncoder();
-
-function wrapSession(blob: Uint8Array, authorized: boolean, name: string | undefined): Uint8Array {
-  const n = utf8.encode(name ?? '');
-  const out = new Uint8Array(3 + n.length + blob.length);
-  out[0] = SESSION_V1;
-  out[1] = authorized ? 1 : 0;
-  out[2] = n.length;
-  out.set(n, 3);
-  out.set(blob, 3 + n.length);
-  return out;
-}
-
-function unwrapSession(s: Uint8Array): { blob: Uint8Array; authorized: boolean; name: string } {
-  if (!(s instanceof Uint8Array) || s.length < 4 || s[0] !== SESSION_V1 || s[1] > 1 || 3 + s[2] >= s.length) {
-    throw new TypeError('connect: `session` is not one that getSession() / onSession gave');
+function transportOf(o: CommonOptions | undefined, who: string): Transport {
+  const t = o?.transport;
+  if (!t || typeof t.close !== 'function' || !t.readable || !t.writable) {
+    throw new TypeError(`${who}: \`transport\` is required (a wasmtls/adapters/* result)`);
   }
-  return { authorized: s[1] === 1, name: new TextDecoder().decode(s.subarray(3, 3 + s[2])), blob: s.subarray(3 + s[2]) };
-}
-
-function versions(o: CommonOptions, who: string): void {
-  if (o.maxVersion !== undefined && o.maxVersion !== 'TLSv1.3') {
-    throw new TypeError(`${who}: maxVersion ${String(o.maxVersion)} cannot be met: wasmtls speaks TLS 1.3 only`);
-  }
-  const ok = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-  if (o.minVersion !== undefined && !ok.includes(o.minVersion)) {
-    throw new TypeError(`${who}: unknown minVersion ${String(o.minVersion)}`);
-  }
-}
-
-function baseContext(o: CommonOptions): TLSContextOptions {
-  const c: TLSContextOptions = { bufferSizes: { netOut: NET_OUT } };
-  if (o.ALPNProtocols) c.alpn = o.ALPNProtocols;
-  if (o.ciphersuites) c.suites = o.ciphersuites;
-  if (o.groups) c.groups = o.groups;
-  if (o.sigalgs) c.sigalgs = o.sigalgs;
-  if (o.cert !== undefined) c.cert = o.cert;
-  if (o.key !== undefined) c.key = o.key;
-  if (o.keylog) {
-    const f = o.keylog;
-    c.keylog = (line: string) => f(line);
-  }
-  return c;
-}
-
-/** The verdict callback both roles use: the engine validated the chain
- * (policy 'chain'); refuse with its alert unless the caller said not to. */
-function judge(reject: boolean) {
-  return (_chain: Uint8Array[], conn: Connection): number => {
-    const code = conn.verifyCode;
-    if (code === 0 || code === 1 || !reject) return 0;
-    return wasm().exports.wt_x_x509_err_alert(code) >>> 0;
-  };
+  return t;
 }
 
 /**
@@ -258,102 +201,111 @@ function judge(reject: boolean) {
  * pass `rootCertificates` from `wasmtls/roots` for the public web), for
  * `servername` (or `host`). Without `ca`, `rejectUnauthorized: false` is
  * required and `opened` reports `authorized: false`.
+ *
+ * A configuration that cannot work (no `ca`, a bad key, the module not
+ * loaded by `init()`, a bad `session`) does not throw: the transport is
+ * closed and `opened` and `closed` reject with the error. Only a missing
+ * `transport` throws (there is nothing to close).
  */
 export function connect(options: ConnectOptions): TLSSocket {
+  const transport = transportOf(options, 'connect');
   const o = options;
-  versions(o, 'connect');
-  const reject = o.rejectUnauthorized !== false;
-  const name = o.servername ?? o.host;
-  let ctx = o.context;
+  let ctx: TLSContext | undefined;
   let own = false;
-  if (!ctx) {
-    const c = baseContext(o);
-    if (o.ca !== undefined) {
-      if (reject && name === undefined) {
+  let conn: Connection | undefined;
+  try {
+    const reject = o.rejectUnauthorized !== false;
+    const name = o.servername ?? o.host;
+    ctx = o.context;
+    if (!ctx) {
+      if (o.ca !== undefined && reject && name === undefined) {
         throw new TypeError('connect: give `servername` (or `host`): the certificate is checked for that name');
       }
-      c.verify = 'chain';
-      c.ca = o.ca as TLSContextOptions['ca'];
-      c.onVerify = judge(reject);
-      if (o.pins) c.pins = o.pins;
-    } else if (!reject) {
-      // No anchors and the caller accepts any chain: still look at it so
-      // opened reports the certificate (and authorized: false).
-      c.verify = 'external';
-      c.onVerify = () => 0;
+      ctx = clientContext(o, 'connect');
+      own = true;
     } else {
-      throw new TypeError(
-        'connect: no trust anchors: pass `ca` (for the public web: rootCertificates from wasmtls/roots) ' +
-        'or rejectUnauthorized: false');
+      checkVersions(o, 'connect');
     }
-    ctx = new TLSContext(c);
-    own = true;
-  }
-  let conn: Connection;
-  let offeredAuthorized = false;
-  try {
     conn = new Connection(ctx);
     conn.setConnectState();
     if (name !== undefined && name !== '') {
       if (isIp(name)) conn.setVerifyHost(name.replace(/^\[|\]$/g, ''));
       else conn.setServerName(name);
     }
+    let offeredAuthorized = false;
     if (o.session) {
       const sess = unwrapSession(o.session);
       // Same name, and an authorized origin unless the caller accepts
       // unauthorized servers anyway; else a full handshake.
-      if (sess.name === (name ?? '') && (sess.authorized || !reject)) {
+      if (mayOffer(sess, name, reject)) {
         conn.setSession(sess.blob);
         offeredAuthorized = sess.authorized;
       }
     }
+    return new Driver(conn, own ? ctx : undefined, o, o.onSession, name, offeredAuthorized).socket;
   } catch (e) {
-    if (own) ctx.dispose();
-    throw e;
+    conn?.dispose();
+    if (own) ctx?.dispose();
+    return failed(transport, e);
   }
-  return new Driver(conn, own ? ctx : undefined, o, o.onSession, name, offeredAuthorized).socket;
 }
 
 /**
  * Serve a TLS 1.3 connection arriving on `transport` (our certificate
  * `cert` with `key`). With `requestCert` the client's chain is checked
- * against `ca`.
+ * against `ca`. A configuration error is reported as by {@link connect}:
+ * the transport is closed and `opened` rejects.
  */
 export function accept(options: AcceptOptions): TLSSocket {
+  const transport = transportOf(options, 'accept');
   const o = options;
-  versions(o, 'accept');
-  let ctx = o.context;
+  let ctx: TLSContext | undefined;
   let own = false;
-  if (!ctx) {
-    if (o.cert === undefined || o.key === undefined) throw new TypeError('accept: `cert` and `key` are required');
-    const c = baseContext(o);
-    if (o.ticketKey) c.ticketKey = o.ticketKey;
-    if (o.requestCert) {
-      const reject = o.rejectUnauthorized !== false;
-      c.clientCert = reject ? 'require' : 'request';
-      if (o.ca !== undefined) {
-        c.verify = 'chain';
-        c.ca = o.ca as TLSContextOptions['ca'];
-        c.onVerify = judge(reject);
-      } else if (!reject) {
-        c.verify = 'external';
-        c.onVerify = () => 0;
-      } else {
-        throw new TypeError('accept: requestCert needs `ca` to check client certificates (or rejectUnauthorized: false)');
-      }
-    }
-    ctx = new TLSContext(c);
-    own = true;
-  }
-  let conn: Connection;
+  let conn: Connection | undefined;
   try {
+    ctx = o.context;
+    if (!ctx) {
+      ctx = serverContext(o, 'accept');
+      own = true;
+    } else {
+      checkVersions(o, 'accept');
+    }
     conn = new Connection(ctx);
     conn.setAcceptState();
+    return new Driver(conn, own ? ctx : undefined, o, undefined, undefined, false).socket;
   } catch (e) {
-    if (own) ctx.dispose();
-    throw e;
+    conn?.dispose();
+    if (own) ctx?.dispose();
+    return failed(transport, e);
   }
-  return new Driver(conn, own ? ctx : undefined, o, undefined, undefined, false).socket;
+}
+
+/**
+ * The socket of a connection that could not be set up: the caller's
+ * transport is closed at once (a transport left open is a leaked socket:
+ * one hung a single-threaded server), and every promise rejects with the
+ * error, as a failed handshake's do.
+ */
+function failed(transport: Transport, error: unknown): TLSSocket {
+  const closing = transport.close().catch(ignore);
+  const opened = Promise.reject(error);
+  opened.catch(ignore);
+  const closed = closing.then(() => Promise.reject(error));
+  closed.catch(ignore);
+  const readable = new ReadableStream<Uint8Array>({ start: (c) => c.error(error) });
+  const writable = new WritableStream<Uint8Array>({ start: (c) => c.error(error) });
+  return {
+    readable,
+    writable,
+    opened,
+    closed,
+    close: () => closing,
+    getSession: () => undefined,
+    keyUpdate: () => Promise.reject(error),
+    get connection(): Connection {
+      throw error;
+    },
+  };
 }
 
 /** Moves ciphertext between one Connection and one Transport. */
@@ -480,6 +432,7 @@ class Driver {
 
   private async handshake(): Promise<TLSInfo> {
     const c = this.conn;
+    let ends = 0;
     try {
       for (;;) {
         this.check();
@@ -488,10 +441,11 @@ class Driver {
         const e = c.getError(r);
         if (e === 'WANT_READ' || e === 'WANT_WRITE') {
           await this.send();
-          if (e === 'WANT_READ' && !(await this.feed())) {
-            // The transport ended mid-handshake; an alert before the end
-            // was already reported by the call above.
-            throw new TLSError(TLS_ERR.INTERNAL, 'the transport closed during the handshake (no TLS alert from the peer)');
+          // At the transport's end the engine knows it (network.end): the
+          // next step reports truncation (UNEXPECTED_EOF), or the alert
+          // that came before the end.
+          if (e === 'WANT_READ' && !(await this.feed()) && ++ends > 1) {
+            throw this.error('handshake stalled after the end of the transport');
           }
           continue;
         }
@@ -530,26 +484,8 @@ class Driver {
   private makeInfo(): TLSInfo {
     const c = this.conn;
     const chain = c.peerCertificates ?? [];
-    const code = c.verifyCode;
-    let authorized: boolean;
-    let authorizationError: string | undefined;
-    if (code === 0) authorized = true;
-    else if (code < 0) {
-      authorized = false;
-      authorizationError = c.verifyError;
-    } else {
-      // No validation ran: resumption (the original handshake validated;
-      // no chain is exchanged, RFC 8446 2.2), no anchors, or a server that
-      // did not ask.
-      // Client: a resumed session is as authorized as the handshake that
-      // made it (carried in the session, see wrapSession). Server: the
-      // engine reports 0 when the ticket says the client's chain was
-      // validated, so 1 here means it was not.
-      authorized = !c.isServer && c.sessionReused && this.offeredAuthorized;
-      if (!authorized) {
-        authorizationError = chain.length ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : c.isServer ? undefined : 'NO_PEER_CERTIFICATE';
-      }
-    }
+    const { authorized, authorizationError } =
+      authorization(c.verifyCode, c.isServer === true, c.sessionReused, chain.length, this.offeredAuthorized);
     const info: TLSInfo = {
       version: 'TLSv1.3',
       cipher: c.cipher!,
@@ -623,6 +559,7 @@ class Driver {
         return;
       }
       const e = c.getError(r.ok);
+      const end = classifyEnd(e);
       try {
         if (e === 'WANT_READ' || e === 'WANT_WRITE') {
           this.noteSession();
@@ -634,17 +571,12 @@ class Driver {
           }
           continue;
         }
-        if (e === 'ZERO_RETURN') {
+        if (end === 'close_notify' || (end === 'truncated' && this.o.onUnexpectedEof === 'end')) {
           this.pendingEnd = 'close';
           continue;
         }
-        if (e === 'SYSCALL' && this.o.onUnexpectedEof === 'end') {
-          this.pendingEnd = 'close';
-          continue;
-        }
-        this.pendingEnd = e === 'SYSCALL'
-          ? new TLSError(TLS_ERR.INTERNAL, 'the transport ended without close_notify: the data may be truncated (RFC 8446 6.1)')
-          : this.error('read failed');
+        // Truncation is the engine's UNEXPECTED_EOF, handed on as it is.
+        this.pendingEnd = this.error('read failed');
         await this.send().catch(ignore); // our alert, if the engine made one
       } catch (err) {
         this.pendingEnd = err;

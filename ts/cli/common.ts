@@ -6,10 +6,10 @@
  * @module
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
-import { wasm } from '../core/loader.js';
+import type { GroupName, SignatureSchemeName } from '../core/codepoints.js';
+import { ALERT, TLSError } from '../core/errors.js';
+import { verifyName, verifyReason } from '../core/verdict.js';
 import type { CertName, PeerCertificate } from '../core/x509.js';
-import type { GroupName, SignatureSchemeName } from '../core/connection.js';
 import { CliError } from './args.js';
 
 export function readText(path: string, what: string): string {
@@ -96,17 +96,10 @@ export interface Verdict {
   num: number | undefined;
 }
 
-function cstr(p: number): string {
-  const u = wasm().u8();
-  let e = p;
-  while (u[e] !== 0) e++;
-  return new TextDecoder().decode(u.subarray(p, e));
-}
-
+/** The verdict behind a negative `Connection.verifyCode`. */
 export function verdict(code: number): Verdict {
-  const x = wasm().exports;
-  const name = cstr(x.wt_x_x509_err_name(code));
-  return { name, reason: cstr(x.wt_x_x509_err_reason(code)), num: VERIFY_NUM[name] };
+  const name = verifyName(code) ?? 'OK';
+  return { name, reason: verifyReason(code) ?? 'ok', num: VERIFY_NUM[name] };
 }
 
 /** `verify error:num=20:unable to get local issuer certificate`, OpenSSL's line. */
@@ -128,7 +121,9 @@ export function describeError(e: unknown): string {
       const why = e.alertDirection === 'sent' && e.reasonCode !== e.code && e.reasonCode !== 0 ? ` (${e.reason})` : '';
       return `${e.alertDirection === 'sent' ? 'sent' : 'received'} fatal alert ${alertName(e.alert)}${why}`;
     }
-    if (e.code === TLS_ERR.INTERNAL) return e.message.replace(/^wasmtls: /, '').replace(/ \[code 0x[0-9a-f]+\]$/, '');
+    // The reason alone: for the engine's codes its table's text (truncation
+    // reads "unexpected EOF: transport closed without close_notify"), for
+    // a local failure the text it was made with.
     return e.reason;
   }
   if (e instanceof Error) {

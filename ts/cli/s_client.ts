@@ -16,8 +16,9 @@ import { connectTcp } from '../adapters/node-socket.js';
 import { fromWebSocket } from '../adapters/websocket.js';
 import type { Transport } from '../adapters/types.js';
 import { connect, type TLSInfo, type TLSSocket } from '../api/tls.js';
-import { SSL_MODE_ENABLE_PARTIAL_WRITE, TLSContext, type TLSContextOptions } from '../core/connection.js';
-import { init, wasm } from '../core/loader.js';
+import { clientContext } from '../core/configure.js';
+import type { TLSContext } from '../core/context.js';
+import { init } from '../core/loader.js';
 import { parseCertificate, TrustStore } from '../core/x509.js';
 import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
 import {
@@ -120,30 +121,22 @@ const ignore = (): void => {};
 export async function dial(o: DialOptions): Promise<Dialed> {
   await init();
   let v: Verdict | undefined;
-  const c: TLSContextOptions = {
-    // As connect() builds its own (ts/api/tls.ts baseContext): partial
-    // writes and room for a 64 KiB slice of records.
-    mode: SSL_MODE_ENABLE_PARTIAL_WRITE,
-    bufferSizes: { netOut: 4 * 16709 },
-    verify: 'chain',
-    ca: o.ca,
-    onVerify: (_chain, conn) => {
-      const code = conn.verifyCode;
-      if (code < 0) v = verdict(code);
-      if (code >= 0 || o.insecure) return 0;
-      return wasm().exports.wt_x_x509_err_alert(code) >>> 0;
-    },
-  };
-  if (o.alpn?.length) c.alpn = o.alpn;
-  if (o.cert !== undefined) c.cert = o.cert;
-  if (o.key !== undefined) c.key = o.key;
-  if (o.keylog) {
-    const f = o.keylog;
-    c.keylog = (line) => f(line);
-  }
   let context: TLSContext;
   try {
-    context = new TLSContext(c);
+    // Built by the code connect() builds its own with (core/configure.ts),
+    // so what s_client measures is what users get; the verdict is kept for
+    // OpenSSL's `verify error` line.
+    context = clientContext({
+      ca: o.ca,
+      rejectUnauthorized: !o.insecure,
+      ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
+      ...(o.cert !== undefined && { cert: o.cert }),
+      ...(o.key !== undefined && { key: o.key }),
+      ...(o.keylog && { keylog: o.keylog }),
+      onVerdict: (code) => {
+        if (code < 0) v = verdict(code);
+      },
+    }, 's_client');
   } catch (e) {
     throw new CliError(`bad configuration: ${describeError(e)}`);
   }

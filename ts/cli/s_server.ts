@@ -16,8 +16,9 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fromNodeSocket } from '../adapters/node-socket.js';
 import { accept, type TLSInfo, type TLSSocket } from '../api/tls.js';
-import { SSL_MODE_ENABLE_PARTIAL_WRITE, TLSContext, type TLSContextOptions } from '../core/connection.js';
-import { fillRandom, init, wasm } from '../core/loader.js';
+import { serverContext } from '../core/configure.js';
+import type { TLSContext } from '../core/context.js';
+import { fillRandom, init } from '../core/loader.js';
 import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
 import { describeError, keylogFile, oneline, readText, tempKey, verdict } from './common.js';
 
@@ -172,41 +173,32 @@ async function serveWww(tls: TLSSocket, info: TLSInfo, peer: string, id: number)
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   await init();
   const log = o.log ?? (() => {});
-  const c: TLSContextOptions = {
-    mode: SSL_MODE_ENABLE_PARTIAL_WRITE,
-    bufferSizes: { netOut: 4 * 16709 },
-    cert: o.cert,
-    key: o.key,
-    // Session tickets, as openssl s_server sends them; the key lives as
-    // long as the process.
-    ticketKey: fillRandom(new Uint8Array(32)),
-  };
-  if (o.alpn?.length) c.alpn = o.alpn;
-  if (o.keylog) {
-    const f = o.keylog;
-    c.keylog = (line) => f(line);
-  }
   // The validator's verdict per connection, for the log line of a refused
   // client (the connection is disposed by the time the failure is seen).
   const verdicts = new WeakMap<object, string>();
-  if (o.clientCert) {
-    if (o.ca === undefined) throw new UsageError('-verify/-Verify need -CAfile');
-    c.clientCert = o.clientCert;
-    c.verify = 'chain';
-    c.ca = o.ca;
-    // A certificate that does not verify is refused in both modes; with
-    // 'request' a client may still send none.
-    c.onVerify = (_chain, conn) => {
-      const code = conn.verifyCode;
-      if (code >= 0) return 0;
-      verdicts.set(conn, verdict(code).name);
-      return wasm().exports.wt_x_x509_err_alert(code) >>> 0;
-    };
-  }
+  if (o.clientCert && o.ca === undefined) throw new UsageError('-verify/-Verify need -CAfile');
   let context: TLSContext;
   try {
-    // One context for every connection: the key and anchors are parsed once.
-    context = new TLSContext(c);
+    // One context for every connection: the key and anchors are parsed
+    // once. Built by the code accept() builds its own with
+    // (core/configure.ts), so what s_server serves is what users get.
+    context = serverContext({
+      cert: o.cert,
+      key: o.key,
+      // Session tickets, as openssl s_server sends them; the key lives as
+      // long as the process.
+      ticketKey: fillRandom(new Uint8Array(32)),
+      ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
+      ...(o.keylog && { keylog: o.keylog }),
+      // A certificate that does not verify is refused in both modes; with
+      // 'request' a client may still send none.
+      ...(o.clientCert && {
+        requestCert: true, requireCert: o.clientCert === 'require', ca: o.ca,
+        onVerdict: (code: number, conn: object) => {
+          if (code < 0) verdicts.set(conn, verdict(code).name);
+        },
+      }),
+    }, 's_server');
   } catch (e) {
     throw new CliError(`bad certificate or key: ${describeError(e)}`);
   }

@@ -18,3 +18,18 @@ export function aint(n: unknown, title: string, min: number, max: number): numbe
   }
   return n;
 }
+
+const utf8 = /* @__PURE__ */ new TextDecoder();
+
+/** The NUL-terminated string at `p` of wasm memory `u` (the engine's
+ * reason, label and name tables), decoded as UTF-8 (they are ASCII). */
+export function cString(u: Uint8Array, p: number): string {
+  let e = p;
+  while (e < u.length && u[e] !== 0) e++;
+  return utf8.decode(u.subarray(p, e));
+}
+
+/** The little-endian u32 at `p` of `u` (a size_t result slot in wasm32). */
+export function u32le(u: Uint8Array, p: number): number {
+  return (u[p] | (u[p + 1] << 8) | (u[p + 2] << 16) | (u[p + 3] << 24)) >>> 0;
+}

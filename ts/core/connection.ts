@@ -45,13 +45,25 @@
  * ```
  * @module
  */
-import { abytes, aint } from './bytes.js';
+import { abytes, aint, cString as cStringAt, u32le as u32 } from './bytes.js';
+import { GROUPS, nameOf, SIGALGS, SUITES, type CipherSuiteName, type GroupName, type SignatureSchemeName } from './codepoints.js';
+import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
 import { TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
-import { TrustStore } from './x509.js';
-import { wasm, type Wasm, type WasmExports } from './loader.js';
+import type { Wasm, WasmExports } from './loader.js';
+import { makeNetwork, type Network } from './network.js';
+import { pullFrom, tokenOf, type ByteSource, type StreamState } from './write-source.js';
+import { verdictAlert, verifyName } from './verdict.js';
 
+// The public surface of `wasmtls/connection` (and of the package's main
+// entry): the SSL object and everything it is configured and read with.
 export { ALERT, TLS_ERR, TLSError } from './errors.js';
+export { pemDecode } from './pem.js';
+export type { CipherSuiteName, GroupName, SignatureSchemeName } from './codepoints.js';
+export { TLSContext } from './context.js';
+export type { KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
+export type { Network } from './network.js';
+export type { ByteSource } from './write-source.js';
 
 // ---- constants (OpenSSL's names and numbers) --------------------------------
 
@@ -70,12 +82,7 @@ const ERROR_NAMES: Record<number, SSLErrorName> = {
   0: 'NONE', 1: 'SSL', 2: 'WANT_READ', 3: 'WANT_WRITE', 5: 'SYSCALL', 6: 'ZERO_RETURN', 12: 'WANT_RETRY_VERIFY',
 };
 
-/** `SSL_CTX_set_mode(3)` modes, OpenSSL's bit values. */
-export const SSL_MODE_ENABLE_PARTIAL_WRITE = 0x1;
-export const SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
-export const SSL_MODE_AUTO_RETRY = 0x4;
-export const SSL_MODE_RELEASE_BUFFERS = 0x10;
-const MODES_KNOWN = 0x17;
+export { SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_AUTO_RETRY, SSL_MODE_RELEASE_BUFFERS } from './context.js';
 
 /** `SSL_write_ex2` flag: send close_notify after the data, same flight. */
 export const SSL_WRITE_FLAG_CONCLUDE = 0x1;
@@ -88,541 +95,8 @@ export const SSL_RECEIVED_SHUTDOWN = 2;
  * most one record's data, as `SSL_read` does. */
 export const MAX_RECORD = 16384;
 
-// ---- names of codepoints ------------------------------------------------------
-
-/** TLS 1.3 cipher suites (RFC 8446 B.4). */
-export type CipherSuiteName = 'TLS_AES_128_GCM_SHA256' | 'TLS_AES_256_GCM_SHA384' | 'TLS_CHACHA20_POLY1305_SHA256';
-/** Key exchange groups (RFC 8446 4.2.7; X25519MLKEM768 from
- * draft-ietf-tls-ecdhe-mlkem). OpenSSL's spellings are accepted too:
- * `X25519`, `P-256`, `P-384`, `prime256v1`. */
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'X25519MLKEM768';
-/** TLS 1.3 signature schemes (RFC 8446 4.2.3). */
-export type SignatureSchemeName =
-  | 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ed25519'
-  | 'rsa_pss_rsae_sha256' | 'rsa_pss_rsae_sha384' | 'rsa_pss_rsae_sha512'
-  | 'rsa_pss_pss_sha256' | 'rsa_pss_pss_sha384' | 'rsa_pss_pss_sha512';
-
-const SUITES: Record<CipherSuiteName, number> = {
-  TLS_AES_128_GCM_SHA256: 0x1301, TLS_AES_256_GCM_SHA384: 0x1302, TLS_CHACHA20_POLY1305_SHA256: 0x1303,
-};
-const GROUPS: Record<GroupName, number> = { x25519: 0x1d, secp256r1: 0x17, secp384r1: 0x18, X25519MLKEM768: 0x11ec };
-const GROUP_ALIASES: Record<string, number> = {
-  x25519: 0x1d, 'p-256': 0x17, prime256v1: 0x17, secp256r1: 0x17, 'p-384': 0x18, secp384r1: 0x18,
-  x25519mlkem768: 0x11ec,
-};
-const SIGALGS: Record<SignatureSchemeName, number> = {
-  ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ed25519: 0x0807,
-  rsa_pss_rsae_sha256: 0x0804, rsa_pss_rsae_sha384: 0x0805, rsa_pss_rsae_sha512: 0x0806,
-  rsa_pss_pss_sha256: 0x0809, rsa_pss_pss_sha384: 0x080a, rsa_pss_pss_sha512: 0x080b,
-};
-
-function nameOf<T extends string>(table: Record<T, number>, v: number): T | undefined {
-  for (const k in table) if (table[k] === v) return k;
-  return undefined;
-}
-
-function codes(list: readonly (string | number)[], title: string, look: (s: string) => number | undefined): number[] {
-  if (!Array.isArray(list) || list.length === 0) throw new TypeError(`${title}: expected a non-empty array`);
-  return list.map((v) => {
-    const c = typeof v === 'number' ? v : look(v);
-    if (c === undefined || !Number.isInteger(c) || c < 0 || c > 0xffff) {
-      throw new TypeError(`${title}: unknown value ${String(v)}`);
-    }
-    return c;
-  });
-}
-
-// ---- configuration --------------------------------------------------------------
-
-/**
- * Certificate verification policy. There is no default.
- * - `'chain'`: full validation by the engine against `ca` (path building,
- *   signatures, validity, CA and key-usage rules, name constraints, the
- *   host name on a client); a failure sends the validator's alert. With
- *   `onVerify` the callback sees the chain and the verdict
- *   (`conn.verifyError`) and decides.
- * - `'external'`: the callback alone decides (CertificateVerify is still
- *   checked by the engine).
- * - `'insecure-no-chain-validation'`: only CertificateVerify with the leaf's
- *   key; for tests and debugging.
- */
-export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external';
-
-/**
- * Called (policy `'external'`) when the peer's Certificate arrived: the
- * chain as DER, leaf first. Return 0 to accept, or the alert to send
- * (e.g. `ALERT.bad_certificate`, `ALERT.unknown_ca`). A promise pauses the
- * handshake: calls return WANT_RETRY_VERIFY until it settles (a rejection
- * refuses with certificate_unknown); await `conn.verifyPending`, then
- * repeat the call. CertificateVerify is checked by the engine either way.
- */
-export type VerifyCallback = (chain: Uint8Array[], conn: Connection) => number | Promise<number>;
-
-/**
- * Receives key log lines (option `keylog`), like Node's `'keylog'` event:
- * one line of the NSS key log format (SSLKEYLOGFILE, what Wireshark reads)
- * per TLS 1.3 secret as it comes into use,
- * `LABEL <client_random, 64 hex> <secret, hex>\n` with the labels
- * CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
- * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0 and EXPORTER_SECRET, in
- * the order Node (OpenSSL) gives them for the same role. The line ends with
- * `'\n'` as Node's does, so appending it to a file is all a logger does.
- * Called synchronously from inside the call that made the secret; anything
- * it throws is ignored (logging must not break the connection). Secrets
- * after a KeyUpdate are not logged, and there is no 0-RTT line (no 0-RTT).
- * The lines are the keys to the session: log only for debugging.
- *
- * @example
- * ```ts
- * import { appendFileSync } from 'node:fs';
- * const ctx = new TLSContext({ verify: 'chain', ca, keylog: (line) => appendFileSync('/tmp/keys.log', line) });
- * ```
- */
-export type KeylogCallback = (line: string, conn: Connection) => void;
-
-/** Options of {@link TLSContext}; each has a setter method too. */
-export interface TLSContextOptions {
-  /** Required for a client, and for a server that asks for client
-   * certificates. See {@link VerifyPolicy}. */
-  verify?: VerifyPolicy;
-  /** The callback of policy `'external'` (required), or of `'chain'`
-   * (optional: it then sees the engine's verdict and decides). */
-  onVerify?: VerifyCallback;
-  /** Trust anchors for policy `'chain'`: a {@link TrustStore}, PEM text,
-   * or DER certificates. */
-  ca?: TrustStore | string | Uint8Array | readonly Uint8Array[];
-  /** SPKI SHA-256 pins (32 bytes each, at most 8): the peer's validated
-   * path (or, without chain validation, its leaf) must hold one. */
-  pins?: readonly Uint8Array[];
-  /** Server: ask for (`'request'`) or insist on (`'require'`) a client
-   * certificate. Needs `verify`. */
-  clientCert?: 'none' | 'request' | 'require';
-  /** Cipher suites, preference order (default: ChaCha20-Poly1305, then
-   * AES-128-GCM, AES-256-GCM: wasm has no AES instructions, and constant-time
-   * AES-GCM runs about four times slower than SIMD ChaCha20-Poly1305). */
-  suites?: readonly (CipherSuiteName | number)[];
-  /** Groups, preference order; a client sends a key share for the first
-   * (default: x25519, secp256r1, secp384r1, X25519MLKEM768). */
-  groups?: readonly (GroupName | string | number)[];
-  /** Signature schemes we accept and use (default: all TLS 1.3 ones). */
-  sigalgs?: readonly (SignatureSchemeName | number)[];
-  /** Certificate chain, leaf first: PEM text (one or more CERTIFICATE
-   * blocks), one DER certificate, or a list of DER certificates. */
-  cert?: string | Uint8Array | readonly Uint8Array[];
-  /** Private key: PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`)
-   * or DER (PKCS #8, PKCS #1, SEC 1). */
-  key?: string | Uint8Array;
-  /** ALPN protocols, preference order (RFC 7301). */
-  alpn?: readonly (string | Uint8Array)[];
-  /** Server: 32-byte session ticket key (tickets sealed with
-   * ChaCha20-Poly1305 under it). Enables resumption. */
-  ticketKey?: Uint8Array;
-  /** Server: NewSessionTickets after each full handshake (default 2 with a
-   * ticket key, as OpenSSL). */
-  tickets?: number;
-  /** Server: ticket lifetime in seconds (default 7200, max 604800). */
-  ticketLifetime?: number;
-  /** Modes OR-ed into the default (`SSL_MODE_AUTO_RETRY`). */
-  mode?: number;
-  /** RFC 8446 D.4 middlebox compatibility mode (default true, as OpenSSL). */
-  middleboxCompat?: boolean;
-  /** RFC 8449 record_size_limit to advertise (64..16385; 0: none). */
-  recordSizeLimit?: number;
-  /** Per-connection buffer sizes for connections made later: incoming
-   * ciphertext (>= 16,645), outgoing ciphertext (the largest net-out cap),
-   * largest handshake message (>= 4096). */
-  bufferSizes?: { netIn?: number; netOut?: number; handshakeMax?: number };
-  /** Key log lines for Wireshark and the like (see {@link KeylogCallback}).
-   * Connections made while it is set record their secrets; others keep no
-   * copies. */
-  keylog?: KeylogCallback;
-}
-
 const enc = /* @__PURE__ */ new TextEncoder();
 const dec = /* @__PURE__ */ new TextDecoder();
-
-function latin1(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    b[i] = c < 0x80 ? c : 0xff; // PEM is ASCII: anything else fails decoding
-  }
-  return b;
-}
-
-/** A PEM block decoded by the C decoder (constant-time base64). */
-interface PemBlock { label: string; der: Uint8Array }
-
-/**
- * Decode every PEM block of `text` (RFC 7468) with the module's decoder.
- * The caller wipes secret results.
- */
-export function pemDecode(text: string | Uint8Array): PemBlock[] {
-  const w = wasm();
-  const x = w.exports;
-  const bytes = typeof text === 'string' ? latin1(text) : abytes(text, 'pemDecode');
-  const inp = w.copyIn(bytes);
-  const out = w.alloc(bytes.length);
-  const meta = w.alloc(8 + 72);
-  const blocks: PemBlock[] = [];
-  try {
-    let off = 0;
-    for (;;) {
-      const r = x.wt_x_pem_decode(inp + off, bytes.length - off, out, bytes.length, meta, meta + 8);
-      if (r === -20 && blocks.length > 0) break; // no further BEGIN line
-      if (r !== 0) {
-        const why: Record<number, string> = {
-          [-20]: 'no BEGIN line', [-21]: 'no END line', [-22]: 'bad label', [-23]: 'invalid base64', [-24]: 'too large',
-        };
-        throw new TypeError(`wasmtls: PEM decoding failed: ${why[r] ?? r}`);
-      }
-      const u = w.u8();
-      const n = u32(u, meta), used = u32(u, meta + 4);
-      let l = meta + 8;
-      while (u[l] !== 0) l++;
-      blocks.push({ label: dec.decode(u.subarray(meta + 8, l)), der: u.slice(out, out + n) });
-      off += used;
-      if (off >= bytes.length) break;
-    }
-  } finally {
-    w.wipe(inp, bytes.length);
-    w.wipe(out, bytes.length);
-    w.free(inp);
-    w.free(out);
-    w.free(meta);
-  }
-  return blocks;
-}
-
-function u32(u: Uint8Array, p: number): number {
-  return (u[p] | (u[p + 1] << 8) | (u[p + 2] << 16) | (u[p + 3] << 24)) >>> 0;
-}
-
-function isPem(x: string | Uint8Array): boolean {
-  return typeof x === 'string' || (x.length > 0 && x[0] !== 0x30);
-}
-
-/**
- * Configuration shared by connections (OpenSSL's `SSL_CTX`). Settings
- * apply to connections made afterwards, and memory the C context keeps by
- * reference (chain, ALPN) is held until `dispose()`.
- *
- * @example
- * ```ts
- * const server = new TLSContext({ cert: pemChain, key: pemKey, alpn: ['h2', 'http/1.1'],
- *   ticketKey: crypto.getRandomValues(new Uint8Array(32)) });
- * const client = new TLSContext({ verify: 'external', onVerify: (chain) => (pinned(chain[0]) ? 0 : ALERT.bad_certificate) });
- * ```
- */
-export class TLSContext {
-  /** @internal */
-  readonly w: Wasm;
-  /** @internal */
-  ptr: number;
-  private readonly size: number;
-  private held: number[] = [];
-  private refs = 0;
-  private disposed = false;
-  private _verify: VerifyPolicy | undefined;
-  /** The callback of policy `'external'`. */
-  onVerify: VerifyCallback | undefined;
-  /** The key log callback (see {@link KeylogCallback}). */
-  keylog: KeylogCallback | undefined;
-
-  /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
-  constructor(opts: TLSContextOptions = {}) {
-    this.w = wasm();
-    const x = this.w.exports;
-    this.size = x.wt_x_tls_ctx_size();
-    this.ptr = this.w.alloc(this.size);
-    x.wt_x_tls_ctx_init(this.ptr);
-    track(this, this.w, this.ptr, this.size);
-    try {
-      if (opts.suites) this.setCipherSuites(opts.suites);
-      if (opts.groups) this.setGroups(opts.groups);
-      if (opts.sigalgs) this.setSigalgs(opts.sigalgs);
-      if (opts.cert !== undefined) this.useCertificateChain(opts.cert);
-      if (opts.key !== undefined) this.usePrivateKey(opts.key);
-      if (opts.alpn) this.setAlpnProtos(opts.alpn);
-      if (opts.ca !== undefined) this.setTrust(opts.ca);
-      if (opts.pins) for (const p of opts.pins) this.addPin(p);
-      if (opts.verify !== undefined) this.setVerify(opts.verify, opts.onVerify, opts.clientCert ?? 'none');
-      else if (opts.clientCert && opts.clientCert !== 'none') {
-        throw new TypeError('TLSContext: clientCert needs a verify policy (the client chain must be judged somehow)');
-      }
-      if (opts.ticketKey) this.setTicketKey(opts.ticketKey, opts.tickets ?? 2, opts.ticketLifetime ?? 7200);
-      if (opts.mode !== undefined) this.setMode(opts.mode);
-      if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
-      if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
-      if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
-      if (opts.keylog !== undefined) this.setKeylog(opts.keylog);
-    } catch (e) {
-      this.dispose();
-      throw e;
-    }
-  }
-
-  /** The verification policy, or undefined when none was set. */
-  get verify(): VerifyPolicy | undefined {
-    return this._verify;
-  }
-
-  private live(): number {
-    if (this.disposed) throw new Error('wasmtls: TLSContext used after dispose()');
-    return this.ptr;
-  }
-
-  private check(r: number, what: string): void {
-    if (r !== 0) {
-      const x = this.w.exports;
-      throw new TLSError(r, `${cString(this.w, x.wt_x_tls_err_string(r))}: ${what}`);
-    }
-  }
-
-  private list16(list: number[], fn: string, what: string): void {
-    const p = this.w.scratch(list.length * 2);
-    const u = this.w.u8();
-    list.forEach((v, i) => {
-      u[p + 2 * i] = v & 0xff;
-      u[p + 2 * i + 1] = v >> 8;
-    });
-    this.check(this.w.exports[fn](this.live(), p, list.length), what);
-  }
-
-  /** TLS 1.3 cipher suites, preference order (`SSL_CTX_set_ciphersuites`). */
-  setCipherSuites(list: readonly (CipherSuiteName | number)[]): this {
-    const c = codes(list, 'setCipherSuites', (s) => SUITES[s as CipherSuiteName]);
-    this.list16(c, 'wt_x_tls_ctx_set_suites', `cipher suites ${list.join(',')}`);
-    return this;
-  }
-
-  /** Groups, preference order (`SSL_CTX_set1_groups_list`). */
-  setGroups(list: readonly (GroupName | string | number)[]): this {
-    const c = codes(list, 'setGroups', (s) => GROUP_ALIASES[s.toLowerCase()]);
-    this.list16(c, 'wt_x_tls_ctx_set_groups', `groups ${list.join(',')} (unknown, or not built in)`);
-    return this;
-  }
-
-  /** Signature schemes (`SSL_CTX_set1_sigalgs_list`). */
-  setSigalgs(list: readonly (SignatureSchemeName | number)[]): this {
-    const c = codes(list, 'setSigalgs', (s) => SIGALGS[s.toLowerCase() as SignatureSchemeName]);
-    this.list16(c, 'wt_x_tls_ctx_set_sigalgs', `signature schemes ${list.join(',')}`);
-    return this;
-  }
-
-  private keep(bytes: Uint8Array): number {
-    const p = this.w.copyIn(bytes);
-    this.held.push(p);
-    // Freed with the context (untrack(this) drops every registration).
-    track(this, this.w, p, bytes.length);
-    return p;
-  }
-
-  /** Certificate chain, leaf first (`SSL_CTX_use_certificate_chain_file`):
-   * PEM text, one DER certificate, or a list of DER certificates. */
-  useCertificateChain(chain: string | Uint8Array | readonly Uint8Array[]): this {
-    let ders: Uint8Array[];
-    if (Array.isArray(chain)) ders = chain.map((c, i) => abytes(c, `useCertificateChain[${i}]`));
-    else if (isPem(chain as string | Uint8Array)) {
-      ders = pemDecode(chain as string | Uint8Array).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
-      if (ders.length === 0) throw new TypeError('useCertificateChain: no CERTIFICATE block in the PEM text');
-    } else ders = [chain as Uint8Array];
-    const total = ders.reduce((n, d) => n + d.length, 0);
-    const all = new Uint8Array(total);
-    let off = 0;
-    for (const d of ders) {
-      all.set(d, off);
-      off += d.length;
-    }
-    const p = this.keep(all);
-    this.check(this.w.exports.wt_x_tls_ctx_set_chain(this.live(), p, total), 'certificate chain');
-    return this;
-  }
-
-  /** Private key (`SSL_CTX_use_PrivateKey`): PEM or DER. Our copies in
-   * wasm memory are wiped; the parsed key is wiped by `dispose()`. */
-  usePrivateKey(key: string | Uint8Array): this {
-    let der: Uint8Array;
-    let wipeDer = false;
-    if (isPem(key)) {
-      const blocks = pemDecode(key);
-      const k = blocks.find((b) => /PRIVATE KEY$/.test(b.label));
-      for (const b of blocks) if (b !== k) b.der.fill(0);
-      if (!k) throw new TypeError('usePrivateKey: no PRIVATE KEY block in the PEM text');
-      if (k.label.includes('ENCRYPTED')) {
-        k.der.fill(0);
-        throw new TypeError('usePrivateKey: encrypted private keys are not supported');
-      }
-      der = k.der;
-      wipeDer = true;
-    } else der = abytes(key, 'usePrivateKey');
-    const w = this.w;
-    const p = w.copyIn(der);
-    try {
-      this.check(w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length), 'private key (PKCS #8, PKCS #1 or SEC 1 DER)');
-    } finally {
-      w.wipe(p, der.length);
-      w.free(p);
-      if (wipeDer) der.fill(0);
-    }
-    return this;
-  }
-
-  /** ALPN protocols, preference order (`SSL_CTX_set_alpn_protos`; a server
-   * picks the first of its list the client offers). */
-  setAlpnProtos(list: readonly (string | Uint8Array)[]): this {
-    const names = list.map((n) => (typeof n === 'string' ? enc.encode(n) : abytes(n, 'setAlpnProtos')));
-    const wire = new Uint8Array(names.reduce((s, n) => s + 1 + n.length, 0));
-    let off = 0;
-    for (const n of names) {
-      if (n.length === 0 || n.length > 255) throw new RangeError('setAlpnProtos: each name is 1..255 bytes (RFC 7301 3.1)');
-      wire[off++] = n.length;
-      wire.set(n, off);
-      off += n.length;
-    }
-    const p = this.keep(wire);
-    this.check(this.w.exports.wt_x_tls_ctx_set_alpn(this.live(), p, wire.length), 'ALPN list');
-    return this;
-  }
-
-  /**
-   * The verification policy (required: see the module header) and, for a
-   * server, whether to ask for a client certificate.
-   */
-  setVerify(policy: VerifyPolicy, onVerify?: VerifyCallback, clientCert: 'none' | 'request' | 'require' = 'none'): this {
-    const pol = policy === 'insecure-no-chain-validation' ? 1 : policy === 'external' ? 2 : policy === 'chain' ? 3 : 0;
-    if (pol === 0) {
-      throw new TypeError(`setVerify: unknown policy ${String(policy)}; expected 'chain', 'insecure-no-chain-validation' or 'external'`);
-    }
-    if (pol === 2 && typeof onVerify !== 'function') throw new TypeError("setVerify: policy 'external' needs an onVerify callback");
-    if (pol === 3 && this.trust === undefined) throw new TypeError("setVerify: policy 'chain' needs trust anchors (option `ca`)");
-    let flags = clientCert === 'require' ? 3 : clientCert === 'request' ? 1 : clientCert === 'none' ? 0 : -1;
-    if (flags < 0) throw new TypeError(`setVerify: clientCert must be 'none', 'request' or 'require'`);
-    // WT_TLS_VERIFY_CALLBACK: pause after the engine's verdict.
-    if (pol === 3 && typeof onVerify === 'function') flags |= 0x4;
-    this.check(this.w.exports.wt_x_tls_ctx_set_verify(this.live(), pol, flags), 'verification policy');
-    this._verify = policy;
-    this.onVerify = onVerify;
-    return this;
-  }
-
-  /** The anchors of policy `'chain'`. Kept referenced: the engine reads
-   * the store during every handshake of every connection of this ctx. */
-  trust: TrustStore | undefined;
-
-  /** Trust anchors for policy `'chain'` (replaces earlier ones). */
-  setTrust(ca: TrustStore | string | Uint8Array | readonly Uint8Array[]): this {
-    let store: TrustStore;
-    if (ca instanceof TrustStore) store = ca;
-    else {
-      store = new TrustStore();
-      if (typeof ca === 'string') store.addPEM(ca);
-      else if (ca instanceof Uint8Array) store.addDER(ca);
-      else for (const d of ca) store.addDER(d);
-    }
-    if (store.size === 0) throw new TypeError('setTrust: no certificate in `ca`');
-    this.check(this.w.exports.wt_x_tls_ctx_set_trust(this.live(), store.handle), 'trust anchors');
-    this.trust = store;
-    return this;
-  }
-
-  /** Add an SPKI SHA-256 pin (see {@link TLSContextOptions.pins}). */
-  addPin(sha256: Uint8Array): this {
-    abytes(sha256, 'addPin', 32);
-    const p = this.w.scratch(32);
-    this.w.u8().set(sha256, p);
-    this.check(this.w.exports.wt_x_tls_ctx_add_pin(this.live(), p), 'pin (at most 8)');
-    return this;
-  }
-
-  /** Server: the 32-byte ticket key, tickets per full handshake, lifetime
-   * (seconds). */
-  setTicketKey(key: Uint8Array, tickets = 2, lifetime = 7200): this {
-    abytes(key, 'setTicketKey key', 32);
-    aint(tickets, 'setTicketKey tickets', 0, 16);
-    aint(lifetime, 'setTicketKey lifetime', 0, 604800);
-    const w = this.w;
-    const p = w.scratch(32);
-    w.u8().set(key, p);
-    const r = w.exports.wt_x_tls_ctx_set_ticket_key(this.live(), p, tickets, lifetime);
-    w.wipe(p, 32);
-    this.check(r, 'ticket key');
-    return this;
-  }
-
-  /** OR modes in (`SSL_CTX_set_mode`); returns the new mode. */
-  setMode(mode: number): number {
-    aint(mode, 'setMode', 0, MODES_KNOWN);
-    this.w.exports.wt_x_tls_ctx_set_mode(this.live(), mode);
-    return this.getMode();
-  }
-
-  /** Clear modes (`SSL_CTX_clear_mode`); returns the new mode. */
-  clearMode(mode: number): number {
-    aint(mode, 'clearMode', 0, MODES_KNOWN);
-    this.w.exports.wt_x_tls_ctx_clear_mode(this.live(), mode);
-    return this.getMode();
-  }
-
-  /** `SSL_CTX_get_mode`. */
-  getMode(): number {
-    return this.w.exports.wt_x_tls_ctx_get_mode(this.live()) >>> 0;
-  }
-
-  /** RFC 8449 record_size_limit to advertise (64..16385; 0 = none). */
-  setRecordSizeLimit(limit: number): this {
-    aint(limit, 'setRecordSizeLimit', 0, 16385);
-    this.check(this.w.exports.wt_x_tls_ctx_set_record_size_limit(this.live(), limit), 'record_size_limit (64..16385)');
-    return this;
-  }
-
-  /** Buffer sizes of connections made later (see {@link TLSContextOptions}). */
-  setBufferSizes(s: { netIn?: number; netOut?: number; handshakeMax?: number }): this {
-    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 32768;
-    this.check(this.w.exports.wt_x_tls_ctx_set_sizes(this.live(), netIn, netOut, hs), 'buffer sizes');
-    return this;
-  }
-
-  /** The key log callback for connections made later (undefined: none;
-   * connections made before keep logging to whatever is set when their
-   * secrets come). See {@link KeylogCallback}. */
-  setKeylog(cb: KeylogCallback | undefined): this {
-    if (cb !== undefined && typeof cb !== 'function') throw new TypeError('setKeylog: expected a function or undefined');
-    this.keylog = cb;
-    return this;
-  }
-
-  /** @internal */
-  ref(): void {
-    this.live();
-    this.refs++;
-  }
-
-  /** @internal */
-  unref(): void {
-    if (--this.refs === 0 && this.disposed) this.free();
-  }
-
-  /** Wipe the key and ticket key and free the context. Connections still
-   * using it keep it alive until they are disposed. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.refs === 0) this.free();
-  }
-
-  private free(): void {
-    if (this.ptr === 0) return;
-    const w = this.w;
-    w.exports.wt_x_tls_ctx_clear(this.ptr);
-    w.wipe(this.ptr, this.size);
-    w.free(this.ptr);
-    for (const p of this.held) w.free(p);
-    this.held = [];
-    this.ptr = 0;
-    untrack(this);
-  }
-}
 
 /** Lowercase hex of n bytes of wasm memory at p (key log lines). */
 function hexAt(u: Uint8Array, p: number, n: number): string {
@@ -632,65 +106,9 @@ function hexAt(u: Uint8Array, p: number, n: number): string {
 }
 
 function cString(w: Wasm, p: number): string {
-  const u = w.u8();
-  let e = p;
-  while (u[e] !== 0) e++;
-  return dec.decode(u.subarray(p, e));
+  return cStringAt(w.u8(), p);
 }
 
-// ---- buffer identity for write retries ------------------------------------------
-
-// SSL_write(3): a retry must pass the same buffer; the C engine compares a
-// token naming the caller's buffer object. Each distinct object gets one.
-const tokens = /* @__PURE__ */ new WeakMap<object, number>();
-let nextToken = 1;
-function tokenOf(o: object): number {
-  let t = tokens.get(o);
-  if (t === undefined) {
-    t = nextToken;
-    nextToken = nextToken >= 0xffffffff ? 1 : nextToken + 1;
-    tokens.set(o, t);
-  }
-  return t;
-}
-
-// ---- sources of sendStream ----------------------------------------------------
-
-/** What {@link Connection.sendStream} reads from. */
-export type ByteSource = ReadableStream<Uint8Array> | Blob | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-
-interface Pull { next(): Promise<IteratorResult<unknown>>; cancel(): void }
-
-function pullFrom(src: ByteSource): Pull {
-  if (typeof Blob === 'function' && src instanceof Blob) src = src.stream() as ReadableStream<Uint8Array>;
-  if (typeof ReadableStream === 'function' && src instanceof ReadableStream) {
-    const r = src.getReader();
-    return {
-      next: () => r.read() as Promise<IteratorResult<unknown>>,
-      cancel: () => void r.cancel().catch(() => {}),
-    };
-  }
-  const s = src as Partial<AsyncIterable<Uint8Array> & Iterable<Uint8Array>>;
-  if (typeof s[Symbol.asyncIterator] === 'function') {
-    const it = s[Symbol.asyncIterator]!();
-    return { next: () => it.next(), cancel: () => void it.return?.()?.catch?.(() => {}) };
-  }
-  if (typeof s[Symbol.iterator] === 'function') {
-    const it = s[Symbol.iterator]!();
-    return { next: async () => it.next(), cancel: () => void it.return?.() };
-  }
-  throw new TypeError('sendStream: expected a ReadableStream, Blob, async iterable or iterable of Uint8Array');
-}
-
-interface StreamState {
-  source: object;
-  pull: Pull;
-  token: number;
-  off: number;      // bytes of the current chunk written
-  len: number;      // current chunk length (0: none)
-  total: number;    // bytes written from the source so far
-  running: boolean;
-}
 
 /** Options of {@link Connection.sendStream}. */
 export interface SendStreamOptions {
@@ -715,30 +133,6 @@ const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 // Send buffers beyond this are freed after the write that needed them.
 const SEND_KEEP = 1 << 20;
 
-/** The network side of the BIO pair. */
-export interface Network {
-  /** Ciphertext to send to the peer: at most `max` bytes (default: all
-   * that is ready). Empty when there is none. */
-  read(max?: number): Uint8Array;
-  /** Copy ciphertext to send into `dest`; returns the byte count. */
-  readInto(dest: Uint8Array): number;
-  /** Ciphertext received from the peer; returns how many bytes were taken
-   * (fewer when the incoming side is full: process first, then give the
-   * rest). */
-  write(bytes: Uint8Array): number;
-  /** The transport reached EOF (`BIO_set_mem_eof_return` / a closed
-   * socket): a read then sees close_notify (ZERO_RETURN) or, without it,
-   * truncation (SYSCALL). */
-  end(): void;
-  /** Ciphertext waiting to be sent (`BIO_ctrl_pending`). */
-  pending(): number;
-  /** Room for incoming ciphertext (`BIO_ctrl_get_write_guarantee`). */
-  writable(): number;
-  /** Ciphertext received but not processed yet. */
-  unprocessed(): number;
-  /** Bound the outgoing side (1 .. context netOut bytes). */
-  setCap(cap: number): void;
-}
 
 /**
  * One TLS 1.3 connection (OpenSSL's `SSL`) over a BIO pair.
@@ -798,7 +192,14 @@ export class Connection {
     // Without a callback the engine keeps no copies of secrets at all.
     this.keylogOn = ctx.keylog !== undefined;
     if (this.keylogOn) x.wt_x_tls_set_keylog(this.c, 1);
-    this.network = this.makeNetwork();
+    this.network = makeNetwork(this.w, {
+      live: () => this.live(),
+      ensureArena: () => this.ensureArena(),
+      maybeRelease: () => this.maybeRelease(),
+      hasArena: () => this.arena !== 0,
+      slot: this.slot,
+      getSlot: () => this.getSlot(),
+    });
     if (opts.netOutCap !== undefined) this.network.setCap(opts.netOutCap);
   }
 
@@ -867,8 +268,7 @@ export class Connection {
    * "ERR_TLS_CERT_ALTNAME_INVALID", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
    * ... as Node and OpenSSL name them), else undefined. */
   get verifyError(): string | undefined {
-    const code = this.verifyCode;
-    return code < 0 ? cString(this.w, this.x.wt_x_x509_err_name(code)) : undefined;
+    return verifyName(this.verifyCode);
   }
 
   /** Run one SSL call; answer WANT_RETRY_VERIFY from the callback and
@@ -878,14 +278,21 @@ export class Connection {
     this.ensureArena();
     let r = fn(c);
     while (r <= 0 && this.x.wt_x_tls_get_error(c, r) === SSL_ERROR_WANT_RETRY_VERIFY &&
-           this.verifyPending === undefined && this.ctx.onVerify) {
+           this.verifyPending === undefined) {
       const chain = this.collectChain();
       this.chain = chain;
+      const cb = this.ctx.onVerify;
       let ans: number | Promise<number>;
-      try {
-        ans = this.ctx.onVerify(chain.map((d) => d.slice()), this);
-      } catch {
-        ans = 46; // certificate_unknown: the verifier itself failed
+      if (cb === undefined) {
+        // Policy 'chain' without a callback: the engine's verdict stands;
+        // 'external' whose callback was removed: nobody vouched, refuse.
+        ans = verdictAlert(this.verifyCode, true, 'refuse');
+      } else {
+        try {
+          ans = cb(chain.map((d) => d.slice()), this);
+        } catch {
+          ans = 46; // certificate_unknown: the verifier itself failed
+        }
       }
       if (typeof ans === 'object' && ans !== null && typeof (ans as Promise<number>).then === 'function') {
         const settle = (a: number): void => {
@@ -1379,98 +786,7 @@ export class Connection {
   }
 
   // ---- network side -----------------------------------------------------------
-
-  private makeNetwork(): Network {
-    const self = this;
-    const x = this.x;
-    const w = this.w;
-    return {
-      read(max?: number): Uint8Array {
-        const c = self.live();
-        self.ensureArena();
-        let limit = max === undefined ? Infinity : aint(max, 'network.read max', 0, 0x7fffffff);
-        let first: Uint8Array | undefined;
-        let more: Uint8Array[] | undefined;
-        let total = 0;
-        while (limit > 0) {
-          const p = x.wt_x_tls_net_out_buf(c, self.slot);
-          let n = self.getSlot();
-          if (n === 0) break;
-          if (n > limit) n = limit;
-          const chunk = w.u8().slice(p, p + n);
-          x.wt_x_tls_net_out_ack(c, n);
-          limit -= n;
-          total += n;
-          if (!first) first = chunk;
-          else (more ??= [first]).push(chunk);
-        }
-        self.maybeRelease();
-        if (!first) return EMPTY;
-        if (!more) return first;
-        // The outgoing side was smaller than what was staged: join.
-        const out = new Uint8Array(total);
-        let off = 0;
-        for (const m of more) {
-          out.set(m, off);
-          off += m.length;
-        }
-        return out;
-      },
-      readInto(dest: Uint8Array): number {
-        abytes(dest, 'network.readInto dest');
-        const c = self.live();
-        self.ensureArena();
-        let total = 0;
-        while (total < dest.length) {
-          const p = x.wt_x_tls_net_out_buf(c, self.slot);
-          const n = Math.min(self.getSlot(), dest.length - total);
-          if (n === 0) break;
-          dest.set(w.u8().subarray(p, p + n), total);
-          x.wt_x_tls_net_out_ack(c, n);
-          total += n;
-        }
-        self.maybeRelease();
-        return total;
-      },
-      write(bytes: Uint8Array): number {
-        abytes(bytes, 'network.write bytes');
-        const c = self.live();
-        self.ensureArena();
-        const p = x.wt_x_tls_net_in_buf(c, self.slot);
-        const n = Math.min(self.getSlot(), bytes.length);
-        if (n === 0) return 0;
-        w.u8().set(n === bytes.length ? bytes : bytes.subarray(0, n), p);
-        x.wt_x_tls_net_in_ack(c, n);
-        return n;
-      },
-      end(): void {
-        x.wt_x_tls_net_in_eof(self.live());
-      },
-      pending(): number {
-        const c = self.live();
-        if (self.arena === 0) return 0;
-        // net_out_buf first moves staged records into the outgoing side.
-        x.wt_x_tls_net_out_buf(c, self.slot);
-        return self.getSlot();
-      },
-      writable(): number {
-        const c = self.live();
-        self.ensureArena();
-        x.wt_x_tls_net_in_buf(c, self.slot);
-        const n = self.getSlot();
-        self.maybeRelease();
-        return n;
-      },
-      unprocessed(): number {
-        return x.wt_x_tls_net_in_pending(self.live());
-      },
-      setCap(cap: number): void {
-        aint(cap, 'network.setCap', 1, 0x7fffffff);
-        const r = x.wt_x_tls_set_net_out_cap(self.live(), cap);
-        if (r !== 0) throw new TLSError(r, `network cap ${cap} outside 1..the context's netOut size`);
-      },
-    };
-  }
+  // ---- network side -----------------------------------------------------------
 
   /**
    * Move ciphertext from one connection's outgoing side to another's

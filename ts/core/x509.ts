@@ -38,7 +38,8 @@
  * ```
  * @module
  */
-import { abytes, aint } from './bytes.js';
+import { abytes, aint, cString } from './bytes.js';
+import { pemCertificates as pemCerts } from './pem.js';
 import { digest } from './hash.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
@@ -148,10 +149,7 @@ export class CertificateError extends Error {
 }
 
 function cstr(w: Wasm, p: number): string {
-  const u = w.u8();
-  let e = p;
-  while (u[e] !== 0) e++;
-  return new TextDecoder().decode(u.subarray(p, e));
+  return cString(w.u8(), p);
 }
 
 function errInfo(w: Wasm, code: number): { name: string; reason: string; alert: number } {
@@ -233,8 +231,6 @@ function serialHex(b: Uint8Array): string {
   const s = hex(b.subarray(i));
   return s === '00' ? '0' : s;
 }
-
-interface Parsed { info: Uint32Array; der: Uint8Array }
 
 // Parse der in wasm; returns the flattened info and runs fn with the
 // pointers while they are live.
@@ -372,15 +368,10 @@ export function spkiSha256(der: Uint8Array): Uint8Array {
   });
 }
 
-/** Split PEM text into the DER of each "CERTIFICATE" block. */
+/** Split PEM text into the DER of each "CERTIFICATE" block (decoded by
+ * the one PEM decoder, core/pem.ts). */
 export function pemCertificates(pem: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  for (let m = re.exec(pem); m; m = re.exec(pem)) {
-    const s = atob(m[1].replace(/\s+/g, ''));
-    out.push(Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
-  }
-  return out;
+  return pemCerts(pem);
 }
 
 /**

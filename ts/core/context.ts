@@ -1,0 +1,459 @@
+/**
+ * The context (OpenSSL's `SSL_CTX`): configuration shared by many
+ * connections (suites, groups, signature schemes, certificate chain and
+ * key, ALPN, ticket key, verification policy, modes, buffer sizes). See
+ * `connection.ts` for the connection made from it.
+ * @module
+ */
+import { abytes, aint, cString } from './bytes.js';
+import { codes, GROUP_ALIASES, SIGALGS, SUITES, type CipherSuiteName, type GroupName, type SignatureSchemeName } from './codepoints.js';
+// Type only (erased): the callbacks receive the connection they run for.
+import type { Connection } from './connection.js';
+import { TLSError } from './errors.js';
+import { track, untrack } from './handle.js';
+import { wasm, type Wasm } from './loader.js';
+import { isPem, pemDecode } from './pem.js';
+import { TrustStore } from './x509.js';
+
+/** `SSL_CTX_set_mode(3)` modes, OpenSSL's bit values. */
+export const SSL_MODE_ENABLE_PARTIAL_WRITE = 0x1;
+export const SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
+export const SSL_MODE_AUTO_RETRY = 0x4;
+export const SSL_MODE_RELEASE_BUFFERS = 0x10;
+/** @internal every mode bit known */
+export const MODES_KNOWN = 0x17;
+
+
+/**
+ * Certificate verification policy. There is no default.
+ * - `'chain'`: full validation by the engine against `ca` (path building,
+ *   signatures, validity, CA and key-usage rules, name constraints, the
+ *   host name on a client); a failure sends the validator's alert. With
+ *   `onVerify` the callback sees the chain and the verdict
+ *   (`conn.verifyError`) and decides.
+ * - `'external'`: the callback alone decides (CertificateVerify is still
+ *   checked by the engine).
+ * - `'insecure-no-chain-validation'`: only CertificateVerify with the leaf's
+ *   key; for tests and debugging.
+ */
+export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external';
+
+/**
+ * Called (policy `'external'`) when the peer's Certificate arrived: the
+ * chain as DER, leaf first. Return 0 to accept, or the alert to send
+ * (e.g. `ALERT.bad_certificate`, `ALERT.unknown_ca`). A promise pauses the
+ * handshake: calls return WANT_RETRY_VERIFY until it settles (a rejection
+ * refuses with certificate_unknown); await `conn.verifyPending`, then
+ * repeat the call. CertificateVerify is checked by the engine either way.
+ */
+export type VerifyCallback = (chain: Uint8Array[], conn: Connection) => number | Promise<number>;
+
+/**
+ * Receives key log lines (option `keylog`), like Node's `'keylog'` event:
+ * one line of the NSS key log format (SSLKEYLOGFILE, what Wireshark reads)
+ * per TLS 1.3 secret as it comes into use,
+ * `LABEL <client_random, 64 hex> <secret, hex>\n` with the labels
+ * CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+ * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0 and EXPORTER_SECRET, in
+ * the order Node (OpenSSL) gives them for the same role. The line ends with
+ * `'\n'` as Node's does, so appending it to a file is all a logger does.
+ * Called synchronously from inside the call that made the secret; anything
+ * it throws is ignored (logging must not break the connection). Secrets
+ * after a KeyUpdate are not logged, and there is no 0-RTT line (no 0-RTT).
+ * The lines are the keys to the session: log only for debugging.
+ *
+ * @example
+ * ```ts
+ * import { appendFileSync } from 'node:fs';
+ * const ctx = new TLSContext({ verify: 'chain', ca, keylog: (line) => appendFileSync('/tmp/keys.log', line) });
+ * ```
+ */
+export type KeylogCallback = (line: string, conn: Connection) => void;
+
+/** Options of {@link TLSContext}; each has a setter method too. */
+export interface TLSContextOptions {
+  /** Required for a client, and for a server that asks for client
+   * certificates. See {@link VerifyPolicy}. */
+  verify?: VerifyPolicy;
+  /** The callback of policy `'external'` (required), or of `'chain'`
+   * (optional: it then sees the engine's verdict and decides). */
+  onVerify?: VerifyCallback;
+  /** Trust anchors for policy `'chain'`: a {@link TrustStore}, PEM text,
+   * or DER certificates. */
+  ca?: TrustStore | string | Uint8Array | readonly Uint8Array[];
+  /** SPKI SHA-256 pins (32 bytes each, at most 8): the peer's validated
+   * path (or, without chain validation, its leaf) must hold one. */
+  pins?: readonly Uint8Array[];
+  /** Server: ask for (`'request'`) or insist on (`'require'`) a client
+   * certificate. Needs `verify`. */
+  clientCert?: 'none' | 'request' | 'require';
+  /** Cipher suites, preference order (default: ChaCha20-Poly1305, then
+   * AES-128-GCM, AES-256-GCM: wasm has no AES instructions, and constant-time
+   * AES-GCM runs about four times slower than SIMD ChaCha20-Poly1305). */
+  suites?: readonly (CipherSuiteName | number)[];
+  /** Groups, preference order; a client sends a key share for the first
+   * (default: x25519, secp256r1, secp384r1, X25519MLKEM768). */
+  groups?: readonly (GroupName | string | number)[];
+  /** Signature schemes we accept and use (default: all TLS 1.3 ones). */
+  sigalgs?: readonly (SignatureSchemeName | number)[];
+  /** Certificate chain, leaf first: PEM text (one or more CERTIFICATE
+   * blocks), one DER certificate, or a list of DER certificates. */
+  cert?: string | Uint8Array | readonly Uint8Array[];
+  /** Private key: PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`)
+   * or DER (PKCS #8, PKCS #1, SEC 1). */
+  key?: string | Uint8Array;
+  /** ALPN protocols, preference order (RFC 7301). */
+  alpn?: readonly (string | Uint8Array)[];
+  /** Server: 32-byte session ticket key (tickets sealed with
+   * ChaCha20-Poly1305 under it). Enables resumption. */
+  ticketKey?: Uint8Array;
+  /** Server: NewSessionTickets after each full handshake (default 2 with a
+   * ticket key, as OpenSSL). */
+  tickets?: number;
+  /** Server: ticket lifetime in seconds (default 7200, max 604800). */
+  ticketLifetime?: number;
+  /** Modes OR-ed into the default (`SSL_MODE_AUTO_RETRY`). */
+  mode?: number;
+  /** RFC 8446 D.4 middlebox compatibility mode (default true, as OpenSSL). */
+  middleboxCompat?: boolean;
+  /** RFC 8449 record_size_limit to advertise (64..16385; 0: none). */
+  recordSizeLimit?: number;
+  /** Per-connection buffer sizes for connections made later: incoming
+   * ciphertext (>= 16,645), outgoing ciphertext (the largest net-out cap),
+   * largest handshake message (>= 4096). */
+  bufferSizes?: { netIn?: number; netOut?: number; handshakeMax?: number };
+  /** Key log lines for Wireshark and the like (see {@link KeylogCallback}).
+   * Connections made while it is set record their secrets; others keep no
+   * copies. */
+  keylog?: KeylogCallback;
+}
+
+const enc = /* @__PURE__ */ new TextEncoder();
+
+/**
+ * Configuration shared by connections (OpenSSL's `SSL_CTX`). Settings
+ * apply to connections made afterwards, and memory the C context keeps by
+ * reference (chain, ALPN) is held until `dispose()`.
+ *
+ * @example
+ * ```ts
+ * const server = new TLSContext({ cert: pemChain, key: pemKey, alpn: ['h2', 'http/1.1'],
+ *   ticketKey: crypto.getRandomValues(new Uint8Array(32)) });
+ * const client = new TLSContext({ verify: 'external', onVerify: (chain) => (pinned(chain[0]) ? 0 : ALERT.bad_certificate) });
+ * ```
+ */
+export class TLSContext {
+  /** @internal */
+  readonly w: Wasm;
+  /** @internal */
+  ptr: number;
+  private readonly size: number;
+  private held: number[] = [];
+  private refs = 0;
+  private disposed = false;
+  private _verify: VerifyPolicy | undefined;
+  /** The callback of policy `'external'`. */
+  onVerify: VerifyCallback | undefined;
+  /** The key log callback (see {@link KeylogCallback}). */
+  keylog: KeylogCallback | undefined;
+
+  /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
+  constructor(opts: TLSContextOptions = {}) {
+    this.w = wasm();
+    const x = this.w.exports;
+    this.size = x.wt_x_tls_ctx_size();
+    this.ptr = this.w.alloc(this.size);
+    x.wt_x_tls_ctx_init(this.ptr);
+    track(this, this.w, this.ptr, this.size);
+    try {
+      if (opts.suites) this.setCipherSuites(opts.suites);
+      if (opts.groups) this.setGroups(opts.groups);
+      if (opts.sigalgs) this.setSigalgs(opts.sigalgs);
+      if (opts.cert !== undefined) this.useCertificateChain(opts.cert);
+      if (opts.key !== undefined) this.usePrivateKey(opts.key);
+      if (opts.alpn) this.setAlpnProtos(opts.alpn);
+      if (opts.ca !== undefined) this.setTrust(opts.ca);
+      if (opts.pins) for (const p of opts.pins) this.addPin(p);
+      if (opts.verify !== undefined) this.setVerify(opts.verify, opts.onVerify, opts.clientCert ?? 'none');
+      else if (opts.clientCert && opts.clientCert !== 'none') {
+        throw new TypeError('TLSContext: clientCert needs a verify policy (the client chain must be judged somehow)');
+      }
+      if (opts.ticketKey) this.setTicketKey(opts.ticketKey, opts.tickets ?? 2, opts.ticketLifetime ?? 7200);
+      if (opts.mode !== undefined) this.setMode(opts.mode);
+      if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
+      if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
+      if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
+      if (opts.keylog !== undefined) this.setKeylog(opts.keylog);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** The verification policy, or undefined when none was set. */
+  get verify(): VerifyPolicy | undefined {
+    return this._verify;
+  }
+
+  private live(): number {
+    if (this.disposed) throw new Error('wasmtls: TLSContext used after dispose()');
+    return this.ptr;
+  }
+
+  private check(r: number, what: string): void {
+    if (r !== 0) {
+      const x = this.w.exports;
+      throw new TLSError(r, `${cString(this.w.u8(), x.wt_x_tls_err_string(r))}: ${what}`);
+    }
+  }
+
+  private list16(list: number[], fn: string, what: string): void {
+    const p = this.w.scratch(list.length * 2);
+    const u = this.w.u8();
+    list.forEach((v, i) => {
+      u[p + 2 * i] = v & 0xff;
+      u[p + 2 * i + 1] = v >> 8;
+    });
+    this.check(this.w.exports[fn](this.live(), p, list.length), what);
+  }
+
+  /** TLS 1.3 cipher suites, preference order (`SSL_CTX_set_ciphersuites`). */
+  setCipherSuites(list: readonly (CipherSuiteName | number)[]): this {
+    const c = codes(list, 'setCipherSuites', (s) => SUITES[s as CipherSuiteName]);
+    this.list16(c, 'wt_x_tls_ctx_set_suites', `cipher suites ${list.join(',')}`);
+    return this;
+  }
+
+  /** Groups, preference order (`SSL_CTX_set1_groups_list`). */
+  setGroups(list: readonly (GroupName | string | number)[]): this {
+    const c = codes(list, 'setGroups', (s) => GROUP_ALIASES[s.toLowerCase()]);
+    this.list16(c, 'wt_x_tls_ctx_set_groups', `groups ${list.join(',')} (unknown, or not built in)`);
+    return this;
+  }
+
+  /** Signature schemes (`SSL_CTX_set1_sigalgs_list`). */
+  setSigalgs(list: readonly (SignatureSchemeName | number)[]): this {
+    const c = codes(list, 'setSigalgs', (s) => SIGALGS[s.toLowerCase() as SignatureSchemeName]);
+    this.list16(c, 'wt_x_tls_ctx_set_sigalgs', `signature schemes ${list.join(',')}`);
+    return this;
+  }
+
+  private keep(bytes: Uint8Array): number {
+    const p = this.w.copyIn(bytes);
+    this.held.push(p);
+    // Freed with the context (untrack(this) drops every registration).
+    track(this, this.w, p, bytes.length);
+    return p;
+  }
+
+  /** Certificate chain, leaf first (`SSL_CTX_use_certificate_chain_file`):
+   * PEM text, one DER certificate, or a list of DER certificates. */
+  useCertificateChain(chain: string | Uint8Array | readonly Uint8Array[]): this {
+    let ders: Uint8Array[];
+    if (Array.isArray(chain)) ders = chain.map((c, i) => abytes(c, `useCertificateChain[${i}]`));
+    else if (isPem(chain as string | Uint8Array)) {
+      ders = pemDecode(chain as string | Uint8Array).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+      if (ders.length === 0) throw new TypeError('useCertificateChain: no CERTIFICATE block in the PEM text');
+    } else ders = [chain as Uint8Array];
+    const total = ders.reduce((n, d) => n + d.length, 0);
+    const all = new Uint8Array(total);
+    let off = 0;
+    for (const d of ders) {
+      all.set(d, off);
+      off += d.length;
+    }
+    const p = this.keep(all);
+    this.check(this.w.exports.wt_x_tls_ctx_set_chain(this.live(), p, total), 'certificate chain');
+    return this;
+  }
+
+  /** Private key (`SSL_CTX_use_PrivateKey`): PEM or DER. Our copies in
+   * wasm memory are wiped; the parsed key is wiped by `dispose()`. */
+  usePrivateKey(key: string | Uint8Array): this {
+    let der: Uint8Array;
+    let wipeDer = false;
+    if (isPem(key)) {
+      const blocks = pemDecode(key);
+      const k = blocks.find((b) => /PRIVATE KEY$/.test(b.label));
+      for (const b of blocks) if (b !== k) b.der.fill(0);
+      if (!k) throw new TypeError('usePrivateKey: no PRIVATE KEY block in the PEM text');
+      if (k.label.includes('ENCRYPTED')) {
+        k.der.fill(0);
+        throw new TypeError('usePrivateKey: encrypted private keys are not supported');
+      }
+      der = k.der;
+      wipeDer = true;
+    } else der = abytes(key, 'usePrivateKey');
+    const w = this.w;
+    const p = w.copyIn(der);
+    try {
+      this.check(w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length), 'private key (PKCS #8, PKCS #1 or SEC 1 DER)');
+    } finally {
+      w.wipe(p, der.length);
+      w.free(p);
+      if (wipeDer) der.fill(0);
+    }
+    return this;
+  }
+
+  /** ALPN protocols, preference order (`SSL_CTX_set_alpn_protos`; a server
+   * picks the first of its list the client offers). */
+  setAlpnProtos(list: readonly (string | Uint8Array)[]): this {
+    const names = list.map((n) => (typeof n === 'string' ? enc.encode(n) : abytes(n, 'setAlpnProtos')));
+    const wire = new Uint8Array(names.reduce((s, n) => s + 1 + n.length, 0));
+    let off = 0;
+    for (const n of names) {
+      if (n.length === 0 || n.length > 255) throw new RangeError('setAlpnProtos: each name is 1..255 bytes (RFC 7301 3.1)');
+      wire[off++] = n.length;
+      wire.set(n, off);
+      off += n.length;
+    }
+    const p = this.keep(wire);
+    this.check(this.w.exports.wt_x_tls_ctx_set_alpn(this.live(), p, wire.length), 'ALPN list');
+    return this;
+  }
+
+  /**
+   * The verification policy (required: see the module header) and, for a
+   * server, whether to ask for a client certificate.
+   */
+  setVerify(policy: VerifyPolicy, onVerify?: VerifyCallback, clientCert: 'none' | 'request' | 'require' = 'none'): this {
+    const pol = policy === 'insecure-no-chain-validation' ? 1 : policy === 'external' ? 2 : policy === 'chain' ? 3 : 0;
+    if (pol === 0) {
+      throw new TypeError(`setVerify: unknown policy ${String(policy)}; expected 'chain', 'insecure-no-chain-validation' or 'external'`);
+    }
+    if (pol === 2 && typeof onVerify !== 'function') throw new TypeError("setVerify: policy 'external' needs an onVerify callback");
+    if (pol === 3 && this.trust === undefined) throw new TypeError("setVerify: policy 'chain' needs trust anchors (option `ca`)");
+    let flags = clientCert === 'require' ? 3 : clientCert === 'request' ? 1 : clientCert === 'none' ? 0 : -1;
+    if (flags < 0) throw new TypeError(`setVerify: clientCert must be 'none', 'request' or 'require'`);
+    // WT_TLS_VERIFY_CALLBACK: pause after the engine's verdict, with or
+    // without a callback: the pause is when the peer's chain can be read
+    // (Connection.peerCertificates), and a context must give the same
+    // answers whoever built it (connect() with or without `context`).
+    // Without a callback the connection answers with the engine's own
+    // verdict (verdictAlert), so nothing else changes.
+    if (pol === 3) flags |= 0x4;
+    this.check(this.w.exports.wt_x_tls_ctx_set_verify(this.live(), pol, flags), 'verification policy');
+    this._verify = policy;
+    this.onVerify = onVerify;
+    return this;
+  }
+
+  /** The anchors of policy `'chain'`. Kept referenced: the engine reads
+   * the store during every handshake of every connection of this ctx. */
+  trust: TrustStore | undefined;
+
+  /** Trust anchors for policy `'chain'` (replaces earlier ones). */
+  setTrust(ca: TrustStore | string | Uint8Array | readonly Uint8Array[]): this {
+    let store: TrustStore;
+    if (ca instanceof TrustStore) store = ca;
+    else {
+      store = new TrustStore();
+      if (typeof ca === 'string') store.addPEM(ca);
+      else if (ca instanceof Uint8Array) store.addDER(ca);
+      else for (const d of ca) store.addDER(d);
+    }
+    if (store.size === 0) throw new TypeError('setTrust: no certificate in `ca`');
+    this.check(this.w.exports.wt_x_tls_ctx_set_trust(this.live(), store.handle), 'trust anchors');
+    this.trust = store;
+    return this;
+  }
+
+  /** Add an SPKI SHA-256 pin (see {@link TLSContextOptions.pins}). */
+  addPin(sha256: Uint8Array): this {
+    abytes(sha256, 'addPin', 32);
+    const p = this.w.scratch(32);
+    this.w.u8().set(sha256, p);
+    this.check(this.w.exports.wt_x_tls_ctx_add_pin(this.live(), p), 'pin (at most 8)');
+    return this;
+  }
+
+  /** Server: the 32-byte ticket key, tickets per full handshake, lifetime
+   * (seconds). */
+  setTicketKey(key: Uint8Array, tickets = 2, lifetime = 7200): this {
+    abytes(key, 'setTicketKey key', 32);
+    aint(tickets, 'setTicketKey tickets', 0, 16);
+    aint(lifetime, 'setTicketKey lifetime', 0, 604800);
+    const w = this.w;
+    const p = w.scratch(32);
+    w.u8().set(key, p);
+    const r = w.exports.wt_x_tls_ctx_set_ticket_key(this.live(), p, tickets, lifetime);
+    w.wipe(p, 32);
+    this.check(r, 'ticket key');
+    return this;
+  }
+
+  /** OR modes in (`SSL_CTX_set_mode`); returns the new mode. */
+  setMode(mode: number): number {
+    aint(mode, 'setMode', 0, MODES_KNOWN);
+    this.w.exports.wt_x_tls_ctx_set_mode(this.live(), mode);
+    return this.getMode();
+  }
+
+  /** Clear modes (`SSL_CTX_clear_mode`); returns the new mode. */
+  clearMode(mode: number): number {
+    aint(mode, 'clearMode', 0, MODES_KNOWN);
+    this.w.exports.wt_x_tls_ctx_clear_mode(this.live(), mode);
+    return this.getMode();
+  }
+
+  /** `SSL_CTX_get_mode`. */
+  getMode(): number {
+    return this.w.exports.wt_x_tls_ctx_get_mode(this.live()) >>> 0;
+  }
+
+  /** RFC 8449 record_size_limit to advertise (64..16385; 0 = none). */
+  setRecordSizeLimit(limit: number): this {
+    aint(limit, 'setRecordSizeLimit', 0, 16385);
+    this.check(this.w.exports.wt_x_tls_ctx_set_record_size_limit(this.live(), limit), 'record_size_limit (64..16385)');
+    return this;
+  }
+
+  /** Buffer sizes of connections made later (see {@link TLSContextOptions}). */
+  setBufferSizes(s: { netIn?: number; netOut?: number; handshakeMax?: number }): this {
+    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 32768;
+    this.check(this.w.exports.wt_x_tls_ctx_set_sizes(this.live(), netIn, netOut, hs), 'buffer sizes');
+    return this;
+  }
+
+  /** The key log callback for connections made later (undefined: none;
+   * connections made before keep logging to whatever is set when their
+   * secrets come). See {@link KeylogCallback}. */
+  setKeylog(cb: KeylogCallback | undefined): this {
+    if (cb !== undefined && typeof cb !== 'function') throw new TypeError('setKeylog: expected a function or undefined');
+    this.keylog = cb;
+    return this;
+  }
+
+  /** @internal */
+  ref(): void {
+    this.live();
+    this.refs++;
+  }
+
+  /** @internal */
+  unref(): void {
+    if (--this.refs === 0 && this.disposed) this.free();
+  }
+
+  /** Wipe the key and ticket key and free the context. Connections still
+   * using it keep it alive until they are disposed. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.refs === 0) this.free();
+  }
+
+  private free(): void {
+    if (this.ptr === 0) return;
+    const w = this.w;
+    w.exports.wt_x_tls_ctx_clear(this.ptr);
+    w.wipe(this.ptr, this.size);
+    w.free(this.ptr);
+    for (const p of this.held) w.free(p);
+    this.held = [];
+    this.ptr = 0;
+    untrack(this);
+  }
+}
+
