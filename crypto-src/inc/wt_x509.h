@@ -22,8 +22,9 @@
  * (wt_x509_params.sig_verify) for tests and for engines with their own.
  *
  * Use from the TLS engine (RFC 8446 4.4.2, 4.4.2.4):
- *   - point a wt_x509_blob at each CertificateEntry's cert_data (no copy;
- *     the blobs are read during the call only), end-entity first;
+ *   - hand over every CertificateEntry's cert_data, end-entity first, as
+ *     wt_x509_blob (no copy; read during the call only) or through a get
+ *     function (wt_x509_verify_fn: no array, however many were sent);
  *   - wt_x509_verify(&params, blobs, n, store, &res) with params.host the
  *     SNI name (or IP literal), params.purpose SERVER on a client and
  *     CLIENT on a server, params.now_ms 0 for wt_now();

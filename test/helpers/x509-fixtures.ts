@@ -221,6 +221,9 @@ export function makeFixtures(): Fixtures {
   L('underscoresan', LEAF('DNS:under_score.example.test'));
   L('emptylabelsan', LEAF('DNS:a..b.example.test'));
   L('critsan', LEAF('critical,DNS:critsan.example.test'));
+  // An empty subject: the SAN must then be critical (RFC 5280 4.2.1.6).
+  L('emptysubj', LEAF('DNS:emptysubj.example.test'), '/');
+  L('emptysubjcrit', LEAF('critical,DNS:emptysubj.example.test'), '/');
   cert('negserialleaf', { subject: '/CN=neg.example.test', key: 'ecleaf', issuer: 'ecint', ext: LEAF('DNS:neg.example.test'), days: 30, serial: '-4660' });
   // Keys the handshake refuses, each under the EC intermediate.
   key('rsa1024', 'rsa1024'); key('rsa2052', 'rsa2052'); key('p192', 'p192'); key('dsa', 'dsa');
@@ -341,6 +344,8 @@ export function makeFixtures(): Fixtures {
     openssl: { expect: null, rule: `RFC 1034 3.5: labels are 1..63 octets (${pyca})` } });
   add({ name: 'critical SAN with a non-empty subject', chain: [d.critsan, d.ecint], anchors: [d.ecroot], expect: 'SAN_CRITICALITY_INVALID', strict: true,
     openssl: { expect: null, rule: `RFC 5280 4.2.1.6: with a non-empty subject the SAN SHOULD be non-critical (${pyca} refuse it)` } });
+  add({ name: 'non-critical SAN with an empty subject', chain: [d.emptysubj, d.ecint], anchors: [d.ecroot], expect: 'SAN_CRITICALITY_INVALID', strict: true });
+  add({ name: 'critical SAN with an empty subject', chain: [d.emptysubjcrit, d.ecint], anchors: [d.ecroot], host: 'emptysubj.example.test', expect: null, strict: true });
   add({ name: 'leaf with a negative serial', chain: [d.negserialleaf, d.ecint], anchors: [d.ecroot], expect: 'CERT_NEGATIVE_SERIAL', strict: true,
     openssl: { expect: null, rule: `RFC 5280 4.1.2.2: "The serial number MUST be a positive integer" (${pyca})` } });
   const weak = (what: string) => ({ expect: null, rule: `the TLS handshake refuses ${what}, so the validator does too (CA/B BR 6.1.5; pyca: RSA >= 2048)` });
@@ -379,6 +384,7 @@ const OSSL: Record<number, string> = {
   62: 'ERR_TLS_CERT_ALTNAME_INVALID', 64: 'ERR_TLS_CERT_ALTNAME_INVALID',
   // -x509_strict profile checks (OpenSSL 3.0)
   82: 'INVALID_NON_CA', 85: 'MISSING_AUTHORITY_KEY_IDENTIFIER', 86: 'MISSING_SUBJECT_KEY_IDENTIFIER',
+  88: 'SAN_CRITICALITY_INVALID',
 };
 
 /** `openssl verify` on a case's files; its verdict as one of our codes
