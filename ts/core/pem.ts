@@ -20,9 +20,15 @@ function latin1(s: string): Uint8Array {
   return b;
 }
 
-const WHY: Record<number, string> = {
-  [-20]: 'no BEGIN line', [-21]: 'no END line', [-22]: 'bad label', [-23]: 'invalid base64', [-24]: 'too large',
-};
+/** What the C decoder's codes mean (crypto-src/inc/wt_pem.h), for every
+ * caller that reports a PEM failure (this file, rsa.ts). */
+export const PEM_ERRORS: Readonly<Record<number, string>> = /* @__PURE__ */ Object.freeze({
+  [-20]: 'malformed PEM: no "-----BEGIN ...-----" line',
+  [-21]: 'malformed PEM: no END line',
+  [-22]: 'malformed PEM: bad label, or the END label differs from BEGIN',
+  [-23]: 'malformed PEM: invalid base64 (encrypted PEM headers are not supported)',
+  [-24]: 'malformed PEM: body too large',
+});
 
 /**
  * Decode every PEM block of `text` with the module's decoder. Throws a
@@ -46,7 +52,7 @@ function decode(text: string | Uint8Array, noneIsEmpty: boolean): PemBlock[] {
     for (;;) {
       const r = x.wt_x_pem_decode(inp + off, bytes.length - off, out, bytes.length, meta, meta + 8);
       if (r === -20 && (blocks.length > 0 || noneIsEmpty)) break; // no further BEGIN line
-      if (r !== 0) throw new TypeError(`wasmtls: PEM decoding failed: ${WHY[r] ?? r}`);
+      if (r !== 0) throw new TypeError(`wasmtls: ${PEM_ERRORS[r] ?? `PEM decoding failed (${r})`}`);
       const u = w.u8();
       const n = u32le(u, meta), used = u32le(u, meta + 4);
       blocks.push({ label: cString(u, meta + 8), der: u.slice(out, out + n) });

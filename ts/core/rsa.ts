@@ -30,6 +30,7 @@ import { abytes, aint } from './bytes.js';
 import type { HashName } from './hash.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
+import { PEM_ERRORS } from './pem.js';
 
 /** `'pkcs1'`: RSASSA-PKCS1-v1_5; `'pss'`: RSASSA-PSS with MGF1. */
 export type RsaScheme = 'pkcs1' | 'pss';
@@ -53,11 +54,7 @@ const MESSAGES: Record<number, string> = {
   [-10]: 'malformed DER: NULL with contents',
   [-11]: 'malformed DER: bad BOOLEAN',
   [-12]: 'malformed DER: trailing bytes after the structure',
-  [-20]: 'malformed PEM: no "-----BEGIN ...-----" line',
-  [-21]: 'malformed PEM: no END line',
-  [-22]: 'malformed PEM: bad label, or the END label differs from BEGIN',
-  [-23]: 'malformed PEM: invalid base64 (encrypted PEM headers are not supported)',
-  [-24]: 'malformed PEM: body too large',
+  ...PEM_ERRORS,
   [-30]: 'not an RSA key: the algorithm is not rsaEncryption (1.2.840.113549.1.1.1)',
   [-31]: 'unsupported RSA key size: the modulus must have 2048 to 4096 bits',
   [-32]: 'invalid RSA key: inconsistent or out-of-range values',
