@@ -791,3 +791,42 @@ describe.skipIf(!OPENSSL)('handshake behaviours with real peers', () => {
     }
   }, GNUTLS);
 });
+
+describe.skipIf(!OPENSSL)('handshake behaviours with real peers: server_name on resumption', () => {
+  let seed = 9500;
+  // RFC 6066 3: a resuming server does not acknowledge server_name. s_client
+  // -msg prints the EncryptedExtensions it received: with the name
+  // acknowledged (full handshake, 08 00 00 06 00 04 00 00 00 00) and
+  // without (resumed, 08 00 00 02 00 00).
+  const eeOf = (out: string) => /EncryptedExtensions\s*\n\s*((?:[0-9a-f]{2} ?)+)/.exec(out)?.[1].trim();
+  scenario('openssl s_client', '-> our server', 'resumed: no server_name in EncryptedExtensions', async () => {
+    const l = await listen({ ticketKey: new Uint8Array(32).fill(9) });
+    const sess = join(certs.dir, 'sess-sni.pem');
+    try {
+      await withSClient(l.port, ['-msg', '-sess_out', sess], async (cli) => {
+        const s = seed++;
+        const { conn, pump } = await l.accept();
+        await pump.handshake();
+        expect(conn.sessionReused).toBe(false);
+        await cli.waitFor('EncryptedExtensions');
+        await cli.waitFor('Verify return code');
+        expect(eeOf(cli.stdout.toString('latin1'))).toBe('08 00 00 06 00 04 00 00 00 00');
+        const up = payload(1000, s);
+        cli.write(up);
+        expect(equal(await pump.readExactly(up.length), up)).toBe(true);
+        await pump.close();
+        await cli.waitExit();
+      });
+      await withSClient(l.port, ['-msg', '-sess_in', sess], async (cli) => {
+        const { conn, pump } = await l.accept();
+        await pump.handshake();
+        expect(conn.sessionReused).toBe(true);
+        await cli.waitFor('Reused, TLSv1.3');
+        expect(eeOf(cli.stdout.toString('latin1'))).toBe('08 00 00 02 00 00');
+        await pump.close();
+      });
+    } finally {
+      l.dispose();
+    }
+  });
+});

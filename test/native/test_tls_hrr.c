@@ -812,6 +812,20 @@ static void test_server_prefers_hybrid(void)
 	tp_free(&p);
 }
 
+/* ---- TLS 1.2-only extensions in a HelloRetryRequest --------------------------- */
+
+/* RFC 8446 4.2: an extension response to nothing we asked for ->
+ * "unsupported_extension" (extended_master_secret, RFC 7627, and
+ * renegotiation_info, RFC 5746, are never offered by a TLS 1.3 client). */
+static void h_ems(tmb *m) { tm_ext_add(m, 0x0017, NULL, 0, -1); }
+static void h_reneg(tmb *m) { tm_ext_add(m, 0xff01, (const uint8_t *)"\0", 1, -1); }
+
+static void test_hrr_tls12_extensions(void)
+{
+	hrr_case("HRR with extended_master_secret", h_ems, SENT(WT_ALERT_UNSUPPORTED_EXTENSION));
+	hrr_case("HRR with renegotiation_info", h_reneg, SENT(WT_ALERT_UNSUPPORTED_EXTENSION));
+}
+
 int main(void)
 {
 	test_hrr_transcript();
@@ -823,5 +837,6 @@ int main(void)
 	test_ch2_psk();
 	test_x25519_beside_hybrid();
 	test_server_prefers_hybrid();
+	test_hrr_tls12_extensions();
 	return t_done();
 }
