@@ -172,6 +172,9 @@ export interface TLSSocket {
 }
 
 const SLICE = 4 * 16384;       // plaintext per engine write
+/** How long a connection that sent a fatal alert goes on reading (and
+ * discarding) before it closes the transport: see Driver.fail(). */
+const LINGER_MS = 2000;
 const NET_OUT = 4 * 16709;     // room for the records of one slice
 const ignore = (): void => {};
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -376,6 +379,8 @@ class Driver {
   private resolveClosed!: () => void;
   private rejectClosed!: (e: unknown) => void;
   private readonly opened: Promise<TLSInfo>;
+  /** The end of a failed connection still lingering (see fail()). */
+  private finishing: Promise<void> | undefined;
 
   constructor(
     private readonly conn: Connection,
@@ -724,18 +729,26 @@ class Driver {
     if (this.readEnded && this.writeEnded && !this.finished) void this.finish(undefined);
   }
 
-  private async finish(err: unknown): Promise<void> {
+  private async finish(err: unknown, linger = false): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     if (!this.conn.isServer && this.info !== undefined) {
       const raw = this.conn.getSession();
       if (raw) this.lastSession = this.wrap(raw);
     }
+    if (linger) {
+      // The engine has nothing more to say: free it before waiting.
+      this.conn.dispose();
+      this.ownCtx?.dispose();
+      await this.linger();
+    }
     try {
       await this.o.transport.close();
     } catch { /* close() never rejects; belt and braces */ }
-    this.conn.dispose();
-    this.ownCtx?.dispose();
+    if (!linger) {
+      this.conn.dispose();
+      this.ownCtx?.dispose();
+    }
     if (err === undefined) this.resolveClosed();
     else this.rejectClosed(err);
   }
@@ -750,7 +763,45 @@ class Driver {
     try { this.rc.error(this.failed); } catch { /* closed */ }
     try { this.wc.error(this.failed); } catch { /* closed */ }
     this.readEnded = this.writeEnded = true;
+    if (this.conn.error?.alertDirection === 'sent') {
+      // Our fatal alert is out, but the peer's flight may still be coming.
+      // Closing now with bytes unread (or arriving later) makes the kernel
+      // answer with a TCP reset, and a peer still writing its flight (as
+      // OpenSSL does before it reads) then fails on EPIPE / ECONNRESET
+      // without ever reading the alert (RFC 8446 6.2: the alert is how the
+      // peer learns why). So, as OpenSSL's s_server and lingering TCP
+      // servers do: half-close after the alert, read and discard what
+      // still comes for a short bounded time, then close. The caller
+      // learns of the failure now; `closed` settles after the linger.
+      this.finishing = this.finish(this.failed, true);
+      return;
+    }
     await this.finish(this.failed);
+  }
+
+  /** Half-close the transport and discard its input until the peer's end
+   * or {@link LINGER_MS}, whichever comes first. */
+  private async linger(): Promise<void> {
+    this.inLeft = undefined;
+    const until = Date.now() + LINGER_MS;
+    try {
+      await bounded(this.writer.close(), LINGER_MS);
+    } catch { /* no half-close on this transport, or it failed: still drain */ }
+    if (this.eof) return;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const timeUp = new Promise<'time'>((r) => {
+      t = setTimeout(() => r('time'), Math.max(0, until - Date.now()));
+      // A lingering connection must not keep the process alive.
+      (t as { unref?: () => void }).unref?.();
+    });
+    try {
+      for (;;) {
+        const r = await Promise.race([this.reader.read(), timeUp]);
+        if (r === 'time' || r.done) return;
+      }
+    } catch { /* the transport failed: nothing more to wait for */ } finally {
+      clearTimeout(t);
+    }
   }
 
   private async close(): Promise<void> {
@@ -774,6 +825,9 @@ class Driver {
  * connection leaves nothing that keeps a process alive. */
 function bounded(p: Promise<void>, ms: number): Promise<void> {
   let t: ReturnType<typeof setTimeout> | undefined;
-  const timer = new Promise<void>((r) => { t = setTimeout(r, ms); });
+  const timer = new Promise<void>((r) => {
+    t = setTimeout(r, ms);
+    (t as { unref?: () => void }).unref?.();
+  });
   return Promise.race([p, timer]).finally(() => clearTimeout(t));
 }
