@@ -174,7 +174,10 @@ export async function dial(o: DialOptions): Promise<Dialed> {
     tls.readable.cancel().catch(ignore);
     context.dispose();
     const before = v && !o.insecure ? [verifyErrorLine(v)] : [];
-    throw new CliError(`handshake with ${target} failed: ${describeError(e)}`, { cause: e, before });
+    // What the TLS layer added to the alert's name (the server does not
+    // speak TLS 1.3, ...) says more than the name alone.
+    const note = e instanceof Error ? / \((the (?:server|client) does not [^()]*)\)$/.exec(e.message)?.[1] : undefined;
+    throw new CliError(`handshake with ${target} failed: ${describeError(e)}${note ? `: ${note}` : ''}`, { cause: e, before });
   }
   return { tls, info, verdict: v, via, connectMs: t1 - t0, handshakeMs: performance.now() - t1, context };
 }
