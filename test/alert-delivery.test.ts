@@ -18,12 +18,17 @@ import { once } from 'node:events';
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import * as nodeTls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fromNodeSocket } from '../ts/adapters/node-socket.js';
+import { fromStreams } from '../ts/adapters/streams.js';
 import { accept } from '../ts/api/tls.js';
 import { TLSSocket } from '../ts/api/node.js';
 import { Connection, TLSContext } from '../ts/core/connection.js';
 import { TLSError } from '../ts/core/errors.js';
-import { useBuild } from './helpers/env.js';
+import { root, useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 
@@ -191,4 +196,72 @@ describe.each(['tls', 'node'] as Role[])('a refusing server (%s) lets its alert 
       srv.server.close();
     }
   }, 60_000);
+});
+
+describe('the linger is the transport\'s, not the socket\'s', () => {
+  it('over a stream pair: alert, half-close, late bytes still taken, the transport closed only after the peer ended', async () => {
+    const up = new TransformStream<Uint8Array, Uint8Array>();   // client -> server
+    const down = new TransformStream<Uint8Array, Uint8Array>(); // server -> client
+    let closedAt: number | undefined;
+    const transport = fromStreams({ readable: up.readable, writable: down.writable }, { close: () => { closedAt = Date.now(); } });
+    const t = accept({ transport, cert: pki.serverChainPem, key: pki.serverKeyPem, ciphersuites: ['TLS_AES_128_GCM_SHA256'] });
+    const cw = up.writable.getWriter();
+    const cr = down.readable.getReader();
+    // The client reads (to the server's end of stream) while it writes.
+    const got: number[] = [];
+    const reading = (async () => {
+      for (let r = await cr.read(); !r.done; r = await cr.read()) got.push(...r.value);
+    })();
+    await cw.write(clientHello());
+    const err = await t.opened.then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TLSError);
+    expect([(err as TLSError).alertDirection, (err as TLSError).alert]).toEqual(['sent', ALERT_HANDSHAKE_FAILURE]);
+    // It got the alert, then the server's half-close.
+    await reading;
+    expect(got).toEqual([21, 3, 3, 0, 2, 2, ALERT_HANDSHAKE_FAILURE]);
+    // Its flight still coming is taken (and discarded), not refused.
+    const rec = new Uint8Array(5 + 512);
+    rec.set([23, 3, 3, 2, 0]);
+    for (let i = 0; i < 3; i++) await cw.write(rec);
+    await sleep(50);
+    expect(closedAt).toBeUndefined();
+    // The client's end ends the linger.
+    const ended = Date.now();
+    await cw.close();
+    await t.closed.catch(() => {});
+    expect(closedAt).toBeDefined();
+    expect(closedAt! - ended).toBeLessThan(1000);
+  });
+
+  it.skipIf(!existsSync(`${root}dist/tls.js`))('a lingering connection does not keep the process alive (its timer is unref\'d)', () => {
+    // A peer that never ends its side: the connection lingers for up to
+    // 2 s; a process with nothing else to do exits at once anyway.
+    const dir = mkdtempSync(join(tmpdir(), 'wasmtls-linger-'));
+    try {
+      const script = join(dir, 'linger.mjs');
+      writeFileSync(script, `
+        import { init } from ${JSON.stringify(`${root}dist/loader.js`)};
+        import { accept } from ${JSON.stringify(`${root}dist/tls.js`)};
+        import { fromStreams } from ${JSON.stringify(`${root}dist/adapters/streams.js`)};
+        await init();
+        const up = new TransformStream(), down = new TransformStream();
+        const t = accept({ transport: fromStreams({ readable: up.readable, writable: down.writable }),
+          cert: ${JSON.stringify(pki.serverChainPem)}, key: ${JSON.stringify(pki.serverKeyPem)} });
+        const w = up.writable.getWriter();
+        const r = down.readable.getReader();
+        (async () => { while (!(await r.read()).done); })();
+        w.write(new Uint8Array([22, 3, 1, 0, 4, 1, 0, 0, 0])); // a ClientHello with no body: decode_error
+        const e = await t.opened.catch((e) => e);
+        console.log('refused:', e.message);
+      `);
+      const t0 = Date.now();
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
+      const ms = Date.now() - t0;
+      expect(r.stdout + r.stderr).toMatch(/refused: wasmtls: sent fatal alert/);
+      expect(r.status).toBe(0);
+      expect(ms).toBeLessThan(1900);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -928,9 +928,6 @@ function tick(): Promise<void> {
  * connection leaves nothing that keeps a process alive. */
 function bounded(p: Promise<void>, ms: number): Promise<void> {
   let t: ReturnType<typeof setTimeout> | undefined;
-  const timer = new Promise<void>((r) => {
-    t = setTimeout(r, ms);
-    (t as { unref?: () => void }).unref?.();
-  });
+  const timer = new Promise<void>((r) => { t = setTimeout(r, ms); });
   return Promise.race([p, timer]).finally(() => clearTimeout(t));
 }
