@@ -76,6 +76,30 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
     }
   });
 
+  it('wasmtls/tls: a client writing without a pause gets the alert, not the EPIPE its writes drew', async () => {
+    // The writes complete at once, so nothing is read until one fails:
+    // the alert is still in the kernel then (Node marks the socket errored
+    // and would drop it; the adapter reads on).
+    const { srv, port } = await opensslServer('-Verify', '1', '-tls1_3');
+    try {
+      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost', ca: pki.caPem });
+      await tls.opened;
+      const w = tls.writable.getWriter();
+      let err: unknown;
+      for (let i = 0; i < 100_000 && err === undefined; i++) {
+        try {
+          await w.write(chunk);
+        } catch (e) {
+          err = e;
+        }
+      }
+      expect(err).toBeInstanceOf(TLSError);
+      expect([(err as TLSError).alertDirection, (err as TLSError).alert]).toEqual(['received', 116]);
+    } finally {
+      srv.kill();
+    }
+  });
+
   it('wasmtls/node: the error code is the alert, as Node\'s own tls reports it', async () => {
     const codes: string[] = [];
     for (const which of ['node:tls', 'wasmtls/node']) {

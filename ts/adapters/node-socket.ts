@@ -90,7 +90,7 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
   // here instead once both directions ended): a write error fails the
   // writable only, reading goes on to the end of what arrived, for at
   // most WRITE_FAIL_READ_MS, then the socket is destroyed.
-  const rs = (socket as { _readableState?: { autoDestroy?: boolean } })._readableState;
+  const rs = (socket as { _readableState?: { autoDestroy?: boolean; errored?: unknown; errorEmitted?: boolean } })._readableState;
   const ws = (socket as { _writableState?: { autoDestroy?: boolean } })._writableState;
   if (rs && ws) rs.autoDestroy = ws.autoDestroy = false;
   let readEnd = false;
@@ -115,6 +115,14 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
     if ((err as NodeJS.ErrnoException).syscall === 'write' && !readDone && !writeFailed) {
       writeFailed = err;
       wc.error(err);
+      // Node marks both sides errored and the error emitted
+      // (streams/destroy.js errorOrDestroy, emitErrorNT); a readable so
+      // marked drops what is pushed, emits no 'data' and never ends. The
+      // read side has not failed: its marks are cleared.
+      if (rs && rs.errored === err) {
+        rs.errored = null;
+        rs.errorEmitted = false;
+      }
       const t = setTimeout(() => {
         closing = true;
         endReadable(err);
