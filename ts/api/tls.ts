@@ -159,7 +159,10 @@ export interface TLSSocket {
   /** The handshake's outcome; rejects with a {@link TLSError}. */
   readonly opened: Promise<TLSInfo>;
   /** Resolves when both directions ended and the transport is closed;
-   * rejects with the error that ended the connection. */
+   * rejects with the error that ended the connection. After a fatal alert
+   * of ours that is once the peer ended too, or 2 s passed: the transport
+   * is half-closed and drained first, so the alert is not lost to a TCP
+   * reset. */
   readonly closed: Promise<void>;
   /** Send close_notify (when possible) and close the transport now. */
   close(): Promise<void>;
