@@ -566,3 +566,37 @@ describe('a transport error comes after the bytes that arrived before it', () =>
     await expect(r.read()).rejects.toThrow('pair reset');
   });
 });
+
+describe('wisp: a stream closed with an error reason after data', () => {
+  it('the data is read, then the error (CLOSE 0x03 after a DATA holding a TLS alert)', async () => {
+    // A scripted Wisp server over a fake WebSocket: the initial CONTINUE,
+    // then for stream 1: DATA (the peer's alert), CLOSE reason 0x03
+    // (stream closed by a network error, Wisp protocol.md: the reset).
+    const listeners = new Map<string, ((ev: { data?: unknown }) => void)[]>();
+    const ws: WebSocketLike = {
+      binaryType: 'arraybuffer', readyState: 1, bufferedAmount: 0,
+      send() {}, close() {},
+      addEventListener(t, f) { listeners.set(t, [...(listeners.get(t) ?? []), f]); },
+      removeEventListener(t, f) { listeners.set(t, (listeners.get(t) ?? []).filter((g) => g !== f)); },
+    };
+    const packet = (type: number, id: number, body: number[]) => {
+      const b = new Uint8Array(5 + body.length);
+      b[0] = type;
+      new DataView(b.buffer).setUint32(1, id, true);
+      b.set(body, 5);
+      return { data: b.buffer };
+    };
+    const emit = (ev: { data: ArrayBuffer }) => { for (const f of listeners.get('message') ?? []) f(ev); };
+    const wisp = new WispClient(ws);
+    emit(packet(0x03, 0, [128, 0, 0, 0]));
+    await wisp.ready;
+    const t = wisp.connect('127.0.0.1', 443);
+    const alert = [21, 3, 3, 0, 2, 2, 116];
+    emit(packet(0x02, 1, alert));
+    emit(packet(0x04, 1, [0x03]));
+    await sleep(10);
+    const r = t.readable.getReader();
+    expect(Array.from((await r.read()).value ?? [])).toEqual(alert);
+    await expect(r.read()).rejects.toThrow();
+  });
+});
