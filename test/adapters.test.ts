@@ -15,6 +15,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { createHash } from 'node:crypto';
+import { Duplex } from 'node:stream';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -502,5 +503,100 @@ describe('streams extras', () => {
     await left.close();
     await left.close(); // idempotent
     expect(hooks).toBe(1);
+  });
+});
+
+describe('a transport error comes after the bytes that arrived before it', () => {
+  // The peer's last record (a TLS alert) is often followed by a reset; a
+  // WHATWG controller's error() drops what is queued, so an adapter that
+  // errors at once loses exactly the bytes that say why.
+  const lastWords = new Uint8Array([21, 3, 3, 0, 2, 2, 116]);
+
+  it('node-socket: data then a read error: the data is read, then the error', async () => {
+    const sock = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+    const t = fromNodeSocket(sock);
+    sock.push(Buffer.from(lastWords));
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+    await sleep(10); // 'data' delivered and queued, nobody has read yet
+    sock.destroy(reset);
+    await sleep(10);
+    const r = t.readable.getReader();
+    expect(Array.from((await r.read()).value ?? [])).toEqual(Array.from(lastWords));
+    await expect(r.read()).rejects.toThrow('ECONNRESET');
+  });
+
+  it('node-socket: a write error (EPIPE) fails the writable; what arrives after it is still read', async () => {
+    let writes = 0;
+    const sock = new Duplex({
+      read() {},
+      write(_c, _e, cb) {
+        writes++;
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' }));
+      },
+    });
+    const t = fromNodeSocket(sock);
+    const w = t.writable.getWriter();
+    await expect(w.write(new Uint8Array([1, 2, 3]))).rejects.toThrow('EPIPE');
+    expect(writes).toBe(1);
+    await sleep(10); // Node's 'error' for the write (a tick later)
+    expect(sock.destroyed).toBe(false);
+    // The peer's alert, in the kernel when the write failed, read after it.
+    sock.push(Buffer.from(lastWords));
+    sock.push(null);
+    const got = await readAll(t.readable.getReader());
+    expect(Array.from(got.bytes)).toEqual(Array.from(lastWords));
+    expect(got.eof).toBe(true);
+    await sleep(10);
+    expect(sock.destroyed).toBe(true); // both directions done: destroyed by the adapter
+  });
+
+  it('streams: a chunk then an error from the pair: the chunk is read, then the error', async () => {
+    let n = 0;
+    const src = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (n++ === 0) c.enqueue(lastWords);
+        else c.error(new Error('pair reset'));
+      },
+    }, { highWaterMark: 0 });
+    const t = fromStreams({ readable: src, writable: new WritableStream() });
+    const r = t.readable.getReader();
+    await sleep(10); // the adapter read both: the chunk is queued, the error seen
+    expect(n).toBe(2);
+    expect(Array.from((await r.read()).value ?? [])).toEqual(Array.from(lastWords));
+    await expect(r.read()).rejects.toThrow('pair reset');
+  });
+});
+
+describe('wisp: a stream closed with an error reason after data', () => {
+  it('the data is read, then the error (CLOSE 0x03 after a DATA holding a TLS alert)', async () => {
+    // A scripted Wisp server over a fake WebSocket: the initial CONTINUE,
+    // then for stream 1: DATA (the peer's alert), CLOSE reason 0x03
+    // (stream closed by a network error, Wisp protocol.md: the reset).
+    const listeners = new Map<string, ((ev: { data?: unknown }) => void)[]>();
+    const ws: WebSocketLike = {
+      binaryType: 'arraybuffer', readyState: 1, bufferedAmount: 0,
+      send() {}, close() {},
+      addEventListener(t, f) { listeners.set(t, [...(listeners.get(t) ?? []), f]); },
+      removeEventListener(t, f) { listeners.set(t, (listeners.get(t) ?? []).filter((g) => g !== f)); },
+    };
+    const packet = (type: number, id: number, body: number[]) => {
+      const b = new Uint8Array(5 + body.length);
+      b[0] = type;
+      new DataView(b.buffer).setUint32(1, id, true);
+      b.set(body, 5);
+      return { data: b.buffer };
+    };
+    const emit = (ev: { data: ArrayBuffer }) => { for (const f of listeners.get('message') ?? []) f(ev); };
+    const wisp = new WispClient(ws);
+    emit(packet(0x03, 0, [128, 0, 0, 0]));
+    await wisp.ready;
+    const t = wisp.connect('127.0.0.1', 443);
+    const alert = [21, 3, 3, 0, 2, 2, 116];
+    emit(packet(0x02, 1, alert));
+    emit(packet(0x04, 1, [0x03]));
+    await sleep(10);
+    const r = t.readable.getReader();
+    expect(Array.from((await r.read()).value ?? [])).toEqual(alert);
+    await expect(r.read()).rejects.toThrow();
   });
 });

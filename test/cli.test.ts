@@ -15,6 +15,7 @@ import { root } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { freePort } from './helpers/runtimes.js';
+import { StdinCommands } from '../ts/cli/s_client.js';
 
 const CLI = `${root}dist/cli.js`;
 const DEMO = `${root}dist/demo.js`;
@@ -181,6 +182,163 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
       expect(noCmd.stderr).toContain("unknown command 's_frob'");
     } finally {
       for (const p of [bad, refused, noRelay, noCmd]) p.kill();
+    }
+  });
+});
+
+describe('StdinCommands: the k / K lines of openssl s_client and s_server', () => {
+  const te = new TextEncoder();
+  const run = (...chunks: string[]) => {
+    const c = new StdinCommands();
+    const out: string[] = [];
+    for (const ch of chunks) for (const p of c.push(te.encode(ch))) out.push(typeof p === 'string' ? `<${p}>` : new TextDecoder().decode(p));
+    const rest = c.end();
+    if (rest) out.push(new TextDecoder().decode(rest));
+    return out.join('');
+  };
+  it('a line that is only k or K is a command; everything else passes unchanged, in order', () => {
+    expect(run('a\nK\nb\n')).toBe('a\n<K>b\n');
+    expect(run('k\n')).toBe('<k>');
+    expect(run('k\r\nx')).toBe('<k>x');
+    expect(run('kx\n', 'xk\n', 'K \n')).toBe('kx\nxk\nK \n');
+    // Split across reads: the k is held until the next byte decides.
+    expect(run('a\n', 'K', '\n', 'b')).toBe('a\n<K>b');
+    expect(run('a\n', 'k', 'ey\n')).toBe('a\nkey\n');
+    // At the end of input a held k is data.
+    expect(run('a\nk')).toBe('a\nk');
+  });
+});
+
+describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sigalgs, -sess_out / -sess_in, k / K', () => {
+  const www = async (...args: string[]) => {
+    const port = await freePort();
+    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-www', '-cert', pki.path('server.crt'),
+      '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt'), ...args]);
+    await srv.waitFor('ACCEPT', 10_000);
+    return { srv, port };
+  };
+  const get = async (port: number, ...args: string[]) => {
+    const cli = wasmtls('s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.path('ca.crt'), ...args);
+    try {
+      cli.write('GET / HTTP/1.0\r\n\r\n');
+      cli.child.stdin.end();
+      await cli.waitExit(15_000);
+      return { status: cli.exited, page: cli.stdout.toString('latin1'), err: cli.stderr };
+    } finally {
+      cli.kill();
+    }
+  };
+
+  it('s_client -groups P-256 -ciphersuites -sigalgs: what openssl s_server -trace saw in the ClientHello and chose', async () => {
+    const { srv, port } = await www('-trace');
+    try {
+      const r = await get(port, '-groups', 'P-256', '-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-sigalgs', 'ECDSA+SHA256');
+      expect(r.status, r.err).toBe(0);
+      expect(r.page).toContain('New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384');
+      const trace = srv.stdout.toString('latin1');
+      // One share, for P-256; one suite; one signature scheme.
+      expect(trace.match(/NamedGroup: \S+/g)).toEqual(['NamedGroup: secp256r1', 'NamedGroup: secp256r1']);
+      expect(trace).toMatch(/extension_type=signature_algorithms\(13\), length=4\n\s+ecdsa_secp256r1_sha256 \(0x0403\)\n/);
+      expect(trace).toMatch(/cipher_suites \(len=2\)\n\s+\{0x13, 0x02\} TLS_AES_256_GCM_SHA384\n/);
+    } finally {
+      srv.kill();
+    }
+  });
+
+  it('s_client -sess_out, then -sess_in: openssl s_server reports the second connection Reused', async () => {
+    const { srv, port } = await www();
+    const sess = join(tmp, 'session.pem');
+    try {
+      const first = await get(port, '-sess_out', sess);
+      expect(first.status, first.err).toBe(0);
+      expect(first.page).toContain('New, TLSv1.3, Cipher is ');
+      expect(readFileSync(sess, 'latin1')).toMatch(/^-----BEGIN WASMTLS SESSION-----\n[A-Za-z0-9+/=\n]+-----END WASMTLS SESSION-----\n$/);
+      const second = await get(port, '-sess_in', sess);
+      expect(second.status, second.err).toBe(0);
+      expect(second.page).toContain('Reused, TLSv1.3, Cipher is ');
+      expect(second.err).toContain('Session reused: yes');
+      expect(second.err).toMatch(/^Reused, TLSv1\.3, Cipher is /m);
+    } finally {
+      srv.kill();
+    }
+  });
+
+  it('s_client: K and k on stdin send KeyUpdates openssl s_server -msg logs; data after them still decrypts there', async () => {
+    const port = await freePort();
+    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-msg', '-cert', pki.path('server.crt'),
+      '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt')]);
+    let cli: Peer | undefined;
+    try {
+      await srv.waitFor('ACCEPT', 10_000);
+      cli = wasmtls('s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.path('ca.crt'));
+      await cli.waitFor('CONNECTION ESTABLISHED', 10_000, 'stderr');
+      cli.write('before-update\n');
+      await srv.waitFor('before-update', 5000);
+      // (s_server flushes its -msg lines when it prints data: the order
+      // is checked once the data after the updates arrived.)
+      cli.write('K\n');
+      cli.write('after-update\n');
+      await srv.waitFor('after-update', 5000);
+      cli.write('k\n');
+      cli.write('last-line\n');
+      await srv.waitFor('last-line', 5000);
+      const log = srv.stdout.toString('latin1');
+      const i = (s: string) => log.indexOf(s);
+      // Received, in order: update_requested (1), then update_not_requested (0).
+      expect(i('before-update')).toBeLessThan(i('<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01'));
+      expect(i('18 00 00 01 01')).toBeLessThan(i('after-update'));
+      const notRequested = log.indexOf('<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 00');
+      expect(notRequested).toBeGreaterThan(i('after-update'));
+      expect(notRequested).toBeLessThan(i('last-line'));
+      expect(cli.stderr.match(/^KEYUPDATE$/gm)).toHaveLength(2);
+      // The lines themselves were not sent as data.
+      expect(log).not.toMatch(/^[kK]$/m);
+    } finally {
+      cli?.kill();
+      srv.kill();
+    }
+  });
+
+  it('s_server -groups P-384, and K on its stdin: openssl s_client reports the group and logs the KeyUpdate; echo goes on', async () => {
+    const { srv, port } = await ourServer('-groups', 'P-384');
+    const ossl = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', pki.path('ca.crt'),
+      '-servername', 'localhost', '-msg']);
+    try {
+      await ossl.waitFor('Server Temp Key', 10_000);
+      expect(ossl.stdout.toString('latin1')).toContain('Server Temp Key: ECDH, secp384r1, 384 bits');
+      ossl.write('ping-1\n');
+      await ossl.waitFor('\nping-1\n', 5000);
+      await srv.waitFor('secp384r1', 5000, 'stderr');
+      srv.write('K\n');
+      await srv.waitFor('KEYUPDATE (1 connection)', 5000, 'stderr');
+      ossl.write('ping-2\n');
+      await ossl.waitFor('\nping-2\n', 5000);
+      // s_client flushes its -msg lines when it prints data.
+      const log = ossl.stdout.toString('latin1');
+      const update = log.indexOf('<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01');
+      expect(update).toBeGreaterThan(log.indexOf('\nping-1\n'));
+      expect(update).toBeLessThan(log.indexOf('\nping-2\n'));
+    } finally {
+      ossl.kill();
+      srv.kill();
+    }
+  });
+
+  it('bad lists: unknown group, suite or signature algorithm is a usage error naming it', async () => {
+    const runs = [
+      ['-groups', 'P-521', "-groups: unsupported group 'P-521'"],
+      ['-ciphersuites', 'TLS_AES_128_CCM_SHA256', "-ciphersuites: unsupported TLS 1.3 cipher suite 'TLS_AES_128_CCM_SHA256'"],
+      ['-sigalgs', 'RSA+SHA1', "-sigalgs: unsupported TLS 1.3 signature algorithm 'RSA+SHA1'"],
+      ['-groups', 'X25519::P-256', '-groups: expected a colon-separated list'],
+    ].map(([flag, value, msg]) => ({ p: wasmtls('s_client', '-connect', '127.0.0.1:1', flag, value), msg }));
+    try {
+      for (const r of runs) {
+        await r.p.waitExit(15_000);
+        expect(r.p.exited).toBe(1);
+        expect(r.p.stderr).toContain(r.msg);
+      }
+    } finally {
+      for (const r of runs) r.p.kill();
     }
   });
 });

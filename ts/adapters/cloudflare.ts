@@ -61,10 +61,15 @@ export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportO
       }
     })());
 
+  // An error while chunks are still queued is held back until they are
+  // read: error() would drop them, and the last of them may be why the
+  // peer ended (its TLS alert, before the reset that followed).
+  let held: { err: unknown } | undefined;
   const endReadable = (err?: unknown): void => {
     if (readDone) return;
     readDone = true;
     if (err === undefined) rc.close();
+    else if ((rc.desiredSize ?? readHwm) < readHwm) held = { err };
     else rc.error(err);
   };
   const fail = (err: unknown): void => {
@@ -90,6 +95,10 @@ export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportO
         rc = c;
       },
       async pull(c) {
+        if (held) {
+          if ((c.desiredSize ?? 0) >= readHwm) c.error(held.err);
+          return;
+        }
         for (;;) {
           let r: ReadableStreamReadResult<Uint8Array>;
           try {

@@ -108,10 +108,15 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
       // Already closed by Deno (e.g. after an error).
     }
   };
+  // An error while chunks are still queued is held back until they are
+  // read: error() would drop them, and the last of them may be why the
+  // peer ended (its TLS alert, before the reset that followed).
+  let held: { err: unknown } | undefined;
   const endReadable = (err?: unknown): void => {
     if (readDone) return;
     readDone = true;
     if (err === undefined) rc.close();
+    else if ((rc.desiredSize ?? readHwm) < readHwm) held = { err };
     else rc.error(err);
   };
   const fail = (err: unknown): void => {
@@ -134,6 +139,10 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
         rc = c;
       },
       async pull(c) {
+        if (held) {
+          if ((c.desiredSize ?? 0) >= readHwm) c.error(held.err);
+          return;
+        }
         for (;;) {
           let bytes: Uint8Array | null;
           try {

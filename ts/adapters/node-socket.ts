@@ -26,6 +26,8 @@ import type { Transport, TransportOptions } from './types.js';
 export type { Transport, TransportOptions } from './types.js';
 
 const closedError = (): Error => new Error('Node socket transport: closed');
+/** After a write error, how long reading goes on (see fromNodeSocket). */
+const WRITE_FAIL_READ_MS = 1000;
 
 /**
  * Wrap a connected (or connecting) Node socket. Writes made while it is
@@ -56,10 +58,15 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
     else socket.once('close', () => resolve());
   });
 
+  // A transport error while chunks are still queued is held back until
+  // they are read: error() would drop them, and the last of them may be
+  // why the peer ended (its TLS alert, before the reset that followed).
+  let held: { err: unknown } | undefined;
   const endReadable = (err?: unknown): void => {
     if (readDone) return;
     readDone = true;
     if (err === undefined) rc.close();
+    else if ((rc.desiredSize ?? readHwm) < readHwm) held = { err };
     else rc.error(err);
   };
 
@@ -76,8 +83,57 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
       socket.pause();
     }
   };
-  const onEnd = (): void => endReadable();
-  const onError = (err: Error): void => fail(err);
+  // Node destroys a socket on a write error (EPIPE, ECONNRESET): what the
+  // kernel had received and not yet handed over is thrown away, and that
+  // is often the peer's last word (a TLS alert) before the reset our write
+  // drew. So the socket does not destroy itself (autoDestroy off, done
+  // here instead once both directions ended): a write error fails the
+  // writable only, reading goes on to the end of what arrived, for at
+  // most WRITE_FAIL_READ_MS, then the socket is destroyed.
+  const rs = (socket as { _readableState?: { autoDestroy?: boolean; errored?: unknown; errorEmitted?: boolean } })._readableState;
+  const ws = (socket as { _writableState?: { autoDestroy?: boolean } })._writableState;
+  if (rs && ws) rs.autoDestroy = ws.autoDestroy = false;
+  let readEnd = false;
+  let writeEnd = false;
+  let writeFailed: Error | undefined;
+  const bothDone = (): void => {
+    if (readEnd && (writeEnd || writeFailed)) {
+      closing = true;
+      socket.destroy();
+    }
+  };
+  const onFinish = (): void => {
+    writeEnd = true;
+    bothDone();
+  };
+  const onEnd = (): void => {
+    readEnd = true;
+    endReadable();
+    bothDone();
+  };
+  const onError = (err: Error): void => {
+    if ((err as NodeJS.ErrnoException).syscall === 'write' && !readDone && !writeFailed) {
+      writeFailed = err;
+      wc.error(err);
+      // Node marks both sides errored and the error emitted
+      // (streams/destroy.js errorOrDestroy, emitErrorNT); a readable so
+      // marked drops what is pushed, emits no 'data' and never ends. The
+      // read side has not failed: its marks are cleared.
+      if (rs && rs.errored === err) {
+        rs.errored = null;
+        rs.errorEmitted = false;
+      }
+      const t = setTimeout(() => {
+        closing = true;
+        endReadable(err);
+        socket.destroy();
+      }, WRITE_FAIL_READ_MS);
+      t.unref?.();
+      socket.once('close', () => clearTimeout(t));
+      return;
+    }
+    fail(err);
+  };
   const onClose = (): void => {
     socket.off('data', onData);
     if (!closing) {
@@ -102,10 +158,15 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
         rc = c;
         socket.on('data', onData);
         socket.once('end', onEnd);
+        socket.once('finish', onFinish);
         socket.on('error', onError);
         socket.once('close', onClose);
       },
       pull() {
+        if (held) {
+          if ((rc.desiredSize ?? 0) >= readHwm) rc.error(held.err);
+          return;
+        }
         if (paused) {
           paused = false;
           socket.resume();

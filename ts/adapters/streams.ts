@@ -70,10 +70,15 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
       }
     })());
 
+  // An error while chunks are still queued is held back until they are
+  // read: error() would drop them, and the last of them may be why the
+  // peer ended (its TLS alert).
+  let held: { err: unknown } | undefined;
   const endReadable = (err?: unknown): void => {
     if (readDone) return;
     readDone = true;
     if (err === undefined) rc.close();
+    else if ((rc.desiredSize ?? readHwm) < readHwm) held = { err };
     else rc.error(err);
   };
   const fail = (err: unknown): void => {
@@ -100,6 +105,10 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
         rc = c;
       },
       async pull(c) {
+        if (held) {
+          if ((c.desiredSize ?? 0) >= readHwm) c.error(held.err);
+          return;
+        }
         for (;;) {
           let r: ReadableStreamReadResult<Uint8Array>;
           try {

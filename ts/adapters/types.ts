@@ -19,8 +19,9 @@
  *   adapter pauses its source (socket `pause()`, WebSocket `pause()` where
  *   the object has one, no read issued on a `Deno.Conn` or stream pair) and
  *   resumes on the next pull. It closes at the transport's end of stream and
- *   errors, with a message naming the transport, when the transport fails.
- *   Cancelling it closes the transport.
+ *   errors, with a message naming the transport, when the transport fails;
+ *   the error comes after the chunks that arrived before it (they often say
+ *   why: a TLS alert before the reset). Cancelling it closes the transport.
  * - `writable.write(chunk)` takes `Uint8Array`s only and resolves once the
  *   transport took the chunk: handed to the kernel (Node, Deno), written to
  *   the Workers socket or stream pair, sent on a WebSocket whose

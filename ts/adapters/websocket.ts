@@ -104,10 +104,15 @@ export function fromWebSocket(ws: WebSocketLike, options: WebSocketTransportOpti
   opened.catch(() => {});
   if (ws.readyState === OPEN) markOpen();
 
+  // An error while chunks are still queued is held back until they are
+  // read: error() would drop them, and the last of them may be why the
+  // peer ended (its TLS alert).
+  let held: { err: Error } | undefined;
   const endReadable = (err?: Error): void => {
     if (readDone) return;
     readDone = true;
     if (err === undefined) rc.close();
+    else if ((rc.desiredSize ?? readHwm) < readHwm) held = { err };
     else rc.error(err);
   };
   const stopWrites = (err: Error): void => {
@@ -182,6 +187,10 @@ export function fromWebSocket(ws: WebSocketLike, options: WebSocketTransportOpti
         rc = c;
       },
       pull() {
+        if (held) {
+          if ((rc.desiredSize ?? 0) >= readHwm) rc.error(held.err);
+          return;
+        }
         if (paused) {
           paused = false;
           ws.resume?.();

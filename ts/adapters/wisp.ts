@@ -144,6 +144,8 @@ interface Stream {
   queue: Uint8Array[];
   wantData: boolean; // a read is waiting on an empty queue
   readDone: boolean;
+  /** An error held back until the chunks before it are read. */
+  held: Error | undefined;
   writeError: Error | undefined;
   rc: ReadableStreamDefaultController<Uint8Array>;
   wc: WritableStreamDefaultController;
@@ -230,6 +232,7 @@ export class WispClient {
       queue: [],
       wantData: false,
       readDone: false,
+      held: undefined,
       writeError: undefined,
     } as unknown as Stream;
 
@@ -361,6 +364,10 @@ export class WispClient {
   }
 
   #pull(s: Stream): void {
+    if (s.held) {
+      s.rc.error(s.held);
+      return;
+    }
     const chunk = s.queue.shift();
     if (chunk === undefined) {
       s.wantData = true;
@@ -394,9 +401,11 @@ export class WispClient {
   }
 
   /**
-   * End the readable: normally (the queued chunks move into the stream's
-   * own queue, still readable, and stop counting against maxBufferedBytes:
-   * no more data comes for this stream) or with err (they are dropped).
+   * End the readable: the queued chunks move into the stream's own queue,
+   * still readable, and stop counting against maxBufferedBytes (no more
+   * data comes for this stream); then it closes, or errors with err once
+   * they are read (error() would drop them, and the last of them may say
+   * why the peer ended: its TLS alert).
    */
   #endReadable(s: Stream, err?: Error): void {
     if (s.readDone) return;
@@ -404,13 +413,20 @@ export class WispClient {
     const queued = s.queue;
     s.queue = [];
     let n = 0;
+    let kept = 0;
     for (const c of queued) {
       n += c.byteLength;
-      if (err === undefined) s.rc.enqueue(c);
+      try {
+        s.rc.enqueue(c);
+        kept++;
+      } catch { /* the readable is already done (cancelled) */ }
     }
     this.#unbuffer(n);
     if (err === undefined) s.rc.close();
-    else s.rc.error(err);
+    else if (kept > 0) s.held = err;
+    else {
+      try { s.rc.error(err); } catch { /* already done */ }
+    }
   }
 
   #stopWrites(s: Stream, err: Error): void {

@@ -34,7 +34,7 @@ import { checkVersions, clientContext, serverContext } from '../core/configure.j
 import { Connection } from '../core/connection.js';
 import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
-import { TLSError, TLS_ERR } from '../core/errors.js';
+import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
 import { authorization } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
@@ -163,7 +163,10 @@ export interface TLSSocket {
   /** The handshake's outcome; rejects with a {@link TLSError}. */
   readonly opened: Promise<TLSInfo>;
   /** Resolves when both directions ended and the transport is closed;
-   * rejects with the error that ended the connection. */
+   * rejects with the error that ended the connection. After a fatal alert
+   * of ours that is once the peer ended too, or 2 s passed: the transport
+   * is half-closed and drained first, so the alert is not lost to a TCP
+   * reset. */
   readonly closed: Promise<void>;
   /** Send close_notify (when possible) and close the transport now. */
   close(): Promise<void>;
@@ -178,6 +181,14 @@ export interface TLSSocket {
 }
 
 const SLICE = 4 * 16384;       // plaintext per engine write (NET_OUT has room for its records)
+/** How long a connection that sent a fatal alert goes on reading (and
+ * discarding) before it closes the transport: see Driver.fail(). */
+const LINGER_MS = 2000;
+/** How long a transport error waits for the bytes that may explain it
+ * (the peer's alert): see Driver.explain(). */
+const EXPLAIN_MS = 1000;
+/** What a protocol_version alert from a peer means to a TLS 1.3-only engine. */
+const NO_TLS13 = 'does not speak TLS 1.3: wasmtls speaks TLS 1.3 only';
 const ignore = (): void => {};
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -328,6 +339,8 @@ class Driver {
   private resolveClosed!: () => void;
   private rejectClosed!: (e: unknown) => void;
   private readonly opened: Promise<TLSInfo>;
+  /** The end of a failed connection still lingering (see fail()). */
+  private finishing: Promise<void> | undefined;
 
   constructor(
     private readonly conn: Connection,
@@ -459,7 +472,17 @@ class Driver {
       this.check();
       this.info = this.makeInfo();
       return this.info;
-    } catch (e) {
+    } catch (thrown) {
+      const e = await this.explain(thrown);
+      // The peer refused our version: say so, not only "protocol_version"
+      // (a TLS 1.2-only server answers a TLS 1.3-only ClientHello with it,
+      // RFC 8446 4.2.1).
+      if (e instanceof TLSError && e.alert === ALERT.protocol_version && e.message.indexOf(NO_TLS13) < 0) {
+        const who = this.conn.isServer ? 'the client' : 'the server';
+        e.message += e.alertDirection === 'received'
+          ? ` (${who} ${NO_TLS13})`
+          : ` (${who} does not offer TLS 1.3: wasmtls speaks TLS 1.3 only)`;
+      }
       // Name the certificate verdict behind a refusal, as Node's error
       // code does (the alert alone says little: bad_certificate covers a
       // wrong name and a wrong key usage alike).
@@ -579,7 +602,7 @@ class Driver {
         this.pendingEnd = this.error('read failed');
         await this.send().catch(ignore); // our alert, if the engine made one
       } catch (err) {
-        this.pendingEnd = err;
+        this.pendingEnd = await this.explain(err);
       }
     }
   }
@@ -614,6 +637,14 @@ class Driver {
   private async write(chunk: Uint8Array): Promise<void> {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('wasmtls: writable takes Uint8Array chunks');
     await this.opened;
+    try {
+      await this.writeAll(chunk);
+    } catch (e) {
+      throw await this.transportFailed(e);
+    }
+  }
+
+  private async writeAll(chunk: Uint8Array): Promise<void> {
     const c = this.conn;
     for (let off = 0; off < chunk.length;) {
       this.check();
@@ -644,8 +675,12 @@ class Driver {
     this.check();
     const r = this.conn.shutdown();
     if (r < 0) throw this.error('shutdown failed');
-    await this.send();
-    await this.writer.close();
+    try {
+      await this.send();
+      await this.writer.close();
+    } catch (e) {
+      throw await this.transportFailed(e);
+    }
     this.writeEnded = true;
     this.maybeFinish();
   }
@@ -656,18 +691,26 @@ class Driver {
     if (this.readEnded && this.writeEnded && !this.finished) void this.finish(undefined);
   }
 
-  private async finish(err: unknown): Promise<void> {
+  private async finish(err: unknown, linger = false): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     if (!this.conn.isServer && this.info !== undefined) {
       const raw = this.conn.getSession();
       if (raw) this.lastSession = this.wrap(raw);
     }
+    if (linger) {
+      // The engine has nothing more to say: free it before waiting.
+      this.conn.dispose();
+      this.ownCtx?.dispose();
+      await this.linger();
+    }
     try {
       await this.o.transport.close();
     } catch { /* close() never rejects; belt and braces */ }
-    this.conn.dispose();
-    this.ownCtx?.dispose();
+    if (!linger) {
+      this.conn.dispose();
+      this.ownCtx?.dispose();
+    }
     if (err === undefined) this.resolveClosed();
     else this.rejectClosed(err);
   }
@@ -682,7 +725,116 @@ class Driver {
     try { this.rc.error(this.failed); } catch { /* closed */ }
     try { this.wc.error(this.failed); } catch { /* closed */ }
     this.readEnded = this.writeEnded = true;
+    if (this.conn.error?.alertDirection === 'sent') {
+      // Our fatal alert is out, but the peer's flight may still be coming.
+      // Closing now with bytes unread (or arriving later) makes the kernel
+      // answer with a TCP reset, and a peer still writing its flight (as
+      // OpenSSL does before it reads) then fails on EPIPE / ECONNRESET
+      // without ever reading the alert (RFC 8446 6.2: the alert is how the
+      // peer learns why). So, as OpenSSL's s_server and lingering TCP
+      // servers do: half-close after the alert, read and discard what
+      // still comes for a short bounded time, then close. The caller
+      // learns of the failure now; `closed` settles after the linger.
+      this.finishing = this.finish(this.failed, true);
+      return;
+    }
     await this.finish(this.failed);
+  }
+
+  /**
+   * A transport error (a write's `EPIPE`, a read's `ECONNRESET`) often
+   * follows the peer's fatal alert: it refused us and closed, and our
+   * bytes drew a reset. Before reporting the transport's error, give the
+   * engine what had arrived (bounded by {@link EXPLAIN_MS}); if it holds
+   * the peer's alert, that is the error, as OpenSSL and Node report it.
+   */
+  private async explain(e: unknown): Promise<unknown> {
+    if (e instanceof TLSError || this.finished) return e;
+    const c = this.conn;
+    const until = Date.now() + EXPLAIN_MS;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const timeUp = new Promise<'time'>((r) => {
+      t = setTimeout(() => r('time'), EXPLAIN_MS);
+      (t as { unref?: () => void }).unref?.();
+    });
+    try {
+      for (;;) {
+        if (c.error) return c.error;
+        while (this.inLeft) {
+          const n = c.network.write(this.inLeft);
+          this.inLeft = n < this.inLeft.length ? this.inLeft.subarray(n) : undefined;
+          if (!this.runEngine() || n === 0) break;
+        }
+        this.runEngine();
+        if (c.error) return c.error;
+        if (this.eof || this.inLeft || Date.now() >= until) return e;
+        const r = await Promise.race([this.reader.read(), timeUp]);
+        await tick(); // a pull() that read the alert first gets to run
+        if (this.finished) return this.failed ?? e;
+        if (r === 'time') return e;
+        if (r.done) {
+          this.eof = true;
+          c.network.end();
+          this.runEngine();
+          return c.error ?? e;
+        }
+        this.inLeft = r.value;
+      }
+    } catch (x) {
+      await tick();
+      return this.finished ? e : c.error ?? e;
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  /** Let the engine read what it was given (within explain()); plaintext
+   * still arriving goes to the readable. False once it fails. */
+  private runEngine(): boolean {
+    const c = this.conn;
+    if (!c.isInitFinished) {
+      c.doHandshake();
+      return !c.error;
+    }
+    for (;;) {
+      const r = c.readEx();
+      if (!r.ok) return !c.error;
+      if (!this.readEnded) {
+        try { this.rc.enqueue(r.data); } catch { /* the readable is done */ }
+      }
+    }
+  }
+
+  /** A write or end failed: end the connection with the best name for it. */
+  private async transportFailed(e: unknown): Promise<unknown> {
+    const x = await this.explain(e);
+    await this.fail(x);
+    return this.failed ?? x;
+  }
+
+  /** Half-close the transport and discard its input until the peer's end
+   * or {@link LINGER_MS}, whichever comes first. */
+  private async linger(): Promise<void> {
+    this.inLeft = undefined;
+    const until = Date.now() + LINGER_MS;
+    try {
+      await bounded(this.writer.close(), LINGER_MS);
+    } catch { /* no half-close on this transport, or it failed: still drain */ }
+    if (this.eof) return;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const timeUp = new Promise<'time'>((r) => {
+      t = setTimeout(() => r('time'), Math.max(0, until - Date.now()));
+      // A lingering connection must not keep the process alive.
+      (t as { unref?: () => void }).unref?.();
+    });
+    try {
+      for (;;) {
+        const r = await Promise.race([this.reader.read(), timeUp]);
+        if (r === 'time' || r.done) return;
+      }
+    } catch { /* the transport failed: nothing more to wait for */ } finally {
+      clearTimeout(t);
+    }
   }
 
   private async close(): Promise<void> {
@@ -699,6 +851,11 @@ class Driver {
     this.readEnded = this.writeEnded = true;
     await this.finish(undefined);
   }
+}
+
+/** One turn of the event loop. */
+function tick(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
 }
 
 /** `p`, but no longer than `ms` (a transport that stopped taking bytes

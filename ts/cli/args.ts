@@ -83,3 +83,55 @@ export function hostPort(text: string, flag: string, defaultHost?: string): { ho
   if (!/^\d+$/.test(port) || n > 65535) throw new UsageError(`-${flag}: bad port in '${text}'`);
   return { host: host ?? defaultHost!, port: n };
 }
+
+// ---- OpenSSL's colon-separated lists (-groups, -ciphersuites, -sigalgs) ----------
+
+const GROUP_NAMES: Record<string, string> = {
+  x25519: 'x25519', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp256r1: 'secp256r1',
+  'p-384': 'secp384r1', secp384r1: 'secp384r1', x25519mlkem768: 'X25519MLKEM768',
+};
+
+const SUITE_NAMES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
+
+// OpenSSL's two spellings of a TLS 1.3 signature scheme: the IANA name
+// (`ecdsa_secp256r1_sha256`) and `ALG+HASH` (`ECDSA+SHA256`, `RSA-PSS+SHA256`
+// for rsa_pss_rsae, `PSS+SHA256` for rsa_pss_pss), ssl/t1_lib.c sig_cb.
+const SIGALG_NAMES: Record<string, string> = {
+  'ecdsa+sha256': 'ecdsa_secp256r1_sha256', 'ecdsa+sha384': 'ecdsa_secp384r1_sha384', ed25519: 'ed25519',
+  'rsa-pss+sha256': 'rsa_pss_rsae_sha256', 'rsa-pss+sha384': 'rsa_pss_rsae_sha384', 'rsa-pss+sha512': 'rsa_pss_rsae_sha512',
+  'pss+sha256': 'rsa_pss_pss_sha256', 'pss+sha384': 'rsa_pss_pss_sha384', 'pss+sha512': 'rsa_pss_pss_sha512',
+};
+for (const v of new Set(Object.values(SIGALG_NAMES))) SIGALG_NAMES[v] = v;
+
+function list(text: string, flag: string): string[] {
+  const items = text.split(':').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`-${flag}: expected a colon-separated list, got '${text}'`);
+  return items;
+}
+
+/** `-groups X25519:P-256`: OpenSSL's names (case-insensitive) to ours. */
+export function groupList(text: string, flag = 'groups'): string[] {
+  return list(text, flag).map((g) => {
+    const n = GROUP_NAMES[g.toLowerCase()];
+    if (!n) throw new UsageError(`-${flag}: unsupported group '${g}' (supported: X25519, P-256, P-384, X25519MLKEM768)`);
+    return n;
+  });
+}
+
+/** `-ciphersuites TLS_AES_128_GCM_SHA256:...`: TLS 1.3 suites, OpenSSL's (= IANA) names. */
+export function suiteList(text: string, flag = 'ciphersuites'): (typeof SUITE_NAMES)[number][] {
+  return list(text, flag).map((s) => {
+    const n = SUITE_NAMES.find((x) => x === s);
+    if (!n) throw new UsageError(`-${flag}: unsupported TLS 1.3 cipher suite '${s}' (supported: ${SUITE_NAMES.join(', ')})`);
+    return n;
+  });
+}
+
+/** `-sigalgs ECDSA+SHA256:rsa_pss_rsae_sha256`: either OpenSSL spelling. */
+export function sigalgList(text: string, flag = 'sigalgs'): string[] {
+  return list(text, flag).map((s) => {
+    const n = SIGALG_NAMES[s.toLowerCase()];
+    if (!n) throw new UsageError(`-${flag}: unsupported TLS 1.3 signature algorithm '${s}'`);
+    return n;
+  });
+}

@@ -10,6 +10,7 @@
  * @module
  */
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { connectTcp } from '../adapters/node-socket.js';
@@ -17,10 +18,13 @@ import { fromWebSocket } from '../adapters/websocket.js';
 import type { Transport } from '../adapters/types.js';
 import { connect, type TLSInfo, type TLSSocket } from '../api/tls.js';
 import { clientContext } from '../core/configure.js';
+import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/codepoints.js';
 import type { TLSContext } from '../core/context.js';
 import { init } from '../core/loader.js';
 import { parseCertificate, TrustStore } from '../core/x509.js';
-import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
+import {
+  CliError, groupList, hostPort, parseFlags, sigalgList, suiteList, UsageError, type FlagTable,
+} from './args.js';
 import {
   chainOf, describeError, keylogFile, oneline, readText, sigWords, tempKey, verdict, verifyErrorLine, type Verdict,
 } from './common.js';
@@ -39,6 +43,12 @@ export const CLIENT_FLAGS: FlagTable = {
   brief: { kind: 'bool', help: 'print only a short summary of the connection' },
   quiet: { kind: 'bool', help: 'print nothing but errors on stderr' },
   insecure: { kind: 'bool', help: 'go on when the certificate does not verify (the verdict is still printed)' },
+  groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768); ' +
+    'a key share is sent for the first' },
+  ciphersuites: { kind: 'string', arg: 's1:s2', help: 'TLS 1.3 cipher suites, preference order (TLS_AES_128_GCM_SHA256, ...)' },
+  sigalgs: { kind: 'string', arg: 'a1:a2', help: 'signature algorithms accepted (ECDSA+SHA256, rsa_pss_rsae_sha256, ed25519, ...)' },
+  sess_out: { kind: 'string', arg: 'file', help: 'write the session (the latest ticket) to file, for -sess_in' },
+  sess_in: { kind: 'string', arg: 'file', help: 'offer the session in file (from -sess_out) for resumption' },
 };
 
 /** What {@link dial} needs. */
@@ -57,6 +67,14 @@ export interface DialOptions {
   /** ws:// or wss:// URL of a websockify-style relay. */
   tunnel?: string;
   keylog?: (line: string) => void;
+  /** Preference lists, our names (see args.ts groupList, ...). */
+  groups?: string[];
+  suites?: CipherSuiteName[];
+  sigalgs?: string[];
+  /** A session from an earlier connection's onSession, to resume. */
+  session?: Uint8Array;
+  /** Called with each new session (NewSessionTicket). */
+  onSession?: (session: Uint8Array) => void;
 }
 
 /** An open connection and how it was made. */
@@ -130,6 +148,9 @@ export async function dial(o: DialOptions): Promise<Dialed> {
       ca: o.ca,
       rejectUnauthorized: !o.insecure,
       ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
+      ...(o.groups?.length && { groups: o.groups as GroupName[] }),
+      ...(o.suites?.length && { ciphersuites: o.suites }),
+      ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
       ...(o.cert !== undefined && { cert: o.cert }),
       ...(o.key !== undefined && { key: o.key }),
       ...(o.keylog && { keylog: o.keylog }),
@@ -159,7 +180,11 @@ export async function dial(o: DialOptions): Promise<Dialed> {
     throw e;
   }
   const t1 = performance.now();
-  const tls = connect({ transport, context, servername: o.servername, host: o.servername ?? '' });
+  const tls = connect({
+    transport, context, servername: o.servername, host: o.servername ?? '',
+    ...(o.session && { session: o.session }),
+    ...(o.onSession && { onSession: o.onSession }),
+  });
   let info: TLSInfo;
   try {
     info = await tls.opened;
@@ -167,7 +192,10 @@ export async function dial(o: DialOptions): Promise<Dialed> {
     tls.readable.cancel().catch(ignore);
     context.dispose();
     const before = v && !o.insecure ? [verifyErrorLine(v)] : [];
-    throw new CliError(`handshake with ${target} failed: ${describeError(e)}`, { cause: e, before });
+    // What the TLS layer added to the alert's name (the server does not
+    // speak TLS 1.3, ...) says more than the name alone.
+    const note = e instanceof Error ? / \((the (?:server|client) does not [^()]*)\)$/.exec(e.message)?.[1] : undefined;
+    throw new CliError(`handshake with ${target} failed: ${describeError(e)}${note ? `: ${note}` : ''}`, { cause: e, before });
   }
   return { tls, info, verdict: v, via, connectMs: t1 - t0, handshakeMs: performance.now() - t1, context };
 }
@@ -223,7 +251,7 @@ export function fullLines(d: Dialed): string[] {
   if (s) out.push(`Peer signing digest: ${s.hash}`, `Peer signature type: ${s.type} (${info.signatureScheme})`);
   out.push(`Server Temp Key: ${tempKey(info.group)}`, '---');
   out.push(info.authorized ? 'Verification: OK' : `Verification error: ${d.verdict?.reason ?? info.authorizationError}`);
-  out.push('---', `New, ${info.version}, Cipher is ${info.cipher}`);
+  out.push('---', `${info.sessionReused ? 'Reused' : 'New'}, ${info.version}, Cipher is ${info.cipher}`);
   out.push(info.alpnProtocol === false ? 'No ALPN negotiated' : `ALPN protocol: ${info.alpnProtocol}`);
   out.push(`SNI: ${info.servername ?? '(none sent)'}`, `Session reused: ${info.sessionReused ? 'yes' : 'no'}`);
   out.push(`Handshake: ${d.handshakeMs.toFixed(1)} ms (after ${d.connectMs.toFixed(1)} ms to connect)`);
@@ -241,6 +269,11 @@ export async function sClient(argv: readonly string[]): Promise<number> {
   const bare = host.replace(/^\[|\]$/g, '');
   const servername = f.noservername ? undefined : (f.servername as string | undefined) ?? bare;
   const keylog = f.keylogfile ? keylogFile(f.keylogfile as string) : undefined;
+  const groups = f.groups !== undefined ? groupList(f.groups as string) : undefined;
+  const suites = f.ciphersuites !== undefined ? suiteList(f.ciphersuites as string) : undefined;
+  const sigalgs = f.sigalgs !== undefined ? sigalgList(f.sigalgs as string) : undefined;
+  const session = f.sess_in !== undefined ? readSession(f.sess_in as string) : undefined;
+  const sessOut = f.sess_out as string | undefined;
   await init();
   let ca: string | TrustStore;
   if (f.CAfile) ca = readText(f.CAfile as string, 'CA file');
@@ -264,6 +297,10 @@ export async function sClient(argv: readonly string[]): Promise<number> {
     insecure: Boolean(f.insecure),
     tunnel: f.tunnel as string | undefined,
     keylog: keylog?.write,
+    groups, suites, sigalgs, session,
+    // Each new ticket replaces the file's session, as OpenSSL's
+    // -sess_out keeps the latest (apps/s_client.c new_session_cb).
+    onSession: sessOut === undefined ? undefined : (s) => writeSession(sessOut, s),
   });
   if (!f.quiet) {
     const lines = f.brief ? briefLines(d) : fullLines(d);
@@ -271,6 +308,81 @@ export async function sClient(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${lines.join('\n')}\n`);
   }
   return relayStdio(d, Boolean(f.quiet));
+}
+
+const SESSION_LABEL = 'WASMTLS SESSION';
+
+/** A session file: PEM armour around the session connect() hands out
+ * (the format is ours: OpenSSL's SSL_SESSION is not what our engine
+ * resumes from, and a label of our own keeps the two from being mixed). */
+function writeSession(path: string, s: Uint8Array): void {
+  const b64 = Buffer.from(s).toString('base64').replace(/.{1,64}/g, '$&\n');
+  try {
+    writeFileSync(path, `-----BEGIN ${SESSION_LABEL}-----\n${b64}-----END ${SESSION_LABEL}-----\n`, { mode: 0o600 });
+  } catch (e) {
+    process.stderr.write(`wasmtls s_client: cannot write session file ${path}: ${describeError(e)}\n`);
+  }
+}
+
+function readSession(path: string): Uint8Array {
+  const text = readText(path, 'session file');
+  const m = new RegExp(`-----BEGIN ${SESSION_LABEL}-----([A-Za-z0-9+/=\\s]+)-----END ${SESSION_LABEL}-----`).exec(text);
+  if (!m) throw new CliError(`${path} holds no ${SESSION_LABEL} (write one with -sess_out)`);
+  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+/**
+ * Split stdin into data and the commands of openssl s_client / s_server:
+ * a line that is only `k` sends a KeyUpdate, `K` one with update_requested
+ * (RFC 8446 4.6.3). Other bytes pass unchanged; a `k` at the start of a
+ * line is held until the next byte says whether it is a command.
+ */
+export class StdinCommands {
+  private atLineStart = true;
+  private held = '';
+
+  /** The data to send and the commands, in stream order. */
+  push(chunk: Uint8Array): (Uint8Array | 'k' | 'K')[] {
+    const out: (Uint8Array | 'k' | 'K')[] = [];
+    let data: number[] = [];
+    const flush = (): void => {
+      if (data.length) out.push(Uint8Array.from(data));
+      data = [];
+    };
+    for (const b of chunk) {
+      if (this.held) {
+        if (b === 0x0d && this.held.length === 1) {
+          this.held += '\r';
+          continue;
+        }
+        if (b === 0x0a) {
+          flush();
+          out.push(this.held[0] as 'k' | 'K');
+          this.held = '';
+          this.atLineStart = true;
+          continue;
+        }
+        for (const c of this.held) data.push(c.charCodeAt(0));
+        this.held = '';
+      }
+      if (this.atLineStart && (b === 0x6b || b === 0x4b)) {
+        this.held = String.fromCharCode(b);
+        this.atLineStart = false;
+        continue;
+      }
+      data.push(b);
+      this.atLineStart = b === 0x0a;
+    }
+    flush();
+    return out;
+  }
+
+  /** At the end of stdin: a held `k` is data after all. */
+  end(): Uint8Array | undefined {
+    const h = this.held;
+    this.held = '';
+    return h ? Uint8Array.from(h, (c) => c.charCodeAt(0)) : undefined;
+  }
 }
 
 /**
@@ -287,11 +399,23 @@ async function relayStdio(d: Dialed, quiet: boolean): Promise<number> {
     writerClosed = true;
     await w.close();
   };
+  const cmds = new StdinCommands();
   const up = (async () => {
     for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
       if (writerClosed) return;
-      await w.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (const part of cmds.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+        if (typeof part !== 'string') {
+          await w.write(part);
+          continue;
+        }
+        // As openssl s_client: the word on stderr, then the KeyUpdate
+        // (after the data before it: the writes are awaited in order).
+        if (!quiet) process.stderr.write('KEYUPDATE\n');
+        await tls.keyUpdate(part === 'K');
+      }
     }
+    const rest = cmds.end();
+    if (rest && !writerClosed) await w.write(rest);
     await closeWriter();
   })();
   let status = 0;

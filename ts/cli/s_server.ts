@@ -17,9 +17,13 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fromNodeSocket } from '../adapters/node-socket.js';
 import { accept, type TLSInfo, type TLSSocket } from '../api/tls.js';
 import { serverContext } from '../core/configure.js';
+import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/codepoints.js';
 import type { TLSContext } from '../core/context.js';
 import { fillRandom, init } from '../core/loader.js';
-import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
+import {
+  CliError, groupList, hostPort, parseFlags, sigalgList, suiteList, UsageError, type FlagTable,
+} from './args.js';
+import { StdinCommands } from './s_client.js';
 import { describeError, keylogFile, oneline, readText, tempKey, verdict } from './common.js';
 
 export const SERVER_FLAGS: FlagTable = {
@@ -35,6 +39,9 @@ export const SERVER_FLAGS: FlagTable = {
   naccept: { kind: 'int', arg: 'n', help: 'exit after n connections have ended' },
   brief: { kind: 'bool', help: 'one line per connection (the default)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
+  groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768)' },
+  ciphersuites: { kind: 'string', arg: 's1:s2', help: 'TLS 1.3 cipher suites, preference order (TLS_AES_128_GCM_SHA256, ...)' },
+  sigalgs: { kind: 'string', arg: 'a1:a2', help: 'signature algorithms accepted (ECDSA+SHA256, rsa_pss_rsae_sha256, ed25519, ...)' },
 };
 
 export interface ServerOptions {
@@ -48,6 +55,10 @@ export interface ServerOptions {
   clientCert?: 'request' | 'require';
   ca?: string;
   keylog?: (line: string) => void;
+  /** Preference lists, our names (see args.ts groupList, ...). */
+  groups?: string[];
+  suites?: CipherSuiteName[];
+  sigalgs?: string[];
   mode: 'echo' | 'www';
   /** Per-connection lines (default: none). */
   log?: (line: string) => void;
@@ -61,6 +72,9 @@ export interface RunningServer {
   port: number;
   /** Connections open now. */
   readonly active: number;
+  /** Send a KeyUpdate (RFC 8446 4.6.3) on every established connection,
+   * asking the peer to update too with `requestPeer`; how many were sent. */
+  keyUpdate(requestPeer: boolean): Promise<number>;
   /** Stop listening and end every connection. */
   close(): Promise<void>;
 }
@@ -189,6 +203,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       // long as the process.
       ticketKey: fillRandom(new Uint8Array(32)),
       ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
+      ...(o.groups?.length && { groups: o.groups as GroupName[] }),
+      ...(o.suites?.length && { ciphersuites: o.suites }),
+      ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
       ...(o.keylog && { keylog: o.keylog }),
       // A certificate that does not verify is refused in both modes; with
       // 'request' a client may still send none.
@@ -205,6 +222,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   const sockets = new Set<Socket>();
   const live = new Set<TLSSocket>();
+  const established = new Set<TLSSocket>();
   let next = 0;
   let ended = 0;
   const done = (): void => {
@@ -231,6 +249,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         return;
       }
       log(`${tag} ${summary(info, performance.now() - t0)}`);
+      established.add(tls);
       try {
         if (o.mode === 'www') log(`${tag} ${await serveWww(tls, info, peer, id)}`);
         else await tls.readable.pipeTo(tls.writable);
@@ -238,6 +257,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         log(`${tag} ended: ${describeError(e)}`);
       }
     } finally {
+      established.delete(tls);
       await tls.close();
       live.delete(tls);
       done();
@@ -259,6 +279,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     get active() {
       return live.size;
     },
+    keyUpdate: async (requestPeer) => {
+      const sent = await Promise.all([...established].map((t) => t.keyUpdate(requestPeer).then(() => 1, () => 0)));
+      return sent.reduce<number>((a, b) => a + b, 0);
+    },
     close: async () => {
       const closed = new Promise<void>((r) => server.close(() => r()));
       await Promise.all([...live].map((t) => t.close()));
@@ -278,6 +302,9 @@ export async function sServer(argv: readonly string[]): Promise<number> {
   const keyPem = f.key === undefined ? certPem : readText(f.key as string, 'key file');
   const keylog = f.keylogfile ? keylogFile(f.keylogfile as string) : undefined;
   const quiet = Boolean(f.quiet);
+  const groups = f.groups !== undefined ? groupList(f.groups as string) : undefined;
+  const suites = f.ciphersuites !== undefined ? suiteList(f.ciphersuites as string) : undefined;
+  const sigalgs = f.sigalgs !== undefined ? sigalgList(f.sigalgs as string) : undefined;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
   const srv = await startServer({
@@ -289,6 +316,7 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     clientCert: f.Verify !== undefined ? 'require' : f.verify !== undefined ? 'request' : undefined,
     ca: f.CAfile ? readText(f.CAfile as string, 'CA file') : undefined,
     keylog: keylog?.write,
+    groups, suites, sigalgs,
     mode: f.www ? 'www' : 'echo',
     log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     naccept: f.naccept as number | undefined,
@@ -301,7 +329,23 @@ export async function sServer(argv: readonly string[]): Promise<number> {
   const stop = (): void => finish();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // openssl s_server's stdin commands that apply here: a line `k` sends a
+  // KeyUpdate to the clients, `K` one with update_requested. Other input
+  // is ignored (the clients are echoed, not fed from stdin).
+  const cmds = new StdinCommands();
+  const onStdin = (chunk: Buffer): void => {
+    for (const part of cmds.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      if (typeof part !== 'string') continue;
+      void srv.keyUpdate(part === 'K').then((n) => {
+        if (!quiet) process.stderr.write(`KEYUPDATE (${n} connection${n === 1 ? '' : 's'})\n`);
+      });
+    }
+  };
+  process.stdin.on('data', onStdin);
+  process.stdin.on('error', () => {});
   await finished;
+  process.stdin.off('data', onStdin);
+  process.stdin.pause();
   await srv.close();
   keylog?.close();
   return 0;
