@@ -58,8 +58,9 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
       await tls.opened; // TLS 1.3: the client is done before the server judged it
       const w = tls.writable.getWriter();
       let err: unknown;
-      // Until the server's end shows (it may drain our bytes a while).
-      for (const until = Date.now() + 10_000; Date.now() < until && err === undefined;) {
+      // Until the server's end shows (it may drain our bytes a while: ~6 s
+      // here alone, more on a loaded machine).
+      for (const until = Date.now() + 40_000; Date.now() < until && err === undefined;) {
         try {
           await w.write(chunk);
           await new Promise((r) => setImmediate(r));
