@@ -7,6 +7,7 @@
  */
 #include "wt_pk.h"
 #include "wt_mlkem.h"
+#include "wt_hash.h"
 #include "testutil.h"
 #include "pk_keys.h"
 
@@ -52,6 +53,110 @@ static void spki_and_private(const char *spki_hex, const char *priv_hex,
 	free(spki); free(priv); free(osig);
 }
 
+/* id-RSASSA-PSS keys: which schemes fit them (RFC 8446 4.2.3, RFC 4055
+ * 3.1), and the parameters TLS 1.3 cannot use. */
+static void pss_keys(void)
+{
+	static wt_pubkey pk, rpk;
+	static wt_privkey sk;
+	static const uint32_t all[] = { WT_SIG_RSA_PSS_PSS_SHA256, WT_SIG_RSA_PSS_PSS_SHA384,
+		WT_SIG_RSA_PSS_PSS_SHA512, WT_SIG_RSA_PSS_RSAE_SHA256, WT_SIG_RSA_PSS_RSAE_SHA384,
+		WT_SIG_RSA_PSS_RSAE_SHA512, WT_SIG_RSA_PKCS1_SHA256, WT_SIG_RSA_PKCS1_SHA384,
+		WT_SIG_RSA_PKCS1_SHA512 };
+	uint8_t sig[WT_SIG_MAX];
+	size_t sl, pl, kl, i, siglen;
+	uint8_t *spki = H(PSS_SPKI_DER, &sl), *priv = H(PSS_P8_DER, &pl), *rspki = H(RSA_SPKI_DER, &kl);
+	const char *why;
+
+	/* Unrestricted (parameters absent): every pss_pss scheme, and no
+	 * rsae or PKCS #1 v1.5 scheme, signs and verifies. */
+	CHECK(wt_pubkey_from_spki(&pk, spki, sl) == WT_PK_OK && pk.pss_hash == 0, "PSS SPKI unrestricted");
+	CHECK(wt_privkey_from_der(&sk, priv, pl) == WT_PK_OK && sk.pss_hash == 0, "PSS key unrestricted");
+	CHECK(wt_pubkey_from_spki(&rpk, rspki, kl) == WT_PK_OK && rpk.type == WT_KEY_RSA, "rsaEncryption SPKI");
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		int pss = i < 3;
+		int r = wt_sig_sign(&sk, all[i], (const uint8_t *)MSG, 5, sig, &siglen);
+		CHECK(wt_sig_privkey_fits(all[i], &sk) == pss && wt_sig_pubkey_fits(all[i], &pk) == pss,
+			"PSS key: scheme %04x fits = %d", all[i], pss);
+		CHECK(pss ? r == WT_PK_OK : r == WT_PK_ERR_MISMATCH, "PSS key: sign %04x -> %d", all[i], r);
+		if (pss)
+			CHECK(wt_sig_verify(&pk, all[i], (const uint8_t *)MSG, 5, sig, siglen) == WT_PK_OK,
+				"PSS key: %04x verifies", all[i]);
+		/* ... and an rsaEncryption key fits exactly the others. */
+		CHECK(wt_sig_pubkey_fits(all[i], &rpk) == (!pss), "rsaEncryption key: %04x fits = %d", all[i], !pss);
+	}
+	CHECK(wt_sig_sign(&sk, WT_SIG_RSA_PSS_PSS_SHA256, (const uint8_t *)MSG, 5, sig, &siglen) == WT_PK_OK,
+		"PSS sign");
+	CHECK(wt_sig_verify(&pk, WT_SIG_RSA_PSS_RSAE_SHA256, (const uint8_t *)MSG, 5, sig, siglen) == WT_PK_ERR_MISMATCH,
+		"PSS key: rsae verify refused");
+	free(spki); free(priv);
+
+	/* Restricted to SHA-384: only rsa_pss_pss_sha384. */
+	spki = H(PSS384_SPKI_DER, &sl);
+	priv = H(PSS384_P8_DER, &pl);
+	CHECK(wt_pubkey_from_spki(&pk, spki, sl) == WT_PK_OK && pk.pss_hash == WT_SHA384, "PSS-384 SPKI");
+	CHECK(wt_privkey_from_der(&sk, priv, pl) == WT_PK_OK && sk.pss_hash == WT_SHA384, "PSS-384 key");
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		int ok = all[i] == WT_SIG_RSA_PSS_PSS_SHA384;
+		CHECK(wt_sig_privkey_fits(all[i], &sk) == ok && wt_sig_pubkey_fits(all[i], &pk) == ok,
+			"PSS-384 key: %04x fits = %d", all[i], ok);
+	}
+	CHECK(wt_sig_sign(&sk, WT_SIG_RSA_PSS_PSS_SHA256, (const uint8_t *)MSG, 5, sig, &siglen) == WT_PK_ERR_MISMATCH,
+		"PSS-384 key will not sign with SHA-256");
+	CHECK(wt_sig_sign(&sk, WT_SIG_RSA_PSS_PSS_SHA384, (const uint8_t *)MSG, 5, sig, &siglen) == WT_PK_OK,
+		"PSS-384 sign");
+	/* Verifying under another hash is refused as a mismatch, before
+	 * any arithmetic. */
+	CHECK(wt_sig_verify(&pk, WT_SIG_RSA_PSS_PSS_SHA512, (const uint8_t *)MSG, 5, sig, siglen) == WT_PK_ERR_MISMATCH,
+		"PSS-384 key: SHA-512 verify refused");
+	free(spki); free(priv);
+
+	/* Parameters TLS 1.3 cannot use: refused as unsupported, named. */
+	{
+		static const struct { const char *hex, *word; } bad[] = {
+			{ PSS_SHA1_SPKI_DER, "restricted to SHA-1" },
+			{ PSS_MGF1_SHA1_SPKI_DER, "MGF1 hash differs" },
+			{ PSS_SALT64_SPKI_DER, "minimum salt length" },
+		};
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			spki = H(bad[i].hex, &sl);
+			why = wt_pk_key_error(spki, sl, 0);
+			CHECK(wt_pubkey_from_spki(&pk, spki, sl) == WT_PK_ERR_UNSUPPORTED && pk.type == 0,
+				"PSS SPKI %zu refused", i);
+			CHECK(why != NULL && strstr(why, bad[i].word) != NULL, "PSS SPKI %zu named: %s", i,
+				why ? why : "(null)");
+			free(spki);
+		}
+	}
+	/* A good key is no error; a malformed one is not "unsupported". */
+	spki = H(PSS_SPKI_DER, &sl);
+	CHECK(wt_pk_key_error(spki, sl, 0) == NULL, "good PSS SPKI: no error");
+	CHECK(wt_pubkey_from_spki(&pk, spki, sl - 3) == WT_PK_ERR_KEY && wt_pk_key_error(spki, sl - 3, 0) == NULL,
+		"truncated PSS SPKI is malformed, not unsupported");
+	free(spki);
+	free(rspki);
+}
+
+/* Key types we do not implement are named (wt_pk_key_error). */
+static void unsupported_keys(void)
+{
+	static const struct { const char *hex, *name; } keys[] = {
+		{ X448_P8_DER, "X448" }, { ED448_P8_DER, "Ed448" },
+		{ P521_P8_DER, "EC P-521" }, { X25519_P8_DER, "X25519" },
+	};
+	static wt_privkey sk;
+	size_t i, l;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		uint8_t *der = H(keys[i].hex, &l);
+		const char *why = wt_pk_key_error(der, l, 1);
+		CHECK(wt_privkey_from_der(&sk, der, l) == WT_PK_ERR_UNSUPPORTED && sk.type == 0,
+			"%s private key refused as unsupported", keys[i].name);
+		CHECK(why != NULL && strncmp(why, keys[i].name, strlen(keys[i].name)) == 0,
+			"%s named: %s", keys[i].name, why ? why : "(null)");
+		free(der);
+	}
+}
+
 static void kex(uint32_t group, const char *what)
 {
 	static wt_kex_ctx k;
@@ -85,10 +190,18 @@ int main(void)
 	spki_and_private(ED_SPKI_DER, ED_P8_DER, WT_KEY_ED25519, 256, ED_SIG,
 		WT_SIG_ED25519, "Ed25519 PKCS#8");
 	{
-		/* rsa_pss_pss_* need id-RSASSA-PSS keys, which are not taken. */
-		CHECK(wt_sig_scheme_fits(WT_SIG_RSA_PSS_PSS_SHA256, WT_KEY_RSA, 2048) == 0, "pss_pss unsupported");
+		/* RFC 8446 4.2.3: rsa_pss_pss_* are for id-RSASSA-PSS keys,
+		 * never an rsaEncryption key. */
+		CHECK(wt_sig_scheme_fits(WT_SIG_RSA_PSS_PSS_SHA256, WT_KEY_RSA, 2048) == 0,
+			"pss_pss does not fit an rsaEncryption key");
 		CHECK(wt_sig_scheme_fits(0x0201, WT_KEY_RSA, 2048) == 0, "SHA-1 scheme unknown");
 	}
+	spki_and_private(PSS_SPKI_DER, PSS_P8_DER, WT_KEY_RSA_PSS, 2048, PSS_SIG,
+		WT_SIG_RSA_PSS_PSS_SHA256, "RSASSA-PSS unrestricted PKCS#8");
+	spki_and_private(PSS384_SPKI_DER, PSS384_P8_DER, WT_KEY_RSA_PSS, 2048, PSS384_SIG,
+		WT_SIG_RSA_PSS_PSS_SHA384, "RSASSA-PSS SHA-384 PKCS#8");
+	pss_keys();
+	unsupported_keys();
 
 	kex(WT_GROUP_X25519, "X25519");
 	kex(WT_GROUP_SECP256R1, "P-256");
