@@ -537,7 +537,10 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
 	return 64 + sizeof sctx + c->hashlen;
 }
 
-/* Pick our scheme: our preference, offered by the peer, fits the key. */
+/* Pick our scheme: our preference, offered by the peer, fits the key.
+ * RFC 8446 4.2.3: an rsaEncryption key signs with rsa_pss_rsae_*, an
+ * id-RSASSA-PSS key with rsa_pss_pss_* only, and one whose parameters
+ * name a hash only with that hash's scheme (wt_sig_privkey_fits). */
 static uint32_t pick_sigalg(const wt_tls_conn *c)
 {
 	const wt_tls_ctx *ctx = c->ctx;
@@ -545,8 +548,7 @@ static uint32_t pick_sigalg(const wt_tls_conn *c)
 	for (i = 0; i < ctx->nsigalgs; i++)
 		for (j = 0; j < c->npeer_sigalgs; j++)
 			if (ctx->sigalgs[i] == c->peer_sigalgs[j] &&
-			    wt_sig_scheme_fits(ctx->sigalgs[i], ctx->key.type,
-				ctx->key.bits))
+			    wt_sig_privkey_fits(ctx->sigalgs[i], &ctx->key))
 				return ctx->sigalgs[i];
 	return 0;
 }
@@ -583,7 +585,7 @@ int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* RFC 8446 4.4.3: the algorithm "MUST be one offered in the ...
 	 * "signature_algorithms" extension"; PKCS #1 v1.5 never. */
 	if (!wt_tls_sigalg_ok(c->ctx, scheme) ||
-	    !wt_sig_scheme_fits(scheme, c->peer_key.type, c->peer_key.bits))
+	    !wt_sig_pubkey_fits(scheme, &c->peer_key))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	n = cv_content(c, c->role == 1, content);
 	/* RFC 8446 4.4.3: "If the verification fails, the receiver MUST

@@ -210,7 +210,10 @@ export interface TLSContextOptions {
    * blocks), one DER certificate, or a list of DER certificates. */
   cert?: string | Uint8Array | readonly Uint8Array[];
   /** Private key: PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`)
-   * or DER (PKCS #8, PKCS #1, SEC 1). */
+   * or DER (PKCS #8, PKCS #1, SEC 1): RSA (rsaEncryption or RSASSA-PSS,
+   * as `openssl genpkey -algorithm RSA-PSS` writes), EC P-256/P-384,
+   * Ed25519. Another type fails with a TLSError naming it
+   * (`unsupported private key type: DSA`). */
   key?: string | Uint8Array;
   /** ALPN protocols, preference order (RFC 7301). */
   alpn?: readonly (string | Uint8Array)[];
@@ -459,7 +462,10 @@ export class TLSContext {
     const w = this.w;
     const p = w.copyIn(der);
     try {
-      this.check(w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length), 'private key (PKCS #8, PKCS #1 or SEC 1 DER)');
+      const r = w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length);
+      // The engine names what it refused: "unsupported private key
+      // type: DSA", "... RSASSA-PSS restricted to SHA-1", or a malformed key.
+      if (r !== 0) throw new TLSError(r, cString(w, w.exports.wt_x_tls_ctx_key_error(this.live())) || cString(w, w.exports.wt_x_tls_err_string(r)));
     } finally {
       w.wipe(p, der.length);
       w.free(p);
