@@ -355,6 +355,33 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
     });
   }
 
+  it('a PSS certificate whose key parameters are malformed: bad_certificate, not unsupported_certificate', () => {
+    // The SHA-384 leaf's SPKI carries RSASSA-PSS-params { [0] sha384, ... };
+    // turn its [0] into [5] (same length): a corrupt key (RFC 8446 6.2).
+    const der = Buffer.from(pki.server.pss384.certPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const sha384 = Buffer.from('a00f300d06096086480165030402020500', 'hex');
+    const at = der.indexOf(sha384);
+    expect(at).toBeGreaterThan(0);
+    expect(der.indexOf(sha384, at + 1)).toBe(-1); // only in the SPKI (the CA signs with SHA-256)
+    const bad = Buffer.from(der);
+    bad[at] = 0xa5;
+    const p = pair(pki.server.pss384, { verify: 'insecure-no-chain-validation' }, { cert: new Uint8Array(bad) });
+    try {
+      expect(() => handshake(p.cc, p.sc)).toThrow(TLSError);
+      expect(p.cc.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.bad_certificate);
+    } finally {
+      p.dispose();
+    }
+    // The same certificate intact goes through (the server's key matches).
+    const q = pair(pki.server.pss384, { verify: 'insecure-no-chain-validation' }, { cert: new Uint8Array(der) });
+    try {
+      handshake(q.cc, q.sc);
+      expect(q.cc.peerSignatureScheme).toBe('rsa_pss_pss_sha384');
+    } finally {
+      q.dispose();
+    }
+  });
+
   it('a SHA-384-restricted key and a client offering only rsa_pss_pss_sha256 and rsae: handshake_failure', () => {
     const p = pair(pki.server.pss384, { sigalgs: ['rsa_pss_pss_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha256'] });
     try {

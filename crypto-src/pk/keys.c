@@ -256,8 +256,18 @@ static int spki_parse(wt_pubkey *pk, const uint8_t *der, size_t len,
 		}
 		/* RFC 5480 2.2: the point, here uncompressed only (TLS 1.3
 		 * and every certificate seen in practice). */
-		if (wt_der_read_bit_string_octets(&spki, &key) || wt_der_end(&spki) ||
-		    key.len != wt_ecp_point_len(curve) ||
+		if (wt_der_read_bit_string_octets(&spki, &key) || wt_der_end(&spki)) {
+			pk->type = 0;
+			return WT_PK_ERR_KEY;
+		}
+		/* SEC 1 2.3.3 compressed form (02/03 || X): valid, not ours. */
+		if (key.len == 1 + wt_ecp_scalar_len(curve) &&
+		    (key.buf[0] == 0x02 || key.buf[0] == 0x03)) {
+			pk->type = 0;
+			*why = "EC public key in compressed form";
+			return WT_PK_ERR_UNSUPPORTED;
+		}
+		if (key.len != wt_ecp_point_len(curve) ||
 		    wt_ecp_point_check(curve, key.buf, key.len) != 0) {
 			pk->type = 0;
 			return WT_PK_ERR_KEY;

@@ -466,8 +466,16 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			if (wt_tls_spki_of_cert(cert.p, cert.len, &spki, &sl))
 				return FAIL(c, WT_ALERT_BAD_CERTIFICATE,
 					WT_TLS_R_BAD_CERTIFICATE);
-			if (wt_pubkey_from_spki(&c->peer_key, spki, sl) != 0)
-				return FAIL(c, WT_ALERT_UNSUPPORTED_CERTIFICATE,
+			/* RFC 8446 6.2: unsupported_certificate "A certificate
+			 * was of an unsupported type" (a key type or parameters
+			 * we cannot use: DSA, RSA-1024, a PSS key restricted to
+			 * SHA-1 ...); bad_certificate "A certificate was
+			 * corrupt" (a malformed key). */
+			int kr = wt_pubkey_from_spki(&c->peer_key, spki, sl);
+			if (kr != 0)
+				return FAIL(c, kr == WT_PK_ERR_UNSUPPORTED
+					? WT_ALERT_UNSUPPORTED_CERTIFICATE
+					: WT_ALERT_BAD_CERTIFICATE,
 					WT_TLS_R_BAD_CERTIFICATE);
 			first = 0;
 		}

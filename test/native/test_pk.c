@@ -137,6 +137,41 @@ static void pss_keys(void)
 	free(rspki);
 }
 
+/* Damaged PSS keys (every truncation, every byte of the header and the
+ * AlgorithmIdentifier with its parameters flipped): never a crash (ASan),
+ * only OK, malformed or unsupported, and OK only as a PSS key. */
+static void pss_damaged(const char *hex, int priv, const char *what)
+{
+	static wt_pubkey pk;
+	static wt_privkey sk;
+	size_t l, i, bad = 0, ok = 0;
+	uint8_t *der = H(hex, &l);
+	for (i = 0; i < l; i++) {
+		int r = priv ? wt_privkey_from_der(&sk, der, i) : wt_pubkey_from_spki(&pk, der, i);
+		if (r == WT_PK_OK)
+			bad++;
+	}
+	CHECK(bad == 0, "%s: no truncation parses (%zu did)", what, bad);
+	bad = 0;
+	for (i = 0; i < 80 && i < l; i++) {
+		int r;
+		uint32_t t;
+		der[i] ^= 0xFF;
+		r = priv ? wt_privkey_from_der(&sk, der, l) : wt_pubkey_from_spki(&pk, der, l);
+		t = priv ? sk.type : pk.type;
+		if (r == WT_PK_OK)
+			ok++;
+		if (!(r == WT_PK_ERR_KEY || r == WT_PK_ERR_UNSUPPORTED ||
+		      (r == WT_PK_OK && t == WT_KEY_RSA_PSS)))
+			bad++;
+		(void)wt_pk_key_error(der, l, priv);
+		der[i] ^= 0xFF;
+	}
+	CHECK(bad == 0, "%s: flipped bytes give OK, malformed or unsupported only (%zu others, %zu OK)",
+		what, bad, ok);
+	free(der);
+}
+
 /* Key types we do not implement are named (wt_pk_key_error). */
 static void unsupported_keys(void)
 {
@@ -145,7 +180,27 @@ static void unsupported_keys(void)
 		{ P521_P8_DER, "EC P-521" }, { X25519_P8_DER, "X25519" },
 	};
 	static wt_privkey sk;
+	static wt_pubkey pk;
 	size_t i, l;
+	{
+		/* The P-256 SPKI with its point compressed (SEC 1 2.3.3:
+		 * 02/03 || X): well formed, not supported. */
+		uint8_t *spki = H(P256_SPKI_DER, &l), c[128];
+		const char *why;
+		size_t n = l - 32;   /* drop Y */
+		CHECK(l == 91 && spki[26] == 0x04, "P-256 SPKI layout");
+		memcpy(c, spki, n);
+		c[1] -= 32;          /* SEQUENCE length */
+		c[24] -= 32;         /* BIT STRING length */
+		c[26] = 0x02 | (spki[l - 1] & 1);
+		why = wt_pk_key_error(c, n, 0);
+		CHECK(wt_pubkey_from_spki(&pk, c, n) == WT_PK_ERR_UNSUPPORTED &&
+			why != NULL && strstr(why, "compressed") != NULL, "compressed P-256 point named: %s",
+			why ? why : "(null)");
+		c[26] = 0x05;        /* no such form: malformed */
+		CHECK(wt_pubkey_from_spki(&pk, c, n) == WT_PK_ERR_KEY, "bad point form is malformed");
+		free(spki);
+	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		uint8_t *der = H(keys[i].hex, &l);
 		const char *why = wt_pk_key_error(der, l, 1);
@@ -201,6 +256,8 @@ int main(void)
 	spki_and_private(PSS384_SPKI_DER, PSS384_P8_DER, WT_KEY_RSA_PSS, 2048, PSS384_SIG,
 		WT_SIG_RSA_PSS_PSS_SHA384, "RSASSA-PSS SHA-384 PKCS#8");
 	pss_keys();
+	pss_damaged(PSS384_SPKI_DER, 0, "PSS-384 SPKI");
+	pss_damaged(PSS384_P8_DER, 1, "PSS-384 PKCS#8");
 	unsupported_keys();
 
 	kex(WT_GROUP_X25519, "X25519");
