@@ -382,6 +382,36 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
     }
   });
 
+  it('a PSS certificate with its key given as PKCS #1 (rsaEncryption): no rsae signature goes out', () => {
+    // The unrestricted PSS key's PKCS #8 holds a plain RSAPrivateKey
+    // (RFC 8017 A.1.2) in its privateKey OCTET STRING: as "RSA PRIVATE
+    // KEY" it is the same key with the rsaEncryption type.
+    const p8 = Buffer.from(pki.server.pss.keyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const tlv = (b: Buffer, o: number) => {
+      const n = b[o + 1];
+      if (n < 0x80) return { start: o + 2, end: o + 2 + n };
+      let len = 0;
+      for (let i = 0; i < (n & 0x7f); i++) len = len * 256 + b[o + 2 + i];
+      return { start: o + 2 + (n & 0x7f), end: o + 2 + (n & 0x7f) + len };
+    };
+    const seq = tlv(p8, 0), ver = tlv(p8, seq.start), alg = tlv(p8, ver.end), oct = tlv(p8, alg.end);
+    expect(p8[alg.end]).toBe(0x04);
+    const pkcs1 = p8.subarray(oct.start, oct.end);
+    const p = pair(pki.server.pss, {}, { key: new Uint8Array(pkcs1) });
+    try {
+      expect(() => handshake(p.cc, p.sc)).toThrow(TLSError);
+      // The server finds no scheme that fits both its certificate (PSS:
+      // pss_pss only) and its key (rsaEncryption: rsae only) ...
+      expect(p.sc.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
+      expect(p.sc.error?.reasonCode).toBe(TLS_ERR.NO_SHARED_SIGALG);
+      // ... rather than signing rsa_pss_rsae_* for a PSS certificate,
+      // which the client would have to refuse.
+      expect(p.cc.peerSignatureScheme).toBeUndefined();
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('a SHA-384-restricted key and a client offering only rsa_pss_pss_sha256 and rsae: handshake_failure', () => {
     const p = pair(pki.server.pss384, { sigalgs: ['rsa_pss_pss_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha256'] });
     try {

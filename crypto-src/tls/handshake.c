@@ -545,18 +545,41 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
 	return 64 + sizeof sctx + c->hashlen;
 }
 
+/* The public key of our leaf certificate (the first of ctx->chain): the
+ * one the peer checks CertificateVerify against. -1 when there is none
+ * or it does not parse (then only the private key decides). */
+static int own_leaf_key(const wt_tls_ctx *ctx, wt_pubkey *pk)
+{
+	wt_rd r = { ctx->chain, ctx->chainlen }, x;
+	uint32_t tag;
+	const uint8_t *st, *spki;
+	size_t sl;
+	if (ctx->chainlen == 0 || der_hdr(&r, &tag, &x, &st) ||
+	    wt_tls_spki_of_cert(st, (size_t)(x.p + x.len - st), &spki, &sl) ||
+	    wt_pubkey_from_spki(pk, spki, sl) != 0)
+		return -1;
+	return 0;
+}
+
 /* Pick our scheme: our preference, offered by the peer, fits the key.
  * RFC 8446 4.2.3: an rsaEncryption key signs with rsa_pss_rsae_*, an
  * id-RSASSA-PSS key with rsa_pss_pss_* only, and one whose parameters
- * name a hash only with that hash's scheme (wt_sig_privkey_fits). */
+ * name a hash only with that hash's scheme (wt_sig_privkey_fits). The
+ * key in our certificate must fit as well: the peer judges the scheme by
+ * it, so a PSS certificate configured with its key as a PKCS #1
+ * rsaEncryption file (or the reverse) finds no scheme instead of sending
+ * a signature the peer must refuse. */
 static uint32_t pick_sigalg(const wt_tls_conn *c)
 {
 	const wt_tls_ctx *ctx = c->ctx;
+	wt_pubkey leaf;
+	int have_leaf = own_leaf_key(ctx, &leaf) == 0;
 	uint32_t i, j;
 	for (i = 0; i < ctx->nsigalgs; i++)
 		for (j = 0; j < c->npeer_sigalgs; j++)
 			if (ctx->sigalgs[i] == c->peer_sigalgs[j] &&
-			    wt_sig_privkey_fits(ctx->sigalgs[i], &ctx->key))
+			    wt_sig_privkey_fits(ctx->sigalgs[i], &ctx->key) &&
+			    (!have_leaf || wt_sig_pubkey_fits(ctx->sigalgs[i], &leaf)))
 				return ctx->sigalgs[i];
 	return 0;
 }
