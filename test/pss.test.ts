@@ -382,6 +382,19 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
     }
   });
 
+  it('chain validation checks the PSS CA signature: one flipped bit of it and the chain is refused', () => {
+    const der = Buffer.from(pki.server.pss.certPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    der[der.length - 1] ^= 1; // last byte of the signatureValue BIT STRING
+    const p = pair(pki.server.pss, {}, { cert: new Uint8Array(der) });
+    try {
+      expect(() => handshake(p.cc, p.sc)).toThrow(TLSError);
+      expect(p.cc.error?.reasonCode).toBe(TLS_ERR.CERT_REJECTED);
+      expect(p.cc.verifyError).toBe('CERT_SIGNATURE_FAILURE');
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('a PSS certificate with its key given as PKCS #1 (rsaEncryption): no rsae signature goes out', () => {
     // The unrestricted PSS key's PKCS #8 holds a plain RSAPrivateKey
     // (RFC 8017 A.1.2) in its privateKey OCTET STRING: as "RSA PRIVATE
