@@ -17,7 +17,7 @@
  * TLS 1.3 cannot honour).
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,7 +297,7 @@ describe.skipIf(!OPENSSL)('our client against a server with an id-RSASSA-PSS key
     const seen: { authorized: boolean; cn?: string }[] = [];
     const server = tls.createServer({ cert: c.certPem, key: c.keyPem, ca: pki.caPem, requestCert: true,
       rejectUnauthorized: true, minVersion: 'TLSv1.3' }, (s) => {
-      seen.push({ authorized: s.authorized, cn: s.getPeerCertificate().subject?.CN });
+      seen.push({ authorized: s.authorized, cn: String(s.getPeerCertificate().subject?.CN) });
       s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo:'), d])));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -440,9 +440,10 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
 // ---- keys we cannot use: named -------------------------------------------------------------------
 
 describe('private keys the engine cannot use are refused by name', () => {
-  const pkcs8 = (type: Parameters<typeof generateKeyPairSync>[0], opts: object) =>
-    (generateKeyPairSync(type as 'ed448', { ...opts, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' } } as never) as unknown as { privateKey: string }).privateKey;
+  // node:crypto (OpenSSL) makes the keys: PKCS #8 PEM of any type it has.
+  const keygen = generateKeyPairSync as unknown as (type: string, opts: object) => { privateKey: KeyObject };
+  const pkcs8 = (type: string, opts: object): string =>
+    keygen(type, opts).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const cases: [string, () => string, RegExp][] = [
     ['DSA', () => pkcs8('dsa', { modulusLength: 1024, divisorLength: 160 }), /^wasmtls: unsupported private key type: DSA \[code 0x7\]$/],
     ['X448', () => pkcs8('x448', {}), /unsupported private key type: X448 /],
@@ -482,6 +483,19 @@ describe('private keys the engine cannot use are refused by name', () => {
       '-pkeyopt', 'rsa_pss_keygen_md:sha1', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha1', '-outform', 'DER'],
       { stdio: ['ignore', 'pipe', 'ignore'] });
     expect(() => new TLSContext({ key: new Uint8Array(der) })).toThrow(/unsupported private key type: RSASSA-PSS restricted to SHA-1/);
+  });
+
+  it.skipIf(!OPENSSL)('traditional PEM of another type: "DSA PRIVATE KEY", OpenSSL\'s "RSA-PSS PRIVATE KEY"', () => {
+    const dsa8 = pkcs8('dsa', { modulusLength: 1024, divisorLength: 160 });
+    const dsa = execFileSync('openssl', ['pkey', '-traditional'], { input: dsa8, stdio: ['pipe', 'pipe', 'ignore'] }).toString();
+    expect(dsa).toContain('-----BEGIN DSA PRIVATE KEY-----');
+    expect(() => new TLSContext({ key: dsa })).toThrow(/^wasmtls: unsupported private key type: DSA \[code 0x7\]$/);
+    // `openssl rsa -traditional` on a PSS key: PKCS #1 under a label of
+    // its own, the parameters gone (OpenSSL 3.0 cannot read it back).
+    const pss = execFileSync('openssl', ['rsa', '-in', pki.server.pss384.keyPath, '-traditional'],
+      { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    expect(pss).toContain('-----BEGIN RSA-PSS PRIVATE KEY-----');
+    expect(() => new TLSContext({ key: pss })).toThrow(/unsupported private key type: RSA-PSS PRIVATE KEY .*PKCS #8/);
   });
 
   it('a malformed key says so, not "unsupported"', () => {

@@ -456,6 +456,16 @@ export class TLSContext {
         k.der.fill(0);
         throw new TypeError('usePrivateKey: encrypted private keys are not supported');
       }
+      // The engine takes PKCS #8 ("PRIVATE KEY"), PKCS #1 and SEC 1; other
+      // traditional labels name their type, which the DER alone may not
+      // ("DSA PRIVATE KEY" would only read as malformed), so say it here.
+      if (!['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'].includes(k.label)) {
+        k.der.fill(0);
+        const what = k.label.replace(/ PRIVATE KEY$/, '');
+        throw new TLSError(TLS_ERR.CONFIG, what === 'RSA-PSS'
+          ? 'unsupported private key type: RSA-PSS PRIVATE KEY (OpenSSL\'s traditional form, without the PSS parameters); use the PKCS #8 "PRIVATE KEY" file'
+          : `unsupported private key type: ${what}`);
+      }
       der = k.der;
       wipeDer = true;
     } else der = abytes(key, 'usePrivateKey');
