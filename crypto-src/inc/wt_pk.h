@@ -10,7 +10,7 @@
  *
  * The fields of wt_kex_ctx, wt_pubkey and wt_privkey are private to
  * crypto-src/pk/: callers allocate them (sizeof) and pass pointers; only
- * `type` and `bits` may be read. Their layout will change as the
+ * `type`, `bits` and `pss_hash` may be read. Their layout will change as the
  * primitives' own key structures are folded in.
  */
 #ifndef WT_PK_H
