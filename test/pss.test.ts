@@ -3,8 +3,9 @@
  * real peers on 127.0.0.1: keys and certificates made by
  * `openssl genpkey -algorithm RSA-PSS` at test time, a CA that is itself a
  * PSS key (so chain validation checks RSASSA-PSS certificate signatures by
- * a PSS issuer key), servers and clients both ways with openssl and Node's
- * tls, client certificates both ways, and keys restricted to SHA-384 and
+ * a PSS issuer key), servers and clients both ways with openssl, Node's
+ * tls and GnuTLS (which names rsa_pss_pss_* apart from rsa_pss_rsae_*),
+ * client certificates both ways, and keys restricted to SHA-384 and
  * SHA-512 by their RSASSA-PSS-params.
  *
  * RFC 8446 4.2.3: rsa_pss_pss_sha{256,384,512} are for PSS-OID keys; such
@@ -323,6 +324,76 @@ describe.skipIf(!OPENSSL)('our client against a server with an id-RSASSA-PSS key
       try {
         await expect(d.pump.handshake()).rejects.toThrow();
         expect(d.conn.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.unsupported_certificate);
+      } finally {
+        d.dispose();
+      }
+    });
+  }, 30_000);
+});
+
+// ---- GnuTLS: it names rsa_pss_pss_* ("RSA-PSS-SHA384") apart from rsae ----------------------
+
+const GNUTLS = have('gnutls-serv', ['--version']) && have('gnutls-cli', ['--version']);
+const GNUTLS_NAME: Record<Kind, string> = { pss: 'RSA-PSS-SHA256', pss384: 'RSA-PSS-SHA384', pss512: 'RSA-PSS-SHA512' };
+
+describe.skipIf(!OPENSSL || !GNUTLS)('GnuTLS and id-RSASSA-PSS keys', () => {
+  let seed = 9000;
+  for (const kind of ['pss', 'pss384', 'pss512'] as Kind[]) {
+    it(`gnutls-cli -> our ${kind} server: chain trusted, ${GNUTLS_NAME[kind]} (not RSA-PSS-RSAE)`, async () => {
+      const c = pki.server[kind];
+      const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem }));
+      try {
+        await withPeer('gnutls-cli', ['-p', String(l.port), '--x509cafile', pki.caPath, '127.0.0.1'], async (cli) => {
+          const up = payload(4_000, seed++), down = payload(4_000, seed++);
+          cli.write(up);
+          const { pump } = await l.accept();
+          await pump.handshake();
+          await cli.waitFor('The certificate is trusted');
+          await cli.waitFor(`-(${GNUTLS_NAME[kind]})-`);
+          expect(equal(await pump.readExactly(up.length), up)).toBe(true);
+          await pump.writeAll(down);
+          await cli.waitFor(down);
+        });
+      } finally {
+        l.dispose();
+      }
+    }, 30_000);
+  }
+
+  it('gnutls-cli with a PSS client certificate -> our server (clientCert require, PSS CA)', async () => {
+    const c = pki.server.pss;
+    const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem, verify: 'chain', ca: pki.caPem,
+      clientCert: 'require' }));
+    try {
+      await withPeer('gnutls-cli', ['-p', String(l.port), '--x509cafile', pki.caPath, '--x509certfile', pki.client.certPath,
+        '--x509keyfile', pki.client.keyPath, '127.0.0.1'], async (cli) => {
+        const up = payload(2_000, seed++);
+        cli.write(up);
+        const { conn, pump } = await l.accept();
+        await pump.handshake();
+        expect(equal(await pump.readExactly(up.length), up)).toBe(true);
+        expect(conn.peerAuthenticated).toBe(true);
+        expect(conn.peerSignatureScheme).toBe('rsa_pss_pss_sha256');
+      });
+    } finally {
+      l.dispose();
+    }
+  }, 30_000);
+
+  it('our client with a PSS client certificate -> gnutls-serv (PSS SHA-512 key, --require-client-cert)', async () => {
+    const port = await freePort();
+    const c = pki.server.pss512;
+    await withPeer('gnutls-serv', ['--echo', '-p', String(port), '--x509certfile', c.certPath, '--x509keyfile', c.keyPath,
+      '--x509cafile', pki.caPath, '--require-client-cert', '--verify-client-cert'], async (srv) => {
+      const d = await dial(port, { cert: pki.client.certPem, key: pki.client.keyPem });
+      try {
+        await d.pump.handshake();
+        expect(d.conn.peerSignatureScheme).toBe('rsa_pss_pss_sha512');
+        const up = payload(3_000, seed++);
+        await d.pump.writeAll(up);
+        expect(equal(await d.pump.readExactly(up.length), up)).toBe(true);
+        // gnutls-serv prints the client's certificate and that it verified.
+        await srv.waitFor('client.test');
       } finally {
         d.dispose();
       }
