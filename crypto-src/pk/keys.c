@@ -290,6 +290,40 @@ static int spki_parse(wt_pubkey *pk, const uint8_t *der, size_t len,
 	return WT_PK_ERR_UNSUPPORTED;
 }
 
+/* see wt_pk.h */
+int wt_pk_spki_type(const uint8_t *der, size_t len, uint32_t *type, uint32_t *pss_hash)
+{
+	wt_der in, spki, alg, oid, params;
+	const char *why = NULL;
+	uint32_t bits;
+	*type = 0;
+	*pss_hash = 0;
+	wt_der_init(&in, der, len);
+	if (wt_der_enter_seq(&in, &spki) || wt_der_end(&in) ||
+	    wt_der_enter_seq(&spki, &alg) || wt_der_read_oid(&alg, &oid))
+		return WT_PK_ERR_KEY;
+	if (OID_IS(oid, OID_RSA)) {
+		*type = WT_KEY_RSA;
+		return WT_PK_OK;
+	}
+	if (OID_IS(oid, OID_RSA_PSS)) {
+		int r = pss_key_params(&alg, pss_hash, &why);
+		if (r == WT_PK_OK)
+			*type = WT_KEY_RSA_PSS;
+		return r;
+	}
+	if (OID_IS(oid, OID_EC)) {
+		if (wt_der_read_oid(&alg, &params) || curve_of(&params, type, &bits) == 0)
+			return WT_PK_ERR_UNSUPPORTED;
+		return WT_PK_OK;
+	}
+	if (OID_IS(oid, OID_ED25519)) {
+		*type = WT_KEY_ED25519;
+		return WT_PK_OK;
+	}
+	return WT_PK_ERR_UNSUPPORTED;
+}
+
 int wt_pubkey_from_spki(wt_pubkey *pk, const uint8_t *der, size_t len)
 {
 	const char *why = NULL;

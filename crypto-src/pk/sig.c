@@ -79,6 +79,12 @@ static const scheme_info *fits(uint32_t scheme, uint32_t type, uint32_t bits,
 }
 
 /* see wt_pk.h */
+int wt_sig_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash)
+{
+	return fits(scheme, type, 0, pss_hash) != NULL;
+}
+
+/* see wt_pk.h */
 int wt_sig_pubkey_fits(uint32_t scheme, const wt_pubkey *pk)
 {
 	return fits(scheme, pk->type, pk->bits, pk->pss_hash) != NULL;

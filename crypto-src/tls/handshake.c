@@ -545,10 +545,12 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
 	return 64 + sizeof sctx + c->hashlen;
 }
 
-/* The public key of our leaf certificate (the first of ctx->chain): the
- * one the peer checks CertificateVerify against. -1 when there is none
- * or it does not parse (then only the private key decides). */
-static int own_leaf_key(const wt_tls_ctx *ctx, wt_pubkey *pk)
+/* The key type and PSS restriction of our leaf certificate (the first of
+ * ctx->chain): what the peer checks CertificateVerify against. -1 when
+ * there is none or it does not parse (then only the private key decides).
+ * From the AlgorithmIdentifier alone: this runs twice per server
+ * handshake. */
+static int own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type, uint32_t *pss_hash)
 {
 	wt_rd r = { ctx->chain, ctx->chainlen }, x;
 	uint32_t tag;
@@ -556,7 +558,7 @@ static int own_leaf_key(const wt_tls_ctx *ctx, wt_pubkey *pk)
 	size_t sl;
 	if (ctx->chainlen == 0 || der_hdr(&r, &tag, &x, &st) ||
 	    wt_tls_spki_of_cert(st, (size_t)(x.p + x.len - st), &spki, &sl) ||
-	    wt_pubkey_from_spki(pk, spki, sl) != 0)
+	    wt_pk_spki_type(spki, sl, type, pss_hash) != 0)
 		return -1;
 	return 0;
 }
@@ -572,14 +574,13 @@ static int own_leaf_key(const wt_tls_ctx *ctx, wt_pubkey *pk)
 static uint32_t pick_sigalg(const wt_tls_conn *c)
 {
 	const wt_tls_ctx *ctx = c->ctx;
-	wt_pubkey leaf;
-	int have_leaf = own_leaf_key(ctx, &leaf) == 0;
-	uint32_t i, j;
+	uint32_t i, j, ltype, lhash;
+	int have_leaf = own_leaf_type(ctx, &ltype, &lhash) == 0;
 	for (i = 0; i < ctx->nsigalgs; i++)
 		for (j = 0; j < c->npeer_sigalgs; j++)
 			if (ctx->sigalgs[i] == c->peer_sigalgs[j] &&
 			    wt_sig_privkey_fits(ctx->sigalgs[i], &ctx->key) &&
-			    (!have_leaf || wt_sig_pubkey_fits(ctx->sigalgs[i], &leaf)))
+			    (!have_leaf || wt_sig_type_fits(ctx->sigalgs[i], ltype, lhash)))
 				return ctx->sigalgs[i];
 	return 0;
 }

@@ -172,6 +172,31 @@ static void pss_damaged(const char *hex, int priv, const char *what)
 	free(der);
 }
 
+/* wt_pk_spki_type (AlgorithmIdentifier only) agrees with the full parse
+ * on type and PSS restriction, and on which keys are unsupported. */
+static void spki_type(void)
+{
+	static const char *const spkis[] = { RSA_SPKI_DER, PSS_SPKI_DER, PSS384_SPKI_DER,
+		P256_SPKI_DER, P384_SPKI_DER, ED_SPKI_DER, PSS_SHA1_SPKI_DER,
+		PSS_MGF1_SHA1_SPKI_DER, PSS_SALT64_SPKI_DER };
+	static wt_pubkey pk;
+	size_t i, l;
+	for (i = 0; i < sizeof spkis / sizeof spkis[0]; i++) {
+		uint8_t *d = H(spkis[i], &l);
+		uint32_t t = 99, h = 99;
+		int full = wt_pubkey_from_spki(&pk, d, l), light = wt_pk_spki_type(d, l, &t, &h);
+		CHECK(full == light && (full != WT_PK_OK || (t == pk.type && h == pk.pss_hash)),
+			"SPKI %zu: wt_pk_spki_type %d (type %u hash %u) = full parse %d (type %u hash %u)",
+			i, light, t, h, full, pk.type, pk.pss_hash);
+		free(d);
+	}
+	CHECK(wt_sig_type_fits(WT_SIG_RSA_PSS_PSS_SHA384, WT_KEY_RSA_PSS, WT_SHA384) == 1 &&
+		wt_sig_type_fits(WT_SIG_RSA_PSS_PSS_SHA256, WT_KEY_RSA_PSS, WT_SHA384) == 0 &&
+		wt_sig_type_fits(WT_SIG_RSA_PSS_PSS_SHA512, WT_KEY_RSA_PSS, 0) == 1 &&
+		wt_sig_type_fits(WT_SIG_RSA_PSS_RSAE_SHA256, WT_KEY_RSA_PSS, 0) == 0 &&
+		wt_sig_type_fits(WT_SIG_RSA_PSS_RSAE_SHA256, WT_KEY_RSA, 0) == 1, "wt_sig_type_fits");
+}
+
 /* Key types we do not implement are named (wt_pk_key_error). */
 static void unsupported_keys(void)
 {
@@ -258,6 +283,7 @@ int main(void)
 	pss_keys();
 	pss_damaged(PSS384_SPKI_DER, 0, "PSS-384 SPKI");
 	pss_damaged(PSS384_P8_DER, 1, "PSS-384 PKCS#8");
+	spki_type();
 	unsupported_keys();
 
 	kex(WT_GROUP_X25519, "X25519");
