@@ -22,6 +22,7 @@ WT_EXPORT int wt_x_tls_ctx_set_sigalgs(wt_tls_ctx *c, const uint16_t *l, size_t 
  * with malloc and frees them with the ctx). */
 WT_EXPORT int wt_x_tls_ctx_set_chain(wt_tls_ctx *c, const uint8_t *d, size_t n) { return wt_tls_ctx_set_chain(c, d, n); }
 WT_EXPORT int wt_x_tls_ctx_set_key(wt_tls_ctx *c, const uint8_t *d, size_t n) { return wt_tls_ctx_set_key(c, d, n); }
+WT_EXPORT const char *wt_x_tls_ctx_key_error(const wt_tls_ctx *c) { return wt_tls_ctx_key_error(c); }
 WT_EXPORT int wt_x_tls_ctx_set_alpn(wt_tls_ctx *c, const uint8_t *d, size_t n) { return wt_tls_ctx_set_alpn(c, d, n); }
 WT_EXPORT int wt_x_tls_ctx_set_verify(wt_tls_ctx *c, uint32_t p, uint32_t f) { return wt_tls_ctx_set_verify(c, p, f); }
 WT_EXPORT int wt_x_tls_ctx_set_trust(wt_tls_ctx *c, const void *store) { return wt_tls_ctx_set_trust(c, store); }

@@ -10,7 +10,7 @@
  *
  * The fields of wt_kex_ctx, wt_pubkey and wt_privkey are private to
  * crypto-src/pk/: callers allocate them (sizeof) and pass pointers; only
- * `type` and `bits` may be read. Their layout will change as the
+ * `type`, `bits` and `pss_hash` may be read. Their layout will change as the
  * primitives' own key structures are folded in.
  */
 #ifndef WT_PK_H
@@ -29,6 +29,9 @@
 #define WT_PK_ERR_KEY       -4   /* malformed or unsupported key encoding */
 #define WT_PK_ERR_SIG       -5   /* signature does not verify */
 #define WT_PK_ERR_MISMATCH  -6   /* scheme does not fit the key */
+#define WT_PK_ERR_UNSUPPORTED -7 /* well-formed key of a type or with
+                                    parameters TLS 1.3 here cannot use
+                                    (wt_pk_key_error names it) */
 
 /* ---- key exchange ---------------------------------------------------- */
 
@@ -96,14 +99,21 @@ enum {
 	WT_SIG_RSA_PSS_PSS_SHA512 = 0x080B
 };
 
-/* Key types */
-enum { WT_KEY_RSA = 1, WT_KEY_EC_P256 = 2, WT_KEY_EC_P384 = 3, WT_KEY_ED25519 = 4 };
+/* Key types. WT_KEY_RSA is an rsaEncryption key (rsa_pss_rsae_*, and
+ * rsa_pkcs1_* in certificates); WT_KEY_RSA_PSS an id-RSASSA-PSS key
+ * (RFC 4055 1.2), which only the rsa_pss_pss_* schemes fit (RFC 8446
+ * 4.2.3). The values match WT_X509_KEY_* of wt_x509.h. */
+enum { WT_KEY_RSA = 1, WT_KEY_EC_P256 = 2, WT_KEY_EC_P384 = 3, WT_KEY_ED25519 = 4,
+	WT_KEY_RSA_PSS = 5 };
 
 #define WT_SIG_MAX 512           /* RSA-4096; ECDSA DER and Ed25519 fit */
 
 typedef struct {
 	uint32_t type;            /* WT_KEY_* */
 	uint32_t bits;            /* modulus / curve size */
+	uint32_t pss_hash;        /* WT_KEY_RSA_PSS: the wt_hash id its
+	                             RSASSA-PSS-params restrict it to, 0 if
+	                             unrestricted (parameters absent) */
 	union {
 		wt_rsa_public_key rsa;
 		struct { uint8_t point[97]; uint32_t len; } ec;  /* 04||X||Y */
@@ -114,6 +124,7 @@ typedef struct {
 typedef struct {
 	uint32_t type;
 	uint32_t bits;
+	uint32_t pss_hash;        /* as in wt_pubkey */
 	union {
 		wt_rsa_private_key rsa;
 		struct { uint8_t d[48]; } ec;
@@ -122,16 +133,40 @@ typedef struct {
 	} u;
 } wt_privkey;
 
-/* SubjectPublicKeyInfo DER -> public key (RSA, EC P-256/P-384, Ed25519). */
+/* SubjectPublicKeyInfo DER -> public key (RSA, RSASSA-PSS, EC
+ * P-256/P-384, Ed25519). WT_PK_ERR_KEY for malformed input,
+ * WT_PK_ERR_UNSUPPORTED for a well-formed key we cannot use. */
 int wt_pubkey_from_spki(wt_pubkey *pk, const uint8_t *der, size_t len);
-/* Private key DER: PKCS#8 PrivateKeyInfo (RSA, EC, Ed25519), PKCS#1
- * RSAPrivateKey or SEC 1 ECPrivateKey. */
+/* Private key DER: PKCS#8 PrivateKeyInfo (rsaEncryption, id-RSASSA-PSS,
+ * EC, Ed25519), PKCS#1 RSAPrivateKey or SEC 1 ECPrivateKey. Errors as
+ * wt_pubkey_from_spki. */
 int wt_privkey_from_der(wt_privkey *sk, const uint8_t *der, size_t len);
+
+/* The WT_KEY_* type and pss_hash of an SPKI from its AlgorithmIdentifier
+ * alone: no key arithmetic (wt_pubkey_from_spki sets up Montgomery
+ * constants for RSA, about 0.1 ms native), for choosing a scheme for our own
+ * certificate. Errors as wt_pubkey_from_spki; the key itself is not
+ * checked. */
+int wt_pk_spki_type(const uint8_t *der, size_t len, uint32_t *type, uint32_t *pss_hash);
+
+/* Why der (a private key when priv is 1, else an SPKI) is refused, when
+ * the reason is its type or parameters: a static string naming them
+ * ("DSA", "Ed448", "EC P-521", "RSASSA-PSS restricted to SHA-1", ...),
+ * or NULL when the key parses or is merely malformed. Parses again, so
+ * call it on the error path only. */
+const char *wt_pk_key_error(const uint8_t *der, size_t len, int priv);
 
 /* 1 if scheme can be used with a key of this type and size. TLS 1.3
  * forbids PKCS#1 v1.5 in CertificateVerify (RFC 8446 4.4.3); that rule
- * belongs to the caller, which knows the context. */
+ * belongs to the caller, which knows the context. For an id-RSASSA-PSS
+ * key this says nothing of its parameters: use the two below. */
 int wt_sig_scheme_fits(uint32_t scheme, uint32_t keytype, uint32_t bits);
+/* As wt_sig_scheme_fits, and an id-RSASSA-PSS key restricted to one hash
+ * fits only the rsa_pss_pss_* scheme of that hash (RFC 4055 3.1). */
+int wt_sig_pubkey_fits(uint32_t scheme, const wt_pubkey *pk);
+int wt_sig_privkey_fits(uint32_t scheme, const wt_privkey *sk);
+/* The same for a key known only by its WT_KEY_* type and pss_hash. */
+int wt_sig_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash);
 
 /* Verify sig over msg (the message itself; the scheme's hash is applied
  * here). Variable time: every input is public. */

@@ -215,6 +215,9 @@ int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
  * parsed with wt_privkey_from_der and held (wiped by wt_tls_ctx_clear). */
 int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
 int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
+/* After wt_tls_ctx_set_key failed: why, naming the key type when that is
+ * the reason ("unsupported private key type: DSA"); "" after success. */
+const char *wt_tls_ctx_key_error(const wt_tls_ctx *ctx);
 /* ALPN protocol list in wire form (RFC 7301 3.1: 1-byte length + name,
  * repeated), preference order; kept by reference. */
 int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len);

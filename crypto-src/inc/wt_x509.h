@@ -416,9 +416,11 @@ int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get,
  * a key wt_pk.h can use (RSA 2048..4096 bits, P-256, P-384, Ed25519; not
  * P-192, DSA, ...), and an RSA modulus a whole number of octets (CA/B
  * Forum BR 6.1.5: "the modulus size, in bits, is evenly divisible by 8").
- * Fills pk (a wt_pubkey *, may be NULL). Returns WT_X509_OK or
+ * Fills pk (a wt_pubkey *, may be NULL) and *pkerr (may be NULL) with
+ * wt_pk.h's verdict (0, WT_PK_ERR_KEY for a malformed key,
+ * WT_PK_ERR_UNSUPPORTED for one we cannot use). Returns WT_X509_OK or
  * WT_X509_ERR_LEAF_KEY. */
-int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *pk);
+int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *pk, int *pkerr);
 
 /* RFC 5280 4.2.1.6 dNSName syntax of every DNS SAN of the certificate:
  * the preferred name syntax (RFC 1034 3.5, RFC 1123 2.1: letters, digits,

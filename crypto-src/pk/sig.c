@@ -7,9 +7,11 @@
  *       Salt MUST be equal to the length of the digest algorithm output"
  *   rsa_pkcs1_*: RSASSA-PKCS1-v1_5 (certificates only in TLS 1.3; the
  *       caller refuses it in CertificateVerify)
+ *   rsa_pss_pss_*: the same RSASSA-PSS, for id-RSASSA-PSS keys only;
+ *       rsa_pss_rsae_* and rsa_pkcs1_* never fit such a key (RFC 8446
+ *       4.2.3), and a key whose parameters name a hash fits only the
+ *       scheme of that hash (RFC 4055 3.1)
  *   ed25519: PureEdDSA, RFC 8032
- * rsa_pss_pss_* need RSASSA-PSS (id-RSASSA-PSS) keys, which the key parser
- * does not take: those schemes are reported as not fitting any key.
  */
 #include "inner.h"
 #include "wt_ec25519.h"
@@ -34,6 +36,9 @@ static const scheme_info SCHEMES[] = {
 	{ WT_SIG_RSA_PKCS1_SHA384, WT_KEY_RSA, WT_SHA384, WT_RSA_PKCS1 },
 	{ WT_SIG_RSA_PKCS1_SHA512, WT_KEY_RSA, WT_SHA512, WT_RSA_PKCS1 },
 	{ WT_SIG_ED25519, WT_KEY_ED25519, 0, 0 },
+	{ WT_SIG_RSA_PSS_PSS_SHA256, WT_KEY_RSA_PSS, WT_SHA256, WT_RSA_PSS },
+	{ WT_SIG_RSA_PSS_PSS_SHA384, WT_KEY_RSA_PSS, WT_SHA384, WT_RSA_PSS },
+	{ WT_SIG_RSA_PSS_PSS_SHA512, WT_KEY_RSA_PSS, WT_SHA512, WT_RSA_PSS },
 };
 
 static const scheme_info *find(uint32_t scheme)
@@ -57,6 +62,45 @@ int wt_sig_scheme_fits(uint32_t scheme, uint32_t keytype, uint32_t bits)
 	return 1;
 }
 
+/* The scheme's entry if it fits a key of this type whose PSS parameters
+ * (if any) name pss_hash; NULL otherwise. */
+static const scheme_info *fits(uint32_t scheme, uint32_t type, uint32_t bits,
+	uint32_t pss_hash)
+{
+	const scheme_info *s = find(scheme);
+	if (s == NULL || !wt_sig_scheme_fits(scheme, type, bits))
+		return NULL;
+	/* RFC 4055 3.1: parameters in the key restrict every signature it
+	 * makes to their hash (and MGF1 with it: the key parser took only
+	 * keys whose MGF1 hash is the hash). */
+	if (type == WT_KEY_RSA_PSS && pss_hash != 0 && pss_hash != s->hash)
+		return NULL;
+	return s;
+}
+
+/* see wt_pk.h */
+int wt_sig_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash)
+{
+	return fits(scheme, type, 0, pss_hash) != NULL;
+}
+
+/* see wt_pk.h */
+int wt_sig_pubkey_fits(uint32_t scheme, const wt_pubkey *pk)
+{
+	return fits(scheme, pk->type, pk->bits, pk->pss_hash) != NULL;
+}
+
+/* see wt_pk.h */
+int wt_sig_privkey_fits(uint32_t scheme, const wt_privkey *sk)
+{
+	return fits(scheme, sk->type, sk->bits, sk->pss_hash) != NULL;
+}
+
+static int is_rsa(uint32_t keytype)
+{
+	return keytype == WT_KEY_RSA || keytype == WT_KEY_RSA_PSS;
+}
+
 static uint32_t ecp_curve(uint32_t keytype)
 {
 	return keytype == WT_KEY_EC_P256 ? WT_P256 : WT_P384;
@@ -71,7 +115,7 @@ int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
 	int ok = 0;
 	if (s == NULL)
 		return WT_PK_ERR_ARG;
-	if (s->keytype != pk->type)
+	if (fits(scheme, pk->type, pk->bits, pk->pss_hash) == NULL)
 		return WT_PK_ERR_MISMATCH;
 	if (s->keytype == WT_KEY_ED25519) {
 		if (siglen != 64)
@@ -81,7 +125,7 @@ int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
 	}
 	hl = wt_hash_len(s->hash);
 	wt_hash(s->hash, msg, msglen, digest);
-	if (s->keytype == WT_KEY_RSA) {
+	if (is_rsa(s->keytype)) {
 		if (s->rsa_pad == WT_RSA_PSS)
 			ok = wt_rsa_verify_pss(&pk->u.rsa, s->hash, hl, digest, hl, sig, siglen) == 1;
 		else
@@ -106,7 +150,7 @@ int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
 	*siglen = 0;
 	if (s == NULL)
 		return WT_PK_ERR_ARG;
-	if (s->keytype != sk->type)
+	if (fits(scheme, sk->type, sk->bits, sk->pss_hash) == NULL)
 		return WT_PK_ERR_MISMATCH;
 	if (s->keytype == WT_KEY_ED25519) {
 		wt_ed25519_sign_key(sig, &sk->u.ed25519, msg, msglen);
@@ -115,7 +159,7 @@ int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
 	}
 	hl = wt_hash_len(s->hash);
 	wt_hash(s->hash, msg, msglen, digest);
-	if (s->keytype == WT_KEY_RSA) {
+	if (is_rsa(s->keytype)) {
 		int n = s->rsa_pad == WT_RSA_PSS
 			? wt_rsa_sign_pss(&sk->u.rsa, s->hash, hl, digest, hl, sig, WT_SIG_MAX)
 			: wt_rsa_sign_pkcs1(&sk->u.rsa, s->hash, digest, hl, sig, WT_SIG_MAX);

@@ -135,13 +135,30 @@ int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 
 int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 {
+	ctx->key_error[0] = 0;
 	if (wt_privkey_from_der(&ctx->key, der, len) != 0) {
+		/* Name what was refused: "unsupported private key type: DSA"
+		 * says what to do, "bad configuration" does not. */
+		const char *why = wt_pk_key_error(der, len, 1);
+		const char *pre = why ? "unsupported private key type: "
+			: "malformed private key (PKCS #8, PKCS #1 or SEC 1 DER)";
+		size_t a = strlen(pre), b = why ? strlen(why) : 0;
+		if (a + b >= sizeof ctx->key_error)
+			b = sizeof ctx->key_error - 1 - a;
+		memcpy(ctx->key_error, pre, a);
+		memcpy(ctx->key_error + a, why ? why : "", b);
+		ctx->key_error[a + b] = 0;
 		wt_wipe(&ctx->key, sizeof ctx->key);
 		ctx->has_key = 0;
 		return WT_TLS_ERR_CONFIG;
 	}
 	ctx->has_key = 1;
 	return 0;
+}
+
+const char *wt_tls_ctx_key_error(const wt_tls_ctx *ctx)
+{
+	return ctx->key_error;
 }
 
 int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len)

@@ -498,9 +498,17 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			if (wt_tls_spki_of_cert(cert.p, cert.len, &spki, &sl))
 				return FAIL(c, WT_ALERT_BAD_CERTIFICATE,
 					WT_TLS_R_BAD_CERTIFICATE);
-			/* The same end-entity key rule as the validator's. */
-			if (wt_x509_leaf_key(spki, sl, &c->peer_key) != WT_X509_OK)
-				return FAIL(c, WT_ALERT_UNSUPPORTED_CERTIFICATE,
+			/* The same end-entity key rule as the validator's.
+			 * RFC 8446 6.2: unsupported_certificate "A certificate
+			 * was of an unsupported type" (a key type or parameters
+			 * we cannot use: DSA, RSA-1024, a PSS key restricted to
+			 * SHA-1 ...); bad_certificate "A certificate was
+			 * corrupt" (a malformed key). */
+			int kr = 0;
+			if (wt_x509_leaf_key(spki, sl, &c->peer_key, &kr) != WT_X509_OK)
+				return FAIL(c, kr == WT_PK_ERR_KEY
+					? WT_ALERT_BAD_CERTIFICATE
+					: WT_ALERT_UNSUPPORTED_CERTIFICATE,
 					WT_TLS_R_BAD_CERTIFICATE);
 			first = 0;
 		}
@@ -570,17 +578,44 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
 	return 64 + sizeof sctx + c->hashlen;
 }
 
-/* Pick our scheme: our preference, offered by the peer, fits the key. */
+/* The key type and PSS restriction of our leaf certificate (the first of
+ * ctx->chain): what the peer checks CertificateVerify against. -1 when
+ * there is none or it does not parse (then only the private key decides).
+ * From the AlgorithmIdentifier alone: this runs twice per server
+ * handshake. */
+static int own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type, uint32_t *pss_hash)
+{
+	wt_rd r = { ctx->chain, ctx->chainlen }, x;
+	uint32_t tag;
+	const uint8_t *st, *spki;
+	size_t sl;
+	if (ctx->chainlen == 0 || der_hdr(&r, &tag, &x, &st) ||
+	    wt_tls_spki_of_cert(st, (size_t)(x.p + x.len - st), &spki, &sl) ||
+	    wt_pk_spki_type(spki, sl, type, pss_hash) != 0)
+		return -1;
+	return 0;
+}
+
+/* Pick our scheme: our preference, offered by the peer, fits the key.
+ * RFC 8446 4.2.3: an rsaEncryption key signs with rsa_pss_rsae_*, an
+ * id-RSASSA-PSS key with rsa_pss_pss_* only, and one whose parameters
+ * name a hash only with that hash's scheme (wt_sig_privkey_fits). The
+ * key in our certificate must fit as well: the peer judges the scheme by
+ * it, so a PSS certificate configured with its key as a PKCS #1
+ * rsaEncryption file (or the reverse) finds no scheme instead of sending
+ * a signature the peer must refuse. */
 static uint32_t pick_sigalg(const wt_tls_conn *c)
 {
 	const wt_tls_ctx *ctx = c->ctx;
-	uint32_t i;
+	uint32_t i, ltype, lhash;
+	int have_leaf = own_leaf_type(ctx, &ltype, &lhash) == 0;
 	/* peer_sigalg_mask: which of ours the peer's whole list holds
-	 * (ext/signature_algorithms.c). */
+	 * (ext/signature_algorithms.c); the scheme must fit our private key
+	 * and the key in our leaf certificate. */
 	for (i = 0; i < ctx->nsigalgs; i++)
 		if (((c->peer_sigalg_mask >> i) & 1) &&
-		    wt_sig_scheme_fits(ctx->sigalgs[i], ctx->key.type,
-			ctx->key.bits))
+		    wt_sig_privkey_fits(ctx->sigalgs[i], &ctx->key) &&
+		    (!have_leaf || wt_sig_type_fits(ctx->sigalgs[i], ltype, lhash)))
 			return ctx->sigalgs[i];
 	return 0;
 }
@@ -617,7 +652,7 @@ int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* RFC 8446 4.4.3: the algorithm "MUST be one offered in the ...
 	 * "signature_algorithms" extension"; PKCS #1 v1.5 never. */
 	if (!wt_tls_sigalg_ok(c->ctx, scheme) ||
-	    !wt_sig_scheme_fits(scheme, c->peer_key.type, c->peer_key.bits))
+	    !wt_sig_pubkey_fits(scheme, &c->peer_key))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	n = cv_content(c, c->role == 1, content);
 	/* RFC 8446 4.4.3: "If the verification fails, the receiver MUST

@@ -120,6 +120,7 @@ struct wt_tls_ctx {
 	size_t chainlen;
 	wt_privkey key;
 	uint32_t has_key;
+	char key_error[160];         /* why the last set_key failed */
 	const uint8_t *alpn;
 	size_t alpnlen;
 	uint32_t verify, client_cert;

@@ -258,17 +258,26 @@ static int eku_ok(const wt_x509_cert *c, uint32_t purpose, int is_ca)
 }
 
 /* see wt_x509.h */
-int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *out)
+int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *out,
+	int *pkerr)
 {
 	wt_pubkey pk;
+	int r;
 	/* The keys the handshake can use for CertificateVerify: wt_pk.h
 	 * refuses what it cannot (RSA below 2048 bits, P-192, DSA, ...). */
-	if (wt_pubkey_from_spki(&pk, spki, len) != 0)
+	r = wt_pubkey_from_spki(&pk, spki, len);
+	if (pkerr != NULL)
+		*pkerr = r;
+	if (r != 0)
 		return WT_X509_ERR_LEAF_KEY;
 	/* CA/Browser Forum BR 6.1.5: RSA "the modulus size, in bits, is
-	 * evenly divisible by 8". */
-	if (pk.type == WT_KEY_RSA && (pk.bits & 7) != 0)
+	 * evenly divisible by 8" (rsaEncryption and id-RSASSA-PSS alike). */
+	if ((pk.type == WT_KEY_RSA || pk.type == WT_KEY_RSA_PSS) &&
+	    (pk.bits & 7) != 0) {
+		if (pkerr != NULL)
+			*pkerr = WT_PK_ERR_UNSUPPORTED;
 		return WT_X509_ERR_LEAF_KEY;
+	}
 	if (out != NULL)
 		memcpy(out, &pk, sizeof pk);
 	return WT_X509_OK;
@@ -375,7 +384,7 @@ static int leaf_checks(vstate *s, int self_anchor)
 		return WT_X509_ERR_LEAF_CA;
 	/* A key the handshake would refuse is refused here too, so a
 	 * verdict from verifyChain means the chain is usable. */
-	r = wt_x509_leaf_key(der + c->spki.off, c->spki.len, NULL);
+	r = wt_x509_leaf_key(der + c->spki.off, c->spki.len, NULL, NULL);
 	if (r != WT_X509_OK)
 		return r;
 	/* keyUsage digitalSignature (TLS 1.3 CertificateVerify and ECDHE

@@ -9,7 +9,7 @@ import { abytes, aint, cString } from './bytes.js';
 import { codes, GROUP_ALIASES, SIGALGS, SUITES, type CipherSuiteName, type GroupName, type SignatureSchemeName } from './codepoints.js';
 // Type only (erased): the callbacks receive the connection they run for.
 import type { Connection } from './connection.js';
-import { TLSError } from './errors.js';
+import { TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 import { isPem, pemDecode } from './pem.js';
@@ -100,7 +100,10 @@ export interface TLSContextOptions {
    * blocks), one DER certificate, or a list of DER certificates. */
   cert?: string | Uint8Array | readonly Uint8Array[];
   /** Private key: PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`)
-   * or DER (PKCS #8, PKCS #1, SEC 1). */
+   * or DER (PKCS #8, PKCS #1, SEC 1): RSA (rsaEncryption or RSASSA-PSS,
+   * as `openssl genpkey -algorithm RSA-PSS` writes), EC P-256/P-384,
+   * Ed25519. Another type fails with a TLSError naming it
+   * (`unsupported private key type: DSA`). */
   key?: string | Uint8Array;
   /** ALPN protocols, preference order (RFC 7301). */
   alpn?: readonly (string | Uint8Array)[];
@@ -281,13 +284,29 @@ export class TLSContext {
         k.der.fill(0);
         throw new TypeError('usePrivateKey: encrypted private keys are not supported');
       }
+      // The engine takes PKCS #8 ("PRIVATE KEY"), PKCS #1 and SEC 1; other
+      // traditional labels name their type, which the DER alone may not
+      // ("DSA PRIVATE KEY" would only read as malformed), so say it here.
+      if (!['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'].includes(k.label)) {
+        k.der.fill(0);
+        const what = k.label.replace(/ PRIVATE KEY$/, '');
+        throw new TLSError(TLS_ERR.CONFIG, what === 'RSA-PSS'
+          ? 'unsupported private key type: RSA-PSS PRIVATE KEY (OpenSSL\'s traditional form, without the PSS parameters); use the PKCS #8 "PRIVATE KEY" file'
+          : `unsupported private key type: ${what}`);
+      }
       der = k.der;
       wipeDer = true;
     } else der = abytes(key, 'usePrivateKey');
     const w = this.w;
     const p = w.copyIn(der);
     try {
-      this.check(w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length), 'private key (PKCS #8, PKCS #1 or SEC 1 DER)');
+      const r = w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length);
+      // The engine names what it refused: "unsupported private key
+      // type: DSA", "... RSASSA-PSS restricted to SHA-1", or a malformed key.
+      if (r !== 0) {
+        throw new TLSError(r, cString(w.u8(), w.exports.wt_x_tls_ctx_key_error(this.live())) ||
+          cString(w.u8(), w.exports.wt_x_tls_err_string(r)));
+      }
     } finally {
       w.wipe(p, der.length);
       w.free(p);
