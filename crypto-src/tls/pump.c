@@ -111,9 +111,14 @@ static int take_record(wt_tls_conn *c)
 	if (in.type != CT_HANDSHAKE && c->hsi_len > 0)
 		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 			WT_TLS_R_UNEXPECTED_MESSAGE);
-	/* RFC 8446 5.1: "Implementations MUST NOT send zero-length fragments
-	 * of Handshake types". */
-	if (in.type == CT_HANDSHAKE && in.len == 0)
+	/* RFC 8446 5.4: "Implementations MUST NOT send Handshake and Alert
+	 * records that have a zero-length TLSInnerPlaintext.content; if such
+	 * a message is received, the receiving implementation MUST terminate
+	 * the connection with an "unexpected_message" alert." 5.1 says the
+	 * same of zero-length handshake fragments in the clear; an empty
+	 * alert in the clear is refused alike (as OpenSSL does), before the
+	 * two-byte rule of got_alert would call it decode_error. */
+	if ((in.type == CT_HANDSHAKE || in.type == CT_ALERT) && in.len == 0)
 		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_EMPTY_RECORD);
 
 	if (in.type == CT_ALERT)

@@ -129,12 +129,22 @@ static void test_record_layer(void)
 	memset(b, 0, sizeof b);
 	post_case("inner plaintext all zeros", 23, b, 40, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
 	post_case("inner plaintext empty", 23, b, 0, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
-	/* 5.1: zero-length handshake fragments are forbidden; an alert is
-	 * exactly two bytes (not fragmented, not coalesced). */
+	/* 5.4: "Implementations MUST NOT send Handshake and Alert records
+	 * that have a zero-length TLSInnerPlaintext.content; if such a
+	 * message is received, the receiving implementation MUST terminate
+	 * the connection with an "unexpected_message" alert" (OpenSSL: the
+	 * same alert). Otherwise an alert is exactly two bytes (not
+	 * fragmented, not coalesced): decode_error. */
 	b[0] = 22;
 	post_case("zero-length handshake record", 23, b, 1, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
 	b[0] = 21;
-	post_case("zero-length alert record", 23, b, 1, SENT(WT_ALERT_DECODE_ERROR));
+	post_case("zero-length alert record", 23, b, 1, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
+	{
+		/* ... however much padding follows the type. */
+		uint8_t zp[33] = { 21 };
+		post_case("zero-length alert record, 32 bytes of padding", 23, zp, 33,
+			SENT(WT_ALERT_UNEXPECTED_MESSAGE));
+	}
 	{
 		uint8_t a1[2] = { 2, 21 }, a3[4] = { 1, 0, 0, 21 }, a4[5] = { 1, 0, 1, 0, 21 };
 		post_case("one-byte alert", 23, a1, 2, SENT(WT_ALERT_DECODE_ERROR));
@@ -1376,7 +1386,8 @@ static void test_handshake_sizes(void)
 		"then EOF: SYSCALL");
 	tp_free(&p);
 	/* 5.1: "Implementations MUST NOT send zero-length fragments of
-	 * Handshake types"; an alert is two bytes. Plaintext, before keys. */
+	 * Handshake types"; an empty alert is refused alike (5.4, OpenSSL:
+	 * unexpected_message). Plaintext, before keys. */
 	tp_ctx(&s.p);
 	sc_start(&s);
 	t_give_plain(s.p.c, 22, NULL, 0);
@@ -1385,7 +1396,7 @@ static void test_handshake_sizes(void)
 	tp_ctx(&s.p);
 	sc_start(&s);
 	t_give_plain(s.p.c, 21, NULL, 0);
-	t_expect(s.p.c, SENT(WT_ALERT_DECODE_ERROR), "zero-length plaintext alert record");
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "zero-length plaintext alert record");
 	tp_free(&s.p);
 	/* 5.1: a plaintext record over 2^14 -> record_overflow. */
 	{
