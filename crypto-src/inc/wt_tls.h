@@ -242,6 +242,12 @@ int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit);
 /* Buffer sizes for connections made later (see the defaults above). */
 int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
 	size_t hs_max);
+/* Records one write key may protect before we send a KeyUpdate (RFC 8446
+ * 5.5 usage limits), the KeyUpdate included. 0 (the default): the AEAD's
+ * limit, 2^24.5 full records for AES-GCM and none short of the sequence
+ * number's for ChaCha20-Poly1305. Lower values exist for tests; 1 is
+ * refused (no room for data). */
+int wt_tls_ctx_set_key_limit(wt_tls_ctx *ctx, uint64_t records);
 /* Wipe the key and ticket key. */
 void wt_tls_ctx_clear(wt_tls_ctx *ctx);
 

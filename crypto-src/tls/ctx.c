@@ -254,6 +254,15 @@ int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
 	return 0;
 }
 
+int wt_tls_ctx_set_key_limit(wt_tls_ctx *ctx, uint64_t records)
+{
+	/* One record is the KeyUpdate itself: at least one more for data. */
+	if (records == 1)
+		return WT_TLS_ERR_CONFIG;
+	ctx->key_limit = records;
+	return 0;
+}
+
 void wt_tls_ctx_clear(wt_tls_ctx *ctx)
 {
 	wt_wipe(&ctx->key, sizeof ctx->key);

@@ -1,7 +1,8 @@
 /*
  * post.c: the messages of an established connection (RFC 8446 4.6):
- * KeyUpdate both ways and the receipt of NewSessionTicket (handed to the
- * client's ticket code).
+ * KeyUpdate both ways, the receipt of NewSessionTicket (handed to the
+ * client's ticket code), and the key usage limits of RFC 8446 5.5 that
+ * make us rekey before a key has protected too much.
  *
  * Layer "messages" (see tls_inner.h): calls hs13_client.c (tickets), errors.c,
  * record.c through errors.c, keysched13.c; called by dispatch.c, the
@@ -9,10 +10,33 @@
  */
 #include "tls_inner.h"
 
+/* RFC 8446 5.5: "For AES-GCM, up to 2^24.5 full-size records (about 24
+ * million) may be encrypted on a given connection while keeping a safety
+ * margin of approximately 2^-57 for Authenticated Encryption (AE)
+ * security. For ChaCha20/Poly1305, the record sequence number would wrap
+ * before the safety limit is reached." 2^24.5 = 23726566.4; rustls
+ * (record_layer.rs pre_encrypt_action) rekeys on reaching its limit the
+ * same way. The sequence number wraps at 2^64 (record.c refuses that). */
+#define AES_GCM_RECORD_LIMIT 23726566u
+
+uint64_t wt_tls_key_limit(const wt_tls_conn *c)
+{
+	if (c->ctx->key_limit)
+		return c->ctx->key_limit;
+	if (c->aead == WT_AEAD_AES128GCM || c->aead == WT_AEAD_AES256GCM)
+		return AES_GCM_RECORD_LIMIT;
+	return UINT64_MAX;
+}
+
 int wt_tls_post_send(wt_tls_conn *c)
 {
 	if (!c->hs_done || (c->shut & SHUT_SENT))
 		return 0;
+	/* The write key has sealed as many records as it may but one: that
+	 * one is the KeyUpdate (which needs no answer), and the next record
+	 * goes under the next key. */
+	if (c->ku_pending == KU_NONE && c->wr.seq + 1 >= wt_tls_key_limit(c))
+		c->ku_pending = KU_NOT_REQUESTED;
 	if (c->ku_pending != KU_NONE) {
 		uint8_t m[5] = { HS_KEY_UPDATE, 0, 0, 1, 0 };
 		m[4] = (uint8_t)(c->ku_pending == KU_REQUESTED);

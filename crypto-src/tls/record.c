@@ -93,7 +93,8 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
 		    r + WT_TLS_HDR + n + 1) != 0)
 			return WT_TLS_ERR_INTERNAL;
 		/* RFC 8446 5.3: "If a TLS implementation would need to wrap a
-		 * sequence number, it MUST either rekey or terminate". */
+		 * sequence number, it MUST either rekey or terminate" (post.c
+		 * rekeys far earlier, at the usage limit of RFC 8446 5.5). */
 		if (++d->seq == 0)
 			return WT_TLS_ERR_INTERNAL;
 	}

@@ -152,6 +152,7 @@ struct wt_tls_ctx {
 	uint32_t mode, options;
 	uint32_t rsl;
 	size_t net_in, net_out, hs_max;
+	uint64_t key_limit;          /* records per key; 0: RFC 8446 5.5's */
 	const void *trust;           /* wt_x509_store for WT_TLS_VERIFY_CHAIN */
 	uint32_t verify_flags;       /* WT_TLS_VERIFY_CALLBACK */
 	uint8_t pins[8][32];
@@ -442,8 +443,11 @@ int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 /* post.c: a message after the handshake (KeyUpdate, NewSessionTicket). */
 int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	size_t len);
-/* post.c: seal our pending KeyUpdate, if any. 0 or -1 (error set). */
+/* post.c: seal our pending KeyUpdate, if any, and the one the key usage
+ * limit calls for (RFC 8446 5.5). 0 or -1 (error set). */
 int wt_tls_post_send(wt_tls_conn *c);
+/* The records one key may seal before a KeyUpdate (RFC 8446 5.5). */
+uint64_t wt_tls_key_limit(const wt_tls_conn *c);
 
 /* ---- the pump (pump.c) ---------------------------------------------------- */
 

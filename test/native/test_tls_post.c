@@ -1,6 +1,6 @@
 /*
  * test_tls_post.c: the established connection's own messages (RFC 8446
- * 4.6.3 KeyUpdate), seen on the wire: the test
+ * 4.6.3 KeyUpdate, 5.5 key usage limits), seen on the wire: the test
  * borrows the sender's traffic secret (tls_mitm.h), opens every record
  * it sent and follows its key generations, so a KeyUpdate counts only if
  * the records after it really are under the next key.
@@ -109,9 +109,72 @@ static void test_key_update_once_per_flight(void)
 	tp_free(&p);
 }
 
+/* RFC 8446 5.5: rekey before a key has protected its limit of records
+ * (rustls pre_encrypt_action); lowered for the test, every key generation
+ * on the wire must carry at most that many records, the KeyUpdate
+ * included, and the peer must read everything. */
+static void test_key_limit(void)
+{
+	static uint8_t out[1 << 16];
+	tpair p;
+	tkey k;
+	uint8_t csec[WT_HASH_MAX_LEN], sec[WT_HASH_MAX_LEN], msg[100], got[2000];
+	uint64_t seq;
+	size_t n, on, per = 0, r = 0;
+	tcount t;
+	int i, ok = 1;
+
+	tp_ctx(&p);
+	CHECK(wt_tls_ctx_set_key_limit(p.cctx, 4) == 0, "limit set");
+	connected(&p, &k, csec);
+	memcpy(sec, p.c->wr.secret, p.c->hashlen);
+	seq = p.c->wr.seq;
+	memset(&t, 0, sizeof t);
+	for (i = 0; i < 20; i++) {
+		memset(msg, 'a' + i, sizeof msg);
+		ok &= wt_tls_write_ex(p.c, 1, msg, sizeof msg, &n) == 1 && n == sizeof msg;
+		on = t_take(p.c, out, sizeof out);
+		count_wire(p.c, sec, &seq, &per, out, on, &t);
+		ok &= t_give(p.s, out, on);
+		while (r < sizeof got && wt_tls_read_ex(p.s, got + r, sizeof got - r, &n))
+			r += n;
+	}
+	CHECK(ok, "20 writes delivered");
+	CHECK(t.bad == 0 && t.max_per_key <= 4 && t.kus >= 6 && t.ku_req == 0 &&
+		t.data == 2000, "limit 4: at most 4 records per key (most %zu), %zu KeyUpdates "
+		"(not requesting: %zu requesting), %zu data bytes", t.max_per_key, t.kus,
+		t.ku_req, t.data);
+	for (i = 0; i < 20 && r == sizeof got; i++)
+		ok &= got[i * 100] == 'a' + i && got[i * 100 + 99] == 'a' + i;
+	CHECK(r == sizeof got && ok, "the server read all 2000 bytes in order (%zu)", r);
+	tp_free(&p);
+
+	/* The defaults, typed from RFC 8446 5.5: AES-GCM 2^24.5 full records
+	 * (23726566.4); ChaCha20-Poly1305 none before the sequence number
+	 * would wrap. */
+	{
+		static const uint16_t gcm[] = { WT_TLS_AES_128_GCM_SHA256 },
+			chacha[] = { WT_TLS_CHACHA20_POLY1305_SHA256 };
+		tp_ctx(&p);
+		wt_tls_ctx_set_suites(p.cctx, gcm, 1);
+		tp_conns(&p);
+		CHECK(tp_handshake(&p) && wt_tls_key_limit(p.c) == 23726566u,
+			"AES-128-GCM: limit 2^24.5 records (%llu)",
+			(unsigned long long)wt_tls_key_limit(p.c));
+		tp_free(&p);
+		tp_ctx(&p);
+		wt_tls_ctx_set_suites(p.cctx, chacha, 1);
+		tp_conns(&p);
+		CHECK(tp_handshake(&p) && wt_tls_key_limit(p.c) == UINT64_MAX,
+			"ChaCha20-Poly1305: no limit short of the sequence number");
+		tp_free(&p);
+	}
+}
+
 int main(void)
 {
 	(void)scratch_rec;
 	test_key_update_once_per_flight();
+	test_key_limit();
 	return t_done();
 }
