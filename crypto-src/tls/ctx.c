@@ -121,12 +121,50 @@ int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n)
 	return 0;
 }
 
+/* The Certificate message (RFC 8446 4.4.2) that sends this chain: header
+ * (4), empty certificate_request_context (1), certificate_list length
+ * (3), and per certificate its u24 length and an empty extensions block
+ * (5). 0 when der is not a sequence of DER elements (tag, definite length
+ * in at most 3 octets: what wt_hs_send_certificate walks). */
+static size_t cert_msg_len(const uint8_t *der, size_t len)
+{
+	size_t off = 0, total = 4 + 1 + 3;
+	while (off < len) {
+		size_t l, n, h = 2;
+		if (len - off < 2)
+			return 0;
+		l = der[off + 1];
+		if (l & 0x80) {
+			n = l & 0x7F;
+			if (n == 0 || n > 3 || len - off < 2 + n)
+				return 0;
+			for (l = 0, h = 2; h < 2 + n; h++)
+				l = l << 8 | der[off + h];
+		}
+		if (l > len - off - h)
+			return 0;
+		total += 3 + h + l + 2;
+		off += h + l;
+	}
+	return total;
+}
+
 int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 {
+	size_t m;
 	if (len == 0 || len > 0xFFFFFF)
 		return WT_TLS_ERR_CONFIG;
+	m = cert_msg_len(der, len);
+	if (m == 0)
+		return WT_TLS_ERR_CONFIG;
+	/* A chain whose message is larger than the handshake limit could
+	 * never be sent: refused now, with its own code, rather than failing
+	 * every handshake with internal_error. */
+	if (m > ctx->hs_max)
+		return WT_TLS_ERR_CHAIN_TOO_LARGE;
 	ctx->chain = der;
 	ctx->chainlen = len;
+	ctx->cert_msg_len = m;
 	return 0;
 }
 
@@ -248,6 +286,8 @@ int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
 	    hs_max < 4096 || hs_max > 0xFFFFFF || net_in > 0x10000000 ||
 	    net_out > 0x10000000)
 		return WT_TLS_ERR_CONFIG;
+	if (ctx->cert_msg_len > hs_max)
+		return WT_TLS_ERR_CHAIN_TOO_LARGE;
 	ctx->net_in = net_in;
 	ctx->net_out = net_out;
 	ctx->hs_max = hs_max;

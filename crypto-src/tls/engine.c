@@ -27,8 +27,8 @@ int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
 	c->mode = ctx->mode;
 	c->in_cap = ctx->net_in;
 	c->out_alloc = c->out_cap = ctx->net_out;
-	c->stage_cap = wt_tls_stage_size(ctx->hs_max);
 	c->hs_max = ctx->hs_max;
+	wt_tls_buffers_init(c);
 	c->send_frag = WT_TLS_MAX_PLAIN;
 	c->recv_limit = WT_TLS_MAX_PLAIN + 1;
 	if (arena != NULL)
@@ -51,6 +51,7 @@ int wt_tls_conn_has_arena(const wt_tls_conn *c) { return c->arena != NULL; }
 uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 {
 	uint8_t *a = c->arena;
+	wt_tls_hs_trim(c);
 	/* SSL_CTX_set_mode(3) RELEASE_BUFFERS: "When we no longer need a read
 	 * buffer or a write buffer for a given SSL, then release the memory
 	 * we were using to hold it." Only when nothing at all is held. */
@@ -64,8 +65,11 @@ uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 	return a;
 }
 
+void wt_tls_conn_free_buffers(wt_tls_conn *c) { wt_tls_hs_free(c); }
+
 void wt_tls_conn_clear(wt_tls_conn *c)
 {
+	wt_tls_hs_free(c);
 	if (c->arena)
 		wt_wipe(c->arena, c->arenalen);
 	wt_wipe(c, sizeof *c);
@@ -152,8 +156,11 @@ void wt_tls_net_out_ack(wt_tls_conn *c, size_t len)
 	c->out_len -= len;
 	if (c->out_len == 0)
 		c->out_off = 0;
-	if (c->arena)
+	if (c->arena) {
 		(void)wt_tls_flush(c);
+		/* A drained flight gives its stage back. */
+		wt_tls_hs_trim(c);
+	}
 }
 
 size_t wt_tls_net_out_pending(const wt_tls_conn *c) { return c->out_len; }

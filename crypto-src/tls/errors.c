@@ -26,6 +26,7 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_ERR_UNEXPECTED_EOF, "unexpected EOF: transport closed without close_notify" },
 	{ WT_TLS_ERR_INTERNAL, "internal error" },
 	{ WT_TLS_ERR_CRYPTO_UNAVAILABLE, "cryptographic primitive not available" },
+	{ WT_TLS_ERR_CHAIN_TOO_LARGE, "certificate chain too large: its Certificate message exceeds the handshake message limit (hs_max)" },
 	{ WT_TLS_R_RECORD_OVERFLOW, "record too long" },
 	{ WT_TLS_R_BAD_RECORD_TYPE, "unexpected record content type" },
 	{ WT_TLS_R_BAD_RECORD_VERSION, "bad record version" },

@@ -26,7 +26,7 @@
 
 size_t wt_hs_out_room(const wt_tls_conn *c)
 {
-	return c->hs_max + 4096 - c->hso_len;
+	return c->hso_cap - c->hso_len;
 }
 
 int wt_hs_put(wt_tls_conn *c, uint32_t type, const uint8_t *body, size_t len,
@@ -416,9 +416,9 @@ const uint8_t *wt_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *len)
 	const uint8_t *hs;
 	wt_rd r, ctxv, list;
 	*len = 0;
-	if (c->verify_state != 1 || c->arena == NULL)
+	if (c->verify_state != 1 || c->hsi_buf == NULL)
 		return NULL;
-	hs = c->arena + c->in_cap + c->out_alloc + c->stage_cap;
+	hs = c->hsi_buf;
 	if (c->hsi_len < 4 || hs[0] != HS_CERTIFICATE)
 		return NULL;
 	r.p = hs + 4;

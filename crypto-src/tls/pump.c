@@ -125,9 +125,12 @@ static int take_record(wt_tls_conn *c)
 		return got_alert(c, in.body, in.len);
 
 	if (in.type == CT_HANDSHAKE) {
-		/* hs_in holds hs_max + 4 bytes of one message plus one record;
-		 * wt_hs_dispatch refuses a longer message from its header, so
-		 * what waits there never exceeds that before this append. */
+		/* hs_in grows to hold the message (at most hs_max + 4 bytes:
+		 * wt_hs_dispatch refuses a longer one from its header) and the
+		 * rest of this record. */
+		if (wt_tls_hsin_reserve(c, c->hsi_len + in.len))
+			return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
+				WT_TLS_ERR_NO_BUFFERS);
 		memcpy(wt_tls_hsin(c) + c->hsi_len, in.body, in.len);
 		c->hsi_len += in.len;
 		return wt_hs_dispatch(c) < 0 ? -1 : 1;
@@ -143,7 +146,7 @@ static int take_record(wt_tls_conn *c)
 	return 1;
 }
 
-int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal)
+static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 {
 	int r, took = 0;
 	uint32_t was_done;
@@ -151,6 +154,11 @@ int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal)
 		if (c->err)
 			return -1;
 		if (!c->hs_done) {
+			/* The handshake's regions exist while it runs (see
+			 * buffers.c). */
+			if (wt_tls_hs_acquire(c))
+				return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
+					WT_TLS_ERR_NO_BUFFERS);
 			/* Our flight goes out before we wait for the peer's
 			 * answer. */
 			if (!wt_tls_flush(c)) {
@@ -224,4 +232,13 @@ int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal)
 		if (was_done)
 			took = 1;
 	}
+}
+
+int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal)
+{
+	int r = pump(c, goal);
+	/* What the handshake no longer needs goes back as soon as it is
+	 * empty (a post-handshake message consumed, the handshake done). */
+	wt_tls_hs_trim(c);
+	return r;
 }

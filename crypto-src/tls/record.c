@@ -68,8 +68,9 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
 	wt_tls_dir *d = &c->wr;
 	size_t body = d->active ? n + 1 + WT_AEAD_TAG_LEN : n;
 	uint8_t *r, nonce[12];
-	/* The stage holds a whole flight by construction; running out means a
-	 * message larger than the configured hs_max. */
+	/* The stage holds a whole flight by construction (buffers.c sizes
+	 * it from our own messages); running out means one larger than
+	 * that. */
 	if (!stage_room(c, WT_TLS_HDR + body))
 		return WT_TLS_R_HS_TOO_LARGE;
 	r = wt_tls_stage(c) + c->st_len;

@@ -23,19 +23,25 @@
  *             ctx.c      context setters and the *_ok questions
  *   base      buffers.c codec.c keysched13.c transcript.c keylog.c
  *
- * Layout of one connection (the struct below plus the host's arena):
+ * Layout of one connection (the struct below, the host's arena, and the
+ * handshake's regions, which buffers.c allocates while they are needed):
  *
- *   arena: [ in | out | stage | hs_in | hs_out ]
+ *   arena: [ in | out | stage ]
  *     in      ciphertext from the peer; records are decrypted in place and
  *             application data is read from there (recvapp);
  *     out     the bounded outgoing side the host drains (sendrec); at most
  *             out_cap bytes wait there, like a BIO pair of that size;
  *     stage   sealed records not yet moved into out (OpenSSL's write
- *             buffer): a whole handshake flight, or one application record;
- *     hs_in   one incoming handshake message being reassembled;
- *     hs_out  outgoing handshake messages of the flight being built, sealed
- *             into stage at each key change (so one record may carry
- *             several messages, as RFC 8448's server flight does).
+ *             buffer): one application record (with a KeyUpdate, an
+ *             alert) once the handshake is done;
+ *   while the handshake runs (malloc, freed once done and drained):
+ *     hs_stage  the stage for a whole handshake flight;
+ *     hs_out    outgoing handshake messages of the flight being built,
+ *             sealed into the stage at each key change (so one record may
+ *             carry several messages, as RFC 8448's server flight does);
+ *     hs_in   one incoming handshake message being reassembled, grown to
+ *             its size (up to hs_max); after the handshake it exists only
+ *             while a post-handshake message is in it.
  */
 #ifndef WT_TLS_INNER_H
 #define WT_TLS_INNER_H
@@ -152,6 +158,7 @@ struct wt_tls_ctx {
 	uint32_t mode, options;
 	uint32_t rsl;
 	size_t net_in, net_out, hs_max;
+	size_t cert_msg_len;         /* our Certificate message, 0 no chain */
 	uint64_t key_limit;          /* records per key; 0: RFC 8446 5.5's */
 	const void *trust;           /* wt_x509_store for WT_TLS_VERIFY_CHAIN */
 	uint32_t verify_flags;       /* WT_TLS_VERIFY_CALLBACK */
@@ -220,6 +227,10 @@ struct wt_tls_conn {
 	size_t out_off, out_len, out_cap;
 	size_t st_off, st_len;
 	size_t hsi_len, hso_len;
+	/* handshake regions, allocated while needed (buffers.c) */
+	uint8_t *hs_stage;         /* NULL: the stage is the arena's */
+	uint8_t *hsi_buf, *hso_buf;
+	size_t hsi_cap, hso_cap;
 	uint32_t eof;
 
 	/* records */
@@ -329,9 +340,21 @@ uint8_t *wt_tls_out(wt_tls_conn *c);
 uint8_t *wt_tls_stage(wt_tls_conn *c);
 uint8_t *wt_tls_hsin(wt_tls_conn *c);
 uint8_t *wt_tls_hsout(wt_tls_conn *c);
-/* Bytes of the stage and hs_in regions for a handshake limit. */
-size_t wt_tls_stage_size(size_t hs_max);
-size_t wt_tls_hsin_size(size_t hs_max);
+/* The most hs_in may need for a handshake limit (one message of hs_max
+ * bytes and one record more). */
+size_t wt_tls_hsin_max(size_t hs_max);
+/* A new connection's regions (the stage is the arena's). */
+void wt_tls_buffers_init(wt_tls_conn *c);
+/* Allocate what the handshake needs (hs_stage, hs_out, hs_in) if it is
+ * not done; 0, or -1 when memory is short. */
+int wt_tls_hs_acquire(wt_tls_conn *c);
+/* hs_in able to hold need bytes (grown, contents kept); 0 or -1 (over
+ * wt_tls_hsin_max, or memory short). */
+int wt_tls_hsin_reserve(wt_tls_conn *c, size_t need);
+/* Give back what the handshake no longer needs (after it, and emptied). */
+void wt_tls_hs_trim(wt_tls_conn *c);
+/* Give back everything (wt_tls_conn_clear). */
+void wt_tls_hs_free(wt_tls_conn *c);
 
 /* ---- key log (keylog.c) ------------------------------------------------ */
 

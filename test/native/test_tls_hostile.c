@@ -1372,13 +1372,13 @@ static void test_handshake_sizes(void)
 	tp_free(&s.p);
 	tp_ctx(&p);
 	tp_conns(&p);
-	t_give_plain(p.s, 22, (const uint8_t *)"\1\0\x80\x01", 4);
-	t_expect(p.s, SENT(WT_ALERT_DECODE_ERROR), "ClientHello claiming 32 KiB + 1 (over hs_max)");
+	t_give_plain(p.s, 22, (const uint8_t *)"\1\2\0\x01", 4);
+	t_expect(p.s, SENT(WT_ALERT_DECODE_ERROR), "ClientHello claiming 128 KiB + 1 (over hs_max)");
 	tp_free(&p);
 	/* Up to the limit it waits for the rest (then the EOF). */
 	tp_ctx(&p);
 	tp_conns(&p);
-	t_give_plain(p.s, 22, (const uint8_t *)"\1\0\x80\x00", 4);
+	t_give_plain(p.s, 22, (const uint8_t *)"\1\2\0\0", 4);
 	CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
 		"ClientHello of exactly hs_max: waits for its bytes");
 	wt_tls_net_in_eof(p.s);

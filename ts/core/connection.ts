@@ -230,7 +230,10 @@ export interface TLSContextOptions {
   recordSizeLimit?: number;
   /** Per-connection buffer sizes for connections made later: incoming
    * ciphertext (>= 16,645), outgoing ciphertext (the largest net-out cap),
-   * largest handshake message (>= 4096). */
+   * largest handshake message (>= 4096; default 131072, above OpenSSL's
+   * 100 KiB certificate list limit; the handshake's buffers are allocated
+   * only while it runs). A certificate chain whose message exceeds it is
+   * refused (`TLS_ERR.CHAIN_TOO_LARGE`). */
   bufferSizes?: { netIn?: number; netOut?: number; handshakeMax?: number };
   /** Key log lines for Wireshark and the like (see {@link KeylogCallback}).
    * Connections made while it is set record their secrets; others keep no
@@ -341,6 +344,8 @@ export class TLSContext {
       if (opts.suites) this.setCipherSuites(opts.suites);
       if (opts.groups) this.setGroups(opts.groups);
       if (opts.sigalgs) this.setSigalgs(opts.sigalgs);
+      // Sizes first: the chain is checked against the handshake limit.
+      if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
       if (opts.cert !== undefined) this.useCertificateChain(opts.cert);
       if (opts.key !== undefined) this.usePrivateKey(opts.key);
       if (opts.alpn) this.setAlpnProtos(opts.alpn);
@@ -354,7 +359,6 @@ export class TLSContext {
       if (opts.mode !== undefined) this.setMode(opts.mode);
       if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
       if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
-      if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
       if (opts.keylog !== undefined) this.setKeylog(opts.keylog);
     } catch (e) {
       this.dispose();
@@ -578,7 +582,7 @@ export class TLSContext {
 
   /** Buffer sizes of connections made later (see {@link TLSContextOptions}). */
   setBufferSizes(s: { netIn?: number; netOut?: number; handshakeMax?: number }): this {
-    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 32768;
+    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 131072;
     this.check(this.w.exports.wt_x_tls_ctx_set_sizes(this.live(), netIn, netOut, hs), 'buffer sizes');
     return this;
   }
@@ -787,7 +791,9 @@ export class Connection {
     this.csize = x.wt_x_tls_conn_size();
     this.c = this.w.alloc(this.csize + 16);
     this.slot = this.c + this.csize + (8 - (this.csize & 7)) % 8;
-    track(this, this.w, this.c, this.csize + 16);
+    // Collected without dispose(): the handshake buffers the engine
+    // allocated for it (a handshake that never finished) go too.
+    track(this, this.w, this.c, this.csize + 16, (p) => x.wt_x_tls_conn_free_buffers(p));
     this.arenaSize = x.wt_x_tls_conn_arena_size(ctx.ptr);
     const r = x.wt_x_tls_conn_init(this.c, ctx.ptr, 0, 0);
     if (r !== 0) {
