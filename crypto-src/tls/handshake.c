@@ -135,7 +135,7 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 		if (!(wt_tls_exts[i]->allowed & msg))
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_EXTENSION);
 		/* Responses only to what we asked (cookie in HRR excepted). */
-		if (c->role == 1 && (msg & (M_SH | M_HRR | M_EE | M_CT)) &&
+		if (c->role == ROLE_CLIENT && (msg & (M_SH | M_HRR | M_EE | M_CT)) &&
 		    !(c->ext_sent & (1u << i)) &&
 		    !(msg == M_HRR && type == EXT_COOKIE))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
@@ -241,7 +241,7 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 	const wt_tls_ctx *ctx = c->ctx;
 	wt_wr w;
 	size_t list, off = 0;
-	int have = c->role == 0 || (ctx->chainlen > 0 && ctx->has_key);
+	int have = c->role == ROLE_SERVER || (ctx->chainlen > 0 && ctx->has_key);
 	wt_hs_writer(c, &w);
 	/* RFC 8446 4.4.2: opaque certificate_request_context<0..2^8-1>;
 	 * CertificateEntry certificate_list<0..2^24-1>. */
@@ -287,8 +287,8 @@ static int check_chain(wt_tls_conn *c, const wt_x509_blob *blobs, size_t n)
 	if (ctx->verify != WT_TLS_VERIFY_CHAIN && ctx->npins == 0)
 		return 0;
 	memset(&p, 0, sizeof p);
-	p.purpose = c->role == 1 ? WT_X509_PURPOSE_SERVER : WT_X509_PURPOSE_CLIENT;
-	if (c->role == 1) {
+	p.purpose = c->role == ROLE_CLIENT ? WT_X509_PURPOSE_SERVER : WT_X509_PURPOSE_CLIENT;
+	if (c->role == ROLE_CLIENT) {
 		/* RFC 9525 6: the reference identity is the name the client
 		 * meant to reach: the verify host if set, else the SNI name. */
 		if (c->vhostlen > 0) {
@@ -343,7 +343,7 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	/* RFC 8446 4.4.2: in the handshake the server's context is empty;
 	 * a client's echoes the CertificateRequest's. */
-	if (c->role == 1 ? ctxv.len != 0 :
+	if (c->role == ROLE_CLIENT ? ctxv.len != 0 :
 	    (ctxv.len != c->cr_contextlen ||
 	     memcmp(ctxv.p, c->cr_context, ctxv.len) != 0))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DECODE);
@@ -352,7 +352,7 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * Certificate message, the client MUST abort the handshake with
 		 * a "decode_error" alert." For a client: "the server MAY ...
 		 * abort the handshake with a "certificate_required" alert". */
-		if (c->role == 1)
+		if (c->role == ROLE_CLIENT)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_NO_CERTIFICATE);
 		if (c->ctx->client_cert & WT_TLS_CLIENT_CERT_REQUIRE)
 			return FAIL(c, WT_ALERT_CERTIFICATE_REQUIRED,
@@ -399,13 +399,13 @@ int wt_hs_verify_gate(wt_tls_conn *c)
 	    !(c->ctx->verify == WT_TLS_VERIFY_CHAIN &&
 	      (c->ctx->verify_flags & WT_TLS_VERIFY_CALLBACK)))
 		return 0;
-	if (c->verify_state == 0) {
-		c->verify_state = 1;
+	if (c->verify_state == VERIFY_NONE) {
+		c->verify_state = VERIFY_WAITING;
 		return WT_HS_PAUSE;
 	}
-	if (c->verify_state == 1)
+	if (c->verify_state == VERIFY_WAITING)
 		return WT_HS_PAUSE;
-	c->verify_state = 0;
+	c->verify_state = VERIFY_NONE;
 	if (c->verify_alert != 0)
 		return FAIL(c, c->verify_alert & 0xFF, WT_TLS_R_CERT_REJECTED);
 	return 0;
@@ -416,7 +416,7 @@ const uint8_t *wt_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *len)
 	const uint8_t *hs;
 	wt_rd r, ctxv, list;
 	*len = 0;
-	if (c->verify_state != 1 || c->hsi_buf == NULL)
+	if (c->verify_state != VERIFY_WAITING || c->hsi_buf == NULL)
 		return NULL;
 	hs = c->hsi_buf;
 	if (c->hsi_len < 4 || hs[0] != HS_CERTIFICATE)
@@ -470,7 +470,7 @@ uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c) { return pick_sigalg(c); }
 int wt_hs_send_cert_verify(wt_tls_conn *c)
 {
 	uint8_t content[64 + 34 + WT_HASH_MAX_LEN], sig[WT_SIG_MAX];
-	size_t n = cv_content(c, c->role == 0, content), siglen = 0, p;
+	size_t n = cv_content(c, c->role == ROLE_SERVER, content), siglen = 0, p;
 	uint32_t scheme = pick_sigalg(c);
 	wt_wr w;
 	if (scheme == 0)
@@ -499,7 +499,7 @@ int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (!wt_tls_sigalg_ok(c->ctx, scheme) ||
 	    !wt_sig_scheme_fits(scheme, c->peer_key.type, c->peer_key.bits))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
-	n = cv_content(c, c->role == 1, content);
+	n = cv_content(c, c->role == ROLE_CLIENT, content);
 	/* RFC 8446 4.4.3: "If the verification fails, the receiver MUST
 	 * terminate the handshake with a "decrypt_error" alert." */
 	if (wt_sig_verify(&c->peer_key, scheme, content, n, sig.p, sig.len) != 0)
