@@ -39,6 +39,10 @@ WT_EXPORT int wt_x_tls_ctx_set_sizes(wt_tls_ctx *c, size_t i, size_t o, size_t h
 WT_EXPORT size_t wt_x_tls_conn_arena_size(const wt_tls_ctx *c) { return wt_tls_conn_arena_size(c); }
 WT_EXPORT int wt_x_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *x, uint8_t *a, size_t n) { return wt_tls_conn_init(c, x, a, n); }
 WT_EXPORT void wt_x_tls_conn_clear(wt_tls_conn *c) { wt_tls_conn_clear(c); }
+/* The handshake buffers the engine allocated (malloc) for c, freed
+ * without touching its arena (ts/core/handle.ts calls it when a
+ * connection is garbage collected without dispose()). */
+WT_EXPORT void wt_x_tls_conn_free_buffers(wt_tls_conn *c) { wt_tls_conn_free_buffers(c); }
 WT_EXPORT void wt_x_tls_set_connect_state(wt_tls_conn *c) { wt_tls_set_connect_state(c); }
 WT_EXPORT void wt_x_tls_set_accept_state(wt_tls_conn *c) { wt_tls_set_accept_state(c); }
 WT_EXPORT int wt_x_tls_is_server(const wt_tls_conn *c) { return wt_tls_is_server(c); }

@@ -8,10 +8,13 @@
  *                key, ALPN, ticket keys, verification policy, modes);
  *   wt_tls_conn  one connection.
  * Both are fixed-size structures the host allocates (sizes from
- * wt_tls_ctx_size()/wt_tls_conn_size()); nothing here calls malloc. A
- * connection also needs one arena of wt_tls_conn_arena_size() bytes for its
- * record and handshake buffers, given at init, sized once (its offsets never
- * move). Memory a ctx setter takes by pointer (chain, ALPN list) must
+ * wt_tls_ctx_size()/wt_tls_conn_size()). A connection also needs one
+ * arena of wt_tls_conn_arena_size() bytes for its record buffers, given at
+ * init, sized once (its offsets never move). The handshake's own buffers
+ * (a whole flight, messages of up to hs_max bytes) are allocated by the
+ * engine (malloc) while the handshake runs, or while a post-handshake
+ * message is being read, and freed after: an idle established connection
+ * holds the arena only; wt_tls_conn_clear frees them in any state. Memory a ctx setter takes by pointer (chain, ALPN list) must
  * outlive the ctx; the wasm exports keep copies.
  *
  * The engine is a memory machine with four buffers, BearSSL style:
@@ -51,7 +54,10 @@ typedef struct wt_tls_conn wt_tls_conn;
 /* Defaults of the per-connection sizes (each settable on the ctx). */
 #define WT_TLS_DEFAULT_NET_IN 33290     /* two largest records */
 #define WT_TLS_DEFAULT_NET_OUT 16709    /* one largest record + slack */
-#define WT_TLS_DEFAULT_HS_MAX 32768     /* largest handshake message */
+/* Largest handshake message accepted: above OpenSSL's default limit for
+ * a certificate list (max_cert_list, 100 KiB), and a ClientHello of that
+ * size. Costs memory only during the handshake. */
+#define WT_TLS_DEFAULT_HS_MAX 131072
 
 /* ---- codepoints (RFC 8446 B.4; groups and schemes in wt_pk.h) --------- */
 enum {
@@ -137,6 +143,7 @@ enum {
 	WT_TLS_ERR_UNEXPECTED_EOF = 8,    /* transport ended, no close_notify */
 	WT_TLS_ERR_INTERNAL = 9,          /* a primitive failed unexpectedly */
 	WT_TLS_ERR_CRYPTO_UNAVAILABLE = 10, /* primitive not built in */
+	WT_TLS_ERR_CHAIN_TOO_LARGE = 11,  /* chain's Certificate message > hs_max */
 	/* reasons behind a sent alert */
 	WT_TLS_R_RECORD_OVERFLOW = 32,
 	WT_TLS_R_BAD_RECORD_TYPE = 33,
@@ -211,7 +218,10 @@ int wt_tls_ctx_set_suites(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 int wt_tls_ctx_set_groups(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 /* Certificate chain: concatenated DER certificates, leaf first (memory
- * kept by reference). Private key DER (PKCS#8, PKCS#1 RSA, SEC 1 EC),
+ * kept by reference). WT_TLS_ERR_CONFIG when it is not a sequence of DER
+ * elements; WT_TLS_ERR_CHAIN_TOO_LARGE when its Certificate message would
+ * exceed the ctx's hs_max (no peer with that limit could take it, and
+ * our own buffers are sized by it). Private key DER (PKCS#8, PKCS#1 RSA, SEC 1 EC),
  * parsed with wt_privkey_from_der and held (wiped by wt_tls_ctx_clear). */
 int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
 int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len);
@@ -242,9 +252,17 @@ void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t op);   /* OR-ed in */
 void wt_tls_ctx_clear_options(wt_tls_ctx *ctx, uint32_t op);
 /* RFC 8449 record_size_limit we advertise (64..16385; 0 = do not send). */
 int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit);
-/* Buffer sizes for connections made later (see the defaults above). */
+/* Buffer sizes for connections made later (see the defaults above).
+ * WT_TLS_ERR_CHAIN_TOO_LARGE when the chain set cannot be sent within
+ * hs_max. */
 int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
 	size_t hs_max);
+/* Records one write key may protect before we send a KeyUpdate (RFC 8446
+ * 5.5 usage limits), the KeyUpdate included. 0 (the default): the AEAD's
+ * limit, 2^24.5 full records for AES-GCM and none short of the sequence
+ * number's for ChaCha20-Poly1305. Lower values exist for tests; 1 is
+ * refused (no room for data). */
+int wt_tls_ctx_set_key_limit(wt_tls_ctx *ctx, uint64_t records);
 /* Wipe the key and ticket key. */
 void wt_tls_ctx_clear(wt_tls_ctx *ctx);
 
@@ -260,6 +278,11 @@ int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
 	size_t arenalen);
 /* Wipe every secret in c (call before freeing it). */
 void wt_tls_conn_clear(wt_tls_conn *c);
+/* Free what the engine allocated for c (its handshake buffers), without
+ * touching the arena: for a host that drops c without wt_tls_conn_clear
+ * (a garbage collector's finalizer, whose arena may be gone already). c
+ * must not be used after. */
+void wt_tls_conn_free_buffers(wt_tls_conn *c);
 void wt_tls_set_connect_state(wt_tls_conn *c);
 void wt_tls_set_accept_state(wt_tls_conn *c);
 /* 1 client, 0 server, -1 not set. */

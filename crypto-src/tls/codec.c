@@ -23,7 +23,6 @@ static int rd_be(wt_rd *r, size_t n, uint32_t *v)
 
 int wt_rd_u8(wt_rd *r, uint32_t *v) { return rd_be(r, 1, v); }
 int wt_rd_u16(wt_rd *r, uint32_t *v) { return rd_be(r, 2, v); }
-int wt_rd_u24(wt_rd *r, uint32_t *v) { return rd_be(r, 3, v); }
 int wt_rd_u32(wt_rd *r, uint32_t *v) { return rd_be(r, 4, v); }
 
 int wt_rd_bytes(wt_rd *r, size_t n, const uint8_t **p)
@@ -65,7 +64,6 @@ static void wr_be(wt_wr *w, uint32_t v, size_t n)
 
 void wt_wr_u8(wt_wr *w, uint32_t v) { wr_be(w, v, 1); }
 void wt_wr_u16(wt_wr *w, uint32_t v) { wr_be(w, v, 2); }
-void wt_wr_u24(wt_wr *w, uint32_t v) { wr_be(w, v, 3); }
 void wt_wr_u32(wt_wr *w, uint32_t v) { wr_be(w, v, 4); }
 
 void wt_wr_bytes(wt_wr *w, const void *p, size_t n)

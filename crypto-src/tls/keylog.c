@@ -90,5 +90,5 @@ const uint8_t *wt_tls_client_random(const wt_tls_conn *c)
 	 * server once one parsed. */
 	if (!c->hs_seen_ch)
 		return NULL;
-	return c->role == 1 ? c->random : c->peer_random;
+	return c->role == ROLE_CLIENT ? c->random : c->peer_random;
 }

@@ -1,19 +1,47 @@
 /*
  * tls_inner.h: structures and internal calls shared by crypto-src/tls/.
  *
- * Layout of one connection (the struct below plus the host's arena):
+ * Layers, top to bottom: each file calls only files below it, and the
+ * include and call graph has no cycle (scripts/tls-graph.mjs prints and
+ * checks it):
  *
- *   arena: [ in | out | stage | hs_in | hs_out ]
+ *   verbs     engine.c   the connection object, SSL_read, SSL_shutdown,
+ *                        SSL_do_handshake, the network side, information
+ *             write.c    SSL_write: the write rules and the retry digest
+ *   pump      pump.c     the ONE pump: reads records, applies the
+ *                        record-type policy (CCS, alerts, interleaving),
+ *                        hands handshake bytes down, WANT_READ / EOF
+ *   dispatch  dispatch.c handshake messages to the handler of the state
+ *   messages  hs13_server.c, hs13_client.c, post.c (after the handshake:
+ *                        KeyUpdate, NewSessionTicket receipt)
+ *   shared    handshake.c (Certificate, CertificateVerify, Finished,
+ *                        extension blocks), ext/table.c, ext/<one each>.c
+ *   failure   errors.c   the error table and the ONE failure path
+ *                        (wt_tls_fail_code: the first error wins)
+ *   record    record.c   a LEAF: framing, AEAD protect/unprotect, padding;
+ *                        reports what arrived, never calls up
+ *             ctx.c      context setters and the *_ok questions
+ *   base      buffers.c codec.c keysched13.c transcript.c keylog.c
+ *
+ * Layout of one connection (the struct below, the host's arena, and the
+ * handshake's regions, which buffers.c allocates while they are needed):
+ *
+ *   arena: [ in | out | stage ]
  *     in      ciphertext from the peer; records are decrypted in place and
  *             application data is read from there (recvapp);
  *     out     the bounded outgoing side the host drains (sendrec); at most
  *             out_cap bytes wait there, like a BIO pair of that size;
  *     stage   sealed records not yet moved into out (OpenSSL's write
- *             buffer): a whole handshake flight, or one application record;
- *     hs_in   one incoming handshake message being reassembled;
- *     hs_out  outgoing handshake messages of the flight being built, sealed
- *             into stage at each key change (so one record may carry
- *             several messages, as RFC 8448's server flight does).
+ *             buffer): one application record (with a KeyUpdate, an
+ *             alert) once the handshake is done;
+ *   while the handshake runs (malloc, freed once done and drained):
+ *     hs_stage  the stage for a whole handshake flight;
+ *     hs_out    outgoing handshake messages of the flight being built,
+ *             sealed into the stage at each key change (so one record may
+ *             carry several messages, as RFC 8448's server flight does);
+ *     hs_in   one incoming handshake message being reassembled, grown to
+ *             its size (up to hs_max); after the handshake it exists only
+ *             while a post-handshake message is in it.
  */
 #ifndef WT_TLS_INNER_H
 #define WT_TLS_INNER_H
@@ -35,7 +63,6 @@ typedef struct {
 /* Each returns 0, or -1 when the bytes are not there (nothing consumed). */
 int wt_rd_u8(wt_rd *r, uint32_t *v);
 int wt_rd_u16(wt_rd *r, uint32_t *v);
-int wt_rd_u24(wt_rd *r, uint32_t *v);
 int wt_rd_u32(wt_rd *r, uint32_t *v);
 int wt_rd_bytes(wt_rd *r, size_t n, const uint8_t **p);
 /* A vector with a 1/2/3-byte length prefix, as a sub-cursor. */
@@ -49,7 +76,6 @@ typedef struct {
 
 void wt_wr_u8(wt_wr *w, uint32_t v);
 void wt_wr_u16(wt_wr *w, uint32_t v);
-void wt_wr_u24(wt_wr *w, uint32_t v);
 void wt_wr_u32(wt_wr *w, uint32_t v);
 void wt_wr_bytes(wt_wr *w, const void *p, size_t n);
 /* Open a length-prefixed vector; returns the position to close. */
@@ -109,6 +135,15 @@ enum {
 	ST_CONNECTED
 };
 
+/* Named states of the connection (were bare integers). */
+enum wt_role { ROLE_UNSET = -1, ROLE_SERVER = 0, ROLE_CLIENT = 1 };
+/* SSL_get_shutdown(3) bits: SSL_SENT_SHUTDOWN 1, SSL_RECEIVED_SHUTDOWN 2. */
+enum wt_shut { SHUT_SENT = 1, SHUT_RECEIVED = 2 };
+/* The host's certificate verdict (WT_TLS_VERIFY_EXTERNAL / CALLBACK). */
+enum wt_verify_state { VERIFY_NONE = 0, VERIFY_WAITING = 1, VERIFY_ANSWERED = 2 };
+/* A KeyUpdate of ours waiting to be sealed (RFC 8446 4.6.3). */
+enum wt_ku { KU_NONE = 0, KU_NOT_REQUESTED = 1, KU_REQUESTED = 2 };
+
 /* ---- the context --------------------------------------------------------- */
 
 struct wt_tls_ctx {
@@ -129,6 +164,8 @@ struct wt_tls_ctx {
 	uint32_t mode, options;
 	uint32_t rsl;
 	size_t net_in, net_out, hs_max;
+	size_t cert_msg_len;         /* our Certificate message, 0 no chain */
+	uint64_t key_limit;          /* records per key; 0: RFC 8446 5.5's */
 	const void *trust;           /* wt_x509_store for WT_TLS_VERIFY_CHAIN */
 	uint32_t verify_flags;       /* WT_TLS_VERIFY_CALLBACK */
 	uint8_t pins[8][32];
@@ -180,7 +217,7 @@ typedef struct {
 
 struct wt_tls_conn {
 	const wt_tls_ctx *ctx;
-	int32_t role;              /* -1 unset, 0 server, 1 client */
+	int32_t role;              /* enum wt_role */
 	uint32_t mode;
 	uint32_t state;
 	uint32_t err, reason;      /* sticky */
@@ -196,6 +233,10 @@ struct wt_tls_conn {
 	size_t out_off, out_len, out_cap;
 	size_t st_off, st_len;
 	size_t hsi_len, hso_len;
+	/* handshake regions, allocated while needed (buffers.c) */
+	uint8_t *hs_stage;         /* NULL: the stage is the arena's */
+	uint8_t *hsi_buf, *hso_buf;
+	size_t hsi_cap, hso_cap;
 	uint32_t eof;
 
 	/* records */
@@ -259,7 +300,7 @@ struct wt_tls_conn {
 
 	/* peer certificate */
 	wt_pubkey peer_key;
-	uint32_t verify_state;       /* 0 none, 1 waiting host, 2 answered */
+	uint32_t verify_state;       /* enum wt_verify_state */
 	uint32_t verify_alert;
 	int32_t verify_code;         /* see wt_tls_verify_code */
 	uint8_t vhost[256];          /* wt_tls_set_verify_host */
@@ -288,8 +329,8 @@ struct wt_tls_conn {
 	uint32_t early_skip;         /* server: 0-RTT bytes still to skip */
 
 	/* post-handshake */
-	uint32_t ku_pending;         /* 1 send KeyUpdate(0), 2 send (1) */
-	uint32_t shut;               /* 1 close_notify sent, 2 received */
+	uint32_t ku_pending;         /* enum wt_ku */
+	uint32_t shut;               /* enum wt_shut bits */
 
 	/* key log queue: [kl_head, kl_n) waits for the host; empty and
 	 * all-zero unless keylog is on */
@@ -303,20 +344,29 @@ struct wt_tls_conn {
 	uint32_t wp_concluding;
 };
 
-/* ---- engine internals (engine.c) ----------------------------------------- */
+/* ---- buffers (buffers.c) ------------------------------------------------ */
 
+/* The regions of the arena (see the layout above). */
 uint8_t *wt_tls_in(wt_tls_conn *c);
 uint8_t *wt_tls_out(wt_tls_conn *c);
 uint8_t *wt_tls_stage(wt_tls_conn *c);
 uint8_t *wt_tls_hsin(wt_tls_conn *c);
 uint8_t *wt_tls_hsout(wt_tls_conn *c);
-
-/* Record a fatal error: sends the alert (if any) and sticks. reason is a
- * local WT_TLS_R_* / WT_TLS_ERR_* code. Returns -1 for tail calls. */
-int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
-#define NO_ALERT 0xFFFFu
-/* Fail with alert when *sent*: error code 0x200 + alert. */
-#define FAIL(c, alert, reason) wt_tls_fail((c), (alert), (reason))
+/* The most hs_in may need for a handshake limit (one message of hs_max
+ * bytes and one record more). */
+size_t wt_tls_hsin_max(size_t hs_max);
+/* A new connection's regions (the stage is the arena's). */
+void wt_tls_buffers_init(wt_tls_conn *c);
+/* Allocate what the handshake needs (hs_stage, hs_out, hs_in) if it is
+ * not done; 0, or -1 when memory is short. */
+int wt_tls_hs_acquire(wt_tls_conn *c);
+/* hs_in able to hold need bytes (grown, contents kept); 0 or -1 (over
+ * wt_tls_hsin_max, or memory short). */
+int wt_tls_hsin_reserve(wt_tls_conn *c, size_t need);
+/* Give back what the handshake no longer needs (after it, and emptied). */
+void wt_tls_hs_trim(wt_tls_conn *c);
+/* Give back everything (wt_tls_conn_clear). */
+void wt_tls_hs_free(wt_tls_conn *c);
 
 /* ---- key log (keylog.c) ------------------------------------------------ */
 
@@ -324,23 +374,56 @@ int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
  * on; nothing otherwise. */
 void wt_tls_keylog_put(wt_tls_conn *c, uint32_t id, const uint8_t *secret);
 
-/* ---- record layer (record.c) ------------------------------------------ */
+/* ---- record layer (record.c): a leaf ------------------------------------ */
 
 /* Install traffic keys derived from secret (RFC 8446 7.3) for a direction;
- * resets the sequence number. */
-int wt_tls_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
+ * resets the sequence number. 0, or the WT_TLS_* code of the failure
+ * (nothing is recorded on the connection: the caller decides). */
+uint32_t wt_rec_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
 /* Seal len bytes of type into stage as one or more records (protected if
- * the write direction is active). -1 (fatal set) if stage is full. */
-int wt_tls_seal(wt_tls_conn *c, uint32_t type, const uint8_t *p, size_t len);
+ * the write direction is active); version is the legacy_record_version
+ * of plaintext records (RFC 8446 5.1). 0, or the WT_TLS_* code. */
+uint32_t wt_rec_seal(wt_tls_conn *c, uint32_t type, uint32_t version,
+	const uint8_t *p, size_t len);
 /* Move staged bytes into out as room allows; 1 when stage is empty. */
 int wt_tls_flush(wt_tls_conn *c);
-/* Process at most one incoming record. Returns:
- *   0 no complete record available,
- *   1 a record was consumed (handshake/alert/CCS),
- *   2 application data is now readable,
- *  -1 fatal (error set). */
-int wt_tls_read_record(wt_tls_conn *c);
-/* Seal a two-byte alert. */
+
+/* What wt_rec_read found. */
+typedef struct {
+	uint32_t type;     /* content type (the inner one when protected) */
+	uint32_t prot;     /* 1: deprotected with the read key; 0: in the clear */
+	uint8_t *body;     /* content, in place in `in`, padding stripped */
+	size_t len;
+	uint32_t alert, reason;   /* WT_REC_ERROR: what to fail with */
+} wt_rec_in;
+enum { WT_REC_ERROR = -1, WT_REC_NONE = 0, WT_REC_GOT = 1, WT_REC_SKIPPED = 2 };
+/* Take at most one complete record from `in`: WT_REC_NONE (not all there
+ * yet), WT_REC_GOT (*r says what), WT_REC_SKIPPED (a 0-RTT record dropped,
+ * RFC 8446 4.2.10), WT_REC_ERROR (r->alert, r->reason). Records sent in
+ * the clear while the read key is on are reported as such (prot 0): what
+ * may come that way is the pump's policy, not the record layer's. */
+int wt_rec_read(wt_tls_conn *c, wt_rec_in *r);
+
+/* ---- errors (errors.c): the one failure path ---------------------------- */
+
+/* Record a fatal error; the first one wins and sticks. alert: sent (sealed
+ * after what is already staged, pending handshake output dropped), the
+ * error code then being WT_TLS_ERR_SEND_ALERT + alert; NO_ALERT: the error
+ * code is err. Every failure of the engine ends here: this is the only
+ * place the error field is written. Returns -1 for tail calls. */
+int wt_tls_fail_code(wt_tls_conn *c, uint32_t alert, uint32_t err,
+	uint32_t reason);
+/* The usual form: reason is a local WT_TLS_R_* / WT_TLS_ERR_* code (also
+ * the error code when no alert is sent). */
+int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
+#define NO_ALERT 0xFFFFu
+/* Fail with alert when *sent*: error code 0x200 + alert. */
+#define FAIL(c, alert, reason) wt_tls_fail((c), (alert), (reason))
+/* The record calls for the layers above: on failure the error is set. */
+int wt_tls_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
+int wt_tls_seal(wt_tls_conn *c, uint32_t type, const uint8_t *p, size_t len);
+int wt_tls_seal_version(wt_tls_conn *c, uint32_t type, uint32_t version,
+	const uint8_t *p, size_t len);
 int wt_tls_send_alert(wt_tls_conn *c, uint32_t level, uint32_t desc);
 
 /* ---- key schedule (keysched13.c) ---------------------------------------- */
@@ -378,30 +461,48 @@ void wt_th_hrr_reset(wt_tls_conn *c);
 
 /* ---- handshake (handshake.c, hs13_client.c, hs13_server.c) ------------- */
 
-/* Drive the handshake as far as it goes: 1 done, 0 blocked (c->last says
- * on what), -1 fatal. */
-int wt_hs_run(wt_tls_conn *c);
-/* Dispatch every complete message in hs_in (record layer calls it). 0 ok
- * (maybe paused), -1 fatal. */
+/* Dispatch every complete message in hs_in (dispatch.c; the pump calls
+ * it). 0 ok (maybe paused), -1 fatal. */
 int wt_hs_dispatch(wt_tls_conn *c);
 /* Append a handshake message (header added) to hs_out and the transcript. */
 int wt_hs_put(wt_tls_conn *c, uint32_t type, const uint8_t *body,
 	size_t len, int transcript);
 /* Seal hs_out into stage under the current write key. */
 int wt_hs_flush(wt_tls_conn *c);
-uint32_t wt_hs_max_frag(const wt_tls_conn *c);
 
 int wt_hs_client_start(wt_tls_conn *c);
 int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	size_t len);
 int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	size_t len);
+/* post.c: a message after the handshake (KeyUpdate, NewSessionTicket). */
 int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	size_t len);
+/* post.c: seal our pending KeyUpdate, if any, and the one the key usage
+ * limit calls for (RFC 8446 5.5). 0 or -1 (error set). */
+int wt_tls_post_send(wt_tls_conn *c);
+/* The records one key may seal before a KeyUpdate (RFC 8446 5.5). */
+uint64_t wt_tls_key_limit(const wt_tls_conn *c);
+
+/* ---- the pump (pump.c) ---------------------------------------------------- */
+
+/* What a verb waits for. */
+enum wt_pump_goal {
+	PUMP_HANDSHAKE,   /* the handshake done */
+	PUMP_BUFFERED,    /* what is already buffered processed, no waiting */
+	PUMP_APPDATA,     /* application data readable */
+	PUMP_CLOSE        /* the peer's close_notify (data before it dropped) */
+};
+/* Common entry of every verb: sticky error, buffers, state. 1 go on, 0
+ * return failure (c->last / c->transient set). */
+int wt_tls_enter(wt_tls_conn *c);
+/* Run until goal: 1 reached, 0 blocked (c->last says on what: WANT_READ,
+ * WANT_WRITE, WANT_RETRY_VERIFY, ZERO_RETURN), -1 fatal. */
+int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal);
 /* Returns 2 when the message was left unconsumed to wait for the host. */
 #define WT_HS_PAUSE 2
 
-/* Shared pieces (handshake.c) */
+/* Shared pieces (handshake.c; the *_ok questions: ctx.c) */
 int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 	size_t ctxlen);
 int wt_hs_send_cert_verify(wt_tls_conn *c);

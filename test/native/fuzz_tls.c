@@ -27,7 +27,8 @@
  * The scenarios are built once per process with deterministic entropy
  * and time, by real handshakes between two engines, and restored for
  * every input by copying the victim's connection and arena back (a
- * connection has no pointer but to its ctx and arena, which stay put).
+ * connection points to its ctx and arena, which stay put, and to the
+ * handshake regions the engine allocates, which are copied too).
  *
  * Checked on every input (abort() on violation, which the fuzzer
  * reports): buffer fill levels stay within their regions; once an error
@@ -112,12 +113,32 @@ static void fz_ctx(wt_tls_ctx *c, int server, int variant)
 		tp_use_cert(c, TK_P256);
 }
 
+/* The handshake regions a connection holds (buffers.c: engine-allocated
+ * while the handshake runs or a post-handshake message is read) are its
+ * own: a frozen or a restored copy gets copies of them. */
+static uint8_t *fz_dup(const uint8_t *p, size_t n)
+{
+	uint8_t *q;
+	if (p == NULL)
+		return NULL;
+	q = malloc(n);
+	memcpy(q, p, n);
+	return q;
+}
+static void fz_dup_hs(wt_tls_conn *c)
+{
+	c->hs_stage = fz_dup(c->hs_stage, c->stage_cap);
+	c->hsi_buf = fz_dup(c->hsi_buf, c->hsi_cap);
+	c->hso_buf = fz_dup(c->hso_buf, c->hso_cap);
+}
+
 /* Record the victim's state into scene i, and the peer's write key. */
 static void fz_freeze(int i, wt_tls_conn *victim, const wt_tls_conn *peer,
 	const uint8_t *secret, uint64_t seq)
 {
 	fz_scene *s = &fz_sc[i];
 	s->conn = *victim;
+	fz_dup_hs(&s->conn);
 	s->arena_copy = malloc(victim->arenalen);
 	memcpy(s->arena_copy, victim->arena, victim->arenalen);
 	s->have_key = secret != NULL;
@@ -387,7 +408,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = &fz_sc[data[0] % FZ_N];
 	fz_det();
 	/* Restore the frozen victim into the one arena. */
+	wt_tls_hs_free(&fz_victim);
 	fz_victim = s->conn;
+	fz_dup_hs(&fz_victim);
 	memcpy(fz_arena, s->arena_copy, s->conn.arenalen);
 	fz_victim.arena = fz_arena;
 	k = s->key;

@@ -130,12 +130,22 @@ static void test_record_layer(void)
 	memset(b, 0, sizeof b);
 	post_case("inner plaintext all zeros", 23, b, 40, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
 	post_case("inner plaintext empty", 23, b, 0, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
-	/* 5.1: zero-length handshake fragments are forbidden; an alert is
-	 * exactly two bytes (not fragmented, not coalesced). */
+	/* 5.4: "Implementations MUST NOT send Handshake and Alert records
+	 * that have a zero-length TLSInnerPlaintext.content; if such a
+	 * message is received, the receiving implementation MUST terminate
+	 * the connection with an "unexpected_message" alert" (OpenSSL: the
+	 * same alert). Otherwise an alert is exactly two bytes (not
+	 * fragmented, not coalesced): decode_error. */
 	b[0] = 22;
 	post_case("zero-length handshake record", 23, b, 1, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
 	b[0] = 21;
-	post_case("zero-length alert record", 23, b, 1, SENT(WT_ALERT_DECODE_ERROR));
+	post_case("zero-length alert record", 23, b, 1, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
+	{
+		/* ... however much padding follows the type. */
+		uint8_t zp[33] = { 21 };
+		post_case("zero-length alert record, 32 bytes of padding", 23, zp, 33,
+			SENT(WT_ALERT_UNEXPECTED_MESSAGE));
+	}
 	{
 		uint8_t a1[2] = { 2, 21 }, a3[4] = { 1, 0, 0, 21 }, a4[5] = { 1, 0, 1, 0, 21 };
 		post_case("one-byte alert", 23, a1, 2, SENT(WT_ALERT_DECODE_ERROR));
@@ -1363,13 +1373,13 @@ static void test_handshake_sizes(void)
 	tp_free(&s.p);
 	tp_ctx(&p);
 	tp_conns(&p);
-	t_give_plain(p.s, 22, (const uint8_t *)"\1\0\x80\x01", 4);
-	t_expect(p.s, SENT(WT_ALERT_DECODE_ERROR), "ClientHello claiming 32 KiB + 1 (over hs_max)");
+	t_give_plain(p.s, 22, (const uint8_t *)"\1\2\0\x01", 4);
+	t_expect(p.s, SENT(WT_ALERT_DECODE_ERROR), "ClientHello claiming 128 KiB + 1 (over hs_max)");
 	tp_free(&p);
 	/* Up to the limit it waits for the rest (then the EOF). */
 	tp_ctx(&p);
 	tp_conns(&p);
-	t_give_plain(p.s, 22, (const uint8_t *)"\1\0\x80\x00", 4);
+	t_give_plain(p.s, 22, (const uint8_t *)"\1\2\0\0", 4);
 	CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
 		"ClientHello of exactly hs_max: waits for its bytes");
 	wt_tls_net_in_eof(p.s);
@@ -1377,7 +1387,8 @@ static void test_handshake_sizes(void)
 		"then EOF: SYSCALL");
 	tp_free(&p);
 	/* 5.1: "Implementations MUST NOT send zero-length fragments of
-	 * Handshake types"; an alert is two bytes. Plaintext, before keys. */
+	 * Handshake types"; an empty alert is refused alike (5.4, OpenSSL:
+	 * unexpected_message). Plaintext, before keys. */
 	tp_ctx(&s.p);
 	sc_start(&s);
 	t_give_plain(s.p.c, 22, NULL, 0);
@@ -1386,7 +1397,7 @@ static void test_handshake_sizes(void)
 	tp_ctx(&s.p);
 	sc_start(&s);
 	t_give_plain(s.p.c, 21, NULL, 0);
-	t_expect(s.p.c, SENT(WT_ALERT_DECODE_ERROR), "zero-length plaintext alert record");
+	t_expect(s.p.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), "zero-length plaintext alert record");
 	tp_free(&s.p);
 	/* 5.1: a plaintext record over 2^14 -> record_overflow. */
 	{

@@ -181,7 +181,9 @@ export class Connection {
     this.csize = x.wt_x_tls_conn_size();
     this.c = this.w.alloc(this.csize + 16);
     this.slot = this.c + this.csize + (8 - (this.csize & 7)) % 8;
-    track(this, this.w, this.c, this.csize + 16);
+    // Collected without dispose(): the handshake buffers the engine
+    // allocated for it (a handshake that never finished) go too.
+    track(this, this.w, this.c, this.csize + 16, (p) => x.wt_x_tls_conn_free_buffers(p));
     this.arenaSize = x.wt_x_tls_conn_arena_size(ctx.ptr);
     const r = x.wt_x_tls_conn_init(this.c, ctx.ptr, 0, 0);
     if (r !== 0) {

@@ -123,7 +123,10 @@ export interface TLSContextOptions {
   recordSizeLimit?: number;
   /** Per-connection buffer sizes for connections made later: incoming
    * ciphertext (>= 16,645), outgoing ciphertext (the largest net-out cap),
-   * largest handshake message (>= 4096). */
+   * largest handshake message (>= 4096; default 131072, above OpenSSL's
+   * 100 KiB certificate list limit; the handshake's buffers are allocated
+   * only while it runs). A certificate chain whose message exceeds it is
+   * refused (`TLS_ERR.CHAIN_TOO_LARGE`). */
   bufferSizes?: { netIn?: number; netOut?: number; handshakeMax?: number };
   /** Key log lines for Wireshark and the like (see {@link KeylogCallback}).
    * Connections made while it is set record their secrets; others keep no
@@ -172,6 +175,8 @@ export class TLSContext {
       if (opts.suites) this.setCipherSuites(opts.suites);
       if (opts.groups) this.setGroups(opts.groups);
       if (opts.sigalgs) this.setSigalgs(opts.sigalgs);
+      // Sizes first: the chain is checked against the handshake limit.
+      if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
       if (opts.cert !== undefined) this.useCertificateChain(opts.cert);
       if (opts.key !== undefined) this.usePrivateKey(opts.key);
       if (opts.alpn) this.setAlpnProtos(opts.alpn);
@@ -185,7 +190,6 @@ export class TLSContext {
       if (opts.mode !== undefined) this.setMode(opts.mode);
       if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
       if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
-      if (opts.bufferSizes) this.setBufferSizes(opts.bufferSizes);
       if (opts.keylog !== undefined) this.setKeylog(opts.keylog);
     } catch (e) {
       this.dispose();
@@ -430,7 +434,7 @@ export class TLSContext {
 
   /** Buffer sizes of connections made later (see {@link TLSContextOptions}). */
   setBufferSizes(s: { netIn?: number; netOut?: number; handshakeMax?: number }): this {
-    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 32768;
+    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 131072;
     this.check(this.w.exports.wt_x_tls_ctx_set_sizes(this.live(), netIn, netOut, hs), 'buffer sizes');
     return this;
   }

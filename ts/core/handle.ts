@@ -7,19 +7,23 @@
  */
 import type { Wasm } from './loader.js';
 
-interface Held { w: Wasm; p: number; n: number }
+/** `before`: a last call on p before it is wiped and freed (a connection
+ * frees what the engine allocated for it). */
+interface Held { w: Wasm; p: number; n: number; before?: (p: number) => void }
 
 const registry: FinalizationRegistry<Held> | undefined =
   /* @__PURE__ */ (() => typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry<Held>((h) => {
+      h.before?.(h.p);
       h.w.wipe(h.p, h.n);
       h.w.free(h.p);
     })
     : undefined)();
 
-/** Free (after wiping) the n bytes at p when owner is collected. */
-export function track(owner: object, w: Wasm, p: number, n: number): void {
-  registry?.register(owner, { w, p, n }, owner);
+/** Free (after wiping) the n bytes at p when owner is collected; `before`
+ * (which must not hold owner) is called on p first. */
+export function track(owner: object, w: Wasm, p: number, n: number, before?: (p: number) => void): void {
+  registry?.register(owner, { w, p, n, before }, owner);
 }
 
 /** Stop tracking owner (its memory was released explicitly). */
