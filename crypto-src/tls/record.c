@@ -263,8 +263,13 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 		return WT_REC_GOT;
 	}
 
-	if (len < WT_AEAD_TAG_LEN)
+	if (len < WT_AEAD_TAG_LEN) {
+		/* Too short to deprotect: a failed deprotection, which a server
+		 * skipping early data skips (RFC 8446 4.2.10, below). */
+		if (c->early_skip)
+			return skip_early(c, len, rec);
 		return bad(rec, WT_ALERT_BAD_RECORD_MAC, WT_TLS_R_BAD_RECORD_MAC);
+	}
 	n = len - WT_AEAD_TAG_LEN;
 	nonce_of(&c->rd, nonce);
 	/* RFC 8446 5.2: additional_data = the record header. "If the

@@ -532,6 +532,11 @@ static void test_early_data_skipped(void)
 	early_case(1, 0, 0, 0);
 	early_case(1, 1, 100, 0);
 	early_case(1, 3, 16384 + 17, 0);
+	/* Records shorter than an AEAD tag (BoGo's SkipEarlyData-TLS13 sends
+	 * such a one) and empty ones fail deprotection like any other. */
+	early_case(0, 1, 4, 0);
+	early_case(0, 2, 0, 0);
+	early_case(1, 1, 4, 0);
 	/* Past the budget (4.6.1: "SHOULD terminate the connection with an
 	 * "unexpected_message" alert"). */
 	early_case(0, 5, 16384 + 256, SENT(WT_ALERT_UNEXPECTED_MESSAGE));
