@@ -312,6 +312,26 @@ describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sig
     }
   });
 
+  // A session made under the SHA-384 suite, offered by an s_client with the
+  // default suites (ChaCha20 first): s_server takes suites by the client's
+  // order and a PSK only with a suite of its hash (RFC 8446 4.6.1), so the
+  // ClientHello lists that suite first (crypto-src/tls/hs13_client.c).
+  it('s_client -ciphersuites TLS_AES_256_GCM_SHA384 -sess_out, then -sess_in with the default suites: Reused', async () => {
+    const { srv, port } = await www();
+    const sess = join(tmp, 'session384.pem');
+    try {
+      const first = await get(port, '-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-sess_out', sess);
+      expect(first.status, first.err).toBe(0);
+      expect(first.page).toContain('New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384');
+      const second = await get(port, '-sess_in', sess);
+      expect(second.status, second.err).toBe(0);
+      expect(second.page).toContain('Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384');
+      expect(second.err).toContain('Session reused: yes');
+    } finally {
+      srv.kill();
+    }
+  });
+
   it('s_client: K and k on stdin send KeyUpdates openssl s_server -msg logs; data after them still decrypts there', async () => {
     const port = await freePort();
     const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-msg', '-cert', pki.path('server.crt'),
