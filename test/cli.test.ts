@@ -7,7 +7,8 @@
  * and `npm start`'s demo. Needs a build (bash build.sh). Every child is
  * killed in `finally`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,54 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
     } finally {
       cli.kill();
       srv.kill();
+    }
+  });
+
+  // OpenSSL's own number for a chain is the oracle: `openssl verify` prints
+  // "error 79 at 1 depth lookup: invalid CA certificate" for the same files
+  // our s_client is shown, and its line must carry that number. 79 is
+  // X509_V_ERR_INVALID_CA since OpenSSL 3.0 (24 in 1.1.1); 86 is one of the
+  // -x509_strict codes 3.0 added.
+  it.skipIf(!OPENSSL)('s_client verify error:num= is the number openssl verify prints for the same chain (INVALID_CA, MISSING_SUBJECT_KEY_IDENTIFIER)', async () => {
+    const f = (n: string) => pki.path(n);
+    const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    const issue = (name: string, cn: string, issuer: string, ext: string) => {
+      ossl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
+      writeFileSync(f(`${name}.ext`), ext);
+      ossl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${issuer}.crt`), '-CAkey', f(`${issuer}.key`),
+        '-CAcreateserial', '-days', '3', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
+    };
+    const leafExt = (aki: string) => 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' +
+      `keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=${aki}\n`;
+    // An intermediate without basicConstraints (RFC 5280 6.1.4 (k)).
+    issue('int-nobc', 'no basicConstraints', 'ca', 'keyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+    issue('leaf-nobc', 'localhost', 'int-nobc', leafExt('keyid'));
+    // A CA without subjectKeyIdentifier (4.2.1.2); its leaf names it by issuer and serial.
+    issue('int-noski', 'no SKI', 'ca', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' +
+      'subjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\n');
+    issue('leaf-noski', 'localhost', 'int-noski', leafExt('issuer'));
+    const cases: [string, string, string[]][] = [['nobc', 'INVALID_CA', []], ['noski', 'MISSING_SUBJECT_KEY_IDENTIFIER', ['-x509_strict']]];
+    for (const [c, name, flags] of cases) {
+      const v = spawnSync('openssl', ['verify', ...flags, '-CAfile', f('ca.crt'), '-untrusted', f(`int-${c}.crt`), f(`leaf-${c}.crt`)],
+        { encoding: 'utf8' });
+      // The intermediate's own error (depth 1): -x509_strict also names the leaf's AKI without keyid.
+      const num = /error (\d+) at 1 depth lookup/.exec(v.stdout + v.stderr)?.[1];
+      expect(num, v.stdout + v.stderr).toBeDefined();
+      const port = await freePort();
+      const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-www', '-quiet',
+        '-cert', f(`leaf-${c}.crt`), '-key', f(`leaf-${c}.key`), '-cert_chain', f(`int-${c}.crt`)]);
+      const cli = wasmtls('s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', f('ca.crt'));
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        cli.child.stdin.end();
+        await cli.waitExit(15_000);
+        expect(cli.exited).toBe(1);
+        expect(cli.stderr).toMatch(new RegExp(`verify error:num=${num}:[^\n]* \\(${name}\\)`));
+      } finally {
+        cli.kill();
+        srv.kill();
+      }
     }
   });
 
@@ -258,6 +307,26 @@ describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sig
       expect(second.page).toContain('Reused, TLSv1.3, Cipher is ');
       expect(second.err).toContain('Session reused: yes');
       expect(second.err).toMatch(/^Reused, TLSv1\.3, Cipher is /m);
+    } finally {
+      srv.kill();
+    }
+  });
+
+  // A session made under the SHA-384 suite, offered by an s_client with the
+  // default suites (ChaCha20 first): s_server takes suites by the client's
+  // order and a PSK only with a suite of its hash (RFC 8446 4.6.1), so the
+  // ClientHello lists that suite first (crypto-src/tls/hs13_client.c).
+  it('s_client -ciphersuites TLS_AES_256_GCM_SHA384 -sess_out, then -sess_in with the default suites: Reused', async () => {
+    const { srv, port } = await www();
+    const sess = join(tmp, 'session384.pem');
+    try {
+      const first = await get(port, '-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-sess_out', sess);
+      expect(first.status, first.err).toBe(0);
+      expect(first.page).toContain('New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384');
+      const second = await get(port, '-sess_in', sess);
+      expect(second.status, second.err).toBe(0);
+      expect(second.page).toContain('Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384');
+      expect(second.err).toContain('Session reused: yes');
     } finally {
       srv.kill();
     }

@@ -31,7 +31,7 @@ static int session_usable(const wt_tls_conn *c)
 static int build_client_hello(wt_tls_conn *c)
 {
 	wt_wr w;
-	size_t p, i;
+	size_t p, i, pass;
 	uint8_t *msg = wt_tls_hsout(c) + c->hso_len;
 	wt_hs_writer(c, &w);
 	wt_wr_u16(&w, 0x0303);            /* legacy_version */
@@ -40,8 +40,25 @@ static int build_client_hello(wt_tls_conn *c)
 	wt_wr_bytes(&w, c->session_id, c->sid_len);
 	wt_wr_close(&w, p, 1);
 	p = wt_wr_open(&w, 2);
-	for (i = 0; i < c->ctx->nsuites; i++)
-		wt_wr_u16(&w, c->ctx->suites[i]);
+	/* RFC 8446 4.2.11: "the server MUST ensure that it selects a
+	 * compatible PSK (if any) and cipher suite", and 4.6.1: "Any ticket
+	 * MUST only be resumed with a cipher suite that has the same KDF
+	 * hash algorithm as that used to establish the original
+	 * connection." Servers that pick the suite first by the client's
+	 * order (OpenSSL by default) and only then look at the PSK take our
+	 * first suite and drop a session of another hash: so when a session
+	 * is offered, the suites of its hash come first, each part in our
+	 * order. Pass 0 writes those (all, without a session), pass 1 the
+	 * rest. The order is fixed at the first ClientHello and repeated in
+	 * the second (4.1.2: only the listed changes are allowed). */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->ctx->nsuites; i++) {
+			uint32_t h, a, k;
+			(void)wt_ks_suite_params(c->ctx->suites[i], &h, &a, &k);
+			if ((c->psk_hash_first == 0 || h == c->psk_hash_first) ==
+			    (pass == 0))
+				wt_wr_u16(&w, c->ctx->suites[i]);
+		}
 	wt_wr_close(&w, p, 2);
 	wt_wr_u8(&w, 1);                  /* legacy_compression_methods */
 	wt_wr_u8(&w, 0);
@@ -99,6 +116,11 @@ int wt_hs_client_start(wt_tls_conn *c)
 		wt_random(c->session_id, 32);
 	}
 	c->offered_psk = session_usable(c);
+	c->psk_hash_first = 0;
+	if (c->offered_psk) {
+		uint32_t a, k;
+		(void)wt_ks_suite_params(c->sess.suite, &c->psk_hash_first, &a, &k);
+	}
 	c->kex_group = c->ctx->groups[0];
 	if (build_client_hello(c) || wt_hs_flush(c))
 		return -1;

@@ -272,6 +272,9 @@ struct wt_tls_conn {
 	uint32_t cookielen;
 	uint32_t hrr_group;
 	uint32_t offered_psk;        /* client offered the stored session */
+	uint32_t psk_hash_first;     /* client: hash whose suites the ClientHello
+	                              * lists first (0: our order); kept for
+	                              * the second ClientHello (4.1.2) */
 	uint32_t ext_sent;           /* client: bitmask of extensions sent */
 
 	/* per-message scratch (filled by extension handlers) */

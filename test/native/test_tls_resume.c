@@ -933,6 +933,141 @@ static void test_big_tickets(void)
 	big_ticket_case(4097, 0);    /* past our cap: dropped, not an error */
 }
 
+/* ---- a session of another hash than our first suite ------------------------- */
+
+/* The cipher_suites of a ClientHello (whole message) into out; the count. */
+static size_t ch_suites(const uint8_t *ch, uint16_t *out, size_t max)
+{
+	size_t o = 4 + 2 + 32, n, i;
+	o += 1 + ch[o];
+	n = ((size_t)ch[o] << 8 | ch[o + 1]) / 2;
+	for (i = 0; i < n && i < max; i++)
+		out[i] = (uint16_t)(ch[o + 2 + 2 * i] << 8 | ch[o + 3 + 2 * i]);
+	return n;
+}
+
+static int same_suites(const uint16_t *a, size_t n, const uint16_t *b, size_t m)
+{
+	return n == m && memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* The ClientHello a client with our default suites sends when offering
+ * sess (sl 0: none), checked against want; with_psk: whether
+ * pre_shared_key must be there. */
+static void ch_order_case(const char *what, const uint8_t *sess, size_t sl,
+	const uint16_t *want, size_t nwant, int with_psk)
+{
+	static const uint16_t dflt[] = { 0x1303, 0x1301, 0x1302 };
+	tpair p;
+	tflight f;
+	tmsg m[2];
+	tmb b;
+	uint16_t got[8];
+	size_t n, bl;
+	tp_ctx(&p);
+	CHECK(same_suites(p.cctx->suites, p.cctx->nsuites, dflt, 3), "%s: default suites 1303 1301 1302", what);
+	tp_conns(&p);
+	if (sl)
+		wt_tls_set_session(p.c, sess, sl);
+	(void)wt_tls_do_handshake(p.c);
+	tf_take(&f, p.c, NULL);
+	CHECK(tf_msgs(&f, m, 2) >= 1 && m[0].p[0] == HS_CLIENT_HELLO, "%s: ClientHello", what);
+	n = ch_suites(m[0].p, got, 8);
+	CHECK(same_suites(got, n, want, nwant), "%s: suites %04x %04x %04x (%zu)", what,
+		n > 0 ? got[0] : 0, n > 1 ? got[1] : 0, n > 2 ? got[2] : 0, n);
+	tm_set(&b, m[0].p, m[0].len);
+	CHECK((tm_ext_body(&b, EXT_PRE_SHARED_KEY, &bl) != NULL) == with_psk, "%s: pre_shared_key %s", what,
+		with_psk ? "offered" : "absent");
+	tp_free(&p);
+}
+
+/* RFC 8446 4.2.11 and 4.6.1: a PSK goes only with a suite of its hash.
+ * Servers that take the suite by the client's order, then look at the
+ * PSK (OpenSSL, Node), dropped a SHA-384 session because our list starts
+ * with ChaCha20 (SHA-256): the suites of the session's hash go first. */
+static void test_resume_other_hash(void)
+{
+	static const uint16_t s384[] = { 0x1302 }, s256[] = { 0x1301 };
+	static const uint16_t ours[] = { 0x1303, 0x1301, 0x1302 }, first384[] = { 0x1302, 0x1303, 0x1301 };
+	static const uint16_t cg[] = { WT_GROUP_X25519, WT_GROUP_SECP256R1 }, sg[] = { WT_GROUP_SECP256R1 };
+	uint8_t s3[WT_TLS_SESSION_MAX], s2[WT_TLS_SESSION_MAX];
+	size_t l3, l2;
+	tpair p;
+	wt_test_set_now(T0);
+	tp_ctx(&p);
+	wt_tls_ctx_set_suites(p.cctx, s384, 1);
+	l3 = first(&p, s3, 3600, 1);
+	tp_free(&p);
+	tp_ctx(&p);
+	wt_tls_ctx_set_suites(p.cctx, s256, 1);
+	l2 = first(&p, s2, 3600, 1);
+	tp_free(&p);
+	CHECK(l3 > 0 && l2 > 0, "SHA-384 and SHA-256 sessions");
+
+	ch_order_case("no session", NULL, 0, ours, 3, 0);
+	ch_order_case("SHA-384 session", s3, l3, first384, 3, 1);
+	/* Both SHA-256 suites first, in our order: the list is unchanged. */
+	ch_order_case("SHA-256 session", s2, l2, ours, 3, 1);
+	{
+		/* An expired session is not offered: our order. */
+		wt_test_set_now(T0 + 3601ull * 1000);
+		ch_order_case("expired SHA-384 session", s3, l3, ours, 3, 0);
+		wt_test_set_now(T0);
+	}
+	{
+		/* A server that takes only ChaCha20 after a HelloRetryRequest
+		 * (it wants P-256): the PSK cannot go with that suite and is
+		 * dropped from the second ClientHello, whose suites stay those
+		 * of the first (4.1.2 lists what may change; the suites are not
+		 * among them). Full handshake. */
+		static const uint16_t cc[] = { 0x1303 };
+		tflight f1, f2;
+		tmsg m1[2], m2[2];
+		tmb b;
+		uint16_t a1[8], a2[8];
+		size_t n1, n2, bl;
+		tp_ctx(&p);
+		wt_tls_ctx_set_groups(p.cctx, cg, 2);
+		wt_tls_ctx_set_groups(p.sctx, sg, 1);
+		wt_tls_ctx_set_suites(p.sctx, cc, 1);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, s3, l3);
+		(void)wt_tls_do_handshake(p.c);
+		tf_tap(&f1, p.c, p.s, NULL);
+		(void)wt_tls_do_handshake(p.s);
+		tp_move(p.s, p.c, 0);
+		(void)wt_tls_do_handshake(p.c);
+		tf_tap(&f2, p.c, p.s, NULL);
+		CHECK(wt_tls_hrr_seen(p.c), "HRR: seen");
+		CHECK(tf_msgs(&f1, m1, 2) >= 1 && tf_msgs(&f2, m2, 2) >= 1 && m2[0].p[0] == HS_CLIENT_HELLO,
+			"HRR: two ClientHellos");
+		n1 = ch_suites(m1[0].p, a1, 8);
+		n2 = ch_suites(m2[0].p, a2, 8);
+		CHECK(same_suites(a1, n1, first384, 3) && same_suites(a2, n2, first384, 3),
+			"HRR to ChaCha20: both ClientHellos list 1302 1303 1301");
+		tm_set(&b, m2[0].p, m2[0].len);
+		CHECK(tm_ext_body(&b, EXT_PRE_SHARED_KEY, &bl) == NULL, "HRR to ChaCha20: PSK dropped");
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.c) && !wt_tls_session_reused(p.s) &&
+			wt_tls_get_suite(p.c) == 0x1303, "HRR to ChaCha20: full handshake");
+		tp_free(&p);
+	}
+	{
+		/* The same HelloRetryRequest from a server that takes the
+		 * session's suite: the PSK stays, resumed. */
+		tp_ctx(&p);
+		wt_tls_ctx_set_groups(p.cctx, cg, 2);
+		wt_tls_ctx_set_groups(p.sctx, sg, 1);
+		wt_tls_ctx_set_suites(p.sctx, s384, 1);
+		wt_tls_ctx_set_ticket_key(p.sctx, TKEY, 1, 3600);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, s3, l3);
+		CHECK(tp_handshake(&p) && wt_tls_hrr_seen(p.c) && wt_tls_session_reused(p.c) &&
+			wt_tls_session_reused(p.s) && wt_tls_get_suite(p.c) == 0x1302,
+			"HRR to AES-256-GCM: resumed");
+		tp_free(&p);
+	}
+}
+
 int main(void)
 {
 	test_tickets_sent();
@@ -947,5 +1082,6 @@ int main(void)
 	test_resume_sni();
 	test_early_data_with_ticket();
 	test_big_tickets();
+	test_resume_other_hash();
 	return t_done();
 }

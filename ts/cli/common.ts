@@ -76,14 +76,44 @@ export function sigWords(s: SignatureSchemeName | undefined): { hash: string; ty
   return { hash, type: s.startsWith('ecdsa') ? 'ECDSA' : 'RSA-PSS' };
 }
 
-/** OpenSSL's X509_V_ERR_* numbers for our verification error names
- * (crypto-src/x509/store.c names them after OpenSSL's). */
+/** OpenSSL's X509_V_ERR_* numbers (OpenSSL 3.0 include/openssl/x509_vfy.h,
+ * as `openssl verify` prints them: "error 79 at 1 depth lookup") for our
+ * verification error names (crypto-src/x509/store.c names them after
+ * OpenSSL's). A name OpenSSL has no code for prints `num=?`:
+ * - CERT_DECODE_ERROR, CERT_BAD_VERSION, CERT_DUPLICATE_EXTENSION: OpenSSL
+ *   fails to parse such a certificate before verifying;
+ * - CERT_NEGATIVE_SERIAL: OpenSSL 3.0 accepts it, even with -x509_strict;
+ * - SAN_CRITICALITY_INVALID covers both directions of RFC 5280 4.2.1.6;
+ *   OpenSSL's 88 (EMPTY_SUBJECT_SAN_NOT_CRITICAL) names only one of them;
+ * - CERT_PIN_MISMATCH, CERT_LIMIT_EXCEEDED, NO_PEER_CERTIFICATE: ours. */
 const VERIFY_NUM: Record<string, number> = {
   UNABLE_TO_GET_ISSUER_CERT: 2, UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 6, CERT_SIGNATURE_FAILURE: 7,
   CERT_NOT_YET_VALID: 9, CERT_HAS_EXPIRED: 10, ERROR_IN_CERT_VALIDITY_FIELD: 13, DEPTH_ZERO_SELF_SIGNED_CERT: 18,
-  SELF_SIGNED_CERT_IN_CHAIN: 19, UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20, CERT_CHAIN_TOO_LONG: 22, INVALID_CA: 24,
+  SELF_SIGNED_CERT_IN_CHAIN: 19, UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20, CERT_CHAIN_TOO_LONG: 22,
   PATH_LENGTH_EXCEEDED: 25, INVALID_PURPOSE: 26, KEYUSAGE_NO_CERTSIGN: 32, UNHANDLED_CRITICAL_EXTENSION: 34,
+  // "invalid non-CA certificate (has CA markings)"
+  INVALID_NON_CA: 37,
+  KEYUSAGE_NO_DIGITAL_SIGNATURE: 39,
+  // X509_V_ERR_INVALID_EXTENSION, "invalid or inconsistent certificate
+  // extension": what x509_vfy.c reports for a certificate whose extensions
+  // did not decode (EXFLAG_INVALID).
+  CERT_BAD_EXTENSION: 41,
   PERMITTED_VIOLATION: 47, EXCLUDED_VIOLATION: 48, UNSUPPORTED_NAME_SYNTAX: 53, ERR_TLS_CERT_ALTNAME_INVALID: 62,
+  // X509_V_ERR_EE_KEY_TOO_SMALL, "EE certificate key too weak": OpenSSL's
+  // code for an end-entity key below its security level (RSA < 2048 bits,
+  // P-192, DSA at level 2), the keys EE_KEY_UNSUPPORTED refuses.
+  EE_KEY_UNSUPPORTED: 66,
+  INVALID_CALL: 69,
+  // "Cannot find certificate signature algorithm"
+  CERT_UNSUPPORTED_SIGNATURE_ALGORITHM: 76,
+  // X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY (-x509_strict: the
+  // signature and tbsCertificate.signature algorithms differ, RFC 5280
+  // 4.1.1.2); 77 is the issuer-key/algorithm mismatch.
+  CERT_SIGNATURE_ALGORITHM_MISMATCH: 78,
+  // 79 since OpenSSL 3.0 (24 was its number in 1.1.1; 3.0 gave 24 to
+  // X509_V_ERR_NO_ISSUER_PUBLIC_KEY).
+  INVALID_CA: 79,
+  MISSING_AUTHORITY_KEY_IDENTIFIER: 85, MISSING_SUBJECT_KEY_IDENTIFIER: 86,
 };
 
 /** A verification verdict of the engine (Connection.verifyCode < 0). */
