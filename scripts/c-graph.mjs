@@ -67,32 +67,25 @@ function levels(code) {
   return { top, inner };
 }
 
-/** Names a file defines at file scope: exported (no `static`) and local. */
+/** Names a file declares at file scope, exported (no `static`) and local:
+ * functions (prototypes too: graph() keeps those with a body) and data. */
 export function definitions(code) {
   const out = { exported: new Set(), local: new Set() };
   const { top } = levels(code);
   for (const stmt of top.split(';')) {
     const s = stmt.replace(/\s+/g, ' ').trim();
     if (!s || /^(typedef|extern)\b/.test(s) || /^(struct|union|enum)\s+\w*\s*$/.test(s)) continue;
-    const isStatic = /^(?:(?:const|inline|__inline|volatile|WT_\w+)\s+)*static\b/.test(s) || /^static\b/.test(s);
-    // A function definition or prototype: "... name(args)" (a definition
-    // closed its body, so its statement ends with the argument list).
+    const isStatic = /^(?:(?:const|inline|volatile)\s+)*static\b/.test(s);
+    // A function: "... name(args)" (levels() ended a definition's
+    // statement right after its argument list).
     let m = s.match(/([A-Za-z_]\w*)\s*\((?:[^()]|\([^()]*\))*\)\s*(?:__attribute__\s*\(\([^)]*\)\)\s*)?$/);
-    let isDef = false;
-    if (m) {
-      // A prototype ends a statement too; only a definition had a body:
-      // tell them apart by the block that followed (levels() turned it
-      // into ';' right after the ')' with nothing else between).
-      isDef = true;
-    } else {
-      // Data: "type name[...] = ..." or "type name;" (a tentative definition).
+    if (!m) {
+      // Data: "type name[...] = ..." or "type name" (a tentative definition);
+      // a lone word or a keyword is none.
       m = s.match(/^[^=(]*?\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?:=|$)/);
-      if (m && /^(return|if|while|for|do|else|case|default)$/.test(m[1])) m = null;
-      if (m && !/\s/.test(s.split('=')[0].trim())) m = null; // a lone word is no definition
-      isDef = Boolean(m);
+      if (m && (/^(return|if|while|for|do|else|case|default)$/.test(m[1]) || !/\s/.test(s.split('=')[0].trim()))) m = null;
     }
-    if (!m || !isDef) continue;
-    (isStatic ? out.local : out.exported).add(m[1]);
+    if (m) (isStatic ? out.local : out.exported).add(m[1]);
   }
   return out;
 }
