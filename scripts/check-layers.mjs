@@ -186,7 +186,18 @@ export function check(dir = tsRoot) {
   for (const c of typeCycles) problems.push(`cycle through type-only imports: ${c.join(' <-> ')}`);
   const byLayer = {};
   for (const f of files) (byLayer[layerOf(f) ?? '?'] ??= []).push(f);
-  return { files: files.length, byLayer, layerEdges: Object.fromEntries([...layerEdges].sort()), valueCycles, typeCycles, problems };
+  // Rank of each file when there is no cycle: 0 imports none of ours, else
+  // one more than the highest it imports (type-only imports included).
+  const rank = new Map();
+  const rankOf = (f) => {
+    if (!rank.has(f)) {
+      rank.set(f, 0);
+      rank.set(f, Math.max(0, ...[...all.get(f)].map((g) => rankOf(g) + 1)));
+    }
+    return rank.get(f);
+  };
+  const ranks = allCycles.length ? {} : Object.fromEntries(files.map((f) => [f, rankOf(f)]));
+  return { files: files.length, byLayer, layerEdges: Object.fromEntries([...layerEdges].sort()), valueCycles, typeCycles, ranks, problems };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -201,6 +212,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
     console.log('imports between layers (count):');
     for (const [k, n] of Object.entries(r.layerEdges)) console.log(`  ${k.padEnd(22)} ${n}`);
+    if (Object.keys(r.ranks).length) {
+      console.log('files by rank (each imports only lower ranks):');
+      const by = new Map();
+      for (const [f, n] of Object.entries(r.ranks)) by.set(n, [...(by.get(n) ?? []), f]);
+      for (const n of [...by.keys()].sort((a, b) => b - a)) console.log(`  ${String(n).padStart(2)}: ${by.get(n).join(' ')}`);
+    }
     console.log(`cycles through run-time imports: ${r.valueCycles.length}`);
     console.log(`cycles through type-only imports: ${r.typeCycles.length}`);
     for (const c of r.typeCycles) console.log(`  ${c.join(' <-> ')}`);

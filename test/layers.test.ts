@@ -18,6 +18,7 @@ interface Report {
   byLayer: Record<string, string[]>;
   valueCycles: string[][];
   typeCycles: string[][];
+  ranks: Record<string, number>;
   problems: string[];
 }
 const run = check as (dir?: string) => Report;
@@ -41,6 +42,10 @@ describe('ts/ layers', () => {
     expect(r.problems).toEqual([]);
     expect(r.valueCycles).toEqual([]);
     expect(r.typeCycles).toEqual([]);
+    // Every file has a rank (none without a cycle), and the context sits
+    // below the connection made from it.
+    expect(Object.keys(r.ranks)).toHaveLength(r.files);
+    expect(r.ranks['core/context.ts']).toBeLessThan(r.ranks['core/connection.ts']);
     for (const f of ['connection.ts', 'context.ts', 'codepoints.ts', 'network.ts', 'verdict.ts', 'session.ts',
       'eof.ts', 'pem.ts', 'configure.ts']) {
       expect(r.byLayer.core).toContain(`core/${f}`);
@@ -75,6 +80,7 @@ describe('ts/ layers', () => {
     }));
     expect(typeOnly.valueCycles).toEqual([]);
     expect(typeOnly.problems).toEqual(['cycle through type-only imports: core/conn.ts <-> core/ctx.ts']);
+    expect(typeOnly.ranks).toEqual({});
     // The fix it got: ctx.ts declares an empty interface that conn.ts
     // fills in. The augmentation is an edge conn -> ctx (the way its
     // import already points), so this tree is clean...
@@ -83,7 +89,9 @@ describe('ts/ layers', () => {
       'core/conn.ts': "import { Ctx } from './ctx.js';\nexport class Conn { constructor(readonly ctx: Ctx) {} }\n" +
         "declare module './ctx.js' {\n  interface CbConn extends Conn {}\n}\n",
     };
-    expect(run(tree(fixed)).problems).toEqual([]);
+    const clean = run(tree(fixed));
+    expect(clean.problems).toEqual([]);
+    expect(clean.ranks).toEqual({ 'core/conn.ts': 1, 'core/ctx.ts': 0 });
     // ...but an augmentation pointing back up is seen as the type edge it is.
     const back = run(tree({
       ...fixed,
