@@ -15,10 +15,13 @@
  *       cli       ts/cli/          s_client, s_server, relay
  *       programs  ts/*.ts          entries: index, cli, demo, selfcheck
  *     with adapters beside core (neither imports the other);
- *  2. no cycle among files through imports that exist at run time;
- *     type-only imports (`import type`, all-`type` specifier lists) are
- *     erased by TypeScript, so a cycle through one cannot affect loading;
- *     such cycles are listed separately (and fail with --strict-types);
+ *  2. no cycle among files, through any import: run-time ones and
+ *     type-only ones (`import type`, all-`type` specifier lists, and
+ *     `declare module './x.js'` augmentations, which depend on x's types).
+ *     TypeScript erases the type-only ones, so a cycle through one cannot
+ *     affect loading, but it still ties the two files' types together
+ *     (neither can be read, compiled or replaced without the other); both
+ *     kinds fail and are listed apart;
  *  3. only ts/core/ calls the raw wasm exports (every one is named
  *     `wt_x_*`; no other file names one).
  * Prints the layers, the edges between them and any violation; exits 1 on
@@ -101,6 +104,9 @@ export function importsOf(src) {
     }
     found.push({ spec, typeOnly });
   }
+  // A module augmentation needs the augmented file's declarations.
+  const aug = /(?:^|[;\n])\s*declare\s+module\s*['"]([^'"]+)['"]/g;
+  for (let m = aug.exec(code); m; m = aug.exec(code)) found.push({ spec: m[1], typeOnly: true });
   const bare = /(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]/g;
   for (let m = bare.exec(code); m; m = bare.exec(code)) found.push({ spec: m[1], typeOnly: false });
   const dyn = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -141,7 +147,7 @@ function cycles(nodes, edges) {
 }
 
 /** Check the tree at `dir` (default: this checkout's ts/). */
-export function check(dir = tsRoot, opts = { strictTypes: args.has('--strict-types') }) {
+export function check(dir = tsRoot) {
   const files = walk(dir).map((p) => relative(dir, p).split('\\').join('/')).sort();
   const value = new Map(), all = new Map();
   const problems = [];
@@ -177,10 +183,21 @@ export function check(dir = tsRoot, opts = { strictTypes: args.has('--strict-typ
   const allCycles = cycles(files, all);
   for (const c of valueCycles) problems.push(`cycle through run-time imports: ${c.join(' <-> ')}`);
   const typeCycles = allCycles.filter((c) => !valueCycles.some((v) => v.join() === c.join()));
-  if (opts.strictTypes) for (const c of typeCycles) problems.push(`cycle through type-only imports: ${c.join(' <-> ')}`);
+  for (const c of typeCycles) problems.push(`cycle through type-only imports: ${c.join(' <-> ')}`);
   const byLayer = {};
   for (const f of files) (byLayer[layerOf(f) ?? '?'] ??= []).push(f);
-  return { files: files.length, byLayer, layerEdges: Object.fromEntries([...layerEdges].sort()), valueCycles, typeCycles, problems };
+  // Rank of each file when there is no cycle: 0 imports none of ours, else
+  // one more than the highest it imports (type-only imports included).
+  const rank = new Map();
+  const rankOf = (f) => {
+    if (!rank.has(f)) {
+      rank.set(f, 0);
+      rank.set(f, Math.max(0, ...[...all.get(f)].map((g) => rankOf(g) + 1)));
+    }
+    return rank.get(f);
+  };
+  const ranks = allCycles.length ? {} : Object.fromEntries(files.map((f) => [f, rankOf(f)]));
+  return { files: files.length, byLayer, layerEdges: Object.fromEntries([...layerEdges].sort()), valueCycles, typeCycles, ranks, problems };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -195,13 +212,19 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
     console.log('imports between layers (count):');
     for (const [k, n] of Object.entries(r.layerEdges)) console.log(`  ${k.padEnd(22)} ${n}`);
+    if (Object.keys(r.ranks).length) {
+      console.log('files by rank (each imports only lower ranks):');
+      const by = new Map();
+      for (const [f, n] of Object.entries(r.ranks)) by.set(n, [...(by.get(n) ?? []), f]);
+      for (const n of [...by.keys()].sort((a, b) => b - a)) console.log(`  ${String(n).padStart(2)}: ${by.get(n).join(' ')}`);
+    }
     console.log(`cycles through run-time imports: ${r.valueCycles.length}`);
-    console.log(`cycles through type-only imports (erased): ${r.typeCycles.length}`);
+    console.log(`cycles through type-only imports: ${r.typeCycles.length}`);
     for (const c of r.typeCycles) console.log(`  ${c.join(' <-> ')}`);
     if (r.problems.length) {
       console.log('VIOLATIONS:');
       for (const p of r.problems) console.log(`  ${p}`);
-    } else console.log('OK: every import points down or sideways within its layer; no cycle through run-time imports; raw exports only in core');
+    } else console.log('OK: every import points down or sideways within its layer; no cycle among files (run-time or type-only imports); raw exports only in core');
   }
   process.exit(r.problems.length ? 1 : 0);
 }

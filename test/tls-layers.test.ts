@@ -46,4 +46,23 @@ describe('crypto-src/tls layers', () => {
     expect(hits).toHaveLength(1);
     expect(hits[0]).toMatch(/^errors\.c:/);
   });
+
+  it('the two roles are siblings: hs13_client.c and hs13_server.c use nothing of each other (wt_hrr_random is in handshake.c)', () => {
+    const lines = graph().stdout.split('\n');
+    expect(lines.filter((l) => /^hs13_(client|server)\.c -> hs13_(client|server)\.c /.test(l))).toEqual([]);
+    expect(lines.find((l) => l.startsWith('hs13_server.c -> handshake.c '))).toContain('wt_hrr_random');
+    expect(lines.find((l) => l.startsWith('hs13_client.c -> handshake.c '))).toContain('wt_hrr_random');
+  });
+
+  it('role, verify_state, shut, ku_pending and peer_auth are compared and set by name (enum wt_role, ...), not by number', () => {
+    const hits: string[] = [];
+    const magic = /\b(role|verify_state|shut|ku_pending|peer_auth)\s*(==|!=|&|\|=|&=|=)\s*-?\d|\b\d+\s*(==|!=)\s*\w+->(role|verify_state|shut|ku_pending|peer_auth)\b|\bpeer_auth\s*=[^=;]*\?\s*\d/;
+    for (const f of sources(tls)) {
+      readFileSync(f, 'utf8').split('\n').forEach((l, i) => {
+        const code = l.replace(/\/\*.*?\*\/|\/\/.*$/g, '');
+        if (magic.test(code)) hits.push(`${f.slice(tls.length + 1)}:${i + 1}: ${l.trim()}`);
+      });
+    }
+    expect(hits).toEqual([]);
+  });
 });

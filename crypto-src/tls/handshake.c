@@ -24,6 +24,15 @@
 #include "tls_inner.h"
 #include "wt_x509.h"
 
+/* RFC 8446 4.1.3: the HelloRetryRequest random, SHA-256("HelloRetryRequest").
+ * Here, below both roles: hs13_server.c sends it, hs13_client.c looks for
+ * it (it lived in hs13_client.c, a sibling the server then called into). */
+const uint8_t wt_hrr_random[32] = {
+	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
+	0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+	0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
+};
+
 size_t wt_hs_out_room(const wt_tls_conn *c)
 {
 	return c->hso_cap - c->hso_len;
@@ -427,7 +436,7 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			first = 0;
 		}
 	}
-	c->peer_auth = 2;   /* certificate seen; 1 once CertificateVerify ok */
+	c->peer_auth = PEER_AUTH_CERT_SEEN;   /* VERIFIED once CertificateVerify is */
 	return check_chain(c, &blobs, nblobs);
 }
 
@@ -574,7 +583,7 @@ int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_sig_verify(&c->peer_key, scheme, content, n, sig.p, sig.len) != 0)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE);
 	c->peer_sigalg = scheme;
-	c->peer_auth = 1;
+	c->peer_auth = PEER_AUTH_VERIFIED;
 	wt_th_add(c, msg, len);
 	return 0;
 }

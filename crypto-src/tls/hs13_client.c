@@ -5,13 +5,6 @@
  */
 #include "tls_inner.h"
 
-/* RFC 8446 4.1.3: the HelloRetryRequest random, SHA-256("HelloRetryRequest") */
-const uint8_t wt_hrr_random[32] = {
-	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
-	0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
-	0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
-};
-
 static int session_usable(const wt_tls_conn *c)
 {
 	uint64_t now = wt_now();
@@ -329,7 +322,7 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	int r;
-	if (c->verify_state != 2) {
+	if (c->verify_state != VERIFY_ANSWERED) {
 		if (wt_hs_recv_certificate(c, msg, len))
 			return -1;
 	}
@@ -427,7 +420,7 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 {
 	size_t n = 4 + 2 + 1 + c->sess.psklen + 4 + 4 + 8 + 2 + c->sess.ticketlen;
 	uint8_t *p = out;
-	if (!c->have_sess || c->role != 1)
+	if (!c->have_sess || c->role != ROLE_CLIENT)
 		return 0;
 	if (cap < n)
 		return n;

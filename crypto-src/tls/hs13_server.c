@@ -5,8 +5,6 @@
  */
 #include "tls_inner.h"
 
-extern const uint8_t wt_hrr_random[32];
-
 /* ---- tickets ---------------------------------------------------------------- *
  * ticket = nonce(12) || AEAD(ChaCha20-Poly1305, ticket_key,
  *          "wt13tkt" || suite u16 || psklen u8 || psk || age_add u32 ||
@@ -50,8 +48,8 @@ static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk,
 	wt_store32_be(p, age_add); p += 4;
 	wt_store64_be(p, wt_now()); p += 8;
 	wt_store32_be(p, c->ctx->ticket_lifetime); p += 4;
-	*p++ = (uint8_t)((c->peer_auth == 1 ? TKT_CLIENT_AUTH : 0) |
-		(c->peer_auth == 1 && c->verify_code == 0 ? TKT_CLIENT_VERIFIED : 0));
+	*p++ = (uint8_t)((c->peer_auth == PEER_AUTH_VERIFIED ? TKT_CLIENT_AUTH : 0) |
+		(c->peer_auth == PEER_AUTH_VERIFIED && c->verify_code == 0 ? TKT_CLIENT_VERIFIED : 0));
 	sni_hash(c, p); p += 32;
 	n = (size_t)(p - pt);
 	wt_random(out, 12);
@@ -243,7 +241,7 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 	 * handshake: peer_authenticated and the verdict say so (no chain is
 	 * exchanged; verify_code stays 1, "no validation ran", unless it was
 	 * validated then). */
-	c->peer_auth = (c->tkt_flags & TKT_CLIENT_AUTH) ? 1 : 0;
+	c->peer_auth = (c->tkt_flags & TKT_CLIENT_AUTH) ? PEER_AUTH_VERIFIED : PEER_AUTH_NONE;
 	if (c->tkt_flags & TKT_CLIENT_VERIFIED)
 		c->verify_code = 0;
 	return 0;
@@ -452,7 +450,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * ticket accepted on a first ClientHello said about the client does
 	 * not outlive a HelloRetryRequest: the second hello decides again. */
 	c->resumed = 0;
-	c->peer_auth = 0;
+	c->peer_auth = PEER_AUTH_NONE;
 	c->verify_code = 1;
 	if (c->psk_ext) {
 		if (try_psk(c, msg, len))
@@ -579,18 +577,18 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	int r;
-	if (c->verify_state != 2) {
-		c->peer_auth = 0;
+	if (c->verify_state != VERIFY_ANSWERED) {
+		c->peer_auth = PEER_AUTH_NONE;
 		if (wt_hs_recv_certificate(c, msg, len))
 			return -1;
 	}
-	if (c->peer_auth == 2) {
+	if (c->peer_auth == PEER_AUTH_CERT_SEEN) {
 		r = wt_hs_verify_gate(c);
 		if (r)
 			return r;
 	}
 	wt_th_add(c, msg, len);
-	c->state = c->peer_auth == 2 ? ST_S_EXPECT_CV : ST_S_EXPECT_FIN;
+	c->state = c->peer_auth == PEER_AUTH_CERT_SEEN ? ST_S_EXPECT_CV : ST_S_EXPECT_FIN;
 	return 0;
 }
 

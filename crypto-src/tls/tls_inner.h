@@ -143,6 +143,10 @@ enum wt_shut { SHUT_SENT = 1, SHUT_RECEIVED = 2 };
 enum wt_verify_state { VERIFY_NONE = 0, VERIFY_WAITING = 1, VERIFY_ANSWERED = 2 };
 /* A KeyUpdate of ours waiting to be sealed (RFC 8446 4.6.3). */
 enum wt_ku { KU_NONE = 0, KU_NOT_REQUESTED = 1, KU_REQUESTED = 2 };
+/* How far the peer has authenticated (peer_auth): a Certificate with a
+ * usable leaf key seen, CertificateVerify still to come; or both verified
+ * (RFC 8446 4.4.2, 4.4.3). wt_tls_peer_authenticated() is 1 for VERIFIED. */
+enum wt_peer_auth { PEER_AUTH_NONE = 0, PEER_AUTH_VERIFIED = 1, PEER_AUTH_CERT_SEEN = 2 };
 
 /* ---- the context --------------------------------------------------------- */
 
@@ -506,6 +510,8 @@ int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal);
 #define WT_HS_PAUSE 2
 
 /* Shared pieces (handshake.c; the *_ok questions: ctx.c) */
+/* RFC 8446 4.1.3: the ServerHello.random that makes it a HelloRetryRequest. */
+extern const uint8_t wt_hrr_random[32];
 int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 	size_t ctxlen);
 int wt_hs_send_cert_verify(wt_tls_conn *c);

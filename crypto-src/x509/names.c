@@ -207,37 +207,6 @@ size_t wt_x509_parse_ip(const char *host, size_t len, uint8_t out[16])
 }
 
 /* see wt_x509.h */
-int wt_x509_dns_syntax(const uint8_t *s, size_t n, uint32_t flags)
-{
-	size_t i, lab = 0;
-	if (n == 0)
-		return (flags & WT_X509_DNS_SUBTREE) != 0;   /* every name */
-	if ((flags & WT_X509_DNS_SUBTREE) && s[0] == '.') {
-		s++;
-		n--;
-	} else if ((flags & WT_X509_DNS_WILDCARD) && n >= 2 && s[0] == '*' && s[1] == '.') {
-		s += 2;
-		n -= 2;
-	}
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i <= n; i++) {
-		if (i == n || s[i] == '.') {
-			/* a label ends: 1..63 octets, no hyphen at either end */
-			if (lab == 0 || lab > 63 || s[i - 1] == '-' || s[i - lab] == '-')
-				return 0;
-			lab = 0;
-		} else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
-		    || (s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
-			lab++;
-		} else {
-			return 0;   /* '_', '*' elsewhere, spaces, ... */
-		}
-	}
-	return 1;
-}
-
-/* see wt_x509.h */
 int wt_x509_check_san_syntax(const uint8_t *der, const wt_x509_cert *c)
 {
 	uint32_t i, form;

@@ -61,9 +61,19 @@ export { ALERT, TLS_ERR, TLSError } from './errors.js';
 export { pemDecode } from './pem.js';
 export type { CipherSuiteName, GroupName, SignatureSchemeName } from './codepoints.js';
 export { TLSContext } from './context.js';
-export type { KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
+export type { CallbackConnection, KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
 export type { Network } from './network.js';
 export type { ByteSource } from './write-source.js';
+
+// The context's callbacks receive the Connection they run for. context.ts
+// sits below this file and cannot name Connection (a type import would be a
+// cycle: this file imports context.ts), so it declares an empty
+// CallbackConnection and this augmentation makes it the Connection: it adds
+// no member, and a Connection and a CallbackConnection are assignable both
+// ways (the private members come from the same declaration).
+declare module './context.js' {
+  interface CallbackConnection extends Connection {}
+}
 
 // ---- constants (OpenSSL's names and numbers) --------------------------------
 

@@ -7,8 +7,6 @@
  */
 import { abytes, aint, cString } from './bytes.js';
 import { codes, GROUP_ALIASES, SIGALGS, SUITES, type CipherSuiteName, type GroupName, type SignatureSchemeName } from './codepoints.js';
-// Type only (erased): the callbacks receive the connection they run for.
-import type { Connection } from './connection.js';
 import { TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
@@ -39,6 +37,17 @@ export const MODES_KNOWN = 0x17;
 export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external';
 
 /**
+ * The connection a callback runs for: the `Connection` itself (same
+ * object, same type: assignable both ways). Declared here empty and filled
+ * in by connection.ts (`interface CallbackConnection extends Connection`,
+ * a module augmentation), so that this file, which sits below
+ * connection.ts, names nothing of it: the context's types do not depend on
+ * the connection's (ARCHITECTURE.md: no cycle among files, type imports
+ * included; scripts/check-layers.mjs).
+ */
+export interface CallbackConnection {}
+
+/**
  * Called (policy `'external'`) when the peer's Certificate arrived: the
  * chain as DER, leaf first. Return 0 to accept, or the alert to send
  * (e.g. `ALERT.bad_certificate`, `ALERT.unknown_ca`). A promise pauses the
@@ -46,7 +55,7 @@ export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external'
  * refuses with certificate_unknown); await `conn.verifyPending`, then
  * repeat the call. CertificateVerify is checked by the engine either way.
  */
-export type VerifyCallback = (chain: Uint8Array[], conn: Connection) => number | Promise<number>;
+export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => number | Promise<number>;
 
 /**
  * Receives key log lines (option `keylog`), like Node's `'keylog'` event:
@@ -68,7 +77,7 @@ export type VerifyCallback = (chain: Uint8Array[], conn: Connection) => number |
  * const ctx = new TLSContext({ verify: 'chain', ca, keylog: (line) => appendFileSync('/tmp/keys.log', line) });
  * ```
  */
-export type KeylogCallback = (line: string, conn: Connection) => void;
+export type KeylogCallback = (line: string, conn: CallbackConnection) => void;
 
 /** Options of {@link TLSContext}; each has a setter method too. */
 export interface TLSContextOptions {

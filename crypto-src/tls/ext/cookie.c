@@ -33,8 +33,8 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
 	size_t p;
-	if (c->cookielen == 0 || !((msg == M_CH && c->role == 1) ||
-	    (msg == M_HRR && c->role == 0)))
+	if (c->cookielen == 0 || !((msg == M_CH && c->role == ROLE_CLIENT) ||
+	    (msg == M_HRR && c->role == ROLE_SERVER)))
 		return;
 	wt_wr_u16(w, EXT_COOKIE);
 	wt_wr_u16(w, c->cookielen + 2);

@@ -78,7 +78,7 @@ static int recv_ch(wt_tls_conn *c, wt_rd *b)
  * private key. */
 static int x25519_beside(const wt_tls_conn *c)
 {
-	return c->role == 1 && c->kex_group == WT_GROUP_X25519MLKEM768 &&
+	return c->role == ROLE_CLIENT && c->kex_group == WT_GROUP_X25519MLKEM768 &&
 		c->hrr_group == 0 && wt_tls_group_ok(c->ctx, WT_GROUP_X25519);
 }
 

@@ -23,7 +23,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
  * ClientHello that drops an incompatible PSK (4.1.2). */
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
-	if (msg != M_CH || c->role != 1)
+	if (msg != M_CH || c->role != ROLE_CLIENT)
 		return;
 	wt_wr_u16(w, EXT_PSK_KEY_EXCHANGE_MODES);
 	wt_wr_u16(w, 2);

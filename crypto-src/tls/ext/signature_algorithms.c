@@ -42,7 +42,7 @@ static int recv_cert(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
 	size_t p, q, i;
-	if (!(msg == M_CH && c->role == 1) && !(msg == M_CR && c->role == 0))
+	if (!(msg == M_CH && c->role == ROLE_CLIENT) && !(msg == M_CR && c->role == ROLE_SERVER))
 		return;
 	wt_wr_u16(w, EXT_SIGNATURE_ALGORITHMS);
 	p = wt_wr_open(w, 2);
