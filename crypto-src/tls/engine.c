@@ -301,7 +301,12 @@ uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c) { return c->peer_sigalg; }
 uint32_t wt_tls_get_version(const wt_tls_conn *c) { return c->suite ? 0x0304 : 0; }
 int wt_tls_session_reused(const wt_tls_conn *c) { return (int)c->resumed; }
 int wt_tls_hrr_seen(const wt_tls_conn *c) { return (int)c->hrr; }
-int wt_tls_peer_authenticated(const wt_tls_conn *c) { return (int)c->peer_auth; }
+int wt_tls_peer_authenticated(const wt_tls_conn *c)
+{
+	/* Only once CertificateVerify was checked (peer_auth is CERT_SEEN
+	 * between Certificate and CertificateVerify). */
+	return c->peer_auth == PEER_AUTH_VERIFIED;
+}
 
 const uint8_t *wt_tls_get_alpn(const wt_tls_conn *c, size_t *len)
 {

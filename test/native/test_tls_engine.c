@@ -284,6 +284,11 @@ static void test_external_verify(void)
 	der = wt_tls_peer_cert(p.c, 0, &len);
 	CHECK(der && len == p.crtlen && memcmp(der, p.crt, len) == 0, "external: leaf visible");
 	CHECK(wt_tls_peer_cert(p.c, 1, &len) == NULL, "external: one cert");
+	/* wt_tls.h: "1 if the peer authenticated with a certificate": not
+	 * before its CertificateVerify was checked. */
+	CHECK(wt_tls_peer_authenticated(p.c) == 0,
+		"external: not authenticated while paused before CertificateVerify (%d)",
+		wt_tls_peer_authenticated(p.c));
 	CHECK(wt_tls_set_verify_result(p.c, WT_ALERT_UNKNOWN_CA) == 0, "external: answer");
 	rc = wt_tls_do_handshake(p.c);
 	CHECK(rc <= 0 && wt_tls_error_code(p.c) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNKNOWN_CA,
