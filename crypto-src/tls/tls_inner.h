@@ -123,6 +123,21 @@ enum {
  * past what a client sends with a ticket it believes allows it). */
 #define WT_TLS_EARLY_SKIP_MAX 65536
 
+/* Records and messages that carry nothing: each is cheap to send and
+ * costs us a record's work, so a peer could keep us busy forever with
+ * them (OpenSSL CVE-2016-8610: a flood of warning alerts; Go's
+ * crypto/tls caps such "useless records" at 16). Consecutive ones are
+ * counted, each kind on its own, and the count starts again at a record
+ * that carries application data or handshake bytes before the handshake
+ * is done; one more than the limit fails with unexpected_message.
+ * BoringSSL's limits (ssl/tls_record.cc kMaxEmptyRecords,
+ * kMaxWarningAlerts; ssl/tls13_both.cc kMaxKeyUpdates), which its test
+ * runner pins (SendEmptyRecords-Pass 32, SendUserCanceledAlerts-TLS13 4,
+ * TooManyKeyUpdates 33): */
+#define WT_TLS_MAX_EMPTY 32      /* empty records and dropped CCS records */
+#define WT_TLS_MAX_WARNINGS 4    /* user_canceled alerts */
+#define WT_TLS_MAX_POST_MSGS 32  /* KeyUpdates; NewSessionTickets */
+
 /* Handshake states: "expect_*" is the message the connection waits for. */
 enum {
 	ST_NONE = 0,
@@ -330,6 +345,10 @@ struct wt_tls_conn {
 
 	/* post-handshake */
 	uint32_t ku_pending;         /* enum wt_ku */
+	/* consecutive records / messages that carried nothing (see
+	 * WT_TLS_MAX_EMPTY); zeroed by application data or handshake bytes
+	 * of the handshake */
+	uint32_t idle_empty, idle_warn, idle_ku, idle_nst;
 	uint32_t shut;               /* enum wt_shut bits */
 
 	/* key log queue: [kl_head, kl_n) waits for the host; empty and
