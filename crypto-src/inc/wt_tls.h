@@ -186,7 +186,8 @@ enum {
 	 * are BoringSSL's, see tls_inner.h WT_TLS_MAX_EMPTY) */
 	WT_TLS_R_TOO_MANY_EMPTY = 69,     /* empty records / dropped CCS */
 	WT_TLS_R_TOO_MANY_WARNINGS = 70,  /* user_canceled alerts */
-	WT_TLS_R_TOO_MANY_POST_MSGS = 71  /* KeyUpdate / NewSessionTicket */
+	WT_TLS_R_TOO_MANY_POST_MSGS = 71, /* KeyUpdate / NewSessionTicket */
+	WT_TLS_R_KEY_USAGE = 72           /* peer leaf may not sign */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */

@@ -67,6 +67,7 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_R_TOO_MANY_EMPTY, "too many consecutive empty or change_cipher_spec records" },
 	{ WT_TLS_R_TOO_MANY_WARNINGS, "too many consecutive user_canceled alerts" },
 	{ WT_TLS_R_TOO_MANY_POST_MSGS, "too many KeyUpdate or NewSessionTicket messages without application data" },
+	{ WT_TLS_R_KEY_USAGE, "peer certificate's keyUsage does not allow digitalSignature" },
 };
 
 static const struct { uint32_t a; const char *text; } ALERTS[] = {
