@@ -350,6 +350,8 @@ struct wt_tls_conn {
 	 * of the handshake */
 	uint32_t idle_empty, idle_warn, idle_ku, idle_nst;
 	uint32_t shut;               /* enum wt_shut bits */
+	uint32_t close_pending;      /* SSL_shutdown's close_notify sealed,
+	                              * not yet all in `out` (WANT_WRITE) */
 
 	/* key log queue: [kl_head, kl_n) waits for the host; empty and
 	 * all-zero unless keylog is on */
