@@ -181,7 +181,13 @@ enum {
 	WT_TLS_R_BAD_RECORD_SIZE_LIMIT = 65,
 	WT_TLS_R_BAD_LEGACY_VERSION = 66, /* ServerHello.legacy_version */
 	WT_TLS_R_EARLY_DATA = 67,         /* bad early_data use / too much */
-	WT_TLS_R_BAD_COOKIE = 68          /* HelloRetryRequest cookie */
+	WT_TLS_R_BAD_COOKIE = 68,         /* HelloRetryRequest cookie */
+	/* floods of what carries nothing (RFC 8446 gives no number; ours
+	 * are BoringSSL's, see tls_inner.h WT_TLS_MAX_EMPTY) */
+	WT_TLS_R_TOO_MANY_EMPTY = 69,     /* empty records / dropped CCS */
+	WT_TLS_R_TOO_MANY_WARNINGS = 70,  /* user_canceled alerts */
+	WT_TLS_R_TOO_MANY_POST_MSGS = 71, /* KeyUpdate / NewSessionTicket */
+	WT_TLS_R_KEY_USAGE = 72           /* peer leaf may not sign */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */

@@ -270,18 +270,26 @@ int wt_tls_shutdown(wt_tls_conn *c)
 		c->shut |= SHUT_SENT;
 		if (wt_tls_send_alert(c, 1, WT_ALERT_CLOSE_NOTIFY))
 			return -1;
-		if (!wt_tls_flush(c)) {
-			c->last = WT_TLS_ERROR_WANT_WRITE;
-			return -1;
-		}
-		/* "SSL_shutdown() ... returns 0 when the close_notify was sent
-		 * ... 1 when the peer's close_notify was also received." */
-		c->last = WT_TLS_ERROR_NONE;
-		return (c->shut & SHUT_RECEIVED) ? 1 : 0;
+		c->close_pending = 1;
 	}
 	if (!wt_tls_flush(c)) {
 		c->last = WT_TLS_ERROR_WANT_WRITE;
 		return -1;
+	}
+	if (c->close_pending) {
+		/* The close_notify is out, on this call or on the repeat of
+		 * one that returned WANT_WRITE. SSL_shutdown(3): with a
+		 * nonblocking BIO "The calling process then must repeat the
+		 * call after taking appropriate action to satisfy the needs of
+		 * SSL_shutdown()" - the repeat finishes that same step (as
+		 * OpenSSL's re-dispatch of its pending alert does), so its
+		 * answer is the first step's: 0 "the close_notify was sent but
+		 * the peer did not send it back yet", 1 when the peer's was
+		 * received. Only a later call waits for the peer (BoGo
+		 * Shutdown-Shim-KeyUpdate-TLS-Async). */
+		c->close_pending = 0;
+		c->last = WT_TLS_ERROR_NONE;
+		return (c->shut & SHUT_RECEIVED) ? 1 : 0;
 	}
 	/* Second call: wait for the peer's close_notify, discarding the
 	 * application data that comes before it (the app asked to close). */

@@ -64,6 +64,10 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_R_BAD_LEGACY_VERSION, "ServerHello legacy_version is not 0x0303" },
 	{ WT_TLS_R_EARLY_DATA, "early data not acceptable" },
 	{ WT_TLS_R_BAD_COOKIE, "HelloRetryRequest cookie not echoed" },
+	{ WT_TLS_R_TOO_MANY_EMPTY, "too many consecutive empty or change_cipher_spec records" },
+	{ WT_TLS_R_TOO_MANY_WARNINGS, "too many consecutive user_canceled alerts" },
+	{ WT_TLS_R_TOO_MANY_POST_MSGS, "too many KeyUpdate or NewSessionTicket messages without application data" },
+	{ WT_TLS_R_KEY_USAGE, "peer certificate's keyUsage does not allow digitalSignature" },
 };
 
 static const struct { uint32_t a; const char *text; } ALERTS[] = {

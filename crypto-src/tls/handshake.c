@@ -376,6 +376,35 @@ static int check_chain(wt_tls_conn *c, cert_list *blobs, size_t n)
 	return 0;
 }
 
+/* The peer's leaf may sign our handshake, whatever the verify policy
+ * (with WT_TLS_VERIFY_CHAIN the validator said so already, with its own
+ * verdict code; under EXTERNAL or INSECURE_NO_CHAIN nobody else looks).
+ * RFC 8446 4.4.2.2: "The certificate MUST allow the key to be used for
+ * signing (i.e., the digitalSignature bit MUST be set if the Key Usage
+ * extension is present) with a signature scheme indicated in the
+ * client's "signature_algorithms"/"signature_algorithms_cert"
+ * extensions"; 4.4.2.4 asks the same of a client's certificate. RFC 5280
+ * 4.2.1.3: digitalSignature is the bit for keys that verify "digital
+ * signatures, other than signatures on certificates". The alert is the
+ * validator's for the same defect (wt_x509_err_alert(WT_X509_ERR_KEY_USAGE):
+ * unsupported_certificate, RFC 8446 6.2 "A certificate was of an
+ * unsupported type" - unusable for this purpose); a leaf the parser
+ * cannot read is bad_certificate ("A certificate was corrupt"), since
+ * its keyUsage cannot be known. 0 or -1. */
+static int leaf_signs(wt_tls_conn *c, cert_list *blobs)
+{
+	wt_x509_blob b;
+	wt_x509_cert leaf;
+	if (cert_list_get(blobs, 0, &b) ||
+	    wt_x509_parse(&leaf, b.der, b.len) != WT_X509_OK)
+		return FAIL(c, WT_ALERT_BAD_CERTIFICATE, WT_TLS_R_BAD_CERTIFICATE);
+	if ((leaf.ext & WT_X509_EXT_KEY_USAGE) &&
+	    !(leaf.key_usage & WT_X509_KU_DIGITAL_SIGNATURE))
+		return FAIL(c, wt_x509_err_alert(WT_X509_ERR_KEY_USAGE),
+			WT_TLS_R_KEY_USAGE);
+	return 0;
+}
+
 int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, ctxv, list;
@@ -437,7 +466,9 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		}
 	}
 	c->peer_auth = PEER_AUTH_CERT_SEEN;   /* VERIFIED once CertificateVerify is */
-	return check_chain(c, &blobs, nblobs);
+	if (check_chain(c, &blobs, nblobs))
+		return -1;
+	return leaf_signs(c, &blobs);
 }
 
 /* The host's answer for WT_TLS_VERIFY_EXTERNAL: WT_HS_PAUSE until given. */

@@ -66,6 +66,14 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	size_t len)
 {
 	if (type == HS_KEY_UPDATE) {
+		/* A KeyUpdate with no application data since the last one
+		 * protects nothing new, yet costs a key derivation: past
+		 * WT_TLS_MAX_POST_MSGS in a row (pump.c counts application
+		 * data), unexpected_message, as BoringSSL
+		 * (TOO_MANY_KEY_UPDATES). */
+		if (++c->idle_ku > WT_TLS_MAX_POST_MSGS)
+			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+				WT_TLS_R_TOO_MANY_POST_MSGS);
 		/* RFC 8446 4.6.3: enum { update_not_requested(0),
 		 * update_requested(1) } KeyUpdateRequest; "If an implementation
 		 * receives any other value, it MUST terminate the connection
@@ -94,8 +102,15 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 			c->ku_pending = KU_NOT_REQUESTED;
 		return 0;
 	}
-	if (type == HS_NEW_SESSION_TICKET && c->role == ROLE_CLIENT)
+	if (type == HS_NEW_SESSION_TICKET && c->role == ROLE_CLIENT) {
+		/* RFC 8446 4.6.1 lets a server send several tickets; an
+		 * endless run of them with no application data is a flood,
+		 * counted like KeyUpdates. */
+		if (++c->idle_nst > WT_TLS_MAX_POST_MSGS)
+			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+				WT_TLS_R_TOO_MANY_POST_MSGS);
 		return wt_hs_client_ticket(c, msg, len);
+	}
 	/* Post-handshake authentication was not offered; anything else is
 	 * out of place. */
 	return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE);

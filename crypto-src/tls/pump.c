@@ -40,6 +40,30 @@ int wt_tls_enter(wt_tls_conn *c)
 	return 1;
 }
 
+/* A record that carried something: application data, or handshake bytes
+ * while the handshake runs. The counts of what carried nothing start
+ * again (tls_inner.h WT_TLS_MAX_EMPTY). */
+static void progress(wt_tls_conn *c)
+{
+	c->idle_empty = 0;
+	c->idle_warn = 0;
+	c->idle_ku = 0;
+	c->idle_nst = 0;
+}
+
+/* One more empty or dropped record. RFC 8446 5 lets a CCS be dropped
+ * "at any time" and 5.4 allows zero-length application data ("may be
+ * sent as they are potentially useful as a traffic analysis
+ * countermeasure"), but neither gives a peer the right to keep us
+ * working without end (CVE-2016-8610): past WT_TLS_MAX_EMPTY in a row,
+ * unexpected_message, as BoringSSL (TOO_MANY_EMPTY_FRAGMENTS). 0 or -1. */
+static int idle_empty(wt_tls_conn *c)
+{
+	if (++c->idle_empty > WT_TLS_MAX_EMPTY)
+		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_TOO_MANY_EMPTY);
+	return 0;
+}
+
 /* An alert record's content (RFC 8446 6). 1 consumed, -1 fatal. */
 static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 {
@@ -54,8 +78,15 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 	}
 	/* RFC 8446 6.1: user_canceled "SHOULD be followed by a close_notify";
 	 * it is not an error by itself. */
-	if (p[1] == WT_ALERT_USER_CANCELED)
+	if (p[1] == WT_ALERT_USER_CANCELED) {
+		/* A peer that cancels and never closes is counted like any
+		 * record that carries nothing; OpenSSL (CVE-2016-8610) and
+		 * BoringSSL (TOO_MANY_WARNING_ALERTS) cap these warnings. */
+		if (++c->idle_warn > WT_TLS_MAX_WARNINGS)
+			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+				WT_TLS_R_TOO_MANY_WARNINGS);
 		return 1;
+	}
 	/* RFC 8446 6: "Unknown Alert types MUST be treated as error alerts";
 	 * 6.2: on receiving an error alert, "the connection MUST be
 	 * terminated"; nothing is sent back. */
@@ -89,7 +120,7 @@ static int take_record(wt_tls_conn *c)
 		if (in.len != 1 || in.body[0] != 1 || !c->hs_seen_ch ||
 		    c->state == ST_CONNECTED || c->hsi_len > 0)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS);
-		return 1;
+		return idle_empty(c) ? -1 : 1;
 	}
 	if (!in.prot && in.type == CT_APPDATA)
 		/* Application data is only valid under application keys. */
@@ -125,6 +156,10 @@ static int take_record(wt_tls_conn *c)
 		return got_alert(c, in.body, in.len);
 
 	if (in.type == CT_HANDSHAKE) {
+		/* Handshake bytes move the handshake on; after it, what a
+		 * message changes is counted by post.c, message by message. */
+		if (!c->hs_done)
+			progress(c);
 		/* hs_in grows to hold the message (at most hs_max + 4 bytes:
 		 * wt_hs_dispatch refuses a longer one from its header) and the
 		 * rest of this record. */
@@ -139,10 +174,11 @@ static int take_record(wt_tls_conn *c)
 	/* Application data: only under application traffic keys. */
 	if (!c->hs_done)
 		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_RECORD_TYPE);
-	if (in.len > 0) {
-		c->app_off = (size_t)(in.body - wt_tls_in(c));
-		c->app_len = in.len;
-	}
+	if (in.len == 0)
+		return idle_empty(c) ? -1 : 1;
+	progress(c);
+	c->app_off = (size_t)(in.body - wt_tls_in(c));
+	c->app_len = in.len;
 	return 1;
 }
 

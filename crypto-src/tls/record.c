@@ -159,14 +159,18 @@ static int bad(wt_rec_in *r, uint32_t alert, uint32_t reason)
 /* Drop one 0-RTT record the server does not accept (see the callers),
  * within the budget: RFC 8446 4.6.1 "Servers receiving more than
  * max_early_data_size bytes of 0-RTT data SHOULD terminate the connection
- * with an "unexpected_message" alert." */
+ * with an "unexpected_message" alert." len is the record's body; the
+ * budget counts the whole record, header too, as BoringSSL does (see
+ * WT_TLS_EARLY_SKIP_MAX): each record costs its header's work as well,
+ * and an empty one is not free. */
 static int skip_early(wt_tls_conn *c, size_t len, wt_rec_in *r)
 {
-	if (len > c->early_skip) {
+	size_t whole = WT_TLS_HDR + len;
+	if (whole > c->early_skip) {
 		c->early_skip = 0;
 		return bad(r, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_EARLY_DATA);
 	}
-	c->early_skip -= (uint32_t)len;
+	c->early_skip -= (uint32_t)whole;
 	return WT_REC_SKIPPED;
 }
 

@@ -118,10 +118,30 @@ enum {
  * and openssl sess_id), OpenSSL the client's leaf. 1200 dropped every
  * ticket of a client authenticating with a chain. */
 #define WT_TLS_TICKET_MAX 4096
-/* Bytes of a client's 0-RTT records a server skips (RFC 8446 4.2.10 "up
- * to the configured max_early_data_size": we accept none but must get
- * past what a client sends with a ticket it believes allows it). */
-#define WT_TLS_EARLY_SKIP_MAX 65536
+/* Bytes of a client's 0-RTT records a server skips, record headers
+ * included (RFC 8446 4.2.10 "up to the configured max_early_data_size":
+ * we accept none but must get past what a client sends with a ticket it
+ * believes allows it; we issue no ticket allowing early data, so the
+ * bound is ours). BoringSSL's kMaxEarlyDataSkipped, counted as it counts
+ * (whole records; its runner's SkipEarlyData-TooMuchData-TLS13 sends one
+ * record of 16385 bytes and expects a failure): one full record of
+ * plaintext. */
+#define WT_TLS_EARLY_SKIP_MAX 16384
+
+/* Records and messages that carry nothing: each is cheap to send and
+ * costs us a record's work, so a peer could keep us busy forever with
+ * them (OpenSSL CVE-2016-8610: a flood of warning alerts; Go's
+ * crypto/tls caps such "useless records" at 16). Consecutive ones are
+ * counted, each kind on its own, and the count starts again at a record
+ * that carries application data or handshake bytes before the handshake
+ * is done; one more than the limit fails with unexpected_message.
+ * BoringSSL's limits (ssl/tls_record.cc kMaxEmptyRecords,
+ * kMaxWarningAlerts; ssl/tls13_both.cc kMaxKeyUpdates), which its test
+ * runner pins (SendEmptyRecords-Pass 32, SendUserCanceledAlerts-TLS13 4,
+ * TooManyKeyUpdates 33): */
+#define WT_TLS_MAX_EMPTY 32      /* empty records and dropped CCS records */
+#define WT_TLS_MAX_WARNINGS 4    /* user_canceled alerts */
+#define WT_TLS_MAX_POST_MSGS 32  /* KeyUpdates; NewSessionTickets */
 
 /* Handshake states: "expect_*" is the message the connection waits for. */
 enum {
@@ -337,7 +357,13 @@ struct wt_tls_conn {
 
 	/* post-handshake */
 	uint32_t ku_pending;         /* enum wt_ku */
+	/* consecutive records / messages that carried nothing (see
+	 * WT_TLS_MAX_EMPTY); zeroed by application data or handshake bytes
+	 * of the handshake */
+	uint32_t idle_empty, idle_warn, idle_ku, idle_nst;
 	uint32_t shut;               /* enum wt_shut bits */
+	uint32_t close_pending;      /* SSL_shutdown's close_notify sealed,
+	                              * not yet all in `out` (WANT_WRITE) */
 
 	/* key log queue: [kl_head, kl_n) waits for the host; empty and
 	 * all-zero unless keylog is on */

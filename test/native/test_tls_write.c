@@ -163,6 +163,74 @@ static void test_conclude_and_shutdown(void)
 	tp_free(&p);
 }
 
+/* SSL_shutdown(3) on a bounded outgoing side (BoGo
+ * Shutdown-Shim-KeyUpdate-TLS-Async): the first call cannot get the
+ * close_notify out and returns -1 / WANT_WRITE; once the host drains it,
+ * the repeated call finishes that step and returns 0 (sent, the peer's
+ * not yet received) - not -1 / WANT_READ - and only the call after it
+ * waits for the peer. The peer opens what went out: a close_notify. */
+static void test_shutdown_want_write(void)
+{
+	tpair p;
+	uint8_t b[16];
+	size_t n;
+	int r, rounds, answered;
+	for (answered = 0; answered < 2; answered++) {
+		setup(&p);
+		if (answered) {
+			/* The peer closed first: its close_notify is read before
+			 * our shutdown, so the repeat's answer is 1. */
+			CHECK(wt_tls_shutdown(p.s) == 0, "peer shuts down first");
+			tp_move(p.s, p.c, 0);
+			CHECK(wt_tls_read_ex(p.c, b, sizeof b, &n) == 0 &&
+				wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_ZERO_RETURN,
+				"its close_notify read: ZERO_RETURN");
+		}
+		/* Less room than one protected alert record (24 bytes). */
+		CHECK(wt_tls_conn_set_net_out_cap(p.c, 7) == 0, "7-byte outgoing side");
+		r = wt_tls_shutdown(p.c);
+		CHECK(r == -1 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE,
+			"%s: 1st call: -1, WANT_WRITE", answered ? "answered" : "first");
+		CHECK(wt_tls_get_shutdown(p.c) & 1, "SENT_SHUTDOWN set whether or not it went out");
+		for (rounds = 0; rounds < 100; rounds++) {
+			tp_move(p.c, p.s, 0);
+			r = wt_tls_shutdown(p.c);
+			if (!(r == -1 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE))
+				break;
+		}
+		CHECK(r == answered && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_NONE,
+			"%s: repeated call once drained: %d (got %d, error %d)",
+			answered ? "answered" : "first", answered, r, wt_tls_get_error(p.c, r));
+		tp_move(p.c, p.s, 0);
+		if (!answered) {
+			CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
+				wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_ZERO_RETURN,
+				"the peer got the whole close_notify");
+			r = wt_tls_shutdown(p.c);
+			CHECK(r == -1 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_READ,
+				"the call after it waits for the peer");
+			/* BoGo Shutdown-Shim-KeyUpdate: the peer asks for a
+			 * KeyUpdate and sends data before its close_notify; the
+			 * waiting call takes the KeyUpdate (and drops the data)
+			 * and sends nothing after its close_notify (RFC 8446
+			 * 6.1: no data after it; the answer would be a record). */
+			CHECK(wt_tls_key_update(p.s, 1) == 1 &&
+				wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) == 4,
+				"peer: KeyUpdate requested, then data");
+			CHECK(wt_tls_shutdown(p.s) == 1, "peer answers");
+			tp_move(p.s, p.c, 0);
+			CHECK(wt_tls_shutdown(p.c) == 1 && wt_tls_error_code(p.c) == 0,
+				"then 1: the KeyUpdate taken, as the data and close_notify "
+				"under the next key opened (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
+			CHECK(wt_tls_net_out_pending(p.c) == 0, "nothing sent after our close_notify");
+		} else {
+			CHECK(wt_tls_shutdown(p.s) == 1, "the peer gets our close_notify: 1");
+			CHECK(wt_tls_shutdown(p.c) == 1, "later calls: 1");
+		}
+		tp_free(&p);
+	}
+}
+
 static void test_fragmented_handshake(void)
 {
 	tpair p;
@@ -209,6 +277,7 @@ int main(void)
 	test_bad_retry();
 	test_zero_length();
 	test_conclude_and_shutdown();
+	test_shutdown_want_write();
 	test_fragmented_handshake();
 	hostile_record("bad MAC", flip_body, WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC);
 	hostile_record("oversized", oversize, WT_TLS_ERR_SEND_ALERT + WT_ALERT_RECORD_OVERFLOW);

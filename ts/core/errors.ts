@@ -69,6 +69,10 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   BAD_LEGACY_VERSION: 66,
   EARLY_DATA: 67,
   BAD_COOKIE: 68,
+  TOO_MANY_EMPTY: 69,
+  TOO_MANY_WARNINGS: 70,
+  TOO_MANY_POST_MSGS: 71,
+  KEY_USAGE: 72,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
