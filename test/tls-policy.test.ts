@@ -384,3 +384,27 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
     }
   });
 });
+
+describe('closing the writable when the outgoing side is full', () => {
+  it('end(): shutdown()\'s WANT_WRITE is drained and repeated (SSL_shutdown(3)), the peer gets every byte and close_notify', async () => {
+    // A context whose network side holds 10 bytes: every record, and the
+    // 24-byte close_notify, leaves in pieces (WANT_WRITE on each call).
+    const ctx = new TLSContext({ verify: 'chain', ca: pki.caPem, bufferSizes: { netOut: 10 } });
+    try {
+      const { a, b } = memoryPair();
+      const s = accept({ transport: b, cert: pki.serverChainPem, key: pki.serverKeyPem });
+      const c = connect({ transport: a, servername: 'localhost', ca: pki.caPem, context: ctx });
+      await Promise.all([c.opened, s.opened]);
+      const data = new TextEncoder().encode('every byte, then close_notify');
+      const w = c.writable.getWriter();
+      await w.write(data);
+      await w.close(); // rejected with 'shutdown failed' before the fix
+      const got: Uint8Array[] = [];
+      for await (const x of s.readable as unknown as AsyncIterable<Uint8Array>) got.push(x);
+      expect(Buffer.concat(got).toString()).toBe('every byte, then close_notify');
+      await Promise.all([c.close(), s.close()]);
+    } finally {
+      ctx.dispose();
+    }
+  });
+});

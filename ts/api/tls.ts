@@ -673,8 +673,19 @@ class Driver {
   private async end(): Promise<void> {
     await this.opened;
     this.check();
-    const r = this.conn.shutdown();
-    if (r < 0) throw this.error('shutdown failed');
+    // SSL_shutdown(3): a full outgoing side is WANT_WRITE; drain it and
+    // repeat (the repeat answers the first step once close_notify is out).
+    for (;;) {
+      const r = this.conn.shutdown();
+      if (r >= 0) break;
+      if (this.conn.getError(r) !== 'WANT_WRITE') throw this.error('shutdown failed');
+      try {
+        await this.send();
+      } catch (e) {
+        throw await this.transportFailed(e);
+      }
+      this.check();
+    }
     try {
       await this.send();
       await this.writer.close();
