@@ -31,13 +31,13 @@ const RUNNER_DIR = join(BUILD, 'bogo', 'src', 'boringssl', 'ssl', 'test', 'runne
 
 /** The TLS 1.3 subset of npm test: tests whose name carries TLS13, and
  * the families that run at TLS 1.3 without saying so (KeyUpdate, peek,
- * shutdown, alerts and empty records). Left to the whole run (the shim
+ * shutdown, large messages, alerts and empty records). Left to the whole run (the shim
  * answers them 89, and a shim start costs a few hundred ms on a busy
  * machine): DTLS, QUIC and the families of features wasmtls does not
  * have (0-RTT, ALPS, OCSP, SCT, Channel ID, certificate types / raw
  * public keys, credential selection, ECH, delegated credentials, PAKE). */
 export const SUBSET = ['*TLS13*', 'KeyUpdate-*', 'TooManyKeyUpdates', 'Peek-*', 'Shutdown-*', 'Unclean-Shutdown*',
-  'SendEmptyRecords*', 'SendWarningAlerts*', 'SendUserCanceledAlerts*', 'SendSplitAlert*', 'SendBogusAlertType'].join(';');
+  'LargeMessage*', 'SendEmptyRecords*', 'SendWarningAlerts*', 'SendUserCanceledAlerts*', 'SendSplitAlert*', 'SendBogusAlertType'].join(';');
 export const SUBSET_SKIP = ['*-DTLS*', '*DTLS-*', '*-QUIC*', '*QUIC-*', 'EarlyData-*', 'ALPS-*', '*OCSP*', '*SCT*',
   '*ChannelID*', 'ClientCertificateType-*', 'ServerCertificateType-*', 'CertificateSelection-*', '*ECH*',
   'DelegatedCredentials-*', 'PAKE-*', 'SPAKE2*'].join(';');

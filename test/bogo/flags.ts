@@ -90,6 +90,7 @@ export const IMPLEMENTED: Record<string, Kind> = {
   // wasmtls never offers 0-RTT, which is what this asserts.
   '-expect-no-offer-early-data': 'bool',
   '-expect-total-renegotiations': 'int',
+  '-max-cert-list': 'int',
 };
 
 /** One connection's settings (initial, resumption: -on-initial-/-on-resume-). */

@@ -247,6 +247,11 @@ function makeContext(cfg: Config, server: boolean, ticketKey: Uint8Array | undef
   }
   if (server && ticketKey) o.ticketKey = ticketKey;
   if (cfg['-partial-write']) o.mode = SSL_MODE_ENABLE_PARTIAL_WRITE;
+  // Largest handshake message: BoringSSL's default SSL_MAX_CERT_LIST_DEFAULT
+  // (100 KiB), or -max-cert-list (SSL_set_max_cert_list).
+  const maxCertList = (cfg['-max-cert-list'] as number | undefined) || 100 * 1024;
+  if (maxCertList < 4096) unimplemented(`-max-cert-list ${maxCertList} (wasmtls's smallest handshake limit is 4096)`);
+  o.bufferSizes = { handshakeMax: maxCertList };
   try {
     return new TLSContext(o);
   } catch (e) {
@@ -269,9 +274,13 @@ function checkHandshake(conn: Connection, cfg: Config, server: boolean, isResume
   const esn = cfg['-expect-server-name'] as string | undefined;
   if (esn !== undefined && conn.serverName !== esn) fail(`servername mismatch (got ${conn.serverName}; want ${esn})`);
   if (cfg['-expect-no-server-name'] && conn.serverName !== undefined) fail(`unexpected server name ${conn.serverName}`);
-  const wantAlpn = ((server ? cfg['-select-alpn'] : cfg['-expect-alpn']) as string | undefined) ?? '';
-  const gotAlpn = (server && cfg['-decline-alpn']) ? (conn.alpnProtocol ?? '') : (conn.alpnProtocol ?? '');
-  if (gotAlpn !== (server && cfg['-decline-alpn'] ? '' : wantAlpn)) fail(`negotiated alpn proto mismatch (got "${gotAlpn}")`);
+  // Checked even without flags (then: no ALPN). A server reports what its
+  // selection gave: -select-alpn, or nothing under -decline-alpn.
+  const wantAlpn = server
+    ? (cfg['-decline-alpn'] ? '' : (cfg['-select-alpn'] as string | undefined) ?? '')
+    : (cfg['-expect-alpn'] as string | undefined) ?? '';
+  const gotAlpn = conn.alpnProtocol ?? '';
+  if (gotAlpn !== wantAlpn) fail(`negotiated alpn proto mismatch (got "${gotAlpn}", want "${wantAlpn}")`);
   const esa = cfg['-expect-peer-signature-algorithm'] as number | undefined;
   if (esa !== undefined && esa !== 0) {
     // BoringSSL reports the original handshake's scheme on resumption;
