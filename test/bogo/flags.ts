@@ -91,6 +91,7 @@ export const IMPLEMENTED: Record<string, Kind> = {
   '-expect-no-offer-early-data': 'bool',
   '-expect-total-renegotiations': 'int',
   '-max-cert-list': 'int',
+  '-read-with-unfinished-write': 'bool',
 };
 
 /** One connection's settings (initial, resumption: -on-initial-/-on-resume-). */

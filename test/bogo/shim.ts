@@ -392,10 +392,21 @@ async function doExchange(conn: Connection, io: Transport, cfg: Config, server: 
     }
     return;
   }
-  if (cfg['-shim-writes-first']) {
-    const text = (cfg['-shim-initial-write'] as string | undefined) ?? 'hello';
+  const initial = new Uint8Array(Buffer.from((cfg['-shim-initial-write'] as string | undefined) ?? 'hello', 'latin1'));
+  let pendingWrite: Uint8Array | undefined;
+  if (cfg['-read-with-unfinished-write']) {
+    // bssl_shim lets one byte of the record through and leaves SSL_write
+    // at WANT_WRITE; reads go on with the write unfinished, and the first
+    // successful read is followed by the retry with the same buffer. Here
+    // the outgoing side is capped at one byte (-async) and one byte leaves.
+    if (!cfg['-async']) fail('-read-with-unfinished-write requires -async.');
+    const r = conn.write(initial);
+    if (r > 0 || conn.getError(r) !== 'WANT_WRITE') fail('Failed to leave unfinished write.');
+    io.sock.write(conn.network.read(1));
+    pendingWrite = initial;
+  } else if (cfg['-shim-writes-first']) {
     const times = (cfg['-repeat-shim-initial-write'] as number | undefined) ?? 1;
-    for (let i = 0; i < times; i++) await writeAll(conn, io, cfg, new Uint8Array(Buffer.from(text, 'latin1')));
+    for (let i = 0; i < times; i++) await writeAll(conn, io, cfg, initial);
   }
   if (cfg['-shim-shuts-down']) return;
   const size = (cfg['-read-size'] as number | undefined) || 512; // records may span reads
@@ -407,6 +418,10 @@ async function doExchange(conn: Connection, io: Transport, cfg: Config, server: 
     if (err === 'ZERO_RETURN' || (n === 0 && err === 'SYSCALL')) break; // clean or unclean shutdown
     if (n <= 0) fail(`SSL_read: ${err}`);
     if (!conn.isInitFinished) fail('handshake was not completed after SSL_read');
+    if (pendingWrite) {
+      await writeAll(conn, io, cfg, pendingWrite);
+      pendingWrite = undefined;
+    }
     if (cfg['-key-update'] && !conn.keyUpdate(false)) fail('SSL_key_update failed.');
     const out = buf.slice(0, n);
     for (let i = 0; i < n; i++) out[i] ^= 0xff;
