@@ -48,6 +48,9 @@ int wt_tls_post_send(wt_tls_conn *c)
 		    wt_tls_set_keys(c, &c->wr, c->wr.secret))
 			return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
 				WT_TLS_ERR_INTERNAL);
+		/* Silent (4.6.3) until our next application data record
+		 * (write.c clears it). */
+		c->ku_silent = 1;
 	}
 	return 0;
 }
@@ -97,8 +100,15 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 		 * does): the answer is only queued here and sealed when the
 		 * verb returns or before our next record (wt_tls_post_send),
 		 * never per request, so a flood of requests costs one record.
-		 * A KeyUpdate of ours already queued answers as well. */
-		if (msg[4] == 1 && c->ku_pending == KU_NONE)
+		 * A KeyUpdate of ours already queued answers as well, and so
+		 * does one already sent with no application data after it:
+		 * 4.6.3 "causes an implementation which receives multiple
+		 * KeyUpdates while it is silent to respond with a single
+		 * update" - our current key has protected nothing yet, so a
+		 * new one would protect nothing more (requests arriving a
+		 * record at a time, as over a slow transport, get one answer
+		 * too). */
+		if (msg[4] == 1 && c->ku_pending == KU_NONE && !c->ku_silent)
 			c->ku_pending = KU_NOT_REQUESTED;
 		return 0;
 	}

@@ -357,6 +357,9 @@ struct wt_tls_conn {
 
 	/* post-handshake */
 	uint32_t ku_pending;         /* enum wt_ku */
+	uint32_t ku_silent;          /* our KeyUpdate went out and no
+	                              * application data since (RFC 8446
+	                              * 4.6.3 "silent"; post.c, write.c) */
 	/* consecutive records / messages that carried nothing (see
 	 * WT_TLS_MAX_EMPTY); zeroed by application data or handshake bytes
 	 * of the handshake */

@@ -141,6 +141,7 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
 				n = c->send_frag;
 			if (wt_tls_seal(c, CT_APPDATA, buf + c->wp_done, n))
 				return 0;
+			c->ku_silent = 0;   /* post.c: no longer silent */
 			c->wp_digest = fnv(c->wp_digest, buf + c->wp_done, n);
 			c->wp_done += n;
 		}

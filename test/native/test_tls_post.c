@@ -109,6 +109,60 @@ static void test_key_update_once_per_flight(void)
 	tp_free(&p);
 }
 
+/* RFC 8446 4.6.3: "an implementation which receives multiple KeyUpdates
+ * while it is silent" responds "with a single update", also when the
+ * requests come one call at a time (a slow transport, BoGo's
+ * KeyUpdate-Requested-UnfinishedWrite); once it has sent application
+ * data under the new key, the next request gets its own answer. */
+static void test_key_update_while_silent(void)
+{
+	static uint8_t wire[4096], out[65536];
+	tpair p;
+	tkey k;
+	uint8_t csec[WT_HASH_MAX_LEN], ssec[WT_HASH_MAX_LEN], b[64];
+	uint8_t ku[5] = { HS_KEY_UPDATE, 0, 0, 1, 1 };
+	uint64_t sseq;
+	size_t wl, n, on = 0, per = 0;
+	tcount t;
+	int i;
+
+	tp_ctx(&p);
+	connected(&p, &k, csec);
+	memcpy(ssec, p.s->wr.secret, p.s->hashlen);
+	sseq = p.s->wr.seq;
+	/* Five requests, each given and read on its own. */
+	for (i = 0; i < 5; i++) {
+		wl = tk_seal(&k, 22, ku, 5, 0, wire);
+		wt_ks_next_traffic(p.c->hash, csec);
+		tk_init(&k, p.c, csec);
+		CHECK(t_give(p.s, wire, wl), "silent: request %d fits", i);
+		CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
+			wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_WANT_READ,
+			"silent: request %d read, nothing for the app", i);
+		on += t_take(p.s, out + on, sizeof out - on);
+	}
+	CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1, "silent: server writes");
+	on += t_take(p.s, out + on, sizeof out - on);
+	memset(&t, 0, sizeof t);
+	count_wire(p.s, ssec, &sseq, &per, out, on, &t);
+	CHECK(t.bad == 0 && t.kus == 1 && t.ku_req == 0 && t.data == 4,
+		"silent: five requests one call at a time, one answer (KeyUpdates %zu, data %zu, unopened %d)",
+		t.kus, t.data, t.bad);
+	/* Data went out under the new key: a new request is answered. */
+	wl = tk_seal(&k, 22, ku, 5, 0, wire);
+	wt_ks_next_traffic(p.c->hash, csec);
+	tk_init(&k, p.c, csec);
+	CHECK(t_give(p.s, wire, wl), "silent: later request fits");
+	(void)wt_tls_read_ex(p.s, b, sizeof b, &n);
+	CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1, "silent: server writes again");
+	on = t_take(p.s, out, sizeof out);
+	memset(&t, 0, sizeof t);
+	count_wire(p.s, ssec, &sseq, &per, out, on, &t);
+	CHECK(t.bad == 0 && t.kus == 1 && t.data == 4,
+		"silent: a request after our data gets its own answer (KeyUpdates %zu, data %zu)", t.kus, t.data);
+	tp_free(&p);
+}
+
 /* RFC 8446 5.5: rekey before a key has protected its limit of records
  * (rustls pre_encrypt_action); lowered for the test, every key generation
  * on the wire must carry at most that many records, the KeyUpdate
@@ -175,6 +229,7 @@ int main(void)
 {
 	(void)scratch_rec;
 	test_key_update_once_per_flight();
+	test_key_update_while_silent();
 	test_key_limit();
 	return t_done();
 }
