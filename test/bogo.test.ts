@@ -83,6 +83,10 @@ describe.skipIf(!present)('BoGo TLS 1.3 subset (runner from ../shared/bogo)', ()
   }, 60_000);
 });
 
-describe.skipIf(present)('BoGo', () => {
-  it.skip('skipped: ../shared/bogo (BoGo sources beside the checkout) or dist/wasmtls.wasm is absent', () => {});
-});
+// The reason for the skip, by name, only when there is one (a skipped
+// describe would still count its it.skip as a skipped test).
+if (!present) {
+  describe('BoGo', () => {
+    it.skip('skipped: ../shared/bogo (BoGo sources beside the checkout) or dist/wasmtls.wasm is absent', () => {});
+  });
+}
