@@ -240,6 +240,52 @@ export function graph(dirs, incPath, base) {
   return { files, edges, sccs, layer, folders, dupes, rel };
 }
 
+/** Print a graph from graph(): edges with their reasons (or `--dot`), the
+ * layers when there is no cycle, then names defined twice and cycles on
+ * stderr; exits 1 on either. `folders`: print the folder graph too;
+ * `layersTitle`, `pad`, `dotName`: how the layers and the dot graph are
+ * named (tls-graph.mjs prints the same report for crypto-src/tls/). */
+export function report(g, argv, { folders = true, layersTitle, pad = 2, dotName = 'c' } = {}) {
+  const { files, edges, sccs, layer, dupes, rel } = g;
+  if (argv.includes('--dot')) {
+    console.log(`digraph ${dotName} {`);
+    for (const [a, m] of edges) for (const b of m.keys()) console.log(`  "${rel(a)}" -> "${rel(b)}";`);
+    console.log('}');
+  } else {
+    for (const [a, m] of edges) {
+      for (const [b, why] of m) {
+        const w = [...why];
+        console.log(`${rel(a)} -> ${rel(b)}  (${w.slice(0, 6).join(', ')}${w.length > 6 ? `, +${w.length - 6}` : ''})`);
+      }
+    }
+    if (folders) {
+      console.log('\nfolders (edges between their files):');
+      for (const [k, n] of [...g.folders].sort()) console.log(`  ${k.padEnd(40)} ${n}`);
+    }
+    if (sccs.length === 0) {
+      console.log(`\n${layersTitle ?? `layers of ${files.length} files (each uses only lower layers):`}`);
+      const by = new Map();
+      for (const f of files) { const l = layer.get(f); if (!by.has(l)) by.set(l, []); by.get(l).push(rel(f)); }
+      for (const l of [...by.keys()].sort((a, b) => b - a)) console.log(`  ${String(l).padStart(pad)}: ${by.get(l).join(' ')}`);
+    }
+  }
+  problems(g);
+  if (!argv.includes('--dot')) console.log('\nno cycle');
+}
+
+/** Names defined twice and cycles, on stderr; exit 1 on either. */
+function problems({ sccs, dupes, rel }) {
+  if (dupes.length) {
+    console.error(`\nNAMES DEFINED TWICE (${dupes.length}):`);
+    for (const d of dupes) console.error(`  ${d}`);
+  }
+  if (sccs.length) {
+    console.error(`\nCYCLES (${sccs.length}):`);
+    for (const c of sccs) console.error('  ' + c.map(rel).join(' <-> '));
+  }
+  if (sccs.length || dupes.length) process.exit(1);
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const argv = process.argv.slice(2);
   const ri = argv.indexOf('--root');
@@ -251,8 +297,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const cs = join(repo, 'crypto-src');
     g = graph([cs, join(repo, 'wasm')], [cs, join(cs, 'inc'), join(repo, 'wasm')], repo);
   }
-  const { files, edges, sccs, layer, folders, dupes, rel } = g;
   if (argv.includes('--json')) {
+    const { files, edges, sccs, layer, folders, dupes, rel } = g;
     console.log(JSON.stringify({
       files: files.map(rel),
       edges: [...edges].flatMap(([a, m]) => [...m].map(([b, why]) => ({ from: rel(a), to: rel(b), why: [...why] }))),
@@ -261,34 +307,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       folders: Object.fromEntries(folders),
       duplicates: dupes,
     }, null, 2));
-  } else if (argv.includes('--dot')) {
-    console.log('digraph c {');
-    for (const [a, m] of edges) for (const b of m.keys()) console.log(`  "${rel(a)}" -> "${rel(b)}";`);
-    console.log('}');
+    problems(g);
   } else {
-    for (const [a, m] of edges) {
-      for (const [b, why] of m) {
-        const w = [...why];
-        console.log(`${rel(a)} -> ${rel(b)}  (${w.slice(0, 6).join(', ')}${w.length > 6 ? `, +${w.length - 6}` : ''})`);
-      }
-    }
-    console.log('\nfolders (edges between their files):');
-    for (const [k, n] of [...folders].sort()) console.log(`  ${k.padEnd(40)} ${n}`);
-    if (sccs.length === 0) {
-      console.log(`\nlayers of ${files.length} files (each uses only lower layers):`);
-      const by = new Map();
-      for (const f of files) { const l = layer.get(f); if (!by.has(l)) by.set(l, []); by.get(l).push(rel(f)); }
-      for (const l of [...by.keys()].sort((a, b) => b - a)) console.log(`  ${String(l).padStart(2)}: ${by.get(l).join(' ')}`);
-    }
+    report(g, argv);
   }
-  if (dupes.length) {
-    console.error(`\nNAMES DEFINED TWICE (${dupes.length}):`);
-    for (const d of dupes) console.error(`  ${d}`);
-  }
-  if (sccs.length) {
-    console.error(`\nCYCLES (${sccs.length}):`);
-    for (const c of sccs) console.error('  ' + c.map(rel).join(' <-> '));
-  }
-  if (sccs.length || dupes.length) process.exit(1);
-  if (!argv.includes('--json') && !argv.includes('--dot')) console.log('\nno cycle');
 }

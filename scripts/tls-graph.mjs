@@ -11,38 +11,10 @@
 //   node scripts/tls-graph.mjs --dot    the same graph for Graphviz
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { graph } from './c-graph.mjs';
+import { graph, report } from './c-graph.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cs = join(root, 'crypto-src');
 const dir = join(cs, 'tls');
-const { files, edges, sccs, layer, dupes, rel } = graph([dir], [cs, join(cs, 'inc'), join(root, 'wasm')], dir);
-
-if (process.argv.includes('--dot')) {
-  console.log('digraph tls {');
-  for (const [a, m] of edges) for (const b of m.keys()) console.log(`  "${rel(a)}" -> "${rel(b)}";`);
-  console.log('}');
-} else {
-  for (const [a, m] of edges) {
-    for (const [b, why] of m) {
-      const w = [...why];
-      console.log(`${rel(a)} -> ${rel(b)}  (${w.slice(0, 6).join(', ')}${w.length > 6 ? `, +${w.length - 6}` : ''})`);
-    }
-  }
-  if (sccs.length === 0) {
-    console.log('\nlayers (each file calls only lower layers):');
-    const by = new Map();
-    for (const f of files) { const l = layer.get(f); if (!by.has(l)) by.set(l, []); by.get(l).push(rel(f)); }
-    for (const l of [...by.keys()].sort((a, b) => b - a)) console.log(`  ${l}: ${by.get(l).join(' ')}`);
-  }
-}
-if (dupes.length) {
-  console.error(`\nNAMES DEFINED TWICE (${dupes.length}):`);
-  for (const d of dupes) console.error(`  ${d}`);
-}
-if (sccs.length) {
-  console.error(`\nCYCLES (${sccs.length}):`);
-  for (const c of sccs) console.error('  ' + c.map(rel).join(' <-> '));
-}
-if (sccs.length || dupes.length) process.exit(1);
-console.log('\nno cycle');
+report(graph([dir], [cs, join(cs, 'inc'), join(root, 'wasm')], dir), process.argv.slice(2),
+  { folders: false, layersTitle: 'layers (each file calls only lower layers):', pad: 0, dotName: 'tls' });

@@ -763,11 +763,7 @@ class Driver {
     if (e instanceof TLSError || this.finished) return e;
     const c = this.conn;
     const until = Date.now() + EXPLAIN_MS;
-    let t: ReturnType<typeof setTimeout> | undefined;
-    const timeUp = new Promise<'time'>((r) => {
-      t = setTimeout(() => r('time'), EXPLAIN_MS);
-      (t as { unref?: () => void }).unref?.();
-    });
+    const { timeUp, clear } = deadline(EXPLAIN_MS);
     try {
       for (;;) {
         if (c.error) return c.error;
@@ -795,7 +791,7 @@ class Driver {
       await tick();
       return this.finished ? e : c.error ?? e;
     } finally {
-      clearTimeout(t);
+      clear();
     }
   }
 
@@ -832,19 +828,14 @@ class Driver {
       await bounded(this.writer.close(), LINGER_MS);
     } catch { /* no half-close on this transport, or it failed: still drain */ }
     if (this.eof) return;
-    let t: ReturnType<typeof setTimeout> | undefined;
-    const timeUp = new Promise<'time'>((r) => {
-      t = setTimeout(() => r('time'), Math.max(0, until - Date.now()));
-      // A lingering connection must not keep the process alive.
-      (t as { unref?: () => void }).unref?.();
-    });
+    const { timeUp, clear } = deadline(Math.max(0, until - Date.now()));
     try {
       for (;;) {
         const r = await Promise.race([this.reader.read(), timeUp]);
         if (r === 'time' || r.done) return;
       }
     } catch { /* the transport failed: nothing more to wait for */ } finally {
-      clearTimeout(t);
+      clear();
     }
   }
 
@@ -872,6 +863,17 @@ function tick(): Promise<void> {
 /** `p`, but no longer than `ms` (a transport that stopped taking bytes
  * must not hold up a close). The timer is cleared either way, so a closed
  * connection leaves nothing that keeps a process alive. */
+/** 'time' after ms, on a timer that never keeps the process alive (a
+ * lingering or explaining connection must not); clear() stops it. */
+function deadline(ms: number): { timeUp: Promise<'time'>; clear: () => void } {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<'time'>((r) => {
+    t = setTimeout(() => r('time'), ms);
+    (t as { unref?: () => void }).unref?.();
+  });
+  return { timeUp, clear: () => clearTimeout(t) };
+}
+
 function bounded(p: Promise<void>, ms: number): Promise<void> {
   let t: ReturnType<typeof setTimeout> | undefined;
   const timer = new Promise<void>((r) => { t = setTimeout(r, ms); });
