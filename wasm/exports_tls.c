@@ -16,6 +16,8 @@ WT_EXPORT size_t wt_x_tls_conn_size(void) { return wt_tls_conn_size(); }
 WT_EXPORT void wt_x_tls_ctx_init(wt_tls_ctx *c) { wt_tls_ctx_init(c); }
 WT_EXPORT void wt_x_tls_ctx_clear(wt_tls_ctx *c) { wt_tls_ctx_clear(c); }
 WT_EXPORT int wt_x_tls_ctx_set_suites(wt_tls_ctx *c, const uint16_t *l, size_t n) { return wt_tls_ctx_set_suites(c, l, n); }
+WT_EXPORT int wt_x_tls_ctx_set_suites12(wt_tls_ctx *c, const uint16_t *l, size_t n) { return wt_tls_ctx_set_suites12(c, l, n); }
+WT_EXPORT int wt_x_tls_ctx_set_versions(wt_tls_ctx *c, uint32_t min, uint32_t max) { return wt_tls_ctx_set_versions(c, min, max); }
 WT_EXPORT int wt_x_tls_ctx_set_groups(wt_tls_ctx *c, const uint16_t *l, size_t n) { return wt_tls_ctx_set_groups(c, l, n); }
 WT_EXPORT int wt_x_tls_ctx_set_sigalgs(wt_tls_ctx *c, const uint16_t *l, size_t n) { return wt_tls_ctx_set_sigalgs(c, l, n); }
 /* The host keeps der/wire alive as long as the ctx (TS allocates them

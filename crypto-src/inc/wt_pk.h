@@ -170,6 +170,25 @@ int wt_sig_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash);
 
 /* Verify sig over msg (the message itself; the scheme's hash is applied
  * here). Variable time: every input is public. */
+/* TLS 1.2 (RFC 5246 7.4.1.4.1): ecdsa_secp256r1_sha256 and
+ * ecdsa_secp384r1_sha384 name a hash only ({sha256, ecdsa}), the curve
+ * being the key's (P-256 or P-384); every other scheme as in TLS 1.3. */
+int wt_sig12_pubkey_fits(uint32_t scheme, const wt_pubkey *pk);
+int wt_sig12_privkey_fits(uint32_t scheme, const wt_privkey *sk);
+int wt_sig12_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash);
+int wt_sig12_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
+	size_t msglen, const uint8_t *sig, size_t siglen);
+int wt_sig12_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
+	size_t msglen, uint8_t *sig, size_t *siglen);
+/* The same over a digest already made with the scheme's hash (hl bytes):
+ * TLS 1.2 CertificateVerify signs the running transcript hash. Not for
+ * Ed25519 (WT_PK_ERR_ARG: PureEdDSA signs the message itself). */
+int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme,
+	const uint8_t *digest, size_t hl, const uint8_t *sig, size_t siglen);
+int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme,
+	const uint8_t *digest, size_t hl, uint8_t *sig, size_t *siglen);
+/* The hash of a scheme (0 for Ed25519 or an unknown one). */
+uint32_t wt_sig_scheme_hash(uint32_t scheme);
 int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
 	size_t msglen, const uint8_t *sig, size_t siglen);
 /* Sign msg; writes at most WT_SIG_MAX bytes and sets *siglen. Constant

@@ -1,5 +1,6 @@
 /*
- * wt_tls.h: the sans-IO TLS 1.3 engine (RFC 8446), client and server, and
+ * wt_tls.h: the sans-IO TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246, ECDHE
+ * and AEAD suites only) engine, client and server, and
  * OpenSSL's SSL_write/SSL_read semantics implemented once on top of it.
  *
  * Two objects, as OpenSSL's SSL_CTX and SSL:
@@ -65,6 +66,22 @@ enum {
 	WT_TLS_AES_256_GCM_SHA384 = 0x1302,
 	WT_TLS_CHACHA20_POLY1305_SHA256 = 0x1303
 };
+/* TLS 1.2 suites (RFC 5289, RFC 7905): ECDHE key exchange and an AEAD
+ * only; no RSA key exchange, no finite-field DH, no CBC. */
+enum {
+	WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xC02B,
+	WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xC02C,
+	WT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xC02F,
+	WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xC030,
+	WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA8,
+	WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA9
+};
+/* Signalling suite values (RFC 5746 3.3, RFC 7507). */
+#define WT_TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00FF
+#define WT_TLS_FALLBACK_SCSV 0x5600
+/* Protocol versions (wt_tls_ctx_set_versions, wt_tls_get_version). */
+#define WT_TLS_VERSION_12 0x0303
+#define WT_TLS_VERSION_13 0x0304
 
 /* ---- get_error() results: OpenSSL's SSL_ERROR_* numbering ------------- */
 enum {
@@ -187,7 +204,14 @@ enum {
 	WT_TLS_R_TOO_MANY_EMPTY = 69,     /* empty records / dropped CCS */
 	WT_TLS_R_TOO_MANY_WARNINGS = 70,  /* user_canceled alerts */
 	WT_TLS_R_TOO_MANY_POST_MSGS = 71, /* KeyUpdate / NewSessionTicket */
-	WT_TLS_R_KEY_USAGE = 72           /* peer leaf may not sign */
+	WT_TLS_R_KEY_USAGE = 72,          /* peer leaf may not sign */
+	/* TLS 1.2 */
+	WT_TLS_R_NO_SHARED_VERSION = 73,  /* no protocol version in common */
+	WT_TLS_R_RENEGOTIATION = 74,      /* renegotiation refused */
+	WT_TLS_R_BAD_RENEGOTIATION_INFO = 75, /* RFC 5746 */
+	WT_TLS_R_INAPPROPRIATE_FALLBACK = 76, /* RFC 7507 */
+	WT_TLS_R_BAD_POINT_FORMAT = 77,   /* no uncompressed point format */
+	WT_TLS_R_NO_EMS = 78              /* RFC 7627 5.3 / 5.4 */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */
@@ -204,6 +228,7 @@ enum {
 	WT_ALERT_INAPPROPRIATE_FALLBACK = 86, WT_ALERT_USER_CANCELED = 90,
 	WT_ALERT_MISSING_EXTENSION = 109, WT_ALERT_UNSUPPORTED_EXTENSION = 110,
 	WT_ALERT_UNRECOGNIZED_NAME = 112, WT_ALERT_BAD_CERTIFICATE_STATUS = 113,
+	WT_ALERT_NO_RENEGOTIATION = 100,
 	WT_ALERT_UNKNOWN_PSK_IDENTITY = 115, WT_ALERT_CERTIFICATE_REQUIRED = 116,
 	WT_ALERT_NO_APPLICATION_PROTOCOL = 120
 };
@@ -223,6 +248,13 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx);
 int wt_tls_ctx_set_suites(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 int wt_tls_ctx_set_groups(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
+/* The TLS 1.2 suites (WT_TLS_ECDHE_*), preference order (max 8);
+ * wt_tls_ctx_set_suites sets the TLS 1.3 ones. Default: ChaCha20-Poly1305
+ * first, then AES-128-GCM, AES-256-GCM, each ECDSA then RSA. */
+int wt_tls_ctx_set_suites12(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
+/* The protocol versions enabled: min <= max, each WT_TLS_VERSION_12 or
+ * WT_TLS_VERSION_13 (default: both). 0 or WT_TLS_ERR_CONFIG. */
+int wt_tls_ctx_set_versions(wt_tls_ctx *ctx, uint32_t min, uint32_t max);
 /* Certificate chain: concatenated DER certificates, leaf first (memory
  * kept by reference). WT_TLS_ERR_CONFIG when it is not a sequence of DER
  * elements; WT_TLS_ERR_CHAIN_TOO_LARGE when its Certificate message would
@@ -371,7 +403,8 @@ int wt_tls_is_init_finished(const wt_tls_conn *c);
 uint32_t wt_tls_get_suite(const wt_tls_conn *c);
 uint32_t wt_tls_get_group(const wt_tls_conn *c);
 uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c);
-uint32_t wt_tls_get_version(const wt_tls_conn *c);    /* 0x0304 */
+/* WT_TLS_VERSION_12 or _13 once the ServerHello is sent or received. */
+uint32_t wt_tls_get_version(const wt_tls_conn *c);
 int wt_tls_session_reused(const wt_tls_conn *c);
 int wt_tls_hrr_seen(const wt_tls_conn *c);
 /* Selected ALPN protocol (*len 0 if none). */
@@ -408,7 +441,8 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
 uint32_t wt_tls_tickets_received(const wt_tls_conn *c);
 /* Offer this session in the ClientHello (before the first call). */
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
-#define WT_TLS_SESSION_MAX 4200   /* 73 + a ticket of up to 4096 bytes */
+/* 4 + 2 + 2 + 1 + 32 + 1 + 64 + 4 + 4 + 8 + 2 + a ticket of up to 4096 */
+#define WT_TLS_SESSION_MAX 4220
 
 /* ---- key log (NSS key log format, SSLKEYLOGFILE) ---------------------- *
  * For decrypting a capture of one's own traffic (Wireshark), as Node's tls
@@ -433,7 +467,9 @@ enum {
 	WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET = 2,
 	WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0 = 3,
 	WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0 = 4,
-	WT_TLS_KEYLOG_EXPORTER_SECRET = 5
+	WT_TLS_KEYLOG_EXPORTER_SECRET = 5,
+	/* TLS 1.2: the 48-byte master secret (RFC 5246 8.1) */
+	WT_TLS_KEYLOG_CLIENT_RANDOM = 6
 };
 /* The largest secret (SHA-384 suites), and the queue's size: one
  * handshake makes at most five lines, so a queue drained only at the end

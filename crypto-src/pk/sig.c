@@ -179,3 +179,130 @@ int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
 	wt_wipe(digest, sizeof digest);
 	return r;
 }
+
+/* ---- TLS 1.2 (RFC 5246 7.4.1.4.1) ---------------------------------------- *
+ * In TLS 1.2 a SignatureAndHashAlgorithm {sha256, ecdsa} names the hash
+ * only: the curve is the certificate's (RFC 8422 5.4 sends ECDSA
+ * signatures "using the hash named"), so ecdsa_secp256r1_sha256 signed
+ * with a P-384 key is valid there. The TLS 1.3 code points keep their
+ * meaning for every other scheme. */
+
+static int is_ecdsa_scheme(uint32_t scheme)
+{
+	return scheme == WT_SIG_ECDSA_SECP256R1_SHA256 ||
+		scheme == WT_SIG_ECDSA_SECP384R1_SHA384;
+}
+
+static int is_ec_key(uint32_t type)
+{
+	return type == WT_KEY_EC_P256 || type == WT_KEY_EC_P384;
+}
+
+uint32_t wt_sig_scheme_hash(uint32_t scheme)
+{
+	const scheme_info *s = find(scheme);
+	return s ? s->hash : 0;
+}
+
+int wt_sig12_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash)
+{
+	if (is_ecdsa_scheme(scheme))
+		return is_ec_key(type);
+	return fits(scheme, type, 0, pss_hash) != NULL;
+}
+
+int wt_sig12_pubkey_fits(uint32_t scheme, const wt_pubkey *pk)
+{
+	if (is_ecdsa_scheme(scheme))
+		return is_ec_key(pk->type);
+	return wt_sig_pubkey_fits(scheme, pk);
+}
+
+int wt_sig12_privkey_fits(uint32_t scheme, const wt_privkey *sk)
+{
+	if (is_ecdsa_scheme(scheme))
+		return is_ec_key(sk->type);
+	return wt_sig_privkey_fits(scheme, sk);
+}
+
+int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme,
+	const uint8_t *digest, size_t hl, const uint8_t *sig, size_t siglen)
+{
+	const scheme_info *s = find(scheme);
+	uint8_t raw[WT_ECP_MAX_SIG_LEN];
+	uint32_t curve;
+	int ok;
+	if (s == NULL || s->hash == 0 || hl != wt_hash_len(s->hash))
+		return WT_PK_ERR_ARG;
+	if (!wt_sig12_pubkey_fits(scheme, pk))
+		return WT_PK_ERR_MISMATCH;
+	if (is_rsa(s->keytype)) {
+		if (s->rsa_pad == WT_RSA_PSS)
+			ok = wt_rsa_verify_pss(&pk->u.rsa, s->hash, hl, digest, hl, sig, siglen) == 1;
+		else
+			ok = wt_rsa_verify_pkcs1(&pk->u.rsa, s->hash, digest, hl, sig, siglen) == 1;
+		return ok ? WT_PK_OK : WT_PK_ERR_SIG;
+	}
+	curve = ecp_curve(pk->type);
+	ok = wt_ecdsa_sig_from_der(curve, sig, siglen, raw) == 0 &&
+		wt_ecdsa_verify_digest(curve, pk->u.ec.point, pk->u.ec.len,
+			digest, hl, raw) == 0;
+	return ok ? WT_PK_OK : WT_PK_ERR_SIG;
+}
+
+int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme,
+	const uint8_t *digest, size_t hl, uint8_t *sig, size_t *siglen)
+{
+	const scheme_info *s = find(scheme);
+	uint8_t raw[WT_ECP_MAX_SIG_LEN];
+	uint32_t curve;
+	*siglen = 0;
+	if (s == NULL || s->hash == 0 || hl != wt_hash_len(s->hash))
+		return WT_PK_ERR_ARG;
+	if (!wt_sig12_privkey_fits(scheme, sk))
+		return WT_PK_ERR_MISMATCH;
+	if (is_rsa(s->keytype)) {
+		int n = s->rsa_pad == WT_RSA_PSS
+			? wt_rsa_sign_pss(&sk->u.rsa, s->hash, hl, digest, hl, sig, WT_SIG_MAX)
+			: wt_rsa_sign_pkcs1(&sk->u.rsa, s->hash, digest, hl, sig, WT_SIG_MAX);
+		if (n <= 0)
+			return WT_PK_ERR_SIG;
+		*siglen = (size_t)n;
+		return WT_PK_OK;
+	}
+	curve = ecp_curve(sk->type);
+	if (wt_ecdsa_sign_digest(curve, s->hash, sk->u.ec.d, digest, raw) != 0 ||
+	    wt_ecdsa_sig_to_der(curve, raw, sig, siglen) != 0) {
+		*siglen = 0;
+		return WT_PK_ERR_SIG;
+	}
+	return WT_PK_OK;
+}
+
+int wt_sig12_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
+	size_t msglen, const uint8_t *sig, size_t siglen)
+{
+	uint8_t digest[WT_HASH_MAX_LEN];
+	uint32_t h = wt_sig_scheme_hash(scheme);
+	if (scheme == WT_SIG_ED25519 || !is_ecdsa_scheme(scheme))
+		return wt_sig_verify(pk, scheme, msg, msglen, sig, siglen);
+	if (h == 0 || wt_hash(h, msg, msglen, digest))
+		return WT_PK_ERR_ARG;
+	return wt_sig12_verify_digest(pk, scheme, digest, wt_hash_len(h), sig, siglen);
+}
+
+int wt_sig12_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
+	size_t msglen, uint8_t *sig, size_t *siglen)
+{
+	uint8_t digest[WT_HASH_MAX_LEN];
+	uint32_t h = wt_sig_scheme_hash(scheme);
+	int r;
+	if (scheme == WT_SIG_ED25519 || !is_ecdsa_scheme(scheme))
+		return wt_sig_sign(sk, scheme, msg, msglen, sig, siglen);
+	*siglen = 0;
+	if (h == 0 || wt_hash(h, msg, msglen, digest))
+		return WT_PK_ERR_ARG;
+	r = wt_sig12_sign_digest(sk, scheme, digest, wt_hash_len(h), sig, siglen);
+	wt_wipe(digest, sizeof digest);
+	return r;
+}

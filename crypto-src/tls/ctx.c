@@ -29,9 +29,24 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx)
 		WT_SIG_RSA_PSS_RSAE_SHA256, WT_SIG_RSA_PSS_RSAE_SHA384,
 		WT_SIG_RSA_PSS_RSAE_SHA512, WT_SIG_RSA_PSS_PSS_SHA256,
 		WT_SIG_RSA_PSS_PSS_SHA384, WT_SIG_RSA_PSS_PSS_SHA512 };
+	/* TLS 1.2: the same order of AEADs, ECDSA before RSA at each. */
+	static const uint16_t suites12[] = {
+		WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		WT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 };
 	size_t i;
-	uint32_t h, a, k;
+	uint32_t h, a, k, e;
 	memset(ctx, 0, sizeof *ctx);
+	for (i = 0; i < sizeof suites12 / sizeof suites12[0]; i++)
+		if (wt_ks12_suite_params(suites12[i], &h, &a, &k, &e) == 0 &&
+		    wt_aead_key_len(a) == k)
+			ctx->suites12[ctx->nsuites12++] = suites12[i];
+	/* Both versions, as Node's default (minVersion TLSv1.2). */
+	ctx->min_version = WT_TLS_VERSION_12;
+	ctx->max_version = WT_TLS_VERSION_13;
 	/* Only what this build can do is offered. */
 	for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
 		if (wt_ks_suite_params(suites[i], &h, &a, &k) == 0 &&
@@ -58,6 +73,29 @@ int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t s)
 			return 1;
 	return 0;
 }
+int wt_tls_suite12_ok(const wt_tls_ctx *ctx, uint32_t s)
+{
+	uint32_t i;
+	for (i = 0; i < ctx->nsuites12; i++)
+		if (ctx->suites12[i] == s)
+			return 1;
+	return 0;
+}
+
+const uint16_t wt_tls_sigalgs_pkcs1[3] = { WT_SIG_RSA_PKCS1_SHA256,
+	WT_SIG_RSA_PKCS1_SHA384, WT_SIG_RSA_PKCS1_SHA512 };
+
+int wt_tls_sigalg12_ok(const wt_tls_ctx *ctx, uint32_t s)
+{
+	uint32_t i;
+	if (wt_tls_sigalg_ok(ctx, s))
+		return 1;
+	for (i = 0; i < 3 && ctx->min_version <= WT_TLS_VERSION_12; i++)
+		if (wt_tls_sigalgs_pkcs1[i] == s)
+			return 1;
+	return 0;
+}
+
 int wt_tls_group_ok(const wt_tls_ctx *ctx, uint32_t g)
 {
 	uint32_t i;
@@ -87,6 +125,31 @@ int wt_tls_ctx_set_suites(wt_tls_ctx *ctx, const uint16_t *list, size_t n)
 			return WT_TLS_ERR_CONFIG;
 	memcpy(ctx->suites, list, n * sizeof *list);
 	ctx->nsuites = (uint32_t)n;
+	return 0;
+}
+
+int wt_tls_ctx_set_suites12(wt_tls_ctx *ctx, const uint16_t *list, size_t n)
+{
+	size_t i;
+	uint32_t h, a, k, e;
+	if (n == 0 || n > WT_TLS_MAX_SUITES)
+		return WT_TLS_ERR_CONFIG;
+	for (i = 0; i < n; i++)
+		if (wt_ks12_suite_params(list[i], &h, &a, &k, &e) ||
+		    wt_aead_key_len(a) != k)
+			return WT_TLS_ERR_CONFIG;
+	memcpy(ctx->suites12, list, n * sizeof *list);
+	ctx->nsuites12 = (uint32_t)n;
+	return 0;
+}
+
+int wt_tls_ctx_set_versions(wt_tls_ctx *ctx, uint32_t min, uint32_t max)
+{
+	if ((min != WT_TLS_VERSION_12 && min != WT_TLS_VERSION_13) ||
+	    (max != WT_TLS_VERSION_12 && max != WT_TLS_VERSION_13) || min > max)
+		return WT_TLS_ERR_CONFIG;
+	ctx->min_version = min;
+	ctx->max_version = max;
 	return 0;
 }
 

@@ -30,13 +30,22 @@ int wt_hs_dispatch(wt_tls_conn *c)
 		 * must wait for our answer), a Finished or a KeyUpdate, the
 		 * record must end (hs_in holds the rest of the current record
 		 * only, earlier messages being consumed). */
-		if ((type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO ||
+		if ((type == HS_CLIENT_HELLO ||
+		     (type == HS_SERVER_HELLO && c->version != WT_TLS_VERSION_12 &&
+		      wt_hs_sh_is_tls13(hs, 4 + len)) ||
 		     type == HS_FINISHED || type == HS_KEY_UPDATE) &&
 		    c->hsi_len > 4 + len)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_HS_KEY_CHANGE);
+		/* A TLS 1.2 ServerHello starts a flight (Certificate,
+		 * ServerKeyExchange, ServerHelloDone may share its record):
+		 * RFC 5246 has no key change there. */
 		if (c->hs_done)
 			r = wt_hs_post_msg(c, type, hs, 4 + len);
+		else if (c->version == WT_TLS_VERSION_12)
+			r = c->role == ROLE_CLIENT ?
+				wt_hs12_client_msg(c, type, hs, 4 + len) :
+				wt_hs12_server_msg(c, type, hs, 4 + len);
 		else if (c->role == ROLE_CLIENT)
 			r = wt_hs_client_msg(c, type, hs, 4 + len);
 		else

@@ -306,7 +306,7 @@ int wt_tls_is_init_finished(const wt_tls_conn *c) { return (int)c->hs_done; }
 uint32_t wt_tls_get_suite(const wt_tls_conn *c) { return c->suite; }
 uint32_t wt_tls_get_group(const wt_tls_conn *c) { return c->group; }
 uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c) { return c->peer_sigalg; }
-uint32_t wt_tls_get_version(const wt_tls_conn *c) { return c->suite ? 0x0304 : 0; }
+uint32_t wt_tls_get_version(const wt_tls_conn *c) { return c->suite ? c->version : 0; }
 int wt_tls_session_reused(const wt_tls_conn *c) { return (int)c->resumed; }
 int wt_tls_hrr_seen(const wt_tls_conn *c) { return (int)c->hrr; }
 int wt_tls_peer_authenticated(const wt_tls_conn *c)

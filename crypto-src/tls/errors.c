@@ -68,6 +68,12 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_R_TOO_MANY_WARNINGS, "too many consecutive user_canceled alerts" },
 	{ WT_TLS_R_TOO_MANY_POST_MSGS, "too many KeyUpdate or NewSessionTicket messages without application data" },
 	{ WT_TLS_R_KEY_USAGE, "peer certificate's keyUsage does not allow digitalSignature" },
+	{ WT_TLS_R_NO_SHARED_VERSION, "no protocol version in common" },
+	{ WT_TLS_R_RENEGOTIATION, "renegotiation refused" },
+	{ WT_TLS_R_BAD_RENEGOTIATION_INFO, "bad renegotiation_info (RFC 5746)" },
+	{ WT_TLS_R_INAPPROPRIATE_FALLBACK, "inappropriate fallback (TLS_FALLBACK_SCSV, RFC 7507)" },
+	{ WT_TLS_R_BAD_POINT_FORMAT, "no uncompressed EC point format (RFC 8422)" },
+	{ WT_TLS_R_NO_EMS, "session without extended master secret (RFC 7627)" },
 };
 
 static const struct { uint32_t a; const char *text; } ALERTS[] = {
@@ -81,6 +87,7 @@ static const struct { uint32_t a; const char *text; } ALERTS[] = {
 	{ 51, "decrypt_error" }, { 70, "protocol_version" },
 	{ 71, "insufficient_security" }, { 80, "internal_error" },
 	{ 86, "inappropriate_fallback" }, { 90, "user_canceled" },
+	{ 100, "no_renegotiation" },
 	{ 109, "missing_extension" }, { 110, "unsupported_extension" },
 	{ 112, "unrecognized_name" }, { 113, "bad_certificate_status_response" },
 	{ 115, "unknown_psk_identity" }, { 116, "certificate_required" },

@@ -92,6 +92,7 @@ int wt_hs_commit(wt_tls_conn *c, uint32_t type, wt_wr *w)
 
 void wt_tls_set_suite(wt_tls_conn *c, uint32_t suite)
 {
+	c->version = WT_TLS_VERSION_13;
 	c->suite = suite;
 	(void)wt_ks_suite_params(suite, &c->hash, &c->aead, &c->keylen);
 	c->hashlen = (uint32_t)wt_hash_len(c->hash);
@@ -131,12 +132,21 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 			 * "unsupported_extension" alert." 4.4.2: extensions in a
 			 * Certificate "MUST correspond to" the request's (ours
 			 * carry none a certificate entry may answer). */
-			if (msg == M_SH || msg == M_HRR || msg == M_EE || msg == M_CT)
+			if (msg == M_SH || msg == M_HRR || msg == M_EE || msg == M_CT ||
+			    msg == M_SH12)
 				return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
 					WT_TLS_R_BAD_EXTENSION);
 			continue;
 		}
 		seen |= 1u << i;
+		/* A TLS 1.2-only extension (EMS, renegotiation_info, ...) in a
+		 * TLS 1.3 response was never asked for in a way a 1.3 server
+		 * may answer (it belongs in a 1.2 ServerHello): unsolicited,
+		 * as an unknown one (BoringSSL answers the same). */
+		if ((msg & (M_SH | M_HRR | M_EE | M_CT)) &&
+		    !(wt_tls_exts[i]->allowed & (M_SH | M_HRR | M_EE | M_CT | M_CR | M_NST)))
+			return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
+				WT_TLS_R_BAD_EXTENSION);
 		/* RFC 8446 4.2: "If an implementation receives an extension
 		 * which it recognizes and which is not specified for the
 		 * message in which it appears, it MUST abort the handshake with
@@ -144,7 +154,8 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 		if (!(wt_tls_exts[i]->allowed & msg))
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_EXTENSION);
 		/* Responses only to what we asked (cookie in HRR excepted). */
-		if (c->role == ROLE_CLIENT && (msg & (M_SH | M_HRR | M_EE | M_CT)) &&
+		if (c->role == ROLE_CLIENT &&
+		    (msg & (M_SH | M_HRR | M_EE | M_CT | M_SH12)) &&
 		    !(c->ext_sent & (1u << i)) &&
 		    !(msg == M_HRR && type == EXT_COOKIE))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
@@ -162,6 +173,30 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 	return 0;
 }
 
+int wt_hs_sh_is_tls13(const uint8_t *msg, size_t len)
+{
+	wt_rd r = { msg + 4, len - 4 }, sid, exts;
+	uint32_t ver, suite, comp;
+	const uint8_t *random;
+	if (wt_rd_u16(&r, &ver) || wt_rd_bytes(&r, 32, &random) ||
+	    wt_rd_vec(&r, 1, &sid) || wt_rd_u16(&r, &suite) ||
+	    wt_rd_u8(&r, &comp))
+		return 1;    /* malformed: the TLS 1.3 parser says so */
+	if (memcmp(random, wt_hrr_random, 32) == 0)
+		return 1;
+	if (r.len == 0 || wt_rd_vec(&r, 2, &exts))
+		return r.len != 0;
+	while (exts.len > 0) {
+		uint32_t type;
+		wt_rd body;
+		if (wt_rd_u16(&exts, &type) || wt_rd_vec(&exts, 2, &body))
+			return 1;
+		if (type == EXT_SUPPORTED_VERSIONS)
+			return 1;
+	}
+	return 0;
+}
+
 int wt_hs_ext_seen(const wt_tls_conn *c, uint32_t type)
 {
 	size_t i;
@@ -171,11 +206,24 @@ int wt_hs_ext_seen(const wt_tls_conn *c, uint32_t type)
 	return 0;
 }
 
+/* Extensions that exist in TLS 1.3 only: a client that does not offer
+ * 1.3 leaves them out of its ClientHello (a TLS 1.2-only ClientHello
+ * with supported_versions or key_share would ask for what it cannot do). */
+static int tls13_only(uint32_t type)
+{
+	return type == EXT_SUPPORTED_VERSIONS || type == EXT_KEY_SHARE ||
+		type == EXT_PSK_KEY_EXCHANGE_MODES || type == EXT_COOKIE ||
+		type == EXT_EARLY_DATA || type == EXT_PRE_SHARED_KEY;
+}
+
 void wt_ext_write_all(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
 	size_t i, pos = wt_wr_open(w, 2);
 	for (i = 0; i < wt_tls_nexts; i++) {
 		size_t before = w->len;
+		if (msg == M_CH && c->ctx->max_version < WT_TLS_VERSION_13 &&
+		    tls13_only(wt_tls_exts[i]->type))
+			continue;
 		wt_tls_exts[i]->send(c, msg, w);
 		if (msg == M_CH && w->len != before)
 			c->ext_sent |= 1u << i;
@@ -251,10 +299,12 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 	wt_wr w;
 	size_t list, off = 0;
 	int have = c->role == ROLE_SERVER || (ctx->chainlen > 0 && ctx->has_key);
+	int v12 = c->version == WT_TLS_VERSION_12;
 	wt_hs_writer(c, &w);
 	/* RFC 8446 4.4.2: opaque certificate_request_context<0..2^8-1>;
-	 * CertificateEntry certificate_list<0..2^24-1>. */
-	{
+	 * CertificateEntry certificate_list<0..2^24-1>. RFC 5246 7.4.2:
+	 * ASN.1Cert certificate_list<0..2^24-1>, no context, no extensions. */
+	if (!v12) {
 		size_t p = wt_wr_open(&w, 1);
 		wt_wr_bytes(&w, context, ctxlen);
 		wt_wr_close(&w, p, 1);
@@ -271,7 +321,8 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 		p = wt_wr_open(&w, 3);
 		wt_wr_bytes(&w, st, n);
 		wt_wr_close(&w, p, 3);
-		wt_wr_u16(&w, 0);       /* no CertificateEntry extensions */
+		if (!v12)
+			wt_wr_u16(&w, 0);   /* no CertificateEntry extensions */
 		off += n;
 	}
 	wt_wr_close(&w, list, 3);
@@ -295,7 +346,22 @@ typedef struct {
 	wt_rd list;             /* the whole certificate_list */
 	wt_rd at;               /* from entry idx on */
 	size_t idx;
+	int v12;                /* TLS 1.2: entries without extensions */
 } cert_list;
+
+/* One entry of a certificate_list: the certificate, and in TLS 1.3 its
+ * extensions (RFC 8446 4.4.2; RFC 5246 7.4.2 has none). */
+static int cert_entry(wt_rd *list, int v12, wt_rd *cert, wt_rd *exts)
+{
+	if (wt_rd_vec(list, 3, cert))
+		return -1;
+	if (v12) {
+		exts->p = cert->p + cert->len;
+		exts->len = 0;
+		return 0;
+	}
+	return wt_rd_vec(list, 2, exts);
+}
 
 static int cert_list_get(void *ctx, size_t i, wt_x509_blob *out)
 {
@@ -306,7 +372,7 @@ static int cert_list_get(void *ctx, size_t i, wt_x509_blob *out)
 	}
 	while (l->at.len > 0) {
 		wt_rd here = l->at, cert, exts;
-		if (wt_rd_vec(&l->at, 3, &cert) || wt_rd_vec(&l->at, 2, &exts))
+		if (cert_entry(&l->at, l->v12, &cert, &exts))
 			return -1;
 		if (l->idx == i) {
 			out->der = cert.p;
@@ -410,8 +476,10 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	wt_rd r = { msg + 4, len - 4 }, ctxv, list;
 	cert_list blobs;
 	size_t nblobs = 0;
-	int first = 1;
-	if (wt_rd_vec(&r, 1, &ctxv) || wt_rd_vec(&r, 3, &list) || r.len)
+	int first = 1, v12 = c->version == WT_TLS_VERSION_12;
+	ctxv.p = r.p;
+	ctxv.len = 0;
+	if ((!v12 && wt_rd_vec(&r, 1, &ctxv)) || wt_rd_vec(&r, 3, &list) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	/* RFC 8446 4.4.2: in the handshake the server's context is empty;
 	 * a client's echoes the CertificateRequest's. */
@@ -426,17 +494,21 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * abort the handshake with a "certificate_required" alert". */
 		if (c->role == ROLE_CLIENT)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_NO_CERTIFICATE);
+		/* RFC 5246 7.4.6: without a client certificate the server may
+		 * "respond with a fatal handshake_failure alert" (TLS 1.2 has
+		 * no certificate_required). */
 		if (c->ctx->client_cert & WT_TLS_CLIENT_CERT_REQUIRE)
-			return FAIL(c, WT_ALERT_CERTIFICATE_REQUIRED,
+			return FAIL(c, v12 ? WT_ALERT_HANDSHAKE_FAILURE :
+				WT_ALERT_CERTIFICATE_REQUIRED,
 				WT_TLS_R_NO_CERTIFICATE);
 		return 0;
 	}
 	blobs.list = blobs.at = list;
 	blobs.idx = 0;
+	blobs.v12 = v12;
 	while (list.len > 0) {
 		wt_rd cert, exts;
-		if (wt_rd_vec(&list, 3, &cert) || wt_rd_vec(&list, 2, &exts) ||
-		    cert.len == 0)
+		if (cert_entry(&list, v12, &cert, &exts) || cert.len == 0)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 		if (wt_hs_check_ext_block(c, &exts, M_CT))
 			return -1;
@@ -504,11 +576,12 @@ const uint8_t *wt_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *len)
 		return NULL;
 	r.p = hs + 4;
 	r.len = c->hsi_len - 4;
-	if (wt_rd_vec(&r, 1, &ctxv) || wt_rd_vec(&r, 3, &list))
+	if ((c->version != WT_TLS_VERSION_12 && wt_rd_vec(&r, 1, &ctxv)) ||
+	    wt_rd_vec(&r, 3, &list))
 		return NULL;
 	while (list.len > 0) {
 		wt_rd cert, exts;
-		if (wt_rd_vec(&list, 3, &cert) || wt_rd_vec(&list, 2, &exts))
+		if (cert_entry(&list, c->version == WT_TLS_VERSION_12, &cert, &exts))
 			return NULL;
 		if (i-- == 0) {
 			*len = cert.len;
@@ -537,7 +610,7 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
  * there is none or it does not parse (then only the private key decides).
  * From the AlgorithmIdentifier alone: this runs twice per server
  * handshake. */
-static int own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type, uint32_t *pss_hash)
+int wt_hs_own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type, uint32_t *pss_hash)
 {
 	wt_rd r = { ctx->chain, ctx->chainlen }, x;
 	uint32_t tag;
@@ -562,7 +635,7 @@ static uint32_t pick_sigalg(const wt_tls_conn *c)
 {
 	const wt_tls_ctx *ctx = c->ctx;
 	uint32_t i, ltype, lhash;
-	int have_leaf = own_leaf_type(ctx, &ltype, &lhash) == 0;
+	int have_leaf = wt_hs_own_leaf_type(ctx, &ltype, &lhash) == 0;
 	/* peer_sigalg_mask: which of ours the peer's whole list holds
 	 * (ext/signature_algorithms.c); the scheme must fit our private key
 	 * and the key in our leaf certificate. */

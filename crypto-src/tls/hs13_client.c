@@ -8,7 +8,18 @@
 static int session_usable(const wt_tls_conn *c)
 {
 	uint64_t now = wt_now();
-	if (!c->have_sess || !wt_tls_suite_ok(c->ctx, c->sess.suite))
+	if (!c->have_sess)
+		return 0;
+	/* A session is offered in its own version only, if that is enabled:
+	 * a TLS 1.2 session as a ticket or session ID (hs12_client.c), a
+	 * TLS 1.3 one as a PSK. RFC 7627 5.3: a client "SHOULD NOT" offer a
+	 * session made without the extended master secret; we never store
+	 * one (hs12_client.c). */
+	if (c->sess.version == WT_TLS_VERSION_12 ?
+	    (c->ctx->min_version > WT_TLS_VERSION_12 ||
+	     !wt_tls_suite12_ok(c->ctx, c->sess.suite)) :
+	    (c->ctx->max_version < WT_TLS_VERSION_13 ||
+	     !wt_tls_suite_ok(c->ctx, c->sess.suite)))
 		return 0;
 	/* RFC 8446 4.6.1: "Clients MUST NOT cache tickets for longer than 7
 	 * days, regardless of the ticket_lifetime". */
@@ -44,7 +55,7 @@ static int build_client_hello(wt_tls_conn *c)
 	 * order. Pass 0 writes those (all, without a session), pass 1 the
 	 * rest. The order is fixed at the first ClientHello and repeated in
 	 * the second (4.1.2: only the listed changes are allowed). */
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 2 && c->ctx->max_version >= WT_TLS_VERSION_13; pass++)
 		for (i = 0; i < c->ctx->nsuites; i++) {
 			uint32_t h, a, k;
 			(void)wt_ks_suite_params(c->ctx->suites[i], &h, &a, &k);
@@ -52,6 +63,11 @@ static int build_client_hello(wt_tls_conn *c)
 			    (pass == 0))
 				wt_wr_u16(&w, c->ctx->suites[i]);
 		}
+	/* Then TLS 1.2's (a 1.3 server ignores them; the renegotiation
+	 * indication goes as the extension, RFC 5746 3.4). */
+	for (i = 0; i < c->ctx->nsuites12 &&
+	    c->ctx->min_version <= WT_TLS_VERSION_12; i++)
+		wt_wr_u16(&w, c->ctx->suites12[i]);
 	wt_wr_close(&w, p, 2);
 	wt_wr_u8(&w, 1);                  /* legacy_compression_methods */
 	wt_wr_u8(&w, 0);
@@ -98,7 +114,9 @@ int wt_hs_client_start(wt_tls_conn *c)
 	 * before anything is sent. */
 	if (c->ctx->verify == WT_TLS_VERIFY_CHAIN && c->ctx->trust == NULL)
 		return FAIL(c, NO_ALERT, WT_TLS_ERR_CONFIG);
-	if (c->ctx->nsuites == 0 || c->ctx->ngroups == 0)
+	if (c->ctx->ngroups == 0 ||
+	    (c->ctx->nsuites == 0 && c->ctx->max_version >= WT_TLS_VERSION_13) ||
+	    (c->ctx->nsuites12 == 0 && c->ctx->min_version <= WT_TLS_VERSION_12))
 		return FAIL(c, NO_ALERT, WT_TLS_ERR_CRYPTO_UNAVAILABLE);
 	wt_th_init(c);
 	wt_random(c->random, 32);
@@ -109,7 +127,23 @@ int wt_hs_client_start(wt_tls_conn *c)
 		wt_random(c->session_id, 32);
 	}
 	c->offered_psk = session_usable(c);
+	c->offered_sess12 = 0;
 	c->psk_hash_first = 0;
+	if (c->offered_psk && c->sess.version == WT_TLS_VERSION_12) {
+		/* RFC 5246 7.4.1.2: the session ID of the session to resume;
+		 * RFC 5077 3.4: with a ticket, a session ID the server echoes
+		 * when it accepts the ticket (ours: the stored one, or the
+		 * random one of compatibility mode, or fresh random bytes). */
+		c->offered_psk = 0;
+		c->offered_sess12 = 1;
+		if (c->sess.sidlen) {
+			memcpy(c->session_id, c->sess.sid, c->sess.sidlen);
+			c->sid_len = c->sess.sidlen;
+		} else if (c->sid_len == 0) {
+			c->sid_len = 32;
+			wt_random(c->session_id, 32);
+		}
+	}
 	if (c->offered_psk) {
 		uint32_t a, k;
 		(void)wt_ks_suite_params(c->sess.suite, &c->psk_hash_first, &a, &k);
@@ -158,6 +192,13 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		exts.len = 0;
 	} else if (wt_rd_vec(&r, 2, &exts) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	/* RFC 8446 4.2.1: a server negotiating TLS 1.3 sends
+	 * supported_versions; without it the ServerHello is TLS 1.2 (or
+	 * older), which hs12_client.c takes when we offered 1.2 - not after
+	 * a HelloRetryRequest, which only a 1.3 server sends. */
+	if (!wt_hs_sh_is_tls13(msg, len) && ver == WT_TLS_VERSION_12 &&
+	    c->ctx->min_version <= WT_TLS_VERSION_12 && !c->hrr)
+		return wt_hs12_client_server_hello(c, msg, len);
 	is_hrr = memcmp(random, wt_hrr_random, 32) == 0;
 	/* RFC 8446 4.1.4: "If a client receives a second HelloRetryRequest
 	 * in the same connection ..., it MUST abort the handshake with an
@@ -178,9 +219,12 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * DOWNGRD\0] ... If a match is found, the client MUST abort
 		 * the handshake with an "illegal_parameter" alert." */
 		if (memcmp(random + 24, "DOWNGRD", 7) == 0 &&
-		    (random[31] == 0 || random[31] == 1))
+		    (random[31] == 0 || random[31] == 1) &&
+		    c->ctx->max_version >= WT_TLS_VERSION_13)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DOWNGRADE);
-		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
+			c->ctx->min_version > WT_TLS_VERSION_12 ?
+			WT_TLS_R_NO_TLS13 : WT_TLS_R_NO_SHARED_VERSION);
 	}
 	/* RFC 8446 4.1.3: "In TLS 1.3, ... the legacy_version field MUST be
 	 * set to 0x0303"; a server negotiating TLS 1.3 "MUST set the
@@ -396,6 +440,8 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return 0;
 	if (lifetime > 604800)
 		lifetime = 604800;
+	c->sess.version = WT_TLS_VERSION_13;
+	c->sess.sidlen = 0;
 	c->sess.suite = c->suite;
 	c->sess.psklen = c->hashlen;
 	if (wt_ks_ticket_psk(c->hash, c->ks_m.resumption, nonce.p, nonce.len,
@@ -414,18 +460,25 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 /* see wt_tls.h */
 uint32_t wt_tls_tickets_received(const wt_tls_conn *c) { return c->tickets_recv; }
 
-/* Serialized session: "WTS1", suite u16, psklen u8, psk, age_add u32,
- * lifetime u32, received_ms u64, ticketlen u16, ticket. */
+/* Serialized session: "WTS2", version u16, suite u16, sidlen u8, sid,
+ * psklen u8, psk, age_add u32, lifetime u32, received_ms u64, ticketlen
+ * u16, ticket. A TLS 1.3 session has no sid and a ticket; a TLS 1.2 one
+ * (psk: the master secret) a sid, a ticket or both. "WTS1" (before TLS
+ * 1.2: no version, no sid) is still read. */
 size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 {
-	size_t n = 4 + 2 + 1 + c->sess.psklen + 4 + 4 + 8 + 2 + c->sess.ticketlen;
+	size_t n = 4 + 2 + 2 + 1 + c->sess.sidlen + 1 + c->sess.psklen + 4 + 4 +
+		8 + 2 + c->sess.ticketlen;
 	uint8_t *p = out;
 	if (!c->have_sess || c->role != ROLE_CLIENT)
 		return 0;
 	if (cap < n)
 		return n;
-	memcpy(p, "WTS1", 4); p += 4;
+	memcpy(p, "WTS2", 4); p += 4;
+	wt_store16_be(p, c->sess.version); p += 2;
 	wt_store16_be(p, c->sess.suite); p += 2;
+	*p++ = (uint8_t)c->sess.sidlen;
+	memcpy(p, c->sess.sid, c->sess.sidlen); p += c->sess.sidlen;
 	*p++ = (uint8_t)c->sess.psklen;
 	memcpy(p, c->sess.psk, c->sess.psklen); p += c->sess.psklen;
 	wt_store32_be(p, c->sess.age_add); p += 4;
@@ -439,18 +492,39 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 {
 	wt_rd r = { in, len };
-	const uint8_t *p;
-	uint32_t suite, psklen, age, life, tl, hi, lo;
-	if (wt_rd_bytes(&r, 4, &p) || memcmp(p, "WTS1", 4) ||
-	    wt_rd_u16(&r, &suite) || wt_rd_u8(&r, &psklen) ||
-	    psklen > WT_HASH_MAX_LEN || wt_rd_bytes(&r, psklen, &p))
+	const uint8_t *p, *sid = NULL;
+	uint32_t version = WT_TLS_VERSION_13, suite, sidlen = 0, psklen, age,
+		life, tl, hi, lo, v2;
+	if (wt_rd_bytes(&r, 4, &p))
+		return WT_TLS_ERR_CONFIG;
+	v2 = memcmp(p, "WTS2", 4) == 0;
+	if (!v2 && memcmp(p, "WTS1", 4) != 0)
+		return WT_TLS_ERR_CONFIG;
+	if (v2 && (wt_rd_u16(&r, &version) ||
+	    (version != WT_TLS_VERSION_12 && version != WT_TLS_VERSION_13)))
+		return WT_TLS_ERR_CONFIG;
+	if (wt_rd_u16(&r, &suite))
+		return WT_TLS_ERR_CONFIG;
+	if (v2 && (wt_rd_u8(&r, &sidlen) || sidlen > 32 ||
+	    wt_rd_bytes(&r, sidlen, &sid)))
+		return WT_TLS_ERR_CONFIG;
+	if (wt_rd_u8(&r, &psklen) || psklen > WT_HASH_MAX_LEN ||
+	    (version == WT_TLS_VERSION_12 && psklen != 48) ||
+	    wt_rd_bytes(&r, psklen, &p))
 		return WT_TLS_ERR_CONFIG;
 	memcpy(c->sess.psk, p, psklen);
+	/* A TLS 1.3 session needs its ticket; a TLS 1.2 one a ticket or a
+	 * session ID. */
 	if (wt_rd_u32(&r, &age) || wt_rd_u32(&r, &life) || wt_rd_u32(&r, &hi) ||
 	    wt_rd_u32(&r, &lo) || wt_rd_u16(&r, &tl) || tl > WT_TLS_TICKET_MAX ||
-	    tl == 0 || wt_rd_bytes(&r, tl, &p) || r.len)
+	    (tl == 0 && (version == WT_TLS_VERSION_13 || sidlen == 0)) ||
+	    wt_rd_bytes(&r, tl, &p) || r.len)
 		return WT_TLS_ERR_CONFIG;
+	c->sess.version = version;
 	c->sess.suite = suite;
+	c->sess.sidlen = sidlen;
+	if (sidlen)
+		memcpy(c->sess.sid, sid, sidlen);
 	c->sess.psklen = psklen;
 	c->sess.age_add = age;
 	c->sess.lifetime = life;

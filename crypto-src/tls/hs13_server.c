@@ -326,10 +326,12 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * older values are older still). */
 	if (ver <= 0x0300)
 		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_BAD_LEGACY_VERSION);
-	/* No extensions at all: an SSL 3.0..TLS 1.2 hello. */
-	if (r.len == 0)
-		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
-	if (wt_rd_vec(&r, 2, &exts) || r.len)
+	/* No extensions at all: a TLS 1.2 (or older) hello (RFC 5246
+	 * 7.4.1.2: the extensions block may be absent). */
+	if (r.len == 0) {
+		exts.p = r.p;
+		exts.len = 0;
+	} else if (wt_rd_vec(&r, 2, &exts) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	c->hs_seen_ch = 1;
 	/* Kept for the key log only (its lines are keyed by it). The second
@@ -350,6 +352,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
 	}
 	c->peer_versions_ok = 0;
+	c->peer_v12 = 0;
 	c->peer_share = NULL;
 	c->peer_group_mask = 0;
 	c->peer_sigalg_mask = 0;
@@ -410,10 +413,26 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 					WT_TLS_R_MISSING_EXTENSION);
 		}
 	}
-	/* RFC 8446 4.2.1: without "supported_versions" this is TLS 1.2 or
-	 * older, which we do not speak. */
-	if (!c->peer_versions_ok)
-		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
+	/* Version negotiation. RFC 8446 4.2.1: with "supported_versions"
+	 * "servers MUST ignore the ClientHello.legacy_version value and MUST
+	 * use only the "supported_versions" extension to determine client
+	 * preferences"; without it the client offers legacy_version and
+	 * below. TLS 1.3 when both sides have it; else TLS 1.2 when both
+	 * have that (hs12_server.c); else protocol_version. */
+	if (!c->peer_versions_ok || ctx->max_version < WT_TLS_VERSION_13) {
+		int sv = wt_hs_ext_seen(c, EXT_SUPPORTED_VERSIONS);
+		int v12 = sv ? (int)c->peer_v12 : ver >= WT_TLS_VERSION_12;
+		/* 4.1.2: a second ClientHello answers our HelloRetryRequest,
+		 * which only a TLS 1.3 exchange has. */
+		if (second)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+		if (!v12 || ctx->min_version > WT_TLS_VERSION_12)
+			return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
+				ctx->min_version > WT_TLS_VERSION_12 ?
+				WT_TLS_R_NO_TLS13 : WT_TLS_R_NO_SHARED_VERSION);
+		return wt_hs12_server_client_hello(c, msg, len, sid.p, sid.len,
+			suites.p, suites.len, comp.p, comp.len);
+	}
 	/* RFC 8446 4.1.2: "For every TLS 1.3 ClientHello, this vector MUST
 	 * contain exactly one byte, set to zero ... If a TLS 1.3 ClientHello
 	 * is received with any other value in this field, the server MUST

@@ -28,7 +28,9 @@ static const char *const LABELS[] = {
 	"SERVER_HANDSHAKE_TRAFFIC_SECRET",
 	"CLIENT_TRAFFIC_SECRET_0",
 	"SERVER_TRAFFIC_SECRET_0",
-	"EXPORTER_SECRET"
+	"EXPORTER_SECRET",
+	/* TLS 1.2: the master secret (NSS key log format) */
+	"CLIENT_RANDOM"
 };
 
 /* see wt_tls.h */
@@ -56,12 +58,13 @@ void wt_tls_keylog_put(wt_tls_conn *c, uint32_t id, const uint8_t *secret)
 	/* At most five secrets per handshake and no more after it (KeyUpdate
 	 * secrets are not logged), so the queue cannot fill; if it ever did,
 	 * a line would be lost, never memory overwritten. */
-	if (c->kl_n >= WT_TLS_KEYLOG_SLOTS || c->hashlen > WT_TLS_KEYLOG_SECRET_MAX)
+	size_t n = id == WT_TLS_KEYLOG_CLIENT_RANDOM ? 48 : c->hashlen;
+	if (c->kl_n >= WT_TLS_KEYLOG_SLOTS || n > WT_TLS_KEYLOG_SECRET_MAX)
 		return;
 	e = &c->kl[c->kl_n++];
 	e->id = (uint8_t)id;
-	e->len = (uint8_t)c->hashlen;
-	memcpy(e->secret, secret, c->hashlen);
+	e->len = (uint8_t)n;
+	memcpy(e->secret, secret, n);
 }
 
 /* see wt_tls.h */

@@ -30,7 +30,10 @@ uint64_t wt_tls_key_limit(const wt_tls_conn *c)
 
 int wt_tls_post_send(wt_tls_conn *c)
 {
-	if (!c->hs_done || (c->shut & SHUT_SENT))
+	/* TLS 1.2 has no KeyUpdate: a key lasts the connection (the record
+	 * layer stops at the sequence number's end). */
+	if (!c->hs_done || (c->shut & SHUT_SENT) ||
+	    c->version == WT_TLS_VERSION_12)
 		return 0;
 	/* The write key has sealed as many records as it may but one: that
 	 * one is the KeyUpdate (which needs no answer), and the next record
@@ -57,7 +60,7 @@ int wt_tls_post_send(wt_tls_conn *c)
 
 int wt_tls_key_update(wt_tls_conn *c, int update_requested)
 {
-	if (c->err || !c->hs_done)
+	if (c->err || !c->hs_done || c->version == WT_TLS_VERSION_12)
 		return 0;
 	/* A request asked for earlier and not sent yet stays a request. */
 	if (update_requested || c->ku_pending == KU_NONE)
@@ -68,6 +71,27 @@ int wt_tls_key_update(wt_tls_conn *c, int update_requested)
 int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	size_t len)
 {
+	if (c->version == WT_TLS_VERSION_12) {
+		/* RFC 5246 7.4.1.1: a HelloRequest asks the client to
+		 * renegotiate, a ClientHello after the handshake is the client
+		 * asking; we renegotiate never (as rustls and BoringSSL by
+		 * default): RFC 5746 4.2 / 4.4 let either side decline with a
+		 * no_renegotiation warning and go on. Each costs us an alert
+		 * record: a run of them with no application data is counted
+		 * like KeyUpdates. */
+		if ((type == HS_HELLO_REQUEST && c->role == ROLE_CLIENT &&
+		     len == 4) ||
+		    (type == HS_CLIENT_HELLO && c->role == ROLE_SERVER)) {
+			if (++c->idle_ku > WT_TLS_MAX_POST_MSGS)
+				return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+					WT_TLS_R_TOO_MANY_POST_MSGS);
+			return wt_hs12_refuse_renegotiation(c);
+		}
+		if (type == HS_HELLO_REQUEST && c->role == ROLE_CLIENT)
+			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+			WT_TLS_R_UNEXPECTED_MESSAGE);
+	}
 	if (type == HS_KEY_UPDATE) {
 		/* A KeyUpdate with no application data since the last one
 		 * protects nothing new, yet costs a key derivation: past

@@ -74,6 +74,17 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	if (p[1] == WT_ALERT_CLOSE_NOTIFY) {
 		c->shut |= SHUT_RECEIVED;
+		/* RFC 5246 7.2.1: "The other party MUST respond with a
+		 * close_notify alert of its own and close down the connection
+		 * immediately, discarding any pending writes." (TLS 1.3 made
+		 * closure per direction, RFC 8446 6.1.) Sealed here, sent as
+		 * the verb returns (engine.c flushes). */
+		if (c->version == WT_TLS_VERSION_12 && c->hs_done &&
+		    !(c->shut & SHUT_SENT)) {
+			c->shut |= SHUT_SENT;
+			if (wt_tls_send_alert(c, 1, WT_ALERT_CLOSE_NOTIFY))
+				return -1;
+		}
 		return 1;
 	}
 	/* RFC 8446 6.1: user_canceled "SHOULD be followed by a close_notify";
@@ -82,6 +93,16 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 		/* A peer that cancels and never closes is counted like any
 		 * record that carries nothing; OpenSSL (CVE-2016-8610) and
 		 * BoringSSL (TOO_MANY_WARNING_ALERTS) cap these warnings. */
+		if (++c->idle_warn > WT_TLS_MAX_WARNINGS)
+			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
+				WT_TLS_R_TOO_MANY_WARNINGS);
+		return 1;
+	}
+	/* RFC 5246 7.2: a warning alert (level 1) does not end a TLS 1.2
+	 * connection ("If an alert with a level of warning is sent and
+	 * received, generally the connection can continue normally");
+	 * counted with user_canceled, so a run of them cannot keep us busy. */
+	if (c->version == WT_TLS_VERSION_12 && p[0] == 1) {
 		if (++c->idle_warn > WT_TLS_MAX_WARNINGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_TOO_MANY_WARNINGS);
@@ -106,6 +127,20 @@ static int take_record(wt_tls_conn *c)
 	if (r == WT_REC_SKIPPED)
 		return 1;
 
+	if (in.type == CT_CCS && c->version == WT_TLS_VERSION_12) {
+		/* RFC 5246 7.1: "The message consists of a single byte of
+		 * value 1"; it switches the read side to the pending keys, so
+		 * it may come at one point of the handshake only (the role's
+		 * handler checks the state: CVE-2014-0224 was a CCS taken
+		 * early), and never inside a fragmented handshake message
+		 * (the keys would change under it) nor after the handshake
+		 * (we do not renegotiate). */
+		if (in.len != 1 || in.body[0] != 1 || c->hsi_len > 0 || c->hs_done)
+			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS);
+		progress(c);
+		return (c->role == ROLE_CLIENT ? wt_hs12_client_ccs(c) :
+			wt_hs12_server_ccs(c)) ? -1 : 1;
+	}
 	if (in.type == CT_CCS) {
 		/* RFC 8446 5: "An implementation may receive an unencrypted
 		 * record of type change_cipher_spec consisting of the single

@@ -1,5 +1,6 @@
 /*
- * record.c: the TLS 1.3 record layer (RFC 8446 section 5): framing and
+ * record.c: the TLS 1.3 record layer (RFC 8446 section 5), and TLS 1.2's
+ * AEAD records (RFC 5246 6.2.3.3, RFC 5288, RFC 7905): framing and
  * limits, AEAD protection with per-record nonces, the inner content type
  * and padding, sequence numbers, record_size_limit (RFC 8449), and the
  * middlebox-compatibility change_cipher_spec (RFC 8446 D.4).
@@ -31,7 +32,57 @@ uint32_t wt_rec_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret)
 	wt_wipe(key, sizeof key);
 	d->seq = 0;
 	d->active = 1;
+	d->v12 = 0;
+	d->explicit_nonce = 0;
 	return r ? WT_TLS_ERR_CRYPTO_UNAVAILABLE : 0;
+}
+
+uint32_t wt_rec_set_keys12(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *key,
+	const uint8_t *iv)
+{
+	/* RFC 5288 3: AES-GCM's "salt" is the 4-byte client/server_write_IV
+	 * and each record carries its 8-byte nonce_explicit; RFC 7905 2:
+	 * ChaCha20-Poly1305 has a 12-byte fixed_iv and no explicit part, the
+	 * nonce made as TLS 1.3 makes it. */
+	int gcm = c->aead != WT_AEAD_CHACHA20POLY1305;
+	memset(d->iv, 0, sizeof d->iv);
+	memcpy(d->iv, iv, gcm ? 4 : 12);
+	if (wt_aead_init(&d->aead, c->aead, key, c->keylen) != 0)
+		return WT_TLS_ERR_CRYPTO_UNAVAILABLE;
+	d->seq = 0;
+	d->active = 1;
+	d->v12 = 1;
+	d->explicit_nonce = (uint32_t)gcm;
+	return 0;
+}
+
+/* TLS 1.2 per-record nonce: RFC 5288 3, salt || nonce_explicit, where we
+ * send the sequence number as nonce_explicit ("may be the 64-bit sequence
+ * number", and so never repeats under a key); RFC 7905 2, fixed_iv XOR
+ * the padded sequence number. explicit: the 8 bytes (GCM only). */
+static void nonce12(const wt_tls_dir *d, const uint8_t *explicit,
+	uint8_t nonce[12])
+{
+	size_t i;
+	if (d->explicit_nonce) {
+		memcpy(nonce, d->iv, 4);
+		memcpy(nonce + 4, explicit, 8);
+		return;
+	}
+	memcpy(nonce, d->iv, 12);
+	for (i = 0; i < 8; i++)
+		nonce[4 + i] ^= (uint8_t)(d->seq >> (56 - 8 * i));
+}
+
+/* RFC 5246 6.2.3.3: additional_data = seq_num + TLSCompressed.type +
+ * TLSCompressed.version + TLSCompressed.length (of the plaintext). */
+static void aad12(const wt_tls_dir *d, uint32_t type, size_t n,
+	uint8_t aad[13])
+{
+	wt_store64_be(aad, d->seq);
+	aad[8] = (uint8_t)type;
+	wt_store16_be(aad + 9, 0x0303);
+	wt_store16_be(aad + 11, (uint32_t)n);
 }
 
 /* RFC 8446 5.3: "the per-record nonce is formed as follows: 1. The 64-bit
@@ -68,6 +119,35 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
 	wt_tls_dir *d = &c->wr;
 	size_t body = d->active ? n + 1 + WT_AEAD_TAG_LEN : n;
 	uint8_t *r, nonce[12];
+	if (d->active && d->v12) {
+		/* TLS 1.2 (RFC 5246 6.2.3.3): GenericAEADCipher {
+		 * nonce_explicit, aead-ciphered content }, the header's type
+		 * the real one, no inner type. */
+		size_t ex = d->explicit_nonce ? 8 : 0;
+		uint8_t aad[13];
+		body = ex + n + WT_AEAD_TAG_LEN;
+		if (!stage_room(c, WT_TLS_HDR + body))
+			return WT_TLS_R_HS_TOO_LARGE;
+		r = wt_tls_stage(c) + c->st_len;
+		r[0] = (uint8_t)type;
+		wt_store16_be(r + 1, 0x0303);
+		wt_store16_be(r + 3, (uint32_t)body);
+		if (n)
+			memmove(r + WT_TLS_HDR + ex, p, n);
+		if (ex)
+			wt_store64_be(r + WT_TLS_HDR, d->seq);
+		nonce12(d, r + WT_TLS_HDR, nonce);
+		aad12(d, type, n, aad);
+		if (wt_aead_seal(&d->aead, nonce, 12, aad, 13, r + WT_TLS_HDR + ex,
+		    n, r + WT_TLS_HDR + ex, r + WT_TLS_HDR + ex + n) != 0)
+			return WT_TLS_ERR_INTERNAL;
+		/* RFC 5246 6.1: "Sequence numbers ... may not exceed 2^64-1";
+		 * TLS 1.2 has no rekeying: the connection ends first. */
+		if (++d->seq == 0)
+			return WT_TLS_ERR_INTERNAL;
+		c->st_len += WT_TLS_HDR + body;
+		return 0;
+	}
 	/* The stage holds a whole flight by construction (buffers.c sizes
 	 * it from our own messages); running out means one larger than
 	 * that. */
@@ -220,6 +300,46 @@ static size_t inner_scan(const uint8_t *p, size_t n, uint32_t *type,
 	return pos;
 }
 
+/* A TLS 1.2 protected record (RFC 5246 6.2.3.3): every content type is
+ * protected once the peer's ChangeCipherSpec switched the read side. */
+static int read12(wt_tls_conn *c, wt_rec_in *rec, const uint8_t *h,
+	uint8_t *body, size_t len)
+{
+	wt_tls_dir *d = &c->rd;
+	size_t ex = d->explicit_nonce ? 8 : 0, n;
+	uint8_t nonce[12], aad[13];
+	int r;
+	uint32_t type = h[0];
+	/* A record too short to hold the explicit nonce and the tag cannot
+	 * authenticate: bad_record_mac, as any failed deprotection. */
+	if (len < ex + WT_AEAD_TAG_LEN)
+		return bad(rec, WT_ALERT_BAD_RECORD_MAC, WT_TLS_R_BAD_RECORD_MAC);
+	n = len - ex - WT_AEAD_TAG_LEN;
+	/* RFC 5246 6.2.3: "The length (in bytes) of the following
+	 * TLSCompressed.fragment. The length MUST NOT exceed 2^14"; RFC 8449
+	 * 4: in TLS 1.2 record_size_limit bounds the plaintext. Checked
+	 * before the work of opening. */
+	if (n > c->recv_limit)
+		return bad(rec, WT_ALERT_RECORD_OVERFLOW, WT_TLS_R_RECORD_OVERFLOW);
+	nonce12(d, body, nonce);
+	aad12(d, type, n, aad);
+	r = wt_aead_open(&d->aead, nonce, 12, aad, 13, body + ex, n,
+		body + ex, body + ex + n);
+	WT_DECLASSIFY_MEM(&r, sizeof r);
+	/* RFC 5246 6.2.3.3: "If the decryption fails, a fatal bad_record_mac
+	 * alert MUST be generated." */
+	if (r != 0)
+		return bad(rec, WT_ALERT_BAD_RECORD_MAC, WT_TLS_R_BAD_RECORD_MAC);
+	d->seq++;
+	if (type != CT_APPDATA)
+		WT_DECLASSIFY_MEM(body + ex, n);
+	rec->type = type;
+	rec->prot = 1;
+	rec->body = body + ex;
+	rec->len = n;
+	return WT_REC_GOT;
+}
+
 int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 {
 	uint8_t *in = wt_tls_in(c), *h, *body, nonce[12];
@@ -242,7 +362,8 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 	 * terminate the connection with a "record_overflow" alert." 5.1: a
 	 * TLSPlaintext "length MUST NOT exceed 2^14 bytes". */
 	if (len > WT_TLS_MAX_CIPHER ||
-	    ((!c->rd.active || type != CT_APPDATA) && len > WT_TLS_MAX_PLAIN &&
+	    ((!c->rd.active || (type != CT_APPDATA && !c->rd.v12)) &&
+	     len > WT_TLS_MAX_PLAIN &&
 	     !(type == CT_APPDATA && c->early_skip)))
 		return bad(rec, WT_ALERT_RECORD_OVERFLOW, WT_TLS_R_RECORD_OVERFLOW);
 	if (avail < WT_TLS_HDR + len)
@@ -256,6 +377,8 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 	rec->body = body;
 	rec->len = len;
 
+	if (c->rd.active && c->rd.v12)
+		return read12(c, rec, h, body, len);
 	if (!c->rd.active || type != CT_APPDATA) {
 		/* 4.2.10: after a HelloRetryRequest the server "skips past early
 		 * data by skipping all records with an external content type of

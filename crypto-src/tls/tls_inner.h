@@ -86,25 +86,33 @@ void wt_wr_close(wt_wr *w, size_t pos, size_t lenbytes);
 
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23 };
 enum {
+	HS_HELLO_REQUEST = 0,
 	HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
 	HS_END_OF_EARLY_DATA = 5, HS_ENCRYPTED_EXTENSIONS = 8,
 	HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13,
-	HS_CERTIFICATE_VERIFY = 15, HS_FINISHED = 20, HS_KEY_UPDATE = 24,
+	HS_SERVER_KEY_EXCHANGE = 12, HS_SERVER_HELLO_DONE = 14,
+	HS_CERTIFICATE_VERIFY = 15, HS_CLIENT_KEY_EXCHANGE = 16,
+	HS_FINISHED = 20, HS_KEY_UPDATE = 24,
 	HS_MESSAGE_HASH = 254
 };
 /* Extension codepoints (RFC 8446 4.2, RFC 6066, RFC 7301, RFC 8449). */
 enum {
-	EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10,
+	EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10, EXT_EC_POINT_FORMATS = 11,
 	EXT_SIGNATURE_ALGORITHMS = 13, EXT_ALPN = 16, EXT_PADDING = 21,
+	EXT_EXTENDED_MASTER_SECRET = 23, EXT_SESSION_TICKET = 35,
+	EXT_RENEGOTIATION_INFO = 0xFF01,
 	EXT_RECORD_SIZE_LIMIT = 28, EXT_PRE_SHARED_KEY = 41,
 	EXT_EARLY_DATA = 42, EXT_SUPPORTED_VERSIONS = 43, EXT_COOKIE = 44,
 	EXT_PSK_KEY_EXCHANGE_MODES = 45, EXT_CERTIFICATE_AUTHORITIES = 47,
 	EXT_POST_HANDSHAKE_AUTH = 49, EXT_SIGNATURE_ALGORITHMS_CERT = 50,
 	EXT_KEY_SHARE = 51
 };
-/* Message contexts an extension may appear in (RFC 8446 4.2 table). */
+/* Message contexts an extension may appear in (RFC 8446 4.2 table);
+ * M_SH12 is a TLS 1.2 ServerHello (RFC 5246 7.4.1.4: the extensions a
+ * 1.3 server puts in EncryptedExtensions come there). */
 enum {
-	M_CH = 1, M_SH = 2, M_HRR = 4, M_EE = 8, M_CT = 16, M_CR = 32, M_NST = 64
+	M_CH = 1, M_SH = 2, M_HRR = 4, M_EE = 8, M_CT = 16, M_CR = 32, M_NST = 64,
+	M_SH12 = 128
 };
 
 #define WT_TLS_MAX_SUITES 8
@@ -152,6 +160,14 @@ enum {
 	/* server */
 	ST_S_EXPECT_CH, ST_S_EXPECT_CH2, ST_S_EXPECT_CERT, ST_S_EXPECT_CV,
 	ST_S_EXPECT_FIN,
+	/* TLS 1.2 client (RFC 5246 7.3): full handshake, then with a
+	 * session resumed (abbreviated: NewSessionTicket, CCS, Finished) */
+	ST_C12_EXPECT_CERT, ST_C12_EXPECT_SKE, ST_C12_EXPECT_CR_SHD,
+	ST_C12_EXPECT_SHD, ST_C12_EXPECT_NST, ST_C12_EXPECT_CCS,
+	ST_C12_EXPECT_FIN,
+	/* TLS 1.2 server */
+	ST_S12_EXPECT_CERT, ST_S12_EXPECT_CKE, ST_S12_EXPECT_CV,
+	ST_S12_EXPECT_CCS, ST_S12_EXPECT_FIN,
 	ST_CONNECTED
 };
 
@@ -171,7 +187,10 @@ enum wt_peer_auth { PEER_AUTH_NONE = 0, PEER_AUTH_VERIFIED = 1, PEER_AUTH_CERT_S
 /* ---- the context --------------------------------------------------------- */
 
 struct wt_tls_ctx {
-	uint16_t suites[WT_TLS_MAX_SUITES];
+	uint16_t suites[WT_TLS_MAX_SUITES];      /* TLS 1.3 */
+	uint16_t suites12[WT_TLS_MAX_SUITES];    /* TLS 1.2 */
+	uint32_t nsuites12;
+	uint32_t min_version, max_version;       /* WT_TLS_VERSION_* */
 	uint16_t groups[WT_TLS_MAX_GROUPS];
 	uint16_t sigalgs[WT_TLS_MAX_SIGALGS];
 	uint32_t nsuites, ngroups, nsigalgs;
@@ -204,6 +223,11 @@ typedef struct {
 	uint8_t secret[WT_HASH_MAX_LEN];  /* current traffic secret */
 	uint64_t seq;
 	uint32_t active;   /* 0: records are TLSPlaintext */
+	/* TLS 1.2 record protection (RFC 5246 6.2.3.3): no inner content
+	 * type, the header's type and the plaintext length in the
+	 * additional data; explicit: an 8-byte explicit nonce precedes the
+	 * ciphertext (AES-GCM, RFC 5288 3), iv holding the 4-byte salt. */
+	uint32_t v12, explicit_nonce;
 } wt_tls_dir;
 
 /* ---- key schedule: one struct per stage (rustls KeySchedule*) --------- */
@@ -228,9 +252,15 @@ typedef struct {
 	uint8_t secret[WT_TLS_KEYLOG_SECRET_MAX];
 } wt_tls_keylog_entry;
 
-/* A client's stored session (what wt_tls_get_session serializes). */
+/* A client's stored session (what wt_tls_get_session serializes). For
+ * TLS 1.2 (version WT_TLS_VERSION_12) psk holds the 48-byte master
+ * secret, ticket the RFC 5077 ticket (may be empty: a session ID only),
+ * sid the session ID the server gave; age_add is unused. */
 typedef struct {
+	uint32_t version;
 	uint32_t suite;
+	uint32_t sidlen;
+	uint8_t sid[32];
 	uint32_t psklen;
 	uint8_t psk[WT_HASH_MAX_LEN];
 	uint32_t age_add, lifetime;
@@ -271,6 +301,7 @@ struct wt_tls_conn {
 	uint32_t ccs_sent, hs_seen_ch;
 
 	/* negotiated */
+	uint32_t version;          /* WT_TLS_VERSION_*, 0 until the hellos */
 	uint32_t suite, hash, hashlen, aead, keylen, group;
 	uint32_t peer_sigalg, own_sigalg;
 	uint32_t resumed, hrr, peer_auth, cert_requested, sent_cert;
@@ -295,7 +326,10 @@ struct wt_tls_conn {
 	uint8_t cookie[WT_TLS_COOKIE_MAX];
 	uint32_t cookielen;
 	uint32_t hrr_group;
-	uint32_t offered_psk;        /* client offered the stored session */
+	uint32_t offered_psk;        /* client offered the stored (TLS 1.3)
+	                              * session as a PSK */
+	uint32_t offered_sess12;     /* client offered the stored TLS 1.2
+	                              * session (ticket and/or session ID) */
 	uint32_t psk_hash_first;     /* client: hash whose suites the ClientHello
 	                              * lists first (0: our order); kept for
 	                              * the second ClientHello (4.1.2) */
@@ -354,6 +388,30 @@ struct wt_tls_conn {
 	uint32_t cookie_ok;          /* server: ClientHello2 echoed the cookie */
 	uint32_t psk_ch1;            /* server: ClientHello1's PSK was accepted */
 	uint32_t early_skip;         /* server: 0-RTT bytes still to skip */
+
+	/* TLS 1.2 (hs12*.c) */
+	uint8_t ms[48];              /* master secret (RFC 5246 8.1) */
+	uint8_t kb[2 * 32 + 2 * 12]; /* key block: client key, server key,
+	                              * client iv, server iv (6.3), keylen and
+	                              * iv12 each; installed at each side's
+	                              * ChangeCipherSpec, wiped once both are */
+	uint32_t ems;                /* extended_master_secret negotiated */
+	uint32_t peer_ems;           /* peer sent extended_master_secret */
+	uint32_t peer_reneg;         /* peer sent renegotiation_info or SCSV */
+	uint32_t peer_fallback;      /* server: TLS_FALLBACK_SCSV offered */
+	uint32_t peer_v12;           /* server: 0x0303 offered (legacy_version
+	                              * or supported_versions) */
+	uint32_t peer_point_ok;      /* ec_point_formats lists uncompressed,
+	                              * or the extension is absent */
+	uint32_t peer_ticket_ext;    /* session_ticket extension seen */
+	const uint8_t *peer_ticket;  /* its body, into hs_in (server) */
+	size_t peer_ticketlen;
+	uint32_t send_ticket;        /* server: NewSessionTicket to send /
+	                              * client: one is to come */
+	uint32_t ccs_seen;           /* the peer's ChangeCipherSpec taken */
+	uint32_t pmslen;             /* client: the ECDHE secret, kept in ms
+	                              * from ServerKeyExchange to our flight */
+	uint8_t peer_vd[12], own_vd[12]; /* verify_data (RFC 5746 3.1) */
 
 	/* post-handshake */
 	uint32_t ku_pending;         /* enum wt_ku */
@@ -421,6 +479,11 @@ uint32_t wt_rec_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
  * of plaintext records (RFC 8446 5.1). 0, or the WT_TLS_* code. */
 uint32_t wt_rec_seal(wt_tls_conn *c, uint32_t type, uint32_t version,
 	const uint8_t *p, size_t len);
+/* TLS 1.2: install key and iv (RFC 5246 6.3 key block parts; ivlen 4
+ * for AES-GCM's salt, 12 for ChaCha20-Poly1305) for a direction; resets
+ * the sequence number. 0 or the WT_TLS_* code. */
+uint32_t wt_rec_set_keys12(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *key,
+	const uint8_t *iv);
 /* Move staged bytes into out as room allows; 1 when stage is empty. */
 int wt_tls_flush(wt_tls_conn *c);
 
@@ -485,6 +548,33 @@ int wt_ks_ticket_psk(uint32_t hash, const uint8_t *res, const uint8_t *nonce,
 int wt_ks_traffic_keys(uint32_t hash, const uint8_t *secret, uint8_t *key,
 	size_t keylen, uint8_t iv[12]);
 
+/* ---- TLS 1.2 key schedule (keysched12.c, RFC 5246 5, 6.3, 8.1, 7.4.9;
+ * RFC 7627 4) ---------------------------------------------------------- */
+
+/* The TLS 1.2 suites: hash of the PRF, AEAD, key length, and whether the
+ * certificate is ECDSA/EdDSA (1) or RSA (0). -1 for anything else. */
+int wt_ks12_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead,
+	uint32_t *keylen, uint32_t *ecdsa);
+/* PRF(secret, label, seed1 || seed2) = P_hash (RFC 5246 5), outlen bytes. */
+int wt_prf12(uint32_t hash, const uint8_t *secret, size_t slen,
+	const char *label, const uint8_t *seed1, size_t s1len,
+	const uint8_t *seed2, size_t s2len, uint8_t *out, size_t outlen);
+/* master_secret: with ems, PRF(pms, "extended master secret",
+ * session_hash) (RFC 7627 4); without, PRF(pms, "master secret",
+ * client_random || server_random) (RFC 5246 8.1). 48 bytes. */
+int wt_ks12_master(uint32_t hash, const uint8_t *pms, size_t pmslen, int ems,
+	const uint8_t *session_hash, const uint8_t cr[32], const uint8_t sr[32],
+	uint8_t ms[48]);
+/* The key block (RFC 5246 6.3): client_write_key, server_write_key,
+ * client_write_IV, server_write_IV; ivlen 4 (GCM) or 12 (ChaCha). */
+int wt_ks12_key_block(uint32_t hash, const uint8_t ms[48],
+	const uint8_t cr[32], const uint8_t sr[32], size_t keylen, size_t ivlen,
+	uint8_t *out);
+/* verify_data (RFC 5246 7.4.9): PRF(ms, "client finished" / "server
+ * finished", Hash(handshake_messages)), 12 bytes. */
+int wt_ks12_finished(uint32_t hash, const uint8_t ms[48], int client,
+	const uint8_t *thash, uint8_t out[12]);
+
 /* ---- transcript (transcript.c) ------------------------------------------ */
 
 void wt_th_init(wt_tls_conn *c);
@@ -494,6 +584,11 @@ void wt_th_select(wt_tls_conn *c, uint32_t hash);
 void wt_th_out(const wt_tls_conn *c, uint8_t *out);
 /* RFC 8446 4.4.1: replace the transcript so far by message_hash. */
 void wt_th_hrr_reset(wt_tls_conn *c);
+/* TLS 1.2 keeps both hashes for the whole handshake: the PRF's is the
+ * suite's, a CertificateVerify's the signature scheme's (RFC 5246
+ * 7.4.8). The transcript hash under either (WT_SHA256 / WT_SHA384);
+ * -1 for another hash, or when that one no longer runs. */
+int wt_th_out_hash(const wt_tls_conn *c, uint32_t hash, uint8_t *out);
 
 /* ---- handshake (handshake.c, hs13_client.c, hs13_server.c) ------------- */
 
@@ -555,9 +650,19 @@ size_t wt_hs_out_room(const wt_tls_conn *c);
 void wt_hs_writer(wt_tls_conn *c, wt_wr *w);
 int wt_hs_commit(wt_tls_conn *c, uint32_t type, wt_wr *w);
 int wt_hs_verify_gate(wt_tls_conn *c);
+/* The key type (WT_KEY_*) and PSS hash restriction of our leaf
+ * certificate; -1 when there is none or it does not parse. */
+int wt_hs_own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type,
+	uint32_t *pss_hash);
 uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c);
 int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len);
 int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg);
+/* A ServerHello (whole message) that negotiates TLS 1.3: a
+ * HelloRetryRequest, or one with supported_versions (RFC 8446 4.2.1: a
+ * server negotiating 1.3 "MUST respond by sending a
+ * "supported_versions" extension"); and malformed ones, which the 1.3
+ * parser refuses. 0: a TLS 1.2 (or older) ServerHello. */
+int wt_hs_sh_is_tls13(const uint8_t *msg, size_t len);
 /* 1 if the last block checked had extension type (one of the table's). */
 int wt_hs_ext_seen(const wt_tls_conn *c, uint32_t type);
 int wt_tls_spki_of_cert(const uint8_t *der, size_t len, const uint8_t **spki,
@@ -566,6 +671,67 @@ int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t suite);
 int wt_tls_group_ok(const wt_tls_ctx *ctx, uint32_t group);
 int wt_tls_sigalg_ok(const wt_tls_ctx *ctx, uint32_t alg);
 void wt_tls_set_suite(wt_tls_conn *c, uint32_t suite);
+
+/* ---- TLS 1.2 (hs12.c shared; hs12_client.c, hs12_server.c) ------------ */
+
+/* Fix the suite of a TLS 1.2 connection: version, hash, AEAD; both
+ * transcript hashes keep running (see wt_th_out_hash). */
+void wt_tls_set_suite12(wt_tls_conn *c, uint32_t suite);
+int wt_tls_suite12_ok(const wt_tls_ctx *ctx, uint32_t suite);
+/* The master secret from the (EC)DHE shared secret (EMS when c->ems),
+ * the key block from it, and the CLIENT_RANDOM key log line. Wipes
+ * nothing of the caller's. 0 or -1 (error set). */
+int wt_hs12_master(wt_tls_conn *c, const uint8_t *pms, size_t pmslen);
+/* Send ChangeCipherSpec and switch the write side to the new keys
+ * (RFC 5246 7.1): our hs_out is sealed first under the old state. */
+int wt_hs12_change_write(wt_tls_conn *c);
+/* The peer's ChangeCipherSpec arrived: switch the read side. */
+int wt_hs12_change_read(wt_tls_conn *c);
+/* Finished (RFC 5246 7.4.9), sent with our role's label / checked with
+ * the peer's (constant time; decrypt_error). Both keep the verify_data
+ * for renegotiation_info (RFC 5746 3.1). */
+int wt_hs12_send_finished(wt_tls_conn *c);
+int wt_hs12_recv_finished(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* ServerKeyExchange signed_params (RFC 8422 5.4): client_random ||
+ * server_random || ServerECDHParams (curve_type 3, named_curve, point). */
+size_t wt_hs12_ske_params(const wt_tls_conn *c, uint32_t group,
+	const uint8_t *point, size_t plen, uint8_t *out);
+/* The RSASSA-PKCS1-v1_5 schemes a TLS 1.2 handshake may sign with (RFC
+ * 5246 7.4.1.4.1; never SHA-1): offered after ctx->sigalgs when TLS 1.2
+ * is enabled, bits WT_SIGMASK_PKCS1 + i of peer_sigalg_mask. */
+extern const uint16_t wt_tls_sigalgs_pkcs1[3];
+#define WT_SIGMASK_PKCS1 16
+/* A scheme we accept in TLS 1.2: ctx->sigalgs or, with 1.2 on, PKCS1. */
+int wt_tls_sigalg12_ok(const wt_tls_ctx *ctx, uint32_t alg);
+/* CertificateVerify of TLS 1.2 (RFC 5246 7.4.8): a signature over the
+ * handshake messages so far; ours picks a scheme of the peer's list with
+ * SHA-256 or SHA-384 (the hashes the transcript keeps). */
+int wt_hs12_send_cert_verify(wt_tls_conn *c);
+int wt_hs12_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* Our TLS 1.2 signature scheme for ServerKeyExchange/CertificateVerify:
+ * our preference, in the peer's list, fitting our key and certificate;
+ * 0 when none. cv: for CertificateVerify (SHA-256/384 hashes only). */
+uint32_t wt_hs12_pick_sigalg(const wt_tls_conn *c, int cv);
+/* Refuse renegotiation after the handshake (RFC 5746 4.2/4.4 and as
+ * rustls does): a no_renegotiation warning (alert 100). */
+int wt_hs12_refuse_renegotiation(wt_tls_conn *c);
+
+/* hs12_client.c: the ServerHello of a TLS 1.2 server (hs13_client.c
+ * found no supported_versions in it), then the messages after it. */
+int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg,
+	size_t len);
+int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len);
+/* The server's ChangeCipherSpec (pump.c); 0 or -1. */
+int wt_hs12_client_ccs(wt_tls_conn *c);
+/* hs12_server.c: a ClientHello to answer with TLS 1.2 (hs13_server.c
+ * parsed its extension block into the connection), then the rest. */
+int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
+	size_t len, const uint8_t *sid, size_t sidlen, const uint8_t *suites,
+	size_t suiteslen, const uint8_t *comp, size_t complen);
+int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len);
+int wt_hs12_server_ccs(wt_tls_conn *c);
 
 /* ---- extensions (ext/ files): descriptors ------------------------------- */
 
@@ -583,7 +749,10 @@ extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
 	wt_ext_supported_groups, wt_ext_signature_algorithms,
 	wt_ext_signature_algorithms_cert, wt_ext_server_name, wt_ext_alpn,
 	wt_ext_record_size_limit, wt_ext_psk_modes, wt_ext_cookie,
-	wt_ext_early_data, wt_ext_pre_shared_key;
+	wt_ext_early_data, wt_ext_pre_shared_key,
+	/* TLS 1.2 (RFC 7627, RFC 5746, RFC 8422 5.1.2, RFC 5077) */
+	wt_ext_extended_master_secret, wt_ext_renegotiation_info,
+	wt_ext_ec_point_formats, wt_ext_session_ticket;
 /* The table, in the order extensions are sent (pre_shared_key last). */
 extern const wt_tls_ext *const wt_tls_exts[];
 extern const size_t wt_tls_nexts;

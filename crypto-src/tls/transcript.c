@@ -16,7 +16,7 @@ void wt_th_init(wt_tls_conn *c)
 void wt_th_add(wt_tls_conn *c, const uint8_t *p, size_t len)
 {
 	wt_hash_update(&c->th, p, len);
-	if (c->hash == 0)
+	if (c->hash == 0 || c->version == WT_TLS_VERSION_12)
 		wt_hash_update(&c->th384, p, len);
 }
 
@@ -29,7 +29,24 @@ void wt_th_select(wt_tls_conn *c, uint32_t hash)
 
 void wt_th_out(const wt_tls_conn *c, uint8_t *out)
 {
-	wt_hash_out(&c->th, out);
+	/* TLS 1.2 keeps SHA-256 in th and SHA-384 in th384 throughout. */
+	if (c->version == WT_TLS_VERSION_12 && c->hash == WT_SHA384)
+		wt_hash_out(&c->th384, out);
+	else
+		wt_hash_out(&c->th, out);
+}
+
+int wt_th_out_hash(const wt_tls_conn *c, uint32_t hash, uint8_t *out)
+{
+	if (c->version != WT_TLS_VERSION_12 && hash != c->hash)
+		return -1;
+	if (hash == WT_SHA256)
+		wt_hash_out(&c->th, out);
+	else if (hash == WT_SHA384)
+		wt_hash_out(&c->th384, out);
+	else
+		return -1;
+	return 0;
 }
 
 /* RFC 8446 4.4.1: "When the server responds to a ClientHello with a

@@ -335,7 +335,8 @@ static void test_keylog(void)
 	tpair p;
 
 	CHECK(wt_tls_keylog_label(WT_TLS_KEYLOG_NONE) == NULL &&
-		wt_tls_keylog_label(6) == NULL &&
+		wt_tls_keylog_label(7) == NULL &&
+		strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_RANDOM), "CLIENT_RANDOM") == 0 &&
 		strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0),
 			"CLIENT_TRAFFIC_SECRET_0") == 0, "keylog: labels");
 	tp_ctx(&p);

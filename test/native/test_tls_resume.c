@@ -41,8 +41,13 @@ static size_t first(tpair *p, uint8_t *sess, uint32_t lifetime, uint32_t n)
 }
 
 /* Offset of the lifetime field in the session blob. */
-static size_t blob_lifetime(const uint8_t *s) { return 4 + 2 + 1 + s[6] + 4; }
-static size_t blob_ticket(const uint8_t *s) { return 4 + 2 + 1 + s[6] + 4 + 4 + 8 + 2; }
+/* The session blob "WTS2" (hs13_client.c): magic, version u16, suite
+ * u16, sidlen u8, sid, psklen u8, psk, age_add, lifetime, received_ms,
+ * ticketlen u16, ticket. */
+static size_t blob_psk(const uint8_t *s) { return 4 + 2 + 2 + 1 + s[8] + 1; }
+static size_t blob_age_add(const uint8_t *s) { return blob_psk(s) + s[blob_psk(s) - 1]; }
+static size_t blob_lifetime(const uint8_t *s) { return blob_age_add(s) + 4; }
+static size_t blob_ticket(const uint8_t *s) { return blob_lifetime(s) + 4 + 8 + 2; }
 
 static void test_tickets_sent(void)
 {
@@ -326,7 +331,7 @@ static void test_bad_tickets(void)
 	/* A wrong PSK with the right ticket: the binder fails (4.2.11 "MUST
 	 * abort"; 6.2 decrypt_error). */
 	memcpy(mod, sess, sl);
-	mod[7] ^= 1;   /* first PSK byte */
+	mod[blob_psk(mod)] ^= 1;   /* first PSK byte */
 	tp_conns(&p);
 	wt_tls_set_session(p.c, mod, sl);
 	CHECK(!tp_handshake(&p) && wt_tls_error_code(p.s) == SENT(WT_ALERT_DECRYPT_ERROR),
@@ -518,7 +523,7 @@ static void test_client_side(void)
 	wt_test_set_now(T0);
 	tp_ctx(&p);
 	sl = first(&p, sess, 3600, 1);
-	age_add = wt_load32_be(sess + 4 + 2 + 1 + sess[6]);
+	age_add = wt_load32_be(sess + blob_age_add(sess));
 	/* 4.2.11.1: obfuscated_ticket_age = (ms since the ticket arrived +
 	 * ticket_age_add) mod 2^32. */
 	tp_conns(&p);
@@ -554,7 +559,7 @@ static void test_client_side(void)
 	tp_conns(&p);
 	CHECK(wt_tls_get_session(p.c, tmp, sizeof tmp) == 0, "no session yet: 0");
 	CHECK(wt_tls_set_session(p.c, sess, sl - 1) == WT_TLS_ERR_CONFIG, "short blob refused");
-	memcpy(tmp, "WTS2", 4);
+	memcpy(tmp, "WTS9", 4);
 	CHECK(wt_tls_set_session(p.c, tmp, 4) == WT_TLS_ERR_CONFIG, "bad magic refused");
 	CHECK(wt_tls_set_session(p.c, sess, sl) == 0, "blob accepted");
 	CHECK(wt_tls_get_session(p.s, tmp, sizeof tmp) == 0, "server: no session blob");

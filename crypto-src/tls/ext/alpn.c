@@ -25,7 +25,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	while (scan.len)
 		if (wt_rd_vec(&scan, 1, &name) || name.len == 0)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-	if (msg == M_EE) {
+	if (msg == M_EE || msg == M_SH12) {
 		/* RFC 7301 3.1: the server's list "MUST contain exactly one
 		 * ProtocolName", one the client offered. */
 		(void)wt_rd_vec(&list, 1, &name);
@@ -60,7 +60,7 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_bytes(w, c->ctx->alpn, c->ctx->alpnlen);
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
-	} else if (msg == M_EE && c->alpnlen) {
+	} else if ((msg == M_EE || msg == M_SH12) && c->alpnlen) {
 		wt_wr_u16(w, EXT_ALPN);
 		p = wt_wr_open(w, 2);
 		q = wt_wr_open(w, 2);
@@ -71,4 +71,4 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_alpn = { EXT_ALPN, M_CH | M_EE, recv, send };
+const wt_tls_ext wt_ext_alpn = { EXT_ALPN, M_CH | M_EE | M_SH12, recv, send };

@@ -5,7 +5,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 {
 	wt_rd list, name;
 	uint32_t type;
-	if (msg == M_EE) {
+	if (msg == M_EE || msg == M_SH12) {
 		/* "The "extension_data" field of this extension SHALL be
 		 * empty." */
 		if (b->len)
@@ -41,7 +41,7 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_close(w, r, 2);
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
-	} else if (msg == M_EE && c->snilen && !c->resumed) {
+	} else if ((msg == M_EE || msg == M_SH12) && c->snilen && !c->resumed) {
 		/* The server acknowledges the name it received, on a full
 		 * handshake only: RFC 6066 3, "When resuming a session, the
 		 * server MUST NOT include a server_name extension in the server
@@ -53,5 +53,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 }
 
 const wt_tls_ext wt_ext_server_name = {
-	EXT_SERVER_NAME, M_CH | M_EE, recv, send
+	EXT_SERVER_NAME, M_CH | M_EE | M_SH12, recv, send
 };

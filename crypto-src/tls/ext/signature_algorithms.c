@@ -19,6 +19,10 @@ static int parse(wt_tls_conn *c, wt_rd *b, int keep)
 		for (i = 0; i < ctx->nsigalgs; i++)
 			if (ctx->sigalgs[i] == s)
 				mask |= 1u << i;
+		/* TLS 1.2's RSASSA-PKCS1-v1_5 schemes (tls_inner.h). */
+		for (i = 0; i < 3; i++)
+			if (wt_tls_sigalgs_pkcs1[i] == s)
+				mask |= 1u << (WT_SIGMASK_PKCS1 + i);
 	}
 	if (keep)
 		c->peer_sigalg_mask = mask;
@@ -49,6 +53,13 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	q = wt_wr_open(w, 2);
 	for (i = 0; i < c->ctx->nsigalgs; i++)
 		wt_wr_u16(w, c->ctx->sigalgs[i]);
+	/* A client that may end up in TLS 1.2 accepts RSASSA-PKCS1-v1_5 in
+	 * ServerKeyExchange (RFC 5246 7.4.1.4.1; many RSA servers sign so);
+	 * in TLS 1.3 they stand for certificate signatures only (RFC 8446
+	 * 4.2.3) and our CertificateVerify check refuses them there. */
+	if (msg == M_CH && c->ctx->min_version <= WT_TLS_VERSION_12)
+		for (i = 0; i < 3; i++)
+			wt_wr_u16(w, wt_tls_sigalgs_pkcs1[i]);
 	wt_wr_close(w, q, 2);
 	wt_wr_close(w, p, 2);
 }

@@ -1,4 +1,4 @@
-/* supported_versions (RFC 8446 4.2.1): TLS 1.3 only. */
+/* supported_versions (RFC 8446 4.2.1): TLS 1.3, and 1.2 beside it. */
 #include "../tls_inner.h"
 
 static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
@@ -12,8 +12,10 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 		while (list.len) {
 			(void)wt_rd_u16(&list, &v);
-			if (v == 0x0304)
+			if (v == WT_TLS_VERSION_13)
 				c->peer_versions_ok = 1;
+			else if (v == WT_TLS_VERSION_12)
+				c->peer_v12 = 1;
 		}
 		return 0;
 	}
@@ -31,12 +33,18 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
-	(void)c;
 	if (msg == M_CH) {
+		/* Our versions, newest first (RFC 8446 4.2.1: "in preference
+		 * order, with the most preferred version first"). A client
+		 * without TLS 1.3 sends none (handshake.c leaves the 1.3-only
+		 * extensions out). */
+		int v12 = c->ctx->min_version <= WT_TLS_VERSION_12;
 		wt_wr_u16(w, EXT_SUPPORTED_VERSIONS);
-		wt_wr_u16(w, 3);
-		wt_wr_u8(w, 2);
-		wt_wr_u16(w, 0x0304);
+		wt_wr_u16(w, v12 ? 5 : 3);
+		wt_wr_u8(w, v12 ? 4 : 2);
+		wt_wr_u16(w, WT_TLS_VERSION_13);
+		if (v12)
+			wt_wr_u16(w, WT_TLS_VERSION_12);
 	} else if (msg == M_SH || msg == M_HRR) {
 		wt_wr_u16(w, EXT_SUPPORTED_VERSIONS);
 		wt_wr_u16(w, 2);

@@ -16,6 +16,11 @@ const wt_tls_ext *const wt_tls_exts[] = {
 	&wt_ext_record_size_limit,
 	&wt_ext_alpn,
 	&wt_ext_early_data,
+	/* TLS 1.2 only (RFC 7627, RFC 5746, RFC 8422, RFC 5077) */
+	&wt_ext_extended_master_secret,
+	&wt_ext_renegotiation_info,
+	&wt_ext_ec_point_formats,
+	&wt_ext_session_ticket,
 	&wt_ext_pre_shared_key,
 };
 const size_t wt_tls_nexts = sizeof wt_tls_exts / sizeof wt_tls_exts[0];

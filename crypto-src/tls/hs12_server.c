@@ -1,0 +1,23 @@
+/* hs12_server.c: the TLS 1.2 server (work in progress on branch tls12). */
+#include "tls_inner.h"
+
+int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
+	size_t len, const uint8_t *sid, size_t sidlen, const uint8_t *suites,
+	size_t suiteslen, const uint8_t *comp, size_t complen)
+{
+	(void)msg; (void)len; (void)sid; (void)sidlen; (void)suites;
+	(void)suiteslen; (void)comp; (void)complen;
+	return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_SHARED_VERSION);
+}
+
+int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
+	size_t len)
+{
+	(void)type; (void)msg; (void)len;
+	return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE);
+}
+
+int wt_hs12_server_ccs(wt_tls_conn *c)
+{
+	return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS);
+}
