@@ -157,16 +157,57 @@ static int offered(const uint8_t *suites, size_t len, uint32_t s)
 	return 0;
 }
 
+/* 1 if the ClientHello (whole message) has no supported_groups extension
+ * or lists group in it. Read from the message itself: peer_group_mask
+ * only knows the groups of our own list, and the curve of our
+ * certificate need not be one of those. */
+static int client_lists_group(const uint8_t *msg, size_t len, uint32_t group)
+{
+	wt_rd r = { msg + 4, len - 4 }, v, exts, body, list;
+	const uint8_t *random;
+	uint32_t type, g;
+	/* Already parsed by hs13_server.c: a failure here cannot happen. */
+	if (wt_rd_u16(&r, &type) || wt_rd_bytes(&r, 32, &random) ||
+	    wt_rd_vec(&r, 1, &v) || wt_rd_vec(&r, 2, &v) || wt_rd_vec(&r, 1, &v))
+		return 0;
+	if (r.len == 0 || wt_rd_vec(&r, 2, &exts))
+		return 1;
+	while (exts.len > 0) {
+		if (wt_rd_u16(&exts, &type) || wt_rd_vec(&exts, 2, &body))
+			return 0;
+		if (type != EXT_SUPPORTED_GROUPS)
+			continue;
+		if (wt_rd_vec(&body, 2, &list))
+			return 0;
+		while (list.len >= 2) {
+			(void)wt_rd_u16(&list, &g);
+			if (g == group)
+				return 1;
+		}
+		return 0;
+	}
+	return 1;
+}
+
 /* 1 if our key can sign for suite: ECDHE_ECDSA for EC and Ed25519 keys
- * (RFC 8422 2, 5.4: the ECDSA suites name "a certificate containing an
- * ECDSA- or EdDSA-capable public key"), ECDHE_RSA for RSA ones. */
-static int suite_fits_key(const wt_tls_ctx *ctx, uint32_t suite)
+ * (RFC 8422 2.1: the ECDSA suites name "an ECDSA- or EdDSA-capable public
+ * key"), ECDHE_RSA for RSA ones. RFC 8422 5.3 (Server Certificate): "If
+ * the client has used a Supported Elliptic Curves Extension, the public
+ * key in the server's certificate MUST respect the client's choice of
+ * elliptic curves" (OpenSSL clients check it: "wrong curve"). Ed25519
+ * is asked for in signature_algorithms instead (RFC 8422 5.1.1), which
+ * the scheme choice checks. */
+static int suite_fits_key(const wt_tls_ctx *ctx, uint32_t suite,
+	const uint8_t *ch, size_t chlen)
 {
 	uint32_t h, a, k, ecdsa, t = ctx->key.type;
 	if (wt_ks12_suite_params(suite, &h, &a, &k, &ecdsa))
 		return 0;
 	if (ecdsa)
-		return t == WT_KEY_EC_P256 || t == WT_KEY_EC_P384 ||
+		return (t == WT_KEY_EC_P256 &&
+			client_lists_group(ch, chlen, WT_GROUP_SECP256R1)) ||
+			(t == WT_KEY_EC_P384 &&
+			 client_lists_group(ch, chlen, WT_GROUP_SECP384R1)) ||
 			t == WT_KEY_ED25519;
 	return t == WT_KEY_RSA || t == WT_KEY_RSA_PSS;
 }
@@ -357,7 +398,7 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
 	 * available." */
 	for (i = 0; i < ctx->nsuites12 && !suite; i++)
 		if (offered(suites, suiteslen, ctx->suites12[i]) &&
-		    suite_fits_key(ctx, ctx->suites12[i]))
+		    suite_fits_key(ctx, ctx->suites12[i], msg, len))
 			suite = ctx->suites12[i];
 	if (!suite)
 		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SUITE);
