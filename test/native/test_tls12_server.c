@@ -295,6 +295,8 @@ static void test_client_cert(void)
 /* ---- resumption (RFC 5077) ------------------------------------------------- */
 
 static const uint8_t TKEY[32] = { 12, 1, 2, 3 };
+static size_t client_hello(tpair *p);
+static long ch_ext(const uint8_t *r, size_t n, uint32_t type, size_t *len);
 
 static size_t full_then_session(tpair *p, uint8_t *sess)
 {
@@ -351,6 +353,74 @@ static void test_resumption(void)
 		wt_tls_set_session(p.c, sess, n);
 		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s) &&
 			wt_tls_get_suite(p.s) == other, "session suite not offered: full handshake");
+		tp_free_conns(&p);
+	}
+	/* RFC 7627 5.3: a hello without extended_master_secret does not
+	 * resume an EMS session (ours all are): a full handshake. */
+	{
+		size_t cn, el;
+		long eo;
+		n = full_then_session(&p, sess);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, n);
+		cn = client_hello(&p);
+		eo = ch_ext(cbuf, cn, EXT_EXTENDED_MASTER_SECRET, &el);
+		CHECK(eo > 0, "EMS offered");
+		cbuf[eo - 4] = 0xEE;
+		give(p.s, cbuf, cn);
+		CHECK(server_ok(&p) && !p.s->resumed && p.s->ems == 0,
+			"ticket without EMS in the new hello: full handshake");
+		tp_free_conns(&p);
+		/* The same hello untouched resumes (the case above is not
+		 * refused for another reason). */
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, n);
+		cn = client_hello(&p);
+		give(p.s, cbuf, cn);
+		CHECK(server_ok(&p) && p.s->resumed, "the same hello with EMS resumes");
+		tp_free_conns(&p);
+	}
+	/* RFC 5077 5.6: an expired ticket does not resume (lifetime 3600 s;
+	 * the client keeps offering it). */
+	{
+		const uint64_t t0 = 1800000000000ull;
+		size_t cn, el;
+		wt_test_set_now(t0);
+		n = full_then_session(&p, sess);
+		wt_test_set_now(t0 + 3599 * 1000ull);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, n);
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s), "ticket within its lifetime: resumed");
+		tp_free_conns(&p);
+		/* The hello made while the client still takes the ticket as
+		 * valid, read by the server once it is not. */
+		wt_test_set_now(t0 + 3599 * 1000ull);
+		tp_conns(&p);
+		wt_tls_set_session(p.c, sess, n);
+		cn = client_hello(&p);
+		CHECK(ch_ext(cbuf, cn, EXT_SESSION_TICKET, &el) > 0 && el > 0, "ticket offered");
+		wt_test_set_now(t0 + 3601 * 1000ull);
+		give(p.s, cbuf, cn);
+		CHECK(server_ok(&p) && !p.s->resumed, "expired ticket: full handshake");
+		tp_free_conns(&p);
+		wt_test_set_now(0);
+	}
+	/* RFC 6066 3: another server_name does not resume. */
+	{
+		tp_conns(&p);
+		wt_tls_set_server_name(p.c, "a.test", 6);
+		CHECK(tp_handshake(&p), "setup");
+		n = wt_tls_get_session(p.c, sess, WT_TLS_SESSION_MAX);
+		tp_free_conns(&p);
+		tp_conns(&p);
+		wt_tls_set_server_name(p.c, "b.test", 6);
+		wt_tls_set_session(p.c, sess, n);
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s), "other SNI: full handshake");
+		tp_free_conns(&p);
+		tp_conns(&p);
+		wt_tls_set_server_name(p.c, "a.test", 6);
+		wt_tls_set_session(p.c, sess, n);
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s), "same SNI: resumed");
 		tp_free_conns(&p);
 	}
 	/* Client certificates required: a ticket of a client that did not
