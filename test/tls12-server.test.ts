@@ -452,6 +452,33 @@ describe.skipIf(!GNUTLS)('gnutls-cli TLS 1.2 only -> our server', () => {
   }
 });
 
+describe.skipIf(!GNUTLS)('gnutls-cli --rehandshake -> our server', () => {
+  it('each renegotiating ClientHello gets a no_renegotiation warning, not a fatal alert', async () => {
+    const l = await listen({});
+    const cli = new Peer('gnutls-cli', ['--insecure', '--rehandshake', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.2', '-p', String(l.port), '127.0.0.1']);
+    try {
+      const { pump } = await l.accept();
+      await pump.handshake();
+      // Our side reads, so the renegotiating hellos are taken (post.c).
+      const read = pump.readExactly(1).then(() => undefined, (x: unknown) => x);
+      await cli.waitFor('Received alert [100]: No renegotiation is allowed');
+      await cli.waitFor('ReHandshake has failed', 10_000, 'stderr');
+      const out = cli.stderr;
+      // GnuTLS takes the warning as "Non fatal" and sends its hello again,
+      // each answered alike, until it gives up by itself (with an
+      // internal_error alert of its own): the refusal never ends the
+      // connection from our side.
+      expect(out).toMatch(/Non fatal error: A TLS warning alert has been received/);
+      const e = await read;
+      expect(e).toBeInstanceOf(TLSError);
+      expect((e as TLSError).alertDirection).toBe('received');
+    } finally {
+      cli.kill();
+      l.dispose();
+    }
+  }, 30_000);
+});
+
 it('the peers are here (so the suites above did run)', () => {
   expect(OPENSSL).toBe(true);
   expect(spawnSync('openssl', ['version']).stdout.toString()).toMatch(/OpenSSL 3/);
