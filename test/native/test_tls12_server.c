@@ -557,6 +557,43 @@ static void test_order(void)
 		"duplicate CKE: unexpected_message");
 	tp_free(&p);
 
+	/* A duplicated Certificate. */
+	CHECK(hostile_setup(&p, &f, 1, 0), "setup");
+	co = msg_at(&f, HS_CERTIFICATE, &cl);
+	memcpy(hs, f.hs + co, cl);
+	memcpy(hs + cl, f.hs, f.hslen);
+	send_flight(&p, hs, cl + f.hslen, 1, &f);
+	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
+		"duplicate Certificate: unexpected_message");
+	tp_free(&p);
+
+	/* A second ChangeCipherSpec (protected, under the new keys) before
+	 * the Finished. */
+	CHECK(hostile_setup(&p, &f, 0, 0), "setup");
+	{
+		size_t at = rec(sbuf, 0, CT_HANDSHAKE, f.hs, f.hslen), n;
+		at = rec(sbuf, at, CT_CCS, CCS1, 1);
+		p.c->wr.seq = 0;
+		wt_tls_seal(p.c, CT_CCS, CCS1, 1);
+		wt_tls_flush(p.c);
+		n = take(p.c, cbuf);
+		memcpy(sbuf + at, cbuf, n);
+		give(p.s, sbuf, at + n);
+	}
+	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS),
+		"second CCS: unexpected_message");
+	tp_free(&p);
+
+	/* A message whose header claims more than the handshake limit. */
+	CHECK(hostile_setup(&p, &f, 0, 0), "setup");
+	{
+		static const uint8_t big[8] = { HS_CLIENT_KEY_EXCHANGE, 0x10, 0, 0, 1, 2, 3, 4 };
+		send_flight(&p, big, sizeof big, 0, NULL);
+	}
+	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_HS_TOO_LARGE),
+		"1 MiB CKE header: decode_error");
+	tp_free(&p);
+
 	/* A second ClientHello during the handshake. */
 	CHECK(hostile_setup(&p, &f, 0, 0), "setup");
 	{
