@@ -403,6 +403,39 @@ describe('Node tls.connect({ maxVersion: TLSv1.2 }) -> our server', () => {
     }
   }
 
+  it('key log: our CLIENT_RANDOM line is Node\'s (the EMS master secret), full and resumed', async () => {
+    const ours: string[] = [];
+    const l = await listen({ ticketKey: new Uint8Array(32).fill(22), keylog: (line) => ours.push(line) });
+    try {
+      const theirs: string[] = [];
+      const a = await nodeClient(l.port, {});
+      a.sock.on('keylog', (line: Buffer) => theirs.push(line.toString('latin1')));
+      const session = new Promise<Buffer>((r) => a.sock.once('session', r));
+      const first = await l.accept();
+      await first.pump.handshake();
+      await a.secure;
+      const sess = await session;
+      a.sock.destroy();
+      const b = await nodeClient(l.port, { session: sess });
+      b.sock.on('keylog', (line: Buffer) => theirs.push(line.toString('latin1')));
+      const second = await l.accept();
+      await second.pump.handshake();
+      await b.secure;
+      expect(b.sock.isSessionReused()).toBe(true);
+      b.sock.destroy();
+      // Node logs a resumed TLS 1.2 session's line too (OpenSSL's
+      // ssl_log_secret at the key derivation).
+      expect(ours.length).toBe(2);
+      expect(ours.every((x) => /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$/.test(x))).toBe(true);
+      expect(ours).toEqual(theirs);
+      // Same master secret, other client randoms.
+      expect(ours[0].split(' ')[2]).toBe(ours[1].split(' ')[2]);
+      expect(ours[0].split(' ')[1]).not.toBe(ours[1].split(' ')[1]);
+    } finally {
+      l.dispose();
+    }
+  }, 30_000);
+
   it('ticket resumption (session event, then session option)', async () => {
     const l = await listen({ ticketKey: new Uint8Array(32).fill(21) });
     try {
