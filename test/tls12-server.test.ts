@@ -224,6 +224,41 @@ describe.skipIf(!OPENSSL)('openssl s_client -tls1_2 -> our server', () => {
     }
   }, 30_000);
 
+  // The scheme of the client's CertificateVerify, as a number: the TS name
+  // table has no rsa_pkcs1_* names (TLS 1.3 has no use for them).
+  const peerSigalg = (conn: unknown): number => {
+    const c = conn as { x: { wt_x_tls_get_peer_sigalg(h: number): number }; live(): number };
+    return c.x.wt_x_tls_get_peer_sigalg(c.live());
+  };
+  const clientKeys: [KeyKind, string[], number][] = [
+    // TLS 1.2's ecdsa_secp256r1_sha256 is {sha256, ecdsa}, any curve
+    // (RFC 5246 7.4.1.4.1): first in our list, so OpenSSL takes it.
+    ['ecdsa-p384', [], 0x0403],
+    ['rsa2048', [], 0x0804],
+    ['rsa2048', ['-sigalgs', 'RSA+SHA256'], 0x0401],
+    ['rsa2048', ['-sigalgs', 'RSA+SHA384'], 0x0501],
+  ];
+  for (const [kind, extra, scheme] of clientKeys) {
+    it(`client certificate ${kind} ${extra.join(' ')}: CertificateVerify 0x${scheme.toString(16)}`, async () => {
+      // -sigalgs binds the server's signature too: an RSA server then.
+      const l = await listen({ verify: 'external', onVerify: () => 0, clientCert: 'require' }, 'rsa2048');
+      try {
+        const k = certs.server[kind];
+        await withSClient(l.port, ['-brief', '-cert', k.certPath, '-key', k.keyPath, ...extra], async (cli) => {
+          const s = seed++, up = payload(4000, s);
+          cli.write(up);
+          const { conn, pump } = await l.accept();
+          await pump.handshake();
+          expect(conn.peerAuthenticated).toBe(true);
+          expect(peerSigalg(conn)).toBe(scheme);
+          await exchange(cli, pump, s, up);
+        });
+      } finally {
+        l.dispose();
+      }
+    }, 30_000);
+  }
+
   it('client certificate required, none given: handshake_failure (RFC 5246 7.4.6)', async () => {
     const l = await listen({ verify: 'external', onVerify: () => 0, clientCert: 'require' });
     try {
