@@ -520,6 +520,26 @@ describe.skipIf(!GNUTLS)('gnutls-cli TLS 1.2 only -> our server', () => {
   }
 });
 
+describe.skipIf(!GNUTLS)('gnutls-cli --resume (TLS 1.2) -> our server', () => {
+  it('the second connection resumes by ticket', async () => {
+    const l = await listen({ ticketKey: new Uint8Array(32).fill(31) });
+    const cli = new Peer('gnutls-cli', ['--insecure', '--resume', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.2', '-p', String(l.port), '127.0.0.1']);
+    try {
+      const a = await l.accept();
+      await a.pump.handshake();
+      expect(a.conn.sessionReused).toBe(false);
+      await a.pump.close();
+      const b = await l.accept();
+      await b.pump.handshake();
+      expect(b.conn.sessionReused).toBe(true);
+      await cli.waitFor('This is a resumed session');
+    } finally {
+      cli.kill();
+      l.dispose();
+    }
+  }, 30_000);
+});
+
 describe.skipIf(!GNUTLS)('gnutls-cli --rehandshake -> our server', () => {
   it('each renegotiating ClientHello gets a no_renegotiation warning, not a fatal alert', async () => {
     const l = await listen({});
