@@ -313,6 +313,8 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
 	const wt_tls_ctx *ctx = c->ctx;
 	uint32_t i, suite = 0, group = 0, scheme = 0, tsuite = 0, have_null = 0;
 	int can_ticket;
+	/* The client's session_id is already in c->session_id / sid_len
+	 * (hs13_server.c): echoed when a ticket resumes, never looked up. */
 	(void)sid;
 	(void)sidlen;
 
