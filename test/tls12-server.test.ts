@@ -359,6 +359,28 @@ describe.skipIf(!OPENSSL)('openssl s_client -tls1_2 -> our server', () => {
     }
   }, 60_000);
 
+  it('-reconnect -no_ticket: no resumption (we keep no session cache)', async () => {
+    const l = await listen({ ticketKey: new Uint8Array(32).fill(15) });
+    try {
+      await withSClient(l.port, ['-reconnect', '-no_ticket'], async (cli) => {
+        const reused: boolean[] = [];
+        for (let i = 0; i < 6; i++) {
+          const { conn, pump } = await l.accept();
+          await pump.handshake();
+          reused.push(conn.sessionReused);
+        }
+        expect(reused).toEqual([false, false, false, false, false, false]);
+        const count = () => cli.stdout.toString('latin1').match(/^New, TLSv1\.2/gm)?.length ?? 0;
+        const t0 = Date.now();
+        while (count() < 6 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+        expect(count()).toBe(6);
+        expect(cli.stdout.toString('latin1')).not.toMatch(/Reused, /);
+      });
+    } finally {
+      l.dispose();
+    }
+  }, 60_000);
+
   it('renegotiation (R): refused with a no_renegotiation warning (RFC 5746 4.4)', async () => {
     const l = await listen({});
     try {
