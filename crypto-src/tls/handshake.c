@@ -144,7 +144,8 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 		 * may answer (it belongs in a 1.2 ServerHello): unsolicited,
 		 * as an unknown one (BoringSSL answers the same). */
 		if ((msg & (M_SH | M_HRR | M_EE | M_CT)) &&
-		    !(wt_tls_exts[i]->allowed & (M_SH | M_HRR | M_EE | M_CT | M_CR | M_NST)))
+		    (wt_tls_exts[i]->allowed & M_SH12) &&
+		    !(wt_tls_exts[i]->allowed & ~(uint32_t)(M_CH | M_SH12)))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
 				WT_TLS_R_BAD_EXTENSION);
 		/* RFC 8446 4.2: "If an implementation receives an extension

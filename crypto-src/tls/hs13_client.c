@@ -196,9 +196,26 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * supported_versions; without it the ServerHello is TLS 1.2 (or
 	 * older), which hs12_client.c takes when we offered 1.2 - not after
 	 * a HelloRetryRequest, which only a 1.3 server sends. */
-	if (!wt_hs_sh_is_tls13(msg, len) && ver == WT_TLS_VERSION_12 &&
-	    c->ctx->min_version <= WT_TLS_VERSION_12 && !c->hrr)
-		return wt_hs12_client_server_hello(c, msg, len);
+	if (!wt_hs_sh_is_tls13(msg, len)) {
+		if (ver == WT_TLS_VERSION_12 &&
+		    c->ctx->min_version <= WT_TLS_VERSION_12 && !c->hrr)
+			return wt_hs12_client_server_hello(c, msg, len);
+		/* RFC 8446 4.1.3: "TLS 1.3 clients receiving a ServerHello
+		 * indicating TLS 1.2 or below MUST check that the last 8
+		 * bytes are not equal to either of these values [DOWNGRD\1,
+		 * DOWNGRD\0] ... If a match is found, the client MUST abort
+		 * the handshake with an "illegal_parameter" alert." Else the
+		 * version is one we do not speak (TLS 1.1 and older, or 1.2
+		 * when it is off): protocol_version, before any extension of
+		 * that older hello is judged by 1.3 rules. */
+		if (memcmp(random + 24, "DOWNGRD", 7) == 0 &&
+		    (random[31] == 0 || random[31] == 1) &&
+		    c->ctx->max_version >= WT_TLS_VERSION_13)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DOWNGRADE);
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
+			c->ctx->min_version > WT_TLS_VERSION_12 ?
+			WT_TLS_R_NO_TLS13 : WT_TLS_R_NO_SHARED_VERSION);
+	}
 	is_hrr = memcmp(random, wt_hrr_random, 32) == 0;
 	/* RFC 8446 4.1.4: "If a client receives a second HelloRetryRequest
 	 * in the same connection ..., it MUST abort the handshake with an
@@ -212,20 +229,9 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->cookielen = is_hrr ? 0 : c->cookielen;
 	if (wt_hs_check_ext_block(c, &exts, is_hrr ? M_HRR : M_SH))
 		return -1;
-	if (!c->peer_versions_ok) {
-		/* RFC 8446 4.1.3: "TLS 1.3 clients receiving a ServerHello
-		 * indicating TLS 1.2 or below MUST check that the last 8
-		 * bytes are not equal to either of these values [DOWNGRD\1,
-		 * DOWNGRD\0] ... If a match is found, the client MUST abort
-		 * the handshake with an "illegal_parameter" alert." */
-		if (memcmp(random + 24, "DOWNGRD", 7) == 0 &&
-		    (random[31] == 0 || random[31] == 1) &&
-		    c->ctx->max_version >= WT_TLS_VERSION_13)
-			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DOWNGRADE);
-		return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
-			c->ctx->min_version > WT_TLS_VERSION_12 ?
-			WT_TLS_R_NO_TLS13 : WT_TLS_R_NO_SHARED_VERSION);
-	}
+	/* A HelloRetryRequest must name TLS 1.3 too (4.1.4). */
+	if (!c->peer_versions_ok)
+		return FAIL(c, WT_ALERT_PROTOCOL_VERSION, WT_TLS_R_NO_TLS13);
 	/* RFC 8446 4.1.3: "In TLS 1.3, ... the legacy_version field MUST be
 	 * set to 0x0303"; a server negotiating TLS 1.3 "MUST set the
 	 * ServerHello.legacy_version field to 0x0303" (4.2.1). Anything else

@@ -565,6 +565,14 @@ static void connected_states(void)
 
 typedef void (*tmut)(tmb *m);
 
+/* Both sides TLS 1.3 only: the cases about what a 1.3 peer must refuse
+ * (with TLS 1.2 enabled, a hello without 1.3 negotiates 1.2 instead). */
+static void only13(tpair *p)
+{
+	wt_tls_ctx_set_versions(p->cctx, WT_TLS_VERSION_13, WT_TLS_VERSION_13);
+	wt_tls_ctx_set_versions(p->sctx, WT_TLS_VERSION_13, WT_TLS_VERSION_13);
+}
+
 /* The client gets the server's flight with message `idx` changed by fn;
  * everything before it as sent. cfg: extra client/server setup. */
 static void flight_case(const char *what, int idx, tmut fn, uint32_t code,
@@ -665,7 +673,10 @@ static void test_server_hello(void)
 	flight_case("SH: supported_versions draft", 0, sh_ver_draft, SENT(WT_ALERT_ILLEGAL_PARAMETER), NULL);
 	flight_case("SH: supported_versions empty", 0, sh_ver_empty, SENT(WT_ALERT_DECODE_ERROR), NULL);
 	/* 4.1.3 downgrade protection. */
-	flight_case("SH: TLS 1.2 (no supported_versions)", 0, sh_no_versions, SENT(WT_ALERT_PROTOCOL_VERSION), NULL);
+	flight_case("SH: TLS 1.2 (no supported_versions), client 1.3 only", 0, sh_no_versions, SENT(WT_ALERT_PROTOCOL_VERSION), only13);
+	/* With TLS 1.2 offered, the same hello is a 1.2 ServerHello naming a
+	 * suite we did not offer for 1.2 (RFC 5246 7.4.1.3). */
+	flight_case("SH: TLS 1.2 (no supported_versions) with a 1.3 suite", 0, sh_no_versions, SENT(WT_ALERT_ILLEGAL_PARAMETER), NULL);
 	flight_case("SH: TLS 1.2 with DOWNGRD\\1", 0, sh_down1, SENT(WT_ALERT_ILLEGAL_PARAMETER), NULL);
 	flight_case("SH: TLS 1.1 with DOWNGRD\\0", 0, sh_down0, SENT(WT_ALERT_ILLEGAL_PARAMETER), NULL);
 	flight_case("SH: key_share missing", 0, sh_no_share, SENT(WT_ALERT_MISSING_EXTENSION), NULL);
@@ -991,8 +1002,8 @@ static void test_client_hello(void)
 	ch_case("CH: pre_shared_key without psk_key_exchange_modes", ch_psk_no_modes,
 		SENT(WT_ALERT_MISSING_EXTENSION), NULL);
 	/* 4.2.1: no TLS 1.3 -> protocol_version. */
-	ch_case("CH: no supported_versions", ch_no_versions, SENT(WT_ALERT_PROTOCOL_VERSION), NULL);
-	ch_case("CH: supported_versions without 1.3", ch_versions_12, SENT(WT_ALERT_PROTOCOL_VERSION), NULL);
+	ch_case("CH: no supported_versions (server 1.3 only)", ch_no_versions, SENT(WT_ALERT_PROTOCOL_VERSION), only13);
+	ch_case("CH: supported_versions without 1.3 (server 1.3 only)", ch_versions_12, SENT(WT_ALERT_PROTOCOL_VERSION), only13);
 	ch_case("CH: supported_versions odd length", ch_versions_odd, SENT(WT_ALERT_DECODE_ERROR), NULL);
 	/* 9.2: supported_groups and key_share go together, and a server
 	 * authenticating with a certificate needs signature_algorithms:

@@ -944,15 +944,17 @@ static void test_big_tickets(void)
 
 /* ---- a session of another hash than our first suite ------------------------- */
 
-/* The cipher_suites of a ClientHello (whole message) into out; the count. */
+/* The TLS 1.3 cipher_suites of a ClientHello (whole message) into out
+ * (the TLS 1.2 ones after them are left out); the count. */
 static size_t ch_suites(const uint8_t *ch, uint16_t *out, size_t max)
 {
-	size_t o = 4 + 2 + 32, n, i;
+	size_t o = 4 + 2 + 32, n, i, k = 0;
 	o += 1 + ch[o];
 	n = ((size_t)ch[o] << 8 | ch[o + 1]) / 2;
-	for (i = 0; i < n && i < max; i++)
-		out[i] = (uint16_t)(ch[o + 2 + 2 * i] << 8 | ch[o + 3 + 2 * i]);
-	return n;
+	for (i = 0; i < n && k < max; i++)
+		if (ch[o + 2 + 2 * i] == 0x13)
+			out[k++] = (uint16_t)(ch[o + 2 + 2 * i] << 8 | ch[o + 3 + 2 * i]);
+	return k;
 }
 
 static int same_suites(const uint16_t *a, size_t n, const uint16_t *b, size_t m)
