@@ -26,6 +26,8 @@ import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 import { makeTestCerts, type TestCerts } from './helpers/tls-certs.js';
+import { connect as tlsConnect, type TLSSocket } from '../ts/api/tls.js';
+import { fromNodeSocket } from '../ts/adapters/node-socket.js';
 
 useBuild('simd');
 let certs: TestCerts;
@@ -261,6 +263,57 @@ describe.skipIf(!OPENSSL)('openssl s_server -tls1_2 <- our client', () => {
       }
     });
   });
+
+  // The same through connect() over the node-socket adapter, with the
+  // session handed out by onSession and given back as `session`; the
+  // server's certificate validated (ca, servername).
+  for (const [mode, args] of [['ticket', []], ['session ID (-no_ticket)', ['-no_ticket']]] as [string, string[]][]) {
+    scenario('openssl s_server', `connect() API: resumption, ${mode}`, 'default', 'rsa2048', async () => {
+      await withSServer(['-tls1_2', '-naccept', '2', ...args, ...sserverCert('rsa2048')], async (port, srv) => {
+        const sessions: Uint8Array[] = [];
+        const open = async (session?: Uint8Array) => {
+          const transport = fromNodeSocket(await connectRetry(port));
+          return tlsConnect({ transport, servername: 'localhost', ca: certs.server.rsa2048.certPem, session,
+            onSession: (x) => sessions.push(x) });
+        };
+        const talk = async (t: TLSSocket, s: number) => {
+          const up = payload(20_000, s), down = payload(10_000, s + 1);
+          srv.write(down);
+          const w = t.writable.getWriter();
+          await w.write(up);
+          const r = t.readable.getReader();
+          const got: Uint8Array[] = [];
+          let n = 0;
+          while (n < down.length) {
+            const { value, done } = await r.read();
+            if (done) break;
+            got.push(value);
+            n += value.length;
+          }
+          expect(Buffer.concat(got).equals(down)).toBe(true);
+          await srv.waitFor(up);
+          r.releaseLock();
+          w.releaseLock();
+        };
+        const t1 = await open();
+        const i1 = await t1.opened;
+        expect(i1.authorized).toBe(true);
+        expect(versionOf(t1.connection)).toBe(0x0303);
+        expect(t1.connection.sessionReused).toBe(false);
+        await talk(t1, seed++);
+        expect(sessions.length).toBe(1);
+        await t1.close();
+        expect(srv.stdout.toString('latin1')).not.toContain('Reused session-id');
+        const t2 = await open(sessions[0]);
+        await t2.opened;
+        expect(versionOf(t2.connection)).toBe(0x0303);
+        expect(t2.connection.sessionReused).toBe(true);
+        await srv.waitFor('Reused session-id');
+        await talk(t2, seed++);
+        await t2.close();
+      });
+    });
+  }
 
   scenario('openssl s_server', 'renegotiation (HelloRequest) refused', 'default', 'ecdsa-p256', async () => {
     await withSServer(['-tls1_2', '-naccept', '1', ...sserverCert('ecdsa-p256')], async (port, srv) => {
