@@ -7,16 +7,25 @@
  * set to the lines our `keylog` callback produced. The oracle is
  * Wireshark's own TLS 1.3 decryption: it must find the HTTP request and
  * response inside; without the key log it must find nothing.
+ *
+ * TLS 1.2: our client (the SSL object over a TCP socket) against Node's
+ * `tls` server limited to TLSv1.2, both AEAD families (AES-GCM and
+ * ChaCha20-Poly1305); the bytes each side sends are recorded at our
+ * socket. Our one CLIENT_RANDOM line (the master secret, RFC 5246 8.1)
+ * must let tshark decrypt both directions, and nothing without it.
  */
 import { execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import * as tls from 'node:tls';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromStreams } from '../ts/adapters/streams.js';
 import { accept, connect } from '../ts/api/tls.js';
-import type { CipherSuiteName } from '../ts/core/connection.js';
+import { Connection, TLSContext, type CipherSuiteName } from '../ts/core/connection.js';
 import { useBuild } from './helpers/env.js';
+import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 
@@ -163,5 +172,73 @@ describe('the key log decrypts a capture in Wireshark (tshark)', () => {
         expect(tshark(cap, undefined).trim()).toBe('');
       });
     }
+  }
+});
+
+// ---- TLS 1.2 ------------------------------------------------------------------------
+
+/** Our client <-> Node tls server (maxVersion TLSv1.2, `cipher`) over
+ * 127.0.0.1; every chunk each side sends, in order, seen at our socket. */
+async function session12(cipher: string): Promise<{ segs: Seg[]; keylog: string; version: number }> {
+  const segs: Seg[] = [];
+  const body = 'decrypted by tshark with the wasmtls key log\n';
+  const server = tls.createServer({ key: pki.serverKeyPem, cert: pki.serverChainPem, maxVersion: 'TLSv1.2', ciphers: cipher }, (s) => {
+    s.on('error', () => {});
+    s.once('data', () => {
+      s.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  let keylog = '';
+  const ctx = new TLSContext({ verify: 'insecure-no-chain-validation', keylog: (line) => { keylog += line; } });
+  const conn = new Connection(ctx);
+  try {
+    conn.setConnectState();
+    conn.setServerName('localhost');
+    const sock = await connectRetry((server.address() as AddressInfo).port);
+    // Record before the pump sees the bytes (listeners run in order).
+    sock.on('data', (d: Buffer) => segs.push({ fromClient: false, data: new Uint8Array(d) }));
+    const write = sock.write.bind(sock) as (d: Uint8Array) => boolean;
+    (sock as unknown as { write: (d: Uint8Array) => boolean }).write = (d: Uint8Array) => {
+      segs.push({ fromClient: true, data: new Uint8Array(d) });
+      return write(d);
+    };
+    const pump = new SocketPump(conn, sock);
+    await pump.handshake();
+    const x = ctx.w.exports as unknown as Record<string, (p: number) => number>;
+    const version = x.wt_x_tls_get_version((conn as unknown as { c: number }).c);
+    await pump.writeAll(new TextEncoder().encode('GET /wireshark-sees-this HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    const got = await pump.readToEnd();
+    expect(Buffer.from(got.data).toString('latin1')).toContain(body);
+    sock.destroy();
+    return { segs, keylog, version };
+  } finally {
+    conn.dispose();
+    ctx.dispose();
+    server.close();
+  }
+}
+
+describe('TLS 1.2: the client key log decrypts a capture in Wireshark (tshark)', () => {
+  for (const cipher of ['ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES128-GCM-SHA256']) {
+    it.skipIf(!haveTshark)(`${cipher}, our client's CLIENT_RANDOM line`, async () => {
+      const { segs, keylog, version } = await session12(cipher);
+      expect(version).toBe(0x0303);
+      expect(keylog).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$/);
+      const cap = join(dir, `tls12-${cipher}.pcap`);
+      const keys = join(dir, `tls12-${cipher}.keys`);
+      writeFileSync(cap, pcap(segs));
+      writeFileSync(keys, keylog);
+      const plain = tshark(cap, keys);
+      expect(plain).toContain('/wireshark-sees-this');
+      expect(plain).toContain('200');
+      expect(plain).toContain('decrypted by tshark with the wasmtls key log');
+      // Negative controls: without the key log nothing decrypts, nor with
+      // a master secret one bit off.
+      expect(tshark(cap, undefined).trim()).toBe('');
+      const bad = join(dir, `tls12-${cipher}.bad.keys`);
+      writeFileSync(bad, keylog.replace(/([0-9a-f])\n$/, (_m, h: string) => `${(parseInt(h, 16) ^ 1).toString(16)}\n`));
+      expect(tshark(cap, bad).trim()).toBe('');
+    });
   }
 });

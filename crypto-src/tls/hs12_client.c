@@ -92,6 +92,14 @@ int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		c->state = c->peer_ticket_ext ? ST_C12_EXPECT_NST : ST_C12_EXPECT_CCS;
 		return 0;
 	}
+	/* RFC 5246 7.4.1.3: a session_id equal to the ClientHello's means
+	 * the server resumes that session. When we offered none (the ID
+	 * sent was the random one of RFC 8446 D.4 compatibility mode), an
+	 * echo claims a resumption we cannot follow: illegal_parameter, as
+	 * BoringSSL does (SERVER_ECHOED_INVALID_SESSION_ID). */
+	if (!c->offered_sess12 && sid.len > 0 && sid.len == c->sid_len &&
+	    memcmp(sid.p, c->session_id, sid.len) == 0)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_SESSION_ID);
 	/* A full handshake: the server's session ID names the new session
 	 * (it may be empty: no session-ID resumption). */
 	memcpy(c->session_id, sid.p, sid.len);
