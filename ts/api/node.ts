@@ -2,7 +2,7 @@
  * wasmtls as a drop-in for Node's `tls.TLSSocket` / `tls.connect()`: a
  * `stream.Duplex` with Node's events, properties and methods, so code
  * written for `node:tls` (undici's `connect` option, `http.request`'s
- * `createConnection`, ...) runs TLS 1.3 through the wasm engine instead of
+ * `createConnection`, ...) runs TLS 1.3 or 1.2 through the wasm engine instead of
  * Node's OpenSSL. Node only: it imports `node:` modules.
  *
  * Underneath is {@link tlsConnect | connect()} / `accept()` of
@@ -85,9 +85,11 @@ export interface TLSSocketOptions {
   rejectUnauthorized?: boolean;
   /** Server: ask the client for a certificate. */
   requestCert?: boolean;
-  /** Only TLS 1.3 is spoken: anything up to `'TLSv1.3'` is satisfiable. */
+  /** Lowest version (default `'TLSv1.2'`); `'TLSv1'` and `'TLSv1.1'` are
+   * accepted as in Node and mean TLS 1.2, the lowest spoken here. */
   minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  maxVersion?: 'TLSv1.3';
+  /** Highest version (default `'TLSv1.3'`). */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** A session from `getSession()` or the `'session'` event, to resume. */
   session?: Uint8Array;
   /** Called after a validated handshake with the name and the peer's
@@ -96,6 +98,11 @@ export interface TLSSocketOptions {
   checkServerIdentity?: (hostname: string, cert: DetailedPeerCertificate) => Error | undefined;
   /** Server: 32-byte session ticket key (enables resumption). */
   ticketKey?: Uint8Array;
+  /** Node's `ciphers`, an OpenSSL cipher list (':'-separated): TLS 1.2
+   * suites by OpenSSL's or IANA's name, TLS 1.3 ones by theirs; a name
+   * this engine lacks (CBC, RSA key exchange, `HIGH`, ...) is an error
+   * naming it (see `wasmtls/tls` `ciphers`). */
+  ciphers?: string;
   /** TLS 1.3 suites (IANA names), preference order. */
   ciphersuites?: readonly CipherSuiteName[];
   /** Key exchange groups, preference order. */
@@ -171,6 +178,7 @@ const ALERT_REASON: Record<number, string> = {
   [ALERT.internal_error]: 'TLSV1_ALERT_INTERNAL_ERROR',
   [ALERT.inappropriate_fallback]: 'TLSV1_ALERT_INAPPROPRIATE_FALLBACK',
   [ALERT.user_canceled]: 'TLSV1_ALERT_USER_CANCELLED',
+  [ALERT.no_renegotiation]: 'TLSV1_ALERT_NO_RENEGOTIATION',
   [ALERT.missing_extension]: 'TLSV13_ALERT_MISSING_EXTENSION',
   [ALERT.unsupported_extension]: 'TLSV1_UNSUPPORTED_EXTENSION',
   [ALERT.unrecognized_name]: 'TLSV1_UNRECOGNIZED_NAME',
@@ -351,6 +359,7 @@ export class TLSSocket extends Duplex {
         ...(o.key !== undefined && { key: o.key }),
         ...(o.minVersion && { minVersion: o.minVersion }),
         ...(o.maxVersion && { maxVersion: o.maxVersion }),
+        ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
         ...(o.ciphersuites && { ciphersuites: o.ciphersuites }),
         ...(o.groups && { groups: o.groups }),
         ...(keylog && { keylog }),
@@ -589,16 +598,19 @@ export class TLSSocket extends Duplex {
     return d ? new X509Certificate(d) : undefined;
   }
 
-  /** `'TLSv1.3'`, or null before the handshake. */
+  /** `'TLSv1.2'` or `'TLSv1.3'`, or null before the handshake. */
   getProtocol(): string | null {
     return this.#info ? this.#info.version : null;
   }
 
-  /** The suite as Node reports it (`name` is OpenSSL's, which for TLS 1.3
-   * is the IANA name). */
+  /** The suite as Node reports it: `name` is OpenSSL's
+   * (`ECDHE-RSA-AES128-GCM-SHA256`; for TLS 1.3 the IANA name),
+   * `standardName` IANA's, `version` the first protocol version that
+   * defines the suite (OpenSSL's SSL_CIPHER_get_version). Every suite
+   * here belongs to one version only, so that is the version negotiated. */
   getCipher(): { name: string; standardName: string; version: string } | null {
     const i = this.#info;
-    return i ? { name: i.cipher, standardName: i.cipher, version: i.version } : null;
+    return i ? { name: i.cipher, standardName: i.cipherStandardName, version: i.version } : null;
   }
 
   /** The key exchange, as Node's (client only; `{}` on a server). */
