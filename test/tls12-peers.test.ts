@@ -112,6 +112,22 @@ describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1
     }
   });
 
+  it('keyUpdate() on a TLS 1.2 connection rejects, naming why, and the connection goes on', async () => {
+    const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
+    try {
+      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost',
+        ca: certs.server.rsa2048.certPem });
+      await tls.opened;
+      await expect(tls.keyUpdate()).rejects.toThrow(/KeyUpdate is a TLS 1\.3 message .*this connection is TLSv1\.2/);
+      const w = tls.writable.getWriter();
+      await w.write(new TextEncoder().encode('after the refused KeyUpdate\n'));
+      await srv.waitFor('after the refused KeyUpdate', 5000);
+      await tls.close();
+    } finally {
+      srv.kill();
+    }
+  });
+
   it('limited to TLS 1.3 against a TLS 1.2-only server: protocol_version, and the message says so', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
     try {
@@ -144,31 +160,43 @@ describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1
   });
 });
 
-/** The lines of `-brief` output a TLS 1.2 summary shares with OpenSSL's. */
+/** Wait until stderr holds a whole line starting with `prefix` (not a
+ * piece of it from a short read). */
+async function waitLine(p: Peer, prefix: string): Promise<void> {
+  await p.waitFor(prefix, 10_000, 'stderr');
+  const whole = new RegExp(`^${prefix}[^\\n]*\\n`, 'm');
+  for (const until = Date.now() + 5000; Date.now() < until && !whole.test(p.stderr);) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** The lines of `-brief` output a TLS 1.2 summary shares with OpenSSL's
+ * (OpenSSL prints "Verified peername" only with -verify_hostname, and
+ * the server's point formats, which we do not keep). */
 function briefOf(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => /^(Protocol version|Ciphersuite|Server Temp Key): /.test(l));
+  return text.split('\n').map((l) => l.trim()).filter((l) => /^(Protocol version|Ciphersuite|Peer certificate|Hash used|Signature type|Verification|Server Temp Key): /.test(l));
 }
 
 describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_server with TLS 1.2 flags', () => {
-  it('s_client -brief -tls1_2 prints the lines openssl s_client -brief -tls1_2 prints', async () => {
-    const out: Record<string, string[]> = {};
-    for (const [name, cmd] of [['openssl', ['openssl', 's_client']], ['wasmtls', [process.execPath, CLI, 's_client']]] as const) {
-      const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256');
-      const cli = new Peer(cmd[0], [...cmd.slice(1), '-brief', '-tls1_2', '-connect', `127.0.0.1:${port}`,
-        '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
-      try {
-        await cli.waitFor('Ciphersuite', 10_000, 'stderr');
-        await cli.waitFor('Server Temp Key', 10_000, 'stderr');
-        out[name] = briefOf(cli.stderr);
-      } finally {
-        cli.kill();
-        srv.kill();
+  for (const [kind, suite] of [['rsa2048', 'ECDHE-RSA-AES128-GCM-SHA256'], ['ecdsa-p256', 'ECDHE-ECDSA-CHACHA20-POLY1305']] as const) {
+    it(`${kind}: s_client -brief -tls1_2 prints the lines openssl s_client -brief -tls1_2 prints`, async () => {
+      const out: Record<string, string[]> = {};
+      for (const [name, cmd] of [['openssl', ['openssl', 's_client']], ['wasmtls', [process.execPath, CLI, 's_client']]] as const) {
+        const { srv, port } = await opensslServer(certs.server[kind], '-tls1_2', '-cipher', suite);
+        const cli = new Peer(cmd[0], [...cmd.slice(1), '-brief', '-tls1_2', '-connect', `127.0.0.1:${port}`,
+          '-servername', 'localhost', '-CAfile', certs.server[kind].certPath]);
+        try {
+          await waitLine(cli, 'Ciphersuite: ');
+          await waitLine(cli, 'Server Temp Key: ');
+          out[name] = briefOf(cli.stderr);
+        } finally {
+          cli.kill();
+          srv.kill();
+        }
       }
-    }
-    expect(out.wasmtls).toEqual(out.openssl);
-    expect(out.wasmtls).toContain('Protocol version: TLSv1.2');
-    expect(out.wasmtls).toContain('Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256');
-  });
+      expect(out.wasmtls).toEqual(out.openssl);
+      expect(out.wasmtls).toContain('Protocol version: TLSv1.2');
+      expect(out.wasmtls).toContain(`Ciphersuite: ${suite}`);
+    });
+  }
 
   it('s_client -tls1_2 -cipher A:B: openssl s_server -trace saw those suites in that order, and no TLS 1.3 offered', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-trace');
@@ -176,12 +204,30 @@ describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_se
       'ECDHE-RSA-AES256-GCM-SHA384:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', '-connect', `127.0.0.1:${port}`,
       '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
     try {
-      await cli.waitFor('Ciphersuite', 10_000, 'stderr');
+      await waitLine(cli, 'Ciphersuite: ');
       expect(briefOf(cli.stderr).slice(0, 2)).toEqual(['Protocol version: TLSv1.2', 'Ciphersuite: ECDHE-RSA-AES256-GCM-SHA384']);
       const trace = srv.stdout.toString('latin1');
       expect(trace).toMatch(/cipher_suites \(len=4\)\n\s+\{0xC0, 0x30\} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\s+\{0xCC, 0xA8\} TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n/);
       // Nothing of TLS 1.3: no TLS 1.3 suite (above) and no version 0x0304.
       expect(trace).not.toContain('TLS 1.3 (772)');
+    } finally {
+      cli.kill();
+      srv.kill();
+    }
+  });
+
+  it('s_client: a k line on a TLS 1.2 connection prints KEYUPDATE and why none is sent, and data still flows', async () => {
+    const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
+    const cli = new Peer(process.execPath, [CLI, 's_client', '-brief', '-connect', `127.0.0.1:${port}`,
+      '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
+    try {
+      await cli.waitFor('CONNECTION ESTABLISHED', 10_000, 'stderr');
+      cli.write('k\n');
+      await cli.waitFor('KeyUpdate is a TLS 1.3 message', 5000, 'stderr');
+      cli.write('still here\n');
+      await srv.waitFor('still here', 5000);
+      expect(cli.stderr).toMatch(/^KEYUPDATE$/m);
+      expect(cli.exited).toBeUndefined();
     } finally {
       cli.kill();
       srv.kill();
@@ -214,7 +260,7 @@ describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_se
       const cli = new Peer('openssl', ['s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
         '-CAfile', certs.server['ecdsa-p256'].certPath]);
       try {
-        await cli.waitFor('Ciphersuite', 10_000, 'stderr');
+        await waitLine(cli, 'Ciphersuite: ');
         expect(briefOf(cli.stderr).slice(0, 2)).toEqual(['Protocol version: TLSv1.2', 'Ciphersuite: ECDHE-ECDSA-AES256-GCM-SHA384']);
       } finally {
         cli.kill();

@@ -2,8 +2,8 @@
  * wasmtls as a drop-in for Node's `tls.TLSSocket` / `tls.connect()`: a
  * `stream.Duplex` with Node's events, properties and methods, so code
  * written for `node:tls` (undici's `connect` option, `http.request`'s
- * `createConnection`, ...) runs TLS 1.3 or 1.2 through the wasm engine instead of
- * Node's OpenSSL. Node only: it imports `node:` modules.
+ * `createConnection`, ...) runs TLS 1.3 or 1.2 through the wasm engine
+ * instead of Node's OpenSSL. Node only: it imports `node:` modules.
  *
  * Underneath is {@link tlsConnect | connect()} / `accept()` of
  * `wasmtls/tls` over a {@link Transport}: a Node socket (`host`/`port`, or
@@ -267,7 +267,8 @@ interface SocketLike {
 }
 
 /**
- * A TLS 1.3 connection as Node's `tls.TLSSocket`: a `Duplex` of plaintext.
+ * A TLS 1.3 or 1.2 connection as Node's `tls.TLSSocket`: a `Duplex` of
+ * plaintext.
  *
  * Events: `'secure'` (both roles) and `'secureConnect'` (client) once the
  * handshake is done and the peer is accepted, `'session'` (Buffer),
@@ -635,7 +636,8 @@ export class TLSSocket extends Duplex {
     return this.#info?.sessionReused ?? false;
   }
 
-  /** Node's TLS 1.2-only calls; TLS 1.3 has no renegotiation. */
+  /** Node's TLS 1.2 session ticket: not exposed here (it travels inside
+   * `getSession()`'s session); always undefined. */
   getTLSTicket(): Buffer | undefined {
     return undefined;
   }

@@ -191,7 +191,9 @@ export interface TLSSocket {
   close(): Promise<void>;
   /** The latest session (client), for {@link ConnectOptions.session}. */
   getSession(): Uint8Array | undefined;
-  /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too. */
+  /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too.
+   * TLS 1.3 only: on a TLS 1.2 connection it rejects with an Error and
+   * the connection goes on (TLS 1.2 keys last the connection). */
   keyUpdate(requestPeer?: boolean): Promise<void>;
   /** The SSL object underneath, for what this layer does not expose.
    * When the connection could not be set up (see {@link connect}) there is
@@ -413,6 +415,11 @@ class Driver {
       keyUpdate: async (requestPeer = true) => {
         await self.opened;
         self.check();
+        // OpenSSL's SSL_key_update fails the same way ("wrong ssl
+        // version"); the connection goes on.
+        if (conn.version === 'TLSv1.2') {
+          throw new Error('wasmtls: KeyUpdate is a TLS 1.3 message (RFC 8446 4.6.3); this connection is TLSv1.2');
+        }
         if (!conn.keyUpdate(requestPeer)) throw conn.error ?? new TLSError(TLS_ERR.INTERNAL, 'KeyUpdate refused');
         await self.send();
       },

@@ -422,7 +422,12 @@ async function relayStdio(d: Dialed, quiet: boolean): Promise<number> {
         // As openssl s_client: the word on stderr, then the KeyUpdate
         // (after the data before it: the writes are awaited in order).
         if (!quiet) process.stderr.write('KEYUPDATE\n');
-        await tls.keyUpdate(part === 'K');
+        // On a TLS 1.2 connection there is none to send: say so and go on
+        // (OpenSSL prints its "wrong ssl version" error).
+        await tls.keyUpdate(part === 'K').catch((e: unknown) => {
+          if (tls.connection.version !== 'TLSv1.2') throw e;
+          process.stderr.write(`wasmtls s_client: ${describeError(e)}\n`);
+        });
       }
     }
     const rest = cmds.end();

@@ -595,7 +595,8 @@ export class Connection {
 
   /** `SSL_key_update`: a KeyUpdate goes out before the next application
    * data (with `requestPeer`, the peer must answer with its own). False
-   * before the handshake is done or after an error. */
+   * before the handshake is done, after an error, and on a TLS 1.2
+   * connection (TLS 1.2 has no KeyUpdate). */
   keyUpdate(requestPeer: boolean): boolean {
     return this.x.wt_x_tls_key_update(this.live(), requestPeer ? 1 : 0) === 1;
   }
