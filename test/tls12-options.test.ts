@@ -17,6 +17,7 @@ import { parseCiphers, protocolChoice, versionRange } from '../ts/core/configure
 import { cipherList, PROTOCOL_FLAGS, sigalgList, UsageError, versionFlags } from '../ts/cli/args.js';
 import { sigWords } from '../ts/cli/common.js';
 import { CLIENT_FLAGS } from '../ts/cli/s_client.js';
+import { connect as nodeConnect } from '../ts/api/node.js';
 import { versionNote } from '../ts/api/tls.js';
 import { SERVER_FLAGS } from '../ts/cli/s_server.js';
 import { have } from './helpers/peers.js';
@@ -183,5 +184,37 @@ describe("TLS 1.2's RSA PKCS #1 signatures in the CLI's words", () => {
     expect(sigWords('rsa_pkcs1_sha384')).toEqual({ hash: 'SHA384', type: 'RSA' });
     expect(sigWords('rsa_pss_rsae_sha256')).toEqual({ hash: 'SHA256', type: 'RSA-PSS' });
     expect(sigalgList('RSA+SHA256:rsa_pkcs1_sha512')).toEqual(['rsa_pkcs1_sha256', 'rsa_pkcs1_sha512']);
+  });
+});
+
+describe('wasmtls/node: bad protocol options throw when the socket is made, as Node does', () => {
+  /** The error connect() throws synchronously (undefined: none). */
+  const thrown = (f: () => unknown): { name: string; code: unknown } | undefined => {
+    try {
+      const s = f() as { destroy(): void };
+      s.destroy();
+      return undefined;
+    } catch (e) {
+      return { name: (e as Error).name, code: (e as { code?: unknown }).code };
+    }
+  };
+
+  it("an unknown version name and a cipher list with nothing usable: Node's error class and code", () => {
+    for (const o of [{ minVersion: 'TLSv9' }, { maxVersion: 'SSLv3' }, { ciphers: 'FOO' }, { ciphers: 'FOO:BAR' }]) {
+      const theirs = thrown(() => nodeTls.connect({ port: 1, host: '127.0.0.1', ...o } as nodeTls.ConnectionOptions));
+      const ours = thrown(() => nodeConnect({ port: 1, host: '127.0.0.1', ...o } as Parameters<typeof nodeConnect>[0]));
+      expect(theirs, JSON.stringify(o)).toBeDefined();
+      // Node's class for a cipher list is Error (OpenSSL's), ours TypeError:
+      // the code is what callers test.
+      expect(ours?.code, JSON.stringify(o)).toBe(theirs?.code);
+    }
+  });
+
+  it('what Node accepts but this engine cannot meet also throws at once, with a code saying which', () => {
+    const codeOf = (o: object) => thrown(() => nodeConnect({ port: 1, host: '127.0.0.1', ...o } as Parameters<typeof nodeConnect>[0]))?.code;
+    expect(codeOf({ maxVersion: 'TLSv1.1' })).toBe('ERR_TLS_INVALID_PROTOCOL_VERSION');
+    expect(codeOf({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toBe('ERR_TLS_INVALID_PROTOCOL_VERSION');
+    expect(codeOf({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA' })).toBe('ERR_SSL_NO_CIPHER_MATCH');
+    expect(codeOf({ ciphers: 'TLS_AES_128_GCM_SHA256', maxVersion: 'TLSv1.2' })).toBe('ERR_INVALID_ARG_VALUE');
   });
 });

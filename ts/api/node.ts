@@ -43,6 +43,7 @@ import { fromNodeSocket } from '../adapters/node-socket.js';
 import type { Transport } from '../adapters/types.js';
 import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/connection.js';
 import { isTruncation } from '../core/eof.js';
+import { checkVersions, parseCiphers, versionRange } from '../core/configure.js';
 import { ALERT, TLSError } from '../core/errors.js';
 import { init, wasm, type Wasm } from '../core/loader.js';
 import { certificateList } from '../core/pem.js';
@@ -188,6 +189,27 @@ const ALERT_REASON: Record<number, string> = {
   [ALERT.no_application_protocol]: 'TLSV1_ALERT_NO_APPLICATION_PROTOCOL',
 };
 
+/**
+ * Protocol options that cannot be used throw when the socket is made, as
+ * Node's do (its secure context is made then), with Node's codes: an
+ * unknown or unmeetable version `ERR_TLS_INVALID_PROTOCOL_VERSION`, a
+ * cipher list with a name we lack `ERR_SSL_NO_CIPHER_MATCH`, options that
+ * contradict each other `ERR_INVALID_ARG_VALUE`. Nothing is opened yet.
+ */
+function checkProtocolOptions(o: TLSSocketOptions, who: string): void {
+  const coded = (f: () => unknown, code: string): void => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof TypeError) (e as TypeError & { code?: string }).code = code;
+      throw e;
+    }
+  };
+  coded(() => versionRange(o, who), 'ERR_TLS_INVALID_PROTOCOL_VERSION');
+  if (o.ciphers !== undefined) coded(() => parseCiphers(o.ciphers!, who), 'ERR_SSL_NO_CIPHER_MATCH');
+  coded(() => checkVersions(o, who), 'ERR_INVALID_ARG_VALUE');
+}
+
 function nodeError(message: string, code: string, cause?: unknown): NodeTLSError {
   const e = new Error(message, cause === undefined ? undefined : { cause }) as NodeTLSError;
   e.code = code;
@@ -326,6 +348,7 @@ export class TLSSocket extends Duplex {
     if (options.highWaterMark !== undefined) dOpts.readableHighWaterMark = options.highWaterMark;
     super(dOpts);
     if (!socket && !options.transport) throw new TypeError('TLSSocket: give a socket or options.transport');
+    checkProtocolOptions(options, 'TLSSocket');
     this.#opts = options;
     this.#raw = socket;
     this.#ready = new Promise<void>((res, rej) => {
@@ -755,6 +778,7 @@ export function connect(a: ConnectOptions | number, b?: string | (() => void), c
     options = a;
     callback = typeof b === 'function' ? b : undefined;
   }
+  checkProtocolOptions(options, 'connect');
   let raw: Duplex | undefined;
   if (!options.transport) {
     raw = options.socket;
