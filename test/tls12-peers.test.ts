@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import * as nodeTls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp } from '../ts/adapters/node-socket.js';
-import { connect as nodeConnect } from '../ts/api/node.js';
+import { createServer as netCreateServer, type AddressInfo, type Socket } from 'node:net';
+import { connect as nodeConnect, TLSSocket } from '../ts/api/node.js';
 import { connect } from '../ts/api/tls.js';
 import { TLSError } from '../ts/core/errors.js';
 import { engineHasTls12, root, useBuild } from './helpers/env.js';
@@ -84,6 +85,41 @@ describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1
     });
   }
 
+  it("server role: a TLS 1.2 client (Node's tls, maxVersion TLSv1.2) sees the same from new TLSSocket({ isServer }) as from Node's own server", async () => {
+    const seen: string[] = [];
+    for (const which of ['node:tls', 'wasmtls/node']) {
+      for (const [kind, ciphers] of [['rsa2048', 'ECDHE-RSA-CHACHA20-POLY1305'], ['ecdsa-p256', 'ECDHE-ECDSA-AES256-GCM-SHA384']] as const) {
+        const cert = certs.server[kind];
+        let serverSide: unknown;
+        const server = netCreateServer((raw: Socket) => {
+          const t = which === 'node:tls'
+            ? new nodeTls.TLSSocket(raw, { isServer: true, secureContext: nodeTls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }) })
+            : new TLSSocket(raw, { isServer: true, cert: cert.certPem, key: cert.keyPem });
+          t.on('error', () => {});
+          t.on('secure', () => {
+            serverSide = { protocol: t.getProtocol(), cipher: t.getCipher() };
+            t.end('x');
+          });
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        try {
+          const port = (server.address() as AddressInfo).port;
+          const c = nodeTls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert.certPem, maxVersion: 'TLSv1.2', ciphers });
+          await Promise.race([once(c, 'secureConnect'), once(c, 'error').then(([e]) => { throw e; })]);
+          const clientSide = { protocol: c.getProtocol(), cipher: c.getCipher() };
+          c.resume();
+          await once(c, 'end');
+          c.destroy();
+          seen.push(`${kind} ${JSON.stringify(clientSide)} ${JSON.stringify(serverSide)}`);
+        } finally {
+          server.close();
+        }
+      }
+    }
+    expect(seen.slice(2)).toEqual(seen.slice(0, 2));
+    expect(seen[0]).toContain('"protocol":"TLSv1.2"');
+  });
+
   it("the connect() API: opened reports TLSv1.2 and the suite's two names", async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2', '-cipher', 'ECDHE-RSA-AES256-GCM-SHA384');
     try {
@@ -109,6 +145,28 @@ describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1
       await tls.close();
     } finally {
       srv.kill();
+    }
+  });
+
+  it('TLS 1.2 resumption: onSession fires by the end of the handshake, and the session resumes (ticket, then session ID)', async () => {
+    for (const args of [[], ['-no_ticket']]) {
+      const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2', ...args);
+      try {
+        const o = { servername: 'localhost', ca: certs.server.rsa2048.certPem };
+        const sessions: Uint8Array[] = [];
+        const first = connect({ ...o, transport: await connectTcp({ host: '127.0.0.1', port }), onSession: (x) => sessions.push(x) });
+        const info = await first.opened;
+        // Nothing read yet: the session was handed out with the handshake.
+        expect([info.version, info.sessionReused, sessions.length], args.join(' ')).toEqual(['TLSv1.2', false, 1]);
+        await first.close();
+        const again = connect({ ...o, transport: await connectTcp({ host: '127.0.0.1', port }), session: sessions[0] });
+        const info2 = await again.opened;
+        expect([info2.version, info2.sessionReused, info2.authorized, info2.cipher], args.join(' '))
+          .toEqual(['TLSv1.2', true, true, info.cipher]);
+        await again.close();
+      } finally {
+        srv.kill();
+      }
     }
   });
 
@@ -230,6 +288,31 @@ describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_se
       expect(cli.exited).toBeUndefined();
     } finally {
       cli.kill();
+      srv.kill();
+    }
+  });
+
+  it('s_client -tls1_2 -sess_out, then -sess_in: Reused, TLSv1.2', async () => {
+    const sess = join(dir, 'tls12.sess');
+    const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
+    try {
+      const runs: string[] = [];
+      for (const flag of ['-sess_out', '-sess_in']) {
+        const cli = new Peer(process.execPath, [CLI, 's_client', '-tls1_2', flag, sess, '-connect', `127.0.0.1:${port}`,
+          '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
+        try {
+          await waitLine(cli, 'Session reused: ');
+          cli.child.stdin.end();
+          await cli.waitExit(10_000);
+          runs.push(cli.stderr);
+        } finally {
+          cli.kill();
+        }
+      }
+      expect(runs[0]).toMatch(/^New, TLSv1\.2, Cipher is ECDHE-RSA-/m);
+      expect(runs[1]).toMatch(/^Reused, TLSv1\.2, Cipher is ECDHE-RSA-/m);
+      expect(runs[1]).toContain('Session reused: yes');
+    } finally {
       srv.kill();
     }
   });

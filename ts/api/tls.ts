@@ -497,6 +497,10 @@ class Driver {
       await this.send();
       this.check();
       this.info = this.makeInfo();
+      // A TLS 1.2 session exists once the handshake is done (its ticket
+      // came before the server's Finished, or it has only a session ID):
+      // hand it out now, as Node's 'session' fires, not at the first read.
+      this.noteSession();
       return this.info;
     } catch (thrown) {
       const e = await this.explain(thrown);
