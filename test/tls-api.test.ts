@@ -55,8 +55,8 @@ describe('connect() / accept() in memory', () => {
     const { c, s } = pairUp({ ALPNProtocols: ['h2', 'http/1.1'] }, { ALPNProtocols: ['http/1.1'] });
     const [ci, si] = await Promise.all([c.opened, s.opened]);
     expect(ci).toMatchObject({
-      version: 'TLSv1.3', cipher: 'TLS_CHACHA20_POLY1305_SHA256', group: 'x25519', alpnProtocol: 'http/1.1',
-      servername: 'localhost', authorized: true, authorizationError: undefined, sessionReused: false,
+      version: 'TLSv1.3', cipher: 'TLS_CHACHA20_POLY1305_SHA256', cipherStandardName: 'TLS_CHACHA20_POLY1305_SHA256',
+      group: 'x25519', alpnProtocol: 'http/1.1', servername: 'localhost', authorized: true, authorizationError: undefined, sessionReused: false,
       signatureScheme: 'ecdsa_secp256r1_sha256',
     });
     expect(ci.peerCertificate?.subject).toEqual({ CN: 'localhost' });
@@ -248,8 +248,10 @@ describe('connect() / accept() in memory', () => {
     expect(info.sessionReused).toBe(true);
     expect(info.authorized).toBe(true);
     await Promise.all([again.c.close(), again.s.close()]);
-    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, maxVersion: 'TLSv1.2' as 'TLSv1.3' }).opened)
-      .rejects.toThrow(/TLS 1.3 only/);
+    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, maxVersion: 'TLSv1.1' as 'TLSv1.2' }).opened)
+      .rejects.toThrow(/maxVersion TLSv1\.1 cannot be met: wasmtls speaks TLSv1\.2 and TLSv1\.3/);
+    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, ciphers: 'AES128-SHA' }).opened)
+      .rejects.toThrow(/unsupported cipher "AES128-SHA"/);
   });
 
   it('sessions remember their name and verdict: no resumption under another name or from an unauthorized handshake', async () => {

@@ -1,6 +1,6 @@
 /**
  * `wasmtls`: the command line, after openssl's. `s_client` and `s_server`
- * speak TLS 1.3 with this engine (over TCP, or through a WebSocket tunnel),
+ * speak TLS 1.3 and 1.2 with this engine (over TCP, or through a WebSocket tunnel),
  * `relay` is the websockify-style WebSocket-to-TCP relay such a tunnel
  * needs. Bundled by esbuild into dist/cli.js with `ws` inside.
  *
@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<numbe
   relay: { run: relay, flags: RELAY_FLAGS, synopsis: 'wasmtls relay -listen [host:]port [-target host:port]' },
 };
 
-const TOP = `usage: wasmtls <command> [options]   (TLS 1.3 in WebAssembly)
+const TOP = `usage: wasmtls <command> [options]   (TLS 1.3 and 1.2 in WebAssembly)
   s_client   connect to a TLS server; stdin to it, its data to stdout
   s_server   TLS server: echo, or -www for a status page and /bytes/N
   relay      websockify-style WebSocket -> TCP relay (ws://relay/host:port)

@@ -2,8 +2,8 @@
  * wasmtls as a drop-in for Node's `tls.TLSSocket` / `tls.connect()`: a
  * `stream.Duplex` with Node's events, properties and methods, so code
  * written for `node:tls` (undici's `connect` option, `http.request`'s
- * `createConnection`, ...) runs TLS 1.3 through the wasm engine instead of
- * Node's OpenSSL. Node only: it imports `node:` modules.
+ * `createConnection`, ...) runs TLS 1.3 or 1.2 through the wasm engine
+ * instead of Node's OpenSSL. Node only: it imports `node:` modules.
  *
  * Underneath is {@link tlsConnect | connect()} / `accept()` of
  * `wasmtls/tls` over a {@link Transport}: a Node socket (`host`/`port`, or
@@ -43,6 +43,7 @@ import { fromNodeSocket } from '../adapters/node-socket.js';
 import type { Transport } from '../adapters/types.js';
 import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/connection.js';
 import { isTruncation } from '../core/eof.js';
+import { checkVersions, parseCiphers, versionRange } from '../core/configure.js';
 import { ALERT, TLSError } from '../core/errors.js';
 import { init, wasm, type Wasm } from '../core/loader.js';
 import { certificateList } from '../core/pem.js';
@@ -85,9 +86,11 @@ export interface TLSSocketOptions {
   rejectUnauthorized?: boolean;
   /** Server: ask the client for a certificate. */
   requestCert?: boolean;
-  /** Only TLS 1.3 is spoken: anything up to `'TLSv1.3'` is satisfiable. */
+  /** Lowest version (default `'TLSv1.2'`); `'TLSv1'` and `'TLSv1.1'` are
+   * accepted as in Node and mean TLS 1.2, the lowest spoken here. */
   minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  maxVersion?: 'TLSv1.3';
+  /** Highest version (default `'TLSv1.3'`). */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** A session from `getSession()` or the `'session'` event, to resume. */
   session?: Uint8Array;
   /** Called after a validated handshake with the name and the peer's
@@ -96,6 +99,11 @@ export interface TLSSocketOptions {
   checkServerIdentity?: (hostname: string, cert: DetailedPeerCertificate) => Error | undefined;
   /** Server: 32-byte session ticket key (enables resumption). */
   ticketKey?: Uint8Array;
+  /** Node's `ciphers`, an OpenSSL cipher list (':'-separated): TLS 1.2
+   * suites by OpenSSL's or IANA's name, TLS 1.3 ones by theirs; a name
+   * this engine lacks (CBC, RSA key exchange, `HIGH`, ...) is an error
+   * naming it (see `wasmtls/tls` `ciphers`). */
+  ciphers?: string;
   /** TLS 1.3 suites (IANA names), preference order. */
   ciphersuites?: readonly CipherSuiteName[];
   /** Key exchange groups, preference order. */
@@ -171,6 +179,7 @@ const ALERT_REASON: Record<number, string> = {
   [ALERT.internal_error]: 'TLSV1_ALERT_INTERNAL_ERROR',
   [ALERT.inappropriate_fallback]: 'TLSV1_ALERT_INAPPROPRIATE_FALLBACK',
   [ALERT.user_canceled]: 'TLSV1_ALERT_USER_CANCELLED',
+  [ALERT.no_renegotiation]: 'TLSV1_ALERT_NO_RENEGOTIATION',
   [ALERT.missing_extension]: 'TLSV13_ALERT_MISSING_EXTENSION',
   [ALERT.unsupported_extension]: 'TLSV1_UNSUPPORTED_EXTENSION',
   [ALERT.unrecognized_name]: 'TLSV1_UNRECOGNIZED_NAME',
@@ -179,6 +188,27 @@ const ALERT_REASON: Record<number, string> = {
   [ALERT.certificate_required]: 'TLSV13_ALERT_CERTIFICATE_REQUIRED',
   [ALERT.no_application_protocol]: 'TLSV1_ALERT_NO_APPLICATION_PROTOCOL',
 };
+
+/**
+ * Protocol options that cannot be used throw when the socket is made, as
+ * Node's do (its secure context is made then), with Node's codes: an
+ * unknown or unmeetable version `ERR_TLS_INVALID_PROTOCOL_VERSION`, a
+ * cipher list with a name we lack `ERR_SSL_NO_CIPHER_MATCH`, options that
+ * contradict each other `ERR_INVALID_ARG_VALUE`. Nothing is opened yet.
+ */
+function checkProtocolOptions(o: TLSSocketOptions, who: string): void {
+  const coded = (f: () => unknown, code: string): void => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof TypeError) (e as TypeError & { code?: string }).code = code;
+      throw e;
+    }
+  };
+  coded(() => versionRange(o, who), 'ERR_TLS_INVALID_PROTOCOL_VERSION');
+  if (o.ciphers !== undefined) coded(() => parseCiphers(o.ciphers!, who), 'ERR_SSL_NO_CIPHER_MATCH');
+  coded(() => checkVersions(o, who), 'ERR_INVALID_ARG_VALUE');
+}
 
 function nodeError(message: string, code: string, cause?: unknown): NodeTLSError {
   const e = new Error(message, cause === undefined ? undefined : { cause }) as NodeTLSError;
@@ -259,7 +289,8 @@ interface SocketLike {
 }
 
 /**
- * A TLS 1.3 connection as Node's `tls.TLSSocket`: a `Duplex` of plaintext.
+ * A TLS 1.3 or 1.2 connection as Node's `tls.TLSSocket`: a `Duplex` of
+ * plaintext.
  *
  * Events: `'secure'` (both roles) and `'secureConnect'` (client) once the
  * handshake is done and the peer is accepted, `'session'` (Buffer),
@@ -317,6 +348,7 @@ export class TLSSocket extends Duplex {
     if (options.highWaterMark !== undefined) dOpts.readableHighWaterMark = options.highWaterMark;
     super(dOpts);
     if (!socket && !options.transport) throw new TypeError('TLSSocket: give a socket or options.transport');
+    checkProtocolOptions(options, 'TLSSocket');
     this.#opts = options;
     this.#raw = socket;
     this.#ready = new Promise<void>((res, rej) => {
@@ -351,6 +383,7 @@ export class TLSSocket extends Duplex {
         ...(o.key !== undefined && { key: o.key }),
         ...(o.minVersion && { minVersion: o.minVersion }),
         ...(o.maxVersion && { maxVersion: o.maxVersion }),
+        ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
         ...(o.ciphersuites && { ciphersuites: o.ciphersuites }),
         ...(o.groups && { groups: o.groups }),
         ...(keylog && { keylog }),
@@ -589,16 +622,19 @@ export class TLSSocket extends Duplex {
     return d ? new X509Certificate(d) : undefined;
   }
 
-  /** `'TLSv1.3'`, or null before the handshake. */
+  /** `'TLSv1.2'` or `'TLSv1.3'`, or null before the handshake. */
   getProtocol(): string | null {
     return this.#info ? this.#info.version : null;
   }
 
-  /** The suite as Node reports it (`name` is OpenSSL's, which for TLS 1.3
-   * is the IANA name). */
+  /** The suite as Node reports it: `name` is OpenSSL's
+   * (`ECDHE-RSA-AES128-GCM-SHA256`; for TLS 1.3 the IANA name),
+   * `standardName` IANA's, `version` the first protocol version that
+   * defines the suite (OpenSSL's SSL_CIPHER_get_version). Every suite
+   * here belongs to one version only, so that is the version negotiated. */
   getCipher(): { name: string; standardName: string; version: string } | null {
     const i = this.#info;
-    return i ? { name: i.cipher, standardName: i.cipher, version: i.version } : null;
+    return i ? { name: i.cipher, standardName: i.cipherStandardName, version: i.version } : null;
   }
 
   /** The key exchange, as Node's (client only; `{}` on a server). */
@@ -623,7 +659,8 @@ export class TLSSocket extends Duplex {
     return this.#info?.sessionReused ?? false;
   }
 
-  /** Node's TLS 1.2-only calls; TLS 1.3 has no renegotiation. */
+  /** Node's TLS 1.2 session ticket: not exposed here (it travels inside
+   * `getSession()`'s session); always undefined. */
   getTLSTicket(): Buffer | undefined {
     return undefined;
   }
@@ -741,6 +778,7 @@ export function connect(a: ConnectOptions | number, b?: string | (() => void), c
     options = a;
     callback = typeof b === 'function' ? b : undefined;
   }
+  checkProtocolOptions(options, 'connect');
   let raw: Duplex | undefined;
   if (!options.transport) {
     raw = options.socket;

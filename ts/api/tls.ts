@@ -29,7 +29,9 @@
  * ```
  * @module
  */
-import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/codepoints.js';
+import type {
+  CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,
+} from '../core/codepoints.js';
 import { checkVersions, clientContext, serverContext } from '../core/configure.js';
 import { Connection } from '../core/connection.js';
 import type { TLSContext } from '../core/context.js';
@@ -56,11 +58,22 @@ export interface CommonOptions {
   /** Our certificate chain (PEM or DER, leaf first) and private key. */
   cert?: string | Uint8Array | readonly Uint8Array[];
   key?: string | Uint8Array;
-  /** Only `'TLSv1.3'` (or lower) is satisfiable: this engine speaks TLS 1.3. */
+  /** The lowest version to speak (default `'TLSv1.2'`, as Node). `'TLSv1'`
+   * and `'TLSv1.1'` are accepted as Node accepts them and mean TLS 1.2,
+   * the lowest this engine speaks. */
   minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  /** `'TLSv1.3'`; anything lower is refused: TLS 1.2 is not implemented. */
-  maxVersion?: 'TLSv1.3';
-  /** Cipher suites (IANA names), preference order. */
+  /** The highest version to speak (default `'TLSv1.3'`). Above
+   * `minVersion`; a value below TLS 1.2 is a TypeError. */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** Node's `ciphers`: an OpenSSL cipher list, ':'-separated, preference
+   * order. TLS 1.2 suites by OpenSSL's name (`ECDHE-RSA-AES128-GCM-SHA256`)
+   * or IANA's (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`); TLS 1.3 names in
+   * it (`TLS_AES_128_GCM_SHA256`) set the TLS 1.3 list, as in Node. Only
+   * ECDHE with AES-GCM or ChaCha20-Poly1305 exists here: another name (a
+   * CBC or RSA key exchange suite, `HIGH`, `!aNULL`) is a TypeError naming
+   * it. Without TLS 1.2 names only TLS 1.3 is offered (as Node). */
+  ciphers?: string;
+  /** TLS 1.3 cipher suites (IANA names), preference order. */
   ciphersuites?: readonly CipherSuiteName[];
   /** Key exchange groups, preference order (a client sends a share for the first). */
   groups?: readonly GroupName[];
@@ -131,8 +144,14 @@ export interface AcceptOptions extends CommonOptions {
 
 /** What {@link TLSSocket.opened} resolves to. */
 export interface TLSInfo {
-  version: 'TLSv1.3';
-  cipher: CipherSuiteName;
+  /** The protocol version negotiated (Node's `getProtocol()`). */
+  version: TLSVersion;
+  /** The suite by OpenSSL's name, as Node's `getCipher().name`
+   * (`ECDHE-RSA-AES128-GCM-SHA256`; for TLS 1.3 the RFC name). */
+  cipher: CipherName;
+  /** The suite's RFC (IANA) name, as Node's `getCipher().standardName`
+   * (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`). */
+  cipherStandardName: CipherSuiteName | CipherSuite12Name;
   group: GroupName | undefined;
   /** The scheme of the peer's CertificateVerify (none on resumption). */
   signatureScheme: SignatureSchemeName | undefined;
@@ -172,7 +191,9 @@ export interface TLSSocket {
   close(): Promise<void>;
   /** The latest session (client), for {@link ConnectOptions.session}. */
   getSession(): Uint8Array | undefined;
-  /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too. */
+  /** Send a KeyUpdate (RFC 8446 4.6.3), asking the peer to update too.
+   * TLS 1.3 only: on a TLS 1.2 connection it rejects with an Error and
+   * the connection goes on (TLS 1.2 keys last the connection). */
   keyUpdate(requestPeer?: boolean): Promise<void>;
   /** The SSL object underneath, for what this layer does not expose.
    * When the connection could not be set up (see {@link connect}) there is
@@ -187,8 +208,8 @@ const LINGER_MS = 2000;
 /** How long a transport error waits for the bytes that may explain it
  * (the peer's alert): see Driver.explain(). */
 const EXPLAIN_MS = 1000;
-/** What a protocol_version alert from a peer means to a TLS 1.3-only engine. */
-const NO_TLS13 = 'does not speak TLS 1.3: wasmtls speaks TLS 1.3 only';
+/** Marks the note explaining a protocol_version alert (added once). */
+const NO_VERSION = / \(the (?:server|client) does not offer TLS 1\.[23]/;
 const ignore = (): void => {};
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -205,8 +226,8 @@ function transportOf(o: CommonOptions | undefined, who: string): Transport {
 }
 
 /**
- * Open a TLS 1.3 client connection over `transport`. The handshake starts
- * at once; `opened` tells how it went.
+ * Open a TLS client connection (TLS 1.3 or 1.2) over `transport`. The
+ * handshake starts at once; `opened` tells how it went.
  *
  * Certificates are checked against `ca` (there is no built-in default:
  * pass `rootCertificates` from `wasmtls/roots` for the public web), for
@@ -262,9 +283,9 @@ export function connect(options: ConnectOptions): TLSSocket {
 }
 
 /**
- * Serve a TLS 1.3 connection arriving on `transport` (our certificate
- * `cert` with `key`). With `requestCert` the client's chain is checked
- * against `ca`. A configuration error is reported as by {@link connect}:
+ * Serve a TLS connection (TLS 1.3 or 1.2) arriving on `transport` (our
+ * certificate `cert` with `key`). With `requestCert` the client's chain
+ * is checked against `ca`. A configuration error is reported as by {@link connect}:
  * the transport is closed and `opened` rejects.
  */
 export function accept(options: AcceptOptions): TLSSocket {
@@ -394,6 +415,11 @@ class Driver {
       keyUpdate: async (requestPeer = true) => {
         await self.opened;
         self.check();
+        // OpenSSL's SSL_key_update fails the same way ("wrong ssl
+        // version"); the connection goes on.
+        if (conn.version === 'TLSv1.2') {
+          throw new Error('wasmtls: KeyUpdate is a TLS 1.3 message (RFC 8446 4.6.3); this connection is TLSv1.2');
+        }
         if (!conn.keyUpdate(requestPeer)) throw conn.error ?? new TLSError(TLS_ERR.INTERNAL, 'KeyUpdate refused');
         await self.send();
       },
@@ -471,17 +497,19 @@ class Driver {
       await this.send();
       this.check();
       this.info = this.makeInfo();
+      // A TLS 1.2 session exists once the handshake is done (its ticket
+      // came before the server's Finished, or it has only a session ID):
+      // hand it out now, as Node's 'session' fires, not at the first read.
+      this.noteSession();
       return this.info;
     } catch (thrown) {
       const e = await this.explain(thrown);
-      // The peer refused our version: say so, not only "protocol_version"
-      // (a TLS 1.2-only server answers a TLS 1.3-only ClientHello with it,
-      // RFC 8446 4.2.1).
-      if (e instanceof TLSError && e.alert === ALERT.protocol_version && e.message.indexOf(NO_TLS13) < 0) {
-        const who = this.conn.isServer ? 'the client' : 'the server';
-        e.message += e.alertDirection === 'received'
-          ? ` (${who} ${NO_TLS13})`
-          : ` (${who} does not offer TLS 1.3: wasmtls speaks TLS 1.3 only)`;
+      // No version in common: say which the other side lacks, not only
+      // "protocol_version" (a TLS 1.1-only server answers our ClientHello
+      // with it, RFC 5246 E.1; we send it when the peer offers or picks
+      // none of ours, RFC 8446 4.2.1).
+      if (e instanceof TLSError && e.alert === ALERT.protocol_version && !NO_VERSION.test(e.message)) {
+        e.message += ` (${versionNote(this.conn.isServer === true, this.conn.ctx.minVersion, this.conn.ctx.maxVersion)})`;
       }
       // Name the certificate verdict behind a refusal, as Node's error
       // code does (the alert alone says little: bad_certificate covers a
@@ -510,8 +538,9 @@ class Driver {
     const { authorized, authorizationError } =
       authorization(c.verifyCode, c.isServer === true, c.sessionReused, chain.length, this.offeredAuthorized);
     const info: TLSInfo = {
-      version: 'TLSv1.3',
+      version: c.version!,
       cipher: c.cipher!,
+      cipherStandardName: c.cipherStandardName!,
       group: c.group,
       signatureScheme: c.peerSignatureScheme,
       alpnProtocol: c.alpnProtocol ?? false,
@@ -853,6 +882,17 @@ class Driver {
     this.readEnded = this.writeEnded = true;
     await this.finish(undefined);
   }
+}
+
+/**
+ * Why a protocol_version alert, from the versions this side allowed:
+ * `the server does not offer TLS 1.2 or 1.3`, or with a narrowed range
+ * `the server does not offer TLS 1.3, the only version allowed here`.
+ */
+export function versionNote(isServer: boolean, min: TLSVersion, max: TLSVersion): string {
+  const who = isServer ? 'the client' : 'the server';
+  if (min === 'TLSv1.2' && max === 'TLSv1.3') return `${who} does not offer TLS 1.2 or 1.3`;
+  return `${who} does not offer TLS ${min.slice(4)}, the only version allowed here`;
 }
 
 /** One turn of the event loop. */

@@ -4,6 +4,7 @@
  * the usage text cannot drift apart. `--flag` is accepted too.
  * @module
  */
+import { SUITES12, suite12Code, type TLSVersion } from '../core/codepoints.js';
 
 /** A flag: `'bool'` takes no value, `'string'` and `'int'` take the next word. */
 export interface FlagSpec {
@@ -100,6 +101,7 @@ const SIGALG_NAMES: Record<string, string> = {
   'ecdsa+sha256': 'ecdsa_secp256r1_sha256', 'ecdsa+sha384': 'ecdsa_secp384r1_sha384', ed25519: 'ed25519',
   'rsa-pss+sha256': 'rsa_pss_rsae_sha256', 'rsa-pss+sha384': 'rsa_pss_rsae_sha384', 'rsa-pss+sha512': 'rsa_pss_rsae_sha512',
   'pss+sha256': 'rsa_pss_pss_sha256', 'pss+sha384': 'rsa_pss_pss_sha384', 'pss+sha512': 'rsa_pss_pss_sha512',
+  'rsa+sha256': 'rsa_pkcs1_sha256', 'rsa+sha384': 'rsa_pkcs1_sha384', 'rsa+sha512': 'rsa_pkcs1_sha512',
 };
 for (const v of new Set(Object.values(SIGALG_NAMES))) SIGALG_NAMES[v] = v;
 
@@ -127,11 +129,56 @@ export function suiteList(text: string, flag = 'ciphersuites'): (typeof SUITE_NA
   });
 }
 
+/**
+ * `-cipher ECDHE-RSA-AES128-GCM-SHA256:...`: the TLS 1.2 suites, preference
+ * order, by OpenSSL's names or IANA's; as in OpenSSL, TLS 1.3 suites go in
+ * `-ciphersuites`. Returned as the cipher list connect() / accept() take.
+ */
+export function cipherList(text: string, flag = 'cipher'): string {
+  const items = list(text, flag);
+  for (const s of items) {
+    if (suite12Code(s) !== undefined) continue;
+    const hint = (SUITE_NAMES as readonly string[]).includes(s) ? '; TLS 1.3 suites go in -ciphersuites' : '';
+    throw new UsageError(`-${flag}: unsupported TLS 1.2 cipher suite '${s}' ` +
+      `(supported: ${SUITES12.map((x) => x.name).join(', ')}, or their IANA names)${hint}`);
+  }
+  return items.join(':');
+}
+
+/** The version flags of s_client / s_server, OpenSSL's: `-tls1_2` and
+ * `-tls1_3` speak only that version, `-no_tls1_2` / `-no_tls1_3` leave one
+ * out. Returns the range to pass (undefined bounds: the defaults). */
+export function versionFlags(f: Flags): { minVersion?: TLSVersion; maxVersion?: TLSVersion } {
+  const only = ['tls1_2', 'tls1_3'].filter((n) => f[n]);
+  const no = ['no_tls1_2', 'no_tls1_3'].filter((n) => f[n]);
+  if (only.length > 1) throw new UsageError('-tls1_2 and -tls1_3 exclude each other (give neither for both)');
+  if (no.length > 1) throw new UsageError('-no_tls1_2 and -no_tls1_3 leave no protocol version');
+  if (only.length && no.length) {
+    if (only[0].slice(-1) === no[0].slice(-1)) throw new UsageError(`-${only[0]} and -${no[0]} leave no protocol version`);
+    // `-tls1_3 -no_tls1_2`: the -no_ adds nothing.
+  }
+  if (f.tls1_2 || f.no_tls1_3) return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' };
+  if (f.tls1_3 || f.no_tls1_2) return { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' };
+  return {};
+}
+
+/** The rows of {@link FlagTable} for the version and cipher flags, the
+ * same in s_client and s_server. */
+export const PROTOCOL_FLAGS: FlagTable = {
+  tls1_2: { kind: 'bool', help: 'speak only TLS 1.2' },
+  tls1_3: { kind: 'bool', help: 'speak only TLS 1.3' },
+  no_tls1_2: { kind: 'bool', help: 'do not speak TLS 1.2' },
+  no_tls1_3: { kind: 'bool', help: 'do not speak TLS 1.3' },
+  cipher: { kind: 'string', arg: 'c1:c2', help: 'TLS 1.2 cipher suites, preference order (ECDHE-ECDSA-CHACHA20-POLY1305, ' +
+    'ECDHE-RSA-AES128-GCM-SHA256, ...: ECDHE with AES-GCM or ChaCha20-Poly1305 only)' },
+  ciphersuites: { kind: 'string', arg: 's1:s2', help: 'TLS 1.3 cipher suites, preference order (TLS_AES_128_GCM_SHA256, ...)' },
+};
+
 /** `-sigalgs ECDSA+SHA256:rsa_pss_rsae_sha256`: either OpenSSL spelling. */
 export function sigalgList(text: string, flag = 'sigalgs'): string[] {
   return list(text, flag).map((s) => {
     const n = SIGALG_NAMES[s.toLowerCase()];
-    if (!n) throw new UsageError(`-${flag}: unsupported TLS 1.3 signature algorithm '${s}'`);
+    if (!n) throw new UsageError(`-${flag}: unsupported signature algorithm '${s}'`);
     return n;
   });
 }

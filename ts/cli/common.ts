@@ -73,7 +73,7 @@ export function sigWords(s: SignatureSchemeName | undefined): { hash: string; ty
   if (!s) return undefined;
   if (s === 'ed25519') return { hash: 'UNDEF', type: 'Ed25519' };
   const hash = `SHA${/sha(\d+)$/.exec(s)?.[1] ?? ''}`;
-  return { hash, type: s.startsWith('ecdsa') ? 'ECDSA' : 'RSA-PSS' };
+  return { hash, type: s.startsWith('ecdsa') ? 'ECDSA' : s.startsWith('rsa_pkcs1') ? 'RSA' : 'RSA-PSS' };
 }
 
 /** OpenSSL's X509_V_ERR_* numbers (OpenSSL 3.0 include/openssl/x509_vfy.h,

@@ -18,12 +18,13 @@ import { fromWebSocket } from '../adapters/websocket.js';
 import type { Transport } from '../adapters/types.js';
 import { connect, type TLSInfo, type TLSSocket } from '../api/tls.js';
 import { clientContext } from '../core/configure.js';
-import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/codepoints.js';
+import type { CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
 import type { TLSContext } from '../core/context.js';
 import { init } from '../core/loader.js';
 import { parseCertificate, TrustStore } from '../core/x509.js';
 import {
-  CliError, groupList, hostPort, parseFlags, sigalgList, suiteList, UsageError, type FlagTable,
+  cipherList, CliError, groupList, hostPort, parseFlags, PROTOCOL_FLAGS, sigalgList, suiteList, UsageError, versionFlags,
+  type FlagTable,
 } from './args.js';
 import {
   chainOf, describeError, keylogFile, oneline, readText, sigWords, tempKey, verdict, verifyErrorLine, type Verdict,
@@ -45,7 +46,7 @@ export const CLIENT_FLAGS: FlagTable = {
   insecure: { kind: 'bool', help: 'go on when the certificate does not verify (the verdict is still printed)' },
   groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768); ' +
     'a key share is sent for the first' },
-  ciphersuites: { kind: 'string', arg: 's1:s2', help: 'TLS 1.3 cipher suites, preference order (TLS_AES_128_GCM_SHA256, ...)' },
+  ...PROTOCOL_FLAGS,
   sigalgs: { kind: 'string', arg: 'a1:a2', help: 'signature algorithms accepted (ECDSA+SHA256, rsa_pss_rsae_sha256, ed25519, ...)' },
   sess_out: { kind: 'string', arg: 'file', help: 'write the session (the latest ticket) to file, for -sess_in' },
   sess_in: { kind: 'string', arg: 'file', help: 'offer the session in file (from -sess_out) for resumption' },
@@ -70,6 +71,11 @@ export interface DialOptions {
   /** Preference lists, our names (see args.ts groupList, ...). */
   groups?: string[];
   suites?: CipherSuiteName[];
+  /** TLS 1.2 suites, an OpenSSL cipher list (see args.ts cipherList). */
+  ciphers?: string;
+  /** The version range (undefined: TLS 1.2 to 1.3). */
+  minVersion?: TLSVersion;
+  maxVersion?: TLSVersion;
   sigalgs?: string[];
   /** A session from an earlier connection's onSession, to resume. */
   session?: Uint8Array;
@@ -150,6 +156,9 @@ export async function dial(o: DialOptions): Promise<Dialed> {
       ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
       ...(o.groups?.length && { groups: o.groups as GroupName[] }),
       ...(o.suites?.length && { ciphersuites: o.suites }),
+      ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
+      ...(o.minVersion && { minVersion: o.minVersion }),
+      ...(o.maxVersion && { maxVersion: o.maxVersion }),
       ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
       ...(o.cert !== undefined && { cert: o.cert }),
       ...(o.key !== undefined && { key: o.key }),
@@ -193,7 +202,7 @@ export async function dial(o: DialOptions): Promise<Dialed> {
     context.dispose();
     const before = v && !o.insecure ? [verifyErrorLine(v)] : [];
     // What the TLS layer added to the alert's name (the server does not
-    // speak TLS 1.3, ...) says more than the name alone.
+    // offer TLS 1.2 or 1.3, ...) says more than the name alone.
     const note = e instanceof Error ? / \((the (?:server|client) does not [^()]*)\)$/.exec(e.message)?.[1] : undefined;
     throw new CliError(`handshake with ${target} failed: ${describeError(e)}${note ? `: ${note}` : ''}`, { cause: e, before });
   }
@@ -271,6 +280,8 @@ export async function sClient(argv: readonly string[]): Promise<number> {
   const keylog = f.keylogfile ? keylogFile(f.keylogfile as string) : undefined;
   const groups = f.groups !== undefined ? groupList(f.groups as string) : undefined;
   const suites = f.ciphersuites !== undefined ? suiteList(f.ciphersuites as string) : undefined;
+  const ciphers = f.cipher !== undefined ? cipherList(f.cipher as string) : undefined;
+  const versions = versionFlags(f);
   const sigalgs = f.sigalgs !== undefined ? sigalgList(f.sigalgs as string) : undefined;
   const session = f.sess_in !== undefined ? readSession(f.sess_in as string) : undefined;
   const sessOut = f.sess_out as string | undefined;
@@ -297,7 +308,7 @@ export async function sClient(argv: readonly string[]): Promise<number> {
     insecure: Boolean(f.insecure),
     tunnel: f.tunnel as string | undefined,
     keylog: keylog?.write,
-    groups, suites, sigalgs, session,
+    groups, suites, ciphers, ...versions, sigalgs, session,
     // Each new ticket replaces the file's session, as OpenSSL's
     // -sess_out keeps the latest (apps/s_client.c new_session_cb).
     onSession: sessOut === undefined ? undefined : (s) => writeSession(sessOut, s),
@@ -411,7 +422,12 @@ async function relayStdio(d: Dialed, quiet: boolean): Promise<number> {
         // As openssl s_client: the word on stderr, then the KeyUpdate
         // (after the data before it: the writes are awaited in order).
         if (!quiet) process.stderr.write('KEYUPDATE\n');
-        await tls.keyUpdate(part === 'K');
+        // On a TLS 1.2 connection there is none to send: say so and go on
+        // (OpenSSL prints its "wrong ssl version" error).
+        await tls.keyUpdate(part === 'K').catch((e: unknown) => {
+          if (tls.connection.version !== 'TLSv1.2') throw e;
+          process.stderr.write(`wasmtls s_client: ${describeError(e)}\n`);
+        });
       }
     }
     const rest = cmds.end();

@@ -1,6 +1,6 @@
 /**
- * `wasmtls s_server`: a TLS 1.3 server on TCP with our accept(), serving
- * any number of connections at once. Two modes:
+ * `wasmtls s_server`: a TLS 1.3 and 1.2 server on TCP with our accept(),
+ * serving any number of connections at once. Two modes:
  *  - echo (default): every connection gets its own bytes back, until the
  *    client's close_notify, answered with ours. (openssl s_server instead
  *    wires its stdin/stdout to one client at a time.)
@@ -17,11 +17,12 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fromNodeSocket } from '../adapters/node-socket.js';
 import { accept, type TLSInfo, type TLSSocket } from '../api/tls.js';
 import { serverContext } from '../core/configure.js';
-import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/codepoints.js';
+import type { CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
 import type { TLSContext } from '../core/context.js';
 import { fillRandom, init } from '../core/loader.js';
 import {
-  CliError, groupList, hostPort, parseFlags, sigalgList, suiteList, UsageError, type FlagTable,
+  cipherList, CliError, groupList, hostPort, parseFlags, PROTOCOL_FLAGS, sigalgList, suiteList, UsageError, versionFlags,
+  type FlagTable,
 } from './args.js';
 import { StdinCommands } from './s_client.js';
 import { describeError, keylogFile, oneline, readText, tempKey, verdict } from './common.js';
@@ -40,7 +41,7 @@ export const SERVER_FLAGS: FlagTable = {
   brief: { kind: 'bool', help: 'one line per connection (the default)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
   groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768)' },
-  ciphersuites: { kind: 'string', arg: 's1:s2', help: 'TLS 1.3 cipher suites, preference order (TLS_AES_128_GCM_SHA256, ...)' },
+  ...PROTOCOL_FLAGS,
   sigalgs: { kind: 'string', arg: 'a1:a2', help: 'signature algorithms accepted (ECDSA+SHA256, rsa_pss_rsae_sha256, ed25519, ...)' },
 };
 
@@ -58,6 +59,11 @@ export interface ServerOptions {
   /** Preference lists, our names (see args.ts groupList, ...). */
   groups?: string[];
   suites?: CipherSuiteName[];
+  /** TLS 1.2 suites, an OpenSSL cipher list (see args.ts cipherList). */
+  ciphers?: string;
+  /** The version range (undefined: TLS 1.2 to 1.3). */
+  minVersion?: TLSVersion;
+  maxVersion?: TLSVersion;
   sigalgs?: string[];
   mode: 'echo' | 'www';
   /** Per-connection lines (default: none). */
@@ -205,6 +211,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
       ...(o.groups?.length && { groups: o.groups as GroupName[] }),
       ...(o.suites?.length && { ciphersuites: o.suites }),
+      ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
+      ...(o.minVersion && { minVersion: o.minVersion }),
+      ...(o.maxVersion && { maxVersion: o.maxVersion }),
       ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
       ...(o.keylog && { keylog: o.keylog }),
       // A certificate that does not verify is refused in both modes; with
@@ -217,7 +226,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       }),
     }, 's_server');
   } catch (e) {
-    throw new CliError(`bad certificate or key: ${describeError(e)}`);
+    throw new CliError(`bad certificate, key or protocol options: ${describeError(e)}`);
   }
 
   const sockets = new Set<Socket>();
@@ -304,6 +313,8 @@ export async function sServer(argv: readonly string[]): Promise<number> {
   const quiet = Boolean(f.quiet);
   const groups = f.groups !== undefined ? groupList(f.groups as string) : undefined;
   const suites = f.ciphersuites !== undefined ? suiteList(f.ciphersuites as string) : undefined;
+  const ciphers = f.cipher !== undefined ? cipherList(f.cipher as string) : undefined;
+  const versions = versionFlags(f);
   const sigalgs = f.sigalgs !== undefined ? sigalgList(f.sigalgs as string) : undefined;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
@@ -316,7 +327,7 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     clientCert: f.Verify !== undefined ? 'require' : f.verify !== undefined ? 'request' : undefined,
     ca: f.CAfile ? readText(f.CAfile as string, 'CA file') : undefined,
     keylog: keylog?.write,
-    groups, suites, sigalgs,
+    groups, suites, ciphers, ...versions, sigalgs,
     mode: f.www ? 'www' : 'echo',
     log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     naccept: f.naccept as number | undefined,

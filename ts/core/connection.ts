@@ -1,7 +1,7 @@
 /**
- * The SSL object: a TLS 1.3 client or server (RFC 8446) over a BIO pair,
- * with OpenSSL's `SSL_write(3)` / `SSL_read(3)` / `SSL_get_error(3)` /
- * `SSL_shutdown(3)` / `SSL_CTX_set_mode(3)` semantics. The rules live once
+ * The SSL object: a TLS 1.3 (RFC 8446) or 1.2 (RFC 5246) client or server
+ * over a BIO pair, with OpenSSL's `SSL_write(3)` / `SSL_read(3)` /
+ * `SSL_get_error(3)` / `SSL_shutdown(3)` / `SSL_CTX_set_mode(3)` semantics. The rules live once
  * in the C engine (crypto-src/tls/engine.c); this file moves bytes in and
  * out of wasm memory and maps names. Method names follow OpenSSL, so its
  * man pages apply; the differences are listed on each method.
@@ -46,7 +46,10 @@
  * @module
  */
 import { abytes, aint, cString as cStringAt, u32le as u32 } from './bytes.js';
-import { GROUPS, nameOf, SIGALGS, SUITES, type CipherSuiteName, type GroupName, type SignatureSchemeName } from './codepoints.js';
+import {
+  cipherInfo, GROUPS, nameOf, SIGALGS, VERSIONS,
+  type CipherName, type CipherSuite12Name, type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSVersion,
+} from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
 import { TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
@@ -59,7 +62,9 @@ import { verdictAlert, verifyName } from './verdict.js';
 // entry): the SSL object and everything it is configured and read with.
 export { ALERT, TLS_ERR, TLSError } from './errors.js';
 export { pemDecode } from './pem.js';
-export type { CipherSuiteName, GroupName, SignatureSchemeName } from './codepoints.js';
+export type {
+  Cipher12Name, CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,
+} from './codepoints.js';
 export { TLSContext } from './context.js';
 export type { CallbackConnection, KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
 export type { Network } from './network.js';
@@ -145,7 +150,7 @@ const SEND_KEEP = 1 << 20;
 
 
 /**
- * One TLS 1.3 connection (OpenSSL's `SSL`) over a BIO pair.
+ * One TLS connection (OpenSSL's `SSL`) over a BIO pair.
  *
  * @example
  * ```ts
@@ -590,7 +595,8 @@ export class Connection {
 
   /** `SSL_key_update`: a KeyUpdate goes out before the next application
    * data (with `requestPeer`, the peer must answer with its own). False
-   * before the handshake is done or after an error. */
+   * before the handshake is done, after an error, and on a TLS 1.2
+   * connection (TLS 1.2 has no KeyUpdate). */
   keyUpdate(requestPeer: boolean): boolean {
     return this.x.wt_x_tls_key_update(this.live(), requestPeer ? 1 : 0) === 1;
   }
@@ -701,14 +707,21 @@ export class Connection {
     return this.x.wt_x_tls_is_init_finished(this.live()) === 1;
   }
 
-  /** `SSL_get_version`: 'TLSv1.3' once negotiated. */
-  get version(): 'TLSv1.3' | undefined {
-    return this.x.wt_x_tls_get_version(this.live()) === 0x0304 ? 'TLSv1.3' : undefined;
+  /** `SSL_get_version`: 'TLSv1.2' or 'TLSv1.3' once negotiated. */
+  get version(): TLSVersion | undefined {
+    return nameOf(VERSIONS, this.x.wt_x_tls_get_version(this.live()));
   }
 
-  /** `SSL_get_cipher_name`: the suite's RFC name. */
-  get cipher(): CipherSuiteName | undefined {
-    return nameOf(SUITES, this.x.wt_x_tls_get_suite(this.live()));
+  /** `SSL_get_cipher_name`: the suite by OpenSSL's name
+   * (`ECDHE-RSA-AES128-GCM-SHA256`; a TLS 1.3 suite's is its RFC name). */
+  get cipher(): CipherName | undefined {
+    return cipherInfo(this.x.wt_x_tls_get_suite(this.live()))?.name;
+  }
+
+  /** `SSL_CIPHER_standard_name`: the suite's RFC (IANA) name
+   * (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`). */
+  get cipherStandardName(): CipherSuiteName | CipherSuite12Name | undefined {
+    return cipherInfo(this.x.wt_x_tls_get_suite(this.live()))?.standardName;
   }
 
   /** The key exchange group (`SSL_get_negotiated_group`), by IANA name. */

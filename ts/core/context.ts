@@ -6,7 +6,10 @@
  * @module
  */
 import { abytes, aint, cString } from './bytes.js';
-import { codes, GROUP_ALIASES, SIGALGS, SUITES, type CipherSuiteName, type GroupName, type SignatureSchemeName } from './codepoints.js';
+import {
+  codes, GROUP_ALIASES, SIGALGS, SUITES, suite12Code, VERSIONS,
+  type Cipher12Name, type CipherSuite12Name, type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSVersion,
+} from './codepoints.js';
 import { TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
@@ -64,7 +67,9 @@ export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => 
  * `LABEL <client_random, 64 hex> <secret, hex>\n` with the labels
  * CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
  * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0 and EXPORTER_SECRET, in
- * the order Node (OpenSSL) gives them for the same role. The line ends with
+ * the order Node (OpenSSL) gives them for the same role; a TLS 1.2
+ * connection logs one line, `CLIENT_RANDOM <client_random> <master secret,
+ * 96 hex>`, once the master secret exists. The line ends with
  * `'\n'` as Node's does, so appending it to a file is all a logger does.
  * Called synchronously from inside the call that made the secret; anything
  * it throws is ignored (logging must not break the connection). Secrets
@@ -96,14 +101,26 @@ export interface TLSContextOptions {
   /** Server: ask for (`'request'`) or insist on (`'require'`) a client
    * certificate. Needs `verify`. */
   clientCert?: 'none' | 'request' | 'require';
-  /** Cipher suites, preference order (default: ChaCha20-Poly1305, then
-   * AES-128-GCM, AES-256-GCM: wasm has no AES instructions, and constant-time
-   * AES-GCM runs about four times slower than SIMD ChaCha20-Poly1305). */
+  /** Lowest and highest protocol version (`SSL_CTX_set_min_proto_version`
+   * / `_max_`; default TLS 1.2 to TLS 1.3). A client offers the range; a
+   * server picks TLS 1.3 when the client offers it and the range has it. */
+  minVersion?: TLSVersion;
+  maxVersion?: TLSVersion;
+  /** TLS 1.3 cipher suites, preference order (default: ChaCha20-Poly1305,
+   * then AES-128-GCM, AES-256-GCM: wasm has no AES instructions, and
+   * constant-time AES-GCM runs about four times slower than SIMD
+   * ChaCha20-Poly1305). */
   suites?: readonly (CipherSuiteName | number)[];
+  /** TLS 1.2 cipher suites, preference order, by OpenSSL's or IANA's name
+   * or codepoint, 1 to 8 (`SSL_CTX_set_cipher_list`; default the
+   * ChaCha20-Poly1305 pair, then AES-128-GCM, then AES-256-GCM, ECDSA
+   * before RSA in each: see `SUITES12`). */
+  suites12?: readonly (Cipher12Name | CipherSuite12Name | number)[];
   /** Groups, preference order; a client sends a key share for the first
    * (default: x25519, secp256r1, secp384r1, X25519MLKEM768). */
   groups?: readonly (GroupName | string | number)[];
-  /** Signature schemes we accept and use (default: all TLS 1.3 ones). */
+  /** Signature schemes we accept and use (default: every one the engine
+   * has; `rsa_pkcs1_*` sign only TLS 1.2 handshakes, RFC 8446 4.2.3). */
   sigalgs?: readonly (SignatureSchemeName | number)[];
   /** Certificate chain, leaf first: PEM text (one or more CERTIFICATE
    * blocks), one DER certificate, or a list of DER certificates. */
@@ -171,6 +188,7 @@ export class TLSContext {
   onVerify: VerifyCallback | undefined;
   /** The key log callback (see {@link KeylogCallback}). */
   keylog: KeylogCallback | undefined;
+  private versions: [TLSVersion, TLSVersion] = ['TLSv1.2', 'TLSv1.3'];
 
   /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
   constructor(opts: TLSContextOptions = {}) {
@@ -181,7 +199,11 @@ export class TLSContext {
     x.wt_x_tls_ctx_init(this.ptr);
     track(this, this.w, this.ptr, this.size);
     try {
+      if (opts.minVersion !== undefined || opts.maxVersion !== undefined) {
+        this.setProtoVersions(opts.minVersion ?? 'TLSv1.2', opts.maxVersion ?? 'TLSv1.3');
+      }
       if (opts.suites) this.setCipherSuites(opts.suites);
+      if (opts.suites12) this.setCipherSuites12(opts.suites12);
       if (opts.groups) this.setGroups(opts.groups);
       if (opts.sigalgs) this.setSigalgs(opts.sigalgs);
       // Sizes first: the chain is checked against the handshake limit.
@@ -204,6 +226,16 @@ export class TLSContext {
       this.dispose();
       throw e;
     }
+  }
+
+  /** The lowest protocol version spoken (see {@link setProtoVersions}). */
+  get minVersion(): TLSVersion {
+    return this.versions[0];
+  }
+
+  /** The highest protocol version spoken. */
+  get maxVersion(): TLSVersion {
+    return this.versions[1];
   }
 
   /** The verification policy, or undefined when none was set. */
@@ -237,6 +269,29 @@ export class TLSContext {
   setCipherSuites(list: readonly (CipherSuiteName | number)[]): this {
     const c = codes(list, 'setCipherSuites', (s) => SUITES[s as CipherSuiteName]);
     this.list16(c, 'wt_x_tls_ctx_set_suites', `cipher suites ${list.join(',')}`);
+    return this;
+  }
+
+  /** TLS 1.2 cipher suites, preference order (`SSL_CTX_set_cipher_list`):
+   * OpenSSL's names (`ECDHE-RSA-AES128-GCM-SHA256`), IANA's
+   * (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`) or codepoints; 1 to 8. */
+  setCipherSuites12(list: readonly (Cipher12Name | CipherSuite12Name | number)[]): this {
+    const c = codes(list, 'setCipherSuites12', suite12Code);
+    this.list16(c, 'wt_x_tls_ctx_set_suites12', `TLS 1.2 cipher suites ${list.join(',')}`);
+    return this;
+  }
+
+  /** The protocol versions spoken, lowest and highest
+   * (`SSL_CTX_set_min_proto_version` / `SSL_CTX_set_max_proto_version`). */
+  setProtoVersions(min: TLSVersion, max: TLSVersion): this {
+    const lo = Object.hasOwn(VERSIONS, min) ? VERSIONS[min] : undefined;
+    const hi = Object.hasOwn(VERSIONS, max) ? VERSIONS[max] : undefined;
+    if (lo === undefined || hi === undefined) {
+      throw new TypeError(`setProtoVersions: expected 'TLSv1.2' or 'TLSv1.3', got ${String(min)}, ${String(max)}`);
+    }
+    if (lo > hi) throw new TypeError(`setProtoVersions: ${min} is above ${max}`);
+    this.check(this.w.exports.wt_x_tls_ctx_set_versions(this.live(), lo, hi), `protocol versions ${min} to ${max}`);
+    this.versions = [min, max];
     return this;
   }
 

@@ -8,7 +8,8 @@
  *  - 0x200 + a    fatal alert `a` sent to the peer (the local reason that
  *                 made us send it is in {@link TLSError.reasonCode}).
  *
- * Alerts are RFC 8446 section 6 AlertDescription values ({@link ALERT}).
+ * Alerts are RFC 8446 section 6 AlertDescription values, and TLS 1.2's
+ * no_renegotiation (RFC 5246 7.2.2) ({@link ALERT}).
  *
  * @example
  * ```ts
@@ -79,7 +80,8 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   SEND_ALERT: 0x200,
 });
 
-/** RFC 8446 section 6 AlertDescription values. */
+/** RFC 8446 section 6 AlertDescription values (and RFC 5246's
+ * no_renegotiation). */
 export const ALERT = /* @__PURE__ */ Object.freeze({
   close_notify: 0,
   unexpected_message: 10,
@@ -101,6 +103,8 @@ export const ALERT = /* @__PURE__ */ Object.freeze({
   internal_error: 80,
   inappropriate_fallback: 86,
   user_canceled: 90,
+  /** RFC 5246 7.2.2: a TLS 1.2 renegotiation refused (a warning). */
+  no_renegotiation: 100,
   missing_extension: 109,
   unsupported_extension: 110,
   unrecognized_name: 112,
