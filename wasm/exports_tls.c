@@ -89,6 +89,8 @@ WT_EXPORT uint32_t wt_x_tls_get_group(const wt_tls_conn *c) { return wt_tls_get_
 WT_EXPORT uint32_t wt_x_tls_get_peer_sigalg(const wt_tls_conn *c) { return wt_tls_get_peer_sigalg(c); }
 WT_EXPORT uint32_t wt_x_tls_get_version(const wt_tls_conn *c) { return wt_tls_get_version(c); }
 WT_EXPORT int wt_x_tls_session_reused(const wt_tls_conn *c) { return wt_tls_session_reused(c); }
+WT_EXPORT int wt_x_tls_ems(const wt_tls_conn *c) { return wt_tls_ems(c); }
+WT_EXPORT int wt_x_tls_secure_renegotiation(const wt_tls_conn *c) { return wt_tls_secure_renegotiation(c); }
 WT_EXPORT int wt_x_tls_hrr_seen(const wt_tls_conn *c) { return wt_tls_hrr_seen(c); }
 WT_EXPORT const uint8_t *wt_x_tls_get_alpn(const wt_tls_conn *c, size_t *n) { return wt_tls_get_alpn(c, n); }
 WT_EXPORT const char *wt_x_tls_get_server_name(const wt_tls_conn *c, size_t *n) { return wt_tls_get_server_name(c, n); }

@@ -406,6 +406,13 @@ uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c);
 /* WT_TLS_VERSION_12 or _13 once the ServerHello is sent or received. */
 uint32_t wt_tls_get_version(const wt_tls_conn *c);
 int wt_tls_session_reused(const wt_tls_conn *c);
+/* TLS 1.2: 1 when the extended master secret (RFC 7627) is in use; 0
+ * otherwise (and for TLS 1.3, whose key schedule has it built in). */
+int wt_tls_ems(const wt_tls_conn *c);
+/* SSL_get_secure_renegotiation_support: the peer signalled RFC 5746
+ * (renegotiation_info or its SCSV) in TLS 1.2; always 1 in TLS 1.3,
+ * which has no renegotiation to protect (as BoringSSL reports). */
+int wt_tls_secure_renegotiation(const wt_tls_conn *c);
 int wt_tls_hrr_seen(const wt_tls_conn *c);
 /* Selected ALPN protocol (*len 0 if none). */
 const uint8_t *wt_tls_get_alpn(const wt_tls_conn *c, size_t *len);

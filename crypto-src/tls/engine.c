@@ -308,6 +308,15 @@ uint32_t wt_tls_get_group(const wt_tls_conn *c) { return c->group; }
 uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c) { return c->peer_sigalg; }
 uint32_t wt_tls_get_version(const wt_tls_conn *c) { return c->suite ? c->version : 0; }
 int wt_tls_session_reused(const wt_tls_conn *c) { return (int)c->resumed; }
+int wt_tls_ems(const wt_tls_conn *c)
+{
+	return c->version == WT_TLS_VERSION_12 && c->ems;
+}
+int wt_tls_secure_renegotiation(const wt_tls_conn *c)
+{
+	return c->version == WT_TLS_VERSION_13 ||
+		(c->version == WT_TLS_VERSION_12 && c->peer_reneg);
+}
 int wt_tls_hrr_seen(const wt_tls_conn *c) { return (int)c->hrr; }
 int wt_tls_peer_authenticated(const wt_tls_conn *c)
 {

@@ -37,10 +37,16 @@ export const IMPLEMENTED: Record<string, Kind> = {
   '-min-version': 'int',
   '-max-version': 'int',
   '-expect-version': 'int',
-  // wasmtls only speaks TLS 1.3: turning lower versions off changes nothing.
+  // SSL_OP_NO_TLSv1_3 / _2 narrow the range (shim.ts versionRange); TLS 1.1
+  // and 1.0 are not implemented, so turning them off changes nothing.
+  '-no-tls13': 'bool',
   '-no-tls12': 'bool',
   '-no-tls11': 'bool',
   '-no-tls1': 'bool',
+  // TLS 1.2: SSL_get_extms_support / SSL_get_secure_renegotiation_support.
+  '-expect-extended-master-secret': 'bool',
+  '-expect-secure-renegotiation': 'bool',
+  '-expect-no-secure-renegotiation': 'bool',
   '-host-name': 'string',
   '-expect-server-name': 'string',
   '-expect-no-server-name': 'bool',

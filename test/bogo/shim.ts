@@ -26,19 +26,24 @@ import {
   Connection, TLSContext, SSL_MODE_ENABLE_PARTIAL_WRITE,
   type TLSContextOptions,
 } from '../../ts/core/connection.js';
+import { SUITES12, VERSIONS, type TLSVersion } from '../../ts/core/codepoints.js';
 import { type Config, parseFlags, Unimplemented, UNIMPLEMENTED } from './flags.js';
 
+const TLS12 = 0x0303;
 const TLS13 = 0x0304;
 
-// IANA code points of what the SSL object reports by name.
+// IANA code points of what the SSL object reports by name (a TLS 1.2
+// suite by OpenSSL's name, as SSL_get_cipher_name gives it).
 const SUITE_CODES: Record<string, number> = {
   TLS_AES_128_GCM_SHA256: 0x1301, TLS_AES_256_GCM_SHA384: 0x1302, TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  ...Object.fromEntries(SUITES12.map((s) => [s.name, s.code])),
 };
 const GROUP_CODES: Record<string, number> = { x25519: 0x1d, secp256r1: 0x17, secp384r1: 0x18, X25519MLKEM768: 0x11ec };
 const SIGALG_CODES: Record<string, number> = {
   ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ed25519: 0x0807,
   rsa_pss_rsae_sha256: 0x0804, rsa_pss_rsae_sha384: 0x0805, rsa_pss_rsae_sha512: 0x0806,
   rsa_pss_pss_sha256: 0x0809, rsa_pss_pss_sha384: 0x080a, rsa_pss_pss_sha512: 0x080b,
+  rsa_pkcs1_sha256: 0x0401, rsa_pkcs1_sha384: 0x0501, rsa_pkcs1_sha512: 0x0601,
 };
 // The alerts BoringSSL sends when its verify callback refuses: the legacy
 // X.509 callback (X509_V_ERR_APPLICATION_VERIFICATION) gives
@@ -201,11 +206,28 @@ function checkVersions(cfg: Config): void {
     if (v < 0x0300 || v > TLS13) fail(`${f} ${v.toString(16)}: unknown version`);
   }
   const max = cfg['-max-version'] as number | undefined;
-  if (max !== undefined && max < TLS13) unimplemented(`-max-version ${max.toString(16)}: the test needs TLS 1.2 or lower`);
+  // TLS 1.0 and 1.1 are not implemented (RFC 8996 deprecates them).
+  if (max !== undefined && max < TLS12) unimplemented(`-max-version ${max.toString(16)}: TLS 1.1 or lower`);
+}
+
+/** The version range of test_config.cc's flags, as the SSL object's
+ * names: -min-version / -max-version (a minimum below TLS 1.2 is met by
+ * what we have, as SSL_CTX_set_min_proto_version's would be), and
+ * -no-tls13 / -no-tls12 (SSL_OP_NO_TLSv1_3 / _2). */
+function versionRange(cfg: Config): { minVersion: TLSVersion; maxVersion: TLSVersion } {
+  let min = Math.max((cfg['-min-version'] as number | undefined) ?? TLS12, TLS12);
+  let max = (cfg['-max-version'] as number | undefined) ?? TLS13;
+  if (cfg['-no-tls13']) max = Math.min(max, TLS12);
+  if (cfg['-no-tls12']) min = Math.max(min, TLS13);
+  // Nothing left (e.g. -no-tls12 -no-tls13): BoringSSL fails the handshake
+  // with NO_SUPPORTED_VERSIONS_ENABLED; so do we, at the context.
+  if (min > max) fail('no supported versions enabled');
+  const name = (v: number) => (v === TLS12 ? 'TLSv1.2' : 'TLSv1.3') as TLSVersion;
+  return { minVersion: name(min), maxVersion: name(max) };
 }
 
 function makeContext(cfg: Config, server: boolean, ticketKey: Uint8Array | undefined): TLSContext {
-  const o: TLSContextOptions = {};
+  const o: TLSContextOptions = { ...versionRange(cfg) };
   const certFile = cfg['-cert-file'] as string | undefined;
   const keyFile = cfg['-key-file'] as string | undefined;
   if ((certFile === undefined) !== (keyFile === undefined)) fail('-cert-file and -key-file go together');
@@ -266,8 +288,14 @@ interface Outcome { session: Uint8Array | undefined }
 
 function checkHandshake(conn: Connection, cfg: Config, server: boolean, isResume: boolean): void {
   const ev = cfg['-expect-version'] as number | undefined;
-  if (ev !== undefined && ev !== TLS13) fail(`want version ${ev.toString(16)}, got 0304`);
   if (!conn.version) fail('no version after the handshake');
+  const got = VERSIONS[conn.version];
+  if (ev !== undefined && ev !== got) fail(`want version ${ev.toString(16)}, got ${got.toString(16)}`);
+  if (cfg['-expect-extended-master-secret'] && !conn.extendedMasterSecret && got === TLS12) {
+    fail('No EMS for connection when expected');
+  }
+  if (cfg['-expect-secure-renegotiation'] && !conn.secureRenegotiation) fail('No secure renegotiation for connection when expected');
+  if (cfg['-expect-no-secure-renegotiation'] && conn.secureRenegotiation) fail('Secure renegotiation unexpectedly negotiated');
   const expectResume = isResume && !cfg['-expect-session-miss'];
   if (conn.sessionReused !== expectResume) fail(`session unexpectedly was${conn.sessionReused ? '' : ' not'} reused`);
   if (!conn.isInitFinished) fail('handshake was not completed');

@@ -724,6 +724,18 @@ export class Connection {
     return cipherInfo(this.x.wt_x_tls_get_suite(this.live()))?.standardName;
   }
 
+  /** TLS 1.2: whether the extended master secret (RFC 7627) is in use
+   * (`SSL_get_extms_support`); false for TLS 1.3, which needs none. */
+  get extendedMasterSecret(): boolean {
+    return this.x.wt_x_tls_ems(this.live()) === 1;
+  }
+
+  /** `SSL_get_secure_renegotiation_support`: the peer signalled RFC 5746
+   * in TLS 1.2 (always true in TLS 1.3). wasmtls never renegotiates. */
+  get secureRenegotiation(): boolean {
+    return this.x.wt_x_tls_secure_renegotiation(this.live()) === 1;
+  }
+
   /** The key exchange group (`SSL_get_negotiated_group`), by IANA name. */
   get group(): GroupName | undefined {
     return nameOf(GROUPS, this.x.wt_x_tls_get_group(this.live()));
