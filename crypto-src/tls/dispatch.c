@@ -4,7 +4,8 @@
  * dispatch of each whole message to the handler of the connection's
  * state (client, server, or after the handshake, post.c).
  *
- * Layer "dispatch" (see tls_inner.h): calls hs13_client.c, hs13_server.c, post.c
+ * Layer "dispatch" (see tls_inner.h): calls hs13_client.c, hs13_server.c,
+ * hs12_client.c, hs12_server.c (while a TLS 1.2 handshake runs), post.c
  * and errors.c; called by the pump.
  */
 #include "tls_inner.h"
@@ -29,7 +30,10 @@ int wt_hs_dispatch(wt_tls_conn *c)
 		 * (our read key changes, or after a HelloRetryRequest the peer
 		 * must wait for our answer), a Finished or a KeyUpdate, the
 		 * record must end (hs_in holds the rest of the current record
-		 * only, earlier messages being consumed). */
+		 * only, earlier messages being consumed). A TLS 1.2 ServerHello
+		 * is no key change: it starts a flight (Certificate,
+		 * ServerKeyExchange, ServerHelloDone may share its record), and
+		 * TLS 1.2's key changes are ChangeCipherSpec records (pump.c). */
 		if ((type == HS_CLIENT_HELLO ||
 		     (type == HS_SERVER_HELLO && c->version != WT_TLS_VERSION_12 &&
 		      wt_hs_sh_is_tls13(hs, 4 + len)) ||
@@ -37,9 +41,6 @@ int wt_hs_dispatch(wt_tls_conn *c)
 		    c->hsi_len > 4 + len)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_HS_KEY_CHANGE);
-		/* A TLS 1.2 ServerHello starts a flight (Certificate,
-		 * ServerKeyExchange, ServerHelloDone may share its record):
-		 * RFC 5246 has no key change there. */
 		if (c->hs_done)
 			r = wt_hs_post_msg(c, type, hs, 4 + len);
 		else if (c->version == WT_TLS_VERSION_12)

@@ -12,16 +12,22 @@
  *                        record-type policy (CCS, alerts, interleaving),
  *                        hands handshake bytes down, WANT_READ / EOF
  *   dispatch  dispatch.c handshake messages to the handler of the state
- *   messages  hs13_server.c, hs13_client.c, post.c (after the handshake:
- *                        KeyUpdate, NewSessionTicket receipt)
- *   shared    handshake.c (Certificate, CertificateVerify, Finished,
+ *   messages  post.c (after the handshake: KeyUpdate, NewSessionTicket
+ *                        receipt; TLS 1.2 renegotiation refused), then
+ *             hs13_server.c, hs13_client.c (they build and read the
+ *                        hellos and hand a TLS 1.2 exchange down to)
+ *             hs12_server.c, hs12_client.c (RFC 5246 with ECDHE/AEAD)
+ *   shared    hs12.c (TLS 1.2: master secret, ChangeCipherSpec, Finished,
+ *                        signed ECDH parameters, CertificateVerify),
+ *             handshake.c (Certificate, CertificateVerify, Finished,
  *                        extension blocks), ext/table.c, ext/<one each>.c
  *   failure   errors.c   the error table and the ONE failure path
  *                        (wt_tls_fail_code: the first error wins)
  *   record    record.c   a LEAF: framing, AEAD protect/unprotect, padding;
  *                        reports what arrived, never calls up
  *             ctx.c      context setters and the *_ok questions
- *   base      buffers.c codec.c keysched13.c transcript.c keylog.c
+ *   base      buffers.c codec.c keysched13.c keysched12.c transcript.c
+ *             keylog.c
  *
  * Layout of one connection (the struct below, the host's arena, and the
  * handshake's regions, which buffers.c allocates while they are needed):
