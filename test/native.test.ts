@@ -41,6 +41,26 @@ describe('native C tests', () => {
   }
 });
 
+// The SSL object's write/read rules over TLS 1.2 records too: the same
+// binary with both sides pinned to TLS 1.2 (tls_testlib.h WT_TEST_TLS12),
+// asserting TLS 1.2's differences where the protocols differ.
+describe('native C tests over TLS 1.2 (WT_TEST_TLS12=1)', () => {
+  for (const variant of ['native', 'native-asan']) {
+    for (const bin of binaries(variant, 'test_tls_write')) {
+      it(`${variant}/${bin} (TLS 1.2)`, () => {
+        const r = spawnSync(`${root}build/${variant}/${bin}`, {
+          encoding: 'utf8',
+          env: { ...process.env, WT_TEST_TLS12: '1', ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
+          timeout: 300_000,
+        });
+        const out = `${r.stdout}${r.stderr}`;
+        expect(r.status, out).toBe(0);
+        expect(out).toMatch(/^\d+ passed, 0 failed$/m);
+      });
+    }
+  }
+});
+
 describe('constant-time checks (Valgrind memcheck, ctgrind)', () => {
   const valgrind = (bin: string) =>
     spawnSync('valgrind', ['-q', '--error-exitcode=1', `${root}build/native-ct/${bin}`], { encoding: 'utf8', timeout: 600_000 });

@@ -205,6 +205,13 @@ static inline void tp_ctx(tpair *p)
 	    wt_tls_ctx_set_key(p->sctx, p->key, p->keylen))
 		fprintf(stderr, "test key setup failed\n");
 	wt_tls_ctx_set_verify(p->cctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, 0);
+	/* WT_TEST_TLS12=1: both sides TLS 1.2 only, so a test of the SSL
+	 * object's rules (test_tls_write ...) runs them over TLS 1.2 records
+	 * too (test/native.test.ts runs those binaries both ways). */
+	if (getenv("WT_TEST_TLS12") && strcmp(getenv("WT_TEST_TLS12"), "1") == 0) {
+		wt_tls_ctx_set_versions(p->cctx, WT_TLS_VERSION_12, WT_TLS_VERSION_12);
+		wt_tls_ctx_set_versions(p->sctx, WT_TLS_VERSION_12, WT_TLS_VERSION_12);
+	}
 }
 
 static inline void tp_conns(tpair *p)
