@@ -589,6 +589,48 @@ describe.skipIf(!GNUTLS)('gnutls-cli --rehandshake -> our server', () => {
   }, 30_000);
 });
 
+// RFC 8446 4.2.1 / RFC 5246 E.1 at our server: 1.3 when both have it,
+// 1.2 when the client has no more, and a clean protocol_version when a
+// server configured for one version meets a client with only the other.
+describe.skipIf(!OPENSSL)('version negotiation at our server (openssl s_client)', () => {
+  const cases: [string, TLSContextOptions, string, string | null][] = [
+    ['default server, client offering 1.3 and 1.2', {}, '', 'TLSv1.3'],
+    ['default server, client offering 1.2 only', {}, '-tls1_2', 'TLSv1.2'],
+    ['server 1.2 only, client offering 1.3 and 1.2', { maxVersion: 'TLSv1.2' }, '', 'TLSv1.2'],
+    ['server 1.2 only, client 1.3 only', { maxVersion: 'TLSv1.2' }, '-tls1_3', null],
+    ['server 1.3 only, client 1.2 only', { minVersion: 'TLSv1.3' }, '-tls1_2', null],
+  ];
+  for (const [what, opts, flag, want] of cases) {
+    it(`${what}: ${want ?? 'protocol_version'}`, async () => {
+      const l = await listen(opts);
+      const cli = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-servername', 'localhost',
+        ...(flag ? [flag] : [])]);
+      try {
+        const { conn, pump } = await l.accept();
+        if (want) {
+          await pump.handshake();
+          expect(conn.version).toBe(want);
+          // s_client's own view, once it has exited (its stdout is a pipe,
+          // flushed then): we close, it ends.
+          await pump.writeAll(Buffer.from('hello\n'));
+          await pump.close();
+          await cli.waitExit();
+          expect(cli.stdout.toString('latin1')).toContain(`New, ${want}, Cipher is`);
+        } else {
+          const e = await handshakeError(pump);
+          expect(e.alert).toBe(70);
+          expect(e.alertDirection).toBe('sent');
+          await cli.waitExit();
+          expect(cli.stderr).toMatch(/protocol version|unsupported protocol/i);
+        }
+      } finally {
+        cli.kill();
+        l.dispose();
+      }
+    }, 30_000);
+  }
+});
+
 it('the peers are here (so the suites above did run)', () => {
   expect(OPENSSL).toBe(true);
   expect(spawnSync('openssl', ['version']).stdout.toString()).toMatch(/OpenSSL 3/);
