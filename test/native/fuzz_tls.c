@@ -465,7 +465,8 @@ static void fz_hs12(tpair *p, wt_tls_ctx *cc, wt_tls_ctx *sc, int i_sfresh,
 
 static void fz_build12(void)
 {
-	static const uint8_t cn[] = { 1, 0 }, hello_req[] = { 0, 0, 0, 0 };
+	static const uint8_t cn[] = { 1, 0 }, hello_req[] = { 0, 0, 0, 0 },
+		no_reneg[] = { 1, WT_ALERT_NO_RENEGOTIATION };
 	static uint8_t ch[8192];
 	size_t chlen = 0;
 	tpair p;
@@ -489,16 +490,19 @@ static void fz_build12(void)
 	s = &fz_sc[FZ12_SERVER_CONNECTED];
 	/* RFC 5246 7.4.1.1 / RFC 5746 4.2: a HelloRequest is declined with
 	 * a no_renegotiation warning and the connection goes on; 4.4 (the
-	 * server's side): likewise a ClientHello. */
+	 * server's side): likewise a ClientHello. A warning received does
+	 * not end the connection either (RFC 5246 7.2). */
 	fz_seed_chunk(c, 23, (const uint8_t *)"application data", 16);
 	fz_seed_chunk(c, 22, hello_req, 4);
 	fz_seed_chunk(c, 23, (const uint8_t *)"after", 5);
+	fz_seed_chunk(c, 21, no_reneg, 2);
 	c->seed[c->seedlen++] = 0x7E;
 	c->seed[c->seedlen++] = 0;
 	fz_seed_chunk(c, 21, cn, 2);
 	fz_seed_chunk(s, 23, (const uint8_t *)"application data", 16);
 	fz_seed_chunk(s, 22, ch, chlen);
 	fz_seed_chunk(s, 23, (const uint8_t *)"after", 5);
+	fz_seed_chunk(s, 21, no_reneg, 2);
 	s->seed[s->seedlen++] = 0x7E;
 	s->seed[s->seedlen++] = 0;
 	fz_seed_chunk(s, 21, cn, 2);
