@@ -366,7 +366,9 @@ static uint64_t fz_nprot12(const uint8_t *w, size_t n)
 /* A 1.2 peer's recorded records appended to scene i's seed as chunks:
  * each record's type and content, the protected ones opened with the
  * scene's key (a copy, advanced as the replay advances it) and checked
- * to seal back to the very bytes the peer sent. */
+ * to seal back to the very bytes the peer sent. Each call starts from
+ * the key as the scene holds it: records appended by an earlier call
+ * must not have switched it on (a ClientHello, a plaintext flight). */
 static void fz_seed12(int i, const uint8_t *w, size_t n)
 {
 	fz_scene *s = &fz_sc[i];
