@@ -93,7 +93,8 @@ enum {
 	FZ12_SERVER_EXPECT_CKE,  /* server after ServerHelloDone, expects
 	                          * ClientKeyExchange CCS Finished */
 	FZ12_SERVER_EXPECT_CERT, /* the same with a client certificate
-	                          * required (AES-256-GCM, SHA-384 PRF) */
+	                          * required (AES-256-GCM, SHA-384 PRF; an
+	                          * ECDSA P-384 server certificate) */
 	FZ12_CLIENT_AUTH_SENT_CH,/* client after its ClientHello, the server's
 	                          * flight asks for its certificate */
 	FZ12_CLIENT_CONNECTED,   /* client after the handshake: data, alerts,
@@ -170,6 +171,10 @@ static void fz_ctx(wt_tls_ctx *c, int server, int variant)
 		static const uint16_t aes256[] = {
 			WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 };
 		(void)wt_tls_ctx_set_suites12(c, aes256, 1);
+		/* an ECDSA P-384 certificate: its curve must be one the
+		 * client lists (RFC 8422 5.1), ServerKeyExchange signed
+		 * with ECDSA */
+		tp_use_cert(c, TK_P384);
 	}
 }
 

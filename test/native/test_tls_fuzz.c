@@ -222,6 +222,12 @@ int main(int argc, char **argv)
 		if (sc == FZ12_SERVER_EXPECT_CERT || sc == FZ12_CLIENT_AUTH_SENT_CH)
 			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 				"seed %d: AES-256-GCM (%04x)", sc, wt_tls_get_suite(&fz_victim));
+		/* TLS 1.2 ties no curve to the scheme: ECDSA with any hash
+		 * the client offered (RFC 5246 7.4.1.4.1, signature 3). */
+		if (sc == FZ12_CLIENT_AUTH_SENT_CH)
+			CHECK((wt_tls_get_peer_sigalg(&fz_victim) & 0xFF) == 3,
+				"seed %d: the server signed with its ECDSA key (%04x)", sc,
+				wt_tls_get_peer_sigalg(&fz_victim));
 	}
 	for (d = 0; d < sizeof dirs / sizeof dirs[0] && files < 0; d++)
 		if (dirs[d])
