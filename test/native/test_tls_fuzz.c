@@ -114,6 +114,47 @@ static void write_corpus(const char *dir)
 	}
 }
 
+/* The records a connected 1.2 victim sent while its seed ran, opened
+ * with its write key as frozen (fz_open12, from the RFCs): 1 if they
+ * hold the no_renegotiation warning (RFC 5746 4.2 / 4.4), the data the
+ * seed's write call sent and the close_notify answering the peer's. */
+static int renegotiation_declined(int sc)
+{
+	static uint8_t out[65536];
+	uint8_t buf[16384];
+	wt_tls_dir d = fz_sc[sc].conn.wr;
+	size_t n = seed_input(sc, buf), off = 0;
+	int warn = 0, data = 0, close = 0, bad = 0;
+	fz_cap = out;
+	fz_cap_len = 0;
+	fz_cap_max = sizeof out;
+	LLVMFuzzerTestOneInput(buf, n);
+	fz_cap = NULL;
+	while (off + 5 <= fz_cap_len) {
+		size_t len = (size_t)out[off + 3] << 8 | out[off + 4];
+		long m;
+		if (off + 5 + len > fz_cap_len)
+			break;
+		m = fz_open12(&d, out + off, 5 + len);
+		if (m < 0)
+			bad++;
+		else if (out[off] == 21 && m == 2 && out[off + 5] == 1 &&
+		    out[off + 6] == WT_ALERT_NO_RENEGOTIATION)
+			warn++;
+		else if (out[off] == 21 && m == 2 && out[off + 5] == 1 && out[off + 6] == 0)
+			close++;
+		else if (out[off] == 23 && m == 6 && memcmp(out + off + 5, "fuzzed", 6) == 0)
+			data++;
+		else
+			bad++;
+		off += 5 + len;
+	}
+	CHECK(warn == 1 && data == 1 && close == 1 && bad == 0 && off == fz_cap_len,
+		"seed %d: the answers are no_renegotiation x%d, data x%d, close_notify x%d "
+		"(%d others)", sc, warn, data, close, bad);
+	return warn == 1 && data == 1 && close == 1 && bad == 0;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t buf[16384];
@@ -144,14 +185,49 @@ int main(int argc, char **argv)
 				"seed %d: the server sent its flight (%s)", sc,
 				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
 			break;
+		case FZ12_SERVER_FRESH: case FZ12_SERVER_FRESH_BOTH: case FZ12_CLIENT_SENT_CH:
+		case FZ12_CLIENT_EXPECT_FIN: case FZ12_SERVER_EXPECT_CKE:
+		case FZ12_SERVER_EXPECT_CERT: case FZ12_CLIENT_AUTH_SENT_CH:
+		case FZ12_CLIENT_RESUMING: case FZ12_SERVER_RESUMING:
+			CHECK(wt_tls_is_init_finished(&fz_victim) && !wt_tls_error_code(&fz_victim) &&
+				wt_tls_get_version(&fz_victim) == WT_TLS_VERSION_12,
+				"seed %d completes a TLS 1.2 handshake (%s)", sc,
+				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
+			break;
 		default:   /* connected: data, KeyUpdate, close_notify */
 			CHECK(wt_tls_get_shutdown(&fz_victim) & 2 && !wt_tls_error_code(&fz_victim),
 				"seed %d: data, KeyUpdate, close_notify (%s)", sc,
 				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
 			break;
 		}
-		if (sc == FZ_CLIENT_RESUMING)
+		if (sc == FZ_CLIENT_RESUMING || sc == FZ12_CLIENT_RESUMING ||
+		    sc == FZ12_SERVER_RESUMING)
 			CHECK(wt_tls_session_reused(&fz_victim), "seed %d resumes", sc);
+		if (sc == FZ12_SERVER_EXPECT_CERT || sc == FZ12_CLIENT_AUTH_SENT_CH)
+			CHECK(wt_tls_peer_authenticated(&fz_victim), "seed %d: peer authenticated", sc);
+		if (sc == FZ12_CLIENT_CONNECTED || sc == FZ12_SERVER_CONNECTED) {
+			CHECK(wt_tls_get_version(&fz_victim) == WT_TLS_VERSION_12,
+				"seed %d: a TLS 1.2 connection", sc);
+			(void)renegotiation_declined(sc);
+		}
+		/* The suites the 1.2 scenes were built for: GCM's explicit
+		 * nonce and ChaCha20's fixed_iv both sealed by the harness. */
+		if (sc == FZ12_SERVER_FRESH || sc == FZ12_CLIENT_SENT_CH ||
+		    sc == FZ12_CLIENT_RESUMING)
+			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+				"seed %d: AES-128-GCM (%04x)", sc, wt_tls_get_suite(&fz_victim));
+		if (sc == FZ12_SERVER_FRESH_BOTH)
+			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+				"seed %d: ChaCha20-Poly1305 (%04x)", sc, wt_tls_get_suite(&fz_victim));
+		if (sc == FZ12_SERVER_EXPECT_CERT || sc == FZ12_CLIENT_AUTH_SENT_CH)
+			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+				"seed %d: AES-256-GCM (%04x)", sc, wt_tls_get_suite(&fz_victim));
+		/* TLS 1.2 ties no curve to the scheme: ECDSA with any hash
+		 * the client offered (RFC 5246 7.4.1.4.1, signature 3). */
+		if (sc == FZ12_CLIENT_AUTH_SENT_CH)
+			CHECK((wt_tls_get_peer_sigalg(&fz_victim) & 0xFF) == 3,
+				"seed %d: the server signed with its ECDSA key (%04x)", sc,
+				wt_tls_get_peer_sigalg(&fz_victim));
 	}
 	for (d = 0; d < sizeof dirs / sizeof dirs[0] && files < 0; d++)
 		if (dirs[d])
