@@ -60,7 +60,7 @@ const SUITES: Record<'rsa2048' | 'ecdsa-p256', string[]> = {
 
 describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1_2: what Node reports', () => {
   for (const kind of ['rsa2048', 'ecdsa-p256'] as const) {
-    it(`${kind}: getProtocol() and getCipher() equal Node's own tls for each suite`, async () => {
+    it(`${kind}: getProtocol(), getCipher(), getEphemeralKeyInfo() equal Node's own tls for each suite`, async () => {
       const got: string[] = [];
       const want: string[] = [];
       for (const suite of SUITES[kind]) {
@@ -72,7 +72,8 @@ describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1
             const o = { host: '127.0.0.1', port, servername: 'localhost', ca: certs.server[kind].certPem };
             const s = which === 'node:tls' ? nodeTls.connect(o) : nodeConnect(o);
             await Promise.race([once(s, 'secureConnect'), once(s, 'error').then(([e]) => { throw e; })]);
-            const line = JSON.stringify({ protocol: s.getProtocol(), cipher: s.getCipher(), authorized: s.authorized });
+            const line = JSON.stringify({ protocol: s.getProtocol(), cipher: s.getCipher(), authorized: s.authorized,
+              ephemeral: s.getEphemeralKeyInfo(), reused: s.isSessionReused() });
             (which === 'node:tls' ? want : got).push(line);
             s.destroy();
           } finally {
@@ -348,6 +349,35 @@ describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_se
       } finally {
         cli.kill();
       }
+    } finally {
+      srv.kill();
+    }
+  });
+
+  it('s_server -tls1_2: openssl s_client -reconnect resumes, and the log lines say TLSv1.2 and resumed', async () => {
+    const port = await freePort();
+    const srv = new Peer(process.execPath, [CLI, 's_server', '-accept', `127.0.0.1:${port}`, '-tls1_2',
+      '-cert', certs.server.rsa2048.certPath, '-key', certs.server.rsa2048.keyPath]);
+    try {
+      await srv.waitFor('ACCEPT', 10_000);
+      const cli = new Peer('openssl', ['s_client', '-reconnect', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
+        '-CAfile', certs.server.rsa2048.certPath]);
+      try {
+        cli.child.stdin.end();
+        await cli.waitExit(20_000);
+        // openssl prints "Reused, TLSv1.2, Cipher is ..." for each resumed connection.
+        expect(cli.stdout.toString('latin1').match(/^Reused, TLSv1\.2, Cipher is ECDHE-RSA-\S+$/gm)?.length).toBe(5);
+      } finally {
+        cli.kill();
+      }
+      for (const until = Date.now() + 5000; Date.now() < until && (srv.stderr.match(/resumed/g)?.length ?? 0) < 5;) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // "#1 127.0.0.1:40000 TLSv1.2, ECDHE-RSA-..., x25519, ALPN none, ..."
+      const lines = srv.stderr.split('\n').map((l) => /^#\d+ \S+ (TLSv1\.2, .*)$/.exec(l)?.[1]).filter((l) => l !== undefined);
+      expect(lines.length).toBe(6);
+      expect(lines[0]).toMatch(/^TLSv1\.2, ECDHE-RSA-\S+, x25519, /);
+      for (const l of lines.slice(1)) expect(l).toMatch(/^TLSv1\.2, ECDHE-RSA-\S+, no key exchange, .*, resumed, /);
     } finally {
       srv.kill();
     }
