@@ -20,7 +20,8 @@ import { connectTcp } from '../ts/adapters/node-socket.js';
 import { createServer as netCreateServer, type AddressInfo, type Socket } from 'node:net';
 import { connect as nodeConnect, TLSSocket } from '../ts/api/node.js';
 import { connect } from '../ts/api/tls.js';
-import { TLSError } from '../ts/core/errors.js';
+import { TLSContext } from '../ts/core/context.js';
+import { TLS_ERR, TLSError } from '../ts/core/errors.js';
 import { engineHasTls12, root, useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
@@ -57,6 +58,27 @@ const SUITES: Record<'rsa2048' | 'ecdsa-p256', string[]> = {
   rsa2048: ['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'],
   'ecdsa-p256': ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305'],
 };
+
+describe.skipIf(!TLS12)('TLSContext: the engine takes the range and the TLS 1.2 list', () => {
+  it('setProtoVersions and setCipherSuites12 reach the engine; a suite it lacks or more than 8 is CONFIG', () => {
+    const ctx = new TLSContext({ minVersion: 'TLSv1.3', suites12: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 0xcca9] });
+    expect([ctx.minVersion, ctx.maxVersion]).toEqual(['TLSv1.3', 'TLSv1.3']);
+    ctx.setProtoVersions('TLSv1.2', 'TLSv1.2');
+    expect([ctx.minVersion, ctx.maxVersion]).toEqual(['TLSv1.2', 'TLSv1.2']);
+    ctx.dispose();
+    for (const list of [[0xc013], Array<number>(9).fill(0xc02f)]) {
+      let err: unknown;
+      try {
+        new TLSContext({ suites12: list }).dispose();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, list.join()).toBeInstanceOf(TLSError);
+      expect((err as TLSError).code).toBe(TLS_ERR.CONFIG);
+      expect((err as TLSError).message).toContain('TLS 1.2 cipher suites');
+    }
+  });
+});
 
 describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1_2: what Node reports', () => {
   for (const kind of ['rsa2048', 'ecdsa-p256'] as const) {
