@@ -20,8 +20,11 @@ import { CLIENT_FLAGS } from '../ts/cli/s_client.js';
 import { connect as nodeConnect } from '../ts/api/node.js';
 import { versionNote } from '../ts/api/tls.js';
 import { SERVER_FLAGS } from '../ts/cli/s_server.js';
+import { TLSContext } from '../ts/core/context.js';
+import { useBuild } from './helpers/env.js';
 import { have } from './helpers/peers.js';
 
+useBuild('simd');
 const OPENSSL = have('openssl', ['version']);
 
 describe('TLS 1.2 suite names (codepoints.ts)', () => {
@@ -216,5 +219,19 @@ describe('wasmtls/node: bad protocol options throw when the socket is made, as N
     expect(codeOf({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toBe('ERR_TLS_INVALID_PROTOCOL_VERSION');
     expect(codeOf({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA' })).toBe('ERR_SSL_NO_CIPHER_MATCH');
     expect(codeOf({ ciphers: 'TLS_AES_128_GCM_SHA256', maxVersion: 'TLSv1.2' })).toBe('ERR_INVALID_ARG_VALUE');
+  });
+});
+
+describe('TLSContext: the version range and the TLS 1.2 list are checked before the engine sees them', () => {
+  it('min above max, a version the engine lacks, and an unknown TLS 1.2 suite name are TypeErrors', () => {
+    expect(() => new TLSContext({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toThrow(/TLSv1\.3 is above TLSv1\.2/);
+    expect(() => new TLSContext({ minVersion: 'TLSv1.1' as 'TLSv1.2' })).toThrow(TypeError);
+    expect(() => new TLSContext({ suites12: ['ECDHE-RSA-AES128-SHA' as 'ECDHE-RSA-AES128-GCM-SHA256'] }))
+      .toThrow(/setCipherSuites12: unknown value ECDHE-RSA-AES128-SHA/);
+    expect(() => new TLSContext({ suites12: [] })).toThrow(/non-empty/);
+    // Nothing set: the engine's defaults, as the getters say.
+    const ctx = new TLSContext({});
+    expect([ctx.minVersion, ctx.maxVersion]).toEqual(['TLSv1.2', 'TLSv1.3']);
+    ctx.dispose();
   });
 });

@@ -20,7 +20,8 @@ import { connectTcp } from '../ts/adapters/node-socket.js';
 import { createServer as netCreateServer, type AddressInfo, type Socket } from 'node:net';
 import { connect as nodeConnect, TLSSocket } from '../ts/api/node.js';
 import { connect } from '../ts/api/tls.js';
-import { TLSError } from '../ts/core/errors.js';
+import { TLSContext } from '../ts/core/context.js';
+import { TLS_ERR, TLSError } from '../ts/core/errors.js';
 import { engineHasTls12, root, useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
@@ -58,9 +59,30 @@ const SUITES: Record<'rsa2048' | 'ecdsa-p256', string[]> = {
   'ecdsa-p256': ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305'],
 };
 
+describe.skipIf(!TLS12)('TLSContext: the engine takes the range and the TLS 1.2 list', () => {
+  it('setProtoVersions and setCipherSuites12 reach the engine; a suite it lacks or more than 8 is CONFIG', () => {
+    const ctx = new TLSContext({ minVersion: 'TLSv1.3', suites12: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 0xcca9] });
+    expect([ctx.minVersion, ctx.maxVersion]).toEqual(['TLSv1.3', 'TLSv1.3']);
+    ctx.setProtoVersions('TLSv1.2', 'TLSv1.2');
+    expect([ctx.minVersion, ctx.maxVersion]).toEqual(['TLSv1.2', 'TLSv1.2']);
+    ctx.dispose();
+    for (const list of [[0xc013], Array<number>(9).fill(0xc02f)]) {
+      let err: unknown;
+      try {
+        new TLSContext({ suites12: list }).dispose();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, list.join()).toBeInstanceOf(TLSError);
+      expect((err as TLSError).code).toBe(TLS_ERR.CONFIG);
+      expect((err as TLSError).message).toContain('TLS 1.2 cipher suites');
+    }
+  });
+});
+
 describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1_2: what Node reports', () => {
   for (const kind of ['rsa2048', 'ecdsa-p256'] as const) {
-    it(`${kind}: getProtocol() and getCipher() equal Node's own tls for each suite`, async () => {
+    it(`${kind}: getProtocol(), getCipher(), getEphemeralKeyInfo() equal Node's own tls for each suite`, async () => {
       const got: string[] = [];
       const want: string[] = [];
       for (const suite of SUITES[kind]) {
@@ -72,7 +94,8 @@ describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1
             const o = { host: '127.0.0.1', port, servername: 'localhost', ca: certs.server[kind].certPem };
             const s = which === 'node:tls' ? nodeTls.connect(o) : nodeConnect(o);
             await Promise.race([once(s, 'secureConnect'), once(s, 'error').then(([e]) => { throw e; })]);
-            const line = JSON.stringify({ protocol: s.getProtocol(), cipher: s.getCipher(), authorized: s.authorized });
+            const line = JSON.stringify({ protocol: s.getProtocol(), cipher: s.getCipher(), authorized: s.authorized,
+              ephemeral: s.getEphemeralKeyInfo(), reused: s.isSessionReused() });
             (which === 'node:tls' ? want : got).push(line);
             s.destroy();
           } finally {
@@ -348,6 +371,35 @@ describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_se
       } finally {
         cli.kill();
       }
+    } finally {
+      srv.kill();
+    }
+  });
+
+  it('s_server -tls1_2: openssl s_client -reconnect resumes, and the log lines say TLSv1.2 and resumed', async () => {
+    const port = await freePort();
+    const srv = new Peer(process.execPath, [CLI, 's_server', '-accept', `127.0.0.1:${port}`, '-tls1_2',
+      '-cert', certs.server.rsa2048.certPath, '-key', certs.server.rsa2048.keyPath]);
+    try {
+      await srv.waitFor('ACCEPT', 10_000);
+      const cli = new Peer('openssl', ['s_client', '-reconnect', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
+        '-CAfile', certs.server.rsa2048.certPath]);
+      try {
+        cli.child.stdin.end();
+        await cli.waitExit(20_000);
+        // openssl prints "Reused, TLSv1.2, Cipher is ..." for each resumed connection.
+        expect(cli.stdout.toString('latin1').match(/^Reused, TLSv1\.2, Cipher is ECDHE-RSA-\S+$/gm)?.length).toBe(5);
+      } finally {
+        cli.kill();
+      }
+      for (const until = Date.now() + 5000; Date.now() < until && (srv.stderr.match(/resumed/g)?.length ?? 0) < 5;) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // "#1 127.0.0.1:40000 TLSv1.2, ECDHE-RSA-..., x25519, ALPN none, ..."
+      const lines = srv.stderr.split('\n').map((l) => /^#\d+ \S+ (TLSv1\.2, .*)$/.exec(l)?.[1]).filter((l) => l !== undefined);
+      expect(lines.length).toBe(6);
+      expect(lines[0]).toMatch(/^TLSv1\.2, ECDHE-RSA-\S+, x25519, /);
+      for (const l of lines.slice(1)) expect(l).toMatch(/^TLSv1\.2, ECDHE-RSA-\S+, no key exchange, .*, resumed, /);
     } finally {
       srv.kill();
     }

@@ -153,7 +153,8 @@ export interface TLSInfo {
    * (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`). */
   cipherStandardName: CipherSuiteName | CipherSuite12Name;
   group: GroupName | undefined;
-  /** The scheme of the peer's CertificateVerify (none on resumption). */
+  /** The scheme of the peer's CertificateVerify (a TLS 1.2 server's:
+   * of its ServerKeyExchange); none on resumption. */
   signatureScheme: SignatureSchemeName | undefined;
   /** The protocol ALPN selected, or false (Node's convention). */
   alpnProtocol: string | false;

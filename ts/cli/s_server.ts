@@ -94,7 +94,9 @@ const te = new TextEncoder();
 
 /** One line for a connection: what s_server -brief shows, on one line. */
 function summary(info: TLSInfo, ms: number): string {
-  const parts = [info.version, info.cipher, info.group ?? 'psk'];
+  // No group: a resumption without key exchange (TLS 1.3 psk_ke, or any
+  // TLS 1.2 abbreviated handshake, which reuses the master secret).
+  const parts = [info.version, info.cipher, info.group ?? (info.version === 'TLSv1.2' ? 'no key exchange' : 'psk')];
   parts.push(`ALPN ${info.alpnProtocol === false ? 'none' : info.alpnProtocol}`);
   parts.push(`SNI ${info.servername ?? 'none'}`);
   parts.push(clientCertText(info));

@@ -135,7 +135,9 @@ export interface ProtocolChoice {
  * `ciphers` or `ciphersuites`, not both.
  */
 export function protocolChoice(o: Pick<ContextPolicy, 'minVersion' | 'maxVersion' | 'ciphers' | 'ciphersuites'>, who: string): ProtocolChoice {
-  let { min, max } = versionRange(o, who);
+  const range = versionRange(o, who);
+  const max = range.max;
+  let min = range.min;
   let suites12: number[] | undefined;
   let suites13: CipherSuiteName[] | undefined = o.ciphersuites ? [...o.ciphersuites] : undefined;
   if (o.ciphers !== undefined) {

@@ -74,6 +74,18 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   TOO_MANY_WARNINGS: 70,
   TOO_MANY_POST_MSGS: 71,
   KEY_USAGE: 72,
+  /** No protocol version in common (TLS 1.2 and 1.3 negotiation). */
+  NO_SHARED_VERSION: 73,
+  /** A TLS 1.2 renegotiation refused (RFC 5746 is indicated, never done). */
+  RENEGOTIATION: 74,
+  /** renegotiation_info wrong (RFC 5746 3.4, 3.6). */
+  BAD_RENEGOTIATION_INFO: 75,
+  /** TLS_FALLBACK_SCSV from a client that could do better (RFC 7507 3). */
+  INAPPROPRIATE_FALLBACK: 76,
+  /** ec_point_formats without uncompressed (RFC 8422 5.1.2). */
+  BAD_POINT_FORMAT: 77,
+  /** Resumption of a session without extended master secret (RFC 7627 5.3). */
+  NO_EMS: 78,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
