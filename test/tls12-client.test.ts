@@ -4,11 +4,11 @@
  * by the test on 127.0.0.1: `openssl s_server -tls1_2`, `gnutls-serv` with
  * TLS 1.2 only, Node `tls.createServer({ maxVersion: 'TLSv1.2' })`.
  *
- * The TS getters (`conn.version`, `conn.cipher`) do not know TLS 1.2 yet,
- * so the test asserts on the server's own view (s_server's "Protocol
+ * The test asserts on the server's own view (s_server's "Protocol
  * version:" / "CIPHER is" lines, Node's getProtocol()/getCipher()) and on
  * the engine's numbers read through the raw exports (wt_x_tls_get_version,
- * wt_x_tls_get_suite). Node's 'keylog' line for the connection is the
+ * wt_x_tls_get_suite), below the TS getters (test/tls12-peers.test.ts
+ * checks those against Node's). Node's 'keylog' line for the connection is the
  * oracle for our master secret. The matrix (peer x suite x group x cert)
  * is printed at the end with its counts.
  *
