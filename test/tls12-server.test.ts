@@ -53,6 +53,29 @@ const GROUPS: [string, string, string, string][] = [
   ['secp384r1', 'P-384', 'ECDH, secp384r1, 384 bits', 'secp384r1'],
 ];
 
+// ---- the matrix (printed with its counts once the file has run) -------------
+interface Row { peer: string; suite: string; group: string; cert: string; result: 'ok' | 'FAIL' }
+const rows: Row[] = [];
+afterAll(() => {
+  if (rows.length === 0) return;
+  const cols: (keyof Row)[] = ['peer', 'suite', 'group', 'cert', 'result'];
+  const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+  const line = (v: string[]) => v.map((s, i) => s.padEnd(w[i])).join('  ');
+  const ok = rows.filter((r) => r.result === 'ok').length;
+  console.log(['', 'TLS 1.2 server interop matrix (TLS 1.2 clients -> our server on 127.0.0.1; bytes compared both ways)',
+    line(cols), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line(cols.map((c) => r[c]))),
+    '', `${ok}/${rows.length} passed`].join('\n'));
+});
+/** A matrix cell: the row is 'ok' only when the body completed. */
+function cell(peer: string, suite: string, group: string, cert: string, body: () => Promise<void>): () => Promise<void> {
+  const row: Row = { peer, suite, group, cert, result: 'FAIL' };
+  return async () => {
+    rows.push(row);
+    await body();
+    row.result = 'ok';
+  };
+}
+
 function listen(opts: TLSContextOptions, kind: KeyKind = 'ecdsa-p256') {
   const cert = certs.server[kind];
   return listenTls(new TLSContext({ cert: cert.certPem, key: cert.keyPem, ...opts }));
@@ -92,7 +115,7 @@ describe.skipIf(!OPENSSL)('openssl s_client -tls1_2 -> our server', () => {
   for (const [kind, suites] of matrix) {
     for (const [osslSuite] of suites) {
       for (const [ours, theirs, temp] of GROUPS) {
-        it(`${osslSuite} ${theirs} ${kind}`, async () => {
+        it(`${osslSuite} ${theirs} ${kind}`, cell('openssl s_client', osslSuite, theirs, kind, async () => {
           // RFC 8422 5.3: the client's groups must hold the curve of an
           // ECDSA certificate too; our server is held to the group tested.
           const l = await listen({ groups: [ours] }, kind);
@@ -116,7 +139,7 @@ describe.skipIf(!OPENSSL)('openssl s_client -tls1_2 -> our server', () => {
           } finally {
             l.dispose();
           }
-        }, 30_000);
+        }), 30_000);
       }
     }
   }
@@ -430,7 +453,7 @@ describe('Node tls.connect({ maxVersion: TLSv1.2 }) -> our server', () => {
   for (const [kind, suites] of matrix) {
     for (const [osslSuite, iana] of suites) {
       for (const [ours, , , nodeCurve] of GROUPS) {
-        it(`${iana} ${nodeCurve} ${kind}`, async () => {
+        it(`${iana} ${nodeCurve} ${kind}`, cell('Node tls', osslSuite, nodeCurve, kind, async () => {
           const l = await listen({ alpn: ['http/1.1'], groups: [ours] }, kind);
           const curves = kind === 'ecdsa-p256' && nodeCurve !== 'prime256v1' ? `${nodeCurve}:prime256v1` : nodeCurve;
           const n = await nodeClient(l.port, { ciphers: osslSuite, ecdhCurve: curves, ALPNProtocols: ['h2', 'http/1.1'] });
@@ -455,7 +478,7 @@ describe('Node tls.connect({ maxVersion: TLSv1.2 }) -> our server', () => {
             n.sock.destroy();
             l.dispose();
           }
-        }, 30_000);
+        }), 30_000);
       }
     }
   }
@@ -523,7 +546,7 @@ describe('Node tls.connect({ maxVersion: TLSv1.2 }) -> our server', () => {
 describe.skipIf(!GNUTLS)('gnutls-cli TLS 1.2 only -> our server', () => {
   let seed = 14_000;
   for (const kind of ['ecdsa-p256', 'rsa2048'] as KeyKind[]) {
-    it(`NORMAL:-VERS-ALL:+VERS-TLS1.2 ${kind}`, async () => {
+    it(`NORMAL:-VERS-ALL:+VERS-TLS1.2 ${kind}`, cell('gnutls-cli', 'NORMAL (its choice)', 'X25519', kind, async () => {
       const l = await listen({}, kind);
       const cli = new Peer('gnutls-cli', ['--insecure', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.2', '-p', String(l.port), '127.0.0.1']);
       try {
@@ -538,7 +561,7 @@ describe.skipIf(!GNUTLS)('gnutls-cli TLS 1.2 only -> our server', () => {
         cli.kill();
         l.dispose();
       }
-    }, 30_000);
+    }), 30_000);
   }
 });
 
