@@ -247,6 +247,10 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx);
  * empty list, an unknown or unsupported value, or too many (max 8/8/16). */
 int wt_tls_ctx_set_suites(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 int wt_tls_ctx_set_groups(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
+/* Signature schemes: TLS 1.3's (and TLS 1.2's) in the list's order; the
+ * RSASSA-PKCS1-v1_5 ones (0x0401/0501/0601) in it are for TLS 1.2 only
+ * (RFC 8446 4.4.3). By default all three are offered for TLS 1.2 after
+ * the list; a list set here is taken as it is. */
 int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n);
 /* The TLS 1.2 suites (WT_TLS_ECDHE_*), preference order (max 8);
  * wt_tls_ctx_set_suites sets the TLS 1.3 ones. Default: ChaCha20-Poly1305

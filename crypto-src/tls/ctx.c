@@ -57,6 +57,7 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx)
 			ctx->groups[ctx->ngroups++] = groups[i];
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		ctx->sigalgs[ctx->nsigalgs++] = sigs[i];
+	ctx->pkcs1_mask = 7;
 	ctx->mode = WT_TLS_MODE_AUTO_RETRY;
 	ctx->options = WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT;
 	ctx->net_in = WT_TLS_DEFAULT_NET_IN;
@@ -91,7 +92,7 @@ int wt_tls_sigalg12_ok(const wt_tls_ctx *ctx, uint32_t s)
 	if (wt_tls_sigalg_ok(ctx, s))
 		return 1;
 	for (i = 0; i < 3 && ctx->min_version <= WT_TLS_VERSION_12; i++)
-		if (wt_tls_sigalgs_pkcs1[i] == s)
+		if (wt_tls_sigalgs_pkcs1[i] == s && ((ctx->pkcs1_mask >> i) & 1))
 			return 1;
 	return 0;
 }
@@ -168,19 +169,31 @@ int wt_tls_ctx_set_groups(wt_tls_ctx *ctx, const uint16_t *list, size_t n)
 
 int wt_tls_ctx_set_sigalgs(wt_tls_ctx *ctx, const uint16_t *list, size_t n)
 {
-	size_t i;
+	uint16_t keep[WT_TLS_MAX_SIGALGS];
+	size_t i, k = 0;
+	uint32_t mask = 0, j;
 	if (n == 0 || n > WT_TLS_MAX_SIGALGS)
 		return WT_TLS_ERR_CONFIG;
 	for (i = 0; i < n; i++) {
 		uint32_t s = list[i];
-		/* RFC 8446 4.4.3: RSASSA-PKCS1-v1_5 "MUST NOT" be used in
-		 * CertificateVerify; only TLS 1.3 schemes here. */
+		int pkcs1 = 0;
+		/* RSASSA-PKCS1-v1_5: TLS 1.2 only (RFC 8446 4.4.3: "MUST NOT"
+		 * be used in a TLS 1.3 CertificateVerify): kept apart. */
+		for (j = 0; j < 3; j++)
+			if (wt_tls_sigalgs_pkcs1[j] == s) {
+				mask |= 1u << j;
+				pkcs1 = 1;
+			}
+		if (pkcs1)
+			continue;
 		if (!(s == 0x0403 || s == 0x0503 || s == 0x0807 ||
 		      (s >= 0x0804 && s <= 0x0806) || (s >= 0x0809 && s <= 0x080B)))
 			return WT_TLS_ERR_CONFIG;
+		keep[k++] = (uint16_t)s;
 	}
-	memcpy(ctx->sigalgs, list, n * sizeof *list);
-	ctx->nsigalgs = (uint32_t)n;
+	memcpy(ctx->sigalgs, keep, k * sizeof *keep);
+	ctx->nsigalgs = (uint32_t)k;
+	ctx->pkcs1_mask = mask;
 	return 0;
 }
 

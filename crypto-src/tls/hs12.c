@@ -168,6 +168,8 @@ uint32_t wt_hs12_pick_sigalg(const wt_tls_conn *c, int cv)
 		} else {
 			s = wt_tls_sigalgs_pkcs1[i - ctx->nsigalgs];
 			bit = WT_SIGMASK_PKCS1 + (i - ctx->nsigalgs);
+			if (!((ctx->pkcs1_mask >> (i - ctx->nsigalgs)) & 1))
+				continue;
 		}
 		if (!((c->peer_sigalg_mask >> bit) & 1))
 			continue;

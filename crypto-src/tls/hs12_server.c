@@ -292,8 +292,10 @@ static int send_cert_request(wt_tls_conn *c)
 		if (h == WT_SHA256 || h == WT_SHA384)
 			wt_wr_u16(&w, ctx->sigalgs[i]);
 	}
-	wt_wr_u16(&w, WT_SIG_RSA_PKCS1_SHA256);
-	wt_wr_u16(&w, WT_SIG_RSA_PKCS1_SHA384);
+	/* RSASSA-PKCS1-v1_5 with SHA-256/384, if the context has them. */
+	for (i = 0; i < 2; i++)
+		if ((ctx->pkcs1_mask >> i) & 1)
+			wt_wr_u16(&w, wt_tls_sigalgs_pkcs1[i]);
 	wt_wr_close(&w, p, 2);
 	/* DistinguishedName certificate_authorities<0..2^16-1> */
 	wt_wr_u16(&w, 0);
@@ -500,9 +502,11 @@ static int on_cke(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	/* The point's encoding has one size per curve (RFC 8422 5.4.1:
 	 * uncompressed X9.62; RFC 7748 5: 32 bytes for X25519): another size
-	 * does not decode. */
+	 * (a compressed point, a padded or truncated one) is not a point we
+	 * can take - illegal_parameter, as for a TLS 1.3 key share of the
+	 * wrong size (key_share.c) and as BoringSSL answers (BAD_ECPOINT). */
 	if (point.len != wt_kex_server_share_len(c->group))
-		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 	/* RFC 8422 5.11: the peer's point must be on the curve (and for
 	 * X25519, RFC 7748 6.1, not give the all-zero secret); 7.2.2
 	 * illegal_parameter. wt_kex_client_finish checks both, and wipes our

@@ -200,6 +200,11 @@ struct wt_tls_ctx {
 	uint16_t groups[WT_TLS_MAX_GROUPS];
 	uint16_t sigalgs[WT_TLS_MAX_SIGALGS];
 	uint32_t nsuites, ngroups, nsigalgs;
+	/* The RSASSA-PKCS1-v1_5 schemes TLS 1.2 may use (bit j for
+	 * wt_tls_sigalgs_pkcs1[j]): all three by default; a list set with
+	 * wt_tls_ctx_set_sigalgs names them itself (kept out of sigalgs,
+	 * which TLS 1.3's CertificateVerify reads). */
+	uint32_t pkcs1_mask;
 	const uint8_t *chain;
 	size_t chainlen;
 	wt_privkey key;
@@ -415,6 +420,8 @@ struct wt_tls_conn {
 	uint32_t send_ticket;        /* server: NewSessionTicket to send /
 	                              * client: one is to come */
 	uint32_t ccs_seen;           /* the peer's ChangeCipherSpec taken */
+	uint32_t cert_type_ok;       /* client: our key's type is among the
+	                              * CertificateRequest's certificate_types */
 	uint32_t pmslen;             /* client: the ECDHE secret, kept in ms
 	                              * from ServerKeyExchange to our flight */
 	uint8_t peer_vd[12], own_vd[12]; /* verify_data (RFC 5746 3.1) */

@@ -700,6 +700,58 @@ static void t_hello_request(void)
 	stop(&t);
 }
 
+/* The signature_algorithms a ClientHello of this client carries. */
+static size_t ch_sigalgs(wt_tls_ctx *cctx, uint16_t *out, size_t max)
+{
+	wt_tls_conn *c = calloc(1, wt_tls_conn_size());
+	size_t al = wt_tls_conn_arena_size(cctx), n, bl, k = 0;
+	uint8_t *arena = malloc(al), *o, *b;
+	tmb m;
+	wt_tls_conn_init(c, cctx, arena, al);
+	wt_tls_set_connect_state(c);
+	(void)wt_tls_do_handshake(c);
+	o = wt_tls_net_out_buf(c, &n);
+	/* one plaintext record holding the ClientHello */
+	tm_set(&m, o + 5, n - 5);
+	b = tm_ext_body(&m, 13, &bl);
+	if (b != NULL && bl >= 2)
+		for (n = 2; n + 1 < bl && k < max; n += 2)
+			out[k++] = (uint16_t)(b[n] << 8 | b[n + 1]);
+	wt_tls_conn_clear(c);
+	free(c);
+	free(arena);
+	return k;
+}
+
+/* RSASSA-PKCS1-v1_5 is offered for TLS 1.2 by default only: a list set
+ * on the context is the list (a user's "ECDSA+SHA256" is not widened),
+ * and PKCS1 entries in it stay TLS 1.2's. */
+static void t_sigalg_list(void)
+{
+	wt_tls_ctx *ctx = calloc(1, wt_tls_ctx_size());
+	uint16_t got[32];
+	static const uint16_t ecdsa[] = { 0x0403 }, with_pkcs1[] = { 0x0804, 0x0401 };
+	size_t n, i;
+	int pk;
+	wt_tls_ctx_init(ctx);
+	wt_tls_ctx_set_verify(ctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, 0);
+	n = ch_sigalgs(ctx, got, 32);
+	for (pk = 0, i = 0; i < n; i++)
+		pk += got[i] == 0x0401 || got[i] == 0x0501 || got[i] == 0x0601;
+	CHECK(pk == 3, "default list: the three PKCS1 schemes offered for TLS 1.2 (%zu schemes)", n);
+	CHECK(wt_tls_ctx_set_sigalgs(ctx, ecdsa, 1) == 0, "set ECDSA+SHA256 only");
+	n = ch_sigalgs(ctx, got, 32);
+	CHECK(n == 1 && got[0] == 0x0403, "ECDSA+SHA256 only: the ClientHello lists it alone (%zu)", n);
+	CHECK(wt_tls_ctx_set_sigalgs(ctx, with_pkcs1, 2) == 0, "set rsa_pss_rsae_sha256 + rsa_pkcs1_sha256");
+	n = ch_sigalgs(ctx, got, 32);
+	CHECK(n == 2 && got[0] == 0x0804 && got[1] == 0x0401, "both, PSS first (%zu)", n);
+	wt_tls_ctx_set_versions(ctx, WT_TLS_VERSION_13, WT_TLS_VERSION_13);
+	n = ch_sigalgs(ctx, got, 32);
+	CHECK(n == 1 && got[0] == 0x0804, "TLS 1.3 only: no PKCS1 (%zu)", n);
+	wt_tls_ctx_clear(ctx);
+	free(ctx);
+}
+
 int main(void)
 {
 	size_t kl;
@@ -713,6 +765,7 @@ int main(void)
 	t_ccs();
 	t_finished();
 	t_hello_request();
+	t_sigalg_list();
 	free(scrt);
 	return t_done();
 }

@@ -59,7 +59,8 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	 * 4.2.3) and our CertificateVerify check refuses them there. */
 	if (msg == M_CH && c->ctx->min_version <= WT_TLS_VERSION_12)
 		for (i = 0; i < 3; i++)
-			wt_wr_u16(w, wt_tls_sigalgs_pkcs1[i]);
+			if ((c->ctx->pkcs1_mask >> i) & 1)
+				wt_wr_u16(w, wt_tls_sigalgs_pkcs1[i]);
 	wt_wr_close(w, q, 2);
 	wt_wr_close(w, p, 2);
 }
