@@ -123,6 +123,19 @@ static int key_fits_suite(const wt_tls_conn *c)
 	return t == WT_KEY_RSA || t == WT_KEY_RSA_PSS;
 }
 
+/* RFC 8422 5.3: in TLS 1.2 an ECDSA certificate's curve must be one the
+ * client listed in supported_groups (the curve is not in the signature
+ * scheme, as it is in TLS 1.3). */
+static int curve_offered(const wt_tls_conn *c)
+{
+	uint32_t t = c->peer_key.type;
+	if (t == WT_KEY_EC_P256)
+		return wt_tls_group_ok(c->ctx, WT_GROUP_SECP256R1);
+	if (t == WT_KEY_EC_P384)
+		return wt_tls_group_ok(c->ctx, WT_GROUP_SECP384R1);
+	return 1;
+}
+
 static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	int r;
@@ -131,6 +144,10 @@ static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return -1;
 		if (!key_fits_suite(c))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_CERTIFICATE,
+				WT_TLS_R_BAD_CERTIFICATE);
+		/* illegal_parameter, as BoringSSL answers (BAD_ECC_CERT). */
+		if (!curve_offered(c))
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
 				WT_TLS_R_BAD_CERTIFICATE);
 	}
 	r = wt_hs_verify_gate(c);
@@ -220,6 +237,22 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 				mask |= 1u << (WT_SIGMASK_PKCS1 + i);
 	}
 	c->peer_sigalg_mask = mask;
+	/* RFC 5246 7.4.6: the client's certificate "MUST be appropriate for
+	 * the negotiated cipher suite's key exchange algorithm" and its type
+	 * one of certificate_types: rsa_sign (1) for an RSA key, ecdsa_sign
+	 * (64) for an ECDSA or (RFC 8422 5.5) EdDSA one. Without a match we
+	 * send no certificate (7.4.6: "If no suitable certificate is
+	 * available, the client MUST send a certificate message containing
+	 * no certificates"). */
+	c->cert_type_ok = 0;
+	while (types.len) {
+		uint32_t t, k = c->ctx->key.type;
+		(void)wt_rd_u8(&types, &t);
+		if ((t == 1 && (k == WT_KEY_RSA || k == WT_KEY_RSA_PSS)) ||
+		    (t == 64 && (k == WT_KEY_EC_P256 || k == WT_KEY_EC_P384 ||
+		     k == WT_KEY_ED25519)))
+			c->cert_type_ok = 1;
+	}
 	c->cert_requested = 1;
 	wt_th_add(c, msg, len);
 	c->state = ST_C12_EXPECT_SHD;
@@ -244,7 +277,7 @@ static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg,
 	 * is suitable when our key can sign with a scheme the server listed
 	 * (CertificateVerify signs the transcript hash: SHA-256/384). */
 	if (c->cert_requested) {
-		if (c->ctx->chainlen > 0 && c->ctx->has_key &&
+		if (c->ctx->chainlen > 0 && c->ctx->has_key && c->cert_type_ok &&
 		    wt_hs12_pick_sigalg(c, 1) != 0) {
 			if (wt_hs_send_certificate(c, NULL, 0))
 				return -1;

@@ -121,8 +121,11 @@ int wt_hs_client_start(wt_tls_conn *c)
 	wt_th_init(c);
 	wt_random(c->random, 32);
 	/* RFC 8446 D.4: in compatibility mode "the client ... MUST send a
-	 * non-empty legacy_session_id" (32 random bytes). */
-	if (c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) {
+	 * non-empty legacy_session_id" (32 random bytes); a client that does
+	 * not offer TLS 1.3 has no such mode (and its empty session ID says
+	 * it resumes nothing, RFC 5246 7.4.1.2). */
+	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) &&
+	    c->ctx->max_version >= WT_TLS_VERSION_13) {
 		c->sid_len = 32;
 		wt_random(c->session_id, 32);
 	}
