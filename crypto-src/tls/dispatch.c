@@ -33,11 +33,15 @@ int wt_hs_dispatch(wt_tls_conn *c)
 		 * only, earlier messages being consumed). A TLS 1.2 ServerHello
 		 * is no key change: it starts a flight (Certificate,
 		 * ServerKeyExchange, ServerHelloDone may share its record), and
-		 * TLS 1.2's key changes are ChangeCipherSpec records (pump.c). */
+		 * TLS 1.2's key changes are ChangeCipherSpec records (pump.c).
+		 * A ServerHelloDone ends the server's flight: the server waits
+		 * for ours, so nothing of its next flight can follow it (as
+		 * BoringSSL, EXCESS_HANDSHAKE_DATA). */
 		if ((type == HS_CLIENT_HELLO ||
 		     (type == HS_SERVER_HELLO && c->version != WT_TLS_VERSION_12 &&
 		      wt_hs_sh_is_tls13(hs, 4 + len)) ||
-		     type == HS_FINISHED || type == HS_KEY_UPDATE) &&
+		     type == HS_FINISHED || type == HS_KEY_UPDATE ||
+		     type == HS_SERVER_HELLO_DONE) &&
 		    c->hsi_len > 4 + len)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_HS_KEY_CHANGE);

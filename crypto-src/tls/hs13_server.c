@@ -426,6 +426,18 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * which only a TLS 1.3 exchange has. */
 		if (second)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+		if (!v12 || ctx->min_version > WT_TLS_VERSION_12) {
+			/* RFC 7507 3: with TLS_FALLBACK_SCSV, "If the highest
+			 * protocol version supported by the server is higher
+			 * than the version indicated by the client, the server
+			 * MUST respond with a fatal inappropriate_fallback
+			 * alert" - ours is (the client has nothing we speak). */
+			for (i = 0; i + 1 < suites.len; i += 2)
+				if (((uint32_t)suites.p[i] << 8 | suites.p[i + 1]) ==
+				    WT_TLS_FALLBACK_SCSV)
+					return FAIL(c, WT_ALERT_INAPPROPRIATE_FALLBACK,
+						WT_TLS_R_INAPPROPRIATE_FALLBACK);
+		}
 		if (!v12 || ctx->min_version > WT_TLS_VERSION_12)
 			return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
 				ctx->min_version > WT_TLS_VERSION_12 ?

@@ -100,9 +100,13 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 	}
 	/* RFC 5246 7.2: a warning alert (level 1) does not end a TLS 1.2
 	 * connection ("If an alert with a level of warning is sent and
-	 * received, generally the connection can continue normally");
+	 * received, generally the connection can continue normally"), nor
+	 * one before the version is known when TLS 1.2 may be it (a TLS 1.2
+	 * server's unrecognized_name warning comes before its ServerHello);
 	 * counted with user_canceled, so a run of them cannot keep us busy. */
-	if (c->version == WT_TLS_VERSION_12 && p[0] == 1) {
+	if ((c->version == WT_TLS_VERSION_12 ||
+	     (c->version == 0 && c->ctx->min_version <= WT_TLS_VERSION_12)) &&
+	    p[0] == 1) {
 		if (++c->idle_warn > WT_TLS_MAX_WARNINGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
 				WT_TLS_R_TOO_MANY_WARNINGS);
