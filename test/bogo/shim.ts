@@ -386,12 +386,13 @@ async function doConnection(cfg: Config, server: boolean, isResume: boolean, tic
     if (!server) {
       // TLS 1.3: tickets come after the handshake; bssl_shim expects one
       // unless told otherwise (or the shim shut down before reading). TLS
-      // 1.2: a resumed session is new only when the server renewed its
-      // ticket (bssl_shim: !SSL_session_reused || -expect-ticket-renewal).
+      // 1.2: the session is made in the handshake, and a resumed one is
+      // new only when the server renewed its ticket (bssl_shim:
+      // !SSL_session_reused || -expect-ticket-renewal).
       const got = conn.ticketsReceived > ticketsBefore;
-      const resumed12 = conn.version === 'TLSv1.2' && conn.sessionReused;
-      const want = !cfg['-expect-no-session'] && !cfg['-shim-shuts-down'] &&
-        (!resumed12 || cfg['-expect-ticket-renewal'] === true);
+      const want = !cfg['-expect-no-session'] && (conn.version === 'TLSv1.2'
+        ? !conn.sessionReused || cfg['-expect-ticket-renewal'] === true
+        : !cfg['-shim-shuts-down']);
       if (got !== want) fail(`new session was${got ? '' : ' not'} cached, but we expected the opposite`);
       if (got) session = conn.getSession();
     }
