@@ -544,6 +544,30 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return leaf_signs(c, &blobs);
 }
 
+/* A server's reading of the client's Certificate, both versions: parsed
+ * and checked once (a verdict the host gave comes back here with the
+ * message still in hs_in), the host's verdict awaited for a non-empty
+ * one, then the message joins the transcript. peer_auth says whether a
+ * certificate came (CertificateVerify then follows). 0, -1, or
+ * WT_HS_PAUSE. */
+int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg,
+	size_t len)
+{
+	int r;
+	if (c->verify_state != VERIFY_ANSWERED) {
+		c->peer_auth = PEER_AUTH_NONE;
+		if (wt_hs_recv_certificate(c, msg, len))
+			return -1;
+	}
+	if (c->peer_auth == PEER_AUTH_CERT_SEEN) {
+		r = wt_hs_verify_gate(c);
+		if (r)
+			return r;
+	}
+	wt_th_add(c, msg, len);
+	return 0;
+}
+
 /* The host's answer for WT_TLS_VERIFY_EXTERNAL: WT_HS_PAUSE until given. */
 int wt_hs_verify_gate(wt_tls_conn *c)
 {

@@ -217,8 +217,6 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 	size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, types, algs, cas;
-	const wt_tls_ctx *ctx = c->ctx;
-	uint32_t s, i, mask = 0;
 	/* RFC 5246 7.4.4: ClientCertificateType certificate_types<1..2^8-1>;
 	 * SignatureAndHashAlgorithm supported_signature_algorithms
 	 * <2..2^16-2>; DistinguishedName certificate_authorities
@@ -227,16 +225,7 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 	    wt_rd_vec(&r, 2, &algs) || algs.len < 2 || (algs.len & 1) ||
 	    wt_rd_vec(&r, 2, &cas) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-	while (algs.len) {
-		(void)wt_rd_u16(&algs, &s);
-		for (i = 0; i < ctx->nsigalgs; i++)
-			if (ctx->sigalgs[i] == s)
-				mask |= 1u << i;
-		for (i = 0; i < 3; i++)
-			if (wt_tls_sigalgs_pkcs1[i] == s)
-				mask |= 1u << (WT_SIGMASK_PKCS1 + i);
-	}
-	c->peer_sigalg_mask = mask;
+	c->peer_sigalg_mask = wt_ext_sigalg_mask(c->ctx, algs);
 	/* RFC 5246 7.4.6: the client's certificate "MUST be appropriate for
 	 * the negotiated cipher suite's key exchange algorithm" and its type
 	 * one of certificate_types: rsa_sign (1) for an RSA key, ecdsa_sign

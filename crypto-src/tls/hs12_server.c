@@ -471,21 +471,11 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
 
 static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
-	int r;
 	/* RFC 5246 7.4.6: the client's Certificate; an empty list when it
-	 * has none (fatal under REQUIRE: wt_hs_recv_certificate). A paused
-	 * verdict comes back here with the message still in hs_in. */
-	if (c->verify_state != VERIFY_ANSWERED) {
-		c->peer_auth = PEER_AUTH_NONE;
-		if (wt_hs_recv_certificate(c, msg, len))
-			return -1;
-	}
-	if (c->peer_auth == PEER_AUTH_CERT_SEEN) {
-		r = wt_hs_verify_gate(c);
-		if (r)
-			return r;
-	}
-	wt_th_add(c, msg, len);
+	 * has none (fatal under REQUIRE: wt_hs_recv_certificate). */
+	int r = wt_hs_server_recv_certificate(c, msg, len);
+	if (r)
+		return r;
 	c->state = ST_S12_EXPECT_CKE;
 	return 0;
 }

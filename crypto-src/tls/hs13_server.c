@@ -607,18 +607,9 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 
 static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
-	int r;
-	if (c->verify_state != VERIFY_ANSWERED) {
-		c->peer_auth = PEER_AUTH_NONE;
-		if (wt_hs_recv_certificate(c, msg, len))
-			return -1;
-	}
-	if (c->peer_auth == PEER_AUTH_CERT_SEEN) {
-		r = wt_hs_verify_gate(c);
-		if (r)
-			return r;
-	}
-	wt_th_add(c, msg, len);
+	int r = wt_hs_server_recv_certificate(c, msg, len);
+	if (r)
+		return r;
 	c->state = c->peer_auth == PEER_AUTH_CERT_SEEN ? ST_S_EXPECT_CV : ST_S_EXPECT_FIN;
 	return 0;
 }

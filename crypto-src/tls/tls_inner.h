@@ -663,6 +663,10 @@ size_t wt_hs_out_room(const wt_tls_conn *c);
 void wt_hs_writer(wt_tls_conn *c, wt_wr *w);
 int wt_hs_commit(wt_tls_conn *c, uint32_t type, wt_wr *w);
 int wt_hs_verify_gate(wt_tls_conn *c);
+/* A server reads the client's Certificate (both versions): 0, -1 or
+ * WT_HS_PAUSE; peer_auth tells whether one came. */
+int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg,
+	size_t len);
 /* The key type (WT_KEY_*) and PSS hash restriction of our leaf
  * certificate; -1 when there is none or it does not parse. */
 int wt_hs_own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type,
@@ -769,6 +773,10 @@ extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
 /* The table, in the order extensions are sent (pre_shared_key last). */
 extern const wt_tls_ext *const wt_tls_exts[];
 extern const size_t wt_tls_nexts;
+/* Which of our schemes a (well-formed) SignatureScheme list holds, as
+ * peer_sigalg_mask has it (ext/signature_algorithms.c; TLS 1.2's
+ * CertificateRequest carries the same list outside an extension). */
+uint32_t wt_ext_sigalg_mask(const wt_tls_ctx *ctx, wt_rd list);
 /* Write every extension for msg into w (as a u16-length block). */
 void wt_ext_write_all(wt_tls_conn *c, uint32_t msg, wt_wr *w);
 

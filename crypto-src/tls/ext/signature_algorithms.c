@@ -5,17 +5,10 @@
  * entry count: a peer may list hundreds of schemes with the one we can
  * use last, and OpenSSL reads them all); what is kept is which of our own
  * schemes it holds (peer_sigalg_mask, bit i for ctx->sigalgs[i]). */
-static int parse(wt_tls_conn *c, wt_rd *b, int keep)
+uint32_t wt_ext_sigalg_mask(const wt_tls_ctx *ctx, wt_rd list)
 {
-	const wt_tls_ctx *ctx = c->ctx;
-	wt_rd list;
 	uint32_t s, i, mask = 0;
-	/* RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms
-	 * <2..2^16-2>. */
-	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
-		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-	while (list.len) {
-		(void)wt_rd_u16(&list, &s);
+	while (wt_rd_u16(&list, &s) == 0) {
 		for (i = 0; i < ctx->nsigalgs; i++)
 			if (ctx->sigalgs[i] == s)
 				mask |= 1u << i;
@@ -24,8 +17,18 @@ static int parse(wt_tls_conn *c, wt_rd *b, int keep)
 			if (wt_tls_sigalgs_pkcs1[i] == s)
 				mask |= 1u << (WT_SIGMASK_PKCS1 + i);
 	}
+	return mask;
+}
+
+static int parse(wt_tls_conn *c, wt_rd *b, int keep)
+{
+	wt_rd list;
+	/* RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms
+	 * <2..2^16-2>. */
+	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
+		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	if (keep)
-		c->peer_sigalg_mask = mask;
+		c->peer_sigalg_mask = wt_ext_sigalg_mask(c->ctx, list);
 	return 0;
 }
 
