@@ -855,7 +855,9 @@ describe('configuration and lifetime', () => {
     expect(() => new TLSContext({ suites: ['TLS_AES_128_CCM_SHA256' as never] })).toThrow(TypeError);
     expect(() => new TLSContext({ groups: [0x9999] })).toThrow(TLSError);
     expect(() => new TLSContext({ groups: [] })).toThrow(TypeError);
-    expect(() => new TLSContext({ sigalgs: [0x0401] })).toThrow(TLSError); // PKCS#1 v1.5: not in TLS 1.3 CertificateVerify
+    expect(() => new TLSContext({ sigalgs: [0x0201] })).toThrow(TLSError); // rsa_pkcs1_sha1: never
+    // PKCS#1 v1.5 SHA-256: a TLS 1.2 scheme (never a TLS 1.3 CertificateVerify's)
+    expect(new TLSContext({ sigalgs: ['ecdsa_secp256r1_sha256', 0x0401] })).toBeInstanceOf(TLSContext);
     expect(() => new TLSContext({ recordSizeLimit: 63 })).toThrow(TLSError);
     expect(() => new TLSContext({ ticketKey: new Uint8Array(16) })).toThrow(RangeError);
     expect(() => new TLSContext({ alpn: [''] })).toThrow(RangeError);
