@@ -51,6 +51,17 @@ function pairUp(client: Partial<Parameters<typeof connect>[0]> = {}, server: Par
 }
 
 describe('connect() / accept() in memory', () => {
+  it('ca in every shape Node takes: PEM bytes, an array of PEM strings, PEM bytes mixed with another PEM (issue #13)', async () => {
+    const enc = new TextEncoder();
+    for (const ca of [enc.encode(pki.caPem), [pki.caPem], [pki.serverChainPem, enc.encode(pki.caPem)]]) {
+      const { c, s } = pairUp({ ca });
+      const [ci] = await Promise.all([c.opened, s.opened]);
+      expect(ci.authorized).toBe(true);
+      c.close();
+      s.close();
+    }
+  });
+
   it('handshakes, reports what was negotiated, moves 3 MiB each way and closes in order', async () => {
     const { c, s } = pairUp({ ALPNProtocols: ['h2', 'http/1.1'] }, { ALPNProtocols: ['http/1.1'] });
     const [ci, si] = await Promise.all([c.opened, s.opened]);

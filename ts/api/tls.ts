@@ -33,7 +33,7 @@ import type {
   CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,
 } from '../core/codepoints.js';
 import { checkVersions, clientContext, serverContext } from '../core/configure.js';
-import { Connection } from '../core/connection.js';
+import { Connection, type CaLike } from '../core/connection.js';
 import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
@@ -52,9 +52,10 @@ export interface CommonOptions {
   transport: Transport;
   /** ALPN protocols, preference order. */
   ALPNProtocols?: readonly (string | Uint8Array)[];
-  /** Trust anchors: PEM text, DER certificate(s) or a {@link TrustStore}
-   * (reuse one store across connections: it is parsed once). */
-  ca?: string | Uint8Array | readonly Uint8Array[] | TrustStore;
+  /** Trust anchors, as Node's `ca`: PEM text, PEM or DER bytes, an array
+   * mixing them, or a {@link TrustStore} (reuse one store across
+   * connections: it is parsed once). */
+  ca?: CaLike | TrustStore;
   /** Our certificate chain (PEM or DER, leaf first) and private key. */
   cert?: string | Uint8Array | readonly Uint8Array[];
   key?: string | Uint8Array;

@@ -9,7 +9,7 @@ import {
   SUITES, SUITES12, suite12Code, VERSIONS, type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSVersion,
 } from './codepoints.js';
 import type { Connection } from './connection.js';
-import { TLSContext, type TLSContextOptions } from './context.js';
+import { TLSContext, type CaLike, type TLSContextOptions } from './context.js';
 import { verdictAlert } from './verdict.js';
 import type { TrustStore } from './x509.js';
 
@@ -20,7 +20,7 @@ export const NET_OUT = 4 * 16709;
 /** The policy options of connect() / accept() a context is built from. */
 export interface ContextPolicy {
   ALPNProtocols?: readonly (string | Uint8Array)[];
-  ca?: string | Uint8Array | readonly Uint8Array[] | TrustStore;
+  ca?: CaLike | TrustStore;
   cert?: string | Uint8Array | readonly Uint8Array[];
   key?: string | Uint8Array;
   minVersion?: string;

@@ -66,7 +66,7 @@ export type {
   Cipher12Name, CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,
 } from './codepoints.js';
 export { TLSContext } from './context.js';
-export type { CallbackConnection, KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
+export type { CaLike, CallbackConnection, KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
 export type { Network } from './network.js';
 export type { ByteSource } from './write-source.js';
 

@@ -13,7 +13,7 @@ import {
 import { TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
-import { isPem, pemDecode } from './pem.js';
+import { certificateList, isPem, pemDecode } from './pem.js';
 import { TrustStore } from './x509.js';
 
 /** `SSL_CTX_set_mode(3)` modes, OpenSSL's bit values. */
@@ -85,6 +85,10 @@ export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => 
 export type KeylogCallback = (line: string, conn: CallbackConnection) => void;
 
 /** Options of {@link TLSContext}; each has a setter method too. */
+/** What Node's `ca` takes: PEM text (one or several certificates), PEM
+ * bytes, DER bytes, or an array mixing them. */
+export type CaLike = string | Uint8Array | readonly (string | Uint8Array)[];
+
 export interface TLSContextOptions {
   /** Required for a client, and for a server that asks for client
    * certificates. See {@link VerifyPolicy}. */
@@ -94,7 +98,7 @@ export interface TLSContextOptions {
   onVerify?: VerifyCallback;
   /** Trust anchors for policy `'chain'`: a {@link TrustStore}, PEM text,
    * or DER certificates. */
-  ca?: TrustStore | string | Uint8Array | readonly Uint8Array[];
+  ca?: TrustStore | CaLike;
   /** SPKI SHA-256 pins (32 bytes each, at most 8): the peer's validated
    * path (or, without chain validation, its leaf) must hold one. */
   pins?: readonly Uint8Array[];
@@ -430,15 +434,17 @@ export class TLSContext {
    * the store during every handshake of every connection of this ctx. */
   trust: TrustStore | undefined;
 
-  /** Trust anchors for policy `'chain'` (replaces earlier ones). */
-  setTrust(ca: TrustStore | string | Uint8Array | readonly Uint8Array[]): this {
+  /** Trust anchors for policy `'chain'` (replaces earlier ones): a
+   * TrustStore, or what Node's `ca` takes - PEM text, PEM bytes (a Buffer
+   * read from a .pem file), DER bytes, or an array mixing them. */
+  setTrust(ca: TrustStore | CaLike): this {
     let store: TrustStore;
     if (ca instanceof TrustStore) store = ca;
     else {
       store = new TrustStore();
-      if (typeof ca === 'string') store.addPEM(ca);
-      else if (ca instanceof Uint8Array) store.addDER(ca);
-      else for (const d of ca) store.addDER(d);
+      const list = typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : ca;
+      if (!Array.isArray(list)) throw new TypeError('setTrust: `ca` must be PEM text, bytes, or an array of them');
+      for (const d of certificateList(list)) store.addDER(d);
     }
     if (store.size === 0) throw new TypeError('setTrust: no certificate in `ca`');
     this.check(this.w.exports.wt_x_tls_ctx_set_trust(this.live(), store.handle), 'trust anchors');
