@@ -17,7 +17,8 @@
  *   the socket is destroyed with an Error whose `code` is that name
  *   (`DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...);
  *   nothing is written or read before the verdict;
- * - without `ca` the trust anchors are Node's own (`tls.rootCertificates`),
+ * - without `ca` the trust anchors are Node's own (`tls.rootCertificates`,
+ *   extended by the file NODE_EXTRA_CA_CERTS names, as Node's are),
  *   parsed once;
  * - the peer's EOF without close_notify ends the stream without an error
  *   (Node's `SSL_OP_IGNORE_UNEXPECTED_EOF`): HTTP frames its own messages;
@@ -36,6 +37,7 @@
  * @module
  */
 import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { rootCertificates } from 'node:tls';
@@ -139,6 +141,25 @@ const IGNORE = (): void => {};
 // instance's memory, and tests may swap instances.
 const defaultStores = /* @__PURE__ */ new WeakMap<Wasm, TrustStore>();
 
+/** Node's NODE_EXTRA_CA_CERTS: "the well known root CAs will be extended
+ * with the extra certificates in file" (PEM), read once; a missing or
+ * malformed file is one process warning and otherwise ignored, as Node
+ * does. */
+let extraCa: Uint8Array[] | undefined;
+function extraCaCerts(): Uint8Array[] {
+  if (extraCa) return extraCa;
+  extraCa = [];
+  const file = typeof process !== 'undefined' ? process.env.NODE_EXTRA_CA_CERTS : undefined;
+  if (file) {
+    try {
+      extraCa = certificateList(readFileSync(file, 'latin1'));
+    } catch (e) {
+      process.emitWarning(`wasmtls/node: ignoring extra certificates from ${file}: ${(e as Error).message}`);
+    }
+  }
+  return extraCa;
+}
+
 function defaultTrust(): TrustStore {
   const w = wasm();
   let s = defaultStores.get(w);
@@ -148,6 +169,9 @@ function defaultTrust(): TrustStore {
       // One bad root must not cost the others (the engine may not parse
       // every algorithm some old root uses).
       try { s.addPEM(pem); } catch { /* skipped */ }
+    }
+    for (const der of extraCaCerts()) {
+      try { s.addDER(der); } catch { /* as a root the engine cannot parse */ }
     }
     defaultStores.set(w, s);
   }
