@@ -34,6 +34,7 @@ import type {
 } from '../core/codepoints.js';
 import { checkVersions, clientContext, serverContext } from '../core/configure.js';
 import { Connection, type CaLike } from '../core/connection.js';
+import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
@@ -241,6 +242,13 @@ function transportOf(o: CommonOptions | undefined, who: string): Transport {
  * closed and `opened` and `closed` reject with the error. Only a missing
  * `transport` throws (there is nothing to close).
  */
+/** The option names of connect() and accept(), checked at run time (a
+ * misspelt security option must not be silently ignored). */
+const COMMON_OPTIONS = ['transport', 'ALPNProtocols', 'ca', 'cert', 'key', 'minVersion', 'maxVersion', 'ciphers',
+  'ciphersuites', 'groups', 'sigalgs', 'keylog', 'signal', 'readableHighWaterMark', 'onUnexpectedEof', 'context'];
+const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
+const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
+
 export function connect(options: ConnectOptions): TLSSocket {
   const transport = transportOf(options, 'connect');
   const o = options;
@@ -248,6 +256,7 @@ export function connect(options: ConnectOptions): TLSSocket {
   let own = false;
   let conn: Connection | undefined;
   try {
+    checkOptionNames(o, CONNECT_OPTIONS, 'connect');
     const reject = o.rejectUnauthorized !== false;
     const name = o.servername ?? o.host;
     ctx = o.context;
@@ -297,6 +306,7 @@ export function accept(options: AcceptOptions): TLSSocket {
   let own = false;
   let conn: Connection | undefined;
   try {
+    checkOptionNames(o, ACCEPT_OPTIONS, 'accept');
     ctx = o.context;
     if (!ctx) {
       ctx = serverContext(o, 'accept');

@@ -13,6 +13,7 @@ import {
 import { TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
+import { checkOptionNames } from './options.js';
 import { certificateList, isPem, pemDecode } from './pem.js';
 import { TrustStore } from './x509.js';
 
@@ -85,6 +86,11 @@ export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => 
 export type KeylogCallback = (line: string, conn: CallbackConnection) => void;
 
 /** Options of {@link TLSContext}; each has a setter method too. */
+/** The names of {@link TLSContextOptions} (checked at run time). */
+const CONTEXT_OPTIONS = ['verify', 'onVerify', 'ca', 'pins', 'clientCert', 'minVersion', 'maxVersion', 'suites',
+  'suites12', 'groups', 'sigalgs', 'cert', 'key', 'alpn', 'ticketKey', 'tickets', 'ticketLifetime', 'mode',
+  'middleboxCompat', 'recordSizeLimit', 'bufferSizes', 'keylog'] as const;
+
 /** What Node's `ca` takes: PEM text (one or several certificates), PEM
  * bytes, DER bytes, or an array mixing them. */
 export type CaLike = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -196,6 +202,8 @@ export class TLSContext {
 
   /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
   constructor(opts: TLSContextOptions = {}) {
+    // Before any wasm memory is taken: nothing to free on this refusal.
+    checkOptionNames(opts, CONTEXT_OPTIONS, 'TLSContext');
     this.w = wasm();
     const x = this.w.exports;
     this.size = x.wt_x_tls_ctx_size();
