@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineHasTls12, root } from './helpers/env.js';
+import { root } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { freePort } from './helpers/runtimes.js';
@@ -281,10 +281,9 @@ describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sig
   it('s_client -groups P-256 -ciphersuites -sigalgs: what openssl s_server -trace saw in the ClientHello and chose', async () => {
     const { srv, port } = await www('-trace');
     try {
-      // -tls1_3: with TLS 1.2 in the engine the default ClientHello carries
-      // the TLS 1.2 suites and signature schemes too.
-      const only13 = engineHasTls12() ? ['-tls1_3'] : [];
-      const r = await get(port, ...only13, '-groups', 'P-256', '-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-sigalgs', 'ECDSA+SHA256');
+      // -tls1_3: the default ClientHello carries the TLS 1.2 suites and
+      // signature schemes too.
+      const r = await get(port, '-tls1_3', '-groups', 'P-256', '-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-sigalgs', 'ECDSA+SHA256');
       expect(r.status, r.err).toBe(0);
       expect(r.page).toContain('New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384');
       const trace = srv.stdout.toString('latin1');

@@ -22,7 +22,7 @@ import { connect as nodeConnect, TLSSocket } from '../ts/api/node.js';
 import { connect } from '../ts/api/tls.js';
 import { TLSContext } from '../ts/core/context.js';
 import { TLS_ERR, TLSError } from '../ts/core/errors.js';
-import { engineHasTls12, root, useBuild } from './helpers/env.js';
+import { root, useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 import { makeTestCerts, type CertKey, type TestCerts } from './helpers/tls-certs.js';
@@ -30,7 +30,6 @@ import { makeTestCerts, type CertKey, type TestCerts } from './helpers/tls-certs
 useBuild('simd');
 const OPENSSL = have('openssl', ['version']);
 /** The engine's TLS 1.2 (crypto-src/tls/hs12_*.c) is in this build. */
-const TLS12 = engineHasTls12('simd');
 const CLI = `${root}dist/cli.js`;
 
 let certs: TestCerts;
@@ -59,7 +58,7 @@ const SUITES: Record<'rsa2048' | 'ecdsa-p256', string[]> = {
   'ecdsa-p256': ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305'],
 };
 
-describe.skipIf(!TLS12)('TLSContext: the engine takes the range and the TLS 1.2 list', () => {
+describe('TLSContext: the engine takes the range and the TLS 1.2 list', () => {
   it('setProtoVersions and setCipherSuites12 reach the engine; a suite it lacks or more than 8 is CONFIG', () => {
     const ctx = new TLSContext({ minVersion: 'TLSv1.3', suites12: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 0xcca9] });
     expect([ctx.minVersion, ctx.maxVersion]).toEqual(['TLSv1.3', 'TLSv1.3']);
@@ -80,7 +79,7 @@ describe.skipIf(!TLS12)('TLSContext: the engine takes the range and the TLS 1.2 
   });
 });
 
-describe.skipIf(!OPENSSL || !TLS12)('wasmtls/node against openssl s_server -tls1_2: what Node reports', () => {
+describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what Node reports', () => {
   for (const kind of ['rsa2048', 'ecdsa-p256'] as const) {
     it(`${kind}: getProtocol(), getCipher(), getEphemeralKeyInfo() equal Node's own tls for each suite`, async () => {
       const got: string[] = [];
@@ -256,7 +255,7 @@ function briefOf(text: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter((l) => /^(Protocol version|Ciphersuite|Peer certificate|Hash used|Signature type|Verification|Server Temp Key): /.test(l));
 }
 
-describe.skipIf(!OPENSSL || !existsSync(CLI) || !TLS12)('wasmtls s_client / s_server with TLS 1.2 flags', () => {
+describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with TLS 1.2 flags', () => {
   for (const [kind, suite] of [['rsa2048', 'ECDHE-RSA-AES128-GCM-SHA256'], ['ecdsa-p256', 'ECDHE-ECDSA-CHACHA20-POLY1305']] as const) {
     it(`${kind}: s_client -brief -tls1_2 prints the lines openssl s_client -brief -tls1_2 prints`, async () => {
       const out: Record<string, string[]> = {};

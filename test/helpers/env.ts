@@ -50,11 +50,3 @@ export function wycheproof<T = Record<string, unknown>>(name: string): Wycheproo
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** Whether a build's engine speaks TLS 1.2 (it exports the version range
- * setter). Tests that need a TLS 1.2 handshake skip, by name, on a build
- * of an engine without it. */
-export function engineHasTls12(build: Build = 'simd'): boolean {
-  const p = wasmPath(build);
-  if (!existsSync(p)) return false;
-  return WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(p))).some((e) => e.name === 'wt_x_tls_ctx_set_versions');
-}

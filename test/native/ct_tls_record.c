@@ -15,20 +15,7 @@
  * design: the AEAD verdict, the inner content type and content length,
  * and handshake/alert contents (parsed); see record.c. Zero reports.
  */
-#include "ct.h"
-#include "testutil.h"
-#include "wt_tls.h"
-#include "../../crypto-src/tls/tls_inner.h"
-
-#define PT_MAX 40000
-
-static uint8_t pt[PT_MAX], got[PT_MAX];
-static wt_tls_ctx ctx;
-
-typedef struct {
-	wt_tls_conn c;
-	uint8_t *arena;
-} side;
+#include "ct_pair.h"
 
 static void make(side *s, int client, uint32_t suite)
 {
@@ -43,52 +30,6 @@ static void make(side *s, int client, uint32_t suite)
 	wt_tls_set_suite(&s->c, suite);
 	s->c.hs_done = 1;
 	s->c.state = ST_CONNECTED;
-}
-
-/* Everything a has sent, to b, as public wire bytes. */
-static size_t wire(side *a, side *b)
-{
-	size_t n, room, total = 0;
-	for (;;) {
-		uint8_t *o = wt_tls_net_out_buf(&a->c, &n), *i;
-		if (n == 0)
-			break;
-		i = wt_tls_net_in_buf(&b->c, &room);
-		if (room == 0)
-			break;
-		if (n > room)
-			n = room;
-		memcpy(i, o, n);
-		CT_PUBLIC(i, n);
-		wt_tls_net_in_ack(&b->c, n);
-		wt_tls_net_out_ack(&a->c, n);
-		total += n;
-	}
-	return total;
-}
-
-/* len secret bytes from a to b; 1 if they arrived intact. */
-static int send_secret(side *a, side *b, size_t len)
-{
-	size_t w = 0, r = 0, n;
-	int loops = 0, ok;
-	wt_random(pt, len);
-	CT_SECRET(pt, len);
-	while ((w < len || r < len) && loops++ < 1000) {
-		if (w < len && wt_tls_write_ex(&a->c, 1, pt, len, &n))
-			w = n;
-		wire(a, b);
-		while (r < len && wt_tls_read_ex(&b->c, got + r, len - r, &n))
-			r += n;
-		wire(b, a);   /* KeyUpdate answers */
-		if (wt_tls_error_code(&a->c) || wt_tls_error_code(&b->c))
-			break;
-	}
-	/* Compared in the open (the test's own check, not the engine). */
-	CT_PUBLIC(pt, len);
-	CT_PUBLIC(got, len);
-	ok = w == len && r == len && memcmp(pt, got, len) == 0;
-	return ok;
 }
 
 /* A record sealed here with a's write state: content || type || pad. */
