@@ -193,7 +193,12 @@ export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): 
     now: opts.now ?? Date.now,
   };
   const simd = simdSupported();
-  let src: WasmSource = source ?? defaultUrl(simd && opts.simd !== false);
+  // With no source the module is the package's own file beside this one:
+  // a failure then is about where the package's files went (a bundler that
+  // did not emit them, a Worker that cannot fetch), and the error says so.
+  const own = source === undefined;
+  if (own && inWorkers()) throw workersError();
+  let src: WasmSource = own ? defaultUrl(simd && opts.simd !== false) : source;
   let w: Wasm | undefined;
   const imp = imports(() => w, hooks);
   let instance: WebAssembly.Instance;
@@ -201,27 +206,83 @@ export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): 
     if (isModule(src)) {
       instance = new WebAssembly.Instance(src as WebAssembly.Module, imp);
     } else {
-      if (typeof src === 'string' || src instanceof URL) src = await fetchBytes(src);
+      if (typeof src === 'string' || src instanceof URL) src = await fetchBytes(src, own);
       if (isResponseLike(src)) {
-        const res = await src;
-        if (!res.ok) throw new Error(`wasmtls: fetching the module failed: HTTP ${res.status}`);
-        if (typeof WebAssembly.instantiateStreaming === 'function' &&
-            (res.headers.get('content-type') ?? '').startsWith('application/wasm')) {
-          instance = (await WebAssembly.instantiateStreaming(res, imp)).instance;
-        } else {
-          instance = (await WebAssembly.instantiate(await res.arrayBuffer(), imp)).instance;
-        }
+        instance = await fromResponse(await src, imp, own);
       } else {
         instance = (await WebAssembly.instantiate(src as BufferSource, imp)).instance;
       }
     }
   } catch (e) {
     if (!simd && e instanceof WebAssembly.CompileError) throw simdError(e);
+    if (compileForbidden(e)) throw workersError(e);
     throw e;
   }
   w = new Wasm(instance, moduleUsesSimd(instance, simd), hooks);
   (w.exports._initialize as unknown as (() => void) | undefined)?.();
   return w;
+}
+
+/** What to do when the package's own .wasm files are not where this file
+ * expects them (the bundler copied the JS but not the assets). */
+const COPY_HINT =
+  'copy node_modules/wasmtls/dist/wasmtls.wasm and wasmtls-scalar.wasm next to your bundle ' +
+  '(the JS file that contains the loader), or pass a URL, bytes or a WebAssembly.Module to init()';
+
+// The four bytes every WebAssembly binary starts with: "\0asm".
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** Instantiate from a fetched Response, or say precisely what came back
+ * instead of a module: the URL, the status, the content type and the
+ * first bytes (an HTML page from a dev server's fallback is the usual
+ * case: "found 3c 21 64 6f" is `<!do`). `own`: the URL was the default one,
+ * so the hint is about copying the package's files. */
+async function fromResponse(res: Response, imp: WebAssembly.Imports, own: boolean): Promise<WebAssembly.Instance> {
+  const type = res.headers.get('content-type') ?? '';
+  const where = res.url ? `fetched ${res.url}` : 'the Response';
+  const hint = own ? COPY_HINT : 'check that the URL serves the .wasm file';
+  if (!res.ok) {
+    throw new Error(`wasmtls: ${where}: got HTTP ${res.status}${type ? ` (${type})` : ''}, not the module; ${hint}`);
+  }
+  if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
+    return (await WebAssembly.instantiateStreaming(res, imp)).instance;
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (!WASM_MAGIC.every((b, i) => bytes[i] === b)) {
+    const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    const what = type.startsWith('text/html') ? `${type} (a page, not the module: 404?)` : (type || 'no content type');
+    throw new Error(`wasmtls: ${where}: got ${what}, starting ${head || '(empty)'} ` +
+      `instead of the WebAssembly magic 00 61 73 6d; ${hint}`);
+  }
+  return (await WebAssembly.instantiate(bytes, imp)).instance;
+}
+
+/** Cloudflare Workers and workerd: `navigator.userAgent` is
+ * "Cloudflare-Workers" there (Workers runtime docs, Web standards:
+ * navigator.userAgent). */
+function inWorkers(): boolean {
+  return typeof navigator === 'object' && navigator !== null &&
+    (navigator as { userAgent?: unknown }).userAgent === 'Cloudflare-Workers';
+}
+
+/** workerd refuses to compile at run time: "WebAssembly.compile(): Wasm
+ * code generation disallowed by embedder" (also for instantiate(bytes) and
+ * new WebAssembly.Module). */
+function compileForbidden(e: unknown): boolean {
+  return e instanceof WebAssembly.CompileError && /disallowed by embedder/i.test(e.message);
+}
+
+/** Workers have no fetchable import.meta.url (undefined, or a file: URL
+ * of the bundle, by compatibility date) and forbid compiling WebAssembly
+ * at run time, so neither a source-less init() nor init(bytes) can work
+ * there: only a module compiled at deploy time, imported as a module. */
+function workersError(cause?: unknown): Error {
+  return new Error(
+    'wasmtls: Cloudflare Workers cannot fetch the .wasm at run time nor compile WebAssembly from bytes, ' +
+      "so `await init()` cannot load it here; import the compiled module and pass it: " +
+      "`import mod from 'wasmtls/wasmtls.wasm'; initSync(mod);` (at the top level of the Worker)",
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Synchronous instantiation from bytes or a compiled module (Workers:
@@ -239,6 +300,7 @@ export function instantiateSync(source: BufferSource | WebAssembly.Module, opts:
     instance = new WebAssembly.Instance(mod, imp);
   } catch (e) {
     if (!simdSupported() && e instanceof WebAssembly.CompileError) throw simdError(e);
+    if (compileForbidden(e)) throw workersError(e);
     throw e;
   }
   w = new Wasm(instance, moduleUsesSimd(instance, simdSupported()), hooks);
@@ -253,18 +315,46 @@ function moduleUsesSimd(instance: WebAssembly.Instance, fallback: boolean): bool
 }
 
 function defaultUrl(simd: boolean): URL {
-  return new URL(simd ? './wasmtls.wasm' : './wasmtls-scalar.wasm', import.meta.url);
+  // Two literal `new URL('./name.wasm', import.meta.url)` calls, never one
+  // with a computed name: that literal form is the one bundlers (Vite in
+  // build and dev, webpack 5, esbuild with a file loader, Parcel) recognise
+  // as an asset reference, so they emit both files and rewrite each URL to
+  // where they put it. A computed name is left alone: no file is emitted
+  // and the fetch gets the dev server's index.html ("found 3c 21 64 6f").
+  try {
+    return simd
+      ? new URL('./wasmtls.wasm', import.meta.url)
+      : new URL('./wasmtls-scalar.wasm', import.meta.url);
+  } catch (e) {
+    // import.meta.url is not a URL in this runtime (a bundle made for a
+    // host that gives none): the file beside this one cannot be named.
+    throw new Error(`wasmtls: init() with no source needs import.meta.url to locate wasmtls.wasm, and here it is ` +
+      `${String(import.meta.url)}; pass a URL, bytes or a WebAssembly.Module to init(), or initSync(module)`, { cause: e });
+  }
 }
 
-async function fetchBytes(u: URL | string): Promise<BufferSource | Response> {
-  const url = typeof u === 'string' ? new URL(u, import.meta.url) : u;
-  if (url.protocol === 'file:') {
-    // Node and Deno: read from disk (fetch of file: URLs is not universal).
-    const name = 'node:fs/promises'; // computed: bundlers must not resolve it
-    const fs = await import(/* @vite-ignore */ name);
-    return new Uint8Array(await fs.readFile(url));
+async function fetchBytes(u: URL | string, own: boolean): Promise<BufferSource | Response> {
+  // A string is relative to this file. The base goes through a variable:
+  // webpack reads `new URL(<expression>, import.meta.url)` as a request for
+  // every file of the folder (a context module, with a "Critical dependency"
+  // warning); only the two literal calls above are meant for bundlers.
+  const base: string = import.meta.url;
+  const url = typeof u === 'string' ? new URL(u, base) : u;
+  try {
+    if (url.protocol === 'file:') {
+      // Node and Deno: read from disk (fetch of file: URLs is not universal).
+      // Computed, and marked for Vite and webpack: bundlers for the web must
+      // neither resolve it nor warn about an import they cannot follow.
+      const name = 'node:fs/promises';
+      const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+      return new Uint8Array(await fs.readFile(url));
+    }
+    return await fetch(url);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`wasmtls: fetching ${url.href} failed (${why}); ` +
+      (own ? COPY_HINT : 'check the URL, or pass bytes or a WebAssembly.Module to init()'), { cause: e });
   }
-  return fetch(url);
 }
 
 /**
