@@ -2,6 +2,8 @@
  * The loader: every kind of source, one shared instance, the scalar
  * fallback, entropy chunking, and clear errors.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { root, wasmBytes, wasmPath } from './helpers/env.js';
@@ -54,6 +56,41 @@ describe('loader', () => {
     // A failed init does not stick: the next one may succeed.
     const w = await m.init(wasmBytes());
     expect(m.wasm()).toBe(w);
+  });
+
+  it('says what a URL served instead of a module: the URL, the status or content type, the first bytes', async () => {
+    const m = await freshLoader();
+    // A dev server's HTML fallback, as a Response: content type and "<!do".
+    const html = new Response('<!doctype html><title>app</title>', { headers: { 'content-type': 'text/html' } });
+    await expect(m.instantiate(html)).rejects.toThrow(
+      /got text\/html \(a page, not the module: 404\?\), starting 3c 21 64 6f instead of the WebAssembly magic 00 61 73 6d; check that the URL serves/);
+    // Over HTTP (Node's fetch against a real server): the URL is named.
+    const server = createServer((req, res) => {
+      if (req.url === '/page.wasm') res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await expect(m.instantiate(`${base}/missing.wasm`)).rejects.toThrow(`wasmtls: fetched ${base}/missing.wasm: got HTTP 404`);
+      await expect(m.instantiate(`${base}/page.wasm`)).rejects.toThrow(`wasmtls: fetched ${base}/page.wasm: got text/html`);
+    } finally {
+      server.close();
+    }
+    // A file that is not there: the URL and the reason.
+    await expect(m.instantiate(pathToFileURL(`${root}dist/no-such.wasm`))).rejects.toThrow(/fetching file:.*no-such\.wasm failed \(ENOENT/);
+  });
+
+  it('in Cloudflare Workers, a source-less init() says to import the module and use initSync', async () => {
+    const m = await freshLoader();
+    // navigator.userAgent is "Cloudflare-Workers" there; the real runtime
+    // is checked in test/bundlers.test.ts (workerd).
+    vi.stubGlobal('navigator', { userAgent: 'Cloudflare-Workers' });
+    try {
+      await expect(m.init()).rejects.toThrow("import mod from 'wasmtls/wasmtls.wasm'; initSync(mod);");
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('names the scalar build when an engine without SIMD rejects the SIMD build', async () => {

@@ -280,7 +280,7 @@ function workersError(cause?: unknown): Error {
   return new Error(
     'wasmtls: Cloudflare Workers cannot fetch the .wasm at run time nor compile WebAssembly from bytes, ' +
       "so `await init()` cannot load it here; import the compiled module and pass it: " +
-      "`import mod from 'wasmtls/wasmtls.wasm'; initSync(mod);` (at the top level of the Worker)",
+      "`import mod from 'wasmtls/wasmtls.wasm'; initSync(mod);`",
     cause === undefined ? undefined : { cause },
   );
 }
