@@ -257,9 +257,10 @@ async function fromResponse(res: Response, imp: WebAssembly.Imports, own: boolea
   return (await WebAssembly.instantiate(bytes, imp)).instance;
 }
 
-/** Cloudflare Workers and workerd: `navigator.userAgent` is
- * "Cloudflare-Workers" there (Workers runtime docs, Web standards:
- * navigator.userAgent). */
+/** Cloudflare Workers and workerd: "navigator.userAgent ... returns
+ * Cloudflare-Workers" (Workers docs, Web standards; global_navigator flag,
+ * the default since compatibility date 2022-03-21). Before that date there
+ * is no navigator and defaultUrl() fails on the missing import.meta.url. */
 function inWorkers(): boolean {
   return typeof navigator === 'object' && navigator !== null &&
     (navigator as { userAgent?: unknown }).userAgent === 'Cloudflare-Workers';
@@ -317,10 +318,12 @@ function moduleUsesSimd(instance: WebAssembly.Instance, fallback: boolean): bool
 function defaultUrl(simd: boolean): URL {
   // Two literal `new URL('./name.wasm', import.meta.url)` calls, never one
   // with a computed name: that literal form is the one bundlers (Vite in
-  // build and dev, webpack 5, esbuild with a file loader, Parcel) recognise
-  // as an asset reference, so they emit both files and rewrite each URL to
-  // where they put it. A computed name is left alone: no file is emitted
-  // and the fetch gets the dev server's index.html ("found 3c 21 64 6f").
+  // build and dev, webpack 5: test/bundlers.test.ts) recognise as an asset
+  // reference, so they emit both files and rewrite each URL to where they
+  // put it. A computed name is left alone: no file is emitted and the fetch
+  // gets the dev server's index.html ("found 3c 21 64 6f"). esbuild follows
+  // no `new URL()`: its users copy the files or import them (README).
+  // Vite's dev server finds these in its pre-bundled dependencies too.
   try {
     return simd
       ? new URL('./wasmtls.wasm', import.meta.url)
