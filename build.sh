@@ -97,6 +97,10 @@ wasm_objs() { for s in $CSRC $WSRC; do echo "build/wasm-$1/$(echo "$s" | tr / _)
 emcc $EMFLAGS -msimd128 $(wasm_objs simd) -o dist/wasmtls.wasm
 # shellcheck disable=SC2086,SC2046
 emcc $EMFLAGS $(wasm_objs scalar) -o dist/wasmtls-scalar.wasm
+# The JSR layout (jsr.json) publishes the TypeScript sources, where
+# ts/core/loader.ts looks for the builds beside itself
+# (new URL('./wasmtls.wasm', import.meta.url)): copies, not committed.
+cp dist/wasmtls.wasm dist/wasmtls-scalar.wasm ts/core/
 
 # ---- 3. native ------------------------------------------------------------
 # Three variants of one set of sources: plain (-O2), ASan+UBSan, and the

@@ -139,7 +139,9 @@ export function simdSupported(): boolean {
 export function fillRandom(buf: Uint8Array): Uint8Array {
   // getRandomValues throws QuotaExceededError beyond 65,536 bytes a call.
   for (let off = 0; off < buf.length; off += 65536) {
-    crypto.getRandomValues(buf.subarray(off, Math.min(buf.length, off + 65536)));
+    // The cast is for Deno's lib, which types getRandomValues for views of an
+    // ArrayBuffer only (a SharedArrayBuffer view may be refused at run time).
+    crypto.getRandomValues(buf.subarray(off, Math.min(buf.length, off + 65536)) as Uint8Array<ArrayBuffer>);
   }
   return buf;
 }
