@@ -39,7 +39,7 @@ import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
-import { authorization } from '../core/verdict.js';
+import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
 
@@ -523,14 +523,19 @@ class Driver {
       if (e instanceof TLSError && e.alert === ALERT.protocol_version && !NO_VERSION.test(e.message)) {
         e.message += ` (${versionNote(this.conn.isServer === true, this.conn.ctx.minVersion, this.conn.ctx.maxVersion)})`;
       }
-      // Name the certificate verdict behind a refusal, as Node's error
+      // Name the certificate verdict behind our refusal, as Node's error
       // code does (the alert alone says little: bad_certificate covers a
-      // wrong name and a wrong key usage alike).
-      if (e instanceof TLSError && e.verifyError === undefined && this.conn.verifyCode < 0) {
+      // wrong name and a wrong key usage alike): `code` is Node's
+      // (DEPTH_ZERO_SELF_SIGNED_CERT, ...), and a wrong name reads as
+      // Node's checkServerIdentity error.
+      if (e instanceof TLSError && e.verifyError === undefined && e.alertDirection !== 'received' &&
+          this.conn.verifyCode < 0) {
         const name = this.conn.verifyError;
         if (name !== undefined) {
           e.verifyError = name;
-          e.message += ` (certificate: ${name})`;
+          e.code = name;
+          if (name === 'ERR_TLS_CERT_ALTNAME_INVALID') this.altnameError(e);
+          else e.message += ` (certificate: ${name}: ${peerVerifyReason(this.conn.verifyCode, this.conn.peerCertificates?.length ?? 0) ?? name})`;
         }
       }
       await this.fail(e);
@@ -539,6 +544,21 @@ class Driver {
   }
 
   private info: TLSInfo | undefined;
+
+  /** A refused name in Node's words and shape (its
+   * ERR_TLS_CERT_ALTNAME_INVALID has `reason`, `host` and `cert`); the
+   * engine's account (the alert we sent) stays in the other properties. */
+  private altnameError(e: TLSError): void {
+    const host = this.name ?? '';
+    let cert: PeerCertificate | undefined;
+    try {
+      const chain = this.conn.peerCertificates;
+      cert = chain?.length ? parseChain(chain) : undefined;
+    } catch { /* not parseable here: the message says so without names */ }
+    const m = altnameMismatch(host, cert);
+    e.message = m.message;
+    Object.assign(e, { reason: m.reason, host, cert });
+  }
 
   private wrap(raw: Uint8Array): Uint8Array {
     return wrapSession(raw, this.info?.authorized === true, this.name);
