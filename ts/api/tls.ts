@@ -743,6 +743,7 @@ class Driver {
       try {
         await this.send();
       } catch (e) {
+        if (await this.peerGone(e)) return this.wroteEnd();
         throw await this.transportFailed(e);
       }
       this.check();
@@ -751,10 +752,34 @@ class Driver {
       await this.send();
       await this.writer.close();
     } catch (e) {
+      if (await this.peerGone(e)) return this.wroteEnd();
       throw await this.transportFailed(e);
     }
+    this.wroteEnd();
+  }
+
+  private wroteEnd(): void {
     this.writeEnded = true;
     this.maybeFinish();
+  }
+
+  /**
+   * Whether a transport failure while our close_notify goes out means only
+   * that the peer has gone first, which is a normal end: its close_notify
+   * is in, once the engine has been given every byte that arrived before
+   * the failure (a WebSocket tunnel is closed with 1000 when the server's
+   * FIN reaches the relay, maybe while our close_notify is still queued; a
+   * TCP peer that closed fully answers it with a reset), or the readable
+   * accepted the transport's end (`onUnexpectedEof: 'end'`). Nothing the
+   * peer sent is lost then, and nothing of ours was owed.
+   */
+  private async peerGone(e: unknown): Promise<boolean> {
+    if (e instanceof TLSError || this.finished) return false;
+    const over = (): boolean => !this.finished && !this.conn.error &&
+      ((this.conn.getShutdown() & 2) !== 0 || (this.eof && this.o.onUnexpectedEof === 'end'));
+    if (over()) return true;
+    const x = await this.explain(e);
+    return x === e && over();
   }
 
   // ---- the end -------------------------------------------------------------------------
@@ -835,7 +860,9 @@ class Driver {
         }
         this.runEngine();
         if (c.error) return c.error;
-        if (this.eof || this.inLeft || Date.now() >= until) return e;
+        // After the peer's close_notify nothing can follow that explains
+        // more (RFC 8446 6.1: data after it is ignored).
+        if (this.eof || this.inLeft || (c.getShutdown() & 2) !== 0 || Date.now() >= until) return e;
         const r = await Promise.race([this.reader.read(), timeUp]);
         await tick(); // a pull() that read the alert first gets to run
         if (this.finished) return this.failed ?? e;
