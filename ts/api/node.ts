@@ -23,7 +23,10 @@
  * - the peer's EOF without close_notify ends the stream without an error
  *   (Node's `SSL_OP_IGNORE_UNEXPECTED_EOF`): HTTP frames its own messages;
  * - `end()` sends close_notify and half-closes; `destroy()` closes the
- *   transport.
+ *   transport;
+ * - after the peer's close_notify (or EOF) and `'end'`, the socket ends its
+ *   side too and closes (`allowHalfOpen: false`, Node's default); with
+ *   `allowHalfOpen: true` it stays writable until `end()`.
  *
  * @example
  * ```ts
@@ -377,6 +380,11 @@ export class TLSSocket extends Duplex {
         ...(o.groups && { groups: o.groups }),
         ...(keylog && { keylog }),
         onUnexpectedEof: 'end' as const,
+        // The Duplex ends our side after 'end' itself (allowHalfOpen
+        // false, Node's default): after the data was consumed and after
+        // the writes made before it, as Node's does. The layer below must
+        // not end it first.
+        allowHalfOpen: true,
       };
       if (o.isServer) {
         this.#tls = accept({
