@@ -104,10 +104,10 @@ describe('rule 2: the first write or read runs the handshake', () => {
     expect(c.write(enc('x'))).toBeLessThanOrEqual(0);
     expect(c.getError(-1)).toBe('SSL');
     expect(c.error).toBeInstanceOf(TLSError);
-    expect(c.error!.code).toBe(TLS_ERR.NO_STATE);
+    expect(c.error!.engineCode).toBe(TLS_ERR.NO_STATE);
     expect(c.error!.reason).toBe('neither connect nor accept state was set');
     expect(c.readEx().ok).toBe(false);
-    expect(c.error!.code).toBe(TLS_ERR.NO_STATE);
+    expect(c.error!.engineCode).toBe(TLS_ERR.NO_STATE);
     expect(c.network.pending()).toBe(0);
     c.setConnectState();
     expect(c.isServer).toBe(false);
@@ -125,11 +125,11 @@ describe('rule 2: the first write or read runs the handshake', () => {
     c.setConnectState();
     expect(c.write(enc('x'))).toBe(-1);
     expect(c.getError(-1)).toBe('SSL');
-    expect(c.error!.code).toBe(TLS_ERR.NO_VERIFY_POLICY);
+    expect(c.error!.engineCode).toBe(TLS_ERR.NO_VERIFY_POLICY);
     expect(c.error!.message).toMatch(/no certificate verification policy/);
     expect(c.network.pending()).toBe(0);
     expect(c.doHandshake()).toBe(-1); // sticky
-    expect(c.error!.code).toBe(TLS_ERR.NO_VERIFY_POLICY);
+    expect(c.error!.engineCode).toBe(TLS_ERR.NO_VERIFY_POLICY);
     c.dispose();
     ctx.dispose();
     // Asking for client certificates needs a policy too, and so does 'external'.
@@ -342,7 +342,7 @@ describe('rule 6: a retry after WANT_* must repeat the same call', () => {
   function expectBadRetry(p: ReturnType<typeof pendingWrite>['p'], r: number) {
     expect(r).toBeLessThanOrEqual(0);
     expect(p.c.getError(r)).toBe('SSL');
-    expect(p.c.error!.code).toBe(TLS_ERR.BAD_WRITE_RETRY);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.BAD_WRITE_RETRY);
     expect(p.c.error!.reason).toMatch(/bad write retry/);
   }
 
@@ -416,7 +416,7 @@ describe('rule 7: zero-length writes', () => {
     expect(p.c.network.pending()).toBe(0);
     expect(p.c.write(new Uint8Array(0))).toBeLessThanOrEqual(0);
     expect(p.c.getError(-1)).toBe('SSL');
-    expect(p.c.error!.code).toBe(TLS_ERR.BAD_LENGTH);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.BAD_LENGTH);
     expect(p.c.network.pending()).toBe(0);
     expect(p.c.write(enc('x'))).toBe(1);
     expect(p.c.error).toBeUndefined();
@@ -445,7 +445,7 @@ describe('rule 8: writeEx2 with CONCLUDE', () => {
     // Our write side is closed: an error, which does not stop reading.
     expect(p.c.write(enc('more'))).toBe(-1);
     expect(p.c.getError(-1)).toBe('SSL');
-    expect(p.c.error!.code).toBe(TLS_ERR.PROTOCOL_SHUTDOWN);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.PROTOCOL_SHUTDOWN);
     expect(p.s.write(late)).toBe(late.length);
     expect(equalBytes(deliver(p.s, p.c), late)).toBe(true);
     p.dispose();
@@ -528,7 +528,7 @@ describe('rule 9: return values and getError', () => {
     expect(p.s.read(buf)).toBe(7); // what arrived is still delivered
     expect(p.s.read(buf)).toBe(-1);
     expect(p.s.getError(-1)).toBe('SYSCALL');
-    expect(p.s.error!.code).toBe(TLS_ERR.UNEXPECTED_EOF);
+    expect(p.s.error!.engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
     expect(p.s.error!.reason).toMatch(/without close_notify/);
     p.dispose();
   });
@@ -543,7 +543,7 @@ describe('rule 9: return values and getError', () => {
     expect(p.s.read(buf)).toBe(-1);
     expect(p.s.getError(-1)).toBe('SSL');
     const e = p.s.error!;
-    expect(e.code).toBe(TLS_ERR.SEND_ALERT + ALERT.bad_record_mac);
+    expect(e.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.bad_record_mac);
     expect(e.alert).toBe(ALERT.bad_record_mac);
     expect(e.alertDirection).toBe('sent');
     expect(e.reasonCode).toBe(TLS_ERR.BAD_RECORD_MAC);
@@ -553,7 +553,7 @@ describe('rule 9: return values and getError', () => {
     expect(p.c.read(buf)).toBe(-1);
     expect(p.c.getError(-1)).toBe('SSL');
     const f = p.c.error!;
-    expect(f.code).toBe(TLS_ERR.RECV_ALERT + ALERT.bad_record_mac);
+    expect(f.engineCode).toBe(TLS_ERR.RECV_ALERT + ALERT.bad_record_mac);
     expect(f.alert).toBe(ALERT.bad_record_mac);
     expect(f.alertDirection).toBe('received');
     expect(f.reason).toBe('received fatal alert: bad_record_mac');
@@ -587,7 +587,7 @@ describe('rule 10: the first fatal error sticks', () => {
     p.s.network.write(rec);
     expect(p.s.readEx().ok).toBe(false);
     const code = TLS_ERR.SEND_ALERT + ALERT.unexpected_message;
-    expect(p.s.error!.code).toBe(code);
+    expect(p.s.error!.engineCode).toBe(code);
     const alert = p.s.network.read();
     expect(records(alert)).toEqual([[23, 2 + 1 + 16]]); // one protected alert record
     for (const call of [
@@ -597,7 +597,7 @@ describe('rule 10: the first fatal error sticks', () => {
       const r = call();
       expect(r === false || (typeof r === 'number' && r <= 0)).toBe(true);
       expect(p.s.getError(typeof r === 'number' ? r : false)).toBe('SSL');
-      expect(p.s.error!.code).toBe(code);
+      expect(p.s.error!.engineCode).toBe(code);
       expect(p.s.network.pending()).toBe(0);
     }
     expect(p.s.keyUpdate(false)).toBe(false);
@@ -673,7 +673,7 @@ describe('rule 11: sendStream (SSL_sendfile analog)', () => {
     while (r < 0) {
       expect(p.c.getError(r)).toBe('WANT_WRITE');
       // Another source while this one is pending: a bad write retry.
-      await expect(p.c.sendStream([new Uint8Array(1)])).rejects.toMatchObject({ code: TLS_ERR.BAD_WRITE_RETRY });
+      await expect(p.c.sendStream([new Uint8Array(1)])).rejects.toMatchObject({ engineCode: TLS_ERR.BAD_WRITE_RETRY });
       // So is a plain write in between.
       expect(() => p.c.write(enc('x'))).toThrow(/sendStream is pending/);
       transfer(p.c, p.s, 500);
@@ -786,10 +786,10 @@ describe('verification policy', () => {
   it("'external' refusing with unknown_ca: alert sent and received", () => {
     const p = makePair(ed(), { verify: 'external', onVerify: () => ALERT.unknown_ca });
     expect(() => handshake(p.c, p.s)).toThrow(TLSError);
-    expect(p.c.error!.code).toBe(TLS_ERR.SEND_ALERT + ALERT.unknown_ca);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.unknown_ca);
     expect(p.c.error!.reasonCode).toBe(TLS_ERR.CERT_REJECTED);
     expect(p.s.readEx().ok).toBe(false);
-    expect(p.s.error!.code).toBe(TLS_ERR.RECV_ALERT + ALERT.unknown_ca);
+    expect(p.s.error!.engineCode).toBe(TLS_ERR.RECV_ALERT + ALERT.unknown_ca);
     p.dispose();
   });
 

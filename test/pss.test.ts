@@ -185,7 +185,7 @@ describe.skipIf(!OPENSSL)('our server with an id-RSASSA-PSS key', () => {
         '-sigalgs', 'rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pkcs1_sha256', '-nocommands'], async (cli) => {
         const { conn, pump } = await l.accept();
         await expect(pump.handshake()).rejects.toThrow();
-        expect(conn.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
+        expect(conn.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
         expect(conn.error?.reasonCode).toBe(TLS_ERR.NO_SHARED_SIGALG);
         await cli.waitFor('handshake failure', 10_000, 'stderr');
       });
@@ -323,7 +323,7 @@ describe.skipIf(!OPENSSL)('our client against a server with an id-RSASSA-PSS key
       const d = await dial(port, { verify: 'insecure-no-chain-validation' });
       try {
         await expect(d.pump.handshake()).rejects.toThrow();
-        expect(d.conn.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.unsupported_certificate);
+        expect(d.conn.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.unsupported_certificate);
       } finally {
         d.dispose();
       }
@@ -439,7 +439,7 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
     const p = pair(pki.server.pss384, { verify: 'insecure-no-chain-validation' }, { cert: new Uint8Array(bad) });
     try {
       expect(() => handshake(p.cc, p.sc)).toThrow(TLSError);
-      expect(p.cc.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.bad_certificate);
+      expect(p.cc.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.bad_certificate);
     } finally {
       p.dispose();
     }
@@ -486,7 +486,7 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
       expect(() => handshake(p.cc, p.sc)).toThrow(TLSError);
       // The server finds no scheme that fits both its certificate (PSS:
       // pss_pss only) and its key (rsaEncryption: rsae only) ...
-      expect(p.sc.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
+      expect(p.sc.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
       expect(p.sc.error?.reasonCode).toBe(TLS_ERR.NO_SHARED_SIGALG);
       // ... rather than signing rsa_pss_rsae_* for a PSS certificate,
       // which the client would have to refuse.
@@ -500,7 +500,7 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
     const p = pair(pki.server.pss384, { sigalgs: ['rsa_pss_pss_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha256'] });
     try {
       expect(() => handshake(p.cc, p.sc)).toThrow(TLSError);
-      expect(p.sc.error?.code).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
+      expect(p.sc.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
       expect(p.sc.error?.reasonCode).toBe(TLS_ERR.NO_SHARED_SIGALG);
     } finally {
       p.dispose();
@@ -534,7 +534,7 @@ describe('private keys the engine cannot use are refused by name', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(TLSError);
-      expect((err as TLSError).code).toBe(TLS_ERR.CONFIG);
+      expect((err as TLSError).engineCode).toBe(TLS_ERR.CONFIG);
       expect((err as TLSError).message).toMatch(msg);
     });
   }

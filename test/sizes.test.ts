@@ -203,7 +203,7 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
       err = e;
     }
     expect(err).toBeInstanceOf(TLSError);
-    expect((err as TLSError).code).toBe(TLS_ERR.CHAIN_TOO_LARGE);
+    expect((err as TLSError).engineCode).toBe(TLS_ERR.CHAIN_TOO_LARGE);
     expect((err as TLSError).message).toMatch(/too large.*hs_max/);
     // The same chain with the default limit is accepted.
     new TLSContext({ cert: b.certPem, key: b.keyPem }).dispose();

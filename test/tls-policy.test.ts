@@ -310,7 +310,7 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
       const c = connect({ transport: fromNodeSocket(await dialTcp(srv.port)), servername: 'localhost', ca: pki.caPem });
       const e = await c.opened.catch((x: unknown) => x);
       expect(e).toBeInstanceOf(TLSError);
-      expect((e as TLSError).code).toBe(TLS_ERR.UNEXPECTED_EOF);
+      expect((e as TLSError).engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
       expect((e as TLSError).message).toMatch(/without close_notify/);
     } finally {
       srv.close();
@@ -327,7 +327,7 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
       expect(Buffer.from(first.value!).toString()).toBe('hello');
       const e = await r.read().catch((x: unknown) => x);
       expect(e).toBeInstanceOf(TLSError);
-      expect((e as TLSError).code).toBe(TLS_ERR.UNEXPECTED_EOF);
+      expect((e as TLSError).engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
       await expect(c.closed).rejects.toBe(e);
     } finally {
       srv.close();
@@ -341,7 +341,7 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
       const [err] = await once(s, 'error') as [Error & { code: string; cause?: unknown }];
       expect(err.code).toBe('ECONNRESET');
       expect(err.cause).toBeInstanceOf(TLSError);
-      expect((err.cause as TLSError).code).toBe(TLS_ERR.UNEXPECTED_EOF);
+      expect((err.cause as TLSError).engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
     } finally {
       srv.close();
     }

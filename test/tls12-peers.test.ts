@@ -73,7 +73,7 @@ describe('TLSContext: the engine takes the range and the TLS 1.2 list', () => {
         err = e;
       }
       expect(err, list.join()).toBeInstanceOf(TLSError);
-      expect((err as TLSError).code).toBe(TLS_ERR.CONFIG);
+      expect((err as TLSError).engineCode).toBe(TLS_ERR.CONFIG);
       expect((err as TLSError).message).toContain('TLS 1.2 cipher suites');
     }
   });

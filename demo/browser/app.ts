@@ -259,7 +259,7 @@ function showResponse(r: HttpResult, ms: number, wire: number): void {
 
 function describe(e: unknown): { message: string; rows: [string, string][] } {
   if (e instanceof TLSError) {
-    const rows: [string, string][] = [['Error', e.message], ['Code', `0x${e.code.toString(16)}`], ['Reason', e.reason]];
+    const rows: [string, string][] = [['Error', e.message], ['Code', `${e.code} (engine 0x${e.engineCode.toString(16)})`], ['Reason', e.reason]];
     if (e.alert !== undefined) {
       rows.push(['Alert', `${ALERT_NAMES.get(e.alert) ?? 'unknown'} (${e.alert}), ${e.alertDirection} ${e.alertDirection === 'sent' ? 'to' : 'from'} the server`]);
     }

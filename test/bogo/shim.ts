@@ -401,7 +401,7 @@ async function doConnection(cfg: Config, server: boolean, isResume: boolean, tic
   } catch (e) {
     io.flush(conn); // the alert, if the engine has one to send
     const err = conn.error;
-    if (err && !(e instanceof Unimplemented)) process.stderr.write(`SSL error: ${err.message} (code 0x${err.code.toString(16)})\n`);
+    if (err && !(e instanceof Unimplemented)) process.stderr.write(`SSL error: ${err.message} (code 0x${err.engineCode.toString(16)})\n`);
     throw e;
   } finally {
     await io.close();

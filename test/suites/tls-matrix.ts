@@ -65,10 +65,10 @@ describe(`every suite x group x signature scheme (${build} build)`, () => {
     const ed = certs.server.ed25519;
     const p = makePair(ed, { suites: ['TLS_AES_128_GCM_SHA256'] }, { suites: ['TLS_CHACHA20_POLY1305_SHA256'] });
     expect(() => handshake(p.c, p.s)).toThrow(TLSError);
-    expect(p.s.error!.code).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
+    expect(p.s.error!.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
     expect(p.s.error!.reasonCode).toBe(TLS_ERR.NO_SHARED_SUITE);
     expect(p.c.doHandshake()).toBe(-1);
-    expect(p.c.error!.code).toBe(TLS_ERR.RECV_ALERT + ALERT.handshake_failure);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.RECV_ALERT + ALERT.handshake_failure);
     p.dispose();
   });
 });
@@ -188,9 +188,9 @@ describe('client certificates', () => {
   it('required, not given: certificate_required', () => {
     const p = makePair(certs.server.ed25519, {}, { verify: 'insecure-no-chain-validation', clientCert: 'require' });
     expect(() => handshake(p.c, p.s)).toThrow(TLSError);
-    expect(p.s.error!.code).toBe(TLS_ERR.SEND_ALERT + ALERT.certificate_required);
+    expect(p.s.error!.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.certificate_required);
     expect(p.c.readEx().ok).toBe(false);
-    expect(p.c.error!.code).toBe(TLS_ERR.RECV_ALERT + ALERT.certificate_required);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.RECV_ALERT + ALERT.certificate_required);
     p.dispose();
   });
 
@@ -199,9 +199,9 @@ describe('client certificates', () => {
       verify: 'external', onVerify: () => ALERT.access_denied, clientCert: 'require',
     });
     expect(() => handshake(p.c, p.s)).toThrow(TLSError);
-    expect(p.s.error!.code).toBe(TLS_ERR.SEND_ALERT + ALERT.access_denied);
+    expect(p.s.error!.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.access_denied);
     expect(p.c.readEx().ok).toBe(false);
-    expect(p.c.error!.code).toBe(TLS_ERR.RECV_ALERT + ALERT.access_denied);
+    expect(p.c.error!.engineCode).toBe(TLS_ERR.RECV_ALERT + ALERT.access_denied);
     p.dispose();
   });
 });

@@ -23,7 +23,10 @@
  * - the peer's EOF without close_notify ends the stream without an error
  *   (Node's `SSL_OP_IGNORE_UNEXPECTED_EOF`): HTTP frames its own messages;
  * - `end()` sends close_notify and half-closes; `destroy()` closes the
- *   transport.
+ *   transport;
+ * - after the peer's close_notify (or EOF) and `'end'`, the socket ends its
+ *   side too and closes (`allowHalfOpen: false`, Node's default); with
+ *   `allowHalfOpen: true` it stays writable until `end()`.
  *
  * @example
  * ```ts
@@ -46,11 +49,11 @@ import type { Transport } from '../adapters/types.js';
 import type { CipherSuiteName, GroupName, SignatureSchemeName } from '../core/connection.js';
 import { isTruncation } from '../core/eof.js';
 import { checkVersions, parseCiphers, versionRange } from '../core/configure.js';
-import { ALERT, TLSError } from '../core/errors.js';
+import { TLSError } from '../core/errors.js';
 import { init, wasm, type Wasm } from '../core/loader.js';
 import { certificateList } from '../core/pem.js';
 import { unwrapSession, withVerdict } from '../core/session.js';
-import { verifyReason } from '../core/verdict.js';
+import { altnameMismatch, peerVerifyReason } from '../core/verdict.js';
 import { TrustStore, type PeerCertificate } from '../core/x509.js';
 import { accept, connect as tlsConnect, type TLSInfo, type TLSSocket as StreamSocket } from './tls.js';
 
@@ -180,39 +183,6 @@ function defaultTrust(): TrustStore {
 
 // ---- errors ----------------------------------------------------------------------------
 
-// OpenSSL's reason names for received alerts, as Node shows them in `code`
-// ("ERR_SSL_" + name): SSLv3 names for alerts SSLv3 defined, TLSv1 / TLSv13
-// for later ones (ssl/ssl_err.c).
-const ALERT_REASON: Record<number, string> = {
-  [ALERT.unexpected_message]: 'SSLV3_ALERT_UNEXPECTED_MESSAGE',
-  [ALERT.bad_record_mac]: 'SSLV3_ALERT_BAD_RECORD_MAC',
-  [ALERT.record_overflow]: 'TLSV1_ALERT_RECORD_OVERFLOW',
-  [ALERT.handshake_failure]: 'SSLV3_ALERT_HANDSHAKE_FAILURE',
-  [ALERT.bad_certificate]: 'SSLV3_ALERT_BAD_CERTIFICATE',
-  [ALERT.unsupported_certificate]: 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
-  [ALERT.certificate_revoked]: 'SSLV3_ALERT_CERTIFICATE_REVOKED',
-  [ALERT.certificate_expired]: 'SSLV3_ALERT_CERTIFICATE_EXPIRED',
-  [ALERT.certificate_unknown]: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN',
-  [ALERT.illegal_parameter]: 'SSLV3_ALERT_ILLEGAL_PARAMETER',
-  [ALERT.unknown_ca]: 'TLSV1_ALERT_UNKNOWN_CA',
-  [ALERT.access_denied]: 'TLSV1_ALERT_ACCESS_DENIED',
-  [ALERT.decode_error]: 'TLSV1_ALERT_DECODE_ERROR',
-  [ALERT.decrypt_error]: 'TLSV1_ALERT_DECRYPT_ERROR',
-  [ALERT.protocol_version]: 'TLSV1_ALERT_PROTOCOL_VERSION',
-  [ALERT.insufficient_security]: 'TLSV1_ALERT_INSUFFICIENT_SECURITY',
-  [ALERT.internal_error]: 'TLSV1_ALERT_INTERNAL_ERROR',
-  [ALERT.inappropriate_fallback]: 'TLSV1_ALERT_INAPPROPRIATE_FALLBACK',
-  [ALERT.user_canceled]: 'TLSV1_ALERT_USER_CANCELLED',
-  [ALERT.no_renegotiation]: 'TLSV1_ALERT_NO_RENEGOTIATION',
-  [ALERT.missing_extension]: 'TLSV13_ALERT_MISSING_EXTENSION',
-  [ALERT.unsupported_extension]: 'TLSV1_UNSUPPORTED_EXTENSION',
-  [ALERT.unrecognized_name]: 'TLSV1_UNRECOGNIZED_NAME',
-  [ALERT.bad_certificate_status_response]: 'TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE',
-  [ALERT.unknown_psk_identity]: 'TLSV1_ALERT_UNKNOWN_PSK_IDENTITY',
-  [ALERT.certificate_required]: 'TLSV13_ALERT_CERTIFICATE_REQUIRED',
-  [ALERT.no_application_protocol]: 'TLSV1_ALERT_NO_APPLICATION_PROTOCOL',
-};
-
 /**
  * Protocol options that cannot be used throw when the socket is made, as
  * Node's do (its secure context is made then), with Node's codes: an
@@ -242,25 +212,23 @@ function nodeError(message: string, code: string, cause?: unknown): NodeTLSError
 
 /**
  * An error of the layers below in Node's shape. Errors that already carry
- * a string `code` (Node's socket errors: ECONNREFUSED, ECONNRESET) pass
- * through; a TLSError becomes an Error whose `code` is OpenSSL's name for a
- * received alert (`ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`), or `ERR_SSL_WASMTLS`
- * for what the engine found itself, with the TLSError as `cause`.
+ * a string `code` pass through: Node's socket errors (ECONNREFUSED,
+ * ECONNRESET) and the TLSError, whose `code` is OpenSSL's name as Node
+ * gives it (`ERR_SSL_TLSV1_ALERT_UNKNOWN_CA` for a received alert,
+ * `ERR_SSL_NO_SHARED_CIPHER`, ...; `engineCode` keeps the number). A
+ * handshake cut by the transport's end reads as Node's ECONNRESET, with
+ * the TLSError as `cause`.
  */
 function toNodeError(e: unknown, secure: boolean): Error {
   if (e instanceof TLSError) {
-    if (e.alertDirection === 'received') {
-      const r = ALERT_REASON[e.alert!];
-      if (r) return nodeError(e.message, `ERR_SSL_${r}`, e);
-    }
     if (!secure && isTruncation(e)) {
       // Node's words and code for the same event (_tls_wrap.js onSocketClose).
       return nodeError('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET', e);
     }
-    return nodeError(e.message, 'ERR_SSL_WASMTLS', e);
+    return e;
   }
   if (e instanceof Error) return e;
-  return nodeError(String(e), 'ERR_SSL_WASMTLS');
+  return nodeError(String(e), 'ERR_SSL_INTERNAL_ERROR');
 }
 
 // ---- certificates ---------------------------------------------------------------------
@@ -412,6 +380,11 @@ export class TLSSocket extends Duplex {
         ...(o.groups && { groups: o.groups }),
         ...(keylog && { keylog }),
         onUnexpectedEof: 'end' as const,
+        // The Duplex ends our side after 'end' itself (allowHalfOpen
+        // false, Node's default): after the data was consumed and after
+        // the writes made before it, as Node's does. The layer below must
+        // not end it first.
+        allowHalfOpen: true,
       };
       if (o.isServer) {
         this.#tls = accept({
@@ -514,11 +487,10 @@ export class TLSSocket extends Duplex {
     const name = info.authorizationError ?? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY';
     if (name === 'ERR_TLS_CERT_ALTNAME_INVALID') {
       const host = this.#hostname();
-      const alt = info.peerCertificate?.subjectaltname;
-      const reason = alt ? `Host: ${host}. is not in the cert's altnames: ${alt}` : `Host: ${host}. is not cert's CN`;
-      const e = nodeError(`Hostname/IP does not match certificate's altnames: ${reason}`, name) as NodeTLSError &
+      const m = altnameMismatch(host, info.peerCertificate);
+      const e = nodeError(m.message, name) as NodeTLSError &
         { reason: string; host: string; cert: DetailedPeerCertificate | undefined };
-      e.reason = reason;
+      e.reason = m.reason;
       e.host = host;
       e.cert = info.peerCertificate && nodeCert(info.peerCertificate, true);
       return e;
@@ -526,7 +498,7 @@ export class TLSSocket extends Duplex {
     let text = name;
     try {
       const code = this.#tls!.connection.verifyCode;
-      text = verifyReason(code) ?? name;
+      text = peerVerifyReason(code, info.peerCertificates.length) ?? name;
     } catch { /* the connection is gone: the name says it */ }
     return nodeError(text, name);
   }

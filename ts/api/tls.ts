@@ -39,7 +39,7 @@ import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
-import { authorization } from '../core/verdict.js';
+import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
 
@@ -93,13 +93,26 @@ export interface CommonOptions {
   /**
    * What the readable does when the transport ends without the peer's
    * close_notify: `'error'` (default: a TLSError with code
-   * `TLS_ERR.UNEXPECTED_EOF`, since the data may have been truncated by an
+   * `'ERR_SSL_UNEXPECTED_EOF_WHILE_READING'` (engineCode
+   * `TLS_ERR.UNEXPECTED_EOF`), since the data may have been truncated by an
    * attacker, RFC 8446 6.1; `opened` rejects with the same code when the
    * handshake is cut) or `'end'` (end the
    * stream, as Node's TLSSocket does; for protocols that frame their own
    * messages). Data that arrived before is delivered first either way.
    */
   onUnexpectedEof?: 'error' | 'end';
+  /**
+   * What happens to our side once the readable has ended (the peer's
+   * close_notify, or an accepted end of the transport) and its data has
+   * been read. `false` (the default, Node's `allowHalfOpen: false` and
+   * Deno's TlsConn): the connection ends itself: our close_notify goes
+   * out, the transport is closed and `closed` resolves. Writes still in
+   * progress finish first; a write started later rejects, and closing the
+   * writable after that resolves (there is nothing left to close). `true`:
+   * the writable stays open (TLS 1.3 allows writing after the peer's
+   * close_notify, RFC 8446 6.1) until it is closed, as before.
+   */
+  allowHalfOpen?: boolean;
   /** A ready {@link TLSContext} to use instead of building one from the
    * options above (it is not disposed when the connection ends). */
   context?: TLSContext;
@@ -177,14 +190,17 @@ export interface TLSInfo {
 
 /** A TLS connection as WHATWG streams. */
 export interface TLSSocket {
-  /** The peer's plaintext. Ends at the peer's close_notify. */
+  /** The peer's plaintext. Ends at the peer's close_notify; then, unless
+   * `allowHalfOpen`, the connection ends once the data is read. */
   readonly readable: ReadableStream<Uint8Array>;
   /** Our plaintext; `close()` on it (or its writer) sends close_notify and
    * half-closes the transport; reading goes on (RFC 8446 6.1). */
   readonly writable: WritableStream<Uint8Array>;
   /** The handshake's outcome; rejects with a {@link TLSError}. */
   readonly opened: Promise<TLSInfo>;
-  /** Resolves when both directions ended and the transport is closed;
+  /** Resolves when both directions ended and the transport is closed
+   * (without `allowHalfOpen`, the peer's close_notify read to the end is
+   * enough: our side ends itself);
    * rejects with the error that ended the connection. After a fatal alert
    * of ours that is once the peer ended too, or 2 s passed: the transport
    * is half-closed and drained first, so the alert is not lost to a TCP
@@ -245,7 +261,7 @@ function transportOf(o: CommonOptions | undefined, who: string): Transport {
 /** The option names of connect() and accept(), checked at run time (a
  * misspelt security option must not be silently ignored). */
 const COMMON_OPTIONS = ['transport', 'ALPNProtocols', 'ca', 'cert', 'key', 'minVersion', 'maxVersion', 'ciphers',
-  'ciphersuites', 'groups', 'sigalgs', 'keylog', 'signal', 'readableHighWaterMark', 'onUnexpectedEof', 'context'];
+  'ciphersuites', 'groups', 'sigalgs', 'keylog', 'signal', 'readableHighWaterMark', 'onUnexpectedEof', 'allowHalfOpen', 'context'];
 const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
 const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
 
@@ -364,6 +380,15 @@ class Driver {
   private finished = false;       // transport closed, connection disposed
   private readEnded = false;
   private writeEnded = false;
+  /** The last plaintext write handed to us, and how many were: see autoEnd(). */
+  private writing: Promise<void> | undefined;
+  private writes = 0;
+  /** Our close_notify and the transport's half-close, once started. */
+  private ending: Promise<void> | undefined;
+  /** The connection ended itself after the peer's (allowHalfOpen false). */
+  private autoEnded = false;
+  /** Ends autoEnd()'s wait for a turn of the event loop at once. */
+  private endTurn: (() => void) | undefined;
   private lastSession: Uint8Array | undefined;
   private ticketsSeen = 0;
   private rc!: ReadableStreamDefaultController<Uint8Array>;
@@ -470,7 +495,13 @@ class Driver {
 
   private check(): void {
     if (this.failed !== undefined) throw this.failed;
-    if (this.finished) throw new Error('wasmtls: connection closed');
+    if (this.finished) throw this.closedError();
+  }
+
+  private closedError(): Error {
+    return new Error(this.autoEnded
+      ? 'wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer\'s close_notify)'
+      : 'wasmtls: connection closed');
   }
 
   private error(what: string): Error {
@@ -523,14 +554,19 @@ class Driver {
       if (e instanceof TLSError && e.alert === ALERT.protocol_version && !NO_VERSION.test(e.message)) {
         e.message += ` (${versionNote(this.conn.isServer === true, this.conn.ctx.minVersion, this.conn.ctx.maxVersion)})`;
       }
-      // Name the certificate verdict behind a refusal, as Node's error
+      // Name the certificate verdict behind our refusal, as Node's error
       // code does (the alert alone says little: bad_certificate covers a
-      // wrong name and a wrong key usage alike).
-      if (e instanceof TLSError && e.verifyError === undefined && this.conn.verifyCode < 0) {
+      // wrong name and a wrong key usage alike): `code` is Node's
+      // (DEPTH_ZERO_SELF_SIGNED_CERT, ...), and a wrong name reads as
+      // Node's checkServerIdentity error.
+      if (e instanceof TLSError && e.verifyError === undefined && e.alertDirection !== 'received' &&
+          this.conn.verifyCode < 0) {
         const name = this.conn.verifyError;
         if (name !== undefined) {
           e.verifyError = name;
-          e.message += ` (certificate: ${name})`;
+          e.code = name;
+          if (name === 'ERR_TLS_CERT_ALTNAME_INVALID') this.altnameError(e);
+          else e.message += ` (certificate: ${name}: ${peerVerifyReason(this.conn.verifyCode, this.conn.peerCertificates?.length ?? 0) ?? name})`;
         }
       }
       await this.fail(e);
@@ -539,6 +575,21 @@ class Driver {
   }
 
   private info: TLSInfo | undefined;
+
+  /** A refused name in Node's words and shape (its
+   * ERR_TLS_CERT_ALTNAME_INVALID has `reason`, `host` and `cert`); the
+   * engine's account (the alert we sent) stays in the other properties. */
+  private altnameError(e: TLSError): void {
+    const host = this.name ?? '';
+    let cert: PeerCertificate | undefined;
+    try {
+      const chain = this.conn.peerCertificates;
+      cert = chain?.length ? parseChain(chain) : undefined;
+    } catch { /* not parseable here: the message says so without names */ }
+    const m = altnameMismatch(host, cert);
+    e.message = m.message;
+    Object.assign(e, { reason: m.reason, host, cert });
+  }
 
   private wrap(raw: Uint8Array): Uint8Array {
     return wrapSession(raw, this.info?.authorized === true, this.name);
@@ -654,7 +705,48 @@ class Driver {
     try {
       this.rc.close();
     } catch { /* already closed or cancelled */ }
+    // pull() ends the readable only once its queue is empty: the data was
+    // read, as Node ends its side after 'end' was emitted.
+    if (this.o.allowHalfOpen !== true && !this.writeEnded && !this.finished) void this.autoEnd();
     this.maybeFinish();
+  }
+
+  /**
+   * Node's `allowHalfOpen: false` ("the socket will automatically end the
+   * writable side when the readable side ends", net.Socket docs) and
+   * Deno's TlsConn: after the peer's end, ours. Writes the application has
+   * already made go out first: a pipeTo() that read the last chunk writes
+   * it in the same turn, and the writable's queue hands each chunk to the
+   * sink as the previous write resolves; so the end waits until a whole
+   * turn of the event loop passes without a new write. A write made after
+   * that rejects (as Node's write after end). Failures are the
+   * connection's (`closed` rejects); a peer already gone is not one.
+   */
+  /** One turn of the event loop; cut short when the connection finishes,
+   * so a closed connection leaves no timer behind. */
+  private nextTurn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        if (this.endTurn === done) this.endTurn = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, 0);
+      this.endTurn = done;
+    });
+  }
+
+  private async autoEnd(): Promise<void> {
+    for (;;) {
+      const n = this.writes;
+      await this.writing?.catch(ignore);
+      await this.nextTurn();
+      if (this.finished) return;
+      if (n === this.writes) break;
+    }
+    if (this.finished || this.writeEnded || this.ending) return;
+    this.autoEnded = true;
+    await this.end().catch(ignore);
   }
 
   /** Hand out each new session once: the engine counts tickets, so the
@@ -675,9 +767,17 @@ class Driver {
 
   // ---- plaintext out ---------------------------------------------------------------
 
-  private async write(chunk: Uint8Array): Promise<void> {
+  private write(chunk: Uint8Array): Promise<void> {
+    const p = this.writeChunk(chunk);
+    this.writing = p;
+    this.writes++;
+    return p;
+  }
+
+  private async writeChunk(chunk: Uint8Array): Promise<void> {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('wasmtls: writable takes Uint8Array chunks');
     await this.opened;
+    if (this.autoEnded || this.ending) throw this.failed ?? this.closedError();
     try {
       await this.writeAll(chunk);
     } catch (e) {
@@ -711,7 +811,14 @@ class Driver {
     }
   }
 
-  private async end(): Promise<void> {
+  /** Close our side: close_notify, then the transport's half-close. Once:
+   * closing again (or after the connection ended itself) is the same. */
+  private end(): Promise<void> {
+    this.ending ??= this.shutdownWrite();
+    return this.ending;
+  }
+
+  private async shutdownWrite(): Promise<void> {
     await this.opened;
     this.check();
     // SSL_shutdown(3): a full outgoing side is WANT_WRITE; drain it and
@@ -723,6 +830,7 @@ class Driver {
       try {
         await this.send();
       } catch (e) {
+        if (await this.peerGone(e)) return this.wroteEnd();
         throw await this.transportFailed(e);
       }
       this.check();
@@ -731,10 +839,34 @@ class Driver {
       await this.send();
       await this.writer.close();
     } catch (e) {
+      if (await this.peerGone(e)) return this.wroteEnd();
       throw await this.transportFailed(e);
     }
+    this.wroteEnd();
+  }
+
+  private wroteEnd(): void {
     this.writeEnded = true;
     this.maybeFinish();
+  }
+
+  /**
+   * Whether a transport failure while our close_notify goes out means only
+   * that the peer has gone first, which is a normal end: its close_notify
+   * is in, once the engine has been given every byte that arrived before
+   * the failure (a WebSocket tunnel is closed with 1000 when the server's
+   * FIN reaches the relay, maybe while our close_notify is still queued; a
+   * TCP peer that closed fully answers it with a reset), or the readable
+   * accepted the transport's end (`onUnexpectedEof: 'end'`). Nothing the
+   * peer sent is lost then, and nothing of ours was owed.
+   */
+  private async peerGone(e: unknown): Promise<boolean> {
+    if (e instanceof TLSError || this.finished) return false;
+    const over = (): boolean => !this.finished && !this.conn.error &&
+      ((this.conn.getShutdown() & 2) !== 0 || (this.eof && this.o.onUnexpectedEof === 'end'));
+    if (over()) return true;
+    const x = await this.explain(e);
+    return x === e && over();
   }
 
   // ---- the end -------------------------------------------------------------------------
@@ -746,6 +878,7 @@ class Driver {
   private async finish(err: unknown, linger = false): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    this.endTurn?.();
     if (!this.conn.isServer && this.info !== undefined) {
       const raw = this.conn.getSession();
       if (raw) this.lastSession = this.wrap(raw);
@@ -815,7 +948,9 @@ class Driver {
         }
         this.runEngine();
         if (c.error) return c.error;
-        if (this.eof || this.inLeft || Date.now() >= until) return e;
+        // After the peer's close_notify nothing can follow that explains
+        // more (RFC 8446 6.1: data after it is ignored).
+        if (this.eof || this.inLeft || (c.getShutdown() & 2) !== 0 || Date.now() >= until) return e;
         const r = await Promise.race([this.reader.read(), timeUp]);
         await tick(); // a pull() that read the alert first gets to run
         if (this.finished) return this.failed ?? e;

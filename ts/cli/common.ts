@@ -144,17 +144,18 @@ export function alertName(a: number): string {
 }
 
 /** One line for a failed connection: what went wrong, naming the alert
- * and who sent it, without the library's prefix. */
+ * and who sent it, without the library's prefix, then the error's code
+ * (`[ERR_SSL_TLSV1_ALERT_UNKNOWN_CA]`, Node's name, to search for). */
 export function describeError(e: unknown): string {
   if (e instanceof TLSError) {
     if (e.alert !== undefined) {
-      const why = e.alertDirection === 'sent' && e.reasonCode !== e.code && e.reasonCode !== 0 ? ` (${e.reason})` : '';
-      return `${e.alertDirection === 'sent' ? 'sent' : 'received'} fatal alert ${alertName(e.alert)}${why}`;
+      const why = e.alertDirection === 'sent' && e.reasonCode !== e.engineCode && e.reasonCode !== 0 ? ` (${e.reason})` : '';
+      return `${e.alertDirection === 'sent' ? 'sent' : 'received'} fatal alert ${alertName(e.alert)}${why} [${e.code}]`;
     }
     // The reason alone: for the engine's codes its table's text (truncation
     // reads "unexpected EOF: transport closed without close_notify"), for
     // a local failure the text it was made with.
-    return e.reason;
+    return `${e.reason} [${e.code}]`;
   }
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -56,7 +56,7 @@ import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
 import { pullFrom, tokenOf, type ByteSource, type StreamState } from './write-source.js';
-import { verdictAlert, verifyName } from './verdict.js';
+import { peerVerifyName, verdictAlert } from './verdict.js';
 
 // The public surface of `wasmtls/connection` (and of the package's main
 // entry): the SSL object and everything it is configured and read with.
@@ -283,9 +283,11 @@ export class Connection {
 
   /** The verdict's name when validation failed ("CERT_HAS_EXPIRED",
    * "ERR_TLS_CERT_ALTNAME_INVALID", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-   * ... as Node and OpenSSL name them), else undefined. */
+   * ... as Node and OpenSSL name them for a peer's chain: see
+   * peerVerifyName in verdict.ts), else undefined. */
   get verifyError(): string | undefined {
-    return verifyName(this.verifyCode);
+    const code = this.verifyCode;
+    return code < 0 ? peerVerifyName(code, this.peerCertificates?.length ?? 0) : undefined;
   }
 
   /** Run one SSL call; answer WANT_RETRY_VERIFY from the callback and

@@ -27,5 +27,5 @@ export function classifyEnd(e: string): InputEnd {
 /** Whether `e` is the engine's truncation error (the transport ended
  * without close_notify). */
 export function isTruncation(e: unknown): e is TLSError {
-  return e instanceof TLSError && e.code === TLS_ERR.UNEXPECTED_EOF;
+  return e instanceof TLSError && e.engineCode === TLS_ERR.UNEXPECTED_EOF;
 }

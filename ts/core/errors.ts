@@ -11,11 +11,20 @@
  * Alerts are RFC 8446 section 6 AlertDescription values, and TLS 1.2's
  * no_renegotiation (RFC 5246 7.2.2) ({@link ALERT}).
  *
+ * A {@link TLSError}'s `code` is a string, as Node's errors' are (so code
+ * written for `node:tls` reads it the same way): OpenSSL's reason name
+ * with Node's `ERR_SSL_` prefix (`ERR_SSL_TLSV1_ALERT_UNKNOWN_CA` for a
+ * received alert, `ERR_SSL_NO_SHARED_CIPHER` for a reason of ours; see
+ * {@link codeName}), or, for a refused certificate, Node's verification
+ * name (`DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`).
+ * The engine's number is `engineCode`.
+ *
  * @example
  * ```ts
  * const err = conn.error;            // TLSError | undefined, after SSL
  * if (err?.alert === ALERT.bad_record_mac) ...
- * console.log(err.code.toString(16), err.reason, err.message);
+ * if (err?.code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA') ...
+ * console.log(err.engineCode.toString(16), err.reason, err.message);
  * ```
  * @module
  */
@@ -126,14 +135,126 @@ export const ALERT = /* @__PURE__ */ Object.freeze({
   no_application_protocol: 120,
 });
 
+// OpenSSL's reason names for alerts (ssl/ssl_err.c: SSL_R_SSLV3_ALERT_*,
+// SSL_R_TLSV1_ALERT_*, SSL_R_TLSV13_ALERT_*; SSLv3 names for the alerts
+// SSLv3 defined), which Node shows as "ERR_SSL_" + name in `code`.
+const ALERT_REASON: Readonly<Record<number, string>> = /* @__PURE__ */ Object.freeze({
+  [ALERT.unexpected_message]: 'SSLV3_ALERT_UNEXPECTED_MESSAGE',
+  [ALERT.bad_record_mac]: 'SSLV3_ALERT_BAD_RECORD_MAC',
+  [ALERT.record_overflow]: 'TLSV1_ALERT_RECORD_OVERFLOW',
+  [ALERT.handshake_failure]: 'SSLV3_ALERT_HANDSHAKE_FAILURE',
+  [ALERT.bad_certificate]: 'SSLV3_ALERT_BAD_CERTIFICATE',
+  [ALERT.unsupported_certificate]: 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
+  [ALERT.certificate_revoked]: 'SSLV3_ALERT_CERTIFICATE_REVOKED',
+  [ALERT.certificate_expired]: 'SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  [ALERT.certificate_unknown]: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  [ALERT.illegal_parameter]: 'SSLV3_ALERT_ILLEGAL_PARAMETER',
+  [ALERT.unknown_ca]: 'TLSV1_ALERT_UNKNOWN_CA',
+  [ALERT.access_denied]: 'TLSV1_ALERT_ACCESS_DENIED',
+  [ALERT.decode_error]: 'TLSV1_ALERT_DECODE_ERROR',
+  [ALERT.decrypt_error]: 'TLSV1_ALERT_DECRYPT_ERROR',
+  [ALERT.protocol_version]: 'TLSV1_ALERT_PROTOCOL_VERSION',
+  [ALERT.insufficient_security]: 'TLSV1_ALERT_INSUFFICIENT_SECURITY',
+  [ALERT.internal_error]: 'TLSV1_ALERT_INTERNAL_ERROR',
+  [ALERT.inappropriate_fallback]: 'TLSV1_ALERT_INAPPROPRIATE_FALLBACK',
+  [ALERT.user_canceled]: 'TLSV1_ALERT_USER_CANCELLED',
+  [ALERT.no_renegotiation]: 'TLSV1_ALERT_NO_RENEGOTIATION',
+  [ALERT.missing_extension]: 'TLSV13_ALERT_MISSING_EXTENSION',
+  [ALERT.unsupported_extension]: 'TLSV1_UNSUPPORTED_EXTENSION',
+  [ALERT.unrecognized_name]: 'TLSV1_UNRECOGNIZED_NAME',
+  [ALERT.bad_certificate_status_response]: 'TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE',
+  [ALERT.unknown_psk_identity]: 'TLSV1_ALERT_UNKNOWN_PSK_IDENTITY',
+  [ALERT.certificate_required]: 'TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  [ALERT.no_application_protocol]: 'TLSV1_ALERT_NO_APPLICATION_PROTOCOL',
+});
+
+// Our local reasons by OpenSSL's name for the same failure where OpenSSL
+// has one (SSL_R_*: a bad Finished is DIGEST_CHECK_FAILED, no suite in
+// common NO_SHARED_CIPHER, a refused chain CERTIFICATE_VERIFY_FAILED),
+// else by our own (the TLS_ERR key).
+const REASON_NAME: Readonly<Record<number, string>> = /* @__PURE__ */ Object.freeze({
+  [TLS_ERR.NO_STATE]: 'CONNECTION_TYPE_NOT_SET',
+  [TLS_ERR.PROTOCOL_SHUTDOWN]: 'PROTOCOL_IS_SHUTDOWN',
+  [TLS_ERR.UNEXPECTED_EOF]: 'UNEXPECTED_EOF_WHILE_READING',
+  [TLS_ERR.INTERNAL]: 'INTERNAL_ERROR',
+  [TLS_ERR.CHAIN_TOO_LARGE]: 'EXCESSIVE_MESSAGE_SIZE',
+  [TLS_ERR.RECORD_OVERFLOW]: 'PACKET_LENGTH_TOO_LONG',
+  [TLS_ERR.BAD_RECORD_TYPE]: 'UNEXPECTED_RECORD',
+  [TLS_ERR.BAD_RECORD_VERSION]: 'WRONG_VERSION_NUMBER',
+  [TLS_ERR.BAD_RECORD_MAC]: 'DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+  [TLS_ERR.BAD_CCS]: 'BAD_CHANGE_CIPHER_SPEC',
+  [TLS_ERR.HS_TOO_LARGE]: 'EXCESSIVE_MESSAGE_SIZE',
+  [TLS_ERR.DECODE]: 'BAD_PACKET',
+  [TLS_ERR.NO_TLS13]: 'UNSUPPORTED_PROTOCOL',
+  [TLS_ERR.NO_SHARED_SUITE]: 'NO_SHARED_CIPHER',
+  [TLS_ERR.NO_SHARED_GROUP]: 'NO_SUITABLE_KEY_SHARE',
+  [TLS_ERR.NO_SHARED_SIGALG]: 'NO_SUITABLE_SIGNATURE_ALGORITHM',
+  [TLS_ERR.BAD_HRR]: 'BAD_HELLO_RETRY_REQUEST',
+  [TLS_ERR.BAD_FINISHED]: 'DIGEST_CHECK_FAILED',
+  [TLS_ERR.NO_CERTIFICATE]: 'PEER_DID_NOT_RETURN_A_CERTIFICATE',
+  [TLS_ERR.CERT_REJECTED]: 'CERTIFICATE_VERIFY_FAILED',
+  [TLS_ERR.NO_ALPN]: 'NO_APPLICATION_PROTOCOL',
+  [TLS_ERR.BAD_BINDER]: 'BINDER_DOES_NOT_VERIFY',
+  [TLS_ERR.HS_KEY_CHANGE]: 'NOT_ON_RECORD_BOUNDARY',
+  [TLS_ERR.DATA_AFTER_CLOSE]: 'APPLICATION_DATA_AFTER_CLOSE_NOTIFY',
+  [TLS_ERR.BAD_COMPRESSION]: 'INVALID_COMPRESSION_ALGORITHM',
+  [TLS_ERR.TOO_MANY_EMPTY]: 'TOO_MANY_EMPTY_RECORDS',
+  [TLS_ERR.TOO_MANY_WARNINGS]: 'TOO_MANY_WARN_ALERTS',
+  [TLS_ERR.TOO_MANY_POST_MSGS]: 'TOO_MANY_POST_HANDSHAKE_MESSAGES',
+  [TLS_ERR.NO_SHARED_VERSION]: 'UNSUPPORTED_PROTOCOL',
+  [TLS_ERR.RENEGOTIATION]: 'NO_RENEGOTIATION',
+  [TLS_ERR.BAD_RENEGOTIATION_INFO]: 'RENEGOTIATION_MISMATCH',
+  [TLS_ERR.BAD_POINT_FORMAT]: 'TLS_INVALID_ECPOINTFORMAT_LIST',
+  [TLS_ERR.NO_EMS]: 'INCONSISTENT_EXTMS',
+});
+
+/**
+ * The string `code` of an engine code, Node's way: `ERR_SSL_` and
+ * OpenSSL's reason name. A received alert is named by the alert
+ * (`ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE`, as Node reports a peer's
+ * refusal); a sent alert by the local reason behind it (`reasonCode`: we
+ * refused because `ERR_SSL_NO_SHARED_CIPHER`), as OpenSSL reports its own
+ * failures; a local reason by its name.
+ *
+ * @example
+ * ```ts
+ * codeName(TLS_ERR.RECV_ALERT + ALERT.unknown_ca); // 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'
+ * codeName(TLS_ERR.BAD_RECORD_MAC);                // 'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC'
+ * ```
+ */
+export function codeName(code: number, reasonCode = code): string {
+  if (code >= TLS_ERR.RECV_ALERT && code < TLS_ERR.SEND_ALERT) {
+    const a = code & 0xff;
+    return `ERR_SSL_${ALERT_REASON[a] ?? `TLSV1_ALERT_${alertName(a).toUpperCase()}`}`;
+  }
+  if (code >= TLS_ERR.SEND_ALERT && code < 0x300) {
+    // A sent alert without a local reason recorded: named by the alert.
+    if (reasonCode === code || reasonCode === 0) return `ERR_SSL_SENT_ALERT_${alertName(code & 0xff).toUpperCase()}`;
+    return codeName(reasonCode);
+  }
+  const own = REASON_NAME[code] ?? (Object.keys(TLS_ERR) as (keyof typeof TLS_ERR)[]).find((k) => TLS_ERR[k] === code);
+  return own === undefined ? `ERR_SSL_WASMTLS_${code}` : `ERR_SSL_${own}`;
+}
+
+function alertName(a: number): string {
+  return (Object.keys(ALERT) as (keyof typeof ALERT)[]).find((k) => ALERT[k] === a) ?? `alert_${a}`;
+}
+
 /**
  * A TLS failure: a protocol or verification error, a fatal alert sent or
  * received, or a misuse of the SSL object (bad write retry, no connect or
  * accept state, no verification policy, bad configuration).
  */
 export class TLSError extends Error {
-  /** The C error code (see the module header). */
-  readonly code: number;
+  /** What failed, as a string in Node's manner (see {@link codeName}):
+   * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `ERR_SSL_NO_SHARED_CIPHER`, ...; for
+   * a certificate the connection refused, Node's verification code
+   * (`CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`: see
+   * {@link verifyError}). */
+  code: string;
+  /** The engine's numeric code (see the module header): compare with
+   * {@link TLS_ERR} (`TLS_ERR.RECV_ALERT + ALERT.unknown_ca`). */
+  readonly engineCode: number;
   /** The alert received or sent, when the code is an alert code. */
   readonly alert: number | undefined;
   /** `'received'` or `'sent'` for alert codes, else undefined. */
@@ -144,8 +265,9 @@ export class TLSError extends Error {
   readonly reason: string;
   /** When certificate validation caused the failure: the verdict's name
    * as Node and OpenSSL give it (`'CERT_HAS_EXPIRED'`,
-   * `'ERR_TLS_CERT_ALTNAME_INVALID'`, ...). Set by the layers that know
-   * the connection (connect(), the Node socket). */
+   * `'ERR_TLS_CERT_ALTNAME_INVALID'`, ...), which is then `code` too, as
+   * in Node. Set by the layers that know the connection (connect(), the
+   * Node socket). */
   verifyError?: string;
 
   /** @param code the C code; @param reason its text; @param reasonCode
@@ -158,7 +280,8 @@ export class TLSError extends Error {
     const text = dir === 'sent' && reasonCode !== code && reasonCode !== 0 ? `${reason} (${reasonText})` : reason;
     super(`wasmtls: ${text} [code 0x${code.toString(16)}]`, options);
     this.name = 'TLSError';
-    this.code = code;
+    this.engineCode = code;
+    this.code = codeName(code, reasonCode);
     this.alert = alert;
     this.alertDirection = dir;
     this.reasonCode = reasonCode === 0 ? code : reasonCode;
