@@ -15,20 +15,23 @@
  * a Workers socket double, a Deno.Conn double with streams only) read
  * through a reader released afterwards. The refusals that keep a byte
  * from being read twice are checked too: a socket with a listener still
- * attached, a stream still locked. The real PostgreSQL upgrade in Node,
- * Deno and workerd is in postgres.test.ts.
+ * attached, a stream still locked. Last, SMTP STARTTLS as the README
+ * shows it, against a server whose TLS is Node's. The real PostgreSQL
+ * upgrade in Node, Deno and workerd is in postgres.test.ts.
  */
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { connect as nodeTlsConnect } from 'node:tls';
+import { connect as nodeTlsConnect, TLSSocket } from 'node:tls';
+import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromDenoConn } from '../ts/adapters/deno.js';
 import { fromWorkersSocket } from '../ts/adapters/cloudflare.js';
 import { fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { fromStreams } from '../ts/adapters/streams.js';
 import type { Transport } from '../ts/adapters/types.js';
-import { accept } from '../ts/api/tls.js';
+import { accept, connect } from '../ts/api/tls.js';
 import { useBuild } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
+import { smtpStartTls } from './helpers/smtp.js';
 import { webPair } from './helpers/transport-checks.js';
 
 let pki: Pki;
@@ -183,4 +186,87 @@ describe('refusals that keep a byte from being read twice', () => {
       expect(() => f(p2), name).toThrow(new RegExp(`^${name}: the .*writable is locked: call releaseLock\\(\\)`));
     }
   });
+});
+
+/**
+ * A small SMTP server with STARTTLS (RFC 3207) whose TLS is Node's own
+ * (`new tls.TLSSocket(socket, { isServer: true })`, the oracle): after
+ * STARTTLS it answers EHLO with "250 secured <name>" and QUIT with 221.
+ * `inject`: bytes sent right after the 220, in the same write (what an
+ * attacker on the path would add).
+ */
+async function smtpServer(inject = ''): Promise<{ port: number; server: Server; secured: Promise<{ authorized: boolean; protocol: string | null }> }> {
+  let onSecured!: (v: { authorized: boolean; protocol: string | null }) => void;
+  const secured = new Promise<{ authorized: boolean; protocol: string | null }>((r) => { onSecured = r; });
+  const server = createServer((s) => {
+    let buf = '';
+    s.write('220 mx.test ESMTP\r\n');
+    const onData = (d: Buffer): void => {
+      buf += d.toString('latin1');
+      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (/^EHLO /i.test(line)) s.write('250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n');
+        else if (/^STARTTLS$/i.test(line)) {
+          s.off('data', onData);
+          s.write(`220 2.0.0 Ready to start TLS\r\n${inject}`);
+          const tls = new TLSSocket(s, { isServer: true, cert: pki.serverChainPem, key: pki.serverKeyPem });
+          tls.once('secure', () => onSecured({ authorized: tls.authorized, protocol: tls.getProtocol() }));
+          let tbuf = '';
+          tls.on('data', (t: Buffer) => {
+            tbuf += t.toString('latin1');
+            for (let j = tbuf.indexOf('\r\n'); j >= 0; j = tbuf.indexOf('\r\n')) {
+              const cmd = tbuf.slice(0, j);
+              tbuf = tbuf.slice(j + 2);
+              if (/^EHLO /i.test(cmd)) tls.write(`250 secured ${cmd.slice(5)}\r\n`);
+              else if (/^QUIT$/i.test(cmd)) tls.end('221 bye\r\n');
+            }
+          });
+          tls.on('error', () => s.destroy());
+          return;
+        } else s.write('500 unknown\r\n');
+      }
+    };
+    s.on('data', onData);
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, server, secured };
+}
+
+describe('SMTP STARTTLS as the README shows it (Node: Duplex.toWeb + fromStreams)', () => {
+  it('greeting, EHLO, STARTTLS, 220, then TLS validated by our client and EHLO again inside it', async () => {
+    const srv = await smtpServer();
+    try {
+      const socket = netConnect({ host: '127.0.0.1', port: srv.port });
+      await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
+      const pair = Duplex.toWeb(socket) as unknown as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+      await smtpStartTls(pair, 'client.test');
+      const tls = connect({ transport: fromStreams(pair, { close: () => { socket.destroy(); } }), servername: 'localhost', ca: pki.caPem });
+      const info = await tls.opened;
+      expect(info).toMatchObject({ authorized: true, version: 'TLSv1.3' });
+      expect(await srv.secured).toEqual({ authorized: false, protocol: 'TLSv1.3' });
+      const w = tls.writable.getWriter();
+      await w.write(new TextEncoder().encode('EHLO client.test\r\nQUIT\r\n'));
+      const text = await new Response(tls.readable).text();
+      expect(text).toBe('250 secured client.test\r\n221 bye\r\n');
+      await w.close().catch(() => {});
+      await tls.close();
+    } finally {
+      srv.server.close();
+    }
+  }, 30_000);
+
+  it('bytes after the 220 (an injection before TLS) are refused, not handed to TLS or the application', async () => {
+    const srv = await smtpServer('250 injected\r\n');
+    try {
+      const socket = netConnect({ host: '127.0.0.1', port: srv.port });
+      await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
+      const pair = Duplex.toWeb(socket) as unknown as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+      await expect(smtpStartTls(pair, 'client.test')).rejects.toThrow('SMTP: bytes after the 220 to STARTTLS (refused)');
+      socket.destroy();
+    } finally {
+      srv.server.close();
+    }
+  }, 30_000);
 });
