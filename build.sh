@@ -20,6 +20,9 @@ missing=()
 for cmd in "${!PKG[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("${PKG[$cmd]}")
 done
+# PostgreSQL (test/postgres.test.ts starts a throwaway cluster): its
+# initdb and postgres live in a versioned folder, not on PATH.
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "build.sh: installing ${missing[*]}"

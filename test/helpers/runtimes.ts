@@ -16,12 +16,13 @@ import { root, wasmPath } from './env.js';
 const run = promisify(execFile);
 
 /** Bundle `entry` (runtime-neutral TS) to dir/harness.js beside a copy of
- * the SIMD wasm. Returns dir. */
-export async function bundle(entry: string, dir: string): Promise<string> {
+ * the SIMD wasm. Returns dir. `external`: modules the runtime provides
+ * (`cloudflare:sockets`), left as imports. */
+export async function bundle(entry: string, dir: string, external: string[] = []): Promise<string> {
   mkdirSync(dir, { recursive: true });
   await build({
     entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
-    outfile: `${dir}/harness.js`, logLevel: 'error',
+    outfile: `${dir}/harness.js`, logLevel: 'error', external,
   });
   copyFileSync(wasmPath('simd'), `${dir}/wasmtls.wasm`);
   return dir;

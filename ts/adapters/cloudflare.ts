@@ -19,9 +19,9 @@
  * ```
  * @module
  */
-import type { Transport, TransportOptions } from './types.js';
+import { headOf, type TakeoverOptions, type Transport } from './types.js';
 
-export type { Transport, TransportOptions } from './types.js';
+export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 /** The part of a Workers `Socket` this adapter uses. */
 export interface WorkersSocketLike {
@@ -37,13 +37,23 @@ const ignore = (): void => {};
 /**
  * Wrap a Workers socket; the adapter owns it from now on.
  *
+ * STARTTLS with our engine, where `socket.startTls()` cannot be used (it
+ * takes no CA of our own and no client certificate): do the plaintext
+ * phase on the socket's streams, `releaseLock()` the reader and writer
+ * (a locked stream is a TypeError saying so), then wrap it here, with
+ * bytes the last read gave beyond that phase in `options.head`.
+ *
  * @example
  * ```ts
  * const t = fromWorkersSocket(connect('example.com:443', { allowHalfOpen: true }));
  * ```
  */
-export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportOptions = {}): Transport {
+export function fromWorkersSocket(socket: WorkersSocketLike, options: TakeoverOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
+  const head = headOf(options, 'fromWorkersSocket');
+  if (socket.readable.locked || socket.writable.locked) {
+    throw new TypeError(`fromWorkersSocket: the socket's ${socket.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`);
+  }
   const reader = socket.readable.getReader();
   const writer = socket.writable.getWriter();
 
@@ -93,6 +103,7 @@ export function fromWorkersSocket(socket: WorkersSocketLike, options: TransportO
     {
       start(c) {
         rc = c;
+        if (head) c.enqueue(head);
       },
       async pull(c) {
         if (held) {

@@ -22,9 +22,9 @@
  * ```
  * @module
  */
-import type { Transport, TransportOptions } from './types.js';
+import { headOf, type TakeoverOptions, type Transport } from './types.js';
 
-export type { Transport, TransportOptions } from './types.js';
+export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 /** The part of `Deno.Conn` this adapter uses. */
 export interface DenoConnLike {
@@ -39,7 +39,7 @@ export interface DenoConnLike {
 }
 
 /** Options of {@link fromDenoConn}. */
-export interface DenoTransportOptions extends TransportOptions {
+export interface DenoTransportOptions extends TakeoverOptions {
   /** Size of the buffer each `conn.read()` fills. Default 65536. */
   readSize?: number;
 }
@@ -49,6 +49,14 @@ const ignore = (): void => {};
 /**
  * Wrap a connected `Deno.Conn`; the adapter owns it from now on.
  *
+ * After a plaintext phase (STARTTLS, PostgreSQL's SSLRequest) done with
+ * `conn.read()` / `conn.write()`, wrap the same conn: nothing is read
+ * ahead, so nothing is lost; bytes a read gave beyond that phase go in
+ * `options.head`. A phase done on `conn.readable` / `conn.writable` must
+ * `releaseLock()` its reader and writer first (a locked stream is a
+ * TypeError saying so); a released `conn.readable` holds nothing back
+ * (Deno reads only when asked).
+ *
  * @example
  * ```ts
  * const t = fromDenoConn(await Deno.connect({ hostname: '127.0.0.1', port: 8443 }));
@@ -57,6 +65,10 @@ const ignore = (): void => {};
 export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
   const readSize = options.readSize ?? 65536;
+  const head = headOf(options, 'fromDenoConn');
+  if (conn.readable.locked || conn.writable.locked) {
+    throw new TypeError(`fromDenoConn: the conn's ${conn.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`);
+  }
 
   // One read: the bytes, or null at end of stream.
   let readSome: () => Promise<Uint8Array | null>;
@@ -137,6 +149,7 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
     {
       start(c) {
         rc = c;
+        if (head) c.enqueue(head);
       },
       async pull(c) {
         if (held) {

@@ -21,9 +21,9 @@
  */
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Transport, TransportOptions } from './types.js';
+import { headOf, type TakeoverOptions, type Transport, type TransportOptions } from './types.js';
 
-export type { Transport, TransportOptions } from './types.js';
+export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 const closedError = (): Error => new Error('Node socket transport: closed');
 /** After a write error, how long reading goes on (see fromNodeSocket). */
@@ -37,14 +37,31 @@ const WRITE_FAIL_READ_MS = 1000;
  * The adapter owns the socket from now on: it attaches `'data'`, sets
  * `allowHalfOpen = true` and destroys it when both directions are done.
  *
+ * Taking over a socket after a plaintext phase (STARTTLS, PostgreSQL's
+ * SSLRequest), as Node's `tls.connect({ socket })` does: remove your own
+ * `'data'` and `'readable'` listeners first (else every byte would be
+ * read twice: a TypeError says so); a socket you paused is resumed;
+ * bytes you `unshift()`ed come first, and so do bytes you pass as
+ * `options.head`. Between your last read and this call no byte is lost
+ * as long as no I/O turn passes in between with the socket flowing and
+ * no listener (Node drops such bytes): pause the socket in your last
+ * `'data'` listener, or call this in the same turn.
+ *
  * @example
  * ```ts
  * import { connect } from 'node:net';
  * const t = fromNodeSocket(connect({ host: 'example.com', port: 443 }));
  * ```
  */
-export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): Transport {
+export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
+  const head = headOf(options, 'fromNodeSocket');
+  for (const ev of ['data', 'readable']) {
+    const n = socket.listenerCount(ev);
+    if (n > 0) {
+      throw new TypeError(`fromNodeSocket: the socket still has ${n} '${ev}' listener(s): remove them before handing it over (each byte would be read twice)`);
+    }
+  }
   socket.allowHalfOpen = true;
 
   let rc!: ReadableStreamDefaultController<Uint8Array>;
@@ -156,11 +173,20 @@ export function fromNodeSocket(socket: Duplex, options: TransportOptions = {}): 
     {
       start(c) {
         rc = c;
+        if (head) rc.enqueue(head);
         socket.on('data', onData);
         socket.once('end', onEnd);
         socket.once('finish', onFinish);
         socket.on('error', onError);
         socket.once('close', onClose);
+        // A 'data' listener starts the flow, except on a socket paused
+        // explicitly (Node keeps such a socket paused): one the caller
+        // paused after its plaintext phase is resumed here, unless the
+        // head already fills the queue (then the first pull resumes it).
+        if (socket.isPaused()) {
+          if ((rc.desiredSize ?? 0) > 0) socket.resume();
+          else paused = true;
+        }
       },
       pull() {
         if (held) {

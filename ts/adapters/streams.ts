@@ -21,9 +21,9 @@
  * ```
  * @module
  */
-import type { Transport, TransportOptions } from './types.js';
+import { headOf, type TakeoverOptions, type Transport } from './types.js';
 
-export type { Transport, TransportOptions } from './types.js';
+export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 /** A readable and a writable byte stream that together form a connection. */
 export interface StreamPair {
@@ -32,7 +32,7 @@ export interface StreamPair {
 }
 
 /** Options of {@link fromStreams}. */
-export interface StreamsTransportOptions extends TransportOptions {
+export interface StreamsTransportOptions extends TakeoverOptions {
   /** Called once by `close()`, cancel or abort, after the streams are done with. */
   close?: () => void | Promise<void>;
 }
@@ -40,7 +40,11 @@ export interface StreamsTransportOptions extends TransportOptions {
 const ignore = (): void => {};
 
 /**
- * Wrap a stream pair; both are locked by the adapter from now on.
+ * Wrap a stream pair; both are locked by the adapter from now on. A pair
+ * the caller has used for a plaintext phase is taken over once the
+ * caller released its reader and writer (`releaseLock()`; a locked
+ * stream is a TypeError saying so); bytes its last read gave beyond that
+ * phase go in `options.head` and come first.
  *
  * @example
  * ```ts
@@ -52,6 +56,10 @@ const ignore = (): void => {};
  */
 export function fromStreams(pair: StreamPair, options: StreamsTransportOptions = {}): Transport {
   const readHwm = options.readableHighWaterMark ?? 65536;
+  const head = headOf(options, 'fromStreams');
+  if (pair.readable.locked || pair.writable.locked) {
+    throw new TypeError(`fromStreams: the ${pair.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`);
+  }
   const reader = pair.readable.getReader();
   const writer = pair.writable.getWriter();
 
@@ -103,6 +111,7 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
     {
       start(c) {
         rc = c;
+        if (head) c.enqueue(head);
       },
       async pull(c) {
         if (held) {

@@ -5,8 +5,9 @@
  * socket, a `Deno.Conn`, a Workers socket or any WHATWG stream pair.
  *
  * Adapters move bytes and apply backpressure, nothing else (after ws
- * `lib/stream.js` and undici's `WebSocketStream`). This module is types
- * only: no adapter imports another, and none imports the TLS code.
+ * `lib/stream.js` and undici's `WebSocketStream`). This module holds the
+ * types and the check of the options they share: no adapter imports
+ * another, and none imports the TLS code.
  * @module
  */
 
@@ -58,4 +59,40 @@ export interface TransportOptions {
    * Default 65536.
    */
   readableHighWaterMark?: number;
+}
+
+/**
+ * Options of the adapters that can take over a byte stream the caller has
+ * already used (a Node socket, a `Deno.Conn`, a Workers socket, a stream
+ * pair): the upgrade after a plaintext phase.
+ */
+export interface TakeoverOptions extends TransportOptions {
+  /**
+   * Bytes the caller already read from the transport and that belong to
+   * what follows (Node's `head` of an `'upgrade'` event): the readable
+   * gives them first, then what the transport still holds, each byte once.
+   * For a socket whose plaintext phase was done by the caller (STARTTLS,
+   * PostgreSQL's SSLRequest) and whose last read went past that phase, or
+   * for a server that read the first bytes to tell TLS (0x16) from
+   * plaintext. The chunk belongs to the transport from then on.
+   *
+   * Never keep such bytes for the protocol above TLS: bytes that arrived
+   * before the handshake were not protected, and reading them as if they
+   * came through TLS is the STARTTLS injection flaw (CVE-2011-0411,
+   * libpq's CVE-2021-23222). Given here they go to the TLS engine, where
+   * forged bytes can only fail the handshake. A client that finds bytes
+   * after the server's go-ahead ('S', `220`) had better refuse them, as
+   * libpq does: a TLS server speaks only after the ClientHello.
+   */
+  head?: Uint8Array;
+}
+
+/** The `head` option checked: a Uint8Array or nothing. */
+export function headOf(options: TakeoverOptions, who: string): Uint8Array | undefined {
+  const h = options.head;
+  if (h === undefined) return undefined;
+  if (!(h instanceof Uint8Array)) {
+    throw new TypeError(`${who}: \`head\` must be a Uint8Array (bytes already read from the transport), got ${h === null ? 'null' : typeof h}`);
+  }
+  return h.byteLength > 0 ? h : undefined;
 }

@@ -49,7 +49,11 @@ export { TLSError } from '../core/errors.js';
 
 /** Options shared by {@link connect} and {@link accept}. */
 export interface CommonOptions {
-  /** Where the ciphertext goes: any `wasmtls/adapters/*` result. */
+  /** Where the ciphertext goes: any `wasmtls/adapters/*` result. It may
+   * wrap a socket whose plaintext phase the caller already did (STARTTLS,
+   * PostgreSQL's SSLRequest): the socket adapters take it over with
+   * nothing lost or read twice, and take the bytes already read beyond
+   * that phase as `head` (see `TakeoverOptions`). */
   transport: Transport;
   /** ALPN protocols, preference order. */
   ALPNProtocols?: readonly (string | Uint8Array)[];
