@@ -178,9 +178,14 @@ node_modules/.bin/esbuild ts/cli.ts --bundle --format=esm --platform=node --targ
 $NODE_REQUIRE" --outfile=dist/cli.js --log-level=warning
 chmod +x dist/cli.js
 # wasmtls/relay (package.json "exports"): a Node server module with `ws`
-# bundled in the same way, so the package keeps no dependencies.
+# bundled in the same way, so the package keeps no dependencies. ws reads
+# WS_NO_BUFFER_UTIL / WS_NO_UTF_8_VALIDATE from the environment when it
+# loads, which Deno refuses without --allow-env: fixed here to "skip the
+# optional native add-ons" (ws's JS fallbacks; the relay's messages are
+# binary, never UTF-8 validated), so importing the module reads no env.
 node_modules/.bin/esbuild ts/relay/relay.ts --bundle --format=esm --platform=node --target=node20 \
   --external:bufferutil --external:utf-8-validate --banner:js="$NODE_REQUIRE" \
+  --define:process.env.WS_NO_BUFFER_UTIL='"1"' --define:process.env.WS_NO_UTF_8_VALIDATE='"1"' \
   --outfile=dist/relay.js --log-level=warning
 node_modules/.bin/esbuild ts/demo.ts --bundle --format=esm --platform=node --target=node20 \
   --external:bufferutil --external:utf-8-validate --banner:js="$NODE_REQUIRE" \

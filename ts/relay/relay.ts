@@ -179,7 +179,10 @@ function positive(name: string, v: number | undefined, dflt: number, zeroOk = fa
 interface Tunnel {
   client: string;
   ws?: WebSocket;
+  /** The target connection (while connecting: the current attempt). */
   sock?: Socket;
+  /** Set once pipeTunnel owns the ends (it ends the target gracefully). */
+  piped?: boolean;
 }
 
 /**
@@ -325,9 +328,8 @@ export function createRelay(o: RelayOptions): Relay {
     // Hold the client's first bytes (its ClientHello) in the WebSocket
     // until the target is connected: no 'message' listener yet.
     ws.pause();
-    let piped = false;
     ws.once('close', () => {
-      if (!piped) t.sock?.destroy();
+      if (!t.piped) t.sock?.destroy();
     });
     decide(target.host, target.port)
       .then(async (d) => {
@@ -345,7 +347,7 @@ export function createRelay(o: RelayOptions): Relay {
           sock.destroy();
           return;
         }
-        piped = true;
+        t.piped = true;
         const via = parseIp(target.host) ? '' : ` (${sock.remoteAddress})`;
         log(`#${id} ${from} -> ${to}${via}`);
         const n = pipeTunnel(ws, sock, {
@@ -425,7 +427,9 @@ export function createRelay(o: RelayOptions): Relay {
           const left = (perClientCount.get(client) ?? 1) - 1;
           if (left > 0) perClientCount.set(client, left);
           else perClientCount.delete(client);
-          t.sock?.destroy();
+          // A tunnel still resolving or connecting is abandoned; a piped one
+          // ends its target itself (FIN after the bytes already written).
+          if (!t.piped) t.sock?.destroy();
         });
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
