@@ -15,9 +15,6 @@
 import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
 import { startRelay as startLibRelay, type RunningRelay, type StartRelayOptions } from '../relay/relay.js';
 
-export { pipeTunnel, type PipeOptions } from '../relay/tunnel.js';
-export type { RunningRelay } from '../relay/relay.js';
-
 export const RELAY_FLAGS: FlagTable = {
   listen: { kind: 'string', arg: '[host:]port', help: 'where to accept WebSockets (default host 127.0.0.1; port 0: any free port)' },
   allow: { kind: 'string', arg: 'h1[:ports],...', help: 'targets clients may reach: example.com:443, *.example.com:443, ' +
@@ -41,10 +38,8 @@ their traffic (spam, scans, abuse reports sent to you). Use -allow in
 production. Loopback and private addresses stay refused (-allow-private).
 `;
 
-export type RelayOptions = StartRelayOptions;
-
 /** The relay of `wasmtls/relay`, with CliError for what stops it starting. */
-export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
+async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
   try {
     return await startLibRelay(o);
   } catch (e) {
