@@ -184,6 +184,16 @@ node_modules/.bin/esbuild ts/cli.ts --bundle --format=esm --platform=node --targ
   --external:bufferutil --external:utf-8-validate --banner:js="#!/usr/bin/env node
 $NODE_REQUIRE" --outfile=dist/cli.js --log-level=warning
 chmod +x dist/cli.js
+# wasmtls/relay (package.json "exports"): a Node server module with `ws`
+# bundled in the same way, so the package keeps no dependencies. ws reads
+# WS_NO_BUFFER_UTIL / WS_NO_UTF_8_VALIDATE from the environment when it
+# loads, which Deno refuses without --allow-env: fixed here to "skip the
+# optional native add-ons" (ws's JS fallbacks; the relay's messages are
+# binary, never UTF-8 validated), so importing the module reads no env.
+node_modules/.bin/esbuild ts/relay/relay.ts --bundle --format=esm --platform=node --target=node20 \
+  --external:bufferutil --external:utf-8-validate --banner:js="$NODE_REQUIRE" \
+  --define:process.env.WS_NO_BUFFER_UTIL='"1"' --define:process.env.WS_NO_UTF_8_VALIDATE='"1"' \
+  --outfile=dist/relay.js --log-level=warning
 node_modules/.bin/esbuild ts/demo.ts --bundle --format=esm --platform=node --target=node20 \
   --external:bufferutil --external:utf-8-validate --banner:js="$NODE_REQUIRE" \
   --outfile=dist/demo.js --log-level=warning
@@ -196,7 +206,7 @@ node_modules/.bin/tsc --noEmit --target es2022 --module nodenext --moduleResolut
 node scripts/gen-roots.mjs dist
 
 # ---- 5. sizes ------------------------------------------------------------------
-js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js -e demo-browser -e cli.js -e demo.js)
+js=$(ls dist/*.js | grep -v -e selfcheck -e roots.js -e demo-browser -e cli.js -e demo.js -e relay.js)
 printf '%-26s %10s %10s\n' file bytes gzip
 for f in dist/wasmtls.wasm dist/wasmtls-scalar.wasm; do
   printf '%-26s %10d %10d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"

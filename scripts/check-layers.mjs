@@ -12,9 +12,12 @@
  *       adapters  ts/adapters/     transport bytes (types shared only)
  *       api       ts/api/          connect()/accept(), the Node socket
  *       http      ts/http/         fetch, WebSocket (on api)
+ *       relay     ts/relay/        wasmtls/relay: the WebSocket-to-TCP relay
+ *                                  server for Node (imports none of ours)
  *       cli       ts/cli/          s_client, s_server, relay
  *       programs  ts/*.ts          entries: index, cli, demo, selfcheck
- *     with adapters beside core (neither imports the other);
+ *     with adapters beside core (neither imports the other), and relay
+ *     beside both (a server: it moves a client's TLS records, never runs TLS);
  *  2. no cycle among files, through any import: run-time ones and
  *     type-only ones (`import type`, all-`type` specifier lists, and
  *     `declare module './x.js'` augmentations, which depend on x's types).
@@ -42,8 +45,9 @@ const LAYERS = {
   adapters: { allow: ['adapters'] },
   api: { allow: ['api', 'core', 'adapters'] },
   http: { allow: ['http', 'api', 'core', 'adapters'] },
-  cli: { allow: ['cli', 'api', 'core', 'adapters'] },
-  programs: { allow: ['programs', 'cli', 'http', 'api', 'core', 'adapters'] },
+  relay: { allow: ['relay'] },
+  cli: { allow: ['cli', 'api', 'core', 'adapters', 'relay'] },
+  programs: { allow: ['programs', 'cli', 'http', 'api', 'core', 'adapters', 'relay'] },
 };
 
 function layerOf(rel) {

@@ -171,7 +171,9 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
     const ckl = join(tmp, 'client.keylog');
     const skl = join(tmp, 'server.keylog');
     const { srv, port } = await ourServer('-www', '-alpn', 'http/1.1', '-keylogfile', skl);
-    const relay = wasmtls('relay', '-listen', '127.0.0.1:0');
+    // The relay may reach this server only (an allow-list entry naming
+    // 127.0.0.1 is what lets it reach loopback at all).
+    const relay = wasmtls('relay', '-listen', '127.0.0.1:0', '-allow', `127.0.0.1:${port}`);
     let cli: Peer | undefined;
     try {
       await relay.waitFor('\n', 15_000);

@@ -27,7 +27,7 @@ import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { pipeTunnel } from './cli/relay.js';
+import { pipeTunnel } from './relay/tunnel.js';
 
 const HOST = '127.0.0.1';
 // Each direction of a tunnel stops reading its source while this many

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRelay, type RunningRelay } from './cli/relay.js';
+import { startRelay, type RunningRelay } from './relay/relay.js';
 import { dial, type Dialed } from './cli/s_client.js';
 import { startServer, type RunningServer } from './cli/s_server.js';
 import { describeError, oneline, chainOf } from './cli/common.js';
@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     const pki = makePki(dir);
     out('PKI', 'throwaway CA "wasmtls demo CA" -> server certificate for localhost (openssl, P-256)');
     server = await startServer({ host: '127.0.0.1', port: 0, cert: pki.chainPem, key: pki.keyPem, alpn: ['http/1.1'], mode: 'www' });
-    relay = await startRelay({ host: '127.0.0.1', port: 0 });
+    // The relay reaches this one server and nothing else.
+    relay = await startRelay({ host: '127.0.0.1', port: 0, allow: [`127.0.0.1:${server.port}`] });
     const url = `${relay.url}/127.0.0.1:${server.port}`;
     out('server', `wasmtls s_server -www on 127.0.0.1:${server.port}; relay ${relay.url} (WebSocket -> TCP)`);
 

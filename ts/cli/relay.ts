@@ -1,189 +1,95 @@
 /**
- * `wasmtls relay`: a websockify-style WebSocket-to-TCP relay, so a TLS
- * client in a browser (or `s_client -tunnel`) can reach a TCP server.
- * Each WebSocket is piped to one TCP connection; the target is the URL
- * path (`ws://relay:8080/example.com:443`) or fixed with `-target`.
- * Binary messages carry raw TCP bytes both ways; the relay never sees
- * plaintext, only TLS records.
+ * `wasmtls relay`: the websockify-style WebSocket-to-TCP relay of
+ * `wasmtls/relay` (ts/relay/relay.ts) on its own port, so a TLS client in
+ * a browser (or `s_client -tunnel`) can reach a TCP server. The target is
+ * the URL path (`ws://relay:8080/example.com:443`), checked against
+ * `-allow`, or fixed with `-target`.
  *
- * Bounded memory, as ws `lib/stream.js` does it: the WebSocket is paused
- * while the TCP socket cannot take more, and the TCP socket is paused
- * while more than `highWaterMark` bytes wait to go out on the WebSocket.
- * Ends map as websockify's: the target's FIN closes the WebSocket with
- * 1000, a target error with 1011 and the message; the WebSocket's close
- * ends the TCP connection.
- *
- * An open relay reaches whatever its host can: it listens on 127.0.0.1
- * unless told otherwise, and `-target` pins it to one destination.
+ * Safe by default: without `-allow`, `-target` or `-open` it refuses to
+ * start (a relay that forwards anywhere is an open proxy); `-open` prints
+ * a warning; loopback and private addresses stay refused unless
+ * `-allow-private` or an `-allow` entry names them; browser pages need
+ * their origin in `-origin`. It listens on 127.0.0.1 unless told otherwise.
  * @module
  */
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { CliError, hostPort, parseFlags, UsageError, type FlagTable } from './args.js';
-import { describeError } from './common.js';
+import { startRelay as startLibRelay, type RunningRelay, type StartRelayOptions } from '../relay/relay.js';
 
 export const RELAY_FLAGS: FlagTable = {
   listen: { kind: 'string', arg: '[host:]port', help: 'where to accept WebSockets (default host 127.0.0.1; port 0: any free port)' },
-  target: { kind: 'string', arg: 'host:port', help: 'relay every connection there (default: the URL path /host:port)' },
+  allow: { kind: 'string', arg: 'h1[:ports],...', help: 'targets clients may reach: example.com:443, *.example.com:443, ' +
+    '*:443, 203.0.113.7, 10.0.0.0/8:5432, [2001:db8::/32]:443 (ports: 443, 8000-8100, *; none: any)' },
+  target: { kind: 'string', arg: 'host:port', help: 'relay every connection there, whatever the path' },
+  open: { kind: 'bool', help: 'forward to ANY public host:port a client names (an open proxy: not for production)' },
+  'allow-private': { kind: 'bool', help: 'let targets be loopback, private, link-local or unique-local addresses' },
+  origin: { kind: 'string', arg: 'o1,o2', help: 'browser origins allowed (https://app.example.com, https://*.example.com, *); ' +
+    'default none: requests with an Origin header get 403' },
   max: { kind: 'int', arg: 'n', help: 'connections relayed at once (default 256)' },
+  'max-per-client': { kind: 'int', arg: 'n', help: 'connections at once from one client address (default 16)' },
+  idle: { kind: 'int', arg: 'seconds', help: 'close a tunnel after this long without a byte either way (default 120; 0: never)' },
+  'max-bytes': { kind: 'int', arg: 'n', help: 'close a tunnel after n bytes both ways together (default: no limit)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
 };
 
-export interface RelayOptions {
-  host?: string;
-  port: number;
-  target?: { host: string; port: number };
-  /** Bytes waiting for the WebSocket before the TCP side is paused (1 MiB). */
-  highWaterMark?: number;
-  maxConnections?: number;
-  log?: (line: string) => void;
+const OPEN_WARNING = `
+WARNING: wasmtls relay -open: this relay forwards to ANY public host and port a
+client names. Anyone who can reach it can use it as a proxy: your address on
+their traffic (spam, scans, abuse reports sent to you). Use -allow in
+production. Loopback and private addresses stay refused (-allow-private).
+`;
+
+/** The relay of `wasmtls/relay`, with CliError for what stops it starting. */
+async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
+  try {
+    return await startLibRelay(o);
+  } catch (e) {
+    throw new CliError((e as Error).message.replace(/^relay: /, ''), { cause: e });
+  }
 }
 
-export interface RunningRelay {
-  /** `ws://host:port` (append `/host:port` unless the target is fixed). */
-  url: string;
-  port: number;
-  readonly active: number;
-  close(): Promise<void>;
-}
-
-const TARGET_PATH = /^\/(\[[^\]]+\]|[^/:]+):(\d{1,5})$/;
-
-/** How {@link pipeTunnel} maps ends and bounds memory. */
-export interface PipeOptions {
-  /** Bytes waiting for the WebSocket before the TCP side is paused. */
-  highWaterMark: number;
-  /** The close reason (code 1011) for a TCP error; printable ASCII, cut
-   * to 120 bytes here (RFC 6455 5.5: a reason holds at most 123). */
-  errorReason: (e: Error) => string;
-}
-
-/**
- * Pipe one WebSocket to one TCP socket (connecting or connected), raw
- * bytes in binary messages both ways, with the bounds and the ends
- * described in the module header. Returns live byte counts.
- */
-export function pipeTunnel(ws: WebSocket, sock: Socket, o: PipeOptions): { readonly up: number; readonly down: number } {
-  const n = { up: 0, down: 0 };
-  sock.setNoDelay(true);
-  // WebSocket -> TCP: stop reading the WebSocket while the socket's buffer is full.
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary) {
-      ws.close(1003, 'relay: binary messages only');
-      return;
-    }
-    n.up += data.length;
-    if (!sock.write(data) && !ws.isPaused) {
-      ws.pause();
-      sock.once('drain', () => ws.resume());
-    }
-  });
-  // TCP -> WebSocket, counting bytes not yet handed to the WebSocket's socket.
-  let unsent = 0;
-  sock.on('data', (d: Buffer) => {
-    n.down += d.length;
-    unsent += d.length;
-    ws.send(d, { binary: true }, () => {
-      unsent -= d.length;
-      if (sock.isPaused() && unsent <= o.highWaterMark / 2) sock.resume();
-    });
-    if (unsent > o.highWaterMark) sock.pause();
-  });
-  sock.on('end', () => ws.close(1000, 'target closed'));
-  sock.on('error', (e) => ws.close(1011, o.errorReason(e).replace(/[^\x20-\x7e]/g, '?').slice(0, 120)));
-  ws.on('close', () => {
-    sock.end();
-    // A target that does not close after our FIN is released anyway.
-    setTimeout(() => sock.destroy(), 2000).unref();
-  });
-  ws.on('error', () => sock.destroy());
-  return n;
-}
-
-export async function startRelay(o: RelayOptions): Promise<RunningRelay> {
-  const hwm = o.highWaterMark ?? 1 << 20;
-  const max = o.maxConnections ?? 256;
-  const log = o.log ?? (() => {});
-  const host = o.host ?? '127.0.0.1';
-  const pairs = new Set<{ ws: WebSocket; sock: Socket }>();
-  // perMessageDeflate off: TLS records do not compress, and inflating
-  // would put an unbounded buffer between the two sides.
-  const wss = new WebSocketServer({ host, port: o.port, perMessageDeflate: false, maxPayload: 1 << 20 });
-  await new Promise<void>((resolve, reject) => {
-    wss.once('listening', () => resolve());
-    wss.once('error', (e) => reject(new CliError(`cannot listen on ${host}:${o.port}: ${describeError(e)}`)));
-  });
-  let next = 0;
-
-  wss.on('connection', (ws, req) => {
-    const id = ++next;
-    const from = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-    if (pairs.size >= max) {
-      ws.close(1013, 'relay: too many connections');
-      log(`#${id} ${from} refused: ${max} connections already`);
-      return;
-    }
-    let target = o.target;
-    if (!target) {
-      const m = TARGET_PATH.exec(req.url ?? '');
-      if (!m || Number(m[2]) > 65535) {
-        ws.close(1008, 'relay: path must be /host:port');
-        log(`#${id} ${from} refused: bad path ${JSON.stringify(req.url)}`);
-        return;
-      }
-      target = { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-    }
-    const to = `${target.host}:${target.port}`;
-    const sock = connect({ host: target.host, port: target.port });
-    const pair = { ws, sock };
-    pairs.add(pair);
-    const n = pipeTunnel(ws, sock, {
-      highWaterMark: hwm,
-      errorReason: (e) => {
-        log(`#${id} ${from} -> ${to}: ${describeError(e)}`);
-        return describeError(e);
-      },
-    });
-    sock.on('connect', () => log(`#${id} ${from} -> ${to}`));
-    sock.on('close', () => pairs.delete(pair));
-    ws.on('close', () => {
-      pairs.delete(pair);
-      log(`#${id} closed: ${n.up} bytes up, ${n.down} bytes down`);
-    });
-  });
-
-  const port = (wss.address() as AddressInfo).port;
-  return {
-    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    get active() {
-      return pairs.size;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const { ws, sock } of pairs) {
-          ws.terminate();
-          sock.destroy();
-        }
-        pairs.clear();
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  };
-}
+const list = (v: unknown): string[] | undefined =>
+  v === undefined ? undefined : String(v).split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 export async function relay(argv: readonly string[]): Promise<number> {
   const f = parseFlags(argv, RELAY_FLAGS);
   if (f.listen === undefined) throw new UsageError('-listen [host:]port is required');
   const { host, port } = hostPort(f.listen as string, 'listen', '127.0.0.1');
-  const r = await startRelay({
-    host,
-    port,
-    target: f.target === undefined ? undefined : hostPort(f.target as string, 'target'),
-    maxConnections: f.max as number | undefined,
-    log: f.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
-  });
+  const allow = list(f.allow);
+  if (f.target === undefined && !f.open && !allow?.length) {
+    throw new UsageError('refusing to start an open proxy: give -allow with the targets clients may reach ' +
+      '(-allow \'*.example.com:443\'), a fixed -target host:port, or -open');
+  }
+  if (f.target !== undefined && (f.open || allow)) throw new UsageError('-target excludes -allow and -open');
+  if (f.open && allow) throw new UsageError('-open and -allow exclude each other (-allow \'*:443\' allows any host on port 443)');
+  const log = f.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  let r: RunningRelay;
+  try {
+    r = await startRelay({
+      host,
+      port,
+      target: f.target === undefined ? undefined : hostPort(f.target as string, 'target'),
+      allow,
+      open: f.open === true,
+      allowPrivate: f['allow-private'] === true,
+      origins: list(f.origin),
+      maxConnections: f.max as number | undefined,
+      maxConnectionsPerClient: f['max-per-client'] as number | undefined,
+      idleTimeout: f.idle === undefined ? undefined : (f.idle as number) * 1000,
+      maxBytes: f['max-bytes'] as number | undefined,
+      log,
+    });
+  } catch (e) {
+    // A bad -allow or -origin entry, or a zero limit: a usage error.
+    if (e instanceof CliError && (e.cause instanceof TypeError || e.cause instanceof RangeError)) throw new UsageError(e.message);
+    throw e;
+  }
+  if (f.open) process.stderr.write(OPEN_WARNING);
   process.stdout.write(`RELAY ${r.url}${f.target === undefined ? '/<host>:<port>' : ` -> ${String(f.target)}`}\n`);
+  if (log) {
+    const what = f.target !== undefined ? `only ${String(f.target)}` : f.open ? 'ANY public host (open)' : allow!.join(', ');
+    log(`targets: ${what}${f['allow-private'] ? '; private addresses allowed' : ''}`);
+    log(`origins: ${list(f.origin)?.join(', ') ?? 'none (browser pages get 403; -origin to allow)'}`);
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
