@@ -38,7 +38,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { fromNodeSocket } from '../adapters/node-socket.js';
@@ -309,7 +309,9 @@ interface SocketLike {
   setKeepAlive?(enable?: boolean, delay?: number): unknown;
   ref?(): unknown;
   unref?(): unknown;
-  address?(): unknown;
+  address?(): AddressInfo | Record<string, never>;
+  autoSelectFamilyAttemptedAddresses?: string[];
+  resetAndDestroy?(): unknown;
 }
 
 /**
@@ -740,8 +742,54 @@ export class TLSSocket extends Duplex {
     return this;
   }
 
-  address(): unknown {
+  /** The local address of the TCP connection, as Node's; `{}` over a
+   * transport. */
+  address(): AddressInfo | Record<string, never> {
     return this.#net?.address?.() ?? {};
+  }
+
+  // The rest of net.Socket's members, so that the socket is a `net.Socket`
+  // to the type checker where libraries take one (undici's connector
+  // callback is typed `[null, net.Socket | tls.TLSSocket]`), each doing
+  // what Node's does for a socket that is already connected.
+
+  /** The addresses tried by the TCP connection's family autoselection
+   * (Node's `net.Socket` property); empty over a transport. */
+  get autoSelectFamilyAttemptedAddresses(): string[] {
+    return this.#net?.autoSelectFamilyAttemptedAddresses ?? [];
+  }
+
+  /** Deprecated in Node as there: the plaintext waiting to be written
+   * (`writableLength`). */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
+  /** End the writable side (close_notify), then destroy the socket once
+   * everything was written, as Node's `socket.destroySoon()`. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Close the TCP connection with a reset (RST) and destroy the socket,
+   * as Node's `socket.resetAndDestroy()`; over a transport, which has no
+   * reset, the transport is closed. */
+  resetAndDestroy(): this {
+    this.#net?.resetAndDestroy?.();
+    return this.destroy();
+  }
+
+  /** A wasmtls socket is connected when it is made (by {@link connect} or
+   * over the socket given to the constructor) and cannot be connected
+   * again: always throws `ERR_METHOD_NOT_IMPLEMENTED`. (Node's `tls.connect`
+   * calls the inherited `net.Socket` method internally; callers of a
+   * connected socket never do.) */
+  connect(..._args: unknown[]): never {
+    throw Object.assign(new Error('wasmtls/node TLSSocket: connect() is not supported; use connect() from wasmtls/node'), {
+      code: 'ERR_METHOD_NOT_IMPLEMENTED',
+    });
   }
 
   /** Emit `'timeout'` after `ms` without plaintext moving either way (0
