@@ -47,12 +47,19 @@ export type { Transport } from './types.js';
 
 /** The part of a WHATWG WebSocket this client uses (npm `ws` fits too). */
 export interface WebSocketLike {
+  /** Set to `'arraybuffer'` by the adapter. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed (WHATWG numbering). */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent (write backpressure). */
   readonly bufferedAmount: number;
+  /** Send one binary message. */
   send(data: Uint8Array): void;
+  /** Close the WebSocket. */
   close(code?: number, reason?: string): void;
+  /** Listen for `'open'`, `'message'`, `'close'` and `'error'`. */
   addEventListener(type: string, listener: (ev: any) => void): void;
+  /** Remove a listener added by `addEventListener`. */
   removeEventListener(type: string, listener: (ev: any) => void): void;
   /** npm `ws` only: stop reading from the socket. */
   pause?(): void;
@@ -115,8 +122,12 @@ export const WISP_CLOSE_REASONS: Readonly<Record<number, readonly [string, strin
  * ```
  */
 export class WispError extends Error {
+  /** Always `'WispError'`. */
   override name = 'WispError';
+  /** What failed: `'ClientClosed'`, `'WebSocketClosed'`, `'ProtocolError'`, or the
+   * name of the server's CLOSE reason. */
   readonly code: string;
+  /** The CLOSE packet's reason byte from the server (Wisp v1), when the server sent one. */
   readonly reason: number | undefined;
   constructor(message: string, code: string, reason?: number) {
     super(message);

@@ -50,7 +50,9 @@ export type CertName = Record<string, string | string[]>;
 /** A certificate as Node's `getPeerCertificate(true)` shows it (the
  * subset wasmtls computes; no SHA-1 `fingerprint`). */
 export interface PeerCertificate {
+  /** The subject's attributes by OpenSSL's short names (`CN`, `O`, ...). */
   subject: CertName;
+  /** The issuer's attributes, as `subject`. */
   issuer: CertName;
   /** "DNS:a.example, IP Address:192.0.2.1" (absent without SAN). */
   subjectaltname?: string;
@@ -58,6 +60,7 @@ export interface PeerCertificate {
   ca: boolean;
   /** "Mar 25 12:00:00 2026 GMT" (OpenSSL's format). */
   valid_from: string;
+  /** The end of the validity period, in the same format. */
   valid_to: string;
   /** Uppercase hex of the serial number. */
   serialNumber: string;
@@ -74,6 +77,7 @@ export interface PeerCertificate {
 /** Whose certificate is checked: a server's (serverAuth) or a client's. */
 export type Purpose = 'server' | 'client';
 
+/** What {@link verifyChain} checks a chain against. */
 export interface VerifyOptions {
   /** DER certificates as the peer sent them, end-entity first. */
   chain: Uint8Array[];
@@ -95,7 +99,9 @@ export interface VerifyOptions {
   insecureSkipSignatureCheck?: boolean;
 }
 
+/** {@link verifyChain}'s verdict. */
 export interface VerifyResult {
+  /** Whether a path to an anchor validated (and the name and pins matched). */
   authorized: boolean;
   /** Searchable code, e.g. "CERT_HAS_EXPIRED" (absent when authorized). */
   authorizationError?: string;
@@ -138,7 +144,9 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** Thrown for a certificate that does not parse. */
 export class CertificateError extends Error {
+  /** Searchable code naming the fault, as {@link VerifyResult.authorizationError} does. */
   readonly code: string;
+  /** The TLS alert a peer sending it gets (RFC 8446 6.2). */
   readonly alert: number;
   constructor(code: string, reason: string, alert: number) {
     super(`${code}: ${reason}`);
