@@ -23,7 +23,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface Example {
+interface Example {
   line: number; // 1-based line of the opening fence
   lang: 'ts' | 'js';
   code: string;
@@ -32,7 +32,7 @@ export interface Example {
 }
 
 /** The fenced ts/js blocks of a Markdown text, with their markers. */
-export function extractExamples(md: string): Example[] {
+function extractExamples(md: string): Example[] {
   const lines = md.split('\n');
   const out: Example[] = [];
   for (let i = 0; i < lines.length; i++) {

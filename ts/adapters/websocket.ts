@@ -44,8 +44,10 @@ export interface WebSocketLike {
   /** Close the WebSocket. */
   close(code?: number, reason?: string): void;
   /** Listen for `'open'`, `'message'`, `'close'` and `'error'`. */
+  // biome-ignore lint/suspicious/noExplicitAny: the DOM's and npm ws's event types both fit only `any` here
   addEventListener(type: string, listener: (ev: any) => void): void;
   /** Remove a listener added by `addEventListener`. */
+  // biome-ignore lint/suspicious/noExplicitAny: as addEventListener
   removeEventListener(type: string, listener: (ev: any) => void): void;
   /** npm `ws` only: stop reading from the socket. */
   pause?(): void;

@@ -58,8 +58,10 @@ export interface WebSocketLike {
   /** Close the WebSocket. */
   close(code?: number, reason?: string): void;
   /** Listen for `'open'`, `'message'`, `'close'` and `'error'`. */
+  // biome-ignore lint/suspicious/noExplicitAny: the DOM's and npm ws's event types both fit only `any` here
   addEventListener(type: string, listener: (ev: any) => void): void;
   /** Remove a listener added by `addEventListener`. */
+  // biome-ignore lint/suspicious/noExplicitAny: as addEventListener
   removeEventListener(type: string, listener: (ev: any) => void): void;
   /** npm `ws` only: stop reading from the socket. */
   pause?(): void;
@@ -462,7 +464,10 @@ export class WispClient {
   #onMessage = (ev: { data: unknown }): void => {
     const b = messageBytes(ev.data);
     if (b === undefined) return; // text: not Wisp; ignored
-    if (b.byteLength < 5) return this.#protocolError(`a packet of ${b.byteLength} bytes (the header alone is 5)`);
+    if (b.byteLength < 5) {
+      this.#protocolError(`a packet of ${b.byteLength} bytes (the header alone is 5)`);
+      return;
+    }
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const type = b[0];
     const id = dv.getUint32(1, true);
@@ -473,7 +478,10 @@ export class WispClient {
         if (s) this.#deliver(s, b.subarray(5));
         return;
       case CONTINUE: {
-        if (b.byteLength < 9) return this.#protocolError(`a CONTINUE of ${b.byteLength} bytes (9 expected)`);
+        if (b.byteLength < 9) {
+          this.#protocolError(`a CONTINUE of ${b.byteLength} bytes (9 expected)`);
+          return;
+        }
         const credits = dv.getUint32(5, true);
         if (id === 0) {
           if (this.#initialCredits < 0) {

@@ -376,6 +376,7 @@ class Driver {
   private rejectClosed!: (e: unknown) => void;
   private readonly opened: Promise<TLSInfo>;
   /** The end of a failed connection still lingering (see fail()). */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: set by fail(), kept so the lingering end stays visible in a debugger
   private finishing: Promise<void> | undefined;
 
   constructor(
@@ -416,27 +417,26 @@ class Driver {
       if (signal.aborted) queueMicrotask(onAbort);
       else signal.addEventListener('abort', onAbort, { once: true });
     }
-    const self = this;
     this.socket = {
       readable,
       writable,
       opened: this.opened,
       closed,
-      close: () => self.close(),
+      close: () => this.close(),
       getSession: () => {
-        const raw = self.finished || conn.isServer ? undefined : conn.getSession();
-        return raw ? self.wrap(raw) : self.lastSession;
+        const raw = this.finished || conn.isServer ? undefined : conn.getSession();
+        return raw ? this.wrap(raw) : this.lastSession;
       },
       keyUpdate: async (requestPeer = true) => {
-        await self.opened;
-        self.check();
+        await this.opened;
+        this.check();
         // OpenSSL's SSL_key_update fails the same way ("wrong ssl
         // version"); the connection goes on.
         if (conn.version === 'TLSv1.2') {
           throw new Error('wasmtls: KeyUpdate is a TLS 1.3 message (RFC 8446 4.6.3); this connection is TLSv1.2');
         }
         if (!conn.keyUpdate(requestPeer)) throw conn.error ?? new TLSError(TLS_ERR.INTERNAL, 'KeyUpdate refused');
-        await self.send();
+        await this.send();
       },
       connection: conn,
     };
@@ -831,7 +831,7 @@ class Driver {
         }
         this.inLeft = r.value;
       }
-    } catch (x) {
+    } catch {
       await tick();
       return this.finished ? e : c.error ?? e;
     } finally {

@@ -52,6 +52,7 @@ export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external'
  * the connection's (ARCHITECTURE.md: no cycle among files, type imports
  * included; scripts/check-layers.mjs).
  */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging in connection.ts (see above)
 export interface CallbackConnection {}
 
 /**

@@ -356,7 +356,7 @@ export function parseCertificate(der: Uint8Array): PeerCertificate {
  * the chain order is followed. */
 export function parseChain(chain: Uint8Array[], path?: number[], anchor?: Uint8Array): PeerCertificate {
   if (chain.length === 0) throw new RangeError('parseChain: empty chain');
-  const order = path && path.length ? path : chain.map((_, i) => i);
+  const order = path?.length ? path : chain.map((_, i) => i);
   const certs = order.map((i) => parseCertificate(chain[i]));
   if (anchor) certs.push(parseCertificate(anchor));
   for (let i = 0; i + 1 < certs.length; i++) certs[i].issuerCertificate = certs[i + 1];
@@ -513,7 +513,7 @@ export function checkSignature(cert: Uint8Array, issuer: Uint8Array): string | n
 export function verifyChain(opts: VerifyOptions): VerifyResult {
   const { chain, anchors } = opts;
   if (!Array.isArray(chain)) throw new TypeError('verifyChain: chain must be an array of Uint8Array');
-  chain.forEach((c, i) => abytes(c, `verifyChain chain[${i}]`));
+  for (const [i, c] of chain.entries()) abytes(c, `verifyChain chain[${i}]`);
   const purpose = opts.purpose ?? 'server';
   if (!(purpose in PURPOSE)) throw new TypeError(`verifyChain: purpose must be 'server' or 'client', got ${String(purpose)}`);
   const time = opts.time === undefined ? 0 : opts.time instanceof Date ? opts.time.getTime() : opts.time;
@@ -530,7 +530,7 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
     store = new TrustStore();
     own = true;
     if (typeof anchors === 'string') store.addPEM(anchors);
-    else if (Array.isArray(anchors)) anchors.forEach((a) => store.addDER(a));
+    else if (Array.isArray(anchors)) for (const a of anchors) store.addDER(a);
     else { store.dispose(); throw new TypeError('verifyChain: anchors must be a TrustStore, DER array or PEM string'); }
   }
   const ptrs = chain.map((c) => w.copyIn(c));
@@ -567,7 +567,7 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
     w.free(res);
     if (hp) w.free(hp);
     w.free(blobs);
-    ptrs.forEach((p) => w.free(p));
+    for (const p of ptrs) w.free(p);
     if (own) store.dispose();
   }
 }
