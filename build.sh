@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 # command -> Debian package
 declare -A PKG=([emcc]=emscripten [clang-16]=clang-16 [ld.lld-16]=lld-16
   [openssl]=openssl [gnutls-serv]=gnutls-bin [valgrind]=valgrind
-  [chromium]=chromium)
+  [chromium]=chromium [clang-format]=clang-format)
 missing=()
 for cmd in "${!PKG[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("${PKG[$cmd]}")

@@ -43,7 +43,7 @@ export const SUBSET_SKIP = ['*-DTLS*', '*DTLS-*', '*-QUIC*', '*QUIC-*', 'EarlyDa
   'DelegatedCredentials-*', 'PAKE-*', 'SPAKE2*'].join(';');
 
 /** Build Go and the runner when absent (cached under build/). */
-export function ensureRunner(log = (s) => process.stderr.write(s + '\n')) {
+export function ensureRunner(log = (s) => process.stderr.write(`${s}\n`)) {
   if (existsSync(RUNNER) && existsSync(RUNNER_DIR)) return;
   let goroot = join(GO_DEST, 'root', 'usr', 'lib', 'go-1.26');
   if (!existsSync(join(goroot, 'bin', 'go'))) {
@@ -96,7 +96,7 @@ export function runRunner({ test, skip, workers = 2, json, shim = SHIM } = {}) {
 }
 
 function globToRegExp(glob) {
-  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
 /** The listed failures of config.json: pattern -> { reason, kind }. */

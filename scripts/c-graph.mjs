@@ -246,7 +246,7 @@ export function graph(dirs, incPath, base) {
  * `layersTitle`, `pad`, `dotName`: how the layers and the dot graph are
  * named (tls-graph.mjs prints the same report for crypto-src/tls/). */
 export function report(g, argv, { folders = true, layersTitle, pad = 2, dotName = 'c' } = {}) {
-  const { files, edges, sccs, layer, dupes, rel } = g;
+  const { files, edges, sccs, layer, rel } = g;
   if (argv.includes('--dot')) {
     console.log(`digraph ${dotName} {`);
     for (const [a, m] of edges) for (const b of m.keys()) console.log(`  "${rel(a)}" -> "${rel(b)}";`);
@@ -281,7 +281,7 @@ function problems({ sccs, dupes, rel }) {
   }
   if (sccs.length) {
     console.error(`\nCYCLES (${sccs.length}):`);
-    for (const c of sccs) console.error('  ' + c.map(rel).join(' <-> '));
+    for (const c of sccs) console.error(`  ${c.map(rel).join(' <-> ')}`);
   }
   if (sccs.length || dupes.length) process.exit(1);
 }

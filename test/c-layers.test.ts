@@ -89,7 +89,7 @@ describe('C layers (crypto-src/ and wasm/)', () => {
     expect(ok.g.edges.filter((e) => e.from === 'lib.h')).toEqual([]);
 
     // low.c calling high() back closes a cycle.
-    const back = graph(['--root', tree({ ...base, 'low.c': base['low.c'] + 'int again(void) { return high(); }\n' })]);
+    const back = graph(['--root', tree({ ...base, 'low.c': `${base['low.c']}int again(void) { return high(); }\n` })]);
     expect(back.status).toBe(1);
     expect(back.g.cycles).toEqual([['high.c', 'low.c']]);
     expect(back.stderr).toContain('high.c <-> low.c');

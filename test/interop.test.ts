@@ -76,8 +76,6 @@ const OPENSSL = have('openssl', ['version']);
 const GNUTLS = have('gnutls-serv', ['--version']) && have('gnutls-cli', ['--version']);
 const opensslMlkem = OPENSSL && /ML-?KEM/i.test(spawnSync('openssl', ['list', '-kem-algorithms'], { encoding: 'utf8' }).stdout ?? '');
 const gnutlsMlkem = GNUTLS && /MLKEM/i.test(spawnSync('gnutls-cli', ['--list'], { encoding: 'utf8' }).stdout ?? '');
-const [nodeMajor, nodeMinor] = (process.versions.openssl ?? '0.0').split('.').map(Number);
-const nodeMlkem = nodeMajor > 3 || (nodeMajor === 3 && nodeMinor >= 5);
 
 const SUITES: CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 // Our name, OpenSSL's name, GnuTLS's name.

@@ -95,7 +95,7 @@ describe('ts/ layers', () => {
     // ...but an augmentation pointing back up is seen as the type edge it is.
     const back = run(tree({
       ...fixed,
-      'core/ctx.ts': fixed['core/ctx.ts'] + "declare module './conn.js' {\n  interface Extra { n: number }\n}\n",
+      'core/ctx.ts': `${fixed['core/ctx.ts']}declare module './conn.js' {\n  interface Extra { n: number }\n}\n`,
     }));
     expect(back.problems).toEqual(['cycle through type-only imports: core/conn.ts <-> core/ctx.ts']);
   });

@@ -102,7 +102,7 @@ describe('wasmtls/node under undici and http', () => {
         made++;
         const s = connect({ host: o.hostname, port: Number(o.port), servername: o.servername ?? undefined, ca: pki.caPem, ALPNProtocols: ['http/1.1'] });
         mine.push(s);
-        s.once('secureConnect', () => cb(null, s as unknown as Parameters<typeof cb>[1]));
+        s.once('secureConnect', () => cb(null, s));
         s.once('error', (e) => cb(e, null));
       },
     });
@@ -374,7 +374,7 @@ describe('the end of a connection', () => {
         return { err, sha: sha(Buffer.concat(got)) };
       };
       const o = opts({ port: p });
-      const [theirs, ours] = await Promise.all([check(nodeTls.connect(o)), check(connect(o))]);
+      const [theirs, ours] = await Promise.all([check(nodeTls.connect(o as nodeTls.ConnectionOptions)), check(connect(o))]);
       expect(theirs).toEqual({ err: undefined, sha: sha(data) });
       expect(ours).toEqual({ err: undefined, sha: sha(data) });
     } finally {
@@ -448,7 +448,9 @@ describe('other ways in', () => {
   });
 
   it('the built dist/node.js loads the wasm itself (connect before any init)', async () => {
-    const mod = (await import('../dist/node.js')) as typeof import('../ts/api/node.js');
+    // The bundle's own types are dist/types/api/node.d.ts (package.json's
+    // exports); the module is imported by URL so tsc does not look beside it.
+    const mod = (await import(/* @vite-ignore */ new URL('../dist/node.js', import.meta.url).href)) as typeof import('../ts/api/node.js');
     const s = mod.connect(opts());
     const ok = await new Promise<boolean>((res, rej) => {
       s.once('secureConnect', () => res(s.authorized));
@@ -456,5 +458,74 @@ describe('other ways in', () => {
     });
     expect(ok).toBe(true);
     s.destroy();
+  });
+});
+
+describe("the rest of net.Socket's members (what makes the socket a net.Socket to undici's types)", () => {
+  // What the server saw of a client that called `act` once secure; Node's own
+  // tls.connect is the oracle for ours.
+  async function serverView(client: (o: ConnectOptions) => nodeTls.TLSSocket | TLSSocket, act: (s: nodeTls.TLSSocket | TLSSocket) => void) {
+    let seen!: (v: { ended: boolean; error: string | undefined }) => void;
+    const result = new Promise<{ ended: boolean; error: string | undefined }>((r) => { seen = r; });
+    let serverSecure!: () => void;
+    const secureThere = new Promise<void>((r) => { serverSecure = r; });
+    const server = nodeTls.createServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }, (t) => {
+      serverSecure();
+      t.write('hello');
+      let ended = false;
+      let error: string | undefined;
+      t.on('end', () => { ended = true; t.end(); });
+      t.on('error', (e: NodeJS.ErrnoException) => { error = e.code; });
+      t.on('close', () => seen({ ended, error }));
+    });
+    const p = await listen(server);
+    try {
+      const s = client(opts({ port: p }));
+      s.on('error', () => {});
+      // An established connection: both handshakes done and the server's
+      // first bytes (after its session tickets) read.
+      await Promise.all([once(s, 'data'), secureThere]);
+      act(s);
+      const view = await result;
+      if (!s.destroyed) await once(s, 'close');
+      return { ...view, destroyed: s.destroyed };
+    } finally {
+      server.close();
+    }
+  }
+  const theirs = (o: ConnectOptions) => nodeTls.connect(o as nodeTls.ConnectionOptions);
+
+  // Node's docs: "Close the TCP connection by sending an RST packet and
+  // destroy the stream"; the peer reads ECONNRESET. (Node 20's own
+  // tls.TLSSocket throws "This handle type cannot be sent" here, its handle
+  // being the TLS wrap, so the Node server's view is the oracle.)
+  it('resetAndDestroy(): the server sees ECONNRESET and no end', async () => {
+    expect(await serverView(connect, (s) => void s.resetAndDestroy())).toEqual({ ended: false, error: 'ECONNRESET', destroyed: true });
+  });
+
+  it('destroySoon(): close_notify (the server reads its end), then destroyed, as with Node', async () => {
+    const act = (s: nodeTls.TLSSocket | TLSSocket) => s.destroySoon();
+    const want = await serverView(theirs, act);
+    expect(want).toEqual({ ended: true, error: undefined, destroyed: true });
+    expect(await serverView(connect, act)).toEqual(want);
+  });
+
+  // Node leaves autoSelectFamilyAttemptedAddresses undefined when no family
+  // autoselection happened (an IP address was given), though its type says
+  // string[]; ours is [] then.
+  it('address(), bufferSize, autoSelectFamilyAttemptedAddresses as Node reports them; connect() on a made socket throws', async () => {
+    const [a, b] = [theirs(opts()), connect(opts())];
+    try {
+      await Promise.all([once(a, 'secureConnect'), once(b, 'secureConnect')]);
+      const shape = (s: nodeTls.TLSSocket | TLSSocket) => {
+        const ad = s.address() as AddressInfo;
+        return { address: ad.address, family: ad.family, port: typeof ad.port, bufferSize: s.bufferSize, tried: s.autoSelectFamilyAttemptedAddresses ?? [] };
+      };
+      expect(shape(b)).toEqual(shape(a));
+      expect(() => b.connect()).toThrow(expect.objectContaining({ code: 'ERR_METHOD_NOT_IMPLEMENTED' }));
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
   });
 });

@@ -279,7 +279,7 @@ describe('npm pack: the tarball', () => {
     for (const t of [...targets, repoPkg.main, repoPkg.types]) expect(has.has(posix.normalize(t)), `${t} (named in package.json)`).toBe(true);
     // Nothing but dist/ and npm's own files.
     for (const f of tarFiles) {
-      expect(f, `${f} should not be packed`).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
+      expect(f, `${f} should not be packed`).toMatch(/^(dist\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/);
       expect(f).not.toMatch(/^(test|crypto-src|build|ts|wasm|bench|scripts|node_modules)\//);
       expect(f, 'source maps point at ts/, which is not packed').not.toMatch(/\.map$/);
     }

@@ -155,8 +155,8 @@ const sserverCert = (k: 'ecdsa-p256' | 'rsa2048') => ['-cert', certs.server[k].c
 async function sserverProtocol(srv: Peer): Promise<string> {
   await srv.waitFor('-----END SSL SESSION PARAMETERS-----');
   const out = srv.stdout.toString('latin1');
-  const pem = out.slice(out.indexOf('-----BEGIN SSL SESSION PARAMETERS-----'),
-    out.indexOf('-----END SSL SESSION PARAMETERS-----') + 36) + '\n';
+  const pem = `${out.slice(out.indexOf('-----BEGIN SSL SESSION PARAMETERS-----'),
+    out.indexOf('-----END SSL SESSION PARAMETERS-----') + 36)}\n`;
   const text = execFileSync('openssl', ['sess_id', '-noout', '-text'], { input: pem, encoding: 'utf8' });
   return /Protocol\s*:\s*(\S+)/.exec(text)?.[1] ?? '?';
 }

@@ -17,7 +17,7 @@ import { parseCiphers, protocolChoice, versionRange } from '../ts/core/configure
 import { cipherList, PROTOCOL_FLAGS, sigalgList, UsageError, versionFlags } from '../ts/cli/args.js';
 import { sigWords } from '../ts/cli/common.js';
 import { CLIENT_FLAGS } from '../ts/cli/s_client.js';
-import { connect as nodeConnect } from '../ts/api/node.js';
+import { type ConnectOptions as NodeConnectOptions, connect as nodeConnect } from '../ts/api/node.js';
 import { versionNote } from '../ts/api/tls.js';
 import { SERVER_FLAGS } from '../ts/cli/s_server.js';
 import { TLSContext } from '../ts/core/context.js';
@@ -205,7 +205,7 @@ describe('wasmtls/node: bad protocol options throw when the socket is made, as N
   it("an unknown version name and a cipher list with nothing usable: Node's error class and code", () => {
     for (const o of [{ minVersion: 'TLSv9' }, { maxVersion: 'SSLv3' }, { ciphers: 'FOO' }, { ciphers: 'FOO:BAR' }]) {
       const theirs = thrown(() => nodeTls.connect({ port: 1, host: '127.0.0.1', ...o } as nodeTls.ConnectionOptions));
-      const ours = thrown(() => nodeConnect({ port: 1, host: '127.0.0.1', ...o } as Parameters<typeof nodeConnect>[0]));
+      const ours = thrown(() => nodeConnect({ port: 1, host: '127.0.0.1', ...o } as NodeConnectOptions));
       expect(theirs, JSON.stringify(o)).toBeDefined();
       // Node's class for a cipher list is Error (OpenSSL's), ours TypeError:
       // the code is what callers test.
@@ -214,7 +214,7 @@ describe('wasmtls/node: bad protocol options throw when the socket is made, as N
   });
 
   it('what Node accepts but this engine cannot meet also throws at once, with a code saying which', () => {
-    const codeOf = (o: object) => thrown(() => nodeConnect({ port: 1, host: '127.0.0.1', ...o } as Parameters<typeof nodeConnect>[0]))?.code;
+    const codeOf = (o: object) => thrown(() => nodeConnect({ port: 1, host: '127.0.0.1', ...o } as NodeConnectOptions))?.code;
     expect(codeOf({ maxVersion: 'TLSv1.1' })).toBe('ERR_TLS_INVALID_PROTOCOL_VERSION');
     expect(codeOf({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toBe('ERR_TLS_INVALID_PROTOCOL_VERSION');
     expect(codeOf({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA' })).toBe('ERR_SSL_NO_CIPHER_MATCH');

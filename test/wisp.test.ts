@@ -66,7 +66,7 @@ describe('wisp: against the wisp-js server', () => {
       const results = await Promise.all(
         datas.map((d) => echoRoundTrip(c.connect('127.0.0.1', echo.port), d, false)),
       );
-      results.forEach((r, i) => expect(sha256(r.bytes)).toBe(sha256(datas[i])));
+      for (const [i, r] of results.entries()) expect(sha256(r.bytes)).toBe(sha256(datas[i]));
       // ... and the stalled write is still pending.
       expect((await within(pending!, 50)).ok).toBe(false);
       await stalled.close();
@@ -278,7 +278,7 @@ describe('wisp: against a scripted server', () => {
     try {
       const datas = Array.from({ length: 8 }, (_, i) => random(10_000 + i));
       const got = await Promise.all(datas.map((d, i) => echoRoundTrip(c.connect(`s${i}.test`, 1), d, false)));
-      got.forEach((g, i) => expect(createHash('sha256').update(g.bytes).digest('hex')).toBe(sha256(datas[i])));
+      for (const [i, g] of got.entries()) expect(createHash('sha256').update(g.bytes).digest('hex')).toBe(sha256(datas[i]));
     } finally {
       await c.close();
       await s.close();

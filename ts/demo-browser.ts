@@ -113,7 +113,7 @@ function parseTarget(path: string): { host: string; port: number } | string {
   } catch {
     return 'bad escape in the path';
   }
-  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\[\]:/]+):([^:/]*)$/.exec(rest);
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^[\]:/]+):([^:/]*)$/.exec(rest);
   if (!m) return 'the path must be /relay/<host>:<port>';
   const [, h, p] = m;
   if (!/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) return `bad port ${JSON.stringify(p)}: 1..65535`;

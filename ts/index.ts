@@ -7,6 +7,7 @@
  */
 export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, useInstance, wasm, Wasm } from './core/loader.js';
 export type { LoadOptions, WasmSource } from './core/loader.js';
+export type { PemBlock } from './core/pem.js';
 export {
   digest, Hash, Hmac, hmac, hkdf, hkdfExtract, hkdfExpand, hkdfExpandLabel, deriveSecret, hashLength,
 } from './core/hash.js';

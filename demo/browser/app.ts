@@ -48,7 +48,7 @@ async function anchors(withMozilla: boolean): Promise<{ pem: string; label: stri
     return r.text();
   });
   demoCa.catch(() => (demoCa = undefined));
-  let pem = await demoCa;
+  const pem = await demoCa;
   if (withMozilla) {
     // Optional module (~220 KB): loaded only when asked for, and not
     // bundled (a computed specifier esbuild leaves alone).
@@ -67,7 +67,7 @@ async function anchors(withMozilla: boolean): Promise<{ pem: string; label: stri
 interface Target { host: string; port: number; hostPort: string }
 
 function parseTarget(text: string): Target {
-  const m = /^\s*(\[[0-9A-Fa-f:.]+\]|[^\s\[\]:/]+)(?::(\d{1,5}))?\s*$/.exec(text);
+  const m = /^\s*(\[[0-9A-Fa-f:.]+\]|[^\s[\]:/]+)(?::(\d{1,5}))?\s*$/.exec(text);
   if (!m) throw new InputError('Host:port must look like example.com:443 (IPv6 in brackets).');
   const port = m[2] === undefined ? 443 : Number(m[2]);
   if (port < 1 || port > 65535) throw new InputError('The port must be 1..65535.');

@@ -15,7 +15,7 @@ export function wasmPath(build: Build = 'simd'): string {
   return `${root}dist/${build === 'simd' ? 'wasmtls.wasm' : 'wasmtls-scalar.wasm'}`;
 }
 
-export function wasmBytes(build: Build = 'simd'): Uint8Array {
+export function wasmBytes(build: Build = 'simd'): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(wasmPath(build)));
 }
 

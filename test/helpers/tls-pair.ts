@@ -95,7 +95,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Deterministic test data (not random: failures reproduce). */
-export function pattern(n: number, seed = 1): Uint8Array {
+export function pattern(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {

@@ -50,7 +50,7 @@ describe(`X25519 (${build} build)`, () => {
   });
 
   it('RFC 7748 section 5.2 iterations: 1 and 1,000', () => {
-    let k = hex('09' + '00'.repeat(31));
+    let k = hex(`09${'00'.repeat(31)}`);
     let u = k;
     for (let i = 1; i <= 1000; i++) {
       [k, u] = [x25519(k, u), k];
@@ -74,7 +74,7 @@ describe(`X25519 (${build} build)`, () => {
   it('refuses an all-zero shared secret and bad arguments with clear errors', () => {
     const k = randomBytes(32);
     expect(() => x25519(k, new Uint8Array(32))).toThrow(X25519ZeroSharedSecretError);
-    expect(() => x25519(k, hex('01' + '00'.repeat(31)))).toThrow(/all zeros/);
+    expect(() => x25519(k, hex(`01${'00'.repeat(31)}`))).toThrow(/all zeros/);
     expect(() => x25519(k, new Uint8Array(31))).toThrow(RangeError);
     expect(() => x25519(new Uint8Array(33), new Uint8Array(32))).toThrow(/length 32/);
     expect(() => x25519PublicKey('k' as unknown as Uint8Array)).toThrow(TypeError);
@@ -140,7 +140,7 @@ describe(`Ed25519 (${build} build)`, () => {
     expect(() => ed25519PublicKey(new Uint8Array(64))).toThrow(RangeError);
     expect(() => ed25519Verify(hex(pub).subarray(1), new Uint8Array(0), hex(sig))).toThrow(RangeError);
     expect(ed25519Verify(hex(pub), new Uint8Array(0), hex(sig).subarray(0, 63))).toBe(false);
-    expect(ed25519Verify(hex(pub), new Uint8Array(0), hex(sig + '00'))).toBe(false);
+    expect(ed25519Verify(hex(pub), new Uint8Array(0), hex(`${sig}00`))).toBe(false);
   });
 
   it('differential against node:crypto: 200 random seeds and messages, both directions, identical bytes', () => {

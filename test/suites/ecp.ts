@@ -95,7 +95,7 @@ describe(`P-256 / P-384 (${build} build)`, () => {
         expect(toHex(ecdsaSigToDer(curve, sig))).toBe(toHex(der));
         expect(ecdsaVerify(curve, pub, enc(msg), sig, { hash })).toBe(true);
         expect(ecdsaVerify(curve, pub, enc(msg), der, { hash, der: true })).toBe(true);
-        expect(ecdsaVerify(curve, pub, enc(msg + '!'), sig, { hash })).toBe(false);
+        expect(ecdsaVerify(curve, pub, enc(`${msg}!`), sig, { hash })).toBe(false);
         // Hedged (default): differs from the deterministic one, still valid.
         const hedged = ecdsaSign(curve, priv, enc(msg), { hash });
         expect(toHex(hedged)).not.toBe(toHex(sig));

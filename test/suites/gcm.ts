@@ -87,9 +87,9 @@ describe(`AES-GCM exports (${build} build)`, () => {
         '73806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598', '3612d2e79e3b0785561be14aaca2fccb'],
       [k, iv60, '8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca7' +
         '01e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5', '619cc5aefffe0bfa462af43c1699d050'],
-      [k + 'feffe9928665731c', 'cafebabefacedbaddecaf888', '3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984' +
+      [`${k}feffe9928665731c`, 'cafebabefacedbaddecaf888', '3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984' +
         '628593b40ca1e19c7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710', '2519498e80f1478f37ba55bd6d27618c'],
-      [k + 'feffe9928665731c', iv60, 'd27e88681ce3243c4830165a8fdcf9ff1de9a1d8e6b447ef6ef7b79828666e45' +
+      [`${k}feffe9928665731c`, iv60, 'd27e88681ce3243c4830165a8fdcf9ff1de9a1d8e6b447ef6ef7b79828666e45' +
         '81e79012af34ddd9e2f037589b292db3e67c036745fa22e7e9b7373b', 'dcf566ff291c25bbb8568fc3d376a6d9'],
       [k + k, 'cafebabefacedbaddecaf888', '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa' +
         '8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662', '76fc6ece0f4e1768cddf8853bb2d551b'],

@@ -11,7 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { HashName } from '../../ts/core/hash.js';
 import {
-  RsaError, rsaParsePrivateKey, rsaParsePublicKey, RsaPrivateKey, rsaSign, rsaVerify, type RsaScheme,
+  RsaError, rsaParsePrivateKey, rsaParsePublicKey, type RsaPrivateKey, rsaSign, rsaVerify, type RsaScheme,
 } from '../../ts/core/rsa.js';
 import { type Build, haveVectors, hex, toHex, useBuild, wycheproof } from '../helpers/env.js';
 

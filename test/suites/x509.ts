@@ -226,7 +226,7 @@ describe(`X.509 (${build} build)`, () => {
   it('every root: anchor matching finds it; self-signature verifies where TLS can name the algorithm', () => {
     const roots = rootDers();
     const store = new TrustStore();
-    roots.forEach((r) => store.addDER(r));
+    for (const r of roots) store.addDER(r);
     expect(store.size).toBe(roots.length);
     // A leaf whose issuer is the root's subject (no AKI, so only the name
     // selects): the search must reach that root among all of them. Only

@@ -25,10 +25,15 @@ export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 /** The part of a Workers `Socket` this adapter uses. */
 export interface WorkersSocketLike {
+  /** The bytes the peer sends. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** The bytes to send. */
   readonly writable: WritableStream<Uint8Array>;
+  /** Resolves once connected; rejects when the connection fails. */
   readonly opened?: Promise<unknown>;
+  /** Settles when the socket is closed. */
   readonly closed: Promise<void>;
+  /** Close both directions. */
   close(): Promise<void> | void;
 }
 

@@ -28,13 +28,17 @@ export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 /** The part of `Deno.Conn` this adapter uses. */
 export interface DenoConnLike {
+  /** The bytes the peer sends. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** The bytes to send. */
   readonly writable: WritableStream<Uint8Array>;
   /** Deno.Conn: read into `p`; `null` at end of stream. */
   read?(p: Uint8Array): Promise<number | null>;
   /** Deno.Conn: write some of `p`; resolves with the count written. */
   write?(p: Uint8Array): Promise<number>;
+  /** Half-close: end the writing side (TCP FIN). */
   closeWrite(): Promise<void>;
+  /** Close the connection. */
   close(): void;
 }
 

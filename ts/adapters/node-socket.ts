@@ -268,7 +268,9 @@ export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): T
 
 /** Where {@link connectTcp} connects. */
 export interface ConnectTcpOptions extends TransportOptions {
+  /** The host to connect to (default `'localhost'`). */
   host?: string;
+  /** The TCP port. */
   port: number;
   /** Disable Nagle's algorithm (default true: TLS flights are small). */
   noDelay?: boolean;

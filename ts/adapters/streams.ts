@@ -27,7 +27,9 @@ export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
 
 /** A readable and a writable byte stream that together form a connection. */
 export interface StreamPair {
+  /** The bytes the peer sends. */
   readable: ReadableStream<Uint8Array>;
+  /** The bytes to send. */
   writable: WritableStream<Uint8Array>;
 }
 

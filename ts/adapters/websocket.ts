@@ -33,12 +33,21 @@ export type { Transport, TransportOptions } from './types.js';
 
 /** The part of a WHATWG WebSocket this adapter uses (npm `ws` fits too). */
 export interface WebSocketLike {
+  /** Set to `'arraybuffer'` by the adapter. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed (WHATWG numbering). */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent (write backpressure). */
   readonly bufferedAmount: number;
+  /** Send one binary message. */
   send(data: Uint8Array): void;
+  /** Close the WebSocket. */
   close(code?: number, reason?: string): void;
+  /** Listen for `'open'`, `'message'`, `'close'` and `'error'`. */
+  // biome-ignore lint/suspicious/noExplicitAny: the DOM's and npm ws's event types both fit only `any` here
   addEventListener(type: string, listener: (ev: any) => void): void;
+  /** Remove a listener added by `addEventListener`. */
+  // biome-ignore lint/suspicious/noExplicitAny: as addEventListener
   removeEventListener(type: string, listener: (ev: any) => void): void;
   /** npm `ws` only: stop reading from the socket. */
   pause?(): void;

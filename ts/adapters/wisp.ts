@@ -47,12 +47,21 @@ export type { Transport } from './types.js';
 
 /** The part of a WHATWG WebSocket this client uses (npm `ws` fits too). */
 export interface WebSocketLike {
+  /** Set to `'arraybuffer'` by the adapter. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed (WHATWG numbering). */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent (write backpressure). */
   readonly bufferedAmount: number;
+  /** Send one binary message. */
   send(data: Uint8Array): void;
+  /** Close the WebSocket. */
   close(code?: number, reason?: string): void;
+  /** Listen for `'open'`, `'message'`, `'close'` and `'error'`. */
+  // biome-ignore lint/suspicious/noExplicitAny: the DOM's and npm ws's event types both fit only `any` here
   addEventListener(type: string, listener: (ev: any) => void): void;
+  /** Remove a listener added by `addEventListener`. */
+  // biome-ignore lint/suspicious/noExplicitAny: as addEventListener
   removeEventListener(type: string, listener: (ev: any) => void): void;
   /** npm `ws` only: stop reading from the socket. */
   pause?(): void;
@@ -115,8 +124,12 @@ export const WISP_CLOSE_REASONS: Readonly<Record<number, readonly [string, strin
  * ```
  */
 export class WispError extends Error {
+  /** Always `'WispError'`. */
   override name = 'WispError';
+  /** What failed: `'ClientClosed'`, `'WebSocketClosed'`, `'ProtocolError'`, or the
+   * name of the server's CLOSE reason. */
   readonly code: string;
+  /** The CLOSE packet's reason byte from the server (Wisp v1), when the server sent one. */
   readonly reason: number | undefined;
   constructor(message: string, code: string, reason?: number) {
     super(message);
@@ -451,7 +464,10 @@ export class WispClient {
   #onMessage = (ev: { data: unknown }): void => {
     const b = messageBytes(ev.data);
     if (b === undefined) return; // text: not Wisp; ignored
-    if (b.byteLength < 5) return this.#protocolError(`a packet of ${b.byteLength} bytes (the header alone is 5)`);
+    if (b.byteLength < 5) {
+      this.#protocolError(`a packet of ${b.byteLength} bytes (the header alone is 5)`);
+      return;
+    }
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const type = b[0];
     const id = dv.getUint32(1, true);
@@ -462,7 +478,10 @@ export class WispClient {
         if (s) this.#deliver(s, b.subarray(5));
         return;
       case CONTINUE: {
-        if (b.byteLength < 9) return this.#protocolError(`a CONTINUE of ${b.byteLength} bytes (9 expected)`);
+        if (b.byteLength < 9) {
+          this.#protocolError(`a CONTINUE of ${b.byteLength} bytes (9 expected)`);
+          return;
+        }
         const credits = dv.getUint32(5, true);
         if (id === 0) {
           if (this.#initialCredits < 0) {

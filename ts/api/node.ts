@@ -41,7 +41,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { fromNodeSocket } from '../adapters/node-socket.js';
@@ -65,10 +65,13 @@ export type PemLike = string | Uint8Array;
 
 /** The certificate as Node's `getPeerCertificate()` returns it. */
 export interface DetailedPeerCertificate extends Omit<PeerCertificate, 'raw' | 'issuerCertificate'> {
+  /** The certificate's DER. */
   raw: Buffer;
   /** SHA-1 of the DER, as Node (uppercase hex pairs joined by ':'). */
   fingerprint: string;
+  /** SHA-512 of the DER, as Node. */
   fingerprint512: string;
+  /** The issuer's certificate, up the validated path (a self-signed root is its own issuer, as in Node). */
   issuerCertificate?: DetailedPeerCertificate;
 }
 
@@ -81,10 +84,13 @@ export interface TLSSocketOptions {
   /** The SNI name and the name the certificate is checked for (default
    * `host`; an IP address is checked but not sent, RFC 6066 3). */
   servername?: string;
+  /** ALPN protocols to offer (client) or accept (server), preference order. */
   ALPNProtocols?: readonly (string | Uint8Array)[];
   /** Trust anchors; default Node's `tls.rootCertificates`. */
   ca?: PemLike | readonly PemLike[];
+  /** Our certificate chain, leaf first (a server's, or a client's when asked). */
   cert?: PemLike | readonly PemLike[];
+  /** The private key of `cert`'s leaf. */
   key?: PemLike;
   /** Client: refuse a server that is not authorized (default true).
    * Server: with `requestCert`, refuse a client without a valid chain. */
@@ -121,7 +127,9 @@ export interface TLSSocketOptions {
 
 /** Options of {@link connect}: Node's `tls.connect` names. */
 export interface ConnectOptions extends TLSSocketOptions {
+  /** The host to connect to over TCP (default `'localhost'`, as Node). */
   host?: string;
+  /** The TCP port to connect to. */
   port?: number;
   /** A connected (or connecting) socket or byte Duplex to run TLS over. */
   socket?: Duplex;
@@ -129,8 +137,29 @@ export interface ConnectOptions extends TLSSocketOptions {
   timeout?: number;
 }
 
+/** What {@link TLSSocket.getCipher} returns, as Node's `getCipher()`. */
+export interface CipherNameInfo {
+  /** OpenSSL's name of the suite (for TLS 1.3 the IANA name). */
+  name: string;
+  /** The IANA name of the suite. */
+  standardName: string;
+  /** The protocol version that defines the suite (`'TLSv1.2'`, `'TLSv1.3'`). */
+  version: string;
+}
+
+/** What {@link TLSSocket.getEphemeralKeyInfo} returns, as Node's. */
+export interface EphemeralKeyInfo {
+  /** `'ECDH'` (an elliptic curve group) or, for a group that is not a curve, its kind. */
+  type: string;
+  /** OpenSSL's name of the group (`'X25519'`, `'prime256v1'`, ...). */
+  name: string;
+  /** The group's size in bits, where Node reports one. */
+  size?: number;
+}
+
 /** Node's error shape: an Error with a string `code`. */
 export interface NodeTLSError extends Error {
+  /** Node's code (`'ERR_TLS_CERT_ALTNAME_INVALID'`, `'ECONNRESET'`, ...). */
   code: string;
   /** The engine's error behind it, when there is one. */
   cause?: unknown;
@@ -277,7 +306,9 @@ interface SocketLike {
   setKeepAlive?(enable?: boolean, delay?: number): unknown;
   ref?(): unknown;
   unref?(): unknown;
-  address?(): unknown;
+  address?(): AddressInfo | Record<string, never>;
+  autoSelectFamilyAttemptedAddresses?: string[];
+  resetAndDestroy?(): unknown;
 }
 
 /**
@@ -528,6 +559,7 @@ export class TLSSocket extends Duplex {
 
   // ---- plaintext ---------------------------------------------------------------------
 
+  /** Duplex implementation: reads plaintext from the connection while there is room. */
   override _read(): void {
     if (this.#reading) return;
     this.#reading = true;
@@ -555,10 +587,12 @@ export class TLSSocket extends Duplex {
     }
   }
 
+  /** Duplex implementation: plaintext to send (after the handshake). */
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.#send(chunk).then(() => cb(), (e: unknown) => cb(toNodeError(e, this.#secure)));
   }
 
+  /** Duplex implementation: several writes sent together. */
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
     // cork()/uncork() (undici, http) hand over a batch: one TLS write.
     const all = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
@@ -575,6 +609,7 @@ export class TLSSocket extends Duplex {
     this.#touch();
   }
 
+  /** Duplex implementation: `end()` sends close_notify. */
   override _final(cb: (err?: Error | null) => void): void {
     // close_notify, then the transport's half-close (FIN); reading goes on.
     this.#ready
@@ -588,6 +623,7 @@ export class TLSSocket extends Duplex {
       });
   }
 
+  /** Duplex implementation: `destroy()` closes the connection and its transport. */
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.#clearTimer();
     this.#failReady(err ?? new Error('wasmtls: socket destroyed'));
@@ -628,13 +664,13 @@ export class TLSSocket extends Duplex {
    * `standardName` IANA's, `version` the first protocol version that
    * defines the suite (OpenSSL's SSL_CIPHER_get_version). Every suite
    * here belongs to one version only, so that is the version negotiated. */
-  getCipher(): { name: string; standardName: string; version: string } | null {
+  getCipher(): CipherNameInfo | null {
     const i = this.#info;
     return i ? { name: i.cipher, standardName: i.cipherStandardName, version: i.version } : null;
   }
 
   /** The key exchange, as Node's (client only; `{}` on a server). */
-  getEphemeralKeyInfo(): { type: string; name: string; size?: number } | Record<string, never> | null {
+  getEphemeralKeyInfo(): EphemeralKeyInfo | Record<string, never> | null {
     const i = this.#info;
     if (!i) return null;
     if (this.#opts.isServer || !i.group) return {};
@@ -651,6 +687,7 @@ export class TLSSocket extends Duplex {
     return this.#session;
   }
 
+  /** Whether the handshake resumed the session given as `session`. */
   isSessionReused(): boolean {
     return this.#info?.sessionReused ?? false;
   }
@@ -667,13 +704,19 @@ export class TLSSocket extends Duplex {
     return this.#raw as (Duplex & SocketLike) | undefined;
   }
 
+  /** The peer's IP address (of the TCP connection; undefined over a transport). */
   get remoteAddress(): string | undefined { return this.#net?.remoteAddress; }
+  /** The peer's port (of the TCP connection). */
   get remotePort(): number | undefined { return this.#net?.remotePort; }
+  /** `'IPv4'` or `'IPv6'` (of the TCP connection). */
   get remoteFamily(): string | undefined { return this.#net?.remoteFamily; }
+  /** Our IP address (of the TCP connection). */
   get localAddress(): string | undefined { return this.#net?.localAddress; }
+  /** Our port (of the TCP connection). */
   get localPort(): number | undefined { return this.#net?.localPort; }
-  /** Plaintext bytes (Node counts the socket's; the transport may not be one). */
+  /** Plaintext bytes read (Node counts the socket's; the transport may not be one). */
   get bytesRead(): number { return this.#read; }
+  /** Plaintext bytes written (Node counts the socket's; the transport may not be one). */
   get bytesWritten(): number { return this.#written; }
   /** True while the TCP connection (or, over a transport, the handshake)
    * is being set up. */
@@ -681,7 +724,9 @@ export class TLSSocket extends Duplex {
     const n = this.#net;
     return n ? !!n.connecting : !this.#secure && !this.destroyed;
   }
+  /** As {@link TLSSocket.connecting}, Node's alias. */
   get pending(): boolean { return this.connecting; }
+  /** Node's `readyState`: `'opening'` while connecting, then which sides are open. */
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
     if (this.connecting) return 'opening';
     if (this.readable && this.writable) return 'open';
@@ -692,28 +737,78 @@ export class TLSSocket extends Duplex {
   /** The idle timeout set by setTimeout(), in ms (undefined for none). */
   get timeout(): number | undefined { return this.#timeoutMs || undefined; }
 
+  /** Disable Nagle's algorithm on the TCP connection (a no-op over a transport). */
   setNoDelay(noDelay = true): this {
     this.#net?.setNoDelay?.(noDelay);
     return this;
   }
 
+  /** TCP keep-alive on the TCP connection (a no-op over a transport). */
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.#net?.setKeepAlive?.(enable, initialDelay);
     return this;
   }
 
+  /** Let the TCP connection keep the event loop alive (the default). */
   ref(): this {
     this.#net?.ref?.();
     return this;
   }
 
+  /** Let the process exit while the TCP connection is open. */
   unref(): this {
     this.#net?.unref?.();
     return this;
   }
 
-  address(): unknown {
+  /** The local address of the TCP connection, as Node's; `{}` over a
+   * transport. */
+  address(): AddressInfo | Record<string, never> {
     return this.#net?.address?.() ?? {};
+  }
+
+  // The rest of net.Socket's members, so that the socket is a `net.Socket`
+  // to the type checker where libraries take one (undici's connector
+  // callback is typed `[null, net.Socket | tls.TLSSocket]`), each doing
+  // what Node's does for a socket that is already connected.
+
+  /** The addresses tried by the TCP connection's family autoselection
+   * (Node's `net.Socket` property); empty over a transport. */
+  get autoSelectFamilyAttemptedAddresses(): string[] {
+    return this.#net?.autoSelectFamilyAttemptedAddresses ?? [];
+  }
+
+  /** Deprecated in Node as there: the plaintext waiting to be written
+   * (`writableLength`). */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
+  /** End the writable side (close_notify), then destroy the socket once
+   * everything was written, as Node's `socket.destroySoon()`. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Close the TCP connection with a reset (RST) and destroy the socket,
+   * as Node's `socket.resetAndDestroy()`; over a transport, which has no
+   * reset, the transport is closed. */
+  resetAndDestroy(): this {
+    this.#net?.resetAndDestroy?.();
+    return this.destroy();
+  }
+
+  /** A wasmtls socket is connected when it is made (by {@link connect} or
+   * over the socket given to the constructor) and cannot be connected
+   * again: always throws `ERR_METHOD_NOT_IMPLEMENTED`. (Node's `tls.connect`
+   * calls the inherited `net.Socket` method internally; callers of a
+   * connected socket never do.) */
+  connect(..._args: unknown[]): never {
+    throw Object.assign(new Error('wasmtls/node TLSSocket: connect() is not supported; use connect() from wasmtls/node'), {
+      code: 'ERR_METHOD_NOT_IMPLEMENTED',
+    });
   }
 
   /** Emit `'timeout'` after `ms` without plaintext moving either way (0

@@ -61,8 +61,9 @@ export interface CommonOptions {
    * mixing them, or a {@link TrustStore} (reuse one store across
    * connections: it is parsed once). */
   ca?: CaLike | TrustStore;
-  /** Our certificate chain (PEM or DER, leaf first) and private key. */
+  /** Our certificate chain (PEM or DER, leaf first). */
   cert?: string | Uint8Array | readonly Uint8Array[];
+  /** The private key of `cert`'s leaf (PEM or DER: PKCS#8, SEC 1 or PKCS#1). */
   key?: string | Uint8Array;
   /** The lowest version to speak (default `'TLSv1.2'`, as Node). `'TLSv1'`
    * and `'TLSv1.1'` are accepted as Node accepts them and mean TLS 1.2,
@@ -150,6 +151,7 @@ export interface ConnectOptions extends CommonOptions {
 /** Options of {@link accept}. */
 export interface AcceptOptions extends CommonOptions {
   cert: string | Uint8Array | readonly Uint8Array[];
+  /** The private key of `cert`'s leaf (PEM or DER). */
   key: string | Uint8Array;
   /** Ask the client for a certificate (validated against `ca`). */
   requestCert?: boolean;
@@ -171,6 +173,7 @@ export interface TLSInfo {
   /** The suite's RFC (IANA) name, as Node's `getCipher().standardName`
    * (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`). */
   cipherStandardName: CipherSuiteName | CipherSuite12Name;
+  /** The key exchange group; undefined when the handshake exchanged no key (a resumption without one). */
   group: GroupName | undefined;
   /** The scheme of the peer's CertificateVerify (a TLS 1.2 server's:
    * of its ServerKeyExchange); none on resumption. */
@@ -248,6 +251,13 @@ function transportOf(o: CommonOptions | undefined, who: string): Transport {
   return t;
 }
 
+/** The option names of connect() and accept(), checked at run time (a
+ * misspelt security option must not be silently ignored). */
+const COMMON_OPTIONS = ['transport', 'ALPNProtocols', 'ca', 'cert', 'key', 'minVersion', 'maxVersion', 'ciphers',
+  'ciphersuites', 'groups', 'sigalgs', 'keylog', 'signal', 'readableHighWaterMark', 'onUnexpectedEof', 'allowHalfOpen', 'context'];
+const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
+const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
+
 /**
  * Open a TLS client connection (TLS 1.3 or 1.2) over `transport`. The
  * handshake starts at once; `opened` tells how it went.
@@ -262,13 +272,6 @@ function transportOf(o: CommonOptions | undefined, who: string): Transport {
  * closed and `opened` and `closed` reject with the error. Only a missing
  * `transport` throws (there is nothing to close).
  */
-/** The option names of connect() and accept(), checked at run time (a
- * misspelt security option must not be silently ignored). */
-const COMMON_OPTIONS = ['transport', 'ALPNProtocols', 'ca', 'cert', 'key', 'minVersion', 'maxVersion', 'ciphers',
-  'ciphersuites', 'groups', 'sigalgs', 'keylog', 'signal', 'readableHighWaterMark', 'onUnexpectedEof', 'allowHalfOpen', 'context'];
-const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
-const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
-
 export function connect(options: ConnectOptions): TLSSocket {
   const transport = transportOf(options, 'connect');
   const o = options;
@@ -402,6 +405,7 @@ class Driver {
   private rejectClosed!: (e: unknown) => void;
   private readonly opened: Promise<TLSInfo>;
   /** The end of a failed connection still lingering (see fail()). */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: set by fail(), kept so the lingering end stays visible in a debugger
   private finishing: Promise<void> | undefined;
 
   constructor(
@@ -442,27 +446,26 @@ class Driver {
       if (signal.aborted) queueMicrotask(onAbort);
       else signal.addEventListener('abort', onAbort, { once: true });
     }
-    const self = this;
     this.socket = {
       readable,
       writable,
       opened: this.opened,
       closed,
-      close: () => self.close(),
+      close: () => this.close(),
       getSession: () => {
-        const raw = self.finished || conn.isServer ? undefined : conn.getSession();
-        return raw ? self.wrap(raw) : self.lastSession;
+        const raw = this.finished || conn.isServer ? undefined : conn.getSession();
+        return raw ? this.wrap(raw) : this.lastSession;
       },
       keyUpdate: async (requestPeer = true) => {
-        await self.opened;
-        self.check();
+        await this.opened;
+        this.check();
         // OpenSSL's SSL_key_update fails the same way ("wrong ssl
         // version"); the connection goes on.
         if (conn.version === 'TLSv1.2') {
           throw new Error('wasmtls: KeyUpdate is a TLS 1.3 message (RFC 8446 4.6.3); this connection is TLSv1.2');
         }
         if (!conn.keyUpdate(requestPeer)) throw conn.error ?? new TLSError(TLS_ERR.INTERNAL, 'KeyUpdate refused');
-        await self.send();
+        await this.send();
       },
       connection: conn,
     };
@@ -967,7 +970,7 @@ class Driver {
         }
         this.inLeft = r.value;
       }
-    } catch (x) {
+    } catch {
       await tick();
       return this.finished ? e : c.error ?? e;
     } finally {

@@ -75,6 +75,7 @@ function checkDest(dest: Uint8Array | undefined, len: number, title: string): vo
  * into wasm memory once and the result out once.
  */
 export class Aead {
+  /** The algorithm this key is for. */
   readonly algorithm: AeadName;
   /** Key length in bytes. */
   readonly keyLength: number;

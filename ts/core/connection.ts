@@ -84,11 +84,17 @@ declare module './context.js' {
 
 /** `SSL_get_error` results, OpenSSL's numbering. */
 export const SSL_ERROR_NONE = 0;
+/** A protocol or verification error; see `conn.error`. */
 export const SSL_ERROR_SSL = 1;
+/** More ciphertext from the peer is needed: feed `conn.network` and retry. */
 export const SSL_ERROR_WANT_READ = 2;
+/** Outgoing ciphertext is waiting: drain `conn.network` and retry. */
 export const SSL_ERROR_WANT_WRITE = 3;
+/** The transport ended without close_notify (or another I/O failure). */
 export const SSL_ERROR_SYSCALL = 5;
+/** The peer sent close_notify: no more data. */
 export const SSL_ERROR_ZERO_RETURN = 6;
+/** An asynchronous verification callback has not decided yet: retry after it has. */
 export const SSL_ERROR_WANT_RETRY_VERIFY = 12;
 
 /** What {@link Connection.getError} returns. */
@@ -103,7 +109,9 @@ export { SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL
 export const SSL_WRITE_FLAG_CONCLUDE = 0x1;
 
 /** `SSL_get_shutdown` bits. */
+/** close_notify was sent. */
 export const SSL_SENT_SHUTDOWN = 1;
+/** The peer's close_notify was received. */
 export const SSL_RECEIVED_SHUTDOWN = 2;
 
 /** The largest plaintext record (RFC 8446 5.1: 2^14). A read returns at
@@ -141,8 +149,19 @@ export interface ConnectionOptions {
 }
 
 /** Result of the `_ex` calls. */
-export interface ExResult { ok: boolean; written: number }
-export interface ReadResult { ok: boolean; data: Uint8Array }
+export interface ExResult {
+  /** Whether the call succeeded (`SSL_write_ex`'s return); else see `getError`. */
+  ok: boolean;
+  /** Plaintext bytes taken. */
+  written: number;
+}
+/** What {@link Connection.readEx} returns, as `SSL_read_ex`. */
+export interface ReadResult {
+  /** Whether data was read; else see `getError`. */
+  ok: boolean;
+  /** The plaintext read (empty when not ok). */
+  data: Uint8Array;
+}
 
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 // Send buffers beyond this are freed after the write that needed them.
@@ -162,6 +181,7 @@ const SEND_KEEP = 1 << 20;
  * ```
  */
 export class Connection {
+  /** The context the connection was made with (kept alive while the connection is). */
   readonly ctx: TLSContext;
   /** The network side (ciphertext). */
   readonly network: Network;

@@ -19,8 +19,11 @@ import { TrustStore } from './x509.js';
 
 /** `SSL_CTX_set_mode(3)` modes, OpenSSL's bit values. */
 export const SSL_MODE_ENABLE_PARTIAL_WRITE = 0x1;
+/** A retried write may pass a different buffer holding the same bytes. */
 export const SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER = 0x2;
+/** A read goes past non-application records (post-handshake messages) instead of returning WANT_READ; in the default modes, as in OpenSSL 1.1.1 and later. */
 export const SSL_MODE_AUTO_RETRY = 0x4;
+/** An idle connection gives its record buffers back until it next needs them. */
 export const SSL_MODE_RELEASE_BUFFERS = 0x10;
 /** @internal every mode bit known */
 export const MODES_KNOWN = 0x17;
@@ -49,6 +52,7 @@ export type VerifyPolicy = 'chain' | 'insecure-no-chain-validation' | 'external'
  * the connection's (ARCHITECTURE.md: no cycle among files, type imports
  * included; scripts/check-layers.mjs).
  */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging in connection.ts (see above)
 export interface CallbackConnection {}
 
 /**
@@ -95,6 +99,7 @@ const CONTEXT_OPTIONS = ['verify', 'onVerify', 'ca', 'pins', 'clientCert', 'minV
  * bytes, DER bytes, or an array mixing them. */
 export type CaLike = string | Uint8Array | readonly (string | Uint8Array)[];
 
+/** Options of {@link TLSContext}: OpenSSL's `SSL_CTX` settings. */
 export interface TLSContextOptions {
   /** Required for a client, and for a server that asks for client
    * certificates. See {@link VerifyPolicy}. */
@@ -115,6 +120,7 @@ export interface TLSContextOptions {
    * / `_max_`; default TLS 1.2 to TLS 1.3). A client offers the range; a
    * server picks TLS 1.3 when the client offers it and the range has it. */
   minVersion?: TLSVersion;
+  /** See `minVersion`. */
   maxVersion?: TLSVersion;
   /** TLS 1.3 cipher suites, preference order (default: ChaCha20-Poly1305,
    * then AES-128-GCM, AES-256-GCM: wasm has no AES instructions, and
@@ -163,7 +169,14 @@ export interface TLSContextOptions {
    * 100 KiB certificate list limit; the handshake's buffers are allocated
    * only while it runs). A certificate chain whose message exceeds it is
    * refused (`TLS_ERR.CHAIN_TOO_LARGE`). */
-  bufferSizes?: { netIn?: number; netOut?: number; handshakeMax?: number };
+  bufferSizes?: {
+    /** Incoming ciphertext buffer, bytes (>= 16,645). */
+    netIn?: number;
+    /** Outgoing ciphertext buffer, bytes. */
+    netOut?: number;
+    /** Largest handshake message, bytes (>= 4096; default 131072). */
+    handshakeMax?: number;
+  };
   /** Key log lines for Wireshark and the like (see {@link KeylogCallback}).
    * Connections made while it is set record their secrets; others keep no
    * copies. */

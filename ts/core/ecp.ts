@@ -28,6 +28,7 @@ import { abytes } from './bytes.js';
 import { digest, hashLength, type HashName } from './hash.js';
 import { wasm, type Wasm } from './loader.js';
 
+/** The NIST curves (FIPS 186-5, SEC 2: secp256r1, secp384r1). */
 export type CurveName = 'P-256' | 'P-384';
 
 // TLS NamedGroup codepoints, shared with crypto-src/inc/wt_ecp.h.
@@ -57,7 +58,9 @@ export function publicKeyLength(curve: CurveName): number {
 
 /** A key pair: private scalar and uncompressed public point. */
 export interface KeyPair {
+  /** The scalar, big-endian, the curve's field size in bytes. */
   privateKey: Uint8Array;
+  /** The uncompressed point (SEC 1: 0x04 || x || y). */
   publicKey: Uint8Array;
 }
 

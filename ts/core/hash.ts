@@ -18,6 +18,7 @@ import { abytes, aint } from './bytes.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
+/** The SHA-2 functions (FIPS 180-4). */
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 // Ids shared with crypto-src/inc/wt_hash.h.
@@ -53,7 +54,9 @@ function feed(w: Wasm, fn: string, ctx: number, data: Uint8Array): void {
 abstract class Ctx {
   protected readonly w: Wasm;
   protected ptr: number;
+  /** The hash function. */
   readonly name: HashName;
+  /** Digest length in bytes. */
   readonly outputLen: number;
   private readonly size: number;
 
@@ -95,18 +98,21 @@ export class Hash extends Ctx {
     this.w.exports.wt_x_hash_init(this.ptr, hashId(name));
   }
 
+  /** Absorb `data`. */
   update(data: Uint8Array): this {
     abytes(data, 'Hash.update');
     feed(this.w, 'wt_x_hash_update', this.live(), data);
     return this;
   }
 
+  /** The digest of what was absorbed so far; the state is left intact (absorbing may go on). */
   digest(): Uint8Array {
     const out = this.w.scratch(64);
     this.w.exports.wt_x_hash_out(this.live(), out);
     return this.w.copyOut(out, this.outputLen);
   }
 
+  /** An independent copy of the state (a transcript hash forked mid-stream). */
   clone(): Hash {
     return this.copyInto(new Hash(this.name));
   }
@@ -127,18 +133,21 @@ export class Hmac extends Ctx {
     this.w.free(k);
   }
 
+  /** Absorb `data`. */
   update(data: Uint8Array): this {
     abytes(data, 'Hmac.update');
     feed(this.w, 'wt_x_hmac_update', this.live(), data);
     return this;
   }
 
+  /** The digest of what was absorbed so far; the state is left intact (absorbing may go on). */
   digest(): Uint8Array {
     const out = this.w.scratch(64);
     this.w.exports.wt_x_hmac_out(this.live(), out);
     return this.w.copyOut(out, this.outputLen);
   }
 
+  /** An independent copy of the state. */
   clone(): Hmac {
     return this.copyInto(new Hmac(this.name, CLONE));
   }

@@ -47,14 +47,19 @@ type Hooks = Required<Pick<LoadOptions, 'random' | 'now'>>;
 
 /** Raw exports: every export takes and returns integers (pointers included). */
 export type WasmExports = Record<string, (...args: number[]) => number> & {
+  /** The module's linear memory (it grows: re-derive views after calls). */
   memory: WebAssembly.Memory;
+  /** Allocate `n` bytes of linear memory; 0 when exhausted. */
   malloc(n: number): number;
+  /** Free what `malloc` returned. */
   free(p: number): void;
 };
 
 /** One instantiated module and the helpers to move bytes in and out of it. */
 export class Wasm {
+  /** The module's exports. */
   readonly exports: WasmExports;
+  /** Whether this is the SIMD build (`wasmtls.wasm`) rather than the scalar one. */
   readonly simd: boolean;
   /** @internal */
   hooks: Hooks;
@@ -79,6 +84,7 @@ export class Wasm {
     return p;
   }
 
+  /** Free memory from {@link Wasm.alloc}. */
   free(p: number): void {
     if (p !== 0) this.exports.free(p);
   }

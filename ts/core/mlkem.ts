@@ -23,11 +23,17 @@ import { wasm } from './loader.js';
 
 /** Byte lengths of ML-KEM-768 values (FIPS 203 Table 3). */
 export const MLKEM768 = /* @__PURE__ */ Object.freeze({
+  /** Encapsulation (public) key bytes. */
   publicKeyLength: 1184,
+  /** Decapsulation (secret) key bytes. */
   secretKeyLength: 2400,
+  /** Ciphertext bytes. */
   ciphertextLength: 1088,
+  /** Shared secret bytes. */
   sharedSecretLength: 32,
+  /** Key generation seed bytes (d || z). */
   seedLength: 64,
+  /** Encapsulation randomness (m) bytes. */
   msgLength: 32,
 });
 

@@ -9,7 +9,12 @@ import { abytes, u32le, cString } from './bytes.js';
 import { wasm } from './loader.js';
 
 /** A PEM block: its label (`CERTIFICATE`, `PRIVATE KEY`, ...) and DER. */
-export interface PemBlock { label: string; der: Uint8Array }
+export interface PemBlock {
+  /** The label of the BEGIN line (`CERTIFICATE`, `PRIVATE KEY`, ...). */
+  label: string;
+  /** The decoded base64 body. */
+  der: Uint8Array;
+}
 
 function latin1(s: string): Uint8Array {
   const b = new Uint8Array(s.length);

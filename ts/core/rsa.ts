@@ -68,6 +68,7 @@ const MESSAGES: Record<number, string> = {
 
 /** An error from the wasm RSA code, with its numeric `code`. */
 export class RsaError extends Error {
+  /** The engine's RSA error code (the message says which). */
   readonly code: number;
   constructor(code: number, context: string) {
     super(`${context}: ${MESSAGES[code] ?? `error ${code}`}`);

@@ -19,7 +19,9 @@ import { abytes, aint } from './bytes.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 
+/** The SHA-3 hash functions (FIPS 202). */
 export type Sha3Name = 'SHA3-256' | 'SHA3-512';
+/** The SHAKE extendable-output functions (FIPS 202). */
 export type ShakeName = 'SHAKE128' | 'SHAKE256';
 
 const SHA3_BITS: Record<Sha3Name, number> = { 'SHA3-256': 256, 'SHA3-512': 512 };
@@ -81,7 +83,9 @@ abstract class KeccakCtx {
 
 /** Incremental SHA3-256 / SHA3-512; `digest()` leaves the state intact. */
 export class Sha3 extends KeccakCtx {
+  /** The function. */
   readonly name: Sha3Name;
+  /** Digest length in bytes. */
   readonly outputLen: number;
 
   constructor(name: Sha3Name) {
@@ -92,18 +96,21 @@ export class Sha3 extends KeccakCtx {
     this.w.exports.wt_x_sha3_init(this.ptr, bits);
   }
 
+  /** Absorb `data`. */
   update(data: Uint8Array): this {
     abytes(data, 'Sha3.update');
     feed(this.w, 'wt_x_sha3_update', this.live(), data);
     return this;
   }
 
+  /** The digest of what was absorbed so far; the state is left intact. */
   digest(): Uint8Array {
     const out = this.w.scratch(64);
     this.w.exports.wt_x_sha3_out(this.live(), out);
     return this.w.copyOut(out, this.outputLen);
   }
 
+  /** An independent copy of the state. */
   clone(): Sha3 {
     return this.copyInto(new Sha3(this.name));
   }
@@ -112,6 +119,7 @@ export class Sha3 extends KeccakCtx {
 /** Incremental SHAKE: `update()` while absorbing, then any number of
  * `squeeze(n)` calls reading one output stream. */
 export class Shake extends KeccakCtx {
+  /** The function. */
   readonly name: ShakeName;
 
   constructor(name: ShakeName) {
@@ -150,6 +158,7 @@ export class Shake extends KeccakCtx {
     return out;
   }
 
+  /** An independent copy of the state (absorbing or squeezing). */
   clone(): Shake {
     return this.copyInto(new Shake(this.name));
   }

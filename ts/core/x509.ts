@@ -50,7 +50,9 @@ export type CertName = Record<string, string | string[]>;
 /** A certificate as Node's `getPeerCertificate(true)` shows it (the
  * subset wasmtls computes; no SHA-1 `fingerprint`). */
 export interface PeerCertificate {
+  /** The subject's attributes by OpenSSL's short names (`CN`, `O`, ...). */
   subject: CertName;
+  /** The issuer's attributes, as `subject`. */
   issuer: CertName;
   /** "DNS:a.example, IP Address:192.0.2.1" (absent without SAN). */
   subjectaltname?: string;
@@ -58,6 +60,7 @@ export interface PeerCertificate {
   ca: boolean;
   /** "Mar 25 12:00:00 2026 GMT" (OpenSSL's format). */
   valid_from: string;
+  /** The end of the validity period, in the same format. */
   valid_to: string;
   /** Uppercase hex of the serial number. */
   serialNumber: string;
@@ -74,6 +77,7 @@ export interface PeerCertificate {
 /** Whose certificate is checked: a server's (serverAuth) or a client's. */
 export type Purpose = 'server' | 'client';
 
+/** What {@link verifyChain} checks a chain against. */
 export interface VerifyOptions {
   /** DER certificates as the peer sent them, end-entity first. */
   chain: Uint8Array[];
@@ -95,7 +99,9 @@ export interface VerifyOptions {
   insecureSkipSignatureCheck?: boolean;
 }
 
+/** {@link verifyChain}'s verdict. */
 export interface VerifyResult {
+  /** Whether a path to an anchor validated (and the name and pins matched). */
   authorized: boolean;
   /** Searchable code, e.g. "CERT_HAS_EXPIRED" (absent when authorized). */
   authorizationError?: string;
@@ -138,7 +144,9 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** Thrown for a certificate that does not parse. */
 export class CertificateError extends Error {
+  /** Searchable code naming the fault, as {@link VerifyResult.authorizationError} does. */
   readonly code: string;
+  /** The TLS alert a peer sending it gets (RFC 8446 6.2). */
   readonly alert: number;
   constructor(code: string, reason: string, alert: number) {
     super(`${code}: ${reason}`);
@@ -348,7 +356,7 @@ export function parseCertificate(der: Uint8Array): PeerCertificate {
  * the chain order is followed. */
 export function parseChain(chain: Uint8Array[], path?: number[], anchor?: Uint8Array): PeerCertificate {
   if (chain.length === 0) throw new RangeError('parseChain: empty chain');
-  const order = path && path.length ? path : chain.map((_, i) => i);
+  const order = path?.length ? path : chain.map((_, i) => i);
   const certs = order.map((i) => parseCertificate(chain[i]));
   if (anchor) certs.push(parseCertificate(anchor));
   for (let i = 0; i + 1 < certs.length; i++) certs[i].issuerCertificate = certs[i + 1];
@@ -505,7 +513,7 @@ export function checkSignature(cert: Uint8Array, issuer: Uint8Array): string | n
 export function verifyChain(opts: VerifyOptions): VerifyResult {
   const { chain, anchors } = opts;
   if (!Array.isArray(chain)) throw new TypeError('verifyChain: chain must be an array of Uint8Array');
-  chain.forEach((c, i) => abytes(c, `verifyChain chain[${i}]`));
+  for (const [i, c] of chain.entries()) abytes(c, `verifyChain chain[${i}]`);
   const purpose = opts.purpose ?? 'server';
   if (!(purpose in PURPOSE)) throw new TypeError(`verifyChain: purpose must be 'server' or 'client', got ${String(purpose)}`);
   const time = opts.time === undefined ? 0 : opts.time instanceof Date ? opts.time.getTime() : opts.time;
@@ -522,7 +530,7 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
     store = new TrustStore();
     own = true;
     if (typeof anchors === 'string') store.addPEM(anchors);
-    else if (Array.isArray(anchors)) anchors.forEach((a) => store.addDER(a));
+    else if (Array.isArray(anchors)) for (const a of anchors) store.addDER(a);
     else { store.dispose(); throw new TypeError('verifyChain: anchors must be a TrustStore, DER array or PEM string'); }
   }
   const ptrs = chain.map((c) => w.copyIn(c));
@@ -559,7 +567,7 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
     w.free(res);
     if (hp) w.free(hp);
     w.free(blobs);
-    ptrs.forEach((p) => w.free(p));
+    for (const p of ptrs) w.free(p);
     if (own) store.dispose();
   }
 }
