@@ -189,7 +189,7 @@ describe.skipIf(!OPENSSL)('the peer\'s alerts: ERR_SSL_ and OpenSSL\'s name, as 
           const r = await who({ ...o0, port });
           got.push(r.code);
           if (who === oursTls) {
-            const e = (r as { err: unknown }).err as TLSError;
+            const e = (r as unknown as { err: unknown }).err as TLSError;
             expect(e).toBeInstanceOf(TLSError);
             expect(e.alertDirection).toBe('received');
             expect(e.engineCode).toBe(TLS_ERR.RECV_ALERT + e.alert!);

@@ -177,7 +177,7 @@ describe('Node: a socket after SSLRequest, through fromNodeSocket and connect({ 
     await new Promise<void>((res, rej) => tls.once('secureConnect', res).once('error', rej));
     expect(tls.authorized).toBe(true);
     const r = await pgSession(Duplex.toWeb(tls) as unknown as ByteDuplex, { user: 'certuser', queries: ['SELECT 1', SSL_QUERY] });
-    expect(r.rows).toEqual([[['1']], [['t', tls.getProtocol(), tls.getCipher().name, '/CN=client.test']]]);
+    expect(r.rows).toEqual([[['1']], [['t', tls.getProtocol(), tls.getCipher()?.name, '/CN=client.test']]]);
     tls.destroy();
   }, 30_000);
 });

@@ -13,6 +13,13 @@
  *    of the example's free names (`declare const caPem: string;`), so a
  *    snippet stays short and is still checked;
  *  - `<!-- not-checked: reason -->` leaves the block out (keep these rare).
+ *
+ * Deno and Workers examples are checked too: the project declares the few
+ * runtime names they use (`Deno.connect`, `cloudflare:sockets`, `*.wasm`
+ * imports, as demo/workers/src/modules.d.ts does), and `npm:wasmtls/...`
+ * and `jsr:@wasmtls/wasmtls/...` specifiers are read as `wasmtls/...`
+ * (jsr.json has the same entry points as package.json, which
+ * test/deno-jsr.test.ts checks).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -60,6 +67,38 @@ function extractExamples(md: string): Example[] {
   return out;
 }
 
+/** What Deno and the Workers runtime declare, as far as the examples use it
+ * (a project has Deno's own lib or @cloudflare/workers-types instead). */
+const RUNTIME_DECLARATIONS = `
+declare namespace Deno {
+  interface Conn {
+    readonly readable: ReadableStream<Uint8Array>;
+    readonly writable: WritableStream<Uint8Array>;
+    read(p: Uint8Array): Promise<number | null>;
+    write(p: Uint8Array): Promise<number>;
+    closeWrite(): Promise<void>;
+    close(): void;
+  }
+  function connect(options: { hostname: string; port: number }): Promise<Conn>;
+  function readTextFile(path: string): Promise<string>;
+}
+declare module 'cloudflare:sockets' {
+  export interface Socket {
+    readonly readable: ReadableStream<Uint8Array>;
+    readonly writable: WritableStream<Uint8Array>;
+    readonly opened: Promise<unknown>;
+    readonly closed: Promise<void>;
+    close(): Promise<void>;
+  }
+  export function connect(address: { hostname: string; port: number } | string,
+    options?: { secureTransport?: 'off' | 'on' | 'starttls'; allowHalfOpen?: boolean }): Socket;
+}
+declare module '*.wasm' {
+  const mod: WebAssembly.Module;
+  export default mod;
+}
+`;
+
 const examples = extractExamples(readFileSync(join(root, 'README.md'), 'utf8'));
 
 describe('README examples', () => {
@@ -100,13 +139,15 @@ describe('README examples', () => {
         },
         include: ['*.ts', '*.mjs'],
       }));
+      writeFileSync(join(dir, 'runtimes.d.ts'), RUNTIME_DECLARATIONS);
       const names = new Map<string, number>();
       for (const e of checked) {
         const name = `readme-line-${e.line}.${e.lang === 'ts' ? 'ts' : 'mjs'}`;
         names.set(name, e.line);
         // `export {}` keeps each block a module of its own (top-level await,
         // no name clashes between blocks).
-        writeFileSync(join(dir, name), `${e.context}\n${e.code}\nexport {};\n`);
+        const code = e.code.replace(/(['"])(?:npm:|jsr:@wasmtls\/)wasmtls(?=[/'"])/g, '$1wasmtls');
+        writeFileSync(join(dir, name), `${e.context}\n${code}\nexport {};\n`);
       }
       let out = '';
       try {

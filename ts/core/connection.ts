@@ -60,7 +60,7 @@ import { peerVerifyName, verdictAlert } from './verdict.js';
 
 // The public surface of `wasmtls/connection` (and of the package's main
 // entry): the SSL object and everything it is configured and read with.
-export { ALERT, TLS_ERR, TLSError } from './errors.js';
+export { ALERT, codeName, TLS_ERR, TLSError } from './errors.js';
 export { pemDecode } from './pem.js';
 export type {
   Cipher12Name, CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,

@@ -58,7 +58,7 @@ export interface RelayOptions {
   allow?: readonly string[];
   /** Relay every connection to this one destination, whatever the path
    * (the operator named it: a private address is allowed). */
-  target?: { host: string; port: number };
+  target?: RelayTarget;
   /** Forward to any host and port a client names (still no private
    * address without `allowPrivate`). An open proxy: avoid in production. */
   open?: boolean;
@@ -99,9 +99,25 @@ export interface RelayOptions {
   clientAddress?: (req: IncomingMessage) => string;
   /** Name resolution (default: `dns.lookup` with `all: true`, the system
    * resolver, as `net.connect` would use). Every address is checked. */
-  lookup?: (hostname: string) => Promise<readonly { address: string; family?: number }[]>;
+  lookup?: (hostname: string) => Promise<readonly ResolvedAddress[]>;
   /** One line per tunnel, per refusal and at start (default: none). */
   log?: (line: string) => void;
+}
+
+/** A fixed destination of the relay. */
+export interface RelayTarget {
+  /** A DNS name or an IP address. */
+  host: string;
+  /** The TCP port. */
+  port: number;
+}
+
+/** One answer of {@link RelayOptions.lookup}. */
+export interface ResolvedAddress {
+  /** An IPv4 or IPv6 address in text form. */
+  address: string;
+  /** 4 or 6, as `dns.lookup` gives it (unused: the relay parses the address itself). */
+  family?: number;
 }
 
 /** A relay not bound to a server: hand it upgrade requests. */
@@ -122,8 +138,9 @@ export interface Relay {
 
 /** {@link startRelay}'s options: a relay and where it listens. */
 export interface StartRelayOptions extends RelayOptions {
-  /** Listen here (host default 127.0.0.1; port 0: any free port)... */
+  /** Listen on this address (default 127.0.0.1)... */
   host?: string;
+  /** ...and this port (0: any free port)... */
   port?: number;
   /** ...or attach to this server's `'upgrade'` events (not closed by
    * `close()`; requests outside `path` are left to its other listeners,
@@ -136,9 +153,13 @@ export interface RunningRelay {
   /** `ws://host:port` plus the path prefix without its final `/`; append
    * `/host:port` unless the target is fixed. */
   url: string;
+  /** The port it listens on (the server's, when attached to one). */
   port: number;
+  /** Tunnels open now. */
   readonly active: number;
+  /** The relay itself (its upgrade handler). */
   relay: Relay;
+  /** Close every tunnel, then the listening server if the relay made it. */
   close(): Promise<void>;
 }
 
