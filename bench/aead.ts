@@ -20,7 +20,12 @@ const scalar = loadFresh('scalar');
 const aad = new Uint8Array(13);
 const nonce = new Uint8Array(randomBytes(12));
 
-const NODE: Record<AeadName, string> = { 'AES-128-GCM': 'aes-128-gcm', 'AES-192-GCM': 'aes-192-gcm', 'AES-256-GCM': 'aes-256-gcm', 'CHACHA20-POLY1305': 'chacha20-poly1305' };
+const NODE: Record<AeadName, string> = {
+  'AES-128-GCM': 'aes-128-gcm',
+  'AES-192-GCM': 'aes-192-gcm',
+  'AES-256-GCM': 'aes-256-gcm',
+  'CHACHA20-POLY1305': 'chacha20-poly1305',
+};
 console.log(`AEAD seal throughput, MB/s (median of ${RUNS} interleaved runs), Node ${process.version}`);
 const rows: (string | number)[][] = [];
 for (const alg of ['CHACHA20-POLY1305', 'AES-128-GCM', 'AES-256-GCM'] as AeadName[]) {
@@ -31,8 +36,7 @@ for (const alg of ['CHACHA20-POLY1305', 'AES-128-GCM', 'AES-256-GCM'] as AeadNam
   useInstance(scalar);
   const oursScalar = new Aead(alg, key);
   useInstance(simd);
-  const webKey = alg === 'CHACHA20-POLY1305' ? undefined
-    : await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+  const webKey = alg === 'CHACHA20-POLY1305' ? undefined : await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
   for (const size of [1024, 16384]) {
     const pt = new Uint8Array(randomBytes(size));
     const mbs = (ops: number | undefined) => (ops === undefined ? NaN : (ops * size) / 1e6);
@@ -53,11 +57,36 @@ for (const alg of ['CHACHA20-POLY1305', 'AES-128-GCM', 'AES-256-GCM'] as AeadNam
     if (alg === 'CHACHA20-POLY1305') fns.sodium = () => sodium.crypto_aead_chacha20poly1305_ietf_encrypt(pt, aad, null, nonce, key);
     const r = await compare(fns);
     const [a, b, node, web, so, noble] = [r.simd, r.scalar, r.node, r.web, r.sodium, r.noble].map(mbs);
-    rows.push([`${alg} ${size} B`, a, b, node, web, so, noble, ratio(a, node),
-      Number.isNaN(web) ? '-' : ratio(a, web), Number.isNaN(so) ? '-' : ratio(a, so), ratio(a, noble)]);
+    rows.push([
+      `${alg} ${size} B`,
+      a,
+      b,
+      node,
+      web,
+      so,
+      noble,
+      ratio(a, node),
+      Number.isNaN(web) ? '-' : ratio(a, web),
+      Number.isNaN(so) ? '-' : ratio(a, so),
+      ratio(a, noble),
+    ]);
   }
   oursSimd.dispose();
   oursScalar.dispose();
 }
-table(['seal', 'ours SIMD', 'ours scalar', 'node:crypto', 'WebCrypto', 'libsodium', '@noble', 'vs node', 'vs WebCrypto', 'vs libsodium', 'vs noble'],
-  rows.map((r) => r.map((c) => (typeof c === 'number' && Number.isNaN(c) ? '-' : c))));
+table(
+  [
+    'seal',
+    'ours SIMD',
+    'ours scalar',
+    'node:crypto',
+    'WebCrypto',
+    'libsodium',
+    '@noble',
+    'vs node',
+    'vs WebCrypto',
+    'vs libsodium',
+    'vs noble',
+  ],
+  rows.map((r) => r.map((c) => (typeof c === 'number' && Number.isNaN(c) ? '-' : c))),
+);

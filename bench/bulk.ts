@@ -24,7 +24,7 @@ type Suite = CipherSuiteName | Cipher12Name;
 const is12 = (suite: Suite) => !suite.startsWith('TLS_');
 function ours(suite: Suite): number {
   const o = is12(suite)
-    ? { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', suites12: [suite as Cipher12Name] } as const
+    ? ({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', suites12: [suite as Cipher12Name] } as const)
     : { suites: [suite as CipherSuiteName] };
   const c = new Connection(new TLSContext({ verify: 'insecure-no-chain-validation', ...o }));
   const s = new Connection(new TLSContext({ cert, key, ...o }));
@@ -32,7 +32,8 @@ function ours(suite: Suite): number {
   s.setAcceptState();
   handshake(c, s);
   const t0 = performance.now();
-  let sent = 0, got = 0;
+  let sent = 0,
+    got = 0;
   while (got < TOTAL) {
     if (sent < TOTAL) {
       const r = c.writeEx(data);
@@ -53,9 +54,10 @@ function ours(suite: Suite): number {
 
 // Node's options for one suite: TLS 1.3 names go to `ciphersuites`, TLS
 // 1.2 (OpenSSL) names to `ciphers` with the version pinned.
-const nodeOpts = (suite: Suite) => is12(suite)
-  ? { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: suite } as const
-  : { minVersion: 'TLSv1.3', ciphersuites: suite } as const;
+const nodeOpts = (suite: Suite) =>
+  is12(suite)
+    ? ({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: suite } as const)
+    : ({ minVersion: 'TLSv1.3', ciphersuites: suite } as const);
 async function node(suite: Suite): Promise<number> {
   let got = 0;
   let t0 = 0;
@@ -91,9 +93,16 @@ async function node(suite: Suite): Promise<number> {
 }
 
 const rows: (string | number)[][] = [];
-for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_256_GCM_SHA384',
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES256-GCM-SHA384'] as Suite[]) {
-  const a: number[] = [], b: number[] = [];
+for (const suite of [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+] as Suite[]) {
+  const a: number[] = [],
+    b: number[] = [];
   for (let r = 0; r < Math.max(3, RUNS >> 1); r++) {
     a.push(ours(suite));
     b.push(await node(suite));

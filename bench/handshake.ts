@@ -52,7 +52,7 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
   // In TLS 1.2 the client's supported_groups also bounds the curve of an
   // ECDSA certificate (RFC 8422 5.3): P-256 is listed after X25519, which
   // stays the key exchange.
-  const groups = version === 'TLSv1.2' ? ['x25519', 'secp256r1'] as const : ['x25519'] as const;
+  const groups = version === 'TLSv1.2' ? (['x25519', 'secp256r1'] as const) : (['x25519'] as const);
   const ecdhCurve = version === 'TLSv1.2' ? 'X25519:P-256' : 'X25519';
   const cctx = new TLSContext({ ...v, verify: 'insecure-no-chain-validation', groups: [...groups] });
   const sctx = new TLSContext({ ...v, cert, key, groups: [...groups] });
@@ -73,30 +73,35 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const node = (): Promise<void> => new Promise((resolve, reject) => {
-    const s: TLSSocket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...v, ...cipher, ecdhCurve }, () => {
-      if (s.getProtocol() !== version) reject(new Error(`Node negotiated ${s.getProtocol()}`));
-      s.destroy();
-      resolve();
+  const node = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const s: TLSSocket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...v, ...cipher, ecdhCurve }, () => {
+        if (s.getProtocol() !== version) reject(new Error(`Node negotiated ${s.getProtocol()}`));
+        s.destroy();
+        resolve();
+      });
+      s.on('error', reject);
     });
-    s.on('error', reject);
-  });
   const o: { wall: number; cpu: number }[] = [];
   const n: { wall: number; cpu: number }[] = [];
   for (let r = 0; r < RUNS; r++) {
-    o.push(await rate(ours, MS / RUNS * 2));
-    n.push(await rate(node, MS / RUNS * 2));
+    o.push(await rate(ours, (MS / RUNS) * 2));
+    n.push(await rate(node, (MS / RUNS) * 2));
   }
   server.close();
-  const ow = med(o.map((x) => x.wall)), oc = med(o.map((x) => x.cpu));
-  const nw = med(n.map((x) => x.wall)), ncpu = med(n.map((x) => x.cpu));
+  const ow = med(o.map((x) => x.wall)),
+    oc = med(o.map((x) => x.cpu));
+  const nw = med(n.map((x) => x.wall)),
+    ncpu = med(n.map((x) => x.cpu));
   pairRows.push(
     [`${version} wasmtls (in-memory pair)`, ow, oc],
     [`${version} Node tls (loopback)`, nw, ncpu],
     [`${version} ratio`, ratio(ow, nw), ratio(oc, ncpu)],
   );
 }
-console.log(`full handshakes per second (X25519, ECDSA P-256; TLS 1.2: ECDHE-ECDSA-AES128-GCM-SHA256, EMS), median of ${RUNS} interleaved runs, Node ${process.version}`);
+console.log(
+  `full handshakes per second (X25519, ECDSA P-256; TLS 1.2: ECDHE-ECDSA-AES128-GCM-SHA256, EMS), median of ${RUNS} interleaved runs, Node ${process.version}`,
+);
 table(['implementation', 'per wall second', 'per CPU second'], pairRows);
 
 // ---- clients alone, one Node tls server (what subtls supports) ----------------
@@ -109,7 +114,13 @@ const p256port = (p256srv.address() as AddressInfo).port;
 const anchors = new TrustStore().addPEM(cert);
 async function wasmtlsClient(): Promise<void> {
   const t = await connectTcp({ host: '127.0.0.1', port: p256port });
-  const c = wasmtlsConnect({ transport: t, servername: 'localhost', ca: anchors, groups: ['secp256r1'], ciphersuites: ['TLS_AES_128_GCM_SHA256'] });
+  const c = wasmtlsConnect({
+    transport: t,
+    servername: 'localhost',
+    ca: anchors,
+    groups: ['secp256r1'],
+    ciphersuites: ['TLS_AES_128_GCM_SHA256'],
+  });
   await c.opened;
   await c.close();
 }
@@ -118,25 +129,32 @@ function subtlsClient(): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = netConnect({ host: '127.0.0.1', port: p256port }, () => {
       const q = new SocketReadQueue(sock);
-      startTls('localhost', subtlsRoots, q.read.bind(q), (d: Uint8Array) => void sock.write(d),
-        { requireServerTlsExtKeyUsage: false, requireDigitalSigKeyUsage: false })
-        .then(() => {
+      startTls('localhost', subtlsRoots, q.read.bind(q), (d: Uint8Array) => void sock.write(d), {
+        requireServerTlsExtKeyUsage: false,
+        requireDigitalSigKeyUsage: false,
+      }).then(
+        () => {
           sock.destroy();
           resolve();
-        }, (e: unknown) => {
+        },
+        (e: unknown) => {
           sock.destroy();
           reject(e);
-        });
+        },
+      );
     });
     sock.on('error', reject);
   });
 }
 function nodeClient(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s: TLSSocket = connect({ host: '127.0.0.1', port: p256port, ca: cert, servername: 'localhost', minVersion: 'TLSv1.3', ecdhCurve: 'P-256' }, () => {
-      s.destroy();
-      resolve();
-    });
+    const s: TLSSocket = connect(
+      { host: '127.0.0.1', port: p256port, ca: cert, servername: 'localhost', minVersion: 'TLSv1.3', ecdhCurve: 'P-256' },
+      () => {
+        s.destroy();
+        resolve();
+      },
+    );
     s.on('error', reject);
   });
 }
@@ -144,18 +162,23 @@ const cw: { wall: number; cpu: number }[] = [];
 const cs: { wall: number; cpu: number }[] = [];
 const cn: { wall: number; cpu: number }[] = [];
 for (let r = 0; r < RUNS; r++) {
-  cw.push(await rate(wasmtlsClient, MS / RUNS * 2));
-  cs.push(await rate(subtlsClient, MS / RUNS * 2));
-  cn.push(await rate(nodeClient, MS / RUNS * 2));
+  cw.push(await rate(wasmtlsClient, (MS / RUNS) * 2));
+  cs.push(await rate(subtlsClient, (MS / RUNS) * 2));
+  cn.push(await rate(nodeClient, (MS / RUNS) * 2));
 }
 p256srv.close();
 const [w1, w2] = [med(cw.map((x) => x.wall)), med(cw.map((x) => x.cpu))];
 const [s1, s2] = [med(cs.map((x) => x.wall)), med(cs.map((x) => x.cpu))];
 const [n1, n2] = [med(cn.map((x) => x.wall)), med(cn.map((x) => x.cpu))];
-console.log(`\nclients against one Node tls server on loopback (P-256, TLS_AES_128_GCM_SHA256, chain validated), ` +
-  `handshakes per second, median of ${RUNS} interleaved runs`);
-table(['client', 'per wall second', 'per CPU second', 'wasmtls vs it (CPU)'], [
-  ['wasmtls connect() (streams API)', w1, w2, '-'],
-  ['subtls (TypeScript + WebCrypto)', s1, s2, ratio(w2, s2)],
-  ['Node tls.connect (OpenSSL)', n1, n2, ratio(w2, n2)],
-]);
+console.log(
+  `\nclients against one Node tls server on loopback (P-256, TLS_AES_128_GCM_SHA256, chain validated), ` +
+    `handshakes per second, median of ${RUNS} interleaved runs`,
+);
+table(
+  ['client', 'per wall second', 'per CPU second', 'wasmtls vs it (CPU)'],
+  [
+    ['wasmtls connect() (streams API)', w1, w2, '-'],
+    ['subtls (TypeScript + WebCrypto)', s1, s2, ratio(w2, s2)],
+    ['Node tls.connect (OpenSSL)', n1, n2, ratio(w2, n2)],
+  ],
+);

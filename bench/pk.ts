@@ -26,7 +26,13 @@ type Fn = (() => unknown) | undefined;
 // One row: ours, node:crypto, noble, libsodium, measured interleaved.
 async function row(name: string, ours: Fn, node: Fn, noble: Fn, so: Fn): Promise<void> {
   const fns: Record<string, () => unknown> = {};
-  for (const [k, f] of [['ours', ours], ['node', node], ['noble', noble], ['so', so]] as const) if (f) fns[k] = f;
+  for (const [k, f] of [
+    ['ours', ours],
+    ['node', node],
+    ['noble', noble],
+    ['so', so],
+  ] as const)
+    if (f) fns[k] = f;
   const r = await compare(fns);
   rows.push([name, r.ours, r.node, r.noble, r.so]);
 }
@@ -35,43 +41,71 @@ async function row(name: string, ours: Fn, node: Fn, noble: Fn, so: Fn): Promise
 {
   const peerPub = x25519PublicKey(rnd(32));
   const nodePeer = nc.generateKeyPairSync('x25519').publicKey;
-  await row('X25519 keygen+derive',
-    (() => { const k = rnd(32); x25519PublicKey(k); return x25519(k, peerPub); }),
-    (() => { const kp = nc.generateKeyPairSync('x25519'); return nc.diffieHellman({ privateKey: kp.privateKey, publicKey: nodePeer }); }),
-    (() => { const k = nX.utils.randomSecretKey(); nX.getPublicKey(k); return nX.getSharedSecret(k, peerPub); }),
-    (() => { const k = sodium.randombytes_buf(32); sodium.crypto_scalarmult_base(k); return sodium.crypto_scalarmult(k, peerPub); }),
+  await row(
+    'X25519 keygen+derive',
+    () => {
+      const k = rnd(32);
+      x25519PublicKey(k);
+      return x25519(k, peerPub);
+    },
+    () => {
+      const kp = nc.generateKeyPairSync('x25519');
+      return nc.diffieHellman({ privateKey: kp.privateKey, publicKey: nodePeer });
+    },
+    () => {
+      const k = nX.utils.randomSecretKey();
+      nX.getPublicKey(k);
+      return nX.getSharedSecret(k, peerPub);
+    },
+    () => {
+      const k = sodium.randombytes_buf(32);
+      sodium.crypto_scalarmult_base(k);
+      return sodium.crypto_scalarmult(k, peerPub);
+    },
   );
 }
 // P-256 / P-384
-for (const [curve, noble, hash] of [['P-256', nP256, 'sha256'], ['P-384', nP384, 'sha384']] as const) {
+for (const [curve, noble, hash] of [
+  ['P-256', nP256, 'sha256'],
+  ['P-384', nP384, 'sha384'],
+] as const) {
   const kp = ecdhKeygen(curve);
   const peer = ecdhKeygen(curve);
   const nodeCurve = curve === 'P-256' ? 'prime256v1' : 'secp384r1';
   const nodeKp = nc.generateKeyPairSync('ec', { namedCurve: nodeCurve });
   const nodePeerKp = nc.generateKeyPairSync('ec', { namedCurve: nodeCurve });
   if (curve === 'P-256') {
-    await row(`${curve} ECDH keygen+derive`,
-      (() => ecdh(curve, ecdhKeygen(curve).privateKey, peer.publicKey)),
-      (() => { const k = nc.generateKeyPairSync('ec', { namedCurve: nodeCurve }); return nc.diffieHellman({ privateKey: k.privateKey, publicKey: nodePeerKp.publicKey }); }),
-      (() => noble.getSharedSecret(noble.utils.randomSecretKey(), peer.publicKey)),
-      undefined);
+    await row(
+      `${curve} ECDH keygen+derive`,
+      () => ecdh(curve, ecdhKeygen(curve).privateKey, peer.publicKey),
+      () => {
+        const k = nc.generateKeyPairSync('ec', { namedCurve: nodeCurve });
+        return nc.diffieHellman({ privateKey: k.privateKey, publicKey: nodePeerKp.publicKey });
+      },
+      () => noble.getSharedSecret(noble.utils.randomSecretKey(), peer.publicKey),
+      undefined,
+    );
     const nsk = noble.utils.randomSecretKey();
-    await row(`${curve} ECDSA sign`,
-      (() => ecdsaSign(curve, kp.privateKey, msg, { der: true })),
-      (() => nc.sign(hash, msg, { key: nodeKp.privateKey, dsaEncoding: 'der' })),
-      (() => noble.sign(msg, nsk)),
-      undefined);
+    await row(
+      `${curve} ECDSA sign`,
+      () => ecdsaSign(curve, kp.privateKey, msg, { der: true }),
+      () => nc.sign(hash, msg, { key: nodeKp.privateKey, dsaEncoding: 'der' }),
+      () => noble.sign(msg, nsk),
+      undefined,
+    );
   }
   const sig = ecdsaSign(curve, kp.privateKey, msg, { der: true });
   const nodeSig = nc.sign(hash, msg, { key: nodeKp.privateKey, dsaEncoding: 'der' });
   const nsk = noble.utils.randomSecretKey();
   const npk = noble.getPublicKey(nsk);
   const nsig = noble.sign(msg, nsk);
-  await row(`${curve} ECDSA verify`,
-    (() => ecdsaVerify(curve, kp.publicKey, msg, sig, { der: true })),
-    (() => nc.verify(hash, msg, { key: nodeKp.publicKey, dsaEncoding: 'der' }, nodeSig)),
-    (() => noble.verify(nsig, msg, npk)),
-    undefined);
+  await row(
+    `${curve} ECDSA verify`,
+    () => ecdsaVerify(curve, kp.publicKey, msg, sig, { der: true }),
+    () => nc.verify(hash, msg, { key: nodeKp.publicKey, dsaEncoding: 'der' }, nodeSig),
+    () => noble.verify(nsig, msg, npk),
+    undefined,
+  );
 }
 // RSA-2048: the same key in every implementation.
 {
@@ -80,14 +114,20 @@ for (const [curve, noble, hash] of [['P-256', nP256, 'sha256'], ['P-384', nP384,
   const pub = rsaParsePublicKey(publicKey.export({ type: 'spki', format: 'pem' }) as string);
   const sig = rsaSign(priv, 'pss', 'SHA-256', msg);
   const pss = { padding: nc.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
-  await row('RSA-2048 PSS sign',
-    (() => rsaSign(priv, 'pss', 'SHA-256', msg)),
-    (() => nc.sign('sha256', msg, { key: privateKey, ...pss })),
-    undefined, undefined);
-  await row('RSA-2048 PSS verify',
-    (() => rsaVerify(pub, 'pss', 'SHA-256', msg, sig)),
-    (() => nc.verify('sha256', msg, { key: publicKey, ...pss }, sig)),
-    undefined, undefined);
+  await row(
+    'RSA-2048 PSS sign',
+    () => rsaSign(priv, 'pss', 'SHA-256', msg),
+    () => nc.sign('sha256', msg, { key: privateKey, ...pss }),
+    undefined,
+    undefined,
+  );
+  await row(
+    'RSA-2048 PSS verify',
+    () => rsaVerify(pub, 'pss', 'SHA-256', msg, sig),
+    () => nc.verify('sha256', msg, { key: publicKey, ...pss }, sig),
+    undefined,
+    undefined,
+  );
   priv.dispose();
   pub.dispose();
 }
@@ -100,16 +140,20 @@ for (const [curve, noble, hash] of [['P-256', nP256, 'sha256'], ['P-384', nP384,
   const nodeKp = nc.generateKeyPairSync('ed25519');
   const nodeSig = nc.sign(null, msg, nodeKp.privateKey);
   const sodiumKp = sodium.crypto_sign_seed_keypair(seed);
-  await row('Ed25519 sign',
-    (() => key.sign(msg)),
-    (() => nc.sign(null, msg, nodeKp.privateKey)),
-    (() => nEd.sign(msg, seed)),
-    (() => sodium.crypto_sign_detached(msg, sodiumKp.privateKey)));
-  await row('Ed25519 verify',
-    (() => ed25519Verify(pub, msg, sig)),
-    (() => nc.verify(null, msg, nodeKp.publicKey, nodeSig)),
-    (() => nEd.verify(sig, msg, pub)),
-    (() => sodium.crypto_sign_verify_detached(sig, msg, pub)));
+  await row(
+    'Ed25519 sign',
+    () => key.sign(msg),
+    () => nc.sign(null, msg, nodeKp.privateKey),
+    () => nEd.sign(msg, seed),
+    () => sodium.crypto_sign_detached(msg, sodiumKp.privateKey),
+  );
+  await row(
+    'Ed25519 verify',
+    () => ed25519Verify(pub, msg, sig),
+    () => nc.verify(null, msg, nodeKp.publicKey, nodeSig),
+    () => nEd.verify(sig, msg, pub),
+    () => sodium.crypto_sign_verify_detached(sig, msg, pub),
+  );
   key.dispose();
 }
 // ML-KEM-768 (node:crypto on Node 20 has none; @noble/post-quantum in the noble column)
@@ -118,16 +162,26 @@ for (const [curve, noble, hash] of [['P-256', nP256, 'sha256'], ['P-384', nP384,
   const enc = mlkem768Encapsulate(kp.publicKey);
   const nkp = ml_kem768.keygen();
   const nenc = ml_kem768.encapsulate(nkp.publicKey);
-  await row('ML-KEM-768 encaps',
-    (() => mlkem768Encapsulate(kp.publicKey)), undefined,
-    (() => ml_kem768.encapsulate(nkp.publicKey)), undefined);
-  await row('ML-KEM-768 decaps',
-    (() => mlkem768Decapsulate(kp.secretKey, enc.ciphertext)), undefined,
-    (() => ml_kem768.decapsulate(nenc.cipherText, nkp.secretKey)), undefined);
+  await row(
+    'ML-KEM-768 encaps',
+    () => mlkem768Encapsulate(kp.publicKey),
+    undefined,
+    () => ml_kem768.encapsulate(nkp.publicKey),
+    undefined,
+  );
+  await row(
+    'ML-KEM-768 decaps',
+    () => mlkem768Decapsulate(kp.secretKey, enc.ciphertext),
+    undefined,
+    () => ml_kem768.decapsulate(nenc.cipherText, nkp.secretKey),
+    undefined,
+  );
 }
 
 console.log(`public-key operations per second (median of ${RUNS} interleaved runs), Node ${process.version}`);
 const dash = (x: number | undefined) => (x === undefined ? '-' : x);
 const rat = (a: number, b: number | undefined) => (b === undefined ? '-' : ratio(a, b));
-table(['operation', 'wasmtls', 'node:crypto', '@noble', 'libsodium', 'vs node', 'vs noble', 'vs libsodium'],
-  rows.map(([n, o, nd, nb, so]) => [n, o, dash(nd), dash(nb), dash(so), rat(o, nd), rat(o, nb), rat(o, so)]));
+table(
+  ['operation', 'wasmtls', 'node:crypto', '@noble', 'libsodium', 'vs node', 'vs noble', 'vs libsodium'],
+  rows.map(([n, o, nd, nb, so]) => [n, o, dash(nd), dash(nb), dash(so), rat(o, nd), rat(o, nb), rat(o, so)]),
+);

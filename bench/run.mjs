@@ -7,7 +7,9 @@ import { pathToFileURL } from 'node:url';
 
 const names = process.argv.slice(2);
 if (names.length === 0) {
-  console.error('usage: node bench/run.mjs <hash|aead|pk|handshake|bulk|tunnel> [...]  (tunnel: Node + Chromium through Wisp, ~3 min, not in npm run bench)');
+  console.error(
+    'usage: node bench/run.mjs <hash|aead|pk|handshake|bulk|tunnel> [...]  (tunnel: Node + Chromium through Wisp, ~3 min, not in npm run bench)',
+  );
   process.exit(2);
 }
 const root = new URL('../', import.meta.url);
@@ -16,8 +18,13 @@ for (const name of names) {
   const out = new URL(`build/bench/${name}.mjs`, root);
   await build({
     entryPoints: [new URL(`bench/${name}.ts`, root).pathname],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
-    outfile: out.pathname, logLevel: 'error',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: out.pathname,
+    logLevel: 'error',
   });
   await import(pathToFileURL(out.pathname).href);
 }

@@ -4,7 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface KeyCert { key: string; cert: string }
+export interface KeyCert {
+  key: string;
+  cert: string;
+}
 
 /** A self-signed ECDSA P-256 (or other) certificate for `cn`. */
 export function selfSigned(kind: 'p256' | 'p384' | 'rsa2048' | 'ed25519' = 'p256', cn = 'localhost'): KeyCert {
@@ -15,8 +18,26 @@ export function selfSigned(kind: 'p256' | 'p384' | 'rsa2048' | 'ed25519' = 'p256
     rsa2048: ['-newkey', 'rsa:2048'],
     ed25519: ['-newkey', 'ed25519'],
   }[kind];
-  execFileSync('openssl', ['req', '-x509', ...alg, '-nodes', '-days', '2', '-subj', `/CN=${cn}`,
-    '-addext', `subjectAltName=DNS:${cn},IP:127.0.0.1`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      ...alg,
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=DNS:${cn},IP:127.0.0.1`,
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
 }
 
@@ -40,14 +61,46 @@ export function caChain(cn = 'localhost'): CaChain {
   const f = (n: string) => join(dir, n);
   const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: 'ignore' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  ossl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2',
-    '-subj', '/CN=wasmtls bench CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign');
+  ossl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=wasmtls bench CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
   ossl('req', ...ec, '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', `/CN=${cn}`);
-  writeFileSync(f('leaf.ext'), `subjectAltName=DNS:${cn},IP:127.0.0.1\nbasicConstraints=CA:FALSE\n` +
-    'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
-  ossl('x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', f('leaf.ext'), '-out', f('leaf.crt'));
+  writeFileSync(
+    f('leaf.ext'),
+    `subjectAltName=DNS:${cn},IP:127.0.0.1\nbasicConstraints=CA:FALSE\n` +
+      'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    f('leaf.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('leaf.ext'),
+    '-out',
+    f('leaf.crt'),
+  );
   const pem = (n: string) => readFileSync(f(n), 'utf8');
   return { caPem: pem('ca.crt'), chainPem: pem('leaf.crt') + pem('ca.crt'), keyPem: pem('leaf.key') };
 }

@@ -24,7 +24,9 @@ export interface TunnelEnv {
   rawPort: number;
   caPem: string;
   /** A WHATWG-shaped WebSocket constructor (browser global, or npm `ws`). */
-  WebSocket: new (url: string) => WebSocketLike;
+  WebSocket: new (
+    url: string,
+  ) => WebSocketLike;
   /** epoxy-tls's module (full build, initialised). */
   epoxy: EpoxyModule;
   log(line: string): void;
@@ -107,8 +109,11 @@ async function oursImpl(env: TunnelEnv): Promise<Impl> {
     name: 'wasmtls',
     open: async (port, eof) => {
       const s = connect({
-        transport: wisp.connect('localhost', port), servername: 'localhost', ca,
-        ALPNProtocols: ['http/1.1'], ...(eof ? { onUnexpectedEof: eof } : {}),
+        transport: wisp.connect('localhost', port),
+        servername: 'localhost',
+        ca,
+        ALPNProtocols: ['http/1.1'],
+        ...(eof ? { onUnexpectedEof: eof } : {}),
       });
       s.closed.catch(() => {});
       s.opened.catch(() => {});
@@ -145,7 +150,8 @@ async function epoxyImpl(env: TunnelEnv): Promise<Impl> {
       const reader = io.read.getReader();
       const writer = io.write.getWriter();
       return {
-        reader, writer,
+        reader,
+        writer,
         // writer.close() never settles (it waits on a shutdown that does
         // not finish); cancel + abort drops the stream at once.
         close: async () => {
@@ -279,7 +285,8 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
   };
   try {
     // Warm-up: the Wisp connections open, code paths are compiled.
-    for (const impl of [...impls, plain]) for (let i = 0; i < 5; i++) await timeout(smallRequest(impl, env), 10_000, `${impl.name} warm-up`);
+    for (const impl of [...impls, plain])
+      for (let i = 0; i < 5; i++) await timeout(smallRequest(impl, env), 10_000, `${impl.name} warm-up`);
 
     env.log(`${env.runtime}: time to first byte, ${k.ttfbSamples} samples each`);
     for (let i = 0; i < k.ttfbSamples; i++) {

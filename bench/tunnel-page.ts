@@ -16,8 +16,11 @@ try {
   await (epoxy as { default(o: unknown): Promise<unknown> }).default({ module_or_path: fetch('./epoxy.wasm') });
   const ua = /Chrom(e|ium)\/[\d.]+/.exec(navigator.userAgent)?.[0] ?? 'Chromium';
   w.__result = await runSuite({
-    ...cfg, runtime: ua.replace('Chrome', 'Chromium'), WebSocket: WebSocket as unknown as TunnelEnv['WebSocket'],
-    epoxy: epoxy as unknown as EpoxyModule, log: (l) => console.log(l),
+    ...cfg,
+    runtime: ua.replace('Chrome', 'Chromium'),
+    WebSocket: WebSocket as unknown as TunnelEnv['WebSocket'],
+    epoxy: epoxy as unknown as EpoxyModule,
+    log: (l) => console.log(l),
   });
 } catch (e) {
   w.__result = { error: String((e as Error)?.stack ?? e) };

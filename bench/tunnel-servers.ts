@@ -12,7 +12,15 @@ import { startOrigin } from './tunnel-origin.js';
 const pki = caChain();
 const origin = await startOrigin(pki);
 const wisp = await startWispServer();
-console.log(JSON.stringify({ wispUrl: wisp.url, httpsPort: origin.httpsPort, plainPort: origin.plainPort, rawPort: origin.rawPort, caPem: pki.caPem }));
+console.log(
+  JSON.stringify({
+    wispUrl: wisp.url,
+    httpsPort: origin.httpsPort,
+    plainPort: origin.plainPort,
+    rawPort: origin.rawPort,
+    caPem: pki.caPem,
+  }),
+);
 const stop = async (): Promise<void> => {
   await Promise.race([Promise.all([wisp.close(), origin.close()]), new Promise((r) => setTimeout(r, 2000))]);
   process.exit(0);

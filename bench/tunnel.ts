@@ -44,18 +44,32 @@ function epoxyDir(): string {
   const installed = `${root}node_modules/@mercuryworkshop/epoxy-tls`;
   const v = (JSON.parse(readFileSync(`${installed}/package.json`, 'utf8')) as { version: string }).version;
   if (v !== EPOXY_VERSION || !existsSync(`${installed}/full/epoxy.js`)) {
-    throw new Error(`bench/tunnel: expected @mercuryworkshop/epoxy-tls ${EPOXY_VERSION} (full build) in node_modules, found ${v}: run npm ci`);
+    throw new Error(
+      `bench/tunnel: expected @mercuryworkshop/epoxy-tls ${EPOXY_VERSION} (full build) in node_modules, found ${v}: run npm ci`,
+    );
   }
   return installed;
 }
 
-interface ServerInfo { wispUrl: string; httpsPort: number; plainPort: number; rawPort: number; caPem: string }
+interface ServerInfo {
+  wispUrl: string;
+  httpsPort: number;
+  plainPort: number;
+  rawPort: number;
+  caPem: string;
+}
 
 async function startServers(): Promise<{ info: ServerInfo; stop(): void }> {
   const out = `${root}build/bench/tunnel-servers.mjs`;
   await build({
-    entryPoints: [`${root}bench/tunnel-servers.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', outfile: out, logLevel: 'error',
+    entryPoints: [`${root}bench/tunnel-servers.ts`],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: out,
+    logLevel: 'error',
   });
   const child = spawn(process.execPath, [out], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
@@ -83,7 +97,11 @@ async function inNode(info: ServerInfo, dir: string): Promise<TunnelResults> {
     }
   };
   return runSuite({
-    ...info, runtime: `Node ${process.version}`, WebSocket: WsWebSocket as never, epoxy, knobs,
+    ...info,
+    runtime: `Node ${process.version}`,
+    WebSocket: WsWebSocket as never,
+    epoxy,
+    knobs,
     cpuMs: () => {
       const u = process.cpuUsage();
       return (u.user + u.system) / 1000;
@@ -102,8 +120,14 @@ async function inChromium(info: ServerInfo, dir: string): Promise<TunnelResults>
     },
   };
   await build({
-    entryPoints: [`${root}bench/tunnel-page.ts`], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-    outfile: `${page}/harness.js`, logLevel: 'error', plugins: [epoxyAlias],
+    entryPoints: [`${root}bench/tunnel-page.ts`],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: `${page}/harness.js`,
+    logLevel: 'error',
+    plugins: [epoxyAlias],
   });
   copyFileSync(`${root}dist/wasmtls.wasm`, `${page}/wasmtls.wasm`);
   copyFileSync(`${dir}/full/epoxy.wasm`, `${page}/epoxy.wasm`);
@@ -129,8 +153,11 @@ async function inChromium(info: ServerInfo, dir: string): Promise<TunnelResults>
       await cdp.send('Profiler.start');
     }
     await p.goto(url);
-    await p.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 180_000, polling: 250 })
-      .catch((e: unknown) => { throw new Error(`Chromium page did not finish: ${errors.join('; ')} ${String(e)}`); });
+    await p
+      .waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 180_000, polling: 250 })
+      .catch((e: unknown) => {
+        throw new Error(`Chromium page did not finish: ${errors.join('; ')} ${String(e)}`);
+      });
     if (cdp && profileTo) {
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(profileTo, JSON.stringify(profile));
@@ -153,36 +180,53 @@ function report(r: TunnelResults): { ok: boolean } {
   const [bO, bE] = m('mbs');
   const [hO, hE] = m('hps');
   const [tP, bP, hP] = [median(r.plain.ttfbMs), median(r.plain.mbs), median(r.plain.hps)];
-  console.log(`\n${r.runtime}: wasmtls vs epoxy-tls ${r.epoxyVersion}, one wisp-js server, origin on 127.0.0.1 ` +
-    `(medians: TTFB of ${r.ttfbMs.wasmtls.length}, MB/s of ${r.mbs.wasmtls.length}, handshakes/s of ${r.hps.wasmtls.length} rounds); ` +
-    'last column: the same requests over plain HTTP through the same tunnel (no TLS), the ceiling a TLS client can reach');
+  console.log(
+    `\n${r.runtime}: wasmtls vs epoxy-tls ${r.epoxyVersion}, one wisp-js server, origin on 127.0.0.1 ` +
+      `(medians: TTFB of ${r.ttfbMs.wasmtls.length}, MB/s of ${r.mbs.wasmtls.length}, handshakes/s of ${r.hps.wasmtls.length} rounds); ` +
+      'last column: the same requests over plain HTTP through the same tunnel (no TLS), the ceiling a TLS client can reach',
+  );
   const bulkMet = bO / bE >= 5;
   const hsMet = hO / hE >= 3;
-  table(['metric', 'wasmtls', 'epoxy-tls', 'wasmtls/epoxy', 'target', 'met', 'no TLS'], [
-    ['time to first byte, fresh connection', ms(tO), ms(tE), x2(tO / tE), '-', '-', ms(tP)],
-    ['MB/s, 64 MiB over one connection', bO, bE, x2(bO / bE), '>= 5x', bulkMet ? 'yes' : 'NO', bP],
-    ['sequential connections/s (connect, GET, close)', hO, hE, x2(hO / hE), '>= 3x', hsMet ? 'yes' : 'NO', hP],
-  ]);
+  table(
+    ['metric', 'wasmtls', 'epoxy-tls', 'wasmtls/epoxy', 'target', 'met', 'no TLS'],
+    [
+      ['time to first byte, fresh connection', ms(tO), ms(tE), x2(tO / tE), '-', '-', ms(tP)],
+      ['MB/s, 64 MiB over one connection', bO, bE, x2(bO / bE), '>= 5x', bulkMet ? 'yes' : 'NO', bP],
+      ['sequential connections/s (connect, GET, close)', hO, hE, x2(hO / hE), '>= 3x', hsMet ? 'yes' : 'NO', hP],
+    ],
+  );
   if (r.cpuPerConn.wasmtls.length) {
     const [cO, cE, cP] = [median(r.cpuPerConn.wasmtls), median(r.cpuPerConn['epoxy-tls']), median(r.cpuPerConn['no TLS'])];
-    console.log(`client CPU per sequential connection (this process; the servers run in another): wasmtls ${ms(cO)}, ` +
-      `epoxy-tls ${ms(cE)}, no TLS ${ms(cP)}; TLS work alone (minus no-TLS): wasmtls ${ms(cO - cP)}, epoxy-tls ${ms(cE - cP)} ` +
-      `= ${x2((cE - cP) / (cO - cP))} less for wasmtls`);
+    console.log(
+      `client CPU per sequential connection (this process; the servers run in another): wasmtls ${ms(cO)}, ` +
+        `epoxy-tls ${ms(cE)}, no TLS ${ms(cP)}; TLS work alone (minus no-TLS): wasmtls ${ms(cO - cP)}, epoxy-tls ${ms(cE - cP)} ` +
+        `= ${x2((cE - cP) / (cO - cP))} less for wasmtls`,
+    );
   }
-  console.log(`share of the no-TLS ceiling: MB/s wasmtls ${(100 * bO / bP).toFixed(0)}%, epoxy-tls ${(100 * bE / bP).toFixed(0)}%; ` +
-    `connections/s wasmtls ${(100 * hO / hP).toFixed(0)}%, epoxy-tls ${(100 * hE / hP).toFixed(0)}%`);
+  console.log(
+    `share of the no-TLS ceiling: MB/s wasmtls ${((100 * bO) / bP).toFixed(0)}%, epoxy-tls ${((100 * bE) / bP).toFixed(0)}%; ` +
+      `connections/s wasmtls ${((100 * hO) / hP).toFixed(0)}%, epoxy-tls ${((100 * hE) / hP).toFixed(0)}%`,
+  );
   console.log(`\n${r.runtime}: origin closes right after an N-byte body (min bytes delivered over the repeats)`);
-  table(['origin ends with', 'N', 'client', 'delivered', 'lost', 'runs lost', 'how the stream ended'],
+  table(
+    ['origin ends with', 'N', 'client', 'delivered', 'lost', 'runs lost', 'how the stream ended'],
     r.close.map((c) => [
       c.variant === 'abrupt' ? 'TCP close, no close_notify' : 'close_notify',
-      String(c.n), `${c.impl} ${c.mode}`, String(c.minReceived) + (c.corrupt ? ' CORRUPT' : ''), String(c.n - c.minReceived),
-      String(c.lostRuns), c.outcome.length > 70 ? `${c.outcome.slice(0, 67)}...` : c.outcome,
-    ]));
+      String(c.n),
+      `${c.impl} ${c.mode}`,
+      String(c.minReceived) + (c.corrupt ? ' CORRUPT' : ''),
+      String(c.n - c.minReceived),
+      String(c.lostRuns),
+      c.outcome.length > 70 ? `${c.outcome.slice(0, 67)}...` : c.outcome,
+    ]),
+  );
   const ours = r.close.filter((c) => c.impl === 'wasmtls');
   const noLoss = ours.every((c) => c.minReceived === c.n && !c.corrupt);
   const theirsLost = r.close.filter((c) => c.impl === 'epoxy-tls' && c.lostRuns > 0).length;
-  console.log(`never a lost byte (wasmtls, every case): ${noLoss ? 'yes' : 'NO'}; epoxy-tls lost bytes in ${theirsLost} of ` +
-    `${r.close.filter((c) => c.impl === 'epoxy-tls').length} cases`);
+  console.log(
+    `never a lost byte (wasmtls, every case): ${noLoss ? 'yes' : 'NO'}; epoxy-tls lost bytes in ${theirsLost} of ` +
+      `${r.close.filter((c) => c.impl === 'epoxy-tls').length} cases`,
+  );
   return { ok: bulkMet && hsMet && noLoss };
 }
 
@@ -195,8 +239,10 @@ try {
 } finally {
   servers.stop();
 }
-console.log('\nReference, from the issue (this machine kind): epoxy-tls ~10 MB/s in Chromium, ~17 MB/s in Node, ' +
-  '~95 handshakes/s, ~19 ms to first byte.');
+console.log(
+  '\nReference, from the issue (this machine kind): epoxy-tls ~10 MB/s in Chromium, ~17 MB/s in Node, ' +
+    '~95 handshakes/s, ~19 ms to first byte.',
+);
 const all = results.map(report);
 console.log(`\nall targets met: ${all.every((a) => a.ok) ? 'yes' : 'NO'}`);
 // The Node clients leave epoxy-tls's WebSocket open (it has no close).

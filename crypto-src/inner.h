@@ -30,13 +30,13 @@
 
 WT_INLINE uint32_t wt_load32_be(const uint8_t *p)
 {
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
+		(uint32_t)p[3];
 }
 WT_INLINE uint32_t wt_load32_le(const uint8_t *p)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+		((uint32_t)p[3] << 24);
 }
 WT_INLINE uint64_t wt_load64_be(const uint8_t *p)
 {
@@ -48,13 +48,17 @@ WT_INLINE uint64_t wt_load64_le(const uint8_t *p)
 }
 WT_INLINE void wt_store32_be(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 WT_INLINE void wt_store32_le(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)v;         p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
 }
 WT_INLINE void wt_store64_be(uint8_t *p, uint64_t v)
 {
@@ -68,7 +72,8 @@ WT_INLINE void wt_store64_le(uint8_t *p, uint64_t v)
 }
 WT_INLINE void wt_store16_be(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
 }
 
 /* ---- constant-time booleans (0 or 1) ------------------------------ */
@@ -88,7 +93,10 @@ WT_INLINE uint32_t wt_barrier(uint32_t x)
 }
 
 /* NOT(1) = 0, NOT(0) = 1 */
-WT_INLINE uint32_t WT_NOT(uint32_t ctl) { return ctl ^ 1; }
+WT_INLINE uint32_t WT_NOT(uint32_t ctl)
+{
+	return ctl ^ 1;
+}
 /* ctl ? x : y, without a branch */
 WT_INLINE uint32_t WT_MUX(uint32_t ctl, uint32_t x, uint32_t y)
 {
@@ -113,11 +121,23 @@ WT_INLINE uint32_t WT_GT(uint32_t x, uint32_t y)
 	uint32_t z = y - x;
 	return (z ^ ((x ^ y) & (x ^ z))) >> 31;
 }
-WT_INLINE uint32_t WT_GE(uint32_t x, uint32_t y) { return WT_NOT(WT_GT(y, x)); }
-WT_INLINE uint32_t WT_LT(uint32_t x, uint32_t y) { return WT_GT(y, x); }
-WT_INLINE uint32_t WT_LE(uint32_t x, uint32_t y) { return WT_NOT(WT_GT(x, y)); }
+WT_INLINE uint32_t WT_GE(uint32_t x, uint32_t y)
+{
+	return WT_NOT(WT_GT(y, x));
+}
+WT_INLINE uint32_t WT_LT(uint32_t x, uint32_t y)
+{
+	return WT_GT(y, x);
+}
+WT_INLINE uint32_t WT_LE(uint32_t x, uint32_t y)
+{
+	return WT_NOT(WT_GT(x, y));
+}
 /* x == 0 */
-WT_INLINE uint32_t WT_EQ0(uint32_t x) { return WT_NOT((x | -x) >> 31); }
+WT_INLINE uint32_t WT_EQ0(uint32_t x)
+{
+	return WT_NOT((x | -x) >> 31);
+}
 
 /* If ctl is 1, copy len bytes from src to dst; if 0, leave dst alone.
  * Reads and writes every byte either way. */

@@ -36,11 +36,38 @@ const RUNNER_DIR = join(BUILD, 'bogo', 'src', 'boringssl', 'ssl', 'test', 'runne
  * machine): DTLS, QUIC and the families of features wasmtls does not
  * have (0-RTT, ALPS, OCSP, SCT, Channel ID, certificate types / raw
  * public keys, credential selection, ECH, delegated credentials, PAKE). */
-export const SUBSET = ['*TLS13*', 'KeyUpdate-*', 'TooManyKeyUpdates', 'Peek-*', 'Shutdown-*', 'Unclean-Shutdown*',
-  'LargeMessage*', 'SendEmptyRecords*', 'SendWarningAlerts*', 'SendUserCanceledAlerts*', 'SendSplitAlert*', 'SendBogusAlertType'].join(';');
-export const SUBSET_SKIP = ['*-DTLS*', '*DTLS-*', '*-QUIC*', '*QUIC-*', 'EarlyData-*', 'ALPS-*', '*OCSP*', '*SCT*',
-  '*ChannelID*', 'ClientCertificateType-*', 'ServerCertificateType-*', 'CertificateSelection-*', '*ECH*',
-  'DelegatedCredentials-*', 'PAKE-*', 'SPAKE2*'].join(';');
+export const SUBSET = [
+  '*TLS13*',
+  'KeyUpdate-*',
+  'TooManyKeyUpdates',
+  'Peek-*',
+  'Shutdown-*',
+  'Unclean-Shutdown*',
+  'LargeMessage*',
+  'SendEmptyRecords*',
+  'SendWarningAlerts*',
+  'SendUserCanceledAlerts*',
+  'SendSplitAlert*',
+  'SendBogusAlertType',
+].join(';');
+export const SUBSET_SKIP = [
+  '*-DTLS*',
+  '*DTLS-*',
+  '*-QUIC*',
+  '*QUIC-*',
+  'EarlyData-*',
+  'ALPS-*',
+  '*OCSP*',
+  '*SCT*',
+  '*ChannelID*',
+  'ClientCertificateType-*',
+  'ServerCertificateType-*',
+  'CertificateSelection-*',
+  '*ECH*',
+  'DelegatedCredentials-*',
+  'PAKE-*',
+  'SPAKE2*',
+].join(';');
 
 /** Build Go and the runner when absent (cached under build/). */
 export function ensureRunner(log = (s) => process.stderr.write(`${s}\n`)) {
@@ -49,8 +76,13 @@ export function ensureRunner(log = (s) => process.stderr.write(`${s}\n`)) {
   if (!existsSync(join(goroot, 'bin', 'go'))) {
     log('bogo: fetching Go (../shared/bogo/get-go.sh)');
     goroot = execFileSync('sh', [join(SHARED, 'get-go.sh')], {
-      env: { ...process.env, DEST: GO_DEST }, stdio: ['ignore', 'pipe', 'inherit'],
-    }).toString().trim().split('\n').pop();
+      env: { ...process.env, DEST: GO_DEST },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+      .toString()
+      .trim()
+      .split('\n')
+      .pop();
   }
   log('bogo: building the runner (../shared/bogo/build-runner.sh, about a minute)');
   execFileSync('sh', [join(SHARED, 'build-runner.sh')], {
@@ -65,9 +97,13 @@ export async function buildShim(out = SHIM) {
   mkdirSync(dirname(out), { recursive: true });
   await esbuild.build({
     entryPoints: [join(ROOT, 'test', 'bogo', 'shim.ts')],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
     banner: { js: `#!${process.execPath}` },
-    outfile: out, logLevel: 'warning',
+    outfile: out,
+    logLevel: 'warning',
   });
   chmodSync(out, 0o755);
   return out;
@@ -75,8 +111,19 @@ export async function buildShim(out = SHIM) {
 
 /** Run the runner; resolves to its JSON results. */
 export function runRunner({ test, skip, workers = 2, json, shim = SHIM } = {}) {
-  const args = ['-shim-path', shim, '-shim-config', CONFIG, '-allow-unimplemented', '-loose-errors',
-    '-num-workers', String(workers), '-json-output', json, '-pipe'];
+  const args = [
+    '-shim-path',
+    shim,
+    '-shim-config',
+    CONFIG,
+    '-allow-unimplemented',
+    '-loose-errors',
+    '-num-workers',
+    String(workers),
+    '-json-output',
+    json,
+    '-pipe',
+  ];
   if (test) args.push('-test', test);
   if (skip) args.push('-skip', skip);
   return new Promise((resolvePromise, reject) => {
@@ -96,13 +143,21 @@ export function runRunner({ test, skip, workers = 2, json, shim = SHIM } = {}) {
 }
 
 function globToRegExp(glob) {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** The listed failures of config.json: pattern -> { reason, kind }. */
 export function listed(config = JSON.parse(readFileSync(CONFIG, 'utf8'))) {
   const out = [];
-  for (const [kind, table] of [['expected', config.ExpectedFailures ?? {}], ['defect', config.Defects ?? {}]]) {
+  for (const [kind, table] of [
+    ['expected', config.ExpectedFailures ?? {}],
+    ['defect', config.Defects ?? {}],
+  ]) {
     for (const [pattern, reason] of Object.entries(table)) {
       if (pattern.startsWith('_')) continue; // comments
       out.push({ pattern, re: globToRegExp(pattern), reason, kind });
@@ -157,18 +212,27 @@ async function main(argv) {
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
   const j = judge(results);
   for (const f of j.failures) console.log(`FAIL ${f.kind ?? 'UNLISTED'} ${f.name}`);
-  for (const f of j.unexpectedFailures) console.log(`unexpected failure: ${f.name}\n  ${(f.error ?? '').split('\n').slice(0, 12).join('\n  ')}`);
-  for (const p of j.unexpectedPasses) console.log(`unexpected pass (remove from config "${p.kind === 'defect' ? 'Defects' : 'ExpectedFailures'}"): ${p.name} (pattern ${p.pattern})`);
+  for (const f of j.unexpectedFailures)
+    console.log(`unexpected failure: ${f.name}\n  ${(f.error ?? '').split('\n').slice(0, 12).join('\n  ')}`);
+  for (const p of j.unexpectedPasses)
+    console.log(
+      `unexpected pass (remove from config "${p.kind === 'defect' ? 'Defects' : 'ExpectedFailures'}"): ${p.name} (pattern ${p.pattern})`,
+    );
   const { pass, fail, unimplemented } = j.counts;
   const listedFail = fail - j.unexpectedFailures.length;
-  console.log(`bogo: ${pass} pass, ${fail} fail (${listedFail} listed in config.json), ${unimplemented} unimplemented, ` +
-    `${pass + fail + unimplemented} tests in ${secs} s`);
+  console.log(
+    `bogo: ${pass} pass, ${fail} fail (${listedFail} listed in config.json), ${unimplemented} unimplemented, ` +
+      `${pass + fail + unimplemented} tests in ${secs} s`,
+  );
   return j.unexpectedFailures.length || j.unexpectedPasses.length ? 1 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((c) => process.exit(c), (e) => {
-    console.error(e.message ?? e);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (c) => process.exit(c),
+    (e) => {
+      console.error(e.message ?? e);
+      process.exit(1);
+    },
+  );
 }

@@ -57,10 +57,25 @@ function splitPre(src) {
 /** The file-scope text (brace depth 0, each closed block ending a
  * statement) and the text inside blocks. */
 function levels(code) {
-  let depth = 0, top = '', inner = '';
+  let depth = 0,
+    top = '',
+    inner = '';
   for (const ch of code) {
-    if (ch === '{') { depth++; if (depth === 1) { inner += ' '; continue; } }
-    if (ch === '}') { depth--; if (depth === 0) { top += ';'; inner += ' '; continue; } }
+    if (ch === '{') {
+      depth++;
+      if (depth === 1) {
+        inner += ' ';
+        continue;
+      }
+    }
+    if (ch === '}') {
+      depth--;
+      if (depth === 0) {
+        top += ';';
+        inner += ' ';
+        continue;
+      }
+    }
     if (depth === 0) top += ch;
     else inner += ch;
   }
@@ -94,10 +109,14 @@ export function definitions(code) {
 function functionDefs(code) {
   const names = new Set();
   const re = /([A-Za-z_]\w*)\s*\((?:[^()]|\([^()]*\))*\)\s*\{/g;
-  let depth = 0, last = 0;
+  let depth = 0,
+    last = 0;
   // Only matches that start at brace depth 0 are definitions.
   for (let m = re.exec(code); m; m = re.exec(code)) {
-    for (; last < m.index; last++) { if (code[last] === '{') depth++; else if (code[last] === '}') depth--; }
+    for (; last < m.index; last++) {
+      if (code[last] === '{') depth++;
+      else if (code[last] === '}') depth--;
+    }
     if (depth === 0 && !/^(if|while|for|switch|return|sizeof)$/.test(m[1])) names.add(m[1]);
   }
   return names;
@@ -134,7 +153,8 @@ export function graph(dirs, incPath, base) {
 
   // Who defines each exported name (a .c file); a name two files export is
   // reported (the link would fail, or the graph would guess).
-  const owner = new Map(), dupes = [];
+  const owner = new Map(),
+    dupes = [];
   const local = new Map();
   for (const f of files) {
     const { code } = parsed.get(f);
@@ -166,7 +186,9 @@ export function graph(dirs, incPath, base) {
     }
   }
 
-  function rel(p) { return relative(base, p).split('\\').join('/'); }
+  function rel(p) {
+    return relative(base, p).split('\\').join('/');
+  }
 
   const edges = new Map(files.map((f) => [f, new Map()]));
   const add = (a, b, why) => {
@@ -194,18 +216,31 @@ export function graph(dirs, incPath, base) {
 
   // Strongly connected components (Tarjan), iteratively deep enough here.
   let index = 0;
-  const idx = new Map(), low = new Map(), on = new Set(), stack = [], sccs = [];
+  const idx = new Map(),
+    low = new Map(),
+    on = new Set(),
+    stack = [],
+    sccs = [];
   const strong = (v) => {
-    idx.set(v, index); low.set(v, index); index++;
-    stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of edges.get(v).keys()) {
-      if (!idx.has(w)) { strong(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const c = [];
       let w;
-      do { w = stack.pop(); on.delete(w); c.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        on.delete(w);
+        c.push(w);
+      } while (w !== v);
       if (c.length > 1) sccs.push(c.sort());
     }
   };
@@ -231,7 +266,8 @@ export function graph(dirs, incPath, base) {
   const folders = new Map();
   for (const [a, m] of edges) {
     for (const b of m.keys()) {
-      const fa = folderOf(a), fb = folderOf(b);
+      const fa = folderOf(a),
+        fb = folderOf(b);
       if (fa === fb) continue;
       const k = `${fa} -> ${fb}`;
       folders.set(k, (folders.get(k) ?? 0) + 1);
@@ -265,7 +301,11 @@ export function report(g, argv, { folders = true, layersTitle, pad = 2, dotName 
     if (sccs.length === 0) {
       console.log(`\n${layersTitle ?? `layers of ${files.length} files (each uses only lower layers):`}`);
       const by = new Map();
-      for (const f of files) { const l = layer.get(f); if (!by.has(l)) by.set(l, []); by.get(l).push(rel(f)); }
+      for (const f of files) {
+        const l = layer.get(f);
+        if (!by.has(l)) by.set(l, []);
+        by.get(l).push(rel(f));
+      }
       for (const l of [...by.keys()].sort((a, b) => b - a)) console.log(`  ${String(l).padStart(pad)}: ${by.get(l).join(' ')}`);
     }
   }
@@ -299,14 +339,20 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   if (argv.includes('--json')) {
     const { files, edges, sccs, layer, folders, dupes, rel } = g;
-    console.log(JSON.stringify({
-      files: files.map(rel),
-      edges: [...edges].flatMap(([a, m]) => [...m].map(([b, why]) => ({ from: rel(a), to: rel(b), why: [...why] }))),
-      cycles: sccs.map((c) => c.map(rel)),
-      layers: sccs.length ? {} : Object.fromEntries(files.map((f) => [rel(f), layer.get(f)])),
-      folders: Object.fromEntries(folders),
-      duplicates: dupes,
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          files: files.map(rel),
+          edges: [...edges].flatMap(([a, m]) => [...m].map(([b, why]) => ({ from: rel(a), to: rel(b), why: [...why] }))),
+          cycles: sccs.map((c) => c.map(rel)),
+          layers: sccs.length ? {} : Object.fromEntries(files.map((f) => [rel(f), layer.get(f)])),
+          folders: Object.fromEntries(folders),
+          duplicates: dupes,
+        },
+        null,
+        2,
+      ),
+    );
     problems(g);
   } else {
     report(g, argv);

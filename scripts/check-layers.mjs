@@ -71,8 +71,9 @@ function walk(dir) {
  * examples in doc comments do not count. */
 function stripComments(src) {
   let out = '';
-  for (let i = 0; i < src.length;) {
-    const c = src[i], d = src[i + 1];
+  for (let i = 0; i < src.length; ) {
+    const c = src[i],
+      d = src[i + 1];
     if (c === '/' && d === '/') {
       while (i < src.length && src[i] !== '\n') i++;
     } else if (c === '/' && d === '*') {
@@ -103,7 +104,10 @@ export function importsOf(src) {
     // `import { type A, type B } from` is erased too.
     const braces = /^\{([\s\S]*)\}$/.exec(clause.trim());
     if (!typeOnly && braces) {
-      const names = braces[1].split(',').map((s) => s.trim()).filter(Boolean);
+      const names = braces[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       typeOnly = names.length > 0 && names.every((n) => n.startsWith('type '));
     }
     found.push({ spec, typeOnly });
@@ -122,7 +126,11 @@ export function importsOf(src) {
  * imports itself (Tarjan). */
 function cycles(nodes, edges) {
   let index = 0;
-  const idx = new Map(), low = new Map(), on = new Set(), stack = [], out = [];
+  const idx = new Map(),
+    low = new Map(),
+    on = new Set(),
+    stack = [],
+    out = [];
   const visit = (v) => {
     idx.set(v, index);
     low.set(v, index);
@@ -152,8 +160,11 @@ function cycles(nodes, edges) {
 
 /** Check the tree at `dir` (default: this checkout's ts/). */
 export function check(dir = tsRoot) {
-  const files = walk(dir).map((p) => relative(dir, p).split('\\').join('/')).sort();
-  const value = new Map(), all = new Map();
+  const files = walk(dir)
+    .map((p) => relative(dir, p).split('\\').join('/'))
+    .sort();
+  const value = new Map(),
+    all = new Map();
   const problems = [];
   const layerEdges = new Map();
   for (const f of files) {
@@ -163,7 +174,9 @@ export function check(dir = tsRoot) {
     value.set(f, new Set());
     all.set(f, new Set());
     for (const { spec, typeOnly } of importsOf(src)) {
-      const target = relative(dir, resolve(join(dir, dirname(f)), spec.replace(/\.js$/, '.ts'))).split('\\').join('/');
+      const target = relative(dir, resolve(join(dir, dirname(f)), spec.replace(/\.js$/, '.ts')))
+        .split('\\')
+        .join('/');
       if (!files.includes(target)) {
         if (!target.startsWith('..')) problems.push(`${f}: imports ${spec}, which is not a file of ts/`);
         continue;
@@ -228,7 +241,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (r.problems.length) {
       console.log('VIOLATIONS:');
       for (const p of r.problems) console.log(`  ${p}`);
-    } else console.log('OK: every import points down or sideways within its layer; no cycle among files (run-time or type-only imports); raw exports only in core');
+    } else
+      console.log(
+        'OK: every import points down or sideways within its layer; no cycle among files (run-time or type-only imports); raw exports only in core',
+      );
   }
   process.exit(r.problems.length ? 1 : 0);
 }

@@ -16,5 +16,9 @@ import { graph, report } from './c-graph.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cs = join(root, 'crypto-src');
 const dir = join(cs, 'tls');
-report(graph([dir], [cs, join(cs, 'inc'), join(root, 'wasm')], dir), process.argv.slice(2),
-  { folders: false, layersTitle: 'layers (each file calls only lower layers):', pad: 0, dotName: 'tls' });
+report(graph([dir], [cs, join(cs, 'inc'), join(root, 'wasm')], dir), process.argv.slice(2), {
+  folders: false,
+  layersTitle: 'layers (each file calls only lower layers):',
+  pad: 0,
+  dotName: 'tls',
+});

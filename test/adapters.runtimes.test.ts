@@ -14,9 +14,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from './helpers/env.js';
 import { freePort } from './helpers/runtimes.js';
-import {
-  countServer, echoServer, helloServer, refusedPort, resetServer, sinkServer, type TcpServer,
-} from './helpers/tcp.js';
+import { countServer, echoServer, helloServer, refusedPort, resetServer, sinkServer, type TcpServer } from './helpers/tcp.js';
 import type { CheckResult } from './runtime/adapter-checks.js';
 
 const run = promisify(execFile);
@@ -24,16 +22,24 @@ const dir = `${root}build/adapters-runtimes`;
 let servers: Record<'echo' | 'count' | 'hello' | 'sink' | 'reset', TcpServer>;
 let refused: number;
 
-const ports = () => JSON.stringify({
-  echo: servers.echo.port, count: servers.count.port, hello: servers.hello.port,
-  sink: servers.sink.port, reset: servers.reset.port, refused,
-});
+const ports = () =>
+  JSON.stringify({
+    echo: servers.echo.port,
+    count: servers.count.port,
+    hello: servers.hello.port,
+    sink: servers.sink.port,
+    reset: servers.reset.port,
+    refused,
+  });
 
 beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
   servers = {
-    echo: await echoServer(), count: await countServer(), hello: await helloServer(),
-    sink: await sinkServer(), reset: await resetServer(),
+    echo: await echoServer(),
+    count: await countServer(),
+    hello: await helloServer(),
+    sink: await sinkServer(),
+    reset: await resetServer(),
   };
   refused = await refusedPort();
 }, 60_000);
@@ -43,10 +49,16 @@ afterAll(async () => {
 });
 
 const NAMES = [
-  'round trip 0', 'round trip 1', 'round trip 16384', 'round trip 8388608',
-  'EOF client to server, reading goes on', 'EOF server to client, writing goes on',
+  'round trip 0',
+  'round trip 1',
+  'round trip 16384',
+  'round trip 8388608',
+  'EOF client to server, reading goes on',
+  'EOF server to client, writing goes on',
   'backpressure: writer stalls on a destination that does not read',
-  'a reset errors the readable', 'close() releases the transport', 'refused',
+  'a reset errors the readable',
+  'close() releases the transport',
+  'refused',
 ];
 
 function expectAll(results: CheckResult[], runtime: string): void {
@@ -63,15 +75,24 @@ function expectHalfCloseSeen(): void {
 describe('deno: Deno.connect through ts/adapters/deno.ts', () => {
   it('passes every transport check', async () => {
     await build({
-      entryPoints: [`${root}test/runtime/adapters-deno.ts`], bundle: true, format: 'esm', platform: 'neutral',
-      target: 'es2022', outfile: `${dir}/deno.js`, logLevel: 'error',
+      entryPoints: [`${root}test/runtime/adapters-deno.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      outfile: `${dir}/deno.js`,
+      logLevel: 'error',
     });
     servers.hello.events.length = 0;
-    const { stdout } = await run(`${root}node_modules/.bin/deno`, ['run', '--allow-net=127.0.0.1', '--no-remote', `${dir}/deno.js`, ports()], {
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: `${dir}/.deno` },
-      timeout: 60_000,
-      maxBuffer: 1 << 20,
-    });
+    const { stdout } = await run(
+      `${root}node_modules/.bin/deno`,
+      ['run', '--allow-net=127.0.0.1', '--no-remote', `${dir}/deno.js`, ports()],
+      {
+        env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: `${dir}/.deno` },
+        timeout: 60_000,
+        maxBuffer: 1 << 20,
+      },
+    );
     expectAll(JSON.parse(stdout.trim().split('\n').pop()!) as CheckResult[], 'deno');
     expectHalfCloseSeen();
   });
@@ -80,11 +101,19 @@ describe('deno: Deno.connect through ts/adapters/deno.ts', () => {
 describe('workerd: connect() from cloudflare:sockets through ts/adapters/cloudflare.ts', () => {
   it('passes every transport check', async () => {
     await build({
-      entryPoints: [`${root}test/runtime/adapters-workerd.ts`], bundle: true, format: 'esm', platform: 'neutral',
-      target: 'es2022', outfile: `${dir}/worker.mjs`, logLevel: 'error', external: ['cloudflare:sockets'],
+      entryPoints: [`${root}test/runtime/adapters-workerd.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      outfile: `${dir}/worker.mjs`,
+      logLevel: 'error',
+      external: ['cloudflare:sockets'],
     });
     const port = await freePort();
-    writeFileSync(`${dir}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
+    writeFileSync(
+      `${dir}/config.capnp`,
+      `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .w),
@@ -94,7 +123,8 @@ const w :Workerd.Worker = (
   modules = [ (name = "worker.mjs", esModule = embed "worker.mjs") ],
   compatibilityDate = "2024-09-23",
   globalOutbound = "internet" );
-`);
+`,
+    );
     servers.hello.events.length = 0;
     const child = spawn(`${root}node_modules/.bin/workerd`, ['serve', `${dir}/config.capnp`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';

@@ -27,9 +27,7 @@ import type { Transport } from '../ts/adapters/types.js';
 import { fromWebSocket, type WebSocketLike } from '../ts/adapters/websocket.js';
 import { WispClient } from '../ts/adapters/wisp.js';
 import { startRelay, type Relay } from './helpers/relay.js';
-import {
-  countServer, echoServer, helloServer, refusedPort, resetServer, sinkServer, socketClosed, type TcpServer,
-} from './helpers/tcp.js';
+import { countServer, echoServer, helloServer, refusedPort, resetServer, sinkServer, socketClosed, type TcpServer } from './helpers/tcp.js';
 import { echoRoundTrip, random, readAll, sha256, sleep, webPair, within } from './helpers/transport-checks.js';
 import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 
@@ -261,46 +259,59 @@ describe.each(kits)('$name', (kit) => {
         const { t, buffered } = await kit.open(sink.port);
         const { w, accepted, pending } = await writeUntilStalled(t, createHash('sha256'));
         if (end === 'close()') {
-          console.log(`${kit.name}: writer stalled after ${(accepted / MiB).toFixed(1)} MiB accepted (kernel, relay and proxy buffers included)`);
+          console.log(
+            `${kit.name}: writer stalled after ${(accepted / MiB).toFixed(1)} MiB accepted (kernel, relay and proxy buffers included)`,
+          );
         }
         expect(pending).toBeDefined();
         if (buffered) expect(buffered()).toBeLessThanOrEqual(kit.bufferBound!);
         pending!.catch(() => {});
         if (end === 'close()') await t.close();
         else expect((await within(w.abort(new Error('enough')), 5000)).ok).toBe(true);
-        expect((await within(pending!.then(() => 'resolved', () => 'rejected'), 5000))).toEqual({ ok: true, value: 'rejected' });
+        expect(
+          await within(
+            pending!.then(
+              () => 'resolved',
+              () => 'rejected',
+            ),
+            5000,
+          ),
+        ).toEqual({ ok: true, value: 'rejected' });
       } finally {
         await sink.close();
       }
     });
   }
 
-  it.runIf(kit.pausableRead)('backpressure: a reader that does not read pauses the source and stalls the writer; nothing is lost', async () => {
-    const { t, readPaused } = await kit.open(echo.port);
-    const sent = createHash('sha256');
-    const { accepted, pending, chunk } = await writeUntilStalled(t, sent);
-    expect(pending).toBeDefined();
-    for (let i = 0; i < 100 && !readPaused!(); i++) await sleep(20);
-    expect(readPaused!()).toBe(true);
-    // Now read: the pending write completes and every byte comes back in order.
-    const r = t.readable.getReader();
-    const total = accepted + chunk.byteLength;
-    const got = createHash('sha256');
-    let n = 0;
-    const reading = (async () => {
-      while (n < total) {
-        const { value, done } = await r.read();
-        if (done) break;
-        got.update(value);
-        n += value.byteLength;
-      }
-    })();
-    await pending;
-    await reading;
-    expect(n).toBe(total);
-    expect(got.digest('hex')).toBe(sent.digest('hex'));
-    await t.close();
-  });
+  it.runIf(kit.pausableRead)(
+    'backpressure: a reader that does not read pauses the source and stalls the writer; nothing is lost',
+    async () => {
+      const { t, readPaused } = await kit.open(echo.port);
+      const sent = createHash('sha256');
+      const { accepted, pending, chunk } = await writeUntilStalled(t, sent);
+      expect(pending).toBeDefined();
+      for (let i = 0; i < 100 && !readPaused!(); i++) await sleep(20);
+      expect(readPaused!()).toBe(true);
+      // Now read: the pending write completes and every byte comes back in order.
+      const r = t.readable.getReader();
+      const total = accepted + chunk.byteLength;
+      const got = createHash('sha256');
+      let n = 0;
+      const reading = (async () => {
+        while (n < total) {
+          const { value, done } = await r.read();
+          if (done) break;
+          got.update(value);
+          n += value.byteLength;
+        }
+      })();
+      await pending;
+      await reading;
+      expect(n).toBe(total);
+      expect(got.digest('hex')).toBe(sent.digest('hex'));
+      await t.close();
+    },
+  );
 
   if (kit.halfClose) {
     it('EOF client to server: closing the writable sends FIN and reading goes on', async () => {
@@ -463,10 +474,12 @@ describe('websocket extras', () => {
     try {
       await new Promise((r) => wss.once('listening', r));
       const sizes: number[] = [];
-      wss.on('connection', (s) => s.on('message', (d: Buffer) => {
-        sizes.push(d.length);
-        s.send(d);
-      }));
+      wss.on('connection', (s) =>
+        s.on('message', (d: Buffer) => {
+          sizes.push(d.length);
+          s.send(d);
+        }),
+      );
       const data = random(10_000);
       const t = fromWebSocket(new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`), { maxMessageSize: 4096 });
       const got = await echoRoundTrip(t, data, false);
@@ -513,7 +526,12 @@ describe('a transport error comes after the bytes that arrived before it', () =>
   const lastWords = new Uint8Array([21, 3, 3, 0, 2, 2, 116]);
 
   it('node-socket: data then a read error: the data is read, then the error', async () => {
-    const sock = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+    const sock = new Duplex({
+      read() {},
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     const t = fromNodeSocket(sock);
     sock.push(Buffer.from(lastWords));
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
@@ -552,12 +570,15 @@ describe('a transport error comes after the bytes that arrived before it', () =>
 
   it('streams: a chunk then an error from the pair: the chunk is read, then the error', async () => {
     let n = 0;
-    const src = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (n++ === 0) c.enqueue(lastWords);
-        else c.error(new Error('pair reset'));
+    const src = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          if (n++ === 0) c.enqueue(lastWords);
+          else c.error(new Error('pair reset'));
+        },
       },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     const t = fromStreams({ readable: src, writable: new WritableStream() });
     const r = t.readable.getReader();
     await sleep(10); // the adapter read both: the chunk is queued, the error seen
@@ -574,10 +595,20 @@ describe('wisp: a stream closed with an error reason after data', () => {
     // (stream closed by a network error, Wisp protocol.md: the reset).
     const listeners = new Map<string, ((ev: { data?: unknown }) => void)[]>();
     const ws: WebSocketLike = {
-      binaryType: 'arraybuffer', readyState: 1, bufferedAmount: 0,
-      send() {}, close() {},
-      addEventListener(t, f) { listeners.set(t, [...(listeners.get(t) ?? []), f]); },
-      removeEventListener(t, f) { listeners.set(t, (listeners.get(t) ?? []).filter((g) => g !== f)); },
+      binaryType: 'arraybuffer',
+      readyState: 1,
+      bufferedAmount: 0,
+      send() {},
+      close() {},
+      addEventListener(t, f) {
+        listeners.set(t, [...(listeners.get(t) ?? []), f]);
+      },
+      removeEventListener(t, f) {
+        listeners.set(
+          t,
+          (listeners.get(t) ?? []).filter((g) => g !== f),
+        );
+      },
     };
     const packet = (type: number, id: number, body: number[]) => {
       const b = new Uint8Array(5 + body.length);
@@ -586,7 +617,9 @@ describe('wisp: a stream closed with an error reason after data', () => {
       b.set(body, 5);
       return { data: b.buffer };
     };
-    const emit = (ev: { data: ArrayBuffer }) => { for (const f of listeners.get('message') ?? []) f(ev); };
+    const emit = (ev: { data: ArrayBuffer }) => {
+      for (const f of listeners.get('message') ?? []) f(ev);
+    };
     const wisp = new WispClient(ws);
     emit(packet(0x03, 0, [128, 0, 0, 0]));
     await wisp.ready;

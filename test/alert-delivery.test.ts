@@ -64,8 +64,13 @@ async function refusingServer(role: Role): Promise<Refusing> {
     if (t instanceof TLSError && t.alertDirection === 'sent') sent.push(t.alert!);
   };
   const server = createServer({ allowHalfOpen: true }, (sock: Socket) => {
-    const o = { cert: pki.serverChainPem, key: pki.serverKeyPem, ca: pki.caPem, requestCert: true,
-      ciphersuites: ['TLS_AES_128_GCM_SHA256'] as const };
+    const o = {
+      cert: pki.serverChainPem,
+      key: pki.serverKeyPem,
+      ca: pki.caPem,
+      requestCert: true,
+      ciphersuites: ['TLS_AES_128_GCM_SHA256'] as const,
+    };
     if (role === 'tls') {
       const t = accept({ transport: fromNodeSocket(sock), ...o });
       t.opened.then(() => errors.push(new Error('handshake completed')), note);
@@ -109,14 +114,21 @@ async function lateFlight(port: number): Promise<{ alert: number | undefined; wr
   let ended = 'open';
   let writeError: string | undefined;
   sock.on('data', (d: Buffer) => got.push(d));
-  sock.on('end', () => { if (ended === 'open') ended = 'end'; });
-  sock.on('error', (e: NodeJS.ErrnoException) => { ended = `error ${e.code}`; });
+  sock.on('end', () => {
+    if (ended === 'open') ended = 'end';
+  });
+  sock.on('error', (e: NodeJS.ErrnoException) => {
+    ended = `error ${e.code}`;
+  });
   const closed = once(sock, 'close');
   await once(sock, 'connect');
-  const write = (b: Uint8Array) => new Promise<void>((r) => sock.write(b, (e) => {
-    if (e && !writeError) writeError = (e as NodeJS.ErrnoException).code ?? e.message;
-    r();
-  }));
+  const write = (b: Uint8Array) =>
+    new Promise<void>((r) =>
+      sock.write(b, (e) => {
+        if (e && !writeError) writeError = (e as NodeJS.ErrnoException).code ?? e.message;
+        r();
+      }),
+    );
   await write(clientHello());
   await sleep(60); // the server has refused by now
   const rec = new Uint8Array(5 + 512);
@@ -141,7 +153,9 @@ describe.each(['tls', 'node'] as Role[])('a refusing server (%s) lets its alert 
       const results = [];
       for (let i = 0; i < N; i++) results.push(await lateFlight(srv.port));
       const ok = results.filter((r) => r.alert === ALERT_HANDSHAKE_FAILURE && r.writeError === undefined && r.ended === 'end');
-      console.log(`${role}: late-flight client: alerts sent ${srv.sent.length}, received ${results.filter((r) => r.alert !== undefined).length}, clean ${ok.length} of ${N}`);
+      console.log(
+        `${role}: late-flight client: alerts sent ${srv.sent.length}, received ${results.filter((r) => r.alert !== undefined).length}, clean ${ok.length} of ${N}`,
+      );
       expect(srv.sent).toEqual(Array(N).fill(ALERT_HANDSHAKE_FAILURE));
       expect(results).toEqual(Array(N).fill({ alert: ALERT_HANDSHAKE_FAILURE, writeError: undefined, ended: 'end' }));
     } finally {
@@ -149,33 +163,50 @@ describe.each(['tls', 'node'] as Role[])('a refusing server (%s) lets its alert 
     }
   }, 60_000);
 
-  it.skipIf(!OPENSSL)(`openssl s_client without a certificate reads certificate_required, ${N} of ${N}`, async () => {
-    const srv = await refusingServer(role);
-    try {
-      let got = 0;
-      const outs: string[] = [];
-      for (let i = 0; i < N; i++) {
-        const p = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${srv.port}`, '-tls1_3', '-CAfile', pki.path('ca.crt'),
-          '-servername', 'localhost', '-ciphersuites', 'TLS_AES_128_GCM_SHA256']);
-        try {
-          // A request right after the handshake: written while the
-          // refusal is on its way.
-          p.write(Buffer.alloc(1 << 16, 0x61));
-          await p.waitExit(15_000);
-        } finally {
-          p.kill();
+  it.skipIf(!OPENSSL)(
+    `openssl s_client without a certificate reads certificate_required, ${N} of ${N}`,
+    async () => {
+      const srv = await refusingServer(role);
+      try {
+        let got = 0;
+        const outs: string[] = [];
+        for (let i = 0; i < N; i++) {
+          const p = new Peer('openssl', [
+            's_client',
+            '-connect',
+            `127.0.0.1:${srv.port}`,
+            '-tls1_3',
+            '-CAfile',
+            pki.path('ca.crt'),
+            '-servername',
+            'localhost',
+            '-ciphersuites',
+            'TLS_AES_128_GCM_SHA256',
+          ]);
+          try {
+            // A request right after the handshake: written while the
+            // refusal is on its way.
+            p.write(Buffer.alloc(1 << 16, 0x61));
+            await p.waitExit(15_000);
+          } finally {
+            p.kill();
+          }
+          const out = p.stderr + p.stdout.toString('latin1');
+          outs.push(out);
+          if (/alert certificate required/.test(out)) got++;
         }
-        const out = p.stderr + p.stdout.toString('latin1');
-        outs.push(out);
-        if (/alert certificate required/.test(out)) got++;
+        console.log(`${role}: openssl s_client: alerts sent ${srv.sent.length}, received ${got} of ${N}`);
+        expect(srv.sent).toEqual(Array(N).fill(ALERT_CERTIFICATE_REQUIRED));
+        expect(
+          got,
+          outs.find((o) => !/alert certificate required/.test(o)),
+        ).toBe(N);
+      } finally {
+        srv.server.close();
       }
-      console.log(`${role}: openssl s_client: alerts sent ${srv.sent.length}, received ${got} of ${N}`);
-      expect(srv.sent).toEqual(Array(N).fill(ALERT_CERTIFICATE_REQUIRED));
-      expect(got, outs.find((o) => !/alert certificate required/.test(o))).toBe(N);
-    } finally {
-      srv.server.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it(`Node tls clients without a certificate read certificate_required, ${N} of ${N}`, async () => {
     const srv = await refusingServer(role);
@@ -189,7 +220,9 @@ describe.each(['tls', 'node'] as Role[])('a refusing server (%s) lets its alert 
         codes.push(String(e.code));
         c.destroy();
       }
-      console.log(`${role}: Node tls: alerts sent ${srv.sent.length}, received ${codes.filter((c) => c === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED').length} of ${N}`);
+      console.log(
+        `${role}: Node tls: alerts sent ${srv.sent.length}, received ${codes.filter((c) => c === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED').length} of ${N}`,
+      );
       expect(codes).toEqual(Array(N).fill('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'));
       expect(srv.sent).toEqual(Array(N).fill(ALERT_CERTIFICATE_REQUIRED));
     } finally {
@@ -198,12 +231,19 @@ describe.each(['tls', 'node'] as Role[])('a refusing server (%s) lets its alert 
   }, 60_000);
 });
 
-describe('the linger is the transport\'s, not the socket\'s', () => {
+describe("the linger is the transport's, not the socket's", () => {
   it('over a stream pair: alert, half-close, late bytes still taken, the transport closed only after the peer ended', async () => {
-    const up = new TransformStream<Uint8Array, Uint8Array>();   // client -> server
+    const up = new TransformStream<Uint8Array, Uint8Array>(); // client -> server
     const down = new TransformStream<Uint8Array, Uint8Array>(); // server -> client
     let closedAt: number | undefined;
-    const transport = fromStreams({ readable: up.readable, writable: down.writable }, { close: () => { closedAt = Date.now(); } });
+    const transport = fromStreams(
+      { readable: up.readable, writable: down.writable },
+      {
+        close: () => {
+          closedAt = Date.now();
+        },
+      },
+    );
     const t = accept({ transport, cert: pki.serverChainPem, key: pki.serverKeyPem, ciphersuites: ['TLS_AES_128_GCM_SHA256'] });
     const cw = up.writable.getWriter();
     const cr = down.readable.getReader();
@@ -213,7 +253,10 @@ describe('the linger is the transport\'s, not the socket\'s', () => {
       for (let r = await cr.read(); !r.done; r = await cr.read()) got.push(...r.value);
     })();
     await cw.write(clientHello());
-    const err = await t.opened.then(() => undefined, (e: unknown) => e);
+    const err = await t.opened.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TLSError);
     expect([(err as TLSError).alertDirection, (err as TLSError).alert]).toEqual(['sent', ALERT_HANDSHAKE_FAILURE]);
     // It got the alert, then the server's half-close.
@@ -233,13 +276,15 @@ describe('the linger is the transport\'s, not the socket\'s', () => {
     expect(closedAt! - ended).toBeLessThan(1000);
   });
 
-  it.skipIf(!existsSync(`${root}dist/tls.js`))('a lingering connection does not keep the process alive (its timer is unref\'d)', () => {
+  it.skipIf(!existsSync(`${root}dist/tls.js`))("a lingering connection does not keep the process alive (its timer is unref'd)", () => {
     // A peer that never ends its side: the connection lingers for up to
     // 2 s; a process with nothing else to do exits at once anyway.
     const dir = mkdtempSync(join(tmpdir(), 'wasmtls-linger-'));
     try {
       const script = join(dir, 'linger.mjs');
-      writeFileSync(script, `
+      writeFileSync(
+        script,
+        `
         import { init } from ${JSON.stringify(`${root}dist/loader.js`)};
         import { accept } from ${JSON.stringify(`${root}dist/tls.js`)};
         import { fromStreams } from ${JSON.stringify(`${root}dist/adapters/streams.js`)};
@@ -253,7 +298,8 @@ describe('the linger is the transport\'s, not the socket\'s', () => {
         w.write(new Uint8Array([22, 3, 1, 0, 4, 1, 0, 0, 0])); // a ClientHello with no body: decode_error
         const e = await t.opened.catch((e) => e);
         console.log('refused:', e.message);
-      `);
+      `,
+      );
       const t0 = Date.now();
       const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
       const ms = Date.now() - t0;

@@ -27,7 +27,9 @@ interface Judged {
   unexpectedFailures: { name: string; error?: string }[];
   unexpectedPasses: { name: string; pattern: string }[];
 }
-interface Results { tests: Record<string, { actual: string; error?: string }> }
+interface Results {
+  tests: Record<string, { actual: string; error?: string }>;
+}
 
 const present = existsSync(join(bogo.SHARED, 'sources.tar.gz')) && existsSync(join(bogo.ROOT, 'dist', 'wasmtls.wasm'));
 const out = join(bogo.ROOT, 'build', 'bogo');
@@ -61,9 +63,17 @@ describe.skipIf(!present)('BoGo TLS 1.3 subset (runner from ../shared/bogo)', ()
 
   it('passed tests: handshakes both ways, resumption, client certificates, HRR, KeyUpdate, peek, shutdown, large messages', () => {
     expect(judged.counts.pass).toBeGreaterThan(100);
-    for (const name of ['Resume-Client-TLS13-TLS13-TLS', 'ClientAuth-RSA-Client-TLS13-TLS-Async', 'ClientAuth-Server-TLS13-TLS-Sync',
-      'TLS13-HelloRetryRequest-Client-TLS-Async', 'KeyUpdate-ToClient', 'KeyUpdate-ToServer', 'Peek-Basic',
-      'Shutdown-Shim-KeyUpdate-TLS-Sync', 'LargeMessage']) {
+    for (const name of [
+      'Resume-Client-TLS13-TLS13-TLS',
+      'ClientAuth-RSA-Client-TLS13-TLS-Async',
+      'ClientAuth-Server-TLS13-TLS-Sync',
+      'TLS13-HelloRetryRequest-Client-TLS-Async',
+      'KeyUpdate-ToClient',
+      'KeyUpdate-ToServer',
+      'Peek-Basic',
+      'Shutdown-Shim-KeyUpdate-TLS-Sync',
+      'LargeMessage',
+    ]) {
       expect(results.tests[name]?.actual, name).toBe('PASS');
     }
   });

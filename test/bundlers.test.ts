@@ -118,8 +118,7 @@ export async function source() {
 }
 `;
 
-const INDEX = (src: string) =>
-  `<!doctype html><meta charset="utf-8"><title>wasmtls</title><script type="module" src="${src}"></script>\n`;
+const INDEX = (src: string) => `<!doctype html><meta charset="utf-8"><title>wasmtls</title><script type="module" src="${src}"></script>\n`;
 
 /** A fresh project with the tarball installed, the page and its params. */
 async function project(name: string, source = SOURCE_NONE): Promise<string> {
@@ -128,14 +127,18 @@ async function project(name: string, source = SOURCE_NONE): Promise<string> {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `wasmtls-${name}`, private: true, type: 'module' }, null, 2));
   // wasmtls has no dependencies: npm installs the tarball with no network
   // (a dead registry makes any attempt fail at once).
-  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts',
-    '--registry=http://127.0.0.1:9/', tarball], { cwd: dir, timeout: 60_000 });
+  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--registry=http://127.0.0.1:9/', tarball], {
+    cwd: dir,
+    timeout: 60_000,
+  });
   writeFileSync(join(dir, 'main.js'), MAIN);
   writeFileSync(join(dir, 'source.js'), source);
-  writeFileSync(join(dir, 'params.js'),
+  writeFileSync(
+    join(dir, 'params.js'),
     `export const wsUrl = ${JSON.stringify(relay.url)};\n` +
-    `export const caPem = ${JSON.stringify(pki.caPem)};\n` +
-    `export const path = '/token.txt';\n`);
+      `export const caPem = ${JSON.stringify(pki.caPem)};\n` +
+      `export const path = '/token.txt';\n`,
+  );
   return dir;
 }
 
@@ -144,11 +147,16 @@ async function openPage(url: string): Promise<PageReport> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   try {
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 30_000 })
-      .catch((e: unknown) => { throw new Error(`${url} did not finish: ${errors.join('; ')} ${String(e)}`); });
+    await page
+      .waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 30_000 })
+      .catch((e: unknown) => {
+        throw new Error(`${url} did not finish: ${errors.join('; ')} ${String(e)}`);
+      });
     return await page.evaluate(() => (window as unknown as { __result: PageReport }).__result);
   } finally {
     await page.close();
@@ -175,8 +183,10 @@ async function checkPage(what: string, r: PageReport, simd: boolean): Promise<vo
   // reports, byte for byte (bundlers rename the files: webpack to a bare hash).
   expect(r.wasm, what).toHaveLength(1);
   const served = Buffer.from(await (await fetch(r.wasm![0])).arrayBuffer());
-  expect(served.equals(readFileSync(`${root}dist/${simd ? 'wasmtls.wasm' : 'wasmtls-scalar.wasm'}`)),
-    `${what}: ${r.wasm![0]} is dist/${simd ? 'wasmtls.wasm' : 'wasmtls-scalar.wasm'}`).toBe(true);
+  expect(
+    served.equals(readFileSync(`${root}dist/${simd ? 'wasmtls.wasm' : 'wasmtls-scalar.wasm'}`)),
+    `${what}: ${r.wasm![0]} is dist/${simd ? 'wasmtls.wasm' : 'wasmtls-scalar.wasm'}`,
+  ).toBe(true);
 }
 
 /** Two .wasm files in dir (recursively) whose bytes are the package's two builds. */
@@ -185,7 +195,10 @@ function expectBothEmitted(dir: string): void {
   const bodies = files.map((f) => readFileSync(join(dir, f)));
   for (const b of ['wasmtls.wasm', 'wasmtls-scalar.wasm']) {
     const want = readFileSync(`${root}dist/${b}`);
-    expect(bodies.some((x) => x.equals(want)), `${b} emitted into ${dir} (found: ${files.join(', ') || 'none'})`).toBe(true);
+    expect(
+      bodies.some((x) => x.equals(want)),
+      `${b} emitted into ${dir} (found: ${files.join(', ') || 'none'})`,
+    ).toBe(true);
   }
 }
 
@@ -204,8 +217,11 @@ beforeAll(async () => {
   token = `wasmtls bundlers ${randomBytes(24).toString('hex')}\n`;
   writeFileSync(join(docRoot, 'token.txt'), token);
   const port = await freePort();
-  server = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3',
-    '-cert', pki.path('server-chain.crt'), '-key', pki.path('server.key'), '-WWW'], { cwd: docRoot });
+  server = new Peer(
+    'openssl',
+    ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-cert', pki.path('server-chain.crt'), '-key', pki.path('server.key'), '-WWW'],
+    { cwd: docRoot },
+  );
   await server.waitFor('ACCEPT');
   relay = await startRelay({ target: { host: '127.0.0.1', port } });
   if (missing) return;
@@ -222,8 +238,7 @@ afterAll(async () => {
   if (pki) rmSync(pki.dir, { recursive: true, force: true });
 });
 
-const itIf = (name: string, fn: () => Promise<void>) =>
-  (missing ? it.skip(`${name} (skipped: ${missing})`, fn) : it(name, fn, 90_000));
+const itIf = (name: string, fn: () => Promise<void>) => (missing ? it.skip(`${name} (skipped: ${missing})`, fn) : it(name, fn, 90_000));
 if (missing) console.warn(`bundlers: skipping: ${missing}`);
 
 /** A Vite logger that keeps every warning and error it is given. */
@@ -244,8 +259,9 @@ describe('bundlers: the packed package', () => {
     mkdirSync(pkg);
     await run('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1']);
     const js = readdirSync(join(pkg, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
-    const naming = js.filter((f) => /new URL\(\s*["']\.\/wasmtls(-scalar)?\.wasm["']\s*,\s*import\.meta\.url\s*\)/
-      .test(readFileSync(join(pkg, 'dist', f), 'utf8')));
+    const naming = js.filter((f) =>
+      /new URL\(\s*["']\.\/wasmtls(-scalar)?\.wasm["']\s*,\s*import\.meta\.url\s*\)/.test(readFileSync(join(pkg, 'dist', f), 'utf8')),
+    );
     // The loader's chunk (esbuild's code splitting puts it at the top of dist/).
     expect(naming.length, `files naming the wasm: ${naming.join(', ')}`).toBeGreaterThan(0);
     for (const f of naming) {
@@ -270,8 +286,13 @@ describe('bundlers: the packed package in fresh projects, in Chromium', () => {
     writeFileSync(join(dir, 'index.html'), INDEX('./main.js'));
     const { build } = await import('vite');
     const warnings: string[] = [];
-    await build({ root: dir, configFile: false, logLevel: 'warn', customLogger: await viteLogger(warnings),
-      build: { outDir: 'out', target: 'es2022' } });
+    await build({
+      root: dir,
+      configFile: false,
+      logLevel: 'warn',
+      customLogger: await viteLogger(warnings),
+      build: { outDir: 'out', target: 'es2022' },
+    });
     expect(warnings, warnings.join('\n')).toEqual([]);
     expectBothEmitted(join(dir, 'out'));
     const url = await serve(join(dir, 'out'));
@@ -285,8 +306,13 @@ describe('bundlers: the packed package in fresh projects, in Chromium', () => {
     const { createServer } = await import('vite');
     const warnings: string[] = [];
     const port = await freePort();
-    const dev = await createServer({ root: dir, configFile: false, logLevel: 'warn', customLogger: await viteLogger(warnings),
-      server: { host: '127.0.0.1', port, strictPort: true, hmr: false } });
+    const dev = await createServer({
+      root: dir,
+      configFile: false,
+      logLevel: 'warn',
+      customLogger: await viteLogger(warnings),
+      server: { host: '127.0.0.1', port, strictPort: true, hmr: false },
+    });
     try {
       await dev.listen();
       const url = `http://127.0.0.1:${port}/`;
@@ -302,17 +328,25 @@ describe('bundlers: the packed package in fresh projects, in Chromium', () => {
     const dir = await project('webpack');
     const { default: webpack } = await import('webpack');
     const stats = await new Promise<import('webpack').Stats>((resolve, reject) => {
-      webpack({
-        mode: 'production', context: dir, entry: './main.js',
-        output: { path: join(dir, 'out'), filename: 'main.js' },
-        // webpack's size hint (244 KiB per asset) counts the wasm, which is
-        // bigger by nature: the README gives users this same filter.
-        performance: { assetFilter: (f: string) => !f.endsWith('.wasm') },
-      }, (err, s) => (err || !s ? reject(err ?? new Error('webpack: no stats')) : resolve(s)));
+      webpack(
+        {
+          mode: 'production',
+          context: dir,
+          entry: './main.js',
+          output: { path: join(dir, 'out'), filename: 'main.js' },
+          // webpack's size hint (244 KiB per asset) counts the wasm, which is
+          // bigger by nature: the README gives users this same filter.
+          performance: { assetFilter: (f: string) => !f.endsWith('.wasm') },
+        },
+        (err, s) => (err || !s ? reject(err ?? new Error('webpack: no stats')) : resolve(s)),
+      );
     });
     const info = stats.toJson({ all: false, warnings: true, errors: true });
     expect(info.errors ?? [], JSON.stringify(info.errors)).toEqual([]);
-    expect((info.warnings ?? []).map((w) => w.message), stats.toString('errors-warnings')).toEqual([]);
+    expect(
+      (info.warnings ?? []).map((w) => w.message),
+      stats.toString('errors-warnings'),
+    ).toEqual([]);
     expectBothEmitted(join(dir, 'out'));
     writeFileSync(join(dir, 'out/index.html'), INDEX('./main.js'));
     const url = await serve(join(dir, 'out'));
@@ -320,10 +354,19 @@ describe('bundlers: the packed package in fresh projects, in Chromium', () => {
     await checkPage('webpack ?simd=0', await openPage(`${url}?simd=0`), false);
   });
 
-  itIf("esbuild with the file loader: the two .wasm entries imported as URLs, passed to init()", async () => {
+  itIf('esbuild with the file loader: the two .wasm entries imported as URLs, passed to init()', async () => {
     const dir = await project('esbuild-file', SOURCE_FILE_LOADER);
-    const r = await esbuild({ absWorkingDir: dir, entryPoints: ['main.js'], bundle: true, format: 'esm',
-      platform: 'browser', target: 'es2022', outdir: 'out', loader: { '.wasm': 'file' }, logLevel: 'silent' });
+    const r = await esbuild({
+      absWorkingDir: dir,
+      entryPoints: ['main.js'],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      outdir: 'out',
+      loader: { '.wasm': 'file' },
+      logLevel: 'silent',
+    });
     expect(r.warnings, JSON.stringify(r.warnings)).toEqual([]);
     expectBothEmitted(join(dir, 'out'));
     writeFileSync(join(dir, 'out/index.html'), INDEX('./main.js'));
@@ -334,8 +377,16 @@ describe('bundlers: the packed package in fresh projects, in Chromium', () => {
 
   itIf('plain esbuild: init() names the URL it fetched; after copying the two files as the README says, it works', async () => {
     const dir = await project('esbuild');
-    const r = await esbuild({ absWorkingDir: dir, entryPoints: ['main.js'], bundle: true, format: 'esm',
-      platform: 'browser', target: 'es2022', outdir: 'out', logLevel: 'silent' });
+    const r = await esbuild({
+      absWorkingDir: dir,
+      entryPoints: ['main.js'],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      outdir: 'out',
+      logLevel: 'silent',
+    });
     expect(r.warnings, JSON.stringify(r.warnings)).toEqual([]);
     const out = join(dir, 'out');
     writeFileSync(join(out, 'index.html'), INDEX('./main.js'));
@@ -362,7 +413,9 @@ describe('bundlers: Workers (workerd)', () => {
     it(`a misplaced await init() says to use initSync(mod) with the imported module; that works (compatibilityDate ${date})`, async () => {
       if (!existsSync(`${root}node_modules/.bin/workerd`)) return void console.warn('bundlers: workerd not installed');
       const dir = await project(`workerd-${date}`);
-      writeFileSync(join(dir, 'worker.js'), `// generated by test/bundlers.test.ts
+      writeFileSync(
+        join(dir, 'worker.js'),
+        `// generated by test/bundlers.test.ts
 import mod from 'wasmtls/wasmtls.wasm';
 import { init, initSync } from 'wasmtls/loader';
 export default { async fetch() {
@@ -371,14 +424,32 @@ export default { async fetch() {
   try { r.simd = initSync(mod).simd; } catch (e) { r.initSync = String(e && e.message || e); }
   return Response.json(r);
 } };
-`);
+`,
+      );
       const out = join(dir, 'out');
-      const b = await esbuild({ absWorkingDir: dir, entryPoints: ['worker.js'], bundle: true, format: 'esm',
-        platform: 'neutral', conditions: ['workerd', 'worker', 'browser', 'import'], target: 'es2022', outdir: out,
-        loader: { '.wasm': 'copy' }, assetNames: '[name]', logLevel: 'silent' });
+      const b = await esbuild({
+        absWorkingDir: dir,
+        entryPoints: ['worker.js'],
+        bundle: true,
+        format: 'esm',
+        platform: 'neutral',
+        conditions: ['workerd', 'worker', 'browser', 'import'],
+        target: 'es2022',
+        outdir: out,
+        loader: { '.wasm': 'copy' },
+        assetNames: '[name]',
+        logLevel: 'silent',
+      });
       expect(b.warnings).toEqual([]);
-      const r = await fetchWorkerd(out, [{ name: 'worker.js', type: 'esModule' }, { name: 'wasmtls.wasm', type: 'wasm' }],
-        '/', { compatibilityDate: date });
+      const r = await fetchWorkerd(
+        out,
+        [
+          { name: 'worker.js', type: 'esModule' },
+          { name: 'wasmtls.wasm', type: 'wasm' },
+        ],
+        '/',
+        { compatibilityDate: date },
+      );
       expect(r.status, r.log).toBe(200);
       const rep = JSON.parse(r.text) as { metaUrl: string; init: string; simd?: boolean; initSync?: string };
       console.log(`bundlers: workerd ${date}: import.meta.url ${rep.metaUrl}; init(): ${rep.init}`);

@@ -28,7 +28,9 @@ function graph(args: string[] = []): { status: number | null; g: Graph; stderr: 
 }
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function tree(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'wasmtls-cgraph-'));
   dirs.push(d);
@@ -47,8 +49,18 @@ describe('C layers (crypto-src/ and wasm/)', () => {
     expect(whole.g.duplicates).toEqual([]);
     expect(whole.status).toBe(0);
     const folders = new Set(whole.g.files.map((f) => f.split('/').slice(0, 2).join('/')));
-    for (const f of ['crypto-src/tls', 'crypto-src/x509', 'crypto-src/pk', 'crypto-src/rsa', 'crypto-src/ec',
-      'crypto-src/aead', 'crypto-src/hash', 'crypto-src/pq', 'crypto-src/int', 'wasm/exports_tls.c']) {
+    for (const f of [
+      'crypto-src/tls',
+      'crypto-src/x509',
+      'crypto-src/pk',
+      'crypto-src/rsa',
+      'crypto-src/ec',
+      'crypto-src/aead',
+      'crypto-src/hash',
+      'crypto-src/pq',
+      'crypto-src/int',
+      'wasm/exports_tls.c',
+    ]) {
       expect(folders).toContain(f);
     }
     // Every file has a layer, and each edge goes to a lower one.
@@ -75,9 +87,11 @@ describe('C layers (crypto-src/ and wasm/)', () => {
       'lib.h': '#define FAIL(c) lib_fail(c)\nint lib_fail(int code);\nint high(void);\nextern const int table[2];\n',
       // low.c: data and a function, and a static `twice` of its own that
       // high.c's static `twice` neither uses nor duplicates.
-      'low.c': '#include "lib.h"\nconst int table[2] = { 1, 2 };\nint lib_fail(int code) { return code; }\n' +
+      'low.c':
+        '#include "lib.h"\nconst int table[2] = { 1, 2 };\nint lib_fail(int code) { return code; }\n' +
         'static int twice(int x) { return 2 * x; }\nint low_twice(void) { return twice(1); }\n',
-      'high.c': '#include "lib.h"\n/* lib_fail in a comment */\nstatic int twice(int x) { return x + x; }\n' +
+      'high.c':
+        '#include "lib.h"\n/* lib_fail in a comment */\nstatic int twice(int x) { return x + x; }\n' +
         'int high(void) { return twice(table[0]) + FAIL(3); }\n',
     };
     const ok = graph(['--root', tree(base)]);
@@ -95,10 +109,13 @@ describe('C layers (crypto-src/ and wasm/)', () => {
     expect(back.stderr).toContain('high.c <-> low.c');
 
     // A header's inline body uses what a .c file defines, which includes it.
-    const inl = graph(['--root', tree({
-      'a.h': '#define INL static inline\nint a_f(void);\nINL int a_g(void) { return a_f(); }\n',
-      'a.c': '#include "a.h"\nint a_f(void) { return a_g() - 1; }\n',
-    })]);
+    const inl = graph([
+      '--root',
+      tree({
+        'a.h': '#define INL static inline\nint a_f(void);\nINL int a_g(void) { return a_f(); }\n',
+        'a.c': '#include "a.h"\nint a_f(void) { return a_g() - 1; }\n',
+      }),
+    ]);
     expect(inl.g.cycles).toEqual([['a.c', 'a.h']]);
 
     // Two files exporting one name is reported (the link would fail).

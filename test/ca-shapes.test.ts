@@ -21,11 +21,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => certs?.dispose());
 
-function shake(ca: ConstructorParameters<typeof TLSContext>[0] extends infer O ? O extends { ca?: infer C } ? C : never : never): void {
+function shake(ca: ConstructorParameters<typeof TLSContext>[0] extends infer O ? (O extends { ca?: infer C } ? C : never) : never): void {
   const srv = certs.server['ecdsa-p256'];
   const sctx = new TLSContext({ cert: srv.certPem, key: srv.keyPem });
   const cctx = new TLSContext({ verify: 'chain', ca });
-  const c = new Connection(cctx), s = new Connection(sctx);
+  const c = new Connection(cctx),
+    s = new Connection(sctx);
   try {
     c.setConnectState();
     c.setServerName('localhost');
@@ -33,7 +34,10 @@ function shake(ca: ConstructorParameters<typeof TLSContext>[0] extends infer O ?
     handshake(c, s);
     expect(c.verifyError).toBeUndefined();
   } finally {
-    c.dispose(); s.dispose(); cctx.dispose(); sctx.dispose();
+    c.dispose();
+    s.dispose();
+    cctx.dispose();
+    sctx.dispose();
   }
 }
 
@@ -41,11 +45,12 @@ describe('ca shapes (Node tls parity)', () => {
   it('PEM string, PEM bytes, DER bytes', () => {
     const srv = certs.server['ecdsa-p256'];
     shake(srv.certPem);
-    shake(new Uint8Array(readFileSync(srv.certPath)));   // a Buffer of PEM, as fs.readFileSync gives
+    shake(new Uint8Array(readFileSync(srv.certPath))); // a Buffer of PEM, as fs.readFileSync gives
     shake(srv.certDer);
   });
   it('arrays of strings, of PEM bytes, and mixed with DER', () => {
-    const srv = certs.server['ecdsa-p256'], other = certs.server.rsa2048;
+    const srv = certs.server['ecdsa-p256'],
+      other = certs.server.rsa2048;
     shake([srv.certPem]);
     shake([other.certPem, srv.certPem]);
     shake([new Uint8Array(readFileSync(other.certPath)), srv.certDer]);

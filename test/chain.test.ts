@@ -30,34 +30,133 @@ const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 
 
 /** A P-256 key and a certificate for `cn` signed by the CA. */
 function issue(name: string, cn: string, ext: string): void {
-  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f(`${name}.key`),
-    '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
+  ossl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f(`${name}.key`),
+    '-out',
+    f(`${name}.csr`),
+    '-subj',
+    `/CN=${cn}`,
+  );
   writeFileSync(f(`${name}.ext`), ext);
-  ossl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-days', '3', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '3',
+    '-extfile',
+    f(`${name}.ext`),
+    '-out',
+    f(`${name}.crt`),
+  );
 }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wasmtls-chain-'));
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('ca.key'),
-    '-out', f('ca.crt'), '-days', '3', '-subj', '/CN=wasmtls chain test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  issue('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
-    'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    '3',
+    '-subj',
+    '/CN=wasmtls chain test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
+  issue(
+    'server',
+    'localhost',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
+      'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
   issue('client', 'client.test', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   writeFileSync(f('server-chain.crt'), pem('server.crt') + pem('ca.crt'));
   // A leaf that claims to be a CA (cA=TRUE), from the same CA.
-  issue('caleaf', 'localhost', 'subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:TRUE\n' +
-    'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+  issue(
+    'caleaf',
+    'localhost',
+    'subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:TRUE\n' +
+      'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
   // A root that expires (2 days) before its leaf (3 days).
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('shortca.key'),
-    '-out', f('shortca.crt'), '-days', '2', '-subj', '/CN=wasmtls short-lived CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('shortleaf.key'),
-    '-out', f('shortleaf.csr'), '-subj', '/CN=localhost');
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f('shortca.key'),
+    '-out',
+    f('shortca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=wasmtls short-lived CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
+  ossl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f('shortleaf.key'),
+    '-out',
+    f('shortleaf.csr'),
+    '-subj',
+    '/CN=localhost',
+  );
   writeFileSync(f('shortleaf.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-  ossl('x509', '-req', '-in', f('shortleaf.csr'), '-CA', f('shortca.crt'), '-CAkey', f('shortca.key'), '-set_serial', '77',
-    '-days', '3', '-extfile', f('shortleaf.ext'), '-out', f('shortleaf.crt'));
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    f('shortleaf.csr'),
+    '-CA',
+    f('shortca.crt'),
+    '-CAkey',
+    f('shortca.key'),
+    '-set_serial',
+    '77',
+    '-days',
+    '3',
+    '-extfile',
+    f('shortleaf.ext'),
+    '-out',
+    f('shortleaf.crt'),
+  );
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -72,7 +171,16 @@ describe('policy chain, in memory', () => {
     c.setConnectState();
     s.setAcceptState();
     if (sni) c.setServerName(sni);
-    return { c, s, done: () => { c.dispose(); s.dispose(); cctx.dispose(); sctx.dispose(); } };
+    return {
+      c,
+      s,
+      done: () => {
+        c.dispose();
+        s.dispose();
+        cctx.dispose();
+        sctx.dispose();
+      },
+    };
   }
 
   it('a valid chain for the name: verifyCode 0', () => {
@@ -107,8 +215,25 @@ describe('policy chain, in memory', () => {
 
   it('untrusted root: unknown_ca', () => {
     // The server's own leaf as the only anchor would validate; a foreign CA does not.
-    ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('other.key'),
-      '-out', f('other.crt'), '-days', '3', '-subj', '/CN=other CA', '-addext', 'basicConstraints=critical,CA:TRUE');
+    ossl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      f('other.key'),
+      '-out',
+      f('other.crt'),
+      '-days',
+      '3',
+      '-subj',
+      '/CN=other CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    );
     const p = pair({ verify: 'chain', ca: pem('other.crt') });
     expect(() => handshake(p.c, p.s)).toThrow(TLSError);
     // The server sends its root too: a self-signed certificate that no
@@ -120,13 +245,17 @@ describe('policy chain, in memory', () => {
 
   it('onVerify sees the chain and the verdict, and may overrule it', () => {
     const seen: { n: number; verdict?: string }[] = [];
-    const p = pair({
-      verify: 'chain', ca: pem('ca.crt'),
-      onVerify: (chain, conn) => {
-        seen.push({ n: chain.length, verdict: conn.verifyError });
-        return 0; // accept even though the host is wrong
+    const p = pair(
+      {
+        verify: 'chain',
+        ca: pem('ca.crt'),
+        onVerify: (chain, conn) => {
+          seen.push({ n: chain.length, verdict: conn.verifyError });
+          return 0; // accept even though the host is wrong
+        },
       },
-    }, 'wrong.example');
+      'wrong.example',
+    );
     handshake(p.c, p.s);
     expect(seen).toEqual([{ n: 2, verdict: 'ERR_TLS_CERT_ALTNAME_INVALID' }]);
     p.done();
@@ -160,7 +289,10 @@ describe('policy chain, in memory', () => {
       threw = true;
     }
     const out = { threw, code: c.verifyCode, error: c.verifyError, alert: c.error?.alert };
-    c.dispose(); s.dispose(); cctx.dispose(); sctx.dispose();
+    c.dispose();
+    s.dispose();
+    cctx.dispose();
+    sctx.dispose();
     return out;
   }
 
@@ -172,8 +304,12 @@ describe('policy chain, in memory', () => {
   it('the handshake uses the same validator: an expired trust anchor is refused (certificate_expired)', () => {
     try {
       expect(verdict('shortleaf', 'shortca.crt')).toMatchObject({ threw: false, code: 0 });
-      skew = 2.5 * 86_400_000;   // the root has expired, its leaf has not
-      expect(verdict('shortleaf', 'shortca.crt')).toMatchObject({ threw: true, error: 'CERT_HAS_EXPIRED', alert: ALERT.certificate_expired });
+      skew = 2.5 * 86_400_000; // the root has expired, its leaf has not
+      expect(verdict('shortleaf', 'shortca.crt')).toMatchObject({
+        threw: true,
+        error: 'CERT_HAS_EXPIRED',
+        alert: ALERT.certificate_expired,
+      });
     } finally {
       skew = 0;
     }
@@ -191,8 +327,20 @@ describe("the handshake's end-entity key rule is the validator's (Node tls as th
     const { createServer } = await import('node:tls');
     const name = `rsa${bits}`;
     ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', f(`${name}.key`));
-    ossl('req', '-x509', '-key', f(`${name}.key`), '-out', f(`${name}.crt`), '-days', '3', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost');
+    ossl(
+      'req',
+      '-x509',
+      '-key',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.crt`),
+      '-days',
+      '3',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    );
     const server = createServer({ cert: pem(`${name}.crt`), key: pem(`${name}.key`), minVersion: 'TLSv1.3' }, (s) => s.end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const ctx = new TLSContext({ verify: 'insecure-no-chain-validation' });
@@ -235,7 +383,8 @@ async function clientTo(port: number, srv: Peer, extra: ConstructorParameters<ty
   try {
     await pump.handshake();
     expect(conn.verifyCode).toBe(0);
-    const up = payload(5000, port), down = payload(3000, port + 1);
+    const up = payload(5000, port),
+      down = payload(3000, port + 1);
     srv.write(down);
     await pump.writeAll(up);
     expect(equal(await pump.readExactly(down.length), down)).toBe(true);
@@ -250,8 +399,21 @@ async function clientTo(port: number, srv: Peer, extra: ConstructorParameters<ty
 describe.skipIf(!OPENSSL)('real peers: OpenSSL', () => {
   it('our client validates the chain served by openssl s_server', async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-naccept', '1',
-      '-cert', f('server.crt'), '-key', f('server.key'), '-cert_chain', f('ca.crt')]);
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-quiet',
+      '-naccept',
+      '1',
+      '-cert',
+      f('server.crt'),
+      '-key',
+      f('server.key'),
+      '-cert_chain',
+      f('ca.crt'),
+    ]);
     try {
       await clientTo(port, srv);
     } finally {
@@ -261,9 +423,26 @@ describe.skipIf(!OPENSSL)('real peers: OpenSSL', () => {
 
   it('mutual TLS: openssl s_server requires our client certificate', async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-naccept', '1',
-      '-cert', f('server.crt'), '-key', f('server.key'), '-cert_chain', f('ca.crt'),
-      '-Verify', '2', '-CAfile', f('ca.crt'), '-verify_return_error']);
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-quiet',
+      '-naccept',
+      '1',
+      '-cert',
+      f('server.crt'),
+      '-key',
+      f('server.key'),
+      '-cert_chain',
+      f('ca.crt'),
+      '-Verify',
+      '2',
+      '-CAfile',
+      f('ca.crt'),
+      '-verify_return_error',
+    ]);
     try {
       await clientTo(port, srv, { cert: pem('client.crt'), key: pem('client.key') });
     } finally {
@@ -273,13 +452,33 @@ describe.skipIf(!OPENSSL)('real peers: OpenSSL', () => {
 
   it('mutual TLS: our server (policy chain, client certificate required) validates openssl s_client', async () => {
     const { createServer } = await import('node:net');
-    const sctx = new TLSContext({ cert: pem('server-chain.crt'), key: pem('server.key'), verify: 'chain', ca: pem('ca.crt'), clientCert: 'require' });
+    const sctx = new TLSContext({
+      cert: pem('server-chain.crt'),
+      key: pem('server.key'),
+      verify: 'chain',
+      ca: pem('ca.crt'),
+      clientCert: 'require',
+    });
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const accepted = new Promise<import('node:net').Socket>((r) => server.once('connection', r));
-    const cli = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-quiet',
-      '-servername', 'localhost', '-cert', f('client.crt'), '-key', f('client.key'), '-CAfile', f('ca.crt'), '-verify_return_error']);
+    const cli = new Peer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-quiet',
+      '-servername',
+      'localhost',
+      '-cert',
+      f('client.crt'),
+      '-key',
+      f('client.key'),
+      '-CAfile',
+      f('ca.crt'),
+      '-verify_return_error',
+    ]);
     const sock = await accepted;
     const conn = new Connection(sctx);
     conn.setAcceptState();
@@ -303,8 +502,17 @@ describe.skipIf(!OPENSSL)('real peers: OpenSSL', () => {
 describe.skipIf(!GNUTLS)('real peers: GnuTLS', () => {
   it('our client validates the chain served by gnutls-serv', async () => {
     const port = await freePort();
-    const srv = new Peer('gnutls-serv', ['--port', String(port), '--x509certfile', f('server-chain.crt'),
-      '--x509keyfile', f('server.key'), '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3', '--echo']);
+    const srv = new Peer('gnutls-serv', [
+      '--port',
+      String(port),
+      '--x509certfile',
+      f('server-chain.crt'),
+      '--x509keyfile',
+      f('server.key'),
+      '--priority',
+      'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+      '--echo',
+    ]);
     try {
       const ctx = new TLSContext({ verify: 'chain', ca: pem('ca.crt') });
       const conn = new Connection(ctx);

@@ -39,8 +39,7 @@ afterAll(() => {
 
 /** Start our s_server on a free port (port 0) and learn it from ACCEPT. */
 async function ourServer(...args: string[]): Promise<{ srv: Peer; port: number }> {
-  const srv = wasmtls('s_server', '-accept', '127.0.0.1:0', '-cert', pki.path('server-chain.crt'),
-    '-key', pki.path('server.key'), ...args);
+  const srv = wasmtls('s_server', '-accept', '127.0.0.1:0', '-cert', pki.path('server-chain.crt'), '-key', pki.path('server.key'), ...args);
   await srv.waitFor('\n', 15_000);
   const m = /^ACCEPT 127\.0\.0\.1:(\d+)$/m.exec(srv.stdout.toString());
   if (!m) throw new Error(`no ACCEPT line: ${srv.stdout.toString()} ${srv.stderr}`);
@@ -48,12 +47,36 @@ async function ourServer(...args: string[]): Promise<{ srv: Peer; port: number }
 }
 
 describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
-  it.skipIf(!OPENSSL)('s_client -brief against openssl s_server -www: OpenSSL\'s summary lines, the page on stdout, exit 0', async () => {
+  it.skipIf(!OPENSSL)("s_client -brief against openssl s_server -www: OpenSSL's summary lines, the page on stdout, exit 0", async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-www', '-quiet',
-      '-cert', pki.path('server.crt'), '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt'), '-alpn', 'http/1.1']);
-    const cli = wasmtls('s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
-      '-CAfile', pki.path('ca.crt'), '-alpn', 'h2,http/1.1');
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-www',
+      '-quiet',
+      '-cert',
+      pki.path('server.crt'),
+      '-key',
+      pki.path('server.key'),
+      '-cert_chain',
+      pki.path('ca.crt'),
+      '-alpn',
+      'http/1.1',
+    ]);
+    const cli = wasmtls(
+      's_client',
+      '-brief',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      pki.path('ca.crt'),
+      '-alpn',
+      'h2,http/1.1',
+    );
     try {
       await new Promise((r) => setTimeout(r, 300)); // s_server binds
       cli.write('GET / HTTP/1.0\r\n\r\n');
@@ -63,7 +86,9 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
       expect(cli.exited, cli.stderr).toBe(0);
       expect(err).toContain('CONNECTION ESTABLISHED');
       expect(err).toContain('Protocol version: TLSv1.3');
-      expect(err.find((l) => l.startsWith('Ciphersuite: '))).toMatch(/^Ciphersuite: TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
+      expect(err.find((l) => l.startsWith('Ciphersuite: '))).toMatch(
+        /^Ciphersuite: TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
+      );
       expect(err).toContain('Peer certificate: CN = localhost');
       expect(err).toContain('Verification: OK');
       expect(err).toContain('Server Temp Key: X25519, 253 bits');
@@ -79,10 +104,30 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
 
   it.skipIf(!OPENSSL)('s_client with a CA that does not issue the server: non-zero exit, verify error and alert named', async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-www', '-quiet',
-      '-cert', pki.path('server.crt'), '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt')]);
-    const cli = wasmtls('s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
-      '-CAfile', pki.path('stranger.crt'));
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-www',
+      '-quiet',
+      '-cert',
+      pki.path('server.crt'),
+      '-key',
+      pki.path('server.key'),
+      '-cert_chain',
+      pki.path('ca.crt'),
+    ]);
+    const cli = wasmtls(
+      's_client',
+      '-brief',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      pki.path('stranger.crt'),
+    );
     try {
       await new Promise((r) => setTimeout(r, 300));
       cli.child.stdin.end();
@@ -104,53 +149,110 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
   // our s_client is shown, and its line must carry that number. 79 is
   // X509_V_ERR_INVALID_CA since OpenSSL 3.0 (24 in 1.1.1); 86 is one of the
   // -x509_strict codes 3.0 added.
-  it.skipIf(!OPENSSL)('s_client verify error:num= is the number openssl verify prints for the same chain (INVALID_CA, MISSING_SUBJECT_KEY_IDENTIFIER)', async () => {
-    const f = (n: string) => pki.path(n);
-    const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    const issue = (name: string, cn: string, issuer: string, ext: string) => {
-      ossl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
-      writeFileSync(f(`${name}.ext`), ext);
-      ossl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${issuer}.crt`), '-CAkey', f(`${issuer}.key`),
-        '-CAcreateserial', '-days', '3', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
-    };
-    const leafExt = (aki: string) => 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' +
-      `keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=${aki}\n`;
-    // An intermediate without basicConstraints (RFC 5280 6.1.4 (k)).
-    issue('int-nobc', 'no basicConstraints', 'ca', 'keyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-    issue('leaf-nobc', 'localhost', 'int-nobc', leafExt('keyid'));
-    // A CA without subjectKeyIdentifier (4.2.1.2); its leaf names it by issuer and serial.
-    issue('int-noski', 'no SKI', 'ca', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' +
-      'subjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\n');
-    issue('leaf-noski', 'localhost', 'int-noski', leafExt('issuer'));
-    const cases: [string, string, string[]][] = [['nobc', 'INVALID_CA', []], ['noski', 'MISSING_SUBJECT_KEY_IDENTIFIER', ['-x509_strict']]];
-    for (const [c, name, flags] of cases) {
-      const v = spawnSync('openssl', ['verify', ...flags, '-CAfile', f('ca.crt'), '-untrusted', f(`int-${c}.crt`), f(`leaf-${c}.crt`)],
-        { encoding: 'utf8' });
-      // The intermediate's own error (depth 1): -x509_strict also names the leaf's AKI without keyid.
-      const num = /error (\d+) at 1 depth lookup/.exec(v.stdout + v.stderr)?.[1];
-      expect(num, v.stdout + v.stderr).toBeDefined();
-      const port = await freePort();
-      const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-www', '-quiet',
-        '-cert', f(`leaf-${c}.crt`), '-key', f(`leaf-${c}.key`), '-cert_chain', f(`int-${c}.crt`)]);
-      const cli = wasmtls('s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', f('ca.crt'));
-      try {
-        await new Promise((r) => setTimeout(r, 300));
-        cli.child.stdin.end();
-        await cli.waitExit(15_000);
-        expect(cli.exited).toBe(1);
-        expect(cli.stderr).toMatch(new RegExp(`verify error:num=${num}:[^\n]* \\(${name}\\)`));
-      } finally {
-        cli.kill();
-        srv.kill();
+  it.skipIf(!OPENSSL)(
+    's_client verify error:num= is the number openssl verify prints for the same chain (INVALID_CA, MISSING_SUBJECT_KEY_IDENTIFIER)',
+    async () => {
+      const f = (n: string) => pki.path(n);
+      const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      const issue = (name: string, cn: string, issuer: string, ext: string) => {
+        ossl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
+        writeFileSync(f(`${name}.ext`), ext);
+        ossl(
+          'x509',
+          '-req',
+          '-in',
+          f(`${name}.csr`),
+          '-CA',
+          f(`${issuer}.crt`),
+          '-CAkey',
+          f(`${issuer}.key`),
+          '-CAcreateserial',
+          '-days',
+          '3',
+          '-extfile',
+          f(`${name}.ext`),
+          '-out',
+          f(`${name}.crt`),
+        );
+      };
+      const leafExt = (aki: string) =>
+        'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' +
+        `keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=${aki}\n`;
+      // An intermediate without basicConstraints (RFC 5280 6.1.4 (k)).
+      issue(
+        'int-nobc',
+        'no basicConstraints',
+        'ca',
+        'keyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+      );
+      issue('leaf-nobc', 'localhost', 'int-nobc', leafExt('keyid'));
+      // A CA without subjectKeyIdentifier (4.2.1.2); its leaf names it by issuer and serial.
+      issue(
+        'int-noski',
+        'no SKI',
+        'ca',
+        'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' + 'subjectKeyIdentifier=none\nauthorityKeyIdentifier=keyid\n',
+      );
+      issue('leaf-noski', 'localhost', 'int-noski', leafExt('issuer'));
+      const cases: [string, string, string[]][] = [
+        ['nobc', 'INVALID_CA', []],
+        ['noski', 'MISSING_SUBJECT_KEY_IDENTIFIER', ['-x509_strict']],
+      ];
+      for (const [c, name, flags] of cases) {
+        const v = spawnSync('openssl', ['verify', ...flags, '-CAfile', f('ca.crt'), '-untrusted', f(`int-${c}.crt`), f(`leaf-${c}.crt`)], {
+          encoding: 'utf8',
+        });
+        // The intermediate's own error (depth 1): -x509_strict also names the leaf's AKI without keyid.
+        const num = /error (\d+) at 1 depth lookup/.exec(v.stdout + v.stderr)?.[1];
+        expect(num, v.stdout + v.stderr).toBeDefined();
+        const port = await freePort();
+        const srv = new Peer('openssl', [
+          's_server',
+          '-accept',
+          `127.0.0.1:${port}`,
+          '-tls1_3',
+          '-www',
+          '-quiet',
+          '-cert',
+          f(`leaf-${c}.crt`),
+          '-key',
+          f(`leaf-${c}.key`),
+          '-cert_chain',
+          f(`int-${c}.crt`),
+        ]);
+        const cli = wasmtls('s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', f('ca.crt'));
+        try {
+          await new Promise((r) => setTimeout(r, 300));
+          cli.child.stdin.end();
+          await cli.waitExit(15_000);
+          expect(cli.exited).toBe(1);
+          expect(cli.stderr).toMatch(new RegExp(`verify error:num=${num}:[^\n]* \\(${name}\\)`));
+        } finally {
+          cli.kill();
+          srv.kill();
+        }
       }
-    }
-  });
+    },
+  );
 
   it.skipIf(!OPENSSL)('openssl s_client -brief against our s_server: TLSv1.3, Verification: OK, echo', async () => {
     const { srv, port } = await ourServer('-alpn', 'http/1.1');
-    const ossl = new Peer('openssl', ['s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-CAfile', pki.path('ca.crt'),
-      '-servername', 'localhost', '-verify_hostname', 'localhost', '-verify_return_error', '-alpn', 'http/1.1']);
+    const ossl = new Peer('openssl', [
+      's_client',
+      '-brief',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-CAfile',
+      pki.path('ca.crt'),
+      '-servername',
+      'localhost',
+      '-verify_hostname',
+      'localhost',
+      '-verify_return_error',
+      '-alpn',
+      'http/1.1',
+    ]);
     try {
       await ossl.waitFor('Verification', 15_000, 'stderr');
       ossl.write('echo-me-0123456789\n');
@@ -160,7 +262,9 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
       expect(err).toContain('Verification: OK');
       expect(err).toContain('Peer certificate: CN = localhost');
       await srv.waitFor('ALPN http/1.1', 5000, 'stderr');
-      expect(srv.stderr).toMatch(/^#1 127\.0\.0\.1:\d+ TLSv1\.3, TLS_\w+, x25519, ALPN http\/1\.1, SNI localhost, no client certificate, [\d.]+ ms$/m);
+      expect(srv.stderr).toMatch(
+        /^#1 127\.0\.0\.1:\d+ TLSv1\.3, TLS_\w+, x25519, ALPN http\/1\.1, SNI localhost, no client certificate, [\d.]+ ms$/m,
+      );
     } finally {
       ossl.kill();
       srv.kill();
@@ -180,8 +284,21 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
       const url = /^RELAY (ws:\/\/127\.0\.0\.1:\d+)/m.exec(relay.stdout.toString())?.[1];
       expect(url).toBeDefined();
       // A URL without a path gets /host:port of -connect appended.
-      cli = wasmtls('s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.path('ca.crt'),
-        '-tunnel', url!, '-alpn', 'http/1.1', '-keylogfile', ckl);
+      cli = wasmtls(
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'localhost',
+        '-CAfile',
+        pki.path('ca.crt'),
+        '-tunnel',
+        url!,
+        '-alpn',
+        'http/1.1',
+        '-keylogfile',
+        ckl,
+      );
       cli.write('GET / HTTP/1.0\r\n\r\n');
       cli.child.stdin.end();
       await cli.waitExit(15_000);
@@ -190,8 +307,15 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
       expect(page).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
       const cipher = /^New, TLSv1\.3, Cipher is (\S+)$/m.exec(cli.stderr)?.[1];
       expect(cipher).toMatch(/^TLS_/);
-      for (const l of ['Protocol version: TLSv1.3', `Ciphersuite: ${cipher}`, 'ALPN protocol: http/1.1', 'SNI: localhost',
-        'Server Temp Key: X25519, 253 bits', 'Client certificate: none']) expect(page).toContain(l);
+      for (const l of [
+        'Protocol version: TLSv1.3',
+        `Ciphersuite: ${cipher}`,
+        'ALPN protocol: http/1.1',
+        'SNI: localhost',
+        'Server Temp Key: X25519, 253 bits',
+        'Client certificate: none',
+      ])
+        expect(page).toContain(l);
       // The fuller block: chain, verdict, how we came.
       expect(cli.stderr).toContain(`CONNECTED(${url}/127.0.0.1:${port})`);
       expect(cli.stderr).toMatch(/ 0 s:CN = localhost\n {3}i:CN = wasmtls test CA\n/);
@@ -217,8 +341,15 @@ describe.skipIf(!existsSync(CLI))('wasmtls CLI', () => {
   it('errors: bad flag (usage), refused connection, unreachable tunnel; exit 1 with a clear message', async () => {
     const bad = wasmtls('s_client', '-connect', '127.0.0.1:1', '-frobnicate');
     const refused = wasmtls('s_client', '-connect', `127.0.0.1:${await freePort()}`, '-CAfile', pki.path('ca.crt'));
-    const noRelay = wasmtls('s_client', '-connect', '127.0.0.1:443', '-tunnel', `ws://127.0.0.1:${await freePort()}`,
-      '-CAfile', pki.path('ca.crt'));
+    const noRelay = wasmtls(
+      's_client',
+      '-connect',
+      '127.0.0.1:443',
+      '-tunnel',
+      `ws://127.0.0.1:${await freePort()}`,
+      '-CAfile',
+      pki.path('ca.crt'),
+    );
     const noCmd = wasmtls('s_frob');
     try {
       await Promise.all([bad, refused, noRelay, noCmd].map((p) => p.waitExit(15_000)));
@@ -242,7 +373,8 @@ describe('StdinCommands: the k / K lines of openssl s_client and s_server', () =
   const run = (...chunks: string[]) => {
     const c = new StdinCommands();
     const out: string[] = [];
-    for (const ch of chunks) for (const p of c.push(te.encode(ch))) out.push(typeof p === 'string' ? `<${p}>` : new TextDecoder().decode(p));
+    for (const ch of chunks)
+      for (const p of c.push(te.encode(ch))) out.push(typeof p === 'string' ? `<${p}>` : new TextDecoder().decode(p));
     const rest = c.end();
     if (rest) out.push(new TextDecoder().decode(rest));
     return out.join('');
@@ -263,8 +395,20 @@ describe('StdinCommands: the k / K lines of openssl s_client and s_server', () =
 describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sigalgs, -sess_out / -sess_in, k / K', () => {
   const www = async (...args: string[]) => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-www', '-cert', pki.path('server.crt'),
-      '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt'), ...args]);
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-www',
+      '-cert',
+      pki.path('server.crt'),
+      '-key',
+      pki.path('server.key'),
+      '-cert_chain',
+      pki.path('ca.crt'),
+      ...args,
+    ]);
     await srv.waitFor('ACCEPT', 10_000);
     return { srv, port };
   };
@@ -338,8 +482,19 @@ describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sig
 
   it('s_client: K and k on stdin send KeyUpdates openssl s_server -msg logs; data after them still decrypts there', async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-msg', '-cert', pki.path('server.crt'),
-      '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt')]);
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_3',
+      '-msg',
+      '-cert',
+      pki.path('server.crt'),
+      '-key',
+      pki.path('server.key'),
+      '-cert_chain',
+      pki.path('ca.crt'),
+    ]);
     let cli: Peer | undefined;
     try {
       await srv.waitFor('ACCEPT', 10_000);
@@ -374,8 +529,16 @@ describe.skipIf(!existsSync(CLI) || !OPENSSL)('CLI: -groups, -ciphersuites, -sig
 
   it('s_server -groups P-384, and K on its stdin: openssl s_client reports the group and logs the KeyUpdate; echo goes on', async () => {
     const { srv, port } = await ourServer('-groups', 'P-384');
-    const ossl = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', pki.path('ca.crt'),
-      '-servername', 'localhost', '-msg']);
+    const ossl = new Peer('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-CAfile',
+      pki.path('ca.crt'),
+      '-servername',
+      'localhost',
+      '-msg',
+    ]);
     try {
       await ossl.waitFor('Server Temp Key', 10_000);
       expect(ossl.stdout.toString('latin1')).toContain('Server Temp Key: ECDH, secp384r1, 384 bits');

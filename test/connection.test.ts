@@ -8,17 +8,42 @@
 import { createPrivateKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ALERT, Connection, SSL_ERROR_NONE, SSL_ERROR_SSL, SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ,
-  SSL_ERROR_WANT_RETRY_VERIFY, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
-  SSL_MODE_AUTO_RETRY, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_MODE_RELEASE_BUFFERS, SSL_WRITE_FLAG_CONCLUDE,
-  TLS_ERR, TLSContext, TLSError, pemDecode,
+  ALERT,
+  Connection,
+  SSL_ERROR_NONE,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_RETRY_VERIFY,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+  SSL_MODE_AUTO_RETRY,
+  SSL_MODE_ENABLE_PARTIAL_WRITE,
+  SSL_MODE_RELEASE_BUFFERS,
+  SSL_WRITE_FLAG_CONCLUDE,
+  TLS_ERR,
+  TLSContext,
+  TLSError,
+  pemDecode,
 } from '../ts/core/connection.js';
 import { handshakeAsync } from '../ts/core/pump.js';
 import { wasm } from '../ts/core/loader.js';
 import { useBuild } from './helpers/env.js';
 import { makeTestCerts, type TestCerts } from './helpers/tls-certs.js';
 import {
-  BIG_OUT, concat, connected, deliver, equalBytes, exchange, handshake, makePair, pattern, readAll, records, transfer,
+  BIG_OUT,
+  concat,
+  connected,
+  deliver,
+  equalBytes,
+  exchange,
+  handshake,
+  makePair,
+  pattern,
+  readAll,
+  records,
+  transfer,
 } from './helpers/tls-pair.js';
 
 useBuild('simd');
@@ -34,10 +59,18 @@ const ed = () => certs.server.ed25519;
 
 describe('rule 1: the API surface', () => {
   it('constants carry OpenSSL numbers', () => {
-    expect([SSL_ERROR_NONE, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_SYSCALL,
-      SSL_ERROR_ZERO_RETURN, SSL_ERROR_WANT_RETRY_VERIFY]).toEqual([0, 1, 2, 3, 5, 6, 12]);
-    expect([SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_AUTO_RETRY,
-      SSL_MODE_RELEASE_BUFFERS]).toEqual([1, 2, 4, 0x10]);
+    expect([
+      SSL_ERROR_NONE,
+      SSL_ERROR_SSL,
+      SSL_ERROR_WANT_READ,
+      SSL_ERROR_WANT_WRITE,
+      SSL_ERROR_SYSCALL,
+      SSL_ERROR_ZERO_RETURN,
+      SSL_ERROR_WANT_RETRY_VERIFY,
+    ]).toEqual([0, 1, 2, 3, 5, 6, 12]);
+    expect([SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_AUTO_RETRY, SSL_MODE_RELEASE_BUFFERS]).toEqual([
+      1, 2, 4, 0x10,
+    ]);
     expect(SSL_WRITE_FLAG_CONCLUDE).toBe(1);
   });
 
@@ -154,11 +187,13 @@ describe('rule 3: WANT_READ and WANT_WRITE', () => {
 
   it('WANT_WRITE rounds with a network buffer smaller than one record; all bytes once', () => {
     const p = connected(ed());
-    const LEN = 70_000, CAP = 1000;
+    const LEN = 70_000,
+      CAP = 1000;
     const data = pattern(LEN, 7);
     p.c.network.setCap(CAP);
     const got: Uint8Array[] = [];
-    let rounds = 0, r: number;
+    let rounds = 0,
+      r: number;
     for (;;) {
       r = p.c.write(data);
       if (r > 0) break;
@@ -255,7 +290,7 @@ describe('rule 5: all-or-nothing, or partial writes', () => {
     const out = p.c.network.read();
     expect(records(out).map((r) => r[1])).toEqual([...Array(6).fill(16384 + 17), 100_000 - 6 * 16384 + 17]);
     const got: Uint8Array[] = [];
-    for (let off = 0; off < out.length;) {
+    for (let off = 0; off < out.length; ) {
       off += p.s.network.write(out.subarray(off));
       got.push(readAll(p.s).data);
     }
@@ -268,7 +303,7 @@ describe('rule 5: all-or-nothing, or partial writes', () => {
     const data = pattern(100_000, 12);
     const results: number[] = [];
     const got: Uint8Array[] = [];
-    for (let r = 0; r <= 0;) {
+    for (let r = 0; r <= 0; ) {
       r = p.c.write(data);
       results.push(r);
       got.push(deliver(p.c, p.s));
@@ -286,7 +321,7 @@ describe('rule 5: all-or-nothing, or partial writes', () => {
     const data = pattern(40_000, 3);
     const counts: number[] = [];
     const got: Uint8Array[] = [];
-    for (let off = 0; off < data.length;) {
+    for (let off = 0; off < data.length; ) {
       const r = p.c.writeEx(data.subarray(off));
       expect(r.ok).toBe(true);
       counts.push(r.written);
@@ -305,7 +340,8 @@ describe('rule 5: all-or-nothing, or partial writes', () => {
     const data = pattern(50_000, 4);
     const counts: number[] = [];
     const got: Uint8Array[] = [];
-    let off = 0, wants = 0;
+    let off = 0,
+      wants = 0;
     let cur = data.subarray(off);
     while (off < data.length) {
       const r = p.c.write(cur);
@@ -370,7 +406,8 @@ describe('rule 6: a retry after WANT_* must repeat the same call', () => {
   it('another buffer object with the same bytes, with ACCEPT_MOVING_WRITE_BUFFER: accepted, nothing twice or lost', () => {
     const { p, data } = pendingWrite(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     const got: Uint8Array[] = [];
-    let r = -1, moves = 0;
+    let r = -1,
+      moves = 0;
     while (r <= 0) {
       expect(p.c.getError(r)).toBe('WANT_WRITE');
       transfer(p.c, p.s, 100);
@@ -591,8 +628,12 @@ describe('rule 10: the first fatal error sticks', () => {
     const alert = p.s.network.read();
     expect(records(alert)).toEqual([[23, 2 + 1 + 16]]); // one protected alert record
     for (const call of [
-      () => p.s.write(enc('x')), () => p.s.readEx().ok, () => p.s.doHandshake(), () => p.s.shutdown(),
-      () => p.s.writeEx2(enc('y'), SSL_WRITE_FLAG_CONCLUDE).ok, () => p.s.peek().ok,
+      () => p.s.write(enc('x')),
+      () => p.s.readEx().ok,
+      () => p.s.doHandshake(),
+      () => p.s.shutdown(),
+      () => p.s.writeEx2(enc('y'), SSL_WRITE_FLAG_CONCLUDE).ok,
+      () => p.s.peek().ok,
     ]) {
       const r = call();
       expect(r === false || (typeof r === 'number' && r <= 0)).toBe(true);
@@ -635,12 +676,15 @@ describe('rule 11: sendStream (SSL_sendfile analog)', () => {
 
   it('from a ReadableStream, chunks of odd sizes', async () => {
     const parts = chunks(DATA, [1, 7000, 40_000, 16384, 3]);
-    const r = await streamed(() => new ReadableStream<Uint8Array>({
-      start(ctl) {
-        for (const c of parts) ctl.enqueue(c);
-        ctl.close();
-      },
-    }));
+    const r = await streamed(
+      () =>
+        new ReadableStream<Uint8Array>({
+          start(ctl) {
+            for (const c of parts) ctl.enqueue(c);
+            ctl.close();
+          },
+        }),
+    );
     expect(r.n).toBe(DATA.length);
     expect(equalBytes(r.got, DATA)).toBe(true);
   });
@@ -653,9 +697,11 @@ describe('rule 11: sendStream (SSL_sendfile analog)', () => {
 
   it('from an async generator and from an array', async () => {
     const parts = chunks(DATA, [30_000, 5, 12_345]);
-    const r1 = await streamed(() => (async function* () {
-      for (const c of parts) yield c;
-    })());
+    const r1 = await streamed(() =>
+      (async function* () {
+        for (const c of parts) yield c;
+      })(),
+    );
     expect(r1.n).toBe(DATA.length);
     expect(equalBytes(r1.got, DATA)).toBe(true);
     const r2 = await streamed(() => parts, 2000);
@@ -814,7 +860,12 @@ describe('verification policy', () => {
   });
 
   it('a throwing or rejecting verifier refuses with certificate_unknown', async () => {
-    const p = makePair(ed(), { verify: 'external', onVerify: () => { throw new Error('boom'); } });
+    const p = makePair(ed(), {
+      verify: 'external',
+      onVerify: () => {
+        throw new Error('boom');
+      },
+    });
     expect(() => handshake(p.c, p.s)).toThrow(TLSError);
     expect(p.c.error!.alert).toBe(ALERT.certificate_unknown);
     p.dispose();
@@ -827,7 +878,8 @@ describe('verification policy', () => {
 
 describe('configuration and lifetime', () => {
   it('PEM and DER forms of certificates and keys (PKCS #8, SEC 1, PKCS #1)', () => {
-    const ec = certs.server['ecdsa-p256'], rsa = certs.server.rsa2048;
+    const ec = certs.server['ecdsa-p256'],
+      rsa = certs.server.rsa2048;
     const sec1 = createPrivateKey(ec.keyPem).export({ format: 'pem', type: 'sec1' }) as string;
     const pkcs1 = createPrivateKey(rsa.keyPem).export({ format: 'der', type: 'pkcs1' });
     const cases: [string, () => TLSContext][] = [
@@ -838,7 +890,8 @@ describe('configuration and lifetime', () => {
     for (const [what, mk] of cases) {
       const sctx = mk();
       const cctx = new TLSContext({ verify: 'insecure-no-chain-validation' });
-      const c = new Connection(cctx), s = new Connection(sctx);
+      const c = new Connection(cctx),
+        s = new Connection(sctx);
       c.setConnectState();
       s.setAcceptState();
       handshake(c, s);
@@ -907,7 +960,9 @@ describe('error codes', () => {
     };
     const inC: number[] = [];
     for (let code = 1; code < 0x100; code++) if (text(code) !== 'unknown error') inC.push(code);
-    const named = Object.values(TLS_ERR).filter((v) => v < 0x100).sort((a, b) => a - b);
+    const named = Object.values(TLS_ERR)
+      .filter((v) => v < 0x100)
+      .sort((a, b) => a - b);
     expect(named).toEqual(inC);
   });
 });

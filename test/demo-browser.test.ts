@@ -26,7 +26,8 @@ let log = '';
 async function startDemo(): Promise<string> {
   const port = await freePort();
   child = spawn(process.execPath, [`${root}dist/demo-browser.js`, '--port', String(port)], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const c = child;
   return new Promise((resolve, reject) => {
@@ -52,7 +53,9 @@ async function fetchWith(fields: { target?: string; path: string; servername?: s
   if (fields.target !== undefined) await page.getByLabel('Host:port').fill(fields.target);
   await page.getByLabel('Path').fill(fields.path);
   await page.getByLabel('Server name').fill(fields.servername ?? '');
-  await page.evaluate(() => { delete document.body.dataset.done; });
+  await page.evaluate(() => {
+    delete document.body.dataset.done;
+  });
   await page.getByRole('button', { name: 'Fetch' }).click();
   await page.waitForSelector('body[data-done="1"]', { timeout: 15_000 });
 }
@@ -62,13 +65,12 @@ describe('npm run demo:browser in Chromium', () => {
     if (!existsSync(`${root}dist/demo-browser.js`)) throw new Error('dist/demo-browser.js is missing: run bash build.sh');
     // Both take seconds on a busy machine: start them together.
     const { chromium } = await import('playwright-core');
-    [url, browser] = await Promise.all([
-      startDemo(),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-    ]);
+    [url, browser] = await Promise.all([startDemo(), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.on('pageerror', (e) => (log += `pageerror: ${String(e)}\n`));
-    page.on('console', (m) => { if (m.type() === 'error') log += `console: ${m.text()}\n`; });
+    page.on('console', (m) => {
+      if (m.type() === 'error') log += `console: ${m.text()}\n`;
+    });
     await page.goto(url);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 10_000 });
   }, 30_000);
@@ -134,10 +136,13 @@ describe('npm run demo:browser in Chromium', () => {
     expect(await page.locator('#error').isVisible()).toBe(true);
     expect(await page.locator('#error').innerText()).toMatch(/Host:port must look like/);
     // The page only sends numeric ports; ask the relay directly.
-    const refused = await page.evaluate(async () => new Promise<string>((resolve) => {
-      const ws = new WebSocket(new URL('relay/localhost:https', location.href).href.replace(/^http/, 'ws'));
-      ws.onclose = (e) => resolve(`${e.code} ${e.reason}`);
-    }));
+    const refused = await page.evaluate(
+      async () =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(new URL('relay/localhost:https', location.href).href.replace(/^http/, 'ws'));
+          ws.onclose = (e) => resolve(`${e.code} ${e.reason}`);
+        }),
+    );
     expect(refused).toMatch(/^1008 relay: .*port/);
     const port = await freePort(); // nothing listens there
     await fetchWith({ target: `127.0.0.1:${port}`, path: '/' });

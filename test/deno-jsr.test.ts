@@ -51,7 +51,10 @@ let jsrDir: string | undefined;
 /** Deno's environment: its cache in the temp folder, no update check, no
  * registry to fall back on. */
 const denoEnv = (dir: string) => ({
-  ...process.env, DENO_DIR: join(dir, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1',
+  ...process.env,
+  DENO_DIR: join(dir, 'deno-dir'),
+  DENO_NO_UPDATE_CHECK: '1',
+  NO_COLOR: '1',
   NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/',
 });
 
@@ -115,8 +118,7 @@ async function sServer(stranger = false): Promise<{ srv: Peer; port: number }> {
 async function handshake(cwd: string, args: string[], label: string): Promise<Outcome> {
   const { srv, port } = await sServer();
   try {
-    const { stdout } = await run(DENO, [...args, String(port), pki.path('ca.crt')],
-      { cwd, env: denoEnv(cwd), timeout: 60_000 });
+    const { stdout } = await run(DENO, [...args, String(port), pki.path('ca.crt')], { cwd, env: denoEnv(cwd), timeout: 60_000 });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as Outcome;
     expect(r.error).toBeUndefined();
     const served = /New, (TLSv1\.[23]), Cipher is (\S+)/.exec(r.body);
@@ -152,7 +154,10 @@ describe.skipIf(!READY)('Deno with npm: specifiers (the packed tarball in a loca
   beforeAll(async () => {
     app = packed = await packAndInstall('wasmtls-deno-');
     writeFileSync(join(app.app, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }, null, 2));
-    writeFileSync(join(app.app, 'main.ts'), program((sub) => (sub ? `npm:wasmtls/${sub}` : 'npm:wasmtls')));
+    writeFileSync(
+      join(app.app, 'main.ts'),
+      program((sub) => (sub ? `npm:wasmtls/${sub}` : 'npm:wasmtls')),
+    );
   }, 120_000);
 
   it('npm:wasmtls/* from node_modules: init(), a handshake through wasmtls/adapters/deno to openssl s_server, verified by the test CA', async () => {
@@ -164,8 +169,11 @@ describe.skipIf(!READY)('Deno with npm: specifiers (the packed tarball in a loca
   it('a server certificate the CA did not issue is refused (DEPTH_ZERO_SELF_SIGNED_CERT; s_server gets unknown_ca)', async () => {
     const { srv, port } = await sServer(true);
     try {
-      const { stdout } = await run(DENO, ['run', '--allow-read', '--allow-net=127.0.0.1', 'main.ts', String(port), pki.path('ca.crt')],
-        { cwd: app.app, env: denoEnv(app.app), timeout: 60_000 });
+      const { stdout } = await run(DENO, ['run', '--allow-read', '--allow-net=127.0.0.1', 'main.ts', String(port), pki.path('ca.crt')], {
+        cwd: app.app,
+        env: denoEnv(app.app),
+        timeout: 60_000,
+      });
       const r = JSON.parse(stdout.trim().split('\n').pop()!) as Outcome;
       expect(r.error).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
       await srv.waitFor('alert unknown ca', 10_000, 'stderr');
@@ -182,7 +190,7 @@ describe.skipIf(!READY)('JSR: jsr.json, deno publish --dry-run, and the publishe
   const publishArgs = ['publish', '--dry-run', '--allow-dirty', '--sloppy-imports'];
   let files: string[] = [];
 
-  it('jsr.json has package.json\'s entry points, each the TypeScript source of the dist file', () => {
+  it("jsr.json has package.json's entry points, each the TypeScript source of the dist file", () => {
     const js = Object.entries(pkg.exports).filter(([sub]) => !/\.(wasm|json)$/.test(sub));
     expect(Object.keys(jsr.exports).sort()).toEqual(js.map(([sub]) => sub).sort());
     for (const [sub, t] of js) {
@@ -194,8 +202,11 @@ describe.skipIf(!READY)('JSR: jsr.json, deno publish --dry-run, and the publishe
   });
 
   it('deno publish --dry-run --allow-slow-types passes: every entry type-checks; the wasm builds ship beside ts/core/loader.ts', async () => {
-    const { stdout, stderr } = await run(DENO, [...publishArgs, '--allow-slow-types'],
-      { cwd: root, env: denoEnv(jsrDir!), timeout: 120_000 });
+    const { stdout, stderr } = await run(DENO, [...publishArgs, '--allow-slow-types'], {
+      cwd: root,
+      env: denoEnv(jsrDir!),
+      timeout: 120_000,
+    });
     const out = `${stdout}${stderr}`;
     expect(out).toMatch(/Success Dry run complete/);
     for (const e of Object.values(jsr.exports)) expect(out, e).toContain(`Check ${e.replace(/^\.\//, '')}`);
@@ -205,25 +216,36 @@ describe.skipIf(!READY)('JSR: jsr.json, deno publish --dry-run, and the publishe
     const warnings = [...out.matchAll(/^warning\[([\w-]+)\]/gm)].map((m) => m[1]);
     expect(warnings.filter((w) => w !== 'unanalyzable-dynamic-import')).toEqual([]);
     files = [...out.matchAll(/^\s+file:\/\/(\S+) \(/gm)].map((m) => m[1].slice(root.length));
-    for (const f of ['ts/core/loader.ts', 'ts/core/wasmtls.wasm', 'ts/core/wasmtls-scalar.wasm', 'dist/roots.js', 'dist/roots.d.ts', 'README.md', 'LICENSE']) {
+    for (const f of [
+      'ts/core/loader.ts',
+      'ts/core/wasmtls.wasm',
+      'ts/core/wasmtls-scalar.wasm',
+      'dist/roots.js',
+      'dist/roots.d.ts',
+      'README.md',
+      'LICENSE',
+    ]) {
       expect(files, f).toContain(f);
     }
     // The copies build.sh makes are today's builds.
     for (const w of ['wasmtls.wasm', 'wasmtls-scalar.wasm']) {
       expect(readFileSync(join(root, 'ts/core', w)).equals(readFileSync(join(root, 'dist', w))), `ts/core/${w} is stale`).toBe(true);
     }
-    for (const f of files) expect(f).not.toMatch(/^(test|crypto-src|build|wasm|bench|scripts|ts\/cli)\/|^ts\/(cli|demo|demo-browser|selfcheck)\.ts$/);
+    for (const f of files)
+      expect(f).not.toMatch(/^(test|crypto-src|build|wasm|bench|scripts|ts\/cli)\/|^ts\/(cli|demo|demo-browser|selfcheck)\.ts$/);
   }, 180_000);
 
-  it('JSR\'s fast check finds one slow type only: the module augmentation that gives callbacks their Connection type', async () => {
+  it("JSR's fast check finds one slow type only: the module augmentation that gives callbacks their Connection type", async () => {
     // JSR forbids `declare module` augmentations in its generated types;
     // ts/core/connection.ts needs one so that ts/core/context.ts names no
     // type of the file above it (ARCHITECTURE.md: no cycle, type imports
     // included). Hence --allow-slow-types; anything else slow fails here.
     // --no-check: the fast check runs all the same; the type check is the
     // test above's.
-    const r = await run(DENO, [...publishArgs, '--no-check'], { cwd: root, env: denoEnv(jsrDir!), timeout: 120_000 })
-      .then((x) => `${x.stdout}${x.stderr}`, (e: { stdout?: string; stderr?: string }) => `${e.stdout}${e.stderr}`);
+    const r = await run(DENO, [...publishArgs, '--no-check'], { cwd: root, env: denoEnv(jsrDir!), timeout: 120_000 }).then(
+      (x) => `${x.stdout}${x.stderr}`,
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout}${e.stderr}`,
+    );
     const errors = [...r.matchAll(/^error\[([\w-]+)\][^\n]*\n\s*--> (\S+?):\d+:\d+/gm)].map((m) => `${m[1]} ${m[2].slice(root.length)}`);
     expect(errors).toEqual(['unsupported-ambient-module ts/core/connection.ts']);
   }, 180_000);
@@ -244,11 +266,19 @@ describe.skipIf(!READY)('JSR: jsr.json, deno publish --dry-run, and the publishe
         // What `deno publish --sloppy-imports` does to a relative './x.js'
         // naming a published './x.ts'.
         const dir = path.slice(0, path.lastIndexOf('/') + 1);
-        body = body.toString('utf8').replace(/(from\s*|import\s*\(\s*)(['"])(\.\.?\/[^'"]+)\.js\2/g, (m, pre: string, q: string, spec: string) =>
-          published.has(new URL(`${spec}.ts`, `http://x/${dir}`).pathname.slice(1)) ? `${pre}${q}${spec}.ts${q}` : m);
+        body = body
+          .toString('utf8')
+          .replace(/(from\s*|import\s*\(\s*)(['"])(\.\.?\/[^'"]+)\.js\2/g, (m, pre: string, q: string, spec: string) =>
+            published.has(new URL(`${spec}.ts`, `http://x/${dir}`).pathname.slice(1)) ? `${pre}${q}${spec}.ts${q}` : m,
+          );
       }
-      const type = path.endsWith('.ts') ? 'application/typescript' : path.endsWith('.wasm') ? 'application/wasm'
-        : path.endsWith('.js') ? 'text/javascript' : 'text/plain';
+      const type = path.endsWith('.ts')
+        ? 'application/typescript'
+        : path.endsWith('.wasm')
+          ? 'application/wasm'
+          : path.endsWith('.js')
+            ? 'text/javascript'
+            : 'text/plain';
       res.writeHead(200, { 'content-type': type }).end(body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -257,15 +287,33 @@ describe.skipIf(!READY)('JSR: jsr.json, deno publish --dry-run, and the publishe
       const dir = jsrDir!;
       const name = `jsr:${jsr.name}`;
       const imports: Record<string, string> = {};
-      for (const [sub, file] of Object.entries(jsr.exports)) imports[sub === '.' ? name : `${name}/${sub.slice(2)}`] = new URL(file, base).href;
+      for (const [sub, file] of Object.entries(jsr.exports))
+        imports[sub === '.' ? name : `${name}/${sub.slice(2)}`] = new URL(file, base).href;
       writeFileSync(join(dir, 'jsr-map.json'), JSON.stringify({ imports }, null, 2));
-      writeFileSync(join(dir, 'jsr-main.ts'), program((sub) => (sub ? `${name}/${sub}` : name)));
-      const r = await handshake(dir, ['run', '--no-lock', '--import-map=jsr-map.json', `--allow-import=${base.slice(7, -1)}`,
-        '--allow-net=127.0.0.1', `--allow-read=${pki.path('ca.crt')}`, 'jsr-main.ts'], 'jsr:');
+      writeFileSync(
+        join(dir, 'jsr-main.ts'),
+        program((sub) => (sub ? `${name}/${sub}` : name)),
+      );
+      const r = await handshake(
+        dir,
+        [
+          'run',
+          '--no-lock',
+          '--import-map=jsr-map.json',
+          `--allow-import=${base.slice(7, -1)}`,
+          '--allow-net=127.0.0.1',
+          `--allow-read=${pki.path('ca.crt')}`,
+          'jsr-main.ts',
+        ],
+        'jsr:',
+      );
       expect(r.loaderUrl).toBe(`${base}ts/core/loader.ts`);
       // init() found the SIMD build beside the loader, over HTTP.
       expect(served).toContain('ts/core/wasmtls.wasm');
-      expect(served.filter((p) => !published.has(p)), 'requests for files the package does not publish').toEqual([]);
+      expect(
+        served.filter((p) => !published.has(p)),
+        'requests for files the package does not publish',
+      ).toEqual([]);
     } finally {
       server.close();
     }

@@ -37,11 +37,46 @@ beforeAll(() => {
   // A certificate from the test CA for localhost and 10.0.0.1 only: an
   // address the connection's (127.0.0.1) is not in.
   const f = pki.path;
-  execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('ipless.key'),
-    '-out', f('ipless.csr'), '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      f('ipless.key'),
+      '-out',
+      f('ipless.csr'),
+      '-subj',
+      '/CN=localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   writeFileSync(f('ipless.ext'), 'subjectAltName=DNS:localhost,IP:10.0.0.1\nbasicConstraints=CA:FALSE\n');
-  execFileSync('openssl', ['x509', '-req', '-in', f('ipless.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'),
-    '-CAcreateserial', '-days', '3', '-extfile', f('ipless.ext'), '-out', f('ipless.crt')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('ipless.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '3',
+      '-extfile',
+      f('ipless.ext'),
+      '-out',
+      f('ipless.crt'),
+    ],
+    { stdio: 'ignore' },
+  );
   ipless = { cert: readFileSync(f('ipless.crt'), 'utf8'), key: readFileSync(f('ipless.key'), 'utf8') };
 });
 
@@ -59,15 +94,28 @@ async function nodeServer(o: nodeTls.TlsOptions): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-interface Outcome { code: unknown; message: string; reason?: unknown; host?: unknown }
+interface Outcome {
+  code: unknown;
+  message: string;
+  reason?: unknown;
+  host?: unknown;
+}
 
 function outcome(e: unknown): Outcome {
   const x = e as Error & { code?: unknown; reason?: unknown; host?: unknown };
   return { code: x.code, message: x.message, reason: x.reason, host: x.host };
 }
 
-type Opts = { port: number; host?: string; servername?: string; ca?: string; cert?: string; key?: string;
-  ciphers?: string; minVersion?: 'TLSv1.3' };
+type Opts = {
+  port: number;
+  host?: string;
+  servername?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  ciphers?: string;
+  minVersion?: 'TLSv1.3';
+};
 
 /** Node's tls.connect: the oracle. */
 async function theirs(o: Opts): Promise<Outcome> {
@@ -103,22 +151,50 @@ async function oursTls(o: Opts): Promise<Outcome & { err: unknown }> {
   });
   tls.closed.catch(() => {});
   let err: unknown = new Error('opened');
-  await tls.opened.then(async () => {
-    // A refusal after our side of a TLS 1.3 handshake arrives on reading.
-    err = await tls.readable.getReader().read().then(() => new Error('read without an error'), (e: unknown) => e);
-  }, (e: unknown) => { err = e; });
+  await tls.opened.then(
+    async () => {
+      // A refusal after our side of a TLS 1.3 handshake arrives on reading.
+      err = await tls.readable
+        .getReader()
+        .read()
+        .then(
+          () => new Error('read without an error'),
+          (e: unknown) => e,
+        );
+    },
+    (e: unknown) => {
+      err = e;
+    },
+  );
   await tls.close();
   return { ...outcome(err), err };
 }
 
-describe('certificate verification: the code (and for a name, the message) is Node\'s', () => {
+describe("certificate verification: the code (and for a name, the message) is Node's", () => {
   const cases: [string, () => Promise<Opts>, string][] = [
-    ['a self-signed server certificate', async () => ({ port: await nodeServer({ cert: pki.strangerPem, key: pki.strangerKeyPem }),
-      servername: 'localhost', ca: pki.caPem }), 'DEPTH_ZERO_SELF_SIGNED_CERT'],
-    ['a chain whose root is not trusted', async () => ({ port: await nodeServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }),
-      servername: 'localhost', ca: pki.strangerPem }), 'SELF_SIGNED_CERT_IN_CHAIN'],
-    ['a leaf alone whose issuer is unknown', async () => ({ port: await nodeServer({ cert: readFileSync(pki.path('server.crt'), 'utf8'),
-      key: pki.serverKeyPem }), servername: 'localhost', ca: pki.strangerPem }), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    [
+      'a self-signed server certificate',
+      async () => ({ port: await nodeServer({ cert: pki.strangerPem, key: pki.strangerKeyPem }), servername: 'localhost', ca: pki.caPem }),
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+    ],
+    [
+      'a chain whose root is not trusted',
+      async () => ({
+        port: await nodeServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }),
+        servername: 'localhost',
+        ca: pki.strangerPem,
+      }),
+      'SELF_SIGNED_CERT_IN_CHAIN',
+    ],
+    [
+      'a leaf alone whose issuer is unknown',
+      async () => ({
+        port: await nodeServer({ cert: readFileSync(pki.path('server.crt'), 'utf8'), key: pki.serverKeyPem }),
+        servername: 'localhost',
+        ca: pki.strangerPem,
+      }),
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ],
   ];
   for (const [what, setup, expected] of cases) {
     it(what, async () => {
@@ -135,11 +211,13 @@ describe('certificate verification: the code (and for a name, the message) is No
     });
   }
 
-  it('a name the certificate lacks: ERR_TLS_CERT_ALTNAME_INVALID, Node\'s message, host and reason', async () => {
+  it("a name the certificate lacks: ERR_TLS_CERT_ALTNAME_INVALID, Node's message, host and reason", async () => {
     const o = { port: await nodeServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }), servername: 'example.com', ca: pki.caPem };
     const oracle = await theirs(o);
     expect(oracle.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
-    expect(oracle.message).toBe("Hostname/IP does not match certificate's altnames: Host: example.com. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1");
+    expect(oracle.message).toBe(
+      "Hostname/IP does not match certificate's altnames: Host: example.com. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1",
+    );
     const t = await oursTls(o);
     expect(t.code).toBe(oracle.code);
     expect(t.message).toBe(oracle.message);
@@ -162,21 +240,45 @@ describe('certificate verification: the code (and for a name, the message) is No
   });
 });
 
-describe.skipIf(!OPENSSL)('the peer\'s alerts: ERR_SSL_ and OpenSSL\'s name, as Node reports them', () => {
+describe.skipIf(!OPENSSL)("the peer's alerts: ERR_SSL_ and OpenSSL's name, as Node reports them", () => {
   async function opensslServer(...args: string[]): Promise<{ srv: Peer; port: number }> {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', pki.path('server.crt'),
-      '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt'), '-CAfile', pki.path('ca.crt'), ...args]);
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      pki.path('server.crt'),
+      '-key',
+      pki.path('server.key'),
+      '-cert_chain',
+      pki.path('ca.crt'),
+      '-CAfile',
+      pki.path('ca.crt'),
+      ...args,
+    ]);
     await srv.waitFor('ACCEPT', 10_000);
     return { srv, port };
   }
   const cases: [string, string[], Omit<Opts, 'port'>, string][] = [
-    ['no cipher suite in common: handshake_failure', ['-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-tls1_3'],
-      { ciphers: 'TLS_AES_128_GCM_SHA256', minVersion: 'TLSv1.3' }, 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'],
-    ['a client certificate from an unknown CA: unknown_ca', ['-Verify', '1', '-verify_return_error', '-tls1_3'],
-      { cert: '', key: '' }, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'],
-    ['no client certificate where one is required: certificate_required', ['-Verify', '1', '-tls1_3'],
-      {}, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'],
+    [
+      'no cipher suite in common: handshake_failure',
+      ['-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-tls1_3'],
+      { ciphers: 'TLS_AES_128_GCM_SHA256', minVersion: 'TLSv1.3' },
+      'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    ],
+    [
+      'a client certificate from an unknown CA: unknown_ca',
+      ['-Verify', '1', '-verify_return_error', '-tls1_3'],
+      { cert: '', key: '' },
+      'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    ],
+    [
+      'no client certificate where one is required: certificate_required',
+      ['-Verify', '1', '-tls1_3'],
+      {},
+      'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    ],
   ];
   for (const [what, args, extra, expected] of cases) {
     it(what, async () => {

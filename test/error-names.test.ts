@@ -39,8 +39,20 @@ afterAll(() => pki?.dispose());
 /** openssl s_server on a free port, with `args`; ready once it printed ACCEPT. */
 async function opensslServer(...args: string[]): Promise<{ srv: Peer; port: number }> {
   const port = await freePort();
-  const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', pki.path('server.crt'),
-    '-key', pki.path('server.key'), '-cert_chain', pki.path('ca.crt'), '-CAfile', pki.path('ca.crt'), ...args]);
+  const srv = new Peer('openssl', [
+    's_server',
+    '-accept',
+    `127.0.0.1:${port}`,
+    '-cert',
+    pki.path('server.crt'),
+    '-key',
+    pki.path('server.key'),
+    '-cert_chain',
+    pki.path('ca.crt'),
+    '-CAfile',
+    pki.path('ca.crt'),
+    ...args,
+  ]);
   await srv.waitFor('ACCEPT', 10_000);
   return { srv, port };
 }
@@ -54,14 +66,18 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
       // No read-ahead (high-water mark 0): nothing reads the transport
       // while the application only writes, so the alert waits in the
       // transport when a write meets the reset behind it.
-      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost', ca: pki.caPem,
-        readableHighWaterMark: 0 });
+      const tls = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        servername: 'localhost',
+        ca: pki.caPem,
+        readableHighWaterMark: 0,
+      });
       await tls.opened; // TLS 1.3: the client is done before the server judged it
       const w = tls.writable.getWriter();
       let err: unknown;
       // Until the server's end shows (it may drain our bytes a while: ~6 s
       // here alone, more on a loaded machine).
-      for (const until = Date.now() + 40_000; Date.now() < until && err === undefined;) {
+      for (const until = Date.now() + 40_000; Date.now() < until && err === undefined; ) {
         try {
           await w.write(chunk);
           await new Promise((r) => setImmediate(r));
@@ -72,7 +88,13 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
       expect(err).toBeInstanceOf(TLSError);
       expect((err as TLSError).alertDirection).toBe('received');
       expect((err as TLSError).alert).toBe(116); // certificate_required
-      const readErr = await tls.readable.getReader().read().then(() => undefined, (e: unknown) => e);
+      const readErr = await tls.readable
+        .getReader()
+        .read()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect((readErr as TLSError).alert).toBe(116);
     } finally {
       srv.kill();
@@ -103,7 +125,7 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
     }
   });
 
-  it('wasmtls/node: the error code is the alert, as Node\'s own tls reports it', async () => {
+  it("wasmtls/node: the error code is the alert, as Node's own tls reports it", async () => {
     const codes: string[] = [];
     for (const which of ['node:tls', 'wasmtls/node']) {
       const { srv, port } = await opensslServer('-Verify', '1', '-tls1_3');
@@ -115,8 +137,12 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
         const failed = once(s, 'error');
         await once(s, 'secureConnect');
         let stop = false;
-        failed.finally(() => { stop = true; }).catch(() => {});
-        for (const until = Date.now() + 10_000; Date.now() < until && !stop && !s.destroyed;) {
+        failed
+          .finally(() => {
+            stop = true;
+          })
+          .catch(() => {});
+        for (const until = Date.now() + 10_000; Date.now() < until && !stop && !s.destroyed; ) {
           await new Promise<void>((r) => s.write(Buffer.from(chunk), () => r()));
           await new Promise((r) => setImmediate(r));
         }
@@ -130,7 +156,7 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
     expect(codes).toEqual(['node:tls ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'wasmtls/node ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']);
   });
 
-  it('wasmtls/node: a client writing without a pause gets the alert every time, as Node\'s own tls does', async () => {
+  it("wasmtls/node: a client writing without a pause gets the alert every time, as Node's own tls does", async () => {
     const codes: string[] = [];
     for (const which of ['node:tls', 'wasmtls/node', 'node:tls', 'wasmtls/node', 'node:tls', 'wasmtls/node']) {
       const { srv, port } = await opensslServer('-Verify', '1', '-tls1_3');
@@ -140,7 +166,11 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
         const failed = once(s, 'error');
         await once(s, 'secureConnect');
         let stop = false;
-        failed.finally(() => { stop = true; }).catch(() => {});
+        failed
+          .finally(() => {
+            stop = true;
+          })
+          .catch(() => {});
         for (let i = 0; i < 100_000 && !stop && !s.destroyed; i++) {
           await new Promise<void>((r) => s.write(Buffer.from(chunk), () => r()));
         }
@@ -151,14 +181,26 @@ describe.skipIf(!OPENSSL)('a client the server refuses after the handshake, writ
         srv.kill();
       }
     }
-    expect(codes).toEqual(Array(3).fill(['node:tls ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
-      'wasmtls/node ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']).flat());
+    expect(codes).toEqual(
+      Array(3)
+        .fill(['node:tls ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'wasmtls/node ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'])
+        .flat(),
+    );
   });
 
   it.skipIf(!existsSync(CLI))('CLI s_client: the refusal is reported with the received alert', async () => {
     const { srv, port } = await opensslServer('-Verify', '1', '-tls1_3');
-    const cli = new Peer(process.execPath, [CLI, 's_client', '-brief', '-connect', `127.0.0.1:${port}`,
-      '-servername', 'localhost', '-CAfile', pki.path('ca.crt')]);
+    const cli = new Peer(process.execPath, [
+      CLI,
+      's_client',
+      '-brief',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      pki.path('ca.crt'),
+    ]);
     try {
       await cli.waitFor('CONNECTION ESTABLISHED', 10_000, 'stderr');
       for (let i = 0; i < 50 && cli.exited === undefined; i++) {
@@ -188,7 +230,10 @@ describe.skipIf(!OPENSSL)('a server without a version in common', () => {
     const { srv, port } = await opensslServer(...TLS11);
     try {
       const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost', ca: pki.caPem });
-      const err = await tls.opened.then(() => undefined, (e: unknown) => e);
+      const err = await tls.opened.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TLSError);
       expect([(err as TLSError).alertDirection, (err as TLSError).alert]).toEqual(['received', 70]);
       expect((err as TLSError).message).toMatch(/\(the server does not offer TLS 1\.2 or 1\.3\)/);
@@ -217,8 +262,16 @@ describe.skipIf(!OPENSSL)('a server without a version in common', () => {
 
   it.skipIf(!existsSync(CLI))('CLI s_client: exit 1, the message names the version problem', async () => {
     const { srv, port } = await opensslServer(...TLS11);
-    const cli = new Peer(process.execPath, [CLI, 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
-      '-CAfile', pki.path('ca.crt')]);
+    const cli = new Peer(process.execPath, [
+      CLI,
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      pki.path('ca.crt'),
+    ]);
     try {
       cli.child.stdin.end();
       await cli.waitExit(10_000);

@@ -78,11 +78,19 @@ async function endingServer(greeting: string): Promise<{ port: number; seen: Pro
     const wire = new Duplex({
       allowHalfOpen: true,
       read() {},
-      write(chunk: Buffer, _enc, cb) { raw.write(chunk, cb); },
-      final(cb) { raw.end(); cb(); },
+      write(chunk: Buffer, _enc, cb) {
+        raw.write(chunk, cb);
+      },
+      final(cb) {
+        raw.end();
+        cb();
+      },
       // The TLS socket may be done before our FIN arrives: the TCP
       // connection stays to see it (the net server is allowHalfOpen).
-      destroy(err, cb) { raw.end(); cb(err); },
+      destroy(err, cb) {
+        raw.end();
+        cb(err);
+      },
     });
     raw.on('data', (d: Buffer) => {
       if (ended) s.rawAfterEnd.push(d.length);
@@ -95,7 +103,10 @@ async function endingServer(greeting: string): Promise<{ port: number; seen: Pro
     });
     raw.on('error', () => {});
     const tls = new nodeTls.TLSSocket(wire, {
-      isServer: true, cert: pki.serverChainPem, key: pki.serverKeyPem, minVersion: 'TLSv1.3',
+      isServer: true,
+      cert: pki.serverChainPem,
+      key: pki.serverKeyPem,
+      minVersion: 'TLSv1.3',
     } as nodeTls.TLSSocketOptions);
     (tls as unknown as { allowHalfOpen: boolean }).allowHalfOpen = true;
     tls.on('error', () => {});
@@ -103,7 +114,9 @@ async function endingServer(greeting: string): Promise<{ port: number; seen: Pro
     tls.on('data', (d: Buffer) => {
       if (first) {
         first = false;
-        tls.end(greeting, () => { ended = true; });
+        tls.end(greeting, () => {
+          ended = true;
+        });
         return;
       }
       s.text += d.toString('latin1');
@@ -139,11 +152,14 @@ async function readAll(r: ReadableStream<Uint8Array>): Promise<string> {
 
 const settled = (p: Promise<unknown>): Promise<string> => {
   let state = 'pending';
-  p.then(() => (state = 'resolved'), () => (state = 'rejected'));
+  p.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
   return new Promise((r) => setTimeout(() => r(state), 300));
 };
 
-describe('wasmtls/tls: the peer\'s close_notify ends the connection (allowHalfOpen false, the default)', () => {
+describe("wasmtls/tls: the peer's close_notify ends the connection (allowHalfOpen false, the default)", () => {
   it('Node tls server writes and ends: closed resolves, our TCP socket closes, the server sees our close_notify and FIN', async () => {
     const { port, seen, server } = await endingServer('hello from node');
     try {
@@ -172,8 +188,22 @@ describe('wasmtls/tls: the peer\'s close_notify ends the connection (allowHalfOp
 
   it.skipIf(!OPENSSL)('openssl s_server -WWW answers and ends: closed resolves without closing the writable', async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', pki.path('server-chain.crt'),
-      '-key', pki.path('server.key'), '-WWW', '-naccept', '1'], { cwd: pki.dir });
+    const srv = new Peer(
+      'openssl',
+      [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-cert',
+        pki.path('server-chain.crt'),
+        '-key',
+        pki.path('server.key'),
+        '-WWW',
+        '-naccept',
+        '1',
+      ],
+      { cwd: pki.dir },
+    );
     try {
       await srv.waitFor('ACCEPT');
       const sock = await tcp(port);
@@ -193,38 +223,50 @@ describe('wasmtls/tls: the peer\'s close_notify ends the connection (allowHalfOp
     }
   });
 
-  it.skipIf(!OPENSSL)('openssl s_client sends and ends (stdin closed): our accept() reads it, then ends by itself; s_client reads our reply', async () => {
-    const server = netServer({ allowHalfOpen: true });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    const conn = once(server, 'connection') as Promise<[Socket]>;
-    const cli = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
-      '-CAfile', pki.path('ca.crt'), '-tls1_3', '-quiet', '-no_ign_eof']);
-    try {
-      const [raw] = await conn;
-      const tls: TLSSocket = accept({ transport: fromNodeSocket(raw), cert: pki.serverChainPem, key: pki.serverKeyPem });
-      await tls.opened;
-      const w = tls.writable.getWriter();
-      await w.write(enc.encode('reply before the end\n'));
-      await cli.waitFor('reply before the end');
-      cli.child.stdin.end('from s_client\n');
-      expect(await readAll(tls.readable)).toBe('from s_client\n');
-      await tls.closed;
-      if (!raw.destroyed) await once(raw, 'close');
-      expect(raw.destroyed).toBe(true);
-    } finally {
-      cli.kill();
-      server.close();
-    }
-  });
+  it.skipIf(!OPENSSL)(
+    'openssl s_client sends and ends (stdin closed): our accept() reads it, then ends by itself; s_client reads our reply',
+    async () => {
+      const server = netServer({ allowHalfOpen: true });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as AddressInfo).port;
+      const conn = once(server, 'connection') as Promise<[Socket]>;
+      const cli = new Peer('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'localhost',
+        '-CAfile',
+        pki.path('ca.crt'),
+        '-tls1_3',
+        '-quiet',
+        '-no_ign_eof',
+      ]);
+      try {
+        const [raw] = await conn;
+        const tls: TLSSocket = accept({ transport: fromNodeSocket(raw), cert: pki.serverChainPem, key: pki.serverKeyPem });
+        await tls.opened;
+        const w = tls.writable.getWriter();
+        await w.write(enc.encode('reply before the end\n'));
+        await cli.waitFor('reply before the end');
+        cli.child.stdin.end('from s_client\n');
+        expect(await readAll(tls.readable)).toBe('from s_client\n');
+        await tls.closed;
+        if (!raw.destroyed) await once(raw, 'close');
+        expect(raw.destroyed).toBe(true);
+      } finally {
+        cli.kill();
+        server.close();
+      }
+    },
+  );
 
   it('data not yet read holds the end: closed waits until the readable was read to its end, and nothing is lost', async () => {
     const big = 'x'.repeat(200_000);
     const { port, seen, server } = await endingServer(big);
     try {
       const sock = await tcp(port);
-      const tls = connect({ transport: fromNodeSocket(sock), servername: 'localhost', ca: pki.caPem,
-        readableHighWaterMark: 16384 });
+      const tls = connect({ transport: fromNodeSocket(sock), servername: 'localhost', ca: pki.caPem, readableHighWaterMark: 16384 });
       await tls.opened;
       await go(tls);
       // Nothing read yet: the data (beyond the queue) waits in the
@@ -240,8 +282,8 @@ describe('wasmtls/tls: the peer\'s close_notify ends the connection (allowHalfOp
   });
 });
 
-describe('wasmtls/tls: allowHalfOpen: true keeps the writable after the peer\'s close_notify', () => {
-  it('closed waits; a write after the peer\'s close_notify reaches it; closing the writable ends all', async () => {
+describe("wasmtls/tls: allowHalfOpen: true keeps the writable after the peer's close_notify", () => {
+  it("closed waits; a write after the peer's close_notify reaches it; closing the writable ends all", async () => {
     const { port, seen, server } = await endingServer('bye');
     try {
       const sock = await tcp(port);
@@ -264,7 +306,7 @@ describe('wasmtls/tls: allowHalfOpen: true keeps the writable after the peer\'s 
   });
 });
 
-describe('wasmtls/node: as Node\'s tls.TLSSocket (the oracle, same server)', () => {
+describe("wasmtls/node: as Node's tls.TLSSocket (the oracle, same server)", () => {
   type Events = { events: string[]; data: string; writableEnded: boolean; seen: Seen };
   async function run(which: 'node:tls' | 'wasmtls/node', allowHalfOpen: boolean): Promise<Events> {
     const { port, seen, server } = await endingServer('hi');
@@ -274,7 +316,9 @@ describe('wasmtls/node: as Node\'s tls.TLSSocket (the oracle, same server)', () 
       s.write('go');
       const events: string[] = [];
       let data = '';
-      s.on('data', (d: Buffer) => { data += d.toString('latin1'); });
+      s.on('data', (d: Buffer) => {
+        data += d.toString('latin1');
+      });
       s.on('end', () => {
         events.push('end');
         // Half-open: still writable after the peer's end.

@@ -29,7 +29,12 @@ beforeAll(async () => {
 
 // ---- the matrix ---------------------------------------------------------------
 
-interface Row { peer: string; dir: string; what: string; result: 'ok' | 'FAIL' | 'n/a' }
+interface Row {
+  peer: string;
+  dir: string;
+  what: string;
+  result: 'ok' | 'FAIL' | 'n/a';
+}
 const rows: Row[] = [];
 const testsRan = new Set<Row>(); // a -t filter leaves the others out of the table
 
@@ -44,9 +49,11 @@ afterAll(() => {
   const groups = new Map<string, Row[]>();
   for (const r of ran) groups.set(`${r.peer} ${r.dir}`, [...(groups.get(`${r.peer} ${r.dir}`) ?? []), r]);
   lines.push('', 'Counts:');
-  let ok = 0, all = 0;
+  let ok = 0,
+    all = 0;
   for (const [k, rs] of groups) {
-    const o = rs.filter((r) => r.result === 'ok').length, f = rs.filter((r) => r.result === 'FAIL').length;
+    const o = rs.filter((r) => r.result === 'ok').length,
+      f = rs.filter((r) => r.result === 'FAIL').length;
     const na = rs.length - o - f;
     ok += o;
     all += o + f;
@@ -86,7 +93,8 @@ const GROUPS: [string, string, string][] = [
 ];
 const MLKEM: [string, string, string] = ['X25519MLKEM768', 'X25519MLKEM768', 'GROUP-X25519-MLKEM768'];
 const GNUTLS_CIPHER: Record<CipherSuiteName, string> = {
-  TLS_AES_128_GCM_SHA256: 'AES-128-GCM', TLS_AES_256_GCM_SHA384: 'AES-256-GCM',
+  TLS_AES_128_GCM_SHA256: 'AES-128-GCM',
+  TLS_AES_256_GCM_SHA384: 'AES-256-GCM',
   TLS_CHACHA20_POLY1305_SHA256: 'CHACHA20-POLY1305',
 };
 const short = (s: string) => s.replace('TLS_', '').replace('_SHA256', '').replace('_SHA384', '');
@@ -105,7 +113,8 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
   const sock = await connectRetry(port);
   const pump = new SocketPump(conn, sock);
   return {
-    conn, pump,
+    conn,
+    pump,
     dispose() {
       sock.destroy();
       conn.dispose();
@@ -136,7 +145,8 @@ const sserverCert = (k: KeyKind) => ['-cert', certs.server[k].certPath, '-key', 
 
 /** The usual exchange: 40 kB up (printed by s_server), 20 kB down (its stdin). */
 async function exchangeWithSServer(srv: Peer, pump: SocketPump, seed: number): Promise<void> {
-  const up = payload(40_000, seed), down = payload(20_000, seed + 1);
+  const up = payload(40_000, seed),
+    down = payload(20_000, seed + 1);
   srv.write(down);
   await pump.writeAll(up);
   expect(equal(await pump.readExactly(down.length), down)).toBe(true);
@@ -150,19 +160,22 @@ describe.skipIf(!OPENSSL)('openssl s_server <-> our client', () => {
     for (const [ours, theirs] of groups) {
       for (const kind of ['ecdsa-p256', 'rsa2048'] as KeyKind[]) {
         scenario('openssl s_server', '<- our client', `${short(suite)} ${theirs} ${kind}`, async () => {
-          await withSServer(['-quiet', '-naccept', '1', '-ciphersuites', suite, '-groups', theirs, ...sserverCert(kind)], async (port, srv) => {
-            const d = await dial(port, { suites: [suite], groups: [ours] });
-            try {
-              await d.pump.handshake();
-              expect(d.conn.cipher).toBe(suite);
-              expect(d.conn.group).toBe(ours);
-              expect(d.conn.hrrSeen).toBe(false);
-              await exchangeWithSServer(srv, d.pump, seed++);
-              await d.pump.close();
-            } finally {
-              d.dispose();
-            }
-          });
+          await withSServer(
+            ['-quiet', '-naccept', '1', '-ciphersuites', suite, '-groups', theirs, ...sserverCert(kind)],
+            async (port, srv) => {
+              const d = await dial(port, { suites: [suite], groups: [ours] });
+              try {
+                await d.pump.handshake();
+                expect(d.conn.cipher).toBe(suite);
+                expect(d.conn.group).toBe(ours);
+                expect(d.conn.hrrSeen).toBe(false);
+                await exchangeWithSServer(srv, d.pump, seed++);
+                await d.pump.close();
+              } finally {
+                d.dispose();
+              }
+            },
+          );
         });
       }
     }
@@ -443,8 +456,17 @@ describe.skipIf(!GNUTLS)('gnutls-serv <-> our client', () => {
   for (const [suite, group, kind] of cases) {
     scenario('gnutls-serv', '<- our client', `${suite ? short(suite) : 'default suite'} ${group?.[1] ?? ''} ${kind}`, async () => {
       const port = await freePort();
-      const srv = new Peer('gnutls-serv', ['--echo', '-p', String(port), '--x509certfile', certs.server[kind].certPath,
-        '--x509keyfile', certs.server[kind].keyPath, '--priority', prio(suite, group?.[2])]);
+      const srv = new Peer('gnutls-serv', [
+        '--echo',
+        '-p',
+        String(port),
+        '--x509certfile',
+        certs.server[kind].certPath,
+        '--x509keyfile',
+        certs.server[kind].keyPath,
+        '--priority',
+        prio(suite, group?.[2]),
+      ]);
       try {
         const d = await dial(port, { ...(suite ? { suites: [suite] } : {}), ...(group ? { groups: [group[0]] } : {}) });
         try {
@@ -526,28 +548,36 @@ const NODE_CURVE: Record<string, string> = { x25519: 'X25519', secp256r1: 'P-256
 describe('Node tls.createServer <-> our client', () => {
   let seed = 5000;
   const cases: [CipherSuiteName, string, KeyKind][] = [
-    ...SUITES.map((s, i) => [s, GROUPS[i][0], (['ecdsa-p256', 'rsa2048', 'ed25519'] as KeyKind[])[i]] as [CipherSuiteName, string, KeyKind]),
+    ...SUITES.map(
+      (s, i) => [s, GROUPS[i][0], (['ecdsa-p256', 'rsa2048', 'ed25519'] as KeyKind[])[i]] as [CipherSuiteName, string, KeyKind],
+    ),
   ];
   async function nodeServer(opts: tls.TlsOptions, kind: KeyKind, up: Buffer, down: Buffer) {
     let gotUp!: Promise<Buffer>;
     let peerCert: tls.PeerCertificate | undefined;
     const done = new Promise<tls.TLSSocket>((res) => {
-      const srv = tls.createServer({
-        key: certs.server[kind].keyPem, cert: certs.server[kind].certPem, minVersion: 'TLSv1.3', ...opts,
-      }, (s) => {
-        peerCert = s.getPeerCertificate();
-        gotUp = new Promise((r) => {
-          const parts: Buffer[] = [];
-          let n = 0;
-          s.on('data', (d: Buffer) => {
-            parts.push(d);
-            n += d.length;
-            if (n >= up.length) r(Buffer.concat(parts));
+      const srv = tls.createServer(
+        {
+          key: certs.server[kind].keyPem,
+          cert: certs.server[kind].certPem,
+          minVersion: 'TLSv1.3',
+          ...opts,
+        },
+        (s) => {
+          peerCert = s.getPeerCertificate();
+          gotUp = new Promise((r) => {
+            const parts: Buffer[] = [];
+            let n = 0;
+            s.on('data', (d: Buffer) => {
+              parts.push(d);
+              n += d.length;
+              if (n >= up.length) r(Buffer.concat(parts));
+            });
           });
-        });
-        s.write(down);
-        res(s);
-      });
+          s.write(down);
+          res(s);
+        },
+      );
       servers.push(srv);
     });
     const srv = servers.at(-1)!;
@@ -561,7 +591,8 @@ describe('Node tls.createServer <-> our client', () => {
 
   for (const [suite, group, kind] of cases) {
     scenario('node tls.createServer', '<- our client', `${short(suite)} ${NODE_CURVE[group]} ${kind}`, async () => {
-      const up = payload(40_000, seed++), down = payload(20_000, seed++);
+      const up = payload(40_000, seed++),
+        down = payload(20_000, seed++);
       const n = await nodeServer({ ciphers: suite, ecdhCurve: NODE_CURVE[group] }, kind, up, down);
       const d = await dial(n.port, { suites: [suite], groups: [group as 'x25519'] });
       try {
@@ -587,7 +618,8 @@ describe('Node tls.createServer <-> our client', () => {
   }
 
   scenario('node tls.createServer', '<- our client', 'resumption with a Node ticket', async () => {
-    const up = payload(1000, seed++), down = payload(1000, seed++);
+    const up = payload(1000, seed++),
+      down = payload(1000, seed++);
     const n = await nodeServer({}, 'ecdsa-p256', up, down);
     const d1 = await dial(n.port, {});
     let session: Uint8Array | undefined;
@@ -615,7 +647,8 @@ describe('Node tls.createServer <-> our client', () => {
   });
 
   scenario('node tls.createServer', '<- our client', 'client certificate (requestCert)', async () => {
-    const up = payload(1000, seed++), down = payload(1000, seed++);
+    const up = payload(1000, seed++),
+      down = payload(1000, seed++);
     const n = await nodeServer({ requestCert: true, rejectUnauthorized: false }, 'ecdsa-p256', up, down);
     const d = await dial(n.port, { cert: certs.client.certPem, key: certs.client.keyPem });
     try {
@@ -634,7 +667,12 @@ describe('Node tls.connect -> our server', () => {
   let seed = 6000;
   async function nodeClient(port: number, opts: tls.ConnectionOptions, up: Buffer, downLen: number) {
     const sock = tls.connect({
-      host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false, minVersion: 'TLSv1.3', ...opts,
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.3',
+      ...opts,
     });
     const secure = new Promise<void>((r, j) => {
       sock.once('secureConnect', () => {
@@ -656,13 +694,22 @@ describe('Node tls.connect -> our server', () => {
     return { sock, secure, gotDown };
   }
 
-  const cases: [CipherSuiteName, string, KeyKind][] = SUITES.map((s, i) =>
-    [s, GROUPS[(i + 1) % 3][0], (['rsa2048', 'ed25519', 'ecdsa-p384'] as KeyKind[])[i]]);
+  const cases: [CipherSuiteName, string, KeyKind][] = SUITES.map((s, i) => [
+    s,
+    GROUPS[(i + 1) % 3][0],
+    (['rsa2048', 'ed25519', 'ecdsa-p384'] as KeyKind[])[i],
+  ]);
   for (const [suite, group, kind] of cases) {
     scenario('node tls.connect', '-> our server', `${short(suite)} ${NODE_CURVE[group]} ${kind}`, async () => {
       const l = await listen({ suites: [suite], groups: [group as 'x25519'], alpn: ['http/1.1'] }, kind);
-      const up = payload(40_000, seed++), down = payload(20_000, seed++);
-      const n = await nodeClient(l.port, { ciphers: suite, ecdhCurve: NODE_CURVE[group], ALPNProtocols: ['h2', 'http/1.1'] }, up, down.length);
+      const up = payload(40_000, seed++),
+        down = payload(20_000, seed++);
+      const n = await nodeClient(
+        l.port,
+        { ciphers: suite, ecdhCurve: NODE_CURVE[group], ALPNProtocols: ['h2', 'http/1.1'] },
+        up,
+        down.length,
+      );
       try {
         const { conn, pump } = await l.accept();
         await pump.handshake();
@@ -684,7 +731,8 @@ describe('Node tls.connect -> our server', () => {
   scenario('node tls.connect', '-> our server', 'resumption (Node session reused)', async () => {
     const l = await listen({ ticketKey: new Uint8Array(32).fill(6) });
     try {
-      const up = payload(2000, seed++), down = payload(2000, seed++);
+      const up = payload(2000, seed++),
+        down = payload(2000, seed++);
       const n1 = await nodeClient(l.port, {}, up, down.length);
       const session = new Promise<Buffer>((r) => n1.sock.once('session', r));
       const a = await l.accept();
@@ -736,58 +784,123 @@ describe.skipIf(!OPENSSL)('handshake behaviours with real peers', () => {
 
   // GnuTLS puts the client's whole chain in its tickets: with an RSA-2048
   // leaf and intermediate about 1.9 kB, which the client used to drop.
-  scenario('gnutls-serv', '<- our client', 'session with a client chain (leaf + intermediate)', async () => {
-    const dir = certs.dir, at = (n: string) => join(dir, n);
-    const { writeFileSync, readFileSync } = await import('node:fs');
-    const ossl = (args: string[]) => {
-      const r = spawnSync('openssl', args, { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
-    };
-    ossl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-ca.key'), '-out', at('hs-ca.crt'), '-days', '3',
-      '-subj', '/CN=hs root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-    writeFileSync(at('hs-int.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n');
-    writeFileSync(at('hs-leaf.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-    ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-int.key'), '-out', at('hs-int.csr'), '-subj', '/CN=hs intermediate']);
-    ossl(['x509', '-req', '-in', at('hs-int.csr'), '-CA', at('hs-ca.crt'), '-CAkey', at('hs-ca.key'), '-CAcreateserial',
-      '-out', at('hs-int.crt'), '-days', '3', '-extfile', at('hs-int.ext')]);
-    ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-leaf.key'), '-out', at('hs-leaf.csr'), '-subj', '/CN=hs client']);
-    ossl(['x509', '-req', '-in', at('hs-leaf.csr'), '-CA', at('hs-int.crt'), '-CAkey', at('hs-int.key'), '-CAcreateserial',
-      '-out', at('hs-leaf.crt'), '-days', '3', '-extfile', at('hs-leaf.ext')]);
-    const chain = readFileSync(at('hs-leaf.crt'), 'utf8') + readFileSync(at('hs-int.crt'), 'utf8');
-    const key = readFileSync(at('hs-leaf.key'), 'utf8');
-    const port = await freePort();
-    const srv = new Peer('gnutls-serv', ['--echo', '-p', String(port), '--x509certfile', certs.server['ecdsa-p256'].certPath,
-      '--x509keyfile', certs.server['ecdsa-p256'].keyPath, '--x509cafile', at('hs-ca.crt'), '--require-client-cert',
-      '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3']);
-    try {
-      let session: Uint8Array | undefined;
-      const d1 = await dial(port, { cert: chain, key });
+  scenario(
+    'gnutls-serv',
+    '<- our client',
+    'session with a client chain (leaf + intermediate)',
+    async () => {
+      const dir = certs.dir,
+        at = (n: string) => join(dir, n);
+      const { writeFileSync, readFileSync } = await import('node:fs');
+      const ossl = (args: string[]) => {
+        const r = spawnSync('openssl', args, { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
+      };
+      ossl([
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        at('hs-ca.key'),
+        '-out',
+        at('hs-ca.crt'),
+        '-days',
+        '3',
+        '-subj',
+        '/CN=hs root',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign',
+      ]);
+      writeFileSync(at('hs-int.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n');
+      writeFileSync(at('hs-leaf.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+      ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-int.key'), '-out', at('hs-int.csr'), '-subj', '/CN=hs intermediate']);
+      ossl([
+        'x509',
+        '-req',
+        '-in',
+        at('hs-int.csr'),
+        '-CA',
+        at('hs-ca.crt'),
+        '-CAkey',
+        at('hs-ca.key'),
+        '-CAcreateserial',
+        '-out',
+        at('hs-int.crt'),
+        '-days',
+        '3',
+        '-extfile',
+        at('hs-int.ext'),
+      ]);
+      ossl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('hs-leaf.key'), '-out', at('hs-leaf.csr'), '-subj', '/CN=hs client']);
+      ossl([
+        'x509',
+        '-req',
+        '-in',
+        at('hs-leaf.csr'),
+        '-CA',
+        at('hs-int.crt'),
+        '-CAkey',
+        at('hs-int.key'),
+        '-CAcreateserial',
+        '-out',
+        at('hs-leaf.crt'),
+        '-days',
+        '3',
+        '-extfile',
+        at('hs-leaf.ext'),
+      ]);
+      const chain = readFileSync(at('hs-leaf.crt'), 'utf8') + readFileSync(at('hs-int.crt'), 'utf8');
+      const key = readFileSync(at('hs-leaf.key'), 'utf8');
+      const port = await freePort();
+      const srv = new Peer('gnutls-serv', [
+        '--echo',
+        '-p',
+        String(port),
+        '--x509certfile',
+        certs.server['ecdsa-p256'].certPath,
+        '--x509keyfile',
+        certs.server['ecdsa-p256'].keyPath,
+        '--x509cafile',
+        at('hs-ca.crt'),
+        '--require-client-cert',
+        '--priority',
+        'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+      ]);
       try {
-        await d1.pump.handshake();
-        const up = payload(1000, seed++);
-        await d1.pump.writeAll(up);
-        expect(equal(await d1.pump.readExactly(up.length), up)).toBe(true);
-        session = d1.conn.getSession();
-        expect(session).toBeDefined();
-        expect(session!.length).toBeGreaterThan(1273);   // more than the old 1200-byte ticket cap
-        await d1.pump.close();
+        let session: Uint8Array | undefined;
+        const d1 = await dial(port, { cert: chain, key });
+        try {
+          await d1.pump.handshake();
+          const up = payload(1000, seed++);
+          await d1.pump.writeAll(up);
+          expect(equal(await d1.pump.readExactly(up.length), up)).toBe(true);
+          session = d1.conn.getSession();
+          expect(session).toBeDefined();
+          expect(session!.length).toBeGreaterThan(1273); // more than the old 1200-byte ticket cap
+          await d1.pump.close();
+        } finally {
+          d1.dispose();
+        }
+        const d2 = await dial(port, { cert: chain, key }, session);
+        try {
+          await d2.pump.handshake();
+          expect(d2.conn.sessionReused).toBe(true);
+          const up = payload(64, seed++);
+          await d2.pump.writeAll(up);
+          expect(equal(await d2.pump.readExactly(up.length), up)).toBe(true);
+        } finally {
+          d2.dispose();
+        }
       } finally {
-        d1.dispose();
+        srv.kill();
       }
-      const d2 = await dial(port, { cert: chain, key }, session);
-      try {
-        await d2.pump.handshake();
-        expect(d2.conn.sessionReused).toBe(true);
-        const up = payload(64, seed++);
-        await d2.pump.writeAll(up);
-        expect(equal(await d2.pump.readExactly(up.length), up)).toBe(true);
-      } finally {
-        d2.dispose();
-      }
-    } finally {
-      srv.kill();
-    }
-  }, GNUTLS);
+    },
+    GNUTLS,
+  );
 });
 
 describe.skipIf(!OPENSSL)('handshake behaviours with real peers: server_name on resumption', () => {

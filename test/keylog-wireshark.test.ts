@@ -60,14 +60,21 @@ async function session(suite: CipherSuiteName, which: 'client' | 'server'): Prom
     });
   };
   let keylog = '';
-  const log = (line: string) => { keylog += line; };
+  const log = (line: string) => {
+    keylog += line;
+  };
   const c = connect({
     transport: fromStreams({ readable: ba.readable, writable: tap(ab.writable, true) }),
-    servername: 'localhost', ca: pki.caPem, ciphersuites: [suite], ...(which === 'client' ? { keylog: log } : {}),
+    servername: 'localhost',
+    ca: pki.caPem,
+    ciphersuites: [suite],
+    ...(which === 'client' ? { keylog: log } : {}),
   });
   const s = accept({
     transport: fromStreams({ readable: ab.readable, writable: tap(ba.writable, false) }),
-    cert: pki.serverChainPem, key: pki.serverKeyPem, ...(which === 'server' ? { keylog: log } : {}),
+    cert: pki.serverChainPem,
+    key: pki.serverKeyPem,
+    ...(which === 'server' ? { keylog: log } : {}),
   });
   await Promise.all([c.opened, s.opened]);
   const enc = new TextEncoder();
@@ -103,7 +110,8 @@ function pcap(segs: Seg[]): Uint8Array {
   gh.setUint32(20, 101, true); // LINKTYPE_RAW
   out.push(new Uint8Array(gh.buffer));
   let t = 1_700_000_000;
-  let cseq = 1000, sseq = 5000;
+  let cseq = 1000,
+    sseq = 5000;
   const packet = (fromClient: boolean, flags: number, payload: Uint8Array) => {
     const ip = new Uint8Array(40 + payload.length);
     const v = new DataView(ip.buffer);
@@ -131,7 +139,9 @@ function pcap(segs: Seg[]): Uint8Array {
     rh.setUint32(12, ip.length, true);
     out.push(new Uint8Array(rh.buffer), ip);
   };
-  const SYN = 0x02, ACK = 0x10, PSH = 0x08;
+  const SYN = 0x02,
+    ACK = 0x10,
+    PSH = 0x08;
   packet(true, SYN, new Uint8Array(0));
   packet(false, SYN | ACK, new Uint8Array(0));
   packet(true, ACK, new Uint8Array(0));
@@ -190,7 +200,12 @@ async function session12(cipher: string): Promise<{ segs: Seg[]; keylog: string;
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   let keylog = '';
-  const ctx = new TLSContext({ verify: 'insecure-no-chain-validation', keylog: (line) => { keylog += line; } });
+  const ctx = new TLSContext({
+    verify: 'insecure-no-chain-validation',
+    keylog: (line) => {
+      keylog += line;
+    },
+  });
   const conn = new Connection(ctx);
   try {
     conn.setConnectState();
@@ -237,7 +252,10 @@ describe('TLS 1.2: the client key log decrypts a capture in Wireshark (tshark)',
       // a master secret one bit off.
       expect(tshark(cap, undefined).trim()).toBe('');
       const bad = join(dir, `tls12-${cipher}.bad.keys`);
-      writeFileSync(bad, keylog.replace(/([0-9a-f])\n$/, (_m, h: string) => `${(parseInt(h, 16) ^ 1).toString(16)}\n`));
+      writeFileSync(
+        bad,
+        keylog.replace(/([0-9a-f])\n$/, (_m, h: string) => `${(parseInt(h, 16) ^ 1).toString(16)}\n`),
+      );
       expect(tshark(cap, bad).trim()).toBe('');
     });
   }

@@ -34,7 +34,8 @@ afterAll(() => {
   certs?.dispose();
 });
 
-const LINE = /^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} ([0-9a-f]+)\n$/;
+const LINE =
+  /^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} ([0-9a-f]+)\n$/;
 
 const labels = (lines: string[]) => lines.map((l) => l.split(' ')[0]);
 const sorted = (lines: string[]) => [...lines].sort();
@@ -44,7 +45,8 @@ const HASH_LEN: Record<string, number> = { TLS_AES_128_GCM_SHA256: 32, TLS_AES_2
 let nodeOrder: { client: string[]; server: string[] };
 beforeAll(async () => {
   const cert = certs.server['ecdsa-p256'];
-  const server: string[] = [], client: string[] = [];
+  const server: string[] = [],
+    client: string[] = [];
   const srv = tls.createServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1.3' }, (s) => s.end());
   srv.on('keylog', (l: Buffer) => server.push(l.toString('latin1')));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -122,7 +124,9 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
   const sock = await connectRetry(port);
   const pump = new SocketPump(conn, sock);
   return {
-    conn, pump, lines,
+    conn,
+    pump,
+    lines,
     dispose() {
       sock.destroy();
       conn.dispose();
@@ -136,13 +140,17 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
 async function listen(opts: TLSContextOptions) {
   const cert = certs.server['ecdsa-p256'];
   const lines = new Map<Connection, string[]>();
-  const l = await listenTls(new TLSContext({
-    cert: cert.certPem, key: cert.keyPem, ...opts,
-    keylog: (line, conn) => {
-      if (!lines.has(conn)) lines.set(conn, []);
-      lines.get(conn)!.push(line);
-    },
-  }));
+  const l = await listenTls(
+    new TLSContext({
+      cert: cert.certPem,
+      key: cert.keyPem,
+      ...opts,
+      keylog: (line, conn) => {
+        if (!lines.has(conn)) lines.set(conn, []);
+        lines.get(conn)!.push(line);
+      },
+    }),
+  );
   return {
     ...l,
     async accept() {
@@ -156,7 +164,12 @@ async function listen(opts: TLSContextOptions) {
 function nodeClient(port: number, opts: tls.ConnectionOptions) {
   const lines: string[] = [];
   const sock = tls.connect({
-    host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false, minVersion: 'TLSv1.3', ...opts,
+    host: '127.0.0.1',
+    port,
+    servername: 'localhost',
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.3',
+    ...opts,
   });
   sock.on('keylog', (line: Buffer) => lines.push(line.toString('latin1')));
   sock.on('data', () => {});
@@ -170,7 +183,7 @@ function nodeClient(port: number, opts: tls.ConnectionOptions) {
 
 const SUITES: CipherSuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384'];
 
-describe('our client <-> Node tls.createServer: lines equal Node server\'s', () => {
+describe("our client <-> Node tls.createServer: lines equal Node server's", () => {
   for (const suite of SUITES) {
     it(suite, async () => {
       const n = await nodeServer({ ciphers: suite });
@@ -250,7 +263,7 @@ describe('our client <-> Node tls.createServer: lines equal Node server\'s', () 
   });
 });
 
-describe('Node tls.connect -> our server: lines equal Node client\'s', () => {
+describe("Node tls.connect -> our server: lines equal Node client's", () => {
   for (const suite of SUITES) {
     it(suite, async () => {
       const l = await listen({ suites: [suite] });
@@ -331,7 +344,8 @@ describe('in memory', () => {
 
   it('both ends log the same secrets (ChaCha20 too), queue empty after', () => {
     for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const) {
-      const cl: string[] = [], sl: string[] = [];
+      const cl: string[] = [],
+        sl: string[] = [];
       const p = makePair(certs.server.ed25519, { suites: [suite], keylog: (l) => cl.push(l) }, { keylog: (l) => sl.push(l) });
       try {
         handshake(p.c, p.s);

@@ -24,7 +24,9 @@ interface Report {
 const run = check as (dir?: string) => Report;
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function tree(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'wasmtls-layers-'));
@@ -46,8 +48,17 @@ describe('ts/ layers', () => {
     // below the connection made from it.
     expect(Object.keys(r.ranks)).toHaveLength(r.files);
     expect(r.ranks['core/context.ts']).toBeLessThan(r.ranks['core/connection.ts']);
-    for (const f of ['connection.ts', 'context.ts', 'codepoints.ts', 'network.ts', 'verdict.ts', 'session.ts',
-      'eof.ts', 'pem.ts', 'configure.ts']) {
+    for (const f of [
+      'connection.ts',
+      'context.ts',
+      'codepoints.ts',
+      'network.ts',
+      'verdict.ts',
+      'session.ts',
+      'eof.ts',
+      'pem.ts',
+      'configure.ts',
+    ]) {
       expect(r.byLayer.core).toContain(`core/${f}`);
     }
   });
@@ -74,10 +85,12 @@ describe('ts/ layers', () => {
   it('a type-only cycle alone fails the check, and so does one closed by a module augmentation', () => {
     // The shape ts/core/context.ts <-> connection.ts had: the context's
     // callback type names the connection, the connection holds its context.
-    const typeOnly = run(tree({
-      'core/ctx.ts': "import type { Conn } from './conn.js';\nexport type Cb = (c: Conn) => void;\nexport class Ctx { cb?: Cb; }\n",
-      'core/conn.ts': "import { Ctx } from './ctx.js';\nexport class Conn { constructor(readonly ctx: Ctx) {} }\n",
-    }));
+    const typeOnly = run(
+      tree({
+        'core/ctx.ts': "import type { Conn } from './conn.js';\nexport type Cb = (c: Conn) => void;\nexport class Ctx { cb?: Cb; }\n",
+        'core/conn.ts': "import { Ctx } from './ctx.js';\nexport class Conn { constructor(readonly ctx: Ctx) {} }\n",
+      }),
+    );
     expect(typeOnly.valueCycles).toEqual([]);
     expect(typeOnly.problems).toEqual(['cycle through type-only imports: core/conn.ts <-> core/ctx.ts']);
     expect(typeOnly.ranks).toEqual({});
@@ -85,18 +98,21 @@ describe('ts/ layers', () => {
     // fills in. The augmentation is an edge conn -> ctx (the way its
     // import already points), so this tree is clean...
     const fixed = {
-      'core/ctx.ts': "export interface CbConn {}\nexport type Cb = (c: CbConn) => void;\nexport class Ctx { cb?: Cb; }\n",
-      'core/conn.ts': "import { Ctx } from './ctx.js';\nexport class Conn { constructor(readonly ctx: Ctx) {} }\n" +
+      'core/ctx.ts': 'export interface CbConn {}\nexport type Cb = (c: CbConn) => void;\nexport class Ctx { cb?: Cb; }\n',
+      'core/conn.ts':
+        "import { Ctx } from './ctx.js';\nexport class Conn { constructor(readonly ctx: Ctx) {} }\n" +
         "declare module './ctx.js' {\n  interface CbConn extends Conn {}\n}\n",
     };
     const clean = run(tree(fixed));
     expect(clean.problems).toEqual([]);
     expect(clean.ranks).toEqual({ 'core/conn.ts': 1, 'core/ctx.ts': 0 });
     // ...but an augmentation pointing back up is seen as the type edge it is.
-    const back = run(tree({
-      ...fixed,
-      'core/ctx.ts': `${fixed['core/ctx.ts']}declare module './conn.js' {\n  interface Extra { n: number }\n}\n`,
-    }));
+    const back = run(
+      tree({
+        ...fixed,
+        'core/ctx.ts': `${fixed['core/ctx.ts']}declare module './conn.js' {\n  interface Extra { n: number }\n}\n`,
+      }),
+    );
     expect(back.problems).toEqual(['cycle through type-only imports: core/conn.ts <-> core/ctx.ts']);
   });
 
@@ -113,12 +129,16 @@ describe('ts/ layers', () => {
       "declare module './g.js' { interface G { g: number } }",
     ].join('\n');
     expect(importsOf(src)).toEqual([
-      { spec: './a.js', typeOnly: false }, { spec: './c.js', typeOnly: true }, { spec: './d.js', typeOnly: true },
-      { spec: './e.js', typeOnly: false }, { spec: './g.js', typeOnly: true }, { spec: './f.js', typeOnly: false },
+      { spec: './a.js', typeOnly: false },
+      { spec: './c.js', typeOnly: true },
+      { spec: './d.js', typeOnly: true },
+      { spec: './e.js', typeOnly: false },
+      { spec: './g.js', typeOnly: true },
+      { spec: './f.js', typeOnly: false },
     ]);
   });
 
-  it("the callbacks still receive a Connection: the compiler accepts it both ways, and rejects a look-alike", () => {
+  it('the callbacks still receive a Connection: the compiler accepts it both ways, and rejects a look-alike', () => {
     // context.ts no longer imports connection.ts: its callbacks take a
     // CallbackConnection that connection.ts makes the Connection (module
     // augmentation). A user's code typed against Connection must compile
@@ -138,9 +158,15 @@ describe('ts/ layers', () => {
       ].join('\n'),
     });
     const program = ts.createProgram([join(d, 'user.ts')], {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')],
-      strict: true, noEmit: true, skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules/@types')],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
     });
     const diags = ts.getPreEmitDiagnostics(program).map((x) => ts.flattenDiagnosticMessageText(x.messageText, '\n'));
     expect(diags).toEqual([]);

@@ -63,7 +63,8 @@ describe('loader', () => {
     // A dev server's HTML fallback, as a Response: content type and "<!do".
     const html = new Response('<!doctype html><title>app</title>', { headers: { 'content-type': 'text/html' } });
     await expect(m.instantiate(html)).rejects.toThrow(
-      /got text\/html \(a page, not the module: 404\?\), starting 3c 21 64 6f instead of the WebAssembly magic 00 61 73 6d; check that the URL serves/);
+      /got text\/html \(a page, not the module: 404\?\), starting 3c 21 64 6f instead of the WebAssembly magic 00 61 73 6d; check that the URL serves/,
+    );
     // Over HTTP (Node's fetch against a real server): the URL is named.
     const server = createServer((req, res) => {
       if (req.url === '/page.wasm') res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html>');

@@ -15,7 +15,9 @@ import { root } from './helpers/env.js';
 function binaries(variant: string, prefix: string): string[] {
   const d = `${root}build/${variant}`;
   if (!existsSync(d)) return [];
-  return readdirSync(d).filter((f) => f.startsWith(prefix) && !f.includes('.')).sort();
+  return readdirSync(d)
+    .filter((f) => f.startsWith(prefix) && !f.includes('.'))
+    .sort();
 }
 
 describe('native C tests', () => {

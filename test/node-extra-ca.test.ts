@@ -51,8 +51,11 @@ console.log(JSON.stringify({ theirs, ours }));
 async function run(env: Record<string, string | undefined>): Promise<{ theirs: string; ours: string }> {
   const e = { ...process.env, ...env };
   for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
-  const r = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD, join(root, 'dist', 'node.js'), String(port)],
-    { encoding: 'utf8', env: e, timeout: 30_000 });
+  const r = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD, join(root, 'dist', 'node.js'), String(port)], {
+    encoding: 'utf8',
+    env: e,
+    timeout: 30_000,
+  });
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 

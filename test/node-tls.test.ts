@@ -46,7 +46,10 @@ beforeAll(async () => {
     if (req.url === '/echo-hash') {
       const h = createHash('sha256');
       let n = 0;
-      req.on('data', (c: Buffer) => { h.update(c); n += c.length; });
+      req.on('data', (c: Buffer) => {
+        h.update(c);
+        n += c.length;
+      });
       req.on('end', () => res.end(JSON.stringify({ n, sha: h.digest('hex') })));
       return;
     }
@@ -62,8 +65,13 @@ afterAll(async () => {
   pki?.dispose();
 });
 
-const opts = (o: Partial<ConnectOptions> = {}): ConnectOptions =>
-  ({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.caPem, ...o });
+const opts = (o: Partial<ConnectOptions> = {}): ConnectOptions => ({
+  host: '127.0.0.1',
+  port,
+  servername: 'localhost',
+  ca: pki.caPem,
+  ...o,
+});
 
 function secure(s: TLSSocket): Promise<TLSSocket> {
   return new Promise((res, rej) => {
@@ -100,7 +108,13 @@ describe('wasmtls/node under undici and http', () => {
     const ours = new undici.Agent({
       connect: (o, cb) => {
         made++;
-        const s = connect({ host: o.hostname, port: Number(o.port), servername: o.servername ?? undefined, ca: pki.caPem, ALPNProtocols: ['http/1.1'] });
+        const s = connect({
+          host: o.hostname,
+          port: Number(o.port),
+          servername: o.servername ?? undefined,
+          ca: pki.caPem,
+          ALPNProtocols: ['http/1.1'],
+        });
         mine.push(s);
         s.once('secureConnect', () => cb(null, s));
         s.once('error', (e) => cb(e, null));
@@ -141,10 +155,15 @@ describe('wasmtls/node under undici and http', () => {
   it('http.request and https.request with createConnection', async () => {
     for (const mod of [http, https] as const) {
       const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = (mod.request as typeof http.request)({
-          host: 'localhost', port, path: '/big',
-          createConnection: () => connect(opts()) as unknown as Socket,
-        }, resolve);
+        const req = (mod.request as typeof http.request)(
+          {
+            host: 'localhost',
+            port,
+            path: '/big',
+            createConnection: () => connect(opts()) as unknown as Socket,
+          },
+          resolve,
+        );
         req.on('error', reject);
         req.end();
       });
@@ -174,8 +193,19 @@ describe('TLSSocket against Node tls.connect as the oracle', () => {
       expect(ours.localAddress).toBe('127.0.0.1');
       const a = ours.getPeerCertificate(true) as nodeTls.DetailedPeerCertificate;
       const b = theirs.getPeerCertificate(true);
-      for (const k of ['subject', 'issuer', 'subjectaltname', 'fingerprint', 'fingerprint256', 'fingerprint512',
-        'serialNumber', 'valid_from', 'valid_to', 'ca', 'pubkeyPin'] as const) {
+      for (const k of [
+        'subject',
+        'issuer',
+        'subjectaltname',
+        'fingerprint',
+        'fingerprint256',
+        'fingerprint512',
+        'serialNumber',
+        'valid_from',
+        'valid_to',
+        'ca',
+        'pubkeyPin',
+      ] as const) {
         if (k === 'pubkeyPin' && !(k in b)) continue;
         expect({ [k]: a[k as keyof typeof a] }).toEqual({ [k]: b[k as keyof typeof b] });
       }
@@ -312,14 +342,20 @@ describe('the end of a connection', () => {
       await ready;
       const all = randomBytes(32 << 20);
       let acked = 0;
-      for (let i = 0; i < 32; i++) ours.write(all.subarray(i << 20, (i + 1) << 20), () => { acked += 1 << 20; });
+      for (let i = 0; i < 32; i++)
+        ours.write(all.subarray(i << 20, (i + 1) << 20), () => {
+          acked += 1 << 20;
+        });
       await new Promise((r) => setTimeout(r, 500));
       const stuck = acked;
       await new Promise((r) => setTimeout(r, 200));
       // Kernel buffers take a few MiB; the rest waits in the Duplex.
       expect(acked).toBe(stuck);
       expect(acked).toBeLessThan(24 << 20);
-      peer.on('data', (c: Buffer) => { got.update(c); gotN += c.length; });
+      peer.on('data', (c: Buffer) => {
+        got.update(c);
+        gotN += c.length;
+      });
       const done = new Promise((r) => peer.on('end', r));
       peer.resume();
       ours.end();
@@ -369,7 +405,9 @@ describe('the end of a connection', () => {
         const got: Buffer[] = [];
         let err: unknown;
         s.on('data', (c: Buffer) => got.push(c));
-        s.on('error', (e) => { err = e; });
+        s.on('error', (e) => {
+          err = e;
+        });
         await once(s, 'close');
         return { err, sha: sha(Buffer.concat(got)) };
       };
@@ -466,16 +504,25 @@ describe("the rest of net.Socket's members (what makes the socket a net.Socket t
   // tls.connect is the oracle for ours.
   async function serverView(client: (o: ConnectOptions) => nodeTls.TLSSocket | TLSSocket, act: (s: nodeTls.TLSSocket | TLSSocket) => void) {
     let seen!: (v: { ended: boolean; error: string | undefined }) => void;
-    const result = new Promise<{ ended: boolean; error: string | undefined }>((r) => { seen = r; });
+    const result = new Promise<{ ended: boolean; error: string | undefined }>((r) => {
+      seen = r;
+    });
     let serverSecure!: () => void;
-    const secureThere = new Promise<void>((r) => { serverSecure = r; });
+    const secureThere = new Promise<void>((r) => {
+      serverSecure = r;
+    });
     const server = nodeTls.createServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }, (t) => {
       serverSecure();
       t.write('hello');
       let ended = false;
       let error: string | undefined;
-      t.on('end', () => { ended = true; t.end(); });
-      t.on('error', (e: NodeJS.ErrnoException) => { error = e.code; });
+      t.on('end', () => {
+        ended = true;
+        t.end();
+      });
+      t.on('error', (e: NodeJS.ErrnoException) => {
+        error = e.code;
+      });
       t.on('close', () => seen({ ended, error }));
     });
     const p = await listen(server);
@@ -519,7 +566,13 @@ describe("the rest of net.Socket's members (what makes the socket a net.Socket t
       await Promise.all([once(a, 'secureConnect'), once(b, 'secureConnect')]);
       const shape = (s: nodeTls.TLSSocket | TLSSocket) => {
         const ad = s.address() as AddressInfo;
-        return { address: ad.address, family: ad.family, port: typeof ad.port, bufferSize: s.bufferSize, tried: s.autoSelectFamilyAttemptedAddresses ?? [] };
+        return {
+          address: ad.address,
+          family: ad.family,
+          port: typeof ad.port,
+          bufferSize: s.bufferSize,
+          tried: s.autoSelectFamilyAttemptedAddresses ?? [],
+        };
       };
       expect(shape(b)).toEqual(shape(a));
       expect(() => b.connect()).toThrow(expect.objectContaining({ code: 'ERR_METHOD_NOT_IMPLEMENTED' }));

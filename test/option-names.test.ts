@@ -19,16 +19,20 @@ const transport = () => {
 
 describe('option names', () => {
   it('connect(): a misspelt option rejects opened with the closest name', async () => {
-    await expect(connect({ transport: transport(), servername: 'x', rejectUnauthorized: false, alpnProtocols: ['h2'] } as never).opened)
-      .rejects.toThrow(/connect: unknown option `alpnProtocols` \(did you mean `ALPNProtocols`\?\)/);
-    await expect(connect({ transport: transport(), servername: 'x', ca: 'x', rejectUnauthorised: false } as never).opened)
-      .rejects.toThrow(/unknown option `rejectUnauthorised` \(did you mean `rejectUnauthorized`\?\)/);
-    await expect(connect({ transport: transport(), servername: 'x', CA: 'x' } as never).opened)
-      .rejects.toThrow(/unknown option `CA` \(did you mean `ca`\?\)/);
+    await expect(
+      connect({ transport: transport(), servername: 'x', rejectUnauthorized: false, alpnProtocols: ['h2'] } as never).opened,
+    ).rejects.toThrow(/connect: unknown option `alpnProtocols` \(did you mean `ALPNProtocols`\?\)/);
+    await expect(connect({ transport: transport(), servername: 'x', ca: 'x', rejectUnauthorised: false } as never).opened).rejects.toThrow(
+      /unknown option `rejectUnauthorised` \(did you mean `rejectUnauthorized`\?\)/,
+    );
+    await expect(connect({ transport: transport(), servername: 'x', CA: 'x' } as never).opened).rejects.toThrow(
+      /unknown option `CA` \(did you mean `ca`\?\)/,
+    );
   });
   it('accept(): the same', async () => {
-    await expect(accept({ transport: transport(), cert: 'x', key: 'y', requestCerts: true } as never).opened)
-      .rejects.toThrow(/accept: unknown option `requestCerts` \(did you mean `requestCert`\?\)/);
+    await expect(accept({ transport: transport(), cert: 'x', key: 'y', requestCerts: true } as never).opened).rejects.toThrow(
+      /accept: unknown option `requestCerts` \(did you mean `requestCert`\?\)/,
+    );
   });
   it('TLSContext: the same, and a name far from all is named alone', () => {
     expect(() => new TLSContext({ ALPN: ['h2'] } as never)).toThrow(/TLSContext: unknown option `ALPN` \(did you mean `alpn`\?\)/);

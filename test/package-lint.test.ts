@@ -23,7 +23,11 @@ let tarball: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wasmtls-pack-'));
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [info] = JSON.parse(out) as { filename: string }[];
   tarball = join(dir, info.filename);
 }, 120_000);
@@ -34,7 +38,9 @@ afterAll(() => {
 
 function run(bin: string, args: string[]): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, [join(root, 'node_modules', bin), ...args], {
-    cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -50,10 +56,12 @@ describe('the packed tarball', () => {
     const r = run('@arethetypeswrong/cli/dist/index.js', [tarball, '--profile', 'esm-only', '--format', 'json']);
     expect(r.status, r.out).toBe(0);
     const res = JSON.parse(r.out) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
-    expect(res.analysis.problems.filter((p) => {
-      const k = (p as { resolutionKind?: string }).resolutionKind;
-      return k !== 'node10' && k !== 'node16-cjs';
-    })).toEqual([]);
+    expect(
+      res.analysis.problems.filter((p) => {
+        const k = (p as { resolutionKind?: string }).resolutionKind;
+        return k !== 'node10' && k !== 'node16-cjs';
+      }),
+    ).toEqual([]);
     // Every export of package.json was analysed (none silently dropped).
     expect(Object.keys(res.analysis.entrypoints)).toContain('./node');
     expect(Object.keys(res.analysis.entrypoints)).toContain('./wasmtls.wasm');

@@ -54,9 +54,9 @@ interface Report {
 
 // ---- the packed tarball and the install ---------------------------------
 
-let tmp: string;        // pack destination
-let app: string;        // the user's project: package.json + node_modules/wasmtls
-let pkgDir: string;     // app/node_modules/wasmtls
+let tmp: string; // pack destination
+let app: string; // the user's project: package.json + node_modules/wasmtls
+let pkgDir: string; // app/node_modules/wasmtls
 let tarball: string;
 let tarFiles: string[]; // paths inside the tarball, without "package/"
 let installedWith: string;
@@ -73,7 +73,8 @@ function exportsOf(pkgJson: { exports: Record<string, ExportTarget> }) {
     const file = typeof t === 'string' ? t : (t.import ?? t.default ?? '');
     if (sub.endsWith('.wasm')) wasm.push({ sub, file });
     else if (sub.endsWith('.json')) continue;
-    else js.push({ sub, spec: sub === '.' ? 'wasmtls' : `wasmtls/${sub.slice(2)}`, file, types: typeof t === 'string' ? undefined : t.types });
+    else
+      js.push({ sub, spec: sub === '.' ? 'wasmtls' : `wasmtls/${sub.slice(2)}`, file, types: typeof t === 'string' ? undefined : t.types });
   }
   return { js, wasm };
 }
@@ -87,7 +88,10 @@ beforeAll(async () => {
   const { stdout } = await run('npm', ['pack', '--pack-destination', tmp, '--json', '--ignore-scripts'], { cwd: root });
   const packed = (JSON.parse(stdout) as { filename: string }[])[0];
   tarball = join(tmp, packed.filename);
-  tarFiles = (await run('tar', ['-tzf', tarball])).stdout.trim().split('\n').map((p) => p.replace(/^package\//, ''));
+  tarFiles = (await run('tar', ['-tzf', tarball])).stdout
+    .trim()
+    .split('\n')
+    .map((p) => p.replace(/^package\//, ''));
   const t1 = Date.now();
 
   app = join(tmp, 'app');
@@ -97,8 +101,10 @@ beforeAll(async () => {
   // network: --offline, and a dead registry so any attempt fails at once.
   // Should npm still insist, unpack it by hand the way npm would.
   try {
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts',
-      '--registry=http://127.0.0.1:9/', tarball], { cwd: app, timeout: 60_000 });
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--registry=http://127.0.0.1:9/', tarball], {
+      cwd: app,
+      timeout: 60_000,
+    });
     installedWith = 'npm install --offline <tarball>';
   } catch (e) {
     mkdirSync(join(app, 'node_modules/wasmtls'), { recursive: true });
@@ -117,16 +123,47 @@ beforeAll(async () => {
 
   // A self-signed P-256 certificate for "localhost": the server's identity
   // and the client's only trust anchor.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', join(tmp, 'key.pem'), '-out', join(tmp, 'cert.pem'), '-days', '3', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  writeFileSync(join(app, 'certs.js'),
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(tmp, 'key.pem'),
+      '-out',
+      join(tmp, 'cert.pem'),
+      '-days',
+      '3',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  writeFileSync(
+    join(app, 'certs.js'),
     `export const certPem = ${JSON.stringify(readFileSync(join(tmp, 'cert.pem'), 'utf8'))};\n` +
-    `export const keyPem = ${JSON.stringify(readFileSync(join(tmp, 'key.pem'), 'utf8'))};\n`);
-  console.log(`package: ${packed.filename} ${statSync(tarball).size} bytes, ${tarFiles.length} files ` +
-    `(pack ${t1 - t0} ms; installed with ${installedWith} in ${Date.now() - t1} ms)`);
-  console.log(`package: ${entries.length} JS entries: ${entries.map((e) => e.spec).join(' ')}; ` +
-    `Node-only (left out of the workerd and browser bundles): ${entries.filter((e) => e.nodeOnly).map((e) => e.spec).join(' ') || 'none'}`);
+      `export const keyPem = ${JSON.stringify(readFileSync(join(tmp, 'key.pem'), 'utf8'))};\n`,
+  );
+  console.log(
+    `package: ${packed.filename} ${statSync(tarball).size} bytes, ${tarFiles.length} files ` +
+      `(pack ${t1 - t0} ms; installed with ${installedWith} in ${Date.now() - t1} ms)`,
+  );
+  console.log(
+    `package: ${entries.length} JS entries: ${entries.map((e) => e.spec).join(' ')}; ` +
+      `Node-only (left out of the workerd and browser bundles): ${
+        entries
+          .filter((e) => e.nodeOnly)
+          .map((e) => e.spec)
+          .join(' ') || 'none'
+      }`,
+  );
 }, 60_000);
 
 afterAll(() => {
@@ -221,8 +258,10 @@ export async function run(source) {
 /** What every runtime's report must say. */
 function checkReport(runtime: string, r: Report, expectEntries: string[]): void {
   expect(r.error, r.error).toBeUndefined();
-  console.log(`package: ${runtime}: ${Object.keys(r.entries ?? {}).length} entries imported, simd ${r.simd}, ` +
-    `${r.version} ${r.cipher} ${r.group} ${r.scheme}, verifyCode ${r.verifyCode}`);
+  console.log(
+    `package: ${runtime}: ${Object.keys(r.entries ?? {}).length} entries imported, simd ${r.simd}, ` +
+      `${r.version} ${r.cipher} ${r.group} ${r.scheme}, verifyCode ${r.verifyCode}`,
+  );
   expect(r.simd).toBe(true);
   expect(Object.keys(r.entries).sort()).toEqual([...expectEntries].sort());
   for (const [spec, n] of Object.entries(r.entries)) expect(n, `${spec} has no exports`).toBeGreaterThan(0);
@@ -268,15 +307,25 @@ const chromiumMissing = (() => {
 describe('npm pack: the tarball', () => {
   it('holds dist (both wasm builds, the JS, the types), every "exports" target, and no sources or tests', () => {
     const has = new Set(tarFiles);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/wasmtls.wasm', 'dist/wasmtls-scalar.wasm',
-      'dist/index.js', 'dist/types/index.d.ts']) expect(has.has(f), f).toBe(true);
+    for (const f of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'dist/wasmtls.wasm',
+      'dist/wasmtls-scalar.wasm',
+      'dist/index.js',
+      'dist/types/index.d.ts',
+    ])
+      expect(has.has(f), f).toBe(true);
     // Every target named in the exports map (read from the repo's package.json
     // and from the packed one: they must be the same file).
     const repoPkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
     expect(JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).exports).toEqual(repoPkg.exports);
-    const targets = (Object.values(repoPkg.exports) as ExportTarget[])
-      .flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t) as string[]));
-    for (const t of [...targets, repoPkg.main, repoPkg.types]) expect(has.has(posix.normalize(t)), `${t} (named in package.json)`).toBe(true);
+    const targets = (Object.values(repoPkg.exports) as ExportTarget[]).flatMap((t) =>
+      typeof t === 'string' ? [t] : (Object.values(t) as string[]),
+    );
+    for (const t of [...targets, repoPkg.main, repoPkg.types])
+      expect(has.has(posix.normalize(t)), `${t} (named in package.json)`).toBe(true);
     // Nothing but dist/ and npm's own files.
     for (const f of tarFiles) {
       expect(f, `${f} should not be packed`).toMatch(/^(dist\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/);
@@ -287,7 +336,9 @@ describe('npm pack: the tarball', () => {
     // (chunks of the split bundle, types/ siblings).
     for (const f of tarFiles.filter((x) => /\.(js|d\.ts)$/.test(x))) {
       // Code only: doc comments show user code (`import mod from './wasmtls.wasm'`).
-      const text = readFileSync(join(pkgDir, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const text = readFileSync(join(pkgDir, f), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
       for (const m of text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+)["'](\.\.?\/[^"']+)["']/g)) {
         let target = posix.join(posix.dirname(f), m[1]);
         if (f.endsWith('.d.ts')) target = target.replace(/\.js$/, '.d.ts');
@@ -306,66 +357,108 @@ describe('npm pack: the tarball', () => {
 describe('the installed package, per runtime', () => {
   it('Node (ESM, node_modules resolution): every entry imports; handshake, data, SHA-256', async () => {
     writeFileSync(join(app, 'scenario.mjs'), scenario(''));
-    writeFileSync(join(app, 'node-main.mjs'),
-      "import { run } from './scenario.mjs';\nconsole.log(JSON.stringify(await run()));\n");
+    writeFileSync(join(app, 'node-main.mjs'), "import { run } from './scenario.mjs';\nconsole.log(JSON.stringify(await run()));\n");
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // a plain `node`, not vitest's
     const { stdout } = await timed('node', () => run(process.execPath, ['node-main.mjs'], { cwd: app, env, timeout: 30_000 }));
-    checkReport('node', lastJson(stdout), entries.map((e) => e.spec));
+    checkReport(
+      'node',
+      lastJson(stdout),
+      entries.map((e) => e.spec),
+    );
   });
 
   itIf(missingBin(bin('deno')), 'Deno (npm: specifiers, --node-modules-dir=manual, no network)', async () => {
     writeFileSync(join(app, 'deno-main.ts'), `${scenario('npm:')}\nconsole.log(JSON.stringify(await run()));\n`);
     const denoDir = join(tmp, 'deno-dir');
-    const { stdout } = await timed('deno', () => run(bin('deno'),
-      ['run', '--allow-read', '--node-modules-dir=manual', 'deno-main.ts'], {
-        cwd: app, timeout: 30_000,
+    const { stdout } = await timed('deno', () =>
+      run(bin('deno'), ['run', '--allow-read', '--node-modules-dir=manual', 'deno-main.ts'], {
+        cwd: app,
+        timeout: 30_000,
         // A dead registry: resolving from npm instead of node_modules fails.
-        env: { ...process.env, DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1',
-          NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/' },
-      }));
-    checkReport('deno', lastJson(stdout), entries.map((e) => e.spec));
+        env: { ...process.env, DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/' },
+      }),
+    );
+    checkReport(
+      'deno',
+      lastJson(stdout),
+      entries.map((e) => e.spec),
+    );
   });
 
   itIf(missingBin(bin('workerd')), "workerd (esbuild bundle, import mod from 'wasmtls/wasmtls.wasm', initSync)", async () => {
     const web = entries.filter((e) => !e.nodeOnly);
     const out = join(app, 'workerd');
-    writeFileSync(join(app, 'scenario-web.mjs'), scenario('', (e) => !e.nodeOnly));
-    writeFileSync(join(app, 'worker.js'), [
-      "import mod from 'wasmtls/wasmtls.wasm';",
-      "import { run } from './scenario-web.mjs';",
-      'export default { async fetch() {',
-      '  try { return Response.json(await run(mod)); }',
-      '  catch (e) { return Response.json({ error: String(e && e.stack || e) }); }',
-      '} };',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'scenario-web.mjs'),
+      scenario('', (e) => !e.nodeOnly),
+    );
+    writeFileSync(
+      join(app, 'worker.js'),
+      [
+        "import mod from 'wasmtls/wasmtls.wasm';",
+        "import { run } from './scenario-web.mjs';",
+        'export default { async fetch() {',
+        '  try { return Response.json(await run(mod)); }',
+        '  catch (e) { return Response.json({ error: String(e && e.stack || e) }); }',
+        '} };',
+      ].join('\n'),
+    );
     // The .wasm import stays an import (copied beside the bundle under its
     // own name), which workerd gives as a compiled WebAssembly.Module.
     await build({
-      absWorkingDir: app, entryPoints: ['worker.js'], bundle: true, format: 'esm', platform: 'neutral',
-      conditions: ['workerd', 'worker', 'browser', 'import'], target: 'es2022', outdir: out,
-      loader: { '.wasm': 'copy' }, assetNames: '[name]', logLevel: 'error',
+      absWorkingDir: app,
+      entryPoints: ['worker.js'],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser', 'import'],
+      target: 'es2022',
+      outdir: out,
+      loader: { '.wasm': 'copy' },
+      assetNames: '[name]',
+      logLevel: 'error',
     });
     expect(readFileSync(join(out, 'worker.js'), 'utf8')).toMatch(/from\s*"\.\/wasmtls\.wasm"/);
     expect(readFileSync(join(out, 'wasmtls.wasm'))).toEqual(readFileSync(join(pkgDir, 'dist/wasmtls.wasm')));
-    const r = await timed('workerd', () => fetchWorkerd(out, [
-      { name: 'worker.js', type: 'esModule' }, { name: 'wasmtls.wasm', type: 'wasm' }]));
+    const r = await timed('workerd', () =>
+      fetchWorkerd(out, [
+        { name: 'worker.js', type: 'esModule' },
+        { name: 'wasmtls.wasm', type: 'wasm' },
+      ]),
+    );
     expect(r.status, r.log).toBe(200);
-    checkReport('workerd', JSON.parse(r.text) as Report, web.map((e) => e.spec));
+    checkReport(
+      'workerd',
+      JSON.parse(r.text) as Report,
+      web.map((e) => e.spec),
+    );
   });
 
   itIf(chromiumMissing, 'Chromium (esbuild browser bundle, init() fetches the wasm beside it)', async () => {
     const web = entries.filter((e) => !e.nodeOnly);
     const out = join(app, 'web');
-    writeFileSync(join(app, 'scenario-web.mjs'), scenario('', (e) => !e.nodeOnly));
-    writeFileSync(join(app, 'browser.js'), [
-      "import { run } from './scenario-web.mjs';",
-      'try { window.__result = await run(); }',
-      'catch (e) { window.__result = { error: String(e && e.stack || e) }; }',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'scenario-web.mjs'),
+      scenario('', (e) => !e.nodeOnly),
+    );
+    writeFileSync(
+      join(app, 'browser.js'),
+      [
+        "import { run } from './scenario-web.mjs';",
+        'try { window.__result = await run(); }',
+        'catch (e) { window.__result = { error: String(e && e.stack || e) }; }',
+      ].join('\n'),
+    );
     await build({
-      absWorkingDir: app, entryPoints: ['browser.js'], bundle: true, format: 'esm', platform: 'browser',
-      target: 'es2022', outdir: out, logLevel: 'error',
+      absWorkingDir: app,
+      entryPoints: ['browser.js'],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      outdir: out,
+      logLevel: 'error',
     });
     // What a user deploys: the bundle, the page, and the package's wasm
     // builds beside the bundle, where init() looks (import.meta.url).
@@ -380,11 +473,18 @@ describe('the installed package, per runtime', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 30_000 })
-        .catch((e: unknown) => { throw new Error(`the page did not finish: ${errors.join('; ')} ${String(e)}`); });
+      await page
+        .waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 30_000 })
+        .catch((e: unknown) => {
+          throw new Error(`the page did not finish: ${errors.join('; ')} ${String(e)}`);
+        });
       const r = await page.evaluate(() => (window as unknown as { __result: Report }).__result);
       console.log(`package: chromium: ${Date.now() - t} ms`);
-      checkReport('chromium', r, web.map((e) => e.spec));
+      checkReport(
+        'chromium',
+        r,
+        web.map((e) => e.spec),
+      );
     } finally {
       await browser.close();
       server.close();
@@ -393,7 +493,9 @@ describe('the installed package, per runtime', () => {
 
   it('tsc --strict, nodenext: every entry has types (none is any)', async () => {
     const typed = entries.map((e, i) => `import * as E${i} from ${JSON.stringify(e.spec)};`);
-    writeFileSync(join(app, 'check.ts'), `// generated by test/package.test.ts
+    writeFileSync(
+      join(app, 'check.ts'),
+      `// generated by test/package.test.ts
 ${typed.join('\n')}
 import { init, initSync, type Wasm } from 'wasmtls/loader';
 import { Connection, TLSContext, type TLSContextOptions } from 'wasmtls/connection';
@@ -417,11 +519,31 @@ export async function use(bytes: Uint8Array): Promise<Uint8Array> {
   void wrong;
   return digest('SHA-256', bytes);
 }
-`);
-    const args = ['--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict',
-      '--target', 'es2022', '--lib', 'es2022,dom', '--types', 'node', '--typeRoots', `${root}node_modules/@types`, 'check.ts'];
-    const r = await timed('tsc', () => run(bin('tsc'), args, { cwd: app, timeout: 60_000 }).then(
-      () => ({ ok: true, out: '' }), (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout}${e.stderr}` })));
+`,
+    );
+    const args = [
+      '--noEmit',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--strict',
+      '--target',
+      'es2022',
+      '--lib',
+      'es2022,dom',
+      '--types',
+      'node',
+      '--typeRoots',
+      `${root}node_modules/@types`,
+      'check.ts',
+    ];
+    const r = await timed('tsc', () =>
+      run(bin('tsc'), args, { cwd: app, timeout: 60_000 }).then(
+        () => ({ ok: true, out: '' }),
+        (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout}${e.stderr}` }),
+      ),
+    );
     expect(r.out).toBe('');
     expect(r.ok).toBe(true);
   });

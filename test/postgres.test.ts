@@ -92,29 +92,35 @@ describe('Node: a socket after SSLRequest, through fromNodeSocket and connect({ 
   it('node:tls (the oracle) refuses the server for a CA that did not issue it: the verdict our client must name', async () => {
     const s = await upgradedSocket();
     const tls = nodeTlsConnect({ socket: s, servername: 'localhost', ca: pki.strangerPem });
-    const err = await new Promise<NodeJS.ErrnoException>((res, rej) => tls.once('secureConnect', () => rej(new Error('connected'))).once('error', res));
+    const err = await new Promise<NodeJS.ErrnoException>((res, rej) =>
+      tls.once('secureConnect', () => rej(new Error('connected'))).once('error', res),
+    );
     tls.destroy();
     nodeWrongCaCode = err.code;
     expect(err.code).toBe('SELF_SIGNED_CERT_IN_CHAIN');
   }, 30_000);
 
-  it.each(['TLSv1.3', 'TLSv1.2'] as const)('trust role over %s: chain and name verified, SELECT 1, the server sees our TLS', async (v) => {
-    const mark = pg.log().length;
-    const tls = await wasmtls({ maxVersion: v });
-    const info = await tls.opened;
-    expect(info).toMatchObject({ version: v, authorized: true, authorizationError: undefined });
-    const r = await pgSession(tls, { user: 'trusted', queries: ['SELECT 1', SSL_QUERY] });
-    expect(r.rows[0]).toEqual([['1']]);
-    // pg_stat_ssl names the cipher as OpenSSL does: Node's getCipher().name,
-    // which is what `cipher` reports.
-    expect(r.rows[1]).toEqual([['t', v, info.cipher, null]]);
-    expect(r.parameters.session_authorization).toBe('trusted');
-    expect(r.ended).toBe('end');
-    await tls.closed;
-    // The server's own account (its stderr may trail the socket a little).
-    const line = new RegExp(`connection authorized: user=trusted .*SSL enabled \\(protocol=${v.replace('.', '\\.')}`);
-    await waitFor(() => line.test(logSince(mark)), `the server to log the ${v} session`, pg.log);
-  }, 30_000);
+  it.each(['TLSv1.3', 'TLSv1.2'] as const)(
+    'trust role over %s: chain and name verified, SELECT 1, the server sees our TLS',
+    async (v) => {
+      const mark = pg.log().length;
+      const tls = await wasmtls({ maxVersion: v });
+      const info = await tls.opened;
+      expect(info).toMatchObject({ version: v, authorized: true, authorizationError: undefined });
+      const r = await pgSession(tls, { user: 'trusted', queries: ['SELECT 1', SSL_QUERY] });
+      expect(r.rows[0]).toEqual([['1']]);
+      // pg_stat_ssl names the cipher as OpenSSL does: Node's getCipher().name,
+      // which is what `cipher` reports.
+      expect(r.rows[1]).toEqual([['t', v, info.cipher, null]]);
+      expect(r.parameters.session_authorization).toBe('trusted');
+      expect(r.ended).toBe('end');
+      await tls.closed;
+      // The server's own account (its stderr may trail the socket a little).
+      const line = new RegExp(`connection authorized: user=trusted .*SSL enabled \\(protocol=${v.replace('.', '\\.')}`);
+      await waitFor(() => line.test(logSince(mark)), `the server to log the ${v} session`, pg.log);
+    },
+    30_000,
+  );
 
   it('cert role with our client certificate: the server saw it (client_dn) and let the role in', async () => {
     const tls = await wasmtls({ cert: pki.clientPem, key: pki.clientKeyPem });
@@ -136,11 +142,18 @@ describe('Node: a socket after SSLRequest, through fromNodeSocket and connect({ 
       // without FAIL_IF_NO_PEER_CERT); the `cert` rule refuses after.
       expect((await tls.opened).authorized).toBe(true);
       const err = await pgSession(tls, { user: 'certuser', queries: ['SELECT 1'] }).then(
-        () => { throw new Error('the session was not refused'); }, (e: unknown) => e);
+        () => {
+          throw new Error('the session was not refused');
+        },
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(PgError);
       expect((err as PgError).fields).toMatchObject({ S: 'FATAL', C: '28000', M: 'connection requires a valid client certificate' });
-      await waitFor(() => logSince(mark).includes('FATAL:  connection requires a valid client certificate'),
-        'the server to log its refusal', pg.log);
+      await waitFor(
+        () => logSince(mark).includes('FATAL:  connection requires a valid client certificate'),
+        'the server to log its refusal',
+        pg.log,
+      );
     } finally {
       await tls.close();
     }
@@ -149,7 +162,12 @@ describe('Node: a socket after SSLRequest, through fromNodeSocket and connect({ 
   it('a server certificate the CA did not issue: the handshake fails with unknown_ca and the verdict named', async () => {
     const mark = pg.log().length;
     const tls = await wasmtls({ ca: pki.strangerPem });
-    const err = await tls.opened.then(() => { throw new Error('the handshake succeeded'); }, (e: unknown) => e);
+    const err = await tls.opened.then(
+      () => {
+        throw new Error('the handshake succeeded');
+      },
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TLSError);
     const e = err as TLSError;
     expect(e.alert).toBe(ALERT.unknown_ca);
@@ -165,13 +183,18 @@ describe('Node: a socket after SSLRequest, through fromNodeSocket and connect({ 
 
   it('a host name the certificate does not hold: refused, the verdict named', async () => {
     const tls = await wasmtls({ servername: 'db.example.com' });
-    const err = await tls.opened.then(() => { throw new Error('the handshake succeeded'); }, (e: unknown) => e);
+    const err = await tls.opened.then(
+      () => {
+        throw new Error('the handshake succeeded');
+      },
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TLSError);
     expect((err as TLSError).verifyError).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     await tls.closed.catch(() => {});
   }, 30_000);
 
-  it('wasmtls/node (the node:tls drop-in): connect({ socket }) after the \'S\' runs the session', async () => {
+  it("wasmtls/node (the node:tls drop-in): connect({ socket }) after the 'S' runs the session", async () => {
     const s = await upgradedSocket();
     const tls = wasmtlsNodeConnect({ socket: s, servername: 'localhost', ca: pki.caPem, cert: pki.clientPem, key: pki.clientKeyPem });
     await new Promise<void>((res, rej) => tls.once('secureConnect', res).once('error', rej));
@@ -183,7 +206,7 @@ describe('Node: a socket after SSLRequest, through fromNodeSocket and connect({ 
 });
 
 async function waitFor(cond: () => boolean, what: string, log: () => string): Promise<void> {
-  for (const until = Date.now() + 10_000; !cond();) {
+  for (const until = Date.now() + 10_000; !cond(); ) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}; server log:\n${log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -192,8 +215,13 @@ async function waitFor(cond: () => boolean, what: string, log: () => string): Pr
 /** What every runtime's scenario must report (test/runtime/pg-scenario.ts). */
 function expectRuntime(reports: PgCaseReport[], runtime: string, other = false): void {
   console.log(`${runtime}: ${JSON.stringify(reports)}`);
-  expect(reports.map((r) => r.name)).toEqual(['trusted', 'client certificate', 'wrong CA', 'no client certificate',
-    ...(other ? ['trusted, the other plaintext phase'] : [])]);
+  expect(reports.map((r) => r.name)).toEqual([
+    'trusted',
+    'client certificate',
+    'wrong CA',
+    'no client certificate',
+    ...(other ? ['trusted, the other plaintext phase'] : []),
+  ]);
   const [trusted, cert, wrongCa, noCert, streams] = reports;
   if (other) {
     expect(streams).toMatchObject({ version: 'TLSv1.3', authorized: true, user: 'trusted', ended: 'end' });
@@ -220,10 +248,13 @@ function params(): PgParams {
 async function bundleEntry(name: string, module: string, fn: string, external: string[] = []): Promise<string> {
   const dir = `${root}build/pg-${name}`;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/entry.js`, [
-    `import { ${fn} } from ${JSON.stringify(`${root}test/runtime/${module}`)};`,
-    `export const runAll = (source) => ${fn}(source, ${JSON.stringify(params())});`,
-  ].join('\n'));
+  writeFileSync(
+    `${dir}/entry.js`,
+    [
+      `import { ${fn} } from ${JSON.stringify(`${root}test/runtime/${module}`)};`,
+      `export const runAll = (source) => ${fn}(source, ${JSON.stringify(params())});`,
+    ].join('\n'),
+  );
   return bundle(`${dir}/entry.js`, dir, external);
 }
 

@@ -42,17 +42,22 @@ const OPENSSL = have('openssl', ['version']);
 type Kind = 'pss' | 'pss384' | 'pss512';
 const HASH: Record<Kind, string> = { pss: 'SHA256', pss384: 'SHA384', pss512: 'SHA512' };
 const SCHEME: Record<Kind, SignatureSchemeName> = {
-  pss: 'rsa_pss_pss_sha256', pss384: 'rsa_pss_pss_sha384', pss512: 'rsa_pss_pss_sha512',
+  pss: 'rsa_pss_pss_sha256',
+  pss384: 'rsa_pss_pss_sha384',
+  pss512: 'rsa_pss_pss_sha512',
 };
 const KEYGEN: Record<Kind, string[]> = {
   pss: [],
-  pss384: ['-pkeyopt', 'rsa_pss_keygen_md:sha384', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha384',
-    '-pkeyopt', 'rsa_pss_keygen_saltlen:48'],
-  pss512: ['-pkeyopt', 'rsa_pss_keygen_md:sha512', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha512',
-    '-pkeyopt', 'rsa_pss_keygen_saltlen:64'],
+  pss384: ['-pkeyopt', 'rsa_pss_keygen_md:sha384', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha384', '-pkeyopt', 'rsa_pss_keygen_saltlen:48'],
+  pss512: ['-pkeyopt', 'rsa_pss_keygen_md:sha512', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha512', '-pkeyopt', 'rsa_pss_keygen_saltlen:64'],
 };
 
-interface Cert { certPath: string; keyPath: string; certPem: string; keyPem: string }
+interface Cert {
+  certPath: string;
+  keyPath: string;
+  certPem: string;
+  keyPem: string;
+}
 interface Pki {
   dir: string;
   caPem: string;
@@ -76,24 +81,72 @@ function makePki(): Pki {
   // (RFC 8446 4.2.3 salt = hash length; OpenSSL's default is the longest salt).
   const sig = ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:digest', '-sigopt', 'rsa_mgf1_md:sha256', '-sha256'];
   ossl('genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f('ca.key'));
-  ossl('req', '-x509', '-key', f('ca.key'), '-subj', '/CN=wasmtls PSS CA', '-days', '3',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', ...sig, '-out', f('ca.crt'));
+  ossl(
+    'req',
+    '-x509',
+    '-key',
+    f('ca.key'),
+    '-subj',
+    '/CN=wasmtls PSS CA',
+    '-days',
+    '3',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+    ...sig,
+    '-out',
+    f('ca.crt'),
+  );
   const issue = (name: string, keygen: string[], cn: string, ext: string, selfSigned = false): Cert => {
     ossl('genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', ...keygen, '-out', f(`${name}.key`));
     writeFileSync(f(`${name}.ext`), ext);
     if (selfSigned) {
       // Signed by its own key, so with the hash its parameters allow.
-      ossl('req', '-x509', '-key', f(`${name}.key`), '-subj', `/CN=${cn}`, '-days', '3',
-        '-addext', 'subjectAltName=DNS:localhost', '-out', f(`${name}.crt`));
+      ossl(
+        'req',
+        '-x509',
+        '-key',
+        f(`${name}.key`),
+        '-subj',
+        `/CN=${cn}`,
+        '-days',
+        '3',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-out',
+        f(`${name}.crt`),
+      );
     } else {
       ossl('req', '-new', '-key', f(`${name}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`));
-      ossl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-        '-days', '3', '-extfile', f(`${name}.ext`), ...sig, '-out', f(`${name}.crt`));
+      ossl(
+        'x509',
+        '-req',
+        '-in',
+        f(`${name}.csr`),
+        '-CA',
+        f('ca.crt'),
+        '-CAkey',
+        f('ca.key'),
+        '-CAcreateserial',
+        '-days',
+        '3',
+        '-extfile',
+        f(`${name}.ext`),
+        ...sig,
+        '-out',
+        f(`${name}.crt`),
+      );
     }
-    return { certPath: f(`${name}.crt`), keyPath: f(`${name}.key`),
-      certPem: readFileSync(f(`${name}.crt`), 'utf8'), keyPem: readFileSync(f(`${name}.key`), 'utf8') };
+    return {
+      certPath: f(`${name}.crt`),
+      keyPath: f(`${name}.key`),
+      certPem: readFileSync(f(`${name}.crt`), 'utf8'),
+      keyPem: readFileSync(f(`${name}.key`), 'utf8'),
+    };
   };
-  const srvExt = 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
+  const srvExt =
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
     'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n';
   const server = {} as Record<Kind, Cert>;
   for (const k of Object.keys(KEYGEN) as Kind[]) server[k] = issue(`server-${k}`, KEYGEN[k], 'localhost', srvExt);
@@ -102,11 +155,20 @@ function makePki(): Pki {
     caPem: readFileSync(f('ca.crt'), 'utf8'),
     caPath: f('ca.crt'),
     server,
-    client: issue('client', [], 'client.test',
-      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n'),
+    client: issue(
+      'client',
+      [],
+      'client.test',
+      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+    ),
     mgf1sha1: issue('mgf1sha1', ['-pkeyopt', 'rsa_pss_keygen_md:sha256'], 'localhost', '', true),
-    salt64: issue('salt64', ['-pkeyopt', 'rsa_pss_keygen_md:sha256', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha256',
-      '-pkeyopt', 'rsa_pss_keygen_saltlen:64'], 'localhost', '', true),
+    salt64: issue(
+      'salt64',
+      ['-pkeyopt', 'rsa_pss_keygen_md:sha256', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha256', '-pkeyopt', 'rsa_pss_keygen_saltlen:64'],
+      'localhost',
+      '',
+      true,
+    ),
   };
 }
 
@@ -128,7 +190,8 @@ async function dial(port: number, opts: TLSContextOptions = {}) {
   const sock = await connectRetry(port);
   const pump = new SocketPump(conn, sock);
   return {
-    conn, pump,
+    conn,
+    pump,
     dispose() {
       sock.destroy();
       conn.dispose();
@@ -155,22 +218,39 @@ describe.skipIf(!OPENSSL)('our server with an id-RSASSA-PSS key', () => {
       const c = pki.server[kind];
       const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem }));
       try {
-        await withPeer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-tls1_3', '-brief',
-          '-servername', 'localhost', '-CAfile', pki.caPath, '-verify_return_error', '-verify_hostname', 'localhost',
-          '-nocommands'], async (cli) => {
-          const up = payload(10_000, seed++), down = payload(5_000, seed++);
-          cli.write(up);
-          const { pump } = await l.accept();
-          await pump.handshake();
-          // s_client -brief (stderr): the chain verified, and the hash of
-          // our CertificateVerify is the one the key's parameters name.
-          await cli.waitFor('Verification: OK', 10_000, 'stderr');
-          expect(cli.stderr).toContain(`Hash used: ${HASH[kind]}`);
-          expect(cli.stderr).toContain('Signature type: RSA-PSS');
-          expect(equal(await pump.readExactly(up.length), up)).toBe(true);
-          await pump.writeAll(down);
-          await cli.waitFor(down);
-        });
+        await withPeer(
+          'openssl',
+          [
+            's_client',
+            '-connect',
+            `127.0.0.1:${l.port}`,
+            '-tls1_3',
+            '-brief',
+            '-servername',
+            'localhost',
+            '-CAfile',
+            pki.caPath,
+            '-verify_return_error',
+            '-verify_hostname',
+            'localhost',
+            '-nocommands',
+          ],
+          async (cli) => {
+            const up = payload(10_000, seed++),
+              down = payload(5_000, seed++);
+            cli.write(up);
+            const { pump } = await l.accept();
+            await pump.handshake();
+            // s_client -brief (stderr): the chain verified, and the hash of
+            // our CertificateVerify is the one the key's parameters name.
+            await cli.waitFor('Verification: OK', 10_000, 'stderr');
+            expect(cli.stderr).toContain(`Hash used: ${HASH[kind]}`);
+            expect(cli.stderr).toContain('Signature type: RSA-PSS');
+            expect(equal(await pump.readExactly(up.length), up)).toBe(true);
+            await pump.writeAll(down);
+            await cli.waitFor(down);
+          },
+        );
       } finally {
         l.dispose();
       }
@@ -181,14 +261,26 @@ describe.skipIf(!OPENSSL)('our server with an id-RSASSA-PSS key', () => {
     const c = pki.server.pss;
     const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem }));
     try {
-      await withPeer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-tls1_3', '-brief',
-        '-sigalgs', 'rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pkcs1_sha256', '-nocommands'], async (cli) => {
-        const { conn, pump } = await l.accept();
-        await expect(pump.handshake()).rejects.toThrow();
-        expect(conn.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
-        expect(conn.error?.reasonCode).toBe(TLS_ERR.NO_SHARED_SIGALG);
-        await cli.waitFor('handshake failure', 10_000, 'stderr');
-      });
+      await withPeer(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${l.port}`,
+          '-tls1_3',
+          '-brief',
+          '-sigalgs',
+          'rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pkcs1_sha256',
+          '-nocommands',
+        ],
+        async (cli) => {
+          const { conn, pump } = await l.accept();
+          await expect(pump.handshake()).rejects.toThrow();
+          expect(conn.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.handshake_failure);
+          expect(conn.error?.reasonCode).toBe(TLS_ERR.NO_SHARED_SIGALG);
+          await cli.waitFor('handshake failure', 10_000, 'stderr');
+        },
+      );
     } finally {
       l.dispose();
     }
@@ -197,8 +289,7 @@ describe.skipIf(!OPENSSL)('our server with an id-RSASSA-PSS key', () => {
   it('Node tls.connect validates our PSS chain and talks', async () => {
     const c = pki.server.pss384;
     const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem }));
-    const sock = tls.connect({ port: l.port, host: '127.0.0.1', servername: 'localhost', ca: pki.caPem,
-      minVersion: 'TLSv1.3' });
+    const sock = tls.connect({ port: l.port, host: '127.0.0.1', servername: 'localhost', ca: pki.caPem, minVersion: 'TLSv1.3' });
     try {
       const { pump } = await l.accept();
       const got: Buffer[] = [];
@@ -229,19 +320,32 @@ describe.skipIf(!OPENSSL)('our server with an id-RSASSA-PSS key', () => {
 
   it('requires a client certificate with a PSS key from openssl s_client, validated against the PSS CA', async () => {
     const c = pki.server.pss;
-    const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem, verify: 'chain', ca: pki.caPem,
-      clientCert: 'require' }));
+    const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem, verify: 'chain', ca: pki.caPem, clientCert: 'require' }));
     try {
-      await withPeer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-tls1_3', '-brief',
-        '-cert', pki.client.certPath, '-key', pki.client.keyPath, '-nocommands'], async (cli) => {
-        const up = payload(3_000, seed++);
-        cli.write(up);
-        const { conn, pump } = await l.accept();
-        await pump.handshake();
-        expect(equal(await pump.readExactly(up.length), up)).toBe(true);
-        expect(conn.peerAuthenticated).toBe(true);
-        expect(conn.peerSignatureScheme).toBe('rsa_pss_pss_sha256');
-      });
+      await withPeer(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${l.port}`,
+          '-tls1_3',
+          '-brief',
+          '-cert',
+          pki.client.certPath,
+          '-key',
+          pki.client.keyPath,
+          '-nocommands',
+        ],
+        async (cli) => {
+          const up = payload(3_000, seed++);
+          cli.write(up);
+          const { conn, pump } = await l.accept();
+          await pump.handshake();
+          expect(equal(await pump.readExactly(up.length), up)).toBe(true);
+          expect(conn.peerAuthenticated).toBe(true);
+          expect(conn.peerSignatureScheme).toBe('rsa_pss_pss_sha256');
+        },
+      );
     } finally {
       l.dispose();
     }
@@ -256,51 +360,76 @@ describe.skipIf(!OPENSSL)('our client against a server with an id-RSASSA-PSS key
     it(`openssl s_server ${kind}: chain of PSS signatures validated, ${SCHEME[kind]} verified`, async () => {
       const port = await freePort();
       const c = pki.server[kind];
-      await withPeer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-naccept', '1',
-        '-cert', c.certPath, '-key', c.keyPath], async (srv) => {
-        const d = await dial(port);
-        try {
-          await d.pump.handshake();
-          expect(d.conn.peerSignatureScheme).toBe(SCHEME[kind]);
-          const up = payload(5_000, seed++), down = payload(5_000, seed++);
-          srv.write(down);
-          await d.pump.writeAll(up);
-          expect(equal(await d.pump.readExactly(down.length), down)).toBe(true);
-          await srv.waitFor(up);
-        } finally {
-          d.dispose();
-        }
-      });
+      await withPeer(
+        'openssl',
+        ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-naccept', '1', '-cert', c.certPath, '-key', c.keyPath],
+        async (srv) => {
+          const d = await dial(port);
+          try {
+            await d.pump.handshake();
+            expect(d.conn.peerSignatureScheme).toBe(SCHEME[kind]);
+            const up = payload(5_000, seed++),
+              down = payload(5_000, seed++);
+            srv.write(down);
+            await d.pump.writeAll(up);
+            expect(equal(await d.pump.readExactly(down.length), down)).toBe(true);
+            await srv.waitFor(up);
+          } finally {
+            d.dispose();
+          }
+        },
+      );
     }, 30_000);
   }
 
   it('openssl s_server -Verify 1 takes our PSS client certificate', async () => {
     const port = await freePort();
     const c = pki.server.pss512;
-    await withPeer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-naccept', '1',
-      '-cert', c.certPath, '-key', c.keyPath, '-Verify', '1', '-CAfile', pki.caPath, '-verify_return_error'], async (srv) => {
-      const d = await dial(port, { cert: pki.client.certPem, key: pki.client.keyPem });
-      try {
-        await d.pump.handshake();
-        const up = payload(3_000, seed++);
-        await d.pump.writeAll(up);
-        await srv.waitFor(up);
-        // s_server prints the client certificate it verified.
-        await srv.waitFor(pki.client.certPem.split('\n')[1]);
-      } finally {
-        d.dispose();
-      }
-    });
+    await withPeer(
+      'openssl',
+      [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-tls1_3',
+        '-naccept',
+        '1',
+        '-cert',
+        c.certPath,
+        '-key',
+        c.keyPath,
+        '-Verify',
+        '1',
+        '-CAfile',
+        pki.caPath,
+        '-verify_return_error',
+      ],
+      async (srv) => {
+        const d = await dial(port, { cert: pki.client.certPem, key: pki.client.keyPem });
+        try {
+          await d.pump.handshake();
+          const up = payload(3_000, seed++);
+          await d.pump.writeAll(up);
+          await srv.waitFor(up);
+          // s_server prints the client certificate it verified.
+          await srv.waitFor(pki.client.certPem.split('\n')[1]);
+        } finally {
+          d.dispose();
+        }
+      },
+    );
   }, 30_000);
 
   it('Node tls.createServer (PSS key, client certificate requested) <- our client', async () => {
     const c = pki.server.pss;
     const seen: { authorized: boolean; cn?: string }[] = [];
-    const server = tls.createServer({ cert: c.certPem, key: c.keyPem, ca: pki.caPem, requestCert: true,
-      rejectUnauthorized: true, minVersion: 'TLSv1.3' }, (s) => {
-      seen.push({ authorized: s.authorized, cn: String(s.getPeerCertificate().subject?.CN) });
-      s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo:'), d])));
-    });
+    const server = tls.createServer(
+      { cert: c.certPem, key: c.keyPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' },
+      (s) => {
+        seen.push({ authorized: s.authorized, cn: String(s.getPeerCertificate().subject?.CN) });
+        s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo:'), d])));
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const d = await dial((server.address() as AddressInfo).port, { cert: pki.client.certPem, key: pki.client.keyPem });
     try {
@@ -318,16 +447,19 @@ describe.skipIf(!OPENSSL)('our client against a server with an id-RSASSA-PSS key
   it('refuses a server key whose PSS parameters TLS 1.3 cannot use (MGF1-SHA-1): unsupported_certificate', async () => {
     const port = await freePort();
     const c = pki.mgf1sha1;
-    await withPeer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-naccept', '1',
-      '-cert', c.certPath, '-key', c.keyPath], async () => {
-      const d = await dial(port, { verify: 'insecure-no-chain-validation' });
-      try {
-        await expect(d.pump.handshake()).rejects.toThrow();
-        expect(d.conn.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.unsupported_certificate);
-      } finally {
-        d.dispose();
-      }
-    });
+    await withPeer(
+      'openssl',
+      ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-naccept', '1', '-cert', c.certPath, '-key', c.keyPath],
+      async () => {
+        const d = await dial(port, { verify: 'insecure-no-chain-validation' });
+        try {
+          await expect(d.pump.handshake()).rejects.toThrow();
+          expect(d.conn.error?.engineCode).toBe(TLS_ERR.SEND_ALERT + ALERT.unsupported_certificate);
+        } finally {
+          d.dispose();
+        }
+      },
+    );
   }, 30_000);
 });
 
@@ -344,7 +476,8 @@ describe.skipIf(!OPENSSL || !GNUTLS)('GnuTLS and id-RSASSA-PSS keys', () => {
       const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem }));
       try {
         await withPeer('gnutls-cli', ['-p', String(l.port), '--x509cafile', pki.caPath, '127.0.0.1'], async (cli) => {
-          const up = payload(4_000, seed++), down = payload(4_000, seed++);
+          const up = payload(4_000, seed++),
+            down = payload(4_000, seed++);
           cli.write(up);
           const { pump } = await l.accept();
           await pump.handshake();
@@ -362,19 +495,31 @@ describe.skipIf(!OPENSSL || !GNUTLS)('GnuTLS and id-RSASSA-PSS keys', () => {
 
   it('gnutls-cli with a PSS client certificate -> our server (clientCert require, PSS CA)', async () => {
     const c = pki.server.pss;
-    const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem, verify: 'chain', ca: pki.caPem,
-      clientCert: 'require' }));
+    const l = await listenTls(new TLSContext({ cert: c.certPem, key: c.keyPem, verify: 'chain', ca: pki.caPem, clientCert: 'require' }));
     try {
-      await withPeer('gnutls-cli', ['-p', String(l.port), '--x509cafile', pki.caPath, '--x509certfile', pki.client.certPath,
-        '--x509keyfile', pki.client.keyPath, '127.0.0.1'], async (cli) => {
-        const up = payload(2_000, seed++);
-        cli.write(up);
-        const { conn, pump } = await l.accept();
-        await pump.handshake();
-        expect(equal(await pump.readExactly(up.length), up)).toBe(true);
-        expect(conn.peerAuthenticated).toBe(true);
-        expect(conn.peerSignatureScheme).toBe('rsa_pss_pss_sha256');
-      });
+      await withPeer(
+        'gnutls-cli',
+        [
+          '-p',
+          String(l.port),
+          '--x509cafile',
+          pki.caPath,
+          '--x509certfile',
+          pki.client.certPath,
+          '--x509keyfile',
+          pki.client.keyPath,
+          '127.0.0.1',
+        ],
+        async (cli) => {
+          const up = payload(2_000, seed++);
+          cli.write(up);
+          const { conn, pump } = await l.accept();
+          await pump.handshake();
+          expect(equal(await pump.readExactly(up.length), up)).toBe(true);
+          expect(conn.peerAuthenticated).toBe(true);
+          expect(conn.peerSignatureScheme).toBe('rsa_pss_pss_sha256');
+        },
+      );
     } finally {
       l.dispose();
     }
@@ -383,21 +528,36 @@ describe.skipIf(!OPENSSL || !GNUTLS)('GnuTLS and id-RSASSA-PSS keys', () => {
   it('our client with a PSS client certificate -> gnutls-serv (PSS SHA-512 key, --require-client-cert)', async () => {
     const port = await freePort();
     const c = pki.server.pss512;
-    await withPeer('gnutls-serv', ['--echo', '-p', String(port), '--x509certfile', c.certPath, '--x509keyfile', c.keyPath,
-      '--x509cafile', pki.caPath, '--require-client-cert', '--verify-client-cert'], async (srv) => {
-      const d = await dial(port, { cert: pki.client.certPem, key: pki.client.keyPem });
-      try {
-        await d.pump.handshake();
-        expect(d.conn.peerSignatureScheme).toBe('rsa_pss_pss_sha512');
-        const up = payload(3_000, seed++);
-        await d.pump.writeAll(up);
-        expect(equal(await d.pump.readExactly(up.length), up)).toBe(true);
-        // gnutls-serv prints the client's certificate and that it verified.
-        await srv.waitFor('client.test');
-      } finally {
-        d.dispose();
-      }
-    });
+    await withPeer(
+      'gnutls-serv',
+      [
+        '--echo',
+        '-p',
+        String(port),
+        '--x509certfile',
+        c.certPath,
+        '--x509keyfile',
+        c.keyPath,
+        '--x509cafile',
+        pki.caPath,
+        '--require-client-cert',
+        '--verify-client-cert',
+      ],
+      async (srv) => {
+        const d = await dial(port, { cert: pki.client.certPem, key: pki.client.keyPem });
+        try {
+          await d.pump.handshake();
+          expect(d.conn.peerSignatureScheme).toBe('rsa_pss_pss_sha512');
+          const up = payload(3_000, seed++);
+          await d.pump.writeAll(up);
+          expect(equal(await d.pump.readExactly(up.length), up)).toBe(true);
+          // gnutls-serv prints the client's certificate and that it verified.
+          await srv.waitFor('client.test');
+        } finally {
+          d.dispose();
+        }
+      },
+    );
   }, 30_000);
 });
 
@@ -407,11 +567,21 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
   const pair = (c: Cert, client: TLSContextOptions, server: TLSContextOptions = {}) => {
     const cctx = new TLSContext({ verify: 'chain', ca: pki.caPem, ...client });
     const sctx = new TLSContext({ cert: c.certPem, key: c.keyPem, ...server });
-    const cc = new Connection(cctx), sc = new Connection(sctx);
+    const cc = new Connection(cctx),
+      sc = new Connection(sctx);
     cc.setConnectState();
     cc.setServerName('localhost');
     sc.setAcceptState();
-    return { cc, sc, dispose: () => { cc.dispose(); sc.dispose(); cctx.dispose(); sctx.dispose(); } };
+    return {
+      cc,
+      sc,
+      dispose: () => {
+        cc.dispose();
+        sc.dispose();
+        cctx.dispose();
+        sctx.dispose();
+      },
+    };
   };
 
   for (const kind of ['pss', 'pss384', 'pss512'] as Kind[]) {
@@ -478,7 +648,10 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
       for (let i = 0; i < (n & 0x7f); i++) len = len * 256 + b[o + 2 + i];
       return { start: o + 2 + (n & 0x7f), end: o + 2 + (n & 0x7f) + len };
     };
-    const seq = tlv(p8, 0), ver = tlv(p8, seq.start), alg = tlv(p8, ver.end), oct = tlv(p8, alg.end);
+    const seq = tlv(p8, 0),
+      ver = tlv(p8, seq.start),
+      alg = tlv(p8, ver.end),
+      oct = tlv(p8, alg.end);
     expect(p8[alg.end]).toBe(0x04);
     const pkcs1 = p8.subarray(oct.start, oct.end);
     const p = pair(pki.server.pss, {}, { key: new Uint8Array(pkcs1) });
@@ -513,8 +686,7 @@ describe.skipIf(!OPENSSL)('scheme choice for PSS keys (our client and server in 
 describe('private keys the engine cannot use are refused by name', () => {
   // node:crypto (OpenSSL) makes the keys: PKCS #8 PEM of any type it has.
   const keygen = generateKeyPairSync as unknown as (type: string, opts: object) => { privateKey: KeyObject };
-  const pkcs8 = (type: string, opts: object): string =>
-    keygen(type, opts).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const pkcs8 = (type: string, opts: object): string => keygen(type, opts).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const cases: [string, () => string, RegExp][] = [
     ['DSA', () => pkcs8('dsa', { modulusLength: 1024, divisorLength: 160 }), /^wasmtls: unsupported private key type: DSA \[code 0x7\]$/],
     ['X448', () => pkcs8('x448', {}), /unsupported private key type: X448 /],
@@ -541,18 +713,34 @@ describe('private keys the engine cannot use are refused by name', () => {
 
   it.skipIf(!OPENSSL)('PSS key with MGF1-SHA-1 (OpenSSL 3.0 rsa_pss_keygen_md:sha256 alone)', () => {
     expect(() => new TLSContext({ key: pki.mgf1sha1.keyPem })).toThrow(
-      /unsupported private key type: RSASSA-PSS whose MGF1 hash differs from its hash/);
+      /unsupported private key type: RSASSA-PSS whose MGF1 hash differs from its hash/,
+    );
   });
 
   it.skipIf(!OPENSSL)('PSS key with a minimum salt longer than its hash', () => {
     expect(() => new TLSContext({ key: pki.salt64.keyPem })).toThrow(
-      /unsupported private key type: RSASSA-PSS with a minimum salt length above the hash length/);
+      /unsupported private key type: RSASSA-PSS with a minimum salt length above the hash length/,
+    );
   });
 
   it.skipIf(!OPENSSL)('PSS key restricted to SHA-1', () => {
-    const der = execFileSync('openssl', ['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048',
-      '-pkeyopt', 'rsa_pss_keygen_md:sha1', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha1', '-outform', 'DER'],
-      { stdio: ['ignore', 'pipe', 'ignore'] });
+    const der = execFileSync(
+      'openssl',
+      [
+        'genpkey',
+        '-algorithm',
+        'RSA-PSS',
+        '-pkeyopt',
+        'rsa_keygen_bits:2048',
+        '-pkeyopt',
+        'rsa_pss_keygen_md:sha1',
+        '-pkeyopt',
+        'rsa_pss_keygen_mgf1_md:sha1',
+        '-outform',
+        'DER',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     expect(() => new TLSContext({ key: new Uint8Array(der) })).toThrow(/unsupported private key type: RSASSA-PSS restricted to SHA-1/);
   });
 
@@ -563,8 +751,9 @@ describe('private keys the engine cannot use are refused by name', () => {
     expect(() => new TLSContext({ key: dsa })).toThrow(/^wasmtls: unsupported private key type: DSA \[code 0x7\]$/);
     // `openssl rsa -traditional` on a PSS key: PKCS #1 under a label of
     // its own, the parameters gone (OpenSSL 3.0 cannot read it back).
-    const pss = execFileSync('openssl', ['rsa', '-in', pki.server.pss384.keyPath, '-traditional'],
-      { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const pss = execFileSync('openssl', ['rsa', '-in', pki.server.pss384.keyPath, '-traditional'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
     expect(pss).toContain('-----BEGIN RSA-PSS PRIVATE KEY-----');
     expect(() => new TLSContext({ key: pss })).toThrow(/unsupported private key type: RSA-PSS PRIVATE KEY .*PKCS #8/);
   });

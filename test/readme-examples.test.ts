@@ -104,10 +104,20 @@ const examples = extractExamples(readFileSync(join(root, 'README.md'), 'utf8'));
 describe('README examples', () => {
   it('the marker parser finds blocks, contexts and skips (and not other fences)', () => {
     const md = [
-      '```sh', 'npm test', '```',
-      '<!-- check-context: declare const a: string; -->', '```ts', 'a.length;', '```',
-      '<!-- not-checked: output only -->', '```js', 'x', '```',
-      '```', '```ts', '```',
+      '```sh',
+      'npm test',
+      '```',
+      '<!-- check-context: declare const a: string; -->',
+      '```ts',
+      'a.length;',
+      '```',
+      '<!-- not-checked: output only -->',
+      '```js',
+      'x',
+      '```',
+      '```',
+      '```ts',
+      '```',
     ].join('\n');
     expect(extractExamples(md)).toEqual([
       { line: 5, lang: 'ts', code: 'a.length;', context: 'declare const a: string;' },
@@ -132,13 +142,24 @@ describe('README examples', () => {
       // A Node project's settings (no DOM lib); skipLibCheck as `tsc --init`
       // sets it (dist/types/core/loader.d.ts names WebAssembly and
       // BufferSource, which only the DOM lib declares with @types/node 20).
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: {
-          strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext',
-          lib: ['es2022'], types: ['node'], allowJs: true, checkJs: true, skipLibCheck: true,
-        },
-        include: ['*.ts', '*.mjs'],
-      }));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            target: 'es2022',
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            lib: ['es2022'],
+            types: ['node'],
+            allowJs: true,
+            checkJs: true,
+            skipLibCheck: true,
+          },
+          include: ['*.ts', '*.mjs'],
+        }),
+      );
       writeFileSync(join(dir, 'runtimes.d.ts'), RUNTIME_DECLARATIONS);
       const names = new Map<string, number>();
       for (const e of checked) {
@@ -151,15 +172,21 @@ describe('README examples', () => {
       }
       let out = '';
       try {
-        execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+        execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], {
+          cwd: dir,
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
       } catch (err) {
         const e = err as { stdout?: string; stderr?: string };
         out = `${e.stdout ?? ''}${e.stderr ?? ''}`;
       }
       // Point each diagnostic at the README line it comes from (the context
       // is one line before the block's first).
-      const readable = out.replace(/^(readme-line-(\d+)\.m?[jt]s)\((\d+),(\d+)\)/gm, (_m, _f, l: string, r: string, c: string) =>
-        `README.md:${Number(l) + Number(r) - 1}:${c}`);
+      const readable = out.replace(
+        /^(readme-line-(\d+)\.m?[jt]s)\((\d+),(\d+)\)/gm,
+        (_m, _f, l: string, r: string, c: string) => `README.md:${Number(l) + Number(r) - 1}:${c}`,
+      );
       expect(readable, 'tsc diagnostics in README examples').toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -55,13 +55,18 @@ function attempt(url: string, opts: { origin?: string; send?: Buffer; keepOpen?:
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { origin: opts.origin, perMessageDeflate: false });
     const waiters: (() => void)[] = [];
-    const wake = () => waiters.splice(0).forEach((f) => f());
+    const wake = () => {
+      for (const f of waiters.splice(0)) f();
+    };
     const out: Attempt = {
-      opened: false, echoed: 0, ws,
-      until: (n) => new Promise((res) => {
-        const check = () => (out.echoed >= n || ws.readyState === ws.CLOSED ? res(out.echoed) : waiters.push(check));
-        check();
-      }),
+      opened: false,
+      echoed: 0,
+      ws,
+      until: (n) =>
+        new Promise((res) => {
+          const check = () => (out.echoed >= n || ws.readyState === ws.CLOSED ? res(out.echoed) : waiters.push(check));
+          check();
+        }),
     };
     ws.on('unexpected-response', (_req, res) => {
       out.status = res.statusCode;
@@ -100,7 +105,7 @@ const closedWith = (ws: WebSocket): Promise<{ code: number; reason: string }> =>
 
 let echo: TcpServer;
 const relays: RunningRelay[] = [];
-let lines: string[] = [];
+const lines: string[] = [];
 
 /** A relay with the defaults but `o`, logging into `lines`. */
 async function relayWith(o: Omit<StartRelayOptions, 'host' | 'port'>): Promise<RunningRelay> {
@@ -129,31 +134,36 @@ describe('starting', () => {
     expect(() => createRelay({ target: { host: '127.0.0.1', port: 1 }, open: true })).toThrow(/excludes/);
   });
 
-  it.skipIf(!existsSync(CLI))('`wasmtls relay` without -allow, -target or -open exits 1 with a usage error; -open warns loudly', async () => {
-    const none = spawnSync(process.execPath, [CLI, 'relay', '-listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
-    expect(none.status).toBe(1);
-    expect(none.stdout).not.toMatch(/^RELAY/m);
-    expect(none.stderr).toMatch(/^wasmtls relay: refusing to start an open proxy: give -allow/m);
-    expect(none.stderr).toContain('usage: wasmtls relay -listen');
-    const badEntry = spawnSync(process.execPath, [CLI, 'relay', '-listen', '127.0.0.1:0', '-allow', 'example.com:99999'],
-      { encoding: 'utf8', timeout: 30_000 });
-    expect(badEntry.status).toBe(1);
-    expect(badEntry.stderr).toMatch(/bad port '99999' in 'example\.com:99999'/);
+  it.skipIf(!existsSync(CLI))(
+    '`wasmtls relay` without -allow, -target or -open exits 1 with a usage error; -open warns loudly',
+    async () => {
+      const none = spawnSync(process.execPath, [CLI, 'relay', '-listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
+      expect(none.status).toBe(1);
+      expect(none.stdout).not.toMatch(/^RELAY/m);
+      expect(none.stderr).toMatch(/^wasmtls relay: refusing to start an open proxy: give -allow/m);
+      expect(none.stderr).toContain('usage: wasmtls relay -listen');
+      const badEntry = spawnSync(process.execPath, [CLI, 'relay', '-listen', '127.0.0.1:0', '-allow', 'example.com:99999'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(badEntry.status).toBe(1);
+      expect(badEntry.stderr).toMatch(/bad port '99999' in 'example\.com:99999'/);
 
-    const open = new Peer(process.execPath, [CLI, 'relay', '-listen', '127.0.0.1:0', '-open']);
-    try {
-      await open.waitFor('\n', 15_000);
-      expect(open.stdout.toString()).toMatch(/^RELAY ws:\/\/127\.0\.0\.1:\d+\/<host>:<port>$/m);
-      await open.waitFor('origins:', 15_000, 'stderr');
-      expect(open.stderr).toContain('WARNING: wasmtls relay -open: this relay forwards to ANY public host');
-      // Still no loopback: -open is not -allow-private.
-      const url = /^RELAY (ws:\/\/127\.0\.0\.1:\d+)/m.exec(open.stdout.toString())![1];
-      const r = await attempt(`${url}/127.0.0.1:${echo.port}`);
-      expect([r.code, r.reason]).toEqual([1008, `relay: 127.0.0.1:${echo.port}: loopback address refused`]);
-    } finally {
-      open.kill();
-    }
-  });
+      const open = new Peer(process.execPath, [CLI, 'relay', '-listen', '127.0.0.1:0', '-open']);
+      try {
+        await open.waitFor('\n', 15_000);
+        expect(open.stdout.toString()).toMatch(/^RELAY ws:\/\/127\.0\.0\.1:\d+\/<host>:<port>$/m);
+        await open.waitFor('origins:', 15_000, 'stderr');
+        expect(open.stderr).toContain('WARNING: wasmtls relay -open: this relay forwards to ANY public host');
+        // Still no loopback: -open is not -allow-private.
+        const url = /^RELAY (ws:\/\/127\.0\.0\.1:\d+)/m.exec(open.stdout.toString())![1];
+        const r = await attempt(`${url}/127.0.0.1:${echo.port}`);
+        expect([r.code, r.reason]).toEqual([1008, `relay: 127.0.0.1:${echo.port}: loopback address refused`]);
+      } finally {
+        open.kill();
+      }
+    },
+  );
 });
 
 describe('targets', () => {
@@ -393,10 +403,33 @@ describe('allowed traffic', () => {
 
 describe('policy', () => {
   it('IP text forms: parseIp accepts what node:net isIP accepts (no zones), and formats IPv6 as the WHATWG URL parser does', () => {
-    const samples = ['127.0.0.1', '0.0.0.0', '255.255.255.255', '256.0.0.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', '::', '::1',
-      '1::', 'fe80::1', '2001:db8::8:800:200c:417a', '2001:DB8:0:0:8:800:200C:417A', '::ffff:1.2.3.4', '::1.2.3.4',
-      '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', '1::2::3', ':::', 'g::1', '1:2:3:4:5:6:1.2.3.4', '64:ff9b::10.0.0.1',
-      '1:0:0:2:0:0:0:3', 'example.com', ''];
+    const samples = [
+      '127.0.0.1',
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.0.0.1',
+      '1.2.3',
+      '01.2.3.4',
+      '1.2.3.4.5',
+      '::',
+      '::1',
+      '1::',
+      'fe80::1',
+      '2001:db8::8:800:200c:417a',
+      '2001:DB8:0:0:8:800:200C:417A',
+      '::ffff:1.2.3.4',
+      '::1.2.3.4',
+      '1:2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2::3',
+      ':::',
+      'g::1',
+      '1:2:3:4:5:6:1.2.3.4',
+      '64:ff9b::10.0.0.1',
+      '1:0:0:2:0:0:0:3',
+      'example.com',
+      '',
+    ];
     for (const s of samples) {
       expect([s, parseIp(s) !== undefined]).toEqual([s, isIP(s) !== 0]);
       const ip = parseIp(s);

@@ -46,7 +46,8 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
   const sock = await connectRetry(port);
   const pump = new SocketPump(conn, sock);
   return {
-    conn, pump,
+    conn,
+    pump,
     dispose() {
       sock.destroy();
       conn.dispose();
@@ -58,8 +59,7 @@ async function dial(port: number, opts: TLSContextOptions, session?: Uint8Array)
 /** First a connection limited to AES-256-GCM (SHA-384), whose session is
  * kept; then one with our default suites offering it. `exchange` moves data
  * both ways (the tickets come with the server's data). */
-async function resumeAcross(port: number,
-  exchange: (d: Awaited<ReturnType<typeof dial>>, seed: number) => Promise<void>) {
+async function resumeAcross(port: number, exchange: (d: Awaited<ReturnType<typeof dial>>, seed: number) => Promise<void>) {
   let session: Uint8Array | undefined;
   const d1 = await dial(port, { suites: ['TLS_AES_256_GCM_SHA384'] });
   try {
@@ -86,39 +86,59 @@ async function resumeAcross(port: number,
 }
 
 describe('a SHA-384 session offered with our default suites is resumed', () => {
-  it.skipIf(!OPENSSL)('openssl s_server (client order): resumed under TLS_AES_256_GCM_SHA384', async () => {
-    const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-naccept', '2',
-      '-cert', certs.server['ecdsa-p256'].certPath, '-key', certs.server['ecdsa-p256'].keyPath]);
-    try {
-      const got = await resumeAcross(port, async (d, seed) => {
-        const up = payload(1024, seed), down = payload(1024, seed + 1);
-        srv.write(down);
-        await d.pump.writeAll(up);
-        expect(equal(await d.pump.readExactly(down.length), down)).toBe(true);
-        await srv.waitFor(up);
-      });
-      expect(got).toEqual({ reused: true, cipher: 'TLS_AES_256_GCM_SHA384' });
-      // s_server's own word (apps/s_server.c print_connection_info).
-      await srv.waitFor('Reused session-id');
-    } finally {
-      srv.kill();
-    }
-  }, 30_000);
+  it.skipIf(!OPENSSL)(
+    'openssl s_server (client order): resumed under TLS_AES_256_GCM_SHA384',
+    async () => {
+      const port = await freePort();
+      const srv = new Peer('openssl', [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-tls1_3',
+        '-naccept',
+        '2',
+        '-cert',
+        certs.server['ecdsa-p256'].certPath,
+        '-key',
+        certs.server['ecdsa-p256'].keyPath,
+      ]);
+      try {
+        const got = await resumeAcross(port, async (d, seed) => {
+          const up = payload(1024, seed),
+            down = payload(1024, seed + 1);
+          srv.write(down);
+          await d.pump.writeAll(up);
+          expect(equal(await d.pump.readExactly(down.length), down)).toBe(true);
+          await srv.waitFor(up);
+        });
+        expect(got).toEqual({ reused: true, cipher: 'TLS_AES_256_GCM_SHA384' });
+        // s_server's own word (apps/s_server.c print_connection_info).
+        await srv.waitFor('Reused session-id');
+      } finally {
+        srv.kill();
+      }
+    },
+    30_000,
+  );
 
   it('Node tls.createServer (honorCipherOrder: false): resumed under TLS_AES_256_GCM_SHA384', async () => {
     // Node's default honours its own order (TLS_AES_256_GCM_SHA384 first),
     // which hides the question; with the client's order it takes our first
     // suite, as s_server does.
     const reused: boolean[] = [];
-    const srv = tls.createServer({
-      key: certs.server['ecdsa-p256'].keyPem, cert: certs.server['ecdsa-p256'].certPem, minVersion: 'TLSv1.3',
-      honorCipherOrder: false,
-    }, (s) => {
-      reused.push(s.isSessionReused());
-      s.on('error', () => {});
-      s.pipe(s);   // echo
-    });
+    const srv = tls.createServer(
+      {
+        key: certs.server['ecdsa-p256'].keyPem,
+        cert: certs.server['ecdsa-p256'].certPem,
+        minVersion: 'TLSv1.3',
+        honorCipherOrder: false,
+      },
+      (s) => {
+        reused.push(s.isSessionReused());
+        s.on('error', () => {});
+        s.pipe(s); // echo
+      },
+    );
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     try {
       const got = await resumeAcross((srv.address() as AddressInfo).port, async (d, seed) => {
@@ -136,20 +156,32 @@ describe('a SHA-384 session offered with our default suites is resumed', () => {
   // GnuTLS 3.7 takes our first suite in a full handshake (ChaCha20) but,
   // offered a PSK, a suite of the PSK's hash: it resumed before the change
   // too, and must still.
-  it.skipIf(!GNUTLS)('gnutls-serv: resumed under TLS_AES_256_GCM_SHA384', async () => {
-    const port = await freePort();
-    const srv = new Peer('gnutls-serv', ['--echo', '-p', String(port),
-      '--x509certfile', certs.server['ecdsa-p256'].certPath, '--x509keyfile', certs.server['ecdsa-p256'].keyPath,
-      '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3']);
-    try {
-      const got = await resumeAcross(port, async (d, seed) => {
-        const up = payload(1024, seed);   // ends with a newline: --echo answers whole lines
-        await d.pump.writeAll(up);
-        expect(equal(await d.pump.readExactly(up.length), up)).toBe(true);
-      });
-      expect(got).toEqual({ reused: true, cipher: 'TLS_AES_256_GCM_SHA384' });
-    } finally {
-      srv.kill();
-    }
-  }, 30_000);
+  it.skipIf(!GNUTLS)(
+    'gnutls-serv: resumed under TLS_AES_256_GCM_SHA384',
+    async () => {
+      const port = await freePort();
+      const srv = new Peer('gnutls-serv', [
+        '--echo',
+        '-p',
+        String(port),
+        '--x509certfile',
+        certs.server['ecdsa-p256'].certPath,
+        '--x509keyfile',
+        certs.server['ecdsa-p256'].keyPath,
+        '--priority',
+        'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+      ]);
+      try {
+        const got = await resumeAcross(port, async (d, seed) => {
+          const up = payload(1024, seed); // ends with a newline: --echo answers whole lines
+          await d.pump.writeAll(up);
+          expect(equal(await d.pump.readExactly(up.length), up)).toBe(true);
+        });
+        expect(got).toEqual({ reused: true, cipher: 'TLS_AES_256_GCM_SHA384' });
+      } finally {
+        srv.kill();
+      }
+    },
+    30_000,
+  );
 });

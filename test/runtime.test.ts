@@ -10,7 +10,11 @@ import { bundle, inChromium, inDeno, inNode, inWorkerd } from './helpers/runtime
 import { root } from './helpers/env.js';
 import { scenarios } from './runtime/scenarios/index.js';
 
-interface Report { simd: boolean; results: { name: string; ok: boolean; error?: string }[]; error?: string }
+interface Report {
+  simd: boolean;
+  results: { name: string; ok: boolean; error?: string }[];
+  error?: string;
+}
 
 const dir = `${root}build/runtime`;
 const reports: Record<string, Report> = {};

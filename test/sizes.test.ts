@@ -25,7 +25,13 @@ const OPENSSL = have('openssl', ['version']);
 const dir = mkdtempSync(join(tmpdir(), 'wasmtls-sizes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Big { certPath: string; keyPath: string; certPem: string; keyPem: string; der: Buffer }
+interface Big {
+  certPath: string;
+  keyPath: string;
+  certPem: string;
+  keyPem: string;
+  der: Buffer;
+}
 const big: Record<string, Big> = {};
 
 /** A self-signed P-256 certificate for localhost whose DER is about
@@ -36,12 +42,48 @@ function makeBig(name: string, target: number): Big {
     const alt = ['DNS.1 = localhost'];
     for (let i = 0; i < count; i++) alt.push(`DNS.${i + 2} = ${label(i)}`);
     const cfg = join(dir, `${name}.cnf`);
-    writeFileSync(cfg, ['[req]', 'distinguished_name = dn', '[dn]', '[ext]', 'subjectAltName = @alt',
-      'basicConstraints = critical,CA:FALSE', '[alt]', ...alt, ''].join('\n'));
-    const certPath = join(dir, `${name}.crt`), keyPath = join(dir, `${name}.key`);
-    const r = spawnSync('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
-      '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=localhost',
-      '-config', cfg, '-extensions', 'ext'], { encoding: 'utf8' });
+    writeFileSync(
+      cfg,
+      [
+        '[req]',
+        'distinguished_name = dn',
+        '[dn]',
+        '[ext]',
+        'subjectAltName = @alt',
+        'basicConstraints = critical,CA:FALSE',
+        '[alt]',
+        ...alt,
+        '',
+      ].join('\n'),
+    );
+    const certPath = join(dir, `${name}.crt`),
+      keyPath = join(dir, `${name}.key`);
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-config',
+        cfg,
+        '-extensions',
+        'ext',
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`openssl req: ${r.stderr}`);
     const der = spawnSync('openssl', ['x509', '-in', certPath, '-outform', 'DER'], { maxBuffer: 1 << 22 }).stdout;
     return { certPath, keyPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8'), der };
@@ -75,8 +117,19 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
     it(`openssl s_server sends a ${size} certificate to our client`, async () => {
       const b = big[size];
       const port = await freePort();
-      const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-quiet',
-        '-naccept', '1', '-cert', b.certPath, '-key', b.keyPath]);
+      const srv = new Peer('openssl', [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-tls1_3',
+        '-quiet',
+        '-naccept',
+        '1',
+        '-cert',
+        b.certPath,
+        '-key',
+        b.keyPath,
+      ]);
       // The host sees the chain the engine reassembled: it must be
       // openssl's certificate, byte for byte.
       let seen: Uint8Array[] = [];
@@ -91,7 +144,8 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
           await pump.handshake();
           expect(seen.length).toBe(1);
           expect(equal(seen[0], b.der)).toBe(true);
-          const up = payload(30_000, 7), down = payload(20_000, 8);
+          const up = payload(30_000, 7),
+            down = payload(20_000, 8);
           srv.write(down);
           await pump.writeAll(up);
           expect(equal(await pump.readExactly(down.length), down)).toBe(true);
@@ -109,10 +163,10 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
     it(`our server sends a ${size} certificate to openssl s_client`, async () => {
       const b = big[size];
       const l = await listenTls(new TLSContext({ cert: b.certPem, key: b.keyPem }));
-      const cli = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-tls1_3',
-        '-servername', 'localhost', '-showcerts']);
+      const cli = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-tls1_3', '-servername', 'localhost', '-showcerts']);
       try {
-        const up = payload(30_000, 9), down = payload(20_000, 10);
+        const up = payload(30_000, 9),
+          down = payload(20_000, 10);
         cli.write(up);
         const { pump } = await l.accept();
         await pump.handshake();
@@ -120,7 +174,10 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
         await pump.writeAll(down);
         await cli.waitFor(down);
         // s_client printed the certificate it was given: the whole PEM.
-        const pemBody = b.certPem.split('\n').filter((x) => x && !x.startsWith('-----')).join('\n');
+        const pemBody = b.certPem
+          .split('\n')
+          .filter((x) => x && !x.startsWith('-----'))
+          .join('\n');
         expect(cli.stdout.toString('latin1').replace(/\r/g, '')).toContain(pemBody);
         await pump.close();
       } finally {
@@ -138,8 +195,20 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
       const b = big[size];
       const port = await freePort();
       // Not -quiet: s_server prints the client certificate it was given.
-      const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-naccept', '1',
-        '-Verify', '1', '-cert', big['42 KB'].certPath, '-key', big['42 KB'].keyPath]);
+      const srv = new Peer('openssl', [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-tls1_3',
+        '-naccept',
+        '1',
+        '-Verify',
+        '1',
+        '-cert',
+        big['42 KB'].certPath,
+        '-key',
+        big['42 KB'].keyPath,
+      ]);
       const ctx = new TLSContext({ verify: 'insecure-no-chain-validation', cert: b.certPem, key: b.keyPem });
       const conn = new Connection(ctx);
       try {
@@ -149,7 +218,8 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
         const pump = new SocketPump(conn, sock);
         try {
           await pump.handshake();
-          const up = payload(30_000, 11), down = payload(20_000, 12);
+          const up = payload(30_000, 11),
+            down = payload(20_000, 12);
           srv.write(down);
           await pump.writeAll(up);
           expect(equal(await pump.readExactly(down.length), down)).toBe(true);
@@ -170,14 +240,31 @@ describe.skipIf(!OPENSSL)('certificates of 42 KB and 100 KB with openssl', () =>
     it(`openssl s_client presents a ${size} certificate to our server`, async () => {
       const b = big[size];
       let seen: Uint8Array[] = [];
-      const l = await listenTls(new TLSContext({
-        cert: big['42 KB'].certPem, key: big['42 KB'].keyPem, clientCert: 'require',
-        verify: 'external', onVerify: (chain) => ((seen = chain), 0),
-      }));
-      const cli = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${l.port}`, '-tls1_3',
-        '-servername', 'localhost', '-quiet', '-cert', b.certPath, '-key', b.keyPath]);
+      const l = await listenTls(
+        new TLSContext({
+          cert: big['42 KB'].certPem,
+          key: big['42 KB'].keyPem,
+          clientCert: 'require',
+          verify: 'external',
+          onVerify: (chain) => ((seen = chain), 0),
+        }),
+      );
+      const cli = new Peer('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${l.port}`,
+        '-tls1_3',
+        '-servername',
+        'localhost',
+        '-quiet',
+        '-cert',
+        b.certPath,
+        '-key',
+        b.keyPath,
+      ]);
       try {
-        const up = payload(30_000, 13), down = payload(20_000, 14);
+        const up = payload(30_000, 13),
+          down = payload(20_000, 14);
         cli.write(up);
         const { conn, pump } = await l.accept();
         await pump.handshake();

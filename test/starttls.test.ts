@@ -57,41 +57,79 @@ async function firstChunk(pair: { readable: ReadableStream<Uint8Array> }): Promi
 }
 
 const takeovers: [string, Takeover][] = [
-  ['node socket peeked with read(1): the rest stays in its buffer', (s) => new Promise((resolve) => {
-    const onReadable = (): void => {
-      const b = s.read(1) as Buffer | null;
-      if (!b) return;
-      s.off('readable', onReadable);
-      const head = toU8(b);
-      resolve({ head, transport: fromNodeSocket(s, { head }) });
-    };
-    s.on('readable', onReadable);
-  })],
-  ["node socket whose first 'data' chunk paused it", (s) => new Promise((resolve) => {
-    s.once('data', (b: Buffer) => {
-      s.pause();
-      const head = toU8(b);
-      resolve({ head, transport: fromNodeSocket(s, { head }) });
-    });
-  })],
-  ['stream pair, reader released', async (s) => {
-    const pair = webPair(s);
-    const head = await firstChunk(pair);
-    return { head, transport: fromStreams(pair, { head, close: () => { s.destroy(); } }) };
-  }],
-  ['Workers socket (double), reader released', async (s) => {
-    const pair = webPair(s);
-    const head = await firstChunk(pair);
-    const closed = new Promise<void>((r) => s.once('close', () => r()));
-    const sock = { ...pair, closed, close: async () => { s.destroy(); await closed; } };
-    return { head, transport: fromWorkersSocket(sock, { head }) };
-  }],
-  ['Deno.Conn (double, streams only), reader released', async (s) => {
-    const pair = webPair(s);
-    const head = await firstChunk(pair);
-    const conn = { ...pair, closeWrite: () => new Promise<void>((r) => s.end(() => r())), close: () => { s.destroy(); } };
-    return { head, transport: fromDenoConn(conn, { head }) };
-  }],
+  [
+    'node socket peeked with read(1): the rest stays in its buffer',
+    (s) =>
+      new Promise((resolve) => {
+        const onReadable = (): void => {
+          const b = s.read(1) as Buffer | null;
+          if (!b) return;
+          s.off('readable', onReadable);
+          const head = toU8(b);
+          resolve({ head, transport: fromNodeSocket(s, { head }) });
+        };
+        s.on('readable', onReadable);
+      }),
+  ],
+  [
+    "node socket whose first 'data' chunk paused it",
+    (s) =>
+      new Promise((resolve) => {
+        s.once('data', (b: Buffer) => {
+          s.pause();
+          const head = toU8(b);
+          resolve({ head, transport: fromNodeSocket(s, { head }) });
+        });
+      }),
+  ],
+  [
+    'stream pair, reader released',
+    async (s) => {
+      const pair = webPair(s);
+      const head = await firstChunk(pair);
+      return {
+        head,
+        transport: fromStreams(pair, {
+          head,
+          close: () => {
+            s.destroy();
+          },
+        }),
+      };
+    },
+  ],
+  [
+    'Workers socket (double), reader released',
+    async (s) => {
+      const pair = webPair(s);
+      const head = await firstChunk(pair);
+      const closed = new Promise<void>((r) => s.once('close', () => r()));
+      const sock = {
+        ...pair,
+        closed,
+        close: async () => {
+          s.destroy();
+          await closed;
+        },
+      };
+      return { head, transport: fromWorkersSocket(sock, { head }) };
+    },
+  ],
+  [
+    'Deno.Conn (double, streams only), reader released',
+    async (s) => {
+      const pair = webPair(s);
+      const head = await firstChunk(pair);
+      const conn = {
+        ...pair,
+        closeWrite: () => new Promise<void>((r) => s.end(() => r())),
+        close: () => {
+          s.destroy();
+        },
+      };
+      return { head, transport: fromDenoConn(conn, { head }) };
+    },
+  ],
 ];
 
 /** A server that sniffs each connection with `takeover`, then serves TLS
@@ -124,26 +162,30 @@ async function sniffingServer(takeover: Takeover): Promise<{ port: number; serve
 }
 
 describe('a server takes over a socket it read from, with what it read as head', () => {
-  it.each(takeovers)('%s: node:tls completes, validates and gets its echo', async (_name, takeover) => {
-    const srv = await sniffingServer(takeover);
-    try {
-      const c = nodeTlsConnect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca: pki.caPem });
-      const chunks: Buffer[] = [];
-      c.on('data', (d: Buffer) => chunks.push(d));
-      await new Promise<void>((res, rej) => {
-        c.once('secureConnect', () => c.write('hello over TLS'));
-        c.once('end', res);
-        c.once('error', rej);
-      });
-      expect(c.authorized).toBe(true);
-      expect(Buffer.concat(chunks).toString()).toBe('echo:hello over TLS');
-      c.destroy();
-      expect(srv.heads).toEqual([0x16]); // a TLS handshake record, read before the takeover
-      expect(srv.errors).toEqual([]);
-    } finally {
-      srv.server.close();
-    }
-  }, 30_000);
+  it.each(takeovers)(
+    '%s: node:tls completes, validates and gets its echo',
+    async (_name, takeover) => {
+      const srv = await sniffingServer(takeover);
+      try {
+        const c = nodeTlsConnect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca: pki.caPem });
+        const chunks: Buffer[] = [];
+        c.on('data', (d: Buffer) => chunks.push(d));
+        await new Promise<void>((res, rej) => {
+          c.once('secureConnect', () => c.write('hello over TLS'));
+          c.once('end', res);
+          c.once('error', rej);
+        });
+        expect(c.authorized).toBe(true);
+        expect(Buffer.concat(chunks).toString()).toBe('echo:hello over TLS');
+        c.destroy();
+        expect(srv.heads).toEqual([0x16]); // a TLS handshake record, read before the takeover
+        expect(srv.errors).toEqual([]);
+      } finally {
+        srv.server.close();
+      }
+    },
+    30_000,
+  );
 });
 
 describe('refusals that keep a byte from being read twice', () => {
@@ -195,9 +237,13 @@ describe('refusals that keep a byte from being read twice', () => {
  * `inject`: bytes sent right after the 220, in the same write (what an
  * attacker on the path would add).
  */
-async function smtpServer(inject = ''): Promise<{ port: number; server: Server; secured: Promise<{ authorized: boolean; protocol: string | null }> }> {
+async function smtpServer(
+  inject = '',
+): Promise<{ port: number; server: Server; secured: Promise<{ authorized: boolean; protocol: string | null }> }> {
   let onSecured!: (v: { authorized: boolean; protocol: string | null }) => void;
-  const secured = new Promise<{ authorized: boolean; protocol: string | null }>((r) => { onSecured = r; });
+  const secured = new Promise<{ authorized: boolean; protocol: string | null }>((r) => {
+    onSecured = r;
+  });
   const server = createServer((s) => {
     let buf = '';
     s.write('220 mx.test ESMTP\r\n');
@@ -242,7 +288,15 @@ describe('SMTP STARTTLS as the README shows it (Node: Duplex.toWeb + fromStreams
       await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
       const pair = Duplex.toWeb(socket) as unknown as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
       await smtpStartTls(pair, 'client.test');
-      const tls = connect({ transport: fromStreams(pair, { close: () => { socket.destroy(); } }), servername: 'localhost', ca: pki.caPem });
+      const tls = connect({
+        transport: fromStreams(pair, {
+          close: () => {
+            socket.destroy();
+          },
+        }),
+        servername: 'localhost',
+        ca: pki.caPem,
+      });
       const info = await tls.opened;
       expect(info).toMatchObject({ authorized: true, version: 'TLSv1.3' });
       expect(await srv.secured).toEqual({ authorized: false, protocol: 'TLSv1.3' });

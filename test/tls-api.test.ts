@@ -21,7 +21,9 @@ import { freePort } from './helpers/runtimes.js';
 
 useBuild('simd');
 let pki: Pki;
-beforeAll(() => { pki = makePki(); }, 60_000);
+beforeAll(() => {
+  pki = makePki();
+}, 60_000);
 afterAll(() => pki?.dispose());
 
 /** Two transports joined in memory; `cut()` ends both directions abruptly
@@ -66,8 +68,15 @@ describe('connect() / accept() in memory', () => {
     const { c, s } = pairUp({ ALPNProtocols: ['h2', 'http/1.1'] }, { ALPNProtocols: ['http/1.1'] });
     const [ci, si] = await Promise.all([c.opened, s.opened]);
     expect(ci).toMatchObject({
-      version: 'TLSv1.3', cipher: 'TLS_CHACHA20_POLY1305_SHA256', cipherStandardName: 'TLS_CHACHA20_POLY1305_SHA256',
-      group: 'x25519', alpnProtocol: 'http/1.1', servername: 'localhost', authorized: true, authorizationError: undefined, sessionReused: false,
+      version: 'TLSv1.3',
+      cipher: 'TLS_CHACHA20_POLY1305_SHA256',
+      cipherStandardName: 'TLS_CHACHA20_POLY1305_SHA256',
+      group: 'x25519',
+      alpnProtocol: 'http/1.1',
+      servername: 'localhost',
+      authorized: true,
+      authorizationError: undefined,
+      sessionReused: false,
       signatureScheme: 'ecdsa_secp256r1_sha256',
     });
     expect(ci.peerCertificate?.subject).toEqual({ CN: 'localhost' });
@@ -75,7 +84,8 @@ describe('connect() / accept() in memory', () => {
     expect(ci.peerCertificates.length).toBe(2);
     expect(si).toMatchObject({ servername: 'localhost', alpnProtocol: 'http/1.1', authorized: false, peerCertificates: [] });
 
-    const up = randomBytes(3 << 20), down = randomBytes(3 << 20);
+    const up = randomBytes(3 << 20),
+      down = randomBytes(3 << 20);
     const send = async (t: TLSSocket, data: Uint8Array) => {
       const w = t.writable.getWriter();
       for (let i = 0; i < data.length; i += 100_000) await w.write(data.subarray(i, i + 100_000));
@@ -229,8 +239,7 @@ describe('connect() / accept() in memory', () => {
   });
 
   it('mutual TLS: requestCert with ca; a client without a certificate is refused', async () => {
-    const ok = pairUp({ cert: pki.clientPem, key: pki.clientKeyPem },
-      { requestCert: true, ca: pki.caPem });
+    const ok = pairUp({ cert: pki.clientPem, key: pki.clientKeyPem }, { requestCert: true, ca: pki.caPem });
     const si = await ok.s.opened;
     expect(si.authorized).toBe(true);
     expect(si.peerCertificate?.subject).toEqual({ CN: 'client.test' });
@@ -247,7 +256,14 @@ describe('connect() / accept() in memory', () => {
   it('resumes a session from onSession; minVersion/maxVersion are checked', async () => {
     const ticketKey = randomBytes(32);
     let session: Uint8Array | undefined;
-    const first = pairUp({ onSession: (x) => { session = x; } }, { ticketKey });
+    const first = pairUp(
+      {
+        onSession: (x) => {
+          session = x;
+        },
+      },
+      { ticketKey },
+    );
     await first.c.opened;
     const sw = first.s.writable.getWriter();
     await sw.write(new Uint8Array([1]));
@@ -259,17 +275,27 @@ describe('connect() / accept() in memory', () => {
     expect(info.sessionReused).toBe(true);
     expect(info.authorized).toBe(true);
     await Promise.all([again.c.close(), again.s.close()]);
-    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, maxVersion: 'TLSv1.1' as 'TLSv1.2' }).opened)
-      .rejects.toThrow(/maxVersion TLSv1\.1 cannot be met: wasmtls speaks TLSv1\.2 and TLSv1\.3/);
-    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, ciphers: 'AES128-SHA' }).opened)
-      .rejects.toThrow(/unsupported cipher "AES128-SHA"/);
+    await expect(
+      connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, maxVersion: 'TLSv1.1' as 'TLSv1.2' }).opened,
+    ).rejects.toThrow(/maxVersion TLSv1\.1 cannot be met: wasmtls speaks TLSv1\.2 and TLSv1\.3/);
+    await expect(connect({ transport: memoryPair().a, servername: 'x', ca: pki.caPem, ciphers: 'AES128-SHA' }).opened).rejects.toThrow(
+      /unsupported cipher "AES128-SHA"/,
+    );
   });
 
   it('sessions remember their name and verdict: no resumption under another name or from an unauthorized handshake', async () => {
     const ticketKey = randomBytes(32);
     const get = async (client: Partial<Parameters<typeof connect>[0]>, server: Partial<Parameters<typeof accept>[0]> = {}) => {
       let session: Uint8Array | undefined;
-      const p = pairUp({ ...client, onSession: (x) => { session = x; } }, { ticketKey, ...server });
+      const p = pairUp(
+        {
+          ...client,
+          onSession: (x) => {
+            session = x;
+          },
+        },
+        { ticketKey, ...server },
+      );
       await p.c.opened;
       await p.s.writable.getWriter().write(new Uint8Array([1]));
       await p.c.readable.getReader().read();
@@ -295,8 +321,9 @@ describe('connect() / accept() in memory', () => {
     expect(ai.sessionReused).toBe(true);
     expect(ai.authorized).toBe(false);
     await Promise.all([again.c.close(), again.s.close()]);
-    await expect(connect({ transport: memoryPair().a, servername: 'localhost', ca: pki.caPem, session: new Uint8Array([9, 9, 9, 9]) }).opened)
-      .rejects.toThrow(/not one that getSession/);
+    await expect(
+      connect({ transport: memoryPair().a, servername: 'localhost', ca: pki.caPem, session: new Uint8Array([9, 9, 9, 9]) }).opened,
+    ).rejects.toThrow(/not one that getSession/);
   });
 
   it('a resumed mutual-TLS session: the server still knows the client was authorized', async () => {
@@ -304,7 +331,15 @@ describe('connect() / accept() in memory', () => {
     let session: Uint8Array | undefined;
     const srv = { requestCert: true, ca: pki.caPem, ticketKey };
     const cli = { cert: pki.clientPem, key: pki.clientKeyPem };
-    const first = pairUp({ ...cli, onSession: (x) => { session = x; } }, srv);
+    const first = pairUp(
+      {
+        ...cli,
+        onSession: (x) => {
+          session = x;
+        },
+      },
+      srv,
+    );
     expect((await first.s.opened).authorized).toBe(true);
     await first.s.writable.getWriter().write(new Uint8Array([1]));
     await first.c.readable.getReader().read();
@@ -362,13 +397,21 @@ describe('connect() / accept(): misuse and failing transports', () => {
           for (;;) {
             const x = await r.read().catch(() => ({ done: true, value: undefined }));
             if (x.done) return;
-            try { ctl.enqueue(x.value!); } catch { return; }
+            try {
+              ctl.enqueue(x.value!);
+            } catch {
+              return;
+            }
           }
         })();
       },
     });
     const c = connect({ transport: fromStreams({ readable: cRead, writable: ab.writable }), servername: 'localhost', ca: pki.caPem });
-    const s = accept({ transport: fromStreams({ readable: ab.readable, writable: ba.writable }), cert: pki.serverChainPem, key: pki.serverKeyPem });
+    const s = accept({
+      transport: fromStreams({ readable: ab.readable, writable: ba.writable }),
+      cert: pki.serverChainPem,
+      key: pki.serverKeyPem,
+    });
     await Promise.all([c.opened, s.opened]);
     const sw = s.writable.getWriter();
     await sw.write(new TextEncoder().encode('first'));
@@ -450,7 +493,10 @@ describe('connect() / accept(): misuse and failing transports', () => {
     await Promise.all([c.opened, s.opened]);
     // An application_data record whose tag cannot verify.
     await inject.write(new Uint8Array([23, 3, 3, 0, 20, ...new Array(20).fill(0x41)]));
-    const e = await c.readable.getReader().read().catch((x) => x);
+    const e = await c.readable
+      .getReader()
+      .read()
+      .catch((x) => x);
     expect(e).toBeInstanceOf(TLSError);
     expect(e.alert).toBe(20); // bad_record_mac (RFC 8446 5.2)
     expect(e.alertDirection).toBe('sent');
@@ -461,15 +507,36 @@ describe('connect() / accept(): misuse and failing transports', () => {
 describe('against real peers on 127.0.0.1', () => {
   it.runIf(have('openssl', ['version']))('our client through connectTcp to openssl s_server -www: HTTP GET, chain validated', async () => {
     const port = await freePort();
-    const srv = new Peer('openssl', ['s_server', '-accept', String(port), '-cert', pki.path('server-chain.crt'),
-      '-key', pki.path('server.key'), '-www', '-tls1_3', '-alpn', 'http/1.1']);
+    const srv = new Peer('openssl', [
+      's_server',
+      '-accept',
+      String(port),
+      '-cert',
+      pki.path('server-chain.crt'),
+      '-key',
+      pki.path('server.key'),
+      '-www',
+      '-tls1_3',
+      '-alpn',
+      'http/1.1',
+    ]);
     try {
       await srv.waitFor('ACCEPT');
-      const c = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), host: 'localhost', ca: pki.caPem, ALPNProtocols: ['http/1.1'] });
+      const c = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        host: 'localhost',
+        ca: pki.caPem,
+        ALPNProtocols: ['http/1.1'],
+      });
       const info = await c.opened;
       // OpenSSL's server honours the client's order by default: ChaCha20
       // first, ours (no AES instructions in wasm).
-      expect(info).toMatchObject({ version: 'TLSv1.3', authorized: true, alpnProtocol: 'http/1.1', cipher: 'TLS_CHACHA20_POLY1305_SHA256' });
+      expect(info).toMatchObject({
+        version: 'TLSv1.3',
+        authorized: true,
+        alpnProtocol: 'http/1.1',
+        cipher: 'TLS_CHACHA20_POLY1305_SHA256',
+      });
       const w = c.writable.getWriter();
       await w.write(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'));
       const body = (await readAll(c.readable)).toString();
@@ -490,7 +557,10 @@ describe('against real peers on 127.0.0.1', () => {
     const port = (server.address() as AddressInfo).port;
     try {
       const sock = nodeTls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.caPem, ALPNProtocols: ['echo'] });
-      await new Promise<void>((res, rej) => { sock.once('secureConnect', () => res()); sock.once('error', rej); });
+      await new Promise<void>((res, rej) => {
+        sock.once('secureConnect', () => res());
+        sock.once('error', rej);
+      });
       expect(sock.authorized).toBe(true);
       expect(sock.getProtocol()).toBe('TLSv1.3');
       expect(sock.alpnProtocol).toBe('echo');

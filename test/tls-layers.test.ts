@@ -30,7 +30,9 @@ describe('crypto-src/tls layers', () => {
   });
 
   it('record.c is a leaf: it calls only the buffers and the key schedule', () => {
-    const edges = graph().stdout.split('\n').filter((l) => l.startsWith('record.c -> '));
+    const edges = graph()
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('record.c -> '));
     const targets = edges.map((l) => l.split(' ')[2]).sort();
     expect(targets).toEqual(['buffers.c', 'keysched13.c', 'tls_inner.h']);
   });
@@ -56,12 +58,15 @@ describe('crypto-src/tls layers', () => {
 
   it('role, verify_state, shut, ku_pending and peer_auth are compared and set by name (enum wt_role, ...), not by number', () => {
     const hits: string[] = [];
-    const magic = /\b(role|verify_state|shut|ku_pending|peer_auth)\s*(==|!=|&|\|=|&=|=)\s*-?\d|\b\d+\s*(==|!=)\s*\w+->(role|verify_state|shut|ku_pending|peer_auth)\b|\bpeer_auth\s*=[^=;]*\?\s*\d/;
+    const magic =
+      /\b(role|verify_state|shut|ku_pending|peer_auth)\s*(==|!=|&|\|=|&=|=)\s*-?\d|\b\d+\s*(==|!=)\s*\w+->(role|verify_state|shut|ku_pending|peer_auth)\b|\bpeer_auth\s*=[^=;]*\?\s*\d/;
     for (const f of sources(tls)) {
-      readFileSync(f, 'utf8').split('\n').forEach((l, i) => {
-        const code = l.replace(/\/\*.*?\*\/|\/\/.*$/g, '');
-        if (magic.test(code)) hits.push(`${f.slice(tls.length + 1)}:${i + 1}: ${l.trim()}`);
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((l, i) => {
+          const code = l.replace(/\/\*.*?\*\/|\/\/.*$/g, '');
+          if (magic.test(code)) hits.push(`${f.slice(tls.length + 1)}:${i + 1}: ${l.trim()}`);
+        });
     }
     expect(hits).toEqual([]);
   });

@@ -34,7 +34,9 @@ import { makePki, type Pki } from './helpers/pki.js';
 
 useBuild('simd');
 let pki: Pki;
-beforeAll(() => { pki = makePki(); }, 60_000);
+beforeAll(() => {
+  pki = makePki();
+}, 60_000);
 afterAll(() => pki?.dispose());
 
 /** Two transports joined in memory; `closes` counts close() calls. */
@@ -45,7 +47,12 @@ function memoryPair(): { a: Transport; b: Transport; closes: { a: number; b: num
   const a = fromStreams({ readable: ba.readable, writable: ab.writable });
   const b = fromStreams({ readable: ab.readable, writable: ba.writable });
   const count = (t: Transport, k: 'a' | 'b'): Transport => ({
-    readable: t.readable, writable: t.writable, close: () => { closes[k]++; return t.close(); },
+    readable: t.readable,
+    writable: t.writable,
+    close: () => {
+      closes[k]++;
+      return t.close();
+    },
   });
   return { a: count(a, 'a'), b: count(b, 'b'), closes };
 }
@@ -147,7 +154,9 @@ describe('the CLI builds its context as connect() does', () => {
 async function watchedServer(): Promise<{ port: number; closed: Promise<void>; server: Server; sockets: Socket[] }> {
   const sockets: Socket[] = [];
   let gotClose!: () => void;
-  const closed = new Promise<void>((r) => { gotClose = r; });
+  const closed = new Promise<void>((r) => {
+    gotClose = r;
+  });
   const server = createServer({ allowHalfOpen: true }, (s) => {
     sockets.push(s);
     s.on('error', () => {});
@@ -234,7 +243,9 @@ describe('PEM and DER inputs go through the one PEM decoder (core/pem.ts)', () =
       for (const ca of [caDer, Buffer.from(pki.caPem), [pki.strangerPem, caDer]]) {
         const s = nodeConnect({ host: '127.0.0.1', port, servername: 'localhost', ca });
         let got = '';
-        s.on('data', (d: Buffer) => { got += d.toString(); });
+        s.on('data', (d: Buffer) => {
+          got += d.toString();
+        });
         await once(s, 'secureConnect');
         expect(s.authorized).toBe(true);
         await once(s, 'end');
@@ -255,7 +266,9 @@ describe('PEM and DER inputs go through the one PEM decoder (core/pem.ts)', () =
     try {
       const c = nodeTls.connect({ host: '127.0.0.1', port: (ours.address() as AddressInfo).port, servername: 'localhost', ca: pki.caPem });
       let got = '';
-      c.on('data', (d: Buffer) => { got += d.toString(); });
+      c.on('data', (d: Buffer) => {
+        got += d.toString();
+      });
       await once(c, 'secureConnect');
       expect(c.authorized).toBe(true);
       await once(c, 'end');
@@ -334,11 +347,11 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
     }
   });
 
-  it('wasmtls/node: during the handshake Node\'s ECONNRESET, caused by UNEXPECTED_EOF; after a record a quiet end', async () => {
+  it("wasmtls/node: during the handshake Node's ECONNRESET, caused by UNEXPECTED_EOF; after a record a quiet end", async () => {
     const srv = await cutter('partial');
     try {
       const s = nodeConnect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca: pki.caPem });
-      const [err] = await once(s, 'error') as [Error & { code: string; cause?: unknown }];
+      const [err] = (await once(s, 'error')) as [Error & { code: string; cause?: unknown }];
       expect(err.code).toBe('ECONNRESET');
       expect(err.cause).toBeInstanceOf(TLSError);
       expect((err.cause as TLSError).engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
@@ -350,8 +363,12 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
       const s = nodeConnect({ host: '127.0.0.1', port: srv2.port, servername: 'localhost', ca: pki.caPem });
       let data = '';
       let error: unknown;
-      s.on('data', (d: Buffer) => { data += d.toString(); });
-      s.on('error', (e) => { error = e; });
+      s.on('data', (d: Buffer) => {
+        data += d.toString();
+      });
+      s.on('error', (e) => {
+        error = e;
+      });
       await once(s, 'end');
       // Node's SSL_OP_IGNORE_UNEXPECTED_EOF: the data, then 'end'.
       expect(data).toBe('hello');
@@ -363,14 +380,23 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
   });
 
   const CLI = `${root}dist/cli.js`;
-  it.skipIf(!existsSync(CLI))('the CLI (s_client) names the engine\'s truncation in both cases', async () => {
+  it.skipIf(!existsSync(CLI))("the CLI (s_client) names the engine's truncation in both cases", async () => {
     for (const [mode, want] of [
       ['partial', /handshake with 127\.0\.0\.1:\d+ failed: unexpected EOF: transport closed without close_notify/],
       ['after-record', /wasmtls s_client: unexpected EOF: transport closed without close_notify/],
     ] as const) {
       const srv = await cutter(mode);
-      const cli = new Peer(process.execPath, [CLI, 's_client', '-connect', `127.0.0.1:${srv.port}`,
-        '-servername', 'localhost', '-CAfile', pki.path('ca.crt'), '-quiet']);
+      const cli = new Peer(process.execPath, [
+        CLI,
+        's_client',
+        '-connect',
+        `127.0.0.1:${srv.port}`,
+        '-servername',
+        'localhost',
+        '-CAfile',
+        pki.path('ca.crt'),
+        '-quiet',
+      ]);
       try {
         cli.child.stdin.end();
         await cli.waitExit(15_000);
@@ -386,7 +412,7 @@ describe('truncation has one code in every layer (UNEXPECTED_EOF)', () => {
 });
 
 describe('closing the writable when the outgoing side is full', () => {
-  it('end(): shutdown()\'s WANT_WRITE is drained and repeated (SSL_shutdown(3)), the peer gets every byte and close_notify', async () => {
+  it("end(): shutdown()'s WANT_WRITE is drained and repeated (SSL_shutdown(3)), the peer gets every byte and close_notify", async () => {
     // A context whose network side holds 10 bytes: every record, and the
     // 24-byte close_notify, leaves in pieces (WANT_WRITE on each call).
     const ctx = new TLSContext({ verify: 'chain', ca: pki.caPem, bufferSizes: { netOut: 10 } });

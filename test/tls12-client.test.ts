@@ -35,15 +35,25 @@ let certs: TestCerts;
 let clientRsa: { certPath: string; keyPath: string; certPem: string; keyPem: string };
 beforeAll(async () => {
   certs = await makeTestCerts();
-  const certPath = join(certs.dir, 'client-rsa.crt'), keyPath = join(certs.dir, 'client-rsa.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath,
-    '-days', '3', '-subj', '/CN=client-rsa.test'], { stdio: 'ignore' });
+  const certPath = join(certs.dir, 'client-rsa.crt'),
+    keyPath = join(certs.dir, 'client-rsa.key');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '3', '-subj', '/CN=client-rsa.test'],
+    { stdio: 'ignore' },
+  );
   clientRsa = { certPath, keyPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
 }, 60_000);
 
 // ---- the matrix ---------------------------------------------------------------
 
-interface Row { peer: string; suite: string; group: string; cert: string; result: 'ok' | 'FAIL' | 'n/a' }
+interface Row {
+  peer: string;
+  suite: string;
+  group: string;
+  cert: string;
+  result: 'ok' | 'FAIL' | 'n/a';
+}
 const rows: Row[] = [];
 const testsRan = new Set<Row>();
 
@@ -55,7 +65,8 @@ afterAll(() => {
   const line = (v: string[]) => v.map((s, i) => s.padEnd(w[i])).join('  ');
   const out = ['', 'TLS 1.2 client interop matrix (127.0.0.1; bytes compared both ways)', line(cols), line(w.map((n) => '-'.repeat(n)))];
   for (const r of ran) out.push(line(cols.map((c) => r[c])));
-  const ok = ran.filter((r) => r.result === 'ok').length, fail = ran.filter((r) => r.result === 'FAIL').length;
+  const ok = ran.filter((r) => r.result === 'ok').length,
+    fail = ran.filter((r) => r.result === 'FAIL').length;
   const na = ran.length - ok - fail;
   out.push('', `${ok}/${ok + fail} passed${na ? ` (${na} not available here)` : ''}`);
   console.log(out.join('\n'));
@@ -100,8 +111,10 @@ const GROUPS: [string, string, number][] = [
 // ---- our side (the engine's numbers through the raw exports) -------------------------
 
 type Raw = Record<string, (...a: number[]) => number>;
-const rawOf = (conn: Connection): { x: Raw; c: number } =>
-  ({ x: conn.ctx.w.exports as unknown as Raw, c: (conn as unknown as { c: number }).c });
+const rawOf = (conn: Connection): { x: Raw; c: number } => ({
+  x: conn.ctx.w.exports as unknown as Raw,
+  c: (conn as unknown as { c: number }).c,
+});
 const versionOf = (conn: Connection) => rawOf(conn).x.wt_x_tls_get_version(rawOf(conn).c);
 const suiteOf = (conn: Connection) => rawOf(conn).x.wt_x_tls_get_suite(rawOf(conn).c);
 const groupOf = (conn: Connection) => rawOf(conn).x.wt_x_tls_get_group(rawOf(conn).c);
@@ -114,7 +127,10 @@ function setVersions(ctx: TLSContext, min: number, max: number): void {
 
 const equal = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
-interface DialOpts { versions?: [number, number]; session?: Uint8Array }
+interface DialOpts {
+  versions?: [number, number];
+  session?: Uint8Array;
+}
 
 /** Dial 127.0.0.1:port as a client (our defaults: TLS 1.2 and 1.3 enabled). */
 async function dial(port: number, opts: TLSContextOptions, d: DialOpts = {}) {
@@ -127,7 +143,8 @@ async function dial(port: number, opts: TLSContextOptions, d: DialOpts = {}) {
   const sock = await connectRetry(port);
   const pump = new SocketPump(conn, sock);
   return {
-    conn, pump,
+    conn,
+    pump,
     dispose() {
       sock.destroy();
       conn.dispose();
@@ -155,15 +172,18 @@ const sserverCert = (k: 'ecdsa-p256' | 'rsa2048') => ['-cert', certs.server[k].c
 async function sserverProtocol(srv: Peer): Promise<string> {
   await srv.waitFor('-----END SSL SESSION PARAMETERS-----');
   const out = srv.stdout.toString('latin1');
-  const pem = `${out.slice(out.indexOf('-----BEGIN SSL SESSION PARAMETERS-----'),
-    out.indexOf('-----END SSL SESSION PARAMETERS-----') + 36)}\n`;
+  const pem = `${out.slice(
+    out.indexOf('-----BEGIN SSL SESSION PARAMETERS-----'),
+    out.indexOf('-----END SSL SESSION PARAMETERS-----') + 36,
+  )}\n`;
   const text = execFileSync('openssl', ['sess_id', '-noout', '-text'], { input: pem, encoding: 'utf8' });
   return /Protocol\s*:\s*(\S+)/.exec(text)?.[1] ?? '?';
 }
 
 /** 40 kB up (printed by s_server), 20 kB down (its stdin), compared. */
 async function exchangeWithSServer(srv: Peer, pump: SocketPump, seed: number): Promise<void> {
-  const up = payload(40_000, seed), down = payload(20_000, seed + 1);
+  const up = payload(40_000, seed),
+    down = payload(20_000, seed + 1);
   srv.write(down);
   await pump.writeAll(up);
   expect(equal(await pump.readExactly(down.length), down)).toBe(true);
@@ -195,7 +215,10 @@ describe.skipIf(!OPENSSL)('openssl s_server -tls1_2 <- our client', () => {
     }
   }
 
-  for (const [mode, args] of [['ticket', []], ['session ID (-no_ticket)', ['-no_ticket']]] as [string, string[]][]) {
+  for (const [mode, args] of [
+    ['ticket', []],
+    ['session ID (-no_ticket)', ['-no_ticket']],
+  ] as [string, string[]][]) {
     scenario('openssl s_server', `resumption: ${mode}`, 'default', 'ecdsa-p256', async () => {
       await withSServer(['-tls1_2', '-naccept', '2', ...args, ...sserverCert('ecdsa-p256')], async (port, srv) => {
         const d1 = await dial(port, {});
@@ -226,58 +249,82 @@ describe.skipIf(!OPENSSL)('openssl s_server -tls1_2 <- our client', () => {
     });
   }
 
-  for (const [kind, sig] of [['ecdsa-p256', 'ECDSA'], ['rsa2048', 'RSA']] as ['ecdsa-p256' | 'rsa2048', string][]) {
+  for (const [kind, sig] of [
+    ['ecdsa-p256', 'ECDSA'],
+    ['rsa2048', 'RSA'],
+  ] as ['ecdsa-p256' | 'rsa2048', string][]) {
     scenario('openssl s_server', `client certificate (-Verify 1), ours ${sig}`, 'default', 'ecdsa-p256', async () => {
       const cc = kind === 'rsa2048' ? clientRsa : certs.client;
-      await withSServer(['-tls1_2', '-naccept', '1', '-Verify', '1', '-CAfile', cc.certPath, '-verify_return_error', ...sserverCert('ecdsa-p256')], async (port, srv) => {
-        const d = await dial(port, { cert: cc.certPem, key: cc.keyPem });
-        try {
-          await d.pump.handshake();
-          expect(versionOf(d.conn)).toBe(0x0303);
-          await exchangeWithSServer(srv, d.pump, seed++);
-          // s_server prints the client certificate it verified.
-          await srv.waitFor(cc.certPem.split('\n')[1]);
-          expect(srv.stderr).not.toMatch(/verify error/);
-        } finally {
-          d.dispose();
-        }
-      });
+      await withSServer(
+        ['-tls1_2', '-naccept', '1', '-Verify', '1', '-CAfile', cc.certPath, '-verify_return_error', ...sserverCert('ecdsa-p256')],
+        async (port, srv) => {
+          const d = await dial(port, { cert: cc.certPem, key: cc.keyPem });
+          try {
+            await d.pump.handshake();
+            expect(versionOf(d.conn)).toBe(0x0303);
+            await exchangeWithSServer(srv, d.pump, seed++);
+            // s_server prints the client certificate it verified.
+            await srv.waitFor(cc.certPem.split('\n')[1]);
+            expect(srv.stderr).not.toMatch(/verify error/);
+          } finally {
+            d.dispose();
+          }
+        },
+      );
     });
   }
 
   scenario('openssl s_server', 'client certificate required, we have none', 'default', 'ecdsa-p256', async () => {
-    await withSServer(['-tls1_2', '-naccept', '1', '-Verify', '1', '-CAfile', certs.client.certPath, ...sserverCert('ecdsa-p256')], async (port, srv) => {
-      const d = await dial(port, {});
-      try {
-        // In TLS 1.2 the client's Finished goes first: the refusal comes
-        // as the server's alert (RFC 5246 7.4.6: handshake_failure).
-        const e = await d.pump.handshake().then(() => d.pump.readExactly(1)).then(() => undefined, (x: unknown) => x);
-        expect(e).toBeInstanceOf(Error);
-        const err = e as { alert?: number; alertDirection?: string; message: string };
-        expect(err.alertDirection).toBe('received');
-        expect(err.alert).toBe(40);
-        expect(err.message).toMatch(/handshake_failure/);
-        await srv.waitFor('peer did not return a certificate', 10_000, 'stderr');
-      } finally {
-        d.dispose();
-      }
-    });
+    await withSServer(
+      ['-tls1_2', '-naccept', '1', '-Verify', '1', '-CAfile', certs.client.certPath, ...sserverCert('ecdsa-p256')],
+      async (port, srv) => {
+        const d = await dial(port, {});
+        try {
+          // In TLS 1.2 the client's Finished goes first: the refusal comes
+          // as the server's alert (RFC 5246 7.4.6: handshake_failure).
+          const e = await d.pump
+            .handshake()
+            .then(() => d.pump.readExactly(1))
+            .then(
+              () => undefined,
+              (x: unknown) => x,
+            );
+          expect(e).toBeInstanceOf(Error);
+          const err = e as { alert?: number; alertDirection?: string; message: string };
+          expect(err.alertDirection).toBe('received');
+          expect(err.alert).toBe(40);
+          expect(err.message).toMatch(/handshake_failure/);
+          await srv.waitFor('peer did not return a certificate', 10_000, 'stderr');
+        } finally {
+          d.dispose();
+        }
+      },
+    );
   });
 
   // The same through connect() over the node-socket adapter, with the
   // session handed out by onSession and given back as `session`; the
   // server's certificate validated (ca, servername).
-  for (const [mode, args] of [['ticket', []], ['session ID (-no_ticket)', ['-no_ticket']]] as [string, string[]][]) {
+  for (const [mode, args] of [
+    ['ticket', []],
+    ['session ID (-no_ticket)', ['-no_ticket']],
+  ] as [string, string[]][]) {
     scenario('openssl s_server', `connect() API: resumption, ${mode}`, 'default', 'rsa2048', async () => {
       await withSServer(['-tls1_2', '-naccept', '2', ...args, ...sserverCert('rsa2048')], async (port, srv) => {
         const sessions: Uint8Array[] = [];
         const open = async (session?: Uint8Array) => {
           const transport = fromNodeSocket(await connectRetry(port));
-          return tlsConnect({ transport, servername: 'localhost', ca: certs.server.rsa2048.certPem, session,
-            onSession: (x) => sessions.push(x) });
+          return tlsConnect({
+            transport,
+            servername: 'localhost',
+            ca: certs.server.rsa2048.certPem,
+            session,
+            onSession: (x) => sessions.push(x),
+          });
         };
         const talk = async (t: TLSSocket, s: number) => {
-          const up = payload(20_000, s), down = payload(10_000, s + 1);
+          const up = payload(20_000, s),
+            down = payload(10_000, s + 1);
           srv.write(down);
           const w = t.writable.getWriter();
           await w.write(up);
@@ -374,7 +421,10 @@ describe.skipIf(!OPENSSL)('openssl s_server -tls1_2 <- our client', () => {
     await withSServer(['-tls1_3', '-naccept', '1', ...sserverCert('ecdsa-p256')], async (port, srv) => {
       const d = await dial(port, {}, { versions: [0x0303, 0x0303] });
       try {
-        const e = await d.pump.handshake().then(() => undefined, (x: unknown) => x);
+        const e = await d.pump.handshake().then(
+          () => undefined,
+          (x: unknown) => x,
+        );
         expect(e).toBeInstanceOf(Error);
         const err = e as { alert?: number; alertDirection?: string; message: string };
         expect(err.alertDirection).toBe('received');
@@ -394,14 +444,23 @@ describe.skipIf(!GNUTLS)('gnutls-serv (TLS 1.2 only) <- our client', () => {
   let seed = 13_000;
   const cases: [string, number, string, 'ecdsa-p256' | 'rsa2048', [string, string, number]][] = [];
   for (const [name, code, gname, kind] of SUITES12) cases.push([name, code, gname, kind, GROUPS[0]]);
-  for (const g of GROUPS.slice(1)) cases.push([...SUITES12[0].slice(0, 4), g] as typeof cases[0], [...SUITES12[4].slice(0, 4), g] as typeof cases[0]);
+  for (const g of GROUPS.slice(1))
+    cases.push([...SUITES12[0].slice(0, 4), g] as (typeof cases)[0], [...SUITES12[4].slice(0, 4), g] as (typeof cases)[0]);
   for (const [name, code, gname, kind, [group, ggroup, gcode]] of cases) {
     scenario('gnutls-serv', name, group, kind, async () => {
       const port = await freePort();
       const kx = kind === 'rsa2048' ? 'ECDHE-RSA' : 'ECDHE-ECDSA';
-      const srv = new Peer('gnutls-serv', ['--echo', '-p', String(port), '--x509certfile', certs.server[kind].certPath,
-        '--x509keyfile', certs.server[kind].keyPath,
-        '--priority', `NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+${gname}:-KX-ALL:+${kx}:-GROUP-ALL:+${ggroup}`]);
+      const srv = new Peer('gnutls-serv', [
+        '--echo',
+        '-p',
+        String(port),
+        '--x509certfile',
+        certs.server[kind].certPath,
+        '--x509keyfile',
+        certs.server[kind].keyPath,
+        '--priority',
+        `NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+${gname}:-KX-ALL:+${kx}:-GROUP-ALL:+${ggroup}`,
+      ]);
       try {
         const d = await dial(port, {});
         try {
@@ -438,26 +497,33 @@ describe('node tls server (maxVersion TLSv1.2) <- our client', () => {
       const serverLines: Buffer[] = [];
       const ourLines: string[] = [];
       const seen: { protocol?: string | null; cipher?: string } = {};
-      const up = payload(30_000, seed++), down = payload(20_000, seed++);
-      const server = tls.createServer({
-        key: certs.server[kind].keyPem, cert: certs.server[kind].certPem,
-        maxVersion: 'TLSv1.2', ciphers: name, ecdhCurve: group,
-      }, (s) => {
-        seen.protocol = s.getProtocol();
-        seen.cipher = s.getCipher().name;
-        const got: Buffer[] = [];
-        let n = 0;
-        s.on('data', (b: Buffer) => {
-          got.push(b);
-          n += b.length;
-          if (n === up.length) {
-            // Echo only after the whole upload, so the check is bytes, not timing.
-            if (Buffer.concat(got).equals(up)) s.write(down);
-            else s.destroy();
-          }
-        });
-        s.on('error', () => {});
-      });
+      const up = payload(30_000, seed++),
+        down = payload(20_000, seed++);
+      const server = tls.createServer(
+        {
+          key: certs.server[kind].keyPem,
+          cert: certs.server[kind].certPem,
+          maxVersion: 'TLSv1.2',
+          ciphers: name,
+          ecdhCurve: group,
+        },
+        (s) => {
+          seen.protocol = s.getProtocol();
+          seen.cipher = s.getCipher().name;
+          const got: Buffer[] = [];
+          let n = 0;
+          s.on('data', (b: Buffer) => {
+            got.push(b);
+            n += b.length;
+            if (n === up.length) {
+              // Echo only after the whole upload, so the check is bytes, not timing.
+              if (Buffer.concat(got).equals(up)) s.write(down);
+              else s.destroy();
+            }
+          });
+          s.on('error', () => {});
+        },
+      );
       server.on('keylog', (line) => serverLines.push(line));
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {

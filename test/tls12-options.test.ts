@@ -75,14 +75,16 @@ describe('minVersion / maxVersion (Node semantics)', () => {
   it('a maximum below TLS 1.2 cannot be met: TypeError naming what is spoken', () => {
     for (const max of ['TLSv1', 'TLSv1.1']) {
       expect(() => versionRange({ maxVersion: max }, 'connect')).toThrow(TypeError);
-      expect(() => versionRange({ maxVersion: max }, 'connect'))
-        .toThrow(`connect: maxVersion ${max} cannot be met: wasmtls speaks TLSv1.2 and TLSv1.3`);
+      expect(() => versionRange({ maxVersion: max }, 'connect')).toThrow(
+        `connect: maxVersion ${max} cannot be met: wasmtls speaks TLSv1.2 and TLSv1.3`,
+      );
     }
   });
 
   it('min above max, and unknown names, are TypeErrors', () => {
-    expect(() => versionRange({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' }, 'accept'))
-      .toThrow('accept: minVersion TLSv1.3 is above maxVersion TLSv1.2');
+    expect(() => versionRange({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' }, 'accept')).toThrow(
+      'accept: minVersion TLSv1.3 is above maxVersion TLSv1.2',
+    );
     expect(() => versionRange({ minVersion: 'TLSv1.4' }, 'connect')).toThrow(/unknown minVersion "TLSv1\.4"/);
     expect(() => versionRange({ maxVersion: 'SSLv3' }, 'connect')).toThrow(/unknown maxVersion "SSLv3"/);
     expect(() => versionRange({ minVersion: 'tlsv1.2' }, 'connect')).toThrow(TypeError); // Node's names are exact
@@ -91,18 +93,31 @@ describe('minVersion / maxVersion (Node semantics)', () => {
 
 describe('ciphers (an OpenSSL cipher list, Node semantics)', () => {
   it('OpenSSL and IANA names for TLS 1.2 go to the 1.2 list in order; TLS 1.3 names to the 1.3 list', () => {
-    expect(parseCiphers('ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'connect'))
-      .toEqual({ suites12: [0xc02f, 0xcca9], suites13: [] });
-    expect(parseCiphers('TLS_AES_256_GCM_SHA384:ECDHE-ECDSA-AES256-GCM-SHA384:TLS_CHACHA20_POLY1305_SHA256', 'connect'))
-      .toEqual({ suites12: [0xc02c], suites13: ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] });
+    expect(parseCiphers('ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'connect')).toEqual({
+      suites12: [0xc02f, 0xcca9],
+      suites13: [],
+    });
+    expect(parseCiphers('TLS_AES_256_GCM_SHA384:ECDHE-ECDSA-AES256-GCM-SHA384:TLS_CHACHA20_POLY1305_SHA256', 'connect')).toEqual({
+      suites12: [0xc02c],
+      suites13: ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
+    });
     // OpenSSL also separates with commas and spaces; repeats count once.
-    expect(parseCiphers('ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-CHACHA20-POLY1305 ECDHE-RSA-AES256-GCM-SHA384', 'connect'))
-      .toEqual({ suites12: [0xc030, 0xcca8], suites13: [] });
+    expect(parseCiphers('ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-CHACHA20-POLY1305 ECDHE-RSA-AES256-GCM-SHA384', 'connect')).toEqual({
+      suites12: [0xc030, 0xcca8],
+      suites13: [],
+    });
   });
 
   it('an unknown or unsupported name is a TypeError naming it and listing what is supported', () => {
-    for (const bad of ['ECDHE-RSA-AES128-SHA', 'AES128-GCM-SHA256', 'DHE-RSA-AES128-GCM-SHA256', 'HIGH', '!aNULL', 'RC4-SHA',
-      'TLS_RSA_WITH_AES_128_GCM_SHA256']) {
+    for (const bad of [
+      'ECDHE-RSA-AES128-SHA',
+      'AES128-GCM-SHA256',
+      'DHE-RSA-AES128-GCM-SHA256',
+      'HIGH',
+      '!aNULL',
+      'RC4-SHA',
+      'TLS_RSA_WITH_AES_128_GCM_SHA256',
+    ]) {
       let err: unknown;
       try {
         parseCiphers(`ECDHE-RSA-AES128-GCM-SHA256:${bad}`, 'connect');
@@ -119,17 +134,31 @@ describe('ciphers (an OpenSSL cipher list, Node semantics)', () => {
   });
 
   it('with the versions: only 1.3 names leave TLS 1.2 no suite (the minimum becomes TLS 1.3), as Node', () => {
-    expect(protocolChoice({ ciphers: 'TLS_AES_128_GCM_SHA256' }, 'connect'))
-      .toEqual({ min: 'TLSv1.3', max: 'TLSv1.3', suites12: undefined, suites13: ['TLS_AES_128_GCM_SHA256'] });
-    expect(() => protocolChoice({ ciphers: 'TLS_AES_128_GCM_SHA256', maxVersion: 'TLSv1.2' }, 'connect'))
-      .toThrow(/has no TLS 1\.2 suite, and maxVersion is TLSv1\.2/);
+    expect(protocolChoice({ ciphers: 'TLS_AES_128_GCM_SHA256' }, 'connect')).toEqual({
+      min: 'TLSv1.3',
+      max: 'TLSv1.3',
+      suites12: undefined,
+      suites13: ['TLS_AES_128_GCM_SHA256'],
+    });
+    expect(() => protocolChoice({ ciphers: 'TLS_AES_128_GCM_SHA256', maxVersion: 'TLSv1.2' }, 'connect')).toThrow(
+      /has no TLS 1\.2 suite, and maxVersion is TLSv1\.2/,
+    );
     // Only 1.2 names: TLS 1.3 keeps its default suites (Node's behaviour).
-    expect(protocolChoice({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }, 'connect'))
-      .toEqual({ min: 'TLSv1.2', max: 'TLSv1.3', suites12: [0xc02f], suites13: undefined });
-    expect(protocolChoice({ ciphersuites: ['TLS_AES_256_GCM_SHA384'], maxVersion: 'TLSv1.2' }, 'connect'))
-      .toEqual({ min: 'TLSv1.2', max: 'TLSv1.2', suites12: undefined, suites13: ['TLS_AES_256_GCM_SHA384'] });
-    expect(() => protocolChoice({ ciphers: 'TLS_AES_128_GCM_SHA256', ciphersuites: ['TLS_AES_256_GCM_SHA384'] }, 'connect'))
-      .toThrow(/in both ciphers and ciphersuites/);
+    expect(protocolChoice({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }, 'connect')).toEqual({
+      min: 'TLSv1.2',
+      max: 'TLSv1.3',
+      suites12: [0xc02f],
+      suites13: undefined,
+    });
+    expect(protocolChoice({ ciphersuites: ['TLS_AES_256_GCM_SHA384'], maxVersion: 'TLSv1.2' }, 'connect')).toEqual({
+      min: 'TLSv1.2',
+      max: 'TLSv1.2',
+      suites12: undefined,
+      suites13: ['TLS_AES_256_GCM_SHA384'],
+    });
+    expect(() => protocolChoice({ ciphers: 'TLS_AES_128_GCM_SHA256', ciphersuites: ['TLS_AES_256_GCM_SHA384'] }, 'connect')).toThrow(
+      /in both ciphers and ciphersuites/,
+    );
   });
 });
 
@@ -158,16 +187,20 @@ describe('CLI version and cipher flags (cli/args.ts)', () => {
   });
 
   it('-cipher takes TLS 1.2 names (OpenSSL or IANA), and points TLS 1.3 names to -ciphersuites', () => {
-    expect(cipherList('ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'))
-      .toBe('ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384');
+    expect(cipherList('ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384')).toBe(
+      'ECDHE-RSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+    );
     expect(() => cipherList('ECDHE-RSA-AES128-SHA256')).toThrow(UsageError);
-    expect(() => cipherList('ECDHE-RSA-AES128-SHA256'))
-      .toThrow(/-cipher: unsupported TLS 1\.2 cipher suite 'ECDHE-RSA-AES128-SHA256' \(supported: ECDHE-ECDSA-CHACHA20-POLY1305, /);
+    expect(() => cipherList('ECDHE-RSA-AES128-SHA256')).toThrow(
+      /-cipher: unsupported TLS 1\.2 cipher suite 'ECDHE-RSA-AES128-SHA256' \(supported: ECDHE-ECDSA-CHACHA20-POLY1305, /,
+    );
     expect(() => cipherList('TLS_AES_128_GCM_SHA256')).toThrow(/TLS 1\.3 suites go in -ciphersuites/);
     expect(() => cipherList('ECDHE-RSA-AES128-GCM-SHA256::')).toThrow(/colon-separated/);
     // What cipherList passes on is what connect()'s `ciphers` takes.
-    expect(parseCiphers(cipherList('TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256'), 's_client'))
-      .toEqual({ suites12: [0xcca8, 0xc02b], suites13: [] });
+    expect(parseCiphers(cipherList('TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256'), 's_client')).toEqual({
+      suites12: [0xcca8, 0xc02b],
+      suites13: [],
+    });
   });
 });
 
@@ -226,8 +259,9 @@ describe('TLSContext: the version range and the TLS 1.2 list are checked before 
   it('min above max, a version the engine lacks, and an unknown TLS 1.2 suite name are TypeErrors', () => {
     expect(() => new TLSContext({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toThrow(/TLSv1\.3 is above TLSv1\.2/);
     expect(() => new TLSContext({ minVersion: 'TLSv1.1' as 'TLSv1.2' })).toThrow(TypeError);
-    expect(() => new TLSContext({ suites12: ['ECDHE-RSA-AES128-SHA' as 'ECDHE-RSA-AES128-GCM-SHA256'] }))
-      .toThrow(/setCipherSuites12: unknown value ECDHE-RSA-AES128-SHA/);
+    expect(() => new TLSContext({ suites12: ['ECDHE-RSA-AES128-SHA' as 'ECDHE-RSA-AES128-GCM-SHA256'] })).toThrow(
+      /setCipherSuites12: unknown value ECDHE-RSA-AES128-SHA/,
+    );
     expect(() => new TLSContext({ suites12: [] })).toThrow(/non-empty/);
     // Nothing set: the engine's defaults, as the getters say.
     const ctx = new TLSContext({});

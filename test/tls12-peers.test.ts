@@ -47,8 +47,7 @@ afterAll(() => {
  * stdin stays open (at EOF s_server would end the connection). */
 async function opensslServer(cert: CertKey, ...args: string[]): Promise<{ srv: Peer; port: number }> {
   const port = await freePort();
-  const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert.certPath, '-key', cert.keyPath,
-    ...args]);
+  const srv = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert.certPath, '-key', cert.keyPath, ...args]);
   await srv.waitFor('ACCEPT', 10_000);
   return { srv, port };
 }
@@ -92,9 +91,19 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
           try {
             const o = { host: '127.0.0.1', port, servername: 'localhost', ca: certs.server[kind].certPem };
             const s = which === 'node:tls' ? nodeTls.connect(o) : nodeConnect(o);
-            await Promise.race([once(s, 'secureConnect'), once(s, 'error').then(([e]) => { throw e; })]);
-            const line = JSON.stringify({ protocol: s.getProtocol(), cipher: s.getCipher(), authorized: s.authorized,
-              ephemeral: s.getEphemeralKeyInfo(), reused: s.isSessionReused() });
+            await Promise.race([
+              once(s, 'secureConnect'),
+              once(s, 'error').then(([e]) => {
+                throw e;
+              }),
+            ]);
+            const line = JSON.stringify({
+              protocol: s.getProtocol(),
+              cipher: s.getCipher(),
+              authorized: s.authorized,
+              ephemeral: s.getEphemeralKeyInfo(),
+              reused: s.isSessionReused(),
+            });
             (which === 'node:tls' ? want : got).push(line);
             s.destroy();
           } finally {
@@ -110,13 +119,20 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
   it("server role: a TLS 1.2 client (Node's tls, maxVersion TLSv1.2) sees the same from new TLSSocket({ isServer }) as from Node's own server", async () => {
     const seen: string[] = [];
     for (const which of ['node:tls', 'wasmtls/node']) {
-      for (const [kind, ciphers] of [['rsa2048', 'ECDHE-RSA-CHACHA20-POLY1305'], ['ecdsa-p256', 'ECDHE-ECDSA-AES256-GCM-SHA384']] as const) {
+      for (const [kind, ciphers] of [
+        ['rsa2048', 'ECDHE-RSA-CHACHA20-POLY1305'],
+        ['ecdsa-p256', 'ECDHE-ECDSA-AES256-GCM-SHA384'],
+      ] as const) {
         const cert = certs.server[kind];
         let serverSide: unknown;
         const server = netCreateServer((raw: Socket) => {
-          const t = which === 'node:tls'
-            ? new nodeTls.TLSSocket(raw, { isServer: true, secureContext: nodeTls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }) })
-            : new TLSSocket(raw, { isServer: true, cert: cert.certPem, key: cert.keyPem });
+          const t =
+            which === 'node:tls'
+              ? new nodeTls.TLSSocket(raw, {
+                  isServer: true,
+                  secureContext: nodeTls.createSecureContext({ cert: cert.certPem, key: cert.keyPem }),
+                })
+              : new TLSSocket(raw, { isServer: true, cert: cert.certPem, key: cert.keyPem });
           t.on('error', () => {});
           t.on('secure', () => {
             serverSide = { protocol: t.getProtocol(), cipher: t.getCipher() };
@@ -127,7 +143,12 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
         try {
           const port = (server.address() as AddressInfo).port;
           const c = nodeTls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert.certPem, maxVersion: 'TLSv1.2', ciphers });
-          await Promise.race([once(c, 'secureConnect'), once(c, 'error').then(([e]) => { throw e; })]);
+          await Promise.race([
+            once(c, 'secureConnect'),
+            once(c, 'error').then(([e]) => {
+              throw e;
+            }),
+          ]);
           const clientSide = { protocol: c.getProtocol(), cipher: c.getCipher() };
           c.resume();
           await once(c, 'end');
@@ -145,12 +166,18 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
   it("the connect() API: opened reports TLSv1.2 and the suite's two names", async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2', '-cipher', 'ECDHE-RSA-AES256-GCM-SHA384');
     try {
-      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost',
-        ca: certs.server.rsa2048.certPem });
+      const tls = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        servername: 'localhost',
+        ca: certs.server.rsa2048.certPem,
+      });
       const info = await tls.opened;
-      expect({ version: info.version, cipher: info.cipher, std: info.cipherStandardName, conn: tls.connection.version })
-        .toEqual({ version: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', std: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-          conn: 'TLSv1.2' });
+      expect({ version: info.version, cipher: info.cipher, std: info.cipherStandardName, conn: tls.connection.version }).toEqual({
+        version: 'TLSv1.2',
+        cipher: 'ECDHE-RSA-AES256-GCM-SHA384',
+        std: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+        conn: 'TLSv1.2',
+      });
       await tls.close();
     } finally {
       srv.kill();
@@ -160,8 +187,13 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
   it('ciphers / maxVersion choose the TLS 1.2 suite and version offered', async () => {
     const { srv, port } = await opensslServer(certs.server['ecdsa-p256']);
     try {
-      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost',
-        ca: certs.server['ecdsa-p256'].certPem, maxVersion: 'TLSv1.2', ciphers: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384' });
+      const tls = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        servername: 'localhost',
+        ca: certs.server['ecdsa-p256'].certPem,
+        maxVersion: 'TLSv1.2',
+        ciphers: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      });
       const info = await tls.opened;
       expect([info.version, info.cipher]).toEqual(['TLSv1.2', 'ECDHE-ECDSA-AES256-GCM-SHA384']);
       await tls.close();
@@ -183,8 +215,12 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
         await first.close();
         const again = connect({ ...o, transport: await connectTcp({ host: '127.0.0.1', port }), session: sessions[0] });
         const info2 = await again.opened;
-        expect([info2.version, info2.sessionReused, info2.authorized, info2.cipher], args.join(' '))
-          .toEqual(['TLSv1.2', true, true, info.cipher]);
+        expect([info2.version, info2.sessionReused, info2.authorized, info2.cipher], args.join(' ')).toEqual([
+          'TLSv1.2',
+          true,
+          true,
+          info.cipher,
+        ]);
         await again.close();
       } finally {
         srv.kill();
@@ -195,8 +231,11 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
   it('keyUpdate() on a TLS 1.2 connection rejects, naming why, and the connection goes on', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
     try {
-      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost',
-        ca: certs.server.rsa2048.certPem });
+      const tls = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        servername: 'localhost',
+        ca: certs.server.rsa2048.certPem,
+      });
       await tls.opened;
       await expect(tls.keyUpdate()).rejects.toThrow(/KeyUpdate is a TLS 1\.3 message .*this connection is TLSv1\.2/);
       const w = tls.writable.getWriter();
@@ -211,9 +250,16 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
   it('limited to TLS 1.3 against a TLS 1.2-only server: protocol_version, and the message says so', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
     try {
-      const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost',
-        ca: certs.server.rsa2048.certPem, minVersion: 'TLSv1.3' });
-      const err = await tls.opened.then(() => undefined, (e: unknown) => e);
+      const tls = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        servername: 'localhost',
+        ca: certs.server.rsa2048.certPem,
+        minVersion: 'TLSv1.3',
+      });
+      const err = await tls.opened.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TLSError);
       expect((err as TLSError).alert).toBe(70);
       expect((err as TLSError).message).toMatch(/the server does not offer TLS 1\.3, the only version allowed here/);
@@ -245,24 +291,42 @@ describe.skipIf(!OPENSSL)('wasmtls/node against openssl s_server -tls1_2: what N
 async function waitLine(p: Peer, prefix: string): Promise<void> {
   await p.waitFor(prefix, 10_000, 'stderr');
   const whole = new RegExp(`^${prefix}[^\\n]*\\n`, 'm');
-  for (const until = Date.now() + 5000; Date.now() < until && !whole.test(p.stderr);) await new Promise((r) => setTimeout(r, 20));
+  for (const until = Date.now() + 5000; Date.now() < until && !whole.test(p.stderr); ) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** The lines of `-brief` output a TLS 1.2 summary shares with OpenSSL's
  * (OpenSSL prints "Verified peername" only with -verify_hostname, and
  * the server's point formats, which we do not keep). */
 function briefOf(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => /^(Protocol version|Ciphersuite|Peer certificate|Hash used|Signature type|Verification|Server Temp Key): /.test(l));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(Protocol version|Ciphersuite|Peer certificate|Hash used|Signature type|Verification|Server Temp Key): /.test(l));
 }
 
 describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with TLS 1.2 flags', () => {
-  for (const [kind, suite] of [['rsa2048', 'ECDHE-RSA-AES128-GCM-SHA256'], ['ecdsa-p256', 'ECDHE-ECDSA-CHACHA20-POLY1305']] as const) {
+  for (const [kind, suite] of [
+    ['rsa2048', 'ECDHE-RSA-AES128-GCM-SHA256'],
+    ['ecdsa-p256', 'ECDHE-ECDSA-CHACHA20-POLY1305'],
+  ] as const) {
     it(`${kind}: s_client -brief -tls1_2 prints the lines openssl s_client -brief -tls1_2 prints`, async () => {
       const out: Record<string, string[]> = {};
-      for (const [name, cmd] of [['openssl', ['openssl', 's_client']], ['wasmtls', [process.execPath, CLI, 's_client']]] as const) {
+      for (const [name, cmd] of [
+        ['openssl', ['openssl', 's_client']],
+        ['wasmtls', [process.execPath, CLI, 's_client']],
+      ] as const) {
         const { srv, port } = await opensslServer(certs.server[kind], '-tls1_2', '-cipher', suite);
-        const cli = new Peer(cmd[0], [...cmd.slice(1), '-brief', '-tls1_2', '-connect', `127.0.0.1:${port}`,
-          '-servername', 'localhost', '-CAfile', certs.server[kind].certPath]);
+        const cli = new Peer(cmd[0], [
+          ...cmd.slice(1),
+          '-brief',
+          '-tls1_2',
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-servername',
+          'localhost',
+          '-CAfile',
+          certs.server[kind].certPath,
+        ]);
         try {
           await waitLine(cli, 'Ciphersuite: ');
           await waitLine(cli, 'Server Temp Key: ');
@@ -280,14 +344,27 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
 
   it('s_client -tls1_2 -cipher A:B: openssl s_server -trace saw those suites in that order, and no TLS 1.3 offered', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-trace');
-    const cli = new Peer(process.execPath, [CLI, 's_client', '-brief', '-tls1_2', '-cipher',
-      'ECDHE-RSA-AES256-GCM-SHA384:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', '-connect', `127.0.0.1:${port}`,
-      '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
+    const cli = new Peer(process.execPath, [
+      CLI,
+      's_client',
+      '-brief',
+      '-tls1_2',
+      '-cipher',
+      'ECDHE-RSA-AES256-GCM-SHA384:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      certs.server.rsa2048.certPath,
+    ]);
     try {
       await waitLine(cli, 'Ciphersuite: ');
       expect(briefOf(cli.stderr).slice(0, 2)).toEqual(['Protocol version: TLSv1.2', 'Ciphersuite: ECDHE-RSA-AES256-GCM-SHA384']);
       const trace = srv.stdout.toString('latin1');
-      expect(trace).toMatch(/cipher_suites \(len=4\)\n\s+\{0xC0, 0x30\} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\s+\{0xCC, 0xA8\} TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n/);
+      expect(trace).toMatch(
+        /cipher_suites \(len=4\)\n\s+\{0xC0, 0x30\} TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\s+\{0xCC, 0xA8\} TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n/,
+      );
       // Nothing of TLS 1.3: no TLS 1.3 suite (above) and no version 0x0304.
       expect(trace).not.toContain('TLS 1.3 (772)');
     } finally {
@@ -298,8 +375,17 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
 
   it('s_client: a k line on a TLS 1.2 connection prints KEYUPDATE and why none is sent, and data still flows', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
-    const cli = new Peer(process.execPath, [CLI, 's_client', '-brief', '-connect', `127.0.0.1:${port}`,
-      '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
+    const cli = new Peer(process.execPath, [
+      CLI,
+      's_client',
+      '-brief',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      certs.server.rsa2048.certPath,
+    ]);
     try {
       await cli.waitFor('CONNECTION ESTABLISHED', 10_000, 'stderr');
       cli.write('k\n');
@@ -320,8 +406,19 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
     try {
       const runs: string[] = [];
       for (const flag of ['-sess_out', '-sess_in']) {
-        const cli = new Peer(process.execPath, [CLI, 's_client', '-tls1_2', flag, sess, '-connect', `127.0.0.1:${port}`,
-          '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
+        const cli = new Peer(process.execPath, [
+          CLI,
+          's_client',
+          '-tls1_2',
+          flag,
+          sess,
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-servername',
+          'localhost',
+          '-CAfile',
+          certs.server.rsa2048.certPath,
+        ]);
         try {
           await waitLine(cli, 'Session reused: ');
           cli.child.stdin.end();
@@ -341,8 +438,17 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
 
   it('s_client -tls1_3 against a TLS 1.2-only openssl s_server fails clearly (protocol_version)', async () => {
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2');
-    const cli = new Peer(process.execPath, [CLI, 's_client', '-tls1_3', '-connect', `127.0.0.1:${port}`,
-      '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath]);
+    const cli = new Peer(process.execPath, [
+      CLI,
+      's_client',
+      '-tls1_3',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      certs.server.rsa2048.certPath,
+    ]);
     try {
       cli.child.stdin.end();
       await cli.waitExit(10_000);
@@ -357,13 +463,31 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
 
   it('s_server -tls1_2 -cipher: openssl s_client -brief reports TLSv1.2 and that suite', async () => {
     const port = await freePort();
-    const srv = new Peer(process.execPath, [CLI, 's_server', '-accept', `127.0.0.1:${port}`, '-tls1_2',
-      '-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-cert', certs.server['ecdsa-p256'].certPath,
-      '-key', certs.server['ecdsa-p256'].keyPath]);
+    const srv = new Peer(process.execPath, [
+      CLI,
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_2',
+      '-cipher',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      '-cert',
+      certs.server['ecdsa-p256'].certPath,
+      '-key',
+      certs.server['ecdsa-p256'].keyPath,
+    ]);
     try {
       await srv.waitFor('ACCEPT', 10_000);
-      const cli = new Peer('openssl', ['s_client', '-brief', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
-        '-CAfile', certs.server['ecdsa-p256'].certPath]);
+      const cli = new Peer('openssl', [
+        's_client',
+        '-brief',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'localhost',
+        '-CAfile',
+        certs.server['ecdsa-p256'].certPath,
+      ]);
       try {
         await waitLine(cli, 'Ciphersuite: ');
         expect(briefOf(cli.stderr).slice(0, 2)).toEqual(['Protocol version: TLSv1.2', 'Ciphersuite: ECDHE-ECDSA-AES256-GCM-SHA384']);
@@ -377,12 +501,29 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
 
   it('s_server -tls1_2: openssl s_client -reconnect resumes, and the log lines say TLSv1.2 and resumed', async () => {
     const port = await freePort();
-    const srv = new Peer(process.execPath, [CLI, 's_server', '-accept', `127.0.0.1:${port}`, '-tls1_2',
-      '-cert', certs.server.rsa2048.certPath, '-key', certs.server.rsa2048.keyPath]);
+    const srv = new Peer(process.execPath, [
+      CLI,
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-tls1_2',
+      '-cert',
+      certs.server.rsa2048.certPath,
+      '-key',
+      certs.server.rsa2048.keyPath,
+    ]);
     try {
       await srv.waitFor('ACCEPT', 10_000);
-      const cli = new Peer('openssl', ['s_client', '-reconnect', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
-        '-CAfile', certs.server.rsa2048.certPath]);
+      const cli = new Peer('openssl', [
+        's_client',
+        '-reconnect',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'localhost',
+        '-CAfile',
+        certs.server.rsa2048.certPath,
+      ]);
       try {
         cli.child.stdin.end();
         await cli.waitExit(20_000);
@@ -391,11 +532,14 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
       } finally {
         cli.kill();
       }
-      for (const until = Date.now() + 5000; Date.now() < until && (srv.stderr.match(/resumed/g)?.length ?? 0) < 5;) {
+      for (const until = Date.now() + 5000; Date.now() < until && (srv.stderr.match(/resumed/g)?.length ?? 0) < 5; ) {
         await new Promise((r) => setTimeout(r, 50));
       }
       // "#1 127.0.0.1:40000 TLSv1.2, ECDHE-RSA-..., x25519, ALPN none, ..."
-      const lines = srv.stderr.split('\n').map((l) => /^#\d+ \S+ (TLSv1\.2, .*)$/.exec(l)?.[1]).filter((l) => l !== undefined);
+      const lines = srv.stderr
+        .split('\n')
+        .map((l) => /^#\d+ \S+ (TLSv1\.2, .*)$/.exec(l)?.[1])
+        .filter((l) => l !== undefined);
       expect(lines.length).toBe(6);
       expect(lines[0]).toMatch(/^TLSv1\.2, ECDHE-RSA-\S+, x25519, /);
       for (const l of lines.slice(1)) expect(l).toMatch(/^TLSv1\.2, ECDHE-RSA-\S+, no key exchange, .*, resumed, /);
@@ -405,14 +549,29 @@ describe.skipIf(!OPENSSL || !existsSync(CLI))('wasmtls s_client / s_server with 
   });
 
   it("-keylogfile: the CLIENT_RANDOM line equals openssl s_server's for the same connection", async () => {
-    const ours = join(dir, 'client.keys'), theirs = join(dir, 'server.keys');
+    const ours = join(dir, 'client.keys'),
+      theirs = join(dir, 'server.keys');
     const { srv, port } = await opensslServer(certs.server.rsa2048, '-tls1_2', '-keylogfile', theirs);
-    const cli = new Peer(process.execPath, [CLI, 's_client', '-brief', '-connect', `127.0.0.1:${port}`,
-      '-servername', 'localhost', '-CAfile', certs.server.rsa2048.certPath, '-keylogfile', ours]);
+    const cli = new Peer(process.execPath, [
+      CLI,
+      's_client',
+      '-brief',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      certs.server.rsa2048.certPath,
+      '-keylogfile',
+      ours,
+    ]);
     try {
       await cli.waitFor('CONNECTION ESTABLISHED', 10_000, 'stderr');
-      const line = (f: string) => readFileSync(f, 'latin1').split('\n').filter((l) => l.startsWith('CLIENT_RANDOM '));
-      for (const until = Date.now() + 5000; Date.now() < until && line(theirs).length === 0;) await new Promise((r) => setTimeout(r, 50));
+      const line = (f: string) =>
+        readFileSync(f, 'latin1')
+          .split('\n')
+          .filter((l) => l.startsWith('CLIENT_RANDOM '));
+      for (const until = Date.now() + 5000; Date.now() < until && line(theirs).length === 0; ) await new Promise((r) => setTimeout(r, 50));
       const [mine] = line(ours);
       expect(mine).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
       expect(line(ours)).toHaveLength(1);

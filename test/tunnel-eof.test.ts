@@ -38,13 +38,20 @@ afterAll(async () => {
   await origin?.close();
 });
 
-interface Outcome { head: string; body: Uint8Array; end: 'eof' | unknown }
+interface Outcome {
+  head: string;
+  body: Uint8Array;
+  end: 'eof' | unknown;
+}
 
 /** GET /close/n/variant and read until the stream ends or errors. */
 async function fetchClose(n: number, variant: 'abrupt' | 'notify', eof?: 'error' | 'end'): Promise<Outcome> {
   const tls = connect({
-    transport: wisp.connect('localhost', origin.rawPort), servername: 'localhost', ca: caPem,
-    ALPNProtocols: ['http/1.1'], ...(eof ? { onUnexpectedEof: eof } : {}),
+    transport: wisp.connect('localhost', origin.rawPort),
+    servername: 'localhost',
+    ca: caPem,
+    ALPNProtocols: ['http/1.1'],
+    ...(eof ? { onUnexpectedEof: eof } : {}),
   });
   tls.closed.catch(() => {});
   const w = tls.writable.getWriter();

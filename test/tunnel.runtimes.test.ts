@@ -50,20 +50,30 @@ beforeAll(async () => {
   port = await freePort();
   // -WWW serves files relative to the working directory, one connection
   // at a time: an HTTP/1.0 200 head, the file, then close_notify.
-  server = new Peer('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3',
-    '-cert', pki.path('server-chain.crt'), '-key', pki.path('server.key'), '-WWW'], { cwd: docRoot });
+  server = new Peer(
+    'openssl',
+    ['s_server', '-accept', `127.0.0.1:${port}`, '-tls1_3', '-cert', pki.path('server-chain.crt'), '-key', pki.path('server.key'), '-WWW'],
+    { cwd: docRoot },
+  );
   await server.waitFor('ACCEPT');
   relay = await startRelay();
 
   const params: TunnelParams = {
-    wsUrl: relay.url, target: `127.0.0.1:${port}`, caPem: pki.caPem, servername: 'localhost',
-    path: '/file.bin', expectedSha256: sha256,
+    wsUrl: relay.url,
+    target: `127.0.0.1:${port}`,
+    caPem: pki.caPem,
+    servername: 'localhost',
+    path: '/file.bin',
+    expectedSha256: sha256,
   };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/entry.js`, [
-    `import { runTunnel } from ${JSON.stringify(`${root}test/runtime/tunnel-scenario.ts`)};`,
-    `export const runAll = (source, WebSocket) => runTunnel(source, ${JSON.stringify(params)}, WebSocket);`,
-  ].join('\n'));
+  writeFileSync(
+    `${dir}/entry.js`,
+    [
+      `import { runTunnel } from ${JSON.stringify(`${root}test/runtime/tunnel-scenario.ts`)};`,
+      `export const runAll = (source, WebSocket) => runTunnel(source, ${JSON.stringify(params)}, WebSocket);`,
+    ].join('\n'),
+  );
   await bundle(`${dir}/entry.js`, dir);
 }, 60_000);
 
@@ -78,8 +88,13 @@ function expectFetched(r: TunnelReport, runtime: string, ms: number): void {
   console.log(`${runtime} (${ms} ms): ${JSON.stringify(r)}`);
   expect(r.error).toBeUndefined();
   expect(r).toMatchObject({
-    version: 'TLSv1.3', authorized: true, subjectCN: 'localhost',
-    status: 200, bodyLength: FILE_SIZE, bodySha256: sha256, bodyMatches: true,
+    version: 'TLSv1.3',
+    authorized: true,
+    subjectCN: 'localhost',
+    status: 200,
+    bodyLength: FILE_SIZE,
+    bodySha256: sha256,
+    bodyMatches: true,
   });
   expect(r.authorizationError).toBeUndefined();
   expect(r.cipher).toMatch(/^TLS_/);
@@ -93,13 +108,16 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 describe('HTTPS GET through a WebSocket tunnel to openssl s_server', () => {
   it('node (npm ws)', async () => {
-    writeFileSync(`${dir}/node_main.mjs`, [
-      "import { readFileSync } from 'node:fs';",
-      "import { WebSocket } from 'ws';",
-      "import { runAll } from './harness.js';",
-      "const bytes = new Uint8Array(readFileSync(new URL('./wasmtls.wasm', import.meta.url)));",
-      'console.log(JSON.stringify(await runAll(bytes, WebSocket)));',
-    ].join('\n'));
+    writeFileSync(
+      `${dir}/node_main.mjs`,
+      [
+        "import { readFileSync } from 'node:fs';",
+        "import { WebSocket } from 'ws';",
+        "import { runAll } from './harness.js';",
+        "const bytes = new Uint8Array(readFileSync(new URL('./wasmtls.wasm', import.meta.url)));",
+        'console.log(JSON.stringify(await runAll(bytes, WebSocket)));',
+      ].join('\n'),
+    );
     const [r, ms] = await timed(async () => {
       const { stdout } = await run(process.execPath, [`${dir}/node_main.mjs`], { timeout: 30_000, maxBuffer: 1 << 20 });
       return JSON.parse(stdout.trim().split('\n').pop()!) as TunnelReport;
@@ -127,10 +145,15 @@ describe('HTTPS GET through a WebSocket tunnel to openssl s_server', () => {
     useBuild('simd');
     const ws = new WebSocket(`${relay.url}/127.0.0.1:${port}`);
     const tls = connect({
-      transport: fromWebSocket(ws as unknown as WebSocketLike), servername: 'localhost', ca: pki.strangerPem,
+      transport: fromWebSocket(ws as unknown as WebSocketLike),
+      servername: 'localhost',
+      ca: pki.strangerPem,
     });
     tls.closed.catch(() => {});
-    const err = await tls.opened.then(() => undefined, (e: unknown) => e);
+    const err = await tls.opened.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TLSError);
     expect((err as TLSError).alert).toBe(48);
     expect((err as TLSError).alertDirection).toBe('sent');

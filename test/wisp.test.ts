@@ -13,9 +13,7 @@ import { WebSocket } from 'ws';
 import { WispClient, WispError, WISP_CLOSE_REASONS } from '../ts/adapters/wisp.js';
 import { echoServer, refusedPort, sinkServer, type TcpServer } from './helpers/tcp.js';
 import { echoRoundTrip, random, readAll, sha256, sleep, within } from './helpers/transport-checks.js';
-import {
-  continuePacket, startScriptedWisp, startWispServer, wispPacket, type WispServer,
-} from './helpers/wisp-server.js';
+import { continuePacket, startScriptedWisp, startWispServer, wispPacket, type WispServer } from './helpers/wisp-server.js';
 
 const MiB = 1 << 20;
 let server: WispServer;
@@ -63,9 +61,7 @@ describe('wisp: against the wisp-js server', () => {
 
       // Meanwhile 20 streams on the same WebSocket round-trip 256 KiB each.
       const datas = Array.from({ length: 20 }, () => random(256 * 1024));
-      const results = await Promise.all(
-        datas.map((d) => echoRoundTrip(c.connect('127.0.0.1', echo.port), d, false)),
-      );
+      const results = await Promise.all(datas.map((d) => echoRoundTrip(c.connect('127.0.0.1', echo.port), d, false)));
       for (const [i, r] of results.entries()) expect(sha256(r.bytes)).toBe(sha256(datas[i]));
       // ... and the stalled write is still pending.
       expect((await within(pending!, 50)).ok).toBe(false);
@@ -100,7 +96,10 @@ describe('wisp: against the wisp-js server', () => {
     const { c, ws } = await client(server.url, { maxBufferedBytes: MiB });
     try {
       const a = c.connect('127.0.0.1', echo.port);
-      a.writable.getWriter().write(random(8 * MiB)).catch(() => {});
+      a.writable
+        .getWriter()
+        .write(random(8 * MiB))
+        .catch(() => {});
       for (let i = 0; i < 200 && !ws.isPaused; i++) await sleep(20);
       expect(ws.isPaused).toBe(true);
       await a.close();
@@ -127,7 +126,13 @@ describe('wisp: against the wisp-js server', () => {
       ];
       for (const [host, port, code, reason] of cases) {
         const t = c.connect(host, port);
-        const err = await t.readable.getReader().read().then(() => undefined, (e: unknown) => e);
+        const err = await t.readable
+          .getReader()
+          .read()
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(err).toBeInstanceOf(WispError);
         expect(err).toMatchObject({ name: 'WispError', code, reason });
         expect(String((err as Error).message)).toContain(`${host}:${port}`);
@@ -223,7 +228,10 @@ describe('wisp: against a scripted server', () => {
           await expect(t.writable.getWriter().write(random(1))).rejects.toMatchObject({ code: 'Voluntary' });
           continue;
         }
-        const err = await reader.read().then(() => undefined, (e: unknown) => e);
+        const err = await reader.read().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toMatchObject({ name: 'WispError', code: name, reason });
       }
       // An unknown reason still gets a name.
@@ -244,7 +252,9 @@ describe('wisp: against a scripted server', () => {
       s.last().close(1001, 'going away');
       for (const t of ts) {
         await expect(t.readable.getReader().read()).rejects.toMatchObject({
-          name: 'WispError', code: 'WebSocketClosed', message: expect.stringMatching(/code 1001: going away/),
+          name: 'WispError',
+          code: 'WebSocketClosed',
+          message: expect.stringMatching(/code 1001: going away/),
         });
       }
       await c.closed;

@@ -62,13 +62,18 @@ async function sServer(cert: string, key: string): Promise<{ srv: Peer; port: nu
  * Serve out/ with workerd as `wrangler dev` would (see the header), with
  * `vars` as text bindings, GET `path` once it is up, and stop workerd.
  */
-async function runWorker(vars: Record<string, string>, path = '/'): Promise<{ status: number; body: Record<string, unknown>; log: string }> {
+async function runWorker(
+  vars: Record<string, string>,
+  path = '/',
+): Promise<{ status: number; body: Record<string, unknown>; log: string }> {
   const port = await freePort();
   const toml = readFileSync(join(packed.app, 'wrangler.toml'), 'utf8');
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   if (!date) throw new Error('wrangler.toml has no compatibility_date');
   const q = JSON.stringify;
-  writeFileSync(join(out, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+  writeFileSync(
+    join(out, 'config.capnp'),
+    `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .w),
                (name = "internet", network = (allow = ["public", "private", "local"])) ],
@@ -76,10 +81,13 @@ const config :Workerd.Config = (
 const w :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js"),
               (name = ${q(wasmName)}, wasm = embed ${q(wasmName)}) ],
-  bindings = [ ${Object.entries(vars).map(([k, v]) => `(name = ${q(k)}, text = ${q(v)})`).join(',\n               ')} ],
+  bindings = [ ${Object.entries(vars)
+    .map(([k, v]) => `(name = ${q(k)}, text = ${q(v)})`)
+    .join(',\n               ')} ],
   compatibilityDate = ${q(date)},
   globalOutbound = "internet" );
-`);
+`,
+  );
   const child = spawn(bin('workerd'), ['serve', join(out, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -110,13 +118,19 @@ const w :Workerd.Worker = (
 beforeAll(async () => {
   if (!OPENSSL) return;
   packed = await packAndInstall('wasmtls-workers-');
-  for (const f of ['wrangler.toml', 'tsconfig.json', 'src']) cpSync(join(root, 'demo/workers', f), join(packed.app, f), { recursive: true });
+  for (const f of ['wrangler.toml', 'tsconfig.json', 'src'])
+    cpSync(join(root, 'demo/workers', f), join(packed.app, f), { recursive: true });
   pki = makePki();
   out = join(packed.app, 'out');
   const env = {
-    ...process.env, CI: 'true', NO_COLOR: '1', WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true',
+    ...process.env,
+    CI: 'true',
+    NO_COLOR: '1',
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_HIDE_BANNER: 'true',
     // Its config and logs go to the temp folder, not the user's home.
-    XDG_CONFIG_HOME: join(packed.tmp, 'config'), NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/',
+    XDG_CONFIG_HOME: join(packed.tmp, 'config'),
+    NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/',
   };
   await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', out], { cwd: packed.app, env, timeout: 120_000 });
   const wasm = readdirSync(out).filter((f) => f.endsWith('.wasm'));
@@ -176,9 +190,11 @@ describe.skipIf(!OPENSSL)('Workers: the demo/workers wrangler layout, bundled by
     }
   });
 
-  it('the demo type-checks against the installed package (tsc --strict, the demo\'s tsconfig)', async () => {
+  it("the demo type-checks against the installed package (tsc --strict, the demo's tsconfig)", async () => {
     const r = await run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: packed.app, timeout: 60_000 }).then(
-      () => '', (e: { stdout?: string; stderr?: string }) => `${e.stdout}${e.stderr}`);
+      () => '',
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout}${e.stderr}`,
+    );
     expect(r).toBe('');
   });
 });

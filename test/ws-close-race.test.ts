@@ -44,14 +44,21 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   relay = await startRelay();
   const params: CloseRaceParams = {
-    wsUrl: relay.url, target: `127.0.0.1:${(server.address() as { port: number }).port}`, caPem: pki.caPem,
-    servername: 'localhost', connections: CONNECTIONS, expectedLength: RESPONSE.length,
+    wsUrl: relay.url,
+    target: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    caPem: pki.caPem,
+    servername: 'localhost',
+    connections: CONNECTIONS,
+    expectedLength: RESPONSE.length,
   };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/entry.js`, [
-    `import { runCloseRace } from ${JSON.stringify(`${root}test/runtime/close-race-scenario.ts`)};`,
-    `export const runAll = (source) => runCloseRace(source, ${JSON.stringify(params)});`,
-  ].join('\n'));
+  writeFileSync(
+    `${dir}/entry.js`,
+    [
+      `import { runCloseRace } from ${JSON.stringify(`${root}test/runtime/close-race-scenario.ts`)};`,
+      `export const runAll = (source) => runCloseRace(source, ${JSON.stringify(params)});`,
+    ].join('\n'),
+  );
   await bundle(`${dir}/entry.js`, dir);
 }, 60_000);
 
@@ -64,7 +71,10 @@ afterAll(async () => {
 describe('Chromium: request, close the writer, read to the end, through the relay', () => {
   it(`${CONNECTIONS} connections in the page and ${CONNECTIONS} in a Worker: all responses whole, no error`, async () => {
     const r = await inChromium<CloseRaceResult>(dir);
-    for (const [where, res] of [['page', r.page], ['worker', r.worker]] as const) {
+    for (const [where, res] of [
+      ['page', r.page],
+      ['worker', r.worker],
+    ] as const) {
       const bad = res.outcomes.filter((o) => o.error !== undefined || o.length !== RESPONSE.length || o.closed !== 'resolved');
       console.log(`${where}: ${res.outcomes.length - bad.length}/${res.outcomes.length} clean`);
       expect(bad, `${where}: ${JSON.stringify(bad.slice(0, 5))}`).toEqual([]);

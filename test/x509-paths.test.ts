@@ -27,8 +27,10 @@ const f = (n: string) => join(dir, n);
 const ossl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 const pemOf = (n: string) => readFileSync(f(`${n}.pem`), 'utf8');
 const derOf = (n: string) => new Uint8Array(Buffer.from(pemOf(n).replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
-const CA = 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n';
-const LEAF = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\nsubjectAltName=DNS:mesh.example.test\n';
+const CA =
+  'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n';
+const LEAF =
+  'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\nsubjectAltName=DNS:mesh.example.test\n';
 
 let serial = 100;
 /** Certificate `out` for key `key` and subject `subj`, issued by the
@@ -36,8 +38,23 @@ let serial = 100;
 function cert(out: string, key: string, subj: string, ext: string, issuer?: string, ikey?: string): void {
   writeFileSync(f(`${out}.ext`), `[e]\n${ext}`);
   ossl('req', '-new', '-config', f('req.cnf'), '-key', f(`${key}.key`), '-subj', subj, '-out', f(`${out}.csr`));
-  const args = ['x509', '-req', '-in', f(`${out}.csr`), '-out', f(`${out}.pem`), '-days', '30', '-sha256',
-    '-extfile', f(`${out}.ext`), '-extensions', 'e', '-set_serial', String(serial++)];
+  const args = [
+    'x509',
+    '-req',
+    '-in',
+    f(`${out}.csr`),
+    '-out',
+    f(`${out}.pem`),
+    '-days',
+    '30',
+    '-sha256',
+    '-extfile',
+    f(`${out}.ext`),
+    '-extensions',
+    'e',
+    '-set_serial',
+    String(serial++),
+  ];
   if (issuer) args.push('-CA', f(`${issuer}.pem`), '-CAkey', f(`${ikey}.key`));
   else args.push('-key', f(`${key}.key`));
   ossl(...args);
@@ -100,7 +117,10 @@ beforeAll(() => {
   // with moved last: the path is out of order and reaches past the first
   // 16 certificates sent.
   const trusted = certName(LAYERS, 1, 0);
-  intermediates = names.map((n, k) => ({ n, k: (k * 17 + 5) % names.length })).sort((a, b) => a.k - b.k).map((x) => x.n)
+  intermediates = names
+    .map((n, k) => ({ n, k: (k * 17 + 5) % names.length }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.n)
     .filter((n) => n !== trusted);
   intermediates.push(trusted);
 }, 120_000);
@@ -122,8 +142,23 @@ describe('path building among many cross-signed intermediates', () => {
     console.log(`x509 mesh: ${chain.length} certificates sent, path ${path.join(' <- ')} found in ${ms.toFixed(1)} ms`);
     // Independent check: openssl verify on exactly that path.
     writeFileSync(f('path-untrusted.pem'), path.slice(1).map(pemOf).join(''));
-    const r = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', f('root.pem'), '-untrusted', f('path-untrusted.pem'),
-      '-purpose', 'sslserver', '-verify_hostname', 'mesh.example.test', f('leaf.pem')], { encoding: 'utf8' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        f('root.pem'),
+        '-untrusted',
+        f('path-untrusted.pem'),
+        '-purpose',
+        'sslserver',
+        '-verify_hostname',
+        'mesh.example.test',
+        f('leaf.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(`${r.stdout}${r.stderr}`).toMatch(/: OK$/m);
     // Without the one trusted top certificate there is no path, and the
     // search says so (not a budget error).
@@ -146,8 +181,23 @@ describe('path building among many cross-signed intermediates', () => {
     const path = v.path.map((i) => (i === 0 ? 'leaf' : names[i - 1]));
     console.log(`x509 mesh with loops: ${chain.length} certificates sent, path ${path.join(' <- ')} found in ${ms.toFixed(1)} ms`);
     writeFileSync(f('loop-untrusted.pem'), path.slice(1).map(pemOf).join(''));
-    const r = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', f('root.pem'), '-untrusted', f('loop-untrusted.pem'),
-      '-purpose', 'sslserver', '-verify_hostname', 'mesh.example.test', f('leaf.pem')], { encoding: 'utf8' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        f('root.pem'),
+        '-untrusted',
+        f('loop-untrusted.pem'),
+        '-purpose',
+        'sslserver',
+        '-verify_hostname',
+        'mesh.example.test',
+        f('leaf.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(`${r.stdout}${r.stderr}`).toMatch(/: OK$/m);
     // And with no way to the anchor the search ends with the right
     // answer, not a spent budget.

@@ -17,7 +17,11 @@ import { SERVER_FLAGS, sServer } from './cli/s_server.js';
 const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<number>; flags: FlagTable; synopsis: string }> = {
   s_client: { run: sClient, flags: CLIENT_FLAGS, synopsis: 'wasmtls s_client -connect host:port [options]' },
   s_server: { run: sServer, flags: SERVER_FLAGS, synopsis: 'wasmtls s_server -cert file [-key file] [-accept [host:]port] [options]' },
-  relay: { run: relay, flags: RELAY_FLAGS, synopsis: 'wasmtls relay -listen [host:]port (-allow host[:ports],... | -target host:port | -open) [options]' },
+  relay: {
+    run: relay,
+    flags: RELAY_FLAGS,
+    synopsis: 'wasmtls relay -listen [host:]port (-allow host[:ports],... | -target host:port | -open) [options]',
+  },
 };
 
 const TOP = `usage: wasmtls <command> [options]   (TLS 1.3 and 1.2 in WebAssembly)

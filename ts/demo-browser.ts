@@ -67,7 +67,11 @@ function parsePort(): number {
 
 // ---- the demo origin's certificates ------------------------------------------------------
 
-interface DemoPki { caPem: string; certPem: string; keyPem: string }
+interface DemoPki {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
 
 /** A CA and a localhost certificate (P-256, 2 days), made by openssl in a
  * temporary directory that is removed as soon as the PEM is read: the keys
@@ -78,14 +82,46 @@ function makeDemoPki(): DemoPki {
     const f = (n: string) => join(dir, n);
     const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'pipe'] });
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    ossl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2',
-      '-subj', '/CN=wasmtls demo CA (throwaway)', '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign');
+    ossl(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=wasmtls demo CA (throwaway)',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+    );
     ossl('req', ...ec, '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', '/CN=localhost');
-    writeFileSync(f('leaf.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
-    ossl('x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-      '-days', '2', '-extfile', f('leaf.ext'), '-out', f('leaf.crt'));
+    writeFileSync(
+      f('leaf.ext'),
+      'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
+        'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+    );
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      f('leaf.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      f('leaf.ext'),
+      '-out',
+      f('leaf.crt'),
+    );
     const pem = (n: string) => readFileSync(f(n), 'utf8');
     const caPem = pem('ca.crt');
     return { caPem, certPem: pem('leaf.crt') + caPem, keyPem: pem('leaf.key') };
@@ -205,7 +241,8 @@ function main(): void {
       'x-content-type-options': 'nosniff',
       // The page needs its own scripts, wasm compilation and WebSockets to
       // itself; nothing else.
-      'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+      'content-security-policy':
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
         "style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
     });
     res.end(body);
@@ -252,9 +289,9 @@ function main(): void {
 
   origin.listen(0, HOST, () => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      console.error(e.code === 'EADDRINUSE'
-        ? `demo-browser: port ${wantPort} is in use; pick another with --port N`
-        : `demo-browser: ${e.message}`);
+      console.error(
+        e.code === 'EADDRINUSE' ? `demo-browser: port ${wantPort} is in use; pick another with --port N` : `demo-browser: ${e.message}`,
+      );
       process.exit(1);
     });
     server.listen(wantPort, HOST, () => {

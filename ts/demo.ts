@@ -32,14 +32,46 @@ function makePki(dir: string): { caPem: string; chainPem: string; keyPem: string
   const f = (n: string) => join(dir, n);
   const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'pipe'] });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  ossl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1',
-    '-subj', '/CN=wasmtls demo CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign');
+  ossl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=wasmtls demo CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
   ossl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-  writeFileSync(f('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
-    'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
-  ossl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-days', '1', '-extfile', f('server.ext'), '-out', f('server.crt'));
+  writeFileSync(
+    f('server.ext'),
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
+      'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    f('server.ext'),
+    '-out',
+    f('server.crt'),
+  );
   const caPem = readFileSync(f('ca.crt'), 'utf8');
   return { caPem, chainPem: readFileSync(f('server.crt'), 'utf8') + caPem, keyPem: readFileSync(f('server.key'), 'utf8') };
 }
@@ -105,14 +137,23 @@ async function main(): Promise<void> {
     out('server', `wasmtls s_server -www on 127.0.0.1:${server.port}; relay ${relay.url} (WebSocket -> TCP)`);
 
     const connectOpts = {
-      host: '127.0.0.1', port: server.port, servername: 'localhost', alpn: ['http/1.1'], ca: pki.caPem, tunnel: url,
+      host: '127.0.0.1',
+      port: server.port,
+      servername: 'localhost',
+      alpn: ['http/1.1'],
+      ca: pki.caPem,
+      tunnel: url,
     };
     const first = await dial(connectOpts);
     const i = first.info;
     out('tunnel', `${url} (WebSocket open in ${first.connectMs.toFixed(1)} ms)`);
-    out('handshake', `${i.version} ${i.cipher} ${i.group} ${i.signatureScheme}, ALPN ${i.alpnProtocol || 'none'}, ` +
-      `${first.handshakeMs.toFixed(1)} ms`);
-    const path = chainOf(i.peerCertificate).map((c) => oneline(c.subject)).join(' <- ');
+    out(
+      'handshake',
+      `${i.version} ${i.cipher} ${i.group} ${i.signatureScheme}, ALPN ${i.alpnProtocol || 'none'}, ` + `${first.handshakeMs.toFixed(1)} ms`,
+    );
+    const path = chainOf(i.peerCertificate)
+      .map((c) => oneline(c.subject))
+      .join(' <- ');
     if (!i.authorized) throw new CliError(`certificate NOT verified: ${i.authorizationError}`);
     out('certificate', `verified for localhost: ${path}`);
     const page = await fetchCount(first, '/');
@@ -127,8 +168,11 @@ async function main(): Promise<void> {
     const secs = (performance.now() - tb) / 1000;
     bulk.context.dispose();
     if (r.length !== BULK || r.got !== BULK) throw new CliError(`GET /bytes/${BULK}: ${r.status}, got ${r.got} of ${r.length} bytes`);
-    out('bulk', `GET /bytes/${BULK}: ${BULK >> 20} MiB in ${secs.toFixed(2)} s = ${(BULK / 1e6 / secs).toFixed(0)} MB/s ` +
-      '(ws -> relay -> TLS server)');
+    out(
+      'bulk',
+      `GET /bytes/${BULK}: ${BULK >> 20} MiB in ${secs.toFixed(2)} s = ${(BULK / 1e6 / secs).toFixed(0)} MB/s ` +
+        '(ws -> relay -> TLS server)',
+    );
     console.log(`OK: TLS 1.3 handshake, chain verified, ${BULK >> 20} MiB through the tunnel, closed with close_notify`);
   } finally {
     await relay?.close();

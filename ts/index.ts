@@ -9,7 +9,16 @@ export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported
 export type { LoadOptions, WasmSource } from './core/loader.js';
 export type { PemBlock } from './core/pem.js';
 export {
-  digest, Hash, Hmac, hmac, hkdf, hkdfExtract, hkdfExpand, hkdfExpandLabel, deriveSecret, hashLength,
+  digest,
+  Hash,
+  Hmac,
+  hmac,
+  hkdf,
+  hkdfExtract,
+  hkdfExpand,
+  hkdfExpandLabel,
+  deriveSecret,
+  hashLength,
 } from './core/hash.js';
 export type { HashName } from './core/hash.js';
 export { Aead, AeadError } from './core/aead.js';

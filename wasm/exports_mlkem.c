@@ -16,7 +16,8 @@ WT_EXPORT void wt_x_mlkem768_keygen(uint8_t *ek, uint8_t *dk, const uint8_t *see
 }
 
 /* 0, or -1 when ek fails the modulus check (FIPS 203 7.2). */
-WT_EXPORT int wt_x_mlkem768_encaps(uint8_t *ct, uint8_t *ss, const uint8_t *ek, const uint8_t *m)
+WT_EXPORT int wt_x_mlkem768_encaps(uint8_t *ct, uint8_t *ss, const uint8_t *ek,
+				   const uint8_t *m)
 {
 	return m ? wt_mlkem768_encaps_m(ct, ss, ek, m) : wt_mlkem768_encaps(ct, ss, ek);
 }

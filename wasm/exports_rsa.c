@@ -10,21 +10,35 @@
 #include "wt_hash.h"
 #include "wt_rsa.h"
 
-WT_EXPORT size_t wt_rsa_public_key_size(void) { return sizeof(wt_rsa_public_key); }
-WT_EXPORT size_t wt_rsa_private_key_size(void) { return sizeof(wt_rsa_private_key); }
+WT_EXPORT size_t wt_rsa_public_key_size(void)
+{
+	return sizeof(wt_rsa_public_key);
+}
+WT_EXPORT size_t wt_rsa_private_key_size(void)
+{
+	return sizeof(wt_rsa_private_key);
+}
 
 /* pem: 0 = DER (PKCS #1 or SPKI / PKCS #8, told apart), 1 = PEM text */
-WT_EXPORT int wt_x_rsa_public_parse(wt_rsa_public_key *k, const uint8_t *in, size_t len, int pem)
+WT_EXPORT int wt_x_rsa_public_parse(wt_rsa_public_key *k, const uint8_t *in, size_t len,
+				    int pem)
 {
-	return pem ? wt_rsa_public_from_pem(k, (const char *)in, len) : wt_rsa_public_from_der(k, in, len);
+	return pem ? wt_rsa_public_from_pem(k, (const char *)in, len) :
+		     wt_rsa_public_from_der(k, in, len);
 }
-WT_EXPORT int wt_x_rsa_private_parse(wt_rsa_private_key *k, const uint8_t *in, size_t len, int pem)
+WT_EXPORT int wt_x_rsa_private_parse(wt_rsa_private_key *k, const uint8_t *in, size_t len,
+				     int pem)
 {
-	return pem ? wt_rsa_private_from_pem(k, (const char *)in, len) : wt_rsa_private_from_der(k, in, len);
+	return pem ? wt_rsa_private_from_pem(k, (const char *)in, len) :
+		     wt_rsa_private_from_der(k, in, len);
 }
 
-WT_EXPORT uint32_t wt_x_rsa_public_bits(const wt_rsa_public_key *k) { return k->bits; }
-WT_EXPORT void wt_x_rsa_public_of_private(wt_rsa_public_key *pub, const wt_rsa_private_key *k)
+WT_EXPORT uint32_t wt_x_rsa_public_bits(const wt_rsa_public_key *k)
+{
+	return k->bits;
+}
+WT_EXPORT void wt_x_rsa_public_of_private(wt_rsa_public_key *pub,
+					  const wt_rsa_private_key *k)
 {
 	memcpy(pub, &k->pub, sizeof *pub);
 }
@@ -35,8 +49,9 @@ static size_t salt_of(uint32_t hash, int saltlen)
 	return saltlen < 0 ? wt_hash_len(hash) : (size_t)saltlen;
 }
 
-WT_EXPORT int wt_x_rsa_verify(const wt_rsa_public_key *k, uint32_t scheme, uint32_t hash, int saltlen,
-	const uint8_t *msg, size_t msglen, const uint8_t *sig, size_t siglen)
+WT_EXPORT int wt_x_rsa_verify(const wt_rsa_public_key *k, uint32_t scheme, uint32_t hash,
+			      int saltlen, const uint8_t *msg, size_t msglen,
+			      const uint8_t *sig, size_t siglen)
 {
 	uint8_t d[WT_HASH_MAX_LEN];
 	size_t dl = wt_hash_len(hash);
@@ -45,12 +60,14 @@ WT_EXPORT int wt_x_rsa_verify(const wt_rsa_public_key *k, uint32_t scheme, uint3
 	if (scheme == WT_RSA_PKCS1)
 		return wt_rsa_verify_pkcs1(k, hash, d, dl, sig, siglen);
 	if (scheme == WT_RSA_PSS)
-		return wt_rsa_verify_pss(k, hash, salt_of(hash, saltlen), d, dl, sig, siglen);
-	return WT_RSA_ERR_HASH;  /* unknown scheme (ts/core/rsa.ts checks first) */
+		return wt_rsa_verify_pss(k, hash, salt_of(hash, saltlen), d, dl, sig,
+					 siglen);
+	return WT_RSA_ERR_HASH; /* unknown scheme (ts/core/rsa.ts checks first) */
 }
 
-WT_EXPORT int wt_x_rsa_sign(const wt_rsa_private_key *k, uint32_t scheme, uint32_t hash, int saltlen,
-	const uint8_t *msg, size_t msglen, uint8_t *sig, size_t sigcap)
+WT_EXPORT int wt_x_rsa_sign(const wt_rsa_private_key *k, uint32_t scheme, uint32_t hash,
+			    int saltlen, const uint8_t *msg, size_t msglen, uint8_t *sig,
+			    size_t sigcap)
 {
 	uint8_t d[WT_HASH_MAX_LEN];
 	size_t dl = wt_hash_len(hash);
@@ -59,6 +76,7 @@ WT_EXPORT int wt_x_rsa_sign(const wt_rsa_private_key *k, uint32_t scheme, uint32
 	if (scheme == WT_RSA_PKCS1)
 		return wt_rsa_sign_pkcs1(k, hash, d, dl, sig, sigcap);
 	if (scheme == WT_RSA_PSS)
-		return wt_rsa_sign_pss(k, hash, salt_of(hash, saltlen), d, dl, sig, sigcap);
+		return wt_rsa_sign_pss(k, hash, salt_of(hash, saltlen), d, dl, sig,
+				       sigcap);
 	return WT_RSA_ERR_HASH;
 }

@@ -7,7 +7,10 @@
 #include "exports.h"
 #include "wt_sha3.h"
 
-WT_EXPORT size_t wt_keccak_ctx_size(void) { return sizeof(wt_keccak_ctx); }
+WT_EXPORT size_t wt_keccak_ctx_size(void)
+{
+	return sizeof(wt_keccak_ctx);
+}
 
 WT_EXPORT int wt_x_sha3_init(wt_sha3_ctx *c, uint32_t bits)
 {
@@ -31,10 +34,22 @@ WT_EXPORT int wt_x_shake_init(wt_shake_ctx *c, uint32_t bits)
 	return 0;
 }
 
-WT_EXPORT void wt_x_sha3_update(wt_sha3_ctx *c, const uint8_t *p, size_t n) { wt_sha3_update(c, p, n); }
-WT_EXPORT void wt_x_sha3_out(const wt_sha3_ctx *c, uint8_t *out) { wt_sha3_out(c, out); }
-WT_EXPORT int wt_x_shake_absorb(wt_shake_ctx *c, const uint8_t *p, size_t n) { return wt_shake_absorb(c, p, n); }
-WT_EXPORT void wt_x_shake_squeeze(wt_shake_ctx *c, uint8_t *out, size_t n) { wt_shake_squeeze(c, out, n); }
+WT_EXPORT void wt_x_sha3_update(wt_sha3_ctx *c, const uint8_t *p, size_t n)
+{
+	wt_sha3_update(c, p, n);
+}
+WT_EXPORT void wt_x_sha3_out(const wt_sha3_ctx *c, uint8_t *out)
+{
+	wt_sha3_out(c, out);
+}
+WT_EXPORT int wt_x_shake_absorb(wt_shake_ctx *c, const uint8_t *p, size_t n)
+{
+	return wt_shake_absorb(c, p, n);
+}
+WT_EXPORT void wt_x_shake_squeeze(wt_shake_ctx *c, uint8_t *out, size_t n)
+{
+	wt_shake_squeeze(c, out, n);
+}
 
 WT_EXPORT int wt_x_sha3(uint32_t bits, const uint8_t *p, size_t n, uint8_t *out)
 {
@@ -47,7 +62,8 @@ WT_EXPORT int wt_x_sha3(uint32_t bits, const uint8_t *p, size_t n, uint8_t *out)
 	return 0;
 }
 
-WT_EXPORT int wt_x_shake(uint32_t bits, uint8_t *out, size_t outlen, const uint8_t *p, size_t n)
+WT_EXPORT int wt_x_shake(uint32_t bits, uint8_t *out, size_t outlen, const uint8_t *p,
+			 size_t n)
 {
 	if (bits == 128)
 		wt_shake128(out, outlen, p, n);

@@ -8,8 +8,14 @@
 #include <string.h>
 #include "wt_x509.h"
 
-WT_EXPORT size_t wt_x509_cert_size(void) { return sizeof(wt_x509_cert); }
-WT_EXPORT size_t wt_x509_result_size(void) { return sizeof(wt_x509_result); }
+WT_EXPORT size_t wt_x509_cert_size(void)
+{
+	return sizeof(wt_x509_cert);
+}
+WT_EXPORT size_t wt_x509_result_size(void)
+{
+	return sizeof(wt_x509_result);
+}
 
 WT_EXPORT int wt_x_x509_parse(wt_x509_cert *c, const uint8_t *der, size_t len)
 {
@@ -57,7 +63,7 @@ WT_EXPORT void wt_x_x509_info(const wt_x509_cert *c, uint32_t *o)
 
 /* o: oid off, oid len, tag, value off, value len. Returns 1 or 0 (end). */
 WT_EXPORT int wt_x_x509_name_attr(const uint8_t *der, uint32_t off, uint32_t len,
-	uint32_t idx, uint32_t *o)
+				  uint32_t idx, uint32_t *o)
 {
 	wt_x509_span name, oid, val;
 	uint32_t tag;
@@ -72,8 +78,8 @@ WT_EXPORT int wt_x_x509_name_attr(const uint8_t *der, uint32_t off, uint32_t len
 }
 
 /* o: form, off, len. Returns 1 or 0 (end). */
-WT_EXPORT int wt_x_x509_san(const uint8_t *der, const wt_x509_cert *c,
-	uint32_t idx, uint32_t *o)
+WT_EXPORT int wt_x_x509_san(const uint8_t *der, const wt_x509_cert *c, uint32_t idx,
+			    uint32_t *o)
 {
 	wt_x509_span v;
 	uint32_t form;
@@ -84,30 +90,42 @@ WT_EXPORT int wt_x_x509_san(const uint8_t *der, const wt_x509_cert *c,
 	return 1;
 }
 
-WT_EXPORT void wt_x_x509_spki_sha256(const uint8_t *der, const wt_x509_cert *c, uint8_t *out)
+WT_EXPORT void wt_x_x509_spki_sha256(const uint8_t *der, const wt_x509_cert *c,
+				     uint8_t *out)
 {
 	wt_x509_spki_sha256(der, c, out);
 }
 
 WT_EXPORT int wt_x_x509_check_host(const uint8_t *der, const wt_x509_cert *c,
-	const char *host, size_t len)
+				   const char *host, size_t len)
 {
 	return wt_x509_check_host(der, c, host, len);
 }
 
-WT_EXPORT int wt_x_x509_store_init(wt_x509_store *s, size_t cap) { return wt_x509_store_init(s, cap); }
+WT_EXPORT int wt_x_x509_store_init(wt_x509_store *s, size_t cap)
+{
+	return wt_x509_store_init(s, cap);
+}
 WT_EXPORT int wt_x_x509_store_add_der(wt_x509_store *s, const uint8_t *der, size_t len)
 {
 	return wt_x509_store_add_der(s, der, len);
 }
-WT_EXPORT int wt_x_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len, uint32_t *added)
+WT_EXPORT int wt_x_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len,
+				      uint32_t *added)
 {
 	return wt_x509_store_add_pem(s, pem, len, added);
 }
-WT_EXPORT uint32_t wt_x_x509_store_count(const wt_x509_store *s) { return s->count; }
-WT_EXPORT uint32_t wt_x_x509_store_used(const wt_x509_store *s) { return s->used + WT_X509_STORE_HEADER; }
+WT_EXPORT uint32_t wt_x_x509_store_count(const wt_x509_store *s)
+{
+	return s->count;
+}
+WT_EXPORT uint32_t wt_x_x509_store_used(const wt_x509_store *s)
+{
+	return s->used + WT_X509_STORE_HEADER;
+}
 /* The idx-th anchor: *len set, returns its pointer (0 past the end). */
-WT_EXPORT const uint8_t *wt_x_x509_store_get(const wt_x509_store *s, uint32_t idx, uint32_t *len)
+WT_EXPORT const uint8_t *wt_x_x509_store_get(const wt_x509_store *s, uint32_t idx,
+					     uint32_t *len)
 {
 	size_t n = 0;
 	const uint8_t *p = wt_x509_store_get(s, idx, &n);
@@ -121,9 +139,9 @@ WT_EXPORT const uint8_t *wt_x_x509_store_get(const wt_x509_store *s, uint32_t id
  * the return value is its code.
  */
 WT_EXPORT int wt_x_x509_verify(const wt_x509_blob *certs, size_t n,
-	const wt_x509_store *store, const char *host, size_t hostlen,
-	uint32_t purpose, double now_ms, uint32_t max_depth, uint32_t flags,
-	wt_x509_result *res)
+			       const wt_x509_store *store, const char *host,
+			       size_t hostlen, uint32_t purpose, double now_ms,
+			       uint32_t max_depth, uint32_t flags, wt_x509_result *res)
 {
 	wt_x509_params p;
 	p.now_ms = now_ms > 0 ? (uint64_t)now_ms : 0;
@@ -138,7 +156,7 @@ WT_EXPORT int wt_x_x509_verify(const wt_x509_blob *certs, size_t n,
 }
 
 WT_EXPORT int wt_x_x509_check_signature(const uint8_t *der, size_t len,
-	const uint8_t *ider, size_t ilen)
+					const uint8_t *ider, size_t ilen)
 {
 	wt_x509_params p;
 	memset(&p, 0, sizeof p);
@@ -157,6 +175,15 @@ WT_EXPORT void wt_x_x509_result_info(const wt_x509_result *r, uint32_t *o)
 		o[4 + i] = r->path[i];
 }
 
-WT_EXPORT const char *wt_x_x509_err_name(int code) { return wt_x509_err_name(code); }
-WT_EXPORT const char *wt_x_x509_err_reason(int code) { return wt_x509_err_reason(code); }
-WT_EXPORT uint32_t wt_x_x509_err_alert(int code) { return wt_x509_err_alert(code); }
+WT_EXPORT const char *wt_x_x509_err_name(int code)
+{
+	return wt_x509_err_name(code);
+}
+WT_EXPORT const char *wt_x_x509_err_reason(int code)
+{
+	return wt_x509_err_reason(code);
+}
+WT_EXPORT uint32_t wt_x_x509_err_alert(int code)
+{
+	return wt_x509_err_alert(code);
+}

@@ -34,8 +34,7 @@ size_t wt_aead_nonce_len(uint32_t alg)
 }
 
 /* see wt_aead.h */
-int wt_aead_init(wt_aead_ctx *c, uint32_t alg, const uint8_t *key,
-	size_t keylen)
+int wt_aead_init(wt_aead_ctx *c, uint32_t alg, const uint8_t *key, size_t keylen)
 {
 	c->alg = 0;
 	switch (alg) {
@@ -44,32 +43,30 @@ int wt_aead_init(wt_aead_ctx *c, uint32_t alg, const uint8_t *key,
 	case WT_AEAD_AES256GCM:
 		/* The id fixes the key size: a 32-byte key is not AES-128. */
 		if (keylen != wt_aead_key_len(alg) ||
-			wt_gcm_init(&c->u.gcm, key, keylen) != 0)
+		    wt_gcm_init(&c->u.gcm, key, keylen) != 0)
 			return WT_ERR_ARG;
 		break;
 	case WT_AEAD_CHACHA20POLY1305:
 		if (wt_chapol_init(&c->u.chapol, key, keylen) != 0)
 			return WT_ERR_ARG;
 		break;
-	default:
-		return WT_ERR_ARG;
+	default: return WT_ERR_ARG;
 	}
 	c->alg = alg;
 	return WT_OK;
 }
 
 /* see wt_aead.h */
-int wt_aead_seal(const wt_aead_ctx *c, const uint8_t *nonce,
-	size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *in,
-	size_t len, uint8_t *out, uint8_t tag[16])
+int wt_aead_seal(const wt_aead_ctx *c, const uint8_t *nonce, size_t noncelen,
+		 const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
+		 uint8_t *out, uint8_t tag[16])
 {
 	if (is_gcm(c->alg)) {
 		/* wt_gcm_seal has no error return: refuse here what it
 		 * would turn into zeros. */
 		if (noncelen == 0 || (uint64_t)len > GCM_MAX_LEN)
 			return WT_ERR_ARG;
-		wt_gcm_seal(&c->u.gcm, nonce, noncelen, aad, aadlen, in, len,
-			out, tag);
+		wt_gcm_seal(&c->u.gcm, nonce, noncelen, aad, aadlen, in, len, out, tag);
 		return WT_OK;
 	}
 	switch (c->alg) {
@@ -77,28 +74,28 @@ int wt_aead_seal(const wt_aead_ctx *c, const uint8_t *nonce,
 		/* RFC 8439 section 2.8: the nonce is 96 bits. */
 		if (noncelen != 12)
 			return WT_ERR_ARG;
-		return wt_chapol_seal(&c->u.chapol, nonce, aad, aadlen, in, len,
-			out, tag) == 0 ? WT_OK : WT_ERR_ARG;
-	default:
-		return WT_ERR_ARG;
+		return wt_chapol_seal(&c->u.chapol, nonce, aad, aadlen, in, len, out,
+				      tag) == 0 ?
+			WT_OK :
+			WT_ERR_ARG;
+	default: return WT_ERR_ARG;
 	}
 }
 
 /* see wt_aead.h */
-int wt_aead_open(const wt_aead_ctx *c, const uint8_t *nonce,
-	size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *in,
-	size_t len, uint8_t *out, const uint8_t tag[16])
+int wt_aead_open(const wt_aead_ctx *c, const uint8_t *nonce, size_t noncelen,
+		 const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
+		 uint8_t *out, const uint8_t tag[16])
 {
 	if (is_gcm(c->alg))
-		return wt_gcm_open(&c->u.gcm, nonce, noncelen, aad, aadlen, in,
-			len, out, tag);
+		return wt_gcm_open(&c->u.gcm, nonce, noncelen, aad, aadlen, in, len, out,
+				   tag);
 	switch (c->alg) {
 	case WT_AEAD_CHACHA20POLY1305:
 		if (noncelen != 12)
 			return WT_ERR_ARG;
-		return wt_chapol_open(&c->u.chapol, nonce, aad, aadlen, in, len,
-			out, tag);
-	default:
-		return WT_ERR_ARG;
+		return wt_chapol_open(&c->u.chapol, nonce, aad, aadlen, in, len, out,
+				      tag);
+	default: return WT_ERR_ARG;
 	}
 }

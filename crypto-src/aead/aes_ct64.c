@@ -98,8 +98,9 @@ WT_INLINE void deinterleave(uint64_t *a, uint64_t *b, uint64_t lo, uint64_t hi)
 
 /* Transpose the 8x8 bit matrix in each byte position across q[0..7]:
  * bit j of byte p of q[b] <-> bit b of byte p of q[j]. Its own inverse. */
-#define SWAPN(cl, ch, s, x, y) do { \
-		uint64_t a_ = (x), b_ = (y); \
+#define SWAPN(cl, ch, s, x, y)                            \
+	do {                                              \
+		uint64_t a_ = (x), b_ = (y);              \
 		(x) = (a_ & (cl)) | ((b_ & (cl)) << (s)); \
 		(y) = ((a_ & (ch)) >> (s)) | (b_ & (ch)); \
 	} while (0)
@@ -109,9 +110,18 @@ WT_INLINE void deinterleave(uint64_t *a, uint64_t *b, uint64_t lo, uint64_t hi)
 
 WT_INLINE void ortho(uint64_t *q)
 {
-	SWAP2(q[0], q[1]); SWAP2(q[2], q[3]); SWAP2(q[4], q[5]); SWAP2(q[6], q[7]);
-	SWAP4(q[0], q[2]); SWAP4(q[1], q[3]); SWAP4(q[4], q[6]); SWAP4(q[5], q[7]);
-	SWAP8(q[0], q[4]); SWAP8(q[1], q[5]); SWAP8(q[2], q[6]); SWAP8(q[3], q[7]);
+	SWAP2(q[0], q[1]);
+	SWAP2(q[2], q[3]);
+	SWAP2(q[4], q[5]);
+	SWAP2(q[6], q[7]);
+	SWAP4(q[0], q[2]);
+	SWAP4(q[1], q[3]);
+	SWAP4(q[4], q[6]);
+	SWAP4(q[5], q[7]);
+	SWAP8(q[0], q[4]);
+	SWAP8(q[1], q[5]);
+	SWAP8(q[2], q[6]);
+	SWAP8(q[3], q[7]);
 }
 
 WT_INLINE void shift_rows(uint64_t *q);
@@ -123,7 +133,8 @@ void wt_aes_ct64_schedule(uint64_t *sk, const uint8_t *rk, unsigned nr)
 	int b;
 	for (r = 0; r <= nr; r++) {
 		uint64_t q[8], lo, hi;
-		interleave(&lo, &hi, wt_load64_le(rk + 16 * r), wt_load64_le(rk + 16 * r + 8));
+		interleave(&lo, &hi, wt_load64_le(rk + 16 * r),
+			   wt_load64_le(rk + 16 * r + 8));
 		for (b = 0; b < 4; b++) {
 			q[b] = lo;
 			q[4 + b] = hi;
@@ -166,13 +177,12 @@ WT_INLINE void shift_rows(uint64_t *q)
 	int b;
 	for (b = 0; b < 8; b++) {
 		uint64_t x = q[b];
-		q[b] = (x & 0x000000000000FFFFull)
-			| ((x & 0x00000000FFF00000ull) >> 4)
-			| ((x & 0x00000000000F0000ull) << 12)
-			| ((x & 0x0000FF0000000000ull) >> 8)
-			| ((x & 0x000000FF00000000ull) << 8)
-			| ((x & 0xF000000000000000ull) >> 12)
-			| ((x & 0x0FFF000000000000ull) << 4);
+		q[b] = (x & 0x000000000000FFFFull) | ((x & 0x00000000FFF00000ull) >> 4) |
+			((x & 0x00000000000F0000ull) << 12) |
+			((x & 0x0000FF0000000000ull) >> 8) |
+			((x & 0x000000FF00000000ull) << 8) |
+			((x & 0xF000000000000000ull) >> 12) |
+			((x & 0x0FFF000000000000ull) << 4);
 	}
 }
 
@@ -181,9 +191,15 @@ WT_INLINE uint64_t rot_rows(uint64_t x, int k)
 {
 	/* k is a constant after inlining */
 	switch (k & 3) {
-	case 1: return ((x >> 4) & 0x0FFF0FFF0FFF0FFFull) | ((x << 12) & 0xF000F000F000F000ull);
-	case 2: return ((x >> 8) & 0x00FF00FF00FF00FFull) | ((x << 8) & 0xFF00FF00FF00FF00ull);
-	case 3: return ((x >> 12) & 0x000F000F000F000Full) | ((x << 4) & 0xFFF0FFF0FFF0FFF0ull);
+	case 1:
+		return ((x >> 4) & 0x0FFF0FFF0FFF0FFFull) |
+			((x << 12) & 0xF000F000F000F000ull);
+	case 2:
+		return ((x >> 8) & 0x00FF00FF00FF00FFull) |
+			((x << 8) & 0xFF00FF00FF00FF00ull);
+	case 3:
+		return ((x >> 12) & 0x000F000F000F000Full) |
+			((x << 4) & 0xFFF0FFF0FFF0FFF0ull);
 	default: return x;
 	}
 }
@@ -220,9 +236,10 @@ WT_INLINE void mix_columns(uint64_t *q, int ph)
 	q[7] = t[6] ^ r[7] ^ u[7];
 }
 
-#define ROUND(PH) do { \
-		sbox64(q); \
-		mix_columns(q, PH); \
+#define ROUND(PH)                             \
+	do {                                  \
+		sbox64(q);                    \
+		mix_columns(q, PH);           \
 		add_round_key(q, sk + 8 * r); \
 	} while (0)
 
@@ -232,10 +249,18 @@ static void encrypt4(const uint64_t *sk, unsigned nr, uint64_t *q)
 	unsigned r = 1;
 	add_round_key(q, sk);
 	for (;;) {
-		ROUND(1); if (++r == nr) break;
-		ROUND(2); if (++r == nr) break;
-		ROUND(3); if (++r == nr) break;
-		ROUND(0); if (++r == nr) break;
+		ROUND(1);
+		if (++r == nr)
+			break;
+		ROUND(2);
+		if (++r == nr)
+			break;
+		ROUND(3);
+		if (++r == nr)
+			break;
+		ROUND(0);
+		if (++r == nr)
+			break;
 	}
 	sbox64(q);
 	add_round_key(q, sk + 8 * nr);
@@ -247,8 +272,8 @@ static void encrypt4(const uint64_t *sk, unsigned nr, uint64_t *q)
 }
 
 /* see aes_ct.h */
-void wt_aes_ct64_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
-	uint32_t ctr, const uint8_t *in, uint8_t *out, size_t len, uint32_t ok)
+void wt_aes_ct64_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12], uint32_t ctr,
+		     const uint8_t *in, uint8_t *out, size_t len, uint32_t ok)
 {
 	/* Bytes 0..11 of every counter block are the same, so their half of
 	 * the interleaved words is computed once: the even-column word holds
@@ -265,8 +290,8 @@ void wt_aes_ct64_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 		size_t n = len < 64 ? len : 64, i;
 		for (j = 0; j < 4; j++) {
 			uint32_t c = ctr + (uint32_t)j;
-			uint64_t cbe = (uint64_t)((c >> 24) | ((c >> 8) & 0xFF00)
-				| ((c << 8) & 0xFF0000) | (c << 24));
+			uint64_t cbe = (uint64_t)((c >> 24) | ((c >> 8) & 0xFF00) |
+						  ((c << 8) & 0xFF0000) | (c << 24));
 			q[j] = lo;
 			q[4 + j] = hi0 | (spread(cbe) << 8);
 		}
@@ -277,8 +302,10 @@ void wt_aes_ct64_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 			uint64_t x, y;
 			deinterleave(&x, &y, q[j], q[4 + j]);
 			if (n == 64) {
-				wt_store64_le(out + 16 * j, (wt_load64_le(in + 16 * j) ^ x) & m64);
-				wt_store64_le(out + 16 * j + 8, (wt_load64_le(in + 16 * j + 8) ^ y) & m64);
+				wt_store64_le(out + 16 * j,
+					      (wt_load64_le(in + 16 * j) ^ x) & m64);
+				wt_store64_le(out + 16 * j + 8,
+					      (wt_load64_le(in + 16 * j + 8) ^ y) & m64);
 			} else {
 				wt_store64_le(ks + 16 * j, x);
 				wt_store64_le(ks + 16 * j + 8, y);

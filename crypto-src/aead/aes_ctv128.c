@@ -121,10 +121,11 @@ static const uint8_t FRAME[4][16] = {
  * lanes; the masks keep every bit inside its byte. They are passed in,
  * loaded once per call behind a value barrier: a constant used inside the
  * loop is rebuilt at every use by V8 (a few instructions each). */
-#define SWAPMOVE(a, b, m, s) do { \
+#define SWAPMOVE(a, b, m, s)                         \
+	do {                                         \
 		v64 t_ = (((a) >> (s)) ^ (b)) & (m); \
-		(b) ^= t_; \
-		(a) ^= t_ << (s); \
+		(b) ^= t_;                           \
+		(a) ^= t_ << (s);                    \
 	} while (0)
 
 typedef struct {
@@ -145,12 +146,18 @@ WT_INLINE masks ortho_masks(void)
 
 WT_INLINE void ortho(v64 *q, const masks *k)
 {
-	SWAPMOVE(q[0], q[1], k->m1, 1); SWAPMOVE(q[2], q[3], k->m1, 1);
-	SWAPMOVE(q[4], q[5], k->m1, 1); SWAPMOVE(q[6], q[7], k->m1, 1);
-	SWAPMOVE(q[0], q[2], k->m2, 2); SWAPMOVE(q[1], q[3], k->m2, 2);
-	SWAPMOVE(q[4], q[6], k->m2, 2); SWAPMOVE(q[5], q[7], k->m2, 2);
-	SWAPMOVE(q[0], q[4], k->m4, 4); SWAPMOVE(q[1], q[5], k->m4, 4);
-	SWAPMOVE(q[2], q[6], k->m4, 4); SWAPMOVE(q[3], q[7], k->m4, 4);
+	SWAPMOVE(q[0], q[1], k->m1, 1);
+	SWAPMOVE(q[2], q[3], k->m1, 1);
+	SWAPMOVE(q[4], q[5], k->m1, 1);
+	SWAPMOVE(q[6], q[7], k->m1, 1);
+	SWAPMOVE(q[0], q[2], k->m2, 2);
+	SWAPMOVE(q[1], q[3], k->m2, 2);
+	SWAPMOVE(q[4], q[6], k->m2, 2);
+	SWAPMOVE(q[5], q[7], k->m2, 2);
+	SWAPMOVE(q[0], q[4], k->m4, 4);
+	SWAPMOVE(q[1], q[5], k->m4, 4);
+	SWAPMOVE(q[2], q[6], k->m4, 4);
+	SWAPMOVE(q[3], q[7], k->m4, 4);
 }
 
 /* see aes_ct.h */
@@ -169,7 +176,7 @@ void wt_aes_ctv128_schedule(uint64_t *sk, const uint8_t *rk, unsigned nr)
 				uint8_t k = rk[16 * r + FRAME[r & 3][i]];
 				if (r > 0)
 					k ^= 0x63;
-				pl[i] = (uint8_t)-((k >> b) & 1);
+				pl[i] = (uint8_t) - ((k >> b) & 1);
 			}
 			memcpy(sk + 16 * r + 2 * b, pl, 16);
 		}
@@ -190,8 +197,17 @@ WT_INLINE void mix_columns(v64 *q, int ph)
 {
 	/* Written out plane by plane: with the value barriers inside, clang
 	 * no longer unrolls a loop over b, and the arrays then live in memory. */
-#define R_(b) v64 r##b = rot8(lanes(q[b], ph)), t##b = q[b] ^ r##b, u##b = rot16(lanes(t##b, 2 * ph))
-	R_(0); R_(1); R_(2); R_(3); R_(4); R_(5); R_(6); R_(7);
+#define R_(b)                                                 \
+	v64 r##b = rot8(lanes(q[b], ph)), t##b = q[b] ^ r##b, \
+	    u##b = rot16(lanes(t##b, 2 * ph))
+	R_(0);
+	R_(1);
+	R_(2);
+	R_(3);
+	R_(4);
+	R_(5);
+	R_(6);
+	R_(7);
 #undef R_
 	q[0] = t7 ^ r0 ^ u0;
 	q[1] = t0 ^ t7 ^ r1 ^ u1;
@@ -205,14 +221,16 @@ WT_INLINE void mix_columns(v64 *q, int ph)
 
 /* One full round into frame phase PH: SubBytes, (free) ShiftRows,
  * MixColumns, AddRoundKey. */
-#define ROUND(PH) do { \
-		sboxv(q); \
-		mix_columns(q, PH); \
+#define ROUND(PH)                              \
+	do {                                   \
+		sboxv(q);                      \
+		mix_columns(q, PH);            \
 		add_round_key(q, sk + 16 * r); \
 	} while (0)
-#define ROUND2(PH) do { \
-		sboxv(p); \
-		mix_columns(p, PH); \
+#define ROUND2(PH)                             \
+	do {                                   \
+		sboxv(p);                      \
+		mix_columns(p, PH);            \
 		add_round_key(p, sk + 16 * r); \
 	} while (0)
 
@@ -224,10 +242,18 @@ static void encrypt8(const uint64_t *sk, unsigned nr, v64 *q)
 	int b;
 	add_round_key(q, sk);
 	for (;;) {
-		ROUND(1); if (++r == nr) break;
-		ROUND(2); if (++r == nr) break;
-		ROUND(3); if (++r == nr) break;
-		ROUND(0); if (++r == nr) break;
+		ROUND(1);
+		if (++r == nr)
+			break;
+		ROUND(2);
+		if (++r == nr)
+			break;
+		ROUND(3);
+		if (++r == nr)
+			break;
+		ROUND(0);
+		if (++r == nr)
+			break;
 	}
 	sboxv(q);
 	add_round_key(q, sk + 16 * nr);
@@ -247,10 +273,22 @@ static void encrypt16(const uint64_t *sk, unsigned nr, v64 *q, v64 *p)
 	add_round_key(q, sk);
 	add_round_key(p, sk);
 	for (;;) {
-		ROUND(1); ROUND2(1); if (++r == nr) break;
-		ROUND(2); ROUND2(2); if (++r == nr) break;
-		ROUND(3); ROUND2(3); if (++r == nr) break;
-		ROUND(0); ROUND2(0); if (++r == nr) break;
+		ROUND(1);
+		ROUND2(1);
+		if (++r == nr)
+			break;
+		ROUND(2);
+		ROUND2(2);
+		if (++r == nr)
+			break;
+		ROUND(3);
+		ROUND2(3);
+		if (++r == nr)
+			break;
+		ROUND(0);
+		ROUND2(0);
+		if (++r == nr)
+			break;
 	}
 	sboxv(q);
 	sboxv(p);
@@ -271,14 +309,16 @@ WT_INLINE void counters(v64 *q, v32 base, uint32_t ctr)
 		v32 blk = base;
 		uint32_t c = ctr + (uint32_t)j;
 		/* bytes 12..15 = be32(c), read as a little-endian lane */
-		blk[3] = (c >> 24) | ((c >> 8) & 0xFF00) | ((c << 8) & 0xFF0000) | (c << 24);
+		blk[3] = (c >> 24) | ((c >> 8) & 0xFF00) | ((c << 8) & 0xFF0000) |
+			(c << 24);
 		q[j] = (v64)blk;
 	}
 }
 
 /* see aes_ct.h */
 void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
-	uint32_t ctr, const uint8_t *in, uint8_t *out, size_t len, uint32_t ok)
+		       uint32_t ctr, const uint8_t *in, uint8_t *out, size_t len,
+		       uint32_t ok)
 {
 	v32 base = { wt_load32_le(cb), wt_load32_le(cb + 4), wt_load32_le(cb + 8), 0 };
 	v64 q[8], p[8], m = SPLAT(-(uint64_t)ok);
@@ -307,7 +347,8 @@ void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 			v32 blk = base;
 			uint32_t c = ctr + (uint32_t)j;
 			/* bytes 12..15 = be32(c), read as a little-endian lane */
-			blk[3] = (c >> 24) | ((c >> 8) & 0xFF00) | ((c << 8) & 0xFF0000) | (c << 24);
+			blk[3] = (c >> 24) | ((c >> 8) & 0xFF00) | ((c << 8) & 0xFF0000) |
+				(c << 24);
 			q[j] = (v64)blk;
 		}
 		ortho(q, &k);

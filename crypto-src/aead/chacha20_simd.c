@@ -22,9 +22,9 @@
 #include "inner.h"
 #include "chapol_inner.h"
 
-#if defined(__clang__) && (defined(__wasm_simd128__) || defined(__SSE2__) || \
-	defined(__ARM_NEON)) && defined(__BYTE_ORDER__) && \
-	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__clang__) &&                                                          \
+	(defined(__wasm_simd128__) || defined(__SSE2__) || defined(__ARM_NEON)) && \
+	defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* Lanes are loaded from and stored to bytes with memcpy, which is the
  * little-endian word order only on a little-endian target. */
 #define WT_CHACHA_SIMD 1
@@ -39,25 +39,39 @@
 #define ROTL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
 /* RFC 8439 section 2.1: the quarter round. */
-#define QR(a, b, c, d) do { \
-	a += b; d ^= a; d = ROTL(d, 16); \
-	c += d; b ^= c; b = ROTL(b, 12); \
-	a += b; d ^= a; d = ROTL(d, 8); \
-	c += d; b ^= c; b = ROTL(b, 7); \
-} while (0)
+#define QR(a, b, c, d)           \
+	do {                     \
+		a += b;          \
+		d ^= a;          \
+		d = ROTL(d, 16); \
+		c += d;          \
+		b ^= c;          \
+		b = ROTL(b, 12); \
+		a += b;          \
+		d ^= a;          \
+		d = ROTL(d, 8);  \
+		c += d;          \
+		b ^= c;          \
+		b = ROTL(b, 7);  \
+	} while (0)
 
 /* One block function (RFC 8439 section 2.3): 20 rounds as 10 column +
  * diagonal double rounds, then the input state added back. */
-static void chacha_block(const uint32_t kw[8], const uint32_t nw[3],
-	uint32_t counter, uint32_t out[16])
+static void chacha_block(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
+			 uint32_t out[16])
 {
 	uint32_t s[16], x[16];
 	int i;
-	s[0] = C0; s[1] = C1; s[2] = C2; s[3] = C3;
+	s[0] = C0;
+	s[1] = C1;
+	s[2] = C2;
+	s[3] = C3;
 	for (i = 0; i < 8; i++)
 		s[4 + i] = kw[i];
 	s[12] = counter;
-	s[13] = nw[0]; s[14] = nw[1]; s[15] = nw[2];
+	s[13] = nw[0];
+	s[14] = nw[1];
+	s[15] = nw[2];
 	memcpy(x, s, sizeof x);
 	for (i = 0; i < 10; i++) {
 		QR(x[0], x[4], x[8], x[12]);
@@ -74,9 +88,8 @@ static void chacha_block(const uint32_t kw[8], const uint32_t nw[3],
 }
 
 /* Scalar path from block `counter` on; see chapol_inner.h for mask. */
-static void run_scalar(const uint32_t kw[8], const uint32_t nw[3],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
-	uint32_t mask)
+static void run_scalar(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
+		       const uint8_t *in, uint8_t *out, size_t len, uint32_t mask)
 {
 	uint32_t ks[16];
 	size_t i;
@@ -84,7 +97,7 @@ static void run_scalar(const uint32_t kw[8], const uint32_t nw[3],
 		chacha_block(kw, nw, counter++, ks);
 		for (i = 0; i < 16; i++)
 			wt_store32_le(out + 4 * i,
-				(wt_load32_le(in + 4 * i) ^ ks[i]) & mask);
+				      (wt_load32_le(in + 4 * i) ^ ks[i]) & mask);
 		in += 64;
 		out += 64;
 		len -= 64;
@@ -107,28 +120,40 @@ static void run_scalar(const uint32_t kw[8], const uint32_t nw[3],
 typedef uint32_t v4u32 __attribute__((vector_size(16)));
 typedef uint8_t v16u8 __attribute__((vector_size(16)));
 
-WT_INLINE v4u32 splat(uint32_t x) { return (v4u32){ x, x, x, x }; }
+WT_INLINE v4u32 splat(uint32_t x)
+{
+	return (v4u32){ x, x, x, x };
+}
 
 WT_INLINE v4u32 rot16(v4u32 v)
 {
 	/* Little-endian word b0 b1 b2 b3 rotated left 16: b2 b3 b0 b1. */
-	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v,
-		2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 2, 3, 0, 1, 6, 7, 4, 5,
+					      10, 11, 8, 9, 14, 15, 12, 13);
 }
 WT_INLINE v4u32 rot8(v4u32 v)
 {
 	/* rotated left 8: b3 b0 b1 b2 */
-	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v,
-		3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 3, 0, 1, 2, 7, 4, 5, 6,
+					      11, 8, 9, 10, 15, 12, 13, 14);
 }
 #define ROTV(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 
-#define QRV(a, b, c, d) do { \
-	a += b; d ^= a; d = rot16(d); \
-	c += d; b ^= c; b = ROTV(b, 12); \
-	a += b; d ^= a; d = rot8(d); \
-	c += d; b ^= c; b = ROTV(b, 7); \
-} while (0)
+#define QRV(a, b, c, d)          \
+	do {                     \
+		a += b;          \
+		d ^= a;          \
+		d = rot16(d);    \
+		c += d;          \
+		b ^= c;          \
+		b = ROTV(b, 12); \
+		a += b;          \
+		d ^= a;          \
+		d = rot8(d);     \
+		c += d;          \
+		b ^= c;          \
+		b = ROTV(b, 7);  \
+	} while (0)
 
 WT_INLINE v4u32 loadv(const uint8_t *p)
 {
@@ -143,67 +168,88 @@ WT_INLINE void storev(uint8_t *p, v4u32 v)
 
 /* Transpose words a, b, c, d (lane j of each is block j's words
  * 4g..4g+3) and xor the four 16-byte rows into out at block stride. */
-WT_INLINE void emit4(v4u32 a, v4u32 b, v4u32 c, v4u32 d,
-	const uint8_t *in, uint8_t *out, v4u32 m)
+WT_INLINE void emit4(v4u32 a, v4u32 b, v4u32 c, v4u32 d, const uint8_t *in, uint8_t *out,
+		     v4u32 m)
 {
 	v4u32 t0 = __builtin_shufflevector(a, b, 0, 4, 1, 5); /* a0 b0 a1 b1 */
 	v4u32 t1 = __builtin_shufflevector(c, d, 0, 4, 1, 5); /* c0 d0 c1 d1 */
 	v4u32 t2 = __builtin_shufflevector(a, b, 2, 6, 3, 7); /* a2 b2 a3 b3 */
 	v4u32 t3 = __builtin_shufflevector(c, d, 2, 6, 3, 7); /* c2 d2 c3 d3 */
 	storev(out, (loadv(in) ^ __builtin_shufflevector(t0, t1, 0, 1, 4, 5)) & m);
-	storev(out + 64, (loadv(in + 64) ^ __builtin_shufflevector(t0, t1, 2, 3, 6, 7)) & m);
-	storev(out + 128, (loadv(in + 128) ^ __builtin_shufflevector(t2, t3, 0, 1, 4, 5)) & m);
-	storev(out + 192, (loadv(in + 192) ^ __builtin_shufflevector(t2, t3, 2, 3, 6, 7)) & m);
+	storev(out + 64,
+	       (loadv(in + 64) ^ __builtin_shufflevector(t0, t1, 2, 3, 6, 7)) & m);
+	storev(out + 128,
+	       (loadv(in + 128) ^ __builtin_shufflevector(t2, t3, 0, 1, 4, 5)) & m);
+	storev(out + 192,
+	       (loadv(in + 192) ^ __builtin_shufflevector(t2, t3, 2, 3, 6, 7)) & m);
 }
 
 /* State words of one group of four blocks, x0..x15 suffixed by the group
  * letter; lane j of group G is block counter + 4*G + j. Lane counters
  * wrap mod 2^32 like the scalar counter (callers keep it from wrapping,
  * RFC 8439 section 2.4). */
-#define GROUP_INIT(G, first) \
-	const v4u32 ctr##G = splat(first) + lane; \
-	v4u32 x0##G = splat(C0), x1##G = splat(C1), x2##G = splat(C2), x3##G = splat(C3); \
-	v4u32 x4##G = k0, x5##G = k1, x6##G = k2, x7##G = k3; \
-	v4u32 x8##G = k4, x9##G = k5, x10##G = k6, x11##G = k7; \
+#define GROUP_INIT(G, first)                                           \
+	const v4u32 ctr##G = splat(first) + lane;                      \
+	v4u32 x0##G = splat(C0), x1##G = splat(C1), x2##G = splat(C2), \
+	      x3##G = splat(C3);                                       \
+	v4u32 x4##G = k0, x5##G = k1, x6##G = k2, x7##G = k3;          \
+	v4u32 x8##G = k4, x9##G = k5, x10##G = k6, x11##G = k7;        \
 	v4u32 x12##G = ctr##G, x13##G = n0, x14##G = n1, x15##G = n2
 
 /* RFC 8439 section 2.3: the input state is added back at the end. */
-#define GROUP_EMIT(G, off) do { \
-	x0##G += splat(C0); x1##G += splat(C1); x2##G += splat(C2); x3##G += splat(C3); \
-	x4##G += k0; x5##G += k1; x6##G += k2; x7##G += k3; \
-	x8##G += k4; x9##G += k5; x10##G += k6; x11##G += k7; \
-	x12##G += ctr##G; x13##G += n0; x14##G += n1; x15##G += n2; \
-	emit4(x0##G, x1##G, x2##G, x3##G, in + (off), out + (off), m); \
-	emit4(x4##G, x5##G, x6##G, x7##G, in + (off) + 16, out + (off) + 16, m); \
-	emit4(x8##G, x9##G, x10##G, x11##G, in + (off) + 32, out + (off) + 32, m); \
-	emit4(x12##G, x13##G, x14##G, x15##G, in + (off) + 48, out + (off) + 48, m); \
-} while (0)
+#define GROUP_EMIT(G, off)                                                               \
+	do {                                                                             \
+		x0##G += splat(C0);                                                      \
+		x1##G += splat(C1);                                                      \
+		x2##G += splat(C2);                                                      \
+		x3##G += splat(C3);                                                      \
+		x4##G += k0;                                                             \
+		x5##G += k1;                                                             \
+		x6##G += k2;                                                             \
+		x7##G += k3;                                                             \
+		x8##G += k4;                                                             \
+		x9##G += k5;                                                             \
+		x10##G += k6;                                                            \
+		x11##G += k7;                                                            \
+		x12##G += ctr##G;                                                        \
+		x13##G += n0;                                                            \
+		x14##G += n1;                                                            \
+		x15##G += n2;                                                            \
+		emit4(x0##G, x1##G, x2##G, x3##G, in + (off), out + (off), m);           \
+		emit4(x4##G, x5##G, x6##G, x7##G, in + (off) + 16, out + (off) + 16, m); \
+		emit4(x8##G, x9##G, x10##G, x11##G, in + (off) + 32, out + (off) + 32,   \
+		      m);                                                                \
+		emit4(x12##G, x13##G, x14##G, x15##G, in + (off) + 48, out + (off) + 48, \
+		      m);                                                                \
+	} while (0)
 
 /* One column + diagonal double round on group G. */
-#define GROUP_DOUBLE_ROUND(G) do { \
-	QRV(x0##G, x4##G, x8##G, x12##G); \
-	QRV(x1##G, x5##G, x9##G, x13##G); \
-	QRV(x2##G, x6##G, x10##G, x14##G); \
-	QRV(x3##G, x7##G, x11##G, x15##G); \
-	QRV(x0##G, x5##G, x10##G, x15##G); \
-	QRV(x1##G, x6##G, x11##G, x12##G); \
-	QRV(x2##G, x7##G, x8##G, x13##G); \
-	QRV(x3##G, x4##G, x9##G, x14##G); \
-} while (0)
+#define GROUP_DOUBLE_ROUND(G)                      \
+	do {                                       \
+		QRV(x0##G, x4##G, x8##G, x12##G);  \
+		QRV(x1##G, x5##G, x9##G, x13##G);  \
+		QRV(x2##G, x6##G, x10##G, x14##G); \
+		QRV(x3##G, x7##G, x11##G, x15##G); \
+		QRV(x0##G, x5##G, x10##G, x15##G); \
+		QRV(x1##G, x6##G, x11##G, x12##G); \
+		QRV(x2##G, x7##G, x8##G, x13##G);  \
+		QRV(x3##G, x4##G, x9##G, x14##G);  \
+	} while (0)
 
-#define SPLAT_INPUTS \
-	const v4u32 m = splat(mask), lane = { 0, 1, 2, 3 }; \
-	const v4u32 k0 = splat(kw[0]), k1 = splat(kw[1]), k2 = splat(kw[2]), k3 = splat(kw[3]); \
-	const v4u32 k4 = splat(kw[4]), k5 = splat(kw[5]), k6 = splat(kw[6]), k7 = splat(kw[7]); \
+#define SPLAT_INPUTS                                                         \
+	const v4u32 m = splat(mask), lane = { 0, 1, 2, 3 };                  \
+	const v4u32 k0 = splat(kw[0]), k1 = splat(kw[1]), k2 = splat(kw[2]), \
+		    k3 = splat(kw[3]);                                       \
+	const v4u32 k4 = splat(kw[4]), k5 = splat(kw[5]), k6 = splat(kw[6]), \
+		    k7 = splat(kw[7]);                                       \
 	const v4u32 n0 = splat(nw[0]), n1 = splat(nw[1]), n2 = splat(nw[2])
 
 /* Eight blocks (512 bytes) per pass, as two independent groups of four:
  * measured in V8 (x86-64) about 15% faster than one group per pass, the
  * second group's instructions filling the first one's latencies even
  * though 32 live vectors spill. Returns the bytes done. */
-static size_t run_simd8(const uint32_t kw[8], const uint32_t nw[3],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
-	uint32_t mask)
+static size_t run_simd8(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
+			const uint8_t *in, uint8_t *out, size_t len, uint32_t mask)
 {
 	SPLAT_INPUTS;
 	size_t done = 0;
@@ -224,8 +270,8 @@ static size_t run_simd8(const uint32_t kw[8], const uint32_t nw[3],
 }
 
 /* Four blocks (exactly 256 bytes) from `counter`. */
-static void run_simd4(const uint32_t kw[8], const uint32_t nw[3],
-	uint32_t counter, const uint8_t *in, uint8_t *out, uint32_t mask)
+static void run_simd4(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
+		      const uint8_t *in, uint8_t *out, uint32_t mask)
 {
 	SPLAT_INPUTS;
 	GROUP_INIT(A, counter);
@@ -242,9 +288,8 @@ static void run_simd4(const uint32_t kw[8], const uint32_t nw[3],
  * two blocks: measured in V8 several times faster than the scalar block,
  * which clang's SLP vectorizer otherwise turns into lane inserts and
  * extracts under -msimd128. */
-static void run_simd1(const uint32_t kw[8], const uint32_t nw[3],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
-	uint32_t mask)
+static void run_simd1(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
+		      const uint8_t *in, uint8_t *out, size_t len, uint32_t mask)
 {
 	const v4u32 a0 = { C0, C1, C2, C3 };
 	const v4u32 b0 = { kw[0], kw[1], kw[2], kw[3] };
@@ -296,9 +341,8 @@ static void nonce_words(const uint8_t nonce[12], uint32_t nw[3])
 }
 
 /* see chapol_inner.h */
-void wt_chacha20_run(const uint32_t kw[8], const uint8_t nonce[12],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
-	uint32_t mask)
+void wt_chacha20_run(const uint32_t kw[8], const uint8_t nonce[12], uint32_t counter,
+		     const uint8_t *in, uint8_t *out, size_t len, uint32_t mask)
 {
 	uint32_t nw[3];
 	nonce_words(nonce, nw);
@@ -336,8 +380,8 @@ void wt_chacha20_run(const uint32_t kw[8], const uint8_t nonce[12],
 
 /* see chapol_inner.h */
 void wt_chacha20_run_scalar(const uint32_t kw[8], const uint8_t nonce[12],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
-	uint32_t mask)
+			    uint32_t counter, const uint8_t *in, uint8_t *out, size_t len,
+			    uint32_t mask)
 {
 	uint32_t nw[3];
 	nonce_words(nonce, nw);
@@ -345,8 +389,8 @@ void wt_chacha20_run_scalar(const uint32_t kw[8], const uint8_t nonce[12],
 }
 
 /* see wt_chapol.h */
-void wt_chacha20(const uint8_t key[32], const uint8_t nonce[12],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len)
+void wt_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+		 const uint8_t *in, uint8_t *out, size_t len)
 {
 	uint32_t kw[8];
 	int i;

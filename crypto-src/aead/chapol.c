@@ -28,8 +28,8 @@ int wt_chapol_init(wt_chapol_ctx *c, const uint8_t *key, size_t keylen)
 
 /* The Poly1305 tag over (aad, ct) with the one-time key of this nonce. */
 static void compute_tag(const wt_chapol_ctx *c, const uint8_t nonce[12],
-	const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
-	uint8_t tag[16])
+			const uint8_t *aad, size_t aadlen, const uint8_t *ct, size_t len,
+			uint8_t tag[16])
 {
 	/* Section 2.6: the one-time key is the first 32 bytes of block 0. */
 	static const uint8_t zero[32] = { 0 };
@@ -47,9 +47,9 @@ static void compute_tag(const wt_chapol_ctx *c, const uint8_t nonce[12],
 }
 
 /* see wt_chapol.h */
-int wt_chapol_seal(const wt_chapol_ctx *c, const uint8_t nonce[12],
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, uint8_t tag[16])
+int wt_chapol_seal(const wt_chapol_ctx *c, const uint8_t nonce[12], const uint8_t *aad,
+		   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		   uint8_t tag[16])
 {
 	if ((uint64_t)len > WT_CHAPOL_MAX_LEN)
 		return -1;
@@ -59,9 +59,9 @@ int wt_chapol_seal(const wt_chapol_ctx *c, const uint8_t nonce[12],
 }
 
 /* see wt_chapol.h */
-int wt_chapol_open(const wt_chapol_ctx *c, const uint8_t nonce[12],
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, const uint8_t tag[16])
+int wt_chapol_open(const wt_chapol_ctx *c, const uint8_t nonce[12], const uint8_t *aad,
+		   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		   const uint8_t tag[16])
 {
 	uint8_t want[16];
 	uint32_t ok;

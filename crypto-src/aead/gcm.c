@@ -64,7 +64,8 @@ int wt_gcm_init_impl(wt_gcm_ctx *c, const uint8_t *key, size_t keylen, uint32_t 
 /* see wt_gcm.h */
 int wt_gcm_init(wt_gcm_ctx *c, const uint8_t *key, size_t keylen)
 {
-	return init_impl(c, key, keylen, WT_HAVE_AESV ? WT_AES_IMPL_V128 : WT_AES_IMPL_CT64);
+	return init_impl(c, key, keylen,
+			 WT_HAVE_AESV ? WT_AES_IMPL_V128 : WT_AES_IMPL_CT64);
 }
 
 /* Hide a value's range from the optimizer: knowing a verdict is 0 or 1,
@@ -76,8 +77,8 @@ WT_INLINE uint32_t opaque(uint32_t x)
 }
 
 /* c->impl is public (fixed at init). */
-static void ctr(const wt_gcm_ctx *c, const uint8_t cb[12], uint32_t n,
-	const uint8_t *in, uint8_t *out, size_t len, uint32_t ok)
+static void ctr(const wt_gcm_ctx *c, const uint8_t cb[12], uint32_t n, const uint8_t *in,
+		uint8_t *out, size_t len, uint32_t ok)
 {
 #if WT_HAVE_AESV
 	if (c->impl == WT_AES_IMPL_V128) {
@@ -116,7 +117,7 @@ static void make_j0(const wt_gcm_ctx *c, uint8_t j0[16], const uint8_t *iv, size
  * group of C's tail: a 1 KiB record takes 9 groups, not 11.
  */
 static void ghash_s(const wt_gcm_ctx *c, uint64_t y[2], const uint8_t *aad, size_t aadlen,
-	const uint8_t *ct, size_t len)
+		    const uint8_t *ct, size_t len)
 {
 	uint8_t tmp[128];
 	size_t na = (aadlen + 15) / 16, off = 0, full, tail, nt;
@@ -153,9 +154,9 @@ static void ghash_s(const wt_gcm_ctx *c, uint64_t y[2], const uint8_t *aad, size
 }
 
 /* see wt_gcm.h */
-void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, uint8_t tag[16])
+void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen, const uint8_t *aad,
+		 size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		 uint8_t tag[16])
 {
 	uint8_t j0[16], ks[16 + FIRST];
 	uint64_t y[2] = { 0, 0 };
@@ -190,9 +191,9 @@ void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
 }
 
 /* see wt_gcm.h */
-int wt_gcm_open(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, const uint8_t tag[16])
+int wt_gcm_open(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen, const uint8_t *aad,
+		size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		const uint8_t tag[16])
 {
 	uint8_t j0[16], ks[16 + FIRST], t[16];
 	uint64_t y[2] = { 0, 0 };

@@ -156,7 +156,7 @@ typedef struct {
 	 * xs[block][pair][part][lane], pairs (hi, lo), (rev hi, rev lo),
 	 * (mid, rev mid). */
 	uint64_t xs[8][3][4][2];
-	uint64_t h[6];          /* per-operand product sums, folded */
+	uint64_t h[6]; /* per-operand product sums, folded */
 } wt_ghash_group;
 
 /* Where operand o (OP_*) sits in a pair. */
@@ -183,14 +183,15 @@ typedef uint64_t gv64 __attribute__((vector_size(16)));
 /* Masks passed around as values, loaded once behind barriers (a vector
  * constant inside a loop is rebuilt at every use by V8). */
 typedef struct {
-	gv64 r1, r2, r4;        /* bit reversal in bytes */
-	gv64 m[4];              /* residue parts M0..M3 */
+	gv64 r1, r2, r4; /* bit reversal in bytes */
+	gv64 m[4];       /* residue parts M0..M3 */
 } gmasks;
 
 /* Split the operand pairs b, r, mm of block k into their residue parts. */
 WT_INLINE void split_block(wt_ghash_group *g, unsigned k, gv64 b, gv64 r, const gmasks *m)
 {
-	gv64 mm = __builtin_shufflevector(b, r, 0, 2) ^ __builtin_shufflevector(b, r, 1, 3);
+	gv64 mm =
+		__builtin_shufflevector(b, r, 0, 2) ^ __builtin_shufflevector(b, r, 1, 3);
 	int i;
 	for (i = 0; i < 4; i++) {
 		gv64 t0 = b & m->m[i], t1 = r & m->m[i], t2 = mm & m->m[i];
@@ -201,7 +202,8 @@ WT_INLINE void split_block(wt_ghash_group *g, unsigned k, gv64 b, gv64 r, const 
 }
 #endif
 
-WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8_t *p, unsigned n)
+WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8_t *p,
+			     unsigned n)
 {
 	/* A little-endian load has the bytes of the big-endian word in
 	 * reverse order: its per-byte bit reversal is the 64-bit reversal of
@@ -229,14 +231,15 @@ WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8
 	for (k = 0; k < n; k++) {
 		gv64 b, r;
 		if (k == 0) {
-			uint64_t hi = wt_load64_be(p) ^ y[0], lo = wt_load64_be(p + 8) ^ y[1];
+			uint64_t hi = wt_load64_be(p) ^ y[0],
+				 lo = wt_load64_be(p + 8) ^ y[1];
 			b = (gv64){ hi, lo };
 			r = (gv64){ rev64(hi), rev64(lo) };
 		} else {
 			gv8 v;
 			memcpy(&v, p + 16 * k, 16);
 			b = (gv64)__builtin_shufflevector(v, v, 7, 6, 5, 4, 3, 2, 1, 0,
-				15, 14, 13, 12, 11, 10, 9, 8);
+							  15, 14, 13, 12, 11, 10, 9, 8);
 			r = (gv64)v;
 			r = ((r >> 1) & m.r1) | ((r & m.r1) << 1);
 			r = ((r >> 2) & m.r2) | ((r & m.r2) << 2);
@@ -249,13 +252,15 @@ WT_INLINE void wt_ghash_prep(wt_ghash_group *g, const uint64_t y[2], const uint8
 		uint64_t ops[6], s[4];
 		int o, i;
 		if (k == 0) {
-			uint64_t hi = wt_load64_be(p) ^ y[0], lo = wt_load64_be(p + 8) ^ y[1];
+			uint64_t hi = wt_load64_be(p) ^ y[0],
+				 lo = wt_load64_be(p + 8) ^ y[1];
 			ops[OP_HI] = hi;
 			ops[OP_LO] = lo;
 			ops[OP_RHI] = rev64(hi);
 			ops[OP_RLO] = rev64(lo);
 		} else {
-			uint64_t l0 = wt_load64_le(p + 16 * k), l1 = wt_load64_le(p + 16 * k + 8);
+			uint64_t l0 = wt_load64_le(p + 16 * k),
+				 l1 = wt_load64_le(p + 16 * k + 8);
 			ops[OP_HI] = bswap64(l0);
 			ops[OP_LO] = bswap64(l1);
 			ops[OP_RHI] = rev8_each(l0);
@@ -290,9 +295,12 @@ static void gmul(uint64_t y[2], const uint64_t a[2], const uint64_t b[2])
 {
 	uint64_t ops[6][2], s[4], h[6];
 	int o;
-	ops[OP_LO][0] = a[1]; ops[OP_LO][1] = b[1];
-	ops[OP_HI][0] = a[0]; ops[OP_HI][1] = b[0];
-	ops[OP_MID][0] = a[0] ^ a[1]; ops[OP_MID][1] = b[0] ^ b[1];
+	ops[OP_LO][0] = a[1];
+	ops[OP_LO][1] = b[1];
+	ops[OP_HI][0] = a[0];
+	ops[OP_HI][1] = b[0];
+	ops[OP_MID][0] = a[0] ^ a[1];
+	ops[OP_MID][1] = b[0] ^ b[1];
 	for (o = 0; o < 3; o++) {
 		ops[o + 3][0] = rev64(ops[o][0]);
 		ops[o + 3][1] = rev64(ops[o][1]);
@@ -352,7 +360,7 @@ WT_INLINE void pass8(wt_ghash_group *g, const uint64_t *hk, int o)
 
 /* see aes_ct.h */
 void wt_ghash_update(const uint64_t hk[WT_GHASH_KEY_WORDS], uint64_t y[2],
-	const uint8_t *data, size_t len)
+		     const uint8_t *data, size_t len)
 {
 	/* The temporaries hold H products and the state: wiped once, at
 	 * the end (per group it cost as much as a tenth of the work). */

@@ -14,9 +14,9 @@
 #include "inner.h"
 #include "chapol_inner.h"
 
-#if defined(__clang__) && (defined(__wasm_simd128__) || defined(__SSE2__) || \
-	defined(__ARM_NEON)) && defined(__BYTE_ORDER__) && \
-	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__clang__) &&                                                          \
+	(defined(__wasm_simd128__) || defined(__SSE2__) || defined(__ARM_NEON)) && \
+	defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define WT_POLY_SIMD 1
 #endif
 
@@ -45,9 +45,10 @@ void wt_poly1305_init(wt_poly1305_ctx *c, const uint8_t key[32])
  * the top limb) as section 2.5 appends a 0x01 byte to every full block;
  * hibit = 0 for the final partial block, whose 0x01 is in the buffer. */
 static void blocks_scalar(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks,
-	uint32_t hibit)
+			  uint32_t hibit)
 {
-	const uint32_t r0 = c->r[0], r1 = c->r[1], r2 = c->r[2], r3 = c->r[3], r4 = c->r[4];
+	const uint32_t r0 = c->r[0], r1 = c->r[1], r2 = c->r[2], r3 = c->r[3],
+		       r4 = c->r[4];
 	const uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
 	uint32_t h0 = c->h[0], h1 = c->h[1], h2 = c->h[2], h3 = c->h[3], h4 = c->h[4];
 	while (nblocks-- > 0) {
@@ -60,27 +61,42 @@ static void blocks_scalar(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks,
 		h4 += (wt_load32_le(m + 12) >> 8) | hibit;
 
 		d0 = (uint64_t)h0 * r0 + (uint64_t)h1 * s4 + (uint64_t)h2 * s3 +
-		     (uint64_t)h3 * s2 + (uint64_t)h4 * s1;
+			(uint64_t)h3 * s2 + (uint64_t)h4 * s1;
 		d1 = (uint64_t)h0 * r1 + (uint64_t)h1 * r0 + (uint64_t)h2 * s4 +
-		     (uint64_t)h3 * s3 + (uint64_t)h4 * s2;
+			(uint64_t)h3 * s3 + (uint64_t)h4 * s2;
 		d2 = (uint64_t)h0 * r2 + (uint64_t)h1 * r1 + (uint64_t)h2 * r0 +
-		     (uint64_t)h3 * s4 + (uint64_t)h4 * s3;
+			(uint64_t)h3 * s4 + (uint64_t)h4 * s3;
 		d3 = (uint64_t)h0 * r3 + (uint64_t)h1 * r2 + (uint64_t)h2 * r1 +
-		     (uint64_t)h3 * r0 + (uint64_t)h4 * s4;
+			(uint64_t)h3 * r0 + (uint64_t)h4 * s4;
 		d4 = (uint64_t)h0 * r4 + (uint64_t)h1 * r3 + (uint64_t)h2 * r2 +
-		     (uint64_t)h3 * r1 + (uint64_t)h4 * r0;
+			(uint64_t)h3 * r1 + (uint64_t)h4 * r0;
 
 		/* Partial carry: limbs back to 26 bits plus a small excess. */
-		cy = (uint32_t)(d0 >> 26); h0 = (uint32_t)d0 & M26;
-		d1 += cy; cy = (uint32_t)(d1 >> 26); h1 = (uint32_t)d1 & M26;
-		d2 += cy; cy = (uint32_t)(d2 >> 26); h2 = (uint32_t)d2 & M26;
-		d3 += cy; cy = (uint32_t)(d3 >> 26); h3 = (uint32_t)d3 & M26;
-		d4 += cy; cy = (uint32_t)(d4 >> 26); h4 = (uint32_t)d4 & M26;
-		h0 += cy * 5; cy = h0 >> 26; h0 &= M26;
+		cy = (uint32_t)(d0 >> 26);
+		h0 = (uint32_t)d0 & M26;
+		d1 += cy;
+		cy = (uint32_t)(d1 >> 26);
+		h1 = (uint32_t)d1 & M26;
+		d2 += cy;
+		cy = (uint32_t)(d2 >> 26);
+		h2 = (uint32_t)d2 & M26;
+		d3 += cy;
+		cy = (uint32_t)(d3 >> 26);
+		h3 = (uint32_t)d3 & M26;
+		d4 += cy;
+		cy = (uint32_t)(d4 >> 26);
+		h4 = (uint32_t)d4 & M26;
+		h0 += cy * 5;
+		cy = h0 >> 26;
+		h0 &= M26;
 		h1 += cy;
 		m += 16;
 	}
-	c->h[0] = h0; c->h[1] = h1; c->h[2] = h2; c->h[3] = h3; c->h[4] = h4;
+	c->h[0] = h0;
+	c->h[1] = h1;
+	c->h[2] = h2;
+	c->h[3] = h3;
+	c->h[4] = h4;
 }
 
 
@@ -99,7 +115,10 @@ static void blocks_scalar(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks,
 typedef uint32_t v4u32 __attribute__((vector_size(16)));
 typedef uint64_t v2u64 __attribute__((vector_size(16)));
 
-WT_INLINE v4u32 splat4(uint32_t x) { return (v4u32){ x, x, x, x }; }
+WT_INLINE v4u32 splat4(uint32_t x)
+{
+	return (v4u32){ x, x, x, x };
+}
 
 /* clang selects i64x2.extmul_*_i32x4_u only when each widened operand
  * feeds one multiply; once it shares a widened h or r between the five
@@ -118,14 +137,14 @@ WT_INLINE v2u64 mul_lo(v4u32 a, v4u32 b)
 	OWN(a);
 	OWN(b);
 	return __builtin_convertvector(__builtin_shufflevector(a, a, 0, 1), v2u64) *
-	       __builtin_convertvector(__builtin_shufflevector(b, b, 0, 1), v2u64);
+		__builtin_convertvector(__builtin_shufflevector(b, b, 0, 1), v2u64);
 }
 WT_INLINE v2u64 mul_hi(v4u32 a, v4u32 b)
 {
 	OWN(a);
 	OWN(b);
 	return __builtin_convertvector(__builtin_shufflevector(a, a, 2, 3), v2u64) *
-	       __builtin_convertvector(__builtin_shufflevector(b, b, 2, 3), v2u64);
+		__builtin_convertvector(__builtin_shufflevector(b, b, 2, 3), v2u64);
 }
 /* 5x without a 64-bit lane multiply (see OWN). */
 WT_INLINE v2u64 times5(v2u64 x)
@@ -148,15 +167,15 @@ static void fe_mul(uint32_t out[5], const uint32_t a[5], const uint32_t b[5])
 	uint32_t s1 = b[1] * 5, s2 = b[2] * 5, s3 = b[3] * 5, s4 = b[4] * 5, cy;
 	int i;
 	d[0] = (uint64_t)a[0] * b[0] + (uint64_t)a[1] * s4 + (uint64_t)a[2] * s3 +
-	       (uint64_t)a[3] * s2 + (uint64_t)a[4] * s1;
+		(uint64_t)a[3] * s2 + (uint64_t)a[4] * s1;
 	d[1] = (uint64_t)a[0] * b[1] + (uint64_t)a[1] * b[0] + (uint64_t)a[2] * s4 +
-	       (uint64_t)a[3] * s3 + (uint64_t)a[4] * s2;
+		(uint64_t)a[3] * s3 + (uint64_t)a[4] * s2;
 	d[2] = (uint64_t)a[0] * b[2] + (uint64_t)a[1] * b[1] + (uint64_t)a[2] * b[0] +
-	       (uint64_t)a[3] * s4 + (uint64_t)a[4] * s3;
+		(uint64_t)a[3] * s4 + (uint64_t)a[4] * s3;
 	d[3] = (uint64_t)a[0] * b[3] + (uint64_t)a[1] * b[2] + (uint64_t)a[2] * b[1] +
-	       (uint64_t)a[3] * b[0] + (uint64_t)a[4] * s4;
+		(uint64_t)a[3] * b[0] + (uint64_t)a[4] * s4;
 	d[4] = (uint64_t)a[0] * b[4] + (uint64_t)a[1] * b[3] + (uint64_t)a[2] * b[2] +
-	       (uint64_t)a[3] * b[1] + (uint64_t)a[4] * b[0];
+		(uint64_t)a[3] * b[1] + (uint64_t)a[4] * b[0];
 	for (i = 0; i < 4; i++) {
 		d[i + 1] += d[i] >> 26;
 		out[i] = (uint32_t)d[i] & M26;
@@ -169,27 +188,59 @@ static void fe_mul(uint32_t out[5], const uint32_t a[5], const uint32_t b[5])
 }
 
 /* One vector multiply-and-reduce of h (four lanes) by (r, s = 5r). */
-#define VMUL(H, R, S) do { \
-	v2u64 a0 = mul_lo(H[0], R[0]) + mul_lo(H[1], S[4]) + mul_lo(H[2], S[3]) + mul_lo(H[3], S[2]) + mul_lo(H[4], S[1]); \
-	v2u64 b0 = mul_hi(H[0], R[0]) + mul_hi(H[1], S[4]) + mul_hi(H[2], S[3]) + mul_hi(H[3], S[2]) + mul_hi(H[4], S[1]); \
-	v2u64 a1 = mul_lo(H[0], R[1]) + mul_lo(H[1], R[0]) + mul_lo(H[2], S[4]) + mul_lo(H[3], S[3]) + mul_lo(H[4], S[2]); \
-	v2u64 b1 = mul_hi(H[0], R[1]) + mul_hi(H[1], R[0]) + mul_hi(H[2], S[4]) + mul_hi(H[3], S[3]) + mul_hi(H[4], S[2]); \
-	v2u64 a2 = mul_lo(H[0], R[2]) + mul_lo(H[1], R[1]) + mul_lo(H[2], R[0]) + mul_lo(H[3], S[4]) + mul_lo(H[4], S[3]); \
-	v2u64 b2 = mul_hi(H[0], R[2]) + mul_hi(H[1], R[1]) + mul_hi(H[2], R[0]) + mul_hi(H[3], S[4]) + mul_hi(H[4], S[3]); \
-	v2u64 a3 = mul_lo(H[0], R[3]) + mul_lo(H[1], R[2]) + mul_lo(H[2], R[1]) + mul_lo(H[3], R[0]) + mul_lo(H[4], S[4]); \
-	v2u64 b3 = mul_hi(H[0], R[3]) + mul_hi(H[1], R[2]) + mul_hi(H[2], R[1]) + mul_hi(H[3], R[0]) + mul_hi(H[4], S[4]); \
-	v2u64 a4 = mul_lo(H[0], R[4]) + mul_lo(H[1], R[3]) + mul_lo(H[2], R[2]) + mul_lo(H[3], R[1]) + mul_lo(H[4], R[0]); \
-	v2u64 b4 = mul_hi(H[0], R[4]) + mul_hi(H[1], R[3]) + mul_hi(H[2], R[2]) + mul_hi(H[3], R[1]) + mul_hi(H[4], R[0]); \
-	const v2u64 m26 = { M26, M26 }; \
-	a1 += a0 >> 26; a0 &= m26;  b1 += b0 >> 26; b0 &= m26; \
-	a2 += a1 >> 26; a1 &= m26;  b2 += b1 >> 26; b1 &= m26; \
-	a3 += a2 >> 26; a2 &= m26;  b3 += b2 >> 26; b2 &= m26; \
-	a4 += a3 >> 26; a3 &= m26;  b4 += b3 >> 26; b3 &= m26; \
-	a0 += times5(a4 >> 26); a4 &= m26;  b0 += times5(b4 >> 26); b4 &= m26; \
-	a1 += a0 >> 26; a0 &= m26;  b1 += b0 >> 26; b0 &= m26; \
-	H[0] = pack(a0, b0); H[1] = pack(a1, b1); H[2] = pack(a2, b2); \
-	H[3] = pack(a3, b3); H[4] = pack(a4, b4); \
-} while (0)
+#define VMUL(H, R, S)                                                                 \
+	do {                                                                          \
+		v2u64 a0 = mul_lo(H[0], R[0]) + mul_lo(H[1], S[4]) +                  \
+			mul_lo(H[2], S[3]) + mul_lo(H[3], S[2]) + mul_lo(H[4], S[1]); \
+		v2u64 b0 = mul_hi(H[0], R[0]) + mul_hi(H[1], S[4]) +                  \
+			mul_hi(H[2], S[3]) + mul_hi(H[3], S[2]) + mul_hi(H[4], S[1]); \
+		v2u64 a1 = mul_lo(H[0], R[1]) + mul_lo(H[1], R[0]) +                  \
+			mul_lo(H[2], S[4]) + mul_lo(H[3], S[3]) + mul_lo(H[4], S[2]); \
+		v2u64 b1 = mul_hi(H[0], R[1]) + mul_hi(H[1], R[0]) +                  \
+			mul_hi(H[2], S[4]) + mul_hi(H[3], S[3]) + mul_hi(H[4], S[2]); \
+		v2u64 a2 = mul_lo(H[0], R[2]) + mul_lo(H[1], R[1]) +                  \
+			mul_lo(H[2], R[0]) + mul_lo(H[3], S[4]) + mul_lo(H[4], S[3]); \
+		v2u64 b2 = mul_hi(H[0], R[2]) + mul_hi(H[1], R[1]) +                  \
+			mul_hi(H[2], R[0]) + mul_hi(H[3], S[4]) + mul_hi(H[4], S[3]); \
+		v2u64 a3 = mul_lo(H[0], R[3]) + mul_lo(H[1], R[2]) +                  \
+			mul_lo(H[2], R[1]) + mul_lo(H[3], R[0]) + mul_lo(H[4], S[4]); \
+		v2u64 b3 = mul_hi(H[0], R[3]) + mul_hi(H[1], R[2]) +                  \
+			mul_hi(H[2], R[1]) + mul_hi(H[3], R[0]) + mul_hi(H[4], S[4]); \
+		v2u64 a4 = mul_lo(H[0], R[4]) + mul_lo(H[1], R[3]) +                  \
+			mul_lo(H[2], R[2]) + mul_lo(H[3], R[1]) + mul_lo(H[4], R[0]); \
+		v2u64 b4 = mul_hi(H[0], R[4]) + mul_hi(H[1], R[3]) +                  \
+			mul_hi(H[2], R[2]) + mul_hi(H[3], R[1]) + mul_hi(H[4], R[0]); \
+		const v2u64 m26 = { M26, M26 };                                       \
+		a1 += a0 >> 26;                                                       \
+		a0 &= m26;                                                            \
+		b1 += b0 >> 26;                                                       \
+		b0 &= m26;                                                            \
+		a2 += a1 >> 26;                                                       \
+		a1 &= m26;                                                            \
+		b2 += b1 >> 26;                                                       \
+		b1 &= m26;                                                            \
+		a3 += a2 >> 26;                                                       \
+		a2 &= m26;                                                            \
+		b3 += b2 >> 26;                                                       \
+		b2 &= m26;                                                            \
+		a4 += a3 >> 26;                                                       \
+		a3 &= m26;                                                            \
+		b4 += b3 >> 26;                                                       \
+		b3 &= m26;                                                            \
+		a0 += times5(a4 >> 26);                                               \
+		a4 &= m26;                                                            \
+		b0 += times5(b4 >> 26);                                               \
+		b4 &= m26;                                                            \
+		a1 += a0 >> 26;                                                       \
+		a0 &= m26;                                                            \
+		b1 += b0 >> 26;                                                       \
+		b0 &= m26;                                                            \
+		H[0] = pack(a0, b0);                                                  \
+		H[1] = pack(a1, b1);                                                  \
+		H[2] = pack(a2, b2);                                                  \
+		H[3] = pack(a3, b3);                                                  \
+		H[4] = pack(a4, b4);                                                  \
+	} while (0)
 
 /* Add four message blocks (64 bytes at m), block j into lane j. */
 WT_INLINE void vadd_blocks(v4u32 h[5], const uint8_t *m)
@@ -244,12 +295,23 @@ static void blocks_simd(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks)
 	 * carry back to the scalar invariant. */
 	for (i = 0; i < 5; i++)
 		acc[i] = h[i][0] + h[i][1] + h[i][2] + h[i][3];
-	cy = acc[0] >> 26; acc[0] &= M26;
-	acc[1] += cy; cy = acc[1] >> 26; acc[1] &= M26;
-	acc[2] += cy; cy = acc[2] >> 26; acc[2] &= M26;
-	acc[3] += cy; cy = acc[3] >> 26; acc[3] &= M26;
-	acc[4] += cy; cy = acc[4] >> 26; acc[4] &= M26;
-	acc[0] += cy * 5; cy = acc[0] >> 26; acc[0] &= M26;
+	cy = acc[0] >> 26;
+	acc[0] &= M26;
+	acc[1] += cy;
+	cy = acc[1] >> 26;
+	acc[1] &= M26;
+	acc[2] += cy;
+	cy = acc[2] >> 26;
+	acc[2] &= M26;
+	acc[3] += cy;
+	cy = acc[3] >> 26;
+	acc[3] &= M26;
+	acc[4] += cy;
+	cy = acc[4] >> 26;
+	acc[4] &= M26;
+	acc[0] += cy * 5;
+	cy = acc[0] >> 26;
+	acc[0] &= M26;
 	acc[1] += cy;
 	memcpy(c->h, acc, sizeof acc);
 	wt_wipe(r2, sizeof r2);
@@ -258,8 +320,7 @@ static void blocks_simd(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks)
 }
 #endif
 
-static void blocks(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks,
-	uint32_t hibit)
+static void blocks(wt_poly1305_ctx *c, const uint8_t *m, size_t nblocks, uint32_t hibit)
 {
 #ifdef WT_POLY_SIMD
 	/* Below 16 blocks, computing r^2..r^4 costs more than it saves. */
@@ -329,22 +390,43 @@ void wt_poly1305_final(wt_poly1305_ctx *c, uint8_t tag[16])
 			c->buf[i] = 0;
 		blocks(c, c->buf, 1, 0);
 	}
-	h0 = c->h[0]; h1 = c->h[1]; h2 = c->h[2]; h3 = c->h[3]; h4 = c->h[4];
+	h0 = c->h[0];
+	h1 = c->h[1];
+	h2 = c->h[2];
+	h3 = c->h[3];
+	h4 = c->h[4];
 
 	/* Full carry so every limb is below 2^26 and h < 2^130 + small. */
-	cy = h1 >> 26; h1 &= M26;
-	h2 += cy; cy = h2 >> 26; h2 &= M26;
-	h3 += cy; cy = h3 >> 26; h3 &= M26;
-	h4 += cy; cy = h4 >> 26; h4 &= M26;
-	h0 += cy * 5; cy = h0 >> 26; h0 &= M26;
+	cy = h1 >> 26;
+	h1 &= M26;
+	h2 += cy;
+	cy = h2 >> 26;
+	h2 &= M26;
+	h3 += cy;
+	cy = h3 >> 26;
+	h3 &= M26;
+	h4 += cy;
+	cy = h4 >> 26;
+	h4 &= M26;
+	h0 += cy * 5;
+	cy = h0 >> 26;
+	h0 &= M26;
 	h1 += cy;
 
 	/* g = h + 5 - 2^130; h >= p exactly when g does not go negative,
 	 * i.e. the borrow out of g4 is clear. Select h or g by mask. */
-	g0 = h0 + 5; cy = g0 >> 26; g0 &= M26;
-	g1 = h1 + cy; cy = g1 >> 26; g1 &= M26;
-	g2 = h2 + cy; cy = g2 >> 26; g2 &= M26;
-	g3 = h3 + cy; cy = g3 >> 26; g3 &= M26;
+	g0 = h0 + 5;
+	cy = g0 >> 26;
+	g0 &= M26;
+	g1 = h1 + cy;
+	cy = g1 >> 26;
+	g1 &= M26;
+	g2 = h2 + cy;
+	cy = g2 >> 26;
+	g2 &= M26;
+	g3 = h3 + cy;
+	cy = g3 >> 26;
+	g3 &= M26;
 	g4 = h4 + cy - (1u << 26);
 	mask = (g4 >> 31) - 1; /* all ones if h >= p */
 	h0 = (h0 & ~mask) | (g0 & mask);
@@ -372,8 +454,7 @@ void wt_poly1305_final(wt_poly1305_ctx *c, uint8_t tag[16])
 }
 
 /* see wt_chapol.h */
-void wt_poly1305(const uint8_t key[32], const uint8_t *m, size_t len,
-	uint8_t tag[16])
+void wt_poly1305(const uint8_t key[32], const uint8_t *m, size_t len, uint8_t tag[16])
 {
 	wt_poly1305_ctx c;
 	wt_poly1305_init(&c, key);

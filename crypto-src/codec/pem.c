@@ -16,8 +16,8 @@ static uint32_t b64_value(uint32_t c, uint32_t *bad)
 	uint32_t dg = WT_GE(c, '0') & WT_LE(c, '9');
 	uint32_t pl = WT_EQ(c, '+');
 	uint32_t sl = WT_EQ(c, '/');
-	uint32_t v = (-up & (c - 'A')) | (-lo & (c - 'a' + 26)) |
-		(-dg & (c - '0' + 52)) | (-pl & 62) | (-sl & 63);
+	uint32_t v = (-up & (c - 'A')) | (-lo & (c - 'a' + 26)) | (-dg & (c - '0' + 52)) |
+		(-pl & 62) | (-sl & 63);
 	*bad |= WT_NOT(up | lo | dg | pl | sl);
 	return v;
 }
@@ -71,7 +71,7 @@ static size_t end_of_line(const uint8_t *s, size_t n, size_t i, int eof_ok)
 
 /* see wt_pem.h */
 int wt_pem_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap,
-	wt_pem_block *blk)
+		  wt_pem_block *blk)
 {
 	const uint8_t *s = (const uint8_t *)in;
 	size_t i = 0, lab, labn, body, o = 0, nchar = 0, npad = 0, j;
@@ -110,7 +110,7 @@ int wt_pem_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap,
 			continue;
 		}
 		if (npad != 0)
-			return WT_PEM_ERR_BASE64;  /* data after padding */
+			return WT_PEM_ERR_BASE64; /* data after padding */
 		acc = (acc << 6) | b64_value(c, &bad);
 		nchar++;
 		if ((nchar & 3) == 0) {

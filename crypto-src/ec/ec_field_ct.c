@@ -40,17 +40,21 @@ typedef struct {
 } term;
 
 typedef struct {
-	uint32_t nl, w, topbits;        /* topbits = bits - w*(nl-1) */
-	term red[4];                    /* p + 1 */
-	term fold[4];                   /* c = 2^bits mod p */
+	uint32_t nl, w, topbits; /* topbits = bits - w*(nl-1) */
+	term red[4];             /* p + 1 */
+	term fold[4];            /* c = 2^bits mod p */
 } shape;
 
-static const shape P256S = { 9, 29, 24,
-	{ { 3, 9, 1 }, { 6, 18, 1 }, { 7, 21, -1 }, { 8, 24, 1 } },
-	{ { 0, 0, 1 }, { 3, 9, -1 }, { 6, 18, -1 }, { 7, 21, 1 } } };
-static const shape P384S = { 14, 28, 20,
-	{ { 1, 4, 1 }, { 3, 12, -1 }, { 4, 16, -1 }, { 13, 20, 1 } },
-	{ { 0, 0, 1 }, { 1, 4, -1 }, { 3, 12, 1 }, { 4, 16, 1 } } };
+static const shape P256S = { 9,
+			     29,
+			     24,
+			     { { 3, 9, 1 }, { 6, 18, 1 }, { 7, 21, -1 }, { 8, 24, 1 } },
+			     { { 0, 0, 1 }, { 3, 9, -1 }, { 6, 18, -1 }, { 7, 21, 1 } } };
+static const shape P384S = { 14,
+			     28,
+			     20,
+			     { { 1, 4, 1 }, { 3, 12, -1 }, { 4, 16, -1 }, { 13, 20, 1 } },
+			     { { 0, 0, 1 }, { 1, 4, -1 }, { 3, 12, 1 }, { 4, 16, 1 } } };
 
 #define MASK(S) (((int64_t)1 << (S)->w) - 1)
 
@@ -72,8 +76,8 @@ WT_INLINE void g_product(const shape *S, int64_t *c, const uint32_t *a, const ui
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		UNROLL
-		for (j = 0; j < S->nl; j++)
-			c[i + j] += (int64_t)((uint64_t)a[i] * b[j]);
+	for (j = 0; j < S->nl; j++)
+		c[i + j] += (int64_t)((uint64_t)a[i] * b[j]);
 }
 
 /* Squaring: each cross product once, doubled. */
@@ -192,7 +196,7 @@ WT_INLINE void g_add(const shape *S, uint32_t *r, const uint32_t *a, const uint3
  * nonnegative limb by limb, as g_fold_norm needs.
  */
 WT_INLINE void g_sub(const shape *S, uint32_t *r, const uint32_t *a, const uint32_t *b,
-	const uint32_t *p4)
+		     const uint32_t *p4)
 {
 	int64_t t[WT_EC_MAXL];
 	uint32_t i;
@@ -216,7 +220,7 @@ WT_INLINE void g_mul_small(const shape *S, uint32_t *r, const uint32_t *a, uint3
  * point formulas in one pass. Limbs stay nonnegative as in g_sub, the
  * value below 8*2^(bits+1) + 32p < 2^(bits+6). */
 WT_INLINE void g_lin(const shape *S, uint32_t *r, const uint32_t *a, uint32_t ka,
-	const uint32_t *b, uint32_t kb, const uint32_t *p4)
+		     const uint32_t *b, uint32_t kb, const uint32_t *p4)
 {
 	int64_t t[WT_EC_MAXL];
 	uint32_t i;
@@ -240,7 +244,7 @@ WT_INLINE void g_csub(const shape *S, uint32_t *r, const uint32_t *a, const uint
 	}
 	v = (int64_t)a[top] - m[top] + carry;
 	t[top] = (uint32_t)v;
-	keep = (uint32_t)(v >> 63);     /* all ones when a < m */
+	keep = (uint32_t)(v >> 63); /* all ones when a < m */
 	UNROLL
 	for (i = 0; i < S->nl; i++)
 		r[i] = t[i] ^ (keep & (t[i] ^ a[i]));
@@ -260,7 +264,7 @@ WT_INLINE void g_canon(const shape *S, uint32_t *r, const uint32_t *a, const uin
  * which a signed 64-bit column still holds (18 * 2^58 < 2^63).
  */
 WT_INLINE void g_nmul(const shape *S, uint32_t *r, const uint32_t *a, const uint32_t *b,
-	const uint32_t *n, uint32_t n0)
+		      const uint32_t *n, uint32_t n0)
 {
 	const int64_t mask = MASK(S);
 	int64_t c[2 * WT_EC_MAXL], carry = 0, v;
@@ -289,7 +293,7 @@ WT_INLINE void g_nmul(const shape *S, uint32_t *r, const uint32_t *a, const uint
 
 /* (a + b) mod n for a, b < n. */
 WT_INLINE void g_nadd(const shape *S, uint32_t *r, const uint32_t *a, const uint32_t *b,
-	const uint32_t *n)
+		      const uint32_t *n)
 {
 	const int64_t mask = MASK(S);
 	uint32_t t[WT_EC_MAXL], i;
@@ -343,30 +347,65 @@ WT_INLINE void g_to_be(const shape *S, uint8_t *dst, const uint32_t *a, size_t l
 
 /* ---- the two instantiations ---------------------------------------------- */
 
-#define FIELD_FUNCS(pre, S, L) \
-static void pre##_fmul(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_mul(&S, r, a, b); } \
-static void pre##_fsqr(uint32_t *r, const uint32_t *a) { g_sqr(&S, r, a); } \
-static void pre##_fadd(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_add(&S, r, a, b); } \
-static void pre##_fsub(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_sub(&S, r, a, b, L##_P4); } \
-static void pre##_fmul_small(uint32_t *r, const uint32_t *a, uint32_t k) { g_mul_small(&S, r, a, k); } \
-static void pre##_flin(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b, uint32_t kb) \
-	{ g_lin(&S, r, a, ka, b, kb, L##_P4); } \
-static void pre##_fcanon(uint32_t *r, const uint32_t *a) { g_canon(&S, r, a, L##_P); } \
-static void pre##_nmul(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_nmul(&S, r, a, b, L##_N, L##_N0); } \
-static void pre##_nadd(uint32_t *r, const uint32_t *a, const uint32_t *b) { g_nadd(&S, r, a, b, L##_N); } \
-static void pre##_from_be(uint32_t *r, const uint8_t *src) { g_from_be(&S, r, src, sizeof L##_P_BYTES); } \
-static void pre##_to_be(uint8_t *dst, const uint32_t *a) { g_to_be(&S, dst, a, sizeof L##_P_BYTES); }
+#define FIELD_FUNCS(pre, S, L)                                                    \
+	static void pre##_fmul(uint32_t *r, const uint32_t *a, const uint32_t *b) \
+	{                                                                         \
+		g_mul(&S, r, a, b);                                               \
+	}                                                                         \
+	static void pre##_fsqr(uint32_t *r, const uint32_t *a)                    \
+	{                                                                         \
+		g_sqr(&S, r, a);                                                  \
+	}                                                                         \
+	static void pre##_fadd(uint32_t *r, const uint32_t *a, const uint32_t *b) \
+	{                                                                         \
+		g_add(&S, r, a, b);                                               \
+	}                                                                         \
+	static void pre##_fsub(uint32_t *r, const uint32_t *a, const uint32_t *b) \
+	{                                                                         \
+		g_sub(&S, r, a, b, L##_P4);                                       \
+	}                                                                         \
+	static void pre##_fmul_small(uint32_t *r, const uint32_t *a, uint32_t k)  \
+	{                                                                         \
+		g_mul_small(&S, r, a, k);                                         \
+	}                                                                         \
+	static void pre##_flin(uint32_t *r, const uint32_t *a, uint32_t ka,       \
+			       const uint32_t *b, uint32_t kb)                    \
+	{                                                                         \
+		g_lin(&S, r, a, ka, b, kb, L##_P4);                               \
+	}                                                                         \
+	static void pre##_fcanon(uint32_t *r, const uint32_t *a)                  \
+	{                                                                         \
+		g_canon(&S, r, a, L##_P);                                         \
+	}                                                                         \
+	static void pre##_nmul(uint32_t *r, const uint32_t *a, const uint32_t *b) \
+	{                                                                         \
+		g_nmul(&S, r, a, b, L##_N, L##_N0);                               \
+	}                                                                         \
+	static void pre##_nadd(uint32_t *r, const uint32_t *a, const uint32_t *b) \
+	{                                                                         \
+		g_nadd(&S, r, a, b, L##_N);                                       \
+	}                                                                         \
+	static void pre##_from_be(uint32_t *r, const uint8_t *src)                \
+	{                                                                         \
+		g_from_be(&S, r, src, sizeof L##_P_BYTES);                        \
+	}                                                                         \
+	static void pre##_to_be(uint8_t *dst, const uint32_t *a)                  \
+	{                                                                         \
+		g_to_be(&S, dst, a, sizeof L##_P_BYTES);                          \
+	}
 
 FIELD_FUNCS(p256, P256S, P256)
 FIELD_FUNCS(p384, P384S, P384)
 
-#define CURVE(pre, L, ID) { \
-	ID, sizeof L##_P / 4, sizeof L##_P_BYTES, \
-	pre##_fmul, pre##_fadd, pre##_fsub, pre##_fsqr, pre##_fmul_small, pre##_flin, pre##_fcanon, \
-	pre##_nmul, pre##_nadd, pre##_from_be, pre##_to_be, \
-	L##_RR, L##_ONE, L##_B, L##_N, L##_NRR, \
-	L##_P_BYTES, L##_N_BYTES, L##_P_MINUS_2, L##_P_SQRT_EXP, L##_N_MINUS_2, \
-	L##_COMB, L##_COMB_D, L##_COMB_E, L##_GODD }
+#define CURVE(pre, L, ID)                                                         \
+	{                                                                         \
+		ID, sizeof L##_P / 4, sizeof L##_P_BYTES, pre##_fmul, pre##_fadd, \
+			pre##_fsub, pre##_fsqr, pre##_fmul_small, pre##_flin,     \
+			pre##_fcanon, pre##_nmul, pre##_nadd, pre##_from_be,      \
+			pre##_to_be, L##_RR, L##_ONE, L##_B, L##_N, L##_NRR,      \
+			L##_P_BYTES, L##_N_BYTES, L##_P_MINUS_2, L##_P_SQRT_EXP,  \
+			L##_N_MINUS_2, L##_COMB, L##_COMB_D, L##_COMB_E, L##_GODD \
+	}
 
 static const wt_ec_curve CURVES[2] = {
 	CURVE(p256, P256, 23),
@@ -392,8 +431,9 @@ const wt_ec_curve *wt_ec_curve_get(uint32_t id)
  * secret; the base may be secret and is only multiplied. sqr may be
  * NULL (then mul squares).
  */
-static void pow_window(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint8_t *e,
-	const uint32_t *one, wt_ec_fn3 mul, wt_ec_fn2 sqr)
+static void pow_window(const wt_ec_curve *c, uint32_t *r, const uint32_t *a,
+		       const uint8_t *e, const uint32_t *one, wt_ec_fn3 mul,
+		       wt_ec_fn2 sqr)
 {
 	uint32_t tab[16][WT_EC_MAXL], acc[WT_EC_MAXL], a2[WT_EC_MAXL];
 	size_t nl = c->nl;
@@ -473,10 +513,10 @@ void wt_ec_fencode(const wt_ec_curve *c, uint8_t *dst, const uint32_t *a)
 	uint32_t t[WT_EC_MAXL], one[WT_EC_MAXL];
 	memset(one, 0, sizeof one);
 	one[0] = 1;
-	c->fmul(t, a, one);     /* out of Montgomery form */
+	c->fmul(t, a, one); /* out of Montgomery form */
 	c->fcanon(t, t);
 	c->to_be(dst, t);
-	wt_wipe(t, sizeof t);   /* may be an ECDH secret */
+	wt_wipe(t, sizeof t); /* may be an ECDH secret */
 }
 
 /* Montgomery one mod n is computed (R mod n = R^2 * 1 / R). */
@@ -486,7 +526,7 @@ void wt_ec_npow(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint
 	memset(t, 0, sizeof t);
 	t[0] = 1;
 	c->nmul(one, t, c->nrr);
-	pow_window(c, r, a, e, one, c->nmul, NULL);   /* no dedicated squaring mod n */
+	pow_window(c, r, a, e, one, c->nmul, NULL); /* no dedicated squaring mod n */
 }
 
 void wt_ec_ndecode(const wt_ec_curve *c, uint32_t *r, const uint8_t *src)

@@ -32,26 +32,27 @@
  * reports it; natively the client request is a few no-op instructions when
  * not under Valgrind, and in wasm (or without the header) nothing at all.
  */
-#define WT_EC_PUBLIC(p, n) WT_DECLASSIFY_MEM((p), (n))  /* see inner.h */
+#define WT_EC_PUBLIC(p, n) WT_DECLASSIFY_MEM((p), (n)) /* see inner.h */
 
-#define WT_EC_MAXL 14           /* limbs of the largest field (P-384) */
-#define WT_EC_MAXLEN 48         /* bytes of the largest coordinate/scalar */
+#define WT_EC_MAXL 14   /* limbs of the largest field (P-384) */
+#define WT_EC_MAXLEN 48 /* bytes of the largest coordinate/scalar */
 
 typedef void (*wt_ec_fn3)(uint32_t *r, const uint32_t *a, const uint32_t *b);
 typedef void (*wt_ec_fn2)(uint32_t *r, const uint32_t *a);
 
 typedef struct wt_ec_curve {
-	uint32_t id;            /* TLS NamedGroup: 23 or 24 */
-	uint32_t nl;            /* limbs per element */
-	uint32_t len;           /* bytes of a coordinate or a scalar */
+	uint32_t id;  /* TLS NamedGroup: 23 or 24 */
+	uint32_t nl;  /* limbs per element */
+	uint32_t len; /* bytes of a coordinate or a scalar */
 
 	/* Arithmetic mod p, Montgomery form, weakly reduced (see above). */
 	wt_ec_fn3 fmul, fadd, fsub;
 	wt_ec_fn2 fsqr;
 	void (*fmul_small)(uint32_t *r, const uint32_t *a, uint32_t k); /* k <= 8 */
 	/* r = ka*a - kb*b, ka and kb at most 8 (kb may be 0). */
-	void (*flin)(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b, uint32_t kb);
-	wt_ec_fn2 fcanon;       /* to the unique representative in [0, p) */
+	void (*flin)(uint32_t *r, const uint32_t *a, uint32_t ka, const uint32_t *b,
+		     uint32_t kb);
+	wt_ec_fn2 fcanon; /* to the unique representative in [0, p) */
 	/* Arithmetic mod n, Montgomery form, fully reduced. */
 	wt_ec_fn3 nmul, nadd;
 	/* len big-endian bytes <-> plain (non-Montgomery) limbs; from_be needs
@@ -59,12 +60,12 @@ typedef struct wt_ec_curve {
 	void (*from_be)(uint32_t *r, const uint8_t *src);
 	void (*to_be)(uint8_t *dst, const uint32_t *a);
 
-	const uint32_t *rr;     /* R^2 mod p: to Montgomery form */
-	const uint32_t *one;    /* R mod p */
-	const uint32_t *b;      /* curve coefficient b, Montgomery form */
-	const uint32_t *n;      /* group order, plain limbs */
-	const uint32_t *nrr;    /* R^2 mod n */
-	const uint8_t *p_bytes, *n_bytes;       /* big-endian, len bytes */
+	const uint32_t *rr;               /* R^2 mod p: to Montgomery form */
+	const uint32_t *one;              /* R mod p */
+	const uint32_t *b;                /* curve coefficient b, Montgomery form */
+	const uint32_t *n;                /* group order, plain limbs */
+	const uint32_t *nrr;              /* R^2 mod n */
+	const uint8_t *p_bytes, *n_bytes; /* big-endian, len bytes */
 	const uint8_t *p_minus_2, *sqrt_exp, *n_minus_2;
 
 	/* Fixed-base comb (ec_point_ct.c): 4 tables of 15 affine points,
@@ -118,11 +119,13 @@ typedef struct {
 
 /* Decode 0x04 || X || Y (SEC 1 section 2.3.4), 1 + 2*len bytes: both
  * coordinates below p and the point on the curve. Returns 0 or -1. */
-int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src, size_t len);
+int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src,
+		       size_t len);
 /* Compressed 0x02/0x03 || X (1 + len bytes) to 0x04 || X || Y: x below p,
  * x^3 - 3x + b a square. Returns 0 or -1. Inputs public (not constant-time
  * in its error paths). */
-int wt_ec_point_decompress(const wt_ec_curve *c, uint8_t *out, const uint8_t *src, size_t len);
+int wt_ec_point_decompress(const wt_ec_curve *c, uint8_t *out, const uint8_t *src,
+			   size_t len);
 /* Encode a point as 0x04 || X || Y; returns 0, or -1 for infinity (the
  * coordinates written are then zero). Constant-time. */
 int wt_ec_point_encode(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P);
@@ -130,10 +133,12 @@ int wt_ec_point_encode(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P)
 int wt_ec_point_x(const wt_ec_curve *c, uint8_t *dst, const wt_ec_point *P);
 
 /* Complete formulas (Renes, Costello, Batina 2016), valid for all inputs. */
-void wt_ec_point_add(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P, const wt_ec_point *Q);
+void wt_ec_point_add(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
+		     const wt_ec_point *Q);
 void wt_ec_point_double(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P);
 /* R = k*P, k a len-byte big-endian scalar (any value, secret), P any point. */
-void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P, const uint8_t *k);
+void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
+		     const uint8_t *k);
 /* R = k*G with the precomputed comb, k secret, any value below 2^bits. */
 void wt_ec_point_mul_g(const wt_ec_curve *c, wt_ec_point *R, const uint8_t *k);
 
@@ -143,6 +148,7 @@ void wt_ec_point_mul_g(const wt_ec_curve *c, wt_ec_point *R, const uint8_t *k);
  * and r are len-byte big-endian values below n; Q is projective (from
  * wt_ec_point_decode). All inputs are public. */
 uint32_t wt_ec_verify_combination(const wt_ec_curve *c, const uint8_t *u1,
-	const uint8_t *u2, const wt_ec_point *Q, const uint8_t *r);
+				  const uint8_t *u2, const wt_ec_point *Q,
+				  const uint8_t *r);
 
 #endif

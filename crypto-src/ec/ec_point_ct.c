@@ -39,46 +39,47 @@ static void set_infinity(const wt_ec_curve *c, wt_ec_point *P)
  */
 
 /* see ec_inner.h; RCB16 algorithm 4 (a = -3). R may alias P or Q. */
-void wt_ec_point_add(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P, const wt_ec_point *Q)
+void wt_ec_point_add(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
+		     const wt_ec_point *Q)
 {
 	uint32_t t0[M], t1[M], t2[M], t3[M], t4[M], X3[M], Y3[M], Z3[M];
-	FMUL(t0, P->x, Q->x);   /* 1.  t0 = X1 X2 */
-	FMUL(t1, P->y, Q->y);   /* 2.  t1 = Y1 Y2 */
-	FMUL(t2, P->z, Q->z);   /* 3.  t2 = Z1 Z2 */
-	FADD(t3, P->x, P->y);   /* 4.  t3 = X1 + Y1 */
-	FADD(t4, Q->x, Q->y);   /* 5.  t4 = X2 + Y2 */
-	FMUL(t3, t3, t4);       /* 6.  t3 = t3 t4 */
-	FADD(t4, t0, t1);       /* 7.  t4 = t0 + t1 */
-	FSUB(t3, t3, t4);       /* 8.  t3 = t3 - t4 */
-	FADD(t4, P->y, P->z);   /* 9.  t4 = Y1 + Z1 */
-	FADD(X3, Q->y, Q->z);   /* 10. X3 = Y2 + Z2 */
-	FMUL(t4, t4, X3);       /* 11. t4 = t4 X3 */
-	FADD(X3, t1, t2);       /* 12. X3 = t1 + t2 */
-	FSUB(t4, t4, X3);       /* 13. t4 = t4 - X3 */
-	FADD(X3, P->x, P->z);   /* 14. X3 = X1 + Z1 */
-	FADD(Y3, Q->x, Q->z);   /* 15. Y3 = X2 + Z2 */
-	FMUL(X3, X3, Y3);       /* 16. X3 = X3 Y3 */
-	FADD(Y3, t0, t2);       /* 17. Y3 = t0 + t2 */
-	FSUB(Y3, X3, Y3);       /* 18. Y3 = X3 - Y3 */
-	FMUL(Z3, c->b, t2);     /* 19. Z3 = b t2 */
-	FSUB(X3, Y3, Z3);       /* 20. X3 = Y3 - Z3 */
-	c->fmul_small(X3, X3, 3);       /* 21-22. X3 = 3 X3 */
-	FSUB(Z3, t1, X3);       /* 23. Z3 = t1 - X3 */
-	FADD(X3, t1, X3);       /* 24. X3 = t1 + X3 */
-	FMUL(Y3, c->b, Y3);     /* 25. Y3 = b Y3 */
-	c->fmul_small(t2, t2, 3);       /* 26-27. t2 = 3 t2 */
-	FSUB(Y3, Y3, t2);       /* 28. Y3 = Y3 - t2 */
-	c->flin(Y3, Y3, 3, t0, 3);      /* 29-31. Y3 = 3 (Y3 - t0) */
-	c->flin(t0, t0, 3, t2, 1);      /* 32-34. t0 = 3 t0 - t2 */
-	FMUL(t1, t4, Y3);       /* 35. t1 = t4 Y3 */
-	FMUL(t2, t0, Y3);       /* 36. t2 = t0 Y3 */
-	FMUL(Y3, X3, Z3);       /* 37. Y3 = X3 Z3 */
-	FADD(Y3, Y3, t2);       /* 38. Y3 = Y3 + t2 */
-	FMUL(X3, t3, X3);       /* 39. X3 = t3 X3 */
-	FSUB(X3, X3, t1);       /* 40. X3 = X3 - t1 */
-	FMUL(Z3, t4, Z3);       /* 41. Z3 = t4 Z3 */
-	FMUL(t1, t3, t0);       /* 42. t1 = t3 t0 */
-	FADD(Z3, Z3, t1);       /* 43. Z3 = Z3 + t1 */
+	FMUL(t0, P->x, Q->x);      /* 1.  t0 = X1 X2 */
+	FMUL(t1, P->y, Q->y);      /* 2.  t1 = Y1 Y2 */
+	FMUL(t2, P->z, Q->z);      /* 3.  t2 = Z1 Z2 */
+	FADD(t3, P->x, P->y);      /* 4.  t3 = X1 + Y1 */
+	FADD(t4, Q->x, Q->y);      /* 5.  t4 = X2 + Y2 */
+	FMUL(t3, t3, t4);          /* 6.  t3 = t3 t4 */
+	FADD(t4, t0, t1);          /* 7.  t4 = t0 + t1 */
+	FSUB(t3, t3, t4);          /* 8.  t3 = t3 - t4 */
+	FADD(t4, P->y, P->z);      /* 9.  t4 = Y1 + Z1 */
+	FADD(X3, Q->y, Q->z);      /* 10. X3 = Y2 + Z2 */
+	FMUL(t4, t4, X3);          /* 11. t4 = t4 X3 */
+	FADD(X3, t1, t2);          /* 12. X3 = t1 + t2 */
+	FSUB(t4, t4, X3);          /* 13. t4 = t4 - X3 */
+	FADD(X3, P->x, P->z);      /* 14. X3 = X1 + Z1 */
+	FADD(Y3, Q->x, Q->z);      /* 15. Y3 = X2 + Z2 */
+	FMUL(X3, X3, Y3);          /* 16. X3 = X3 Y3 */
+	FADD(Y3, t0, t2);          /* 17. Y3 = t0 + t2 */
+	FSUB(Y3, X3, Y3);          /* 18. Y3 = X3 - Y3 */
+	FMUL(Z3, c->b, t2);        /* 19. Z3 = b t2 */
+	FSUB(X3, Y3, Z3);          /* 20. X3 = Y3 - Z3 */
+	c->fmul_small(X3, X3, 3);  /* 21-22. X3 = 3 X3 */
+	FSUB(Z3, t1, X3);          /* 23. Z3 = t1 - X3 */
+	FADD(X3, t1, X3);          /* 24. X3 = t1 + X3 */
+	FMUL(Y3, c->b, Y3);        /* 25. Y3 = b Y3 */
+	c->fmul_small(t2, t2, 3);  /* 26-27. t2 = 3 t2 */
+	FSUB(Y3, Y3, t2);          /* 28. Y3 = Y3 - t2 */
+	c->flin(Y3, Y3, 3, t0, 3); /* 29-31. Y3 = 3 (Y3 - t0) */
+	c->flin(t0, t0, 3, t2, 1); /* 32-34. t0 = 3 t0 - t2 */
+	FMUL(t1, t4, Y3);          /* 35. t1 = t4 Y3 */
+	FMUL(t2, t0, Y3);          /* 36. t2 = t0 Y3 */
+	FMUL(Y3, X3, Z3);          /* 37. Y3 = X3 Z3 */
+	FADD(Y3, Y3, t2);          /* 38. Y3 = Y3 + t2 */
+	FMUL(X3, t3, X3);          /* 39. X3 = t3 X3 */
+	FSUB(X3, X3, t1);          /* 40. X3 = X3 - t1 */
+	FMUL(Z3, t4, Z3);          /* 41. Z3 = t4 Z3 */
+	FMUL(t1, t3, t0);          /* 42. t1 = t3 t0 */
+	FADD(Z3, Z3, t1);          /* 43. Z3 = Z3 + t1 */
 	memcpy(R->x, X3, sizeof X3);
 	memcpy(R->y, Y3, sizeof Y3);
 	memcpy(R->z, Z3, sizeof Z3);
@@ -87,39 +88,39 @@ void wt_ec_point_add(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
 /* RCB16 algorithm 5 (a = -3): P + (x2, y2) with the second point affine
  * and not infinity. R may alias P. */
 static void point_add_affine(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
-	const uint32_t *x2, const uint32_t *y2)
+			     const uint32_t *x2, const uint32_t *y2)
 {
 	uint32_t t0[M], t1[M], t2[M], t3[M], t4[M], X3[M], Y3[M], Z3[M];
-	FMUL(t0, P->x, x2);     /* 1.  t0 = X1 X2 */
-	FMUL(t1, P->y, y2);     /* 2.  t1 = Y1 Y2 */
-	FADD(t3, x2, y2);       /* 3.  t3 = X2 + Y2 */
-	FADD(t4, P->x, P->y);   /* 4.  t4 = X1 + Y1 */
-	FMUL(t3, t3, t4);       /* 5.  t3 = t3 t4 */
-	FADD(t4, t0, t1);       /* 6.  t4 = t0 + t1 */
-	FSUB(t3, t3, t4);       /* 7.  t3 = t3 - t4 */
-	FMUL(t4, y2, P->z);     /* 8.  t4 = Y2 Z1 */
-	FADD(t4, t4, P->y);     /* 9.  t4 = t4 + Y1 */
-	FMUL(Y3, x2, P->z);     /* 10. Y3 = X2 Z1 */
-	FADD(Y3, Y3, P->x);     /* 11. Y3 = Y3 + X1 */
-	FMUL(Z3, c->b, P->z);   /* 12. Z3 = b Z1 */
-	FSUB(X3, Y3, Z3);       /* 13. X3 = Y3 - Z3 */
-	c->fmul_small(X3, X3, 3);       /* 14-15. X3 = 3 X3 */
-	FSUB(Z3, t1, X3);       /* 16. Z3 = t1 - X3 */
-	FADD(X3, t1, X3);       /* 17. X3 = t1 + X3 */
-	FMUL(Y3, c->b, Y3);     /* 18. Y3 = b Y3 */
-	c->fmul_small(t2, P->z, 3);     /* 19-20. t2 = 3 Z1 */
-	FSUB(Y3, Y3, t2);       /* 21. Y3 = Y3 - t2 */
-	c->flin(Y3, Y3, 3, t0, 3);      /* 22-24. Y3 = 3 (Y3 - t0) */
-	c->flin(t0, t0, 3, t2, 1);      /* 25-27. t0 = 3 t0 - t2 */
-	FMUL(t1, t4, Y3);       /* 28. t1 = t4 Y3 */
-	FMUL(t2, t0, Y3);       /* 29. t2 = t0 Y3 */
-	FMUL(Y3, X3, Z3);       /* 30. Y3 = X3 Z3 */
-	FADD(Y3, Y3, t2);       /* 31. Y3 = Y3 + t2 */
-	FMUL(X3, t3, X3);       /* 32. X3 = t3 X3 */
-	FSUB(X3, X3, t1);       /* 33. X3 = X3 - t1 */
-	FMUL(Z3, t4, Z3);       /* 34. Z3 = t4 Z3 */
-	FMUL(t1, t3, t0);       /* 35. t1 = t3 t0 */
-	FADD(Z3, Z3, t1);       /* 36. Z3 = Z3 + t1 */
+	FMUL(t0, P->x, x2);         /* 1.  t0 = X1 X2 */
+	FMUL(t1, P->y, y2);         /* 2.  t1 = Y1 Y2 */
+	FADD(t3, x2, y2);           /* 3.  t3 = X2 + Y2 */
+	FADD(t4, P->x, P->y);       /* 4.  t4 = X1 + Y1 */
+	FMUL(t3, t3, t4);           /* 5.  t3 = t3 t4 */
+	FADD(t4, t0, t1);           /* 6.  t4 = t0 + t1 */
+	FSUB(t3, t3, t4);           /* 7.  t3 = t3 - t4 */
+	FMUL(t4, y2, P->z);         /* 8.  t4 = Y2 Z1 */
+	FADD(t4, t4, P->y);         /* 9.  t4 = t4 + Y1 */
+	FMUL(Y3, x2, P->z);         /* 10. Y3 = X2 Z1 */
+	FADD(Y3, Y3, P->x);         /* 11. Y3 = Y3 + X1 */
+	FMUL(Z3, c->b, P->z);       /* 12. Z3 = b Z1 */
+	FSUB(X3, Y3, Z3);           /* 13. X3 = Y3 - Z3 */
+	c->fmul_small(X3, X3, 3);   /* 14-15. X3 = 3 X3 */
+	FSUB(Z3, t1, X3);           /* 16. Z3 = t1 - X3 */
+	FADD(X3, t1, X3);           /* 17. X3 = t1 + X3 */
+	FMUL(Y3, c->b, Y3);         /* 18. Y3 = b Y3 */
+	c->fmul_small(t2, P->z, 3); /* 19-20. t2 = 3 Z1 */
+	FSUB(Y3, Y3, t2);           /* 21. Y3 = Y3 - t2 */
+	c->flin(Y3, Y3, 3, t0, 3);  /* 22-24. Y3 = 3 (Y3 - t0) */
+	c->flin(t0, t0, 3, t2, 1);  /* 25-27. t0 = 3 t0 - t2 */
+	FMUL(t1, t4, Y3);           /* 28. t1 = t4 Y3 */
+	FMUL(t2, t0, Y3);           /* 29. t2 = t0 Y3 */
+	FMUL(Y3, X3, Z3);           /* 30. Y3 = X3 Z3 */
+	FADD(Y3, Y3, t2);           /* 31. Y3 = Y3 + t2 */
+	FMUL(X3, t3, X3);           /* 32. X3 = t3 X3 */
+	FSUB(X3, X3, t1);           /* 33. X3 = X3 - t1 */
+	FMUL(Z3, t4, Z3);           /* 34. Z3 = t4 Z3 */
+	FMUL(t1, t3, t0);           /* 35. t1 = t3 t0 */
+	FADD(Z3, Z3, t1);           /* 36. Z3 = Z3 + t1 */
 	memcpy(R->x, X3, sizeof X3);
 	memcpy(R->y, Y3, sizeof Y3);
 	memcpy(R->z, Z3, sizeof Z3);
@@ -129,39 +130,40 @@ static void point_add_affine(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_p
 void wt_ec_point_double(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P)
 {
 	uint32_t t0[M], t1[M], t2[M], t3[M], X3[M], Y3[M], Z3[M];
-	c->fsqr(t0, P->x);      /* 1.  t0 = X X */
-	c->fsqr(t1, P->y);      /* 2.  t1 = Y Y */
-	c->fsqr(t2, P->z);      /* 3.  t2 = Z Z */
-	FMUL(t3, P->x, P->y);   /* 4.  t3 = X Y */
-	FADD(t3, t3, t3);       /* 5.  t3 = t3 + t3 */
-	FMUL(Z3, P->x, P->z);   /* 6.  Z3 = X Z */
-	FMUL(Y3, c->b, t2);     /* 8.  Y3 = b t2 */
-	c->flin(Y3, Y3, 1, Z3, 2);      /* 7, 9. Y3 = Y3 - 2 Z3 */
-	c->fmul_small(Y3, Y3, 3);       /* 10-11. Y3 = 3 Y3 */
-	FSUB(X3, t1, Y3);       /* 12. X3 = t1 - Y3 */
-	FADD(Y3, t1, Y3);       /* 13. Y3 = t1 + Y3 */
-	FMUL(Y3, X3, Y3);       /* 14. Y3 = X3 Y3 */
-	FMUL(X3, X3, t3);       /* 15. X3 = X3 t3 */
-	c->fmul_small(t2, t2, 3);       /* 16-17. t2 = 3 t2 */
-	FMUL(Z3, c->b, Z3);     /* 18. Z3 = b Z3 (the Z3 of step 6) */
-	c->flin(Z3, Z3, 2, t2, 1);      /* 7, 18, 19. Z3 = b (2 X Z) - t2 */
-	c->flin(Z3, Z3, 3, t0, 3);      /* 20-22. Z3 = 3 (Z3 - t0) */
-	c->flin(t0, t0, 3, t2, 1);      /* 23-25. t0 = 3 t0 - t2 */
-	FMUL(t0, t0, Z3);       /* 26. t0 = t0 Z3 */
-	FADD(Y3, Y3, t0);       /* 27. Y3 = Y3 + t0 */
-	FMUL(t0, P->y, P->z);   /* 28. t0 = Y Z */
-	FADD(t0, t0, t0);       /* 29. t0 = t0 + t0 */
-	FMUL(Z3, t0, Z3);       /* 30. Z3 = t0 Z3 */
-	FSUB(X3, X3, Z3);       /* 31. X3 = X3 - Z3 */
-	FMUL(Z3, t0, t1);       /* 32. Z3 = t0 t1 */
-	c->fmul_small(Z3, Z3, 4);       /* 33-34. Z3 = 4 Z3 */
+	c->fsqr(t0, P->x);         /* 1.  t0 = X X */
+	c->fsqr(t1, P->y);         /* 2.  t1 = Y Y */
+	c->fsqr(t2, P->z);         /* 3.  t2 = Z Z */
+	FMUL(t3, P->x, P->y);      /* 4.  t3 = X Y */
+	FADD(t3, t3, t3);          /* 5.  t3 = t3 + t3 */
+	FMUL(Z3, P->x, P->z);      /* 6.  Z3 = X Z */
+	FMUL(Y3, c->b, t2);        /* 8.  Y3 = b t2 */
+	c->flin(Y3, Y3, 1, Z3, 2); /* 7, 9. Y3 = Y3 - 2 Z3 */
+	c->fmul_small(Y3, Y3, 3);  /* 10-11. Y3 = 3 Y3 */
+	FSUB(X3, t1, Y3);          /* 12. X3 = t1 - Y3 */
+	FADD(Y3, t1, Y3);          /* 13. Y3 = t1 + Y3 */
+	FMUL(Y3, X3, Y3);          /* 14. Y3 = X3 Y3 */
+	FMUL(X3, X3, t3);          /* 15. X3 = X3 t3 */
+	c->fmul_small(t2, t2, 3);  /* 16-17. t2 = 3 t2 */
+	FMUL(Z3, c->b, Z3);        /* 18. Z3 = b Z3 (the Z3 of step 6) */
+	c->flin(Z3, Z3, 2, t2, 1); /* 7, 18, 19. Z3 = b (2 X Z) - t2 */
+	c->flin(Z3, Z3, 3, t0, 3); /* 20-22. Z3 = 3 (Z3 - t0) */
+	c->flin(t0, t0, 3, t2, 1); /* 23-25. t0 = 3 t0 - t2 */
+	FMUL(t0, t0, Z3);          /* 26. t0 = t0 Z3 */
+	FADD(Y3, Y3, t0);          /* 27. Y3 = Y3 + t0 */
+	FMUL(t0, P->y, P->z);      /* 28. t0 = Y Z */
+	FADD(t0, t0, t0);          /* 29. t0 = t0 + t0 */
+	FMUL(Z3, t0, Z3);          /* 30. Z3 = t0 Z3 */
+	FSUB(X3, X3, Z3);          /* 31. X3 = X3 - Z3 */
+	FMUL(Z3, t0, t1);          /* 32. Z3 = t0 t1 */
+	c->fmul_small(Z3, Z3, 4);  /* 33-34. Z3 = 4 Z3 */
 	memcpy(R->x, X3, sizeof X3);
 	memcpy(R->y, Y3, sizeof Y3);
 	memcpy(R->z, Z3, sizeof Z3);
 }
 
 /* dst = src if ctl, over the nl limbs of each coordinate. */
-static void point_cmov(const wt_ec_curve *c, wt_ec_point *dst, const wt_ec_point *src, uint32_t ctl)
+static void point_cmov(const wt_ec_curve *c, wt_ec_point *dst, const wt_ec_point *src,
+		       uint32_t ctl)
 {
 	uint32_t m = -ctl, i;
 	for (i = 0; i < c->nl; i++) {
@@ -173,7 +175,7 @@ static void point_cmov(const wt_ec_curve *c, wt_ec_point *dst, const wt_ec_point
 
 /* R = tab[idx], reading all n entries. */
 static void select_point(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *tab,
-	uint32_t n, uint32_t idx)
+			 uint32_t n, uint32_t idx)
 {
 	uint32_t i;
 	memset(R, 0, sizeof *R);
@@ -183,8 +185,8 @@ static void select_point(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point
 
 /* (x, y) = entry idx-1 of a table of n affine points (2*nl limbs each),
  * reading every entry; all zeros when idx == 0. */
-static void select_affine(const wt_ec_curve *c, uint32_t *x, uint32_t *y, const uint32_t *tab,
-	uint32_t n, uint32_t idx)
+static void select_affine(const wt_ec_curve *c, uint32_t *x, uint32_t *y,
+			  const uint32_t *tab, uint32_t n, uint32_t idx)
 {
 	uint32_t i, j, nl = c->nl;
 	memset(x, 0, nl * 4);
@@ -214,15 +216,15 @@ static void jacobian_double(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_po
 	FMUL(beta, P->x, gamma);
 	c->flin(t, P->x, 3, delta, 3);
 	FADD(alpha, P->x, delta);
-	FMUL(alpha, alpha, t);                  /* alpha = 3 (X - delta)(X + delta) */
+	FMUL(alpha, alpha, t); /* alpha = 3 (X - delta)(X + delta) */
 	FMUL(R->z, P->y, P->z);
-	FADD(R->z, R->z, R->z);                 /* Z3 = 2 Y Z */
+	FADD(R->z, R->z, R->z); /* Z3 = 2 Y Z */
 	c->fsqr(R->x, alpha);
-	c->flin(R->x, R->x, 1, beta, 8);        /* X3 = alpha^2 - 8 beta */
+	c->flin(R->x, R->x, 1, beta, 8); /* X3 = alpha^2 - 8 beta */
 	c->flin(t, beta, 4, R->x, 1);
 	FMUL(R->y, alpha, t);
 	c->fsqr(t, gamma);
-	c->flin(R->y, R->y, 1, t, 8);           /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
+	c->flin(R->y, R->y, 1, t, 8); /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
 }
 
 /*
@@ -238,7 +240,8 @@ static void jacobian_double(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_po
  * it is replaced, under a mask, by (1, 1, 0), which converts back to
  * (0:1:0).
  */
-void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P, const uint8_t *k)
+void wt_ec_point_mul(const wt_ec_curve *c, wt_ec_point *R, const wt_ec_point *P,
+		     const uint8_t *k)
 {
 	wt_ec_point tab[16], acc, T, J, jinf;
 	uint32_t i, zz[M];
@@ -307,7 +310,10 @@ void wt_ec_point_mul_g(const wt_ec_curve *c, wt_ec_point *R, const uint8_t *k)
 			uint32_t j = 0;
 			for (u = 0; u < 4; u++) {
 				uint32_t pos = u * d + t * e + (uint32_t)i;
-				j |= (uint32_t)((k[c->len - 1 - (pos >> 3)] >> (pos & 7)) & 1) << u;
+				j |= (uint32_t)((k[c->len - 1 - (pos >> 3)] >>
+						 (pos & 7)) &
+						1)
+					<< u;
 			}
 			select_affine(c, x, y, c->comb + (size_t)t * 15 * 2 * nl, 15, j);
 			point_add_affine(c, &S, &acc, x, y);
@@ -323,7 +329,8 @@ void wt_ec_point_mul_g(const wt_ec_curve *c, wt_ec_point *R, const uint8_t *k)
 
 /* Affine coordinates of P (Montgomery form); returns 1 if P is infinity
  * (x, y are then 0). Inversion by Fermat, constant-time. */
-static uint32_t to_affine(const wt_ec_curve *c, uint32_t *x, uint32_t *y, const wt_ec_point *P)
+static uint32_t to_affine(const wt_ec_curve *c, uint32_t *x, uint32_t *y,
+			  const wt_ec_point *P)
 {
 	uint32_t zi[M];
 	wt_ec_finv(c, zi, P->z);
@@ -380,7 +387,8 @@ static void curve_rhs(const wt_ec_curve *c, uint32_t *r, const uint32_t *x)
  * equation. The point at infinity (encoded as the single byte 0x00) and
  * the compressed and hybrid forms are rejected here.
  */
-int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src, size_t len)
+int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src,
+		       size_t len)
 {
 	uint32_t lhs[M], rhs[M];
 	if (len != 1 + 2 * (size_t)c->len || src[0] != 0x04)
@@ -403,7 +411,8 @@ int wt_ec_point_decode(const wt_ec_curve *c, wt_ec_point *P, const uint8_t *src,
  * mod 4 for both curves, so a root is rhs^((p+1)/4), valid only if its
  * square gives rhs back. Inputs are public; branches are fine.
  */
-int wt_ec_point_decompress(const wt_ec_curve *c, uint8_t *out, const uint8_t *src, size_t len)
+int wt_ec_point_decompress(const wt_ec_curve *c, uint8_t *out, const uint8_t *src,
+			   size_t len)
 {
 	uint32_t x[M], y[M], rhs[M], chk[M], zero[M];
 	uint8_t yb[WT_EC_MAXLEN];

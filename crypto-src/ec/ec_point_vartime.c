@@ -33,20 +33,20 @@ static void jdbl(const wt_ec_curve *c, jpt *R, const jpt *P)
 		R->inf = 1;
 		return;
 	}
-	c->fsqr(delta, P->p.z);                 /* delta = Z1^2 */
-	c->fsqr(gamma, P->p.y);                 /* gamma = Y1^2 */
-	c->fmul(beta, P->p.x, gamma);           /* beta = X1 gamma */
+	c->fsqr(delta, P->p.z);       /* delta = Z1^2 */
+	c->fsqr(gamma, P->p.y);       /* gamma = Y1^2 */
+	c->fmul(beta, P->p.x, gamma); /* beta = X1 gamma */
 	c->flin(t, P->p.x, 3, delta, 3);
 	c->fadd(alpha, P->p.x, delta);
-	c->fmul(alpha, alpha, t);               /* alpha = 3 (X1 - delta)(X1 + delta) */
+	c->fmul(alpha, alpha, t); /* alpha = 3 (X1 - delta)(X1 + delta) */
 	c->fsqr(X3, alpha);
-	c->flin(X3, X3, 1, beta, 8);            /* X3 = alpha^2 - 8 beta */
+	c->flin(X3, X3, 1, beta, 8); /* X3 = alpha^2 - 8 beta */
 	c->fmul(Z3, P->p.y, P->p.z);
-	c->fadd(Z3, Z3, Z3);                    /* Z3 = 2 Y1 Z1 */
+	c->fadd(Z3, Z3, Z3); /* Z3 = 2 Y1 Z1 */
 	c->flin(t, beta, 4, X3, 1);
 	c->fmul(Y3, alpha, t);
 	c->fsqr(t, gamma);
-	c->flin(Y3, Y3, 1, t, 8);               /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
+	c->flin(Y3, Y3, 1, t, 8); /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
 	memcpy(R->p.x, X3, sizeof X3);
 	memcpy(R->p.y, Y3, sizeof Y3);
 	memcpy(R->p.z, Z3, sizeof Z3);
@@ -55,9 +55,11 @@ static void jdbl(const wt_ec_curve *c, jpt *R, const jpt *P)
 
 /* R = P + (x2, y2), the second point affine: madd-2007-bl, with 2 Z1 H
  * for (Z1 + H)^2 - Z1Z1 - HH. */
-static void jmadd(const wt_ec_curve *c, jpt *R, const jpt *P, const uint32_t *x2, const uint32_t *y2)
+static void jmadd(const wt_ec_curve *c, jpt *R, const jpt *P, const uint32_t *x2,
+		  const uint32_t *y2)
 {
-	uint32_t z1z1[M], u2[M], s2[M], h[M], hh[M], i4[M], j[M], r[M], v[M], X3[M], Y3[M], Z3[M];
+	uint32_t z1z1[M], u2[M], s2[M], h[M], hh[M], i4[M], j[M], r[M], v[M], X3[M],
+		Y3[M], Z3[M];
 	if (P->inf) {
 		memcpy(R->p.x, x2, c->nl * 4);
 		memcpy(R->p.y, y2, c->nl * 4);
@@ -79,20 +81,20 @@ static void jmadd(const wt_ec_curve *c, jpt *R, const jpt *P, const uint32_t *x2
 			R->inf = 1;
 		return;
 	}
-	c->fadd(r, r, r);                       /* r = 2 (S2 - Y1) */
+	c->fadd(r, r, r); /* r = 2 (S2 - Y1) */
 	c->fsqr(hh, h);
-	c->fmul_small(i4, hh, 4);               /* I = 4 HH */
-	c->fmul(j, h, i4);                      /* J = H I */
-	c->fmul(v, P->p.x, i4);                 /* V = X1 I */
+	c->fmul_small(i4, hh, 4); /* I = 4 HH */
+	c->fmul(j, h, i4);        /* J = H I */
+	c->fmul(v, P->p.x, i4);   /* V = X1 I */
 	c->fsqr(X3, r);
 	c->fsub(X3, X3, j);
-	c->flin(X3, X3, 1, v, 2);               /* X3 = r^2 - J - 2 V */
+	c->flin(X3, X3, 1, v, 2); /* X3 = r^2 - J - 2 V */
 	c->fsub(v, v, X3);
 	c->fmul(Y3, r, v);
 	c->fmul(j, P->p.y, j);
-	c->flin(Y3, Y3, 1, j, 2);               /* Y3 = r (V - X3) - 2 Y1 J */
+	c->flin(Y3, Y3, 1, j, 2); /* Y3 = r (V - X3) - 2 Y1 J */
 	c->fmul(Z3, P->p.z, h);
-	c->fadd(Z3, Z3, Z3);                    /* Z3 = 2 Z1 H */
+	c->fadd(Z3, Z3, Z3); /* Z3 = 2 Z1 H */
 	memcpy(R->p.x, X3, sizeof X3);
 	memcpy(R->p.y, Y3, sizeof Y3);
 	memcpy(R->p.z, Z3, sizeof Z3);
@@ -102,7 +104,8 @@ static void jmadd(const wt_ec_curve *c, jpt *R, const jpt *P, const uint32_t *x2
 /* add-2007-bl, with 2 Z1 Z2 H for ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H. */
 static void jadd(const wt_ec_curve *c, jpt *R, const jpt *P, const jpt *Q)
 {
-	uint32_t z1z1[M], z2z2[M], u1[M], u2[M], s1[M], s2[M], h[M], i4[M], j[M], r[M], v[M];
+	uint32_t z1z1[M], z2z2[M], u1[M], u2[M], s1[M], s2[M], h[M], i4[M], j[M], r[M],
+		v[M];
 	uint32_t X3[M], Y3[M], Z3[M];
 	if (P->inf) {
 		*R = *Q;
@@ -129,21 +132,21 @@ static void jadd(const wt_ec_curve *c, jpt *R, const jpt *P, const jpt *Q)
 			R->inf = 1;
 		return;
 	}
-	c->fadd(r, r, r);                       /* r = 2 (S2 - S1) */
+	c->fadd(r, r, r); /* r = 2 (S2 - S1) */
 	c->fadd(i4, h, h);
-	c->fsqr(i4, i4);                        /* I = (2H)^2 */
-	c->fmul(j, h, i4);                      /* J = H I */
-	c->fmul(v, u1, i4);                     /* V = U1 I */
+	c->fsqr(i4, i4);    /* I = (2H)^2 */
+	c->fmul(j, h, i4);  /* J = H I */
+	c->fmul(v, u1, i4); /* V = U1 I */
 	c->fsqr(X3, r);
 	c->fsub(X3, X3, j);
-	c->flin(X3, X3, 1, v, 2);               /* X3 = r^2 - J - 2 V */
+	c->flin(X3, X3, 1, v, 2); /* X3 = r^2 - J - 2 V */
 	c->fsub(v, v, X3);
 	c->fmul(Y3, r, v);
 	c->fmul(s1, s1, j);
-	c->flin(Y3, Y3, 1, s1, 2);              /* Y3 = r (V - X3) - 2 S1 J */
+	c->flin(Y3, Y3, 1, s1, 2); /* Y3 = r (V - X3) - 2 S1 J */
 	c->fmul(Z3, P->p.z, Q->p.z);
 	c->fmul(Z3, Z3, h);
-	c->fadd(Z3, Z3, Z3);                    /* Z3 = 2 Z1 Z2 H */
+	c->fadd(Z3, Z3, Z3); /* Z3 = 2 Z1 Z2 H */
 	memcpy(R->p.x, X3, sizeof X3);
 	memcpy(R->p.y, Y3, sizeof Y3);
 	memcpy(R->p.z, Z3, sizeof Z3);
@@ -223,7 +226,8 @@ static void be_sub(uint8_t *r, const uint8_t *a, const uint8_t *b, size_t len)
 
 /* see ec_inner.h */
 uint32_t wt_ec_verify_combination(const wt_ec_curve *c, const uint8_t *u1,
-	const uint8_t *u2, const wt_ec_point *Q, const uint8_t *r)
+				  const uint8_t *u2, const wt_ec_point *Q,
+				  const uint8_t *r)
 {
 	int8_t n1[8 * WT_EC_MAXLEN + 1], n2[8 * WT_EC_MAXLEN + 1];
 	jpt qt[8], q2, R;
@@ -245,7 +249,8 @@ uint32_t wt_ec_verify_combination(const wt_ec_curve *c, const uint8_t *u1,
 		jdbl(c, &R, &R);
 		if (i < l1 && n1[i] != 0) {
 			int d = n1[i];
-			const uint32_t *e = c->godd + (size_t)((d < 0 ? -d : d) >> 1) * 2 * nl;
+			const uint32_t *e =
+				c->godd + (size_t)((d < 0 ? -d : d) >> 1) * 2 * nl;
 			if (d < 0) {
 				c->fsub(y, zero, e + nl);
 				jmadd(c, &R, &R, e, y);

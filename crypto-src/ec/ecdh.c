@@ -92,7 +92,7 @@ int wt_ecp_point_normalize(uint32_t curve, const uint8_t *in, size_t inlen, uint
  * never infinity; the check stays as the standard requires it.
  */
 int wt_ecdh(uint32_t curve, const uint8_t *priv, const uint8_t *peer, size_t peerlen,
-	uint8_t *secret)
+	    uint8_t *secret)
 {
 	const wt_ec_curve *c = wt_ec_curve_get(curve);
 	wt_ec_point Q, R;

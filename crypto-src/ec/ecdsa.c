@@ -40,7 +40,8 @@ static void bits2int(const wt_ec_curve *c, uint8_t *out, const uint8_t *b, size_
  * k' is the additional data of section 3.6.
  */
 static void drbg_update(uint32_t hash, size_t hlen, uint8_t *K, uint8_t *V, uint8_t sep,
-	const uint8_t *x, const uint8_t *h1, size_t len, const uint8_t *extra, size_t extralen)
+			const uint8_t *x, const uint8_t *h1, size_t len,
+			const uint8_t *extra, size_t extralen)
 {
 	wt_hmac_ctx m;
 	wt_hmac_init(&m, hash, K, hlen);
@@ -68,7 +69,8 @@ static uint32_t bytes_zero(const uint8_t *b, size_t len)
 
 /* see wt_ecp.h */
 int wt_ecdsa_sign_digest_ex(uint32_t curve, uint32_t hash, const uint8_t *priv,
-	const uint8_t *digest, const uint8_t *extra, size_t extralen, uint8_t *sig)
+			    const uint8_t *digest, const uint8_t *extra, size_t extralen,
+			    uint8_t *sig)
 {
 	const wt_ec_curve *c = wt_ec_curve_get(curve);
 	size_t hlen = wt_hash_len(hash), len, tl;
@@ -145,7 +147,7 @@ int wt_ecdsa_sign_digest_ex(uint32_t curve, uint32_t hash, const uint8_t *priv,
 }
 
 int wt_ecdsa_sign_digest(uint32_t curve, uint32_t hash, const uint8_t *priv,
-	const uint8_t *digest, uint8_t *sig)
+			 const uint8_t *digest, uint8_t *sig)
 {
 	uint8_t extra[WT_EC_MAXLEN];
 	size_t len = wt_ecp_scalar_len(curve);
@@ -158,8 +160,8 @@ int wt_ecdsa_sign_digest(uint32_t curve, uint32_t hash, const uint8_t *priv,
 	return r;
 }
 
-int wt_ecdsa_sign(uint32_t curve, uint32_t hash, const uint8_t *priv,
-	const void *msg, size_t msglen, uint8_t *sig)
+int wt_ecdsa_sign(uint32_t curve, uint32_t hash, const uint8_t *priv, const void *msg,
+		  size_t msglen, uint8_t *sig)
 {
 	uint8_t h[WT_HASH_MAX_LEN];
 	if (wt_hash(hash, msg, msglen, h) != 0)
@@ -173,7 +175,7 @@ int wt_ecdsa_sign(uint32_t curve, uint32_t hash, const uint8_t *priv,
  * signature keys: FIPS 186-5 section 6.4.2 assumes a valid Q).
  */
 int wt_ecdsa_verify_digest(uint32_t curve, const uint8_t *pub, size_t publen,
-	const uint8_t *digest, size_t digestlen, const uint8_t *sig)
+			   const uint8_t *digest, size_t digestlen, const uint8_t *sig)
 {
 	const wt_ec_curve *c = wt_ec_curve_get(curve);
 	uint8_t e[WT_EC_MAXLEN], u1[WT_EC_MAXLEN], u2[WT_EC_MAXLEN];
@@ -206,7 +208,7 @@ int wt_ecdsa_verify_digest(uint32_t curve, const uint8_t *pub, size_t publen,
 }
 
 int wt_ecdsa_verify(uint32_t curve, uint32_t hash, const uint8_t *pub, size_t publen,
-	const void *msg, size_t msglen, const uint8_t *sig)
+		    const void *msg, size_t msglen, const uint8_t *sig)
 {
 	uint8_t h[WT_HASH_MAX_LEN];
 	if (wt_hash(hash, msg, msglen, h) != 0)

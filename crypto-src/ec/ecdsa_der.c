@@ -24,7 +24,8 @@
  * its shortest form, so the long form only for lengths of 128 and more and
  * without leading zero bytes.
  */
-static int der_tlv(const uint8_t **p, size_t *n, uint8_t tag, const uint8_t **val, size_t *vlen)
+static int der_tlv(const uint8_t **p, size_t *n, uint8_t tag, const uint8_t **val,
+		   size_t *vlen)
 {
 	const uint8_t *s = *p;
 	size_t rest = *n, l;
@@ -90,7 +91,8 @@ int wt_ecdsa_sig_from_der(uint32_t curve, const uint8_t *der, size_t derlen, uin
 		return -1;
 	if (der_tlv(&seq, &sl, 0x02, &iv, &il) != 0 || der_uint(iv, il, raw, len) != 0)
 		return -1;
-	if (der_tlv(&seq, &sl, 0x02, &iv, &il) != 0 || der_uint(iv, il, raw + len, len) != 0)
+	if (der_tlv(&seq, &sl, 0x02, &iv, &il) != 0 ||
+	    der_uint(iv, il, raw + len, len) != 0)
 		return -1;
 	return sl == 0 ? 0 : -1;
 }

@@ -23,14 +23,14 @@ static void wt_ed25519_expand(uint8_t s[32], uint8_t prefix[32], const uint8_t s
 }
 
 /* 5.1.6 step 2: r = SHA-512(prefix || M) mod L. */
-static void wt_ed25519_nonce(uint8_t r[32], const uint8_t prefix[32],
-	const uint8_t *msg, size_t len)
+static void wt_ed25519_nonce(uint8_t r[32], const uint8_t prefix[32], const uint8_t *msg,
+			     size_t len)
 {
 	wt_sha512_ctx c;
 	uint8_t d[64];
 	wt_sha512_init(&c);
 	wt_sha512_update(&c, prefix, 32);
-	if (len > 0)  /* msg may be NULL when len is 0 */
+	if (len > 0) /* msg may be NULL when len is 0 */
 		wt_sha512_update(&c, msg, len);
 	wt_sha512_out(&c, d);
 	wt_sc_reduce64(r, d);
@@ -39,8 +39,8 @@ static void wt_ed25519_nonce(uint8_t r[32], const uint8_t prefix[32],
 }
 
 /* k = SHA-512(R || A || M) mod L (5.1.6 step 4, 5.1.7 step 2). */
-static void wt_ed25519_challenge(uint8_t k[32], const uint8_t R[32],
-	const uint8_t A[32], const uint8_t *msg, size_t len)
+static void wt_ed25519_challenge(uint8_t k[32], const uint8_t R[32], const uint8_t A[32],
+				 const uint8_t *msg, size_t len)
 {
 	wt_sha512_ctx c;
 	uint8_t d[64];
@@ -57,7 +57,7 @@ void wt_ed25519_key_from_seed(wt_ed25519_key *key, const uint8_t seed[32])
 {
 	wt_ge_p3 A;
 	wt_ed25519_expand(key->s, key->prefix, seed);
-	wt_ge_scalarmult_base(&A, key->s);  /* 5.1.5 step 4: A = [s]B */
+	wt_ge_scalarmult_base(&A, key->s); /* 5.1.5 step 4: A = [s]B */
 	wt_ge_tobytes(key->pub, &A);
 	wt_wipe(&A, sizeof A);
 }
@@ -70,14 +70,14 @@ void wt_ed25519_public_key(uint8_t pub[32], const uint8_t seed[32])
 	wt_wipe(&key, sizeof key);
 }
 
-void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key,
-	const uint8_t *msg, size_t len)
+void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key, const uint8_t *msg,
+			 size_t len)
 {
 	uint8_t r[32], k[32];
 	wt_ge_p3 R;
 
 	wt_ed25519_nonce(r, key->prefix, msg, len);
-	wt_ge_scalarmult_base(&R, r);       /* step 3: R = [r]B */
+	wt_ge_scalarmult_base(&R, r); /* step 3: R = [r]B */
 	wt_ge_tobytes(sig, &R);
 	wt_ed25519_challenge(k, sig, key->pub, msg, len);
 	wt_sc_muladd(sig + 32, k, key->s, r); /* step 5: S = (r + k s) mod L */
@@ -85,8 +85,8 @@ void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key,
 	wt_wipe(&R, sizeof R);
 }
 
-void wt_ed25519_sign(uint8_t sig[64], const uint8_t seed[32],
-	const uint8_t *msg, size_t len)
+void wt_ed25519_sign(uint8_t sig[64], const uint8_t seed[32], const uint8_t *msg,
+		     size_t len)
 {
 	uint8_t s[32], prefix[32], pub[32], r[32], k[32];
 	wt_ge_p3 A, R;
@@ -109,7 +109,7 @@ void wt_ed25519_sign(uint8_t sig[64], const uint8_t seed[32],
 
 /* Variable-time: signature, message and public key are all public. */
 int wt_ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t len,
-	const uint8_t sig[64])
+		      const uint8_t sig[64])
 {
 	uint8_t k[32], check[32];
 	wt_ge_p3 negA;

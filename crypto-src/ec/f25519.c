@@ -6,26 +6,27 @@
 #include "f25519.h"
 
 /* Limb widths: 26 bits at even positions, 25 at odd ones. */
-#define WT_W(i) (26 - ((i) & 1))
+#define WT_W(i) (26 - ((i)&1))
 
 /* Constants, computed with Python from RFC 8032 5.1 and checked by
  * test/native/test_ec25519.c (d * 121666 = -121665, sqrtm1^2 = -1). */
-const wt_fe wt_fe_d = { { 56195235, 13857412, 51736253, 6949390, 114729,
-	24766616, 60832955, 30306712, 48412415, 21499315 } };
-const wt_fe wt_fe_d2 = { { 45281625, 27714825, 36363642, 13898781, 229458,
-	15978800, 54557047, 27058993, 29715967, 9444199 } };
-const wt_fe wt_fe_sqrtm1 = { { 34513072, 25610706, 9377949, 3500415, 12389472,
-	33281959, 41962654, 31548777, 326685, 11406482 } };
+const wt_fe wt_fe_d = { { 56195235, 13857412, 51736253, 6949390, 114729, 24766616,
+			  60832955, 30306712, 48412415, 21499315 } };
+const wt_fe wt_fe_d2 = { { 45281625, 27714825, 36363642, 13898781, 229458, 15978800,
+			   54557047, 27058993, 29715967, 9444199 } };
+const wt_fe wt_fe_sqrtm1 = { { 34513072, 25610706, 9377949, 3500415, 12389472, 33281959,
+			       41962654, 31548777, 326685, 11406482 } };
 
 /* Move the excess of limb i above its width into limb j, rounding so that
  * limb i ends in [-2^(w-1), 2^(w-1)). The multiplication (not a left
  * shift) keeps negative carries defined behaviour; the right shift of a
  * negative value is arithmetic on every compiler we build with. */
-#define WT_CARRY(h, i, j) do { \
-	int64_t c_ = ((h)[i] + ((int64_t)1 << (WT_W(i) - 1))) >> WT_W(i); \
-	(h)[j] += c_; \
-	(h)[i] -= c_ * ((int64_t)1 << WT_W(i)); \
-} while (0)
+#define WT_CARRY(h, i, j)                                                         \
+	do {                                                                      \
+		int64_t c_ = ((h)[i] + ((int64_t)1 << (WT_W(i) - 1))) >> WT_W(i); \
+		(h)[j] += c_;                                                     \
+		(h)[i] -= c_ * ((int64_t)1 << WT_W(i));                           \
+	} while (0)
 
 /* Bring 64-bit partial sums back to reduced limbs. Two interleaved
  * chains (from limb 0 and from limb 4) shorten the dependency path; the
@@ -36,11 +37,16 @@ static inline void wt_fe_carry(wt_fe *out, int64_t h[10])
 {
 	int64_t c;
 	int i;
-	WT_CARRY(h, 0, 1); WT_CARRY(h, 4, 5);
-	WT_CARRY(h, 1, 2); WT_CARRY(h, 5, 6);
-	WT_CARRY(h, 2, 3); WT_CARRY(h, 6, 7);
-	WT_CARRY(h, 3, 4); WT_CARRY(h, 7, 8);
-	WT_CARRY(h, 4, 5); WT_CARRY(h, 8, 9);
+	WT_CARRY(h, 0, 1);
+	WT_CARRY(h, 4, 5);
+	WT_CARRY(h, 1, 2);
+	WT_CARRY(h, 5, 6);
+	WT_CARRY(h, 2, 3);
+	WT_CARRY(h, 6, 7);
+	WT_CARRY(h, 3, 4);
+	WT_CARRY(h, 7, 8);
+	WT_CARRY(h, 4, 5);
+	WT_CARRY(h, 8, 9);
 	c = (h[9] + ((int64_t)1 << 24)) >> 25;
 	h[0] += 19 * c;
 	h[9] -= c * ((int64_t)1 << 25);
@@ -67,26 +73,26 @@ void wt_fe_mul(wt_fe *h, const wt_fe *f, const wt_fe *g)
 	int64_t g9_19 = 19 * g9;
 	int64_t r[10];
 
-	r[0] = f0 * g0 + f1_2 * g9_19 + f2 * g8_19 + f3_2 * g7_19 + f4 * g6_19
-	     + f5_2 * g5_19 + f6 * g4_19 + f7_2 * g3_19 + f8 * g2_19 + f9_2 * g1_19;
-	r[1] = f0 * g1 + f1 * g0 + f2 * g9_19 + f3 * g8_19 + f4 * g7_19
-	     + f5 * g6_19 + f6 * g5_19 + f7 * g4_19 + f8 * g3_19 + f9 * g2_19;
-	r[2] = f0 * g2 + f1_2 * g1 + f2 * g0 + f3_2 * g9_19 + f4 * g8_19
-	     + f5_2 * g7_19 + f6 * g6_19 + f7_2 * g5_19 + f8 * g4_19 + f9_2 * g3_19;
-	r[3] = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + f4 * g9_19
-	     + f5 * g8_19 + f6 * g7_19 + f7 * g6_19 + f8 * g5_19 + f9 * g4_19;
-	r[4] = f0 * g4 + f1_2 * g3 + f2 * g2 + f3_2 * g1 + f4 * g0
-	     + f5_2 * g9_19 + f6 * g8_19 + f7_2 * g7_19 + f8 * g6_19 + f9_2 * g5_19;
-	r[5] = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1
-	     + f5 * g0 + f6 * g9_19 + f7 * g8_19 + f8 * g7_19 + f9 * g6_19;
-	r[6] = f0 * g6 + f1_2 * g5 + f2 * g4 + f3_2 * g3 + f4 * g2
-	     + f5_2 * g1 + f6 * g0 + f7_2 * g9_19 + f8 * g8_19 + f9_2 * g7_19;
-	r[7] = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3
-	     + f5 * g2 + f6 * g1 + f7 * g0 + f8 * g9_19 + f9 * g8_19;
-	r[8] = f0 * g8 + f1_2 * g7 + f2 * g6 + f3_2 * g5 + f4 * g4
-	     + f5_2 * g3 + f6 * g2 + f7_2 * g1 + f8 * g0 + f9_2 * g9_19;
-	r[9] = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5
-	     + f5 * g4 + f6 * g3 + f7 * g2 + f8 * g1 + f9 * g0;
+	r[0] = f0 * g0 + f1_2 * g9_19 + f2 * g8_19 + f3_2 * g7_19 + f4 * g6_19 +
+		f5_2 * g5_19 + f6 * g4_19 + f7_2 * g3_19 + f8 * g2_19 + f9_2 * g1_19;
+	r[1] = f0 * g1 + f1 * g0 + f2 * g9_19 + f3 * g8_19 + f4 * g7_19 + f5 * g6_19 +
+		f6 * g5_19 + f7 * g4_19 + f8 * g3_19 + f9 * g2_19;
+	r[2] = f0 * g2 + f1_2 * g1 + f2 * g0 + f3_2 * g9_19 + f4 * g8_19 + f5_2 * g7_19 +
+		f6 * g6_19 + f7_2 * g5_19 + f8 * g4_19 + f9_2 * g3_19;
+	r[3] = f0 * g3 + f1 * g2 + f2 * g1 + f3 * g0 + f4 * g9_19 + f5 * g8_19 +
+		f6 * g7_19 + f7 * g6_19 + f8 * g5_19 + f9 * g4_19;
+	r[4] = f0 * g4 + f1_2 * g3 + f2 * g2 + f3_2 * g1 + f4 * g0 + f5_2 * g9_19 +
+		f6 * g8_19 + f7_2 * g7_19 + f8 * g6_19 + f9_2 * g5_19;
+	r[5] = f0 * g5 + f1 * g4 + f2 * g3 + f3 * g2 + f4 * g1 + f5 * g0 + f6 * g9_19 +
+		f7 * g8_19 + f8 * g7_19 + f9 * g6_19;
+	r[6] = f0 * g6 + f1_2 * g5 + f2 * g4 + f3_2 * g3 + f4 * g2 + f5_2 * g1 + f6 * g0 +
+		f7_2 * g9_19 + f8 * g8_19 + f9_2 * g7_19;
+	r[7] = f0 * g7 + f1 * g6 + f2 * g5 + f3 * g4 + f4 * g3 + f5 * g2 + f6 * g1 +
+		f7 * g0 + f8 * g9_19 + f9 * g8_19;
+	r[8] = f0 * g8 + f1_2 * g7 + f2 * g6 + f3_2 * g5 + f4 * g4 + f5_2 * g3 + f6 * g2 +
+		f7_2 * g1 + f8 * g0 + f9_2 * g9_19;
+	r[9] = f0 * g9 + f1 * g8 + f2 * g7 + f3 * g6 + f4 * g5 + f5 * g4 + f6 * g3 +
+		f7 * g2 + f8 * g1 + f9 * g0;
 	wt_fe_carry(h, r);
 }
 
@@ -103,13 +109,17 @@ void wt_fe_sq(wt_fe *h, const wt_fe *f)
 	int64_t f8_19 = 19 * f8, f9_38 = 38 * f9;
 	int64_t r[10];
 
-	r[0] = f0 * f0 + f1_2 * f9_38 + f2_2 * f8_19 + f3_2 * f7_38 + f4_2 * f6_19 + f5 * f5_38;
+	r[0] = f0 * f0 + f1_2 * f9_38 + f2_2 * f8_19 + f3_2 * f7_38 + f4_2 * f6_19 +
+		f5 * f5_38;
 	r[1] = f0_2 * f1 + f2 * f9_38 + f3_2 * f8_19 + f4 * f7_38 + f5_2 * f6_19;
-	r[2] = f0_2 * f2 + f1_2 * f1 + f3_2 * f9_38 + f4_2 * f8_19 + f5_2 * f7_38 + f6 * f6_19;
+	r[2] = f0_2 * f2 + f1_2 * f1 + f3_2 * f9_38 + f4_2 * f8_19 + f5_2 * f7_38 +
+		f6 * f6_19;
 	r[3] = f0_2 * f3 + f1_2 * f2 + f4 * f9_38 + f5_2 * f8_19 + f6 * f7_38;
-	r[4] = f0_2 * f4 + f1_2 * f3_2 + f2 * f2 + f5_2 * f9_38 + f6_2 * f8_19 + f7 * f7_38;
+	r[4] = f0_2 * f4 + f1_2 * f3_2 + f2 * f2 + f5_2 * f9_38 + f6_2 * f8_19 +
+		f7 * f7_38;
 	r[5] = f0_2 * f5 + f1_2 * f4 + f2_2 * f3 + f6 * f9_38 + f7_2 * f8_19;
-	r[6] = f0_2 * f6 + f1_2 * f5_2 + f2_2 * f4 + f3_2 * f3 + f7_2 * f9_38 + f8 * f8_19;
+	r[6] = f0_2 * f6 + f1_2 * f5_2 + f2_2 * f4 + f3_2 * f3 + f7_2 * f9_38 +
+		f8 * f8_19;
 	r[7] = f0_2 * f7 + f1_2 * f6 + f2_2 * f5 + f3_2 * f4 + f8 * f9_38;
 	r[8] = f0_2 * f8 + f1_2 * f7_2 + f2_2 * f6 + f3_2 * f5_2 + f4 * f4 + f9 * f9_38;
 	r[9] = f0_2 * f9 + f1_2 * f8 + f2_2 * f7 + f3_2 * f6 + f4_2 * f5;
@@ -138,42 +148,42 @@ void wt_fe_sqn(wt_fe *h, const wt_fe *f, int n)
 static void wt_fe_pow250(wt_fe *z250, wt_fe *z11, const wt_fe *z)
 {
 	wt_fe z2, z9, a, b, c;
-	wt_fe_sq(&z2, z);                 /* 2 */
-	wt_fe_sqn(&a, &z2, 2);            /* 8 */
-	wt_fe_mul(&z9, &a, z);            /* 9 */
-	wt_fe_mul(z11, &z9, &z2);         /* 11 */
-	wt_fe_sq(&a, z11);                /* 22 */
-	wt_fe_mul(&a, &a, &z9);           /* 31 = 2^5 - 1 */
+	wt_fe_sq(&z2, z);         /* 2 */
+	wt_fe_sqn(&a, &z2, 2);    /* 8 */
+	wt_fe_mul(&z9, &a, z);    /* 9 */
+	wt_fe_mul(z11, &z9, &z2); /* 11 */
+	wt_fe_sq(&a, z11);        /* 22 */
+	wt_fe_mul(&a, &a, &z9);   /* 31 = 2^5 - 1 */
 	wt_fe_sqn(&b, &a, 5);
-	wt_fe_mul(&a, &b, &a);            /* 2^10 - 1 */
+	wt_fe_mul(&a, &b, &a); /* 2^10 - 1 */
 	wt_fe_sqn(&b, &a, 10);
-	wt_fe_mul(&b, &b, &a);            /* 2^20 - 1 */
+	wt_fe_mul(&b, &b, &a); /* 2^20 - 1 */
 	wt_fe_sqn(&c, &b, 20);
-	wt_fe_mul(&b, &c, &b);            /* 2^40 - 1 */
+	wt_fe_mul(&b, &c, &b); /* 2^40 - 1 */
 	wt_fe_sqn(&b, &b, 10);
-	wt_fe_mul(&a, &b, &a);            /* 2^50 - 1 */
+	wt_fe_mul(&a, &b, &a); /* 2^50 - 1 */
 	wt_fe_sqn(&b, &a, 50);
-	wt_fe_mul(&b, &b, &a);            /* 2^100 - 1 */
+	wt_fe_mul(&b, &b, &a); /* 2^100 - 1 */
 	wt_fe_sqn(&c, &b, 100);
-	wt_fe_mul(&b, &c, &b);            /* 2^200 - 1 */
+	wt_fe_mul(&b, &c, &b); /* 2^200 - 1 */
 	wt_fe_sqn(&b, &b, 50);
-	wt_fe_mul(z250, &b, &a);          /* 2^250 - 1 */
+	wt_fe_mul(z250, &b, &a); /* 2^250 - 1 */
 }
 
 void wt_fe_invert(wt_fe *h, const wt_fe *f)
 {
 	wt_fe z250, z11;
 	wt_fe_pow250(&z250, &z11, f);
-	wt_fe_sqn(&z250, &z250, 5);       /* 2^255 - 32 */
-	wt_fe_mul(h, &z250, &z11);        /* 2^255 - 21 = p - 2 */
+	wt_fe_sqn(&z250, &z250, 5); /* 2^255 - 32 */
+	wt_fe_mul(h, &z250, &z11);  /* 2^255 - 21 = p - 2 */
 }
 
 void wt_fe_pow22523(wt_fe *h, const wt_fe *f)
 {
 	wt_fe z250, z11;
 	wt_fe_pow250(&z250, &z11, f);
-	wt_fe_sqn(&z250, &z250, 2);       /* 2^252 - 4 */
-	wt_fe_mul(h, &z250, f);           /* 2^252 - 3 = (p - 5) / 8 */
+	wt_fe_sqn(&z250, &z250, 2); /* 2^252 - 4 */
+	wt_fe_mul(h, &z250, f);     /* 2^252 - 3 = (p - 5) / 8 */
 }
 
 /* Bit offset of each limb: ceil(25.5 i). Every limb lies within the 32

@@ -64,10 +64,10 @@ static void wt_ge_p2_dbl(wt_ge_p1p1 *r, const wt_ge_p2 *p)
 	wt_fe_add(&zz2, &zz2, &zz2);
 	wt_fe_add(&s, &p->X, &p->Y);
 	wt_fe_sq(&s, &s);
-	wt_fe_add(&r->Y, &yy, &xx);       /* -H */
-	wt_fe_sub(&r->Z, &yy, &xx);       /* G */
-	wt_fe_sub(&r->X, &s, &r->Y);      /* E: 3 reduced terms */
-	wt_fe_sub(&r->T, &zz2, &r->Z);    /* -F: 4, the most of any caller */
+	wt_fe_add(&r->Y, &yy, &xx);    /* -H */
+	wt_fe_sub(&r->Z, &yy, &xx);    /* G */
+	wt_fe_sub(&r->X, &s, &r->Y);   /* E: 3 reduced terms */
+	wt_fe_sub(&r->T, &zz2, &r->Z); /* -F: 4, the most of any caller */
 }
 
 static void wt_ge_p3_dbl(wt_ge_p1p1 *r, const wt_ge_p3 *p)
@@ -147,7 +147,8 @@ void wt_ge_tobytes(uint8_t s[32], const wt_ge_p3 *h)
 	wt_ge_encode(s, &h->X, &h->Y, &zi);
 }
 
-void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32], const wt_ge_p3 *h2)
+void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32],
+		    const wt_ge_p3 *h2)
 {
 	wt_fe z, zi, zi1, zi2;
 	/* 1/Z1 = Z2 / (Z1 Z2), 1/Z2 = Z1 / (Z1 Z2): one inversion. */
@@ -184,10 +185,10 @@ int wt_ge_frombytes_negate_vartime(wt_ge_p3 *h, const uint8_t s[32])
 	wt_fe_add(&v, &v, &h->Z);
 	/* Step 3: candidate x = u v^3 (u v^7)^((p-5)/8). */
 	wt_fe_sq(&v3, &v);
-	wt_fe_mul(&v3, &v3, &v);          /* v^3 */
+	wt_fe_mul(&v3, &v3, &v); /* v^3 */
 	wt_fe_sq(&h->X, &v3);
 	wt_fe_mul(&h->X, &h->X, &v);
-	wt_fe_mul(&h->X, &h->X, &u);      /* u v^7 */
+	wt_fe_mul(&h->X, &h->X, &u); /* u v^7 */
 	wt_fe_pow22523(&h->X, &h->X);
 	wt_fe_mul(&h->X, &h->X, &v3);
 	wt_fe_mul(&h->X, &h->X, &u);
@@ -222,8 +223,8 @@ typedef union {
 } wt_ge_entry;
 _Static_assert(sizeof(wt_ge_precomp) == 120, "precomp is 30 words");
 
-static wt_ge_entry wt_base_table[256];  /* [8i + j-1] = j 256^i B */
-static wt_ge_entry wt_base_odd[64];     /* [i] = (2i+1) B */
+static wt_ge_entry wt_base_table[256]; /* [8i + j-1] = j 256^i B */
+static wt_ge_entry wt_base_odd[64];    /* [i] = (2i+1) B */
 static int wt_tables_ready;
 
 /* B: y = 4/5 with x even (RFC 8032 5.1). */
@@ -286,7 +287,7 @@ static void wt_ge_tables_init(void)
 			wt_ge_p1p1_to_p3(&row[j], &t);
 		}
 		P = row[7];
-		for (j = 0; j < 5; j++) {  /* 8P -> 256P */
+		for (j = 0; j < 5; j++) { /* 8P -> 256P */
 			wt_ge_p3_dbl(&t, &P);
 			wt_ge_p1p1_to_p3(&P, &t);
 		}
@@ -428,11 +429,11 @@ static void wt_wnaf(int8_t naf[256], const uint8_t k[32], int w)
 	}
 }
 
-void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
-	const wt_ge_p3 *A, const uint8_t b[32])
+void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32], const wt_ge_p3 *A,
+				     const uint8_t b[32])
 {
 	int8_t an[256], bn[256];
-	wt_ge_cached Ai[8], c2;           /* A, 3A, ..., 15A; 2A */
+	wt_ge_cached Ai[8], c2; /* A, 3A, ..., 15A; 2A */
 	wt_ge_p1p1 t;
 	wt_ge_p3 u, A2;
 	wt_ge_precomp nb;

@@ -18,11 +18,21 @@
 
 #include "f25519.h"
 
-typedef struct { wt_fe X, Y, Z; } wt_ge_p2;
-typedef struct { wt_fe X, Y, Z, T; } wt_ge_p3;
-typedef struct { wt_fe X, Y, Z, T; } wt_ge_p1p1;
-typedef struct { wt_fe YplusX, YminusX, Z, T2d; } wt_ge_cached;
-typedef struct { wt_fe ypx, ymx, xy2d; } wt_ge_precomp;
+typedef struct {
+	wt_fe X, Y, Z;
+} wt_ge_p2;
+typedef struct {
+	wt_fe X, Y, Z, T;
+} wt_ge_p3;
+typedef struct {
+	wt_fe X, Y, Z, T;
+} wt_ge_p1p1;
+typedef struct {
+	wt_fe YplusX, YminusX, Z, T2d;
+} wt_ge_cached;
+typedef struct {
+	wt_fe ypx, ymx, xy2d;
+} wt_ge_precomp;
 
 /* h = a B for the base point B (RFC 8032 5.1), a given as 32 bytes
  * little-endian with a[31] <= 127 (any clamped or reduced scalar).
@@ -36,7 +46,8 @@ void wt_ge_tobytes(uint8_t s[32], const wt_ge_p3 *h);
 void wt_ge_p2_tobytes(uint8_t s[32], const wt_ge_p2 *h);
 /* Two encodings for the price of one inversion (signing encodes both A
  * and R). */
-void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32], const wt_ge_p3 *h2);
+void wt_ge_tobytes2(uint8_t s1[32], const wt_ge_p3 *h1, uint8_t s2[32],
+		    const wt_ge_p3 *h2);
 
 /* Decoding of RFC 8032 5.1.3 to -P (the negation is what verification
  * needs). Returns 0, or -1 when the encoding is refused: y >= p, no
@@ -48,7 +59,7 @@ int wt_ge_frombytes_negate_vartime(wt_ge_p3 *h, const uint8_t s[32]);
  * below L by the caller). NOT constant-time (sliding windows, branches
  * on the digits): for signature verification, where every input is
  * public. */
-void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32],
-	const wt_ge_p3 *A, const uint8_t b[32]);
+void wt_ge_double_scalarmult_vartime(wt_ge_p2 *r, const uint8_t a[32], const wt_ge_p3 *A,
+				     const uint8_t b[32]);
 
 #endif

@@ -27,7 +27,7 @@ static void wt_sc_csub(uint32_t r[9])
 		t[i] = (uint32_t)d;
 		borrow = (uint32_t)(d >> 63);
 	}
-	m = borrow - 1;                   /* all ones when r >= L */
+	m = borrow - 1; /* all ones when r >= L */
 	for (i = 0; i < 9; i++)
 		r[i] ^= m & (r[i] ^ t[i]);
 }
@@ -35,8 +35,8 @@ static void wt_sc_csub(uint32_t r[9])
 static void wt_sc_barrett(uint8_t out[32], const uint32_t x[16])
 {
 	uint32_t q2[18], r[9], r2[9], borrow;
-	const uint32_t *q1 = x + 7;       /* q1 = floor(x / b^(k-1)) */
-	const uint32_t *q3 = q2 + 9;      /* q3 = floor(q1 mu / b^(k+1)) */
+	const uint32_t *q1 = x + 7;  /* q1 = floor(x / b^(k-1)) */
+	const uint32_t *q3 = q2 + 9; /* q3 = floor(q1 mu / b^(k+1)) */
 	int i, j;
 
 	/* Products of 32-bit words plus two words never exceed 2^64 - 1. */
@@ -91,7 +91,7 @@ void wt_sc_reduce64(uint8_t out[32], const uint8_t in[64])
 }
 
 void wt_sc_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32],
-	const uint8_t c[32])
+		  const uint8_t c[32])
 {
 	uint32_t aw[8], bw[8], x[16];
 	uint64_t t;

@@ -16,7 +16,7 @@ void wt_sc_reduce64(uint8_t out[32], const uint8_t in[64]);
 
 /* out = (a b + c) mod L for any 32-byte a, b, c. */
 void wt_sc_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32],
-	const uint8_t c[32]);
+		  const uint8_t c[32]);
 
 /* 1 if s < L (the check of RFC 8032 5.1.7 on S), else 0. */
 uint32_t wt_sc_canonical(const uint8_t s[32]);

@@ -55,24 +55,24 @@ int wt_x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t point[32]
 		swap = bit;
 
 		/* The ladder step as written in RFC 7748 section 5. */
-		wt_fe_add(&a, &x2, &z2);          /* A = x_2 + z_2 */
-		wt_fe_sq(&aa, &a);                /* AA = A^2 */
-		wt_fe_sub(&b, &x2, &z2);          /* B = x_2 - z_2 */
-		wt_fe_sq(&bb, &b);                /* BB = B^2 */
-		wt_fe_sub(&e, &aa, &bb);          /* E = AA - BB */
-		wt_fe_add(&c, &x3, &z3);          /* C = x_3 + z_3 */
-		wt_fe_sub(&d, &x3, &z3);          /* D = x_3 - z_3 */
-		wt_fe_mul(&da, &d, &a);           /* DA = D * A */
-		wt_fe_mul(&cb, &c, &b);           /* CB = C * B */
+		wt_fe_add(&a, &x2, &z2); /* A = x_2 + z_2 */
+		wt_fe_sq(&aa, &a);       /* AA = A^2 */
+		wt_fe_sub(&b, &x2, &z2); /* B = x_2 - z_2 */
+		wt_fe_sq(&bb, &b);       /* BB = B^2 */
+		wt_fe_sub(&e, &aa, &bb); /* E = AA - BB */
+		wt_fe_add(&c, &x3, &z3); /* C = x_3 + z_3 */
+		wt_fe_sub(&d, &x3, &z3); /* D = x_3 - z_3 */
+		wt_fe_mul(&da, &d, &a);  /* DA = D * A */
+		wt_fe_mul(&cb, &c, &b);  /* CB = C * B */
 		wt_fe_add(&x3, &da, &cb);
-		wt_fe_sq(&x3, &x3);               /* x_3 = (DA + CB)^2 */
+		wt_fe_sq(&x3, &x3); /* x_3 = (DA + CB)^2 */
 		wt_fe_sub(&z3, &da, &cb);
 		wt_fe_sq(&z3, &z3);
-		wt_fe_mul(&z3, &z3, &x1);         /* z_3 = x_1 * (DA - CB)^2 */
-		wt_fe_mul(&x2, &aa, &bb);         /* x_2 = AA * BB */
+		wt_fe_mul(&z3, &z3, &x1); /* z_3 = x_1 * (DA - CB)^2 */
+		wt_fe_mul(&x2, &aa, &bb); /* x_2 = AA * BB */
 		wt_fe_mul_small(&z2, &e, 121665);
 		wt_fe_add(&z2, &z2, &aa);
-		wt_fe_mul(&z2, &z2, &e);          /* z_2 = E * (AA + a24 * E) */
+		wt_fe_mul(&z2, &z2, &e); /* z_2 = E * (AA + a24 * E) */
 	}
 	wt_fe_cswap(&x2, &x3, swap);
 	wt_fe_cswap(&z2, &z3, swap);

@@ -10,7 +10,7 @@
 
 #define ROTR32(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 #define ROTR64(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
-#define CH(x, y, z)  (((x) & (y)) ^ (~(x) & (z)))
+#define CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
 #define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
 
 /* FIPS 180-4 section 4.2.2: first 32 bits of the fractional parts of the
@@ -77,19 +77,33 @@ static void sha256_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks)
 				wi = w[i];
 			} else {
 				uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-				uint32_t s0 = ROTR32(w15, 7) ^ ROTR32(w15, 18) ^ (w15 >> 3);
-				uint32_t s1 = ROTR32(w2, 17) ^ ROTR32(w2, 19) ^ (w2 >> 10);
+				uint32_t s0 =
+					ROTR32(w15, 7) ^ ROTR32(w15, 18) ^ (w15 >> 3);
+				uint32_t s1 =
+					ROTR32(w2, 17) ^ ROTR32(w2, 19) ^ (w2 >> 10);
 				wi = w[i & 15] = w[i & 15] + s0 + w[(i - 7) & 15] + s1;
 			}
-			t1 = hh + (ROTR32(e, 6) ^ ROTR32(e, 11) ^ ROTR32(e, 25))
-				+ CH(e, f, g) + K256[i] + wi;
-			t2 = (ROTR32(a, 2) ^ ROTR32(a, 13) ^ ROTR32(a, 22))
-				+ MAJ(a, b, c);
-			hh = g; g = f; f = e; e = d + t1;
-			d = c; c = b; b = a; a = t1 + t2;
+			t1 = hh + (ROTR32(e, 6) ^ ROTR32(e, 11) ^ ROTR32(e, 25)) +
+				CH(e, f, g) + K256[i] + wi;
+			t2 = (ROTR32(a, 2) ^ ROTR32(a, 13) ^ ROTR32(a, 22)) +
+				MAJ(a, b, c);
+			hh = g;
+			g = f;
+			f = e;
+			e = d + t1;
+			d = c;
+			c = b;
+			b = a;
+			a = t1 + t2;
 		}
-		h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-		h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+		h[0] += a;
+		h[1] += b;
+		h[2] += c;
+		h[3] += d;
+		h[4] += e;
+		h[5] += f;
+		h[6] += g;
+		h[7] += hh;
 		p += 64;
 	}
 }
@@ -109,19 +123,32 @@ static void sha512_blocks(uint64_t h[8], const uint8_t *p, size_t nblocks)
 				wi = w[i];
 			} else {
 				uint64_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-				uint64_t s0 = ROTR64(w15, 1) ^ ROTR64(w15, 8) ^ (w15 >> 7);
+				uint64_t s0 =
+					ROTR64(w15, 1) ^ ROTR64(w15, 8) ^ (w15 >> 7);
 				uint64_t s1 = ROTR64(w2, 19) ^ ROTR64(w2, 61) ^ (w2 >> 6);
 				wi = w[i & 15] = w[i & 15] + s0 + w[(i - 7) & 15] + s1;
 			}
-			t1 = hh + (ROTR64(e, 14) ^ ROTR64(e, 18) ^ ROTR64(e, 41))
-				+ CH(e, f, g) + K512[i] + wi;
-			t2 = (ROTR64(a, 28) ^ ROTR64(a, 34) ^ ROTR64(a, 39))
-				+ MAJ(a, b, c);
-			hh = g; g = f; f = e; e = d + t1;
-			d = c; c = b; b = a; a = t1 + t2;
+			t1 = hh + (ROTR64(e, 14) ^ ROTR64(e, 18) ^ ROTR64(e, 41)) +
+				CH(e, f, g) + K512[i] + wi;
+			t2 = (ROTR64(a, 28) ^ ROTR64(a, 34) ^ ROTR64(a, 39)) +
+				MAJ(a, b, c);
+			hh = g;
+			g = f;
+			f = e;
+			e = d + t1;
+			d = c;
+			c = b;
+			b = a;
+			a = t1 + t2;
 		}
-		h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-		h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+		h[0] += a;
+		h[1] += b;
+		h[2] += c;
+		h[3] += d;
+		h[4] += e;
+		h[5] += f;
+		h[6] += g;
+		h[7] += hh;
 		p += 128;
 	}
 }
@@ -131,10 +158,8 @@ static void sha512_blocks(uint64_t h[8], const uint8_t *p, size_t nblocks)
 void wt_sha256_init(wt_sha256_ctx *c)
 {
 	/* FIPS 180-4 section 5.3.3 */
-	static const uint32_t iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-	};
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 	memcpy(c->h, iv, sizeof iv);
 	c->count = 0;
 }
@@ -197,12 +222,10 @@ void wt_sha256(const void *data, size_t len, uint8_t out[32])
 void wt_sha512_init(wt_sha512_ctx *c)
 {
 	/* FIPS 180-4 section 5.3.5 */
-	static const uint64_t iv[8] = {
-		0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL,
-		0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
-		0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
-		0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL
-	};
+	static const uint64_t iv[8] = { 0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL,
+					0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
+					0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+					0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL };
 	memcpy(c->h, iv, sizeof iv);
 	c->count = 0;
 }
@@ -210,12 +233,10 @@ void wt_sha512_init(wt_sha512_ctx *c)
 void wt_sha384_init(wt_sha512_ctx *c)
 {
 	/* FIPS 180-4 section 5.3.4 */
-	static const uint64_t iv[8] = {
-		0xcbbb9d5dc1059ed8ULL, 0x629a292a367cd507ULL,
-		0x9159015a3070dd17ULL, 0x152fecd8f70e5939ULL,
-		0x67332667ffc00b31ULL, 0x8eb44a8768581511ULL,
-		0xdb0c2e0d64f98fa7ULL, 0x47b5481dbefa4fa4ULL
-	};
+	static const uint64_t iv[8] = { 0xcbbb9d5dc1059ed8ULL, 0x629a292a367cd507ULL,
+					0x9159015a3070dd17ULL, 0x152fecd8f70e5939ULL,
+					0x67332667ffc00b31ULL, 0x8eb44a8768581511ULL,
+					0xdb0c2e0d64f98fa7ULL, 0x47b5481dbefa4fa4ULL };
 	memcpy(c->h, iv, sizeof iv);
 	c->count = 0;
 }

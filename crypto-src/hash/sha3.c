@@ -40,94 +40,135 @@ static const uint64_t RC[24] = {
  * ends the round. test_sha3.c checks this against a plain transcription
  * of the step mappings on random states.
  */
-#define KROUND(A, E, rc) do { \
-	uint64_t Ca, Ce, Ci, Co, Cu, Da, De, Di, Do, Du; \
-	uint64_t B0, B1, B2, B3, B4; \
-	Ca = A##ba ^ A##ga ^ A##ka ^ A##ma ^ A##sa; \
-	Ce = A##be ^ A##ge ^ A##ke ^ A##me ^ A##se; \
-	Ci = A##bi ^ A##gi ^ A##ki ^ A##mi ^ A##si; \
-	Co = A##bo ^ A##go ^ A##ko ^ A##mo ^ A##so; \
-	Cu = A##bu ^ A##gu ^ A##ku ^ A##mu ^ A##su; \
-	Da = Cu ^ ROL64(Ce, 1); \
-	De = Ca ^ ROL64(Ci, 1); \
-	Di = Ce ^ ROL64(Co, 1); \
-	Do = Ci ^ ROL64(Cu, 1); \
-	Du = Co ^ ROL64(Ca, 1); \
-	B0 = A##ba ^ Da; \
-	B1 = ROL64(A##ge ^ De, 44); \
-	B2 = ROL64(A##ki ^ Di, 43); \
-	B3 = ROL64(A##mo ^ Do, 21); \
-	B4 = ROL64(A##su ^ Du, 14); \
-	E##ba = B0 ^ (B1 | B2) ^ (rc); \
-	E##be = B1 ^ (~B2 | B3); \
-	E##bi = B2 ^ (B3 & B4); \
-	E##bo = B3 ^ (B4 | B0); \
-	E##bu = B4 ^ (B0 & B1); \
-	B0 = ROL64(A##bo ^ Do, 28); \
-	B1 = ROL64(A##gu ^ Du, 20); \
-	B2 = ROL64(A##ka ^ Da, 3); \
-	B3 = ROL64(A##me ^ De, 45); \
-	B4 = ROL64(A##si ^ Di, 61); \
-	E##ga = B0 ^ (B1 | B2); \
-	E##ge = B1 ^ (B2 & B3); \
-	E##gi = B2 ^ (B3 | ~B4); \
-	E##go = B3 ^ (B4 | B0); \
-	E##gu = B4 ^ (B0 & B1); \
-	B0 = ROL64(A##be ^ De, 1); \
-	B1 = ROL64(A##gi ^ Di, 6); \
-	B2 = ROL64(A##ko ^ Do, 25); \
-	B3 = ROL64(A##mu ^ Du, 8); \
-	B4 = ROL64(A##sa ^ Da, 18); \
-	E##ka = B0 ^ (B1 | B2); \
-	E##ke = B1 ^ (B2 & B3); \
-	E##ki = B2 ^ (~B3 & B4); \
-	E##ko = ~B3 ^ (B4 | B0); \
-	E##ku = B4 ^ (B0 & B1); \
-	B0 = ROL64(A##bu ^ Du, 27); \
-	B1 = ROL64(A##ga ^ Da, 36); \
-	B2 = ROL64(A##ke ^ De, 10); \
-	B3 = ROL64(A##mi ^ Di, 15); \
-	B4 = ROL64(A##so ^ Do, 56); \
-	E##ma = B0 ^ (B1 & B2); \
-	E##me = B1 ^ (B2 | B3); \
-	E##mi = B2 ^ (~B3 | B4); \
-	E##mo = ~B3 ^ (B4 & B0); \
-	E##mu = B4 ^ (B0 | B1); \
-	B0 = ROL64(A##bi ^ Di, 62); \
-	B1 = ROL64(A##go ^ Do, 55); \
-	B2 = ROL64(A##ku ^ Du, 39); \
-	B3 = ROL64(A##ma ^ Da, 41); \
-	B4 = ROL64(A##se ^ De, 2); \
-	E##sa = B0 ^ (~B1 & B2); \
-	E##se = ~B1 ^ (B2 | B3); \
-	E##si = B2 ^ (B3 & B4); \
-	E##so = B3 ^ (B4 | B0); \
-	E##su = B4 ^ (B0 & B1); \
-} while (0)
+#define KROUND(A, E, rc)                                         \
+	do {                                                     \
+		uint64_t Ca, Ce, Ci, Co, Cu, Da, De, Di, Do, Du; \
+		uint64_t B0, B1, B2, B3, B4;                     \
+		Ca = A##ba ^ A##ga ^ A##ka ^ A##ma ^ A##sa;      \
+		Ce = A##be ^ A##ge ^ A##ke ^ A##me ^ A##se;      \
+		Ci = A##bi ^ A##gi ^ A##ki ^ A##mi ^ A##si;      \
+		Co = A##bo ^ A##go ^ A##ko ^ A##mo ^ A##so;      \
+		Cu = A##bu ^ A##gu ^ A##ku ^ A##mu ^ A##su;      \
+		Da = Cu ^ ROL64(Ce, 1);                          \
+		De = Ca ^ ROL64(Ci, 1);                          \
+		Di = Ce ^ ROL64(Co, 1);                          \
+		Do = Ci ^ ROL64(Cu, 1);                          \
+		Du = Co ^ ROL64(Ca, 1);                          \
+		B0 = A##ba ^ Da;                                 \
+		B1 = ROL64(A##ge ^ De, 44);                      \
+		B2 = ROL64(A##ki ^ Di, 43);                      \
+		B3 = ROL64(A##mo ^ Do, 21);                      \
+		B4 = ROL64(A##su ^ Du, 14);                      \
+		E##ba = B0 ^ (B1 | B2) ^ (rc);                   \
+		E##be = B1 ^ (~B2 | B3);                         \
+		E##bi = B2 ^ (B3 & B4);                          \
+		E##bo = B3 ^ (B4 | B0);                          \
+		E##bu = B4 ^ (B0 & B1);                          \
+		B0 = ROL64(A##bo ^ Do, 28);                      \
+		B1 = ROL64(A##gu ^ Du, 20);                      \
+		B2 = ROL64(A##ka ^ Da, 3);                       \
+		B3 = ROL64(A##me ^ De, 45);                      \
+		B4 = ROL64(A##si ^ Di, 61);                      \
+		E##ga = B0 ^ (B1 | B2);                          \
+		E##ge = B1 ^ (B2 & B3);                          \
+		E##gi = B2 ^ (B3 | ~B4);                         \
+		E##go = B3 ^ (B4 | B0);                          \
+		E##gu = B4 ^ (B0 & B1);                          \
+		B0 = ROL64(A##be ^ De, 1);                       \
+		B1 = ROL64(A##gi ^ Di, 6);                       \
+		B2 = ROL64(A##ko ^ Do, 25);                      \
+		B3 = ROL64(A##mu ^ Du, 8);                       \
+		B4 = ROL64(A##sa ^ Da, 18);                      \
+		E##ka = B0 ^ (B1 | B2);                          \
+		E##ke = B1 ^ (B2 & B3);                          \
+		E##ki = B2 ^ (~B3 & B4);                         \
+		E##ko = ~B3 ^ (B4 | B0);                         \
+		E##ku = B4 ^ (B0 & B1);                          \
+		B0 = ROL64(A##bu ^ Du, 27);                      \
+		B1 = ROL64(A##ga ^ Da, 36);                      \
+		B2 = ROL64(A##ke ^ De, 10);                      \
+		B3 = ROL64(A##mi ^ Di, 15);                      \
+		B4 = ROL64(A##so ^ Do, 56);                      \
+		E##ma = B0 ^ (B1 & B2);                          \
+		E##me = B1 ^ (B2 | B3);                          \
+		E##mi = B2 ^ (~B3 | B4);                         \
+		E##mo = ~B3 ^ (B4 & B0);                         \
+		E##mu = B4 ^ (B0 | B1);                          \
+		B0 = ROL64(A##bi ^ Di, 62);                      \
+		B1 = ROL64(A##go ^ Do, 55);                      \
+		B2 = ROL64(A##ku ^ Du, 39);                      \
+		B3 = ROL64(A##ma ^ Da, 41);                      \
+		B4 = ROL64(A##se ^ De, 2);                       \
+		E##sa = B0 ^ (~B1 & B2);                         \
+		E##se = ~B1 ^ (B2 | B3);                         \
+		E##si = B2 ^ (B3 & B4);                          \
+		E##so = B3 ^ (B4 | B0);                          \
+		E##su = B4 ^ (B0 & B1);                          \
+	} while (0)
 
-#define KLANES(P) \
-	P##ba, P##be, P##bi, P##bo, P##bu, P##ga, P##ge, P##gi, P##go, P##gu, \
-	P##ka, P##ke, P##ki, P##ko, P##ku, P##ma, P##me, P##mi, P##mo, P##mu, \
-	P##sa, P##se, P##si, P##so, P##su
+#define KLANES(P)                                                                     \
+	P##ba, P##be, P##bi, P##bo, P##bu, P##ga, P##ge, P##gi, P##go, P##gu, P##ka,  \
+		P##ke, P##ki, P##ko, P##ku, P##ma, P##me, P##mi, P##mo, P##mu, P##sa, \
+		P##se, P##si, P##so, P##su
 
 void wt_keccak_f1600(uint64_t st[25])
 {
 	uint64_t KLANES(A), KLANES(E);
 	int i;
-	Aba = st[0];  Abe = ~st[1]; Abi = ~st[2]; Abo = st[3];  Abu = st[4];
-	Aga = st[5];  Age = st[6];  Agi = st[7];  Ago = ~st[8]; Agu = st[9];
-	Aka = st[10]; Ake = st[11]; Aki = ~st[12]; Ako = st[13]; Aku = st[14];
-	Ama = st[15]; Ame = st[16]; Ami = ~st[17]; Amo = st[18]; Amu = st[19];
-	Asa = ~st[20]; Ase = st[21]; Asi = st[22]; Aso = st[23]; Asu = st[24];
+	Aba = st[0];
+	Abe = ~st[1];
+	Abi = ~st[2];
+	Abo = st[3];
+	Abu = st[4];
+	Aga = st[5];
+	Age = st[6];
+	Agi = st[7];
+	Ago = ~st[8];
+	Agu = st[9];
+	Aka = st[10];
+	Ake = st[11];
+	Aki = ~st[12];
+	Ako = st[13];
+	Aku = st[14];
+	Ama = st[15];
+	Ame = st[16];
+	Ami = ~st[17];
+	Amo = st[18];
+	Amu = st[19];
+	Asa = ~st[20];
+	Ase = st[21];
+	Asi = st[22];
+	Aso = st[23];
+	Asu = st[24];
 	for (i = 0; i < 24; i += 2) {
 		KROUND(A, E, RC[i]);
 		KROUND(E, A, RC[i + 1]);
 	}
-	st[0] = Aba;  st[1] = ~Abe; st[2] = ~Abi; st[3] = Abo;  st[4] = Abu;
-	st[5] = Aga;  st[6] = Age;  st[7] = Agi;  st[8] = ~Ago; st[9] = Agu;
-	st[10] = Aka; st[11] = Ake; st[12] = ~Aki; st[13] = Ako; st[14] = Aku;
-	st[15] = Ama; st[16] = Ame; st[17] = ~Ami; st[18] = Amo; st[19] = Amu;
-	st[20] = ~Asa; st[21] = Ase; st[22] = Asi; st[23] = Aso; st[24] = Asu;
+	st[0] = Aba;
+	st[1] = ~Abe;
+	st[2] = ~Abi;
+	st[3] = Abo;
+	st[4] = Abu;
+	st[5] = Aga;
+	st[6] = Age;
+	st[7] = Agi;
+	st[8] = ~Ago;
+	st[9] = Agu;
+	st[10] = Aka;
+	st[11] = Ake;
+	st[12] = ~Aki;
+	st[13] = Ako;
+	st[14] = Aku;
+	st[15] = Ama;
+	st[16] = Ame;
+	st[17] = ~Ami;
+	st[18] = Amo;
+	st[19] = Amu;
+	st[20] = ~Asa;
+	st[21] = Ase;
+	st[22] = Asi;
+	st[23] = Aso;
+	st[24] = Asu;
 }
 
 /* ---- sponge ------------------------------------------------------------ */
@@ -239,8 +280,14 @@ static void squeeze(wt_keccak_ctx *c, uint8_t *out, size_t len)
 
 /* ---- SHA-3 ------------------------------------------------------------- */
 
-void wt_sha3_256_init(wt_sha3_ctx *c) { keccak_init(c, WT_SHA3_256_RATE, 0x06); }
-void wt_sha3_512_init(wt_sha3_ctx *c) { keccak_init(c, WT_SHA3_512_RATE, 0x06); }
+void wt_sha3_256_init(wt_sha3_ctx *c)
+{
+	keccak_init(c, WT_SHA3_256_RATE, 0x06);
+}
+void wt_sha3_512_init(wt_sha3_ctx *c)
+{
+	keccak_init(c, WT_SHA3_512_RATE, 0x06);
+}
 
 void wt_sha3_update(wt_sha3_ctx *c, const void *data, size_t len)
 {
@@ -279,8 +326,14 @@ void wt_sha3_512(const void *data, size_t len, uint8_t out[64])
 
 /* ---- SHAKE ----------------------------------------------------------- */
 
-void wt_shake128_init(wt_shake_ctx *c) { keccak_init(c, WT_SHAKE128_RATE, 0x1f); }
-void wt_shake256_init(wt_shake_ctx *c) { keccak_init(c, WT_SHAKE256_RATE, 0x1f); }
+void wt_shake128_init(wt_shake_ctx *c)
+{
+	keccak_init(c, WT_SHAKE128_RATE, 0x1f);
+}
+void wt_shake256_init(wt_shake_ctx *c)
+{
+	keccak_init(c, WT_SHAKE256_RATE, 0x1f);
+}
 
 int wt_shake_absorb(wt_shake_ctx *c, const void *data, size_t len)
 {

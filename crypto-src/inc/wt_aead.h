@@ -24,13 +24,13 @@ enum {
 	WT_AEAD_AES128GCM = 1,
 	WT_AEAD_AES256GCM = 2,
 	WT_AEAD_CHACHA20POLY1305 = 3,
-	WT_AEAD_AES192GCM = 4       /* not a TLS 1.3 suite; for completeness */
+	WT_AEAD_AES192GCM = 4 /* not a TLS 1.3 suite; for completeness */
 };
 
 /* Result codes of this interface. */
 #define WT_OK 0
-#define WT_ERR_ARG (-1)       /* bad key/nonce length, unknown id, too long */
-#define WT_ERR_AEAD_TAG (-2)  /* authentication failed; output zeroed */
+#define WT_ERR_ARG (-1)      /* bad key/nonce length, unknown id, too long */
+#define WT_ERR_AEAD_TAG (-2) /* authentication failed; output zeroed */
 
 #define WT_AEAD_TAG_LEN 16
 
@@ -53,23 +53,22 @@ size_t wt_aead_nonce_len(uint32_t alg);
 
 /* 0, or WT_ERR_ARG for an unknown id or a key of the wrong length (the
  * context is then unusable). */
-int wt_aead_init(wt_aead_ctx *c, uint32_t alg, const uint8_t *key,
-	size_t keylen);
+int wt_aead_init(wt_aead_ctx *c, uint32_t alg, const uint8_t *key, size_t keylen);
 
 /* Encrypt len bytes of in into out, write the tag. 0, or WT_ERR_ARG (a
  * nonce length the algorithm does not take, or len over its limit:
  * 2^38 - 64 bytes for ChaCha20-Poly1305, 2^36 - 32 for GCM, reachable on
  * 64-bit hosts only); nothing is written then. */
-int wt_aead_seal(const wt_aead_ctx *c, const uint8_t *nonce,
-	size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *in,
-	size_t len, uint8_t *out, uint8_t tag[16]);
+int wt_aead_seal(const wt_aead_ctx *c, const uint8_t *nonce, size_t noncelen,
+		 const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
+		 uint8_t *out, uint8_t tag[16]);
 
 /* Verify the tag over (aad, in) in constant time, then decrypt into out.
  * 0; WT_ERR_AEAD_TAG when the tag does not match, with out holding len
  * zero bytes (no plaintext is ever written for a forgery); WT_ERR_ARG as
  * for seal. */
-int wt_aead_open(const wt_aead_ctx *c, const uint8_t *nonce,
-	size_t noncelen, const uint8_t *aad, size_t aadlen, const uint8_t *in,
-	size_t len, uint8_t *out, const uint8_t tag[16]);
+int wt_aead_open(const wt_aead_ctx *c, const uint8_t *nonce, size_t noncelen,
+		 const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
+		 uint8_t *out, const uint8_t tag[16]);
 
 #endif

@@ -20,8 +20,8 @@
 /* out = in XOR the keystream of (key, nonce) starting at block `counter`.
  * len is at most 64 * (2^32 - counter) bytes: the 32-bit block counter
  * must not wrap (RFC 8439 section 2.4); callers bound it. */
-void wt_chacha20(const uint8_t key[32], const uint8_t nonce[12],
-	uint32_t counter, const uint8_t *in, uint8_t *out, size_t len);
+void wt_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+		 const uint8_t *in, uint8_t *out, size_t len);
 
 /* ---- Poly1305 (RFC 8439 section 2.5) --------------------------------- */
 
@@ -31,7 +31,7 @@ void wt_chacha20(const uint8_t key[32], const uint8_t nonce[12],
 typedef struct {
 	uint32_t r[5];
 	uint32_t h[5];
-	uint32_t pad[4];        /* s, the second half of the one-time key */
+	uint32_t pad[4]; /* s, the second half of the one-time key */
 	uint8_t buf[16];
 	uint32_t buflen;
 } wt_poly1305_ctx;
@@ -41,8 +41,7 @@ void wt_poly1305_init(wt_poly1305_ctx *c, const uint8_t key[32]);
 void wt_poly1305_update(wt_poly1305_ctx *c, const uint8_t *m, size_t len);
 /* Writes the tag and wipes c. */
 void wt_poly1305_final(wt_poly1305_ctx *c, uint8_t tag[16]);
-void wt_poly1305(const uint8_t key[32], const uint8_t *m, size_t len,
-	uint8_t tag[16]);
+void wt_poly1305(const uint8_t key[32], const uint8_t *m, size_t len, uint8_t tag[16]);
 
 /* ---- AEAD_CHACHA20_POLY1305 (RFC 8439 section 2.8) ------------------- */
 
@@ -60,14 +59,14 @@ typedef struct {
 int wt_chapol_init(wt_chapol_ctx *c, const uint8_t *key, size_t keylen);
 /* Encrypt len bytes of in into out and write the 16-byte tag.
  * Returns 0, or -1 if len exceeds WT_CHAPOL_MAX_LEN (nothing written). */
-int wt_chapol_seal(const wt_chapol_ctx *c, const uint8_t nonce[12],
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, uint8_t tag[16]);
+int wt_chapol_seal(const wt_chapol_ctx *c, const uint8_t nonce[12], const uint8_t *aad,
+		   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		   uint8_t tag[16]);
 /* Verify the tag over (aad, in) in constant time, then decrypt into out.
  * Returns 0; -2 on tag mismatch, with out set to len zero bytes (nothing
  * of the plaintext is ever written); -1 if len exceeds the limit. */
-int wt_chapol_open(const wt_chapol_ctx *c, const uint8_t nonce[12],
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, const uint8_t tag[16]);
+int wt_chapol_open(const wt_chapol_ctx *c, const uint8_t nonce[12], const uint8_t *aad,
+		   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		   const uint8_t tag[16]);
 
 #endif

@@ -49,18 +49,18 @@
 /* Error codes (negative; 0 is success). */
 enum {
 	WT_DER_OK = 0,
-	WT_DER_ERR_TRUNCATED = -1,   /* ran out of bytes / length past the end */
-	WT_DER_ERR_LENGTH = -2,      /* non-minimal or reserved length form */
-	WT_DER_ERR_INDEFINITE = -3,  /* indefinite length (BER only) */
-	WT_DER_ERR_TAG = -4,         /* unexpected tag, or high-tag-number form */
-	WT_DER_ERR_INTEGER = -5,     /* empty or non-minimal INTEGER */
-	WT_DER_ERR_NEGATIVE = -6,    /* negative INTEGER where unsigned expected */
-	WT_DER_ERR_RANGE = -7,       /* INTEGER too large for the requested type */
-	WT_DER_ERR_BITSTRING = -8,   /* bad unused-bits count or nonzero padding */
-	WT_DER_ERR_OID = -9,         /* malformed OBJECT IDENTIFIER */
-	WT_DER_ERR_NULL = -10,       /* NULL with contents */
-	WT_DER_ERR_BOOLEAN = -11,    /* BOOLEAN not exactly 0x00 or 0xFF */
-	WT_DER_ERR_TRAILING = -12    /* bytes left where the structure ends */
+	WT_DER_ERR_TRUNCATED = -1,  /* ran out of bytes / length past the end */
+	WT_DER_ERR_LENGTH = -2,     /* non-minimal or reserved length form */
+	WT_DER_ERR_INDEFINITE = -3, /* indefinite length (BER only) */
+	WT_DER_ERR_TAG = -4,        /* unexpected tag, or high-tag-number form */
+	WT_DER_ERR_INTEGER = -5,    /* empty or non-minimal INTEGER */
+	WT_DER_ERR_NEGATIVE = -6,   /* negative INTEGER where unsigned expected */
+	WT_DER_ERR_RANGE = -7,      /* INTEGER too large for the requested type */
+	WT_DER_ERR_BITSTRING = -8,  /* bad unused-bits count or nonzero padding */
+	WT_DER_ERR_OID = -9,        /* malformed OBJECT IDENTIFIER */
+	WT_DER_ERR_NULL = -10,      /* NULL with contents */
+	WT_DER_ERR_BOOLEAN = -11,   /* BOOLEAN not exactly 0x00 or 0xFF */
+	WT_DER_ERR_TRAILING = -12   /* bytes left where the structure ends */
 };
 
 /* Identifier octets of the universal types used by PKIX. */

@@ -40,8 +40,8 @@ void wt_ed25519_public_key(uint8_t pub[32], const uint8_t seed[32]);
  * key is recomputed from the seed rather than taken as an argument: with
  * a public key that does not belong to the seed, two signatures of one
  * message would reveal the secret scalar. */
-void wt_ed25519_sign(uint8_t sig[64], const uint8_t seed[32],
-	const uint8_t *msg, size_t len);
+void wt_ed25519_sign(uint8_t sig[64], const uint8_t seed[32], const uint8_t *msg,
+		     size_t len);
 
 /* A signing key expanded once for many signatures (a server's long-term
  * key): the secret scalar, the nonce prefix and the public key, all
@@ -55,8 +55,8 @@ typedef struct {
 } wt_ed25519_key;
 
 void wt_ed25519_key_from_seed(wt_ed25519_key *key, const uint8_t seed[32]);
-void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key,
-	const uint8_t *msg, size_t len);
+void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key, const uint8_t *msg,
+			 size_t len);
 
 /* 1 if sig is a valid signature of msg under pub (RFC 8032 5.1.7), else
  * 0. Refuses S >= L, a public key or R whose y is >= p, a public key
@@ -65,6 +65,6 @@ void wt_ed25519_sign_key(uint8_t sig[64], const wt_ed25519_key *key,
  * OpenSSL, Go and Wycheproof expect). NOT constant-time: every input is
  * public. */
 int wt_ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t len,
-	const uint8_t sig[64]);
+		      const uint8_t sig[64]);
 
 #endif

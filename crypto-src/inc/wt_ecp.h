@@ -22,10 +22,10 @@
 /* TLS NamedGroup codepoints; shared with ts/core/ecp.ts. */
 enum { WT_P256 = 23, WT_P384 = 24 };
 
-#define WT_ECP_MAX_SCALAR_LEN 48        /* private key, coordinate, ECDH secret */
-#define WT_ECP_MAX_POINT_LEN 97         /* 0x04 || X || Y */
-#define WT_ECP_MAX_SIG_LEN 96           /* raw r || s */
-#define WT_ECP_MAX_DER_SIG_LEN 104      /* SEQUENCE { INTEGER r, INTEGER s } */
+#define WT_ECP_MAX_SCALAR_LEN 48   /* private key, coordinate, ECDH secret */
+#define WT_ECP_MAX_POINT_LEN 97    /* 0x04 || X || Y */
+#define WT_ECP_MAX_SIG_LEN 96      /* raw r || s */
+#define WT_ECP_MAX_DER_SIG_LEN 104 /* SEQUENCE { INTEGER r, INTEGER s } */
 
 /* 32 (P-256) or 48 (P-384); 0 for an unknown curve. */
 size_t wt_ecp_scalar_len(uint32_t curve);
@@ -50,7 +50,7 @@ int wt_ecp_point_normalize(uint32_t curve, const uint8_t *in, size_t inlen, uint
  * peer must be an uncompressed point (TLS); -1 if it is invalid, if priv
  * is out of range, or if the result is the point at infinity. */
 int wt_ecdh(uint32_t curve, const uint8_t *priv, const uint8_t *peer, size_t peerlen,
-	uint8_t *secret);
+	    uint8_t *secret);
 
 /* ---- ECDSA (FIPS 186-5 section 6.4) -------------------------------------- */
 
@@ -63,22 +63,23 @@ int wt_ecdh(uint32_t curve, const uint8_t *priv, const uint8_t *peer, size_t pee
  * bit length of n when longer (FIPS 186-5 section 6.4.1 step 3).
  */
 int wt_ecdsa_sign_digest(uint32_t curve, uint32_t hash, const uint8_t *priv,
-	const uint8_t *digest, uint8_t *sig);
+			 const uint8_t *digest, uint8_t *sig);
 /* The same with explicit additional data; extralen == 0 gives the
  * deterministic signatures of RFC 6979 section 3.2 (its test vectors). */
 int wt_ecdsa_sign_digest_ex(uint32_t curve, uint32_t hash, const uint8_t *priv,
-	const uint8_t *digest, const uint8_t *extra, size_t extralen, uint8_t *sig);
+			    const uint8_t *digest, const uint8_t *extra, size_t extralen,
+			    uint8_t *sig);
 /* Hash msg with `hash`, then sign as above. */
-int wt_ecdsa_sign(uint32_t curve, uint32_t hash, const uint8_t *priv,
-	const void *msg, size_t msglen, uint8_t *sig);
+int wt_ecdsa_sign(uint32_t curve, uint32_t hash, const uint8_t *priv, const void *msg,
+		  size_t msglen, uint8_t *sig);
 
 /* 0 if sig (raw r || s, 2 * scalar_len bytes) is valid for the digest
  * (any length, truncated as above) and pub (compressed or uncompressed),
  * else -1. Not constant-time: all inputs are public. */
 int wt_ecdsa_verify_digest(uint32_t curve, const uint8_t *pub, size_t publen,
-	const uint8_t *digest, size_t digestlen, const uint8_t *sig);
+			   const uint8_t *digest, size_t digestlen, const uint8_t *sig);
 int wt_ecdsa_verify(uint32_t curve, uint32_t hash, const uint8_t *pub, size_t publen,
-	const void *msg, size_t msglen, const uint8_t *sig);
+		    const void *msg, size_t msglen, const uint8_t *sig);
 
 /* ---- DER ECDSA-Sig-Value (RFC 3279 section 2.2.3, X.690 DER) ------------- */
 
@@ -88,6 +89,7 @@ int wt_ecdsa_sig_to_der(uint32_t curve, const uint8_t *raw, uint8_t *der, size_t
 /* Strict DER to raw r || s: definite minimal lengths, minimal positive
  * INTEGERs, nothing before or after, each value fitting scalar_len bytes.
  * Range checks (1 <= r, s <= n-1) are left to verification. */
-int wt_ecdsa_sig_from_der(uint32_t curve, const uint8_t *der, size_t derlen, uint8_t *raw);
+int wt_ecdsa_sig_from_der(uint32_t curve, const uint8_t *der, size_t derlen,
+			  uint8_t *raw);
 
 #endif

@@ -19,10 +19,10 @@
 #define WT_GCM_TAG_LEN 16
 
 typedef struct {
-	uint32_t impl;       /* AES implementation that laid out sk (aes_ct.h) */
-	uint32_t rounds;     /* 10, 12 or 14 */
-	uint64_t sk[240];    /* bitsliced round keys; layout depends on impl */
-	uint64_t hk[192];    /* GHASH key: H^1..H^8 prepared for ghash_ctmul64 */
+	uint32_t impl;    /* AES implementation that laid out sk (aes_ct.h) */
+	uint32_t rounds;  /* 10, 12 or 14 */
+	uint64_t sk[240]; /* bitsliced round keys; layout depends on impl */
+	uint64_t hk[192]; /* GHASH key: H^1..H^8 prepared for ghash_ctmul64 */
 } wt_gcm_ctx;
 
 /* Expand an AES key of keylen 16, 24 or 32 bytes. Returns 0, or -1 for
@@ -35,9 +35,9 @@ int wt_gcm_init(wt_gcm_ctx *c, const uint8_t *key, size_t keylen);
  * ivlen 0 is invalid: out is zeroed and so is the tag. len must not exceed
  * 2^36 - 32 bytes (SP 800-38D section 5.2.1.1), which only a 64-bit host
  * can reach. */
-void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, uint8_t tag[16]);
+void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen, const uint8_t *aad,
+		 size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		 uint8_t tag[16]);
 
 /* Check the tag over aad and the ciphertext in, then decrypt to out (out
  * may equal in). Nothing is written before the tag has been verified; the
@@ -45,8 +45,8 @@ void wt_gcm_seal(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
  * plaintext or zeros, for the same work), so it stays secret until
  * returned. Returns 0 when authentic; -2 on tag mismatch, with out zeroed;
  * -1 for bad arguments (ivlen 0, or len over 2^36 - 32), out untouched. */
-int wt_gcm_open(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen,
-	const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t len,
-	uint8_t *out, const uint8_t tag[16]);
+int wt_gcm_open(const wt_gcm_ctx *c, const uint8_t *iv, size_t ivlen, const uint8_t *aad,
+		size_t aadlen, const uint8_t *in, size_t len, uint8_t *out,
+		const uint8_t tag[16]);
 
 #endif

@@ -23,7 +23,7 @@ enum { WT_SHA256 = 1, WT_SHA384 = 2, WT_SHA512 = 3 };
 
 typedef struct {
 	uint32_t h[8];
-	uint64_t count;         /* bytes hashed so far */
+	uint64_t count; /* bytes hashed so far */
 	uint8_t buf[64];
 } wt_sha256_ctx;
 
@@ -83,18 +83,18 @@ int wt_hmac_init(wt_hmac_ctx *c, uint32_t id, const void *key, size_t keylen);
 void wt_hmac_update(wt_hmac_ctx *c, const void *data, size_t len);
 /* Writes wt_hash_len(id) bytes; c is left unchanged. */
 void wt_hmac_out(const wt_hmac_ctx *c, uint8_t *out);
-int wt_hmac(uint32_t id, const void *key, size_t keylen,
-	const void *data, size_t len, uint8_t *out);
+int wt_hmac(uint32_t id, const void *key, size_t keylen, const void *data, size_t len,
+	    uint8_t *out);
 
 /* ---- HKDF and the TLS 1.3 key schedule helpers --------------------- */
 
 /* PRK = HMAC-Hash(salt, IKM); an empty salt means HashLen zeros
  * (RFC 5869 section 2.2). Writes wt_hash_len(id) bytes. */
-int wt_hkdf_extract(uint32_t id, const void *salt, size_t saltlen,
-	const void *ikm, size_t ikmlen, uint8_t *prk);
+int wt_hkdf_extract(uint32_t id, const void *salt, size_t saltlen, const void *ikm,
+		    size_t ikmlen, uint8_t *prk);
 /* OKM of outlen bytes; -1 if outlen > 255 * HashLen (RFC 5869 2.3). */
-int wt_hkdf_expand(uint32_t id, const void *prk, size_t prklen,
-	const void *info, size_t infolen, uint8_t *out, size_t outlen);
+int wt_hkdf_expand(uint32_t id, const void *prk, size_t prklen, const void *info,
+		   size_t infolen, uint8_t *out, size_t outlen);
 
 /* RFC 8446 section 7.1:
  *   HKDF-Expand-Label(Secret, Label, Context, Length) =
@@ -104,12 +104,12 @@ int wt_hkdf_expand(uint32_t id, const void *prk, size_t prklen,
  * label is given without the "tls13 " prefix. -1 when a length does not
  * fit its field. */
 int wt_hkdf_expand_label(uint32_t id, const void *secret, size_t secretlen,
-	const char *label, size_t labellen, const void *context, size_t ctxlen,
-	uint8_t *out, size_t outlen);
+			 const char *label, size_t labellen, const void *context,
+			 size_t ctxlen, uint8_t *out, size_t outlen);
 /* Derive-Secret(Secret, Label, Messages) =
  *   HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length)
  * taking the transcript hash already computed (thash, HashLen bytes). */
-int wt_derive_secret(uint32_t id, const void *secret, const char *label,
-	size_t labellen, const uint8_t *thash, uint8_t *out);
+int wt_derive_secret(uint32_t id, const void *secret, const char *label, size_t labellen,
+		     const uint8_t *thash, uint8_t *out);
 
 #endif

@@ -18,14 +18,13 @@
 #define WT_MLKEM768_EK_LEN 1184
 #define WT_MLKEM768_DK_LEN 2400
 #define WT_MLKEM768_CT_LEN 1088
-#define WT_MLKEM_SEED_LEN 64    /* d || z */
-#define WT_MLKEM_MSG_LEN 32     /* the encapsulated random m */
+#define WT_MLKEM_SEED_LEN 64 /* d || z */
+#define WT_MLKEM_MSG_LEN 32  /* the encapsulated random m */
 #define WT_MLKEM_SS_LEN 32
 
 /* ML-KEM.KeyGen_internal(d, z) (FIPS 203 Algorithm 16) with
  * seed = d || z. */
-void wt_mlkem768_keygen_seed(uint8_t ek[1184], uint8_t dk[2400],
-	const uint8_t seed[64]);
+void wt_mlkem768_keygen_seed(uint8_t ek[1184], uint8_t dk[2400], const uint8_t seed[64]);
 /* ML-KEM.KeyGen (Algorithm 19): d and z from wt_random. */
 void wt_mlkem768_keygen(uint8_t ek[1184], uint8_t dk[2400]);
 
@@ -41,25 +40,23 @@ int wt_mlkem768_check_dk(const uint8_t dk[2400]);
 /* ML-KEM.Encaps (Algorithm 20): checks ek (7.2), draws m from wt_random,
  * writes ct and the shared secret ss. Returns 0, or -1 when ek fails the
  * check (ct and ss are then zeroed). */
-int wt_mlkem768_encaps(uint8_t ct[1088], uint8_t ss[32],
-	const uint8_t ek[1184]);
+int wt_mlkem768_encaps(uint8_t ct[1088], uint8_t ss[32], const uint8_t ek[1184]);
 /* The same with m given (ML-KEM.Encaps_internal, Algorithm 17, after the
  * ek check): deterministic, for known-answer tests. m must be fresh
  * randomness for any real use. */
-int wt_mlkem768_encaps_m(uint8_t ct[1088], uint8_t ss[32],
-	const uint8_t ek[1184], const uint8_t m[32]);
+int wt_mlkem768_encaps_m(uint8_t ct[1088], uint8_t ss[32], const uint8_t ek[1184],
+			 const uint8_t m[32]);
 
 /* ML-KEM.Decaps (Algorithm 21) after the dk hash check (7.3). Returns 0
  * with the shared secret in ss, or -1 (ss zeroed) when dk fails the
  * check. A ciphertext that does not re-encrypt to itself is not an error:
  * ss is then the implicit-rejection key J(z || ct), chosen in constant
  * time. */
-int wt_mlkem768_decaps(uint8_t ss[32], const uint8_t dk[2400],
-	const uint8_t ct[1088]);
+int wt_mlkem768_decaps(uint8_t ss[32], const uint8_t dk[2400], const uint8_t ct[1088]);
 /* ML-KEM.Decaps_internal (Algorithm 18) without the check, for a dk this
  * process made itself with wt_mlkem768_keygen*, e.g. the TLS client's
  * ephemeral key. */
 void wt_mlkem768_decaps_internal(uint8_t ss[32], const uint8_t dk[2400],
-	const uint8_t ct[1088]);
+				 const uint8_t ct[1088]);
 
 #endif

@@ -26,20 +26,20 @@
 #include <stdint.h>
 
 enum {
-	WT_PEM_ERR_NO_BEGIN = -20,  /* no "-----BEGIN ...-----" line */
-	WT_PEM_ERR_NO_END = -21,    /* body not closed by an END line */
-	WT_PEM_ERR_LABEL = -22,     /* bad label, or END label differs */
-	WT_PEM_ERR_BASE64 = -23,    /* invalid base64 body */
-	WT_PEM_ERR_BUFFER = -24     /* decoded data larger than outcap */
+	WT_PEM_ERR_NO_BEGIN = -20, /* no "-----BEGIN ...-----" line */
+	WT_PEM_ERR_NO_END = -21,   /* body not closed by an END line */
+	WT_PEM_ERR_LABEL = -22,    /* bad label, or END label differs */
+	WT_PEM_ERR_BASE64 = -23,   /* invalid base64 body */
+	WT_PEM_ERR_BUFFER = -24    /* decoded data larger than outcap */
 };
 
 #define WT_PEM_MAX_LABEL 64
 
 typedef struct {
-	char label[WT_PEM_MAX_LABEL + 1];  /* NUL-terminated */
+	char label[WT_PEM_MAX_LABEL + 1]; /* NUL-terminated */
 	size_t label_len;
-	size_t der_len;    /* bytes written to out */
-	size_t consumed;   /* input bytes up to and including the END line;
+	size_t der_len;  /* bytes written to out */
+	size_t consumed; /* input bytes up to and including the END line;
 			    * decode again from in + consumed for the next
 			    * block (a certificate chain) */
 } wt_pem_block;
@@ -49,6 +49,6 @@ typedef struct {
  * may not overlap. On error out may hold partial output: wipe it if the
  * input was secret. */
 int wt_pem_decode(const char *in, size_t inlen, uint8_t *out, size_t outcap,
-	wt_pem_block *blk);
+		  wt_pem_block *blk);
 
 #endif

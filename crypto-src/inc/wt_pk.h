@@ -22,14 +22,15 @@
 #include "wt_rsa.h"
 
 /* ---- errors (negative; shared numbering with the TLS error table) ---- */
-#define WT_PK_OK             0
-#define WT_PK_ERR_ARG       -1   /* unknown group/scheme, bad length */
-#define WT_PK_ERR_POINT     -2   /* peer share/public key invalid */
-#define WT_PK_ERR_ZERO      -3   /* X25519 all-zero shared secret */
-#define WT_PK_ERR_KEY       -4   /* malformed or unsupported key encoding */
-#define WT_PK_ERR_SIG       -5   /* signature does not verify */
-#define WT_PK_ERR_MISMATCH  -6   /* scheme does not fit the key */
-#define WT_PK_ERR_UNSUPPORTED -7 /* well-formed key of a type or with
+#define WT_PK_OK 0
+#define WT_PK_ERR_ARG -1      /* unknown group/scheme, bad length */
+#define WT_PK_ERR_POINT -2    /* peer share/public key invalid */
+#define WT_PK_ERR_ZERO -3     /* X25519 all-zero shared secret */
+#define WT_PK_ERR_KEY -4      /* malformed or unsupported key encoding */
+#define WT_PK_ERR_SIG -5      /* signature does not verify */
+#define WT_PK_ERR_MISMATCH -6 /* scheme does not fit the key */
+#define WT_PK_ERR_UNSUPPORTED \
+	-7 /* well-formed key of a type or with
                                     parameters TLS 1.3 here cannot use
                                     (wt_pk_key_error names it) */
 
@@ -53,8 +54,8 @@ enum {
 /* The client's ephemeral state between ClientHello and ServerHello. */
 typedef struct {
 	uint32_t group;
-	uint8_t ec_priv[48];      /* X25519 scalar or P-256/P-384 scalar */
-	uint8_t mlkem_sk[2400];   /* ML-KEM-768 decapsulation key */
+	uint8_t ec_priv[48];    /* X25519 scalar or P-256/P-384 scalar */
+	uint8_t mlkem_sk[2400]; /* ML-KEM-768 decapsulation key */
 } wt_kex_ctx;
 
 /* Length of a client's / server's key_exchange for group, 0 if unknown. */
@@ -68,8 +69,8 @@ int wt_kex_supported(uint32_t group);
 int wt_kex_client_keygen(wt_kex_ctx *k, uint32_t group, uint8_t *share);
 /* Client: from the server's share, the shared secret (*secretlen set).
  * Wipes k. */
-int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share,
-	size_t len, uint8_t *secret, size_t *secretlen);
+int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share, size_t len,
+			 uint8_t *secret, size_t *secretlen);
 /* Client: the X25519 key inside an X25519MLKEM768 key pair, on its own:
  * k (made for X25519MLKEM768) becomes an X25519 context whose share is
  * the last 32 bytes of the hybrid share; the ML-KEM key is wiped. For a
@@ -79,7 +80,7 @@ int wt_kex_client_narrow(wt_kex_ctx *k, uint32_t group);
 /* Server: from the client's share, the server's share and the secret
  * (an ECDH key pair or an ML-KEM encapsulation made here). */
 int wt_kex_server(uint32_t group, const uint8_t *client_share, size_t len,
-	uint8_t *server_share, uint8_t *secret, size_t *secretlen);
+		  uint8_t *server_share, uint8_t *secret, size_t *secretlen);
 
 /* ---- signatures -------------------------------------------------------- */
 
@@ -103,20 +104,28 @@ enum {
  * rsa_pkcs1_* in certificates); WT_KEY_RSA_PSS an id-RSASSA-PSS key
  * (RFC 4055 1.2), which only the rsa_pss_pss_* schemes fit (RFC 8446
  * 4.2.3). The values match WT_X509_KEY_* of wt_x509.h. */
-enum { WT_KEY_RSA = 1, WT_KEY_EC_P256 = 2, WT_KEY_EC_P384 = 3, WT_KEY_ED25519 = 4,
-	WT_KEY_RSA_PSS = 5 };
+enum {
+	WT_KEY_RSA = 1,
+	WT_KEY_EC_P256 = 2,
+	WT_KEY_EC_P384 = 3,
+	WT_KEY_ED25519 = 4,
+	WT_KEY_RSA_PSS = 5
+};
 
-#define WT_SIG_MAX 512           /* RSA-4096; ECDSA DER and Ed25519 fit */
+#define WT_SIG_MAX 512 /* RSA-4096; ECDSA DER and Ed25519 fit */
 
 typedef struct {
-	uint32_t type;            /* WT_KEY_* */
-	uint32_t bits;            /* modulus / curve size */
-	uint32_t pss_hash;        /* WT_KEY_RSA_PSS: the wt_hash id its
+	uint32_t type;     /* WT_KEY_* */
+	uint32_t bits;     /* modulus / curve size */
+	uint32_t pss_hash; /* WT_KEY_RSA_PSS: the wt_hash id its
 	                             RSASSA-PSS-params restrict it to, 0 if
 	                             unrestricted (parameters absent) */
 	union {
 		wt_rsa_public_key rsa;
-		struct { uint8_t point[97]; uint32_t len; } ec;  /* 04||X||Y */
+		struct {
+			uint8_t point[97];
+			uint32_t len;
+		} ec; /* 04||X||Y */
 		uint8_t ed25519[32];
 	} u;
 } wt_pubkey;
@@ -124,11 +133,13 @@ typedef struct {
 typedef struct {
 	uint32_t type;
 	uint32_t bits;
-	uint32_t pss_hash;        /* as in wt_pubkey */
+	uint32_t pss_hash; /* as in wt_pubkey */
 	union {
 		wt_rsa_private_key rsa;
-		struct { uint8_t d[48]; } ec;
-		wt_ed25519_key ed25519;   /* expanded once: one base-point
+		struct {
+			uint8_t d[48];
+		} ec;
+		wt_ed25519_key ed25519; /* expanded once: one base-point
 		                             multiplication per signature */
 	} u;
 } wt_privkey;
@@ -177,24 +188,24 @@ int wt_sig12_pubkey_fits(uint32_t scheme, const wt_pubkey *pk);
 int wt_sig12_privkey_fits(uint32_t scheme, const wt_privkey *sk);
 int wt_sig12_type_fits(uint32_t scheme, uint32_t type, uint32_t pss_hash);
 int wt_sig12_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, const uint8_t *sig, size_t siglen);
+		    size_t msglen, const uint8_t *sig, size_t siglen);
 int wt_sig12_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, uint8_t *sig, size_t *siglen);
+		  size_t msglen, uint8_t *sig, size_t *siglen);
 /* The same over a digest already made with the scheme's hash (hl bytes):
  * TLS 1.2 CertificateVerify signs the running transcript hash. Not for
  * Ed25519 (WT_PK_ERR_ARG: PureEdDSA signs the message itself). */
-int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme,
-	const uint8_t *digest, size_t hl, const uint8_t *sig, size_t siglen);
-int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme,
-	const uint8_t *digest, size_t hl, uint8_t *sig, size_t *siglen);
+int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme, const uint8_t *digest,
+			   size_t hl, const uint8_t *sig, size_t siglen);
+int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme, const uint8_t *digest,
+			 size_t hl, uint8_t *sig, size_t *siglen);
 /* The hash of a scheme (0 for Ed25519 or an unknown one). */
 uint32_t wt_sig_scheme_hash(uint32_t scheme);
-int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, const uint8_t *sig, size_t siglen);
+int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg, size_t msglen,
+		  const uint8_t *sig, size_t siglen);
 /* Sign msg; writes at most WT_SIG_MAX bytes and sets *siglen. Constant
  * time in the key; entropy from wt_random (ECDSA hedge, PSS salt, RSA
  * blinding). */
-int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, uint8_t *sig, size_t *siglen);
+int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg, size_t msglen,
+		uint8_t *sig, size_t *siglen);
 
 #endif

@@ -35,33 +35,33 @@
 
 #define WT_RSA_MIN_BITS 2048
 #define WT_RSA_MAX_BITS 4096
-#define WT_RSA_MAX_LEN (WT_RSA_MAX_BITS / 8)        /* signature bytes */
+#define WT_RSA_MAX_LEN (WT_RSA_MAX_BITS / 8) /* signature bytes */
 #define WT_RSA_MAX_LIMBS (WT_RSA_MAX_BITS / 32)
-#define WT_RSA_MAX_PLIMBS (WT_RSA_MAX_LIMBS / 2)    /* one prime */
+#define WT_RSA_MAX_PLIMBS (WT_RSA_MAX_LIMBS / 2) /* one prime */
 
 enum {
-	WT_RSA_ERR_OID = -30,        /* algorithm is not rsaEncryption */
-	WT_RSA_ERR_KEY_SIZE = -31,   /* modulus outside 2048..4096 bits */
-	WT_RSA_ERR_KEY = -32,        /* inconsistent or invalid key values */
-	WT_RSA_ERR_VERSION = -33,    /* multi-prime or unknown version */
-	WT_RSA_ERR_PEM_LABEL = -34,  /* PEM label is not an RSA key kind */
-	WT_RSA_ERR_HASH = -35,       /* unknown hash id / wrong hash length */
-	WT_RSA_ERR_BUFFER = -36,     /* output buffer too small */
-	WT_RSA_ERR_FAULT = -37,      /* the signature failed its own check */
-	WT_RSA_ERR_SALT = -38        /* PSS salt too long for the modulus */
+	WT_RSA_ERR_OID = -30,       /* algorithm is not rsaEncryption */
+	WT_RSA_ERR_KEY_SIZE = -31,  /* modulus outside 2048..4096 bits */
+	WT_RSA_ERR_KEY = -32,       /* inconsistent or invalid key values */
+	WT_RSA_ERR_VERSION = -33,   /* multi-prime or unknown version */
+	WT_RSA_ERR_PEM_LABEL = -34, /* PEM label is not an RSA key kind */
+	WT_RSA_ERR_HASH = -35,      /* unknown hash id / wrong hash length */
+	WT_RSA_ERR_BUFFER = -36,    /* output buffer too small */
+	WT_RSA_ERR_FAULT = -37,     /* the signature failed its own check */
+	WT_RSA_ERR_SALT = -38       /* PSS salt too long for the modulus */
 };
 
 /* Signature schemes (numbering shared with ts/core/rsa.ts). */
 enum { WT_RSA_PKCS1 = 1, WT_RSA_PSS = 2 };
 
 typedef struct {
-	uint32_t bits;     /* modulus bit length */
-	uint32_t len;      /* modulus (and signature) length in bytes, k */
-	uint32_t limbs;    /* 32-bit limbs of n */
-	uint32_t n0i;      /* -1/n mod 2^32 */
-	uint32_t elimbs;   /* limbs of e */
+	uint32_t bits;   /* modulus bit length */
+	uint32_t len;    /* modulus (and signature) length in bytes, k */
+	uint32_t limbs;  /* 32-bit limbs of n */
+	uint32_t n0i;    /* -1/n mod 2^32 */
+	uint32_t elimbs; /* limbs of e */
 	uint32_t n[WT_RSA_MAX_LIMBS];
-	uint32_t r2[WT_RSA_MAX_LIMBS];  /* 2^(64 limbs) mod n */
+	uint32_t r2[WT_RSA_MAX_LIMBS]; /* 2^(64 limbs) mod n */
 	uint32_t e[WT_RSA_MAX_LIMBS];
 } wt_rsa_public_key;
 
@@ -73,9 +73,9 @@ typedef struct {
 	uint32_t p0i, q0i;
 	uint32_t p[WT_RSA_MAX_PLIMBS];
 	uint32_t q[WT_RSA_MAX_PLIMBS];
-	uint32_t dp[WT_RSA_MAX_PLIMBS];    /* d mod (p-1) */
-	uint32_t dq[WT_RSA_MAX_PLIMBS];    /* d mod (q-1) */
-	uint32_t qinv[WT_RSA_MAX_PLIMBS];  /* q^-1 mod p */
+	uint32_t dp[WT_RSA_MAX_PLIMBS];   /* d mod (p-1) */
+	uint32_t dq[WT_RSA_MAX_PLIMBS];   /* d mod (q-1) */
+	uint32_t qinv[WT_RSA_MAX_PLIMBS]; /* q^-1 mod p */
 	uint32_t r2p[WT_RSA_MAX_PLIMBS];
 	uint32_t r2q[WT_RSA_MAX_PLIMBS];
 } wt_rsa_private_key;
@@ -119,15 +119,16 @@ int wt_rsa_private_from_pem(wt_rsa_private_key *k, const char *pem, size_t len);
  * accepted). 1 valid, 0 invalid, WT_RSA_ERR_HASH for a bad hash id or
  * digest length. */
 int wt_rsa_verify_pkcs1(const wt_rsa_public_key *k, uint32_t hash_id,
-	const uint8_t *digest, size_t digestlen, const uint8_t *sig, size_t siglen);
+			const uint8_t *digest, size_t digestlen, const uint8_t *sig,
+			size_t siglen);
 
 /* RSASSA-PSS-VERIFY (RFC 8017 8.1.2 with EMSA-PSS-VERIFY 9.1.2), MGF1
  * with the same hash, exactly saltlen bytes of salt (TLS 1.3: saltlen =
  * digest length, RFC 8446 4.2.3). 1 valid, 0 invalid, negative on bad
  * arguments. */
-int wt_rsa_verify_pss(const wt_rsa_public_key *k, uint32_t hash_id,
-	size_t saltlen, const uint8_t *digest, size_t digestlen,
-	const uint8_t *sig, size_t siglen);
+int wt_rsa_verify_pss(const wt_rsa_public_key *k, uint32_t hash_id, size_t saltlen,
+		      const uint8_t *digest, size_t digestlen, const uint8_t *sig,
+		      size_t siglen);
 
 /* ---- signing (constant-time in the private key) ------------------------ */
 
@@ -135,20 +136,20 @@ int wt_rsa_verify_pss(const wt_rsa_public_key *k, uint32_t hash_id,
  * (sigcap >= k->pub.len). Returns the signature length k or a negative
  * code; on WT_RSA_ERR_FAULT sig is zeroed. Deterministic output. */
 int wt_rsa_sign_pkcs1(const wt_rsa_private_key *k, uint32_t hash_id,
-	const uint8_t *digest, size_t digestlen, uint8_t *sig, size_t sigcap);
+		      const uint8_t *digest, size_t digestlen, uint8_t *sig,
+		      size_t sigcap);
 
 /* RSASSA-PSS-SIGN (RFC 8017 8.1.1), MGF1 with the same hash, a random salt
  * of saltlen bytes from wt_random (TLS: saltlen = digest length). */
-int wt_rsa_sign_pss(const wt_rsa_private_key *k, uint32_t hash_id,
-	size_t saltlen, const uint8_t *digest, size_t digestlen,
-	uint8_t *sig, size_t sigcap);
+int wt_rsa_sign_pss(const wt_rsa_private_key *k, uint32_t hash_id, size_t saltlen,
+		    const uint8_t *digest, size_t digestlen, uint8_t *sig, size_t sigcap);
 
 /* ---- primitives ------------------------------------------------------- */
 
 /* RSAVP1 (RFC 8017 5.2.2): em = sig^e mod n, k bytes. Returns 1, or 0 when
  * siglen != k or sig >= n. Variable time in e (public). */
-int wt_rsa_public_op(const wt_rsa_public_key *k, const uint8_t *sig,
-	size_t siglen, uint8_t *em);
+int wt_rsa_public_op(const wt_rsa_public_key *k, const uint8_t *sig, size_t siglen,
+		     uint8_t *em);
 
 /* RSASP1 (RFC 8017 5.2.1) with CRT, blinding and the fault check:
  * sig = em^d mod n, k bytes; em (k bytes) must be < n, which every EMSA

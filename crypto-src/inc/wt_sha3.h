@@ -24,12 +24,12 @@
 #define WT_SHAKE256_RATE 136
 
 typedef struct {
-	uint64_t st[25];        /* lane (x, y) at st[x + 5 * y] */
-	uint32_t rate;          /* bytes per block */
-	uint32_t pos;           /* absorbing: bytes in the current block;
+	uint64_t st[25];    /* lane (x, y) at st[x + 5 * y] */
+	uint32_t rate;      /* bytes per block */
+	uint32_t pos;       /* absorbing: bytes in the current block;
 	                           squeezing: bytes of it already output */
-	uint32_t dsbyte;        /* domain bits and the first pad bit */
-	uint32_t squeezing;     /* 0 while absorbing, 1 after the pad */
+	uint32_t dsbyte;    /* domain bits and the first pad bit */
+	uint32_t squeezing; /* 0 while absorbing, 1 after the pad */
 } wt_keccak_ctx;
 
 typedef wt_keccak_ctx wt_sha3_ctx;

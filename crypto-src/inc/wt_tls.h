@@ -53,8 +53,8 @@ typedef struct wt_tls_conn wt_tls_conn;
 #define WT_TLS_MAX_CIPHER (16384 + 256)
 #define WT_TLS_HDR 5
 /* Defaults of the per-connection sizes (each settable on the ctx). */
-#define WT_TLS_DEFAULT_NET_IN 33290     /* two largest records */
-#define WT_TLS_DEFAULT_NET_OUT 16709    /* one largest record + slack */
+#define WT_TLS_DEFAULT_NET_IN 33290  /* two largest records */
+#define WT_TLS_DEFAULT_NET_OUT 16709 /* one largest record + slack */
 /* Largest handshake message accepted: above OpenSSL's default limit for
  * a certificate list (max_cert_list, 100 KiB), and a ClientHello of that
  * size. Costs memory only during the handshake. */
@@ -86,24 +86,24 @@ enum {
 /* ---- get_error() results: OpenSSL's SSL_ERROR_* numbering ------------- */
 enum {
 	WT_TLS_ERROR_NONE = 0,
-	WT_TLS_ERROR_SSL = 1,           /* protocol / verification / misuse */
-	WT_TLS_ERROR_WANT_READ = 2,     /* feed net-in, call again */
-	WT_TLS_ERROR_WANT_WRITE = 3,    /* drain net-out, call again */
-	WT_TLS_ERROR_SYSCALL = 5,       /* transport EOF without close_notify */
-	WT_TLS_ERROR_ZERO_RETURN = 6,   /* close_notify received */
+	WT_TLS_ERROR_SSL = 1,               /* protocol / verification / misuse */
+	WT_TLS_ERROR_WANT_READ = 2,         /* feed net-in, call again */
+	WT_TLS_ERROR_WANT_WRITE = 3,        /* drain net-out, call again */
+	WT_TLS_ERROR_SYSCALL = 5,           /* transport EOF without close_notify */
+	WT_TLS_ERROR_ZERO_RETURN = 6,       /* close_notify received */
 	WT_TLS_ERROR_WANT_RETRY_VERIFY = 12 /* host must give a verify result */
 };
 
 /* ---- modes (SSL_CTX_set_mode(3) names and bit values) ----------------- */
-#define WT_TLS_MODE_ENABLE_PARTIAL_WRITE       0x00000001u
+#define WT_TLS_MODE_ENABLE_PARTIAL_WRITE 0x00000001u
 #define WT_TLS_MODE_ACCEPT_MOVING_WRITE_BUFFER 0x00000002u
-#define WT_TLS_MODE_AUTO_RETRY                 0x00000004u
-#define WT_TLS_MODE_RELEASE_BUFFERS            0x00000010u
+#define WT_TLS_MODE_AUTO_RETRY 0x00000004u
+#define WT_TLS_MODE_RELEASE_BUFFERS 0x00000010u
 
 /* options (SSL_CTX_set_options(3) names and bit values) */
 /* RFC 8446 D.4 middlebox compatibility mode: a 32-byte legacy_session_id
  * and a dummy change_cipher_spec. On by default, as in OpenSSL. */
-#define WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT      0x00100000u
+#define WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT 0x00100000u
 
 /* write_ex2 flags (SSL_write(3)) */
 #define WT_TLS_WRITE_FLAG_CONCLUDE 0x1u
@@ -136,8 +136,8 @@ enum {
  * even a failed chain; an alert rejects, even a valid one). */
 #define WT_TLS_VERIFY_CALLBACK 0x4u
 /* Client-certificate request flags for a server ctx. */
-#define WT_TLS_CLIENT_CERT_REQUEST 0x1u   /* send CertificateRequest */
-#define WT_TLS_CLIENT_CERT_REQUIRE 0x2u   /* empty Certificate is fatal */
+#define WT_TLS_CLIENT_CERT_REQUEST 0x1u /* send CertificateRequest */
+#define WT_TLS_CLIENT_CERT_REQUIRE 0x2u /* empty Certificate is fatal */
 
 /* ---- error codes: one table, one numbering with the TS side ----------- *
  * 0           no error
@@ -150,46 +150,46 @@ enum {
 #define WT_TLS_ERR_SEND_ALERT 0x200
 enum {
 	WT_TLS_OK = 0,
-	WT_TLS_ERR_NO_STATE = 1,          /* neither connect nor accept state */
-	WT_TLS_ERR_NO_VERIFY_POLICY = 2,  /* ctx has no verification policy */
-	WT_TLS_ERR_BAD_WRITE_RETRY = 3,   /* SSL_R_BAD_WRITE_RETRY */
-	WT_TLS_ERR_BAD_LENGTH = 4,        /* write(len 0) or len > INT_MAX */
-	WT_TLS_ERR_PROTOCOL_SHUTDOWN = 5, /* write after close_notify sent */
-	WT_TLS_ERR_NO_BUFFERS = 6,        /* arena released or too small */
-	WT_TLS_ERR_CONFIG = 7,            /* bad ctx setting / no cert or key */
-	WT_TLS_ERR_UNEXPECTED_EOF = 8,    /* transport ended, no close_notify */
-	WT_TLS_ERR_INTERNAL = 9,          /* a primitive failed unexpectedly */
+	WT_TLS_ERR_NO_STATE = 1,            /* neither connect nor accept state */
+	WT_TLS_ERR_NO_VERIFY_POLICY = 2,    /* ctx has no verification policy */
+	WT_TLS_ERR_BAD_WRITE_RETRY = 3,     /* SSL_R_BAD_WRITE_RETRY */
+	WT_TLS_ERR_BAD_LENGTH = 4,          /* write(len 0) or len > INT_MAX */
+	WT_TLS_ERR_PROTOCOL_SHUTDOWN = 5,   /* write after close_notify sent */
+	WT_TLS_ERR_NO_BUFFERS = 6,          /* arena released or too small */
+	WT_TLS_ERR_CONFIG = 7,              /* bad ctx setting / no cert or key */
+	WT_TLS_ERR_UNEXPECTED_EOF = 8,      /* transport ended, no close_notify */
+	WT_TLS_ERR_INTERNAL = 9,            /* a primitive failed unexpectedly */
 	WT_TLS_ERR_CRYPTO_UNAVAILABLE = 10, /* primitive not built in */
-	WT_TLS_ERR_CHAIN_TOO_LARGE = 11,  /* chain's Certificate message > hs_max */
+	WT_TLS_ERR_CHAIN_TOO_LARGE = 11,    /* chain's Certificate message > hs_max */
 	/* reasons behind a sent alert */
 	WT_TLS_R_RECORD_OVERFLOW = 32,
 	WT_TLS_R_BAD_RECORD_TYPE = 33,
 	WT_TLS_R_BAD_RECORD_VERSION = 34,
 	WT_TLS_R_BAD_RECORD_MAC = 35,
 	WT_TLS_R_EMPTY_RECORD = 36,
-	WT_TLS_R_NO_CONTENT_TYPE = 37,    /* all-zero inner plaintext */
+	WT_TLS_R_NO_CONTENT_TYPE = 37, /* all-zero inner plaintext */
 	WT_TLS_R_BAD_CCS = 38,
 	WT_TLS_R_UNEXPECTED_MESSAGE = 39,
 	WT_TLS_R_HS_TOO_LARGE = 40,
-	WT_TLS_R_DECODE = 41,             /* malformed handshake message */
+	WT_TLS_R_DECODE = 41, /* malformed handshake message */
 	WT_TLS_R_DUP_EXTENSION = 42,
-	WT_TLS_R_BAD_EXTENSION = 43,      /* extension not allowed here */
-	WT_TLS_R_NO_TLS13 = 44,           /* peer does not offer TLS 1.3 */
+	WT_TLS_R_BAD_EXTENSION = 43, /* extension not allowed here */
+	WT_TLS_R_NO_TLS13 = 44,      /* peer does not offer TLS 1.3 */
 	WT_TLS_R_NO_SHARED_SUITE = 45,
 	WT_TLS_R_NO_SHARED_GROUP = 46,
 	WT_TLS_R_NO_SHARED_SIGALG = 47,
 	WT_TLS_R_BAD_KEY_SHARE = 48,
 	WT_TLS_R_BAD_HRR = 49,
-	WT_TLS_R_DOWNGRADE = 50,          /* RFC 8446 4.1.3 sentinel seen */
+	WT_TLS_R_DOWNGRADE = 50, /* RFC 8446 4.1.3 sentinel seen */
 	WT_TLS_R_BAD_FINISHED = 51,
 	WT_TLS_R_BAD_SIGNATURE = 52,
 	WT_TLS_R_BAD_CERTIFICATE = 53,
 	WT_TLS_R_NO_CERTIFICATE = 54,
-	WT_TLS_R_CERT_REJECTED = 55,      /* host verification said no */
+	WT_TLS_R_CERT_REJECTED = 55, /* host verification said no */
 	WT_TLS_R_NO_ALPN = 56,
 	WT_TLS_R_BAD_PSK = 57,
 	WT_TLS_R_BAD_BINDER = 58,
-	WT_TLS_R_HS_KEY_CHANGE = 59,      /* handshake data spans a key change */
+	WT_TLS_R_HS_KEY_CHANGE = 59, /* handshake data spans a key change */
 	WT_TLS_R_BAD_KEY_UPDATE = 60,
 	WT_TLS_R_DATA_AFTER_CLOSE = 61,
 	WT_TLS_R_BAD_SESSION_ID = 62,
@@ -206,30 +206,43 @@ enum {
 	WT_TLS_R_TOO_MANY_POST_MSGS = 71, /* KeyUpdate / NewSessionTicket */
 	WT_TLS_R_KEY_USAGE = 72,          /* peer leaf may not sign */
 	/* TLS 1.2 */
-	WT_TLS_R_NO_SHARED_VERSION = 73,  /* no protocol version in common */
-	WT_TLS_R_RENEGOTIATION = 74,      /* renegotiation refused */
+	WT_TLS_R_NO_SHARED_VERSION = 73,      /* no protocol version in common */
+	WT_TLS_R_RENEGOTIATION = 74,          /* renegotiation refused */
 	WT_TLS_R_BAD_RENEGOTIATION_INFO = 75, /* RFC 5746 */
 	WT_TLS_R_INAPPROPRIATE_FALLBACK = 76, /* RFC 7507 */
-	WT_TLS_R_BAD_POINT_FORMAT = 77,   /* no uncompressed point format */
-	WT_TLS_R_NO_EMS = 78              /* RFC 7627 5.3 / 5.4 */
+	WT_TLS_R_BAD_POINT_FORMAT = 77,       /* no uncompressed point format */
+	WT_TLS_R_NO_EMS = 78                  /* RFC 7627 5.3 / 5.4 */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */
 enum {
-	WT_ALERT_CLOSE_NOTIFY = 0, WT_ALERT_UNEXPECTED_MESSAGE = 10,
-	WT_ALERT_BAD_RECORD_MAC = 20, WT_ALERT_RECORD_OVERFLOW = 22,
-	WT_ALERT_HANDSHAKE_FAILURE = 40, WT_ALERT_BAD_CERTIFICATE = 42,
-	WT_ALERT_UNSUPPORTED_CERTIFICATE = 43, WT_ALERT_CERTIFICATE_REVOKED = 44,
-	WT_ALERT_CERTIFICATE_EXPIRED = 45, WT_ALERT_CERTIFICATE_UNKNOWN = 46,
-	WT_ALERT_ILLEGAL_PARAMETER = 47, WT_ALERT_UNKNOWN_CA = 48,
-	WT_ALERT_ACCESS_DENIED = 49, WT_ALERT_DECODE_ERROR = 50,
-	WT_ALERT_DECRYPT_ERROR = 51, WT_ALERT_PROTOCOL_VERSION = 70,
-	WT_ALERT_INSUFFICIENT_SECURITY = 71, WT_ALERT_INTERNAL_ERROR = 80,
-	WT_ALERT_INAPPROPRIATE_FALLBACK = 86, WT_ALERT_USER_CANCELED = 90,
-	WT_ALERT_MISSING_EXTENSION = 109, WT_ALERT_UNSUPPORTED_EXTENSION = 110,
-	WT_ALERT_UNRECOGNIZED_NAME = 112, WT_ALERT_BAD_CERTIFICATE_STATUS = 113,
+	WT_ALERT_CLOSE_NOTIFY = 0,
+	WT_ALERT_UNEXPECTED_MESSAGE = 10,
+	WT_ALERT_BAD_RECORD_MAC = 20,
+	WT_ALERT_RECORD_OVERFLOW = 22,
+	WT_ALERT_HANDSHAKE_FAILURE = 40,
+	WT_ALERT_BAD_CERTIFICATE = 42,
+	WT_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+	WT_ALERT_CERTIFICATE_REVOKED = 44,
+	WT_ALERT_CERTIFICATE_EXPIRED = 45,
+	WT_ALERT_CERTIFICATE_UNKNOWN = 46,
+	WT_ALERT_ILLEGAL_PARAMETER = 47,
+	WT_ALERT_UNKNOWN_CA = 48,
+	WT_ALERT_ACCESS_DENIED = 49,
+	WT_ALERT_DECODE_ERROR = 50,
+	WT_ALERT_DECRYPT_ERROR = 51,
+	WT_ALERT_PROTOCOL_VERSION = 70,
+	WT_ALERT_INSUFFICIENT_SECURITY = 71,
+	WT_ALERT_INTERNAL_ERROR = 80,
+	WT_ALERT_INAPPROPRIATE_FALLBACK = 86,
+	WT_ALERT_USER_CANCELED = 90,
+	WT_ALERT_MISSING_EXTENSION = 109,
+	WT_ALERT_UNSUPPORTED_EXTENSION = 110,
+	WT_ALERT_UNRECOGNIZED_NAME = 112,
+	WT_ALERT_BAD_CERTIFICATE_STATUS = 113,
 	WT_ALERT_NO_RENEGOTIATION = 100,
-	WT_ALERT_UNKNOWN_PSK_IDENTITY = 115, WT_ALERT_CERTIFICATE_REQUIRED = 116,
+	WT_ALERT_UNKNOWN_PSK_IDENTITY = 115,
+	WT_ALERT_CERTIFICATE_REQUIRED = 116,
 	WT_ALERT_NO_APPLICATION_PROTOCOL = 120
 };
 
@@ -273,8 +286,7 @@ const char *wt_tls_ctx_key_error(const wt_tls_ctx *ctx);
 /* ALPN protocol list in wire form (RFC 7301 3.1: 1-byte length + name,
  * repeated), preference order; kept by reference. */
 int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len);
-int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy,
-	uint32_t client_cert_flags);
+int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy, uint32_t client_cert_flags);
 /* Trust anchors for WT_TLS_VERIFY_CHAIN (a crypto-src/x509 store, kept by
  * reference: it must outlive the ctx). */
 int wt_tls_ctx_set_trust(wt_tls_ctx *ctx, const void *store);
@@ -285,20 +297,19 @@ int wt_tls_ctx_add_pin(wt_tls_ctx *ctx, const uint8_t sha256[32]);
 /* Session ticket key (server): 32 bytes; tickets are sealed with
  * ChaCha20-Poly1305 under it. tickets = NewSessionTickets sent after each full
  * handshake (default 0: no resumption). lifetime in seconds. */
-int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
-	uint32_t tickets, uint32_t lifetime);
-void wt_tls_ctx_set_mode(wt_tls_ctx *ctx, uint32_t mode);   /* OR-ed in */
+int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32], uint32_t tickets,
+			      uint32_t lifetime);
+void wt_tls_ctx_set_mode(wt_tls_ctx *ctx, uint32_t mode); /* OR-ed in */
 void wt_tls_ctx_clear_mode(wt_tls_ctx *ctx, uint32_t mode);
 uint32_t wt_tls_ctx_get_mode(const wt_tls_ctx *ctx);
-void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t op);   /* OR-ed in */
+void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t op); /* OR-ed in */
 void wt_tls_ctx_clear_options(wt_tls_ctx *ctx, uint32_t op);
 /* RFC 8449 record_size_limit we advertise (64..16385; 0 = do not send). */
 int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit);
 /* Buffer sizes for connections made later (see the defaults above).
  * WT_TLS_ERR_CHAIN_TOO_LARGE when the chain set cannot be sent within
  * hs_max. */
-int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
-	size_t hs_max);
+int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out, size_t hs_max);
 /* Records one write key may protect before we send a KeyUpdate (RFC 8446
  * 5.5 usage limits), the KeyUpdate included. 0 (the default): the AEAD's
  * limit, 2^24.5 full records for AES-GCM and none short of the sequence
@@ -317,7 +328,7 @@ size_t wt_tls_conn_arena_size(const wt_tls_ctx *ctx);
  * NULL with arenalen 0: attach later with wt_tls_conn_set_arena). The mode
  * is copied from the ctx. 0 or WT_TLS_ERR_NO_BUFFERS. */
 int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
-	size_t arenalen);
+		     size_t arenalen);
 /* Wipe every secret in c (call before freeing it). */
 void wt_tls_conn_clear(wt_tls_conn *c);
 /* Free what the engine allocated for c (its handshake buffers), without
@@ -372,19 +383,16 @@ int wt_tls_do_handshake(wt_tls_conn *c);
  * value the host picks; e.g. a handle): a retry after WANT_* must pass the
  * same token, length and bytes, or with ACCEPT_MOVING_WRITE_BUFFER the
  * same length and bytes. 1 with *written set, or 0. */
-int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
-	size_t len, uint32_t flags, size_t *written);
-int wt_tls_write_ex(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
-	size_t len, size_t *written);
+int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len,
+		     uint32_t flags, size_t *written);
+int wt_tls_write_ex(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len,
+		    size_t *written);
 /* SSL_write: > 0 bytes written; len 0 is an error (WT_TLS_ERR_BAD_LENGTH). */
-int wt_tls_write(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
-	size_t len);
+int wt_tls_write(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len);
 /* SSL_read_ex / SSL_read / SSL_peek_ex. */
-int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len,
-	size_t *readbytes);
+int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
 int wt_tls_read(wt_tls_conn *c, uint8_t *buf, size_t len);
-int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len,
-	size_t *readbytes);
+int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
 /* SSL_shutdown: 0 after sending close_notify, 1 once the peer's arrived,
  * < 0 see get_error. */
 int wt_tls_shutdown(wt_tls_conn *c);
@@ -493,8 +501,8 @@ void wt_tls_set_keylog(wt_tls_conn *c, int on);
 /* Take the oldest queued secret: copies it into out (Hash.length bytes,
  * at most WT_TLS_KEYLOG_SECRET_MAX), sets *len, wipes the queue's copy and
  * returns its WT_TLS_KEYLOG_* label; WT_TLS_KEYLOG_NONE when empty. */
-uint32_t wt_tls_keylog_next(wt_tls_conn *c,
-	uint8_t out[WT_TLS_KEYLOG_SECRET_MAX], size_t *len);
+uint32_t wt_tls_keylog_next(wt_tls_conn *c, uint8_t out[WT_TLS_KEYLOG_SECRET_MAX],
+			    size_t *len);
 /* The NSS label text of id ("CLIENT_TRAFFIC_SECRET_0", ...); NULL for
  * anything else. */
 const char *wt_tls_keylog_label(uint32_t id);

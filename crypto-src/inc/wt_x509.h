@@ -51,41 +51,45 @@
  * alert (RFC 8446 6.2) a peer is sent (wt_x509_err_alert). */
 enum {
 	WT_X509_OK = 0,
-	WT_X509_ERR_DECODE = -100,          /* malformed DER / structure */
-	WT_X509_ERR_VERSION = -101,         /* version not 1..3, or v1/v2 with v3 fields */
-	WT_X509_ERR_SIG_ALG_MISMATCH = -102,/* inner and outer signature algorithms differ */
-	WT_X509_ERR_TIME_FORMAT = -103,     /* validity time not as RFC 5280 4.1.2.5 */
-	WT_X509_ERR_DUPLICATE_EXT = -104,   /* an extension appears twice */
-	WT_X509_ERR_BAD_EXT = -105,         /* a known extension is malformed */
-	WT_X509_ERR_UNSUPPORTED_SIG = -110, /* signature algorithm not supported */
-	WT_X509_ERR_UNSUPPORTED_KEY = -111, /* issuer public key not supported */
-	WT_X509_ERR_BAD_SIGNATURE = -112,   /* signature does not verify */
-	WT_X509_ERR_EXPIRED = -120,         /* now > notAfter */
-	WT_X509_ERR_NOT_YET_VALID = -121,   /* now < notBefore */
-	WT_X509_ERR_UNKNOWN_ISSUER = -130,  /* no path to a trust anchor */
-	WT_X509_ERR_SELF_SIGNED_LEAF = -131,/* untrusted self-signed end-entity */
+	WT_X509_ERR_DECODE = -100,  /* malformed DER / structure */
+	WT_X509_ERR_VERSION = -101, /* version not 1..3, or v1/v2 with v3 fields */
+	WT_X509_ERR_SIG_ALG_MISMATCH =
+		-102,                   /* inner and outer signature algorithms differ */
+	WT_X509_ERR_TIME_FORMAT = -103, /* validity time not as RFC 5280 4.1.2.5 */
+	WT_X509_ERR_DUPLICATE_EXT = -104,        /* an extension appears twice */
+	WT_X509_ERR_BAD_EXT = -105,              /* a known extension is malformed */
+	WT_X509_ERR_UNSUPPORTED_SIG = -110,      /* signature algorithm not supported */
+	WT_X509_ERR_UNSUPPORTED_KEY = -111,      /* issuer public key not supported */
+	WT_X509_ERR_BAD_SIGNATURE = -112,        /* signature does not verify */
+	WT_X509_ERR_EXPIRED = -120,              /* now > notAfter */
+	WT_X509_ERR_NOT_YET_VALID = -121,        /* now < notBefore */
+	WT_X509_ERR_UNKNOWN_ISSUER = -130,       /* no path to a trust anchor */
+	WT_X509_ERR_SELF_SIGNED_LEAF = -131,     /* untrusted self-signed end-entity */
 	WT_X509_ERR_SELF_SIGNED_IN_CHAIN = -132, /* chain ends at an untrusted root */
-	WT_X509_ERR_NOT_CA = -133,          /* issuer is not a CA (basicConstraints) */
-	WT_X509_ERR_PATH_LEN = -134,        /* pathLenConstraint exceeded */
-	WT_X509_ERR_CHAIN_TOO_LONG = -135,  /* longer than max_depth */
-	WT_X509_ERR_KEY_USAGE_CA = -136,    /* CA keyUsage lacks keyCertSign */
-	WT_X509_ERR_KEY_USAGE = -137,       /* leaf keyUsage lacks digitalSignature */
-	WT_X509_ERR_PURPOSE = -138,         /* extKeyUsage lacks serverAuth/clientAuth */
-	WT_X509_ERR_UNKNOWN_CRITICAL = -139,/* unrecognised critical extension */
-	WT_X509_ERR_NAME_PERMITTED = -140,  /* name outside the permitted subtrees */
-	WT_X509_ERR_NAME_EXCLUDED = -141,   /* name inside an excluded subtree */
-	WT_X509_ERR_NAME_UNSUPPORTED = -142,/* constrained name form we cannot check */
-	WT_X509_ERR_HOSTNAME = -150,        /* reference identity not in the SANs */
-	WT_X509_ERR_PIN = -151,             /* no SPKI pin matched */
-	WT_X509_ERR_NO_CERT = -160,         /* empty chain */
-	WT_X509_ERR_LIMIT = -161,           /* too many certificates / search too long */
-	WT_X509_ERR_ARG = -162,             /* bad argument (buffer too small, ...) */
-	WT_X509_ERR_LEAF_CA = -163,         /* end entity with CA markings (cA, keyCertSign, nameConstraints) */
+	WT_X509_ERR_NOT_CA = -133,           /* issuer is not a CA (basicConstraints) */
+	WT_X509_ERR_PATH_LEN = -134,         /* pathLenConstraint exceeded */
+	WT_X509_ERR_CHAIN_TOO_LONG = -135,   /* longer than max_depth */
+	WT_X509_ERR_KEY_USAGE_CA = -136,     /* CA keyUsage lacks keyCertSign */
+	WT_X509_ERR_KEY_USAGE = -137,        /* leaf keyUsage lacks digitalSignature */
+	WT_X509_ERR_PURPOSE = -138,          /* extKeyUsage lacks serverAuth/clientAuth */
+	WT_X509_ERR_UNKNOWN_CRITICAL = -139, /* unrecognised critical extension */
+	WT_X509_ERR_NAME_PERMITTED = -140,   /* name outside the permitted subtrees */
+	WT_X509_ERR_NAME_EXCLUDED = -141,    /* name inside an excluded subtree */
+	WT_X509_ERR_NAME_UNSUPPORTED = -142, /* constrained name form we cannot check */
+	WT_X509_ERR_HOSTNAME = -150,         /* reference identity not in the SANs */
+	WT_X509_ERR_PIN = -151,              /* no SPKI pin matched */
+	WT_X509_ERR_NO_CERT = -160,          /* empty chain */
+	WT_X509_ERR_LIMIT = -161,            /* too many certificates / search too long */
+	WT_X509_ERR_ARG = -162,              /* bad argument (buffer too small, ...) */
+	WT_X509_ERR_LEAF_CA =
+		-163, /* end entity with CA markings (cA, keyCertSign, nameConstraints) */
 	WT_X509_ERR_LEAF_KEY = -164,        /* end-entity key the TLS handshake refuses */
 	WT_X509_ERR_NEGATIVE_SERIAL = -165, /* serialNumber is negative */
-	WT_X509_ERR_MISSING_AKI = -166,     /* CA certificate without authorityKeyIdentifier */
-	WT_X509_ERR_MISSING_SKI = -167,     /* CA certificate without subjectKeyIdentifier */
-	WT_X509_ERR_SAN_CRITICAL = -168     /* subjectAltName criticality contradicts the subject */
+	WT_X509_ERR_MISSING_AKI =
+		-166, /* CA certificate without authorityKeyIdentifier */
+	WT_X509_ERR_MISSING_SKI = -167, /* CA certificate without subjectKeyIdentifier */
+	WT_X509_ERR_SAN_CRITICAL =
+		-168 /* subjectAltName criticality contradicts the subject */
 };
 
 /* "CERT_HAS_EXPIRED" etc.; "UNKNOWN" for a code not listed above. */
@@ -110,11 +114,14 @@ typedef struct {
  * key (wt_x509_sig_scheme). */
 enum {
 	WT_X509_SIG_UNKNOWN = 0,
-	WT_X509_SIG_RSA_PKCS1_SHA256, WT_X509_SIG_RSA_PKCS1_SHA384,
+	WT_X509_SIG_RSA_PKCS1_SHA256,
+	WT_X509_SIG_RSA_PKCS1_SHA384,
 	WT_X509_SIG_RSA_PKCS1_SHA512,
-	WT_X509_SIG_RSA_PSS_SHA256, WT_X509_SIG_RSA_PSS_SHA384,
+	WT_X509_SIG_RSA_PSS_SHA256,
+	WT_X509_SIG_RSA_PSS_SHA384,
 	WT_X509_SIG_RSA_PSS_SHA512,
-	WT_X509_SIG_ECDSA_SHA256, WT_X509_SIG_ECDSA_SHA384,
+	WT_X509_SIG_ECDSA_SHA256,
+	WT_X509_SIG_ECDSA_SHA384,
 	WT_X509_SIG_ED25519
 };
 
@@ -122,9 +129,11 @@ enum {
  * one exists). */
 enum {
 	WT_X509_KEY_UNKNOWN = 0,
-	WT_X509_KEY_RSA = 1, WT_X509_KEY_EC_P256 = 2, WT_X509_KEY_EC_P384 = 3,
+	WT_X509_KEY_RSA = 1,
+	WT_X509_KEY_EC_P256 = 2,
+	WT_X509_KEY_EC_P384 = 3,
 	WT_X509_KEY_ED25519 = 4,
-	WT_X509_KEY_RSA_PSS = 5   /* id-RSASSA-PSS key (RFC 4055 1.2) */
+	WT_X509_KEY_RSA_PSS = 5 /* id-RSASSA-PSS key (RFC 4055 1.2) */
 };
 
 /* keyUsage bits (RFC 5280 4.2.1.3): bit n of the BIT STRING is 1 << n. */
@@ -157,43 +166,49 @@ enum {
 	WT_X509_EXT_NAME_CONSTRAINTS = 1u << 4,
 	WT_X509_EXT_AKI = 1u << 5,
 	WT_X509_EXT_SKI = 1u << 6,
-	WT_X509_EXT_AIA = 1u << 7      /* authorityInfoAccess (RFC 5280 4.2.2.1) */
+	WT_X509_EXT_AIA = 1u << 7 /* authorityInfoAccess (RFC 5280 4.2.2.1) */
 };
 
 /* GeneralName tags (RFC 5280 4.2.1.6), numbered as their context tag. */
 enum {
-	WT_X509_GN_OTHER = 0, WT_X509_GN_EMAIL = 1, WT_X509_GN_DNS = 2,
-	WT_X509_GN_X400 = 3, WT_X509_GN_DIRNAME = 4, WT_X509_GN_EDI = 5,
-	WT_X509_GN_URI = 6, WT_X509_GN_IP = 7, WT_X509_GN_RID = 8
+	WT_X509_GN_OTHER = 0,
+	WT_X509_GN_EMAIL = 1,
+	WT_X509_GN_DNS = 2,
+	WT_X509_GN_X400 = 3,
+	WT_X509_GN_DIRNAME = 4,
+	WT_X509_GN_EDI = 5,
+	WT_X509_GN_URI = 6,
+	WT_X509_GN_IP = 7,
+	WT_X509_GN_RID = 8
 };
 
 typedef struct {
-	uint32_t der_len;        /* the whole Certificate element */
-	uint32_t version;        /* 1, 2 or 3 */
-	wt_x509_span tbs;        /* TBSCertificate, header included (signed) */
-	wt_x509_span serial;     /* INTEGER contents, two's complement */
-	uint32_t sig_alg;        /* WT_X509_SIG_* */
-	wt_x509_span signature;  /* signatureValue octets */
-	wt_x509_span issuer;     /* Name, header included (compare as bytes) */
+	uint32_t der_len;       /* the whole Certificate element */
+	uint32_t version;       /* 1, 2 or 3 */
+	wt_x509_span tbs;       /* TBSCertificate, header included (signed) */
+	wt_x509_span serial;    /* INTEGER contents, two's complement */
+	uint32_t sig_alg;       /* WT_X509_SIG_* */
+	wt_x509_span signature; /* signatureValue octets */
+	wt_x509_span issuer;    /* Name, header included (compare as bytes) */
 	wt_x509_span subject;
-	int64_t not_before;      /* seconds since the Unix epoch, UTC */
+	int64_t not_before; /* seconds since the Unix epoch, UTC */
 	int64_t not_after;
-	wt_x509_span spki;       /* SubjectPublicKeyInfo, header included */
-	uint32_t key_type;       /* WT_X509_KEY_* */
-	uint32_t ext;            /* WT_X509_EXT_* present */
-	uint32_t ca;             /* basicConstraints cA */
-	int32_t path_len;        /* pathLenConstraint, -1 when absent */
-	uint32_t key_usage;      /* WT_X509_KU_* (meaningful if ext has KU) */
-	uint32_t eku;            /* WT_X509_EKU_* (if ext has EKU) */
-	uint32_t san_forms;      /* 1 << WT_X509_GN_* of each SAN form */
-	wt_x509_span san;        /* GeneralNames contents (iterate) */
+	wt_x509_span spki;         /* SubjectPublicKeyInfo, header included */
+	uint32_t key_type;         /* WT_X509_KEY_* */
+	uint32_t ext;              /* WT_X509_EXT_* present */
+	uint32_t ca;               /* basicConstraints cA */
+	int32_t path_len;          /* pathLenConstraint, -1 when absent */
+	uint32_t key_usage;        /* WT_X509_KU_* (meaningful if ext has KU) */
+	uint32_t eku;              /* WT_X509_EKU_* (if ext has EKU) */
+	uint32_t san_forms;        /* 1 << WT_X509_GN_* of each SAN form */
+	wt_x509_span san;          /* GeneralNames contents (iterate) */
 	wt_x509_span nc_permitted; /* GeneralSubtrees contents */
 	wt_x509_span nc_excluded;
-	uint32_t nc_forms;       /* 1 << WT_X509_GN_* of constrained forms */
-	wt_x509_span ski;        /* subjectKeyIdentifier octets */
-	wt_x509_span aki;        /* authorityKeyIdentifier keyIdentifier */
+	uint32_t nc_forms;         /* 1 << WT_X509_GN_* of constrained forms */
+	wt_x509_span ski;          /* subjectKeyIdentifier octets */
+	wt_x509_span aki;          /* authorityKeyIdentifier keyIdentifier */
 	uint32_t unknown_critical; /* count of critical extensions not understood */
-	uint32_t ext_critical;   /* WT_X509_EXT_* of the known extensions marked critical */
+	uint32_t ext_critical; /* WT_X509_EXT_* of the known extensions marked critical */
 } wt_x509_cert;
 
 /* Parse one DER certificate. The certificate must fill der exactly (no
@@ -212,12 +227,12 @@ size_t wt_x509_der_element_len(const uint8_t *buf, size_t len);
  * OID contents span, the value's string tag and contents span; returns 1,
  * or 0 past the last attribute. name is c->issuer or c->subject. */
 int wt_x509_name_attr(const uint8_t *der, wt_x509_span name, uint32_t idx,
-	wt_x509_span *oid, uint32_t *tag, wt_x509_span *value);
+		      wt_x509_span *oid, uint32_t *tag, wt_x509_span *value);
 
 /* SubjectAltName entries, in order: 1 and the entry's form (WT_X509_GN_*)
  * and contents span, or 0 past the last. */
 int wt_x509_san_get(const uint8_t *der, const wt_x509_cert *c, uint32_t idx,
-	uint32_t *form, wt_x509_span *value);
+		    uint32_t *form, wt_x509_span *value);
 
 /* TLS SignatureScheme (wt_pk.h WT_SIG_*) for the signature algorithm of a
  * certificate signed by a key of issuer_key_type, 0 when none fits (e.g.
@@ -239,8 +254,7 @@ size_t wt_x509_parse_ip(const char *host, size_t len, uint8_t out[16]);
 /* 1 if the DNS reference identity host matches the presented dNSName pat:
  * ASCII case-insensitive, a wildcard only as the complete leftmost label
  * and standing for exactly one label (RFC 9525 6.3). */
-int wt_x509_dns_match(const char *pat, size_t patlen, const char *host,
-	size_t hostlen);
+int wt_x509_dns_match(const char *pat, size_t patlen, const char *host, size_t hostlen);
 
 /* 1 if s (n octets) is a DNS name in the preferred name syntax (RFC 1034
  * 3.5 as relaxed by RFC 1123 2.1: labels of 1..63 letters, digits and
@@ -256,42 +270,41 @@ int wt_x509_dns_syntax(const uint8_t *s, size_t n, uint32_t flags);
 /* Check host (a DNS name or an IP literal) against the certificate's SANs.
  * No Common Name fallback (RFC 9525 6.3: the CN-ID is not used). Returns
  * WT_X509_OK or WT_X509_ERR_HOSTNAME. */
-int wt_x509_check_host(const uint8_t *der, const wt_x509_cert *c,
-	const char *host, size_t hostlen);
+int wt_x509_check_host(const uint8_t *der, const wt_x509_cert *c, const char *host,
+		       size_t hostlen);
 
 /* 1 if DNS name is within the dNSName subtree base (RFC 5280 4.2.1.10:
  * zero or more labels added on the left; a base starting with '.' means
  * proper subdomains only). */
-int wt_x509_dns_in_subtree(const uint8_t *name, size_t namelen,
-	const uint8_t *base, size_t baselen);
+int wt_x509_dns_in_subtree(const uint8_t *name, size_t namelen, const uint8_t *base,
+			   size_t baselen);
 
 /* Apply the name constraints of CA certificate (cader, ca) to the subject
  * and SANs of certificate (der, c). Returns WT_X509_OK,
  * WT_X509_ERR_NAME_PERMITTED, _NAME_EXCLUDED or _NAME_UNSUPPORTED. */
-int wt_x509_check_name_constraints(const uint8_t *cader,
-	const wt_x509_cert *ca, const uint8_t *der, const wt_x509_cert *c);
+int wt_x509_check_name_constraints(const uint8_t *cader, const wt_x509_cert *ca,
+				   const uint8_t *der, const wt_x509_cert *c);
 
 /* SHA-256 of the SubjectPublicKeyInfo (an RFC 7469 pin). */
-void wt_x509_spki_sha256(const uint8_t *der, const wt_x509_cert *c,
-	uint8_t out[32]);
+void wt_x509_spki_sha256(const uint8_t *der, const wt_x509_cert *c, uint8_t out[32]);
 /* WT_X509_OK if the certificate's SPKI SHA-256 equals one of npins pins
  * (32 bytes each, concatenated), else WT_X509_ERR_PIN. */
-int wt_x509_check_pin(const uint8_t *der, const wt_x509_cert *c,
-	const uint8_t *pins, size_t npins);
+int wt_x509_check_pin(const uint8_t *der, const wt_x509_cert *c, const uint8_t *pins,
+		      size_t npins);
 
 /* ---- trust store -------------------------------------------------------- */
 
 /* The store is this header followed by its entries, in one block of
  * `cap` bytes the caller allocates (wt_x509_store_init). Each entry keeps
  * the anchor's DER and the spans used to look it up. */
-#define WT_X509_STORE_MAGIC 0x58353039u   /* "X509" */
+#define WT_X509_STORE_MAGIC 0x58353039u /* "X509" */
 
 typedef struct {
-	uint32_t magic;          /* WT_X509_STORE_MAGIC once initialised */
-	uint32_t cap;            /* bytes in the whole block */
-	uint32_t used;           /* bytes of entries in use */
-	uint32_t count;          /* anchors */
-	uint8_t data[];          /* entries */
+	uint32_t magic; /* WT_X509_STORE_MAGIC once initialised */
+	uint32_t cap;   /* bytes in the whole block */
+	uint32_t used;  /* bytes of entries in use */
+	uint32_t count; /* anchors */
+	uint8_t data[]; /* entries */
 } wt_x509_store;
 
 /* Bytes a block needs for the header; add per anchor its DER length plus
@@ -307,26 +320,25 @@ int wt_x509_store_init(wt_x509_store *s, size_t cap);
 int wt_x509_store_add_der(wt_x509_store *s, const uint8_t *der, size_t len);
 /* Add every "CERTIFICATE" block of PEM text; *added (may be NULL) gets the
  * count added. Other PEM labels are skipped. Stops at the first error. */
-int wt_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len,
-	uint32_t *added);
+int wt_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len, uint32_t *added);
 /* The idx-th anchor's DER (pointer into the store, valid while the store
  * is neither moved nor changed), NULL past the end. */
-const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx,
-	size_t *len);
+const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx, size_t *len);
 
 /* Anchors whose subject Name (DER, header included) equals name, in
  * order, without parsing the others: start with *cursor = 0 and *idx = 0;
  * each call returns the next match (its DER, *len, and *idx - 1 its
  * index) or NULL when there is none left. */
 const uint8_t *wt_x509_store_find(const wt_x509_store *s, uint32_t *cursor,
-	const uint8_t *name, size_t namelen, uint32_t *idx, size_t *len);
+				  const uint8_t *name, size_t namelen, uint32_t *idx,
+				  size_t *len);
 
 /* ---- path validation ----------------------------------------------------- */
 
 enum {
-	WT_X509_PURPOSE_SERVER = 1,   /* serverAuth EKU (a client checks a server) */
-	WT_X509_PURPOSE_CLIENT = 2,   /* clientAuth EKU (a server checks a client) */
-	WT_X509_PURPOSE_ANY = 3       /* no EKU requirement */
+	WT_X509_PURPOSE_SERVER = 1, /* serverAuth EKU (a client checks a server) */
+	WT_X509_PURPOSE_CLIENT = 2, /* clientAuth EKU (a server checks a client) */
+	WT_X509_PURPOSE_ANY = 3     /* no EKU requirement */
 };
 
 /* Flags (wt_x509_params.flags). */
@@ -338,14 +350,14 @@ enum {
  * scheme a TLS SignatureScheme. Returns 0 if the signature verifies, a
  * negative WT_PK_ERR_* otherwise (WT_PK_ERR_KEY/WT_PK_ERR_ARG: unsupported
  * key or scheme). */
-typedef int (*wt_x509_sig_verify_fn)(void *ctx, const uint8_t *spki,
-	size_t spkilen, uint32_t scheme, const uint8_t *msg, size_t msglen,
-	const uint8_t *sig, size_t siglen);
+typedef int (*wt_x509_sig_verify_fn)(void *ctx, const uint8_t *spki, size_t spkilen,
+				     uint32_t scheme, const uint8_t *msg, size_t msglen,
+				     const uint8_t *sig, size_t siglen);
 
 /* The default verifier, through wt_pk.h. */
-int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen,
-	uint32_t scheme, const uint8_t *msg, size_t msglen, const uint8_t *sig,
-	size_t siglen);
+int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen, uint32_t scheme,
+			  const uint8_t *msg, size_t msglen, const uint8_t *sig,
+			  size_t siglen);
 
 /* One certificate of the peer's chain (pointers are read during the call
  * only). */
@@ -361,7 +373,7 @@ typedef struct {
  * within one scan, and each scan starts again at 1. */
 typedef int (*wt_x509_chain_get_fn)(void *ctx, size_t i, wt_x509_blob *out);
 
-#define WT_X509_DEFAULT_DEPTH 8   /* certificates in a path, anchor excluded */
+#define WT_X509_DEFAULT_DEPTH 8 /* certificates in a path, anchor excluded */
 #define WT_X509_MAX_DEPTH 16
 /* The path search (path.c) is bounded by work, not by a count of the
  * certificates sent: every certificate the peer sent is a candidate.
@@ -377,40 +389,40 @@ typedef int (*wt_x509_chain_get_fn)(void *ctx, size_t i, wt_x509_blob *out);
 #define WT_X509_SEARCH_MEMO 4096
 
 typedef struct {
-	uint64_t now_ms;         /* 0: wt_now() */
-	uint32_t purpose;        /* WT_X509_PURPOSE_*; 0 means SERVER */
-	uint32_t max_depth;      /* 0: WT_X509_DEFAULT_DEPTH */
-	const char *host;        /* reference identity, NULL: no check */
+	uint64_t now_ms;    /* 0: wt_now() */
+	uint32_t purpose;   /* WT_X509_PURPOSE_*; 0 means SERVER */
+	uint32_t max_depth; /* 0: WT_X509_DEFAULT_DEPTH */
+	const char *host;   /* reference identity, NULL: no check */
 	size_t host_len;
 	uint32_t flags;
-	wt_x509_sig_verify_fn sig_verify;  /* NULL: wt_x509_sig_verify_pk */
+	wt_x509_sig_verify_fn sig_verify; /* NULL: wt_x509_sig_verify_pk */
 	void *sig_ctx;
 } wt_x509_params;
 
 typedef struct {
-	int code;                /* WT_X509_OK or WT_X509_ERR_* */
-	int32_t cert_index;      /* chain index of the certificate at fault, -1 if none */
-	uint32_t path_len;       /* certificates of the chain in the path */
-	uint32_t path[WT_X509_MAX_DEPTH];  /* their chain indexes, leaf first */
-	int32_t anchor;          /* store index of the anchor, -1 on failure */
+	int code;           /* WT_X509_OK or WT_X509_ERR_* */
+	int32_t cert_index; /* chain index of the certificate at fault, -1 if none */
+	uint32_t path_len;  /* certificates of the chain in the path */
+	uint32_t path[WT_X509_MAX_DEPTH]; /* their chain indexes, leaf first */
+	int32_t anchor;                   /* store index of the anchor, -1 on failure */
 } wt_x509_result;
 
 /* Check only that certificate der was signed by the key of certificate
  * ider (names, validity and extensions are not looked at): a root's
  * self-signature, or a single link. Uses p->sig_verify / p->sig_ctx. */
-int wt_x509_check_signature(const wt_x509_params *p, const uint8_t *der,
-	size_t len, const uint8_t *ider, size_t ilen);
+int wt_x509_check_signature(const wt_x509_params *p, const uint8_t *der, size_t len,
+			    const uint8_t *ider, size_t ilen);
 
 /* Build a path from certs[0] (the end-entity) through any of certs[1..n)
  * (any order; extras ignored) to an anchor of store, and validate it
  * (RFC 5280 6.1 as profiled in path.c). Returns res->code. */
-int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs,
-	size_t n, const wt_x509_store *store, wt_x509_result *res);
+int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs, size_t n,
+		   const wt_x509_store *store, wt_x509_result *res);
 
 /* The same with the chain read through get (certificate 0 the end
  * entity). */
-int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get,
-	void *ctx, size_t n, const wt_x509_store *store, wt_x509_result *res);
+int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get, void *ctx,
+		      size_t n, const wt_x509_store *store, wt_x509_result *res);
 
 /* The end-entity key rule shared by the TLS handshake and the validator:
  * a key wt_pk.h can use (RSA 2048..4096 bits, P-256, P-384, Ed25519; not

@@ -14,7 +14,7 @@ uint32_t wt_i32_decode(uint32_t *x, size_t len, const uint8_t *src, size_t srcle
 	memset(x, 0, len * sizeof *x);
 	for (i = 0; i < srclen; i++) {
 		/* byte i counts from the most significant end */
-		size_t k = srclen - 1 - i;       /* its weight in bytes */
+		size_t k = srclen - 1 - i; /* its weight in bytes */
 		if (k < 4 * len)
 			x[k >> 2] |= (uint32_t)src[i] << ((k & 3) << 3);
 		else
@@ -37,11 +37,21 @@ void wt_i32_encode(uint8_t *dst, size_t dstlen, const uint32_t *x, size_t len)
 static uint32_t bitlen32(uint32_t w)
 {
 	uint32_t n = 0, c;
-	c = WT_GT(w, 0xffff); w = WT_MUX(c, w >> 16, w); n += c << 4;
-	c = WT_GT(w, 0xff);   w = WT_MUX(c, w >> 8, w);  n += c << 3;
-	c = WT_GT(w, 0xf);    w = WT_MUX(c, w >> 4, w);  n += c << 2;
-	c = WT_GT(w, 0x3);    w = WT_MUX(c, w >> 2, w);  n += c << 1;
-	c = WT_GT(w, 0x1);    w = WT_MUX(c, w >> 1, w);  n += c;
+	c = WT_GT(w, 0xffff);
+	w = WT_MUX(c, w >> 16, w);
+	n += c << 4;
+	c = WT_GT(w, 0xff);
+	w = WT_MUX(c, w >> 8, w);
+	n += c << 3;
+	c = WT_GT(w, 0xf);
+	w = WT_MUX(c, w >> 4, w);
+	n += c << 2;
+	c = WT_GT(w, 0x3);
+	w = WT_MUX(c, w >> 2, w);
+	n += c << 1;
+	c = WT_GT(w, 0x1);
+	w = WT_MUX(c, w >> 1, w);
+	n += c;
 	return n + w;
 }
 
@@ -119,8 +129,8 @@ uint32_t wt_i32_sub(uint32_t *a, const uint32_t *b, size_t len, uint32_t ctl)
 }
 
 /* see wt_i32.h */
-void wt_i32_mul(uint32_t *d, const uint32_t *a, size_t alen,
-	const uint32_t *b, size_t blen)
+void wt_i32_mul(uint32_t *d, const uint32_t *a, size_t alen, const uint32_t *b,
+		size_t blen)
 {
 	size_t i, j;
 	memset(d, 0, (alen + blen) * sizeof *d);

@@ -79,11 +79,21 @@ static void from31(uint32_t *x, size_t len, const uint32_t *d, size_t n)
 static uint32_t bitlen32(uint32_t w)
 {
 	uint32_t n = 0, c;
-	c = WT_GT(w, 0xffff); w = WT_MUX(c, w >> 16, w); n += c << 4;
-	c = WT_GT(w, 0xff);   w = WT_MUX(c, w >> 8, w);  n += c << 3;
-	c = WT_GT(w, 0xf);    w = WT_MUX(c, w >> 4, w);  n += c << 2;
-	c = WT_GT(w, 0x3);    w = WT_MUX(c, w >> 2, w);  n += c << 1;
-	c = WT_GT(w, 0x1);    w = WT_MUX(c, w >> 1, w);  n += c;
+	c = WT_GT(w, 0xffff);
+	w = WT_MUX(c, w >> 16, w);
+	n += c << 4;
+	c = WT_GT(w, 0xff);
+	w = WT_MUX(c, w >> 8, w);
+	n += c << 3;
+	c = WT_GT(w, 0xf);
+	w = WT_MUX(c, w >> 4, w);
+	n += c << 2;
+	c = WT_GT(w, 0x3);
+	w = WT_MUX(c, w >> 2, w);
+	n += c << 1;
+	c = WT_GT(w, 0x1);
+	w = WT_MUX(c, w >> 1, w);
+	n += c;
 	return n + w;
 }
 
@@ -94,7 +104,8 @@ static uint32_t bitlen32(uint32_t w)
  * scan, and the final alignment is a barrel shift of masked steps
  * (Valgrind's memcheck reports a secret shift count, and some CPUs once
  * made variable shifts slower). */
-static void approx(const uint32_t *a, const uint32_t *b, size_t n, uint64_t *aa, uint64_t *bb)
+static void approx(const uint32_t *a, const uint32_t *b, size_t n, uint64_t *aa,
+		   uint64_t *bb)
 {
 	uint32_t top = 0, j = 0, a2 = 0, a1 = 0, a0 = 0, b2 = 0, b1 = 0, b0 = 0;
 	uint32_t sig, big;
@@ -138,7 +149,7 @@ static void approx(const uint32_t *a, const uint32_t *b, size_t n, uint64_t *aa,
 /* x = (xs f + ys g) / 2^31, exact by construction; then |x|, with the
  * row (f, g) negated when x was negative. */
 static void update_ab(uint32_t *x, const uint32_t *xs, const uint32_t *ys, size_t n,
-	int64_t *f, int64_t *g)
+		      int64_t *f, int64_t *g)
 {
 	int64_t c = 0;
 	uint32_t neg, cc;
@@ -166,8 +177,8 @@ static void update_ab(uint32_t *x, const uint32_t *xs, const uint32_t *ys, size_
  * |f| + |g| <= 2^31: add k m with k making the sum divisible by 2^31
  * (a Montgomery step), giving a value in (-m, 2m), then fold into
  * [0, m). */
-static void update_uv(uint32_t *x, const uint32_t *us, const uint32_t *vs, int64_t f, int64_t g,
-	const uint32_t *m, uint32_t m0i, size_t n)
+static void update_uv(uint32_t *x, const uint32_t *us, const uint32_t *vs, int64_t f,
+		      int64_t g, const uint32_t *m, uint32_t m0i, size_t n)
 {
 	int64_t c = 0, z;
 	uint32_t k, neg, cc, ge;

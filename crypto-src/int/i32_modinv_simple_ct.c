@@ -32,7 +32,8 @@ static void mod_half(uint32_t *u, const uint32_t *m, size_t len)
 }
 
 /* see wt_i32.h */
-uint32_t wt_i32_modinv_simple_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len)
+uint32_t wt_i32_modinv_simple_ct(uint32_t *d, const uint32_t *x, const uint32_t *m,
+				 size_t len)
 {
 	uint32_t a[WT_I32_MAX_LIMBS], b[WT_I32_MAX_LIMBS], u[WT_I32_MAX_LIMBS];
 	uint32_t *v = d;

@@ -31,8 +31,8 @@ static void select_entry(uint32_t *d, const uint32_t *tab, uint32_t idx, size_t 
 }
 
 /* see wt_i32.h */
-void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen,
-	const uint32_t *m, const uint32_t *r2, size_t len, uint32_t m0i)
+void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_t *m,
+		      const uint32_t *r2, size_t len, uint32_t m0i)
 {
 	/* 16 entries of up to half a 4096-bit key are what RSA-CRT uses;
 	 * the full size is allowed (8 KiB of stack at 128 limbs). */

@@ -12,12 +12,12 @@
 
 /* see wt_i32.h */
 void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
-	const uint32_t *m, size_t len, uint32_t m0i)
+			     const uint32_t *m, size_t len, uint32_t m0i)
 {
 	uint32_t b[WT_I32_MAX_LIMBS];
 	uint32_t ebits = wt_i32_bitlen(e, elen), i;
 	if (ebits == 0)
-		return;  /* caller's contract: e != 0 */
+		return; /* caller's contract: e != 0 */
 	memcpy(b, x, len * sizeof *x);
 	/* x already equals b^1 for the leading one bit */
 	for (i = ebits - 1; i-- > 0;) {

@@ -8,8 +8,8 @@
 #include "int/wt_i32.h"
 
 /* see wt_i32.h */
-void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b,
-	const uint32_t *m, size_t len, uint32_t m0i)
+void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b, const uint32_t *m,
+		    size_t len, uint32_t m0i)
 {
 	/* Finely integrated operand scanning (FIOS): for each limb a[i],
 	 * t = (t + a[i]*b + u*m) / 2^32 with u chosen so the low limb
@@ -27,7 +27,7 @@ void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b,
 		uint64_t z1, z2, c1, c2;
 		z1 = (uint64_t)ai * b[0] + t[0];
 		u = (uint32_t)z1 * m0i;
-		z2 = (uint64_t)u * m[0] + (uint32_t)z1;   /* low limb is 0 */
+		z2 = (uint64_t)u * m[0] + (uint32_t)z1; /* low limb is 0 */
 		c1 = z1 >> 32;
 		c2 = z2 >> 32;
 		for (j = 1; j < len; j++) {
@@ -50,8 +50,8 @@ void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b,
 }
 
 /* see wt_i32.h */
-void wt_i32_montsqr(uint32_t *d, const uint32_t *a, const uint32_t *m,
-	size_t len, uint32_t m0i)
+void wt_i32_montsqr(uint32_t *d, const uint32_t *a, const uint32_t *m, size_t len,
+		    uint32_t m0i)
 {
 	/* Square, then reduce (separated operand scanning, HAC 14.32 for
 	 * REDC): the cross products a[i]a[j], i < j, are computed once and
@@ -153,8 +153,8 @@ void wt_i32_mont_r2(uint32_t *r2, const uint32_t *m, size_t len, uint32_t m0i)
 }
 
 /* see wt_i32.h */
-void wt_i32_to_mont_wide(uint32_t *d, const uint32_t *x, size_t xlen,
-	const uint32_t *m, const uint32_t *r2, size_t len, uint32_t m0i)
+void wt_i32_to_mont_wide(uint32_t *d, const uint32_t *x, size_t xlen, const uint32_t *m,
+			 const uint32_t *r2, size_t len, uint32_t m0i)
 {
 	/* Horner over len-limb chunks, most significant first, in
 	 * Montgomery form: with X = x_hi*R + c,

@@ -51,8 +51,8 @@ uint32_t wt_i32_add(uint32_t *a, const uint32_t *b, size_t len, uint32_t ctl);
 uint32_t wt_i32_sub(uint32_t *a, const uint32_t *b, size_t len, uint32_t ctl);
 
 /* d = a * b (alen + blen limbs); d must not overlap a or b. */
-void wt_i32_mul(uint32_t *d, const uint32_t *a, size_t alen,
-	const uint32_t *b, size_t blen);
+void wt_i32_mul(uint32_t *d, const uint32_t *a, size_t alen, const uint32_t *b,
+		size_t blen);
 
 /* If ctl: swap a and b. */
 void wt_i32_cswap(uint32_t ctl, uint32_t *a, uint32_t *b, size_t len);
@@ -68,13 +68,13 @@ void wt_i32_modsub(uint32_t *a, const uint32_t *b, const uint32_t *m, size_t len
 /* d = a * b / R mod m, fully reduced (d < m). Requires m odd with a
  * nonzero top limb, b < m and a < R (any len-limb value). d may alias a
  * or b. */
-void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b,
-	const uint32_t *m, size_t len, uint32_t m0i);
+void wt_i32_montmul(uint32_t *d, const uint32_t *a, const uint32_t *b, const uint32_t *m,
+		    size_t len, uint32_t m0i);
 
 /* d = a^2 / R mod m, as montmul(d, a, a) with fewer limb products.
  * Requires a < m. d may alias a. */
-void wt_i32_montsqr(uint32_t *d, const uint32_t *a, const uint32_t *m,
-	size_t len, uint32_t m0i);
+void wt_i32_montsqr(uint32_t *d, const uint32_t *a, const uint32_t *m, size_t len,
+		    uint32_t m0i);
 
 /* r2 = R^2 mod m, the constant that takes values into Montgomery form.
  * Constant-time in m's value; its bit length is public. */
@@ -83,8 +83,8 @@ void wt_i32_mont_r2(uint32_t *r2, const uint32_t *m, size_t len, uint32_t m0i);
 /* d = x * R mod m for an x of any length xlen (not necessarily < m):
  * reduces x and enters Montgomery form in one go (RSA-CRT takes c mod p
  * with it). d has len limbs and must not overlap x. */
-void wt_i32_to_mont_wide(uint32_t *d, const uint32_t *x, size_t xlen,
-	const uint32_t *m, const uint32_t *r2, size_t len, uint32_t m0i);
+void wt_i32_to_mont_wide(uint32_t *d, const uint32_t *x, size_t xlen, const uint32_t *m,
+			 const uint32_t *r2, size_t len, uint32_t m0i);
 
 /* x = x / R mod m: leave Montgomery form. */
 void wt_i32_from_mont(uint32_t *x, const uint32_t *m, size_t len, uint32_t m0i);
@@ -93,14 +93,14 @@ void wt_i32_from_mont(uint32_t *x, const uint32_t *m, size_t len, uint32_t m0i);
  * with a fixed 4-bit window: the exponent's elen limbs are all processed,
  * whatever their value, and each table entry is fetched by scanning the
  * whole table. Constant-time in x, e and m. */
-void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen,
-	const uint32_t *m, const uint32_t *r2, size_t len, uint32_t m0i);
+void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_t *m,
+		      const uint32_t *r2, size_t len, uint32_t m0i);
 
 /* x = x^e mod m in Montgomery form, VARIABLE TIME in e (square and
  * multiply on e's bits): for public exponents only (RSA e). Constant-time
  * in x and m. e must be nonzero. */
 void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
-	const uint32_t *m, size_t len, uint32_t m0i);
+			     const uint32_t *m, size_t len, uint32_t m0i);
 
 /* d = x^-1 mod m for odd m and x < m, by a constant-time binary extended
  * GCD. Returns 1 if x was invertible (gcd 1), 0 otherwise (d is then
@@ -108,6 +108,7 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 uint32_t wt_i32_modinv_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len);
 /* The same result by the plain one-bit-per-step algorithm (slower; the
  * reference the tests check wt_i32_modinv_ct against). */
-uint32_t wt_i32_modinv_simple_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, size_t len);
+uint32_t wt_i32_modinv_simple_ct(uint32_t *d, const uint32_t *x, const uint32_t *m,
+				 size_t len);
 
 #endif

@@ -4,8 +4,8 @@
 #include "inner.h"
 #include "wt_hash.h"
 
-int wt_hkdf_extract(uint32_t id, const void *salt, size_t saltlen,
-	const void *ikm, size_t ikmlen, uint8_t *prk)
+int wt_hkdf_extract(uint32_t id, const void *salt, size_t saltlen, const void *ikm,
+		    size_t ikmlen, uint8_t *prk)
 {
 	static const uint8_t zeros[WT_HASH_MAX_LEN] = { 0 };
 	size_t hl = wt_hash_len(id);
@@ -21,8 +21,8 @@ int wt_hkdf_extract(uint32_t id, const void *salt, size_t saltlen,
 	return wt_hmac(id, salt, saltlen, ikm, ikmlen, prk);
 }
 
-int wt_hkdf_expand(uint32_t id, const void *prk, size_t prklen,
-	const void *info, size_t infolen, uint8_t *out, size_t outlen)
+int wt_hkdf_expand(uint32_t id, const void *prk, size_t prklen, const void *info,
+		   size_t infolen, uint8_t *out, size_t outlen)
 {
 	wt_hmac_ctx key, c;
 	uint8_t t[WT_HASH_MAX_LEN];
@@ -53,8 +53,8 @@ int wt_hkdf_expand(uint32_t id, const void *prk, size_t prklen,
 }
 
 int wt_hkdf_expand_label(uint32_t id, const void *secret, size_t secretlen,
-	const char *label, size_t labellen, const void *context, size_t ctxlen,
-	uint8_t *out, size_t outlen)
+			 const char *label, size_t labellen, const void *context,
+			 size_t ctxlen, uint8_t *out, size_t outlen)
 {
 	/* 2 + 1 + 255 + 1 + 255 bytes at most */
 	uint8_t info[2 + 1 + 255 + 1 + 255];
@@ -77,12 +77,11 @@ int wt_hkdf_expand_label(uint32_t id, const void *secret, size_t secretlen,
 	return wt_hkdf_expand(id, secret, secretlen, info, n, out, outlen);
 }
 
-int wt_derive_secret(uint32_t id, const void *secret, const char *label,
-	size_t labellen, const uint8_t *thash, uint8_t *out)
+int wt_derive_secret(uint32_t id, const void *secret, const char *label, size_t labellen,
+		     const uint8_t *thash, uint8_t *out)
 {
 	size_t hl = wt_hash_len(id);
 	if (hl == 0)
 		return -1;
-	return wt_hkdf_expand_label(id, secret, hl, label, labellen,
-		thash, hl, out, hl);
+	return wt_hkdf_expand_label(id, secret, hl, label, labellen, thash, hl, out, hl);
 }

@@ -44,8 +44,8 @@ void wt_hmac_out(const wt_hmac_ctx *c, uint8_t *out)
 	wt_wipe(&o, sizeof o);
 }
 
-int wt_hmac(uint32_t id, const void *key, size_t keylen,
-	const void *data, size_t len, uint8_t *out)
+int wt_hmac(uint32_t id, const void *key, size_t keylen, const void *data, size_t len,
+	    uint8_t *out)
 {
 	wt_hmac_ctx c;
 	if (wt_hmac_init(&c, id, key, keylen) != 0)

@@ -71,24 +71,21 @@ int wt_kex_client_keygen(wt_kex_ctx *k, uint32_t group, uint8_t *share)
 	memset(k, 0, sizeof *k);
 	k->group = group;
 	switch (group) {
-	case WT_GROUP_X25519:
-		x25519_keygen(k->ec_priv, share);
-		return WT_PK_OK;
+	case WT_GROUP_X25519: x25519_keygen(k->ec_priv, share); return WT_PK_OK;
 	case WT_GROUP_SECP256R1:
 	case WT_GROUP_SECP384R1:
-		return wt_ecp_keygen(curve, k->ec_priv, share) == 0
-			? WT_PK_OK : WT_PK_ERR_ARG;
+		return wt_ecp_keygen(curve, k->ec_priv, share) == 0 ? WT_PK_OK :
+								      WT_PK_ERR_ARG;
 	case WT_GROUP_X25519MLKEM768:
 		wt_mlkem768_keygen(share, k->mlkem_sk);
 		x25519_keygen(k->ec_priv, share + MLKEM_EK);
 		return WT_PK_OK;
-	default:
-		return WT_PK_ERR_ARG;
+	default: return WT_PK_ERR_ARG;
 	}
 }
 
-int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share,
-	size_t len, uint8_t *secret, size_t *secretlen)
+int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share, size_t len,
+			 uint8_t *secret, size_t *secretlen)
 {
 	uint32_t group = k->group, curve = ecp_curve(group);
 	int r = WT_PK_ERR_ARG;
@@ -128,8 +125,7 @@ int wt_kex_client_finish(wt_kex_ctx *k, const uint8_t *server_share,
 		*secretlen = 64;
 		r = WT_PK_OK;
 		break;
-	default:
-		break;
+	default: break;
 	}
 out:
 	wt_wipe(k, sizeof *k);
@@ -147,7 +143,7 @@ int wt_kex_client_narrow(wt_kex_ctx *k, uint32_t group)
 }
 
 int wt_kex_server(uint32_t group, const uint8_t *client_share, size_t len,
-	uint8_t *server_share, uint8_t *secret, size_t *secretlen)
+		  uint8_t *server_share, uint8_t *secret, size_t *secretlen)
 {
 	uint8_t priv[48];
 	uint32_t curve = ecp_curve(group);
@@ -160,7 +156,8 @@ int wt_kex_server(uint32_t group, const uint8_t *client_share, size_t len,
 	switch (group) {
 	case WT_GROUP_X25519:
 		x25519_keygen(priv, server_share);
-		r = wt_x25519(secret, priv, client_share) == 0 ? WT_PK_OK : WT_PK_ERR_ZERO;
+		r = wt_x25519(secret, priv, client_share) == 0 ? WT_PK_OK :
+								 WT_PK_ERR_ZERO;
 		*secretlen = 32;
 		break;
 	case WT_GROUP_SECP256R1:

@@ -31,19 +31,29 @@ static const uint8_t OID_P384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
 static const uint8_t OID_ED25519[] = { 0x2b, 0x65, 0x70 };
 /* id-RSASSA-PSS 1.2.840.113549.1.1.10, id-mgf1 1.2.840.113549.1.1.8
  * (RFC 8017 A.2.3, B.2.1); the hashes of RFC 4055 2.1 */
-static const uint8_t OID_RSA_PSS[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a };
-static const uint8_t OID_MGF1[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08 };
+static const uint8_t OID_RSA_PSS[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+				       0x0d, 0x01, 0x01, 0x0a };
+static const uint8_t OID_MGF1[] = {
+	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08
+};
 static const uint8_t OID_SHA1[] = { 0x2b, 0x0e, 0x03, 0x02, 0x1a };
-static const uint8_t OID_SHA256[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 };
-static const uint8_t OID_SHA384[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02 };
-static const uint8_t OID_SHA512[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03 };
+static const uint8_t OID_SHA256[] = {
+	0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01
+};
+static const uint8_t OID_SHA384[] = {
+	0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02
+};
+static const uint8_t OID_SHA512[] = {
+	0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03
+};
 /* Key algorithms and curves we do not implement, only to name them in
  * errors: id-dsa (RFC 3279 2.3.2), dhpublicnumber (RFC 3279 2.3.3), PKCS #3
  * dhKeyAgreement, X25519/X448/Ed448 (RFC 8410 3), secp521r1 and
  * secp256k1 (SEC 2), SM2 (GB/T 32918, as OpenSSL names it). */
 static const uint8_t OID_DSA[] = { 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01 };
 static const uint8_t OID_DH_X942[] = { 0x2a, 0x86, 0x48, 0xce, 0x3e, 0x02, 0x01 };
-static const uint8_t OID_DH_PKCS3[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03, 0x01 };
+static const uint8_t OID_DH_PKCS3[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+					0x0d, 0x01, 0x03, 0x01 };
 static const uint8_t OID_X25519[] = { 0x2b, 0x65, 0x6e };
 static const uint8_t OID_X448[] = { 0x2b, 0x65, 0x6f };
 static const uint8_t OID_ED448[] = { 0x2b, 0x65, 0x71 };
@@ -112,8 +122,11 @@ static int pss_hash_alg(wt_der *d, uint32_t *hash)
 		return WT_PK_ERR_KEY;
 	if (d->len != 0 && (wt_der_read_null(d) || wt_der_end(d)))
 		return WT_PK_ERR_KEY;
-	*hash = OID_IS(oid, OID_SHA256) ? WT_SHA256 : OID_IS(oid, OID_SHA384) ? WT_SHA384
-		: OID_IS(oid, OID_SHA512) ? WT_SHA512 : OID_IS(oid, OID_SHA1) ? H_SHA1 : H_OTHER;
+	*hash = OID_IS(oid, OID_SHA256) ? WT_SHA256 :
+		OID_IS(oid, OID_SHA384) ? WT_SHA384 :
+		OID_IS(oid, OID_SHA512) ? WT_SHA512 :
+		OID_IS(oid, OID_SHA1)   ? H_SHA1 :
+					  H_OTHER;
 	return WT_PK_OK;
 }
 
@@ -165,10 +178,12 @@ static int pss_key_params(wt_der *alg, uint32_t *hash, const char **why)
 		    wt_der_read_oid(&mgf, &oid))
 			return WT_PK_ERR_KEY;
 		if (!OID_IS(oid, OID_MGF1)) {
-			*why = "RSASSA-PSS with a mask generation function other than MGF1";
+			*why = "RSASSA-PSS with a mask generation function other than "
+			       "MGF1";
 			return WT_PK_ERR_UNSUPPORTED;
 		}
-		if (wt_der_enter_seq(&mgf, &ha) || wt_der_end(&mgf) || pss_hash_alg(&ha, &mh))
+		if (wt_der_enter_seq(&mgf, &ha) || wt_der_end(&mgf) ||
+		    pss_hash_alg(&ha, &mh))
 			return WT_PK_ERR_KEY;
 	}
 	if ((r = wt_der_read_optional(&seq, WT_DER_CONTEXT(2), &f)) < 0)
@@ -184,11 +199,14 @@ static int pss_key_params(wt_der *alg, uint32_t *hash, const char **why)
 	if (h == H_SHA1)
 		*why = "RSASSA-PSS restricted to SHA-1";
 	else if (h == H_OTHER)
-		*why = "RSASSA-PSS restricted to a hash other than SHA-256, SHA-384 and SHA-512";
+		*why = "RSASSA-PSS restricted to a hash other than SHA-256, SHA-384 and "
+		       "SHA-512";
 	else if (mh != h)
-		*why = "RSASSA-PSS whose MGF1 hash differs from its hash (TLS 1.3 needs the same hash)";
+		*why = "RSASSA-PSS whose MGF1 hash differs from its hash (TLS 1.3 needs "
+		       "the same hash)";
 	else if (salt > wt_hash_len(h))
-		*why = "RSASSA-PSS with a minimum salt length above the hash length (TLS 1.3 uses salt length = hash length)";
+		*why = "RSASSA-PSS with a minimum salt length above the hash length (TLS "
+		       "1.3 uses salt length = hash length)";
 	else if (trailer != 1)
 		*why = "RSASSA-PSS with a trailer field other than 1";
 	else {
@@ -209,8 +227,7 @@ static int rsa_err(int r, const char **why)
 	return WT_PK_ERR_KEY;
 }
 
-static int spki_parse(wt_pubkey *pk, const uint8_t *der, size_t len,
-	const char **why)
+static int spki_parse(wt_pubkey *pk, const uint8_t *der, size_t len, const char **why)
 {
 	wt_der in, spki, alg, oid, params, key;
 	int r;
@@ -336,16 +353,15 @@ int wt_pubkey_from_spki(wt_pubkey *pk, const uint8_t *der, size_t len)
 /* RFC 5915 3: ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey
  * OCTET STRING, parameters [0] ECParameters OPTIONAL, publicKey [1] BIT
  * STRING OPTIONAL }. curve is known from PKCS#8 (0: take it from [0]). */
-static int ec_private(wt_privkey *sk, const uint8_t *der, size_t len,
-	uint32_t curve, const char **why)
+static int ec_private(wt_privkey *sk, const uint8_t *der, size_t len, uint32_t curve,
+		      const char **why)
 {
 	wt_der in, seq, d, params, oid;
 	uint32_t v;
 	int r;
 	wt_der_init(&in, der, len);
-	if (wt_der_enter_seq(&in, &seq) || wt_der_end(&in) ||
-	    wt_der_read_u32(&seq, &v) || v != 1 ||
-	    wt_der_read_octet_string(&seq, &d))
+	if (wt_der_enter_seq(&in, &seq) || wt_der_end(&in) || wt_der_read_u32(&seq, &v) ||
+	    v != 1 || wt_der_read_octet_string(&seq, &d))
 		return WT_PK_ERR_KEY;
 	r = wt_der_read_optional(&seq, WT_DER_CONTEXT(0), &params);
 	if (r < 0)
@@ -390,8 +406,7 @@ static int ec_private(wt_privkey *sk, const uint8_t *der, size_t len,
 	return WT_PK_OK;
 }
 
-static int priv_parse(wt_privkey *sk, const uint8_t *der, size_t len,
-	const char **why)
+static int priv_parse(wt_privkey *sk, const uint8_t *der, size_t len, const char **why)
 {
 	wt_der in, seq, alg, oid, params, key, inner;
 	uint32_t version;

@@ -21,9 +21,9 @@
 
 typedef struct {
 	uint32_t scheme;
-	uint32_t keytype;   /* WT_KEY_* */
-	uint32_t hash;      /* wt_hash id; 0 for Ed25519 (hashes internally) */
-	uint32_t rsa_pad;   /* WT_RSA_PKCS1 / WT_RSA_PSS for RSA schemes */
+	uint32_t keytype; /* WT_KEY_* */
+	uint32_t hash;    /* wt_hash id; 0 for Ed25519 (hashes internally) */
+	uint32_t rsa_pad; /* WT_RSA_PKCS1 / WT_RSA_PSS for RSA schemes */
 } scheme_info;
 
 static const scheme_info SCHEMES[] = {
@@ -65,7 +65,7 @@ int wt_sig_scheme_fits(uint32_t scheme, uint32_t keytype, uint32_t bits)
 /* The scheme's entry if it fits a key of this type whose PSS parameters
  * (if any) name pss_hash; NULL otherwise. */
 static const scheme_info *fits(uint32_t scheme, uint32_t type, uint32_t bits,
-	uint32_t pss_hash)
+			       uint32_t pss_hash)
 {
 	const scheme_info *s = find(scheme);
 	if (s == NULL || !wt_sig_scheme_fits(scheme, type, bits))
@@ -106,8 +106,8 @@ static uint32_t ecp_curve(uint32_t keytype)
 	return keytype == WT_KEY_EC_P256 ? WT_P256 : WT_P384;
 }
 
-int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, const uint8_t *sig, size_t siglen)
+int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg, size_t msglen,
+		  const uint8_t *sig, size_t siglen)
 {
 	const scheme_info *s = find(scheme);
 	uint8_t digest[WT_HASH_MAX_LEN];
@@ -120,28 +120,31 @@ int wt_sig_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
 	if (s->keytype == WT_KEY_ED25519) {
 		if (siglen != 64)
 			return WT_PK_ERR_SIG;
-		return wt_ed25519_verify(pk->u.ed25519, msg, msglen, sig) == 1
-			? WT_PK_OK : WT_PK_ERR_SIG;
+		return wt_ed25519_verify(pk->u.ed25519, msg, msglen, sig) == 1 ?
+			WT_PK_OK :
+			WT_PK_ERR_SIG;
 	}
 	hl = wt_hash_len(s->hash);
 	wt_hash(s->hash, msg, msglen, digest);
 	if (is_rsa(s->keytype)) {
 		if (s->rsa_pad == WT_RSA_PSS)
-			ok = wt_rsa_verify_pss(&pk->u.rsa, s->hash, hl, digest, hl, sig, siglen) == 1;
+			ok = wt_rsa_verify_pss(&pk->u.rsa, s->hash, hl, digest, hl, sig,
+					       siglen) == 1;
 		else
-			ok = wt_rsa_verify_pkcs1(&pk->u.rsa, s->hash, digest, hl, sig, siglen) == 1;
+			ok = wt_rsa_verify_pkcs1(&pk->u.rsa, s->hash, digest, hl, sig,
+						 siglen) == 1;
 	} else {
 		uint8_t raw[WT_ECP_MAX_SIG_LEN];
 		uint32_t curve = ecp_curve(s->keytype);
 		ok = wt_ecdsa_sig_from_der(curve, sig, siglen, raw) == 0 &&
 			wt_ecdsa_verify_digest(curve, pk->u.ec.point, pk->u.ec.len,
-				digest, hl, raw) == 0;
+					       digest, hl, raw) == 0;
 	}
 	return ok ? WT_PK_OK : WT_PK_ERR_SIG;
 }
 
-int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, uint8_t *sig, size_t *siglen)
+int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg, size_t msglen,
+		uint8_t *sig, size_t *siglen)
 {
 	const scheme_info *s = find(scheme);
 	uint8_t digest[WT_HASH_MAX_LEN];
@@ -160,9 +163,11 @@ int wt_sig_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
 	hl = wt_hash_len(s->hash);
 	wt_hash(s->hash, msg, msglen, digest);
 	if (is_rsa(s->keytype)) {
-		int n = s->rsa_pad == WT_RSA_PSS
-			? wt_rsa_sign_pss(&sk->u.rsa, s->hash, hl, digest, hl, sig, WT_SIG_MAX)
-			: wt_rsa_sign_pkcs1(&sk->u.rsa, s->hash, digest, hl, sig, WT_SIG_MAX);
+		int n = s->rsa_pad == WT_RSA_PSS ?
+			wt_rsa_sign_pss(&sk->u.rsa, s->hash, hl, digest, hl, sig,
+					WT_SIG_MAX) :
+			wt_rsa_sign_pkcs1(&sk->u.rsa, s->hash, digest, hl, sig,
+					  WT_SIG_MAX);
 		if (n > 0) {
 			*siglen = (size_t)n;
 			r = WT_PK_OK;
@@ -225,8 +230,8 @@ int wt_sig12_privkey_fits(uint32_t scheme, const wt_privkey *sk)
 	return wt_sig_privkey_fits(scheme, sk);
 }
 
-int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme,
-	const uint8_t *digest, size_t hl, const uint8_t *sig, size_t siglen)
+int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme, const uint8_t *digest,
+			   size_t hl, const uint8_t *sig, size_t siglen)
 {
 	const scheme_info *s = find(scheme);
 	uint8_t raw[WT_ECP_MAX_SIG_LEN];
@@ -238,20 +243,22 @@ int wt_sig12_verify_digest(const wt_pubkey *pk, uint32_t scheme,
 		return WT_PK_ERR_MISMATCH;
 	if (is_rsa(s->keytype)) {
 		if (s->rsa_pad == WT_RSA_PSS)
-			ok = wt_rsa_verify_pss(&pk->u.rsa, s->hash, hl, digest, hl, sig, siglen) == 1;
+			ok = wt_rsa_verify_pss(&pk->u.rsa, s->hash, hl, digest, hl, sig,
+					       siglen) == 1;
 		else
-			ok = wt_rsa_verify_pkcs1(&pk->u.rsa, s->hash, digest, hl, sig, siglen) == 1;
+			ok = wt_rsa_verify_pkcs1(&pk->u.rsa, s->hash, digest, hl, sig,
+						 siglen) == 1;
 		return ok ? WT_PK_OK : WT_PK_ERR_SIG;
 	}
 	curve = ecp_curve(pk->type);
 	ok = wt_ecdsa_sig_from_der(curve, sig, siglen, raw) == 0 &&
-		wt_ecdsa_verify_digest(curve, pk->u.ec.point, pk->u.ec.len,
-			digest, hl, raw) == 0;
+		wt_ecdsa_verify_digest(curve, pk->u.ec.point, pk->u.ec.len, digest, hl,
+				       raw) == 0;
 	return ok ? WT_PK_OK : WT_PK_ERR_SIG;
 }
 
-int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme,
-	const uint8_t *digest, size_t hl, uint8_t *sig, size_t *siglen)
+int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme, const uint8_t *digest,
+			 size_t hl, uint8_t *sig, size_t *siglen)
 {
 	const scheme_info *s = find(scheme);
 	uint8_t raw[WT_ECP_MAX_SIG_LEN];
@@ -262,9 +269,11 @@ int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme,
 	if (!wt_sig12_privkey_fits(scheme, sk))
 		return WT_PK_ERR_MISMATCH;
 	if (is_rsa(s->keytype)) {
-		int n = s->rsa_pad == WT_RSA_PSS
-			? wt_rsa_sign_pss(&sk->u.rsa, s->hash, hl, digest, hl, sig, WT_SIG_MAX)
-			: wt_rsa_sign_pkcs1(&sk->u.rsa, s->hash, digest, hl, sig, WT_SIG_MAX);
+		int n = s->rsa_pad == WT_RSA_PSS ?
+			wt_rsa_sign_pss(&sk->u.rsa, s->hash, hl, digest, hl, sig,
+					WT_SIG_MAX) :
+			wt_rsa_sign_pkcs1(&sk->u.rsa, s->hash, digest, hl, sig,
+					  WT_SIG_MAX);
 		if (n <= 0)
 			return WT_PK_ERR_SIG;
 		*siglen = (size_t)n;
@@ -280,7 +289,7 @@ int wt_sig12_sign_digest(const wt_privkey *sk, uint32_t scheme,
 }
 
 int wt_sig12_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, const uint8_t *sig, size_t siglen)
+		    size_t msglen, const uint8_t *sig, size_t siglen)
 {
 	uint8_t digest[WT_HASH_MAX_LEN];
 	uint32_t h = wt_sig_scheme_hash(scheme);
@@ -292,7 +301,7 @@ int wt_sig12_verify(const wt_pubkey *pk, uint32_t scheme, const uint8_t *msg,
 }
 
 int wt_sig12_sign(const wt_privkey *sk, uint32_t scheme, const uint8_t *msg,
-	size_t msglen, uint8_t *sig, size_t *siglen)
+		  size_t msglen, uint8_t *sig, size_t *siglen)
 {
 	uint8_t digest[WT_HASH_MAX_LEN];
 	uint32_t h = wt_sig_scheme_hash(scheme);

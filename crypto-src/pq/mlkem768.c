@@ -21,12 +21,12 @@
 #define K 3
 #define DU 10
 #define DV 4
-#define VEC_BYTES (K * MLKEM_POLYBYTES)         /* 1152: ByteEncode_12 of a vector */
-#define C1_BYTES (K * 32 * DU)                  /* 960 */
-#define C2_BYTES (32 * DV)                      /* 128 */
-#define EK_LEN (VEC_BYTES + 32)                 /* 1184 */
-#define DK_LEN (2 * VEC_BYTES + 96)             /* 2400 */
-#define CT_LEN (C1_BYTES + C2_BYTES)            /* 1088 */
+#define VEC_BYTES (K * MLKEM_POLYBYTES) /* 1152: ByteEncode_12 of a vector */
+#define C1_BYTES (K * 32 * DU)          /* 960 */
+#define C2_BYTES (32 * DV)              /* 128 */
+#define EK_LEN (VEC_BYTES + 32)         /* 1184 */
+#define DK_LEN (2 * VEC_BYTES + 96)     /* 2400 */
+#define CT_LEN (C1_BYTES + C2_BYTES)    /* 1088 */
 
 /* dk = dk_PKE || ek || H(ek) || z (Algorithm 16 line 3) */
 #define DK_EK VEC_BYTES
@@ -34,7 +34,8 @@
 #define DK_Z (DK_H + 32)
 
 _Static_assert(EK_LEN == WT_MLKEM768_EK_LEN && DK_LEN == WT_MLKEM768_DK_LEN &&
-	CT_LEN == WT_MLKEM768_CT_LEN, "sizes of FIPS 203 Table 3");
+		       CT_LEN == WT_MLKEM768_CT_LEN,
+	       "sizes of FIPS 203 Table 3");
 
 /* s <- SamplePolyCBD_eta(PRF_eta(seed, nonce)), eta = 2 (both eta1 and
  * eta2 are 2 for ML-KEM-768). */
@@ -72,11 +73,11 @@ static void pke_keygen(uint8_t ek[EK_LEN], uint8_t dkp[VEC_BYTES], const uint8_t
 {
 	wt_mlkem_poly a[K][K], s[K], e[K], t;
 	wt_mlkem_mulcache sx[K];
-	uint8_t in[33], rs[64];         /* (rho, sigma) = G(d || k) */
+	uint8_t in[33], rs[64]; /* (rho, sigma) = G(d || k) */
 	unsigned i;
 
 	memcpy(in, d, 32);
-	in[32] = K;                     /* domain separation by k (line 1) */
+	in[32] = K; /* domain separation by k (line 1) */
 	wt_sha3_512(in, sizeof in, rs);
 	/* rho comes out of G(d || k) with the secret d but is public by
 	 * design (it is written into ek): see inner.h. */
@@ -113,8 +114,8 @@ static void pke_keygen(uint8_t ek[EK_LEN], uint8_t dkp[VEC_BYTES], const uint8_t
 
 /* K-PKE.Encrypt(ek, m, r) (Algorithm 14). ek's t-hat is decoded modulo q;
  * the callers have checked or produced ek. */
-static void pke_encrypt(uint8_t c[CT_LEN], const uint8_t ek[EK_LEN],
-	const uint8_t m[32], const uint8_t r[32])
+static void pke_encrypt(uint8_t c[CT_LEN], const uint8_t ek[EK_LEN], const uint8_t m[32],
+			const uint8_t r[32])
 {
 	wt_mlkem_poly at[K][K], t[K], y[K], u, v, e, mu;
 	wt_mlkem_mulcache yx[K];
@@ -157,7 +158,8 @@ static void pke_encrypt(uint8_t c[CT_LEN], const uint8_t ek[EK_LEN],
 
 /* K-PKE.Decrypt(dk_PKE, c) (Algorithm 15):
  * m = ByteEncode_1(Compress_1(v' - NTT^-1(s-hat^T o NTT(u')))). */
-static void pke_decrypt(uint8_t m[32], const uint8_t dkp[VEC_BYTES], const uint8_t c[CT_LEN])
+static void pke_decrypt(uint8_t m[32], const uint8_t dkp[VEC_BYTES],
+			const uint8_t c[CT_LEN])
 {
 	wt_mlkem_poly u[K], s[K], w, v;
 	wt_mlkem_mulcache ux[K];
@@ -221,8 +223,8 @@ int wt_mlkem768_check_dk(const uint8_t dk[2400])
 
 /* ML-KEM.Encaps_internal(ek, m) (Algorithm 17):
  * (K, r) = G(m || H(ek)), c = K-PKE.Encrypt(ek, m, r). */
-static void encaps_internal(uint8_t ct[CT_LEN], uint8_t ss[32],
-	const uint8_t ek[EK_LEN], const uint8_t m[32])
+static void encaps_internal(uint8_t ct[CT_LEN], uint8_t ss[32], const uint8_t ek[EK_LEN],
+			    const uint8_t m[32])
 {
 	uint8_t in[64], kr[64];
 	memcpy(in, m, 32);
@@ -234,8 +236,8 @@ static void encaps_internal(uint8_t ct[CT_LEN], uint8_t ss[32],
 	wt_wipe(kr, sizeof kr);
 }
 
-int wt_mlkem768_encaps_m(uint8_t ct[1088], uint8_t ss[32],
-	const uint8_t ek[1184], const uint8_t m[32])
+int wt_mlkem768_encaps_m(uint8_t ct[1088], uint8_t ss[32], const uint8_t ek[1184],
+			 const uint8_t m[32])
 {
 	if (wt_mlkem768_check_ek(ek) != 0) {
 		memset(ct, 0, CT_LEN);
@@ -270,7 +272,8 @@ int wt_mlkem768_encaps(uint8_t ct[1088], uint8_t ss[32], const uint8_t ek[1184])
  * strcmp that stops early would leak where c' first differs), and the
  * choice is a masked copy.
  */
-void wt_mlkem768_decaps_internal(uint8_t ss[32], const uint8_t dk[2400], const uint8_t ct[1088])
+void wt_mlkem768_decaps_internal(uint8_t ss[32], const uint8_t dk[2400],
+				 const uint8_t ct[1088])
 {
 	wt_shake_ctx j;
 	uint8_t in[64], kr[64], cmp[CT_LEN];

@@ -31,9 +31,9 @@ typedef uint32_t v4u32 __attribute__((vector_size(16)));
 typedef int64_t v2i64 __attribute__((vector_size(16)));
 
 #define SPLAT(x) ((v8){ (x), (x), (x), (x), (x), (x), (x), (x) })
-#define QINV_16 (-3327)         /* q^-1 mod 2^16, signed */
-#define BARRETT_V 20159         /* round(2^26 / q) */
-#define INVNTT_F 1441           /* 2^32 / 128 mod q, see mlkem_poly.c */
+#define QINV_16 (-3327) /* q^-1 mod 2^16, signed */
+#define BARRETT_V 20159 /* round(2^26 / q) */
+#define INVNTT_F 1441   /* 2^32 / 128 mod q, see mlkem_poly.c */
 
 WT_INLINE v8 load8(const int16_t *p)
 {
@@ -63,9 +63,11 @@ WT_INLINE v8 load4(const int16_t *p)
 WT_INLINE v8 mulhi(v8 a, v8 b)
 {
 #ifdef __wasm_simd128__
-	v4i32 lo = __builtin_convertvector(__builtin_shufflevector(a, a, 0, 1, 2, 3), v4i32) *
+	v4i32 lo = __builtin_convertvector(__builtin_shufflevector(a, a, 0, 1, 2, 3),
+					   v4i32) *
 		__builtin_convertvector(__builtin_shufflevector(b, b, 0, 1, 2, 3), v4i32);
-	v4i32 hi = __builtin_convertvector(__builtin_shufflevector(a, a, 4, 5, 6, 7), v4i32) *
+	v4i32 hi = __builtin_convertvector(__builtin_shufflevector(a, a, 4, 5, 6, 7),
+					   v4i32) *
 		__builtin_convertvector(__builtin_shufflevector(b, b, 4, 5, 6, 7), v4i32);
 	return __builtin_shufflevector((v8)lo, (v8)hi, 1, 3, 5, 7, 9, 11, 13, 15);
 #else
@@ -95,8 +97,18 @@ WT_INLINE v8 barrett(v8 a)
 }
 
 /* Cooley-Tukey (forward) and Gentleman-Sande (inverse) butterflies. */
-#define CT_BF(a, b, z) do { v8 t_ = fqmul((b), (z)); (b) = (a) - t_; (a) = (a) + t_; } while (0)
-#define GS_BF(a, b, z) do { v8 t_ = (a); (a) = barrett(t_ + (b)); (b) = fqmul((b) - t_, (z)); } while (0)
+#define CT_BF(a, b, z)                   \
+	do {                             \
+		v8 t_ = fqmul((b), (z)); \
+		(b) = (a)-t_;            \
+		(a) = (a) + t_;          \
+	} while (0)
+#define GS_BF(a, b, z)                    \
+	do {                              \
+		v8 t_ = (a);              \
+		(a) = barrett(t_ + (b));  \
+		(b) = fqmul((b)-t_, (z)); \
+	} while (0)
 
 /* see mlkem_poly.h */
 void wt_mlkem_ntt_v128(wt_mlkem_poly *p)
@@ -124,23 +136,29 @@ void wt_mlkem_ntt_v128(wt_mlkem_poly *p)
 	 * the low halves of two vectors with their high halves. */
 	for (m = 0; m < 16; m++) {
 		v8 a = load8(r + 16 * m), b = load8(r + 16 * m + 8);
-		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 32 + 2 * m), SPLAT(0), 0, 0, 0, 0, 1, 1, 1, 1);
+		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 32 + 2 * m),
+					       SPLAT(0), 0, 0, 0, 0, 1, 1, 1, 1);
 		v8 x = __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11);
 		v8 y = __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
 		CT_BF(x, y, z);
-		store8(r + 16 * m, __builtin_shufflevector(x, y, 0, 1, 2, 3, 8, 9, 10, 11));
-		store8(r + 16 * m + 8, __builtin_shufflevector(x, y, 4, 5, 6, 7, 12, 13, 14, 15));
+		store8(r + 16 * m,
+		       __builtin_shufflevector(x, y, 0, 1, 2, 3, 8, 9, 10, 11));
+		store8(r + 16 * m + 8,
+		       __builtin_shufflevector(x, y, 4, 5, 6, 7, 12, 13, 14, 15));
 	}
 	/* len = 2: blocks of four (zeta 64 + block index), lanes 0,1 | 4,5
 	 * paired with 2,3 | 6,7. */
 	for (m = 0; m < 16; m++) {
 		v8 a = load8(r + 16 * m), b = load8(r + 16 * m + 8);
-		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 64 + 4 * m), SPLAT(0), 0, 0, 1, 1, 2, 2, 3, 3);
+		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 64 + 4 * m),
+					       SPLAT(0), 0, 0, 1, 1, 2, 2, 3, 3);
 		v8 x = __builtin_shufflevector(a, b, 0, 1, 4, 5, 8, 9, 12, 13);
 		v8 y = __builtin_shufflevector(a, b, 2, 3, 6, 7, 10, 11, 14, 15);
 		CT_BF(x, y, z);
-		store8(r + 16 * m, __builtin_shufflevector(x, y, 0, 1, 8, 9, 2, 3, 10, 11));
-		store8(r + 16 * m + 8, __builtin_shufflevector(x, y, 4, 5, 12, 13, 6, 7, 14, 15));
+		store8(r + 16 * m,
+		       __builtin_shufflevector(x, y, 0, 1, 8, 9, 2, 3, 10, 11));
+		store8(r + 16 * m + 8,
+		       __builtin_shufflevector(x, y, 4, 5, 12, 13, 6, 7, 14, 15));
 	}
 	for (j = 0; j < 32; j++)
 		store8(r + 8 * j, barrett(load8(r + 8 * j)));
@@ -155,22 +173,28 @@ void wt_mlkem_invntt_v128(wt_mlkem_poly *p)
 	/* len = 2: blocks 4m .. 4m+3 use zetas 127 - 4m down to 124 - 4m */
 	for (m = 0; m < 16; m++) {
 		v8 a = load8(r + 16 * m), b = load8(r + 16 * m + 8);
-		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 124 - 4 * m), SPLAT(0), 3, 3, 2, 2, 1, 1, 0, 0);
+		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 124 - 4 * m),
+					       SPLAT(0), 3, 3, 2, 2, 1, 1, 0, 0);
 		v8 x = __builtin_shufflevector(a, b, 0, 1, 4, 5, 8, 9, 12, 13);
 		v8 y = __builtin_shufflevector(a, b, 2, 3, 6, 7, 10, 11, 14, 15);
 		GS_BF(x, y, z);
-		store8(r + 16 * m, __builtin_shufflevector(x, y, 0, 1, 8, 9, 2, 3, 10, 11));
-		store8(r + 16 * m + 8, __builtin_shufflevector(x, y, 4, 5, 12, 13, 6, 7, 14, 15));
+		store8(r + 16 * m,
+		       __builtin_shufflevector(x, y, 0, 1, 8, 9, 2, 3, 10, 11));
+		store8(r + 16 * m + 8,
+		       __builtin_shufflevector(x, y, 4, 5, 12, 13, 6, 7, 14, 15));
 	}
 	/* len = 4: blocks 2m, 2m+1 use zetas 63 - 2m, 62 - 2m */
 	for (m = 0; m < 16; m++) {
 		v8 a = load8(r + 16 * m), b = load8(r + 16 * m + 8);
-		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 60 - 2 * m), SPLAT(0), 3, 3, 3, 3, 2, 2, 2, 2);
+		v8 z = __builtin_shufflevector(load4(wt_mlkem_zetas + 60 - 2 * m),
+					       SPLAT(0), 3, 3, 3, 3, 2, 2, 2, 2);
 		v8 x = __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11);
 		v8 y = __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
 		GS_BF(x, y, z);
-		store8(r + 16 * m, __builtin_shufflevector(x, y, 0, 1, 2, 3, 8, 9, 10, 11));
-		store8(r + 16 * m + 8, __builtin_shufflevector(x, y, 4, 5, 6, 7, 12, 13, 14, 15));
+		store8(r + 16 * m,
+		       __builtin_shufflevector(x, y, 0, 1, 2, 3, 8, 9, 10, 11));
+		store8(r + 16 * m + 8,
+		       __builtin_shufflevector(x, y, 4, 5, 6, 7, 12, 13, 14, 15));
 	}
 	/* len = 8 .. 128 coefficients: nb blocks use zetas 2 nb - 1 down
 	 * to nb (k runs 31..1) */
@@ -197,9 +221,11 @@ WT_INLINE v4i32 dot(v8 a, v8 b)
 #ifdef __wasm_simd128__
 	return __builtin_wasm_dot_s_i32x4_i16x8(a, b);
 #else
-	v4i32 pe = __builtin_convertvector(__builtin_shufflevector(a, a, 0, 2, 4, 6), v4i32) *
+	v4i32 pe = __builtin_convertvector(__builtin_shufflevector(a, a, 0, 2, 4, 6),
+					   v4i32) *
 		__builtin_convertvector(__builtin_shufflevector(b, b, 0, 2, 4, 6), v4i32);
-	v4i32 po = __builtin_convertvector(__builtin_shufflevector(a, a, 1, 3, 5, 7), v4i32) *
+	v4i32 po = __builtin_convertvector(__builtin_shufflevector(a, a, 1, 3, 5, 7),
+					   v4i32) *
 		__builtin_convertvector(__builtin_shufflevector(b, b, 1, 3, 5, 7), v4i32);
 	return pe + po;
 #endif
@@ -209,7 +235,8 @@ WT_INLINE v4i32 dot(v8 a, v8 b)
  * low half of c q^-1, sign-extended. */
 WT_INLINE v4i32 mont32(v4i32 c)
 {
-	v4i32 t = (v4i32)(((v4u32)c * (v4u32){ 62209u, 62209u, 62209u, 62209u }) << 16) >> 16;
+	v4i32 t = (v4i32)(((v4u32)c * (v4u32){ 62209u, 62209u, 62209u, 62209u }) << 16) >>
+		16;
 	return (c - t * MLKEM_Q) >> 16;
 }
 
@@ -232,7 +259,8 @@ void wt_mlkem_mulcache_compute_v128(wt_mlkem_mulcache *x, const wt_mlkem_poly *b
  * 32 bits, the same sums as the scalar code, reduced once at the end.
  */
 void wt_mlkem_basemul_acc_v128(wt_mlkem_poly *r, const wt_mlkem_poly *a,
-	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k)
+			       const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx,
+			       unsigned k)
 {
 	unsigned i, j;
 	for (i = 0; i < MLKEM_N; i += 8) {
@@ -240,11 +268,16 @@ void wt_mlkem_basemul_acc_v128(wt_mlkem_poly *r, const wt_mlkem_poly *a,
 		for (j = 0; j < k; j++) {
 			v8 av = load8(a[j].c + i), bv = load8(b[j].c + i);
 			v8 xv = load4(bx[j].c + i / 2);
-			c0 += dot(av, __builtin_shufflevector(bv, xv, 0, 8, 2, 9, 4, 10, 6, 11));
-			c1 += dot(av, __builtin_shufflevector(bv, bv, 1, 0, 3, 2, 5, 4, 7, 6));
+			c0 += dot(av,
+				  __builtin_shufflevector(bv, xv, 0, 8, 2, 9, 4, 10, 6,
+							  11));
+			c1 += dot(
+				av,
+				__builtin_shufflevector(bv, bv, 1, 0, 3, 2, 5, 4, 7, 6));
 		}
-		store8(r->c + i, __builtin_shufflevector((v8)mont32(c0), (v8)mont32(c1),
-			0, 8, 2, 10, 4, 12, 6, 14));
+		store8(r->c + i,
+		       __builtin_shufflevector((v8)mont32(c0), (v8)mont32(c1), 0, 8, 2,
+					       10, 4, 12, 6, 14));
 	}
 }
 

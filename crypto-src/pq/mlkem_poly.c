@@ -153,7 +153,8 @@ void wt_mlkem_mulcache_compute_scalar(wt_mlkem_mulcache *x, const wt_mlkem_poly 
  * 4 terms: < 6.7e7 < q * 2^15, as Montgomery reduction requires.
  */
 void wt_mlkem_basemul_acc_scalar(wt_mlkem_poly *r, const wt_mlkem_poly *a,
-	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k)
+				 const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx,
+				 unsigned k)
 {
 	unsigned i, j;
 	for (i = 0; i < MLKEM_N / 2; i++) {
@@ -179,7 +180,7 @@ void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b)
 }
 
 void wt_mlkem_basemul_acc(wt_mlkem_poly *r, const wt_mlkem_poly *a,
-	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k)
+			  const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k)
 {
 #ifdef WT_MLKEM_V128
 	wt_mlkem_basemul_acc_v128(r, a, b, bx, k);
@@ -256,7 +257,8 @@ void wt_mlkem_sample_ntt(wt_mlkem_poly *p, const uint8_t seed34[34])
 		/* rates and buf are multiples of 3 */
 		for (pos = 0; pos < have && j < MLKEM_N; pos += 3) {
 			uint32_t d1 = buf[pos] | ((uint32_t)(buf[pos + 1] & 15) << 8);
-			uint32_t d2 = (uint32_t)(buf[pos + 1] >> 4) | ((uint32_t)buf[pos + 2] << 4);
+			uint32_t d2 = (uint32_t)(buf[pos + 1] >> 4) |
+				((uint32_t)buf[pos + 2] << 4);
 			tmp[j] = (int16_t)d1;
 			j += d1 < MLKEM_Q;
 			tmp[j] = (int16_t)d2;

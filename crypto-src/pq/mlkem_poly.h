@@ -19,7 +19,7 @@
 
 #define MLKEM_N 256
 #define MLKEM_Q 3329
-#define MLKEM_POLYBYTES 384     /* ByteEncode_12 of one polynomial */
+#define MLKEM_POLYBYTES 384 /* ByteEncode_12 of one polynomial */
 
 typedef struct {
 	int16_t c[MLKEM_N];
@@ -66,11 +66,13 @@ void wt_mlkem_ntt_v128(wt_mlkem_poly *p);
 void wt_mlkem_invntt_v128(wt_mlkem_poly *p);
 void wt_mlkem_mulcache_compute_v128(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
 void wt_mlkem_basemul_acc_v128(wt_mlkem_poly *r, const wt_mlkem_poly *a,
-	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k);
+			       const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx,
+			       unsigned k);
 #endif
 void wt_mlkem_mulcache_compute_scalar(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
 void wt_mlkem_basemul_acc_scalar(wt_mlkem_poly *r, const wt_mlkem_poly *a,
-	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k);
+				 const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx,
+				 unsigned k);
 
 void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
 /* r = 2^-16 * sum over j < k of a[j] x b[j] in the NTT domain
@@ -78,12 +80,14 @@ void wt_mlkem_mulcache_compute(wt_mlkem_mulcache *x, const wt_mlkem_poly *b);
  * Needs |a| < q and b centred (as NTT output and decoders give);
  * k <= 4. Output in (-q, q). */
 void wt_mlkem_basemul_acc(wt_mlkem_poly *r, const wt_mlkem_poly *a,
-	const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx, unsigned k);
+			  const wt_mlkem_poly *b, const wt_mlkem_mulcache *bx,
+			  unsigned k);
 
-void wt_mlkem_poly_reduce(wt_mlkem_poly *p);        /* Barrett, centred */
-void wt_mlkem_poly_tomont(wt_mlkem_poly *p);        /* times 2^16, (-q, q) */
+void wt_mlkem_poly_reduce(wt_mlkem_poly *p); /* Barrett, centred */
+void wt_mlkem_poly_tomont(wt_mlkem_poly *p); /* times 2^16, (-q, q) */
 void wt_mlkem_poly_add(wt_mlkem_poly *restrict r, const wt_mlkem_poly *restrict a);
-void wt_mlkem_poly_sub(wt_mlkem_poly *restrict r, const wt_mlkem_poly *restrict a); /* r = a - r */
+void wt_mlkem_poly_sub(wt_mlkem_poly *restrict r,
+		       const wt_mlkem_poly *restrict a); /* r = a - r */
 
 /* SamplePolyCBD_2 (Algorithm 8, eta = 2) from 128 PRF bytes. */
 void wt_mlkem_cbd2(wt_mlkem_poly *p, const uint8_t buf[128]);

@@ -31,7 +31,7 @@ static uint32_t mag_bits(const uint8_t *m, size_t len)
 
 /* Fill a public key from the modulus and exponent magnitudes. */
 static int set_public(wt_rsa_public_key *k, const uint8_t *n, size_t nlen,
-	const uint8_t *e, size_t elen)
+		      const uint8_t *e, size_t elen)
 {
 	uint32_t bits = mag_bits(n, nlen), ebits = mag_bits(e, elen);
 	memset(k, 0, sizeof *k);
@@ -39,8 +39,7 @@ static int set_public(wt_rsa_public_key *k, const uint8_t *n, size_t nlen,
 		return WT_RSA_ERR_KEY_SIZE;
 	/* n odd (a product of odd primes; Montgomery needs it); e odd, at
 	 * least 3 (RFC 8017 3.1: 3 <= e <= n - 1) */
-	if ((n[nlen - 1] & 1) == 0 || ebits < 2 || (e[elen - 1] & 1) == 0 ||
-	    ebits > bits)
+	if ((n[nlen - 1] & 1) == 0 || ebits < 2 || (e[elen - 1] & 1) == 0 || ebits > bits)
 		return WT_RSA_ERR_KEY;
 	k->bits = bits;
 	k->len = (bits + 7) / 8;
@@ -63,7 +62,8 @@ static int read_rsa_alg(wt_der *d)
 {
 	wt_der alg, oid;
 	int r;
-	if ((r = wt_der_enter_seq(d, &alg)) != 0 || (r = wt_der_read_oid(&alg, &oid)) != 0)
+	if ((r = wt_der_enter_seq(d, &alg)) != 0 ||
+	    (r = wt_der_read_oid(&alg, &oid)) != 0)
 		return r;
 	if (!wt_der_oid_eq(&oid, OID_RSA, sizeof OID_RSA))
 		return WT_RSA_ERR_OID;
@@ -82,8 +82,7 @@ int wt_rsa_public_from_pkcs1(wt_rsa_public_key *k, const uint8_t *der, size_t le
 	wt_der_init(&in, der, len);
 	if ((r = wt_der_enter_seq(&in, &seq)) != 0 || (r = wt_der_end(&in)) != 0 ||
 	    (r = wt_der_read_uint(&seq, &n, &nlen)) != 0 ||
-	    (r = wt_der_read_uint(&seq, &e, &elen)) != 0 ||
-	    (r = wt_der_end(&seq)) != 0)
+	    (r = wt_der_read_uint(&seq, &e, &elen)) != 0 || (r = wt_der_end(&seq)) != 0)
 		return r;
 	return set_public(k, n, nlen, e, elen);
 }

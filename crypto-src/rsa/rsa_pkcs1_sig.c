@@ -12,20 +12,20 @@
 
 /* DER of DigestInfo ::= SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING }
  * up to the digest, RFC 8017 9.2 note 1. */
-static const uint8_t DI_SHA256[] = {
-	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
-	0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
-static const uint8_t DI_SHA384[] = {
-	0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
-	0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30 };
-static const uint8_t DI_SHA512[] = {
-	0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
-	0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
+static const uint8_t DI_SHA256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x01, 0x05, 0x00, 0x04, 0x20 };
+static const uint8_t DI_SHA384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x02, 0x05, 0x00, 0x04, 0x30 };
+static const uint8_t DI_SHA512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
+				     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+				     0x03, 0x05, 0x00, 0x04, 0x40 };
 
 /* EMSA-PKCS1-v1_5-ENCODE (RFC 8017 9.2) of a digest into em[0..emlen):
  *   EM = 0x00 || 0x01 || PS (0xff, at least 8) || 0x00 || DigestInfo */
-static int emsa_pkcs1_encode(uint32_t hash_id, const uint8_t *digest,
-	size_t dlen, uint8_t *em, size_t emlen)
+static int emsa_pkcs1_encode(uint32_t hash_id, const uint8_t *digest, size_t dlen,
+			     uint8_t *em, size_t emlen)
 {
 	const uint8_t *di;
 	size_t dil = sizeof DI_SHA256, tlen;
@@ -53,7 +53,8 @@ static int emsa_pkcs1_encode(uint32_t hash_id, const uint8_t *digest,
 
 /* see wt_rsa.h */
 int wt_rsa_verify_pkcs1(const wt_rsa_public_key *k, uint32_t hash_id,
-	const uint8_t *digest, size_t digestlen, const uint8_t *sig, size_t siglen)
+			const uint8_t *digest, size_t digestlen, const uint8_t *sig,
+			size_t siglen)
 {
 	uint8_t em[WT_RSA_MAX_LEN], want[WT_RSA_MAX_LEN];
 	int r = emsa_pkcs1_encode(hash_id, digest, digestlen, want, k->len);
@@ -66,7 +67,8 @@ int wt_rsa_verify_pkcs1(const wt_rsa_public_key *k, uint32_t hash_id,
 
 /* see wt_rsa.h */
 int wt_rsa_sign_pkcs1(const wt_rsa_private_key *k, uint32_t hash_id,
-	const uint8_t *digest, size_t digestlen, uint8_t *sig, size_t sigcap)
+		      const uint8_t *digest, size_t digestlen, uint8_t *sig,
+		      size_t sigcap)
 {
 	uint8_t em[WT_RSA_MAX_LEN];
 	int r;

@@ -51,16 +51,16 @@ int wt_rsa_private_op(const wt_rsa_private_key *k, const uint8_t *em, uint8_t *s
 	}
 
 	/* c' = c r^e mod n, normal form, in t */
-	wt_i32_montmul(x, r, pk->r2, pk->n, ln, pk->n0i);            /* r R */
+	wt_i32_montmul(x, r, pk->r2, pk->n, ln, pk->n0i); /* r R */
 	wt_i32_modpow_vartime_e(x, pk->e, pk->elimbs, pk->n, ln, pk->n0i);
-	wt_i32_montmul(t, x, c, pk->n, ln, pk->n0i);                 /* c r^e */
+	wt_i32_montmul(t, x, c, pk->n, ln, pk->n0i); /* c r^e */
 
 	/* The two halves, in Montgomery form modulo p and q. */
 	wt_i32_to_mont_wide(mp, t, ln, k->p, k->r2p, lp, k->p0i);
 	wt_i32_modpow_ct(mp, k->dp, lp, k->p, k->r2p, lp, k->p0i);
 	wt_i32_to_mont_wide(mq, t, ln, k->q, k->r2q, lq, k->q0i);
 	wt_i32_modpow_ct(mq, k->dq, lq, k->q, k->r2q, lq, k->q0i);
-	wt_i32_from_mont(mq, k->q, lq, k->q0i);                      /* m2 */
+	wt_i32_from_mont(mq, k->q, lq, k->q0i); /* m2 */
 
 	/* h = qinv (m1 - m2) mod p: m2 (< q, maybe >= p) reduced into
 	 * Montgomery form mod p, subtracted there, and the Montgomery
@@ -79,8 +79,8 @@ int wt_rsa_private_op(const wt_rsa_private_key *k, const uint8_t *em, uint8_t *s
 
 	/* s = s' r^-1 mod n */
 	inv = wt_i32_modinv_ct(rinv, r, pk->n, ln);
-	wt_i32_montmul(t, t, rinv, pk->n, ln, pk->n0i);              /* s' r^-1 / R */
-	wt_i32_montmul(t, t, pk->r2, pk->n, ln, pk->n0i);            /* s' r^-1 */
+	wt_i32_montmul(t, t, rinv, pk->n, ln, pk->n0i);   /* s' r^-1 / R */
+	wt_i32_montmul(t, t, pk->r2, pk->n, ln, pk->n0i); /* s' r^-1 */
 
 	/* Verify before release: s^e mod n must give back c. */
 	wt_i32_montmul(x, t, pk->r2, pk->n, ln, pk->n0i);
@@ -89,7 +89,7 @@ int wt_rsa_private_op(const wt_rsa_private_key *k, const uint8_t *em, uint8_t *s
 	ok = wt_i32_eq(x, c, ln) & inv;
 
 	wt_i32_encode(sig, pk->len, t, ln);
-	ok = wt_barrier(-ok);                 /* all ones or zero */
+	ok = wt_barrier(-ok); /* all ones or zero */
 	for (i = 0; i < pk->len; i++)
 		sig[i] &= (uint8_t)ok;
 

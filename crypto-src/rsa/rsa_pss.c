@@ -17,8 +17,8 @@
 /* out ^= MGF1(seed, outlen) (RFC 8017 B.2.1):
  * T = Hash(seed || C(0)) || Hash(seed || C(1)) || ... with 4-byte
  * big-endian counters. */
-static void mgf1_xor(uint32_t id, uint8_t *out, size_t outlen,
-	const uint8_t *seed, size_t seedlen)
+static void mgf1_xor(uint32_t id, uint8_t *out, size_t outlen, const uint8_t *seed,
+		     size_t seedlen)
 {
 	size_t hlen = wt_hash_len(id), off, i;
 	uint8_t block[WT_HASH_MAX_LEN], ctr[4];
@@ -38,8 +38,8 @@ static void mgf1_xor(uint32_t id, uint8_t *out, size_t outlen,
 }
 
 /* H = Hash(0x00 * 8 || mHash || salt) (RFC 8017 9.1.1 steps 5-6). */
-static void pss_hash(uint32_t id, const uint8_t *mhash, size_t hlen,
-	const uint8_t *salt, size_t slen, uint8_t *out)
+static void pss_hash(uint32_t id, const uint8_t *mhash, size_t hlen, const uint8_t *salt,
+		     size_t slen, uint8_t *out)
 {
 	static const uint8_t zeros[8] = { 0 };
 	wt_hash_ctx h;
@@ -52,9 +52,9 @@ static void pss_hash(uint32_t id, const uint8_t *mhash, size_t hlen,
 }
 
 /* see wt_rsa.h */
-int wt_rsa_verify_pss(const wt_rsa_public_key *k, uint32_t hash_id,
-	size_t saltlen, const uint8_t *digest, size_t digestlen,
-	const uint8_t *sig, size_t siglen)
+int wt_rsa_verify_pss(const wt_rsa_public_key *k, uint32_t hash_id, size_t saltlen,
+		      const uint8_t *digest, size_t digestlen, const uint8_t *sig,
+		      size_t siglen)
 {
 	uint8_t buf[WT_RSA_MAX_LEN], hh[WT_HASH_MAX_LEN];
 	size_t hlen = wt_hash_len(hash_id), embits, emlen, dblen, i, ps;
@@ -105,9 +105,8 @@ int wt_rsa_verify_pss(const wt_rsa_public_key *k, uint32_t hash_id,
 }
 
 /* see wt_rsa.h */
-int wt_rsa_sign_pss(const wt_rsa_private_key *k, uint32_t hash_id,
-	size_t saltlen, const uint8_t *digest, size_t digestlen,
-	uint8_t *sig, size_t sigcap)
+int wt_rsa_sign_pss(const wt_rsa_private_key *k, uint32_t hash_id, size_t saltlen,
+		    const uint8_t *digest, size_t digestlen, uint8_t *sig, size_t sigcap)
 {
 	uint8_t em[WT_RSA_MAX_LEN], salt[WT_RSA_MAX_LEN];
 	size_t hlen = wt_hash_len(hash_id), embits, emlen, dblen, off;
@@ -124,7 +123,7 @@ int wt_rsa_sign_pss(const wt_rsa_private_key *k, uint32_t hash_id,
 	 * error'" */
 	if (emlen < hlen + saltlen + 2)
 		return WT_RSA_ERR_SALT;
-	off = k->pub.len - emlen;       /* a leading zero byte, or none */
+	off = k->pub.len - emlen; /* a leading zero byte, or none */
 	dblen = emlen - hlen - 1;
 	db = em + off;
 

@@ -8,8 +8,8 @@
 #include "wt_rsa.h"
 
 /* see wt_rsa.h */
-int wt_rsa_public_op(const wt_rsa_public_key *k, const uint8_t *sig,
-	size_t siglen, uint8_t *em)
+int wt_rsa_public_op(const wt_rsa_public_key *k, const uint8_t *sig, size_t siglen,
+		     uint8_t *em)
 {
 	uint32_t s[WT_RSA_MAX_LIMBS];
 	size_t len = k->limbs;
@@ -23,7 +23,7 @@ int wt_rsa_public_op(const wt_rsa_public_key *k, const uint8_t *sig,
 	 * range'". */
 	if (!wt_i32_lt(s, k->n, len))
 		return 0;
-	wt_i32_montmul(s, s, k->r2, k->n, len, k->n0i);      /* s R */
+	wt_i32_montmul(s, s, k->r2, k->n, len, k->n0i); /* s R */
 	wt_i32_modpow_vartime_e(s, k->e, k->elimbs, k->n, len, k->n0i);
 	wt_i32_from_mont(s, k->n, len, k->n0i);
 	wt_i32_encode(em, k->len, s, len);

@@ -60,14 +60,26 @@ void wt_tls_buffers_init(wt_tls_conn *c)
 	c->stage_cap = small_stage_size();
 }
 
-uint8_t *wt_tls_in(wt_tls_conn *c) { return c->arena; }
-uint8_t *wt_tls_out(wt_tls_conn *c) { return c->arena + c->in_cap; }
+uint8_t *wt_tls_in(wt_tls_conn *c)
+{
+	return c->arena;
+}
+uint8_t *wt_tls_out(wt_tls_conn *c)
+{
+	return c->arena + c->in_cap;
+}
 uint8_t *wt_tls_stage(wt_tls_conn *c)
 {
 	return c->hs_stage ? c->hs_stage : wt_tls_out(c) + c->out_alloc;
 }
-uint8_t *wt_tls_hsin(wt_tls_conn *c) { return c->hsi_buf; }
-uint8_t *wt_tls_hsout(wt_tls_conn *c) { return c->hso_buf; }
+uint8_t *wt_tls_hsin(wt_tls_conn *c)
+{
+	return c->hsi_buf;
+}
+uint8_t *wt_tls_hsout(wt_tls_conn *c)
+{
+	return c->hso_buf;
+}
 
 /* Wipe and free n bytes at *p (handshake plaintext: certificates,
  * tickets; nothing is left behind in freed memory). */

@@ -21,9 +21,18 @@ static int rd_be(wt_rd *r, size_t n, uint32_t *v)
 	return 0;
 }
 
-int wt_rd_u8(wt_rd *r, uint32_t *v) { return rd_be(r, 1, v); }
-int wt_rd_u16(wt_rd *r, uint32_t *v) { return rd_be(r, 2, v); }
-int wt_rd_u32(wt_rd *r, uint32_t *v) { return rd_be(r, 4, v); }
+int wt_rd_u8(wt_rd *r, uint32_t *v)
+{
+	return rd_be(r, 1, v);
+}
+int wt_rd_u16(wt_rd *r, uint32_t *v)
+{
+	return rd_be(r, 2, v);
+}
+int wt_rd_u32(wt_rd *r, uint32_t *v)
+{
+	return rd_be(r, 4, v);
+}
 
 int wt_rd_bytes(wt_rd *r, size_t n, const uint8_t **p)
 {
@@ -62,9 +71,18 @@ static void wr_be(wt_wr *w, uint32_t v, size_t n)
 	w->len += n;
 }
 
-void wt_wr_u8(wt_wr *w, uint32_t v) { wr_be(w, v, 1); }
-void wt_wr_u16(wt_wr *w, uint32_t v) { wr_be(w, v, 2); }
-void wt_wr_u32(wt_wr *w, uint32_t v) { wr_be(w, v, 4); }
+void wt_wr_u8(wt_wr *w, uint32_t v)
+{
+	wr_be(w, v, 1);
+}
+void wt_wr_u16(wt_wr *w, uint32_t v)
+{
+	wr_be(w, v, 2);
+}
+void wt_wr_u32(wt_wr *w, uint32_t v)
+{
+	wr_be(w, v, 4);
+}
 
 void wt_wr_bytes(wt_wr *w, const void *p, size_t n)
 {

@@ -9,7 +9,10 @@
  */
 #include "tls_inner.h"
 
-size_t wt_tls_ctx_size(void) { return sizeof(wt_tls_ctx); }
+size_t wt_tls_ctx_size(void)
+{
+	return sizeof(wt_tls_ctx);
+}
 
 void wt_tls_ctx_init(wt_tls_ctx *ctx)
 {
@@ -21,14 +24,19 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx)
 	 * Node do by default, take it); a server prefers it. BoringSSL and
 	 * rustls make the same choice on hardware without AES. */
 	static const uint16_t suites[] = { WT_TLS_CHACHA20_POLY1305_SHA256,
-		WT_TLS_AES_128_GCM_SHA256, WT_TLS_AES_256_GCM_SHA384 };
-	static const uint16_t groups[] = { WT_GROUP_X25519,
-		WT_GROUP_SECP256R1, WT_GROUP_SECP384R1, WT_GROUP_X25519MLKEM768 };
+					   WT_TLS_AES_128_GCM_SHA256,
+					   WT_TLS_AES_256_GCM_SHA384 };
+	static const uint16_t groups[] = { WT_GROUP_X25519, WT_GROUP_SECP256R1,
+					   WT_GROUP_SECP384R1, WT_GROUP_X25519MLKEM768 };
 	static const uint16_t sigs[] = { WT_SIG_ECDSA_SECP256R1_SHA256,
-		WT_SIG_ECDSA_SECP384R1_SHA384, WT_SIG_ED25519,
-		WT_SIG_RSA_PSS_RSAE_SHA256, WT_SIG_RSA_PSS_RSAE_SHA384,
-		WT_SIG_RSA_PSS_RSAE_SHA512, WT_SIG_RSA_PSS_PSS_SHA256,
-		WT_SIG_RSA_PSS_PSS_SHA384, WT_SIG_RSA_PSS_PSS_SHA512 };
+					 WT_SIG_ECDSA_SECP384R1_SHA384,
+					 WT_SIG_ED25519,
+					 WT_SIG_RSA_PSS_RSAE_SHA256,
+					 WT_SIG_RSA_PSS_RSAE_SHA384,
+					 WT_SIG_RSA_PSS_RSAE_SHA512,
+					 WT_SIG_RSA_PSS_PSS_SHA256,
+					 WT_SIG_RSA_PSS_PSS_SHA384,
+					 WT_SIG_RSA_PSS_PSS_SHA512 };
 	/* TLS 1.2: the same order of AEADs, ECDSA before RSA at each. */
 	static const uint16_t suites12[] = {
 		WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
@@ -36,7 +44,8 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx)
 		WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 		WT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-		WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 };
+		WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	};
 	size_t i;
 	uint32_t h, a, k, e;
 	memset(ctx, 0, sizeof *ctx);
@@ -84,7 +93,8 @@ int wt_tls_suite12_ok(const wt_tls_ctx *ctx, uint32_t s)
 }
 
 const uint16_t wt_tls_sigalgs_pkcs1[3] = { WT_SIG_RSA_PKCS1_SHA256,
-	WT_SIG_RSA_PKCS1_SHA384, WT_SIG_RSA_PKCS1_SHA512 };
+					   WT_SIG_RSA_PKCS1_SHA384,
+					   WT_SIG_RSA_PKCS1_SHA512 };
 
 int wt_tls_sigalg12_ok(const wt_tls_ctx *ctx, uint32_t s)
 {
@@ -121,8 +131,7 @@ int wt_tls_ctx_set_suites(wt_tls_ctx *ctx, const uint16_t *list, size_t n)
 	if (n == 0 || n > WT_TLS_MAX_SUITES)
 		return WT_TLS_ERR_CONFIG;
 	for (i = 0; i < n; i++)
-		if (wt_ks_suite_params(list[i], &h, &a, &k) ||
-		    wt_aead_key_len(a) != k)
+		if (wt_ks_suite_params(list[i], &h, &a, &k) || wt_aead_key_len(a) != k)
 			return WT_TLS_ERR_CONFIG;
 	memcpy(ctx->suites, list, n * sizeof *list);
 	ctx->nsuites = (uint32_t)n;
@@ -251,8 +260,9 @@ int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 		/* Name what was refused: "unsupported private key type: DSA"
 		 * says what to do, "bad configuration" does not. */
 		const char *why = wt_pk_key_error(der, len, 1);
-		const char *pre = why ? "unsupported private key type: "
-			: "malformed private key (PKCS #8, PKCS #1 or SEC 1 DER)";
+		const char *pre = why ?
+			"unsupported private key type: " :
+			"malformed private key (PKCS #8, PKCS #1 or SEC 1 DER)";
 		size_t a = strlen(pre), b = why ? strlen(why) : 0;
 		if (a + b >= sizeof ctx->key_error)
 			b = sizeof ctx->key_error - 1 - a;
@@ -289,18 +299,17 @@ int wt_tls_ctx_set_alpn(wt_tls_ctx *ctx, const uint8_t *wire, size_t len)
 	return 0;
 }
 
-int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy,
-	uint32_t client_cert_flags)
+int wt_tls_ctx_set_verify(wt_tls_ctx *ctx, uint32_t policy, uint32_t client_cert_flags)
 {
 	if (policy != WT_TLS_VERIFY_INSECURE_NO_CHAIN &&
 	    policy != WT_TLS_VERIFY_EXTERNAL && policy != WT_TLS_VERIFY_CHAIN)
 		return WT_TLS_ERR_CONFIG;
-	if (client_cert_flags & ~(WT_TLS_CLIENT_CERT_REQUEST |
-	    WT_TLS_CLIENT_CERT_REQUIRE | WT_TLS_VERIFY_CALLBACK))
+	if (client_cert_flags &
+	    ~(WT_TLS_CLIENT_CERT_REQUEST | WT_TLS_CLIENT_CERT_REQUIRE |
+	      WT_TLS_VERIFY_CALLBACK))
 		return WT_TLS_ERR_CONFIG;
 	/* The callback flag refines chain validation only. */
-	if ((client_cert_flags & WT_TLS_VERIFY_CALLBACK) &&
-	    policy != WT_TLS_VERIFY_CHAIN)
+	if ((client_cert_flags & WT_TLS_VERIFY_CALLBACK) && policy != WT_TLS_VERIFY_CHAIN)
 		return WT_TLS_ERR_CONFIG;
 	ctx->verify_flags = client_cert_flags & WT_TLS_VERIFY_CALLBACK;
 	client_cert_flags &= ~WT_TLS_VERIFY_CALLBACK;
@@ -339,8 +348,8 @@ int wt_tls_verify_code(const wt_tls_conn *c)
 	return c->verify_code;
 }
 
-int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
-	uint32_t tickets, uint32_t lifetime)
+int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32], uint32_t tickets,
+			      uint32_t lifetime)
 {
 	/* RFC 8446 4.6.1: "Servers MUST NOT use any value greater than
 	 * 604800 seconds (7 days)." */
@@ -353,11 +362,26 @@ int wt_tls_ctx_set_ticket_key(wt_tls_ctx *ctx, const uint8_t key[32],
 	return 0;
 }
 
-void wt_tls_ctx_set_mode(wt_tls_ctx *ctx, uint32_t m) { ctx->mode |= m; }
-void wt_tls_ctx_clear_mode(wt_tls_ctx *ctx, uint32_t m) { ctx->mode &= ~m; }
-uint32_t wt_tls_ctx_get_mode(const wt_tls_ctx *ctx) { return ctx->mode; }
-void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t o) { ctx->options |= o; }
-void wt_tls_ctx_clear_options(wt_tls_ctx *ctx, uint32_t o) { ctx->options &= ~o; }
+void wt_tls_ctx_set_mode(wt_tls_ctx *ctx, uint32_t m)
+{
+	ctx->mode |= m;
+}
+void wt_tls_ctx_clear_mode(wt_tls_ctx *ctx, uint32_t m)
+{
+	ctx->mode &= ~m;
+}
+uint32_t wt_tls_ctx_get_mode(const wt_tls_ctx *ctx)
+{
+	return ctx->mode;
+}
+void wt_tls_ctx_set_options(wt_tls_ctx *ctx, uint32_t o)
+{
+	ctx->options |= o;
+}
+void wt_tls_ctx_clear_options(wt_tls_ctx *ctx, uint32_t o)
+{
+	ctx->options &= ~o;
+}
 
 int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit)
 {
@@ -370,14 +394,12 @@ int wt_tls_ctx_set_record_size_limit(wt_tls_ctx *ctx, uint32_t limit)
 	return 0;
 }
 
-int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out,
-	size_t hs_max)
+int wt_tls_ctx_set_sizes(wt_tls_ctx *ctx, size_t net_in, size_t net_out, size_t hs_max)
 {
 	/* One largest record must fit the incoming side, since records are
 	 * decrypted in place. */
-	if (net_in < WT_TLS_HDR + WT_TLS_MAX_CIPHER || net_out < 1 ||
-	    hs_max < 4096 || hs_max > 0xFFFFFF || net_in > 0x10000000 ||
-	    net_out > 0x10000000)
+	if (net_in < WT_TLS_HDR + WT_TLS_MAX_CIPHER || net_out < 1 || hs_max < 4096 ||
+	    hs_max > 0xFFFFFF || net_in > 0x10000000 || net_out > 0x10000000)
 		return WT_TLS_ERR_CONFIG;
 	if (ctx->cert_msg_len > hs_max)
 		return WT_TLS_ERR_CHAIN_TOO_LARGE;
@@ -402,4 +424,3 @@ void wt_tls_ctx_clear(wt_tls_ctx *ctx)
 	wt_wipe(ctx->ticket_key, sizeof ctx->ticket_key);
 	ctx->has_key = ctx->has_ticket_key = 0;
 }
-

@@ -44,7 +44,7 @@ int wt_hs_dispatch(wt_tls_conn *c)
 		     type == HS_SERVER_HELLO_DONE) &&
 		    c->hsi_len > 4 + len)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_HS_KEY_CHANGE);
+				    WT_TLS_R_HS_KEY_CHANGE);
 		if (c->hs_done)
 			r = wt_hs_post_msg(c, type, hs, 4 + len);
 		else if (c->version == WT_TLS_VERSION_12)
@@ -64,7 +64,7 @@ int wt_hs_dispatch(wt_tls_conn *c)
 		/* The same rule, for any other message that changed the key. */
 		if (epoch != c->rd_epoch && c->hsi_len > 0)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_HS_KEY_CHANGE);
+				    WT_TLS_R_HS_KEY_CHANGE);
 	}
 	return 0;
 }

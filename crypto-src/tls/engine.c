@@ -15,15 +15,18 @@
 
 /* ---- the connection object ------------------------------------------------ */
 
-size_t wt_tls_conn_size(void) { return sizeof(wt_tls_conn); }
+size_t wt_tls_conn_size(void)
+{
+	return sizeof(wt_tls_conn);
+}
 
 int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
-	size_t arenalen)
+		     size_t arenalen)
 {
 	memset(c, 0, sizeof *c);
 	c->ctx = ctx;
 	c->role = ROLE_UNSET;
-	c->verify_code = 1;     /* no validation ran (yet) */
+	c->verify_code = 1; /* no validation ran (yet) */
 	c->mode = ctx->mode;
 	c->in_cap = ctx->net_in;
 	c->out_alloc = c->out_cap = ctx->net_out;
@@ -38,15 +41,17 @@ int wt_tls_conn_init(wt_tls_conn *c, const wt_tls_ctx *ctx, uint8_t *arena,
 
 int wt_tls_conn_set_arena(wt_tls_conn *c, uint8_t *arena, size_t len)
 {
-	if (arena == NULL || len < wt_tls_conn_arena_size(c->ctx) ||
-	    c->arena != NULL)
+	if (arena == NULL || len < wt_tls_conn_arena_size(c->ctx) || c->arena != NULL)
 		return WT_TLS_ERR_NO_BUFFERS;
 	c->arena = arena;
 	c->arenalen = len;
 	return 0;
 }
 
-int wt_tls_conn_has_arena(const wt_tls_conn *c) { return c->arena != NULL; }
+int wt_tls_conn_has_arena(const wt_tls_conn *c)
+{
+	return c->arena != NULL;
+}
 
 uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 {
@@ -65,7 +70,10 @@ uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 	return a;
 }
 
-void wt_tls_conn_free_buffers(wt_tls_conn *c) { wt_tls_hs_free(c); }
+void wt_tls_conn_free_buffers(wt_tls_conn *c)
+{
+	wt_tls_hs_free(c);
+}
 
 void wt_tls_conn_clear(wt_tls_conn *c)
 {
@@ -89,9 +97,18 @@ int wt_tls_is_server(const wt_tls_conn *c)
 {
 	return c->role == ROLE_UNSET ? -1 : c->role == ROLE_SERVER;
 }
-void wt_tls_set_mode(wt_tls_conn *c, uint32_t m) { c->mode |= m; }
-void wt_tls_clear_mode(wt_tls_conn *c, uint32_t m) { c->mode &= ~m; }
-uint32_t wt_tls_get_mode(const wt_tls_conn *c) { return c->mode; }
+void wt_tls_set_mode(wt_tls_conn *c, uint32_t m)
+{
+	c->mode |= m;
+}
+void wt_tls_clear_mode(wt_tls_conn *c, uint32_t m)
+{
+	c->mode &= ~m;
+}
+uint32_t wt_tls_get_mode(const wt_tls_conn *c)
+{
+	return c->mode;
+}
 
 int wt_tls_set_server_name(wt_tls_conn *c, const char *name, size_t len)
 {
@@ -134,7 +151,10 @@ void wt_tls_net_in_ack(wt_tls_conn *c, size_t len)
 		c->in_len += len;
 }
 
-void wt_tls_net_in_eof(wt_tls_conn *c) { c->eof = 1; }
+void wt_tls_net_in_eof(wt_tls_conn *c)
+{
+	c->eof = 1;
+}
 
 uint8_t *wt_tls_net_out_buf(wt_tls_conn *c, size_t *len)
 {
@@ -163,11 +183,23 @@ void wt_tls_net_out_ack(wt_tls_conn *c, size_t len)
 	}
 }
 
-size_t wt_tls_net_out_pending(const wt_tls_conn *c) { return c->out_len; }
-size_t wt_tls_net_in_pending(const wt_tls_conn *c) { return c->in_len - c->in_off; }
-size_t wt_tls_pending(const wt_tls_conn *c) { return c->app_len; }
+size_t wt_tls_net_out_pending(const wt_tls_conn *c)
+{
+	return c->out_len;
+}
+size_t wt_tls_net_in_pending(const wt_tls_conn *c)
+{
+	return c->in_len - c->in_off;
+}
+size_t wt_tls_pending(const wt_tls_conn *c)
+{
+	return c->app_len;
+}
 
-int wt_tls_get_shutdown(const wt_tls_conn *c) { return (int)c->shut; }
+int wt_tls_get_shutdown(const wt_tls_conn *c)
+{
+	return (int)c->shut;
+}
 
 /* ---- SSL_do_handshake --------------------------------------------------------- */
 
@@ -198,8 +230,8 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 
 /* ---- SSL_read ------------------------------------------------------------------ */
 
-static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len,
-	size_t *readbytes, int peek)
+static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes,
+		     int peek)
 {
 	int r;
 	size_t n;
@@ -228,14 +260,12 @@ static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len,
 	return 1;
 }
 
-int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len,
-	size_t *readbytes)
+int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes)
 {
 	return read_core(c, buf, len, readbytes, 0);
 }
 
-int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len,
-	size_t *readbytes)
+int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes)
 {
 	return read_core(c, buf, len, readbytes, 1);
 }
@@ -302,12 +332,30 @@ int wt_tls_shutdown(wt_tls_conn *c)
 
 /* ---- information ------------------------------------------------------------------ */
 
-int wt_tls_is_init_finished(const wt_tls_conn *c) { return (int)c->hs_done; }
-uint32_t wt_tls_get_suite(const wt_tls_conn *c) { return c->suite; }
-uint32_t wt_tls_get_group(const wt_tls_conn *c) { return c->group; }
-uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c) { return c->peer_sigalg; }
-uint32_t wt_tls_get_version(const wt_tls_conn *c) { return c->suite ? c->version : 0; }
-int wt_tls_session_reused(const wt_tls_conn *c) { return (int)c->resumed; }
+int wt_tls_is_init_finished(const wt_tls_conn *c)
+{
+	return (int)c->hs_done;
+}
+uint32_t wt_tls_get_suite(const wt_tls_conn *c)
+{
+	return c->suite;
+}
+uint32_t wt_tls_get_group(const wt_tls_conn *c)
+{
+	return c->group;
+}
+uint32_t wt_tls_get_peer_sigalg(const wt_tls_conn *c)
+{
+	return c->peer_sigalg;
+}
+uint32_t wt_tls_get_version(const wt_tls_conn *c)
+{
+	return c->suite ? c->version : 0;
+}
+int wt_tls_session_reused(const wt_tls_conn *c)
+{
+	return (int)c->resumed;
+}
 int wt_tls_ems(const wt_tls_conn *c)
 {
 	return c->version == WT_TLS_VERSION_12 && c->ems;
@@ -317,7 +365,10 @@ int wt_tls_secure_renegotiation(const wt_tls_conn *c)
 	return c->version == WT_TLS_VERSION_13 ||
 		(c->version == WT_TLS_VERSION_12 && c->peer_reneg);
 }
-int wt_tls_hrr_seen(const wt_tls_conn *c) { return (int)c->hrr; }
+int wt_tls_hrr_seen(const wt_tls_conn *c)
+{
+	return (int)c->hrr;
+}
 int wt_tls_peer_authenticated(const wt_tls_conn *c)
 {
 	/* Only once CertificateVerify was checked (peer_auth is CERT_SEEN

@@ -14,19 +14,28 @@
  */
 #include "tls_inner.h"
 
-static const struct { uint32_t code; const char *text; } LOCAL[] = {
+static const struct {
+	uint32_t code;
+	const char *text;
+} LOCAL[] = {
 	{ WT_TLS_OK, "no error" },
 	{ WT_TLS_ERR_NO_STATE, "neither connect nor accept state was set" },
-	{ WT_TLS_ERR_NO_VERIFY_POLICY, "no certificate verification policy set on the context" },
-	{ WT_TLS_ERR_BAD_WRITE_RETRY, "bad write retry: a write after WANT_* must repeat the same buffer, length and bytes" },
+	{ WT_TLS_ERR_NO_VERIFY_POLICY,
+	  "no certificate verification policy set on the context" },
+	{ WT_TLS_ERR_BAD_WRITE_RETRY,
+	  "bad write retry: a write after WANT_* must repeat the same buffer, length and "
+	  "bytes" },
 	{ WT_TLS_ERR_BAD_LENGTH, "bad length (write of 0 bytes, or too long)" },
 	{ WT_TLS_ERR_PROTOCOL_SHUTDOWN, "write after close_notify was sent" },
 	{ WT_TLS_ERR_NO_BUFFERS, "connection buffers released or too small" },
 	{ WT_TLS_ERR_CONFIG, "bad configuration" },
-	{ WT_TLS_ERR_UNEXPECTED_EOF, "unexpected EOF: transport closed without close_notify" },
+	{ WT_TLS_ERR_UNEXPECTED_EOF,
+	  "unexpected EOF: transport closed without close_notify" },
 	{ WT_TLS_ERR_INTERNAL, "internal error" },
 	{ WT_TLS_ERR_CRYPTO_UNAVAILABLE, "cryptographic primitive not available" },
-	{ WT_TLS_ERR_CHAIN_TOO_LARGE, "certificate chain too large: its Certificate message exceeds the handshake message limit (hs_max)" },
+	{ WT_TLS_ERR_CHAIN_TOO_LARGE,
+	  "certificate chain too large: its Certificate message exceeds the handshake "
+	  "message limit (hs_max)" },
 	{ WT_TLS_R_RECORD_OVERFLOW, "record too long" },
 	{ WT_TLS_R_BAD_RECORD_TYPE, "unexpected record content type" },
 	{ WT_TLS_R_BAD_RECORD_VERSION, "bad record version" },
@@ -38,7 +47,8 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_R_HS_TOO_LARGE, "handshake message too large" },
 	{ WT_TLS_R_DECODE, "malformed handshake message" },
 	{ WT_TLS_R_DUP_EXTENSION, "duplicate extension" },
-	{ WT_TLS_R_BAD_EXTENSION, "extension not allowed in this message or not requested" },
+	{ WT_TLS_R_BAD_EXTENSION,
+	  "extension not allowed in this message or not requested" },
 	{ WT_TLS_R_NO_TLS13, "peer does not support TLS 1.3" },
 	{ WT_TLS_R_NO_SHARED_SUITE, "no shared cipher suite" },
 	{ WT_TLS_R_NO_SHARED_GROUP, "no shared key exchange group" },
@@ -64,33 +74,53 @@ static const struct { uint32_t code; const char *text; } LOCAL[] = {
 	{ WT_TLS_R_BAD_LEGACY_VERSION, "ServerHello legacy_version is not 0x0303" },
 	{ WT_TLS_R_EARLY_DATA, "early data not acceptable" },
 	{ WT_TLS_R_BAD_COOKIE, "HelloRetryRequest cookie not echoed" },
-	{ WT_TLS_R_TOO_MANY_EMPTY, "too many consecutive empty or change_cipher_spec records" },
+	{ WT_TLS_R_TOO_MANY_EMPTY,
+	  "too many consecutive empty or change_cipher_spec records" },
 	{ WT_TLS_R_TOO_MANY_WARNINGS, "too many consecutive user_canceled alerts" },
-	{ WT_TLS_R_TOO_MANY_POST_MSGS, "too many KeyUpdate or NewSessionTicket messages without application data" },
-	{ WT_TLS_R_KEY_USAGE, "peer certificate's keyUsage does not allow digitalSignature" },
+	{ WT_TLS_R_TOO_MANY_POST_MSGS,
+	  "too many KeyUpdate or NewSessionTicket messages without application data" },
+	{ WT_TLS_R_KEY_USAGE,
+	  "peer certificate's keyUsage does not allow digitalSignature" },
 	{ WT_TLS_R_NO_SHARED_VERSION, "no protocol version in common" },
 	{ WT_TLS_R_RENEGOTIATION, "renegotiation refused" },
 	{ WT_TLS_R_BAD_RENEGOTIATION_INFO, "bad renegotiation_info (RFC 5746)" },
-	{ WT_TLS_R_INAPPROPRIATE_FALLBACK, "inappropriate fallback (TLS_FALLBACK_SCSV, RFC 7507)" },
+	{ WT_TLS_R_INAPPROPRIATE_FALLBACK,
+	  "inappropriate fallback (TLS_FALLBACK_SCSV, RFC 7507)" },
 	{ WT_TLS_R_BAD_POINT_FORMAT, "no uncompressed EC point format (RFC 8422)" },
 	{ WT_TLS_R_NO_EMS, "session without extended master secret (RFC 7627)" },
 };
 
-static const struct { uint32_t a; const char *text; } ALERTS[] = {
-	{ 0, "close_notify" }, { 10, "unexpected_message" },
-	{ 20, "bad_record_mac" }, { 22, "record_overflow" },
-	{ 40, "handshake_failure" }, { 42, "bad_certificate" },
-	{ 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
-	{ 45, "certificate_expired" }, { 46, "certificate_unknown" },
-	{ 47, "illegal_parameter" }, { 48, "unknown_ca" },
-	{ 49, "access_denied" }, { 50, "decode_error" },
-	{ 51, "decrypt_error" }, { 70, "protocol_version" },
-	{ 71, "insufficient_security" }, { 80, "internal_error" },
-	{ 86, "inappropriate_fallback" }, { 90, "user_canceled" },
+static const struct {
+	uint32_t a;
+	const char *text;
+} ALERTS[] = {
+	{ 0, "close_notify" },
+	{ 10, "unexpected_message" },
+	{ 20, "bad_record_mac" },
+	{ 22, "record_overflow" },
+	{ 40, "handshake_failure" },
+	{ 42, "bad_certificate" },
+	{ 43, "unsupported_certificate" },
+	{ 44, "certificate_revoked" },
+	{ 45, "certificate_expired" },
+	{ 46, "certificate_unknown" },
+	{ 47, "illegal_parameter" },
+	{ 48, "unknown_ca" },
+	{ 49, "access_denied" },
+	{ 50, "decode_error" },
+	{ 51, "decrypt_error" },
+	{ 70, "protocol_version" },
+	{ 71, "insufficient_security" },
+	{ 80, "internal_error" },
+	{ 86, "inappropriate_fallback" },
+	{ 90, "user_canceled" },
 	{ 100, "no_renegotiation" },
-	{ 109, "missing_extension" }, { 110, "unsupported_extension" },
-	{ 112, "unrecognized_name" }, { 113, "bad_certificate_status_response" },
-	{ 115, "unknown_psk_identity" }, { 116, "certificate_required" },
+	{ 109, "missing_extension" },
+	{ 110, "unsupported_extension" },
+	{ 112, "unrecognized_name" },
+	{ 113, "bad_certificate_status_response" },
+	{ 115, "unknown_psk_identity" },
+	{ 116, "certificate_required" },
 	{ 120, "no_application_protocol" },
 };
 
@@ -113,28 +143,28 @@ const char *wt_tls_err_string(uint32_t code)
 			if (ALERTS[i].a == (code & 0xFF)) {
 				char *t = alert_text[sent][i];
 				if (!t[0]) {
-					const char *pre = sent ? "sent fatal alert: "
-						: "received fatal alert: ";
-					size_t a = strlen(pre), b = strlen(ALERTS[i].text);
+					const char *pre = sent ? "sent fatal alert: " :
+								 "received fatal alert: ";
+					size_t a = strlen(pre),
+					       b = strlen(ALERTS[i].text);
 					memcpy(t, pre, a);
 					memcpy(t + a, ALERTS[i].text, b + 1);
 				}
 				return t;
 			}
 		}
-		return code >= 0x200 ? "sent fatal alert (unknown)"
-			: "received fatal alert (unknown)";
+		return code >= 0x200 ? "sent fatal alert (unknown)" :
+				       "received fatal alert (unknown)";
 	}
 	return "unknown error";
 }
 
 /* ---- the one failure path ------------------------------------------------- */
 
-int wt_tls_fail_code(wt_tls_conn *c, uint32_t alert, uint32_t err,
-	uint32_t reason)
+int wt_tls_fail_code(wt_tls_conn *c, uint32_t alert, uint32_t err, uint32_t reason)
 {
 	if (c->err)
-		return -1;   /* the first error wins */
+		return -1; /* the first error wins */
 	if (alert != NO_ALERT)
 		err = WT_TLS_ERR_SEND_ALERT + alert;
 	c->err = err;
@@ -167,14 +197,15 @@ int wt_tls_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret)
 	return e ? wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR, e) : 0;
 }
 
-int wt_tls_seal_version(wt_tls_conn *c, uint32_t type, uint32_t version,
-	const uint8_t *p, size_t len)
+int wt_tls_seal_version(wt_tls_conn *c, uint32_t type, uint32_t version, const uint8_t *p,
+			size_t len)
 {
 	uint32_t e = wt_rec_seal(c, type, version, p, len);
 	/* A stage too small for a flight or an AEAD failure: internal, and
 	 * no alert could follow anyway. */
 	return e ? wt_tls_fail_code(c, NO_ALERT, WT_TLS_ERR_INTERNAL,
-		e == WT_TLS_ERR_INTERNAL ? 0 : e) : 0;
+				    e == WT_TLS_ERR_INTERNAL ? 0 : e) :
+		   0;
 }
 
 int wt_tls_seal(wt_tls_conn *c, uint32_t type, const uint8_t *p, size_t len)
@@ -193,8 +224,14 @@ int wt_tls_send_alert(wt_tls_conn *c, uint32_t level, uint32_t desc)
 	return wt_tls_seal(c, CT_ALERT, a, 2);
 }
 
-uint32_t wt_tls_error_code(const wt_tls_conn *c) { return c->err; }
-uint32_t wt_tls_reason(const wt_tls_conn *c) { return c->reason ? c->reason : c->transient; }
+uint32_t wt_tls_error_code(const wt_tls_conn *c)
+{
+	return c->err;
+}
+uint32_t wt_tls_reason(const wt_tls_conn *c)
+{
+	return c->reason ? c->reason : c->transient;
+}
 
 int wt_tls_get_error(const wt_tls_conn *c, int ret)
 {

@@ -27,11 +27,10 @@
 /* RFC 8446 4.1.3: the HelloRetryRequest random, SHA-256("HelloRetryRequest").
  * Here, below both roles: hs13_server.c sends it, hs13_client.c looks for
  * it (it lived in hs13_client.c, a sibling the server then called into). */
-const uint8_t wt_hrr_random[32] = {
-	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02,
-	0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
-	0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
-};
+const uint8_t wt_hrr_random[32] = { 0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11,
+				    0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+				    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+				    0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C };
 
 size_t wt_hs_out_room(const wt_tls_conn *c)
 {
@@ -39,7 +38,7 @@ size_t wt_hs_out_room(const wt_tls_conn *c)
 }
 
 int wt_hs_put(wt_tls_conn *c, uint32_t type, const uint8_t *body, size_t len,
-	int transcript)
+	      int transcript)
 {
 	uint8_t *m = wt_tls_hsout(c) + c->hso_len;
 	if (wt_hs_out_room(c) < 4 + len)
@@ -65,11 +64,12 @@ int wt_hs_flush(wt_tls_conn *c)
 	 * ClientHello (i.e., one not generated after a HelloRetryRequest),
 	 * where it MAY also be 0x0301 for compatibility purposes." The record
 	 * layer is told, it does not look. */
-	uint32_t ver = c->role == ROLE_CLIENT && c->state == ST_C_START &&
-		!c->hrr ? 0x0301 : 0x0303;
+	uint32_t ver = c->role == ROLE_CLIENT && c->state == ST_C_START && !c->hrr ?
+		0x0301 :
+		0x0303;
 	if (c->hso_len)
 		r = wt_tls_seal_version(c, CT_HANDSHAKE, ver, wt_tls_hsout(c),
-			c->hso_len);
+					c->hso_len);
 	c->hso_len = 0;
 	return r;
 }
@@ -118,7 +118,8 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 		/* RFC 8446 4.2: "There MUST NOT be more than one extension of
 		 * the same type in a given extension block." */
 		if (all[type >> 5] & (1u << (type & 31)))
-			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DUP_EXTENSION);
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				    WT_TLS_R_DUP_EXTENSION);
 		all[type >> 5] |= 1u << (type & 31);
 		for (i = 0; i < wt_tls_nexts; i++)
 			if (wt_tls_exts[i]->type == type)
@@ -135,7 +136,7 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 			if (msg == M_SH || msg == M_HRR || msg == M_EE || msg == M_CT ||
 			    msg == M_SH12)
 				return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
-					WT_TLS_R_BAD_EXTENSION);
+					    WT_TLS_R_BAD_EXTENSION);
 			continue;
 		}
 		seen |= 1u << i;
@@ -147,20 +148,20 @@ int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg)
 		    (wt_tls_exts[i]->allowed & M_SH12) &&
 		    !(wt_tls_exts[i]->allowed & ~(uint32_t)(M_CH | M_SH12)))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
-				WT_TLS_R_BAD_EXTENSION);
+				    WT_TLS_R_BAD_EXTENSION);
 		/* RFC 8446 4.2: "If an implementation receives an extension
 		 * which it recognizes and which is not specified for the
 		 * message in which it appears, it MUST abort the handshake with
 		 * an "illegal_parameter" alert." */
 		if (!(wt_tls_exts[i]->allowed & msg))
-			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_EXTENSION);
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				    WT_TLS_R_BAD_EXTENSION);
 		/* Responses only to what we asked (cookie in HRR excepted). */
 		if (c->role == ROLE_CLIENT &&
 		    (msg & (M_SH | M_HRR | M_EE | M_CT | M_SH12)) &&
-		    !(c->ext_sent & (1u << i)) &&
-		    !(msg == M_HRR && type == EXT_COOKIE))
+		    !(c->ext_sent & (1u << i)) && !(msg == M_HRR && type == EXT_COOKIE))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_EXTENSION,
-				WT_TLS_R_BAD_EXTENSION);
+				    WT_TLS_R_BAD_EXTENSION);
 		/* RFC 8446 4.2.11: "The "pre_shared_key" extension MUST be the
 		 * last extension in the ClientHello ... Servers MUST check
 		 * that it is the last extension and otherwise fail the
@@ -180,9 +181,8 @@ int wt_hs_sh_is_tls13(const uint8_t *msg, size_t len)
 	uint32_t ver, suite, comp;
 	const uint8_t *random;
 	if (wt_rd_u16(&r, &ver) || wt_rd_bytes(&r, 32, &random) ||
-	    wt_rd_vec(&r, 1, &sid) || wt_rd_u16(&r, &suite) ||
-	    wt_rd_u8(&r, &comp))
-		return 1;    /* malformed: the TLS 1.3 parser says so */
+	    wt_rd_vec(&r, 1, &sid) || wt_rd_u16(&r, &suite) || wt_rd_u8(&r, &comp))
+		return 1; /* malformed: the TLS 1.3 parser says so */
 	if (memcmp(random, wt_hrr_random, 32) == 0)
 		return 1;
 	if (r.len == 0 || wt_rd_vec(&r, 2, &exts))
@@ -268,7 +268,7 @@ static int der_hdr(wt_rd *r, uint32_t *tag, wt_rd *content, const uint8_t **star
  * serialNumber, signature, issuer, validity, subject,
  * subjectPublicKeyInfo, ... }. Gives the whole SPKI element. */
 int wt_tls_spki_of_cert(const uint8_t *der, size_t len, const uint8_t **spki,
-	size_t *spkilen)
+			size_t *spkilen)
 {
 	wt_rd r = { der, len }, cert, tbs, x;
 	uint32_t tag;
@@ -293,8 +293,7 @@ int wt_tls_spki_of_cert(const uint8_t *der, size_t len, const uint8_t **spki,
 
 /* ---- Certificate ------------------------------------------------------------ */
 
-int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
-	size_t ctxlen)
+int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context, size_t ctxlen)
 {
 	const wt_tls_ctx *ctx = c->ctx;
 	wt_wr w;
@@ -323,7 +322,7 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
 		wt_wr_bytes(&w, st, n);
 		wt_wr_close(&w, p, 3);
 		if (!v12)
-			wt_wr_u16(&w, 0);   /* no CertificateEntry extensions */
+			wt_wr_u16(&w, 0); /* no CertificateEntry extensions */
 		off += n;
 	}
 	wt_wr_close(&w, list, 3);
@@ -344,10 +343,10 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
  * entries were checked by wt_hs_recv_certificate; scans go up by index,
  * so a cursor makes each step O(1). */
 typedef struct {
-	wt_rd list;             /* the whole certificate_list */
-	wt_rd at;               /* from entry idx on */
+	wt_rd list; /* the whole certificate_list */
+	wt_rd at;   /* from entry idx on */
 	size_t idx;
-	int v12;                /* TLS 1.2: entries without extensions */
+	int v12; /* TLS 1.2: entries without extensions */
 } cert_list;
 
 /* One entry of a certificate_list: the certificate, and in TLS 1.3 its
@@ -378,7 +377,7 @@ static int cert_list_get(void *ctx, size_t i, wt_x509_blob *out)
 		if (l->idx == i) {
 			out->der = cert.p;
 			out->len = cert.len;
-			l->at = here;     /* the next call may ask for it again */
+			l->at = here; /* the next call may ask for it again */
 			return 0;
 		}
 		l->idx++;
@@ -395,7 +394,8 @@ static int check_chain(wt_tls_conn *c, cert_list *blobs, size_t n)
 	if (ctx->verify != WT_TLS_VERIFY_CHAIN && ctx->npins == 0)
 		return 0;
 	memset(&p, 0, sizeof p);
-	p.purpose = c->role == ROLE_CLIENT ? WT_X509_PURPOSE_SERVER : WT_X509_PURPOSE_CLIENT;
+	p.purpose =
+		c->role == ROLE_CLIENT ? WT_X509_PURPOSE_SERVER : WT_X509_PURPOSE_CLIENT;
 	if (c->role == ROLE_CLIENT) {
 		/* RFC 9525 6: the reference identity is the name the client
 		 * meant to reach: the verify host if set, else the SNI name. */
@@ -410,7 +410,7 @@ static int check_chain(wt_tls_conn *c, cert_list *blobs, size_t n)
 	memset(&res, 0, sizeof res);
 	if (ctx->verify == WT_TLS_VERIFY_CHAIN) {
 		code = wt_x509_verify_fn(&p, cert_list_get, blobs, n,
-			(const wt_x509_store *)ctx->trust, &res);
+					 (const wt_x509_store *)ctx->trust, &res);
 	} else {
 		/* Pins without chain validation: the leaf alone. */
 		code = WT_X509_OK;
@@ -423,18 +423,22 @@ static int check_chain(wt_tls_conn *c, cert_list *blobs, size_t n)
 		for (i = 0; i < res.path_len && code != WT_X509_OK; i++) {
 			wt_x509_blob b;
 			wt_x509_cert cert;
-			if (cert_list_get(blobs, res.path[i], &b) == 0
-			    && wt_x509_parse(&cert, b.der, b.len) == WT_X509_OK)
-				code = wt_x509_check_pin(b.der, &cert, ctx->pins[0], ctx->npins);
+			if (cert_list_get(blobs, res.path[i], &b) == 0 &&
+			    wt_x509_parse(&cert, b.der, b.len) == WT_X509_OK)
+				code = wt_x509_check_pin(b.der, &cert, ctx->pins[0],
+							 ctx->npins);
 		}
 		/* ... or the anchor the path ended at. */
-		if (code != WT_X509_OK && ctx->verify == WT_TLS_VERIFY_CHAIN && res.anchor >= 0) {
+		if (code != WT_X509_OK && ctx->verify == WT_TLS_VERIFY_CHAIN &&
+		    res.anchor >= 0) {
 			size_t al;
-			const uint8_t *a = wt_x509_store_get((const wt_x509_store *)ctx->trust,
-				(uint32_t)res.anchor, &al);
+			const uint8_t *a =
+				wt_x509_store_get((const wt_x509_store *)ctx->trust,
+						  (uint32_t)res.anchor, &al);
 			wt_x509_cert cert;
 			if (a != NULL && wt_x509_parse(&cert, a, al) == WT_X509_OK)
-				code = wt_x509_check_pin(a, &cert, ctx->pins[0], ctx->npins);
+				code = wt_x509_check_pin(a, &cert, ctx->pins[0],
+							 ctx->npins);
 		}
 	}
 	c->verify_code = code;
@@ -468,7 +472,7 @@ static int leaf_signs(wt_tls_conn *c, cert_list *blobs)
 	if ((leaf.ext & WT_X509_EXT_KEY_USAGE) &&
 	    !(leaf.key_usage & WT_X509_KU_DIGITAL_SIGNATURE))
 		return FAIL(c, wt_x509_err_alert(WT_X509_ERR_KEY_USAGE),
-			WT_TLS_R_KEY_USAGE);
+			    WT_TLS_R_KEY_USAGE);
 	return 0;
 }
 
@@ -485,8 +489,8 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* RFC 8446 4.4.2: in the handshake the server's context is empty;
 	 * a client's echoes the CertificateRequest's. */
 	if (c->role == ROLE_CLIENT ? ctxv.len != 0 :
-	    (ctxv.len != c->cr_contextlen ||
-	     memcmp(ctxv.p, c->cr_context, ctxv.len) != 0))
+				     (ctxv.len != c->cr_contextlen ||
+				      memcmp(ctxv.p, c->cr_context, ctxv.len) != 0))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DECODE);
 	if (list.len == 0) {
 		/* RFC 8446 4.4.2.4: "If the server supplies an empty
@@ -499,9 +503,10 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * "respond with a fatal handshake_failure alert" (TLS 1.2 has
 		 * no certificate_required). */
 		if (c->ctx->client_cert & WT_TLS_CLIENT_CERT_REQUIRE)
-			return FAIL(c, v12 ? WT_ALERT_HANDSHAKE_FAILURE :
-				WT_ALERT_CERTIFICATE_REQUIRED,
-				WT_TLS_R_NO_CERTIFICATE);
+			return FAIL(c,
+				    v12 ? WT_ALERT_HANDSHAKE_FAILURE :
+					  WT_ALERT_CERTIFICATE_REQUIRED,
+				    WT_TLS_R_NO_CERTIFICATE);
 		return 0;
 	}
 	blobs.list = blobs.at = list;
@@ -522,7 +527,7 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			size_t sl;
 			if (wt_tls_spki_of_cert(cert.p, cert.len, &spki, &sl))
 				return FAIL(c, WT_ALERT_BAD_CERTIFICATE,
-					WT_TLS_R_BAD_CERTIFICATE);
+					    WT_TLS_R_BAD_CERTIFICATE);
 			/* The same end-entity key rule as the validator's.
 			 * RFC 8446 6.2: unsupported_certificate "A certificate
 			 * was of an unsupported type" (a key type or parameters
@@ -531,14 +536,15 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			 * corrupt" (a malformed key). */
 			int kr = 0;
 			if (wt_x509_leaf_key(spki, sl, &c->peer_key, &kr) != WT_X509_OK)
-				return FAIL(c, kr == WT_PK_ERR_KEY
-					? WT_ALERT_BAD_CERTIFICATE
-					: WT_ALERT_UNSUPPORTED_CERTIFICATE,
-					WT_TLS_R_BAD_CERTIFICATE);
+				return FAIL(c,
+					    kr == WT_PK_ERR_KEY ?
+						    WT_ALERT_BAD_CERTIFICATE :
+						    WT_ALERT_UNSUPPORTED_CERTIFICATE,
+					    WT_TLS_R_BAD_CERTIFICATE);
 			first = 0;
 		}
 	}
-	c->peer_auth = PEER_AUTH_CERT_SEEN;   /* VERIFIED once CertificateVerify is */
+	c->peer_auth = PEER_AUTH_CERT_SEEN; /* VERIFIED once CertificateVerify is */
 	if (check_chain(c, &blobs, nblobs))
 		return -1;
 	return leaf_signs(c, &blobs);
@@ -550,8 +556,7 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
  * one, then the message joins the transcript. peer_auth says whether a
  * certificate came (CertificateVerify then follows). 0, -1, or
  * WT_HS_PAUSE. */
-int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	int r;
 	if (c->verify_state != VERIFY_ANSWERED) {
@@ -625,7 +630,7 @@ static size_t cv_content(const wt_tls_conn *c, int server, uint8_t *out)
 	static const char sctx[] = "TLS 1.3, server CertificateVerify";
 	static const char cctx[] = "TLS 1.3, client CertificateVerify";
 	memset(out, 0x20, 64);
-	memcpy(out + 64, server ? sctx : cctx, sizeof sctx);  /* with the NUL */
+	memcpy(out + 64, server ? sctx : cctx, sizeof sctx); /* with the NUL */
 	wt_th_out(c, out + 64 + sizeof sctx);
 	return 64 + sizeof sctx + c->hashlen;
 }
@@ -672,7 +677,10 @@ static uint32_t pick_sigalg(const wt_tls_conn *c)
 	return 0;
 }
 
-uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c) { return pick_sigalg(c); }
+uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c)
+{
+	return pick_sigalg(c);
+}
 
 int wt_hs_send_cert_verify(wt_tls_conn *c)
 {
@@ -729,7 +737,7 @@ int wt_hs_send_finished(wt_tls_conn *c, const uint8_t *base_key)
 }
 
 int wt_hs_recv_finished(wt_tls_conn *c, const uint8_t *msg, size_t len,
-	const uint8_t *base_key)
+			const uint8_t *base_key)
 {
 	uint8_t th[WT_HASH_MAX_LEN], vd[WT_HASH_MAX_LEN];
 	uint32_t ok;

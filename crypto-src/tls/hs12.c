@@ -25,10 +25,9 @@ void wt_tls_set_suite12(wt_tls_conn *c, uint32_t suite)
 	/* Both transcript hashes keep running (wt_th_out_hash). RFC 8449 4:
 	 * in TLS 1.2 record_size_limit counts plaintext bytes, the content
 	 * type not included; what the ClientHello's parse set assumed 1.3. */
-	c->send_frag = c->peer_rsl && c->peer_rsl < WT_TLS_MAX_PLAIN ?
-		c->peer_rsl : WT_TLS_MAX_PLAIN;
-	c->recv_limit = c->peer_rsl && c->ctx->rsl ? c->ctx->rsl :
-		WT_TLS_MAX_PLAIN;
+	c->send_frag = c->peer_rsl && c->peer_rsl < WT_TLS_MAX_PLAIN ? c->peer_rsl :
+								       WT_TLS_MAX_PLAIN;
+	c->recv_limit = c->peer_rsl && c->ctx->rsl ? c->ctx->rsl : WT_TLS_MAX_PLAIN;
 }
 
 /* Key block sizes: the AEAD key, and the IV (RFC 5288 3: a 4-byte salt;
@@ -133,8 +132,8 @@ int wt_hs12_recv_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-size_t wt_hs12_ske_params(const wt_tls_conn *c, uint32_t group,
-	const uint8_t *point, size_t plen, uint8_t *out)
+size_t wt_hs12_ske_params(const wt_tls_conn *c, uint32_t group, const uint8_t *point,
+			  size_t plen, uint8_t *out)
 {
 	const uint8_t *cr = c->role == ROLE_CLIENT ? c->random : c->peer_random;
 	const uint8_t *sr = c->role == ROLE_CLIENT ? c->peer_random : c->random;
@@ -199,8 +198,8 @@ int wt_hs12_send_cert_verify(wt_tls_conn *c)
 	 * up to, but not including, this message", hashed with the scheme's
 	 * hash. */
 	if (wt_th_out_hash(c, h, digest) ||
-	    wt_sig12_sign_digest(&c->ctx->key, scheme, digest, wt_hash_len(h),
-	    sig, &siglen) != 0)
+	    wt_sig12_sign_digest(&c->ctx->key, scheme, digest, wt_hash_len(h), sig,
+				 &siglen) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	c->own_sigalg = scheme;
 	wt_hs_writer(c, &w);
@@ -224,15 +223,14 @@ int wt_hs12_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * supported_signature_algorithms field of the CertificateRequest
 	 * message" - ours lists SHA-256/384 schemes only - and fit the
 	 * client's key. */
-	if (!wt_tls_sigalg12_ok(c->ctx, scheme) ||
-	    (h != WT_SHA256 && h != WT_SHA384) ||
+	if (!wt_tls_sigalg12_ok(c->ctx, scheme) || (h != WT_SHA256 && h != WT_SHA384) ||
 	    !wt_sig12_pubkey_fits(scheme, &c->peer_key))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	if (wt_th_out_hash(c, h, digest))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	/* 7.2.2 decrypt_error: "unable to correctly verify a signature". */
-	if (wt_sig12_verify_digest(&c->peer_key, scheme, digest, wt_hash_len(h),
-	    sig.p, sig.len) != 0)
+	if (wt_sig12_verify_digest(&c->peer_key, scheme, digest, wt_hash_len(h), sig.p,
+				   sig.len) != 0)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE);
 	c->peer_sigalg = scheme;
 	c->peer_auth = PEER_AUTH_VERIFIED;

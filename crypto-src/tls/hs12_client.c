@@ -69,11 +69,13 @@ int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * with a ticket. */
 	if (c->offered_sess12 && sid.len > 0 && sid.len == c->sid_len &&
 	    memcmp(sid.p, c->session_id, sid.len) == 0) {
-		uint32_t kl = c->keylen, il = c->aead == WT_AEAD_CHACHA20POLY1305 ? 12 : 4;
+		uint32_t kl = c->keylen,
+			 il = c->aead == WT_AEAD_CHACHA20POLY1305 ? 12 : 4;
 		/* "For resumed sessions, this field [cipher_suite] is the value
 		 * from the state of the session being resumed." */
 		if (suite != c->sess.suite)
-			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_SESSION_ID);
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				    WT_TLS_R_BAD_SESSION_ID);
 		/* RFC 7627 5.3: "If the original session used the
 		 * "extended_master_secret" extension but the new ServerHello
 		 * does not contain the extension, the client MUST abort the
@@ -82,8 +84,8 @@ int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_EMS);
 		c->resumed = 1;
 		memcpy(c->ms, c->sess.psk, 48);
-		if (wt_ks12_key_block(c->hash, c->ms, c->random, c->peer_random,
-		    kl, il, c->kb))
+		if (wt_ks12_key_block(c->hash, c->ms, c->random, c->peer_random, kl, il,
+				      c->kb))
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 		wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_RANDOM, c->ms);
 		/* The server authenticated in the original handshake. */
@@ -118,8 +120,7 @@ static int key_fits_suite(const wt_tls_conn *c)
 	uint32_t h, a, k, ecdsa, t = c->peer_key.type;
 	(void)wt_ks12_suite_params(c->suite, &h, &a, &k, &ecdsa);
 	if (ecdsa)
-		return t == WT_KEY_EC_P256 || t == WT_KEY_EC_P384 ||
-			t == WT_KEY_ED25519;
+		return t == WT_KEY_EC_P256 || t == WT_KEY_EC_P384 || t == WT_KEY_ED25519;
 	return t == WT_KEY_RSA || t == WT_KEY_RSA_PSS;
 }
 
@@ -144,11 +145,11 @@ static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return -1;
 		if (!key_fits_suite(c))
 			return FAIL(c, WT_ALERT_UNSUPPORTED_CERTIFICATE,
-				WT_TLS_R_BAD_CERTIFICATE);
+				    WT_TLS_R_BAD_CERTIFICATE);
 		/* illegal_parameter, as BoringSSL answers (BAD_ECC_CERT). */
 		if (!curve_offered(c))
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-				WT_TLS_R_BAD_CERTIFICATE);
+				    WT_TLS_R_BAD_CERTIFICATE);
 	}
 	r = wt_hs_verify_gate(c);
 	if (r)
@@ -158,8 +159,7 @@ static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, point, sig;
 	uint32_t ctype, group, scheme;
@@ -168,9 +168,8 @@ static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg,
 	/* RFC 8422 5.4: ServerECDHParams { ECParameters curve_params;
 	 * ECPoint public; } then the signature (RFC 5246 7.4.1.4.1:
 	 * SignatureAndHashAlgorithm, opaque signature<0..2^16-1>). */
-	if (wt_rd_u8(&r, &ctype) || wt_rd_u16(&r, &group) ||
-	    wt_rd_vec(&r, 1, &point) || point.len == 0 ||
-	    wt_rd_u16(&r, &scheme) || wt_rd_vec(&r, 2, &sig) || r.len)
+	if (wt_rd_u8(&r, &ctype) || wt_rd_u16(&r, &group) || wt_rd_vec(&r, 1, &point) ||
+	    point.len == 0 || wt_rd_u16(&r, &scheme) || wt_rd_vec(&r, 2, &sig) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	/* named_curve (3) only (RFC 8422 5.4: explicit curves are
 	 * deprecated), one of the groups we offered; the hybrid group is a
@@ -185,8 +184,7 @@ static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg,
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	plen = wt_hs12_ske_params(c, group, point.p, point.len, params);
 	/* 7.2.2 decrypt_error: "unable to correctly verify a signature". */
-	if (wt_sig12_verify(&c->peer_key, scheme, params, plen, sig.p,
-	    sig.len) != 0)
+	if (wt_sig12_verify(&c->peer_key, scheme, params, plen, sig.p, sig.len) != 0)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE);
 	c->peer_sigalg = scheme;
 	c->peer_auth = PEER_AUTH_VERIFIED;
@@ -213,17 +211,15 @@ static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg,
 	return 0;
 }
 
-static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, types, algs, cas;
 	/* RFC 5246 7.4.4: ClientCertificateType certificate_types<1..2^8-1>;
 	 * SignatureAndHashAlgorithm supported_signature_algorithms
 	 * <2..2^16-2>; DistinguishedName certificate_authorities
 	 * <0..2^16-1>. */
-	if (wt_rd_vec(&r, 1, &types) || types.len == 0 ||
-	    wt_rd_vec(&r, 2, &algs) || algs.len < 2 || (algs.len & 1) ||
-	    wt_rd_vec(&r, 2, &cas) || r.len)
+	if (wt_rd_vec(&r, 1, &types) || types.len == 0 || wt_rd_vec(&r, 2, &algs) ||
+	    algs.len < 2 || (algs.len & 1) || wt_rd_vec(&r, 2, &cas) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	c->peer_sigalg_mask = wt_ext_sigalg_mask(c->ctx, algs);
 	/* RFC 5246 7.4.6: the client's certificate "MUST be appropriate for
@@ -238,8 +234,8 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 		uint32_t t, k = c->ctx->key.type;
 		(void)wt_rd_u8(&types, &t);
 		if ((t == 1 && (k == WT_KEY_RSA || k == WT_KEY_RSA_PSS)) ||
-		    (t == 64 && (k == WT_KEY_EC_P256 || k == WT_KEY_EC_P384 ||
-		     k == WT_KEY_ED25519)))
+		    (t == 64 &&
+		     (k == WT_KEY_EC_P256 || k == WT_KEY_EC_P384 || k == WT_KEY_ED25519)))
 			c->cert_type_ok = 1;
 	}
 	c->cert_requested = 1;
@@ -248,8 +244,7 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
 	return 0;
 }
 
-static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t pms[48];
 	size_t pmslen = c->pmslen;
@@ -296,15 +291,13 @@ static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg,
 	 * signing capability". */
 	if (c->sent_cert && wt_hs12_send_cert_verify(c))
 		return -1;
-	if (wt_hs12_change_write(c) || wt_hs12_send_finished(c) ||
-	    wt_hs_flush(c))
+	if (wt_hs12_change_write(c) || wt_hs12_send_finished(c) || wt_hs_flush(c))
 		return -1;
 	c->state = c->peer_ticket_ext ? ST_C12_EXPECT_NST : ST_C12_EXPECT_CCS;
 	return 0;
 }
 
-static int on_new_session_ticket(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+static int on_new_session_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, ticket;
 	uint32_t hint;
@@ -354,13 +347,13 @@ static void store_session(wt_tls_conn *c)
 	if (!c->ems)
 		return;
 	if (c->resumed && !new_ticket)
-		return;     /* the stored session stays as it is */
+		return; /* the stored session stays as it is */
 	if (!new_ticket) {
 		c->sess.ticketlen = 0;
 		c->sess.lifetime = 7200;
 	}
 	if (c->sess.ticketlen == 0 && c->sid_len == 0)
-		return;     /* nothing the server could resume */
+		return; /* nothing the server could resume */
 	c->sess.version = WT_TLS_VERSION_12;
 	c->sess.suite = c->suite;
 	c->sess.sidlen = c->sid_len;
@@ -378,8 +371,8 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (wt_hs12_recv_finished(c, msg, len))
 		return -1;
 	/* Abbreviated handshake: ours comes after the server's. */
-	if (c->resumed && (wt_hs12_change_write(c) ||
-	    wt_hs12_send_finished(c) || wt_hs_flush(c)))
+	if (c->resumed &&
+	    (wt_hs12_change_write(c) || wt_hs12_send_finished(c) || wt_hs_flush(c)))
 		return -1;
 	store_session(c);
 	c->state = ST_CONNECTED;
@@ -388,7 +381,10 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 }
 
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
-static const struct { uint32_t state, type; handler h; } CLIENT12[] = {
+static const struct {
+	uint32_t state, type;
+	handler h;
+} CLIENT12[] = {
 	{ ST_C12_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
 	{ ST_C12_EXPECT_SKE, HS_SERVER_KEY_EXCHANGE, on_server_key_exchange },
 	{ ST_C12_EXPECT_CR_SHD, HS_CERTIFICATE_REQUEST, on_certificate_request },
@@ -398,8 +394,7 @@ static const struct { uint32_t state, type; handler h; } CLIENT12[] = {
 	{ ST_C12_EXPECT_FIN, HS_FINISHED, on_finished },
 };
 
-int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len)
+int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)
 {
 	size_t i;
 	/* RFC 5246 7.4.1.1: a HelloRequest "will be ignored by the client
@@ -409,7 +404,7 @@ int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 	if (type == HS_HELLO_REQUEST && len == 4) {
 		if (++c->idle_ku > WT_TLS_MAX_POST_MSGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_TOO_MANY_POST_MSGS);
+				    WT_TLS_R_TOO_MANY_POST_MSGS);
 		return 0;
 	}
 	for (i = 0; i < sizeof CLIENT12 / sizeof CLIENT12[0]; i++)

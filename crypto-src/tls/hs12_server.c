@@ -59,21 +59,27 @@ static int ticket_seal(const wt_tls_conn *c, uint8_t out[TKT12_LEN])
 	wt_aead_ctx a;
 	uint8_t pt[TKT12_PLAIN], *p = pt;
 	int r;
-	wt_store16_be(p, WT_TLS_VERSION_12); p += 2;
-	wt_store16_be(p, c->suite); p += 2;
-	memcpy(p, c->ms, 48); p += 48;
+	wt_store16_be(p, WT_TLS_VERSION_12);
+	p += 2;
+	wt_store16_be(p, c->suite);
+	p += 2;
+	memcpy(p, c->ms, 48);
+	p += 48;
 	*p++ = (uint8_t)c->ems;
-	wt_store64_be(p, wt_now()); p += 8;
-	wt_store32_be(p, c->ctx->ticket_lifetime); p += 4;
+	wt_store64_be(p, wt_now());
+	p += 8;
+	wt_store32_be(p, c->ctx->ticket_lifetime);
+	p += 4;
 	*p++ = (uint8_t)((c->peer_auth == PEER_AUTH_VERIFIED ? TKT12_CLIENT_AUTH : 0) |
-		(c->peer_auth == PEER_AUTH_VERIFIED && c->verify_code == 0 ?
-		 TKT12_CLIENT_VERIFIED : 0));
+			 (c->peer_auth == PEER_AUTH_VERIFIED && c->verify_code == 0 ?
+				  TKT12_CLIENT_VERIFIED :
+				  0));
 	sni_hash(c, p);
 	wt_random(out, 12);
 	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
 	if (r == 0)
 		r = wt_aead_seal(&a, out, 12, TKT12_AAD, sizeof TKT12_AAD, pt,
-			TKT12_PLAIN, out + 12, out + 12 + TKT12_PLAIN);
+				 TKT12_PLAIN, out + 12, out + 12 + TKT12_PLAIN);
 	wt_wipe(&a, sizeof a);
 	wt_wipe(pt, sizeof pt);
 	return r;
@@ -84,8 +90,7 @@ static int ticket_seal(const wt_tls_conn *c, uint8_t out[TKT12_LEN])
  * -1 otherwise: a full handshake follows, not an error (RFC 5077 3.4:
  * "If the server cannot or does not want to honor the ticket, then it
  * can initiate a full handshake with the client"). */
-static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
-	uint32_t *suite)
+static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len, uint32_t *suite)
 {
 	wt_aead_ctx a;
 	uint8_t pt[TKT12_PLAIN], sh[32];
@@ -97,7 +102,7 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
 	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
 	if (r == 0)
 		r = wt_aead_open(&a, t, 12, TKT12_AAD, sizeof TKT12_AAD, t + 12,
-			TKT12_PLAIN, pt, t + 12 + TKT12_PLAIN);
+				 TKT12_PLAIN, pt, t + 12 + TKT12_PLAIN);
 	wt_wipe(&a, sizeof a);
 	if (r || ((uint32_t)pt[0] << 8 | pt[1]) != WT_TLS_VERSION_12 || pt[52] != 1)
 		goto no;
@@ -197,8 +202,8 @@ static int client_lists_group(const uint8_t *msg, size_t len, uint32_t group)
  * elliptic curves" (OpenSSL clients check it: "wrong curve"). Ed25519
  * is asked for in signature_algorithms instead (RFC 8422 5.1.1), which
  * the scheme choice checks. */
-static int suite_fits_key(const wt_tls_ctx *ctx, uint32_t suite,
-	const uint8_t *ch, size_t chlen)
+static int suite_fits_key(const wt_tls_ctx *ctx, uint32_t suite, const uint8_t *ch,
+			  size_t chlen)
 {
 	uint32_t h, a, k, ecdsa, t = ctx->key.type;
 	if (wt_ks12_suite_params(suite, &h, &a, &k, &ecdsa))
@@ -235,8 +240,8 @@ static int write_server_hello(wt_tls_conn *c)
 static int resumed_keys(wt_tls_conn *c)
 {
 	size_t ivlen = c->aead == WT_AEAD_CHACHA20POLY1305 ? 12 : 4;
-	if (wt_ks12_key_block(c->hash, c->ms, c->peer_random, c->random,
-	    c->keylen, ivlen, c->kb))
+	if (wt_ks12_key_block(c->hash, c->ms, c->peer_random, c->random, c->keylen, ivlen,
+			      c->kb))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_RANDOM, c->ms);
 	return 0;
@@ -303,15 +308,15 @@ static int send_cert_request(wt_tls_conn *c)
 	return wt_hs_commit(c, HS_CERTIFICATE_REQUEST, &w);
 }
 
-int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
-	size_t len, const uint8_t *sid, size_t sidlen, const uint8_t *suites,
-	size_t suiteslen, const uint8_t *comp, size_t complen)
+int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len,
+				const uint8_t *sid, size_t sidlen, const uint8_t *suites,
+				size_t suiteslen, const uint8_t *comp, size_t complen)
 {
 	/* RFC 8446 4.1.3: a TLS 1.3 server negotiating TLS 1.2 "MUST set the
 	 * last 8 bytes of their Random value to the bytes: 44 4F 57 4E 47 52
 	 * 44 01". */
-	static const uint8_t DOWNGRADE12[8] = { 0x44, 0x4F, 0x57, 0x4E, 0x47,
-		0x52, 0x44, 0x01 };
+	static const uint8_t DOWNGRADE12[8] = { 0x44, 0x4F, 0x57, 0x4E,
+						0x47, 0x52, 0x44, 0x01 };
 	const wt_tls_ctx *ctx = c->ctx;
 	uint32_t i, suite = 0, group = 0, scheme = 0, tsuite = 0, have_null = 0;
 	int can_ticket;
@@ -343,7 +348,7 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
 	if (offered(suites, suiteslen, WT_TLS_FALLBACK_SCSV) &&
 	    ctx->max_version >= WT_TLS_VERSION_13)
 		return FAIL(c, WT_ALERT_INAPPROPRIATE_FALLBACK,
-			WT_TLS_R_INAPPROPRIATE_FALLBACK);
+			    WT_TLS_R_INAPPROPRIATE_FALLBACK);
 	/* RFC 5746 3.6: "When a ClientHello is received, the server MUST
 	 * check if it includes the TLS_EMPTY_RENEGOTIATION_INFO_SCSV SCSV.
 	 * If it does, set the secure_renegotiation flag to TRUE." */
@@ -366,8 +371,8 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
 		c->ems = 1;
 		/* The client's authentication carries over from the original
 		 * handshake (no certificates in an abbreviated one). */
-		c->peer_auth = (c->tkt_flags & TKT12_CLIENT_AUTH) ?
-			PEER_AUTH_VERIFIED : PEER_AUTH_NONE;
+		c->peer_auth = (c->tkt_flags & TKT12_CLIENT_AUTH) ? PEER_AUTH_VERIFIED :
+								    PEER_AUTH_NONE;
 		if (c->tkt_flags & TKT12_CLIENT_VERIFIED)
 			c->verify_code = 0;
 		/* RFC 5077 3.4: the server "MAY" renew the ticket in the
@@ -383,8 +388,7 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
 		 * Session ID present in the ClientHello." (c->session_id holds
 		 * the client's.) */
 		if (write_server_hello(c) || send_ticket(c) || resumed_keys(c) ||
-		    wt_hs12_change_write(c) || wt_hs12_send_finished(c) ||
-		    wt_hs_flush(c))
+		    wt_hs12_change_write(c) || wt_hs12_send_finished(c) || wt_hs_flush(c))
 			return -1;
 		c->state = ST_S12_EXPECT_CCS;
 		return 0;
@@ -516,7 +520,7 @@ static int on_cke(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* RFC 5246 7.4.8: CertificateVerify follows a client certificate
 	 * "that has signing capability" (every key we accept can sign). */
 	c->state = c->peer_auth == PEER_AUTH_CERT_SEEN ? ST_S12_EXPECT_CV :
-		ST_S12_EXPECT_CCS;
+							 ST_S12_EXPECT_CCS;
 	return 0;
 }
 
@@ -551,8 +555,8 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* Resuming, our Finished went first: the handshake is done. Else
 	 * ours follow: [NewSessionTicket] ChangeCipherSpec Finished. */
 	if (!c->resumed &&
-	    (send_ticket(c) || wt_hs12_change_write(c) ||
-	     wt_hs12_send_finished(c) || wt_hs_flush(c)))
+	    (send_ticket(c) || wt_hs12_change_write(c) || wt_hs12_send_finished(c) ||
+	     wt_hs_flush(c)))
 		return -1;
 	c->state = ST_CONNECTED;
 	c->hs_done = 1;
@@ -560,15 +564,17 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 }
 
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
-static const struct { uint32_t state, type; handler h; } SERVER12[] = {
+static const struct {
+	uint32_t state, type;
+	handler h;
+} SERVER12[] = {
 	{ ST_S12_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
 	{ ST_S12_EXPECT_CKE, HS_CLIENT_KEY_EXCHANGE, on_cke },
 	{ ST_S12_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
 	{ ST_S12_EXPECT_FIN, HS_FINISHED, on_finished },
 };
 
-int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len)
+int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)
 {
 	size_t i;
 	for (i = 0; i < sizeof SERVER12 / sizeof SERVER12[0]; i++)

@@ -16,10 +16,10 @@ static int session_usable(const wt_tls_conn *c)
 	 * session made without the extended master secret; we never store
 	 * one (hs12_client.c). */
 	if (c->sess.version == WT_TLS_VERSION_12 ?
-	    (c->ctx->min_version > WT_TLS_VERSION_12 ||
-	     !wt_tls_suite12_ok(c->ctx, c->sess.suite)) :
-	    (c->ctx->max_version < WT_TLS_VERSION_13 ||
-	     !wt_tls_suite_ok(c->ctx, c->sess.suite)))
+		    (c->ctx->min_version > WT_TLS_VERSION_12 ||
+		     !wt_tls_suite12_ok(c->ctx, c->sess.suite)) :
+		    (c->ctx->max_version < WT_TLS_VERSION_13 ||
+		     !wt_tls_suite_ok(c->ctx, c->sess.suite)))
 		return 0;
 	/* RFC 8446 4.6.1: "Clients MUST NOT cache tickets for longer than 7
 	 * days, regardless of the ticket_lifetime". */
@@ -38,7 +38,7 @@ static int build_client_hello(wt_tls_conn *c)
 	size_t p, i, pass;
 	uint8_t *msg = wt_tls_hsout(c) + c->hso_len;
 	wt_hs_writer(c, &w);
-	wt_wr_u16(&w, 0x0303);            /* legacy_version */
+	wt_wr_u16(&w, 0x0303); /* legacy_version */
 	wt_wr_bytes(&w, c->random, 32);
 	p = wt_wr_open(&w, 1);
 	wt_wr_bytes(&w, c->session_id, c->sid_len);
@@ -65,11 +65,11 @@ static int build_client_hello(wt_tls_conn *c)
 		}
 	/* Then TLS 1.2's (a 1.3 server ignores them; the renegotiation
 	 * indication goes as the extension, RFC 5746 3.4). */
-	for (i = 0; i < c->ctx->nsuites12 &&
-	    c->ctx->min_version <= WT_TLS_VERSION_12; i++)
+	for (i = 0; i < c->ctx->nsuites12 && c->ctx->min_version <= WT_TLS_VERSION_12;
+	     i++)
 		wt_wr_u16(&w, c->ctx->suites12[i]);
 	wt_wr_close(&w, p, 2);
-	wt_wr_u8(&w, 1);                  /* legacy_compression_methods */
+	wt_wr_u8(&w, 1); /* legacy_compression_methods */
 	wt_wr_u8(&w, 0);
 	c->ext_sent = 0;
 	wt_ext_write_all(c, M_CH, &w);
@@ -165,8 +165,7 @@ static void send_ccs_once(wt_tls_conn *c)
 	 * record immediately before its second flight" (the second
 	 * ClientHello or the encrypted flight). */
 	static const uint8_t one = 1;
-	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) &&
-	    !c->ccs_sent) {
+	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) && !c->ccs_sent) {
 		wt_tls_dir save = c->wr;
 		c->wr.active = 0;
 		(void)wt_tls_seal(c, CT_CCS, &one, 1);
@@ -186,8 +185,7 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	size_t slen;
 
 	if (wt_rd_u16(&r, &ver) || wt_rd_bytes(&r, 32, &random) ||
-	    wt_rd_vec(&r, 1, &sid) || wt_rd_u16(&r, &suite) ||
-	    wt_rd_u8(&r, &comp))
+	    wt_rd_vec(&r, 1, &sid) || wt_rd_u16(&r, &suite) || wt_rd_u8(&r, &comp))
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	if (r.len == 0) {
 		/* A ServerHello without extensions is TLS 1.2 or older. */
@@ -216,8 +214,9 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		    c->ctx->max_version >= WT_TLS_VERSION_13)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DOWNGRADE);
 		return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
-			c->ctx->min_version > WT_TLS_VERSION_12 ?
-			WT_TLS_R_NO_TLS13 : WT_TLS_R_NO_SHARED_VERSION);
+			    c->ctx->min_version > WT_TLS_VERSION_12 ?
+				    WT_TLS_R_NO_TLS13 :
+				    WT_TLS_R_NO_SHARED_VERSION);
 	}
 	is_hrr = memcmp(random, wt_hrr_random, 32) == 0;
 	/* RFC 8446 4.1.4: "If a client receives a second HelloRetryRequest
@@ -308,15 +307,14 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * 7.4.2: X25519 "implementations MUST check whether the computed
 	 * Diffie-Hellman shared secret is the all-zero value and abort if
 	 * so". A value of the wrong size is malformed too. */
-	if (wt_kex_client_finish(&c->kex, c->peer_share, c->peer_sharelen,
-	    secret, &slen) != 0)
+	if (wt_kex_client_finish(&c->kex, c->peer_share, c->peer_sharelen, secret,
+				 &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 	c->group = c->kex_group;
 	if (!c->resumed)
 		wt_ks_early_init(&c->ks_e, c->hash, NULL, 0);
 	wt_th_out(c, th);
-	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret,
-		slen, th);
+	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret, slen, th);
 	wt_wipe(secret, sizeof secret);
 	if (i)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
@@ -328,15 +326,13 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * matches line for line): the server's handshake secret now, our own
 	 * when our second flight goes out under it (nothing is sent under it
 	 * before). */
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
-		c->ks_h.s_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.s_hs);
 	c->rd_epoch++;
 	c->state = ST_C_EXPECT_EE;
 	return 0;
 }
 
-static int on_encrypted_extensions(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+static int on_encrypted_extensions(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, exts;
 	if (wt_rd_vec(&r, 2, &exts) || r.len)
@@ -349,8 +345,7 @@ static int on_encrypted_extensions(wt_tls_conn *c, const uint8_t *msg,
 	return 0;
 }
 
-static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg,
-	size_t len)
+static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_rd r = { msg + 4, len - 4 }, ctxv, exts;
 	if (wt_rd_vec(&r, 1, &ctxv) || wt_rd_vec(&r, 2, &exts) || r.len)
@@ -409,8 +404,7 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0, c->ks_m.s_ap);
 	c->rd_epoch++;
 	/* Our second flight, under the client handshake key. */
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
-		c->ks_h.c_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.c_hs);
 	if (c->cert_requested) {
 		if (wt_hs_send_certificate(c, c->cr_context, c->cr_contextlen))
 			return -1;
@@ -454,7 +448,7 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->sess.suite = c->suite;
 	c->sess.psklen = c->hashlen;
 	if (wt_ks_ticket_psk(c->hash, c->ks_m.resumption, nonce.p, nonce.len,
-	    c->sess.psk))
+			     c->sess.psk))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	c->sess.age_add = age_add;
 	c->sess.lifetime = lifetime;
@@ -467,7 +461,10 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 }
 
 /* see wt_tls.h */
-uint32_t wt_tls_tickets_received(const wt_tls_conn *c) { return c->tickets_recv; }
+uint32_t wt_tls_tickets_received(const wt_tls_conn *c)
+{
+	return c->tickets_recv;
+}
 
 /* Serialized session: "WTS2", version u16, suite u16, sidlen u8, sid,
  * psklen u8, psk, age_add u32, lifetime u32, received_ms u64, ticketlen
@@ -476,24 +473,33 @@ uint32_t wt_tls_tickets_received(const wt_tls_conn *c) { return c->tickets_recv;
  * 1.2: no version, no sid) is still read. */
 size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 {
-	size_t n = 4 + 2 + 2 + 1 + c->sess.sidlen + 1 + c->sess.psklen + 4 + 4 +
-		8 + 2 + c->sess.ticketlen;
+	size_t n = 4 + 2 + 2 + 1 + c->sess.sidlen + 1 + c->sess.psklen + 4 + 4 + 8 + 2 +
+		c->sess.ticketlen;
 	uint8_t *p = out;
 	if (!c->have_sess || c->role != ROLE_CLIENT)
 		return 0;
 	if (cap < n)
 		return n;
-	memcpy(p, "WTS2", 4); p += 4;
-	wt_store16_be(p, c->sess.version); p += 2;
-	wt_store16_be(p, c->sess.suite); p += 2;
+	memcpy(p, "WTS2", 4);
+	p += 4;
+	wt_store16_be(p, c->sess.version);
+	p += 2;
+	wt_store16_be(p, c->sess.suite);
+	p += 2;
 	*p++ = (uint8_t)c->sess.sidlen;
-	memcpy(p, c->sess.sid, c->sess.sidlen); p += c->sess.sidlen;
+	memcpy(p, c->sess.sid, c->sess.sidlen);
+	p += c->sess.sidlen;
 	*p++ = (uint8_t)c->sess.psklen;
-	memcpy(p, c->sess.psk, c->sess.psklen); p += c->sess.psklen;
-	wt_store32_be(p, c->sess.age_add); p += 4;
-	wt_store32_be(p, c->sess.lifetime); p += 4;
-	wt_store64_be(p, c->sess.received_ms); p += 8;
-	wt_store16_be(p, c->sess.ticketlen); p += 2;
+	memcpy(p, c->sess.psk, c->sess.psklen);
+	p += c->sess.psklen;
+	wt_store32_be(p, c->sess.age_add);
+	p += 4;
+	wt_store32_be(p, c->sess.lifetime);
+	p += 4;
+	wt_store64_be(p, c->sess.received_ms);
+	p += 8;
+	wt_store16_be(p, c->sess.ticketlen);
+	p += 2;
 	memcpy(p, c->sess.ticket, c->sess.ticketlen);
 	return n;
 }
@@ -502,24 +508,23 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 {
 	wt_rd r = { in, len };
 	const uint8_t *p, *sid = NULL;
-	uint32_t version = WT_TLS_VERSION_13, suite, sidlen = 0, psklen, age,
-		life, tl, hi, lo, v2;
+	uint32_t version = WT_TLS_VERSION_13, suite, sidlen = 0, psklen, age, life, tl,
+		 hi, lo, v2;
 	if (wt_rd_bytes(&r, 4, &p))
 		return WT_TLS_ERR_CONFIG;
 	v2 = memcmp(p, "WTS2", 4) == 0;
 	if (!v2 && memcmp(p, "WTS1", 4) != 0)
 		return WT_TLS_ERR_CONFIG;
-	if (v2 && (wt_rd_u16(&r, &version) ||
-	    (version != WT_TLS_VERSION_12 && version != WT_TLS_VERSION_13)))
+	if (v2 &&
+	    (wt_rd_u16(&r, &version) ||
+	     (version != WT_TLS_VERSION_12 && version != WT_TLS_VERSION_13)))
 		return WT_TLS_ERR_CONFIG;
 	if (wt_rd_u16(&r, &suite))
 		return WT_TLS_ERR_CONFIG;
-	if (v2 && (wt_rd_u8(&r, &sidlen) || sidlen > 32 ||
-	    wt_rd_bytes(&r, sidlen, &sid)))
+	if (v2 && (wt_rd_u8(&r, &sidlen) || sidlen > 32 || wt_rd_bytes(&r, sidlen, &sid)))
 		return WT_TLS_ERR_CONFIG;
 	if (wt_rd_u8(&r, &psklen) || psklen > WT_HASH_MAX_LEN ||
-	    (version == WT_TLS_VERSION_12 && psklen != 48) ||
-	    wt_rd_bytes(&r, psklen, &p))
+	    (version == WT_TLS_VERSION_12 && psklen != 48) || wt_rd_bytes(&r, psklen, &p))
 		return WT_TLS_ERR_CONFIG;
 	memcpy(c->sess.psk, p, psklen);
 	/* A TLS 1.3 session needs its ticket; a TLS 1.2 one a ticket or a
@@ -547,7 +552,10 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 /* ---- message order as data ------------------------------------------------ */
 
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
-static const struct { uint32_t state, type; handler h; } CLIENT[] = {
+static const struct {
+	uint32_t state, type;
+	handler h;
+} CLIENT[] = {
 	{ ST_C_EXPECT_SH, HS_SERVER_HELLO, on_server_hello },
 	{ ST_C_EXPECT_SH2, HS_SERVER_HELLO, on_server_hello },
 	{ ST_C_EXPECT_EE, HS_ENCRYPTED_EXTENSIONS, on_encrypted_extensions },
@@ -558,8 +566,7 @@ static const struct { uint32_t state, type; handler h; } CLIENT[] = {
 	{ ST_C_EXPECT_FIN, HS_FINISHED, on_finished },
 };
 
-int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len)
+int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)
 {
 	size_t i;
 	for (i = 0; i < sizeof CLIENT / sizeof CLIENT[0]; i++)

@@ -35,28 +35,36 @@ static void sni_hash(const wt_tls_conn *c, uint8_t out[32])
 		memset(out, 0, 32);
 }
 
-static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk,
-	uint32_t age_add, uint8_t *out, size_t *outlen)
+static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk, uint32_t age_add,
+		       uint8_t *out, size_t *outlen)
 {
 	wt_aead_ctx a;
 	uint8_t pt[TKT_PLAIN_MAX], *p = pt;
 	size_t n;
 	int r;
-	wt_store16_be(p, c->suite); p += 2;
+	wt_store16_be(p, c->suite);
+	p += 2;
 	*p++ = (uint8_t)c->hashlen;
-	memcpy(p, psk, c->hashlen); p += c->hashlen;
-	wt_store32_be(p, age_add); p += 4;
-	wt_store64_be(p, wt_now()); p += 8;
-	wt_store32_be(p, c->ctx->ticket_lifetime); p += 4;
+	memcpy(p, psk, c->hashlen);
+	p += c->hashlen;
+	wt_store32_be(p, age_add);
+	p += 4;
+	wt_store64_be(p, wt_now());
+	p += 8;
+	wt_store32_be(p, c->ctx->ticket_lifetime);
+	p += 4;
 	*p++ = (uint8_t)((c->peer_auth == PEER_AUTH_VERIFIED ? TKT_CLIENT_AUTH : 0) |
-		(c->peer_auth == PEER_AUTH_VERIFIED && c->verify_code == 0 ? TKT_CLIENT_VERIFIED : 0));
-	sni_hash(c, p); p += 32;
+			 (c->peer_auth == PEER_AUTH_VERIFIED && c->verify_code == 0 ?
+				  TKT_CLIENT_VERIFIED :
+				  0));
+	sni_hash(c, p);
+	p += 32;
 	n = (size_t)(p - pt);
 	wt_random(out, 12);
 	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
 	if (r == 0)
-		r = wt_aead_seal(&a, out, 12, TKT_AAD, sizeof TKT_AAD, pt, n,
-			out + 12, out + 12 + n);
+		r = wt_aead_seal(&a, out, 12, TKT_AAD, sizeof TKT_AAD, pt, n, out + 12,
+				 out + 12 + n);
 	wt_wipe(&a, sizeof a);
 	wt_wipe(pt, sizeof pt);
 	*outlen = 12 + n + 16;
@@ -65,8 +73,7 @@ static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk,
 
 /* 0 and the PSK when the ticket opens, is for a suite with this hash and
  * is not expired; -1 otherwise (a full handshake follows, not an error). */
-static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
-	uint32_t obf_age)
+static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len, uint32_t obf_age)
 {
 	wt_aead_ctx a;
 	uint8_t pt[TKT_PLAIN_MAX];
@@ -81,14 +88,13 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len,
 	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
 	if (r == 0)
 		r = wt_aead_open(&a, t, 12, TKT_AAD, sizeof TKT_AAD, t + 12, n, pt,
-			t + 12 + n);
+				 t + 12 + n);
 	wt_wipe(&a, sizeof a);
 	if (r || n < 3)
 		goto no;
 	suite = (uint32_t)pt[0] << 8 | pt[1];
 	psklen = pt[2];
-	if (n != 3 + psklen + 16 + 1 + 32 ||
-	    wt_ks_suite_params(suite, &h, &al, &kl) ||
+	if (n != 3 + psklen + 16 + 1 + 32 || wt_ks_suite_params(suite, &h, &al, &kl) ||
 	    h != c->hash || psklen != c->hashlen)
 		goto no;
 	age_add = wt_load32_be(pt + 3 + psklen);
@@ -128,8 +134,8 @@ static int send_tickets(wt_tls_conn *c)
 	/* RFC 8446 4.2.9: "Servers SHOULD NOT send NewSessionTicket with
 	 * tickets that are not compatible with the advertised modes": ours
 	 * need psk_dhe_ke. */
-	for (i = 0; i < c->ctx->tickets && c->ctx->has_ticket_key &&
-	    c->psk_modes_ok; i++) {
+	for (i = 0; i < c->ctx->tickets && c->ctx->has_ticket_key && c->psk_modes_ok;
+	     i++) {
 		uint8_t nonce[8], psk[WT_HASH_MAX_LEN], age[4];
 		uint8_t ticket[12 + TKT_PLAIN_MAX + 16];
 		size_t tl, p;
@@ -175,13 +181,11 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 	/* RFC 8446 4.2.11: PskIdentity identities<7..2^16-1>;
 	 * PskBinderEntry binders<33..2^16-1>, each opaque<32..255>. */
 	if (wt_rd_vec(&r, 2, &ids) || wt_rd_vec(&r, 2, &binders) || r.len ||
-	    ids.len == 0 || binders.len == 0 ||
-	    c->psk_ext + c->psk_extlen != ch + chlen)
+	    ids.len == 0 || binders.len == 0 || c->psk_ext + c->psk_extlen != ch + chlen)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
 	blen = binders.len;
 	for (scan = ids; scan.len; nids++)
-		if (wt_rd_vec(&scan, 2, &id) || id.len == 0 ||
-		    wt_rd_u32(&scan, &age))
+		if (wt_rd_vec(&scan, 2, &id) || id.len == 0 || wt_rd_u32(&scan, &age))
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_BAD_PSK);
 	for (scan = binders; scan.len; nbinders++)
 		if (wt_rd_vec(&scan, 1, &b) || b.len < 32)
@@ -241,7 +245,8 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 	 * handshake: peer_authenticated and the verdict say so (no chain is
 	 * exchanged; verify_code stays 1, "no validation ran", unless it was
 	 * validated then). */
-	c->peer_auth = (c->tkt_flags & TKT_CLIENT_AUTH) ? PEER_AUTH_VERIFIED : PEER_AUTH_NONE;
+	c->peer_auth =
+		(c->tkt_flags & TKT_CLIENT_AUTH) ? PEER_AUTH_VERIFIED : PEER_AUTH_NONE;
 	if (c->tkt_flags & TKT_CLIENT_VERIFIED)
 		c->verify_code = 0;
 	return 0;
@@ -255,8 +260,8 @@ static void send_ccs_once(wt_tls_conn *c)
 	 * immediately after its first handshake message" when the client
 	 * sent a non-empty legacy_session_id. */
 	static const uint8_t one = 1;
-	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) &&
-	    c->sid_len > 0 && !c->ccs_sent) {
+	if ((c->ctx->options & WT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT) && c->sid_len > 0 &&
+	    !c->ccs_sent) {
 		(void)wt_tls_seal(c, CT_CCS, &one, 1);
 		c->ccs_sent = 1;
 	}
@@ -295,10 +300,9 @@ static void ch_digest(const uint8_t *msg, wt_rd exts, uint8_t out[32])
 		uint32_t type;
 		wt_rd body;
 		if (wt_rd_u16(&exts, &type) || wt_rd_vec(&exts, 2, &body))
-			break;   /* already checked by the block walker */
+			break; /* already checked by the block walker */
 		if (type == EXT_KEY_SHARE || type == EXT_PRE_SHARED_KEY ||
-		    type == EXT_EARLY_DATA || type == EXT_COOKIE ||
-		    type == EXT_PADDING)
+		    type == EXT_EARLY_DATA || type == EXT_COOKIE || type == EXT_PADDING)
 			continue;
 		wt_hash_update(&h, start, (size_t)(exts.p - start));
 	}
@@ -341,12 +345,11 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (!second) {
 		if (ctx->nsuites == 0 || ctx->ngroups == 0)
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR,
-				WT_TLS_ERR_CRYPTO_UNAVAILABLE);
+				    WT_TLS_ERR_CRYPTO_UNAVAILABLE);
 		wt_th_init(c);
 		memcpy(c->session_id, sid.p, sid.len);
 		c->sid_len = (uint32_t)sid.len;
-	} else if (sid.len != c->sid_len ||
-	    memcmp(sid.p, c->session_id, sid.len)) {
+	} else if (sid.len != c->sid_len || memcmp(sid.p, c->session_id, sid.len)) {
 		/* RFC 8446 4.1.2: the second ClientHello repeats the first,
 		 * with only the listed changes. */
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
@@ -375,29 +378,31 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			 * HelloRetryRequest - "up to the configured
 			 * max_early_data_size" (record.c). */
 			c->early_skip = wt_hs_ext_seen(c, EXT_EARLY_DATA) ?
-				WT_TLS_EARLY_SKIP_MAX : 0;
+				WT_TLS_EARLY_SKIP_MAX :
+				0;
 		} else {
 			c->early_skip = 0;
 			if (memcmp(d, c->ch1_digest, 32) != 0)
-				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+					    WT_TLS_R_BAD_HRR);
 			/* 4.2.10: "A client MUST NOT include the "early_data"
 			 * extension in its followup ClientHello." */
 			if (wt_hs_ext_seen(c, EXT_EARLY_DATA))
 				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-					WT_TLS_R_EARLY_DATA);
+					    WT_TLS_R_EARLY_DATA);
 			/* 4.2.2: "When sending the new ClientHello, the client
 			 * MUST copy the contents of the extension received in
 			 * the HelloRetryRequest into a "cookie" extension". */
 			if (c->cookielen && !c->cookie_ok)
 				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-					WT_TLS_R_BAD_COOKIE);
+					    WT_TLS_R_BAD_COOKIE);
 			/* 4.1.2: "If a "key_share" extension was supplied in the
 			 * HelloRetryRequest, replacing the list of shares with a
 			 * list containing a single KeyShareEntry from the
 			 * indicated group." */
 			if (c->npeer_shares != 1)
 				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-					WT_TLS_R_BAD_KEY_SHARE);
+					    WT_TLS_R_BAD_KEY_SHARE);
 			/* 4.1.2: the only change allowed to "pre_shared_key" is
 			 * "Updating the "pre_shared_key" extension if present by
 			 * recomputing the obfuscated_ticket_age and binder values
@@ -410,7 +415,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			 * dropped (our client drops one of another hash). */
 			if (c->psk_ch1 && c->psk_ext == NULL)
 				return FAIL(c, WT_ALERT_MISSING_EXTENSION,
-					WT_TLS_R_MISSING_EXTENSION);
+					    WT_TLS_R_MISSING_EXTENSION);
 		}
 	}
 	/* Version negotiation. RFC 8446 4.2.1: with "supported_versions"
@@ -436,14 +441,15 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 				if (((uint32_t)suites.p[i] << 8 | suites.p[i + 1]) ==
 				    WT_TLS_FALLBACK_SCSV)
 					return FAIL(c, WT_ALERT_INAPPROPRIATE_FALLBACK,
-						WT_TLS_R_INAPPROPRIATE_FALLBACK);
+						    WT_TLS_R_INAPPROPRIATE_FALLBACK);
 		}
 		if (!v12 || ctx->min_version > WT_TLS_VERSION_12)
 			return FAIL(c, WT_ALERT_PROTOCOL_VERSION,
-				ctx->min_version > WT_TLS_VERSION_12 ?
-				WT_TLS_R_NO_TLS13 : WT_TLS_R_NO_SHARED_VERSION);
-		return wt_hs12_server_client_hello(c, msg, len, sid.p, sid.len,
-			suites.p, suites.len, comp.p, comp.len);
+				    ctx->min_version > WT_TLS_VERSION_12 ?
+					    WT_TLS_R_NO_TLS13 :
+					    WT_TLS_R_NO_SHARED_VERSION);
+		return wt_hs12_server_client_hello(c, msg, len, sid.p, sid.len, suites.p,
+						   suites.len, comp.p, comp.len);
 	}
 	/* RFC 8446 4.1.2: "For every TLS 1.3 ClientHello, this vector MUST
 	 * contain exactly one byte, set to zero ... If a TLS 1.3 ClientHello
@@ -471,8 +477,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * does not conform to these requirements MUST abort the handshake
 	 * with a "missing_extension" alert". We do (EC)DHE always (psk_dhe_ke
 	 * only), so both are required. */
-	if (!wt_hs_ext_seen(c, EXT_SUPPORTED_GROUPS) ||
-	    !wt_hs_ext_seen(c, EXT_KEY_SHARE))
+	if (!wt_hs_ext_seen(c, EXT_SUPPORTED_GROUPS) || !wt_hs_ext_seen(c, EXT_KEY_SHARE))
 		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
 	if (!second)
 		wt_tls_set_suite(c, suite);
@@ -498,10 +503,10 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_CONFIG);
 		if (!wt_hs_ext_seen(c, EXT_SIGNATURE_ALGORITHMS))
 			return FAIL(c, WT_ALERT_MISSING_EXTENSION,
-				WT_TLS_R_MISSING_EXTENSION);
+				    WT_TLS_R_MISSING_EXTENSION);
 		if (wt_hs_pick_sigalg(c) == 0)
 			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE,
-				WT_TLS_R_NO_SHARED_SIGALG);
+				    WT_TLS_R_NO_SHARED_SIGALG);
 	}
 
 	if (c->peer_share != NULL) {
@@ -514,11 +519,12 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 				group = ctx->groups[i];
 		if (!group)
 			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE,
-				WT_TLS_R_NO_SHARED_GROUP);
+				    WT_TLS_R_NO_SHARED_GROUP);
 		/* RFC 8446 4.1.4: after a HelloRetryRequest the client MUST
 		 * send the share asked for. */
 		if (second)
-			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				    WT_TLS_R_BAD_KEY_SHARE);
 		c->hrr = 1;
 		c->hrr_group = group;
 		c->psk_ch1 = c->resumed;
@@ -542,8 +548,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->group = group;
 	/* 4.2.8.2 / 7.4.2: the client's share is validated (a point on the
 	 * curve, a non-zero X25519 secret, an ML-KEM key of the right form). */
-	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->own_share,
-	    secret, &slen) != 0)
+	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->own_share, secret,
+			  &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 	c->own_sharelen = wt_kex_server_share_len(group);
 	if (write_server_hello(c, 0) || wt_hs_flush(c)) {
@@ -554,8 +560,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (!c->resumed)
 		wt_ks_early_init(&c->ks_e, c->hash, NULL, 0);
 	wt_th_out(c, th);
-	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret,
-		slen, th);
+	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret, slen, th);
 	wt_wipe(secret, sizeof secret);
 	if (i)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
@@ -563,10 +568,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	    wt_tls_set_keys(c, &c->rd, c->ks_h.c_hs))
 		return -1;
 	/* Key log, in OpenSSL's server order (see wt_tls.h). */
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
-		c->ks_h.s_hs);
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
-		c->ks_h.c_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.s_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.c_hs);
 	c->rd_epoch++;
 
 	/* EncryptedExtensions [CertificateRequest] [Certificate
@@ -582,15 +585,14 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		if (ctx->client_cert & WT_TLS_CLIENT_CERT_REQUEST) {
 			wt_wr w;
 			wt_hs_writer(c, &w);
-			wt_wr_u8(&w, 0);      /* empty certificate_request_context */
+			wt_wr_u8(&w, 0); /* empty certificate_request_context */
 			wt_ext_write_all(c, M_CR, &w);
 			if (wt_hs_commit(c, HS_CERTIFICATE_REQUEST, &w))
 				return -1;
 			c->cert_requested = 1;
 			c->cr_contextlen = 0;
 		}
-		if (wt_hs_send_certificate(c, NULL, 0) ||
-		    wt_hs_send_cert_verify(c))
+		if (wt_hs_send_certificate(c, NULL, 0) || wt_hs_send_cert_verify(c))
 			return -1;
 	}
 	if (wt_hs_send_finished(c, c->ks_h.s_hs) || wt_hs_flush(c))
@@ -642,7 +644,10 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 }
 
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
-static const struct { uint32_t state, type; handler h; } SERVER[] = {
+static const struct {
+	uint32_t state, type;
+	handler h;
+} SERVER[] = {
 	{ ST_S_EXPECT_CH, HS_CLIENT_HELLO, on_client_hello },
 	{ ST_S_EXPECT_CH2, HS_CLIENT_HELLO, on_client_hello },
 	{ ST_S_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
@@ -650,8 +655,7 @@ static const struct { uint32_t state, type; handler h; } SERVER[] = {
 	{ ST_S_EXPECT_FIN, HS_FINISHED, on_finished },
 };
 
-int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len)
+int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)
 {
 	size_t i;
 	for (i = 0; i < sizeof SERVER / sizeof SERVER[0]; i++)

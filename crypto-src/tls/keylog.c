@@ -23,12 +23,8 @@
 #include "tls_inner.h"
 
 static const char *const LABELS[] = {
-	NULL,
-	"CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-	"SERVER_HANDSHAKE_TRAFFIC_SECRET",
-	"CLIENT_TRAFFIC_SECRET_0",
-	"SERVER_TRAFFIC_SECRET_0",
-	"EXPORTER_SECRET",
+	NULL, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+	"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET",
 	/* TLS 1.2: the master secret (NSS key log format) */
 	"CLIENT_RANDOM"
 };
@@ -68,8 +64,8 @@ void wt_tls_keylog_put(wt_tls_conn *c, uint32_t id, const uint8_t *secret)
 }
 
 /* see wt_tls.h */
-uint32_t wt_tls_keylog_next(wt_tls_conn *c,
-	uint8_t out[WT_TLS_KEYLOG_SECRET_MAX], size_t *len)
+uint32_t wt_tls_keylog_next(wt_tls_conn *c, uint8_t out[WT_TLS_KEYLOG_SECRET_MAX],
+			    size_t *len)
 {
 	wt_tls_keylog_entry *e;
 	uint32_t id;

@@ -16,24 +16,29 @@
  */
 #include "tls_inner.h"
 
-int wt_ks12_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead,
-	uint32_t *keylen, uint32_t *ecdsa)
+int wt_ks12_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead, uint32_t *keylen,
+			 uint32_t *ecdsa)
 {
 	switch (suite) {
 	case WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
 	case WT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
-		*hash = WT_SHA256; *aead = WT_AEAD_AES128GCM; *keylen = 16;
+		*hash = WT_SHA256;
+		*aead = WT_AEAD_AES128GCM;
+		*keylen = 16;
 		break;
 	case WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
 	case WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
-		*hash = WT_SHA384; *aead = WT_AEAD_AES256GCM; *keylen = 32;
+		*hash = WT_SHA384;
+		*aead = WT_AEAD_AES256GCM;
+		*keylen = 32;
 		break;
 	case WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
 	case WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
-		*hash = WT_SHA256; *aead = WT_AEAD_CHACHA20POLY1305; *keylen = 32;
+		*hash = WT_SHA256;
+		*aead = WT_AEAD_CHACHA20POLY1305;
+		*keylen = 32;
 		break;
-	default:
-		return -1;
+	default: return -1;
 	}
 	*ecdsa = suite == WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ||
 		suite == WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ||
@@ -42,8 +47,8 @@ int wt_ks12_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead,
 }
 
 /* label || seed1 || seed2 into h (an empty piece may be NULL). */
-static void seed_in(wt_hmac_ctx *h, const char *label, size_t ll,
-	const uint8_t *seed1, size_t s1len, const uint8_t *seed2, size_t s2len)
+static void seed_in(wt_hmac_ctx *h, const char *label, size_t ll, const uint8_t *seed1,
+		    size_t s1len, const uint8_t *seed2, size_t s2len)
 {
 	wt_hmac_update(h, label, ll);
 	if (s1len)
@@ -58,9 +63,9 @@ static void seed_in(wt_hmac_ctx *h, const char *label, size_t ll,
  *   A(0) = seed, A(i) = HMAC_hash(secret, A(i-1))
  *   PRF(secret, label, seed) = P_<hash>(secret, label + seed)
  * The seed is label || seed1 || seed2, fed in pieces. */
-int wt_prf12(uint32_t hash, const uint8_t *secret, size_t slen,
-	const char *label, const uint8_t *seed1, size_t s1len,
-	const uint8_t *seed2, size_t s2len, uint8_t *out, size_t outlen)
+int wt_prf12(uint32_t hash, const uint8_t *secret, size_t slen, const char *label,
+	     const uint8_t *seed1, size_t s1len, const uint8_t *seed2, size_t s2len,
+	     uint8_t *out, size_t outlen)
 {
 	wt_hmac_ctx keyed, h;
 	uint8_t a[WT_HASH_MAX_LEN], blk[WT_HASH_MAX_LEN];
@@ -94,24 +99,22 @@ int wt_prf12(uint32_t hash, const uint8_t *secret, size_t slen,
 }
 
 int wt_ks12_master(uint32_t hash, const uint8_t *pms, size_t pmslen, int ems,
-	const uint8_t *session_hash, const uint8_t cr[32], const uint8_t sr[32],
-	uint8_t ms[48])
+		   const uint8_t *session_hash, const uint8_t cr[32],
+		   const uint8_t sr[32], uint8_t ms[48])
 {
 	/* RFC 7627 4: "master_secret = PRF(pre_master_secret, "extended
 	 * master secret", session_hash)[0..47]", session_hash being the
 	 * transcript hash up to and including ClientKeyExchange. */
 	if (ems)
-		return wt_prf12(hash, pms, pmslen, "extended master secret",
-			session_hash, wt_hash_len(hash), NULL, 0, ms, 48);
+		return wt_prf12(hash, pms, pmslen, "extended master secret", session_hash,
+				wt_hash_len(hash), NULL, 0, ms, 48);
 	/* RFC 5246 8.1: "master_secret = PRF(pre_master_secret, "master
 	 * secret", ClientHello.random + ServerHello.random)[0..47];" */
-	return wt_prf12(hash, pms, pmslen, "master secret", cr, 32, sr, 32,
-		ms, 48);
+	return wt_prf12(hash, pms, pmslen, "master secret", cr, 32, sr, 32, ms, 48);
 }
 
-int wt_ks12_key_block(uint32_t hash, const uint8_t ms[48],
-	const uint8_t cr[32], const uint8_t sr[32], size_t keylen, size_t ivlen,
-	uint8_t *out)
+int wt_ks12_key_block(uint32_t hash, const uint8_t ms[48], const uint8_t cr[32],
+		      const uint8_t sr[32], size_t keylen, size_t ivlen, uint8_t *out)
 {
 	/* RFC 5246 6.3: "key_block = PRF(SecurityParameters.master_secret,
 	 * "key expansion", SecurityParameters.server_random +
@@ -119,15 +122,15 @@ int wt_ks12_key_block(uint32_t hash, const uint8_t ms[48],
 	 * server MAC key (none for AEAD suites), client_write_key,
 	 * server_write_key, client_write_IV, server_write_IV. */
 	return wt_prf12(hash, ms, 48, "key expansion", sr, 32, cr, 32, out,
-		2 * keylen + 2 * ivlen);
+			2 * keylen + 2 * ivlen);
 }
 
 int wt_ks12_finished(uint32_t hash, const uint8_t ms[48], int client,
-	const uint8_t *thash, uint8_t out[12])
+		     const uint8_t *thash, uint8_t out[12])
 {
 	/* RFC 5246 7.4.9: "verify_data = PRF(master_secret, finished_label,
 	 * Hash(handshake_messages))[0..verify_data_length-1];" with
 	 * verify_data_length 12 for every suite here. */
-	return wt_prf12(hash, ms, 48, client ? "client finished" :
-		"server finished", thash, wt_hash_len(hash), NULL, 0, out, 12);
+	return wt_prf12(hash, ms, 48, client ? "client finished" : "server finished",
+			thash, wt_hash_len(hash), NULL, 0, out, 12);
 }

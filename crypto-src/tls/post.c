@@ -32,8 +32,7 @@ int wt_tls_post_send(wt_tls_conn *c)
 {
 	/* TLS 1.2 has no KeyUpdate: a key lasts the connection (the record
 	 * layer stops at the sequence number's end). */
-	if (!c->hs_done || (c->shut & SHUT_SENT) ||
-	    c->version == WT_TLS_VERSION_12)
+	if (!c->hs_done || (c->shut & SHUT_SENT) || c->version == WT_TLS_VERSION_12)
 		return 0;
 	/* The write key has sealed as many records as it may but one: that
 	 * one is the KeyUpdate (which needs no answer), and the next record
@@ -50,7 +49,7 @@ int wt_tls_post_send(wt_tls_conn *c)
 		    wt_ks_next_traffic(c->hash, c->wr.secret) ||
 		    wt_tls_set_keys(c, &c->wr, c->wr.secret))
 			return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
-				WT_TLS_ERR_INTERNAL);
+					   WT_TLS_ERR_INTERNAL);
 		/* Silent (4.6.3) until our next application data record
 		 * (write.c clears it). */
 		c->ku_silent = 1;
@@ -68,8 +67,7 @@ int wt_tls_key_update(wt_tls_conn *c, int update_requested)
 	return 1;
 }
 
-int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len)
+int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)
 {
 	if (c->version == WT_TLS_VERSION_12) {
 		/* RFC 5246 7.4.1.1: a HelloRequest asks the client to
@@ -79,18 +77,16 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 		 * no_renegotiation warning and go on. Each costs us an alert
 		 * record: a run of them with no application data is counted
 		 * like KeyUpdates. */
-		if ((type == HS_HELLO_REQUEST && c->role == ROLE_CLIENT &&
-		     len == 4) ||
+		if ((type == HS_HELLO_REQUEST && c->role == ROLE_CLIENT && len == 4) ||
 		    (type == HS_CLIENT_HELLO && c->role == ROLE_SERVER)) {
 			if (++c->idle_ku > WT_TLS_MAX_POST_MSGS)
 				return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-					WT_TLS_R_TOO_MANY_POST_MSGS);
+					    WT_TLS_R_TOO_MANY_POST_MSGS);
 			return wt_hs12_refuse_renegotiation(c);
 		}
 		if (type == HS_HELLO_REQUEST && c->role == ROLE_CLIENT)
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-			WT_TLS_R_UNEXPECTED_MESSAGE);
+		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE);
 	}
 	if (type == HS_KEY_UPDATE) {
 		/* A KeyUpdate with no application data since the last one
@@ -100,7 +96,7 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 		 * (TOO_MANY_KEY_UPDATES). */
 		if (++c->idle_ku > WT_TLS_MAX_POST_MSGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_TOO_MANY_POST_MSGS);
+				    WT_TLS_R_TOO_MANY_POST_MSGS);
 		/* RFC 8446 4.6.3: enum { update_not_requested(0),
 		 * update_requested(1) } KeyUpdateRequest; "If an implementation
 		 * receives any other value, it MUST terminate the connection
@@ -109,7 +105,7 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 		if (msg[4] > 1)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-				WT_TLS_R_BAD_KEY_UPDATE);
+				    WT_TLS_R_BAD_KEY_UPDATE);
 		if (wt_ks_next_traffic(c->hash, c->rd.secret))
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 		if (wt_tls_set_keys(c, &c->rd, c->rd.secret))
@@ -142,7 +138,7 @@ int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
 		 * counted like KeyUpdates. */
 		if (++c->idle_nst > WT_TLS_MAX_POST_MSGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_TOO_MANY_POST_MSGS);
+				    WT_TLS_R_TOO_MANY_POST_MSGS);
 		return wt_hs_client_ticket(c, msg, len);
 	}
 	/* Post-handshake authentication was not offered; anything else is

@@ -95,7 +95,7 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 		 * BoringSSL (TOO_MANY_WARNING_ALERTS) cap these warnings. */
 		if (++c->idle_warn > WT_TLS_MAX_WARNINGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_TOO_MANY_WARNINGS);
+				    WT_TLS_R_TOO_MANY_WARNINGS);
 		return 1;
 	}
 	/* RFC 5246 7.2: a warning alert (level 1) does not end a TLS 1.2
@@ -109,7 +109,7 @@ static int got_alert(wt_tls_conn *c, const uint8_t *p, size_t n)
 	    p[0] == 1) {
 		if (++c->idle_warn > WT_TLS_MAX_WARNINGS)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_TOO_MANY_WARNINGS);
+				    WT_TLS_R_TOO_MANY_WARNINGS);
 		return 1;
 	}
 	/* RFC 8446 6: "Unknown Alert types MUST be treated as error alerts";
@@ -143,7 +143,9 @@ static int take_record(wt_tls_conn *c)
 			return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS);
 		progress(c);
 		return (c->role == ROLE_CLIENT ? wt_hs12_client_ccs(c) :
-			wt_hs12_server_ccs(c)) ? -1 : 1;
+						 wt_hs12_server_ccs(c)) ?
+			-1 :
+			1;
 	}
 	if (in.type == CT_CCS) {
 		/* RFC 8446 5: "An implementation may receive an unencrypted
@@ -179,8 +181,7 @@ static int take_record(wt_tls_conn *c)
 	/* RFC 8446 5.1: "Handshake messages MUST NOT be interleaved with other
 	 * record types." */
 	if (in.type != CT_HANDSHAKE && c->hsi_len > 0)
-		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE,
-			WT_TLS_R_UNEXPECTED_MESSAGE);
+		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE);
 	/* RFC 8446 5.4: "Implementations MUST NOT send Handshake and Alert
 	 * records that have a zero-length TLSInnerPlaintext.content; if such
 	 * a message is received, the receiving implementation MUST terminate
@@ -204,7 +205,7 @@ static int take_record(wt_tls_conn *c)
 		 * rest of this record. */
 		if (wt_tls_hsin_reserve(c, c->hsi_len + in.len))
 			return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
-				WT_TLS_ERR_NO_BUFFERS);
+					   WT_TLS_ERR_NO_BUFFERS);
 		memcpy(wt_tls_hsin(c) + c->hsi_len, in.body, in.len);
 		c->hsi_len += in.len;
 		return wt_hs_dispatch(c) < 0 ? -1 : 1;
@@ -233,7 +234,7 @@ static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 			 * buffers.c). */
 			if (wt_tls_hs_acquire(c))
 				return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
-					WT_TLS_ERR_NO_BUFFERS);
+						   WT_TLS_ERR_NO_BUFFERS);
 			/* Our flight goes out before we wait for the peer's
 			 * answer. */
 			if (!wt_tls_flush(c)) {
@@ -298,7 +299,8 @@ static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 			if (c->eof)
 				/* Transport ended without close_notify: truncation
 				 * (SSL_ERROR_SYSCALL with EOF). */
-				return wt_tls_fail(c, NO_ALERT, WT_TLS_ERR_UNEXPECTED_EOF);
+				return wt_tls_fail(c, NO_ALERT,
+						   WT_TLS_ERR_UNEXPECTED_EOF);
 			c->last = WT_TLS_ERROR_WANT_READ;
 			return 0;
 		}

@@ -38,7 +38,7 @@ uint32_t wt_rec_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret)
 }
 
 uint32_t wt_rec_set_keys12(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *key,
-	const uint8_t *iv)
+			   const uint8_t *iv)
 {
 	/* RFC 5288 3: AES-GCM's "salt" is the 4-byte client/server_write_IV
 	 * and each record carries its 8-byte nonce_explicit; RFC 7905 2:
@@ -60,8 +60,7 @@ uint32_t wt_rec_set_keys12(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *key,
  * send the sequence number as nonce_explicit ("may be the 64-bit sequence
  * number", and so never repeats under a key); RFC 7905 2, fixed_iv XOR
  * the padded sequence number. explicit: the 8 bytes (GCM only). */
-static void nonce12(const wt_tls_dir *d, const uint8_t *explicit,
-	uint8_t nonce[12])
+static void nonce12(const wt_tls_dir *d, const uint8_t *explicit, uint8_t nonce[12])
 {
 	size_t i;
 	if (d->explicit_nonce) {
@@ -76,8 +75,7 @@ static void nonce12(const wt_tls_dir *d, const uint8_t *explicit,
 
 /* RFC 5246 6.2.3.3: additional_data = seq_num + TLSCompressed.type +
  * TLSCompressed.version + TLSCompressed.length (of the plaintext). */
-static void aad12(const wt_tls_dir *d, uint32_t type, size_t n,
-	uint8_t aad[13])
+static void aad12(const wt_tls_dir *d, uint32_t type, size_t n, uint8_t aad[13])
 {
 	wt_store64_be(aad, d->seq);
 	aad[8] = (uint8_t)type;
@@ -113,8 +111,8 @@ static int stage_room(wt_tls_conn *c, size_t need)
 }
 
 /* One record of n <= max fragment bytes. 0 or the failure's code. */
-static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
-	const uint8_t *p, size_t n)
+static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver, const uint8_t *p,
+			 size_t n)
 {
 	wt_tls_dir *d = &c->wr;
 	size_t body = d->active ? n + 1 + WT_AEAD_TAG_LEN : n;
@@ -138,8 +136,8 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
 			wt_store64_be(r + WT_TLS_HDR, d->seq);
 		nonce12(d, r + WT_TLS_HDR, nonce);
 		aad12(d, type, n, aad);
-		if (wt_aead_seal(&d->aead, nonce, 12, aad, 13, r + WT_TLS_HDR + ex,
-		    n, r + WT_TLS_HDR + ex, r + WT_TLS_HDR + ex + n) != 0)
+		if (wt_aead_seal(&d->aead, nonce, 12, aad, 13, r + WT_TLS_HDR + ex, n,
+				 r + WT_TLS_HDR + ex, r + WT_TLS_HDR + ex + n) != 0)
 			return WT_TLS_ERR_INTERNAL;
 		/* RFC 5246 6.1: "Sequence numbers ... may not exceed 2^64-1";
 		 * TLS 1.2 has no rekeying: the connection ends first. */
@@ -169,9 +167,8 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
 		 * sent: RFC 8446 5.4 leaves the policy to us). */
 		r[WT_TLS_HDR + n] = (uint8_t)type;
 		nonce_of(d, nonce);
-		if (wt_aead_seal(&d->aead, nonce, 12, r, WT_TLS_HDR,
-		    r + WT_TLS_HDR, n + 1, r + WT_TLS_HDR,
-		    r + WT_TLS_HDR + n + 1) != 0)
+		if (wt_aead_seal(&d->aead, nonce, 12, r, WT_TLS_HDR, r + WT_TLS_HDR,
+				 n + 1, r + WT_TLS_HDR, r + WT_TLS_HDR + n + 1) != 0)
 			return WT_TLS_ERR_INTERNAL;
 		/* RFC 8446 5.3: "If a TLS implementation would need to wrap a
 		 * sequence number, it MUST either rekey or terminate" (post.c
@@ -183,8 +180,8 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver,
 	return 0;
 }
 
-uint32_t wt_rec_seal(wt_tls_conn *c, uint32_t type, uint32_t version,
-	const uint8_t *p, size_t len)
+uint32_t wt_rec_seal(wt_tls_conn *c, uint32_t type, uint32_t version, const uint8_t *p,
+		     size_t len)
 {
 	size_t frag = c->wr.active ? c->send_frag : WT_TLS_MAX_PLAIN;
 	uint32_t e;
@@ -217,8 +214,7 @@ int wt_tls_flush(wt_tls_conn *c)
 			memmove(out, out + c->out_off, c->out_len);
 			c->out_off = 0;
 		}
-		memcpy(out + c->out_off + c->out_len,
-			wt_tls_stage(c) + c->st_off, n);
+		memcpy(out + c->out_off + c->out_len, wt_tls_stage(c) + c->st_off, n);
 		c->out_len += n;
 		c->st_off += n;
 	}
@@ -260,8 +256,7 @@ static int skip_early(wt_tls_conn *c, size_t len, wt_rec_in *r)
  * content's length from the network, so its length is not revealed by
  * where a scan stops). Only the two results are made public: the record
  * layer acts on them. */
-static size_t inner_scan(const uint8_t *p, size_t n, uint32_t *type,
-	uint32_t *found)
+static size_t inner_scan(const uint8_t *p, size_t n, uint32_t *type, uint32_t *found)
 {
 	uint64_t w, last = 0, m;
 	uint32_t f = 0, pos = 0, t = 0, wpos = 0, nz, b;
@@ -302,8 +297,8 @@ static size_t inner_scan(const uint8_t *p, size_t n, uint32_t *type,
 
 /* A TLS 1.2 protected record (RFC 5246 6.2.3.3): every content type is
  * protected once the peer's ChangeCipherSpec switched the read side. */
-static int read12(wt_tls_conn *c, wt_rec_in *rec, const uint8_t *h,
-	uint8_t *body, size_t len)
+static int read12(wt_tls_conn *c, wt_rec_in *rec, const uint8_t *h, uint8_t *body,
+		  size_t len)
 {
 	wt_tls_dir *d = &c->rd;
 	size_t ex = d->explicit_nonce ? 8 : 0, n;
@@ -323,8 +318,8 @@ static int read12(wt_tls_conn *c, wt_rec_in *rec, const uint8_t *h,
 		return bad(rec, WT_ALERT_RECORD_OVERFLOW, WT_TLS_R_RECORD_OVERFLOW);
 	nonce12(d, body, nonce);
 	aad12(d, type, n, aad);
-	r = wt_aead_open(&d->aead, nonce, 12, aad, 13, body + ex, n,
-		body + ex, body + ex + n);
+	r = wt_aead_open(&d->aead, nonce, 12, aad, 13, body + ex, n, body + ex,
+			 body + ex + n);
 	WT_DECLASSIFY_MEM(&r, sizeof r);
 	/* RFC 5246 6.2.3.3: "If the decryption fails, a fatal bad_record_mac
 	 * alert MUST be generated." */
@@ -363,8 +358,7 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 	 * TLSPlaintext "length MUST NOT exceed 2^14 bytes". */
 	if (len > WT_TLS_MAX_CIPHER ||
 	    ((!c->rd.active || (type != CT_APPDATA && !c->rd.v12)) &&
-	     len > WT_TLS_MAX_PLAIN &&
-	     !(type == CT_APPDATA && c->early_skip)))
+	     len > WT_TLS_MAX_PLAIN && !(type == CT_APPDATA && c->early_skip)))
 		return bad(rec, WT_ALERT_RECORD_OVERFLOW, WT_TLS_R_RECORD_OVERFLOW);
 	if (avail < WT_TLS_HDR + len)
 		return WT_REC_NONE;
@@ -402,8 +396,7 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 	/* RFC 8446 5.2: additional_data = the record header. "If the
 	 * decryption fails, the receiver MUST terminate the connection with a
 	 * "bad_record_mac" alert." */
-	r = wt_aead_open(&c->rd.aead, nonce, 12, h, WT_TLS_HDR, body, n,
-		body, body + n);
+	r = wt_aead_open(&c->rd.aead, nonce, 12, h, WT_TLS_HDR, body, n, body, body + n);
 	/* The verdict is public by design (the record is dropped or the
 	 * connection fails). */
 	WT_DECLASSIFY_MEM(&r, sizeof r);
@@ -433,7 +426,7 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 		n = inner_scan(body, n, &type, &found);
 		if (!found)
 			return bad(rec, WT_ALERT_UNEXPECTED_MESSAGE,
-				WT_TLS_R_NO_CONTENT_TYPE);
+				   WT_TLS_R_NO_CONTENT_TYPE);
 	}
 	/* RFC 8446 5: "An implementation which receives ... a protected
 	 * change_cipher_spec record MUST abort the handshake with an

@@ -77,7 +77,7 @@ int wt_rd_vec(wt_rd *r, size_t lenbytes, wt_rd *sub);
 typedef struct {
 	uint8_t *buf;
 	size_t cap, len;
-	int overflow;    /* set once anything did not fit; checked at the end */
+	int overflow; /* set once anything did not fit; checked at the end */
 } wt_wr;
 
 void wt_wr_u8(wt_wr *w, uint32_t v);
@@ -93,31 +93,54 @@ void wt_wr_close(wt_wr *w, size_t pos, size_t lenbytes);
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23 };
 enum {
 	HS_HELLO_REQUEST = 0,
-	HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
-	HS_END_OF_EARLY_DATA = 5, HS_ENCRYPTED_EXTENSIONS = 8,
-	HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13,
-	HS_SERVER_KEY_EXCHANGE = 12, HS_SERVER_HELLO_DONE = 14,
-	HS_CERTIFICATE_VERIFY = 15, HS_CLIENT_KEY_EXCHANGE = 16,
-	HS_FINISHED = 20, HS_KEY_UPDATE = 24,
+	HS_CLIENT_HELLO = 1,
+	HS_SERVER_HELLO = 2,
+	HS_NEW_SESSION_TICKET = 4,
+	HS_END_OF_EARLY_DATA = 5,
+	HS_ENCRYPTED_EXTENSIONS = 8,
+	HS_CERTIFICATE = 11,
+	HS_CERTIFICATE_REQUEST = 13,
+	HS_SERVER_KEY_EXCHANGE = 12,
+	HS_SERVER_HELLO_DONE = 14,
+	HS_CERTIFICATE_VERIFY = 15,
+	HS_CLIENT_KEY_EXCHANGE = 16,
+	HS_FINISHED = 20,
+	HS_KEY_UPDATE = 24,
 	HS_MESSAGE_HASH = 254
 };
 /* Extension codepoints (RFC 8446 4.2, RFC 6066, RFC 7301, RFC 8449). */
 enum {
-	EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10, EXT_EC_POINT_FORMATS = 11,
-	EXT_SIGNATURE_ALGORITHMS = 13, EXT_ALPN = 16, EXT_PADDING = 21,
-	EXT_EXTENDED_MASTER_SECRET = 23, EXT_SESSION_TICKET = 35,
+	EXT_SERVER_NAME = 0,
+	EXT_SUPPORTED_GROUPS = 10,
+	EXT_EC_POINT_FORMATS = 11,
+	EXT_SIGNATURE_ALGORITHMS = 13,
+	EXT_ALPN = 16,
+	EXT_PADDING = 21,
+	EXT_EXTENDED_MASTER_SECRET = 23,
+	EXT_SESSION_TICKET = 35,
 	EXT_RENEGOTIATION_INFO = 0xFF01,
-	EXT_RECORD_SIZE_LIMIT = 28, EXT_PRE_SHARED_KEY = 41,
-	EXT_EARLY_DATA = 42, EXT_SUPPORTED_VERSIONS = 43, EXT_COOKIE = 44,
-	EXT_PSK_KEY_EXCHANGE_MODES = 45, EXT_CERTIFICATE_AUTHORITIES = 47,
-	EXT_POST_HANDSHAKE_AUTH = 49, EXT_SIGNATURE_ALGORITHMS_CERT = 50,
+	EXT_RECORD_SIZE_LIMIT = 28,
+	EXT_PRE_SHARED_KEY = 41,
+	EXT_EARLY_DATA = 42,
+	EXT_SUPPORTED_VERSIONS = 43,
+	EXT_COOKIE = 44,
+	EXT_PSK_KEY_EXCHANGE_MODES = 45,
+	EXT_CERTIFICATE_AUTHORITIES = 47,
+	EXT_POST_HANDSHAKE_AUTH = 49,
+	EXT_SIGNATURE_ALGORITHMS_CERT = 50,
 	EXT_KEY_SHARE = 51
 };
 /* Message contexts an extension may appear in (RFC 8446 4.2 table);
  * M_SH12 is a TLS 1.2 ServerHello (RFC 5246 7.4.1.4: the extensions a
  * 1.3 server puts in EncryptedExtensions come there). */
 enum {
-	M_CH = 1, M_SH = 2, M_HRR = 4, M_EE = 8, M_CT = 16, M_CR = 32, M_NST = 64,
+	M_CH = 1,
+	M_SH = 2,
+	M_HRR = 4,
+	M_EE = 8,
+	M_CT = 16,
+	M_CR = 32,
+	M_NST = 64,
 	M_SH12 = 128
 };
 
@@ -153,27 +176,43 @@ enum {
  * kMaxWarningAlerts; ssl/tls13_both.cc kMaxKeyUpdates), which its test
  * runner pins (SendEmptyRecords-Pass 32, SendUserCanceledAlerts-TLS13 4,
  * TooManyKeyUpdates 33): */
-#define WT_TLS_MAX_EMPTY 32      /* empty records and dropped CCS records */
-#define WT_TLS_MAX_WARNINGS 4    /* user_canceled alerts */
-#define WT_TLS_MAX_POST_MSGS 32  /* KeyUpdates; NewSessionTickets */
+#define WT_TLS_MAX_EMPTY 32     /* empty records and dropped CCS records */
+#define WT_TLS_MAX_WARNINGS 4   /* user_canceled alerts */
+#define WT_TLS_MAX_POST_MSGS 32 /* KeyUpdates; NewSessionTickets */
 
 /* Handshake states: "expect_*" is the message the connection waits for. */
 enum {
 	ST_NONE = 0,
 	/* client */
-	ST_C_START, ST_C_EXPECT_SH, ST_C_EXPECT_SH2, ST_C_EXPECT_EE,
-	ST_C_EXPECT_CERT_CR, ST_C_EXPECT_CERT, ST_C_EXPECT_CV, ST_C_EXPECT_FIN,
+	ST_C_START,
+	ST_C_EXPECT_SH,
+	ST_C_EXPECT_SH2,
+	ST_C_EXPECT_EE,
+	ST_C_EXPECT_CERT_CR,
+	ST_C_EXPECT_CERT,
+	ST_C_EXPECT_CV,
+	ST_C_EXPECT_FIN,
 	/* server */
-	ST_S_EXPECT_CH, ST_S_EXPECT_CH2, ST_S_EXPECT_CERT, ST_S_EXPECT_CV,
+	ST_S_EXPECT_CH,
+	ST_S_EXPECT_CH2,
+	ST_S_EXPECT_CERT,
+	ST_S_EXPECT_CV,
 	ST_S_EXPECT_FIN,
 	/* TLS 1.2 client (RFC 5246 7.3): full handshake, then with a
 	 * session resumed (abbreviated: NewSessionTicket, CCS, Finished) */
-	ST_C12_EXPECT_CERT, ST_C12_EXPECT_SKE, ST_C12_EXPECT_CR_SHD,
-	ST_C12_EXPECT_SHD, ST_C12_EXPECT_NST, ST_C12_EXPECT_CCS,
+	ST_C12_EXPECT_CERT,
+	ST_C12_EXPECT_SKE,
+	ST_C12_EXPECT_CR_SHD,
+	ST_C12_EXPECT_SHD,
+	ST_C12_EXPECT_NST,
+	ST_C12_EXPECT_CCS,
 	ST_C12_EXPECT_FIN,
 	/* TLS 1.2 server */
-	ST_S12_EXPECT_CERT, ST_S12_EXPECT_CKE, ST_S12_EXPECT_CV,
-	ST_S12_EXPECT_CCS, ST_S12_EXPECT_FIN,
+	ST_S12_EXPECT_CERT,
+	ST_S12_EXPECT_CKE,
+	ST_S12_EXPECT_CV,
+	ST_S12_EXPECT_CCS,
+	ST_S12_EXPECT_FIN,
 	ST_CONNECTED
 };
 
@@ -193,10 +232,10 @@ enum wt_peer_auth { PEER_AUTH_NONE = 0, PEER_AUTH_VERIFIED = 1, PEER_AUTH_CERT_S
 /* ---- the context --------------------------------------------------------- */
 
 struct wt_tls_ctx {
-	uint16_t suites[WT_TLS_MAX_SUITES];      /* TLS 1.3 */
-	uint16_t suites12[WT_TLS_MAX_SUITES];    /* TLS 1.2 */
+	uint16_t suites[WT_TLS_MAX_SUITES];   /* TLS 1.3 */
+	uint16_t suites12[WT_TLS_MAX_SUITES]; /* TLS 1.2 */
 	uint32_t nsuites12;
-	uint32_t min_version, max_version;       /* WT_TLS_VERSION_* */
+	uint32_t min_version, max_version; /* WT_TLS_VERSION_* */
 	uint16_t groups[WT_TLS_MAX_GROUPS];
 	uint16_t sigalgs[WT_TLS_MAX_SIGALGS];
 	uint32_t nsuites, ngroups, nsigalgs;
@@ -209,7 +248,7 @@ struct wt_tls_ctx {
 	size_t chainlen;
 	wt_privkey key;
 	uint32_t has_key;
-	char key_error[160];         /* why the last set_key failed */
+	char key_error[160]; /* why the last set_key failed */
 	const uint8_t *alpn;
 	size_t alpnlen;
 	uint32_t verify, client_cert;
@@ -218,10 +257,10 @@ struct wt_tls_ctx {
 	uint32_t mode, options;
 	uint32_t rsl;
 	size_t net_in, net_out, hs_max;
-	size_t cert_msg_len;         /* our Certificate message, 0 no chain */
-	uint64_t key_limit;          /* records per key; 0: RFC 8446 5.5's */
-	const void *trust;           /* wt_x509_store for WT_TLS_VERIFY_CHAIN */
-	uint32_t verify_flags;       /* WT_TLS_VERIFY_CALLBACK */
+	size_t cert_msg_len;   /* our Certificate message, 0 no chain */
+	uint64_t key_limit;    /* records per key; 0: RFC 8446 5.5's */
+	const void *trust;     /* wt_x509_store for WT_TLS_VERIFY_CHAIN */
+	uint32_t verify_flags; /* WT_TLS_VERIFY_CALLBACK */
 	uint8_t pins[8][32];
 	uint32_t npins;
 };
@@ -231,9 +270,9 @@ struct wt_tls_ctx {
 typedef struct {
 	wt_aead_ctx aead;
 	uint8_t iv[12];
-	uint8_t secret[WT_HASH_MAX_LEN];  /* current traffic secret */
+	uint8_t secret[WT_HASH_MAX_LEN]; /* current traffic secret */
 	uint64_t seq;
-	uint32_t active;   /* 0: records are TLSPlaintext */
+	uint32_t active; /* 0: records are TLSPlaintext */
 	/* TLS 1.2 record protection (RFC 5246 6.2.3.3): no inner content
 	 * type, the header's type and the plaintext length in the
 	 * additional data; explicit: an 8-byte explicit nonce precedes the
@@ -243,14 +282,14 @@ typedef struct {
 
 /* ---- key schedule: one struct per stage (rustls KeySchedule*) --------- */
 
-typedef struct {                /* after HKDF-Extract(0, PSK) */
+typedef struct { /* after HKDF-Extract(0, PSK) */
 	uint8_t secret[WT_HASH_MAX_LEN];
 } wt_ks_early;
-typedef struct {                /* after HKDF-Extract(derived, (EC)DHE) */
+typedef struct { /* after HKDF-Extract(derived, (EC)DHE) */
 	uint8_t secret[WT_HASH_MAX_LEN];
 	uint8_t c_hs[WT_HASH_MAX_LEN], s_hs[WT_HASH_MAX_LEN];
 } wt_ks_handshake;
-typedef struct {                /* after HKDF-Extract(derived, 0) */
+typedef struct { /* after HKDF-Extract(derived, 0) */
 	uint8_t secret[WT_HASH_MAX_LEN];
 	uint8_t c_ap[WT_HASH_MAX_LEN], s_ap[WT_HASH_MAX_LEN];
 	uint8_t exporter[WT_HASH_MAX_LEN], resumption[WT_HASH_MAX_LEN];
@@ -258,7 +297,7 @@ typedef struct {                /* after HKDF-Extract(derived, 0) */
 
 /* One queued key log secret (see wt_tls_set_keylog). */
 typedef struct {
-	uint8_t id;                  /* WT_TLS_KEYLOG_*, 0 free */
+	uint8_t id; /* WT_TLS_KEYLOG_*, 0 free */
 	uint8_t len;
 	uint8_t secret[WT_TLS_KEYLOG_SECRET_MAX];
 } wt_tls_keylog_entry;
@@ -282,41 +321,41 @@ typedef struct {
 
 struct wt_tls_conn {
 	const wt_tls_ctx *ctx;
-	int32_t role;              /* enum wt_role */
+	int32_t role; /* enum wt_role */
 	uint32_t mode;
 	uint32_t state;
-	uint32_t err, reason;      /* sticky */
-	uint32_t transient;        /* last non-sticky misuse error */
-	int32_t last;              /* WT_TLS_ERROR_* of the last call */
+	uint32_t err, reason; /* sticky */
+	uint32_t transient;   /* last non-sticky misuse error */
+	int32_t last;         /* WT_TLS_ERROR_* of the last call */
 
 	/* arena and its regions */
 	uint8_t *arena;
 	size_t arenalen;
 	size_t in_cap, out_alloc, stage_cap, hs_max;
-	size_t in_off, in_len;     /* unprocessed ciphertext [in_off, in_len) */
-	size_t app_off, app_len;   /* decrypted application data in `in` */
+	size_t in_off, in_len;   /* unprocessed ciphertext [in_off, in_len) */
+	size_t app_off, app_len; /* decrypted application data in `in` */
 	size_t out_off, out_len, out_cap;
 	size_t st_off, st_len;
 	size_t hsi_len, hso_len;
 	/* handshake regions, allocated while needed (buffers.c) */
-	uint8_t *hs_stage;         /* NULL: the stage is the arena's */
+	uint8_t *hs_stage; /* NULL: the stage is the arena's */
 	uint8_t *hsi_buf, *hso_buf;
 	size_t hsi_cap, hso_cap;
 	uint32_t eof;
 
 	/* records */
 	wt_tls_dir rd, wr;
-	uint32_t send_frag;        /* max plaintext bytes per record we send */
-	uint32_t recv_limit;       /* max inner plaintext (with type) we accept */
-	uint32_t peer_rsl;         /* peer's record_size_limit, 0 none */
+	uint32_t send_frag;  /* max plaintext bytes per record we send */
+	uint32_t recv_limit; /* max inner plaintext (with type) we accept */
+	uint32_t peer_rsl;   /* peer's record_size_limit, 0 none */
 	uint32_t ccs_sent, hs_seen_ch;
 
 	/* negotiated */
-	uint32_t version;          /* WT_TLS_VERSION_*, 0 until the hellos */
+	uint32_t version; /* WT_TLS_VERSION_*, 0 until the hellos */
 	uint32_t suite, hash, hashlen, aead, keylen, group;
 	uint32_t peer_sigalg, own_sigalg;
 	uint32_t resumed, hrr, peer_auth, cert_requested, sent_cert;
-	uint32_t tkt_flags;          /* server: flags of the ticket being resumed */
+	uint32_t tkt_flags; /* server: flags of the ticket being resumed */
 	uint32_t hs_done;
 
 	/* transcript: both hashes run until the suite is known */
@@ -327,9 +366,9 @@ struct wt_tls_conn {
 	wt_ks_master ks_m;
 
 	/* hello state */
-	wt_kex_ctx kex;              /* fields private to crypto-src/pk */
-	uint32_t kex_group;          /* the group of our key share */
-	uint32_t x25519_beside;      /* client: an X25519 share went beside
+	wt_kex_ctx kex;         /* fields private to crypto-src/pk */
+	uint32_t kex_group;     /* the group of our key share */
+	uint32_t x25519_beside; /* client: an X25519 share went beside
 	                              * the X25519MLKEM768 one (key_share.c) */
 	uint8_t random[32], peer_random[32];
 	uint8_t session_id[32];
@@ -337,20 +376,20 @@ struct wt_tls_conn {
 	uint8_t cookie[WT_TLS_COOKIE_MAX];
 	uint32_t cookielen;
 	uint32_t hrr_group;
-	uint32_t offered_psk;        /* client offered the stored (TLS 1.3)
+	uint32_t offered_psk;    /* client offered the stored (TLS 1.3)
 	                              * session as a PSK */
-	uint32_t offered_sess12;     /* client offered the stored TLS 1.2
+	uint32_t offered_sess12; /* client offered the stored TLS 1.2
 	                              * session (ticket and/or session ID) */
-	uint32_t psk_hash_first;     /* client: hash whose suites the ClientHello
+	uint32_t psk_hash_first; /* client: hash whose suites the ClientHello
 	                              * lists first (0: our order); kept for
 	                              * the second ClientHello (4.1.2) */
-	uint32_t ext_sent;           /* client: bitmask of extensions sent */
+	uint32_t ext_sent;       /* client: bitmask of extensions sent */
 
 	/* per-message scratch (filled by extension handlers) */
-	uint32_t seen_ext[2];        /* duplicate detection, by slot */
+	uint32_t seen_ext[2]; /* duplicate detection, by slot */
 	uint32_t peer_versions_ok;
-	uint32_t peer_group;         /* share chosen from the peer */
-	const uint8_t *peer_share;   /* points into hs_in while processing */
+	uint32_t peer_group;       /* share chosen from the peer */
+	const uint8_t *peer_share; /* points into hs_in while processing */
 	size_t peer_sharelen;
 	/* The peer's lists are not stored: each is read whole as it is
 	 * parsed and intersected with our own (short) list. Bit i set: the
@@ -359,10 +398,10 @@ struct wt_tls_conn {
 	uint32_t peer_sigalg_mask;
 	uint32_t psk_modes_ok;
 	uint32_t psk_index_sel;
-	const uint8_t *psk_ext;      /* pre_shared_key body, into hs_in */
+	const uint8_t *psk_ext; /* pre_shared_key body, into hs_in */
 	size_t psk_extlen;
-	size_t psk_binders_off;      /* offset of binders within the CH */
-	uint32_t psk_selected;       /* client: server's selected_identity */
+	size_t psk_binders_off; /* offset of binders within the CH */
+	uint32_t psk_selected;  /* client: server's selected_identity */
 	uint32_t have_psk_ext;
 
 	uint8_t sni[256];
@@ -372,19 +411,19 @@ struct wt_tls_conn {
 
 	/* peer certificate */
 	wt_pubkey peer_key;
-	uint32_t verify_state;       /* enum wt_verify_state */
+	uint32_t verify_state; /* enum wt_verify_state */
 	uint32_t verify_alert;
-	int32_t verify_code;         /* see wt_tls_verify_code */
-	uint8_t vhost[256];          /* wt_tls_set_verify_host */
+	int32_t verify_code; /* see wt_tls_verify_code */
+	uint8_t vhost[256];  /* wt_tls_set_verify_host */
 	uint32_t vhostlen;
-	uint8_t cr_context[255];     /* CertificateRequest context */
+	uint8_t cr_context[255]; /* CertificateRequest context */
 	uint32_t cr_contextlen;
 
 	/* sessions */
-	wt_tls_session sess;         /* client: to offer / last received */
+	wt_tls_session sess; /* client: to offer / last received */
 	uint32_t have_sess;
-	uint32_t tickets_recv;       /* client: NewSessionTickets taken */
-	uint8_t psk[WT_HASH_MAX_LEN];/* server: PSK from the accepted ticket */
+	uint32_t tickets_recv;        /* client: NewSessionTickets taken */
+	uint8_t psk[WT_HASH_MAX_LEN]; /* server: PSK from the accepted ticket */
 	uint32_t tickets_sent;
 
 	/* Our key_exchange bytes: a server's ServerHello share; a client's
@@ -393,12 +432,12 @@ struct wt_tls_conn {
 	uint8_t own_share[WT_KEX_SHARE_MAX];
 	size_t own_sharelen;
 	uint32_t rd_epoch;
-	uint32_t ext_seen_peer;      /* server: extensions the client sent */
-	uint8_t ch1_digest[32];      /* server: what ClientHello2 must repeat */
-	uint32_t npeer_shares;       /* server: KeyShareEntry count */
-	uint32_t cookie_ok;          /* server: ClientHello2 echoed the cookie */
-	uint32_t psk_ch1;            /* server: ClientHello1's PSK was accepted */
-	uint32_t early_skip;         /* server: 0-RTT bytes still to skip */
+	uint32_t ext_seen_peer; /* server: extensions the client sent */
+	uint8_t ch1_digest[32]; /* server: what ClientHello2 must repeat */
+	uint32_t npeer_shares;  /* server: KeyShareEntry count */
+	uint32_t cookie_ok;     /* server: ClientHello2 echoed the cookie */
+	uint32_t psk_ch1;       /* server: ClientHello1's PSK was accepted */
+	uint32_t early_skip;    /* server: 0-RTT bytes still to skip */
 
 	/* TLS 1.2 (hs12*.c) */
 	uint8_t ms[48];              /* master secret (RFC 5246 8.1) */
@@ -417,26 +456,26 @@ struct wt_tls_conn {
 	uint32_t peer_ticket_ext;    /* session_ticket extension seen */
 	const uint8_t *peer_ticket;  /* its body, into hs_in (server) */
 	size_t peer_ticketlen;
-	uint32_t send_ticket;        /* server: NewSessionTicket to send /
+	uint32_t send_ticket;            /* server: NewSessionTicket to send /
 	                              * client: one is to come */
-	uint32_t ccs_seen;           /* the peer's ChangeCipherSpec taken */
-	uint32_t cert_type_ok;       /* client: our key's type is among the
+	uint32_t ccs_seen;               /* the peer's ChangeCipherSpec taken */
+	uint32_t cert_type_ok;           /* client: our key's type is among the
 	                              * CertificateRequest's certificate_types */
-	uint32_t pmslen;             /* client: the ECDHE secret, kept in ms
+	uint32_t pmslen;                 /* client: the ECDHE secret, kept in ms
 	                              * from ServerKeyExchange to our flight */
 	uint8_t peer_vd[12], own_vd[12]; /* verify_data (RFC 5746 3.1) */
 
 	/* post-handshake */
-	uint32_t ku_pending;         /* enum wt_ku */
-	uint32_t ku_silent;          /* our KeyUpdate went out and no
+	uint32_t ku_pending; /* enum wt_ku */
+	uint32_t ku_silent;  /* our KeyUpdate went out and no
 	                              * application data since (RFC 8446
 	                              * 4.6.3 "silent"; post.c, write.c) */
 	/* consecutive records / messages that carried nothing (see
 	 * WT_TLS_MAX_EMPTY); zeroed by application data or handshake bytes
 	 * of the handshake */
 	uint32_t idle_empty, idle_warn, idle_ku, idle_nst;
-	uint32_t shut;               /* enum wt_shut bits */
-	uint32_t close_pending;      /* SSL_shutdown's close_notify sealed,
+	uint32_t shut;          /* enum wt_shut bits */
+	uint32_t close_pending; /* SSL_shutdown's close_notify sealed,
 	                              * not yet all in `out` (WANT_WRITE) */
 
 	/* key log queue: [kl_head, kl_n) waits for the host; empty and
@@ -490,23 +529,23 @@ uint32_t wt_rec_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
 /* Seal len bytes of type into stage as one or more records (protected if
  * the write direction is active); version is the legacy_record_version
  * of plaintext records (RFC 8446 5.1). 0, or the WT_TLS_* code. */
-uint32_t wt_rec_seal(wt_tls_conn *c, uint32_t type, uint32_t version,
-	const uint8_t *p, size_t len);
+uint32_t wt_rec_seal(wt_tls_conn *c, uint32_t type, uint32_t version, const uint8_t *p,
+		     size_t len);
 /* TLS 1.2: install key and iv (RFC 5246 6.3 key block parts; ivlen 4
  * for AES-GCM's salt, 12 for ChaCha20-Poly1305) for a direction; resets
  * the sequence number. 0 or the WT_TLS_* code. */
 uint32_t wt_rec_set_keys12(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *key,
-	const uint8_t *iv);
+			   const uint8_t *iv);
 /* Move staged bytes into out as room allows; 1 when stage is empty. */
 int wt_tls_flush(wt_tls_conn *c);
 
 /* What wt_rec_read found. */
 typedef struct {
-	uint32_t type;     /* content type (the inner one when protected) */
-	uint32_t prot;     /* 1: deprotected with the read key; 0: in the clear */
-	uint8_t *body;     /* content, in place in `in`, padding stripped */
+	uint32_t type; /* content type (the inner one when protected) */
+	uint32_t prot; /* 1: deprotected with the read key; 0: in the clear */
+	uint8_t *body; /* content, in place in `in`, padding stripped */
 	size_t len;
-	uint32_t alert, reason;   /* WT_REC_ERROR: what to fail with */
+	uint32_t alert, reason; /* WT_REC_ERROR: what to fail with */
 } wt_rec_in;
 enum { WT_REC_ERROR = -1, WT_REC_NONE = 0, WT_REC_GOT = 1, WT_REC_SKIPPED = 2 };
 /* Take at most one complete record from `in`: WT_REC_NONE (not all there
@@ -523,8 +562,7 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *r);
  * error code then being WT_TLS_ERR_SEND_ALERT + alert; NO_ALERT: the error
  * code is err. Every failure of the engine ends here: this is the only
  * place the error field is written. Returns -1 for tail calls. */
-int wt_tls_fail_code(wt_tls_conn *c, uint32_t alert, uint32_t err,
-	uint32_t reason);
+int wt_tls_fail_code(wt_tls_conn *c, uint32_t alert, uint32_t err, uint32_t reason);
 /* The usual form: reason is a local WT_TLS_R_* / WT_TLS_ERR_* code (also
  * the error code when no alert is sent). */
 int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
@@ -534,59 +572,53 @@ int wt_tls_fail(wt_tls_conn *c, uint32_t alert, uint32_t reason);
 /* The record calls for the layers above: on failure the error is set. */
 int wt_tls_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret);
 int wt_tls_seal(wt_tls_conn *c, uint32_t type, const uint8_t *p, size_t len);
-int wt_tls_seal_version(wt_tls_conn *c, uint32_t type, uint32_t version,
-	const uint8_t *p, size_t len);
+int wt_tls_seal_version(wt_tls_conn *c, uint32_t type, uint32_t version, const uint8_t *p,
+			size_t len);
 int wt_tls_send_alert(wt_tls_conn *c, uint32_t level, uint32_t desc);
 
 /* ---- key schedule (keysched13.c) ---------------------------------------- */
 
-int wt_ks_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead,
-	uint32_t *keylen);
-void wt_ks_early_init(wt_ks_early *e, uint32_t hash, const uint8_t *psk,
-	size_t psklen);
-int wt_ks_binder_key(const wt_ks_early *e, uint32_t hash, int resumption,
-	uint8_t *out);
-int wt_ks_handshake_init(wt_ks_handshake *h, const wt_ks_early *e,
-	uint32_t hash, const uint8_t *dhe, size_t dhelen,
-	const uint8_t *th_ch_sh);
-int wt_ks_master_init(wt_ks_master *m, const wt_ks_handshake *h,
-	uint32_t hash, const uint8_t *th_ch_sfin);
-int wt_ks_resumption(wt_ks_master *m, uint32_t hash,
-	const uint8_t *th_ch_cfin);
-int wt_ks_finished(uint32_t hash, const uint8_t *base_key,
-	const uint8_t *thash, uint8_t *out);
+int wt_ks_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead, uint32_t *keylen);
+void wt_ks_early_init(wt_ks_early *e, uint32_t hash, const uint8_t *psk, size_t psklen);
+int wt_ks_binder_key(const wt_ks_early *e, uint32_t hash, int resumption, uint8_t *out);
+int wt_ks_handshake_init(wt_ks_handshake *h, const wt_ks_early *e, uint32_t hash,
+			 const uint8_t *dhe, size_t dhelen, const uint8_t *th_ch_sh);
+int wt_ks_master_init(wt_ks_master *m, const wt_ks_handshake *h, uint32_t hash,
+		      const uint8_t *th_ch_sfin);
+int wt_ks_resumption(wt_ks_master *m, uint32_t hash, const uint8_t *th_ch_cfin);
+int wt_ks_finished(uint32_t hash, const uint8_t *base_key, const uint8_t *thash,
+		   uint8_t *out);
 int wt_ks_next_traffic(uint32_t hash, uint8_t *secret);
 int wt_ks_ticket_psk(uint32_t hash, const uint8_t *res, const uint8_t *nonce,
-	size_t noncelen, uint8_t *psk);
-int wt_ks_traffic_keys(uint32_t hash, const uint8_t *secret, uint8_t *key,
-	size_t keylen, uint8_t iv[12]);
+		     size_t noncelen, uint8_t *psk);
+int wt_ks_traffic_keys(uint32_t hash, const uint8_t *secret, uint8_t *key, size_t keylen,
+		       uint8_t iv[12]);
 
 /* ---- TLS 1.2 key schedule (keysched12.c, RFC 5246 5, 6.3, 8.1, 7.4.9;
  * RFC 7627 4) ---------------------------------------------------------- */
 
 /* The TLS 1.2 suites: hash of the PRF, AEAD, key length, and whether the
  * certificate is ECDSA/EdDSA (1) or RSA (0). -1 for anything else. */
-int wt_ks12_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead,
-	uint32_t *keylen, uint32_t *ecdsa);
+int wt_ks12_suite_params(uint32_t suite, uint32_t *hash, uint32_t *aead, uint32_t *keylen,
+			 uint32_t *ecdsa);
 /* PRF(secret, label, seed1 || seed2) = P_hash (RFC 5246 5), outlen bytes. */
-int wt_prf12(uint32_t hash, const uint8_t *secret, size_t slen,
-	const char *label, const uint8_t *seed1, size_t s1len,
-	const uint8_t *seed2, size_t s2len, uint8_t *out, size_t outlen);
+int wt_prf12(uint32_t hash, const uint8_t *secret, size_t slen, const char *label,
+	     const uint8_t *seed1, size_t s1len, const uint8_t *seed2, size_t s2len,
+	     uint8_t *out, size_t outlen);
 /* master_secret: with ems, PRF(pms, "extended master secret",
  * session_hash) (RFC 7627 4); without, PRF(pms, "master secret",
  * client_random || server_random) (RFC 5246 8.1). 48 bytes. */
 int wt_ks12_master(uint32_t hash, const uint8_t *pms, size_t pmslen, int ems,
-	const uint8_t *session_hash, const uint8_t cr[32], const uint8_t sr[32],
-	uint8_t ms[48]);
+		   const uint8_t *session_hash, const uint8_t cr[32],
+		   const uint8_t sr[32], uint8_t ms[48]);
 /* The key block (RFC 5246 6.3): client_write_key, server_write_key,
  * client_write_IV, server_write_IV; ivlen 4 (GCM) or 12 (ChaCha). */
-int wt_ks12_key_block(uint32_t hash, const uint8_t ms[48],
-	const uint8_t cr[32], const uint8_t sr[32], size_t keylen, size_t ivlen,
-	uint8_t *out);
+int wt_ks12_key_block(uint32_t hash, const uint8_t ms[48], const uint8_t cr[32],
+		      const uint8_t sr[32], size_t keylen, size_t ivlen, uint8_t *out);
 /* verify_data (RFC 5246 7.4.9): PRF(ms, "client finished" / "server
  * finished", Hash(handshake_messages)), 12 bytes. */
 int wt_ks12_finished(uint32_t hash, const uint8_t ms[48], int client,
-	const uint8_t *thash, uint8_t out[12]);
+		     const uint8_t *thash, uint8_t out[12]);
 
 /* ---- transcript (transcript.c) ------------------------------------------ */
 
@@ -609,19 +641,16 @@ int wt_th_out_hash(const wt_tls_conn *c, uint32_t hash, uint8_t *out);
  * it). 0 ok (maybe paused), -1 fatal. */
 int wt_hs_dispatch(wt_tls_conn *c);
 /* Append a handshake message (header added) to hs_out and the transcript. */
-int wt_hs_put(wt_tls_conn *c, uint32_t type, const uint8_t *body,
-	size_t len, int transcript);
+int wt_hs_put(wt_tls_conn *c, uint32_t type, const uint8_t *body, size_t len,
+	      int transcript);
 /* Seal hs_out into stage under the current write key. */
 int wt_hs_flush(wt_tls_conn *c);
 
 int wt_hs_client_start(wt_tls_conn *c);
-int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len);
-int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len);
+int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len);
+int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len);
 /* post.c: a message after the handshake (KeyUpdate, NewSessionTicket). */
-int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len);
+int wt_hs_post_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len);
 /* post.c: seal our pending KeyUpdate, if any, and the one the key usage
  * limit calls for (RFC 8446 5.5). 0 or -1 (error set). */
 int wt_tls_post_send(wt_tls_conn *c);
@@ -632,10 +661,10 @@ uint64_t wt_tls_key_limit(const wt_tls_conn *c);
 
 /* What a verb waits for. */
 enum wt_pump_goal {
-	PUMP_HANDSHAKE,   /* the handshake done */
-	PUMP_BUFFERED,    /* what is already buffered processed, no waiting */
-	PUMP_APPDATA,     /* application data readable */
-	PUMP_CLOSE        /* the peer's close_notify (data before it dropped) */
+	PUMP_HANDSHAKE, /* the handshake done */
+	PUMP_BUFFERED,  /* what is already buffered processed, no waiting */
+	PUMP_APPDATA,   /* application data readable */
+	PUMP_CLOSE      /* the peer's close_notify (data before it dropped) */
 };
 /* Common entry of every verb: sticky error, buffers, state. 1 go on, 0
  * return failure (c->last / c->transient set). */
@@ -649,14 +678,13 @@ int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal);
 /* Shared pieces (handshake.c; the *_ok questions: ctx.c) */
 /* RFC 8446 4.1.3: the ServerHello.random that makes it a HelloRetryRequest. */
 extern const uint8_t wt_hrr_random[32];
-int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context,
-	size_t ctxlen);
+int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context, size_t ctxlen);
 int wt_hs_send_cert_verify(wt_tls_conn *c);
 int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *body, size_t len);
 int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *body, size_t len);
 int wt_hs_send_finished(wt_tls_conn *c, const uint8_t *base_key);
 int wt_hs_recv_finished(wt_tls_conn *c, const uint8_t *body, size_t len,
-	const uint8_t *base_key);
+			const uint8_t *base_key);
 size_t wt_hs_out_room(const wt_tls_conn *c);
 /* A writer over hs_out past a 4-byte header; commit adds the header and
  * the transcript. */
@@ -665,12 +693,10 @@ int wt_hs_commit(wt_tls_conn *c, uint32_t type, wt_wr *w);
 int wt_hs_verify_gate(wt_tls_conn *c);
 /* A server reads the client's Certificate (both versions): 0, -1 or
  * WT_HS_PAUSE; peer_auth tells whether one came. */
-int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg,
-	size_t len);
+int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len);
 /* The key type (WT_KEY_*) and PSS hash restriction of our leaf
  * certificate; -1 when there is none or it does not parse. */
-int wt_hs_own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type,
-	uint32_t *pss_hash);
+int wt_hs_own_leaf_type(const wt_tls_ctx *ctx, uint32_t *type, uint32_t *pss_hash);
 uint32_t wt_hs_pick_sigalg(const wt_tls_conn *c);
 int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len);
 int wt_hs_check_ext_block(wt_tls_conn *c, wt_rd *exts, uint32_t msg);
@@ -683,7 +709,7 @@ int wt_hs_sh_is_tls13(const uint8_t *msg, size_t len);
 /* 1 if the last block checked had extension type (one of the table's). */
 int wt_hs_ext_seen(const wt_tls_conn *c, uint32_t type);
 int wt_tls_spki_of_cert(const uint8_t *der, size_t len, const uint8_t **spki,
-	size_t *spkilen);
+			size_t *spkilen);
 int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t suite);
 int wt_tls_group_ok(const wt_tls_ctx *ctx, uint32_t group);
 int wt_tls_sigalg_ok(const wt_tls_ctx *ctx, uint32_t alg);
@@ -711,8 +737,8 @@ int wt_hs12_send_finished(wt_tls_conn *c);
 int wt_hs12_recv_finished(wt_tls_conn *c, const uint8_t *msg, size_t len);
 /* ServerKeyExchange signed_params (RFC 8422 5.4): client_random ||
  * server_random || ServerECDHParams (curve_type 3, named_curve, point). */
-size_t wt_hs12_ske_params(const wt_tls_conn *c, uint32_t group,
-	const uint8_t *point, size_t plen, uint8_t *out);
+size_t wt_hs12_ske_params(const wt_tls_conn *c, uint32_t group, const uint8_t *point,
+			  size_t plen, uint8_t *out);
 /* The RSASSA-PKCS1-v1_5 schemes a TLS 1.2 handshake may sign with (RFC
  * 5246 7.4.1.4.1; never SHA-1): offered after ctx->sigalgs when TLS 1.2
  * is enabled, bits WT_SIGMASK_PKCS1 + i of peer_sigalg_mask. */
@@ -735,26 +761,23 @@ int wt_hs12_refuse_renegotiation(wt_tls_conn *c);
 
 /* hs12_client.c: the ServerHello of a TLS 1.2 server (hs13_client.c
  * found no supported_versions in it), then the messages after it. */
-int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg,
-	size_t len);
-int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len);
+int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len);
+int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len);
 /* The server's ChangeCipherSpec (pump.c); 0 or -1. */
 int wt_hs12_client_ccs(wt_tls_conn *c);
 /* hs12_server.c: a ClientHello to answer with TLS 1.2 (hs13_server.c
  * parsed its extension block into the connection), then the rest. */
-int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg,
-	size_t len, const uint8_t *sid, size_t sidlen, const uint8_t *suites,
-	size_t suiteslen, const uint8_t *comp, size_t complen);
-int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg,
-	size_t len);
+int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len,
+				const uint8_t *sid, size_t sidlen, const uint8_t *suites,
+				size_t suiteslen, const uint8_t *comp, size_t complen);
+int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len);
 int wt_hs12_server_ccs(wt_tls_conn *c);
 
 /* ---- extensions (ext/ files): descriptors ------------------------------- */
 
 typedef struct {
 	uint16_t type;
-	uint16_t allowed;   /* M_* where the extension may appear */
+	uint16_t allowed; /* M_* where the extension may appear */
 	/* Parse the body in message context msg; 0 or -1 (error set). */
 	int (*recv)(wt_tls_conn *c, uint32_t msg, wt_rd *body);
 	/* Write the whole extension (type, length, body) for msg if it
@@ -765,11 +788,11 @@ typedef struct {
 extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
 	wt_ext_supported_groups, wt_ext_signature_algorithms,
 	wt_ext_signature_algorithms_cert, wt_ext_server_name, wt_ext_alpn,
-	wt_ext_record_size_limit, wt_ext_psk_modes, wt_ext_cookie,
-	wt_ext_early_data, wt_ext_pre_shared_key,
+	wt_ext_record_size_limit, wt_ext_psk_modes, wt_ext_cookie, wt_ext_early_data,
+	wt_ext_pre_shared_key,
 	/* TLS 1.2 (RFC 7627, RFC 5746, RFC 8422 5.1.2, RFC 5077) */
-	wt_ext_extended_master_secret, wt_ext_renegotiation_info,
-	wt_ext_ec_point_formats, wt_ext_session_ticket;
+	wt_ext_extended_master_secret, wt_ext_renegotiation_info, wt_ext_ec_point_formats,
+	wt_ext_session_ticket;
 /* The table, in the order extensions are sent (pre_shared_key last). */
 extern const wt_tls_ext *const wt_tls_exts[];
 extern const size_t wt_tls_nexts;

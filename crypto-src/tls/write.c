@@ -30,8 +30,7 @@ static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
 
 /* The digest of buf[0..n) in the pieces write_ex2 seals: send_frag bytes
  * each (fixed once the handshake is done, before any write starts). */
-static uint64_t prefix_digest(const wt_tls_conn *c, const uint8_t *buf,
-	size_t n)
+static uint64_t prefix_digest(const wt_tls_conn *c, const uint8_t *buf, size_t n)
 {
 	uint64_t h = FNV0;
 	size_t off = 0, k;
@@ -43,8 +42,8 @@ static uint64_t prefix_digest(const wt_tls_conn *c, const uint8_t *buf,
 	return h;
 }
 
-int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
-	size_t len, uint32_t flags, size_t *written)
+int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len,
+		     uint32_t flags, size_t *written)
 {
 	int r;
 	*written = 0;
@@ -113,8 +112,8 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
 		 * successfully after a partial write", here after each
 		 * completed record; the concluding close_notify is only sent
 		 * when everything was written. */
-		if ((c->mode & WT_TLS_MODE_ENABLE_PARTIAL_WRITE) &&
-		    c->wp_done > 0 && c->wp_done < c->wp_len) {
+		if ((c->mode & WT_TLS_MODE_ENABLE_PARTIAL_WRITE) && c->wp_done > 0 &&
+		    c->wp_done < c->wp_len) {
 			*written = c->wp_done;
 			c->wp_active = 0;
 			c->last = WT_TLS_ERROR_NONE;
@@ -141,21 +140,20 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
 				n = c->send_frag;
 			if (wt_tls_seal(c, CT_APPDATA, buf + c->wp_done, n))
 				return 0;
-			c->ku_silent = 0;   /* post.c: no longer silent */
+			c->ku_silent = 0; /* post.c: no longer silent */
 			c->wp_digest = fnv(c->wp_digest, buf + c->wp_done, n);
 			c->wp_done += n;
 		}
 	}
 }
 
-int wt_tls_write_ex(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
-	size_t len, size_t *written)
+int wt_tls_write_ex(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len,
+		    size_t *written)
 {
 	return wt_tls_write_ex2(c, token, buf, len, 0, written);
 }
 
-int wt_tls_write(wt_tls_conn *c, uint32_t token, const uint8_t *buf,
-	size_t len)
+int wt_tls_write(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len)
 {
 	size_t w;
 	/* SSL_write(3): "You should not call SSL_write() with num=0, it will

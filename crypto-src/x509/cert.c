@@ -49,9 +49,18 @@ OID(OID_KP_ANY, 0x55, 0x1d, 0x25, 0x00);
 #define OIDEQ(d, ref) wt_der_oid_eq((d), (ref), sizeof(ref))
 
 /* Propagate an error code. */
-#define TRY(expr) do { int r_ = (expr); if (r_ < 0) return r_; } while (0)
+#define TRY(expr)                  \
+	do {                       \
+		int r_ = (expr);   \
+		if (r_ < 0)        \
+			return r_; \
+	} while (0)
 /* A DER error becomes the given X.509 code. */
-#define DER(expr, code) do { if ((expr) < 0) return (code); } while (0)
+#define DER(expr, code)                \
+	do {                           \
+		if ((expr) < 0)        \
+			return (code); \
+	} while (0)
 
 static wt_x509_span span_of(const uint8_t *base, const wt_der *d)
 {
@@ -103,7 +112,7 @@ static int read_pss_params(wt_der *params)
 	if (r < 0)
 		return WT_X509_ERR_DECODE;
 	if (r == 0)
-		return WT_X509_ERR_UNSUPPORTED_SIG;   /* SHA-1 default */
+		return WT_X509_ERR_UNSUPPORTED_SIG; /* SHA-1 default */
 	hlen = read_hash_alg(&f);
 	TRY(hlen);
 	DER(wt_der_end(&f), WT_X509_ERR_DECODE);
@@ -126,7 +135,7 @@ static int read_pss_params(wt_der *params)
 	if (r < 0)
 		return WT_X509_ERR_DECODE;
 	if (r == 0)
-		return WT_X509_ERR_UNSUPPORTED_SIG;   /* default salt 20 */
+		return WT_X509_ERR_UNSUPPORTED_SIG; /* default salt 20 */
 	DER(wt_der_read_u32(&f, &salt), WT_X509_ERR_DECODE);
 	DER(wt_der_end(&f), WT_X509_ERR_DECODE);
 	if (salt != (uint32_t)hlen)
@@ -142,9 +151,9 @@ static int read_pss_params(wt_der *params)
 	}
 	DER(wt_der_end(&seq), WT_X509_ERR_DECODE);
 	DER(wt_der_end(params), WT_X509_ERR_DECODE);
-	return hlen == 32 ? WT_X509_SIG_RSA_PSS_SHA256
-		: hlen == 48 ? WT_X509_SIG_RSA_PSS_SHA384
-		: WT_X509_SIG_RSA_PSS_SHA512;
+	return hlen == 32  ? WT_X509_SIG_RSA_PSS_SHA256 :
+		hlen == 48 ? WT_X509_SIG_RSA_PSS_SHA384 :
+			     WT_X509_SIG_RSA_PSS_SHA512;
 }
 
 /*
@@ -161,22 +170,22 @@ static int read_sig_alg(wt_der *alg)
 	params = *alg;
 	/* RFC 8017 A.2.4 / RFC 4055 5: PKCS #1 v1.5 parameters "SHALL be
 	 * NULL". */
-	if (OIDEQ(&oid, OID_RSA_SHA256) || OIDEQ(&oid, OID_RSA_SHA384)
-	    || OIDEQ(&oid, OID_RSA_SHA512)) {
+	if (OIDEQ(&oid, OID_RSA_SHA256) || OIDEQ(&oid, OID_RSA_SHA384) ||
+	    OIDEQ(&oid, OID_RSA_SHA512)) {
 		DER(wt_der_read_null(alg), WT_X509_ERR_DECODE);
 		DER(wt_der_end(alg), WT_X509_ERR_DECODE);
-		return OIDEQ(&oid, OID_RSA_SHA256) ? WT_X509_SIG_RSA_PKCS1_SHA256
-			: OIDEQ(&oid, OID_RSA_SHA384) ? WT_X509_SIG_RSA_PKCS1_SHA384
-			: WT_X509_SIG_RSA_PKCS1_SHA512;
+		return OIDEQ(&oid, OID_RSA_SHA256)  ? WT_X509_SIG_RSA_PKCS1_SHA256 :
+			OIDEQ(&oid, OID_RSA_SHA384) ? WT_X509_SIG_RSA_PKCS1_SHA384 :
+						      WT_X509_SIG_RSA_PKCS1_SHA512;
 	}
 	/* RFC 5758 3.2: ECDSA "the parameters field MUST be absent";
 	 * RFC 8410 3: Ed25519 "the parameters MUST be absent". */
-	if (OIDEQ(&oid, OID_ECDSA_SHA256) || OIDEQ(&oid, OID_ECDSA_SHA384)
-	    || OIDEQ(&oid, OID_ED25519)) {
+	if (OIDEQ(&oid, OID_ECDSA_SHA256) || OIDEQ(&oid, OID_ECDSA_SHA384) ||
+	    OIDEQ(&oid, OID_ED25519)) {
 		DER(wt_der_end(alg), WT_X509_ERR_DECODE);
-		return OIDEQ(&oid, OID_ECDSA_SHA256) ? WT_X509_SIG_ECDSA_SHA256
-			: OIDEQ(&oid, OID_ECDSA_SHA384) ? WT_X509_SIG_ECDSA_SHA384
-			: WT_X509_SIG_ED25519;
+		return OIDEQ(&oid, OID_ECDSA_SHA256)  ? WT_X509_SIG_ECDSA_SHA256 :
+			OIDEQ(&oid, OID_ECDSA_SHA384) ? WT_X509_SIG_ECDSA_SHA384 :
+							WT_X509_SIG_ED25519;
 	}
 	if (OIDEQ(&oid, OID_RSA_PSS)) {
 		r = read_pss_params(&params);
@@ -202,21 +211,25 @@ uint32_t wt_x509_sig_scheme(uint32_t sig_alg, uint32_t key)
 	/* RFC 8446 4.2.3: rsa_pss_rsae_* for rsaEncryption keys,
 	 * rsa_pss_pss_* for id-RSASSA-PSS keys. */
 	case WT_X509_SIG_RSA_PSS_SHA256:
-		return rsa ? WT_SIG_RSA_PSS_RSAE_SHA256 : pss ? WT_SIG_RSA_PSS_PSS_SHA256 : 0;
+		return rsa  ? WT_SIG_RSA_PSS_RSAE_SHA256 :
+			pss ? WT_SIG_RSA_PSS_PSS_SHA256 :
+			      0;
 	case WT_X509_SIG_RSA_PSS_SHA384:
-		return rsa ? WT_SIG_RSA_PSS_RSAE_SHA384 : pss ? WT_SIG_RSA_PSS_PSS_SHA384 : 0;
+		return rsa  ? WT_SIG_RSA_PSS_RSAE_SHA384 :
+			pss ? WT_SIG_RSA_PSS_PSS_SHA384 :
+			      0;
 	case WT_X509_SIG_RSA_PSS_SHA512:
-		return rsa ? WT_SIG_RSA_PSS_RSAE_SHA512 : pss ? WT_SIG_RSA_PSS_PSS_SHA512 : 0;
+		return rsa  ? WT_SIG_RSA_PSS_RSAE_SHA512 :
+			pss ? WT_SIG_RSA_PSS_PSS_SHA512 :
+			      0;
 	/* TLS 1.3 pairs each curve with one hash (ecdsa_secp256r1_sha256,
 	 * ecdsa_secp384r1_sha384); other pairings have no codepoint. */
 	case WT_X509_SIG_ECDSA_SHA256:
 		return key == WT_X509_KEY_EC_P256 ? WT_SIG_ECDSA_SECP256R1_SHA256 : 0;
 	case WT_X509_SIG_ECDSA_SHA384:
 		return key == WT_X509_KEY_EC_P384 ? WT_SIG_ECDSA_SECP384R1_SHA384 : 0;
-	case WT_X509_SIG_ED25519:
-		return key == WT_X509_KEY_ED25519 ? WT_SIG_ED25519 : 0;
-	default:
-		return 0;
+	case WT_X509_SIG_ED25519: return key == WT_X509_KEY_ED25519 ? WT_SIG_ED25519 : 0;
+	default: return 0;
 	}
 }
 
@@ -285,7 +298,9 @@ static int64_t days_from_civil(int64_t y, uint32_t m, uint32_t d)
 int wt_x509_parse_time(uint32_t tag, const uint8_t *s, size_t len, int64_t *t)
 {
 	uint32_t y, mo, d, h, mi, se, yl, mdays;
-	static const uint8_t MDAYS[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const uint8_t MDAYS[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
 	/* RFC 5280 4.1.2.5.1: UTCTime "MUST be expressed in Greenwich Mean
 	 * Time (Zulu) and MUST include seconds (i.e., times are YYMMDDHHMMSSZ)";
 	 * 4.1.2.5.2: GeneralizedTime likewise YYYYMMDDHHMMSSZ, "MUST NOT
@@ -298,9 +313,9 @@ int wt_x509_parse_time(uint32_t tag, const uint8_t *s, size_t len, int64_t *t)
 		return WT_X509_ERR_TIME_FORMAT;
 	if (len != yl + 11 || s[len - 1] != 'Z')
 		return WT_X509_ERR_TIME_FORMAT;
-	if (digits(s, yl, &y) || digits(s + yl, 2, &mo) || digits(s + yl + 2, 2, &d)
-	    || digits(s + yl + 4, 2, &h) || digits(s + yl + 6, 2, &mi)
-	    || digits(s + yl + 8, 2, &se))
+	if (digits(s, yl, &y) || digits(s + yl, 2, &mo) || digits(s + yl + 2, 2, &d) ||
+	    digits(s + yl + 4, 2, &h) || digits(s + yl + 6, 2, &mi) ||
+	    digits(s + yl + 8, 2, &se))
 		return WT_X509_ERR_TIME_FORMAT;
 	/* 4.1.2.5.1: "Where YY is greater than or equal to 50, the year SHALL
 	 * be interpreted as 19YY; and Where YY is less than 50, the year SHALL
@@ -333,7 +348,7 @@ static int read_time(wt_der *d, int64_t *t)
  * (RFC 5280 4.1.2.4). Walks the Name: with cb == NULL just checks it,
  * otherwise stops at attribute idx. */
 static int walk_name(const uint8_t *base, wt_der name, uint32_t idx,
-	wt_x509_span *oid_out, uint32_t *tag_out, wt_x509_span *val_out)
+		     wt_x509_span *oid_out, uint32_t *tag_out, wt_x509_span *val_out)
 {
 	uint32_t n = 0;
 	while (name.len != 0) {
@@ -375,7 +390,7 @@ static int read_name(const uint8_t *base, wt_der *d, wt_x509_span *out)
 
 /* see wt_x509.h */
 int wt_x509_name_attr(const uint8_t *der, wt_x509_span name, uint32_t idx,
-	wt_x509_span *oid, uint32_t *tag, wt_x509_span *value)
+		      wt_x509_span *oid, uint32_t *tag, wt_x509_span *value)
 {
 	wt_der d, inner;
 	wt_der_init(&d, der + name.off, name.len);
@@ -403,7 +418,9 @@ static int read_general_name(wt_der *d, int subtree, uint32_t *form, wt_der *val
 		return WT_X509_ERR_BAD_EXT;
 	*form = tag & 0x1f;
 	switch (tag) {
-	case 0x81: case 0x82: case 0x86:
+	case 0x81:
+	case 0x82:
+	case 0x86:
 		for (i = 0; i < v.len; i++)
 			if (v.buf[i] >= 0x80)
 				return WT_X509_ERR_BAD_EXT;
@@ -421,10 +438,11 @@ static int read_general_name(wt_der *d, int subtree, uint32_t *form, wt_der *val
 			return WT_X509_ERR_BAD_EXT;
 		break;
 	}
-	case 0xa0: case 0xa3: case 0xa5: case 0x88:
-		break;
-	default:
-		return WT_X509_ERR_BAD_EXT;
+	case 0xa0:
+	case 0xa3:
+	case 0xa5:
+	case 0x88: break;
+	default: return WT_X509_ERR_BAD_EXT;
 	}
 	*val = v;
 	return WT_X509_OK;
@@ -436,11 +454,12 @@ int wt_x509_dns_syntax(const uint8_t *s, size_t n, uint32_t flags)
 {
 	size_t i, lab = 0;
 	if (n == 0)
-		return (flags & WT_X509_DNS_SUBTREE) != 0;   /* every name */
+		return (flags & WT_X509_DNS_SUBTREE) != 0; /* every name */
 	if ((flags & WT_X509_DNS_SUBTREE) && s[0] == '.') {
 		s++;
 		n--;
-	} else if ((flags & WT_X509_DNS_WILDCARD) && n >= 2 && s[0] == '*' && s[1] == '.') {
+	} else if ((flags & WT_X509_DNS_WILDCARD) && n >= 2 && s[0] == '*' &&
+		   s[1] == '.') {
 		s += 2;
 		n -= 2;
 	}
@@ -452,11 +471,11 @@ int wt_x509_dns_syntax(const uint8_t *s, size_t n, uint32_t flags)
 			if (lab == 0 || lab > 63 || s[i - 1] == '-' || s[i - lab] == '-')
 				return 0;
 			lab = 0;
-		} else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
-		    || (s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
+		} else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			   (s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
 			lab++;
 		} else {
-			return 0;   /* '_', '*' elsewhere, spaces, ... */
+			return 0; /* '_', '*' elsewhere, spaces, ... */
 		}
 	}
 	return 1;
@@ -464,7 +483,7 @@ int wt_x509_dns_syntax(const uint8_t *s, size_t n, uint32_t flags)
 
 /* see wt_x509.h */
 int wt_x509_san_get(const uint8_t *der, const wt_x509_cert *c, uint32_t idx,
-	uint32_t *form, wt_x509_span *value)
+		    uint32_t *form, wt_x509_span *value)
 {
 	wt_der d, v;
 	uint32_t i = 0, f;
@@ -583,8 +602,9 @@ static int check_subtree_base(uint32_t form, const wt_der *val)
 	size_t i, half;
 	int zero = 0;
 	if (form == WT_X509_GN_DNS)
-		return wt_x509_dns_syntax(val->buf, val->len, WT_X509_DNS_SUBTREE)
-			? WT_X509_OK : WT_X509_ERR_BAD_EXT;
+		return wt_x509_dns_syntax(val->buf, val->len, WT_X509_DNS_SUBTREE) ?
+			WT_X509_OK :
+			WT_X509_ERR_BAD_EXT;
 	if (form != WT_X509_GN_IP)
 		return WT_X509_OK;
 	half = val->len / 2;
@@ -740,18 +760,23 @@ static int read_extensions(const uint8_t *base, wt_x509_cert *c, wt_der *exts)
 			}
 		}
 		/* id-pe-authorityInfoAccess 1.3.6.1.5.5.7.1.1 */
-		if (oid.len == 8 && memcmp(oid.buf, "\x2b\x06\x01\x05\x05\x07\x01\x01", 8) == 0)
+		if (oid.len == 8 &&
+		    memcmp(oid.buf, "\x2b\x06\x01\x05\x05\x07\x01\x01", 8) == 0)
 			bit = WT_X509_EXT_AIA;
 		if (bit != 0) {
 			c->ext |= bit;
 			if (crit)
 				c->ext_critical |= bit;
 			switch (bit) {
-			case WT_X509_EXT_BASIC_CONSTRAINTS: r = ext_basic_constraints(c, &val); break;
+			case WT_X509_EXT_BASIC_CONSTRAINTS:
+				r = ext_basic_constraints(c, &val);
+				break;
 			case WT_X509_EXT_KEY_USAGE: r = ext_key_usage(c, &val); break;
 			case WT_X509_EXT_EXT_KEY_USAGE: r = ext_eku(c, &val); break;
 			case WT_X509_EXT_SAN: r = ext_san(base, c, &val); break;
-			case WT_X509_EXT_NAME_CONSTRAINTS: r = ext_name_constraints(base, c, &val); break;
+			case WT_X509_EXT_NAME_CONSTRAINTS:
+				r = ext_name_constraints(base, c, &val);
+				break;
 			case WT_X509_EXT_AKI: r = ext_aki(base, c, &val); break;
 			case WT_X509_EXT_AIA: r = ext_aia(c, &val, crit); break;
 			default: r = ext_ski(base, c, &val); break;
@@ -811,7 +836,8 @@ static int check_duplicates(wt_der exts)
 		b = a;
 		while (b.len != 0) {
 			wt_der eb, ob;
-			if (wt_der_enter_seq(&b, &eb) < 0 || wt_der_read_oid(&eb, &ob) < 0)
+			if (wt_der_enter_seq(&b, &eb) < 0 ||
+			    wt_der_read_oid(&eb, &ob) < 0)
 				return WT_X509_ERR_DECODE;
 			if (oa.len == ob.len && memcmp(oa.buf, ob.buf, oa.len) == 0)
 				return WT_X509_ERR_DUPLICATE_EXT;

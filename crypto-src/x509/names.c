@@ -45,8 +45,7 @@ static int labels_ok(const uint8_t *s, size_t n)
 }
 
 /* see wt_x509.h */
-int wt_x509_dns_match(const char *patc, size_t plen, const char *hostc,
-	size_t hlen)
+int wt_x509_dns_match(const char *patc, size_t plen, const char *hostc, size_t hlen)
 {
 	const uint8_t *pat = (const uint8_t *)patc, *host = (const uint8_t *)hostc;
 	size_t i;
@@ -176,7 +175,7 @@ static int parse_v6(const uint8_t *s, size_t n, uint8_t out[16])
 			gap = (int)ng;
 			i++;
 		} else if (i == n) {
-			return 0;   /* trailing single ':' */
+			return 0; /* trailing single ':' */
 		}
 	}
 	if (gap < 0) {
@@ -212,15 +211,15 @@ int wt_x509_check_san_syntax(const uint8_t *der, const wt_x509_cert *c)
 	uint32_t i, form;
 	wt_x509_span v;
 	for (i = 0; wt_x509_san_get(der, c, i, &form, &v); i++)
-		if (form == WT_X509_GN_DNS
-		    && !wt_x509_dns_syntax(der + v.off, v.len, WT_X509_DNS_WILDCARD))
+		if (form == WT_X509_GN_DNS &&
+		    !wt_x509_dns_syntax(der + v.off, v.len, WT_X509_DNS_WILDCARD))
 			return WT_X509_ERR_BAD_EXT;
 	return WT_X509_OK;
 }
 
 /* see wt_x509.h */
-int wt_x509_check_host(const uint8_t *der, const wt_x509_cert *c,
-	const char *host, size_t hostlen)
+int wt_x509_check_host(const uint8_t *der, const wt_x509_cert *c, const char *host,
+		       size_t hostlen)
 {
 	uint8_t ip[16];
 	size_t iplen = wt_x509_parse_ip(host, hostlen, ip);
@@ -233,11 +232,12 @@ int wt_x509_check_host(const uint8_t *der, const wt_x509_cert *c,
 	 * wildcard can match an IP). */
 	for (i = 0; wt_x509_san_get(der, c, i, &form, &v); i++) {
 		if (iplen != 0) {
-			if (form == WT_X509_GN_IP && v.len == iplen
-			    && memcmp(der + v.off, ip, iplen) == 0)
+			if (form == WT_X509_GN_IP && v.len == iplen &&
+			    memcmp(der + v.off, ip, iplen) == 0)
 				return WT_X509_OK;
 		} else if (form == WT_X509_GN_DNS) {
-			if (wt_x509_dns_match((const char *)der + v.off, v.len, host, hostlen))
+			if (wt_x509_dns_match((const char *)der + v.off, v.len, host,
+					      hostlen))
 				return WT_X509_OK;
 		}
 	}
@@ -245,8 +245,8 @@ int wt_x509_check_host(const uint8_t *der, const wt_x509_cert *c,
 }
 
 /* see wt_x509.h */
-int wt_x509_dns_in_subtree(const uint8_t *name, size_t nlen,
-	const uint8_t *base, size_t blen)
+int wt_x509_dns_in_subtree(const uint8_t *name, size_t nlen, const uint8_t *base,
+			   size_t blen)
 {
 	/* RFC 5280 4.2.1.10: "any DNS name that can be constructed by simply
 	 * adding zero or more labels to the left-hand side of the name
@@ -263,14 +263,14 @@ int wt_x509_dns_in_subtree(const uint8_t *name, size_t nlen,
 		return nlen > blen && ieq(name + nlen - blen, base, blen);
 	if (nlen == blen)
 		return ieq(name, base, blen);
-	return nlen > blen && name[nlen - blen - 1] == '.'
-		&& ieq(name + nlen - blen, base, blen);
+	return nlen > blen && name[nlen - blen - 1] == '.' &&
+		ieq(name + nlen - blen, base, blen);
 }
 
 /* An excluded DNS subtree also catches a wildcard SAN that could stand for
  * a name inside it: "*.example.com" covers "bad.example.com". */
-static int wildcard_reaches(const uint8_t *name, size_t nlen,
-	const uint8_t *base, size_t blen)
+static int wildcard_reaches(const uint8_t *name, size_t nlen, const uint8_t *base,
+			    size_t blen)
 {
 	size_t rlen, i;
 	if (nlen < 3 || name[0] != '*' || name[1] != '.')
@@ -281,8 +281,8 @@ static int wildcard_reaches(const uint8_t *name, size_t nlen,
 	}
 	rlen = nlen - 2;
 	/* base = one label "." rest-of-wildcard */
-	if (blen <= rlen + 1 || base[blen - rlen - 1] != '.'
-	    || !ieq(base + blen - rlen, name + 2, rlen))
+	if (blen <= rlen + 1 || base[blen - rlen - 1] != '.' ||
+	    !ieq(base + blen - rlen, name + 2, rlen))
 		return 0;
 	for (i = 0; i < blen - rlen - 1; i++)
 		if (base[i] == '.')
@@ -292,8 +292,7 @@ static int wildcard_reaches(const uint8_t *name, size_t nlen,
 
 /* IP subtree: address and mask (RFC 5280 4.2.1.10: "the iPAddress field
  * MUST contain eight (8) octets ... CIDR notation"). */
-static int ip_in_subtree(const uint8_t *ip, size_t len, const uint8_t *st,
-	size_t stlen)
+static int ip_in_subtree(const uint8_t *ip, size_t len, const uint8_t *st, size_t stlen)
 {
 	size_t i;
 	if (stlen != 2 * len)
@@ -318,7 +317,7 @@ static wt_der name_contents(const uint8_t *p, size_t n)
  * RDNs, compared as DER octets (RFC 5280 7.1 allows binary comparison of
  * names encoded the same way; we do not case-fold). */
 static int dn_in_subtree(const uint8_t *name, size_t nlen, const uint8_t *base,
-	size_t blen)
+			 size_t blen)
 {
 	wt_der n = name_contents(name, nlen), b = name_contents(base, blen);
 	return b.len <= n.len && memcmp(n.buf, b.buf, b.len) == 0;
@@ -330,7 +329,7 @@ static int dn_in_subtree(const uint8_t *name, size_t nlen, const uint8_t *base,
 
 /* Is (form, name) allowed by the subtrees of ca? */
 static int nc_one(const uint8_t *cader, const wt_x509_cert *ca, uint32_t form,
-	const uint8_t *name, size_t nlen, uint32_t *budget)
+		  const uint8_t *name, size_t nlen, uint32_t *budget)
 {
 	int pass;
 	for (pass = 0; pass < 2; pass++) {
@@ -343,8 +342,8 @@ static int nc_one(const uint8_t *cader, const wt_x509_cert *ca, uint32_t form,
 		while (st.len != 0) {
 			wt_der sub, val;
 			uint32_t tag;
-			if (wt_der_enter_seq(&st, &sub) < 0
-			    || wt_der_read_any(&sub, &tag, &val, NULL) < 0)
+			if (wt_der_enter_seq(&st, &sub) < 0 ||
+			    wt_der_read_any(&sub, &tag, &val, NULL) < 0)
 				return WT_X509_ERR_DECODE;
 			if ((tag & 0x1f) != form)
 				continue;
@@ -354,8 +353,10 @@ static int nc_one(const uint8_t *cader, const wt_x509_cert *ca, uint32_t form,
 			seen = 1;
 			switch (form) {
 			case WT_X509_GN_DNS:
-				hit = wt_x509_dns_in_subtree(name, nlen, val.buf, val.len)
-					|| (pass == 1 && wildcard_reaches(name, nlen, val.buf, val.len));
+				hit = wt_x509_dns_in_subtree(name, nlen, val.buf,
+							     val.len) ||
+					(pass == 1 &&
+					 wildcard_reaches(name, nlen, val.buf, val.len));
 				break;
 			case WT_X509_GN_IP:
 				hit = ip_in_subtree(name, nlen, val.buf, val.len);
@@ -363,8 +364,7 @@ static int nc_one(const uint8_t *cader, const wt_x509_cert *ca, uint32_t form,
 			case WT_X509_GN_DIRNAME:
 				hit = dn_in_subtree(name, nlen, val.buf, val.len);
 				break;
-			default:
-				break;
+			default: break;
 			}
 			if (hit)
 				break;
@@ -380,11 +380,11 @@ static int nc_one(const uint8_t *cader, const wt_x509_cert *ca, uint32_t form,
 }
 
 /* see wt_x509.h */
-int wt_x509_check_name_constraints(const uint8_t *cader,
-	const wt_x509_cert *ca, const uint8_t *der, const wt_x509_cert *c)
+int wt_x509_check_name_constraints(const uint8_t *cader, const wt_x509_cert *ca,
+				   const uint8_t *der, const wt_x509_cert *c)
 {
-	const uint32_t handled = (1u << WT_X509_GN_DNS) | (1u << WT_X509_GN_IP)
-		| (1u << WT_X509_GN_DIRNAME);
+	const uint32_t handled = (1u << WT_X509_GN_DNS) | (1u << WT_X509_GN_IP) |
+		(1u << WT_X509_GN_DIRNAME);
 	uint32_t budget = NC_BUDGET, i, form;
 	wt_x509_span v;
 	int r;
@@ -410,7 +410,7 @@ int wt_x509_check_name_constraints(const uint8_t *cader,
 	 * empty. */
 	if (name_contents(der + c->subject.off, c->subject.len).len != 0) {
 		r = nc_one(cader, ca, WT_X509_GN_DIRNAME, der + c->subject.off,
-			c->subject.len, &budget);
+			   c->subject.len, &budget);
 		if (r != WT_X509_OK)
 			return r;
 	}

@@ -47,7 +47,14 @@
 /* Rank of a search failure: the most telling one is reported. A route
  * cut by the depth limit says less than a route that ends at an unknown
  * issuer (in a mesh both happen; OpenSSL reports the issuer). */
-enum { RANK_NONE = 0, RANK_DEPTH = 1, RANK_NO_ISSUER = 2, RANK_SELF_SIGNED = 3, RANK_SIG = 4, RANK_PATH = 5 };
+enum {
+	RANK_NONE = 0,
+	RANK_DEPTH = 1,
+	RANK_NO_ISSUER = 2,
+	RANK_SELF_SIGNED = 3,
+	RANK_SIG = 4,
+	RANK_PATH = 5
+};
 
 /* Signature results remembered: a (certificate, issuer key) pair is
  * verified once however many paths reach it (cross-signed copies of one
@@ -55,9 +62,9 @@ enum { RANK_NONE = 0, RANK_DEPTH = 1, RANK_NO_ISSUER = 2, RANK_SELF_SIGNED = 3, 
 #define SIGMEMO 128
 
 typedef struct {
-	uint32_t child;          /* chain index of the signed certificate */
+	uint32_t child; /* chain index of the signed certificate */
 	uint32_t spkilen;
-	const uint8_t *spki;     /* the issuer's SubjectPublicKeyInfo */
+	const uint8_t *spki; /* the issuer's SubjectPublicKeyInfo */
 	int r;
 } sigmemo;
 
@@ -67,12 +74,12 @@ typedef struct {
 	void *gctx;
 	size_t n;
 	const wt_x509_store *store;
-	int64_t now;            /* seconds */
+	int64_t now; /* seconds */
 	uint32_t max_depth;
 	uint32_t purpose;
-	uint32_t budget;        /* signature checks left */
-	uint32_t steps;         /* candidate issuers left */
-	uint64_t scan;          /* certificates looked at, left */
+	uint32_t budget; /* signature checks left */
+	uint32_t steps;  /* candidate issuers left */
+	uint64_t scan;   /* certificates looked at, left */
 	/* The path being built, leaf first: chain index, DER, parsed. */
 	uint32_t depth;
 	uint32_t path[WT_X509_MAX_DEPTH];
@@ -87,7 +94,7 @@ typedef struct {
 	 * constraints): a search that saw one proves nothing about its top
 	 * certificate alone. */
 	uint32_t taint;
-	int stop;               /* the leaf itself failed: no path can do */
+	int stop; /* the leaf itself failed: no path can do */
 	sigmemo sm[SIGMEMO];
 	uint32_t nsm;
 	int err, rank;
@@ -130,8 +137,7 @@ static void note_failure(vstate *s, uint32_t i, uint32_t rem)
 		s->memo[i] = (uint8_t)(rem + 1);
 }
 
-static int span_eq(const uint8_t *a, wt_x509_span sa, const uint8_t *b,
-	wt_x509_span sb)
+static int span_eq(const uint8_t *a, wt_x509_span sa, const uint8_t *b, wt_x509_span sb)
 {
 	return sa.len == sb.len && memcmp(a + sa.off, b + sb.off, sa.len) == 0;
 }
@@ -141,8 +147,8 @@ static int span_eq(const uint8_t *a, wt_x509_span sa, const uint8_t *b,
  * working_issuer_name"), key identifiers equal when both are present
  * (4.2.1.1: AKI "to identify the public key corresponding to the private
  * key used to sign a certificate"). */
-static int may_issue(const uint8_t *ider, const wt_x509_cert *ic,
-	const uint8_t *der, const wt_x509_cert *c)
+static int may_issue(const uint8_t *ider, const wt_x509_cert *ic, const uint8_t *der,
+		     const wt_x509_cert *c)
 {
 	if (!span_eq(ider, ic->subject, der, c->issuer))
 		return 0;
@@ -157,9 +163,9 @@ static int self_issued(const uint8_t *der, const wt_x509_cert *c)
 }
 
 /* see wt_x509.h */
-int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen,
-	uint32_t scheme, const uint8_t *msg, size_t msglen, const uint8_t *sig,
-	size_t siglen)
+int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen, uint32_t scheme,
+			  const uint8_t *msg, size_t msglen, const uint8_t *sig,
+			  size_t siglen)
 {
 	wt_pubkey pk;
 	int r;
@@ -171,9 +177,8 @@ int wt_x509_sig_verify_pk(void *ctx, const uint8_t *spki, size_t spkilen,
 }
 
 /* Check that (der, c) is signed by the key of (ider, ic). */
-static int sig_check(const wt_x509_params *p, uint32_t *budget,
-	const uint8_t *ider, const wt_x509_cert *ic, const uint8_t *der,
-	const wt_x509_cert *c)
+static int sig_check(const wt_x509_params *p, uint32_t *budget, const uint8_t *ider,
+		     const wt_x509_cert *ic, const uint8_t *der, const wt_x509_cert *c)
 {
 	uint32_t scheme;
 	int r;
@@ -186,25 +191,26 @@ static int sig_check(const wt_x509_params *p, uint32_t *budget,
 		return WT_X509_ERR_UNSUPPORTED_SIG;
 	scheme = wt_x509_sig_scheme(c->sig_alg, ic->key_type);
 	if (scheme == 0)
-		return ic->key_type == WT_X509_KEY_UNKNOWN ? WT_X509_ERR_UNSUPPORTED_KEY
-			: WT_X509_ERR_UNSUPPORTED_SIG;
+		return ic->key_type == WT_X509_KEY_UNKNOWN ? WT_X509_ERR_UNSUPPORTED_KEY :
+							     WT_X509_ERR_UNSUPPORTED_SIG;
 	r = (p->sig_verify != NULL ? p->sig_verify : wt_x509_sig_verify_pk)(
-		p->sig_ctx, ider + ic->spki.off, ic->spki.len, scheme,
-		der + c->tbs.off, c->tbs.len, der + c->signature.off, c->signature.len);
+		p->sig_ctx, ider + ic->spki.off, ic->spki.len, scheme, der + c->tbs.off,
+		c->tbs.len, der + c->signature.off, c->signature.len);
 	if (r == 0)
 		return WT_X509_OK;
 	if (r <= -100)
-		return r;              /* already an X.509 code */
+		return r; /* already an X.509 code */
 	if (r == WT_PK_ERR_SIG)
 		return WT_X509_ERR_BAD_SIGNATURE;
 	/* WT_PK_ERR_KEY / _ARG / _MISMATCH / _POINT: the issuer's key or the
 	 * scheme cannot be used. */
-	return r == WT_PK_ERR_POINT ? WT_X509_ERR_BAD_SIGNATURE : WT_X509_ERR_UNSUPPORTED_KEY;
+	return r == WT_PK_ERR_POINT ? WT_X509_ERR_BAD_SIGNATURE :
+				      WT_X509_ERR_UNSUPPORTED_KEY;
 }
 
 /* sig_check through the memo. child is a chain index. */
 static int check_sig(vstate *s, uint32_t child, const uint8_t *ider,
-	const wt_x509_cert *ic, const uint8_t *der, const wt_x509_cert *c)
+		     const wt_x509_cert *ic, const uint8_t *der, const wt_x509_cert *c)
 {
 	const uint8_t *spki = ider + ic->spki.off;
 	uint32_t k, m = s->nsm < SIGMEMO ? s->nsm : SIGMEMO;
@@ -213,8 +219,8 @@ static int check_sig(vstate *s, uint32_t child, const uint8_t *ider,
 		return WT_X509_OK;
 	for (k = 0; k < m; k++) {
 		const sigmemo *e = &s->sm[k];
-		if (e->child == child && e->spkilen == ic->spki.len
-		    && (e->spki == spki || memcmp(e->spki, spki, e->spkilen) == 0))
+		if (e->child == child && e->spkilen == ic->spki.len &&
+		    (e->spki == spki || memcmp(e->spki, spki, e->spkilen) == 0))
 			return e->r;
 	}
 	r = sig_check(s->p, &s->budget, ider, ic, der, c);
@@ -229,8 +235,8 @@ static int check_sig(vstate *s, uint32_t child, const uint8_t *ider,
 }
 
 /* see wt_x509.h */
-int wt_x509_check_signature(const wt_x509_params *p, const uint8_t *der,
-	size_t len, const uint8_t *ider, size_t ilen)
+int wt_x509_check_signature(const wt_x509_params *p, const uint8_t *der, size_t len,
+			    const uint8_t *ider, size_t ilen)
 {
 	wt_x509_cert c, ic;
 	uint32_t budget = 1;
@@ -250,7 +256,8 @@ static int eku_ok(const wt_x509_cert *c, uint32_t purpose, int is_ca)
 	 * CA/Browser Forum requires it on leaves, but private PKIs omit it). */
 	if (!(c->ext & WT_X509_EXT_EXT_KEY_USAGE) || purpose == WT_X509_PURPOSE_ANY)
 		return 1;
-	want = purpose == WT_X509_PURPOSE_CLIENT ? WT_X509_EKU_CLIENT_AUTH : WT_X509_EKU_SERVER_AUTH;
+	want = purpose == WT_X509_PURPOSE_CLIENT ? WT_X509_EKU_CLIENT_AUTH :
+						   WT_X509_EKU_SERVER_AUTH;
 	/* A leaf must name the purpose itself (anyExtendedKeyUsage is not
 	 * accepted, as OpenSSL and webpki); on a CA anyExtendedKeyUsage passes
 	 * (EKU on CAs constrains what they issue). */
@@ -258,8 +265,7 @@ static int eku_ok(const wt_x509_cert *c, uint32_t purpose, int is_ca)
 }
 
 /* see wt_x509.h */
-int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *out,
-	int *pkerr)
+int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *out, int *pkerr)
 {
 	wt_pubkey pk;
 	int r;
@@ -272,8 +278,7 @@ int wt_x509_leaf_key(const uint8_t *spki, size_t len, void *out,
 		return WT_X509_ERR_LEAF_KEY;
 	/* CA/Browser Forum BR 6.1.5: RSA "the modulus size, in bits, is
 	 * evenly divisible by 8" (rsaEncryption and id-RSASSA-PSS alike). */
-	if ((pk.type == WT_KEY_RSA || pk.type == WT_KEY_RSA_PSS) &&
-	    (pk.bits & 7) != 0) {
+	if ((pk.type == WT_KEY_RSA || pk.type == WT_KEY_RSA_PSS) && (pk.bits & 7) != 0) {
 		if (pkerr != NULL)
 			*pkerr = WT_PK_ERR_UNSUPPORTED;
 		return WT_X509_ERR_LEAF_KEY;
@@ -301,8 +306,7 @@ static int name_empty(const uint8_t *der, wt_x509_span name)
 
 /* Checks of an intermediate CA certificate on its own (its place in the
  * path does not matter). */
-static int ca_own_checks(const uint8_t *der, const wt_x509_cert *c,
-	uint32_t purpose)
+static int ca_own_checks(const uint8_t *der, const wt_x509_cert *c, uint32_t purpose)
 {
 	if (c->unknown_critical)
 		return WT_X509_ERR_UNKNOWN_CRITICAL;
@@ -314,7 +318,8 @@ static int ca_own_checks(const uint8_t *der, const wt_x509_cert *c,
 		return WT_X509_ERR_NOT_CA;
 	/* 6.1.4 (n): "If a key usage extension is present, verify that the
 	 * keyCertSign bit is set." */
-	if ((c->ext & WT_X509_EXT_KEY_USAGE) && !(c->key_usage & WT_X509_KU_KEY_CERT_SIGN))
+	if ((c->ext & WT_X509_EXT_KEY_USAGE) &&
+	    !(c->key_usage & WT_X509_KU_KEY_CERT_SIGN))
 		return WT_X509_ERR_KEY_USAGE_CA;
 	if (!eku_ok(c, purpose, 1))
 		return WT_X509_ERR_PURPOSE;
@@ -349,7 +354,8 @@ static int anchor_checks(vstate *s, const wt_x509_cert *ac)
 	 * -x509_strict: "invalid CA certificate" for both). */
 	if (!(ac->ext & WT_X509_EXT_BASIC_CONSTRAINTS) || !ac->ca)
 		return WT_X509_ERR_NOT_CA;
-	if ((ac->ext & WT_X509_EXT_KEY_USAGE) && !(ac->key_usage & WT_X509_KU_KEY_CERT_SIGN))
+	if ((ac->ext & WT_X509_EXT_KEY_USAGE) &&
+	    !(ac->key_usage & WT_X509_KU_KEY_CERT_SIGN))
 		return WT_X509_ERR_KEY_USAGE_CA;
 	/* 4.1.2.5: "the period of time from notBefore through notAfter,
 	 * inclusive". */
@@ -378,9 +384,11 @@ static int leaf_checks(vstate *s, int self_anchor)
 	 * then the cA bit in the basic constraints extension MUST also be
 	 * asserted"; 4.2.1.10 "The name constraints extension, which MUST be
 	 * used only in a CA certificate". */
-	if (!self_anchor && (((c->ext & WT_X509_EXT_BASIC_CONSTRAINTS) && c->ca)
-	    || ((c->ext & WT_X509_EXT_KEY_USAGE) && (c->key_usage & WT_X509_KU_KEY_CERT_SIGN))
-	    || (c->ext & WT_X509_EXT_NAME_CONSTRAINTS)))
+	if (!self_anchor &&
+	    (((c->ext & WT_X509_EXT_BASIC_CONSTRAINTS) && c->ca) ||
+	     ((c->ext & WT_X509_EXT_KEY_USAGE) &&
+	      (c->key_usage & WT_X509_KU_KEY_CERT_SIGN)) ||
+	     (c->ext & WT_X509_EXT_NAME_CONSTRAINTS)))
 		return WT_X509_ERR_LEAF_CA;
 	/* A key the handshake would refuse is refused here too, so a
 	 * verdict from verifyChain means the chain is usable. */
@@ -391,8 +399,8 @@ static int leaf_checks(vstate *s, int self_anchor)
 	 * signatures; RFC 5280 4.2.1.3), extKeyUsage for the purpose
 	 * (4.2.1.12: "the certificate MUST only be used for one of the
 	 * purposes indicated"). */
-	if (s->purpose != WT_X509_PURPOSE_ANY && (c->ext & WT_X509_EXT_KEY_USAGE)
-	    && !(c->key_usage & WT_X509_KU_DIGITAL_SIGNATURE))
+	if (s->purpose != WT_X509_PURPOSE_ANY && (c->ext & WT_X509_EXT_KEY_USAGE) &&
+	    !(c->key_usage & WT_X509_KU_DIGITAL_SIGNATURE))
 		return WT_X509_ERR_KEY_USAGE;
 	if (!eku_ok(c, s->purpose, 0))
 		return WT_X509_ERR_PURPOSE;
@@ -404,8 +412,8 @@ static int leaf_checks(vstate *s, int self_anchor)
 	 * certificate that has a non-empty subject distinguished name,
 	 * conforming CAs SHOULD mark the subjectAltName extension as
 	 * non-critical." (pyca/cryptography holds both.) */
-	if ((c->ext & WT_X509_EXT_SAN)
-	    && name_empty(der, c->subject) != !!(c->ext_critical & WT_X509_EXT_SAN))
+	if ((c->ext & WT_X509_EXT_SAN) &&
+	    name_empty(der, c->subject) != !!(c->ext_critical & WT_X509_EXT_SAN))
 		return WT_X509_ERR_SAN_CRITICAL;
 	r = wt_x509_check_san_syntax(der, c);
 	if (r != WT_X509_OK)
@@ -424,8 +432,8 @@ static int leaf_checks(vstate *s, int self_anchor)
  * chain index at fault (-1: the anchor) and *own says whether the check
  * concerned that certificate alone (1) or the path (0: pathLen, name
  * constraints). */
-static int validate(vstate *s, const uint8_t *ader, const wt_x509_cert *ac,
-	int32_t *idx, int *own)
+static int validate(vstate *s, const uint8_t *ader, const wt_x509_cert *ac, int32_t *idx,
+		    int *own)
 {
 	uint32_t k = s->depth, i, j, below;
 	int r;
@@ -518,7 +526,7 @@ static void path_failed(vstate *s, int r, int32_t idx, int own)
 	if (!own)
 		s->taint++;
 	else if (idx == 0)
-		s->stop = 1;              /* the leaf's own fault */
+		s->stop = 1; /* the leaf's own fault */
 	else if (idx > 0)
 		mark_dead(s, (uint32_t)idx);
 }
@@ -536,10 +544,12 @@ static int try_anchors(vstate *s, uint32_t *found)
 	size_t alen;
 	int r, own;
 	int32_t idx;
-	while (s->store != NULL && (ader = wt_x509_store_find(s->store, &cursor,
-	    der + c->issuer.off, c->issuer.len, &n, &alen)) != NULL) {
+	while (s->store != NULL &&
+	       (ader = wt_x509_store_find(s->store, &cursor, der + c->issuer.off,
+					  c->issuer.len, &n, &alen)) != NULL) {
 		wt_x509_cert ac;
-		if (wt_x509_parse(&ac, ader, alen) != WT_X509_OK || !may_issue(ader, &ac, der, c))
+		if (wt_x509_parse(&ac, ader, alen) != WT_X509_OK ||
+		    !may_issue(ader, &ac, der, c))
 			continue;
 		*found = 1;
 		if (s->steps == 0)
@@ -576,11 +586,10 @@ static int quick_names(const wt_x509_blob *b, wt_der *issuer, wt_der *subject)
 	wt_der_init(&d, b->der, b->len);
 	if (wt_der_enter_seq(&d, &cert) < 0 || wt_der_enter_seq(&cert, &tbs) < 0)
 		return -1;
-	if (wt_der_read_optional(&tbs, WT_DER_CONTEXT(0), &tmp) < 0
-	    || wt_der_skip(&tbs) < 0 || wt_der_skip(&tbs) < 0
-	    || wt_der_read_any(&tbs, &tag, NULL, issuer) < 0
-	    || wt_der_skip(&tbs) < 0
-	    || wt_der_read_any(&tbs, &tag, NULL, subject) < 0)
+	if (wt_der_read_optional(&tbs, WT_DER_CONTEXT(0), &tmp) < 0 ||
+	    wt_der_skip(&tbs) < 0 || wt_der_skip(&tbs) < 0 ||
+	    wt_der_read_any(&tbs, &tag, NULL, issuer) < 0 || wt_der_skip(&tbs) < 0 ||
+	    wt_der_read_any(&tbs, &tag, NULL, subject) < 0)
 		return -1;
 	return 0;
 }
@@ -592,8 +601,8 @@ static int on_path(const vstate *s, const uint8_t *der, const wt_x509_cert *c)
 {
 	uint32_t k;
 	for (k = 0; k < s->depth; k++)
-		if (span_eq(s->pb[k].der, s->pc[k].subject, der, c->subject)
-		    && span_eq(s->pb[k].der, s->pc[k].spki, der, c->spki))
+		if (span_eq(s->pb[k].der, s->pc[k].subject, der, c->subject) &&
+		    span_eq(s->pb[k].der, s->pc[k].spki, der, c->spki))
 			return 1;
 	return 0;
 }
@@ -628,8 +637,9 @@ static int extend(vstate *s)
 		s->scan--;
 		if (known_failure(s, (uint32_t)i, rem))
 			continue;
-		if (s->get(s->gctx, i, &b) != 0 || b.der == NULL || quick_names(&b, &iss, &sub) < 0
-		    || sub.len != c->issuer.len || memcmp(sub.buf, der + c->issuer.off, sub.len) != 0)
+		if (s->get(s->gctx, i, &b) != 0 || b.der == NULL ||
+		    quick_names(&b, &iss, &sub) < 0 || sub.len != c->issuer.len ||
+		    memcmp(sub.buf, der + c->issuer.off, sub.len) != 0)
 			continue;
 		r = wt_x509_parse(&ic, b.der, b.len);
 		if (r != WT_X509_OK) {
@@ -687,8 +697,10 @@ static int extend(vstate *s)
 		 * SELF_SIGNED_CERT_IN_CHAIN for an untrusted root, otherwise
 		 * UNABLE_TO_GET_ISSUER_CERT_LOCALLY. */
 		if (self_issued(der, c))
-			note(s, RANK_SELF_SIGNED, cur == 0 ? WT_X509_ERR_SELF_SIGNED_LEAF
-				: WT_X509_ERR_SELF_SIGNED_IN_CHAIN, (int32_t)cur);
+			note(s, RANK_SELF_SIGNED,
+			     cur == 0 ? WT_X509_ERR_SELF_SIGNED_LEAF :
+					WT_X509_ERR_SELF_SIGNED_IN_CHAIN,
+			     (int32_t)cur);
 		else
 			note(s, RANK_NO_ISSUER, WT_X509_ERR_UNKNOWN_ISSUER, (int32_t)cur);
 	}
@@ -702,15 +714,15 @@ static int blob_get(void *ctx, size_t i, wt_x509_blob *out)
 }
 
 /* see wt_x509.h */
-int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs,
-	size_t n, const wt_x509_store *store, wt_x509_result *res)
+int wt_x509_verify(const wt_x509_params *p, const wt_x509_blob *certs, size_t n,
+		   const wt_x509_store *store, wt_x509_result *res)
 {
 	return wt_x509_verify_fn(p, blob_get, (void *)(uintptr_t)certs, n, store, res);
 }
 
 /* see wt_x509.h */
-int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get,
-	void *gctx, size_t n, const wt_x509_store *store, wt_x509_result *res)
+int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get, void *gctx,
+		      size_t n, const wt_x509_store *store, wt_x509_result *res)
 {
 	vstate s;
 	uint32_t i;
@@ -735,8 +747,9 @@ int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get,
 	s.n = n;
 	s.store = store;
 	s.res = res;
-	s.max_depth = p->max_depth == 0 ? WT_X509_DEFAULT_DEPTH
-		: p->max_depth > WT_X509_MAX_DEPTH ? WT_X509_MAX_DEPTH : p->max_depth;
+	s.max_depth = p->max_depth == 0          ? WT_X509_DEFAULT_DEPTH :
+		p->max_depth > WT_X509_MAX_DEPTH ? WT_X509_MAX_DEPTH :
+						   p->max_depth;
 	s.purpose = p->purpose == 0 ? WT_X509_PURPOSE_SERVER : p->purpose;
 	/* Work in proportion to what was sent: a valid chain of n
 	 * certificates verifies at most one signature per (certificate,
@@ -769,7 +782,8 @@ int wt_x509_verify_fn(const wt_x509_params *p, wt_x509_chain_get_fn get,
 		const uint8_t *ader = wt_x509_store_get(store, i, &alen);
 		int32_t idx;
 		int own;
-		if (ader != NULL && alen == s.pb[0].len && memcmp(ader, s.pb[0].der, alen) == 0) {
+		if (ader != NULL && alen == s.pb[0].len &&
+		    memcmp(ader, s.pb[0].der, alen) == 0) {
 			r = validate(&s, NULL, NULL, &idx, &own);
 			if (r == WT_X509_OK) {
 				finish(&s, (int32_t)i);

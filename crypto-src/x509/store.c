@@ -19,13 +19,14 @@
 #define STORE_MAGIC WT_X509_STORE_MAGIC
 
 typedef struct {
-	uint32_t len;         /* DER length */
+	uint32_t len; /* DER length */
 	uint32_t subj_off, subj_len;
 	uint32_t ski_off, ski_len;
 	uint32_t reserved;
 } entry_hdr;
 
-typedef char entry_hdr_size_check[sizeof(entry_hdr) == WT_X509_STORE_ENTRY_OVERHEAD ? 1 : -1];
+typedef char
+	entry_hdr_size_check[sizeof(entry_hdr) == WT_X509_STORE_ENTRY_OVERHEAD ? 1 : -1];
 typedef char store_hdr_size_check[sizeof(wt_x509_store) == WT_X509_STORE_HEADER ? 1 : -1];
 
 static uint32_t pad4(uint32_t n)
@@ -52,8 +53,7 @@ static void get_hdr(const wt_x509_store *s, uint32_t off, entry_hdr *h)
 }
 
 /* see wt_x509.h */
-const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx,
-	size_t *len)
+const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx, size_t *len)
 {
 	uint32_t off = 0, i;
 	entry_hdr h;
@@ -70,7 +70,8 @@ const uint8_t *wt_x509_store_get(const wt_x509_store *s, uint32_t idx,
 
 /* see wt_x509.h */
 const uint8_t *wt_x509_store_find(const wt_x509_store *s, uint32_t *cursor,
-	const uint8_t *name, size_t namelen, uint32_t *idx, size_t *len)
+				  const uint8_t *name, size_t namelen, uint32_t *idx,
+				  size_t *len)
 {
 	entry_hdr h;
 	if (s == NULL || s->magic != STORE_MAGIC)
@@ -83,7 +84,8 @@ const uint8_t *wt_x509_store_find(const wt_x509_store *s, uint32_t *cursor,
 		get_hdr(s, off, &h);
 		*cursor = off + (uint32_t)sizeof h + pad4(h.len);
 		(*idx)++;
-		if (h.subj_len == namelen && memcmp(der + h.subj_off, name, namelen) == 0) {
+		if (h.subj_len == namelen &&
+		    memcmp(der + h.subj_off, name, namelen) == 0) {
 			*len = h.len;
 			return der;
 		}
@@ -123,7 +125,8 @@ static int commit(wt_x509_store *s, size_t len)
 static size_t room(const wt_x509_store *s)
 {
 	size_t free_bytes = s->cap - WT_X509_STORE_HEADER - s->used;
-	return free_bytes > sizeof(entry_hdr) + 3 ? free_bytes - sizeof(entry_hdr) - 3 : 0;
+	return free_bytes > sizeof(entry_hdr) + 3 ? free_bytes - sizeof(entry_hdr) - 3 :
+						    0;
 }
 
 /* see wt_x509.h */
@@ -138,8 +141,7 @@ int wt_x509_store_add_der(wt_x509_store *s, const uint8_t *der, size_t len)
 }
 
 /* see wt_x509.h */
-int wt_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len,
-	uint32_t *added)
+int wt_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len, uint32_t *added)
 {
 	size_t pos = 0;
 	uint32_t n = 0;
@@ -177,15 +179,14 @@ int wt_x509_store_add_pem(wt_x509_store *s, const char *pem, size_t len,
 /* ---- pins (RFC 7469 2.4: SHA-256 of the DER SubjectPublicKeyInfo) ---- */
 
 /* see wt_x509.h */
-void wt_x509_spki_sha256(const uint8_t *der, const wt_x509_cert *c,
-	uint8_t out[32])
+void wt_x509_spki_sha256(const uint8_t *der, const wt_x509_cert *c, uint8_t out[32])
 {
 	wt_sha256(der + c->spki.off, c->spki.len, out);
 }
 
 /* see wt_x509.h */
-int wt_x509_check_pin(const uint8_t *der, const wt_x509_cert *c,
-	const uint8_t *pins, size_t npins)
+int wt_x509_check_pin(const uint8_t *der, const wt_x509_cert *c, const uint8_t *pins,
+		      size_t npins)
 {
 	uint8_t h[32];
 	size_t i;
@@ -211,47 +212,79 @@ static const struct {
 	const char *name, *reason;
 } ERRS[] = {
 	{ WT_X509_OK, 0, "OK", "certificate verified" },
-	{ WT_X509_ERR_DECODE, 42, "CERT_DECODE_ERROR", "certificate is not valid DER or not an X.509 structure" },
-	{ WT_X509_ERR_VERSION, 42, "CERT_BAD_VERSION", "certificate version is invalid or does not allow its fields" },
-	{ WT_X509_ERR_SIG_ALG_MISMATCH, 42, "CERT_SIGNATURE_ALGORITHM_MISMATCH", "inner and outer signature algorithms differ" },
-	{ WT_X509_ERR_TIME_FORMAT, 42, "ERROR_IN_CERT_VALIDITY_FIELD", "validity time is not in the RFC 5280 format" },
-	{ WT_X509_ERR_DUPLICATE_EXT, 42, "CERT_DUPLICATE_EXTENSION", "an extension appears more than once" },
+	{ WT_X509_ERR_DECODE, 42, "CERT_DECODE_ERROR",
+	  "certificate is not valid DER or not an X.509 structure" },
+	{ WT_X509_ERR_VERSION, 42, "CERT_BAD_VERSION",
+	  "certificate version is invalid or does not allow its fields" },
+	{ WT_X509_ERR_SIG_ALG_MISMATCH, 42, "CERT_SIGNATURE_ALGORITHM_MISMATCH",
+	  "inner and outer signature algorithms differ" },
+	{ WT_X509_ERR_TIME_FORMAT, 42, "ERROR_IN_CERT_VALIDITY_FIELD",
+	  "validity time is not in the RFC 5280 format" },
+	{ WT_X509_ERR_DUPLICATE_EXT, 42, "CERT_DUPLICATE_EXTENSION",
+	  "an extension appears more than once" },
 	{ WT_X509_ERR_BAD_EXT, 42, "CERT_BAD_EXTENSION", "an extension is malformed" },
-	{ WT_X509_ERR_UNSUPPORTED_SIG, 43, "CERT_UNSUPPORTED_SIGNATURE_ALGORITHM", "certificate signature algorithm is not supported" },
-	{ WT_X509_ERR_UNSUPPORTED_KEY, 43, "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", "issuer public key is not supported" },
-	{ WT_X509_ERR_BAD_SIGNATURE, 42, "CERT_SIGNATURE_FAILURE", "certificate signature failure" },
+	{ WT_X509_ERR_UNSUPPORTED_SIG, 43, "CERT_UNSUPPORTED_SIGNATURE_ALGORITHM",
+	  "certificate signature algorithm is not supported" },
+	{ WT_X509_ERR_UNSUPPORTED_KEY, 43, "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+	  "issuer public key is not supported" },
+	{ WT_X509_ERR_BAD_SIGNATURE, 42, "CERT_SIGNATURE_FAILURE",
+	  "certificate signature failure" },
 	{ WT_X509_ERR_EXPIRED, 45, "CERT_HAS_EXPIRED", "certificate has expired" },
-	{ WT_X509_ERR_NOT_YET_VALID, 45, "CERT_NOT_YET_VALID", "certificate is not yet valid" },
-	{ WT_X509_ERR_UNKNOWN_ISSUER, 48, "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "unable to get local issuer certificate" },
-	{ WT_X509_ERR_SELF_SIGNED_LEAF, 48, "DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate" },
-	{ WT_X509_ERR_SELF_SIGNED_IN_CHAIN, 48, "SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain" },
-	{ WT_X509_ERR_NOT_CA, 48, "INVALID_CA", "invalid CA certificate (basicConstraints cA is not set)" },
-	{ WT_X509_ERR_PATH_LEN, 48, "PATH_LENGTH_EXCEEDED", "path length constraint exceeded" },
-	{ WT_X509_ERR_CHAIN_TOO_LONG, 48, "CERT_CHAIN_TOO_LONG", "certificate chain too long" },
-	{ WT_X509_ERR_KEY_USAGE_CA, 48, "KEYUSAGE_NO_CERTSIGN", "key usage does not include certificate signing" },
-	{ WT_X509_ERR_KEY_USAGE, 43, "KEYUSAGE_NO_DIGITAL_SIGNATURE", "key usage does not include digital signature" },
-	{ WT_X509_ERR_PURPOSE, 43, "INVALID_PURPOSE", "unsupported certificate purpose (extended key usage)" },
-	{ WT_X509_ERR_UNKNOWN_CRITICAL, 43, "UNHANDLED_CRITICAL_EXTENSION", "unhandled critical extension" },
-	{ WT_X509_ERR_NAME_PERMITTED, 42, "PERMITTED_VIOLATION", "permitted subtree violation (name constraints)" },
-	{ WT_X509_ERR_NAME_EXCLUDED, 42, "EXCLUDED_VIOLATION", "excluded subtree violation (name constraints)" },
-	{ WT_X509_ERR_NAME_UNSUPPORTED, 42, "UNSUPPORTED_NAME_SYNTAX", "name constraint of a form that cannot be checked" },
-	{ WT_X509_ERR_HOSTNAME, 42, "ERR_TLS_CERT_ALTNAME_INVALID", "host name does not match the certificate's subject alternative names" },
+	{ WT_X509_ERR_NOT_YET_VALID, 45, "CERT_NOT_YET_VALID",
+	  "certificate is not yet valid" },
+	{ WT_X509_ERR_UNKNOWN_ISSUER, 48, "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+	  "unable to get local issuer certificate" },
+	{ WT_X509_ERR_SELF_SIGNED_LEAF, 48, "DEPTH_ZERO_SELF_SIGNED_CERT",
+	  "self-signed certificate" },
+	{ WT_X509_ERR_SELF_SIGNED_IN_CHAIN, 48, "SELF_SIGNED_CERT_IN_CHAIN",
+	  "self-signed certificate in certificate chain" },
+	{ WT_X509_ERR_NOT_CA, 48, "INVALID_CA",
+	  "invalid CA certificate (basicConstraints cA is not set)" },
+	{ WT_X509_ERR_PATH_LEN, 48, "PATH_LENGTH_EXCEEDED",
+	  "path length constraint exceeded" },
+	{ WT_X509_ERR_CHAIN_TOO_LONG, 48, "CERT_CHAIN_TOO_LONG",
+	  "certificate chain too long" },
+	{ WT_X509_ERR_KEY_USAGE_CA, 48, "KEYUSAGE_NO_CERTSIGN",
+	  "key usage does not include certificate signing" },
+	{ WT_X509_ERR_KEY_USAGE, 43, "KEYUSAGE_NO_DIGITAL_SIGNATURE",
+	  "key usage does not include digital signature" },
+	{ WT_X509_ERR_PURPOSE, 43, "INVALID_PURPOSE",
+	  "unsupported certificate purpose (extended key usage)" },
+	{ WT_X509_ERR_UNKNOWN_CRITICAL, 43, "UNHANDLED_CRITICAL_EXTENSION",
+	  "unhandled critical extension" },
+	{ WT_X509_ERR_NAME_PERMITTED, 42, "PERMITTED_VIOLATION",
+	  "permitted subtree violation (name constraints)" },
+	{ WT_X509_ERR_NAME_EXCLUDED, 42, "EXCLUDED_VIOLATION",
+	  "excluded subtree violation (name constraints)" },
+	{ WT_X509_ERR_NAME_UNSUPPORTED, 42, "UNSUPPORTED_NAME_SYNTAX",
+	  "name constraint of a form that cannot be checked" },
+	{ WT_X509_ERR_HOSTNAME, 42, "ERR_TLS_CERT_ALTNAME_INVALID",
+	  "host name does not match the certificate's subject alternative names" },
 	{ WT_X509_ERR_PIN, 42, "CERT_PIN_MISMATCH", "no public key pin matched" },
 	/* RFC 8446 4.4.2.4: "If the server supplies an empty Certificate
 	 * message, the client MUST abort the handshake with a "decode_error"
 	 * alert." (A server wanting a client certificate sends
 	 * certificate_required instead; the engine knows which side it is.) */
 	{ WT_X509_ERR_NO_CERT, 50, "NO_PEER_CERTIFICATE", "peer sent no certificate" },
-	{ WT_X509_ERR_LIMIT, 46, "CERT_LIMIT_EXCEEDED", "too many certificates or path search too long" },
+	{ WT_X509_ERR_LIMIT, 46, "CERT_LIMIT_EXCEEDED",
+	  "too many certificates or path search too long" },
 	{ WT_X509_ERR_ARG, 80, "INVALID_CALL", "invalid argument" },
 	/* OpenSSL's X509_V_ERR_INVALID_NON_CA: "invalid non-CA certificate
 	 * (has CA markings)". */
-	{ WT_X509_ERR_LEAF_CA, 42, "INVALID_NON_CA", "end-entity certificate has CA markings (cA, keyCertSign or nameConstraints)" },
-	{ WT_X509_ERR_LEAF_KEY, 43, "EE_KEY_UNSUPPORTED", "end-entity public key is one TLS refuses (RSA below 2048 bits or not a whole number of octets, P-192, DSA, ...)" },
-	{ WT_X509_ERR_NEGATIVE_SERIAL, 42, "CERT_NEGATIVE_SERIAL", "certificate serial number is negative" },
-	{ WT_X509_ERR_MISSING_AKI, 42, "MISSING_AUTHORITY_KEY_IDENTIFIER", "CA certificate lacks an authority key identifier" },
-	{ WT_X509_ERR_MISSING_SKI, 42, "MISSING_SUBJECT_KEY_IDENTIFIER", "CA certificate lacks a subject key identifier" },
-	{ WT_X509_ERR_SAN_CRITICAL, 42, "SAN_CRITICALITY_INVALID", "subjectAltName criticality contradicts the subject (critical with a subject, or not critical without one)" },
+	{ WT_X509_ERR_LEAF_CA, 42, "INVALID_NON_CA",
+	  "end-entity certificate has CA markings (cA, keyCertSign or nameConstraints)" },
+	{ WT_X509_ERR_LEAF_KEY, 43, "EE_KEY_UNSUPPORTED",
+	  "end-entity public key is one TLS refuses (RSA below 2048 bits or not a whole "
+	  "number of octets, P-192, DSA, ...)" },
+	{ WT_X509_ERR_NEGATIVE_SERIAL, 42, "CERT_NEGATIVE_SERIAL",
+	  "certificate serial number is negative" },
+	{ WT_X509_ERR_MISSING_AKI, 42, "MISSING_AUTHORITY_KEY_IDENTIFIER",
+	  "CA certificate lacks an authority key identifier" },
+	{ WT_X509_ERR_MISSING_SKI, 42, "MISSING_SUBJECT_KEY_IDENTIFIER",
+	  "CA certificate lacks a subject key identifier" },
+	{ WT_X509_ERR_SAN_CRITICAL, 42, "SAN_CRITICALITY_INVALID",
+	  "subjectAltName criticality contradicts the subject (critical with a subject, "
+	  "or not critical without one)" },
 };
 
 static int find_err(int code)

@@ -53,8 +53,10 @@ async function anchors(withMozilla: boolean): Promise<{ pem: string; label: stri
     // Optional module (~220 KB): loaded only when asked for, and not
     // bundled (a computed specifier esbuild leaves alone).
     const url = new URL('./roots.js', import.meta.url).href;
-    mozilla ??= (import(/* @vite-ignore */ url) as Promise<{ rootCertificates: readonly string[] }>)
-      .then((m) => ({ pem: m.rootCertificates.join('\n'), count: m.rootCertificates.length }));
+    mozilla ??= (import(/* @vite-ignore */ url) as Promise<{ rootCertificates: readonly string[] }>).then((m) => ({
+      pem: m.rootCertificates.join('\n'),
+      count: m.rootCertificates.length,
+    }));
     mozilla.catch(() => (mozilla = undefined));
     const m = await mozilla;
     return { pem: `${pem}\n${m.pem}`, label: `the demo CA and ${m.count} Mozilla roots` };
@@ -64,7 +66,11 @@ async function anchors(withMozilla: boolean): Promise<{ pem: string; label: stri
 
 // ---- input ---------------------------------------------------------------------------
 
-interface Target { host: string; port: number; hostPort: string }
+interface Target {
+  host: string;
+  port: number;
+  hostPort: string;
+}
 
 function parseTarget(text: string): Target {
   const m = /^\s*(\[[0-9A-Fa-f:.]+\]|[^\s[\]:/]+)(?::(\d{1,5}))?\s*$/.exec(text);
@@ -123,7 +129,11 @@ function dechunk(b: Uint8Array): Uint8Array {
   const latin1 = new TextDecoder('latin1');
   while (i < b.length) {
     let eol = -1;
-    for (let j = i; j + 1 < b.length; j++) if (b[j] === 13 && b[j + 1] === 10) { eol = j; break; }
+    for (let j = i; j + 1 < b.length; j++)
+      if (b[j] === 13 && b[j + 1] === 10) {
+        eol = j;
+        break;
+      }
     if (eol < 0) break;
     const size = parseInt(latin1.decode(b.subarray(i, eol)).split(';')[0].trim(), 16);
     if (!Number.isFinite(size) || size === 0) break;
@@ -157,7 +167,10 @@ async function readResponse(readable: ReadableStream<Uint8Array>): Promise<HttpR
         done = true;
         break;
       }
-      if (r.done) { done = true; break; }
+      if (r.done) {
+        done = true;
+        break;
+      }
       received += r.value.length;
       buf = concat(buf, r.value);
       if (headEnd < 0) {
@@ -210,7 +223,9 @@ function row(dl: HTMLElement, term: string, value: string | Node, cls?: string):
 }
 
 function nameText(n: PeerCertificate['subject']): string {
-  return Object.entries(n).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
+  return Object.entries(n)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
 }
 
 function showHandshake(info: TLSInfo, ms: number, servername: string, trusted: string): void {
@@ -247,9 +262,13 @@ function showResponse(r: HttpResult, ms: number, wire: number): void {
   $('headers').textContent = r.headers.join('\n');
   const text = new TextDecoder('utf-8').decode(r.body);
   const n = (x: number) => x.toLocaleString('en');
-  $('body').textContent = text + (!r.complete
-    ? `\n[... stopped reading after the first ${n(r.body.length)} bytes of the body]`
-    : r.bodyLength > r.body.length ? `\n[... the first ${n(r.body.length)} of ${n(r.bodyLength)} bytes of the body shown]` : '');
+  $('body').textContent =
+    text +
+    (!r.complete
+      ? `\n[... stopped reading after the first ${n(r.body.length)} bytes of the body]`
+      : r.bodyLength > r.body.length
+        ? `\n[... the first ${n(r.body.length)} of ${n(r.bodyLength)} bytes of the body shown]`
+        : '');
   const late = r.late === undefined ? '' : ` The stream then ended with an error: ${describe(r.late).message}`;
   $('response-meta').textContent =
     `${r.received.toLocaleString('en')} bytes of HTTP received (${wire.toLocaleString('en')} bytes from the relay, handshake included) ` +
@@ -259,9 +278,16 @@ function showResponse(r: HttpResult, ms: number, wire: number): void {
 
 function describe(e: unknown): { message: string; rows: [string, string][] } {
   if (e instanceof TLSError) {
-    const rows: [string, string][] = [['Error', e.message], ['Code', `${e.code} (engine 0x${e.engineCode.toString(16)})`], ['Reason', e.reason]];
+    const rows: [string, string][] = [
+      ['Error', e.message],
+      ['Code', `${e.code} (engine 0x${e.engineCode.toString(16)})`],
+      ['Reason', e.reason],
+    ];
     if (e.alert !== undefined) {
-      rows.push(['Alert', `${ALERT_NAMES.get(e.alert) ?? 'unknown'} (${e.alert}), ${e.alertDirection} ${e.alertDirection === 'sent' ? 'to' : 'from'} the server`]);
+      rows.push([
+        'Alert',
+        `${ALERT_NAMES.get(e.alert) ?? 'unknown'} (${e.alert}), ${e.alertDirection} ${e.alertDirection === 'sent' ? 'to' : 'from'} the server`,
+      ]);
     }
     return { message: e.message, rows };
   }
@@ -311,12 +337,14 @@ async function run(): Promise<void> {
   // Count the TLS bytes arriving, to show next to the plaintext count.
   let wire = 0;
   const counted = {
-    readable: transport.readable.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, c) {
-        wire += chunk.byteLength;
-        c.enqueue(chunk);
-      },
-    })),
+    readable: transport.readable.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          wire += chunk.byteLength;
+          c.enqueue(chunk);
+        },
+      }),
+    ),
     writable: transport.writable,
     close: () => transport.close(),
   };
@@ -326,7 +354,11 @@ async function run(): Promise<void> {
   // show the certificate and why it failed, as a browser's warning page
   // does; the request is then not sent: nothing goes to an unverified peer.
   const tls = connect({
-    transport: counted, servername, ca: ca.pem, ALPNProtocols: ['http/1.1'], rejectUnauthorized: false,
+    transport: counted,
+    servername,
+    ca: ca.pem,
+    ALPNProtocols: ['http/1.1'],
+    rejectUnauthorized: false,
   });
   try {
     const info = await tls.opened;
@@ -338,8 +370,7 @@ async function run(): Promise<void> {
     }
     setStatus(`Handshake done in ${hsMs.toFixed(0)} ms; GET ${path} ...`);
     const hostHeader = target.port === 443 ? target.hostPort.replace(/:443$/, '') : target.hostPort;
-    const request = `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: wasmtls-demo\r\n` +
-      'Accept: */*\r\nConnection: close\r\n\r\n';
+    const request = `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: wasmtls-demo\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
     const t1 = performance.now();
     const writer = tls.writable.getWriter();
     await writer.write(new TextEncoder().encode(request));

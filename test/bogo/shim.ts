@@ -22,10 +22,7 @@
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { initSync } from '../../ts/core/loader.js';
-import {
-  Connection, TLSContext, SSL_MODE_ENABLE_PARTIAL_WRITE,
-  type TLSContextOptions,
-} from '../../ts/core/connection.js';
+import { Connection, TLSContext, SSL_MODE_ENABLE_PARTIAL_WRITE, type TLSContextOptions } from '../../ts/core/connection.js';
 import { SUITES12, VERSIONS, type TLSVersion } from '../../ts/core/codepoints.js';
 import { type Config, parseFlags, Unimplemented, UNIMPLEMENTED } from './flags.js';
 
@@ -35,15 +32,25 @@ const TLS13 = 0x0304;
 // IANA code points of what the SSL object reports by name (a TLS 1.2
 // suite by OpenSSL's name, as SSL_get_cipher_name gives it).
 const SUITE_CODES: Record<string, number> = {
-  TLS_AES_128_GCM_SHA256: 0x1301, TLS_AES_256_GCM_SHA384: 0x1302, TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  TLS_AES_128_GCM_SHA256: 0x1301,
+  TLS_AES_256_GCM_SHA384: 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256: 0x1303,
   ...Object.fromEntries(SUITES12.map((s) => [s.name, s.code])),
 };
 const GROUP_CODES: Record<string, number> = { x25519: 0x1d, secp256r1: 0x17, secp384r1: 0x18, X25519MLKEM768: 0x11ec };
 const SIGALG_CODES: Record<string, number> = {
-  ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ed25519: 0x0807,
-  rsa_pss_rsae_sha256: 0x0804, rsa_pss_rsae_sha384: 0x0805, rsa_pss_rsae_sha512: 0x0806,
-  rsa_pss_pss_sha256: 0x0809, rsa_pss_pss_sha384: 0x080a, rsa_pss_pss_sha512: 0x080b,
-  rsa_pkcs1_sha256: 0x0401, rsa_pkcs1_sha384: 0x0501, rsa_pkcs1_sha512: 0x0601,
+  ecdsa_secp256r1_sha256: 0x0403,
+  ecdsa_secp384r1_sha384: 0x0503,
+  ed25519: 0x0807,
+  rsa_pss_rsae_sha256: 0x0804,
+  rsa_pss_rsae_sha384: 0x0805,
+  rsa_pss_rsae_sha512: 0x0806,
+  rsa_pss_pss_sha256: 0x0809,
+  rsa_pss_pss_sha384: 0x080a,
+  rsa_pss_pss_sha512: 0x080b,
+  rsa_pkcs1_sha256: 0x0401,
+  rsa_pkcs1_sha384: 0x0501,
+  rsa_pkcs1_sha512: 0x0601,
 };
 // The alerts BoringSSL sends when its verify callback refuses: the legacy
 // X.509 callback (X509_V_ERR_APPLICATION_VERIFICATION) gives
@@ -189,7 +196,7 @@ function pemCerts(file: string): Uint8Array[] {
 function alpnWire(s: string): Uint8Array[] {
   const b = Buffer.from(s, 'latin1');
   const out: Uint8Array[] = [];
-  for (let i = 0; i < b.length;) {
+  for (let i = 0; i < b.length; ) {
     const n = b[i];
     if (n === 0 || i + 1 + n > b.length) fail(`bad -advertise-alpn list`);
     out.push(new Uint8Array(b.subarray(i + 1, i + 1 + n)));
@@ -264,7 +271,8 @@ function makeContext(cfg: Config, server: boolean, ticketKey: Uint8Array | undef
   const sign = cfg['-signing-prefs'] as number[] | undefined;
   const verifyPrefs = cfg['-verify-prefs'] as number[] | undefined;
   if (sign) {
-    if (!server || verifyPeer || requireAny || verifyPrefs) unimplemented('-signing-prefs where it would also change the schemes we accept (one list in wasmtls)');
+    if (!server || verifyPeer || requireAny || verifyPrefs)
+      unimplemented('-signing-prefs where it would also change the schemes we accept (one list in wasmtls)');
     o.sigalgs = sign;
   }
   if (verifyPrefs) {
@@ -288,7 +296,9 @@ function makeContext(cfg: Config, server: boolean, ticketKey: Uint8Array | undef
 
 // ---- DoConnection / DoExchange -------------------------------------------------
 
-interface Outcome { session: Uint8Array | undefined }
+interface Outcome {
+  session: Uint8Array | undefined;
+}
 
 function checkHandshake(conn: Connection, cfg: Config, server: boolean, isResume: boolean): void {
   const ev = cfg['-expect-version'] as number | undefined;
@@ -309,15 +319,18 @@ function checkHandshake(conn: Connection, cfg: Config, server: boolean, isResume
   // Checked even without flags (then: no ALPN). A server reports what its
   // selection gave: -select-alpn, or nothing under -decline-alpn.
   const wantAlpn = server
-    ? (cfg['-decline-alpn'] ? '' : (cfg['-select-alpn'] as string | undefined) ?? '')
-    : (cfg['-expect-alpn'] as string | undefined) ?? '';
+    ? cfg['-decline-alpn']
+      ? ''
+      : ((cfg['-select-alpn'] as string | undefined) ?? '')
+    : ((cfg['-expect-alpn'] as string | undefined) ?? '');
   const gotAlpn = conn.alpnProtocol ?? '';
   if (gotAlpn !== wantAlpn) fail(`negotiated alpn proto mismatch (got "${gotAlpn}", want "${wantAlpn}")`);
   const esa = cfg['-expect-peer-signature-algorithm'] as number | undefined;
   if (esa !== undefined && esa !== 0) {
     // BoringSSL reports the original handshake's scheme on resumption;
     // wasmtls sessions do not keep it.
-    if (conn.sessionReused && !conn.peerSignatureScheme) unimplemented('-expect-peer-signature-algorithm on a resumed connection (sessions keep no peer signature scheme)');
+    if (conn.sessionReused && !conn.peerSignatureScheme)
+      unimplemented('-expect-peer-signature-algorithm on a resumed connection (sessions keep no peer signature scheme)');
     const got = conn.peerSignatureScheme ? SIGALG_CODES[conn.peerSignatureScheme] : 0;
     if (got !== esa) fail(`Peer signature algorithm was ${got.toString(16)}, wanted ${esa.toString(16)}.`);
   }
@@ -353,8 +366,14 @@ function checkHandshake(conn: Connection, cfg: Config, server: boolean, isResume
   }
 }
 
-async function doConnection(cfg: Config, server: boolean, isResume: boolean, ticketKey: Uint8Array | undefined,
-  offer: Uint8Array | undefined, shimId: bigint): Promise<Outcome> {
+async function doConnection(
+  cfg: Config,
+  server: boolean,
+  isResume: boolean,
+  ticketKey: Uint8Array | undefined,
+  offer: Uint8Array | undefined,
+  shimId: bigint,
+): Promise<Outcome> {
   const ctx = makeContext(cfg, server, ticketKey);
   const conn = new Connection(ctx);
   if (server) conn.setAcceptState();
@@ -390,9 +409,9 @@ async function doConnection(cfg: Config, server: boolean, isResume: boolean, tic
       // new only when the server renewed its ticket (bssl_shim:
       // !SSL_session_reused || -expect-ticket-renewal).
       const got = conn.ticketsReceived > ticketsBefore;
-      const want = !cfg['-expect-no-session'] && (conn.version === 'TLSv1.2'
-        ? !conn.sessionReused || cfg['-expect-ticket-renewal'] === true
-        : !cfg['-shim-shuts-down']);
+      const want =
+        !cfg['-expect-no-session'] &&
+        (conn.version === 'TLSv1.2' ? !conn.sessionReused || cfg['-expect-ticket-renewal'] === true : !cfg['-shim-shuts-down']);
       if (got !== want) fail(`new session was${got ? '' : ' not'} cached, but we expected the opposite`);
       if (got) session = conn.getSession();
     }
@@ -514,14 +533,13 @@ async function main(argv: string[]): Promise<number> {
   // connections (SetupCtx copies it); -no-ticket turns them off.
   const resumeCount = (initial['-resume-count'] as number | undefined) ?? 0;
   const ticketKey = crypto.getRandomValues(new Uint8Array(32));
-  const shimId = BigInt(initial['-shim-id'] as string ?? '0');
+  const shimId = BigInt((initial['-shim-id'] as string) ?? '0');
   let session: Uint8Array | undefined;
   for (let i = 0; i <= resumeCount; i++) {
     const isResume = i > 0;
     const cfg = isResume ? resume : initial;
     if (isResume && !server && !session) fail('No session to offer.');
-    const out = await doConnection(cfg, server, isResume, cfg['-no-ticket'] ? undefined : ticketKey,
-      server ? undefined : session, shimId);
+    const out = await doConnection(cfg, server, isResume, cfg['-no-ticket'] ? undefined : ticketKey, server ? undefined : session, shimId);
     session = out.session;
   }
   return 0;

@@ -49,4 +49,3 @@ export function wycheproof<T = Record<string, unknown>>(name: string): Wycheproo
 
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-

@@ -17,7 +17,11 @@ export class SocketPump {
   /** Bytes received from the socket so far. */
   bytesIn = 0;
 
-  constructor(readonly conn: Connection, readonly sock: Socket, readonly timeoutMs = 10_000) {
+  constructor(
+    readonly conn: Connection,
+    readonly sock: Socket,
+    readonly timeoutMs = 10_000,
+  ) {
     sock.on('data', (d: Buffer) => {
       this.bytesIn += d.length;
       this.inq.push(d);
@@ -220,13 +224,15 @@ export async function listenTls(ctx: TLSContext) {
   return {
     port: (server.address() as AddressInfo).port,
     async accept(): Promise<{ conn: Connection; pump: SocketPump }> {
-      const s = queue.shift() ?? await new Promise<Socket>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('no connection came')), 10_000);
-        waiting = (x) => {
-          clearTimeout(t);
-          resolve(x);
-        };
-      });
+      const s =
+        queue.shift() ??
+        (await new Promise<Socket>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error('no connection came')), 10_000);
+          waiting = (x) => {
+            clearTimeout(t);
+            resolve(x);
+          };
+        }));
       const conn = new Connection(ctx);
       conns.push(conn);
       conn.setAcceptState();

@@ -33,17 +33,17 @@ export async function packAndInstall(prefix: string, pkg: Record<string, unknown
   }
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   try {
-    const { stdout } = await run('npm', ['pack', '--pack-destination', tmp, '--json', '--ignore-scripts'],
-      { cwd: root, timeout: 60_000 });
+    const { stdout } = await run('npm', ['pack', '--pack-destination', tmp, '--json', '--ignore-scripts'], { cwd: root, timeout: 60_000 });
     const tarball = join(tmp, (JSON.parse(stdout) as { filename: string }[])[0].filename);
     const app = join(tmp, 'app');
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'),
-      JSON.stringify({ name: 'wasmtls-user', private: true, type: 'module', ...pkg }, null, 2));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'wasmtls-user', private: true, type: 'module', ...pkg }, null, 2));
     // The package has no dependencies: npm installs the tarball with no
     // network (--offline, and a dead registry so any attempt fails at once).
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts',
-      '--registry=http://127.0.0.1:9/', tarball], { cwd: app, timeout: 60_000 });
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--registry=http://127.0.0.1:9/', tarball], {
+      cwd: app,
+      timeout: 60_000,
+    });
     const pkgDir = join(app, 'node_modules/wasmtls');
     if (!existsSync(join(pkgDir, 'dist/wasmtls.wasm'))) throw new Error(`npm install left no ${pkgDir}/dist/wasmtls.wasm`);
     return { tmp, app, pkgDir, tarball, dispose: () => rmSync(tmp, { recursive: true, force: true }) };

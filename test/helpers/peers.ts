@@ -13,7 +13,11 @@ export class Peer {
   private waiters: (() => void)[] = [];
 
   /** `opts.cwd`: where the peer runs (`s_server -WWW` serves files from it). */
-  constructor(readonly cmd: string, readonly args: string[], opts: { cwd?: string } = {}) {
+  constructor(
+    readonly cmd: string,
+    readonly args: string[],
+    opts: { cwd?: string } = {},
+  ) {
     this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     const wake = () => {
       const w = this.waiters;
@@ -64,9 +68,15 @@ export class Peer {
         if (Date.now() > deadline) return;
         this.waiters.push(check);
       };
-      const t = setTimeout(() => reject(new Error(
-        `${this.cmd}: timed out waiting for ${what}\nstdout: ${this.stdout.toString('latin1').slice(-2000)}\nstderr: ${this.stderr.slice(-2000)}`,
-      )), ms);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${this.cmd}: timed out waiting for ${what}\nstdout: ${this.stdout.toString('latin1').slice(-2000)}\nstderr: ${this.stderr.slice(-2000)}`,
+            ),
+          ),
+        ms,
+      );
       check();
     });
   }
@@ -104,7 +114,7 @@ export function payload(n: number, seed: number): Buffer {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    b[i] = (i % 64 === 63) ? 0x0a : alphabet.charCodeAt((x >>> 0) % alphabet.length);
+    b[i] = i % 64 === 63 ? 0x0a : alphabet.charCodeAt((x >>> 0) % alphabet.length);
   }
   return b;
 }

@@ -22,8 +22,12 @@ export class PgError extends Error {
     this.name = 'PgError';
     this.fields = fields;
   }
-  get severity(): string | undefined { return this.fields.S; }
-  get code(): string | undefined { return this.fields.C; }
+  get severity(): string | undefined {
+    return this.fields.S;
+  }
+  get code(): string | undefined {
+    return this.fields.C;
+  }
 }
 
 /**
@@ -48,7 +52,10 @@ export function checkSslResponse(bytes: Uint8Array): void {
  * `Deno.Conn`'s streams): send SSLRequest, read the 'S', and release
  * both locks so an adapter can take the streams over.
  */
-export async function sslRequestOverStreams(s: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }): Promise<void> {
+export async function sslRequestOverStreams(s: {
+  readable: ReadableStream<Uint8Array>;
+  writable: WritableStream<Uint8Array>;
+}): Promise<void> {
   const w = s.writable.getWriter();
   try {
     await w.write(SSL_REQUEST);

@@ -30,20 +30,66 @@ export function makePki(): Pki {
   const f = (n: string) => join(dir, n);
   const ossl = (...a: string[]) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'pipe'] });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  ossl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '3',
-    '-subj', '/CN=wasmtls test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign');
+  ossl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    '3',
+    '-subj',
+    '/CN=wasmtls test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
   const issue = (name: string, cn: string, ext: string) => {
     ossl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
     writeFileSync(f(`${name}.ext`), ext);
-    ossl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-      '-days', '3', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '3',
+      '-extfile',
+      f(`${name}.ext`),
+      '-out',
+      f(`${name}.crt`),
+    );
   };
-  issue('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
-    'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+  issue(
+    'server',
+    'localhost',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
+      'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+  );
   issue('client', 'client.test', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
-  ossl('req', '-x509', ...ec, '-keyout', f('stranger.key'), '-out', f('stranger.crt'), '-days', '3',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
+  ossl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('stranger.key'),
+    '-out',
+    f('stranger.crt'),
+    '-days',
+    '3',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  );
   const pem = (n: string) => readFileSync(f(n), 'utf8');
   writeFileSync(f('server-chain.crt'), pem('server.crt') + pem('ca.crt'));
   return {

@@ -38,11 +38,15 @@ export function pgBinDir(): string {
   if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
   const base = '/usr/lib/postgresql';
   const versions = existsSync(base)
-    ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0) {
-    throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): run `bash build.sh` as root ' +
-      '(it installs the Debian package `postgresql`), or `apt-get install postgresql`, or set PG_BINDIR');
+    throw new Error(
+      'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): run `bash build.sh` as root ' +
+        '(it installs the Debian package `postgresql`), or `apt-get install postgresql`, or set PG_BINDIR',
+    );
   }
   return join(base, versions[0], 'bin');
 }
@@ -81,8 +85,18 @@ export async function startPostgres(pki: Pki): Promise<PgCluster> {
   try {
     if (owner) chownSync(dir, owner.uid, owner.gid);
     const data = join(dir, 'data');
-    const [initCmd, initArgs] = as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'reject', '--no-sync',
-      '-E', 'UTF8', '--locale=C']);
+    const [initCmd, initArgs] = as(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-A',
+      'reject',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
     try {
       execFileSync(initCmd, initArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (e) {
@@ -102,24 +116,53 @@ export async function startPostgres(pki: Pki): Promise<PgCluster> {
     const ca = tls('root.crt', pki.path('ca.crt'));
     // First match wins (pg_hba.conf(5)): TLS only over TCP, by role; the
     // superuser over the folder's Unix socket, to make the roles.
-    writeFileSync(join(data, 'pg_hba.conf'), [
-      'local     all postgres              trust',
-      'hostnossl all all all                 reject',
-      'hostssl   all trusted  127.0.0.1/32   trust',
-      'hostssl   all certuser 127.0.0.1/32   cert map=wasmtls',
-      'hostssl   all all      127.0.0.1/32   reject',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      [
+        'local     all postgres              trust',
+        'hostnossl all all all                 reject',
+        'hostssl   all trusted  127.0.0.1/32   trust',
+        'hostssl   all certuser 127.0.0.1/32   cert map=wasmtls',
+        'hostssl   all all      127.0.0.1/32   reject',
+        '',
+      ].join('\n'),
+    );
     // The test PKI's client certificate is CN=client.test: the map lets
     // it stand for the role (pg_ident.conf(5)).
     writeFileSync(join(data, 'pg_ident.conf'), 'wasmtls client.test certuser\n');
     const port = await freePort();
-    const [cmd, args] = as(join(bin, 'postgres'), ['-D', data, '-k', dir, '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`,
-      '-c', `ssl_ca_file=${ca}`, '-c', 'fsync=off', '-c', 'max_connections=20', '-c', 'shared_buffers=16MB',
-      '-c', 'log_connections=on', '-c', 'log_min_messages=warning']);
+    const [cmd, args] = as(join(bin, 'postgres'), [
+      '-D',
+      data,
+      '-k',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${cert}`,
+      '-c',
+      `ssl_key_file=${key}`,
+      '-c',
+      `ssl_ca_file=${ca}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=20',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'log_connections=on',
+      '-c',
+      'log_min_messages=warning',
+    ]);
     child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
     const c = child;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => done(new Error('PostgreSQL did not start within 30 s')), 30_000);
@@ -139,8 +182,23 @@ export async function startPostgres(pki: Pki): Promise<PgCluster> {
     });
     // The roles, over the Unix socket in the temporary folder (only its
     // owner can reach it) as the superuser.
-    const [psqlCmd, psqlArgs] = as(join(bin, 'psql'), ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres',
-      '-v', 'ON_ERROR_STOP=1', '-q', '-c', 'CREATE ROLE trusted LOGIN', '-c', 'CREATE ROLE certuser LOGIN']);
+    const [psqlCmd, psqlArgs] = as(join(bin, 'psql'), [
+      '-h',
+      dir,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-q',
+      '-c',
+      'CREATE ROLE trusted LOGIN',
+      '-c',
+      'CREATE ROLE certuser LOGIN',
+    ]);
     try {
       execFileSync(psqlCmd, psqlArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (e) {
@@ -154,7 +212,9 @@ export async function startPostgres(pki: Pki): Promise<PgCluster> {
 }
 
 function pgUser(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('no `postgres` system user: the Debian package `postgresql` makes it (run build.sh as root)');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -165,7 +225,9 @@ function signalPostmaster(dir: string, sig: NodeJS.Signals): void {
   try {
     const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
     if (pid > 0) process.kill(pid, sig);
-  } catch { /* not running (any more) */ }
+  } catch {
+    /* not running (any more) */
+  }
 }
 
 /**

@@ -21,8 +21,14 @@ const run = promisify(execFile);
 export async function bundle(entry: string, dir: string, external: string[] = []): Promise<string> {
   mkdirSync(dir, { recursive: true });
   await build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
-    outfile: `${dir}/harness.js`, logLevel: 'error', external,
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    outfile: `${dir}/harness.js`,
+    logLevel: 'error',
+    external,
   });
   copyFileSync(wasmPath('simd'), `${dir}/wasmtls.wasm`);
   return dir;
@@ -49,10 +55,13 @@ export async function inNode<T>(dir: string): Promise<T> {
  * `permissions` replaces the default `--allow-read` (a scenario that
  * opens sockets adds `--allow-net=127.0.0.1`). */
 export async function inDeno<T>(dir: string, permissions: string[] = ['--allow-read']): Promise<T> {
-  writeFileSync(`${dir}/deno_main.js`, [
-    "import { runAll } from './harness.js';",
-    "console.log(JSON.stringify(await runAll(new URL('./wasmtls.wasm', import.meta.url))));",
-  ].join('\n'));
+  writeFileSync(
+    `${dir}/deno_main.js`,
+    [
+      "import { runAll } from './harness.js';",
+      "console.log(JSON.stringify(await runAll(new URL('./wasmtls.wasm', import.meta.url))));",
+    ].join('\n'),
+  );
   const { stdout } = await run(`${root}node_modules/.bin/deno`, ['run', ...permissions, '--no-remote', `${dir}/deno_main.js`], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: `${dir}/.deno` },
     timeout: 60_000,
@@ -64,16 +73,24 @@ export async function inDeno<T>(dir: string, permissions: string[] = ['--allow-r
  * Workers refuse to compile at run time); the harness runs in a fetch.
  * `opts.network`: see {@link fetchWorkerd}. */
 export async function inWorkerd<T>(dir: string, opts: { network?: boolean } = {}): Promise<T> {
-  writeFileSync(`${dir}/worker.mjs`, [
-    "import { runAll } from './harness.js';",
-    "import mod from './wasmtls.wasm';",
-    'export default { async fetch() { return Response.json(await runAll(mod)); } };',
-  ].join('\n'));
-  const r = await fetchWorkerd(dir, [
-    { name: 'worker.mjs', type: 'esModule' },
-    { name: 'harness.js', type: 'esModule' },
-    { name: 'wasmtls.wasm', type: 'wasm' },
-  ], '/', opts);
+  writeFileSync(
+    `${dir}/worker.mjs`,
+    [
+      "import { runAll } from './harness.js';",
+      "import mod from './wasmtls.wasm';",
+      'export default { async fetch() { return Response.json(await runAll(mod)); } };',
+    ].join('\n'),
+  );
+  const r = await fetchWorkerd(
+    dir,
+    [
+      { name: 'worker.mjs', type: 'esModule' },
+      { name: 'harness.js', type: 'esModule' },
+      { name: 'wasmtls.wasm', type: 'wasm' },
+    ],
+    '/',
+    opts,
+  );
   if (r.status !== 200) throw new Error(`workerd answered ${r.status}: ${r.text}\n${r.log}`);
   return JSON.parse(r.text) as T;
 }
@@ -95,20 +112,26 @@ export interface WorkerdModule {
  * may reach private and local addresses (the tests' servers on 127.0.0.1);
  * workerd's default outbound allows public addresses only.
  */
-export async function fetchWorkerd(dir: string, modules: WorkerdModule[], path = '/',
+export async function fetchWorkerd(
+  dir: string,
+  modules: WorkerdModule[],
+  path = '/',
   opts: { compatibilityDate?: string; timeoutMs?: number; network?: boolean } = {},
 ): Promise<{ status: number; text: string; log: string }> {
   const port = await freePort();
   const mods = modules.map((m) => `(name = ${JSON.stringify(m.name)}, ${m.type} = embed ${JSON.stringify(m.name)})`);
   const net = opts.network ? ',\n    (name = "internet", network = (allow = ["public", "private", "local"]))' : '';
-  writeFileSync(`${dir}/config.capnp`, `using Workerd = import "/workerd/workerd.capnp";
+  writeFileSync(
+    `${dir}/config.capnp`,
+    `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .w)${net} ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
 const w :Workerd.Worker = (
   modules = [ ${mods.join(',\n              ')} ],
   compatibilityDate = "${opts.compatibilityDate ?? '2024-09-23'}"${opts.network ? ',\n  globalOutbound = "internet"' : ''} );
-`);
+`,
+  );
   const child = spawn(`${root}node_modules/.bin/workerd`, ['serve', `${dir}/config.capnp`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -149,23 +172,37 @@ export async function serveDir(dir: string): Promise<{ server: Server; url: stri
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
 
 /** Chromium: the page and a module Web Worker each load the module with
  * fetch() (a Response: streaming compile) and run the harness. */
 export async function inChromium<T>(dir: string): Promise<{ page: T; worker: T }> {
-  writeFileSync(`${dir}/index.html`, `<!doctype html><meta charset="utf-8"><script type="module">
+  writeFileSync(
+    `${dir}/index.html`,
+    `<!doctype html><meta charset="utf-8"><script type="module">
 import { runAll } from './harness.js';
 try { window.__page = await runAll(fetch('./wasmtls.wasm')); } catch (e) { window.__page = { error: String(e && e.stack || e) }; }
 const w = new Worker('./worker.js', { type: 'module' });
 w.onmessage = (e) => { window.__worker = e.data; };
 w.onerror = (e) => { window.__worker = { error: String(e.message) }; };
-</script>`);
-  writeFileSync(`${dir}/worker.js`, `import { runAll } from './harness.js';
+</script>`,
+  );
+  writeFileSync(
+    `${dir}/worker.js`,
+    `import { runAll } from './harness.js';
 try { postMessage(await runAll(fetch('./wasmtls.wasm'))); } catch (e) { postMessage({ error: String(e && e.stack || e) }); }
-`);
+`,
+  );
   const { chromium } = await import('playwright-core');
   const { server, url } = await serveDir(dir);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -174,9 +211,16 @@ try { postMessage(await runAll(fetch('./wasmtls.wasm'))); } catch (e) { postMess
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { __page?: unknown; __worker?: unknown }).__page &&
-      (window as unknown as { __worker?: unknown }).__worker, undefined, { timeout: 30_000 })
-      .catch((e: unknown) => { throw new Error(`Chromium harness did not finish: ${errors.join('; ')} ${String(e)}`); });
+    await page
+      .waitForFunction(
+        () =>
+          (window as unknown as { __page?: unknown; __worker?: unknown }).__page && (window as unknown as { __worker?: unknown }).__worker,
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch((e: unknown) => {
+        throw new Error(`Chromium harness did not finish: ${errors.join('; ')} ${String(e)}`);
+      });
     return await page.evaluate(() => {
       const w = window as unknown as { __page: T; __worker: T };
       return { page: w.__page, worker: w.__worker };

@@ -44,8 +44,7 @@ export const echoServer = (): Promise<TcpServer> => serve((s) => s.pipe(s));
 export const sinkServer = (): Promise<TcpServer> => serve((s) => s.pause());
 
 /** Reset (RST) the connection when the first bytes arrive. */
-export const resetServer = (): Promise<TcpServer> =>
-  serve((s) => s.once('data', () => s.resetAndDestroy()));
+export const resetServer = (): Promise<TcpServer> => serve((s) => s.once('data', () => s.resetAndDestroy()));
 
 /** Send "hello" and FIN at once; keep reading and record `got N` at EOF. */
 export const helloServer = (): Promise<TcpServer> =>
@@ -74,5 +73,4 @@ export async function refusedPort(): Promise<number> {
 }
 
 /** Resolves when the server-side socket has closed. */
-export const socketClosed = (s: Socket): Promise<void> =>
-  new Promise((r) => (s.closed ? r() : s.once('close', () => r())));
+export const socketClosed = (s: Socket): Promise<void> => new Promise((r) => (s.closed ? r() : s.once('close', () => r())));

@@ -31,7 +31,7 @@ export interface CertKey {
   certPem: string;
   keyPem: string;
   certDer: Uint8Array;
-  keyDer: Uint8Array;   // PKCS #8
+  keyDer: Uint8Array; // PKCS #8
 }
 
 const NEWKEY: Record<KeyKind, string[]> = {
@@ -47,12 +47,26 @@ function pemToDer(pem: string): Uint8Array {
 }
 
 async function make(dir: string, name: string, kind: KeyKind, cn: string): Promise<CertKey> {
-  const certPath = join(dir, `${name}.crt`), keyPath = join(dir, `${name}.key`);
+  const certPath = join(dir, `${name}.crt`),
+    keyPath = join(dir, `${name}.key`);
   await run('openssl', [
-    'req', '-x509', ...NEWKEY[kind], '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '3',
-    '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn},IP:127.0.0.1`,
+    'req',
+    '-x509',
+    ...NEWKEY[kind],
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '3',
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    `subjectAltName=DNS:${cn},IP:127.0.0.1`,
   ]);
-  const certPem = readFileSync(certPath, 'utf8'), keyPem = readFileSync(keyPath, 'utf8');
+  const certPem = readFileSync(certPath, 'utf8'),
+    keyPem = readFileSync(keyPath, 'utf8');
   return { kind, certPath, keyPath, certPem, keyPem, certDer: pemToDer(certPem), keyDer: pemToDer(keyPem) };
 }
 
@@ -75,8 +89,10 @@ export async function makeTestCerts(): Promise<TestCerts> {
     client = await make(dir, 'client', 'ecdsa-p256', 'client.test');
   });
   const queue = [...jobs];
-  await Promise.all([0, 1].map(async () => {
-    for (let j = queue.shift(); j; j = queue.shift()) await j();
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let j = queue.shift(); j; j = queue.shift()) await j();
+    }),
+  );
   return { dir, server, client, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

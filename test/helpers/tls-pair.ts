@@ -20,11 +20,15 @@ export interface Pair {
 export function makePair(cert: CertKey, client: TLSContextOptions = {}, server: TLSContextOptions = {}): Pair {
   const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', ...client });
   const sctx = new TLSContext({ cert: cert.certPem, key: cert.keyPem, ...server });
-  const c = new Connection(cctx), s = new Connection(sctx);
+  const c = new Connection(cctx),
+    s = new Connection(sctx);
   c.setConnectState();
   s.setAcceptState();
   return {
-    cctx, sctx, c, s,
+    cctx,
+    sctx,
+    c,
+    s,
     dispose() {
       c.dispose();
       s.dispose();
@@ -110,7 +114,7 @@ export function pattern(n: number, seed = 1): Uint8Array<ArrayBuffer> {
 /** Record headers of a run of TLS records: [content type, length]. */
 export function records(bytes: Uint8Array): [number, number][] {
   const out: [number, number][] = [];
-  for (let i = 0; i + 5 <= bytes.length;) {
+  for (let i = 0; i + 5 <= bytes.length; ) {
     const len = (bytes[i + 3] << 8) | bytes[i + 4];
     out.push([bytes[i], len]);
     i += 5 + len;

@@ -77,7 +77,10 @@ export async function echoRoundTrip(t: Transport, data: Uint8Array, halfClose: b
  * makes closing the writable destroy the socket, as Deno's `conn.writable`
  * closes the whole resource.
  */
-export function webPair(sock: Socket, opts: { closeDestroys?: boolean } = {}): {
+export function webPair(
+  sock: Socket,
+  opts: { closeDestroys?: boolean } = {},
+): {
   readable: ReadableStream<Uint8Array>;
   writable: WritableStream<Uint8Array>;
 } {
@@ -115,7 +118,8 @@ export function webPair(sock: Socket, opts: { closeDestroys?: boolean } = {}): {
   );
   const writable = new WritableStream<Uint8Array>({
     // Node calls back without an error for a write cut short by destroy().
-    write: (c) => new Promise<void>((res, rej) => sock.write(c, (e) => (e ? rej(e) : sock.destroyed ? rej(new Error('destroyed')) : res()))),
+    write: (c) =>
+      new Promise<void>((res, rej) => sock.write(c, (e) => (e ? rej(e) : sock.destroyed ? rej(new Error('destroyed')) : res()))),
     close: () => {
       if (opts.closeDestroys) {
         sock.destroy();

@@ -45,14 +45,16 @@ int main(void)
 		CT_PUBLIC(pub, 32);
 		wt_ed25519_sign(sig, seed, msg, (size_t)i * 70);
 		CT_PUBLIC(sig, 64);
-		CHECK(wt_ed25519_verify(pub, msg, (size_t)i * 70, sig) == 1, "ed25519 %d", i);
+		CHECK(wt_ed25519_verify(pub, msg, (size_t)i * 70, sig) == 1, "ed25519 %d",
+		      i);
 		{
 			wt_ed25519_key key;
 			wt_ed25519_key_from_seed(&key, seed);
 			wt_ed25519_sign_key(sig, &key, msg, 33);
 			CT_PUBLIC(sig, 64);
 			CT_PUBLIC(key.pub, 32);
-			CHECK(wt_ed25519_verify(key.pub, msg, 33, sig) == 1, "ed25519 key %d", i);
+			CHECK(wt_ed25519_verify(key.pub, msg, 33, sig) == 1,
+			      "ed25519 key %d", i);
 		}
 	}
 	return t_done();

@@ -50,18 +50,21 @@ static void run(uint32_t curve)
 	wt_sha256("message", 7, dig);
 	r = wt_ecdsa_sign_digest(curve, WT_SHA256, priv, dig, sig);
 	CT_PUBLIC(sig, 2 * len);
-	CHECK(r == 0 && wt_ecdsa_verify_digest(curve, pub, plen, dig, 32, sig) == 0, "sign %u", curve);
+	CHECK(r == 0 && wt_ecdsa_verify_digest(curve, pub, plen, dig, 32, sig) == 0,
+	      "sign %u", curve);
 	wt_random(extra, len);
 	CT_SECRET(extra, len);
 	wt_sha384("message", 7, dig);
 	r = wt_ecdsa_sign_digest_ex(curve, WT_SHA384, priv, dig, extra, len, sig);
 	CT_PUBLIC(sig, 2 * len);
-	CHECK(r == 0 && wt_ecdsa_verify_digest(curve, pub, plen, dig, 48, sig) == 0, "sign ex %u", curve);
+	CHECK(r == 0 && wt_ecdsa_verify_digest(curve, pub, plen, dig, 48, sig) == 0,
+	      "sign ex %u", curve);
 	/* Deterministic (RFC 6979 without k'), digest longer than n. */
 	wt_sha512("message", 7, dig);
 	r = wt_ecdsa_sign_digest_ex(curve, WT_SHA512, priv2, dig, NULL, 0, sig);
 	CT_PUBLIC(sig, 2 * len);
-	CHECK(r == 0 && wt_ecdsa_verify_digest(curve, pub2, plen, dig, 64, sig) == 0, "sign det %u", curve);
+	CHECK(r == 0 && wt_ecdsa_verify_digest(curve, pub2, plen, dig, 64, sig) == 0,
+	      "sign det %u", curve);
 }
 
 int main(void)

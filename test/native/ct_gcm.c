@@ -19,7 +19,8 @@ int main(void)
 	static wt_gcm_ctx ctx;
 	static uint8_t key[32], iv[40], aad[50], msg[700], ct[700], pt[700];
 	uint8_t tag[16];
-	static const uint32_t impls[] = { WT_AES_IMPL_CT64,
+	static const uint32_t impls[] = {
+		WT_AES_IMPL_CT64,
 #if WT_HAVE_AESV
 		WT_AES_IMPL_V128,
 #endif
@@ -44,18 +45,23 @@ int main(void)
 				CT_SECRET(iv, sizeof iv);
 				CT_SECRET(aad, sizeof aad);
 				CT_SECRET(msg, sizeof msg);
-				wt_gcm_seal(&ctx, iv, ivl, aad, 13 + l, msg, lens[l], ct, tag);
-				r = wt_gcm_open(&ctx, iv, ivl, aad, 13 + l, ct, lens[l], pt, tag);
+				wt_gcm_seal(&ctx, iv, ivl, aad, 13 + l, msg, lens[l], ct,
+					    tag);
+				r = wt_gcm_open(&ctx, iv, ivl, aad, 13 + l, ct, lens[l],
+						pt, tag);
 				CT_PUBLIC(&r, sizeof r);
 				good += r == 0;
 				tag[3] ^= 0x10;
-				r = wt_gcm_open(&ctx, iv, ivl, aad, 13 + l, ct, lens[l], pt, tag);
+				r = wt_gcm_open(&ctx, iv, ivl, aad, 13 + l, ct, lens[l],
+						pt, tag);
 				CT_PUBLIC(&r, sizeof r);
 				forged += r == -2;
 			}
 		}
 	}
-	CHECK(good == (int)(sizeof impls / sizeof impls[0]) * 15, "genuine records open: %d", good);
-	CHECK(forged == (int)(sizeof impls / sizeof impls[0]) * 15, "forgeries refused: %d", forged);
+	CHECK(good == (int)(sizeof impls / sizeof impls[0]) * 15,
+	      "genuine records open: %d", good);
+	CHECK(forged == (int)(sizeof impls / sizeof impls[0]) * 15,
+	      "forgeries refused: %d", forged);
 	return t_done();
 }

@@ -21,8 +21,10 @@ int main(void)
 		wt_hmac(ids[i], key, 20, msg, sizeof msg, out);
 		wt_hmac(ids[i], key, sizeof key, msg, 33, out); /* long key: hashed */
 		wt_hkdf_extract(ids[i], key, 32, msg, 48, out);
-		wt_hkdf_expand(ids[i], out, wt_hash_len(ids[i]), msg, 10, okm, sizeof okm);
-		wt_hkdf_expand_label(ids[i], out, wt_hash_len(ids[i]), "key", 3, msg, 0, okm, 32);
+		wt_hkdf_expand(ids[i], out, wt_hash_len(ids[i]), msg, 10, okm,
+			       sizeof okm);
+		wt_hkdf_expand_label(ids[i], out, wt_hash_len(ids[i]), "key", 3, msg, 0,
+				     okm, 32);
 	}
 	CT_PUBLIC(okm, sizeof okm);
 	CHECK(1, "ran");

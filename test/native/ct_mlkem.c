@@ -34,7 +34,7 @@ int main(void)
 	/* key generation from a secret seed */
 	wt_mlkem768_keygen_seed(ek, dk, seed);
 	CT_PUBLIC(ek, sizeof ek);
-	CT_PUBLIC(dk + 1152, 1184 + 32);        /* dk's copy of ek, and H(ek) */
+	CT_PUBLIC(dk + 1152, 1184 + 32); /* dk's copy of ek, and H(ek) */
 
 	/* encapsulation with a secret m; ek public */
 	CT_SECRET(m, sizeof m);

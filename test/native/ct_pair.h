@@ -58,7 +58,7 @@ static int send_secret(side *a, side *b, size_t len)
 		wire(a, b);
 		while (r < len && wt_tls_read_ex(&b->c, got + r, len - r, &n))
 			r += n;
-		wire(b, a);   /* KeyUpdate answers */
+		wire(b, a); /* KeyUpdate answers */
 		if (wt_tls_error_code(&a->c) || wt_tls_error_code(&b->c))
 			break;
 	}

@@ -19,7 +19,7 @@ static uint8_t rnd[4096];
 /* The entropy the signer draws, from a stream marked secret. */
 static void secret_random(void)
 {
-	wt_test_set_random(NULL, 0);    /* back to getrandom */
+	wt_test_set_random(NULL, 0); /* back to getrandom */
 	wt_random(rnd, sizeof rnd);
 	CT_SECRET(rnd, sizeof rnd);
 	wt_test_set_random(rnd, sizeof rnd);
@@ -57,15 +57,21 @@ int main(void)
 			r = wt_rsa_sign_pkcs1(&k, ids[j], d, hl, sig, sizeof sig);
 			CT_PUBLIC(&r, sizeof r);
 			CT_PUBLIC(sig, sizeof sig);
-			CHECK(r == (int)k.pub.len, "PKCS#1 sign key %d hash %u: %d", i, ids[j], r);
-			CHECK(wt_rsa_verify_pkcs1(&k.pub, ids[j], d, hl, sig, k.pub.len) == 1, "PKCS#1 verifies");
+			CHECK(r == (int)k.pub.len, "PKCS#1 sign key %d hash %u: %d", i,
+			      ids[j], r);
+			CHECK(wt_rsa_verify_pkcs1(&k.pub, ids[j], d, hl, sig,
+						  k.pub.len) == 1,
+			      "PKCS#1 verifies");
 
 			secret_random();
 			r = wt_rsa_sign_pss(&k, ids[j], hl, d, hl, sig, sizeof sig);
 			CT_PUBLIC(&r, sizeof r);
 			CT_PUBLIC(sig, sizeof sig);
-			CHECK(r == (int)k.pub.len, "PSS sign key %d hash %u: %d", i, ids[j], r);
-			CHECK(wt_rsa_verify_pss(&k.pub, ids[j], hl, d, hl, sig, k.pub.len) == 1, "PSS verifies");
+			CHECK(r == (int)k.pub.len, "PSS sign key %d hash %u: %d", i,
+			      ids[j], r);
+			CHECK(wt_rsa_verify_pss(&k.pub, ids[j], hl, d, hl, sig,
+						k.pub.len) == 1,
+			      "PSS verifies");
 		}
 		wt_wipe(&k, sizeof k);
 	}

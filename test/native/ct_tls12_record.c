@@ -47,14 +47,16 @@ static void run(uint32_t suite)
 	wt_random(kb, sizeof kb);
 	CT_SECRET(kb, sizeof kb);
 	CHECK(wt_rec_set_keys12(&a.c, &a.c.wr, kb, kb + 2 * kl) == 0 &&
-		wt_rec_set_keys12(&b.c, &b.c.rd, kb, kb + 2 * kl) == 0 &&
-		wt_rec_set_keys12(&b.c, &b.c.wr, kb + kl, kb + 2 * kl + il) == 0 &&
-		wt_rec_set_keys12(&a.c, &a.c.rd, kb + kl, kb + 2 * kl + il) == 0,
-		"suite %04x: keys", suite);
+		      wt_rec_set_keys12(&b.c, &b.c.rd, kb, kb + 2 * kl) == 0 &&
+		      wt_rec_set_keys12(&b.c, &b.c.wr, kb + kl, kb + 2 * kl + il) == 0 &&
+		      wt_rec_set_keys12(&a.c, &a.c.rd, kb + kl, kb + 2 * kl + il) == 0,
+	      "suite %04x: keys", suite);
 
 	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		CHECK(send_secret(&a, &b, sizes[i]), "suite %04x: %zu secret bytes a->b", suite, sizes[i]);
-		CHECK(send_secret(&b, &a, sizes[i]), "suite %04x: %zu secret bytes b->a", suite, sizes[i]);
+		CHECK(send_secret(&a, &b, sizes[i]), "suite %04x: %zu secret bytes a->b",
+		      suite, sizes[i]);
+		CHECK(send_secret(&b, &a, sizes[i]), "suite %04x: %zu secret bytes b->a",
+		      suite, sizes[i]);
 	}
 	wt_tls_conn_set_net_out_cap(&a.c, 700);
 	CHECK(send_secret(&a, &b, 20000), "suite %04x: WANT_WRITE rounds", suite);
@@ -72,8 +74,9 @@ static void run(uint32_t suite)
 		o[n - 20] ^= 1;
 		wire(&a, &b);
 		CHECK(wt_tls_read_ex(&b.c, got, sizeof got, &n) == 0 &&
-			wt_tls_error_code(&b.c) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC,
-			"suite %04x: forgery refused", suite);
+			      wt_tls_error_code(&b.c) ==
+				      WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC,
+		      "suite %04x: forgery refused", suite);
 	}
 	/* close_notify b->a... b failed; a closes to b' = a fresh pair is not
 	 * needed: a's close_notify is sealed under a secret key too. */
@@ -102,10 +105,12 @@ static void closing(uint32_t suite)
 	wt_rec_set_keys12(&b.c, &b.c.wr, kb + kl, kb + 2 * kl + il);
 	wt_rec_set_keys12(&a.c, &a.c.rd, kb + kl, kb + 2 * kl + il);
 	CHECK(send_secret(&a, &b, 5000), "suite %04x: data before close", suite);
-	CHECK(wt_tls_shutdown(&a.c) == 0, "suite %04x: shutdown sends close_notify", suite);
+	CHECK(wt_tls_shutdown(&a.c) == 0, "suite %04x: shutdown sends close_notify",
+	      suite);
 	wire(&a, &b);
 	CHECK(wt_tls_read_ex(&b.c, got, 16, &n) == 0 &&
-		wt_tls_get_error(&b.c, 0) == WT_TLS_ERROR_ZERO_RETURN, "suite %04x: close_notify read", suite);
+		      wt_tls_get_error(&b.c, 0) == WT_TLS_ERROR_ZERO_RETURN,
+	      "suite %04x: close_notify read", suite);
 	CHECK(wt_tls_get_shutdown(&b.c) == 3, "suite %04x: answered with its own", suite);
 	wire(&b, &a);
 	CHECK(wt_tls_shutdown(&a.c) == 1, "suite %04x: the answer arrives", suite);
@@ -123,7 +128,8 @@ int main(void)
 		WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 		WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 		WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-		WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 };
+		WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	};
 	size_t i;
 	wt_tls_ctx_init(&ctx);
 	for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {

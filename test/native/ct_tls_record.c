@@ -33,13 +33,15 @@ static void make(side *s, int client, uint32_t suite)
 }
 
 /* A record sealed here with a's write state: content || type || pad. */
-static size_t seal_padded(side *a, const uint8_t *content, size_t n,
-	size_t pad, uint8_t *out)
+static size_t seal_padded(side *a, const uint8_t *content, size_t n, size_t pad,
+			  uint8_t *out)
 {
 	wt_tls_dir *d = &a->c.wr;
 	uint8_t nonce[12];
 	size_t i, m = n + 1 + pad;
-	out[0] = 23; out[1] = 3; out[2] = 3;
+	out[0] = 23;
+	out[1] = 3;
+	out[2] = 3;
 	out[3] = (uint8_t)((m + 16) >> 8);
 	out[4] = (uint8_t)(m + 16);
 	memcpy(out + 5, content, n);
@@ -67,13 +69,17 @@ static void run(uint32_t suite)
 	wt_random(s2, sizeof s2);
 	CT_SECRET(s1, sizeof s1);
 	CT_SECRET(s2, sizeof s2);
-	CHECK(wt_tls_set_keys(&a.c, &a.c.wr, s1) == 0 && wt_tls_set_keys(&b.c, &b.c.rd, s1) == 0 &&
-		wt_tls_set_keys(&b.c, &b.c.wr, s2) == 0 && wt_tls_set_keys(&a.c, &a.c.rd, s2) == 0,
-		"suite %04x: keys (hash len %u)", suite, hl);
+	CHECK(wt_tls_set_keys(&a.c, &a.c.wr, s1) == 0 &&
+		      wt_tls_set_keys(&b.c, &b.c.rd, s1) == 0 &&
+		      wt_tls_set_keys(&b.c, &b.c.wr, s2) == 0 &&
+		      wt_tls_set_keys(&a.c, &a.c.rd, s2) == 0,
+	      "suite %04x: keys (hash len %u)", suite, hl);
 
 	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		CHECK(send_secret(&a, &b, sizes[i]), "suite %04x: %zu secret bytes a->b", suite, sizes[i]);
-		CHECK(send_secret(&b, &a, sizes[i]), "suite %04x: %zu secret bytes b->a", suite, sizes[i]);
+		CHECK(send_secret(&a, &b, sizes[i]), "suite %04x: %zu secret bytes a->b",
+		      suite, sizes[i]);
+		CHECK(send_secret(&b, &a, sizes[i]), "suite %04x: %zu secret bytes b->a",
+		      suite, sizes[i]);
 	}
 
 	/* A small outgoing side: WANT_WRITE rounds, the retry check. */
@@ -93,7 +99,7 @@ static void run(uint32_t suite)
 			memcpy(wt_tls_net_in_buf(&b.c, &n), rec, rl);
 			wt_tls_net_in_ack(&b.c, rl);
 			CHECK(wt_tls_read_ex(&b.c, got, sizeof got, &n) == 1 && n == 8,
-				"suite %04x: 8 bytes with %zu of padding", suite, pads[i]);
+			      "suite %04x: 8 bytes with %zu of padding", suite, pads[i]);
 		}
 	}
 
@@ -102,7 +108,8 @@ static void run(uint32_t suite)
 	CHECK(wt_tls_key_update(&a.c, 1), "key update a");
 	CHECK(send_secret(&a, &b, 5000), "suite %04x: after KeyUpdate(1) a->b", suite);
 	CHECK(send_secret(&b, &a, 5000), "suite %04x: after the answer b->a", suite);
-	CHECK(a.c.rd_epoch == 1 && b.c.rd_epoch == 1, "suite %04x: both directions updated", suite);
+	CHECK(a.c.rd_epoch == 1 && b.c.rd_epoch == 1,
+	      "suite %04x: both directions updated", suite);
 	CHECK(wt_tls_key_update(&b.c, 0), "key update b");
 	CHECK(send_secret(&b, &a, 3000), "suite %04x: after KeyUpdate(0) b->a", suite);
 
@@ -110,7 +117,8 @@ static void run(uint32_t suite)
 	CHECK(wt_tls_shutdown(&a.c) == 0, "shutdown");
 	wire(&a, &b);
 	CHECK(wt_tls_read_ex(&b.c, got, 16, &n) == 0 &&
-		wt_tls_get_error(&b.c, 0) == WT_TLS_ERROR_ZERO_RETURN, "suite %04x: close_notify", suite);
+		      wt_tls_get_error(&b.c, 0) == WT_TLS_ERROR_ZERO_RETURN,
+	      "suite %04x: close_notify", suite);
 
 	/* A forged record b->a: refused without a secret-dependent branch. */
 	{
@@ -125,8 +133,9 @@ static void run(uint32_t suite)
 		}
 		wire(&b, &a);
 		CHECK(wt_tls_read_ex(&a.c, got, sizeof got, &n) == 0 &&
-			wt_tls_error_code(&a.c) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC,
-			"suite %04x: forgery refused", suite);
+			      wt_tls_error_code(&a.c) ==
+				      WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC,
+		      "suite %04x: forgery refused", suite);
 	}
 
 	wt_tls_conn_clear(&a.c);

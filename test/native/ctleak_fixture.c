@@ -12,7 +12,8 @@
 
 static volatile uint32_t sink;
 
-__attribute__((noinline)) static uint32_t leaky_compare(const uint8_t *a, const uint8_t *b, size_t n)
+__attribute__((noinline)) static uint32_t leaky_compare(const uint8_t *a,
+							const uint8_t *b, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++)

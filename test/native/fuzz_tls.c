@@ -82,38 +82,38 @@ enum {
 	 * victim starts each input with the deterministic entropy it had when
 	 * the recording peer answered it, so its ephemeral keys and hence
 	 * the peer's answers hold in the replay. */
-	FZ12_SERVER_FRESH,       /* server, 1.2 only, expects ClientHello (of a
+	FZ12_SERVER_FRESH,        /* server, 1.2 only, expects ClientHello (of a
 	                          * client offering 1.3 and 1.2) */
-	FZ12_SERVER_FRESH_BOTH,  /* server, 1.3 and 1.2, expects the ClientHello
+	FZ12_SERVER_FRESH_BOTH,   /* server, 1.3 and 1.2, expects the ClientHello
 	                          * of a 1.2-only client (ChaCha20-Poly1305) */
-	FZ12_CLIENT_SENT_CH,     /* client (1.3 and 1.2) after its ClientHello,
+	FZ12_CLIENT_SENT_CH,      /* client (1.3 and 1.2) after its ClientHello,
 	                          * expects a 1.2 ServerHello flight */
-	FZ12_CLIENT_EXPECT_FIN,  /* client after its Finished, expects
+	FZ12_CLIENT_EXPECT_FIN,   /* client after its Finished, expects
 	                          * NewSessionTicket CCS Finished */
-	FZ12_SERVER_EXPECT_CKE,  /* server after ServerHelloDone, expects
+	FZ12_SERVER_EXPECT_CKE,   /* server after ServerHelloDone, expects
 	                          * ClientKeyExchange CCS Finished */
-	FZ12_SERVER_EXPECT_CERT, /* the same with a client certificate
+	FZ12_SERVER_EXPECT_CERT,  /* the same with a client certificate
 	                          * required (AES-256-GCM, SHA-384 PRF; an
 	                          * ECDSA P-384 server certificate) */
-	FZ12_CLIENT_AUTH_SENT_CH,/* client after its ClientHello, the server's
+	FZ12_CLIENT_AUTH_SENT_CH, /* client after its ClientHello, the server's
 	                          * flight asks for its certificate */
-	FZ12_CLIENT_CONNECTED,   /* client after the handshake: data, alerts,
+	FZ12_CLIENT_CONNECTED,    /* client after the handshake: data, alerts,
 	                          * HelloRequest */
-	FZ12_SERVER_CONNECTED,   /* server after the handshake: data, alerts, a
+	FZ12_SERVER_CONNECTED,    /* server after the handshake: data, alerts, a
 	                          * ClientHello (renegotiation attempt) */
-	FZ12_CLIENT_RESUMING,    /* client offering a 1.2 ticket, expects
+	FZ12_CLIENT_RESUMING,     /* client offering a 1.2 ticket, expects
 	                          * ServerHello [NewSessionTicket] CCS Finished */
-	FZ12_SERVER_RESUMING,    /* server, 1.2 only, expects ClientHello; its
+	FZ12_SERVER_RESUMING,     /* server, 1.2 only, expects ClientHello; its
 	                          * seed offers a ticket */
 	FZ_N
 };
 
 typedef struct {
-	wt_tls_conn conn;      /* the victim, as frozen */
+	wt_tls_conn conn; /* the victim, as frozen */
 	uint8_t *arena_copy;
-	int have_key;          /* the peer's write key for sealed chunks */
+	int have_key; /* the peer's write key for sealed chunks */
 	tkey key;
-	uint8_t secret[WT_HASH_MAX_LEN];   /* its traffic secret */
+	uint8_t secret[WT_HASH_MAX_LEN]; /* its traffic secret */
 	/* TLS 1.2: the peer's write direction as the peer keeps it (its
 	 * key-block half: key, salt or fixed_iv, sequence number), and
 	 * whether its ChangeCipherSpec had switched it on at the freeze. */
@@ -127,7 +127,7 @@ typedef struct {
 static wt_tls_ctx fz_cctx, fz_sctx, fz_cctx_hrr, fz_sctx_hrr, fz_sctx_auth, fz_cctx_auth;
 static wt_tls_ctx fz_sctx12, fz_cctx12, fz_sctx12_auth;
 static fz_scene fz_sc[FZ_N];
-static uint8_t *fz_arena;      /* the victim's arena, restored per input */
+static uint8_t *fz_arena; /* the victim's arena, restored per input */
 static size_t fz_arena_len;
 static wt_tls_conn fz_victim;
 static int fz_ready;
@@ -141,7 +141,9 @@ static void fz_ctx(wt_tls_ctx *c, int server, int variant)
 	 * still fits, and handshake messages up to 8 KiB. */
 	wt_tls_ctx_set_sizes(c, 2 * (WT_TLS_HDR + WT_TLS_MAX_CIPHER), 4096, 8192);
 	wt_tls_ctx_set_verify(c, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
-		server && (variant == 2 || variant == 5) ? WT_TLS_CLIENT_CERT_REQUIRE : 0);
+			      server && (variant == 2 || variant == 5) ?
+				      WT_TLS_CLIENT_CERT_REQUIRE :
+				      0);
 	if (server) {
 		tp_use_cert(c, TK_ED25519);
 		wt_tls_ctx_set_ticket_key(c, tkey, 1, 3600);
@@ -159,17 +161,20 @@ static void fz_ctx(wt_tls_ctx *c, int server, int variant)
 		(void)wt_tls_ctx_set_versions(c, WT_TLS_VERSION_12, WT_TLS_VERSION_12);
 	if (variant == 3) {
 		static const uint16_t aes128[] = {
-			WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 };
+			WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+		};
 		(void)wt_tls_ctx_set_suites12(c, aes128, 1);
 	}
 	if (variant == 4) {
 		static const uint16_t chacha[] = {
-			WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
+			WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+		};
 		(void)wt_tls_ctx_set_suites12(c, chacha, 1);
 	}
 	if (variant == 5) {
 		static const uint16_t aes256[] = {
-			WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 };
+			WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+		};
 		(void)wt_tls_ctx_set_suites12(c, aes256, 1);
 		/* an ECDSA P-384 certificate: its curve must be one the
 		 * client lists (RFC 8422 5.1), ServerKeyExchange signed
@@ -199,7 +204,7 @@ static void fz_dup_hs(wt_tls_conn *c)
 
 /* Record the victim's state into scene i, and the peer's write key. */
 static void fz_freeze(int i, wt_tls_conn *victim, const wt_tls_conn *peer,
-	const uint8_t *secret, uint64_t seq)
+		      const uint8_t *secret, uint64_t seq)
 {
 	fz_scene *s = &fz_sc[i];
 	s->conn = *victim;
@@ -265,7 +270,10 @@ static void fz_unpair(tpair *p)
 {
 	wt_tls_conn_clear(p->c);
 	wt_tls_conn_clear(p->s);
-	free(p->c); free(p->s); free(p->ca); free(p->sa);
+	free(p->c);
+	free(p->s);
+	free(p->ca);
+	free(p->sa);
 }
 
 static void fz_fail(const char *why);
@@ -279,8 +287,8 @@ static void fz_fail(const char *why);
  * fixed_iv XOR the padded sequence number for ChaCha20-Poly1305. Written
  * here from the RFCs, not with record.c: fz_seed12 checks that records
  * sealed this way are byte for byte the ones the real peer sent. */
-static void fz_nonce_aad12(const wt_tls_dir *d, uint8_t type, size_t n,
-	uint8_t nonce[12], uint8_t aad[13])
+static void fz_nonce_aad12(const wt_tls_dir *d, uint8_t type, size_t n, uint8_t nonce[12],
+			   uint8_t aad[13])
 {
 	int i;
 	memcpy(nonce, d->iv, 12);
@@ -301,8 +309,8 @@ static void fz_nonce_aad12(const wt_tls_dir *d, uint8_t type, size_t n,
 
 /* GenericAEADCipher { nonce_explicit, aead-ciphered content } of n
  * plaintext bytes of type `type`; returns the record length. */
-static size_t fz_seal12(wt_tls_dir *d, uint8_t type, const uint8_t *p,
-	size_t n, uint8_t *out)
+static size_t fz_seal12(wt_tls_dir *d, uint8_t type, const uint8_t *p, size_t n,
+			uint8_t *out)
 {
 	size_t ex = d->explicit_nonce ? 8 : 0, body = ex + n + 16;
 	uint8_t nonce[12], aad[13];
@@ -314,8 +322,8 @@ static size_t fz_seal12(wt_tls_dir *d, uint8_t type, const uint8_t *p,
 	out[4] = (uint8_t)body;
 	memmove(out + 5 + ex, p, n);
 	memcpy(out + 5, nonce + 4, ex);
-	wt_aead_seal(&d->aead, nonce, 12, aad, 13, out + 5 + ex, n,
-		out + 5 + ex, out + 5 + ex + n);
+	wt_aead_seal(&d->aead, nonce, 12, aad, 13, out + 5 + ex, n, out + 5 + ex,
+		     out + 5 + ex + n);
 	d->seq++;
 	return 5 + body;
 }
@@ -332,8 +340,8 @@ static long fz_open12(wt_tls_dir *d, uint8_t *rec, size_t len)
 	fz_nonce_aad12(d, rec[0], n, nonce, aad);
 	if (ex && memcmp(rec + 5, nonce + 4, 8) != 0)
 		return -1;
-	if (wt_aead_open(&d->aead, nonce, 12, aad, 13, rec + 5 + ex, n,
-	    rec + 5 + ex, rec + 5 + ex + n))
+	if (wt_aead_open(&d->aead, nonce, 12, aad, 13, rec + 5 + ex, n, rec + 5 + ex,
+			 rec + 5 + ex + n))
 		return -1;
 	d->seq++;
 	memmove(rec + 5, rec + 5 + ex, n);
@@ -396,10 +404,13 @@ static void fz_seed12(int i, const uint8_t *w, size_t n)
 			memcpy(rec, w + off, 5 + len);
 			m = fz_open12(&d, rec, 5 + len);
 			if (m < 0)
-				fz_fail("a recorded 1.2 record does not open with the peer's key");
-			if (fz_seal12(&before, rec[0], rec + 5, (size_t)m, again) != 5 + len ||
+				fz_fail("a recorded 1.2 record does not open with the "
+					"peer's key");
+			if (fz_seal12(&before, rec[0], rec + 5, (size_t)m, again) !=
+				    5 + len ||
 			    memcmp(again, w + off, 5 + len) != 0)
-				fz_fail("a 1.2 record sealed here differs from the peer's");
+				fz_fail("a 1.2 record sealed here differs from the "
+					"peer's");
 			fz_seed_chunk(s, w[off], rec + 5, (size_t)m);
 		}
 		off += 5 + len;
@@ -412,8 +423,8 @@ static void fz_seed12(int i, const uint8_t *w, size_t n)
  * (i_sexp), the client after its Finished (i_cfin). Before each side
  * takes the other's flight the entropy restarts, as in every replay. The
  * pair is left connected; *ch gets the ClientHello message. */
-static void fz_hs12(tpair *p, wt_tls_ctx *cc, wt_tls_ctx *sc, int i_sfresh,
-	int i_csent, int i_sexp, int i_cfin, uint8_t *ch, size_t *chlen)
+static void fz_hs12(tpair *p, wt_tls_ctx *cc, wt_tls_ctx *sc, int i_sfresh, int i_csent,
+		    int i_sexp, int i_cfin, uint8_t *ch, size_t *chlen)
 {
 	static uint8_t w1[16384], w2[16384], w3[16384], w4[16384];
 	size_t n1, n2, n3, n4;
@@ -473,7 +484,7 @@ static void fz_hs12(tpair *p, wt_tls_ctx *cc, wt_tls_ctx *sc, int i_sfresh,
 static void fz_build12(void)
 {
 	static const uint8_t cn[] = { 1, 0 }, hello_req[] = { 0, 0, 0, 0 },
-		no_reneg[] = { 1, WT_ALERT_NO_RENEGOTIATION };
+			     no_reneg[] = { 1, WT_ALERT_NO_RENEGOTIATION };
 	static uint8_t ch[8192];
 	size_t chlen = 0;
 	tpair p;
@@ -517,8 +528,7 @@ static void fz_build12(void)
 	fz_unpair(&p);
 
 	/* A 1.2-only client against a server speaking both (ChaCha20). */
-	fz_hs12(&p, &fz_cctx12, &fz_sctx, FZ12_SERVER_FRESH_BOTH, -1, -1, -1,
-		NULL, NULL);
+	fz_hs12(&p, &fz_cctx12, &fz_sctx, FZ12_SERVER_FRESH_BOTH, -1, -1, -1, NULL, NULL);
 	fz_unpair(&p);
 
 	/* Client certificates (AES-256-GCM). */
@@ -607,7 +617,8 @@ static void fz_build(void)
 	fz_freeze(FZ_SERVER_CONNECTED, p.s, p.c, p.c->wr.secret, p.c->wr.seq);
 	{
 		static const uint8_t ku1[] = { 24, 0, 0, 1, 1 }, cn[] = { 1, 0 };
-		fz_scene *c = &fz_sc[FZ_CLIENT_CONNECTED], *s = &fz_sc[FZ_SERVER_CONNECTED];
+		fz_scene *c = &fz_sc[FZ_CLIENT_CONNECTED],
+			 *s = &fz_sc[FZ_SERVER_CONNECTED];
 		fz_seed_flight(c, &g, 1);
 		fz_seed_chunk(c, 23, (const uint8_t *)"application data", 16);
 		fz_seed_chunk(c, 22, ku1, 5);
@@ -787,7 +798,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (off >= size)
 				break;
 			switch (data[off++] % 4) {
-			case 0: (void)wt_tls_write_ex(&fz_victim, 1, (const uint8_t *)"fuzzed", 6, &w); break;
+			case 0:
+				(void)wt_tls_write_ex(&fz_victim, 1,
+						      (const uint8_t *)"fuzzed", 6, &w);
+				break;
 			case 1: (void)wt_tls_key_update(&fz_victim, 0); break;
 			case 2: (void)wt_tls_key_update(&fz_victim, 1); break;
 			default: (void)wt_tls_shutdown(&fz_victim); break;
@@ -802,24 +816,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (h & 0x80) {
 				(void)t_give(&fz_victim, data + off, len);
 			} else if (s->v12 && active12 && len <= WT_TLS_MAX_PLAIN) {
-				size_t rl = fz_seal12(&d12, h, data + off, len, scratch_rec);
+				size_t rl =
+					fz_seal12(&d12, h, data + off, len, scratch_rec);
 				(void)t_give(&fz_victim, scratch_rec, rl);
 			} else if (!s->v12 && s->have_key && len <= WT_TLS_MAX_PLAIN) {
-				size_t rl = tk_seal(&k, h, data + off, len, 0, scratch_rec), o = 0;
+				size_t rl = tk_seal(&k, h, data + off, len, 0,
+						    scratch_rec),
+				       o = 0;
 				(void)t_give(&fz_victim, scratch_rec, rl);
 				/* The peer moves to its next key after each KeyUpdate
 				 * it sends (4.6.3): so does the sealing here. */
 				while (h == 22 && o + 4 <= len) {
 					size_t ml = (size_t)data[off + o + 1] << 16 |
-						(size_t)data[off + o + 2] << 8 | data[off + o + 3];
-					if (data[off + o] == HS_KEY_UPDATE && o + 4 + ml <= len) {
-						wt_ks_next_traffic(fz_victim.hash, secret);
+						(size_t)data[off + o + 2] << 8 |
+						data[off + o + 3];
+					if (data[off + o] == HS_KEY_UPDATE &&
+					    o + 4 + ml <= len) {
+						wt_ks_next_traffic(fz_victim.hash,
+								   secret);
 						tk_init(&k, &fz_victim, secret);
 					}
 					o += 4 + ml;
 				}
 			} else if (len <= WT_TLS_MAX_PLAIN) {
-				uint8_t hdr[5] = { h, 3, 3, (uint8_t)(len >> 8), (uint8_t)len };
+				uint8_t hdr[5] = { h, 3, 3, (uint8_t)(len >> 8),
+						   (uint8_t)len };
 				size_t room;
 				uint8_t *in = wt_tls_net_in_buf(&fz_victim, &room);
 				if (room >= 5 + len) {

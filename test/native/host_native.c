@@ -18,10 +18,16 @@ static uint64_t pinned_now;
 
 void wt_test_set_random(const uint8_t *buf, size_t len)
 {
-	det_buf = buf; det_len = len; det_off = 0; det_on = buf != NULL;
+	det_buf = buf;
+	det_len = len;
+	det_off = 0;
+	det_on = buf != NULL;
 }
 
-void wt_test_set_now(uint64_t ms) { pinned_now = ms; }
+void wt_test_set_now(uint64_t ms)
+{
+	pinned_now = ms;
+}
 
 void wt_random(uint8_t *buf, size_t len)
 {

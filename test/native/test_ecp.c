@@ -18,8 +18,10 @@ typedef struct {
 } sigkat;
 
 /* RFC 6979 A.2.5: NIST P-256. */
-static const char *P256_X = "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721";
-static const char *P256_U = "04"
+static const char *P256_X =
+	"C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721";
+static const char *P256_U =
+	"04"
 	"60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6"
 	"7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299";
 static const sigkat P256_SIGS[] = {
@@ -43,44 +45,57 @@ static const sigkat P256_SIGS[] = {
 
 /* RFC 6979 A.2.6: NIST P-384. */
 static const char *P384_X = "6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA"
-	"9AA47740787137D896D5724E4C70A825F872C9EA60D2EDF5";
+			    "9AA47740787137D896D5724E4C70A825F872C9EA60D2EDF5";
 static const char *P384_U = "04"
-	"EC3A4E415B4E19A4568618029F427FA5DA9A8BC4AE92E02E"
-	"06AAE5286B300C64DEF8F0EA9055866064A254515480BC13"
-	"8015D9B72D7D57244EA8EF9AC0C621896708A59367F9DFB9"
-	"F54CA84B3F1C9DB1288B231C3AE0D4FE7344FD2533264720";
+			    "EC3A4E415B4E19A4568618029F427FA5DA9A8BC4AE92E02E"
+			    "06AAE5286B300C64DEF8F0EA9055866064A254515480BC13"
+			    "8015D9B72D7D57244EA8EF9AC0C621896708A59367F9DFB9"
+			    "F54CA84B3F1C9DB1288B231C3AE0D4FE7344FD2533264720";
 static const sigkat P384_SIGS[] = {
 	{ WT_SHA384, "sample",
-	  "94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44ACF96E36DD1E80FABE46",
-	  "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E679E7B82C71A38628AC8" },
+	  "94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44AC"
+	  "F96E36DD1E80FABE46",
+	  "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E67"
+	  "9E7B82C71A38628AC8" },
 	{ WT_SHA384, "test",
-	  "8203B63D3C853E8D77227FB377BCF7B7B772E97892A80F36AB775D509D7A5FEB0542A7F0812998DA8F1DD3CA3CF023DB",
-	  "DDD0760448D42D8A43AF45AF836FCE4DE8BE06B485E9B61B827C2F13173923E06A739F040649A667BF3B828246BAA5A5" },
+	  "8203B63D3C853E8D77227FB377BCF7B7B772E97892A80F36AB775D509D7A5FEB0542A7F0812998"
+	  "DA8F1DD3CA3CF023DB",
+	  "DDD0760448D42D8A43AF45AF836FCE4DE8BE06B485E9B61B827C2F13173923E06A739F040649A6"
+	  "67BF3B828246BAA5A5" },
 	/* A digest shorter than n: bits2int pads, and the DRBG output needs
 	 * two HMAC-SHA-256 blocks per candidate. */
 	{ WT_SHA256, "sample",
-	  "21B13D1E013C7FA1392D03C5F99AF8B30C570C6F98D4EA8E354B63A21D3DAA33BDE1E888E63355D92FA2B3C36D8FB2CD",
-	  "F3AA443FB107745BF4BD77CB3891674632068A10CA67E3D45DB2266FA7D1FEEBEFDC63ECCD1AC42EC0CB8668A4FA0AB0" },
+	  "21B13D1E013C7FA1392D03C5F99AF8B30C570C6F98D4EA8E354B63A21D3DAA33BDE1E888E63355"
+	  "D92FA2B3C36D8FB2CD",
+	  "F3AA443FB107745BF4BD77CB3891674632068A10CA67E3D45DB2266FA7D1FEEBEFDC63ECCD1AC4"
+	  "2EC0CB8668A4FA0AB0" },
 	{ WT_SHA256, "test",
-	  "6D6DEFAC9AB64DABAFE36C6BF510352A4CC27001263638E5B16D9BB51D451559F918EEDAF2293BE5B475CC8F0188636B",
-	  "2D46F3BECBCC523D5F1A1256BF0C9B024D879BA9E838144C8BA6BAEB4B53B47D51AB373F9845C0514EEFB14024787265" },
+	  "6D6DEFAC9AB64DABAFE36C6BF510352A4CC27001263638E5B16D9BB51D451559F918EEDAF2293B"
+	  "E5B475CC8F0188636B",
+	  "2D46F3BECBCC523D5F1A1256BF0C9B024D879BA9E838144C8BA6BAEB4B53B47D51AB373F9845C0"
+	  "514EEFB14024787265" },
 	{ WT_SHA512, "sample",
-	  "ED0959D5880AB2D869AE7F6C2915C6D60F96507F9CB3E047C0046861DA4A799CFE30F35CC900056D7C99CD7882433709",
-	  "512C8CCEEE3890A84058CE1E22DBC2198F42323CE8ACA9135329F03C068E5112DC7CC3EF3446DEFCEB01A45C2667FDD5" },
+	  "ED0959D5880AB2D869AE7F6C2915C6D60F96507F9CB3E047C0046861DA4A799CFE30F35CC90005"
+	  "6D7C99CD7882433709",
+	  "512C8CCEEE3890A84058CE1E22DBC2198F42323CE8ACA9135329F03C068E5112DC7CC3EF3446DE"
+	  "FCEB01A45C2667FDD5" },
 };
 
 /* Generators and orders (FIPS 186-5 / SP 800-186 section 3.2.1). */
-static const char *P256_G = "04"
+static const char *P256_G =
+	"04"
 	"6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296"
 	"4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5";
-static const char *P256_N = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
-static const char *P384_G = "04"
+static const char *P256_N =
+	"FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+static const char *P384_G =
+	"04"
 	"AA87CA22BE8B05378EB1C71EF320AD746E1D3B628BA79B9859F741E082542A38"
 	"5502F25DBF55296C3A545E3872760AB7"
 	"3617DE4A96262C6F5D9E98BF9292DC29F8F41DBD289A147CE9DA3113B5F0B8C0"
 	"0A60B1CE1D7E819D7A431D7C90EA0E5F";
 static const char *P384_N = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-	"C7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973";
+			    "C7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973";
 
 static int eqhex_ci(const uint8_t *b, size_t n, const char *h)
 {
@@ -92,11 +107,13 @@ static int eqhex_ci(const uint8_t *b, size_t n, const char *h)
 	return eqhex(b, n, low);
 }
 
-static void rfc6979(uint32_t curve, const char *xhex, const char *uhex, const sigkat *k, size_t nk)
+static void rfc6979(uint32_t curve, const char *xhex, const char *uhex, const sigkat *k,
+		    size_t nk)
 {
 	size_t len = wt_ecp_scalar_len(curve), xl, ul, i;
 	uint8_t *x = unhex(xhex, &xl), *u = unhex(uhex, &ul);
-	uint8_t pub[WT_ECP_MAX_POINT_LEN], sig[WT_ECP_MAX_SIG_LEN], dig[64], der[WT_ECP_MAX_DER_SIG_LEN];
+	uint8_t pub[WT_ECP_MAX_POINT_LEN], sig[WT_ECP_MAX_SIG_LEN], dig[64],
+		der[WT_ECP_MAX_DER_SIG_LEN];
 	uint8_t back[WT_ECP_MAX_SIG_LEN];
 	size_t derlen;
 	CHECK(xl == len && ul == 1 + 2 * len, "vector sizes");
@@ -104,21 +121,33 @@ static void rfc6979(uint32_t curve, const char *xhex, const char *uhex, const si
 	CHECK(memcmp(pub, u, ul) == 0, "curve %u: U = xG", curve);
 	for (i = 0; i < nk; i++) {
 		wt_hash(k[i].hash, k[i].msg, strlen(k[i].msg), dig);
-		CHECK(wt_ecdsa_sign_digest_ex(curve, k[i].hash, x, dig, NULL, 0, sig) == 0, "sign");
-		CHECK(eqhex_ci(sig, len, k[i].r), "curve %u hash %u %s: r", curve, k[i].hash, k[i].msg);
-		CHECK(eqhex_ci(sig + len, len, k[i].s), "curve %u hash %u %s: s", curve, k[i].hash, k[i].msg);
-		CHECK(wt_ecdsa_verify_digest(curve, pub, ul, dig, wt_hash_len(k[i].hash), sig) == 0, "verify");
-		CHECK(wt_ecdsa_verify(curve, k[i].hash, pub, ul, k[i].msg, strlen(k[i].msg), sig) == 0,
-			"verify msg");
+		CHECK(wt_ecdsa_sign_digest_ex(curve, k[i].hash, x, dig, NULL, 0, sig) ==
+			      0,
+		      "sign");
+		CHECK(eqhex_ci(sig, len, k[i].r), "curve %u hash %u %s: r", curve,
+		      k[i].hash, k[i].msg);
+		CHECK(eqhex_ci(sig + len, len, k[i].s), "curve %u hash %u %s: s", curve,
+		      k[i].hash, k[i].msg);
+		CHECK(wt_ecdsa_verify_digest(curve, pub, ul, dig, wt_hash_len(k[i].hash),
+					     sig) == 0,
+		      "verify");
+		CHECK(wt_ecdsa_verify(curve, k[i].hash, pub, ul, k[i].msg,
+				      strlen(k[i].msg), sig) == 0,
+		      "verify msg");
 		CHECK(wt_ecdsa_sig_to_der(curve, sig, der, &derlen) == 0, "to der");
-		CHECK(wt_ecdsa_sig_from_der(curve, der, derlen, back) == 0 && memcmp(back, sig, 2 * len) == 0,
-			"der round trip");
+		CHECK(wt_ecdsa_sig_from_der(curve, der, derlen, back) == 0 &&
+			      memcmp(back, sig, 2 * len) == 0,
+		      "der round trip");
 		/* A flipped bit anywhere in r, s or the digest must fail. */
 		sig[i % (2 * len)] ^= 0x10;
-		CHECK(wt_ecdsa_verify_digest(curve, pub, ul, dig, wt_hash_len(k[i].hash), sig) != 0, "bad sig");
+		CHECK(wt_ecdsa_verify_digest(curve, pub, ul, dig, wt_hash_len(k[i].hash),
+					     sig) != 0,
+		      "bad sig");
 		sig[i % (2 * len)] ^= 0x10;
 		dig[3] ^= 1;
-		CHECK(wt_ecdsa_verify_digest(curve, pub, ul, dig, wt_hash_len(k[i].hash), sig) != 0, "bad digest");
+		CHECK(wt_ecdsa_verify_digest(curve, pub, ul, dig, wt_hash_len(k[i].hash),
+					     sig) != 0,
+		      "bad digest");
 	}
 	free(x);
 	free(u);
@@ -130,7 +159,8 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 	const wt_ec_curve *c = wt_ec_curve_get(curve);
 	size_t len = c->len, gl, nl, i;
 	uint8_t *g = unhex(ghex, &gl), *n = unhex(nhex, &nl);
-	uint8_t k[WT_EC_MAXLEN], k2[WT_EC_MAXLEN], e1[WT_ECP_MAX_POINT_LEN], e2[WT_ECP_MAX_POINT_LEN];
+	uint8_t k[WT_EC_MAXLEN], k2[WT_EC_MAXLEN], e1[WT_ECP_MAX_POINT_LEN],
+		e2[WT_ECP_MAX_POINT_LEN];
 	wt_ec_point G, A, B, C, inf;
 	uint32_t one[WT_EC_MAXL];
 
@@ -156,7 +186,8 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 	k[len - 1] -= 1;
 	wt_ec_point_mul_g(c, &A, k);
 	CHECK(wt_ec_point_encode(c, e1, &A) == 0 && memcmp(e1 + 1, g + 1, len) == 0 &&
-		memcmp(e1 + 1 + len, g + 1 + len, len) != 0, "(n-1)G = -G");
+		      memcmp(e1 + 1 + len, g + 1 + len, len) != 0,
+	      "(n-1)G = -G");
 	wt_ec_point_add(c, &B, &A, &G);
 	CHECK(wt_ec_point_encode(c, e2, &B) == -1, "-G + G = O");
 
@@ -164,7 +195,8 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 	wt_ec_point_add(c, &A, &G, &G);
 	wt_ec_point_double(c, &B, &G);
 	CHECK(wt_ec_point_encode(c, e1, &A) == 0 && wt_ec_point_encode(c, e2, &B) == 0 &&
-		memcmp(e1, e2, gl) == 0, "G + G == 2G");
+		      memcmp(e1, e2, gl) == 0,
+	      "G + G == 2G");
 	wt_ec_point_add(c, &A, &G, &inf);
 	CHECK(wt_ec_point_encode(c, e1, &A) == 0 && memcmp(e1, g, gl) == 0, "G + O == G");
 	wt_ec_point_add(c, &A, &inf, &G);
@@ -176,27 +208,33 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 
 	/* Random scalars: comb == window; a(bG) == b(aG) == (ab)G via ECDH. */
 	for (i = 0; i < 24; i++) {
-		uint8_t pa[WT_ECP_MAX_POINT_LEN], pb[WT_ECP_MAX_POINT_LEN], sa[WT_EC_MAXLEN], sb[WT_EC_MAXLEN];
+		uint8_t pa[WT_ECP_MAX_POINT_LEN], pb[WT_ECP_MAX_POINT_LEN],
+			sa[WT_EC_MAXLEN], sb[WT_EC_MAXLEN];
 		wt_random(k, len);
 		if (i == 0)
-			memset(k, 0xff, len);           /* above n: both reduce mod n alike */
+			memset(k, 0xff, len); /* above n: both reduce mod n alike */
 		if (i == 1)
-			memset(k, 0, len);              /* 0*G = O */
-		if (i >= 2 && i < 6) {                  /* leading zero windows */
+			memset(k, 0, len); /* 0*G = O */
+		if (i >= 2 && i < 6) {     /* leading zero windows */
 			memset(k, 0, len - 1 - i);
 			k[len - 1 - i] &= 0x0f;
 		}
 		wt_ec_point_mul_g(c, &A, k);
 		wt_ec_point_mul(c, &B, &G, k);
 		CHECK(wt_ec_point_encode(c, e1, &A) == wt_ec_point_encode(c, e2, &B) &&
-			memcmp(e1, e2, gl) == 0, "comb == window (%zu)", i);
+			      memcmp(e1, e2, gl) == 0,
+		      "comb == window (%zu)", i);
 		wt_random(k2, len);
 		k[0] &= 0x7f;
 		k2[0] &= 0x7f;
 		k[len - 1] |= 1;
 		k2[len - 1] |= 1;
-		CHECK(wt_ecp_public_key(curve, k, pa) == 0 && wt_ecp_public_key(curve, k2, pb) == 0, "keys");
-		CHECK(wt_ecdh(curve, k, pb, gl, sa) == 0 && wt_ecdh(curve, k2, pa, gl, sb) == 0, "ecdh");
+		CHECK(wt_ecp_public_key(curve, k, pa) == 0 &&
+			      wt_ecp_public_key(curve, k2, pb) == 0,
+		      "keys");
+		CHECK(wt_ecdh(curve, k, pb, gl, sa) == 0 &&
+			      wt_ecdh(curve, k2, pa, gl, sb) == 0,
+		      "ecdh");
 		CHECK(memcmp(sa, sb, len) == 0, "ecdh agrees (%zu)", i);
 		/* (A + B) - B == A through the complete addition. */
 		wt_ec_point_decode(c, &A, pa, gl);
@@ -205,7 +243,8 @@ static void group_law(uint32_t curve, const char *ghex, const char *nhex)
 		memset(one, 0, sizeof one);
 		c->fsub(B.y, one, B.y);
 		wt_ec_point_add(c, &C, &C, &B);
-		CHECK(wt_ec_point_encode(c, e1, &C) == 0 && memcmp(e1, pa, gl) == 0, "(A+B)-B == A");
+		CHECK(wt_ec_point_encode(c, e1, &C) == 0 && memcmp(e1, pa, gl) == 0,
+		      "(A+B)-B == A");
 	}
 	free(g);
 	free(n);
@@ -229,14 +268,15 @@ static uint32_t weak_ok(const wt_ec_curve *c, const uint32_t *a, uint32_t w)
 }
 
 /* r = a + k*m over normalized limbs; 0 if the result reaches 2^(bits+1). */
-static int add_multiple(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, const uint32_t *m,
-	uint32_t k, uint32_t w)
+static int add_multiple(const wt_ec_curve *c, uint32_t *r, const uint32_t *a,
+			const uint32_t *m, uint32_t k, uint32_t w)
 {
 	uint64_t carry = 0;
 	uint32_t i;
 	for (i = 0; i < c->nl; i++) {
 		carry += (uint64_t)a[i] + (uint64_t)k * m[i];
-		r[i] = i + 1 < c->nl ? (uint32_t)(carry & ((1u << w) - 1)) : (uint32_t)carry;
+		r[i] = i + 1 < c->nl ? (uint32_t)(carry & ((1u << w) - 1)) :
+				       (uint32_t)carry;
 		carry >>= w;
 	}
 	return weak_ok(c, r, w);
@@ -245,7 +285,8 @@ static int add_multiple(const wt_ec_curve *c, uint32_t *r, const uint32_t *a, co
 static void field_weak_forms(uint32_t curve, uint32_t w)
 {
 	const wt_ec_curve *c = wt_ec_curve_get(curve);
-	uint32_t p[WT_EC_MAXL], vals[6][WT_EC_MAXL], forms[24][WT_EC_MAXL], canon[24][WT_EC_MAXL];
+	uint32_t p[WT_EC_MAXL], vals[6][WT_EC_MAXL], forms[24][WT_EC_MAXL],
+		canon[24][WT_EC_MAXL];
 	uint32_t r1[WT_EC_MAXL], r2[WT_EC_MAXL], ca[WT_EC_MAXL], cb[WT_EC_MAXL];
 	uint8_t bytes[WT_EC_MAXLEN];
 	size_t nf = 0, i, j, v, k;
@@ -253,7 +294,7 @@ static void field_weak_forms(uint32_t curve, uint32_t w)
 
 	c->from_be(p, c->p_bytes);
 	memset(vals, 0, sizeof vals);
-	vals[1][0] = 1;                                 /* 0, 1, p-1, random x3 */
+	vals[1][0] = 1; /* 0, 1, p-1, random x3 */
 	memcpy(bytes, c->p_bytes, c->len);
 	bytes[c->len - 1] -= 1;
 	c->from_be(vals[2], bytes);
@@ -285,10 +326,13 @@ static void field_weak_forms(uint32_t curve, uint32_t w)
 					c->fsqr(r1, forms[i]);
 					c->fsqr(r2, canon[i]);
 				} else if (k == 4) {
-					c->fmul_small(r1, forms[i], (uint32_t)(j % 8) + 1);
-					c->fmul_small(r2, canon[i], (uint32_t)(j % 8) + 1);
+					c->fmul_small(r1, forms[i],
+						      (uint32_t)(j % 8) + 1);
+					c->fmul_small(r2, canon[i],
+						      (uint32_t)(j % 8) + 1);
 				} else {
-					uint32_t ka = (uint32_t)(j % 8) + 1, kb = (uint32_t)(i % 9);
+					uint32_t ka = (uint32_t)(j % 8) + 1,
+						 kb = (uint32_t)(i % 9);
 					c->flin(r1, forms[i], ka, forms[j], kb);
 					c->flin(r2, canon[i], ka, canon[j], kb);
 				}
@@ -300,21 +344,23 @@ static void field_weak_forms(uint32_t curve, uint32_t w)
 			}
 		}
 	}
-	CHECK(!bad && nf > 12, "curve %u: %d weak-form operations (%zu forms)", curve, seen, nf);
+	CHECK(!bad && nf > 12, "curve %u: %d weak-form operations (%zu forms)", curve,
+	      seen, nf);
 }
 
 static void decoding(uint32_t curve, const char *ghex)
 {
 	const wt_ec_curve *c = wt_ec_curve_get(curve);
 	size_t len = c->len, gl;
-	uint8_t *g = unhex(ghex, &gl), bad[WT_ECP_MAX_POINT_LEN], out[WT_ECP_MAX_POINT_LEN];
+	uint8_t *g = unhex(ghex, &gl), bad[WT_ECP_MAX_POINT_LEN],
+		out[WT_ECP_MAX_POINT_LEN];
 	uint8_t priv[WT_EC_MAXLEN], sec[WT_EC_MAXLEN], comp[1 + WT_EC_MAXLEN];
 	CHECK(wt_ecp_point_check(curve, g, gl) == 0, "G valid");
 	CHECK(wt_ecp_point_check(curve, g, gl - 1) != 0, "short");
 	memcpy(bad, g, gl);
 	bad[0] = 0x05;
 	CHECK(wt_ecp_point_check(curve, bad, gl) != 0, "prefix 05");
-	bad[0] = 0x06;                              /* hybrid form: not accepted */
+	bad[0] = 0x06; /* hybrid form: not accepted */
 	CHECK(wt_ecp_point_check(curve, bad, gl) != 0, "hybrid");
 	memcpy(bad, g, gl);
 	bad[gl - 1] ^= 1;
@@ -351,11 +397,14 @@ static void decoding(uint32_t curve, const char *ghex)
 	/* Compression round trip, both parities. */
 	comp[0] = (uint8_t)(0x02 | (g[gl - 1] & 1));
 	memcpy(comp + 1, g + 1, len);
-	CHECK(wt_ecp_point_normalize(curve, comp, 1 + len, out) == 0 && memcmp(out, g, gl) == 0,
-		"decompress G");
+	CHECK(wt_ecp_point_normalize(curve, comp, 1 + len, out) == 0 &&
+		      memcmp(out, g, gl) == 0,
+	      "decompress G");
 	comp[0] ^= 1;
-	CHECK(wt_ecp_point_normalize(curve, comp, 1 + len, out) == 0 && memcmp(out, g, 1 + len) == 0 &&
-		memcmp(out + 1 + len, g + 1 + len, len) != 0, "decompress -G");
+	CHECK(wt_ecp_point_normalize(curve, comp, 1 + len, out) == 0 &&
+		      memcmp(out, g, 1 + len) == 0 &&
+		      memcmp(out + 1 + len, g + 1 + len, len) != 0,
+	      "decompress -G");
 	/* x with no square root: x = 0 fails for one of them, search a few. */
 	{
 		int found = 0, x;
@@ -374,26 +423,39 @@ static void der_strictness(void)
 {
 	uint8_t raw[64];
 	size_t i;
-	static const struct { const char *der; int ok; } cases[] = {
+	static const struct {
+		const char *der;
+		int ok;
+	} cases[] = {
 		{ "3006020101020102", 1 },
-		{ "3006020101020102" "00", 0 },         /* trailing byte */
-		{ "308106020101020102", 0 },            /* long form for a short length */
-		{ "3080020101020102" "0000", 0 },       /* indefinite length */
-		{ "300702020001020102", 0 },            /* INTEGER with a redundant 0x00 */
-		{ "3006020181020102", 0 },              /* negative r */
-		{ "30060201ff020102", 0 },              /* negative r */
-		{ "300702020081020102", 1 },            /* sign byte before 0x81: fine */
-		{ "3005020101020100", 0 },              /* wrong SEQUENCE length */
-		{ "30050200020102", 0 },                /* empty INTEGER */
-		{ "3009020101020102020103", 0 },        /* a third INTEGER */
-		{ "3106020101020102", 0 },              /* SET, not SEQUENCE */
-		{ "3006030101020102", 0 },              /* BIT STRING for r */
-		{ "3003020101", 0 },                    /* s missing */
+		{ "3006020101020102"
+		  "00",
+		  0 },                       /* trailing byte */
+		{ "308106020101020102", 0 }, /* long form for a short length */
+		{ "3080020101020102"
+		  "0000",
+		  0 },                           /* indefinite length */
+		{ "300702020001020102", 0 },     /* INTEGER with a redundant 0x00 */
+		{ "3006020181020102", 0 },       /* negative r */
+		{ "30060201ff020102", 0 },       /* negative r */
+		{ "300702020081020102", 1 },     /* sign byte before 0x81: fine */
+		{ "3005020101020100", 0 },       /* wrong SEQUENCE length */
+		{ "30050200020102", 0 },         /* empty INTEGER */
+		{ "3009020101020102020103", 0 }, /* a third INTEGER */
+		{ "3106020101020102", 0 },       /* SET, not SEQUENCE */
+		{ "3006030101020102", 0 },       /* BIT STRING for r */
+		{ "3003020101", 0 },             /* s missing */
 		{ "", 0 },
 		/* 32-byte r; 33 bytes with a sign byte; 33 bytes of value (too big). */
-		{ "302502200100000000000000000000000000000000000000000000000000000000000000020101", 1 },
-		{ "30260221008000000000000000000000000000000000000000000000000000000000000000020101", 1 },
-		{ "30260221010000000000000000000000000000000000000000000000000000000000000000020101", 0 },
+		{ "3025022001000000000000000000000000000000000000000000000000000000000000"
+		  "00020101",
+		  1 },
+		{ "3026022100800000000000000000000000000000000000000000000000000000000000"
+		  "0000020101",
+		  1 },
+		{ "3026022101000000000000000000000000000000000000000000000000000000000000"
+		  "0000020101",
+		  0 },
 	};
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t dl;
@@ -409,7 +471,8 @@ static void der_strictness(void)
 static void hedged(uint32_t curve)
 {
 	size_t len = wt_ecp_scalar_len(curve), i;
-	uint8_t priv[WT_EC_MAXLEN], pub[WT_ECP_MAX_POINT_LEN], s1[WT_ECP_MAX_SIG_LEN], s2[WT_ECP_MAX_SIG_LEN];
+	uint8_t priv[WT_EC_MAXLEN], pub[WT_ECP_MAX_POINT_LEN], s1[WT_ECP_MAX_SIG_LEN],
+		s2[WT_ECP_MAX_SIG_LEN];
 	uint8_t s3[WT_ECP_MAX_SIG_LEN], extra[WT_EC_MAXLEN], dig[32];
 	CHECK(wt_ecp_keygen(curve, priv, pub) == 0, "keygen");
 	CHECK(wt_ecp_point_check(curve, pub, 1 + 2 * len) == 0, "keygen point valid");
@@ -417,29 +480,39 @@ static void hedged(uint32_t curve)
 		CHECK(wt_ecdsa_sign(curve, WT_SHA256, priv, "msg", 3, s1) == 0, "sign");
 		CHECK(wt_ecdsa_sign(curve, WT_SHA256, priv, "msg", 3, s2) == 0, "sign");
 		CHECK(memcmp(s1, s2, 2 * len) != 0, "hedged signatures differ");
-		CHECK(wt_ecdsa_verify(curve, WT_SHA256, pub, 1 + 2 * len, "msg", 3, s1) == 0 &&
-			wt_ecdsa_verify(curve, WT_SHA256, pub, 1 + 2 * len, "msg", 3, s2) == 0, "both verify");
-		CHECK(wt_ecdsa_verify(curve, WT_SHA256, pub, 1 + 2 * len, "msh", 3, s1) != 0, "other msg");
+		CHECK(wt_ecdsa_verify(curve, WT_SHA256, pub, 1 + 2 * len, "msg", 3, s1) ==
+				      0 &&
+			      wt_ecdsa_verify(curve, WT_SHA256, pub, 1 + 2 * len, "msg",
+					      3, s2) == 0,
+		      "both verify");
+		CHECK(wt_ecdsa_verify(curve, WT_SHA256, pub, 1 + 2 * len, "msh", 3, s1) !=
+			      0,
+		      "other msg");
 	}
 	wt_sha256("msg", 3, dig);
 	memset(extra, 0x5a, sizeof extra);
 	wt_ecdsa_sign_digest_ex(curve, WT_SHA256, priv, dig, extra, len, s1);
 	wt_ecdsa_sign_digest_ex(curve, WT_SHA256, priv, dig, extra, len, s2);
 	wt_ecdsa_sign_digest_ex(curve, WT_SHA256, priv, dig, NULL, 0, s3);
-	CHECK(memcmp(s1, s2, 2 * len) == 0 && memcmp(s1, s3, 2 * len) != 0, "k' enters the nonce");
+	CHECK(memcmp(s1, s2, 2 * len) == 0 && memcmp(s1, s3, 2 * len) != 0,
+	      "k' enters the nonce");
 	/* r = 0 or s = 0, and values >= n, are refused. */
 	memset(s3, 0, sizeof s3);
-	CHECK(wt_ecdsa_verify_digest(curve, pub, 1 + 2 * len, dig, 32, s3) != 0, "zero sig");
+	CHECK(wt_ecdsa_verify_digest(curve, pub, 1 + 2 * len, dig, 32, s3) != 0,
+	      "zero sig");
 	memcpy(s3, s1, 2 * len);
 	memcpy(s3 + len, wt_ec_curve_get(curve)->n_bytes, len);
 	CHECK(wt_ecdsa_verify_digest(curve, pub, 1 + 2 * len, dig, 32, s3) != 0, "s = n");
-	CHECK(wt_ecp_keygen(99, priv, pub) != 0 && wt_ecp_scalar_len(99) == 0, "unknown curve");
+	CHECK(wt_ecp_keygen(99, priv, pub) != 0 && wt_ecp_scalar_len(99) == 0,
+	      "unknown curve");
 }
 
 int main(void)
 {
-	rfc6979(WT_P256, P256_X, P256_U, P256_SIGS, sizeof P256_SIGS / sizeof P256_SIGS[0]);
-	rfc6979(WT_P384, P384_X, P384_U, P384_SIGS, sizeof P384_SIGS / sizeof P384_SIGS[0]);
+	rfc6979(WT_P256, P256_X, P256_U, P256_SIGS,
+		sizeof P256_SIGS / sizeof P256_SIGS[0]);
+	rfc6979(WT_P384, P384_X, P384_U, P384_SIGS,
+		sizeof P384_SIGS / sizeof P384_SIGS[0]);
 	group_law(WT_P256, P256_G, P256_N);
 	group_law(WT_P384, P384_G, P384_N);
 	field_weak_forms(WT_P256, 29);

@@ -13,7 +13,8 @@
 
 int wt_gcm_init_impl(wt_gcm_ctx *c, const uint8_t *key, size_t keylen, uint32_t impl);
 
-static const uint32_t IMPLS[] = { WT_AES_IMPL_CT64,
+static const uint32_t IMPLS[] = {
+	WT_AES_IMPL_CT64,
 #if WT_HAVE_AESV
 	WT_AES_IMPL_V128,
 #endif
@@ -27,7 +28,8 @@ static const char *impl_name(uint32_t impl)
 
 /* One block through an implementation's CTR: E(K, X) = X's counter block
  * with a zero input. */
-static void aes_block(uint32_t impl, const uint64_t *sk, unsigned nr, const uint8_t x[16], uint8_t y[16])
+static void aes_block(uint32_t impl, const uint64_t *sk, unsigned nr, const uint8_t x[16],
+		      uint8_t y[16])
 {
 	static const uint8_t z[16];
 	if (impl == WT_AES_IMPL_CT64)
@@ -83,8 +85,10 @@ static void test_sbox(void)
 			if (gf_mul((uint8_t)x, (uint8_t)y) == 1)
 				inv = (uint8_t)y;
 		for (b = 0; b < 8; b++) {
-			int bit = ((inv >> b) ^ (inv >> ((b + 4) & 7)) ^ (inv >> ((b + 5) & 7))
-				^ (inv >> ((b + 6) & 7)) ^ (inv >> ((b + 7) & 7)) ^ (0x63 >> b)) & 1;
+			int bit = ((inv >> b) ^ (inv >> ((b + 4) & 7)) ^
+				   (inv >> ((b + 5) & 7)) ^ (inv >> ((b + 6) & 7)) ^
+				   (inv >> ((b + 7) & 7)) ^ (0x63 >> b)) &
+				1;
 			s |= (uint8_t)(bit << b);
 		}
 		for (b = 0; b < 8; b++)
@@ -107,10 +111,13 @@ static const char *AES_KAT[3] = {
 };
 
 /* FIPS 197 appendix A: the last round-key word of each expansion. */
-static const struct { const char *key, *last; } KEXP[3] = {
+static const struct {
+	const char *key, *last;
+} KEXP[3] = {
 	{ "2b7e151628aed2a6abf7158809cf4f3c", "b6630ca6" },
 	{ "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", "01002202" },
-	{ "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "706c631e" },
+	{ "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+	  "706c631e" },
 };
 
 static void test_aes(void)
@@ -128,91 +135,114 @@ static void test_aes(void)
 		for (i = 0; i < NIMPL; i++) {
 			schedule(IMPLS[i], sk, rk, nr);
 			aes_block(IMPLS[i], sk, nr, pt, ct);
-			CHECK(eqhex(ct, 16, AES_KAT[k]), "FIPS 197 C.%u (%s)", k + 1, impl_name(IMPLS[i]));
+			CHECK(eqhex(ct, 16, AES_KAT[k]), "FIPS 197 C.%u (%s)", k + 1,
+			      impl_name(IMPLS[i]));
 		}
 	}
 	for (k = 0; k < 3; k++) {
 		size_t kl;
 		uint8_t *kb = unhex(KEXP[k].key, &kl);
 		nr = wt_aes_expand(rk, kb, kl);
-		CHECK(eqhex(rk + 16 * nr + 12, 4, KEXP[k].last), "FIPS 197 A.%u last word", k + 1);
+		CHECK(eqhex(rk + 16 * nr + 12, 4, KEXP[k].last),
+		      "FIPS 197 A.%u last word", k + 1);
 		free(kb);
 	}
 	CHECK(wt_aes_expand(rk, key, 20) == 0, "key length 20 refused");
 }
 
 /* GCM spec test cases 1-18: key, IV, AAD, plaintext, ciphertext, tag. */
-#define P60 "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72" \
+#define P60                                                                \
+	"d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72" \
 	"1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
 #define P64 P60 "1aafd255"
 #define A20 "feedfacedeadbeeffeedfacedeadbeefabaddad2"
-#define IV60 "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728" \
+#define IV60                                                               \
+	"9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728" \
 	"c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b"
 #define K128 "feffe9928665731c6d6a8f9467308308"
-static const struct { const char *k, *iv, *a, *p, *c, *t; } GCM[18] = {
-	/* 1 */ { "00000000000000000000000000000000", "000000000000000000000000", "", "", "",
-		"58e2fccefa7e3061367f1d57a4e7455a" },
-	/* 2 */ { "00000000000000000000000000000000", "000000000000000000000000", "",
-		"00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
-		"ab6e47d42cec13bdf53a67b21257bddf" },
-	/* 3 */ { K128, "cafebabefacedbaddecaf888", "", P64,
-		"42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
-		"21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
-		"4d5c2af327cd64a62cf35abd2ba6fab4" },
-	/* 4 */ { K128, "cafebabefacedbaddecaf888", A20, P60,
-		"42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
-		"21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
-		"5bc94fbc3221a5db94fae95ae7121a47" },
-	/* 5 */ { K128, "cafebabefacedbad", A20, P60,
-		"61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c7423"
-		"73806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598",
-		"3612d2e79e3b0785561be14aaca2fccb" },
-	/* 6 */ { K128, IV60, A20, P60,
-		"8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca7"
-		"01e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5",
-		"619cc5aefffe0bfa462af43c1699d050" },
-	/* 7 */ { "000000000000000000000000000000000000000000000000", "000000000000000000000000",
-		"", "", "", "cd33b28ac773f74ba00ed1f312572435" },
-	/* 8 */ { "000000000000000000000000000000000000000000000000", "000000000000000000000000",
-		"", "00000000000000000000000000000000", "98e7247c07f0fe411c267e4384b0f600",
-		"2ff58d80033927ab8ef4d4587514f0fb" },
-	/* 9 */ { K128 "feffe9928665731c", "cafebabefacedbaddecaf888", "", P64,
-		"3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c"
-		"7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710acade256",
-		"9924a7c8587336bfb118024db8674a14" },
-	/* 10 */ { K128 "feffe9928665731c", "cafebabefacedbaddecaf888", A20, P60,
-		"3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c"
-		"7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710",
-		"2519498e80f1478f37ba55bd6d27618c" },
-	/* 11 */ { K128 "feffe9928665731c", "cafebabefacedbad", A20, P60,
-		"0f10f599ae14a154ed24b36e25324db8c566632ef2bbb34f8347280fc4507057"
-		"fddc29df9a471f75c66541d4d4dad1c9e93a19a58e8b473fa0f062f7",
-		"65dcc57fcf623a24094fcca40d3533f8" },
-	/* 12 */ { K128 "feffe9928665731c", IV60, A20, P60,
-		"d27e88681ce3243c4830165a8fdcf9ff1de9a1d8e6b447ef6ef7b79828666e45"
-		"81e79012af34ddd9e2f037589b292db3e67c036745fa22e7e9b7373b",
-		"dcf566ff291c25bbb8568fc3d376a6d9" },
-	/* 13 */ { "0000000000000000000000000000000000000000000000000000000000000000",
-		"000000000000000000000000", "", "", "", "530f8afbc74536b9a963b4f1c4cb738b" },
-	/* 14 */ { "0000000000000000000000000000000000000000000000000000000000000000",
-		"000000000000000000000000", "", "00000000000000000000000000000000",
-		"cea7403d4d606b6e074ec5d3baf39d18", "d0d1c8a799996bf0265b98b5d48ab919" },
-	/* 15 */ { K128 K128, "cafebabefacedbaddecaf888", "", P64,
-		"522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-		"8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad",
-		"b094dac5d93471bdec1a502270e3cc6c" },
-	/* 16 */ { K128 K128, "cafebabefacedbaddecaf888", A20, P60,
-		"522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-		"8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
-		"76fc6ece0f4e1768cddf8853bb2d551b" },
-	/* 17 */ { K128 K128, "cafebabefacedbad", A20, P60,
-		"c3762df1ca787d32ae47c13bf19844cbaf1ae14d0b976afac52ff7d79bba9de0"
-		"feb582d33934a4f0954cc2363bc73f7862ac430e64abe499f47c9b1f",
-		"3a337dbf46a792c45e454913fe2ea8f2" },
-	/* 18 */ { K128 K128, IV60, A20, P60,
-		"5a8def2f0c9e53f1f75d7853659e2a20eeb2b22aafde6419a058ab4f6f746bf4"
-		"0fc0c3b780f244452da3ebf1c5d82cdea2418997200ef82e44ae7e3f",
-		"a44a8266ee1c8eb0c8b5d4cf5ae9f19a" },
+static const struct {
+	const char *k, *iv, *a, *p, *c, *t;
+} GCM[18] = {
+	/* 1 */ { "00000000000000000000000000000000", "000000000000000000000000", "", "",
+		  "", "58e2fccefa7e3061367f1d57a4e7455a" },
+	/* 2 */
+	{ "00000000000000000000000000000000", "000000000000000000000000", "",
+	  "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
+	  "ab6e47d42cec13bdf53a67b21257bddf" },
+	/* 3 */
+	{ K128, "cafebabefacedbaddecaf888", "", P64,
+	  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
+	  "4d5c2af327cd64a62cf35abd2ba6fab4" },
+	/* 4 */
+	{ K128, "cafebabefacedbaddecaf888", A20, P60,
+	  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+	  "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+	  "5bc94fbc3221a5db94fae95ae7121a47" },
+	/* 5 */
+	{ K128, "cafebabefacedbad", A20, P60,
+	  "61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c7423"
+	  "73806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598",
+	  "3612d2e79e3b0785561be14aaca2fccb" },
+	/* 6 */
+	{ K128, IV60, A20, P60,
+	  "8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca7"
+	  "01e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5",
+	  "619cc5aefffe0bfa462af43c1699d050" },
+	/* 7 */
+	{ "000000000000000000000000000000000000000000000000", "000000000000000000000000",
+	  "", "", "", "cd33b28ac773f74ba00ed1f312572435" },
+	/* 8 */
+	{ "000000000000000000000000000000000000000000000000", "000000000000000000000000",
+	  "", "00000000000000000000000000000000", "98e7247c07f0fe411c267e4384b0f600",
+	  "2ff58d80033927ab8ef4d4587514f0fb" },
+	/* 9 */
+	{ K128 "feffe9928665731c", "cafebabefacedbaddecaf888", "", P64,
+	  "3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c"
+	  "7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710acade256",
+	  "9924a7c8587336bfb118024db8674a14" },
+	/* 10 */
+	{ K128 "feffe9928665731c", "cafebabefacedbaddecaf888", A20, P60,
+	  "3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c"
+	  "7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710",
+	  "2519498e80f1478f37ba55bd6d27618c" },
+	/* 11 */
+	{ K128 "feffe9928665731c", "cafebabefacedbad", A20, P60,
+	  "0f10f599ae14a154ed24b36e25324db8c566632ef2bbb34f8347280fc4507057"
+	  "fddc29df9a471f75c66541d4d4dad1c9e93a19a58e8b473fa0f062f7",
+	  "65dcc57fcf623a24094fcca40d3533f8" },
+	/* 12 */
+	{ K128 "feffe9928665731c", IV60, A20, P60,
+	  "d27e88681ce3243c4830165a8fdcf9ff1de9a1d8e6b447ef6ef7b79828666e45"
+	  "81e79012af34ddd9e2f037589b292db3e67c036745fa22e7e9b7373b",
+	  "dcf566ff291c25bbb8568fc3d376a6d9" },
+	/* 13 */
+	{ "0000000000000000000000000000000000000000000000000000000000000000",
+	  "000000000000000000000000", "", "", "", "530f8afbc74536b9a963b4f1c4cb738b" },
+	/* 14 */
+	{ "0000000000000000000000000000000000000000000000000000000000000000",
+	  "000000000000000000000000", "", "00000000000000000000000000000000",
+	  "cea7403d4d606b6e074ec5d3baf39d18", "d0d1c8a799996bf0265b98b5d48ab919" },
+	/* 15 */
+	{ K128 K128, "cafebabefacedbaddecaf888", "", P64,
+	  "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+	  "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad",
+	  "b094dac5d93471bdec1a502270e3cc6c" },
+	/* 16 */
+	{ K128 K128, "cafebabefacedbaddecaf888", A20, P60,
+	  "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+	  "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+	  "76fc6ece0f4e1768cddf8853bb2d551b" },
+	/* 17 */
+	{ K128 K128, "cafebabefacedbad", A20, P60,
+	  "c3762df1ca787d32ae47c13bf19844cbaf1ae14d0b976afac52ff7d79bba9de0"
+	  "feb582d33934a4f0954cc2363bc73f7862ac430e64abe499f47c9b1f",
+	  "3a337dbf46a792c45e454913fe2ea8f2" },
+	/* 18 */
+	{ K128 K128, IV60, A20, P60,
+	  "5a8def2f0c9e53f1f75d7853659e2a20eeb2b22aafde6419a058ab4f6f746bf4"
+	  "0fc0c3b780f244452da3ebf1c5d82cdea2418997200ef82e44ae7e3f",
+	  "a44a8266ee1c8eb0c8b5d4cf5ae9f19a" },
 };
 
 static void test_gcm_kat(void)
@@ -228,15 +258,21 @@ static void test_gcm_kat(void)
 			wt_gcm_ctx ctx;
 			CHECK(wt_gcm_init_impl(&ctx, k, kl, IMPLS[m]) == 0, "init");
 			wt_gcm_seal(&ctx, iv, ivl, a, al, p, pl, out, tag);
-			CHECK(memcmp(out, c, cl) == 0, "GCM case %u ciphertext (%s)", i + 1, impl_name(IMPLS[m]));
-			CHECK(memcmp(tag, t, 16) == 0, "GCM case %u tag (%s)", i + 1, impl_name(IMPLS[m]));
+			CHECK(memcmp(out, c, cl) == 0, "GCM case %u ciphertext (%s)",
+			      i + 1, impl_name(IMPLS[m]));
+			CHECK(memcmp(tag, t, 16) == 0, "GCM case %u tag (%s)", i + 1,
+			      impl_name(IMPLS[m]));
 			memset(out, 0xAA, sizeof out);
-			CHECK(wt_gcm_open(&ctx, iv, ivl, a, al, c, cl, out, t) == 0, "GCM case %u open", i + 1);
-			CHECK(memcmp(out, p, pl) == 0, "GCM case %u plaintext (%s)", i + 1, impl_name(IMPLS[m]));
+			CHECK(wt_gcm_open(&ctx, iv, ivl, a, al, c, cl, out, t) == 0,
+			      "GCM case %u open", i + 1);
+			CHECK(memcmp(out, p, pl) == 0, "GCM case %u plaintext (%s)",
+			      i + 1, impl_name(IMPLS[m]));
 			t[15] ^= 1;
 			memset(out, 0xAA, sizeof out);
-			CHECK(wt_gcm_open(&ctx, iv, ivl, a, al, c, cl, out, t) == -2, "GCM case %u bad tag", i + 1);
-			CHECK(pl == 0 || (out[0] == 0 && out[pl - 1] == 0), "GCM case %u output wiped", i + 1);
+			CHECK(wt_gcm_open(&ctx, iv, ivl, a, al, c, cl, out, t) == -2,
+			      "GCM case %u bad tag", i + 1);
+			CHECK(pl == 0 || (out[0] == 0 && out[pl - 1] == 0),
+			      "GCM case %u output wiped", i + 1);
 			t[15] ^= 1;
 		}
 		/* The public entry point agrees with the forced ones. */
@@ -244,9 +280,15 @@ static void test_gcm_kat(void)
 			wt_gcm_ctx ctx;
 			CHECK(wt_gcm_init(&ctx, k, kl) == 0, "init");
 			wt_gcm_seal(&ctx, iv, ivl, a, al, p, pl, out, tag);
-			CHECK(memcmp(out, c, cl) == 0 && memcmp(tag, t, 16) == 0, "GCM case %u (default)", i + 1);
+			CHECK(memcmp(out, c, cl) == 0 && memcmp(tag, t, 16) == 0,
+			      "GCM case %u (default)", i + 1);
 		}
-		free(k); free(iv); free(a); free(p); free(c); free(t);
+		free(k);
+		free(iv);
+		free(a);
+		free(p);
+		free(c);
+		free(t);
 	}
 }
 
@@ -257,7 +299,9 @@ static void fill(uint8_t *b, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++) {
-		rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17;
+		rs ^= rs << 13;
+		rs ^= rs >> 7;
+		rs ^= rs << 17;
 		b[i] = (uint8_t)(rs >> 24);
 	}
 }
@@ -281,7 +325,8 @@ static void test_impls_agree(void)
 		wt_aes_ct64_schedule(s1, rk, nr);
 		wt_aes_ctv128_schedule(s2, rk, nr);
 		for (len = 0; len <= sizeof in; len += (len < 300 ? 1 : 97)) {
-			uint32_t n = len & 1 ? 0xFFFFFFF0u + (uint32_t)(len % 16) : (uint32_t)len * 7919u;
+			uint32_t n = len & 1 ? 0xFFFFFFF0u + (uint32_t)(len % 16) :
+					       (uint32_t)len * 7919u;
 			wt_aes_ct64_ctr(s1, nr, cb, n, in, a, len, 1);
 			wt_aes_ctv128_ctr(s2, nr, cb, n, in, b, len, 1);
 			bad += memcmp(a, b, len) != 0;
@@ -327,26 +372,38 @@ static void test_properties(void)
 					memcpy(c2, c, len);
 					memcpy(tag2, tag, 16);
 				} else {
-					bad_agree += memcmp(c, c2, len) != 0 || memcmp(tag, tag2, 16) != 0;
+					bad_agree += memcmp(c, c2, len) != 0 ||
+						memcmp(tag, tag2, 16) != 0;
 				}
 				/* in place */
 				memcpy(buf, p, len);
-				wt_gcm_seal(&ctx[m], iv, ivl, aad, al, buf, len, buf, tag2);
-				bad_inplace += memcmp(buf, c, len) != 0 || memcmp(tag, tag2, 16) != 0;
-				r = wt_gcm_open(&ctx[m], iv, ivl, aad, al, buf, len, buf, tag);
+				wt_gcm_seal(&ctx[m], iv, ivl, aad, al, buf, len, buf,
+					    tag2);
+				bad_inplace += memcmp(buf, c, len) != 0 ||
+					memcmp(tag, tag2, 16) != 0;
+				r = wt_gcm_open(&ctx[m], iv, ivl, aad, al, buf, len, buf,
+						tag);
 				bad_inplace += r != 0 || memcmp(buf, p, len) != 0;
 				/* round trip */
-				r = wt_gcm_open(&ctx[m], iv, ivl, aad, al, c, len, d, tag);
+				r = wt_gcm_open(&ctx[m], iv, ivl, aad, al, c, len, d,
+						tag);
 				bad_rt += r != 0 || memcmp(d, p, len) != 0;
 				/* flip one bit of ciphertext, AAD, tag or IV in turn */
 				{
 					size_t w = len % 4, pos;
-					uint8_t *t = w == 0 && len ? c : w == 1 && al ? aad : w == 2 ? iv : tag;
-					size_t tl = t == c ? len : t == aad ? al : t == iv ? ivl : 16;
+					uint8_t *t = w == 0 && len ? c :
+						w == 1 && al       ? aad :
+						w == 2             ? iv :
+								     tag;
+					size_t tl = t == c ? len :
+						t == aad   ? al :
+						t == iv    ? ivl :
+							     16;
 					pos = (len * 31) % tl;
 					t[pos] ^= (uint8_t)(1u << (len % 8));
 					memset(d, 0x55, len);
-					r = wt_gcm_open(&ctx[m], iv, ivl, aad, al, c, len, d, tag);
+					r = wt_gcm_open(&ctx[m], iv, ivl, aad, al, c, len,
+							d, tag);
 					t[pos] ^= (uint8_t)(1u << (len % 8));
 					bad_tamper += r != -2;
 					for (pos = 0; pos < len; pos++)
@@ -376,7 +433,7 @@ static void test_arguments(void)
 	CHECK(buf[0] == 0x77, "open with ivlen 0 writes nothing");
 	wt_gcm_seal(&ctx, key, 0, NULL, 0, buf, 4, buf, tag);
 	CHECK(buf[0] == 0 && buf[3] == 0 && buf[4] == 0x77 && tag[0] == 0 && tag[15] == 0,
-		"seal with ivlen 0 zeroes out and tag");
+	      "seal with ivlen 0 zeroes out and tag");
 }
 
 int main(void)

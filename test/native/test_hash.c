@@ -8,34 +8,56 @@
 #include "wt_hash.h"
 #include "testutil.h"
 
-static const struct { uint32_t id; const char *msg; long repeat; const char *md; } SHA[] = {
-	{ WT_SHA256, "abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
-	{ WT_SHA256, "", 1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+static const struct {
+	uint32_t id;
+	const char *msg;
+	long repeat;
+	const char *md;
+} SHA[] = {
+	{ WT_SHA256, "abc", 1,
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ WT_SHA256, "", 1,
+	  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
 	{ WT_SHA256, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
 	  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
-	{ WT_SHA256, "a", 1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
-	{ WT_SHA384, "abc", 1, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+	{ WT_SHA256, "a", 1000000,
+	  "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
+	{ WT_SHA384, "abc", 1,
+	  "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
 	  "8086072ba1e7cc2358baeca134c825a7" },
-	{ WT_SHA384, "", 1, "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da"
+	{ WT_SHA384, "", 1,
+	  "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da"
 	  "274edebfe76f65fbd51ad2f14898b95b" },
-	{ WT_SHA384, "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu", 1,
+	{ WT_SHA384,
+	  "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmno"
+	  "pqklmnopqrlmnopqrsmnopqrstnopqrstu",
+	  1,
 	  "09330c33f71147e83d192fc782cd1b4753111b173b3b05d22fa08086e3b0f712"
 	  "fcc7c71a557e2db966c3e9fa91746039" },
-	{ WT_SHA384, "a", 1000000, "9d0e1809716474cb086e834e310a4a1ced149e9c00f248527972cec5704c2a5b"
+	{ WT_SHA384, "a", 1000000,
+	  "9d0e1809716474cb086e834e310a4a1ced149e9c00f248527972cec5704c2a5b"
 	  "07b8b3dc38ecc4ebae97ddd87f3d8985" },
-	{ WT_SHA512, "abc", 1, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	{ WT_SHA512, "abc", 1,
+	  "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
 	  "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
-	{ WT_SHA512, "", 1, "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+	{ WT_SHA512, "", 1,
+	  "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
 	  "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e" },
-	{ WT_SHA512, "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu", 1,
+	{ WT_SHA512,
+	  "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmno"
+	  "pqklmnopqrlmnopqrsmnopqrstnopqrstu",
+	  1,
 	  "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018"
 	  "501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909" },
-	{ WT_SHA512, "a", 1000000, "e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973eb"
+	{ WT_SHA512, "a", 1000000,
+	  "e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973eb"
 	  "de0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b" },
 };
 
 /* RFC 4231 test cases 1, 2, 6 and 7 (key and data in hex). */
-static const struct { const char *key, *data, *m256, *m384, *m512; } HMAC[] = {
+static const struct {
+	const char *key, *data, *m256, *m384, *m512;
+} HMAC[] = {
 	{ "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
 	  "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
 	  "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59c"
@@ -48,7 +70,10 @@ static const struct { const char *key, *data, *m256, *m384, *m512; } HMAC[] = {
 	  "8e2240ca5e69e2c78b3239ecfab21649",
 	  "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
 	  "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
-	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	  "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a"
 	  "65204b6579202d2048617368204b6579204669727374",
 	  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
@@ -59,11 +84,14 @@ static const struct { const char *key, *data, *m256, *m384, *m512; } HMAC[] = {
 };
 
 /* RFC 5869 appendix A, cases 1 to 3 (SHA-256). */
-static const struct { const char *ikm, *salt, *info, *prk, *okm; } HKDF[] = {
+static const struct {
+	const char *ikm, *salt, *info, *prk, *okm;
+} HKDF[] = {
 	{ "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "000102030405060708090a0b0c",
 	  "f0f1f2f3f4f5f6f7f8f9",
 	  "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
-	  "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865" },
+	  "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887"
+	  "185865" },
 	{ "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 	  "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
 	  "404142434445464748494a4b4c4d4e4f",
@@ -79,7 +107,8 @@ static const struct { const char *ikm, *salt, *info, *prk, *okm; } HKDF[] = {
 	  "cc30c58179ec3e87c14c01d5c1f3434f1d87" },
 	{ "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "", "",
 	  "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
-	  "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8" },
+	  "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b6"
+	  "1a96c8" },
 };
 
 int main(void)
@@ -100,7 +129,8 @@ int main(void)
 		CHECK(memcmp(md, md2, hl) == 0, "fork %zu", i);
 		if (SHA[i].repeat == 1) {
 			CHECK(wt_hash(SHA[i].id, SHA[i].msg, ml, md) == 0 &&
-				eqhex(md, hl, SHA[i].md), "one-shot %zu", i);
+				      eqhex(md, hl, SHA[i].md),
+			      "one-shot %zu", i);
 			/* one byte at a time */
 			wt_hash_init(&c, SHA[i].id);
 			for (r = 0; r < (long)ml; r++)
@@ -119,7 +149,8 @@ int main(void)
 		CHECK(eqhex(m, 48, HMAC[i].m384), "hmac-sha384 %zu", i);
 		wt_hmac(WT_SHA512, k, kl, d, dl, m);
 		CHECK(eqhex(m, 64, HMAC[i].m512), "hmac-sha512 %zu", i);
-		free(k); free(d);
+		free(k);
+		free(d);
 	}
 	for (i = 0; i < sizeof HKDF / sizeof HKDF[0]; i++) {
 		size_t il, sl, nl, ol;
@@ -127,17 +158,24 @@ int main(void)
 		uint8_t *info = unhex(HKDF[i].info, &nl), *okm = unhex(HKDF[i].okm, &ol);
 		uint8_t prk[32], out[100];
 		CHECK(wt_hkdf_extract(WT_SHA256, salt, sl, ikm, il, prk) == 0 &&
-			eqhex(prk, 32, HKDF[i].prk), "hkdf prk %zu", i);
+			      eqhex(prk, 32, HKDF[i].prk),
+		      "hkdf prk %zu", i);
 		CHECK(wt_hkdf_expand(WT_SHA256, prk, 32, info, nl, out, ol) == 0 &&
-			memcmp(out, okm, ol) == 0, "hkdf okm %zu", i);
-		free(ikm); free(salt); free(info); free(okm);
+			      memcmp(out, okm, ol) == 0,
+		      "hkdf okm %zu", i);
+		free(ikm);
+		free(salt);
+		free(info);
+		free(okm);
 	}
 	{
 		/* RFC 5869 2.3: L > 255*HashLen is refused. */
 		static uint8_t big[255 * 32 + 1];
 		uint8_t prk[32] = { 0 };
-		CHECK(wt_hkdf_expand(WT_SHA256, prk, 32, "", 0, big, sizeof big) == -1, "L limit");
-		CHECK(wt_hkdf_expand(WT_SHA256, prk, 32, "", 0, big, sizeof big - 1) == 0, "L max");
+		CHECK(wt_hkdf_expand(WT_SHA256, prk, 32, "", 0, big, sizeof big) == -1,
+		      "L limit");
+		CHECK(wt_hkdf_expand(WT_SHA256, prk, 32, "", 0, big, sizeof big - 1) == 0,
+		      "L max");
 	}
 	{
 		/* RFC 8448 section 3: early secret with no PSK and its
@@ -145,10 +183,16 @@ int main(void)
 		 * Derive-Secret over the empty transcript. */
 		uint8_t zero[32] = { 0 }, early[32], th[32], derived[32];
 		wt_hkdf_extract(WT_SHA256, NULL, 0, zero, 32, early);
-		CHECK(eqhex(early, 32, "33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a"), "early");
+		CHECK(eqhex(early, 32,
+			    "33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170"
+			    "f92a"),
+		      "early");
 		wt_sha256("", 0, th);
 		wt_derive_secret(WT_SHA256, early, "derived", 7, th, derived);
-		CHECK(eqhex(derived, 32, "6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba"), "derived");
+		CHECK(eqhex(derived, 32,
+			    "6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c36"
+			    "11ba"),
+		      "derived");
 	}
 	return t_done();
 }

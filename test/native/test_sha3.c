@@ -26,15 +26,15 @@ static const char *A3_SHAKE256_LAST =
  * 2 and 5), independent of the tables and the lane-complemented form in
  * sha3.c.
  */
-static int rc_bit(unsigned t)       /* Algorithm 5: rc(t) */
+static int rc_bit(unsigned t) /* Algorithm 5: rc(t) */
 {
-	unsigned r = 1, i;              /* R = 10000000, bit 0 first */
+	unsigned r = 1, i; /* R = 10000000, bit 0 first */
 	if (t % 255 == 0)
 		return 1;
 	for (i = 1; i <= t % 255; i++) {
-		r <<= 1;                /* R = 0 || R, then R[0..8] */
+		r <<= 1; /* R = 0 || R, then R[0..8] */
 		if (r & 0x100)
-			r ^= 0x171;     /* R[0]^=R[8], R[4]^=R[8], R[5]^=R[8], R[6]^=R[8], drop R[8] */
+			r ^= 0x171; /* R[0]^=R[8], R[4]^=R[8], R[5]^=R[8], R[6]^=R[8], drop R[8] */
 	}
 	return r & 1;
 }
@@ -71,7 +71,9 @@ static void ref_keccak(uint64_t a[25])
 		/* chi */
 		for (x = 0; x < 5; x++)
 			for (y = 0; y < 5; y++)
-				a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+				a[x + 5 * y] = b[x + 5 * y] ^
+					(~b[(x + 1) % 5 + 5 * y] &
+					 b[(x + 2) % 5 + 5 * y]);
 		/* iota */
 		for (j = 0; j <= 6; j++)
 			if (rc_bit((unsigned)(j + 7 * ir)))
@@ -89,7 +91,7 @@ int main(void)
 		uint64_t st[25] = { 0 };
 		wt_keccak_f1600(st);
 		CHECK(st[0] == 0xf1258f7940e1dde7ULL && st[1] == 0x84d5ccf933c0478aULL,
-			"Keccak-f[1600](0) lanes 0, 1");
+		      "Keccak-f[1600](0) lanes 0, 1");
 	}
 	{
 		/* random states against the reference transcription */
@@ -98,7 +100,9 @@ int main(void)
 		for (n = 0; n < 1000; n++) {
 			uint64_t st[25], ref[25];
 			for (i = 0; i < 25; i++) {
-				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
 				st[i] = ref[i] = n == 1 ? ~(uint64_t)0 : x;
 			}
 			wt_keccak_f1600(st);
@@ -109,30 +113,48 @@ int main(void)
 	}
 
 	wt_sha3_256("", 0, md);
-	CHECK(eqhex(md, 32, "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"), "SHA3-256('')");
+	CHECK(eqhex(md, 32,
+		    "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"),
+	      "SHA3-256('')");
 	wt_sha3_256("abc", 3, md);
-	CHECK(eqhex(md, 32, "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"), "SHA3-256(abc)");
+	CHECK(eqhex(md, 32,
+		    "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"),
+	      "SHA3-256(abc)");
 	wt_sha3_256(a3, 200, md);
-	CHECK(eqhex(md, 32, "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787"), "SHA3-256(a3*200)");
+	CHECK(eqhex(md, 32,
+		    "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787"),
+	      "SHA3-256(a3*200)");
 	wt_sha3_512("", 0, md);
-	CHECK(eqhex(md, 64, "a69f73cca23a9ac5c8b567dc185a756e97c982164fe25859e0d1dcc1475c80a6"
-		"15b2123af1f5f94c11e3e9402c3ac558f500199d95b6d3e301758586281dcd26"), "SHA3-512('')");
+	CHECK(eqhex(md, 64,
+		    "a69f73cca23a9ac5c8b567dc185a756e97c982164fe25859e0d1dcc1475c80a6"
+		    "15b2123af1f5f94c11e3e9402c3ac558f500199d95b6d3e301758586281dcd26"),
+	      "SHA3-512('')");
 	wt_sha3_512("abc", 3, md);
-	CHECK(eqhex(md, 64, "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e"
-		"10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0"), "SHA3-512(abc)");
+	CHECK(eqhex(md, 64,
+		    "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e"
+		    "10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0"),
+	      "SHA3-512(abc)");
 	wt_sha3_512(a3, 200, md);
-	CHECK(eqhex(md, 64, "e76dfad22084a8b1467fcf2ffa58361bec7628edf5f3fdc0e4805dc48caeeca8"
-		"1b7c13c30adf52a3659584739a2df46be589c51ca1a4a8416df6545a1ce8ba00"), "SHA3-512(a3*200)");
+	CHECK(eqhex(md, 64,
+		    "e76dfad22084a8b1467fcf2ffa58361bec7628edf5f3fdc0e4805dc48caeeca8"
+		    "1b7c13c30adf52a3659584739a2df46be589c51ca1a4a8416df6545a1ce8ba00"),
+	      "SHA3-512(a3*200)");
 
 	wt_shake128(out, 32, "", 0);
-	CHECK(eqhex(out, 32, "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26"), "SHAKE128('')");
+	CHECK(eqhex(out, 32,
+		    "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26"),
+	      "SHAKE128('')");
 	wt_shake256(out, 64, "", 0);
-	CHECK(eqhex(out, 64, "46b9dd2b0ba88d13233b3feb743eeb243fcd52ea62b81b82b50c27646ed5762f"
-		"d75dc4ddd8c0f200cb05019d67b592f6fc821c49479ab48640292eacb3b7c4be"), "SHAKE256('')");
+	CHECK(eqhex(out, 64,
+		    "46b9dd2b0ba88d13233b3feb743eeb243fcd52ea62b81b82b50c27646ed5762f"
+		    "d75dc4ddd8c0f200cb05019d67b592f6fc821c49479ab48640292eacb3b7c4be"),
+	      "SHAKE256('')");
 	wt_shake128(out, 512, a3, 200);
-	CHECK(eqhex(out, 32, A3_SHAKE128_FIRST) && eqhex(out + 480, 32, A3_SHAKE128_LAST), "SHAKE128(a3*200)");
+	CHECK(eqhex(out, 32, A3_SHAKE128_FIRST) && eqhex(out + 480, 32, A3_SHAKE128_LAST),
+	      "SHAKE128(a3*200)");
 	wt_shake256(out, 512, a3, 200);
-	CHECK(eqhex(out, 32, A3_SHAKE256_FIRST) && eqhex(out + 480, 32, A3_SHAKE256_LAST), "SHAKE256(a3*200)");
+	CHECK(eqhex(out, 32, A3_SHAKE256_FIRST) && eqhex(out + 480, 32, A3_SHAKE256_LAST),
+	      "SHAKE256(a3*200)");
 
 	/* The 200-byte message split at every point, in two updates; a copy
 	 * taken at the split gives the same digest. */
@@ -146,14 +168,21 @@ int main(void)
 		wt_sha3_update(&f, a3 + i, 200 - i);
 		wt_sha3_out(&c, md);
 		wt_sha3_out(&f, m2);
-		CHECK(eqhex(md, 32, "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787")
-			&& memcmp(md, m2, 32) == 0, "SHA3-256 split %zu", i);
+		CHECK(eqhex(md, 32,
+			    "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de3"
+			    "1787") &&
+			      memcmp(md, m2, 32) == 0,
+		      "SHA3-256 split %zu", i);
 		wt_sha3_512_init(&c);
 		wt_sha3_update(&c, a3, i);
 		wt_sha3_update(&c, a3 + i, 200 - i);
 		wt_sha3_out(&c, md);
-		CHECK(eqhex(md, 64, "e76dfad22084a8b1467fcf2ffa58361bec7628edf5f3fdc0e4805dc48caeeca8"
-			"1b7c13c30adf52a3659584739a2df46be589c51ca1a4a8416df6545a1ce8ba00"), "SHA3-512 split %zu", i);
+		CHECK(eqhex(md, 64,
+			    "e76dfad22084a8b1467fcf2ffa58361bec7628edf5f3fdc0e4805dc48cae"
+			    "eca8"
+			    "1b7c13c30adf52a3659584739a2df46be589c51ca1a4a8416df6545a1ce8"
+			    "ba00"),
+		      "SHA3-512 split %zu", i);
 		/* out leaves the context usable */
 		wt_sha3_out(&c, m2);
 		CHECK(memcmp(md, m2, 64) == 0, "SHA3-512 out twice %zu", i);
@@ -171,16 +200,18 @@ int main(void)
 			wt_shake_squeeze(&c, out2 + off, n);
 			off += n;
 		}
-		CHECK(eqhex(out2, 32, A3_SHAKE128_FIRST) && eqhex(out2 + 480, 32, A3_SHAKE128_LAST),
-			"SHAKE128 squeeze pieces of %zu", j);
+		CHECK(eqhex(out2, 32, A3_SHAKE128_FIRST) &&
+			      eqhex(out2 + 480, 32, A3_SHAKE128_LAST),
+		      "SHAKE128 squeeze pieces of %zu", j);
 		wt_shake256_init(&c);
 		wt_shake_absorb(&c, a3, j);
 		wt_shake_absorb(&c, a3 + j, 200 - j);
 		wt_shake_squeeze(&c, out2, j);
 		CHECK(wt_shake_absorb(&c, a3, 1) == -1, "absorb after squeeze refused");
 		wt_shake_squeeze(&c, out2 + j, 512 - j);
-		CHECK(eqhex(out2, 32, A3_SHAKE256_FIRST) && eqhex(out2 + 480, 32, A3_SHAKE256_LAST),
-			"SHAKE256 split %zu", j);
+		CHECK(eqhex(out2, 32, A3_SHAKE256_FIRST) &&
+			      eqhex(out2 + 480, 32, A3_SHAKE256_LAST),
+		      "SHAKE256 split %zu", j);
 	}
 	return t_done();
 }

@@ -22,27 +22,27 @@
 
 #define SENT(a) (uint32_t)(WT_TLS_ERR_SEND_ALERT + (a))
 
-static wt_privkey skey;   /* the server's ECDSA P-256 key */
-static uint8_t *scrt;     /* its certificate (DER) */
+static wt_privkey skey; /* the server's ECDSA P-256 key */
+static uint8_t *scrt;   /* its certificate (DER) */
 static size_t scrtlen;
 
 typedef struct {
 	wt_tls_ctx *ctx;
 	wt_tls_conn *c;
 	uint8_t *arena;
-	uint8_t tr[16384];          /* handshake messages so far, in order */
+	uint8_t tr[16384]; /* handshake messages so far, in order */
 	size_t trlen;
 	uint8_t cr[32], sr[32];
-	uint8_t csid[32];           /* the ClientHello's session ID */
+	uint8_t csid[32]; /* the ClientHello's session ID */
 	size_t csidlen;
 	uint32_t suite, hash, aead, keylen, ivlen;
-	wt_kex_ctx kex;             /* the server's ephemeral key */
+	wt_kex_ctx kex; /* the server's ephemeral key */
 	uint8_t spub[133];
 	size_t spublen;
 	uint8_t ms[48], kb[88];
-	wt_aead_ctx cw, sw;         /* client / server write keys */
+	wt_aead_ctx cw, sw; /* client / server write keys */
 	uint64_t cseq, sseq;
-	uint8_t out[65536];         /* what the client sent last */
+	uint8_t out[65536]; /* what the client sent last */
 	size_t outlen;
 } ts;
 
@@ -59,7 +59,9 @@ static void start_with(ts *t, int only12, const uint16_t *suites12, size_t n)
 	wt_tls_ctx_init(t->ctx);
 	wt_tls_ctx_set_verify(t->ctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, 0);
 	if (only12)
-		CHECK(wt_tls_ctx_set_versions(t->ctx, WT_TLS_VERSION_12, WT_TLS_VERSION_12) == 0, "versions");
+		CHECK(wt_tls_ctx_set_versions(t->ctx, WT_TLS_VERSION_12,
+					      WT_TLS_VERSION_12) == 0,
+		      "versions");
 	if (n)
 		CHECK(wt_tls_ctx_set_suites12(t->ctx, suites12, n) == 0, "suites12");
 	al = wt_tls_conn_arena_size(t->ctx);
@@ -72,7 +74,8 @@ static void start_with(ts *t, int only12, const uint16_t *suites12, size_t n)
 	/* One plaintext handshake record holding the ClientHello. */
 	m = t->out + 5;
 	CHECK(t->outlen > 5 + 40 && t->out[0] == 22 && m[0] == 1 &&
-		t->outlen == 5 + ((size_t)t->out[3] << 8 | t->out[4]), "one ClientHello record");
+		      t->outlen == 5 + ((size_t)t->out[3] << 8 | t->out[4]),
+	      "one ClientHello record");
 	memcpy(t->tr, m, t->outlen - 5);
 	t->trlen = t->outlen - 5;
 	memcpy(t->cr, m + 6, 32);
@@ -116,10 +119,10 @@ static size_t msg(uint8_t *buf, uint8_t type, const uint8_t *body, size_t n)
 
 typedef struct {
 	uint32_t suite;
-	const uint8_t *sid;         /* session ID to send (NULL: 32 fresh bytes) */
+	const uint8_t *sid; /* session ID to send (NULL: 32 fresh bytes) */
 	size_t sidlen;
-	int downgrade;              /* -1 none, else DOWNGRD || this byte */
-	int ticket;                 /* announce a NewSessionTicket */
+	int downgrade; /* -1 none, else DOWNGRD || this byte */
+	int ticket;    /* announce a NewSessionTicket */
 } sh_opts;
 
 /* RFC 5246 7.4.1.3 ServerHello with extended_master_secret (RFC 7627),
@@ -149,10 +152,14 @@ static size_t server_hello(ts *t, const sh_opts *o, uint8_t *buf)
 	}
 	b[n++] = (uint8_t)(o->suite >> 8);
 	b[n++] = (uint8_t)o->suite;
-	b[n++] = 0;  /* null compression */
+	b[n++] = 0; /* null compression */
 	e = n;
 	n += 2;
-	memcpy(b + n, "\x00\x17\x00\x00" "\xff\x01\x00\x01\x00" "\x00\x0b\x00\x02\x01\x00", 15);
+	memcpy(b + n,
+	       "\x00\x17\x00\x00"
+	       "\xff\x01\x00\x01\x00"
+	       "\x00\x0b\x00\x02\x01\x00",
+	       15);
 	n += 15;
 	if (o->ticket) {
 		memcpy(b + n, "\x00\x23\x00\x00", 4);
@@ -163,7 +170,8 @@ static size_t server_hello(ts *t, const sh_opts *o, uint8_t *buf)
 	/* The suite's parameters, for the keys later. */
 	{
 		uint32_t ecdsa;
-		if (wt_ks12_suite_params(o->suite, &t->hash, &t->aead, &t->keylen, &ecdsa) == 0)
+		if (wt_ks12_suite_params(o->suite, &t->hash, &t->aead, &t->keylen,
+					 &ecdsa) == 0)
 			t->ivlen = t->aead == WT_AEAD_CHACHA20POLY1305 ? 12 : 4;
 		t->suite = o->suite;
 	}
@@ -184,13 +192,13 @@ static size_t certificate(uint8_t *buf)
 }
 
 typedef struct {
-	uint32_t ctype;             /* ECCurveType: 3 named_curve */
-	uint32_t group;             /* NamedCurve */
-	const uint8_t *point;       /* NULL: the server's own key on `group` */
+	uint32_t ctype;       /* ECCurveType: 3 named_curve */
+	uint32_t group;       /* NamedCurve */
+	const uint8_t *point; /* NULL: the server's own key on `group` */
 	size_t pointlen;
-	uint32_t scheme;            /* written in the message */
-	uint32_t sign_as;           /* the scheme actually signed with */
-	int bad_sig;                /* flip a bit of the signature */
+	uint32_t scheme;  /* written in the message */
+	uint32_t sign_as; /* the scheme actually signed with */
+	int bad_sig;      /* flip a bit of the signature */
 } ske_opts;
 
 /* RFC 8422 5.4 ServerKeyExchange: ServerECDHParams then the signature
@@ -203,7 +211,8 @@ static size_t server_key_exchange(ts *t, const ske_opts *o, uint8_t *buf)
 	const uint8_t *pt = o->point;
 	pl = o->pointlen;
 	if (!pt) {
-		CHECK(wt_kex_client_keygen(&t->kex, o->group, t->spub) == 0, "server ephemeral key");
+		CHECK(wt_kex_client_keygen(&t->kex, o->group, t->spub) == 0,
+		      "server ephemeral key");
 		t->spublen = wt_kex_client_share_len(o->group);
 		pt = t->spub;
 		pl = t->spublen;
@@ -229,8 +238,13 @@ static size_t server_key_exchange(ts *t, const ske_opts *o, uint8_t *buf)
 	return msg(buf, 12, b, n);
 }
 
-static const ske_opts SKE_OK = { 3, WT_GROUP_X25519, NULL, 0,
-	WT_SIG_ECDSA_SECP256R1_SHA256, WT_SIG_ECDSA_SECP256R1_SHA256, 0 };
+static const ske_opts SKE_OK = { 3,
+				 WT_GROUP_X25519,
+				 NULL,
+				 0,
+				 WT_SIG_ECDSA_SECP256R1_SHA256,
+				 WT_SIG_ECDSA_SECP256R1_SHA256,
+				 0 };
 
 /* Handshake messages to the client in one plaintext record, added to the
  * transcript. */
@@ -244,8 +258,8 @@ static void give_hs(ts *t, const uint8_t *p, size_t n)
 /* ---- TLS 1.2 AEAD records (RFC 5246 6.2.3.3, RFC 5288 3, RFC 7905 2) ----- */
 
 /* nonce and additional_data = seq_num + type + version + length. */
-static size_t nonce_aad(const ts *t, int server, uint64_t seq, uint8_t type,
-	size_t n, uint8_t nonce[12], uint8_t aad[13])
+static size_t nonce_aad(const ts *t, int server, uint64_t seq, uint8_t type, size_t n,
+			uint8_t nonce[12], uint8_t aad[13])
 {
 	const uint8_t *iv = t->kb + 2 * t->keylen + (server ? t->ivlen : 0);
 	int i;
@@ -293,8 +307,9 @@ static long open12(ts *t, uint8_t *rec, size_t len, uint8_t **pt)
 	n = len - 5 - ex - 16;
 	(void)nonce_aad(t, 0, t->cseq, rec[0], n, nonce, aad);
 	if (ex && memcmp(rec + 5, aad, 8) != 0)
-		memcpy(nonce + 4, rec + 5, 8);  /* its explicit nonce, whatever it is */
-	if (wt_aead_open(&t->cw, nonce, 12, aad, 13, rec + 5 + ex, n, rec + 5 + ex, rec + 5 + ex + n))
+		memcpy(nonce + 4, rec + 5, 8); /* its explicit nonce, whatever it is */
+	if (wt_aead_open(&t->cw, nonce, 12, aad, 13, rec + 5 + ex, n, rec + 5 + ex,
+			 rec + 5 + ex + n))
 		return -1;
 	t->cseq++;
 	*pt = rec + 5 + ex;
@@ -326,7 +341,8 @@ static int client_flight(ts *t)
 	long m;
 	int ok;
 	CHECK(wt_tls_do_handshake(t->c) != 1 &&
-		wt_tls_get_error(t->c, 0) == WT_TLS_ERROR_WANT_READ, "client waits for the server's Finished");
+		      wt_tls_get_error(t->c, 0) == WT_TLS_ERROR_WANT_READ,
+	      "client waits for the server's Finished");
 	t->outlen = t_take(t->c, t->out, sizeof t->out);
 	/* record 1: ClientKeyExchange (RFC 8422 5.7: opaque point <1..2^8-1>) */
 	l = (size_t)t->out[3] << 8 | t->out[4];
@@ -345,7 +361,8 @@ static int client_flight(ts *t)
 	wt_aead_init(&t->sw, t->aead, t->kb + t->keylen, t->keylen);
 	off = 5 + l;
 	/* record 2: ChangeCipherSpec */
-	ok = t->outlen >= off + 6 && memcmp(t->out + off, "\x14\x03\x03\x00\x01\x01", 6) == 0;
+	ok = t->outlen >= off + 6 &&
+		memcmp(t->out + off, "\x14\x03\x03\x00\x01\x01", 6) == 0;
 	CHECK(ok, "client ChangeCipherSpec");
 	off += 6;
 	/* record 3: Finished under the client's new key */
@@ -353,7 +370,8 @@ static int client_flight(ts *t)
 	ok &= t->outlen == off + 5 + l && t->out[off] == 22;
 	m = ok ? open12(t, t->out + off, 5 + l, &p) : -1;
 	wt_ks12_finished(t->hash, t->ms, 1, th, vd);
-	ok &= m == 16 && memcmp(p, "\x14\x00\x00\x0c", 4) == 0 && memcmp(p + 4, vd, 12) == 0;
+	ok &= m == 16 && memcmp(p, "\x14\x00\x00\x0c", 4) == 0 &&
+		memcmp(p + 4, vd, 12) == 0;
 	CHECK(ok, "client Finished opens and verifies under the keys we derived");
 	if (ok) {
 		memcpy(t->tr + t->trlen, p, 16);
@@ -385,17 +403,19 @@ static void expect_enc_alert(ts *t, uint32_t code, uint32_t reason, const char *
 	size_t l;
 	int r = t_poke(t->c);
 	CHECK(!r && wt_tls_error_code(t->c) == code, "%s: error %s (want %s)", what,
-		wt_tls_err_string(wt_tls_error_code(t->c)), wt_tls_err_string(code));
+	      wt_tls_err_string(wt_tls_error_code(t->c)), wt_tls_err_string(code));
 	t->outlen = t_take(t->c, t->out, sizeof t->out);
 	l = t->outlen >= 5 ? (size_t)t->out[3] << 8 | t->out[4] : 0;
-	CHECK(t->outlen == 5 + l && t->out[0] == 21, "%s: one alert record (%zu bytes)", what, t->outlen);
+	CHECK(t->outlen == 5 + l && t->out[0] == 21, "%s: one alert record (%zu bytes)",
+	      what, t->outlen);
 	m = t->outlen == 5 + l ? open12(t, t->out, t->outlen, &p) : -1;
-	CHECK(m == 2 && p[0] == 2 && p[1] == (code & 0xFF), "%s: fatal alert %u, sealed", what, code & 0xFF);
+	CHECK(m == 2 && p[0] == 2 && p[1] == (code & 0xFF), "%s: fatal alert %u, sealed",
+	      what, code & 0xFF);
 	CHECK(wt_tls_reason(t->c) == reason, "%s: reason %s (want %s)", what,
-		wt_tls_err_string(wt_tls_reason(t->c)), wt_tls_err_string(reason));
+	      wt_tls_err_string(wt_tls_reason(t->c)), wt_tls_err_string(reason));
 	r = t_poke(t->c);
 	CHECK(!r && wt_tls_error_code(t->c) == code && wt_tls_net_out_pending(t->c) == 0,
-		"%s: sticky and silent", what);
+	      "%s: sticky and silent", what);
 }
 
 /* t_expect, and the local reason behind the alert (so a refusal is for
@@ -404,7 +424,7 @@ static void expect_r(wt_tls_conn *c, uint32_t code, uint32_t reason, const char 
 {
 	t_expect(c, code, what);
 	CHECK(wt_tls_reason(c) == reason, "%s: reason %s (want %s)", what,
-		wt_tls_err_string(wt_tls_reason(c)), wt_tls_err_string(reason));
+	      wt_tls_err_string(wt_tls_reason(c)), wt_tls_err_string(reason));
 }
 
 /* ---- cases ------------------------------------------------------------------ */
@@ -413,9 +433,10 @@ static void expect_r(wt_tls_conn *c, uint32_t code, uint32_t reason, const char 
 static void t_control(void)
 {
 	static const uint32_t S[] = { WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-		WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
-	static const uint32_t G[] = { WT_GROUP_X25519, WT_GROUP_SECP384R1, WT_GROUP_SECP256R1 };
+				      WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+				      WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
+	static const uint32_t G[] = { WT_GROUP_X25519, WT_GROUP_SECP384R1,
+				      WT_GROUP_SECP256R1 };
 	size_t i;
 	for (i = 0; i < 3; i++) {
 		ts t;
@@ -428,18 +449,26 @@ static void t_control(void)
 		flight(&t, &sh, &ske);
 		if (client_flight(&t)) {
 			server_finish(&t, 0);
-			CHECK(wt_tls_do_handshake(t.c) == 1, "control %04x: handshake completes", S[i]);
-			CHECK(wt_tls_get_version(t.c) == WT_TLS_VERSION_12 && wt_tls_get_suite(t.c) == S[i] &&
-				wt_tls_get_group(t.c) == G[i], "control %04x: version, suite, group", S[i]);
+			CHECK(wt_tls_do_handshake(t.c) == 1,
+			      "control %04x: handshake completes", S[i]);
+			CHECK(wt_tls_get_version(t.c) == WT_TLS_VERSION_12 &&
+				      wt_tls_get_suite(t.c) == S[i] &&
+				      wt_tls_get_group(t.c) == G[i],
+			      "control %04x: version, suite, group", S[i]);
 			/* Data both ways under the keys derived here. */
 			n = seal12(&t, 23, (const uint8_t *)"ping from server", 16, rec);
 			t_give_all(t.c, rec, n);
-			CHECK(wt_tls_read_ex(t.c, buf, sizeof buf, &got) == 1 && got == 16 &&
-				memcmp(buf, "ping from server", 16) == 0, "control %04x: server data read", S[i]);
-			CHECK(wt_tls_write_ex(t.c, 1, (const uint8_t *)"pong", 4, &got) == 1, "control %04x: write", S[i]);
+			CHECK(wt_tls_read_ex(t.c, buf, sizeof buf, &got) == 1 &&
+				      got == 16 &&
+				      memcmp(buf, "ping from server", 16) == 0,
+			      "control %04x: server data read", S[i]);
+			CHECK(wt_tls_write_ex(t.c, 1, (const uint8_t *)"pong", 4, &got) ==
+				      1,
+			      "control %04x: write", S[i]);
 			t.outlen = t_take(t.c, t.out, sizeof t.out);
-			CHECK(open12(&t, t.out, t.outlen, &p) == 4 && memcmp(p, "pong", 4) == 0,
-				"control %04x: client data opened", S[i]);
+			CHECK(open12(&t, t.out, t.outlen, &p) == 4 &&
+				      memcmp(p, "pong", 4) == 0,
+			      "control %04x: client data opened", S[i]);
 		}
 		stop(&t);
 	}
@@ -447,7 +476,7 @@ static void t_control(void)
 
 /* One change to the first flight; the client must answer `alert`. */
 static void first_flight_case(const char *what, int only12, const sh_opts *sh,
-	const ske_opts *ske, uint32_t code, uint32_t reason)
+			      const ske_opts *ske, uint32_t code, uint32_t reason)
 {
 	ts t;
 	start(&t, only12);
@@ -467,7 +496,8 @@ static void t_ske(void)
 	 * failed, including being unable to correctly verify a signature". */
 	o = SKE_OK;
 	o.bad_sig = 1;
-	first_flight_case("SKE: bad signature", 0, &sh, &o, SENT(WT_ALERT_DECRYPT_ERROR), WT_TLS_R_BAD_SIGNATURE);
+	first_flight_case("SKE: bad signature", 0, &sh, &o, SENT(WT_ALERT_DECRYPT_ERROR),
+			  WT_TLS_R_BAD_SIGNATURE);
 
 	/* RFC 8422 5.4 / 5.1.1: a curve the client did not list
 	 * (secp521r1, 0x0019; and an unassigned value). */
@@ -476,20 +506,25 @@ static void t_ske(void)
 	memset(pt, 4, sizeof pt);
 	o.point = pt;
 	o.pointlen = 65;
-	first_flight_case("SKE: curve not offered (secp521r1)", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
+	first_flight_case("SKE: curve not offered (secp521r1)", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
 	o.group = 0x7777;
-	first_flight_case("SKE: unknown curve", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
+	first_flight_case("SKE: unknown curve", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
 	/* The hybrid group is a TLS 1.3 key share, never a 1.2 curve. */
 	o.group = WT_GROUP_X25519MLKEM768;
-	first_flight_case("SKE: X25519MLKEM768 as a curve", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
+	first_flight_case("SKE: X25519MLKEM768 as a curve", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
 
 	/* RFC 8422 5.4: explicit_prime (1) and explicit_char2 (2) curve
 	 * types are deprecated; only named_curve (3). */
 	for (i = 1; i <= 2; i++) {
 		o = SKE_OK;
 		o.ctype = (uint32_t)i;
-		first_flight_case(i == 1 ? "SKE: explicit_prime curve type" : "SKE: explicit_char2 curve type",
-			0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_GROUP);
+		first_flight_case(i == 1 ? "SKE: explicit_prime curve type" :
+					   "SKE: explicit_char2 curve type",
+				  0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER),
+				  WT_TLS_R_NO_SHARED_GROUP);
 	}
 
 	/* RFC 8422 5.11: the point must be on the curve (P-256: y changed;
@@ -498,14 +533,16 @@ static void t_ske(void)
 		ts t;
 		wt_kex_ctx k;
 		start(&t, 0);
-		CHECK(wt_kex_client_keygen(&k, WT_GROUP_SECP256R1, pt) == 0, "P-256 point");
+		CHECK(wt_kex_client_keygen(&k, WT_GROUP_SECP256R1, pt) == 0,
+		      "P-256 point");
 		pt[64] ^= 1;
 		o = SKE_OK;
 		o.group = WT_GROUP_SECP256R1;
 		o.point = pt;
 		o.pointlen = 65;
 		flight(&t, &sh, &o);
-		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE, "SKE: P-256 point off the curve");
+		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE,
+			 "SKE: P-256 point off the curve");
 		stop(&t);
 	}
 	/* A compressed point (RFC 8422 5.1.2: we listed uncompressed only). */
@@ -513,14 +550,16 @@ static void t_ske(void)
 		ts t;
 		wt_kex_ctx k;
 		start(&t, 0);
-		CHECK(wt_kex_client_keygen(&k, WT_GROUP_SECP256R1, pt) == 0, "P-256 point");
+		CHECK(wt_kex_client_keygen(&k, WT_GROUP_SECP256R1, pt) == 0,
+		      "P-256 point");
 		pt[0] = (uint8_t)(2 + (pt[64] & 1));
 		o = SKE_OK;
 		o.group = WT_GROUP_SECP256R1;
 		o.point = pt;
 		o.pointlen = 33;
 		flight(&t, &sh, &o);
-		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE, "SKE: compressed P-256 point");
+		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE,
+			 "SKE: compressed P-256 point");
 		stop(&t);
 	}
 	/* X25519: the all-zero point gives an all-zero secret (RFC 7748 6.1,
@@ -529,23 +568,28 @@ static void t_ske(void)
 	o = SKE_OK;
 	o.point = pt;
 	o.pointlen = 32;
-	first_flight_case("SKE: X25519 zero point", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE);
+	first_flight_case("SKE: X25519 zero point", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE);
 	/* An X25519 share of the wrong length. */
 	o.pointlen = 31;
-	first_flight_case("SKE: X25519 share of 31 bytes", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE);
+	first_flight_case("SKE: X25519 share of 31 bytes", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_KEY_SHARE);
 
 	/* RFC 5246 7.4.1.4.1: the server signs with a pair the client
 	 * listed: ecdsa_sha1 (0x0203) and ecdsa_secp521r1_sha512 (0x0603)
 	 * were not; the SKE is otherwise valid for the scheme named. */
 	o = SKE_OK;
 	o.scheme = 0x0203;
-	first_flight_case("SKE: ecdsa_sha1, not offered", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SIGALG);
+	first_flight_case("SKE: ecdsa_sha1, not offered", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SIGALG);
 	o.scheme = 0x0603;
-	first_flight_case("SKE: ecdsa_sha512, not offered", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SIGALG);
+	first_flight_case("SKE: ecdsa_sha512, not offered", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SIGALG);
 	/* Offered, but not one the certificate's key can make (RSA-PSS with
 	 * an ECDSA key). */
 	o.scheme = WT_SIG_RSA_PSS_RSAE_SHA256;
-	first_flight_case("SKE: rsa_pss scheme for an ECDSA key", 0, &sh, &o, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SIGALG);
+	first_flight_case("SKE: rsa_pss scheme for an ECDSA key", 0, &sh, &o,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SIGALG);
 }
 
 static void t_server_hello(void)
@@ -553,9 +597,11 @@ static void t_server_hello(void)
 	sh_opts sh = { WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, NULL, 0, 1, 0 };
 	/* RFC 8446 4.1.3: a TLS 1.3 client seeing DOWNGRD || 01 (or 00) in a
 	 * TLS 1.2 ServerHello aborts with illegal_parameter. */
-	first_flight_case("ServerHello 1.2 with DOWNGRD 01", 0, &sh, &SKE_OK, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_DOWNGRADE);
+	first_flight_case("ServerHello 1.2 with DOWNGRD 01", 0, &sh, &SKE_OK,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_DOWNGRADE);
 	sh.downgrade = 0;
-	first_flight_case("ServerHello 1.2 with DOWNGRD 00", 0, &sh, &SKE_OK, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_DOWNGRADE);
+	first_flight_case("ServerHello 1.2 with DOWNGRD 00", 0, &sh, &SKE_OK,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_DOWNGRADE);
 	/* A client that offered 1.2 only has nothing to be downgraded from:
 	 * the same hello goes on (the control that the sentinel is what the
 	 * refusal above is about). */
@@ -564,9 +610,11 @@ static void t_server_hello(void)
 		sh.downgrade = 1;
 		start(&t, 1);
 		flight(&t, &sh, &SKE_OK);
-		CHECK(client_flight(&t), "DOWNGRD 01 to a 1.2-only client: the handshake goes on");
+		CHECK(client_flight(&t),
+		      "DOWNGRD 01 to a 1.2-only client: the handshake goes on");
 		server_finish(&t, 0);
-		CHECK(wt_tls_do_handshake(t.c) == 1, "DOWNGRD 01 to a 1.2-only client: completes");
+		CHECK(wt_tls_do_handshake(t.c) == 1,
+		      "DOWNGRD 01 to a 1.2-only client: completes");
 		stop(&t);
 	}
 	/* RFC 5246 7.4.1.3: a suite the client did not offer - a CBC suite
@@ -574,16 +622,21 @@ static void t_server_hello(void)
 	 * offered-family suite removed from this client's list. */
 	sh.downgrade = -1;
 	sh.suite = 0xC009;
-	first_flight_case("ServerHello: CBC suite not offered", 0, &sh, &SKE_OK, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SUITE);
+	first_flight_case("ServerHello: CBC suite not offered", 0, &sh, &SKE_OK,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SUITE);
 	sh.suite = 0x1301;
-	first_flight_case("ServerHello 1.2: TLS 1.3 suite", 0, &sh, &SKE_OK, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SUITE);
+	first_flight_case("ServerHello 1.2: TLS 1.3 suite", 0, &sh, &SKE_OK,
+			  SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SUITE);
 	{
 		ts t;
-		static const uint16_t only[] = { WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
+		static const uint16_t only[] = {
+			WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+		};
 		start_with(&t, 0, only, 1);
 		sh.suite = WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 		flight(&t, &sh, &SKE_OK);
-		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SUITE, "ServerHello: suite removed from our list");
+		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_NO_SHARED_SUITE,
+			 "ServerHello: suite removed from our list");
 		stop(&t);
 	}
 	/* RFC 5246 7.4.1.3 / 8446 D.4: our ClientHello carries a random
@@ -598,7 +651,8 @@ static void t_server_hello(void)
 		sh.sid = t.csid;
 		sh.sidlen = t.csidlen;
 		flight(&t, &sh, &SKE_OK);
-		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_SESSION_ID, "ServerHello echoes a session ID we did not offer");
+		expect_r(t.c, SENT(WT_ALERT_ILLEGAL_PARAMETER), WT_TLS_R_BAD_SESSION_ID,
+			 "ServerHello echoes a session ID we did not offer");
 		stop(&t);
 		sh.sid = NULL;
 	}
@@ -616,17 +670,20 @@ static void t_ccs(void)
 	n += certificate(b + n);
 	n += server_key_exchange(&t, &SKE_OK, b + n);
 	give_hs(&t, b, n);
-	CHECK(wt_tls_do_handshake(t.c) != 1 && wt_tls_get_error(t.c, 0) == WT_TLS_ERROR_WANT_READ,
-		"SKE accepted, waiting for ServerHelloDone");
+	CHECK(wt_tls_do_handshake(t.c) != 1 &&
+		      wt_tls_get_error(t.c, 0) == WT_TLS_ERROR_WANT_READ,
+	      "SKE accepted, waiting for ServerHelloDone");
 	t_give_plain(t.c, 20, (const uint8_t *)"\x01", 1);
-	expect_r(t.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), WT_TLS_R_BAD_CCS, "CCS before ServerHelloDone");
+	expect_r(t.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), WT_TLS_R_BAD_CCS,
+		 "CCS before ServerHelloDone");
 	stop(&t);
 	/* Right after the ServerHello. */
 	start(&t, 0);
 	n = server_hello(&t, &sh, b);
 	give_hs(&t, b, n);
 	t_give_plain(t.c, 20, (const uint8_t *)"\x01", 1);
-	expect_r(t.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), WT_TLS_R_BAD_CCS, "CCS before Certificate");
+	expect_r(t.c, SENT(WT_ALERT_UNEXPECTED_MESSAGE), WT_TLS_R_BAD_CCS,
+		 "CCS before Certificate");
 	stop(&t);
 	/* RFC 5077 3.3: announced with the session_ticket extension, the
 	 * NewSessionTicket comes before the server's ChangeCipherSpec. */
@@ -635,7 +692,8 @@ static void t_ccs(void)
 	flight(&t, &sh, &SKE_OK);
 	if (client_flight(&t)) {
 		t_give_plain(t.c, 20, (const uint8_t *)"\x01", 1);
-		expect_enc_alert(&t, SENT(WT_ALERT_UNEXPECTED_MESSAGE), WT_TLS_R_BAD_CCS, "CCS before NewSessionTicket");
+		expect_enc_alert(&t, SENT(WT_ALERT_UNEXPECTED_MESSAGE), WT_TLS_R_BAD_CCS,
+				 "CCS before NewSessionTicket");
 	}
 	stop(&t);
 }
@@ -644,7 +702,7 @@ static void t_finished(void)
 {
 	sh_opts sh = { WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, NULL, 0, -1, 0 };
 	static const uint32_t S[] = { WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
+				      WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
 	size_t i;
 	for (i = 0; i < 2; i++) {
 		ts t;
@@ -655,8 +713,10 @@ static void t_finished(void)
 		 * that the contents are correct"; 7.2.2 decrypt_error. */
 		if (client_flight(&t)) {
 			server_finish(&t, 0x01);
-			expect_enc_alert(&t, SENT(WT_ALERT_DECRYPT_ERROR), WT_TLS_R_BAD_FINISHED, i ? "bad server Finished (ChaCha20)" :
-				"bad server Finished (AES-GCM)");
+			expect_enc_alert(&t, SENT(WT_ALERT_DECRYPT_ERROR),
+					 WT_TLS_R_BAD_FINISHED,
+					 i ? "bad server Finished (ChaCha20)" :
+					     "bad server Finished (AES-GCM)");
 		}
 		stop(&t);
 	}
@@ -684,17 +744,23 @@ static void t_hello_request(void)
 			t_give_all(t.c, rec, n);
 			n = seal12(&t, 23, (const uint8_t *)"after", 5, rec);
 			t_give_all(t.c, rec, n);
-			CHECK(wt_tls_read_ex(t.c, buf, sizeof buf, &got) == 1 && got == 5 &&
-				memcmp(buf, "after", 5) == 0, "HelloRequest %zu: data after it is read", k);
+			CHECK(wt_tls_read_ex(t.c, buf, sizeof buf, &got) == 1 &&
+				      got == 5 && memcmp(buf, "after", 5) == 0,
+			      "HelloRequest %zu: data after it is read", k);
 			t.outlen = t_take(t.c, t.out, sizeof t.out);
-			CHECK(t.outlen > 5 && t.out[0] == 21 && open12(&t, t.out, t.outlen, &p) == 2 &&
-				p[0] == 1 && p[1] == WT_ALERT_NO_RENEGOTIATION,
-				"HelloRequest %zu: answered with one warning no_renegotiation", k);
-			CHECK(wt_tls_write_ex(t.c, 1, (const uint8_t *)"still here", 10, &got) == 1,
-				"HelloRequest %zu: write after it", k);
+			CHECK(t.outlen > 5 && t.out[0] == 21 &&
+				      open12(&t, t.out, t.outlen, &p) == 2 && p[0] == 1 &&
+				      p[1] == WT_ALERT_NO_RENEGOTIATION,
+			      "HelloRequest %zu: answered with one warning "
+			      "no_renegotiation",
+			      k);
+			CHECK(wt_tls_write_ex(t.c, 1, (const uint8_t *)"still here", 10,
+					      &got) == 1,
+			      "HelloRequest %zu: write after it", k);
 			t.outlen = t_take(t.c, t.out, sizeof t.out);
-			CHECK(open12(&t, t.out, t.outlen, &p) == 10 && memcmp(p, "still here", 10) == 0,
-				"HelloRequest %zu: our data after it opens", k);
+			CHECK(open12(&t, t.out, t.outlen, &p) == 10 &&
+				      memcmp(p, "still here", 10) == 0,
+			      "HelloRequest %zu: our data after it opens", k);
 		}
 	}
 	stop(&t);
@@ -738,11 +804,15 @@ static void t_sigalg_list(void)
 	n = ch_sigalgs(ctx, got, 32);
 	for (pk = 0, i = 0; i < n; i++)
 		pk += got[i] == 0x0401 || got[i] == 0x0501 || got[i] == 0x0601;
-	CHECK(pk == 3, "default list: the three PKCS1 schemes offered for TLS 1.2 (%zu schemes)", n);
+	CHECK(pk == 3,
+	      "default list: the three PKCS1 schemes offered for TLS 1.2 (%zu schemes)",
+	      n);
 	CHECK(wt_tls_ctx_set_sigalgs(ctx, ecdsa, 1) == 0, "set ECDSA+SHA256 only");
 	n = ch_sigalgs(ctx, got, 32);
-	CHECK(n == 1 && got[0] == 0x0403, "ECDSA+SHA256 only: the ClientHello lists it alone (%zu)", n);
-	CHECK(wt_tls_ctx_set_sigalgs(ctx, with_pkcs1, 2) == 0, "set rsa_pss_rsae_sha256 + rsa_pkcs1_sha256");
+	CHECK(n == 1 && got[0] == 0x0403,
+	      "ECDSA+SHA256 only: the ClientHello lists it alone (%zu)", n);
+	CHECK(wt_tls_ctx_set_sigalgs(ctx, with_pkcs1, 2) == 0,
+	      "set rsa_pss_rsae_sha256 + rsa_pkcs1_sha256");
 	n = ch_sigalgs(ctx, got, 32);
 	CHECK(n == 2 && got[0] == 0x0804 && got[1] == 0x0401, "both, PSS first (%zu)", n);
 	wt_tls_ctx_set_versions(ctx, WT_TLS_VERSION_13, WT_TLS_VERSION_13);

@@ -32,8 +32,7 @@ static size_t take(wt_tls_conn *c, uint8_t *buf)
 {
 	size_t n, total = 0;
 	uint8_t *src;
-	while ((src = wt_tls_net_out_buf(c, &n)) != NULL && n > 0 &&
-	    total + n <= BUF) {
+	while ((src = wt_tls_net_out_buf(c, &n)) != NULL && n > 0 && total + n <= BUF) {
 		memcpy(buf + total, src, n);
 		wt_tls_net_out_ack(c, n);
 		total += n;
@@ -123,8 +122,9 @@ static long msg_at(const flight *f, uint32_t type, size_t *len)
 {
 	size_t at = 0;
 	while (at + 4 <= f->hslen) {
-		size_t l = 4 + ((size_t)f->hs[at + 1] << 16 | (size_t)f->hs[at + 2] << 8 |
-			f->hs[at + 3]);
+		size_t l = 4 +
+			((size_t)f->hs[at + 1] << 16 | (size_t)f->hs[at + 2] << 8 |
+			 f->hs[at + 3]);
 		if (f->hs[at] == type) {
 			*len = l;
 			return (long)at;
@@ -155,7 +155,7 @@ static const uint8_t CCS1[1] = { 1 };
 /* Give the server: hs messages (one record), then CCS and Finished as
  * flagged. */
 static void send_flight(tpair *p, const uint8_t *hs, size_t hslen, int ccs,
-	const flight *f)
+			const flight *f)
 {
 	size_t at = 0;
 	if (hslen)
@@ -186,13 +186,13 @@ static int exchange(tpair *p)
 static void test_suites(void)
 {
 	static const uint16_t ec[] = { WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-		WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
+				       WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+				       WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 };
 	static const uint16_t rsa[] = { WT_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-		WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-		WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 };
+					WT_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+					WT_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 };
 	static const uint16_t groups[] = { WT_GROUP_X25519, WT_GROUP_SECP256R1,
-		WT_GROUP_SECP384R1 };
+					   WT_GROUP_SECP384R1 };
 	int kind;
 	size_t i, g;
 	for (kind = 0; kind < TK_N; kind++)
@@ -203,24 +203,27 @@ static void test_suites(void)
 				/* The server held to the group tested; the client
 				 * lists it and the curve of an ECDSA certificate
 				 * (RFC 8422 5.3, see below). */
-				uint16_t cg[2] = { groups[g], kind == TK_P384 ?
-					WT_GROUP_SECP384R1 : WT_GROUP_SECP256R1 };
+				uint16_t cg[2] = { groups[g],
+						   kind == TK_P384 ? WT_GROUP_SECP384R1 :
+								     WT_GROUP_SECP256R1 };
 				pair12(&p, kind);
 				wt_tls_ctx_set_suites12(p.cctx, &s, 1);
 				wt_tls_ctx_set_groups(p.sctx, &groups[g], 1);
 				wt_tls_ctx_set_groups(p.cctx, cg, cg[0] == cg[1] ? 1 : 2);
 				tp_conns(&p);
 				CHECK(tp_handshake(&p) && exchange(&p),
-					"%s suite %04x group %04x: handshake", TK_NAME[kind], s, groups[g]);
+				      "%s suite %04x group %04x: handshake",
+				      TK_NAME[kind], s, groups[g]);
 				CHECK(wt_tls_get_version(p.s) == WT_TLS_VERSION_12 &&
-					wt_tls_get_suite(p.s) == s &&
-					wt_tls_get_group(p.s) == groups[g] &&
-					!wt_tls_session_reused(p.s),
-					"%s suite %04x group %04x: negotiated", TK_NAME[kind], s, groups[g]);
+					      wt_tls_get_suite(p.s) == s &&
+					      wt_tls_get_group(p.s) == groups[g] &&
+					      !wt_tls_session_reused(p.s),
+				      "%s suite %04x group %04x: negotiated",
+				      TK_NAME[kind], s, groups[g]);
 				/* RFC 8446 4.1.3: "44 4F 57 4E 47 52 44 01" ends our
 				 * random (we do 1.3, the client offered 1.2). */
 				CHECK(memcmp(p.s->random + 24, "DOWNGRD\x01", 8) == 0,
-					"downgrade sentinel");
+				      "downgrade sentinel");
 				CHECK(p.s->ems == 1, "EMS negotiated");
 				tp_free(&p);
 			}
@@ -233,8 +236,9 @@ static void test_suites(void)
 		tp_conns(&p);
 		wt_tls_do_handshake(p.c);
 		tp_move(p.c, p.s, 0);
-		CHECK(server_sent(&p, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SUITE),
-			"RSA key, ECDSA suites: handshake_failure");
+		CHECK(server_sent(&p, WT_ALERT_HANDSHAKE_FAILURE,
+				  WT_TLS_R_NO_SHARED_SUITE),
+		      "RSA key, ECDSA suites: handshake_failure");
 		tp_free(&p);
 	}
 	/* RFC 8422 5.3: a P-384 certificate with a client listing P-256 only:
@@ -246,8 +250,9 @@ static void test_suites(void)
 		tp_conns(&p);
 		wt_tls_do_handshake(p.c);
 		tp_move(p.c, p.s, 0);
-		CHECK(server_sent(&p, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SUITE),
-			"P-384 key, client without P-384: handshake_failure");
+		CHECK(server_sent(&p, WT_ALERT_HANDSHAKE_FAILURE,
+				  WT_TLS_R_NO_SHARED_SUITE),
+		      "P-384 key, client without P-384: handshake_failure");
 		tp_free(&p);
 	}
 }
@@ -255,7 +260,7 @@ static void test_suites(void)
 static void test_client_cert(void)
 {
 	uint32_t flags[2] = { WT_TLS_CLIENT_CERT_REQUEST,
-		WT_TLS_CLIENT_CERT_REQUEST | WT_TLS_CLIENT_CERT_REQUIRE };
+			      WT_TLS_CLIENT_CERT_REQUEST | WT_TLS_CLIENT_CERT_REQUIRE };
 	int kind, i;
 	/* Not Ed25519: a TLS 1.2 CertificateVerify signs the transcript
 	 * hash here (hs12.c), which PureEdDSA cannot; our CertificateRequest
@@ -264,12 +269,14 @@ static void test_client_cert(void)
 		for (kind = TK_P256; kind < TK_N; kind++) {
 			tpair p;
 			pair12(&p, TK_P256);
-			wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, flags[i]);
+			wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+					      flags[i]);
 			tp_use_cert(p.cctx, kind);
 			tp_conns(&p);
 			CHECK(tp_handshake(&p) && exchange(&p) &&
-				wt_tls_peer_authenticated(p.s) == 1,
-				"client certificate %s (flags %u)", TK_NAME[kind], flags[i]);
+				      wt_tls_peer_authenticated(p.s) == 1,
+			      "client certificate %s (flags %u)", TK_NAME[kind],
+			      flags[i]);
 			tp_free(&p);
 		}
 	/* Requested, none: fine; required, none: handshake_failure (RFC
@@ -281,12 +288,15 @@ static void test_client_cert(void)
 		tp_conns(&p);
 		if (i == 0) {
 			CHECK(tp_handshake(&p) && exchange(&p) &&
-				wt_tls_peer_authenticated(p.s) == 0, "no client certificate, requested");
+				      wt_tls_peer_authenticated(p.s) == 0,
+			      "no client certificate, requested");
 		} else {
 			CHECK(!tp_handshake(&p) &&
-				wt_tls_error_code(p.s) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_HANDSHAKE_FAILURE &&
-				wt_tls_reason(p.s) == WT_TLS_R_NO_CERTIFICATE,
-				"no client certificate, required: handshake_failure");
+				      wt_tls_error_code(p.s) ==
+					      WT_TLS_ERR_SEND_ALERT +
+						      WT_ALERT_HANDSHAKE_FAILURE &&
+				      wt_tls_reason(p.s) == WT_TLS_R_NO_CERTIFICATE,
+			      "no client certificate, required: handshake_failure");
 		}
 		tp_free(&p);
 	}
@@ -324,7 +334,7 @@ static void test_resumption(void)
 	wt_tls_set_session(p.c, sess, n);
 	CHECK(tp_handshake(&p) && exchange(&p), "resumed handshake");
 	CHECK(wt_tls_session_reused(p.s) && wt_tls_session_reused(p.c),
-		"both sides resumed");
+	      "both sides resumed");
 	CHECK(p.s->tickets_sent == 1, "a renewed ticket in the abbreviated handshake");
 	tp_free_conns(&p);
 
@@ -334,7 +344,8 @@ static void test_resumption(void)
 	tp_conns(&p);
 	wt_tls_set_session(p.c, sess, n);
 	CHECK(tp_handshake(&p) && exchange(&p) && !wt_tls_session_reused(p.s) &&
-		p.s->tickets_sent == 1, "ticket under another key: full handshake");
+		      p.s->tickets_sent == 1,
+	      "ticket under another key: full handshake");
 	tp_free_conns(&p);
 
 	/* The suite of the session no longer offered by the client: full. */
@@ -352,7 +363,8 @@ static void test_resumption(void)
 		tp_conns(&p);
 		wt_tls_set_session(p.c, sess, n);
 		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s) &&
-			wt_tls_get_suite(p.s) == other, "session suite not offered: full handshake");
+			      wt_tls_get_suite(p.s) == other,
+		      "session suite not offered: full handshake");
 		tp_free_conns(&p);
 	}
 	/* RFC 7627 5.3: a hello without extended_master_secret does not
@@ -369,7 +381,7 @@ static void test_resumption(void)
 		cbuf[eo - 4] = 0xEE;
 		give(p.s, cbuf, cn);
 		CHECK(server_ok(&p) && !p.s->resumed && p.s->ems == 0,
-			"ticket without EMS in the new hello: full handshake");
+		      "ticket without EMS in the new hello: full handshake");
 		tp_free_conns(&p);
 		/* The same hello untouched resumes (the case above is not
 		 * refused for another reason). */
@@ -390,7 +402,8 @@ static void test_resumption(void)
 		wt_test_set_now(t0 + 3599 * 1000ull);
 		tp_conns(&p);
 		wt_tls_set_session(p.c, sess, n);
-		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s), "ticket within its lifetime: resumed");
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s),
+		      "ticket within its lifetime: resumed");
 		tp_free_conns(&p);
 		/* The hello made while the client still takes the ticket as
 		 * valid, read by the server once it is not. */
@@ -398,7 +411,8 @@ static void test_resumption(void)
 		tp_conns(&p);
 		wt_tls_set_session(p.c, sess, n);
 		cn = client_hello(&p);
-		CHECK(ch_ext(cbuf, cn, EXT_SESSION_TICKET, &el) > 0 && el > 0, "ticket offered");
+		CHECK(ch_ext(cbuf, cn, EXT_SESSION_TICKET, &el) > 0 && el > 0,
+		      "ticket offered");
 		wt_test_set_now(t0 + 3601 * 1000ull);
 		give(p.s, cbuf, cn);
 		CHECK(server_ok(&p) && !p.s->resumed, "expired ticket: full handshake");
@@ -415,12 +429,14 @@ static void test_resumption(void)
 		tp_conns(&p);
 		wt_tls_set_server_name(p.c, "b.test", 6);
 		wt_tls_set_session(p.c, sess, n);
-		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s), "other SNI: full handshake");
+		CHECK(tp_handshake(&p) && !wt_tls_session_reused(p.s),
+		      "other SNI: full handshake");
 		tp_free_conns(&p);
 		tp_conns(&p);
 		wt_tls_set_server_name(p.c, "a.test", 6);
 		wt_tls_set_session(p.c, sess, n);
-		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s), "same SNI: resumed");
+		CHECK(tp_handshake(&p) && wt_tls_session_reused(p.s),
+		      "same SNI: resumed");
 		tp_free_conns(&p);
 	}
 	/* Client certificates required: a ticket of a client that did not
@@ -431,13 +447,15 @@ static void test_resumption(void)
 		wt_tls_ctx_set_ticket_key(q.sctx, TKEY, 1, 3600);
 		n = full_then_session(&q, sess);
 		wt_tls_ctx_set_verify(q.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
-			WT_TLS_CLIENT_CERT_REQUEST | WT_TLS_CLIENT_CERT_REQUIRE);
+				      WT_TLS_CLIENT_CERT_REQUEST |
+					      WT_TLS_CLIENT_CERT_REQUIRE);
 		tp_use_cert(q.cctx, TK_P256);
 		tp_conns(&q);
 		wt_tls_set_session(q.c, sess, n);
 		CHECK(tp_handshake(&q) && !wt_tls_session_reused(q.s) &&
-			wt_tls_peer_authenticated(q.s) == 1,
-			"unauthenticated ticket under REQUIRE: full handshake with a certificate");
+			      wt_tls_peer_authenticated(q.s) == 1,
+		      "unauthenticated ticket under REQUIRE: full handshake with a "
+		      "certificate");
 		tp_free(&q);
 	}
 	tp_free(&p);
@@ -452,7 +470,7 @@ static int hostile_setup(tpair *p, flight *f, int cert, uint16_t group)
 	pair12(p, TK_P256);
 	if (cert) {
 		wt_tls_ctx_set_verify(p->sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
-			WT_TLS_CLIENT_CERT_REQUEST);
+				      WT_TLS_CLIENT_CERT_REQUEST);
 		tp_use_cert(p->cctx, TK_P256);
 	}
 	if (group) {
@@ -472,7 +490,8 @@ static void test_flight_untouched(void)
 	CHECK(hostile_setup(&p, &f, 1, 0), "setup");
 	send_flight(&p, f.hs, f.hslen, 1, &f);
 	CHECK(server_ok(&p) && wt_tls_is_init_finished(p.s) &&
-		wt_tls_peer_authenticated(p.s) == 1, "the flight put back together unchanged is taken");
+		      wt_tls_peer_authenticated(p.s) == 1,
+	      "the flight put back together unchanged is taken");
 	tp_free(&p);
 }
 
@@ -495,7 +514,7 @@ static void test_order(void)
 	memcpy(hs + kl + cl, f.hs + vo, vl);
 	send_flight(&p, hs, kl + cl + vl, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
-		"CKE before the Certificate asked for: unexpected_message");
+	      "CKE before the Certificate asked for: unexpected_message");
 	tp_free(&p);
 
 	/* CertificateVerify before ClientKeyExchange. */
@@ -508,7 +527,7 @@ static void test_order(void)
 	memcpy(hs + cl + vl, f.hs + ko, kl);
 	send_flight(&p, hs, kl + cl + vl, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
-		"CertificateVerify before CKE: unexpected_message");
+	      "CertificateVerify before CKE: unexpected_message");
 	tp_free(&p);
 
 	/* No CertificateVerify after a certificate: CCS comes early. */
@@ -519,7 +538,7 @@ static void test_order(void)
 	memcpy(hs + cl, f.hs + ko, kl);
 	send_flight(&p, hs, cl + kl, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS),
-		"CertificateVerify missing: the CCS is unexpected");
+	      "CertificateVerify missing: the CCS is unexpected");
 	tp_free(&p);
 
 	/* CCS before ClientKeyExchange (CVE-2014-0224's early CCS): there are
@@ -531,7 +550,7 @@ static void test_order(void)
 		give(p.s, sbuf, at);
 	}
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS),
-		"CCS before CKE: unexpected_message");
+	      "CCS before CKE: unexpected_message");
 	tp_free(&p);
 
 	/* Finished in the clear instead of CCS + protected Finished (RFC 5246
@@ -545,7 +564,7 @@ static void test_order(void)
 		send_flight(&p, hs, f.hslen + 16, 0, NULL);
 	}
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
-		"Finished before CCS: unexpected_message");
+	      "Finished before CCS: unexpected_message");
 	tp_free(&p);
 
 	/* A duplicated ClientKeyExchange. */
@@ -554,7 +573,7 @@ static void test_order(void)
 	memcpy(hs + f.hslen, f.hs, f.hslen);
 	send_flight(&p, hs, 2 * f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
-		"duplicate CKE: unexpected_message");
+	      "duplicate CKE: unexpected_message");
 	tp_free(&p);
 
 	/* A duplicated Certificate. */
@@ -564,7 +583,7 @@ static void test_order(void)
 	memcpy(hs + cl, f.hs, f.hslen);
 	send_flight(&p, hs, cl + f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
-		"duplicate Certificate: unexpected_message");
+	      "duplicate Certificate: unexpected_message");
 	tp_free(&p);
 
 	/* A second ChangeCipherSpec (protected, under the new keys) before
@@ -581,17 +600,19 @@ static void test_order(void)
 		give(p.s, sbuf, at + n);
 	}
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_CCS),
-		"second CCS: unexpected_message");
+	      "second CCS: unexpected_message");
 	tp_free(&p);
 
 	/* A message whose header claims more than the handshake limit. */
 	CHECK(hostile_setup(&p, &f, 0, 0), "setup");
 	{
-		static const uint8_t big[8] = { HS_CLIENT_KEY_EXCHANGE, 0x10, 0, 0, 1, 2, 3, 4 };
+		static const uint8_t big[8] = {
+			HS_CLIENT_KEY_EXCHANGE, 0x10, 0, 0, 1, 2, 3, 4
+		};
 		send_flight(&p, big, sizeof big, 0, NULL);
 	}
 	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_HS_TOO_LARGE),
-		"1 MiB CKE header: decode_error");
+	      "1 MiB CKE header: decode_error");
 	tp_free(&p);
 
 	/* A second ClientHello during the handshake. */
@@ -601,7 +622,7 @@ static void test_order(void)
 		send_flight(&p, ch, 4, 0, NULL);
 	}
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_UNEXPECTED_MESSAGE),
-		"ClientHello in the client's flight: unexpected_message");
+	      "ClientHello in the client's flight: unexpected_message");
 	tp_free(&p);
 
 	/* Application data before the handshake ends. */
@@ -611,7 +632,7 @@ static void test_order(void)
 		give(p.s, sbuf, at);
 	}
 	CHECK(server_sent(&p, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_RECORD_TYPE),
-		"application data during the handshake: unexpected_message");
+	      "application data during the handshake: unexpected_message");
 	tp_free(&p);
 }
 
@@ -630,7 +651,8 @@ static void test_cke(void)
 	memcpy(hs, f.hs, kl - 1);
 	hs[3]--;
 	send_flight(&p, hs, kl - 1, 1, &f);
-	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE), "truncated CKE: decode_error");
+	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE),
+	      "truncated CKE: decode_error");
 	tp_free(&p);
 
 	/* A byte too many after the point. */
@@ -639,7 +661,8 @@ static void test_cke(void)
 	hs[f.hslen] = 0;
 	hs[3]++;
 	send_flight(&p, hs, f.hslen + 1, 1, &f);
-	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE), "trailing byte in CKE: decode_error");
+	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE),
+	      "trailing byte in CKE: decode_error");
 	tp_free(&p);
 
 	/* An empty point (ECPoint is <1..2^8-1>). */
@@ -648,18 +671,20 @@ static void test_cke(void)
 		static const uint8_t cke[5] = { HS_CLIENT_KEY_EXCHANGE, 0, 0, 1, 0 };
 		send_flight(&p, cke, 5, 1, &f);
 	}
-	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE), "empty point: decode_error");
+	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE),
+	      "empty point: decode_error");
 	tp_free(&p);
 
 	/* A P-256 point of the right size but off the curve. */
 	CHECK(hostile_setup(&p, &f, 0, WT_GROUP_SECP256R1), "setup");
 	ko = msg_at(&f, HS_CLIENT_KEY_EXCHANGE, &kl);
-	CHECK(ko == 0 && kl == 4 + 1 + 65 && f.hs[5] == 4, "P-256 CKE: uncompressed point");
+	CHECK(ko == 0 && kl == 4 + 1 + 65 && f.hs[5] == 4,
+	      "P-256 CKE: uncompressed point");
 	memcpy(hs, f.hs, kl);
 	hs[kl - 1] ^= 1;
 	send_flight(&p, hs, kl, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE),
-		"P-256 point off the curve: illegal_parameter");
+	      "P-256 point off the curve: illegal_parameter");
 	tp_free(&p);
 
 	/* A compressed P-256 point (33 bytes): we take uncompressed only; a
@@ -673,7 +698,7 @@ static void test_cke(void)
 	hs[5] = 2;
 	send_flight(&p, hs, 4 + 34, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE),
-		"compressed P-256 point: illegal_parameter");
+	      "compressed P-256 point: illegal_parameter");
 	tp_free(&p);
 
 	/* X25519's all-zero point gives the all-zero secret (RFC 7748 6.1). */
@@ -682,7 +707,7 @@ static void test_cke(void)
 	memset(hs + 5, 0, 32);
 	send_flight(&p, hs, f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE),
-		"X25519 zero point: illegal_parameter");
+	      "X25519 zero point: illegal_parameter");
 	tp_free(&p);
 
 	/* Another client point, valid: the handshake goes as far as the
@@ -693,7 +718,7 @@ static void test_cke(void)
 	hs[5 + 3] ^= 0x10;
 	send_flight(&p, hs, f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_BAD_RECORD_MAC, WT_TLS_R_BAD_RECORD_MAC),
-		"another valid point: the Finished record does not open");
+	      "another valid point: the Finished record does not open");
 	tp_free(&p);
 }
 
@@ -713,7 +738,7 @@ static void test_cert_verify_and_finished(void)
 	hs[vo + (long)vl - 5] ^= 1;
 	send_flight(&p, hs, f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE),
-		"bad CertificateVerify: decrypt_error");
+	      "bad CertificateVerify: decrypt_error");
 	tp_free(&p);
 
 	/* A CertificateVerify with a scheme we did not list (Ed25519: not in
@@ -725,7 +750,7 @@ static void test_cert_verify_and_finished(void)
 	hs[vo + 5] = 0x07;
 	send_flight(&p, hs, f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG),
-		"CertificateVerify scheme not requested: illegal_parameter");
+	      "CertificateVerify scheme not requested: illegal_parameter");
 	tp_free(&p);
 
 	/* A Finished whose verify_data is wrong, sealed with the client's
@@ -745,7 +770,7 @@ static void test_cert_verify_and_finished(void)
 	}
 	send_flight(&p, f.hs, f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_FINISHED),
-		"bad Finished: decrypt_error");
+	      "bad Finished: decrypt_error");
 	tp_free(&p);
 
 	/* A Finished of the wrong length, under the right keys. */
@@ -761,7 +786,7 @@ static void test_cert_verify_and_finished(void)
 	}
 	send_flight(&p, f.hs, f.hslen, 1, &f);
 	CHECK(server_sent(&p, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE),
-		"13-byte Finished: decode_error");
+	      "13-byte Finished: decode_error");
 	tp_free(&p);
 
 	/* The right Finished re-sealed the same way is taken (the forging
@@ -777,7 +802,9 @@ static void test_cert_verify_and_finished(void)
 		memcpy(f.fin, cbuf, f.finlen);
 	}
 	send_flight(&p, f.hs, f.hslen, 1, &f);
-	CHECK(server_ok(&p) && wt_tls_is_init_finished(p.s), "re-sealed true Finished: taken (%x %u)", wt_tls_error_code(p.s), wt_tls_reason(p.s));
+	CHECK(server_ok(&p) && wt_tls_is_init_finished(p.s),
+	      "re-sealed true Finished: taken (%x %u)", wt_tls_error_code(p.s),
+	      wt_tls_reason(p.s));
 	tp_free(&p);
 }
 
@@ -805,18 +832,21 @@ static void ch_offsets(const uint8_t *r, size_t *suites, size_t *comp, size_t *e
 
 /* Grow the record, the message and (when inner) one vector at `vec`
  * (2-byte length) by `by` bytes inserted at `at`. */
-static size_t ch_insert(uint8_t *r, size_t n, size_t at, const uint8_t *b,
-	size_t by, size_t vec)
+static size_t ch_insert(uint8_t *r, size_t n, size_t at, const uint8_t *b, size_t by,
+			size_t vec)
 {
 	size_t v;
 	memmove(r + at + by, r + at, n - at);
 	memcpy(r + at, b, by);
 	v = ((size_t)r[3] << 8 | r[4]) + by;
-	r[3] = (uint8_t)(v >> 8); r[4] = (uint8_t)v;
+	r[3] = (uint8_t)(v >> 8);
+	r[4] = (uint8_t)v;
 	v = ((size_t)r[7] << 8 | r[8]) + by;
-	r[7] = (uint8_t)(v >> 8); r[8] = (uint8_t)v;
+	r[7] = (uint8_t)(v >> 8);
+	r[8] = (uint8_t)v;
 	v = ((size_t)r[vec] << 8 | r[vec + 1]) + by;
-	r[vec] = (uint8_t)(v >> 8); r[vec + 1] = (uint8_t)v;
+	r[vec] = (uint8_t)(v >> 8);
+	r[vec + 1] = (uint8_t)v;
 	return n + by;
 }
 
@@ -852,8 +882,9 @@ static void test_client_hello(void)
 	ch_offsets(cbuf, &s, &c, &e);
 	n = ch_insert(cbuf, n, s + 2, scsv, 2, s);
 	give(p.s, cbuf, n);
-	CHECK(server_sent(&p, WT_ALERT_INAPPROPRIATE_FALLBACK, WT_TLS_R_INAPPROPRIATE_FALLBACK),
-		"fallback SCSV: inappropriate_fallback");
+	CHECK(server_sent(&p, WT_ALERT_INAPPROPRIATE_FALLBACK,
+			  WT_TLS_R_INAPPROPRIATE_FALLBACK),
+	      "fallback SCSV: inappropriate_fallback");
 	tp_free(&p);
 
 	/* The same with a server whose highest version is 1.2: no fallback. */
@@ -867,7 +898,7 @@ static void test_client_hello(void)
 	CHECK(server_ok(&p), "fallback SCSV to a 1.2-only server: goes on");
 	tp_move(p.s, p.c, 0);
 	CHECK(memcmp(p.s->random + 24, "DOWNGRD", 7) != 0,
-		"no downgrade sentinel from a 1.2-only server");
+	      "no downgrade sentinel from a 1.2-only server");
 	tp_free(&p);
 
 	/* EMPTY_RENEGOTIATION_INFO_SCSV without the extension: the server
@@ -877,7 +908,7 @@ static void test_client_hello(void)
 	n = client_hello(&p);
 	eo = ch_ext(cbuf, n, EXT_RENEGOTIATION_INFO, &el);
 	CHECK(eo > 0 && el == 1, "our client sends renegotiation_info");
-	cbuf[eo - 3] = 0xEE;   /* its type made unknown (0xEEFF) */
+	cbuf[eo - 3] = 0xEE; /* its type made unknown (0xEEFF) */
 	ch_offsets(cbuf, &s, &c, &e);
 	n = ch_insert(cbuf, n, s + 2, reneg_scsv, 2, s);
 	give(p.s, cbuf, n);
@@ -902,7 +933,7 @@ static void test_client_hello(void)
 	cbuf[c + 1] = 1;
 	give(p.s, cbuf, n);
 	CHECK(server_sent(&p, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_COMPRESSION),
-		"no null compression: illegal_parameter");
+	      "no null compression: illegal_parameter");
 	tp_free(&p);
 
 	/* ec_point_formats without uncompressed (RFC 8422 5.1.2). */
@@ -914,7 +945,7 @@ static void test_client_hello(void)
 	cbuf[eo + 1] = 1;
 	give(p.s, cbuf, n);
 	CHECK(server_sent(&p, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_POINT_FORMAT),
-		"no uncompressed point format: illegal_parameter");
+	      "no uncompressed point format: illegal_parameter");
 	tp_free(&p);
 
 	/* No signature_algorithms: RFC 5246's SHA-1 default, which we refuse. */
@@ -923,10 +954,10 @@ static void test_client_hello(void)
 	n = client_hello(&p);
 	eo = ch_ext(cbuf, n, EXT_SIGNATURE_ALGORITHMS, &el);
 	CHECK(eo > 0, "signature_algorithms sent");
-	cbuf[eo - 4] = 0xEE;   /* unknown type: as if absent */
+	cbuf[eo - 4] = 0xEE; /* unknown type: as if absent */
 	give(p.s, cbuf, n);
 	CHECK(server_sent(&p, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SIGALG),
-		"no signature_algorithms: handshake_failure");
+	      "no signature_algorithms: handshake_failure");
 	tp_free(&p);
 
 	/* No supported_groups: any curve (RFC 8422 4): our first, X25519. */
@@ -938,7 +969,7 @@ static void test_client_hello(void)
 	cbuf[eo - 4] = 0xEE;
 	give(p.s, cbuf, n);
 	CHECK(server_ok(&p) && p.s->group == WT_GROUP_X25519,
-		"no supported_groups: X25519");
+	      "no supported_groups: X25519");
 	tp_free(&p);
 
 	/* Without extended_master_secret: a full handshake all the same (the
@@ -952,7 +983,7 @@ static void test_client_hello(void)
 	cbuf[eo - 4] = 0xEE;
 	give(p.s, cbuf, n);
 	CHECK(server_ok(&p) && p.s->ems == 0 && p.s->send_ticket == 0,
-		"no EMS: no EMS, no ticket");
+	      "no EMS: no EMS, no ticket");
 	tp_free(&p);
 }
 
@@ -975,12 +1006,14 @@ static void test_renegotiation(void)
 	tp_move(p.c, p.s, 0);
 	r = wt_tls_read(p.s, buf, sizeof buf);
 	CHECK(r <= 0 && wt_tls_get_error(p.s, r) == WT_TLS_ERROR_WANT_READ,
-		"server: renegotiation refused without error");
+	      "server: renegotiation refused without error");
 	CHECK(wt_tls_net_out_pending(p.s) > 0, "server: an alert record out");
 	tp_move(p.s, p.c, 0);
 	r = wt_tls_read(p.c, buf, sizeof buf);
 	CHECK(r <= 0 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_READ &&
-		p.c->idle_warn == 1, "client: a warning alert taken (r %d err %d warn %u code %x)", r, wt_tls_get_error(p.c, r), p.c->idle_warn, wt_tls_error_code(p.c));
+		      p.c->idle_warn == 1,
+	      "client: a warning alert taken (r %d err %d warn %u code %x)", r,
+	      wt_tls_get_error(p.c, r), p.c->idle_warn, wt_tls_error_code(p.c));
 	CHECK(exchange(&p), "data both ways after the refusal");
 	tp_free(&p);
 
@@ -992,9 +1025,11 @@ static void test_renegotiation(void)
 	wt_tls_flush(p.c);
 	tp_move(p.c, p.s, 0);
 	r = wt_tls_read(p.s, buf, sizeof buf);
-	CHECK(r <= 0 && wt_tls_error_code(p.s) ==
-		WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNEXPECTED_MESSAGE &&
-		wt_tls_reason(p.s) == WT_TLS_R_BAD_CCS, "CCS after the handshake: unexpected_message");
+	CHECK(r <= 0 &&
+		      wt_tls_error_code(p.s) ==
+			      WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNEXPECTED_MESSAGE &&
+		      wt_tls_reason(p.s) == WT_TLS_R_BAD_CCS,
+	      "CCS after the handshake: unexpected_message");
 	tp_free(&p);
 }
 
@@ -1016,8 +1051,11 @@ static size_t mutate(uint8_t *b, size_t n)
 	size_t at = 5 + rnd() % (n - 5);
 	switch (rnd() % 4) {
 	case 0: b[at] ^= (uint8_t)(1u << (rnd() % 8)); break;
-	case 1: b[at] ^= (uint8_t)(1 + rnd() % 255); break;   /* never a no-op */
-	case 2: memmove(b + at, b + at + 1, n - at - 1); n--; break;
+	case 1: b[at] ^= (uint8_t)(1 + rnd() % 255); break; /* never a no-op */
+	case 2:
+		memmove(b + at, b + at + 1, n - at - 1);
+		n--;
+		break;
 	default: n = at; break;
 	}
 	b[3] = (uint8_t)((n - 5) >> 8);

@@ -27,7 +27,7 @@ static void exchange(tpair *p, size_t len, const char *what)
 		tp_move(p->s, p->c, 0);
 	}
 	CHECK(w == len && r == len && memcmp(buf, got, len) == 0,
-		"%s: %zu bytes client->server (w=%zu r=%zu)", what, len, w, r);
+	      "%s: %zu bytes client->server (w=%zu r=%zu)", what, len, w, r);
 	free(buf);
 	free(got);
 }
@@ -62,10 +62,13 @@ static void exchange2(tpair *p, size_t len, const char *what)
 			break;
 	}
 	CHECK(wa == len && ra == len && memcmp(a, ga, len) == 0,
-		"%s: %zu bytes client->server (w=%zu r=%zu)", what, len, wa, ra);
+	      "%s: %zu bytes client->server (w=%zu r=%zu)", what, len, wa, ra);
 	CHECK(wb == len && rb == len && memcmp(b, gb, len) == 0,
-		"%s: %zu bytes server->client (w=%zu r=%zu)", what, len, wb, rb);
-	free(a); free(b); free(ga); free(gb);
+	      "%s: %zu bytes server->client (w=%zu r=%zu)", what, len, wb, rb);
+	free(a);
+	free(b);
+	free(ga);
+	free(gb);
 }
 
 static void test_matrix(void)
@@ -79,22 +82,34 @@ static void test_matrix(void)
 			for (k = 0; k < TK_N; k++) {
 				tpair p;
 				char what[96];
-				CHECK(wt_kex_supported(groups[j]), "group %04x built", groups[j]);
+				CHECK(wt_kex_supported(groups[j]), "group %04x built",
+				      groups[j]);
 				tp_ctx(&p);
-				CHECK(tp_use_cert(p.sctx, k) == 0, "server key %s", TK_NAME[k]);
-				CHECK(wt_tls_ctx_set_suites(p.cctx, &suites[i], 1) == 0, "suite");
-				CHECK(wt_tls_ctx_set_groups(p.cctx, &groups[j], 1) == 0, "group");
+				CHECK(tp_use_cert(p.sctx, k) == 0, "server key %s",
+				      TK_NAME[k]);
+				CHECK(wt_tls_ctx_set_suites(p.cctx, &suites[i], 1) == 0,
+				      "suite");
+				CHECK(wt_tls_ctx_set_groups(p.cctx, &groups[j], 1) == 0,
+				      "group");
 				tp_conns(&p);
 				snprintf(what, sizeof what, "suite %04x group %04x %s",
-					suites[i], groups[j], TK_NAME[k]);
-				CHECK(tp_handshake(&p), "%s: handshake (c err %s, s err %s)", what,
-					wt_tls_err_string(wt_tls_error_code(p.c)),
-					wt_tls_err_string(wt_tls_error_code(p.s)));
-				CHECK(wt_tls_get_suite(p.c) == suites[i] && wt_tls_get_suite(p.s) == suites[i], "%s: suite", what);
-				CHECK(wt_tls_get_group(p.c) == groups[j] && wt_tls_get_group(p.s) == groups[j], "%s: group", what);
-				CHECK(wt_tls_get_peer_sigalg(p.c) == TK_SIG[k], "%s: sigalg %04x", what,
-					wt_tls_get_peer_sigalg(p.c));
-				CHECK(!wt_tls_hrr_seen(p.c) && !wt_tls_session_reused(p.c), "%s: plain full handshake", what);
+					 suites[i], groups[j], TK_NAME[k]);
+				CHECK(tp_handshake(&p),
+				      "%s: handshake (c err %s, s err %s)", what,
+				      wt_tls_err_string(wt_tls_error_code(p.c)),
+				      wt_tls_err_string(wt_tls_error_code(p.s)));
+				CHECK(wt_tls_get_suite(p.c) == suites[i] &&
+					      wt_tls_get_suite(p.s) == suites[i],
+				      "%s: suite", what);
+				CHECK(wt_tls_get_group(p.c) == groups[j] &&
+					      wt_tls_get_group(p.s) == groups[j],
+				      "%s: group", what);
+				CHECK(wt_tls_get_peer_sigalg(p.c) == TK_SIG[k],
+				      "%s: sigalg %04x", what,
+				      wt_tls_get_peer_sigalg(p.c));
+				CHECK(!wt_tls_hrr_seen(p.c) &&
+					      !wt_tls_session_reused(p.c),
+				      "%s: plain full handshake", what);
 				exchange2(&p, 20000, what);
 				tp_free(&p);
 				n++;
@@ -113,19 +128,26 @@ static void test_client_cert_matrix(void)
 		for (ks = 0; ks < TK_N; ks += TK_N - 1) {
 			tpair p;
 			char what[96];
-			snprintf(what, sizeof what, "client %s / server %s", TK_NAME[k], TK_NAME[ks]);
+			snprintf(what, sizeof what, "client %s / server %s", TK_NAME[k],
+				 TK_NAME[ks]);
 			tp_ctx(&p);
-			CHECK(tp_use_cert(p.sctx, ks) == 0 && tp_use_cert(p.cctx, k) == 0, "%s: keys", what);
-			wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUIRE);
+			CHECK(tp_use_cert(p.sctx, ks) == 0 && tp_use_cert(p.cctx, k) == 0,
+			      "%s: keys", what);
+			wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+					      WT_TLS_CLIENT_CERT_REQUIRE);
 			tp_conns(&p);
 			CHECK(tp_handshake(&p), "%s: handshake (c %s / s %s)", what,
-				wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
-			CHECK(wt_tls_peer_authenticated(p.s) == 1 && wt_tls_peer_authenticated(p.c) == 1,
-				"%s: both authenticated", what);
-			CHECK(wt_tls_get_peer_sigalg(p.s) == TK_SIG[k], "%s: client signed with %04x",
-				what, wt_tls_get_peer_sigalg(p.s));
-			CHECK(wt_tls_get_peer_sigalg(p.c) == TK_SIG[ks], "%s: server signed with %04x",
-				what, wt_tls_get_peer_sigalg(p.c));
+			      wt_tls_err_string(wt_tls_error_code(p.c)),
+			      wt_tls_err_string(wt_tls_error_code(p.s)));
+			CHECK(wt_tls_peer_authenticated(p.s) == 1 &&
+				      wt_tls_peer_authenticated(p.c) == 1,
+			      "%s: both authenticated", what);
+			CHECK(wt_tls_get_peer_sigalg(p.s) == TK_SIG[k],
+			      "%s: client signed with %04x", what,
+			      wt_tls_get_peer_sigalg(p.s));
+			CHECK(wt_tls_get_peer_sigalg(p.c) == TK_SIG[ks],
+			      "%s: server signed with %04x", what,
+			      wt_tls_get_peer_sigalg(p.c));
 			exchange2(&p, 3000, what);
 			tp_free(&p);
 		}
@@ -141,7 +163,8 @@ static void test_no_policy(void)
 	tp_conns(&p);
 	CHECK(wt_tls_do_handshake(p.c) <= 0, "no policy: handshake fails");
 	CHECK(wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_SSL, "no policy: SSL error");
-	CHECK(wt_tls_error_code(p.c) == WT_TLS_ERR_NO_VERIFY_POLICY, "no policy: code %u", wt_tls_error_code(p.c));
+	CHECK(wt_tls_error_code(p.c) == WT_TLS_ERR_NO_VERIFY_POLICY, "no policy: code %u",
+	      wt_tls_error_code(p.c));
 	CHECK(wt_tls_net_out_pending(p.c) == 0, "no policy: nothing sent");
 	tp_free(&p);
 }
@@ -156,8 +179,9 @@ static void test_no_state(void)
 	wt_tls_conn_init(p.c, p.cctx, NULL, 0);
 	wt_tls_conn_set_arena(p.c, p.ca, wt_tls_conn_arena_size(p.cctx));
 	CHECK(wt_tls_read_ex(p.c, b, 4, &n) == 0, "no state: read fails");
-	CHECK(wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_SSL && wt_tls_reason(p.c) == WT_TLS_ERR_NO_STATE,
-		"no state: clear error");
+	CHECK(wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_SSL &&
+		      wt_tls_reason(p.c) == WT_TLS_ERR_NO_STATE,
+	      "no state: clear error");
 	wt_tls_set_connect_state(p.c);
 	CHECK(tp_handshake(&p), "no state: then connect works");
 	tp_free(&p);
@@ -173,8 +197,9 @@ static void test_resumption(void)
 	tp_conns(&p);
 	CHECK(tp_handshake(&p), "resumption: first handshake");
 	/* The tickets arrive after the handshake: a read processes them. */
-	CHECK(wt_tls_read_ex(p.c, b, 8, &n) == 0 && wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_WANT_READ,
-		"resumption: read drains tickets");
+	CHECK(wt_tls_read_ex(p.c, b, 8, &n) == 0 &&
+		      wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_WANT_READ,
+	      "resumption: read drains tickets");
 	sl = wt_tls_get_session(p.c, sess, sizeof sess);
 	CHECK(sl > 0 && sl <= sizeof sess, "resumption: session stored (%zu)", sl);
 	CHECK(!wt_tls_session_reused(p.c), "first is full");
@@ -182,8 +207,10 @@ static void test_resumption(void)
 	tp_conns(&p);
 	CHECK(wt_tls_set_session(p.c, sess, sl) == 0, "set_session");
 	CHECK(tp_handshake(&p), "resumption: second handshake (c %s / s %s)",
-		wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
-	CHECK(wt_tls_session_reused(p.c) && wt_tls_session_reused(p.s), "resumption: PSK used both sides");
+	      wt_tls_err_string(wt_tls_error_code(p.c)),
+	      wt_tls_err_string(wt_tls_error_code(p.s)));
+	CHECK(wt_tls_session_reused(p.c) && wt_tls_session_reused(p.s),
+	      "resumption: PSK used both sides");
 	exchange(&p, 5000, "resumed");
 	tp_free_conns(&p);
 	/* A corrupted ticket: full handshake instead, no error. */
@@ -236,28 +263,35 @@ static void test_client_cert(void)
 {
 	tpair p;
 	tp_ctx(&p);
-	wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUIRE);
+	wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+			      WT_TLS_CLIENT_CERT_REQUIRE);
 	/* Without a client certificate: certificate_required. */
 	tp_conns(&p);
 	CHECK(!tp_handshake(&p), "client cert required: fails without one");
-	CHECK(wt_tls_error_code(p.s) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_CERTIFICATE_REQUIRED,
-		"server sent certificate_required (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
+	CHECK(wt_tls_error_code(p.s) ==
+		      WT_TLS_ERR_SEND_ALERT + WT_ALERT_CERTIFICATE_REQUIRED,
+	      "server sent certificate_required (%s)",
+	      wt_tls_err_string(wt_tls_error_code(p.s)));
 	{
 		/* The client finished first; it sees the alert on its next read. */
 		uint8_t b[4];
 		size_t n;
 		tp_move(p.s, p.c, 0);
-		CHECK(wt_tls_read_ex(p.c, b, 4, &n) == 0 && wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_SSL,
-			"client read fails after the alert");
+		CHECK(wt_tls_read_ex(p.c, b, 4, &n) == 0 &&
+			      wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_SSL,
+		      "client read fails after the alert");
 	}
-	CHECK(wt_tls_error_code(p.c) == WT_TLS_ERR_RECV_ALERT + WT_ALERT_CERTIFICATE_REQUIRED,
-		"client received certificate_required (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
+	CHECK(wt_tls_error_code(p.c) ==
+		      WT_TLS_ERR_RECV_ALERT + WT_ALERT_CERTIFICATE_REQUIRED,
+	      "client received certificate_required (%s)",
+	      wt_tls_err_string(wt_tls_error_code(p.c)));
 	tp_free_conns(&p);
 	wt_tls_ctx_set_chain(p.cctx, p.crt, p.crtlen);
 	wt_tls_ctx_set_key(p.cctx, p.key, p.keylen);
 	tp_conns(&p);
 	CHECK(tp_handshake(&p), "client cert: handshake (c %s / s %s)",
-		wt_tls_err_string(wt_tls_error_code(p.c)), wt_tls_err_string(wt_tls_error_code(p.s)));
+	      wt_tls_err_string(wt_tls_error_code(p.c)),
+	      wt_tls_err_string(wt_tls_error_code(p.s)));
 	CHECK(wt_tls_peer_authenticated(p.s) == 1, "server saw a verified client");
 	exchange(&p, 1000, "client cert");
 	tp_free(&p);
@@ -274,7 +308,8 @@ static void test_external_verify(void)
 	tp_conns(&p);
 	for (i = 0; i < 10; i++) {
 		rc = wt_tls_do_handshake(p.c);
-		if (rc <= 0 && wt_tls_get_error(p.c, rc) == WT_TLS_ERROR_WANT_RETRY_VERIFY)
+		if (rc <= 0 &&
+		    wt_tls_get_error(p.c, rc) == WT_TLS_ERROR_WANT_RETRY_VERIFY)
 			break;
 		wt_tls_do_handshake(p.s);
 		tp_move(p.c, p.s, 0);
@@ -282,17 +317,21 @@ static void test_external_verify(void)
 	}
 	CHECK(i < 10, "external: paused for the host");
 	der = wt_tls_peer_cert(p.c, 0, &len);
-	CHECK(der && len == p.crtlen && memcmp(der, p.crt, len) == 0, "external: leaf visible");
+	CHECK(der && len == p.crtlen && memcmp(der, p.crt, len) == 0,
+	      "external: leaf visible");
 	CHECK(wt_tls_peer_cert(p.c, 1, &len) == NULL, "external: one cert");
 	/* wt_tls.h: "1 if the peer authenticated with a certificate": not
 	 * before its CertificateVerify was checked. */
 	CHECK(wt_tls_peer_authenticated(p.c) == 0,
-		"external: not authenticated while paused before CertificateVerify (%d)",
-		wt_tls_peer_authenticated(p.c));
-	CHECK(wt_tls_set_verify_result(p.c, WT_ALERT_UNKNOWN_CA) == 0, "external: answer");
+	      "external: not authenticated while paused before CertificateVerify (%d)",
+	      wt_tls_peer_authenticated(p.c));
+	CHECK(wt_tls_set_verify_result(p.c, WT_ALERT_UNKNOWN_CA) == 0,
+	      "external: answer");
 	rc = wt_tls_do_handshake(p.c);
-	CHECK(rc <= 0 && wt_tls_error_code(p.c) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNKNOWN_CA,
-		"external: rejection sends the host's alert");
+	CHECK(rc <= 0 &&
+		      wt_tls_error_code(p.c) ==
+			      WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNKNOWN_CA,
+	      "external: rejection sends the host's alert");
 	tp_free(&p);
 }
 
@@ -307,7 +346,7 @@ static int all_zero(const void *p, size_t n)
 
 /* Drain c's key log into by_id[label id]; returns the count. */
 static int drain_keylog(wt_tls_conn *c, uint8_t by_id[6][WT_TLS_KEYLOG_SECRET_MAX],
-	size_t want_len)
+			size_t want_len)
 {
 	uint8_t out[WT_TLS_KEYLOG_SECRET_MAX];
 	size_t n;
@@ -335,19 +374,22 @@ static void test_keylog(void)
 	tpair p;
 
 	CHECK(wt_tls_keylog_label(WT_TLS_KEYLOG_NONE) == NULL &&
-		wt_tls_keylog_label(7) == NULL &&
-		strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_RANDOM), "CLIENT_RANDOM") == 0 &&
-		strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0),
-			"CLIENT_TRAFFIC_SECRET_0") == 0, "keylog: labels");
+		      wt_tls_keylog_label(7) == NULL &&
+		      strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_RANDOM),
+			     "CLIENT_RANDOM") == 0 &&
+		      strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0),
+			     "CLIENT_TRAFFIC_SECRET_0") == 0,
+	      "keylog: labels");
 	tp_ctx(&p);
 	tp_conns(&p);
-	CHECK(wt_tls_client_random(p.c) == NULL, "keylog: no client random before the hello");
+	CHECK(wt_tls_client_random(p.c) == NULL,
+	      "keylog: no client random before the hello");
 	CHECK(tp_handshake(&p), "keylog off: handshake");
 	CHECK(wt_tls_keylog_next(p.c, out, &n) == WT_TLS_KEYLOG_NONE && n == 0 &&
-		wt_tls_keylog_next(p.s, out, &n) == WT_TLS_KEYLOG_NONE,
-		"keylog off: nothing queued");
+		      wt_tls_keylog_next(p.s, out, &n) == WT_TLS_KEYLOG_NONE,
+	      "keylog off: nothing queued");
 	CHECK(all_zero(p.c->kl, sizeof p.c->kl) && all_zero(p.s->kl, sizeof p.s->kl),
-		"keylog off: no copies of secrets");
+	      "keylog off: no copies of secrets");
 	tp_free_conns(&p);
 
 	/* SHA-384: 48-byte secrets, the largest. */
@@ -358,21 +400,24 @@ static void test_keylog(void)
 	CHECK(tp_handshake(&p), "keylog: handshake");
 	CHECK(p.c->kl_n == 5 && p.s->kl_n == 5, "keylog: five secrets each side");
 	CHECK(wt_tls_client_random(p.c) && wt_tls_client_random(p.s) &&
-		memcmp(wt_tls_client_random(p.c), wt_tls_client_random(p.s), 32) == 0,
-		"keylog: both ends have the same client random");
+		      memcmp(wt_tls_client_random(p.c), wt_tls_client_random(p.s), 32) ==
+			      0,
+	      "keylog: both ends have the same client random");
 	memset(cs, 0, sizeof cs);
 	memset(ss, 0xAA, sizeof ss);
 	CHECK(drain_keylog(p.c, cs, 48) == 5 && drain_keylog(p.s, ss, 48) == 5,
-		"keylog: five lines each");
+	      "keylog: five lines each");
 	for (id = 1; id <= 5; id++)
 		CHECK(memcmp(cs[id], ss[id], 48) == 0, "keylog: %s equal at both ends",
-			wt_tls_keylog_label(id));
-	CHECK(memcmp(cs[WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0], p.c->wr.secret, 48) == 0 &&
-		memcmp(cs[WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0], p.c->rd.secret, 48) == 0,
-		"keylog: the application secrets are those the records use");
+		      wt_tls_keylog_label(id));
+	CHECK(memcmp(cs[WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0], p.c->wr.secret, 48) ==
+			      0 &&
+		      memcmp(cs[WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0], p.c->rd.secret,
+			     48) == 0,
+	      "keylog: the application secrets are those the records use");
 	CHECK(p.c->kl_n == 0 && p.c->kl_head == 0 && all_zero(p.c->kl, sizeof p.c->kl) &&
-		p.s->kl_n == 0 && all_zero(p.s->kl, sizeof p.s->kl),
-		"keylog: drained queue is empty and wiped");
+		      p.s->kl_n == 0 && all_zero(p.s->kl, sizeof p.s->kl),
+	      "keylog: drained queue is empty and wiped");
 	CHECK(wt_tls_key_update(p.c, 1), "keylog: key update");
 	exchange(&p, 3000, "keylog: after KeyUpdate");
 	CHECK(p.c->kl_n == 0 && p.s->kl_n == 0, "keylog: KeyUpdate logs nothing");
@@ -385,7 +430,7 @@ static void test_keylog(void)
 	CHECK(p.s->kl_n == 5 && !all_zero(p.s->kl, sizeof p.s->kl), "keylog: queued");
 	wt_tls_set_keylog(p.s, 0);
 	CHECK(p.s->kl_n == 0 && all_zero(p.s->kl, sizeof p.s->kl),
-		"keylog: turning it off wipes the queue");
+	      "keylog: turning it off wipes the queue");
 	tp_free(&p);
 }
 

@@ -24,8 +24,7 @@ static const uint8_t CCS[1] = { 1 };
 static const uint8_t USER_CANCELED[2] = { 1, WT_ALERT_USER_CANCELED };
 
 /* n plaintext records of type/body given to `to` (one per record). */
-static void give_n(wt_tls_conn *to, uint8_t type, const uint8_t *b,
-	size_t bl, int n)
+static void give_n(wt_tls_conn *to, uint8_t type, const uint8_t *b, size_t bl, int n)
 {
 	int i;
 	for (i = 0; i < n; i++)
@@ -34,15 +33,13 @@ static void give_n(wt_tls_conn *to, uint8_t type, const uint8_t *b,
 
 /* The failure a flood must end in: our alert, the reason, and the peer
  * told (it received unexpected_message). */
-static int failed_with(tpair *p, wt_tls_conn *victim, wt_tls_conn *peer,
-	uint32_t reason)
+static int failed_with(tpair *p, wt_tls_conn *victim, wt_tls_conn *peer, uint32_t reason)
 {
 	tp_move(victim, peer, 0);
 	(void)t_poke(peer);
 	return wt_tls_error_code(victim) == SENT(WT_ALERT_UNEXPECTED_MESSAGE) &&
 		wt_tls_reason(victim) == reason &&
-		wt_tls_error_code(peer) == RECV(WT_ALERT_UNEXPECTED_MESSAGE) &&
-		p != NULL;
+		wt_tls_error_code(peer) == RECV(WT_ALERT_UNEXPECTED_MESSAGE) && p != NULL;
 }
 
 /* During the handshake: ClientHello delivered and the server's flight
@@ -50,8 +47,8 @@ static int failed_with(tpair *p, wt_tls_conn *victim, wt_tls_conn *peer,
  * the server (server != 0: they precede the client's second flight) or
  * the client (they precede the server's flight). 1 when the handshake
  * then completed, 0 when it failed with `reason`, -1 otherwise. */
-static int hs_flood(int server, uint8_t type, const uint8_t *b, size_t bl,
-	int n, uint32_t reason)
+static int hs_flood(int server, uint8_t type, const uint8_t *b, size_t bl, int n,
+		    uint32_t reason)
 {
 	tpair p;
 	int r, ok;
@@ -85,7 +82,7 @@ static int hs_flood(int server, uint8_t type, const uint8_t *b, size_t bl,
 /* Before anything: n records given to a fresh server, then the
  * handshake. 1 completed, 0 failed with reason, -1 otherwise. */
 static int first_byte_flood(uint8_t type, const uint8_t *b, size_t bl, int n,
-	uint32_t reason)
+			    uint32_t reason)
 {
 	tpair p;
 	int ok;
@@ -114,31 +111,34 @@ static void test_handshake_floods(void)
 		 * client's own CCS follows the flood and is one of the run. */
 		int own = srv;
 		CHECK(hs_flood(srv, 20, CCS, 1, WT_TLS_MAX_EMPTY - own, 0) == 1,
-			"%s: %d CCS records in a row mid-handshake: dropped, handshake completes",
-			who, WT_TLS_MAX_EMPTY);
+		      "%s: %d CCS records in a row mid-handshake: dropped, handshake "
+		      "completes",
+		      who, WT_TLS_MAX_EMPTY);
 		CHECK(hs_flood(srv, 20, CCS, 1, WT_TLS_MAX_EMPTY + 1 - own,
-			WT_TLS_R_TOO_MANY_EMPTY) == 0,
-			"%s: %d CCS records in a row: unexpected_message, too many empty",
-			who, WT_TLS_MAX_EMPTY + 1);
+			       WT_TLS_R_TOO_MANY_EMPTY) == 0,
+		      "%s: %d CCS records in a row: unexpected_message, too many empty",
+		      who, WT_TLS_MAX_EMPTY + 1);
 		CHECK(hs_flood(srv, 20, CCS, 1, 5000, WT_TLS_R_TOO_MANY_EMPTY) == 0,
-			"%s: 5000 CCS records: unexpected_message at the first past the limit", who);
+		      "%s: 5000 CCS records: unexpected_message at the first past the "
+		      "limit",
+		      who);
 		/* BoGo SendUserCanceledAlerts(-TooMany)-TLS13. */
 		CHECK(hs_flood(srv, 21, USER_CANCELED, 2, WT_TLS_MAX_WARNINGS, 0) == 1,
-			"%s: %d user_canceled mid-handshake: handshake completes",
-			who, WT_TLS_MAX_WARNINGS);
+		      "%s: %d user_canceled mid-handshake: handshake completes", who,
+		      WT_TLS_MAX_WARNINGS);
 		CHECK(hs_flood(srv, 21, USER_CANCELED, 2, WT_TLS_MAX_WARNINGS + 1,
-			WT_TLS_R_TOO_MANY_WARNINGS) == 0,
-			"%s: %d user_canceled: unexpected_message, too many warnings",
-			who, WT_TLS_MAX_WARNINGS + 1);
+			       WT_TLS_R_TOO_MANY_WARNINGS) == 0,
+		      "%s: %d user_canceled: unexpected_message, too many warnings", who,
+		      WT_TLS_MAX_WARNINGS + 1);
 	}
 	/* "warning alerts from the first byte": before any ClientHello. */
 	CHECK(first_byte_flood(21, USER_CANCELED, 2, WT_TLS_MAX_WARNINGS, 0) == 1,
-		"server: %d user_canceled before the ClientHello: handshake completes",
-		WT_TLS_MAX_WARNINGS);
+	      "server: %d user_canceled before the ClientHello: handshake completes",
+	      WT_TLS_MAX_WARNINGS);
 	CHECK(first_byte_flood(21, USER_CANCELED, 2, 200000,
-		WT_TLS_R_TOO_MANY_WARNINGS) == 0,
-		"server: 200000 user_canceled before the ClientHello: fails at %d",
-		WT_TLS_MAX_WARNINGS + 1);
+			       WT_TLS_R_TOO_MANY_WARNINGS) == 0,
+	      "server: 200000 user_canceled before the ClientHello: fails at %d",
+	      WT_TLS_MAX_WARNINGS + 1);
 }
 
 /* ---- after the handshake -------------------------------------------------- */
@@ -161,30 +161,45 @@ enum { F_EMPTY, F_CANCEL, F_KU, F_NST, F_DATA };
 
 /* One record of kind f sealed with k (k follows a KeyUpdate's next key,
  * as the sender's would); its length. */
-static size_t seal_kind(int f, tkey *k, const wt_tls_conn *like,
-	uint8_t *secret, uint8_t *out)
+static size_t seal_kind(int f, tkey *k, const wt_tls_conn *like, uint8_t *secret,
+			uint8_t *out)
 {
 	static const uint8_t ku[5] = { HS_KEY_UPDATE, 0, 0, 1, 0 };
 	/* lifetime 7200 s, age_add, nonce "\1", ticket "abcd", no
 	 * extensions (RFC 8446 4.6.1). */
-	static const uint8_t nst[4 + 4 + 4 + 2 + 2 + 4 + 2] = {
-		HS_NEW_SESSION_TICKET, 0, 0, 18, 0, 0, 0x1c, 0x20, 1, 2, 3, 4,
-		1, 1, 0, 4, 'a', 'b', 'c', 'd', 0, 0 };
+	static const uint8_t nst[4 + 4 + 4 + 2 + 2 + 4 + 2] = { HS_NEW_SESSION_TICKET,
+								0,
+								0,
+								18,
+								0,
+								0,
+								0x1c,
+								0x20,
+								1,
+								2,
+								3,
+								4,
+								1,
+								1,
+								0,
+								4,
+								'a',
+								'b',
+								'c',
+								'd',
+								0,
+								0 };
 	size_t n;
 	switch (f) {
-	case F_EMPTY:
-		return tk_seal(k, 23, (const uint8_t *)"", 0, 0, out);
-	case F_CANCEL:
-		return tk_seal(k, 21, USER_CANCELED, 2, 0, out);
+	case F_EMPTY: return tk_seal(k, 23, (const uint8_t *)"", 0, 0, out);
+	case F_CANCEL: return tk_seal(k, 21, USER_CANCELED, 2, 0, out);
 	case F_KU:
 		n = tk_seal(k, 22, ku, 5, 0, out);
 		wt_ks_next_traffic(like->hash, secret);
 		tk_init(k, like, secret);
 		return n;
-	case F_NST:
-		return tk_seal(k, 22, nst, sizeof nst, 0, out);
-	default:
-		return tk_seal(k, 23, (const uint8_t *)"data", 4, 0, out);
+	case F_NST: return tk_seal(k, 22, nst, sizeof nst, 0, out);
+	default: return tk_seal(k, 23, (const uint8_t *)"data", 4, 0, out);
 	}
 }
 
@@ -254,40 +269,43 @@ static void test_post_handshake_floods(void)
 
 	/* BoGo SendEmptyRecords(-Pass) / TooManyEmptyRecords. */
 	CHECK(post_flood(run_of(s, F_EMPTY, WT_TLS_MAX_EMPTY, 0), 0) == 1,
-		"%d empty application data records then data: read", WT_TLS_MAX_EMPTY);
+	      "%d empty application data records then data: read", WT_TLS_MAX_EMPTY);
 	CHECK(post_flood(run_of(s, F_EMPTY, WT_TLS_MAX_EMPTY + 1, 0),
-		WT_TLS_R_TOO_MANY_EMPTY) == 0,
-		"%d empty application data records: unexpected_message, too many empty",
-		WT_TLS_MAX_EMPTY + 1);
-	CHECK(post_flood(run_of(s, F_EMPTY, 10 * WT_TLS_MAX_EMPTY, WT_TLS_MAX_EMPTY), 0) == 1,
-		"runs of %d empty records with data between: the count starts again",
-		WT_TLS_MAX_EMPTY);
+			 WT_TLS_R_TOO_MANY_EMPTY) == 0,
+	      "%d empty application data records: unexpected_message, too many empty",
+	      WT_TLS_MAX_EMPTY + 1);
+	CHECK(post_flood(run_of(s, F_EMPTY, 10 * WT_TLS_MAX_EMPTY, WT_TLS_MAX_EMPTY),
+			 0) == 1,
+	      "runs of %d empty records with data between: the count starts again",
+	      WT_TLS_MAX_EMPTY);
 
 	/* user_canceled after the handshake, protected. */
 	CHECK(post_flood(run_of(s, F_CANCEL, WT_TLS_MAX_WARNINGS, 0), 0) == 1,
-		"%d user_canceled then data: read", WT_TLS_MAX_WARNINGS);
+	      "%d user_canceled then data: read", WT_TLS_MAX_WARNINGS);
 	CHECK(post_flood(run_of(s, F_CANCEL, WT_TLS_MAX_WARNINGS + 1, 0),
-		WT_TLS_R_TOO_MANY_WARNINGS) == 0,
-		"%d user_canceled: unexpected_message, too many warnings",
-		WT_TLS_MAX_WARNINGS + 1);
+			 WT_TLS_R_TOO_MANY_WARNINGS) == 0,
+	      "%d user_canceled: unexpected_message, too many warnings",
+	      WT_TLS_MAX_WARNINGS + 1);
 
 	/* BoGo TooManyKeyUpdates: 33 with no data between. */
 	CHECK(post_flood(run_of(s, F_KU, WT_TLS_MAX_POST_MSGS, 0), 0) == 1,
-		"%d KeyUpdates then data: read under the last key", WT_TLS_MAX_POST_MSGS);
+	      "%d KeyUpdates then data: read under the last key", WT_TLS_MAX_POST_MSGS);
 	CHECK(post_flood(run_of(s, F_KU, WT_TLS_MAX_POST_MSGS + 1, 0),
-		WT_TLS_R_TOO_MANY_POST_MSGS) == 0,
-		"%d KeyUpdates: unexpected_message, too many post-handshake messages",
-		WT_TLS_MAX_POST_MSGS + 1);
-	CHECK(post_flood(run_of(s, F_KU, 4 * WT_TLS_MAX_POST_MSGS, WT_TLS_MAX_POST_MSGS), 0) == 1,
-		"runs of %d KeyUpdates with data between: the count starts again",
-		WT_TLS_MAX_POST_MSGS);
+			 WT_TLS_R_TOO_MANY_POST_MSGS) == 0,
+	      "%d KeyUpdates: unexpected_message, too many post-handshake messages",
+	      WT_TLS_MAX_POST_MSGS + 1);
+	CHECK(post_flood(run_of(s, F_KU, 4 * WT_TLS_MAX_POST_MSGS, WT_TLS_MAX_POST_MSGS),
+			 0) == 1,
+	      "runs of %d KeyUpdates with data between: the count starts again",
+	      WT_TLS_MAX_POST_MSGS);
 
 	/* NewSessionTicket floods on a client. */
 	CHECK(post_flood(run_of(s, F_NST, WT_TLS_MAX_POST_MSGS, 0), 0) == 1,
-		"client: %d NewSessionTickets then data: read", WT_TLS_MAX_POST_MSGS);
+	      "client: %d NewSessionTickets then data: read", WT_TLS_MAX_POST_MSGS);
 	CHECK(post_flood(run_of(s, F_NST, WT_TLS_MAX_POST_MSGS + 1, 0),
-		WT_TLS_R_TOO_MANY_POST_MSGS) == 0,
-		"client: %d NewSessionTickets: unexpected_message", WT_TLS_MAX_POST_MSGS + 1);
+			 WT_TLS_R_TOO_MANY_POST_MSGS) == 0,
+	      "client: %d NewSessionTickets: unexpected_message",
+	      WT_TLS_MAX_POST_MSGS + 1);
 
 	/* Each kind has its own count (BoGo
 	 * AlternateEmptyRecordsAndWarningAlerts: 32 empty records and 4
@@ -299,18 +317,20 @@ static void test_post_handshake_floods(void)
 			s[j++] = F_CANCEL;
 	}
 	s[j] = -1;
-	CHECK(post_flood(s, 0) == 1, "%d empty records and %d user_canceled interleaved: read",
-		WT_TLS_MAX_EMPTY, WT_TLS_MAX_WARNINGS);
+	CHECK(post_flood(s, 0) == 1,
+	      "%d empty records and %d user_canceled interleaved: read", WT_TLS_MAX_EMPTY,
+	      WT_TLS_MAX_WARNINGS);
 	s[j++] = F_CANCEL;
 	s[j] = -1;
 	CHECK(post_flood(s, WT_TLS_R_TOO_MANY_WARNINGS) == 0,
-		"%d empty records and %d user_canceled interleaved: too many warnings",
-		WT_TLS_MAX_EMPTY, WT_TLS_MAX_WARNINGS + 1);
+	      "%d empty records and %d user_canceled interleaved: too many warnings",
+	      WT_TLS_MAX_EMPTY, WT_TLS_MAX_WARNINGS + 1);
 	for (i = 0, j = 0; i < 2 * WT_TLS_MAX_EMPTY + 1; i++)
 		s[j++] = i % 2 ? F_KU : F_EMPTY;
 	s[j] = -1;
 	CHECK(post_flood(s, WT_TLS_R_TOO_MANY_EMPTY) == 0,
-		"empty records and KeyUpdates alternating: the empty count is not restarted by a KeyUpdate");
+	      "empty records and KeyUpdates alternating: the empty count is not "
+	      "restarted by a KeyUpdate");
 }
 
 int main(void)

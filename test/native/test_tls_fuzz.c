@@ -25,35 +25,40 @@ static void mutate(uint8_t *b, size_t *n, size_t cap)
 {
 	size_t at = *n > 1 ? 1 + rnd() % (*n - 1) : 1, l;
 	switch (rnd() % 8) {
-	case 0: if (at < *n) b[at] ^= (uint8_t)(1u << (rnd() % 8)); break;
-	case 1: if (at < *n) b[at] = (uint8_t)rnd(); break;
-	case 2:   /* insert */
+	case 0:
+		if (at < *n)
+			b[at] ^= (uint8_t)(1u << (rnd() % 8));
+		break;
+	case 1:
+		if (at < *n)
+			b[at] = (uint8_t)rnd();
+		break;
+	case 2: /* insert */
 		if (*n < cap && at <= *n) {
 			memmove(b + at + 1, b + at, *n - at);
 			b[at] = (uint8_t)rnd();
 			(*n)++;
 		}
 		break;
-	case 3:   /* delete */
+	case 3: /* delete */
 		if (at < *n) {
 			memmove(b + at, b + at + 1, *n - at - 1);
 			(*n)--;
 		}
 		break;
-	case 4:   /* duplicate a range */
+	case 4: /* duplicate a range */
 		l = 1 + rnd() % 64;
 		if (at + l <= *n && *n + l <= cap) {
 			memmove(b + at + l, b + at, *n - at);
 			(*n) += l;
 		}
 		break;
-	case 5:   /* truncate */
-		*n = at;
+	case 5: /* truncate */ *n = at; break;
+	case 6: /* a small number somewhere (lengths, types) */
+		if (at < *n)
+			b[at] = (uint8_t)(rnd() % 4 ? rnd() % 8 : 0xFF);
 		break;
-	case 6:   /* a small number somewhere (lengths, types) */
-		if (at < *n) b[at] = (uint8_t)(rnd() % 4 ? rnd() % 8 : 0xFF);
-		break;
-	default:  /* swap two bytes */
+	default: /* swap two bytes */
 		if (at < *n) {
 			size_t o = 1 + rnd() % (*n - 1);
 			uint8_t t = b[at];
@@ -139,19 +144,22 @@ static int renegotiation_declined(int sc)
 		if (m < 0)
 			bad++;
 		else if (out[off] == 21 && m == 2 && out[off + 5] == 1 &&
-		    out[off + 6] == WT_ALERT_NO_RENEGOTIATION)
+			 out[off + 6] == WT_ALERT_NO_RENEGOTIATION)
 			warn++;
-		else if (out[off] == 21 && m == 2 && out[off + 5] == 1 && out[off + 6] == 0)
+		else if (out[off] == 21 && m == 2 && out[off + 5] == 1 &&
+			 out[off + 6] == 0)
 			close++;
-		else if (out[off] == 23 && m == 6 && memcmp(out + off + 5, "fuzzed", 6) == 0)
+		else if (out[off] == 23 && m == 6 &&
+			 memcmp(out + off + 5, "fuzzed", 6) == 0)
 			data++;
 		else
 			bad++;
 		off += 5 + len;
 	}
 	CHECK(warn == 1 && data == 1 && close == 1 && bad == 0 && off == fz_cap_len,
-		"seed %d: the answers are no_renegotiation x%d, data x%d, close_notify x%d "
-		"(%d others)", sc, warn, data, close, bad);
+	      "seed %d: the answers are no_renegotiation x%d, data x%d, close_notify x%d "
+	      "(%d others)",
+	      sc, warn, data, close, bad);
 	return warn == 1 && data == 1 && close == 1 && bad == 0;
 }
 
@@ -159,7 +167,7 @@ int main(int argc, char **argv)
 {
 	static uint8_t buf[16384];
 	const char *dirs[] = { getenv("WT_TLS_CORPUS"), "test/native/corpus/tls",
-		"../../test/native/corpus/tls" };
+			       "../../test/native/corpus/tls" };
 	int sc, i, files = -1, mutations = 0, errors = 0, done = 0;
 	size_t d;
 	uint32_t codes[1024] = { 0 };
@@ -174,60 +182,81 @@ int main(int argc, char **argv)
 		size_t n = seed_input(sc, buf);
 		LLVMFuzzerTestOneInput(buf, n);
 		switch (sc) {
-		case FZ_CLIENT_SENT_CH: case FZ_CLIENT_EXPECT_EE: case FZ_SERVER_EXPECT_FIN:
-		case FZ_SERVER_EXPECT_CERT: case FZ_CLIENT_RESUMING: case FZ_CLIENT_EXPECT_SH2:
-			CHECK(wt_tls_is_init_finished(&fz_victim) && !wt_tls_error_code(&fz_victim),
-				"seed %d completes the handshake (%s)", sc,
-				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
+		case FZ_CLIENT_SENT_CH:
+		case FZ_CLIENT_EXPECT_EE:
+		case FZ_SERVER_EXPECT_FIN:
+		case FZ_SERVER_EXPECT_CERT:
+		case FZ_CLIENT_RESUMING:
+		case FZ_CLIENT_EXPECT_SH2:
+			CHECK(wt_tls_is_init_finished(&fz_victim) &&
+				      !wt_tls_error_code(&fz_victim),
+			      "seed %d completes the handshake (%s)", sc,
+			      wt_tls_err_string(wt_tls_error_code(&fz_victim)));
 			break;
-		case FZ_SERVER_FRESH: case FZ_SERVER_EXPECT_CH2:
-			CHECK(fz_victim.state == ST_S_EXPECT_FIN && !wt_tls_error_code(&fz_victim),
-				"seed %d: the server sent its flight (%s)", sc,
-				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
+		case FZ_SERVER_FRESH:
+		case FZ_SERVER_EXPECT_CH2:
+			CHECK(fz_victim.state == ST_S_EXPECT_FIN &&
+				      !wt_tls_error_code(&fz_victim),
+			      "seed %d: the server sent its flight (%s)", sc,
+			      wt_tls_err_string(wt_tls_error_code(&fz_victim)));
 			break;
-		case FZ12_SERVER_FRESH: case FZ12_SERVER_FRESH_BOTH: case FZ12_CLIENT_SENT_CH:
-		case FZ12_CLIENT_EXPECT_FIN: case FZ12_SERVER_EXPECT_CKE:
-		case FZ12_SERVER_EXPECT_CERT: case FZ12_CLIENT_AUTH_SENT_CH:
-		case FZ12_CLIENT_RESUMING: case FZ12_SERVER_RESUMING:
-			CHECK(wt_tls_is_init_finished(&fz_victim) && !wt_tls_error_code(&fz_victim) &&
-				wt_tls_get_version(&fz_victim) == WT_TLS_VERSION_12,
-				"seed %d completes a TLS 1.2 handshake (%s)", sc,
-				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
+		case FZ12_SERVER_FRESH:
+		case FZ12_SERVER_FRESH_BOTH:
+		case FZ12_CLIENT_SENT_CH:
+		case FZ12_CLIENT_EXPECT_FIN:
+		case FZ12_SERVER_EXPECT_CKE:
+		case FZ12_SERVER_EXPECT_CERT:
+		case FZ12_CLIENT_AUTH_SENT_CH:
+		case FZ12_CLIENT_RESUMING:
+		case FZ12_SERVER_RESUMING:
+			CHECK(wt_tls_is_init_finished(&fz_victim) &&
+				      !wt_tls_error_code(&fz_victim) &&
+				      wt_tls_get_version(&fz_victim) == WT_TLS_VERSION_12,
+			      "seed %d completes a TLS 1.2 handshake (%s)", sc,
+			      wt_tls_err_string(wt_tls_error_code(&fz_victim)));
 			break;
-		default:   /* connected: data, KeyUpdate, close_notify */
-			CHECK(wt_tls_get_shutdown(&fz_victim) & 2 && !wt_tls_error_code(&fz_victim),
-				"seed %d: data, KeyUpdate, close_notify (%s)", sc,
-				wt_tls_err_string(wt_tls_error_code(&fz_victim)));
+		default: /* connected: data, KeyUpdate, close_notify */
+			CHECK(wt_tls_get_shutdown(&fz_victim) & 2 &&
+				      !wt_tls_error_code(&fz_victim),
+			      "seed %d: data, KeyUpdate, close_notify (%s)", sc,
+			      wt_tls_err_string(wt_tls_error_code(&fz_victim)));
 			break;
 		}
 		if (sc == FZ_CLIENT_RESUMING || sc == FZ12_CLIENT_RESUMING ||
 		    sc == FZ12_SERVER_RESUMING)
 			CHECK(wt_tls_session_reused(&fz_victim), "seed %d resumes", sc);
 		if (sc == FZ12_SERVER_EXPECT_CERT || sc == FZ12_CLIENT_AUTH_SENT_CH)
-			CHECK(wt_tls_peer_authenticated(&fz_victim), "seed %d: peer authenticated", sc);
+			CHECK(wt_tls_peer_authenticated(&fz_victim),
+			      "seed %d: peer authenticated", sc);
 		if (sc == FZ12_CLIENT_CONNECTED || sc == FZ12_SERVER_CONNECTED) {
 			CHECK(wt_tls_get_version(&fz_victim) == WT_TLS_VERSION_12,
-				"seed %d: a TLS 1.2 connection", sc);
+			      "seed %d: a TLS 1.2 connection", sc);
 			(void)renegotiation_declined(sc);
 		}
 		/* The suites the 1.2 scenes were built for: GCM's explicit
 		 * nonce and ChaCha20's fixed_iv both sealed by the harness. */
 		if (sc == FZ12_SERVER_FRESH || sc == FZ12_CLIENT_SENT_CH ||
 		    sc == FZ12_CLIENT_RESUMING)
-			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-				"seed %d: AES-128-GCM (%04x)", sc, wt_tls_get_suite(&fz_victim));
+			CHECK(wt_tls_get_suite(&fz_victim) ==
+				      WT_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			      "seed %d: AES-128-GCM (%04x)", sc,
+			      wt_tls_get_suite(&fz_victim));
 		if (sc == FZ12_SERVER_FRESH_BOTH)
-			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-				"seed %d: ChaCha20-Poly1305 (%04x)", sc, wt_tls_get_suite(&fz_victim));
+			CHECK(wt_tls_get_suite(&fz_victim) ==
+				      WT_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			      "seed %d: ChaCha20-Poly1305 (%04x)", sc,
+			      wt_tls_get_suite(&fz_victim));
 		if (sc == FZ12_SERVER_EXPECT_CERT || sc == FZ12_CLIENT_AUTH_SENT_CH)
-			CHECK(wt_tls_get_suite(&fz_victim) == WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-				"seed %d: AES-256-GCM (%04x)", sc, wt_tls_get_suite(&fz_victim));
+			CHECK(wt_tls_get_suite(&fz_victim) ==
+				      WT_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			      "seed %d: AES-256-GCM (%04x)", sc,
+			      wt_tls_get_suite(&fz_victim));
 		/* TLS 1.2 ties no curve to the scheme: ECDSA with any hash
 		 * the client offered (RFC 5246 7.4.1.4.1, signature 3). */
 		if (sc == FZ12_CLIENT_AUTH_SENT_CH)
 			CHECK((wt_tls_get_peer_sigalg(&fz_victim) & 0xFF) == 3,
-				"seed %d: the server signed with its ECDSA key (%04x)", sc,
-				wt_tls_get_peer_sigalg(&fz_victim));
+			      "seed %d: the server signed with its ECDSA key (%04x)", sc,
+			      wt_tls_get_peer_sigalg(&fz_victim));
 	}
 	for (d = 0; d < sizeof dirs / sizeof dirs[0] && files < 0; d++)
 		if (dirs[d])
@@ -249,7 +278,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("fuzz: %d corpus files, %d seeds, %d mutations (%d ended in an error, "
-		"%d with the handshake done and no error)\n", files, FZ_N, mutations, errors, done);
+	       "%d with the handshake done and no error)\n",
+	       files, FZ_N, mutations, errors, done);
 	{
 		int c;
 		uint32_t recv = 0, local = 0;
@@ -258,13 +288,15 @@ int main(int argc, char **argv)
 			if (!codes[c])
 				continue;
 			if (c >= WT_TLS_ERR_SEND_ALERT && c < WT_TLS_ERR_SEND_ALERT + 256)
-				printf(" %s x%u;", wt_tls_err_string((uint32_t)c) + 18, codes[c]);
+				printf(" %s x%u;", wt_tls_err_string((uint32_t)c) + 18,
+				       codes[c]);
 			else if (c >= WT_TLS_ERR_RECV_ALERT && c < WT_TLS_ERR_SEND_ALERT)
 				recv += codes[c];
 			else
 				local += codes[c];
 		}
-		printf(" alerts received (fuzzed ones): %u; local errors: %u\n", recv, local);
+		printf(" alerts received (fuzzed ones): %u; local errors: %u\n", recv,
+		       local);
 	}
 	CHECK(mutations == 20000, "mutations ran");
 	return t_done();

@@ -35,8 +35,7 @@ static const char P256_AGREE_HEX[] =
 	"0414de353edfc34a358c4cb0d07d60d412caccc507f6300a06082a8648ce3d04"
 	"0302034800304502204588f9baf21de28eec27e016f82c047346f352c3a49e2f"
 	"2b928de3b2202340e40221009cb96cc4635adde85030eb321ac40c74f78cf60b"
-	"fda9262849a5e212d7c121fb"
-;
+	"fda9262849a5e212d7c121fb";
 /* keyUsage=critical,digitalSignature (P-256) */
 static const char P256_SIGN_HEX[] =
 	"308201673082010ea003020102020107300a06082a8648ce3d04030230123110"
@@ -50,8 +49,7 @@ static const char P256_SIGN_HEX[] =
 	"0414de353edfc34a358c4cb0d07d60d412caccc507f6300a06082a8648ce3d04"
 	"03020347003044022063ff69766c2355533f4a18e110c67f1812eab8adf0ba79"
 	"efdae77134d735ffb502207f1f8226a2c4bd722bcb55bfa1e2d92e00bb2f2dc8"
-	"808c726b05a1599d59e4e6"
-;
+	"808c726b05a1599d59e4e6";
 /* keyUsage=critical,keyEncipherment (RSA-2048) */
 static const char RSA_ENCIPHER_HEX[] =
 	"308202f4308201dca003020102020107300d06092a864886f70d01010b050030"
@@ -77,8 +75,7 @@ static const char RSA_ENCIPHER_HEX[] =
 	"1074fb04dfe0ea93d58a71a5d83edc1fbffb9f0714ffc757359f721a5c1074aa"
 	"9f04425e6ebf4f52d13471a061beaaecbafa9e0d5fcf9575e4334cedecd1f914"
 	"4e0f6e8e5a21a373c2431e9d50f6784b94aea04873e9762f5cb14e4754ffa8bd"
-	"621887b6e8e808cd7c9761d568319720afcfa7d291c98ffd"
-;
+	"621887b6e8e808cd7c9761d568319720afcfa7d291c98ffd";
 /* keyUsage=critical,digitalSignature,keyEncipherment (RSA-2048) */
 static const char RSA_SIGN_HEX[] =
 	"308202f4308201dca003020102020107300d06092a864886f70d01010b050030"
@@ -104,8 +101,7 @@ static const char RSA_SIGN_HEX[] =
 	"c14a29a1c5185dd1d4d56d8809862624913faa33438578630f55e7862790560d"
 	"7ae7c7cf0b11ef0a896a486eb672fcae3f5e7940fc3de4eaaa8f318badb1ce22"
 	"16f78a01112abb0200ef1a6fd4cc25976fc3751b2be3a4d570f33d4ee025c754"
-	"bb2d315192bd034ee3068bed99bac70d726bd81f3a6e51bf"
-;
+	"bb2d315192bd034ee3068bed99bac70d726bd81f3a6e51bf";
 
 /* Drive both sides, answering a WANT_RETRY_VERIFY with "accept" (the
  * host's verdict is not what is tested). 1 both done, 0 a failure. */
@@ -113,11 +109,15 @@ static int handshake_accepting(tpair *p)
 {
 	int i, rc = 0, rs = 0;
 	for (i = 0; i < 200; i++) {
-		if (rc != 1) rc = wt_tls_do_handshake(p->c);
-		if (rs != 1) rs = wt_tls_do_handshake(p->s);
-		if (rc != 1 && wt_tls_get_error(p->c, rc) == WT_TLS_ERROR_WANT_RETRY_VERIFY)
+		if (rc != 1)
+			rc = wt_tls_do_handshake(p->c);
+		if (rs != 1)
+			rs = wt_tls_do_handshake(p->s);
+		if (rc != 1 &&
+		    wt_tls_get_error(p->c, rc) == WT_TLS_ERROR_WANT_RETRY_VERIFY)
 			wt_tls_set_verify_result(p->c, 0);
-		if (rs != 1 && wt_tls_get_error(p->s, rs) == WT_TLS_ERROR_WANT_RETRY_VERIFY)
+		if (rs != 1 &&
+		    wt_tls_get_error(p->s, rs) == WT_TLS_ERROR_WANT_RETRY_VERIFY)
 			wt_tls_set_verify_result(p->s, 0);
 		tp_move(p->c, p->s, 0);
 		tp_move(p->s, p->c, 0);
@@ -143,8 +143,7 @@ static int handshake_accepting(tpair *p)
  * with policy. 1 handshake done; 0 the verifier refused it with
  * unsupported_certificate and WT_TLS_R_KEY_USAGE, the presenter told;
  * -1 anything else. */
-static int present(const char *cert_hex, const char *key_hex, int client,
-	uint32_t policy)
+static int present(const char *cert_hex, const char *key_hex, int client, uint32_t policy)
 {
 	tpair p;
 	size_t cl, kl;
@@ -154,9 +153,11 @@ static int present(const char *cert_hex, const char *key_hex, int client,
 	int r;
 	tp_ctx(&p);
 	own = client ? p.cctx : p.sctx;
-	CHECK(wt_tls_ctx_set_chain(own, crt, cl) == 0 && wt_tls_ctx_set_key(own, key, kl) == 0,
-		"test certificate and key accepted");
-	wt_tls_ctx_set_verify(p.cctx, client ? WT_TLS_VERIFY_INSECURE_NO_CHAIN : policy, 0);
+	CHECK(wt_tls_ctx_set_chain(own, crt, cl) == 0 &&
+		      wt_tls_ctx_set_key(own, key, kl) == 0,
+	      "test certificate and key accepted");
+	wt_tls_ctx_set_verify(p.cctx, client ? WT_TLS_VERIFY_INSECURE_NO_CHAIN : policy,
+			      0);
 	if (client)
 		wt_tls_ctx_set_verify(p.sctx, policy, WT_TLS_CLIENT_CERT_REQUIRE);
 	tp_conns(&p);
@@ -165,8 +166,11 @@ static int present(const char *cert_hex, const char *key_hex, int client,
 	o = client ? p.c : p.s;
 	if (r == 0)
 		r = wt_tls_error_code(v) == SENT(WT_ALERT_UNSUPPORTED_CERTIFICATE) &&
-			wt_tls_reason(v) == WT_TLS_R_KEY_USAGE &&
-			wt_tls_error_code(o) == RECV(WT_ALERT_UNSUPPORTED_CERTIFICATE) ? 0 : -1;
+				wt_tls_reason(v) == WT_TLS_R_KEY_USAGE &&
+				wt_tls_error_code(o) ==
+					RECV(WT_ALERT_UNSUPPORTED_CERTIFICATE) ?
+			0 :
+			-1;
 	tp_free(&p);
 	free(crt);
 	free(key);
@@ -175,25 +179,35 @@ static int present(const char *cert_hex, const char *key_hex, int client,
 
 int main(void)
 {
-	static const struct { uint32_t v; const char *name; } pol[] = {
+	static const struct {
+		uint32_t v;
+		const char *name;
+	} pol[] = {
 		{ WT_TLS_VERIFY_INSECURE_NO_CHAIN, "insecure-no-chain" },
 		{ WT_TLS_VERIFY_EXTERNAL, "external" },
 	};
 	int i, client;
 	for (client = 0; client < 2; client++) {
-		const char *who = client ? "server checks client" : "client checks server";
+		const char *who =
+			client ? "server checks client" : "client checks server";
 		for (i = 0; i < 2; i++) {
-			CHECK(present(P256_AGREE_HEX, P256_KEY_HEX, client, pol[i].v) == 0,
-				"%s, %s: ECDSA leaf with keyUsage keyAgreement only: unsupported_certificate",
-				who, pol[i].name);
-			CHECK(present(RSA_ENCIPHER_HEX, RSA_KEY_HEX, client, pol[i].v) == 0,
-				"%s, %s: RSA leaf with keyUsage keyEncipherment only: unsupported_certificate",
-				who, pol[i].name);
+			CHECK(present(P256_AGREE_HEX, P256_KEY_HEX, client, pol[i].v) ==
+				      0,
+			      "%s, %s: ECDSA leaf with keyUsage keyAgreement only: "
+			      "unsupported_certificate",
+			      who, pol[i].name);
+			CHECK(present(RSA_ENCIPHER_HEX, RSA_KEY_HEX, client, pol[i].v) ==
+				      0,
+			      "%s, %s: RSA leaf with keyUsage keyEncipherment only: "
+			      "unsupported_certificate",
+			      who, pol[i].name);
 			CHECK(present(P256_SIGN_HEX, P256_KEY_HEX, client, pol[i].v) == 1,
-				"%s, %s: ECDSA leaf with digitalSignature: accepted", who, pol[i].name);
+			      "%s, %s: ECDSA leaf with digitalSignature: accepted", who,
+			      pol[i].name);
 			CHECK(present(RSA_SIGN_HEX, RSA_KEY_HEX, client, pol[i].v) == 1,
-				"%s, %s: RSA leaf with digitalSignature, keyEncipherment: accepted",
-				who, pol[i].name);
+			      "%s, %s: RSA leaf with digitalSignature, keyEncipherment: "
+			      "accepted",
+			      who, pol[i].name);
 		}
 	}
 	return t_done();

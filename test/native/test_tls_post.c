@@ -8,17 +8,17 @@
 #include "tls_mitm.h"
 
 typedef struct {
-	size_t records;      /* records opened */
-	size_t kus, ku_req;  /* KeyUpdate messages; of them update_requested */
-	size_t max_per_key;  /* most records under one key generation */
-	size_t data;         /* application bytes */
-	int bad;             /* a record that did not open */
+	size_t records;     /* records opened */
+	size_t kus, ku_req; /* KeyUpdate messages; of them update_requested */
+	size_t max_per_key; /* most records under one key generation */
+	size_t data;        /* application bytes */
+	int bad;            /* a record that did not open */
 } tcount;
 
 /* Open wire[0..n) as `from` sealed it, starting at key generation
  * secret (a copy is advanced at each KeyUpdate) and sequence seq. */
 static void count_wire(const wt_tls_conn *from, uint8_t *secret, uint64_t *seq,
-	size_t *per, const uint8_t *wire, size_t n, tcount *t)
+		       size_t *per, const uint8_t *wire, size_t n, tcount *t)
 {
 	static uint8_t copy[1 << 20];
 	size_t off = 0;
@@ -92,19 +92,21 @@ static void test_key_update_once_per_flight(void)
 		wl += tk_seal(&k, 23, (const uint8_t *)"ping", 4, 0, wire + wl);
 		CHECK(t_give(p.s, wire, wl), "round %d: records fit", round);
 		CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) && n == 4 &&
-			memcmp(b, "ping", 4) == 0, "round %d: data after %d KeyUpdates read", round, nku);
+			      memcmp(b, "ping", 4) == 0,
+		      "round %d: data after %d KeyUpdates read", round, nku);
 		CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1,
-			"round %d: server writes", round);
+		      "round %d: server writes", round);
 		on = t_take(p.s, out, sizeof out);
 		memset(&t, 0, sizeof t);
 		count_wire(p.s, ssec, &sseq, &per, out, on, &t);
 		CHECK(t.bad == 0 && t.kus == 1 && t.ku_req == 0 && t.data == 4,
-			"round %d: %d requests in one flight, one answer before the data "
-			"(KeyUpdates %zu, requesting %zu, data %zu, unopened %d)",
-			round, nku, t.kus, t.ku_req, t.data, t.bad);
+		      "round %d: %d requests in one flight, one answer before the data "
+		      "(KeyUpdates %zu, requesting %zu, data %zu, unopened %d)",
+		      round, nku, t.kus, t.ku_req, t.data, t.bad);
 		/* The client follows the answer to the server's next key. */
 		CHECK(t_give(p.c, out, on) && wt_tls_read_ex(p.c, b, sizeof b, &n) &&
-			n == 4 && memcmp(b, "pong", 4) == 0, "round %d: client reads under the new key", round);
+			      n == 4 && memcmp(b, "pong", 4) == 0,
+		      "round %d: client reads under the new key", round);
 	}
 	tp_free(&p);
 }
@@ -137,29 +139,34 @@ static void test_key_update_while_silent(void)
 		tk_init(&k, p.c, csec);
 		CHECK(t_give(p.s, wire, wl), "silent: request %d fits", i);
 		CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
-			wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_WANT_READ,
-			"silent: request %d read, nothing for the app", i);
+			      wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_WANT_READ,
+		      "silent: request %d read, nothing for the app", i);
 		on += t_take(p.s, out + on, sizeof out - on);
 	}
-	CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1, "silent: server writes");
+	CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1,
+	      "silent: server writes");
 	on += t_take(p.s, out + on, sizeof out - on);
 	memset(&t, 0, sizeof t);
 	count_wire(p.s, ssec, &sseq, &per, out, on, &t);
 	CHECK(t.bad == 0 && t.kus == 1 && t.ku_req == 0 && t.data == 4,
-		"silent: five requests one call at a time, one answer (KeyUpdates %zu, data %zu, unopened %d)",
-		t.kus, t.data, t.bad);
+	      "silent: five requests one call at a time, one answer (KeyUpdates %zu, "
+	      "data %zu, unopened %d)",
+	      t.kus, t.data, t.bad);
 	/* Data went out under the new key: a new request is answered. */
 	wl = tk_seal(&k, 22, ku, 5, 0, wire);
 	wt_ks_next_traffic(p.c->hash, csec);
 	tk_init(&k, p.c, csec);
 	CHECK(t_give(p.s, wire, wl), "silent: later request fits");
 	(void)wt_tls_read_ex(p.s, b, sizeof b, &n);
-	CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1, "silent: server writes again");
+	CHECK(wt_tls_write_ex(p.s, 1, (const uint8_t *)"pong", 4, &n) == 1,
+	      "silent: server writes again");
 	on = t_take(p.s, out, sizeof out);
 	memset(&t, 0, sizeof t);
 	count_wire(p.s, ssec, &sseq, &per, out, on, &t);
 	CHECK(t.bad == 0 && t.kus == 1 && t.data == 4,
-		"silent: a request after our data gets its own answer (KeyUpdates %zu, data %zu)", t.kus, t.data);
+	      "silent: a request after our data gets its own answer (KeyUpdates %zu, "
+	      "data %zu)",
+	      t.kus, t.data);
 	tp_free(&p);
 }
 
@@ -186,7 +193,8 @@ static void test_key_limit(void)
 	memset(&t, 0, sizeof t);
 	for (i = 0; i < 20; i++) {
 		memset(msg, 'a' + i, sizeof msg);
-		ok &= wt_tls_write_ex(p.c, 1, msg, sizeof msg, &n) == 1 && n == sizeof msg;
+		ok &= wt_tls_write_ex(p.c, 1, msg, sizeof msg, &n) == 1 &&
+			n == sizeof msg;
 		on = t_take(p.c, out, sizeof out);
 		count_wire(p.c, sec, &seq, &per, out, on, &t);
 		ok &= t_give(p.s, out, on);
@@ -195,9 +203,10 @@ static void test_key_limit(void)
 	}
 	CHECK(ok, "20 writes delivered");
 	CHECK(t.bad == 0 && t.max_per_key <= 4 && t.kus >= 6 && t.ku_req == 0 &&
-		t.data == 2000, "limit 4: at most 4 records per key (most %zu), %zu KeyUpdates "
-		"(not requesting: %zu requesting), %zu data bytes", t.max_per_key, t.kus,
-		t.ku_req, t.data);
+		      t.data == 2000,
+	      "limit 4: at most 4 records per key (most %zu), %zu KeyUpdates "
+	      "(not requesting: %zu requesting), %zu data bytes",
+	      t.max_per_key, t.kus, t.ku_req, t.data);
 	for (i = 0; i < 20 && r == sizeof got; i++)
 		ok &= got[i * 100] == 'a' + i && got[i * 100 + 99] == 'a' + i;
 	CHECK(r == sizeof got && ok, "the server read all 2000 bytes in order (%zu)", r);
@@ -208,19 +217,19 @@ static void test_key_limit(void)
 	 * would wrap. */
 	{
 		static const uint16_t gcm[] = { WT_TLS_AES_128_GCM_SHA256 },
-			chacha[] = { WT_TLS_CHACHA20_POLY1305_SHA256 };
+				      chacha[] = { WT_TLS_CHACHA20_POLY1305_SHA256 };
 		tp_ctx(&p);
 		wt_tls_ctx_set_suites(p.cctx, gcm, 1);
 		tp_conns(&p);
 		CHECK(tp_handshake(&p) && wt_tls_key_limit(p.c) == 23726566u,
-			"AES-128-GCM: limit 2^24.5 records (%llu)",
-			(unsigned long long)wt_tls_key_limit(p.c));
+		      "AES-128-GCM: limit 2^24.5 records (%llu)",
+		      (unsigned long long)wt_tls_key_limit(p.c));
 		tp_free(&p);
 		tp_ctx(&p);
 		wt_tls_ctx_set_suites(p.cctx, chacha, 1);
 		tp_conns(&p);
 		CHECK(tp_handshake(&p) && wt_tls_key_limit(p.c) == UINT64_MAX,
-			"ChaCha20-Poly1305: no limit short of the sequence number");
+		      "ChaCha20-Poly1305: no limit short of the sequence number");
 		tp_free(&p);
 	}
 }

@@ -51,7 +51,8 @@ static char *json, *all;
 static char *load(const char *file)
 {
 	const char *dirs[] = { getenv("WT_RFC8448_DIR"), "../shared/vectors/rfc8448",
-		"../../shared/vectors/rfc8448", "/work/shared/vectors/rfc8448" };
+			       "../../shared/vectors/rfc8448",
+			       "/work/shared/vectors/rfc8448" };
 	size_t i;
 	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		char path[512];
@@ -67,7 +68,8 @@ static char *load(const char *file)
 		n = ftell(f);
 		fseek(f, 0, SEEK_SET);
 		b = malloc((size_t)n + 1);
-		if (fread(b, 1, (size_t)n, f) != (size_t)n) n = 0;
+		if (fread(b, 1, (size_t)n, f) != (size_t)n)
+			n = 0;
 		b[n] = 0;
 		fclose(f);
 		return b;
@@ -139,12 +141,13 @@ static void expect(const uint8_t *got, size_t n, const char *name)
 	free(w);
 }
 
-static void expect_step(const uint8_t *got, size_t n, int sec, int k,
-	const char *name, const char *what)
+static void expect_step(const uint8_t *got, size_t n, int sec, int k, const char *name,
+			const char *what)
 {
 	size_t l;
 	uint8_t *w = stepv(sec, k, name, &l);
-	CHECK(l == n && memcmp(w, got, n) == 0, "RFC 8448 %d step %d %s: %s", sec, k, name, what);
+	CHECK(l == n && memcmp(w, got, n) == 0, "RFC 8448 %d step %d %s: %s", sec, k,
+	      name, what);
 	free(w);
 }
 
@@ -248,8 +251,8 @@ static void give_step(wt_tls_conn *c, int sec, int k)
 
 /* EncryptedExtensions: every extension we send is in the trace's with the
  * same body; the trace's extra ones are listed (the order is ours). */
-static void compare_ee(const uint8_t *ours, size_t ol, const uint8_t *theirs,
-	size_t tl, const char *what)
+static void compare_ee(const uint8_t *ours, size_t ol, const uint8_t *theirs, size_t tl,
+		       const char *what)
 {
 	tmb a, b;
 	size_t o, end, matched = 0, total = 0, extra = 0;
@@ -272,21 +275,25 @@ static void compare_ee(const uint8_t *ours, size_t ol, const uint8_t *theirs,
 		uint32_t t = (uint32_t)b.b[o] << 8 | b.b[o + 1];
 		size_t bl;
 		if (!tm_ext_body(&a, t, &bl)) {
-			printf("  %s: the trace's EncryptedExtensions also has extension %u "
-				"(we do not send it)\n", what, t);
+			printf("  %s: the trace's EncryptedExtensions also has extension "
+			       "%u "
+			       "(we do not send it)\n",
+			       what, t);
 			extra++;
 		}
 		o += 4 + ((size_t)b.b[o + 2] << 8 | b.b[o + 3]);
 	}
-	CHECK(total > 0 && matched == total, "%s: our EncryptedExtensions' %zu extensions are "
-		"the trace's, byte for byte (%zu matched)", what, total, matched);
+	CHECK(total > 0 && matched == total,
+	      "%s: our EncryptedExtensions' %zu extensions are "
+	      "the trace's, byte for byte (%zu matched)",
+	      what, total, matched);
 	(void)extra;
 }
 
 /* Open a flight record with a key derived from a trace secret; returns
  * the inner content length and the handshake messages in *msgs. */
 static size_t open_with(const uint8_t *rec, size_t n, const uint8_t *key,
-	const uint8_t *iv, uint64_t seq, uint8_t *out)
+			const uint8_t *iv, uint64_t seq, uint8_t *out)
 {
 	wt_aead_ctx a;
 	uint8_t nonce[12];
@@ -322,20 +329,25 @@ static void test_server_role_3(void)
 	/* The trace's ClientHello as one record. */
 	t_give_plain(p.s, 22, ch, chl);
 	wt_test_set_random(ent, 64 + 512);
-	CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
-		"server waits for the client's Finished (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
+	CHECK(wt_tls_do_handshake(p.s) <= 0 &&
+		      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+	      "server waits for the client's Finished (%s)",
+	      wt_tls_err_string(wt_tls_error_code(p.s)));
 	wt_test_set_random(NULL, 0);
 	out = malloc(65536);
 	n = t_take(p.s, out, 65536);
 	/* ServerHello record, byte for byte (the trace's client sent an empty
 	 * legacy_session_id, so no compatibility CCS follows). */
 	CHECK(n > 5 + shl && out[0] == 22 && out[3] == 0 && out[4] == shl &&
-		memcmp(out + 5, sh, shl) == 0, "RFC 8448 3: ServerHello byte for byte");
+		      memcmp(out + 5, sh, shl) == 0,
+	      "RFC 8448 3: ServerHello byte for byte");
 	sec = val("server_handshake_traffic_secret", &sl);
-	CHECK(memcmp(p.s->ks_h.s_hs, sec, 32) == 0, "RFC 8448 3: server's server_handshake_traffic_secret");
+	CHECK(memcmp(p.s->ks_h.s_hs, sec, 32) == 0,
+	      "RFC 8448 3: server's server_handshake_traffic_secret");
 	free(sec);
 	sec = val("client_handshake_traffic_secret", &sl);
-	CHECK(memcmp(p.s->ks_h.c_hs, sec, 32) == 0, "RFC 8448 3: server's client_handshake_traffic_secret");
+	CHECK(memcmp(p.s->ks_h.c_hs, sec, 32) == 0,
+	      "RFC 8448 3: server's client_handshake_traffic_secret");
 	free(sec);
 	/* The next record opens with the trace's server handshake key. */
 	rl = (size_t)out[5 + shl + 3] << 8 | out[5 + shl + 4];
@@ -343,7 +355,8 @@ static void test_server_role_3(void)
 	CHECK(out[5 + shl] == 23 && 5 + shl + 5 + rl <= n, "encrypted flight record");
 	il = open_with(out + 5 + shl, 5 + rl, key, ivb, 0, b);
 	CHECK(il > 0 && b[il] == 22 && b[0] == 8,
-		"RFC 8448 3: our flight opens with the trace's server handshake key/iv, EncryptedExtensions first");
+	      "RFC 8448 3: our flight opens with the trace's server handshake key/iv, "
+	      "EncryptedExtensions first");
 	ee = val("encrypted_extensions", &eel);
 	compare_ee(b, 4 + ((size_t)b[2] << 8 | b[3]), ee, eel, "RFC 8448 3 server");
 	free(ee);
@@ -353,11 +366,18 @@ static void test_server_role_3(void)
 	{
 		uint8_t *cf = val("client_finished_record", &rl);
 		t_give_all(p.s, cf, rl);
-		t_expect(p.s, SENT(WT_ALERT_DECRYPT_ERROR), "RFC 8448 3: trace client Finished at our server");
+		t_expect(p.s, SENT(WT_ALERT_DECRYPT_ERROR),
+			 "RFC 8448 3: trace client Finished at our server");
 		free(cf);
 	}
-	free(b); free(out);
-	free(ch); free(sh); free(spriv); free(ent); free(key); free(ivb);
+	free(b);
+	free(out);
+	free(ch);
+	free(sh);
+	free(spriv);
+	free(ent);
+	free(key);
+	free(ivb);
 	tp_free(&p);
 }
 
@@ -367,7 +387,7 @@ static void test_server_role_3(void)
  * given, no compatibility mode (the traces' clients send an empty
  * legacy_session_id), SNI "server" and record_size_limit 16385 as the
  * traces' clients send (so the server's answers are solicited). */
-static int compat_mode;   /* section 7 */
+static int compat_mode; /* section 7 */
 
 static void client_pair(tpair *p, const uint16_t *groups, size_t ng)
 {
@@ -382,8 +402,8 @@ static void client_pair(tpair *p, const uint16_t *groups, size_t ng)
 
 /* Our ClientHello: the trace's random and key share (pinned entropy) at
  * their places. Then, TEST CODE: the transcript is the trace's. */
-static void client_hello(tpair *p, const uint8_t *tch, size_t tchl,
-	const uint8_t *ent, size_t entl, int keep_random)
+static void client_hello(tpair *p, const uint8_t *tch, size_t tchl, const uint8_t *ent,
+			 size_t entl, int keep_random)
 {
 	tflight f;
 	tmsg m[2];
@@ -391,19 +411,21 @@ static void client_hello(tpair *p, const uint8_t *tch, size_t tchl,
 	size_t al, bl;
 	uint8_t *ka, *kb;
 	wt_test_set_random(ent, entl);
-	CHECK(wt_tls_do_handshake(p->c) <= 0 && wt_tls_get_error(p->c, -1) == WT_TLS_ERROR_WANT_READ,
-		"client hello sent");
+	CHECK(wt_tls_do_handshake(p->c) <= 0 &&
+		      wt_tls_get_error(p->c, -1) == WT_TLS_ERROR_WANT_READ,
+	      "client hello sent");
 	if (!keep_random)
 		wt_test_set_random(NULL, 0);
 	tf_take(&f, p->c, NULL);
 	CHECK(tf_msgs(&f, m, 2) == 1, "one ClientHello");
 	tm_set(&a, m[0].p, m[0].len);
 	tm_set(&b, tch, tchl);
-	CHECK(memcmp(a.b + 6, b.b + 6, 32) == 0, "our ClientHello has the trace's random");
+	CHECK(memcmp(a.b + 6, b.b + 6, 32) == 0,
+	      "our ClientHello has the trace's random");
 	ka = tm_ext_body(&a, EXT_KEY_SHARE, &al);
 	kb = tm_ext_body(&b, EXT_KEY_SHARE, &bl);
 	CHECK(ka && kb && al == bl && memcmp(ka, kb, al) == 0,
-		"our key_share is the trace's (same private key, same public key)");
+	      "our key_share is the trace's (same private key, same public key)");
 	/* TEST CODE: the trace's ClientHello in place of ours. */
 	wt_th_init(p->c);
 	wt_th_add(p->c, tch, tchl);
@@ -422,7 +444,8 @@ static int client_flight(tpair *p, const uint8_t *rec, size_t n, int resumed)
 	memcpy(nonce, p->c->rd.iv, 12);
 	for (i = 0; i < 8; i++)
 		nonce[4 + i] ^= (uint8_t)(p->c->rd.seq >> (56 - 8 * i));
-	ok = wt_aead_open(&p->c->rd.aead, nonce, 12, rec, 5, rec + 5, m, b, rec + 5 + m) == 0;
+	ok = wt_aead_open(&p->c->rd.aead, nonce, 12, rec, 5, rec + 5, m, b,
+			  rec + 5 + m) == 0;
 	CHECK(ok, "the client's handshake read key opens the trace's flight");
 	if (!ok) {
 		free(b);
@@ -431,9 +454,10 @@ static int client_flight(tpair *p, const uint8_t *rec, size_t n, int resumed)
 	p->c->rd.seq++;
 	while (m > 0 && b[m - 1] == 0)
 		m--;
-	m--;   /* content type */
+	m--; /* content type */
 	while (off + 4 <= m) {
-		size_t l = 4 + ((size_t)b[off + 1] << 16 | (size_t)b[off + 2] << 8 | b[off + 3]);
+		size_t l = 4 +
+			((size_t)b[off + 1] << 16 | (size_t)b[off + 2] << 8 | b[off + 3]);
 		uint32_t t = b[off];
 		if (t == HS_ENCRYPTED_EXTENSIONS && resumed) {
 			/* TEST CODE: the section 4 EncryptedExtensions accepts
@@ -446,8 +470,8 @@ static int client_flight(tpair *p, const uint8_t *rec, size_t n, int resumed)
 			p->c->state = ST_C_EXPECT_FIN;
 		} else {
 			CHECK(wt_hs_client_msg(p->c, t, b + off, l) == 0,
-				"engine accepts the trace's message type %u (%s)", t,
-				wt_tls_err_string(wt_tls_error_code(p->c)));
+			      "engine accepts the trace's message type %u (%s)", t,
+			      wt_tls_err_string(wt_tls_error_code(p->c)));
 		}
 		off += l;
 	}
@@ -471,7 +495,8 @@ static void test_client_role_3(void)
 	static const uint16_t g[] = { 0x001D };
 	tpair p;
 	size_t chl, kl, n, rl;
-	uint8_t *ch = val("client_hello", &chl), *priv = val("client_x25519_private", &kl);
+	uint8_t *ch = val("client_hello", &chl),
+		*priv = val("client_x25519_private", &kl);
 	uint8_t ent[64], *rec, *out = malloc(65536), buf[256];
 	int pass;
 	memcpy(ent, ch + 6, 32);
@@ -483,8 +508,10 @@ static void test_client_role_3(void)
 		rec = val("server_hello_record", &rl);
 		t_give_all(p.c, rec, rl);
 		free(rec);
-		CHECK(wt_tls_do_handshake(p.c) <= 0 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
-			"client took the trace's ServerHello (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(wt_tls_do_handshake(p.c) <= 0 &&
+			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+		      "client took the trace's ServerHello (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		check_secret(p.c->ks_h.secret, "handshake_secret");
 		check_secret(p.c->ks_h.c_hs, "client_handshake_traffic_secret");
 		check_secret(p.c->ks_h.s_hs, "server_handshake_traffic_secret");
@@ -494,13 +521,15 @@ static void test_client_role_3(void)
 			 * certificate. */
 			t_give_all(p.c, rec, rl);
 			t_expect(p.c, SENT(WT_ALERT_UNSUPPORTED_CERTIFICATE),
-				"RFC 8448 3 client: the trace's RSA-1024 certificate is refused");
+				 "RFC 8448 3 client: the trace's RSA-1024 certificate is "
+				 "refused");
 			free(rec);
 			tp_free(&p);
 			continue;
 		}
-		CHECK(client_flight(&p, rec, rl, 0), "RFC 8448 3 client: server Finished verified (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(client_flight(&p, rec, rl, 0),
+		      "RFC 8448 3 client: server Finished verified (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		free(rec);
 		check_secret(p.c->ks_m.secret, "master_secret");
 		check_secret(p.c->ks_m.c_ap, "client_application_traffic_secret_0");
@@ -509,14 +538,16 @@ static void test_client_role_3(void)
 		check_secret(p.c->ks_m.resumption, "resumption_master_secret");
 		n = t_take(p.c, out, 65536);
 		rec = val("client_finished_record", &rl);
-		CHECK(n == rl && memcmp(out, rec, rl) == 0, "RFC 8448 3: our client Finished record byte for byte");
+		CHECK(n == rl && memcmp(out, rec, rl) == 0,
+		      "RFC 8448 3: our client Finished record byte for byte");
 		free(rec);
 		/* Post-handshake, all through the public calls. */
 		rec = val("new_session_ticket_record", &rl);
 		t_give_all(p.c, rec, rl);
 		free(rec);
-		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 0 && wt_tls_get_error(p.c, 0) ==
-			WT_TLS_ERROR_WANT_READ, "NewSessionTicket processed");
+		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 0 &&
+			      wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_WANT_READ,
+		      "NewSessionTicket processed");
 		check_secret(p.c->sess.psk, "ticket_psk");
 		sess3_len = wt_tls_get_session(p.c, sess3, sizeof sess3);
 		CHECK(sess3_len > 0, "session from the trace's ticket");
@@ -524,28 +555,35 @@ static void test_client_role_3(void)
 		t_give_all(p.c, rec, rl);
 		free(rec);
 		rec = val("server_application_data_plaintext", &rl);
-		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 1 && n == rl && memcmp(buf, rec, rl) == 0,
-			"RFC 8448 3: the server's application data decrypted");
+		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 1 && n == rl &&
+			      memcmp(buf, rec, rl) == 0,
+		      "RFC 8448 3: the server's application data decrypted");
 		free(rec);
 		rec = val("client_application_data_plaintext", &rl);
-		CHECK(wt_tls_write(p.c, 1, rec, rl) == (int)rl, "client writes the trace's data");
+		CHECK(wt_tls_write(p.c, 1, rec, rl) == (int)rl,
+		      "client writes the trace's data");
 		free(rec);
 		n = t_take(p.c, out, 65536);
 		rec = val("client_application_data_record", &rl);
-		CHECK(n == rl && memcmp(out, rec, rl) == 0, "RFC 8448 3: our application data record byte for byte");
+		CHECK(n == rl && memcmp(out, rec, rl) == 0,
+		      "RFC 8448 3: our application data record byte for byte");
 		free(rec);
 		CHECK(wt_tls_shutdown(p.c) == 0, "shutdown");
 		n = t_take(p.c, out, 65536);
 		rec = val("client_alert_record", &rl);
-		CHECK(n == rl && memcmp(out, rec, rl) == 0, "RFC 8448 3: our close_notify record byte for byte");
+		CHECK(n == rl && memcmp(out, rec, rl) == 0,
+		      "RFC 8448 3: our close_notify record byte for byte");
 		free(rec);
 		rec = val("server_alert_record", &rl);
 		t_give_all(p.c, rec, rl);
 		free(rec);
-		CHECK(wt_tls_shutdown(p.c) == 1, "RFC 8448 3: the server's close_notify received");
+		CHECK(wt_tls_shutdown(p.c) == 1,
+		      "RFC 8448 3: the server's close_notify received");
 		tp_free(&p);
 	}
-	free(ch); free(priv); free(out);
+	free(ch);
+	free(priv);
+	free(out);
 }
 
 /* ---- section 4: resumed 0-RTT handshake ------------------------------------------ */
@@ -575,7 +613,8 @@ static void test_resumption_4(void)
 	wt_ks_finished(WT_SHA256, bk, t, fin);
 	expect_step(fin, 32, 4, 3, "finished", "the PSK binder");
 	CHECK(chl == l + 2 + 1 + 32 && memcmp(ch, prefix, l) == 0 &&
-		memcmp(ch + l + 3, fin, 32) == 0, "RFC 8448 4: the ClientHello ends with that binder");
+		      memcmp(ch + l + 3, fin, 32) == 0,
+	      "RFC 8448 4: the ClientHello ends with that binder");
 	/* client_early_traffic_secret (we send no 0-RTT; the derivation is
 	 * the same Derive-Secret). */
 	wt_hash(WT_SHA256, ch, chl, t);
@@ -594,16 +633,23 @@ static void test_resumption_4(void)
 		free(priv);
 		client_pair(&p, g, 1);
 		CHECK(sess3_len && wt_tls_set_session(p.c, sess3, sess3_len) == 0,
-			"section 3's ticket as the session");
+		      "section 3's ticket as the session");
 		client_hello(&p, ch, chl, ent, 64, 0);
-		expect_step(p.c->ks_e.secret, 32, 4, 1, "secret", "client's early secret from its session");
+		expect_step(p.c->ks_e.secret, 32, 4, 1, "secret",
+			    "client's early secret from its session");
 		give_step(p.c, 4, 21);
-		CHECK(wt_tls_do_handshake(p.c) <= 0 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
-			"client took the trace's ServerHello (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
-		CHECK(wt_tls_session_reused(p.c), "RFC 8448 4: PSK accepted (selected_identity 0)");
-		expect_step(p.c->ks_h.secret, 32, 4, 16, "secret", "client's handshake secret (PSK + ECDHE)");
-		expect_step(p.c->ks_h.c_hs, 32, 4, 17, "expanded", "client's c hs traffic");
-		expect_step(p.c->ks_h.s_hs, 32, 4, 18, "expanded", "client's s hs traffic");
+		CHECK(wt_tls_do_handshake(p.c) <= 0 &&
+			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+		      "client took the trace's ServerHello (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(wt_tls_session_reused(p.c),
+		      "RFC 8448 4: PSK accepted (selected_identity 0)");
+		expect_step(p.c->ks_h.secret, 32, 4, 16, "secret",
+			    "client's handshake secret (PSK + ECDHE)");
+		expect_step(p.c->ks_h.c_hs, 32, 4, 17, "expanded",
+			    "client's c hs traffic");
+		expect_step(p.c->ks_h.s_hs, 32, 4, 18, "expanded",
+			    "client's s hs traffic");
 		rec = stepv(4, 26, "complete record", &rl);
 		if (pass == 0) {
 			/* The trace's server accepted 0-RTT: its
@@ -611,19 +657,25 @@ static void test_resumption_4(void)
 			 * never offered (4.2: unsupported_extension). */
 			t_give_all(p.c, rec, rl);
 			t_expect(p.c, SENT(WT_ALERT_UNSUPPORTED_EXTENSION),
-				"RFC 8448 4 client: early_data accepted but never offered");
+				 "RFC 8448 4 client: early_data accepted but never "
+				 "offered");
 			free(rec);
 			free(out);
 			tp_free(&p);
 			continue;
 		}
-		CHECK(client_flight(&p, rec, rl, 1), "RFC 8448 4 client: server Finished verified (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(client_flight(&p, rec, rl, 1),
+		      "RFC 8448 4 client: server Finished verified (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		free(rec);
-		expect_step(p.c->ks_m.secret, 32, 4, 20, "secret", "client's master secret");
-		expect_step(p.c->ks_m.c_ap, 32, 4, 27, "expanded", "client's c ap traffic");
-		expect_step(p.c->ks_m.s_ap, 32, 4, 28, "expanded", "client's s ap traffic");
-		expect_step(p.c->ks_m.exporter, 32, 4, 29, "expanded", "client's exp master");
+		expect_step(p.c->ks_m.secret, 32, 4, 20, "secret",
+			    "client's master secret");
+		expect_step(p.c->ks_m.c_ap, 32, 4, 27, "expanded",
+			    "client's c ap traffic");
+		expect_step(p.c->ks_m.s_ap, 32, 4, 28, "expanded",
+			    "client's s ap traffic");
+		expect_step(p.c->ks_m.exporter, 32, 4, 29, "expanded",
+			    "client's exp master");
 		/* Our client Finished has no EndOfEarlyData before it: compute
 		 * the trace's from its transcript with our key schedule. */
 		{
@@ -640,35 +692,42 @@ static void test_resumption_4(void)
 			memcpy(cm, mm, sizeof cm);
 			th(cm, ml, 5, t);
 			wt_ks_finished(WT_SHA256, p.c->ks_h.c_hs, t, fin);
-			expect_step(fin, 32, 4, 47, "finished", "client Finished over CH..EndOfEarlyData");
+			expect_step(fin, 32, 4, 47, "finished",
+				    "client Finished over CH..EndOfEarlyData");
 			th(cm, ml, 6, t);
 			ms = p.c->ks_m;
 			wt_ks_resumption(&ms, WT_SHA256, t);
-			expect_step(ms.resumption, 32, 4, 51, "expanded", "resumption master secret");
+			expect_step(ms.resumption, 32, 4, 51, "expanded",
+				    "resumption master secret");
 			for (n = 0; n < 6; n++)
 				free(mm[n]);
 		}
-		(void)t_take(p.c, out, 65536);   /* our Finished */
+		(void)t_take(p.c, out, 65536); /* our Finished */
 		/* Application data under the trace's keys both ways. */
 		give_step(p.c, 4, 57);
 		x = stepv(4, 57, "payload", &l);
-		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 1 && n == l && memcmp(buf, x, l) == 0,
-			"RFC 8448 4: the server's application data decrypted");
+		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 1 && n == l &&
+			      memcmp(buf, x, l) == 0,
+		      "RFC 8448 4: the server's application data decrypted");
 		free(x);
 		x = stepv(4, 56, "payload", &l);
-		CHECK(wt_tls_write(p.c, 1, x, l) == (int)l, "client writes the trace's data");
+		CHECK(wt_tls_write(p.c, 1, x, l) == (int)l,
+		      "client writes the trace's data");
 		free(x);
 		n = t_take(p.c, out, 65536);
 		x = stepv(4, 56, "complete record", &l);
-		CHECK(n == l && memcmp(out, x, l) == 0, "RFC 8448 4: our application data record byte for byte");
+		CHECK(n == l && memcmp(out, x, l) == 0,
+		      "RFC 8448 4: our application data record byte for byte");
 		free(x);
 		CHECK(wt_tls_shutdown(p.c) == 0, "shutdown");
 		n = t_take(p.c, out, 65536);
 		x = stepv(4, 58, "complete record", &l);
-		CHECK(n == l && memcmp(out, x, l) == 0, "RFC 8448 4: our close_notify record byte for byte");
+		CHECK(n == l && memcmp(out, x, l) == 0,
+		      "RFC 8448 4: our close_notify record byte for byte");
 		free(x);
 		give_step(p.c, 4, 59);
-		CHECK(wt_tls_shutdown(p.c) == 1, "RFC 8448 4: the server's close_notify received");
+		CHECK(wt_tls_shutdown(p.c) == 1,
+		      "RFC 8448 4: the server's close_notify received");
 		free(out);
 		tp_free(&p);
 	}
@@ -687,28 +746,40 @@ static void test_resumption_4(void)
 		tkey k;
 		server_pair(&p);
 		give_step(p.s, 4, 4);
-		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 4 server: full handshake (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
-		CHECK(!wt_tls_session_reused(p.s), "RFC 8448 4 server: the trace's ticket is not ours");
+		CHECK(wt_tls_do_handshake(p.s) <= 0 &&
+			      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 4 server: full handshake (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.s)));
+		CHECK(!wt_tls_session_reused(p.s),
+		      "RFC 8448 4 server: the trace's ticket is not ours");
 		tk_init(&k, p.s, p.s->ks_h.s_hs);
 		tf_take(&f, p.s, &k);
-		CHECK(tf_msgs(&f, m, 8) >= 2 && m[0].p[0] == 2 && m[1].p[0] == 8, "SH, EE");
+		CHECK(tf_msgs(&f, m, 8) >= 2 && m[0].p[0] == 2 && m[1].p[0] == 8,
+		      "SH, EE");
 		tm_set(&sh, m[0].p, m[0].len);
-		CHECK(!tm_ext_body(&sh, EXT_PRE_SHARED_KEY, &bl), "no pre_shared_key in our ServerHello");
+		CHECK(!tm_ext_body(&sh, EXT_PRE_SHARED_KEY, &bl),
+		      "no pre_shared_key in our ServerHello");
 		tm_set(&sh, m[1].p, m[1].len);
-		CHECK(!tm_ext_body(&sh, EXT_EARLY_DATA, &bl), "no early_data in our EncryptedExtensions");
+		CHECK(!tm_ext_body(&sh, EXT_EARLY_DATA, &bl),
+		      "no early_data in our EncryptedExtensions");
 		before = p.s->early_skip;
 		give_step(p.s, 4, 8);
 		give_step(p.s, 4, 44);
 		give_step(p.s, 4, 49);
-		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ &&
-			!wt_tls_error_code(p.s), "RFC 8448 4 server: 0-RTT records skipped (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.s)));
-		CHECK(before == WT_TLS_EARLY_SKIP_MAX && p.s->early_skip == before - 28 - 26 - 58,
-			"RFC 8448 4 server: three records skipped, headers counted (%u left)", p.s->early_skip);
+		CHECK(wt_tls_do_handshake(p.s) <= 0 &&
+			      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ &&
+			      !wt_tls_error_code(p.s),
+		      "RFC 8448 4 server: 0-RTT records skipped (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.s)));
+		CHECK(before == WT_TLS_EARLY_SKIP_MAX &&
+			      p.s->early_skip == before - 28 - 26 - 58,
+		      "RFC 8448 4 server: three records skipped, headers counted (%u "
+		      "left)",
+		      p.s->early_skip);
 		tp_free(&p);
 	}
-	free(ch); free(psk);
+	free(ch);
+	free(psk);
 }
 
 /* ---- section 5: HelloRetryRequest ------------------------------------------------ */
@@ -717,7 +788,7 @@ static void test_resumption_4(void)
  * transcript (TEST CODE, replacing the engine's, whose ClientHellos are
  * ours). */
 static void hrr_transcript(wt_tls_conn *c, const uint8_t *ch1, size_t l1,
-	const uint8_t *hrr, size_t lh, const uint8_t *ch2, size_t l2)
+			   const uint8_t *hrr, size_t lh, const uint8_t *ch2, size_t l2)
 {
 	uint8_t mh[36] = { 254, 0, 0, 32 };
 	wt_hash(WT_SHA256, ch1, l1, mh + 4);
@@ -732,8 +803,10 @@ static void test_hrr_5(void)
 {
 	static const uint16_t cg[] = { 0x001D, 0x0017 }, sg[] = { 0x0017 };
 	size_t l1, lh, l2, lsh, l, n, kl;
-	uint8_t *ch1 = stepv(5, 1, "ClientHello", &l1), *hrr = stepv(5, 3, "ServerHello", &lh);
-	uint8_t *ch2 = stepv(5, 6, "ClientHello", &l2), *sh = stepv(5, 10, "ServerHello", &lsh);
+	uint8_t *ch1 = stepv(5, 1, "ClientHello", &l1),
+		*hrr = stepv(5, 3, "ServerHello", &lh);
+	uint8_t *ch2 = stepv(5, 6, "ClientHello", &l2),
+		*sh = stepv(5, 10, "ServerHello", &lsh);
 	uint8_t *x, *out = malloc(65536);
 	int pass;
 
@@ -756,9 +829,10 @@ static void test_hrr_5(void)
 		client_pair(&p, cg, 2);
 		client_hello(&p, ch1, l1, ent, 96, 1);
 		give_step(p.c, 5, 4);
-		CHECK(wt_tls_do_handshake(p.c) <= 0 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 5 client: HRR accepted, ClientHello2 sent (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(wt_tls_do_handshake(p.c) <= 0 &&
+			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 5 client: HRR accepted, ClientHello2 sent (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		wt_test_set_random(NULL, 0);
 		tf_take(&f, p.c, NULL);
 		CHECK(tf_msgs(&f, m, 2) == 1 && m[0].p[0] == 1, "ClientHello2");
@@ -767,47 +841,62 @@ static void test_hrr_5(void)
 		ka = tm_ext_body(&a, EXT_COOKIE, &al);
 		kb = tm_ext_body(&b, EXT_COOKIE, &bl);
 		CHECK(ka && kb && al == bl && memcmp(ka, kb, al) == 0,
-			"RFC 8448 5: our ClientHello2 echoes the trace's cookie");
+		      "RFC 8448 5: our ClientHello2 echoes the trace's cookie");
 		ka = tm_ext_body(&a, EXT_KEY_SHARE, &al);
 		kb = tm_ext_body(&b, EXT_KEY_SHARE, &bl);
 		CHECK(ka && kb && al == bl && memcmp(ka, kb, al) == 0,
-			"RFC 8448 5: our ClientHello2 has the trace's P-256 share");
+		      "RFC 8448 5: our ClientHello2 has the trace's P-256 share");
 		CHECK(memcmp(a.b + 6, b.b + 6, 32) == 0, "ClientHello2 keeps the random");
 		hrr_transcript(p.c, ch1, l1, hrr, lh, ch2, l2);
 		give_step(p.c, 5, 17);
-		CHECK(wt_tls_do_handshake(p.c) <= 0 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 5 client: ServerHello (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
-		expect_step(p.c->ks_h.secret, 32, 5, 12, "secret", "client's handshake secret (P-256)");
-		expect_step(p.c->ks_h.c_hs, 32, 5, 13, "expanded", "client's c hs traffic");
-		expect_step(p.c->ks_h.s_hs, 32, 5, 14, "expanded", "client's s hs traffic");
+		CHECK(wt_tls_do_handshake(p.c) <= 0 &&
+			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 5 client: ServerHello (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
+		expect_step(p.c->ks_h.secret, 32, 5, 12, "secret",
+			    "client's handshake secret (P-256)");
+		expect_step(p.c->ks_h.c_hs, 32, 5, 13, "expanded",
+			    "client's c hs traffic");
+		expect_step(p.c->ks_h.s_hs, 32, 5, 14, "expanded",
+			    "client's s hs traffic");
 		x = stepv(5, 24, "complete record", &l);
 		if (pass == 0) {
 			t_give_all(p.c, x, l);
 			t_expect(p.c, SENT(WT_ALERT_UNSUPPORTED_CERTIFICATE),
-				"RFC 8448 5 client: the trace's RSA-1024 certificate is refused");
+				 "RFC 8448 5 client: the trace's RSA-1024 certificate is "
+				 "refused");
 			free(x);
 			tp_free(&p);
 			continue;
 		}
-		CHECK(client_flight(&p, x, l, 0), "RFC 8448 5 client: server Finished verified (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(client_flight(&p, x, l, 0),
+		      "RFC 8448 5 client: server Finished verified (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		free(x);
-		expect_step(p.c->ks_m.secret, 32, 5, 16, "secret", "client's master secret");
-		expect_step(p.c->ks_m.c_ap, 32, 5, 25, "expanded", "client's c ap traffic");
-		expect_step(p.c->ks_m.s_ap, 32, 5, 26, "expanded", "client's s ap traffic");
-		expect_step(p.c->ks_m.exporter, 32, 5, 27, "expanded", "client's exp master");
-		expect_step(p.c->ks_m.resumption, 32, 5, 48, "expanded", "client's res master");
+		expect_step(p.c->ks_m.secret, 32, 5, 16, "secret",
+			    "client's master secret");
+		expect_step(p.c->ks_m.c_ap, 32, 5, 25, "expanded",
+			    "client's c ap traffic");
+		expect_step(p.c->ks_m.s_ap, 32, 5, 26, "expanded",
+			    "client's s ap traffic");
+		expect_step(p.c->ks_m.exporter, 32, 5, 27, "expanded",
+			    "client's exp master");
+		expect_step(p.c->ks_m.resumption, 32, 5, 48, "expanded",
+			    "client's res master");
 		n = t_take(p.c, out, 65536);
 		x = stepv(5, 46, "complete record", &l);
-		CHECK(n == l && memcmp(out, x, l) == 0, "RFC 8448 5: our client Finished record byte for byte");
+		CHECK(n == l && memcmp(out, x, l) == 0,
+		      "RFC 8448 5: our client Finished record byte for byte");
 		free(x);
 		CHECK(wt_tls_shutdown(p.c) == 0, "shutdown");
 		n = t_take(p.c, out, 65536);
 		x = stepv(5, 52, "complete record", &l);
-		CHECK(n == l && memcmp(out, x, l) == 0, "RFC 8448 5: our close_notify record byte for byte");
+		CHECK(n == l && memcmp(out, x, l) == 0,
+		      "RFC 8448 5: our close_notify record byte for byte");
 		free(x);
 		give_step(p.c, 5, 53);
-		CHECK(wt_tls_shutdown(p.c) == 1, "RFC 8448 5: the server's close_notify received");
+		CHECK(wt_tls_shutdown(p.c) == 1,
+		      "RFC 8448 5: the server's close_notify received");
 		tp_free(&p);
 	}
 
@@ -832,10 +921,13 @@ static void test_hrr_5(void)
 		free(x);
 		wt_test_set_random(ent, 32 + 64 + 512);
 		give_step(p.s, 5, 2);
-		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 5 server: HRR sent (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
+		CHECK(wt_tls_do_handshake(p.s) <= 0 &&
+			      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 5 server: HRR sent (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.s)));
 		tf_take(&f, p.s, NULL);
-		CHECK(tf_msgs(&f, m, 8) == 1 && m[0].p[0] == 2, "one HRR, no CCS (empty session id)");
+		CHECK(tf_msgs(&f, m, 8) == 1 && m[0].p[0] == 2,
+		      "one HRR, no CCS (empty session id)");
 		tm_set(&a, m[0].p, m[0].len);
 		tm_set(&b, hrr, lh);
 		ck = tm_ext_body(&a, EXT_COOKIE, &bl);
@@ -843,7 +935,7 @@ static void test_hrr_5(void)
 		tm_ext_drop(&a, EXT_COOKIE);
 		tm_ext_drop(&b, EXT_COOKIE);
 		CHECK(a.len == b.len && memcmp(a.b, b.b, a.len) == 0,
-			"RFC 8448 5: our HRR is the trace's but for the cookie's value");
+		      "RFC 8448 5: our HRR is the trace's but for the cookie's value");
 		/* TEST CODE: the trace's cookie and HRR in our server's state. */
 		ck = tm_ext_body(&b, EXT_COOKIE, &bl);
 		tm_set(&b, hrr, lh);
@@ -852,30 +944,46 @@ static void test_hrr_5(void)
 		p.s->cookielen = (uint32_t)(bl - 2);
 		hrr_transcript(p.s, ch1, l1, hrr, lh, NULL, 0);
 		give_step(p.s, 5, 7);
-		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 5 server: the trace's ClientHello2 passes the HRR rules (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.s)));
+		CHECK(wt_tls_do_handshake(p.s) <= 0 &&
+			      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 5 server: the trace's ClientHello2 passes the HRR rules "
+		      "(%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.s)));
 		wt_test_set_random(NULL, 0);
 		n = t_take(p.s, out, 65536);
 		CHECK(n > 5 + lsh && out[0] == 22 && memcmp(out + 5, sh, lsh) == 0,
-			"RFC 8448 5: our ServerHello byte for byte");
-		expect_step(p.s->ks_h.secret, 32, 5, 12, "secret", "server's handshake secret");
-		expect_step(p.s->ks_h.c_hs, 32, 5, 13, "expanded", "server's c hs traffic");
-		expect_step(p.s->ks_h.s_hs, 32, 5, 14, "expanded", "server's s hs traffic");
+		      "RFC 8448 5: our ServerHello byte for byte");
+		expect_step(p.s->ks_h.secret, 32, 5, 12, "secret",
+			    "server's handshake secret");
+		expect_step(p.s->ks_h.c_hs, 32, 5, 13, "expanded",
+			    "server's c hs traffic");
+		expect_step(p.s->ks_h.s_hs, 32, 5, 14, "expanded",
+			    "server's s hs traffic");
 		key = stepv(5, 18, "key expanded", &kl);
 		iv = stepv(5, 18, "iv expanded", &kl);
 		rec = malloc(n);
 		l = open_with(out + 5 + lsh, n - 5 - lsh, key, iv, 0, rec);
-		CHECK(l > 0 && rec[0] == 8, "RFC 8448 5: our flight opens with the trace's server handshake key");
+		CHECK(l > 0 && rec[0] == 8,
+		      "RFC 8448 5: our flight opens with the trace's server handshake "
+		      "key");
 		x = stepv(5, 19, "EncryptedExtensions", &kl);
-		compare_ee(rec, 4 + ((size_t)rec[2] << 8 | rec[3]), x, kl, "RFC 8448 5 server");
-		free(x); free(rec); free(key); free(iv);
+		compare_ee(rec, 4 + ((size_t)rec[2] << 8 | rec[3]), x, kl,
+			   "RFC 8448 5 server");
+		free(x);
+		free(rec);
+		free(key);
+		free(iv);
 		give_step(p.s, 5, 46);
-		t_expect(p.s, SENT(WT_ALERT_DECRYPT_ERROR), "RFC 8448 5: trace client Finished at our server");
+		t_expect(p.s, SENT(WT_ALERT_DECRYPT_ERROR),
+			 "RFC 8448 5: trace client Finished at our server");
 		free(ent);
 		tp_free(&p);
 	}
-	free(ch1); free(hrr); free(ch2); free(sh); free(out);
+	free(ch1);
+	free(hrr);
+	free(ch2);
+	free(sh);
+	free(out);
 }
 
 /* ---- section 7: compatibility mode ------------------------------------------------ */
@@ -884,7 +992,8 @@ static void test_compat_7(void)
 {
 	static const uint16_t g[] = { 0x001D };
 	size_t chl, shl, kl, n, l, cl;
-	uint8_t *ch = stepv(7, 1, "ClientHello", &chl), *sh = stepv(7, 5, "ServerHello", &shl);
+	uint8_t *ch = stepv(7, 1, "ClientHello", &chl),
+		*sh = stepv(7, 5, "ServerHello", &shl);
 	uint8_t *x, *out = malloc(65536);
 	int pass;
 	/* Server role: ServerHello, then the dummy change_cipher_spec (D.4
@@ -899,24 +1008,35 @@ static void test_compat_7(void)
 		free(x);
 		wt_test_set_random(ent, 64 + 512);
 		give_step(p.s, 7, 2);
-		CHECK(wt_tls_do_handshake(p.s) <= 0 && wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 7 server (%s)", wt_tls_err_string(wt_tls_error_code(p.s)));
+		CHECK(wt_tls_do_handshake(p.s) <= 0 &&
+			      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 7 server (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.s)));
 		wt_test_set_random(NULL, 0);
 		n = t_take(p.s, out, 65536);
 		x = stepv(7, 6, "complete record", &l);
-		CHECK(n > l && memcmp(out, x, l) == 0, "RFC 8448 7: our ServerHello record byte for byte");
+		CHECK(n > l && memcmp(out, x, l) == 0,
+		      "RFC 8448 7: our ServerHello record byte for byte");
 		free(x);
 		x = stepv(7, 7, "complete record", &cl);
 		CHECK(n > l + cl && memcmp(out + l, x, cl) == 0,
-			"RFC 8448 7: our change_cipher_spec right after it, byte for byte");
-		expect_step(p.s->ks_h.c_hs, 32, 7, 10, "expanded", "server's c hs traffic");
-		expect_step(p.s->ks_h.s_hs, 32, 7, 11, "expanded", "server's s hs traffic");
+		      "RFC 8448 7: our change_cipher_spec right after it, byte for byte");
+		expect_step(p.s->ks_h.c_hs, 32, 7, 10, "expanded",
+			    "server's c hs traffic");
+		expect_step(p.s->ks_h.s_hs, 32, 7, 11, "expanded",
+			    "server's s hs traffic");
 		key = stepv(7, 14, "key expanded", &kl);
 		iv = stepv(7, 14, "iv expanded", &kl);
 		rec = malloc(n);
-		CHECK(open_with(out + l + cl, n - l - cl, key, iv, 0, rec) > 0 && rec[0] == 8,
-			"RFC 8448 7: our flight opens with the trace's server handshake key");
-		free(rec); free(key); free(iv); free(x); free(ent);
+		CHECK(open_with(out + l + cl, n - l - cl, key, iv, 0, rec) > 0 &&
+			      rec[0] == 8,
+		      "RFC 8448 7: our flight opens with the trace's server handshake "
+		      "key");
+		free(rec);
+		free(key);
+		free(iv);
+		free(x);
+		free(ent);
 		tp_free(&p);
 	}
 	/* Client role: a 32-byte legacy_session_id (the trace's, as entropy
@@ -935,43 +1055,55 @@ static void test_compat_7(void)
 		client_hello(&p, ch, chl, ent, 96, 0);
 		give_step(p.c, 7, 6);
 		give_step(p.c, 7, 7);
-		CHECK(wt_tls_do_handshake(p.c) <= 0 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
-			"RFC 8448 7 client: ServerHello and CCS (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
-		expect_step(p.c->ks_h.c_hs, 32, 7, 10, "expanded", "client's c hs traffic");
-		expect_step(p.c->ks_h.s_hs, 32, 7, 11, "expanded", "client's s hs traffic");
+		CHECK(wt_tls_do_handshake(p.c) <= 0 &&
+			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+		      "RFC 8448 7 client: ServerHello and CCS (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
+		expect_step(p.c->ks_h.c_hs, 32, 7, 10, "expanded",
+			    "client's c hs traffic");
+		expect_step(p.c->ks_h.s_hs, 32, 7, 11, "expanded",
+			    "client's s hs traffic");
 		x = stepv(7, 20, "complete record", &l);
 		if (pass == 0) {
 			t_take(p.c, out, 65536);
 			t_give_all(p.c, x, l);
 			t_expect(p.c, SENT(WT_ALERT_UNSUPPORTED_CERTIFICATE),
-				"RFC 8448 7 client: the trace's RSA-1024 certificate is refused");
+				 "RFC 8448 7 client: the trace's RSA-1024 certificate is "
+				 "refused");
 			free(x);
 			tp_free(&p);
 			continue;
 		}
-		CHECK(client_flight(&p, x, l, 0), "RFC 8448 7 client: server Finished verified (%s)",
-			wt_tls_err_string(wt_tls_error_code(p.c)));
+		CHECK(client_flight(&p, x, l, 0),
+		      "RFC 8448 7 client: server Finished verified (%s)",
+		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		free(x);
 		n = t_take(p.c, out, 65536);
 		x = stepv(7, 38, "complete record", &kl);
-		CHECK(n > kl && memcmp(out, x, kl) == 0, "RFC 8448 7: our change_cipher_spec byte for byte");
+		CHECK(n > kl && memcmp(out, x, kl) == 0,
+		      "RFC 8448 7: our change_cipher_spec byte for byte");
 		free(x);
 		x = stepv(7, 43, "complete record", &l);
 		CHECK(n == kl + l && memcmp(out + kl, x, l) == 0,
-			"RFC 8448 7: our client Finished record byte for byte");
+		      "RFC 8448 7: our client Finished record byte for byte");
 		free(x);
-		expect_step(p.c->ks_m.resumption, 32, 7, 45, "expanded", "client's res master");
+		expect_step(p.c->ks_m.resumption, 32, 7, 45, "expanded",
+			    "client's res master");
 		CHECK(wt_tls_shutdown(p.c) == 0, "shutdown");
 		n = t_take(p.c, out, 65536);
 		x = stepv(7, 49, "complete record", &l);
-		CHECK(n == l && memcmp(out, x, l) == 0, "RFC 8448 7: our close_notify record byte for byte");
+		CHECK(n == l && memcmp(out, x, l) == 0,
+		      "RFC 8448 7: our close_notify record byte for byte");
 		free(x);
 		give_step(p.c, 7, 50);
-		CHECK(wt_tls_shutdown(p.c) == 1, "RFC 8448 7: the server's close_notify received");
+		CHECK(wt_tls_shutdown(p.c) == 1,
+		      "RFC 8448 7: the server's close_notify received");
 		tp_free(&p);
 	}
 	compat_mode = 0;
-	free(ch); free(sh); free(out);
+	free(ch);
+	free(sh);
+	free(out);
 }
 
 int main(void)

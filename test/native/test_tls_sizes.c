@@ -48,12 +48,18 @@ static int run(tpair *p, size_t *peak_c, size_t *peak_s)
 {
 	int i, rc = 0, rs = 0;
 	*peak_c = *peak_s = 0;
-	for (i = 0; i < 10000 && !(rc == 1 && rs == 1 &&
-	    !wt_tls_net_out_pending(p->c) && !wt_tls_net_out_pending(p->s)); i++) {
-		if (rc != 1) rc = wt_tls_do_handshake(p->c);
-		if (rs != 1) rs = wt_tls_do_handshake(p->s);
-		if (hs_heap(p->c) > *peak_c) *peak_c = hs_heap(p->c);
-		if (hs_heap(p->s) > *peak_s) *peak_s = hs_heap(p->s);
+	for (i = 0; i < 10000 &&
+	     !(rc == 1 && rs == 1 && !wt_tls_net_out_pending(p->c) &&
+	       !wt_tls_net_out_pending(p->s));
+	     i++) {
+		if (rc != 1)
+			rc = wt_tls_do_handshake(p->c);
+		if (rs != 1)
+			rs = wt_tls_do_handshake(p->s);
+		if (hs_heap(p->c) > *peak_c)
+			*peak_c = hs_heap(p->c);
+		if (hs_heap(p->s) > *peak_s)
+			*peak_s = hs_heap(p->s);
 		if (wt_tls_error_code(p->c) || wt_tls_error_code(p->s))
 			return 0;
 		tp_move(p->c, p->s, 0);
@@ -71,7 +77,8 @@ static int data_both_ways(tpair *p)
 	ok &= wt_tls_read_ex(p->s, b, sizeof b, &n) && n == 2 && memcmp(b, "up", 2) == 0;
 	ok &= wt_tls_write(p->s, 1, (const uint8_t *)"down", 4) == 4;
 	tp_move(p->s, p->c, 0);
-	ok &= wt_tls_read_ex(p->c, b, sizeof b, &n) && n == 4 && memcmp(b, "down", 4) == 0;
+	ok &= wt_tls_read_ex(p->c, b, sizeof b, &n) && n == 4 &&
+		memcmp(b, "down", 4) == 0;
 	tp_move(p->c, p->s, 0);
 	tp_move(p->s, p->c, 0);
 	return ok;
@@ -86,25 +93,30 @@ static void test_big_chains(void)
 		tpair p;
 		/* Server -> client. */
 		tp_ctx(&p);
-		CHECK(wt_tls_ctx_set_chain(p.sctx, chain, len) == 0, "%zu-byte chain accepted by the ctx", len);
+		CHECK(wt_tls_ctx_set_chain(p.sctx, chain, len) == 0,
+		      "%zu-byte chain accepted by the ctx", len);
 		tp_conns(&p);
 		CHECK(run(&p, &pc, &ps) && data_both_ways(&p),
-			"server sends a %zu-byte chain: handshake and data (client %s)", len,
-			wt_tls_err_string(wt_tls_error_code(p.c)));
+		      "server sends a %zu-byte chain: handshake and data (client %s)",
+		      len, wt_tls_err_string(wt_tls_error_code(p.c)));
 		CHECK(pc >= len && hs_heap(p.c) == 0 && hs_heap(p.s) == 0,
-			"%zu-byte chain: the client's hs_in grew to it (peak %zu), "
-			"both give the handshake regions back (%zu, %zu)", len, pc,
-			hs_heap(p.c), hs_heap(p.s));
+		      "%zu-byte chain: the client's hs_in grew to it (peak %zu), "
+		      "both give the handshake regions back (%zu, %zu)",
+		      len, pc, hs_heap(p.c), hs_heap(p.s));
 		tp_free(&p);
 		/* Client -> server (client authentication). */
 		tp_ctx(&p);
-		wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN, WT_TLS_CLIENT_CERT_REQUIRE);
+		wt_tls_ctx_set_verify(p.sctx, WT_TLS_VERIFY_INSECURE_NO_CHAIN,
+				      WT_TLS_CLIENT_CERT_REQUIRE);
 		tp_use_cert(p.cctx, TK_ED25519);
-		CHECK(wt_tls_ctx_set_chain(p.cctx, chain, len) == 0, "client ctx: %zu-byte chain", len);
+		CHECK(wt_tls_ctx_set_chain(p.cctx, chain, len) == 0,
+		      "client ctx: %zu-byte chain", len);
 		tp_conns(&p);
-		CHECK(run(&p, &pc, &ps) && data_both_ways(&p) && wt_tls_peer_authenticated(p.s) == 1,
-			"client sends a %zu-byte chain: handshake, authenticated, data (server %s)",
-			len, wt_tls_err_string(wt_tls_error_code(p.s)));
+		CHECK(run(&p, &pc, &ps) && data_both_ways(&p) &&
+			      wt_tls_peer_authenticated(p.s) == 1,
+		      "client sends a %zu-byte chain: handshake, authenticated, data "
+		      "(server %s)",
+		      len, wt_tls_err_string(wt_tls_error_code(p.s)));
 		tp_free(&p);
 		free(chain);
 	}
@@ -116,11 +128,15 @@ static void test_big_chains(void)
 		tpair p;
 		tp_ctx(&p);
 		wt_tls_ctx_set_chain(p.sctx, chain, len);
-		wt_tls_ctx_set_sizes(p.cctx, WT_TLS_DEFAULT_NET_IN, WT_TLS_DEFAULT_NET_OUT, 32768);
+		wt_tls_ctx_set_sizes(p.cctx, WT_TLS_DEFAULT_NET_IN,
+				     WT_TLS_DEFAULT_NET_OUT, 32768);
 		tp_conns(&p);
-		CHECK(!run(&p, &pc, &ps) && wt_tls_error_code(p.c) == WT_TLS_ERR_SEND_ALERT + WT_ALERT_DECODE_ERROR &&
-			wt_tls_reason(p.c) == WT_TLS_R_HS_TOO_LARGE,
-			"42 KB chain to a client limited to 32 KiB: decode_error, handshake message too large");
+		CHECK(!run(&p, &pc, &ps) &&
+			      wt_tls_error_code(p.c) ==
+				      WT_TLS_ERR_SEND_ALERT + WT_ALERT_DECODE_ERROR &&
+			      wt_tls_reason(p.c) == WT_TLS_R_HS_TOO_LARGE,
+		      "42 KB chain to a client limited to 32 KiB: decode_error, "
+		      "handshake message too large");
 		tp_free(&p);
 		free(chain);
 	}
@@ -135,21 +151,26 @@ static void test_chain_too_large(void)
 	uint8_t *chain = big_chain(140 * 1000, &len), *one = big_chain(20000, &small);
 	wt_tls_ctx_init(ctx);
 	CHECK(wt_tls_ctx_set_chain(ctx, chain, len) == WT_TLS_ERR_CHAIN_TOO_LARGE,
-		"140 KB chain with the default hs_max (128 KiB): CHAIN_TOO_LARGE");
+	      "140 KB chain with the default hs_max (128 KiB): CHAIN_TOO_LARGE");
 	CHECK(strstr(wt_tls_err_string(WT_TLS_ERR_CHAIN_TOO_LARGE), "hs_max") != NULL,
-		"its text names the limit: %s", wt_tls_err_string(WT_TLS_ERR_CHAIN_TOO_LARGE));
-	CHECK(wt_tls_ctx_set_sizes(ctx, WT_TLS_DEFAULT_NET_IN, WT_TLS_DEFAULT_NET_OUT, 160 * 1024) == 0 &&
-		wt_tls_ctx_set_chain(ctx, chain, len) == 0, "... accepted with hs_max 160 KiB");
-	CHECK(wt_tls_ctx_set_sizes(ctx, WT_TLS_DEFAULT_NET_IN, WT_TLS_DEFAULT_NET_OUT, 64 * 1024) ==
-		WT_TLS_ERR_CHAIN_TOO_LARGE, "... and hs_max cannot then shrink below it");
+	      "its text names the limit: %s",
+	      wt_tls_err_string(WT_TLS_ERR_CHAIN_TOO_LARGE));
+	CHECK(wt_tls_ctx_set_sizes(ctx, WT_TLS_DEFAULT_NET_IN, WT_TLS_DEFAULT_NET_OUT,
+				   160 * 1024) == 0 &&
+		      wt_tls_ctx_set_chain(ctx, chain, len) == 0,
+	      "... accepted with hs_max 160 KiB");
+	CHECK(wt_tls_ctx_set_sizes(ctx, WT_TLS_DEFAULT_NET_IN, WT_TLS_DEFAULT_NET_OUT,
+				   64 * 1024) == WT_TLS_ERR_CHAIN_TOO_LARGE,
+	      "... and hs_max cannot then shrink below it");
 	CHECK(wt_tls_ctx_set_chain(ctx, one, small) == 0 &&
-		wt_tls_ctx_set_sizes(ctx, WT_TLS_DEFAULT_NET_IN, WT_TLS_DEFAULT_NET_OUT, 64 * 1024) == 0,
-		"a 20 KB chain, then hs_max 64 KiB: accepted");
+		      wt_tls_ctx_set_sizes(ctx, WT_TLS_DEFAULT_NET_IN,
+					   WT_TLS_DEFAULT_NET_OUT, 64 * 1024) == 0,
+	      "a 20 KB chain, then hs_max 64 KiB: accepted");
 	{
 		/* Not DER: a length running past the end. */
 		static const uint8_t bad[] = { 0x30, 0x82, 0x10, 0x00, 1, 2, 3 };
 		CHECK(wt_tls_ctx_set_chain(ctx, bad, sizeof bad) == WT_TLS_ERR_CONFIG,
-			"a chain that is not DER elements: CONFIG");
+		      "a chain that is not DER elements: CONFIG");
 	}
 	wt_tls_ctx_clear(ctx);
 	free(ctx);
@@ -170,7 +191,8 @@ static void test_big_client_hello(void)
 	(void)wt_tls_do_handshake(p.c);
 	wl = t_take(p.c, wire, sizeof wire);
 	/* One plaintext record holding the ClientHello. */
-	CHECK(wl > 9 && wire[0] == 22 && wire[5] == HS_CLIENT_HELLO, "a ClientHello record");
+	CHECK(wl > 9 && wire[0] == 22 && wire[5] == HS_CLIENT_HELLO,
+	      "a ClientHello record");
 	memcpy(ch, wire + 5, wl - 5);
 	/* legacy_version, random, session id, suites, compression. */
 	off = 4 + 2 + 32;
@@ -197,9 +219,10 @@ static void test_big_client_hello(void)
 	t_give_frag(p.s, NULL, 22, ch, chlen, 16384);
 	(void)wt_tls_do_handshake(p.s);
 	n = t_take(p.s, out, sizeof out);
-	CHECK(wt_tls_error_code(p.s) == 0 && n > 9 && out[0] == 22 && out[5] == HS_SERVER_HELLO,
-		"the server takes it and answers with a ServerHello (%s)",
-		wt_tls_err_string(wt_tls_error_code(p.s)));
+	CHECK(wt_tls_error_code(p.s) == 0 && n > 9 && out[0] == 22 &&
+		      out[5] == HS_SERVER_HELLO,
+	      "the server takes it and answers with a ServerHello (%s)",
+	      wt_tls_err_string(wt_tls_error_code(p.s)));
 	tp_free(&p);
 }
 
@@ -215,16 +238,21 @@ static void test_memory(void)
 	arena = wt_tls_conn_arena_size(p.cctx);
 	tp_conns(&p);
 	CHECK(run(&p, &pc, &ps) && data_both_ways(&p), "handshake");
-	printf("memory: arena %zu bytes + connection struct %zu = %zu per established idle "
-		"connection (before: 206174 + struct); handshake regions at their peak: "
-		"client %zu, server %zu bytes, after: %zu, %zu\n", arena, wt_tls_conn_size(),
-		arena + wt_tls_conn_size(), pc, ps, hs_heap(p.c), hs_heap(p.s));
+	printf("memory: arena %zu bytes + connection struct %zu = %zu per established "
+	       "idle "
+	       "connection (before: 206174 + struct); handshake regions at their peak: "
+	       "client %zu, server %zu bytes, after: %zu, %zu\n",
+	       arena, wt_tls_conn_size(), arena + wt_tls_conn_size(), pc, ps,
+	       hs_heap(p.c), hs_heap(p.s));
 	CHECK(arena < 80000 && hs_heap(p.c) == 0 && hs_heap(p.s) == 0 && pc > 0 && ps > 0,
-		"an idle established connection holds its arena (%zu) and nothing of the handshake", arena);
+	      "an idle established connection holds its arena (%zu) and nothing of the "
+	      "handshake",
+	      arena);
 	/* A KeyUpdate (a post-handshake message) takes hs_in for its time
 	 * only. */
-	CHECK(wt_tls_key_update(p.s, 1) == 1 && data_both_ways(&p) && data_both_ways(&p) &&
-		hs_heap(p.c) == 0 && hs_heap(p.s) == 0, "after KeyUpdates both ways: nothing held");
+	CHECK(wt_tls_key_update(p.s, 1) == 1 && data_both_ways(&p) &&
+		      data_both_ways(&p) && hs_heap(p.c) == 0 && hs_heap(p.s) == 0,
+	      "after KeyUpdates both ways: nothing held");
 	tp_free(&p);
 }
 

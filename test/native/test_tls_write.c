@@ -39,16 +39,19 @@ static void test_want_write_all_or_nothing(void)
 		r = wt_tls_write_ex(p.c, 7, data, LEN, &w);
 		if (r)
 			break;
-		CHECK(wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE, "WANT_WRITE while full");
+		CHECK(wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE,
+		      "WANT_WRITE while full");
 		CHECK(wt_tls_net_out_pending(p.c) <= 1000, "bounded outgoing side");
 		total += drain_server(&p, got + total, LEN - total);
 		if (++rounds > 10000)
 			break;
 	}
-	CHECK(r == 1 && w == LEN, "all-or-nothing: all %d bytes reported once (w=%zu)", LEN, w);
+	CHECK(r == 1 && w == LEN, "all-or-nothing: all %d bytes reported once (w=%zu)",
+	      LEN, w);
 	CHECK(rounds > 50, "many WANT_WRITE rounds (%d)", rounds);
 	total += drain_server(&p, got + total, LEN - total);
-	CHECK(total == LEN && memcmp(got, data, LEN) == 0, "never lost, never twice (%zu)", total);
+	CHECK(total == LEN && memcmp(got, data, LEN) == 0,
+	      "never lost, never twice (%zu)", total);
 	tp_free(&p);
 }
 
@@ -60,7 +63,7 @@ static void test_partial_write(void)
 	setup(&p);
 	wt_tls_set_mode(p.c, WT_TLS_MODE_ENABLE_PARTIAL_WRITE);
 	CHECK(wt_tls_write_ex(p.c, 1, data, sizeof data, &w) == 1 && w == 16384,
-		"partial write: one record's worth (%zu)", w);
+	      "partial write: one record's worth (%zu)", w);
 	tp_move(p.c, p.s, 0);
 	CHECK(wt_tls_write(p.c, 1, data + w, sizeof data - w) == 16384, "second record");
 	tp_free(&p);
@@ -75,15 +78,18 @@ static void test_bad_retry(void)
 	setup(&p);
 	wt_tls_conn_set_net_out_cap(p.c, 100);
 	r = wt_tls_write_ex(p.c, 1, data, sizeof data, &w);
-	CHECK(r == 0 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE, "pending write");
+	CHECK(r == 0 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE,
+	      "pending write");
 	/* Same bytes from another buffer object without the mode: refused. */
 	memcpy(other, data, sizeof data);
 	r = wt_tls_write_ex(p.c, 2, other, sizeof other, &w);
 	CHECK(r == 0 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_SSL &&
-		wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY, "bad write retry (token)");
+		      wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY,
+	      "bad write retry (token)");
 	/* Sticky: every later call returns it. */
 	CHECK(wt_tls_write_ex(p.c, 1, data, sizeof data, &w) == 0 &&
-		wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY, "sticky");
+		      wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY,
+	      "sticky");
 	tp_free(&p);
 
 	setup(&p);
@@ -93,17 +99,20 @@ static void test_bad_retry(void)
 	CHECK(r == 0, "pending write 2");
 	tp_move(p.c, p.s, 0);
 	r = wt_tls_write_ex(p.c, 2, other, sizeof other, &w);
-	CHECK(r == 0 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE, "moving buffer, same bytes: accepted");
+	CHECK(r == 0 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE,
+	      "moving buffer, same bytes: accepted");
 	other[0] ^= 1;
 	r = wt_tls_write_ex(p.c, 2, other, sizeof other, &w);
-	CHECK(r == 0 && wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY, "moving buffer, other bytes: refused");
+	CHECK(r == 0 && wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY,
+	      "moving buffer, other bytes: refused");
 	tp_free(&p);
 
 	setup(&p);
 	wt_tls_conn_set_net_out_cap(p.c, 100);
 	r = wt_tls_write_ex(p.c, 1, data, sizeof data, &w);
 	r = wt_tls_write_ex(p.c, 1, data, sizeof data - 1, &w);
-	CHECK(r == 0 && wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY, "other length: refused");
+	CHECK(r == 0 && wt_tls_error_code(p.c) == WT_TLS_ERR_BAD_WRITE_RETRY,
+	      "other length: refused");
 	tp_free(&p);
 }
 
@@ -112,13 +121,16 @@ static void test_zero_length(void)
 	tpair p;
 	size_t w = 99;
 	setup(&p);
-	CHECK(wt_tls_write_ex(p.c, 1, (const uint8_t *)"", 0, &w) == 1 && w == 0, "write_ex(0) ok");
+	CHECK(wt_tls_write_ex(p.c, 1, (const uint8_t *)"", 0, &w) == 1 && w == 0,
+	      "write_ex(0) ok");
 	CHECK(wt_tls_net_out_pending(p.c) == 0, "write_ex(0) sends nothing");
 	CHECK(wt_tls_write(p.c, 1, (const uint8_t *)"", 0) <= 0 &&
-		wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_SSL && wt_tls_reason(p.c) == WT_TLS_ERR_BAD_LENGTH,
-		"write(0) is an error");
-	CHECK(wt_tls_error_code(p.c) == 0 && wt_tls_write(p.c, 1, (const uint8_t *)"x", 1) == 1,
-		"write(0) error does not stick");
+		      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_SSL &&
+		      wt_tls_reason(p.c) == WT_TLS_ERR_BAD_LENGTH,
+	      "write(0) is an error");
+	CHECK(wt_tls_error_code(p.c) == 0 &&
+		      wt_tls_write(p.c, 1, (const uint8_t *)"x", 1) == 1,
+	      "write(0) error does not stick");
 	tp_free(&p);
 }
 
@@ -136,30 +148,40 @@ static void test_conclude_and_shutdown(void)
 	uint8_t b[16];
 	size_t w, n;
 	setup(&p);
-	CHECK(wt_tls_write_ex2(p.c, 1, (const uint8_t *)"bye", 3, WT_TLS_WRITE_FLAG_CONCLUDE, &w) == 1 && w == 3,
-		"write_ex2 CONCLUDE");
+	CHECK(wt_tls_write_ex2(p.c, 1, (const uint8_t *)"bye", 3,
+			       WT_TLS_WRITE_FLAG_CONCLUDE, &w) == 1 &&
+		      w == 3,
+	      "write_ex2 CONCLUDE");
 	CHECK(wt_tls_get_shutdown(p.c) & 1, "write side closed");
 	CHECK(wt_tls_write_ex(p.c, 1, (const uint8_t *)"x", 1, &w) == 0 &&
-		wt_tls_reason(p.c) == WT_TLS_ERR_PROTOCOL_SHUTDOWN && wt_tls_error_code(p.c) == 0,
-		"no write after conclude (not sticky: reading goes on)");
+		      wt_tls_reason(p.c) == WT_TLS_ERR_PROTOCOL_SHUTDOWN &&
+		      wt_tls_error_code(p.c) == 0,
+	      "no write after conclude (not sticky: reading goes on)");
 	tp_move(p.c, p.s, 0);
-	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 1 && n == 3 && memcmp(b, "bye", 3) == 0, "data arrives");
-	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 && wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_ZERO_RETURN,
-		"close_notify after the data in the same flight: ZERO_RETURN");
+	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 1 && n == 3 &&
+		      memcmp(b, "bye", 3) == 0,
+	      "data arrives");
+	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
+		      wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_ZERO_RETURN,
+	      "close_notify after the data in the same flight: ZERO_RETURN");
 	if (!tls12()) {
 		/* Half-close: the server can still write; the client still reads. */
-		CHECK(wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) == 4, "server writes after client concluded");
+		CHECK(wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) == 4,
+		      "server writes after client concluded");
 	} else {
 		/* RFC 5246 7.2.1: TLS 1.2 has no half-close; the other party
 		 * "MUST respond with a close_notify alert of its own and close
 		 * down the connection immediately, discarding any pending
 		 * writes". */
-		CHECK(wt_tls_get_shutdown(p.s) == 3 && wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) <= 0 &&
-			wt_tls_reason(p.s) == WT_TLS_ERR_PROTOCOL_SHUTDOWN,
-			"TLS 1.2: the server answered with its close_notify and writes no more");
+		CHECK(wt_tls_get_shutdown(p.s) == 3 &&
+			      wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) <= 0 &&
+			      wt_tls_reason(p.s) == WT_TLS_ERR_PROTOCOL_SHUTDOWN,
+		      "TLS 1.2: the server answered with its close_notify and writes no "
+		      "more");
 		tp_move(p.s, p.c, 0);
-		CHECK(wt_tls_read_ex(p.c, b, sizeof b, &n) == 0 && wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_ZERO_RETURN,
-			"TLS 1.2: the client reads the answer");
+		CHECK(wt_tls_read_ex(p.c, b, sizeof b, &n) == 0 &&
+			      wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_ZERO_RETURN,
+		      "TLS 1.2: the client reads the answer");
 	}
 	tp_move(p.s, p.c, 0);
 	tp_free(&p);
@@ -167,11 +189,14 @@ static void test_conclude_and_shutdown(void)
 	setup(&p);
 	CHECK(wt_tls_shutdown(p.c) == 0, "shutdown 1st call: 0");
 	tp_move(p.c, p.s, 0);
-	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 && wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_ZERO_RETURN,
-		"peer sees ZERO_RETURN");
-	CHECK(wt_tls_shutdown(p.c) == -1 && wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
-		"shutdown 2nd call waits");
-	CHECK(wt_tls_shutdown(p.s) == 1, "peer answers: 1 (close_notify already received)");
+	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
+		      wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_ZERO_RETURN,
+	      "peer sees ZERO_RETURN");
+	CHECK(wt_tls_shutdown(p.c) == -1 &&
+		      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
+	      "shutdown 2nd call waits");
+	CHECK(wt_tls_shutdown(p.s) == 1,
+	      "peer answers: 1 (close_notify already received)");
 	tp_move(p.s, p.c, 0);
 	CHECK(wt_tls_shutdown(p.c) == 1, "shutdown 2nd call: 1");
 	tp_free(&p);
@@ -179,8 +204,9 @@ static void test_conclude_and_shutdown(void)
 	/* EOF without close_notify: SYSCALL. */
 	setup(&p);
 	wt_tls_net_in_eof(p.c);
-	CHECK(wt_tls_read_ex(p.c, b, sizeof b, &n) == 0 && wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_SYSCALL,
-		"truncation: SYSCALL");
+	CHECK(wt_tls_read_ex(p.c, b, sizeof b, &n) == 0 &&
+		      wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_SYSCALL,
+	      "truncation: SYSCALL");
 	tp_free(&p);
 }
 
@@ -207,32 +233,38 @@ static void test_shutdown_want_write(void)
 			CHECK(wt_tls_shutdown(p.s) == 0, "peer shuts down first");
 			tp_move(p.s, p.c, 0);
 			CHECK(wt_tls_read_ex(p.c, b, sizeof b, &n) == 0 &&
-				wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_ZERO_RETURN,
-				"its close_notify read: ZERO_RETURN");
+				      wt_tls_get_error(p.c, 0) ==
+					      WT_TLS_ERROR_ZERO_RETURN,
+			      "its close_notify read: ZERO_RETURN");
 		}
 		/* Less room than one protected alert record (24 bytes). */
 		CHECK(wt_tls_conn_set_net_out_cap(p.c, 7) == 0, "7-byte outgoing side");
 		r = wt_tls_shutdown(p.c);
 		CHECK(r == -1 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE,
-			"%s: 1st call: -1, WANT_WRITE", answered ? "answered" : "first");
-		CHECK(wt_tls_get_shutdown(p.c) & 1, "SENT_SHUTDOWN set whether or not it went out");
+		      "%s: 1st call: -1, WANT_WRITE", answered ? "answered" : "first");
+		CHECK(wt_tls_get_shutdown(p.c) & 1,
+		      "SENT_SHUTDOWN set whether or not it went out");
 		for (rounds = 0; rounds < 100; rounds++) {
 			tp_move(p.c, p.s, 0);
 			r = wt_tls_shutdown(p.c);
-			if (!(r == -1 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE))
+			if (!(r == -1 &&
+			      wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_WRITE))
 				break;
 		}
 		CHECK(r == answered && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_NONE,
-			"%s: repeated call once drained: %d (got %d, error %d)",
-			answered ? "answered" : "first", answered, r, wt_tls_get_error(p.c, r));
+		      "%s: repeated call once drained: %d (got %d, error %d)",
+		      answered ? "answered" : "first", answered, r,
+		      wt_tls_get_error(p.c, r));
 		tp_move(p.c, p.s, 0);
 		if (!answered) {
 			CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
-				wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_ZERO_RETURN,
-				"the peer got the whole close_notify");
+				      wt_tls_get_error(p.s, 0) ==
+					      WT_TLS_ERROR_ZERO_RETURN,
+			      "the peer got the whole close_notify");
 			r = wt_tls_shutdown(p.c);
-			CHECK(r == -1 && wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_READ,
-				"the call after it waits for the peer");
+			CHECK(r == -1 &&
+				      wt_tls_get_error(p.c, r) == WT_TLS_ERROR_WANT_READ,
+			      "the call after it waits for the peer");
 			/* BoGo Shutdown-Shim-KeyUpdate: the peer asks for a
 			 * KeyUpdate and sends data before its close_notify; the
 			 * waiting call takes the KeyUpdate (and drops the data)
@@ -243,21 +275,30 @@ static void test_shutdown_want_write(void)
 				 * and the peer already answered our close_notify
 				 * with its own (RFC 5246 7.2.1): no data either. */
 				CHECK(wt_tls_key_update(p.s, 1) == 0 &&
-					wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) <= 0 &&
-					wt_tls_reason(p.s) == WT_TLS_ERR_PROTOCOL_SHUTDOWN,
-					"peer: no KeyUpdate in TLS 1.2, no data after its close_notify");
+					      wt_tls_write(p.s, 1,
+							   (const uint8_t *)"late",
+							   4) <= 0 &&
+					      wt_tls_reason(p.s) ==
+						      WT_TLS_ERR_PROTOCOL_SHUTDOWN,
+				      "peer: no KeyUpdate in TLS 1.2, no data after its "
+				      "close_notify");
 			else
 				CHECK(wt_tls_key_update(p.s, 1) == 1 &&
-					wt_tls_write(p.s, 1, (const uint8_t *)"late", 4) == 4,
-					"peer: KeyUpdate requested, then data");
+					      wt_tls_write(p.s, 1,
+							   (const uint8_t *)"late",
+							   4) == 4,
+				      "peer: KeyUpdate requested, then data");
 			CHECK(wt_tls_shutdown(p.s) == 1, "peer answers");
 			tp_move(p.s, p.c, 0);
 			CHECK(wt_tls_shutdown(p.c) == 1 && wt_tls_error_code(p.c) == 0,
-				"then 1: the KeyUpdate taken, as the data and close_notify "
-				"under the next key opened (%s)", wt_tls_err_string(wt_tls_error_code(p.c)));
-			CHECK(wt_tls_net_out_pending(p.c) == 0, "nothing sent after our close_notify");
+			      "then 1: the KeyUpdate taken, as the data and close_notify "
+			      "under the next key opened (%s)",
+			      wt_tls_err_string(wt_tls_error_code(p.c)));
+			CHECK(wt_tls_net_out_pending(p.c) == 0,
+			      "nothing sent after our close_notify");
 		} else {
-			CHECK(wt_tls_shutdown(p.s) == 1, "the peer gets our close_notify: 1");
+			CHECK(wt_tls_shutdown(p.s) == 1,
+			      "the peer gets our close_notify: 1");
 			CHECK(wt_tls_shutdown(p.c) == 1, "later calls: 1");
 		}
 		tp_free(&p);
@@ -273,7 +314,8 @@ static void test_fragmented_handshake(void)
 	tp_free(&p);
 }
 
-static void hostile_record(const char *what, void (*mut)(uint8_t *rec, size_t n), uint32_t code)
+static void hostile_record(const char *what, void (*mut)(uint8_t *rec, size_t n),
+			   uint32_t code)
 {
 	tpair p;
 	uint8_t *o, *in, b[8];
@@ -286,22 +328,41 @@ static void hostile_record(const char *what, void (*mut)(uint8_t *rec, size_t n)
 	memcpy(in, o, n);
 	wt_tls_net_in_ack(p.s, n);
 	wt_tls_net_out_ack(p.c, n);
-	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 && wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_SSL,
-		"%s: read fails", what);
-	CHECK(wt_tls_error_code(p.s) == code, "%s: code %s", what, wt_tls_err_string(wt_tls_error_code(p.s)));
+	CHECK(wt_tls_read_ex(p.s, b, sizeof b, &n) == 0 &&
+		      wt_tls_get_error(p.s, 0) == WT_TLS_ERROR_SSL,
+	      "%s: read fails", what);
+	CHECK(wt_tls_error_code(p.s) == code, "%s: code %s", what,
+	      wt_tls_err_string(wt_tls_error_code(p.s)));
 	/* The alert went out; nothing else follows; the error sticks. */
 	o = wt_tls_net_out_buf(p.s, &n);
 	CHECK(n > 0, "%s: alert sent", what);
 	wt_tls_net_out_ack(p.s, n);
-	CHECK(wt_tls_write(p.s, 1, (const uint8_t *)"x", 1) <= 0 && wt_tls_error_code(p.s) == code &&
-		wt_tls_net_out_pending(p.s) == 0, "%s: sticky, nothing more sent", what);
+	CHECK(wt_tls_write(p.s, 1, (const uint8_t *)"x", 1) <= 0 &&
+		      wt_tls_error_code(p.s) == code && wt_tls_net_out_pending(p.s) == 0,
+	      "%s: sticky, nothing more sent", what);
 	tp_free(&p);
 }
 
-static void flip_body(uint8_t *r, size_t n) { r[n - 3] ^= 0x40; }
-static void oversize(uint8_t *r, size_t n) { (void)n; r[3] = 0x41; r[4] = 0x01; }
-static void bad_type(uint8_t *r, size_t n) { (void)n; r[0] = 0x19; }
-static void plain_hs(uint8_t *r, size_t n) { (void)n; r[0] = 22; }
+static void flip_body(uint8_t *r, size_t n)
+{
+	r[n - 3] ^= 0x40;
+}
+static void oversize(uint8_t *r, size_t n)
+{
+	(void)n;
+	r[3] = 0x41;
+	r[4] = 0x01;
+}
+static void bad_type(uint8_t *r, size_t n)
+{
+	(void)n;
+	r[0] = 0x19;
+}
+static void plain_hs(uint8_t *r, size_t n)
+{
+	(void)n;
+	r[0] = 22;
+}
 
 int main(void)
 {
@@ -312,13 +373,18 @@ int main(void)
 	test_conclude_and_shutdown();
 	test_shutdown_want_write();
 	test_fragmented_handshake();
-	hostile_record("bad MAC", flip_body, WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC);
-	hostile_record("oversized", oversize, WT_TLS_ERR_SEND_ALERT + WT_ALERT_RECORD_OVERFLOW);
-	hostile_record("unknown type", bad_type, WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNEXPECTED_MESSAGE);
+	hostile_record("bad MAC", flip_body,
+		       WT_TLS_ERR_SEND_ALERT + WT_ALERT_BAD_RECORD_MAC);
+	hostile_record("oversized", oversize,
+		       WT_TLS_ERR_SEND_ALERT + WT_ALERT_RECORD_OVERFLOW);
+	hostile_record("unknown type", bad_type,
+		       WT_TLS_ERR_SEND_ALERT + WT_ALERT_UNEXPECTED_MESSAGE);
 	/* TLS 1.3 reads a record typed handshake as plaintext, which is
 	 * out of place under keys; TLS 1.2 puts the type in the additional
 	 * data (RFC 5246 6.2.3.3), so the record does not authenticate. */
-	hostile_record("protected record typed handshake", plain_hs, WT_TLS_ERR_SEND_ALERT +
-		(tls12() ? WT_ALERT_BAD_RECORD_MAC : WT_ALERT_UNEXPECTED_MESSAGE));
+	hostile_record("protected record typed handshake", plain_hs,
+		       WT_TLS_ERR_SEND_ALERT +
+			       (tls12() ? WT_ALERT_BAD_RECORD_MAC :
+					  WT_ALERT_UNEXPECTED_MESSAGE));
 	return t_done();
 }

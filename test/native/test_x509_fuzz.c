@@ -24,13 +24,24 @@ static uint32_t rnd(void)
 }
 
 static int accept_all(void *ctx, const uint8_t *spki, size_t spkilen, uint32_t scheme,
-	const uint8_t *msg, size_t msglen, const uint8_t *sig, size_t siglen)
+		      const uint8_t *msg, size_t msglen, const uint8_t *sig,
+		      size_t siglen)
 {
-	(void)ctx; (void)spki; (void)spkilen; (void)scheme; (void)msg; (void)msglen; (void)sig; (void)siglen;
+	(void)ctx;
+	(void)spki;
+	(void)spkilen;
+	(void)scheme;
+	(void)msg;
+	(void)msglen;
+	(void)sig;
+	(void)siglen;
 	return 0;
 }
 
-static union { wt_x509_store s; uint8_t b[4096]; } STORE;
+static union {
+	wt_x509_store s;
+	uint8_t b[4096];
+} STORE;
 
 /* Use everything that reads a parsed certificate. Returns a value that
  * depends on what was read, so nothing is optimised away. */
@@ -40,7 +51,8 @@ static uint32_t exercise(const uint8_t *der, size_t len, const wt_x509_cert *c)
 	uint32_t tag, form, i, acc = 0;
 	uint8_t pin[32];
 	wt_x509_cert ca;
-	for (i = 0; i < 64 && wt_x509_name_attr(der, c->subject, i, &oid, &tag, &val); i++)
+	for (i = 0; i < 64 && wt_x509_name_attr(der, c->subject, i, &oid, &tag, &val);
+	     i++)
 		acc += val.len + oid.len + tag;
 	for (i = 0; i < 64 && wt_x509_name_attr(der, c->issuer, i, &oid, &tag, &val); i++)
 		acc += val.len;
@@ -83,39 +95,47 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 		uint32_t op = rnd() % 6, at = len ? rnd() % (uint32_t)len : 0;
 		switch (op) {
 		case 0: /* flip a bit */
-			if (len) buf[at] ^= (uint8_t)(1u << (rnd() % 8));
+			if (len)
+				buf[at] ^= (uint8_t)(1u << (rnd() % 8));
 			break;
 		case 1: /* random byte */
-			if (len) buf[at] = (uint8_t)rnd();
+			if (len)
+				buf[at] = (uint8_t)rnd();
 			break;
 		case 2: /* interesting byte: length and tag values */
 			if (len) {
-				static const uint8_t I[] = { 0x00, 0x01, 0x7f, 0x80, 0x81, 0x82, 0x84, 0xff, 0x30, 0x31, 0xa0, 0xa3, 0x04, 0x06 };
+				static const uint8_t I[] = { 0x00, 0x01, 0x7f, 0x80, 0x81,
+							     0x82, 0x84, 0xff, 0x30, 0x31,
+							     0xa0, 0xa3, 0x04, 0x06 };
 				buf[at] = I[rnd() % sizeof I];
 			}
 			break;
 		case 3: /* delete a run */
 			if (len) {
 				size_t m = 1 + rnd() % 8;
-				if (m > len - at) m = len - at;
+				if (m > len - at)
+					m = len - at;
 				memmove(buf + at, buf + at + m, len - at - m);
 				len -= m;
 			}
 			break;
 		case 4: /* insert random bytes */
-			{
-				size_t m = 1 + rnd() % 8, j;
-				if (len + m > cap) break;
-				memmove(buf + at + m, buf + at, len - at);
-				for (j = 0; j < m; j++) buf[at + j] = (uint8_t)rnd();
-				len += m;
-			}
-			break;
+		{
+			size_t m = 1 + rnd() % 8, j;
+			if (len + m > cap)
+				break;
+			memmove(buf + at + m, buf + at, len - at);
+			for (j = 0; j < m; j++)
+				buf[at + j] = (uint8_t)rnd();
+			len += m;
+		} break;
 		default: /* duplicate a run elsewhere */
 			if (len > 16) {
 				size_t m = 1 + rnd() % 16, to = rnd() % (uint32_t)len;
-				if (m > len - at) m = len - at;
-				if (m > len - to) m = len - to;
+				if (m > len - at)
+					m = len - at;
+				if (m > len - to)
+					m = len - to;
 				memmove(buf + to, buf + at, m);
 			}
 			break;
@@ -126,8 +146,12 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 
 int main(void)
 {
-	static const struct { const uint8_t *der; size_t len; } SEEDS[] = {
-		{ LEAF_DER, sizeof LEAF_DER }, { CA_DER, sizeof CA_DER },
+	static const struct {
+		const uint8_t *der;
+		size_t len;
+	} SEEDS[] = {
+		{ LEAF_DER, sizeof LEAF_DER },
+		{ CA_DER, sizeof CA_DER },
 	};
 	static uint8_t buf[2048];
 	wt_x509_cert c;
@@ -165,7 +189,7 @@ int main(void)
 			memset(t + len, (int)n, n);
 			if (wt_x509_parse(&c, t, len + n) == 0)
 				bad++;
-			t[2] = (uint8_t)(t[2] + 1);            /* 30 82 LL LL: length + 256 */
+			t[2] = (uint8_t)(t[2] + 1); /* 30 82 LL LL: length + 256 */
 			if (wt_x509_parse(&c, t, len + n) == 0)
 				bad++;
 			free(t);
@@ -201,7 +225,9 @@ int main(void)
 			acc += exercise(t, len, &c);
 		free(t);
 	}
-	printf("fuzz: %ld mutations, %ld still parsed (checksum %u)\n", iters, parsed, acc);
-	CHECK(parsed > 0 && parsed < iters, "mutations both parse and fail (%ld of %ld parsed)", parsed, iters);
+	printf("fuzz: %ld mutations, %ld still parsed (checksum %u)\n", iters, parsed,
+	       acc);
+	CHECK(parsed > 0 && parsed < iters,
+	      "mutations both parse and fail (%ld of %ld parsed)", parsed, iters);
 	return t_done();
 }

@@ -17,11 +17,17 @@ void wt_test_set_now(uint64_t ms);
 
 static int t_pass, t_fail;
 
-#define CHECK(cond, ...) do { \
-	if (cond) { t_pass++; } else { t_fail++; \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } \
-} while (0)
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (cond) {                                                  \
+			t_pass++;                                            \
+		} else {                                                     \
+			t_fail++;                                            \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
+		}                                                            \
+	} while (0)
 
 /* Decode hex (no separators) into a fresh buffer; *len gets the size. */
 static inline uint8_t *unhex(const char *h, size_t *len)

@@ -42,8 +42,8 @@ static inline void tk_nonce(const tkey *k, uint8_t n[12])
 /* A protected record whose TLSInnerPlaintext is exactly inner[0..n)
  * (content, type and padding as the caller wrote them). Returns the
  * record length written to out. */
-static inline size_t tk_seal_raw(tkey *k, uint8_t outer, const uint8_t *inner,
-	size_t n, uint8_t *out)
+static inline size_t tk_seal_raw(tkey *k, uint8_t outer, const uint8_t *inner, size_t n,
+				 uint8_t *out)
 {
 	uint8_t nonce[12];
 	out[0] = outer;
@@ -60,7 +60,7 @@ static inline size_t tk_seal_raw(tkey *k, uint8_t outer, const uint8_t *inner,
 
 /* content || type || pad zeros, sealed. */
 static inline size_t tk_seal(tkey *k, uint8_t type, const uint8_t *p, size_t n,
-	size_t pad, uint8_t *out)
+			     size_t pad, uint8_t *out)
 {
 	uint8_t *inner = malloc(n + 1 + pad);
 	size_t r;
@@ -149,12 +149,14 @@ static inline void t_give_all(wt_tls_conn *to, const uint8_t *p, size_t n)
 }
 
 /* A plaintext record (any type and length the caller likes). */
-static inline void t_give_plain(wt_tls_conn *to, uint8_t type,
-	const uint8_t *p, size_t n)
+static inline void t_give_plain(wt_tls_conn *to, uint8_t type, const uint8_t *p, size_t n)
 {
 	uint8_t *r = malloc(n + 5);
-	r[0] = type; r[1] = 3; r[2] = 3;
-	r[3] = (uint8_t)(n >> 8); r[4] = (uint8_t)n;
+	r[0] = type;
+	r[1] = 3;
+	r[2] = 3;
+	r[3] = (uint8_t)(n >> 8);
+	r[4] = (uint8_t)n;
 	if (n)
 		memcpy(r + 5, p, n);
 	t_give_all(to, r, n + 5);
@@ -163,8 +165,8 @@ static inline void t_give_plain(wt_tls_conn *to, uint8_t type,
 
 /* data as records of at most frag bytes (0: 16384), protected with k if
  * k is not NULL, else plaintext. */
-static inline void t_give_frag(wt_tls_conn *to, tkey *k, uint8_t type,
-	const uint8_t *p, size_t n, size_t frag)
+static inline void t_give_frag(wt_tls_conn *to, tkey *k, uint8_t type, const uint8_t *p,
+			       size_t n, size_t frag)
 {
 	uint8_t *r = malloc(16384 + 5 + 1 + 16);
 	if (frag == 0)
@@ -186,9 +188,9 @@ static inline void t_give_frag(wt_tls_conn *to, tkey *k, uint8_t type,
 /* ---- a flight opened up ------------------------------------------------- */
 
 typedef struct {
-	uint8_t outer, type;   /* record type; inner type once opened */
-	int enc;               /* 1 if it was protected and opened */
-	uint8_t *p;            /* content */
+	uint8_t outer, type; /* record type; inner type once opened */
+	int enc;             /* 1 if it was protected and opened */
+	uint8_t *p;          /* content */
 	size_t len;
 } trec;
 
@@ -196,7 +198,7 @@ typedef struct {
 typedef struct {
 	trec r[TF_MAXREC];
 	size_t n;
-	uint8_t wire[65536];   /* opened in place */
+	uint8_t wire[65536]; /* opened in place */
 	size_t wirelen;
 	/* Handshake bytes per epoch: [0] plaintext, [1] protected. */
 	uint8_t hs[2][32768];
@@ -271,7 +273,7 @@ static inline void tf_tap(tflight *f, wt_tls_conn *from, wt_tls_conn *to, tkey *
 }
 
 typedef struct {
-	uint8_t *p;    /* whole message, header included */
+	uint8_t *p; /* whole message, header included */
 	size_t len;
 	int enc;
 } tmsg;
@@ -285,8 +287,9 @@ static inline size_t tf_msgs(tflight *f, tmsg *m, size_t max)
 	for (e = 0; e < 2; e++) {
 		size_t off = 0;
 		while (off + 4 <= f->hslen[e] && n < max) {
-			size_t l = 4 + ((size_t)f->hs[e][off + 1] << 16 |
-				(size_t)f->hs[e][off + 2] << 8 | f->hs[e][off + 3]);
+			size_t l = 4 +
+				((size_t)f->hs[e][off + 1] << 16 |
+				 (size_t)f->hs[e][off + 2] << 8 | f->hs[e][off + 3]);
 			m[n].p = f->hs[e] + off;
 			m[n].len = l;
 			m[n].enc = e;
@@ -302,7 +305,7 @@ static inline size_t tf_msgs(tflight *f, tmsg *m, size_t max)
 typedef struct {
 	uint8_t b[8192];
 	size_t len;
-} tmb;   /* a message being built */
+} tmb; /* a message being built */
 
 static inline void tm_set(tmb *m, const uint8_t *p, size_t n)
 {
@@ -323,18 +326,16 @@ static inline size_t tm_ext_off(const tmb *m)
 {
 	size_t o;
 	switch (m->b[0]) {
-	case 1:   /* ClientHello: version, random, sid, suites, compression */
+	case 1: /* ClientHello: version, random, sid, suites, compression */
 		o = 4 + 2 + 32;
 		o += 1 + m->b[o];
 		o += 2 + ((size_t)m->b[o] << 8 | m->b[o + 1]);
 		o += 1 + m->b[o];
 		return o;
-	case 2:   /* ServerHello: version, random, sid, suite, compression */
+	case 2: /* ServerHello: version, random, sid, suite, compression */
 		return 4 + 2 + 32 + 1 + m->b[38] + 2 + 1;
-	case 8:   /* EncryptedExtensions */
-		return 4;
-	case 13:  /* CertificateRequest: context */
-		return 4 + 1 + m->b[4];
+	case 8: /* EncryptedExtensions */ return 4;
+	case 13: /* CertificateRequest: context */ return 4 + 1 + m->b[4];
 	}
 	return 0;
 }
@@ -364,8 +365,8 @@ static inline void tm_ext_adjust(tmb *m, long delta)
 }
 
 /* Insert an extension at position pos of the block (0 first, -1 last). */
-static inline void tm_ext_add(tmb *m, uint32_t type, const uint8_t *body,
-	size_t blen, int pos)
+static inline void tm_ext_add(tmb *m, uint32_t type, const uint8_t *body, size_t blen,
+			      int pos)
 {
 	size_t o = tm_ext_off(m), end = o + 2 + ((size_t)m->b[o] << 8 | m->b[o + 1]);
 	size_t at = end;
@@ -461,13 +462,13 @@ static inline int t_expect(wt_tls_conn *c, uint32_t code, const char *what)
 	int ok = 1, r = t_poke(c);
 	CHECK(!r && wt_tls_get_error(c, 0) == WT_TLS_ERROR_SSL, "%s: fails", what);
 	CHECK(wt_tls_error_code(c) == code, "%s: error %s (want %s)", what,
-		wt_tls_err_string(wt_tls_error_code(c)), wt_tls_err_string(code));
+	      wt_tls_err_string(wt_tls_error_code(c)), wt_tls_err_string(code));
 	ok = !r && wt_tls_error_code(c) == code;
 	n = t_take(c, out, sizeof out);
 	while (off + 5 <= n) {
 		size_t l = (size_t)out[off + 3] << 8 | out[off + 4];
 		if (nrec > 0 && out[last] != 20)
-			ok = 0;   /* only CCS may precede the alert */
+			ok = 0; /* only CCS may precede the alert */
 		last = off;
 		nrec++;
 		off += 5 + l;
@@ -486,9 +487,10 @@ static inline int t_expect(wt_tls_conn *c, uint32_t code, const char *what)
 			m = (long)(n - last - 5);
 		}
 		CHECK(m == 2 && t == 21 && out[last + 5] == 2 &&
-			out[last + 6] == (code & 0xFF), "%s: the alert is fatal %u", what,
-			code & 0xFF);
-		ok &= m == 2 && t == 21 && out[last + 5] == 2 && out[last + 6] == (code & 0xFF);
+			      out[last + 6] == (code & 0xFF),
+		      "%s: the alert is fatal %u", what, code & 0xFF);
+		ok &= m == 2 && t == 21 && out[last + 5] == 2 &&
+			out[last + 6] == (code & 0xFF);
 	} else {
 		/* Nothing, but a compatibility CCS made in the same call. */
 		int only_ccs = nrec == 0 || (nrec == 1 && out[0] == 20 && n == 6);
@@ -499,7 +501,7 @@ static inline int t_expect(wt_tls_conn *c, uint32_t code, const char *what)
 	/* Sticky, silent. */
 	r = t_poke(c);
 	CHECK(!r && wt_tls_error_code(c) == code && wt_tls_net_out_pending(c) == 0,
-		"%s: sticky and silent", what);
+	      "%s: sticky and silent", what);
 	return ok && nrec <= 2;
 }
 
@@ -508,9 +510,9 @@ static inline int t_expect(wt_tls_conn *c, uint32_t code, const char *what)
 static uint8_t scratch_rec[16384 + 300];
 
 typedef struct {
-	tkey dec[2], enc[2];   /* [0] handshake epoch, [1] first application */
+	tkey dec[2], enc[2]; /* [0] handshake epoch, [1] first application */
 	int have[2];
-	size_t records;        /* records given to the receiver */
+	size_t records; /* records given to the receiver */
 } trelay;
 
 /* Move everything `from` sent to `to`, each handshake message stream cut
@@ -519,20 +521,22 @@ typedef struct {
  * key, so the receiver's sequence numbers match). Keys are picked up as
  * `from` derives them; records under keys the relay does not hold (after
  * a KeyUpdate) pass unchanged. */
-static inline void relay(wt_tls_conn *from, wt_tls_conn *to, trelay *r,
-	size_t frag)
+static inline void relay(wt_tls_conn *from, wt_tls_conn *to, trelay *r, size_t frag)
 {
 	static uint8_t w[1 << 17], tmp[16384 + 300];
 	size_t n = t_take(from, w, sizeof w), off = 0;
 	int j;
 	if (!r->have[0] && from->rd_epoch > 0) {
-		tk_init(&r->dec[0], from, from->role == 1 ? from->ks_h.c_hs : from->ks_h.s_hs);
+		tk_init(&r->dec[0], from,
+			from->role == 1 ? from->ks_h.c_hs : from->ks_h.s_hs);
 		r->enc[0] = r->dec[0];
 		r->have[0] = 1;
 	}
-	if (!r->have[1] && (from->role == 1 ? from->state == ST_CONNECTED :
-	    from->state >= ST_S_EXPECT_CERT)) {
-		tk_init(&r->dec[1], from, from->role == 1 ? from->ks_m.c_ap : from->ks_m.s_ap);
+	if (!r->have[1] &&
+	    (from->role == 1 ? from->state == ST_CONNECTED :
+			       from->state >= ST_S_EXPECT_CERT)) {
+		tk_init(&r->dec[1], from,
+			from->role == 1 ? from->ks_m.c_ap : from->ks_m.s_ap);
 		r->enc[1] = r->dec[1];
 		r->have[1] = 1;
 	}
@@ -558,11 +562,14 @@ static inline void relay(wt_tls_conn *from, wt_tls_conn *to, trelay *r,
 					continue;
 				if (t == 22) {
 					size_t k;
-					for (k = 0; k < (size_t)m; k += frag ? frag : (size_t)m)
+					for (k = 0; k < (size_t)m;
+					     k += frag ? frag : (size_t)m)
 						r->records++;
-					t_give_frag(to, &r->enc[j], 22, tmp + 5, (size_t)m, frag);
+					t_give_frag(to, &r->enc[j], 22, tmp + 5,
+						    (size_t)m, frag);
 				} else {
-					size_t rl = tk_seal(&r->enc[j], t, tmp + 5, (size_t)m, 0, scratch_rec);
+					size_t rl = tk_seal(&r->enc[j], t, tmp + 5,
+							    (size_t)m, 0, scratch_rec);
 					t_give_all(to, scratch_rec, rl);
 					r->records++;
 				}
@@ -581,11 +588,11 @@ static inline void relay(wt_tls_conn *from, wt_tls_conn *to, trelay *r,
 
 typedef struct {
 	tpair p;
-	tflight cf;            /* the client's first flight (ClientHello) */
-	tflight sf;            /* the server's flight */
+	tflight cf; /* the client's first flight (ClientHello) */
+	tflight sf; /* the server's flight */
 	tmsg cm[8], sm[16];
 	size_t ncm, nsm;
-	tkey sk;               /* server handshake key, to seal replacements */
+	tkey sk; /* server handshake key, to seal replacements */
 } tscene;
 
 /* tp_ctx done by the caller (and any ctx settings); runs client -> CH ->

@@ -155,12 +155,12 @@ static const char RSA_CRT_HEX[] =
 
 /* Test identities by key type. */
 enum { TK_ED25519, TK_P256, TK_P384, TK_RSA, TK_N };
-static const char *const TK_NAME[TK_N] = { "Ed25519", "ECDSA P-256",
-	"ECDSA P-384", "RSA 2048" };
+static const char *const TK_NAME[TK_N] = { "Ed25519", "ECDSA P-256", "ECDSA P-384",
+					   "RSA 2048" };
 /* The scheme a peer holding this key signs with when offered all. */
-static const uint16_t TK_SIG[TK_N] = { WT_SIG_ED25519,
-	WT_SIG_ECDSA_SECP256R1_SHA256, WT_SIG_ECDSA_SECP384R1_SHA384,
-	WT_SIG_RSA_PSS_RSAE_SHA256 };
+static const uint16_t TK_SIG[TK_N] = { WT_SIG_ED25519, WT_SIG_ECDSA_SECP256R1_SHA256,
+				       WT_SIG_ECDSA_SECP384R1_SHA384,
+				       WT_SIG_RSA_PSS_RSAE_SHA256 };
 static uint8_t *tk_key[TK_N], *tk_crt[TK_N];
 static size_t tk_keylen[TK_N], tk_crtlen[TK_N];
 
@@ -169,10 +169,10 @@ static size_t tk_keylen[TK_N], tk_crtlen[TK_N];
  * reference). 0 or the ctx setter's error. */
 static inline int tp_use_cert(wt_tls_ctx *ctx, int kind)
 {
-	static const char *const K[TK_N] = { ED_KEY_HEX, P256_KEY_HEX,
-		P384_KEY_HEX, RSA_KEY_HEX };
-	static const char *const C[TK_N] = { ED_CRT_HEX, P256_CRT_HEX,
-		P384_CRT_HEX, RSA_CRT_HEX };
+	static const char *const K[TK_N] = { ED_KEY_HEX, P256_KEY_HEX, P384_KEY_HEX,
+					     RSA_KEY_HEX };
+	static const char *const C[TK_N] = { ED_CRT_HEX, P256_CRT_HEX, P384_CRT_HEX,
+					     RSA_CRT_HEX };
 	int r;
 	if (!tk_key[kind]) {
 		tk_key[kind] = unhex(K[kind], &tk_keylen[kind]);
@@ -231,7 +231,10 @@ static inline void tp_free_conns(tpair *p)
 {
 	wt_tls_conn_clear(p->c);
 	wt_tls_conn_clear(p->s);
-	free(p->c); free(p->s); free(p->ca); free(p->sa);
+	free(p->c);
+	free(p->s);
+	free(p->ca);
+	free(p->sa);
 	p->c = p->s = NULL;
 }
 
@@ -241,7 +244,10 @@ static inline void tp_free(tpair *p)
 		tp_free_conns(p);
 	wt_tls_ctx_clear(p->cctx);
 	wt_tls_ctx_clear(p->sctx);
-	free(p->cctx); free(p->sctx); free(p->key); free(p->crt);
+	free(p->cctx);
+	free(p->sctx);
+	free(p->key);
+	free(p->crt);
 }
 
 /* Move up to max bytes (0 = all that fit) from a's out to b's in. */
@@ -255,8 +261,10 @@ static inline size_t tp_move(wt_tls_conn *a, wt_tls_conn *b, size_t max)
 		dst = wt_tls_net_in_buf(b, &room);
 		if (room == 0)
 			break;
-		if (n > room) n = room;
-		if (max && n > max - total) n = max - total;
+		if (n > room)
+			n = room;
+		if (max && n > max - total)
+			n = max - total;
 		if (n == 0)
 			break;
 		memcpy(dst, src, n);
@@ -273,8 +281,10 @@ static inline int tp_handshake_frag(tpair *p, size_t frag)
 {
 	int i, rc = 0, rs = 0;
 	for (i = 0; i < 100000; i++) {
-		if (rc != 1) rc = wt_tls_do_handshake(p->c);
-		if (rs != 1) rs = wt_tls_do_handshake(p->s);
+		if (rc != 1)
+			rc = wt_tls_do_handshake(p->c);
+		if (rs != 1)
+			rs = wt_tls_do_handshake(p->s);
 		if (rc == 1 && rs == 1 && !wt_tls_net_out_pending(p->c) &&
 		    !wt_tls_net_out_pending(p->s))
 			return 1;
@@ -284,13 +294,16 @@ static inline int tp_handshake_frag(tpair *p, size_t frag)
 			tp_move(p->s, p->c, 0);
 			return 0;
 		}
-		if (!tp_move(p->c, p->s, frag) && !tp_move(p->s, p->c, frag) &&
-		    rc != 0 && rs != 0 && i > 3) {
+		if (!tp_move(p->c, p->s, frag) && !tp_move(p->s, p->c, frag) && rc != 0 &&
+		    rs != 0 && i > 3) {
 			/* no progress possible */
 		}
 	}
 	return 0;
 }
-static inline int tp_handshake(tpair *p) { return tp_handshake_frag(p, 0); }
+static inline int tp_handshake(tpair *p)
+{
+	return tp_handshake_frag(p, 0);
+}
 
 #endif

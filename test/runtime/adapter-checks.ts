@@ -62,7 +62,7 @@ export async function runChecks(open: (port: number) => Promise<Transport>, port
       const detail = await f();
       results.push({ name, ok: true, detail });
     } catch (e) {
-      results.push({ name, ok: false, detail: String(e instanceof Error ? e.stack ?? e.message : e) });
+      results.push({ name, ok: false, detail: String(e instanceof Error ? (e.stack ?? e.message) : e) });
     }
   };
 
@@ -120,7 +120,13 @@ export async function runChecks(open: (port: number) => Promise<Transport>, port
     if (!pending) throw new Error('512 MiB accepted: no backpressure');
     pending.catch(() => {});
     await t.close();
-    const settled = await Promise.race([pending.then(() => 'resolved', () => 'rejected'), sleep(5000)]);
+    const settled = await Promise.race([
+      pending.then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+      sleep(5000),
+    ]);
     if (settled !== 'rejected') throw new Error(`the pending write ${settled} after close()`);
     return `stalled after ${(accepted / MiB).toFixed(1)} MiB`;
   });
@@ -151,7 +157,10 @@ export async function runChecks(open: (port: number) => Promise<Transport>, port
     }
     await t.close();
     if (!(await r.read()).done) throw new Error('readable still open after close()');
-    const late = await w.write(random(1)).then(() => 'resolved', () => 'rejected');
+    const late = await w.write(random(1)).then(
+      () => 'resolved',
+      () => 'rejected',
+    );
     if (late !== 'rejected') throw new Error('a write after close() resolved');
     return undefined;
   });

@@ -9,8 +9,7 @@ import { connect } from 'cloudflare:sockets';
 import { fromWorkersSocket, type WorkersSocketLike } from '../../ts/adapters/cloudflare.js';
 import { runChecks, type Ports } from './adapter-checks.js';
 
-const open = (port: number) =>
-  fromWorkersSocket(connect({ hostname: '127.0.0.1', port }, { allowHalfOpen: true }) as WorkersSocketLike);
+const open = (port: number) => fromWorkersSocket(connect({ hostname: '127.0.0.1', port }, { allowHalfOpen: true }) as WorkersSocketLike);
 
 export default {
   async fetch(req: Request): Promise<Response> {

@@ -30,7 +30,8 @@ export interface CloseRaceResult {
 async function one(p: CloseRaceParams, i: number): Promise<{ length?: number; error?: string; closed?: string }> {
   const tls = connect({
     transport: fromWebSocket(new WebSocket(`${p.wsUrl}/${p.target}`) as unknown as WebSocketLike),
-    servername: p.servername, ca: p.caPem,
+    servername: p.servername,
+    ca: p.caPem,
   });
   try {
     await tls.opened;
@@ -44,7 +45,10 @@ async function one(p: CloseRaceParams, i: number): Promise<{ length?: number; er
     const r = tls.readable.getReader();
     for (let x = await r.read(); !x.done; x = await r.read()) length += x.value.byteLength;
     await closing;
-    const closed = await tls.closed.then(() => 'resolved', (e: unknown) => `rejected: ${String(e)}`);
+    const closed = await tls.closed.then(
+      () => 'resolved',
+      (e: unknown) => `rejected: ${String(e)}`,
+    );
     return { length, closed };
   } catch (e) {
     await tls.close();

@@ -6,7 +6,11 @@
 import { init, type WasmSource } from '../../ts/core/loader.js';
 import { scenarios } from './scenarios/index.js';
 
-export interface Result { name: string; ok: boolean; error?: string }
+export interface Result {
+  name: string;
+  ok: boolean;
+  error?: string;
+}
 
 export async function runAll(source: WasmSource): Promise<{ simd: boolean; results: Result[] }> {
   const w = await init(source);

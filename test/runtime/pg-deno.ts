@@ -18,28 +18,33 @@ declare const Deno: {
 };
 
 export function runDeno(source: WasmSource, p: PgParams): Promise<PgCaseReport[]> {
-  return runPg(source, p, async (port) => {
-    const conn = await Deno.connect({ hostname: '127.0.0.1', port });
-    try {
-      for (let off = 0; off < SSL_REQUEST.length;) off += await conn.write(SSL_REQUEST.subarray(off));
-      const buf = new Uint8Array(64);
-      const n = await conn.read(buf);
-      if (n === null) throw new Error('PostgreSQL: the connection ended before the answer to SSLRequest');
-      checkSslResponse(buf.subarray(0, n));
-    } catch (e) {
-      conn.close();
-      throw e;
-    }
-    return fromDenoConn(conn);
-  }, async (port) => {
-    // The same on conn.readable / conn.writable, locks released after.
-    const conn = await Deno.connect({ hostname: '127.0.0.1', port });
-    try {
-      await sslRequestOverStreams(conn);
-    } catch (e) {
-      conn.close();
-      throw e;
-    }
-    return fromDenoConn(conn);
-  });
+  return runPg(
+    source,
+    p,
+    async (port) => {
+      const conn = await Deno.connect({ hostname: '127.0.0.1', port });
+      try {
+        for (let off = 0; off < SSL_REQUEST.length; ) off += await conn.write(SSL_REQUEST.subarray(off));
+        const buf = new Uint8Array(64);
+        const n = await conn.read(buf);
+        if (n === null) throw new Error('PostgreSQL: the connection ended before the answer to SSLRequest');
+        checkSslResponse(buf.subarray(0, n));
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+      return fromDenoConn(conn);
+    },
+    async (port) => {
+      // The same on conn.readable / conn.writable, locks released after.
+      const conn = await Deno.connect({ hostname: '127.0.0.1', port });
+      try {
+        await sslRequestOverStreams(conn);
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+      return fromDenoConn(conn);
+    },
+  );
 }

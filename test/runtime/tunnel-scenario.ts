@@ -72,19 +72,24 @@ export async function runTunnel(source: WasmSource, p: TunnelParams, WS?: WebSoc
     if (!Ctor) throw new Error('no WebSocket in this runtime and none given');
     const tls = connect({
       transport: fromWebSocket(new Ctor(`${p.wsUrl}/${p.target}`)),
-      servername: p.servername, ca: p.caPem, ALPNProtocols: ['http/1.1'],
+      servername: p.servername,
+      ca: p.caPem,
+      ALPNProtocols: ['http/1.1'],
     });
     const info = await tls.opened;
     report.handshakeMs = Date.now() - t0;
     Object.assign(report, {
-      version: info.version, cipher: info.cipher, group: info.group, alpnProtocol: info.alpnProtocol,
-      authorized: info.authorized, authorizationError: info.authorizationError,
+      version: info.version,
+      cipher: info.cipher,
+      group: info.group,
+      alpnProtocol: info.alpnProtocol,
+      authorized: info.authorized,
+      authorizationError: info.authorizationError,
       subjectCN: info.peerCertificate?.subject.CN,
     });
 
     const w = tls.writable.getWriter();
-    await w.write(new TextEncoder().encode(
-      `GET ${p.path} HTTP/1.1\r\nHost: ${p.servername}\r\nConnection: close\r\n\r\n`));
+    await w.write(new TextEncoder().encode(`GET ${p.path} HTTP/1.1\r\nHost: ${p.servername}\r\nConnection: close\r\n\r\n`));
     w.releaseLock();
 
     // Head bytes pile up until the blank line; the body streams into the

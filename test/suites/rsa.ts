@@ -6,12 +6,24 @@
  * malformed or unsupported keys refused with RsaError.
  */
 import {
-  constants, generateKeyPairSync, randomBytes, randomInt, sign as nodeSign, verify as nodeVerify, type KeyObject,
+  constants,
+  generateKeyPairSync,
+  randomBytes,
+  randomInt,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
 } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HashName } from '../../ts/core/hash.js';
 import {
-  RsaError, rsaParsePrivateKey, rsaParsePublicKey, type RsaPrivateKey, rsaSign, rsaVerify, type RsaScheme,
+  RsaError,
+  rsaParsePrivateKey,
+  rsaParsePublicKey,
+  type RsaPrivateKey,
+  rsaSign,
+  rsaVerify,
+  type RsaScheme,
 } from '../../ts/core/rsa.js';
 import { type Build, haveVectors, hex, toHex, useBuild, wycheproof } from '../helpers/env.js';
 
@@ -51,243 +63,251 @@ function expectRsaError(f: () => unknown, code: number, what: string): void {
 
 /** Defines the suite for one build; test/rsa.<build>.test.ts call it. */
 export function rsaSuite(build: Build): void {
-useBuild(build);
+  useBuild(build);
 
-describe(`RSA keys (${build} build)`, () => {
-  it('parses every export format of Node-generated keys (PKCS#1, PKCS#8, SPKI; DER and PEM)', () => {
-    for (const k of keys()) {
-      const privForms: (Uint8Array | string)[] = [
-        new Uint8Array(k.priv.export({ type: 'pkcs1', format: 'der' })),
-        k.priv.export({ type: 'pkcs1', format: 'pem' }) as string,
-        new Uint8Array(k.priv.export({ type: 'pkcs8', format: 'der' })),
-        k.priv.export({ type: 'pkcs8', format: 'pem' }) as string,
-        new TextEncoder().encode(k.priv.export({ type: 'pkcs8', format: 'pem' }) as string),
-      ];
-      const pubForms: (Uint8Array | string)[] = [
-        new Uint8Array(k.pub.export({ type: 'pkcs1', format: 'der' })),
-        k.pub.export({ type: 'pkcs1', format: 'pem' }) as string,
-        new Uint8Array(k.pub.export({ type: 'spki', format: 'der' })),
-        k.pub.export({ type: 'spki', format: 'pem' }) as string,
-      ];
-      const msg = randomBytes(100);
-      const want = nodeSign('sha256', msg, k.priv);
-      for (const f of privForms) {
-        const priv = rsaParsePrivateKey(f);
-        expect(priv.bits).toBe(k.bits);
-        expect(priv.size).toBe(k.bits / 8);
-        // Deterministic PKCS#1 v1.5: every form gives Node's signature.
-        expect(toHex(rsaSign(priv, 'pkcs1', 'SHA-256', msg))).toBe(toHex(want));
-        const pub = priv.publicKey();
-        expect(rsaVerify(pub, 'pkcs1', 'SHA-256', msg, want)).toBe(true);
-        pub.dispose();
-        priv.dispose();
-      }
-      for (const f of pubForms) {
-        const pub = rsaParsePublicKey(f);
-        expect(pub.bits).toBe(k.bits);
-        expect(rsaVerify(pub, 'pkcs1', 'SHA-256', msg, want)).toBe(true);
-        pub.dispose();
-      }
-    }
-  });
-
-  it('refuses malformed, foreign and unsupported keys with RsaError', () => {
-    const k = keys()[0];
-    const spki = new Uint8Array(k.pub.export({ type: 'spki', format: 'der' }));
-    const pkcs8 = new Uint8Array(k.priv.export({ type: 'pkcs8', format: 'der' }));
-    const pkcs1 = new Uint8Array(k.priv.export({ type: 'pkcs1', format: 'der' }));
-    const spkiPem = k.pub.export({ type: 'spki', format: 'pem' }) as string;
-    const pkcs8Pem = k.priv.export({ type: 'pkcs8', format: 'pem' }) as string;
-
-    // truncated anywhere, or followed by a byte
-    for (let n = 0; n < spki.length; n += 7) expect(() => rsaParsePublicKey(spki.subarray(0, n))).toThrow(RsaError);
-    for (let n = 1; n < pkcs8.length; n += 29) expect(() => rsaParsePrivateKey(pkcs8.subarray(0, n))).toThrow(RsaError);
-    expectRsaError(() => rsaParsePublicKey(Uint8Array.of(...spki, 0)), -12, 'trailing byte');
-    expectRsaError(() => rsaParsePrivateKey(Uint8Array.of(...pkcs1, 0)), -12, 'trailing byte');
-    // BER indefinite length instead of DER
-    expectRsaError(() => rsaParsePublicKey(Uint8Array.of(0x30, 0x80, ...spki.subarray(4), 0, 0)), -3, 'indefinite');
-    // non-minimal length: 30 83 00 01 22 for 30 82 01 22
-    expectRsaError(() => rsaParsePublicKey(Uint8Array.of(0x30, 0x83, 0x00, ...spki.subarray(2))), -2, 'non-minimal length');
-    // public key given as private and the reverse
-    expect(() => rsaParsePrivateKey(spki)).toThrow(RsaError);
-    expect(() => rsaParsePublicKey(pkcs8)).toThrow(RsaError);
-    expectRsaError(() => rsaParsePrivateKey(spkiPem), -34, 'PUBLIC KEY label given as private');
-    expectRsaError(() => rsaParsePublicKey(pkcs8Pem), -34, 'PRIVATE KEY label given as public');
-    expectRsaError(() => rsaParsePublicKey(spkiPem.replace(/PUBLIC KEY/g, 'CERTIFICATE')), -34, 'CERTIFICATE label');
-    expectRsaError(() => rsaParsePublicKey(spkiPem.replace('-----END PUBLIC KEY-----', '-----END RSA PUBLIC KEY-----')),
-      -22, 'END label differs');
-    expectRsaError(() => rsaParsePublicKey(spkiPem.replace(/\n[A-Za-z]/, '\n*')), -23, 'bad base64');
-    expectRsaError(() => rsaParsePublicKey('hello'), -20, 'no PEM');
-    expectRsaError(() => rsaParsePublicKey(new Uint8Array(0)), -20, 'empty input');
-    expectRsaError(() => rsaParsePublicKey(Uint8Array.of(0x30)), -1, 'one byte of DER');
-
-    // encrypted private keys: PKCS#8 EncryptedPrivateKeyInfo and legacy PEM
-    const enc8 = k.priv.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'x' }) as string;
-    expectRsaError(() => rsaParsePrivateKey(enc8), -34, 'ENCRYPTED PRIVATE KEY');
-    const enc1 = k.priv.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'x' }) as string;
-    expect(enc1).toContain('Proc-Type');
-    expectRsaError(() => rsaParsePrivateKey(enc1), -23, 'legacy encrypted PEM');
-
-    // other algorithms: EC, Ed25519, RSASSA-PSS keys (OID 1.2.840.113549.1.1.10)
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    expectRsaError(() => rsaParsePublicKey(new Uint8Array(ec.publicKey.export({ type: 'spki', format: 'der' }))), -30, 'EC SPKI');
-    expectRsaError(() => rsaParsePrivateKey(new Uint8Array(ec.privateKey.export({ type: 'pkcs8', format: 'der' }))), -30, 'EC PKCS#8');
-    const ed = generateKeyPairSync('ed25519');
-    expectRsaError(() => rsaParsePublicKey(ed.publicKey.export({ type: 'spki', format: 'pem' }) as string), -30, 'Ed25519');
-    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
-    expectRsaError(() => rsaParsePublicKey(new Uint8Array(pss.publicKey.export({ type: 'spki', format: 'der' }))), -30, 'rsa-pss SPKI');
-
-    // too small: 1024-bit (RFC 8017 allows it; we do not)
-    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expectRsaError(() => rsaParsePublicKey(new Uint8Array(small.publicKey.export({ type: 'spki', format: 'der' }))), -31, '1024-bit');
-    expectRsaError(() => rsaParsePrivateKey(small.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string), -31, '1024-bit private');
-
-    // inconsistent private key: a flipped byte inside the prime p
-    const bad = Uint8Array.from(pkcs1);
-    bad[pkcs1.length - 400] ^= 0x01;
-    expect(() => rsaParsePrivateKey(bad)).toThrow(RsaError);
-
-    // random single-byte mutations: a clean error or a usable key, never a crash
-    let parsed = 0;
-    for (let i = 0; i < 300; i++) {
-      const m = Uint8Array.from(i & 1 ? spki : pkcs8);
-      m[randomInt(m.length)] ^= randomInt(1, 256);
-      try {
-        const key = i & 1 ? rsaParsePublicKey(m) : rsaParsePrivateKey(m);
-        parsed++;
-        key.dispose();
-      } catch (e) {
-        expect(e).toBeInstanceOf(RsaError);
-      }
-    }
-    console.log(`RSA key mutations: ${300 - parsed} of 300 refused, ${parsed} still well-formed`);
-
-    // argument checks
-    const priv = rsaParsePrivateKey(pkcs8);
-    const pub = rsaParsePublicKey(spki);
-    expect(() => rsaSign(priv, 'raw' as RsaScheme, 'SHA-256', new Uint8Array(1))).toThrow(TypeError);
-    expect(() => rsaSign(priv, 'pss', 'SHA-1' as HashName, new Uint8Array(1))).toThrow(TypeError);
-    expect(() => rsaSign(pub as unknown as RsaPrivateKey, 'pss', 'SHA-256', new Uint8Array(1))).toThrow(TypeError);
-    expect(() => rsaVerify(pub, 'pss', 'SHA-256', 'x' as unknown as Uint8Array, new Uint8Array(256))).toThrow(TypeError);
-    expectRsaError(() => rsaSign(priv, 'pss', 'SHA-512', new Uint8Array(1), { saltLength: 256 - 64 - 1 }), -38, 'salt too long');
-    priv.dispose();
-    pub.dispose();
-    expect(() => rsaSign(priv, 'pss', 'SHA-256', new Uint8Array(1))).toThrow(/after dispose/);
-    expect(() => rsaVerify(pub, 'pss', 'SHA-256', new Uint8Array(1), new Uint8Array(256))).toThrow(/after dispose/);
-  });
-});
-
-describe(`RSA signatures vs node:crypto (${build} build)`, () => {
-  for (const scheme of ['pkcs1', 'pss'] as RsaScheme[]) {
-    it(`${scheme}: we sign / Node verifies, Node signs / we verify, SHA-256/384/512, 2048 and 3072 bits`, () => {
-      let n = 0;
+  describe(`RSA keys (${build} build)`, () => {
+    it('parses every export format of Node-generated keys (PKCS#1, PKCS#8, SPKI; DER and PEM)', () => {
       for (const k of keys()) {
-        const priv = rsaParsePrivateKey(new Uint8Array(k.priv.export({ type: 'pkcs8', format: 'der' })));
-        const pub = rsaParsePublicKey(new Uint8Array(k.pub.export({ type: 'spki', format: 'der' })));
-        for (const hash of HASHES) {
-          for (let i = 0; i < 6; i++) {
-            const msg = randomBytes(i === 0 ? 0 : randomInt(1, 3000));
-            const ours = rsaSign(priv, scheme, hash, msg);
-            expect(ours.length).toBe(k.bits / 8);
-            expect(nodeVerify(NODE_HASH[hash], msg, nodeOpts(k.pub, scheme, hash), ours), `${hash} ours`).toBe(true);
-            const theirs = nodeSign(NODE_HASH[hash], msg, nodeOpts(k.priv, scheme, hash));
-            expect(rsaVerify(pub, scheme, hash, msg, theirs), `${hash} Node's`).toBe(true);
-            if (scheme === 'pkcs1') expect(toHex(ours)).toBe(toHex(theirs));
-            else expect(toHex(ours)).not.toBe(toHex(rsaSign(priv, scheme, hash, msg))); // random salt
+        const privForms: (Uint8Array | string)[] = [
+          new Uint8Array(k.priv.export({ type: 'pkcs1', format: 'der' })),
+          k.priv.export({ type: 'pkcs1', format: 'pem' }) as string,
+          new Uint8Array(k.priv.export({ type: 'pkcs8', format: 'der' })),
+          k.priv.export({ type: 'pkcs8', format: 'pem' }) as string,
+          new TextEncoder().encode(k.priv.export({ type: 'pkcs8', format: 'pem' }) as string),
+        ];
+        const pubForms: (Uint8Array | string)[] = [
+          new Uint8Array(k.pub.export({ type: 'pkcs1', format: 'der' })),
+          k.pub.export({ type: 'pkcs1', format: 'pem' }) as string,
+          new Uint8Array(k.pub.export({ type: 'spki', format: 'der' })),
+          k.pub.export({ type: 'spki', format: 'pem' }) as string,
+        ];
+        const msg = randomBytes(100);
+        const want = nodeSign('sha256', msg, k.priv);
+        for (const f of privForms) {
+          const priv = rsaParsePrivateKey(f);
+          expect(priv.bits).toBe(k.bits);
+          expect(priv.size).toBe(k.bits / 8);
+          // Deterministic PKCS#1 v1.5: every form gives Node's signature.
+          expect(toHex(rsaSign(priv, 'pkcs1', 'SHA-256', msg))).toBe(toHex(want));
+          const pub = priv.publicKey();
+          expect(rsaVerify(pub, 'pkcs1', 'SHA-256', msg, want)).toBe(true);
+          pub.dispose();
+          priv.dispose();
+        }
+        for (const f of pubForms) {
+          const pub = rsaParsePublicKey(f);
+          expect(pub.bits).toBe(k.bits);
+          expect(rsaVerify(pub, 'pkcs1', 'SHA-256', msg, want)).toBe(true);
+          pub.dispose();
+        }
+      }
+    });
 
-            // what must fail: a flipped bit, another message, hash or scheme, a short signature
-            const flipped = Uint8Array.from(theirs);
-            flipped[randomInt(flipped.length)] ^= 1 << randomInt(8);
-            expect(rsaVerify(pub, scheme, hash, msg, flipped)).toBe(false);
-            expect(rsaVerify(pub, scheme, hash, Uint8Array.of(...msg, 0), theirs)).toBe(false);
-            expect(rsaVerify(pub, scheme, hash === 'SHA-256' ? 'SHA-384' : 'SHA-256', msg, theirs)).toBe(false);
-            expect(rsaVerify(pub, scheme === 'pss' ? 'pkcs1' : 'pss', hash, msg, theirs)).toBe(false);
-            expect(rsaVerify(pub, scheme, hash, msg, theirs.subarray(1))).toBe(false);
-            expect(rsaVerify(pub, scheme, hash, msg, Uint8Array.of(0, ...theirs))).toBe(false);
+    it('refuses malformed, foreign and unsupported keys with RsaError', () => {
+      const k = keys()[0];
+      const spki = new Uint8Array(k.pub.export({ type: 'spki', format: 'der' }));
+      const pkcs8 = new Uint8Array(k.priv.export({ type: 'pkcs8', format: 'der' }));
+      const pkcs1 = new Uint8Array(k.priv.export({ type: 'pkcs1', format: 'der' }));
+      const spkiPem = k.pub.export({ type: 'spki', format: 'pem' }) as string;
+      const pkcs8Pem = k.priv.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+      // truncated anywhere, or followed by a byte
+      for (let n = 0; n < spki.length; n += 7) expect(() => rsaParsePublicKey(spki.subarray(0, n))).toThrow(RsaError);
+      for (let n = 1; n < pkcs8.length; n += 29) expect(() => rsaParsePrivateKey(pkcs8.subarray(0, n))).toThrow(RsaError);
+      expectRsaError(() => rsaParsePublicKey(Uint8Array.of(...spki, 0)), -12, 'trailing byte');
+      expectRsaError(() => rsaParsePrivateKey(Uint8Array.of(...pkcs1, 0)), -12, 'trailing byte');
+      // BER indefinite length instead of DER
+      expectRsaError(() => rsaParsePublicKey(Uint8Array.of(0x30, 0x80, ...spki.subarray(4), 0, 0)), -3, 'indefinite');
+      // non-minimal length: 30 83 00 01 22 for 30 82 01 22
+      expectRsaError(() => rsaParsePublicKey(Uint8Array.of(0x30, 0x83, 0x00, ...spki.subarray(2))), -2, 'non-minimal length');
+      // public key given as private and the reverse
+      expect(() => rsaParsePrivateKey(spki)).toThrow(RsaError);
+      expect(() => rsaParsePublicKey(pkcs8)).toThrow(RsaError);
+      expectRsaError(() => rsaParsePrivateKey(spkiPem), -34, 'PUBLIC KEY label given as private');
+      expectRsaError(() => rsaParsePublicKey(pkcs8Pem), -34, 'PRIVATE KEY label given as public');
+      expectRsaError(() => rsaParsePublicKey(spkiPem.replace(/PUBLIC KEY/g, 'CERTIFICATE')), -34, 'CERTIFICATE label');
+      expectRsaError(
+        () => rsaParsePublicKey(spkiPem.replace('-----END PUBLIC KEY-----', '-----END RSA PUBLIC KEY-----')),
+        -22,
+        'END label differs',
+      );
+      expectRsaError(() => rsaParsePublicKey(spkiPem.replace(/\n[A-Za-z]/, '\n*')), -23, 'bad base64');
+      expectRsaError(() => rsaParsePublicKey('hello'), -20, 'no PEM');
+      expectRsaError(() => rsaParsePublicKey(new Uint8Array(0)), -20, 'empty input');
+      expectRsaError(() => rsaParsePublicKey(Uint8Array.of(0x30)), -1, 'one byte of DER');
+
+      // encrypted private keys: PKCS#8 EncryptedPrivateKeyInfo and legacy PEM
+      const enc8 = k.priv.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'x' }) as string;
+      expectRsaError(() => rsaParsePrivateKey(enc8), -34, 'ENCRYPTED PRIVATE KEY');
+      const enc1 = k.priv.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'x' }) as string;
+      expect(enc1).toContain('Proc-Type');
+      expectRsaError(() => rsaParsePrivateKey(enc1), -23, 'legacy encrypted PEM');
+
+      // other algorithms: EC, Ed25519, RSASSA-PSS keys (OID 1.2.840.113549.1.1.10)
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      expectRsaError(() => rsaParsePublicKey(new Uint8Array(ec.publicKey.export({ type: 'spki', format: 'der' }))), -30, 'EC SPKI');
+      expectRsaError(() => rsaParsePrivateKey(new Uint8Array(ec.privateKey.export({ type: 'pkcs8', format: 'der' }))), -30, 'EC PKCS#8');
+      const ed = generateKeyPairSync('ed25519');
+      expectRsaError(() => rsaParsePublicKey(ed.publicKey.export({ type: 'spki', format: 'pem' }) as string), -30, 'Ed25519');
+      const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+      expectRsaError(() => rsaParsePublicKey(new Uint8Array(pss.publicKey.export({ type: 'spki', format: 'der' }))), -30, 'rsa-pss SPKI');
+
+      // too small: 1024-bit (RFC 8017 allows it; we do not)
+      const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      expectRsaError(() => rsaParsePublicKey(new Uint8Array(small.publicKey.export({ type: 'spki', format: 'der' }))), -31, '1024-bit');
+      expectRsaError(
+        () => rsaParsePrivateKey(small.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+        -31,
+        '1024-bit private',
+      );
+
+      // inconsistent private key: a flipped byte inside the prime p
+      const bad = Uint8Array.from(pkcs1);
+      bad[pkcs1.length - 400] ^= 0x01;
+      expect(() => rsaParsePrivateKey(bad)).toThrow(RsaError);
+
+      // random single-byte mutations: a clean error or a usable key, never a crash
+      let parsed = 0;
+      for (let i = 0; i < 300; i++) {
+        const m = Uint8Array.from(i & 1 ? spki : pkcs8);
+        m[randomInt(m.length)] ^= randomInt(1, 256);
+        try {
+          const key = i & 1 ? rsaParsePublicKey(m) : rsaParsePrivateKey(m);
+          parsed++;
+          key.dispose();
+        } catch (e) {
+          expect(e).toBeInstanceOf(RsaError);
+        }
+      }
+      console.log(`RSA key mutations: ${300 - parsed} of 300 refused, ${parsed} still well-formed`);
+
+      // argument checks
+      const priv = rsaParsePrivateKey(pkcs8);
+      const pub = rsaParsePublicKey(spki);
+      expect(() => rsaSign(priv, 'raw' as RsaScheme, 'SHA-256', new Uint8Array(1))).toThrow(TypeError);
+      expect(() => rsaSign(priv, 'pss', 'SHA-1' as HashName, new Uint8Array(1))).toThrow(TypeError);
+      expect(() => rsaSign(pub as unknown as RsaPrivateKey, 'pss', 'SHA-256', new Uint8Array(1))).toThrow(TypeError);
+      expect(() => rsaVerify(pub, 'pss', 'SHA-256', 'x' as unknown as Uint8Array, new Uint8Array(256))).toThrow(TypeError);
+      expectRsaError(() => rsaSign(priv, 'pss', 'SHA-512', new Uint8Array(1), { saltLength: 256 - 64 - 1 }), -38, 'salt too long');
+      priv.dispose();
+      pub.dispose();
+      expect(() => rsaSign(priv, 'pss', 'SHA-256', new Uint8Array(1))).toThrow(/after dispose/);
+      expect(() => rsaVerify(pub, 'pss', 'SHA-256', new Uint8Array(1), new Uint8Array(256))).toThrow(/after dispose/);
+    });
+  });
+
+  describe(`RSA signatures vs node:crypto (${build} build)`, () => {
+    for (const scheme of ['pkcs1', 'pss'] as RsaScheme[]) {
+      it(`${scheme}: we sign / Node verifies, Node signs / we verify, SHA-256/384/512, 2048 and 3072 bits`, () => {
+        let n = 0;
+        for (const k of keys()) {
+          const priv = rsaParsePrivateKey(new Uint8Array(k.priv.export({ type: 'pkcs8', format: 'der' })));
+          const pub = rsaParsePublicKey(new Uint8Array(k.pub.export({ type: 'spki', format: 'der' })));
+          for (const hash of HASHES) {
+            for (let i = 0; i < 6; i++) {
+              const msg = randomBytes(i === 0 ? 0 : randomInt(1, 3000));
+              const ours = rsaSign(priv, scheme, hash, msg);
+              expect(ours.length).toBe(k.bits / 8);
+              expect(nodeVerify(NODE_HASH[hash], msg, nodeOpts(k.pub, scheme, hash), ours), `${hash} ours`).toBe(true);
+              const theirs = nodeSign(NODE_HASH[hash], msg, nodeOpts(k.priv, scheme, hash));
+              expect(rsaVerify(pub, scheme, hash, msg, theirs), `${hash} Node's`).toBe(true);
+              if (scheme === 'pkcs1') expect(toHex(ours)).toBe(toHex(theirs));
+              else expect(toHex(ours)).not.toBe(toHex(rsaSign(priv, scheme, hash, msg))); // random salt
+
+              // what must fail: a flipped bit, another message, hash or scheme, a short signature
+              const flipped = Uint8Array.from(theirs);
+              flipped[randomInt(flipped.length)] ^= 1 << randomInt(8);
+              expect(rsaVerify(pub, scheme, hash, msg, flipped)).toBe(false);
+              expect(rsaVerify(pub, scheme, hash, Uint8Array.of(...msg, 0), theirs)).toBe(false);
+              expect(rsaVerify(pub, scheme, hash === 'SHA-256' ? 'SHA-384' : 'SHA-256', msg, theirs)).toBe(false);
+              expect(rsaVerify(pub, scheme === 'pss' ? 'pkcs1' : 'pss', hash, msg, theirs)).toBe(false);
+              expect(rsaVerify(pub, scheme, hash, msg, theirs.subarray(1))).toBe(false);
+              expect(rsaVerify(pub, scheme, hash, msg, Uint8Array.of(0, ...theirs))).toBe(false);
+              n++;
+            }
+          }
+          // PSS with other salt lengths, both ways
+          if (scheme === 'pss') {
+            for (const saltLength of [0, 20, 100]) {
+              const msg = randomBytes(50);
+              const ours = rsaSign(priv, 'pss', 'SHA-256', msg, { saltLength });
+              expect(nodeVerify('sha256', msg, { key: k.pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, ours)).toBe(true);
+              const theirs = nodeSign('sha256', msg, { key: k.priv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+              expect(rsaVerify(pub, 'pss', 'SHA-256', msg, theirs, { saltLength })).toBe(true);
+              expect(rsaVerify(pub, 'pss', 'SHA-256', msg, theirs, { saltLength: saltLength + 1 })).toBe(false);
+            }
+          }
+          // a private key verifies too (its public half)
+          const msg = randomBytes(10);
+          expect(rsaVerify(priv, scheme, 'SHA-256', msg, rsaSign(priv, scheme, 'SHA-256', msg))).toBe(true);
+          priv.dispose();
+          pub.dispose();
+        }
+        console.log(`RSA ${scheme} differential (${build}): ${n} messages, both directions`);
+      });
+    }
+  });
+
+  const WYCHEPROOF: [string, RsaScheme][] = [
+    ['rsa_pss_2048_sha256_mgf1_32_test.json', 'pss'],
+    ['rsa_pss_2048_sha384_mgf1_48_test.json', 'pss'],
+    ['rsa_pss_3072_sha256_mgf1_32_test.json', 'pss'],
+    ['rsa_pss_4096_sha256_mgf1_32_test.json', 'pss'],
+    ['rsa_pss_4096_sha384_mgf1_48_test.json', 'pss'],
+    ['rsa_signature_2048_sha256_test.json', 'pkcs1'],
+    ['rsa_signature_2048_sha384_test.json', 'pkcs1'],
+    ['rsa_signature_3072_sha256_test.json', 'pkcs1'],
+    ['rsa_signature_3072_sha384_test.json', 'pkcs1'],
+    ['rsa_signature_4096_sha256_test.json', 'pkcs1'],
+    ['rsa_signature_4096_sha384_test.json', 'pkcs1'],
+  ];
+
+  describe.skipIf(!haveVectors)(`Wycheproof RSA (${build} build; skipped when ../shared/vectors is absent)`, () => {
+    for (const [file, scheme] of WYCHEPROOF) {
+      it(file, () => {
+        const f = wycheproof<SigTest>(file)!;
+        let n = 0;
+        const verdicts = { valid: 0, invalid: 0, acceptable: 0 };
+        for (const g of f.testGroups) {
+          const hash = g.sha as HashName;
+          // The group's key in its three encodings: SPKI DER, SPKI PEM and
+          // PKCS#1 RSAPublicKey DER must all give the same key.
+          const key = rsaParsePublicKey(hex(g.publicKeyDer as string));
+          const fromPem = rsaParsePublicKey(g.publicKeyPem as string);
+          const fromAsn = rsaParsePublicKey(hex(g.publicKeyAsn as string));
+          expect(key.bits).toBe(g.keySize);
+          expect([fromPem.bits, fromAsn.bits]).toEqual([key.bits, key.bits]);
+          let opts = {};
+          if (scheme === 'pss') {
+            expect(g.mgf).toBe('MGF1');
+            expect(g.mgfSha).toBe(hash);
+            opts = { saltLength: g.sLen as number };
+          }
+          for (const t of g.tests) {
+            const msg = hex(t.msg);
+            const sig = hex(t.sig);
+            const ok = rsaVerify(key, scheme, hash, msg, sig, opts);
+            // "acceptable" here is only MissingNull (a DigestInfo without
+            // the NULL parameters): RFC 8017 9.2 note 1 encodes the NULL, and
+            // we accept only that exact encoding, so it is refused.
+            if (t.result === 'acceptable') expect(t.flags, `tcId ${t.tcId}`).toEqual(['MissingNull']);
+            expect(ok, `tcId ${t.tcId} ${t.comment} ${t.flags.join(',')}`).toBe(t.result === 'valid');
+            if (n % 40 === 0) {
+              expect(rsaVerify(fromPem, scheme, hash, msg, sig, opts)).toBe(ok);
+              expect(rsaVerify(fromAsn, scheme, hash, msg, sig, opts)).toBe(ok);
+            }
+            verdicts[t.result]++;
             n++;
           }
+          key.dispose();
+          fromPem.dispose();
+          fromAsn.dispose();
         }
-        // PSS with other salt lengths, both ways
-        if (scheme === 'pss') {
-          for (const saltLength of [0, 20, 100]) {
-            const msg = randomBytes(50);
-            const ours = rsaSign(priv, 'pss', 'SHA-256', msg, { saltLength });
-            expect(nodeVerify('sha256', msg, { key: k.pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, ours)).toBe(true);
-            const theirs = nodeSign('sha256', msg, { key: k.priv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
-            expect(rsaVerify(pub, 'pss', 'SHA-256', msg, theirs, { saltLength })).toBe(true);
-            expect(rsaVerify(pub, 'pss', 'SHA-256', msg, theirs, { saltLength: saltLength + 1 })).toBe(false);
-          }
-        }
-        // a private key verifies too (its public half)
-        const msg = randomBytes(10);
-        expect(rsaVerify(priv, scheme, 'SHA-256', msg, rsaSign(priv, scheme, 'SHA-256', msg))).toBe(true);
-        priv.dispose();
-        pub.dispose();
-      }
-      console.log(`RSA ${scheme} differential (${build}): ${n} messages, both directions`);
-    });
-  }
-});
-
-const WYCHEPROOF: [string, RsaScheme][] = [
-  ['rsa_pss_2048_sha256_mgf1_32_test.json', 'pss'],
-  ['rsa_pss_2048_sha384_mgf1_48_test.json', 'pss'],
-  ['rsa_pss_3072_sha256_mgf1_32_test.json', 'pss'],
-  ['rsa_pss_4096_sha256_mgf1_32_test.json', 'pss'],
-  ['rsa_pss_4096_sha384_mgf1_48_test.json', 'pss'],
-  ['rsa_signature_2048_sha256_test.json', 'pkcs1'],
-  ['rsa_signature_2048_sha384_test.json', 'pkcs1'],
-  ['rsa_signature_3072_sha256_test.json', 'pkcs1'],
-  ['rsa_signature_3072_sha384_test.json', 'pkcs1'],
-  ['rsa_signature_4096_sha256_test.json', 'pkcs1'],
-  ['rsa_signature_4096_sha384_test.json', 'pkcs1'],
-];
-
-describe.skipIf(!haveVectors)(`Wycheproof RSA (${build} build; skipped when ../shared/vectors is absent)`, () => {
-  for (const [file, scheme] of WYCHEPROOF) {
-    it(file, () => {
-      const f = wycheproof<SigTest>(file)!;
-      let n = 0;
-      const verdicts = { valid: 0, invalid: 0, acceptable: 0 };
-      for (const g of f.testGroups) {
-        const hash = g.sha as HashName;
-        // The group's key in its three encodings: SPKI DER, SPKI PEM and
-        // PKCS#1 RSAPublicKey DER must all give the same key.
-        const key = rsaParsePublicKey(hex(g.publicKeyDer as string));
-        const fromPem = rsaParsePublicKey(g.publicKeyPem as string);
-        const fromAsn = rsaParsePublicKey(hex(g.publicKeyAsn as string));
-        expect(key.bits).toBe(g.keySize);
-        expect([fromPem.bits, fromAsn.bits]).toEqual([key.bits, key.bits]);
-        let opts = {};
-        if (scheme === 'pss') {
-          expect(g.mgf).toBe('MGF1');
-          expect(g.mgfSha).toBe(hash);
-          opts = { saltLength: g.sLen as number };
-        }
-        for (const t of g.tests) {
-          const msg = hex(t.msg);
-          const sig = hex(t.sig);
-          const ok = rsaVerify(key, scheme, hash, msg, sig, opts);
-          // "acceptable" here is only MissingNull (a DigestInfo without
-          // the NULL parameters): RFC 8017 9.2 note 1 encodes the NULL, and
-          // we accept only that exact encoding, so it is refused.
-          if (t.result === 'acceptable') expect(t.flags, `tcId ${t.tcId}`).toEqual(['MissingNull']);
-          expect(ok, `tcId ${t.tcId} ${t.comment} ${t.flags.join(',')}`).toBe(t.result === 'valid');
-          if (n % 40 === 0) {
-            expect(rsaVerify(fromPem, scheme, hash, msg, sig, opts)).toBe(ok);
-            expect(rsaVerify(fromAsn, scheme, hash, msg, sig, opts)).toBe(ok);
-          }
-          verdicts[t.result]++;
-          n++;
-        }
-        key.dispose();
-        fromPem.dispose();
-        fromAsn.dispose();
-      }
-      expect(n).toBe(f.numberOfTests);
-      console.log(`${file}: ${n} vectors (${verdicts.valid} valid, ${verdicts.invalid} invalid, ` +
-        `${verdicts.acceptable} acceptable refused)`);
-    });
-  }
-});
+        expect(n).toBe(f.numberOfTests);
+        console.log(
+          `${file}: ${n} vectors (${verdicts.valid} valid, ${verdicts.invalid} invalid, ` + `${verdicts.acceptable} acceptable refused)`,
+        );
+      });
+    }
+  });
 }

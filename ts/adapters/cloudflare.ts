@@ -57,7 +57,9 @@ export function fromWorkersSocket(socket: WorkersSocketLike, options: TakeoverOp
   const readHwm = options.readableHighWaterMark ?? 65536;
   const head = headOf(options, 'fromWorkersSocket');
   if (socket.readable.locked || socket.writable.locked) {
-    throw new TypeError(`fromWorkersSocket: the socket's ${socket.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`);
+    throw new TypeError(
+      `fromWorkersSocket: the socket's ${socket.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`,
+    );
   }
   const reader = socket.readable.getReader();
   const writer = socket.writable.getWriter();

@@ -71,7 +71,9 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
   const readSize = options.readSize ?? 65536;
   const head = headOf(options, 'fromDenoConn');
   if (conn.readable.locked || conn.writable.locked) {
-    throw new TypeError(`fromDenoConn: the conn's ${conn.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`);
+    throw new TypeError(
+      `fromDenoConn: the conn's ${conn.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`,
+    );
   }
 
   // One read: the bytes, or null at end of stream.
@@ -222,7 +224,6 @@ export function fromDenoConn(conn: DenoConnLike, options: DenoTransportOptions =
       endReadable();
       wc.error(new Error('Deno.Conn transport: closed'));
       closeConn(); // a write still pending was not accepted: it fails
-
     },
   };
 }

@@ -59,7 +59,9 @@ export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): T
   for (const ev of ['data', 'readable']) {
     const n = socket.listenerCount(ev);
     if (n > 0) {
-      throw new TypeError(`fromNodeSocket: the socket still has ${n} '${ev}' listener(s): remove them before handing it over (each byte would be read twice)`);
+      throw new TypeError(
+        `fromNodeSocket: the socket still has ${n} '${ev}' listener(s): remove them before handing it over (each byte would be read twice)`,
+      );
     }
   }
   socket.allowHalfOpen = true;

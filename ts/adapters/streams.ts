@@ -60,7 +60,9 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
   const readHwm = options.readableHighWaterMark ?? 65536;
   const head = headOf(options, 'fromStreams');
   if (pair.readable.locked || pair.writable.locked) {
-    throw new TypeError(`fromStreams: the ${pair.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`);
+    throw new TypeError(
+      `fromStreams: the ${pair.readable.locked ? 'readable' : 'writable'} is locked: call releaseLock() on your reader and writer after the plaintext phase (bytes read past it go in \`head\`)`,
+    );
   }
   const reader = pair.readable.getReader();
   const writer = pair.writable.getWriter();

@@ -92,7 +92,9 @@ export function headOf(options: TakeoverOptions, who: string): Uint8Array | unde
   const h = options.head;
   if (h === undefined) return undefined;
   if (!(h instanceof Uint8Array)) {
-    throw new TypeError(`${who}: \`head\` must be a Uint8Array (bytes already read from the transport), got ${h === null ? 'null' : typeof h}`);
+    throw new TypeError(
+      `${who}: \`head\` must be a Uint8Array (bytes already read from the transport), got ${h === null ? 'null' : typeof h}`,
+    );
   }
   return h.byteLength > 0 ? h : undefined;
 }

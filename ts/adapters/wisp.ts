@@ -233,7 +233,8 @@ export class WispClient {
    */
   connect(host: string, port: number): Transport {
     if (typeof host !== 'string' || host.length === 0) throw new TypeError('Wisp: host must be a non-empty string');
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Wisp: port must be an integer in [1, 65535], got ${String(port)}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new RangeError(`Wisp: port must be an integer in [1, 65535], got ${String(port)}`);
     if (this.#failure) throw this.#failure;
     if (this.#closing) throw new WispError('Wisp: the client is closed', 'ClientClosed');
     const id = this.#allocateId();
@@ -432,13 +433,19 @@ export class WispClient {
       try {
         s.rc.enqueue(c);
         kept++;
-      } catch { /* the readable is already done (cancelled) */ }
+      } catch {
+        /* the readable is already done (cancelled) */
+      }
     }
     this.#unbuffer(n);
     if (err === undefined) s.rc.close();
     else if (kept > 0) s.held = err;
     else {
-      try { s.rc.error(err); } catch { /* already done */ }
+      try {
+        s.rc.error(err);
+      } catch {
+        /* already done */
+      }
     }
   }
 

@@ -200,10 +200,18 @@ function defaultTrust(): TrustStore {
     for (const pem of rootCertificates) {
       // One bad root must not cost the others (the engine may not parse
       // every algorithm some old root uses).
-      try { s.addPEM(pem); } catch { /* skipped */ }
+      try {
+        s.addPEM(pem);
+      } catch {
+        /* skipped */
+      }
     }
     for (const der of extraCaCerts()) {
-      try { s.addDER(der); } catch { /* as a root the engine cannot parse */ }
+      try {
+        s.addDER(der);
+      } catch {
+        /* as a root the engine cannot parse */
+      }
     }
     defaultStores.set(w, s);
   }
@@ -263,12 +271,20 @@ function toNodeError(e: unknown, secure: boolean): Error {
 // ---- certificates ---------------------------------------------------------------------
 
 function fingerprint(alg: string, der: Uint8Array): string {
-  return createHash(alg).update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return createHash(alg)
+    .update(der)
+    .digest('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 /** Our PeerCertificate in Node's shape (Buffer raw, SHA-1 and SHA-512
  * fingerprints), the chain kept linked (a self-signed root to itself). */
-function nodeCert(c: PeerCertificate, detailed: boolean, seen = new Map<PeerCertificate, DetailedPeerCertificate>()): DetailedPeerCertificate {
+function nodeCert(
+  c: PeerCertificate,
+  detailed: boolean,
+  seen = new Map<PeerCertificate, DetailedPeerCertificate>(),
+): DetailedPeerCertificate {
   const done = seen.get(c);
   if (done) return done;
   const { raw, issuerCertificate, ...rest } = c;
@@ -354,8 +370,8 @@ export class TLSSocket extends Duplex {
   #reading = false;
   #secure = false;
   #session: Buffer | undefined;
-  #offered: boolean | undefined;   // the offered session's verdict
-  #early: Uint8Array | undefined;  // a session that came before the verdict
+  #offered: boolean | undefined; // the offered session's verdict
+  #early: Uint8Array | undefined; // a session that came before the verdict
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timeoutMs = 0;
   #read = 0;
@@ -396,9 +412,7 @@ export class TLSSocket extends Duplex {
       await init();
       if (this.destroyed) return;
       const transport = o.transport ?? fromNodeSocket(this.#raw!);
-      const keylog = this.listenerCount('keylog') > 0
-        ? (line: string) => this.emit('keylog', Buffer.from(line, 'latin1'))
-        : undefined;
+      const keylog = this.listenerCount('keylog') > 0 ? (line: string) => this.emit('keylog', Buffer.from(line, 'latin1')) : undefined;
       const common = {
         transport,
         ...(o.ALPNProtocols && { ALPNProtocols: o.ALPNProtocols }),
@@ -432,7 +446,9 @@ export class TLSSocket extends Duplex {
         let sealed: { authorized: boolean } | undefined;
         try {
           sealed = o.session && unwrapSession(o.session);
-        } catch { /* not a session of ours: a full handshake, as Node does */ }
+        } catch {
+          /* not a session of ours: a full handshake, as Node does */
+        }
         // A session from an unauthorized handshake would resume into an
         // unauthorized connection: only offered to a caller who accepts that
         // (the layer below, told rejectUnauthorized: false, would offer it).
@@ -491,7 +507,7 @@ export class TLSSocket extends Duplex {
     }
     if (!o.isServer && !info.sessionReused) {
       this.authorized = err === undefined;
-      this.authorizationError = err ? (err.code || err.message) : null;
+      this.authorizationError = err ? err.code || err.message : null;
     }
     this.emit('secure');
     if (err && o.rejectUnauthorized !== false) {
@@ -519,8 +535,7 @@ export class TLSSocket extends Duplex {
     if (name === 'ERR_TLS_CERT_ALTNAME_INVALID') {
       const host = this.#hostname();
       const m = altnameMismatch(host, info.peerCertificate);
-      const e = nodeError(m.message, name) as NodeTLSError &
-        { reason: string; host: string; cert: DetailedPeerCertificate | undefined };
+      const e = nodeError(m.message, name) as NodeTLSError & { reason: string; host: string; cert: DetailedPeerCertificate | undefined };
       e.reason = m.reason;
       e.host = host;
       e.cert = info.peerCertificate && nodeCert(info.peerCertificate, true);
@@ -530,7 +545,9 @@ export class TLSSocket extends Duplex {
     try {
       const code = this.#tls!.connection.verifyCode;
       text = peerVerifyReason(code, info.peerCertificates.length) ?? name;
-    } catch { /* the connection is gone: the name says it */ }
+    } catch {
+      /* the connection is gone: the name says it */
+    }
     return nodeError(text, name);
   }
 
@@ -589,14 +606,20 @@ export class TLSSocket extends Duplex {
 
   /** Duplex implementation: plaintext to send (after the handshake). */
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#send(chunk).then(() => cb(), (e: unknown) => cb(toNodeError(e, this.#secure)));
+    this.#send(chunk).then(
+      () => cb(),
+      (e: unknown) => cb(toNodeError(e, this.#secure)),
+    );
   }
 
   /** Duplex implementation: several writes sent together. */
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
     // cork()/uncork() (undici, http) hand over a batch: one TLS write.
     const all = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
-    this.#send(all).then(() => cb(), (e: unknown) => cb(toNodeError(e, this.#secure)));
+    this.#send(all).then(
+      () => cb(),
+      (e: unknown) => cb(toNodeError(e, this.#secure)),
+    );
   }
 
   async #send(chunk: Buffer): Promise<void> {
@@ -614,13 +637,16 @@ export class TLSSocket extends Duplex {
     // close_notify, then the transport's half-close (FIN); reading goes on.
     this.#ready
       .then(() => this.#writer!.close())
-      .then(() => cb(), (e: unknown) => {
-        // The peer's transport ended without close_notify and the readable
-        // ended with it ('end', as Node): there is no one to say goodbye
-        // to, which is not an error of ours (Node's end() is silent too).
-        if (isTruncation(e) && this.readableEnded) cb();
-        else cb(toNodeError(e, this.#secure));
-      });
+      .then(
+        () => cb(),
+        (e: unknown) => {
+          // The peer's transport ended without close_notify and the readable
+          // ended with it ('end', as Node): there is no one to say goodbye
+          // to, which is not an error of ours (Node's end() is silent too).
+          if (isTruncation(e) && this.readableEnded) cb();
+          else cb(toNodeError(e, this.#secure));
+        },
+      );
   }
 
   /** Duplex implementation: `destroy()` closes the connection and its transport. */
@@ -631,7 +657,10 @@ export class TLSSocket extends Duplex {
     if (t) {
       // Sends close_notify if nobody did and the handshake had finished,
       // then closes the transport.
-      t.close().then(() => cb(err), () => cb(err));
+      t.close().then(
+        () => cb(err),
+        () => cb(err),
+      );
     } else {
       if (this.#opts.transport) void this.#opts.transport.close();
       else this.#raw?.destroy();
@@ -705,19 +734,33 @@ export class TLSSocket extends Duplex {
   }
 
   /** The peer's IP address (of the TCP connection; undefined over a transport). */
-  get remoteAddress(): string | undefined { return this.#net?.remoteAddress; }
+  get remoteAddress(): string | undefined {
+    return this.#net?.remoteAddress;
+  }
   /** The peer's port (of the TCP connection). */
-  get remotePort(): number | undefined { return this.#net?.remotePort; }
+  get remotePort(): number | undefined {
+    return this.#net?.remotePort;
+  }
   /** `'IPv4'` or `'IPv6'` (of the TCP connection). */
-  get remoteFamily(): string | undefined { return this.#net?.remoteFamily; }
+  get remoteFamily(): string | undefined {
+    return this.#net?.remoteFamily;
+  }
   /** Our IP address (of the TCP connection). */
-  get localAddress(): string | undefined { return this.#net?.localAddress; }
+  get localAddress(): string | undefined {
+    return this.#net?.localAddress;
+  }
   /** Our port (of the TCP connection). */
-  get localPort(): number | undefined { return this.#net?.localPort; }
+  get localPort(): number | undefined {
+    return this.#net?.localPort;
+  }
   /** Plaintext bytes read (Node counts the socket's; the transport may not be one). */
-  get bytesRead(): number { return this.#read; }
+  get bytesRead(): number {
+    return this.#read;
+  }
   /** Plaintext bytes written (Node counts the socket's; the transport may not be one). */
-  get bytesWritten(): number { return this.#written; }
+  get bytesWritten(): number {
+    return this.#written;
+  }
   /** True while the TCP connection (or, over a transport, the handshake)
    * is being set up. */
   get connecting(): boolean {
@@ -725,7 +768,9 @@ export class TLSSocket extends Duplex {
     return n ? !!n.connecting : !this.#secure && !this.destroyed;
   }
   /** As {@link TLSSocket.connecting}, Node's alias. */
-  get pending(): boolean { return this.connecting; }
+  get pending(): boolean {
+    return this.connecting;
+  }
   /** Node's `readyState`: `'opening'` while connecting, then which sides are open. */
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
     if (this.connecting) return 'opening';
@@ -735,7 +780,9 @@ export class TLSSocket extends Duplex {
     return 'closed';
   }
   /** The idle timeout set by setTimeout(), in ms (undefined for none). */
-  get timeout(): number | undefined { return this.#timeoutMs || undefined; }
+  get timeout(): number | undefined {
+    return this.#timeoutMs || undefined;
+  }
 
   /** Disable Nagle's algorithm on the TCP connection (a no-op over a transport). */
   setNoDelay(noDelay = true): this {

@@ -29,9 +29,7 @@
  * ```
  * @module
  */
-import type {
-  CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,
-} from '../core/codepoints.js';
+import type { CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
 import { checkVersions, clientContext, serverContext } from '../core/configure.js';
 import { Connection, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
@@ -227,7 +225,7 @@ export interface TLSSocket {
   readonly connection: Connection;
 }
 
-const SLICE = 4 * 16384;       // plaintext per engine write (NET_OUT has room for its records)
+const SLICE = 4 * 16384; // plaintext per engine write (NET_OUT has room for its records)
 /** How long a connection that sent a fatal alert goes on reading (and
  * discarding) before it closes the transport: see Driver.fail(). */
 const LINGER_MS = 2000;
@@ -253,8 +251,25 @@ function transportOf(o: CommonOptions | undefined, who: string): Transport {
 
 /** The option names of connect() and accept(), checked at run time (a
  * misspelt security option must not be silently ignored). */
-const COMMON_OPTIONS = ['transport', 'ALPNProtocols', 'ca', 'cert', 'key', 'minVersion', 'maxVersion', 'ciphers',
-  'ciphersuites', 'groups', 'sigalgs', 'keylog', 'signal', 'readableHighWaterMark', 'onUnexpectedEof', 'allowHalfOpen', 'context'];
+const COMMON_OPTIONS = [
+  'transport',
+  'ALPNProtocols',
+  'ca',
+  'cert',
+  'key',
+  'minVersion',
+  'maxVersion',
+  'ciphers',
+  'ciphersuites',
+  'groups',
+  'sigalgs',
+  'keylog',
+  'signal',
+  'readableHighWaterMark',
+  'onUnexpectedEof',
+  'allowHalfOpen',
+  'context',
+];
 const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
 const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
 
@@ -384,7 +399,7 @@ class Driver {
   private eof = false;
   private eofSpins = 0;
   private failed: unknown;
-  private finished = false;       // transport closed, connection disposed
+  private finished = false; // transport closed, connection disposed
   private readEnded = false;
   private writeEnded = false;
   /** The last plaintext write handed to us, and how many were: see autoEnd(). */
@@ -426,20 +441,30 @@ class Driver {
     this.opened = this.handshake();
     this.opened.catch(ignore);
     const hwm = o.readableHighWaterMark ?? 65536;
-    const readable = new ReadableStream<Uint8Array>({
-      start: (c) => { this.rc = c; },
-      pull: () => this.pull(),
-      cancel: () => {
-        this.readEnded = true;
-        this.maybeFinish();
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.rc = c;
+        },
+        pull: () => this.pull(),
+        cancel: () => {
+          this.readEnded = true;
+          this.maybeFinish();
+        },
       },
-    }, { highWaterMark: hwm, size: (c) => c.byteLength });
-    const writable = new WritableStream<Uint8Array>({
-      start: (c) => { this.wc = c; },
-      write: (chunk) => this.write(chunk),
-      close: () => this.end(),
-      abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
-    }, { highWaterMark: 1 });
+      { highWaterMark: hwm, size: (c) => c.byteLength },
+    );
+    const writable = new WritableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.wc = c;
+        },
+        write: (chunk) => this.write(chunk),
+        close: () => this.end(),
+        abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
+      },
+      { highWaterMark: 1 },
+    );
     const signal = o.signal;
     if (signal) {
       const onAbort = () => this.fail(signal.reason ?? new Error('wasmtls: aborted'));
@@ -506,9 +531,11 @@ class Driver {
   }
 
   private closedError(): Error {
-    return new Error(this.autoEnded
-      ? 'wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer\'s close_notify)'
-      : 'wasmtls: connection closed');
+    return new Error(
+      this.autoEnded
+        ? "wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer's close_notify)"
+        : 'wasmtls: connection closed',
+    );
   }
 
   private error(what: string): Error {
@@ -566,14 +593,14 @@ class Driver {
       // wrong name and a wrong key usage alike): `code` is Node's
       // (DEPTH_ZERO_SELF_SIGNED_CERT, ...), and a wrong name reads as
       // Node's checkServerIdentity error.
-      if (e instanceof TLSError && e.verifyError === undefined && e.alertDirection !== 'received' &&
-          this.conn.verifyCode < 0) {
+      if (e instanceof TLSError && e.verifyError === undefined && e.alertDirection !== 'received' && this.conn.verifyCode < 0) {
         const name = this.conn.verifyError;
         if (name !== undefined) {
           e.verifyError = name;
           e.code = name;
           if (name === 'ERR_TLS_CERT_ALTNAME_INVALID') this.altnameError(e);
-          else e.message += ` (certificate: ${name}: ${peerVerifyReason(this.conn.verifyCode, this.conn.peerCertificates?.length ?? 0) ?? name})`;
+          else
+            e.message += ` (certificate: ${name}: ${peerVerifyReason(this.conn.verifyCode, this.conn.peerCertificates?.length ?? 0) ?? name})`;
         }
       }
       await this.fail(e);
@@ -592,7 +619,9 @@ class Driver {
     try {
       const chain = this.conn.peerCertificates;
       cert = chain?.length ? parseChain(chain) : undefined;
-    } catch { /* not parseable here: the message says so without names */ }
+    } catch {
+      /* not parseable here: the message says so without names */
+    }
     const m = altnameMismatch(host, cert);
     e.message = m.message;
     Object.assign(e, { reason: m.reason, host, cert });
@@ -605,8 +634,13 @@ class Driver {
   private makeInfo(): TLSInfo {
     const c = this.conn;
     const chain = c.peerCertificates ?? [];
-    const { authorized, authorizationError } =
-      authorization(c.verifyCode, c.isServer === true, c.sessionReused, chain.length, this.offeredAuthorized);
+    const { authorized, authorizationError } = authorization(
+      c.verifyCode,
+      c.isServer === true,
+      c.sessionReused,
+      chain.length,
+      this.offeredAuthorized,
+    );
     const info: TLSInfo = {
       version: c.version!,
       cipher: c.cipher!,
@@ -662,13 +696,21 @@ class Driver {
         this.pendingEnd = undefined;
         if (p === 'close') this.endRead();
         else {
-          try { rc.error(p); } catch { /* closed */ }
+          try {
+            rc.error(p);
+          } catch {
+            /* closed */
+          }
           await this.fail(p);
         }
         return;
       }
       if (this.finished) {
-        try { rc.error(this.failed ?? new Error('wasmtls: connection closed')); } catch { /* closed */ }
+        try {
+          rc.error(this.failed ?? new Error('wasmtls: connection closed'));
+        } catch {
+          /* closed */
+        }
         return;
       }
       const r = c.readEx();
@@ -685,7 +727,7 @@ class Driver {
       try {
         if (e === 'WANT_READ' || e === 'WANT_WRITE') {
           this.noteSession();
-          await this.send();          // KeyUpdate answers, alerts
+          await this.send(); // KeyUpdate answers, alerts
           // At the transport's end the engine knows it (network.end) and
           // the next readEx says ZERO_RETURN or SYSCALL.
           if (e === 'WANT_READ' && !(await this.feed()) && ++this.eofSpins > 2) {
@@ -711,7 +753,9 @@ class Driver {
     this.readEnded = true;
     try {
       this.rc.close();
-    } catch { /* already closed or cancelled */ }
+    } catch {
+      /* already closed or cancelled */
+    }
     // pull() ends the readable only once its queue is empty: the data was
     // read, as Node ends its side after 'end' was emitted.
     if (this.o.allowHalfOpen !== true && !this.writeEnded && !this.finished) void this.autoEnd();
@@ -769,7 +813,9 @@ class Driver {
     this.lastSession = s;
     try {
       this.onSession(s);
-    } catch { /* a listener's error is not the connection's */ }
+    } catch {
+      /* a listener's error is not the connection's */
+    }
   }
 
   // ---- plaintext out ---------------------------------------------------------------
@@ -794,7 +840,7 @@ class Driver {
 
   private async writeAll(chunk: Uint8Array): Promise<void> {
     const c = this.conn;
-    for (let off = 0; off < chunk.length;) {
+    for (let off = 0; off < chunk.length; ) {
       this.check();
       const slice = chunk.subarray(off, Math.min(chunk.length, off + SLICE));
       for (;;) {
@@ -869,8 +915,8 @@ class Driver {
    */
   private async peerGone(e: unknown): Promise<boolean> {
     if (e instanceof TLSError || this.finished) return false;
-    const over = (): boolean => !this.finished && !this.conn.error &&
-      ((this.conn.getShutdown() & 2) !== 0 || (this.eof && this.o.onUnexpectedEof === 'end'));
+    const over = (): boolean =>
+      !this.finished && !this.conn.error && ((this.conn.getShutdown() & 2) !== 0 || (this.eof && this.o.onUnexpectedEof === 'end'));
     if (over()) return true;
     const x = await this.explain(e);
     return x === e && over();
@@ -898,7 +944,9 @@ class Driver {
     }
     try {
       await this.o.transport.close();
-    } catch { /* close() never rejects; belt and braces */ }
+    } catch {
+      /* close() never rejects; belt and braces */
+    }
     if (!linger) {
       this.conn.dispose();
       this.ownCtx?.dispose();
@@ -913,9 +961,19 @@ class Driver {
     if (this.failed === undefined) this.failed = e;
     try {
       if (!this.conn.isInitFinished || this.conn.error) await bounded(this.send(), 1000);
-    } catch { /* the transport is gone */ }
-    try { this.rc.error(this.failed); } catch { /* closed */ }
-    try { this.wc.error(this.failed); } catch { /* closed */ }
+    } catch {
+      /* the transport is gone */
+    }
+    try {
+      this.rc.error(this.failed);
+    } catch {
+      /* closed */
+    }
+    try {
+      this.wc.error(this.failed);
+    } catch {
+      /* closed */
+    }
     this.readEnded = this.writeEnded = true;
     if (this.conn.error?.alertDirection === 'sent') {
       // Our fatal alert is out, but the peer's flight may still be coming.
@@ -972,7 +1030,7 @@ class Driver {
       }
     } catch {
       await tick();
-      return this.finished ? e : c.error ?? e;
+      return this.finished ? e : (c.error ?? e);
     } finally {
       clear();
     }
@@ -990,7 +1048,11 @@ class Driver {
       const r = c.readEx();
       if (!r.ok) return !c.error;
       if (!this.readEnded) {
-        try { this.rc.enqueue(r.data); } catch { /* the readable is done */ }
+        try {
+          this.rc.enqueue(r.data);
+        } catch {
+          /* the readable is done */
+        }
       }
     }
   }
@@ -1009,7 +1071,9 @@ class Driver {
     const until = Date.now() + LINGER_MS;
     try {
       await bounded(this.writer.close(), LINGER_MS);
-    } catch { /* no half-close on this transport, or it failed: still drain */ }
+    } catch {
+      /* no half-close on this transport, or it failed: still drain */
+    }
     if (this.eof) return;
     const { timeUp, clear } = deadline(Math.max(0, until - Date.now()));
     try {
@@ -1017,7 +1081,9 @@ class Driver {
         const r = await Promise.race([this.reader.read(), timeUp]);
         if (r === 'time' || r.done) return;
       }
-    } catch { /* the transport failed: nothing more to wait for */ } finally {
+    } catch {
+      /* the transport failed: nothing more to wait for */
+    } finally {
       clear();
     }
   }
@@ -1029,10 +1095,20 @@ class Driver {
         this.conn.shutdown();
         await bounded(this.send(), 1000);
       }
-    } catch { /* best effort: the transport may already be gone */ }
+    } catch {
+      /* best effort: the transport may already be gone */
+    }
     const err = new Error('wasmtls: connection closed');
-    try { this.rc.close(); } catch { /* already closed */ }
-    try { this.wc.error(err); } catch { /* closed */ }
+    try {
+      this.rc.close();
+    } catch {
+      /* already closed */
+    }
+    try {
+      this.wc.error(err);
+    } catch {
+      /* closed */
+    }
     this.readEnded = this.writeEnded = true;
     await this.finish(undefined);
   }
@@ -1070,6 +1146,8 @@ function deadline(ms: number): { timeUp: Promise<'time'>; clear: () => void } {
 
 function bounded(p: Promise<void>, ms: number): Promise<void> {
   let t: ReturnType<typeof setTimeout> | undefined;
-  const timer = new Promise<void>((r) => { t = setTimeout(r, ms); });
+  const timer = new Promise<void>((r) => {
+    t = setTimeout(r, ms);
+  });
   return Promise.race([p, timer]).finally(() => clearTimeout(t));
 }

@@ -88,8 +88,13 @@ export function hostPort(text: string, flag: string, defaultHost?: string): { ho
 // ---- OpenSSL's colon-separated lists (-groups, -ciphersuites, -sigalgs) ----------
 
 const GROUP_NAMES: Record<string, string> = {
-  x25519: 'x25519', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp256r1: 'secp256r1',
-  'p-384': 'secp384r1', secp384r1: 'secp384r1', x25519mlkem768: 'X25519MLKEM768',
+  x25519: 'x25519',
+  'p-256': 'secp256r1',
+  prime256v1: 'secp256r1',
+  secp256r1: 'secp256r1',
+  'p-384': 'secp384r1',
+  secp384r1: 'secp384r1',
+  x25519mlkem768: 'X25519MLKEM768',
 };
 
 const SUITE_NAMES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
@@ -98,10 +103,18 @@ const SUITE_NAMES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CH
 // (`ecdsa_secp256r1_sha256`) and `ALG+HASH` (`ECDSA+SHA256`, `RSA-PSS+SHA256`
 // for rsa_pss_rsae, `PSS+SHA256` for rsa_pss_pss), ssl/t1_lib.c sig_cb.
 const SIGALG_NAMES: Record<string, string> = {
-  'ecdsa+sha256': 'ecdsa_secp256r1_sha256', 'ecdsa+sha384': 'ecdsa_secp384r1_sha384', ed25519: 'ed25519',
-  'rsa-pss+sha256': 'rsa_pss_rsae_sha256', 'rsa-pss+sha384': 'rsa_pss_rsae_sha384', 'rsa-pss+sha512': 'rsa_pss_rsae_sha512',
-  'pss+sha256': 'rsa_pss_pss_sha256', 'pss+sha384': 'rsa_pss_pss_sha384', 'pss+sha512': 'rsa_pss_pss_sha512',
-  'rsa+sha256': 'rsa_pkcs1_sha256', 'rsa+sha384': 'rsa_pkcs1_sha384', 'rsa+sha512': 'rsa_pkcs1_sha512',
+  'ecdsa+sha256': 'ecdsa_secp256r1_sha256',
+  'ecdsa+sha384': 'ecdsa_secp384r1_sha384',
+  ed25519: 'ed25519',
+  'rsa-pss+sha256': 'rsa_pss_rsae_sha256',
+  'rsa-pss+sha384': 'rsa_pss_rsae_sha384',
+  'rsa-pss+sha512': 'rsa_pss_rsae_sha512',
+  'pss+sha256': 'rsa_pss_pss_sha256',
+  'pss+sha384': 'rsa_pss_pss_sha384',
+  'pss+sha512': 'rsa_pss_pss_sha512',
+  'rsa+sha256': 'rsa_pkcs1_sha256',
+  'rsa+sha384': 'rsa_pkcs1_sha384',
+  'rsa+sha512': 'rsa_pkcs1_sha512',
 };
 for (const v of new Set(Object.values(SIGALG_NAMES))) SIGALG_NAMES[v] = v;
 
@@ -139,8 +152,10 @@ export function cipherList(text: string, flag = 'cipher'): string {
   for (const s of items) {
     if (suite12Code(s) !== undefined) continue;
     const hint = (SUITE_NAMES as readonly string[]).includes(s) ? '; TLS 1.3 suites go in -ciphersuites' : '';
-    throw new UsageError(`-${flag}: unsupported TLS 1.2 cipher suite '${s}' ` +
-      `(supported: ${SUITES12.map((x) => x.name).join(', ')}, or their IANA names)${hint}`);
+    throw new UsageError(
+      `-${flag}: unsupported TLS 1.2 cipher suite '${s}' ` +
+        `(supported: ${SUITES12.map((x) => x.name).join(', ')}, or their IANA names)${hint}`,
+    );
   }
   return items.join(':');
 }
@@ -169,8 +184,13 @@ export const PROTOCOL_FLAGS: FlagTable = {
   tls1_3: { kind: 'bool', help: 'speak only TLS 1.3' },
   no_tls1_2: { kind: 'bool', help: 'do not speak TLS 1.2' },
   no_tls1_3: { kind: 'bool', help: 'do not speak TLS 1.3' },
-  cipher: { kind: 'string', arg: 'c1:c2', help: 'TLS 1.2 cipher suites, preference order (ECDHE-ECDSA-CHACHA20-POLY1305, ' +
-    'ECDHE-RSA-AES128-GCM-SHA256, ...: ECDHE with AES-GCM or ChaCha20-Poly1305 only)' },
+  cipher: {
+    kind: 'string',
+    arg: 'c1:c2',
+    help:
+      'TLS 1.2 cipher suites, preference order (ECDHE-ECDSA-CHACHA20-POLY1305, ' +
+      'ECDHE-RSA-AES128-GCM-SHA256, ...: ECDHE with AES-GCM or ChaCha20-Poly1305 only)',
+  },
   ciphersuites: { kind: 'string', arg: 's1:s2', help: 'TLS 1.3 cipher suites, preference order (TLS_AES_128_GCM_SHA256, ...)' },
 };
 

@@ -59,11 +59,16 @@ export function chainOf(leaf: PeerCertificate | undefined): PeerCertificate[] {
 /** OpenSSL's "Server Temp Key" wording per group. */
 export function tempKey(g: GroupName | undefined): string {
   switch (g) {
-    case 'x25519': return 'X25519, 253 bits';
-    case 'secp256r1': return 'ECDH, prime256v1, 256 bits';
-    case 'secp384r1': return 'ECDH, secp384r1, 384 bits';
-    case 'X25519MLKEM768': return 'X25519MLKEM768';
-    default: return 'none (resumed without key exchange)';
+    case 'x25519':
+      return 'X25519, 253 bits';
+    case 'secp256r1':
+      return 'ECDH, prime256v1, 256 bits';
+    case 'secp384r1':
+      return 'ECDH, secp384r1, 384 bits';
+    case 'X25519MLKEM768':
+      return 'X25519MLKEM768';
+    default:
+      return 'none (resumed without key exchange)';
   }
 }
 
@@ -87,10 +92,20 @@ export function sigWords(s: SignatureSchemeName | undefined): { hash: string; ty
  *   OpenSSL's 88 (EMPTY_SUBJECT_SAN_NOT_CRITICAL) names only one of them;
  * - CERT_PIN_MISMATCH, CERT_LIMIT_EXCEEDED, NO_PEER_CERTIFICATE: ours. */
 const VERIFY_NUM: Record<string, number> = {
-  UNABLE_TO_GET_ISSUER_CERT: 2, UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 6, CERT_SIGNATURE_FAILURE: 7,
-  CERT_NOT_YET_VALID: 9, CERT_HAS_EXPIRED: 10, ERROR_IN_CERT_VALIDITY_FIELD: 13, DEPTH_ZERO_SELF_SIGNED_CERT: 18,
-  SELF_SIGNED_CERT_IN_CHAIN: 19, UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20, CERT_CHAIN_TOO_LONG: 22,
-  PATH_LENGTH_EXCEEDED: 25, INVALID_PURPOSE: 26, KEYUSAGE_NO_CERTSIGN: 32, UNHANDLED_CRITICAL_EXTENSION: 34,
+  UNABLE_TO_GET_ISSUER_CERT: 2,
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 6,
+  CERT_SIGNATURE_FAILURE: 7,
+  CERT_NOT_YET_VALID: 9,
+  CERT_HAS_EXPIRED: 10,
+  ERROR_IN_CERT_VALIDITY_FIELD: 13,
+  DEPTH_ZERO_SELF_SIGNED_CERT: 18,
+  SELF_SIGNED_CERT_IN_CHAIN: 19,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 20,
+  CERT_CHAIN_TOO_LONG: 22,
+  PATH_LENGTH_EXCEEDED: 25,
+  INVALID_PURPOSE: 26,
+  KEYUSAGE_NO_CERTSIGN: 32,
+  UNHANDLED_CRITICAL_EXTENSION: 34,
   // "invalid non-CA certificate (has CA markings)"
   INVALID_NON_CA: 37,
   KEYUSAGE_NO_DIGITAL_SIGNATURE: 39,
@@ -98,7 +113,10 @@ const VERIFY_NUM: Record<string, number> = {
   // extension": what x509_vfy.c reports for a certificate whose extensions
   // did not decode (EXFLAG_INVALID).
   CERT_BAD_EXTENSION: 41,
-  PERMITTED_VIOLATION: 47, EXCLUDED_VIOLATION: 48, UNSUPPORTED_NAME_SYNTAX: 53, ERR_TLS_CERT_ALTNAME_INVALID: 62,
+  PERMITTED_VIOLATION: 47,
+  EXCLUDED_VIOLATION: 48,
+  UNSUPPORTED_NAME_SYNTAX: 53,
+  ERR_TLS_CERT_ALTNAME_INVALID: 62,
   // X509_V_ERR_EE_KEY_TOO_SMALL, "EE certificate key too weak": OpenSSL's
   // code for an end-entity key below its security level (RSA < 2048 bits,
   // P-192, DSA at level 2), the keys EE_KEY_UNSUPPORTED refuses.
@@ -113,7 +131,8 @@ const VERIFY_NUM: Record<string, number> = {
   // 79 since OpenSSL 3.0 (24 was its number in 1.1.1; 3.0 gave 24 to
   // X509_V_ERR_NO_ISSUER_PUBLIC_KEY).
   INVALID_CA: 79,
-  MISSING_AUTHORITY_KEY_IDENTIFIER: 85, MISSING_SUBJECT_KEY_IDENTIFIER: 86,
+  MISSING_AUTHORITY_KEY_IDENTIFIER: 85,
+  MISSING_SUBJECT_KEY_IDENTIFIER: 86,
 };
 
 /** A verification verdict of the engine (Connection.verifyCode < 0). */

@@ -17,13 +17,23 @@ import { startRelay as startLibRelay, type RunningRelay, type StartRelayOptions 
 
 export const RELAY_FLAGS: FlagTable = {
   listen: { kind: 'string', arg: '[host:]port', help: 'where to accept WebSockets (default host 127.0.0.1; port 0: any free port)' },
-  allow: { kind: 'string', arg: 'h1[:ports],...', help: 'targets clients may reach: example.com:443, *.example.com:443, ' +
-    '*:443, 203.0.113.7, 10.0.0.0/8:5432, [2001:db8::/32]:443 (ports: 443, 8000-8100, *; none: any)' },
+  allow: {
+    kind: 'string',
+    arg: 'h1[:ports],...',
+    help:
+      'targets clients may reach: example.com:443, *.example.com:443, ' +
+      '*:443, 203.0.113.7, 10.0.0.0/8:5432, [2001:db8::/32]:443 (ports: 443, 8000-8100, *; none: any)',
+  },
   target: { kind: 'string', arg: 'host:port', help: 'relay every connection there, whatever the path' },
   open: { kind: 'bool', help: 'forward to ANY public host:port a client names (an open proxy: not for production)' },
   'allow-private': { kind: 'bool', help: 'let targets be loopback, private, link-local or unique-local addresses' },
-  origin: { kind: 'string', arg: 'o1,o2', help: 'browser origins allowed (https://app.example.com, https://*.example.com, *); ' +
-    'default none: requests with an Origin header get 403' },
+  origin: {
+    kind: 'string',
+    arg: 'o1,o2',
+    help:
+      'browser origins allowed (https://app.example.com, https://*.example.com, *); ' +
+      'default none: requests with an Origin header get 403',
+  },
   max: { kind: 'int', arg: 'n', help: 'connections relayed at once (default 256)' },
   'max-per-client': { kind: 'int', arg: 'n', help: 'connections at once from one client address (default 16)' },
   idle: { kind: 'int', arg: 'seconds', help: 'close a tunnel after this long without a byte either way (default 120; 0: never)' },
@@ -48,7 +58,12 @@ async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
 }
 
 const list = (v: unknown): string[] | undefined =>
-  v === undefined ? undefined : String(v).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  v === undefined
+    ? undefined
+    : String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 
 export async function relay(argv: readonly string[]): Promise<number> {
   const f = parseFlags(argv, RELAY_FLAGS);
@@ -56,11 +71,13 @@ export async function relay(argv: readonly string[]): Promise<number> {
   const { host, port } = hostPort(f.listen as string, 'listen', '127.0.0.1');
   const allow = list(f.allow);
   if (f.target === undefined && !f.open && !allow?.length) {
-    throw new UsageError('refusing to start an open proxy: give -allow with the targets clients may reach ' +
-      '(-allow \'*.example.com:443\'), a fixed -target host:port, or -open');
+    throw new UsageError(
+      'refusing to start an open proxy: give -allow with the targets clients may reach ' +
+        "(-allow '*.example.com:443'), a fixed -target host:port, or -open",
+    );
   }
   if (f.target !== undefined && (f.open || allow)) throw new UsageError('-target excludes -allow and -open');
-  if (f.open && allow) throw new UsageError('-open and -allow exclude each other (-allow \'*:443\' allows any host on port 443)');
+  if (f.open && allow) throw new UsageError("-open and -allow exclude each other (-allow '*:443' allows any host on port 443)");
   const log = f.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   let r: RunningRelay;
   try {

@@ -23,11 +23,29 @@ import type { TLSContext } from '../core/context.js';
 import { init } from '../core/loader.js';
 import { parseCertificate, TrustStore } from '../core/x509.js';
 import {
-  cipherList, CliError, groupList, hostPort, parseFlags, PROTOCOL_FLAGS, sigalgList, suiteList, UsageError, versionFlags,
+  cipherList,
+  CliError,
+  groupList,
+  hostPort,
+  parseFlags,
+  PROTOCOL_FLAGS,
+  sigalgList,
+  suiteList,
+  UsageError,
+  versionFlags,
   type FlagTable,
 } from './args.js';
 import {
-  chainOf, describeError, keylogFile, oneline, readText, sigWords, tempKey, verdict, verifyErrorLine, type Verdict,
+  chainOf,
+  describeError,
+  keylogFile,
+  oneline,
+  readText,
+  sigWords,
+  tempKey,
+  verdict,
+  verifyErrorLine,
+  type Verdict,
 } from './common.js';
 
 export const CLIENT_FLAGS: FlagTable = {
@@ -38,14 +56,20 @@ export const CLIENT_FLAGS: FlagTable = {
   CAfile: { kind: 'string', arg: 'file', help: "trust anchors, PEM (default: Node's tls.rootCertificates)" },
   cert: { kind: 'string', arg: 'file', help: 'client certificate chain, PEM (with -key)' },
   key: { kind: 'string', arg: 'file', help: 'client private key, PEM' },
-  tunnel: { kind: 'string', arg: 'ws://relay[/host:port]', help: 'go through a websockify-style WebSocket relay; ' +
-    'a URL without a path gets /host:port of -connect appended' },
+  tunnel: {
+    kind: 'string',
+    arg: 'ws://relay[/host:port]',
+    help: 'go through a websockify-style WebSocket relay; ' + 'a URL without a path gets /host:port of -connect appended',
+  },
   keylogfile: { kind: 'string', arg: 'file', help: 'append the TLS secrets (SSLKEYLOGFILE format)' },
   brief: { kind: 'bool', help: 'print only a short summary of the connection' },
   quiet: { kind: 'bool', help: 'print nothing but errors on stderr' },
   insecure: { kind: 'bool', help: 'go on when the certificate does not verify (the verdict is still printed)' },
-  groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768); ' +
-    'a key share is sent for the first' },
+  groups: {
+    kind: 'string',
+    arg: 'g1:g2',
+    help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768); ' + 'a key share is sent for the first',
+  },
   ...PROTOCOL_FLAGS,
   sigalgs: { kind: 'string', arg: 'a1:a2', help: 'signature algorithms accepted (ECDSA+SHA256, rsa_pss_rsae_sha256, ed25519, ...)' },
   sess_out: { kind: 'string', arg: 'file', help: 'write the session (the latest ticket) to file, for -sess_in' },
@@ -150,23 +174,26 @@ export async function dial(o: DialOptions): Promise<Dialed> {
     // Built by the code connect() builds its own with (core/configure.ts),
     // so what s_client measures is what users get; the verdict is kept for
     // OpenSSL's `verify error` line.
-    context = clientContext({
-      ca: o.ca,
-      rejectUnauthorized: !o.insecure,
-      ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
-      ...(o.groups?.length && { groups: o.groups as GroupName[] }),
-      ...(o.suites?.length && { ciphersuites: o.suites }),
-      ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
-      ...(o.minVersion && { minVersion: o.minVersion }),
-      ...(o.maxVersion && { maxVersion: o.maxVersion }),
-      ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
-      ...(o.cert !== undefined && { cert: o.cert }),
-      ...(o.key !== undefined && { key: o.key }),
-      ...(o.keylog && { keylog: o.keylog }),
-      onVerdict: (code) => {
-        if (code < 0) v = verdict(code);
+    context = clientContext(
+      {
+        ca: o.ca,
+        rejectUnauthorized: !o.insecure,
+        ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
+        ...(o.groups?.length && { groups: o.groups as GroupName[] }),
+        ...(o.suites?.length && { ciphersuites: o.suites }),
+        ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
+        ...(o.minVersion && { minVersion: o.minVersion }),
+        ...(o.maxVersion && { maxVersion: o.maxVersion }),
+        ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
+        ...(o.cert !== undefined && { cert: o.cert }),
+        ...(o.key !== undefined && { key: o.key }),
+        ...(o.keylog && { keylog: o.keylog }),
+        onVerdict: (code) => {
+          if (code < 0) v = verdict(code);
+        },
       },
-    }, 's_client');
+      's_client',
+    );
   } catch (e) {
     throw new CliError(`bad configuration: ${describeError(e)}`);
   }
@@ -190,7 +217,10 @@ export async function dial(o: DialOptions): Promise<Dialed> {
   }
   const t1 = performance.now();
   const tls = connect({
-    transport, context, servername: o.servername, host: o.servername ?? '',
+    transport,
+    context,
+    servername: o.servername,
+    host: o.servername ?? '',
     ...(o.session && { session: o.session }),
     ...(o.onSession && { onSession: o.onSession }),
   });
@@ -243,8 +273,7 @@ export function fullLines(d: Dialed): string[] {
       out.push(` ${i} (not parseable)`);
       return;
     }
-    out.push(` ${i} s:${oneline(c.subject)}`, `   i:${oneline(c.issuer)}`,
-      `   v:NotBefore: ${c.valid_from}; NotAfter: ${c.valid_to}`);
+    out.push(` ${i} s:${oneline(c.subject)}`, `   i:${oneline(c.issuer)}`, `   v:NotBefore: ${c.valid_from}; NotAfter: ${c.valid_to}`);
   });
   const leaf = info.peerCertificate;
   out.push('---');
@@ -264,7 +293,11 @@ export function fullLines(d: Dialed): string[] {
   out.push(info.alpnProtocol === false ? 'No ALPN negotiated' : `ALPN protocol: ${info.alpnProtocol}`);
   out.push(`SNI: ${info.servername ?? '(none sent)'}`, `Session reused: ${info.sessionReused ? 'yes' : 'no'}`);
   out.push(`Handshake: ${d.handshakeMs.toFixed(1)} ms (after ${d.connectMs.toFixed(1)} ms to connect)`);
-  const code = info.authorized ? '0 (ok)' : d.verdict ? `${d.verdict.num ?? d.verdict.name} (${d.verdict.reason})` : `(${info.authorizationError})`;
+  const code = info.authorized
+    ? '0 (ok)'
+    : d.verdict
+      ? `${d.verdict.num ?? d.verdict.name} (${d.verdict.reason})`
+      : `(${info.authorizationError})`;
   out.push(`Verify return code: ${code}`, '---');
   return out;
 }
@@ -276,7 +309,7 @@ export async function sClient(argv: readonly string[]): Promise<number> {
   if ((f.cert === undefined) !== (f.key === undefined)) throw new UsageError('-cert and -key go together');
   if (f.servername !== undefined && f.noservername) throw new UsageError('-servername and -noservername exclude each other');
   const bare = host.replace(/^\[|\]$/g, '');
-  const servername = f.noservername ? undefined : (f.servername as string | undefined) ?? bare;
+  const servername = f.noservername ? undefined : ((f.servername as string | undefined) ?? bare);
   const keylog = f.keylogfile ? keylogFile(f.keylogfile as string) : undefined;
   const groups = f.groups !== undefined ? groupList(f.groups as string) : undefined;
   const suites = f.ciphersuites !== undefined ? suiteList(f.ciphersuites as string) : undefined;
@@ -295,12 +328,16 @@ export async function sClient(argv: readonly string[]): Promise<number> {
     for (const pem of rootCertificates) {
       try {
         store.addPEM(pem);
-      } catch { /* skipped */ }
+      } catch {
+        /* skipped */
+      }
     }
     ca = store;
   }
   const d = await dial({
-    host: bare, port, servername,
+    host: bare,
+    port,
+    servername,
     alpn: f.alpn ? String(f.alpn).split(',').filter(Boolean) : undefined,
     ca,
     cert: f.cert ? readText(f.cert as string, 'certificate file') : undefined,
@@ -308,7 +345,12 @@ export async function sClient(argv: readonly string[]): Promise<number> {
     insecure: Boolean(f.insecure),
     tunnel: f.tunnel as string | undefined,
     keylog: keylog?.write,
-    groups, suites, ciphers, ...versions, sigalgs, session,
+    groups,
+    suites,
+    ciphers,
+    ...versions,
+    sigalgs,
+    session,
     // Each new ticket replaces the file's session, as OpenSSL's
     // -sess_out keeps the latest (apps/s_client.c new_session_cb).
     onSession: sessOut === undefined ? undefined : (s) => writeSession(sessOut, s),
@@ -327,7 +369,9 @@ const SESSION_LABEL = 'WASMTLS SESSION';
  * (the format is ours: OpenSSL's SSL_SESSION is not what our engine
  * resumes from, and a label of our own keeps the two from being mixed). */
 function writeSession(path: string, s: Uint8Array): void {
-  const b64 = Buffer.from(s).toString('base64').replace(/.{1,64}/g, '$&\n');
+  const b64 = Buffer.from(s)
+    .toString('base64')
+    .replace(/.{1,64}/g, '$&\n');
   try {
     writeFileSync(path, `-----BEGIN ${SESSION_LABEL}-----\n${b64}-----END ${SESSION_LABEL}-----\n`, { mode: 0o600 });
   } catch (e) {

@@ -21,7 +21,16 @@ import type { CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from
 import type { TLSContext } from '../core/context.js';
 import { fillRandom, init } from '../core/loader.js';
 import {
-  cipherList, CliError, groupList, hostPort, parseFlags, PROTOCOL_FLAGS, sigalgList, suiteList, UsageError, versionFlags,
+  cipherList,
+  CliError,
+  groupList,
+  hostPort,
+  parseFlags,
+  PROTOCOL_FLAGS,
+  sigalgList,
+  suiteList,
+  UsageError,
+  versionFlags,
   type FlagTable,
 } from './args.js';
 import { StdinCommands } from './s_client.js';
@@ -184,7 +193,9 @@ async function serveWww(tls: TLSSocket, info: TLSInfo, peer: string, id: number)
   // connection ends cleanly, not with a reset the client may see first.
   await w.close();
   const drain = (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
+    while (!(await reader.read()).done) {
+      /* discard */
+    }
   })();
   const timeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
   await Promise.race([drain.catch(() => {}), timeout]);
@@ -204,29 +215,34 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     // One context for every connection: the key and anchors are parsed
     // once. Built by the code accept() builds its own with
     // (core/configure.ts), so what s_server serves is what users get.
-    context = serverContext({
-      cert: o.cert,
-      key: o.key,
-      // Session tickets, as openssl s_server sends them; the key lives as
-      // long as the process.
-      ticketKey: fillRandom(new Uint8Array(32)),
-      ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
-      ...(o.groups?.length && { groups: o.groups as GroupName[] }),
-      ...(o.suites?.length && { ciphersuites: o.suites }),
-      ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
-      ...(o.minVersion && { minVersion: o.minVersion }),
-      ...(o.maxVersion && { maxVersion: o.maxVersion }),
-      ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
-      ...(o.keylog && { keylog: o.keylog }),
-      // A certificate that does not verify is refused in both modes; with
-      // 'request' a client may still send none.
-      ...(o.clientCert && {
-        requestCert: true, requireCert: o.clientCert === 'require', ca: o.ca,
-        onVerdict: (code: number, conn: object) => {
-          if (code < 0) verdicts.set(conn, verdict(code).name);
-        },
-      }),
-    }, 's_server');
+    context = serverContext(
+      {
+        cert: o.cert,
+        key: o.key,
+        // Session tickets, as openssl s_server sends them; the key lives as
+        // long as the process.
+        ticketKey: fillRandom(new Uint8Array(32)),
+        ...(o.alpn?.length && { ALPNProtocols: o.alpn }),
+        ...(o.groups?.length && { groups: o.groups as GroupName[] }),
+        ...(o.suites?.length && { ciphersuites: o.suites }),
+        ...(o.ciphers !== undefined && { ciphers: o.ciphers }),
+        ...(o.minVersion && { minVersion: o.minVersion }),
+        ...(o.maxVersion && { maxVersion: o.maxVersion }),
+        ...(o.sigalgs?.length && { sigalgs: o.sigalgs as SignatureSchemeName[] }),
+        ...(o.keylog && { keylog: o.keylog }),
+        // A certificate that does not verify is refused in both modes; with
+        // 'request' a client may still send none.
+        ...(o.clientCert && {
+          requestCert: true,
+          requireCert: o.clientCert === 'require',
+          ca: o.ca,
+          onVerdict: (code: number, conn: object) => {
+            if (code < 0) verdicts.set(conn, verdict(code).name);
+          },
+        }),
+      },
+      's_server',
+    );
   } catch (e) {
     throw new CliError(`bad certificate, key or protocol options: ${describeError(e)}`);
   }
@@ -291,7 +307,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       return live.size;
     },
     keyUpdate: async (requestPeer) => {
-      const sent = await Promise.all([...established].map((t) => t.keyUpdate(requestPeer).then(() => 1, () => 0)));
+      const sent = await Promise.all(
+        [...established].map((t) =>
+          t.keyUpdate(requestPeer).then(
+            () => 1,
+            () => 0,
+          ),
+        ),
+      );
       return sent.reduce<number>((a, b) => a + b, 0);
     },
     close: async () => {
@@ -329,7 +352,11 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     clientCert: f.Verify !== undefined ? 'require' : f.verify !== undefined ? 'request' : undefined,
     ca: f.CAfile ? readText(f.CAfile as string, 'CA file') : undefined,
     keylog: keylog?.write,
-    groups, suites, ciphers, ...versions, sigalgs,
+    groups,
+    suites,
+    ciphers,
+    ...versions,
+    sigalgs,
     mode: f.www ? 'www' : 'echo',
     log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     naccept: f.naccept as number | undefined,

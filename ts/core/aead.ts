@@ -29,10 +29,16 @@ export type AeadName = 'AES-128-GCM' | 'AES-192-GCM' | 'AES-256-GCM' | 'CHACHA20
 
 // Ids shared with crypto-src/inc/wt_aead.h.
 const IDS: Record<AeadName, number> = {
-  'AES-128-GCM': 1, 'AES-256-GCM': 2, 'CHACHA20-POLY1305': 3, 'AES-192-GCM': 4,
+  'AES-128-GCM': 1,
+  'AES-256-GCM': 2,
+  'CHACHA20-POLY1305': 3,
+  'AES-192-GCM': 4,
 };
 const KEY_LENS: Record<AeadName, number> = {
-  'AES-128-GCM': 16, 'AES-256-GCM': 32, 'CHACHA20-POLY1305': 32, 'AES-192-GCM': 24,
+  'AES-128-GCM': 16,
+  'AES-256-GCM': 32,
+  'CHACHA20-POLY1305': 32,
+  'AES-192-GCM': 24,
 };
 const TAG = 16;
 // Result codes of wt_aead.h.
@@ -68,7 +74,6 @@ function checkDest(dest: Uint8Array | undefined, len: number, title: string): vo
   abytes(dest, title);
   if (dest.length < len) throw new RangeError(`${title}: expected at least ${len} bytes, got length=${dest.length}`);
 }
-
 
 /**
  * One key of one AEAD algorithm. `seal` and `open` each copy the inputs
@@ -130,9 +135,12 @@ export class Aead {
     const ctx = this.live();
     const w = this.w;
     // Scratch layout: nonce | aad | data | tag; sealed in place.
-    const nl = nonce.length, al = aad.length, n = plaintext.length;
+    const nl = nonce.length,
+      al = aad.length,
+      n = plaintext.length;
     const base = w.scratch(nl + al + n + TAG);
-    const pa = base + nl, pd = pa + al;
+    const pa = base + nl,
+      pd = pa + al;
     const u = w.u8();
     u.set(nonce, base);
     u.set(aad, pa);
@@ -162,9 +170,12 @@ export class Aead {
     checkDest(output, sealed.length - TAG, 'Aead.open output');
     const ctx = this.live();
     const w = this.w;
-    const nl = nonce.length, al = aad.length, n = sealed.length;
+    const nl = nonce.length,
+      al = aad.length,
+      n = sealed.length;
     const base = w.scratch(nl + al + n);
-    const pa = base + nl, pd = pa + al;
+    const pa = base + nl,
+      pd = pa + al;
     const u = w.u8();
     u.set(nonce, base);
     u.set(aad, pa);

@@ -18,13 +18,23 @@ export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'X25519MLKEM768';
  * 8446 4.2.3: TLS 1.3 only for certificates). In TLS 1.2 the ECDSA names
  * mean the hash only, not the curve (RFC 8446 4.2.3 vs RFC 5246 7.4.1.4.1). */
 export type SignatureSchemeName =
-  | 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384' | 'ed25519'
-  | 'rsa_pss_rsae_sha256' | 'rsa_pss_rsae_sha384' | 'rsa_pss_rsae_sha512'
-  | 'rsa_pss_pss_sha256' | 'rsa_pss_pss_sha384' | 'rsa_pss_pss_sha512'
-  | 'rsa_pkcs1_sha256' | 'rsa_pkcs1_sha384' | 'rsa_pkcs1_sha512';
+  | 'ecdsa_secp256r1_sha256'
+  | 'ecdsa_secp384r1_sha384'
+  | 'ed25519'
+  | 'rsa_pss_rsae_sha256'
+  | 'rsa_pss_rsae_sha384'
+  | 'rsa_pss_rsae_sha512'
+  | 'rsa_pss_pss_sha256'
+  | 'rsa_pss_pss_sha384'
+  | 'rsa_pss_pss_sha512'
+  | 'rsa_pkcs1_sha256'
+  | 'rsa_pkcs1_sha384'
+  | 'rsa_pkcs1_sha512';
 
 export const SUITES: Record<CipherSuiteName, number> = {
-  TLS_AES_128_GCM_SHA256: 0x1301, TLS_AES_256_GCM_SHA384: 0x1302, TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  TLS_AES_128_GCM_SHA256: 0x1301,
+  TLS_AES_256_GCM_SHA384: 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256: 0x1303,
 };
 
 /** The protocol versions spoken, by Node's (= OpenSSL's) names. */
@@ -34,14 +44,20 @@ export const VERSIONS: Record<TLSVersion, number> = { 'TLSv1.2': 0x0303, 'TLSv1.
 /** TLS 1.2 cipher suites by OpenSSL's names (what Node's `ciphers` option
  * and `getCipher().name` use): ECDHE only, AEAD only. */
 export type Cipher12Name =
-  | 'ECDHE-ECDSA-AES128-GCM-SHA256' | 'ECDHE-RSA-AES128-GCM-SHA256'
-  | 'ECDHE-ECDSA-AES256-GCM-SHA384' | 'ECDHE-RSA-AES256-GCM-SHA384'
-  | 'ECDHE-ECDSA-CHACHA20-POLY1305' | 'ECDHE-RSA-CHACHA20-POLY1305';
+  | 'ECDHE-ECDSA-AES128-GCM-SHA256'
+  | 'ECDHE-RSA-AES128-GCM-SHA256'
+  | 'ECDHE-ECDSA-AES256-GCM-SHA384'
+  | 'ECDHE-RSA-AES256-GCM-SHA384'
+  | 'ECDHE-ECDSA-CHACHA20-POLY1305'
+  | 'ECDHE-RSA-CHACHA20-POLY1305';
 /** The same suites by their IANA (RFC) names (`getCipher().standardName`). */
 export type CipherSuite12Name =
-  | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
-  | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384' | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
-  | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256' | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256';
+  | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256';
 /** A negotiated suite by OpenSSL's name (for TLS 1.3 that is the IANA name). */
 export type CipherName = CipherSuiteName | Cipher12Name;
 
@@ -80,14 +96,27 @@ export function cipherInfo(code: number): CipherInfo | undefined {
 }
 export const GROUPS: Record<GroupName, number> = { x25519: 0x1d, secp256r1: 0x17, secp384r1: 0x18, X25519MLKEM768: 0x11ec };
 export const GROUP_ALIASES: Record<string, number> = {
-  x25519: 0x1d, 'p-256': 0x17, prime256v1: 0x17, secp256r1: 0x17, 'p-384': 0x18, secp384r1: 0x18,
+  x25519: 0x1d,
+  'p-256': 0x17,
+  prime256v1: 0x17,
+  secp256r1: 0x17,
+  'p-384': 0x18,
+  secp384r1: 0x18,
   x25519mlkem768: 0x11ec,
 };
 export const SIGALGS: Record<SignatureSchemeName, number> = {
-  ecdsa_secp256r1_sha256: 0x0403, ecdsa_secp384r1_sha384: 0x0503, ed25519: 0x0807,
-  rsa_pss_rsae_sha256: 0x0804, rsa_pss_rsae_sha384: 0x0805, rsa_pss_rsae_sha512: 0x0806,
-  rsa_pss_pss_sha256: 0x0809, rsa_pss_pss_sha384: 0x080a, rsa_pss_pss_sha512: 0x080b,
-  rsa_pkcs1_sha256: 0x0401, rsa_pkcs1_sha384: 0x0501, rsa_pkcs1_sha512: 0x0601,
+  ecdsa_secp256r1_sha256: 0x0403,
+  ecdsa_secp384r1_sha384: 0x0503,
+  ed25519: 0x0807,
+  rsa_pss_rsae_sha256: 0x0804,
+  rsa_pss_rsae_sha384: 0x0805,
+  rsa_pss_rsae_sha512: 0x0806,
+  rsa_pss_pss_sha256: 0x0809,
+  rsa_pss_pss_sha384: 0x080a,
+  rsa_pss_pss_sha512: 0x080b,
+  rsa_pkcs1_sha256: 0x0401,
+  rsa_pkcs1_sha384: 0x0501,
+  rsa_pkcs1_sha512: 0x0601,
 };
 
 export function nameOf<T extends string>(table: Record<T, number>, v: number): T | undefined {

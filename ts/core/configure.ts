@@ -6,7 +6,14 @@
  * @module
  */
 import {
-  SUITES, SUITES12, suite12Code, VERSIONS, type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSVersion,
+  SUITES,
+  SUITES12,
+  suite12Code,
+  VERSIONS,
+  type CipherSuiteName,
+  type GroupName,
+  type SignatureSchemeName,
+  type TLSVersion,
 } from './codepoints.js';
 import type { Connection } from './connection.js';
 import { TLSContext, type CaLike, type TLSContextOptions } from './context.js';
@@ -62,13 +69,15 @@ export function versionRange(o: { minVersion?: string; maxVersion?: string }, wh
   const lower = ['TLSv1', 'TLSv1.1'];
   const named = (v: unknown, which: string): v is string => {
     if (typeof v === 'string' && (lower.includes(v) || Object.hasOwn(VERSIONS, v))) return true;
-    throw new TypeError(`${who}: unknown ${which} ${JSON.stringify(v)}: expected 'TLSv1.2' or 'TLSv1.3' ` +
-      "('TLSv1' and 'TLSv1.1' are accepted as a minimum, meaning TLS 1.2)");
+    throw new TypeError(
+      `${who}: unknown ${which} ${JSON.stringify(v)}: expected 'TLSv1.2' or 'TLSv1.3' ` +
+        "('TLSv1' and 'TLSv1.1' are accepted as a minimum, meaning TLS 1.2)",
+    );
   };
   let min: TLSVersion = 'TLSv1.2';
   let max: TLSVersion = 'TLSv1.3';
   if (o.minVersion !== undefined && named(o.minVersion, 'minVersion')) {
-    min = lower.includes(o.minVersion) ? 'TLSv1.2' : o.minVersion as TLSVersion;
+    min = lower.includes(o.minVersion) ? 'TLSv1.2' : (o.minVersion as TLSVersion);
   }
   if (o.maxVersion !== undefined && named(o.maxVersion, 'maxVersion')) {
     if (lower.includes(o.maxVersion)) {
@@ -111,8 +120,10 @@ export function parseCiphers(text: string, who: string): { suites12: number[]; s
     } else if (Object.hasOwn(SUITES, n)) {
       if (!suites13.includes(n as CipherSuiteName)) suites13.push(n as CipherSuiteName);
     } else {
-      throw new TypeError(`${who}: unsupported cipher ${JSON.stringify(n)} in ciphers: wasmtls has ${SUPPORTED_CIPHERS} ` +
-        '(TLS 1.2 by OpenSSL or IANA name; ECDHE with AEAD only)');
+      throw new TypeError(
+        `${who}: unsupported cipher ${JSON.stringify(n)} in ciphers: wasmtls has ${SUPPORTED_CIPHERS} ` +
+          '(TLS 1.2 by OpenSSL or IANA name; ECDHE with AEAD only)',
+      );
     }
   }
   return { suites12, suites13 };
@@ -134,7 +145,10 @@ export interface ProtocolChoice {
  * which with a maximum of TLS 1.2 cannot be met. TLS 1.3 suites come from
  * `ciphers` or `ciphersuites`, not both.
  */
-export function protocolChoice(o: Pick<ContextPolicy, 'minVersion' | 'maxVersion' | 'ciphers' | 'ciphersuites'>, who: string): ProtocolChoice {
+export function protocolChoice(
+  o: Pick<ContextPolicy, 'minVersion' | 'maxVersion' | 'ciphers' | 'ciphersuites'>,
+  who: string,
+): ProtocolChoice {
   const range = versionRange(o, who);
   const max = range.max;
   let min = range.min;
@@ -207,8 +221,8 @@ function clientContextOptions(o: ContextPolicy, who = 'connect'): TLSContextOpti
     c.onVerify = () => 0;
   } else {
     throw new TypeError(
-      `${who}: no trust anchors: pass \`ca\` (for the public web: rootCertificates from wasmtls/roots) ` +
-      'or rejectUnauthorized: false');
+      `${who}: no trust anchors: pass \`ca\` (for the public web: rootCertificates from wasmtls/roots) or rejectUnauthorized: false`,
+    );
   }
   return c;
 }

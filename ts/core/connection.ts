@@ -47,8 +47,17 @@
  */
 import { abytes, aint, cString as cStringAt, u32le as u32 } from './bytes.js';
 import {
-  cipherInfo, GROUPS, nameOf, SIGALGS, VERSIONS,
-  type CipherName, type CipherSuite12Name, type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSVersion,
+  cipherInfo,
+  GROUPS,
+  nameOf,
+  SIGALGS,
+  VERSIONS,
+  type CipherName,
+  type CipherSuite12Name,
+  type CipherSuiteName,
+  type GroupName,
+  type SignatureSchemeName,
+  type TLSVersion,
 } from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
 import { TLS_ERR, TLSError } from './errors.js';
@@ -63,7 +72,13 @@ import { peerVerifyName, verdictAlert } from './verdict.js';
 export { ALERT, codeName, TLS_ERR, TLSError } from './errors.js';
 export { pemDecode } from './pem.js';
 export type {
-  Cipher12Name, CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion,
+  Cipher12Name,
+  CipherName,
+  CipherSuite12Name,
+  CipherSuiteName,
+  GroupName,
+  SignatureSchemeName,
+  TLSVersion,
 } from './codepoints.js';
 export { TLSContext } from './context.js';
 export type { CaLike, CallbackConnection, KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
@@ -100,10 +115,21 @@ export const SSL_ERROR_WANT_RETRY_VERIFY = 12;
 /** What {@link Connection.getError} returns. */
 export type SSLErrorName = 'NONE' | 'SSL' | 'WANT_READ' | 'WANT_WRITE' | 'SYSCALL' | 'ZERO_RETURN' | 'WANT_RETRY_VERIFY';
 const ERROR_NAMES: Record<number, SSLErrorName> = {
-  0: 'NONE', 1: 'SSL', 2: 'WANT_READ', 3: 'WANT_WRITE', 5: 'SYSCALL', 6: 'ZERO_RETURN', 12: 'WANT_RETRY_VERIFY',
+  0: 'NONE',
+  1: 'SSL',
+  2: 'WANT_READ',
+  3: 'WANT_WRITE',
+  5: 'SYSCALL',
+  6: 'ZERO_RETURN',
+  12: 'WANT_RETRY_VERIFY',
 };
 
-export { SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_AUTO_RETRY, SSL_MODE_RELEASE_BUFFERS } from './context.js';
+export {
+  SSL_MODE_ENABLE_PARTIAL_WRITE,
+  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+  SSL_MODE_AUTO_RETRY,
+  SSL_MODE_RELEASE_BUFFERS,
+} from './context.js';
 
 /** `SSL_write_ex2` flag: send close_notify after the data, same flight. */
 export const SSL_WRITE_FLAG_CONCLUDE = 0x1;
@@ -131,7 +157,6 @@ function hexAt(u: Uint8Array, p: number, n: number): string {
 function cString(w: Wasm, p: number): string {
   return cStringAt(w.u8(), p);
 }
-
 
 /** Options of {@link Connection.sendStream}. */
 export interface SendStreamOptions {
@@ -167,7 +192,6 @@ const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 // Send buffers beyond this are freed after the write that needed them.
 const SEND_KEEP = 1 << 20;
 
-
 /**
  * One TLS connection (OpenSSL's `SSL`) over a BIO pair.
  *
@@ -191,7 +215,7 @@ export class Connection {
 
   private readonly w: Wasm;
   private readonly x: WasmExports;
-  private c: number;            // wt_tls_conn
+  private c: number; // wt_tls_conn
   private readonly csize: number;
   private readonly slot: number; // two size_t result slots
   private arena = 0;
@@ -215,7 +239,7 @@ export class Connection {
     const x = this.x;
     this.csize = x.wt_x_tls_conn_size();
     this.c = this.w.alloc(this.csize + 16);
-    this.slot = this.c + this.csize + (8 - (this.csize & 7)) % 8;
+    this.slot = this.c + this.csize + ((8 - (this.csize & 7)) % 8);
     // Collected without dispose(): the handshake buffers the engine
     // allocated for it (a handshake that never finished) go too.
     track(this, this.w, this.c, this.csize + 16, (p) => x.wt_x_tls_conn_free_buffers(p));
@@ -316,8 +340,7 @@ export class Connection {
     const c = this.live();
     this.ensureArena();
     let r = fn(c);
-    while (r <= 0 && this.x.wt_x_tls_get_error(c, r) === SSL_ERROR_WANT_RETRY_VERIFY &&
-           this.verifyPending === undefined) {
+    while (r <= 0 && this.x.wt_x_tls_get_error(c, r) === SSL_ERROR_WANT_RETRY_VERIFY && this.verifyPending === undefined) {
       const chain = this.collectChain();
       this.chain = chain;
       const cb = this.ctx.onVerify;
@@ -328,7 +351,10 @@ export class Connection {
         ans = verdictAlert(this.verifyCode, true, 'refuse');
       } else {
         try {
-          ans = cb(chain.map((d) => d.slice()), this);
+          ans = cb(
+            chain.map((d) => d.slice()),
+            this,
+          );
         } catch {
           ans = 46; // certificate_unknown: the verifier itself failed
         }
@@ -356,10 +382,13 @@ export class Connection {
    * NSS key log lines. The secret's copy in wasm memory is wiped; a
    * throwing callback is ignored. */
   private drainKeylog(): void {
-    const c = this.c, w = this.w, x = this.x;
+    const c = this.c,
+      w = this.w,
+      x = this.x;
     if (c === 0) return; // disposed by a callback during the call
     // Not this.slot: the caller of call() still has to read its result.
-    const out = w.scratch(48 + 4), len = out + 48;
+    const out = w.scratch(48 + 4),
+      len = out + 48;
     const lines: string[] = [];
     try {
       for (;;) {
@@ -595,10 +624,9 @@ export class Connection {
     const c = this.live();
     const x = this.x;
     const reason = x.wt_x_tls_reason(c) >>> 0;
-    const code = (x.wt_x_tls_error_code(c) >>> 0) || reason;
+    const code = x.wt_x_tls_error_code(c) >>> 0 || reason;
     if (code === 0) return undefined;
-    return new TLSError(code, cString(this.w, x.wt_x_tls_err_string(code)), reason,
-      cString(this.w, x.wt_x_tls_err_string(reason)));
+    return new TLSError(code, cString(this.w, x.wt_x_tls_err_string(code)), reason, cString(this.w, x.wt_x_tls_err_string(reason)));
   }
 
   /**
@@ -656,8 +684,7 @@ export class Connection {
       // SSL_write(3): a repeated call must pass the same buffer. The C
       // engine cannot judge this one (the old source's bytes are not in
       // the new one), so it is refused here; the pending stream stays.
-      throw new TLSError(TLS_ERR.BAD_WRITE_RETRY,
-        'bad write retry: sendStream repeated with a different source while one is pending');
+      throw new TLSError(TLS_ERR.BAD_WRITE_RETRY, 'bad write retry: sendStream repeated with a different source while one is pending');
     }
     if (st?.running) throw new Error('wasmtls: sendStream already running');
     if (!st) {
@@ -854,7 +881,8 @@ export class Connection {
    * with no JS copy at all.
    */
   static transfer(from: Connection, to: Connection, max = Infinity): number {
-    const a = from.live(), b = to.live();
+    const a = from.live(),
+      b = to.live();
     if (from.w !== to.w) {
       let moved = 0;
       while (moved < max) {

@@ -7,8 +7,18 @@
  */
 import { abytes, aint, cString } from './bytes.js';
 import {
-  codes, GROUP_ALIASES, SIGALGS, SUITES, suite12Code, VERSIONS,
-  type Cipher12Name, type CipherSuite12Name, type CipherSuiteName, type GroupName, type SignatureSchemeName, type TLSVersion,
+  codes,
+  GROUP_ALIASES,
+  SIGALGS,
+  SUITES,
+  suite12Code,
+  VERSIONS,
+  type Cipher12Name,
+  type CipherSuite12Name,
+  type CipherSuiteName,
+  type GroupName,
+  type SignatureSchemeName,
+  type TLSVersion,
 } from './codepoints.js';
 import { TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
@@ -27,7 +37,6 @@ export const SSL_MODE_AUTO_RETRY = 0x4;
 export const SSL_MODE_RELEASE_BUFFERS = 0x10;
 /** @internal every mode bit known */
 export const MODES_KNOWN = 0x17;
-
 
 /**
  * Certificate verification policy. There is no default.
@@ -91,9 +100,30 @@ export type KeylogCallback = (line: string, conn: CallbackConnection) => void;
 
 /** Options of {@link TLSContext}; each has a setter method too. */
 /** The names of {@link TLSContextOptions} (checked at run time). */
-const CONTEXT_OPTIONS = ['verify', 'onVerify', 'ca', 'pins', 'clientCert', 'minVersion', 'maxVersion', 'suites',
-  'suites12', 'groups', 'sigalgs', 'cert', 'key', 'alpn', 'ticketKey', 'tickets', 'ticketLifetime', 'mode',
-  'middleboxCompat', 'recordSizeLimit', 'bufferSizes', 'keylog'] as const;
+const CONTEXT_OPTIONS = [
+  'verify',
+  'onVerify',
+  'ca',
+  'pins',
+  'clientCert',
+  'minVersion',
+  'maxVersion',
+  'suites',
+  'suites12',
+  'groups',
+  'sigalgs',
+  'cert',
+  'key',
+  'alpn',
+  'ticketKey',
+  'tickets',
+  'ticketLifetime',
+  'mode',
+  'middleboxCompat',
+  'recordSizeLimit',
+  'bufferSizes',
+  'keylog',
+] as const;
 
 /** What Node's `ca` takes: PEM text (one or several certificates), PEM
  * bytes, DER bytes, or an array mixing them. */
@@ -348,7 +378,9 @@ export class TLSContext {
     let ders: Uint8Array[];
     if (Array.isArray(chain)) ders = chain.map((c, i) => abytes(c, `useCertificateChain[${i}]`));
     else if (isPem(chain as string | Uint8Array)) {
-      ders = pemDecode(chain as string | Uint8Array).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+      ders = pemDecode(chain as string | Uint8Array)
+        .filter((b) => b.label === 'CERTIFICATE')
+        .map((b) => b.der);
       if (ders.length === 0) throw new TypeError('useCertificateChain: no CERTIFICATE block in the PEM text');
     } else ders = [chain as Uint8Array];
     const total = ders.reduce((n, d) => n + d.length, 0);
@@ -383,9 +415,12 @@ export class TLSContext {
       if (!['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'].includes(k.label)) {
         k.der.fill(0);
         const what = k.label.replace(/ PRIVATE KEY$/, '');
-        throw new TLSError(TLS_ERR.CONFIG, what === 'RSA-PSS'
-          ? 'unsupported private key type: RSA-PSS PRIVATE KEY (OpenSSL\'s traditional form, without the PSS parameters); use the PKCS #8 "PRIVATE KEY" file'
-          : `unsupported private key type: ${what}`);
+        throw new TLSError(
+          TLS_ERR.CONFIG,
+          what === 'RSA-PSS'
+            ? 'unsupported private key type: RSA-PSS PRIVATE KEY (OpenSSL\'s traditional form, without the PSS parameters); use the PKCS #8 "PRIVATE KEY" file'
+            : `unsupported private key type: ${what}`,
+        );
       }
       der = k.der;
       wipeDer = true;
@@ -397,8 +432,10 @@ export class TLSContext {
       // The engine names what it refused: "unsupported private key
       // type: DSA", "... RSASSA-PSS restricted to SHA-1", or a malformed key.
       if (r !== 0) {
-        throw new TLSError(r, cString(w.u8(), w.exports.wt_x_tls_ctx_key_error(this.live())) ||
-          cString(w.u8(), w.exports.wt_x_tls_err_string(r)));
+        throw new TLSError(
+          r,
+          cString(w.u8(), w.exports.wt_x_tls_ctx_key_error(this.live())) || cString(w.u8(), w.exports.wt_x_tls_err_string(r)),
+        );
       }
     } finally {
       w.wipe(p, der.length);
@@ -525,7 +562,9 @@ export class TLSContext {
 
   /** Buffer sizes of connections made later (see {@link TLSContextOptions}). */
   setBufferSizes(s: { netIn?: number; netOut?: number; handshakeMax?: number }): this {
-    const netIn = s.netIn ?? 33290, netOut = s.netOut ?? 16709, hs = s.handshakeMax ?? 131072;
+    const netIn = s.netIn ?? 33290,
+      netOut = s.netOut ?? 16709,
+      hs = s.handshakeMax ?? 131072;
     this.check(this.w.exports.wt_x_tls_ctx_set_sizes(this.live(), netIn, netOut, hs), 'buffer sizes');
     return this;
   }
@@ -570,4 +609,3 @@ export class TLSContext {
     untrack(this);
   }
 }
-

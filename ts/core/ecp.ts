@@ -201,9 +201,10 @@ export function ecdsaSign(curve: CurveName, privateKey: Uint8Array, msg: Uint8Ar
   if (typeof ex !== 'boolean') abytes(ex, 'extraEntropy');
   return call([privateKey, dig, extra], 2 * len + MAX_DER + 4, (w, [p, d, e], out) => {
     // extra = NULL, extralen = 1 asks the module for fresh entropy.
-    const r = ex === true
-      ? w.exports.wt_x_ecdsa_sign_digest(id, HASH_IDS[h], p, d, 0, 1, out)
-      : w.exports.wt_x_ecdsa_sign_digest(id, HASH_IDS[h], p, d, e, extra.length, out);
+    const r =
+      ex === true
+        ? w.exports.wt_x_ecdsa_sign_digest(id, HASH_IDS[h], p, d, 0, 1, out)
+        : w.exports.wt_x_ecdsa_sign_digest(id, HASH_IDS[h], p, d, e, extra.length, out);
     if (r !== 0) throw new RangeError(`wasmtls: ${curve} private key out of range [1, n-1]`);
     if (!opts.der) return w.copyOut(out, 2 * len);
     const der = out + 2 * len;
@@ -220,13 +221,7 @@ export function ecdsaSign(curve: CurveName, privateKey: Uint8Array, msg: Uint8Ar
  * invalid public key (compressed and uncompressed forms are accepted).
  * Variable-time: all inputs are public.
  */
-export function ecdsaVerify(
-  curve: CurveName,
-  publicKey: Uint8Array,
-  msg: Uint8Array,
-  sig: Uint8Array,
-  opts: EcdsaOptions = {},
-): boolean {
+export function ecdsaVerify(curve: CurveName, publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array, opts: EcdsaOptions = {}): boolean {
   const id = curveId(curve);
   const len = LENS[curve];
   abytes(publicKey, `${curve} public key`);

@@ -274,7 +274,7 @@ export class TLSError extends Error {
    * the local reason behind a sent alert; @param reasonText its text. */
   constructor(code: number, reason: string, reasonCode = code, reasonText = reason, options?: { cause?: unknown }) {
     const alert = code >= TLS_ERR.RECV_ALERT && code < 0x300 ? code & 0xff : undefined;
-    const dir = alert === undefined ? undefined : code >= TLS_ERR.SEND_ALERT ? 'sent' as const : 'received' as const;
+    const dir = alert === undefined ? undefined : code >= TLS_ERR.SEND_ALERT ? ('sent' as const) : ('received' as const);
     // A sent alert reads best with its cause: "sent fatal alert:
     // bad_record_mac (record authentication failed)".
     const text = dir === 'sent' && reasonCode !== code && reasonCode !== 0 ? `${reason} (${reasonText})` : reason;

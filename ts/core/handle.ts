@@ -9,15 +9,20 @@ import type { Wasm } from './loader.js';
 
 /** `before`: a last call on p before it is wiped and freed (a connection
  * frees what the engine allocated for it). */
-interface Held { w: Wasm; p: number; n: number; before?: (p: number) => void }
+interface Held {
+  w: Wasm;
+  p: number;
+  n: number;
+  before?: (p: number) => void;
+}
 
-const registry: FinalizationRegistry<Held> | undefined =
-  /* @__PURE__ */ (() => typeof FinalizationRegistry === 'function'
+const registry: FinalizationRegistry<Held> | undefined = /* @__PURE__ */ (() =>
+  typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry<Held>((h) => {
-      h.before?.(h.p);
-      h.w.wipe(h.p, h.n);
-      h.w.free(h.p);
-    })
+        h.before?.(h.p);
+        h.w.wipe(h.p, h.n);
+        h.w.free(h.p);
+      })
     : undefined)();
 
 /** Free (after wiping) the n bytes at p when owner is collected; `before`

@@ -250,13 +250,7 @@ export function hkdf(name: HashName, ikm: Uint8Array, salt: Uint8Array, info: Ui
 const utf8 = /* @__PURE__ */ new TextEncoder();
 
 /** TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1); `label` without "tls13 ". */
-export function hkdfExpandLabel(
-  name: HashName,
-  secret: Uint8Array,
-  label: string,
-  context: Uint8Array,
-  length: number,
-): Uint8Array {
+export function hkdfExpandLabel(name: HashName, secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
   const id = hashId(name);
   abytes(secret, 'hkdfExpandLabel secret');
   abytes(context, 'hkdfExpandLabel context');

@@ -24,13 +24,7 @@
  */
 
 /** Anything a module can be loaded from. */
-export type WasmSource =
-  | BufferSource
-  | WebAssembly.Module
-  | Response
-  | PromiseLike<Response>
-  | URL
-  | string;
+export type WasmSource = BufferSource | WebAssembly.Module | Response | PromiseLike<Response> | URL | string;
 
 /** Host hooks; tests inject deterministic ones (trace tests, clocks). */
 export interface LoadOptions {
@@ -127,8 +121,8 @@ let pending: Promise<Wasm> | undefined;
 // The smallest module that uses a SIMD128 instruction (v128.const + drop):
 // WebAssembly.validate() says whether this engine has SIMD.
 const SIMD_PROBE = /* @__PURE__ */ new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26,
+  11,
 ]);
 
 /** Whether this runtime's WebAssembly supports SIMD128. */
@@ -258,9 +252,10 @@ async function fromResponse(res: Response, imp: WebAssembly.Imports, own: boolea
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (!WASM_MAGIC.every((b, i) => bytes[i] === b)) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    const what = type.startsWith('text/html') ? `${type} (a page, not the module: 404?)` : (type || 'no content type');
-    throw new Error(`wasmtls: ${where}: got ${what}, starting ${head || '(empty)'} ` +
-      `instead of the WebAssembly magic 00 61 73 6d; ${hint}`);
+    const what = type.startsWith('text/html') ? `${type} (a page, not the module: 404?)` : type || 'no content type';
+    throw new Error(
+      `wasmtls: ${where}: got ${what}, starting ${head || '(empty)'} ` + `instead of the WebAssembly magic 00 61 73 6d; ${hint}`,
+    );
   }
   return (await WebAssembly.instantiate(bytes, imp)).instance;
 }
@@ -270,8 +265,7 @@ async function fromResponse(res: Response, imp: WebAssembly.Imports, own: boolea
  * the default since compatibility date 2022-03-21). Before that date there
  * is no navigator and defaultUrl() fails on the missing import.meta.url. */
 function inWorkers(): boolean {
-  return typeof navigator === 'object' && navigator !== null &&
-    (navigator as { userAgent?: unknown }).userAgent === 'Cloudflare-Workers';
+  return typeof navigator === 'object' && navigator !== null && (navigator as { userAgent?: unknown }).userAgent === 'Cloudflare-Workers';
 }
 
 /** workerd refuses to compile at run time: "WebAssembly.compile(): Wasm
@@ -288,7 +282,7 @@ function compileForbidden(e: unknown): boolean {
 function workersError(cause?: unknown): Error {
   return new Error(
     'wasmtls: Cloudflare Workers cannot fetch the .wasm at run time nor compile WebAssembly from bytes, ' +
-      "so `await init()` cannot load it here; import the compiled module and pass it: " +
+      'so `await init()` cannot load it here; import the compiled module and pass it: ' +
       "`import mod from 'wasmtls/wasmtls.wasm'; initSync(mod);`",
     cause === undefined ? undefined : { cause },
   );
@@ -333,14 +327,15 @@ function defaultUrl(simd: boolean): URL {
   // no `new URL()`: its users copy the files or import them (README).
   // Vite's dev server finds these in its pre-bundled dependencies too.
   try {
-    return simd
-      ? new URL('./wasmtls.wasm', import.meta.url)
-      : new URL('./wasmtls-scalar.wasm', import.meta.url);
+    return simd ? new URL('./wasmtls.wasm', import.meta.url) : new URL('./wasmtls-scalar.wasm', import.meta.url);
   } catch (e) {
     // import.meta.url is not a URL in this runtime (a bundle made for a
     // host that gives none): the file beside this one cannot be named.
-    throw new Error(`wasmtls: init() with no source needs import.meta.url to locate wasmtls.wasm, and here it is ` +
-      `${String(import.meta.url)}; pass a URL, bytes or a WebAssembly.Module to init(), or initSync(module)`, { cause: e });
+    throw new Error(
+      `wasmtls: init() with no source needs import.meta.url to locate wasmtls.wasm, and here it is ` +
+        `${String(import.meta.url)}; pass a URL, bytes or a WebAssembly.Module to init(), or initSync(module)`,
+      { cause: e },
+    );
   }
 }
 
@@ -363,8 +358,11 @@ async function fetchBytes(u: URL | string, own: boolean): Promise<BufferSource |
     return await fetch(url);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`wasmtls: fetching ${url.href} failed (${why}); ` +
-      (own ? COPY_HINT : 'check the URL, or pass bytes or a WebAssembly.Module to init()'), { cause: e });
+    throw new Error(
+      `wasmtls: fetching ${url.href} failed (${why}); ` +
+        (own ? COPY_HINT : 'check the URL, or pass bytes or a WebAssembly.Module to init()'),
+      { cause: e },
+    );
   }
 }
 

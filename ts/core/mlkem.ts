@@ -97,9 +97,7 @@ export function mlkem768Encapsulate(publicKey: Uint8Array, m?: Uint8Array): MlKe
   const r = w.exports.wt_x_mlkem768_encaps(p + MSG + EK, p + MSG + EK + CT, p + MSG, m ? p : 0);
   try {
     if (r !== 0) {
-      throw new Error(
-        'mlkem768Encapsulate: publicKey fails the FIPS 203 section 7.2 modulus check (a coefficient of t is >= q = 3329)',
-      );
+      throw new Error('mlkem768Encapsulate: publicKey fails the FIPS 203 section 7.2 modulus check (a coefficient of t is >= q = 3329)');
     }
     return { ciphertext: w.copyOut(p + MSG + EK, CT), sharedSecret: w.copyOut(p + MSG + EK + CT, SS) };
   } finally {

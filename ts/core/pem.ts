@@ -59,7 +59,8 @@ function decode(text: string | Uint8Array, noneIsEmpty: boolean): PemBlock[] {
       if (r === -20 && (blocks.length > 0 || noneIsEmpty)) break; // no further BEGIN line
       if (r !== 0) throw new TypeError(`wasmtls: ${PEM_ERRORS[r] ?? `PEM decoding failed (${r})`}`);
       const u = w.u8();
-      const n = u32le(u, meta), used = u32le(u, meta + 4);
+      const n = u32le(u, meta),
+        used = u32le(u, meta + 4);
       blocks.push({ label: cString(u, meta + 8), der: u.slice(out, out + n) });
       off += used;
       if (off >= bytes.length) break;
@@ -84,7 +85,9 @@ export function isPem(x: string | Uint8Array): boolean {
 /** The DER of each `CERTIFICATE` block of PEM text (none: empty list). */
 export function pemCertificates(text: string | Uint8Array): Uint8Array[] {
   if (!isPem(text)) return [];
-  return decode(text, true).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+  return decode(text, true)
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => b.der);
 }
 
 /** Certificates given as PEM text, DER, or a list mixing both (Node's

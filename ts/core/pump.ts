@@ -56,12 +56,16 @@ function failure(c: Connection, who: string): Error {
 export function handshake(client: Connection, server: Connection, opts: HandshakeOptions = {}): void {
   const frag = opts.frag ?? Infinity;
   const rounds = opts.maxRounds ?? 100_000;
-  let rc = 0, rs = 0;
+  let rc = 0,
+    rs = 0;
   for (let i = 0; i < rounds; i++) {
     if (rc !== 1) rc = client.doHandshake();
     if (rs !== 1) rs = server.doHandshake();
     if (rc === 1 && rs === 1 && client.network.pending() === 0 && server.network.pending() === 0) return;
-    for (const [c, r, who] of [[client, rc, 'client'], [server, rs, 'server']] as const) {
+    for (const [c, r, who] of [
+      [client, rc, 'client'],
+      [server, rs, 'server'],
+    ] as const) {
       if (r === 1) continue;
       const e = c.getError(r);
       if (e === 'SSL' || e === 'SYSCALL' || e === 'ZERO_RETURN') {

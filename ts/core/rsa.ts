@@ -77,7 +77,6 @@ export class RsaError extends Error {
   }
 }
 
-
 abstract class RsaKey {
   /** @internal */
   protected readonly w: Wasm;
@@ -269,13 +268,7 @@ export function rsaVerify(
  * deterministic; PSS draws a random salt (the digest length unless
  * `saltLength` says otherwise). Returns a signature of `key.size` bytes.
  */
-export function rsaSign(
-  key: RsaPrivateKey,
-  scheme: RsaScheme,
-  hash: HashName,
-  msg: Uint8Array,
-  opts: RsaOptions = {},
-): Uint8Array {
+export function rsaSign(key: RsaPrivateKey, scheme: RsaScheme, hash: HashName, msg: Uint8Array, opts: RsaOptions = {}): Uint8Array {
   const [s, h] = ids(scheme, hash, 'rsaSign');
   if (!(key instanceof RsaPrivateKey)) throw new TypeError('rsaSign: expected an RsaPrivateKey');
   abytes(msg, 'rsaSign msg');

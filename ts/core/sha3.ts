@@ -37,7 +37,6 @@ function bitsOf<T extends string>(table: Record<T, number>, name: T, what: strin
   return b;
 }
 
-
 function feed(w: Wasm, fn: string, ctx: number, data: Uint8Array): void {
   const upd = w.exports[fn];
   for (let off = 0; off < data.length; off += CHUNK) {

@@ -62,7 +62,8 @@ export function peerVerifyName(code: number, chainLength: number): string | unde
 /** OpenSSL's wording of {@link peerVerifyName}'s verdict. */
 export function peerVerifyReason(code: number, chainLength: number): string | undefined {
   return peerVerifyName(code, chainLength) === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
-    ? 'unable to verify the first certificate' : verifyReason(code);
+    ? 'unable to verify the first certificate'
+    : verifyReason(code);
 }
 
 /** What a finished handshake says about the peer (Node's `authorized` and
@@ -81,8 +82,13 @@ export interface Authorization {
  * - `offeredAuthorized` (client) the verdict of the handshake that made
  *   the session it offered (carried in the session, see session.ts).
  */
-export function authorization(code: number, isServer: boolean, sessionReused: boolean,
-  chainLength: number, offeredAuthorized: boolean): Authorization {
+export function authorization(
+  code: number,
+  isServer: boolean,
+  sessionReused: boolean,
+  chainLength: number,
+  offeredAuthorized: boolean,
+): Authorization {
   if (code === 0) return { authorized: true, authorizationError: undefined };
   if (code < 0) return { authorized: false, authorizationError: peerVerifyName(code, chainLength) };
   // No validation ran: resumption (the original handshake validated; no
@@ -107,8 +113,10 @@ export function authorization(code: number, isServer: boolean, sessionReused: bo
  * the certificate has no DNS names; `message` is Node's
  * ERR_TLS_CERT_ALTNAME_INVALID text around it.
  */
-export function altnameMismatch(host: string,
-  cert: { subjectaltname?: string; subject?: { CN?: string | string[] } } | undefined): { message: string; reason: string } {
+export function altnameMismatch(
+  host: string,
+  cert: { subjectaltname?: string; subject?: { CN?: string | string[] } } | undefined,
+): { message: string; reason: string } {
   const alt = cert?.subjectaltname;
   const names = alt ? alt.split(', ') : [];
   const dns = names.filter((n) => n.startsWith('DNS:'));

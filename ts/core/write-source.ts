@@ -26,7 +26,10 @@ export function tokenOf(o: object): number {
 /** What {@link Connection.sendStream} reads from. */
 export type ByteSource = ReadableStream<Uint8Array> | Blob | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-export interface Pull { next(): Promise<IteratorResult<unknown>>; cancel(): void }
+export interface Pull {
+  next(): Promise<IteratorResult<unknown>>;
+  cancel(): void;
+}
 
 export function pullFrom(src: ByteSource): Pull {
   if (typeof Blob === 'function' && src instanceof Blob) src = src.stream() as ReadableStream<Uint8Array>;
@@ -53,8 +56,8 @@ export interface StreamState {
   source: object;
   pull: Pull;
   token: number;
-  off: number;      // bytes of the current chunk written
-  len: number;      // current chunk length (0: none)
-  total: number;    // bytes written from the source so far
+  off: number; // bytes of the current chunk written
+  len: number; // current chunk length (0: none)
+  total: number; // bytes written from the source so far
   running: boolean;
 }

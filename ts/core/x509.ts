@@ -130,14 +130,30 @@ const ERR_PIN = -151;
 
 /* @__PURE__ */
 const SHORT: Record<string, string> = {
-  '2.5.4.3': 'CN', '2.5.4.4': 'SN', '2.5.4.5': 'serialNumber', '2.5.4.6': 'C', '2.5.4.7': 'L',
-  '2.5.4.8': 'ST', '2.5.4.9': 'street', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.12': 'title',
-  '2.5.4.13': 'description', '2.5.4.15': 'businessCategory', '2.5.4.17': 'postalCode',
-  '2.5.4.42': 'GN', '2.5.4.43': 'initials', '2.5.4.44': 'generationQualifier', '2.5.4.46': 'dnQualifier',
-  '2.5.4.65': 'pseudonym', '2.5.4.97': 'organizationIdentifier',
-  '0.9.2342.19200300.100.1.1': 'UID', '0.9.2342.19200300.100.1.25': 'DC',
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.13': 'description',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.42': 'GN',
+  '2.5.4.43': 'initials',
+  '2.5.4.44': 'generationQualifier',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.65': 'pseudonym',
+  '2.5.4.97': 'organizationIdentifier',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '0.9.2342.19200300.100.1.25': 'DC',
   '1.2.840.113549.1.9.1': 'emailAddress',
-  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL', '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
   '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
 };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -184,14 +200,17 @@ function oidText(b: Uint8Array): string {
 
 function decodeString(tag: number, b: Uint8Array): string {
   switch (tag) {
-    case 0x1e: { // BMPString: UCS-2 big-endian
+    case 0x1e: {
+      // BMPString: UCS-2 big-endian
       let s = '';
       for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode((b[i] << 8) | b[i + 1]);
       return s;
     }
-    case 0x1c: { // UniversalString: UCS-4 big-endian
+    case 0x1c: {
+      // UniversalString: UCS-4 big-endian
       let s = '';
-      for (let i = 0; i + 3 < b.length; i += 4) s += String.fromCodePoint(((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0);
+      for (let i = 0; i + 3 < b.length; i += 4)
+        s += String.fromCodePoint(((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0);
       return s;
     }
     case 0x14: // TeletexString, read as Latin-1 (as OpenSSL does)
@@ -229,7 +248,10 @@ function serialHex(b: Uint8Array): string {
   if (b.length && b[0] & 0x80) {
     // Negative: two's complement magnitude.
     const m = Uint8Array.from(b, (x) => ~x & 0xff);
-    for (let i = m.length - 1; i >= 0; i--) { m[i] = (m[i] + 1) & 0xff; if (m[i] !== 0) break; }
+    for (let i = m.length - 1; i >= 0; i--) {
+      m[i] = (m[i] + 1) & 0xff;
+      if (m[i] !== 0) break;
+    }
     let j = 0;
     while (j < m.length - 1 && m[j] === 0) j++;
     return `-${hex(m.subarray(j))}`;
@@ -298,7 +320,9 @@ function rfc2253(w: Wasm, d: number, der: Uint8Array, off: number, len: number):
       val = `#${Array.from(der.subarray(voff - hdr, voff + vlen), (x) => x.toString(16).padStart(2, '0')).join('')}`;
     } else {
       val = decodeString(tag, der.subarray(voff, voff + vlen))
-        .replace(/[,+"\\<>;]/g, (ch) => `\\${ch}`).replace(/^([#\s])/, '\\$1').replace(/ $/, '\\ ');
+        .replace(/[,+"\\<>;]/g, (ch) => `\\${ch}`)
+        .replace(/^([#\s])/, '\\$1')
+        .replace(/ $/, '\\ ');
     }
     parts.push(`${key ?? oid}=${val}`);
   }
@@ -531,7 +555,10 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
     own = true;
     if (typeof anchors === 'string') store.addPEM(anchors);
     else if (Array.isArray(anchors)) for (const a of anchors) store.addDER(a);
-    else { store.dispose(); throw new TypeError('verifyChain: anchors must be a TrustStore, DER array or PEM string'); }
+    else {
+      store.dispose();
+      throw new TypeError('verifyChain: anchors must be a TrustStore, DER array or PEM string');
+    }
   }
   const ptrs = chain.map((c) => w.copyIn(c));
   const blobs = w.alloc(8 * Math.max(1, chain.length));
@@ -545,8 +572,18 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
       dv.setUint32(blobs + 8 * i + 4, c.length, true);
     });
     const flags = opts.insecureSkipSignatureCheck ? INSECURE_SKIP_SIGNATURES : 0;
-    let code = w.exports.wt_x_x509_verify(blobs, chain.length, store.handle, hp, host ? host.length : 0,
-      PURPOSE[purpose], time, maxDepth, flags, res);
+    let code = w.exports.wt_x_x509_verify(
+      blobs,
+      chain.length,
+      store.handle,
+      hp,
+      host ? host.length : 0,
+      PURPOSE[purpose],
+      time,
+      maxDepth,
+      flags,
+      res,
+    );
     const o = w.scratch(20 * 4);
     w.exports.wt_x_x509_result_info(res, o);
     const r = new Int32Array(w.u8().slice(o, o + 80).buffer);
@@ -554,9 +591,14 @@ export function verifyChain(opts: VerifyOptions): VerifyResult {
     const anchor = r[2] >= 0 ? store.get(r[2]) : undefined;
     let certIndex = r[1];
     if (code === 0 && opts.pins && opts.pins.length) {
-      const pinned = [...path.map((i) => chain[i]), ...(anchor ? [anchor] : [])]
-        .some((c) => { const h = spkiSha256(c); return opts.pins!.some((p) => p.length === 32 && h.every((x, i) => x === p[i])); });
-      if (!pinned) { code = ERR_PIN; certIndex = 0; }
+      const pinned = [...path.map((i) => chain[i]), ...(anchor ? [anchor] : [])].some((c) => {
+        const h = spkiSha256(c);
+        return opts.pins!.some((p) => p.length === 32 && h.every((x, i) => x === p[i]));
+      });
+      if (!pinned) {
+        code = ERR_PIN;
+        certIndex = 0;
+      }
     }
     const e = errInfo(w, code);
     const out: VerifyResult = { authorized: code === 0, reason: e.reason, alert: e.alert, certIndex, path: code === 0 ? path : [] };

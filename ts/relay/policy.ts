@@ -189,11 +189,7 @@ function namesSpecial(net: Cidr): boolean {
 export interface AllowEntry {
   /** The entry as written, for log lines. */
   text: string;
-  host:
-    | { kind: 'any' }
-    | { kind: 'name'; name: string }
-    | { kind: 'suffix'; suffix: string }
-    | { kind: 'ip'; net: Cidr; special: boolean };
+  host: { kind: 'any' } | { kind: 'name'; name: string } | { kind: 'suffix'; suffix: string } | { kind: 'ip'; net: Cidr; special: boolean };
   /** Inclusive port range. */
   ports: [number, number];
 }
@@ -234,12 +230,14 @@ export function parseAllowEntry(text: string): AllowEntry {
   if (br) [, hostText, portText = '*'] = br;
   else if (t.split(':').length === 2) [hostText, portText] = t.split(':');
   const ports = parsePorts(portText, t);
-  const bad = () => new TypeError(
-    `relay allow-list: bad entry '${text}' (expected host[:ports]: example.com, *.example.com, *, an IP or CIDR such as 10.0.0.0/8)`);
+  const bad = () =>
+    new TypeError(
+      `relay allow-list: bad entry '${text}' (expected host[:ports]: example.com, *.example.com, *, an IP or CIDR such as 10.0.0.0/8)`,
+    );
   if (hostText === '*') return { text: t, host: { kind: 'any' }, ports };
   if (hostText.startsWith('*.')) {
     const suffix = normalName(hostText.slice(2));
-    if (!suffix || !suffix.includes('.') || /^[\d.]+$/.test(suffix)) throw bad();
+    if (!suffix?.includes('.') || /^[\d.]+$/.test(suffix)) throw bad();
     return { text: t, host: { kind: 'suffix', suffix }, ports };
   }
   if (parseIp(hostText.split('/')[0]) !== undefined) {
@@ -288,7 +286,11 @@ export type AddressVerdict = { ok: true } | { ok: false; listed: false } | { ok:
  * answers for (`*.example.com`) could otherwise point at 127.0.0.1.
  */
 export function checkAddress(
-  entries: readonly AllowEntry[], ip: IpBytes, port: number, byName: boolean, allowPrivate: boolean,
+  entries: readonly AllowEntry[],
+  ip: IpBytes,
+  port: number,
+  byName: boolean,
+  allowPrivate: boolean,
 ): AddressVerdict {
   const byIp = entries.filter((e) => e.host.kind === 'ip' && portIn(port, e) && inCidr(ip, e.host.net));
   if (!byName && byIp.length === 0) return { ok: false, listed: false };
@@ -301,7 +303,10 @@ export function checkAddress(
 // ---- Origin ---------------------------------------------------------------------------
 
 /** One `Origin` pattern: `*`, an exact origin, or `scheme://*.domain[:port]`. */
-export type OriginPattern = { kind: 'any' } | { kind: 'exact'; origin: string } | { kind: 'suffix'; scheme: string; suffix: string; port: string };
+export type OriginPattern =
+  | { kind: 'any' }
+  | { kind: 'exact'; origin: string }
+  | { kind: 'suffix'; scheme: string; suffix: string; port: string };
 
 /**
  * Parse an `Origin` allow-list entry. Exact origins are normalised as

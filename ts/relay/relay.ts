@@ -41,8 +41,17 @@ import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  checkAddress, formatIp, nameAllowed, normalName, originAllowed, parseAllowEntry, parseIp, parseOrigin,
-  type AllowEntry, type IpBytes, type OriginPattern,
+  checkAddress,
+  formatIp,
+  nameAllowed,
+  normalName,
+  originAllowed,
+  parseAllowEntry,
+  parseIp,
+  parseOrigin,
+  type AllowEntry,
+  type IpBytes,
+  type OriginPattern,
 } from './policy.js';
 import { closeReason, pipeTunnel } from './tunnel.js';
 
@@ -164,8 +173,12 @@ export interface RunningRelay {
 }
 
 const DEFAULTS = {
-  maxConnections: 256, maxConnectionsPerClient: 16, idleTimeout: 120_000, connectTimeout: 10_000,
-  highWaterMark: 1 << 20, maxMessageSize: 1 << 20,
+  maxConnections: 256,
+  maxConnectionsPerClient: 16,
+  idleTimeout: 120_000,
+  connectTimeout: 10_000,
+  highWaterMark: 1 << 20,
+  maxMessageSize: 1 << 20,
 };
 
 /** `host:port` after the prefix; the host a DNS name, an IPv4 address or
@@ -179,8 +192,10 @@ function refuseHttp(socket: Duplex, status: number, body: string): void {
   // As ws's abortHandshake: end with the response, then release the socket.
   socket.once('finish', () => socket.destroy());
   socket.on('error', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${HTTP_STATUS[status]}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\n` +
-    `content-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${HTTP_STATUS[status]}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 const describe = (e: unknown): string => {
@@ -193,7 +208,8 @@ const bareAddress = (a: string | undefined): string => (a ?? 'unknown').replace(
 
 function positive(name: string, v: number | undefined, dflt: number, zeroOk = false): number {
   if (v === undefined) return dflt;
-  if (!Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk)) throw new RangeError(`relay: ${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number, got ${v}`);
+  if (!Number.isFinite(v) || v < 0 || (v === 0 && !zeroOk))
+    throw new RangeError(`relay: ${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number, got ${v}`);
   return v;
 }
 
@@ -231,8 +247,10 @@ interface Tunnel {
 export function createRelay(o: RelayOptions): Relay {
   const entries: AllowEntry[] = (o.allow ?? []).map(parseAllowEntry);
   if (!o.target && !o.open && entries.length === 0) {
-    throw new TypeError('relay: refusing to start an open proxy: give `allow` (the targets clients may reach, ' +
-      'such as ["*.example.com:443"]), a fixed `target`, or `open: true`');
+    throw new TypeError(
+      'relay: refusing to start an open proxy: give `allow` (the targets clients may reach, ' +
+        'such as ["*.example.com:443"]), a fixed `target`, or `open: true`',
+    );
   }
   if (o.target && (o.open || entries.length > 0)) throw new TypeError('relay: a fixed `target` excludes `allow` and `open`');
   if (o.target && !(Number.isInteger(o.target.port) && o.target.port > 0 && o.target.port < 65536)) {
@@ -255,7 +273,9 @@ export function createRelay(o: RelayOptions): Relay {
   // perMessageDeflate off: TLS records do not compress, and inflating
   // would put an unbounded buffer between the two sides.
   const wss = new WebSocketServer({
-    noServer: true, perMessageDeflate: false, maxPayload: positive('maxMessageSize', o.maxMessageSize, DEFAULTS.maxMessageSize),
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: positive('maxMessageSize', o.maxMessageSize, DEFAULTS.maxMessageSize),
   });
   const tunnels = new Set<Tunnel>();
   const perClientCount = new Map<string, number>();
@@ -275,7 +295,9 @@ export function createRelay(o: RelayOptions): Relay {
       // The operator's own destination: no policy beyond naming it.
       if (literal) return { addresses: [formatIp(literal)] };
     }
-    const byName = !!o.target || o.open === true ||
+    const byName =
+      !!o.target ||
+      o.open === true ||
       (literal ? entries.some((e) => e.host.kind === 'any' && port >= e.ports[0] && port <= e.ports[1]) : nameAllowed(entries, host, port));
     const hp = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     // Not allowed by name, and no address entry for this port: refused
@@ -319,8 +341,11 @@ export function createRelay(o: RelayOptions): Relay {
         const sock = tcpConnect({ host: address, port });
         t.sock = sock;
         const timer = setTimeout(() => {
-          sock.destroy(Object.assign(new Error(`connect ETIMEDOUT ${address}:${port} (no answer in ${connectTimeout / 1000} s)`),
-            { code: 'ETIMEDOUT' }));
+          sock.destroy(
+            Object.assign(new Error(`connect ETIMEDOUT ${address}:${port} (no answer in ${connectTimeout / 1000} s)`), {
+              code: 'ETIMEDOUT',
+            }),
+          );
         }, connectTimeout);
         const fail = (e: Error) => {
           clearTimeout(timer);
@@ -411,15 +436,20 @@ export function createRelay(o: RelayOptions): Relay {
     }
     const from = client;
     try {
-      if (closed) return refuseHttp(socket, 503, 'relay: shutting down');
+      if (closed) {
+        refuseHttp(socket, 503, 'relay: shutting down');
+        return;
+      }
       if (!shouldHandle(req)) {
         log(`#${id} ${from} refused: path ${JSON.stringify(pathOf(req))} is not under ${prefix}`);
-        return refuseHttp(socket, 404, `relay: no relay at ${pathOf(req)}`);
+        refuseHttp(socket, 404, `relay: no relay at ${pathOf(req)}`);
+        return;
       }
       const origin = req.headers.origin;
       if (origin !== undefined && !originAllowed(origins, origin)) {
         log(`#${id} ${from} refused: Origin ${JSON.stringify(origin)} is not allowed (403)`);
-        return refuseHttp(socket, 403, `relay: Origin ${origin} is not allowed`);
+        refuseHttp(socket, 403, `relay: Origin ${origin} is not allowed`);
+        return;
       }
       // Parse the target before the handshake; refusals still travel as
       // close reasons, which a page can read (an HTTP status it cannot).
@@ -526,7 +556,9 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     server.on('upgrade', onUpgrade);
     const { url, port } = urlOf(server);
     return {
-      url, port, relay,
+      url,
+      port,
+      relay,
       get active() {
         return relay.active;
       },
@@ -550,7 +582,9 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
   });
   const { url, port } = urlOf(server);
   return {
-    url, port, relay,
+    url,
+    port,
+    relay,
     get active() {
       return relay.active;
     },

@@ -22,8 +22,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	 * NOT use cookies in their initial ClientHello in subsequent
 	 * connections"; one in a first ClientHello is ignored). */
 	if (c->state == ST_S_EXPECT_CH2) {
-		if (ck.len != c->cookielen ||
-		    memcmp(ck.p, c->cookie, ck.len) != 0)
+		if (ck.len != c->cookielen || memcmp(ck.p, c->cookie, ck.len) != 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_COOKIE);
 		c->cookie_ok = 1;
 	}
@@ -33,8 +32,9 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
 	size_t p;
-	if (c->cookielen == 0 || !((msg == M_CH && c->role == ROLE_CLIENT) ||
-	    (msg == M_HRR && c->role == ROLE_SERVER)))
+	if (c->cookielen == 0 ||
+	    !((msg == M_CH && c->role == ROLE_CLIENT) ||
+	      (msg == M_HRR && c->role == ROLE_SERVER)))
 		return;
 	wt_wr_u16(w, EXT_COOKIE);
 	wt_wr_u16(w, c->cookielen + 2);

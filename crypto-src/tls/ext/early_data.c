@@ -22,9 +22,9 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
-	(void)c; (void)msg; (void)w;
+	(void)c;
+	(void)msg;
+	(void)w;
 }
 
-const wt_tls_ext wt_ext_early_data = {
-	EXT_EARLY_DATA, M_CH | M_EE | M_NST, recv, send
-};
+const wt_tls_ext wt_ext_early_data = { EXT_EARLY_DATA, M_CH | M_EE | M_NST, recv, send };

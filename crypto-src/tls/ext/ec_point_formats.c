@@ -32,10 +32,9 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_u16(w, EXT_EC_POINT_FORMATS);
 		wt_wr_u16(w, 2);
 		wt_wr_u8(w, 1);
-		wt_wr_u8(w, 0);              /* uncompressed */
+		wt_wr_u8(w, 0); /* uncompressed */
 	}
 }
 
-const wt_tls_ext wt_ext_ec_point_formats = {
-	EXT_EC_POINT_FORMATS, M_CH | M_SH12, recv, send
-};
+const wt_tls_ext wt_ext_ec_point_formats = { EXT_EC_POINT_FORMATS, M_CH | M_SH12, recv,
+					     send };

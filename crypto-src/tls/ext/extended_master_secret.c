@@ -21,6 +21,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_extended_master_secret = {
-	EXT_EXTENDED_MASTER_SECRET, M_CH | M_SH12, recv, send
-};
+const wt_tls_ext wt_ext_extended_master_secret = { EXT_EXTENDED_MASTER_SECRET,
+						   M_CH | M_SH12, recv, send };

@@ -45,7 +45,7 @@ static int recv_ch(wt_tls_conn *c, wt_rd *b)
 		/* Servers may enforce the rule above with illegal_parameter. */
 		if (seen[g >> 5] & (1u << (g & 31)))
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-				WT_TLS_R_BAD_KEY_SHARE);
+				    WT_TLS_R_BAD_KEY_SHARE);
 		seen[g >> 5] |= 1u << (g & 31);
 		r = group_rank(c->ctx, g);
 		if (r >= 0 && (best < 0 || r < best)) {
@@ -112,7 +112,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 		if (!(c->x25519_beside && g == WT_GROUP_X25519) ||
 		    wt_kex_client_narrow(&c->kex, g) != 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-				WT_TLS_R_BAD_KEY_SHARE);
+				    WT_TLS_R_BAD_KEY_SHARE);
 		c->kex_group = g;
 	}
 	c->peer_share = e.p;
@@ -147,9 +147,9 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 			 * wt_random). */
 			if (n > sizeof c->own_share ||
 			    wt_kex_client_keygen(&c->kex, c->kex_group,
-				w->buf + w->len)) {
+						 w->buf + w->len)) {
 				(void)FAIL(c, WT_ALERT_INTERNAL_ERROR,
-					WT_TLS_ERR_CRYPTO_UNAVAILABLE);
+					   WT_TLS_ERR_CRYPTO_UNAVAILABLE);
 				w->overflow = 1;
 				return;
 			}
@@ -182,6 +182,4 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_key_share = {
-	EXT_KEY_SHARE, M_CH | M_SH | M_HRR, recv, send
-};
+const wt_tls_ext wt_ext_key_share = { EXT_KEY_SHARE, M_CH | M_SH | M_HRR, recv, send };

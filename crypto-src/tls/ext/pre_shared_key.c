@@ -26,8 +26,8 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		size_t hl;
 		/* RFC 8446 4.2.11.1: obfuscated_ticket_age = age in ms +
 		 * ticket_age_add, mod 2^32. */
-		uint32_t age = (uint32_t)(wt_now() - c->sess.received_ms) +
-			c->sess.age_add;
+		uint32_t age =
+			(uint32_t)(wt_now() - c->sess.received_ms) + c->sess.age_add;
 		(void)wt_ks_suite_params(c->sess.suite, &h, &a, &k);
 		hl = wt_hash_len(h);
 		wt_wr_u16(w, EXT_PRE_SHARED_KEY);
@@ -53,6 +53,4 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_pre_shared_key = {
-	EXT_PRE_SHARED_KEY, M_CH | M_SH, recv, send
-};
+const wt_tls_ext wt_ext_pre_shared_key = { EXT_PRE_SHARED_KEY, M_CH | M_SH, recv, send };

@@ -31,6 +31,4 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	wt_wr_u8(w, 1);
 }
 
-const wt_tls_ext wt_ext_psk_modes = {
-	EXT_PSK_KEY_EXCHANGE_MODES, M_CH, recv, send
-};
+const wt_tls_ext wt_ext_psk_modes = { EXT_PSK_KEY_EXCHANGE_MODES, M_CH, recv, send };

@@ -12,7 +12,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	 * alert." */
 	if (v < 64)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
-			WT_TLS_R_BAD_RECORD_SIZE_LIMIT);
+			    WT_TLS_R_BAD_RECORD_SIZE_LIMIT);
 	c->peer_rsl = v;
 	if (msg == M_SH12) {
 		/* RFC 8449 4: in TLS 1.2 the limit counts the plaintext only. */
@@ -40,6 +40,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_record_size_limit = {
-	EXT_RECORD_SIZE_LIMIT, M_CH | M_EE | M_SH12, recv, send
-};
+const wt_tls_ext wt_ext_record_size_limit = { EXT_RECORD_SIZE_LIMIT, M_CH | M_EE | M_SH12,
+					      recv, send };

@@ -20,7 +20,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	 * handshake_failure alert)". */
 	if (rc.len != 0)
 		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE,
-			WT_TLS_R_BAD_RENEGOTIATION_INFO);
+			    WT_TLS_R_BAD_RENEGOTIATION_INFO);
 	c->peer_reneg = 1;
 	return 0;
 }
@@ -40,6 +40,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_renegotiation_info = {
-	EXT_RENEGOTIATION_INFO, M_CH | M_SH12, recv, send
-};
+const wt_tls_ext wt_ext_renegotiation_info = { EXT_RENEGOTIATION_INFO, M_CH | M_SH12,
+					       recv, send };

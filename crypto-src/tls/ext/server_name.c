@@ -35,7 +35,7 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_u16(w, EXT_SERVER_NAME);
 		p = wt_wr_open(w, 2);
 		q = wt_wr_open(w, 2);
-		wt_wr_u8(w, 0);              /* host_name */
+		wt_wr_u8(w, 0); /* host_name */
 		r = wt_wr_open(w, 2);
 		wt_wr_bytes(w, c->sni, c->snilen);
 		wt_wr_close(w, r, 2);
@@ -52,6 +52,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_server_name = {
-	EXT_SERVER_NAME, M_CH | M_EE | M_SH12, recv, send
-};
+const wt_tls_ext wt_ext_server_name = { EXT_SERVER_NAME, M_CH | M_EE | M_SH12, recv,
+					send };

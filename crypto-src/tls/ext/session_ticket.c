@@ -38,6 +38,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_session_ticket = {
-	EXT_SESSION_TICKET, M_CH | M_SH12, recv, send
-};
+const wt_tls_ext wt_ext_session_ticket = { EXT_SESSION_TICKET, M_CH | M_SH12, recv,
+					   send };

@@ -49,7 +49,8 @@ static int recv_cert(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
 	size_t p, q, i;
-	if (!(msg == M_CH && c->role == ROLE_CLIENT) && !(msg == M_CR && c->role == ROLE_SERVER))
+	if (!(msg == M_CH && c->role == ROLE_CLIENT) &&
+	    !(msg == M_CR && c->role == ROLE_SERVER))
 		return;
 	wt_wr_u16(w, EXT_SIGNATURE_ALGORITHMS);
 	p = wt_wr_open(w, 2);
@@ -70,12 +71,12 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 
 static void send_none(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
-	(void)c; (void)msg; (void)w;
+	(void)c;
+	(void)msg;
+	(void)w;
 }
 
-const wt_tls_ext wt_ext_signature_algorithms = {
-	EXT_SIGNATURE_ALGORITHMS, M_CH | M_CR, recv, send
-};
-const wt_tls_ext wt_ext_signature_algorithms_cert = {
-	EXT_SIGNATURE_ALGORITHMS_CERT, M_CH | M_CR, recv_cert, send_none
-};
+const wt_tls_ext wt_ext_signature_algorithms = { EXT_SIGNATURE_ALGORITHMS, M_CH | M_CR,
+						 recv, send };
+const wt_tls_ext wt_ext_signature_algorithms_cert = { EXT_SIGNATURE_ALGORITHMS_CERT,
+						      M_CH | M_CR, recv_cert, send_none };

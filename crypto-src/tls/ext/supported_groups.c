@@ -13,7 +13,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	if (wt_rd_vec(b, 2, &list) || b->len || list.len < 2 || (list.len & 1))
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	if (msg != M_CH)
-		return 0;   /* EncryptedExtensions, a 1.2 ServerHello: informational */
+		return 0; /* EncryptedExtensions, a 1.2 ServerHello: informational */
 	while (list.len) {
 		(void)wt_rd_u16(&list, &g);
 		for (i = 0; i < ctx->ngroups; i++)

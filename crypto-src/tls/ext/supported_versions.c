@@ -7,8 +7,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	if (msg == M_CH) {
 		wt_rd list;
 		/* ProtocolVersion versions<2..254> */
-		if (wt_rd_vec(b, 1, &list) || b->len || list.len < 2 ||
-		    (list.len & 1))
+		if (wt_rd_vec(b, 1, &list) || b->len || list.len < 2 || (list.len & 1))
 			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 		while (list.len) {
 			(void)wt_rd_u16(&list, &v);
@@ -52,6 +51,5 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_supported_versions = {
-	EXT_SUPPORTED_VERSIONS, M_CH | M_SH | M_HRR, recv, send
-};
+const wt_tls_ext wt_ext_supported_versions = { EXT_SUPPORTED_VERSIONS,
+					       M_CH | M_SH | M_HRR, recv, send };

@@ -1,8 +1,14 @@
 // Types for what the Workers runtime provides, enough for this example.
 // A full project would use @cloudflare/workers-types or `wrangler types`.
 declare module 'cloudflare:sockets' {
-  export interface SocketAddress { hostname: string; port: number }
-  export interface SocketOptions { secureTransport?: 'off' | 'on' | 'starttls'; allowHalfOpen?: boolean }
+  export interface SocketAddress {
+    hostname: string;
+    port: number;
+  }
+  export interface SocketOptions {
+    secureTransport?: 'off' | 'on' | 'starttls';
+    allowHalfOpen?: boolean;
+  }
   export interface Socket {
     readonly readable: ReadableStream<Uint8Array>;
     readonly writable: WritableStream<Uint8Array>;

@@ -16,8 +16,16 @@ export function run(): void {
   check(hex(x25519(alice, bobPub)), '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742', 'RFC 7748 6.1');
   const seed = unhex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
   const sig = ed25519Sign(seed, new Uint8Array(0));
-  check(hex(sig), 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b', 'RFC 8032 test 1');
-  check(ed25519Verify(unhex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'), new Uint8Array(0), sig), true, 'Ed25519 verify');
+  check(
+    hex(sig),
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    'RFC 8032 test 1',
+  );
+  check(
+    ed25519Verify(unhex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'), new Uint8Array(0), sig),
+    true,
+    'Ed25519 verify',
+  );
   const a = ecdhKeygen('P-256');
   const b = ecdhKeygen('P-256');
   check(hex(ecdh('P-256', a.privateKey, b.publicKey)), hex(ecdh('P-256', b.privateKey, a.publicKey)), 'P-256 ECDH agreement');
