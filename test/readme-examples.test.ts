@@ -68,7 +68,8 @@ function extractExamples(md: string): Example[] {
 }
 
 /** What Deno and the Workers runtime declare, as far as the examples use it
- * (a project has Deno's own lib or @cloudflare/workers-types instead). */
+ * (a project has Deno's own lib or @cloudflare/workers-types instead); the
+ * Workers part is the demo's own (demo/workers/src/modules.d.ts). */
 const RUNTIME_DECLARATIONS = `
 declare namespace Deno {
   interface Conn {
@@ -81,21 +82,6 @@ declare namespace Deno {
   }
   function connect(options: { hostname: string; port: number }): Promise<Conn>;
   function readTextFile(path: string): Promise<string>;
-}
-declare module 'cloudflare:sockets' {
-  export interface Socket {
-    readonly readable: ReadableStream<Uint8Array>;
-    readonly writable: WritableStream<Uint8Array>;
-    readonly opened: Promise<unknown>;
-    readonly closed: Promise<void>;
-    close(): Promise<void>;
-  }
-  export function connect(address: { hostname: string; port: number } | string,
-    options?: { secureTransport?: 'off' | 'on' | 'starttls'; allowHalfOpen?: boolean }): Socket;
-}
-declare module '*.wasm' {
-  const mod: WebAssembly.Module;
-  export default mod;
 }
 `;
 
@@ -160,7 +146,7 @@ describe('README examples', () => {
           include: ['*.ts', '*.mjs'],
         }),
       );
-      writeFileSync(join(dir, 'runtimes.d.ts'), RUNTIME_DECLARATIONS);
+      writeFileSync(join(dir, 'runtimes.d.ts'), RUNTIME_DECLARATIONS + readFileSync(join(root, 'demo/workers/src/modules.d.ts'), 'utf8'));
       const names = new Map<string, number>();
       for (const e of checked) {
         const name = `readme-line-${e.line}.${e.lang === 'ts' ? 'ts' : 'mjs'}`;
