@@ -123,6 +123,18 @@ export interface TLSSocketOptions {
   allowHalfOpen?: boolean;
   /** The readable's high-water mark in bytes. */
   highWaterMark?: number;
+  /**
+   * Node's `handshakeTimeout` (a `tls.createServer` option there): abort
+   * the connection if the handshake has not finished within this many
+   * ms; the socket is destroyed with an error whose `code` is
+   * `'ERR_TLS_HANDSHAKE_TIMEOUT'`, as Node's server reports it in
+   * `'tlsClientError'`. Default 120,000 for a server (Node's) and 30,000
+   * for a client (Node's client has none; a silent server would leave it
+   * connecting for ever: see `wasmtls/tls` `handshakeTimeout`). `0`,
+   * `Infinity` or `false` disables it. For idle connections use
+   * `setTimeout()` / `timeout`, as in Node.
+   */
+  handshakeTimeout?: number | false;
 }
 
 /** Options of {@link connect}: Node's `tls.connect` names. */
@@ -424,6 +436,7 @@ export class TLSSocket extends Duplex {
         ...(o.ciphersuites && { ciphersuites: o.ciphersuites }),
         ...(o.groups && { groups: o.groups }),
         ...(keylog && { keylog }),
+        ...(o.handshakeTimeout !== undefined && { handshakeTimeout: o.handshakeTimeout }),
         onUnexpectedEof: 'end' as const,
         // The Duplex ends our side after 'end' itself (allowHalfOpen
         // false, Node's default): after the data was consumed and after

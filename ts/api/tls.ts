@@ -119,6 +119,34 @@ export interface CommonOptions {
   /** A ready {@link TLSContext} to use instead of building one from the
    * options above (it is not disposed when the connection ends). */
   context?: TLSContext;
+  /**
+   * Milliseconds the handshake may take before it is abandoned: `opened`
+   * rejects with a TLSError whose `code` is `'ERR_TLS_HANDSHAKE_TIMEOUT'`
+   * (Node's code for its server's `handshakeTimeout`), the transport is
+   * closed, `closed` rejects with the same error and the engine's memory
+   * is freed. A peer that opens a connection and then sends nothing (or
+   * half a ClientHello) otherwise holds it, and its memory, forever.
+   * Default: `accept()` 120,000 (Node's `tls.createServer` default);
+   * `connect()` 30,000 (a server that has accepted the TCP connection
+   * answers a ClientHello in one round trip, so 30 s is far beyond any
+   * live server, yet a silent one no longer leaves `opened` pending for
+   * ever; browsers give up on a stalled TLS handshake on a similar
+   * scale). `0`, `Infinity` or `false` disables it. The timer never
+   * keeps a process alive (unref'd in Node and Deno) and is cleared when
+   * the handshake ends either way.
+   */
+  handshakeTimeout?: number | false;
+  /**
+   * Milliseconds an established connection may go without a byte of
+   * ciphertext moving either way (read from or written to the transport)
+   * before it is ended: the streams error and `closed` rejects with a
+   * TLSError whose `code` is `'ERR_TLS_IDLE_TIMEOUT'`, and the transport
+   * is closed. Bytes the peer sends while the readable is not being read
+   * are not read from the transport, so they do not count as activity.
+   * Default: none (`0`, `Infinity`, `false` or absent). The timer never
+   * keeps a process alive and is cleared when the connection ends.
+   */
+  idleTimeout?: number | false;
 }
 
 /** Options of {@link connect}. */
@@ -235,6 +263,15 @@ const EXPLAIN_MS = 1000;
 /** Marks the note explaining a protocol_version alert (added once). */
 const NO_VERSION = / \(the (?:server|client) does not offer TLS 1\.[23]/;
 const ignore = (): void => {};
+/** Node's default `handshakeTimeout` for `tls.createServer` ("Abort the
+ * connection if the SSL/TLS handshake does not finish in the specified
+ * number of milliseconds. Default: 120000"). */
+const SERVER_HANDSHAKE_MS = 120_000;
+/** Ours for clients: see {@link CommonOptions.handshakeTimeout}. */
+const CLIENT_HANDSHAKE_MS = 30_000;
+/** setTimeout's largest delay (a longer one fires at once, in Node and
+ * browsers alike); beyond it a timeout counts as none (24.8 days). */
+const MAX_TIMER_MS = 0x7fffffff;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 function isIp(s: string): boolean {
@@ -269,6 +306,8 @@ const COMMON_OPTIONS = [
   'onUnexpectedEof',
   'allowHalfOpen',
   'context',
+  'handshakeTimeout',
+  'idleTimeout',
 ];
 const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
 const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
@@ -419,6 +458,12 @@ class Driver {
   private resolveClosed!: () => void;
   private rejectClosed!: (e: unknown) => void;
   private readonly opened: Promise<TLSInfo>;
+  /** The handshake and idle timers (see {@link CommonOptions.handshakeTimeout}). */
+  private hsTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly idleMs: number | undefined;
+  /** When ciphertext last moved either way (Date.now()). */
+  private lastActive = 0;
   /** The end of a failed connection still lingering (see fail()). */
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: set by fail(), kept so the lingering end stays visible in a debugger
   private finishing: Promise<void> | undefined;
@@ -431,6 +476,10 @@ class Driver {
     private readonly name: string | undefined,
     private readonly offeredAuthorized: boolean,
   ) {
+    // Checked before the transport is taken: a bad value is a
+    // configuration error (connect()/accept() close the transport).
+    const hsMs = timeoutOption(o.handshakeTimeout, 'handshakeTimeout', conn.isServer ? SERVER_HANDSHAKE_MS : CLIENT_HANDSHAKE_MS);
+    this.idleMs = timeoutOption(o.idleTimeout, 'idleTimeout', undefined);
     this.reader = o.transport.readable.getReader();
     this.writer = o.transport.writable.getWriter();
     const closed = new Promise<void>((res, rej) => {
@@ -438,8 +487,22 @@ class Driver {
       this.rejectClosed = rej;
     });
     closed.catch(ignore);
+    if (hsMs !== undefined) {
+      this.hsTimer = backgroundTimer(() => {
+        this.hsTimer = undefined;
+        // Node's code and words (ERR_TLS_HANDSHAKE_TIMEOUT, "TLS handshake
+        // timeout"); engineCode 0: the engine raised nothing.
+        void this.fail(timeoutError('ERR_TLS_HANDSHAKE_TIMEOUT', `TLS handshake timeout (no handshake within ${hsMs} ms)`));
+      }, hsMs);
+    }
     this.opened = this.handshake();
-    this.opened.catch(ignore);
+    this.opened.then(
+      () => {
+        this.clearHandshakeTimer();
+        this.startIdleTimer();
+      },
+      () => this.clearHandshakeTimer(),
+    );
     const hwm = o.readableHighWaterMark ?? 65536;
     const readable = new ReadableStream<Uint8Array>(
       {
@@ -504,6 +567,7 @@ class Driver {
     if (this.finished) return Promise.resolve();
     const out = this.conn.network.read();
     if (out.length === 0) return Promise.resolve();
+    this.lastActive = Date.now();
     return this.writer.write(out);
   }
 
@@ -519,6 +583,7 @@ class Driver {
         return false;
       }
       this.inLeft = r.value;
+      this.lastActive = Date.now();
     }
     const n = this.conn.network.write(this.inLeft);
     this.inLeft = n < this.inLeft.length ? this.inLeft.subarray(n) : undefined;
@@ -932,6 +997,9 @@ class Driver {
     if (this.finished) return;
     this.finished = true;
     this.endTurn?.();
+    this.clearHandshakeTimer();
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     if (!this.conn.isServer && this.info !== undefined) {
       const raw = this.conn.getSession();
       if (raw) this.lastSession = this.wrap(raw);
@@ -1088,6 +1156,49 @@ class Driver {
     }
   }
 
+  private clearHandshakeTimer(): void {
+    if (this.hsTimer !== undefined) clearTimeout(this.hsTimer);
+    this.hsTimer = undefined;
+  }
+
+  /** One timer for the whole connection, not one per chunk: when it fires
+   * it looks at when ciphertext last moved and waits the rest, or ends
+   * the connection once a whole idleTimeout passed without any. */
+  private startIdleTimer(): void {
+    const ms = this.idleMs;
+    if (ms === undefined || this.finished) return;
+    this.lastActive = Date.now();
+    const check = (): void => {
+      this.idleTimer = undefined;
+      if (this.finished) return;
+      const quiet = Date.now() - this.lastActive;
+      if (quiet < ms) {
+        this.idleTimer = backgroundTimer(check, ms - quiet);
+        return;
+      }
+      void this.idleEnd(ms);
+    };
+    this.idleTimer = backgroundTimer(check, ms);
+  }
+
+  /** End an idle connection: our close_notify first (the peer did nothing
+   * wrong, and reads a clean end, RFC 8446 6.1), then the transport is
+   * closed and our side's streams and `closed` fail with
+   * ERR_TLS_IDLE_TIMEOUT, so the application learns why. */
+  private async idleEnd(ms: number): Promise<void> {
+    const err = timeoutError('ERR_TLS_IDLE_TIMEOUT', `TLS connection idle for ${ms} ms (idleTimeout)`);
+    if (this.failed === undefined) this.failed = err;
+    try {
+      if (!this.conn.error && !(this.conn.getShutdown() & 1)) {
+        this.conn.shutdown();
+        await bounded(this.send(), 1000);
+      }
+    } catch {
+      /* best effort: the transport may already be gone */
+    }
+    await this.fail(err);
+  }
+
   private async close(): Promise<void> {
     if (this.finished) return;
     try {
@@ -1150,4 +1261,40 @@ function bounded(p: Promise<void>, ms: number): Promise<void> {
     t = setTimeout(r, ms);
   });
   return Promise.race([p, timer]).finally(() => clearTimeout(t));
+}
+
+/**
+ * A timeout option in ms: undefined takes the default; `0`, `Infinity`
+ * and `false` disable it (undefined); a delay beyond setTimeout's range
+ * counts as none; anything else not a positive number is a TypeError.
+ */
+function timeoutOption(v: unknown, name: string, dflt: number | undefined): number | undefined {
+  if (v === undefined) return dflt;
+  if (v === false || v === 0 || v === Number.POSITIVE_INFINITY) return undefined;
+  if (typeof v !== 'number' || !(v > 0)) {
+    throw new TypeError(`wasmtls: \`${name}\` must be a number of milliseconds > 0, or 0 / Infinity / false for none (got ${String(v)})`);
+  }
+  return v > MAX_TIMER_MS ? undefined : v;
+}
+
+/** A timer that does not keep the process alive: Node's Timeout has
+ * unref(), Deno has Deno.unrefTimer(id); browsers and workerd have no
+ * such notion (a page or request outlives it anyway). */
+function backgroundTimer(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const t = setTimeout(fn, ms);
+  const n = t as unknown as { unref?: () => void };
+  if (typeof t === 'object' && t !== null && typeof n.unref === 'function') n.unref();
+  else if (typeof t === 'number') {
+    const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+    deno?.unrefTimer?.(t);
+  }
+  return t;
+}
+
+/** A timeout's TLSError: `code` is Node's string; `engineCode` is 0, as
+ * the engine raised nothing (no TLS_ERR code is 0). */
+function timeoutError(code: 'ERR_TLS_HANDSHAKE_TIMEOUT' | 'ERR_TLS_IDLE_TIMEOUT', text: string): TLSError {
+  const e = new TLSError(0, text);
+  e.code = code;
+  return e;
 }

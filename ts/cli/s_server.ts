@@ -47,6 +47,16 @@ export const SERVER_FLAGS: FlagTable = {
   keylogfile: { kind: 'string', arg: 'file', help: 'append the TLS secrets (SSLKEYLOGFILE format)' },
   www: { kind: 'bool', help: 'answer one HTTP GET per connection: / a status page, /bytes/N N bytes' },
   naccept: { kind: 'int', arg: 'n', help: 'exit after n connections have ended' },
+  handshake_timeout: {
+    kind: 'int',
+    arg: 'ms',
+    help: 'close a connection whose handshake has not finished after ms milliseconds (default 120000, as Node; 0: never)',
+  },
+  idle_timeout: {
+    kind: 'int',
+    arg: 'ms',
+    help: 'close an established connection after ms milliseconds with no bytes either way (default 0: never)',
+  },
   brief: { kind: 'bool', help: 'one line per connection (the default)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
   groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768)' },
@@ -79,6 +89,12 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Called when `naccept` connections have ended. */
   naccept?: number;
+  /** accept()'s `handshakeTimeout` (default its own, 120 s; 0 disables):
+   * a client that connects and sends nothing must not hold a connection
+   * for ever. */
+  handshakeTimeout?: number;
+  /** accept()'s `idleTimeout` (default none). */
+  idleTimeout?: number;
   onDone?: () => void;
 }
 
@@ -264,7 +280,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
     const t0 = performance.now();
-    const tls = accept({ transport: fromNodeSocket(sock), context, cert: o.cert, key: o.key });
+    const tls = accept({
+      transport: fromNodeSocket(sock),
+      context,
+      cert: o.cert,
+      key: o.key,
+      ...(o.handshakeTimeout !== undefined && { handshakeTimeout: o.handshakeTimeout }),
+      ...(o.idleTimeout !== undefined && { idleTimeout: o.idleTimeout }),
+    });
     live.add(tls);
     try {
       let info: TLSInfo;
@@ -360,6 +383,8 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     mode: f.www ? 'www' : 'echo',
     log: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     naccept: f.naccept as number | undefined,
+    handshakeTimeout: f.handshake_timeout as number | undefined,
+    idleTimeout: f.idle_timeout as number | undefined,
     onDone: () => finish(),
   });
   // openssl s_server prints ACCEPT on stdout once it listens; the address
