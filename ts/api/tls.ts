@@ -458,6 +458,10 @@ class Driver {
   private resolveClosed!: () => void;
   private rejectClosed!: (e: unknown) => void;
   private readonly opened: Promise<TLSInfo>;
+  /** Rejects `opened` at once when the connection ends during the
+   * handshake: the handshake itself may be stuck on a write the peer
+   * never takes, and `opened` must settle anyway. */
+  private rejectOpened!: (e: unknown) => void;
   /** The handshake and idle timers (see {@link CommonOptions.handshakeTimeout}). */
   private hsTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -495,7 +499,10 @@ class Driver {
         void this.fail(timeoutError('ERR_TLS_HANDSHAKE_TIMEOUT', `TLS handshake timeout (no handshake within ${hsMs} ms)`));
       }, hsMs);
     }
-    this.opened = this.handshake();
+    this.opened = new Promise<TLSInfo>((res, rej) => {
+      this.rejectOpened = rej;
+      this.handshake().then(res, rej);
+    });
     this.opened.then(
       () => {
         this.clearHandshakeTimer();
@@ -530,7 +537,13 @@ class Driver {
     );
     const signal = o.signal;
     if (signal) {
-      const onAbort = () => this.fail(signal.reason ?? new Error('wasmtls: aborted'));
+      const onAbort = () => {
+        const reason: unknown = signal.reason ?? new Error('wasmtls: aborted');
+        // During the handshake `opened` rejects with a TLSError like every
+        // other handshake failure, the reason kept as its `cause`; Node's
+        // code for an aborted operation (AbortError) is ABORT_ERR.
+        void this.fail(this.info === undefined && !this.finished ? handshakeEndError('ABORT_ERR', 'handshake aborted', reason) : reason);
+      };
       if (signal.aborted) queueMicrotask(onAbort);
       else signal.addEventListener('abort', onAbort, { once: true });
     }
@@ -573,6 +586,8 @@ class Driver {
 
   /** Give the engine more ciphertext; false once the transport ended. */
   private async feed(): Promise<boolean> {
+    // The handshake may resume after close() disposed the engine.
+    if (this.finished) throw this.failed ?? this.closedError();
     if (!this.inLeft) {
       if (this.eof) return false;
       const r = await this.reader.read();
@@ -669,7 +684,7 @@ class Driver {
         }
       }
       await this.fail(e);
-      throw this.failed;
+      throw this.failed ?? e;
     }
   }
 
@@ -1011,7 +1026,9 @@ class Driver {
       await this.linger();
     }
     try {
-      await this.o.transport.close();
+      // Bounded: a transport whose close waits on a write the peer never
+      // takes must not keep `closed` (and the engine's memory) for ever.
+      await bounded(this.o.transport.close(), LINGER_MS);
     } catch {
       /* close() never rejects; belt and braces */
     }
@@ -1032,6 +1049,10 @@ class Driver {
     } catch {
       /* the transport is gone */
     }
+    // After our alert went out (a caller that closes the transport as soon
+    // as `opened` rejects must not cut it off), but without waiting on the
+    // handshake, which may be stuck on a write the peer never takes.
+    if (this.info === undefined) this.rejectOpened(this.failed);
     try {
       this.rc.error(this.failed);
     } catch {
@@ -1201,6 +1222,16 @@ class Driver {
 
   private async close(): Promise<void> {
     if (this.finished) return;
+    if (this.info === undefined && this.failed === undefined) {
+      // Closed before the handshake finished: `opened` rejects now (it
+      // must not wait on the handshake, which may be stuck on a write the
+      // peer never reads), with Node's code for a client socket closed
+      // before the handshake ('Client network socket disconnected before
+      // secure TLS connection was established', ECONNRESET). `closed`
+      // resolves: the caller asked for the end.
+      this.failed = handshakeEndError('ECONNRESET', 'connection closed before the handshake finished', undefined);
+      this.rejectOpened(this.failed);
+    }
     try {
       if (this.conn.isInitFinished && !this.conn.error && !(this.conn.getShutdown() & 1)) {
         this.conn.shutdown();
@@ -1209,9 +1240,12 @@ class Driver {
     } catch {
       /* best effort: the transport may already be gone */
     }
-    const err = new Error('wasmtls: connection closed');
+    // Before the handshake finished both streams fail with its error
+    // (there was never any data); after it, the readable ends cleanly.
+    const err = this.failed ?? new Error('wasmtls: connection closed');
     try {
-      this.rc.close();
+      if (this.failed === undefined) this.rc.close();
+      else this.rc.error(err);
     } catch {
       /* already closed */
     }
@@ -1289,6 +1323,16 @@ function backgroundTimer(fn: () => void, ms: number): ReturnType<typeof setTimeo
     deno?.unrefTimer?.(t);
   }
   return t;
+}
+
+/** A TLSError for a handshake ended by our side (close() or an abort):
+ * `code` is Node's string; `engineCode` is 0, as the engine raised
+ * nothing (no TLS_ERR code is 0); an abort's reason is the `cause`. */
+function handshakeEndError(code: 'ECONNRESET' | 'ABORT_ERR', text: string, cause: unknown): TLSError {
+  const why = cause instanceof Error ? `: ${cause.message}` : cause === undefined ? '' : `: ${String(cause)}`;
+  const e = new TLSError(0, `${text}${why}`, 0, `${text}${why}`, cause === undefined ? undefined : { cause });
+  e.code = code;
+  return e;
 }
 
 /** A timeout's TLSError: `code` is Node's string; `engineCode` is 0, as
