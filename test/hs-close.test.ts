@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { fromStreams } from '../ts/adapters/streams.js';
 import { connect, type TLSSocket } from '../ts/api/tls.js';
-import { TLSError } from '../ts/core/errors.js';
+import { TLS_ERR, TLSError } from '../ts/core/errors.js';
 import { useBuild } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
 
@@ -179,5 +179,88 @@ describe('abort during the handshake', () => {
     expect(await outcome(peerClosed)).toEqual({ ok: undefined });
     expect(() => tls.connection.version).toThrow(); // disposed
     await closeServer(srv);
+  }, 30_000);
+});
+
+/** Read `tls`'s readable to its end or error: the bytes, and the error. */
+async function drain(tls: TLSSocket): Promise<{ text: string; err: unknown }> {
+  const r = tls.readable.getReader();
+  let text = '';
+  try {
+    for (;;) {
+      const x = await r.read();
+      if (x.done) return { text, err: undefined };
+      text += Buffer.from(x.value).toString();
+    }
+  } catch (err) {
+    return { text, err };
+  }
+}
+
+/** A Node tls server that writes 'hi' and then ends the connection with
+ * `end`, given the TLS socket and its TCP socket (no close_notify, or a
+ * reset: a TLSSocket's own handle cannot be reset). */
+async function rudeServer(end: (s: nodeTls.TLSSocket, tcp: Socket) => void): Promise<{ srv: nodeTls.Server; port: number }> {
+  const tcps: Socket[] = [];
+  const srv = nodeTls.createServer({ key: pki.serverKeyPem, cert: pki.serverChainPem }, (s) => {
+    s.on('error', () => {});
+    const tcp = tcps.shift()!;
+    s.write('hi', () => setTimeout(() => end(s, tcp), 50));
+  });
+  srv.on('connection', (tcp: Socket) => {
+    tcp.on('error', () => {});
+    tcps.push(tcp);
+  });
+  return { srv, port: await listen(srv) };
+}
+
+describe('errors are TLSErrors with a code', () => {
+  it("a TCP reset mid-stream: a TLSError with Node's code ECONNRESET, the socket's error as its cause", async () => {
+    // Oracle: Node's tls client names the same reset ECONNRESET.
+    const { srv, port } = await rudeServer((_s, tcp) => tcp.resetAndDestroy());
+    const nodeCode = await new Promise<string>((resolve) => {
+      const c = nodeTls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.caPem });
+      c.on('data', () => {});
+      c.on('error', (e: NodeJS.ErrnoException) => resolve(String(e.code)));
+      c.on('close', () => resolve('closed without an error'));
+    });
+    expect(nodeCode).toBe('ECONNRESET');
+    const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost', ca: pki.caPem });
+    await tls.opened;
+    const { text, err } = await drain(tls);
+    expect(text).toBe('hi');
+    expect(err).toBeInstanceOf(TLSError);
+    expect((err as TLSError).code).toBe(nodeCode);
+    expect((err as TLSError).engineCode).toBe(0);
+    expect(((err as TLSError).cause as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+    expect(await outcome(tls.closed)).toEqual({ err });
+    await closeServer(srv);
+  }, 30_000);
+
+  it('a FIN without close_notify, after the handshake and during it: UNEXPECTED_EOF (0x8) in connect() as in the SSL object', async () => {
+    // After the handshake: Node's destroy() closes the TCP connection
+    // without close_notify.
+    const { srv, port } = await rudeServer((s) => s.destroy());
+    const tls = connect({ transport: await connectTcp({ host: '127.0.0.1', port }), servername: 'localhost', ca: pki.caPem });
+    await tls.opened;
+    const { text, err } = await drain(tls);
+    expect(text).toBe('hi');
+    expect(err).toBeInstanceOf(TLSError);
+    expect((err as TLSError).engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
+    expect((err as TLSError).code).toBe('ERR_SSL_UNEXPECTED_EOF_WHILE_READING');
+    await closeServer(srv);
+    // During the handshake: a TCP server that FINs after the ClientHello.
+    const raw = createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => s.end());
+    });
+    const port2 = await listen(raw);
+    const tls2 = connect({ transport: await connectTcp({ host: '127.0.0.1', port: port2 }), servername: 'localhost', ca: pki.caPem });
+    const o = await outcome(tls2.opened);
+    expect(o).toHaveProperty('err');
+    const hsErr = (o as { err: unknown }).err as TLSError;
+    expect(hsErr).toBeInstanceOf(TLSError);
+    expect(hsErr.engineCode).toBe(TLS_ERR.UNEXPECTED_EOF);
+    await closeServer(raw);
   }, 30_000);
 });

@@ -1088,6 +1088,10 @@ class Driver {
    * the peer's alert, that is the error, as OpenSSL and Node report it.
    */
   private async explain(e: unknown): Promise<unknown> {
+    return asTransportError(await this.explainRaw(e));
+  }
+
+  private async explainRaw(e: unknown): Promise<unknown> {
     if (e instanceof TLSError || this.finished) return e;
     const c = this.conn;
     const until = Date.now() + EXPLAIN_MS;
@@ -1333,6 +1337,24 @@ function handshakeEndError(code: 'ECONNRESET' | 'ABORT_ERR', text: string, cause
   const e = new TLSError(0, `${text}${why}`, 0, `${text}${why}`, cause === undefined ? undefined : { cause });
   e.code = code;
   return e;
+}
+
+/**
+ * Errors are TLSErrors with a code (issue #15): a transport's system error
+ * (Node's, with `code` and `syscall`: a read's ECONNRESET, a write's EPIPE)
+ * becomes a TLSError that keeps the code, as Node's tls socket reports
+ * the socket's ECONNRESET under that code, with the original as `cause`
+ * (engineCode 0: the engine raised nothing). Anything else (an abort's
+ * reason, a callback's error, a TLSError) is handed on as it is.
+ */
+export function asTransportError(e: unknown): unknown {
+  if (e instanceof TLSError || !(e instanceof Error)) return e;
+  const x = e as Error & { code?: unknown; syscall?: unknown };
+  if (typeof x.code !== 'string' || typeof x.syscall !== 'string') return e;
+  const text = `transport error: ${e.message}`;
+  const t = new TLSError(0, text, 0, text, { cause: e });
+  t.code = x.code;
+  return t;
 }
 
 /** A timeout's TLSError: `code` is Node's string; `engineCode` is 0, as
