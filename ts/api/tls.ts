@@ -336,6 +336,11 @@ export function connect(options: ConnectOptions): TLSSocket {
     checkOptionNames(o, CONNECT_OPTIONS, 'connect');
     const reject = o.rejectUnauthorized !== false;
     const name = o.servername ?? o.host;
+    // Node's tls.connect throws ERR_INVALID_ARG_TYPE for a non-string name;
+    // the rest (control bytes, non-ASCII, labels) is setServerName's check.
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`connect: \`${o.servername !== undefined ? 'servername' : 'host'}\` must be a string`);
+    }
     ctx = o.context;
     if (!ctx) {
       if (o.ca !== undefined && reject && name === undefined) {

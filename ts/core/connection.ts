@@ -64,6 +64,7 @@ import { TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
+import { checkServerName } from './servername.js';
 import { pullFrom, tokenOf, type ByteSource, type StreamState } from './write-source.js';
 import { peerVerifyName, verdictAlert } from './verdict.js';
 
@@ -469,8 +470,8 @@ export class Connection {
 
   /** `SSL_set_tlsext_host_name`: the SNI host name a client sends. */
   setServerName(name: string): void {
-    const b = enc.encode(name);
-    if (b.length === 0 || b.length > 255) throw new RangeError('setServerName: 1..255 bytes');
+    // RFC 6066 3: an ASCII DNS host name, no IP literal, no trailing dot.
+    const b = enc.encode(checkServerName(name, 'setServerName'));
     const p = this.w.scratch(b.length);
     this.w.u8().set(b, p);
     const r = this.x.wt_x_tls_set_server_name(this.live(), p, b.length);
