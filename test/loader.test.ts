@@ -30,6 +30,24 @@ describe('loader', () => {
     expect(w.simd).toBe(false);
   });
 
+  it('memoryUsage(): used rises by what is allocated and falls back when it is freed; memory is the buffer size', async () => {
+    const m = await freshLoader();
+    const w = await m.instantiate(wasmBytes());
+    const before = w.memoryUsage();
+    const n = 3 * 1024 * 1024; // more than the initial 2 MiB: the heap must grow
+    const p = w.alloc(n);
+    const during = w.memoryUsage();
+    expect(during.used - before.used).toBeGreaterThanOrEqual(n);
+    expect(during.used - before.used).toBeLessThan(n + 64); // one block header at most
+    expect(during.heap).toBeGreaterThanOrEqual(during.used);
+    expect(during.memory).toBe(w.exports.memory.buffer.byteLength);
+    expect(during.memory).toBeGreaterThan(n);
+    w.free(p);
+    const after = w.memoryUsage();
+    expect(Math.abs(after.used - before.used)).toBeLessThan(64);
+    expect(after.memory).toBe(during.memory); // linear memory never shrinks
+  });
+
   it('loads from bytes, a Module, a Response, a promise of one, a file URL', async () => {
     const m = await freshLoader();
     const bytes = wasmBytes();

@@ -85,3 +85,18 @@ WT_EXPORT int wt_build_simd(void)
 	return 0;
 #endif
 }
+
+/* The engine's own accounting of linear memory (emmalloc's, -sMALLOC=
+ * emmalloc in build.sh): bytes in blocks handed out and not freed
+ * (headers included), and the size of the heap emmalloc manages. Tests
+ * and bench/conns.ts read per-connection memory from the first, which
+ * unlike memory.buffer.byteLength goes down when memory is freed. */
+#include <emscripten/emmalloc.h>
+WT_EXPORT size_t wt_x_heap_used(void)
+{
+	return emmalloc_dynamic_heap_size() - emmalloc_free_dynamic_memory();
+}
+WT_EXPORT size_t wt_x_heap_size(void)
+{
+	return emmalloc_dynamic_heap_size();
+}

@@ -109,6 +109,19 @@ export class Wasm {
     return this.scratchPtr;
   }
 
+  /**
+   * What the module's allocator holds now: `used`, bytes in blocks
+   * allocated and not yet freed (connections, contexts, keys, this
+   * loader's scratch); `heap`, the bytes the allocator manages; `memory`,
+   * the size of linear memory (it never shrinks). Unlike `memory`, `used`
+   * falls when objects are disposed, so it is the figure to watch for
+   * leaks and per-connection cost.
+   */
+  memoryUsage(): { used: number; heap: number; memory: number } {
+    const x = this.exports;
+    return { used: x.wt_x_heap_used() >>> 0, heap: x.wt_x_heap_size() >>> 0, memory: x.memory.buffer.byteLength };
+  }
+
   /** Zero len bytes at ptr (wipe a secret before freeing it). */
   wipe(ptr: number, len: number): void {
     this.u8().fill(0, ptr, ptr + len);
