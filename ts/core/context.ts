@@ -496,17 +496,32 @@ export class TLSContext {
    * TrustStore, or what Node's `ca` takes - PEM text, PEM bytes (a Buffer
    * read from a .pem file), DER bytes, or an array mixing them. */
   setTrust(ca: TrustStore | CaLike): this {
-    let store: TrustStore;
-    if (ca instanceof TrustStore) store = ca;
-    else {
-      store = new TrustStore();
-      const list = typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : ca;
-      if (!Array.isArray(list)) throw new TypeError('setTrust: `ca` must be PEM text, bytes, or an array of them');
+    if (ca instanceof TrustStore) return this.useTrust(ca, false);
+    const list = typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : ca;
+    if (!Array.isArray(list)) throw new TypeError('setTrust: `ca` must be PEM text, bytes, or an array of them');
+    const store = new TrustStore();
+    try {
       for (const d of certificateList(list)) store.addDER(d);
+      return this.useTrust(store, true);
+    } catch (e) {
+      store.dispose();
+      throw e;
     }
+  }
+
+  /** A store this context built from PEM/DER (not the caller's): freed
+   * with the context. Left to the garbage collector it stayed in wasm
+   * memory after dispose() (16 KiB per connect() with `ca`; issue #15,
+   * "every path ... frees the wasm memory"), and wasm memory does not
+   * push the collector. */
+  private ownTrust: TrustStore | undefined;
+
+  private useTrust(store: TrustStore, own: boolean): this {
     if (store.size === 0) throw new TypeError('setTrust: no certificate in `ca`');
     this.check(this.w.exports.wt_x_tls_ctx_set_trust(this.live(), store.handle), 'trust anchors');
     this.trust = store;
+    if (this.ownTrust !== store) this.ownTrust?.dispose();
+    this.ownTrust = own ? store : undefined;
     return this;
   }
 
@@ -606,6 +621,10 @@ export class TLSContext {
     for (const p of this.held) w.free(p);
     this.held = [];
     this.ptr = 0;
+    // After the engine's context, which points at the store, is gone.
+    this.ownTrust?.dispose();
+    this.ownTrust = undefined;
+    this.trust = undefined;
     untrack(this);
   }
 }
