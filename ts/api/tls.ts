@@ -586,7 +586,9 @@ class Driver {
     const out = this.conn.network.read();
     if (out.length === 0) return Promise.resolve();
     this.lastActive = Date.now();
-    return this.writer.write(out);
+    return this.writer.write(out).catch((e: unknown) => {
+      throw transportFault(e);
+    });
   }
 
   /** Give the engine more ciphertext; false once the transport ended. */
@@ -595,7 +597,9 @@ class Driver {
     if (this.finished) throw this.failed ?? this.closedError();
     if (!this.inLeft) {
       if (this.eof) return false;
-      const r = await this.reader.read();
+      const r = await this.reader.read().catch((e: unknown) => {
+        throw transportFault(e);
+      });
       if (this.finished) throw this.failed ?? new Error('wasmtls: connection closed');
       if (r.done) {
         this.eof = true;
@@ -913,7 +917,20 @@ class Driver {
   }
 
   private async writeChunk(chunk: Uint8Array): Promise<void> {
-    if (!(chunk instanceof Uint8Array)) throw new TypeError('wasmtls: writable takes Uint8Array chunks');
+    if (!(chunk instanceof Uint8Array)) {
+      // A WritableStream is errored for good by its sink's rejection, so
+      // the connection cannot go on writing (issue #15: "a non-bytes chunk
+      // written leaves closed pending and the connection leaked"). The
+      // writer gets the TypeError; the connection ends cleanly on the
+      // wire (close_notify after the handshake: what was written before
+      // is delivered whole) and the readable and `closed` fail with the
+      // same TypeError, so the mistake is seen wherever it is awaited.
+      const e = new TypeError(
+        `wasmtls: writable takes Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}: the connection is closed`,
+      );
+      void this.endWith(e);
+      throw e;
+    }
     await this.opened;
     if (this.autoEnded || this.ending) throw this.failed ?? this.closedError();
     try {
@@ -975,7 +992,9 @@ class Driver {
     }
     try {
       await this.send();
-      await this.writer.close();
+      await this.writer.close().catch((e: unknown) => {
+        throw transportFault(e);
+      });
     } catch (e) {
       if (await this.peerGone(e)) return this.wroteEnd();
       throw await this.transportFailed(e);
@@ -1016,6 +1035,16 @@ class Driver {
   private async finish(err: unknown, linger = false): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    // Every stream settles (issue #15): a writable the connection ended on
+    // its own (the peer's end with allowHalfOpen false) was never closed
+    // by its owner, and a writer waiting on `closed` waited for ever. A
+    // later write rejects as one after Node's end() does; a writable
+    // already closed or errored is left as it is.
+    try {
+      this.wc.error(err ?? this.closedError());
+    } catch {
+      /* closed */
+    }
     this.endTurn?.();
     this.clearHandshakeTimer();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
@@ -1216,10 +1245,16 @@ class Driver {
    * closed and our side's streams and `closed` fail with
    * ERR_TLS_IDLE_TIMEOUT, so the application learns why. */
   private async idleEnd(ms: number): Promise<void> {
-    const err = timeoutError('ERR_TLS_IDLE_TIMEOUT', `TLS connection idle for ${ms} ms (idleTimeout)`);
+    await this.endWith(timeoutError('ERR_TLS_IDLE_TIMEOUT', `TLS connection idle for ${ms} ms (idleTimeout)`));
+  }
+
+  /** End with our close_notify (after the handshake; the peer reads a
+   * clean end of what we sent), then fail everything else with `err`. */
+  private async endWith(err: unknown): Promise<void> {
+    if (this.finished) return;
     if (this.failed === undefined) this.failed = err;
     try {
-      if (!this.conn.error && !(this.conn.getShutdown() & 1)) {
+      if (this.conn.isInitFinished && !this.conn.error && !(this.conn.getShutdown() & 1)) {
         this.conn.shutdown();
         await bounded(this.send(), 1000);
       }
@@ -1355,11 +1390,34 @@ function handshakeEndError(code: 'ECONNRESET' | 'ABORT_ERR', text: string, cause
 export function asTransportError(e: unknown): unknown {
   if (e instanceof TLSError || !(e instanceof Error)) return e;
   const x = e as Error & { code?: unknown; syscall?: unknown };
-  if (typeof x.code !== 'string' || typeof x.syscall !== 'string') return e;
+  const system = typeof x.code === 'string' && typeof x.syscall === 'string';
+  if (!system && !faults.has(e)) return e;
   const text = `transport error: ${e.message}`;
   const t = new TLSError(0, text, 0, text, { cause: e });
-  t.code = x.code;
+  t.code = typeof x.code === 'string' ? x.code : TRANSPORT_ERROR;
   return t;
+}
+
+/**
+ * `code` of a TLSError for a transport's failure that carries no code of
+ * its own (a stream pair's or WebSocket's error, a Deno error without
+ * one): issue #15, "Errors are always TLSErrors with a code (a transport
+ * ECONNRESET/EPIPE becomes a TLSError whose cause is the original)". The
+ * transport's error is the `cause`.
+ */
+export const TRANSPORT_ERROR = 'ERR_TLS_TRANSPORT';
+
+/** Errors that came from the transport's streams (a read, a write, the
+ * half-close): only these become transport TLSErrors, not an abort's
+ * reason or a callback's error, which pass through as they are. */
+const faults = new WeakSet<Error>();
+
+/** Mark `e` as the transport's; a rejection with something that is not an
+ * Error (a string reason) becomes one, so it can carry the mark. */
+function transportFault(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(`transport failed: ${String(e)}`, { cause: e });
+  if (!(err instanceof TLSError)) faults.add(err);
+  return err;
 }
 
 /** A timeout's TLSError: `code` is Node's string; `engineCode` is 0, as
