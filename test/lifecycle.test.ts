@@ -18,7 +18,10 @@
  * before the row (connect()/accept() dispose the engine and their own
  * context when `closed` settles).
  */
+import { once } from 'node:events';
+import { createServer as netServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { fromStreams } from '../ts/adapters/streams.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
 import { ALERT, TLSError } from '../ts/core/errors.js';
@@ -74,6 +77,10 @@ class Wire {
   /** Chunks the subject wrote that reached the peer. */
   subjectChunks = 0;
   private open = true;
+  /** The subject's writes never complete from now on (see stallWrites()). */
+  private stall = false;
+  /** Writes of the subject's that are stuck. */
+  stalled = 0;
   /** See holdAfterFirstRecord(). */
   private firstRecordOnly = false;
   private opened: (() => void) | undefined;
@@ -92,6 +99,11 @@ class Wire {
     const subjectOut = new WritableStream<Uint8Array>({
       write: async (c) => {
         if (this.writeError !== undefined) throw this.writeError;
+        if (this.stall) {
+          // A peer that does not read: the write never completes.
+          this.stalled++;
+          await new Promise<void>(() => {});
+        }
         this.subjectChunks++;
         await this.toPeer.write(c);
       },
@@ -142,6 +154,12 @@ class Wire {
   release(): void {
     this.open = true;
     this.opened?.();
+  }
+
+  /** The peer stops reading: the subject's writes from now on never
+   * complete (a TCP window that stays shut). */
+  stallWrites(): void {
+    this.stall = true;
   }
 
   /** The subject's writes (and its half-close) fail with `err` from now on. */
@@ -202,6 +220,8 @@ interface Opts {
   peer?: Record<string, unknown>;
   /** See Wire.holdAfterFirstRecord(). */
   holdAfterFirstRecord?: boolean;
+  /** See Wire.stallWrites(): from the start. */
+  stallWrites?: boolean;
 }
 
 function start(role: Role, o: Opts = {}): Run {
@@ -212,6 +232,7 @@ function start(role: Role, o: Opts = {}): Run {
   const server = (transport: Wire['subject'], extra?: Record<string, unknown>) =>
     accept({ transport, cert: pki.serverChainPem, key: pki.serverKeyPem, ...extra });
   if (o.holdAfterFirstRecord) wire.holdAfterFirstRecord();
+  if (o.stallWrites) wire.stallWrites();
   const sOpts = { signal: ac.signal, ...o.subject };
   const subject = role === 'client' ? client(wire.subject, sOpts) : server(wire.subject, sOpts);
   const peer = role === 'client' ? server(wire.peer, o.peer) : client(wire.peer, o.peer);
@@ -416,6 +437,41 @@ const rows: Row[] = [
     ];
   }),
   {
+    // Issue #15: close() during the handshake "never settles over a stream
+    // pair whose peer does not read". The client's ClientHello, the
+    // server's flight (the ClientHello reached it) is stuck in the write.
+    name: 'close() during the handshake while our flight is stuck (the peer does not read)',
+    opts: { stallWrites: true },
+    async run(r) {
+      await until(() => r.wire.stalled >= 1);
+      await r.subject.close();
+    },
+    check(s) {
+      expectTLSError(errOf(s.opened), 'ECONNRESET');
+      expect(s.writable).toHaveProperty('err');
+      expect(s.closed).toEqual({ ok: undefined });
+    },
+  },
+  ...(['close()', 'abort'] as const).map(
+    (how): Row => ({
+      name: `${how} after the handshake while a write is stuck (the peer does not read)`,
+      async run(r) {
+        await r.subject.opened;
+        r.wire.stallWrites();
+        const w = r.writer.write(new Uint8Array(100_000));
+        await until(() => r.wire.stalled >= 1);
+        if (how === 'close()') await r.subject.close();
+        else r.ac.abort(new Error('stop'));
+        expect(await outcome(w)).toHaveProperty('err');
+      },
+      check(s) {
+        expect(s.writable).toHaveProperty('err');
+        if (how === 'close()') expect(s.closed).toEqual({ ok: undefined });
+        else expect((errOf(s.closed) as Error).message).toBe('stop');
+      },
+    }),
+  ),
+  {
     name: 'transport write error (EPIPE) after the read side ended',
     opts: { subject: { allowHalfOpen: true } },
     async run(r) {
@@ -528,5 +584,96 @@ describe('every path of connect()/accept() settles all four and frees the memory
         expect(W.memoryUsage().used).toBe(base);
       }, 30_000);
     }
+  }
+});
+
+/** A TCP connection on 127.0.0.1: the subject's socket and the raw
+ * socket of its peer. */
+async function tcpPair(): Promise<{ mine: Socket; theirs: Socket; server: Server }> {
+  const server = netServer({ allowHalfOpen: true });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  const accepted = once(server, 'connection') as Promise<[Socket]>;
+  const mine = netConnect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  await once(mine, 'connect');
+  const [theirs] = await accepted;
+  theirs.on('error', () => {});
+  return { mine, theirs, server };
+}
+
+describe('over TCP (Node sockets)', () => {
+  beforeAll(warmUp, 30_000);
+  for (const role of ['client', 'server'] as const) {
+    it(`${role}: a forged record after a local half-close is bad_record_mac, not ERR_INTERNAL_ASSERTION; all four settle`, async () => {
+      const base = W.memoryUsage().used;
+      const { mine, theirs, server } = await tcpPair();
+      const subjectOpts = { transport: fromNodeSocket(mine), allowHalfOpen: true };
+      const peerT = fromNodeSocket(theirs);
+      const subject =
+        role === 'client'
+          ? connect({ ...subjectOpts, servername: 'localhost', ca: pki.caPem })
+          : accept({ ...subjectOpts, cert: pki.serverChainPem, key: pki.serverKeyPem });
+      const peer =
+        role === 'client'
+          ? accept({ transport: peerT, cert: pki.serverChainPem, key: pki.serverKeyPem, allowHalfOpen: true })
+          : connect({ transport: peerT, servername: 'localhost', ca: pki.caPem, allowHalfOpen: true });
+      peer.closed.catch(() => {});
+      await Promise.all([subject.opened, peer.opened]);
+      const writer = subject.writable.getWriter();
+      const read = drain(subject);
+      await writer.close();
+      // The peer's engine is bypassed: forged bytes on its raw socket.
+      theirs.write(forgedRecord());
+      const [rd, cl] = await Promise.all([outcome(read), outcome(subject.closed)]);
+      expect(rd).not.toBe('pending');
+      expect(cl).not.toBe('pending');
+      const e = expectTLSError((rd as { ok: { err: unknown } }).ok.err);
+      expect(e.alert).toBe(ALERT.bad_record_mac);
+      expect(errOf(cl)).toBe(e);
+      expect(await outcome(writer.closed)).toEqual({ ok: undefined });
+      await peer.close();
+      await outcome(peer.closed);
+      theirs.destroy();
+      server.close();
+      expect(W.memoryUsage().used).toBe(base);
+    }, 30_000);
+
+    it(`${role}: a write that meets EPIPE after the read side ended: closed rejects with a TLSError (EPIPE) whose cause is Node's error`, async () => {
+      const base = W.memoryUsage().used;
+      const { mine, theirs, server } = await tcpPair();
+      const subjectOpts = { transport: fromNodeSocket(mine), allowHalfOpen: true };
+      const peerT = fromNodeSocket(theirs);
+      const subject =
+        role === 'client'
+          ? connect({ ...subjectOpts, servername: 'localhost', ca: pki.caPem })
+          : accept({ ...subjectOpts, cert: pki.serverChainPem, key: pki.serverKeyPem });
+      const peer =
+        role === 'client'
+          ? accept({ transport: peerT, cert: pki.serverChainPem, key: pki.serverKeyPem, allowHalfOpen: true })
+          : connect({ transport: peerT, servername: 'localhost', ca: pki.caPem, allowHalfOpen: true });
+      peer.closed.catch(() => {});
+      await Promise.all([subject.opened, peer.opened]);
+      const writer = subject.writable.getWriter();
+      const read = drain(subject);
+      // The peer ends (close_notify, FIN) and goes away without reading.
+      await peer.writable.getWriter().close();
+      expect(await outcome(read)).toEqual({ ok: { text: '', err: undefined } });
+      theirs.resetAndDestroy();
+      await once(theirs, 'close');
+      let err: unknown;
+      for (let i = 0; i < 50 && err === undefined; i++) {
+        await writer.write(new Uint8Array(1000)).catch((e: unknown) => (err = e));
+        await sleep(10);
+      }
+      const cl = await outcome(subject.closed);
+      expect(cl).not.toBe('pending');
+      const e = expectTLSError(errOf(cl));
+      expect(['EPIPE', 'ECONNRESET']).toContain(e.code);
+      expect((e.cause as NodeJS.ErrnoException).code).toBe(e.code);
+      expect(await outcome(writer.closed)).toHaveProperty('err');
+      await outcome(peer.closed);
+      server.close();
+      expect(W.memoryUsage().used).toBe(base);
+    }, 30_000);
   }
 });

@@ -82,6 +82,18 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
       }
     })());
 
+  // Rejects once the transport is closed, cancelled, aborted or failed: a
+  // write (or half-close) stuck on a pair that no longer takes bytes (a
+  // peer that does not read) then rejects, as close() promises ("pending
+  // and later writes reject"), instead of holding its caller, and the TLS
+  // connection above it, for ever (issue #15).
+  let stop!: (err: unknown) => void;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  stopped.catch(ignore);
+  const unlessStopped = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped]);
+
   // An error while chunks are still queued is held back until they are
   // read: error() would drop them, and the last of them may be why the
   // peer ended (its TLS alert).
@@ -94,6 +106,7 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
     else rc.error(err);
   };
   const fail = (err: unknown): void => {
+    stop(err);
     endReadable(err);
     wc.error(err);
     reader.cancel(err).catch(ignore);
@@ -104,6 +117,7 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
   const tearDown = (why: string): void => {
     closing = true;
     const err = new Error(`stream transport: closed (${why})`);
+    stop(err);
     endReadable(err);
     if (why !== 'writable aborted') wc.error(err);
     reader.cancel(err).catch(ignore);
@@ -167,13 +181,13 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
       if (chunk.byteLength === 0) return;
       writing = true;
       try {
-        await writer.write(chunk);
+        await unlessStopped(writer.write(chunk));
       } finally {
         writing = false;
       }
     },
     async close() {
-      await writer.close();
+      await unlessStopped(writer.close());
     },
     abort() {
       tearDown('writable aborted');
@@ -187,6 +201,7 @@ export function fromStreams(pair: StreamPair, options: StreamsTransportOptions =
       closing = true;
       endReadable();
       const err = new Error('stream transport: closed');
+      stop(err);
       wc.error(err);
       // Nothing pending: an orderly end of the pair's writable; else abort.
       (writing ? writer.abort(err) : writer.close()).catch(ignore);
