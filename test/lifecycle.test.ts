@@ -21,8 +21,10 @@
 import { once } from 'node:events';
 import { createServer as netServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
 import { fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { fromStreams } from '../ts/adapters/streams.js';
+import { fromWebSocket } from '../ts/adapters/websocket.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
 import { ALERT, TLSError } from '../ts/core/errors.js';
 import { useBuild } from './helpers/env.js';
@@ -673,6 +675,42 @@ describe('over TCP (Node sockets)', () => {
       expect(await outcome(writer.closed)).toHaveProperty('err');
       await outcome(peer.closed);
       server.close();
+      expect(W.memoryUsage().used).toBe(base);
+    }, 30_000);
+  }
+});
+
+describe('over a WebSocket (ws): a transport failure is a TLSError whose cause is the transport error', () => {
+  beforeAll(warmUp, 30_000);
+  for (const role of ['client', 'server'] as const) {
+    it(`${role}: the connection dropped without a close frame (1006) after the handshake`, async () => {
+      const base = W.memoryUsage().used;
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+      await once(wss, 'listening');
+      const arrived = once(wss, 'connection') as Promise<[WebSocket]>;
+      const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`);
+      const [theirs] = await arrived;
+      const subjectT = fromWebSocket(ws);
+      const peerT = fromWebSocket(theirs);
+      const subject =
+        role === 'client'
+          ? connect({ transport: subjectT, servername: 'localhost', ca: pki.caPem })
+          : accept({ transport: subjectT, cert: pki.serverChainPem, key: pki.serverKeyPem });
+      const peer =
+        role === 'client'
+          ? accept({ transport: peerT, cert: pki.serverChainPem, key: pki.serverKeyPem })
+          : connect({ transport: peerT, servername: 'localhost', ca: pki.caPem });
+      peer.closed.catch(() => {});
+      await Promise.all([subject.opened, peer.opened]);
+      const read = drain(subject);
+      theirs.terminate(); // the TCP connection is destroyed: no close frame
+      const [rd, cl] = await Promise.all([outcome(read), outcome(subject.closed)]);
+      expect(rd).not.toBe('pending');
+      const e = expectTLSError(errOf(cl), 'ERR_TLS_TRANSPORT');
+      expect((e.cause as Error).message).toMatch(/WebSocket transport: closed with code 1006/);
+      expect((rd as { ok: { err: unknown } }).ok.err).toBe(e);
+      await outcome(peer.closed);
+      await new Promise((r) => wss.close(r));
       expect(W.memoryUsage().used).toBe(base);
     }, 30_000);
   }

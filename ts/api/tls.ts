@@ -1384,8 +1384,12 @@ function handshakeEndError(code: 'ECONNRESET' | 'ABORT_ERR', text: string, cause
  * (Node's, with `code` and `syscall`: a read's ECONNRESET, a write's EPIPE)
  * becomes a TLSError that keeps the code, as Node's tls socket reports
  * the socket's ECONNRESET under that code, with the original as `cause`
- * (engineCode 0: the engine raised nothing). Anything else (an abort's
- * reason, a callback's error, a TLSError) is handed on as it is.
+ * (engineCode 0: the engine raised nothing). Any other failure of the
+ * transport's streams (a stream pair's, a WebSocket's close 1006, a
+ * Deno or Workers socket's, a Wisp stream's) becomes one too, with code
+ * {@link TRANSPORT_ERROR} unless it carries an errno-style code. Anything
+ * else (an abort's reason, a callback's error, a TLSError) is handed on
+ * as it is.
  */
 export function asTransportError(e: unknown): unknown {
   if (e instanceof TLSError || !(e instanceof Error)) return e;
@@ -1394,9 +1398,14 @@ export function asTransportError(e: unknown): unknown {
   if (!system && !faults.has(e)) return e;
   const text = `transport error: ${e.message}`;
   const t = new TLSError(0, text, 0, text, { cause: e });
-  t.code = typeof x.code === 'string' ? x.code : TRANSPORT_ERROR;
+  // A system error's code (Node's, Deno's `ECONNRESET`) is kept, as Node's
+  // tls socket reports it; another (a WispError's `'ClientClosed'`) stays
+  // on the cause.
+  t.code = system || (typeof x.code === 'string' && SYSTEM_CODE.test(x.code)) ? (x.code as string) : TRANSPORT_ERROR;
   return t;
 }
+
+const SYSTEM_CODE = /^E[A-Z0-9_]+$/;
 
 /**
  * `code` of a TLSError for a transport's failure that carries no code of
