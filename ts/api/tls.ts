@@ -227,7 +227,10 @@ export interface TLSSocket {
    * `allowHalfOpen`, the connection ends once the data is read. */
   readonly readable: ReadableStream<Uint8Array>;
   /** Our plaintext; `close()` on it (or its writer) sends close_notify and
-   * half-closes the transport; reading goes on (RFC 8446 6.1). */
+   * half-closes the transport; reading goes on (RFC 8446 6.1). A chunk
+   * that is not a Uint8Array is a TypeError that ends the connection
+   * (close_notify; the readable and `closed` fail with it). Errored when
+   * the connection ended on its own, so `writer.closed` always settles. */
   readonly writable: WritableStream<Uint8Array>;
   /** The handshake's outcome; rejects with a {@link TLSError}. */
   readonly opened: Promise<TLSInfo>;
