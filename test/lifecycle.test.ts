@@ -332,6 +332,27 @@ const rows: Row[] = [
       expect(s.closed).toEqual({ ok: undefined });
     },
   },
+  ...[false, true].map(
+    (halfOpen): Row => ({
+      // "A transport that the peer already closed after our close_notify
+      // is a normal end": the peer is gone entirely (its transport closed,
+      // so our close_notify meets a closed or errored stream).
+      name: `the peer sends close_notify and closes its transport; the subject reads to the end, then closes its writable (allowHalfOpen ${halfOpen})`,
+      opts: { subject: { allowHalfOpen: halfOpen } },
+      async run(r) {
+        await r.subject.opened;
+        await r.peer.writable.getWriter().close();
+        await r.peer.close();
+        await r.read;
+        await r.writer.close();
+      },
+      check(s) {
+        expect(s.readable).toEqual({ ok: { text: '', err: undefined } });
+        expect(s.writable).toEqual({ ok: undefined });
+        expect(s.closed).toEqual({ ok: undefined });
+      },
+    }),
+  ),
   {
     name: 'the peer ends; the subject never touches its writable (it ends itself)',
     async run(r) {
