@@ -520,6 +520,7 @@ const rows: Row[] = [
     async check(s, _role, r) {
       const e = errOf(s.writable);
       expect(e).toBeInstanceOf(TypeError);
+      expect((e as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE');
       expect((s.readable as { ok: { err: unknown } }).ok.err).toBe(e);
       expect(errOf(s.closed)).toBe(e);
       // On the wire a clean end: the peer reads what came before, then

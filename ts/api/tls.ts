@@ -928,8 +928,10 @@ class Driver {
       // wire (close_notify after the handshake: what was written before
       // is delivered whole) and the readable and `closed` fail with the
       // same TypeError, so the mistake is seen wherever it is awaited.
-      const e = new TypeError(
-        `wasmtls: writable takes Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}: the connection is closed`,
+      const e = Object.assign(
+        new TypeError(`wasmtls: writable takes Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}: the connection is closed`),
+        // Node's code for the same mistake (socket.write(123)).
+        { code: 'ERR_INVALID_ARG_TYPE' },
       );
       void this.endWith(e);
       throw e;
