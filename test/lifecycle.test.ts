@@ -76,6 +76,8 @@ class Wire {
   readonly peer;
   /** Chunks the peer wrote (whether delivered or held). */
   peerChunks = 0;
+  /** Writes the subject made to its transport after closing it. */
+  writesAfterClose = 0;
   /** Chunks the subject wrote that reached the peer. */
   subjectChunks = 0;
   private open = true;
@@ -137,6 +139,28 @@ class Wire {
       abort: (why) => this.toSubject.abort(why).catch(() => {}),
     });
     this.subject = fromStreams({ readable: p2s.readable, writable: subjectOut });
+    // Count writes the subject makes to its transport after closing it:
+    // Node 20's writer.write() on a closed WritableStream throws
+    // ERR_INTERNAL_ASSERTION synchronously (issue #15).
+    const writable = this.subject.writable;
+    const getWriter = writable.getWriter.bind(writable);
+    Object.defineProperty(writable, 'getWriter', {
+      value: () => {
+        const w = getWriter();
+        const write = w.write.bind(w);
+        const close = w.close.bind(w);
+        let closed = false;
+        w.write = (c?: Uint8Array) => {
+          if (closed) this.writesAfterClose++;
+          return write(c);
+        };
+        w.close = () => {
+          closed = true;
+          return close();
+        };
+        return w;
+      },
+    });
     this.peer = fromStreams({ readable: s2p.readable, writable: peerOut });
   }
 
@@ -288,6 +312,8 @@ interface Row {
   run(r: Run, role: Role): Promise<void>;
   /** Check the outcome (the four are already known to have settled). */
   check(s: Settled, role: Role, r: Run): void | Promise<void>;
+  /** More checks on the run. */
+  extra?(r: Run): void;
 }
 
 function expectTLSError(e: unknown, code?: string): TLSError {
@@ -571,6 +597,10 @@ const rows: Row[] = [
       expect(e.code).toBe('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
       expect(errOf(s.closed)).toBe(e);
     },
+    extra(r) {
+      // The alert has nowhere to go after our half-close: not written.
+      expect(r.wire.writesAfterClose).toBe(0);
+    },
   },
 ];
 
@@ -599,6 +629,7 @@ describe('every path of connect()/accept() settles all four and frees the memory
         expect(s.writable, 'writable').not.toBe('pending');
         expect(s.closed, 'closed').not.toBe('pending');
         await row.check(s, role, r);
+        row.extra?.(r);
         // The engine is disposed once closed settled.
         expect(() => r.subject.connection.version).toThrow();
         // The peer is ended by the test (its fate is not the subject's).

@@ -449,6 +449,8 @@ class Driver {
   private finished = false; // transport closed, connection disposed
   private readEnded = false;
   private writeEnded = false;
+  /** The transport's writable was closed by us (see send()). */
+  private halfClosed = false;
   /** The last plaintext write handed to us, and how many were: see autoEnd(). */
   private writing: Promise<void> | undefined;
   private writes = 0;
@@ -588,10 +590,23 @@ class Driver {
     if (this.finished) return Promise.resolve();
     const out = this.conn.network.read();
     if (out.length === 0) return Promise.resolve();
+    // After our half-close the transport takes nothing more: the alert
+    // answering a record that came later (RFC 8446 5.2: bad_record_mac for
+    // a forged one) has nowhere to go, and the error is reported on the
+    // readable all the same. Node 20's writer.write() on a closed
+    // WritableStream throws ERR_INTERNAL_ASSERTION synchronously, past any
+    // .catch() (issue #15).
+    if (this.halfClosed) return Promise.resolve();
     this.lastActive = Date.now();
-    return this.writer.write(out).catch((e: unknown) => {
-      throw transportFault(e);
-    });
+    try {
+      return this.writer.write(out).catch((e: unknown) => {
+        throw transportFault(e);
+      });
+    } catch (e) {
+      // A transport whose writer throws instead of rejecting (see above):
+      // a rejection like any other, so every caller's catch sees it.
+      return Promise.reject(transportFault(e));
+    }
   }
 
   /** Give the engine more ciphertext; false once the transport ended. */
@@ -997,6 +1012,7 @@ class Driver {
     }
     try {
       await this.send();
+      this.halfClosed = true;
       await this.writer.close().catch((e: unknown) => {
         throw transportFault(e);
       });
@@ -1200,6 +1216,7 @@ class Driver {
    * or {@link LINGER_MS}, whichever comes first. */
   private async linger(): Promise<void> {
     this.inLeft = undefined;
+    this.halfClosed = true;
     const until = Date.now() + LINGER_MS;
     try {
       await bounded(this.writer.close(), LINGER_MS);
