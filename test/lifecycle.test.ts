@@ -208,6 +208,11 @@ class Wire {
     void this.toSubject.close().catch(() => {});
   }
 
+  /** Forged bytes on the peer's input (as if from the subject). */
+  injectToPeer(bytes: Uint8Array): Promise<void> {
+    return this.toPeer.write(bytes);
+  }
+
   /** Forged bytes on the subject's input. */
   inject(bytes: Uint8Array): Promise<void> {
     return this.toSubject.write(bytes);
@@ -583,6 +588,21 @@ const rows: Row[] = [
       const e = expectTLSError(errOf(s.closed));
       expect(e.alertDirection).toBe('received');
       expect(e.alert).toBe(role === 'client' ? ALERT.certificate_required : ALERT.unknown_ca);
+    },
+  },
+  {
+    name: "the peer's fatal alert after the handshake (a forged record reached the peer)",
+    async run(r) {
+      await r.subject.opened;
+      await r.wire.injectToPeer(forgedRecord());
+      await r.read;
+    },
+    check(s) {
+      const e = expectTLSError((s.readable as { ok: { err: unknown } }).ok.err, 'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC');
+      expect(e.alert).toBe(ALERT.bad_record_mac);
+      expect(e.alertDirection).toBe('received');
+      expect(errOf(s.closed)).toBe(e);
+      expect(s.writable).toHaveProperty('err');
     },
   },
   {
