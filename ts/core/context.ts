@@ -234,6 +234,9 @@ export class TLSContext {
   ptr: number;
   private readonly size: number;
   private held: number[] = [];
+  /** Trust stores this context made from PEM/DER `ca` (not a caller's
+   * TrustStore): nobody else can dispose them, so free() does. */
+  private ownStores: TrustStore[] = [];
   private refs = 0;
   private disposed = false;
   private _verify: VerifyPolicy | undefined;
@@ -500,6 +503,7 @@ export class TLSContext {
     if (ca instanceof TrustStore) store = ca;
     else {
       store = new TrustStore();
+      this.ownStores.push(store);
       const list = typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : ca;
       if (!Array.isArray(list)) throw new TypeError('setTrust: `ca` must be PEM text, bytes, or an array of them');
       for (const d of certificateList(list)) store.addDER(d);
@@ -605,6 +609,11 @@ export class TLSContext {
     w.free(this.ptr);
     for (const p of this.held) w.free(p);
     this.held = [];
+    // Without this a context's own store (~16 KiB for one anchor) stayed
+    // until garbage collection, which wasm memory does not push.
+    for (const t of this.ownStores) t.dispose();
+    this.ownStores = [];
+    this.trust = undefined;
     this.ptr = 0;
     untrack(this);
   }
