@@ -587,7 +587,9 @@ class Driver {
   /** Hand the transport whatever the engine has to send; resolves once it
    * took it (the writer keeps the order of concurrent sends). */
   private send(): Promise<void> {
-    if (this.finished) return Promise.resolve();
+    // A callback may have disposed the connection (its SSL call then
+    // threw ERR_STREAM_DESTROYED): nothing is left to send.
+    if (this.finished || this.conn.disposed) return Promise.resolve();
     const out = this.conn.network.read();
     if (out.length === 0) return Promise.resolve();
     // After our half-close the transport takes nothing more: the alert
@@ -692,7 +694,7 @@ class Driver {
       // "protocol_version" (a TLS 1.1-only server answers our ClientHello
       // with it, RFC 5246 E.1; we send it when the peer offers or picks
       // none of ours, RFC 8446 4.2.1).
-      if (e instanceof TLSError && e.alert === ALERT.protocol_version && !NO_VERSION.test(e.message)) {
+      if (e instanceof TLSError && e.alert === ALERT.protocol_version && !NO_VERSION.test(e.message) && !this.conn.disposed) {
         e.message += ` (${versionNote(this.conn.isServer === true, this.conn.ctx.minVersion, this.conn.ctx.maxVersion)})`;
       }
       // Name the certificate verdict behind our refusal, as Node's error
@@ -700,7 +702,13 @@ class Driver {
       // wrong name and a wrong key usage alike): `code` is Node's
       // (DEPTH_ZERO_SELF_SIGNED_CERT, ...), and a wrong name reads as
       // Node's checkServerIdentity error.
-      if (e instanceof TLSError && e.verifyError === undefined && e.alertDirection !== 'received' && this.conn.verifyCode < 0) {
+      if (
+        e instanceof TLSError &&
+        e.verifyError === undefined &&
+        e.alertDirection !== 'received' &&
+        !this.conn.disposed &&
+        this.conn.verifyCode < 0
+      ) {
         const name = this.conn.verifyError;
         if (name !== undefined) {
           e.verifyError = name;
@@ -1070,7 +1078,7 @@ class Driver {
     this.clearHandshakeTimer();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (!this.conn.isServer && this.info !== undefined) {
+    if (!this.conn.disposed && !this.conn.isServer && this.info !== undefined) {
       const raw = this.conn.getSession();
       if (raw) this.lastSession = this.wrap(raw);
     }
@@ -1100,7 +1108,7 @@ class Driver {
     if (this.finished) return;
     if (this.failed === undefined) this.failed = e;
     try {
-      if (!this.conn.isInitFinished || this.conn.error) await bounded(this.send(), 1000);
+      if (!this.conn.disposed && (!this.conn.isInitFinished || this.conn.error)) await bounded(this.send(), 1000);
     } catch {
       /* the transport is gone */
     }
@@ -1119,7 +1127,7 @@ class Driver {
       /* closed */
     }
     this.readEnded = this.writeEnded = true;
-    if (this.conn.error?.alertDirection === 'sent') {
+    if (!this.conn.disposed && this.conn.error?.alertDirection === 'sent') {
       // Our fatal alert is out, but the peer's flight may still be coming.
       // Closing now with bytes unread (or arriving later) makes the kernel
       // answer with a TCP reset, and a peer still writing its flight (as

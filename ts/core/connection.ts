@@ -230,6 +230,11 @@ export class Connection {
   private chain: Uint8Array[] | undefined;
   private stream: StreamState | undefined;
   private readonly keylogOn: boolean;
+  /** SSL calls in progress (call() nests when a callback makes one). */
+  private busy = 0;
+  /** dispose() was called inside a callback of a call in progress: it
+   * takes effect when that call has unwound (see {@link dispose}). */
+  private disposeAfterCall = false;
 
   constructor(ctx: TLSContext, opts: ConnectionOptions = {}) {
     if (!(ctx instanceof TLSContext)) throw new TypeError('Connection: expected a TLSContext');
@@ -268,7 +273,7 @@ export class Connection {
   // ---- plumbing ------------------------------------------------------------
 
   private live(): number {
-    if (this.c === 0) throw new Error('wasmtls: Connection used after dispose()');
+    if (this.c === 0 || this.disposeAfterCall) throw new Error('wasmtls: Connection used after dispose()');
     return this.c;
   }
 
@@ -340,6 +345,24 @@ export class Connection {
   private call(fn: (c: number) => number): number {
     const c = this.live();
     this.ensureArena();
+    this.busy++;
+    let r: number;
+    try {
+      r = this.callIn(c, fn);
+    } finally {
+      this.busy--;
+    }
+    if (this.disposeAfterCall && this.busy === 0) {
+      // A callback disposed the connection: the engine call has unwound,
+      // so now it can go; the caller must not read a result slot or the
+      // read buffer of a freed connection, so this call ends in an error.
+      this.dispose();
+      throw disposedInCallback();
+    }
+    return r;
+  }
+
+  private callIn(c: number, fn: (c: number) => number): number {
     let r = fn(c);
     while (r <= 0 && this.x.wt_x_tls_get_error(c, r) === SSL_ERROR_WANT_RETRY_VERIFY && this.verifyPending === undefined) {
       const chain = this.collectChain();
@@ -360,6 +383,10 @@ export class Connection {
           ans = 46; // certificate_unknown: the verifier itself failed
         }
       }
+      // The callback disposed the connection: no further engine step on
+      // it (set_verify_result, the repeated call and get_error would run
+      // on a structure that dispose() is about to wipe and free).
+      if (this.disposeAfterCall) return r;
       if (typeof ans === 'object' && ans !== null && typeof (ans as Promise<number>).then === 'function') {
         const settle = (a: number): void => {
           this.verifyPending = undefined;
@@ -379,6 +406,12 @@ export class Connection {
     return r;
   }
 
+  /** Whether {@link dispose} has freed the connection (or will, once the
+   * SSL call whose callback asked for it has returned). */
+  get disposed(): boolean {
+    return this.c === 0 || this.disposeAfterCall;
+  }
+
   /** Give the engine's queued secrets to the context's keylog callback as
    * NSS key log lines. The secret's copy in wasm memory is wiped; a
    * throwing callback is ignored. */
@@ -386,7 +419,7 @@ export class Connection {
     const c = this.c,
       w = this.w,
       x = this.x;
-    if (c === 0) return; // disposed by a callback during the call
+    if (c === 0 || this.disposeAfterCall) return; // disposed by a callback during the call
     // Not this.slot: the caller of call() still has to read its result.
     const out = w.scratch(48 + 4),
       len = out + 48;
@@ -415,6 +448,9 @@ export class Connection {
 
   private collectChain(): Uint8Array[] {
     const out: Uint8Array[] = [];
+    // Disposed: no engine call on a freed (null) handle, whose result slot
+    // would be written in freed memory; the kept copy is what remains.
+    if (this.c === 0 || this.disposeAfterCall) return out;
     for (let i = 0; ; i++) {
       const p = this.x.wt_x_tls_peer_cert(this.c, i, this.slot);
       if (p === 0) break;
@@ -918,9 +954,28 @@ export class Connection {
 
   // ---- lifetime -----------------------------------------------------------------
 
-  /** Wipe every secret (`wt_tls_conn_clear`) and free the connection. */
+  /**
+   * Wipe every secret (`wt_tls_conn_clear`) and free the connection.
+   *
+   * Inside a callback of an SSL call (`onVerify`, `keylog`, both run
+   * while a `read`/`write`/`doHandshake`/... is in progress) disposal is
+   * deferred: this marks the connection, the call stops driving the
+   * engine, and once it has unwound the connection is wiped and freed and
+   * the call throws a TLSError with code `'ERR_STREAM_DESTROYED'`.
+   * Freeing at once would leave the call in progress to run the engine
+   * on wiped, freed memory (OpenSSL leaves `SSL_free` from within a
+   * callback undefined); refusing (throwing here) would be swallowed by
+   * the callback's own error handling (a throwing `onVerify` refuses the
+   * certificate) and leave the connection alive although its owner asked
+   * for it to go.
+   */
   dispose(): void {
     if (this.c === 0) return;
+    if (this.busy > 0) {
+      this.disposeAfterCall = true;
+      return;
+    }
+    this.disposeAfterCall = false;
     const w = this.w;
     this.stream?.pull.cancel();
     this.stream = undefined;
@@ -943,6 +998,15 @@ export class Connection {
     this.chain = undefined;
     this.ctx.unref();
   }
+}
+
+/** What an SSL call throws when a callback disposed its connection. */
+function disposedInCallback(): TLSError {
+  // engineCode 0: the engine raised nothing. Node's code for an operation
+  // on a stream that was destroyed.
+  const e = new TLSError(0, 'Connection disposed by a callback during the call; it has been freed');
+  e.code = 'ERR_STREAM_DESTROYED';
+  return e;
 }
 
 function verdict(a: unknown): number {
