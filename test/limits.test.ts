@@ -12,6 +12,8 @@
  * Node's tls client as the real peer of s_server.
  */
 import { createHash } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import * as nodeTls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromStreams } from '../ts/adapters/streams.js';
 import type { Transport } from '../ts/adapters/types.js';
@@ -20,7 +22,8 @@ import { clientContext, serverContext } from '../ts/core/configure.js';
 import type { TLSContext } from '../ts/core/context.js';
 import { TLS_ERR, TLSError } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
-import { freshInstance, useBuild } from './helpers/env.js';
+import { freshInstance, root, useBuild } from './helpers/env.js';
+import { Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 
 const MiB = 1048576;
@@ -204,5 +207,141 @@ describe('out of memory is a TLSError, and the instance goes on', () => {
     cctx.dispose();
     // Everything given back (a little slack for the loader's scratch).
     expect(w.memoryUsage().used - base).toBeLessThan(64 * 1024);
+  }, 120_000);
+});
+
+// ---- wasmtls s_server ------------------------------------------------------
+
+async function startCli(extra: string[]): Promise<{ srv: Peer; port: number }> {
+  const srv = new Peer(process.execPath, [
+    `${root}dist/cli.js`,
+    's_server',
+    '-accept',
+    '127.0.0.1:0',
+    '-cert',
+    pki.path('server-chain.crt'),
+    '-key',
+    pki.path('server.key'),
+    ...extra,
+  ]);
+  await srv.waitFor('\n', 15_000);
+  const m = /^ACCEPT 127\.0\.0\.1:(\d+)$/m.exec(srv.stdout.toString());
+  expect(m).not.toBeNull();
+  return { srv, port: Number(m![1]) };
+}
+
+/** A TCP connection that sends nothing; resolves once connected. */
+function silent(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host: '127.0.0.1', port }, () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+/** Resolves when the server closes `s` (it sent nothing back). */
+function closedByPeer(s: Socket): Promise<number> {
+  let got = 0;
+  s.on('data', (d: Buffer) => (got += d.length));
+  s.on('error', () => {});
+  return new Promise((resolve) => s.once('close', () => resolve(got)));
+}
+
+/** A Node tls client: connect, send `msg`, resolve with the echo; the
+ * socket stays open (the caller ends it). Rejects if the server refuses. */
+function echoClient(port: number, msg: string): Promise<{ reply: string; sock: nodeTls.TLSSocket }> {
+  return new Promise((resolve, reject) => {
+    const c = nodeTls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.caPem }, () => c.write(msg));
+    c.once('data', (d: Buffer) => resolve({ reply: d.toString(), sock: c }));
+    c.once('error', reject);
+    c.once('close', () => reject(new Error('closed by the server before an echo')));
+  });
+}
+
+function echoAgain(c: nodeTls.TLSSocket, msg: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    c.once('data', (d: Buffer) => resolve(d.toString()));
+    c.once('error', reject);
+    c.write(msg);
+  });
+}
+
+describe('wasmtls s_server under exhaustion', () => {
+  it('-max_conns 3: the 4th connection is closed at once and logged; after one closes, a new client is served', async () => {
+    const { srv, port } = await startCli(['-max_conns', '3']);
+    const socks: Socket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) socks.push(await silent(port));
+      const fourth = await silent(port);
+      expect(await closedByPeer(fourth)).toBe(0);
+      await srv.waitFor('-max_conns 3', 15_000, 'stderr');
+      expect(srv.stderr.toString()).toMatch(/refused 127\.0\.0\.1:\d+: 3 connections open \(-max_conns 3\)/);
+      // The three are still open: the server did not drop them.
+      for (const s of socks) expect(s.destroyed).toBe(false);
+      // One goes; the server sees its close when it sees it, so a client
+      // may be refused a few times before a slot is free.
+      const gone = socks.shift()!;
+      const seen = closedByPeer(gone);
+      gone.end();
+      await seen;
+      let served: string | undefined;
+      for (let i = 0; i < 50 && served === undefined; i++) {
+        try {
+          const { reply, sock } = await echoClient(port, 'hello');
+          served = reply;
+          sock.end();
+        } catch {}
+      }
+      expect(served).toBe('hello');
+    } finally {
+      for (const s of socks) s.destroy();
+      srv.kill();
+    }
+  }, 60_000);
+
+  it('-max_memory 4: silent connections fill memory, a new client is refused cleanly and logged, the established one goes on', async () => {
+    const { srv, port } = await startCli(['-max_memory', '4', '-max_conns', '0']);
+    const socks: Socket[] = [];
+    let est: nodeTls.TLSSocket | undefined;
+    try {
+      const first = await echoClient(port, 'one');
+      est = first.sock;
+      expect(first.reply).toBe('one');
+      // Silent connections until the server refuses one for memory; their
+      // count is bounded (each holds at most what a handshake holds).
+      const refusedOne = srv.waitFor('out of memory', 60_000, 'stderr');
+      let refused = false;
+      void refusedOne.then(() => (refused = true));
+      for (let i = 0; i < 4000 && !refused; i++) {
+        const s = await silent(port);
+        s.on('error', () => {});
+        socks.push(s);
+        // Let the server take it (accept() runs on its next turn).
+        if (i % 20 === 19) await new Promise((r) => setTimeout(r, 20));
+      }
+      await refusedOne;
+      expect(srv.stderr.toString()).toMatch(/refused 127\.0\.0\.1:\d+: out of memory/);
+      // A real client now: refused, cleanly (closed, no crash).
+      await expect(echoClient(port, 'late')).rejects.toThrow();
+      // The established connection still echoes, and the server is alive.
+      expect(await echoAgain(est, 'two')).toBe('two');
+      expect(srv.exited).toBeUndefined();
+      // Memory comes back when the silent ones go: a new client is served.
+      for (const s of socks.splice(0)) s.destroy();
+      let served: string | undefined;
+      for (let i = 0; i < 50 && served === undefined; i++) {
+        try {
+          const { reply, sock } = await echoClient(port, 'again');
+          served = reply;
+          sock.end();
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      expect(served).toBe('again');
+    } finally {
+      est?.destroy();
+      for (const s of socks) s.destroy();
+      srv.kill();
+    }
   }, 120_000);
 });
