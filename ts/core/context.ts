@@ -365,7 +365,8 @@ export class TLSContext {
   }
 
   private keep(bytes: Uint8Array): number {
-    const p = this.w.copyIn(bytes);
+    const p = allocFor(this.w, bytes.length, 'context configuration');
+    this.w.u8().set(bytes, p);
     this.held.push(p);
     // Freed with the context (untrack(this) drops every registration).
     track(this, this.w, p, bytes.length);
@@ -426,7 +427,8 @@ export class TLSContext {
       wipeDer = true;
     } else der = abytes(key, 'usePrivateKey');
     const w = this.w;
-    const p = w.copyIn(der);
+    const p = allocFor(w, der.length, 'a private key');
+    w.u8().set(der, p);
     try {
       const r = w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length);
       // The engine names what it refused: "unsupported private key
