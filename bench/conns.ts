@@ -141,6 +141,9 @@ async function measure(impl: Impl, n: number, pki: CaChain): Promise<(string | n
   let firstError = '';
   const t0 = performance.now();
   for (let i = 0; i < n; i += 100) {
+    if (i > 0 && i % 1000 === 0) {
+      process.stderr.write(`  ${impl}: ${i} of ${n} pairs, ${(i / ((performance.now() - t0) / 1000)).toFixed(0)} pairs/s\n`);
+    }
     const batch = Array.from({ length: Math.min(100, n - i) }, () => (ctx ? wasmtlsClient(port, ctx) : nodeClient(port, pki.caPem)));
     for (const r of await Promise.allSettled(batch)) {
       if (r.status === 'fulfilled') clients.push(r.value);
@@ -220,7 +223,14 @@ async function main(): Promise<void> {
   const counts = (process.env.BENCH_CONNS ?? '1000,10000').split(',').map(Number);
   console.log(`\nidle established TLS 1.3 pairs over loopback; clients here, servers in a child process`);
   const rows: (string | number)[][] = [];
-  for (const n of counts) for (const impl of ['wasmtls', 'node'] as Impl[]) rows.push(await measure(impl, n, pki));
+  for (const n of counts) {
+    for (const impl of ['wasmtls', 'node'] as Impl[]) {
+      rows.push(await measure(impl, n, pki));
+      // Each row as soon as it is measured (the 10,000 runs take minutes).
+      console.log(rows[rows.length - 1].join(' | '));
+    }
+  }
+  console.log();
   table(
     [
       'impl',

@@ -48,7 +48,7 @@ function memoryPair(): { a: Transport; b: Transport } {
 }
 
 /** Allocate 64 KiB blocks until the module refuses; returns them. */
-function fill(w: ReturnType<typeof freshInstance>): number[] {
+function fill(w: Pick<ReturnType<typeof freshInstance>, 'exports'>): number[] {
   const blocks: number[] = [];
   for (;;) {
     const p = w.exports.malloc(65536);
@@ -150,6 +150,11 @@ describe('out of memory is a TLSError, and the instance goes on', () => {
     const sctx = serverContext({ cert: pki.serverChainPem, key: pki.serverKeyPem });
     const cctx = clientContext({ ca: pki.caPem });
     const base = w.memoryUsage().used;
+    // Ballast up to the limit, then 3 MiB of it given back: the pairs
+    // below fill those (a handful at today's cost per connection, a few
+    // hundred at most when connections are cheap), not all 24 MiB.
+    const ballast = fill(w);
+    for (const p of ballast.splice(-48)) w.free(p);
     const held: { c: TLSSocket; s: TLSSocket }[] = [];
     let refusal: unknown;
     for (let i = 0; i < 1000 && refusal === undefined; i++) {
@@ -159,7 +164,7 @@ describe('out of memory is a TLSError, and the instance goes on', () => {
         refusal = e;
       }
     }
-    expect(held.length).toBeGreaterThan(5);
+    expect(held.length).toBeGreaterThan(0);
     expect(refusal).toBeInstanceOf(TLSError);
     const err = refusal as TLSError;
     expect(err.code).toBe('ERR_SSL_MALLOC_FAILURE');
@@ -194,7 +199,9 @@ describe('out of memory is a TLSError, and the instance goes on', () => {
     r0.releaseLock();
     w0.releaseLock();
 
-    // Free half: new connections are served again on the same instance.
+    // Free the ballast and half the pairs: new connections are served
+    // again on the same instance.
+    for (const p of ballast) w.free(p);
     const drop = held.splice(0, Math.ceil(held.length / 2));
     await Promise.all(drop.flatMap((p) => [p.c.close(), p.s.close()]));
     await Promise.allSettled(drop.flatMap((p) => [p.c.closed, p.s.closed]));
