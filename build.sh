@@ -63,9 +63,13 @@ INC="-Icrypto-src -Icrypto-src/inc -Iwasm"
 # ---- 2. wasm ------------------------------------------------------------
 # Standalone module, no emscripten JS glue; the only imports are the ones
 # ts/core/loader.ts implements (test/imports.test.ts enforces the list).
+# Memory may grow to the wasm32 maximum, 4 GiB (65,536 pages; emcc 3.1.6
+# accepts it and Node, Deno, workerd and Chromium instantiate it); a host
+# sets a lower ceiling at load time (LoadOptions.maxMemory), which
+# wasm/memlimit.c enforces by wrapping emmalloc's sbrk (--wrap=sbrk).
 EMFLAGS="-O3 --no-entry -sSTANDALONE_WASM -DNDEBUG -sMALLOC=emmalloc \
   -sTOTAL_STACK=256KB -sINITIAL_MEMORY=2MB -sALLOW_MEMORY_GROWTH \
-  -sMAXIMUM_MEMORY=256MB --js-library wasm/imports.js \
+  -sMAXIMUM_MEMORY=4GB -Wl,--wrap=sbrk --js-library wasm/imports.js \
   -sEXPORTED_FUNCTIONS=_malloc,_free -std=c11 -Wall -Wextra -Werror"
 # Each source is compiled on its own (in parallel, again only when it or a
 # header changed) and the objects linked: the per-record and crypto code

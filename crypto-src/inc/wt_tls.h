@@ -161,6 +161,7 @@ enum {
 	WT_TLS_ERR_INTERNAL = 9,            /* a primitive failed unexpectedly */
 	WT_TLS_ERR_CRYPTO_UNAVAILABLE = 10, /* primitive not built in */
 	WT_TLS_ERR_CHAIN_TOO_LARGE = 11,    /* chain's Certificate message > hs_max */
+	WT_TLS_ERR_NO_MEMORY = 12,          /* malloc failed (memory exhausted) */
 	/* reasons behind a sent alert */
 	WT_TLS_R_RECORD_OVERFLOW = 32,
 	WT_TLS_R_BAD_RECORD_TYPE = 33,

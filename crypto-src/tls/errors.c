@@ -36,6 +36,9 @@ static const struct {
 	{ WT_TLS_ERR_CHAIN_TOO_LARGE,
 	  "certificate chain too large: its Certificate message exceeds the handshake "
 	  "message limit (hs_max)" },
+	{ WT_TLS_ERR_NO_MEMORY,
+	  "out of memory: the module's memory is exhausted (at its maximum or the "
+	  "limit set at load time)" },
 	{ WT_TLS_R_RECORD_OVERFLOW, "record too long" },
 	{ WT_TLS_R_BAD_RECORD_TYPE, "unexpected record content type" },
 	{ WT_TLS_R_BAD_RECORD_VERSION, "bad record version" },

@@ -231,10 +231,10 @@ static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 			return -1;
 		if (!c->hs_done) {
 			/* The handshake's regions exist while it runs (see
-			 * buffers.c). */
+			 * buffers.c); only a failed malloc stops that. */
 			if (wt_tls_hs_acquire(c))
 				return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
-						   WT_TLS_ERR_NO_BUFFERS);
+						   WT_TLS_ERR_NO_MEMORY);
 			/* Our flight goes out before we wait for the peer's
 			 * answer. */
 			if (!wt_tls_flush(c)) {

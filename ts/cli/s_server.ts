@@ -19,7 +19,7 @@ import { accept, type TLSInfo, type TLSSocket } from '../api/tls.js';
 import { serverContext } from '../core/configure.js';
 import type { CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
 import type { TLSContext } from '../core/context.js';
-import { fillRandom, init } from '../core/loader.js';
+import { fillRandom, init, wasm } from '../core/loader.js';
 import {
   cipherList,
   CliError,
@@ -35,6 +35,28 @@ import {
 } from './args.js';
 import { StdinCommands } from './s_client.js';
 import { describeError, keylogFile, oneline, readText, tempKey, verdict } from './common.js';
+
+/**
+ * Default for -max_conns. OpenSSL's s_server has no such cap (it serves
+ * one client at a time); Node's net.Server has `maxConnections`, unset by
+ * default. Here every connection costs wasm memory inside one module whose
+ * memory is at most 4 GiB: an idle accept()ed connection held ~160 KiB
+ * when this was written (bench/conns.ts measures it), more while its
+ * handshake runs, so 10,000 at once (~1.6 GiB idle) stay within that
+ * maximum with room for handshakes and the established ones' buffers.
+ */
+export const DEFAULT_MAX_CONNS = 10000;
+
+/**
+ * Memory kept free for the connections already served: a new one is
+ * refused while less than this is left under the limit, so an
+ * established connection that needs a buffer again (RELEASE_BUFFERS gives
+ * idle ones back) still gets it. The larger of 1 MiB and 1/16 of the
+ * limit: several record-sized buffers either way.
+ */
+function headroom(limit: number): number {
+  return Math.max(1048576, Math.floor(limit / 16));
+}
 
 export const SERVER_FLAGS: FlagTable = {
   accept: { kind: 'string', arg: '[host:]port', help: 'where to listen (default 4433 on all interfaces; port 0: any free port)' },
@@ -56,6 +78,16 @@ export const SERVER_FLAGS: FlagTable = {
     kind: 'int',
     arg: 'ms',
     help: 'close an established connection after ms milliseconds with no bytes either way (default 0: never)',
+  },
+  max_conns: {
+    kind: 'int',
+    arg: 'n',
+    help: `serve at most n connections at once; more are closed at once and logged (default ${DEFAULT_MAX_CONNS}; 0: no cap)`,
+  },
+  max_memory: {
+    kind: 'int',
+    arg: 'MiB',
+    help: "the module's memory limit (default 4096, the wasm32 maximum); a connection that cannot get memory is refused",
   },
   brief: { kind: 'bool', help: 'one line per connection (the default)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
@@ -95,6 +127,12 @@ export interface ServerOptions {
   handshakeTimeout?: number;
   /** accept()'s `idleTimeout` (default none). */
   idleTimeout?: number;
+  /** Connections served at once (default {@link DEFAULT_MAX_CONNS}; 0: no
+   * cap): one more is closed as it arrives, with a log line. */
+  maxConns?: number;
+  /** LoadOptions.maxMemory for the module, in bytes, when this call loads
+   * it (the CLI's case; an already loaded module keeps its limit). */
+  maxMemory?: number;
   onDone?: () => void;
 }
 
@@ -220,8 +258,14 @@ async function serveWww(tls: TLSSocket, info: TLSInfo, peer: string, id: number)
 
 /** Listen and serve until {@link RunningServer.close}. */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
-  await init();
+  try {
+    await init(undefined, o.maxMemory === undefined ? undefined : { maxMemory: o.maxMemory });
+  } catch (e) {
+    throw new CliError(`cannot load the module: ${describeError(e)}`);
+  }
   const log = o.log ?? (() => {});
+  const maxConns = o.maxConns ?? DEFAULT_MAX_CONNS;
+  const w = wasm();
   // The validator's verdict per connection, for the log line of a refused
   // client (the connection is disposed by the time the failure is seen).
   const verdicts = new WeakMap<object, string>();
@@ -294,7 +338,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       try {
         info = await tls.opened;
       } catch (e) {
-        const v = verdicts.get(tls.connection);
+        // A connection accept() could not set up (out of memory, say) has
+        // no `connection`: its getter throws the setup error.
+        let v: string | undefined;
+        try {
+          v = verdicts.get(tls.connection);
+        } catch {}
         log(`${tag} handshake failed: ${describeError(e)}${v ? ` (client certificate: ${v})` : ''}`);
         return;
       }
@@ -315,7 +364,33 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (sock) => {
-    void handle(sock);
+    if (maxConns > 0 && sockets.size >= maxConns) {
+      // Refused before any wasm memory is taken: the connections already
+      // served keep theirs.
+      log(`refused ${sock.remoteAddress}:${sock.remotePort}: ${sockets.size} connections open (-max_conns ${maxConns})`);
+      sock.destroy();
+      return;
+    }
+    const mem = w.memoryUsage();
+    if (mem.limit - mem.used < headroom(mem.limit)) {
+      // What accept() would do at the limit anyway (its TLSError is logged
+      // as a failed handshake), decided before it takes anything.
+      const mib = (n: number) => (n / 1048576).toFixed(1);
+      log(
+        `refused ${sock.remoteAddress}:${sock.remotePort}: out of memory (${mib(mem.used)} of ${mib(mem.limit)} MiB in use; ` +
+          'raise -max_memory or lower -max_conns)',
+      );
+      sock.destroy();
+      return;
+    }
+    // handle() catches what a connection's life throws; this is for a bug
+    // in it (or a transport that throws while being wrapped): one line and
+    // that socket closed, never an unhandled rejection that ends the server
+    // and every other connection.
+    handle(sock).catch((e: unknown) => {
+      log(`${sock.remoteAddress}:${sock.remotePort} dropped: ${describeError(e)}`);
+      sock.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new CliError(`cannot listen on ${o.host ?? '*'}:${o.port}: ${describeError(e)}`)));
@@ -385,6 +460,8 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     naccept: f.naccept as number | undefined,
     handshakeTimeout: f.handshake_timeout as number | undefined,
     idleTimeout: f.idle_timeout as number | undefined,
+    maxConns: f.max_conns as number | undefined,
+    maxMemory: f.max_memory === undefined ? undefined : (f.max_memory as number) * 1048576,
     onDone: () => finish(),
   });
   // openssl s_server prints ACCEPT on stdout once it listens; the address

@@ -24,6 +24,8 @@ const utf8 = /* @__PURE__ */ new TextDecoder();
 /** The NUL-terminated string at `p` of wasm memory `u` (the engine's
  * reason, label and name tables), decoded as UTF-8 (they are ASCII). */
 export function cString(u: Uint8Array, p: number): string {
+  // A pointer is an i32 result: at or above 2 GiB it reads as negative.
+  p >>>= 0;
   let e = p;
   while (e < u.length && u[e] !== 0) e++;
   return utf8.decode(u.subarray(p, e));

@@ -60,7 +60,7 @@ import {
   type TLSVersion,
 } from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
-import { TLS_ERR, TLSError } from './errors.js';
+import { allocFor, TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
@@ -244,7 +244,7 @@ export class Connection {
     this.x = this.w.exports;
     const x = this.x;
     this.csize = x.wt_x_tls_conn_size();
-    this.c = this.w.alloc(this.csize + 16);
+    this.c = allocFor(this.w, this.csize + 16, 'a connection');
     this.slot = this.c + this.csize + ((8 - (this.csize & 7)) % 8);
     // Collected without dispose(): the handshake buffers the engine
     // allocated for it (a handshake that never finished) go too.
@@ -281,7 +281,7 @@ export class Connection {
    * gave the last one back). */
   private ensureArena(): void {
     if (this.arena !== 0) return;
-    const p = this.w.alloc(this.arenaSize);
+    const p = allocFor(this.w, this.arenaSize, "a connection's record buffers");
     const r = this.x.wt_x_tls_set_arena(this.live(), p, this.arenaSize);
     if (r !== 0) {
       this.w.free(p);
@@ -296,7 +296,7 @@ export class Connection {
    * wipes it and refuses while anything is buffered). */
   private maybeRelease(): void {
     if (!(this.mode & SSL_MODE_RELEASE_BUFFERS) || this.arena === 0 || this.c === 0) return;
-    const p = this.x.wt_x_tls_release_arena(this.c);
+    const p = this.x.wt_x_tls_release_arena(this.c) >>> 0;
     if (p !== 0) {
       untrack(this.arenaOwner);
       this.w.free(p);
@@ -429,7 +429,7 @@ export class Connection {
         const id = x.wt_x_tls_keylog_next(c, out, len);
         if (id === 0) break;
         const u = w.u8();
-        const random = x.wt_x_tls_client_random(c);
+        const random = x.wt_x_tls_client_random(c) >>> 0;
         lines.push(`${cString(w, x.wt_x_tls_keylog_label(id))} ${hexAt(u, random, 32)} ${hexAt(u, out, u32(u, len))}\n`);
       }
     } finally {
@@ -452,7 +452,7 @@ export class Connection {
     // would be written in freed memory; the kept copy is what remains.
     if (this.c === 0 || this.disposeAfterCall) return out;
     for (let i = 0; ; i++) {
-      const p = this.x.wt_x_tls_peer_cert(this.c, i, this.slot);
+      const p = this.x.wt_x_tls_peer_cert(this.c, i, this.slot) >>> 0;
       if (p === 0) break;
       const n = this.getSlot();
       out.push(this.w.u8().slice(p, p + n));
@@ -464,7 +464,7 @@ export class Connection {
     if (n > this.sendCap) {
       this.dropSend();
       this.sendCap = Math.max(n, 4096);
-      this.sendPtr = this.w.alloc(this.sendCap);
+      this.sendPtr = allocFor(this.w, this.sendCap, 'a write buffer');
       // Its own owner object: the buffer is replaced as writes grow.
       this.sendOwner = {};
       track(this.sendOwner, this.w, this.sendPtr, this.sendCap);
@@ -593,7 +593,7 @@ export class Connection {
   private readPtrOf(): number {
     this.live();
     if (this.readPtr === 0) {
-      this.readPtr = this.w.alloc(MAX_RECORD);
+      this.readPtr = allocFor(this.w, MAX_RECORD, 'a read buffer');
       track(this, this.w, this.readPtr, MAX_RECORD);
     }
     return this.readPtr;
@@ -834,14 +834,14 @@ export class Connection {
 
   /** `SSL_get0_alpn_selected`. */
   get alpnProtocol(): string | undefined {
-    const p = this.x.wt_x_tls_get_alpn(this.live(), this.slot);
+    const p = this.x.wt_x_tls_get_alpn(this.live(), this.slot) >>> 0;
     const n = this.getSlot();
     return p && n ? dec.decode(this.w.u8().subarray(p, p + n)) : undefined;
   }
 
   /** `SSL_get_servername`: a server's received SNI, a client's own. */
   get serverName(): string | undefined {
-    const p = this.x.wt_x_tls_get_server_name(this.live(), this.slot);
+    const p = this.x.wt_x_tls_get_server_name(this.live(), this.slot) >>> 0;
     const n = this.getSlot();
     return p && n ? dec.decode(this.w.u8().subarray(p, p + n)) : undefined;
   }
@@ -879,7 +879,7 @@ export class Connection {
     const c = this.live();
     const n = this.x.wt_x_tls_get_session(c, 0, 0);
     if (n === 0) return undefined;
-    const p = this.w.alloc(n);
+    const p = allocFor(this.w, n, 'a session');
     try {
       this.x.wt_x_tls_get_session(c, p, n);
       return this.w.copyOut(p, n);
@@ -936,11 +936,11 @@ export class Connection {
     const x = from.x;
     let moved = 0;
     while (moved < max) {
-      const src = x.wt_x_tls_net_out_buf(a, from.slot);
+      const src = x.wt_x_tls_net_out_buf(a, from.slot) >>> 0;
       let n = from.getSlot();
       if (n === 0) break;
       to.ensureArena();
-      const dst = x.wt_x_tls_net_in_buf(b, to.slot);
+      const dst = x.wt_x_tls_net_in_buf(b, to.slot) >>> 0;
       n = Math.min(n, to.getSlot(), max - moved);
       if (n === 0) break;
       from.w.u8().copyWithin(dst, src, src + n);

@@ -20,7 +20,7 @@ import {
   type SignatureSchemeName,
   type TLSVersion,
 } from './codepoints.js';
-import { TLSError, TLS_ERR } from './errors.js';
+import { allocFor, TLSError, TLS_ERR } from './errors.js';
 import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 import { checkOptionNames } from './options.js';
@@ -250,7 +250,7 @@ export class TLSContext {
     this.w = wasm();
     const x = this.w.exports;
     this.size = x.wt_x_tls_ctx_size();
-    this.ptr = this.w.alloc(this.size);
+    this.ptr = allocFor(this.w, this.size, 'a context');
     x.wt_x_tls_ctx_init(this.ptr);
     track(this, this.w, this.ptr, this.size);
     try {
@@ -365,7 +365,8 @@ export class TLSContext {
   }
 
   private keep(bytes: Uint8Array): number {
-    const p = this.w.copyIn(bytes);
+    const p = allocFor(this.w, bytes.length, 'context configuration');
+    this.w.u8().set(bytes, p);
     this.held.push(p);
     // Freed with the context (untrack(this) drops every registration).
     track(this, this.w, p, bytes.length);
@@ -426,7 +427,8 @@ export class TLSContext {
       wipeDer = true;
     } else der = abytes(key, 'usePrivateKey');
     const w = this.w;
-    const p = w.copyIn(der);
+    const p = allocFor(w, der.length, 'a private key');
+    w.u8().set(der, p);
     try {
       const r = w.exports.wt_x_tls_ctx_set_key(this.live(), p, der.length);
       // The engine names what it refused: "unsupported private key
@@ -434,7 +436,7 @@ export class TLSContext {
       if (r !== 0) {
         throw new TLSError(
           r,
-          cString(w.u8(), w.exports.wt_x_tls_ctx_key_error(this.live())) || cString(w.u8(), w.exports.wt_x_tls_err_string(r)),
+          cString(w.u8(), w.exports.wt_x_tls_ctx_key_error(this.live()) >>> 0) || cString(w.u8(), w.exports.wt_x_tls_err_string(r)),
         );
       }
     } finally {

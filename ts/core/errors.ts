@@ -29,6 +29,8 @@
  * @module
  */
 
+import type { Wasm } from './loader.js';
+
 /** Local error codes (wt_tls.h `WT_TLS_ERR_*` / `WT_TLS_R_*`). */
 export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   NO_STATE: 1,
@@ -42,6 +44,10 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   INTERNAL: 9,
   CRYPTO_UNAVAILABLE: 10,
   CHAIN_TOO_LARGE: 11,
+  /** Out of memory: the module's memory is at its maximum (4 GiB) or at
+   * the `maxMemory` set at load time, and an allocation for a connection,
+   * a context or their buffers failed. */
+  NO_MEMORY: 12,
   RECORD_OVERFLOW: 32,
   BAD_RECORD_TYPE: 33,
   BAD_RECORD_VERSION: 34,
@@ -178,6 +184,10 @@ const REASON_NAME: Readonly<Record<number, string>> = /* @__PURE__ */ Object.fre
   [TLS_ERR.UNEXPECTED_EOF]: 'UNEXPECTED_EOF_WHILE_READING',
   [TLS_ERR.INTERNAL]: 'INTERNAL_ERROR',
   [TLS_ERR.CHAIN_TOO_LARGE]: 'EXCESSIVE_MESSAGE_SIZE',
+  // OpenSSL's reason for a failed allocation is ERR_R_MALLOC_FAILURE
+  // ("malloc failure"), so a memory failure inside OpenSSL's SSL library
+  // reaches Node code as ERR_SSL_MALLOC_FAILURE: the same name here.
+  [TLS_ERR.NO_MEMORY]: 'MALLOC_FAILURE',
   [TLS_ERR.RECORD_OVERFLOW]: 'PACKET_LENGTH_TOO_LONG',
   [TLS_ERR.BAD_RECORD_TYPE]: 'UNEXPECTED_RECORD',
   [TLS_ERR.BAD_RECORD_VERSION]: 'WRONG_VERSION_NUMBER',
@@ -240,6 +250,38 @@ function alertName(a: number): string {
   return (Object.keys(ALERT) as (keyof typeof ALERT)[]).find((k) => ALERT[k] === a) ?? `alert_${a}`;
 }
 
+/** What to do about an out-of-memory {@link TLSError}. */
+export const NO_MEMORY_HINT =
+  'dispose() connections and contexts no longer in use (wasm memory does not make the JavaScript ' +
+  'garbage collector run, so forgotten objects are freed late or never), or raise the limit: ' +
+  'init(source, { maxMemory }) (default and most: 4 GiB)';
+
+/**
+ * The out-of-memory TLSError for an allocation the TypeScript side made
+ * (the engine's own failures carry the same code): `what` was being
+ * allocated, `usage` is {@link Wasm.memoryUsage}'s figures at the time.
+ */
+export function noMemoryError(what: string, usage?: { used: number; limit: number }, cause?: unknown): TLSError {
+  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  const at = usage ? ` (${mib(usage.used)} in use, limit ${mib(usage.limit)})` : '';
+  const text = `out of memory allocating ${what}${at}`;
+  return new TLSError(TLS_ERR.NO_MEMORY, text, TLS_ERR.NO_MEMORY, text, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * `w.alloc(n)`, failing with the out-of-memory TLSError (code
+ * ERR_SSL_MALLOC_FAILURE, what to do in its message) instead of the
+ * loader's RangeError: the module's memory is at its limit, which only the
+ * application can change (dispose(), maxMemory); nothing was allocated.
+ */
+export function allocFor(w: Pick<Wasm, 'alloc' | 'memoryUsage'>, n: number, what: string): number {
+  try {
+    return w.alloc(n);
+  } catch (e) {
+    throw noMemoryError(`${n} bytes for ${what}`, w.memoryUsage(), e);
+  }
+}
+
 /**
  * A TLS failure: a protocol or verification error, a fatal alert sent or
  * received, or a misuse of the SSL object (bad write retry, no connect or
@@ -278,7 +320,10 @@ export class TLSError extends Error {
     // A sent alert reads best with its cause: "sent fatal alert:
     // bad_record_mac (record authentication failed)".
     const text = dir === 'sent' && reasonCode !== code && reasonCode !== 0 ? `${reason} (${reasonText})` : reason;
-    super(`wasmtls: ${text} [code 0x${code.toString(16)}]`, options);
+    // Out of memory is the one failure the application fixes, not the
+    // peer: the message says how (engine and TypeScript side alike).
+    const hint = code === TLS_ERR.NO_MEMORY || reasonCode === TLS_ERR.NO_MEMORY ? `; ${NO_MEMORY_HINT}` : '';
+    super(`wasmtls: ${text}${hint} [code 0x${code.toString(16)}]`, options);
     this.name = 'TLSError';
     this.engineCode = code;
     this.code = codeName(code, reasonCode);

@@ -35,6 +35,15 @@ export interface LoadOptions {
   /** With no explicit source: `false` loads the scalar build even where
    * SIMD is available (debugging, differential checks). Default: detect. */
   simd?: boolean;
+  /**
+   * The most linear memory the module may take, in bytes (rounded down to
+   * a 64 KiB page): an allocation that would grow memory beyond it fails,
+   * and connect()/accept()/the SSL object report that as a TLSError with
+   * code `ERR_SSL_MALLOC_FAILURE`; memory freed (dispose()) is used again.
+   * Enforced inside the module (wasm/memlimit.c). Default: the wasm32
+   * maximum, 4 GiB. At least the module's initial memory (2 MiB).
+   */
+  maxMemory?: number;
 }
 
 type Hooks = Required<Pick<LoadOptions, 'random' | 'now'>>;
@@ -71,11 +80,13 @@ export class Wasm {
     return new Uint8Array(this.exports.memory.buffer);
   }
 
-  /** Allocate n bytes (at least 1) in linear memory; throws on exhaustion. */
+  /** Allocate n bytes (at least 1) in linear memory; throws a RangeError
+   * on exhaustion (the TLS layer reports it as a TLSError). */
   alloc(n: number): number {
     const p = this.exports.malloc(n > 0 ? n : 1);
     if (p === 0) throw new RangeError(`wasmtls: out of wasm memory allocating ${n} bytes`);
-    return p;
+    // An i32 result: an address at or above 2 GiB comes back negative.
+    return p >>> 0;
   }
 
   /** Free memory from {@link Wasm.alloc}. */
@@ -115,16 +126,39 @@ export class Wasm {
    * loader's scratch); `heap`, the bytes the allocator manages; `memory`,
    * the size of linear memory (it never shrinks). Unlike `memory`, `used`
    * falls when objects are disposed, so it is the figure to watch for
-   * leaks and per-connection cost.
+   * leaks and per-connection cost; `limit`, the most `memory` may reach
+   * (LoadOptions.maxMemory, or the wasm32 maximum, 4 GiB).
    */
-  memoryUsage(): { used: number; heap: number; memory: number } {
+  memoryUsage(): { used: number; heap: number; memory: number; limit: number } {
     const x = this.exports;
-    return { used: x.wt_x_heap_used() >>> 0, heap: x.wt_x_heap_size() >>> 0, memory: x.memory.buffer.byteLength };
+    const limit = x.wt_x_memory_limit() >>> 0;
+    return {
+      used: x.wt_x_heap_used() >>> 0,
+      heap: x.wt_x_heap_size() >>> 0,
+      memory: x.memory.buffer.byteLength,
+      limit: limit === 0 ? WASM32_MAX_MEMORY : limit,
+    };
   }
 
   /** Zero len bytes at ptr (wipe a secret before freeing it). */
   wipe(ptr: number, len: number): void {
     this.u8().fill(0, ptr, ptr + len);
+  }
+}
+
+/** The wasm32 maximum, and the module's (-sMAXIMUM_MEMORY=4GB, build.sh). */
+const WASM32_MAX_MEMORY = 65536 * 65536;
+
+/** Apply LoadOptions.maxMemory to a fresh instance. */
+function applyMaxMemory(w: Wasm, max: number | undefined): void {
+  if (max === undefined) return;
+  if (!Number.isSafeInteger(max) || max <= 0) throw new RangeError(`wasmtls: maxMemory must be a positive number of bytes, got ${max}`);
+  if (max >= WASM32_MAX_MEMORY) return; // the module's own maximum already
+  if (w.exports.wt_x_set_memory_limit(max) !== 0) {
+    throw new RangeError(
+      `wasmtls: maxMemory ${max} is below the module's memory at load (${w.exports.memory.buffer.byteLength} bytes); ` +
+        'give at least that',
+    );
   }
 }
 
@@ -169,7 +203,8 @@ function imports(get: () => Wasm | undefined, hooks: Hooks): WebAssembly.Imports
         // SharedArrayBuffer in some runtimes, and this keeps the hook simple.
         const tmp = new Uint8Array(len);
         hooks.random(tmp);
-        w.u8().set(tmp, ptr);
+        // An address at or above 2 GiB arrives as a negative i32.
+        w.u8().set(tmp, ptr >>> 0);
         tmp.fill(0);
       },
       wt_now(): bigint {
@@ -235,6 +270,7 @@ export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): 
   }
   w = new Wasm(instance, moduleUsesSimd(instance, simd), hooks);
   (w.exports._initialize as unknown as (() => void) | undefined)?.();
+  applyMaxMemory(w, opts.maxMemory);
   return w;
 }
 
@@ -321,6 +357,7 @@ export function instantiateSync(source: BufferSource | WebAssembly.Module, opts:
   }
   w = new Wasm(instance, moduleUsesSimd(instance, simdSupported()), hooks);
   (w.exports._initialize as unknown as (() => void) | undefined)?.();
+  applyMaxMemory(w, opts.maxMemory);
   return w;
 }
 

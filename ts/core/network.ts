@@ -64,7 +64,7 @@ export function makeNetwork(w: Wasm, self: NetworkHost): Network {
       let more: Uint8Array[] | undefined;
       let total = 0;
       while (limit > 0) {
-        const p = x.wt_x_tls_net_out_buf(c, self.slot);
+        const p = x.wt_x_tls_net_out_buf(c, self.slot) >>> 0;
         let n = self.getSlot();
         if (n === 0) break;
         if (n > limit) n = limit;
@@ -93,7 +93,7 @@ export function makeNetwork(w: Wasm, self: NetworkHost): Network {
       self.ensureArena();
       let total = 0;
       while (total < dest.length) {
-        const p = x.wt_x_tls_net_out_buf(c, self.slot);
+        const p = x.wt_x_tls_net_out_buf(c, self.slot) >>> 0;
         const n = Math.min(self.getSlot(), dest.length - total);
         if (n === 0) break;
         dest.set(w.u8().subarray(p, p + n), total);
@@ -107,7 +107,7 @@ export function makeNetwork(w: Wasm, self: NetworkHost): Network {
       abytes(bytes, 'network.write bytes');
       const c = self.live();
       self.ensureArena();
-      const p = x.wt_x_tls_net_in_buf(c, self.slot);
+      const p = x.wt_x_tls_net_in_buf(c, self.slot) >>> 0;
       const n = Math.min(self.getSlot(), bytes.length);
       if (n === 0) return 0;
       w.u8().set(n === bytes.length ? bytes : bytes.subarray(0, n), p);

@@ -495,7 +495,7 @@ export class TrustStore {
   /** The idx-th anchor's DER. */
   get(idx: number): Uint8Array | undefined {
     const l = this.w.scratch(4);
-    const p = this.w.exports.wt_x_x509_store_get(this.handle, idx, l);
+    const p = this.w.exports.wt_x_x509_store_get(this.handle, idx, l) >>> 0;
     if (p === 0) return undefined;
     const len = new DataView(this.w.u8().buffer).getUint32(l, true);
     return this.w.copyOut(p, len);
