@@ -254,7 +254,7 @@ async function settled(p: Promise<unknown>): Promise<'ok' | 'err' | 'pending'> {
 }
 
 /** All four of a socket's promises settle; the read and write fail. */
-async function allSettle(tls: TLSSocket): Promise<void> {
+async function allSettle(tls: TLSSocket, opened: 'ok' | 'err' = 'err'): Promise<void> {
   const reader = tls.readable.getReader();
   const writer = tls.writable.getWriter();
   const [o, cl, r, wr] = await Promise.all([
@@ -263,7 +263,7 @@ async function allSettle(tls: TLSSocket): Promise<void> {
     settled(reader.read()),
     settled(writer.write(new Uint8Array([1]))),
   ]);
-  expect({ opened: o, read: r, write: wr }).toEqual({ opened: 'err', read: 'err', write: 'err' });
+  expect({ opened: o, read: r, write: wr }).toEqual({ opened, read: 'err', write: 'err' });
   expect(cl).not.toBe('pending');
 }
 
@@ -313,6 +313,46 @@ describe('connect()/accept(): a callback disposing the connection', () => {
       await allSettle(sockets.c);
       await allSettle(sockets.s);
     }
+    expect(onFreed).toEqual([]);
+    expect(used()).toBe(base);
+  });
+
+  it('onSession disposing socket.connection when the ticket arrives: all four promises settle, memory back at baseline', async () => {
+    onFreed.length = 0;
+    const base = used();
+    const { a, b } = memoryPair();
+    const box: { c?: TLSSocket } = {};
+    let sessions = 0;
+    const s = accept({ transport: b, cert: certPem, key: keyPem, ticketKey: new Uint8Array(32).fill(7) });
+    box.c = connect({
+      transport: a,
+      servername: 'localhost',
+      rejectUnauthorized: false,
+      onSession: () => {
+        sessions++;
+        box.c?.connection.dispose();
+      },
+    });
+    const c = box.c;
+    await c.opened;
+    const reader = c.readable.getReader();
+    // Bounded: before the fix this read never settled.
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const err = await Promise.race([
+      reader.read().catch((e: unknown) => e),
+      new Promise((r) => {
+        t = setTimeout(() => r('read pending'), 20_000);
+      }),
+    ]);
+    clearTimeout(t);
+    expect(sessions).toBe(1);
+    expect(err).toBeInstanceOf(TLSError);
+    expect((err as TLSError).code).toBe('ERR_STREAM_DESTROYED');
+    reader.releaseLock();
+    expect(await settled(c.closed)).not.toBe('pending');
+    expect(await settled(c.writable.getWriter().write(new Uint8Array([1])))).toBe('err');
+    // The server's handshake was done; then its peer went without close_notify.
+    await allSettle(s, 'ok');
     expect(onFreed).toEqual([]);
     expect(used()).toBe(base);
   });

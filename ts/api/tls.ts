@@ -613,8 +613,10 @@ class Driver {
 
   /** Give the engine more ciphertext; false once the transport ended. */
   private async feed(): Promise<boolean> {
-    // The handshake may resume after close() disposed the engine.
+    // The handshake may resume after close() disposed the engine, and a
+    // callback may have disposed it (check() ends the connection then).
     if (this.finished) throw this.failed ?? this.closedError();
+    this.check();
     if (!this.inLeft) {
       if (this.eof) return false;
       const r = await this.reader.read().catch((e: unknown) => {
@@ -635,6 +637,10 @@ class Driver {
   }
 
   private check(): void {
+    // The SSL object underneath was disposed (socket.connection.dispose(),
+    // maybe from a callback): the connection ends here, every promise
+    // settles and the transport is closed.
+    if (this.failed === undefined && !this.finished && this.conn.disposed) void this.fail(disposedError());
     if (this.failed !== undefined) throw this.failed;
     if (this.finished) throw this.closedError();
   }
@@ -827,6 +833,12 @@ class Driver {
           /* closed */
         }
         return;
+      }
+      if (c.disposed) {
+        // Disposed by the application (an onSession callback, say):
+        // delivered so far, then the error.
+        this.pendingEnd = this.failed ?? disposedError();
+        continue;
       }
       const r = c.readEx();
       if (r.ok) {
@@ -1155,7 +1167,7 @@ class Driver {
   }
 
   private async explainRaw(e: unknown): Promise<unknown> {
-    if (e instanceof TLSError || this.finished) return e;
+    if (e instanceof TLSError || this.finished || this.conn.disposed) return e;
     const c = this.conn;
     const until = Date.now() + EXPLAIN_MS;
     const { timeUp, clear } = deadline(EXPLAIN_MS);
@@ -1457,6 +1469,14 @@ function transportFault(e: unknown): Error {
   const err = e instanceof Error ? e : new Error(`transport failed: ${String(e)}`, { cause: e });
   if (!(err instanceof TLSError)) faults.add(err);
   return err;
+}
+
+/** The connection's SSL object was disposed under it: Node's code for an
+ * operation on a destroyed stream; engineCode 0, the engine raised nothing. */
+function disposedError(): TLSError {
+  const e = new TLSError(0, 'the connection was disposed (socket.connection.dispose())');
+  e.code = 'ERR_STREAM_DESTROYED';
+  return e;
 }
 
 /** A timeout's TLSError: `code` is Node's string; `engineCode` is 0, as
