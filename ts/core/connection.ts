@@ -227,6 +227,9 @@ export class Connection {
   private sendCap = 0;
   private sendOwner: object = {};
   private readPtr = 0;
+  private readOwner: object = {};
+  /** Reads and writes copying through readPtr / sendPtr now. */
+  private busy = 0;
   private chain: Uint8Array[] | undefined;
   private stream: StreamState | undefined;
   private readonly keylogOn: boolean;
@@ -296,7 +299,22 @@ export class Connection {
       untrack(this.arenaOwner);
       this.w.free(p);
       this.arena = 0;
+      // SSL_CTX_set_mode(3) RELEASE_BUFFERS: "When we no longer need a
+      // read buffer or a write buffer for a given SSL, then release the
+      // memory we were using to hold it": our plaintext buffers too.
+      this.dropIdle();
     }
+  }
+
+  /** With the arena released (RELEASE_BUFFERS), the plaintext buffers go
+   * too (SSL_CTX_set_mode(3): "When we no longer need a read buffer or a
+   * write buffer for a given SSL, then release the memory we were using
+   * to hold it"); not while a read or write is copying through them or a
+   * sendStream's chunk waits in one. */
+  private dropIdle(): void {
+    if (this.arena !== 0 || this.busy !== 0 || !(this.mode & SSL_MODE_RELEASE_BUFFERS)) return;
+    if (this.stream === undefined) this.dropSend();
+    this.dropRead();
   }
 
   /** Whether the connection holds its record buffers now (RELEASE_BUFFERS
@@ -339,7 +357,9 @@ export class Connection {
    * repeat while it answers synchronously. */
   private call(fn: (c: number) => number): number {
     const c = this.live();
-    this.ensureArena();
+    // A server that has received nothing waits without record buffers
+    // (the engine answers WANT_READ); they come with the first byte.
+    if (this.arena !== 0 || this.x.wt_x_tls_awaiting_first(c) === 0) this.ensureArena();
     let r = fn(c);
     while (r <= 0 && this.x.wt_x_tls_get_error(c, r) === SSL_ERROR_WANT_RETRY_VERIFY && this.verifyPending === undefined) {
       const chain = this.collectChain();
@@ -521,11 +541,18 @@ export class Connection {
     this.live();
     this.noStream('write');
     const n = data.length;
-    const p = this.sendSpace(n);
-    this.w.u8().set(data, p);
-    const t = tokenOf(data);
-    const r = this.call((c) => this.x.wt_x_tls_write(c, t, p, n));
+    this.busy++;
+    let r: number;
+    try {
+      const p = this.sendSpace(n);
+      this.w.u8().set(data, p);
+      const t = tokenOf(data);
+      r = this.call((c) => this.x.wt_x_tls_write(c, t, p, n));
+    } finally {
+      this.busy--;
+    }
     if (r > 0 && this.sendCap > SEND_KEEP) this.dropSend();
+    this.dropIdle();
     return r;
   }
 
@@ -545,12 +572,19 @@ export class Connection {
     this.live();
     this.noStream('writeEx2');
     const n = data.length;
-    const p = this.sendSpace(n);
-    if (n) this.w.u8().set(data, p);
-    const t = tokenOf(data);
-    const r = this.call((c) => this.x.wt_x_tls_write_ex2(c, t, p, n, flags, this.slot));
+    this.busy++;
+    let r: number;
+    try {
+      const p = this.sendSpace(n);
+      if (n) this.w.u8().set(data, p);
+      const t = tokenOf(data);
+      r = this.call((c) => this.x.wt_x_tls_write_ex2(c, t, p, n, flags, this.slot));
+    } finally {
+      this.busy--;
+    }
     const written = r === 1 ? this.getSlot() : 0;
     if (r === 1 && this.sendCap > SEND_KEEP) this.dropSend();
+    this.dropIdle();
     return { ok: r === 1, written };
   }
 
@@ -558,9 +592,28 @@ export class Connection {
     this.live();
     if (this.readPtr === 0) {
       this.readPtr = this.w.alloc(MAX_RECORD);
-      track(this, this.w, this.readPtr, MAX_RECORD);
+      // Its own owner object: RELEASE_BUFFERS gives it back while idle.
+      this.readOwner = {};
+      track(this.readOwner, this.w, this.readPtr, MAX_RECORD);
     }
     return this.readPtr;
+  }
+
+  /** Where a read copies plaintext to: none for a server that has
+   * received nothing (the engine answers WANT_READ before it would
+   * copy), so such a connection holds no read buffer either. */
+  private readSpace(): number {
+    if (this.arena === 0 && this.x.wt_x_tls_awaiting_first(this.live()) !== 0) return 0;
+    return this.readPtrOf();
+  }
+
+  private dropRead(): void {
+    if (this.readPtr !== 0) {
+      untrack(this.readOwner);
+      this.w.wipe(this.readPtr, MAX_RECORD);
+      this.w.free(this.readPtr);
+    }
+    this.readPtr = 0;
   }
 
   /** `SSL_read` into `buf`: > 0 bytes read (at most one record's, and at
@@ -569,9 +622,16 @@ export class Connection {
   read(buf: Uint8Array): number {
     abytes(buf, 'Connection.read buf');
     const n = Math.min(buf.length, MAX_RECORD);
-    const p = this.readPtrOf();
-    const r = this.call((c) => this.x.wt_x_tls_read(c, p, n));
-    if (r > 0) buf.set(this.w.u8().subarray(p, p + r));
+    this.busy++;
+    let r: number;
+    try {
+      const p = this.readSpace();
+      r = this.call((c) => this.x.wt_x_tls_read(c, p, n));
+      if (r > 0) buf.set(this.w.u8().subarray(p, p + r));
+    } finally {
+      this.busy--;
+    }
+    this.dropIdle();
     return r;
   }
 
@@ -582,16 +642,25 @@ export class Connection {
       dest = max;
       n = Math.min(dest.length, MAX_RECORD);
     } else n = Math.min(aint(max ?? MAX_RECORD, title, 0, 0x7fffffff), MAX_RECORD);
-    const p = this.readPtrOf();
-    const r = this.call((c) => this.x[fn](c, p, n, this.slot));
-    if (r !== 1) return { ok: false, data: EMPTY };
-    const got = this.getSlot();
-    const src = this.w.u8().subarray(p, p + got);
-    if (dest) {
-      dest.set(src);
-      return { ok: true, data: dest.subarray(0, got) };
+    this.busy++;
+    let out: ReadResult;
+    try {
+      const p = this.readSpace();
+      const r = this.call((c) => this.x[fn](c, p, n, this.slot));
+      if (r !== 1) out = { ok: false, data: EMPTY };
+      else {
+        const got = this.getSlot();
+        const src = this.w.u8().subarray(p, p + got);
+        if (dest) {
+          dest.set(src);
+          out = { ok: true, data: dest.subarray(0, got) };
+        } else out = { ok: true, data: src.slice() };
+      }
+    } finally {
+      this.busy--;
     }
-    return { ok: true, data: src.slice() };
+    this.dropIdle();
+    return out;
   }
 
   /** `SSL_read_ex`: `{ ok, data }` with up to `max` bytes (default and
@@ -931,11 +1000,7 @@ export class Connection {
       this.arena = 0;
     }
     this.dropSend();
-    if (this.readPtr !== 0) {
-      w.wipe(this.readPtr, MAX_RECORD);
-      w.free(this.readPtr);
-      this.readPtr = 0;
-    }
+    this.dropRead();
     w.wipe(this.c, this.csize + 16);
     w.free(this.c);
     this.c = 0;
