@@ -273,6 +273,9 @@ const EXPLAIN_MS = 1000;
 /** Marks the note explaining a protocol_version alert (added once). */
 const NO_VERSION = / \(the (?:server|client) does not offer TLS 1\.[23]/;
 const ignore = (): void => {};
+/** How long a connection goes without a call before RELEASE_BUFFERS gives
+ * its buffers back. */
+const RELEASE_IDLE_MS = 10;
 /** Node's default `handshakeTimeout` for `tls.createServer` ("Abort the
  * connection if the SSL/TLS handshake does not finish in the specified
  * number of milliseconds. Default: 120000"). */
@@ -503,7 +506,12 @@ class Driver {
     if (o.releaseBuffers !== undefined && typeof o.releaseBuffers !== 'boolean') {
       throw new TypeError('`releaseBuffers` must be a boolean');
     }
-    if (o.releaseBuffers !== false) conn.setMode(SSL_MODE_RELEASE_BUFFERS);
+    if (o.releaseBuffers !== false) {
+      // Once idle for RELEASE_IDLE_MS, not between the records of a
+      // transfer (see Connection.releaseDelay).
+      conn.releaseDelay = RELEASE_IDLE_MS;
+      conn.setMode(SSL_MODE_RELEASE_BUFFERS);
+    }
     this.reader = o.transport.readable.getReader();
     this.writer = o.transport.writable.getWriter();
     const closed = new Promise<void>((res, rej) => {
