@@ -57,6 +57,10 @@ export const SERVER_FLAGS: FlagTable = {
     arg: 'ms',
     help: 'close an established connection after ms milliseconds with no bytes either way (default 0: never)',
   },
+  no_release_buffers: {
+    kind: 'bool',
+    help: "keep each connection's record buffers while it is idle (default: given back, SSL_MODE_RELEASE_BUFFERS)",
+  },
   brief: { kind: 'bool', help: 'one line per connection (the default)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
   groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768)' },
@@ -95,6 +99,8 @@ export interface ServerOptions {
   handshakeTimeout?: number;
   /** accept()'s `idleTimeout` (default none). */
   idleTimeout?: number;
+  /** accept()'s `releaseBuffers` (default true). */
+  releaseBuffers?: boolean;
   onDone?: () => void;
 }
 
@@ -287,6 +293,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       key: o.key,
       ...(o.handshakeTimeout !== undefined && { handshakeTimeout: o.handshakeTimeout }),
       ...(o.idleTimeout !== undefined && { idleTimeout: o.idleTimeout }),
+      ...(o.releaseBuffers !== undefined && { releaseBuffers: o.releaseBuffers }),
     });
     live.add(tls);
     try {
@@ -385,6 +392,7 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     naccept: f.naccept as number | undefined,
     handshakeTimeout: f.handshake_timeout as number | undefined,
     idleTimeout: f.idle_timeout as number | undefined,
+    ...(f.no_release_buffers === true && { releaseBuffers: false }),
     onDone: () => finish(),
   });
   // openssl s_server prints ACCEPT on stdout once it listens; the address
