@@ -152,7 +152,7 @@ export interface CommonOptions {
    * `SSL_MODE_RELEASE_BUFFERS`: "When we no longer need a read buffer or a
    * write buffer for a given SSL, then release the memory we were using to
    * hold it"): an idle established connection then holds a few KiB of
-   * wasm memory instead of its buffers (~70 KiB). They are taken again
+   * wasm memory instead of its buffers (~76 KiB). They are taken again
    * when bytes arrive or are written. Default `true`; `false` keeps them
    * for the connection's life.
    */
