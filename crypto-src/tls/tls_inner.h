@@ -394,7 +394,6 @@ struct wt_tls_conn {
 	uint32_t tkt_flags; /* server: flags of the ticket being resumed */
 	uint32_t hs_done;
 
-
 	wt_ks_master ks_m;
 	/* What only the handshake reads (see wt_tls_hss): NULL before the
 	 * handshake starts and once it is done. */
