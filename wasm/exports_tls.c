@@ -177,6 +177,10 @@ WT_EXPORT int wt_x_tls_has_arena(const wt_tls_conn *c)
 {
 	return wt_tls_conn_has_arena(c);
 }
+WT_EXPORT int wt_x_tls_awaiting_first(const wt_tls_conn *c)
+{
+	return wt_tls_conn_awaiting_first(c);
+}
 
 WT_EXPORT uint8_t *wt_x_tls_net_in_buf(wt_tls_conn *c, size_t *len)
 {

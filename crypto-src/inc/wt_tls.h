@@ -358,6 +358,11 @@ int wt_tls_conn_set_net_out_cap(wt_tls_conn *c, size_t cap);
 uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c);
 int wt_tls_conn_set_arena(wt_tls_conn *c, uint8_t *arena, size_t len);
 int wt_tls_conn_has_arena(const wt_tls_conn *c);
+/* 1 when a server has received nothing yet (no byte, no handshake state):
+ * it needs no arena to wait, and a call made without one returns
+ * WANT_READ; 0 otherwise. A connection that has received nothing holds
+ * no record buffers (the host attaches them when bytes arrive). */
+int wt_tls_conn_awaiting_first(const wt_tls_conn *c);
 
 /* ---- network side (BIO pair) ------------------------------------------ */
 

@@ -19,6 +19,7 @@
  *
  * Layer "base" (see tls_inner.h): calls nothing in crypto-src/tls/.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include "tls_inner.h"
 
@@ -50,9 +51,33 @@ size_t wt_tls_hsin_max(size_t hs_max)
 	return hs_max + 4 + WT_TLS_MAX_PLAIN + 1;
 }
 
+/* Where the two expanded AEAD contexts start: after the stage, aligned
+ * as the allocator aligns (the contexts were inside wt_tls_conn, which
+ * the host allocates the same way). */
+static size_t aead_off(size_t in, size_t out)
+{
+	return (in + out + small_stage_size() + 15) & ~(size_t)15;
+}
+
 size_t wt_tls_conn_arena_size(const wt_tls_ctx *ctx)
 {
-	return ctx->net_in + ctx->net_out + small_stage_size();
+	return aead_off(ctx->net_in, ctx->net_out) + 2 * sizeof(wt_aead_ctx);
+}
+
+wt_aead_ctx *wt_tls_aead(wt_tls_conn *c, wt_tls_dir *d)
+{
+	wt_aead_ctx *a;
+	if (c->arena == NULL)
+		return NULL;
+	a = (wt_aead_ctx *)(void *)(c->arena + aead_off(c->in_cap, c->out_alloc));
+	if (d == &c->wr)
+		a++;
+	if (!d->ready) {
+		if (wt_aead_init(a, d->alg, d->key, d->keylen) != 0)
+			return NULL;
+		d->ready = 1;
+	}
+	return a;
 }
 
 void wt_tls_buffers_init(wt_tls_conn *c)
@@ -92,10 +117,34 @@ static void drop(uint8_t **p, size_t n)
 	}
 }
 
+/* The handshake's own state: key exchange private keys, handshake
+ * secrets, the key block. */
+static void drop_hss(wt_tls_conn *c)
+{
+	if (c->hs) {
+		wt_wipe(c->hs, sizeof *c->hs);
+		free(c->hs);
+		c->hs = NULL;
+	}
+}
+
+/* see wt_tls.h: a server before its first byte needs no buffers */
+int wt_tls_conn_awaiting_first(const wt_tls_conn *c)
+{
+	return c->role == ROLE_SERVER && c->state == ST_S_EXPECT_CH && c->hs == NULL &&
+		c->hsi_len == 0 && !c->eof && !c->err && c->in_len == c->in_off &&
+		c->out_len == 0 && c->st_len == 0;
+}
+
 int wt_tls_hs_acquire(wt_tls_conn *c)
 {
 	if (c->hs_done)
 		return 0;
+	if (c->hs == NULL) {
+		c->hs = calloc(1, sizeof *c->hs);
+		if (c->hs == NULL)
+			return -1;
+	}
 	if (c->hso_buf == NULL) {
 		c->hso_cap = hsout_size(c->ctx);
 		c->hso_buf = malloc(c->hso_cap);
@@ -141,6 +190,7 @@ void wt_tls_hs_trim(wt_tls_conn *c)
 {
 	if (!c->hs_done)
 		return;
+	drop_hss(c);
 	if (c->hso_len == 0) {
 		drop(&c->hso_buf, c->hso_cap);
 		c->hso_cap = 0;
@@ -159,6 +209,7 @@ void wt_tls_hs_trim(wt_tls_conn *c)
 
 void wt_tls_hs_free(wt_tls_conn *c)
 {
+	drop_hss(c);
 	drop(&c->hso_buf, c->hso_cap);
 	drop(&c->hs_stage, c->stage_cap);
 	drop(&c->hsi_buf, c->hsi_cap);
@@ -166,4 +217,33 @@ void wt_tls_hs_free(wt_tls_conn *c)
 	c->hso_len = c->hsi_len = 0;
 	c->st_len = c->st_off = 0;
 	c->stage_cap = small_stage_size();
+}
+
+int wt_tls_sess_resize(wt_tls_conn *c, size_t ticketlen)
+{
+	size_t head = offsetof(wt_tls_session, ticket);
+	wt_tls_session *n;
+	if (ticketlen > WT_TLS_TICKET_MAX)
+		return -1;
+	n = calloc(1, head + ticketlen);
+	if (n == NULL)
+		return -1;
+	if (c->sess) {
+		memcpy(n, c->sess, head);
+		wt_tls_sess_free(c);
+	}
+	n->ticketlen = (uint32_t)ticketlen;
+	c->sess = n;
+	return 0;
+}
+
+void wt_tls_sess_free(wt_tls_conn *c)
+{
+	if (c->sess) {
+		/* The PSK (a resumption secret) and the ticket. */
+		wt_wipe(c->sess, offsetof(wt_tls_session, ticket) + c->sess->ticketlen);
+		free(c->sess);
+		c->sess = NULL;
+	}
+	c->have_sess = 0;
 }

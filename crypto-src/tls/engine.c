@@ -45,6 +45,8 @@ int wt_tls_conn_set_arena(wt_tls_conn *c, uint8_t *arena, size_t len)
 		return WT_TLS_ERR_NO_BUFFERS;
 	c->arena = arena;
 	c->arenalen = len;
+	/* The expanded AEAD keys are remade in it at first use. */
+	c->rd.ready = c->wr.ready = 0;
 	return 0;
 }
 
@@ -61,9 +63,12 @@ uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 	 * buffer or a write buffer for a given SSL, then release the memory
 	 * we were using to hold it." Only when nothing at all is held. */
 	if (a == NULL || c->in_len != c->in_off || c->app_len || c->out_len ||
-	    c->st_len || c->hsi_len || c->hso_len || !c->hs_done)
+	    c->st_len || c->hsi_len || c->hso_len ||
+	    (!c->hs_done && !wt_tls_conn_awaiting_first(c)))
 		return NULL;
+	/* The arena holds plaintext read and the expanded AEAD keys. */
 	wt_wipe(a, c->arenalen);
+	c->rd.ready = c->wr.ready = 0;
 	c->arena = NULL;
 	c->arenalen = 0;
 	c->in_off = c->in_len = c->out_off = 0;
@@ -73,11 +78,13 @@ uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 void wt_tls_conn_free_buffers(wt_tls_conn *c)
 {
 	wt_tls_hs_free(c);
+	wt_tls_sess_free(c);
 }
 
 void wt_tls_conn_clear(wt_tls_conn *c)
 {
 	wt_tls_hs_free(c);
+	wt_tls_sess_free(c);
 	if (c->arena)
 		wt_wipe(c->arena, c->arenalen);
 	wt_wipe(c, sizeof *c);

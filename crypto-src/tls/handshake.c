@@ -489,8 +489,8 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* RFC 8446 4.4.2: in the handshake the server's context is empty;
 	 * a client's echoes the CertificateRequest's. */
 	if (c->role == ROLE_CLIENT ? ctxv.len != 0 :
-				     (ctxv.len != c->cr_contextlen ||
-				      memcmp(ctxv.p, c->cr_context, ctxv.len) != 0))
+				     (ctxv.len != c->hs->cr_contextlen ||
+				      memcmp(ctxv.p, c->hs->cr_context, ctxv.len) != 0))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_DECODE);
 	if (list.len == 0) {
 		/* RFC 8446 4.4.2.4: "If the server supplies an empty
@@ -535,7 +535,8 @@ int wt_hs_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			 * SHA-1 ...); bad_certificate "A certificate was
 			 * corrupt" (a malformed key). */
 			int kr = 0;
-			if (wt_x509_leaf_key(spki, sl, &c->peer_key, &kr) != WT_X509_OK)
+			if (wt_x509_leaf_key(spki, sl, &c->hs->peer_key, &kr) !=
+			    WT_X509_OK)
 				return FAIL(c,
 					    kr == WT_PK_ERR_KEY ?
 						    WT_ALERT_BAD_CERTIFICATE :
@@ -712,12 +713,12 @@ int wt_hs_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* RFC 8446 4.4.3: the algorithm "MUST be one offered in the ...
 	 * "signature_algorithms" extension"; PKCS #1 v1.5 never. */
 	if (!wt_tls_sigalg_ok(c->ctx, scheme) ||
-	    !wt_sig_pubkey_fits(scheme, &c->peer_key))
+	    !wt_sig_pubkey_fits(scheme, &c->hs->peer_key))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	n = cv_content(c, c->role == ROLE_CLIENT, content);
 	/* RFC 8446 4.4.3: "If the verification fails, the receiver MUST
 	 * terminate the handshake with a "decrypt_error" alert." */
-	if (wt_sig_verify(&c->peer_key, scheme, content, n, sig.p, sig.len) != 0)
+	if (wt_sig_verify(&c->hs->peer_key, scheme, content, n, sig.p, sig.len) != 0)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE);
 	c->peer_sigalg = scheme;
 	c->peer_auth = PEER_AUTH_VERIFIED;

@@ -10,7 +10,7 @@
  * record.c, the key schedule and the transcript.
  *
  * Secrets: the master secret lives in c->ms for the connection (a
- * session to resume is made from it); the key block in c->kb from the
+ * session to resume is made from it); the key block in c->hs->kb from the
  * master secret until both sides changed cipher spec, then wiped.
  */
 #include "tls_inner.h"
@@ -46,7 +46,7 @@ int wt_hs12_master(wt_tls_conn *c, const uint8_t *pms, size_t pmslen)
 	 * including the ClientKeyExchange message". */
 	wt_th_out(c, sh);
 	if (wt_ks12_master(c->hash, pms, pmslen, (int)c->ems, sh, cr, sr, c->ms) ||
-	    wt_ks12_key_block(c->hash, c->ms, cr, sr, c->keylen, iv_len(c), c->kb))
+	    wt_ks12_key_block(c->hash, c->ms, cr, sr, c->keylen, iv_len(c), c->hs->kb))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	/* NSS key log: "CLIENT_RANDOM <client_random> <master_secret>". */
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_RANDOM, c->ms);
@@ -58,8 +58,8 @@ int wt_hs12_master(wt_tls_conn *c, const uint8_t *pms, size_t pmslen)
 static int install(wt_tls_conn *c, wt_tls_dir *d, int client_side)
 {
 	size_t kl = c->keylen, il = iv_len(c);
-	const uint8_t *key = c->kb + (client_side ? 0 : kl);
-	const uint8_t *iv = c->kb + 2 * kl + (client_side ? 0 : il);
+	const uint8_t *key = c->hs->kb + (client_side ? 0 : kl);
+	const uint8_t *iv = c->hs->kb + 2 * kl + (client_side ? 0 : il);
 	uint32_t e = wt_rec_set_keys12(c, d, key, iv);
 	if (e)
 		return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR, e);
@@ -71,7 +71,7 @@ static int install(wt_tls_conn *c, wt_tls_dir *d, int client_side)
 static void kb_done(wt_tls_conn *c)
 {
 	if (c->wr.v12 && c->rd.v12)
-		wt_wipe(c->kb, sizeof c->kb);
+		wt_wipe(c->hs->kb, sizeof c->hs->kb);
 }
 
 int wt_hs12_change_write(wt_tls_conn *c)
@@ -224,13 +224,13 @@ int wt_hs12_recv_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * message" - ours lists SHA-256/384 schemes only - and fit the
 	 * client's key. */
 	if (!wt_tls_sigalg12_ok(c->ctx, scheme) || (h != WT_SHA256 && h != WT_SHA384) ||
-	    !wt_sig12_pubkey_fits(scheme, &c->peer_key))
+	    !wt_sig12_pubkey_fits(scheme, &c->hs->peer_key))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	if (wt_th_out_hash(c, h, digest))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	/* 7.2.2 decrypt_error: "unable to correctly verify a signature". */
-	if (wt_sig12_verify_digest(&c->peer_key, scheme, digest, wt_hash_len(h), sig.p,
-				   sig.len) != 0)
+	if (wt_sig12_verify_digest(&c->hs->peer_key, scheme, digest, wt_hash_len(h),
+				   sig.p, sig.len) != 0)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE);
 	c->peer_sigalg = scheme;
 	c->peer_auth = PEER_AUTH_VERIFIED;

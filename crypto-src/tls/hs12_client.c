@@ -73,7 +73,7 @@ int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			 il = c->aead == WT_AEAD_CHACHA20POLY1305 ? 12 : 4;
 		/* "For resumed sessions, this field [cipher_suite] is the value
 		 * from the state of the session being resumed." */
-		if (suite != c->sess.suite)
+		if (suite != c->sess->suite)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
 				    WT_TLS_R_BAD_SESSION_ID);
 		/* RFC 7627 5.3: "If the original session used the
@@ -83,9 +83,9 @@ int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		if (!c->ems)
 			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_EMS);
 		c->resumed = 1;
-		memcpy(c->ms, c->sess.psk, 48);
+		memcpy(c->ms, c->sess->psk, 48);
 		if (wt_ks12_key_block(c->hash, c->ms, c->random, c->peer_random, kl, il,
-				      c->kb))
+				      c->hs->kb))
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 		wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_RANDOM, c->ms);
 		/* The server authenticated in the original handshake. */
@@ -117,7 +117,7 @@ int wt_hs12_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
  * ECDHE_ECDSA, RSA for ECDHE_RSA. */
 static int key_fits_suite(const wt_tls_conn *c)
 {
-	uint32_t h, a, k, ecdsa, t = c->peer_key.type;
+	uint32_t h, a, k, ecdsa, t = c->hs->peer_key.type;
 	(void)wt_ks12_suite_params(c->suite, &h, &a, &k, &ecdsa);
 	if (ecdsa)
 		return t == WT_KEY_EC_P256 || t == WT_KEY_EC_P384 || t == WT_KEY_ED25519;
@@ -129,7 +129,7 @@ static int key_fits_suite(const wt_tls_conn *c)
  * scheme, as it is in TLS 1.3). */
 static int curve_offered(const wt_tls_conn *c)
 {
-	uint32_t t = c->peer_key.type;
+	uint32_t t = c->hs->peer_key.type;
 	if (t == WT_KEY_EC_P256)
 		return wt_tls_group_ok(c->ctx, WT_GROUP_SECP256R1);
 	if (t == WT_KEY_EC_P384)
@@ -180,11 +180,11 @@ static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg, size_t len
 	/* RFC 5246 7.4.1.4.1: the server "MUST" sign with a pair we listed;
 	 * and with one its certificate's key can make. */
 	if (!wt_tls_sigalg12_ok(c->ctx, scheme) ||
-	    !wt_sig12_pubkey_fits(scheme, &c->peer_key))
+	    !wt_sig12_pubkey_fits(scheme, &c->hs->peer_key))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_NO_SHARED_SIGALG);
 	plen = wt_hs12_ske_params(c, group, point.p, point.len, params);
 	/* 7.2.2 decrypt_error: "unable to correctly verify a signature". */
-	if (wt_sig12_verify(&c->peer_key, scheme, params, plen, sig.p, sig.len) != 0)
+	if (wt_sig12_verify(&c->hs->peer_key, scheme, params, plen, sig.p, sig.len) != 0)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_SIGNATURE);
 	c->peer_sigalg = scheme;
 	c->peer_auth = PEER_AUTH_VERIFIED;
@@ -192,10 +192,10 @@ static int on_server_key_exchange(wt_tls_conn *c, const uint8_t *msg, size_t len
 	 * (the x-coordinate for the NIST curves), RFC 7748 6.1 for X25519;
 	 * a point off the curve or an all-zero X25519 result is refused
 	 * (RFC 8422 5.11; illegal_parameter as RFC 8446 4.2.8.2 has it). */
-	if (wt_kex_client_keygen(&c->kex, group, c->own_share) != 0)
+	if (wt_kex_client_keygen(&c->hs->kex, group, c->hs->own_share) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
-	c->own_sharelen = wt_kex_client_share_len(group);
-	if (wt_kex_client_finish(&c->kex, point.p, point.len, secret, &slen) != 0 ||
+	c->hs->own_sharelen = wt_kex_client_share_len(group);
+	if (wt_kex_client_finish(&c->hs->kex, point.p, point.len, secret, &slen) != 0 ||
 	    slen > sizeof c->ms) {
 		wt_wipe(secret, sizeof secret);
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
@@ -276,7 +276,7 @@ static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * opaque point <1..2^8-1>. */
 	wt_hs_writer(c, &w);
 	p = wt_wr_open(&w, 1);
-	wt_wr_bytes(&w, c->own_share, c->own_sharelen);
+	wt_wr_bytes(&w, c->hs->own_share, c->hs->own_sharelen);
 	wt_wr_close(&w, p, 1);
 	if (wt_hs_commit(c, HS_CLIENT_KEY_EXCHANGE, &w))
 		return -1;
@@ -311,13 +311,14 @@ static int on_new_session_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * session offered is replaced (a new one was issued for it). */
 	c->send_ticket = 0;
 	if (ticket.len > 0 && ticket.len <= WT_TLS_TICKET_MAX) {
-		memcpy(c->sess.ticket, ticket.p, ticket.len);
-		c->sess.ticketlen = (uint32_t)ticket.len;
+		if (wt_tls_sess_resize(c, ticket.len))
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_BUFFERS);
+		memcpy(c->sess->ticket, ticket.p, ticket.len);
 		/* "A ticket_lifetime_hint of 0 MUST be interpreted as ...
 		 * unspecified"; our TLS 1.3 rule caps it at 7 days. */
-		c->sess.lifetime = hint == 0 || hint > 604800 ? 7200 : hint;
+		c->sess->lifetime = hint == 0 || hint > 604800 ? 7200 : hint;
 		if (hint > 604800)
-			c->sess.lifetime = 604800;
+			c->sess->lifetime = 604800;
 		c->send_ticket = 1;
 	}
 	c->state = ST_C12_EXPECT_CCS;
@@ -349,19 +350,21 @@ static void store_session(wt_tls_conn *c)
 	if (c->resumed && !new_ticket)
 		return; /* the stored session stays as it is */
 	if (!new_ticket) {
-		c->sess.ticketlen = 0;
-		c->sess.lifetime = 7200;
+		/* A session ID only: the offered session's ticket goes. */
+		if (wt_tls_sess_resize(c, 0))
+			return;
+		c->sess->lifetime = 7200;
 	}
-	if (c->sess.ticketlen == 0 && c->sid_len == 0)
+	if (c->sess->ticketlen == 0 && c->sid_len == 0)
 		return; /* nothing the server could resume */
-	c->sess.version = WT_TLS_VERSION_12;
-	c->sess.suite = c->suite;
-	c->sess.sidlen = c->sid_len;
-	memcpy(c->sess.sid, c->session_id, c->sid_len);
-	c->sess.psklen = 48;
-	memcpy(c->sess.psk, c->ms, 48);
-	c->sess.age_add = 0;
-	c->sess.received_ms = wt_now();
+	c->sess->version = WT_TLS_VERSION_12;
+	c->sess->suite = c->suite;
+	c->sess->sidlen = c->sid_len;
+	memcpy(c->sess->sid, c->session_id, c->sid_len);
+	c->sess->psklen = 48;
+	memcpy(c->sess->psk, c->ms, 48);
+	c->sess->age_add = 0;
+	c->sess->received_ms = wt_now();
 	c->have_sess = 1;
 	c->tickets_recv++;
 }

@@ -20,7 +20,7 @@
  * dispatch.c then brings every handshake message here, the pump every
  * ChangeCipherSpec (wt_hs12_server_ccs).
  *
- * Secrets: the ECDHE private key lives in c->kex from ServerKeyExchange
+ * Secrets: the ECDHE private key lives in c->hs->kex from ServerKeyExchange
  * to ClientKeyExchange (wt_kex_client_finish wipes it), the shared secret
  * on the stack of on_cke only (wiped); the master secret in c->ms.
  */
@@ -241,7 +241,7 @@ static int resumed_keys(wt_tls_conn *c)
 {
 	size_t ivlen = c->aead == WT_AEAD_CHACHA20POLY1305 ? 12 : 4;
 	if (wt_ks12_key_block(c->hash, c->ms, c->peer_random, c->random, c->keylen, ivlen,
-			      c->kb))
+			      c->hs->kb))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_RANDOM, c->ms);
 	return 0;
@@ -257,7 +257,7 @@ static int send_ske(wt_tls_conn *c, uint32_t scheme)
 	size_t plen = wt_kex_client_share_len(c->group), tlen, siglen = 0, p;
 	wt_wr w;
 	if (plen == 0 || plen > 255 ||
-	    wt_kex_client_keygen(&c->kex, c->group, point) != 0)
+	    wt_kex_client_keygen(&c->hs->kex, c->group, point) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	tlen = wt_hs12_ske_params(c, c->group, point, plen, tbs);
 	if (wt_sig12_sign(&c->ctx->key, scheme, tbs, tlen, sig, &siglen) != 0)
@@ -505,7 +505,7 @@ static int on_cke(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * X25519, RFC 7748 6.1, not give the all-zero secret); 7.2.2
 	 * illegal_parameter. wt_kex_client_finish checks both, and wipes our
 	 * ephemeral key whatever the outcome. */
-	e = wt_kex_client_finish(&c->kex, point.p, point.len, secret, &slen);
+	e = wt_kex_client_finish(&c->hs->kex, point.p, point.len, secret, &slen);
 	if (e != 0) {
 		wt_wipe(secret, sizeof secret);
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);

@@ -8,23 +8,23 @@
 static int session_usable(const wt_tls_conn *c)
 {
 	uint64_t now = wt_now();
-	if (!c->have_sess)
+	if (!c->have_sess || c->sess == NULL)
 		return 0;
 	/* A session is offered in its own version only, if that is enabled:
 	 * a TLS 1.2 session as a ticket or session ID (hs12_client.c), a
 	 * TLS 1.3 one as a PSK. RFC 7627 5.3: a client "SHOULD NOT" offer a
 	 * session made without the extended master secret; we never store
 	 * one (hs12_client.c). */
-	if (c->sess.version == WT_TLS_VERSION_12 ?
+	if (c->sess->version == WT_TLS_VERSION_12 ?
 		    (c->ctx->min_version > WT_TLS_VERSION_12 ||
-		     !wt_tls_suite12_ok(c->ctx, c->sess.suite)) :
+		     !wt_tls_suite12_ok(c->ctx, c->sess->suite)) :
 		    (c->ctx->max_version < WT_TLS_VERSION_13 ||
-		     !wt_tls_suite_ok(c->ctx, c->sess.suite)))
+		     !wt_tls_suite_ok(c->ctx, c->sess->suite)))
 		return 0;
 	/* RFC 8446 4.6.1: "Clients MUST NOT cache tickets for longer than 7
 	 * days, regardless of the ticket_lifetime". */
-	if (now < c->sess.received_ms ||
-	    now - c->sess.received_ms > (uint64_t)c->sess.lifetime * 1000)
+	if (now < c->sess->received_ms ||
+	    now - c->sess->received_ms > (uint64_t)c->sess->lifetime * 1000)
 		return 0;
 	return 1;
 }
@@ -87,14 +87,14 @@ static int build_client_hello(wt_tls_conn *c)
 		size_t hl, trunc;
 		wt_hash_ctx th;
 		uint8_t bk[WT_HASH_MAX_LEN], thv[WT_HASH_MAX_LEN];
-		(void)wt_ks_suite_params(c->sess.suite, &hash, &aead, &keylen);
+		(void)wt_ks_suite_params(c->sess->suite, &hash, &aead, &keylen);
 		hl = wt_hash_len(hash);
 		trunc = 4 + w.len - (2 + 1 + hl);
-		th = (c->hash == 0 && hash == WT_SHA384) ? c->th384 : c->th;
+		th = (c->hash == 0 && hash == WT_SHA384) ? c->hs->th384 : c->hs->th;
 		wt_hash_update(&th, msg, trunc);
 		wt_hash_out(&th, thv);
-		wt_ks_early_init(&c->ks_e, hash, c->sess.psk, c->sess.psklen);
-		if (wt_ks_binder_key(&c->ks_e, hash, 1, bk) ||
+		wt_ks_early_init(&c->hs->ks_e, hash, c->sess->psk, c->sess->psklen);
+		if (wt_ks_binder_key(&c->hs->ks_e, hash, 1, bk) ||
 		    wt_ks_finished(hash, bk, thv, msg + trunc + 3))
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 		wt_wipe(bk, sizeof bk);
@@ -132,16 +132,16 @@ int wt_hs_client_start(wt_tls_conn *c)
 	c->offered_psk = session_usable(c);
 	c->offered_sess12 = 0;
 	c->psk_hash_first = 0;
-	if (c->offered_psk && c->sess.version == WT_TLS_VERSION_12) {
+	if (c->offered_psk && c->sess->version == WT_TLS_VERSION_12) {
 		/* RFC 5246 7.4.1.2: the session ID of the session to resume;
 		 * RFC 5077 3.4: with a ticket, a session ID the server echoes
 		 * when it accepts the ticket (ours: the stored one, or the
 		 * random one of compatibility mode, or fresh random bytes). */
 		c->offered_psk = 0;
 		c->offered_sess12 = 1;
-		if (c->sess.sidlen) {
-			memcpy(c->session_id, c->sess.sid, c->sess.sidlen);
-			c->sid_len = c->sess.sidlen;
+		if (c->sess->sidlen) {
+			memcpy(c->session_id, c->sess->sid, c->sess->sidlen);
+			c->sid_len = c->sess->sidlen;
 		} else if (c->sid_len == 0) {
 			c->sid_len = 32;
 			wt_random(c->session_id, 32);
@@ -149,7 +149,7 @@ int wt_hs_client_start(wt_tls_conn *c)
 	}
 	if (c->offered_psk) {
 		uint32_t a, k;
-		(void)wt_ks_suite_params(c->sess.suite, &c->psk_hash_first, &a, &k);
+		(void)wt_ks_suite_params(c->sess->suite, &c->psk_hash_first, &a, &k);
 	}
 	c->kex_group = c->ctx->groups[0];
 	if (build_client_hello(c) || wt_hs_flush(c))
@@ -228,7 +228,7 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->peer_share = NULL;
 	c->hrr_group = 0;
 	c->psk_selected = 0xFFFF;
-	c->cookielen = is_hrr ? 0 : c->cookielen;
+	c->hs->cookielen = is_hrr ? 0 : c->hs->cookielen;
 	if (wt_hs_check_ext_block(c, &exts, is_hrr ? M_HRR : M_SH))
 		return -1;
 	/* A HelloRetryRequest must name TLS 1.3 too (4.1.4). */
@@ -266,7 +266,7 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		/* RFC 8446 4.1.4: "Clients MUST abort the handshake with an
 		 * "illegal_parameter" alert if the HelloRetryRequest would not
 		 * result in any change in the ClientHello." */
-		if (c->hrr_group == 0 && c->cookielen == 0)
+		if (c->hrr_group == 0 && c->hs->cookielen == 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
 		c->hrr = 1;
 		wt_th_hrr_reset(c);
@@ -276,7 +276,7 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		/* A PSK whose hash is not the suite's cannot be offered again. */
 		if (c->offered_psk) {
 			uint32_t h, a, k;
-			(void)wt_ks_suite_params(c->sess.suite, &h, &a, &k);
+			(void)wt_ks_suite_params(c->sess->suite, &h, &a, &k);
 			if (h != c->hash)
 				c->offered_psk = 0;
 		}
@@ -293,7 +293,7 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		/* RFC 8446 4.2.11: "the server MUST ensure that it selects a
 		 * compatible PSK (if any) and cipher suite"; the client MUST
 		 * verify both. */
-		(void)wt_ks_suite_params(c->sess.suite, &h, &a, &k);
+		(void)wt_ks_suite_params(c->sess->suite, &h, &a, &k);
 		if (!c->offered_psk || c->psk_selected != 0 || h != c->hash)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_PSK);
 		c->resumed = 1;
@@ -307,26 +307,28 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * 7.4.2: X25519 "implementations MUST check whether the computed
 	 * Diffie-Hellman shared secret is the all-zero value and abort if
 	 * so". A value of the wrong size is malformed too. */
-	if (wt_kex_client_finish(&c->kex, c->peer_share, c->peer_sharelen, secret,
+	if (wt_kex_client_finish(&c->hs->kex, c->peer_share, c->peer_sharelen, secret,
 				 &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 	c->group = c->kex_group;
 	if (!c->resumed)
-		wt_ks_early_init(&c->ks_e, c->hash, NULL, 0);
+		wt_ks_early_init(&c->hs->ks_e, c->hash, NULL, 0);
 	wt_th_out(c, th);
-	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret, slen, th);
+	i = (uint32_t)wt_ks_handshake_init(&c->hs->ks_h, &c->hs->ks_e, c->hash, secret,
+					   slen, th);
 	wt_wipe(secret, sizeof secret);
 	if (i)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	send_ccs_once(c);
-	if (wt_tls_set_keys(c, &c->rd, c->ks_h.s_hs) ||
-	    wt_tls_set_keys(c, &c->wr, c->ks_h.c_hs))
+	if (wt_tls_set_keys(c, &c->rd, c->hs->ks_h.s_hs) ||
+	    wt_tls_set_keys(c, &c->wr, c->hs->ks_h.c_hs))
 		return -1;
 	/* Key log, in OpenSSL's client order (a Node/OpenSSL peer's log then
 	 * matches line for line): the server's handshake secret now, our own
 	 * when our second flight goes out under it (nothing is sent under it
 	 * before). */
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.s_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+			  c->hs->ks_h.s_hs);
 	c->rd_epoch++;
 	c->state = ST_C_EXPECT_EE;
 	return 0;
@@ -361,7 +363,7 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg, size_t len
 	if (!wt_hs_ext_seen(c, EXT_SIGNATURE_ALGORITHMS))
 		return FAIL(c, WT_ALERT_MISSING_EXTENSION, WT_TLS_R_MISSING_EXTENSION);
 	c->cert_requested = 1;
-	c->cr_contextlen = 0;
+	c->hs->cr_contextlen = 0;
 	wt_th_add(c, msg, len);
 	c->state = ST_C_EXPECT_CERT;
 	return 0;
@@ -393,10 +395,10 @@ static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t th[WT_HASH_MAX_LEN];
-	if (wt_hs_recv_finished(c, msg, len, c->ks_h.s_hs))
+	if (wt_hs_recv_finished(c, msg, len, c->hs->ks_h.s_hs))
 		return -1;
 	wt_th_out(c, th);
-	if (wt_ks_master_init(&c->ks_m, &c->ks_h, c->hash, th))
+	if (wt_ks_master_init(&c->ks_m, &c->hs->ks_h, c->hash, th))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	if (wt_tls_set_keys(c, &c->rd, c->ks_m.s_ap))
 		return -1;
@@ -404,15 +406,16 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0, c->ks_m.s_ap);
 	c->rd_epoch++;
 	/* Our second flight, under the client handshake key. */
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.c_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+			  c->hs->ks_h.c_hs);
 	if (c->cert_requested) {
-		if (wt_hs_send_certificate(c, c->cr_context, c->cr_contextlen))
+		if (wt_hs_send_certificate(c, c->hs->cr_context, c->hs->cr_contextlen))
 			return -1;
 		/* RFC 8446 4.4.3: CertificateVerify only with a certificate. */
 		if (c->sent_cert && wt_hs_send_cert_verify(c))
 			return -1;
 	}
-	if (wt_hs_send_finished(c, c->ks_h.c_hs) || wt_hs_flush(c))
+	if (wt_hs_send_finished(c, c->hs->ks_h.c_hs) || wt_hs_flush(c))
 		return -1;
 	wt_th_out(c, th);
 	if (wt_ks_resumption(&c->ks_m, c->hash, th) ||
@@ -420,7 +423,7 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0, c->ks_m.c_ap);
 	/* The kex context was wiped by finish; handshake secrets go too. */
-	wt_wipe(&c->ks_e, sizeof c->ks_e);
+	wt_wipe(&c->hs->ks_e, sizeof c->hs->ks_e);
 	c->state = ST_CONNECTED;
 	c->hs_done = 1;
 	return 0;
@@ -443,18 +446,20 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return 0;
 	if (lifetime > 604800)
 		lifetime = 604800;
-	c->sess.version = WT_TLS_VERSION_13;
-	c->sess.sidlen = 0;
-	c->sess.suite = c->suite;
-	c->sess.psklen = c->hashlen;
+	/* Memory short: no resumption, as for a ticket too large. */
+	if (wt_tls_sess_resize(c, ticket.len))
+		return 0;
+	c->sess->version = WT_TLS_VERSION_13;
+	c->sess->sidlen = 0;
+	c->sess->suite = c->suite;
+	c->sess->psklen = c->hashlen;
 	if (wt_ks_ticket_psk(c->hash, c->ks_m.resumption, nonce.p, nonce.len,
-			     c->sess.psk))
+			     c->sess->psk))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
-	c->sess.age_add = age_add;
-	c->sess.lifetime = lifetime;
-	c->sess.received_ms = wt_now();
-	c->sess.ticketlen = (uint32_t)ticket.len;
-	memcpy(c->sess.ticket, ticket.p, ticket.len);
+	c->sess->age_add = age_add;
+	c->sess->lifetime = lifetime;
+	c->sess->received_ms = wt_now();
+	memcpy(c->sess->ticket, ticket.p, ticket.len);
 	c->have_sess = 1;
 	c->tickets_recv++;
 	return 0;
@@ -473,41 +478,42 @@ uint32_t wt_tls_tickets_received(const wt_tls_conn *c)
  * 1.2: no version, no sid) is still read. */
 size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 {
-	size_t n = 4 + 2 + 2 + 1 + c->sess.sidlen + 1 + c->sess.psklen + 4 + 4 + 8 + 2 +
-		c->sess.ticketlen;
+	size_t n;
 	uint8_t *p = out;
-	if (!c->have_sess || c->role != ROLE_CLIENT)
+	if (!c->have_sess || c->sess == NULL || c->role != ROLE_CLIENT)
 		return 0;
+	n = 4 + 2 + 2 + 1 + c->sess->sidlen + 1 + c->sess->psklen + 4 + 4 + 8 + 2 +
+		c->sess->ticketlen;
 	if (cap < n)
 		return n;
 	memcpy(p, "WTS2", 4);
 	p += 4;
-	wt_store16_be(p, c->sess.version);
+	wt_store16_be(p, c->sess->version);
 	p += 2;
-	wt_store16_be(p, c->sess.suite);
+	wt_store16_be(p, c->sess->suite);
 	p += 2;
-	*p++ = (uint8_t)c->sess.sidlen;
-	memcpy(p, c->sess.sid, c->sess.sidlen);
-	p += c->sess.sidlen;
-	*p++ = (uint8_t)c->sess.psklen;
-	memcpy(p, c->sess.psk, c->sess.psklen);
-	p += c->sess.psklen;
-	wt_store32_be(p, c->sess.age_add);
+	*p++ = (uint8_t)c->sess->sidlen;
+	memcpy(p, c->sess->sid, c->sess->sidlen);
+	p += c->sess->sidlen;
+	*p++ = (uint8_t)c->sess->psklen;
+	memcpy(p, c->sess->psk, c->sess->psklen);
+	p += c->sess->psklen;
+	wt_store32_be(p, c->sess->age_add);
 	p += 4;
-	wt_store32_be(p, c->sess.lifetime);
+	wt_store32_be(p, c->sess->lifetime);
 	p += 4;
-	wt_store64_be(p, c->sess.received_ms);
+	wt_store64_be(p, c->sess->received_ms);
 	p += 8;
-	wt_store16_be(p, c->sess.ticketlen);
+	wt_store16_be(p, c->sess->ticketlen);
 	p += 2;
-	memcpy(p, c->sess.ticket, c->sess.ticketlen);
+	memcpy(p, c->sess->ticket, c->sess->ticketlen);
 	return n;
 }
 
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 {
 	wt_rd r = { in, len };
-	const uint8_t *p, *sid = NULL;
+	const uint8_t *p, *psk, *sid = NULL;
 	uint32_t version = WT_TLS_VERSION_13, suite, sidlen = 0, psklen, age, life, tl,
 		 hi, lo, v2;
 	if (wt_rd_bytes(&r, 4, &p))
@@ -524,9 +530,9 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 	if (v2 && (wt_rd_u8(&r, &sidlen) || sidlen > 32 || wt_rd_bytes(&r, sidlen, &sid)))
 		return WT_TLS_ERR_CONFIG;
 	if (wt_rd_u8(&r, &psklen) || psklen > WT_HASH_MAX_LEN ||
-	    (version == WT_TLS_VERSION_12 && psklen != 48) || wt_rd_bytes(&r, psklen, &p))
+	    (version == WT_TLS_VERSION_12 && psklen != 48) ||
+	    wt_rd_bytes(&r, psklen, &psk))
 		return WT_TLS_ERR_CONFIG;
-	memcpy(c->sess.psk, p, psklen);
 	/* A TLS 1.3 session needs its ticket; a TLS 1.2 one a ticket or a
 	 * session ID. */
 	if (wt_rd_u32(&r, &age) || wt_rd_u32(&r, &life) || wt_rd_u32(&r, &hi) ||
@@ -534,17 +540,19 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 	    (tl == 0 && (version == WT_TLS_VERSION_13 || sidlen == 0)) ||
 	    wt_rd_bytes(&r, tl, &p) || r.len)
 		return WT_TLS_ERR_CONFIG;
-	c->sess.version = version;
-	c->sess.suite = suite;
-	c->sess.sidlen = sidlen;
+	if (wt_tls_sess_resize(c, tl))
+		return WT_TLS_ERR_NO_BUFFERS;
+	memcpy(c->sess->psk, psk, psklen);
+	c->sess->version = version;
+	c->sess->suite = suite;
+	c->sess->sidlen = sidlen;
 	if (sidlen)
-		memcpy(c->sess.sid, sid, sidlen);
-	c->sess.psklen = psklen;
-	c->sess.age_add = age;
-	c->sess.lifetime = life;
-	c->sess.received_ms = (uint64_t)hi << 32 | lo;
-	c->sess.ticketlen = tl;
-	memcpy(c->sess.ticket, p, tl);
+		memcpy(c->sess->sid, sid, sidlen);
+	c->sess->psklen = psklen;
+	c->sess->age_add = age;
+	c->sess->lifetime = life;
+	c->sess->received_ms = (uint64_t)hi << 32 | lo;
+	memcpy(c->sess->ticket, p, tl);
 	c->have_sess = 1;
 	return 0;
 }

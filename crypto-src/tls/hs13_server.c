@@ -228,11 +228,11 @@ static int try_psk(wt_tls_conn *c, const uint8_t *ch, size_t chlen)
 	trunc = chlen - 2 - blen;
 	if (b.len != c->hashlen)
 		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_BAD_BINDER);
-	h = c->th;
+	h = c->hs->th;
 	wt_hash_update(&h, ch, trunc);
 	wt_hash_out(&h, th);
-	wt_ks_early_init(&c->ks_e, c->hash, c->psk, c->hashlen);
-	if (wt_ks_binder_key(&c->ks_e, c->hash, 1, bk) ||
+	wt_ks_early_init(&c->hs->ks_e, c->hash, c->psk, c->hashlen);
+	if (wt_ks_binder_key(&c->hs->ks_e, c->hash, 1, bk) ||
 	    wt_ks_finished(c->hash, bk, th, want))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	ok = wt_ct_eq(want, b.p, c->hashlen);
@@ -371,7 +371,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		c->ext_seen_peer = c->seen_ext[0];
 		ch_digest(msg, all, d);
 		if (!second) {
-			memcpy(c->ch1_digest, d, 32);
+			memcpy(c->hs->ch1_digest, d, 32);
 			/* RFC 8446 4.2.10: a server that does not accept 0-RTT
 			 * "skips past early data" - by deprotection failures after
 			 * a ServerHello, by outer type application_data after a
@@ -382,7 +382,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 				0;
 		} else {
 			c->early_skip = 0;
-			if (memcmp(d, c->ch1_digest, 32) != 0)
+			if (memcmp(d, c->hs->ch1_digest, 32) != 0)
 				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
 					    WT_TLS_R_BAD_HRR);
 			/* 4.2.10: "A client MUST NOT include the "early_data"
@@ -393,7 +393,7 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			/* 4.2.2: "When sending the new ClientHello, the client
 			 * MUST copy the contents of the extension received in
 			 * the HelloRetryRequest into a "cookie" extension". */
-			if (c->cookielen && !c->cookie_ok)
+			if (c->hs->cookielen && !c->cookie_ok)
 				return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
 					    WT_TLS_R_BAD_COOKIE);
 			/* 4.1.2: "If a "key_share" extension was supplied in the
@@ -529,8 +529,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		c->hrr_group = group;
 		c->psk_ch1 = c->resumed;
 		/* A fresh cookie (cookie.c) the second ClientHello must echo. */
-		wt_random(c->cookie, 32);
-		c->cookielen = 32;
+		wt_random(c->hs->cookie, 32);
+		c->hs->cookielen = 32;
 		wt_th_hrr_reset(c);
 		if (write_server_hello(c, 1) || wt_hs_flush(c))
 			return -1;
@@ -548,28 +548,31 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->group = group;
 	/* 4.2.8.2 / 7.4.2: the client's share is validated (a point on the
 	 * curve, a non-zero X25519 secret, an ML-KEM key of the right form). */
-	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->own_share, secret,
-			  &slen) != 0)
+	if (wt_kex_server(group, c->peer_share, c->peer_sharelen, c->hs->own_share,
+			  secret, &slen) != 0)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
-	c->own_sharelen = wt_kex_server_share_len(group);
+	c->hs->own_sharelen = wt_kex_server_share_len(group);
 	if (write_server_hello(c, 0) || wt_hs_flush(c)) {
 		wt_wipe(secret, sizeof secret);
 		return -1;
 	}
 	send_ccs_once(c);
 	if (!c->resumed)
-		wt_ks_early_init(&c->ks_e, c->hash, NULL, 0);
+		wt_ks_early_init(&c->hs->ks_e, c->hash, NULL, 0);
 	wt_th_out(c, th);
-	i = (uint32_t)wt_ks_handshake_init(&c->ks_h, &c->ks_e, c->hash, secret, slen, th);
+	i = (uint32_t)wt_ks_handshake_init(&c->hs->ks_h, &c->hs->ks_e, c->hash, secret,
+					   slen, th);
 	wt_wipe(secret, sizeof secret);
 	if (i)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
-	if (wt_tls_set_keys(c, &c->wr, c->ks_h.s_hs) ||
-	    wt_tls_set_keys(c, &c->rd, c->ks_h.c_hs))
+	if (wt_tls_set_keys(c, &c->wr, c->hs->ks_h.s_hs) ||
+	    wt_tls_set_keys(c, &c->rd, c->hs->ks_h.c_hs))
 		return -1;
 	/* Key log, in OpenSSL's server order (see wt_tls.h). */
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.s_hs);
-	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, c->ks_h.c_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+			  c->hs->ks_h.s_hs);
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+			  c->hs->ks_h.c_hs);
 	c->rd_epoch++;
 
 	/* EncryptedExtensions [CertificateRequest] [Certificate
@@ -590,15 +593,15 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			if (wt_hs_commit(c, HS_CERTIFICATE_REQUEST, &w))
 				return -1;
 			c->cert_requested = 1;
-			c->cr_contextlen = 0;
+			c->hs->cr_contextlen = 0;
 		}
 		if (wt_hs_send_certificate(c, NULL, 0) || wt_hs_send_cert_verify(c))
 			return -1;
 	}
-	if (wt_hs_send_finished(c, c->ks_h.s_hs) || wt_hs_flush(c))
+	if (wt_hs_send_finished(c, c->hs->ks_h.s_hs) || wt_hs_flush(c))
 		return -1;
 	wt_th_out(c, th);
-	if (wt_ks_master_init(&c->ks_m, &c->ks_h, c->hash, th) ||
+	if (wt_ks_master_init(&c->ks_m, &c->hs->ks_h, c->hash, th) ||
 	    wt_tls_set_keys(c, &c->wr, c->ks_m.s_ap))
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_EXPORTER_SECRET, c->ks_m.exporter);
@@ -627,7 +630,7 @@ static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t th[WT_HASH_MAX_LEN];
-	if (wt_hs_recv_finished(c, msg, len, c->ks_h.c_hs))
+	if (wt_hs_recv_finished(c, msg, len, c->hs->ks_h.c_hs))
 		return -1;
 	wt_th_out(c, th);
 	if (wt_ks_resumption(&c->ks_m, c->hash, th) ||
@@ -637,7 +640,7 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	 * key installed, as OpenSSL does. */
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0, c->ks_m.c_ap);
 	c->rd_epoch++;
-	wt_wipe(&c->ks_e, sizeof c->ks_e);
+	wt_wipe(&c->hs->ks_e, sizeof c->hs->ks_e);
 	c->state = ST_CONNECTED;
 	c->hs_done = 1;
 	return send_tickets(c);

@@ -27,6 +27,12 @@ int wt_tls_enter(wt_tls_conn *c)
 		return 0;
 	}
 	if (c->arena == NULL) {
+		/* A server that has received nothing waits for its first byte
+		 * without buffers (wt_tls_conn_awaiting_first). */
+		if (wt_tls_conn_awaiting_first(c)) {
+			c->last = WT_TLS_ERROR_WANT_READ;
+			return 0;
+		}
 		c->transient = WT_TLS_ERR_NO_BUFFERS;
 		return 0;
 	}
@@ -231,8 +237,9 @@ static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 			return -1;
 		if (!c->hs_done) {
 			/* The handshake's regions exist while it runs (see
-			 * buffers.c); only a failed malloc stops that. */
-			if (wt_tls_hs_acquire(c))
+			 * buffers.c), from the first byte on for a server; only a
+			 * failed malloc stops that. */
+			if (!wt_tls_conn_awaiting_first(c) && wt_tls_hs_acquire(c))
 				return wt_tls_fail(c, WT_ALERT_INTERNAL_ERROR,
 						   WT_TLS_ERR_NO_MEMORY);
 			/* Our flight goes out before we wait for the peer's

@@ -27,7 +27,13 @@ uint32_t wt_rec_set_keys(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *secret)
 	if (secret != d->secret)
 		memcpy(d->secret, secret, c->hashlen);
 	r = wt_ks_traffic_keys(c->hash, d->secret, key, c->keylen, d->iv);
-	if (r == 0 && wt_aead_init(&d->aead, c->aead, key, c->keylen) != 0)
+	/* Expanded now (a bad key fails here, not at the first record) and
+	 * again from d->key whenever the arena comes back. */
+	memcpy(d->key, key, sizeof d->key);
+	d->alg = c->aead;
+	d->keylen = c->keylen;
+	d->ready = 0;
+	if (r == 0 && wt_tls_aead(c, d) == NULL)
 		r = -1;
 	wt_wipe(key, sizeof key);
 	d->seq = 0;
@@ -47,7 +53,12 @@ uint32_t wt_rec_set_keys12(wt_tls_conn *c, wt_tls_dir *d, const uint8_t *key,
 	int gcm = c->aead != WT_AEAD_CHACHA20POLY1305;
 	memset(d->iv, 0, sizeof d->iv);
 	memcpy(d->iv, iv, gcm ? 4 : 12);
-	if (wt_aead_init(&d->aead, c->aead, key, c->keylen) != 0)
+	memset(d->key, 0, sizeof d->key);
+	memcpy(d->key, key, c->keylen);
+	d->alg = c->aead;
+	d->keylen = c->keylen;
+	d->ready = 0;
+	if (wt_tls_aead(c, d) == NULL)
 		return WT_TLS_ERR_CRYPTO_UNAVAILABLE;
 	d->seq = 0;
 	d->active = 1;
@@ -117,6 +128,7 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver, const uint
 	wt_tls_dir *d = &c->wr;
 	size_t body = d->active ? n + 1 + WT_AEAD_TAG_LEN : n;
 	uint8_t *r, nonce[12];
+	wt_aead_ctx *a = d->active ? wt_tls_aead(c, d) : NULL;
 	if (d->active && d->v12) {
 		/* TLS 1.2 (RFC 5246 6.2.3.3): GenericAEADCipher {
 		 * nonce_explicit, aead-ciphered content }, the header's type
@@ -136,7 +148,8 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver, const uint
 			wt_store64_be(r + WT_TLS_HDR, d->seq);
 		nonce12(d, r + WT_TLS_HDR, nonce);
 		aad12(d, type, n, aad);
-		if (wt_aead_seal(&d->aead, nonce, 12, aad, 13, r + WT_TLS_HDR + ex, n,
+		if (a == NULL ||
+		    wt_aead_seal(a, nonce, 12, aad, 13, r + WT_TLS_HDR + ex, n,
 				 r + WT_TLS_HDR + ex, r + WT_TLS_HDR + ex + n) != 0)
 			return WT_TLS_ERR_INTERNAL;
 		/* RFC 5246 6.1: "Sequence numbers ... may not exceed 2^64-1";
@@ -167,8 +180,9 @@ static uint32_t seal_one(wt_tls_conn *c, uint32_t type, uint32_t ver, const uint
 		 * sent: RFC 8446 5.4 leaves the policy to us). */
 		r[WT_TLS_HDR + n] = (uint8_t)type;
 		nonce_of(d, nonce);
-		if (wt_aead_seal(&d->aead, nonce, 12, r, WT_TLS_HDR, r + WT_TLS_HDR,
-				 n + 1, r + WT_TLS_HDR, r + WT_TLS_HDR + n + 1) != 0)
+		if (a == NULL ||
+		    wt_aead_seal(a, nonce, 12, r, WT_TLS_HDR, r + WT_TLS_HDR, n + 1,
+				 r + WT_TLS_HDR, r + WT_TLS_HDR + n + 1) != 0)
 			return WT_TLS_ERR_INTERNAL;
 		/* RFC 8446 5.3: "If a TLS implementation would need to wrap a
 		 * sequence number, it MUST either rekey or terminate" (post.c
@@ -303,6 +317,7 @@ static int read12(wt_tls_conn *c, wt_rec_in *rec, const uint8_t *h, uint8_t *bod
 	wt_tls_dir *d = &c->rd;
 	size_t ex = d->explicit_nonce ? 8 : 0, n;
 	uint8_t nonce[12], aad[13];
+	wt_aead_ctx *a;
 	int r;
 	uint32_t type = h[0];
 	/* A record too short to hold the explicit nonce and the tag cannot
@@ -318,8 +333,10 @@ static int read12(wt_tls_conn *c, wt_rec_in *rec, const uint8_t *h, uint8_t *bod
 		return bad(rec, WT_ALERT_RECORD_OVERFLOW, WT_TLS_R_RECORD_OVERFLOW);
 	nonce12(d, body, nonce);
 	aad12(d, type, n, aad);
-	r = wt_aead_open(&d->aead, nonce, 12, aad, 13, body + ex, n, body + ex,
-			 body + ex + n);
+	a = wt_tls_aead(c, d);
+	r = a == NULL ? -1 :
+			wt_aead_open(a, nonce, 12, aad, 13, body + ex, n, body + ex,
+				     body + ex + n);
 	WT_DECLASSIFY_MEM(&r, sizeof r);
 	/* RFC 5246 6.2.3.3: "If the decryption fails, a fatal bad_record_mac
 	 * alert MUST be generated." */
@@ -341,6 +358,7 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 	size_t avail = c->in_len - c->in_off, len, n;
 	uint32_t type;
 	int r;
+	wt_aead_ctx *a;
 
 	if (avail < WT_TLS_HDR)
 		return WT_REC_NONE;
@@ -396,7 +414,10 @@ int wt_rec_read(wt_tls_conn *c, wt_rec_in *rec)
 	/* RFC 8446 5.2: additional_data = the record header. "If the
 	 * decryption fails, the receiver MUST terminate the connection with a
 	 * "bad_record_mac" alert." */
-	r = wt_aead_open(&c->rd.aead, nonce, 12, h, WT_TLS_HDR, body, n, body, body + n);
+	a = wt_tls_aead(c, &c->rd);
+	r = a == NULL ?
+		-1 :
+		wt_aead_open(a, nonce, 12, h, WT_TLS_HDR, body, n, body, body + n);
 	/* The verdict is public by design (the record is dropped or the
 	 * connection fails). */
 	WT_DECLASSIFY_MEM(&r, sizeof r);

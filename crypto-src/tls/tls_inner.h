@@ -32,7 +32,7 @@
  * Layout of one connection (the struct below, the host's arena, and the
  * handshake's regions, which buffers.c allocates while they are needed):
  *
- *   arena: [ in | out | stage ]
+ *   arena: [ in | out | stage | aead rd | aead wr ]
  *     in      ciphertext from the peer; records are decrypted in place and
  *             application data is read from there (recvapp);
  *     out     the bounded outgoing side the host drains (sendrec); at most
@@ -40,6 +40,8 @@
  *     stage   sealed records not yet moved into out (OpenSSL's write
  *             buffer): one application record (with a KeyUpdate, an
  *             alert) once the handshake is done;
+ *     aead    the expanded AEAD keys of each direction (wt_tls_aead),
+ *             remade from the dir's key after the arena comes back;
  *   while the handshake runs (malloc, freed once done and drained):
  *     hs_stage  the stage for a whole handshake flight;
  *     hs_out    outgoing handshake messages of the flight being built,
@@ -268,7 +270,14 @@ struct wt_tls_ctx {
 /* ---- record protection, one direction ----------------------------------- */
 
 typedef struct {
-	wt_aead_ctx aead;
+	/* The AEAD key; its expanded form (wt_aead_ctx: AES round keys and
+	 * GHASH powers, 3.4 KiB) lives in the arena (buffers.c
+	 * wt_tls_aead), made from key when first used after the arena was
+	 * attached (ready 0), so an idle connection whose arena went back
+	 * (RELEASE_BUFFERS) holds 32 bytes of key, not the expansion. */
+	uint8_t key[32];
+	uint32_t alg, keylen; /* WT_AEAD_* and its key length */
+	uint32_t ready;
 	uint8_t iv[12];
 	uint8_t secret[WT_HASH_MAX_LEN]; /* current traffic secret */
 	uint64_t seq;
@@ -316,8 +325,35 @@ typedef struct {
 	uint32_t age_add, lifetime;
 	uint64_t received_ms;
 	uint32_t ticketlen;
-	uint8_t ticket[WT_TLS_TICKET_MAX];
+	uint8_t ticket[]; /* ticketlen bytes (at most WT_TLS_TICKET_MAX) */
 } wt_tls_session;
+
+/* What only the handshake reads, allocated when it starts
+ * (wt_tls_hs_acquire) and wiped and freed when it is done
+ * (wt_tls_hs_trim): an idle established connection does not hold key
+ * exchange state, the transcript, the peer's public key, a cookie. */
+typedef struct {
+	/* transcript: both hashes run until the suite is known */
+	wt_hash_ctx th, th384;
+	wt_ks_early ks_e;
+	wt_ks_handshake ks_h;
+	wt_kex_ctx kex; /* fields private to crypto-src/pk */
+	/* Our key_exchange bytes: a server's ServerHello share; a client's
+	 * ClientHello share, kept to repeat it after a HelloRetryRequest that
+	 * asked for a cookie only (RFC 8446 4.1.2). */
+	uint8_t own_share[WT_KEX_SHARE_MAX];
+	size_t own_sharelen;
+	uint8_t cookie[WT_TLS_COOKIE_MAX];
+	uint32_t cookielen;
+	wt_pubkey peer_key;      /* the peer certificate's key */
+	uint8_t cr_context[255]; /* CertificateRequest context */
+	uint32_t cr_contextlen;
+	uint8_t ch1_digest[32];      /* server: what ClientHello2 must repeat */
+	uint8_t kb[2 * 32 + 2 * 12]; /* key block: client key, server key,
+	                              * client iv, server iv (6.3), keylen and
+	                              * iv12 each; installed at each side's
+	                              * ChangeCipherSpec, wiped once both are */
+} wt_tls_hss;
 
 struct wt_tls_conn {
 	const wt_tls_ctx *ctx;
@@ -358,23 +394,18 @@ struct wt_tls_conn {
 	uint32_t tkt_flags; /* server: flags of the ticket being resumed */
 	uint32_t hs_done;
 
-	/* transcript: both hashes run until the suite is known */
-	wt_hash_ctx th, th384;
-
-	wt_ks_early ks_e;
-	wt_ks_handshake ks_h;
 	wt_ks_master ks_m;
+	/* What only the handshake reads (see wt_tls_hss): NULL before the
+	 * handshake starts and once it is done. */
+	wt_tls_hss *hs;
 
 	/* hello state */
-	wt_kex_ctx kex;         /* fields private to crypto-src/pk */
 	uint32_t kex_group;     /* the group of our key share */
 	uint32_t x25519_beside; /* client: an X25519 share went beside
 	                              * the X25519MLKEM768 one (key_share.c) */
 	uint8_t random[32], peer_random[32];
 	uint8_t session_id[32];
 	uint32_t sid_len;
-	uint8_t cookie[WT_TLS_COOKIE_MAX];
-	uint32_t cookielen;
 	uint32_t hrr_group;
 	uint32_t offered_psk;    /* client offered the stored (TLS 1.3)
 	                              * session as a PSK */
@@ -410,51 +441,40 @@ struct wt_tls_conn {
 	uint32_t alpnlen;
 
 	/* peer certificate */
-	wt_pubkey peer_key;
 	uint32_t verify_state; /* enum wt_verify_state */
 	uint32_t verify_alert;
 	int32_t verify_code; /* see wt_tls_verify_code */
 	uint8_t vhost[256];  /* wt_tls_set_verify_host */
 	uint32_t vhostlen;
-	uint8_t cr_context[255]; /* CertificateRequest context */
-	uint32_t cr_contextlen;
 
 	/* sessions */
-	wt_tls_session sess; /* client: to offer / last received */
+	wt_tls_session *sess; /* client: to offer / last received; allocated
+	                       * to its ticket's size while there is one
+	                       * (wt_tls_sess_resize), else NULL */
 	uint32_t have_sess;
 	uint32_t tickets_recv;        /* client: NewSessionTickets taken */
 	uint8_t psk[WT_HASH_MAX_LEN]; /* server: PSK from the accepted ticket */
 	uint32_t tickets_sent;
 
-	/* Our key_exchange bytes: a server's ServerHello share; a client's
-	 * ClientHello share, kept to repeat it after a HelloRetryRequest that
-	 * asked for a cookie only (RFC 8446 4.1.2). */
-	uint8_t own_share[WT_KEX_SHARE_MAX];
-	size_t own_sharelen;
 	uint32_t rd_epoch;
 	uint32_t ext_seen_peer; /* server: extensions the client sent */
-	uint8_t ch1_digest[32]; /* server: what ClientHello2 must repeat */
 	uint32_t npeer_shares;  /* server: KeyShareEntry count */
 	uint32_t cookie_ok;     /* server: ClientHello2 echoed the cookie */
 	uint32_t psk_ch1;       /* server: ClientHello1's PSK was accepted */
 	uint32_t early_skip;    /* server: 0-RTT bytes still to skip */
 
 	/* TLS 1.2 (hs12*.c) */
-	uint8_t ms[48];              /* master secret (RFC 5246 8.1) */
-	uint8_t kb[2 * 32 + 2 * 12]; /* key block: client key, server key,
-	                              * client iv, server iv (6.3), keylen and
-	                              * iv12 each; installed at each side's
-	                              * ChangeCipherSpec, wiped once both are */
-	uint32_t ems;                /* extended_master_secret negotiated */
-	uint32_t peer_ems;           /* peer sent extended_master_secret */
-	uint32_t peer_reneg;         /* peer sent renegotiation_info or SCSV */
-	uint32_t peer_fallback;      /* server: TLS_FALLBACK_SCSV offered */
-	uint32_t peer_v12;           /* server: 0x0303 offered (legacy_version
+	uint8_t ms[48];             /* master secret (RFC 5246 8.1) */
+	uint32_t ems;               /* extended_master_secret negotiated */
+	uint32_t peer_ems;          /* peer sent extended_master_secret */
+	uint32_t peer_reneg;        /* peer sent renegotiation_info or SCSV */
+	uint32_t peer_fallback;     /* server: TLS_FALLBACK_SCSV offered */
+	uint32_t peer_v12;          /* server: 0x0303 offered (legacy_version
 	                              * or supported_versions) */
-	uint32_t peer_point_ok;      /* ec_point_formats lists uncompressed,
+	uint32_t peer_point_ok;     /* ec_point_formats lists uncompressed,
 	                              * or the extension is absent */
-	uint32_t peer_ticket_ext;    /* session_ticket extension seen */
-	const uint8_t *peer_ticket;  /* its body, into hs_in (server) */
+	uint32_t peer_ticket_ext;   /* session_ticket extension seen */
+	const uint8_t *peer_ticket; /* its body, into hs_in (server) */
 	size_t peer_ticketlen;
 	uint32_t send_ticket;            /* server: NewSessionTicket to send /
 	                              * client: one is to come */
@@ -501,6 +521,10 @@ uint8_t *wt_tls_hsout(wt_tls_conn *c);
 /* The most hs_in may need for a handshake limit (one message of hs_max
  * bytes and one record more). */
 size_t wt_tls_hsin_max(size_t hs_max);
+/* The expanded AEAD context of direction d (c->rd or c->wr), in the
+ * arena, expanded from d->key when not ready; NULL without an arena or
+ * when the key does not expand. */
+wt_aead_ctx *wt_tls_aead(wt_tls_conn *c, wt_tls_dir *d);
 /* A new connection's regions (the stage is the arena's). */
 void wt_tls_buffers_init(wt_tls_conn *c);
 /* Allocate what the handshake needs (hs_stage, hs_out, hs_in) if it is
@@ -513,6 +537,13 @@ int wt_tls_hsin_reserve(wt_tls_conn *c, size_t need);
 void wt_tls_hs_trim(wt_tls_conn *c);
 /* Give back everything (wt_tls_conn_clear). */
 void wt_tls_hs_free(wt_tls_conn *c);
+/* c->sess made to hold a ticket of ticketlen bytes (ticketlen set, the
+ * ticket bytes to be written; the other fields kept, zero when new); the
+ * old one wiped and freed. 0, or -1 when memory is short (the old one
+ * stays). */
+int wt_tls_sess_resize(wt_tls_conn *c, size_t ticketlen);
+/* Wipe and free the stored session (have_sess 0). */
+void wt_tls_sess_free(wt_tls_conn *c);
 
 /* ---- key log (keylog.c) ------------------------------------------------ */
 

@@ -26,6 +26,8 @@ static void make(side *s, int client, uint32_t suite)
 		wt_tls_set_connect_state(&s->c);
 	else
 		wt_tls_set_accept_state(&s->c);
+	/* The handshake's state (the transcript) exists while it runs. */
+	wt_tls_hs_acquire(&s->c);
 	wt_th_init(&s->c);
 	wt_tls_set_suite12(&s->c, suite);
 	s->c.hs_done = 1;

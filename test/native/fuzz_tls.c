@@ -40,6 +40,7 @@
  * is set it does not change and nothing more is sent after the alert;
  * every loop is bounded.
  */
+#include <stddef.h>
 #include "tls_mitm.h"
 
 /* ---- deterministic host ---------------------------------------------------- */
@@ -197,6 +198,11 @@ static uint8_t *fz_dup(const uint8_t *p, size_t n)
 }
 static void fz_dup_hs(wt_tls_conn *c)
 {
+	c->hs = (wt_tls_hss *)(void *)fz_dup((const uint8_t *)c->hs, sizeof *c->hs);
+	if (c->sess)
+		c->sess = (wt_tls_session *)(void *)fz_dup(
+			(const uint8_t *)c->sess,
+			offsetof(wt_tls_session, ticket) + c->sess->ticketlen);
 	c->hs_stage = fz_dup(c->hs_stage, c->stage_cap);
 	c->hsi_buf = fz_dup(c->hsi_buf, c->hsi_cap);
 	c->hso_buf = fz_dup(c->hso_buf, c->hso_cap);
@@ -264,6 +270,7 @@ static void fz_pair(tpair *p, wt_tls_ctx *cc, wt_tls_ctx *sc)
 	wt_tls_conn_init(p->s, sc, p->sa, n);
 	wt_tls_set_connect_state(p->c);
 	wt_tls_set_accept_state(p->s);
+	wt_tls_set_keylog(p->c, 1); /* t_keylog_peek */
 }
 
 static void fz_unpair(tpair *p)
@@ -322,7 +329,9 @@ static size_t fz_seal12(wt_tls_dir *d, uint8_t type, const uint8_t *p, size_t n,
 	out[4] = (uint8_t)body;
 	memmove(out + 5 + ex, p, n);
 	memcpy(out + 5, nonce + 4, ex);
-	wt_aead_seal(&d->aead, nonce, 12, aad, 13, out + 5 + ex, n, out + 5 + ex,
+	wt_aead_ctx a;
+	wt_aead_init(&a, d->alg, d->key, d->keylen);
+	wt_aead_seal(&a, nonce, 12, aad, 13, out + 5 + ex, n, out + 5 + ex,
 		     out + 5 + ex + n);
 	d->seq++;
 	return 5 + body;
@@ -334,13 +343,15 @@ static long fz_open12(wt_tls_dir *d, uint8_t *rec, size_t len)
 {
 	size_t ex = d->explicit_nonce ? 8 : 0, n;
 	uint8_t nonce[12], aad[13];
+	wt_aead_ctx a;
 	if (len < 5 + ex + 16)
 		return -1;
 	n = len - 5 - ex - 16;
 	fz_nonce_aad12(d, rec[0], n, nonce, aad);
 	if (ex && memcmp(rec + 5, nonce + 4, 8) != 0)
 		return -1;
-	if (wt_aead_open(&d->aead, nonce, 12, aad, 13, rec + 5 + ex, n, rec + 5 + ex,
+	wt_aead_init(&a, d->alg, d->key, d->keylen);
+	if (wt_aead_open(&a, nonce, 12, aad, 13, rec + 5 + ex, n, rec + 5 + ex,
 			 rec + 5 + ex + n))
 		return -1;
 	d->seq++;
@@ -591,7 +602,7 @@ static void fz_build(void)
 	fz_seed_flight(&fz_sc[FZ_SERVER_FRESH], &f, 0);
 	(void)wt_tls_do_handshake(p.s);
 	fz_freeze(FZ_SERVER_EXPECT_FIN, p.s, p.c, NULL, 0);
-	tk_init(&k, p.s, p.s->ks_h.s_hs);
+	tk_init(&k, p.s, p.s->hs->ks_h.s_hs);
 	n = t_take(p.s, scratch_rec, sizeof scratch_rec);
 	fz_seed_raw(&fz_sc[FZ_CLIENT_SENT_CH], scratch_rec, n);
 	/* The client takes the ServerHello only, then freezes. */
@@ -600,13 +611,15 @@ static void fz_build(void)
 		size_t ccs = scratch_rec[shrec] == 20 ? 6 : 0;
 		t_give(p.c, scratch_rec, shrec + ccs);
 		(void)wt_tls_do_handshake(p.c);
-		fz_freeze(FZ_CLIENT_EXPECT_EE, p.c, p.s, p.s->ks_h.s_hs, 0);
+		fz_freeze(FZ_CLIENT_EXPECT_EE, p.c, p.s, p.s->hs->ks_h.s_hs, 0);
 		t_give(p.c, scratch_rec + shrec + ccs, n - shrec - ccs);
 	}
 	(void)wt_tls_do_handshake(p.c);
-	tk_init(&k, p.c, p.c->ks_h.c_hs);
+	tk_init(&k, p.c,
+		t_keylog_peek(p.c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET));
 	tf_tap(&g, p.c, p.s, &k);
-	fz_key(FZ_SERVER_EXPECT_FIN, p.c, p.c->ks_h.c_hs);
+	fz_key(FZ_SERVER_EXPECT_FIN, p.c,
+	       t_keylog_peek(p.c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET));
 	fz_seed_flight(&fz_sc[FZ_SERVER_EXPECT_FIN], &g, 1);
 	(void)wt_tls_do_handshake(p.s);
 	/* Tickets and the end of the handshake. */
@@ -641,7 +654,7 @@ static void fz_build(void)
 	(void)wt_tls_do_handshake(p.c);
 	tp_move(p.c, p.s, 0);
 	(void)wt_tls_do_handshake(p.s);
-	tk_init(&k, p.s, p.s->ks_h.s_hs);
+	tk_init(&k, p.s, p.s->hs->ks_h.s_hs);
 	tf_take(&f, p.s, &k);
 	fz_seed_flight(&fz_sc[FZ_CLIENT_EXPECT_EE], &f, 1);
 	fz_unpair(&p);
@@ -675,9 +688,11 @@ static void fz_build(void)
 	/* the client's Certificate, CertificateVerify, Finished */
 	tp_move(p.s, p.c, 0);
 	(void)wt_tls_do_handshake(p.c);
-	tk_init(&k, p.c, p.c->ks_h.c_hs);
+	tk_init(&k, p.c,
+		t_keylog_peek(p.c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET));
 	tf_take(&g, p.c, &k);
-	fz_key(FZ_SERVER_EXPECT_CERT, p.c, p.c->ks_h.c_hs);
+	fz_key(FZ_SERVER_EXPECT_CERT, p.c,
+	       t_keylog_peek(p.c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET));
 	fz_seed_flight(&fz_sc[FZ_SERVER_EXPECT_CERT], &g, 1);
 	fz_unpair(&p);
 
@@ -782,6 +797,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_det();
 	/* Restore the frozen victim into the one arena. */
 	wt_tls_hs_free(&fz_victim);
+	wt_tls_sess_free(&fz_victim);
 	fz_victim = s->conn;
 	fz_dup_hs(&fz_victim);
 	memcpy(fz_arena, s->arena_copy, s->conn.arenalen);

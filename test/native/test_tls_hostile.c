@@ -541,7 +541,10 @@ static void server_states(int ccert)
 				}
 				sc_give_enc(&s, stream, sl, 0);
 				(void)wt_tls_do_handshake(s.p.c);
-				tk_init(&ck, s.p.c, s.p.c->ks_h.c_hs);
+				tk_init(&ck, s.p.c,
+					t_keylog_peek(
+						s.p.c,
+						WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET));
 				tf_take(&cf2, s.p.c, &ck);
 				n2 = tf_msgs(&cf2, cm2, 8);
 				CHECK(n2 == (ccert ? 3u : 1u),
@@ -563,7 +566,10 @@ static void server_states(int ccert)
 					sl += cm2[i].len;
 				}
 				memcpy(stream + sl, m, ml);
-				tk_init(&ck, s.p.c, s.p.c->ks_h.c_hs);
+				tk_init(&ck, s.p.c,
+					t_keylog_peek(
+						s.p.c,
+						WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET));
 				t_give_frag(s.p.s, &ck, 22, stream, sl + ml, 0);
 			}
 			snprintf(what, sizeof what,
@@ -1735,6 +1741,8 @@ static void test_plaintext_alerts(void)
 static int relay_handshake(tpair *p, size_t frag, trelay *rc, trelay *rs)
 {
 	int i, a = 0, b = 0;
+	wt_tls_set_keylog(p->c, 1); /* t_hs_traffic */
+	wt_tls_set_keylog(p->s, 1);
 	for (i = 0; i < 400; i++) {
 		if (a != 1)
 			a = wt_tls_do_handshake(p->c);

@@ -397,7 +397,7 @@ static void psk_case(const char *what, void (*fn)(tmb *, const uint8_t *psk),
 	tf_take(&f, p.c, NULL);
 	tf_msgs(&f, m, 2);
 	tm_set(&b, m[0].p, m[0].len);
-	fn(&b, p.c->sess.psk);
+	fn(&b, p.c->sess->psk);
 	t_give_plain(p.s, 22, b.b, b.len);
 	if (code) {
 		t_expect(p.s, code, what);
@@ -411,7 +411,7 @@ static void psk_case(const char *what, void (*fn)(tmb *, const uint8_t *psk),
 			      wt_tls_get_error(p.s, -1) == WT_TLS_ERROR_WANT_READ,
 		      "%s: server answers (%s)", what,
 		      wt_tls_err_string(wt_tls_error_code(p.s)));
-		tk_init(&k, p.s, p.s->ks_h.s_hs);
+		tk_init(&k, p.s, p.s->hs->ks_h.s_hs);
 		tf_take(&g, p.s, &k);
 		tf_msgs(&g, sm, 8);
 		tm_set(&sh, sm[0].p, sm[0].len);
@@ -978,7 +978,7 @@ static void early_psk_case(int hrr, int reject, size_t nrec, size_t reclen)
 	tm_set(&b, m[0].p, m[0].len);
 	idl = own_identity(&b, ids);
 	tm_ext_add(&b, EXT_EARLY_DATA, NULL, 0, 0);
-	psk_rebuild(&b, ids, idl, 1, p.c->sess.psk, 1);
+	psk_rebuild(&b, ids, idl, 1, p.c->sess->psk, 1);
 	wt_th_init(p.c);
 	wt_th_add(p.c, b.b, b.len);
 	t_give_plain(p.s, 22, b.b, b.len);

@@ -342,11 +342,11 @@ static void test_server_role_3(void)
 		      memcmp(out + 5, sh, shl) == 0,
 	      "RFC 8448 3: ServerHello byte for byte");
 	sec = val("server_handshake_traffic_secret", &sl);
-	CHECK(memcmp(p.s->ks_h.s_hs, sec, 32) == 0,
+	CHECK(memcmp(p.s->hs->ks_h.s_hs, sec, 32) == 0,
 	      "RFC 8448 3: server's server_handshake_traffic_secret");
 	free(sec);
 	sec = val("client_handshake_traffic_secret", &sl);
-	CHECK(memcmp(p.s->ks_h.c_hs, sec, 32) == 0,
+	CHECK(memcmp(p.s->hs->ks_h.c_hs, sec, 32) == 0,
 	      "RFC 8448 3: server's client_handshake_traffic_secret");
 	free(sec);
 	/* The next record opens with the trace's server handshake key. */
@@ -444,7 +444,7 @@ static int client_flight(tpair *p, const uint8_t *rec, size_t n, int resumed)
 	memcpy(nonce, p->c->rd.iv, 12);
 	for (i = 0; i < 8; i++)
 		nonce[4 + i] ^= (uint8_t)(p->c->rd.seq >> (56 - 8 * i));
-	ok = wt_aead_open(&p->c->rd.aead, nonce, 12, rec, 5, rec + 5, m, b,
+	ok = wt_aead_open(wt_tls_aead(p->c, &p->c->rd), nonce, 12, rec, 5, rec + 5, m, b,
 			  rec + 5 + m) == 0;
 	CHECK(ok, "the client's handshake read key opens the trace's flight");
 	if (!ok) {
@@ -512,9 +512,9 @@ static void test_client_role_3(void)
 			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
 		      "client took the trace's ServerHello (%s)",
 		      wt_tls_err_string(wt_tls_error_code(p.c)));
-		check_secret(p.c->ks_h.secret, "handshake_secret");
-		check_secret(p.c->ks_h.c_hs, "client_handshake_traffic_secret");
-		check_secret(p.c->ks_h.s_hs, "server_handshake_traffic_secret");
+		check_secret(p.c->hs->ks_h.secret, "handshake_secret");
+		check_secret(p.c->hs->ks_h.c_hs, "client_handshake_traffic_secret");
+		check_secret(p.c->hs->ks_h.s_hs, "server_handshake_traffic_secret");
 		rec = val("server_encrypted_flight_record", &rl);
 		if (pass == 0) {
 			/* Through the engine: it refuses the trace's 1024-bit RSA
@@ -548,7 +548,7 @@ static void test_client_role_3(void)
 		CHECK(wt_tls_read_ex(p.c, buf, sizeof buf, &n) == 0 &&
 			      wt_tls_get_error(p.c, 0) == WT_TLS_ERROR_WANT_READ,
 		      "NewSessionTicket processed");
-		check_secret(p.c->sess.psk, "ticket_psk");
+		check_secret(p.c->sess->psk, "ticket_psk");
 		sess3_len = wt_tls_get_session(p.c, sess3, sizeof sess3);
 		CHECK(sess3_len > 0, "session from the trace's ticket");
 		rec = val("server_application_data_record", &rl);
@@ -635,7 +635,7 @@ static void test_resumption_4(void)
 		CHECK(sess3_len && wt_tls_set_session(p.c, sess3, sess3_len) == 0,
 		      "section 3's ticket as the session");
 		client_hello(&p, ch, chl, ent, 64, 0);
-		expect_step(p.c->ks_e.secret, 32, 4, 1, "secret",
+		expect_step(p.c->hs->ks_e.secret, 32, 4, 1, "secret",
 			    "client's early secret from its session");
 		give_step(p.c, 4, 21);
 		CHECK(wt_tls_do_handshake(p.c) <= 0 &&
@@ -644,11 +644,11 @@ static void test_resumption_4(void)
 		      wt_tls_err_string(wt_tls_error_code(p.c)));
 		CHECK(wt_tls_session_reused(p.c),
 		      "RFC 8448 4: PSK accepted (selected_identity 0)");
-		expect_step(p.c->ks_h.secret, 32, 4, 16, "secret",
+		expect_step(p.c->hs->ks_h.secret, 32, 4, 16, "secret",
 			    "client's handshake secret (PSK + ECDHE)");
-		expect_step(p.c->ks_h.c_hs, 32, 4, 17, "expanded",
+		expect_step(p.c->hs->ks_h.c_hs, 32, 4, 17, "expanded",
 			    "client's c hs traffic");
-		expect_step(p.c->ks_h.s_hs, 32, 4, 18, "expanded",
+		expect_step(p.c->hs->ks_h.s_hs, 32, 4, 18, "expanded",
 			    "client's s hs traffic");
 		rec = stepv(4, 26, "complete record", &rl);
 		if (pass == 0) {
@@ -691,7 +691,7 @@ static void test_resumption_4(void)
 			mm[5] = stepv(4, 48, "Finished", &ml[5]);
 			memcpy(cm, mm, sizeof cm);
 			th(cm, ml, 5, t);
-			wt_ks_finished(WT_SHA256, p.c->ks_h.c_hs, t, fin);
+			wt_ks_finished(WT_SHA256, p.c->hs->ks_h.c_hs, t, fin);
 			expect_step(fin, 32, 4, 47, "finished",
 				    "client Finished over CH..EndOfEarlyData");
 			th(cm, ml, 6, t);
@@ -752,7 +752,7 @@ static void test_resumption_4(void)
 		      wt_tls_err_string(wt_tls_error_code(p.s)));
 		CHECK(!wt_tls_session_reused(p.s),
 		      "RFC 8448 4 server: the trace's ticket is not ours");
-		tk_init(&k, p.s, p.s->ks_h.s_hs);
+		tk_init(&k, p.s, p.s->hs->ks_h.s_hs);
 		tf_take(&f, p.s, &k);
 		CHECK(tf_msgs(&f, m, 8) >= 2 && m[0].p[0] == 2 && m[1].p[0] == 8,
 		      "SH, EE");
@@ -792,11 +792,11 @@ static void hrr_transcript(wt_tls_conn *c, const uint8_t *ch1, size_t l1,
 {
 	uint8_t mh[36] = { 254, 0, 0, 32 };
 	wt_hash(WT_SHA256, ch1, l1, mh + 4);
-	wt_hash_init(&c->th, WT_SHA256);
-	wt_hash_update(&c->th, mh, 36);
-	wt_hash_update(&c->th, hrr, lh);
+	wt_hash_init(&c->hs->th, WT_SHA256);
+	wt_hash_update(&c->hs->th, mh, 36);
+	wt_hash_update(&c->hs->th, hrr, lh);
 	if (ch2)
-		wt_hash_update(&c->th, ch2, l2);
+		wt_hash_update(&c->hs->th, ch2, l2);
 }
 
 static void test_hrr_5(void)
@@ -853,11 +853,11 @@ static void test_hrr_5(void)
 			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
 		      "RFC 8448 5 client: ServerHello (%s)",
 		      wt_tls_err_string(wt_tls_error_code(p.c)));
-		expect_step(p.c->ks_h.secret, 32, 5, 12, "secret",
+		expect_step(p.c->hs->ks_h.secret, 32, 5, 12, "secret",
 			    "client's handshake secret (P-256)");
-		expect_step(p.c->ks_h.c_hs, 32, 5, 13, "expanded",
+		expect_step(p.c->hs->ks_h.c_hs, 32, 5, 13, "expanded",
 			    "client's c hs traffic");
-		expect_step(p.c->ks_h.s_hs, 32, 5, 14, "expanded",
+		expect_step(p.c->hs->ks_h.s_hs, 32, 5, 14, "expanded",
 			    "client's s hs traffic");
 		x = stepv(5, 24, "complete record", &l);
 		if (pass == 0) {
@@ -940,8 +940,8 @@ static void test_hrr_5(void)
 		ck = tm_ext_body(&b, EXT_COOKIE, &bl);
 		tm_set(&b, hrr, lh);
 		ck = tm_ext_body(&b, EXT_COOKIE, &bl);
-		memcpy(p.s->cookie, ck + 2, bl - 2);
-		p.s->cookielen = (uint32_t)(bl - 2);
+		memcpy(p.s->hs->cookie, ck + 2, bl - 2);
+		p.s->hs->cookielen = (uint32_t)(bl - 2);
 		hrr_transcript(p.s, ch1, l1, hrr, lh, NULL, 0);
 		give_step(p.s, 5, 7);
 		CHECK(wt_tls_do_handshake(p.s) <= 0 &&
@@ -953,11 +953,11 @@ static void test_hrr_5(void)
 		n = t_take(p.s, out, 65536);
 		CHECK(n > 5 + lsh && out[0] == 22 && memcmp(out + 5, sh, lsh) == 0,
 		      "RFC 8448 5: our ServerHello byte for byte");
-		expect_step(p.s->ks_h.secret, 32, 5, 12, "secret",
+		expect_step(p.s->hs->ks_h.secret, 32, 5, 12, "secret",
 			    "server's handshake secret");
-		expect_step(p.s->ks_h.c_hs, 32, 5, 13, "expanded",
+		expect_step(p.s->hs->ks_h.c_hs, 32, 5, 13, "expanded",
 			    "server's c hs traffic");
-		expect_step(p.s->ks_h.s_hs, 32, 5, 14, "expanded",
+		expect_step(p.s->hs->ks_h.s_hs, 32, 5, 14, "expanded",
 			    "server's s hs traffic");
 		key = stepv(5, 18, "key expanded", &kl);
 		iv = stepv(5, 18, "iv expanded", &kl);
@@ -1021,9 +1021,9 @@ static void test_compat_7(void)
 		x = stepv(7, 7, "complete record", &cl);
 		CHECK(n > l + cl && memcmp(out + l, x, cl) == 0,
 		      "RFC 8448 7: our change_cipher_spec right after it, byte for byte");
-		expect_step(p.s->ks_h.c_hs, 32, 7, 10, "expanded",
+		expect_step(p.s->hs->ks_h.c_hs, 32, 7, 10, "expanded",
 			    "server's c hs traffic");
-		expect_step(p.s->ks_h.s_hs, 32, 7, 11, "expanded",
+		expect_step(p.s->hs->ks_h.s_hs, 32, 7, 11, "expanded",
 			    "server's s hs traffic");
 		key = stepv(7, 14, "key expanded", &kl);
 		iv = stepv(7, 14, "iv expanded", &kl);
@@ -1059,9 +1059,9 @@ static void test_compat_7(void)
 			      wt_tls_get_error(p.c, -1) == WT_TLS_ERROR_WANT_READ,
 		      "RFC 8448 7 client: ServerHello and CCS (%s)",
 		      wt_tls_err_string(wt_tls_error_code(p.c)));
-		expect_step(p.c->ks_h.c_hs, 32, 7, 10, "expanded",
+		expect_step(p.c->hs->ks_h.c_hs, 32, 7, 10, "expanded",
 			    "client's c hs traffic");
-		expect_step(p.c->ks_h.s_hs, 32, 7, 11, "expanded",
+		expect_step(p.c->hs->ks_h.s_hs, 32, 7, 11, "expanded",
 			    "client's s hs traffic");
 		x = stepv(7, 20, "complete record", &l);
 		if (pass == 0) {

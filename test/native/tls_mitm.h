@@ -14,6 +14,20 @@
 #include "wt_aead.h"
 #include "../../crypto-src/tls/tls_inner.h"
 
+/* TEST CODE: a secret the engine queued for the key log (keylog on for
+ * c), read without taking it from the queue; NULL when none is queued.
+ * The handshake's own state (wt_tls_hss, with the handshake secrets) is
+ * freed once the handshake is done, so a test that needs the client's
+ * handshake traffic secret after its Finished went out reads it here. */
+static inline const uint8_t *t_keylog_peek(const wt_tls_conn *c, uint32_t id)
+{
+	uint32_t i;
+	for (i = c->kl_head; i < c->kl_n; i++)
+		if (c->kl[i].id == id)
+			return c->kl[i].secret;
+	return NULL;
+}
+
 /* ---- record protection as a peer would apply it ----------------------- */
 
 typedef struct {
@@ -521,14 +535,25 @@ typedef struct {
  * key, so the receiver's sequence numbers match). Keys are picked up as
  * `from` derives them; records under keys the relay does not hold (after
  * a KeyUpdate) pass unchanged. */
+/* The handshake traffic secret `from` writes with: from its handshake
+ * state while it runs, else from the key log queue (keylog on). */
+static inline const uint8_t *t_hs_traffic(const wt_tls_conn *from)
+{
+	int client = from->role == 1;
+	if (from->hs)
+		return client ? from->hs->ks_h.c_hs : from->hs->ks_h.s_hs;
+	return t_keylog_peek(from,
+			     client ? WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET :
+				      WT_TLS_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET);
+}
+
 static inline void relay(wt_tls_conn *from, wt_tls_conn *to, trelay *r, size_t frag)
 {
 	static uint8_t w[1 << 17], tmp[16384 + 300];
 	size_t n = t_take(from, w, sizeof w), off = 0;
 	int j;
 	if (!r->have[0] && from->rd_epoch > 0) {
-		tk_init(&r->dec[0], from,
-			from->role == 1 ? from->ks_h.c_hs : from->ks_h.s_hs);
+		tk_init(&r->dec[0], from, t_hs_traffic(from));
 		r->enc[0] = r->dec[0];
 		r->have[0] = 1;
 	}
@@ -606,9 +631,9 @@ static inline void sc_run(tscene *s)
 	t_give(s->p.s, s->cf.wire, s->cf.wirelen);
 	(void)wt_tls_do_handshake(s->p.s);
 	if (s->p.s->suite) {
-		tk_init(&k, s->p.s, s->p.s->ks_h.s_hs);
+		tk_init(&k, s->p.s, s->p.s->hs->ks_h.s_hs);
 		tf_take(&s->sf, s->p.s, &k);
-		tk_init(&s->sk, s->p.s, s->p.s->ks_h.s_hs);
+		tk_init(&s->sk, s->p.s, s->p.s->hs->ks_h.s_hs);
 	} else {
 		tf_take(&s->sf, s->p.s, NULL);
 	}
@@ -618,6 +643,7 @@ static inline void sc_run(tscene *s)
 static inline void sc_start(tscene *s)
 {
 	tp_conns(&s->p);
+	wt_tls_set_keylog(s->p.c, 1); /* t_keylog_peek */
 	sc_run(s);
 }
 
@@ -625,6 +651,7 @@ static inline void sc_start(tscene *s)
 static inline void sc_start_with(tscene *s, const uint8_t *sess, size_t sl)
 {
 	tp_conns(&s->p);
+	wt_tls_set_keylog(s->p.c, 1); /* t_keylog_peek */
 	wt_tls_set_session(s->p.c, sess, sl);
 	sc_run(s);
 }

@@ -135,6 +135,10 @@ export interface TLSSocketOptions {
    * `setTimeout()` / `timeout`, as in Node.
    */
   handshakeTimeout?: number | false;
+  /** Give the record buffers back while the connection is idle
+   * (`SSL_MODE_RELEASE_BUFFERS`; see `wasmtls/tls` `releaseBuffers`).
+   * Default `true`; `false` keeps them. */
+  releaseBuffers?: boolean;
 }
 
 /** Options of {@link connect}: Node's `tls.connect` names. */
@@ -437,6 +441,7 @@ export class TLSSocket extends Duplex {
         ...(o.groups && { groups: o.groups }),
         ...(keylog && { keylog }),
         ...(o.handshakeTimeout !== undefined && { handshakeTimeout: o.handshakeTimeout }),
+        ...(o.releaseBuffers !== undefined && { releaseBuffers: o.releaseBuffers }),
         onUnexpectedEof: 'end' as const,
         // The Duplex ends our side after 'end' itself (allowHalfOpen
         // false, Node's default): after the data was consumed and after

@@ -31,7 +31,7 @@
  */
 import type { CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
 import { checkVersions, clientContext, serverContext } from '../core/configure.js';
-import { Connection, type CaLike } from '../core/connection.js';
+import { Connection, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
@@ -147,6 +147,16 @@ export interface CommonOptions {
    * keeps a process alive and is cleared when the connection ends.
    */
   idleTimeout?: number | false;
+  /**
+   * Give the record buffers back while the connection is idle (OpenSSL's
+   * `SSL_MODE_RELEASE_BUFFERS`: "When we no longer need a read buffer or a
+   * write buffer for a given SSL, then release the memory we were using to
+   * hold it"): an idle established connection then holds a few KiB of
+   * wasm memory instead of its buffers (~76 KiB). They are taken again
+   * when bytes arrive or are written. Default `true`; `false` keeps them
+   * for the connection's life.
+   */
+  releaseBuffers?: boolean;
 }
 
 /** Options of {@link connect}. */
@@ -266,6 +276,9 @@ const EXPLAIN_MS = 1000;
 /** Marks the note explaining a protocol_version alert (added once). */
 const NO_VERSION = / \(the (?:server|client) does not offer TLS 1\.[23]/;
 const ignore = (): void => {};
+/** How long a connection goes without a call before RELEASE_BUFFERS gives
+ * its buffers back. */
+const RELEASE_IDLE_MS = 10;
 /** Node's default `handshakeTimeout` for `tls.createServer` ("Abort the
  * connection if the SSL/TLS handshake does not finish in the specified
  * number of milliseconds. Default: 120000"). */
@@ -311,6 +324,7 @@ const COMMON_OPTIONS = [
   'context',
   'handshakeTimeout',
   'idleTimeout',
+  'releaseBuffers',
 ];
 const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
 const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
@@ -494,6 +508,15 @@ class Driver {
     // configuration error (connect()/accept() close the transport).
     const hsMs = timeoutOption(o.handshakeTimeout, 'handshakeTimeout', conn.isServer ? SERVER_HANDSHAKE_MS : CLIENT_HANDSHAKE_MS);
     this.idleMs = timeoutOption(o.idleTimeout, 'idleTimeout', undefined);
+    if (o.releaseBuffers !== undefined && typeof o.releaseBuffers !== 'boolean') {
+      throw new TypeError('`releaseBuffers` must be a boolean');
+    }
+    if (o.releaseBuffers !== false) {
+      // Once idle for RELEASE_IDLE_MS, not between the records of a
+      // transfer (see Connection.releaseDelay).
+      conn.releaseDelay = RELEASE_IDLE_MS;
+      conn.setMode(SSL_MODE_RELEASE_BUFFERS);
+    }
     this.reader = o.transport.readable.getReader();
     this.writer = o.transport.writable.getWriter();
     const closed = new Promise<void>((res, rej) => {

@@ -89,6 +89,10 @@ export const SERVER_FLAGS: FlagTable = {
     arg: 'MiB',
     help: "the module's memory limit (default 4096, the wasm32 maximum); a connection that cannot get memory is refused",
   },
+  no_release_buffers: {
+    kind: 'bool',
+    help: "keep each connection's record buffers while it is idle (default: given back, SSL_MODE_RELEASE_BUFFERS)",
+  },
   brief: { kind: 'bool', help: 'one line per connection (the default)' },
   quiet: { kind: 'bool', help: 'no per-connection lines' },
   groups: { kind: 'string', arg: 'g1:g2', help: 'key exchange groups, preference order (X25519, P-256, P-384, X25519MLKEM768)' },
@@ -133,6 +137,8 @@ export interface ServerOptions {
   /** LoadOptions.maxMemory for the module, in bytes, when this call loads
    * it (the CLI's case; an already loaded module keeps its limit). */
   maxMemory?: number;
+  /** accept()'s `releaseBuffers` (default true). */
+  releaseBuffers?: boolean;
   onDone?: () => void;
 }
 
@@ -331,6 +337,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       key: o.key,
       ...(o.handshakeTimeout !== undefined && { handshakeTimeout: o.handshakeTimeout }),
       ...(o.idleTimeout !== undefined && { idleTimeout: o.idleTimeout }),
+      ...(o.releaseBuffers !== undefined && { releaseBuffers: o.releaseBuffers }),
     });
     live.add(tls);
     try {
@@ -462,6 +469,7 @@ export async function sServer(argv: readonly string[]): Promise<number> {
     idleTimeout: f.idle_timeout as number | undefined,
     maxConns: f.max_conns as number | undefined,
     maxMemory: f.max_memory === undefined ? undefined : (f.max_memory as number) * 1048576,
+    ...(f.no_release_buffers === true && { releaseBuffers: false }),
     onDone: () => finish(),
   });
   // openssl s_server prints ACCEPT on stdout once it listens; the address

@@ -14,15 +14,16 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	if (msg == M_HRR) {
 		if (ck.len > WT_TLS_COOKIE_MAX)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
-		memcpy(c->cookie, ck.p, ck.len);
-		c->cookielen = (uint32_t)ck.len;
+		memcpy(c->hs->cookie, ck.p, ck.len);
+		c->hs->cookielen = (uint32_t)ck.len;
 		return 0;
 	}
 	/* ClientHello: only a second one may carry our cookie ("Clients MUST
 	 * NOT use cookies in their initial ClientHello in subsequent
 	 * connections"; one in a first ClientHello is ignored). */
 	if (c->state == ST_S_EXPECT_CH2) {
-		if (ck.len != c->cookielen || memcmp(ck.p, c->cookie, ck.len) != 0)
+		if (ck.len != c->hs->cookielen ||
+		    memcmp(ck.p, c->hs->cookie, ck.len) != 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_COOKIE);
 		c->cookie_ok = 1;
 	}
@@ -32,14 +33,14 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 {
 	size_t p;
-	if (c->cookielen == 0 ||
+	if (c->hs->cookielen == 0 ||
 	    !((msg == M_CH && c->role == ROLE_CLIENT) ||
 	      (msg == M_HRR && c->role == ROLE_SERVER)))
 		return;
 	wt_wr_u16(w, EXT_COOKIE);
-	wt_wr_u16(w, c->cookielen + 2);
+	wt_wr_u16(w, c->hs->cookielen + 2);
 	p = wt_wr_open(w, 2);
-	wt_wr_bytes(w, c->cookie, c->cookielen);
+	wt_wr_bytes(w, c->hs->cookie, c->hs->cookielen);
 	wt_wr_close(w, p, 2);
 }
 

@@ -110,7 +110,7 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	if (g != c->kex_group) {
 		if (!(c->x25519_beside && g == WT_GROUP_X25519) ||
-		    wt_kex_client_narrow(&c->kex, g) != 0)
+		    wt_kex_client_narrow(&c->hs->kex, g) != 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
 				    WT_TLS_R_BAD_KEY_SHARE);
 		c->kex_group = g;
@@ -134,27 +134,27 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 			w->overflow = 1;
 			return;
 		}
-		if (c->hrr && c->hrr_group == 0 && c->own_sharelen == n) {
+		if (c->hrr && c->hrr_group == 0 && c->hs->own_sharelen == n) {
 			/* RFC 8446 4.1.2: the second ClientHello is the first
 			 * "without modification, except as follows", and a new
 			 * key_share is among the changes only "If a "key_share"
 			 * extension was supplied in the HelloRetryRequest": after
 			 * one that asked for a cookie only, the same share (and
-			 * the same key, still in c->kex) goes again. */
-			memcpy(w->buf + w->len, c->own_share, n);
+			 * the same key, still in c->hs->kex) goes again. */
+			memcpy(w->buf + w->len, c->hs->own_share, n);
 		} else {
 			/* The ephemeral key is made here (entropy via
 			 * wt_random). */
-			if (n > sizeof c->own_share ||
-			    wt_kex_client_keygen(&c->kex, c->kex_group,
+			if (n > sizeof c->hs->own_share ||
+			    wt_kex_client_keygen(&c->hs->kex, c->kex_group,
 						 w->buf + w->len)) {
 				(void)FAIL(c, WT_ALERT_INTERNAL_ERROR,
 					   WT_TLS_ERR_CRYPTO_UNAVAILABLE);
 				w->overflow = 1;
 				return;
 			}
-			memcpy(c->own_share, w->buf + w->len, n);
-			c->own_sharelen = n;
+			memcpy(c->hs->own_share, w->buf + w->len, n);
+			c->hs->own_sharelen = n;
 		}
 		w->len += n;
 		c->x25519_beside = (uint32_t)x25519_beside(c);
@@ -163,7 +163,7 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 			 * is the ML-KEM encapsulation key || the X25519 share. */
 			wt_wr_u16(w, WT_GROUP_X25519);
 			wt_wr_u16(w, 32);
-			wt_wr_bytes(w, c->own_share + n - 32, 32);
+			wt_wr_bytes(w, c->hs->own_share + n - 32, 32);
 		}
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
@@ -172,7 +172,7 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		p = wt_wr_open(w, 2);
 		wt_wr_u16(w, c->group);
 		q = wt_wr_open(w, 2);
-		wt_wr_bytes(w, c->own_share, c->own_sharelen);
+		wt_wr_bytes(w, c->hs->own_share, c->hs->own_sharelen);
 		wt_wr_close(w, q, 2);
 		wt_wr_close(w, p, 2);
 	} else if (msg == M_HRR) {

@@ -27,14 +27,14 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		/* RFC 8446 4.2.11.1: obfuscated_ticket_age = age in ms +
 		 * ticket_age_add, mod 2^32. */
 		uint32_t age =
-			(uint32_t)(wt_now() - c->sess.received_ms) + c->sess.age_add;
-		(void)wt_ks_suite_params(c->sess.suite, &h, &a, &k);
+			(uint32_t)(wt_now() - c->sess->received_ms) + c->sess->age_add;
+		(void)wt_ks_suite_params(c->sess->suite, &h, &a, &k);
 		hl = wt_hash_len(h);
 		wt_wr_u16(w, EXT_PRE_SHARED_KEY);
 		p = wt_wr_open(w, 2);
 		q = wt_wr_open(w, 2);
 		r = wt_wr_open(w, 2);
-		wt_wr_bytes(w, c->sess.ticket, c->sess.ticketlen);
+		wt_wr_bytes(w, c->sess->ticket, c->sess->ticketlen);
 		wt_wr_close(w, r, 2);
 		wt_wr_u32(w, age);
 		wt_wr_close(w, q, 2);

@@ -28,9 +28,9 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_u16(w, EXT_SESSION_TICKET);
 		p = wt_wr_open(w, 2);
 		/* A TLS 1.2 session's ticket, when that is what is offered. */
-		if (c->have_sess && c->sess.version == WT_TLS_VERSION_12 &&
+		if (c->have_sess && c->sess->version == WT_TLS_VERSION_12 &&
 		    c->offered_sess12)
-			wt_wr_bytes(w, c->sess.ticket, c->sess.ticketlen);
+			wt_wr_bytes(w, c->sess->ticket, c->sess->ticketlen);
 		wt_wr_close(w, p, 2);
 	} else if (msg == M_SH12 && c->send_ticket) {
 		wt_wr_u16(w, EXT_SESSION_TICKET);
