@@ -58,7 +58,14 @@ export function makeNetwork(w: Wasm, self: NetworkHost): Network {
   return {
     read(max?: number): Uint8Array {
       const c = self.live();
-      self.ensureArena();
+      // Without record buffers nothing waits to be sent (the engine is
+      // given them before any call that could produce output, and gives
+      // them back only when empty), so asking must not take them: a
+      // server with nothing received holds none (issue #15).
+      if (!self.hasArena()) {
+        if (max !== undefined) aint(max, 'network.read max', 0, 0x7fffffff);
+        return EMPTY;
+      }
       let limit = max === undefined ? Infinity : aint(max, 'network.read max', 0, 0x7fffffff);
       let first: Uint8Array | undefined;
       let more: Uint8Array[] | undefined;
@@ -90,7 +97,7 @@ export function makeNetwork(w: Wasm, self: NetworkHost): Network {
     readInto(dest: Uint8Array): number {
       abytes(dest, 'network.readInto dest');
       const c = self.live();
-      self.ensureArena();
+      if (!self.hasArena()) return 0; // nothing waits (see read())
       let total = 0;
       while (total < dest.length) {
         const p = x.wt_x_tls_net_out_buf(c, self.slot) >>> 0;
