@@ -159,6 +159,45 @@ describe('the SSL object: dispose() inside a callback is deferred until the call
     expect(used()).toBe(base);
   });
 
+  it('onVerify disposing during a handshake driven by write(): deferred too, the write throws', () => {
+    // write() counts its own use of the plaintext buffer around the engine
+    // call; that count must not hold back the deferred dispose (a merge once
+    // made the two counters one field, and the connection stayed alive).
+    onFreed.length = 0;
+    const base = used();
+    const cctx = new TLSContext({
+      verify: 'external',
+      onVerify: (_chain, conn) => {
+        conn.dispose();
+        return 0;
+      },
+    });
+    const sctx = new TLSContext({ cert: certPem, key: keyPem });
+    const c = new Connection(cctx);
+    const s = new Connection(sctx);
+    c.setConnectState();
+    s.setAcceptState();
+    let e: unknown;
+    for (let i = 0; i < 50 && e === undefined; i++) {
+      try {
+        c.write(new Uint8Array([1, 2, 3]));
+        Connection.transfer(c, s);
+        s.doHandshake();
+        Connection.transfer(s, c);
+      } catch (err) {
+        e = err;
+      }
+    }
+    expectDisposedError(e);
+    expect(c.disposed).toBe(true);
+    expect(onFreed).toEqual([]);
+    s.dispose();
+    cctx.dispose();
+    sctx.dispose();
+    expect(onFreed).toEqual([]);
+    expect(used()).toBe(base);
+  });
+
   it('onVerify (policy chain) disposing and refusing: same', () => {
     onFreed.length = 0;
     const base = used();
