@@ -46,7 +46,7 @@ import { useBuild } from './helpers/env.js';
 
 useBuild('simd');
 
-const COUNT = Number(process.env.SOAK_COUNT ?? 1000);
+const COUNT = Number(process.env.SOAK_COUNT ?? 3000);
 const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Connections in flight at once. */
 const PARALLEL = 64;

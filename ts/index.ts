@@ -6,7 +6,7 @@
  * @module
  */
 export { fillRandom, init, initSync, instantiate, instantiateSync, simdSupported, useInstance, wasm, Wasm } from './core/loader.js';
-export type { LoadOptions, WasmSource } from './core/loader.js';
+export type { LoadOptions, MemoryUsage, WasmSource } from './core/loader.js';
 export type { PemBlock } from './core/pem.js';
 export {
   digest,

@@ -58,6 +58,23 @@ export type WasmExports = Record<string, (...args: number[]) => number> & {
   free(p: number): void;
 };
 
+/** {@link Wasm.memoryUsage}: bytes, for the whole module (one per isolate,
+ * shared by every object made from it). */
+export interface MemoryUsage {
+  /** In blocks the allocator handed out and that are not freed yet
+   * (connections, contexts, keys, the loader's scratch). It falls when
+   * objects are disposed: the figure to watch for leaks and for what one
+   * connection costs. */
+  used: number;
+  /** What the allocator manages (`used` and its free blocks). */
+  heap: number;
+  /** The size of linear memory; it grows and never shrinks. */
+  memory: number;
+  /** The most `memory` may reach: `LoadOptions.maxMemory`, or the wasm32
+   * maximum, 4 GiB. */
+  limit: number;
+}
+
 /** One instantiated module and the helpers to move bytes in and out of it. */
 export class Wasm {
   /** The module's exports. */
@@ -120,16 +137,8 @@ export class Wasm {
     return this.scratchPtr;
   }
 
-  /**
-   * What the module's allocator holds now: `used`, bytes in blocks
-   * allocated and not yet freed (connections, contexts, keys, this
-   * loader's scratch); `heap`, the bytes the allocator manages; `memory`,
-   * the size of linear memory (it never shrinks). Unlike `memory`, `used`
-   * falls when objects are disposed, so it is the figure to watch for
-   * leaks and per-connection cost; `limit`, the most `memory` may reach
-   * (LoadOptions.maxMemory, or the wasm32 maximum, 4 GiB).
-   */
-  memoryUsage(): { used: number; heap: number; memory: number; limit: number } {
+  /** What the module's memory holds now (see {@link MemoryUsage}). */
+  memoryUsage(): MemoryUsage {
     const x = this.exports;
     const limit = x.wt_x_memory_limit() >>> 0;
     return {
