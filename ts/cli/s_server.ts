@@ -40,10 +40,10 @@ import { describeError, keylogFile, oneline, readText, tempKey, verdict } from '
  * Default for -max_conns. OpenSSL's s_server has no such cap (it serves
  * one client at a time); Node's net.Server has `maxConnections`, unset by
  * default. Here every connection costs wasm memory inside one module whose
- * memory is at most 4 GiB: an idle accept()ed connection held ~160 KiB
- * when this was written (bench/conns.ts measures it), more while its
- * handshake runs, so 10,000 at once (~1.6 GiB idle) stay within that
- * maximum with room for handshakes and the established ones' buffers.
+ * memory is at most 4 GiB: an idle one ~2.4 KiB, one with bytes in flight
+ * its record buffers too (125 KiB, given back when idle; bench/conns.ts
+ * measures both), so 10,000 at once (1.2 GiB if all are busy at the same
+ * moment) stay within that maximum.
  */
 export const DEFAULT_MAX_CONNS = 10000;
 

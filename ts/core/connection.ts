@@ -310,7 +310,11 @@ export class Connection {
    * wipes it and refuses while anything is buffered). */
   private maybeRelease(): void {
     if (!(this.mode & SSL_MODE_RELEASE_BUFFERS) || this.arena === 0 || this.c === 0) return;
-    if (this.releaseDelay >= 0) {
+    // After our close_notify nothing more is sent, so there is no bulk
+    // transfer to keep the buffers for: give them back at once. Closing
+    // many idle connections together then holds one arena at a time, not
+    // one each until their timers fire (10,000 took 1.2 GiB).
+    if (this.releaseDelay >= 0 && !(this.x.wt_x_tls_get_shutdown(this.c) & SSL_SENT_SHUTDOWN)) {
       this.activity++;
       if (this.idleTimer === undefined) this.armIdle();
       return;
