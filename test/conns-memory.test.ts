@@ -19,8 +19,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromStreams } from '../ts/adapters/streams.js';
-import type { Transport } from '../ts/adapters/types.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
 import type { CipherSuiteName } from '../ts/core/codepoints.js';
 import { Connection, SSL_MODE_RELEASE_BUFFERS, TLSContext, type TLSVersion } from '../ts/core/connection.js';
@@ -29,6 +27,7 @@ import { handshake } from '../ts/core/pump.js';
 import { useBuild } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { deliver } from './helpers/tls-pair.js';
+import { memoryPair } from './helpers/memory-pair.js';
 
 useBuild('simd');
 let pki: Pki;
@@ -90,16 +89,6 @@ function sslPair(cctx: TLSContext, sctx: TLSContext): [Connection, Connection] {
   expect(s.write(m2)).toBe(100);
   expect(sha(deliver(s, c))).toBe(sha(m2));
   return [c, s];
-}
-
-/** Two transports joined in memory. */
-function memoryPair(): { a: Transport; b: Transport } {
-  const ab = new TransformStream<Uint8Array, Uint8Array>();
-  const ba = new TransformStream<Uint8Array, Uint8Array>();
-  return {
-    a: fromStreams({ readable: ba.readable, writable: ab.writable }),
-    b: fromStreams({ readable: ab.readable, writable: ba.writable }),
-  };
 }
 
 /** Write `data` on one socket, read exactly as many bytes on the other. */

@@ -18,11 +18,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromStreams } from '../ts/adapters/streams.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
 import { Connection, TLSContext, TLSError } from '../ts/core/connection.js';
 import { useInstance, type Wasm, type WasmExports } from '../ts/core/loader.js';
 import { freshInstance } from './helpers/env.js';
+import { memoryPair } from './helpers/memory-pair.js';
 
 /** Calls on freed connection handles, by export name. */
 const onFreed: string[] = [];
@@ -304,15 +304,6 @@ async function allSettle(tls: TLSSocket, opened: 'ok' | 'err' = 'err'): Promise<
   ]);
   expect({ opened: o, read: r, write: wr }).toEqual({ opened, read: 'err', write: 'err' });
   expect(cl).not.toBe('pending');
-}
-
-function memoryPair() {
-  const ab = new TransformStream<Uint8Array, Uint8Array>();
-  const ba = new TransformStream<Uint8Array, Uint8Array>();
-  return {
-    a: fromStreams({ readable: ba.readable, writable: ab.writable }),
-    b: fromStreams({ readable: ab.readable, writable: ba.writable }),
-  };
 }
 
 describe('connect()/accept(): a callback disposing the connection', () => {

@@ -15,8 +15,6 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import * as nodeTls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromStreams } from '../ts/adapters/streams.js';
-import type { Transport } from '../ts/adapters/types.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
 import { clientContext, serverContext } from '../ts/core/configure.js';
 import type { TLSContext } from '../ts/core/context.js';
@@ -25,6 +23,7 @@ import { wasm } from '../ts/core/loader.js';
 import { freshInstance, root, useBuild } from './helpers/env.js';
 import { Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
+import { memoryPair } from './helpers/memory-pair.js';
 
 const MiB = 1048576;
 // This file's shared instance (connect()/accept() use it) is limited to
@@ -37,15 +36,6 @@ beforeAll(() => {
   pki = makePki();
 }, 60_000);
 afterAll(() => pki?.dispose());
-
-function memoryPair(): { a: Transport; b: Transport } {
-  const ab = new TransformStream<Uint8Array, Uint8Array>();
-  const ba = new TransformStream<Uint8Array, Uint8Array>();
-  return {
-    a: fromStreams({ readable: ba.readable, writable: ab.writable }),
-    b: fromStreams({ readable: ab.readable, writable: ba.writable }),
-  };
-}
 
 /** Allocate 64 KiB blocks until the module refuses; returns them. */
 function fill(w: Pick<ReturnType<typeof freshInstance>, 'exports'>): number[] {

@@ -15,14 +15,13 @@ import { join } from 'node:path';
 import * as nodeTls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
-import { fromStreams } from '../ts/adapters/streams.js';
-import type { Transport } from '../ts/adapters/types.js';
 import { TLSSocket as NodeTLSSocket } from '../ts/api/node.js';
 import { accept, connect } from '../ts/api/tls.js';
 import { TLSError } from '../ts/core/errors.js';
 import { root, useBuild } from './helpers/env.js';
 import { Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
+import { memoryPair } from './helpers/memory-pair.js';
 
 useBuild('simd');
 let pki: Pki;
@@ -70,15 +69,6 @@ function silentClient(port: number, n: number): { closed: Promise<void>; socket:
   socket.once('connect', () => socket.write(clientHello.subarray(0, n)));
   const closed = new Promise<void>((r) => socket.once('close', () => r()));
   return { closed, socket };
-}
-
-function memoryPair(): { a: Transport; b: Transport } {
-  const ab = new TransformStream<Uint8Array, Uint8Array>();
-  const ba = new TransformStream<Uint8Array, Uint8Array>();
-  return {
-    a: fromStreams({ readable: ba.readable, writable: ab.writable }),
-    b: fromStreams({ readable: ab.readable, writable: ba.writable }),
-  };
 }
 
 describe('handshake timeout', () => {

@@ -18,6 +18,7 @@ import { useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { freePort } from './helpers/runtimes.js';
+import { memoryPair } from './helpers/memory-pair.js';
 
 useBuild('simd');
 let pki: Pki;
@@ -25,17 +26,6 @@ beforeAll(() => {
   pki = makePki();
 }, 60_000);
 afterAll(() => pki?.dispose());
-
-/** Two transports joined in memory; `cut()` ends both directions abruptly
- * (a TCP FIN each way, no close_notify). */
-function memoryPair(): { a: Transport; b: Transport } {
-  const ab = new TransformStream<Uint8Array, Uint8Array>();
-  const ba = new TransformStream<Uint8Array, Uint8Array>();
-  return {
-    a: fromStreams({ readable: ba.readable, writable: ab.writable }),
-    b: fromStreams({ readable: ab.readable, writable: ba.writable }),
-  };
-}
 
 async function readAll(r: ReadableStream<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
