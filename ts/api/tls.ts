@@ -35,7 +35,7 @@ import { Connection, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/conne
 import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
-import { ALERT, TLSError, TLS_ERR } from '../core/errors.js';
+import { ALERT, destroyedError, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
@@ -642,9 +642,12 @@ class Driver {
     this.check();
     if (!this.inLeft) {
       if (this.eof) return false;
-      const r = await this.reader.read().catch((e: unknown) => {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await this.reader.read();
+      } catch (e) {
         throw transportFault(e);
-      });
+      }
       if (this.finished) throw this.failed ?? new Error('wasmtls: connection closed');
       if (r.done) {
         this.eof = true;
@@ -1494,12 +1497,9 @@ function transportFault(e: unknown): Error {
   return err;
 }
 
-/** The connection's SSL object was disposed under it: Node's code for an
- * operation on a destroyed stream; engineCode 0, the engine raised nothing. */
+/** The connection's SSL object was disposed under the socket. */
 function disposedError(): TLSError {
-  const e = new TLSError(0, 'the connection was disposed (socket.connection.dispose())');
-  e.code = 'ERR_STREAM_DESTROYED';
-  return e;
+  return destroyedError('the connection was disposed (socket.connection.dispose())');
 }
 
 /** A timeout's TLSError: `code` is Node's string; `engineCode` is 0, as

@@ -60,7 +60,7 @@ import {
   type TLSVersion,
 } from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
-import { allocFor, TLS_ERR, TLSError } from './errors.js';
+import { allocFor, destroyedError, TLS_ERR, TLSError } from './errors.js';
 import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
@@ -418,7 +418,7 @@ export class Connection {
       // so now it can go; the caller must not read a result slot or the
       // read buffer of a freed connection, so this call ends in an error.
       this.dispose();
-      throw disposedInCallback();
+      throw destroyedError('Connection disposed by a callback during the call; it has been freed');
     }
     return r;
   }
@@ -1106,15 +1106,6 @@ export class Connection {
     this.chain = undefined;
     this.ctx.unref();
   }
-}
-
-/** What an SSL call throws when a callback disposed its connection. */
-function disposedInCallback(): TLSError {
-  // engineCode 0: the engine raised nothing. Node's code for an operation
-  // on a stream that was destroyed.
-  const e = new TLSError(0, 'Connection disposed by a callback during the call; it has been freed');
-  e.code = 'ERR_STREAM_DESTROYED';
-  return e;
 }
 
 function verdict(a: unknown): number {

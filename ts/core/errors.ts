@@ -283,6 +283,18 @@ export function allocFor(w: Pick<Wasm, 'alloc' | 'memoryUsage'>, n: number, what
 }
 
 /**
+ * The TLSError for a connection whose SSL object was disposed while it was
+ * in use (from a callback, or under a connect()/accept() socket): Node's
+ * code for an operation on a destroyed stream; engineCode 0, the engine
+ * raised nothing.
+ */
+export function destroyedError(message: string): TLSError {
+  const e = new TLSError(0, message);
+  e.code = 'ERR_STREAM_DESTROYED';
+  return e;
+}
+
+/**
  * A TLS failure: a protocol or verification error, a fatal alert sent or
  * received, or a misuse of the SSL object (bad write retry, no connect or
  * accept state, no verification policy, bad configuration).

@@ -58,15 +58,12 @@ export function makeNetwork(w: Wasm, self: NetworkHost): Network {
   return {
     read(max?: number): Uint8Array {
       const c = self.live();
+      let limit = max === undefined ? Infinity : aint(max, 'network.read max', 0, 0x7fffffff);
       // Without record buffers nothing waits to be sent (the engine is
       // given them before any call that could produce output, and gives
       // them back only when empty), so asking must not take them: a
       // server with nothing received holds none (issue #15).
-      if (!self.hasArena()) {
-        if (max !== undefined) aint(max, 'network.read max', 0, 0x7fffffff);
-        return EMPTY;
-      }
-      let limit = max === undefined ? Infinity : aint(max, 'network.read max', 0, 0x7fffffff);
+      if (!self.hasArena()) return EMPTY;
       let first: Uint8Array | undefined;
       let more: Uint8Array[] | undefined;
       let total = 0;
