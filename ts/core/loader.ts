@@ -232,6 +232,9 @@ function isModule(x: unknown): boolean {
 
 function isResponseLike(x: unknown): x is Response | PromiseLike<Response> {
   if (x === null || typeof x !== 'object') return false;
+  // Bytes first: in Node 20 the first touch of the global `Response` loads
+  // undici (~40 ms of init(), issue #16), which bytes never need.
+  if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) return false;
   if (typeof (x as PromiseLike<Response>).then === 'function') return true;
   return typeof Response === 'function' && x instanceof Response;
 }
