@@ -140,11 +140,11 @@ const tcp = (options: Record<string, unknown> = {}): WebSocketClass =>
 const viaWisp = (options: Record<string, unknown> = {}): WebSocketClass =>
   wispWebSocket(wisp.url, { WebSocket: NodeWs as never, ca: pki.caPem, ...options });
 
-const ROUTES: [string, () => WebSocketClass, boolean][] = [
-  ['wss over TCP', () => tcp(), true],
-  ['ws over TCP', () => tcp(), false],
-  ['wss over Wisp', () => viaWisp(), true],
-  ['ws over Wisp', () => viaWisp(), false],
+const ROUTES: [string, (o?: Record<string, unknown>) => WebSocketClass, boolean][] = [
+  ['wss over TCP', tcp, true],
+  ['ws over TCP', tcp, false],
+  ['wss over Wisp', viaWisp, true],
+  ['ws over Wisp', viaWisp, false],
 ];
 
 const bytesOf = (d: string | ArrayBuffer): Uint8Array => (typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d));
@@ -184,3 +184,350 @@ describe('websocket: echo through a ws server', () => {
     }, 60_000);
   }
 });
+
+/** The client's frames as a server reads them: unmasked payloads (RFC 6455 5.2, 5.3). */
+function clientFrames(buf: Buffer): { opcode: number; fin: boolean; masked: boolean; payload: Buffer }[] {
+  const out = [];
+  let o = 0;
+  while (o + 2 <= buf.length) {
+    const fin = (buf[o] & 0x80) !== 0;
+    const opcode = buf[o] & 0x0f;
+    const masked = (buf[o + 1] & 0x80) !== 0;
+    let len = buf[o + 1] & 0x7f;
+    let p = o + 2;
+    if (len === 126) {
+      len = buf.readUInt16BE(p);
+      p += 2;
+    } else if (len === 127) {
+      len = Number(buf.readBigUInt64BE(p));
+      p += 8;
+    }
+    const mask = masked ? buf.subarray(p, p + 4) : Buffer.alloc(4);
+    if (masked) p += 4;
+    if (p + len > buf.length) break;
+    const payload = Buffer.from(buf.subarray(p, p + len));
+    for (let i = 0; i < len; i++) payload[i] ^= mask[i & 3];
+    out.push({ opcode, fin, masked, payload });
+    o = p + len;
+  }
+  return out;
+}
+
+const acceptOf = (key: string): string => createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+
+interface RawPeer {
+  port: number;
+  /** Resolves with every byte the client sent after its request head, once it ended its side. */
+  afterHead: Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/**
+ * A raw TCP server that reads one request head and answers with `respond(key)`
+ * (bytes written as they are), then collects what the client sends until
+ * its FIN (or 10 s).
+ */
+async function rawPeer(respond: (key: string, head: string) => Buffer | string): Promise<RawPeer> {
+  let done!: (b: Buffer) => void;
+  const afterHead = new Promise<Buffer>((r) => (done = r));
+  const sockets: Socket[] = [];
+  const server: NetServer = createNet({ allowHalfOpen: true }, (s) => {
+    sockets.push(s);
+    s.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    let answered = false;
+    const timer = setTimeout(() => done(buf), 10_000);
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!answered) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        answered = true;
+        const head = buf.subarray(0, end).toString('latin1');
+        buf = buf.subarray(end + 4);
+        const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
+        s.write(respond(key, head));
+      }
+    });
+    s.on('end', () => {
+      clearTimeout(timer);
+      done(buf);
+      s.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const peer = {
+    port: (server.address() as AddressInfo).port,
+    afterHead,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(peer);
+  return peer;
+}
+
+const ok101 = (key: string, extra = ''): string =>
+  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptOf(key)}\r\n${extra}\r\n`;
+
+/** A server frame (unmasked unless `mask`), with the first byte's bits given whole. */
+function serverFrame(b0: number, payload: Uint8Array, mask = false): Buffer {
+  const head =
+    payload.length < 126
+      ? Buffer.from([b0, payload.length | (mask ? 0x80 : 0)])
+      : Buffer.from([b0, 126 | (mask ? 0x80 : 0), payload.length >> 8, payload.length & 0xff]);
+  if (!mask) return Buffer.concat([head, payload]);
+  const key = Buffer.from([1, 2, 3, 4]);
+  const body = Buffer.from(payload.map((b, i) => b ^ key[i & 3]));
+  return Buffer.concat([head, key, body]);
+}
+
+async function expectFailure(c: Watched, code: string): Promise<void> {
+  const ev = await c.closed;
+  // As browsers report a failed connection: error, then close 1006, unclean.
+  expect(c.events.filter((e) => e !== 'open').slice(-2)).toEqual(['error', 'close 1006']);
+  expect([ev.code, ev.reason, ev.wasClean]).toEqual([1006, '', false]);
+  expect(c.ws.error).toBeInstanceOf(WebSocketError);
+  expect((c.ws.error as WebSocketError).code).toBe(code);
+  expect(c.ws.readyState).toBe(3);
+}
+
+describe('websocket: messages and control frames from a ws server', () => {
+  for (const [name, make, secure] of [ROUTES[0], ROUTES[3]]) {
+    it(`${name}: fragmented messages (a ping between fragments, a character split across them) are reassembled; pings are answered with the same payload`, async () => {
+      const pongs: Buffer[] = [];
+      const peer = await wsPeer(secure, (ws) => {
+        ws.on('pong', (d) => pongs.push(d));
+        ws.on('message', (m: RawData) => {
+          if (String(m) !== 'go') return;
+          ws.send('ab', { fin: false });
+          ws.ping(Buffer.from('between'));
+          ws.send(Buffer.from([0xc3]), { fin: false, binary: false });
+          ws.send(Buffer.from([0xa9, 0x21]), { fin: true, binary: false });
+          const big = Buffer.alloc(200_000, 7);
+          ws.send(big.subarray(0, 100), { fin: false, binary: true });
+          ws.send(big.subarray(100, 70_000), { fin: false, binary: true });
+          ws.send(big.subarray(70_000), { fin: true, binary: true });
+          ws.ping(Buffer.alloc(125, 9));
+          ws.send('after');
+        });
+      });
+      const WS = make();
+      const c = watch(new WS(`${secure ? 'wss' : 'ws'}://127.0.0.1:${peer.port}/`));
+      await c.opened;
+      c.ws.send('go');
+      expect(await c.next()).toBe('abé!');
+      const bin = bytesOf(await c.next());
+      expect(sha256(bin)).toBe(sha256(new Uint8Array(200_000).fill(7)));
+      expect(await c.next()).toBe('after');
+      // Pongs come back before 'after' was even read (they answer at once).
+      await until(() => pongs.length === 2);
+      expect(pongs[0].toString()).toBe('between');
+      expect(pongs[1]).toEqual(Buffer.alloc(125, 9));
+      c.ws.close();
+      const ev = await c.closed;
+      // No code given: an empty Close, which the server reports as 1005 and echoes.
+      expect([ev.code, ev.wasClean]).toEqual([1005, true]);
+      await peer.close();
+    }, 30_000);
+  }
+
+  it('subprotocols: the server picks one of ours (protocol set, both offered); one we did not offer fails the connection', async () => {
+    const peer = await wsPeer(false, echo, { handleProtocols: (set: Set<string>) => (set.has('zeta') ? 'evil' : 'beta') });
+    const WS = tcp();
+    const c = watch(new WS(`ws://127.0.0.1:${peer.port}/`, ['alpha', 'beta']));
+    await c.opened;
+    expect(c.ws.protocol).toBe('beta');
+    expect(peer.requests[0].headers['sec-websocket-protocol']).toBe('alpha, beta');
+    c.ws.close(1000);
+    expect((await c.closed).code).toBe(1000);
+    const bad = watch(new WS(`ws://127.0.0.1:${peer.port}/`, ['zeta']));
+    await expectFailure(bad, 'ERR_WS_HANDSHAKE');
+    expect(bad.ws.error?.message).toMatch(/subprotocol "evil"/);
+    expect(bad.ws.protocol).toBe('');
+    await peer.close();
+  });
+
+  for (const [name, make, secure] of [ROUTES[0], ROUTES[2]]) {
+    it(`${name}: close codes both ways: the server's close(4001, 'bye') is seen as 4001 'bye' clean; ours reaches the server; requestHeaders sent`, async () => {
+      const seen: [number, string][] = [];
+      const peer = await wsPeer(secure, (ws, req) => {
+        ws.on('close', (code, reason) => seen.push([code, reason.toString()]));
+        if (req.url === '/bye') ws.close(4001, 'bye');
+      });
+      const WS = make({ requestHeaders: { Cookie: 'a=1', 'User-Agent': 'wasmtls-test' }, origin: 'https://app.example' });
+      const s = secure ? 'wss' : 'ws';
+      const a = watch(new WS(`${s}://127.0.0.1:${peer.port}/bye`));
+      const ev = await a.closed;
+      expect([ev.code, ev.reason, ev.wasClean]).toEqual([4001, 'bye', true]);
+      expect(a.events).toEqual(['open', 'close 4001']);
+      const h = peer.requests[0].headers;
+      expect([h.cookie, h['user-agent'], h.origin]).toEqual(['a=1', 'wasmtls-test', 'https://app.example']);
+
+      const b = watch(new WS(`${s}://127.0.0.1:${peer.port}/stay`));
+      await b.opened;
+      b.ws.close(4321, 'ciao ✓');
+      expect(b.ws.readyState).toBe(WS.CLOSING);
+      const evb = await b.closed;
+      expect([evb.code, evb.reason, evb.wasClean]).toEqual([4321, 'ciao ✓', true]);
+      await until(() => seen.length === 2);
+      // The server reports the Close it received: our echo of its code
+      // (RFC 6455 5.5.1: "typically echos the status code it received").
+      expect(seen).toEqual([
+        [4001, ''],
+        [4321, 'ciao ✓'],
+      ]);
+      await peer.close();
+    }, 30_000);
+  }
+
+  it("the browser's argument checks: constructor, send() while connecting, close() codes and reason length", async () => {
+    const peer = await wsPeer(false);
+    const WS = tcp();
+    const err = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).name;
+      }
+      return 'none';
+    };
+    expect(err(() => new WS('ftp://127.0.0.1/'))).toBe('SyntaxError');
+    expect(err(() => new WS('ws://127.0.0.1/#frag'))).toBe('SyntaxError');
+    expect(err(() => new WS('not a url'))).toBe('SyntaxError');
+    expect(err(() => new WS('ws://127.0.0.1/', ['a', 'a']))).toBe('SyntaxError');
+    expect(err(() => new WS('ws://127.0.0.1/', ['a b']))).toBe('SyntaxError');
+    const c = watch(new WS(`http://127.0.0.1:${peer.port}/x?y=1`));
+    expect(c.ws.url).toBe(`ws://127.0.0.1:${peer.port}/x?y=1`);
+    expect(c.ws.readyState).toBe(WS.CONNECTING);
+    expect(err(() => c.ws.send('early'))).toBe('InvalidStateError');
+    await c.opened;
+    expect(peer.requests[0].url).toBe('/x?y=1');
+    expect(err(() => c.ws.close(1001))).toBe('InvalidAccessError');
+    expect(err(() => c.ws.close(2999))).toBe('InvalidAccessError');
+    expect(err(() => c.ws.close(5000))).toBe('InvalidAccessError');
+    expect(err(() => c.ws.close(1000, 'é'.repeat(62)))).toBe('SyntaxError'); // 124 bytes
+    expect(c.ws.readyState).toBe(WS.OPEN);
+    c.ws.close(1000, 'x'.repeat(123));
+    // After close(), send() drops the data but counts it (WHATWG).
+    c.ws.send('late');
+    expect(c.ws.bufferedAmount).toBe(4);
+    expect((await c.closed).reason).toBe('x'.repeat(123));
+    // close() while connecting fails the connection: error, then close 1006.
+    const d = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+    d.ws.close();
+    await expectFailure(d, 'ERR_WS_ABORTED');
+    await peer.close();
+  });
+
+  it('SHA-1 fallback (for runtimes without crypto.subtle) matches node:crypto', () => {
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 1000]) {
+      const b = random(n);
+      expect(Buffer.from(sha1(b)).toString('hex')).toBe(createHash('sha1').update(b).digest('hex'));
+    }
+  });
+});
+
+describe('websocket: failures, as browsers report them', () => {
+  it('a non-101 answer and a wrong Sec-WebSocket-Accept: error, then close 1006 unclean', async () => {
+    const WS = tcp();
+    const forbidden = await rawPeer(() => 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    const a = watch(new WS(`ws://127.0.0.1:${forbidden.port}/`));
+    await expectFailure(a, 'ERR_WS_HANDSHAKE');
+    expect(a.ws.error?.message).toMatch(/403/);
+    expect(a.events).toEqual(['error', 'close 1006']);
+
+    const wrong = await rawPeer((key) => ok101(`${key}x`));
+    const b = watch(new WS(`ws://127.0.0.1:${wrong.port}/`));
+    await expectFailure(b, 'ERR_WS_HANDSHAKE');
+    expect(b.ws.error?.message).toMatch(/Sec-WebSocket-Accept/);
+
+    const ext = await rawPeer((key) => ok101(key, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'));
+    const e = watch(new WS(`ws://127.0.0.1:${ext.port}/`));
+    await expectFailure(e, 'ERR_WS_HANDSHAKE');
+    expect(e.ws.error?.message).toMatch(/extensions/);
+  });
+
+  const crafted: [string, (bytes: Uint8Array) => Buffer, number, RegExp][] = [
+    ['a masked server frame', (b) => serverFrame(0x82, b, true), 1002, /masked/],
+    ['an RSV1 bit without an extension', (b) => serverFrame(0xc2, b), 1002, /RSV/],
+    ['a reserved opcode', (b) => serverFrame(0x83, b), 1002, /reserved data opcode 0x3/],
+    ['a fragmented ping', (b) => serverFrame(0x09, b), 1002, /fragmented control/],
+    ['a text message that is not UTF-8', () => serverFrame(0x81, Buffer.from([0x61, 0xc3, 0x28])), 1007, /not UTF-8/],
+    ['a message over maxMessageSize', () => serverFrame(0x82, new Uint8Array(2000)), 1009, /maxMessageSize/],
+  ];
+  for (const [what, frame, code, why] of crafted) {
+    it(`${what}: the client sends Close ${code} and reports error + close 1006`, async () => {
+      const peer = await rawPeer((key) =>
+        Buffer.concat([Buffer.from(ok101(key)), serverFrame(0x81, Buffer.from('fine')), frame(Buffer.from('data'))]),
+      );
+      const WS = tcp({ maxMessageSize: 1000 });
+      const c = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+      // The message before the bad frame is delivered first.
+      expect(await c.next()).toBe('fine');
+      await expectFailure(c, 'ERR_WS_PROTOCOL');
+      expect((c.ws.error as WebSocketError).closeCode).toBe(code);
+      expect(c.ws.error?.message).toMatch(why);
+      const frames = clientFrames(await peer.afterHead);
+      expect(frames.every((f) => f.masked)).toBe(true);
+      const close = frames.find((f) => f.opcode === 8);
+      expect(close?.payload.readUInt16BE(0)).toBe(code);
+    });
+  }
+
+  for (const [name, make, secure] of [ROUTES[1], ROUTES[2]]) {
+    it(`${name}: the connection dying under an open WebSocket gives close 1006 unclean`, async () => {
+      const peer = await wsPeer(secure, (ws) => ws.on('message', () => ws.terminate()));
+      const WS = make();
+      const c = watch(new WS(`${secure ? 'wss' : 'ws'}://127.0.0.1:${peer.port}/`));
+      await c.opened;
+      c.ws.send('die');
+      const ev = await c.closed;
+      expect([ev.code, ev.wasClean]).toEqual([1006, false]);
+      expect(c.ws.readyState).toBe(WS.CLOSED);
+      await peer.close();
+    }, 30_000);
+  }
+
+  it('bufferedAmount rises while the server does not read and falls to 0 once it does; nothing is lost', async () => {
+    let server!: NodeWs;
+    const got: Buffer[] = [];
+    const peer = await wsPeer(false, (ws) => {
+      server = ws;
+      (ws as unknown as { _socket: Socket })._socket.pause();
+      ws.on('message', (m: RawData) => got.push(m as Buffer));
+    });
+    const WS = tcp();
+    const c = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+    await c.opened;
+    await until(() => server !== undefined);
+    const msg = random(1 << 20);
+    const N = 48;
+    for (let i = 0; i < N; i++) c.ws.send(msg);
+    expect(c.ws.bufferedAmount).toBe(N << 20);
+    // The kernel's buffers take a few MiB, then the transport stops taking
+    // writes: the amount stays above 0 for as long as the server does not read.
+    let last = c.ws.bufferedAmount;
+    for (;;) {
+      await sleep(300);
+      const now = c.ws.bufferedAmount;
+      if (now === last) break;
+      last = now;
+    }
+    expect(last).toBeGreaterThan(0);
+    expect(last).toBeLessThan(N << 20);
+    (server as unknown as { _socket: Socket })._socket.resume();
+    await until(() => c.ws.bufferedAmount === 0 && got.length === N);
+    for (const g of got) expect(sha256(g)).toBe(sha256(msg));
+    c.ws.close();
+    await c.closed;
+    await peer.close();
+  }, 60_000);
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(f: () => boolean): Promise<void> {
+  while (!f()) await sleep(10);
+}

@@ -790,6 +790,7 @@ export class WasmtlsWebSocket extends EventTarget {
 
     const key = base64(random.take(16));
     const expected = acceptFor(key);
+    expected.catch(ignore); // awaited below; never an unhandled rejection meanwhile
     let req = `GET ${u.pathname || '/'}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n`;
     req += 'Upgrade: websocket\r\nConnection: Upgrade\r\n';
     req += `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
@@ -853,7 +854,7 @@ export class WasmtlsWebSocket extends EventTarget {
     if (!tokens('connection').includes('upgrade'))
       throw new WebSocketError("WebSocket: the response's Connection has no 'Upgrade' token", 'ERR_WS_HANDSHAKE');
     const accept = fields.get('sec-websocket-accept');
-    if (!accept || accept.length !== 1 || accept[0] !== (await expected))
+    if (accept?.length !== 1 || accept[0] !== (await expected))
       throw new WebSocketError('WebSocket: Sec-WebSocket-Accept is missing or does not match the key', 'ERR_WS_HANDSHAKE');
     if (tokens('sec-websocket-extensions').length > 0)
       throw new WebSocketError('WebSocket: the server accepted extensions that were not offered', 'ERR_WS_HANDSHAKE');
@@ -874,8 +875,7 @@ export class WasmtlsWebSocket extends EventTarget {
     try {
       rest = await this.#open();
     } catch (e) {
-      if (this.#aborted) e = aborted();
-      return this.#finish(ABNORMAL, '', false, asWsError(e, 'ERR_WS_HANDSHAKE'));
+      return this.#finish(ABNORMAL, '', false, this.#aborted ? aborted() : asWsError(e, 'ERR_WS_HANDSHAKE'));
     }
     const reader = this.#reader as ReadableStreamDefaultReader<Uint8Array>;
     this.#readyState = OPEN;
