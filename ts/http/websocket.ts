@@ -434,7 +434,9 @@ export interface WebSocketClass {
   readonly CLOSED: 3;
 }
 
-type Handler = ((this: WasmtlsWebSocket, ev: Event) => unknown) | null;
+/** An event handler attribute's value (`onopen`, ...): called with the event, `this` the WebSocket. */
+export type WebSocketHandler<E extends Event = Event> = ((this: WasmtlsWebSocket, ev: E) => unknown) | null;
+type Handler = WebSocketHandler<never>;
 
 /**
  * The WebSocket instance. Made with `new` on the class {@link createWebSocket}
@@ -461,7 +463,8 @@ export class WasmtlsWebSocket extends EventTarget {
   #protocol = '';
   #binaryType: 'blob' | 'arraybuffer' = typeof Blob === 'function' ? 'blob' : 'arraybuffer';
   #buffered = 0;
-  readonly #handlers = new Map<string, { h: Handler; l: EventListener }>();
+  // biome-ignore lint/suspicious/noExplicitAny: as #setHandler
+  readonly #handlers = new Map<string, { h: WebSocketHandler<any>; l: EventListener }>();
 
   readonly #opts: WebSocketOptions;
   readonly #u: URL;
@@ -523,6 +526,7 @@ export class WasmtlsWebSocket extends EventTarget {
     this.#run().catch((e) => this.#finish(ABNORMAL, '', false, asWsError(e, 'ERR_WS_TRANSPORT')));
   }
 
+  /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
   get readyState(): number {
     return this.#readyState;
   }
@@ -534,6 +538,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get bufferedAmount(): number {
     return this.#buffered;
   }
+  /** What binary messages arrive as: `'blob'` (the default where `Blob` exists) or `'arraybuffer'`. */
   get binaryType(): 'blob' | 'arraybuffer' {
     return this.#binaryType;
   }
@@ -542,35 +547,40 @@ export class WasmtlsWebSocket extends EventTarget {
     if (v === 'arraybuffer' || (v === 'blob' && typeof Blob === 'function')) this.#binaryType = v;
   }
 
-  get onopen(): Handler {
-    return this.#getHandler('open');
+  /** Called once the opening handshake succeeded. */
+  get onopen(): WebSocketHandler {
+    return this.#getHandler('open') as WebSocketHandler;
   }
-  set onopen(h: Handler) {
+  set onopen(h: WebSocketHandler) {
     this.#setHandler('open', h);
   }
-  get onmessage(): Handler {
-    return this.#getHandler('message');
+  /** Called with each message: `data` a string (text), or a Blob / ArrayBuffer by `binaryType`. */
+  get onmessage(): WebSocketHandler<MessageEvent> {
+    return this.#getHandler('message') as WebSocketHandler<MessageEvent>;
   }
-  set onmessage(h: Handler) {
+  set onmessage(h: WebSocketHandler<MessageEvent>) {
     this.#setHandler('message', h);
   }
-  get onerror(): Handler {
-    return this.#getHandler('error');
+  /** Called when the connection failed (the details are on `error`), just before `onclose`. */
+  get onerror(): WebSocketHandler {
+    return this.#getHandler('error') as WebSocketHandler;
   }
-  set onerror(h: Handler) {
+  set onerror(h: WebSocketHandler) {
     this.#setHandler('error', h);
   }
-  get onclose(): Handler {
-    return this.#getHandler('close');
+  /** Called once at the end with `code`, `reason` and `wasClean`. */
+  get onclose(): WebSocketHandler<WebSocketCloseEvent> {
+    return this.#getHandler('close') as WebSocketHandler<WebSocketCloseEvent>;
   }
-  set onclose(h: Handler) {
+  set onclose(h: WebSocketHandler<WebSocketCloseEvent>) {
     this.#setHandler('close', h);
   }
 
   #getHandler(type: string): Handler {
     return this.#handlers.get(type)?.h ?? null;
   }
-  #setHandler(type: string, h: Handler): void {
+  // biome-ignore lint/suspicious/noExplicitAny: one setter for the four handler types
+  #setHandler(type: string, h: WebSocketHandler<any>): void {
     const old = this.#handlers.get(type);
     if (old) {
       this.removeEventListener(type, old.l);
@@ -578,7 +588,7 @@ export class WasmtlsWebSocket extends EventTarget {
     }
     if (typeof h === 'function') {
       const l: EventListener = (ev) => {
-        h.call(this, ev);
+        h.call(this, ev as never);
       };
       this.#handlers.set(type, { h, l });
       this.addEventListener(type, l);
