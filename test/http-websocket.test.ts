@@ -12,6 +12,7 @@ import { createServer as createNet, type AddressInfo, type Server as NetServer, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWs, WebSocketServer, type RawData } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
+import { wasm } from '../ts/core/loader.js';
 import {
   createWebSocket,
   sha1,
@@ -24,6 +25,7 @@ import {
 import { useBuild } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { random, sha256 } from './helpers/transport-checks.js';
+import { freePort } from './helpers/runtimes.js';
 import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 
 useBuild('simd');
@@ -357,14 +359,23 @@ describe('websocket: messages and control frames from a ws server', () => {
         ws.on('close', (code, reason) => seen.push([code, reason.toString()]));
         if (req.url === '/bye') ws.close(4001, 'bye');
       });
-      const WS = make({ requestHeaders: { Cookie: 'a=1', 'User-Agent': 'wasmtls-test' }, origin: 'https://app.example' });
+      // Fields the handshake writes itself are skipped when given (Host here).
+      const WS = make({
+        requestHeaders: { Cookie: 'a=1', 'User-Agent': 'wasmtls-test', Host: 'evil.example' },
+        origin: 'https://app.example',
+      });
       const s = secure ? 'wss' : 'ws';
       const a = watch(new WS(`${s}://127.0.0.1:${peer.port}/bye`));
       const ev = await a.closed;
       expect([ev.code, ev.reason, ev.wasClean]).toEqual([4001, 'bye', true]);
       expect(a.events).toEqual(['open', 'close 4001']);
       const h = peer.requests[0].headers;
-      expect([h.cookie, h['user-agent'], h.origin]).toEqual(['a=1', 'wasmtls-test', 'https://app.example']);
+      expect([h.cookie, h['user-agent'], h.origin, h.host]).toEqual([
+        'a=1',
+        'wasmtls-test',
+        'https://app.example',
+        `127.0.0.1:${peer.port}`,
+      ]);
 
       const b = watch(new WS(`${s}://127.0.0.1:${peer.port}/stay`));
       await b.opened;
@@ -422,6 +433,23 @@ describe('websocket: messages and control frames from a ws server', () => {
     await peer.close();
   });
 
+  it("binaryType 'blob' (the default where Blob exists): binary messages arrive as Blobs; a Blob sent goes as a binary message", async () => {
+    const peer = await wsPeer(true);
+    const ws = new (tcp())(`wss://127.0.0.1:${peer.port}/`);
+    expect(ws.binaryType).toBe('blob');
+    const data = random(70_000);
+    const got = new Promise<unknown>((resolve) => ws.addEventListener('message', (ev) => resolve((ev as MessageEvent).data)));
+    await new Promise((r) => ws.addEventListener('open', r));
+    ws.send(new Blob([Buffer.from(data.subarray(0, 1000)), Buffer.from(data.subarray(1000))]));
+    expect(ws.bufferedAmount).toBe(70_000);
+    const blob = await got;
+    expect(blob).toBeInstanceOf(Blob);
+    expect(sha256(new Uint8Array(await (blob as Blob).arrayBuffer()))).toBe(sha256(data));
+    expect(ws.bufferedAmount).toBe(0);
+    ws.close();
+    await peer.close();
+  });
+
   it('SHA-1 fallback (for runtimes without crypto.subtle) matches node:crypto', () => {
     for (const n of [0, 1, 55, 56, 63, 64, 65, 1000]) {
       const b = random(n);
@@ -456,6 +484,14 @@ describe('websocket: failures, as browsers report them', () => {
     ['a reserved opcode', (b) => serverFrame(0x83, b), 1002, /reserved data opcode 0x3/],
     ['a fragmented ping', (b) => serverFrame(0x09, b), 1002, /fragmented control/],
     ['a text message that is not UTF-8', () => serverFrame(0x81, Buffer.from([0x61, 0xc3, 0x28])), 1007, /not UTF-8/],
+    [
+      'a Close frame with the code 1005 (never sent on the wire)',
+      () => serverFrame(0x88, Buffer.from([0x03, 0xed])),
+      1002,
+      /invalid code 1005/,
+    ],
+    ['a Close frame with a 1-byte body', () => serverFrame(0x88, Buffer.from([0x03])), 1002, /1-byte/],
+    ['a Close reason that is not UTF-8', () => serverFrame(0x88, Buffer.from([0x03, 0xe8, 0xff])), 1007, /Close reason/],
     ['a message over maxMessageSize', () => serverFrame(0x82, new Uint8Array(2000)), 1009, /maxMessageSize/],
   ];
   for (const [what, frame, code, why] of crafted) {
@@ -476,6 +512,39 @@ describe('websocket: failures, as browsers report them', () => {
       expect(close?.payload.readUInt16BE(0)).toBe(code);
     });
   }
+
+  it('a Close without a code is reported as 1005, clean, and answered with an empty Close; a server that never answers our Close is left after closeTimeout (1006, unclean)', async () => {
+    const WS = tcp({ closeTimeout: 300 });
+    const bare = await rawPeer((key) => Buffer.concat([Buffer.from(ok101(key)), serverFrame(0x88, new Uint8Array(0))]));
+    const a = watch(new WS(`ws://127.0.0.1:${bare.port}/`));
+    const ev = await a.closed;
+    expect([ev.code, ev.reason, ev.wasClean]).toEqual([1005, '', true]);
+    expect(a.events).toEqual(['open', 'close 1005']);
+    const echoed = clientFrames(await bare.afterHead);
+    expect(echoed.map((f) => [f.opcode, f.payload.length])).toEqual([[8, 0]]);
+
+    const silent = await rawPeer((key) => ok101(key));
+    const b = watch(new WS(`ws://127.0.0.1:${silent.port}/`));
+    await b.opened;
+    b.ws.close(3000, 'anyone?');
+    const evb = await b.closed;
+    expect([evb.code, evb.wasClean]).toEqual([1006, false]);
+    const sent = clientFrames(await silent.afterHead);
+    expect(sent.length).toBe(1);
+    expect([sent[0].opcode, sent[0].payload.readUInt16BE(0), sent[0].payload.subarray(2).toString()]).toEqual([8, 3000, 'anyone?']);
+  });
+
+  it('a refused connection and a certificate the CA does not vouch for: error, then close 1006', async () => {
+    const refused = watch(new (tcp())(`ws://127.0.0.1:${await freePort()}/`));
+    await expectFailure(refused, 'ERR_WS_TRANSPORT');
+    expect(refused.ws.error?.message).toMatch(/could not connect/);
+    const peer = await wsPeer(true);
+    const stranger = watch(new (tcp({ ca: pki.strangerPem }))(`wss://127.0.0.1:${peer.port}/`));
+    await expectFailure(stranger, 'ERR_WS_TRANSPORT');
+    expect(stranger.ws.error?.message).toMatch(/TLS/);
+    expect(peer.conns.length).toBe(0);
+    await peer.close();
+  });
 
   for (const [name, make, secure] of [ROUTES[1], ROUTES[2]]) {
     it(`${name}: the connection dying under an open WebSocket gives close 1006 unclean`, async () => {
@@ -531,3 +600,40 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function until(f: () => boolean): Promise<void> {
   while (!f()) await sleep(10);
 }
+
+describe('websocket: wss frees its TLS engine on every path', () => {
+  it("clean close, server's close, transport death, TLS failure and close() while connecting: the allocator's bytes in use return to the baseline", async () => {
+    const peer = await wsPeer(true, (ws, req) => {
+      echo(ws);
+      if (req.url === '/bye') ws.close(4001, 'bye');
+      if (req.url === '/die') setTimeout(() => ws.terminate(), 20);
+    });
+    const url = (path: string) => `wss://127.0.0.1:${peer.port}${path}`;
+    const WS = tcp();
+    const used = (): number => wasm().memoryUsage().used;
+    // One connection first, so lazily made module state is not counted.
+    const warm = watch(new WS(url('/')));
+    await warm.opened;
+    warm.ws.close();
+    await warm.closed;
+    const before = used();
+    for (let round = 0; round < 3; round++) {
+      const clean = watch(new WS(url('/')));
+      const bye = watch(new WS(url('/bye')));
+      const die = watch(new WS(url('/die')));
+      const bad = watch(new (tcp({ ca: pki.strangerPem }))(url('/')));
+      const early = watch(new WS(url('/')));
+      early.ws.close();
+      await clean.opened;
+      clean.ws.send(random(100_000));
+      await clean.next();
+      clean.ws.close(1000);
+      const codes = await Promise.all([clean, bye, die, bad, early].map(async (c) => (await c.closed).code));
+      expect(codes).toEqual([1000, 4001, 1006, 1006, 1006]);
+    }
+    // The engines are freed when the transports close, which may follow the close event by a turn.
+    for (let i = 0; i < 100 && used() > before; i++) await sleep(20);
+    expect(used()).toBeLessThanOrEqual(before);
+    await peer.close();
+  }, 60_000);
+});

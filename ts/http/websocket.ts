@@ -72,8 +72,11 @@ export interface WebSocketOptions extends HttpTLSOptions {
   connect: ConnectFunction;
   /** Extra request header fields sent with the opening handshake (a
    * bare-mux transport passes `Origin`, `Cookie`, `User-Agent`). The
-   * fields the handshake itself writes (`Host`, `Upgrade`, `Connection`,
-   * `Sec-WebSocket-*`) may not be given. */
+   * fields the handshake writes itself (`Host`, `Upgrade`, `Connection`,
+   * `Sec-WebSocket-*`) and body framing (`Content-Length`,
+   * `Transfer-Encoding`) are skipped when given: a proxy may pass the page's
+   * whole header set, and the handshake's own fields must stay as RFC 6455
+   * 4.1 has them. A name or value that cannot be sent is a TypeError. */
   requestHeaders?: Record<string, string> | Iterable<readonly [string, string]>;
   /** The `Origin` header field (RFC 6455 4.1 item 8); none by default. */
   origin?: string;
@@ -735,6 +738,8 @@ export class WasmtlsWebSocket extends EventTarget {
       'sec-websocket-version',
       'sec-websocket-protocol',
       'sec-websocket-extensions',
+      'content-length',
+      'transfer-encoding',
     ]);
     let lines = '';
     let hasOrigin = false;
@@ -750,8 +755,7 @@ export class WasmtlsWebSocket extends EventTarget {
       const v = String(value);
       if (!TOKEN.test(n)) throw new TypeError(`WebSocket: invalid request header name ${JSON.stringify(n)}`);
       if (/[\r\n\0]/.test(v)) throw new TypeError(`WebSocket: invalid value of request header ${n}`);
-      if (own.has(n.toLowerCase()))
-        throw new TypeError(`WebSocket: the handshake writes ${n} itself; it may not be given in requestHeaders`);
+      if (own.has(n.toLowerCase()) || n.toLowerCase().startsWith('sec-websocket-')) continue;
       if (n.toLowerCase() === 'origin') hasOrigin = true;
       lines += `${n}: ${v.trim()}\r\n`;
     }
