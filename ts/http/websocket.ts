@@ -239,7 +239,11 @@ async function acceptFor(key: string): Promise<string> {
 function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
   const n = payload.length;
   const extra = n < 126 ? 0 : n < 65536 ? 2 : 8;
-  const out = new Uint8Array(2 + extra + 4 + n);
+  const headLength = 2 + extra + 4;
+  // The frame starts `pad` bytes into its buffer so that the payload is
+  // 4-byte aligned and can be masked a 32-bit word at a time.
+  const pad = (4 - (headLength & 3)) & 3;
+  const out = new Uint8Array(new ArrayBuffer(pad + headLength + n), pad, headLength + n);
   out[0] = 0x80 | opcode;
   if (extra === 0) out[1] = 0x80 | n;
   else if (extra === 2) {
@@ -248,7 +252,7 @@ function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
     out[3] = n & 0xff;
   } else {
     out[1] = 0x80 | 127;
-    const dv = new DataView(out.buffer);
+    const dv = new DataView(out.buffer, pad);
     dv.setUint32(2, Math.floor(n / 0x100000000));
     dv.setUint32(6, n >>> 0);
   }
@@ -258,8 +262,14 @@ function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
   // for a server or a proxy to predict the masking key for a subsequent frame."
   const mask = random.take(4);
   out.set(mask, maskAt);
-  const p = maskAt + 4;
-  for (let i = 0; i < n; i++) out[p + i] = payload[i] ^ mask[i & 3];
+  out.set(payload, headLength);
+  // In place: whole words with the key read as a word in the same (native)
+  // byte order, then the tail byte by byte.
+  const words = n >>> 2;
+  const w = new Uint32Array(out.buffer, pad + headLength, words);
+  const key = new Uint32Array(mask.buffer, mask.byteOffset, 1)[0];
+  for (let i = 0; i < words; i++) w[i] ^= key;
+  for (let i = words << 2; i < n; i++) out[headLength + i] ^= mask[i & 3];
   return out;
 }
 
@@ -460,7 +470,7 @@ export class WasmtlsWebSocket extends EventTarget {
   /** Extensions the server accepted: none are offered, so always `''`. */
   readonly extensions = '';
   /** Why the connection failed, when it did (the events carry no details, as in browsers). */
-  error: Error | undefined;
+  error: WebSocketError | undefined;
 
   #readyState = CONNECTING;
   #protocol = '';
@@ -904,7 +914,7 @@ export class WasmtlsWebSocket extends EventTarget {
       this.#drain(parser);
       while (!this.#finished && !this.#failure && !this.#closeReceived) {
         const r = await this.#readOrWake(reader);
-        if (r === undefined) continue;
+        if (r === undefined) break; // woken: the loop's condition no longer holds
         if (r.done) {
           ended = true;
           break;
