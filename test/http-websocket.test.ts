@@ -19,6 +19,7 @@ import {
   type WasmtlsWebSocket,
   type WebSocketClass,
   type WebSocketCloseEvent,
+  type WispWebSocketClass,
   wispWebSocket,
   WebSocketError,
 } from '../ts/http/websocket.js';
@@ -139,7 +140,7 @@ function watch(ws: WasmtlsWebSocket): Watched {
 
 const tcp = (options: Record<string, unknown> = {}): WebSocketClass =>
   createWebSocket({ connect: (host, port) => connectTcp({ host, port }), ca: pki.caPem, ...options });
-const viaWisp = (options: Record<string, unknown> = {}): WebSocketClass =>
+const viaWisp = (options: Record<string, unknown> = {}): WispWebSocketClass =>
   wispWebSocket(wisp.url, { WebSocket: NodeWs as never, ca: pki.caPem, ...options });
 
 const ROUTES: [string, (o?: Record<string, unknown>) => WebSocketClass, boolean][] = [
@@ -447,6 +448,24 @@ describe('websocket: messages and control frames from a ws server', () => {
     expect(sha256(new Uint8Array(await (blob as Blob).arrayBuffer()))).toBe(sha256(data));
     expect(ws.bufferedAmount).toBe(0);
     ws.close();
+    await peer.close();
+  });
+
+  it("wispWebSocket's close() ends the shared Wisp connection (open WebSockets see 1006); the next WebSocket opens a new one", async () => {
+    const peer = await wsPeer(false);
+    const WS = viaWisp();
+    const a = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+    const b = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+    await Promise.all([a.opened, b.opened]);
+    await WS.close();
+    for (const c of [a, b]) expect([(await c.closed).code, (await c.closed).wasClean]).toEqual([1006, false]);
+    const d = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+    await d.opened;
+    d.ws.send('again');
+    expect(await d.next()).toBe('again');
+    d.ws.close();
+    expect((await d.closed).code).toBe(1005);
+    await WS.close();
     await peer.close();
   });
 

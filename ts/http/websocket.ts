@@ -1148,10 +1148,18 @@ export interface WispWebSocketOptions extends Omit<WebSocketOptions, 'connect'> 
   wisp?: WispClientOptions;
 }
 
+/** The class {@link wispWebSocket} returns: a WebSocket class with a `close()` for its Wisp connection. */
+export interface WispWebSocketClass extends WebSocketClass {
+  /** Close the shared Wisp connection: WebSockets still open through it end
+   * with close 1006. A WebSocket made later opens a new one. */
+  close(): Promise<void>;
+}
+
 /**
  * A `WebSocket` class whose connections are Wisp streams through the Wisp
  * server at `wispUrl`: one WispClient (one WebSocket to the server) carries
- * them all, opened on first use and again after it closed.
+ * them all, opened on first use and again after it closed; the class's
+ * `close()` closes it.
  *
  * @example
  * ```ts
@@ -1162,7 +1170,7 @@ export interface WispWebSocketOptions extends Omit<WebSocketOptions, 'connect'> 
  * ws.onmessage = (ev) => console.log(ev.data);
  * ```
  */
-export function wispWebSocket(wispUrl: string | URL, options: WispWebSocketOptions = {}): WebSocketClass {
+export function wispWebSocket(wispUrl: string | URL, options: WispWebSocketOptions = {}): WispWebSocketClass {
   const { WebSocket: WS, wisp: wispOptions, ...rest } = options;
   const Ctor = WS ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (typeof Ctor !== 'function')
@@ -1185,5 +1193,12 @@ export function wispWebSocket(wispUrl: string | URL, options: WispWebSocketOptio
     }
     return c.connect(host, port);
   };
-  return createWebSocket({ ...rest, connect });
+  const WebSocket = createWebSocket({ ...rest, connect });
+  return Object.assign(WebSocket, {
+    close: async (): Promise<void> => {
+      const c = client;
+      client = undefined;
+      await c?.close();
+    },
+  });
 }
