@@ -430,7 +430,27 @@ describe('websocket: messages and control frames from a ws server', () => {
     // close() while connecting fails the connection: error, then close 1006.
     const d = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
     d.ws.close();
+    expect(d.ws.readyState).toBe(WS.CLOSING);
+    expect(d.events).toEqual([]); // the events come later, as in browsers
     await expectFailure(d, 'ERR_WS_ABORTED');
+    // ... at once, even while connect() is still pending; the transport it
+    // gives afterwards is closed.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let transportClosed = false;
+    const Slow = createWebSocket({
+      connect: async (host, port) => {
+        await gate;
+        const t = await connectTcp({ host, port });
+        return { readable: t.readable, writable: t.writable, close: () => ((transportClosed = true), t.close()) };
+      },
+    });
+    const e = watch(new Slow(`ws://127.0.0.1:${peer.port}/`));
+    e.ws.close();
+    await expectFailure(e, 'ERR_WS_ABORTED');
+    expect(transportClosed).toBe(false);
+    release();
+    await until(() => transportClosed);
     await peer.close();
   });
 

@@ -669,11 +669,12 @@ export class WasmtlsWebSocket extends EventTarget {
     if (this.#readyState === CONNECTING) {
       // WHATWG: "If the WebSocket connection is not yet established: Fail
       // the WebSocket connection and set this's ready state to CLOSING."
+      // The events come in a later turn, as a browser queues them, and do
+      // not wait for a connect() still in progress: #open closes what it
+      // gets from then on.
       this.#aborted = true;
       this.#readyState = CLOSING;
-      this.#wake?.();
-      this.#transport?.close().catch(ignore);
-      this.#stream?.close().catch(ignore);
+      queueMicrotask(() => this.#finish(ABNORMAL, '', false, aborted()));
       return;
     }
     // WHATWG: "If reason is non-empty but code is null, then set code to 1000."
@@ -777,6 +778,15 @@ export class WasmtlsWebSocket extends EventTarget {
     return lines;
   }
 
+  /** After each wait of the opening: once close() failed the connection,
+   * close what was opened since (#finish may have run before it existed). */
+  #checkAborted(): void {
+    if (!this.#aborted) return;
+    this.#stream?.close().catch(ignore);
+    this.#transport?.close().catch(ignore);
+    throw aborted();
+  }
+
   /** Connect, run TLS for wss:, do the opening handshake; returns the bytes after the 101 head. */
   async #open(): Promise<Uint8Array> {
     const u = this.#u;
@@ -791,7 +801,7 @@ export class WasmtlsWebSocket extends EventTarget {
       throw new WebSocketError(`WebSocket: could not connect to ${host}:${port}: ${messageOf(e)}`, 'ERR_WS_TRANSPORT', { cause: e });
     }
     this.#transport = transport;
-    if (this.#aborted) throw aborted();
+    this.#checkAborted();
     if (secure) {
       // ALPN: a WebSocket handshake is HTTP/1.1 (RFC 6455 4.1); RFC 8441's
       // WebSocket over HTTP/2 is not spoken here.
@@ -806,7 +816,7 @@ export class WasmtlsWebSocket extends EventTarget {
     } else {
       this.#stream = transport;
     }
-    if (this.#aborted) throw aborted();
+    this.#checkAborted();
     const stream = this.#stream;
     this.#reader = stream.readable.getReader();
     this.#writer = stream.writable.getWriter();
@@ -827,7 +837,7 @@ export class WasmtlsWebSocket extends EventTarget {
     let end = -1;
     while (end < 0) {
       const r = await this.#reader.read();
-      if (this.#aborted) throw aborted();
+      this.#checkAborted();
       if (r.done) throw new WebSocketError('WebSocket: the server closed the connection during the opening handshake', 'ERR_WS_HANDSHAKE');
       const nb = new Uint8Array(buf.length + r.value.length);
       nb.set(buf);
