@@ -573,6 +573,15 @@ describe('websocket: failures, as browsers report them', () => {
     expect([sent[0].opcode, sent[0].payload.readUInt16BE(0), sent[0].payload.subarray(2).toString()]).toEqual([8, 3000, 'anyone?']);
   });
 
+  it('a server that accepts and never answers the handshake: openTimeout fails the connection (error, close 1006)', async () => {
+    const mute = await rawPeer(() => '');
+    const c = watch(new (tcp({ openTimeout: 300 }))(`ws://127.0.0.1:${mute.port}/`));
+    await expectFailure(c, 'ERR_WS_HANDSHAKE');
+    expect(c.ws.error?.message).toMatch(/openTimeout/);
+    // Our side was closed: the server saw the end of the connection.
+    expect((await mute.afterHead).length).toBe(0);
+  });
+
   it('a refused connection and a certificate the CA does not vouch for: error, then close 1006', async () => {
     const refused = watch(new (tcp())(`ws://127.0.0.1:${await freePort()}/`));
     await expectFailure(refused, 'ERR_WS_TRANSPORT');

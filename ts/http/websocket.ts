@@ -84,6 +84,12 @@ export interface WebSocketOptions extends HttpTLSOptions {
    * the connection with 1009 (RFC 6455 7.4.1: "a message that is too big
    * for it to process"). Default 64 MiB. */
   maxMessageSize?: number;
+  /** Milliseconds the opening may take (connect, TLS, the HTTP
+   * handshake) before the connection fails (error, close 1006; `error.code`
+   * `'ERR_WS_HANDSHAKE'`): a server that accepts the connection and never
+   * answers would otherwise hold it CONNECTING for ever. `0` or `Infinity`:
+   * none. Default 30,000. */
+  openTimeout?: number;
   /** Milliseconds we wait for the server's Close after sending ours before
    * closing the connection anyway (the close event then says 1006).
    * Default 30,000. */
@@ -493,7 +499,8 @@ export class WasmtlsWebSocket extends EventTarget {
   #closeWritten: Promise<void> | undefined;
   #closeReceived: { code: number; reason: string } | undefined;
   #failure: WebSocketError | undefined; // the connection is being failed
-  #aborted = false; // close() while connecting
+  #aborted: WebSocketError | undefined; // close() while connecting, or openTimeout
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined; // ends a wait in #run early
@@ -536,6 +543,15 @@ export class WasmtlsWebSocket extends EventTarget {
     this.#origin = u.origin;
     // Checked now so a bad header is a synchronous error, as fetch's are.
     this.#headerLines();
+    const openMs = options.openTimeout ?? 30_000;
+    if (openMs > 0 && openMs < 0x7fffffff) {
+      this.#openTimer = setTimeout(() => {
+        this.#abortOpening(
+          new WebSocketError(`WebSocket: the opening handshake took more than ${openMs} ms (openTimeout)`, 'ERR_WS_HANDSHAKE'),
+        );
+      }, openMs);
+      unref(this.#openTimer);
+    }
     this.#run().catch((e) => this.#finish(ABNORMAL, '', false, asWsError(e, 'ERR_WS_TRANSPORT')));
   }
 
@@ -672,9 +688,7 @@ export class WasmtlsWebSocket extends EventTarget {
       // The events come in a later turn, as a browser queues them, and do
       // not wait for a connect() still in progress: #open closes what it
       // gets from then on.
-      this.#aborted = true;
-      this.#readyState = CLOSING;
-      queueMicrotask(() => this.#finish(ABNORMAL, '', false, aborted()));
+      this.#abortOpening(aborted());
       return;
     }
     // WHATWG: "If reason is non-empty but code is null, then set code to 1000."
@@ -778,13 +792,21 @@ export class WasmtlsWebSocket extends EventTarget {
     return lines;
   }
 
+  /** Fail the connection while it opens (close(), openTimeout). */
+  #abortOpening(err: WebSocketError): void {
+    if (this.#aborted || this.#finished) return;
+    this.#aborted = err;
+    this.#readyState = CLOSING;
+    queueMicrotask(() => this.#finish(ABNORMAL, '', false, err));
+  }
+
   /** After each wait of the opening: once close() failed the connection,
    * close what was opened since (#finish may have run before it existed). */
   #checkAborted(): void {
     if (!this.#aborted) return;
     this.#stream?.close().catch(ignore);
     this.#transport?.close().catch(ignore);
-    throw aborted();
+    throw this.#aborted;
   }
 
   /** Connect, run TLS for wss:, do the opening handshake; returns the bytes after the 101 head. */
@@ -793,7 +815,7 @@ export class WasmtlsWebSocket extends EventTarget {
     const host = u.hostname.replace(/^\[|\]$/g, '');
     const secure = u.protocol === 'wss:';
     const port = u.port ? Number(u.port) : secure ? 443 : 80;
-    const { connect, requestHeaders: _h, origin: _o, maxMessageSize: _m, closeTimeout: _c, ...tls } = this.#opts;
+    const { connect, requestHeaders: _h, origin: _o, maxMessageSize: _m, closeTimeout: _c, openTimeout: _t, ...tls } = this.#opts;
     let transport: Transport;
     try {
       transport = await connect(host, port);
@@ -909,9 +931,10 @@ export class WasmtlsWebSocket extends EventTarget {
     try {
       rest = await this.#open();
     } catch (e) {
-      return this.#finish(ABNORMAL, '', false, this.#aborted ? aborted() : asWsError(e, 'ERR_WS_HANDSHAKE'));
+      return this.#finish(ABNORMAL, '', false, this.#aborted ?? asWsError(e, 'ERR_WS_HANDSHAKE'));
     }
     const reader = this.#reader as ReadableStreamDefaultReader<Uint8Array>;
+    clearTimeout(this.#openTimer);
     this.#readyState = OPEN;
     this.dispatchEvent(new Event('open'));
     this.#pump();
@@ -1077,6 +1100,7 @@ export class WasmtlsWebSocket extends EventTarget {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    clearTimeout(this.#openTimer);
     this.#wake?.();
     for (const q of this.#queue.splice(0)) q.done?.();
     this.#reader?.cancel().catch(ignore);
