@@ -626,6 +626,7 @@ describe('websocket: failures, as browsers report them', () => {
     expect(c.ws.bufferedAmount).toBe(N << 20);
     // The kernel's buffers take a few MiB, then the transport stops taking
     // writes: the amount stays above 0 for as long as the server does not read.
+    await until(() => c.ws.bufferedAmount < N << 20); // the first writes were taken
     let last = c.ws.bufferedAmount;
     for (;;) {
       await sleep(300);
