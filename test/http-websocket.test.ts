@@ -420,6 +420,9 @@ describe('websocket: messages and control frames from a ws server', () => {
     expect(err(() => c.ws.close(1001))).toBe('InvalidAccessError');
     expect(err(() => c.ws.close(2999))).toBe('InvalidAccessError');
     expect(err(() => c.ws.close(5000))).toBe('InvalidAccessError');
+    // [Clamp]: 70000 becomes 65535 and 2999.4 becomes 2999: both refused.
+    expect(err(() => c.ws.close(70000))).toBe('InvalidAccessError');
+    expect(err(() => c.ws.close(2999.4))).toBe('InvalidAccessError');
     expect(err(() => c.ws.close(1000, 'é'.repeat(62)))).toBe('SyntaxError'); // 124 bytes
     expect(c.ws.readyState).toBe(WS.OPEN);
     c.ws.close(1000, 'x'.repeat(123));

@@ -669,9 +669,12 @@ export class WasmtlsWebSocket extends EventTarget {
    */
   close(code?: number, reason?: string): void {
     if (code !== undefined) {
-      code = Number(code);
-      if (!Number.isFinite(code)) code = 0;
-      code = Math.trunc(code) & 0xffff; // WebIDL [Clamp]-less unsigned short conversion
+      // WebIDL `[Clamp] unsigned short`: NaN is 0, then clamped to
+      // [0, 65535] and rounded to the nearest integer, ties to even.
+      let x = Number(code);
+      x = Number.isNaN(x) ? 0 : Math.min(65535, Math.max(0, x));
+      const f = Math.floor(x);
+      code = x - f > 0.5 || (x - f === 0.5 && f % 2 === 1) ? f + 1 : f;
       if (code !== 1000 && !(code >= 3000 && code <= 4999))
         throw domError(
           `Failed to execute 'close' on 'WebSocket': The close code must be either 1000, or between 3000 and 4999. ${code} is neither.`,
