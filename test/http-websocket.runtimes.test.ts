@@ -1,9 +1,9 @@
 /**
- * wasmtls/websocket in Chromium (page and module Web Worker): the browser's
- * own WebSocket reaches the wisp-js server, and our RFC 6455 client runs
+ * wasmtls/websocket in Chromium (page and module Web Worker) and Deno: the
+ * runtime's own WebSocket reaches the wisp-js server, and our RFC 6455 client runs
  * wss:// through it to npm `ws` over Node https with the test PKI. The
  * server (the oracle) records what it received; the harness reports what
- * the browser-side client saw.
+ * the client saw in that runtime.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,11 +13,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { root } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
-import { bundle, inChromium } from './helpers/runtimes.js';
+import { bundle, inChromium, inDeno } from './helpers/runtimes.js';
 import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 import type { WsScenarioParams, WsScenarioReport } from './runtime/websocket-scenario.js';
 
-const dir = `${root}build/websocket-browser`;
+const dir = `${root}build/websocket-runtimes`;
 const SIZE = 200_000;
 let pki: Pki;
 let wisp: WispServer;
@@ -75,34 +75,55 @@ afterAll(async () => {
   pki?.dispose();
 });
 
+function expectReport(where: string, r: WsScenarioReport, sha: string): void {
+  console.log(`${where}: ${JSON.stringify(r)}`);
+  expect(r.error, where).toBeUndefined();
+  expect(r).toMatchObject({
+    protocol: 'superchat',
+    text: 'héllo ✓',
+    defaultBinaryType: 'blob',
+    blobSha256: sha,
+    binaryLength: SIZE,
+    binarySha256: sha,
+    ourClose: { code: 4000, reason: 'done', wasClean: true, isCloseEvent: true },
+    serverClose: { code: 4001, reason: 'bye', wasClean: true },
+    events: [],
+  });
+}
+
+/** The server's view of `runs` runs: each one's messages arrived intact, our Close 4000 'done' and the echo of its 4001. */
+function expectReceived(runs: number, sha: string): void {
+  expect(received.text).toEqual(Array(runs).fill('héllo ✓'));
+  expect(received.binary).toEqual(Array(2 * runs).fill(sha));
+  expect(received.protocols.filter((p) => p === 'superchat').length).toBe(runs);
+  expect(received.closes.filter(([c]) => c === 4000)).toEqual(Array(runs).fill([4000, 'done']));
+  expect(received.closes.filter(([c]) => c === 4001).length).toBe(runs);
+}
+
+function reset(): string {
+  for (const list of Object.values(received)) list.length = 0;
+  return createHash('sha256')
+    .update(new Uint8Array(SIZE).map((_, i) => i & 0xff))
+    .digest('hex');
+}
+
 it('chromium page and module Web Worker: wss echo of text, Blob and ArrayBuffer through Wisp, subprotocol, close codes both ways', async () => {
+  const sha = reset();
   const { page, worker } = await inChromium<WsScenarioReport>(dir);
-  const bin = new Uint8Array(SIZE).map((_, i) => i & 0xff);
-  const sha = createHash('sha256').update(bin).digest('hex');
-  for (const [where, r] of [
-    ['page', page],
-    ['worker', worker],
-  ] as const) {
-    console.log(`chromium ${where}: ${JSON.stringify(r)}`);
-    expect(r.error, where).toBeUndefined();
-    expect(r).toMatchObject({
-      protocol: 'superchat',
-      text: 'héllo ✓',
-      defaultBinaryType: 'blob',
-      blobSha256: sha,
-      binaryLength: SIZE,
-      binarySha256: sha,
-      ourClose: { code: 4000, reason: 'done', wasClean: true, isCloseEvent: true },
-      serverClose: { code: 4001, reason: 'bye', wasClean: true },
-      events: [],
-    });
-  }
-  // The server's view: both runs' messages arrived intact, our Close 4000 'done' and the echo of its 4001.
-  expect(received.text).toEqual(['héllo ✓', 'héllo ✓']);
-  expect(received.binary).toEqual([sha, sha, sha, sha]);
-  expect(received.closes.filter(([c]) => c === 4000)).toEqual([
-    [4000, 'done'],
-    [4000, 'done'],
-  ]);
-  expect(received.closes.filter(([c]) => c === 4001).length).toBe(2);
+  expectReport('chromium page', page, sha);
+  expectReport('chromium worker', worker, sha);
+  await until(() => received.closes.length >= 4);
+  expectReceived(2, sha);
 }, 90_000);
+
+it("deno: the same scenario with Deno's WebSocket, CloseEvent and crypto.subtle", async () => {
+  const sha = reset();
+  const r = await inDeno<WsScenarioReport>(dir, ['--allow-read', '--allow-net=127.0.0.1']);
+  expectReport('deno', r, sha);
+  await until(() => received.closes.length >= 2);
+  expectReceived(1, sha);
+}, 90_000);
+
+async function until(f: () => boolean): Promise<void> {
+  while (!f()) await new Promise((r) => setTimeout(r, 10));
+}
