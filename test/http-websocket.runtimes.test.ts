@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { root } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
-import { bundle, inChromium, inDeno } from './helpers/runtimes.js';
+import { bundle, inChromium, inDeno, inWorkerd } from './helpers/runtimes.js';
 import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 import type { WsScenarioParams, WsScenarioReport } from './runtime/websocket-scenario.js';
 
@@ -120,6 +120,14 @@ it("deno: the same scenario with Deno's WebSocket, CloseEvent and crypto.subtle"
   const sha = reset();
   const r = await inDeno<WsScenarioReport>(dir, ['--allow-read', '--allow-net=127.0.0.1']);
   expectReport('deno', r, sha);
+  await until(() => received.closes.length >= 2);
+  expectReceived(1, sha);
+}, 90_000);
+
+it("workerd: the same scenario with the Workers runtime's WebSocket client", async () => {
+  const sha = reset();
+  const r = await inWorkerd<WsScenarioReport>(dir, { network: true });
+  expectReport('workerd', r, sha);
   await until(() => received.closes.length >= 2);
   expectReceived(1, sha);
 }, 90_000);

@@ -124,10 +124,31 @@ function closeEvent(code: number, reason: string, wasClean: boolean): WebSocketC
 
 function messageEvent(data: unknown, origin: string): Event {
   const G = (globalThis as { MessageEvent?: typeof MessageEvent }).MessageEvent;
-  if (G) return new G('message', { data, origin });
+  if (G) {
+    // WHATWG's MessageEventInit.data is `any`; the global is used only if
+    // it keeps the data as given (a runtime's may be narrower).
+    const ev = new G('message', { data, origin });
+    if (ev.data === data) return ev;
+  }
   const ev = new Event('message') as Event & { data: unknown; origin: string };
-  Object.defineProperties(ev, { data: { value: data }, origin: { value: origin } });
+  Object.defineProperties(ev, { data: { value: data, enumerable: true }, origin: { value: origin, enumerable: true } });
   return ev;
+}
+
+let nativeOn: boolean | undefined;
+/** Whether this runtime's EventTarget calls an `on<type>` property of the
+ * target when it dispatches (workerd does; browsers, Node and Deno leave
+ * that to the event handler IDL attributes of each interface). */
+function nativeOnHandlers(): boolean {
+  if (nativeOn === undefined) {
+    nativeOn = false;
+    const probe = new EventTarget() as EventTarget & { onwasmtlsprobe?: () => void };
+    probe.onwasmtlsprobe = () => {
+      nativeOn = true;
+    };
+    probe.dispatchEvent(new Event('wasmtlsprobe'));
+  }
+  return nativeOn;
 }
 
 function domError(message: string, name: string): Error {
@@ -612,7 +633,7 @@ export class WasmtlsWebSocket extends EventTarget {
   #setHandler(type: string, h: WebSocketHandler<any>): void {
     const old = this.#handlers.get(type);
     if (old) {
-      this.removeEventListener(type, old.l);
+      if (!nativeOnHandlers()) this.removeEventListener(type, old.l);
       this.#handlers.delete(type);
     }
     if (typeof h === 'function') {
@@ -620,7 +641,9 @@ export class WasmtlsWebSocket extends EventTarget {
         h.call(this, ev as never);
       };
       this.#handlers.set(type, { h, l });
-      this.addEventListener(type, l);
+      // Where dispatchEvent itself calls the `on<type>` property (workerd),
+      // the getter is enough: a listener too would call the handler twice.
+      if (!nativeOnHandlers()) this.addEventListener(type, l);
     }
   }
 
