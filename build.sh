@@ -159,6 +159,7 @@ rm -rf dist/*.js dist/*.js.map dist/adapters dist/demo-browser
 # bundled into the entries that use them, not given entries of their own.
 node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts -e codepoints.ts \
   -e configure.ts -e context.ts -e eof.ts -e network.ts -e options.ts -e pem.ts -e session.ts -e verdict.ts -e write-source.ts) ts/api/*.ts \
+  ts/http/websocket.ts \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --entry-names='[name]' --outdir=dist --log-level=warning
 # Transports, one module each (node-socket keeps its node: imports).
