@@ -168,6 +168,11 @@ node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e
 node_modules/.bin/esbuild ts/adapters/{websocket,wisp,node-socket,deno,cloudflare,streams}.ts \
   --bundle --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --outdir=dist/adapters --log-level=warning
+# wasmtls/bare-transport: one standalone ES module (no chunks to find),
+# the file bare-mux's setTransport(url) imports in its SharedWorker, as
+# epoxy-transport ships; it loads wasmtls.wasm from beside itself (dist/).
+node_modules/.bin/esbuild ts/http/bare-transport.ts --bundle --format=esm --target=es2022 --platform=browser \
+  --outfile=dist/bare-transport.js --log-level=warning
 node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
   --platform=node --target=node20 --outfile=dist/selfcheck.js --log-level=warning
 # The browser demo (npm run demo:browser): a page script that finds the wasm
