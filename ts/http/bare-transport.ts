@@ -37,9 +37,13 @@ export type BareHeaders = Record<string, string | string[]>;
 
 /** What `request()` resolves with (bare-mux's `TransferrableResponse`). */
 export interface TransferrableResponse {
+  /** The body, content coding removed (an empty ArrayBuffer when the response has none). */
   body: ReadableStream<Uint8Array> | ArrayBuffer | Blob | string;
+  /** The response's header fields, names lower-case. */
   headers: BareHeaders;
+  /** The status code. */
   status: number;
+  /** The reason phrase. */
   statusText: string;
 }
 
