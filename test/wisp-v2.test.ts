@@ -13,6 +13,8 @@
  */
 // @ts-expect-error wisp-js ships no types
 import { extensions as wispExt, server as wisp } from '@mercuryworkshop/wisp-js/server';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WISP_V2_SUBPROTOCOL, WispClient, WispError } from '../ts/adapters/wisp.js';
@@ -83,6 +85,7 @@ beforeAll(() => {
 });
 
 let echo: TcpServer;
+let udpEcho: UdpSocket;
 const servers: WispServer[] = [];
 async function server(exts?: () => Ext[]): Promise<WispServer> {
   const s = await startWispServer(exts ? () => ({ wisp_extensions: exts() }) : undefined);
@@ -91,8 +94,14 @@ async function server(exts?: () => Ext[]): Promise<WispServer> {
 }
 beforeAll(async () => {
   echo = await echoServer();
+  // A UDP echo (Node's dgram): each datagram back to its sender, prefixed, so
+  // a reply cannot be our own packet looped back.
+  udpEcho = createSocket('udp4');
+  udpEcho.on('message', (m, rinfo) => udpEcho.send(Buffer.concat([Buffer.from('echo:'), m]), rinfo.port, rinfo.address));
+  await new Promise<void>((r) => udpEcho.bind(0, '127.0.0.1', r));
 });
 afterAll(async () => {
+  udpEcho?.close();
   proto.setup_wisp_v2 = originalSetup;
   for (const s of servers) await s.close();
   await echo?.close();
@@ -204,6 +213,46 @@ describe('wisp v2: against the wisp-js server', () => {
     await expect(c.ready).rejects.toMatchObject({ name: 'WispError', code: 'AuthMissingCredentials' });
     await expect(t.readable.getReader().read()).rejects.toThrow(/requires password authentication/);
     await c.close();
+  });
+});
+
+describe('wisp v2: UDP streams (stream type 0x02) through the wisp-js server', () => {
+  it('datagrams keep their boundaries both ways: 200 of them, sizes 1 to 60000', async () => {
+    const c = open((await server()).url);
+    try {
+      await c.ready;
+      expect(c.udp).toBe(true);
+      const t = c.connectUdp('127.0.0.1', (udpEcho.address() as AddressInfo).port);
+      const w = t.writable.getWriter();
+      const r = t.readable.getReader();
+      // One at a time (UDP may drop a burst on a busy machine; loopback does
+      // not drop a lone datagram): each reply is the datagram, whole.
+      const sizes = [1, 2, 100, 1400, 1500, 9000, 60_000, ...Array.from({ length: 193 }, (_, i) => 1 + ((i * 7919) % 3000))];
+      for (const n of sizes) {
+        const d = random(n);
+        await w.write(d);
+        const got = await within(r.read(), 10_000);
+        expect(got.ok).toBe(true);
+        const v = (got as { value: ReadableStreamReadResult<Uint8Array> }).value.value!;
+        expect(v.byteLength).toBe(n + 5);
+        expect(sha256(v.subarray(5))).toBe(sha256(d));
+      }
+      await expect(w.write(new Uint8Array(65_508))).rejects.toThrow(RangeError);
+      await t.close();
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a v2 server without the UDP extension: the stream fails with UdpUnsupported, TCP still works', async () => {
+    const c = open((await server(() => [motdExt('tcp only')])).url);
+    try {
+      const t = c.connectUdp('127.0.0.1', (udpEcho.address() as AddressInfo).port);
+      await expect(t.readable.getReader().read()).rejects.toMatchObject({ code: 'UdpUnsupported' });
+      await works(c);
+    } finally {
+      await c.close();
+    }
   });
 });
 

@@ -36,9 +36,9 @@
  * server's INFO with its own (2.0) listing the extensions both support:
  * password authentication (0x02: `username length u8, password length
  * u16le, username, password`, sent when {@link WispClientOptions.auth} is
- * given), the server MOTD (0x04, read from the server's entry) and the UDP
- * capability flag (0x01, read only: {@link WispClient.udp}; this client opens
- * TCP streams only, so it does not list UDP itself). Key authentication
+ * given), the server MOTD (0x04, read from the server's entry) and UDP
+ * (0x01: {@link WispClient.udp} says whether the server offers it,
+ * {@link WispClient.connectUdp} opens a UDP stream). Key authentication
  * (0x03, Ed25519 challenge signing) is not implemented: the wisp-js server
  * this is tested against does not offer it, and a server that requires it
  * fails the connection with `code` `'AuthUnsupported'`. A server that
@@ -137,9 +137,12 @@ const CONTINUE = 0x03;
 const CLOSE = 0x04;
 const INFO = 0x05; // v2
 const TCP = 0x01;
+const UDP = 0x02;
 const VOLUNTARY = 0x02;
 
 const OPEN = 1;
+/** 65535 minus the IPv4 and UDP headers (RFC 768, RFC 791). */
+const MAX_DATAGRAM = 65507;
 const CLOSED = 3;
 
 /** Close reasons (protocol.md, "Close Reasons"): name and meaning. */
@@ -202,6 +205,8 @@ function messageBytes(data: unknown): Uint8Array | undefined {
 
 interface Stream {
   readonly id: number;
+  /** A UDP stream: no credits, one DATA packet per datagram. */
+  readonly udp: boolean;
   readonly what: string; // "Wisp stream 3 to host:port", for messages
   credits: number;
   creditWait: { resolve(): void; reject(e: Error): void } | undefined;
@@ -314,7 +319,7 @@ export class WispClient {
     return e === undefined ? undefined : new TextDecoder().decode(e.payload);
   }
 
-  /** Whether the server offers UDP streams (extension 0x01; v2 only, so false for v1). */
+  /** Whether the server offers UDP streams (extension 0x01; v2 only, so false for v1, where UDP is optional and untold). */
   get udp(): boolean {
     return this.#extensions.some((x) => x.id === EXT_UDP);
   }
@@ -326,6 +331,26 @@ export class WispClient {
    * arrives as a CLOSE and errors both streams with a {@link WispError}.
    */
   connect(host: string, port: number): Transport {
+    return this.#open(host, port, false);
+  }
+
+  /**
+   * Open a UDP stream to `host:port` (stream type 0x02): each chunk written
+   * is sent as one datagram (one DATA packet, never split; at most 65507
+   * bytes, the largest UDP payload over IPv4) and each chunk read is one
+   * datagram from the destination. Protocol.md: "If the associated stream
+   * is a UDP socket, then CONTINUE packets must not be sent, and the client
+   * does not keep track of any buffer for the stream", so writes never wait
+   * for credits; datagrams may be lost as UDP loses them. A v2 server that
+   * does not list the UDP extension fails the stream with `code`
+   * `'UdpUnsupported'`; UDP is optional in v1, where the server's CLOSE
+   * says whether it has it.
+   */
+  connectUdp(host: string, port: number): Transport {
+    return this.#open(host, port, true);
+  }
+
+  #open(host: string, port: number, udp: boolean): Transport {
     if (typeof host !== 'string' || host.length === 0) throw new TypeError('Wisp: host must be a non-empty string');
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new RangeError(`Wisp: port must be an integer in [1, 65535], got ${String(port)}`);
@@ -334,7 +359,8 @@ export class WispClient {
     const id = this.#allocateId();
     const s = {
       id,
-      what: `Wisp stream ${id} to ${host}:${port}`,
+      udp,
+      what: `Wisp ${udp ? 'UDP ' : ''}stream ${id} to ${host}:${port}`,
       credits: 0,
       creditWait: undefined,
       queue: [],
@@ -388,9 +414,16 @@ export class WispClient {
     const hostBytes = new TextEncoder().encode(host);
     const open = (): void => {
       if (this.#streams.get(id) !== s) return;
-      s.credits = this.#initialCredits;
+      if (udp && this.#version === 2 && !this.udp) {
+        const err = new WispError(`${s.what}: the server does not offer UDP (its INFO lists no extension 0x01)`, 'UdpUnsupported');
+        this.#streams.delete(id);
+        this.#endReadable(s, err);
+        this.#stopWrites(s, err);
+        return;
+      }
+      s.credits = udp ? Number.POSITIVE_INFINITY : this.#initialCredits;
       const p = this.#packet(CONNECT, id, 3 + hostBytes.length);
-      p[5] = TCP;
+      p[5] = udp ? UDP : TCP;
       p[6] = port & 0xff; // u16 little-endian
       p[7] = port >>> 8;
       p.set(hostBytes, 8);
@@ -445,6 +478,16 @@ export class WispClient {
       throw new TypeError(`${s.what}: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
     }
     await this.ready;
+    if (s.udp) {
+      if (s.writeError) throw s.writeError;
+      if (chunk.byteLength > MAX_DATAGRAM)
+        throw new RangeError(`${s.what}: a datagram of ${chunk.byteLength} bytes; UDP carries at most ${MAX_DATAGRAM}`);
+      const p = this.#packet(DATA, s.id, chunk.byteLength);
+      p.set(chunk, 5);
+      this.#ws.send(p);
+      if (this.#ws.bufferedAmount > this.#hwm) await this.#drained(s);
+      return;
+    }
     for (let off = 0; off < chunk.byteLength; off += this.#maxPacket) {
       while (s.credits <= 0 && !s.writeError) {
         await new Promise<void>((resolve, reject) => (s.creditWait = { resolve, reject }));
@@ -591,7 +634,8 @@ export class WispClient {
             this.#initialCredits = credits;
             this.#markReady();
           }
-        } else if (s) {
+        } else if (s && !s.udp) {
+          // (wisp-js sends CONTINUE for UDP streams too: ignored, they have no credits.)
           s.credits = credits;
           if (credits > 0 && s.creditWait) {
             s.creditWait.resolve();
@@ -699,6 +743,7 @@ export class WispClient {
       m.set(pw, 3 + username.byteLength);
       entry(EXT_PASSWORD, m);
     }
+    if (extensions.some((e) => e.id === EXT_UDP)) entry(EXT_UDP, new Uint8Array(0)); // "There is no payload."
     if (extensions.some((e) => e.id === EXT_MOTD)) entry(EXT_MOTD, new Uint8Array(0)); // "The client does not need to send a payload."
     const length = entries.reduce((n, e) => n + e.byteLength, 0);
     const p = this.#packet(INFO, 0, 2 + length);
