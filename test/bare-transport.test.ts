@@ -17,7 +17,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+// @ts-expect-error wisp-js ships no types
+import { server as wispJsServer } from '@mercuryworkshop/wisp-js/server';
 import { Agent, fetch as nodeFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -183,6 +185,75 @@ describe('bare-transport in Node: request() and connect() as bare-mux calls them
     expect((events[0] as [string, string])[0]).toBe('error');
     expect((events[0] as [string, string])[1]).toMatch(/certificate|CERT/i);
     expect(events[1]).toEqual(['close', 1006]);
+  });
+});
+
+/**
+ * The wisp-js server behind a front of our own: `dropAll()` cuts every
+ * WebSocket while it keeps listening; `refuseSubprotocol` removes the
+ * offered subprotocol before wisp-js sees it, so the handshake's response
+ * names none (npm ws then fails it, as browsers do) and wisp-js would speak v1.
+ */
+async function wispFront(refuseSubprotocol: boolean): Promise<{ url: string; dropAll(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((_q, r) => r.writeHead(404).end());
+  server.on('upgrade', (req, socket: Socket, head) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (refuseSubprotocol) delete req.headers['sec-websocket-protocol'];
+    (wispJsServer as { routeRequest(...a: unknown[]): void }).routeRequest(req, socket, head, {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const dropAll = (): void => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    dropAll,
+    close: () =>
+      new Promise<void>((resolve) => {
+        dropAll();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('bare-transport in Node: the Wisp connection', () => {
+  it('a server whose handshake refuses the wisp-v2 subprotocol: tried again without, requests work', async () => {
+    const front = await wispFront(true);
+    const t = new WasmtlsTransport({ wisp: front.url, ca: pki.caPem, wasm: wasmBytes(), WebSocket });
+    const strict = new WasmtlsTransport({ wisp: front.url, ca: pki.caPem, wasm: wasmBytes(), WebSocket, wispV2: false });
+    try {
+      await t.init();
+      const res = await t.request(new URL(`${base}/file`), 'GET', null, {}, undefined);
+      expect(sha256(await bodyBytes(res.body))).toBe(sha256(FILE));
+      // wispV2: false never offers it: the same server works at once.
+      await strict.init();
+      expect(strict.ready).toBe(true);
+    } finally {
+      await t.close();
+      await strict.close();
+      await front.close();
+    }
+  });
+
+  it('after the Wisp connection drops, ready turns false and init() connects again', async () => {
+    const front = await wispFront(false);
+    const t = new WasmtlsTransport({ wisp: front.url, ca: pki.caPem, wasm: wasmBytes(), WebSocket });
+    try {
+      await t.init();
+      await bodyBytes((await t.request(new URL(`${base}/file`), 'GET', null, {}, undefined)).body);
+      front.dropAll();
+      for (let i = 0; i < 500 && t.ready; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(t.ready).toBe(false);
+      await t.init(); // what bare-mux's worker does when ready is false
+      expect(t.ready).toBe(true);
+      const res = await t.request(new URL(`${base}/file`), 'GET', null, {}, undefined);
+      expect(sha256(await bodyBytes(res.body))).toBe(sha256(FILE));
+    } finally {
+      await t.close();
+      await front.close();
+    }
   });
 });
 
