@@ -72,8 +72,11 @@ export interface WebSocketOptions extends HttpTLSOptions {
   connect: ConnectFunction;
   /** Extra request header fields sent with the opening handshake (a
    * bare-mux transport passes `Origin`, `Cookie`, `User-Agent`). The
-   * fields the handshake itself writes (`Host`, `Upgrade`, `Connection`,
-   * `Sec-WebSocket-*`) may not be given. */
+   * fields the handshake writes itself (`Host`, `Upgrade`, `Connection`,
+   * `Sec-WebSocket-*`) and body framing (`Content-Length`,
+   * `Transfer-Encoding`) are skipped when given: a proxy may pass the page's
+   * whole header set, and the handshake's own fields must stay as RFC 6455
+   * 4.1 has them. A name or value that cannot be sent is a TypeError. */
   requestHeaders?: Record<string, string> | Iterable<readonly [string, string]>;
   /** The `Origin` header field (RFC 6455 4.1 item 8); none by default. */
   origin?: string;
@@ -236,7 +239,11 @@ async function acceptFor(key: string): Promise<string> {
 function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
   const n = payload.length;
   const extra = n < 126 ? 0 : n < 65536 ? 2 : 8;
-  const out = new Uint8Array(2 + extra + 4 + n);
+  const headLength = 2 + extra + 4;
+  // The frame starts `pad` bytes into its buffer so that the payload is
+  // 4-byte aligned and can be masked a 32-bit word at a time.
+  const pad = (4 - (headLength & 3)) & 3;
+  const out = new Uint8Array(new ArrayBuffer(pad + headLength + n), pad, headLength + n);
   out[0] = 0x80 | opcode;
   if (extra === 0) out[1] = 0x80 | n;
   else if (extra === 2) {
@@ -245,7 +252,7 @@ function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
     out[3] = n & 0xff;
   } else {
     out[1] = 0x80 | 127;
-    const dv = new DataView(out.buffer);
+    const dv = new DataView(out.buffer, pad);
     dv.setUint32(2, Math.floor(n / 0x100000000));
     dv.setUint32(6, n >>> 0);
   }
@@ -255,8 +262,14 @@ function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
   // for a server or a proxy to predict the masking key for a subsequent frame."
   const mask = random.take(4);
   out.set(mask, maskAt);
-  const p = maskAt + 4;
-  for (let i = 0; i < n; i++) out[p + i] = payload[i] ^ mask[i & 3];
+  out.set(payload, headLength);
+  // In place: whole words with the key read as a word in the same (native)
+  // byte order, then the tail byte by byte.
+  const words = n >>> 2;
+  const w = new Uint32Array(out.buffer, pad + headLength, words);
+  const key = new Uint32Array(mask.buffer, mask.byteOffset, 1)[0];
+  for (let i = 0; i < words; i++) w[i] ^= key;
+  for (let i = words << 2; i < n; i++) out[headLength + i] ^= mask[i & 3];
   return out;
 }
 
@@ -434,7 +447,9 @@ export interface WebSocketClass {
   readonly CLOSED: 3;
 }
 
-type Handler = ((this: WasmtlsWebSocket, ev: Event) => unknown) | null;
+/** An event handler attribute's value (`onopen`, ...): called with the event, `this` the WebSocket. */
+export type WebSocketHandler<E extends Event = Event> = ((this: WasmtlsWebSocket, ev: E) => unknown) | null;
+type Handler = WebSocketHandler<never>;
 
 /**
  * The WebSocket instance. Made with `new` on the class {@link createWebSocket}
@@ -455,13 +470,14 @@ export class WasmtlsWebSocket extends EventTarget {
   /** Extensions the server accepted: none are offered, so always `''`. */
   readonly extensions = '';
   /** Why the connection failed, when it did (the events carry no details, as in browsers). */
-  error: Error | undefined;
+  error: WebSocketError | undefined;
 
   #readyState = CONNECTING;
   #protocol = '';
   #binaryType: 'blob' | 'arraybuffer' = typeof Blob === 'function' ? 'blob' : 'arraybuffer';
   #buffered = 0;
-  readonly #handlers = new Map<string, { h: Handler; l: EventListener }>();
+  // biome-ignore lint/suspicious/noExplicitAny: as #setHandler
+  readonly #handlers = new Map<string, { h: WebSocketHandler<any>; l: EventListener }>();
 
   readonly #opts: WebSocketOptions;
   readonly #u: URL;
@@ -523,6 +539,7 @@ export class WasmtlsWebSocket extends EventTarget {
     this.#run().catch((e) => this.#finish(ABNORMAL, '', false, asWsError(e, 'ERR_WS_TRANSPORT')));
   }
 
+  /** `CONNECTING` (0), `OPEN` (1), `CLOSING` (2) or `CLOSED` (3). */
   get readyState(): number {
     return this.#readyState;
   }
@@ -534,6 +551,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get bufferedAmount(): number {
     return this.#buffered;
   }
+  /** What binary messages arrive as: `'blob'` (the default where `Blob` exists) or `'arraybuffer'`. */
   get binaryType(): 'blob' | 'arraybuffer' {
     return this.#binaryType;
   }
@@ -542,35 +560,40 @@ export class WasmtlsWebSocket extends EventTarget {
     if (v === 'arraybuffer' || (v === 'blob' && typeof Blob === 'function')) this.#binaryType = v;
   }
 
-  get onopen(): Handler {
-    return this.#getHandler('open');
+  /** Called once the opening handshake succeeded. */
+  get onopen(): WebSocketHandler {
+    return this.#getHandler('open') as WebSocketHandler;
   }
-  set onopen(h: Handler) {
+  set onopen(h: WebSocketHandler) {
     this.#setHandler('open', h);
   }
-  get onmessage(): Handler {
-    return this.#getHandler('message');
+  /** Called with each message: `data` a string (text), or a Blob / ArrayBuffer by `binaryType`. */
+  get onmessage(): WebSocketHandler<MessageEvent> {
+    return this.#getHandler('message') as WebSocketHandler<MessageEvent>;
   }
-  set onmessage(h: Handler) {
+  set onmessage(h: WebSocketHandler<MessageEvent>) {
     this.#setHandler('message', h);
   }
-  get onerror(): Handler {
-    return this.#getHandler('error');
+  /** Called when the connection failed (the details are on `error`), just before `onclose`. */
+  get onerror(): WebSocketHandler {
+    return this.#getHandler('error') as WebSocketHandler;
   }
-  set onerror(h: Handler) {
+  set onerror(h: WebSocketHandler) {
     this.#setHandler('error', h);
   }
-  get onclose(): Handler {
-    return this.#getHandler('close');
+  /** Called once at the end with `code`, `reason` and `wasClean`. */
+  get onclose(): WebSocketHandler<WebSocketCloseEvent> {
+    return this.#getHandler('close') as WebSocketHandler<WebSocketCloseEvent>;
   }
-  set onclose(h: Handler) {
+  set onclose(h: WebSocketHandler<WebSocketCloseEvent>) {
     this.#setHandler('close', h);
   }
 
   #getHandler(type: string): Handler {
     return this.#handlers.get(type)?.h ?? null;
   }
-  #setHandler(type: string, h: Handler): void {
+  // biome-ignore lint/suspicious/noExplicitAny: one setter for the four handler types
+  #setHandler(type: string, h: WebSocketHandler<any>): void {
     const old = this.#handlers.get(type);
     if (old) {
       this.removeEventListener(type, old.l);
@@ -578,7 +601,7 @@ export class WasmtlsWebSocket extends EventTarget {
     }
     if (typeof h === 'function') {
       const l: EventListener = (ev) => {
-        h.call(this, ev);
+        h.call(this, ev as never);
       };
       this.#handlers.set(type, { h, l });
       this.addEventListener(type, l);
@@ -725,6 +748,8 @@ export class WasmtlsWebSocket extends EventTarget {
       'sec-websocket-version',
       'sec-websocket-protocol',
       'sec-websocket-extensions',
+      'content-length',
+      'transfer-encoding',
     ]);
     let lines = '';
     let hasOrigin = false;
@@ -740,8 +765,7 @@ export class WasmtlsWebSocket extends EventTarget {
       const v = String(value);
       if (!TOKEN.test(n)) throw new TypeError(`WebSocket: invalid request header name ${JSON.stringify(n)}`);
       if (/[\r\n\0]/.test(v)) throw new TypeError(`WebSocket: invalid value of request header ${n}`);
-      if (own.has(n.toLowerCase()))
-        throw new TypeError(`WebSocket: the handshake writes ${n} itself; it may not be given in requestHeaders`);
+      if (own.has(n.toLowerCase()) || n.toLowerCase().startsWith('sec-websocket-')) continue;
       if (n.toLowerCase() === 'origin') hasOrigin = true;
       lines += `${n}: ${v.trim()}\r\n`;
     }
@@ -790,6 +814,7 @@ export class WasmtlsWebSocket extends EventTarget {
 
     const key = base64(random.take(16));
     const expected = acceptFor(key);
+    expected.catch(ignore); // awaited below; never an unhandled rejection meanwhile
     let req = `GET ${u.pathname || '/'}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n`;
     req += 'Upgrade: websocket\r\nConnection: Upgrade\r\n';
     req += `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
@@ -853,7 +878,7 @@ export class WasmtlsWebSocket extends EventTarget {
     if (!tokens('connection').includes('upgrade'))
       throw new WebSocketError("WebSocket: the response's Connection has no 'Upgrade' token", 'ERR_WS_HANDSHAKE');
     const accept = fields.get('sec-websocket-accept');
-    if (!accept || accept.length !== 1 || accept[0] !== (await expected))
+    if (accept?.length !== 1 || accept[0] !== (await expected))
       throw new WebSocketError('WebSocket: Sec-WebSocket-Accept is missing or does not match the key', 'ERR_WS_HANDSHAKE');
     if (tokens('sec-websocket-extensions').length > 0)
       throw new WebSocketError('WebSocket: the server accepted extensions that were not offered', 'ERR_WS_HANDSHAKE');
@@ -874,8 +899,7 @@ export class WasmtlsWebSocket extends EventTarget {
     try {
       rest = await this.#open();
     } catch (e) {
-      if (this.#aborted) e = aborted();
-      return this.#finish(ABNORMAL, '', false, asWsError(e, 'ERR_WS_HANDSHAKE'));
+      return this.#finish(ABNORMAL, '', false, this.#aborted ? aborted() : asWsError(e, 'ERR_WS_HANDSHAKE'));
     }
     const reader = this.#reader as ReadableStreamDefaultReader<Uint8Array>;
     this.#readyState = OPEN;
@@ -890,7 +914,7 @@ export class WasmtlsWebSocket extends EventTarget {
       this.#drain(parser);
       while (!this.#finished && !this.#failure && !this.#closeReceived) {
         const r = await this.#readOrWake(reader);
-        if (r === undefined) continue;
+        if (r === undefined) break; // woken: the loop's condition no longer holds
         if (r.done) {
           ended = true;
           break;
