@@ -8,7 +8,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as undici from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +18,9 @@ import { WebSocket } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { createFetch, type WasmtlsFetch, wispFetch } from '../ts/http/fetch.js';
 import { useBuild } from './helpers/env.js';
+import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
+import { freePort } from './helpers/runtimes.js';
 import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 
 useBuild('simd');
@@ -217,6 +221,48 @@ describe('fetch: against Node http/https, compared with undici', () => {
       await res.arrayBuffer();
     } finally {
       await f.close();
+    }
+  });
+});
+
+describe.skipIf(!have('openssl', ['version']))('fetch: against openssl s_server -WWW', () => {
+  it('an HTTP/1.0 close-delimited answer over TLS 1.3 and 1.2 agrees with undici', async () => {
+    const docRoot = join(pki.dir, 'www');
+    mkdirSync(docRoot, { recursive: true });
+    // Printable text: s_server -WWW serves files as they are.
+    const text = `${randomBytes(40_000).toString('base64')}\n`;
+    writeFileSync(join(docRoot, 'page.txt'), text);
+    for (const version of ['-tls1_3', '-tls1_2']) {
+      const port = await freePort();
+      const server = new Peer(
+        'openssl',
+        [
+          's_server',
+          '-accept',
+          `127.0.0.1:${port}`,
+          version,
+          '-cert',
+          pki.path('server-chain.crt'),
+          '-key',
+          pki.path('server.key'),
+          '-WWW',
+        ],
+        { cwd: docRoot },
+      );
+      const f = tcpFetch();
+      try {
+        await server.waitFor('ACCEPT');
+        const url = `https://127.0.0.1:${port}/page.txt`;
+        const ours = await summary(await f(url));
+        expect(ours.status).toBe(200);
+        expect(ours.sha).toBe(sha(Buffer.from(text)));
+        expect(ours).toEqual(await summary(await undiciFetch(url)));
+        // HTTP/1.0 closes: a second request opens a new connection and works.
+        expect((await summary(await f(url))).sha).toBe(ours.sha);
+      } finally {
+        await f.close();
+        server.kill();
+      }
     }
   });
 });

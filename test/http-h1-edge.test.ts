@@ -628,20 +628,35 @@ describe('h1: hostile servers', () => {
     ['unknown transfer coding', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: foo\r\n\r\n', 'ERR_HTTP_UNSUPPORTED_TRANSFER_ENCODING'],
     ['closed before any response', '', 'ERR_HTTP_PREMATURE_CLOSE'],
   ];
-  it('each malformed or smuggling shape fails the fetch with its code', async () => {
-    await withServer(
-      {
+  for (const overTls of [false, true]) {
+    it(`each malformed or smuggling shape fails the fetch with its code (${overTls ? 'https' : 'http'})`, async () => {
+      const srv = await rawServer({
+        tls: overTls,
         answer: (g, c) => {
-          c.s.end(Buffer.from(shapes[Number(g.path.slice(1))][1], 'latin1'));
+          if (g.path === '/ok') reply(c, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+          else c.s.end(Buffer.from(shapes[Number(g.path.slice(1))][1], 'latin1'));
         },
-      },
-      async (srv, f) => {
+      });
+      try {
+        // A warm-up connection, closed, sets the memory baseline.
+        const warm = makeFetch();
+        expect(await (await warm(`${srv.url}/ok`)).text()).toBe('ok');
+        await warm.close();
+        const before = wasm().memoryUsage().used;
+        const f = makeFetch();
         const codes = [];
         for (let i = 0; i < shapes.length; i++) codes.push(await failCode(f(`${srv.url}/${i}`)));
+        await f.close();
         expect(codes).toEqual(shapes.map((s) => s[2]));
-      },
-    );
-  });
+        // Every failed connection was closed and its engine freed.
+        const after = wasm().memoryUsage().used;
+        console.log(`h1: wasm memory in use ${before} before, ${after} after ${shapes.length} failed fetches`);
+        expect(after).toBeLessThanOrEqual(before + 4096);
+      } finally {
+        await srv.close();
+      }
+    });
+  }
 
   it('a bad chunk size errors the body (ERR_HTTP_INVALID_CHUNK)', async () => {
     await withServer(

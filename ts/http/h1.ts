@@ -109,10 +109,6 @@ class ByteReader {
     this.#buf = b.subarray(n);
     return b.subarray(0, n);
   }
-
-  cancel(reason: unknown): void {
-    this.#reader.cancel(reason).catch(() => {});
-  }
 }
 
 interface Head {
@@ -182,8 +178,10 @@ export class H1Session implements HttpSession {
     fail?.(err);
     if (this.#isClosed) return;
     this.#isClosed = true;
-    this.#in.cancel(err);
-    this.#writer.abort(err).catch(() => {});
+    // close(), not an abort of the writable or a cancel of the readable:
+    // a TLS stream then ends with close_notify and frees its engine at
+    // once, where an abort is a failure (a fatal alert and a linger).
+    // Pending reads end and pending writes reject either way.
     this.#stream.close().then(this.#markClosed, this.#markClosed);
   }
 
