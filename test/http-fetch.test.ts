@@ -16,6 +16,8 @@ import * as undici from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
+import { WispError } from '../ts/adapters/wisp.js';
+import { TLSError } from '../ts/core/errors.js';
 import { createFetch, type WasmtlsFetch, wispFetch } from '../ts/http/fetch.js';
 import { useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
@@ -213,6 +215,18 @@ describe('fetch: against Node http/https, compared with undici', () => {
     }
   });
 
+  it('a certificate the CA does not vouch for: TypeError whose cause is the TLSError; nothing pooled', async () => {
+    const f = createFetch({ connect: (host, port) => connectTcp({ host, port }), ca: pki.strangerPem });
+    try {
+      const e = await f(`${tlsOrigin.url}/cl`).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as Error).message).toBe('fetch failed');
+      expect((e as Error).cause).toBeInstanceOf(TLSError);
+    } finally {
+      await f.close();
+    }
+  });
+
   it('the Cookie header a browser Request would drop is sent', async () => {
     const f = tcpFetch();
     try {
@@ -280,6 +294,10 @@ describe('wispFetch: through the wisp-js server', () => {
           expect(await summary(await f(base + path, init))).toEqual(await summary(await undiciFetch(base + path, init)));
         }
       }
+      // A refused destination: the Wisp server's CLOSE reason is the cause.
+      const refused = await f(`http://127.0.0.1:${await freePort()}/`).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(TypeError);
+      expect((refused as Error).cause).toBeInstanceOf(WispError);
       const all = await Promise.all(Array.from({ length: 12 }, () => f(`${tlsOrigin.url}/cl`).then((r) => r.arrayBuffer())));
       for (const b of all) expect(sha(new Uint8Array(b))).toBe(sha(BIG));
     } finally {

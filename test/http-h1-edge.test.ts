@@ -340,6 +340,53 @@ describe('h1: 1xx', () => {
     );
   });
 
+  it('Expect: 100-continue without a 100: the body goes after continueTimeout', async () => {
+    await withServer(
+      // The parser waits for the whole Content-Length body, so this is
+      // answered only once the client gave up waiting for a 100.
+      { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nContent-Length: ${g.body.length}\r\n\r\n${g.body.toString()}`) },
+      async (srv, f) => {
+        const slow = await f(`${srv.url}/slow`, { method: 'POST', body: 'late body', headers: { expect: '100-continue' } });
+        expect(await slow.text()).toBe('late body');
+        expect(await (await f(`${srv.url}/again`, { method: 'POST', body: 'x', headers: { expect: '100-continue' } })).text()).toBe('x');
+        expect(srv.connections.length).toBe(1);
+      },
+      { continueTimeout: 200 },
+    );
+  });
+
+  it('Expect: 100-continue answered by a final status: the body is never sent, the connection not reused', async () => {
+    const after: number[] = [];
+    await withServer(
+      {
+        onConnection: (c) => {
+          let buf = Buffer.alloc(0);
+          let answered = false;
+          c.s.on('data', (d: Buffer) => {
+            buf = Buffer.concat([buf, d]);
+            const end = buf.indexOf('\r\n\r\n');
+            if (end >= 0 && !answered) {
+              answered = true;
+              reply(c, 'HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n');
+              setTimeout(() => after.push(buf.length - end - 4), 300);
+            }
+          });
+        },
+      },
+      async (srv, f) => {
+        for (let i = 0; i < 2; i++) {
+          const r = await f(`${srv.url}/refuse`, { method: 'PUT', body: 'unsent', headers: { expect: '100-continue' } });
+          expect(r.status).toBe(417);
+          await r.arrayBuffer();
+        }
+        await sleep(400);
+        expect(after).toEqual([0, 0]);
+        expect(srv.connections.length).toBe(2);
+      },
+      { continueTimeout: 30_000 },
+    );
+  });
+
   it('a 101 the request did not ask for fails the fetch (ERR_HTTP_UNEXPECTED_UPGRADE)', async () => {
     await withServer(
       { answer: (_g, c) => reply(c, 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n') },
@@ -522,6 +569,45 @@ describe('h1: pool', () => {
   });
 });
 let srvRef: Raw;
+
+describe('h1: pool errors', () => {
+  it('a POST on a reused connection the server closed is not retried (not idempotent)', async () => {
+    await withServer(
+      {
+        answer: (g, c) => {
+          if (c.n > 1) {
+            c.raw.destroy();
+            return;
+          }
+          reply(c, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        },
+      },
+      async (srv, f) => {
+        expect(await (await f(`${srv.url}/a`)).text()).toBe('ok');
+        const code = await failCode(f(`${srv.url}/b`, { method: 'POST', body: 'once' }));
+        expect(code).toMatch(/^(ERR_HTTP_PREMATURE_CLOSE|ECONNRESET|ERR_HTTP_CONNECTION_CLOSED)$/);
+        expect(srv.requests.filter((r) => r.method === 'POST').length).toBe(1);
+      },
+    );
+  });
+
+  it('a request queued behind the connection limit rejects with its signal reason when aborted', async () => {
+    await withServer(
+      { answer: () => {} },
+      async (srv, f) => {
+        const stuck = f(`${srv.url}/stuck`);
+        stuck.catch(() => {});
+        const ac = new AbortController();
+        const queued = f(`${srv.url}/queued`, { signal: ac.signal });
+        await sleep(100);
+        ac.abort(new Error('gave up waiting'));
+        await expect(queued).rejects.toThrow('gave up waiting');
+        expect(srv.requests.map((r) => r.path)).toEqual(['/stuck']);
+      },
+      { maxConnectionsPerOrigin: 1 },
+    );
+  });
+});
 
 describe('h1: streams', () => {
   it('abort mid-body rejects the read with the signal reason and closes the connection', async () => {

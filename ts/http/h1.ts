@@ -233,12 +233,19 @@ export class H1Session implements HttpSession {
     try {
       const head = this.#head(req);
       const expectContinue = req.body !== null && req.headers.some(([n, v]) => n === 'expect' && /^100-continue$/i.test(v.trim()));
+      // The 100-continue gate: opened by a 100 or the timeout, shut by a
+      // final status that came first.
+      let gateOpen = !expectContinue;
       let openGate: (go: boolean) => void = () => {};
       const gate = expectContinue
         ? new Promise<boolean>((resolve) => {
-            openGate = resolve;
-            const t = setTimeout(() => resolve(true), this.#continueTimeout);
+            const t = setTimeout(() => openGate(true), this.#continueTimeout);
             (t as { unref?: () => void }).unref?.();
+            openGate = (go) => {
+              clearTimeout(t);
+              if (go) gateOpen = true;
+              resolve(go);
+            };
           })
         : Promise.resolve(true);
       const sending = this.#send(req, head, gate).then(
@@ -268,7 +275,7 @@ export class H1Session implements HttpSession {
         if (h.status === 100) openGate(true);
         req.onInformational?.(h.status, h.fields);
       }
-      if (expectContinue) {
+      if (!gateOpen) {
         // RFC 9110 10.1.1: a final status before 100: the body is not sent
         // (and the connection, which the server may still read a body
         // from, is not reused).
