@@ -283,7 +283,7 @@ describe.skipIf(!have('openssl', ['version']))('fetch: against openssl s_server 
 
 describe('wispFetch: through the wisp-js server', () => {
   it('https and http origins agree with undici; concurrent requests all arrive', async () => {
-    const f = wispFetch(wisp.url, { WebSocket: WebSocket as never, ca: pki.caPem });
+    const f = wispFetch(wisp.url, { WebSocket, ca: pki.caPem });
     try {
       for (const base of [tlsOrigin.url, plainOrigin.url]) {
         for (const [path, init] of [

@@ -512,6 +512,33 @@ describe('h1: content decoding', () => {
   });
 });
 
+describe('h1: transfer codings', () => {
+  const text = Buffer.from('transfer '.repeat(4000));
+  it('Transfer-Encoding not ending in chunked is close-delimited (RFC 9112 6.3); gzip under chunked is undone', async () => {
+    await withServer(
+      {
+        answer: (g, c) => {
+          const z = gzipSync(text);
+          if (g.path === '/close') {
+            reply(c, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n');
+            c.s.end(z);
+          } else {
+            reply(c, `HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${z.length.toString(16)}\r\n`);
+            reply(c, z);
+            reply(c, '\r\n0\r\n\r\n');
+          }
+        },
+      },
+      async (srv, f) => {
+        expect(await (await f(`${srv.url}/chunked`)).text()).toBe(text.toString());
+        expect(await (await f(`${srv.url}/close`)).text()).toBe(text.toString());
+        // The chunked one kept its connection; the close-delimited one ended it.
+        expect(srv.connections.length).toBe(1);
+      },
+    );
+  });
+});
+
 describe('h1: pool', () => {
   it('keeps to maxConnectionsPerOrigin (server-side count) and closes idle connections after idleTimeout', async () => {
     await withServer(
