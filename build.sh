@@ -157,8 +157,10 @@ rm -rf dist/*.js dist/*.js.map dist/adapters dist/demo-browser
 # shellcheck disable=SC2046
 # The internal files of ts/core (no package.json "exports" entry) are
 # bundled into the entries that use them, not given entries of their own.
+# ts/http/fetch.ts (wasmtls/fetch) is split with them: it must share the
+# loader's instance that init() sets.
 node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts -e codepoints.ts \
-  -e configure.ts -e context.ts -e eof.ts -e network.ts -e options.ts -e pem.ts -e session.ts -e verdict.ts -e write-source.ts) ts/api/*.ts \
+  -e configure.ts -e context.ts -e eof.ts -e network.ts -e options.ts -e pem.ts -e session.ts -e verdict.ts -e write-source.ts) ts/api/*.ts ts/http/fetch.ts \
   ts/http/websocket.ts \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --entry-names='[name]' --outdir=dist --log-level=warning
@@ -166,6 +168,11 @@ node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e
 node_modules/.bin/esbuild ts/adapters/{websocket,wisp,node-socket,deno,cloudflare,streams}.ts \
   --bundle --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --outdir=dist/adapters --log-level=warning
+# wasmtls/bare-transport: one standalone ES module (no chunks to find),
+# the file bare-mux's setTransport(url) imports in its SharedWorker, as
+# epoxy-transport ships; it loads wasmtls.wasm from beside itself (dist/).
+node_modules/.bin/esbuild ts/http/bare-transport.ts --bundle --format=esm --target=es2022 --platform=browser \
+  --outfile=dist/bare-transport.js --log-level=warning
 node_modules/.bin/esbuild ts/selfcheck.ts --bundle --format=esm \
   --platform=node --target=node20 --outfile=dist/selfcheck.js --log-level=warning
 # The browser demo (npm run demo:browser): a page script that finds the wasm

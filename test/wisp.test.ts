@@ -4,7 +4,7 @@
  * whose destination does not read stalls only itself; exact credit counting
  * against a scripted server), close reasons as named errors (scripted, and
  * the ones the wisp-js server really sends), the WebSocket closing under
- * open streams, protocol errors, a v2 server (INFO answered, v1 spoken),
+ * open streams, protocol errors, a v2 server (INFO answered; more in wisp-v2.test.ts),
  * and the bound on unread bytes.
  */
 import { createHash } from 'node:crypto';
@@ -144,7 +144,7 @@ describe('wisp: against the wisp-js server', () => {
     }
   });
 
-  it('a v2 server (INFO first) is answered with INFO 2.0, no extensions, and works', async () => {
+  it('a v2 server (INFO first) is answered with INFO 2.0 and works', async () => {
     // wisp-js speaks v2 when the client offers a subprotocol.
     const ws = new WebSocket(server.url, ['wisp-v2']);
     const types: number[] = [];

@@ -53,14 +53,19 @@ function configure(): void {
   };
 }
 
-export async function startWispServer(): Promise<WispServer> {
+/**
+ * `connOptions`, when given, is called for each connection and passed to
+ * wisp-js's `routeRequest` (its `ServerConnection` options, such as
+ * `wisp_extensions`).
+ */
+export async function startWispServer(connOptions?: () => Record<string, unknown>): Promise<WispServer> {
   configure();
   const sockets = new Set<Socket>();
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket: Socket, head) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    (wisp as { routeRequest(...a: unknown[]): void }).routeRequest(req, socket, head);
+    (wisp as { routeRequest(...a: unknown[]): void }).routeRequest(req, socket, head, connOptions?.() ?? {});
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;

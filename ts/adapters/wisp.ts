@@ -27,9 +27,27 @@
  * `close()`, cancel and abort send CLOSE 0x02. When the WebSocket closes,
  * every open stream errors.
  *
- * Version 2 servers send an INFO packet (0x05) and wait for the client's;
- * this client answers with version 2.0 and no extensions (so UDP, password
- * authentication and MOTD are all declined), then speaks v1.
+ * Version 2 (protocol.md "Version 2.0, draft 4", "Handshake Steps"): "the
+ * server must send an INFO packet [...] Immediately afterwards, the server
+ * must send a CONTINUE packet [...] If it receives the INFO packet first, it
+ * must use version 2 of the protocol. If it receives the CONTINUE packet
+ * first, it must use version 1". INFO (0x05) is `major u8, minor u8`, then
+ * extension entries `id u8, length u32le, payload`. This client answers a
+ * server's INFO with its own (2.0) listing the extensions both support:
+ * password authentication (0x02: `username length u8, password length
+ * u16le, username, password`, sent when {@link WispClientOptions.auth} is
+ * given), the server MOTD (0x04, read from the server's entry) and UDP
+ * (0x01: {@link WispClient.udp} says whether the server offers it,
+ * {@link WispClient.connectUdp} opens a UDP stream). Key authentication
+ * (0x03, Ed25519 challenge signing) is not implemented: the wisp-js server
+ * this is tested against does not offer it, and a server that requires it
+ * fails the connection with `code` `'AuthUnsupported'`. A server that
+ * rejects the credentials sends CLOSE 0xc0 for stream 0: `ready` rejects with
+ * a {@link WispError} `'AuthBadPassword'`.
+ *
+ * Which version a server speaks can depend on the WebSocket handshake: the
+ * wisp-js server speaks v2 only when the client offers a subprotocol (its own
+ * client offers `'wisp-v2'`, {@link WISP_V2_SUBPROTOCOL}), else v1.
  *
  * @example
  * ```ts
@@ -79,7 +97,39 @@ export interface WispClientOptions {
   pollInterval?: number;
   /** Unread bytes, all streams together, before the WebSocket is paused. Default 16 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Wisp v2 password authentication (extension 0x02), sent in the client's
+   * INFO when the server offers it. UTF-8: the username at most 255 bytes,
+   * the password at most 65535 (the lengths' field sizes). Without it, a
+   * server that requires authentication fails the connection with `code`
+   * `'AuthMissingCredentials'`.
+   */
+  auth?: { username: string; password: string };
 }
+
+/** One entry of the server's INFO packet (Wisp v2). */
+export interface WispExtension {
+  /** 0x01 UDP, 0x02 password authentication, 0x03 key authentication, 0x04 MOTD, or another. */
+  readonly id: number;
+  /** `'UDP'`, `'PasswordAuthentication'`, `'KeyAuthentication'`, `'MOTD'`, or `'Extension0x..'`. */
+  readonly name: string;
+  /** The extension's metadata as the server sent it. */
+  readonly payload: Uint8Array;
+}
+
+/** The subprotocol the wisp-js client offers, and on which the wisp-js server switches to v2. */
+export const WISP_V2_SUBPROTOCOL = 'wisp-v2';
+
+const EXT_UDP = 0x01;
+const EXT_PASSWORD = 0x02;
+const EXT_KEY = 0x03;
+const EXT_MOTD = 0x04;
+const EXTENSION_NAMES: Readonly<Record<number, string>> = {
+  [EXT_UDP]: 'UDP',
+  [EXT_PASSWORD]: 'PasswordAuthentication',
+  [EXT_KEY]: 'KeyAuthentication',
+  [EXT_MOTD]: 'MOTD',
+};
 
 const CONNECT = 0x01;
 const DATA = 0x02;
@@ -87,9 +137,12 @@ const CONTINUE = 0x03;
 const CLOSE = 0x04;
 const INFO = 0x05; // v2
 const TCP = 0x01;
+const UDP = 0x02;
 const VOLUNTARY = 0x02;
 
 const OPEN = 1;
+/** 65535 minus the IPv4 and UDP headers (RFC 768, RFC 791). */
+const MAX_DATAGRAM = 65507;
 const CLOSED = 3;
 
 /** Close reasons (protocol.md, "Close Reasons"): name and meaning. */
@@ -126,8 +179,9 @@ export const WISP_CLOSE_REASONS: Readonly<Record<number, readonly [string, strin
 export class WispError extends Error {
   /** Always `'WispError'`. */
   override name = 'WispError';
-  /** What failed: `'ClientClosed'`, `'WebSocketClosed'`, `'ProtocolError'`, or the
-   * name of the server's CLOSE reason. */
+  /** What failed: `'ClientClosed'`, `'WebSocketClosed'`, `'ProtocolError'`,
+   * `'AuthMissingCredentials'` / `'AuthUnsupported'` (a v2 server requires
+   * authentication we cannot give), or the name of the server's CLOSE reason. */
   readonly code: string;
   /** The CLOSE packet's reason byte from the server (Wisp v1), when the server sent one. */
   readonly reason: number | undefined;
@@ -151,6 +205,8 @@ function messageBytes(data: unknown): Uint8Array | undefined {
 
 interface Stream {
   readonly id: number;
+  /** A UDP stream: no credits, one DATA packet per datagram. */
+  readonly udp: boolean;
   readonly what: string; // "Wisp stream 3 to host:port", for messages
   credits: number;
   creditWait: { resolve(): void; reject(e: Error): void } | undefined;
@@ -165,7 +221,7 @@ interface Stream {
 }
 
 /**
- * A Wisp v1 connection over one WebSocket (connecting or open; its URL
+ * A Wisp connection (v2, or v1 with a v1 server) over one WebSocket (connecting or open; its URL
  * should end with `/`, as protocol.md asks).
  *
  * @example
@@ -192,7 +248,10 @@ export class WispClient {
   #initialCredits = -1; // -1 until the initial CONTINUE
   #failure: WispError | undefined;
   #closing = false;
-  #infoSent = false;
+  #auth: { username: Uint8Array; password: Uint8Array } | undefined;
+  #version: 1 | 2 | undefined;
+  #serverVersion: string | undefined;
+  #extensions: readonly WispExtension[] = [];
   #buffered = 0; // unread bytes queued in all streams
   #paused = false;
   #errorText = '';
@@ -207,6 +266,17 @@ export class WispClient {
     this.#poll = options.pollInterval ?? 4;
     this.#maxBuffered = options.maxBufferedBytes ?? 1 << 24;
     if (!(this.#maxPacket > 0)) throw new RangeError('Wisp: maxPacketSize must be positive');
+    if (options.auth !== undefined) {
+      const { username, password } = options.auth;
+      if (typeof username !== 'string' || typeof password !== 'string')
+        throw new TypeError('Wisp: auth.username and auth.password must be strings');
+      const u = new TextEncoder().encode(username);
+      const pw = new TextEncoder().encode(password);
+      // Their lengths travel as u8 and u16le (extension 0x02, "Client Message").
+      if (u.byteLength > 0xff) throw new RangeError(`Wisp: auth.username is ${u.byteLength} bytes in UTF-8, at most 255`);
+      if (pw.byteLength > 0xffff) throw new RangeError(`Wisp: auth.password is ${pw.byteLength} bytes in UTF-8, at most 65535`);
+      this.#auth = { username: u, password: pw };
+    }
     this.ready = new Promise<void>((resolve, reject) => {
       this.#markReady = resolve;
       this.#failReady = reject;
@@ -226,12 +296,61 @@ export class WispClient {
   }
 
   /**
+   * The protocol version in use: 2 when the server's INFO came before its
+   * initial CONTINUE, 1 when the CONTINUE came first; `undefined` until then.
+   */
+  get version(): 1 | 2 | undefined {
+    return this.#version;
+  }
+
+  /** The version the server's INFO announced (`'2.0'`), or `undefined` (v1, or not yet known). */
+  get serverVersion(): string | undefined {
+    return this.#serverVersion;
+  }
+
+  /** The extensions the server's INFO listed, in its order (empty for v1). */
+  get extensions(): readonly WispExtension[] {
+    return this.#extensions;
+  }
+
+  /** The server's message of the day (extension 0x04), if it sent one. */
+  get motd(): string | undefined {
+    const e = this.#extensions.find((x) => x.id === EXT_MOTD);
+    return e === undefined ? undefined : new TextDecoder().decode(e.payload);
+  }
+
+  /** Whether the server offers UDP streams (extension 0x01; v2 only, so false for v1, where UDP is optional and untold). */
+  get udp(): boolean {
+    return this.#extensions.some((x) => x.id === EXT_UDP);
+  }
+
+  /**
    * Open a TCP stream to `host:port` through the server. Returns at once:
    * CONNECT goes out when the connection is ready, and writes may follow it
    * before the server has connected (the protocol allows it). A refusal
    * arrives as a CLOSE and errors both streams with a {@link WispError}.
    */
   connect(host: string, port: number): Transport {
+    return this.#open(host, port, false);
+  }
+
+  /**
+   * Open a UDP stream to `host:port` (stream type 0x02): each chunk written
+   * is sent as one datagram (one DATA packet, never split; at most 65507
+   * bytes, the largest UDP payload over IPv4) and each chunk read is one
+   * datagram from the destination. Protocol.md: "If the associated stream
+   * is a UDP socket, then CONTINUE packets must not be sent, and the client
+   * does not keep track of any buffer for the stream", so writes never wait
+   * for credits; datagrams may be lost as UDP loses them. A v2 server that
+   * does not list the UDP extension fails the stream with `code`
+   * `'UdpUnsupported'`; UDP is optional in v1, where the server's CLOSE
+   * says whether it has it.
+   */
+  connectUdp(host: string, port: number): Transport {
+    return this.#open(host, port, true);
+  }
+
+  #open(host: string, port: number, udp: boolean): Transport {
     if (typeof host !== 'string' || host.length === 0) throw new TypeError('Wisp: host must be a non-empty string');
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new RangeError(`Wisp: port must be an integer in [1, 65535], got ${String(port)}`);
@@ -240,7 +359,8 @@ export class WispClient {
     const id = this.#allocateId();
     const s = {
       id,
-      what: `Wisp stream ${id} to ${host}:${port}`,
+      udp,
+      what: `Wisp ${udp ? 'UDP ' : ''}stream ${id} to ${host}:${port}`,
       credits: 0,
       creditWait: undefined,
       queue: [],
@@ -294,9 +414,16 @@ export class WispClient {
     const hostBytes = new TextEncoder().encode(host);
     const open = (): void => {
       if (this.#streams.get(id) !== s) return;
-      s.credits = this.#initialCredits;
+      if (udp && this.#version === 2 && !this.udp) {
+        const err = new WispError(`${s.what}: the server does not offer UDP (its INFO lists no extension 0x01)`, 'UdpUnsupported');
+        this.#streams.delete(id);
+        this.#endReadable(s, err);
+        this.#stopWrites(s, err);
+        return;
+      }
+      s.credits = udp ? Number.POSITIVE_INFINITY : this.#initialCredits;
       const p = this.#packet(CONNECT, id, 3 + hostBytes.length);
-      p[5] = TCP;
+      p[5] = udp ? UDP : TCP;
       p[6] = port & 0xff; // u16 little-endian
       p[7] = port >>> 8;
       p.set(hostBytes, 8);
@@ -351,6 +478,16 @@ export class WispClient {
       throw new TypeError(`${s.what}: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
     }
     await this.ready;
+    if (s.udp) {
+      if (s.writeError) throw s.writeError;
+      if (chunk.byteLength > MAX_DATAGRAM)
+        throw new RangeError(`${s.what}: a datagram of ${chunk.byteLength} bytes; UDP carries at most ${MAX_DATAGRAM}`);
+      const p = this.#packet(DATA, s.id, chunk.byteLength);
+      p.set(chunk, 5);
+      this.#ws.send(p);
+      if (this.#ws.bufferedAmount > this.#hwm) await this.#drained(s);
+      return;
+    }
     for (let off = 0; off < chunk.byteLength; off += this.#maxPacket) {
       while (s.credits <= 0 && !s.writeError) {
         await new Promise<void>((resolve, reject) => (s.creditWait = { resolve, reject }));
@@ -492,10 +629,13 @@ export class WispClient {
         const credits = dv.getUint32(5, true);
         if (id === 0) {
           if (this.#initialCredits < 0) {
+            // CONTINUE before any INFO: a v1 server ("Handshake Steps").
+            this.#version ??= 1;
             this.#initialCredits = credits;
             this.#markReady();
           }
-        } else if (s) {
+        } else if (s && !s.udp) {
+          // (wisp-js sends CONTINUE for UDP streams too: ignored, they have no credits.)
           s.credits = credits;
           if (credits > 0 && s.creditWait) {
             s.creditWait.resolve();
@@ -524,19 +664,104 @@ export class WispClient {
         return;
       }
       case INFO:
-        // A v2 server: answer once, version 2.0, no extensions.
-        if (id === 0 && !this.#infoSent && this.#ws.readyState === OPEN) {
-          this.#infoSent = true;
-          const p = this.#packet(INFO, 0, 2);
-          p[5] = 2;
-          p[6] = 0;
-          this.#ws.send(p);
-        }
+        // Only the server's first packet may be INFO; after its CONTINUE the
+        // connection is v1 ("If it receives the CONTINUE packet first, it
+        // must use version 1") and a late INFO is ignored.
+        if (id === 0 && this.#version === undefined) this.#negotiate(b.subarray(5));
         return;
       default:
         return; // CONNECT from a server, extension packets: ignored
     }
   };
+
+  /** The server's INFO payload: record it, check authentication, answer with ours. */
+  #negotiate(info: Uint8Array): void {
+    if (info.byteLength < 2) {
+      this.#protocolError(`an INFO of ${5 + info.byteLength} bytes (7 at least)`);
+      return;
+    }
+    const extensions: WispExtension[] = [];
+    const dv = new DataView(info.buffer, info.byteOffset, info.byteLength);
+    for (let off = 2; off < info.byteLength; ) {
+      if (info.byteLength - off < 5) {
+        this.#protocolError(`an INFO whose extension list ends inside an entry header (at byte ${off})`);
+        return;
+      }
+      const id = info[off];
+      const length = dv.getUint32(off + 1, true);
+      if (length > info.byteLength - off - 5) {
+        this.#protocolError(`an INFO whose extension 0x${id.toString(16)} claims ${length} bytes, past the packet's end`);
+        return;
+      }
+      const name = EXTENSION_NAMES[id] ?? `Extension0x${id.toString(16).padStart(2, '0')}`;
+      extensions.push(Object.freeze({ id, name, payload: info.slice(off + 5, off + 5 + length) }));
+      off += 5 + length;
+    }
+    this.#version = 2;
+    this.#serverVersion = `${info[0]}.${info[1]}`;
+    this.#extensions = Object.freeze(extensions);
+
+    const password = extensions.find((e) => e.id === EXT_PASSWORD);
+    const key = extensions.find((e) => e.id === EXT_KEY);
+    // Both carry "Required u8" first (draft 4); an empty payload is draft 2's
+    // form, where "the presence of this extension indicates that a username
+    // and password is required".
+    const passwordRequired = password !== undefined && (password.payload.byteLength === 0 || password.payload[0] !== 0);
+    const keyRequired = key !== undefined && key.payload.byteLength > 0 && key.payload[0] !== 0;
+    if (keyRequired && !password) {
+      this.#fail(
+        new WispError(
+          'Wisp: the server requires key authentication (extension 0x03), which this client does not implement',
+          'AuthUnsupported',
+        ),
+      );
+      return;
+    }
+    if ((passwordRequired || keyRequired) && this.#auth === undefined) {
+      this.#fail(
+        new WispError('Wisp: the server requires password authentication; pass { auth: { username, password } }', 'AuthMissingCredentials'),
+      );
+      return;
+    }
+
+    // Our INFO: version 2.0 and the extensions we use of those it offered.
+    const entries: Uint8Array[] = [];
+    const entry = (id: number, payload: Uint8Array): void => {
+      const e = new Uint8Array(5 + payload.byteLength);
+      e[0] = id;
+      new DataView(e.buffer).setUint32(1, payload.byteLength, true);
+      e.set(payload, 5);
+      entries.push(e);
+    };
+    if (password && this.#auth) {
+      const { username, password: pw } = this.#auth;
+      const m = new Uint8Array(3 + username.byteLength + pw.byteLength);
+      m[0] = username.byteLength;
+      m[1] = pw.byteLength & 0xff; // u16 little-endian
+      m[2] = pw.byteLength >>> 8;
+      m.set(username, 3);
+      m.set(pw, 3 + username.byteLength);
+      entry(EXT_PASSWORD, m);
+    }
+    if (extensions.some((e) => e.id === EXT_UDP)) entry(EXT_UDP, new Uint8Array(0)); // "There is no payload."
+    if (extensions.some((e) => e.id === EXT_MOTD)) entry(EXT_MOTD, new Uint8Array(0)); // "The client does not need to send a payload."
+    const length = entries.reduce((n, e) => n + e.byteLength, 0);
+    const p = this.#packet(INFO, 0, 2 + length);
+    p[5] = 2;
+    p[6] = 0;
+    let off = 7;
+    for (const e of entries) {
+      p.set(e, off);
+      off += e.byteLength;
+    }
+    if (this.#ws.readyState === OPEN) this.#ws.send(p);
+  }
+
+  /** Fail the connection from our side (a handshake we cannot complete) and close the WebSocket. */
+  #fail(err: WispError): void {
+    this.#failAll(err);
+    if (this.#ws.readyState <= OPEN) this.#ws.close(1000);
+  }
 
   #onError = (ev: { message?: string; error?: unknown }): void => {
     this.#errorText = ev.message ?? (ev.error instanceof Error ? ev.error.message : '');
@@ -553,8 +778,7 @@ export class WispClient {
   };
 
   #protocolError(what: string): void {
-    this.#failAll(new WispError(`Wisp: protocol error: the server sent ${what}`, 'ProtocolError'));
-    if (this.#ws.readyState <= OPEN) this.#ws.close(1000);
+    this.#fail(new WispError(`Wisp: protocol error: the server sent ${what}`, 'ProtocolError'));
   }
 
   #failAll(err: WispError): void {
