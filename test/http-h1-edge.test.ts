@@ -771,11 +771,17 @@ describe('h1: hostile servers', () => {
     });
   }
 
-  it('a bad chunk size errors the body (ERR_HTTP_INVALID_CHUNK)', async () => {
+  it('a bad chunk size, or chunk data longer than its size, errors the body (ERR_HTTP_INVALID_CHUNK)', async () => {
     await withServer(
-      { answer: (_g, c) => reply(c, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n') },
+      {
+        answer: (g, c) => {
+          if (g.path === '/size') reply(c, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n');
+          else reply(c, `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello${'!'.repeat(100_000)}\r\n0\r\n\r\n`);
+        },
+      },
       async (srv, f) => {
-        expect(await bodyFailCode(await f(`${srv.url}/`))).toBe('ERR_HTTP_INVALID_CHUNK');
+        expect(await bodyFailCode(await f(`${srv.url}/size`))).toBe('ERR_HTTP_INVALID_CHUNK');
+        expect(await bodyFailCode(await f(`${srv.url}/long`))).toBe('ERR_HTTP_INVALID_CHUNK');
       },
     );
   });

@@ -219,7 +219,10 @@ class Pool {
     );
   }
 
-  /** Time out a session nobody is using. */
+  /** Time out a session nobody is using. "Nobody" is `available` for
+   * HTTP/1.1 (idle and reusable); a multiplexing session (h2) that stays
+   * available while it carries streams must report its idle moments
+   * through `onAvailable` and keep its own count before this is used for it. */
   #idleCheck(o: Origin, s: HttpSession): void {
     if (!s.available || o.idle.has(s) || !o.sessions.has(s)) return;
     const t = setTimeout(() => {

@@ -570,8 +570,10 @@ export class H1Session implements HttpSession {
           continue;
         }
         if (state === 'crlf') {
-          const l = await this.#line(2, 'a chunk');
-          if (l.length !== 0) throw new HttpError('ERR_HTTP_INVALID_CHUNK', 'HTTP/1.1: chunk data longer than its size');
+          // chunk-data is followed by CRLF at once (RFC 9112 7.1).
+          while (input.buffered.length < 2) if (!(await input.fill())) throw premature();
+          const b = input.take(2);
+          if (b[0] !== CR || b[1] !== LF) throw new HttpError('ERR_HTTP_INVALID_CHUNK', 'HTTP/1.1: chunk data longer than its chunk-size');
           state = 'size';
           continue;
         }
