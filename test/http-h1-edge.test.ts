@@ -786,6 +786,27 @@ describe('h1: hostile servers', () => {
     );
   });
 
+  it('maxHeaderCount and maxHeaderBytes are the limits applied (heads and trailers)', async () => {
+    await withServer(
+      {
+        answer: (g, c) => {
+          if (g.path === '/trailers')
+            reply(c, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n');
+          else if (g.path === '/two') reply(c, 'HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 0\r\n\r\n');
+          else if (g.path === '/three') reply(c, 'HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nContent-Length: 0\r\n\r\n');
+          else reply(c, `HTTP/1.1 200 OK\r\nX: ${'v'.repeat(200)}\r\nContent-Length: 0\r\n\r\n`);
+        },
+      },
+      async (srv, f) => {
+        expect((await f(`${srv.url}/two`)).status).toBe(200);
+        expect(await failCode(f(`${srv.url}/three`))).toBe('ERR_HTTP_TOO_MANY_HEADERS');
+        expect(await bodyFailCode(await f(`${srv.url}/trailers`))).toBe('ERR_HTTP_TOO_MANY_HEADERS');
+        expect(await failCode(f(`${srv.url}/long`))).toBe('ERR_HTTP_HEADERS_TOO_LARGE');
+      },
+      { maxHeaderCount: 2, maxHeaderBytes: 200 },
+    );
+  });
+
   it('an endless head fails at the limit instead of growing', async () => {
     await withServer(
       {
