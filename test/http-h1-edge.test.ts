@@ -224,9 +224,9 @@ describe('h1: framing', () => {
         answer: (g, c) => {
           reply(c, 'HTTP/1.1 200 OK\r\nContent-Type: x/y\r\n\r\n');
           reply(c, data);
-          // end() sends close_notify; destroying the TCP socket does not.
+          // end() sends close_notify; ending the TCP socket under it does not.
           if (g.path === '/notify') c.s.end();
-          else c.s.write(Buffer.alloc(0), () => setTimeout(() => c.raw.destroy(), 50));
+          else c.s.write(Buffer.alloc(0), () => c.raw.end()); // a TCP FIN after the data, no close_notify
         },
       },
       async (srv, f) => {
