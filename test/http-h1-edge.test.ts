@@ -303,6 +303,27 @@ describe('h1: framing', () => {
   });
 });
 
+describe('h1: requests', () => {
+  it('any method token is sent as given (only the six fetch normalizes are upper-cased); a Request input keeps its method, headers and body', async () => {
+    await withServer(
+      { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nContent-Length: ${g.body.length}\r\n\r\n${g.body.toString()}`) },
+      async (srv, f) => {
+        await (await f(`${srv.url}/a`, { method: 'PROPFIND' })).text();
+        await (await f(`${srv.url}/b`, { method: 'patch', body: 'p' })).text();
+        await (await f(`${srv.url}/c`, { method: 'delete' })).text();
+        const req = new Request(`${srv.url}/d?q=1`, { method: 'PUT', body: 'from a Request', headers: { 'x-from': 'request' } });
+        expect(await (await f(req)).text()).toBe('from a Request');
+        expect(srv.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PROPFIND /a', 'patch /b', 'DELETE /c', 'PUT /d?q=1']);
+        expect(srv.requests[3].headers['x-from']).toBe('request');
+        expect(srv.requests[3].headers['content-length']).toBe('14');
+        expect(srv.requests[3].headers.host).toBe(`127.0.0.1:${srv.port}`);
+        await expect(f(`${srv.url}/`, { method: 'bad method' })).rejects.toThrow(TypeError);
+        await expect(f(`${srv.url}/`, { method: 'GET', body: 'x' })).rejects.toThrow(TypeError);
+      },
+    );
+  });
+});
+
 describe('h1: 1xx', () => {
   it('Expect: 100-continue waits for the 100, then sends the body; 103 Early Hints is skipped', async () => {
     let bodyBefore100 = -1;
