@@ -317,6 +317,12 @@ export class H1Session implements HttpSession {
       let body: ReadableStream<Uint8Array> | null = null;
       if (framing.kind === 'none') {
         finish();
+      } else if (framing.kind === 'length' && framing.length === 0) {
+        // An empty body is a body (an empty stream, as fetch gives it), but
+        // the exchange is over now: the connection need not wait for the
+        // caller to read nothing.
+        finish();
+        body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
       } else {
         body = this.#body(framing, finish, (e) => {
           done = true;
@@ -535,7 +541,7 @@ export class H1Session implements HttpSession {
         throw new HttpError('ERR_HTTP_INVALID_CONTENT_LENGTH', `HTTP/1.1: invalid Content-Length ${JSON.stringify(cl.join(', '))}`);
       }
       const length = Number(values[0]);
-      return length === 0 ? { kind: 'none' } : { kind: 'length', length, codings: [] };
+      return { kind: 'length', length, codings: [] };
     }
     // 8. Otherwise the body ends when the connection does.
     return { kind: 'close', codings: [] };
