@@ -706,6 +706,33 @@ describe('h1: streams', () => {
     });
   });
 
+  it('a request body whose producer never produces is cancelled when the fetch is aborted', async () => {
+    await withServer({ answer: () => {} }, async (srv, f) => {
+      let cancelled: unknown;
+      const body = new ReadableStream<Uint8Array>({
+        pull: () => new Promise<void>(() => {}),
+        cancel: (why) => {
+          cancelled = why ?? 'cancelled';
+        },
+      });
+      const ac = new AbortController();
+      const p = f(`${srv.url}/stalled-upload`, { method: 'POST', body, duplex: 'half', signal: ac.signal } as RequestInit);
+      await new Promise<void>((r) => {
+        const t = setInterval(() => {
+          if (srv.connections.length > 0) {
+            clearInterval(t);
+            r();
+          }
+        }, 10);
+      });
+      await sleep(100);
+      const reason = new Error('stop uploading');
+      ac.abort(reason);
+      await expect(p).rejects.toBe(reason);
+      expect(cancelled).toBe(reason);
+    });
+  });
+
   it('a streamed request body follows the server: the producer stops while the server does not read', async () => {
     let produced = 0;
     await withServer(

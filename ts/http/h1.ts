@@ -144,6 +144,9 @@ export class H1Session implements HttpSession {
   #requests = 0;
   /** Fails the exchange in progress (head promise or body stream). */
   #failCurrent: ((e: unknown) => void) | undefined;
+  /** The request body being sent, cancelled if the connection ends first
+   * (a producer that never produces must not hold anything). */
+  #upload: ReadableStreamDefaultReader<Uint8Array> | undefined;
 
   constructor(stream: HttpStream, options: H1Options = {}) {
     this.#stream = stream;
@@ -187,6 +190,8 @@ export class H1Session implements HttpSession {
     fail?.(err);
     if (this.#isClosed) return;
     this.#isClosed = true;
+    this.#upload?.cancel(err).catch(() => {});
+    this.#upload = undefined;
     // close(), not an abort of the writable or a cancel of the readable:
     // a TLS stream then ends with close_notify and frees its engine at
     // once, where an abort is a failure (a fatal alert and a linger).
@@ -348,6 +353,7 @@ export class H1Session implements HttpSession {
         err = new HttpUnprocessedError('HTTP/1.1: the reused connection closed before a response', { cause: e });
       }
       this.#shut(err);
+      if (req.body && !req.body.locked) req.body.cancel(err).catch(() => {});
       throw err;
     }
   }
@@ -394,10 +400,15 @@ export class H1Session implements HttpSession {
     if (req.body === null) return;
     const go = await gate;
     const reader = req.body.getReader();
+    if (this.#isClosed) {
+      reader.cancel().catch(() => {});
+      throw new HttpError('ERR_HTTP_CONNECTION_CLOSED', 'HTTP/1.1: the connection closed before the request body was sent');
+    }
     if (!go) {
       reader.cancel().catch(() => {});
       return;
     }
+    this.#upload = reader;
     let total = 0;
     const length = req.bodyLength;
     try {
@@ -429,6 +440,8 @@ export class H1Session implements HttpSession {
     } catch (e) {
       reader.cancel(e).catch(() => {});
       throw e;
+    } finally {
+      if (this.#upload === reader) this.#upload = undefined;
     }
     if (length !== undefined && total !== length) {
       throw new HttpError('ERR_HTTP_REQUEST_BODY_LENGTH', `HTTP/1.1: the request body ended after ${total} of ${length} bytes`);
