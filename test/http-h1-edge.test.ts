@@ -588,6 +588,18 @@ describe('h1: pool', () => {
     );
   });
 
+  it("the server's Keep-Alive: timeout=N is kept (less a second): timeout=1 means no reuse, timeout=60 reuse", async () => {
+    await withServer(
+      { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${g.path.slice(1)}, max=100\r\nContent-Length: 2\r\n\r\nok`) },
+      async (srv, f) => {
+        await (await f(`${srv.url}/60`)).text();
+        await (await f(`${srv.url}/1`)).text();
+        await (await f(`${srv.url}/60`)).text();
+        expect(srv.connections.map((c) => c.n)).toEqual([2, 1]);
+      },
+    );
+  });
+
   it('TLS session resumption on the second pooled connection (isSessionReused on the server)', async () => {
     await withServer(
       {
