@@ -227,6 +227,40 @@ describe('fetch: against Node http/https, compared with undici', () => {
     }
   });
 
+  it('TLS options pass through: client certificate, servername, rejectUnauthorized', async () => {
+    const mtls = await listen(
+      https.createServer(
+        { cert: pki.serverChainPem, key: pki.serverKeyPem, requestCert: true, rejectUnauthorized: true, ca: pki.caPem },
+        (req, res) => {
+          const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+          res.end(`client ${peer.subject?.CN}`);
+        },
+      ),
+      'https',
+    );
+    const stranger = await listen(https.createServer({ cert: pki.strangerPem, key: pki.strangerKeyPem }, handler), 'https');
+    const connect = (host: string, port: number) => connectTcp({ host, port });
+    const withCert = createFetch({ connect, ca: pki.caPem, cert: pki.clientPem, key: pki.clientKeyPem, servername: 'localhost' });
+    const without = createFetch({ connect, ca: pki.caPem });
+    const loose = createFetch({ connect, rejectUnauthorized: false });
+    try {
+      expect(await (await withCert(`${mtls.url}/`)).text()).toBe('client client.test');
+      // Without one the server ends the handshake (certificate_required).
+      const e = await without(`${mtls.url}/`).then(
+        (r) => r.arrayBuffer(),
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(TypeError);
+      expect(await (await loose(`${stranger.url}/cl`)).arrayBuffer()).toHaveProperty('byteLength', BIG.length);
+    } finally {
+      await withCert.close();
+      await without.close();
+      await loose.close();
+      await mtls.close();
+      await stranger.close();
+    }
+  });
+
   it('the Cookie header a browser Request would drop is sent', async () => {
     const f = tcpFetch();
     try {
@@ -294,6 +328,12 @@ describe('wispFetch: through the wisp-js server', () => {
           expect(await summary(await f(base + path, init))).toEqual(await summary(await undiciFetch(base + path, init)));
         }
       }
+      // No Wisp server at all: fetch failed, the WebSocket's failure as the cause.
+      const nowhere = wispFetch(`ws://127.0.0.1:${await freePort()}/`, { WebSocket, ca: pki.caPem });
+      const down = await nowhere(`${tlsOrigin.url}/cl`).catch((e: unknown) => e);
+      await nowhere.close();
+      expect(down).toBeInstanceOf(TypeError);
+      expect((down as Error).cause).toBeInstanceOf(WispError);
       // A refused destination: the Wisp server's CLOSE reason is the cause.
       const refused = await f(`http://127.0.0.1:${await freePort()}/`).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(TypeError);
