@@ -42,6 +42,16 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BIG.length, 'x-custom': 'yes' });
         res.end(BIG);
         return;
+      case '/cookies':
+        res.writeHead(200, [
+          ['Set-Cookie', 'a=1; Path=/'],
+          ['X-Twice', 'one'],
+          ['Set-Cookie', 'b=2; HttpOnly'],
+          ['X-Twice', 'two'],
+          ['Content-Length', '2'],
+        ]);
+        res.end('ok');
+        return;
       case '/chunked': {
         res.writeHead(200, { 'content-type': 'text/plain', 'x-custom': 'chunky' });
         let i = 0;
@@ -267,6 +277,32 @@ describe('fetch: against Node http/https, compared with undici', () => {
       const res = await f(`${plainOrigin.url}/echo`, { headers: { cookie: 'a=b' } });
       expect(res.headers.get('x-cookie')).toBe('a=b');
       await res.arrayBuffer();
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('fetch: rawHeaders', () => {
+  it('every field as sent, in order, Set-Cookie apart (what a browser Response cannot hold), as Node http reads them', async () => {
+    // The oracle: Node's own HTTP client's rawHeaders for the same resource.
+    const want = await new Promise<Array<[string, string]>>((resolve, reject) => {
+      http
+        .get(`${plainOrigin.url}/cookies`, (r) => {
+          const pairs: Array<[string, string]> = [];
+          for (let i = 0; i < r.rawHeaders.length; i += 2) pairs.push([r.rawHeaders[i].toLowerCase(), r.rawHeaders[i + 1]]);
+          r.resume();
+          r.on('end', () => resolve(pairs.filter(([n]) => n !== 'date')));
+        })
+        .on('error', reject);
+    });
+    const f = tcpFetch();
+    try {
+      const res = await f(`${plainOrigin.url}/cookies`);
+      expect(res.rawHeaders.filter(([n]) => n !== 'date')).toEqual(want);
+      expect(want.filter(([n]) => n === 'set-cookie')).toHaveLength(2);
+      expect(res.headers.get('x-twice')).toBe('one, two');
+      expect(await res.text()).toBe('ok');
     } finally {
       await f.close();
     }

@@ -92,13 +92,17 @@ function headerPairs(headers: BareHeaders | Headers | undefined): Array<[string,
   return out;
 }
 
-/** A Fetch `Headers` as bare-mux's record: `Set-Cookie` kept apart, one array entry per field (RFC 6265 3: never combined). */
-function bareHeaders(h: Headers): BareHeaders {
+/** The response's fields as bare-mux's record, from `rawHeaders` (a
+ * browser's `Headers` has no `Set-Cookie`): `Set-Cookie` one array entry
+ * per field (RFC 6265 3: never combined), other repeated fields joined
+ * with ", " as `Headers` does (RFC 9110 5.3). */
+function bareHeaders(raw: ReadonlyArray<readonly [string, string]>): BareHeaders {
   const out: BareHeaders = {};
-  h.forEach((v, k) => {
-    if (k !== 'set-cookie') out[k] = v;
-  });
-  const cookies = typeof h.getSetCookie === 'function' ? h.getSetCookie() : [];
+  const cookies: string[] = [];
+  for (const [k, v] of raw) {
+    if (k === 'set-cookie') cookies.push(v);
+    else out[k] = k in out ? `${out[k] as string}, ${v}` : v;
+  }
   if (cookies.length > 0) out['set-cookie'] = cookies;
   return out;
 }
@@ -186,7 +190,7 @@ export class WasmtlsTransport {
     return {
       // null for HEAD, 204 and 304; bare-mux hands the body to `new Response()`.
       body: res.body ?? new ArrayBuffer(0),
-      headers: bareHeaders(res.headers),
+      headers: bareHeaders(res.rawHeaders),
       status: res.status,
       statusText: res.statusText,
     };

@@ -53,8 +53,20 @@ export interface FetchOptions extends Omit<HttpTLSOptions, 'idleTimeout'> {
   continueTimeout?: number;
 }
 
+/**
+ * What {@link WasmtlsFetch} resolves to: a `Response` that also carries
+ * the header fields exactly as the server sent them. A browser's
+ * `Response` cannot hold `Set-Cookie` (Fetch: a forbidden response-header
+ * name, dropped by the "response" guard) nor a value its `Headers`
+ * refuses; a proxy (the bare-mux transport) needs both.
+ */
+export interface WasmtlsResponse extends Response {
+  /** Every field of the final response in order, names lower-case, values as received. */
+  readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
+}
+
 /** A `fetch` function with a `close()` that closes its pooled connections. */
-export type WasmtlsFetch = ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) & {
+export type WasmtlsFetch = ((input: RequestInfo | URL, init?: RequestInit) => Promise<WasmtlsResponse>) & {
   /** Close every pooled connection; requests still waiting fail. */
   close(): Promise<void>;
 };
@@ -366,7 +378,7 @@ async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
   }
 }
 
-function toResponse(r: HttpResponse, url: URL, redirected: boolean): Response {
+function toResponse(r: HttpResponse, url: URL, redirected: boolean): WasmtlsResponse {
   if (r.status < 200 || r.status > 599) {
     r.body?.cancel().catch(() => {});
     throw new HttpError('ERR_HTTP_INVALID_STATUS_LINE', `fetch: status ${r.status} is outside 200-599`);
@@ -376,7 +388,8 @@ function toResponse(r: HttpResponse, url: URL, redirected: boolean): Response {
     try {
       headers.append(n, v);
     } catch {
-      // A value the runtime's Headers refuses (it is stricter than RFC 9110): dropped.
+      // A value the runtime's Headers refuses (it is stricter than RFC
+      // 9110): left out of `headers`, kept in `rawHeaders`.
     }
   }
   let body = r.body;
@@ -402,7 +415,9 @@ function toResponse(r: HttpResponse, url: URL, redirected: boolean): Response {
   u.hash = '';
   Object.defineProperty(res, 'url', { value: u.href, enumerable: true });
   Object.defineProperty(res, 'redirected', { value: redirected, enumerable: true });
-  return res;
+  const raw = Object.freeze(r.headers.map(([n, v]) => Object.freeze([n, v] as const)));
+  Object.defineProperty(res, 'rawHeaders', { value: raw, enumerable: true });
+  return res as WasmtlsResponse;
 }
 
 /**
@@ -419,7 +434,7 @@ export function createFetch(options: FetchOptions): WasmtlsFetch {
   const pool = new Pool(options);
   const max = options.maxConnectionsPerOrigin ?? 6;
 
-  async function fetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  async function fetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<WasmtlsResponse> {
     const req = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
     // Argument errors are TypeErrors of their own, as fetch's are.
     let url: URL;
