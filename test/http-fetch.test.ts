@@ -11,6 +11,7 @@ import * as https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import * as undici from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ import { WebSocket } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { WispError } from '../ts/adapters/wisp.js';
 import { TLSError } from '../ts/core/errors.js';
+import { wasm } from '../ts/core/loader.js';
+import { TrustStore } from '../ts/core/x509.js';
 import { createFetch, type WasmtlsFetch, wispFetch } from '../ts/http/fetch.js';
 import { useBuild } from './helpers/env.js';
 import { have, Peer } from './helpers/peers.js';
@@ -279,6 +282,41 @@ describe('fetch: against Node http/https, compared with undici', () => {
       await res.arrayBuffer();
     } finally {
       await f.close();
+    }
+  });
+});
+
+describe('fetch: one TLS context per fetch', () => {
+  it('three pooled connections to three origins with 145 trust anchors hold one trust store, not three; close() frees it', async () => {
+    const ca = [...rootCertificates, pki.caPem];
+    // The oracle: what one trust store of these anchors costs, measured apart.
+    const u0 = wasm().memoryUsage().used;
+    const store = new TrustStore();
+    for (const pem of ca) store.addPEM(pem);
+    const storeBytes = wasm().memoryUsage().used - u0;
+    store.dispose();
+    expect(storeBytes).toBeGreaterThan(64 * 1024);
+    const servers = await Promise.all(
+      [0, 1, 2].map(() => listen(https.createServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }, handler), 'https')),
+    );
+    const f = createFetch({ connect: (host, port) => connectTcp({ host, port }), ca });
+    try {
+      const before = wasm().memoryUsage().used;
+      const used: number[] = [];
+      for (const s of servers) {
+        const res = await f(`${s.url}/cl`);
+        expect(sha(new Uint8Array(await res.arrayBuffer()))).toBe(sha(BIG));
+        used.push(wasm().memoryUsage().used - before);
+      }
+      // Each connection stays pooled (keep-alive); the second and third
+      // added a connection each but no trust store.
+      expect(used[2] - used[0]).toBeLessThan(storeBytes);
+      expect(used[0]).toBeGreaterThan(storeBytes / 2);
+    } finally {
+      const before = wasm().memoryUsage().used;
+      await f.close();
+      expect(before - wasm().memoryUsage().used).toBeGreaterThan(storeBytes / 2);
+      for (const s of servers) await s.close();
     }
   });
 });

@@ -18,6 +18,8 @@
  */
 import { WispClient, type WispClientOptions, type WebSocketLike } from '../adapters/wisp.js';
 import { connect as tlsConnect } from '../api/tls.js';
+import { clientContext } from '../core/configure.js';
+import type { TLSContext } from '../core/context.js';
 import { HttpError } from './errors.js';
 import { brSupported, canDecode, codingsOf, decodeCodings } from './decode.js';
 import { type H1Options, H1Session } from './h1.js';
@@ -131,6 +133,11 @@ class Pool {
    * (resumption across the pool); kept after the origin's connections
    * are gone, the least recently stored dropped beyond {@link MAX_TICKETS}. */
   readonly #tickets = new Map<string, Uint8Array>();
+  /** One TLS context for every connection of this fetch (as an undici
+   * Agent holds one SecureContext): building it parses `ca` again, 3.3 ms
+   * per connection with the 144 roots of wasmtls/roots (issue #16). Built
+   * at the first https: connection, disposed by close(). */
+  #context: TLSContext | undefined;
   readonly #connect: ConnectFunction;
   readonly #tls: HttpTLSOptions;
   readonly #max: number;
@@ -283,8 +290,12 @@ class Pool {
       session = openSession(transport, 'http/1.1', hooks);
       return session;
     }
+    // The caller's own `context` wins; the other context options are then
+    // ignored by connect(), as they would be there.
+    this.#context ??= this.#tls.context ? undefined : clientContext({ ...this.#tls, ALPNProtocols: ALPN }, 'fetch');
     const sock = tlsConnect({
       ...this.#tls,
+      context: this.#tls.context ?? this.#context,
       transport,
       host: o.host,
       ALPNProtocols: ALPN,
@@ -326,6 +337,9 @@ class Pool {
     this.#origins.clear();
     this.#tickets.clear();
     await Promise.all(all);
+    // After the connections: each Connection holds the context until it is disposed.
+    this.#context?.dispose();
+    this.#context = undefined;
   }
 }
 
