@@ -292,6 +292,9 @@ export class H2Session implements HttpSession {
   private error: Error | undefined;
   private ended = false;
   private resolveClosed!: () => void;
+  /** Settles when the read side has ended. */
+  private readonly drained: Promise<void>;
+  private resolveDrained!: () => void;
   private pings = new Map<string, { resolve: (ms: number) => void; reject: (e: unknown) => void; t0: number }>();
   private flood = { count: 0, since: Date.now() };
   private pendingAnswers = 0;
@@ -310,6 +313,9 @@ export class H2Session implements HttpSession {
     this.connRecv = this.connWindowSize;
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
+    });
+    this.drained = new Promise((r) => {
+      this.resolveDrained = r;
     });
     this.peerSettings = new Promise((r) => {
       this.resolvePeerSettings = r;
@@ -567,23 +573,27 @@ export class H2Session implements HttpSession {
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done || this.ended) break;
+        if (done) break;
+        // After our GOAWAY, read on and discard until the server closes (or
+        // the transport is closed): closing a TCP socket with unread bytes
+        // resets it, and the reset can destroy our GOAWAY before the server reads it.
+        if (this.ended) continue;
         q.push(value);
         while (!this.ended && q.length >= 9) {
           const len = (q.at(0) << 16) | (q.at(1) << 8) | q.at(2);
           const type = q.at(3);
-          // RFC 9113 4.2: "An endpoint MUST send an error code of
-          // FRAME_SIZE_ERROR if a frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE".
-          if (len > this.maxFrameIn) {
-            this.connectionError(H2_ERROR.FRAME_SIZE_ERROR, `frame of ${len} bytes exceeds our SETTINGS_MAX_FRAME_SIZE ${this.maxFrameIn}`);
-            break;
-          }
           // RFC 9113 3.4: the server's preface is a SETTINGS frame.
           if (!this.peerSettingsSeen && type !== SETTINGS) {
             this.connectionError(
               H2_ERROR.PROTOCOL_ERROR,
               `the server's first frame is type ${type}, not SETTINGS (is it an HTTP/2 server?)`,
             );
+            break;
+          }
+          // RFC 9113 4.2: "An endpoint MUST send an error code of
+          // FRAME_SIZE_ERROR if a frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE".
+          if (len > this.maxFrameIn) {
+            this.connectionError(H2_ERROR.FRAME_SIZE_ERROR, `frame of ${len} bytes exceeds our SETTINGS_MAX_FRAME_SIZE ${this.maxFrameIn}`);
             break;
           }
           if (q.length < 9 + len) break;
@@ -593,12 +603,12 @@ export class H2Session implements HttpSession {
           const payload = q.take(len);
           this.onFrame(type, flags, id, payload);
         }
-        if (this.ended) break;
       }
     } catch (e) {
       cause = e;
     } finally {
       reader.releaseLock?.();
+      this.resolveDrained();
     }
     if (!this.ended) {
       const err = new Error(
@@ -1307,7 +1317,13 @@ export class H2Session implements HttpSession {
     // reading: then the transport is closed after CLOSE_FLUSH_MS anyway.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const flushed = flush
-      ? Promise.race([this.writer.close().catch(ignore), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_FLUSH_MS)))])
+      ? Promise.race([
+          this.writer
+            .close()
+            .catch(ignore)
+            .then(() => this.drained),
+          new Promise<void>((r) => (timer = setTimeout(r, CLOSE_FLUSH_MS))),
+        ])
       : Promise.resolve();
     void flushed
       .then(() => {
