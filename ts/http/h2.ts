@@ -343,7 +343,7 @@ export class H2Session implements HttpSession {
 
   /** See {@link HttpSession.available}. */
   get available(): boolean {
-    return !this.ended && !this.goaway && this.nextId <= MAX_STREAM_ID && this.streams.size + this.waiting.length < this.peerMaxConcurrent;
+    return !this.ended && !this.goaway && this.nextId <= MAX_STREAM_ID && this.streams.size + this.queued < this.peerMaxConcurrent;
   }
 
   /** Streams open now (for tests and the pool's accounting). */
@@ -365,6 +365,24 @@ export class H2Session implements HttpSession {
 
   /** See {@link HttpSession.request}. */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    // Counted in `available` until it has a stream (or failed).
+    this.queued++;
+    let opened: { response: Promise<HttpResponse> };
+    try {
+      opened = await this.ready(req);
+    } finally {
+      this.queued--;
+    }
+    return opened.response;
+  }
+
+  /** Requests waiting for the server's SETTINGS or a stream slot. */
+  private queued = 0;
+
+  /** Wait for the server's SETTINGS and a free stream slot, then open the
+   * stream in the same turn as the check (wrapped: an async function would
+   * wait for the response itself). */
+  private async ready(req: HttpRequest): Promise<{ response: Promise<HttpResponse> }> {
     req.signal?.throwIfAborted();
     if (this.ended) throw new HttpUnprocessedError('HTTP/2 session closed before the request was sent', { cause: this.error });
     if (!this.peerSettingsSeen) {
@@ -390,7 +408,7 @@ export class H2Session implements HttpSession {
       }
     }
     if (this.nextId > MAX_STREAM_ID) throw new HttpUnprocessedError('HTTP/2 stream ids exhausted: open a new connection');
-    return this.open(req);
+    return { response: this.open(req) };
   }
 
   /** Await `p`, rejecting early on `signal`. */
