@@ -230,7 +230,7 @@ describe('HTTP/2 against Node http2.createSecureServer', () => {
       stream.on('error', () => {});
       held.push(stream);
       if (held.length === 5) {
-        goneSession = stream.session;
+        goneSession = stream.session as http2.ServerHttp2Session;
         const last = Math.min(...held.map((x) => x.id as number)) + 2; // the first two
         stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, last);
         for (const h of held) {
@@ -297,7 +297,7 @@ describe('HTTP/2 against Node http2.createSecureServer', () => {
   it('PING: ours is answered, the server’s is answered', async () => {
     let serverSession: http2.ServerHttp2Session | undefined;
     hooks.set('/ping', (stream) => {
-      serverSession = stream.session;
+      serverSession = stream.session as http2.ServerHttp2Session;
       stream.respond({ ':status': 204 });
       stream.end();
     });
