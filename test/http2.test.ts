@@ -13,6 +13,7 @@ import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { connect } from '../ts/api/tls.js';
+import { createFetch } from '../ts/http/fetch.js';
 import { H2_ERROR, H2Session, type H2SessionOptions, Http2Error } from '../ts/http/h2.js';
 import { HpackEncoder } from '../ts/http/hpack.js';
 import { type HttpRequest, HttpUnprocessedError } from '../ts/http/types.js';
@@ -347,6 +348,53 @@ describe('HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS', () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   }, 30_000);
+});
+
+describe('HTTP/2 through createFetch (ALPN h2 and http/1.1 offered)', () => {
+  it('100 concurrent fetches: one h2 connection; statuses, headers and bodies equal Node http2.connect; a GOAWAY retried on a new connection', async () => {
+    const c = certs.server['ecdsa-p256'];
+    const server = http2.createSecureServer({ cert: c.certPem, key: c.keyPem, allowHTTP1: true });
+    const sessions: http2.ServerHttp2Session[] = [];
+    server.on('session', (ss) => sessions.push(ss));
+    let goawayAt = -1;
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => {});
+      const path = headers[':path'] as string;
+      const n = Number(new URL(path, 'https://x').searchParams.get('n'));
+      if (n === goawayAt && sessions.indexOf(stream.session as http2.ServerHttp2Session) === 0) {
+        // Refuse this one and everything after it on the first connection.
+        (stream.session as http2.ServerHttp2Session).goaway(http2.constants.NGHTTP2_NO_ERROR, (stream.id as number) - 2);
+        return;
+      }
+      stream.respond({ ':status': 200, 'content-type': 'text/plain', 'x-n': String(n) });
+      stream.end(`n=${n} ${'y'.repeat(n * 13)}`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const f = createFetch({ connect: (_h, p) => connectTcp({ host: '127.0.0.1', port: p }), ca: c.certPem });
+    try {
+      const res = await Promise.all(Array.from({ length: 100 }, (_, i) => f(`https://localhost:${port}/r?n=${i}`)));
+      const bodies = await Promise.all(res.map((r) => r.text()));
+      expect(sessions.length).toBe(1);
+      for (const i of [0, 42, 99]) {
+        const want = await nodeGet(port, `/r?n=${i}`);
+        expect(res[i].status).toBe(want.status);
+        expect(res[i].headers.get('content-type')).toBe(want.type);
+        expect(bodies[i]).toBe(want.body.toString());
+      }
+      // GOAWAY on the first connection: the refused GET goes out again on a second one.
+      goawayAt = 1000;
+      const before = sessions.length;
+      const r = await f(`https://localhost:${port}/r?n=1000`);
+      expect(r.status).toBe(200);
+      expect(await r.text()).toMatch(/^n=1000 /);
+      expect(sessions.length).toBe(before + 1);
+    } finally {
+      await f.close();
+      for (const ss of sessions) ss.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
 });
 
 // ---- hostile servers ----

@@ -121,6 +121,12 @@ export interface H2SessionOptions {
   maxHeaderListSize?: number;
   /** Our SETTINGS_HEADER_TABLE_SIZE (default 4096). */
   headerTableSize?: number;
+  /** Called when a stream slot frees up or the server allows more streams
+   * (the pool then hands this session its waiting requests). */
+  onAvailable?: () => void;
+  /** Close the session (GOAWAY) after this many ms without a stream
+   * (default: never; `fetch` passes its `idleTimeout`). */
+  idleTimeout?: number;
 }
 
 /** A request body ended with a length other than the one announced. */
@@ -298,6 +304,9 @@ export class H2Session implements HttpSession {
   private pings = new Map<string, { resolve: (ms: number) => void; reject: (e: unknown) => void; t0: number }>();
   private flood = { count: 0, since: Date.now() };
   private pendingAnswers = 0;
+  private readonly onAvailable: (() => void) | undefined;
+  private readonly idleMs: number | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(io: HttpStream, options: H2SessionOptions = {}) {
     this.io = io;
@@ -311,6 +320,8 @@ export class H2Session implements HttpSession {
     if (this.maxFrameIn < MIN_FRAME || this.maxFrameIn > MAX_FRAME) throw new RangeError('H2Session: maxFrameSize must be 16384..16777215');
     this.decoder = new HpackDecoder({ maxTableSize: table, maxHeaderListSize: this.maxHeaderListSize });
     this.connRecv = this.connWindowSize;
+    this.onAvailable = options.onAvailable;
+    this.idleMs = options.idleTimeout;
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -367,6 +378,7 @@ export class H2Session implements HttpSession {
   async request(req: HttpRequest): Promise<HttpResponse> {
     // Counted in `available` until it has a stream (or failed).
     this.queued++;
+    this.stopIdle();
     let opened: { response: Promise<HttpResponse> };
     try {
       opened = await this.ready(req);
@@ -1134,6 +1146,7 @@ export class H2Session implements HttpSession {
     }
     this.wakeWindows();
     this.wakeWaiting();
+    this.idled();
   }
 
   private onPing(flags: number, id: number, p: Uint8Array): void {
@@ -1286,6 +1299,24 @@ export class H2Session implements HttpSession {
     this.streams.delete(s.id);
     this.wakeWaiting();
     this.maybeEnd();
+    this.idled();
+  }
+
+  /** A slot is free: tell the pool; with no stream left, start the idle timer. */
+  private idled(): void {
+    if (this.ended) return;
+    if (this.available) this.onAvailable?.();
+    if (this.idleMs === undefined || this.streams.size > 0 || this.queued > 0 || this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.streams.size === 0 && this.queued === 0) void this.close();
+    }, this.idleMs);
+    (this.idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  private stopIdle(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   private finish(s: Stream): void {
@@ -1322,6 +1353,7 @@ export class H2Session implements HttpSession {
   private shutdown(err: Error, flush: boolean): void {
     if (this.ended) return;
     this.ended = true;
+    this.stopIdle();
     this.error ??= err;
     for (const s of [...this.streams.values()]) this.fail(s, err);
     for (const w of this.waiting.splice(0))
