@@ -34,6 +34,7 @@ import {
 
 export { HttpError, type HttpErrorCode } from './errors.js';
 export { HttpUnprocessedError } from './types.js';
+export { Http2Error } from './h2.js';
 export type { ConnectFunction, HttpTLSOptions } from './types.js';
 
 /** Options of {@link createFetch}: the transport, the TLS options passed

@@ -48,9 +48,13 @@ export function h2ErrorName(code: number): string {
  * RST_STREAM) rather than us finding it.
  */
 export class Http2Error extends Error {
+  /** `ERR_HTTP2_` + {@link errorCode}, in the style of Node's error codes. */
   readonly code: string;
+  /** The RFC 9113 name of the error code (`PROTOCOL_ERROR`, ...). */
   readonly errorCode: string;
+  /** The error code's number (RFC 9113 7). */
   readonly h2Code: number;
+  /** The server sent it (GOAWAY or RST_STREAM); false when we found the fault. */
   readonly remote: boolean;
   constructor(h2Code: number, message: string, options?: { remote?: boolean; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
