@@ -1053,8 +1053,13 @@ export class H2Session implements HttpSession {
       return;
     }
     const s = this.streamFor(id, 'RST_STREAM');
-    if (s === null || !this.floodCheck('RST_STREAM')) return;
-    if (!s) return;
+    if (s === null) return;
+    if (!s) {
+      // Resets of streams already closed do nothing but cost work: counted
+      // (a reset of an open stream ends a request the server owns).
+      this.floodCheck('RST_STREAM');
+      return;
+    }
     const code = new DataView(p.buffer, p.byteOffset, 4).getUint32(0);
     // RFC 9113 8.1: a server may answer before the request body is done and
     // then reset with NO_ERROR: the response stands, the body stops.
@@ -1376,7 +1381,10 @@ export class H2Session implements HttpSession {
             .close()
             .catch(ignore)
             .then(() => this.drained),
-          new Promise<void>((r) => (timer = setTimeout(r, CLOSE_FLUSH_MS))),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, CLOSE_FLUSH_MS);
+            (timer as { unref?: () => void }).unref?.();
+          }),
         ])
       : Promise.resolve();
     void flushed
