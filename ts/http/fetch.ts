@@ -76,7 +76,11 @@ export const ALPN: readonly string[] = ['h2', 'http/1.1'];
  */
 export function openSession(stream: HttpStream, alpn: string, hooks: SessionHooks): HttpSession {
   if (alpn === 'h2') {
-    return new H2Session(stream, { onAvailable: hooks.onAvailable, idleTimeout: hooks.idleTimeout, maxHeaderListSize: hooks.maxHeaderBytes });
+    return new H2Session(stream, {
+      onAvailable: hooks.onAvailable,
+      idleTimeout: hooks.idleTimeout,
+      maxHeaderListSize: hooks.maxHeaderBytes,
+    });
   }
   if (alpn !== 'http/1.1')
     throw new HttpError('ERR_HTTP_INVALID_REQUEST', `fetch: the server chose ALPN ${JSON.stringify(alpn)}, not offered`);
