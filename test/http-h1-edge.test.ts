@@ -224,9 +224,9 @@ describe('h1: framing', () => {
         answer: (g, c) => {
           reply(c, 'HTTP/1.1 200 OK\r\nContent-Type: x/y\r\n\r\n');
           reply(c, data);
-          // end() sends close_notify; destroying the TCP socket does not.
+          // end() sends close_notify; ending the TCP socket under it does not.
           if (g.path === '/notify') c.s.end();
-          else c.s.write(Buffer.alloc(0), () => setTimeout(() => c.raw.destroy(), 50));
+          else c.s.write(Buffer.alloc(0), () => c.raw.end()); // a TCP FIN after the data, no close_notify
         },
       },
       async (srv, f) => {
@@ -261,6 +261,7 @@ describe('h1: framing', () => {
           if (g.method === 'HEAD') reply(c, 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n');
           else if (g.path === '/204') reply(c, 'HTTP/1.1 204 No Content\r\n\r\n');
           else if (g.path === '/304') reply(c, 'HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nETag: "x"\r\n\r\n');
+          else if (g.path === '/empty') reply(c, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
           else reply(c, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
         },
       },
@@ -275,6 +276,12 @@ describe('h1: framing', () => {
         expect(r304.status).toBe(304);
         expect(r304.headers.get('etag')).toBe('"x"');
         expect(await (await f(`${srv.url}/last`)).text()).toBe('ok');
+        // Content-Length: 0 is an empty body (not null, as fetch gives it),
+        // and the connection is free before anyone reads it.
+        const empty = await f(`${srv.url}/empty`);
+        expect(empty.body).not.toBeNull();
+        expect(await (await f(`${srv.url}/last`)).text()).toBe('ok');
+        expect(await empty.text()).toBe('');
         expect(srv.connections.length).toBe(1);
       },
     );
@@ -298,6 +305,27 @@ describe('h1: framing', () => {
         await reader.cancel();
         await (await f(`${srv.url}/big`)).text();
         expect(srv.connections.length).toBe(4);
+      },
+    );
+  });
+});
+
+describe('h1: requests', () => {
+  it('any method token is sent as given (only the six fetch normalizes are upper-cased); a Request input keeps its method, headers and body', async () => {
+    await withServer(
+      { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nContent-Length: ${g.body.length}\r\n\r\n${g.body.toString()}`) },
+      async (srv, f) => {
+        await (await f(`${srv.url}/a`, { method: 'PROPFIND' })).text();
+        await (await f(`${srv.url}/b`, { method: 'patch', body: 'p' })).text();
+        await (await f(`${srv.url}/c`, { method: 'delete' })).text();
+        const req = new Request(`${srv.url}/d?q=1`, { method: 'PUT', body: 'from a Request', headers: { 'x-from': 'request' } });
+        expect(await (await f(req)).text()).toBe('from a Request');
+        expect(srv.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PROPFIND /a', 'patch /b', 'DELETE /c', 'PUT /d?q=1']);
+        expect(srv.requests[3].headers['x-from']).toBe('request');
+        expect(srv.requests[3].headers['content-length']).toBe('14');
+        expect(srv.requests[3].headers.host).toBe(`127.0.0.1:${srv.port}`);
+        await expect(f(`${srv.url}/`, { method: 'bad method' })).rejects.toThrow(TypeError);
+        await expect(f(`${srv.url}/`, { method: 'GET', body: 'x' })).rejects.toThrow(TypeError);
       },
     );
   });
@@ -675,6 +703,33 @@ describe('h1: streams', () => {
       await sleep(100);
       ac.abort(new Error('late'));
       await expect(p).rejects.toThrow('late');
+    });
+  });
+
+  it('a request body whose producer never produces is cancelled when the fetch is aborted', async () => {
+    await withServer({ answer: () => {} }, async (srv, f) => {
+      let cancelled: unknown;
+      const body = new ReadableStream<Uint8Array>({
+        pull: () => new Promise<void>(() => {}),
+        cancel: (why) => {
+          cancelled = why ?? 'cancelled';
+        },
+      });
+      const ac = new AbortController();
+      const p = f(`${srv.url}/stalled-upload`, { method: 'POST', body, duplex: 'half', signal: ac.signal } as RequestInit);
+      await new Promise<void>((r) => {
+        const t = setInterval(() => {
+          if (srv.connections.length > 0) {
+            clearInterval(t);
+            r();
+          }
+        }, 10);
+      });
+      await sleep(100);
+      const reason = new Error('stop uploading');
+      ac.abort(reason);
+      await expect(p).rejects.toBe(reason);
+      expect(cancelled).toBe(reason);
     });
   });
 

@@ -99,6 +99,8 @@ const FRAMING = new Set(['host', 'connection', 'content-length', 'transfer-encod
 const NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_REDIRECTS = 20;
+/** Origins whose TLS session is kept for resumption. */
+const MAX_TICKETS = 256;
 /** A redirect's body is read and dropped up to this many bytes (so the
  * connection can be reused); a longer one closes the connection. */
 const DRAIN_LIMIT = 65536;
@@ -116,9 +118,8 @@ class Origin {
   opening = 0;
   /** A connection to this origin opened (its ALPN protocol is known). */
   known = false;
-  /** The latest TLS session ticket from this origin, offered by the next connection. */
-  tlsSession: Uint8Array | undefined;
   constructor(
+    readonly key: string,
     readonly tls: boolean,
     readonly host: string,
     readonly port: number,
@@ -128,6 +129,10 @@ class Origin {
 /** The connection pool: per origin, up to a limit, idle connections reused and timed out. */
 class Pool {
   readonly #origins = new Map<string, Origin>();
+  /** The latest TLS session per origin, offered by its next connection
+   * (resumption across the pool); kept after the origin's connections
+   * are gone, the least recently stored dropped beyond {@link MAX_TICKETS}. */
+  readonly #tickets = new Map<string, Uint8Array>();
   readonly #connect: ConnectFunction;
   readonly #tls: HttpTLSOptions;
   readonly #max: number;
@@ -156,7 +161,7 @@ class Pool {
     const key = `${url.protocol}//${host}:${port}`;
     let o = this.#origins.get(key);
     if (!o) {
-      o = new Origin(tls, host, port);
+      o = new Origin(key, tls, host, port);
       this.#origins.set(key, o);
     }
     const origin = o;
@@ -169,6 +174,7 @@ class Pool {
       const onAbort = (): void => {
         const i = origin.waiters.indexOf(w);
         if (i >= 0) origin.waiters.splice(i, 1);
+        this.#forget(origin);
         reject(signal?.reason);
       };
       const w: Waiter = {
@@ -224,6 +230,7 @@ class Pool {
           if (t !== undefined) clearTimeout(t);
           o.idle.delete(s);
           this.#dispatch(o);
+          this.#forget(o);
         });
         this.#dispatch(o);
         this.#idleCheck(o, s);
@@ -233,8 +240,17 @@ class Pool {
         // The connection was opened for the oldest waiter: it gets the error.
         o.waiters.shift()?.fail(e);
         this.#dispatch(o);
+        this.#forget(o);
       },
     );
+  }
+
+  /** Drop an origin with nothing open, opening or waiting (a proxy
+   * fetches from many origins: the map must not grow with them). */
+  #forget(o: Origin): void {
+    if (o.sessions.size === 0 && o.opening === 0 && o.waiters.length === 0 && this.#origins.get(o.key) === o) {
+      this.#origins.delete(o.key);
+    }
   }
 
   /** Time out a session nobody is using. "Nobody" is `available` for
@@ -273,10 +289,12 @@ class Pool {
       transport,
       host: o.host,
       ALPNProtocols: ALPN,
-      session: o.tlsSession,
+      session: this.#tickets.get(o.key),
       // Session resumption across the pool: the latest ticket per origin.
       onSession: (t) => {
-        o.tlsSession = t;
+        this.#tickets.delete(o.key);
+        this.#tickets.set(o.key, t);
+        if (this.#tickets.size > MAX_TICKETS) this.#tickets.delete(this.#tickets.keys().next().value as string);
       },
     });
     sock.closed.catch(() => {});
@@ -307,6 +325,7 @@ class Pool {
       for (const s of o.sessions) all.push(s.close());
     }
     this.#origins.clear();
+    this.#tickets.clear();
     await Promise.all(all);
   }
 }

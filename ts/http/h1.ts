@@ -144,6 +144,9 @@ export class H1Session implements HttpSession {
   #requests = 0;
   /** Fails the exchange in progress (head promise or body stream). */
   #failCurrent: ((e: unknown) => void) | undefined;
+  /** The request body being sent, cancelled if the connection ends first
+   * (a producer that never produces must not hold anything). */
+  #upload: ReadableStreamDefaultReader<Uint8Array> | undefined;
 
   constructor(stream: HttpStream, options: H1Options = {}) {
     this.#stream = stream;
@@ -187,6 +190,8 @@ export class H1Session implements HttpSession {
     fail?.(err);
     if (this.#isClosed) return;
     this.#isClosed = true;
+    this.#upload?.cancel(err).catch(() => {});
+    this.#upload = undefined;
     // close(), not an abort of the writable or a cancel of the readable:
     // a TLS stream then ends with close_notify and frees its engine at
     // once, where an abort is a failure (a fatal alert and a linger).
@@ -317,6 +322,12 @@ export class H1Session implements HttpSession {
       let body: ReadableStream<Uint8Array> | null = null;
       if (framing.kind === 'none') {
         finish();
+      } else if (framing.kind === 'length' && framing.length === 0) {
+        // An empty body is a body (an empty stream, as fetch gives it), but
+        // the exchange is over now: the connection need not wait for the
+        // caller to read nothing.
+        finish();
+        body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
       } else {
         body = this.#body(framing, finish, (e) => {
           done = true;
@@ -342,6 +353,7 @@ export class H1Session implements HttpSession {
         err = new HttpUnprocessedError('HTTP/1.1: the reused connection closed before a response', { cause: e });
       }
       this.#shut(err);
+      if (req.body && !req.body.locked) req.body.cancel(err).catch(() => {});
       throw err;
     }
   }
@@ -388,10 +400,15 @@ export class H1Session implements HttpSession {
     if (req.body === null) return;
     const go = await gate;
     const reader = req.body.getReader();
+    if (this.#isClosed) {
+      reader.cancel().catch(() => {});
+      throw new HttpError('ERR_HTTP_CONNECTION_CLOSED', 'HTTP/1.1: the connection closed before the request body was sent');
+    }
     if (!go) {
       reader.cancel().catch(() => {});
       return;
     }
+    this.#upload = reader;
     let total = 0;
     const length = req.bodyLength;
     try {
@@ -423,6 +440,8 @@ export class H1Session implements HttpSession {
     } catch (e) {
       reader.cancel(e).catch(() => {});
       throw e;
+    } finally {
+      if (this.#upload === reader) this.#upload = undefined;
     }
     if (length !== undefined && total !== length) {
       throw new HttpError('ERR_HTTP_REQUEST_BODY_LENGTH', `HTTP/1.1: the request body ended after ${total} of ${length} bytes`);
@@ -535,7 +554,7 @@ export class H1Session implements HttpSession {
         throw new HttpError('ERR_HTTP_INVALID_CONTENT_LENGTH', `HTTP/1.1: invalid Content-Length ${JSON.stringify(cl.join(', '))}`);
       }
       const length = Number(values[0]);
-      return length === 0 ? { kind: 'none' } : { kind: 'length', length, codings: [] };
+      return { kind: 'length', length, codings: [] };
     }
     // 8. Otherwise the body ends when the connection does.
     return { kind: 'close', codings: [] };
