@@ -530,6 +530,13 @@ describe('HTTP/2 against hostile servers: the right error, GOAWAY on the wire, n
     expect(goawayCode(r.bytes)).toBe(H2_ERROR.PROTOCOL_ERROR);
   });
 
+  it('a server that sends no SETTINGS: SETTINGS_TIMEOUT, the request rejects (no hang)', async () => {
+    const r = await run(() => {}, { settingsTimeout: 300 });
+    expect(r.err).toBeInstanceOf(HttpUnprocessedError);
+    expect(((r.err as Error).cause as Http2Error).errorCode).toBe('SETTINGS_TIMEOUT');
+    expect(goawayCode(r.bytes)).toBe(H2_ERROR.SETTINGS_TIMEOUT);
+  });
+
   it('SETTINGS of 7 bytes: FRAME_SIZE_ERROR', async () => {
     const r = await run((sock) => {
       sock.write(mkFrame(4, 0, 0, Buffer.alloc(7)));

@@ -131,6 +131,9 @@ export interface H2SessionOptions {
   /** Close the session (GOAWAY) after this many ms without a stream
    * (default: never; `fetch` passes its `idleTimeout`). */
   idleTimeout?: number;
+  /** Milliseconds to wait for the server's SETTINGS and its ACK of ours
+   * before a SETTINGS_TIMEOUT connection error (RFC 9113 6.5.3; default 10000). */
+  settingsTimeout?: number;
 }
 
 /** A request body ended with a length other than the one announced. */
@@ -311,6 +314,8 @@ export class H2Session implements HttpSession {
   private readonly onAvailable: (() => void) | undefined;
   private readonly idleMs: number | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private settingsTimer: ReturnType<typeof setTimeout> | undefined;
+  private settingsAcked = false;
 
   constructor(io: HttpStream, options: H2SessionOptions = {}) {
     this.io = io;
@@ -325,6 +330,16 @@ export class H2Session implements HttpSession {
     this.decoder = new HpackDecoder({ maxTableSize: table, maxHeaderListSize: this.maxHeaderListSize });
     this.connRecv = this.connWindowSize;
     this.onAvailable = options.onAvailable;
+    // RFC 9113 6.5.3: "If the sender of a SETTINGS frame does not receive an
+    // acknowledgment within a reasonable amount of time, it MAY issue a
+    // connection error of type SETTINGS_TIMEOUT"; a server that sends no
+    // SETTINGS at all is not speaking HTTP/2 either. Either way no request hangs.
+    this.settingsTimer = setTimeout(() => {
+      this.settingsTimer = undefined;
+      const what = this.peerSettingsSeen ? 'no ACK of our SETTINGS' : 'no SETTINGS from the server';
+      this.connectionError(H2_ERROR.SETTINGS_TIMEOUT, `${what} within ${options.settingsTimeout ?? 10_000} ms`);
+    }, options.settingsTimeout ?? 10_000);
+    (this.settingsTimer as { unref?: () => void }).unref?.();
     this.idleMs = options.idleTimeout;
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
@@ -1089,6 +1104,8 @@ export class H2Session implements HttpSession {
         this.connectionError(H2_ERROR.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
         return;
       }
+      this.settingsAcked = true;
+      this.settingsSettled();
       return;
     }
     if (p.length % 6 !== 0) {
@@ -1152,6 +1169,7 @@ export class H2Session implements HttpSession {
     if (!this.peerSettingsSeen) {
       this.peerSettingsSeen = true;
       this.resolvePeerSettings();
+      this.settingsSettled();
     }
     this.wakeWindows();
     this.wakeWaiting();
@@ -1323,6 +1341,14 @@ export class H2Session implements HttpSession {
     (this.idleTimer as { unref?: () => void }).unref?.();
   }
 
+  /** Both ways of the SETTINGS exchange done: no more timeout. */
+  private settingsSettled(): void {
+    if (this.peerSettingsSeen && this.settingsAcked && this.settingsTimer !== undefined) {
+      clearTimeout(this.settingsTimer);
+      this.settingsTimer = undefined;
+    }
+  }
+
   private stopIdle(): void {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -1363,6 +1389,7 @@ export class H2Session implements HttpSession {
     if (this.ended) return;
     this.ended = true;
     this.stopIdle();
+    if (this.settingsTimer !== undefined) clearTimeout(this.settingsTimer);
     this.error ??= err;
     for (const s of [...this.streams.values()]) this.fail(s, err);
     for (const w of this.waiting.splice(0))
