@@ -219,6 +219,24 @@ describe('HTTP/2 against Node http2.createSecureServer', () => {
     await s.close();
   }, 60_000);
 
+  it('bodies left unread do not stall the connection for other streams', async () => {
+    hooks.set('/blob', (stream, headers) => {
+      const n = Number(new URL(headers[':path'] as string, 'https://x').searchParams.get('n'));
+      stream.respond({ ':status': 200 });
+      stream.end(Buffer.alloc(n, 0x62));
+    });
+    // A connection window of two stream windows: four unread 200 KiB bodies
+    // hold more than it, yet a 1 MiB body still arrives.
+    const s = await open(port, { windowSize: 256 * 1024, connectionWindowSize: 512 * 1024 });
+    const unread = await Promise.all(Array.from({ length: 4 }, () => s.request(get(`https://localhost:${port}/blob?n=${200 * 1024}`))));
+    const big = await s.request(get(`https://localhost:${port}/blob?n=${1 << 20}`));
+    expect((await readAll(big.body)).length).toBe(1 << 20);
+    // The unread ones are whole.
+    for (const r of unread) expect((await readAll(r.body)).length).toBe(200 * 1024);
+    hooks.delete('/blob');
+    await s.close();
+  }, 60_000);
+
   it('GOAWAY with a last-stream-id: later streams reject with HttpUnprocessedError, earlier ones complete', async () => {
     const held: http2.ServerHttp2Stream[] = [];
     let goneSession: http2.ServerHttp2Session | undefined;

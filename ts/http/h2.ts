@@ -5,12 +5,14 @@
  * client needs against a hostile server. One {@link H2Session} is one
  * connection to one origin; `fetch.ts` shares it between requests.
  *
- * Flow control follows the reader: the window of a response body is given
- * back only for bytes the application has taken from its ReadableStream,
- * so an unread body stops the server once the window is used up (RFC 9113
- * 5.2.2: "the receiver can ... use flow control to limit the amount of
- * data it is willing to buffer"). Memory per session is then bounded by
- * the connection window, plus the header and control-frame limits below.
+ * Flow control follows the reader: the window of a response body's stream
+ * is given back only for bytes the application has taken from its
+ * ReadableStream, so an unread body stops the server once the window is
+ * used up (RFC 9113 5.2.2: "the receiver can ... use flow control to limit
+ * the amount of data it is willing to buffer"). The connection window is
+ * given back as DATA arrives, so one unread body never stalls the others.
+ * What a session buffers is then bounded by the stream window per open
+ * stream, plus the header and control-frame limits below.
  * @module
  */
 import { HpackDecoder, HpackEncoder, HpackError } from './hpack.js';
@@ -116,7 +118,8 @@ export interface H2SessionOptions {
   /** Our SETTINGS_INITIAL_WINDOW_SIZE: bytes of one response body the
    * server may send ahead of the reader (default 1 MiB). */
   windowSize?: number;
-  /** The connection window: bytes of all bodies together (default 4 MiB). */
+  /** The connection window: bytes of all bodies together the server may
+   * send ahead of our WINDOW_UPDATE, given back as they arrive (default 4 MiB). */
   connectionWindowSize?: number;
   /** Our SETTINGS_MAX_FRAME_SIZE (default 16384, RFC 9113's initial value). */
   maxFrameSize?: number;
@@ -776,11 +779,11 @@ export class H2Session implements HttpSession {
       return;
     }
     this.connRecv -= p.length;
+    this.creditConnection(p.length);
     if (p.length === 0 && !(flags & END_STREAM) && !this.floodCheck('empty DATA')) return;
     if (!s || s.remoteEnded) {
-      // A stream we reset or that ended: the bytes are dropped, their
-      // window is free again (RFC 9113 6.9: "the receiver MUST ... account for" them).
-      this.consumed(undefined, p.length);
+      // A stream we reset or that ended: the bytes are dropped (their
+      // connection window was given back above, RFC 9113 6.9).
       if (s?.remoteEnded) this.streamError(s, H2_ERROR.STREAM_CLOSED, 'DATA after END_STREAM');
       return;
     }
@@ -1042,9 +1045,15 @@ export class H2Session implements HttpSession {
     }
   }
 
-  /** `n` bytes left our buffers: give them back as window (RFC 9113 6.9),
-   * in batches of a quarter window so we do not answer every frame. */
-  private consumed(s: Stream | undefined, n: number): void {
+  /**
+   * The connection window is given back as DATA arrives (in batches of a
+   * quarter window): what a body buffers is bounded by its stream's window,
+   * which only its reader gives back ({@link consumed}). Giving the
+   * connection window back only as bodies are read would let a few unread
+   * bodies stall every other stream on the connection (Go's client avoids
+   * that with a 1 GiB connection window; the effect is the same).
+   */
+  private creditConnection(n: number): void {
     if (n <= 0 || this.ended) return;
     this.connUnacked += n;
     if (this.connUnacked >= this.connWindowSize / 4) {
@@ -1052,7 +1061,14 @@ export class H2Session implements HttpSession {
       this.write(frame(WINDOW_UPDATE, 0, 0, u32s(this.connUnacked)));
       this.connUnacked = 0;
     }
-    if (s && !s.remoteEnded && !s.done) {
+  }
+
+  /** `n` bytes of `s` left our buffers (read, or padding): give them back
+   * as stream window (RFC 9113 6.9), in batches of a quarter window so we
+   * do not answer every frame. */
+  private consumed(s: Stream, n: number): void {
+    if (n <= 0 || this.ended) return;
+    if (!s.remoteEnded && !s.done) {
       s.unacked += n;
       if (s.unacked >= this.windowSize / 4) {
         s.recvWindow += s.unacked;
@@ -1300,12 +1316,10 @@ export class H2Session implements HttpSession {
         // already closed
       }
     }
-    // Bytes queued for a reader that will never read: their window is free.
-    const dropped = s.queued;
+    // Bytes queued for a reader that will never read.
     s.queue = [];
     s.queued = 0;
     this.finish(s);
-    this.consumed(undefined, dropped);
   }
 
   private maybeFinish(s: Stream): void {
