@@ -110,6 +110,8 @@ const FLOOD_WINDOW_MS = 10_000;
 /** Answers (PING and SETTINGS ACKs, RST_STREAM) we keep queued unwritten
  * at most: a server that never reads but keeps asking is stopped. */
 const MAX_PENDING_ANSWERS = 1000;
+/** Streams one session opens at most, whatever the server allows. */
+const MAX_OPEN_STREAMS = 256;
 /** How long a closing session waits for its last frames to be written. */
 const CLOSE_FLUSH_MS = 2000;
 
@@ -1146,7 +1148,9 @@ export class H2Session implements HttpSession {
           }
           break;
         case S_MAX_CONCURRENT_STREAMS:
-          this.peerMaxConcurrent = v;
+          // Ours is lower when the server allows more (Node's default is
+          // 2^32-1): each open stream may buffer a window of body.
+          this.peerMaxConcurrent = Math.min(v, MAX_OPEN_STREAMS);
           break;
         case S_INITIAL_WINDOW_SIZE: {
           if (v > MAX_WINDOW) {
