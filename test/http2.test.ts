@@ -309,6 +309,34 @@ describe('HTTP/2 against Node http2.createSecureServer', () => {
     await s.close();
   }, 60_000);
 
+  it('connection-specific request fields are dropped (nghttp2 would refuse the stream as malformed), te: trailers kept', async () => {
+    let seen: http2.IncomingHttpHeaders | undefined;
+    hooks.set('/fields', (stream, headers) => {
+      seen = headers;
+      stream.respond({ ':status': 204 });
+      stream.end();
+    });
+    const s = await open(port);
+    const res = await s.request(
+      get(`https://localhost:${port}/fields`, {
+        headers: [
+          ['te', 'trailers'],
+          ['connection', 'close'],
+          ['keep-alive', '5'],
+          ['upgrade', 'x'],
+          ['transfer-encoding', 'chunked'],
+          ['x-kept', 'yes'],
+        ],
+      }),
+    );
+    expect(res.status).toBe(204);
+    expect(seen?.te).toBe('trailers');
+    expect(seen?.['x-kept']).toBe('yes');
+    expect(seen?.connection).toBeUndefined();
+    hooks.delete('/fields');
+    await s.close();
+  });
+
   it('PING: ours is answered, the server’s is answered', async () => {
     let serverSession: http2.ServerHttp2Session | undefined;
     hooks.set('/ping', (stream) => {
@@ -713,6 +741,54 @@ describe('HTTP/2 against hostile servers: the right error, GOAWAY on the wire, n
       sock.write(mkFrame(7, 0, 0, Buffer.alloc(8)));
     });
     expect(r.err).toBeInstanceOf(HttpUnprocessedError);
+  });
+
+  it('a full response then RST_STREAM(NO_ERROR) mid-upload: the response stands, the upload stops (RFC 9113 8.1)', async () => {
+    let cancelled: unknown;
+    const srv = await rawServer(async (sock, { headers }) => {
+      sock.write(SETTINGS_EMPTY);
+      const h = await headers();
+      sock.write(mkFrame(1, 4, h.id, status200()));
+      sock.write(mkFrame(0, 1, h.id, Buffer.from('early')));
+      sock.write(mkFrame(3, 0, h.id, Buffer.alloc(4)));
+    });
+    try {
+      const s = await open(srv.port);
+      const body = new ReadableStream<Uint8Array>({
+        pull: (c) => new Promise((r) => setTimeout(r, 5)).then(() => c.enqueue(new Uint8Array(1000))),
+        cancel: (reason) => {
+          cancelled = reason ?? true;
+        },
+      });
+      const res = await s.request({ ...get(`https://localhost:${srv.port}/`), method: 'POST', body });
+      expect(res.status).toBe(200);
+      expect((await readAll(res.body)).toString()).toBe('early');
+      for (let i = 0; i < 100 && cancelled === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(cancelled).toBeDefined();
+      expect(s.openStreams).toBe(0);
+      await s.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('request fields HTTP/2 forbids: te other than trailers and bad names are TypeErrors before anything is sent', async () => {
+    const srv = await rawServer(async (sock, { headers }) => {
+      sock.write(SETTINGS_EMPTY);
+      const h = await headers();
+      sock.write(mkFrame(1, 5, h.id, Buffer.from(new HpackEncoder().encode([[':status', '204']]))));
+    });
+    try {
+      const s = await open(srv.port);
+      const url = `https://localhost:${srv.port}/`;
+      await expect(s.request(get(url, { headers: [['te', 'gzip']] }))).rejects.toThrow(TypeError);
+      await expect(s.request(get(url, { headers: [['bad name', 'x']] }))).rejects.toThrow(TypeError);
+      const res = await s.request(get(url));
+      expect(res.status).toBe(204);
+      await s.close();
+    } finally {
+      await srv.close();
+    }
   });
 
   it('padding, PRIORITY, interim 103 and trailers are handled', async () => {
