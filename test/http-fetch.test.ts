@@ -328,6 +328,12 @@ describe('wispFetch: through the wisp-js server', () => {
           expect(await summary(await f(base + path, init))).toEqual(await summary(await undiciFetch(base + path, init)));
         }
       }
+      // No Wisp server at all: fetch failed, the WebSocket's failure as the cause.
+      const nowhere = wispFetch(`ws://127.0.0.1:${await freePort()}/`, { WebSocket, ca: pki.caPem });
+      const down = await nowhere(`${tlsOrigin.url}/cl`).catch((e: unknown) => e);
+      await nowhere.close();
+      expect(down).toBeInstanceOf(TypeError);
+      expect((down as Error).cause).toBeInstanceOf(WispError);
       // A refused destination: the Wisp server's CLOSE reason is the cause.
       const refused = await f(`http://127.0.0.1:${await freePort()}/`).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(TypeError);

@@ -520,6 +520,9 @@ describe('h1: content decoding', () => {
       '/zlib': ['deflate', deflateSync(text)],
       '/raw': ['deflate', deflateRawSync(text)],
       '/bad': ['gzip', Buffer.concat([gzipSync(text).subarray(0, 100), Buffer.alloc(100, 7)])],
+      '/cut': ['gzip', gzipSync(text).subarray(0, 60)],
+      '/empty': ['gzip', Buffer.alloc(0)],
+      '/empty-deflate': ['deflate', Buffer.alloc(0)],
     };
     let accept = '';
     await withServer(
@@ -534,7 +537,12 @@ describe('h1: content decoding', () => {
       async (srv, f) => {
         for (const p of ['/gzip', '/xgzip', '/zlib', '/raw']) expect(await (await f(srv.url + p)).text(), p).toBe(text.toString());
         expect(accept).toMatch(/^gzip, deflate/);
+        // An empty coded body is empty (as undici and browsers give it), not a decoding error.
+        expect(await (await f(`${srv.url}/empty`)).text()).toBe('');
+        expect(await (await f(`${srv.url}/empty-deflate`)).text()).toBe('');
         await expect((await f(`${srv.url}/bad`)).arrayBuffer()).rejects.toThrow();
+        // A coded body cut short (its framing intact) is an error too, never a short text.
+        await expect((await f(`${srv.url}/cut`)).arrayBuffer()).rejects.toThrow();
       },
     );
   });
@@ -585,6 +593,18 @@ describe('h1: pool', () => {
         await Promise.all(srv.connections.map(ended));
       },
       { maxConnectionsPerOrigin: 2, idleTimeout: 300 },
+    );
+  });
+
+  it("the server's Keep-Alive: timeout=N is kept (less a second): timeout=1 means no reuse, timeout=60 reuse", async () => {
+    await withServer(
+      { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${g.path.slice(1)}, max=100\r\nContent-Length: 2\r\n\r\nok`) },
+      async (srv, f) => {
+        await (await f(`${srv.url}/60`)).text();
+        await (await f(`${srv.url}/1`)).text();
+        await (await f(`${srv.url}/60`)).text();
+        expect(srv.connections.map((c) => c.n)).toEqual([2, 1]);
+      },
     );
   });
 

@@ -27,9 +27,14 @@ function decompressor(format: string): ReadableWritablePair<Uint8Array, Uint8Arr
   return new DecompressionStream(format as CompressionFormat) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
 }
 
-/** The body of a `deflate` response: zlib-wrapped as RFC 9110 8.4.1.2
- * says, or raw deflate as some servers send and browsers accept. */
-function inflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+/**
+ * `body` with one coding undone, started at the first read. An empty body
+ * stays empty (undici and browsers give "" for an empty coded body, where
+ * a DecompressionStream fed nothing fails), and `deflate` is read as
+ * zlib-wrapped, as RFC 9110 8.4.1.2 says, or as raw deflate when the first
+ * two bytes are not a zlib header (some servers send it; browsers accept it).
+ */
+function decodeOne(body: ReadableStream<Uint8Array>, coding: string): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let inner: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>(
@@ -45,13 +50,20 @@ function inflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
             h.set(r.value, head.length);
             head = h;
           }
+          if (head.length === 0) {
+            c.close();
+            return;
+          }
+          let format = coding === 'x-gzip' ? 'gzip' : coding;
           // RFC 1950 2.2: CM = 8 (deflate) and CMF*256 + FLG a multiple of 31.
-          const zlib = head.length >= 2 && (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0;
+          if (coding === 'deflate' && !(head.length >= 2 && (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0)) {
+            format = 'deflate-raw';
+          }
           const first = head;
           const rest = new ReadableStream<Uint8Array>(
             {
               start(c2) {
-                if (first.length > 0) c2.enqueue(first);
+                c2.enqueue(first);
               },
               async pull(c2) {
                 const r = await reader.read();
@@ -64,9 +76,10 @@ function inflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
           );
           let ds: ReadableWritablePair<Uint8Array, Uint8Array>;
           try {
-            ds = decompressor(zlib ? 'deflate' : 'deflate-raw');
+            ds = decompressor(format);
           } catch (e) {
-            throw new TypeError('fetch: this runtime cannot decode raw deflate (DecompressionStream "deflate-raw")', { cause: e });
+            await reader.cancel(e).catch(() => {});
+            throw new TypeError(`fetch: this runtime cannot decode ${format} (DecompressionStream)`, { cause: e });
           }
           inner = rest.pipeThrough(ds).getReader();
         }
@@ -98,9 +111,6 @@ export function canDecode(coding: string): boolean {
  * first); every coding must pass {@link canDecode}. */
 export function decodeCodings(body: ReadableStream<Uint8Array>, codings: readonly string[]): ReadableStream<Uint8Array> {
   let out = body;
-  for (const c of [...codings].reverse()) {
-    if (c === 'deflate') out = inflate(out);
-    else out = out.pipeThrough(decompressor(c === 'x-gzip' ? 'gzip' : c));
-  }
+  for (const c of [...codings].reverse()) out = decodeOne(out, c);
   return out;
 }

@@ -260,10 +260,17 @@ class Pool {
   #idleCheck(o: Origin, s: HttpSession): void {
     if (s.protocol === 'h2') return; // its own timer (SessionHooks.idleTimeout)
     if (!s.available || o.idle.has(s) || !o.sessions.has(s)) return;
+    // The server's own idle limit, when it gave one (h1 Keep-Alive), if shorter.
+    const hint = (s as { keepAliveMs?: number }).keepAliveMs;
+    const ms = hint === undefined ? this.#idleMs : Math.min(this.#idleMs, hint);
+    if (ms <= 0) {
+      void s.close();
+      return;
+    }
     const t = setTimeout(() => {
       o.idle.delete(s);
       if (s.available) void s.close();
-    }, this.#idleMs);
+    }, ms);
     (t as { unref?: () => void }).unref?.();
     o.idle.set(s, t);
   }

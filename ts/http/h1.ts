@@ -142,6 +142,7 @@ export class H1Session implements HttpSession {
   #busy = false;
   #isClosed = false;
   #requests = 0;
+  #keepAliveMs: number | undefined;
   /** Fails the exchange in progress (head promise or body stream). */
   #failCurrent: ((e: unknown) => void) | undefined;
   /** The request body being sent, cancelled if the connection ends first
@@ -163,6 +164,15 @@ export class H1Session implements HttpSession {
 
   get available(): boolean {
     return !this.#busy && !this.#isClosed;
+  }
+
+  /** Milliseconds the server said it keeps this connection idle
+   * (`Keep-Alive: timeout=N` on the latest response, less a second for
+   * the trip, as undici does), or undefined when it did not say. The
+   * pool closes the connection before then, so a request is not sent
+   * into the server's close (which only an idempotent one survives). */
+  get keepAliveMs(): number | undefined {
+    return this.#keepAliveMs;
   }
 
   /** Requests sent on this connection so far. */
@@ -297,6 +307,8 @@ export class H1Session implements HttpSession {
         openGate(false);
       }
       const framing = this.#framing(method, final);
+      const hint = /(?:^|[,\s])timeout\s*=\s*(\d+)/i.exec(final.fields.find(([n]) => n === 'keep-alive')?.[1] ?? '');
+      this.#keepAliveMs = hint ? Math.max(0, Number(hint[1]) * 1000 - 1000) : undefined;
       const keepAlive =
         final.minor === 1 &&
         !final.fields.some(([n, v]) => n === 'connection' && v.split(',').some((t) => t.trim().toLowerCase() === 'close'));
