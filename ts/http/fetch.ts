@@ -23,6 +23,7 @@ import type { TLSContext } from '../core/context.js';
 import { HttpError } from './errors.js';
 import { brSupported, canDecode, codingsOf, decodeCodings } from './decode.js';
 import { type H1Options, H1Session } from './h1.js';
+import { H2Session } from './h2.js';
 import {
   type ConnectFunction,
   type HttpRequest,
@@ -35,6 +36,7 @@ import {
 
 export { HttpError, type HttpErrorCode } from './errors.js';
 export { HttpUnprocessedError } from './types.js';
+export { Http2Error } from './h2.js';
 export type { ConnectFunction, HttpTLSOptions } from './types.js';
 
 /** Options of {@link createFetch}: the transport, the TLS options passed
@@ -74,16 +76,26 @@ export type WasmtlsFetch = ((input: RequestInfo | URL, init?: RequestInit) => Pr
 };
 
 /** The pool's hooks into a session it opened. */
-export interface SessionHooks extends H1Options {}
+export interface SessionHooks extends H1Options {
+  /** HTTP/2 keeps its own idle timer (the pool's counts `available`, which an h2 session stays while it carries streams). */
+  idleTimeout?: number;
+}
 
-/** ALPN protocols offered for `https:` (RFC 7301). */
-export const ALPN: readonly string[] = ['http/1.1'];
+/** ALPN protocols offered for `https:` (RFC 7301), HTTP/2 first (RFC 9113 3.2). */
+export const ALPN: readonly string[] = ['h2', 'http/1.1'];
 
 /**
  * The session for a new connection, by the protocol ALPN chose (HTTP/1.1
  * when none was): the one place a new wire protocol plugs in.
  */
 export function openSession(stream: HttpStream, alpn: string, hooks: SessionHooks): HttpSession {
+  if (alpn === 'h2') {
+    return new H2Session(stream, {
+      onAvailable: hooks.onAvailable,
+      idleTimeout: hooks.idleTimeout,
+      maxHeaderListSize: hooks.maxHeaderBytes,
+    });
+  }
   if (alpn !== 'http/1.1')
     throw new HttpError('ERR_HTTP_INVALID_REQUEST', `fetch: the server chose ALPN ${JSON.stringify(alpn)}, not offered`);
   return new H1Session(stream, hooks);
@@ -118,6 +130,8 @@ class Origin {
   readonly waiters: Waiter[] = [];
   readonly idle = new Map<HttpSession, ReturnType<typeof setTimeout>>();
   opening = 0;
+  /** A connection to this origin opened (its ALPN protocol is known). */
+  known = false;
   constructor(
     readonly key: string,
     readonly tls: boolean,
@@ -212,7 +226,10 @@ class Pool {
       }
       o.waiters.shift()!.run(free);
     }
-    while (!this.#closed && o.waiters.length > o.opening && o.sessions.size + o.opening < this.#max) this.#open(o);
+    // Until a TLS origin's first connection tells its protocol, open one:
+    // an h2 origin takes every request on that one connection (RFC 9113 9.1).
+    const max = o.tls && !o.known ? 1 : this.#max;
+    while (!this.#closed && o.waiters.length > o.opening && o.sessions.size + o.opening < max) this.#open(o);
   }
 
   #open(o: Origin): void {
@@ -224,6 +241,7 @@ class Pool {
           void s.close();
           return;
         }
+        o.known = true;
         o.sessions.add(s);
         void s.closed.then(() => {
           o.sessions.delete(s);
@@ -259,6 +277,7 @@ class Pool {
    * available while it carries streams must report its idle moments
    * through `onAvailable` and keep its own count before this is used for it. */
   #idleCheck(o: Origin, s: HttpSession): void {
+    if (s.protocol === 'h2') return; // its own timer (SessionHooks.idleTimeout)
     if (!s.available || o.idle.has(s) || !o.sessions.has(s)) return;
     // The server's own idle limit, when it gave one (h1 Keep-Alive), if shorter.
     const hint = (s as { keepAliveMs?: number }).keepAliveMs;
@@ -279,6 +298,7 @@ class Pool {
     let session: HttpSession | undefined;
     const hooks: SessionHooks = {
       ...this.#h1,
+      idleTimeout: this.#idleMs,
       onAvailable: () => {
         if (!session) return;
         this.#dispatch(o);
