@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWs, WebSocketServer, type RawData } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { wasm } from '../ts/core/loader.js';
+import { sha1 } from '../ts/http/sha1.js';
 import {
   createWebSocket,
-  sha1,
   type WasmtlsWebSocket,
   type WebSocketClass,
   type WebSocketCloseEvent,

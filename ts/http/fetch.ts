@@ -76,19 +76,19 @@ export type WasmtlsFetch = ((input: RequestInfo | URL, init?: RequestInit) => Pr
 };
 
 /** The pool's hooks into a session it opened. */
-export interface SessionHooks extends H1Options {
+interface SessionHooks extends H1Options {
   /** HTTP/2 keeps its own idle timer (the pool's counts `available`, which an h2 session stays while it carries streams). */
   idleTimeout?: number;
 }
 
 /** ALPN protocols offered for `https:` (RFC 7301), HTTP/2 first (RFC 9113 3.2). */
-export const ALPN: readonly string[] = ['h2', 'http/1.1'];
+const ALPN: readonly string[] = ['h2', 'http/1.1'];
 
 /**
  * The session for a new connection, by the protocol ALPN chose (HTTP/1.1
  * when none was): the one place a new wire protocol plugs in.
  */
-export function openSession(stream: HttpStream, alpn: string, hooks: SessionHooks): HttpSession {
+function openSession(stream: HttpStream, alpn: string, hooks: SessionHooks): HttpSession {
   if (alpn === 'h2') {
     return new H2Session(stream, {
       onAvailable: hooks.onAvailable,
