@@ -161,6 +161,7 @@ rm -rf dist/*.js dist/*.js.map dist/adapters dist/demo-browser
 # loader's instance that init() sets.
 node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts -e codepoints.ts \
   -e configure.ts -e context.ts -e eof.ts -e network.ts -e options.ts -e pem.ts -e session.ts -e verdict.ts -e write-source.ts) ts/api/*.ts ts/http/fetch.ts \
+  ts/http/websocket.ts \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --entry-names='[name]' --outdir=dist --log-level=warning
 # Transports, one module each (node-socket keeps its node: imports).
