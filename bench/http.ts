@@ -29,6 +29,7 @@ import { epoxyDir, epoxyInNode, root, runPage, startServers, type ServerInfo } f
 import {
   CLIENTS,
   epoxyClient,
+  errorText,
   HIGHER_IS_BETTER,
   libcurlClient,
   libcurlRoots,
@@ -66,6 +67,19 @@ async function libcurlInNode(caPem: string): Promise<Libcurl> {
   g.importScripts ??= () => {};
   // Its default User-Agent header (Node 20 has no navigator).
   g.navigator ??= { userAgent: 'wasmtls-http-bench (Node)' };
+  // Its Wisp client dispatches CloseEvents when a stream closes; Node 20
+  // has no CloseEvent (Node 23 has).
+  g.CloseEvent ??= class CloseEvent extends Event {
+    readonly code: number;
+    readonly reason: string;
+    readonly wasClean: boolean;
+    constructor(type: string, init: { code?: number; reason?: string; wasClean?: boolean } = {}) {
+      super(type);
+      this.code = init.code ?? 0;
+      this.reason = init.reason ?? '';
+      this.wasClean = init.wasClean ?? false;
+    }
+  };
   const proc = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
   const roots = libcurlRoots(caPem);
   roots.install();
@@ -88,7 +102,15 @@ async function libcurlInNode(caPem: string): Promise<Libcurl> {
   return lc;
 }
 
+/** Errors thrown outside any measurement (a peer's event handler): they
+ * cannot be put in a cell, so they are listed and fail the run. */
+const uncaught: string[] = [];
+
 async function inNode(info: ServerInfo, dir: string): Promise<HttpResults> {
+  process.on('uncaughtException', (e) => {
+    console.log(`uncaught error (from a client's event handler): ${errorText(e)}`);
+    uncaught.push(`Node: uncaught: ${errorText(e)}`);
+  });
   initSync(wasmFile('simd'));
   const versions: Partial<Record<ClientName, string>> = { wasmtls: 'this checkout', 'no TLS': 'wasmtls fetch, http://' };
   return runHttpSuite({
@@ -205,9 +227,12 @@ for (const r of results) {
     rows(r).map((x) => [x.metric, ...x.cells.map((c) => (c.length > 60 ? `${c.slice(0, 57)}...` : c))]),
   );
 }
-const errors = results.flatMap((r) =>
-  CLIENTS.flatMap((c) => METRICS.filter((m) => r.cells[c][m].error).map((m) => `${r.runtime} ${c} ${m}: ${r.cells[c][m].error}`)),
-);
+const errors = [
+  ...results.flatMap((r) =>
+    CLIENTS.flatMap((c) => METRICS.filter((m) => r.cells[c][m].error).map((m) => `${r.runtime} ${c} ${m}: ${r.cells[c][m].error}`)),
+  ),
+  ...uncaught,
+];
 const k = knobs;
 console.log(
   `\n### bench/http: fetch() through one wisp-js server (medians of ${k.runs} runs; ${k.requests} GETs per req/s sample; ` +

@@ -151,6 +151,7 @@ describe('npm run demo:browser in Chromium', () => {
     expect(await text('ws-received')).toBe(sent);
     expect(await text('ws-match')).toBe('yes');
     expect(await text('ws-close')).toMatch(/^closed cleanly \(1000/);
+    await page.locator('#http').screenshot({ path: `${root}build/demo-browser-http.png` });
   });
 
   it('shows the relay refusing a non-numeric port, and an unreachable target', async () => {
