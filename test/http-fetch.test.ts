@@ -8,15 +8,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as undici from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
+import { WispError } from '../ts/adapters/wisp.js';
+import { TLSError } from '../ts/core/errors.js';
 import { createFetch, type WasmtlsFetch, wispFetch } from '../ts/http/fetch.js';
 import { useBuild } from './helpers/env.js';
+import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
+import { freePort } from './helpers/runtimes.js';
 import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 
 useBuild('simd');
@@ -209,6 +215,52 @@ describe('fetch: against Node http/https, compared with undici', () => {
     }
   });
 
+  it('a certificate the CA does not vouch for: TypeError whose cause is the TLSError; nothing pooled', async () => {
+    const f = createFetch({ connect: (host, port) => connectTcp({ host, port }), ca: pki.strangerPem });
+    try {
+      const e = await f(`${tlsOrigin.url}/cl`).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as Error).message).toBe('fetch failed');
+      expect((e as Error).cause).toBeInstanceOf(TLSError);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('TLS options pass through: client certificate, servername, rejectUnauthorized', async () => {
+    const mtls = await listen(
+      https.createServer(
+        { cert: pki.serverChainPem, key: pki.serverKeyPem, requestCert: true, rejectUnauthorized: true, ca: pki.caPem },
+        (req, res) => {
+          const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+          res.end(`client ${peer.subject?.CN}`);
+        },
+      ),
+      'https',
+    );
+    const stranger = await listen(https.createServer({ cert: pki.strangerPem, key: pki.strangerKeyPem }, handler), 'https');
+    const connect = (host: string, port: number) => connectTcp({ host, port });
+    const withCert = createFetch({ connect, ca: pki.caPem, cert: pki.clientPem, key: pki.clientKeyPem, servername: 'localhost' });
+    const without = createFetch({ connect, ca: pki.caPem });
+    const loose = createFetch({ connect, rejectUnauthorized: false });
+    try {
+      expect(await (await withCert(`${mtls.url}/`)).text()).toBe('client client.test');
+      // Without one the server ends the handshake (certificate_required).
+      const e = await without(`${mtls.url}/`).then(
+        (r) => r.arrayBuffer(),
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(TypeError);
+      expect(await (await loose(`${stranger.url}/cl`)).arrayBuffer()).toHaveProperty('byteLength', BIG.length);
+    } finally {
+      await withCert.close();
+      await without.close();
+      await loose.close();
+      await mtls.close();
+      await stranger.close();
+    }
+  });
+
   it('the Cookie header a browser Request would drop is sent', async () => {
     const f = tcpFetch();
     try {
@@ -221,9 +273,51 @@ describe('fetch: against Node http/https, compared with undici', () => {
   });
 });
 
+describe.skipIf(!have('openssl', ['version']))('fetch: against openssl s_server -WWW', () => {
+  it('an HTTP/1.0 close-delimited answer over TLS 1.3 and 1.2 agrees with undici', async () => {
+    const docRoot = join(pki.dir, 'www');
+    mkdirSync(docRoot, { recursive: true });
+    // Printable text: s_server -WWW serves files as they are.
+    const text = `${randomBytes(40_000).toString('base64')}\n`;
+    writeFileSync(join(docRoot, 'page.txt'), text);
+    for (const version of ['-tls1_3', '-tls1_2']) {
+      const port = await freePort();
+      const server = new Peer(
+        'openssl',
+        [
+          's_server',
+          '-accept',
+          `127.0.0.1:${port}`,
+          version,
+          '-cert',
+          pki.path('server-chain.crt'),
+          '-key',
+          pki.path('server.key'),
+          '-WWW',
+        ],
+        { cwd: docRoot },
+      );
+      const f = tcpFetch();
+      try {
+        await server.waitFor('ACCEPT');
+        const url = `https://127.0.0.1:${port}/page.txt`;
+        const ours = await summary(await f(url));
+        expect(ours.status).toBe(200);
+        expect(ours.sha).toBe(sha(Buffer.from(text)));
+        expect(ours).toEqual(await summary(await undiciFetch(url)));
+        // HTTP/1.0 closes: a second request opens a new connection and works.
+        expect((await summary(await f(url))).sha).toBe(ours.sha);
+      } finally {
+        await f.close();
+        server.kill();
+      }
+    }
+  });
+});
+
 describe('wispFetch: through the wisp-js server', () => {
   it('https and http origins agree with undici; concurrent requests all arrive', async () => {
-    const f = wispFetch(wisp.url, { WebSocket: WebSocket as never, ca: pki.caPem });
+    const f = wispFetch(wisp.url, { WebSocket, ca: pki.caPem });
     try {
       for (const base of [tlsOrigin.url, plainOrigin.url]) {
         for (const [path, init] of [
@@ -234,6 +328,10 @@ describe('wispFetch: through the wisp-js server', () => {
           expect(await summary(await f(base + path, init))).toEqual(await summary(await undiciFetch(base + path, init)));
         }
       }
+      // A refused destination: the Wisp server's CLOSE reason is the cause.
+      const refused = await f(`http://127.0.0.1:${await freePort()}/`).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(TypeError);
+      expect((refused as Error).cause).toBeInstanceOf(WispError);
       const all = await Promise.all(Array.from({ length: 12 }, () => f(`${tlsOrigin.url}/cl`).then((r) => r.arrayBuffer())));
       for (const b of all) expect(sha(new Uint8Array(b))).toBe(sha(BIG));
     } finally {

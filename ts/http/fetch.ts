@@ -19,6 +19,7 @@
 import { WispClient, type WispClientOptions, type WebSocketLike } from '../adapters/wisp.js';
 import { connect as tlsConnect } from '../api/tls.js';
 import { HttpError } from './errors.js';
+import { brSupported, canDecode, codingsOf, decodeCodings } from './decode.js';
 import { type H1Options, H1Session } from './h1.js';
 import {
   type ConnectFunction,
@@ -89,21 +90,6 @@ const MAX_REDIRECTS = 20;
 /** A redirect's body is read and dropped up to this many bytes (so the
  * connection can be reused); a longer one closes the connection. */
 const DRAIN_LIMIT = 65536;
-
-let brotli: boolean | undefined;
-/** Whether this runtime's DecompressionStream takes `br` (Chromium and
- * Node 22+ do not all agree; ask rather than guess). */
-function brSupported(): boolean {
-  if (brotli === undefined) {
-    try {
-      new DecompressionStream('br' as CompressionFormat);
-      brotli = true;
-    } catch {
-      brotli = false;
-    }
-  }
-  return brotli;
-}
 
 interface Waiter {
   run(s: HttpSession): void;
@@ -233,7 +219,10 @@ class Pool {
     );
   }
 
-  /** Time out a session nobody is using. */
+  /** Time out a session nobody is using. "Nobody" is `available` for
+   * HTTP/1.1 (idle and reusable); a multiplexing session (h2) that stays
+   * available while it carries streams must report its idle moments
+   * through `onAvailable` and keep its own count before this is used for it. */
   #idleCheck(o: Origin, s: HttpSession): void {
     if (!s.available || o.idle.has(s) || !o.sessions.has(s)) return;
     const t = setTimeout(() => {
@@ -330,83 +319,6 @@ async function extract(init: BodyInit): Promise<{ body: Body; type: string | nul
   return { body: { bytes: new Uint8Array(await r.arrayBuffer()) }, type: r.headers.get('content-type') };
 }
 
-/** A DecompressionStream typed for our byte streams (its writable takes
- * any BufferSource; we give it Uint8Arrays). */
-function decompressor(format: string): ReadableWritablePair<Uint8Array, Uint8Array> {
-  return new DecompressionStream(format as CompressionFormat) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
-}
-
-/** The body of a `deflate` response: zlib-wrapped as RFC 9110 8.4.1.2
- * says, or raw deflate as some servers send and browsers accept. */
-function inflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let inner: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(c) {
-        if (!inner) {
-          let head = new Uint8Array(0);
-          while (head.length < 2) {
-            const r = await reader.read();
-            if (r.done) break;
-            const h = new Uint8Array(head.length + r.value.length);
-            h.set(head);
-            h.set(r.value, head.length);
-            head = h;
-          }
-          // RFC 1950 2.2: CM = 8 (deflate) and CMF*256 + FLG a multiple of 31.
-          const zlib = head.length >= 2 && (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0;
-          const first = head;
-          const rest = new ReadableStream<Uint8Array>(
-            {
-              start(c2) {
-                if (first.length > 0) c2.enqueue(first);
-              },
-              async pull(c2) {
-                const r = await reader.read();
-                if (r.done) c2.close();
-                else c2.enqueue(r.value);
-              },
-              cancel: (why) => reader.cancel(why),
-            },
-            { highWaterMark: 0 },
-          );
-          let ds: ReadableWritablePair<Uint8Array, Uint8Array>;
-          try {
-            ds = decompressor(zlib ? 'deflate' : 'deflate-raw');
-          } catch (e) {
-            throw new TypeError('fetch: this runtime cannot decode raw deflate (DecompressionStream "deflate-raw")', { cause: e });
-          }
-          inner = rest.pipeThrough(ds).getReader();
-        }
-        const r = await inner.read();
-        if (r.done) c.close();
-        else c.enqueue(r.value);
-      },
-      cancel: (why) => (inner ?? reader).cancel(why),
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/** Undo the content codings (RFC 9110 8.4), last applied first; a body
- * with a coding we cannot undo is given as it is (as browsers do). */
-function decode(body: ReadableStream<Uint8Array>, header: string | null): ReadableStream<Uint8Array> {
-  if (!header) return body;
-  const codings = header
-    .split(',')
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c !== '' && c !== 'identity');
-  const known = (c: string): boolean => c === 'gzip' || c === 'x-gzip' || c === 'deflate' || (c === 'br' && brSupported());
-  if (codings.length === 0 || !codings.every(known)) return body;
-  let out = body;
-  for (const c of codings.reverse()) {
-    if (c === 'deflate') out = inflate(out);
-    else out = out.pipeThrough(decompressor(c === 'x-gzip' ? 'gzip' : c));
-  }
-  return out;
-}
-
 /** Read and drop a redirect's body if it is short, so its connection
  * stays reusable; cancel it (closing the connection) if not. */
 async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
@@ -446,7 +358,10 @@ function toResponse(r: HttpResponse, url: URL, redirected: boolean): Response {
     body?.cancel().catch(() => {});
     body = null;
   } else if (body) {
-    body = decode(body, headers.get('content-encoding'));
+    // RFC 9110 8.4: undo the content codings; a body with one we cannot
+    // undo is given as it came (as browsers do), Content-Encoding intact.
+    const codings = codingsOf(headers.get('content-encoding') ?? '');
+    if (codings.length > 0 && codings.every(canDecode)) body = decodeCodings(body, codings);
   }
   let res: Response;
   try {

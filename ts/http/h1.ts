@@ -12,6 +12,7 @@
  * most one transport chunk of our memory.
  * @module
  */
+import { codingsOf, decodeCodings } from './decode.js';
 import { HttpError } from './errors.js';
 import { type HttpRequest, type HttpResponse, type HttpSession, type HttpStream, HttpUnprocessedError } from './types.js';
 
@@ -109,11 +110,15 @@ class ByteReader {
     this.#buf = b.subarray(n);
     return b.subarray(0, n);
   }
-
-  cancel(reason: unknown): void {
-    this.#reader.cancel(reason).catch(() => {});
-  }
 }
+
+/** How a response body is delimited, and the transfer codings to undo
+ * once it is (RFC 9112 6.3, 7). */
+type Framing =
+  | { kind: 'none' }
+  | { kind: 'length'; length: number; codings: string[] }
+  | { kind: 'chunked'; codings: string[] }
+  | { kind: 'close'; codings: string[] };
 
 interface Head {
   minor: number;
@@ -182,8 +187,10 @@ export class H1Session implements HttpSession {
     fail?.(err);
     if (this.#isClosed) return;
     this.#isClosed = true;
-    this.#in.cancel(err);
-    this.#writer.abort(err).catch(() => {});
+    // close(), not an abort of the writable or a cancel of the readable:
+    // a TLS stream then ends with close_notify and frees its engine at
+    // once, where an abort is a failure (a fatal alert and a linger).
+    // Pending reads end and pending writes reject either way.
     this.#stream.close().then(this.#markClosed, this.#markClosed);
   }
 
@@ -235,12 +242,19 @@ export class H1Session implements HttpSession {
     try {
       const head = this.#head(req);
       const expectContinue = req.body !== null && req.headers.some(([n, v]) => n === 'expect' && /^100-continue$/i.test(v.trim()));
+      // The 100-continue gate: opened by a 100 or the timeout, shut by a
+      // final status that came first.
+      let gateOpen = !expectContinue;
       let openGate: (go: boolean) => void = () => {};
       const gate = expectContinue
         ? new Promise<boolean>((resolve) => {
-            openGate = resolve;
-            const t = setTimeout(() => resolve(true), this.#continueTimeout);
+            const t = setTimeout(() => openGate(true), this.#continueTimeout);
             (t as { unref?: () => void }).unref?.();
+            openGate = (go) => {
+              clearTimeout(t);
+              if (go) gateOpen = true;
+              resolve(go);
+            };
           })
         : Promise.resolve(true);
       const sending = this.#send(req, head, gate).then(
@@ -270,7 +284,7 @@ export class H1Session implements HttpSession {
         if (h.status === 100) openGate(true);
         req.onInformational?.(h.status, h.fields);
       }
-      if (expectContinue) {
+      if (!gateOpen) {
         // RFC 9110 10.1.1: a final status before 100: the body is not sent
         // (and the connection, which the server may still read a body
         // from, is not reused).
@@ -309,6 +323,7 @@ export class H1Session implements HttpSession {
           dropAbort();
           this.#shut(e);
         });
+        if (framing.codings.length > 0) body = decodeCodings(body, framing.codings);
       }
       return { status: final.status, statusText: final.reason, headers: final.fields, body, httpVersion: '1.1' };
     } catch (e) {
@@ -472,7 +487,7 @@ export class H1Session implements HttpSession {
   }
 
   /** How the response body is delimited: RFC 9112 6.3, in its order. */
-  #framing(method: string, h: Head): { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' } {
+  #framing(method: string, h: Head): Framing {
     // 1. HEAD, 1xx, 204 and 304 have no body.
     if (method === 'HEAD' || h.status === 204 || h.status === 304) return { kind: 'none' };
     const te = h.fields.filter(([n]) => n === 'transfer-encoding').map(([, v]) => v);
@@ -487,27 +502,27 @@ export class H1Session implements HttpSession {
           'HTTP/1.1: the response has both Content-Length and Transfer-Encoding (RFC 9112 6.3)',
         );
       }
-      const codings = te
-        .join(',')
-        .split(',')
-        .map((c) => c.trim().toLowerCase())
-        .filter((c) => c !== '');
-      const last = codings[codings.length - 1];
-      const others = codings
-        .slice(0, -1)
-        .concat(last === 'chunked' ? [] : [last])
-        .filter((c) => c !== 'identity' && c !== undefined);
-      if (others.includes('chunked'))
-        throw new HttpError('ERR_HTTP_INVALID_CHUNK', 'HTTP/1.1: chunked applied more than once (RFC 9112 7)');
-      if (others.length > 0) {
+      const codings = codingsOf(te.join(','));
+      const chunked = codings[codings.length - 1] === 'chunked';
+      const others = chunked ? codings.slice(0, -1) : codings;
+      if (others.includes('chunked')) {
+        throw new HttpError(
+          'ERR_HTTP_INVALID_CHUNK',
+          'HTTP/1.1: chunked is not the last transfer coding, or is there twice (RFC 9112 6.1)',
+        );
+      }
+      // Registered transfer codings we can undo (RFC 9112 7.2); any other
+      // leaves the body unreadable.
+      const bad = others.filter((c) => c !== 'gzip' && c !== 'x-gzip' && c !== 'deflate');
+      if (bad.length > 0) {
         throw new HttpError(
           'ERR_HTTP_UNSUPPORTED_TRANSFER_ENCODING',
-          `HTTP/1.1: unsupported transfer coding ${JSON.stringify(others.join(', '))}`,
+          `HTTP/1.1: unsupported transfer coding ${JSON.stringify(bad.join(', '))}`,
         );
       }
       // 4. chunked last: chunked; otherwise, for a response, the body
       // runs to the end of the connection.
-      return last === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
+      return chunked ? { kind: 'chunked', codings: others } : { kind: 'close', codings: others };
     }
     if (cl.length > 0) {
       // 5. Several values (repeated fields or a list) must all be the same
@@ -520,19 +535,15 @@ export class H1Session implements HttpSession {
         throw new HttpError('ERR_HTTP_INVALID_CONTENT_LENGTH', `HTTP/1.1: invalid Content-Length ${JSON.stringify(cl.join(', '))}`);
       }
       const length = Number(values[0]);
-      return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+      return length === 0 ? { kind: 'none' } : { kind: 'length', length, codings: [] };
     }
     // 8. Otherwise the body ends when the connection does.
-    return { kind: 'close' };
+    return { kind: 'close', codings: [] };
   }
 
   /** The body as a pull stream: nothing is read from the connection until
    * the caller asks for a chunk. */
-  #body(
-    framing: { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' },
-    finish: () => void,
-    fail: (e: unknown) => void,
-  ): ReadableStream<Uint8Array> {
+  #body(framing: Exclude<Framing, { kind: 'none' }>, finish: () => void, fail: (e: unknown) => void): ReadableStream<Uint8Array> {
     const input = this.#in;
     let remaining = framing.kind === 'length' ? framing.length : 0;
     // chunked: 'size' before a chunk-size line, 'data' inside a chunk, 'crlf' after it
@@ -559,8 +570,10 @@ export class H1Session implements HttpSession {
           continue;
         }
         if (state === 'crlf') {
-          const l = await this.#line(2, 'a chunk');
-          if (l.length !== 0) throw new HttpError('ERR_HTTP_INVALID_CHUNK', 'HTTP/1.1: chunk data longer than its size');
+          // chunk-data is followed by CRLF at once (RFC 9112 7.1).
+          while (input.buffered.length < 2) if (!(await input.fill())) throw premature();
+          const b = input.take(2);
+          if (b[0] !== CR || b[1] !== LF) throw new HttpError('ERR_HTTP_INVALID_CHUNK', 'HTTP/1.1: chunk data longer than its chunk-size');
           state = 'size';
           continue;
         }
