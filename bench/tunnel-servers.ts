@@ -1,5 +1,5 @@
 /**
- * The server side of bench/tunnel.ts in a process of its own, so that the
+ * The server side of bench/tunnel.ts and bench/http.ts in a process of its own, so that the
  * Node clients being measured do not share an event loop with the Wisp
  * server and the origin: the wisp-js server and the origin
  * (tunnel-origin.ts) on 127.0.0.1, with a fresh test CA. Prints one JSON
@@ -10,12 +10,17 @@ import { caChain } from './tlsfixture.js';
 import { startOrigin } from './tunnel-origin.js';
 
 const pki = caChain();
-const origin = await startOrigin(pki);
+// bench/http.ts's time to first byte takes one port per sample and client
+// (BENCH_RUNS x 3 + 1).
+const origin = await startOrigin(pki, { freshPorts: 64 });
 const wisp = await startWispServer();
 console.log(
   JSON.stringify({
     wispUrl: wisp.url,
     httpsPort: origin.httpsPort,
+    h2Port: origin.h2Port,
+    freshPorts: origin.freshPorts,
+    freshPlainPorts: origin.freshPlainPorts,
     plainPort: origin.plainPort,
     rawPort: origin.rawPort,
     caPem: pki.caPem,

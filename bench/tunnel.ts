@@ -18,20 +18,13 @@
  * `node bench/run.mjs tunnel` (about 2 minutes); BENCH_TUNNEL_QUICK=1
  * shortens every phase; BENCH_TUNNEL_SKIP=node|chromium skips one part.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { WebSocket as WsWebSocket } from 'ws';
 import { initSync } from '../ts/core/loader.js';
-import { CHROMIUM_ARGS, serveDir } from '../test/helpers/runtimes.js';
+import { epoxyDir, epoxyInNode, root, runPage, startServers, type ServerInfo } from './harness.js';
 import { IMPLS, median, runSuite, type EpoxyModule, type Knobs, type TunnelResults } from './tunnel-clients.js';
 import { table, wasmFile } from './util.js';
 
-const EPOXY_VERSION = '2.1.19-1';
-// Bundled into build/bench/: the checkout is two levels up.
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const quick = process.env.BENCH_TUNNEL_QUICK === '1';
 const skip = process.env.BENCH_TUNNEL_SKIP ?? '';
 
@@ -39,63 +32,9 @@ const knobs: Knobs = quick
   ? { ttfbSamples: 5, bulkRuns: 1, handshakeRounds: 2, handshakeRoundMs: 300, closeSizes: [1000, 1 << 20], closeRepeats: 1 }
   : { ttfbSamples: 25, bulkRuns: 3, handshakeRounds: 4, handshakeRoundMs: 700, closeSizes: [1000, 100_000, 1 << 20], closeRepeats: 3 };
 
-/** The epoxy-tls package directory: the 2.x full build package.json pins. */
-function epoxyDir(): string {
-  const installed = `${root}node_modules/@mercuryworkshop/epoxy-tls`;
-  const v = (JSON.parse(readFileSync(`${installed}/package.json`, 'utf8')) as { version: string }).version;
-  if (v !== EPOXY_VERSION || !existsSync(`${installed}/full/epoxy.js`)) {
-    throw new Error(
-      `bench/tunnel: expected @mercuryworkshop/epoxy-tls ${EPOXY_VERSION} (full build) in node_modules, found ${v}: run npm ci`,
-    );
-  }
-  return installed;
-}
-
-interface ServerInfo {
-  wispUrl: string;
-  httpsPort: number;
-  plainPort: number;
-  rawPort: number;
-  caPem: string;
-}
-
-async function startServers(): Promise<{ info: ServerInfo; stop(): void }> {
-  const out = `${root}build/bench/tunnel-servers.mjs`;
-  await build({
-    entryPoints: [`${root}bench/tunnel-servers.ts`],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'error',
-  });
-  const child = spawn(process.execPath, [out], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (c) => reject(new Error(`tunnel servers exited with ${c}`)));
-  });
-  return { info: JSON.parse(line) as ServerInfo, stop: () => child.stdin!.end() };
-}
-
 async function inNode(info: ServerInfo, dir: string): Promise<TunnelResults> {
   initSync(wasmFile('simd'));
-  const epoxy = (await import(pathToFileURL(`${dir}/full/epoxy.js`).href)) as EpoxyModule & { default(o: unknown): Promise<unknown> };
-  await epoxy.default({ module_or_path: readFileSync(`${dir}/full/epoxy.wasm`) });
-  // Node 20 has no global WebSocket; epoxy-tls makes its own from the
-  // global, so it gets npm `ws`, the same class wasmtls is given.
-  (globalThis as { WebSocket?: unknown }).WebSocket ??= WsWebSocket;
-  // epoxy-tls turns every chunk written to a TLS stream into bytes with
-  // `new Request("", { method: "POST", body })`: a page resolves "" against
-  // its own URL, Node has no base URL and throws ("Invalid payload"). Give
-  // it one, as a page would have.
-  const NodeRequest = globalThis.Request;
-  globalThis.Request = class extends NodeRequest {
-    constructor(input: RequestInfo | URL, init?: RequestInit) {
-      super(input === '' ? 'http://localhost/' : input, init);
-    }
-  };
+  const epoxy = await epoxyInNode<EpoxyModule>(dir);
   return runSuite({
     ...info,
     runtime: `Node ${process.version}`,
@@ -111,64 +50,23 @@ async function inNode(info: ServerInfo, dir: string): Promise<TunnelResults> {
 }
 
 async function inChromium(info: ServerInfo, dir: string): Promise<TunnelResults> {
-  const page = `${root}build/bench/tunnel-page`;
-  mkdirSync(page, { recursive: true });
   const epoxyAlias: Plugin = {
     name: 'epoxy-full',
     setup(b) {
       b.onResolve({ filter: /^epoxy-full$/ }, () => ({ path: `${dir}/full/epoxy.js` }));
     },
   };
-  await build({
-    entryPoints: [`${root}bench/tunnel-page.ts`],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outfile: `${page}/harness.js`,
-    logLevel: 'error',
+  return runPage<TunnelResults>({
+    name: 'tunnel-page',
+    entry: `${root}bench/tunnel-page.ts`,
     plugins: [epoxyAlias],
-  });
-  copyFileSync(`${root}dist/wasmtls.wasm`, `${page}/wasmtls.wasm`);
-  copyFileSync(`${dir}/full/epoxy.wasm`, `${page}/epoxy.wasm`);
-  writeFileSync(`${page}/config.json`, JSON.stringify({ ...info, knobs }));
-  writeFileSync(`${page}/index.html`, '<!doctype html><meta charset="utf-8"><script type="module" src="./harness.js"></script>\n');
-  const { chromium } = await import('playwright-core');
-  const { server, url } = await serveDir(page);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  try {
-    const p = await browser.newPage();
-    const errors: string[] = [];
-    p.on('pageerror', (e) => errors.push(String(e)));
-    p.on('console', (m) => {
-      if (m.type() === 'log') console.log(m.text());
-    });
+    files: { 'wasmtls.wasm': `${root}dist/wasmtls.wasm`, 'epoxy.wasm': `${dir}/full/epoxy.wasm` },
+    config: { ...info, knobs },
+    timeoutMs: 180_000,
     // BENCH_TUNNEL_CPUPROFILE=file.cpuprofile: the page's CPU profile
     // (Chrome DevTools format), to see where the page spends its time.
-    const profileTo = process.env.BENCH_TUNNEL_CPUPROFILE;
-    const cdp = profileTo ? await p.context().newCDPSession(p) : undefined;
-    if (cdp) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-      await cdp.send('Profiler.start');
-    }
-    await p.goto(url);
-    await p
-      .waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 180_000, polling: 250 })
-      .catch((e: unknown) => {
-        throw new Error(`Chromium page did not finish: ${errors.join('; ')} ${String(e)}`);
-      });
-    if (cdp && profileTo) {
-      const { profile } = await cdp.send('Profiler.stop');
-      writeFileSync(profileTo, JSON.stringify(profile));
-    }
-    const r = await p.evaluate(() => (window as unknown as { __result: TunnelResults | { error: string } }).__result);
-    if ('error' in r) throw new Error(`Chromium page failed: ${r.error}`);
-    return r;
-  } finally {
-    await browser.close();
-    server.close();
-  }
+    cpuProfile: process.env.BENCH_TUNNEL_CPUPROFILE,
+  });
 }
 
 const ms = (x: number): string => `${x.toFixed(1)} ms`;

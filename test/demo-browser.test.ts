@@ -6,6 +6,7 @@
  * HTTPS origin. A screenshot of the result goes to build/demo-browser.png.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -56,7 +57,7 @@ async function fetchWith(fields: { target?: string; path: string; servername?: s
   await page.evaluate(() => {
     delete document.body.dataset.done;
   });
-  await page.getByRole('button', { name: 'Fetch' }).click();
+  await page.getByRole('button', { name: 'Fetch', exact: true }).click();
   await page.waitForSelector('body[data-done="1"]', { timeout: 15_000 });
 }
 
@@ -129,6 +130,28 @@ describe('npm run demo:browser in Chromium', () => {
     expect(await page.locator('#response').isVisible()).toBe(true);
     expect(await page.locator('#body').innerText()).toContain(HELLO);
     await page.getByLabel(/use Mozilla roots/).uncheck();
+  });
+
+  it('fetches /hello with wasmtls/fetch and echoes a message over wss:// with wasmtls/websocket, through the relay', async () => {
+    await page.evaluate(() => {
+      delete document.body.dataset.httpDone;
+    });
+    await page.getByRole('button', { name: 'Run fetch() and WebSocket' }).click();
+    await page.waitForSelector('body[data-http-done="1"]', { timeout: 20_000 });
+    const text = async (id: string) => ((await page.locator(`#${id}`).count()) ? page.locator(`#${id}`).innerText() : '');
+    expect(await text('fetch-error'), log).toBe('');
+    expect(await text('fetch-status')).toMatch(/^200\b/);
+    expect(await text('fetch-protocol')).toBe('HTTP/1.1');
+    // The oracle: Node's SHA-256 of what the origin sends.
+    expect(await text('fetch-sha256')).toBe(createHash('sha256').update(`${HELLO}\n`).digest('hex'));
+    expect(await text('ws-error'), log).toBe('');
+    const sent = await text('ws-sent');
+    expect(sent).toMatch(/^hello through wasmtls\/websocket [0-9a-f-]{36}$/);
+    // The echo server (npm ws in the demo) sends back what it got.
+    expect(await text('ws-received')).toBe(sent);
+    expect(await text('ws-match')).toBe('yes');
+    expect(await text('ws-close')).toMatch(/^closed cleanly \(1000/);
+    await page.locator('#http').screenshot({ path: `${root}build/demo-browser-http.png` });
   });
 
   it('shows the relay refusing a non-numeric port, and an unreachable target', async () => {

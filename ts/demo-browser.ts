@@ -10,7 +10,9 @@
  *    one TCP connection, raw bytes in binary messages both ways;
  *  - a local HTTPS origin (node:https) with a throwaway CA and localhost
  *    certificate made by the `openssl` CLI, so the demo works with no other
- *    setup; the page gets that CA at /demo-ca.pem.
+ *    setup; the page gets that CA at /demo-ca.pem. The origin also answers
+ *    `wss://localhost:<port>/echo`, a WebSocket echo (npm `ws`), for the
+ *    page's wasmtls/websocket.
  *
  *   node dist/demo-browser.js [--port N]      (or PORT=N; default 8080)
  *
@@ -215,7 +217,9 @@ function main(): void {
   const origin = createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ALPNProtocols: ['http/1.1'] }, (req, res) => {
     const path = new URL(req.url ?? '/', 'https://x').pathname;
     if (path === '/hello') {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      // x-http-version: the protocol as the origin saw it, which the page
+      // shows beside what its fetch reports.
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-http-version': req.httpVersion });
       res.end(HELLO_BODY);
     } else if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -228,6 +232,18 @@ function main(): void {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('not found\n');
     }
+  });
+
+  // wss://localhost:<origin port>/echo: every message comes back as it
+  // was sent (text as text, binary as binary).
+  const echo = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  echo.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+  origin.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'https://x').pathname !== '/echo') {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    echo.handleUpgrade(req, socket, head, (ws) => echo.emit('connection', ws, req));
   });
 
   let port = wantPort;
@@ -257,7 +273,7 @@ function main(): void {
     if (path === '/demo-ca.pem') return send(res, 200, TYPES['.pem'], pki.caPem);
     if (path === '/demo-config.json') {
       const o = origin.address() as AddressInfo;
-      return send(res, 200, 'application/json', JSON.stringify({ origin: `localhost:${o.port}`, path: '/hello' }));
+      return send(res, 200, 'application/json', JSON.stringify({ origin: `localhost:${o.port}`, path: '/hello', echo: '/echo' }));
     }
     const file = files[path === '/index.html' ? '/' : path];
     if (!file) return send(res, 404, 'text/plain', 'not found\n');
@@ -299,7 +315,7 @@ function main(): void {
       const o = origin.address() as AddressInfo;
       console.log(`wasmtls browser demo: http://${HOST}:${port}/`);
       console.log(`  relay   ws://${HOST}:${port}/relay/<host>:<port>`);
-      console.log(`  origin  https://localhost:${o.port}/hello (throwaway CA at /demo-ca.pem)`);
+      console.log(`  origin  https://localhost:${o.port}/hello (throwaway CA at /demo-ca.pem), wss://localhost:${o.port}/echo`);
       console.log('  Ctrl-C stops it');
     });
   });
@@ -307,6 +323,7 @@ function main(): void {
   const stop = (): void => {
     for (const s of tunnels) s.destroy();
     for (const c of wss.clients) c.terminate();
+    for (const c of echo.clients) c.terminate();
     server.close();
     origin.close();
     process.exit(0);

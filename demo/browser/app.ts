@@ -4,16 +4,24 @@
  * (`/relay/<host>:<port>`), run TLS 1.3 over it with wasmtls, send one
  * HTTP/1.1 GET and show what was negotiated and what came back.
  *
+ * "Run fetch() and WebSocket" does the same through `wasmtls/fetch` (a GET
+ * of the demo origin's /hello: status, protocol, body SHA-256) and
+ * `wasmtls/websocket` (one message to the origin's wss:// echo and back),
+ * each connection a WebSocket to the same relay.
+ *
  * Served by ts/demo-browser.ts, which also serves the wasm beside this
  * file (init() looks there), the demo CA at /demo-ca.pem and the Mozilla
  * roots module at /roots.js.
  * @module
  */
 import { connect, TLSError, type TLSInfo } from '../../ts/api/tls.js';
+import type { Transport } from '../../ts/adapters/types.js';
 import { fromWebSocket } from '../../ts/adapters/websocket.js';
 import { ALERT } from '../../ts/core/errors.js';
 import { init } from '../../ts/core/loader.js';
 import type { PeerCertificate } from '../../ts/core/x509.js';
+import { createFetch } from '../../ts/http/fetch.js';
+import { createWebSocket } from '../../ts/http/websocket.js';
 
 /** Body bytes shown (and read: we stop there). */
 const BODY_LIMIT = 64 * 1024;
@@ -384,10 +392,122 @@ async function run(): Promise<void> {
   }
 }
 
+// ---- fetch() and WebSocket ----------------------------------------------------------
+
+const runHttp = $<HTMLButtonElement>('run-http');
+/** The demo origin (host:port) and its echo path, from demo-config.json. */
+let demoOrigin = '';
+let echoPath = '/echo';
+
+/** Every connection of wasmtls/fetch and wasmtls/websocket: a WebSocket
+ * to this page's relay, as the form's fetch uses. */
+function relayConnect(host: string, port: number): Transport {
+  const u = new URL(`relay/${host.includes(':') ? `[${host}]` : host}:${port}`, location.href);
+  u.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return fromWebSocket(new WebSocket(u.href));
+}
+
+function showRows(id: string, rows: [string, string, string?][]): void {
+  const dl = $(id);
+  dl.replaceChildren();
+  for (const [term, value, key] of rows) {
+    row(dl, term, value);
+    if (key) (dl.lastElementChild as HTMLElement).id = key;
+  }
+}
+
+const hex = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+async function demoFetch(ca: string): Promise<void> {
+  const f = createFetch({ connect: relayConnect, ca });
+  try {
+    const url = `https://${demoOrigin}/hello`;
+    const t0 = performance.now();
+    const res = await f(url);
+    const body = new Uint8Array(await res.arrayBuffer());
+    const ms = performance.now() - t0;
+    showRows('fetch-result', [
+      ['Request', `GET ${url}`],
+      ['Status', `${res.status} ${res.statusText}`.trim(), 'fetch-status'],
+      // The origin says which protocol it served (x-http-version).
+      ['Protocol', `HTTP/${res.headers.get('x-http-version') ?? '?'}`, 'fetch-protocol'],
+      ['Body', `${body.length} bytes`, 'fetch-length'],
+      ['Body SHA-256', hex(await crypto.subtle.digest('SHA-256', body)), 'fetch-sha256'],
+      ['Time', `${ms.toFixed(0)} ms (relay, TLS handshake, request and body)`],
+    ]);
+  } catch (e) {
+    showRows('fetch-result', [['Error', describe(e).message, 'fetch-error']]);
+  } finally {
+    await f.close();
+  }
+}
+
+async function demoWebSocket(ca: string): Promise<void> {
+  const WS = createWebSocket({ connect: relayConnect, ca });
+  const url = `wss://${demoOrigin}${echoPath}`;
+  const sent = `hello through wasmtls/websocket ${crypto.randomUUID()}`;
+  const t0 = performance.now();
+  let result: { received: string; close: string };
+  try {
+    result = await echoOnce(new WS(url), sent);
+  } catch (e) {
+    showRows('ws-result', [['Error', describe(e).message, 'ws-error']]);
+    return;
+  }
+  showRows('ws-result', [
+    ['URL', url],
+    ['Sent', sent, 'ws-sent'],
+    ['Received', result.received, 'ws-received'],
+    ['Echoed intact', result.received === sent ? 'yes' : 'NO', 'ws-match'],
+    ['Closed', result.close, 'ws-close'],
+    ['Time', `${(performance.now() - t0).toFixed(0)} ms (relay, TLS handshake, upgrade, message both ways, close)`],
+  ]);
+}
+
+/** Send `sent`, wait for the echo, close; settles on every path (the
+ * close event always comes, after an error too). */
+function echoOnce(ws: InstanceType<ReturnType<typeof createWebSocket>>, sent: string): Promise<{ received: string; close: string }> {
+  return new Promise<{ received: string; close: string }>((resolve, reject) => {
+    let received = '';
+    ws.onopen = () => ws.send(sent);
+    ws.onmessage = (ev) => {
+      received = String((ev as MessageEvent).data);
+      ws.close(1000, 'done');
+    };
+    ws.onclose = (ev) => {
+      const c = ev as CloseEvent;
+      const close = `${c.wasClean ? 'closed cleanly' : 'closed NOT cleanly'} (${c.code}${c.reason ? ` ${c.reason}` : ''})`;
+      if (!received) reject(ws.error ?? new Error(`the WebSocket ${close} before the echo came back`));
+      else resolve({ received, close });
+    };
+  });
+}
+
+runHttp.addEventListener('click', () => {
+  if (runHttp.disabled) return;
+  runHttp.disabled = true;
+  delete document.body.dataset.httpDone;
+  for (const id of ['fetch-result', 'ws-result']) $(id).replaceChildren();
+  (async () => {
+    await init();
+    const { pem } = await anchors(false);
+    // One after the other; each shows its own result or error.
+    await demoFetch(pem);
+    await demoWebSocket(pem);
+  })()
+    .catch((e) => showRows('fetch-result', [['Error', describe(e).message, 'fetch-error']]))
+    .finally(() => {
+      runHttp.disabled = false;
+      document.body.dataset.httpDone = '1';
+    });
+});
+
 async function prefill(): Promise<void> {
   try {
     const r = await fetch('demo-config.json');
-    const cfg = (await r.json()) as { origin: string; path: string };
+    const cfg = (await r.json()) as { origin: string; path: string; echo?: string };
+    demoOrigin = cfg.origin;
+    if (cfg.echo) echoPath = cfg.echo;
     if (!targetIn.value) targetIn.value = cfg.origin;
     if (pathIn.value === '/') pathIn.value = cfg.path;
   } catch {
