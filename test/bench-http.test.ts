@@ -7,14 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { ALPN } from '../ts/http/fetch.js';
 import { root } from './helpers/env.js';
 
-// Until wasmtls/fetch offers h2 (branch h2), its HTTP/2 row must fail
-// loudly (the origin is h2-only), never be measured over HTTP/1.1.
-const h2 = ALPN.includes('h2');
-
-it('BENCH_SMOKE=1 node bench/run.mjs http: every wasmtls row measured (HTTP/2 an error until fetch offers h2)', async () => {
+it('BENCH_SMOKE=1 node bench/run.mjs http: every wasmtls row measured (the HTTP/2 row against an h2-only origin)', async () => {
   const child = spawn(process.execPath, [`${root}bench/run.mjs`, 'http'], {
     cwd: root,
     env: { ...process.env, BENCH_SMOKE: '1' },
@@ -24,7 +19,7 @@ it('BENCH_SMOKE=1 node bench/run.mjs http: every wasmtls row measured (HTTP/2 an
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  expect(code, out).toBe(h2 ? 0 : 1);
+  expect(code, out).toBe(0);
   const rows = out.split('\n').filter((l) => l.startsWith('| Node'));
   expect(rows.length, out).toBe(4);
   const num = /^\d[\d,]*(\.\d+)?$/;
@@ -32,10 +27,6 @@ it('BENCH_SMOKE=1 node bench/run.mjs http: every wasmtls row measured (HTTP/2 an
     const cells = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
     // runtime | metric | wasmtls | epoxy-tls | libcurl.js | vs epoxy | vs libcurl | no TLS
     expect(cells[3], row).toBe('not run');
-    if (!h2 && cells[1].includes('HTTP/2')) {
-      expect(cells[2], row).toMatch(/^ERROR: .*no_application_protocol/);
-      continue;
-    }
     expect(cells[2], row).toMatch(num);
     expect(Number(cells[2].replace(/,/g, '')), row).toBeGreaterThan(0);
     if (cells[1].includes('HTTP/2')) expect(cells[7], row).toMatch(/^n\/a/);
