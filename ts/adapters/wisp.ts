@@ -87,6 +87,9 @@ export interface WebSocketLike {
   resume?(): void;
 }
 
+/** A WebSocket constructor, as the browser's or npm `ws`'s. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
 /** Options of {@link WispClient}. */
 export interface WispClientOptions {
   /** Writes are cut into DATA packets of at most this many bytes. Default 64 KiB. */
@@ -104,7 +107,15 @@ export interface WispClientOptions {
    * server that requires authentication fails the connection with `code`
    * `'AuthMissingCredentials'`.
    */
-  auth?: { username: string; password: string };
+  auth?: WispAuth;
+}
+
+/** Wisp v2 password authentication (extension 0x02): what the client's INFO carries. */
+export interface WispAuth {
+  /** The user name. */
+  username: string;
+  /** The password. */
+  password: string;
 }
 
 /** One entry of the server's INFO packet (Wisp v2). */

@@ -26,7 +26,7 @@
  * ```
  * @module
  */
-import { type WebSocketLike, WISP_V2_SUBPROTOCOL, WispClient, type WispClientOptions } from '../adapters/wisp.js';
+import { type WebSocketConstructor, WISP_V2_SUBPROTOCOL, type WispAuth, WispClient, type WispClientOptions } from '../adapters/wisp.js';
 import { init as initWasm, type WasmSource } from '../core/loader.js';
 import { createFetch, type FetchOptions, type WasmtlsFetch } from './fetch.js';
 import type { ConnectFunction, HttpTLSOptions } from './types.js';
@@ -58,7 +58,7 @@ export interface BareTransportOptions extends Omit<FetchOptions, 'connect'> {
   /** The Wisp server, `ws://` or `wss://`, ending with `/`. */
   wisp: string;
   /** Wisp v2 password authentication, when the server asks for it. */
-  auth?: WispClientOptions['auth'];
+  auth?: WispAuth;
   /**
    * Offer the `wisp-v2` WebSocket subprotocol (the wisp-js server speaks v2
    * only then). A server that refuses the handshake because of it is tried
@@ -69,10 +69,7 @@ export interface BareTransportOptions extends Omit<FetchOptions, 'connect'> {
   /** Where to load the wasm module from; default `wasmtls.wasm` beside this module. */
   wasm?: WasmSource;
   /** The WebSocket constructor that reaches the Wisp server; default the global one (npm `ws` in Node 20). */
-  WebSocket?: new (
-    url: string,
-    protocols?: string | string[],
-  ) => WebSocketLike;
+  WebSocket?: WebSocketConstructor;
 }
 
 /** Header fields the WebSocket handshake writes itself (RFC 6455 4.1), dropped from `requestHeaders`. */

@@ -29,6 +29,7 @@ export type HttpErrorCode =
 
 /** A protocol-level failure: the server's bytes (or the request) broke HTTP's rules. */
 export class HttpError extends Error {
+  /** What was wrong, by name (see {@link HttpErrorCode}). */
   readonly code: HttpErrorCode;
   constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

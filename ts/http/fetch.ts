@@ -9,14 +9,14 @@
  * redirects (fetch 4.4, HTTP-redirect fetch), content decoding, and the
  * errors (a `TypeError('fetch failed')` whose `cause` is the real error,
  * as browsers and undici report them). The wire protocol is an
- * {@link HttpSession} ({@link openSession}: HTTP/1.1 from `h1.ts`).
+ * `HttpSession` (`openSession()`: HTTP/1.1 from `h1.ts`, HTTP/2 from `h2.ts`).
  *
  * Headers are taken with `new Headers(init.headers)` (guard "none"), never
  * through `new Request()`: in a browser a Request drops the forbidden
  * request headers (Cookie, Origin, ...) that a proxy has to pass on.
  * @module
  */
-import { WispClient, type WispClientOptions, type WebSocketLike } from '../adapters/wisp.js';
+import { type WebSocketConstructor, WispClient, type WispClientOptions } from '../adapters/wisp.js';
 import { connect as tlsConnect } from '../api/tls.js';
 import { clientContext } from '../core/configure.js';
 import type { TLSContext } from '../core/context.js';
@@ -38,6 +38,7 @@ export { HttpError, type HttpErrorCode } from './errors.js';
 export { HttpUnprocessedError } from './types.js';
 export { Http2Error } from './h2.js';
 export type { ConnectFunction, HttpTLSOptions } from './types.js';
+export type { WebSocketConstructor } from '../adapters/wisp.js';
 
 /** Options of {@link createFetch}: the transport, the TLS options passed
  * to `connect()` of `wasmtls/tls` for `https:` URLs, and the pool's limits. */
@@ -572,9 +573,6 @@ export function createFetch(options: FetchOptions): WasmtlsFetch {
 
   return Object.assign(fetch, { close: () => pool.close() });
 }
-
-/** A WebSocket constructor, as the browser's or npm `ws`'s. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** Options of {@link wispFetch}: those of {@link createFetch} but `connect`, and the WebSocket's. */
 export interface WispFetchOptions extends Omit<FetchOptions, 'connect'> {

@@ -96,6 +96,7 @@ export interface HttpSession {
 /** A request the server did not process: safe to send again elsewhere
  * (RFC 9113 8.7, RFC 9110 9.2.2). */
 export class HttpUnprocessedError extends Error {
+  /** Always `'ERR_HTTP_UNPROCESSED'`. */
   readonly code = 'ERR_HTTP_UNPROCESSED';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

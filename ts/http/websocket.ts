@@ -28,7 +28,7 @@
  * ```
  * @module
  */
-import { type WebSocketLike, WispClient, type WispClientOptions } from '../adapters/wisp.js';
+import { type WebSocketConstructor, type WebSocketLike, WispClient, type WispClientOptions } from '../adapters/wisp.js';
 import type { Transport } from '../adapters/types.js';
 import { connect as tlsConnect } from '../api/tls.js';
 import { sha1 } from './sha1.js';
@@ -100,8 +100,11 @@ export interface WebSocketOptions extends HttpTLSOptions {
 /** The event `close` is: the global `CloseEvent` where the runtime has one
  * (browsers, Deno, Node 23+), else an `Event` with the same fields. */
 export interface WebSocketCloseEvent extends Event {
+  /** The close code (RFC 6455 7.1.5): the server's, 1005 when its Close had none, 1006 when there was no closing handshake. */
   readonly code: number;
+  /** The close reason (RFC 6455 7.1.6), `''` when none. */
   readonly reason: string;
+  /** Whether the closing handshake completed (RFC 6455 7.1.4). */
   readonly wasClean: boolean;
 }
 
@@ -408,9 +411,13 @@ interface Queued {
 /** A `WebSocket` class made by {@link createWebSocket}: the browser's constructor and constants. */
 export interface WebSocketClass {
   new (url: string | URL, protocols?: string | readonly string[]): WasmtlsWebSocket;
+  /** 0: The connection is not yet open. */
   readonly CONNECTING: 0;
+  /** 1: The connection is open: messages can be sent. */
   readonly OPEN: 1;
+  /** 2: The closing handshake is under way. */
   readonly CLOSING: 2;
+  /** 3: The connection is closed (or could not be opened). */
   readonly CLOSED: 3;
 }
 
@@ -423,13 +430,21 @@ type Handler = WebSocketHandler<never>;
  * or {@link wispWebSocket} returns; it connects at once.
  */
 export class WasmtlsWebSocket extends EventTarget {
+  /** 0: The connection is not yet open. */
   static readonly CONNECTING = CONNECTING;
+  /** 1: The connection is open: messages can be sent. */
   static readonly OPEN = OPEN;
+  /** 2: The closing handshake is under way. */
   static readonly CLOSING = CLOSING;
+  /** 3: The connection is closed (or could not be opened). */
   static readonly CLOSED = CLOSED;
+  /** 0: The connection is not yet open. */
   readonly CONNECTING = CONNECTING;
+  /** 1: The connection is open: messages can be sent. */
   readonly OPEN = OPEN;
+  /** 2: The closing handshake is under way. */
   readonly CLOSING = CLOSING;
+  /** 3: The connection is closed (or could not be opened). */
   readonly CLOSED = CLOSED;
 
   /** The URL as given (serialized), with `http(s):` turned into `ws(s):`. */
@@ -532,6 +547,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get binaryType(): 'blob' | 'arraybuffer' {
     return this.#binaryType;
   }
+  /** Set it: `'blob'` (where Blob exists) or `'arraybuffer'`; another value is ignored, as in browsers. */
   set binaryType(v: 'blob' | 'arraybuffer') {
     // WHATWG: an invalid value is ignored (the IDL enum drops it).
     if (v === 'arraybuffer' || (v === 'blob' && typeof Blob === 'function')) this.#binaryType = v;
@@ -541,6 +557,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get onopen(): WebSocketHandler {
     return this.#getHandler('open') as WebSocketHandler;
   }
+  /** Set the handler; `null` removes it. */
   set onopen(h: WebSocketHandler) {
     this.#setHandler('open', h);
   }
@@ -548,6 +565,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get onmessage(): WebSocketHandler<MessageEvent> {
     return this.#getHandler('message') as WebSocketHandler<MessageEvent>;
   }
+  /** Set the handler; `null` removes it. */
   set onmessage(h: WebSocketHandler<MessageEvent>) {
     this.#setHandler('message', h);
   }
@@ -555,6 +573,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get onerror(): WebSocketHandler {
     return this.#getHandler('error') as WebSocketHandler;
   }
+  /** Set the handler; `null` removes it. */
   set onerror(h: WebSocketHandler) {
     this.#setHandler('error', h);
   }
@@ -562,6 +581,7 @@ export class WasmtlsWebSocket extends EventTarget {
   get onclose(): WebSocketHandler<WebSocketCloseEvent> {
     return this.#getHandler('close') as WebSocketHandler<WebSocketCloseEvent>;
   }
+  /** Set the handler; `null` removes it. */
   set onclose(h: WebSocketHandler<WebSocketCloseEvent>) {
     this.#setHandler('close', h);
   }
@@ -1141,9 +1161,7 @@ export function createWebSocket(options: WebSocketOptions): WebSocketClass {
 export interface WispWebSocketOptions extends Omit<WebSocketOptions, 'connect'> {
   /** The WebSocket constructor that reaches the Wisp server (default the
    * global `WebSocket`; npm `ws`'s in Node 20). */
-  WebSocket?: new (
-    url: string,
-  ) => WebSocketLike;
+  WebSocket?: WebSocketConstructor;
   /** Options of the {@link WispClient}. */
   wisp?: WispClientOptions;
 }
