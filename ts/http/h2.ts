@@ -592,28 +592,123 @@ export class H2Session implements HttpSession {
   }
 
   // ---- writing ----
+  //
+  // Frames are not written one by one: each `writer.write()` of a TLS
+  // stream is one TLS record, one Wisp DATA packet and one WebSocket
+  // message, and the peer pays for each (200 requests opened at once were
+  // 200 records of one HEADERS frame each). Frames produced in one turn go
+  // into `out` and leave as one write, a microtask later; while that write
+  // is in flight (the transport has not taken it yet) further frames
+  // gather behind it and leave together once it has. The order of frames
+  // is the order of the calls (a header block's CONTINUATIONs stay right
+  // behind its HEADERS, RFC 9113 6.10), and at most one write is pending
+  // on the stream: the transport's backpressure holds the queue back.
 
-  private write(bytes: Uint8Array): void {
-    if (this.ended && this.writerClosed) return;
-    this.writer.write(bytes).catch(ignore);
+  /** Frames waiting for the next write. */
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  /** Settled with the write that carries the frames now in `out`. */
+  private outWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Answers (see {@link answer}) among the frames in `out`. */
+  private outAnswers = 0;
+  /** A flush is scheduled or a write is in flight. */
+  private flushing = false;
+
+  private enqueue(bytes: Uint8Array): void {
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => this.flush());
+    }
   }
 
+  /** Write what `out` holds as one chunk; once the transport took it, go on with what gathered meanwhile. */
+  private flush(): void {
+    if (this.out.length === 0) {
+      this.flushing = false;
+      return;
+    }
+    const done = this.writeOut();
+    done.then(
+      () => this.flush(),
+      () => this.flush(),
+    );
+  }
+
+  /** Hand `out` to the writer now (in order behind any write in flight). */
+  private writeOut(): Promise<void> {
+    const parts = this.out,
+      n = this.outBytes,
+      waiters = this.outWaiters,
+      answers = this.outAnswers;
+    this.out = [];
+    this.outBytes = 0;
+    this.outWaiters = [];
+    this.outAnswers = 0;
+    let all = parts[0];
+    if (parts.length > 1) {
+      all = new Uint8Array(n);
+      let o = 0;
+      for (const part of parts) {
+        all.set(part, o);
+        o += part.length;
+      }
+    }
+    let p: Promise<void>;
+    try {
+      p = this.writer.write(all);
+    } catch (e) {
+      // A writer that throws instead of rejecting (a closed stream in Node 20).
+      p = Promise.reject(e);
+    }
+    return p.then(
+      () => {
+        this.pendingAnswers -= answers;
+        for (const w of waiters) w.resolve();
+      },
+      (e: unknown) => {
+        this.pendingAnswers -= answers;
+        for (const w of waiters) w.reject(e);
+      },
+    );
+  }
+
+  /** The session is over: frames not yet written are dropped, their waiters fail. */
+  private dropOut(err: unknown): void {
+    const waiters = this.outWaiters;
+    this.pendingAnswers -= this.outAnswers;
+    this.out = [];
+    this.outBytes = 0;
+    this.outWaiters = [];
+    this.outAnswers = 0;
+    for (const w of waiters) w.reject(err);
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.writerClosed) return;
+    this.enqueue(bytes);
+  }
+
+  /** Write `bytes`; settles once the transport took them (a request body's backpressure). */
   private writeAwait(bytes: Uint8Array): Promise<void> {
     if (this.writerClosed) return Promise.reject(this.error ?? new Error('HTTP/2 session closed'));
-    return this.writer.write(bytes);
+    return new Promise<void>((resolve, reject) => {
+      this.outWaiters.push({ resolve, reject });
+      this.enqueue(bytes);
+    });
   }
 
   /** An answer the server asked for (PING/SETTINGS ACK, RST_STREAM): counted while unwritten. */
   private answer(bytes: Uint8Array): void {
     if (this.writerClosed) return;
     if (++this.pendingAnswers > MAX_PENDING_ANSWERS) {
+      this.pendingAnswers--;
       this.connectionError(H2_ERROR.ENHANCE_YOUR_CALM, `more than ${MAX_PENDING_ANSWERS} answers queued: the server does not read`);
       return;
     }
-    this.writer.write(bytes).then(
-      () => this.pendingAnswers--,
-      () => this.pendingAnswers--,
-    );
+    this.outAnswers++;
+    this.enqueue(bytes);
   }
 
   private writerClosed = false;
@@ -1398,7 +1493,7 @@ export class H2Session implements HttpSession {
     const payload = new Uint8Array(8 + debug.length);
     payload.set(u32s(0, code));
     payload.set(debug, 8);
-    this.writer.write(frame(GOAWAY, 0, 0, payload)).catch(ignore);
+    this.write(frame(GOAWAY, 0, 0, payload));
     this.shutdown(err, true);
   }
 
@@ -1416,6 +1511,9 @@ export class H2Session implements HttpSession {
     this.pings.clear();
     this.resolvePeerSettings();
     this.wakeWindows();
+    // What is queued (our GOAWAY last) goes to the writer before its close.
+    if (flush && this.out.length > 0) this.writeOut().catch(ignore);
+    else this.dropOut(err);
     this.writerClosed = true;
     // Our last frames (GOAWAY) go out first, unless the server stopped
     // reading: then the transport is closed after CLOSE_FLUSH_MS anyway.
