@@ -445,9 +445,14 @@ function toResponse(r: HttpResponse, url: URL, redirected: boolean): WasmtlsResp
   }
   // Response's constructor cannot set these (fetch: "response's URL ...
   // serialized with exclude fragment set to true").
-  const u = new URL(url.href);
-  u.hash = '';
-  Object.defineProperty(res, 'url', { value: u.href, enumerable: true });
+  let href = url.href;
+  // (An empty fragment, `#` alone, has an empty `hash` but is in `href`.)
+  if (href.includes('#')) {
+    const u = new URL(href);
+    u.hash = '';
+    href = u.href;
+  }
+  Object.defineProperty(res, 'url', { value: href, enumerable: true });
   Object.defineProperty(res, 'redirected', { value: redirected, enumerable: true });
   const raw = Object.freeze(r.headers.map(([n, v]) => Object.freeze([n, v] as const)));
   Object.defineProperty(res, 'rawHeaders', { value: raw, enumerable: true });
