@@ -91,6 +91,13 @@ try {
     console.log(`${name} h1: ${((n * 1000) / (performance.now() - t0)).toFixed(0)} req/s (${n} GETs)`);
   } else {
     const ports = name === 'no TLS' ? info.freshPlainPorts : info.freshPorts;
+    // PROFILE_BIG=1: first a 64 MiB body over HTTP/1.1 (as bench/http.ts's
+    // MB/s row runs just before its time-to-first-byte row): its garbage is
+    // then collected during the fresh connections that follow.
+    if (process.env.PROFILE_BIG === '1') {
+      const r = await c.fetch(`${base}/big/${64 << 20}`);
+      await r.arrayBuffer();
+    }
     const xs: number[] = [];
     for (let i = 0; i < Math.min(n, ports.length); i++) {
       if (process.env.PROFILE_TRACE === '1' && i === xs.length && i === 5) traceT0 = performance.now();
@@ -101,7 +108,12 @@ try {
         traceT0 = -1;
       }
     }
-    console.log(`${name} ttfb: median ${median(xs).toFixed(2)} ms of ${xs.length} (min ${Math.min(...xs).toFixed(2)})`);
+    console.log(
+      `${name} ttfb: median ${median(xs).toFixed(2)} ms of ${xs.length} (min ${Math.min(...xs).toFixed(2)}; first three ${xs
+        .slice(0, 3)
+        .map((x) => x.toFixed(2))
+        .join(', ')})`,
+    );
   }
 } finally {
   await Promise.race([c.close(), new Promise((r) => setTimeout(r, 2000))]);
