@@ -46,6 +46,11 @@ export interface HttpKnobs {
   bigBytes: number;
   /** Fresh connections per time-to-first-byte sample (their median). */
   ttfbSamples: number;
+  /** Each run starts each row with the next client in turn (BENCH_HTTP_ROTATE=1):
+   * otherwise the first client of the time-to-first-byte row is always the
+   * one right after the MB/s row's 64 MiB bodies, and pays for their
+   * garbage (wasmtls, 7-9 ms against 4-6 ms when it comes later). */
+  rotate?: boolean;
   /** Clients to run (BENCH_SMOKE runs wasmtls's only). */
   clients: ClientName[];
 }
@@ -231,7 +236,9 @@ export async function runHttpSuite(env: HttpEnv): Promise<HttpResults> {
     for (let run = 0; run < k.runs; run++) {
       env.log(`${env.runtime}: run ${run + 1} of ${k.runs}`);
       for (const m of METRICS) {
-        for (const [name, c] of clients) {
+        const order = [...clients];
+        if (k.rotate) order.push(...order.splice(0, run % Math.max(1, order.length)));
+        for (const [name, c] of order) {
           const cell = res.cells[name][m];
           if (!applies(name, m) || cell.error) continue;
           try {

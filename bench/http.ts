@@ -19,6 +19,8 @@
  *   BENCH_RUNS=n        runs per cell (default 5)
  *   BENCH_HTTP_SKIP=node|chromium    skip one runtime
  *   BENCH_SMOKE=1       one tiny run of wasmtls's rows in Node (the test)
+ *   BENCH_HTTP_ROTATE=1 each run starts every row with the next client in turn
+ *                       (HttpKnobs.rotate: no client always follows the MB/s row)
  *
  * Exits 1 when any cell failed (the error is in the table).
  */
@@ -51,7 +53,14 @@ const smoke = process.env.BENCH_SMOKE === '1';
 const skip = process.env.BENCH_HTTP_SKIP ?? (smoke ? 'chromium' : '');
 const knobs: HttpKnobs = smoke
   ? { runs: 1, requests: 10, bigBytes: 1 << 20, ttfbSamples: 2, clients: ['wasmtls', 'no TLS'] }
-  : { runs: Number(process.env.BENCH_RUNS ?? 5), requests: 200, bigBytes: BIG_BYTES, ttfbSamples: 3, clients: [...CLIENTS] };
+  : {
+      runs: Number(process.env.BENCH_RUNS ?? 5),
+      requests: 200,
+      bigBytes: BIG_BYTES,
+      ttfbSamples: 3,
+      clients: [...CLIENTS],
+      rotate: process.env.BENCH_HTTP_ROTATE === '1',
+    };
 
 /** libcurl.js in Node. Its wasm is built for the web and workers only
  * (emscripten ENVIRONMENT=web,worker: it asserts it is not in Node); its

@@ -596,6 +596,43 @@ describe('h1: pool', () => {
     );
   });
 
+  it('a connection reused within idleTimeout gets a whole idleTimeout again, then is closed (one timer per connection, re-armed)', async () => {
+    await withServer(
+      { answer: (_g, c) => reply(c, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok') },
+      async (srv, f) => {
+        // 0: request; 1.8 s: again (idle since); 3 s: the first timer fires
+        // early for that idle period and must wait on; 3.6 s: again, on the
+        // same connection (1.2 s of slack for a slow machine).
+        for (let i = 0; i < 3; i++) {
+          if (i > 0) await sleep(1800);
+          expect(await (await f(`${srv.url}/${i}`)).text()).toBe('ok');
+        }
+        expect(srv.connections.map((c) => c.n)).toEqual([3]);
+        // Then idle for good: the client closes it (the server sees the end).
+        await ended(srv.connections[0]);
+      },
+      { idleTimeout: 3000 },
+    );
+  });
+
+  it("a server's Keep-Alive timeout shorter than the timer already armed closes the connection on time", async () => {
+    await withServer(
+      { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${g.path.slice(1)}\r\nContent-Length: 2\r\n\r\nok`) },
+      async (srv, f) => {
+        // timeout=600: the pool's own 30 s apply; then timeout=3 (2 s less
+        // the trip): the connection must end in about 2 s, not 30.
+        await (await f(`${srv.url}/600`)).text();
+        await (await f(`${srv.url}/3`)).text();
+        expect(srv.connections.map((c) => c.n)).toEqual([2]);
+        const t0 = Date.now();
+        await ended(srv.connections[0]);
+        // Not a timing assertion on speed: 30 s is what the bug would take.
+        expect(Date.now() - t0).toBeLessThan(20_000);
+      },
+      { idleTimeout: 30_000 },
+    );
+  }, 40_000);
+
   it("the server's Keep-Alive: timeout=N is kept (less a second): timeout=1 means no reuse, timeout=60 reuse", async () => {
     await withServer(
       { answer: (g, c) => reply(c, `HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${g.path.slice(1)}, max=100\r\nContent-Length: 2\r\n\r\nok`) },

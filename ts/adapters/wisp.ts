@@ -480,7 +480,11 @@ export class WispClient {
   #packet(type: number, id: number, payloadLength: number): Uint8Array {
     const p = new Uint8Array(5 + payloadLength);
     p[0] = type;
-    new DataView(p.buffer).setUint32(1, id, true);
+    // u32 little-endian (no DataView: one per packet is measurable).
+    p[1] = id & 0xff;
+    p[2] = (id >>> 8) & 0xff;
+    p[3] = (id >>> 16) & 0xff;
+    p[4] = id >>> 24;
     return p;
   }
 
@@ -488,7 +492,9 @@ export class WispClient {
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError(`${s.what}: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
     }
-    await this.ready;
+    // Awaited only until the initial CONTINUE: after it, a turn of the
+    // microtask queue per write for nothing.
+    if (this.#initialCredits < 0) await this.ready;
     if (s.udp) {
       if (s.writeError) throw s.writeError;
       if (chunk.byteLength > MAX_DATAGRAM)
@@ -623,9 +629,8 @@ export class WispClient {
       this.#protocolError(`a packet of ${b.byteLength} bytes (the header alone is 5)`);
       return;
     }
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const type = b[0];
-    const id = dv.getUint32(1, true);
+    const id = (b[1] | (b[2] << 8) | (b[3] << 16) | (b[4] << 24)) >>> 0; // u32 little-endian
     const s = id === 0 ? undefined : this.#streams.get(id);
     switch (type) {
       case DATA:
@@ -637,7 +642,7 @@ export class WispClient {
           this.#protocolError(`a CONTINUE of ${b.byteLength} bytes (9 expected)`);
           return;
         }
-        const credits = dv.getUint32(5, true);
+        const credits = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(5, true);
         if (id === 0) {
           if (this.#initialCredits < 0) {
             // CONTINUE before any INFO: a v1 server ("Handshake Steps").

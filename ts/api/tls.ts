@@ -824,11 +824,15 @@ class Driver {
   // ---- plaintext in ----------------------------------------------------------------
 
   private async pull(): Promise<void> {
-    try {
-      await this.opened;
-    } catch (e) {
-      this.rc.error(e);
-      return;
+    // Once open, not awaited again: each read of a keep-alive connection
+    // would pay a turn of the microtask queue for nothing.
+    if (this.info === undefined) {
+      try {
+        await this.opened;
+      } catch (e) {
+        this.rc.error(e);
+        return;
+      }
     }
     const c = this.conn;
     const rc = this.rc;
@@ -997,7 +1001,7 @@ class Driver {
       void this.endWith(e);
       throw e;
     }
-    await this.opened;
+    if (this.info === undefined) await this.opened; // (as in pull())
     if (this.autoEnded || this.ending) throw this.failed ?? this.closedError();
     try {
       await this.writeAll(chunk);
