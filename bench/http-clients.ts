@@ -46,10 +46,12 @@ export interface HttpKnobs {
   bigBytes: number;
   /** Fresh connections per time-to-first-byte sample (their median). */
   ttfbSamples: number;
-  /** Each run starts each row with the next client in turn (BENCH_HTTP_ROTATE=1):
-   * otherwise the first client of the time-to-first-byte row is always the
-   * one right after the MB/s row's 64 MiB bodies, and pays for their
-   * garbage (wasmtls, 7-9 ms against 4-6 ms when it comes later). */
+  /** Each run starts each row with the next client in turn (the default;
+   * BENCH_HTTP_ROTATE=0 turns it off): otherwise the first client of the
+   * time-to-first-byte row is always the one right after the MB/s row's
+   * 64 MiB bodies (wasmtls measured 7-9 ms there against 4-6 ms when it
+   * came later; the garbage of those bodies is the likely cause, not
+   * proven). */
   rotate?: boolean;
   /** Clients to run (BENCH_SMOKE runs wasmtls's only). */
   clients: ClientName[];

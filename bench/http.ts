@@ -19,8 +19,9 @@
  *   BENCH_RUNS=n        runs per cell (default 5)
  *   BENCH_HTTP_SKIP=node|chromium    skip one runtime
  *   BENCH_SMOKE=1       one tiny run of wasmtls's rows in Node (the test)
- *   BENCH_HTTP_ROTATE=1 each run starts every row with the next client in turn
- *                       (HttpKnobs.rotate: no client always follows the MB/s row)
+ *   BENCH_HTTP_ROTATE=0 every run starts every row with wasmtls (the default
+ *                       rotates: run i starts with client i mod 3, so no client
+ *                       always comes right after the MB/s row; HttpKnobs.rotate)
  *
  * Exits 1 when any cell failed (the error is in the table).
  */
@@ -59,7 +60,7 @@ const knobs: HttpKnobs = smoke
       bigBytes: BIG_BYTES,
       ttfbSamples: 3,
       clients: [...CLIENTS],
-      rotate: process.env.BENCH_HTTP_ROTATE === '1',
+      rotate: process.env.BENCH_HTTP_ROTATE !== '0',
     };
 
 /** libcurl.js in Node. Its wasm is built for the web and workers only
