@@ -9,10 +9,12 @@ import { createHash } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { createServer as createNet, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWs, WebSocketServer, type RawData } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { wasm } from '../ts/core/loader.js';
+import { TrustStore } from '../ts/core/x509.js';
 import { sha1 } from '../ts/http/sha1.js';
 import {
   createWebSocket,
@@ -186,6 +188,52 @@ describe('websocket: echo through a ws server', () => {
       await peer.close();
     }, 60_000);
   }
+});
+
+describe('websocket: one TLS context for the open connections of a class', () => {
+  it('three wss:// connections open at once with 145 trust anchors hold one trust store, not three; it is freed when the last one ends', async () => {
+    const ca = [...rootCertificates, pki.caPem];
+    // The oracle: what one trust store of these anchors costs, measured apart.
+    const u0 = wasm().memoryUsage().used;
+    const store = new TrustStore();
+    for (const pem of ca) store.addPEM(pem);
+    const storeBytes = wasm().memoryUsage().used - u0;
+    store.dispose();
+    expect(storeBytes).toBeGreaterThan(64 * 1024);
+    const peer = await wsPeer(true);
+    const WS = tcp({ ca });
+    try {
+      // A first connection (another class) allocates what the engine keeps
+      // for good (its first-use state), so the baseline is taken after it.
+      const warm = watch(new (tcp())(`wss://127.0.0.1:${peer.port}/echo`));
+      await warm.opened;
+      warm.ws.close(1000);
+      await warm.closed;
+      await new Promise((r) => setTimeout(r, 100));
+      const before = wasm().memoryUsage().used;
+      const used: number[] = [];
+      const open: Watched[] = [];
+      for (let i = 0; i < 3; i++) {
+        const c = watch(new WS(`wss://127.0.0.1:${peer.port}/echo`));
+        await c.opened;
+        c.ws.send('ping');
+        expect(await c.next()).toBe('ping');
+        open.push(c);
+        // Past the 10 ms idle release of the record buffers (RELEASE_BUFFERS).
+        await new Promise((r) => setTimeout(r, 60));
+        used.push(wasm().memoryUsage().used - before);
+      }
+      // The second and third connections added a connection each, no store.
+      expect(used[2] - used[0]).toBeLessThan(storeBytes);
+      expect(used[0]).toBeGreaterThan(storeBytes / 2);
+      for (const c of open) c.ws.close(1000);
+      for (const c of open) expect((await c.closed).code).toBe(1000);
+      for (let i = 0; i < 100 && wasm().memoryUsage().used > before; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(wasm().memoryUsage().used).toBeLessThanOrEqual(before);
+    } finally {
+      await peer.close();
+    }
+  }, 30_000);
 });
 
 /** The client's frames as a server reads them: unmasked payloads (RFC 6455 5.2, 5.3). */
