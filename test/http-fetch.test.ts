@@ -20,9 +20,9 @@ import { connectTcp } from '../ts/adapters/node-socket.js';
 import { WispError } from '../ts/adapters/wisp.js';
 import { TLSError } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
-import { TrustStore } from '../ts/core/x509.js';
 import { createFetch, type WasmtlsFetch, wispFetch } from '../ts/http/fetch.js';
 import { useBuild } from './helpers/env.js';
+import { trustStoreBytes } from './helpers/trust-store-bytes.js';
 import { have, Peer } from './helpers/peers.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { freePort } from './helpers/runtimes.js';
@@ -289,12 +289,7 @@ describe('fetch: against Node http/https, compared with undici', () => {
 describe('fetch: one TLS context per fetch', () => {
   it('three pooled connections to three origins with 145 trust anchors hold one trust store, not three; close() frees it', async () => {
     const ca = [...rootCertificates, pki.caPem];
-    // The oracle: what one trust store of these anchors costs, measured apart.
-    const u0 = wasm().memoryUsage().used;
-    const store = new TrustStore();
-    for (const pem of ca) store.addPEM(pem);
-    const storeBytes = wasm().memoryUsage().used - u0;
-    store.dispose();
+    const storeBytes = trustStoreBytes(ca);
     expect(storeBytes).toBeGreaterThan(64 * 1024);
     const servers = await Promise.all(
       [0, 1, 2].map(() => listen(https.createServer({ cert: pki.serverChainPem, key: pki.serverKeyPem }, handler), 'https')),

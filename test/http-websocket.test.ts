@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWs, WebSocketServer, type RawData } from 'ws';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { wasm } from '../ts/core/loader.js';
-import { TrustStore } from '../ts/core/x509.js';
 import { sha1 } from '../ts/http/sha1.js';
 import {
   createWebSocket,
@@ -26,6 +25,7 @@ import {
   WebSocketError,
 } from '../ts/http/websocket.js';
 import { useBuild } from './helpers/env.js';
+import { trustStoreBytes } from './helpers/trust-store-bytes.js';
 import { makePki, type Pki } from './helpers/pki.js';
 import { random, sha256 } from './helpers/transport-checks.js';
 import { freePort } from './helpers/runtimes.js';
@@ -193,12 +193,7 @@ describe('websocket: echo through a ws server', () => {
 describe('websocket: one TLS context for the open connections of a class', () => {
   it('three wss:// connections open at once with 145 trust anchors hold one trust store, not three; it is freed when the last one ends', async () => {
     const ca = [...rootCertificates, pki.caPem];
-    // The oracle: what one trust store of these anchors costs, measured apart.
-    const u0 = wasm().memoryUsage().used;
-    const store = new TrustStore();
-    for (const pem of ca) store.addPEM(pem);
-    const storeBytes = wasm().memoryUsage().used - u0;
-    store.dispose();
+    const storeBytes = trustStoreBytes(ca);
     expect(storeBytes).toBeGreaterThan(64 * 1024);
     const peer = await wsPeer(true);
     const WS = tcp({ ca });

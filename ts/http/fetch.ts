@@ -333,6 +333,12 @@ class Pool {
       },
     };
     const transport = await this.#connect(o.host, o.port);
+    if (this.#closed) {
+      // close() ran while the transport was opening: start nothing on it
+      // (a TLS context made now would outlive close(), which freed ours).
+      await transport.close().catch(() => {});
+      throw new HttpError('ERR_HTTP_CONNECTION_CLOSED', 'fetch: closed');
+    }
     if (!o.tls) {
       session = openSession(transport, 'http/1.1', hooks);
       return session;
