@@ -396,6 +396,33 @@ describe('websocket: messages and control frames from a ws server', () => {
     await peer.close();
   });
 
+  it('subprotocols offered and none chosen fails the connection, as undici WebSocket (the WHATWG algorithm) does', async () => {
+    // WHATWG WebSockets, "establish a WebSocket connection": "If protocols
+    // is not the empty list and extracting header list values given
+    // `Sec-WebSocket-Protocol` and response's header list results in null,
+    // failure, or the empty byte sequence, then fail the WebSocket
+    // connection." ws omits the header when handleProtocols returns false.
+    const peer = await wsPeer(false, echo, { handleProtocols: () => false });
+    const { WebSocket: Undici } = await import('undici');
+    const oracle = new Undici(`ws://127.0.0.1:${peer.port}/`, ['alpha']);
+    const seen = await new Promise<string>((resolve) => {
+      oracle.onopen = () => resolve('open');
+      oracle.onerror = () => resolve('error');
+    });
+    expect(seen).toBe('error');
+    const WS = tcp();
+    const c = watch(new WS(`ws://127.0.0.1:${peer.port}/`, ['alpha']));
+    await expectFailure(c, 'ERR_WS_HANDSHAKE');
+    expect(c.ws.error?.message).toMatch(/no subprotocol/);
+    expect(c.ws.protocol).toBe('');
+    // Without protocols offered, the same server is fine.
+    const ok = watch(new WS(`ws://127.0.0.1:${peer.port}/`));
+    await ok.opened;
+    ok.ws.close(1000);
+    expect((await ok.closed).code).toBe(1000);
+    await peer.close();
+  });
+
   for (const [name, make, secure] of [ROUTES[0], ROUTES[2]]) {
     it(`${name}: close codes both ways: the server's close(4001, 'bye') is seen as 4001 'bye' clean; ours reaches the server; requestHeaders sent`, async () => {
       const seen: [number, string][] = [];

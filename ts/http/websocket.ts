@@ -912,6 +912,14 @@ export class WasmtlsWebSocket extends EventTarget {
           'ERR_WS_HANDSHAKE',
         );
       this.#protocol = proto[0];
+    } else if (this.#protocols.length > 0) {
+      // WHATWG WebSockets, "establish a WebSocket connection": protocols
+      // offered and the header absent fails the connection (browsers and
+      // undici do; RFC 6455 4.1 alone would let it through).
+      throw new WebSocketError(
+        `WebSocket: the server chose no subprotocol, and ${JSON.stringify(this.#protocols.join(', '))} were offered`,
+        'ERR_WS_HANDSHAKE',
+      );
     }
     return rest;
   }
