@@ -10,10 +10,14 @@
  * Scenario: test/runtime/http-fetch-scenario.ts, bundled with the
  * parameters baked in (one bundle per kind of runtime).
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { brotliCompressSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caChain } from '../bench/tlsfixture.js';
@@ -23,6 +27,8 @@ import { startWispServer, type WispServer } from './helpers/wisp-server.js';
 import type { FetchParams, FetchReport } from './runtime/http-fetch-scenario.js';
 
 const BODY = randomBytes(200_000);
+/** Per /br request, whether the client offered br. */
+const brAsked: boolean[] = [];
 let origin: Server;
 let wisp: WispServer;
 let params: FetchParams;
@@ -32,6 +38,19 @@ let expected: FetchReport;
 beforeAll(async () => {
   const pki = caChain();
   origin = createServer({ key: pki.keyPem, cert: pki.chainPem, minVersion: 'TLSv1.3', ALPNProtocols: ['http/1.1'] }, (req, res) => {
+    if (req.url === '/br') {
+      // Content-Encoding: br only to a client that asks for it (RFC 9110
+      // 12.5.3): a runtime whose DecompressionStream has no brotli gets the
+      // identity body, which must hash the same.
+      const br = /\bbr\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      brAsked.push(br);
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'x-http-version': req.httpVersion,
+        ...(br ? { 'content-encoding': 'br' } : {}),
+      });
+      return void res.end(br ? brotliCompressSync(BODY) : BODY);
+    }
     if (req.url !== '/data') return void res.writeHead(404, { 'content-length': 0 }).end();
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-http-version': req.httpVersion });
     // Chunked (no Content-Length), in two writes.
@@ -105,4 +124,45 @@ describe('wasmtls/fetch: same answer as Node fetch', () => {
     const r = await inWorkerd<FetchReport>(dir, { network: true });
     expectSame(r, 'workerd');
   }, 60_000);
+
+  it('createFetch in Deno over Deno.connect: a br-coded body is decoded (DecompressionStream "brotli"), same bytes as Node fetch', async () => {
+    const dir = `${root}build/http-runtimes/deno`;
+    mkdirSync(dir, { recursive: true });
+    await build({
+      entryPoints: [`${root}test/runtime/http-fetch-deno.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      outfile: `${dir}/main.js`,
+      logLevel: 'error',
+    });
+    const wasm = `${root}dist/wasmtls.wasm`;
+    // The oracle: Node's fetch (undici, which offers and decodes br) of /br.
+    brAsked.length = 0;
+    const dispatcher = new Agent({ connect: { ca: params.caPem } });
+    const viaNode = Buffer.from(await (await undiciFetch(params.url.replace('/data', '/br'), { dispatcher })).arrayBuffer());
+    await dispatcher.close();
+    expect(brAsked).toEqual([true]);
+    expect(createHash('sha256').update(viaNode).digest('hex')).toBe(expected.bodySha256);
+    brAsked.length = 0;
+    const { stdout } = await promisify(execFile)(
+      `${root}node_modules/.bin/deno`,
+      [
+        'run',
+        '--allow-net=127.0.0.1',
+        `--allow-read=${wasm}`,
+        '--no-remote',
+        `${dir}/main.js`,
+        wasm,
+        JSON.stringify({ ...params, url: params.url.replace('/data', '/br') }),
+      ],
+      { env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: `${dir}/.deno` }, timeout: 60_000 },
+    );
+    const r = JSON.parse(stdout.trim().split('\n').pop()!) as FetchReport;
+    // Deno's DecompressionStream takes 'brotli' (the Compression Standard's
+    // name), so fetch offered br and the origin coded the body.
+    expect(brAsked).toEqual([true]);
+    expectSame(r, 'deno');
+  }, 90_000);
 });

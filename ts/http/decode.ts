@@ -6,19 +6,27 @@
  * @module
  */
 
-let brotli: boolean | undefined;
-/** Whether this runtime's DecompressionStream takes `br` (Chromium and
- * Node 22+ do not all agree; ask rather than guess). */
-export function brSupported(): boolean {
+let brotli: string | null | undefined;
+/** The DecompressionStream format that undoes `br` here, or null: the
+ * Compression Standard names it 'brotli' (Deno has it), some runtimes
+ * took 'br' first, Node 20 and Chromium have neither. Ask, don't guess. */
+function brotliFormat(): string | null {
   if (brotli === undefined) {
-    try {
-      new DecompressionStream('br' as CompressionFormat);
-      brotli = true;
-    } catch {
-      brotli = false;
+    brotli = null;
+    for (const f of ['brotli', 'br']) {
+      try {
+        new DecompressionStream(f as CompressionFormat);
+        brotli = f;
+        break;
+      } catch {}
     }
   }
   return brotli;
+}
+
+/** Whether this runtime can undo a `br` content coding. */
+export function brSupported(): boolean {
+  return brotliFormat() !== null;
 }
 
 /** A DecompressionStream typed for our byte streams (its writable takes
@@ -54,7 +62,7 @@ function decodeOne(body: ReadableStream<Uint8Array>, coding: string): ReadableSt
             c.close();
             return;
           }
-          let format = coding === 'x-gzip' ? 'gzip' : coding;
+          let format = coding === 'x-gzip' ? 'gzip' : coding === 'br' ? (brotliFormat() ?? 'brotli') : coding;
           // RFC 1950 2.2: CM = 8 (deflate) and CMF*256 + FLG a multiple of 31.
           if (coding === 'deflate' && !(head.length >= 2 && (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0)) {
             format = 'deflate-raw';
