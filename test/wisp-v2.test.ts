@@ -12,7 +12,17 @@
  * our client's code. Then scripted servers for what wisp-js cannot send.
  */
 // @ts-expect-error wisp-js ships no types
-import { extensions as wispExt, server as wisp } from '@mercuryworkshop/wisp-js/server';
+import { extensions as wispExt, packet as wispPkt, server as wisp } from '@mercuryworkshop/wisp-js/server';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign as edSign,
+  verify,
+  webcrypto,
+} from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +36,7 @@ interface Credentials {
   username: string;
   password: string;
 }
-type Ext = { id: number; expected?: Credentials };
+type Ext = { id: number; expected?: Credentials; expectedKey?: KeyObject; challenge?: Uint8Array };
 // biome-ignore lint/suspicious/noExplicitAny: wisp-js's classes are untyped
 const X = wispExt as any;
 const udpExt = (): Ext => new X.UDPExtension({ server_config: {} });
@@ -36,6 +46,74 @@ function passwordExt(expected: Credentials): Ext {
   e.expected = expected;
   return e;
 }
+
+/**
+ * Wisp v2 key authentication (0x03), which wisp-js 0.5.0 does not have,
+ * added to its server as one more of its extension classes: the server's
+ * entry is "required u8, algorithms u8 (0x01 Ed25519), challenge" (here 64
+ * random bytes); the client's entry is checked in setup_wisp_v2 below from
+ * the raw bytes, with node:crypto verifying the Ed25519 signature.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: wisp-js's classes are untyped
+const WispBuffer = (wispPkt as any).WispBuffer;
+class KeyAuthExtension extends X.BaseExtension {
+  static id = 0x03;
+  static name = 'Key Authentication';
+  // The base class is untyped (any): this gives `new` its argument.
+  constructor(o: unknown) {
+    super(o);
+  }
+  static Server = class {
+    bytes: Uint8Array;
+    constructor({
+      required = 1,
+      algorithms = 1,
+      challenge = new Uint8Array(0),
+    }: { required?: number; algorithms?: number; challenge?: Uint8Array }) {
+      this.bytes = Uint8Array.of(required, algorithms, ...challenge);
+    }
+    static parse(): never {
+      throw new Error('server payloads are not parsed by a server');
+    }
+    serialize(): unknown {
+      return new WispBuffer(this.bytes);
+    }
+  };
+  static Client = class {
+    static parse(): unknown {
+      return new KeyAuthExtension.Client();
+    }
+    serialize(): unknown {
+      return new WispBuffer(0);
+    }
+  };
+}
+function keyExt(expectedKey: KeyObject, opts: { required?: number; algorithms?: number } = {}): Ext {
+  const challenge = new Uint8Array(randomBytes(64));
+  const e = new KeyAuthExtension({ server_config: { ...opts, challenge } }) as unknown as Ext;
+  e.expectedKey = expectedKey;
+  e.challenge = challenge;
+  return e;
+}
+/** Raw 32-byte Ed25519 public key of a KeyObject (the SPKI DER's last 32 bytes, RFC 8410 4). */
+const rawPublic = (k: KeyObject): Uint8Array => new Uint8Array(k.export({ format: 'der', type: 'spki' }).subarray(-32));
+
+/** The key authentication entry of a client INFO: algorithm, public key hash, signature. */
+function keyEntryIn(info: Uint8Array): { algorithm: number; hash: Buffer; signature: Buffer } | undefined {
+  const b = Buffer.from(info);
+  for (let off = 7; off + 5 <= b.length; ) {
+    const id = b[off];
+    const len = b.readUInt32LE(off + 1);
+    if (id === 0x03) {
+      const m = b.subarray(off + 5, off + 5 + len);
+      return { algorithm: m[0], hash: m.subarray(1, 33), signature: m.subarray(33) };
+    }
+    off += 5 + len;
+  }
+  return undefined;
+}
+/** What the key-checking server decided, per connection. */
+const keyVerdicts: string[] = [];
 
 /** Username and password from a client INFO packet (type, id, major, minor, entries), or undefined. */
 function credentialsIn(info: Uint8Array): Credentials | undefined {
@@ -58,6 +136,11 @@ const seen: (Credentials | undefined)[] = [];
 const proto = (wisp as { ServerConnection: { prototype: Record<string, unknown> } }).ServerConnection.prototype;
 const originalSetup = proto.setup_wisp_v2 as (this: unknown) => Promise<void>;
 
+/** Ed25519 signature by node:crypto (RFC 8032 5.1.6). */
+const signWith = (k: KeyObject, m: Uint8Array): Uint8Array => new Uint8Array(edSign(null, m, k));
+/** The patched setup_wisp_v2 (credentials and keys checked). */
+let checked: (this: unknown) => Promise<void>;
+
 beforeAll(() => {
   // The check wisp-js leaves out: after its handshake, compare the client's
   // credentials with the ones the password extension was configured with.
@@ -74,6 +157,25 @@ beforeAll(() => {
       return d;
     };
     await originalSetup.call(this);
+    const keyed = this.wisp_extensions.find((e) => e.expectedKey);
+    if (keyed && info) {
+      // By the spec: the SHA-256 of the raw public key must name the key the
+      // server knows, and the signature must verify over its challenge.
+      const got = keyEntryIn(info);
+      const want = createHash('sha256').update(rawPublic(keyed.expectedKey!)).digest();
+      const verdict =
+        got === undefined
+          ? 'missing'
+          : got.algorithm !== 1 || !got.hash.equals(want)
+            ? 'unknown key'
+            : verify(null, keyed.challenge!, keyed.expectedKey!, got.signature)
+              ? 'verified'
+              : 'bad signature';
+      keyVerdicts.push(verdict);
+      if (verdict === 'verified') return;
+      this.ws.ws.send(wispPacket(0x04, 0, [got ? 0xc1 : 0xc2])); // AuthBadSignature / AuthMissingCredentials
+      throw new Error('key authentication failed'); // wisp-js closes the WebSocket
+    }
     const expected = this.wisp_extensions.find((e) => e.expected)?.expected;
     if (!expected || !info) return;
     const got = credentialsIn(info);
@@ -82,6 +184,7 @@ beforeAll(() => {
     this.ws.ws.send(wispPacket(0x04, 0, [got ? 0xc0 : 0xc2])); // AuthBadPassword / AuthMissingCredentials
     throw new Error('authentication failed'); // wisp-js closes the WebSocket
   };
+  checked = proto.setup_wisp_v2 as typeof checked;
 });
 
 let echo: TcpServer;
@@ -106,6 +209,14 @@ afterAll(async () => {
   for (const s of servers) await s.close();
   await echo?.close();
 });
+
+async function until(f: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function works(c: WispClient): Promise<void> {
   const data = random(50_000);
@@ -216,6 +327,100 @@ describe('wisp v2: against the wisp-js server', () => {
   });
 });
 
+describe('wisp v2: key authentication (0x03) through the wisp-js server with an Ed25519 checker', () => {
+  it('a non-extractable WebCrypto Ed25519 key signs the challenge: the server verifies it, streams work', async () => {
+    const pair = (await webcrypto.subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const publicKey = new Uint8Array(await webcrypto.subtle.exportKey('raw', pair.publicKey));
+    const known = createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
+    const s = await server(() => [keyExt(known)]);
+    const signed: Uint8Array[] = [];
+    const c = open(s.url, {
+      keyAuth: {
+        publicKey,
+        sign: async (challenge) => {
+          signed.push(challenge);
+          return new Uint8Array(await webcrypto.subtle.sign('Ed25519', pair.privateKey, challenge));
+        },
+      },
+    });
+    try {
+      await c.ready;
+      expect(keyVerdicts.at(-1)).toBe('verified');
+      expect(signed.length).toBe(1);
+      expect(signed[0].byteLength).toBe(64);
+      expect(c.extensions.map((e) => e.id)).toEqual([0x03]);
+      await works(c);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a key the server does not know: WispError AuthBadSignature from the server, no hang', async () => {
+    const known = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519');
+    const s = await server(() => [keyExt(known.publicKey)]);
+    // The right public key, signed with another private key.
+    const c = open(s.url, {
+      keyAuth: {
+        publicKey: rawPublic(known.publicKey),
+        sign: (challenge) => signWith(other.privateKey, challenge),
+      },
+    });
+    const stream = c.connect('127.0.0.1', echo.port);
+    await expect(within(c.ready, 10_000)).rejects.toMatchObject({ name: 'WispError', code: 'AuthBadSignature', reason: 0xc1 });
+    await expect(within(stream.readable.getReader().read(), 10_000)).rejects.toMatchObject({ code: 'AuthBadSignature' });
+    expect(keyVerdicts.at(-1)).toBe('bad signature');
+    await c.close();
+  });
+
+  it('required, and no keyAuth given: WispError AuthMissingCredentials before any INFO is sent, no hang', async () => {
+    const s = await server(() => [keyExt(generateKeyPairSync('ed25519').publicKey)]);
+    const c = open(s.url);
+    await expect(within(c.ready, 10_000)).rejects.toMatchObject({ code: 'AuthMissingCredentials', message: /keyAuth/ });
+    await c.close();
+  });
+
+  it('optional (required 0), and no keyAuth given: the connection proceeds without the entry', async () => {
+    const s = await server(() => [keyExt(generateKeyPairSync('ed25519').publicKey, { required: 0 })]);
+    // The checker refuses a missing entry even when optional: wisp-js's own
+    // setup (which checks nothing) serves this one.
+    proto.setup_wisp_v2 = originalSetup;
+    try {
+      const c = open(s.url);
+      try {
+        await c.ready;
+        await works(c);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      proto.setup_wisp_v2 = checked;
+    }
+  });
+
+  it('sign() that throws or returns a short signature: WispError AuthSignFailed with the cause, no hang', async () => {
+    const known = generateKeyPairSync('ed25519');
+    for (const sign of [
+      () => {
+        throw new Error('the HSM is unplugged');
+      },
+      () => new Uint8Array(10),
+    ]) {
+      const s = await server(() => [keyExt(known.publicKey)]);
+      const c = open(s.url, { keyAuth: { publicKey: rawPublic(known.publicKey), sign } });
+      const err = await within(c.ready, 10_000).catch((e: unknown) => e as WispError);
+      expect(err).toBeInstanceOf(WispError);
+      expect((err as WispError).code).toBe('AuthSignFailed');
+      expect((err as WispError).cause).toBeInstanceOf(Error);
+      await c.close();
+    }
+  });
+});
+
 describe('wisp v2: UDP streams (stream type 0x02) through the wisp-js server', () => {
   it('datagrams keep their boundaries both ways: 200 of them, sizes 1 to 60000', async () => {
     const c = open((await server()).url);
@@ -286,11 +491,59 @@ describe('wisp v2: against scripted servers', () => {
     }
   });
 
-  it('a server requiring key authentication only: WispError AuthUnsupported', async () => {
-    const s = await startScriptedWisp({ onConnection: (ws) => ws.send(info([0x03, 3, 0, 0, 0, 1, 1, 0xaa])) });
+  it('a server requiring key authentication with an algorithm other than Ed25519: WispError AuthUnsupported, nothing signed', async () => {
+    // required 1, algorithms 0x02 (not Ed25519's 0x01), challenge 0xaa.
+    const s = await startScriptedWisp({ onConnection: (ws) => ws.send(info([0x03, 3, 0, 0, 0, 1, 2, 0xaa])) });
     servers.push(s);
-    const c = open(s.url, { auth: { username: 'u', password: 'p' } });
+    let signed = 0;
+    const c = open(s.url, {
+      keyAuth: {
+        publicKey: new Uint8Array(32),
+        sign: () => {
+          signed++;
+          return new Uint8Array(64);
+        },
+      },
+    });
     await expect(c.ready).rejects.toMatchObject({ code: 'AuthUnsupported' });
+    expect(signed).toBe(0);
+    await c.close();
+  });
+
+  it('key authentication: the CONTINUE that comes before our signed INFO holds streams until INFO is out; INFO carries 0x01, SHA-256(key), the signature', async () => {
+    const s = await startScriptedWisp({
+      // INFO (key auth required, Ed25519, challenge 1 2 3) and CONTINUE at
+      // once: the client must not CONNECT before its INFO.
+      onConnection: (ws) => {
+        ws.send(info([0x03, 5, 0, 0, 0, 1, 1, 1, 2, 3]));
+        ws.send(wispPacket(0x03, 0, [64, 0, 0, 0]));
+      },
+    });
+    servers.push(s);
+    const key = generateKeyPairSync('ed25519');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = open(s.url, {
+      keyAuth: {
+        publicKey: rawPublic(key.publicKey),
+        sign: async (challenge) => {
+          await gate;
+          return signWith(key.privateKey, challenge);
+        },
+      },
+    });
+    const t = c.connect('127.0.0.1', 9);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.received).toEqual([]); // no CONNECT, no INFO while signing
+    release();
+    await c.ready;
+    await until(() => s.received.length >= 2);
+    expect(s.received.map((p) => p.type)).toEqual([0x05, 0x01]); // INFO, then CONNECT
+    const entry = keyEntryIn(wispPacket(0x05, 0, s.received[0].payload));
+    expect(entry?.algorithm).toBe(1);
+    expect(entry?.hash.equals(createHash('sha256').update(rawPublic(key.publicKey)).digest())).toBe(true);
+    expect(verify(null, Uint8Array.of(1, 2, 3), key.publicKey, entry!.signature)).toBe(true);
+    await t.close();
     await c.close();
   });
 

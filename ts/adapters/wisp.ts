@@ -38,12 +38,17 @@
  * u16le, username, password`, sent when {@link WispClientOptions.auth} is
  * given), the server MOTD (0x04, read from the server's entry) and UDP
  * (0x01: {@link WispClient.udp} says whether the server offers it,
- * {@link WispClient.connectUdp} opens a UDP stream). Key authentication
- * (0x03, Ed25519 challenge signing) is not implemented: the wisp-js server
- * this is tested against does not offer it, and a server that requires it
- * fails the connection with `code` `'AuthUnsupported'`. A server that
- * rejects the credentials sends CLOSE 0xc0 for stream 0: `ready` rejects with
- * a {@link WispError} `'AuthBadPassword'`.
+ * {@link WispClient.connectUdp} opens a UDP stream) and key authentication
+ * (0x03, sent when {@link WispClientOptions.keyAuth} is given): the
+ * server's entry is `required u8, algorithms u8, challenge`, ours
+ * `algorithm u8, SHA-256 of the public key (32 bytes), signature`, Ed25519
+ * (algorithm bit 0x01) being the one algorithm defined. The signature is
+ * made by the caller's `sign` (a WebCrypto key that cannot be extracted,
+ * a hardware key), so our INFO may go out a little after the server's
+ * CONTINUE: streams wait for it. A server that rejects the credentials
+ * sends CLOSE 0xc0 (password) or 0xc1 (signature) for stream 0: `ready`
+ * rejects with a {@link WispError} `'AuthBadPassword'` or
+ * `'AuthBadSignature'`.
  *
  * Which version a server speaks can depend on the WebSocket handshake: the
  * wisp-js server speaks v2 only when the client offers a subprotocol (its own
@@ -108,6 +113,36 @@ export interface WispClientOptions {
    * `'AuthMissingCredentials'`.
    */
   auth?: WispAuth;
+  /**
+   * Wisp v2 key authentication (extension 0x03): answered when the server
+   * offers it with the Ed25519 algorithm. Without it, a server that
+   * requires key authentication (and offers no password authentication we
+   * can answer) fails the connection with `code` `'AuthMissingCredentials'`.
+   */
+  keyAuth?: WispKeyAuth;
+}
+
+/**
+ * Wisp v2 key authentication (extension 0x03) with an Ed25519 key: the
+ * private key stays with the caller, who signs the server's challenge.
+ *
+ * @example
+ * ```ts
+ * // A non-extractable WebCrypto key (Node 20, Deno, workerd, Chromium 137+).
+ * const { privateKey, publicKey } = await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']);
+ * const wisp = new WispClient(new WebSocket(url, 'wisp-v2'), {
+ *   keyAuth: {
+ *     publicKey: new Uint8Array(await crypto.subtle.exportKey('raw', publicKey)),
+ *     sign: async (challenge) => new Uint8Array(await crypto.subtle.sign('Ed25519', privateKey, challenge)),
+ *   },
+ * });
+ * ```
+ */
+export interface WispKeyAuth {
+  /** The raw 32-byte Ed25519 public key (RFC 8032 5.1.5); the server knows it by its SHA-256. */
+  publicKey: Uint8Array;
+  /** Sign the server's challenge with the private key: the 64-byte Ed25519 signature (RFC 8032 5.1.6). */
+  sign(challenge: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 /** Wisp v2 password authentication (extension 0x02): what the client's INFO carries. */
@@ -135,6 +170,8 @@ const EXT_UDP = 0x01;
 const EXT_PASSWORD = 0x02;
 const EXT_KEY = 0x03;
 const EXT_MOTD = 0x04;
+/** Key authentication's algorithm bit for Ed25519. */
+const ED25519 = 0x01;
 const EXTENSION_NAMES: Readonly<Record<number, string>> = {
   [EXT_UDP]: 'UDP',
   [EXT_PASSWORD]: 'PasswordAuthentication',
@@ -192,12 +229,14 @@ export class WispError extends Error {
   override name = 'WispError';
   /** What failed: `'ClientClosed'`, `'WebSocketClosed'`, `'ProtocolError'`,
    * `'AuthMissingCredentials'` / `'AuthUnsupported'` (a v2 server requires
-   * authentication we cannot give), or the name of the server's CLOSE reason. */
+   * authentication we cannot give), `'AuthSignFailed'` (the
+   * {@link WispKeyAuth.sign} function failed or returned no 64-byte
+   * signature; `cause` says why), or the name of the server's CLOSE reason. */
   readonly code: string;
   /** The CLOSE packet's reason byte from the server (Wisp v1), when the server sent one. */
   readonly reason: number | undefined;
-  constructor(message: string, code: string, reason?: number) {
-    super(message);
+  constructor(message: string, code: string, reason?: number, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.reason = reason;
   }
@@ -260,6 +299,11 @@ export class WispClient {
   #failure: WispError | undefined;
   #closing = false;
   #auth: { username: Uint8Array; password: Uint8Array } | undefined;
+  readonly #keyAuth: WispKeyAuth | undefined;
+  /** False while our INFO waits for a signature: the initial CONTINUE's
+   * credits are then held in #heldCredits, and streams wait. */
+  #infoSent = true;
+  #heldCredits = -1;
   #version: 1 | 2 | undefined;
   #serverVersion: string | undefined;
   #extensions: readonly WispExtension[] = [];
@@ -287,6 +331,13 @@ export class WispClient {
       if (u.byteLength > 0xff) throw new RangeError(`Wisp: auth.username is ${u.byteLength} bytes in UTF-8, at most 255`);
       if (pw.byteLength > 0xffff) throw new RangeError(`Wisp: auth.password is ${pw.byteLength} bytes in UTF-8, at most 65535`);
       this.#auth = { username: u, password: pw };
+    }
+    if (options.keyAuth !== undefined) {
+      const { publicKey, sign } = options.keyAuth;
+      if (!(publicKey instanceof Uint8Array) || publicKey.byteLength !== 32)
+        throw new TypeError('Wisp: keyAuth.publicKey must be the 32-byte raw Ed25519 public key (a Uint8Array)');
+      if (typeof sign !== 'function') throw new TypeError('Wisp: keyAuth.sign must be a function');
+      this.#keyAuth = { publicKey: new Uint8Array(publicKey), sign }; // a copy on its own ArrayBuffer
     }
     this.ready = new Promise<void>((resolve, reject) => {
       this.#markReady = resolve;
@@ -644,7 +695,10 @@ export class WispClient {
         }
         const credits = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(5, true);
         if (id === 0) {
-          if (this.#initialCredits < 0) {
+          if (this.#initialCredits < 0 && !this.#infoSent) {
+            // Our INFO awaits its signature: no stream may start before it.
+            this.#heldCredits = credits;
+          } else if (this.#initialCredits < 0) {
             // CONTINUE before any INFO: a v1 server ("Handshake Steps").
             this.#version ??= 1;
             this.#initialCredits = credits;
@@ -719,21 +773,35 @@ export class WispClient {
 
     const password = extensions.find((e) => e.id === EXT_PASSWORD);
     const key = extensions.find((e) => e.id === EXT_KEY);
-    // Both carry "Required u8" first (draft 4); an empty payload is draft 2's
-    // form, where "the presence of this extension indicates that a username
-    // and password is required".
+    // Both carry "Required u8" first (draft 4); an empty password payload is
+    // draft 2's form, where "the presence of this extension indicates that a
+    // username and password is required".
     const passwordRequired = password !== undefined && (password.payload.byteLength === 0 || password.payload[0] !== 0);
     const keyRequired = key !== undefined && key.payload.byteLength > 0 && key.payload[0] !== 0;
-    if (keyRequired && !password) {
-      this.#fail(
-        new WispError(
-          'Wisp: the server requires key authentication (extension 0x03), which this client does not implement',
-          'AuthUnsupported',
-        ),
-      );
+    // Key authentication: "required u8, algorithms u8, challenge"; Ed25519
+    // is algorithm bit 0x01.
+    const keyEd25519 = key !== undefined && key.payload.byteLength >= 2 && (key.payload[1] & ED25519) !== 0;
+    const useKey = keyEd25519 && this.#keyAuth !== undefined;
+    const usePassword = password !== undefined && this.#auth !== undefined;
+    if (keyRequired && !useKey && !usePassword) {
+      if (this.#keyAuth !== undefined) {
+        this.#fail(
+          new WispError(
+            `Wisp: the server requires key authentication with algorithms 0x${(key.payload[1] ?? 0).toString(16)}, and this client signs with Ed25519 (0x01) only`,
+            'AuthUnsupported',
+          ),
+        );
+      } else {
+        this.#fail(
+          new WispError(
+            `Wisp: the server requires key authentication; pass { keyAuth: { publicKey, sign } }${password ? ' or { auth: { username, password } }' : ''}`,
+            'AuthMissingCredentials',
+          ),
+        );
+      }
       return;
     }
-    if ((passwordRequired || keyRequired) && this.#auth === undefined) {
+    if (passwordRequired && !usePassword && !useKey) {
       this.#fail(
         new WispError('Wisp: the server requires password authentication; pass { auth: { username, password } }', 'AuthMissingCredentials'),
       );
@@ -749,8 +817,8 @@ export class WispClient {
       e.set(payload, 5);
       entries.push(e);
     };
-    if (password && this.#auth) {
-      const { username, password: pw } = this.#auth;
+    if (usePassword) {
+      const { username, password: pw } = this.#auth!;
       const m = new Uint8Array(3 + username.byteLength + pw.byteLength);
       m[0] = username.byteLength;
       m[1] = pw.byteLength & 0xff; // u16 little-endian
@@ -761,16 +829,63 @@ export class WispClient {
     }
     if (extensions.some((e) => e.id === EXT_UDP)) entry(EXT_UDP, new Uint8Array(0)); // "There is no payload."
     if (extensions.some((e) => e.id === EXT_MOTD)) entry(EXT_MOTD, new Uint8Array(0)); // "The client does not need to send a payload."
-    const length = entries.reduce((n, e) => n + e.byteLength, 0);
-    const p = this.#packet(INFO, 0, 2 + length);
-    p[5] = 2;
-    p[6] = 0;
-    let off = 7;
-    for (const e of entries) {
-      p.set(e, off);
-      off += e.byteLength;
+    const send = (): void => {
+      const length = entries.reduce((n, e) => n + e.byteLength, 0);
+      const p = this.#packet(INFO, 0, 2 + length);
+      p[5] = 2;
+      p[6] = 0;
+      let off = 7;
+      for (const e of entries) {
+        p.set(e, off);
+        off += e.byteLength;
+      }
+      if (this.#ws.readyState === OPEN) this.#ws.send(p);
+    };
+    if (!useKey) {
+      send();
+      return;
     }
-    if (this.#ws.readyState === OPEN) this.#ws.send(p);
+    // The signature comes from the caller, perhaps asynchronously: hold the
+    // initial CONTINUE's credits (and so every stream) until INFO is out.
+    this.#infoSent = false;
+    const { publicKey, sign } = this.#keyAuth!;
+    const challenge = key.payload.slice(2);
+    void (async () => {
+      let signature: Uint8Array;
+      let hash: Uint8Array;
+      try {
+        [signature, hash] = await Promise.all([
+          Promise.resolve().then(() => sign(challenge)),
+          crypto.subtle.digest('SHA-256', publicKey as Uint8Array<ArrayBuffer>).then((d) => new Uint8Array(d)),
+        ]);
+        if (!(signature instanceof Uint8Array) || signature.byteLength !== 64)
+          throw new TypeError(
+            `keyAuth.sign returned ${signature instanceof Uint8Array ? `${signature.byteLength} bytes` : String(signature)}, not a 64-byte Ed25519 signature`,
+          );
+      } catch (e) {
+        this.#fail(
+          new WispError(
+            `Wisp: key authentication: signing the challenge failed: ${(e as Error)?.message ?? e}`,
+            'AuthSignFailed',
+            undefined,
+            { cause: e },
+          ),
+        );
+        return;
+      }
+      if (this.#failure !== undefined || this.#ws.readyState !== OPEN) return;
+      const m = new Uint8Array(1 + 32 + 64);
+      m[0] = ED25519;
+      m.set(hash, 1);
+      m.set(signature, 33);
+      entry(EXT_KEY, m);
+      send();
+      this.#infoSent = true;
+      if (this.#heldCredits >= 0 && this.#initialCredits < 0) {
+        this.#initialCredits = this.#heldCredits;
+        this.#markReady();
+      }
+    })();
   }
 
   /** Fail the connection from our side (a handshake we cannot complete) and close the WebSocket. */
