@@ -3,7 +3,7 @@
  * wasmtls (SIMD build) beside node:crypto (native OpenSSL), @noble/curves
  * and @noble/post-quantum (pure JS) and libsodium-wrappers (wasm), each on
  * the operations it has. Ratios are ours / peer.
- * `node bench/run.mjs pk`
+ * `node bench/run.mjs pk` (BENCH_PK=ECDSA for the rows whose name has it)
  */
 import * as nc from 'node:crypto';
 import { ed25519 as nEd, x25519 as nX } from '@noble/curves/ed25519.js';
@@ -23,8 +23,11 @@ const rnd = (n: number) => new Uint8Array(nc.randomBytes(n));
 type Row = [string, number, number | undefined, number | undefined, number | undefined];
 const rows: Row[] = [];
 type Fn = (() => unknown) | undefined;
+// BENCH_PK=P-256 (a substring of the row names) runs only the matching rows.
+const only = process.env.BENCH_PK;
 // One row: ours, node:crypto, noble, libsodium, measured interleaved.
 async function row(name: string, ours: Fn, node: Fn, noble: Fn, so: Fn): Promise<void> {
+  if (only !== undefined && !name.includes(only)) return;
   const fns: Record<string, () => unknown> = {};
   for (const [k, f] of [
     ['ours', ours],

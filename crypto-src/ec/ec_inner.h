@@ -151,4 +151,10 @@ uint32_t wt_ec_verify_combination(const wt_ec_curve *c, const uint8_t *u1,
 				  const uint8_t *u2, const wt_ec_point *Q,
 				  const uint8_t *r);
 
+/* r = 1/x mod m, all len-byte big-endian (len = c->len), m odd (c->p_bytes
+ * or c->n_bytes), x below m. Returns 0, or -1 when x has no inverse (x = 0)
+ * or the iteration bound is reached. Variable time: public values only. */
+int wt_ec_inv_vartime_be(const wt_ec_curve *c, uint8_t *r, const uint8_t *x,
+			 const uint8_t *m);
+
 #endif

@@ -507,6 +507,79 @@ static void hedged(uint32_t curve)
 	      "unknown curve");
 }
 
+/*
+ * The variable-time inversion of verification (binary GCD,
+ * ec_point_vartime.c) against Fermat's x^(m-2) (the constant-time power of
+ * ec_field_ct.c) and against x * (1/x) == 1, mod n and mod p: edge values
+ * (1, 2, m-1, m-2, powers of two, all-ones below m) and random ones.
+ */
+static void inverse_vartime(uint32_t curve)
+{
+	const wt_ec_curve *c = wt_ec_curve_get(curve);
+	size_t len = c->len, i;
+	int mod, t;
+	for (mod = 0; mod < 2; mod++) {
+		const uint8_t *m = mod ? c->p_bytes : c->n_bytes;
+		for (t = 0; t < 8 * (int)len + 200; t++) {
+			uint8_t x[WT_EC_MAXLEN], r[WT_EC_MAXLEN], f[WT_EC_MAXLEN];
+			uint32_t xm[WT_EC_MAXL], rm[WT_EC_MAXL], pm[WT_EC_MAXL],
+				one[WT_EC_MAXL];
+			memset(x, 0, len);
+			if (t < 8 * (int)len) { /* 2^t */
+				x[len - 1 - (size_t)t / 8] = (uint8_t)(1u << (t % 8));
+			} else if (t < 8 * (int)len + 4) { /* m-1, m-2, m-3, m-4 */
+				uint32_t borrow = (uint32_t)(t - 8 * (int)len) + 1;
+				for (i = len; i-- > 0;) {
+					uint32_t d = (uint32_t)m[i] - (borrow & 0xff);
+					x[i] = (uint8_t)d;
+					borrow = (borrow >> 8) + (d >> 31);
+				}
+			} else if (t == 8 * (int)len + 4) {
+				memset(x, 0xff, len);
+				x[0] = 0x7f;
+			} else {
+				wt_random(x, len);
+				if (t % 2)
+					x[0] >>= (t % 7) + 1;
+			}
+			if (!wt_ec_lt_be(x, m, len))
+				continue;
+			CHECK(wt_ec_inv_vartime_be(c, r, x, m) == 0,
+			      "curve %u mod %s t %d: inverse", curve, mod ? "p" : "n", t);
+			if (mod) {
+				wt_ec_fdecode(c, xm, x);
+				wt_ec_finv(c, pm, xm);
+				wt_ec_fencode(c, f, pm);
+				wt_ec_fdecode(c, rm, r);
+				c->fmul(rm, rm, xm);
+				CHECK(wt_ec_fequal(c, rm, c->one),
+				      "curve %u mod p t %d: x/x", curve, t);
+			} else {
+				wt_ec_ndecode(c, xm, x);
+				wt_ec_npow(c, pm, xm, c->n_minus_2);
+				wt_ec_nencode(c, f, pm);
+				wt_ec_ndecode(c, rm, r);
+				c->nmul(rm, rm, xm);
+				memset(one, 0, sizeof one);
+				one[0] = 1;
+				c->nmul(rm, rm, one); /* out of Montgomery form: 1 */
+				CHECK(rm[0] == 1 &&
+					      memcmp(rm + 1, one + 1, (c->nl - 1) * 4) ==
+						      0,
+				      "curve %u mod n t %d: x/x", curve, t);
+			}
+			CHECK(memcmp(r, f, len) == 0, "curve %u mod %s t %d: = Fermat",
+			      curve, mod ? "p" : "n", t);
+		}
+		{
+			uint8_t z[WT_EC_MAXLEN], r[WT_EC_MAXLEN];
+			memset(z, 0, len);
+			CHECK(wt_ec_inv_vartime_be(c, r, z, m) == -1,
+			      "curve %u: 0 has no inverse", curve);
+		}
+	}
+}
+
 int main(void)
 {
 	rfc6979(WT_P256, P256_X, P256_U, P256_SIGS,
@@ -515,6 +588,8 @@ int main(void)
 		sizeof P384_SIGS / sizeof P384_SIGS[0]);
 	group_law(WT_P256, P256_G, P256_N);
 	group_law(WT_P384, P384_G, P384_N);
+	inverse_vartime(WT_P256);
+	inverse_vartime(WT_P384);
 	field_weak_forms(WT_P256, 29);
 	field_weak_forms(WT_P384, 28);
 	decoding(WT_P256, P256_G);
