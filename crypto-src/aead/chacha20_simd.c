@@ -1,6 +1,6 @@
 /*
- * chacha20_simd.c: ChaCha20 (RFC 8439 section 2.4), eight (then four)
- * blocks per pass in 128-bit vectors where the target has them, one block
+ * chacha20_simd.c: ChaCha20 (RFC 8439 section 2.4), four blocks per
+ * pass in 128-bit vectors where the target has them, one block
  * at a time for short tails (vectors as the rows of the state), and one
  * block at a time in plain 32-bit code where there is no SIMD.
  *
@@ -15,9 +15,13 @@
  * bring each block's words together before the xor with the input.
  * Written with clang vector extensions, so the same code is wasm SIMD128
  * under -msimd128 and SSE2 natively (the native tests and Valgrind run
- * it). Rotations by 16 and 8 are byte shuffles (one i8x16.shuffle in
- * wasm, measured faster there than shifts); by 12 and 7, two shifts and
- * an or.
+ * it). The rotation by 16 is a 16-bit lane shuffle (V8 emits pshuflw +
+ * pshufhw for it); by 12, 8 and 7, two shifts and an or. A byte shuffle
+ * for the rotation by 8 costs more in V8 than the shifts: it has no
+ * 32-bit rotate and rebuilds the shuffle's 16-byte mask in a register
+ * (two 64-bit immediates, vmovq, vpinsrq) before every pshufb, five
+ * instructions against three (ChaCha20 alone at 16 KiB: 1.34 against
+ * 1.14 GB/s in Node, issue #16).
  */
 #include "inner.h"
 #include "chapol_inner.h"
@@ -131,12 +135,6 @@ WT_INLINE v4u32 rot16(v4u32 v)
 	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 2, 3, 0, 1, 6, 7, 4, 5,
 					      10, 11, 8, 9, 14, 15, 12, 13);
 }
-WT_INLINE v4u32 rot8(v4u32 v)
-{
-	/* rotated left 8: b3 b0 b1 b2 */
-	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 3, 0, 1, 2, 7, 4, 5, 6,
-					      11, 8, 9, 10, 15, 12, 13, 14);
-}
 #define ROTV(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 
 #define QRV(a, b, c, d)          \
@@ -149,7 +147,7 @@ WT_INLINE v4u32 rot8(v4u32 v)
 		b = ROTV(b, 12); \
 		a += b;          \
 		d ^= a;          \
-		d = rot8(d);     \
+		d = ROTV(d, 8);  \
 		c += d;          \
 		b ^= c;          \
 		b = ROTV(b, 7);  \
@@ -244,31 +242,6 @@ WT_INLINE void emit4(v4u32 a, v4u32 b, v4u32 c, v4u32 d, const uint8_t *in, uint
 		    k7 = splat(kw[7]);                                       \
 	const v4u32 n0 = splat(nw[0]), n1 = splat(nw[1]), n2 = splat(nw[2])
 
-/* Eight blocks (512 bytes) per pass, as two independent groups of four:
- * measured in V8 (x86-64) about 15% faster than one group per pass, the
- * second group's instructions filling the first one's latencies even
- * though 32 live vectors spill. Returns the bytes done. */
-static size_t run_simd8(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
-			const uint8_t *in, uint8_t *out, size_t len, uint32_t mask)
-{
-	SPLAT_INPUTS;
-	size_t done = 0;
-	while (len - done >= 512) {
-		GROUP_INIT(A, counter);
-		GROUP_INIT(B, counter + 4);
-		int i;
-		for (i = 0; i < 10; i++) {
-			GROUP_DOUBLE_ROUND(A);
-			GROUP_DOUBLE_ROUND(B);
-		}
-		GROUP_EMIT(A, done);
-		GROUP_EMIT(B, done + 256);
-		counter += 8;
-		done += 512;
-	}
-	return done;
-}
-
 /* Four blocks (exactly 256 bytes) from `counter`. */
 static void run_simd4(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
 		      const uint8_t *in, uint8_t *out, uint32_t mask)
@@ -348,12 +321,10 @@ void wt_chacha20_run(const uint32_t kw[8], const uint8_t nonce[12], uint32_t cou
 	nonce_words(nonce, nw);
 #ifdef WT_CHACHA_SIMD
 	{
-		size_t done = run_simd8(kw, nw, counter, in, out, len, mask);
-		counter += (uint32_t)(done / 64);
-		in += done;
-		out += done;
-		len -= done;
-		if (len >= 256) {
+		/* One group of four blocks per pass: two interleaved groups
+		 * (eight blocks, 32 live vectors on x86's 16) measured no
+		 * faster once the rotations were shifts, and cost code. */
+		while (len >= 256) {
 			run_simd4(kw, nw, counter, in, out, mask);
 			counter += 4;
 			in += 256;
