@@ -15,13 +15,16 @@
  * bring each block's words together before the xor with the input.
  * Written with clang vector extensions, so the same code is wasm SIMD128
  * under -msimd128 and SSE2 natively (the native tests and Valgrind run
- * it). The rotation by 16 is a 16-bit lane shuffle (V8 emits pshuflw +
- * pshufhw for it); by 12, 8 and 7, two shifts and an or. A byte shuffle
- * for the rotation by 8 costs more in V8 than the shifts: it has no
- * 32-bit rotate and rebuilds the shuffle's 16-byte mask in a register
- * (two 64-bit immediates, vmovq, vpinsrq) before every pshufb, five
- * instructions against three (ChaCha20 alone at 16 KiB: 1.34 against
- * 1.14 GB/s in Node, issue #16).
+ * it). Rotations by 12 and 7 are two shifts and an or. Rotations by 16
+ * and 8 move whole bytes: in wasm, an i8x16.swizzle whose index vector
+ * is a variable (see ROT_DECL), natively a shuffle and shifts. Measured
+ * in Node 20 on x86-64 (bench/chapol-kernels.sh, ChaCha20 alone at
+ * 16 KiB, issue #16): with a constant i8x16.shuffle, V8 rebuilds the
+ * 16-byte mask in a register before every pshufb (two 64-bit immediates,
+ * vmovq, vpinsrq: five instructions), 1.16 GB/s; with shifts for the
+ * rotation by 8, 1.36 GB/s; with the swizzle, which V8 lowers to one
+ * vpaddusb (with a constant in memory) and one vpshufb on the mask
+ * register, 1.52 GB/s.
  */
 #include "inner.h"
 #include "chapol_inner.h"
@@ -129,25 +132,41 @@ WT_INLINE v4u32 splat(uint32_t x)
 	return (v4u32){ x, x, x, x };
 }
 
-WT_INLINE v4u32 rot16(v4u32 v)
-{
-	/* Little-endian word b0 b1 b2 b3 rotated left 16: b2 b3 b0 b1. */
-	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 2, 3, 0, 1, 6, 7, 4, 5,
-					      10, 11, 8, 9, 14, 15, 12, 13);
-}
 #define ROTV(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+
+#ifdef __wasm_simd128__
+/* The byte-index vectors of the rotations by 8 and 16 (little-endian
+ * word b0 b1 b2 b3 rotated left 8: b3 b0 b1 b2; left 16: b2 b3 b0 b1).
+ * The empty asm hides their value from clang, which would otherwise fold
+ * the swizzles back into constant i8x16.shuffles (the slow form above).
+ * The indices are public constants, the data only what is permuted. */
+#define ROT_DECL                                                               \
+	v16u8 r8m = { 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14 };  \
+	v16u8 r16m = { 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 }; \
+	__asm__ volatile("" : "+r"(r8m));                                      \
+	__asm__ volatile("" : "+r"(r16m))
+#define ROT8(v) ((v4u32)__builtin_wasm_swizzle_i8x16((v16u8)(v), r8m))
+#define ROT16(v) ((v4u32)__builtin_wasm_swizzle_i8x16((v16u8)(v), r16m))
+#else
+#define ROT_DECL (void)0
+#define ROT8(v) ROTV(v, 8)
+/* Little-endian word b0 b1 b2 b3 rotated left 16: b2 b3 b0 b1. */
+#define ROT16(v)                                                                        \
+	((v4u32)__builtin_shufflevector((v16u8)(v), (v16u8)(v), 2, 3, 0, 1, 6, 7, 4, 5, \
+					10, 11, 8, 9, 14, 15, 12, 13))
+#endif
 
 #define QRV(a, b, c, d)          \
 	do {                     \
 		a += b;          \
 		d ^= a;          \
-		d = rot16(d);    \
+		d = ROT16(d);    \
 		c += d;          \
 		b ^= c;          \
 		b = ROTV(b, 12); \
 		a += b;          \
 		d ^= a;          \
-		d = ROTV(d, 8);  \
+		d = ROT8(d);     \
 		c += d;          \
 		b ^= c;          \
 		b = ROTV(b, 7);  \
@@ -240,7 +259,8 @@ WT_INLINE void emit4(v4u32 a, v4u32 b, v4u32 c, v4u32 d, const uint8_t *in, uint
 		    k3 = splat(kw[3]);                                       \
 	const v4u32 k4 = splat(kw[4]), k5 = splat(kw[5]), k6 = splat(kw[6]), \
 		    k7 = splat(kw[7]);                                       \
-	const v4u32 n0 = splat(nw[0]), n1 = splat(nw[1]), n2 = splat(nw[2])
+	const v4u32 n0 = splat(nw[0]), n1 = splat(nw[1]), n2 = splat(nw[2]); \
+	ROT_DECL
 
 /* Four blocks (exactly 256 bytes) from `counter`. */
 static void run_simd4(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
@@ -268,6 +288,7 @@ static void run_simd1(const uint32_t kw[8], const uint32_t nw[3], uint32_t count
 	const v4u32 b0 = { kw[0], kw[1], kw[2], kw[3] };
 	const v4u32 c0 = { kw[4], kw[5], kw[6], kw[7] };
 	const v4u32 m = splat(mask);
+	ROT_DECL;
 	while (len > 0) {
 		v4u32 a = a0, b = b0, c = c0;
 		v4u32 d0 = { counter, nw[0], nw[1], nw[2] }, d = d0;
