@@ -1,6 +1,6 @@
 /*
- * chacha20_simd.c: ChaCha20 (RFC 8439 section 2.4), eight (then four)
- * blocks per pass in 128-bit vectors where the target has them, one block
+ * chacha20_simd.c: ChaCha20 (RFC 8439 section 2.4), four blocks per
+ * pass in 128-bit vectors where the target has them, one block
  * at a time for short tails (vectors as the rows of the state), and one
  * block at a time in plain 32-bit code where there is no SIMD.
  *
@@ -15,9 +15,16 @@
  * bring each block's words together before the xor with the input.
  * Written with clang vector extensions, so the same code is wasm SIMD128
  * under -msimd128 and SSE2 natively (the native tests and Valgrind run
- * it). Rotations by 16 and 8 are byte shuffles (one i8x16.shuffle in
- * wasm, measured faster there than shifts); by 12 and 7, two shifts and
- * an or.
+ * it). Rotations by 12 and 7 are two shifts and an or. Rotations by 16
+ * and 8 move whole bytes: in wasm, an i8x16.swizzle whose index vector
+ * is a variable (see ROT_DECL), natively a shuffle and shifts. Measured
+ * in Node 20 on x86-64 (bench/chapol-kernels.sh, ChaCha20 alone at
+ * 16 KiB, issue #16): with a constant i8x16.shuffle, V8 rebuilds the
+ * 16-byte mask in a register before every pshufb (two 64-bit immediates,
+ * vmovq, vpinsrq: five instructions), 1.16 GB/s; with shifts for the
+ * rotation by 8, 1.36 GB/s; with the swizzle, which V8 lowers to one
+ * vpaddusb (with a constant in memory) and one vpshufb on the mask
+ * register, 1.52 GB/s.
  */
 #include "inner.h"
 #include "chapol_inner.h"
@@ -125,31 +132,41 @@ WT_INLINE v4u32 splat(uint32_t x)
 	return (v4u32){ x, x, x, x };
 }
 
-WT_INLINE v4u32 rot16(v4u32 v)
-{
-	/* Little-endian word b0 b1 b2 b3 rotated left 16: b2 b3 b0 b1. */
-	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 2, 3, 0, 1, 6, 7, 4, 5,
-					      10, 11, 8, 9, 14, 15, 12, 13);
-}
-WT_INLINE v4u32 rot8(v4u32 v)
-{
-	/* rotated left 8: b3 b0 b1 b2 */
-	return (v4u32)__builtin_shufflevector((v16u8)v, (v16u8)v, 3, 0, 1, 2, 7, 4, 5, 6,
-					      11, 8, 9, 10, 15, 12, 13, 14);
-}
 #define ROTV(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+
+#ifdef __wasm_simd128__
+/* The byte-index vectors of the rotations by 8 and 16 (little-endian
+ * word b0 b1 b2 b3 rotated left 8: b3 b0 b1 b2; left 16: b2 b3 b0 b1).
+ * The empty asm hides their value from clang, which would otherwise fold
+ * the swizzles back into constant i8x16.shuffles (the slow form above).
+ * The indices are public constants, the data only what is permuted. */
+#define ROT_DECL                                                               \
+	v16u8 r8m = { 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14 };  \
+	v16u8 r16m = { 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13 }; \
+	__asm__ volatile("" : "+r"(r8m));                                      \
+	__asm__ volatile("" : "+r"(r16m))
+#define ROT8(v) ((v4u32)__builtin_wasm_swizzle_i8x16((v16u8)(v), r8m))
+#define ROT16(v) ((v4u32)__builtin_wasm_swizzle_i8x16((v16u8)(v), r16m))
+#else
+#define ROT_DECL (void)0
+#define ROT8(v) ROTV(v, 8)
+/* Little-endian word b0 b1 b2 b3 rotated left 16: b2 b3 b0 b1. */
+#define ROT16(v)                                                                        \
+	((v4u32)__builtin_shufflevector((v16u8)(v), (v16u8)(v), 2, 3, 0, 1, 6, 7, 4, 5, \
+					10, 11, 8, 9, 14, 15, 12, 13))
+#endif
 
 #define QRV(a, b, c, d)          \
 	do {                     \
 		a += b;          \
 		d ^= a;          \
-		d = rot16(d);    \
+		d = ROT16(d);    \
 		c += d;          \
 		b ^= c;          \
 		b = ROTV(b, 12); \
 		a += b;          \
 		d ^= a;          \
-		d = rot8(d);     \
+		d = ROT8(d);     \
 		c += d;          \
 		b ^= c;          \
 		b = ROTV(b, 7);  \
@@ -242,32 +259,8 @@ WT_INLINE void emit4(v4u32 a, v4u32 b, v4u32 c, v4u32 d, const uint8_t *in, uint
 		    k3 = splat(kw[3]);                                       \
 	const v4u32 k4 = splat(kw[4]), k5 = splat(kw[5]), k6 = splat(kw[6]), \
 		    k7 = splat(kw[7]);                                       \
-	const v4u32 n0 = splat(nw[0]), n1 = splat(nw[1]), n2 = splat(nw[2])
-
-/* Eight blocks (512 bytes) per pass, as two independent groups of four:
- * measured in V8 (x86-64) about 15% faster than one group per pass, the
- * second group's instructions filling the first one's latencies even
- * though 32 live vectors spill. Returns the bytes done. */
-static size_t run_simd8(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
-			const uint8_t *in, uint8_t *out, size_t len, uint32_t mask)
-{
-	SPLAT_INPUTS;
-	size_t done = 0;
-	while (len - done >= 512) {
-		GROUP_INIT(A, counter);
-		GROUP_INIT(B, counter + 4);
-		int i;
-		for (i = 0; i < 10; i++) {
-			GROUP_DOUBLE_ROUND(A);
-			GROUP_DOUBLE_ROUND(B);
-		}
-		GROUP_EMIT(A, done);
-		GROUP_EMIT(B, done + 256);
-		counter += 8;
-		done += 512;
-	}
-	return done;
-}
+	const v4u32 n0 = splat(nw[0]), n1 = splat(nw[1]), n2 = splat(nw[2]); \
+	ROT_DECL
 
 /* Four blocks (exactly 256 bytes) from `counter`. */
 static void run_simd4(const uint32_t kw[8], const uint32_t nw[3], uint32_t counter,
@@ -295,6 +288,7 @@ static void run_simd1(const uint32_t kw[8], const uint32_t nw[3], uint32_t count
 	const v4u32 b0 = { kw[0], kw[1], kw[2], kw[3] };
 	const v4u32 c0 = { kw[4], kw[5], kw[6], kw[7] };
 	const v4u32 m = splat(mask);
+	ROT_DECL;
 	while (len > 0) {
 		v4u32 a = a0, b = b0, c = c0;
 		v4u32 d0 = { counter, nw[0], nw[1], nw[2] }, d = d0;
@@ -348,12 +342,10 @@ void wt_chacha20_run(const uint32_t kw[8], const uint8_t nonce[12], uint32_t cou
 	nonce_words(nonce, nw);
 #ifdef WT_CHACHA_SIMD
 	{
-		size_t done = run_simd8(kw, nw, counter, in, out, len, mask);
-		counter += (uint32_t)(done / 64);
-		in += done;
-		out += done;
-		len -= done;
-		if (len >= 256) {
+		/* One group of four blocks per pass: two interleaved groups
+		 * (eight blocks, 32 live vectors on x86's 16) measured no
+		 * faster once the rotations were shifts, and cost code. */
+		while (len >= 256) {
 			run_simd4(kw, nw, counter, in, out, mask);
 			counter += 4;
 			in += 256;

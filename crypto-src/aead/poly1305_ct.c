@@ -126,6 +126,11 @@ WT_INLINE v4u32 splat4(uint32_t x)
  * three pmuludq and several shifts (measured: the vector path then ran
  * at half the scalar speed). An empty volatile asm gives every product
  * its own copy of the operands. */
+/* Even so, V8 (Node 20, x86-64) lowers each extmul to two vpunpck (one
+ * per operand) and one vpmuludq: three instructions per two products,
+ * where native SSE2 code needs one pmuludq. That is what bounds this
+ * loop in wasm (bench/chapol-kernels.sh, 16 KiB: 2.3 GB/s in Node, 3.0
+ * GB/s the same C natively; issue #16). */
 #ifdef __wasm_simd128__
 #define OWN(x) __asm__ volatile("" : "+r"(x))
 #else
