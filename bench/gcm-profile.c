@@ -1,6 +1,6 @@
 /*
  * gcm-profile.c: where AES-GCM's time goes per 16 KiB record: AES-CTR
- * alone, GHASH alone and the whole seal, in MB/s. One source for both
+ * alone, GHASH alone and the whole seal (also as 1 KiB records), in MB/s. One source for both
  * sides of the comparison: `bash bench/gcm-profile.sh` builds it with emcc
  * (wasm SIMD128 and scalar; bench/gcm-profile-run.mjs times the exports
  * prof_init / prof_run in Node) and natively with clang-16 -O2 (main
@@ -64,6 +64,16 @@ static void run_seal(void)
 	wt_gcm_seal(&ctx, iv, 12, aad, 13, buf, LEN, out, tag);
 }
 
+/* The same bytes as 1 KiB records */
+static void run_seal1k(void)
+{
+	static const uint8_t iv[12] = { 9 }, aad[13] = { 7 };
+	uint8_t tag[16];
+	size_t off;
+	for (off = 0; off < LEN; off += 1024)
+		wt_gcm_seal(&ctx, iv, 12, aad, 13, buf + off, 1024, out + off, tag);
+}
+
 /* Entry points for bench/gcm-profile-run.mjs, which times several wasm
  * builds of this file interleaved in one process (one build's rows
  * against another's are then comparable on a loaded machine). */
@@ -80,10 +90,11 @@ __attribute__((used, visibility("default"))) int prof_init(int keylen, int impl)
 	return wt_gcm_init_impl(&ctx, key, (size_t)keylen, (uint32_t)impl);
 }
 
-/* k: 0 AES-CTR, 1 GHASH, 2 seal; reps records of LEN bytes. */
+/* k: 0 AES-CTR, 1 GHASH, 2 seal, 3 seal as 1 KiB records; reps times
+ * LEN bytes. */
 __attribute__((used, visibility("default"))) void prof_run(int k, int reps)
 {
-	void (*fns[3])(void) = { run_ctr, run_ghash, run_seal };
+	void (*fns[4])(void) = { run_ctr, run_ghash, run_seal, run_seal1k };
 	while (reps-- > 0)
 		fns[k]();
 }
@@ -91,24 +102,24 @@ __attribute__((used, visibility("default"))) void prof_run(int k, int reps)
 /* Native: gcm-profile keylen label [impl] */
 int main(int argc, char **argv)
 {
-	static const char *names[3] = { "aes-ctr", "ghash", "gcm-seal" };
-	static double t[3][RUNS];
+	static const char *names[4] = { "aes-ctr", "ghash", "gcm-seal", "seal-1k" };
+	static double t[4][RUNS];
 	int keylen = argc > 1 ? atoi(argv[1]) : 16, r, k;
 	const char *label = argc > 2 ? argv[2] : "";
 	if (prof_init(keylen, argc > 3 ? atoi(argv[3]) : 0) != 0) {
 		fprintf(stderr, "gcm-profile: bad key length or implementation\n");
 		return 1;
 	}
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 4; k++)
 		prof_run(k, 8);
 	for (r = 0; r < RUNS; r++) {
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 4; k++) {
 			double t0 = now();
 			prof_run(k, REPS);
 			t[k][r] = now() - t0;
 		}
 	}
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 4; k++) {
 		qsort(t[k], RUNS, sizeof(double), cmp);
 		printf("AES-%d %-9s %-24s %7.1f MB/s\n", keylen * 8, names[k], label,
 		       (double)LEN * REPS / t[k][0] / 1e6);
