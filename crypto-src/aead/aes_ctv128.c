@@ -196,31 +196,34 @@ WT_INLINE void add_round_key(v64 *q, const uint64_t *sk)
 }
 
 /* MixColumns in frame phase ph (see aes_ct64.c for the plane formula):
- * b = 2t ^ rot1(a) ^ rot2(t), t = a ^ rot1(a). */
+ * b = 2t ^ rot1(a) ^ rot2(t), t = a ^ rot1(a); per plane,
+ *   q'[b] = t[b-1] ^ r[b] ^ u[b] (^ t[7] for b = 1, 3, 4; t[-1] = t[7])
+ * with r = rot1(q), u = rot2(t). Computed plane by plane, in order, so
+ * that only t[7], r[7] ^ u[7] and the previous plane's t stay live
+ * besides the state: all 24 at once did not fit the 16 vector registers
+ * of x86-64. */
 WT_INLINE void mix_columns(v64 *q, int ph)
 {
-	/* Written out plane by plane: with the value barriers inside, clang
-	 * no longer unrolls a loop over b, and the arrays then live in memory. */
-#define R_(b)                                                 \
-	v64 r##b = rot8(lanes(q[b], ph)), t##b = q[b] ^ r##b, \
-	    u##b = rot16(lanes(t##b, 2 * ph))
-	R_(0);
-	R_(1);
-	R_(2);
-	R_(3);
-	R_(4);
-	R_(5);
-	R_(6);
-	R_(7);
-#undef R_
-	q[0] = t7 ^ r0 ^ u0;
-	q[1] = t0 ^ t7 ^ r1 ^ u1;
-	q[2] = t1 ^ r2 ^ u2;
-	q[3] = t2 ^ t7 ^ r3 ^ u3;
-	q[4] = t3 ^ t7 ^ r4 ^ u4;
-	q[5] = t4 ^ r5 ^ u5;
-	q[6] = t5 ^ r6 ^ u6;
-	q[7] = t6 ^ r7 ^ u7;
+	v64 r, t, u, t7, ru7, prev;
+	r = rot8(lanes(q[7], ph));
+	t7 = q[7] ^ r;
+	ru7 = r ^ rot16(lanes(t7, 2 * ph));
+	prev = t7;
+#define M_(b, extra)                 \
+	r = rot8(lanes(q[b], ph));   \
+	t = q[b] ^ r;                \
+	u = rot16(lanes(t, 2 * ph)); \
+	q[b] = prev ^ r ^ u extra;   \
+	prev = t
+	M_(0, );
+	M_(1, ^t7);
+	M_(2, );
+	M_(3, ^t7);
+	M_(4, ^t7);
+	M_(5, );
+	M_(6, );
+#undef M_
+	q[7] = prev ^ ru7;
 }
 
 /* One full round into frame phase PH: SubBytes, (free) ShiftRows,
