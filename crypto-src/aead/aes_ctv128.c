@@ -1,7 +1,6 @@
 /*
  * aes_ctv128.c: AES encryption (FIPS 197), bitsliced over 128-bit vectors,
- * eight blocks a batch (two batches at a time in the bulk CTR loop),
- * written with clang vector extensions: wasm SIMD128 in the SIMD build,
+ * eight blocks a batch, written with clang vector extensions: wasm SIMD128 in the SIMD build,
  * SSE2/NEON natively (tests, Valgrind). The scalar wasm build leaves it
  * out and uses aes_ct64.c.
  *
@@ -27,9 +26,14 @@
  * Speed notes (V8 on x86-64, where the module mostly runs): arbitrary
  * byte shuffles cost ~6 instructions each (pshufb plus building its mask),
  * so none is left inside the rounds; vector constants are rebuilt at every
- * use inside a loop, so the transposes take theirs as values loaded once;
- * and one batch's S-box dependency chains leave the core idle, so the bulk
- * loop runs two batches round by round (+20%; three were slower).
+ * use inside a loop, so the transposes take theirs as values loaded once.
+ * One batch at a time: two batches round by round (to fill the idle
+ * slots of one batch's S-box dependency chains) need 16 state vectors in
+ * x86-64's 16 registers, and V8 then spilled: 1,056 of the 2,694
+ * instructions of four rounds were stack loads and stores, against 279
+ * of 1,137 for one batch, which runs 1.3-1.4x faster per byte in Node 20
+ * on an AMD EPYC (bench/gcm-profile.sh; the two-batch loop had been
+ * measured +20% on another machine).
  */
 #include "aes_ct.h"
 
@@ -192,31 +196,35 @@ WT_INLINE void add_round_key(v64 *q, const uint64_t *sk)
 }
 
 /* MixColumns in frame phase ph (see aes_ct64.c for the plane formula):
- * b = 2t ^ rot1(a) ^ rot2(t), t = a ^ rot1(a). */
+ * b = 2t ^ rot1(a) ^ rot2(t), t = a ^ rot1(a); per plane,
+ *   q'[b] = t[b-1] ^ r[b] ^ u[b] (^ t[7] for b = 1, 3, 4; t[-1] = t[7])
+ * with r = rot1(q), u = rot2(t). Computed plane by plane, in order, so
+ * that only t[7], r[7] ^ u[7] and the previous plane's t are live besides
+ * the state (all 24 were, before): AES-CTR 1.03x in Node 20
+ * (bench/gcm-profile.sh). Not through fewer spills: V8's round loop has
+ * as many stack moves as before (296 against 279 per four rounds). */
 WT_INLINE void mix_columns(v64 *q, int ph)
 {
-	/* Written out plane by plane: with the value barriers inside, clang
-	 * no longer unrolls a loop over b, and the arrays then live in memory. */
-#define R_(b)                                                 \
-	v64 r##b = rot8(lanes(q[b], ph)), t##b = q[b] ^ r##b, \
-	    u##b = rot16(lanes(t##b, 2 * ph))
-	R_(0);
-	R_(1);
-	R_(2);
-	R_(3);
-	R_(4);
-	R_(5);
-	R_(6);
-	R_(7);
-#undef R_
-	q[0] = t7 ^ r0 ^ u0;
-	q[1] = t0 ^ t7 ^ r1 ^ u1;
-	q[2] = t1 ^ r2 ^ u2;
-	q[3] = t2 ^ t7 ^ r3 ^ u3;
-	q[4] = t3 ^ t7 ^ r4 ^ u4;
-	q[5] = t4 ^ r5 ^ u5;
-	q[6] = t5 ^ r6 ^ u6;
-	q[7] = t6 ^ r7 ^ u7;
+	v64 r, t, u, t7, ru7, prev;
+	r = rot8(lanes(q[7], ph));
+	t7 = q[7] ^ r;
+	ru7 = r ^ rot16(lanes(t7, 2 * ph));
+	prev = t7;
+#define M_(b, extra)                 \
+	r = rot8(lanes(q[b], ph));   \
+	t = q[b] ^ r;                \
+	u = rot16(lanes(t, 2 * ph)); \
+	q[b] = prev ^ r ^ u extra;   \
+	prev = t
+	M_(0, );
+	M_(1, ^t7);
+	M_(2, );
+	M_(3, ^t7);
+	M_(4, ^t7);
+	M_(5, );
+	M_(6, );
+#undef M_
+	q[7] = prev ^ ru7;
 }
 
 /* One full round into frame phase PH: SubBytes, (free) ShiftRows,
@@ -227,13 +235,6 @@ WT_INLINE void mix_columns(v64 *q, int ph)
 		mix_columns(q, PH);            \
 		add_round_key(q, sk + 16 * r); \
 	} while (0)
-#define ROUND2(PH)                             \
-	do {                                   \
-		sboxv(p);                      \
-		mix_columns(p, PH);            \
-		add_round_key(p, sk + 16 * r); \
-	} while (0)
-
 static void encrypt8(const uint64_t *sk, unsigned nr, v64 *q)
 {
 	/* r and nr are public (10, 12 or 14); the branches below only
@@ -264,44 +265,6 @@ static void encrypt8(const uint64_t *sk, unsigned nr, v64 *q)
 	}
 }
 
-/* Two batches, round by round: one batch's dependency chains (the S-box
- * circuit is 28 gates deep) leave the core idle; the other fills it. */
-static void encrypt16(const uint64_t *sk, unsigned nr, v64 *q, v64 *p)
-{
-	unsigned r = 1;
-	int b;
-	add_round_key(q, sk);
-	add_round_key(p, sk);
-	for (;;) {
-		ROUND(1);
-		ROUND2(1);
-		if (++r == nr)
-			break;
-		ROUND(2);
-		ROUND2(2);
-		if (++r == nr)
-			break;
-		ROUND(3);
-		ROUND2(3);
-		if (++r == nr)
-			break;
-		ROUND(0);
-		ROUND2(0);
-		if (++r == nr)
-			break;
-	}
-	sboxv(q);
-	sboxv(p);
-	add_round_key(q, sk + 16 * nr);
-	add_round_key(p, sk + 16 * nr);
-	if ((nr & 3) == 2) {
-		for (b = 0; b < 8; b++) {
-			q[b] = SHUF(q[b], PINV_2);
-			p[b] = SHUF(p[b], PINV_2);
-		}
-	}
-}
-
 WT_INLINE void counters(v64 *q, v32 base, uint32_t ctr)
 {
 	int j;
@@ -321,36 +284,12 @@ void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 		       uint32_t ok)
 {
 	v32 base = { wt_load32_le(cb), wt_load32_le(cb + 4), wt_load32_le(cb + 8), 0 };
-	v64 q[8], p[8], m = SPLAT(-(uint64_t)ok);
+	v64 q[8], m = SPLAT(-(uint64_t)ok);
 	masks k = ortho_masks();
 	uint8_t ks[128];
 	int j;
-	while (len >= 256) {
-		counters(q, base, ctr);
-		counters(p, base, ctr + 8);
-		ortho(q, &k);
-		ortho(p, &k);
-		encrypt16(sk, nr, q, p);
-		ortho(q, &k);
-		ortho(p, &k);
-		for (j = 0; j < 8; j++) {
-			storev(out + 16 * j, (loadv(in + 16 * j) ^ q[j]) & m);
-			storev(out + 128 + 16 * j, (loadv(in + 128 + 16 * j) ^ p[j]) & m);
-		}
-		in += 256;
-		out += 256;
-		len -= 256;
-		ctr += 16;
-	}
 	while (len > 0) {
-		for (j = 0; j < 8; j++) {
-			v32 blk = base;
-			uint32_t c = ctr + (uint32_t)j;
-			/* bytes 12..15 = be32(c), read as a little-endian lane */
-			blk[3] = (c >> 24) | ((c >> 8) & 0xFF00) | ((c << 8) & 0xFF0000) |
-				(c << 24);
-			q[j] = (v64)blk;
-		}
+		counters(q, base, ctr);
 		ortho(q, &k);
 		encrypt8(sk, nr, q);
 		ortho(q, &k);
@@ -372,7 +311,6 @@ void wt_aes_ctv128_ctr(const uint64_t *sk, unsigned nr, const uint8_t cb[12],
 		ctr += 8;
 	}
 	wt_wipe(q, sizeof q);
-	wt_wipe(p, sizeof p);
 }
 
 #endif /* WT_HAVE_AESV */
