@@ -13,6 +13,9 @@
 #include "inner.h"
 #include "int/wt_i32.h"
 
+/* With 128-bit vectors, i32_modpow2_ct.c provides wt_i32_modpow_ct. */
+#if !WT_I32_VEC
+
 #define WIN 4
 #define TAB (1u << WIN)
 
@@ -65,3 +68,5 @@ void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_
 	wt_wipe(tab, sizeof tab);
 	wt_wipe(t, sizeof t);
 }
+
+#endif

@@ -15,7 +15,14 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 			     const uint32_t *m, size_t len, uint32_t m0i)
 {
 	uint32_t b[WT_I32_MAX_LIMBS];
-	uint32_t ebits = wt_i32_bitlen(e, elen), i;
+	uint32_t ebits, i;
+#if WT_I32_VEC
+	if (len <= WT_I32_MAX_LIMBS / 2) { /* public: the modulus size */
+		wt_i32_vec_modpow_vartime_e(x, e, elen, m, len, m0i);
+		return;
+	}
+#endif
+	ebits = wt_i32_bitlen(e, elen);
 	if (ebits == 0)
 		return; /* caller's contract: e != 0 */
 	memcpy(b, x, len * sizeof *x);

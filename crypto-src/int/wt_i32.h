@@ -27,6 +27,17 @@
 /* 4096-bit moduli. */
 #define WT_I32_MAX_LIMBS 128
 
+/* 1 where clang's vector extensions map to 128-bit SIMD (wasm simd128,
+ * x86 SSE2, Arm NEON): the Montgomery exponentiation then runs two
+ * exponentiations side by side, one per 64-bit lane (i32_modpow2_ct.c).
+ * The scalar wasm build has 0. */
+#if defined(__clang__) && \
+	(defined(__wasm_simd128__) || defined(__SSE2__) || defined(__ARM_NEON))
+#define WT_I32_VEC 1
+#else
+#define WT_I32_VEC 0
+#endif
+
 /* Big-endian bytes to len limbs. Returns 1 if the value fits (excess
  * leading bytes are zero), else 0 (x then holds the value truncated).
  * Constant-time in the byte values. */
@@ -92,15 +103,34 @@ void wt_i32_from_mont(uint32_t *x, const uint32_t *m, size_t len, uint32_t m0i);
 /* x = x^e mod m in Montgomery form (x < m in Montgomery form in and out)
  * with a fixed 4-bit window: the exponent's elen limbs are all processed,
  * whatever their value, and each table entry is fetched by scanning the
- * whole table. Constant-time in x, e and m. */
+ * whole table. Constant-time in x, e and m. len <= WT_I32_MAX_LIMBS / 2
+ * (the primes of RSA-CRT; with WT_I32_VEC this is wt_i32_modpow2_ct with
+ * both lanes on m). */
 void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_t *m,
 		      const uint32_t *r2, size_t len, uint32_t m0i);
+
+/* The two exponentiations of RSA-CRT at once: xp = xp^ep mod p and
+ * xq = xq^eq mod q, both in Montgomery form and len limbs
+ * (len <= WT_I32_MAX_LIMBS / 2), exponents of elen limbs: the results of
+ * two calls of wt_i32_modpow_ct. With WT_I32_VEC, p and q are processed
+ * in the two lanes of 128-bit vectors (i32_modpow2_ct.c); without, it is
+ * the two calls. Constant-time in xp, xq, ep, eq, p and q. */
+void wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t *eq,
+		       size_t elen, const uint32_t *p, const uint32_t *q,
+		       const uint32_t *r2p, const uint32_t *r2q, size_t len, uint32_t p0i,
+		       uint32_t q0i);
 
 /* x = x^e mod m in Montgomery form, VARIABLE TIME in e (square and
  * multiply on e's bits): for public exponents only (RSA e). Constant-time
  * in x and m. e must be nonzero. */
 void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 			     const uint32_t *m, size_t len, uint32_t m0i);
+
+/* wt_i32_modpow_vartime_e over montmul2 with both lanes on m
+ * (i32_modpow2_ct.c), which it calls for len <= WT_I32_MAX_LIMBS / 2
+ * where WT_I32_VEC is 1. */
+void wt_i32_vec_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
+				 const uint32_t *m, size_t len, uint32_t m0i);
 
 /* d = x^-1 mod m for odd m and x < m, by a constant-time binary extended
  * GCD. Returns 1 if x was invertible (gcd 1), 0 otherwise (d is then

@@ -57,9 +57,15 @@ int wt_rsa_private_op(const wt_rsa_private_key *k, const uint8_t *em, uint8_t *s
 
 	/* The two halves, in Montgomery form modulo p and q. */
 	wt_i32_to_mont_wide(mp, t, ln, k->p, k->r2p, lp, k->p0i);
-	wt_i32_modpow_ct(mp, k->dp, lp, k->p, k->r2p, lp, k->p0i);
 	wt_i32_to_mont_wide(mq, t, ln, k->q, k->r2q, lq, k->q0i);
-	wt_i32_modpow_ct(mq, k->dq, lq, k->q, k->r2q, lq, k->q0i);
+	if (lp == lq) { /* public: the primes' sizes */
+		/* both at once, p and q in the two lanes of 128-bit vectors */
+		wt_i32_modpow2_ct(mp, mq, k->dp, k->dq, lp, k->p, k->q, k->r2p, k->r2q,
+				  lp, k->p0i, k->q0i);
+	} else {
+		wt_i32_modpow_ct(mp, k->dp, lp, k->p, k->r2p, lp, k->p0i);
+		wt_i32_modpow_ct(mq, k->dq, lq, k->q, k->r2q, lq, k->q0i);
+	}
 	wt_i32_from_mont(mq, k->q, lq, k->q0i); /* m2 */
 
 	/* h = qinv (m1 - m2) mod p: m2 (< q, maybe >= p) reduced into

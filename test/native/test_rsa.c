@@ -351,6 +351,25 @@ static void test_pem(void)
 
 /* ---- big integers ------------------------------------------------------------ */
 
+/* x = x^e mod m in Montgomery form by square and multiply over the
+ * scalar wt_i32_montmul: the reference for the vector code (which both
+ * modpow_ct and modpow_vartime_e use where WT_I32_VEC is 1). */
+static void ref_pow(uint32_t *x, const uint32_t *e, size_t elen, const uint32_t *m,
+		    const uint32_t *r2, size_t len, uint32_t m0i)
+{
+	uint32_t b[WT_I32_MAX_LIMBS], one[WT_I32_MAX_LIMBS];
+	size_t i;
+	memcpy(b, x, len * 4);
+	memset(one, 0, sizeof one);
+	one[0] = 1;
+	wt_i32_montmul(x, r2, one, m, len, m0i); /* Montgomery 1 */
+	for (i = 32 * elen; i-- > 0;) {
+		wt_i32_montmul(x, x, x, m, len, m0i);
+		if ((e[i >> 5] >> (i & 31)) & 1)
+			wt_i32_montmul(x, x, b, m, len, m0i);
+	}
+}
+
 static void test_i32(const wt_rsa_private_key *k)
 {
 	const wt_rsa_public_key *pk = &k->pub;
@@ -413,6 +432,66 @@ static void test_i32(const wt_rsa_private_key *k)
 		ok &= wt_i32_eq(a, b, lp);
 	}
 	CHECK(ok, "modpow_ct = modpow_vartime_e");
+	/* modpow_vartime_e (on n: the verification size) = the reference */
+	wt_random(rb, 4 * ln);
+	wt_i32_decode(a, ln, rb, 4 * ln - 1);
+	while (!wt_i32_lt(a, pk->n, ln))
+		a[ln - 1] >>= 1;
+	wt_i32_montmul(a, a, pk->r2, pk->n, ln, pk->n0i);
+	memcpy(b, a, ln * 4);
+	wt_i32_modpow_vartime_e(a, pk->e, pk->elimbs, pk->n, ln, pk->n0i);
+	ref_pow(b, pk->e, pk->elimbs, pk->n, pk->r2, ln, pk->n0i);
+	CHECK(wt_i32_eq(a, b, ln), "modpow_vartime_e = scalar square and multiply");
+	/* the two-lane exponentiation (p and q side by side) = square and
+	 * multiply over the scalar montmul in each lane, with exponents 0 and all ones and the
+	 * largest bases; and on an odd limb count (the top 33 limbs of n,
+	 * odd, with its top limb nonzero, in both lanes) */
+	ok = 1;
+	for (it = 0; it < 5; it++) {
+		uint32_t aq[WT_RSA_MAX_LIMBS], bq[WT_RSA_MAX_LIMBS], eq[WT_RSA_MAX_LIMBS];
+		uint32_t mo[WT_RSA_MAX_LIMBS], r2o[WT_RSA_MAX_LIMBS];
+		/* the q lane on q where it has p's limb count, else on p */
+		int qq = k->qlimbs == lp;
+		const uint32_t *mp_ = k->p, *mq_ = qq ? k->q : k->p;
+		const uint32_t *r2p_ = k->r2p, *r2q_ = qq ? k->r2q : k->r2p;
+		uint32_t p0i = k->p0i, q0i = qq ? k->q0i : k->p0i;
+		size_t len = lp;
+		if (it == 4) {
+			len = 33;
+			memcpy(mo, pk->n + ln - len, len * 4);
+			mo[0] |= 1;
+			p0i = q0i = wt_i32_ninv32(mo[0]);
+			wt_i32_mont_r2(r2o, mo, len, p0i);
+			mp_ = mq_ = mo;
+			r2p_ = r2q_ = r2o;
+		}
+		wt_random(rb, 4 * len);
+		wt_i32_decode(a, len, rb, 4 * len - 1);
+		wt_random(rb, 4 * len);
+		wt_i32_decode(aq, len, rb, 4 * len - 1);
+		if (it == 3) {
+			memcpy(a, k->p, lp * 4);
+			a[0] -= 2;
+			memcpy(aq, mq_, lp * 4);
+			aq[0] -= 2;
+		}
+		wt_i32_montmul(a, a, r2p_, mp_, len, p0i);
+		wt_i32_montmul(aq, aq, r2q_, mq_, len, q0i);
+		memcpy(b, a, len * 4);
+		memcpy(bq, aq, len * 4);
+		wt_random(rb, 4 * len);
+		wt_i32_decode(e, len, rb, 4 * len);
+		wt_random(rb, 4 * len);
+		wt_i32_decode(eq, len, rb, 4 * len);
+		if (it == 1)
+			memset(e, 0, len * 4), memset(eq, 0xff, len * 4);
+		wt_i32_modpow2_ct(a, aq, e, eq, len, mp_, mq_, r2p_, r2q_, len, p0i, q0i);
+		ref_pow(b, e, len, mp_, r2p_, len, p0i);
+		ref_pow(bq, eq, len, mq_, r2q_, len, q0i);
+		ok &= wt_i32_eq(a, b, len) & wt_i32_eq(aq, bq, len);
+	}
+	CHECK(ok,
+	      "modpow2_ct = scalar square and multiply per lane, even and odd lengths");
 	/* montsqr = montmul(a, a), including the largest values below m */
 	ok = 1;
 	for (it = 0; it < 16; it++) {
