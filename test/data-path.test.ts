@@ -199,6 +199,9 @@ describe('against Node tls over TCP (connect())', () => {
       if (chunks.length % 16 === 1) copies.push(Buffer.from(x.value).toString('hex'));
     }
     expect(sha(chunks)).toBe(sha([download]));
+    // Records buffered together come out as one chunk, never more than
+    // 64 KiB of them (Driver.readSome).
+    expect(Math.max(...chunks.map((x) => x.length))).toBeLessThanOrEqual(65536);
     // Chunks read early are unchanged after all the reads that followed.
     let k = 0;
     for (let i = 0; i < chunks.length; i += 16) expect(Buffer.from(chunks[i]).toString('hex')).toBe(copies[k++]);
