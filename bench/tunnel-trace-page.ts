@@ -6,6 +6,7 @@
  */
 import { WispClient, type WebSocketLike } from '../ts/adapters/wisp.js';
 import { connect } from '../ts/api/tls.js';
+import { Connection } from '../ts/core/connection.js';
 import { init } from '../ts/core/loader.js';
 import { TrustStore } from '../ts/core/x509.js';
 
@@ -15,6 +16,7 @@ interface Cfg {
   plainPort: number;
   caPem: string;
   samples: number;
+  calls?: boolean;
 }
 const w = window as unknown as { __result?: unknown };
 const enc = new TextEncoder();
@@ -55,9 +57,24 @@ async function request(r: ReadableStreamDefaultReader<Uint8Array>, wr: WritableS
   }
 }
 
+// BENCH_TRACE_CALLS: the engine calls too, with their durations.
+function traceCalls(): void {
+  const proto = Connection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['doHandshake', 'readEx', 'writeEx', 'shutdown', 'dispose']) {
+    const f = proto[name];
+    proto[name] = function (this: unknown, ...a: unknown[]) {
+      const t = performance.now();
+      const r = f.apply(this, a);
+      mark(`${name} ${(performance.now() - t).toFixed(2)} ms`);
+      return r;
+    };
+  }
+}
+
 try {
   const cfg = (await (await fetch('./config.json')).json()) as Cfg;
   await init(fetch('./wasmtls.wasm'));
+  if (cfg.calls) traceCalls();
   const wisp = new WispClient(traced(cfg.wispUrl));
   await wisp.ready;
   const ca = new TrustStore().addPEM(cfg.caPem);

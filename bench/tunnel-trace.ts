@@ -15,7 +15,7 @@ try {
     name: 'tunnel-trace',
     entry: `${root}bench/tunnel-trace-page.ts`,
     files: { 'wasmtls.wasm': process.env.BENCH_PROF_WASM ?? `${root}dist/wasmtls.wasm` },
-    config: { ...servers.info, samples: samples + 10 },
+    config: { ...servers.info, samples: samples + 10, calls: process.env.BENCH_TRACE_CALLS === '1' },
     timeoutMs: 120_000,
     cpuProfile: process.env.BENCH_TRACE_CPUPROFILE,
   });
