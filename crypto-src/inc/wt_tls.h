@@ -399,6 +399,13 @@ int wt_tls_write(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len)
 int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
 int wt_tls_read(wt_tls_conn *c, uint8_t *buf, size_t len);
 int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
+/* SSL_read_ex / SSL_peek_ex without the copy: *view points at up to len
+ * bytes of plaintext inside the connection's receive buffer (NULL on
+ * failure). The bytes stay there only until the next call on the
+ * connection (the next read opens a record over them, giving input may
+ * move them): copy them out before any. */
+int wt_tls_read_view(wt_tls_conn *c, size_t len, size_t *readbytes, const uint8_t **view,
+		     int peek);
 /* SSL_shutdown: 0 after sending close_notify, 1 once the peer's arrived,
  * < 0 see get_error. */
 int wt_tls_shutdown(wt_tls_conn *c);

@@ -237,8 +237,10 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 
 /* ---- SSL_read ------------------------------------------------------------------ */
 
+/* The plaintext is copied to buf, or (buf NULL) *view points at it in
+ * the receive buffer, where the record was opened in place. */
 static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes,
-		     int peek)
+		     const uint8_t **view, int peek)
 {
 	int r;
 	size_t n;
@@ -257,7 +259,10 @@ static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes
 	if (r <= 0)
 		return 0;
 	n = len < c->app_len ? len : c->app_len;
-	memcpy(buf, wt_tls_in(c) + c->app_off, n);
+	if (buf != NULL)
+		memcpy(buf, wt_tls_in(c) + c->app_off, n);
+	else
+		*view = wt_tls_in(c) + c->app_off;
 	if (!peek) {
 		c->app_off += n;
 		c->app_len -= n;
@@ -269,12 +274,19 @@ static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes
 
 int wt_tls_read_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes)
 {
-	return read_core(c, buf, len, readbytes, 0);
+	return read_core(c, buf, len, readbytes, NULL, 0);
 }
 
 int wt_tls_peek_ex(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes)
 {
-	return read_core(c, buf, len, readbytes, 1);
+	return read_core(c, buf, len, readbytes, NULL, 1);
+}
+
+int wt_tls_read_view(wt_tls_conn *c, size_t len, size_t *readbytes, const uint8_t **view,
+		     int peek)
+{
+	*view = NULL;
+	return read_core(c, NULL, len, readbytes, view, peek);
 }
 
 int wt_tls_read(wt_tls_conn *c, uint8_t *buf, size_t len)
@@ -282,7 +294,7 @@ int wt_tls_read(wt_tls_conn *c, uint8_t *buf, size_t len)
 	size_t n;
 	if (len > 0x7FFFFFFF)
 		len = 0x7FFFFFFF;
-	if (read_core(c, buf, len, &n, 0))
+	if (read_core(c, buf, len, &n, NULL, 0))
 		return (int)n;
 	return wt_tls_get_error(c, 0) == WT_TLS_ERROR_ZERO_RETURN ? 0 : -1;
 }

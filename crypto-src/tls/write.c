@@ -28,12 +28,13 @@ static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
 }
 #define FNV0 0xcbf29ce484222325ull
 
-/* The digest of buf[0..n) in the pieces write_ex2 seals: send_frag bytes
- * each (fixed once the handshake is done, before any write starts). */
-static uint64_t prefix_digest(const wt_tls_conn *c, const uint8_t *buf, size_t n)
+/* The digest of buf[0..n), h being that of buf[0..off), in the pieces
+ * write_ex2 seals: send_frag bytes each (fixed once the handshake is
+ * done, before any write starts), so off is a multiple of it. */
+static uint64_t digest_from(const wt_tls_conn *c, uint64_t h, const uint8_t *buf,
+			    size_t off, size_t n)
 {
-	uint64_t h = FNV0;
-	size_t off = 0, k;
+	size_t k;
 	while (off < n) {
 		k = n - off < c->send_frag ? n - off : c->send_frag;
 		h = fnv(h, buf + off, k);
@@ -41,6 +42,13 @@ static uint64_t prefix_digest(const wt_tls_conn *c, const uint8_t *buf, size_t n
 	}
 	return h;
 }
+
+static uint64_t prefix_digest(const wt_tls_conn *c, const uint8_t *buf, size_t n)
+{
+	return digest_from(c, FNV0, buf, 0, n);
+}
+
+static int write_records(wt_tls_conn *c, const uint8_t *buf, size_t *written);
 
 int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t len,
 		     uint32_t flags, size_t *written)
@@ -88,7 +96,23 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t 
 			return 0;
 		}
 	}
+	/* The digest is needed only by a retry, so only when this call
+	 * returns with the write unfinished: a write done in one call (the
+	 * bulk of them) never pays for it (it cost 5 % of a bulk transfer). */
+	{
+		size_t digested = c->wp_done;
+		r = write_records(c, buf, written);
+		if (r == 0 && c->wp_active)
+			c->wp_digest =
+				digest_from(c, c->wp_digest, buf, digested, c->wp_done);
+		return r;
+	}
+}
 
+/* write_ex2's loop: flush, seal the next record, until all is written or
+ * the outgoing side is full. */
+static int write_records(wt_tls_conn *c, const uint8_t *buf, size_t *written)
+{
 	for (;;) {
 		/* 1. What is sealed goes out first: a full outgoing side is
 		 * WANT_WRITE, and the bytes already consumed stay counted in
@@ -141,7 +165,6 @@ int wt_tls_write_ex2(wt_tls_conn *c, uint32_t token, const uint8_t *buf, size_t 
 			if (wt_tls_seal(c, CT_APPDATA, buf + c->wp_done, n))
 				return 0;
 			c->ku_silent = 0; /* post.c: no longer silent */
-			c->wp_digest = fnv(c->wp_digest, buf + c->wp_done, n);
 			c->wp_done += n;
 		}
 	}

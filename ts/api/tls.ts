@@ -31,7 +31,7 @@
  */
 import type { CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
 import { checkVersions, clientContext, serverContext } from '../core/configure.js';
-import { Connection, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
+import { Connection, MAX_RECORD, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
@@ -267,6 +267,8 @@ export interface TLSSocket {
 }
 
 const SLICE = 4 * 16384; // plaintext per engine write (NET_OUT has room for its records)
+/** At most this much plaintext per chunk of the readable (see Driver.readSome). */
+const COALESCE = 4 * 16384;
 /** How long a connection that sent a fatal alert goes on reading (and
  * discarding) before it closes the transport: see Driver.fail(). */
 const LINGER_MS = 2000;
@@ -870,7 +872,7 @@ class Driver {
         this.pendingEnd = this.failed ?? disposedError();
         continue;
       }
-      const r = c.readEx();
+      const r = this.readSome(c, rc.desiredSize ?? 0);
       if (r.ok) {
         rc.enqueue(r.data);
         this.noteSession();
@@ -903,6 +905,37 @@ class Driver {
         this.pendingEnd = await this.explain(err);
       }
     }
+  }
+
+  /**
+   * One chunk for the readable: a record, or when more input is already
+   * buffered, as many records as it holds, up to what the queue wants
+   * (at most COALESCE bytes), read straight into one array. A transport
+   * chunk carries several records (a Wisp DATA packet is one TCP read of
+   * the relay); one chunk for them all costs the reader one read() and
+   * the queue one enqueue instead of one per record. The array is sized
+   * by the ciphertext waiting, which bounds the plaintext it holds.
+   */
+  private readSome(c: Connection, want: number): { ok: boolean; data: Uint8Array } {
+    const waiting = c.pending() + c.network.unprocessed();
+    const size = Math.min(want, COALESCE, waiting);
+    if (size <= MAX_RECORD) return c.readEx();
+    const buf = new Uint8Array(size);
+    let got = 0;
+    while (got < size) {
+      const r = c.readEx(buf.subarray(got));
+      if (!r.ok) {
+        // Nothing read: the failure is this call's answer (getError).
+        if (got === 0) return r;
+        // Otherwise it comes again at the next read (WANT_READ, the
+        // peer's close_notify and errors all repeat).
+        break;
+      }
+      got += r.data.length;
+    }
+    // A partial record at the end of the input leaves room unused: keep
+    // the array when it is mostly full, else hand out a fitting copy.
+    return { ok: true, data: got * 2 >= size ? buf.subarray(0, got) : buf.slice(0, got) };
   }
 
   private endRead(): void {

@@ -226,9 +226,7 @@ export class Connection {
   private sendPtr = 0;
   private sendCap = 0;
   private sendOwner: object = {};
-  private readPtr = 0;
-  private readOwner: object = {};
-  /** Reads and writes copying through readPtr / sendPtr now. */
+  /** Reads and writes copying through the receive buffer / sendPtr now. */
   private copying = 0;
   private chain: Uint8Array[] | undefined;
   private stream: StreamState | undefined;
@@ -309,7 +307,7 @@ export class Connection {
   /** RELEASE_BUFFERS: give an idle connection's arena back (the C engine
    * wipes it and refuses while anything is buffered). */
   private maybeRelease(): void {
-    if (!(this.mode & SSL_MODE_RELEASE_BUFFERS) || this.arena === 0 || this.c === 0) return;
+    if (!(this.mode & SSL_MODE_RELEASE_BUFFERS) || this.arena === 0 || this.c === 0 || this.viewing !== 0) return;
     // After our close_notify nothing more is sent, so there is no bulk
     // transfer to keep the buffers for: give them back at once. Closing
     // many idle connections together then holds one arena at a time, not
@@ -360,7 +358,6 @@ export class Connection {
   private dropIdle(): void {
     if (this.arena !== 0 || this.copying !== 0 || !(this.mode & SSL_MODE_RELEASE_BUFFERS)) return;
     if (this.stream === undefined) this.dropSend();
-    this.dropRead();
   }
 
   /** Whether the connection holds its record buffers now (RELEASE_BUFFERS
@@ -665,90 +662,78 @@ export class Connection {
     return { ok: r === 1, written };
   }
 
-  private readPtrOf(): number {
-    this.live();
-    if (this.readPtr === 0) {
-      this.readPtr = allocFor(this.w, MAX_RECORD, 'a read buffer');
-      // Its own owner object: RELEASE_BUFFERS gives it back while idle.
-      this.readOwner = {};
-      track(this.readOwner, this.w, this.readPtr, MAX_RECORD);
-    }
-    return this.readPtr;
-  }
-
-  /** Where a read copies plaintext to: none for a server that has
-   * received nothing (the engine answers WANT_READ before it would
-   * copy), so such a connection holds no read buffer either. */
-  private readSpace(): number {
-    if (this.arena === 0 && this.x.wt_x_tls_awaiting_first(this.live()) !== 0) return 0;
-    return this.readPtrOf();
-  }
-
-  private dropRead(): void {
-    if (this.readPtr !== 0) {
-      untrack(this.readOwner);
-      this.w.wipe(this.readPtr, MAX_RECORD);
-      this.w.free(this.readPtr);
-    }
-    this.readPtr = 0;
-  }
-
   /** `SSL_read` into `buf`: > 0 bytes read (at most one record's, and at
    * most buf.length), 0 or < 0 see {@link getError} (0 with ZERO_RETURN:
    * close_notify). The first read runs the handshake. */
   read(buf: Uint8Array): number {
     abytes(buf, 'Connection.read buf');
-    const n = Math.min(buf.length, MAX_RECORD);
-    this.copying++;
-    let r: number;
-    try {
-      const p = this.readSpace();
-      r = this.call((c) => this.x.wt_x_tls_read(c, p, n));
-      if (r > 0) buf.set(this.w.u8().subarray(p, p + r));
-    } finally {
-      this.copying--;
-    }
-    this.dropIdle();
-    return r;
+    const r = this.readView(Math.min(buf.length, MAX_RECORD), 0, buf);
+    if (r >= 0) return r;
+    // SSL_read(3): 0 for close_notify, < 0 otherwise.
+    return this.x.wt_x_tls_get_error(this.live(), 0) === SSL_ERROR_ZERO_RETURN ? 0 : -1;
   }
 
-  private readCore(fn: string, max: number | Uint8Array | undefined, title: string): ReadResult {
+  /**
+   * One read without the engine's copy: the engine opens each record in
+   * place in its receive buffer and answers where the plaintext is; it is
+   * copied from there straight into `dest` (or a new array, left in
+   * `this.viewOut`). The bytes in wasm memory stay valid only until the
+   * next engine call (the next record is opened over them, input given
+   * moves them, an idle release wipes them), so no view of them ever
+   * leaves this method: RELEASE_BUFFERS waits (`viewing`) until the copy
+   * is made. Returns the byte count, or -1 (see getError(0)).
+   */
+  private readView(n: number, peek: number, dest?: Uint8Array): number {
+    this.copying++;
+    this.viewing++;
+    let got = -1;
+    try {
+      const r = this.call((c) => this.x.wt_x_tls_read_view(c, n, this.slot, peek));
+      if (r === 1) {
+        got = this.getSlot(0);
+        const p = this.getSlot(1);
+        const src = this.w.u8().subarray(p, p + got);
+        if (dest) dest.set(src);
+        else this.viewOut = src.slice();
+      }
+    } finally {
+      this.copying--;
+      this.viewing--;
+    }
+    this.maybeRelease();
+    this.dropIdle();
+    return got;
+  }
+
+  /** The copy {@link readView} made when it was given no destination. */
+  private viewOut: Uint8Array = EMPTY;
+  /** readView is between its engine call and its copy: no release. */
+  private viewing = 0;
+
+  private readCore(peek: number, max: number | Uint8Array | undefined, title: string): ReadResult {
     let dest: Uint8Array | undefined;
     let n: number;
     if (max instanceof Uint8Array) {
       dest = max;
       n = Math.min(dest.length, MAX_RECORD);
     } else n = Math.min(aint(max ?? MAX_RECORD, title, 0, 0x7fffffff), MAX_RECORD);
-    this.copying++;
-    let out: ReadResult;
-    try {
-      const p = this.readSpace();
-      const r = this.call((c) => this.x[fn](c, p, n, this.slot));
-      if (r !== 1) out = { ok: false, data: EMPTY };
-      else {
-        const got = this.getSlot();
-        const src = this.w.u8().subarray(p, p + got);
-        if (dest) {
-          dest.set(src);
-          out = { ok: true, data: dest.subarray(0, got) };
-        } else out = { ok: true, data: src.slice() };
-      }
-    } finally {
-      this.copying--;
-    }
-    this.dropIdle();
-    return out;
+    const got = this.readView(n, peek, dest);
+    if (got < 0) return { ok: false, data: EMPTY };
+    if (dest) return { ok: true, data: dest.subarray(0, got) };
+    const data = this.viewOut;
+    this.viewOut = EMPTY;
+    return { ok: true, data };
   }
 
   /** `SSL_read_ex`: `{ ok, data }` with up to `max` bytes (default and
    * limit: one record, 16,384), or into `buf` (data is a view of it). */
   readEx(max?: number | Uint8Array): ReadResult {
-    return this.readCore('wt_x_tls_read_ex', max, 'readEx max');
+    return this.readCore(0, max, 'readEx max');
   }
 
   /** `SSL_peek_ex`: as {@link readEx}, leaving the data to read. */
   peek(max?: number | Uint8Array): ReadResult {
-    return this.readCore('wt_x_tls_peek_ex', max, 'peek max');
+    return this.readCore(1, max, 'peek max');
   }
 
   /** `SSL_pending`: plaintext bytes readable without more input. */
@@ -1098,7 +1083,6 @@ export class Connection {
       this.arena = 0;
     }
     this.dropSend();
-    this.dropRead();
     w.wipe(this.c, this.csize + 16);
     w.free(this.c);
     this.c = 0;
