@@ -30,7 +30,8 @@
  * @module
  */
 import type { CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
-import { checkVersions, clientContext, serverContext } from '../core/configure.js';
+import { checkVersions } from '../core/configure.js';
+import { type Lease, leaseClientContext, leaseServerContext } from '../core/context-cache.js';
 import { Connection, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
@@ -347,7 +348,7 @@ export function connect(options: ConnectOptions): TLSSocket {
   const transport = transportOf(options, 'connect');
   const o = options;
   let ctx: TLSContext | undefined;
-  let own = false;
+  let lease: Lease | undefined;
   let conn: Connection | undefined;
   try {
     checkOptionNames(o, CONNECT_OPTIONS, 'connect');
@@ -363,8 +364,10 @@ export function connect(options: ConnectOptions): TLSSocket {
       if (o.ca !== undefined && reject && name === undefined) {
         throw new TypeError('connect: give `servername` (or `host`): the certificate is checked for that name');
       }
-      ctx = clientContext(o, 'connect');
-      own = true;
+      // Shared with the other connections whose options have the same
+      // value, and kept a moment after the last ends (core/context-cache).
+      lease = leaseClientContext(o, 'connect');
+      ctx = lease.ctx;
     } else {
       checkVersions(o, 'connect');
     }
@@ -384,10 +387,10 @@ export function connect(options: ConnectOptions): TLSSocket {
         offeredAuthorized = sess.authorized;
       }
     }
-    return new Driver(conn, own ? ctx : undefined, o, o.onSession, name, offeredAuthorized).socket;
+    return new Driver(conn, lease, o, o.onSession, name, offeredAuthorized).socket;
   } catch (e) {
     conn?.dispose();
-    if (own) ctx?.dispose();
+    lease?.release();
     return failed(transport, e);
   }
 }
@@ -402,23 +405,23 @@ export function accept(options: AcceptOptions): TLSSocket {
   const transport = transportOf(options, 'accept');
   const o = options;
   let ctx: TLSContext | undefined;
-  let own = false;
+  let lease: Lease | undefined;
   let conn: Connection | undefined;
   try {
     checkOptionNames(o, ACCEPT_OPTIONS, 'accept');
     ctx = o.context;
     if (!ctx) {
-      ctx = serverContext(o, 'accept');
-      own = true;
+      lease = leaseServerContext(o, 'accept');
+      ctx = lease.ctx;
     } else {
       checkVersions(o, 'accept');
     }
     conn = new Connection(ctx);
     conn.setAcceptState();
-    return new Driver(conn, own ? ctx : undefined, o, undefined, undefined, false).socket;
+    return new Driver(conn, lease, o, undefined, undefined, false).socket;
   } catch (e) {
     conn?.dispose();
-    if (own) ctx?.dispose();
+    lease?.release();
     return failed(transport, e);
   }
 }
@@ -498,7 +501,8 @@ class Driver {
 
   constructor(
     private readonly conn: Connection,
-    private readonly ownCtx: TLSContext | undefined,
+    /** The context lent by the cache (none when the caller gave one). */
+    private readonly lease: Lease | undefined,
     private readonly o: CommonOptions,
     private readonly onSession: ((s: Uint8Array) => void) | undefined,
     private readonly name: string | undefined,
@@ -1127,7 +1131,7 @@ class Driver {
     if (linger) {
       // The engine has nothing more to say: free it before waiting.
       this.conn.dispose();
-      this.ownCtx?.dispose();
+      this.lease?.release();
       await this.linger();
     }
     try {
@@ -1139,7 +1143,7 @@ class Driver {
     }
     if (!linger) {
       this.conn.dispose();
-      this.ownCtx?.dispose();
+      this.lease?.release();
     }
     if (err === undefined) this.resolveClosed();
     else this.rejectClosed(err);
