@@ -55,7 +55,8 @@ interface Entry {
   key: string;
   ctx: TLSContext;
   users: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last connection using it ended (Date.now()). */
+  idleSince: number;
   /** Strings this entry holds in {@link strings} (released with it). */
   strs: string[];
   /** Byte options and the copy of their content the context was built from. */
@@ -73,6 +74,9 @@ export interface Lease {
 const entries = new Map<string, Entry>();
 /** Idle entries, least recently used first (a Set keeps insertion order). */
 const idle = new Set<Entry>();
+/** One timer for every idle entry, armed while there is one (a timer set
+ * and cleared per connection cost more than the rest of a cache hit). */
+let sweeper: ReturnType<typeof setTimeout> | undefined;
 /** Strings in keys: an id each, counted by the entries holding them, so a
  * long PEM text is hashed by the Map (once per string object: V8 keeps the
  * hash) rather than copied into each key. */
@@ -91,6 +95,22 @@ export function contextCacheStats(): { built: number; live: number; idle: number
 /** Free every idle context now (each is built again when next needed). */
 export function releaseIdleContexts(): void {
   for (const e of [...idle]) drop(e);
+  if (sweeper !== undefined) clearTimeout(sweeper);
+  sweeper = undefined;
+}
+
+/** Drop the entries idle for IDLE_MS; come back for the others. */
+function sweep(): void {
+  sweeper = undefined;
+  const now = Date.now();
+  for (const e of idle) {
+    const left = e.idleSince + IDLE_MS - now;
+    if (left > 0) {
+      sweeper = backgroundTimer(sweep, left);
+      return;
+    }
+    drop(e);
+  }
 }
 
 /** A client context for `o` (see {@link clientContext}), shared. */
@@ -223,7 +243,7 @@ function lease(o: ContextPolicy, role: string, build: () => TLSContext): Lease {
       key,
       ctx,
       users: 0,
-      timer: undefined,
+      idleSince: 0,
       strs: p.strs,
       bytes: p.bytes.map((b) => [b, b.slice()]),
       stores: p.stores.map((s) => [s, handleOf(s)]),
@@ -233,8 +253,6 @@ function lease(o: ContextPolicy, role: string, build: () => TLSContext): Lease {
   }
   const entry = e;
   entry.users++;
-  if (entry.timer !== undefined) clearTimeout(entry.timer);
-  entry.timer = undefined;
   idle.delete(entry);
   let released = false;
   return {
@@ -247,9 +265,10 @@ function lease(o: ContextPolicy, role: string, build: () => TLSContext): Lease {
         drop(entry);
         return;
       }
+      entry.idleSince = Date.now();
       idle.add(entry);
-      entry.timer = backgroundTimer(() => drop(entry), IDLE_MS);
       if (idle.size > MAX_IDLE) drop(idle.values().next().value as Entry);
+      sweeper ??= backgroundTimer(sweep, IDLE_MS);
     },
   };
 }
@@ -257,8 +276,6 @@ function lease(o: ContextPolicy, role: string, build: () => TLSContext): Lease {
 /** Forget an entry and dispose its context (freed at once, or when the
  * connections still using it are disposed: TLSContext counts them). */
 function drop(e: Entry): void {
-  if (e.timer !== undefined) clearTimeout(e.timer);
-  e.timer = undefined;
   idle.delete(e);
   if (entries.get(e.key) === e) entries.delete(e.key);
   for (const v of e.strs) {
