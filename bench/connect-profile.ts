@@ -5,7 +5,9 @@
  *
  *   node --cpu-prof --cpu-prof-dir=build/prof bench/run.mjs connect-profile
  *
- *   PROFILE_CLIENT=wasmtls|node|both   (default both: interleaved rounds)
+ *   PROFILE_CLIENT=wasmtls|node|both|tcp   (default both: interleaved
+ *                                      rounds; tcp: the transport alone,
+ *                                      connect and close, no TLS: the floor)
  *   PROFILE_N=n                        connections per round (default 300)
  *   PROFILE_ROUNDS=r                   rounds (default 5)
  *   PROFILE_CA=roots                   `ca` is the test certificate plus
@@ -72,10 +74,18 @@ async function round(fn: () => Promise<void>): Promise<number> {
   const cu = process.cpuUsage(c0);
   return (cu.user + cu.system) / 1000 / N;
 }
+async function tcpFloor(): Promise<void> {
+  const t = await connectTcp({ host: '127.0.0.1', port });
+  await t.close();
+}
+
 const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const clients: [string, () => Promise<void>][] = [];
-if (which !== 'node') clients.push(['wasmtls connect()', wasmtlsClient]);
-if (which !== 'wasmtls') clients.push(['Node tls.connect', nodeClient]);
+if (which === 'tcp') clients.push(['TCP connect + close (no TLS)', tcpFloor]);
+else {
+  if (which !== 'node') clients.push(['wasmtls connect()', wasmtlsClient]);
+  if (which !== 'wasmtls') clients.push(['Node tls.connect', nodeClient]);
+}
 for (const [, fn] of clients) for (let i = 0; i < 20; i++) await fn();
 const used0 = wasm().memoryUsage().used;
 const res = clients.map(() => [] as number[]);

@@ -614,6 +614,11 @@ class Driver {
   /** Hand the transport whatever the engine has to send; resolves once it
    * took it (the writer keeps the order of concurrent sends). */
   private send(): Promise<void> {
+    // Whatever sendSoon() waited for goes now.
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     // A callback may have disposed the connection (its SSL call then
     // threw ERR_STREAM_DESTROYED): nothing is left to send.
     if (this.finished || this.conn.disposed) return Promise.resolve();
@@ -638,6 +643,19 @@ class Driver {
     }
   }
 
+  /** Output that may wait for the application's next write: sent at the
+   * next turn of the event loop unless a send() took it first. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private sendSoon(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.finished) return;
+      this.send().catch((e: unknown) => void this.transportFailed(e));
+    }, 0);
+  }
+
   /** Give the engine more ciphertext; false once the transport ended. */
   private async feed(): Promise<boolean> {
     // The handshake may resume after close() disposed the engine, and a
@@ -652,7 +670,7 @@ class Driver {
       } catch (e) {
         throw transportFault(e);
       }
-      if (this.finished) throw this.failed ?? new Error('wasmtls: connection closed');
+      if (this.finished) throw this.failed ?? this.closedError();
       if (r.done) {
         this.eof = true;
         this.conn.network.end();
@@ -675,12 +693,24 @@ class Driver {
     if (this.finished) throw this.closedError();
   }
 
+  /** The error of a connection that ended normally, made once: a normal
+   * close reached it from the writable, the pending read and finish()
+   * (three Errors, each capturing a stack: issue #16, "an Error built on
+   * every normal close"). Made again if the connection has since ended
+   * itself, whose message says why. */
+  private closedErr: Error | undefined;
+  private closedErrAuto = false;
+
   private closedError(): Error {
-    return new Error(
-      this.autoEnded
-        ? "wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer's close_notify)"
-        : 'wasmtls: connection closed',
-    );
+    if (this.closedErr === undefined || this.closedErrAuto !== this.autoEnded) {
+      this.closedErrAuto = this.autoEnded;
+      this.closedErr = new Error(
+        this.autoEnded
+          ? "wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer's close_notify)"
+          : 'wasmtls: connection closed',
+      );
+    }
+    return this.closedErr;
   }
 
   private error(what: string): Error {
@@ -716,8 +746,14 @@ class Driver {
         }
         throw this.error('handshake failed');
       }
-      await this.send();
       this.check();
+      // Our last flight (a TLS 1.3 client's Finished, a server's tickets)
+      // goes out with what the application writes in the same turn (its
+      // request, or close()'s close_notify): one transport write instead
+      // of two, and on a tunnel one frame (issue #16: a write costs more
+      // CPU than the record in it). Nothing written by then: alone, at the
+      // next turn.
+      if (this.conn.network.pending() > 0) this.sendSoon();
       this.info = this.makeInfo();
       // A TLS 1.2 session exists once the handshake is done (its ticket
       // came before the server's Finished, or it has only a session ID):
@@ -862,7 +898,7 @@ class Driver {
       }
       if (this.finished) {
         try {
-          rc.error(this.failed ?? new Error('wasmtls: connection closed'));
+          rc.error(this.failed ?? this.closedError());
         } catch {
           /* closed */
         }
@@ -888,7 +924,9 @@ class Driver {
       try {
         if (e === 'WANT_READ' || e === 'WANT_WRITE') {
           this.noteSession();
-          await this.send(); // KeyUpdate answers, alerts
+          // KeyUpdate answers, alerts; right after the handshake, what
+          // it left waits for the application's first write (sendSoon).
+          if (this.flushTimer === undefined) await this.send();
           // At the transport's end the engine knows it (network.end) and
           // the next readEx says ZERO_RETURN or SYSCALL.
           if (e === 'WANT_READ' && !(await this.feed()) && ++this.eofSpins > 2) {
@@ -1121,6 +1159,8 @@ class Driver {
       /* closed */
     }
     this.endTurn?.();
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.clearHandshakeTimer();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -1154,7 +1194,11 @@ class Driver {
     if (this.finished) return;
     if (this.failed === undefined) this.failed = e;
     try {
-      if (!this.conn.disposed && (!this.conn.isInitFinished || this.conn.error)) await bounded(this.send(), 1000);
+      // Our alert; or the handshake's last flight still waiting for the
+      // application's first write (sendSoon), which the peer is owed.
+      if (!this.conn.disposed && (!this.conn.isInitFinished || this.conn.error || this.flushTimer !== undefined)) {
+        await bounded(this.send(), 1000);
+      }
     } catch {
       /* the transport is gone */
     }
@@ -1362,7 +1406,7 @@ class Driver {
     }
     // Before the handshake finished both streams fail with its error
     // (there was never any data); after it, the readable ends cleanly.
-    const err = this.failed ?? new Error('wasmtls: connection closed');
+    const err = this.failed ?? this.closedError();
     try {
       if (this.failed === undefined) this.rc.close();
       else this.rc.error(err);
