@@ -45,6 +45,7 @@ import type { Transport } from '../adapters/types.js';
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
 export { TLSError } from '../core/errors.js';
+export { releaseIdleContexts } from '../core/context-cache.js';
 
 /** Options shared by {@link connect} and {@link accept}. */
 export interface CommonOptions {
@@ -118,7 +119,11 @@ export interface CommonOptions {
    */
   allowHalfOpen?: boolean;
   /** A ready {@link TLSContext} to use instead of building one from the
-   * options above (it is not disposed when the connection ends). */
+   * options above (it is not disposed when the connection ends). Without
+   * it, connections whose options have the same value (the same `ca`
+   * text or bytes, the same TrustStore, cert, key, versions, suites...)
+   * share one context, kept 2 s after the last of them ended for the next
+   * one, then freed; `releaseIdleContexts()` (`wasmtls/tls`) frees the idle ones now. */
   context?: TLSContext;
   /**
    * Milliseconds the handshake may take before it is abandoned: `opened`
