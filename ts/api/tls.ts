@@ -619,11 +619,6 @@ class Driver {
   /** Hand the transport whatever the engine has to send; resolves once it
    * took it (the writer keeps the order of concurrent sends). */
   private send(): Promise<void> {
-    // Whatever sendSoon() waited for goes now.
-    if (this.flushTimer !== undefined) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
     // A callback may have disposed the connection (its SSL call then
     // threw ERR_STREAM_DESTROYED): nothing is left to send.
     if (this.finished || this.conn.disposed) return Promise.resolve();
@@ -646,19 +641,6 @@ class Driver {
       // a rejection like any other, so every caller's catch sees it.
       return Promise.reject(transportFault(e));
     }
-  }
-
-  /** Output that may wait for the application's next write: sent at the
-   * next turn of the event loop unless a send() took it first. */
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-
-  private sendSoon(): void {
-    if (this.flushTimer !== undefined) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      if (this.finished) return;
-      this.send().catch((e: unknown) => void this.transportFailed(e));
-    }, 0);
   }
 
   /** Give the engine more ciphertext; false once the transport ended. */
@@ -751,14 +733,8 @@ class Driver {
         }
         throw this.error('handshake failed');
       }
+      await this.send();
       this.check();
-      // Our last flight (a TLS 1.3 client's Finished, a server's tickets)
-      // goes out with what the application writes in the same turn (its
-      // request, or close()'s close_notify): one transport write instead
-      // of two, and on a tunnel one frame (issue #16: a write costs more
-      // CPU than the record in it). Nothing written by then: alone, at the
-      // next turn.
-      if (this.conn.network.pending() > 0) this.sendSoon();
       this.info = this.makeInfo();
       // A TLS 1.2 session exists once the handshake is done (its ticket
       // came before the server's Finished, or it has only a session ID):
@@ -929,9 +905,7 @@ class Driver {
       try {
         if (e === 'WANT_READ' || e === 'WANT_WRITE') {
           this.noteSession();
-          // KeyUpdate answers, alerts; right after the handshake, what
-          // it left waits for the application's first write (sendSoon).
-          if (this.flushTimer === undefined) await this.send();
+          await this.send(); // KeyUpdate answers, alerts
           // At the transport's end the engine knows it (network.end) and
           // the next readEx says ZERO_RETURN or SYSCALL.
           if (e === 'WANT_READ' && !(await this.feed()) && ++this.eofSpins > 2) {
@@ -1164,8 +1138,6 @@ class Driver {
       /* closed */
     }
     this.endTurn?.();
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
     this.clearHandshakeTimer();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
@@ -1199,11 +1171,7 @@ class Driver {
     if (this.finished) return;
     if (this.failed === undefined) this.failed = e;
     try {
-      // Our alert; or the handshake's last flight still waiting for the
-      // application's first write (sendSoon), which the peer is owed.
-      if (!this.conn.disposed && (!this.conn.isInitFinished || this.conn.error || this.flushTimer !== undefined)) {
-        await bounded(this.send(), 1000);
-      }
+      if (!this.conn.disposed && (!this.conn.isInitFinished || this.conn.error)) await bounded(this.send(), 1000);
     } catch {
       /* the transport is gone */
     }
