@@ -30,7 +30,8 @@
  * @module
  */
 import type { CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
-import { checkVersions, clientContext, serverContext } from '../core/configure.js';
+import { checkVersions } from '../core/configure.js';
+import { type Lease, leaseClientContext, leaseServerContext } from '../core/context-cache.js';
 import { Connection, MAX_RECORD, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
@@ -44,6 +45,7 @@ import type { Transport } from '../adapters/types.js';
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
 export { TLSError } from '../core/errors.js';
+export { releaseIdleContexts } from '../core/context-cache.js';
 
 /** Options shared by {@link connect} and {@link accept}. */
 export interface CommonOptions {
@@ -117,7 +119,11 @@ export interface CommonOptions {
    */
   allowHalfOpen?: boolean;
   /** A ready {@link TLSContext} to use instead of building one from the
-   * options above (it is not disposed when the connection ends). */
+   * options above (it is not disposed when the connection ends). Without
+   * it, connections whose options have the same value (the same `ca`
+   * text or bytes, the same TrustStore, cert, key, versions, suites...)
+   * share one context, kept 2 s after the last of them ended for the next
+   * one, then freed; `releaseIdleContexts()` (`wasmtls/tls`) frees the idle ones now. */
   context?: TLSContext;
   /**
    * Milliseconds the handshake may take before it is abandoned: `opened`
@@ -349,7 +355,7 @@ export function connect(options: ConnectOptions): TLSSocket {
   const transport = transportOf(options, 'connect');
   const o = options;
   let ctx: TLSContext | undefined;
-  let own = false;
+  let lease: Lease | undefined;
   let conn: Connection | undefined;
   try {
     checkOptionNames(o, CONNECT_OPTIONS, 'connect');
@@ -365,8 +371,10 @@ export function connect(options: ConnectOptions): TLSSocket {
       if (o.ca !== undefined && reject && name === undefined) {
         throw new TypeError('connect: give `servername` (or `host`): the certificate is checked for that name');
       }
-      ctx = clientContext(o, 'connect');
-      own = true;
+      // Shared with the other connections whose options have the same
+      // value, and kept a moment after the last ends (core/context-cache).
+      lease = leaseClientContext(o, 'connect');
+      ctx = lease.ctx;
     } else {
       checkVersions(o, 'connect');
     }
@@ -386,10 +394,10 @@ export function connect(options: ConnectOptions): TLSSocket {
         offeredAuthorized = sess.authorized;
       }
     }
-    return new Driver(conn, own ? ctx : undefined, o, o.onSession, name, offeredAuthorized).socket;
+    return new Driver(conn, lease, o, o.onSession, name, offeredAuthorized).socket;
   } catch (e) {
     conn?.dispose();
-    if (own) ctx?.dispose();
+    lease?.release();
     return failed(transport, e);
   }
 }
@@ -404,23 +412,23 @@ export function accept(options: AcceptOptions): TLSSocket {
   const transport = transportOf(options, 'accept');
   const o = options;
   let ctx: TLSContext | undefined;
-  let own = false;
+  let lease: Lease | undefined;
   let conn: Connection | undefined;
   try {
     checkOptionNames(o, ACCEPT_OPTIONS, 'accept');
     ctx = o.context;
     if (!ctx) {
-      ctx = serverContext(o, 'accept');
-      own = true;
+      lease = leaseServerContext(o, 'accept');
+      ctx = lease.ctx;
     } else {
       checkVersions(o, 'accept');
     }
     conn = new Connection(ctx);
     conn.setAcceptState();
-    return new Driver(conn, own ? ctx : undefined, o, undefined, undefined, false).socket;
+    return new Driver(conn, lease, o, undefined, undefined, false).socket;
   } catch (e) {
     conn?.dispose();
-    if (own) ctx?.dispose();
+    lease?.release();
     return failed(transport, e);
   }
 }
@@ -500,7 +508,8 @@ class Driver {
 
   constructor(
     private readonly conn: Connection,
-    private readonly ownCtx: TLSContext | undefined,
+    /** The context lent by the cache (none when the caller gave one). */
+    private readonly lease: Lease | undefined,
     private readonly o: CommonOptions,
     private readonly onSession: ((s: Uint8Array) => void) | undefined,
     private readonly name: string | undefined,
@@ -650,7 +659,7 @@ class Driver {
       } catch (e) {
         throw transportFault(e);
       }
-      if (this.finished) throw this.failed ?? new Error('wasmtls: connection closed');
+      if (this.finished) throw this.failed ?? this.closedError();
       if (r.done) {
         this.eof = true;
         this.conn.network.end();
@@ -673,12 +682,24 @@ class Driver {
     if (this.finished) throw this.closedError();
   }
 
+  /** The error of a connection that ended normally, made once: a normal
+   * close reached it from the writable, the pending read and finish()
+   * (three Errors, each capturing a stack: issue #16, "an Error built on
+   * every normal close"). Made again if the connection has since ended
+   * itself, whose message says why. */
+  private closedErr: Error | undefined;
+  private closedErrAuto = false;
+
   private closedError(): Error {
-    return new Error(
-      this.autoEnded
-        ? "wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer's close_notify)"
-        : 'wasmtls: connection closed',
-    );
+    if (this.closedErr === undefined || this.closedErrAuto !== this.autoEnded) {
+      this.closedErrAuto = this.autoEnded;
+      this.closedErr = new Error(
+        this.autoEnded
+          ? "wasmtls: connection closed: the peer ended it and allowHalfOpen is false (pass allowHalfOpen: true to write after the peer's close_notify)"
+          : 'wasmtls: connection closed',
+      );
+    }
+    return this.closedErr;
   }
 
   private error(what: string): Error {
@@ -860,7 +881,7 @@ class Driver {
       }
       if (this.finished) {
         try {
-          rc.error(this.failed ?? new Error('wasmtls: connection closed'));
+          rc.error(this.failed ?? this.closedError());
         } catch {
           /* closed */
         }
@@ -1160,7 +1181,7 @@ class Driver {
     if (linger) {
       // The engine has nothing more to say: free it before waiting.
       this.conn.dispose();
-      this.ownCtx?.dispose();
+      this.lease?.release();
       await this.linger();
     }
     try {
@@ -1172,7 +1193,7 @@ class Driver {
     }
     if (!linger) {
       this.conn.dispose();
-      this.ownCtx?.dispose();
+      this.lease?.release();
     }
     if (err === undefined) this.resolveClosed();
     else this.rejectClosed(err);
@@ -1391,7 +1412,7 @@ class Driver {
     }
     // Before the handshake finished both streams fail with its error
     // (there was never any data); after it, the readable ends cleanly.
-    const err = this.failed ?? new Error('wasmtls: connection closed');
+    const err = this.failed ?? this.closedError();
     try {
       if (this.failed === undefined) this.rc.close();
       else this.rc.error(err);

@@ -202,12 +202,36 @@ export function fillRandom(buf: Uint8Array): Uint8Array {
   return buf;
 }
 
+/** Bytes of entropy drawn at once for the engine's small requests. */
+const RANDOM_POOL = 1024;
+
 function imports(get: () => Wasm | undefined, hooks: Hooks): WebAssembly.Imports {
+  // The engine asks for a few dozen bytes at a time (a handshake's client
+  // random, session ID and key share: three calls), and each
+  // getRandomValues call pays the runtime's fixed cost, cache-cold between
+  // handshakes (issue #16). So the default source fills a pool and serves
+  // small requests from it, wiping each byte as it is handed out; a
+  // caller's own `random` hook is called for every request, as before.
+  let pool: Uint8Array | undefined;
+  let left = 0;
   return {
     env: {
       wt_random(ptr: number, len: number): void {
         const w = get();
         if (!w) throw new Error('wasmtls: entropy requested before instantiation finished');
+        if (hooks.random === fillRandom && len <= RANDOM_POOL / 8) {
+          if (left < len) {
+            pool ??= new Uint8Array(RANDOM_POOL);
+            fillRandom(pool); // overwrites the leftover bytes too
+            left = RANDOM_POOL;
+          }
+          const at = RANDOM_POOL - left;
+          const bytes = (pool as Uint8Array).subarray(at, at + len);
+          w.u8().set(bytes, ptr >>> 0);
+          bytes.fill(0);
+          left -= len;
+          return;
+        }
         // Fill a JS-side copy: getRandomValues refuses views of a
         // SharedArrayBuffer in some runtimes, and this keeps the hook simple.
         const tmp = new Uint8Array(len);

@@ -31,8 +31,6 @@
 import { type WebSocketConstructor, type WebSocketLike, WispClient, type WispClientOptions } from '../adapters/wisp.js';
 import type { Transport } from '../adapters/types.js';
 import { connect as tlsConnect } from '../api/tls.js';
-import { clientContext } from '../core/configure.js';
-import type { TLSContext } from '../core/context.js';
 import { sha1 } from './sha1.js';
 import type { ConnectFunction, HttpTLSOptions } from './types.js';
 
@@ -815,11 +813,13 @@ export class WasmtlsWebSocket extends EventTarget {
     if (secure) {
       // ALPN: a WebSocket handshake is HTTP/1.1 (RFC 6455 4.1); RFC 8441's
       // WebSocket over HTTP/2 is not spoken here.
-      const shared = tls.context ? undefined : acquireContext(this.#opts, tls);
-      const s = tlsConnect({ ...tls, context: tls.context ?? shared?.ctx, transport, host, ALPNProtocols: ['http/1.1'] });
+      // The TLS context is connect()'s, shared with every connection whose
+      // options have the same value (ts/core/context-cache.ts): the
+      // connections of one class parse `ca` once, not once each.
+      const s = tlsConnect({ ...tls, transport, host, ALPNProtocols: ['http/1.1'] });
       this.#stream = s;
       // `closed` settles on every path (connect()'s contract).
-      s.closed.catch(ignore).finally(() => shared && releaseContext(this.#opts, shared));
+      s.closed.catch(ignore);
       try {
         await s.opened;
       } catch (e) {
@@ -1141,41 +1141,6 @@ function asWsError(e: unknown, code: string): WebSocketError {
 
 function unref(t: unknown): void {
   (t as { unref?: () => void }).unref?.();
-}
-
-/** A TLS context shared by the open `wss:` connections of one class. */
-interface SharedContext {
-  ctx: TLSContext;
-  users: number;
-}
-/**
- * The open `wss:` connections of one WebSocket class (keyed by its options
- * object, held by the class and each instance) share one TLS context, as a
- * fetch's pool does: building one parses `ca` again, 3.3 ms and a 262 KB
- * trust store per connection with the public roots. It is freed when the
- * last of them has ended, so nothing is held between connections.
- */
-const contexts = /* @__PURE__ */ new WeakMap<object, SharedContext>();
-
-function acquireContext(key: object, tls: HttpTLSOptions): SharedContext | undefined {
-  let shared = contexts.get(key);
-  if (!shared) {
-    try {
-      shared = { ctx: clientContext({ ...tls, ALPNProtocols: ['http/1.1'] }, 'connect'), users: 0 };
-    } catch {
-      // Options connect() refuses: it reports them itself, as it did before.
-      return undefined;
-    }
-    contexts.set(key, shared);
-  }
-  shared.users++;
-  return shared;
-}
-
-function releaseContext(key: object, shared: SharedContext): void {
-  if (--shared.users > 0) return;
-  if (contexts.get(key) === shared) contexts.delete(key);
-  shared.ctx.dispose(); // freed once its last connection is (TLSContext counts them)
 }
 
 /**
