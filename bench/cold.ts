@@ -9,11 +9,14 @@
  * certificate), the second. bench/cold-probe.ts is what runs in each.
  * `node bench/run.mjs cold`
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { root } from './harness.js';
+import { CHROMIUM_ARGS, freePort } from '../test/helpers/runtimes.js';
+import { epoxyDir, root } from './harness.js';
 import { selfSigned } from './tlsfixture.js';
 import { fmt, table } from './util.js';
 
@@ -48,7 +51,7 @@ const { readFile } = await import('node:fs/promises');
 const c = JSON.parse(readFileSync(new URL('./cert.json', import.meta.url), 'utf8'));
 const mode = process.argv[2];
 const source = mode === 'init' ? () => undefined : async () => new Uint8Array(await readFile(new URL('./wasmtls.wasm', import.meta.url)));
-const r = await m.coldRun(mode, source, c);
+const r = await m.coldRun(mode, source, c, process.argv[3] === 'warm');
 console.log(JSON.stringify({ import: imported, ...r }));
 `,
 );
@@ -104,17 +107,14 @@ function collect(samples: Sample[]): Record<string, number> {
 const cell = (x: number | undefined): string => (x === undefined ? '–' : fmt(x));
 
 async function nodeSample(script: string, ...args: string[]): Promise<Sample> {
-  const t = performance.now();
   const { stdout } = await run(process.execPath, [`${dir}/${script}`, ...args], { timeout: 60_000 });
   const r = JSON.parse(stdout.trim().split('\n').pop()!) as Sample;
-  // The whole process, start to exit: Node's own start-up included.
-  r.process = performance.now() - t;
   return r;
 }
 
 const node = { init: [] as Sample[], phases: [] as Sample[], tls: [] as Sample[] };
 for (let i = 0; i < RUNS; i++) {
-  node.init.push(await nodeSample('node-wasmtls.mjs', 'init'));
+  node.init.push(await nodeSample('node-wasmtls.mjs', 'init', 'warm'));
   node.phases.push(await nodeSample('node-wasmtls.mjs', 'phases'));
   node.tls.push(await nodeSample('node-tls.mjs'));
 }
@@ -132,6 +132,140 @@ table(
     ['init() total', cell(ni.init), '–'],
     ['first handshake pair', cell(ni.pair1), cell(nt.pair1)],
     ['second handshake pair', cell(ni.pair2), cell(nt.pair2)],
-    ['whole process, start to exit', cell(ni.process), cell(nt.process)],
+    ['pair, steady state (same process, after 40)', cell(ni.warm), '–'],
+  ],
+);
+
+// ---- Chromium -------------------------------------------------------------
+// Each sample: a new browser context (fresh profile state: empty HTTP and
+// code caches) and a page in it ("cold cache"); then, 3 s later, a second
+// page in the same context ("warm cache": the .wasm comes from the HTTP
+// cache, and with it whatever compiled code V8 cached for it). Files are
+// served cacheable, as a site serves its assets.
+const epoxy = epoxyDir();
+copyFileSync(`${epoxy}/full/epoxy.wasm`, `${dir}/epoxy.wasm`);
+await build({
+  entryPoints: [`${epoxy}/full/epoxy.js`],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  outfile: `${dir}/epoxy.js`,
+  logLevel: 'error',
+});
+writeFileSync(
+  `${dir}/index.html`,
+  `<!doctype html><meta charset="utf-8"><script type="module">
+const q = new URLSearchParams(location.search);
+const mode = q.get('mode');
+try {
+  const c = await (await fetch('./cert.json')).json();
+  if (q.get('who') === 'epoxy') {
+    const t0 = performance.now();
+    const m = await import('./epoxy.js');
+    const r = { import: performance.now() - t0 };
+    let t = performance.now();
+    if (mode === 'init') {
+      await m.default({ module_or_path: fetch('./epoxy.wasm') });
+      r.init = performance.now() - t;
+    } else {
+      const res = await fetch('./epoxy.wasm');
+      r.fetch = performance.now() - t; t = performance.now();
+      const mod = await WebAssembly.compileStreaming(res);
+      r.compile = performance.now() - t; t = performance.now();
+      await m.default({ module_or_path: mod });
+      r.instantiate = performance.now() - t;
+    }
+    window.__result = r;
+  } else {
+    const t0 = performance.now();
+    const m = await import('./probe.js');
+    const imported = performance.now() - t0;
+    const r = await m.coldRun(mode, () => fetch('./wasmtls.wasm'), c, q.get('warm') === '1');
+    window.__result = { import: imported, ...r };
+  }
+} catch (e) { window.__result = { error: String(e && e.stack || e) }; }
+</script>`,
+);
+const TYPES: Record<string, string> = { html: 'text/html', js: 'text/javascript', json: 'application/json', wasm: 'application/wasm' };
+const server = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const file = path === '/' ? 'index.html' : path.slice(1);
+  try {
+    const body = readFileSync(`${dir}/${file}`);
+    res.writeHead(200, {
+      'content-type': TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
+      'cache-control': 'max-age=3600',
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const { chromium } = await import('playwright-core');
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof browser.newContext>>['newPage']>>;
+async function pageRun(page: Page, query: string): Promise<Sample> {
+  await page.goto(`${base}?${query}`);
+  await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, undefined, { timeout: 60_000, polling: 50 });
+  const r = await page.evaluate(() => (window as unknown as { __result: Sample | { error: string } }).__result);
+  if ('error' in r) throw new Error(`Chromium page (${query}): ${r.error}`);
+  return r as Sample;
+}
+const chr: Record<string, Sample[]> = {};
+const add = (k: string, s: Sample): void => {
+  (chr[k] ??= []).push(s);
+};
+try {
+  for (let i = 0; i < RUNS; i++) {
+    for (const [who, mode] of [
+      ['wasmtls', 'init'],
+      ['wasmtls', 'phases'],
+      ['epoxy', 'init'],
+      ['epoxy', 'phases'],
+    ] as const) {
+      const ctx = await browser.newContext();
+      try {
+        const q = `who=${who}&mode=${mode}${who === 'wasmtls' && mode === 'init' ? '&warm=1' : ''}`;
+        add(`${who} ${mode} cold`, await pageRun(await ctx.newPage(), q));
+        await new Promise((r) => setTimeout(r, 3000));
+        add(`${who} ${mode} warm`, await pageRun(await ctx.newPage(), q.replace('&warm=1', '')));
+      } finally {
+        await ctx.close();
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+const cc = (k: string): Record<string, number> => collect(chr[k]);
+const [wic, wiw, wpc, wpw, eic, eiw, epc, epw] = [
+  'wasmtls init cold',
+  'wasmtls init warm',
+  'wasmtls phases cold',
+  'wasmtls phases warm',
+  'epoxy init cold',
+  'epoxy init warm',
+  'epoxy phases cold',
+  'epoxy phases warm',
+].map(cc);
+const both = (a: number | undefined, b: number | undefined): string => `${cell(a)} / ${cell(b)}`;
+console.log(
+  `\nChromium (${browser.version()}), cold start, ms, cold cache (new context) / warm cache (second page of the context, 3 s later); median of ${RUNS} pages each, interleaved`,
+);
+table(
+  ['row', 'wasmtls', 'epoxy-tls 2.1.19-1 (full)'],
+  [
+    ['import (fetch + JS evaluation)', both(wic.import, wiw.import), both(eic.import, eiw.import)],
+    ['fetch .wasm (response headers)', both(wpc.fetch, wpw.fetch), both(epc.fetch, epw.fetch)],
+    ['wasm compileStreaming', both(wpc.compile, wpw.compile), both(epc.compile, epw.compile)],
+    ['instantiate', both(wpc.instantiate, wpw.instantiate), both(epc.instantiate, epw.instantiate)],
+    ['init() total (fetch + compile + instantiate)', both(wic.init, wiw.init), both(eic.init, eiw.init)],
+    ['first handshake pair', both(wic.pair1, wiw.pair1), 'no in-memory pair (client only, over Wisp)'],
+    ['second handshake pair', both(wic.pair2, wiw.pair2), '–'],
+    ['pair, steady state (after 40)', cell(wic.warm), '–'],
   ],
 );
