@@ -269,3 +269,119 @@ table(
     ['pair, steady state (after 40)', cell(wic.warm), '–'],
   ],
 );
+
+// ---- workerd ----------------------------------------------------------------
+// workerd loads the worker's modules when it starts: the bundle is evaluated
+// and the .wasm compiled then (a `wasm` module is a WebAssembly.Module; a
+// worker may not compile at run time). So: the time from spawn to the first
+// answer, beside a worker without wasmtls (the difference is import and
+// compile); then, in the same instance, each step as its own request, timed
+// from here less the round trip of an empty request.
+writeFileSync(`${dir}/worker-empty.mjs`, "export default { async fetch() { return new Response('ok'); } };\n");
+writeFileSync(
+  `${dir}/worker-wasmtls.mjs`,
+  `import mod from './wasmtls.wasm';
+import c from './cert.json';
+import { init, pair } from './probe.js';
+export default {
+  async fetch(req) {
+    const p = new URL(req.url).pathname;
+    if (p === '/init') await init(mod);
+    else if (p === '/pair') pair(c);
+    return new Response('ok');
+  },
+};
+`,
+);
+writeFileSync(
+  `${dir}/worker-epoxy.mjs`,
+  `import mod from './epoxy.wasm';
+import init from './epoxy.js';
+export default {
+  async fetch(req) {
+    if (new URL(req.url).pathname === '/init') await init({ module_or_path: mod });
+    return new Response('ok');
+  },
+};
+`,
+);
+const WORKERS = {
+  empty: [['worker-empty.mjs', 'esModule']],
+  wasmtls: [
+    ['worker-wasmtls.mjs', 'esModule'],
+    ['probe.js', 'esModule'],
+    ['wasmtls.wasm', 'wasm'],
+    ['cert.json', 'json'],
+  ],
+  epoxy: [
+    ['worker-epoxy.mjs', 'esModule'],
+    ['epoxy.js', 'esModule'],
+    ['epoxy.wasm', 'wasm'],
+  ],
+} as const;
+
+async function workerdSample(name: keyof typeof WORKERS, steps: string[]): Promise<Sample> {
+  const port = await freePort();
+  const mods = WORKERS[name].map(([f, type]) => `(name = "${f}", ${type} = embed "${f}")`).join(', ');
+  writeFileSync(
+    `${dir}/${name}.capnp`,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .w) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
+const w :Workerd.Worker = ( modules = [ ${mods} ], compatibilityDate = "2024-09-23" );
+`,
+  );
+  const t0 = performance.now();
+  const child = spawn(`${root}node_modules/.bin/workerd`, ['serve', `${dir}/${name}.capnp`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const get = async (path: string): Promise<number> => {
+    const t = performance.now();
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    const body = await r.text();
+    if (r.status !== 200) throw new Error(`workerd ${name} ${path}: ${r.status} ${body}\n${log}`);
+    return performance.now() - t;
+  };
+  try {
+    const r: Sample = {};
+    for (;;) {
+      try {
+        await get('/');
+        break;
+      } catch (e) {
+        if (child.exitCode !== null || performance.now() - t0 > 30_000)
+          throw new Error(`workerd ${name} did not serve: ${String(e)}\n${log}`);
+        await new Promise((res) => setTimeout(res, 2));
+      }
+    }
+    r.start = performance.now() - t0;
+    const rtts = [await get('/'), await get('/'), await get('/')];
+    const rtt = rtts.sort((a, b) => a - b)[1];
+    for (const s of steps) r[s] = (await get(`/${s.replace(/\d$/, '')}`)) - rtt;
+    return r;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const wd: Record<string, Sample[]> = { empty: [], wasmtls: [], epoxy: [] };
+for (let i = 0; i < RUNS; i++) {
+  wd.empty.push(await workerdSample('empty', []));
+  wd.wasmtls.push(await workerdSample('wasmtls', ['init', 'pair1', 'pair2']));
+  wd.epoxy.push(await workerdSample('epoxy', ['init']));
+}
+const [we, ww, wx] = [collect(wd.empty), collect(wd.wasmtls), collect(wd.epoxy)];
+console.log(
+  `\nworkerd, cold start, ms (median of ${RUNS} fresh instances each, interleaved; requests timed from this process less an empty request's round trip)`,
+);
+table(
+  ['row', 'wasmtls', 'epoxy-tls 2.1.19-1 (full)'],
+  [
+    ['spawn to first answer (empty worker: ' + cell(we.start) + ')', cell(ww.start), cell(wx.start)],
+    ['  less the empty worker: import + wasm compile', cell(ww.start - we.start), cell(wx.start - we.start)],
+    ['instantiate: init(module)', cell(ww.init), cell(wx.init)],
+    ['first handshake pair', cell(ww.pair1), 'no in-memory pair (client only, over Wisp)'],
+    ['second handshake pair', cell(ww.pair2), '–'],
+  ],
+);
