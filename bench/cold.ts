@@ -378,7 +378,7 @@ console.log(
 table(
   ['row', 'wasmtls', 'epoxy-tls 2.1.19-1 (full)'],
   [
-    ['spawn to first answer (empty worker: ' + cell(we.start) + ')', cell(ww.start), cell(wx.start)],
+    [`spawn to first answer (empty worker: ${cell(we.start)})`, cell(ww.start), cell(wx.start)],
     ['  less the empty worker: import + wasm compile', cell(ww.start - we.start), cell(wx.start - we.start)],
     ['instantiate: init(module)', cell(ww.init), cell(wx.init)],
     ['first handshake pair', cell(ww.pair1), 'no in-memory pair (client only, over Wisp)'],
