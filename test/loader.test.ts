@@ -40,6 +40,22 @@ describe('loader', () => {
     expect(out.trim()).toBe('getter getter');
   });
 
+  it("init() loads Node's Web Crypto while the module compiles, not in the first handshake (17 internal modules, 3-7 ms there, issue #16); an injected random hook never touches it", () => {
+    // Node's own list of the internal modules it has loaded is the oracle:
+    // the first crypto.getRandomValues() of a process loads
+    // internal/crypto/webcrypto and node:crypto with it.
+    const script = (opts: string) => `
+      const webcrypto = () => process.moduleLoadList.includes('NativeModule internal/crypto/webcrypto');
+      const m = await import(${JSON.stringify(pathToFileURL(`${root}dist/loader.js`).href)});
+      const before = webcrypto();
+      await m.init(undefined, ${opts});
+      console.log(before, webcrypto());`;
+    const run = (opts: string): string =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script(opts)], { encoding: 'utf8' }).trim();
+    expect(run('undefined')).toBe('false true');
+    expect(run('{ random: (b) => b.fill(7) }')).toBe('false false');
+  });
+
   it('simd: false loads the scalar build', async () => {
     const m = (await import(pathToFileURL(`${root}dist/loader.js`).href)) as typeof import('../ts/core/loader.js');
     const w = await m.instantiate(undefined, { simd: false });

@@ -247,6 +247,32 @@ function simdError(cause: unknown): Error {
   );
 }
 
+let entropyWarmed = false;
+
+/**
+ * The first `crypto.getRandomValues()` of a Node process loads Node's Web
+ * Crypto (its internal modules and WebIDL converters): 3-7 ms measured on
+ * this machine kind in a fresh process, which the first handshake paid
+ * (its first entropy request: key share, client random; issue #16, cold
+ * start, bench/cold). instantiate() calls this while the module compiles
+ * on the engine's background threads, so the cost overlaps the compile
+ * instead of adding to the first handshake. Once per isolate; 1 byte,
+ * thrown away. Only with the default entropy hook: an injected `random`
+ * (deterministic tests) sees exactly the calls the engine makes. A
+ * failure is ignored: workerd refuses getRandomValues in global scope
+ * ("Disallowed operation called within global scope"), where init() may
+ * run; the handshake, in a handler, then pays it as before.
+ */
+function warmEntropy(): void {
+  if (entropyWarmed) return;
+  entropyWarmed = true;
+  try {
+    crypto.getRandomValues(new Uint8Array(1));
+  } catch {
+    // See above: not an error, only no head start.
+  }
+}
+
 /** Instantiate a fresh module (not the shared one). Tests use this to load
  * the SIMD and scalar builds side by side. */
 export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): Promise<Wasm> {
@@ -269,11 +295,14 @@ export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): 
       instance = new WebAssembly.Instance(src as WebAssembly.Module, imp);
     } else {
       if (typeof src === 'string' || src instanceof URL) src = await fetchBytes(src, own);
-      if (isResponseLike(src)) {
-        instance = await fromResponse(await src, imp, own);
-      } else {
-        instance = (await WebAssembly.instantiate(src as BufferSource, imp)).instance;
-      }
+      const res = src;
+      const compiling = isResponseLike(res)
+        ? Promise.resolve(res).then((r) => fromResponse(r, imp, own))
+        : WebAssembly.instantiate(res as BufferSource, imp).then((r) => r.instance);
+      // The engine compiles (and a Response streams in) off this thread:
+      // meanwhile, do here what the first handshake would otherwise do.
+      if (opts.random === undefined) warmEntropy();
+      instance = await compiling;
     }
   } catch (e) {
     if (!simd && e instanceof WebAssembly.CompileError) throw simdError(e);
