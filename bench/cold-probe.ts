@@ -3,8 +3,9 @@
  * (runtime-neutral: bundled for Node, Chromium and workerd). The entry that
  * imports this bundle times its evaluation itself; here: loading the module
  * and two full handshake pairs in memory (TLS 1.3, X25519, RSA-2048 server
- * certificate, no chain validation, as Node's peer below), each with its
- * own pair of contexts, the way a program that starts and connects does.
+ * certificate, no chain validation, as Node's peer in bench/cold.ts), each
+ * with its own pair of contexts, the way a program that starts and connects
+ * does.
  */
 import { Connection, TLSContext } from '../ts/core/connection.js';
 import { init, initSync, type WasmSource } from '../ts/core/loader.js';
