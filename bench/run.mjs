@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 const names = process.argv.slice(2);
 if (names.length === 0) {
   console.error(
-    'usage: node bench/run.mjs <hash|aead|pk|handshake|bulk|tunnel|http|conns> [...]  (tunnel: Node + Chromium through Wisp, ~3 min; http: fetch() beside epoxy-tls and libcurl.js, npm run bench:http, ~4 min; conns: 10,000 connections and 4 GiB of memory, npm run bench:conns; neither in npm run bench)',
+    'usage: node bench/run.mjs <hash|aead|pk|handshake|bulk|tunnel|http|conns|cold> [...]  (cold: start-up in fresh Node processes, Chromium pages and workerd instances, npm run bench:cold, ~1-3 min; tunnel: Node + Chromium through Wisp, ~3 min; http: fetch() beside epoxy-tls and libcurl.js, npm run bench:http, ~4 min; conns: 10,000 connections and 4 GiB of memory, npm run bench:conns; neither in npm run bench)',
   );
   process.exit(2);
 }

@@ -40,6 +40,48 @@ describe('loader', () => {
     expect(out.trim()).toBe('getter getter');
   });
 
+  it("init() loads Node's Web Crypto while the module compiles, not in the first handshake (17 internal modules, 3-7 ms there, issue #16); an injected random hook never touches it", () => {
+    // Node's own list of the internal modules it has loaded is the oracle:
+    // the first crypto.getRandomValues() of a process loads
+    // internal/crypto/webcrypto and node:crypto with it.
+    const script = (opts: string) => `
+      const webcrypto = () => process.moduleLoadList.includes('NativeModule internal/crypto/webcrypto');
+      const m = await import(${JSON.stringify(pathToFileURL(`${root}dist/loader.js`).href)});
+      const before = webcrypto();
+      await m.init(undefined, ${opts});
+      console.log(before, webcrypto());`;
+    const run = (opts: string): string =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script(opts)], { encoding: 'utf8' }).trim();
+    expect(run('undefined')).toBe('false true');
+    expect(run('{ random: (b) => b.fill(7) }')).toBe('false false');
+  });
+
+  it('instantiate() with no source compiles the package file once per isolate and build; each call still gets its own instance (issue #16, cold start)', async () => {
+    const m = await freshLoader();
+    // Every way to compile bytes: compile(), compileStreaming(), and
+    // instantiate() given anything but a Module (spies call through).
+    const compile = vi.spyOn(WebAssembly, 'compile');
+    const streaming = vi.spyOn(WebAssembly, 'compileStreaming');
+    const inst = vi.spyOn(WebAssembly, 'instantiate');
+    try {
+      const a = await m.instantiate();
+      const b = await m.instantiate();
+      const scalar = await m.instantiate(undefined, { simd: false });
+      const fromBytes = inst.mock.calls.filter(([x]) => !(x instanceof WebAssembly.Module)).length;
+      expect(compile.mock.calls.length + streaming.mock.calls.length + fromBytes).toBe(2); // SIMD once, scalar once
+      expect([a.simd, b.simd, scalar.simd]).toEqual([true, true, false]);
+      // Separate instances: their own memory and allocator.
+      expect(a.exports.memory).not.toBe(b.exports.memory);
+      const before = b.memoryUsage().used;
+      a.alloc(100_000);
+      expect(b.memoryUsage().used).toBe(before);
+    } finally {
+      compile.mockRestore();
+      streaming.mockRestore();
+      inst.mockRestore();
+    }
+  });
+
   it('simd: false loads the scalar build', async () => {
     const m = (await import(pathToFileURL(`${root}dist/loader.js`).href)) as typeof import('../ts/core/loader.js');
     const w = await m.instantiate(undefined, { simd: false });

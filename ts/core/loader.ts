@@ -271,6 +271,56 @@ function simdError(cause: unknown): Error {
   );
 }
 
+let entropyWarmed = false;
+
+/**
+ * The first `crypto.getRandomValues()` of a Node process loads Node's Web
+ * Crypto (its internal modules and WebIDL converters): 3-7 ms measured on
+ * this machine kind in a fresh process, which the first handshake paid
+ * (its first entropy request: key share, client random; issue #16, cold
+ * start, bench/cold). instantiate() calls this while the module compiles
+ * on the engine's background threads, so the cost overlaps the compile
+ * instead of adding to the first handshake. Once per isolate; 1 byte,
+ * thrown away. Only with the default entropy hook: an injected `random`
+ * (deterministic tests) sees exactly the calls the engine makes. A
+ * failure is ignored: workerd refuses getRandomValues in global scope
+ * ("Disallowed operation called within global scope"), where init() may
+ * run; the handshake, in a handler, then pays it as before.
+ */
+function warmEntropy(): void {
+  if (entropyWarmed) return;
+  entropyWarmed = true;
+  try {
+    crypto.getRandomValues(new Uint8Array(1));
+  } catch {
+    // See above: not an error, only no head start.
+  }
+}
+
+/**
+ * The package's own modules (no source given), compiled once per isolate
+ * and URL: a second instantiate() (a fresh instance beside the shared one,
+ * for tests and benchmarks), or init() after a failed one, neither reads
+ * nor compiles the file again (a fresh Node 20 process, a loaded
+ * machine: 23 ms down to 0.4 ms). The first handshake on that instance is
+ * no faster: V8 already shares compiled functions between modules of the
+ * same bytes. The cost: the module stays referenced for the isolate's
+ * life, also once every instance made from it is gone. Sources given by
+ * the caller are the caller's to keep (pass a WebAssembly.Module to reuse
+ * one).
+ */
+const ownModules = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compile a source that is not a Module yet; `meanwhile` runs once the
+ * engine's compile is under way. */
+async function compile(src: WasmSource, own: boolean, meanwhile: () => void): Promise<WebAssembly.Module> {
+  const got = typeof src === 'string' || src instanceof URL ? await fetchBytes(src, own) : src;
+  if (isResponseLike(got)) return fromResponse(await got, own, meanwhile);
+  const compiling = WebAssembly.compile(got as BufferSource);
+  meanwhile();
+  return compiling;
+}
+
 /** Instantiate a fresh module (not the shared one). Tests use this to load
  * the SIMD and scalar builds side by side. */
 export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): Promise<Wasm> {
@@ -284,21 +334,34 @@ export async function instantiate(source?: WasmSource, opts: LoadOptions = {}): 
   // did not emit them, a Worker that cannot fetch), and the error says so.
   const own = source === undefined;
   if (own && inWorkers()) throw workersError();
-  let src: WasmSource = own ? defaultUrl(simd && opts.simd !== false) : source;
+  const src: WasmSource = own ? defaultUrl(simd && opts.simd !== false) : source;
   let w: Wasm | undefined;
   const imp = imports(() => w, hooks);
   let instance: WebAssembly.Instance;
   try {
+    let mod: WebAssembly.Module;
     if (isModule(src)) {
-      instance = new WebAssembly.Instance(src as WebAssembly.Module, imp);
+      mod = src as WebAssembly.Module;
     } else {
-      if (typeof src === 'string' || src instanceof URL) src = await fetchBytes(src, own);
-      if (isResponseLike(src)) {
-        instance = await fromResponse(await src, imp, own);
+      // The engine compiles (and a Response streams in) off this thread:
+      // meanwhile, do here what the first handshake would otherwise do.
+      const meanwhile = opts.random === undefined ? warmEntropy : () => {};
+      if (own) {
+        const key = (src as URL).href;
+        let cached = ownModules.get(key);
+        if (!cached) {
+          cached = compile(src, true, meanwhile);
+          ownModules.set(key, cached);
+          // A failure is not kept: the next call tries again.
+          cached.catch(() => ownModules.delete(key));
+        }
+        mod = await cached;
       } else {
-        instance = (await WebAssembly.instantiate(src as BufferSource, imp)).instance;
+        mod = await compile(src, false, meanwhile);
       }
     }
+    // Given a Module, instantiate() resolves to the Instance alone.
+    instance = (await WebAssembly.instantiate(mod, imp)) as unknown as WebAssembly.Instance;
   } catch (e) {
     if (!simd && e instanceof WebAssembly.CompileError) throw simdError(e);
     if (compileForbidden(e)) throw workersError(e);
@@ -319,20 +382,22 @@ const COPY_HINT =
 // The four bytes every WebAssembly binary starts with: "\0asm".
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
-/** Instantiate from a fetched Response, or say precisely what came back
+/** Compile a fetched Response, or say precisely what came back
  * instead of a module: the URL, the status, the content type and the
  * first bytes (an HTML page from a dev server's fallback is the usual
  * case: "found 3c 21 64 6f" is `<!do`). `own`: the URL was the default one,
  * so the hint is about copying the package's files. */
-async function fromResponse(res: Response, imp: WebAssembly.Imports, own: boolean): Promise<WebAssembly.Instance> {
+async function fromResponse(res: Response, own: boolean, meanwhile: () => void): Promise<WebAssembly.Module> {
   const type = res.headers.get('content-type') ?? '';
   const where = res.url ? `fetched ${res.url}` : 'the Response';
   const hint = own ? COPY_HINT : 'check that the URL serves the .wasm file';
   if (!res.ok) {
     throw new Error(`wasmtls: ${where}: got HTTP ${res.status}${type ? ` (${type})` : ''}, not the module; ${hint}`);
   }
-  if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
-    return (await WebAssembly.instantiateStreaming(res, imp)).instance;
+  if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) {
+    const compiling = WebAssembly.compileStreaming(res);
+    meanwhile();
+    return compiling;
   }
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (!WASM_MAGIC.every((b, i) => bytes[i] === b)) {
@@ -342,7 +407,9 @@ async function fromResponse(res: Response, imp: WebAssembly.Imports, own: boolea
       `wasmtls: ${where}: got ${what}, starting ${head || '(empty)'} ` + `instead of the WebAssembly magic 00 61 73 6d; ${hint}`,
     );
   }
-  return (await WebAssembly.instantiate(bytes, imp)).instance;
+  const compiling = WebAssembly.compile(bytes);
+  meanwhile();
+  return compiling;
 }
 
 /** Cloudflare Workers and workerd: "navigator.userAgent ... returns
