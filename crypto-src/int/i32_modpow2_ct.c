@@ -186,9 +186,10 @@ __attribute__((noinline, minsize)) static void interleave(v4 *d, const uint32_t 
 /* see wt_i32.h (minsize: the time is in montmul2; the rest runs once
  * or once per window) */
 __attribute__((minsize)) void
-wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t *eq,
-		  size_t elen, const uint32_t *p, const uint32_t *q, const uint32_t *r2p,
-		  const uint32_t *r2q, size_t len, uint32_t p0i, uint32_t q0i)
+wt_i32_vec_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t *eq,
+		      size_t elen, const uint32_t *p, const uint32_t *q,
+		      const uint32_t *r2p, const uint32_t *r2q, size_t len, uint32_t p0i,
+		      uint32_t q0i)
 {
 	v4 tab[TAB * MAXV], m[MAXV], x[MAXV], t[MAXV];
 	v4 m0i = { p0i, 0, q0i, 0 };
@@ -238,18 +239,6 @@ wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t
 	wt_wipe(oneq, sizeof oneq);
 }
 
-/* see wt_i32.h: one exponentiation is both lanes on the same modulus
- * (the q lane's result dropped), which takes the time of one lane; the
- * one-lane code of i32_modpow_ct.c is left out of these builds. */
-void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_t *m,
-		      const uint32_t *r2, size_t len, uint32_t m0i)
-{
-	uint32_t y[WT_I32_MAX_LIMBS / 2];
-	memcpy(y, x, len * sizeof *y);
-	wt_i32_modpow2_ct(x, y, e, e, elen, m, m, r2, r2, len, m0i, m0i);
-	wt_wipe(y, sizeof y);
-}
-
 /* see wt_i32.h: square and multiply on e's bits, both lanes on m; at
  * 2048 bits one montmul2 with a lane to spare takes less time than the
  * scalar montsqr (fewer instructions per limb product). */
@@ -275,18 +264,6 @@ void wt_i32_vec_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 		x[k] = xv[k >> 1][(k & 1) << 1];
 	wt_wipe(xv, sizeof xv);
 	wt_wipe(bv, sizeof bv);
-}
-
-#else
-
-/* see wt_i32.h */
-void wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t *eq,
-		       size_t elen, const uint32_t *p, const uint32_t *q,
-		       const uint32_t *r2p, const uint32_t *r2q, size_t len, uint32_t p0i,
-		       uint32_t q0i)
-{
-	wt_i32_modpow_ct(xp, ep, elen, p, r2p, len, p0i);
-	wt_i32_modpow_ct(xq, eq, elen, q, r2q, len, q0i);
 }
 
 #endif

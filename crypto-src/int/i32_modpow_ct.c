@@ -13,8 +13,31 @@
 #include "inner.h"
 #include "int/wt_i32.h"
 
-/* With 128-bit vectors, i32_modpow2_ct.c provides wt_i32_modpow_ct. */
-#if !WT_I32_VEC
+#if WT_I32_VEC
+
+/* see wt_i32.h: with 128-bit vectors, one exponentiation is both lanes of
+ * wt_i32_vec_modpow2_ct (i32_modpow2_ct.c) on the same modulus, the q lane's
+ * result dropped, which takes the time of one lane; the one-lane code
+ * below is left out of these builds. */
+void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_t *m,
+		      const uint32_t *r2, size_t len, uint32_t m0i)
+{
+	uint32_t y[WT_I32_MAX_LIMBS / 2];
+	memcpy(y, x, len * sizeof *y);
+	wt_i32_vec_modpow2_ct(x, y, e, e, elen, m, m, r2, r2, len, m0i, m0i);
+	wt_wipe(y, sizeof y);
+}
+
+/* see wt_i32.h: p and q in the two lanes (i32_modpow2_ct.c). */
+void wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t *eq,
+		       size_t elen, const uint32_t *p, const uint32_t *q,
+		       const uint32_t *r2p, const uint32_t *r2q, size_t len, uint32_t p0i,
+		       uint32_t q0i)
+{
+	wt_i32_vec_modpow2_ct(xp, xq, ep, eq, elen, p, q, r2p, r2q, len, p0i, q0i);
+}
+
+#else
 
 #define WIN 4
 #define TAB (1u << WIN)
@@ -67,6 +90,16 @@ void wt_i32_modpow_ct(uint32_t *x, const uint32_t *e, size_t elen, const uint32_
 	w = 0;
 	wt_wipe(tab, sizeof tab);
 	wt_wipe(t, sizeof t);
+}
+
+/* see wt_i32.h: without vectors, the two exponentiations one after the other. */
+void wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint32_t *eq,
+		       size_t elen, const uint32_t *p, const uint32_t *q,
+		       const uint32_t *r2p, const uint32_t *r2q, size_t len, uint32_t p0i,
+		       uint32_t q0i)
+{
+	wt_i32_modpow_ct(xp, ep, elen, p, r2p, len, p0i);
+	wt_i32_modpow_ct(xq, eq, elen, q, r2q, len, q0i);
 }
 
 #endif

@@ -126,6 +126,13 @@ void wt_i32_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uin
 void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 			     const uint32_t *m, size_t len, uint32_t m0i);
 
+/* wt_i32_modpow2_ct's two-lane form (i32_modpow2_ct.c, WT_I32_VEC builds
+ * only); i32_modpow_ct.c, which holds both public forms, calls it. */
+void wt_i32_vec_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep,
+			   const uint32_t *eq, size_t elen, const uint32_t *p,
+			   const uint32_t *q, const uint32_t *r2p, const uint32_t *r2q,
+			   size_t len, uint32_t p0i, uint32_t q0i);
+
 /* wt_i32_modpow_vartime_e over montmul2 with both lanes on m
  * (i32_modpow2_ct.c), which it calls for len <= WT_I32_MAX_LIMBS / 2
  * where WT_I32_VEC is 1. */
