@@ -9,7 +9,7 @@
  * after the client's first bytes.
  * Scenario: test/runtime/transport-error-scenario.ts.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { WebSocket as WsWebSocket } from 'ws';
@@ -43,6 +43,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
   params = { port: (origin.address() as AddressInfo).port, caPem: pki.caPem };
+  mkdirSync(`${root}build/transport-errors`, { recursive: true });
 });
 
 afterAll(async () => {
