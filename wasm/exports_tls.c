@@ -228,14 +228,6 @@ WT_EXPORT int wt_x_tls_write(wt_tls_conn *c, uint32_t tok, const uint8_t *b, siz
 {
 	return wt_tls_write(c, tok, b, n);
 }
-WT_EXPORT int wt_x_tls_read_ex(wt_tls_conn *c, uint8_t *b, size_t n, size_t *r)
-{
-	return wt_tls_read_ex(c, b, n, r);
-}
-WT_EXPORT int wt_x_tls_peek_ex(wt_tls_conn *c, uint8_t *b, size_t n, size_t *r)
-{
-	return wt_tls_peek_ex(c, b, n, r);
-}
 /* r[0]: the byte count, r[1]: where they are (wt_tls_read_view). */
 WT_EXPORT int wt_x_tls_read_view(wt_tls_conn *c, size_t n, size_t *r, int peek)
 {
@@ -243,10 +235,6 @@ WT_EXPORT int wt_x_tls_read_view(wt_tls_conn *c, size_t n, size_t *r, int peek)
 	int ok = wt_tls_read_view(c, n, &r[0], &v, peek);
 	r[1] = (size_t)v;
 	return ok;
-}
-WT_EXPORT int wt_x_tls_read(wt_tls_conn *c, uint8_t *b, size_t n)
-{
-	return wt_tls_read(c, b, n);
 }
 WT_EXPORT int wt_x_tls_shutdown(wt_tls_conn *c)
 {

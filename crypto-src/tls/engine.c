@@ -237,8 +237,9 @@ int wt_tls_do_handshake(wt_tls_conn *c)
 
 /* ---- SSL_read ------------------------------------------------------------------ */
 
-/* The plaintext is copied to buf, or (buf NULL) *view points at it in
- * the receive buffer, where the record was opened in place. */
+/* The plaintext is copied to buf, or (view not NULL) *view points at it
+ * in the receive buffer, where the record was opened in place. Chosen by
+ * view, so SSL_read_ex(c, NULL, 0, ...) stays a copy of nothing. */
 static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes,
 		     const uint8_t **view, int peek)
 {
@@ -259,10 +260,10 @@ static int read_core(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes
 	if (r <= 0)
 		return 0;
 	n = len < c->app_len ? len : c->app_len;
-	if (buf != NULL)
-		memcpy(buf, wt_tls_in(c) + c->app_off, n);
-	else
+	if (view != NULL)
 		*view = wt_tls_in(c) + c->app_off;
+	else
+		memcpy(buf, wt_tls_in(c) + c->app_off, n);
 	if (!peek) {
 		c->app_off += n;
 		c->app_len -= n;

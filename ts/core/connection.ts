@@ -668,7 +668,7 @@ export class Connection {
   read(buf: Uint8Array): number {
     abytes(buf, 'Connection.read buf');
     const r = this.readView(Math.min(buf.length, MAX_RECORD), 0, buf);
-    if (r >= 0) return r;
+    if (r !== undefined) return r.length;
     // SSL_read(3): 0 for close_notify, < 0 otherwise.
     return this.x.wt_x_tls_get_error(this.live(), 0) === SSL_ERROR_ZERO_RETURN ? 0 : -1;
   }
@@ -676,25 +676,27 @@ export class Connection {
   /**
    * One read without the engine's copy: the engine opens each record in
    * place in its receive buffer and answers where the plaintext is; it is
-   * copied from there straight into `dest` (or a new array, left in
-   * `this.viewOut`). The bytes in wasm memory stay valid only until the
+   * copied from there straight into `dest` (or a new array). The bytes in wasm memory stay valid only until the
    * next engine call (the next record is opened over them, input given
    * moves them, an idle release wipes them), so no view of them ever
    * leaves this method: RELEASE_BUFFERS waits (`viewing`) until the copy
-   * is made. Returns the byte count, or -1 (see getError(0)).
+   * is made. Returns the bytes read (a view of `dest`, or the new array),
+   * or undefined (see getError(0)).
    */
-  private readView(n: number, peek: number, dest?: Uint8Array): number {
+  private readView(n: number, peek: number, dest?: Uint8Array): Uint8Array | undefined {
     this.copying++;
     this.viewing++;
-    let got = -1;
+    let out: Uint8Array | undefined;
     try {
       const r = this.call((c) => this.x.wt_x_tls_read_view(c, n, this.slot, peek));
       if (r === 1) {
-        got = this.getSlot(0);
+        const got = this.getSlot(0);
         const p = this.getSlot(1);
         const src = this.w.u8().subarray(p, p + got);
-        if (dest) dest.set(src);
-        else this.viewOut = src.slice();
+        if (dest) {
+          dest.set(src);
+          out = dest.subarray(0, got);
+        } else out = src.slice();
       }
     } finally {
       this.copying--;
@@ -702,11 +704,9 @@ export class Connection {
     }
     this.maybeRelease();
     this.dropIdle();
-    return got;
+    return out;
   }
 
-  /** The copy {@link readView} made when it was given no destination. */
-  private viewOut: Uint8Array = EMPTY;
   /** readView is between its engine call and its copy: no release. */
   private viewing = 0;
 
@@ -717,12 +717,8 @@ export class Connection {
       dest = max;
       n = Math.min(dest.length, MAX_RECORD);
     } else n = Math.min(aint(max ?? MAX_RECORD, title, 0, 0x7fffffff), MAX_RECORD);
-    const got = this.readView(n, peek, dest);
-    if (got < 0) return { ok: false, data: EMPTY };
-    if (dest) return { ok: true, data: dest.subarray(0, got) };
-    const data = this.viewOut;
-    this.viewOut = EMPTY;
-    return { ok: true, data };
+    const data = this.readView(n, peek, dest);
+    return data === undefined ? { ok: false, data: EMPTY } : { ok: true, data };
   }
 
   /** `SSL_read_ex`: `{ ok, data }` with up to `max` bytes (default and
