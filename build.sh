@@ -158,10 +158,11 @@ rm -rf dist/*.js dist/*.js.map dist/adapters dist/demo-browser
 # The internal files of ts/core (no package.json "exports" entry) are
 # bundled into the entries that use them, not given entries of their own.
 # ts/http/fetch.ts (wasmtls/fetch) is split with them: it must share the
-# loader's instance that init() sets.
+# loader's instance that init() sets; so is ts/dns/doh.ts (wasmtls/doh),
+# whose lookups go through that fetch.
 node_modules/.bin/esbuild ts/index.ts $(ls ts/core/*.ts | grep -v -e bytes.ts -e handle.ts -e codepoints.ts \
   -e configure.ts -e context.ts -e eof.ts -e network.ts -e options.ts -e pem.ts -e session.ts -e verdict.ts -e write-source.ts) ts/api/*.ts ts/http/fetch.ts \
-  ts/http/websocket.ts \
+  ts/http/websocket.ts ts/dns/doh.ts \
   --bundle --splitting --format=esm --target=es2022 --platform=neutral --external:'node:*' \
   --entry-names='[name]' --outdir=dist --log-level=warning
 # Transports, one module each (node-socket keeps its node: imports).

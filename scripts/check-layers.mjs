@@ -12,6 +12,8 @@
  *       adapters  ts/adapters/     transport bytes (types shared only)
  *       api       ts/api/          connect()/accept(), the Node socket
  *       http      ts/http/         fetch, WebSocket (on api)
+ *       dns       ts/dns/          wasmtls/doh: DNS wire format, DoH lookups
+ *                                  (on http's fetch)
  *       relay     ts/relay/        wasmtls/relay: the WebSocket-to-TCP relay
  *                                  server for Node (imports none of ours)
  *       cli       ts/cli/          s_client, s_server, relay
@@ -45,9 +47,10 @@ const LAYERS = {
   adapters: { allow: ['adapters'] },
   api: { allow: ['api', 'core', 'adapters'] },
   http: { allow: ['http', 'api', 'core', 'adapters'] },
+  dns: { allow: ['dns', 'http', 'api', 'core', 'adapters'] },
   relay: { allow: ['relay'] },
   cli: { allow: ['cli', 'api', 'core', 'adapters', 'relay'] },
-  programs: { allow: ['programs', 'cli', 'http', 'api', 'core', 'adapters', 'relay'] },
+  programs: { allow: ['programs', 'cli', 'dns', 'http', 'api', 'core', 'adapters', 'relay'] },
 };
 
 function layerOf(rel) {
