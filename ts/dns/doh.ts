@@ -24,7 +24,16 @@ import { createFetch, type FetchOptions } from '../http/fetch.js';
 import type { ConnectFunction } from '../http/types.js';
 import { type DnsMessage, DnsError, encodeQuery, parseResponse, RRType, type SvcbRecord, sameName, usableSvcb } from './wire.js';
 
-export { DnsError, type DnsErrorCode, type DnsMessage, type ResourceRecord, type SvcbRecord, decodeSvcb, parseMessage } from './wire.js';
+export {
+  DnsError,
+  type DnsErrorCode,
+  type DnsMessage,
+  type Question,
+  type ResourceRecord,
+  type SvcbRecord,
+  decodeSvcb,
+  parseMessage,
+} from './wire.js';
 
 /** A `fetch`-shaped function: `globalThis.fetch`, or one from `wasmtls/fetch`. */
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -142,8 +151,8 @@ async function query(fetch: FetchFunction, options: DohOptions, name: string, ty
 }
 
 /**
- * One DoH exchange: the parsed, checked response to `name`/`type` (see
- * {@link parseResponse} for what is checked).
+ * One DoH exchange: the parsed, checked response to `name`/`type` (checked: a
+ * response, the query's ID and question, not truncated, NOERROR or NXDOMAIN).
  */
 export function queryDoh(name: string, type: number, options: DohOptions): Promise<DnsMessage> {
   return withFetch(options, (fetch) => query(fetch, options, name, type));

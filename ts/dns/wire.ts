@@ -115,8 +115,11 @@ export interface SvcbRecord {
 export interface ResourceRecord {
   /** Owner name, presentation form, no final dot ("" for the root). */
   readonly name: string;
+  /** TYPE (RFC 1035 3.2.2; 64 SVCB, 65 HTTPS). */
   readonly type: number;
+  /** CLASS (1: IN). */
   readonly class: number;
+  /** TTL in seconds. */
   readonly ttl: number;
   /** The RDATA as sent (a view into the message). */
   readonly rdata: Uint8Array;
@@ -126,23 +129,33 @@ export interface ResourceRecord {
 
 /** A question (RFC 1035 4.1.2). */
 export interface Question {
+  /** QNAME, presentation form, no final dot. */
   readonly name: string;
+  /** QTYPE. */
   readonly type: number;
+  /** QCLASS (1: IN). */
   readonly class: number;
 }
 
 /** A parsed DNS message (RFC 1035 4.1.1). */
 export interface DnsMessage {
+  /** The message ID. */
   readonly id: number;
   /** QR bit: this is a response. */
   readonly response: boolean;
+  /** OPCODE (0: a standard query). */
   readonly opcode: number;
   /** TC bit. */
   readonly truncated: boolean;
+  /** RCODE (0 NOERROR, 3 NXDOMAIN, ...). */
   readonly rcode: number;
+  /** The question section. */
   readonly questions: readonly Question[];
+  /** The answer section. */
   readonly answers: readonly ResourceRecord[];
+  /** The authority section. */
   readonly authority: readonly ResourceRecord[];
+  /** The additional section (EDNS's OPT record among them). */
   readonly additional: readonly ResourceRecord[];
 }
 
