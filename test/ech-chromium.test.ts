@@ -24,9 +24,10 @@
  *  - The DoH server's certificate: `--ignore-certificate-errors-spki-list=
  *    <base64 SHA-256 of the leaf's SPKI>` applies to DoH (without it
  *    Chromium sends alert 46, certificate_unknown, to the DoH server and
- *    resolves nothing); it applies to the page's server too (the same leaf
- *    serves there, for another name: the flag ignores every error of a
- *    chain with that key, name mismatch included).
+ *    resolves nothing); it applies to the page's server too, name
+ *    mismatch included (checked by hand: a node:https page at
+ *    other.ech-test.example, a name its certificate does not carry,
+ *    loaded), which the second test relies on.
  *  - `--host-resolver-rules` (which RUNTIMES.md's usual flags carry) is
  *    left out: it answers before DoH is asked.
  *  - ECH needs no flag (the EncryptedClientHello feature is on by default).
