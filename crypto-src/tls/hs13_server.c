@@ -280,6 +280,8 @@ static int write_server_hello(wt_tls_conn *c, int hrr)
 	wt_wr_u16(&w, c->suite);
 	wt_wr_u8(&w, 0);
 	wt_ext_write_all(c, hrr ? M_HRR : M_SH, &w);
+	if (c->ech && wt_ech_server_hello(c, &w, hrr))
+		return -1;
 	return wt_hs_commit(c, HS_SERVER_HELLO, &w);
 }
 
@@ -646,12 +648,22 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return send_tickets(c);
 }
 
+/* The first ClientHello, opened first when it carries Encrypted Client
+ * Hello for one of our keys: the rest of the handshake then answers
+ * ClientHelloInner (ech.c). */
+static int on_client_hello1(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	if (c->ctx->ech_keys && wt_ech_server_open(c, &msg, &len))
+		return -1;
+	return on_client_hello(c, msg, len);
+}
+
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
 static const struct {
 	uint32_t state, type;
 	handler h;
 } SERVER[] = {
-	{ ST_S_EXPECT_CH, HS_CLIENT_HELLO, on_client_hello },
+	{ ST_S_EXPECT_CH, HS_CLIENT_HELLO, on_client_hello1 },
 	{ ST_S_EXPECT_CH2, HS_CLIENT_HELLO, on_client_hello },
 	{ ST_S_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
 	{ ST_S_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
