@@ -47,6 +47,7 @@ export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
 export { TLSError } from '../core/errors.js';
 export { releaseIdleContexts } from '../core/context-cache.js';
+export { generateEchKey, type EchKey, type EchKeyOptions, type EchSuite } from '../core/ech.js';
 
 /** Options shared by {@link connect} and {@link accept}. */
 export interface CommonOptions {
