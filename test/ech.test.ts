@@ -19,10 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromStreams } from '../ts/adapters/streams.js';
 import type { Transport } from '../ts/adapters/types.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
+import { Connection } from '../ts/core/connection.js';
+import { TLSContext } from '../ts/core/context.js';
 import { releaseIdleContexts } from '../ts/core/context-cache.js';
+import { x25519PublicKey } from '../ts/core/ec25519.js';
 import { generateEchKey } from '../ts/core/ech.js';
 import { TLSError } from '../ts/core/errors.js';
-import { wasm } from '../ts/core/loader.js';
+import { fillRandom, wasm } from '../ts/core/loader.js';
 import { useBuild } from './helpers/env.js';
 
 useBuild('simd');
@@ -279,4 +282,122 @@ describe('Encrypted Client Hello, our client and server', () => {
     releaseIdleContexts();
     expect(used()).toBe(base);
   });
+});
+
+// ---- ClientHellos made here, byte by byte, for the server's checks ---------
+
+const u16 = (n: number) => [n >> 8, n & 0xff];
+const v1 = (b: number[]) => [b.length, ...b];
+const v2 = (b: number[]) => [...u16(b.length), ...b];
+const ext = (t: number, body: number[]) => [...u16(t), ...v2(body)];
+const ascii = (s: string) => [...new TextEncoder().encode(s)];
+const sni = (name: string) => ext(0, v2([0, ...v2(ascii(name))]));
+
+// HPKE SetupBaseS + Seal through the module's HPKE exports (base mode,
+// KDF HKDF-SHA256, AEAD AES-128-GCM) with the ephemeral key skE (enc is
+// its public key, known before sealing: the AAD holds it).
+function hpkeSeal(pkR: Uint8Array, skE: Uint8Array, info: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  const w = wasm();
+  const x = w.exports;
+  const size = x.wt_x_hpke_ctx_size() >>> 0;
+  const ptrs: number[] = [];
+  const put = (b: Uint8Array) => {
+    const p = w.alloc(Math.max(1, b.length));
+    w.u8().set(b, p);
+    ptrs.push(p);
+    return p;
+  };
+  const ctx = put(new Uint8Array(size));
+  const enc = put(new Uint8Array(32));
+  const out = put(new Uint8Array(pt.length + 16));
+  expect(x.wt_x_hpke_setup_s(ctx, 1, 1, enc, put(pkR), put(skE), put(info), info.length)).toBe(0);
+  expect(x.wt_x_hpke_seal(ctx, put(aad), aad.length, put(pt), pt.length, out)).toBe(0);
+  const ct = w.copyOut(out, pt.length + 16);
+  w.wipe(ctx, size);
+  for (const p of ptrs) w.free(p);
+  return ct;
+}
+
+// A ClientHelloOuter (as a TLS record) for `key` whose encrypted inner
+// carries these extensions, then `padding`.
+function craftedHello(key: ReturnType<typeof generateEchKey>, innerExts: number[], padding: number[] = new Array(16).fill(0)): Uint8Array {
+  const pub = [...x25519PublicKey(fillRandom(new Uint8Array(32)))];
+  const suites = v2([0x13, 0x01]);
+  const comp = v1([0]);
+  const outerExts = [
+    ...sni('public.test'),
+    ...ext(10, v2(u16(0x1d))),
+    ...ext(51, v2([...u16(0x1d), ...v2(pub)])),
+    ...ext(43, v1(u16(0x0304))),
+    ...ext(13, v2([...u16(0x0403), ...u16(0x0804)])),
+  ];
+  const encoded = new Uint8Array([...u16(0x0303), ...fillRandom(new Uint8Array(32)), 0, ...suites, ...comp, ...v2(innerExts), ...padding]);
+  const config = [...key.config];
+  const pkR = new Uint8Array(config.slice(4 + 1 + 2 + 2, 4 + 1 + 2 + 2 + 32));
+  const skE = fillRandom(new Uint8Array(32));
+  const enc = [...x25519PublicKey(skE)];
+  const head = [...u16(0x0303), ...fillRandom(new Uint8Array(32)), ...v1([...fillRandom(new Uint8Array(32))]), ...suites, ...comp];
+  const build = (payload: number[]) =>
+    new Uint8Array([...head, ...v2([...outerExts, ...ext(0xfe0d, [0, ...u16(1), ...u16(1), config[4], ...v2(enc), ...v2(payload)])])]);
+  const info = new Uint8Array([...ascii('tls ech'), 0, ...config]);
+  const ct = hpkeSeal(pkR, skE, info, build(new Array(encoded.length + 16).fill(0)), encoded);
+  const body = build([...ct]);
+  const msg = [1, 0, ...u16(body.length), ...body];
+  return new Uint8Array([22, 3, 1, ...u16(msg.length), ...msg]);
+}
+
+describe('ECH server: ClientHelloInner rebuilt from ech_outer_extensions, hostile ones refused (draft 5.1, 7.1)', () => {
+  const key = generateEchKey({ publicName: 'public.test' });
+  const OUTER_REFS = ext(0xfd00, v1([...u16(10), ...u16(51), ...u16(43), ...u16(13)]));
+  const INNER_ECH = ext(0xfe0d, [1]);
+
+  // Feed one ClientHello record to a fresh server; what it sent back
+  // and its error.
+  function serve(record: Uint8Array) {
+    const ctx = new TLSContext({ cert: certPem, key: keyPem });
+    ctx.addEchKey(key.config, key.privateKey);
+    const conn = new Connection(ctx);
+    conn.setAcceptState();
+    conn.network.write(record);
+    conn.doHandshake();
+    const out = conn.network.read();
+    const r = { out, error: conn.error, ech: conn.echStatus, name: conn.serverName };
+    conn.dispose();
+    ctx.dispose();
+    return r;
+  }
+
+  it('references to the outer, in its order, are expanded: the server answers the inner name with a ServerHello', () => {
+    const r = serve(craftedHello(key, [...sni('secret.test'), ...OUTER_REFS, ...INNER_ECH]));
+    expect(r.error).toBeUndefined();
+    expect(r.ech).toBe('accepted');
+    expect(r.name).toBe('secret.test');
+    expect([r.out[0], r.out[5]]).toEqual([22, 2]); // handshake record, ServerHello
+  });
+
+  const hostile: [string, number[], number[]?][] = [
+    [
+      'a reference to an extension the outer lacks (ALPN)',
+      [...sni('secret.test'), ...ext(0xfd00, v1([...u16(10), ...u16(16)])), ...INNER_ECH],
+    ],
+    ['a reference to encrypted_client_hello itself', [...sni('secret.test'), ...ext(0xfd00, v1(u16(0xfe0d))), ...INNER_ECH]],
+    [
+      'references out of the outer order',
+      [...sni('secret.test'), ...ext(0xfd00, v1([...u16(51), ...u16(10), ...u16(43), ...u16(13)])), ...INNER_ECH],
+    ],
+    ['no inner encrypted_client_hello', [...sni('secret.test'), ...OUTER_REFS]],
+    ['padding that is not zeros', [...sni('secret.test'), ...OUTER_REFS, ...INNER_ECH], [0, 0, 1]],
+  ];
+  for (const [what, exts, pad] of hostile) {
+    it(`${what}: illegal_parameter`, () => {
+      const base = used();
+      const r = serve(craftedHello(key, exts, pad));
+      expect(r.error?.alert).toBe(47);
+      expect(r.error?.alertDirection).toBe('sent');
+      expect(r.error?.code).toBe('ERR_SSL_ECH_BAD_INNER');
+      // The alert record went out: alert(21), fatal(2), illegal_parameter.
+      expect([...r.out.subarray(0, 1), ...r.out.subarray(5, 7)]).toEqual([21, 2, 47]);
+      expect(used()).toBe(base);
+    });
+  }
 });
