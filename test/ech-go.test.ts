@@ -10,7 +10,10 @@
  *  - Go server with another key -> our client: ERR_SSL_ECH_REJECTED with
  *    Go's retry configs, and a retry with them is accepted;
  *  - our server with another key -> Go client: Go's ECHRejectionError
- *    carries our retry configs.
+ *    carries our retry configs;
+ *  - through a HelloRetryRequest both ways (our server P-256 only; Go's
+ *    server with CurvePreferences P-256): accepted, and rejected with
+ *    retry configs.
  * Skipped, saying why, without ../shared/bogo (where Go comes from).
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
@@ -23,6 +26,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { accept, connect } from '../ts/api/tls.js';
+import type { GroupName } from '../ts/core/codepoints.js';
 import { type EchKey, generateEchKey } from '../ts/core/ech.js';
 import type { TLSError } from '../ts/core/errors.js';
 import { root, useBuild } from './helpers/env.js';
@@ -95,10 +99,24 @@ afterAll(() => {
 
 // Go's crypto/tls wants the X25519 private key as 32 raw bytes (its
 // EncryptedClientHelloKey.PrivateKey), which is what we hold.
-function goServer(key: EchKey | undefined): Promise<{ port: number; lines: string[]; next: (re: RegExp) => Promise<string> }> {
-  const p = spawn(BIN, ['server', join(dir, 'c.pem'), join(dir, 'k.pem'), key ? hexOf(key.config) : '', key ? hexOf(key.privateKey) : ''], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function goServer(
+  key: EchKey | undefined,
+  p256 = false,
+): Promise<{ port: number; lines: string[]; next: (re: RegExp) => Promise<string> }> {
+  const p = spawn(
+    BIN,
+    [
+      'server',
+      join(dir, 'c.pem'),
+      join(dir, 'k.pem'),
+      key ? hexOf(key.config) : '',
+      key ? hexOf(key.privateKey) : '',
+      ...(p256 ? ['p256'] : []),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   procs.push(p);
   const lines: string[] = [];
   const waiters: { re: RegExp; done: (l: string) => void }[] = [];
@@ -127,13 +145,16 @@ async function goClient(port: number, list: Uint8Array): Promise<string> {
   return stdout;
 }
 
-async function ourServer(keys: EchKey[]): Promise<{ server: Server; port: number; seen: Promise<{ ech: string; servername?: string }> }> {
+async function ourServer(
+  keys: EchKey[],
+  groups?: GroupName[],
+): Promise<{ server: Server; port: number; seen: Promise<{ ech: string; servername?: string }> }> {
   let report!: (v: { ech: string; servername?: string }) => void;
   const seen = new Promise<{ ech: string; servername?: string }>((r) => {
     report = r;
   });
   const server = createServer((sock) => {
-    const s = accept({ transport: fromNodeSocket(sock), cert: certPem, key: keyPem, ech: { keys } });
+    const s = accept({ transport: fromNodeSocket(sock), cert: certPem, key: keyPem, ech: { keys }, ...(groups ? { groups } : {}) });
     s.opened.then(
       async (info) => {
         report({ ech: info.ech, servername: info.servername });
@@ -151,7 +172,7 @@ async function ourServer(keys: EchKey[]): Promise<{ server: Server; port: number
           await s.closed.catch(() => {});
         }
       },
-      (e: TLSError) => report({ ech: `error ${e.code}` }),
+      (e: TLSError) => report({ ech: `error ${e.code}: ${e.message}` }),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -165,6 +186,21 @@ describe.skipIf(!present)("ECH interop with Go's crypto/tls (Go from ../shared/b
     try {
       const out = await goClient(port, key.configList);
       console.log(`${goVersion} client -> wasmtls server:\n${out}`);
+      expect(out).toContain('client ECHAccepted=true');
+      expect(out).toContain('echo hello from go');
+      expect(await seen).toEqual({ ech: 'accepted', servername: 'secret.test' });
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+
+  it('Go client -> our server (P-256 only) via HelloRetryRequest: ECHAccepted=true', async () => {
+    const key = generateEchKey({ publicName: 'public.test' });
+    const { server, port, seen } = await ourServer([key], ['secp256r1']);
+    try {
+      const out = await goClient(port, key.configList);
+      console.log(`${goVersion} client -> wasmtls server (HRR to P-256):\n${out}`);
+      if (!out.includes('ECHAccepted=true')) console.log(await seen);
       expect(out).toContain('client ECHAccepted=true');
       expect(out).toContain('echo hello from go');
       expect(await seen).toEqual({ ech: 'accepted', servername: 'secret.test' });
@@ -236,5 +272,48 @@ describe.skipIf(!present)("ECH interop with Go's crypto/tls (Go from ../shared/b
     });
     expect((await c2.opened).ech).toBe('accepted');
     await c2.close();
+  }, 60_000);
+
+  // A Go server with P-256 only and our client's X25519 share: a
+  // HelloRetryRequest.
+  it('our client -> Go server via HelloRetryRequest: accepted (HRR confirmation, second pair under the same HPKE context)', async () => {
+    const key = generateEchKey({ publicName: 'public.test' });
+    const go = await goServer(key, true);
+    const c = connect({
+      transport: await connectTcp({ host: '127.0.0.1', port: go.port }),
+      servername: 'secret.test',
+      ca: certPem,
+      groups: ['x25519', 'secp256r1'],
+      ech: { configList: key.configList },
+    });
+    const info = await c.opened;
+    expect(info.ech).toBe('accepted');
+    expect(info.group).toBe('secp256r1');
+    expect(c.connection.hrrSeen).toBe(true);
+    const line = await go.next(/^server /);
+    console.log(`wasmtls client (HRR) -> ${goVersion} server: ${line}`);
+    expect(line).toBe('server ECHAccepted=true sni=secret.test');
+    await c.close();
+  }, 60_000);
+
+  it('our client -> Go server with another key via HelloRetryRequest: rejected, retry configs', async () => {
+    const key = generateEchKey({ publicName: 'public.test', configId: 3 });
+    const stale = generateEchKey({ publicName: 'public.test', configId: 4 });
+    const go = await goServer(key, true);
+    const c = connect({
+      transport: await connectTcp({ host: '127.0.0.1', port: go.port }),
+      servername: 'secret.test',
+      ca: certPem,
+      groups: ['x25519', 'secp256r1'],
+      ech: { configList: stale.configList },
+    });
+    const err = (await c.opened.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as TLSError & { retryConfigs?: Uint8Array };
+    expect(err?.code).toBe('ERR_SSL_ECH_REJECTED');
+    expect(hexOf(err.retryConfigs ?? new Uint8Array())).toBe(hexOf(key.configList));
+    expect(c.connection.disposed || c.connection.hrrSeen).toBe(true);
+    await c.closed.catch(() => {});
   }, 60_000);
 });

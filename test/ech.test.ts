@@ -6,7 +6,8 @@
  * rejection (the server holds other keys, or none) fails the client with
  * ERR_SSL_ECH_REJECTED after authenticating the public name, carrying
  * the server's retry configs, with which a second connection succeeds;
- * hostile bytes (a flipped payload or ServerHello random, a TLS 1.2-only
+ * a HelloRetryRequest (the server knows P-256 only) accepted and
+ * rejected; hostile bytes (a flipped payload or ServerHello random, a TLS 1.2-only
  * server) end the handshake with an alert, never a hang; wasm memory
  * goes back to its baseline. Go's crypto/tls as the independent peer is
  * in test/ech-go.test.ts.
@@ -20,6 +21,7 @@ import { fromStreams } from '../ts/adapters/streams.js';
 import type { Transport } from '../ts/adapters/types.js';
 import { accept, connect, type TLSSocket } from '../ts/api/tls.js';
 import { Connection } from '../ts/core/connection.js';
+import type { GroupName } from '../ts/core/codepoints.js';
 import { TLSContext } from '../ts/core/context.js';
 import { releaseIdleContexts } from '../ts/core/context-cache.js';
 import { x25519PublicKey } from '../ts/core/ec25519.js';
@@ -118,7 +120,8 @@ const used = () => wasm().memoryUsage().used;
 async function pair(
   ech: { configList?: Uint8Array | string; keys?: ReturnType<typeof generateEchKey>[] },
   tap?: { c2s?: Tamper; s2c?: Tamper },
-  server: { maxVersion?: 'TLSv1.2' } = {},
+  server: { maxVersion?: 'TLSv1.2'; groups?: GroupName[] } = {},
+  client: { groups?: GroupName[] } = {},
 ) {
   const t = tappedPair(tap?.c2s, tap?.s2c);
   const s = accept({
@@ -132,6 +135,7 @@ async function pair(
     transport: t.client,
     servername: 'secret.test',
     ca: certPem,
+    ...client,
     ...(ech.configList ? { ech: { configList: ech.configList } } : {}),
   });
   const [ci, si] = await Promise.allSettled([c.opened, s.opened]);
@@ -256,6 +260,35 @@ describe('Encrypted Client Hello, our client and server', () => {
     expect(r2.ci.status).toBe('rejected');
     expect(((r2.ci as PromiseRejectedResult).reason as TLSError).alert).toBeDefined();
     await closeBoth(r2.c, r2.s);
+  });
+
+  // The server knows P-256 only, the client's share is X25519: a
+  // HelloRetryRequest, carrying the server's confirmation (draft 7.2.1);
+  // the second pair is sealed under the same HPKE context (enc empty).
+  const HRR = [undefined, { groups: ['secp256r1'] as GroupName[] }, { groups: ['x25519', 'secp256r1'] as GroupName[] }] as const;
+  it('HelloRetryRequest, accepted: the second ClientHello pair under the first HPKE context', async () => {
+    const key = generateEchKey({ publicName: 'public.test' });
+    const { c, s, ci, si, seen } = await pair({ configList: key.configList, keys: [key] }, ...HRR);
+    expect(ci.status === 'fulfilled' && ci.value.ech).toBe('accepted');
+    expect(si.status === 'fulfilled' && si.value.servername).toBe('secret.test');
+    expect(c.connection.hrrSeen).toBe(true);
+    expect(ci.status === 'fulfilled' && ci.value.group).toBe('secp256r1');
+    // Both ClientHellos on the wire name only the public name.
+    expect(Buffer.concat(seen.c2s).includes(Buffer.from('secret.test'))).toBe(false);
+    await roundTrip(c, s);
+    await closeBoth(c, s);
+  });
+
+  it('HelloRetryRequest, rejected (other keys): the outer goes on, ERR_SSL_ECH_REJECTED with the retry configs', async () => {
+    const key = generateEchKey({ publicName: 'public.test', configId: 5 });
+    const other = generateEchKey({ publicName: 'public.test', configId: 6 });
+    const r = await pair({ configList: key.configList, keys: [other] }, ...HRR);
+    expect(r.ci.status).toBe('rejected');
+    const err = (r.ci as PromiseRejectedResult).reason as TLSError & { retryConfigs?: Uint8Array };
+    expect(err.code).toBe('ERR_SSL_ECH_REJECTED');
+    expect(Buffer.from(err.retryConfigs ?? []).equals(Buffer.from(other.configList))).toBe(true);
+    expect(r.c.connection.disposed || r.c.connection.hrrSeen).toBe(true);
+    await closeBoth(r.c, r.s);
   });
 
   it('a TLS 1.2-only server: the ECH client (TLS 1.3 only) ends with protocol_version', async () => {

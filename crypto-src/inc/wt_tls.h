@@ -217,8 +217,7 @@ enum {
 	 * other parts of issue #17 add after 78 do not collide */
 	WT_TLS_R_ECH_REJECTED = 96,  /* client: server did not take ECH */
 	WT_TLS_R_ECH_BAD_INNER = 97, /* server: bad ClientHelloInner */
-	WT_TLS_R_ECH_HRR = 98,       /* HelloRetryRequest with ECH */
-	WT_TLS_R_ECH_CONFIG = 99     /* client: ECHConfig key unusable */
+	WT_TLS_R_ECH_CONFIG = 98     /* client: ECHConfig key unusable */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */

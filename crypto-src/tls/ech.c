@@ -25,9 +25,14 @@
  * handshake goes on with the outer and EncryptedExtensions carries
  * retry_configs (7.1).
  *
- * Not here: HelloRetryRequest with ECH (both roles refuse it with a
- * clear error), GREASE ECH, PSK resumption inside ECH (the client
- * offers no session with ECH).
+ * HelloRetryRequest: the client follows draft 6.1.5 (the HRR's own
+ * confirmation decides; accepted: a second inner/outer pair under the
+ * same HPKE context, enc empty; rejected: the outer's transcript and a
+ * second ClientHello that is the outer's); the server puts its
+ * confirmation in the HRR and opens ClientHelloOuter2 with the HPKE
+ * context of the first (draft 7.1.1). Not here either:
+ * GREASE ECH, PSK resumption inside ECH (the client offers no session
+ * with ECH).
  *
  * Layer: called by hs13_client.c, hs13_server.c, ctx.c and engine.c,
  * and through its extension descriptor by handshake.c; calls only
@@ -62,14 +67,28 @@ struct wt_tls_ech {
 	uint8_t inner_sni[256];
 	uint32_t inner_snilen;
 	wt_hash_ctx o256, o384; /* the transcript of ClientHelloOuter */
-	wt_hpke_ctx hpke;
+	/* The HPKE context (3.5 KiB with AES-GCM's tables): its own block,
+	 * given back once no ClientHello is left to seal or open. */
+	wt_hpke_ctx *hpke;
 	uint8_t enc[32];
+	/* client, HelloRetryRequest (draft 6.1.5): the HRR's confirmation
+	 * (into hs_in while it is parsed), whether it matched, and the
+	 * outer's extension as sent, repeated in a ClientHello2 that is the
+	 * outer's once ECH was rejected */
+	const uint8_t *hrr_conf;
+	uint32_t hrr_accepted;
+	uint8_t *outer_ext;
+	size_t outer_extlen;
 	/* client: the server's retry_configs (an ECHConfigList) */
 	uint8_t *retry;
 	size_t retrylen;
-	/* server: the rebuilt ClientHelloInner (a handshake message) */
+	/* server: the rebuilt ClientHelloInner (a handshake message); the
+	 * offset of the HRR confirmation in the HelloRetryRequest body; the
+	 * config_id and suite ClientHello2 must repeat */
 	uint8_t *inner;
 	size_t innerlen;
+	size_t hrr_off;
+	uint32_t s_id, s_kdf, s_aead;
 };
 
 /* One server key (see wt_tls_ctx_add_ech_key). */
@@ -148,11 +167,21 @@ static uint8_t *make_info(const uint8_t *config, size_t len, size_t *infolen)
 	return info;
 }
 
+static void drop_hpke(wt_tls_ech *e)
+{
+	if (e->hpke != NULL) {
+		wt_hpke_clear(e->hpke);
+		free(e->hpke);
+		e->hpke = NULL;
+	}
+}
+
 void wt_ech_free(wt_tls_conn *c)
 {
 	wt_tls_ech *e = c->ech;
 	if (e == NULL)
 		return;
+	drop_hpke(e);
 	if (e->config)
 		free(e->config);
 	if (e->encoded) {
@@ -161,6 +190,8 @@ void wt_ech_free(wt_tls_conn *c)
 	}
 	if (e->retry)
 		free(e->retry);
+	if (e->outer_ext)
+		free(e->outer_ext);
 	if (e->inner) {
 		wt_wipe(e->inner, e->innerlen);
 		free(e->inner);
@@ -235,7 +266,11 @@ int wt_ech_client_start(wt_tls_conn *c)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_MEMORY);
 	/* SetupBaseS(pkR, info) with a fresh ephemeral key (draft 6.1). */
 	wt_random(skE, 32);
-	r = wt_hpke_setup_s(&e->hpke, e->kdf, e->aead, e->enc, e->pk, skE, info, infolen);
+	drop_hpke(e);
+	e->hpke = malloc(sizeof *e->hpke);
+	r = e->hpke == NULL ? -1 :
+			      wt_hpke_setup_s(e->hpke, e->kdf, e->aead, e->enc, e->pk,
+					      skE, info, infolen);
 	wt_wipe(skE, sizeof skE);
 	free(info);
 	if (r)
@@ -278,7 +313,9 @@ int wt_ech_client_begin_outer(wt_tls_conn *c, const uint8_t *inner, size_t len)
 	memcpy(c->sni, e->public_name, e->public_namelen);
 	c->snilen = e->public_namelen;
 	memcpy(e->inner_random, c->random, 32);
-	wt_random(e->outer_random, 32);
+	/* ClientHello2 repeats ClientHello1's random (RFC 8446 4.1.2). */
+	if (!c->hrr)
+		wt_random(e->outer_random, 32);
 	memcpy(c->random, e->outer_random, 32);
 	e->outer = 1;
 	c->ech_outer = 1;
@@ -303,7 +340,7 @@ int wt_ech_client_end_outer(wt_tls_conn *c, uint8_t *outer, size_t len)
 	ct = malloc(e->payload_len);
 	if (ct == NULL)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_MEMORY);
-	r = wt_hpke_seal(&e->hpke, outer + 4, len - 4, e->encoded, e->encodedlen, ct);
+	r = wt_hpke_seal(e->hpke, outer + 4, len - 4, e->encoded, e->encodedlen, ct);
 	memcpy(outer + 4 + e->payload_off, ct, e->payload_len);
 	free(ct);
 	wt_wipe(e->encoded, e->encodedlen);
@@ -311,12 +348,47 @@ int wt_ech_client_end_outer(wt_tls_conn *c, uint8_t *outer, size_t len)
 	e->encoded = NULL;
 	if (r)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
+	/* The extension's body as sent (it ends with the payload: ours is
+	 * the last extension), for a ClientHello2 after a rejecting HRR. */
+	if (!c->hrr) {
+		size_t body = 1 + 2 + 2 + 1 + 2 + 32 + 2;
+		free(e->outer_ext);
+		e->outer_ext = malloc(body + e->payload_len);
+		if (e->outer_ext == NULL)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_MEMORY);
+		memcpy(e->outer_ext, outer + 4 + e->payload_off - body,
+		       body + e->payload_len);
+		e->outer_extlen = body + e->payload_len;
+	}
 	/* The transcript if the server rejects: ClientHelloOuter first. */
 	(void)wt_hash_init(&e->o256, WT_SHA256);
 	(void)wt_hash_init(&e->o384, WT_SHA384);
 	wt_hash_update(&e->o256, outer, len);
 	wt_hash_update(&e->o384, outer, len);
 	return 0;
+}
+
+/* Rejected (draft 6.1.6): the handshake goes on with ClientHelloOuter -
+ * its transcript, its random (the key log's), its name - and "MUST
+ * verify that the certificate is valid for
+ * ECHConfig.contents.public_name". */
+static void reject(wt_tls_conn *c)
+{
+	wt_tls_ech *e = c->ech;
+	e->status = WT_TLS_ECH_REJECTED;
+	c->hs->th = c->hash == WT_SHA384 ? e->o384 : e->o256;
+	memcpy(c->random, e->outer_random, 32);
+	memcpy(c->vhost, e->public_name, e->public_namelen);
+	c->vhostlen = e->public_namelen;
+	memcpy(c->sni, e->public_name, e->public_namelen);
+	c->snilen = e->public_namelen;
+}
+
+/* 1 when the next ClientHello is an inner/outer pair (not after ECH was
+ * rejected by a HelloRetryRequest). */
+int wt_ech_client_pair(const wt_tls_conn *c)
+{
+	return c->ech->status != WT_TLS_ECH_REJECTED;
 }
 
 /* accept_confirmation (draft 7.2) = HKDF-Expand-Label(HKDF-Extract(0,
@@ -347,20 +419,59 @@ int wt_ech_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	wt_tls_ech *e = c->ech;
 	uint8_t conf[8];
+	/* No ClientHello is left to seal. */
+	drop_hpke(e);
+	if (e->status == WT_TLS_ECH_REJECTED)
+		return 0; /* by the HelloRetryRequest: all is the outer's now */
 	confirmation(c, &c->hs->th, msg + 4, len - 4, e->inner_random, conf);
 	if (memcmp(conf, msg + 4 + 2 + 24, 8) == 0) {
 		e->status = WT_TLS_ECH_ACCEPTED;
 		return 0;
 	}
-	/* Rejected (draft 6.1.6): the handshake goes on with
-	 * ClientHelloOuter - its transcript, its random (the key log's) -
-	 * and "MUST verify that the certificate is valid for
-	 * ECHConfig.contents.public_name". */
-	e->status = WT_TLS_ECH_REJECTED;
-	c->hs->th = c->hash == WT_SHA384 ? e->o384 : e->o256;
-	memcpy(c->random, e->outer_random, 32);
-	memcpy(c->vhost, e->public_name, e->public_namelen);
-	c->vhostlen = e->public_namelen;
+	/* Draft 6.1.5: after an HRR that accepted ECH, a ServerHello that
+	 * does not confirm it: "illegal_parameter". */
+	if (e->hrr_accepted)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_ECH_REJECTED);
+	reject(c);
+	return 0;
+}
+
+int wt_ech_client_hrr(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	wt_tls_ech *e = c->ech;
+	wt_hash_ctx t;
+	uint8_t h[4 + WT_HASH_MAX_LEN], prk[WT_HASH_MAX_LEN], conf[8];
+	size_t off;
+	/* Draft 7.2.1: hrr_accept_confirmation = HKDF-Expand-Label(
+	 * HKDF-Extract(0, ClientHelloInner1.random), "hrr ech accept
+	 * confirmation", transcript over message_hash(ClientHelloInner1) ||
+	 * HelloRetryRequest with the extension's 8 bytes zeroed, 8). */
+	if (e->hrr_conf != NULL) {
+		off = (size_t)(e->hrr_conf - msg);
+		(void)wt_hash_init(&t, c->hash);
+		h[0] = HS_MESSAGE_HASH;
+		h[1] = h[2] = 0;
+		h[3] = (uint8_t)c->hashlen;
+		wt_hash_out(&c->hs->th, h + 4);
+		wt_hash_update(&t, h, 4 + c->hashlen);
+		wt_hash_update(&t, msg, off);
+		memset(conf, 0, 8);
+		wt_hash_update(&t, conf, 8);
+		wt_hash_update(&t, msg + off + 8, len - off - 8);
+		wt_hash_out(&t, h);
+		(void)wt_hkdf_extract(c->hash, NULL, 0, e->inner_random, 32, prk);
+		(void)wt_hkdf_expand_label(c->hash, prk, c->hashlen,
+					   "hrr ech accept confirmation", 27, h,
+					   c->hashlen, conf, 8);
+		wt_wipe(prk, sizeof prk);
+		e->hrr_accepted = memcmp(conf, e->hrr_conf, 8) == 0;
+		e->hrr_conf = NULL;
+	}
+	/* Rejected: from here the handshake is ClientHelloOuter's (its
+	 * transcript goes into the HRR reset hs13_client.c does next), and
+	 * ClientHello2 is the outer's with the same extension (reject()). */
+	if (!e->hrr_accepted)
+		reject(c);
 	return 0;
 }
 
@@ -528,6 +639,48 @@ static int rebuild(wt_tls_conn *c, const uint8_t *pt, size_t n, wt_rd osid, wt_r
 	return 0;
 }
 
+/* ClientHelloOuter2 after an HRR that accepted ECH (draft 7.1.1): the
+ * same config_id and suite, enc empty ("illegal_parameter" otherwise),
+ * opened with the first's HPKE context ("decrypt_error" if it does not
+ * open), and the inner rebuilt. */
+static int open_second(wt_tls_conn *c, const uint8_t **msg, size_t *len, wt_rd sid,
+		       wt_rd exts, uint32_t kdf, uint32_t aead, uint32_t id, wt_rd enc,
+		       wt_rd payload)
+{
+	wt_tls_ech *e = c->ech;
+	uint8_t *aad, *pt;
+	int r;
+	if (enc.len != 0 || id != e->s_id || kdf != e->s_kdf || aead != e->s_aead)
+		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_ECH_BAD_INNER);
+	if (payload.len <= WT_HPKE_TAG_LEN)
+		return FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_ECH_BAD_INNER);
+	aad = malloc(*len - 4);
+	pt = malloc(payload.len);
+	if (aad == NULL || pt == NULL) {
+		free(aad);
+		free(pt);
+		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_MEMORY);
+	}
+	memcpy(aad, *msg + 4, *len - 4);
+	memset(aad + (payload.p - (*msg + 4)), 0, payload.len);
+	r = e->hpke == NULL ?
+		-1 :
+		wt_hpke_open(e->hpke, aad, *len - 4, payload.p, payload.len, pt);
+	free(aad);
+	drop_hpke(e);
+	if (r)
+		r = FAIL(c, WT_ALERT_DECRYPT_ERROR, WT_TLS_R_ECH_BAD_INNER);
+	else
+		r = rebuild(c, pt, payload.len - WT_HPKE_TAG_LEN, sid, exts);
+	wt_wipe(pt, payload.len);
+	free(pt);
+	if (r)
+		return -1;
+	*msg = e->inner;
+	*len = e->innerlen;
+	return 0;
+}
+
 int wt_ech_server_open(wt_tls_conn *c, const uint8_t **msg, size_t *len)
 {
 	const wt_tls_ech_keys *ks = c->ctx->ech_keys;
@@ -540,18 +693,30 @@ int wt_ech_server_open(wt_tls_conn *c, const uint8_t **msg, size_t *len)
 	if (wt_rd_bytes(&r, 34, &s) || wt_rd_vec(&r, 1, &sid) || wt_rd_vec(&r, 2, &v) ||
 	    wt_rd_vec(&r, 1, &v) || wt_rd_vec(&r, 2, &exts))
 		return 0; /* on_client_hello says what is wrong with it */
-	cur = exts;
-	if (find_ext(&cur, EXT_ECH, &s, &elen))
+	/* ClientHello2 after an HRR: ECH goes on only if the first was
+	 * accepted (a rejected one stays the outer's). */
+	if (c->hrr && (c->ech == NULL || c->ech->status != WT_TLS_ECH_ACCEPTED))
 		return 0;
+	cur = exts;
+	if (find_ext(&cur, EXT_ECH, &s, &elen)) {
+		/* Draft 7.1.1: ClientHelloOuter2 without the extension after
+		 * ECH was accepted: "illegal_parameter". */
+		if (c->hrr)
+			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER,
+				    WT_TLS_R_ECH_BAD_INNER);
+		return 0;
+	}
 	body.p = s + 4;
 	body.len = elen - 4;
 	/* An inner-typed extension in what reached us is no ECH offer. */
-	if (wt_rd_u8(&body, &type) || type != ECH_TYPE_OUTER)
+	if (wt_rd_u8(&body, &type) || (type != ECH_TYPE_OUTER && !c->hrr))
 		return 0;
-	if (wt_rd_u16(&body, &kdf) || wt_rd_u16(&body, &aead) || wt_rd_u8(&body, &id) ||
-	    wt_rd_vec(&body, 2, &enc) || wt_rd_vec(&body, 2, &payload) || body.len ||
-	    payload.len == 0)
+	if (type != ECH_TYPE_OUTER || wt_rd_u16(&body, &kdf) || wt_rd_u16(&body, &aead) ||
+	    wt_rd_u8(&body, &id) || wt_rd_vec(&body, 2, &enc) ||
+	    wt_rd_vec(&body, 2, &payload) || body.len || payload.len == 0)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	if (c->hrr)
+		return open_second(c, msg, len, sid, exts, kdf, aead, id, enc, payload);
 	wt_ech_free(c);
 	c->ech = calloc(1, sizeof *c->ech);
 	if (c->ech == NULL)
@@ -566,7 +731,8 @@ int wt_ech_server_open(wt_tls_conn *c, const uint8_t **msg, size_t *len)
 	off = (size_t)(payload.p - (*msg + 4));
 	aad = malloc(*len - 4);
 	pt = malloc(payload.len);
-	if (aad == NULL || pt == NULL) {
+	c->ech->hpke = malloc(sizeof *c->ech->hpke);
+	if (aad == NULL || pt == NULL || c->ech->hpke == NULL) {
 		free(aad);
 		free(pt);
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_MEMORY);
@@ -589,18 +755,24 @@ int wt_ech_server_open(wt_tls_conn *c, const uint8_t **msg, size_t *len)
 				((uint32_t)su.p[2] << 8 | su.p[3]) == aead;
 		if (!ok || (info = make_info(cfg.p, cfg.len, &infolen)) == NULL)
 			continue;
-		opened = wt_hpke_setup_r(&c->ech->hpke, kdf, aead, enc.p, ks->k[i].sk,
+		opened = wt_hpke_setup_r(c->ech->hpke, kdf, aead, enc.p, ks->k[i].sk,
 					 info, infolen) == 0 &&
-			wt_hpke_open(&c->ech->hpke, aad, *len - 4, payload.p, payload.len,
+			wt_hpke_open(c->ech->hpke, aad, *len - 4, payload.p, payload.len,
 				     pt) == 0;
 		free(info);
 	}
-	wt_hpke_clear(&c->ech->hpke);
 	free(aad);
 	if (opened) {
+		/* The HPKE context stays for a ClientHelloOuter2 (wiped with
+		 * c->ech). */
 		c->ech->status = WT_TLS_ECH_ACCEPTED;
+		c->ech->s_id = id;
+		c->ech->s_kdf = kdf;
+		c->ech->s_aead = aead;
 		if (rebuild(c, pt, payload.len - WT_HPKE_TAG_LEN, sid, exts))
 			opened = -1;
+	} else {
+		drop_hpke(c->ech);
 	}
 	wt_wipe(pt, payload.len);
 	free(pt);
@@ -619,16 +791,31 @@ int wt_ech_server_hello(wt_tls_conn *c, wt_wr *w, int hrr)
 	uint8_t conf[8];
 	if (e->status != WT_TLS_ECH_ACCEPTED)
 		return 0;
-	/* A HelloRetryRequest after ECH was accepted must carry its own
-	 * confirmation and the second ClientHello be opened with the same
-	 * HPKE context (draft 7.1.1); not implemented: refused clearly. */
-	if (hrr)
-		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_ECH_HRR);
 	/* The ClientHelloInner no longer needed (everything in it that
 	 * lives on was copied out while it was parsed). */
 	wt_wipe(e->inner, e->innerlen);
 	free(e->inner);
 	e->inner = NULL;
+	if (hrr) {
+		/* Draft 7.2.1: the HRR's extension carries
+		 * hrr_accept_confirmation, over message_hash(ClientHelloInner1)
+		 * (the transcript now) || the HRR with those 8 bytes zero (as
+		 * written: send() put zeros there). */
+		wt_hash_ctx t = c->hs->th;
+		uint8_t hdr[4] = { HS_SERVER_HELLO, (uint8_t)(w->len >> 16),
+				   (uint8_t)(w->len >> 8), (uint8_t)w->len };
+		uint8_t h[WT_HASH_MAX_LEN], prk[WT_HASH_MAX_LEN];
+		wt_hash_update(&t, hdr, 4);
+		wt_hash_update(&t, w->buf, w->len);
+		wt_hash_out(&t, h);
+		(void)wt_hkdf_extract(c->hash, NULL, 0, c->peer_random, 32, prk);
+		(void)wt_hkdf_expand_label(c->hash, prk, c->hashlen,
+					   "hrr ech accept confirmation", 27, h,
+					   c->hashlen, w->buf + e->hrr_off, 8);
+		wt_wipe(prk, sizeof prk);
+		return 0;
+	}
+	drop_hpke(e); /* no ClientHello is left to open */
 	confirmation(c, &c->hs->th, w->buf, w->len, c->peer_random, conf);
 	memcpy(w->buf + 2 + 24, conf, 8);
 	memcpy(c->random + 24, conf, 8);
@@ -642,6 +829,13 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 	wt_rd l;
 	if (msg == M_CH)
 		return 0; /* wt_ech_server_open read it already */
+	if (msg == M_HRR) {
+		/* Draft 7.2.1: 8 bytes of confirmation. */
+		if (b->len != 8)
+			return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+		c->ech->hrr_conf = b->p;
+		return 0;
+	}
 	/* EncryptedExtensions: retry_configs (draft 5). 7.1.1 / 6.1.4: a
 	 * client that sees it after ECH was accepted "MUST abort the
 	 * handshake with an "unsupported_extension" alert". */
@@ -665,7 +859,13 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	size_t p, q, i;
 	if (e == NULL)
 		return;
-	if (msg == M_CH && !e->outer) {
+	if (msg == M_CH && e->status == WT_TLS_ECH_REJECTED) {
+		/* ClientHello2 after a rejecting HRR: the extension as in
+		 * ClientHello1 (RFC 8446 4.1.2 allows no change to it). */
+		wt_wr_u16(w, EXT_ECH);
+		wt_wr_u16(w, (uint32_t)e->outer_extlen);
+		wt_wr_bytes(w, e->outer_ext, e->outer_extlen);
+	} else if (msg == M_CH && !e->outer) {
 		/* ClientHelloInner: the inner type, empty (draft 5). */
 		wt_wr_u16(w, EXT_ECH);
 		wt_wr_u16(w, 1);
@@ -679,13 +879,23 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 		wt_wr_u16(w, e->kdf);
 		wt_wr_u16(w, e->aead);
 		wt_wr_u8(w, e->config_id);
-		wt_wr_u16(w, 32);
-		wt_wr_bytes(w, e->enc, 32);
+		/* enc: "empty" in ClientHelloOuter2 (draft 5, 6.1.5): the
+		 * server keeps the HPKE context of the first. */
+		wt_wr_u16(w, c->hrr ? 0 : 32);
+		if (!c->hrr)
+			wt_wr_bytes(w, e->enc, 32);
 		wt_wr_u16(w, (uint32_t)e->payload_len);
 		e->payload_off = w->len;
 		for (i = 0; i < e->payload_len; i++)
 			wt_wr_u8(w, 0);
 		wt_wr_close(w, p, 2);
+	} else if (msg == M_HRR && e->status == WT_TLS_ECH_ACCEPTED) {
+		/* The HRR's confirmation, zeros until wt_ech_server_hello. */
+		wt_wr_u16(w, EXT_ECH);
+		wt_wr_u16(w, 8);
+		e->hrr_off = w->len;
+		for (i = 0; i < 8; i++)
+			wt_wr_u8(w, 0);
 	} else if (msg == M_EE && c->role == ROLE_SERVER &&
 		   e->status == WT_TLS_ECH_REJECTED && c->ctx->ech_keys) {
 		/* retry_configs: every configured ECHConfig (7.1). */
@@ -700,4 +910,4 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	}
 }
 
-const wt_tls_ext wt_ext_ech = { EXT_ECH, M_CH | M_EE, recv, send };
+const wt_tls_ext wt_ext_ech = { EXT_ECH, M_CH | M_EE | M_HRR, recv, send };

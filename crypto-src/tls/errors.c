@@ -93,8 +93,6 @@ static const struct {
 	{ WT_TLS_R_NO_EMS, "session without extended master secret (RFC 7627)" },
 	{ WT_TLS_R_ECH_REJECTED, "the server rejected Encrypted Client Hello" },
 	{ WT_TLS_R_ECH_BAD_INNER, "bad ClientHelloInner (Encrypted Client Hello)" },
-	{ WT_TLS_R_ECH_HRR,
-	  "HelloRetryRequest with Encrypted Client Hello is not supported" },
 	{ WT_TLS_R_ECH_CONFIG, "ECHConfig public key unusable" },
 };
 

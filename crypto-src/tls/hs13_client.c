@@ -111,7 +111,7 @@ static int build_client_hello(wt_tls_conn *c)
 	if (build_hello_msg(c, &msg, &len))
 		return -1;
 	wt_th_add(c, msg, len);
-	if (c->ech) {
+	if (c->ech && wt_ech_client_pair(c)) {
 		/* Encrypted Client Hello: msg is ClientHelloInner, the
 		 * transcript's if the server accepts; ClientHelloOuter, built
 		 * behind it with the inner sealed in, takes its place on the
@@ -294,9 +294,9 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * result in any change in the ClientHello." */
 		if (c->hrr_group == 0 && c->hs->cookielen == 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
-		/* ECH after a HelloRetryRequest (draft 6.1.5) is not done. */
-		if (c->ech)
-			return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_ECH_HRR);
+		/* ECH (draft 6.1.5): the HRR says whether it was accepted. */
+		if (c->ech && wt_ech_client_hrr(c, msg, len))
+			return -1;
 		c->hrr = 1;
 		wt_th_hrr_reset(c);
 		wt_th_add(c, msg, len);

@@ -859,6 +859,11 @@ int wt_ech_client_end_outer(wt_tls_conn *c, uint8_t *outer, size_t len);
 /* Client: before the ServerHello enters the transcript: accepted or not
  * (rejected: the outer's transcript and public_name take over). */
 int wt_ech_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* Client: a HelloRetryRequest (before the transcript's HRR reset): its
+ * confirmation decides; rejected: the outer's transcript takes over. */
+int wt_ech_client_hrr(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* Client: 1 when the next ClientHello is an inner/outer pair. */
+int wt_ech_client_pair(const wt_tls_conn *c);
 /* Client: after the server's Finished: ech_required if rejected. */
 int wt_ech_client_finished(wt_tls_conn *c);
 /* Server: a ClientHello with an outer ECH extension: msg and len become

@@ -1,7 +1,7 @@
 // ech-go: Go's crypto/tls (standard library only) as the independent ECH
 // peer of test/ech-go.test.ts.
 //
-//	ech-go server CERT KEY CONFIG_HEX PRIVKEY_HEX   (empty hex: no ECH keys)
+//	ech-go server CERT KEY CONFIG_HEX PRIVKEY_HEX [p256]   (empty hex: no ECH keys)
 //	    listens on 127.0.0.1:0, prints "listening PORT", then for each
 //	    connection "server ECHAccepted=B sni=NAME", echoing one line.
 //	ech-go client PORT CA CONFIGLIST_HEX SERVERNAME
@@ -35,6 +35,10 @@ func server() {
 		panic(err)
 	}
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
+	if len(os.Args) > 6 && os.Args[6] == "p256" {
+		// P-256 only: a client whose share is X25519 gets a HelloRetryRequest.
+		cfg.CurvePreferences = []tls.CurveID{tls.CurveP256}
+	}
 	if os.Args[4] != "" {
 		c, _ := hex.DecodeString(os.Args[4])
 		k, _ := hex.DecodeString(os.Args[5])

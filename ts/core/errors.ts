@@ -107,10 +107,8 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   /** A ClientHelloInner that does not decode or references what the
    * outer lacks (draft-ietf-tls-esni 7.1). */
   ECH_BAD_INNER: 97,
-  /** HelloRetryRequest with Encrypted Client Hello (not implemented). */
-  ECH_HRR: 98,
   /** The chosen ECHConfig's public key is unusable. */
-  ECH_CONFIG: 99,
+  ECH_CONFIG: 98,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
