@@ -201,7 +201,10 @@ export interface ConnectOptions extends CommonOptions {
    * `retryConfigs` on the error (connect again with them). A list with
    * no config we can use: ECH is not offered (`opened.ech` says so).
    */
-  ech?: { configList: Uint8Array | string };
+  ech?: {
+    /** The ECHConfigList: bytes, or base64 text (a DNS HTTPS record's `ech=`). */
+    configList: Uint8Array | string;
+  };
 }
 
 /** Options of {@link accept}. */
@@ -221,7 +224,15 @@ export interface AcceptOptions extends CommonOptions {
    * any `{ config, privateKey }`): a client's encrypted ClientHelloInner
    * is opened and answered; otherwise the outer one is, with every
    * config sent as retry configs. */
-  ech?: { keys: readonly { config: Uint8Array; privateKey: Uint8Array }[] };
+  ech?: {
+    /** The keys, each an ECHConfig and its X25519 private key. */
+    keys: readonly {
+      /** One ECHConfig (version 0xfe0d), as {@link generateEchKey} makes it. */
+      config: Uint8Array;
+      /** The 32-byte X25519 private key of the config's public key. */
+      privateKey: Uint8Array;
+    }[];
+  };
 }
 
 /** What {@link TLSSocket.opened} resolves to. */

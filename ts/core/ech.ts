@@ -43,8 +43,11 @@ export interface EchKeyOptions {
  * the X25519 private key, and an ECHConfigList of this one config (what
  * a DNS HTTPS record's `ech=` publishes, base64). */
 export interface EchKey {
+  /** The ECHConfig (version, length, contents). */
   config: Uint8Array;
+  /** The 32-byte X25519 private key: keep it like a TLS key. */
   privateKey: Uint8Array;
+  /** An ECHConfigList holding `config` alone (what clients are given). */
   configList: Uint8Array;
 }
 
