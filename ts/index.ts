@@ -31,4 +31,5 @@ export * from './core/sha3.js';
 export * from './core/x509.js';
 export * from './core/connection.js';
 export { accept, connect } from './api/tls.js';
+export * from './core/ech.js';
 export type { AcceptOptions, CommonOptions, ConnectOptions, TLSInfo, TLSSocket } from './api/tls.js';

@@ -212,7 +212,12 @@ enum {
 	WT_TLS_R_BAD_RENEGOTIATION_INFO = 75, /* RFC 5746 */
 	WT_TLS_R_INAPPROPRIATE_FALLBACK = 76, /* RFC 7507 */
 	WT_TLS_R_BAD_POINT_FORMAT = 77,       /* no uncompressed point format */
-	WT_TLS_R_NO_EMS = 78                  /* RFC 7627 5.3 / 5.4 */
+	WT_TLS_R_NO_EMS = 78,                 /* RFC 7627 5.3 / 5.4 */
+	/* Encrypted Client Hello (ech.c); numbered from 96 so the codes
+	 * other parts of issue #17 add after 78 do not collide */
+	WT_TLS_R_ECH_REJECTED = 96,  /* client: server did not take ECH */
+	WT_TLS_R_ECH_BAD_INNER = 97, /* server: bad ClientHelloInner */
+	WT_TLS_R_ECH_CONFIG = 98     /* client: ECHConfig key unusable */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */
@@ -244,7 +249,8 @@ enum {
 	WT_ALERT_NO_RENEGOTIATION = 100,
 	WT_ALERT_UNKNOWN_PSK_IDENTITY = 115,
 	WT_ALERT_CERTIFICATE_REQUIRED = 116,
-	WT_ALERT_NO_APPLICATION_PROTOCOL = 120
+	WT_ALERT_NO_APPLICATION_PROTOCOL = 120,
+	WT_ALERT_ECH_REQUIRED = 121 /* draft-ietf-tls-esni 11.2 */
 };
 
 /* Text for any error code (never NULL; "unknown error" for others). */
@@ -522,5 +528,34 @@ const char *wt_tls_keylog_label(uint32_t id);
 /* ClientHello.random, the key of every key log line (32 bytes): NULL until
  * the ClientHello was sent (client) or received (server). */
 const uint8_t *wt_tls_client_random(const wt_tls_conn *c);
+
+/* ---- Encrypted Client Hello (draft-ietf-tls-esni, ech.c) ---------------- */
+
+/* ECH outcome (wt_tls_ech_status). */
+enum {
+	WT_TLS_ECH_NONE = 0,     /* not offered (client) / not seen (server) */
+	WT_TLS_ECH_ACCEPTED = 1, /* the server took ClientHelloInner */
+	WT_TLS_ECH_REJECTED = 2, /* offered, not taken */
+	WT_TLS_ECH_OFFERED = 3   /* client: sent, no ServerHello yet */
+};
+/* Client, before the handshake: offer ECH with the first usable
+ * ECHConfig of an ECHConfigList (as DNS HTTPS records carry it: u16
+ * length, then ECHConfigs; version 0xfe0d, KEM X25519, KDF HKDF-SHA256,
+ * AEAD AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305). The context must
+ * be TLS 1.3-only. 0; -1 malformed list; -2 no usable config (ECH is
+ * then not offered); -3 not a client before its handshake; -4 memory. */
+int wt_tls_set_ech_config_list(wt_tls_conn *c, const uint8_t *list, size_t len);
+/* WT_TLS_ECH_*. */
+uint32_t wt_tls_ech_status(const wt_tls_conn *c);
+/* Client: the retry_configs (an ECHConfigList) the server sent when it
+ * rejected ECH: its length (0 none), copied into out when cap allows. */
+size_t wt_tls_ech_retry_configs(const wt_tls_conn *c, uint8_t *out, size_t cap);
+/* Server: add an ECH key: one ECHConfig (version, length, contents) and
+ * the X25519 private key of its public key (copied). Every configured
+ * ECHConfig goes out as retry_configs when ECH is rejected. 0; -1 the
+ * config does not parse, is not one we can use, or is not sk's; -2
+ * memory. */
+int wt_tls_ctx_add_ech_key(wt_tls_ctx *ctx, const uint8_t *config, size_t len,
+			   const uint8_t sk[32]);
 
 #endif

@@ -420,6 +420,7 @@ int wt_tls_ctx_set_key_limit(wt_tls_ctx *ctx, uint64_t records)
 
 void wt_tls_ctx_clear(wt_tls_ctx *ctx)
 {
+	wt_ech_ctx_clear(ctx);
 	wt_wipe(&ctx->key, sizeof ctx->key);
 	wt_wipe(ctx->ticket_key, sizeof ctx->ticket_key);
 	ctx->has_key = ctx->has_ticket_key = 0;

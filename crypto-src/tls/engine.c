@@ -83,6 +83,7 @@ void wt_tls_conn_free_buffers(wt_tls_conn *c)
 
 void wt_tls_conn_clear(wt_tls_conn *c)
 {
+	wt_ech_free(c);
 	wt_tls_hs_free(c);
 	wt_tls_sess_free(c);
 	if (c->arena)

@@ -91,6 +91,9 @@ static const struct {
 	  "inappropriate fallback (TLS_FALLBACK_SCSV, RFC 7507)" },
 	{ WT_TLS_R_BAD_POINT_FORMAT, "no uncompressed EC point format (RFC 8422)" },
 	{ WT_TLS_R_NO_EMS, "session without extended master secret (RFC 7627)" },
+	{ WT_TLS_R_ECH_REJECTED, "the server rejected Encrypted Client Hello" },
+	{ WT_TLS_R_ECH_BAD_INNER, "bad ClientHelloInner (Encrypted Client Hello)" },
+	{ WT_TLS_R_ECH_CONFIG, "ECHConfig public key unusable" },
 };
 
 static const struct {
@@ -125,6 +128,7 @@ static const struct {
 	{ 115, "unknown_psk_identity" },
 	{ 116, "certificate_required" },
 	{ 120, "no_application_protocol" },
+	{ 121, "ech_required" },
 };
 
 /* "received alert: " / "sent alert: " + name, built once per code into

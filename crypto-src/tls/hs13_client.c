@@ -32,7 +32,7 @@ static int session_usable(const wt_tls_conn *c)
 /* Build a ClientHello into hs_out (not yet in the transcript). With a
  * PSK, the binder is computed over the truncated message (RFC 8446
  * 4.2.11.2) and patched in. */
-static int build_client_hello(wt_tls_conn *c)
+static int build_hello_msg(wt_tls_conn *c, uint8_t **out, size_t *outlen)
 {
 	wt_wr w;
 	size_t p, i, pass;
@@ -99,8 +99,32 @@ static int build_client_hello(wt_tls_conn *c)
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 		wt_wipe(bk, sizeof bk);
 	}
-	wt_th_add(c, msg, 4 + w.len);
-	c->hso_len += 4 + w.len;
+	*out = msg;
+	*outlen = 4 + w.len;
+	return 0;
+}
+
+static int build_client_hello(wt_tls_conn *c)
+{
+	uint8_t *msg, *outer;
+	size_t len, olen, base = c->hso_len;
+	if (build_hello_msg(c, &msg, &len))
+		return -1;
+	wt_th_add(c, msg, len);
+	if (c->ech && wt_ech_client_pair(c)) {
+		/* Encrypted Client Hello: msg is ClientHelloInner, the
+		 * transcript's if the server accepts; ClientHelloOuter, built
+		 * behind it with the inner sealed in, takes its place on the
+		 * wire (ech.c). */
+		c->hso_len += len;
+		if (wt_ech_client_begin_outer(c, msg, len) ||
+		    build_hello_msg(c, &outer, &olen) ||
+		    wt_ech_client_end_outer(c, outer, olen))
+			return -1;
+		memmove(msg, outer, olen);
+		len = olen;
+	}
+	c->hso_len = base + len;
 	return 0;
 }
 
@@ -151,6 +175,8 @@ int wt_hs_client_start(wt_tls_conn *c)
 		uint32_t a, k;
 		(void)wt_ks_suite_params(c->sess->suite, &c->psk_hash_first, &a, &k);
 	}
+	if (c->ech && wt_ech_client_start(c))
+		return -1;
 	c->kex_group = c->ctx->groups[0];
 	if (build_client_hello(c) || wt_hs_flush(c))
 		return -1;
@@ -268,6 +294,9 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		 * result in any change in the ClientHello." */
 		if (c->hrr_group == 0 && c->hs->cookielen == 0)
 			return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_HRR);
+		/* ECH (draft 6.1.5): the HRR says whether it was accepted. */
+		if (c->ech && wt_ech_client_hrr(c, msg, len))
+			return -1;
 		c->hrr = 1;
 		wt_th_hrr_reset(c);
 		wt_th_add(c, msg, len);
@@ -287,6 +316,8 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		return 0;
 	}
 
+	if (c->ech && wt_ech_client_server_hello(c, msg, len))
+		return -1;
 	wt_th_add(c, msg, len);
 	if (c->psk_selected != 0xFFFF) {
 		uint32_t h, a, k;
@@ -396,6 +427,8 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t th[WT_HASH_MAX_LEN];
 	if (wt_hs_recv_finished(c, msg, len, c->hs->ks_h.s_hs))
+		return -1;
+	if (c->ech && wt_ech_client_finished(c))
 		return -1;
 	wt_th_out(c, th);
 	if (wt_ks_master_init(&c->ks_m, &c->hs->ks_h, c->hash, th))

@@ -280,6 +280,8 @@ static int write_server_hello(wt_tls_conn *c, int hrr)
 	wt_wr_u16(&w, c->suite);
 	wt_wr_u8(&w, 0);
 	wt_ext_write_all(c, hrr ? M_HRR : M_SH, &w);
+	if (c->ech && wt_ech_server_hello(c, &w, hrr))
+		return -1;
 	return wt_hs_commit(c, HS_SERVER_HELLO, &w);
 }
 
@@ -531,6 +533,11 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		/* A fresh cookie (cookie.c) the second ClientHello must echo. */
 		wt_random(c->hs->cookie, 32);
 		c->hs->cookielen = 32;
+		/* Not with ECH accepted: Go's client (1.26) puts the cookie in
+		 * ClientHelloInner2 only, by an ech_outer_extensions reference
+		 * ClientHelloOuter2 cannot satisfy (the cookie is optional). */
+		if (wt_tls_ech_status(c) == WT_TLS_ECH_ACCEPTED)
+			c->hs->cookielen = 0;
 		wt_th_hrr_reset(c);
 		if (write_server_hello(c, 1) || wt_hs_flush(c))
 			return -1;
@@ -646,13 +653,24 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return send_tickets(c);
 }
 
+/* A ClientHello, opened first when it carries Encrypted Client Hello for
+ * one of our keys (the second after a HelloRetryRequest that accepted
+ * it, with the first's HPKE context): the rest of the handshake then
+ * answers ClientHelloInner (ech.c). */
+static int on_client_hello1(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	if (c->ctx->ech_keys && wt_ech_server_open(c, &msg, &len))
+		return -1;
+	return on_client_hello(c, msg, len);
+}
+
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
 static const struct {
 	uint32_t state, type;
 	handler h;
 } SERVER[] = {
-	{ ST_S_EXPECT_CH, HS_CLIENT_HELLO, on_client_hello },
-	{ ST_S_EXPECT_CH2, HS_CLIENT_HELLO, on_client_hello },
+	{ ST_S_EXPECT_CH, HS_CLIENT_HELLO, on_client_hello1 },
+	{ ST_S_EXPECT_CH2, HS_CLIENT_HELLO, on_client_hello1 },
 	{ ST_S_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
 	{ ST_S_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
 	{ ST_S_EXPECT_FIN, HS_FINISHED, on_finished },

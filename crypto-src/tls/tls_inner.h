@@ -265,6 +265,7 @@ struct wt_tls_ctx {
 	uint32_t verify_flags; /* WT_TLS_VERIFY_CALLBACK */
 	uint8_t pins[8][32];
 	uint32_t npins;
+	struct wt_tls_ech_keys *ech_keys; /* ECH server keys (ech.c), NULL none */
 };
 
 /* ---- record protection, one direction ----------------------------------- */
@@ -508,6 +509,11 @@ struct wt_tls_conn {
 	size_t wp_len, wp_done;
 	uint64_t wp_digest;
 	uint32_t wp_concluding;
+
+	/* Encrypted Client Hello (ech.c): NULL when not offered / not seen */
+	struct wt_tls_ech *ech;
+	uint32_t ech_outer; /* client: ClientHelloOuter being written
+	                     * (key_share.c repeats the inner's share) */
 };
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
@@ -823,7 +829,9 @@ extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
 	wt_ext_pre_shared_key,
 	/* TLS 1.2 (RFC 7627, RFC 5746, RFC 8422 5.1.2, RFC 5077) */
 	wt_ext_extended_master_secret, wt_ext_renegotiation_info, wt_ext_ec_point_formats,
-	wt_ext_session_ticket;
+	wt_ext_session_ticket,
+	/* draft-ietf-tls-esni (ech.c) */
+	wt_ext_ech;
 /* The table, in the order extensions are sent (pre_shared_key last). */
 extern const wt_tls_ext *const wt_tls_exts[];
 extern const size_t wt_tls_nexts;
@@ -833,5 +841,36 @@ extern const size_t wt_tls_nexts;
 uint32_t wt_ext_sigalg_mask(const wt_tls_ctx *ctx, wt_rd list);
 /* Write every extension for msg into w (as a u16-length block). */
 void wt_ext_write_all(wt_tls_conn *c, uint32_t msg, wt_wr *w);
+
+/* ---- Encrypted Client Hello (ech.c) ----------------------------------- */
+
+typedef struct wt_tls_ech wt_tls_ech;
+typedef struct wt_tls_ech_keys wt_tls_ech_keys;
+/* Wipe and free c->ech / ctx->ech_keys. */
+void wt_ech_free(wt_tls_conn *c);
+void wt_ech_ctx_clear(wt_tls_ctx *ctx);
+/* Client: HPKE set up at the start (0 or -1, error set); then around the
+ * two ClientHellos hs13_client.c builds: inner is ClientHelloInner (in
+ * the transcript), begin switches to the outer's name and random,
+ * end seals the inner into the outer's payload. */
+int wt_ech_client_start(wt_tls_conn *c);
+int wt_ech_client_begin_outer(wt_tls_conn *c, const uint8_t *inner, size_t len);
+int wt_ech_client_end_outer(wt_tls_conn *c, uint8_t *outer, size_t len);
+/* Client: before the ServerHello enters the transcript: accepted or not
+ * (rejected: the outer's transcript and public_name take over). */
+int wt_ech_client_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* Client: a HelloRetryRequest (before the transcript's HRR reset): its
+ * confirmation decides; rejected: the outer's transcript takes over. */
+int wt_ech_client_hrr(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* Client: 1 when the next ClientHello is an inner/outer pair. */
+int wt_ech_client_pair(const wt_tls_conn *c);
+/* Client: after the server's Finished: ech_required if rejected. */
+int wt_ech_client_finished(wt_tls_conn *c);
+/* Server: a ClientHello with an outer ECH extension: msg and len become
+ * the rebuilt ClientHelloInner when a key opens it. 0 or -1. */
+int wt_ech_server_open(wt_tls_conn *c, const uint8_t **msg, size_t *len);
+/* Server: the ServerHello body in w, before it is committed: the
+ * acceptance confirmation goes into its random. 0 or -1. */
+int wt_ech_server_hello(wt_tls_conn *c, wt_wr *w, int hrr);
 
 #endif

@@ -30,11 +30,12 @@
  * @module
  */
 import type { CipherName, CipherSuite12Name, CipherSuiteName, GroupName, SignatureSchemeName, TLSVersion } from '../core/codepoints.js';
-import { checkVersions } from '../core/configure.js';
+import { checkVersions, serverContext } from '../core/configure.js';
 import { type Lease, leaseClientContext, leaseServerContext } from '../core/context-cache.js';
 import { Connection, MAX_RECORD, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
 import type { TLSContext } from '../core/context.js';
+import { echConfigListBytes } from '../core/ech.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, destroyedError, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
@@ -46,6 +47,7 @@ export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
 export { TLSError } from '../core/errors.js';
 export { releaseIdleContexts } from '../core/context-cache.js';
+export { generateEchKey, type EchKey, type EchKeyOptions, type EchSuite } from '../core/ech.js';
 
 /** Options shared by {@link connect} and {@link accept}. */
 export interface CommonOptions {
@@ -188,6 +190,21 @@ export interface ConnectOptions extends CommonOptions {
   /** Called with each new session (from a NewSessionTicket), like Node's
    * `'session'` event. It holds the resumption secret: keep it like a key. */
   onSession?: (session: Uint8Array) => void;
+  /**
+   * Encrypted Client Hello (draft-ietf-tls-esni): the server's
+   * ECHConfigList, as bytes or as the base64 of a DNS HTTPS record's
+   * `ech=`. The real `servername` then travels encrypted; the outer
+   * ClientHello names the config's public name. The connection is TLS
+   * 1.3 only. When the server rejects ECH (it has other keys, or none),
+   * the handshake is checked against the public name and then fails
+   * with `code` `'ERR_SSL_ECH_REJECTED'` and the server's
+   * `retryConfigs` on the error (connect again with them). A list with
+   * no config we can use: ECH is not offered (`opened.ech` says so).
+   */
+  ech?: {
+    /** The ECHConfigList: bytes, or base64 text (a DNS HTTPS record's `ech=`). */
+    configList: Uint8Array | string;
+  };
 }
 
 /** Options of {@link accept}. */
@@ -203,6 +220,19 @@ export interface AcceptOptions extends CommonOptions {
   rejectUnauthorized?: boolean;
   /** 32-byte key sealing session tickets: enables resumption. */
   ticketKey?: Uint8Array;
+  /** Encrypted Client Hello keys ({@link generateEchKey}'s results, or
+   * any `{ config, privateKey }`): a client's encrypted ClientHelloInner
+   * is opened and answered; otherwise the outer one is, with every
+   * config sent as retry configs. */
+  ech?: {
+    /** The keys, each an ECHConfig and its X25519 private key. */
+    keys: readonly {
+      /** One ECHConfig (version 0xfe0d), as {@link generateEchKey} makes it. */
+      config: Uint8Array;
+      /** The 32-byte X25519 private key of the config's public key. */
+      privateKey: Uint8Array;
+    }[];
+  };
 }
 
 /** What {@link TLSSocket.opened} resolves to. */
@@ -235,6 +265,11 @@ export interface TLSInfo {
   peerCertificates: Uint8Array[];
   /** Resumed from a session (no certificate exchanged). */
   sessionReused: boolean;
+  /** Encrypted Client Hello: `'accepted'`; `'not offered'` (a client
+   * without `ech`, or whose list had no usable config; a server the
+   * client offered none). (A rejected offer fails the client's
+   * handshake; a server that rejected one reports `'rejected'`.) */
+  ech: 'accepted' | 'rejected' | 'not offered';
 }
 
 /** A TLS connection as WHATWG streams. */
@@ -334,8 +369,8 @@ const COMMON_OPTIONS = [
   'idleTimeout',
   'releaseBuffers',
 ];
-const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
-const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
+const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession', 'ech'];
+const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey', 'ech'];
 
 /**
  * Open a TLS client connection (TLS 1.3 or 1.2) over `transport`. The
@@ -373,13 +408,19 @@ export function connect(options: ConnectOptions): TLSSocket {
       }
       // Shared with the other connections whose options have the same
       // value, and kept a moment after the last ends (core/context-cache).
-      lease = leaseClientContext(o, 'connect');
+      // ECH needs TLS 1.3 only (draft-ietf-tls-esni 6.1: ClientHelloInner
+      // "MUST NOT offer TLS 1.2 or below"; our outer offers the same).
+      lease = leaseClientContext(o.ech ? { ...o, minVersion: 'TLSv1.3' } : o, 'connect');
       ctx = lease.ctx;
     } else {
       checkVersions(o, 'connect');
     }
     conn = new Connection(ctx);
     conn.setConnectState();
+    if (o.ech) {
+      if (ctx.minVersion !== 'TLSv1.3') throw new TypeError('connect: `ech` needs a TLS 1.3-only context (minVersion TLSv1.3)');
+      conn.setEchConfigList(echConfigListBytes(o.ech.configList));
+    }
     if (name !== undefined && name !== '') {
       if (isIp(name)) conn.setVerifyHost(name.replace(/^\[|\]$/g, ''));
       else conn.setServerName(name);
@@ -417,7 +458,15 @@ export function accept(options: AcceptOptions): TLSSocket {
   try {
     checkOptionNames(o, ACCEPT_OPTIONS, 'accept');
     ctx = o.context;
-    if (!ctx) {
+    if (o.ech) {
+      // ECH keys make the context this connection's own (not shared by
+      // the cache, whose keys do not name them): disposed with it.
+      if (ctx) throw new TypeError('accept: give `ech` keys to the `context` (addEchKey), not beside it');
+      const own = serverContext(o, 'accept');
+      lease = { ctx: own, release: () => own.dispose() };
+      ctx = own;
+      for (const k of o.ech.keys) own.addEchKey(k.config, k.privateKey);
+    } else if (!ctx) {
       lease = leaseServerContext(o, 'accept');
       ctx = lease.ctx;
     } else {
@@ -773,6 +822,11 @@ class Driver {
             e.message += ` (certificate: ${name}: ${peerVerifyReason(this.conn.verifyCode, this.conn.peerCertificates?.length ?? 0) ?? name})`;
         }
       }
+      // ECH rejected (draft-ietf-tls-esni 6.1.6): the server's retry
+      // configs go with the error, for the caller to connect again.
+      if (e instanceof TLSError && e.reasonCode === TLS_ERR.ECH_REJECTED && !this.conn.disposed) {
+        (e as TLSError & { retryConfigs?: Uint8Array }).retryConfigs = this.conn.echRetryConfigs();
+      }
       await this.fail(e);
       throw this.failed ?? e;
     }
@@ -824,6 +878,7 @@ class Driver {
       peerCertificate: undefined,
       peerCertificates: chain,
       sessionReused: c.sessionReused,
+      ech: c.echStatus,
     };
     // Parsed on first use: fingerprints and names cost more than the rest
     // of a connection's setup, and most callers only read `authorized`.

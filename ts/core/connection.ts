@@ -937,6 +937,51 @@ export class Connection {
     return p && n ? dec.decode(this.w.u8().subarray(p, p + n)) : undefined;
   }
 
+  /**
+   * Client, before the handshake: offer Encrypted Client Hello with the
+   * first usable config of an ECHConfigList (draft-ietf-tls-esni 6.1).
+   * Returns false when the list holds no config we can use (ECH is then
+   * not offered, as the draft has a client do); throws on a malformed
+   * list. The context must be TLS 1.3-only.
+   */
+  setEchConfigList(list: Uint8Array): boolean {
+    abytes(list, 'setEchConfigList');
+    const p = this.w.copyIn(list);
+    let r: number;
+    try {
+      r = this.x.wt_x_tls_set_ech_config_list(this.live(), p, list.length);
+    } finally {
+      this.w.free(p);
+    }
+    if (r === -2) return false;
+    if (r === -1) throw new TypeError('setEchConfigList: not an ECHConfigList (draft-ietf-tls-esni 4)');
+    if (r === -3) throw new Error('setEchConfigList: a client before its handshake only');
+    if (r !== 0) throw new TLSError(TLS_ERR.NO_MEMORY, 'out of wasm memory: ECH config');
+    return true;
+  }
+
+  /** What became of Encrypted Client Hello: `'accepted'`, `'rejected'`
+   * (a client learns it from the ServerHello; a server when no key of
+   * its opened the client's offer), or `'not offered'`. */
+  get echStatus(): 'accepted' | 'rejected' | 'not offered' {
+    const s = this.x.wt_x_tls_ech_status(this.live());
+    return s === 1 ? 'accepted' : s === 2 ? 'rejected' : 'not offered';
+  }
+
+  /** Client: the ECHConfigList the server sent in retry_configs when it
+   * rejected ECH (to retry with), or undefined. */
+  echRetryConfigs(): Uint8Array | undefined {
+    const n = this.x.wt_x_tls_ech_retry_configs(this.live(), 0, 0) >>> 0;
+    if (n === 0) return undefined;
+    const p = this.w.alloc(n);
+    try {
+      this.x.wt_x_tls_ech_retry_configs(this.live(), p, n);
+      return this.w.copyOut(p, n);
+    } finally {
+      this.w.free(p);
+    }
+  }
+
   /** `SSL_session_reused`. */
   get sessionReused(): boolean {
     return this.x.wt_x_tls_session_reused(this.live()) === 1;

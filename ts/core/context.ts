@@ -298,6 +298,31 @@ export class TLSContext {
     return this._verify;
   }
 
+  /**
+   * Server: add an Encrypted Client Hello key (an ECHConfig and the
+   * X25519 private key of its public key, as {@link generateEchKey}
+   * makes them). Several may be added (a client's config_id picks); all
+   * their configs go to a client as retry configs when ECH is rejected.
+   * Both are copied (the key is wiped from the scratch copy).
+   */
+  addEchKey(config: Uint8Array, privateKey: Uint8Array): this {
+    abytes(config, 'addEchKey config');
+    abytes(privateKey, 'addEchKey privateKey', 32);
+    const w = this.w;
+    const p = w.scratch(32 + config.length);
+    w.u8().set(privateKey, p);
+    w.u8().set(config, p + 32);
+    const r = w.exports.wt_x_tls_ctx_add_ech_key(this.live(), p + 32, config.length, p);
+    w.wipe(p, 32 + config.length);
+    if (r === -2) throw new TLSError(TLS_ERR.NO_MEMORY, 'out of wasm memory: ECH key');
+    if (r !== 0) {
+      throw new TypeError(
+        'addEchKey: not an ECHConfig we can use (version 0xfe0d, DHKEM(X25519, HKDF-SHA256), an HKDF-SHA256 suite) for this private key',
+      );
+    }
+    return this;
+  }
+
   private live(): number {
     if (this.disposed) throw new Error('wasmtls: TLSContext used after dispose()');
     return this.ptr;

@@ -101,6 +101,14 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   BAD_POINT_FORMAT: 77,
   /** Resumption of a session without extended master secret (RFC 7627 5.3). */
   NO_EMS: 78,
+  /** The server did not take Encrypted Client Hello; its retry configs,
+   * if any, are on the error (draft-ietf-tls-esni 6.1.6). */
+  ECH_REJECTED: 96,
+  /** A ClientHelloInner that does not decode or references what the
+   * outer lacks (draft-ietf-tls-esni 7.1). */
+  ECH_BAD_INNER: 97,
+  /** The chosen ECHConfig's public key is unusable. */
+  ECH_CONFIG: 98,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
@@ -139,6 +147,7 @@ export const ALERT = /* @__PURE__ */ Object.freeze({
   unknown_psk_identity: 115,
   certificate_required: 116,
   no_application_protocol: 120,
+  ech_required: 121,
 });
 
 // OpenSSL's reason names for alerts (ssl/ssl_err.c: SSL_R_SSLV3_ALERT_*,

@@ -134,7 +134,8 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 			w->overflow = 1;
 			return;
 		}
-		if (c->hrr && c->hrr_group == 0 && c->hs->own_sharelen == n) {
+		if ((c->hrr && c->hrr_group == 0 && c->hs->own_sharelen == n) ||
+		    c->ech_outer) {
 			/* RFC 8446 4.1.2: the second ClientHello is the first
 			 * "without modification, except as follows", and a new
 			 * key_share is among the changes only "If a "key_share"

@@ -22,5 +22,8 @@ const wt_tls_ext *const wt_tls_exts[] = {
 	&wt_ext_ec_point_formats,
 	&wt_ext_session_ticket,
 	&wt_ext_pre_shared_key,
+	/* After pre_shared_key, which ECH never goes with (ech.c offers no
+	 * session), so it stays last whenever it is sent. */
+	&wt_ext_ech,
 };
 const size_t wt_tls_nexts = sizeof wt_tls_exts / sizeof wt_tls_exts[0];
