@@ -73,6 +73,7 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx)
 	ctx->net_out = WT_TLS_DEFAULT_NET_OUT;
 	ctx->hs_max = WT_TLS_DEFAULT_HS_MAX;
 	ctx->ticket_lifetime = 7200;
+	ctx->cc_algs = 1; /* RFC 8879 zlib offered (certcomp.c) */
 }
 
 int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t s)

@@ -91,6 +91,11 @@ static const struct {
 	  "inappropriate fallback (TLS_FALLBACK_SCSV, RFC 7507)" },
 	{ WT_TLS_R_BAD_POINT_FORMAT, "no uncompressed EC point format (RFC 8422)" },
 	{ WT_TLS_R_NO_EMS, "session without extended master secret (RFC 7627)" },
+	{ WT_TLS_R_CERT_DECOMPRESS,
+	  "compressed certificate refused: bad stream, or not its announced length (RFC "
+	  "8879)" },
+	{ WT_TLS_R_CERT_COMPRESSION_ALG,
+	  "certificate compressed with an algorithm not offered (RFC 8879)" },
 };
 
 static const struct {

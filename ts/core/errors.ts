@@ -101,6 +101,11 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   BAD_POINT_FORMAT: 77,
   /** Resumption of a session without extended master secret (RFC 7627 5.3). */
   NO_EMS: 78,
+  /** RFC 8879 4: a CompressedCertificate that cannot be decompressed to
+   * its announced length, or announcing more than the handshake limit. */
+  CERT_DECOMPRESS: 79,
+  /** RFC 8879 4: a CompressedCertificate in an algorithm we did not offer. */
+  CERT_COMPRESSION_ALG: 80,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
@@ -216,6 +221,8 @@ const REASON_NAME: Readonly<Record<number, string>> = /* @__PURE__ */ Object.fre
   [TLS_ERR.BAD_RENEGOTIATION_INFO]: 'RENEGOTIATION_MISMATCH',
   [TLS_ERR.BAD_POINT_FORMAT]: 'TLS_INVALID_ECPOINTFORMAT_LIST',
   [TLS_ERR.NO_EMS]: 'INCONSISTENT_EXTMS',
+  [TLS_ERR.CERT_DECOMPRESS]: 'CERT_DECOMPRESSION_FAILED',
+  [TLS_ERR.CERT_COMPRESSION_ALG]: 'UNKNOWN_CERT_COMPRESSION_ALG',
 });
 
 /**
