@@ -465,8 +465,7 @@ export class TLSContext {
     }
     const p = this.keep(all);
     this.check(this.w.exports.wt_x_tls_ctx_set_chain(this.live(), p, total), 'certificate chain');
-    this.chainDer = all;
-    this.w.exports.wt_x_tls_ctx_set_compressed_certificate(this.live(), 0, 0, 0, 0);
+    this.chainDer = all; // (the engine dropped a compressed form of the old chain)
     return this;
   }
 
