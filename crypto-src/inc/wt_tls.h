@@ -213,6 +213,9 @@ enum {
 	WT_TLS_R_INAPPROPRIATE_FALLBACK = 76, /* RFC 7507 */
 	WT_TLS_R_BAD_POINT_FORMAT = 77,       /* no uncompressed point format */
 	WT_TLS_R_NO_EMS = 78,                 /* RFC 7627 5.3 / 5.4 */
+	WT_TLS_R_CERT_DECOMPRESS = 79,        /* RFC 8879 4: CompressedCertificate
+	                                       * refused (length, stream) */
+	WT_TLS_R_CERT_COMPRESSION_ALG = 80,   /* RFC 8879 4: algorithm not offered */
 	/* Encrypted Client Hello (ech.c); numbered from 96 so the codes
 	 * other parts of issue #17 add after 78 do not collide */
 	WT_TLS_R_ECH_REJECTED = 96,  /* client: server did not take ECH */
@@ -557,5 +560,30 @@ size_t wt_tls_ech_retry_configs(const wt_tls_conn *c, uint8_t *out, size_t cap);
  * memory. */
 int wt_tls_ctx_add_ech_key(wt_tls_ctx *ctx, const uint8_t *config, size_t len,
 			   const uint8_t sk[32]);
+/* ---- certificate compression (RFC 8879, TLS 1.3 only) ----------------- *
+ * The algorithms we can decompress are offered in compress_certificate:
+ * a client's in its ClientHello, a server's in its CertificateRequest; a
+ * CompressedCertificate (handshake type 25) is then taken in place of
+ * Certificate, the transcript holding it as sent. zlib (RFC 1950) is the
+ * only one built in: brotli needs RFC 7932's 122,784-byte dictionary,
+ * zstd a decoder of the same order, over the module's size budget. */
+#define WT_TLS_CERTCOMP_ZLIB 1
+#define WT_TLS_CERTCOMP_BROTLI 2
+#define WT_TLS_CERTCOMP_ZSTD 3
+/* The algorithms to offer (WT_TLS_CERTCOMP_*; only ZLIB is accepted),
+ * n 0 for none. Default: zlib. 0 or WT_TLS_ERR_CONFIG. */
+int wt_tls_ctx_set_cert_compression(wt_tls_ctx *ctx, const uint16_t *algs, size_t n);
+/* Our certificate, compressed: body is a whole CompressedCertificate body
+ * (algorithm, uncompressed_length, compressed_certificate_message) for
+ * the Certificate message of the ctx's chain with an empty
+ * certificate_request_context, kept by reference; sent in place of that
+ * Certificate (TLS 1.3) when the peer offered alg. len 0 removes it.
+ * always = 1 sends it to every peer, offered or not, in any version: for
+ * tests that play a hostile peer, never otherwise. 0. */
+int wt_tls_ctx_set_compressed_certificate(wt_tls_ctx *ctx, uint32_t alg,
+					  const uint8_t *body, size_t len, int always);
+/* The algorithm the peer's certificate came compressed with; 0 when it
+ * came as a plain Certificate (or none came). */
+uint32_t wt_tls_peer_cert_compression(const wt_tls_conn *c);
 
 #endif

@@ -122,6 +122,7 @@ static void drop(uint8_t **p, size_t n)
 static void drop_hss(wt_tls_conn *c)
 {
 	if (c->hs) {
+		drop(&c->hs->cc_msg, c->hs->cc_len); /* RFC 8879 (certcomp.c) */
 		wt_wipe(c->hs, sizeof *c->hs);
 		free(c->hs);
 		c->hs = NULL;

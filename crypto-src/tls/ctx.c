@@ -73,6 +73,7 @@ void wt_tls_ctx_init(wt_tls_ctx *ctx)
 	ctx->net_out = WT_TLS_DEFAULT_NET_OUT;
 	ctx->hs_max = WT_TLS_DEFAULT_HS_MAX;
 	ctx->ticket_lifetime = 7200;
+	ctx->cc_algs = 1; /* RFC 8879 zlib offered (certcomp.c) */
 }
 
 int wt_tls_suite_ok(const wt_tls_ctx *ctx, uint32_t s)
@@ -249,6 +250,8 @@ int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 		return WT_TLS_ERR_CHAIN_TOO_LARGE;
 	ctx->chain = der;
 	ctx->chainlen = len;
+	ctx->cc_out = NULL; /* RFC 8879: a compressed form was of the old chain */
+	ctx->cc_outlen = 0;
 	ctx->cert_msg_len = m;
 	return 0;
 }

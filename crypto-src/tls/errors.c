@@ -94,6 +94,11 @@ static const struct {
 	{ WT_TLS_R_ECH_REJECTED, "the server rejected Encrypted Client Hello" },
 	{ WT_TLS_R_ECH_BAD_INNER, "bad ClientHelloInner (Encrypted Client Hello)" },
 	{ WT_TLS_R_ECH_CONFIG, "ECHConfig public key unusable" },
+	{ WT_TLS_R_CERT_DECOMPRESS,
+	  "compressed certificate refused: bad stream, or not its announced length (RFC "
+	  "8879)" },
+	{ WT_TLS_R_CERT_COMPRESSION_ALG,
+	  "certificate compressed with an algorithm not offered (RFC 8879)" },
 };
 
 static const struct {

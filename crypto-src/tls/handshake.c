@@ -301,6 +301,11 @@ int wt_hs_send_certificate(wt_tls_conn *c, const uint8_t *context, size_t ctxlen
 	int have = c->role == ROLE_SERVER || (ctx->chainlen > 0 && ctx->has_key);
 	int v12 = c->version == WT_TLS_VERSION_12;
 	wt_hs_writer(c, &w);
+	/* RFC 8879 4: the same message, compressed (certcomp.c). */
+	if (have && ctx->chainlen > 0 && wt_certcomp_put(c, ctxlen, &w)) {
+		c->sent_cert = 1;
+		return wt_hs_commit(c, HS_COMPRESSED_CERTIFICATE, &w);
+	}
 	/* RFC 8446 4.4.2: opaque certificate_request_context<0..2^8-1>;
 	 * CertificateEntry certificate_list<0..2^24-1>. RFC 5246 7.4.2:
 	 * ASN.1Cert certificate_list<0..2^24-1>, no context, no extensions. */
@@ -562,7 +567,10 @@ int wt_hs_server_recv_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len
 	int r;
 	if (c->verify_state != VERIFY_ANSWERED) {
 		c->peer_auth = PEER_AUTH_NONE;
-		if (wt_hs_recv_certificate(c, msg, len))
+		/* RFC 8879 4: a CompressedCertificate's content (certcomp.c). */
+		if (c->hs->cc_msg ?
+			    wt_hs_recv_certificate(c, c->hs->cc_msg, c->hs->cc_len) :
+			    wt_hs_recv_certificate(c, msg, len))
 			return -1;
 	}
 	if (c->peer_auth == PEER_AUTH_CERT_SEEN) {
@@ -598,15 +606,22 @@ int wt_hs_verify_gate(wt_tls_conn *c)
 const uint8_t *wt_tls_peer_cert(const wt_tls_conn *c, size_t i, size_t *len)
 {
 	const uint8_t *hs;
+	size_t n;
 	wt_rd r, ctxv, list;
 	*len = 0;
 	if (c->verify_state != VERIFY_WAITING || c->hsi_buf == NULL)
 		return NULL;
 	hs = c->hsi_buf;
-	if (c->hsi_len < 4 || hs[0] != HS_CERTIFICATE)
+	n = c->hsi_len;
+	/* RFC 8879: the Certificate a CompressedCertificate held. */
+	if (n >= 4 && hs[0] == HS_COMPRESSED_CERTIFICATE && c->hs && c->hs->cc_msg) {
+		hs = c->hs->cc_msg;
+		n = c->hs->cc_len;
+	}
+	if (n < 4 || hs[0] != HS_CERTIFICATE)
 		return NULL;
 	r.p = hs + 4;
-	r.len = c->hsi_len - 4;
+	r.len = n - 4;
 	if ((c->version != WT_TLS_VERSION_12 && wt_rd_vec(&r, 1, &ctxv)) ||
 	    wt_rd_vec(&r, 3, &list))
 		return NULL;

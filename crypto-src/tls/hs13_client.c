@@ -404,7 +404,11 @@ static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	int r;
 	if (c->verify_state != VERIFY_ANSWERED) {
-		if (wt_hs_recv_certificate(c, msg, len))
+		/* RFC 8879 4: a CompressedCertificate's Certificate is read in
+		 * its place; the transcript keeps the message as sent. */
+		if (c->hs->cc_msg ?
+			    wt_hs_recv_certificate(c, c->hs->cc_msg, c->hs->cc_len) :
+			    wt_hs_recv_certificate(c, msg, len))
 			return -1;
 	}
 	r = wt_hs_verify_gate(c);
@@ -413,6 +417,11 @@ static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	wt_th_add(c, msg, len);
 	c->state = ST_C_EXPECT_CV;
 	return 0;
+}
+
+static int on_compressed_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	return wt_certcomp_open(c, msg, len) ? -1 : on_certificate(c, msg, len);
 }
 
 static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
@@ -605,6 +614,8 @@ static const struct {
 	{ ST_C_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
 	{ ST_C_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
 	{ ST_C_EXPECT_FIN, HS_FINISHED, on_finished },
+	{ ST_C_EXPECT_CERT_CR, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
+	{ ST_C_EXPECT_CERT, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
 };
 
 int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

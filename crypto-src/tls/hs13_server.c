@@ -626,6 +626,11 @@ static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static int on_compressed_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	return wt_certcomp_open(c, msg, len) ? -1 : on_certificate(c, msg, len);
+}
+
 static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	if (wt_hs_recv_cert_verify(c, msg, len))
@@ -674,6 +679,7 @@ static const struct {
 	{ ST_S_EXPECT_CERT, HS_CERTIFICATE, on_certificate },
 	{ ST_S_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
 	{ ST_S_EXPECT_FIN, HS_FINISHED, on_finished },
+	{ ST_S_EXPECT_CERT, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
 };
 
 int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

@@ -108,7 +108,8 @@ enum {
 	HS_CLIENT_KEY_EXCHANGE = 16,
 	HS_FINISHED = 20,
 	HS_KEY_UPDATE = 24,
-	HS_MESSAGE_HASH = 254
+	HS_MESSAGE_HASH = 254,
+	HS_COMPRESSED_CERTIFICATE = 25 /* RFC 8879 4 */
 };
 /* Extension codepoints (RFC 8446 4.2, RFC 6066, RFC 7301, RFC 8449). */
 enum {
@@ -130,7 +131,8 @@ enum {
 	EXT_CERTIFICATE_AUTHORITIES = 47,
 	EXT_POST_HANDSHAKE_AUTH = 49,
 	EXT_SIGNATURE_ALGORITHMS_CERT = 50,
-	EXT_KEY_SHARE = 51
+	EXT_KEY_SHARE = 51,
+	EXT_COMPRESS_CERTIFICATE = 27 /* RFC 8879 3 */
 };
 /* Message contexts an extension may appear in (RFC 8446 4.2 table);
  * M_SH12 is a TLS 1.2 ServerHello (RFC 5246 7.4.1.4: the extensions a
@@ -266,6 +268,13 @@ struct wt_tls_ctx {
 	uint8_t pins[8][32];
 	uint32_t npins;
 	struct wt_tls_ech_keys *ech_keys; /* ECH server keys (ech.c), NULL none */
+	uint32_t cc_algs; /* RFC 8879: algorithms we decompress, bit 0 zlib */
+	/* RFC 8879: our CompressedCertificate body, precomputed by the host
+	 * (kept by reference), its algorithm, and whether it goes out even
+	 * where the peer did not offer it (tests of hostile peers only). */
+	const uint8_t *cc_out;
+	size_t cc_outlen;
+	uint32_t cc_out_alg, cc_out_always;
 };
 
 /* ---- record protection, one direction ----------------------------------- */
@@ -354,6 +363,11 @@ typedef struct {
 	                              * client iv, server iv (6.3), keylen and
 	                              * iv12 each; installed at each side's
 	                              * ChangeCipherSpec, wiped once both are */
+	/* RFC 8879: the Certificate message (header included) decompressed
+	 * from the peer's CompressedCertificate, read in its place (certcomp.c);
+	 * freed with this struct. */
+	uint8_t *cc_msg;
+	size_t cc_len;
 } wt_tls_hss;
 
 struct wt_tls_conn {
@@ -514,6 +528,9 @@ struct wt_tls_conn {
 	struct wt_tls_ech *ech;
 	uint32_t ech_outer; /* client: ClientHelloOuter being written
 	                     * (key_share.c repeats the inner's share) */
+	/* RFC 8879 (certcomp.c) */
+	uint32_t cc_alg;       /* the peer's certificate came compressed (alg) */
+	uint32_t cc_peer_algs; /* the algorithms the peer offered, bit 0 zlib */
 };
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
@@ -831,7 +848,9 @@ extern const wt_tls_ext wt_ext_supported_versions, wt_ext_key_share,
 	wt_ext_extended_master_secret, wt_ext_renegotiation_info, wt_ext_ec_point_formats,
 	wt_ext_session_ticket,
 	/* draft-ietf-tls-esni (ech.c) */
-	wt_ext_ech;
+	wt_ext_ech,
+	/* RFC 8879 */
+	wt_ext_compress_certificate;
 /* The table, in the order extensions are sent (pre_shared_key last). */
 extern const wt_tls_ext *const wt_tls_exts[];
 extern const size_t wt_tls_nexts;
@@ -872,5 +891,18 @@ int wt_ech_server_open(wt_tls_conn *c, const uint8_t **msg, size_t *len);
 /* Server: the ServerHello body in w, before it is committed: the
  * acceptance confirmation goes into its random. 0 or -1. */
 int wt_ech_server_hello(wt_tls_conn *c, wt_wr *w, int hrr);
+/* ---- certificate compression (certcomp.c, RFC 8879) --------------------- */
+
+/* Take a CompressedCertificate (whole message): algorithm offered,
+ * uncompressed_length within hs_max, the stream decoding to exactly that
+ * length; the Certificate message it holds lands in c->hs->cc_msg, which
+ * the Certificate readers then parse in its place. A second call (the
+ * message handled again after a verify pause) keeps the first result.
+ * 0, or -1 with the error set. */
+int wt_certcomp_open(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* Our Certificate as the ctx's precomputed CompressedCertificate: 1 with
+ * its body written into w when it goes out (TLS 1.3, an empty request
+ * context, the peer offered its algorithm), else 0 (w untouched). */
+int wt_certcomp_put(const wt_tls_conn *c, size_t ctxlen, wt_wr *w);
 
 #endif

@@ -82,7 +82,15 @@ export type {
   TLSVersion,
 } from './codepoints.js';
 export { TLSContext } from './context.js';
-export type { CaLike, CallbackConnection, KeylogCallback, TLSContextOptions, VerifyCallback, VerifyPolicy } from './context.js';
+export type {
+  CaLike,
+  CertCompressionName,
+  CallbackConnection,
+  KeylogCallback,
+  TLSContextOptions,
+  VerifyCallback,
+  VerifyPolicy,
+} from './context.js';
 export type { Network } from './network.js';
 export type { ByteSource } from './write-source.js';
 
@@ -921,6 +929,13 @@ export class Connection {
   /** The scheme the peer signed CertificateVerify with. */
   get peerSignatureScheme(): SignatureSchemeName | undefined {
     return nameOf(SIGALGS, this.x.wt_x_tls_get_peer_sigalg(this.live()));
+  }
+
+  /** RFC 8879: the algorithm the peer's certificate came compressed with
+   * (a CompressedCertificate instead of a Certificate), or undefined when
+   * it came uncompressed (or none came). */
+  get peerCertificateCompression(): 'zlib' | undefined {
+    return this.x.wt_x_tls_peer_cert_compression(this.live()) === 1 ? 'zlib' : undefined;
   }
 
   /** `SSL_get0_alpn_selected`. */

@@ -98,6 +98,68 @@ export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => 
  */
 export type KeylogCallback = (line: string, conn: CallbackConnection) => void;
 
+/** RFC 8879 certificate compression algorithms this build decodes. */
+export type CertCompressionName = 'zlib';
+/** RFC 8879 7.3 codepoints. */
+export const CERT_COMPRESSION: Readonly<Record<string, number>> = Object.freeze({ zlib: 1, brotli: 2, zstd: 3 });
+
+/** The body of a TLS 1.3 Certificate message (RFC 8446 4.4.2) with an
+ * empty certificate_request_context for a chain of concatenated DER
+ * certificates, as the engine writes it (handshake.c); undefined when
+ * there is none or it does not split into DER elements. */
+function certificateBody(chain: Uint8Array | undefined): Uint8Array | undefined {
+  if (!chain || chain.length === 0) return undefined;
+  const certs: Uint8Array[] = [];
+  for (let off = 0; off < chain.length; ) {
+    // One DER element: tag, then a short or 1..3-byte long length.
+    if (off + 2 > chain.length) return undefined;
+    let len = chain[off + 1] ?? 0,
+      hdr = 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n < 1 || n > 3 || off + 2 + n > chain.length) return undefined;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + (chain[off + 2 + i] ?? 0);
+      hdr += n;
+    }
+    if (off + hdr + len > chain.length) return undefined;
+    certs.push(chain.subarray(off, off + hdr + len));
+    off += hdr + len;
+  }
+  const listLen = certs.reduce((n, c) => n + 3 + c.length + 2, 0);
+  const out = new Uint8Array(1 + 3 + listLen);
+  out.set([0, listLen >> 16, (listLen >> 8) & 0xff, listLen & 0xff]);
+  let o = 4;
+  for (const c of certs) {
+    out.set([c.length >> 16, (c.length >> 8) & 0xff, c.length & 0xff], o);
+    out.set(c, o + 3);
+    o += 3 + c.length + 2; // CertificateEntry extensions: none (two zero bytes)
+  }
+  return out;
+}
+
+/** zlib (RFC 1950) by the runtime's CompressionStream('deflate'). */
+async function deflate(data: Uint8Array): Promise<Uint8Array> {
+  const cs = new CompressionStream('deflate');
+  const w = cs.writable.getWriter();
+  void w.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
+  void w.close().catch(() => {});
+  const parts: Uint8Array[] = [];
+  const r = cs.readable.getReader();
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    parts.push(value);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /** Options of {@link TLSContext}; each has a setter method too. */
 /** The names of {@link TLSContextOptions} (checked at run time). */
 const CONTEXT_OPTIONS = [
@@ -123,6 +185,7 @@ const CONTEXT_OPTIONS = [
   'recordSizeLimit',
   'bufferSizes',
   'keylog',
+  'certificateCompression',
 ] as const;
 
 /** What Node's `ca` takes: PEM text (one or several certificates), PEM
@@ -193,6 +256,12 @@ export interface TLSContextOptions {
   middleboxCompat?: boolean;
   /** RFC 8449 record_size_limit to advertise (64..16385; 0: none). */
   recordSizeLimit?: number;
+  /** RFC 8879 certificate compression: the algorithms offered for the
+   * peer to compress its certificate with (TLS 1.3 only; a client offers
+   * them in its ClientHello, a server in its CertificateRequest). Default
+   * `['zlib']`, the only one built in (brotli and zstd decoders do not fit
+   * the module's size budget); `false` or `[]` offers none. */
+  certificateCompression?: readonly CertCompressionName[] | false;
   /** Per-connection buffer sizes for connections made later: incoming
    * ciphertext (>= 16,645), outgoing ciphertext (the largest net-out cap),
    * largest handshake message (>= 4096; default 131072, above OpenSSL's
@@ -234,6 +303,8 @@ export class TLSContext {
   ptr: number;
   private readonly size: number;
   private held: number[] = [];
+  /** The chain as set (concatenated DER), for compressCertificate(). */
+  private chainDer: Uint8Array | undefined;
   private refs = 0;
   private disposed = false;
   private _verify: VerifyPolicy | undefined;
@@ -276,6 +347,7 @@ export class TLSContext {
       if (opts.mode !== undefined) this.setMode(opts.mode);
       if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
       if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
+      if (opts.certificateCompression !== undefined) this.setCertificateCompression(opts.certificateCompression);
       if (opts.keylog !== undefined) this.setKeylog(opts.keylog);
     } catch (e) {
       this.dispose();
@@ -418,7 +490,36 @@ export class TLSContext {
     }
     const p = this.keep(all);
     this.check(this.w.exports.wt_x_tls_ctx_set_chain(this.live(), p, total), 'certificate chain');
+    this.chainDer = all; // (the engine dropped a compressed form of the old chain)
     return this;
+  }
+
+  /**
+   * RFC 8879: compress our certificate chain once, with the runtime's
+   * zlib (`CompressionStream('deflate')`: Node 18+, Deno, workerd,
+   * browsers), and send it compressed to every TLS 1.3 peer that offers
+   * zlib from then on (a server to clients; a client to a server that
+   * asks for its certificate). With an empty certificate_request_context,
+   * which RFC 8446 4.3.2 requires during the handshake, the Certificate
+   * message is the same for every connection, so one compression serves
+   * them all. Resolves to whether it is in use: false when compression
+   * would not make the message smaller. Call again after a new chain.
+   */
+  async compressCertificate(): Promise<boolean> {
+    const msg = certificateBody(this.chainDer);
+    if (msg === undefined) throw new TypeError('compressCertificate: no certificate chain set');
+    const z = await deflate(msg);
+    this.live();
+    // CompressedCertificate (RFC 8879 4): algorithm, uncompressed_length
+    // (uint24), compressed_certificate_message<1..2^24-1>.
+    if (z.length + 8 >= msg.length) return false;
+    const body = new Uint8Array(8 + z.length);
+    body.set([0, CERT_COMPRESSION.zlib, msg.length >> 16, (msg.length >> 8) & 0xff, msg.length & 0xff]);
+    body.set([z.length >> 16, (z.length >> 8) & 0xff, z.length & 0xff], 5);
+    body.set(z, 8);
+    const p = this.keep(body);
+    this.w.exports.wt_x_tls_ctx_set_compressed_certificate(this.live(), CERT_COMPRESSION.zlib, p, body.length, 0);
+    return true;
   }
 
   /** Private key (`SSL_CTX_use_PrivateKey`): PEM or DER. Our copies in
@@ -599,6 +700,23 @@ export class TLSContext {
   setRecordSizeLimit(limit: number): this {
     aint(limit, 'setRecordSizeLimit', 0, 16385);
     this.check(this.w.exports.wt_x_tls_ctx_set_record_size_limit(this.live(), limit), 'record_size_limit (64..16385)');
+    return this;
+  }
+
+  /** RFC 8879: the algorithms to offer for the peer's certificate
+   * (see {@link TLSContextOptions.certificateCompression}). */
+  setCertificateCompression(algs: readonly CertCompressionName[] | false): this {
+    const list = algs === false ? [] : algs;
+    if (!Array.isArray(list)) throw new TypeError('setCertificateCompression: an array of algorithm names, or false');
+    const c = list.map((a) => {
+      if (a !== 'zlib') {
+        throw new TypeError(
+          `setCertificateCompression: ${String(a)} is not built in (only 'zlib': a brotli or zstd decoder does not fit the module)`,
+        );
+      }
+      return CERT_COMPRESSION.zlib;
+    });
+    this.list16(c, 'wt_x_tls_ctx_set_cert_compression', 'certificate compression');
     return this;
   }
 

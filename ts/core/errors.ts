@@ -109,6 +109,11 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   ECH_BAD_INNER: 97,
   /** The chosen ECHConfig's public key is unusable. */
   ECH_CONFIG: 98,
+  /** RFC 8879 4: a CompressedCertificate that cannot be decompressed to
+   * its announced length, or announcing more than the handshake limit. */
+  CERT_DECOMPRESS: 79,
+  /** RFC 8879 4: a CompressedCertificate in an algorithm we did not offer. */
+  CERT_COMPRESSION_ALG: 80,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
@@ -225,6 +230,8 @@ const REASON_NAME: Readonly<Record<number, string>> = /* @__PURE__ */ Object.fre
   [TLS_ERR.BAD_RENEGOTIATION_INFO]: 'RENEGOTIATION_MISMATCH',
   [TLS_ERR.BAD_POINT_FORMAT]: 'TLS_INVALID_ECPOINTFORMAT_LIST',
   [TLS_ERR.NO_EMS]: 'INCONSISTENT_EXTMS',
+  [TLS_ERR.CERT_DECOMPRESS]: 'CERT_DECOMPRESSION_FAILED',
+  [TLS_ERR.CERT_COMPRESSION_ALG]: 'UNKNOWN_CERT_COMPRESSION_ALG',
 });
 
 /**

@@ -21,6 +21,8 @@ const wt_tls_ext *const wt_tls_exts[] = {
 	&wt_ext_renegotiation_info,
 	&wt_ext_ec_point_formats,
 	&wt_ext_session_ticket,
+	/* RFC 8879 (TLS 1.3 only; parsed in a TLS 1.2 ClientHello, unused) */
+	&wt_ext_compress_certificate,
 	&wt_ext_pre_shared_key,
 	/* After pre_shared_key, which ECH never goes with (ech.c offers no
 	 * session), so it stays last whenever it is sent. */
