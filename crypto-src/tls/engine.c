@@ -77,12 +77,14 @@ uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 
 void wt_tls_conn_free_buffers(wt_tls_conn *c)
 {
+	wt_keyop_free(c);
 	wt_tls_hs_free(c);
 	wt_tls_sess_free(c);
 }
 
 void wt_tls_conn_clear(wt_tls_conn *c)
 {
+	wt_keyop_free(c);
 	wt_tls_hs_free(c);
 	wt_tls_sess_free(c);
 	if (c->arena)

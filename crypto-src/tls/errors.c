@@ -91,6 +91,7 @@ static const struct {
 	  "inappropriate fallback (TLS_FALLBACK_SCSV, RFC 7507)" },
 	{ WT_TLS_R_BAD_POINT_FORMAT, "no uncompressed EC point format (RFC 8422)" },
 	{ WT_TLS_R_NO_EMS, "session without extended master secret (RFC 7627)" },
+	{ WT_TLS_R_KEYOP_FAILED, "the private key operation (signer) failed" },
 };
 
 static const struct {

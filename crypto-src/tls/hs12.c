@@ -177,7 +177,11 @@ uint32_t wt_hs12_pick_sigalg(const wt_tls_conn *c, int cv)
 		if (cv && wt_sig_scheme_hash(s) != WT_SHA256 &&
 		    wt_sig_scheme_hash(s) != WT_SHA384)
 			continue;
-		if (wt_sig12_privkey_fits(s, &ctx->key) &&
+		/* A signer signs messages, and TLS 1.2's CertificateVerify a
+		 * hash of them all (wt_tls.h): a client with one sends no
+		 * certificate. */
+		if (wt_sig12_privkey_fits(s, &ctx->key) && !(cv && ctx->signer) &&
+		    wt_keyop_allows(ctx, s) &&
 		    (!have_leaf || wt_sig12_type_fits(s, ltype, lhash)))
 			return s;
 	}

@@ -215,7 +215,12 @@ enum {
 	ST_S12_EXPECT_CV,
 	ST_S12_EXPECT_CCS,
 	ST_S12_EXPECT_FIN,
-	ST_CONNECTED
+	ST_CONNECTED,
+	/* the host signs (keyop.c): the message that made our flight stays
+	 * in hs_in and comes back to the flight's second half */
+	ST_S_KEYOP,
+	ST_C_KEYOP,
+	ST_S12_KEYOP
 };
 
 /* Named states of the connection (were bare integers). */
@@ -265,6 +270,9 @@ struct wt_tls_ctx {
 	uint32_t verify_flags; /* WT_TLS_VERIFY_CALLBACK */
 	uint8_t pins[8][32];
 	uint32_t npins;
+	/* wt_tls_ctx_set_signer: key holds the leaf's type only */
+	uint32_t signer, nsigner;
+	uint16_t signer_schemes[WT_TLS_MAX_SIGNER];
 };
 
 /* ---- record protection, one direction ----------------------------------- */
@@ -508,6 +516,9 @@ struct wt_tls_conn {
 	size_t wp_len, wp_done;
 	uint64_t wp_digest;
 	uint32_t wp_concluding;
+
+	/* a signature the host makes (keyop.c); NULL when none */
+	struct wt_keyop *keyop;
 };
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
@@ -705,6 +716,26 @@ int wt_tls_enter(wt_tls_conn *c);
 int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal);
 /* Returns 2 when the message was left unconsumed to wait for the host. */
 #define WT_HS_PAUSE 2
+
+/* Private key operations done by the host (keyop.c). One waits in
+ * c->keyop from the pause to the resumed flight: */
+enum wt_keyop_state { KEYOP_WAITING = 1, KEYOP_DONE = 2, KEYOP_FAILED = 3 };
+struct wt_keyop {
+	uint32_t state, scheme;
+	size_t inlen, siglen;
+	uint8_t sig[WT_SIG_MAX];
+	uint8_t in[]; /* what the host signs (inlen bytes) */
+};
+/* 1 when the ctx has no signer or its signer supports scheme. */
+int wt_keyop_allows(const wt_tls_ctx *ctx, uint32_t scheme);
+/* Where the engine would sign in with *scheme: the first call keeps in
+ * for the host and returns WT_HS_PAUSE (c->keyop then waits; the caller
+ * pauses its flight); once the host answered, sets *sig to the signature
+ * and *scheme to the one asked for and returns 0 (free c->keyop after
+ * using them); otherwise the reason to FAIL with (internal_error). */
+int wt_keyop_sig(wt_tls_conn *c, uint32_t *scheme, const uint8_t *in, size_t inlen,
+		 const uint8_t **sig, size_t *siglen);
+void wt_keyop_free(wt_tls_conn *c);
 
 /* Shared pieces (handshake.c; the *_ok questions: ctx.c) */
 /* RFC 8446 4.1.3: the ServerHello.random that makes it a HelloRetryRequest. */

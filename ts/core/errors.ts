@@ -101,6 +101,9 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   BAD_POINT_FORMAT: 77,
   /** Resumption of a session without extended master secret (RFC 7627 5.3). */
   NO_EMS: 78,
+  /** The private key operation failed: the signer rejected or returned
+   * no signature (RFC 8446 6.2 internal_error sent). */
+  KEYOP_FAILED: 79,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
@@ -216,6 +219,8 @@ const REASON_NAME: Readonly<Record<number, string>> = /* @__PURE__ */ Object.fre
   [TLS_ERR.BAD_RENEGOTIATION_INFO]: 'RENEGOTIATION_MISMATCH',
   [TLS_ERR.BAD_POINT_FORMAT]: 'TLS_INVALID_ECPOINTFORMAT_LIST',
   [TLS_ERR.NO_EMS]: 'INCONSISTENT_EXTMS',
+  // BoringSSL's reason for a failed SSL_PRIVATE_KEY_METHOD sign.
+  [TLS_ERR.KEYOP_FAILED]: 'PRIVATE_KEY_OPERATION_FAILED',
 });
 
 /**
