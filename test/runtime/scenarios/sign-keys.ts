@@ -67,7 +67,7 @@ async function session(key: CryptoKey, version: TLSVersion, clientCert: boolean)
 }
 
 export async function run(): Promise<void> {
-  const key = await crypto.subtle.importKey('pkcs8', P256_PKCS8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('pkcs8', new Uint8Array(P256_PKCS8), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   check(key.extractable, false, 'non-extractable');
   await session(key, 'TLSv1.3', false);
   await session(key, 'TLSv1.2', false);
