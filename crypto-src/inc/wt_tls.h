@@ -477,9 +477,9 @@ int wt_tls_set_verify_result(wt_tls_conn *c, uint32_t alert);
  * the message itself, not a digest (WebCrypto and most KMS APIs hash it
  * themselves): RFC 8446 4.4.3's 64 spaces, context string, 0 and
  * transcript hash; RFC 8422 5.4's client_random, server_random and
- * ServerECDHParams. A TLS 1.2 client sends no certificate with a signer:
- * its CertificateVerify signs all handshake messages (RFC 5246 7.4.8),
- * of which the engine keeps a running hash only. */
+ * ServerECDHParams; for a TLS 1.2 client's CertificateVerify, all the
+ * handshake messages before it (RFC 5246 7.4.8), which a client with a
+ * signer keeps (as bytes) until the version is known or they are signed. */
 /* Set after wt_tls_ctx_set_chain: the leaf's key decides which schemes
  * fit (RFC 8446 4.2.3), the list (at most WT_TLS_MAX_SIGNER) which of
  * those the signer does. Replaces a key set with wt_tls_ctx_set_key

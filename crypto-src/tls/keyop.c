@@ -8,6 +8,11 @@
  * the pump hands that message again to the state ST_*_KEYOP, whose handler
  * runs the flight's second half: the signature goes out, then the rest.
  *
+ * A TLS 1.2 client's CertificateVerify signs all handshake messages
+ * (RFC 5246 7.4.8), where the engine otherwise keeps a running hash: a
+ * client with a signer keeps the messages too (wt_keyop_record, from the
+ * transcript), until TLS 1.3 is chosen or they are signed or not needed.
+ *
  * Layer: shared (called by handshake.c, hs12_server.c, hs13_*.c, the pump
  * and engine.c); it calls nothing in crypto-src/tls but the base.
  */
@@ -49,15 +54,60 @@ int wt_keyop_sig(wt_tls_conn *c, uint32_t *scheme, const uint8_t *in, size_t inl
 	return 0;
 }
 
+static void drop_tr12(wt_tls_conn *c)
+{
+	if (c->tr12) {
+		wt_wipe(c->tr12, c->tr12_len);
+		free(c->tr12);
+	}
+	c->tr12 = NULL;
+	c->tr12_len = c->tr12_cap = 0;
+}
+
 void wt_keyop_free(wt_tls_conn *c)
 {
-	/* The input holds a transcript hash, the signature nothing secret;
+	/* The input holds a transcript (hash), the signature nothing secret;
 	 * wiped all the same, as everything a handshake leaves. */
 	if (c->keyop) {
 		wt_wipe(c->keyop, sizeof *c->keyop + c->keyop->inlen);
 		free(c->keyop);
 		c->keyop = NULL;
 	}
+	drop_tr12(c);
+	c->tr12_done = 1;
+}
+
+void wt_keyop_record(wt_tls_conn *c, const uint8_t *p, size_t len)
+{
+	uint8_t *n;
+	size_t cap;
+	if (!c->ctx->signer || c->role != ROLE_CLIENT || c->tr12_done)
+		return;
+	/* TLS 1.3 signs a transcript hash: nothing to keep. */
+	if (c->version == WT_TLS_VERSION_13) {
+		wt_keyop_free(c);
+		return;
+	}
+	if (c->tr12_len + len > c->tr12_cap) {
+		cap = c->tr12_cap ? c->tr12_cap : 4096;
+		while (cap < c->tr12_len + len)
+			cap *= 2;
+		n = malloc(cap);
+		if (n == NULL) {
+			wt_keyop_free(c);
+			return;
+		}
+		if (c->tr12_len)
+			memcpy(n, c->tr12, c->tr12_len);
+		if (c->tr12) {
+			wt_wipe(c->tr12, c->tr12_len);
+			free(c->tr12);
+		}
+		c->tr12 = n;
+		c->tr12_cap = cap;
+	}
+	memcpy(c->tr12 + c->tr12_len, p, len);
+	c->tr12_len += len;
 }
 
 uint32_t wt_tls_keyop_scheme(const wt_tls_conn *c)

@@ -220,7 +220,8 @@ enum {
 	 * in hs_in and comes back to the flight's second half */
 	ST_S_KEYOP,
 	ST_C_KEYOP,
-	ST_S12_KEYOP
+	ST_S12_KEYOP,
+	ST_C12_KEYOP
 };
 
 /* Named states of the connection (were bare integers). */
@@ -519,6 +520,11 @@ struct wt_tls_conn {
 
 	/* a signature the host makes (keyop.c); NULL when none */
 	struct wt_keyop *keyop;
+	/* A client with a signer: the handshake messages themselves, which
+	 * a TLS 1.2 CertificateVerify signs (keyop.c wt_keyop_record) */
+	uint8_t *tr12;
+	size_t tr12_len, tr12_cap;
+	uint32_t tr12_done;
 };
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
@@ -735,7 +741,14 @@ int wt_keyop_allows(const wt_tls_ctx *ctx, uint32_t scheme);
  * using them); otherwise the reason to FAIL with (internal_error). */
 int wt_keyop_sig(wt_tls_conn *c, uint32_t *scheme, const uint8_t *in, size_t inlen,
 		 const uint8_t **sig, size_t *siglen);
+/* Frees c->keyop and the messages kept for TLS 1.2, and stops keeping
+ * them (the CertificateVerify they were for is made, or none will be). */
 void wt_keyop_free(wt_tls_conn *c);
+/* From wt_th_add: a client with a signer keeps each handshake message
+ * until the version is known; TLS 1.2's CertificateVerify signs them all
+ * (RFC 5246 7.4.8). A failed allocation drops them: c->tr12 NULL then
+ * fails that CertificateVerify with NO_MEMORY. */
+void wt_keyop_record(wt_tls_conn *c, const uint8_t *p, size_t len);
 
 /* Shared pieces (handshake.c; the *_ok questions: ctx.c) */
 /* RFC 8446 4.1.3: the ServerHello.random that makes it a HelloRetryRequest. */

@@ -835,8 +835,10 @@ export class Connection {
   /** The private key operation the handshake waits for
    * (WANT_PRIVATE_KEY_OPERATION): the scheme and the message to sign (not
    * a digest: RFC 8446 4.4.3's 64 spaces, context string, 0 and
-   * transcript hash; or TLS 1.2's client_random, server_random and
-   * ServerECDHParams, RFC 8422 5.4). Undefined when none waits. */
+   * transcript hash; TLS 1.2's client_random, server_random and
+   * ServerECDHParams, RFC 8422 5.4; or, for a TLS 1.2 client's
+   * CertificateVerify, the handshake messages before it, RFC 5246 7.4.8).
+   * Undefined when none waits. */
   privateKeyOperation(): { scheme: SignatureSchemeName; input: Uint8Array } | undefined {
     const c = this.live();
     const code = this.x.wt_x_tls_keyop_scheme(c) >>> 0;

@@ -2,8 +2,8 @@
  * Private keys that never enter the module (issue #17): a signer in place
  * of key bytes, as BoringSSL's `SSL_PRIVATE_KEY_METHOD`. The engine keeps
  * the certificate chain and asks the signer for each signature the
- * handshake needs (TLS 1.3 CertificateVerify as server or client, TLS 1.2
- * ServerKeyExchange); the connection waits meanwhile
+ * handshake needs (CertificateVerify as a TLS 1.3 server, as a TLS 1.3 or
+ * 1.2 client; TLS 1.2 ServerKeyExchange); the connection waits meanwhile
  * (`getError() === 'WANT_PRIVATE_KEY_OPERATION'`).
  *
  * The signer receives the message to sign, not a digest: WebCrypto, cloud

@@ -3,9 +3,10 @@
  * WebCrypto: the P-256 key of scenarios/tls.ts imported as a
  * non-extractable CryptoKey signs for our server (TLS 1.3
  * CertificateVerify, TLS 1.2 ServerKeyExchange) and for our client's
- * certificate (TLS 1.3 CertificateVerify). The oracle is the other side:
- * our engine verifies each signature with the key in the certificate, and
- * the handshake fails (decrypt_error) when it does not verify.
+ * certificate (CertificateVerify, TLS 1.3 and 1.2). The oracle is the
+ * other side: our engine verifies each signature with the key in the
+ * certificate, and the handshake fails (decrypt_error) when it does not
+ * verify.
  */
 import { Connection, TLSContext, type TLSVersion } from '../../../ts/core/connection.js';
 import { handshakeAsync, transfer } from '../../../ts/core/pump.js';
@@ -72,4 +73,5 @@ export async function run(): Promise<void> {
   await session(key, 'TLSv1.3', false);
   await session(key, 'TLSv1.2', false);
   await session(key, 'TLSv1.3', true);
+  await session(key, 'TLSv1.2', true);
 }
