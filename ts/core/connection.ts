@@ -61,6 +61,7 @@ import {
 } from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
 import { allocFor, destroyedError, TLS_ERR, TLSError } from './errors.js';
+import type { PrivateKeyOperation } from './signer.js';
 import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
@@ -839,7 +840,7 @@ export class Connection {
    * ServerECDHParams, RFC 8422 5.4; or, for a TLS 1.2 client's
    * CertificateVerify, the handshake messages before it, RFC 5246 7.4.8).
    * Undefined when none waits. */
-  privateKeyOperation(): { scheme: SignatureSchemeName; input: Uint8Array } | undefined {
+  privateKeyOperation(): PrivateKeyOperation | undefined {
     const c = this.live();
     const code = this.x.wt_x_tls_keyop_scheme(c) >>> 0;
     const p = this.x.wt_x_tls_keyop_input(c, this.slot) >>> 0;

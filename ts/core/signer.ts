@@ -43,6 +43,15 @@ export interface PrivateKeySigner {
   schemes: readonly SignatureSchemeName[];
 }
 
+/** A private key operation the handshake waits for
+ * (`Connection.privateKeyOperation()`). */
+export interface PrivateKeyOperation {
+  /** The scheme to sign with. */
+  scheme: SignatureSchemeName;
+  /** The message to sign (not a digest). */
+  input: Uint8Array;
+}
+
 /** Whether `v` is a {@link PrivateKeySigner} (not PEM text or bytes). */
 export function isSigner(v: unknown): v is PrivateKeySigner {
   return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && typeof (v as { sign?: unknown }).sign === 'function';
