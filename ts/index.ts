@@ -30,6 +30,7 @@ export * from './core/mlkem.js';
 export * from './core/sha3.js';
 export * from './core/x509.js';
 export * from './core/connection.js';
+export * from './core/signer.js';
 export { accept, connect } from './api/tls.js';
 export * from './core/ech.js';
 export type { AcceptOptions, CommonOptions, ConnectOptions, TLSInfo, TLSSocket } from './api/tls.js';

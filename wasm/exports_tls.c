@@ -384,3 +384,20 @@ WT_EXPORT int wt_x_pem_decode(const char *in, size_t inlen, uint8_t *out, size_t
 	memcpy(label, b.label, b.label_len + 1);
 	return 0;
 }
+/* private key operations done by the host (keyop.c, signer.c) */
+WT_EXPORT int wt_x_tls_ctx_set_signer(wt_tls_ctx *c, const uint16_t *s, size_t n)
+{
+	return wt_tls_ctx_set_signer(c, s, n);
+}
+WT_EXPORT uint32_t wt_x_tls_keyop_scheme(const wt_tls_conn *c)
+{
+	return wt_tls_keyop_scheme(c);
+}
+WT_EXPORT const uint8_t *wt_x_tls_keyop_input(const wt_tls_conn *c, size_t *len)
+{
+	return wt_tls_keyop_input(c, len);
+}
+WT_EXPORT int wt_x_tls_keyop_complete(wt_tls_conn *c, const uint8_t *s, size_t n)
+{
+	return wt_tls_keyop_complete(c, s, n);
+}

@@ -86,12 +86,14 @@ enum {
 /* ---- get_error() results: OpenSSL's SSL_ERROR_* numbering ------------- */
 enum {
 	WT_TLS_ERROR_NONE = 0,
-	WT_TLS_ERROR_SSL = 1,               /* protocol / verification / misuse */
-	WT_TLS_ERROR_WANT_READ = 2,         /* feed net-in, call again */
-	WT_TLS_ERROR_WANT_WRITE = 3,        /* drain net-out, call again */
-	WT_TLS_ERROR_SYSCALL = 5,           /* transport EOF without close_notify */
-	WT_TLS_ERROR_ZERO_RETURN = 6,       /* close_notify received */
-	WT_TLS_ERROR_WANT_RETRY_VERIFY = 12 /* host must give a verify result */
+	WT_TLS_ERROR_SSL = 1,                /* protocol / verification / misuse */
+	WT_TLS_ERROR_WANT_READ = 2,          /* feed net-in, call again */
+	WT_TLS_ERROR_WANT_WRITE = 3,         /* drain net-out, call again */
+	WT_TLS_ERROR_SYSCALL = 5,            /* transport EOF without close_notify */
+	WT_TLS_ERROR_ZERO_RETURN = 6,        /* close_notify received */
+	WT_TLS_ERROR_WANT_RETRY_VERIFY = 12, /* host must give a verify result */
+	/* host must sign (wt_tls_keyop_*; BoringSSL's number) */
+	WT_TLS_ERROR_WANT_PRIVATE_KEY_OPERATION = 13
 };
 
 /* ---- modes (SSL_CTX_set_mode(3) names and bit values) ----------------- */
@@ -220,7 +222,8 @@ enum {
 	 * other parts of issue #17 add after 78 do not collide */
 	WT_TLS_R_ECH_REJECTED = 96,  /* client: server did not take ECH */
 	WT_TLS_R_ECH_BAD_INNER = 97, /* server: bad ClientHelloInner */
-	WT_TLS_R_ECH_CONFIG = 98     /* client: ECHConfig key unusable */
+	WT_TLS_R_ECH_CONFIG = 98,    /* client: ECHConfig key unusable */
+	WT_TLS_R_KEYOP_FAILED = 99   /* the host's signer failed */
 };
 
 /* RFC 8446 6 AlertDescription values used by the engine. */
@@ -470,6 +473,38 @@ int wt_tls_verify_code(const wt_tls_conn *c);
 /* Answer to WANT_RETRY_VERIFY: alert 0 accepts; otherwise the alert to
  * send (e.g. WT_ALERT_BAD_CERTIFICATE, WT_ALERT_UNKNOWN_CA). */
 int wt_tls_set_verify_result(wt_tls_conn *c, uint32_t alert);
+
+/* ---- private key operations done by the host (keyop.c, signer.c) ------ *
+ * BoringSSL's SSL_PRIVATE_KEY_METHOD: the key stays with the host (a
+ * non-extractable WebCrypto key, a KMS, an HSM). The ctx holds the
+ * certificate chain and, instead of a private key, the list of schemes
+ * the host's signer supports. Where the engine would sign (TLS 1.3
+ * CertificateVerify, both roles; TLS 1.2 ServerKeyExchange) the handshake
+ * pauses with WT_TLS_ERROR_WANT_PRIVATE_KEY_OPERATION; the host signs
+ * wt_tls_keyop_input() with wt_tls_keyop_scheme() and answers with
+ * wt_tls_keyop_complete(), then calls the handshake again. The input is
+ * the message itself, not a digest (WebCrypto and most KMS APIs hash it
+ * themselves): RFC 8446 4.4.3's 64 spaces, context string, 0 and
+ * transcript hash; RFC 8422 5.4's client_random, server_random and
+ * ServerECDHParams; for a TLS 1.2 client's CertificateVerify, all the
+ * handshake messages before it (RFC 5246 7.4.8), which a client with a
+ * signer keeps (as bytes) until the version is known or they are signed. */
+/* Set after wt_tls_ctx_set_chain: the leaf's key decides which schemes
+ * fit (RFC 8446 4.2.3), the list (at most WT_TLS_MAX_SIGNER) which of
+ * those the signer does. Replaces a key set with wt_tls_ctx_set_key
+ * (which in turn clears the signer). WT_TLS_ERR_CONFIG: no chain, a leaf
+ * key we cannot use, an empty list or an unknown scheme. */
+#define WT_TLS_MAX_SIGNER 16
+int wt_tls_ctx_set_signer(wt_tls_ctx *ctx, const uint16_t *schemes, size_t n);
+/* While paused on WANT_PRIVATE_KEY_OPERATION: the scheme (0 otherwise)
+ * and the bytes to sign (NULL otherwise). */
+uint32_t wt_tls_keyop_scheme(const wt_tls_conn *c);
+const uint8_t *wt_tls_keyop_input(const wt_tls_conn *c, size_t *len);
+/* The signature in TLS wire form (DER for ECDSA, RFC 8446 4.2.3), at most
+ * WT_SIG_MAX bytes. len 0 (or too long) says the operation failed: the
+ * next call aborts the handshake with internal_error (RFC 8446 6.2) and
+ * WT_TLS_R_KEYOP_FAILED. WT_TLS_ERR_CONFIG when nothing waits. */
+int wt_tls_keyop_complete(wt_tls_conn *c, const uint8_t *sig, size_t len);
 
 /* ---- sessions (client side PSK resumption, RFC 8446 4.6.1 / 2.2) -------- */
 

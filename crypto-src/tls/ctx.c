@@ -259,6 +259,7 @@ int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 int wt_tls_ctx_set_key(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 {
 	ctx->key_error[0] = 0;
+	ctx->signer = 0; /* a key in the module replaces a signer (signer.c) */
 	if (wt_privkey_from_der(&ctx->key, der, len) != 0) {
 		/* Name what was refused: "unsupported private key type: DSA"
 		 * says what to do, "bad configuration" does not. */

@@ -77,6 +77,7 @@ uint8_t *wt_tls_conn_release_arena(wt_tls_conn *c)
 
 void wt_tls_conn_free_buffers(wt_tls_conn *c)
 {
+	wt_keyop_free(c);
 	wt_tls_hs_free(c);
 	wt_tls_sess_free(c);
 }
@@ -84,6 +85,7 @@ void wt_tls_conn_free_buffers(wt_tls_conn *c)
 void wt_tls_conn_clear(wt_tls_conn *c)
 {
 	wt_ech_free(c);
+	wt_keyop_free(c);
 	wt_tls_hs_free(c);
 	wt_tls_sess_free(c);
 	if (c->arena)

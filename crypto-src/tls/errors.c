@@ -99,6 +99,7 @@ static const struct {
 	  "8879)" },
 	{ WT_TLS_R_CERT_COMPRESSION_ALG,
 	  "certificate compressed with an algorithm not offered (RFC 8879)" },
+	{ WT_TLS_R_KEYOP_FAILED, "the private key operation (signer) failed" },
 };
 
 static const struct {

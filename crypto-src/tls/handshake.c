@@ -688,6 +688,7 @@ static uint32_t pick_sigalg(const wt_tls_conn *c)
 	for (i = 0; i < ctx->nsigalgs; i++)
 		if (((c->peer_sigalg_mask >> i) & 1) &&
 		    wt_sig_privkey_fits(ctx->sigalgs[i], &ctx->key) &&
+		    wt_keyop_allows(ctx, ctx->sigalgs[i]) &&
 		    (!have_leaf || wt_sig_type_fits(ctx->sigalgs[i], ltype, lhash)))
 			return ctx->sigalgs[i];
 	return 0;
@@ -703,17 +704,28 @@ int wt_hs_send_cert_verify(wt_tls_conn *c)
 	uint8_t content[64 + 34 + WT_HASH_MAX_LEN], sig[WT_SIG_MAX];
 	size_t n = cv_content(c, c->role == ROLE_SERVER, content), siglen = 0, p;
 	uint32_t scheme = pick_sigalg(c);
+	const uint8_t *s = sig;
+	int r;
 	wt_wr w;
 	if (scheme == 0)
 		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SIGALG);
-	if (wt_sig_sign(&c->ctx->key, scheme, content, n, sig, &siglen) != 0)
+	/* With a signer the host signs content (keyop.c): the first call
+	 * leaves c->keyop waiting, the second writes the host's signature. */
+	if (c->ctx->signer) {
+		r = wt_keyop_sig(c, &scheme, content, n, &s, &siglen);
+		if (r == WT_HS_PAUSE)
+			return 0;
+		if (r)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, (uint32_t)r);
+	} else if (wt_sig_sign(&c->ctx->key, scheme, content, n, sig, &siglen) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	c->own_sigalg = scheme;
 	wt_hs_writer(c, &w);
 	wt_wr_u16(&w, scheme);
 	p = wt_wr_open(&w, 2);
-	wt_wr_bytes(&w, sig, siglen);
+	wt_wr_bytes(&w, s, siglen);
 	wt_wr_close(&w, p, 2);
+	wt_keyop_free(c);
 	return wt_hs_commit(c, HS_CERTIFICATE_VERIFY, &w);
 }
 

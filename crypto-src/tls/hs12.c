@@ -177,7 +177,7 @@ uint32_t wt_hs12_pick_sigalg(const wt_tls_conn *c, int cv)
 		if (cv && wt_sig_scheme_hash(s) != WT_SHA256 &&
 		    wt_sig_scheme_hash(s) != WT_SHA384)
 			continue;
-		if (wt_sig12_privkey_fits(s, &ctx->key) &&
+		if (wt_sig12_privkey_fits(s, &ctx->key) && wt_keyop_allows(ctx, s) &&
 		    (!have_leaf || wt_sig12_type_fits(s, ltype, lhash)))
 			return s;
 	}
@@ -189,6 +189,8 @@ int wt_hs12_send_cert_verify(wt_tls_conn *c)
 	uint8_t digest[WT_HASH_MAX_LEN], sig[WT_SIG_MAX];
 	uint32_t scheme = wt_hs12_pick_sigalg(c, 1), h;
 	size_t siglen = 0, p;
+	const uint8_t *s = sig;
+	int r;
 	wt_wr w;
 	if (scheme == 0)
 		return FAIL(c, WT_ALERT_HANDSHAKE_FAILURE, WT_TLS_R_NO_SHARED_SIGALG);
@@ -196,17 +198,27 @@ int wt_hs12_send_cert_verify(wt_tls_conn *c)
 	/* RFC 5246 7.4.8: the signature covers handshake_messages, "all
 	 * handshake messages sent or received, starting at client hello and
 	 * up to, but not including, this message", hashed with the scheme's
-	 * hash. */
-	if (wt_th_out_hash(c, h, digest) ||
-	    wt_sig12_sign_digest(&c->ctx->key, scheme, digest, wt_hash_len(h), sig,
-				 &siglen) != 0)
+	 * hash: by us from the running hash, by a signer (keyop.c) from the
+	 * messages themselves, kept for it. */
+	if (c->ctx->signer) {
+		if (c->tr12 == NULL)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_NO_MEMORY);
+		r = wt_keyop_sig(c, &scheme, c->tr12, c->tr12_len, &s, &siglen);
+		if (r == WT_HS_PAUSE)
+			return 0;
+		if (r)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, (uint32_t)r);
+	} else if (wt_th_out_hash(c, h, digest) ||
+		   wt_sig12_sign_digest(&c->ctx->key, scheme, digest, wt_hash_len(h), sig,
+					&siglen) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	c->own_sigalg = scheme;
 	wt_hs_writer(c, &w);
 	wt_wr_u16(&w, scheme);
 	p = wt_wr_open(&w, 2);
-	wt_wr_bytes(&w, sig, siglen);
+	wt_wr_bytes(&w, s, siglen);
 	wt_wr_close(&w, p, 2);
+	wt_keyop_free(c);
 	return wt_hs_commit(c, HS_CERTIFICATE_VERIFY, &w);
 }
 

@@ -244,6 +244,8 @@ static int on_certificate_request(wt_tls_conn *c, const uint8_t *msg, size_t len
 	return 0;
 }
 
+static int flight_end(wt_tls_conn *c);
+
 static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t pms[48];
@@ -287,10 +289,25 @@ static int on_server_hello_done(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->pmslen = 0;
 	if (r)
 		return -1;
+	return flight_end(c);
+}
+
+/* Our flight from CertificateVerify on; a signer's pause (keyop.c) comes
+ * back here through on_keyop. */
+static int flight_end(wt_tls_conn *c)
+{
 	/* RFC 5246 7.4.8: CertificateVerify follows a certificate "that has
 	 * signing capability". */
-	if (c->sent_cert && wt_hs12_send_cert_verify(c))
-		return -1;
+	if (c->sent_cert) {
+		if (wt_hs12_send_cert_verify(c))
+			return -1;
+		if (c->keyop) {
+			c->state = ST_C12_KEYOP;
+			return WT_HS_PAUSE;
+		}
+	}
+	/* A signer's copy of the messages is no longer needed. */
+	wt_keyop_free(c);
 	if (wt_hs12_change_write(c) || wt_hs12_send_finished(c) || wt_hs_flush(c))
 		return -1;
 	c->state = c->peer_ticket_ext ? ST_C12_EXPECT_NST : ST_C12_EXPECT_CCS;
@@ -378,9 +395,17 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	    (wt_hs12_change_write(c) || wt_hs12_send_finished(c) || wt_hs_flush(c)))
 		return -1;
 	store_session(c);
+	wt_keyop_free(c); /* a resumed signer's copy of the messages */
 	c->state = ST_CONNECTED;
 	c->hs_done = 1;
 	return 0;
+}
+
+static int on_keyop(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	(void)msg;
+	(void)len;
+	return flight_end(c);
 }
 
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
@@ -395,6 +420,7 @@ static const struct {
 	{ ST_C12_EXPECT_SHD, HS_SERVER_HELLO_DONE, on_server_hello_done },
 	{ ST_C12_EXPECT_NST, HS_NEW_SESSION_TICKET, on_new_session_ticket },
 	{ ST_C12_EXPECT_FIN, HS_FINISHED, on_finished },
+	{ ST_C12_KEYOP, HS_SERVER_HELLO_DONE, on_keyop },
 };
 
 int wt_hs12_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

@@ -255,20 +255,35 @@ static int send_ske(wt_tls_conn *c, uint32_t scheme)
 {
 	uint8_t point[WT_KEX_SHARE_MAX], tbs[64 + 4 + 255], sig[WT_SIG_MAX];
 	size_t plen = wt_kex_client_share_len(c->group), tlen, siglen = 0, p;
+	const uint8_t *s = sig;
+	int r;
 	wt_wr w;
-	if (plen == 0 || plen > 255 ||
-	    wt_kex_client_keygen(&c->hs->kex, c->group, point) != 0)
+	/* With a signer, the second call (the host has signed) finds the
+	 * params it signed in c->keyop: the ephemeral key is made once. */
+	if (c->keyop) {
+		tlen = c->keyop->inlen;
+		memcpy(tbs, c->keyop->in, tlen);
+	} else if (plen == 0 || plen > 255 ||
+		   wt_kex_client_keygen(&c->hs->kex, c->group, point) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
-	tlen = wt_hs12_ske_params(c, c->group, point, plen, tbs);
-	if (wt_sig12_sign(&c->ctx->key, scheme, tbs, tlen, sig, &siglen) != 0)
+	else
+		tlen = wt_hs12_ske_params(c, c->group, point, plen, tbs);
+	if (c->ctx->signer) {
+		r = wt_keyop_sig(c, &scheme, tbs, tlen, &s, &siglen);
+		if (r == WT_HS_PAUSE)
+			return 0;
+		if (r)
+			return FAIL(c, WT_ALERT_INTERNAL_ERROR, (uint32_t)r);
+	} else if (wt_sig12_sign(&c->ctx->key, scheme, tbs, tlen, sig, &siglen) != 0)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	c->own_sigalg = scheme;
 	wt_hs_writer(c, &w);
 	wt_wr_bytes(&w, tbs + 64, tlen - 64);
 	wt_wr_u16(&w, scheme);
 	p = wt_wr_open(&w, 2);
-	wt_wr_bytes(&w, sig, siglen);
+	wt_wr_bytes(&w, s, siglen);
 	wt_wr_close(&w, p, 2);
+	wt_keyop_free(c);
 	return wt_hs_commit(c, HS_SERVER_KEY_EXCHANGE, &w);
 }
 
@@ -307,6 +322,8 @@ static int send_cert_request(wt_tls_conn *c)
 	c->cert_requested = 1;
 	return wt_hs_commit(c, HS_CERTIFICATE_REQUEST, &w);
 }
+
+static int flight_end(wt_tls_conn *c, uint32_t scheme);
 
 int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len,
 				const uint8_t *sid, size_t sidlen, const uint8_t *suites,
@@ -459,9 +476,22 @@ int wt_hs12_server_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len,
 	 * Resumption goes by ticket (RFC 5077 3.4), and OpenSSL's server
 	 * answers the same way when it will issue one. */
 	c->sid_len = 0;
-	if (write_server_hello(c) || wt_hs_send_certificate(c, NULL, 0) ||
-	    send_ske(c, scheme))
+	if (write_server_hello(c) || wt_hs_send_certificate(c, NULL, 0))
 		return -1;
+	return flight_end(c, scheme);
+}
+
+/* The server's flight from ServerKeyExchange on; a signer's pause
+ * (keyop.c) comes back here through on_keyop. */
+static int flight_end(wt_tls_conn *c, uint32_t scheme)
+{
+	const wt_tls_ctx *ctx = c->ctx;
+	if (send_ske(c, scheme))
+		return -1;
+	if (c->keyop) {
+		c->state = ST_S12_KEYOP;
+		return WT_HS_PAUSE;
+	}
 	if ((ctx->client_cert & WT_TLS_CLIENT_CERT_REQUEST) && send_cert_request(c))
 		return -1;
 	/* ServerHelloDone (RFC 5246 7.4.5): empty. */
@@ -563,6 +593,13 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static int on_keyop(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	(void)msg;
+	(void)len;
+	return flight_end(c, c->keyop->scheme);
+}
+
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
 static const struct {
 	uint32_t state, type;
@@ -572,6 +609,7 @@ static const struct {
 	{ ST_S12_EXPECT_CKE, HS_CLIENT_KEY_EXCHANGE, on_cke },
 	{ ST_S12_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
 	{ ST_S12_EXPECT_FIN, HS_FINISHED, on_finished },
+	{ ST_S12_KEYOP, HS_CLIENT_HELLO, on_keyop },
 };
 
 int wt_hs12_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

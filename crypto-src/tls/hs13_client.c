@@ -432,6 +432,8 @@ static int on_cert_verify(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static int flight_end(wt_tls_conn *c);
+
 static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t th[WT_HASH_MAX_LEN];
@@ -450,12 +452,25 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	/* Our second flight, under the client handshake key. */
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
 			  c->hs->ks_h.c_hs);
-	if (c->cert_requested) {
-		if (wt_hs_send_certificate(c, c->hs->cr_context, c->hs->cr_contextlen))
+	if (c->cert_requested &&
+	    wt_hs_send_certificate(c, c->hs->cr_context, c->hs->cr_contextlen))
+		return -1;
+	return flight_end(c);
+}
+
+/* Our second flight from CertificateVerify on; a signer's pause (keyop.c)
+ * comes back here through on_keyop. */
+static int flight_end(wt_tls_conn *c)
+{
+	uint8_t th[WT_HASH_MAX_LEN];
+	/* RFC 8446 4.4.3: CertificateVerify only with a certificate. */
+	if (c->cert_requested && c->sent_cert) {
+		if (wt_hs_send_cert_verify(c))
 			return -1;
-		/* RFC 8446 4.4.3: CertificateVerify only with a certificate. */
-		if (c->sent_cert && wt_hs_send_cert_verify(c))
-			return -1;
+		if (c->keyop) {
+			c->state = ST_C_KEYOP;
+			return WT_HS_PAUSE;
+		}
 	}
 	if (wt_hs_send_finished(c, c->hs->ks_h.c_hs) || wt_hs_flush(c))
 		return -1;
@@ -601,6 +616,13 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 
 /* ---- message order as data ------------------------------------------------ */
 
+static int on_keyop(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	(void)msg;
+	(void)len;
+	return flight_end(c);
+}
+
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
 static const struct {
 	uint32_t state, type;
@@ -616,6 +638,7 @@ static const struct {
 	{ ST_C_EXPECT_FIN, HS_FINISHED, on_finished },
 	{ ST_C_EXPECT_CERT_CR, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
 	{ ST_C_EXPECT_CERT, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
+	{ ST_C_KEYOP, HS_FINISHED, on_keyop },
 };
 
 int wt_hs_client_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

@@ -311,6 +311,8 @@ static void ch_digest(const uint8_t *msg, wt_rd exts, uint8_t out[32])
 	wt_hash_out(&h, out);
 }
 
+static int flight_end(wt_tls_conn *c);
+
 static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 {
 	const wt_tls_ctx *ctx = c->ctx;
@@ -602,8 +604,24 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 			c->cert_requested = 1;
 			c->hs->cr_contextlen = 0;
 		}
-		if (wt_hs_send_certificate(c, NULL, 0) || wt_hs_send_cert_verify(c))
+		if (wt_hs_send_certificate(c, NULL, 0))
 			return -1;
+	}
+	return flight_end(c);
+}
+
+/* The flight from CertificateVerify on; a signer's pause (keyop.c) comes
+ * back here through on_keyop. */
+static int flight_end(wt_tls_conn *c)
+{
+	uint8_t th[WT_HASH_MAX_LEN];
+	if (!c->resumed) {
+		if (wt_hs_send_cert_verify(c))
+			return -1;
+		if (c->keyop) {
+			c->state = ST_S_KEYOP;
+			return WT_HS_PAUSE;
+		}
 	}
 	if (wt_hs_send_finished(c, c->hs->ks_h.s_hs) || wt_hs_flush(c))
 		return -1;
@@ -669,6 +687,13 @@ static int on_client_hello1(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return on_client_hello(c, msg, len);
 }
 
+static int on_keyop(wt_tls_conn *c, const uint8_t *msg, size_t len)
+{
+	(void)msg;
+	(void)len;
+	return flight_end(c);
+}
+
 typedef int (*handler)(wt_tls_conn *, const uint8_t *, size_t);
 static const struct {
 	uint32_t state, type;
@@ -680,6 +705,7 @@ static const struct {
 	{ ST_S_EXPECT_CV, HS_CERTIFICATE_VERIFY, on_cert_verify },
 	{ ST_S_EXPECT_FIN, HS_FINISHED, on_finished },
 	{ ST_S_EXPECT_CERT, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
+	{ ST_S_KEYOP, HS_CLIENT_HELLO, on_keyop },
 };
 
 int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

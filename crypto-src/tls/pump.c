@@ -253,14 +253,21 @@ static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 					return -1;
 				continue;
 			}
-			/* A message left waiting for the host's verdict. */
-			if (c->verify_state == VERIFY_ANSWERED && c->hsi_len > 0) {
+			/* A message left waiting for the host's verdict, or
+			 * for its signature (keyop.c). */
+			if ((c->verify_state == VERIFY_ANSWERED ||
+			     (c->keyop && c->keyop->state != KEYOP_WAITING)) &&
+			    c->hsi_len > 0) {
 				if (wt_hs_dispatch(c))
 					return -1;
 				continue;
 			}
 			if (c->verify_state == VERIFY_WAITING) {
 				c->last = WT_TLS_ERROR_WANT_RETRY_VERIFY;
+				return 0;
+			}
+			if (c->keyop) {
+				c->last = WT_TLS_ERROR_WANT_PRIVATE_KEY_OPERATION;
 				return 0;
 			}
 		} else if (goal == PUMP_HANDSHAKE) {

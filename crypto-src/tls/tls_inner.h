@@ -217,7 +217,13 @@ enum {
 	ST_S12_EXPECT_CV,
 	ST_S12_EXPECT_CCS,
 	ST_S12_EXPECT_FIN,
-	ST_CONNECTED
+	ST_CONNECTED,
+	/* the host signs (keyop.c): the message that made our flight stays
+	 * in hs_in and comes back to the flight's second half */
+	ST_S_KEYOP,
+	ST_C_KEYOP,
+	ST_S12_KEYOP,
+	ST_C12_KEYOP
 };
 
 /* Named states of the connection (were bare integers). */
@@ -275,6 +281,9 @@ struct wt_tls_ctx {
 	const uint8_t *cc_out;
 	size_t cc_outlen;
 	uint32_t cc_out_alg, cc_out_always;
+	/* wt_tls_ctx_set_signer: key holds the leaf's type only */
+	uint32_t signer, nsigner;
+	uint16_t signer_schemes[WT_TLS_MAX_SIGNER];
 };
 
 /* ---- record protection, one direction ----------------------------------- */
@@ -531,6 +540,13 @@ struct wt_tls_conn {
 	/* RFC 8879 (certcomp.c) */
 	uint32_t cc_alg;       /* the peer's certificate came compressed (alg) */
 	uint32_t cc_peer_algs; /* the algorithms the peer offered, bit 0 zlib */
+	/* a signature the host makes (keyop.c); NULL when none */
+	struct wt_keyop *keyop;
+	/* A client with a signer: the handshake messages themselves, which
+	 * a TLS 1.2 CertificateVerify signs (keyop.c wt_keyop_record) */
+	uint8_t *tr12;
+	size_t tr12_len, tr12_cap;
+	uint32_t tr12_done;
 };
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
@@ -728,6 +744,33 @@ int wt_tls_enter(wt_tls_conn *c);
 int wt_tls_pump(wt_tls_conn *c, enum wt_pump_goal goal);
 /* Returns 2 when the message was left unconsumed to wait for the host. */
 #define WT_HS_PAUSE 2
+
+/* Private key operations done by the host (keyop.c). One waits in
+ * c->keyop from the pause to the resumed flight: */
+enum wt_keyop_state { KEYOP_WAITING = 1, KEYOP_DONE = 2, KEYOP_FAILED = 3 };
+struct wt_keyop {
+	uint32_t state, scheme;
+	size_t inlen, siglen;
+	uint8_t sig[WT_SIG_MAX];
+	uint8_t in[]; /* what the host signs (inlen bytes) */
+};
+/* 1 when the ctx has no signer or its signer supports scheme. */
+int wt_keyop_allows(const wt_tls_ctx *ctx, uint32_t scheme);
+/* Where the engine would sign in with *scheme: the first call keeps in
+ * for the host and returns WT_HS_PAUSE (c->keyop then waits; the caller
+ * pauses its flight); once the host answered, sets *sig to the signature
+ * and *scheme to the one asked for and returns 0 (free c->keyop after
+ * using them); otherwise the reason to FAIL with (internal_error). */
+int wt_keyop_sig(wt_tls_conn *c, uint32_t *scheme, const uint8_t *in, size_t inlen,
+		 const uint8_t **sig, size_t *siglen);
+/* Frees c->keyop and the messages kept for TLS 1.2, and stops keeping
+ * them (the CertificateVerify they were for is made, or none will be). */
+void wt_keyop_free(wt_tls_conn *c);
+/* From wt_th_add: a client with a signer keeps each handshake message
+ * until the version is known; TLS 1.2's CertificateVerify signs them all
+ * (RFC 5246 7.4.8). A failed allocation drops them: c->tr12 NULL then
+ * fails that CertificateVerify with NO_MEMORY. */
+void wt_keyop_record(wt_tls_conn *c, const uint8_t *p, size_t len);
 
 /* Shared pieces (handshake.c; the *_ok questions: ctx.c) */
 /* RFC 8446 4.1.3: the ServerHello.random that makes it a HelloRetryRequest. */

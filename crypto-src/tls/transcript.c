@@ -16,6 +16,7 @@ void wt_th_init(wt_tls_conn *c)
 void wt_th_add(wt_tls_conn *c, const uint8_t *p, size_t len)
 {
 	wt_hash_update(&c->hs->th, p, len);
+	wt_keyop_record(c, p, len); /* a signer's TLS 1.2 CertificateVerify */
 	if (c->hash == 0 || c->version == WT_TLS_VERSION_12)
 		wt_hash_update(&c->hs->th384, p, len);
 }

@@ -19,11 +19,13 @@
  * Built by scripts/bogo.mjs with esbuild into build/bogo/shim.mjs; it reads
  * the wasm bytes from dist/wasmtls.wasm (WASMTLS_WASM overrides).
  */
+import { constants as cryptoConstants, createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { initSync } from '../../ts/core/loader.js';
 import { Connection, TLSContext, SSL_MODE_ENABLE_PARTIAL_WRITE, type TLSContextOptions } from '../../ts/core/connection.js';
-import { SUITES12, VERSIONS, type TLSVersion } from '../../ts/core/codepoints.js';
+import { SIGALGS, SUITES12, VERSIONS, type SignatureSchemeName, type TLSVersion } from '../../ts/core/codepoints.js';
+import type { PrivateKeySigner } from '../../ts/core/signer.js';
 import { type Config, parseFlags, Unimplemented, UNIMPLEMENTED } from './flags.js';
 
 const TLS12 = 0x0303;
@@ -141,6 +143,9 @@ async function retry(conn: Connection, io: Transport, cfg: Config, call: () => n
     } else if (e === 'WANT_RETRY_VERIFY') {
       if (!conn.verifyPending) fail('WANT_RETRY_VERIFY without a pending verification');
       await conn.verifyPending;
+    } else if (e === 'WANT_PRIVATE_KEY_OPERATION') {
+      if (!conn.signPending) fail('WANT_PRIVATE_KEY_OPERATION without a pending signature');
+      await conn.signPending;
     } else return r;
   }
 }
@@ -237,6 +242,32 @@ function versionRange(cfg: Config): { minVersion: TLSVersion; maxVersion: TLSVer
   return { minVersion: name(min), maxVersion: name(max) };
 }
 
+/** test_config.cc's g_async_private_key_method: under -async the key is a
+ * signer that answers on a later turn (WANT_PRIVATE_KEY_OPERATION first),
+ * signing the message with the scheme's hash (PSS salt = hash length). It
+ * offers every scheme; the engine keeps those the certificate's key fits. */
+function asyncSigner(pem: string): PrivateKeySigner {
+  const key = createPrivateKey(pem);
+  return {
+    schemes: Object.keys(SIGALGS) as SignatureSchemeName[],
+    sign: (scheme, data) =>
+      new Promise((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            const hash = scheme === 'ed25519' ? null : `sha${/(256|384|512)$/.exec(scheme)?.[1] ?? '256'}`;
+            const pss = scheme.startsWith('rsa_pss_');
+            const k = pss
+              ? { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST }
+              : key;
+            resolve(new Uint8Array(cryptoSign(hash, data, k)));
+          } catch (e) {
+            reject(e);
+          }
+        }),
+      ),
+  };
+}
+
 function makeContext(cfg: Config, server: boolean, ticketKey: Uint8Array | undefined): TLSContext {
   const o: TLSContextOptions = { ...versionRange(cfg) };
   const certFile = cfg['-cert-file'] as string | undefined;
@@ -244,7 +275,7 @@ function makeContext(cfg: Config, server: boolean, ticketKey: Uint8Array | undef
   if ((certFile === undefined) !== (keyFile === undefined)) fail('-cert-file and -key-file go together');
   if (certFile && keyFile) {
     o.cert = pemCerts(certFile);
-    o.key = readFileSync(keyFile, 'latin1');
+    o.key = cfg['-async'] ? asyncSigner(readFileSync(keyFile, 'latin1')) : readFileSync(keyFile, 'latin1');
   }
   const verifyPeer = cfg['-verify-peer'] === true;
   const requireAny = cfg['-require-any-client-certificate'] === true;

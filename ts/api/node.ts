@@ -52,6 +52,7 @@ import { checkVersions, parseCiphers, versionRange } from '../core/configure.js'
 import { TLSError } from '../core/errors.js';
 import { init, wasm, type Wasm } from '../core/loader.js';
 import { certificateList } from '../core/pem.js';
+import type { PrivateKeySigner } from '../core/signer.js';
 import { unwrapSession, withVerdict } from '../core/session.js';
 import { altnameMismatch, peerVerifyReason } from '../core/verdict.js';
 import { TrustStore, type PeerCertificate } from '../core/x509.js';
@@ -90,8 +91,9 @@ export interface TLSSocketOptions {
   ca?: PemLike | readonly PemLike[];
   /** Our certificate chain, leaf first (a server's, or a client's when asked). */
   cert?: PemLike | readonly PemLike[];
-  /** The private key of `cert`'s leaf. */
-  key?: PemLike;
+  /** The private key of `cert`'s leaf, or a {@link PrivateKeySigner}
+   * (the key stays outside the module). */
+  key?: PemLike | PrivateKeySigner;
   /** Client: refuse a server that is not authorized (default true).
    * Server: with `requestCert`, refuse a client without a valid chain. */
   rejectUnauthorized?: boolean;

@@ -39,6 +39,7 @@ import { echConfigListBytes } from '../core/ech.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, destroyedError, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
+import type { PrivateKeySigner } from '../core/signer.js';
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
@@ -46,6 +47,7 @@ import type { Transport } from '../adapters/types.js';
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
 export { TLSError } from '../core/errors.js';
+export { cryptoKeySigner, p1363ToDer, type PrivateKeySigner } from '../core/signer.js';
 export { releaseIdleContexts } from '../core/context-cache.js';
 export { generateEchKey, type EchKey, type EchKeyOptions, type EchSuite } from '../core/ech.js';
 
@@ -65,8 +67,10 @@ export interface CommonOptions {
   ca?: CaLike | TrustStore;
   /** Our certificate chain (PEM or DER, leaf first). */
   cert?: string | Uint8Array | readonly Uint8Array[];
-  /** The private key of `cert`'s leaf (PEM or DER: PKCS#8, SEC 1 or PKCS#1). */
-  key?: string | Uint8Array;
+  /** The private key of `cert`'s leaf (PEM or DER: PKCS#8, SEC 1 or
+   * PKCS#1), or a {@link PrivateKeySigner} that keeps it outside the
+   * module (e.g. `cryptoKeySigner(nonExtractableCryptoKey)`). */
+  key?: string | Uint8Array | PrivateKeySigner;
   /** The lowest version to speak (default `'TLSv1.2'`, as Node). `'TLSv1'`
    * and `'TLSv1.1'` are accepted as Node accepts them and mean TLS 1.2,
    * the lowest this engine speaks. */
@@ -210,8 +214,9 @@ export interface ConnectOptions extends CommonOptions {
 /** Options of {@link accept}. */
 export interface AcceptOptions extends CommonOptions {
   cert: string | Uint8Array | readonly Uint8Array[];
-  /** The private key of `cert`'s leaf (PEM or DER). */
-  key: string | Uint8Array;
+  /** The private key of `cert`'s leaf (PEM or DER), or a
+   * {@link PrivateKeySigner}. */
+  key: string | Uint8Array | PrivateKeySigner;
   /** Ask the client for a certificate (validated against `ca`). */
   requestCert?: boolean;
   /** With `requestCert`: refuse a client without a valid certificate
@@ -780,6 +785,14 @@ class Driver {
         }
         if (e === 'WANT_RETRY_VERIFY' && c.verifyPending) {
           await c.verifyPending;
+          continue;
+        }
+        if (e === 'WANT_PRIVATE_KEY_OPERATION' && c.signPending) {
+          // What the flight has so far (ServerHello ...) goes out while
+          // the signer works; a signer that never answers meets the
+          // handshake timeout, whose fail() settles every promise.
+          await this.send();
+          await c.signPending;
           continue;
         }
         throw this.error('handshake failed');

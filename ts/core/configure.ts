@@ -18,6 +18,7 @@ import {
 import type { Connection } from './connection.js';
 import { TLSContext, type CaLike, type TLSContextOptions } from './context.js';
 import { verdictAlert } from './verdict.js';
+import type { PrivateKeySigner } from './signer.js';
 import type { TrustStore } from './x509.js';
 
 /** Room for the records of one 64 KiB slice of plaintext (4 full records):
@@ -29,7 +30,7 @@ export interface ContextPolicy {
   ALPNProtocols?: readonly (string | Uint8Array)[];
   ca?: CaLike | TrustStore;
   cert?: string | Uint8Array | readonly Uint8Array[];
-  key?: string | Uint8Array;
+  key?: string | Uint8Array | PrivateKeySigner;
   minVersion?: string;
   maxVersion?: string;
   /** Node's `ciphers`: an OpenSSL cipher list (see {@link parseCiphers}). */

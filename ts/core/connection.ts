@@ -61,6 +61,7 @@ import {
 } from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
 import { allocFor, destroyedError, TLS_ERR, TLSError } from './errors.js';
+import type { PrivateKeyOperation } from './signer.js';
 import { track, untrack } from './handle.js';
 import type { Wasm, WasmExports } from './loader.js';
 import { makeNetwork, type Network } from './network.js';
@@ -120,9 +121,21 @@ export const SSL_ERROR_SYSCALL = 5;
 export const SSL_ERROR_ZERO_RETURN = 6;
 /** An asynchronous verification callback has not decided yet: retry after it has. */
 export const SSL_ERROR_WANT_RETRY_VERIFY = 12;
+/** The context's signer has not signed yet (BoringSSL's
+ * `SSL_ERROR_WANT_PRIVATE_KEY_OPERATION`): await `conn.signPending` (or
+ * answer {@link Connection.privateKeyOperation} yourself), then retry. */
+export const SSL_ERROR_WANT_PRIVATE_KEY_OPERATION = 13;
 
 /** What {@link Connection.getError} returns. */
-export type SSLErrorName = 'NONE' | 'SSL' | 'WANT_READ' | 'WANT_WRITE' | 'SYSCALL' | 'ZERO_RETURN' | 'WANT_RETRY_VERIFY';
+export type SSLErrorName =
+  | 'NONE'
+  | 'SSL'
+  | 'WANT_READ'
+  | 'WANT_WRITE'
+  | 'SYSCALL'
+  | 'ZERO_RETURN'
+  | 'WANT_RETRY_VERIFY'
+  | 'WANT_PRIVATE_KEY_OPERATION';
 const ERROR_NAMES: Record<number, SSLErrorName> = {
   0: 'NONE',
   1: 'SSL',
@@ -131,6 +144,7 @@ const ERROR_NAMES: Record<number, SSLErrorName> = {
   5: 'SYSCALL',
   6: 'ZERO_RETURN',
   12: 'WANT_RETRY_VERIFY',
+  13: 'WANT_PRIVATE_KEY_OPERATION',
 };
 
 export {
@@ -221,6 +235,17 @@ export class Connection {
   /** Pending asynchronous verification (policy 'external' with a callback
    * returning a promise); await it, then repeat the call. */
   verifyPending: Promise<void> | undefined;
+  /** Pending signature of the context's signer (see
+   * {@link TLSContext.useSigner}); await it, then repeat the call. It
+   * never rejects: a failed signer fails the handshake. */
+  signPending: Promise<void> | undefined;
+  /** Why the signer failed (its rejection), for the handshake's error. */
+  signFailure: unknown;
+  /** Counts private key operations: an answer for an older one (a
+   * signature arriving after a manual answer or after dispose) is
+   * dropped. */
+  private signGen = 0;
+  private signDone: (() => void) | undefined;
 
   private readonly w: Wasm;
   private readonly x: WasmExports;
@@ -462,6 +487,33 @@ export class Connection {
         break;
       }
       this.x.wt_x_tls_set_verify_result(c, verdict(ans as number));
+      r = fn(c);
+    }
+    while (r <= 0 && this.x.wt_x_tls_get_error(c, r) === SSL_ERROR_WANT_PRIVATE_KEY_OPERATION && this.signPending === undefined) {
+      const signer = this.ctx.signer;
+      const op = this.privateKeyOperation();
+      // No signer in the context (one set in C alone): the caller
+      // answers with completePrivateKeyOperation.
+      if (signer === undefined || op === undefined) break;
+      let out: Promise<Uint8Array> | Uint8Array;
+      try {
+        out = signer.sign(op.scheme, op.input);
+      } catch (e) {
+        out = Promise.reject(e);
+      }
+      if (this.disposeAfterCall) return r;
+      if (!(out instanceof Uint8Array)) {
+        const gen = this.signGen;
+        this.signPending = new Promise<void>((done) => {
+          this.signDone = done;
+          Promise.resolve(out).then(
+            (sig) => this.settleSign(gen, sig),
+            (e: unknown) => this.settleSign(gen, undefined, e),
+          );
+        });
+        break;
+      }
+      this.settleSign(this.signGen, out);
       r = fn(c);
     }
     // Every engine step that can make a secret runs inside an SSL call,
@@ -762,7 +814,9 @@ export class Connection {
     const reason = x.wt_x_tls_reason(c) >>> 0;
     const code = x.wt_x_tls_error_code(c) >>> 0 || reason;
     if (code === 0) return undefined;
-    return new TLSError(code, cString(this.w, x.wt_x_tls_err_string(code)), reason, cString(this.w, x.wt_x_tls_err_string(reason)));
+    // A failed signer: its own error is the cause.
+    const cause = reason === TLS_ERR.KEYOP_FAILED && this.signFailure !== undefined ? { cause: this.signFailure } : undefined;
+    return new TLSError(code, cString(this.w, x.wt_x_tls_err_string(code)), reason, cString(this.w, x.wt_x_tls_err_string(reason)), cause);
   }
 
   /**
@@ -785,6 +839,64 @@ export class Connection {
    * connection (TLS 1.2 has no KeyUpdate). */
   keyUpdate(requestPeer: boolean): boolean {
     return this.x.wt_x_tls_key_update(this.live(), requestPeer ? 1 : 0) === 1;
+  }
+
+  /** The private key operation the handshake waits for
+   * (WANT_PRIVATE_KEY_OPERATION): the scheme and the message to sign (not
+   * a digest: RFC 8446 4.4.3's 64 spaces, context string, 0 and
+   * transcript hash; TLS 1.2's client_random, server_random and
+   * ServerECDHParams, RFC 8422 5.4; or, for a TLS 1.2 client's
+   * CertificateVerify, the handshake messages before it, RFC 5246 7.4.8).
+   * Undefined when none waits. */
+  privateKeyOperation(): PrivateKeyOperation | undefined {
+    const c = this.live();
+    const code = this.x.wt_x_tls_keyop_scheme(c) >>> 0;
+    const p = this.x.wt_x_tls_keyop_input(c, this.slot) >>> 0;
+    const scheme = nameOf(SIGALGS, code);
+    if (p === 0 || scheme === undefined) return undefined;
+    return { scheme, input: this.w.copyOut(p, this.getSlot()) };
+  }
+
+  /** Answer the pending private key operation yourself: the signature in
+   * TLS wire form (DER for ECDSA), or null to fail it (the handshake then
+   * ends with internal_error, RFC 8446 6.2). A signature the signer still
+   * delivers later is dropped. Repeat the handshake call after. */
+  completePrivateKeyOperation(signature: Uint8Array | null): void {
+    if (signature !== null) abytes(signature, 'completePrivateKeyOperation');
+    if (!this.settleSign(this.signGen, signature ?? undefined, null)) {
+      throw new TLSError(TLS_ERR.CONFIG, 'completePrivateKeyOperation: no private key operation is pending');
+    }
+  }
+
+  /** Deliver operation gen's outcome (a signature, or the failure e);
+   * false when it is stale (another answer came first, or the connection
+   * is gone). */
+  private settleSign(gen: number, sig: unknown, e?: unknown): boolean {
+    if (gen !== this.signGen || this.c === 0) return false;
+    const c = this.c;
+    const ok = sig instanceof Uint8Array && sig.length > 0 && sig.length <= 512;
+    if (this.x.wt_x_tls_keyop_scheme(c) === 0) return false;
+    this.signGen++;
+    if (!ok) {
+      this.signFailure =
+        e !== undefined
+          ? e
+          : new TypeError(
+              `the signer returned ${sig instanceof Uint8Array ? `${sig.length} bytes` : typeof sig}, not a signature of 1 to 512 bytes`,
+            );
+    }
+    let p = 0;
+    if (ok) p = this.w.copyIn(sig);
+    try {
+      this.x.wt_x_tls_keyop_complete(c, p, ok ? sig.length : 0);
+    } finally {
+      if (p) this.w.free(p);
+    }
+    this.signPending = undefined;
+    const done = this.signDone;
+    this.signDone = undefined;
+    done?.();
+    return true;
   }
 
   /** Answer a pending WANT_RETRY_VERIFY yourself (0 accepts, else the
@@ -867,6 +979,11 @@ export class Connection {
         const e = this.getError(0);
         if (e === 'WANT_RETRY_VERIFY' && this.verifyPending) {
           await this.verifyPending;
+          continue;
+        }
+        if (e === 'WANT_PRIVATE_KEY_OPERATION' && this.signPending) {
+          await this.signPending;
+          if (this.c === 0) throw new Error('wasmtls: Connection disposed during sendStream');
           continue;
         }
         if ((e === 'WANT_READ' || e === 'WANT_WRITE' || e === 'WANT_RETRY_VERIFY') && opts.onWant) {
@@ -1130,6 +1247,12 @@ export class Connection {
     const w = this.w;
     this.stream?.pull.cancel();
     this.stream = undefined;
+    // A signature still being made is dropped when it comes (settleSign
+    // sees the generation moved on); whoever awaits signPending wakes now.
+    this.signGen++;
+    const signDone = this.signDone;
+    this.signDone = this.signPending = undefined;
+    signDone?.();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     this.x.wt_x_tls_conn_clear(this.c);

@@ -25,6 +25,7 @@ import { track, untrack } from './handle.js';
 import { wasm, type Wasm } from './loader.js';
 import { checkOptionNames } from './options.js';
 import { certificateList, isPem, pemDecode } from './pem.js';
+import { isSigner, signerCodes, type PrivateKeySigner } from './signer.js';
 import { TrustStore } from './x509.js';
 
 /** `SSL_CTX_set_mode(3)` modes, OpenSSL's bit values. */
@@ -238,8 +239,9 @@ export interface TLSContextOptions {
    * or DER (PKCS #8, PKCS #1, SEC 1): RSA (rsaEncryption or RSASSA-PSS,
    * as `openssl genpkey -algorithm RSA-PSS` writes), EC P-256/P-384,
    * Ed25519. Another type fails with a TLSError naming it
-   * (`unsupported private key type: DSA`). */
-  key?: string | Uint8Array;
+   * (`unsupported private key type: DSA`). Or a {@link PrivateKeySigner}:
+   * the key stays outside the module (see {@link TLSContext.useSigner}). */
+  key?: string | Uint8Array | PrivateKeySigner;
   /** ALPN protocols, preference order (RFC 7301). */
   alpn?: readonly (string | Uint8Array)[];
   /** Server: 32-byte session ticket key (tickets sealed with
@@ -312,6 +314,8 @@ export class TLSContext {
   onVerify: VerifyCallback | undefined;
   /** The key log callback (see {@link KeylogCallback}). */
   keylog: KeylogCallback | undefined;
+  /** The signer of {@link useSigner}, which holds the private key. */
+  signer: PrivateKeySigner | undefined;
   private versions: [TLSVersion, TLSVersion] = ['TLSv1.2', 'TLSv1.3'];
 
   /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
@@ -524,7 +528,8 @@ export class TLSContext {
 
   /** Private key (`SSL_CTX_use_PrivateKey`): PEM or DER. Our copies in
    * wasm memory are wiped; the parsed key is wiped by `dispose()`. */
-  usePrivateKey(key: string | Uint8Array): this {
+  usePrivateKey(key: string | Uint8Array | PrivateKeySigner): this {
+    if (isSigner(key)) return this.useSigner(key);
     let der: Uint8Array;
     let wipeDer = false;
     if (isPem(key)) {
@@ -570,6 +575,26 @@ export class TLSContext {
       w.free(p);
       if (wipeDer) der.fill(0);
     }
+    this.signer = undefined;
+    return this;
+  }
+
+  /**
+   * The private key of the chain's leaf as a signer
+   * (BoringSSL's `SSL_CTX_set_private_key_method`): the key never enters
+   * the module. Set the certificate chain first; the engine reads the
+   * leaf's key type to choose schemes. Each handshake that must sign
+   * calls `signer.sign(scheme, message)` and waits
+   * (`WANT_PRIVATE_KEY_OPERATION`); connect() and accept() await it.
+   */
+  useSigner(signer: PrivateKeySigner): this {
+    if (!isSigner(signer)) throw new TypeError('useSigner: expected { sign(scheme, data), schemes }');
+    this.list16(
+      signerCodes(signer, 'useSigner'),
+      'wt_x_tls_ctx_set_signer',
+      'signer: set the certificate chain first, with a leaf whose key the engine can use (RSA, RSA-PSS, EC P-256/P-384, Ed25519)',
+    );
+    this.signer = signer;
     return this;
   }
 

@@ -18,7 +18,7 @@ export type InputEnd = 'more' | 'close_notify' | 'truncated' | 'error';
 /** Classify `getError`'s answer: more input needed, the peer's
  * close_notify, truncation, or another failure. */
 export function classifyEnd(e: string): InputEnd {
-  if (e === 'WANT_READ' || e === 'WANT_WRITE' || e === 'WANT_RETRY_VERIFY') return 'more';
+  if (e === 'WANT_READ' || e === 'WANT_WRITE' || e === 'WANT_RETRY_VERIFY' || e === 'WANT_PRIVATE_KEY_OPERATION') return 'more';
   if (e === 'ZERO_RETURN') return 'close_notify';
   if (e === 'SYSCALL') return 'truncated';
   return 'error';

@@ -114,6 +114,9 @@ export const TLS_ERR = /* @__PURE__ */ Object.freeze({
   CERT_DECOMPRESS: 79,
   /** RFC 8879 4: a CompressedCertificate in an algorithm we did not offer. */
   CERT_COMPRESSION_ALG: 80,
+  /** The private key operation failed: the signer rejected or returned
+   * no signature (RFC 8446 6.2 internal_error sent). */
+  KEYOP_FAILED: 99,
   /** Base of "fatal alert received" codes (code = RECV_ALERT + alert). */
   RECV_ALERT: 0x100,
   /** Base of "fatal alert sent" codes (code = SEND_ALERT + alert). */
@@ -232,6 +235,8 @@ const REASON_NAME: Readonly<Record<number, string>> = /* @__PURE__ */ Object.fre
   [TLS_ERR.NO_EMS]: 'INCONSISTENT_EXTMS',
   [TLS_ERR.CERT_DECOMPRESS]: 'CERT_DECOMPRESSION_FAILED',
   [TLS_ERR.CERT_COMPRESSION_ALG]: 'UNKNOWN_CERT_COMPRESSION_ALG',
+  // BoringSSL's reason for a failed SSL_PRIVATE_KEY_METHOD sign.
+  [TLS_ERR.KEYOP_FAILED]: 'PRIVATE_KEY_OPERATION_FAILED',
 });
 
 /**

@@ -90,7 +90,7 @@ export async function handshakeAsync(client: Connection, server: Connection, opt
       handshake(client, server, opts);
       return;
     } catch (e) {
-      const p = client.verifyPending ?? server.verifyPending;
+      const p = client.verifyPending ?? server.verifyPending ?? client.signPending ?? server.signPending;
       if (e instanceof TLSError || !p) throw e;
       await p;
     }

@@ -6,6 +6,7 @@
 import * as aead from './aead.js';
 import * as hash from './hash.js';
 import * as pk from './pk.js';
+import * as signKeys from './sign-keys.js';
 import * as tls from './tls.js';
 
-export const scenarios: { name: string; run: () => void | Promise<void> }[] = [hash, aead, pk, tls];
+export const scenarios: { name: string; run: () => void | Promise<void> }[] = [hash, aead, pk, tls, signKeys];
