@@ -384,3 +384,19 @@ WT_EXPORT int wt_x_pem_decode(const char *in, size_t inlen, uint8_t *out, size_t
 	memcpy(label, b.label, b.label_len + 1);
 	return 0;
 }
+
+/* 0-RTT early data, client (early_io.c): SSL_write_early_data with the
+ * count into *written; SSL_get_early_data_status; the session's
+ * max_early_data_size. */
+WT_EXPORT int wt_x_tls_write_early(wt_tls_conn *c, const uint8_t *b, size_t n, size_t *w)
+{
+	return wt_tls_write_early(c, b, n, w);
+}
+WT_EXPORT uint32_t wt_x_tls_get_early_data_status(const wt_tls_conn *c)
+{
+	return wt_tls_get_early_data_status(c);
+}
+WT_EXPORT uint32_t wt_x_tls_get_max_early_data(const wt_tls_conn *c)
+{
+	return wt_tls_get_max_early_data(c);
+}

@@ -473,8 +473,9 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
 uint32_t wt_tls_tickets_received(const wt_tls_conn *c);
 /* Offer this session in the ClientHello (before the first call). */
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
-/* 4 + 2 + 2 + 1 + 32 + 1 + 64 + 4 + 4 + 8 + 2 + a ticket of up to 4096 */
-#define WT_TLS_SESSION_MAX 4220
+/* 4 + 2 + 2 + 1 + 32 + 1 + 64 + 4 + 4 + 8 + 2 + a ticket of up to 4096,
+ * then (0-RTT) max_early_data_size 4 + ALPN 1 + 255 */
+#define WT_TLS_SESSION_MAX 4480
 
 /* ---- key log (NSS key log format, SSLKEYLOGFILE) ---------------------- *
  * For decrypting a capture of one's own traffic (Wireshark), as Node's tls
@@ -522,5 +523,32 @@ const char *wt_tls_keylog_label(uint32_t id);
 /* ClientHello.random, the key of every key log line (32 bytes): NULL until
  * the ClientHello was sent (client) or received (server). */
 const uint8_t *wt_tls_client_random(const wt_tls_conn *c);
+
+/* ---- 0-RTT early data, client (RFC 8446 2.3, 4.2.10; early.c) ---------- *
+ * OpenSSL's SSL_write_early_data(3) semantics. */
+
+/* SSL_get_early_data_status values. */
+#define WT_TLS_EARLY_DATA_NOT_SENT 0
+#define WT_TLS_EARLY_DATA_REJECTED 1
+#define WT_TLS_EARLY_DATA_ACCEPTED 2
+/* A client with a session whose ticket allows early data (max_early_data
+ * > 0): before the handshake and until the server's reply is read, seal
+ * len bytes as 0-RTT application data. The first call sends the
+ * ClientHello (offering early_data) and the bytes after it; later calls
+ * add more. 1 and *written (all of len, or fewer when the outgoing side
+ * filled: the rest is the caller's to write again), or 0 with the reason
+ * in wt_tls_get_error: WANT_WRITE (nothing written; drain and call
+ * again), SSL with the transient reason WT_TLS_R_EARLY_DATA (a server,
+ * no session allowing early data, its max_early_data_size would be
+ * exceeded, or the server's reply already read: "SSL_write_early_data()
+ * ... must not be called" then). */
+int wt_tls_write_early(wt_tls_conn *c, const uint8_t *buf, size_t len, size_t *written);
+/* WT_TLS_EARLY_DATA_*: NOT_SENT until early data was offered, REJECTED
+ * while the server's answer is not read and when it refused, ACCEPTED
+ * once its EncryptedExtensions took it (as OpenSSL answers). */
+uint32_t wt_tls_get_early_data_status(const wt_tls_conn *c);
+/* The offered (or last received) session's max_early_data_size; 0: it
+ * allows no early data (SSL_SESSION_get_max_early_data). */
+uint32_t wt_tls_get_max_early_data(const wt_tls_conn *c);
 
 #endif

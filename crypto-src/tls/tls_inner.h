@@ -324,6 +324,12 @@ typedef struct {
 	uint8_t psk[WT_HASH_MAX_LEN];
 	uint32_t age_add, lifetime;
 	uint64_t received_ms;
+	/* 0-RTT (early.c): the ticket's max_early_data_size (RFC 8446
+	 * 4.6.1; 0: no early data) and the ALPN protocol the session
+	 * negotiated, which early data must be sent under (4.2.10). */
+	uint32_t max_early;
+	uint32_t alpnlen;
+	uint8_t alpn[255];
 	uint32_t ticketlen;
 	uint8_t ticket[]; /* ticketlen bytes (at most WT_TLS_TICKET_MAX) */
 } wt_tls_session;
@@ -508,7 +514,39 @@ struct wt_tls_conn {
 	size_t wp_len, wp_done;
 	uint64_t wp_digest;
 	uint32_t wp_concluding;
+
+	/* 0-RTT, client (early.c, RFC 8446 2.3, 4.2.10) */
+	uint32_t early_want;    /* the host writes early data (write_early) */
+	uint32_t early_state;   /* enum wt_early */
+	uint32_t early_wr;      /* wr holds client_early_traffic_secret's key */
+	uint32_t early_sent;    /* 0-RTT plaintext bytes sealed */
+	uint32_t nst_max_early; /* the NewSessionTicket being read: its
+	                         * max_early_data_size (0 without one) */
 };
+
+/* ---- 0-RTT, client (early.c, RFC 8446 2.3, 4.2.10) ---------------------- */
+
+/* Where the client's early data stands (wt_tls_get_early_data_status maps
+ * it to OpenSSL's SSL_EARLY_DATA_*): offered in the ClientHello and not yet
+ * answered; the server's EncryptedExtensions carried early_data; or not
+ * (or a HelloRetryRequest came: 4.2.10, early data is then rejected). */
+enum wt_early { EARLY_NONE = 0, EARLY_OFFERED, EARLY_ACCEPTED, EARLY_REJECTED };
+/* Before the ClientHello is built: offer early_data when the host writes
+ * early data and the offered session allows it. */
+void wt_early_client_offer(wt_tls_conn *c);
+/* After the ClientHello went into the stage: the write side under
+ * client_early_traffic_secret (7.1). 0 or -1 (error set). */
+int wt_early_client_keys(wt_tls_conn *c);
+/* A HelloRetryRequest: early data is rejected and the second ClientHello
+ * goes in the clear. */
+void wt_early_client_hrr(wt_tls_conn *c);
+/* EncryptedExtensions read: accepted or rejected, checked. 0 or -1. */
+int wt_early_client_ee(wt_tls_conn *c);
+/* The server's Finished read: EndOfEarlyData when accepted (4.5), and the
+ * write side onto the handshake key. 0 or -1. */
+int wt_early_client_end(wt_tls_conn *c);
+/* A NewSessionTicket was stored in c->sess: what 0-RTT needs with it. */
+void wt_early_client_ticket(wt_tls_conn *c);
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
 
