@@ -7,7 +7,10 @@
  * as normal data comes after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTcp } from '../ts/adapters/node-socket.js';
+import { connect, type ConnectOptions } from '../ts/api/tls.js';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
+import { TLSError } from '../ts/core/errors.js';
 import { useBuild } from './helpers/env.js';
 import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
@@ -112,6 +115,152 @@ describe.skipIf(!OPENSSL)('client 0-RTT against openssl s_server', () => {
       } finally {
         d.dispose();
       }
+    } finally {
+      srv.kill();
+    }
+  }, 30_000);
+});
+
+/** connect() to s_server, reading `expect` bytes the server writes; the
+ * last session handed to onSession is returned with what was read. */
+async function viaConnect(port: number, srv: Peer, o: Partial<ConnectOptions>, down: Uint8Array) {
+  let session: Uint8Array | undefined;
+  await srv.waitFor('ACCEPT'); // s_server listens
+  const s = connect({
+    transport: await connectTcp({ host: '127.0.0.1', port }),
+    servername: 'localhost',
+    rejectUnauthorized: false,
+    onSession: (x) => {
+      session = x;
+    },
+    ...o,
+  });
+  const info = await s.opened;
+  srv.write(down);
+  const reader = s.readable.getReader();
+  let got = 0;
+  while (got < down.length) {
+    const r = await reader.read();
+    if (r.done) break;
+    got += r.value.length;
+  }
+  reader.releaseLock();
+  await s.close();
+  return { info, session: session ?? s.getSession(), got };
+}
+
+describe.skipIf(!OPENSSL)('connect({ earlyData }) against openssl s_server', () => {
+  it('accepted: sent as 0-RTT once; opened says accepted', async () => {
+    const port = await freePort();
+    const srv = sServer(port, ['-early_data']);
+    try {
+      const first = await viaConnect(port, srv, {}, payload(32, 1));
+      expect(first.info.earlyData).toBe('not-sent');
+      const early = payload(500, 2);
+      const second = await viaConnect(port, srv, { session: first.session, earlyData: early }, payload(32, 3));
+      expect(second.info.sessionReused).toBe(true);
+      expect(second.info.earlyData).toBe('accepted');
+      const out = srv.stdout.toString('latin1');
+      expect(out).toContain('Early data received:');
+      expect(count(out, early)).toBe(1);
+    } finally {
+      srv.kill();
+    }
+  }, 30_000);
+
+  it('a ticket without early data (s_server without -early_data): sent after the handshake, once', async () => {
+    const port = await freePort();
+    const srv = sServer(port, []);
+    try {
+      const first = await viaConnect(port, srv, {}, payload(32, 1));
+      const early = payload(300, 4);
+      const second = await viaConnect(port, srv, { session: first.session, earlyData: early }, payload(32, 3));
+      expect(second.info.sessionReused).toBe(true);
+      expect(second.info.earlyData).toBe('not-sent');
+      await srv.waitFor(early);
+      expect(count(srv.stdout.toString('latin1'), early)).toBe(1);
+    } finally {
+      srv.kill();
+    }
+  }, 30_000);
+
+  /** A session from one s_server, offered to a fresh one on the same port
+   * (another ticket key): the ticket does not open, a full handshake, and
+   * the early data is skipped by the server (RFC 8446 4.2.10). */
+  async function rejectedBy(o: Partial<ConnectOptions>) {
+    const port = await freePort();
+    const a = sServer(port, ['-early_data'], 1);
+    let session: Uint8Array | undefined;
+    try {
+      session = (await viaConnect(port, a, {}, payload(32, 1))).session;
+      await a.waitExit();
+    } finally {
+      a.kill();
+    }
+    const b = sServer(port, ['-early_data'], 1);
+    return { b, port, session };
+  }
+
+  it("rejected (the server's ticket key changed): resent after the handshake, received once", async () => {
+    const { b, port, session } = await rejectedBy({});
+    try {
+      const early = payload(700, 5);
+      const second = await viaConnect(port, b, { session, earlyData: early }, payload(32, 3));
+      expect(second.info.sessionReused).toBe(false);
+      expect(second.info.earlyData).toBe('rejected');
+      await b.waitFor(early);
+      const out = b.stdout.toString('latin1');
+      expect(out).toContain('Early data was rejected');
+      expect(count(out, early)).toBe(1);
+    } finally {
+      b.kill();
+    }
+  }, 30_000);
+
+  it("rejected with earlyDataRejected: 'error': opened rejects with ERR_TLS_EARLY_DATA_REJECTED, nothing delivered", async () => {
+    const { b, port, session } = await rejectedBy({});
+    try {
+      const early = payload(700, 6);
+      await b.waitFor('ACCEPT');
+      const s = connect({
+        transport: await connectTcp({ host: '127.0.0.1', port }),
+        servername: 'localhost',
+        rejectUnauthorized: false,
+        session,
+        earlyData: early,
+        earlyDataRejected: 'error',
+      });
+      const e = await s.opened.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(TLSError);
+      expect((e as TLSError).code).toBe('ERR_TLS_EARLY_DATA_REJECTED');
+      await s.closed.catch(() => {});
+      await b.waitFor('Early data was rejected');
+      expect(count(b.stdout.toString('latin1'), early)).toBe(0);
+    } finally {
+      b.kill();
+    }
+  }, 30_000);
+
+  it('a HelloRetryRequest rejects early data (4.2.10): the second ClientHello goes without it, data resent', async () => {
+    const port = await freePort();
+    // Our first key share is not P-256: s_server asks for it by HRR, on
+    // the first connection and the resumption alike.
+    const srv = sServer(port, ['-early_data', '-groups', 'P-256']);
+    try {
+      const first = await viaConnect(port, srv, {}, payload(32, 1));
+      const early = payload(400, 8);
+      const second = await viaConnect(port, srv, { session: first.session, earlyData: early }, payload(32, 3));
+      // (s_server 3.0 does not resume after its HelloRetryRequest here,
+      // with or without early data: sessionReused is not asserted.)
+      expect(second.info.group).toBe('secp256r1');
+      expect(second.info.earlyData).toBe('rejected');
+      await srv.waitFor(early);
+      const out = srv.stdout.toString('latin1');
+      expect(out).toContain('Early data was rejected');
+      expect(count(out, early)).toBe(1);
     } finally {
       srv.kill();
     }

@@ -32,3 +32,4 @@ export * from './core/x509.js';
 export * from './core/connection.js';
 export { accept, connect } from './api/tls.js';
 export type { AcceptOptions, CommonOptions, ConnectOptions, TLSInfo, TLSSocket } from './api/tls.js';
+export type { EarlyDataOutcome } from './api/early-data.js';
