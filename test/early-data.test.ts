@@ -11,11 +11,14 @@ import { connectTcp } from '../ts/adapters/node-socket.js';
 import { connect, type ConnectOptions } from '../ts/api/tls.js';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
 import { TLSError } from '../ts/core/errors.js';
+import { wasm } from '../ts/core/loader.js';
+import { handshake } from '../ts/core/pump.js';
 import { useBuild } from './helpers/env.js';
 import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 import { makeTestCerts, type TestCerts } from './helpers/tls-certs.js';
+import { connected, deliver, makePair } from './helpers/tls-pair.js';
 
 useBuild('simd');
 let certs: TestCerts;
@@ -265,4 +268,139 @@ describe.skipIf(!OPENSSL)('connect({ earlyData }) against openssl s_server', () 
       srv.kill();
     }
   }, 30_000);
+});
+
+// ---- in memory, against our own server (which accepts no 0-RTT) ------------
+
+const KEY = new Uint8Array(32).fill(5);
+const used = (): number => wasm().memoryUsage().used;
+
+/** A session from our server (ticket key KEY); with `maxEarly`, its
+ * max_early_data_size field (the blob ends with it, then the ALPN length
+ * and ALPN: "WTS3", crypto-src/tls/hs13_client.c) set as if the ticket
+ * had allowed early data. */
+function ourSession(maxEarly?: number): Uint8Array {
+  const p = connected(certs.server['ecdsa-p256'], {}, { ticketKey: KEY, tickets: 1 });
+  try {
+    expect(p.c.write(new Uint8Array([1]))).toBe(1); // reads the ticket
+    const s = p.c.getSession() as Uint8Array;
+    expect(new TextDecoder().decode(s.subarray(0, 4))).toBe('WTS3');
+    expect(s[s.length - 1]).toBe(0); // no ALPN
+    if (maxEarly !== undefined) new DataView(s.buffer, s.byteOffset).setUint32(s.length - 5, maxEarly);
+    return s;
+  } finally {
+    p.dispose();
+  }
+}
+
+describe('client 0-RTT in memory', () => {
+  it('our server skips early data it did not allow (RFC 8446 4.2.10) and completes the handshake; nothing lost after it; memory back to baseline', () => {
+    const round = () => {
+      const p = makePair(certs.server['ecdsa-p256'], {}, { ticketKey: KEY });
+      try {
+        p.c.setSession(ourSession(16384));
+        expect(p.c.getMaxEarlyData()).toBe(16384);
+        const early = payload(5000, 21);
+        expect(p.c.writeEarlyData(early)).toEqual({ ok: true, written: 5000 });
+        expect(p.c.getEarlyDataStatus()).toBe('REJECTED'); // offered, not answered
+        handshake(p.c, p.s);
+        expect(p.c.sessionReused).toBe(true);
+        expect(p.c.getEarlyDataStatus()).toBe('REJECTED');
+        expect(p.s.pending()).toBe(0);
+        // Too late for early data now (the server's reply was read).
+        expect(p.c.writeEarlyData(early).ok).toBe(false);
+        expect(p.c.getError(false)).toBe('SSL');
+        const late = payload(300, 22);
+        expect(p.c.write(late)).toBe(late.length);
+        expect(Buffer.from(deliver(p.c, p.s)).equals(late)).toBe(true);
+      } finally {
+        p.dispose();
+      }
+    };
+    round(); // first use allocates what stays (pools, caches)
+    const base = used();
+    round();
+    expect(used()).toBe(base);
+  });
+
+  it('more early data than our server skips (16384 bytes with headers): unexpected_message', () => {
+    const p = makePair(certs.server['ecdsa-p256'], {}, { ticketKey: KEY });
+    try {
+      p.c.setSession(ourSession(20000));
+      expect(p.c.writeEarlyData(payload(16384, 23)).ok).toBe(true);
+      expect(() => handshake(p.c, p.s)).toThrow(TLSError);
+      const e = p.s.error as TLSError;
+      expect(e.alert).toBe(10); // unexpected_message, sent
+      expect(e.alertDirection).toBe('sent');
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it('writeEarlyData refused (SSL, nothing sent, the connection goes on): no session, a ticket without early data, over max_early_data_size, a server', () => {
+    const check = (conn: Connection, data: Uint8Array) => {
+      const before = conn.network.pending();
+      const r = conn.writeEarlyData(data);
+      expect(r).toEqual({ ok: false, written: 0 });
+      expect(conn.getError(false)).toBe('SSL');
+      expect(conn.network.pending()).toBe(before);
+    };
+    const p = makePair(certs.server['ecdsa-p256'], {}, { ticketKey: KEY });
+    try {
+      check(p.c, payload(10, 1));
+      check(p.s, payload(10, 1));
+      handshake(p.c, p.s);
+      expect(p.c.getEarlyDataStatus()).toBe('NOT_SENT');
+    } finally {
+      p.dispose();
+    }
+    const q = makePair(certs.server['ecdsa-p256'], {}, { ticketKey: KEY });
+    try {
+      q.c.setSession(ourSession());
+      expect(q.c.getMaxEarlyData()).toBe(0);
+      check(q.c, payload(10, 1));
+      handshake(q.c, q.s);
+      expect(q.c.sessionReused).toBe(true);
+      expect(q.c.getEarlyDataStatus()).toBe('NOT_SENT');
+    } finally {
+      q.dispose();
+    }
+    const r = makePair(certs.server['ecdsa-p256'], {}, { ticketKey: KEY });
+    try {
+      r.c.setSession(ourSession(100));
+      check(r.c, payload(101, 1));
+      expect(r.c.writeEarlyData(payload(60, 1))).toEqual({ ok: true, written: 60 });
+      check(r.c, payload(41, 1)); // 60 + 41 > 100
+      expect(r.c.writeEarlyData(payload(40, 1))).toEqual({ ok: true, written: 40 });
+      handshake(r.c, r.s);
+      expect(r.c.getEarlyDataStatus()).toBe('REJECTED');
+    } finally {
+      r.dispose();
+    }
+  });
+
+  it('a session saved before 0-RTT ("WTS2") still loads and resumes, allowing no early data', () => {
+    const s3 = ourSession(16384);
+    const s2 = s3.slice(0, s3.length - 5);
+    s2.set(new TextEncoder().encode('WTS2'));
+    const p = makePair(certs.server['ecdsa-p256'], {}, { ticketKey: KEY });
+    try {
+      p.c.setSession(s2);
+      expect(p.c.getMaxEarlyData()).toBe(0);
+      handshake(p.c, p.s);
+      expect(p.c.sessionReused).toBe(true);
+    } finally {
+      p.dispose();
+    }
+    // A WTS3 blob cut short, or with trailing bytes, is refused clearly.
+    const q = makePair(certs.server['ecdsa-p256']);
+    try {
+      expect(() => q.c.setSession(s3.subarray(0, s3.length - 1))).toThrow(TLSError);
+      const longer = new Uint8Array(s3.length + 1);
+      longer.set(s3);
+      expect(() => q.c.setSession(longer)).toThrow(TLSError);
+    } finally {
+      q.dispose();
+    }
+  });
 });

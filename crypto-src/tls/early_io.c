@@ -21,9 +21,21 @@ int wt_tls_write_early(wt_tls_conn *c, const uint8_t *buf, size_t len, size_t *w
 {
 	size_t done = 0;
 	*written = 0;
+	/* A server never writes early data here (OpenSSL's server side of
+	 * SSL_write_early_data, 0.5-RTT data, is not offered): refused before
+	 * anything else, also while it waits for its first byte. */
+	if (c->role == ROLE_SERVER)
+		return refuse(c);
 	if (!wt_tls_enter(c))
 		return 0;
 	if (c->role != ROLE_CLIENT)
+		return refuse(c);
+	/* RFC 8446 4.2.10: "the client MUST NOT send more than
+	 * max_early_data_size bytes of 0-RTT data" (plaintext bytes, as
+	 * OpenSSL and the server count them): refused before anything is
+	 * sent, the first ClientHello included. */
+	if (!c->have_sess || c->sess == NULL || c->sess->max_early == 0 ||
+	    len > (size_t)(c->sess->max_early - c->early_sent))
 		return refuse(c);
 	if (c->state == ST_C_START) {
 		/* SSL_write_early_data(3): the first call sends the ClientHello.
@@ -31,8 +43,6 @@ int wt_tls_write_early(wt_tls_conn *c, const uint8_t *buf, size_t len, size_t *w
 		 * (wt_early_client_offer); the pump builds the hello, seals it
 		 * and switches the write side to the early key, and returns
 		 * without waiting for the server. */
-		if (!c->have_sess || c->sess == NULL || c->sess->max_early == 0)
-			return refuse(c);
 		c->early_want = 1;
 		if (wt_tls_pump(c, PUMP_BUFFERED) <= 0)
 			return 0;
@@ -47,11 +57,6 @@ int wt_tls_write_early(wt_tls_conn *c, const uint8_t *buf, size_t len, size_t *w
 	 * server would only skip it. */
 	if (!c->early_wr ||
 	    (c->early_state != EARLY_OFFERED && c->early_state != EARLY_ACCEPTED))
-		return refuse(c);
-	/* RFC 8446 4.2.10: "the client MUST NOT send more than
-	 * max_early_data_size bytes of 0-RTT data" (plaintext bytes, as
-	 * OpenSSL and the server count them). */
-	if (len > (size_t)(c->sess->max_early - c->early_sent))
 		return refuse(c);
 	while (done < len) {
 		size_t n = len - done;
