@@ -404,3 +404,67 @@ describe('client 0-RTT in memory', () => {
     }
   });
 });
+
+const GNUTLS = have('gnutls-serv', ['--version']);
+
+describe.skipIf(!GNUTLS)('client 0-RTT against gnutls-serv --earlydata', () => {
+  // gnutls-serv 3.7.9 takes the early data (its EncryptedExtensions says
+  // so) but its --echo does not read it (gnutls_record_recv_early_data is
+  // not called), so the oracle is its acceptance and the handshake it
+  // completes: it opens our 0-RTT records and then our EndOfEarlyData
+  // under client_early_traffic_secret (a record it cannot open is
+  // bad_record_mac, RFC 8446 4.2.10), and echoes what follows.
+  it('accepted, the handshake completes over our EndOfEarlyData, data after it echoed', async () => {
+    const port = await freePort();
+    const srv = new Peer('gnutls-serv', [
+      '--echo',
+      '--earlydata',
+      '-p',
+      String(port),
+      '--x509certfile',
+      certs.server['ecdsa-p256'].certPath,
+      '--x509keyfile',
+      certs.server['ecdsa-p256'].keyPath,
+      '--priority',
+      'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+    ]);
+    try {
+      let session: Uint8Array | undefined;
+      for (const early of [undefined, payload(640, 31)]) {
+        const s = connect({
+          transport: await connectTcp({ host: '127.0.0.1', port }).catch(async () => {
+            await new Promise((r) => setTimeout(r, 500)); // gnutls-serv still starting
+            return connectTcp({ host: '127.0.0.1', port });
+          }),
+          servername: 'localhost',
+          rejectUnauthorized: false,
+          session,
+          earlyData: early,
+          onSession: (x) => {
+            session = x;
+          },
+        });
+        const info = await s.opened;
+        if (early) expect(s.connection.getMaxEarlyData()).toBe(16384); // gnutls-serv's default, from the first ticket
+        expect(info.sessionReused).toBe(early !== undefined);
+        expect(info.earlyData).toBe(early ? 'accepted' : 'not-sent');
+        const up = payload(128, 32); // whole lines: --echo answers lines
+        const w = s.writable.getWriter();
+        await w.write(up);
+        const r = s.readable.getReader();
+        let got = Buffer.alloc(0);
+        while (got.length < up.length) {
+          const x = await r.read();
+          if (x.done) break;
+          got = Buffer.concat([got, x.value]);
+        }
+        expect(got.equals(up)).toBe(true);
+        r.releaseLock();
+        w.releaseLock();
+        await s.close();
+      }
+    } finally {
+      srv.kill();
+    }
+  }, 30_000);
+});
