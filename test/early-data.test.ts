@@ -6,6 +6,9 @@
  * (apps/s_server.c sv_body), and echoes nothing of its own; what it read
  * as normal data comes after.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp } from '../ts/adapters/node-socket.js';
 import { connect, type ConnectOptions } from '../ts/api/tls.js';
@@ -168,6 +171,32 @@ describe.skipIf(!OPENSSL)('connect({ earlyData }) against openssl s_server', () 
       expect(count(out, early)).toBe(1);
     } finally {
       srv.kill();
+    }
+  }, 30_000);
+
+  it("key log: our CLIENT_EARLY_TRAFFIC_SECRET line is s_server's (its -keylogfile), first of the connection's lines", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'wasmtls-early-'));
+    const file = join(dir, 'server.keys');
+    const srv = sServer(port, ['-early_data', '-keylogfile', file]);
+    try {
+      const first = await viaConnect(port, srv, {}, payload(32, 1));
+      const lines: string[] = [];
+      const second = await viaConnect(
+        port,
+        srv,
+        { session: first.session, earlyData: payload(100, 41), keylog: (l) => lines.push(l) },
+        payload(32, 3),
+      );
+      expect(second.info.earlyData).toBe('accepted');
+      expect(lines[0]).toMatch(/^CLIENT_EARLY_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]{64}\n$/);
+      const theirs = readFileSync(file, 'latin1').split('\n');
+      expect(theirs).toContain(lines[0].trimEnd());
+      // Every other line of ours is in the server's log too.
+      for (const l of lines) expect(theirs).toContain(l.trimEnd());
+    } finally {
+      srv.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 

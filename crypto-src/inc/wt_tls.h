@@ -490,8 +490,8 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
  *           CLIENT_HANDSHAKE, CLIENT_TRAFFIC_0;
  *   server: SERVER_HANDSHAKE, CLIENT_HANDSHAKE, EXPORTER,
  *           SERVER_TRAFFIC_0, CLIENT_TRAFFIC_0.
- * CLIENT_EARLY_TRAFFIC_SECRET never appears: the engine neither sends nor
- * accepts 0-RTT data. Secrets after a KeyUpdate are not logged (as in
+ * CLIENT_EARLY_TRAFFIC_SECRET comes first when a client sends 0-RTT data
+ * (a server accepts none). Secrets after a KeyUpdate are not logged (as in
  * OpenSSL and Node). These are the keys to the whole session: enable only
  * for debugging. */
 enum {
@@ -502,13 +502,16 @@ enum {
 	WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0 = 4,
 	WT_TLS_KEYLOG_EXPORTER_SECRET = 5,
 	/* TLS 1.2: the 48-byte master secret (RFC 5246 8.1) */
-	WT_TLS_KEYLOG_CLIENT_RANDOM = 6
+	WT_TLS_KEYLOG_CLIENT_RANDOM = 6,
+	/* TLS 1.3 0-RTT (client): client_early_traffic_secret (7.1), logged
+	 * when the early key is installed, before every other line */
+	WT_TLS_KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET = 7
 };
 /* The largest secret (SHA-384 suites), and the queue's size: one
- * handshake makes at most five lines, so a queue drained only at the end
- * still loses none. */
+ * handshake makes at most six lines (five, and the client's 0-RTT one),
+ * so a queue drained only at the end still loses none. */
 #define WT_TLS_KEYLOG_SECRET_MAX 48
-#define WT_TLS_KEYLOG_SLOTS 5
+#define WT_TLS_KEYLOG_SLOTS 6
 /* Turn recording on (1) or off (0; wipes anything still queued). Set it
  * before the handshake: secrets derived while it is off are not kept. */
 void wt_tls_set_keylog(wt_tls_conn *c, int on);

@@ -74,6 +74,9 @@ int wt_early_client_keys(wt_tls_conn *c)
 	c->aead = aead;
 	c->keylen = keylen;
 	r = wt_tls_set_keys(c, &c->wr, secret);
+	/* Key log (Wireshark opens the 0-RTT records with it); OpenSSL's
+	 * client logs it first too. */
+	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET, secret);
 	c->hash = saved[0];
 	c->hashlen = saved[1];
 	c->aead = saved[2];

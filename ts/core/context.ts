@@ -87,7 +87,8 @@ export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => 
  * `'\n'` as Node's does, so appending it to a file is all a logger does.
  * Called synchronously from inside the call that made the secret; anything
  * it throws is ignored (logging must not break the connection). Secrets
- * after a KeyUpdate are not logged, and there is no 0-RTT line (no 0-RTT).
+ * after a KeyUpdate are not logged; a client sending 0-RTT data logs
+ * CLIENT_EARLY_TRAFFIC_SECRET first (a server accepts no 0-RTT).
  * The lines are the keys to the session: log only for debugging.
  *
  * @example
