@@ -376,7 +376,10 @@ static void test_keylog(void)
 	tpair p;
 
 	CHECK(wt_tls_keylog_label(WT_TLS_KEYLOG_NONE) == NULL &&
-		      wt_tls_keylog_label(7) == NULL &&
+		      wt_tls_keylog_label(8) == NULL &&
+		      strcmp(wt_tls_keylog_label(
+				     WT_TLS_KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET),
+			     "CLIENT_EARLY_TRAFFIC_SECRET") == 0 &&
 		      strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_RANDOM),
 			     "CLIENT_RANDOM") == 0 &&
 		      strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0),
