@@ -69,8 +69,8 @@ export function afterHandshake(
   plan: EarlyPlan | undefined,
   sent: number,
 ): { outcome: EarlyDataOutcome; rest?: Uint8Array; error?: TLSError } {
-  const s = conn.getEarlyDataStatus();
   if (!plan) return { outcome: 'not-sent' };
+  const s = conn.getEarlyDataStatus();
   if (s === 'ACCEPTED') return { outcome: 'accepted', rest: sent < plan.data.length ? plan.data.subarray(sent) : undefined };
   if (s === 'NOT_SENT') return { outcome: 'not-sent', rest: plan.data };
   if (plan.onReject === 'error') {
