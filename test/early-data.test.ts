@@ -15,7 +15,7 @@ import { connect, type ConnectOptions } from '../ts/api/tls.js';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
 import { TLSError } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
-import { handshake } from '../ts/core/pump.js';
+import { handshake, transfer } from '../ts/core/pump.js';
 import { useBuild } from './helpers/env.js';
 import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
@@ -496,4 +496,167 @@ describe.skipIf(!GNUTLS)('client 0-RTT against gnutls-serv --earlydata', () => {
       srv.kill();
     }
   }, 30_000);
+});
+
+// ---- server 0-RTT (early_server.c), our client <-> our server in memory ----
+
+describe('server 0-RTT in memory', () => {
+  const cert = () => certs.server['ecdsa-p256'];
+  /** A server context allowing `max` bytes of 0-RTT, with ALPN `alpn`. */
+  const serverCtx = (max: number, alpn = ['h2']) =>
+    new TLSContext({ cert: cert().certPem, key: cert().keyPem, ticketKey: KEY, tickets: 1, maxEarlyData: max, alpn });
+  /** A session from a full handshake with `sctx` (the client offers `alpn`). */
+  const sessionFrom = (sctx: TLSContext, alpn = ['h2']): Uint8Array => {
+    const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', alpn });
+    const c = new Connection(cctx);
+    const s = new Connection(sctx);
+    try {
+      c.setConnectState();
+      s.setAcceptState();
+      handshake(c, s);
+      expect(c.write(new Uint8Array([1]))).toBe(1); // reads the ticket
+      return c.getSession() as Uint8Array;
+    } finally {
+      c.dispose();
+      s.dispose();
+      cctx.dispose();
+    }
+  };
+  /** One resumption with `early` written as 0-RTT; what the server read
+   * as early data, its status, the client's, and the data after. */
+  const resume = (sctx: TLSContext, sess: Uint8Array, early: Uint8Array, alpn = ['h2']) => {
+    const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', alpn });
+    const c = new Connection(cctx);
+    const s = new Connection(sctx);
+    try {
+      c.setConnectState();
+      s.setAcceptState();
+      c.setSession(sess);
+      expect(c.writeEarlyData(early)).toEqual({ ok: true, written: early.length });
+      const got: Uint8Array[] = [];
+      for (let i = 0; i < 100; i++) {
+        transfer(c, s);
+        const r = s.readEarlyData();
+        if (r.status === 'SUCCESS') got.push(r.data);
+        else if (r.status === 'FINISH') break;
+        else if (s.getError(false) !== 'WANT_READ') throw s.error;
+        transfer(s, c);
+        c.readEx(); // the client reads the server's flight, sends EndOfEarlyData
+      }
+      handshake(c, s);
+      const late = payload(100, 31);
+      expect(c.write(late)).toBe(late.length);
+      const after = deliver(c, s);
+      return {
+        early: Buffer.concat(got),
+        server: s.getEarlyDataStatus(),
+        client: c.getEarlyDataStatus(),
+        after,
+        late,
+        reused: s.sessionReused,
+      };
+    } finally {
+      c.dispose();
+      s.dispose();
+      cctx.dispose();
+    }
+  };
+
+  it('accepted: the server reads the bytes as early data (SSL_read_early_data), both sides say ACCEPTED; the same ticket a second time is refused (single-use, RFC 8446 8.1); memory back to baseline', () => {
+    const sctx = serverCtx(16384);
+    try {
+      const sess = sessionFrom(sctx);
+      const early = payload(5000, 30);
+      const a = resume(sctx, sess, early);
+      expect(a.reused).toBe(true);
+      expect(a.server).toBe('ACCEPTED');
+      expect(a.client).toBe('ACCEPTED');
+      expect(a.early.equals(early)).toBe(true);
+      expect(Buffer.from(a.after).equals(a.late)).toBe(true);
+      // Replay of the same ticket's 0-RTT: refused (1-RTT goes on, nothing read as early data).
+      const b = resume(sctx, sess, early);
+      expect(b.reused).toBe(true);
+      expect(b.server).toBe('REJECTED');
+      expect(b.client).toBe('REJECTED');
+      expect(b.early.length).toBe(0);
+      expect(Buffer.from(b.after).equals(b.late)).toBe(true);
+      // Memory: a fresh ticket's accepted round costs nothing that stays.
+      resume(sctx, sessionFrom(sctx), early);
+      const base = used();
+      resume(sctx, sessionFrom(sctx), early);
+      expect(used()).toBe(base);
+    } finally {
+      sctx.dispose();
+    }
+  });
+
+  it("off (maxEarlyData 0, the default): the ticket allows none; ALPN other than the ticket's: rejected (RFC 8446 4.2.10)", () => {
+    const off = serverCtx(0);
+    try {
+      const sess = sessionFrom(off);
+      const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', alpn: ['h2'] });
+      const c = new Connection(cctx);
+      c.setConnectState();
+      c.setSession(sess);
+      expect(c.getMaxEarlyData()).toBe(0);
+      c.dispose();
+      cctx.dispose();
+    } finally {
+      off.dispose();
+    }
+    const sctx = serverCtx(16384, ['h2', 'http/1.1']);
+    const other = serverCtx(16384, ['http/1.1', 'h2']); // same ticket key, prefers http/1.1
+    try {
+      const sess = sessionFrom(sctx, ['h2', 'http/1.1']); // negotiated h2
+      // The client offers both: it sends 0-RTT under h2; this server picks
+      // http/1.1, not the ticket's protocol: early data refused, 1-RTT goes on.
+      const r = resume(other, sess, payload(10, 32), ['h2', 'http/1.1']);
+      expect(r.reused).toBe(true);
+      expect(r.server).toBe('REJECTED');
+      expect(r.client).toBe('REJECTED');
+      expect(r.early.length).toBe(0);
+      // The same session with the server that picks h2: accepted.
+      const ok = resume(sctx, sess, payload(10, 32), ['h2', 'http/1.1']);
+      expect(ok.server).toBe('ACCEPTED');
+      expect(ok.early.length).toBe(10);
+    } finally {
+      sctx.dispose();
+      other.dispose();
+    }
+  });
+
+  it('more than max_early_data_size of 0-RTT: unexpected_message (RFC 8446 4.2.10)', () => {
+    const big = serverCtx(20000);
+    const sess = sessionFrom(big);
+    big.dispose();
+    const sctx = serverCtx(1000); // same ticket key: the ticket says 20000, this server reads 1000
+    try {
+      const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', alpn: ['h2'] });
+      const c = new Connection(cctx);
+      const s = new Connection(sctx);
+      try {
+        c.setConnectState();
+        s.setAcceptState();
+        c.setSession(sess);
+        expect(c.writeEarlyData(payload(5000, 33)).ok).toBe(true);
+        let st = '';
+        for (let i = 0; i < 20 && st !== 'ERROR'; i++) {
+          transfer(c, s);
+          const r = s.readEarlyData();
+          st = r.status === 'ERROR' && s.getError(false) === 'WANT_READ' ? 'WAIT' : r.status;
+          transfer(s, c);
+          c.readEx();
+        }
+        expect(st).toBe('ERROR');
+        const e = s.error as TLSError;
+        expect(e.alert).toBe(10);
+      } finally {
+        c.dispose();
+        s.dispose();
+        cctx.dispose();
+      }
+    } finally {
+      sctx.dispose();
+    }
+  });
 });

@@ -400,3 +400,12 @@ WT_EXPORT uint32_t wt_x_tls_get_max_early_data(const wt_tls_conn *c)
 {
 	return wt_tls_get_max_early_data(c);
 }
+/* 0-RTT early data, server (early_server.c, early_io.c). */
+WT_EXPORT int wt_x_tls_ctx_set_max_early_data(wt_tls_ctx *c, uint32_t max)
+{
+	return wt_tls_ctx_set_max_early_data(c, max);
+}
+WT_EXPORT int wt_x_tls_read_early(wt_tls_conn *c, uint8_t *b, size_t n, size_t *r)
+{
+	return wt_tls_read_early(c, b, n, r);
+}

@@ -554,4 +554,25 @@ uint32_t wt_tls_get_early_data_status(const wt_tls_conn *c);
  * allows no early data (SSL_SESSION_get_max_early_data). */
 uint32_t wt_tls_get_max_early_data(const wt_tls_conn *c);
 
+/* ---- 0-RTT early data, server (RFC 8446 2.3, 4.2.10, 8; early_server.c) -- *
+ * OpenSSL's SSL_CTX_set_max_early_data / SSL_read_early_data(3). */
+
+/* max_early_data_size the server's tickets allow (0: no 0-RTT, the
+ * default); a ticket issued under one size keeps it. Always 0. */
+int wt_tls_ctx_set_max_early_data(wt_tls_ctx *ctx, uint32_t max);
+uint32_t wt_tls_ctx_get_max_early_data(const wt_tls_ctx *ctx);
+/* SSL_read_early_data's results. */
+#define WT_TLS_READ_EARLY_ERROR 0
+#define WT_TLS_READ_EARLY_SUCCESS 1
+#define WT_TLS_READ_EARLY_FINISH 2
+/* A server, before its handshake: the first call asks for early data
+ * (0-RTT is accepted only then) and drives the handshake until early data
+ * comes. SUCCESS with *readbytes > 0 bytes of early data (replayable:
+ * RFC 8446 8, only a ticket's first use is accepted here, by this
+ * context); FINISH when no more can come (none offered, refused, or
+ * EndOfEarlyData read): the host goes on with the handshake; ERROR with
+ * wt_tls_get_error (WANT_READ / WANT_WRITE: call again; SSL: a client,
+ * or the handshake went on without it). */
+int wt_tls_read_early(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
+
 #endif

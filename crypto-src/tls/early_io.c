@@ -94,3 +94,36 @@ uint32_t wt_tls_get_max_early_data(const wt_tls_conn *c)
 {
 	return c->have_sess && c->sess ? c->sess->max_early : 0;
 }
+
+int wt_tls_read_early(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes)
+{
+	size_t n;
+	*readbytes = 0;
+	/* SSL_read_early_data(3) is a server's call, before the handshake
+	 * (the first call asks for early data: early_server.c accepts 0-RTT
+	 * only then, as OpenSSL). */
+	if (c->role == ROLE_CLIENT || (c->hs_seen_ch && !c->early_want)) {
+		refuse(c);
+		return WT_TLS_READ_EARLY_ERROR;
+	}
+	c->early_want = 1;
+	if (!wt_tls_enter(c))
+		return WT_TLS_READ_EARLY_ERROR;
+	if (c->role != ROLE_SERVER) {
+		refuse(c);
+		return WT_TLS_READ_EARLY_ERROR;
+	}
+	if (wt_tls_pump(c, PUMP_EARLY) <= 0)
+		return WT_TLS_READ_EARLY_ERROR;
+	c->last = WT_TLS_ERROR_NONE;
+	if (c->app_len == 0 || !wt_early_server_pending(c))
+		/* "SSL_READ_EARLY_DATA_FINISH is returned ... no more early
+		 * data": the host goes on with the handshake. */
+		return WT_TLS_READ_EARLY_FINISH;
+	n = len < c->app_len ? len : c->app_len;
+	memcpy(buf, wt_tls_in(c) + c->app_off, n);
+	c->app_off += n;
+	c->app_len -= n;
+	*readbytes = n;
+	return WT_TLS_READ_EARLY_SUCCESS;
+}

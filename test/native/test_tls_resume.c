@@ -103,9 +103,9 @@ static void test_tickets_sent(void)
 		/* nonce<0..255>: 8 bytes, distinct per ticket (4.6.1: "unique
 		 * across all tickets issued on this connection") */
 		CHECK(t[12] == 8 && t[12 + 8] == i, "ticket %zu: nonce %zu", i, i);
-		/* ticket: 12 nonce + (2+1+32+4+8+4 + 1 flags + 32 SNI hash)
-		 * + 16 tag = 112 */
-		CHECK(t[21] == 0 && t[22] == 112, "ticket %zu: 112 bytes", i);
+		/* ticket: 12 nonce + (2+1+32+4+8+4 + 1 flags + 32 SNI hash
+		 * + 36 0-RTT: max_early_data_size, ALPN hash) + 16 tag = 148 */
+		CHECK(t[21] == 0 && t[22] == 148, "ticket %zu: 148 bytes", i);
 	}
 	tp_free(&p);
 }

@@ -1053,6 +1053,34 @@ export class Connection {
     return this.x.wt_x_tls_get_max_early_data(this.live()) >>> 0;
   }
 
+  /**
+   * `SSL_read_early_data` (server, before the handshake): the first call
+   * asks for early data (0-RTT is accepted only then, as OpenSSL, and only
+   * with a context {@link TLSContext.setMaxEarlyData} > 0). `'SUCCESS'`
+   * with `data`: bytes the client sent as 0-RTT. They are replayable by an
+   * attacker (RFC 8446 8; this context accepts each ticket's first 0-RTT
+   * only, but another server sharing the ticket key would not know):
+   * act only on idempotent requests. `'FINISH'`: no more early data can
+   * come (none offered, refused, or EndOfEarlyData read); go on with the
+   * handshake. `'ERROR'`: see {@link getError} (`WANT_READ` /
+   * `WANT_WRITE`: feed or drain and call again).
+   */
+  readEarlyData(max = MAX_RECORD): { status: 'SUCCESS' | 'ERROR' | 'FINISH'; data: Uint8Array } {
+    const n = Math.min(aint(max, 'readEarlyData max', 1, 0x7fffffff), MAX_RECORD);
+    this.live();
+    const p = this.w.alloc(n);
+    try {
+      const r = this.call((c) => this.x.wt_x_tls_read_early(c, p, n, this.slot));
+      if (r !== 1) return { status: r === 2 ? 'FINISH' : 'ERROR', data: EMPTY };
+      const got = this.getSlot();
+      return { status: 'SUCCESS', data: this.w.u8().slice(p, p + got) };
+    } finally {
+      this.w.wipe(p, n);
+      this.w.free(p);
+      this.dropIdle();
+    }
+  }
+
   // ---- network side -----------------------------------------------------------
   // ---- network side -----------------------------------------------------------
 

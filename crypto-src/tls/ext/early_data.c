@@ -4,7 +4,7 @@
  * extension-block walker refuses it (unsupported_extension); in a
  * NewSessionTicket it gives max_early_data_size, kept with the session.
  * Server: a ClientHello's extension makes it skip the client's early
- * data (record.c); it accepts none. */
+ * data (record.c) unless early_server.c accepts it. */
 #include "../tls_inner.h"
 
 static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
@@ -28,6 +28,12 @@ static void send(wt_tls_conn *c, uint32_t msg, wt_wr *w)
 	/* Never in a second ClientHello (4.2.10): early.c has then moved
 	 * early_state on (wt_early_client_hrr). */
 	if (msg == M_CH && c->early_state == EARLY_OFFERED) {
+		wt_wr_u16(w, EXT_EARLY_DATA);
+		wt_wr_u16(w, 0);
+	}
+	/* RFC 8446 4.2.10: a server accepting early data sends the extension
+	 * (empty) in EncryptedExtensions (early_server.c decides). */
+	if (msg == M_EE && c->role == ROLE_SERVER && c->early_state == EARLY_ACCEPTED) {
 		wt_wr_u16(w, EXT_EARLY_DATA);
 		wt_wr_u16(w, 0);
 	}
