@@ -6,7 +6,7 @@
  * (apps/s_server.c sv_body), and echoes nothing of its own; what it read
  * as normal data comes after.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { TLSError } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
 import { handshake, transfer } from '../ts/core/pump.js';
 import { useBuild } from './helpers/env.js';
-import { connectRetry, SocketPump } from './helpers/netpump.js';
+import { connectRetry, listenTls, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 import { makeTestCerts, type TestCerts } from './helpers/tls-certs.js';
@@ -658,5 +658,98 @@ describe('server 0-RTT in memory', () => {
     } finally {
       sctx.dispose();
     }
+  });
+});
+
+// ---- server 0-RTT against openssl s_client -early_data ----------------------
+
+describe.skipIf(!OPENSSL)('server 0-RTT against openssl s_client', () => {
+  /** Read early data on `conn` until FINISH (feeding the socket). */
+  async function readEarly(pump: SocketPump, conn: Connection): Promise<Buffer> {
+    const got: Uint8Array[] = [];
+    for (let i = 0; i < 1000; i++) {
+      pump.feed();
+      const r = conn.readEarlyData();
+      pump.flush();
+      if (r.status === 'SUCCESS') got.push(r.data);
+      else if (r.status === 'FINISH') return Buffer.concat(got);
+      else if (conn.getError(false) === 'WANT_READ') await pump.waitBytesIn(pump.bytesIn);
+      else throw conn.error ?? new Error(`readEarlyData: ${conn.getError(false)}`);
+    }
+    throw new Error('readEarlyData: no end');
+  }
+
+  /** The ticket from a server allowing 16384 bytes; the resumption to one
+   * allowing `maxEarly` (the same ticket key). */
+  const run = async (maxEarly: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-early-srv-'));
+    const mk = (max: number) =>
+      new TLSContext({
+        cert: certs.server['ecdsa-p256'].certPem,
+        key: certs.server['ecdsa-p256'].keyPem,
+        ticketKey: KEY,
+        tickets: 1,
+        maxEarlyData: max,
+      });
+    const srv = await listenTls(mk(16384));
+    const srv2 = await listenTls(mk(maxEarly));
+    try {
+      const sess = join(dir, 'sess.pem');
+      const earlyFile = join(dir, 'early.txt');
+      const early = 'GET /early HTTP/1.0\n';
+      writeFileSync(earlyFile, early);
+      // First connection: a full handshake; s_client keeps the ticket (-sess_out).
+      const c1 = new Peer('openssl', ['s_client', '-connect', `127.0.0.1:${srv.port}`, '-tls1_3', '-sess_out', sess]);
+      const a = await srv.accept();
+      await a.pump.handshake();
+      await a.pump.writeAll(new TextEncoder().encode('hello\n'));
+      await c1.waitFor('hello');
+      c1.child.stdin.end();
+      await c1.waitExit();
+      // Second: -sess_in with -early_data.
+      const c2 = new Peer('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${srv2.port}`,
+        '-tls1_3',
+        '-sess_in',
+        sess,
+        '-early_data',
+        earlyFile,
+      ]);
+      const b = await srv2.accept();
+      const asEarly = await readEarly(b.pump, b.conn);
+      await b.pump.handshake();
+      const status = b.conn.getEarlyDataStatus();
+      const reused = b.conn.sessionReused;
+      await b.pump.writeAll(new TextEncoder().encode('bye\n'));
+      await c2.waitFor('bye');
+      const out = c2.stdout.toString();
+      c2.child.stdin.end();
+      await c2.waitExit();
+      return { asEarly: asEarly.toString(), status, reused, out, early };
+    } finally {
+      srv.dispose();
+      srv2.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('on (maxEarlyData 16384): s_client -sess_in -early_data; the app reads the bytes as early data, s_client prints "Early data was accepted"', async () => {
+    const r = await run(16384);
+    expect(r.reused).toBe(true);
+    expect(r.status).toBe('ACCEPTED');
+    expect(r.asEarly).toBe(r.early);
+    expect(r.out).toContain('Early data was accepted');
+  });
+
+  it('off (the default) on the resuming server: the early data is skipped (rejected), the handshake completes, s_client prints "Early data was rejected"', async () => {
+    // (s_client does not send the bytes again after a rejection; a ticket from a
+    // server with 0-RTT off carries no early_data, and s_client then sends none.)
+    const r = await run(0);
+    expect(r.reused).toBe(true);
+    expect(r.status).toBe('REJECTED');
+    expect(r.asEarly).toBe('');
+    expect(r.out).toContain('Early data was rejected');
   });
 });
