@@ -572,7 +572,9 @@ uint32_t wt_tls_ctx_get_max_early_data(const wt_tls_ctx *ctx);
  * context); FINISH when no more can come (none offered, refused, or
  * EndOfEarlyData read): the host goes on with the handshake; ERROR with
  * wt_tls_get_error (WANT_READ / WANT_WRITE: call again; SSL: a client,
- * or the handshake went on without it). */
+ * or the handshake went on without it). Early data left unread when the
+ * host drives the handshake otherwise is not lost: wt_tls_read returns it
+ * later, like 1-RTT data. */
 int wt_tls_read_early(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
 
 #endif

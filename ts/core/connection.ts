@@ -1063,7 +1063,10 @@ export class Connection {
    * act only on idempotent requests. `'FINISH'`: no more early data can
    * come (none offered, refused, or EndOfEarlyData read); go on with the
    * handshake. `'ERROR'`: see {@link getError} (`WANT_READ` /
-   * `WANT_WRITE`: feed or drain and call again).
+   * `WANT_WRITE`: feed or drain and call again). Call it until `'FINISH'`
+   * before {@link doHandshake}: early data still unread when the handshake
+   * is driven otherwise is not lost, but later reads return it like 1-RTT
+   * data.
    */
   readEarlyData(max = MAX_RECORD): { status: 'SUCCESS' | 'ERROR' | 'FINISH'; data: Uint8Array } {
     const n = Math.min(aint(max, 'readEarlyData max', 1, 0x7fffffff), MAX_RECORD);
