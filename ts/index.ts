@@ -34,3 +34,4 @@ export * from './core/signer.js';
 export { accept, connect } from './api/tls.js';
 export * from './core/ech.js';
 export type { AcceptOptions, CommonOptions, ConnectOptions, TLSInfo, TLSSocket } from './api/tls.js';
+export type { EarlyDataOutcome } from './api/early-data.js';

@@ -401,3 +401,28 @@ WT_EXPORT int wt_x_tls_keyop_complete(wt_tls_conn *c, const uint8_t *s, size_t n
 {
 	return wt_tls_keyop_complete(c, s, n);
 }
+
+/* 0-RTT early data, client (early_io.c): SSL_write_early_data with the
+ * count into *written; SSL_get_early_data_status; the session's
+ * max_early_data_size. */
+WT_EXPORT int wt_x_tls_write_early(wt_tls_conn *c, const uint8_t *b, size_t n, size_t *w)
+{
+	return wt_tls_write_early(c, b, n, w);
+}
+WT_EXPORT uint32_t wt_x_tls_get_early_data_status(const wt_tls_conn *c)
+{
+	return wt_tls_get_early_data_status(c);
+}
+WT_EXPORT uint32_t wt_x_tls_get_max_early_data(const wt_tls_conn *c)
+{
+	return wt_tls_get_max_early_data(c);
+}
+/* 0-RTT early data, server (early_server.c, early_io.c). */
+WT_EXPORT int wt_x_tls_ctx_set_max_early_data(wt_tls_ctx *c, uint32_t max)
+{
+	return wt_tls_ctx_set_max_early_data(c, max);
+}
+WT_EXPORT int wt_x_tls_read_early(wt_tls_conn *c, uint8_t *b, size_t n, size_t *r)
+{
+	return wt_tls_read_early(c, b, n, r);
+}

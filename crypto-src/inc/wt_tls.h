@@ -517,8 +517,9 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap);
 uint32_t wt_tls_tickets_received(const wt_tls_conn *c);
 /* Offer this session in the ClientHello (before the first call). */
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
-/* 4 + 2 + 2 + 1 + 32 + 1 + 64 + 4 + 4 + 8 + 2 + a ticket of up to 4096 */
-#define WT_TLS_SESSION_MAX 4220
+/* 4 + 2 + 2 + 1 + 32 + 1 + 64 + 4 + 4 + 8 + 2 + a ticket of up to 4096,
+ * then (0-RTT) max_early_data_size 4 + ALPN 1 + 255 */
+#define WT_TLS_SESSION_MAX 4480
 
 /* ---- key log (NSS key log format, SSLKEYLOGFILE) ---------------------- *
  * For decrypting a capture of one's own traffic (Wireshark), as Node's tls
@@ -533,8 +534,8 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len);
  *           CLIENT_HANDSHAKE, CLIENT_TRAFFIC_0;
  *   server: SERVER_HANDSHAKE, CLIENT_HANDSHAKE, EXPORTER,
  *           SERVER_TRAFFIC_0, CLIENT_TRAFFIC_0.
- * CLIENT_EARLY_TRAFFIC_SECRET never appears: the engine neither sends nor
- * accepts 0-RTT data. Secrets after a KeyUpdate are not logged (as in
+ * CLIENT_EARLY_TRAFFIC_SECRET comes first when a client sends 0-RTT data
+ * (a server accepts none). Secrets after a KeyUpdate are not logged (as in
  * OpenSSL and Node). These are the keys to the whole session: enable only
  * for debugging. */
 enum {
@@ -545,13 +546,16 @@ enum {
 	WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0 = 4,
 	WT_TLS_KEYLOG_EXPORTER_SECRET = 5,
 	/* TLS 1.2: the 48-byte master secret (RFC 5246 8.1) */
-	WT_TLS_KEYLOG_CLIENT_RANDOM = 6
+	WT_TLS_KEYLOG_CLIENT_RANDOM = 6,
+	/* TLS 1.3 0-RTT (client): client_early_traffic_secret (7.1), logged
+	 * when the early key is installed, before every other line */
+	WT_TLS_KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET = 7
 };
 /* The largest secret (SHA-384 suites), and the queue's size: one
- * handshake makes at most five lines, so a queue drained only at the end
- * still loses none. */
+ * handshake makes at most six lines (five, and the client's 0-RTT one),
+ * so a queue drained only at the end still loses none. */
 #define WT_TLS_KEYLOG_SECRET_MAX 48
-#define WT_TLS_KEYLOG_SLOTS 5
+#define WT_TLS_KEYLOG_SLOTS 6
 /* Turn recording on (1) or off (0; wipes anything still queued). Set it
  * before the handshake: secrets derived while it is off are not kept. */
 void wt_tls_set_keylog(wt_tls_conn *c, int on);
@@ -620,5 +624,54 @@ int wt_tls_ctx_set_compressed_certificate(wt_tls_ctx *ctx, uint32_t alg,
 /* The algorithm the peer's certificate came compressed with; 0 when it
  * came as a plain Certificate (or none came). */
 uint32_t wt_tls_peer_cert_compression(const wt_tls_conn *c);
+/* ---- 0-RTT early data, client (RFC 8446 2.3, 4.2.10; early.c) ---------- *
+ * OpenSSL's SSL_write_early_data(3) semantics. */
+
+/* SSL_get_early_data_status values. */
+#define WT_TLS_EARLY_DATA_NOT_SENT 0
+#define WT_TLS_EARLY_DATA_REJECTED 1
+#define WT_TLS_EARLY_DATA_ACCEPTED 2
+/* A client with a session whose ticket allows early data (max_early_data
+ * > 0): before the handshake and until the server's reply is read, seal
+ * len bytes as 0-RTT application data. The first call sends the
+ * ClientHello (offering early_data) and the bytes after it; later calls
+ * add more. 1 and *written (all of len, or fewer when the outgoing side
+ * filled: the rest is the caller's to write again), or 0 with the reason
+ * in wt_tls_get_error: WANT_WRITE (nothing written; drain and call
+ * again), SSL with the transient reason WT_TLS_R_EARLY_DATA (a server,
+ * no session allowing early data, its max_early_data_size would be
+ * exceeded, or the server's reply already read: "SSL_write_early_data()
+ * ... must not be called" then). */
+int wt_tls_write_early(wt_tls_conn *c, const uint8_t *buf, size_t len, size_t *written);
+/* WT_TLS_EARLY_DATA_*: NOT_SENT until early data was offered, REJECTED
+ * while the server's answer is not read and when it refused, ACCEPTED
+ * once its EncryptedExtensions took it (as OpenSSL answers). */
+uint32_t wt_tls_get_early_data_status(const wt_tls_conn *c);
+/* The offered (or last received) session's max_early_data_size; 0: it
+ * allows no early data (SSL_SESSION_get_max_early_data). */
+uint32_t wt_tls_get_max_early_data(const wt_tls_conn *c);
+
+/* ---- 0-RTT early data, server (RFC 8446 2.3, 4.2.10, 8; early_server.c) -- *
+ * OpenSSL's SSL_CTX_set_max_early_data / SSL_read_early_data(3). */
+
+/* max_early_data_size the server's tickets allow (0: no 0-RTT, the
+ * default); a ticket issued under one size keeps it. Always 0. */
+int wt_tls_ctx_set_max_early_data(wt_tls_ctx *ctx, uint32_t max);
+uint32_t wt_tls_ctx_get_max_early_data(const wt_tls_ctx *ctx);
+/* SSL_read_early_data's results. */
+#define WT_TLS_READ_EARLY_ERROR 0
+#define WT_TLS_READ_EARLY_SUCCESS 1
+#define WT_TLS_READ_EARLY_FINISH 2
+/* A server, before its handshake: the first call asks for early data
+ * (0-RTT is accepted only then) and drives the handshake until early data
+ * comes. SUCCESS with *readbytes > 0 bytes of early data (replayable:
+ * RFC 8446 8, only a ticket's first use is accepted here, by this
+ * context); FINISH when no more can come (none offered, refused, or
+ * EndOfEarlyData read): the host goes on with the handshake; ERROR with
+ * wt_tls_get_error (WANT_READ / WANT_WRITE: call again; SSL: a client,
+ * or the handshake went on without it). Early data left unread when the
+ * host drives the handshake otherwise is not lost: wt_tls_read returns it
+ * later, like 1-RTT data. */
+int wt_tls_read_early(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
 
 #endif

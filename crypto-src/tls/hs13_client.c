@@ -5,6 +5,8 @@
  */
 #include "tls_inner.h"
 
+static void send_ccs_once(wt_tls_conn *c);
+
 static int session_usable(const wt_tls_conn *c)
 {
 	uint64_t now = wt_now();
@@ -178,7 +180,15 @@ int wt_hs_client_start(wt_tls_conn *c)
 	if (c->ech && wt_ech_client_start(c))
 		return -1;
 	c->kex_group = c->ctx->groups[0];
+	wt_early_client_offer(c);
 	if (build_client_hello(c) || wt_hs_flush(c))
+		return -1;
+	/* 0-RTT: the compatibility CCS goes right after the ClientHello (RFC
+	 * 8446 D.4 "either immediately after its first ClientHello or
+	 * immediately before its second flight"), before the early data. */
+	if (c->early_state == EARLY_OFFERED)
+		send_ccs_once(c);
+	if (wt_early_client_keys(c))
 		return -1;
 	c->hs_seen_ch = 1;
 	c->state = ST_C_EXPECT_SH;
@@ -298,6 +308,7 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 		if (c->ech && wt_ech_client_hrr(c, msg, len))
 			return -1;
 		c->hrr = 1;
+		wt_early_client_hrr(c);
 		wt_th_hrr_reset(c);
 		wt_th_add(c, msg, len);
 		if (c->hrr_group)
@@ -351,8 +362,10 @@ static int on_server_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (i)
 		return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_ERR_INTERNAL);
 	send_ccs_once(c);
+	/* With 0-RTT offered the write side stays on the early key until
+	 * the server's Finished (early.c). */
 	if (wt_tls_set_keys(c, &c->rd, c->hs->ks_h.s_hs) ||
-	    wt_tls_set_keys(c, &c->wr, c->hs->ks_h.c_hs))
+	    (!c->early_wr && wt_tls_set_keys(c, &c->wr, c->hs->ks_h.c_hs)))
 		return -1;
 	/* Key log, in OpenSSL's client order (a Node/OpenSSL peer's log then
 	 * matches line for line): the server's handshake secret now, our own
@@ -371,7 +384,7 @@ static int on_encrypted_extensions(wt_tls_conn *c, const uint8_t *msg, size_t le
 	if (wt_rd_vec(&r, 2, &exts) || r.len)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	c->alpnlen = 0;
-	if (wt_hs_check_ext_block(c, &exts, M_EE))
+	if (wt_hs_check_ext_block(c, &exts, M_EE) || wt_early_client_ee(c))
 		return -1;
 	wt_th_add(c, msg, len);
 	c->state = c->resumed ? ST_C_EXPECT_FIN : ST_C_EXPECT_CERT_CR;
@@ -449,6 +462,8 @@ static int on_finished(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_EXPORTER_SECRET, c->ks_m.exporter);
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0, c->ks_m.s_ap);
 	c->rd_epoch++;
+	if (wt_early_client_end(c))
+		return -1;
 	/* Our second flight, under the client handshake key. */
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
 			  c->hs->ks_h.c_hs);
@@ -496,6 +511,7 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	    wt_rd_vec(&r, 1, &nonce) || wt_rd_vec(&r, 2, &ticket) ||
 	    wt_rd_vec(&r, 2, &exts) || r.len || ticket.len == 0)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
+	c->nst_max_early = 0;
 	if (wt_hs_check_ext_block(c, &exts, M_NST))
 		return -1;
 	/* A ticket we cannot store is not an error: no resumption. */
@@ -517,6 +533,7 @@ int wt_hs_client_ticket(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	c->sess->lifetime = lifetime;
 	c->sess->received_ms = wt_now();
 	memcpy(c->sess->ticket, ticket.p, ticket.len);
+	wt_early_client_ticket(c);
 	c->have_sess = 1;
 	c->tickets_recv++;
 	return 0;
@@ -528,11 +545,13 @@ uint32_t wt_tls_tickets_received(const wt_tls_conn *c)
 	return c->tickets_recv;
 }
 
-/* Serialized session: "WTS2", version u16, suite u16, sidlen u8, sid,
+/* Serialized session: "WTS3", version u16, suite u16, sidlen u8, sid,
  * psklen u8, psk, age_add u32, lifetime u32, received_ms u64, ticketlen
- * u16, ticket. A TLS 1.3 session has no sid and a ticket; a TLS 1.2 one
- * (psk: the master secret) a sid, a ticket or both. "WTS1" (before TLS
- * 1.2: no version, no sid) is still read. */
+ * u16, ticket, max_early_data_size u32, alpnlen u8, alpn. A TLS 1.3
+ * session has no sid and a ticket; a TLS 1.2 one (psk: the master
+ * secret) a sid, a ticket or both. "WTS2" (before 0-RTT: ends with the
+ * ticket) and "WTS1" (before TLS 1.2: no version, no sid) are still read,
+ * as sessions allowing no early data. */
 size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 {
 	size_t n;
@@ -540,10 +559,10 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 	if (!c->have_sess || c->sess == NULL || c->role != ROLE_CLIENT)
 		return 0;
 	n = 4 + 2 + 2 + 1 + c->sess->sidlen + 1 + c->sess->psklen + 4 + 4 + 8 + 2 +
-		c->sess->ticketlen;
+		c->sess->ticketlen + 4 + 1 + c->sess->alpnlen;
 	if (cap < n)
 		return n;
-	memcpy(p, "WTS2", 4);
+	memcpy(p, "WTS3", 4);
 	p += 4;
 	wt_store16_be(p, c->sess->version);
 	p += 2;
@@ -564,18 +583,24 @@ size_t wt_tls_get_session(const wt_tls_conn *c, uint8_t *out, size_t cap)
 	wt_store16_be(p, c->sess->ticketlen);
 	p += 2;
 	memcpy(p, c->sess->ticket, c->sess->ticketlen);
+	p += c->sess->ticketlen;
+	wt_store32_be(p, c->sess->max_early);
+	p += 4;
+	*p++ = (uint8_t)c->sess->alpnlen;
+	memcpy(p, c->sess->alpn, c->sess->alpnlen);
 	return n;
 }
 
 int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 {
 	wt_rd r = { in, len };
-	const uint8_t *p, *psk, *sid = NULL;
+	const uint8_t *p, *psk, *sid = NULL, *alpn = NULL;
 	uint32_t version = WT_TLS_VERSION_13, suite, sidlen = 0, psklen, age, life, tl,
-		 hi, lo, v2;
+		 hi, lo, v2, v3, max_early = 0, alpnlen = 0;
 	if (wt_rd_bytes(&r, 4, &p))
 		return WT_TLS_ERR_CONFIG;
-	v2 = memcmp(p, "WTS2", 4) == 0;
+	v3 = memcmp(p, "WTS3", 4) == 0;
+	v2 = v3 || memcmp(p, "WTS2", 4) == 0;
 	if (!v2 && memcmp(p, "WTS1", 4) != 0)
 		return WT_TLS_ERR_CONFIG;
 	if (v2 &&
@@ -595,7 +620,15 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 	if (wt_rd_u32(&r, &age) || wt_rd_u32(&r, &life) || wt_rd_u32(&r, &hi) ||
 	    wt_rd_u32(&r, &lo) || wt_rd_u16(&r, &tl) || tl > WT_TLS_TICKET_MAX ||
 	    (tl == 0 && (version == WT_TLS_VERSION_13 || sidlen == 0)) ||
-	    wt_rd_bytes(&r, tl, &p) || r.len)
+	    wt_rd_bytes(&r, tl, &p))
+		return WT_TLS_ERR_CONFIG;
+	/* 0-RTT only in TLS 1.3 (RFC 8446 4.2.10). */
+	if (v3 &&
+	    (wt_rd_u32(&r, &max_early) || wt_rd_u8(&r, &alpnlen) ||
+	     wt_rd_bytes(&r, alpnlen, &alpn) ||
+	     (version != WT_TLS_VERSION_13 && max_early != 0)))
+		return WT_TLS_ERR_CONFIG;
+	if (r.len)
 		return WT_TLS_ERR_CONFIG;
 	if (wt_tls_sess_resize(c, tl))
 		return WT_TLS_ERR_NO_BUFFERS;
@@ -609,6 +642,10 @@ int wt_tls_set_session(wt_tls_conn *c, const uint8_t *in, size_t len)
 	c->sess->age_add = age;
 	c->sess->lifetime = life;
 	c->sess->received_ms = (uint64_t)hi << 32 | lo;
+	c->sess->max_early = max_early;
+	c->sess->alpnlen = alpnlen;
+	if (alpnlen)
+		memcpy(c->sess->alpn, alpn, alpnlen);
 	memcpy(c->sess->ticket, p, tl);
 	c->have_sess = 1;
 	return 0;

@@ -8,7 +8,8 @@
 /* ---- tickets ---------------------------------------------------------------- *
  * ticket = nonce(12) || AEAD(ChaCha20-Poly1305, ticket_key,
  *          "wt13tkt" || suite u16 || psklen u8 || psk || age_add u32 ||
- *          issued_ms u64 || lifetime u32 || flags u8 || SHA-256(SNI)) || tag(16)
+ *          issued_ms u64 || lifetime u32 || flags u8 || SHA-256(SNI) ||
+ *          0-RTT (early_server.c)) || tag(16)
  * Only the server that holds the key can read or forge one.
  *
  * What the original handshake established travels with the ticket, since
@@ -25,7 +26,7 @@
 static const uint8_t TKT_AAD[7] = { 'w', 't', '1', '3', 't', 'k', 't' };
 #define TKT_CLIENT_AUTH 0x1u
 #define TKT_CLIENT_VERIFIED 0x2u
-#define TKT_PLAIN_MAX (2 + 1 + WT_HASH_MAX_LEN + 4 + 8 + 4 + 1 + 32)
+#define TKT_PLAIN_MAX (2 + 1 + WT_HASH_MAX_LEN + 4 + 8 + 4 + 1 + 32 + WT_EARLY_TICKET_LEN)
 
 static void sni_hash(const wt_tls_conn *c, uint8_t out[32])
 {
@@ -59,6 +60,7 @@ static int ticket_seal(const wt_tls_conn *c, const uint8_t *psk, uint32_t age_ad
 				  0));
 	sni_hash(c, p);
 	p += 32;
+	p += wt_early_ticket_put(c, p);
 	n = (size_t)(p - pt);
 	wt_random(out, 12);
 	r = wt_aead_init(&a, WT_AEAD_CHACHA20POLY1305, c->ctx->ticket_key, 32);
@@ -94,8 +96,9 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len, uint32_t ob
 		goto no;
 	suite = (uint32_t)pt[0] << 8 | pt[1];
 	psklen = pt[2];
-	if (n != 3 + psklen + 16 + 1 + 32 || wt_ks_suite_params(suite, &h, &al, &kl) ||
-	    h != c->hash || psklen != c->hashlen)
+	if (n != 3 + psklen + 16 + 1 + 32 + WT_EARLY_TICKET_LEN ||
+	    wt_ks_suite_params(suite, &h, &al, &kl) || h != c->hash ||
+	    psklen != c->hashlen)
 		goto no;
 	age_add = wt_load32_be(pt + 3 + psklen);
 	issued = wt_load64_be(pt + 7 + psklen);
@@ -112,13 +115,12 @@ static int ticket_open(wt_tls_conn *c, const uint8_t *t, size_t len, uint32_t ob
 		goto no;
 	/* RFC 8446 4.6.1: the ticket is usable for ticket_lifetime seconds;
 	 * 8.3 the server may also check the client's view of the age
-	 * (obfuscated_ticket_age - ticket_age_add); without 0-RTT we only
-	 * need the expiry. */
-	(void)age_add;
-	(void)obf_age;
+	 * (obfuscated_ticket_age - ticket_age_add), which 0-RTT checks. */
 	age = now >= issued ? now - issued : 0;
 	if (now < issued || age > (uint64_t)lifetime * 1000)
 		goto no;
+	wt_early_ticket_get(c, t, len, pt + 52 + psklen, suite, obf_age - age_add, age,
+			    issued + (uint64_t)lifetime * 1000);
 	memcpy(c->psk, pt + 3, psklen);
 	c->tkt_flags = flags;
 	wt_wipe(pt, sizeof pt);
@@ -155,7 +157,7 @@ static int send_tickets(wt_tls_conn *c)
 		p = wt_wr_open(&w, 2);
 		wt_wr_bytes(&w, ticket, tl);
 		wt_wr_close(&w, p, 2);
-		wt_wr_u16(&w, 0);
+		wt_early_server_nst_ext(c, &w);
 		if (w.overflow)
 			return FAIL(c, WT_ALERT_INTERNAL_ERROR, WT_TLS_R_HS_TOO_LARGE);
 		/* Post-handshake messages are not part of the transcript. */
@@ -551,6 +553,8 @@ static int on_client_hello(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	if (second && group != c->hrr_group)
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_BAD_KEY_SHARE);
 
+	if (wt_early_server_decide(c))
+		return -1;
 	/* ServerHello: random, then the ephemeral share (entropy in that
 	 * order, which the RFC 8448 trace test relies on). */
 	wt_random(c->random, 32);
@@ -632,7 +636,7 @@ static int flight_end(wt_tls_conn *c)
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_EXPORTER_SECRET, c->ks_m.exporter);
 	wt_tls_keylog_put(c, WT_TLS_KEYLOG_SERVER_TRAFFIC_SECRET_0, c->ks_m.s_ap);
 	c->state = c->cert_requested ? ST_S_EXPECT_CERT : ST_S_EXPECT_FIN;
-	return 0;
+	return wt_early_server_flight(c);
 }
 
 static int on_certificate(wt_tls_conn *c, const uint8_t *msg, size_t len)
@@ -706,6 +710,7 @@ static const struct {
 	{ ST_S_EXPECT_FIN, HS_FINISHED, on_finished },
 	{ ST_S_EXPECT_CERT, HS_COMPRESSED_CERTIFICATE, on_compressed_certificate },
 	{ ST_S_KEYOP, HS_CLIENT_HELLO, on_keyop },
+	{ ST_S_EXPECT_EOED, HS_END_OF_EARLY_DATA, wt_early_server_eoed },
 };
 
 int wt_hs_server_msg(wt_tls_conn *c, uint32_t type, const uint8_t *msg, size_t len)

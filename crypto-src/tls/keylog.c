@@ -26,7 +26,9 @@ static const char *const LABELS[] = {
 	NULL, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
 	"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET",
 	/* TLS 1.2: the master secret (NSS key log format) */
-	"CLIENT_RANDOM"
+	"CLIENT_RANDOM",
+	/* TLS 1.3 0-RTT */
+	"CLIENT_EARLY_TRAFFIC_SECRET"
 };
 
 /* see wt_tls.h */
@@ -51,7 +53,7 @@ void wt_tls_keylog_put(wt_tls_conn *c, uint32_t id, const uint8_t *secret)
 	wt_tls_keylog_entry *e;
 	if (!c->keylog)
 		return;
-	/* At most five secrets per handshake and no more after it (KeyUpdate
+	/* At most six secrets per handshake (five, and 0-RTT's) and no more after it (KeyUpdate
 	 * secrets are not logged), so the queue cannot fill; if it ever did,
 	 * a line would be lost, never memory overwritten. */
 	size_t n = id == WT_TLS_KEYLOG_CLIENT_RANDOM ? 48 : c->hashlen;

@@ -217,9 +217,10 @@ static int take_record(wt_tls_conn *c)
 		return wt_hs_dispatch(c) < 0 ? -1 : 1;
 	}
 
-	/* Application data: only under application traffic keys. */
-	if (!c->hs_done)
-		return FAIL(c, WT_ALERT_UNEXPECTED_MESSAGE, WT_TLS_R_BAD_RECORD_TYPE);
+	/* Application data: only under application traffic keys, or as
+	 * accepted 0-RTT (early_server.c). */
+	if (!c->hs_done && wt_early_server_data(c, in.len))
+		return -1;
 	if (in.len == 0)
 		return idle_empty(c) ? -1 : 1;
 	progress(c);
@@ -284,6 +285,9 @@ static int pump(wt_tls_conn *c, enum wt_pump_goal goal)
 				return 1;
 		}
 		if (c->app_len > 0 && (goal == PUMP_APPDATA || goal == PUMP_BUFFERED))
+			return 1;
+		/* SSL_read_early_data: early data, or none can come any more. */
+		if (goal == PUMP_EARLY && (c->app_len > 0 || !wt_early_server_pending(c)))
 			return 1;
 		if (c->shut & SHUT_RECEIVED) {
 			/* RFC 8446 6.1: "Any data received after a closure alert

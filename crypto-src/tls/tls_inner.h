@@ -168,6 +168,9 @@ enum {
  * record of 16385 bytes and expects a failure): one full record of
  * plaintext. */
 #define WT_TLS_EARLY_SKIP_MAX 16384
+/* 0-RTT server: tickets used for 0-RTT remembered per context (RFC 8446
+ * 8.1, early_server.c); when all are taken, 0-RTT is refused. */
+#define WT_TLS_EARLY_USED 64
 
 /* Records and messages that carry nothing: each is cheap to send and
  * costs us a record's work, so a peer could keep us busy forever with
@@ -223,7 +226,10 @@ enum {
 	ST_S_KEYOP,
 	ST_C_KEYOP,
 	ST_S12_KEYOP,
-	ST_C12_KEYOP
+	ST_C12_KEYOP,
+	/* TLS 1.3 server with 0-RTT accepted (early_server.c): early data,
+	 * then EndOfEarlyData (RFC 8446 4.5) */
+	ST_S_EXPECT_EOED
 };
 
 /* Named states of the connection (were bare integers). */
@@ -284,6 +290,12 @@ struct wt_tls_ctx {
 	/* wt_tls_ctx_set_signer: key holds the leaf's type only */
 	uint32_t signer, nsigner;
 	uint16_t signer_schemes[WT_TLS_MAX_SIGNER];
+	/* 0-RTT, server (early_server.c): max_early_data_size (0: off) and
+	 * the identities (SHA-256 prefix) of tickets used for 0-RTT, each
+	 * until its ticket expires (RFC 8446 8.1; 0: a free slot) */
+	uint32_t max_early;
+	uint8_t early_used[WT_TLS_EARLY_USED][16];
+	uint64_t early_used_exp[WT_TLS_EARLY_USED];
 };
 
 /* ---- record protection, one direction ----------------------------------- */
@@ -343,6 +355,12 @@ typedef struct {
 	uint8_t psk[WT_HASH_MAX_LEN];
 	uint32_t age_add, lifetime;
 	uint64_t received_ms;
+	/* 0-RTT (early.c): the ticket's max_early_data_size (RFC 8446
+	 * 4.6.1; 0: no early data) and the ALPN protocol the session
+	 * negotiated, which early data must be sent under (4.2.10). */
+	uint32_t max_early;
+	uint32_t alpnlen;
+	uint8_t alpn[255];
 	uint32_t ticketlen;
 	uint8_t ticket[]; /* ticketlen bytes (at most WT_TLS_TICKET_MAX) */
 } wt_tls_session;
@@ -547,7 +565,70 @@ struct wt_tls_conn {
 	uint8_t *tr12;
 	size_t tr12_len, tr12_cap;
 	uint32_t tr12_done;
+	/* 0-RTT, client (early.c, RFC 8446 2.3, 4.2.10) */
+	uint32_t early_want;    /* the host writes early data (write_early) */
+	uint32_t early_state;   /* enum wt_early */
+	uint32_t early_wr;      /* wr holds client_early_traffic_secret's key */
+	uint32_t early_sent;    /* 0-RTT plaintext bytes sealed */
+	uint32_t nst_max_early; /* the NewSessionTicket being read: its
+	                         * max_early_data_size (0 without one) */
+	/* 0-RTT, server (early_server.c) */
+	uint32_t early_tkt_max;    /* the resumed ticket's max_early_data_size,
+	                              * 0 when it cannot carry early data here */
+	uint8_t early_tkt_id[16];  /* its identity's SHA-256 prefix */
+	uint64_t early_tkt_expiry; /* when it expires (ms) */
+	uint8_t early_secret[WT_HASH_MAX_LEN]; /* client_early_traffic_secret
+	                              * until the flight is out */
+	uint32_t early_rcvd;                   /* 0-RTT plaintext bytes read */
 };
+
+/* ---- 0-RTT, client (early.c, RFC 8446 2.3, 4.2.10) ---------------------- */
+
+/* Where the client's early data stands (wt_tls_get_early_data_status maps
+ * it to OpenSSL's SSL_EARLY_DATA_*): offered in the ClientHello and not yet
+ * answered; the server's EncryptedExtensions carried early_data; or not
+ * (or a HelloRetryRequest came: 4.2.10, early data is then rejected). */
+enum wt_early { EARLY_NONE = 0, EARLY_OFFERED, EARLY_ACCEPTED, EARLY_REJECTED };
+/* Before the ClientHello is built: offer early_data when the host writes
+ * early data and the offered session allows it. */
+void wt_early_client_offer(wt_tls_conn *c);
+/* After the ClientHello went into the stage: the write side under
+ * client_early_traffic_secret (7.1). 0 or -1 (error set). */
+int wt_early_client_keys(wt_tls_conn *c);
+/* A HelloRetryRequest: early data is rejected and the second ClientHello
+ * goes in the clear. */
+void wt_early_client_hrr(wt_tls_conn *c);
+/* EncryptedExtensions read: accepted or rejected, checked. 0 or -1. */
+int wt_early_client_ee(wt_tls_conn *c);
+/* The server's Finished read: EndOfEarlyData when accepted (4.5), and the
+ * write side onto the handshake key. 0 or -1. */
+int wt_early_client_end(wt_tls_conn *c);
+/* A NewSessionTicket was stored in c->sess: what 0-RTT needs with it. */
+void wt_early_client_ticket(wt_tls_conn *c);
+
+/* ---- 0-RTT, server (early_server.c, RFC 8446 2.3, 4.2.10, 8) ------------- */
+/* 8.3: the client's ticket age and ours may differ by this much (ms). */
+#define WT_TLS_EARLY_AGE_WINDOW_MS 10000
+/* What a ticket carries for 0-RTT: max_early_data_size u32, SHA-256(ALPN). */
+#define WT_EARLY_TICKET_LEN 36
+size_t wt_early_ticket_put(const wt_tls_conn *c, uint8_t *p);
+/* A ticket opened for resumption: may it carry early data here. */
+void wt_early_ticket_get(wt_tls_conn *c, const uint8_t *id, size_t idlen,
+			 const uint8_t *tail, uint32_t suite, uint32_t client_age_ms,
+			 uint64_t age_ms, uint64_t expiry_ms);
+/* NewSessionTicket's extensions block (early_data when on). */
+void wt_early_server_nst_ext(const wt_tls_conn *c, wt_wr *w);
+/* Before the ServerHello: accept 0-RTT or not. 0 or -1 (error set). */
+int wt_early_server_decide(wt_tls_conn *c);
+/* The server's flight sent: read under the early key when accepted. */
+int wt_early_server_flight(wt_tls_conn *c);
+/* Application data before the handshake is done: 0 when it is accepted
+ * 0-RTT within max_early_data_size, else -1 (error set). */
+int wt_early_server_data(wt_tls_conn *c, size_t len);
+/* EndOfEarlyData (4.5). */
+int wt_early_server_eoed(wt_tls_conn *c, const uint8_t *msg, size_t len);
+/* 1 while early data may still come. */
+int wt_early_server_pending(const wt_tls_conn *c);
 
 /* ---- buffers (buffers.c) ------------------------------------------------ */
 
@@ -734,7 +815,8 @@ enum wt_pump_goal {
 	PUMP_HANDSHAKE, /* the handshake done */
 	PUMP_BUFFERED,  /* what is already buffered processed, no waiting */
 	PUMP_APPDATA,   /* application data readable */
-	PUMP_CLOSE      /* the peer's close_notify (data before it dropped) */
+	PUMP_CLOSE,     /* the peer's close_notify (data before it dropped) */
+	PUMP_EARLY      /* server: 0-RTT data readable, or no more can come */
 };
 /* Common entry of every verb: sticky error, buffers, state. 1 go on, 0
  * return failure (c->last / c->transient set). */

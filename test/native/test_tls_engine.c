@@ -215,7 +215,9 @@ static void test_resumption(void)
 	tp_free_conns(&p);
 	/* A corrupted ticket: full handshake instead, no error. */
 	tp_conns(&p);
-	sess[sl - 1] ^= 1;
+	/* The ticket's last byte: the blob ("WTS3") ends with the 0-RTT
+	 * fields, max_early_data_size u32 and an empty ALPN. */
+	sess[sl - 6] ^= 1;
 	CHECK(wt_tls_set_session(p.c, sess, sl) == 0, "set_session 2");
 	CHECK(tp_handshake(&p), "bad ticket: handshake still completes");
 	CHECK(!wt_tls_session_reused(p.s), "bad ticket: full handshake");
@@ -374,7 +376,10 @@ static void test_keylog(void)
 	tpair p;
 
 	CHECK(wt_tls_keylog_label(WT_TLS_KEYLOG_NONE) == NULL &&
-		      wt_tls_keylog_label(7) == NULL &&
+		      wt_tls_keylog_label(8) == NULL &&
+		      strcmp(wt_tls_keylog_label(
+				     WT_TLS_KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET),
+			     "CLIENT_EARLY_TRAFFIC_SECRET") == 0 &&
 		      strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_RANDOM),
 			     "CLIENT_RANDOM") == 0 &&
 		      strcmp(wt_tls_keylog_label(WT_TLS_KEYLOG_CLIENT_TRAFFIC_SECRET_0),

@@ -41,9 +41,11 @@ static size_t first(tpair *p, uint8_t *sess, uint32_t lifetime, uint32_t n)
 }
 
 /* Offset of the lifetime field in the session blob. */
-/* The session blob "WTS2" (hs13_client.c): magic, version u16, suite
+/* The session blob "WTS3" (hs13_client.c): magic, version u16, suite
  * u16, sidlen u8, sid, psklen u8, psk, age_add, lifetime, received_ms,
- * ticketlen u16, ticket. */
+ * ticketlen u16, ticket, then (0-RTT) max_early_data_size u32, alpnlen
+ * u8, alpn: BLOB_TAIL bytes after the ticket here (no ALPN). */
+#define BLOB_TAIL 5
 static size_t blob_psk(const uint8_t *s)
 {
 	return 4 + 2 + 2 + 1 + s[8] + 1;
@@ -101,9 +103,9 @@ static void test_tickets_sent(void)
 		/* nonce<0..255>: 8 bytes, distinct per ticket (4.6.1: "unique
 		 * across all tickets issued on this connection") */
 		CHECK(t[12] == 8 && t[12 + 8] == i, "ticket %zu: nonce %zu", i, i);
-		/* ticket: 12 nonce + (2+1+32+4+8+4 + 1 flags + 32 SNI hash)
-		 * + 16 tag = 112 */
-		CHECK(t[21] == 0 && t[22] == 112, "ticket %zu: 112 bytes", i);
+		/* ticket: 12 nonce + (2+1+32+4+8+4 + 1 flags + 32 SNI hash
+		 * + 36 0-RTT: max_early_data_size, ALPN hash) + 16 tag = 148 */
+		CHECK(t[21] == 0 && t[22] == 148, "ticket %zu: 148 bytes", i);
 	}
 	tp_free(&p);
 }
@@ -339,7 +341,7 @@ static void test_bad_tickets(void)
 	/* A corrupt ticket, anywhere: not ours, so a full handshake (4.2.11:
 	 * the server may decline any PSK). */
 	{
-		size_t at[] = { t, t + 11, t + 12, t + 40, sl - 1 };
+		size_t at[] = { t, t + 11, t + 12, t + 40, sl - BLOB_TAIL - 1 };
 		size_t i;
 		for (i = 0; i < 5; i++) {
 			memcpy(mod, sess, sl);

@@ -40,6 +40,7 @@ import { classifyEnd } from '../core/eof.js';
 import { ALERT, destroyedError, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
 import type { PrivateKeySigner } from '../core/signer.js';
+import { afterHandshake, type EarlyDataOutcome, type EarlyPlan, earlyPlan, writeEarly } from './early-data.js';
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
@@ -209,6 +210,20 @@ export interface ConnectOptions extends CommonOptions {
     /** The ECHConfigList: bytes, or base64 text (a DNS HTTPS record's `ech=`). */
     configList: Uint8Array | string;
   };
+  /**
+   * Bytes to send first (RFC 8446 2.3 0-RTT): with a `session` whose
+   * ticket allows early data (its max_early_data_size holds them all)
+   * they go in the first flight, before the server's answer; otherwise
+   * right after the handshake, before anything written to `writable`.
+   * `opened` says which in `earlyData`. Early data can be replayed by an
+   * attacker (RFC 8446 8): send only what is safe to repeat (a GET).
+   */
+  earlyData?: Uint8Array;
+  /** When the server refuses the early data (nothing of it was
+   * delivered): `'resend'` (default) sends it again after the handshake;
+   * `'error'` fails the handshake with code `ERR_TLS_EARLY_DATA_REJECTED`
+   * instead, and the bytes are not sent. */
+  earlyDataRejected?: 'resend' | 'error';
 }
 
 /** Options of {@link accept}. */
@@ -275,6 +290,9 @@ export interface TLSInfo {
    * client offered none). (A rejected offer fails the client's
    * handshake; a server that rejected one reports `'rejected'`.) */
   ech: 'accepted' | 'rejected' | 'not offered';
+  /** What became of {@link ConnectOptions.earlyData} (always `'not-sent'`
+   * for a server: it accepts no 0-RTT). */
+  earlyData: EarlyDataOutcome;
 }
 
 /** A TLS connection as WHATWG streams. */
@@ -374,7 +392,18 @@ const COMMON_OPTIONS = [
   'idleTimeout',
   'releaseBuffers',
 ];
-const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession', 'ech'];
+const CONNECT_OPTIONS = [
+  ...COMMON_OPTIONS,
+  'servername',
+  'host',
+  'rejectUnauthorized',
+  'pins',
+  'session',
+  'onSession',
+  'earlyData',
+  'earlyDataRejected',
+  'ech',
+];
 const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey', 'ech'];
 
 /**
@@ -440,7 +469,8 @@ export function connect(options: ConnectOptions): TLSSocket {
         offeredAuthorized = sess.authorized;
       }
     }
-    return new Driver(conn, lease, o, o.onSession, name, offeredAuthorized).socket;
+    const d = new Driver(conn, lease, o, o.onSession, name, offeredAuthorized, earlyPlan(o));
+    return d.socket;
   } catch (e) {
     conn?.dispose();
     lease?.release();
@@ -568,6 +598,8 @@ class Driver {
     private readonly onSession: ((s: Uint8Array) => void) | undefined,
     private readonly name: string | undefined,
     private readonly offeredAuthorized: boolean,
+    /** connect()'s earlyData (early-data.ts). */
+    private readonly early?: EarlyPlan,
   ) {
     // Checked before the transport is taken: a bad value is a
     // configuration error (connect()/accept() close the transport).
@@ -768,6 +800,7 @@ class Driver {
     const c = this.conn;
     let ends = 0;
     try {
+      const earlySent = this.early ? await writeEarly(c, this.early, () => this.send()) : 0;
       for (;;) {
         this.check();
         const r = c.doHandshake();
@@ -799,7 +832,10 @@ class Driver {
       }
       await this.send();
       this.check();
-      this.info = this.makeInfo();
+      const early = afterHandshake(c, this.early, earlySent);
+      if (early.error) throw early.error;
+      if (early.rest) await this.writeAll(early.rest);
+      this.info = this.makeInfo(early.outcome);
       // A TLS 1.2 session exists once the handshake is done (its ticket
       // came before the server's Finished, or it has only a session ID):
       // hand it out now, as Node's 'session' fires, not at the first read.
@@ -868,7 +904,7 @@ class Driver {
     return wrapSession(raw, this.info?.authorized === true, this.name);
   }
 
-  private makeInfo(): TLSInfo {
+  private makeInfo(earlyData: EarlyDataOutcome = 'not-sent'): TLSInfo {
     const c = this.conn;
     const chain = c.peerCertificates ?? [];
     const { authorized, authorizationError } = authorization(
@@ -892,6 +928,7 @@ class Driver {
       peerCertificates: chain,
       sessionReused: c.sessionReused,
       ech: c.echStatus,
+      earlyData,
     };
     // Parsed on first use: fingerprints and names cost more than the rest
     // of a connection's setup, and most callers only read `authorized`.

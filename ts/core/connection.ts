@@ -136,6 +136,8 @@ export type SSLErrorName =
   | 'ZERO_RETURN'
   | 'WANT_RETRY_VERIFY'
   | 'WANT_PRIVATE_KEY_OPERATION';
+/** `SSL_get_early_data_status` (see {@link Connection.getEarlyDataStatus}). */
+export type EarlyDataStatus = 'NOT_SENT' | 'REJECTED' | 'ACCEPTED';
 const ERROR_NAMES: Record<number, SSLErrorName> = {
   0: 'NONE',
   1: 'SSL',
@@ -1173,6 +1175,89 @@ export class Connection {
     } finally {
       this.w.wipe(p, session.length);
       this.w.free(p);
+    }
+  }
+
+  // ---- 0-RTT early data (client; RFC 8446 2.3, 4.2.10) -----------------------
+
+  /**
+   * `SSL_write_early_data`: a client whose session (see {@link setSession})
+   * allows early data ({@link getMaxEarlyData} > 0) sends `data` as 0-RTT
+   * application data. The first call sends the ClientHello and the bytes
+   * right after it; later calls add more until the server's reply is read
+   * (any read, write or handshake call reads it). `{ ok: true, written }`:
+   * `written` may be less than `data.length` when the outgoing side filled
+   * (drain {@link network} and write the rest). `ok: false`: see
+   * {@link getError} - `WANT_WRITE`, or `SSL` when early data cannot be
+   * sent (a server, no session allowing it, more than its
+   * max_early_data_size in all, or the server's reply already read): then
+   * nothing was sent and the connection goes on. Early data is replayable
+   * by an attacker (RFC 8446 8): send only idempotent requests. Whether
+   * the server took it: {@link getEarlyDataStatus} after the handshake;
+   * when it is `'REJECTED'` nothing of it was delivered.
+   */
+  writeEarlyData(data: Uint8Array): ExResult {
+    abytes(data, 'Connection.writeEarlyData data');
+    this.live();
+    this.noStream('writeEarlyData');
+    const n = data.length;
+    this.copying++;
+    let r: number;
+    try {
+      const p = this.sendSpace(n);
+      if (n) this.w.u8().set(data, p);
+      r = this.call((c) => this.x.wt_x_tls_write_early(c, p, n, this.slot));
+    } finally {
+      this.copying--;
+    }
+    const written = r === 1 ? this.getSlot() : 0;
+    this.dropIdle();
+    return { ok: r === 1, written };
+  }
+
+  /** `SSL_get_early_data_status`: `'NOT_SENT'` (no early data offered),
+   * `'REJECTED'` (offered, and the server refused it or has not answered
+   * yet), `'ACCEPTED'` (the server's EncryptedExtensions took it). */
+  getEarlyDataStatus(): EarlyDataStatus {
+    const s = this.x.wt_x_tls_get_early_data_status(this.live());
+    return s === 2 ? 'ACCEPTED' : s === 1 ? 'REJECTED' : 'NOT_SENT';
+  }
+
+  /** `SSL_SESSION_get_max_early_data` of the offered (or, after a
+   * NewSessionTicket, the last received) session: the most 0-RTT bytes
+   * its ticket allows; 0 when it allows none. */
+  getMaxEarlyData(): number {
+    return this.x.wt_x_tls_get_max_early_data(this.live()) >>> 0;
+  }
+
+  /**
+   * `SSL_read_early_data` (server, before the handshake): the first call
+   * asks for early data (0-RTT is accepted only then, as OpenSSL, and only
+   * with a context {@link TLSContext.setMaxEarlyData} > 0). `'SUCCESS'`
+   * with `data`: bytes the client sent as 0-RTT. They are replayable by an
+   * attacker (RFC 8446 8; this context accepts each ticket's first 0-RTT
+   * only, but another server sharing the ticket key would not know):
+   * act only on idempotent requests. `'FINISH'`: no more early data can
+   * come (none offered, refused, or EndOfEarlyData read); go on with the
+   * handshake. `'ERROR'`: see {@link getError} (`WANT_READ` /
+   * `WANT_WRITE`: feed or drain and call again). Call it until `'FINISH'`
+   * before {@link doHandshake}: early data still unread when the handshake
+   * is driven otherwise is not lost, but later reads return it like 1-RTT
+   * data.
+   */
+  readEarlyData(max = MAX_RECORD): { status: 'SUCCESS' | 'ERROR' | 'FINISH'; data: Uint8Array } {
+    const n = Math.min(aint(max, 'readEarlyData max', 1, 0x7fffffff), MAX_RECORD);
+    this.live();
+    const p = this.w.alloc(n);
+    try {
+      const r = this.call((c) => this.x.wt_x_tls_read_early(c, p, n, this.slot));
+      if (r !== 1) return { status: r === 2 ? 'FINISH' : 'ERROR', data: EMPTY };
+      const got = this.getSlot();
+      return { status: 'SUCCESS', data: this.w.u8().slice(p, p + got) };
+    } finally {
+      this.w.wipe(p, n);
+      this.w.free(p);
+      this.dropIdle();
     }
   }
 

@@ -88,7 +88,8 @@ export type VerifyCallback = (chain: Uint8Array[], conn: CallbackConnection) => 
  * `'\n'` as Node's does, so appending it to a file is all a logger does.
  * Called synchronously from inside the call that made the secret; anything
  * it throws is ignored (logging must not break the connection). Secrets
- * after a KeyUpdate are not logged, and there is no 0-RTT line (no 0-RTT).
+ * after a KeyUpdate are not logged; a client sending 0-RTT data logs
+ * CLIENT_EARLY_TRAFFIC_SECRET first (a server accepts no 0-RTT).
  * The lines are the keys to the session: log only for debugging.
  *
  * @example
@@ -181,6 +182,7 @@ const CONTEXT_OPTIONS = [
   'ticketKey',
   'tickets',
   'ticketLifetime',
+  'maxEarlyData',
   'mode',
   'middleboxCompat',
   'recordSizeLimit',
@@ -252,6 +254,8 @@ export interface TLSContextOptions {
   tickets?: number;
   /** Server: ticket lifetime in seconds (default 7200, max 604800). */
   ticketLifetime?: number;
+  /** Server: 0-RTT bytes its tickets allow (see {@link TLSContext.setMaxEarlyData}; default 0, none). */
+  maxEarlyData?: number;
   /** Modes OR-ed into the default (`SSL_MODE_AUTO_RETRY`). */
   mode?: number;
   /** RFC 8446 D.4 middlebox compatibility mode (default true, as OpenSSL). */
@@ -348,6 +352,7 @@ export class TLSContext {
         throw new TypeError('TLSContext: clientCert needs a verify policy (the client chain must be judged somehow)');
       }
       if (opts.ticketKey) this.setTicketKey(opts.ticketKey, opts.tickets ?? 2, opts.ticketLifetime ?? 7200);
+      if (opts.maxEarlyData !== undefined) this.setMaxEarlyData(opts.maxEarlyData);
       if (opts.mode !== undefined) this.setMode(opts.mode);
       if (opts.middleboxCompat === false) x.wt_x_tls_ctx_clear_options(this.ptr, 0x00100000);
       if (opts.recordSizeLimit !== undefined) this.setRecordSizeLimit(opts.recordSizeLimit);
@@ -699,6 +704,15 @@ export class TLSContext {
     const r = w.exports.wt_x_tls_ctx_set_ticket_key(this.live(), p, tickets, lifetime);
     w.wipe(p, 32);
     this.check(r, 'ticket key');
+    return this;
+  }
+
+  /** Server: `SSL_CTX_set_max_early_data`: the 0-RTT bytes its tickets
+   * allow (RFC 8446 4.6.1; 0, the default: no 0-RTT). Early data is read
+   * with {@link Connection.readEarlyData}. */
+  setMaxEarlyData(max: number): this {
+    aint(max, 'setMaxEarlyData', 0, 0xffffffff);
+    this.w.exports.wt_x_tls_ctx_set_max_early_data(this.live(), max);
     return this;
   }
 
