@@ -9,9 +9,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTcp } from '../ts/adapters/node-socket.js';
-import { connect, type ConnectOptions } from '../ts/api/tls.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
+import { accept, connect, type ConnectOptions, type TLSInfo } from '../ts/api/tls.js';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
 import { TLSError } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
@@ -751,5 +752,127 @@ describe.skipIf(!OPENSSL)('server 0-RTT against openssl s_client', () => {
     expect(r.status).toBe('REJECTED');
     expect(r.asEarly).toBe('');
     expect(r.out).toContain('Early data was rejected');
+  });
+});
+
+// ---- accept({ earlyData }) ---------------------------------------------------
+
+describe('accept({ earlyData: true })', () => {
+  /** A node:net server whose connections go to accept() with `ctx`; the
+   * opened info and the first `want` bytes of each connection's stream. */
+  async function server(ctx: TLSContext, want: number) {
+    const seen: { info: TLSInfo; stream: Buffer }[] = [];
+    const errors: unknown[] = [];
+    const srv = createServer((sock) => {
+      const t = accept({
+        transport: fromNodeSocket(sock),
+        context: ctx,
+        cert: certs.server['ecdsa-p256'].certPem,
+        key: certs.server['ecdsa-p256'].keyPem,
+        earlyData: true,
+      });
+      t.opened
+        .then(async (info) => {
+          const r = t.readable.getReader();
+          const parts: Uint8Array[] = [];
+          let n = 0;
+          while (n < want) {
+            const x = await r.read();
+            if (x.done) break;
+            parts.push(x.value);
+            n += x.value.length;
+          }
+          seen.push({ info, stream: Buffer.concat(parts) });
+          const w = t.writable.getWriter();
+          await w.write(new TextEncoder().encode('ok'));
+          w.releaseLock();
+          await t.close();
+        })
+        .catch((e) => errors.push(e));
+    });
+    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+    return { port: (srv.address() as AddressInfo).port, seen, errors, close: () => new Promise((r) => srv.close(r)) };
+  }
+
+  async function client(port: number, o: Partial<ConnectOptions>) {
+    let session: Uint8Array | undefined;
+    const s = connect({
+      transport: await connectTcp({ host: '127.0.0.1', port }),
+      servername: 'localhost',
+      rejectUnauthorized: false,
+      onSession: (x) => {
+        session = x;
+      },
+      ...o,
+    });
+    const info = await s.opened;
+    if (o.earlyData === undefined) {
+      const w = s.writable.getWriter();
+      await w.write(new TextEncoder().encode('one'));
+      w.releaseLock();
+    }
+    const r = s.readable.getReader();
+    await r.read(); // "ok"
+    r.releaseLock();
+    await s.close();
+    return { info, session: session ?? s.getSession() };
+  }
+
+  it("our connect() -> our accept(): the bytes come as earlyDataBytes, not in the stream; the ticket's second 0-RTT is refused and the client's resend arrives in the stream", async () => {
+    const ctx = new TLSContext({
+      cert: certs.server['ecdsa-p256'].certPem,
+      key: certs.server['ecdsa-p256'].keyPem,
+      ticketKey: KEY,
+      tickets: 2,
+      maxEarlyData: 4096,
+    });
+    const early = payload(700, 9);
+    const srv = await server(ctx, 3);
+    try {
+      const first = await client(srv.port, {});
+      expect(first.info.earlyData).toBe('not-sent');
+      const srv2 = await server(ctx, 0);
+      try {
+        const second = await client(srv2.port, { session: first.session, earlyData: early });
+        expect(second.info.sessionReused).toBe(true);
+        expect(second.info.earlyData).toBe('accepted');
+        await vi.waitFor(() => expect(srv2.seen.length).toBe(1));
+        expect(srv2.seen[0].info.earlyData).toBe('accepted');
+        expect(Buffer.from(srv2.seen[0].info.earlyDataBytes ?? []).equals(Buffer.from(early))).toBe(true);
+        expect(srv2.seen[0].stream.length).toBe(0);
+      } finally {
+        await srv2.close();
+      }
+      // The same ticket again (the session from the first connection): a
+      // replay as far as the server knows. Refused as 0-RTT (single use,
+      // RFC 8446 8.1); our client sends the bytes after the handshake.
+      const srv3 = await server(ctx, early.length);
+      try {
+        const third = await client(srv3.port, { session: first.session, earlyData: early });
+        expect(third.info.sessionReused).toBe(true);
+        expect(third.info.earlyData).toBe('rejected');
+        await vi.waitFor(() => expect(srv3.seen.length).toBe(1));
+        expect(srv3.seen[0].info.earlyData).toBe('rejected');
+        expect(srv3.seen[0].info.earlyDataBytes).toBeUndefined();
+        expect(srv3.seen[0].stream.equals(Buffer.from(early))).toBe(true);
+      } finally {
+        await srv3.close();
+      }
+      expect(srv.errors).toEqual([]);
+    } finally {
+      await srv.close();
+      ctx.dispose();
+    }
+  }, 30_000);
+
+  it('refused without a context that allows early data (the replay record lives in it)', async () => {
+    const t = new TransformStream<Uint8Array, Uint8Array>();
+    const s = accept({
+      transport: { readable: t.readable, writable: new WritableStream(), close: async () => {} },
+      cert: certs.server['ecdsa-p256'].certPem,
+      key: certs.server['ecdsa-p256'].keyPem,
+      earlyData: true,
+    });
+    await expect(s.opened).rejects.toThrow(/`earlyData` needs a `context` with `maxEarlyData` > 0/);
   });
 });

@@ -240,6 +240,18 @@ export interface AcceptOptions extends CommonOptions {
   rejectUnauthorized?: boolean;
   /** 32-byte key sealing session tickets: enables resumption. */
   ticketKey?: Uint8Array;
+  /**
+   * Take 0-RTT early data (RFC 8446 2.3) from clients resuming a ticket
+   * of `context`, which must be given, with `maxEarlyData` > 0: that
+   * context holds the record of tickets already used for 0-RTT (each is
+   * taken once, RFC 8446 8.1), so it must live as long as its ticket key
+   * (a context made per connection would forget every ticket and take
+   * replays). The bytes that came as early data are `opened`'s
+   * `earlyDataBytes`, apart from the stream: an attacker can replay them
+   * (RFC 8446 8), so act on them only where a repeat is harmless (a GET)
+   * and refuse the rest (HTTP's 425 Too Early, RFC 8470).
+   */
+  earlyData?: boolean;
   /** Encrypted Client Hello keys ({@link generateEchKey}'s results, or
    * any `{ config, privateKey }`): a client's encrypted ClientHelloInner
    * is opened and answered; otherwise the outer one is, with every
@@ -290,9 +302,14 @@ export interface TLSInfo {
    * client offered none). (A rejected offer fails the client's
    * handshake; a server that rejected one reports `'rejected'`.) */
   ech: 'accepted' | 'rejected' | 'not offered';
-  /** What became of {@link ConnectOptions.earlyData} (always `'not-sent'`
-   * for a server: it accepts no 0-RTT). */
+  /** What became of {@link ConnectOptions.earlyData}; for a server with
+   * {@link AcceptOptions.earlyData}, whether it took the client's 0-RTT
+   * (`'not-sent'`: none was offered, or not asked for). */
   earlyData: EarlyDataOutcome;
+  /** A server with {@link AcceptOptions.earlyData}: the bytes that came
+   * as 0-RTT early data (replayable: RFC 8446 8), not in `readable`;
+   * undefined when none were taken. */
+  earlyDataBytes?: Uint8Array;
 }
 
 /** A TLS connection as WHATWG streams. */
@@ -404,7 +421,7 @@ const CONNECT_OPTIONS = [
   'earlyDataRejected',
   'ech',
 ];
-const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey', 'ech'];
+const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey', 'ech', 'earlyData'];
 
 /**
  * Open a TLS client connection (TLS 1.3 or 1.2) over `transport`. The
@@ -507,14 +524,28 @@ export function accept(options: AcceptOptions): TLSSocket {
     } else {
       checkVersions(o, 'accept');
     }
+    if (o.earlyData !== undefined && o.earlyData !== false) {
+      if (o.earlyData !== true) throw new TypeError('accept: `earlyData` must be a boolean');
+      if (!o.context || o.context.maxEarlyData === 0) {
+        throw new TypeError(
+          "accept: `earlyData` needs a `context` with `maxEarlyData` > 0, kept for its ticket key's life (it records the tickets used for 0-RTT, RFC 8446 8.1)",
+        );
+      }
+    }
     conn = new Connection(ctx);
     conn.setAcceptState();
-    return new Driver(conn, lease, o, undefined, undefined, false).socket;
+    return new Driver(conn, lease, o, undefined, undefined, false, undefined, o.earlyData === true).socket;
   } catch (e) {
     conn?.dispose();
     lease?.release();
     return failed(transport, e);
   }
+}
+
+/** A server's SSL_get_early_data_status as the TLSInfo names it. */
+function serverEarlyOutcome(c: Connection): EarlyDataOutcome {
+  const s = c.getEarlyDataStatus();
+  return s === 'ACCEPTED' ? 'accepted' : s === 'REJECTED' ? 'rejected' : 'not-sent';
 }
 
 /**
@@ -600,6 +631,8 @@ class Driver {
     private readonly offeredAuthorized: boolean,
     /** connect()'s earlyData (early-data.ts). */
     private readonly early?: EarlyPlan,
+    /** accept()'s earlyData: read 0-RTT before the handshake. */
+    private readonly serverEarly = false,
   ) {
     // Checked before the transport is taken: a bad value is a
     // configuration error (connect()/accept() close the transport).
@@ -796,11 +829,44 @@ class Driver {
 
   // ---- handshake --------------------------------------------------------------------
 
+  /** accept()'s earlyData: SSL_read_early_data until FINISH (none
+   * offered, refused, or EndOfEarlyData read); the bytes, joined. */
+  private async readEarly(): Promise<Uint8Array> {
+    const c = this.conn;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    let ends = 0;
+    for (;;) {
+      this.check();
+      const r = c.readEarlyData();
+      if (r.status === 'SUCCESS') {
+        parts.push(r.data);
+        total += r.data.length;
+        continue;
+      }
+      if (r.status === 'FINISH') break;
+      const e = c.getError(0);
+      if (e !== 'WANT_READ' && e !== 'WANT_WRITE') throw this.error('handshake failed');
+      await this.send();
+      if (e === 'WANT_READ' && !(await this.feed()) && ++ends > 1) {
+        throw this.error('handshake stalled after the end of the transport');
+      }
+    }
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  }
+
   private async handshake(): Promise<TLSInfo> {
     const c = this.conn;
     let ends = 0;
     try {
       const earlySent = this.early ? await writeEarly(c, this.early, () => this.send()) : 0;
+      const earlyIn = this.serverEarly ? await this.readEarly() : undefined;
       for (;;) {
         this.check();
         const r = c.doHandshake();
@@ -835,7 +901,8 @@ class Driver {
       const early = afterHandshake(c, this.early, earlySent);
       if (early.error) throw early.error;
       if (early.rest) await this.writeAll(early.rest);
-      this.info = this.makeInfo(early.outcome);
+      this.info = this.makeInfo(earlyIn ? serverEarlyOutcome(c) : early.outcome);
+      if (earlyIn && earlyIn.length) this.info.earlyDataBytes = earlyIn;
       // A TLS 1.2 session exists once the handshake is done (its ticket
       // came before the server's Finished, or it has only a session ID):
       // hand it out now, as Node's 'session' fires, not at the first read.

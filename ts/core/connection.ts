@@ -136,6 +136,15 @@ export type SSLErrorName =
   | 'ZERO_RETURN'
   | 'WANT_RETRY_VERIFY'
   | 'WANT_PRIVATE_KEY_OPERATION';
+/** What {@link Connection.readEarlyData} returns (`SSL_read_early_data`). */
+export interface ReadEarlyResult {
+  /** `'SUCCESS'`: `data` came as 0-RTT; `'FINISH'`: no more can come (go
+   * on with the handshake); `'ERROR'`: see `getError` (WANT_READ /
+   * WANT_WRITE: network I/O, then call again). */
+  status: 'SUCCESS' | 'ERROR' | 'FINISH';
+  /** The early data read (empty unless `'SUCCESS'`). */
+  data: Uint8Array;
+}
 /** `SSL_get_early_data_status` (see {@link Connection.getEarlyDataStatus}). */
 export type EarlyDataStatus = 'NOT_SENT' | 'REJECTED' | 'ACCEPTED';
 const ERROR_NAMES: Record<number, SSLErrorName> = {
@@ -1245,7 +1254,7 @@ export class Connection {
    * is driven otherwise is not lost, but later reads return it like 1-RTT
    * data.
    */
-  readEarlyData(max = MAX_RECORD): { status: 'SUCCESS' | 'ERROR' | 'FINISH'; data: Uint8Array } {
+  readEarlyData(max = MAX_RECORD): ReadEarlyResult {
     const n = Math.min(aint(max, 'readEarlyData max', 1, 0x7fffffff), MAX_RECORD);
     this.live();
     const p = this.w.alloc(n);
@@ -1261,7 +1270,6 @@ export class Connection {
     }
   }
 
-  // ---- network side -----------------------------------------------------------
   // ---- network side -----------------------------------------------------------
 
   /**

@@ -321,6 +321,7 @@ export class TLSContext {
   /** The signer of {@link useSigner}, which holds the private key. */
   signer: PrivateKeySigner | undefined;
   private versions: [TLSVersion, TLSVersion] = ['TLSv1.2', 'TLSv1.3'];
+  private _maxEarlyData = 0;
 
   /** @throws TypeError / TLSError (code CONFIG) for a bad setting. */
   constructor(opts: TLSContextOptions = {}) {
@@ -713,7 +714,13 @@ export class TLSContext {
   setMaxEarlyData(max: number): this {
     aint(max, 'setMaxEarlyData', 0, 0xffffffff);
     this.w.exports.wt_x_tls_ctx_set_max_early_data(this.live(), max);
+    this._maxEarlyData = max;
     return this;
+  }
+
+  /** The 0-RTT bytes this context's tickets allow ({@link setMaxEarlyData}). */
+  get maxEarlyData(): number {
+    return this._maxEarlyData;
   }
 
   /** OR modes in (`SSL_CTX_set_mode`); returns the new mode. */
