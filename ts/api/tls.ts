@@ -34,7 +34,7 @@ import { checkVersions } from '../core/configure.js';
 import { type Lease, leaseClientContext, leaseServerContext } from '../core/context-cache.js';
 import { Connection, MAX_RECORD, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
-import type { TLSContext } from '../core/context.js';
+import type { CertCompressionSendName, TLSContext } from '../core/context.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, destroyedError, TLSError, TLS_ERR } from '../core/errors.js';
 import { mayOffer, unwrapSession, wrapSession } from '../core/session.js';
@@ -235,6 +235,9 @@ export interface TLSInfo {
   peerCertificates: Uint8Array[];
   /** Resumed from a session (no certificate exchanged). */
   sessionReused: boolean;
+  /** RFC 8879: the algorithm our certificate went compressed with
+   * (`TLSContext.compressCertificate()`), undefined when it went plain. */
+  certificateCompressionSent: CertCompressionSendName | undefined;
 }
 
 /** A TLS connection as WHATWG streams. */
@@ -824,6 +827,7 @@ class Driver {
       peerCertificate: undefined,
       peerCertificates: chain,
       sessionReused: c.sessionReused,
+      certificateCompressionSent: c.certificateCompressionSent,
     };
     // Parsed on first use: fingerprints and names cost more than the rest
     // of a connection's setup, and most callers only read `authorized`.
