@@ -15,7 +15,7 @@
  * below shows what happens (it sends plain Certificates, we take them).
  */
 import { spawnSync } from 'node:child_process';
-import { deflateSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
 import { ALERT, TLS_ERR } from '../ts/core/errors.js';
@@ -67,6 +67,30 @@ const held: number[] = [];
 afterAll(() => {
   for (const p of held) wasm().exports.free(p);
 });
+
+/** A ClientHello record whose compress_certificate lists `algs`
+ * (RFC 8446 4.1.2 layout; record, handshake and extensions lengths fixed). */
+function withCertCompression(rec: Uint8Array, algs: number[]): Uint8Array {
+  const b = Buffer.from(rec);
+  let o = 5 + 4 + 2 + 32;
+  o += 1 + b[o]!; // legacy_session_id
+  o += 2 + b.readUInt16BE(o); // cipher_suites
+  o += 1 + b[o]!; // legacy_compression_methods
+  const extLenAt = o;
+  let e = o + 2;
+  const end = e + b.readUInt16BE(extLenAt);
+  while (e < end && b.readUInt16BE(e) !== 27) e += 4 + b.readUInt16BE(e + 2);
+  if (e >= end) throw new Error('no compress_certificate in the ClientHello');
+  const old = 4 + b.readUInt16BE(e + 2);
+  const list = Buffer.from(algs.flatMap((a) => [a >> 8, a & 0xff]));
+  const ext = Buffer.concat([Buffer.from([0, 27, 0, list.length + 1, list.length]), list]);
+  const d = ext.length - old;
+  const out = Buffer.concat([b.subarray(0, e), ext, b.subarray(e + old)]);
+  out.writeUInt16BE(out.readUInt16BE(3) + d, 3);
+  out.writeUIntBE(out.readUIntBE(6, 3) + d, 6, 3);
+  out.writeUInt16BE(out.readUInt16BE(extLenAt) + d, extLenAt);
+  return out;
+}
 
 function pair(cert: CertKey, client: TLSContextOptions = {}, server: TLSContextOptions = {}) {
   const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', ...client });
@@ -138,6 +162,27 @@ describe('certificate compression between our client and our server', () => {
       }
     } finally {
       pki.dispose();
+    }
+  });
+
+  it("the server picks, in the client's compress_certificate order, the first algorithm it has a body for (RFC 8879 3)", async () => {
+    // Our client offers zlib only: its ClientHello is rewritten to list
+    // `algs` instead (lengths fixed up); only the server's choice is
+    // looked at (the transcript no longer matches the client's).
+    const cases: [number[], string | undefined][] = [
+      [[2, 1], 'brotli'],
+      [[1, 2], 'zlib'],
+      [[3, 2], 'brotli'],
+      [[3], undefined],
+    ];
+    for (const [algs, want] of cases) {
+      const p = pair(certs.server['rsa2048']);
+      expect(await p.sctx.compressCertificate({ brotli: (m) => brotliCompressSync(m) })).toEqual(['zlib', 'brotli']);
+      p.c.doHandshake();
+      p.s.network.write(withCertCompression(p.c.network.read(), algs));
+      p.s.doHandshake();
+      expect(p.s.certificateCompressionSent, `client lists ${algs}`).toBe(want);
+      p.dispose();
     }
   });
 
