@@ -16,7 +16,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { brotliCompressSync, deflateSync } from 'node:zlib';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
+import { accept, connect, type TLSInfo } from '../ts/api/tls.js';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
 import { ALERT, TLS_ERR } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
@@ -183,6 +186,38 @@ describe('certificate compression between our client and our server', () => {
       p.s.doHandshake();
       expect(p.s.certificateCompressionSent, `client lists ${algs}`).toBe(want);
       p.dispose();
+    }
+  });
+
+  it('connect({ certificateCompression: false }) offers nothing: accept() sends the plain Certificate; by default zlib', async () => {
+    const pki = makePki();
+    const sctx = new TLSContext({ cert: pki.serverChainPem, key: pki.serverKeyPem });
+    const seen: Promise<TLSInfo>[] = [];
+    const server = createServer((sock) => {
+      const t = accept({ transport: fromNodeSocket(sock), context: sctx, cert: pki.serverChainPem, key: pki.serverKeyPem });
+      seen.push(t.opened);
+      void t.opened.then(() => t.close()).catch(() => {});
+    });
+    try {
+      expect(await sctx.compressCertificate()).toEqual(['zlib']);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as AddressInfo).port;
+      for (const off of [false, true]) {
+        const c = connect({
+          transport: await connectTcp({ host: '127.0.0.1', port }),
+          ca: pki.caPem,
+          servername: 'localhost',
+          ...(off ? { certificateCompression: false as const } : {}),
+        });
+        await c.opened;
+        const info = await seen[seen.length - 1]!;
+        expect(info.certificateCompressionSent).toBe(off ? undefined : 'zlib');
+        await c.close();
+      }
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      sctx.dispose();
+      pki.dispose();
     }
   });
 

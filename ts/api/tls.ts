@@ -163,6 +163,10 @@ export interface CommonOptions {
    * for the connection's life.
    */
   releaseBuffers?: boolean;
+  /** RFC 8879: `false` stops offering compress_certificate (zlib, on by
+   * default), so the peer sends its certificate plain. Ignored with
+   * `context` (set it there). */
+  certificateCompression?: false;
 }
 
 /** Options of {@link connect}. */
@@ -336,6 +340,7 @@ const COMMON_OPTIONS = [
   'handshakeTimeout',
   'idleTimeout',
   'releaseBuffers',
+  'certificateCompression',
 ];
 const CONNECT_OPTIONS = [...COMMON_OPTIONS, 'servername', 'host', 'rejectUnauthorized', 'pins', 'session', 'onSession'];
 const ACCEPT_OPTIONS = [...COMMON_OPTIONS, 'requestCert', 'rejectUnauthorized', 'ticketKey'];
