@@ -108,8 +108,14 @@ export type CertCompressor = (msg: Uint8Array) => Uint8Array | Promise<Uint8Arra
  * (the runtime's CompressionStream) unless false; brotli and zstd come
  * from the host (Node: `zlib.brotliCompressSync`, `zlib.zstdCompressSync`). */
 export interface CertCompressors {
+  /** zlib (RFC 1950, algorithm 1): the runtime's CompressionStream by
+   * default, a host compressor instead, or false for none. */
   zlib?: CertCompressor | false;
+  /** brotli (RFC 7932, algorithm 2; what Chromium offers), e.g. Node's
+   * `zlib.brotliCompressSync`. */
   brotli?: CertCompressor;
+  /** zstd (RFC 8878, algorithm 3), e.g. Node's `zlib.zstdCompressSync`
+   * where it exists. */
   zstd?: CertCompressor;
 }
 /** RFC 8879 7.3 codepoints. */
