@@ -15,8 +15,11 @@
  * below shows what happens (it sends plain Certificates, we take them).
  */
 import { spawnSync } from 'node:child_process';
-import { deflateSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync } from 'node:zlib';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
+import { accept, connect, type TLSInfo } from '../ts/api/tls.js';
 import { Connection, TLSContext, type TLSContextOptions } from '../ts/core/connection.js';
 import { ALERT, TLS_ERR } from '../ts/core/errors.js';
 import { wasm } from '../ts/core/loader.js';
@@ -67,6 +70,30 @@ const held: number[] = [];
 afterAll(() => {
   for (const p of held) wasm().exports.free(p);
 });
+
+/** A ClientHello record whose compress_certificate lists `algs`
+ * (RFC 8446 4.1.2 layout; record, handshake and extensions lengths fixed). */
+function withCertCompression(rec: Uint8Array, algs: number[]): Uint8Array {
+  const b = Buffer.from(rec);
+  let o = 5 + 4 + 2 + 32;
+  o += 1 + b[o]!; // legacy_session_id
+  o += 2 + b.readUInt16BE(o); // cipher_suites
+  o += 1 + b[o]!; // legacy_compression_methods
+  const extLenAt = o;
+  let e = o + 2;
+  const end = e + b.readUInt16BE(extLenAt);
+  while (e < end && b.readUInt16BE(e) !== 27) e += 4 + b.readUInt16BE(e + 2);
+  if (e >= end) throw new Error('no compress_certificate in the ClientHello');
+  const old = 4 + b.readUInt16BE(e + 2);
+  const list = Buffer.from(algs.flatMap((a) => [a >> 8, a & 0xff]));
+  const ext = Buffer.concat([Buffer.from([0, 27, 0, list.length + 1, list.length]), list]);
+  const d = ext.length - old;
+  const out = Buffer.concat([b.subarray(0, e), ext, b.subarray(e + old)]);
+  out.writeUInt16BE(out.readUInt16BE(3) + d, 3);
+  out.writeUIntBE(out.readUIntBE(6, 3) + d, 6, 3);
+  out.writeUInt16BE(out.readUInt16BE(extLenAt) + d, extLenAt);
+  return out;
+}
 
 function pair(cert: CertKey, client: TLSContextOptions = {}, server: TLSContextOptions = {}) {
   const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', ...client });
@@ -122,7 +149,7 @@ describe('certificate compression between our client and our server', () => {
         plain.dispose();
 
         const p = pair(cert);
-        expect(await p.sctx.compressCertificate()).toBe(true);
+        expect(await p.sctx.compressCertificate()).toEqual(['zlib']);
         const compBytes = runCounting(p.c, p.s);
         expect(p.c.peerCertificateCompression).toBe('zlib');
         expect(p.s.peerCertificateCompression).toBeUndefined();
@@ -141,6 +168,59 @@ describe('certificate compression between our client and our server', () => {
     }
   });
 
+  it("the server picks, in the client's compress_certificate order, the first algorithm it has a body for (RFC 8879 3)", async () => {
+    // Our client offers zlib only: its ClientHello is rewritten to list
+    // `algs` instead (lengths fixed up); only the server's choice is
+    // looked at (the transcript no longer matches the client's).
+    const cases: [number[], string | undefined][] = [
+      [[2, 1], 'brotli'],
+      [[1, 2], 'zlib'],
+      [[3, 2], 'brotli'],
+      [[3], undefined],
+    ];
+    for (const [algs, want] of cases) {
+      const p = pair(certs.server['rsa2048']);
+      expect(await p.sctx.compressCertificate({ brotli: (m) => brotliCompressSync(m) })).toEqual(['zlib', 'brotli']);
+      p.c.doHandshake();
+      p.s.network.write(withCertCompression(p.c.network.read(), algs));
+      p.s.doHandshake();
+      expect(p.s.certificateCompressionSent, `client lists ${algs}`).toBe(want);
+      p.dispose();
+    }
+  });
+
+  it('connect({ certificateCompression: false }) offers nothing: accept() sends the plain Certificate; by default zlib', async () => {
+    const pki = makePki();
+    const sctx = new TLSContext({ cert: pki.serverChainPem, key: pki.serverKeyPem });
+    const seen: Promise<TLSInfo>[] = [];
+    const server = createServer((sock) => {
+      const t = accept({ transport: fromNodeSocket(sock), context: sctx, cert: pki.serverChainPem, key: pki.serverKeyPem });
+      seen.push(t.opened);
+      void t.opened.then(() => t.close()).catch(() => {});
+    });
+    try {
+      expect(await sctx.compressCertificate()).toEqual(['zlib']);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as AddressInfo).port;
+      for (const off of [false, true]) {
+        const c = connect({
+          transport: await connectTcp({ host: '127.0.0.1', port }),
+          ca: pki.caPem,
+          servername: 'localhost',
+          ...(off ? { certificateCompression: false as const } : {}),
+        });
+        await c.opened;
+        const info = await seen[seen.length - 1]!;
+        expect(info.certificateCompressionSent).toBe(off ? undefined : 'zlib');
+        await c.close();
+      }
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      sctx.dispose();
+      pki.dispose();
+    }
+  });
+
   it('a client that offers nothing gets the plain Certificate', async () => {
     const p = pair(certs.server['ecdsa-p256'], { certificateCompression: false });
     await p.sctx.compressCertificate();
@@ -152,7 +232,7 @@ describe('certificate compression between our client and our server', () => {
   it('a new chain drops the compressed form of the old one (sent plain until compressed again)', async () => {
     const cert = certs.server['ecdsa-p256'];
     const p = pair(cert);
-    expect(await p.sctx.compressCertificate()).toBe(true);
+    expect(await p.sctx.compressCertificate()).toEqual(['zlib']);
     p.sctx.useCertificateChain(cert.certPem);
     handshake(p.c, p.s);
     expect(p.c.peerCertificateCompression).toBeUndefined();
@@ -166,7 +246,7 @@ describe('certificate compression between our client and our server', () => {
       { cert: cc.certPem, key: cc.keyPem },
       { verify: 'insecure-no-chain-validation', clientCert: 'require' },
     );
-    expect(await p.cctx.compressCertificate()).toBe(true);
+    expect(await p.cctx.compressCertificate()).toEqual(['zlib']);
     handshake(p.c, p.s);
     expect(p.s.peerCertificateCompression).toBe('zlib');
     p.dispose();
@@ -189,8 +269,8 @@ describe('certificate compression between our client and our server', () => {
       { verify: 'external', onVerify: (chain) => ((seen.client = chain), 0), cert: cc.certPem, key: cc.keyPem },
       { verify: 'external', onVerify: (chain) => ((seen.server = chain), 0), clientCert: 'require' },
     );
-    expect(await p.sctx.compressCertificate()).toBe(true);
-    expect(await p.cctx.compressCertificate()).toBe(true);
+    expect(await p.sctx.compressCertificate()).toEqual(['zlib']);
+    expect(await p.cctx.compressCertificate()).toEqual(['zlib']);
     await handshakeAsync(p.c, p.s);
     expect(p.c.peerCertificateCompression).toBe('zlib');
     expect(p.s.peerCertificateCompression).toBe('zlib');

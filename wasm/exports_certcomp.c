@@ -23,6 +23,10 @@ WT_EXPORT uint32_t wt_x_tls_peer_cert_compression(const wt_tls_conn *c)
 {
 	return wt_tls_peer_cert_compression(c);
 }
+WT_EXPORT uint32_t wt_x_tls_cert_compression_sent(const wt_tls_conn *c)
+{
+	return wt_tls_cert_compression_sent(c);
+}
 /* 0 with exactly outlen bytes in out, or a WT_INFLATE_ERR_*. */
 WT_EXPORT int wt_x_zlib_inflate(const uint8_t *in, size_t inlen, uint8_t *out,
 				size_t outlen)

@@ -616,9 +616,11 @@ int wt_tls_ctx_set_cert_compression(wt_tls_ctx *ctx, const uint16_t *algs, size_
  * (algorithm, uncompressed_length, compressed_certificate_message) for
  * the Certificate message of the ctx's chain with an empty
  * certificate_request_context, kept by reference; sent in place of that
- * Certificate (TLS 1.3) when the peer offered alg. len 0 removes it.
- * always = 1 sends it to every peer, offered or not, in any version: for
- * tests that play a hostile peer, never otherwise. 0. */
+ * Certificate (TLS 1.3) when the peer offered alg, one body per alg
+ * (1..3; the first the peer lists that has one is sent). len 0 removes
+ * it; alg 0 removes them all. always = 1 sends it to every peer, offered
+ * or not, in any version: for tests that play a hostile peer, never
+ * otherwise. 0 or WT_TLS_ERR_CONFIG (alg above 3). */
 int wt_tls_ctx_set_compressed_certificate(wt_tls_ctx *ctx, uint32_t alg,
 					  const uint8_t *body, size_t len, int always);
 /* The algorithm the peer's certificate came compressed with; 0 when it
@@ -673,5 +675,8 @@ uint32_t wt_tls_ctx_get_max_early_data(const wt_tls_ctx *ctx);
  * host drives the handshake otherwise is not lost: wt_tls_read returns it
  * later, like 1-RTT data. */
 int wt_tls_read_early(wt_tls_conn *c, uint8_t *buf, size_t len, size_t *readbytes);
+/* The algorithm our certificate went compressed with; 0 when it went as a
+ * plain Certificate (or none went). */
+uint32_t wt_tls_cert_compression_sent(const wt_tls_conn *c);
 
 #endif

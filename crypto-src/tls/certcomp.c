@@ -54,7 +54,7 @@ int wt_certcomp_open(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	    wt_rd_vec(&r, 3, &data) || r.len || data.len == 0)
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
 	/* We offered (ClientHello / CertificateRequest) what ctx->cc_algs
-	 * holds: zlib, or nothing. */
+	 * holds: zlib, or nothing; never brotli or zstd, which we only send. */
 	if (alg != WT_TLS_CERTCOMP_ZLIB || !(c->ctx->cc_algs & 1))
 		return FAIL(c, WT_ALERT_ILLEGAL_PARAMETER, WT_TLS_R_CERT_COMPRESSION_ALG);
 	ulen = (size_t)hi << 16 | lo;
@@ -77,26 +77,53 @@ int wt_certcomp_open(wt_tls_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-int wt_certcomp_put(const wt_tls_conn *c, size_t ctxlen, wt_wr *w)
+int wt_certcomp_put(wt_tls_conn *c, size_t ctxlen, wt_wr *w)
 {
 	const wt_tls_ctx *ctx = c->ctx;
-	if (ctx->cc_out == NULL)
+	uint32_t order = c->cc_peer_algs, alg;
+	if (ctx->cc_force) {
+		wt_wr_bytes(w, ctx->cc_force, ctx->cc_forcelen);
+		c->cc_sent = (uint32_t)ctx->cc_force[0] << 8 | ctx->cc_force[1];
+		return 1;
+	}
+	if (c->version != WT_TLS_VERSION_13 || ctxlen != 0)
 		return 0;
-	if (!ctx->cc_out_always &&
-	    (c->version != WT_TLS_VERSION_13 || ctxlen != 0 ||
-	     ctx->cc_out_alg != WT_TLS_CERTCOMP_ZLIB || !(c->cc_peer_algs & 1)))
-		return 0;
-	wt_wr_bytes(w, ctx->cc_out, ctx->cc_outlen);
-	return 1;
+	/* RFC 8879 3: the peer lists the algorithms it can decompress, we
+	 * send with one of them: the first, in its order, we have a body
+	 * for; none, a plain Certificate. */
+	for (; order; order >>= 2) {
+		alg = order & 3;
+		if (ctx->cc_out[alg - 1]) {
+			wt_wr_bytes(w, ctx->cc_out[alg - 1], ctx->cc_outlen[alg - 1]);
+			c->cc_sent = alg;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int wt_tls_ctx_set_compressed_certificate(wt_tls_ctx *ctx, uint32_t alg,
 					  const uint8_t *body, size_t len, int always)
 {
-	ctx->cc_out = len ? body : NULL;
-	ctx->cc_outlen = len;
-	ctx->cc_out_alg = alg;
-	ctx->cc_out_always = always != 0;
+	size_t i;
+	if (always) {
+		ctx->cc_force = len ? body : NULL;
+		ctx->cc_forcelen = len;
+		return 0;
+	}
+	if (alg == 0) { /* every body goes (a new chain) */
+		for (i = 0; i < 3; i++) {
+			ctx->cc_out[i] = NULL;
+			ctx->cc_outlen[i] = 0;
+		}
+		ctx->cc_force = NULL;
+		ctx->cc_forcelen = 0;
+		return 0;
+	}
+	if (alg > WT_TLS_CERTCOMP_ZSTD)
+		return WT_TLS_ERR_CONFIG;
+	ctx->cc_out[alg - 1] = len ? body : NULL;
+	ctx->cc_outlen[alg - 1] = len;
 	return 0;
 }
 
@@ -116,4 +143,9 @@ int wt_tls_ctx_set_cert_compression(wt_tls_ctx *ctx, const uint16_t *algs, size_
 uint32_t wt_tls_peer_cert_compression(const wt_tls_conn *c)
 {
 	return c->cc_alg;
+}
+
+uint32_t wt_tls_cert_compression_sent(const wt_tls_conn *c)
+{
+	return c->cc_sent;
 }

@@ -250,8 +250,8 @@ int wt_tls_ctx_set_chain(wt_tls_ctx *ctx, const uint8_t *der, size_t len)
 		return WT_TLS_ERR_CHAIN_TOO_LARGE;
 	ctx->chain = der;
 	ctx->chainlen = len;
-	ctx->cc_out = NULL; /* RFC 8879: a compressed form was of the old chain */
-	ctx->cc_outlen = 0;
+	/* RFC 8879: a compressed form was of the old chain */
+	wt_tls_ctx_set_compressed_certificate(ctx, 0, NULL, 0, 0);
 	ctx->cert_msg_len = m;
 	return 0;
 }

@@ -281,12 +281,14 @@ struct wt_tls_ctx {
 	uint32_t npins;
 	struct wt_tls_ech_keys *ech_keys; /* ECH server keys (ech.c), NULL none */
 	uint32_t cc_algs; /* RFC 8879: algorithms we decompress, bit 0 zlib */
-	/* RFC 8879: our CompressedCertificate body, precomputed by the host
-	 * (kept by reference), its algorithm, and whether it goes out even
-	 * where the peer did not offer it (tests of hostile peers only). */
-	const uint8_t *cc_out;
-	size_t cc_outlen;
-	uint32_t cc_out_alg, cc_out_always;
+	/* RFC 8879: our CompressedCertificate bodies, precomputed by the
+	 * host (kept by reference), one per algorithm (zlib 1, brotli 2,
+	 * zstd 3 at [alg - 1]); cc_force goes out even where the peer did not
+	 * offer its algorithm (tests of hostile peers only). */
+	const uint8_t *cc_out[3];
+	size_t cc_outlen[3];
+	const uint8_t *cc_force;
+	size_t cc_forcelen;
 	/* wt_tls_ctx_set_signer: key holds the leaf's type only */
 	uint32_t signer, nsigner;
 	uint16_t signer_schemes[WT_TLS_MAX_SIGNER];
@@ -556,8 +558,12 @@ struct wt_tls_conn {
 	uint32_t ech_outer; /* client: ClientHelloOuter being written
 	                     * (key_share.c repeats the inner's share) */
 	/* RFC 8879 (certcomp.c) */
-	uint32_t cc_alg;       /* the peer's certificate came compressed (alg) */
-	uint32_t cc_peer_algs; /* the algorithms the peer offered, bit 0 zlib */
+	uint32_t cc_alg; /* the peer's certificate came compressed (alg) */
+	/* The algorithms of RFC 8879 7.3 (1..3) the peer offered, in its
+	 * order, two bits each from bit 0 (at most three: duplicates are
+	 * refused). */
+	uint32_t cc_peer_algs;
+	uint32_t cc_sent; /* the algorithm our certificate went compressed with */
 	/* a signature the host makes (keyop.c); NULL when none */
 	struct wt_keyop *keyop;
 	/* A client with a signer: the handshake messages themselves, which
@@ -1028,6 +1034,6 @@ int wt_certcomp_open(wt_tls_conn *c, const uint8_t *msg, size_t len);
 /* Our Certificate as the ctx's precomputed CompressedCertificate: 1 with
  * its body written into w when it goes out (TLS 1.3, an empty request
  * context, the peer offered its algorithm), else 0 (w untouched). */
-int wt_certcomp_put(const wt_tls_conn *c, size_t ctxlen, wt_wr *w);
+int wt_certcomp_put(wt_tls_conn *c, size_t ctxlen, wt_wr *w);
 
 #endif

@@ -34,7 +34,7 @@ import { checkVersions, serverContext } from '../core/configure.js';
 import { type Lease, leaseClientContext, leaseServerContext } from '../core/context-cache.js';
 import { Connection, MAX_RECORD, SSL_MODE_RELEASE_BUFFERS, type CaLike } from '../core/connection.js';
 import { checkOptionNames } from '../core/options.js';
-import type { TLSContext } from '../core/context.js';
+import type { CertCompressionSendName, TLSContext } from '../core/context.js';
 import { echConfigListBytes } from '../core/ech.js';
 import { classifyEnd } from '../core/eof.js';
 import { ALERT, destroyedError, TLSError, TLS_ERR } from '../core/errors.js';
@@ -170,6 +170,10 @@ export interface CommonOptions {
    * for the connection's life.
    */
   releaseBuffers?: boolean;
+  /** RFC 8879: `false` stops offering compress_certificate (zlib, on by
+   * default), so the peer sends its certificate plain. Ignored with
+   * `context` (set it there). */
+  certificateCompression?: false;
 }
 
 /** Options of {@link connect}. */
@@ -310,6 +314,9 @@ export interface TLSInfo {
    * as 0-RTT early data (replayable: RFC 8446 8), not in `readable`;
    * undefined when none were taken. */
   earlyDataBytes?: Uint8Array;
+  /** RFC 8879: the algorithm our certificate went compressed with
+   * (`TLSContext.compressCertificate()`), undefined when it went plain. */
+  certificateCompressionSent: CertCompressionSendName | undefined;
 }
 
 /** A TLS connection as WHATWG streams. */
@@ -408,6 +415,7 @@ const COMMON_OPTIONS = [
   'handshakeTimeout',
   'idleTimeout',
   'releaseBuffers',
+  'certificateCompression',
 ];
 const CONNECT_OPTIONS = [
   ...COMMON_OPTIONS,
@@ -996,6 +1004,7 @@ class Driver {
       sessionReused: c.sessionReused,
       ech: c.echStatus,
       earlyData,
+      certificateCompressionSent: c.certificateCompressionSent,
     };
     // Parsed on first use: fingerprints and names cost more than the rest
     // of a connection's setup, and most callers only read `authorized`.

@@ -55,6 +55,8 @@ export interface ContextPolicy {
   /** Sees the engine's verification code of each connection that got a
    * chain (the CLI prints OpenSSL's `verify error` line from it). */
   onVerdict?: (code: number, conn: Connection) => void;
+  /** RFC 8879: false offers no compress_certificate. */
+  certificateCompression?: false;
 }
 
 const SPOKEN = Object.keys(VERSIONS) as TLSVersion[];
@@ -199,6 +201,7 @@ function base(o: ContextPolicy, who: string): TLSContextOptions {
   if (o.sigalgs) c.sigalgs = o.sigalgs;
   if (o.cert !== undefined) c.cert = o.cert;
   if (o.key !== undefined) c.key = o.key;
+  if (o.certificateCompression === false) c.certificateCompression = false;
   if (o.keylog) {
     const f = o.keylog;
     c.keylog = (line: string) => f(line);

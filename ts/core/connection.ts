@@ -60,6 +60,7 @@ import {
   type TLSVersion,
 } from './codepoints.js';
 import { MODES_KNOWN, SSL_MODE_RELEASE_BUFFERS, TLSContext } from './context.js';
+import type { CertCompressionSendName } from './context.js';
 import { allocFor, destroyedError, TLS_ERR, TLSError } from './errors.js';
 import type { PrivateKeyOperation } from './signer.js';
 import { track, untrack } from './handle.js';
@@ -86,6 +87,9 @@ export { TLSContext } from './context.js';
 export type {
   CaLike,
   CertCompressionName,
+  CertCompressionSendName,
+  CertCompressor,
+  CertCompressors,
   CallbackConnection,
   KeylogCallback,
   TLSContextOptions,
@@ -1064,6 +1068,15 @@ export class Connection {
    * it came uncompressed (or none came). */
   get peerCertificateCompression(): 'zlib' | undefined {
     return this.x.wt_x_tls_peer_cert_compression(this.live()) === 1 ? 'zlib' : undefined;
+  }
+
+  /** RFC 8879: the algorithm our certificate went compressed with (a
+   * CompressedCertificate instead of a Certificate; see
+   * TLSContext.compressCertificate), or undefined when it went plain (or
+   * none went). */
+  get certificateCompressionSent(): CertCompressionSendName | undefined {
+    const a = this.x.wt_x_tls_cert_compression_sent(this.live());
+    return a === 1 ? 'zlib' : a === 2 ? 'brotli' : a === 3 ? 'zstd' : undefined;
   }
 
   /** `SSL_get0_alpn_selected`. */

@@ -49,6 +49,7 @@ const KEYED: readonly (keyof ContextPolicy)[] = [
   'requireCert',
   'ticketKey',
   'onVerdict',
+  'certificateCompression',
 ];
 
 interface Entry {

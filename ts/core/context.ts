@@ -102,6 +102,24 @@ export type KeylogCallback = (line: string, conn: CallbackConnection) => void;
 
 /** RFC 8879 certificate compression algorithms this build decodes. */
 export type CertCompressionName = 'zlib';
+/** RFC 8879 algorithms our certificate can be sent with. */
+export type CertCompressionSendName = 'zlib' | 'brotli' | 'zstd';
+/** A compressor of the Certificate message body (RFC 8879 4). */
+export type CertCompressor = (msg: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+/** {@link TLSContext.compressCertificate}'s compressors: zlib is built in
+ * (the runtime's CompressionStream) unless false; brotli and zstd come
+ * from the host (Node: `zlib.brotliCompressSync`, `zlib.zstdCompressSync`). */
+export interface CertCompressors {
+  /** zlib (RFC 1950, algorithm 1): the runtime's CompressionStream by
+   * default, a host compressor instead, or false for none. */
+  zlib?: CertCompressor | false;
+  /** brotli (RFC 7932, algorithm 2; what Chromium offers), e.g. Node's
+   * `zlib.brotliCompressSync`. */
+  brotli?: CertCompressor;
+  /** zstd (RFC 8878, algorithm 3), e.g. Node's `zlib.zstdCompressSync`
+   * where it exists. */
+  zstd?: CertCompressor;
+}
 /** RFC 8879 7.3 codepoints. */
 export const CERT_COMPRESSION: Readonly<Record<string, number>> = Object.freeze({ zlib: 1, brotli: 2, zstd: 3 });
 
@@ -505,31 +523,52 @@ export class TLSContext {
   }
 
   /**
-   * RFC 8879: compress our certificate chain once, with the runtime's
-   * zlib (`CompressionStream('deflate')`: Node 18+, Deno, workerd,
-   * browsers), and send it compressed to every TLS 1.3 peer that offers
-   * zlib from then on (a server to clients; a client to a server that
-   * asks for its certificate). With an empty certificate_request_context,
-   * which RFC 8446 4.3.2 requires during the handshake, the Certificate
-   * message is the same for every connection, so one compression serves
-   * them all. Resolves to whether it is in use: false when compression
-   * would not make the message smaller. Call again after a new chain.
+   * RFC 8879: compress our certificate chain once per algorithm and send
+   * it compressed to every TLS 1.3 peer that offers one of them from then
+   * on (a server to clients; a client to a server that asks for its
+   * certificate), with the first algorithm in the peer's
+   * compress_certificate list that we have a body for (RFC 8879 3: the
+   * peer lists what it can decompress, the sender picks one); a plain
+   * Certificate when there is none. zlib is done by the runtime
+   * (`CompressionStream('deflate')`: Node 18+, Deno, workerd, browsers)
+   * unless `zlib: false`; brotli and zstd, which the module cannot
+   * produce (nor decode: we never offer them for the peer's certificate),
+   * take a compressor from the host, e.g. in Node
+   * `{ brotli: (m) => zlib.brotliCompressSync(m) }`. Chromium offers
+   * brotli only. With an empty certificate_request_context, which RFC
+   * 8446 4.3.2 requires during the handshake, the Certificate message is
+   * the same for every connection, so one compression serves them all.
+   * Resolves to the algorithms in use (those whose output is smaller than
+   * the message). Call again after a new chain.
    */
-  async compressCertificate(): Promise<boolean> {
+  async compressCertificate(opts: CertCompressors = {}): Promise<CertCompressionSendName[]> {
     const msg = certificateBody(this.chainDer);
     if (msg === undefined) throw new TypeError('compressCertificate: no certificate chain set');
-    const z = await deflate(msg);
+    const jobs: [CertCompressionSendName, CertCompressor][] = [];
+    if (opts.zlib !== false) jobs.push(['zlib', opts.zlib ?? deflate]);
+    if (opts.brotli) jobs.push(['brotli', opts.brotli]);
+    if (opts.zstd) jobs.push(['zstd', opts.zstd]);
+    const outs = await Promise.all(jobs.map(async ([, f]) => new Uint8Array(await f(msg.slice()))));
     this.live();
-    // CompressedCertificate (RFC 8879 4): algorithm, uncompressed_length
-    // (uint24), compressed_certificate_message<1..2^24-1>.
-    if (z.length + 8 >= msg.length) return false;
-    const body = new Uint8Array(8 + z.length);
-    body.set([0, CERT_COMPRESSION.zlib, msg.length >> 16, (msg.length >> 8) & 0xff, msg.length & 0xff]);
-    body.set([z.length >> 16, (z.length >> 8) & 0xff, z.length & 0xff], 5);
-    body.set(z, 8);
-    const p = this.keep(body);
-    this.w.exports.wt_x_tls_ctx_set_compressed_certificate(this.live(), CERT_COMPRESSION.zlib, p, body.length, 0);
-    return true;
+    const used: CertCompressionSendName[] = [];
+    jobs.forEach(([name], i) => {
+      const z = outs[i]!;
+      const alg = CERT_COMPRESSION[name]!;
+      // CompressedCertificate (RFC 8879 4): algorithm, uncompressed_length
+      // (uint24), compressed_certificate_message<1..2^24-1>.
+      if (z.length === 0 || z.length + 8 >= msg.length) {
+        this.w.exports.wt_x_tls_ctx_set_compressed_certificate(this.live(), alg, 0, 0, 0);
+        return;
+      }
+      const body = new Uint8Array(8 + z.length);
+      body.set([0, alg, msg.length >> 16, (msg.length >> 8) & 0xff, msg.length & 0xff]);
+      body.set([z.length >> 16, (z.length >> 8) & 0xff, z.length & 0xff], 5);
+      body.set(z, 8);
+      const p = this.keep(body);
+      this.w.exports.wt_x_tls_ctx_set_compressed_certificate(this.live(), alg, p, body.length, 0);
+      used.push(name);
+    });
+    return used;
   }
 
   /** Private key (`SSL_CTX_use_PrivateKey`): PEM or DER. Our copies in

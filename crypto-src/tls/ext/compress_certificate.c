@@ -11,7 +11,7 @@
 static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 {
 	wt_rd list;
-	size_t i, j;
+	size_t i, j, n = 0;
 	(void)msg;
 	if (wt_rd_vec(b, 1, &list) || b->len || list.len < 2 || (list.len & 1))
 		return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
@@ -24,8 +24,10 @@ static int recv(wt_tls_conn *c, uint32_t msg, wt_rd *b)
 		for (j = 0; j < i; j += 2)
 			if (list.p[j] == list.p[i] && list.p[j + 1] == list.p[i + 1])
 				return FAIL(c, WT_ALERT_DECODE_ERROR, WT_TLS_R_DECODE);
-		if (alg == WT_TLS_CERTCOMP_ZLIB)
-			c->cc_peer_algs |= 1;
+		/* Kept in the peer's order: RFC 8879 3, the sender picks
+		 * one of the algorithms the peer supports (certcomp.c). */
+		if (alg >= WT_TLS_CERTCOMP_ZLIB && alg <= 3)
+			c->cc_peer_algs |= alg << (2 * n++);
 	}
 	return 0;
 }
