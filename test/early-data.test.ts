@@ -591,6 +591,43 @@ describe('server 0-RTT in memory', () => {
     }
   });
 
+  it('accepted 0-RTT whose record does not decrypt (a byte of its tag changed on the wire): bad_record_mac, memory back to baseline (RFC 8446 4.2.10, 5.2)', () => {
+    const sctx = serverCtx(16384);
+    try {
+      const sess = sessionFrom(sctx);
+      sessionFrom(sctx); // warm: the baseline below holds what a context keeps
+      const base = used();
+      const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', alpn: ['h2'] });
+      const c = new Connection(cctx);
+      const s = new Connection(sctx);
+      try {
+        c.setConnectState();
+        s.setAcceptState();
+        c.setSession(sess);
+        expect(c.writeEarlyData(payload(3000, 40)).ok).toBe(true);
+        // The first flight: ClientHello (and a CCS), then the early data
+        // record last; its last byte is the AEAD tag's.
+        const flight = c.network.read(1 << 20);
+        flight[flight.length - 1] ^= 1;
+        s.network.write(flight);
+        const r = s.readEarlyData();
+        expect(r.status).toBe('ERROR');
+        expect(s.getError(false)).toBe('SSL');
+        // The server took the 0-RTT (the ticket's first use), so a record
+        // it cannot open is not skipped: bad_record_mac (alert 20).
+        expect(s.getEarlyDataStatus()).toBe('ACCEPTED');
+        expect((s.error as TLSError).alert).toBe(20);
+      } finally {
+        c.dispose();
+        s.dispose();
+        cctx.dispose();
+      }
+      expect(used()).toBe(base);
+    } finally {
+      sctx.dispose();
+    }
+  });
+
   it("off (maxEarlyData 0, the default): the ticket allows none; ALPN other than the ticket's: rejected (RFC 8446 4.2.10)", () => {
     const off = serverCtx(0);
     try {
