@@ -220,7 +220,7 @@ describe.skipIf(!OPENSSL)('connect({ earlyData }) against openssl s_server', () 
   /** A session from one s_server, offered to a fresh one on the same port
    * (another ticket key): the ticket does not open, a full handshake, and
    * the early data is skipped by the server (RFC 8446 4.2.10). */
-  async function rejectedBy(o: Partial<ConnectOptions>) {
+  async function rejectedBy() {
     const port = await freePort();
     const a = sServer(port, ['-early_data'], 1);
     let session: Uint8Array | undefined;
@@ -235,7 +235,7 @@ describe.skipIf(!OPENSSL)('connect({ earlyData }) against openssl s_server', () 
   }
 
   it("rejected (the server's ticket key changed): resent after the handshake, received once", async () => {
-    const { b, port, session } = await rejectedBy({});
+    const { b, port, session } = await rejectedBy();
     try {
       const early = payload(700, 5);
       const second = await viaConnect(port, b, { session, earlyData: early }, payload(32, 3));
@@ -251,7 +251,7 @@ describe.skipIf(!OPENSSL)('connect({ earlyData }) against openssl s_server', () 
   }, 30_000);
 
   it("rejected with earlyDataRejected: 'error': opened rejects with ERR_TLS_EARLY_DATA_REJECTED, nothing delivered", async () => {
-    const { b, port, session } = await rejectedBy({});
+    const { b, port, session } = await rejectedBy();
     try {
       const early = payload(700, 6);
       await b.waitFor('ACCEPT');
