@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { accept, connect, type ConnectOptions, type TLSInfo } from '../ts/api/tls.js';
@@ -895,6 +896,41 @@ describe('accept({ earlyData: true })', () => {
       } finally {
         await srv3.close();
       }
+      expect(srv.errors).toEqual([]);
+    } finally {
+      await srv.close();
+      ctx.dispose();
+    }
+  }, 30_000);
+
+  it("clients that send no 0-RTT still connect: Node's tls in TLS 1.2 and in TLS 1.3 (opened.earlyData 'not-sent')", async () => {
+    const ctx = new TLSContext({
+      cert: certs.server['ecdsa-p256'].certPem,
+      key: certs.server['ecdsa-p256'].keyPem,
+      ticketKey: KEY,
+      maxEarlyData: 4096,
+    });
+    const srv = await server(ctx, 3);
+    try {
+      for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+        const got = await new Promise<string>((resolve, reject) => {
+          const s = tlsConnect({ host: '127.0.0.1', port: srv.port, rejectUnauthorized: false, maxVersion }, () => {
+            s.write('one');
+          });
+          let text = '';
+          s.on('data', (d: Buffer) => {
+            text += d.toString();
+          });
+          s.on('end', () => resolve(text));
+          s.on('error', reject);
+        });
+        expect(got).toBe('ok');
+      }
+      await vi.waitFor(() => expect(srv.seen.length).toBe(2));
+      expect(srv.seen.map((x) => [x.info.version, x.info.earlyData, x.info.earlyDataBytes])).toEqual([
+        ['TLSv1.2', 'not-sent', undefined],
+        ['TLSv1.3', 'not-sent', undefined],
+      ]);
       expect(srv.errors).toEqual([]);
     } finally {
       await srv.close();
