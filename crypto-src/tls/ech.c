@@ -515,9 +515,16 @@ int wt_tls_ctx_add_ech_key(wt_tls_ctx *ctx, const uint8_t *config, size_t len,
 	wt_x25519_base(pk, sk);
 	if (memcmp(pk, cfg.pk.p, 32) != 0)
 		return -1;
-	ks = realloc(ctx->ech_keys, sizeof *ks + (n + 1) * sizeof(ech_key));
+	/* Not realloc: the old block holds private keys, and realloc would
+	 * free it unwiped when it moves. A new block, the old one wiped. */
+	ks = malloc(sizeof *ks + (n + 1) * sizeof(ech_key));
 	if (ks == NULL)
 		return -2;
+	if (n) {
+		memcpy(ks->k, ctx->ech_keys->k, n * sizeof(ech_key));
+		wt_wipe(ctx->ech_keys, sizeof *ks + n * sizeof(ech_key));
+	}
+	free(ctx->ech_keys);
 	ctx->ech_keys = ks;
 	ks->n = n;
 	if ((ks->k[n].config = malloc(len)) == NULL)
