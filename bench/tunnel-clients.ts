@@ -63,7 +63,7 @@ interface Conn {
 }
 
 interface Impl {
-  name: 'wasmtls' | 'epoxy-tls' | 'no TLS';
+  name: 'wasmtls' | 'epoxy-tls' | 'no TLS' | 'wasmtls resumed';
   open(port: number, eof?: 'error' | 'end'): Promise<Conn>;
   dispose(): Promise<void>;
 }
@@ -92,21 +92,38 @@ export interface TunnelResults {
   hps: Record<ImplName, number[]>;
   /** The same requests over plain HTTP through the same Wisp server. */
   plain: { ttfbMs: number[]; mbs: number[]; hps: number[] };
+  /** Sequential connections/s of wasmtls offering the previous connection's
+   * session (as epoxy-tls does by itself), in the same rounds. */
+  hpsResumed: number[];
   /** Client CPU ms per sequential connection (where the host can tell). */
   cpuPerConn: Record<ImplName | 'no TLS', number[]>;
   close: CloseResult[];
+  /** Chromium: Wisp CONNECT and CLOSE packets each client sent (wasmtls's
+   * count covers its no-TLS and resumed streams too: one WebSocket class). */
+  wispSent?: Record<string, { connect: number; close: number }>;
 }
 
 const enc = new TextEncoder();
 const now = (): number => performance.now();
 
-async function oursImpl(env: TunnelEnv): Promise<Impl> {
+/**
+ * wasmtls's connect(); `resume`: each connection offers the session the
+ * previous one received (`onSession` -> `session`), as epoxy-tls does by
+ * itself (rustls's client keeps the tickets it received per server name
+ * and offers one on its next connection) and as wasmtls's fetch() does per
+ * origin. Without it every connection is a full handshake.
+ */
+async function oursImpl(env: TunnelEnv, resume = false): Promise<Impl> {
   const wisp = new WispClient(new env.WebSocket(env.wispUrl));
   await wisp.ready;
   // Parsed once and shared, as an application would keep its roots.
   const ca = new TrustStore().addPEM(env.caPem);
+  let session: Uint8Array | undefined;
+  const keep = (s: Uint8Array): void => {
+    session = s;
+  };
   return {
-    name: 'wasmtls',
+    name: resume ? 'wasmtls resumed' : 'wasmtls',
     open: async (port, eof) => {
       const s = connect({
         transport: wisp.connect('localhost', port),
@@ -114,6 +131,7 @@ async function oursImpl(env: TunnelEnv): Promise<Impl> {
         ca,
         ALPNProtocols: ['http/1.1'],
         ...(eof ? { onUnexpectedEof: eof } : {}),
+        ...(resume ? { session, onSession: keep } : {}),
       });
       s.closed.catch(() => {});
       s.opened.catch(() => {});
@@ -273,19 +291,21 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
   const k = env.knobs;
   const impls = [await oursImpl(env), await epoxyImpl(env)];
   const plain = await plainImpl(env);
+  const resumed = await oursImpl(env, true);
   const res: TunnelResults = {
     runtime: env.runtime,
     epoxyVersion: env.epoxy.info ? `${env.epoxy.info.version}${env.epoxy.info.minimal ? ' minimal' : ' full'}` : '?',
     ttfbMs: { wasmtls: [], 'epoxy-tls': [] },
     mbs: { wasmtls: [], 'epoxy-tls': [] },
     hps: { wasmtls: [], 'epoxy-tls': [] },
+    hpsResumed: [],
     plain: { ttfbMs: [], mbs: [], hps: [] },
     cpuPerConn: { wasmtls: [], 'epoxy-tls': [], 'no TLS': [] },
     close: [],
   };
   try {
     // Warm-up: the Wisp connections open, code paths are compiled.
-    for (const impl of [...impls, plain])
+    for (const impl of [...impls, plain, resumed])
       for (let i = 0; i < 5; i++) await timeout(smallRequest(impl, env), 10_000, `${impl.name} warm-up`);
 
     env.log(`${env.runtime}: time to first byte, ${k.ttfbSamples} samples each`);
@@ -296,7 +316,7 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
 
     env.log(`${env.runtime}: sequential handshakes, ${k.handshakeRounds} rounds of ${k.handshakeRoundMs} ms each`);
     for (let r = 0; r < k.handshakeRounds; r++) {
-      for (const impl of [...impls, plain]) {
+      for (const impl of [...impls, plain, resumed]) {
         let n = 0;
         const c0 = env.cpuMs?.() ?? 0;
         const t0 = now();
@@ -306,8 +326,13 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
           n++;
           t = now();
         }
-        (impl === plain ? res.plain.hps : res.hps[impl.name as ImplName]).push((n * 1000) / (t - t0));
-        if (env.cpuMs) res.cpuPerConn[impl.name].push((env.cpuMs() - c0) / n);
+        const rate = (n * 1000) / (t - t0);
+        if (impl === resumed) {
+          res.hpsResumed.push(rate);
+          continue;
+        }
+        (impl === plain ? res.plain.hps : res.hps[impl.name as ImplName]).push(rate);
+        if (env.cpuMs) res.cpuPerConn[impl.name as ImplName | 'no TLS'].push((env.cpuMs() - c0) / n);
       }
     }
 
@@ -352,7 +377,7 @@ export async function runSuite(env: TunnelEnv): Promise<TunnelResults> {
       }
     }
   } finally {
-    for (const impl of [...impls, plain]) await impl.dispose().catch(() => {});
+    for (const impl of [...impls, plain, resumed]) await impl.dispose().catch(() => {});
   }
   return res;
 }

@@ -4,6 +4,8 @@
  * message, `opened`, the first response byte read and the end of close()),
  * wasmtls and the no-TLS stream over the same Wisp server, sequentially.
  */
+// @ts-expect-error resolved by the bench's esbuild plugin to epoxy-tls's full/epoxy.js
+import * as epoxy from 'epoxy-full';
 import { WispClient, type WebSocketLike } from '../ts/adapters/wisp.js';
 import { connect } from '../ts/api/tls.js';
 import { Connection } from '../ts/core/connection.js';
@@ -17,6 +19,16 @@ interface Cfg {
   caPem: string;
   samples: number;
   calls?: boolean;
+  kinds?: string[];
+  packets?: boolean;
+  perRound?: number;
+}
+interface EpoxyModule {
+  EpoxyClient: new (
+    url: string,
+    o: unknown,
+  ) => { connect_tls(u: string): Promise<{ read: ReadableStream<Uint8Array>; write: WritableStream<Uint8Array> }> };
+  EpoxyClientOptions: new () => Record<string, unknown>;
 }
 const w = window as unknown as { __result?: unknown };
 const enc = new TextEncoder();
@@ -26,19 +38,36 @@ const mark = (what: string): void => {
   marks.push([performance.now() - t0, what]);
 };
 
-function traced(url: string): WebSocketLike {
-  const ws = new WebSocket(url);
-  const send = ws.send.bind(ws);
-  ws.send = (d: ArrayBufferLike | ArrayBufferView | Blob | string) => {
-    const b = d as Uint8Array;
-    mark(`ws send type ${b[0]} ${b.byteLength - 5} B`);
-    send(d);
-  };
-  ws.addEventListener('message', (ev) => {
-    const b = new Uint8Array(ev.data as ArrayBuffer);
-    mark(`ws message type ${b[0]} ${b.byteLength - 5} B`);
-  });
-  return ws as unknown as WebSocketLike;
+const WISP = ['?', 'CONNECT', 'DATA', 'CONTINUE', 'CLOSE', 'INFO'];
+/** One Wisp packet, as a mark: type, stream id, payload length, and the
+ * first TLS record type in a DATA packet (22 handshake, 23 application data,
+ * 21 alert, 20 ChangeCipherSpec) or a CLOSE's reason. */
+function describe(b: Uint8Array): string {
+  const id = (b[1] | (b[2] << 8) | (b[3] << 16) | (b[4] << 24)) >>> 0;
+  const extra = b[0] === 2 && b.byteLength > 5 ? ` rec ${b[5]}` : b[0] === 4 && b.byteLength > 5 ? ` reason ${b[5]}` : '';
+  return `${WISP[b[0]] ?? b[0]} #${id} ${b.byteLength - 5} B${extra}`;
+}
+function bytesOf(d: unknown): Uint8Array | undefined {
+  if (d instanceof ArrayBuffer) return new Uint8Array(d);
+  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  return undefined;
+}
+
+/** Every WebSocket the page makes (ours, and the one epoxy-tls makes
+ * inside its wasm) marks each Wisp packet sent and received. */
+class TracedWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols);
+    this.addEventListener('message', (ev) => {
+      const b = bytesOf(ev.data);
+      mark(b ? `ws in  ${describe(b)}` : `ws in  text ${String(ev.data).length}`);
+    });
+  }
+  override send(d: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+    const b = bytesOf(d);
+    mark(b ? `ws out ${describe(b)}` : `ws out ${typeof d}`);
+    super.send(d);
+  }
 }
 
 async function request(r: ReadableStreamDefaultReader<Uint8Array>, wr: WritableStreamDefaultWriter<Uint8Array>): Promise<void> {
@@ -60,7 +89,7 @@ async function request(r: ReadableStreamDefaultReader<Uint8Array>, wr: WritableS
 // BENCH_TRACE_CALLS: the engine calls too, with their durations.
 function traceCalls(): void {
   const proto = Connection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const name of ['doHandshake', 'readEx', 'writeEx', 'shutdown', 'dispose']) {
+  for (const name of ['doHandshake', 'readEx', 'writeEx', 'shutdown', 'dispose', 'getSession']) {
     const f = proto[name];
     proto[name] = function (this: unknown, ...a: unknown[]) {
       const t = performance.now();
@@ -73,39 +102,75 @@ function traceCalls(): void {
 
 try {
   const cfg = (await (await fetch('./config.json')).json()) as Cfg;
+  // BENCH_TRACE_PACKETS=0: no packet marks (what tracing itself costs).
+  if (cfg.packets !== false) globalThis.WebSocket = TracedWebSocket;
   await init(fetch('./wasmtls.wasm'));
   if (cfg.calls) traceCalls();
-  const wisp = new WispClient(traced(cfg.wispUrl));
+  const wisp = new WispClient(new WebSocket(cfg.wispUrl) as unknown as WebSocketLike);
   await wisp.ready;
   const ca = new TrustStore().addPEM(cfg.caPem);
-  const out: Record<string, [number, string][][]> = { wasmtls: [], plain: [] };
-  for (let i = 0; i < cfg.samples; i++) {
-    for (const kind of ['wasmtls', 'plain'] as const) {
-      marks = [];
-      t0 = performance.now();
-      if (kind === 'wasmtls') {
-        const s = connect({
-          transport: wisp.connect('localhost', cfg.httpsPort),
-          servername: 'localhost',
-          ca,
-          ALPNProtocols: ['http/1.1'],
-        });
-        s.closed.catch(() => {});
-        s.opened.then(
-          () => mark('opened'),
-          () => {},
-        );
-        await request(s.readable.getReader(), s.writable.getWriter());
-        await s.close();
-      } else {
-        const t = wisp.connect('localhost', cfg.plainPort);
-        await request(t.readable.getReader(), t.writable.getWriter());
-        await t.close();
+  const E = epoxy as unknown as EpoxyModule & { default(o: unknown): Promise<unknown> };
+  await E.default({ module_or_path: fetch('./epoxy.wasm') });
+  const opts = new E.EpoxyClientOptions();
+  opts.pem_files = [cfg.caPem];
+  const ep = new E.EpoxyClient(cfg.wispUrl, opts);
+  let lastSession: Uint8Array | undefined;
+  const leaked: { close(): Promise<void> }[] = [];
+  const kinds = cfg.kinds ?? ['wasmtls', 'epoxy-tls', 'plain'];
+  const out: Record<string, [number, string][][]> = {};
+  for (const k of kinds) out[k] = [];
+  // perRound > 1: each kind's connections back to back (as bench/tunnel.ts's
+  // connections/s rounds), the kinds taking turns round by round.
+  const per = cfg.perRound ?? 1;
+  for (let i = 0; i < cfg.samples; i += per) {
+    for (const kind of kinds)
+      for (let j = 0; j < per; j++) {
+        marks = [];
+        t0 = performance.now();
+        if (kind.startsWith('wasmtls')) {
+          // wasmtls-resume: each connection offers the previous one's
+          // session (as epoxy-tls's rustls does by itself).
+          const resume = kind === 'wasmtls-resume';
+          const s = connect({
+            transport: wisp.connect('localhost', cfg.httpsPort),
+            servername: 'localhost',
+            ca,
+            ALPNProtocols: ['http/1.1'],
+            ...(resume ? { session: lastSession, onSession: (x: Uint8Array) => (lastSession = x) } : {}),
+          });
+          s.closed.catch(() => {});
+          s.opened.then(
+            () => mark('opened'),
+            () => {},
+          );
+          const wr = s.writable.getWriter();
+          await request(s.readable.getReader(), wr);
+          // wasmtls-abort: ended as epoxy-tls ends its streams (no close_notify).
+          if (kind === 'wasmtls-abort') await wr.abort().catch(() => {});
+          // wasmtls-leak: not closed at all, the relay's and the origin's
+          // sockets left open (what epoxy-tls's cancel + abort amount to:
+          // it sends no Wisp CLOSE), to see what the teardown costs.
+          else if (kind === 'wasmtls-leak') leaked.push(s);
+          else await s.close();
+        } else if (kind === 'epoxy-tls') {
+          // As bench/tunnel-clients.ts drives it (writer.close() never settles).
+          const io = await ep.connect_tls(`tls://localhost:${cfg.httpsPort}`);
+          mark('opened');
+          const reader = io.read.getReader();
+          const writer = io.write.getWriter();
+          await request(reader, writer);
+          await reader.cancel().catch(() => {});
+          await writer.abort().catch(() => {});
+        } else {
+          const t = wisp.connect('localhost', cfg.plainPort);
+          await request(t.readable.getReader(), t.writable.getWriter());
+          await t.close();
+        }
+        mark('closed');
+        out[kind].push(marks);
       }
-      mark('closed');
-      out[kind].push(marks);
-    }
   }
+  for (const s of leaked) await s.close();
   await wisp.close();
   w.__result = out;
 } catch (e) {

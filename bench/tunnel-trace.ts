@@ -6,24 +6,54 @@
  * after 10 warm-up ones, and one sample's marks.
  * `node bench/run.mjs tunnel-trace`
  */
-import { root, runPage, startServers } from './harness.js';
+import type { Plugin } from 'esbuild';
+import { epoxyDir, root, runPage, startServers } from './harness.js';
 
 const samples = Number(process.env.BENCH_TRACE_SAMPLES ?? 30);
+const dir = epoxyDir();
+const epoxyAlias: Plugin = {
+  name: 'epoxy-full',
+  setup(b) {
+    b.onResolve({ filter: /^epoxy-full$/ }, () => ({ path: `${dir}/full/epoxy.js` }));
+  },
+};
 const servers = await startServers();
 try {
   const r = await runPage<Record<string, [number, string][][]>>({
     name: 'tunnel-trace',
     entry: `${root}bench/tunnel-trace-page.ts`,
-    files: { 'wasmtls.wasm': process.env.BENCH_PROF_WASM ?? `${root}dist/wasmtls.wasm` },
-    config: { ...servers.info, samples: samples + 10, calls: process.env.BENCH_TRACE_CALLS === '1' },
+    plugins: [epoxyAlias],
+    files: { 'wasmtls.wasm': process.env.BENCH_PROF_WASM ?? `${root}dist/wasmtls.wasm`, 'epoxy.wasm': `${dir}/full/epoxy.wasm` },
+    config: {
+      ...servers.info,
+      samples: samples + 10,
+      calls: process.env.BENCH_TRACE_CALLS === '1',
+      kinds: process.env.BENCH_TRACE_KINDS?.split(','),
+      packets: process.env.BENCH_TRACE_PACKETS !== '0',
+      perRound: Number(process.env.BENCH_TRACE_PER_ROUND ?? 1),
+    },
     timeoutMs: 120_000,
     cpuProfile: process.env.BENCH_TRACE_CPUPROFILE,
   });
   for (const [kind, runs] of Object.entries(r)) {
-    const kept = runs.slice(10);
-    // Steps are matched by position: every sample of one kind has the same sequence.
-    const n = Math.min(...kept.map((m) => m.length));
-    console.log(`\n${kind}: median ms since connect() of each step (${kept.length} samples)`);
+    // Steps are matched by position among the samples whose sequence of
+    // steps is the most common one (a packet of the previous connection
+    // arriving late changes the sequence).
+    const seqs = new Map<string, [number, string][][]>();
+    for (const m of runs.slice(10)) {
+      const key = m.map((x) => x[1].replace(/#\d+ /, '')).join('|');
+      seqs.set(key, [...(seqs.get(key) ?? []), m]);
+    }
+    // Packets over all samples: does the client close its streams, and do
+    // packets of an earlier stream arrive during the next connection?
+    const count = (re: RegExp): number => runs.reduce((n, m) => n + m.filter((x) => re.test(x[1])).length, 0);
+    console.log(
+      `\n${kind}: over ${runs.length} samples: ${count(/^ws out CLOSE/)} CLOSE sent, ${count(/^ws in {2}CLOSE/)} CLOSE received, ` +
+        `${count(/^ws out CONNECT/)} CONNECT sent`,
+    );
+    const kept = [...seqs.values()].sort((a, b) => b.length - a.length)[0];
+    const n = kept[0].length;
+    console.log(`\n${kind}: median ms since the start of each step (${kept.length} of ${runs.length - 10} samples have this sequence)`);
     let prev = 0;
     for (let i = 0; i < n; i++) {
       const ts = kept.map((m) => m[i][0]).sort((a, b) => a - b);
