@@ -130,7 +130,7 @@ try {
         if (kind.startsWith('wasmtls')) {
           // wasmtls-resume: each connection offers the previous one's
           // session (as epoxy-tls's rustls does by itself).
-          const resume = kind === 'wasmtls-resume';
+          const resume = kind.startsWith('wasmtls-resume');
           const s = connect({
             transport: wisp.connect('localhost', cfg.httpsPort),
             servername: 'localhost',
@@ -150,7 +150,7 @@ try {
           // wasmtls-leak: not closed at all, the relay's and the origin's
           // sockets left open (what epoxy-tls's cancel + abort amount to:
           // it sends no Wisp CLOSE), to see what the teardown costs.
-          else if (kind === 'wasmtls-leak') leaked.push(s);
+          else if (kind.endsWith('-leak')) leaked.push(s);
           else await s.close();
         } else if (kind === 'epoxy-tls') {
           // As bench/tunnel-clients.ts drives it (writer.close() never settles).
