@@ -67,7 +67,17 @@ export async function startOrigin(o: { chainPem: string; keyPem: string }, opts:
     const url = new URL(req.url ?? '/', 'https://origin');
     const common = { 'x-http-version': req.httpVersion };
     const bigN = /^\/big(?:\/(\d+))?$/.exec(url.pathname);
-    if (url.pathname === '/small') {
+    if (url.pathname === '/cpu') {
+      // bench/tunnel-trace.ts: this process's CPU time in µs (the Wisp
+      // relay shares it: tunnel-servers.ts), read from the page (CORS).
+      const body = JSON.stringify(process.cpuUsage());
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'access-control-allow-origin': '*',
+      });
+      res.end(body);
+    } else if (url.pathname === '/small') {
       res.writeHead(200, { ...common, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(SMALL_BODY) });
       res.end(SMALL_BODY);
     } else if (bigN && Number(bigN[1] ?? BIG_BYTES) <= BIG_BYTES) {

@@ -2,7 +2,8 @@
  * The page of bench/tunnel-trace.ts: one connection's timeline through
  * Wisp in Chromium (performance.now() marks at every WebSocket send and
  * message, `opened`, the first response byte read and the end of close()),
- * wasmtls and the no-TLS stream over the same Wisp server, sequentially.
+ * wasmtls, epoxy-tls and the no-TLS stream over the same Wisp server,
+ * sequentially.
  */
 // @ts-expect-error resolved by the bench's esbuild plugin to epoxy-tls's full/epoxy.js
 import * as epoxy from 'epoxy-full';
@@ -122,8 +123,17 @@ try {
   // perRound > 1: each kind's connections back to back (as bench/tunnel.ts's
   // connections/s rounds), the kinds taking turns round by round.
   const per = cfg.perRound ?? 1;
+  // The server process's CPU time (the relay and the origins share it:
+  // tunnel-servers.ts), read before and after each kind's round, so each
+  // kind's connections are charged what the server spent on them.
+  const serverCpu = async (): Promise<number> => {
+    const u = (await (await fetch(`http://127.0.0.1:${cfg.plainPort}/cpu`)).json()) as { user: number; system: number };
+    return (u.user + u.system) / 1000;
+  };
+  const cpu: Record<string, number[]> = {};
   for (let i = 0; i < cfg.samples; i += per) {
-    for (const kind of kinds)
+    for (const kind of kinds) {
+      const c0 = await serverCpu();
       for (let j = 0; j < per; j++) {
         marks = [];
         t0 = performance.now();
@@ -169,10 +179,13 @@ try {
         mark('closed');
         out[kind].push(marks);
       }
+      // Warm-up rounds (the first 10 samples) are not counted.
+      if (i >= 10) (cpu[kind] ??= []).push(((await serverCpu()) - c0) / per);
+    }
   }
   for (const s of leaked) await s.close();
   await wisp.close();
-  w.__result = out;
+  w.__result = { timelines: out, serverCpuMs: cpu };
 } catch (e) {
   w.__result = { error: String((e as Error)?.stack ?? e) };
 }

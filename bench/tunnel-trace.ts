@@ -1,10 +1,20 @@
 /**
  * One sequential connection's timeline through Wisp in Chromium, wasmtls
- * beside the no-TLS stream (bench/tunnel-trace-page.ts): where the time
- * of bench/tunnel.ts's sequential connections/s row goes. Prints the
- * median time of each step over BENCH_TRACE_SAMPLES (default 30) samples
- * after 10 warm-up ones, and one sample's marks.
+ * beside epoxy-tls and the no-TLS stream (bench/tunnel-trace-page.ts):
+ * where the time of bench/tunnel.ts's sequential connections/s row goes.
+ * Every Wisp packet either client sends or receives is a mark (type,
+ * stream, length, first TLS record type). Prints the median time of each
+ * step over BENCH_TRACE_SAMPLES (default 30) samples after 10 warm-up
+ * ones, and how many CONNECT / CLOSE each kind sent.
  * `node bench/run.mjs tunnel-trace`
+ *
+ * BENCH_TRACE_KINDS (comma-separated; default wasmtls,epoxy-tls,plain):
+ * also wasmtls-resume (offers the previous session), wasmtls-abort (ends
+ * by writer.abort(): no close_notify), wasmtls-leak (never closed, as
+ * epoxy-tls's streams are never closed), wasmtls-resume-leak.
+ * BENCH_TRACE_PER_ROUND=N: N connections of a kind back to back (as the
+ * connections/s rounds), kinds taking turns. BENCH_TRACE_PACKETS=0: no
+ * packet marks. BENCH_TRACE_CALLS=1: the engine calls too.
  */
 import type { Plugin } from 'esbuild';
 import { epoxyDir, root, runPage, startServers } from './harness.js';
@@ -19,7 +29,10 @@ const epoxyAlias: Plugin = {
 };
 const servers = await startServers();
 try {
-  const r = await runPage<Record<string, [number, string][][]>>({
+  const { timelines: r, serverCpuMs } = await runPage<{
+    timelines: Record<string, [number, string][][]>;
+    serverCpuMs: Record<string, number[]>;
+  }>({
     name: 'tunnel-trace',
     entry: `${root}bench/tunnel-trace-page.ts`,
     plugins: [epoxyAlias],
@@ -61,6 +74,11 @@ try {
       console.log(`${med.toFixed(2).padStart(8)}  +${(med - prev).toFixed(2).padStart(6)}  ${kept[0][i][1]}`);
       prev = med;
     }
+  }
+  console.log('\nserver process (relay and origin) CPU ms per connection, median of the rounds:');
+  for (const [kind, xs] of Object.entries(serverCpuMs)) {
+    const sorted = [...xs].sort((a, b) => a - b);
+    console.log(`${sorted[sorted.length >> 1].toFixed(2).padStart(8)}  ${kind} (${xs.length} rounds)`);
   }
 } finally {
   servers.stop();
