@@ -85,11 +85,12 @@ export class ByteQueue {
     this.to = c;
   }
 
-  /** As a controller's: null once errored, 0 once closed. */
+  /** As a controller's: null once errored, 0 once closed and drained
+   * (until then a closed stream still counts what it holds). */
   get desiredSize(): number | null {
     if (this.to) return this.to.desiredSize;
     if (this.state === 'errored') return null;
-    if (this.state === 'closed') return 0;
+    if (this.state === 'closed' && this.bytes === 0) return 0;
     return this.hwm - this.bytes;
   }
 
