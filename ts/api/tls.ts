@@ -44,7 +44,7 @@ import { afterHandshake, type EarlyDataOutcome, type EarlyPlan, earlyPlan, write
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
-import { offersPort, takePort } from '../core/direct-port.js';
+import { LazyWritable, offersPort, takePort } from '../core/direct-port.js';
 
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
@@ -611,7 +611,8 @@ class Driver {
   private lastSession: Uint8Array | undefined;
   private ticketsSeen = 0;
   private rc!: ReadableStreamDefaultController<Uint8Array>;
-  private wc!: WritableStreamDefaultController;
+  /** Made when first touched (core/direct-port.ts). */
+  private readonly wc: LazyWritable;
   private pendingEnd: 'close' | unknown = undefined;
   private resolveClosed!: () => void;
   private rejectClosed!: (e: unknown) => void;
@@ -699,17 +700,19 @@ class Driver {
       },
       { highWaterMark: hwm, size: (c) => c.byteLength },
     );
-    const writable = new WritableStream<Uint8Array>(
-      {
-        start: (c) => {
-          this.wc = c;
-        },
-        write: (chunk) => this.write(chunk),
-        close: () => this.end(),
-        abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
-      },
-      { highWaterMark: 1 },
+    const wc = new LazyWritable(
+      (start) =>
+        new WritableStream<Uint8Array>(
+          {
+            start,
+            write: (chunk) => this.write(chunk),
+            close: () => this.end(),
+            abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
+          },
+          { highWaterMark: 1 },
+        ),
     );
+    this.wc = wc;
     const signal = o.signal;
     if (signal) {
       const onAbort = () => {
@@ -724,7 +727,9 @@ class Driver {
     }
     this.socket = {
       readable,
-      writable,
+      get writable() {
+        return wc.get();
+      },
       opened: this.opened,
       closed,
       close: () => this.close(),
@@ -1351,7 +1356,8 @@ class Driver {
     // later write rejects as one after Node's end() does; a writable
     // already closed or errored is left as it is.
     try {
-      this.wc.error(err ?? this.closedError());
+      if (err === undefined) this.wc.error(() => this.closedError(), true);
+      else this.wc.error(err);
     } catch {
       /* closed */
     }
@@ -1597,15 +1603,16 @@ class Driver {
     }
     // Before the handshake finished both streams fail with its error
     // (there was never any data); after it, the readable ends cleanly.
-    const err = this.failed ?? this.closedError();
+    const failed = this.failed;
     try {
-      if (this.failed === undefined) this.rc.close();
-      else this.rc.error(err);
+      if (failed === undefined) this.rc.close();
+      else this.rc.error(failed);
     } catch {
       /* already closed */
     }
     try {
-      this.wc.error(err);
+      if (failed === undefined) this.wc.error(() => this.closedError(), true);
+      else this.wc.error(failed);
     } catch {
       /* closed */
     }
