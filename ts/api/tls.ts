@@ -44,7 +44,7 @@ import { afterHandshake, type EarlyDataOutcome, type EarlyPlan, earlyPlan, write
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
-import { LazyWritable, offersPort, takePort } from '../core/direct-port.js';
+import { offersPort, takePort } from '../core/direct-port.js';
 
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
@@ -611,8 +611,7 @@ class Driver {
   private lastSession: Uint8Array | undefined;
   private ticketsSeen = 0;
   private rc!: ReadableStreamDefaultController<Uint8Array>;
-  /** Made when first touched (core/direct-port.ts). */
-  private readonly wc: LazyWritable;
+  private wc!: WritableStreamDefaultController;
   private pendingEnd: 'close' | unknown = undefined;
   private resolveClosed!: () => void;
   private rejectClosed!: (e: unknown) => void;
@@ -700,19 +699,17 @@ class Driver {
       },
       { highWaterMark: hwm, size: (c) => c.byteLength },
     );
-    const wc = new LazyWritable(
-      (start) =>
-        new WritableStream<Uint8Array>(
-          {
-            start,
-            write: (chunk) => this.write(chunk),
-            close: () => this.end(),
-            abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
-          },
-          { highWaterMark: 1 },
-        ),
+    const writable = new WritableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.wc = c;
+        },
+        write: (chunk) => this.write(chunk),
+        close: () => this.end(),
+        abort: (reason) => this.fail(reason ?? new Error('wasmtls: writable aborted')),
+      },
+      { highWaterMark: 1 },
     );
-    this.wc = wc;
     const signal = o.signal;
     if (signal) {
       const onAbort = () => {
@@ -727,9 +724,7 @@ class Driver {
     }
     this.socket = {
       readable,
-      get writable() {
-        return wc.get();
-      },
+      writable,
       opened: this.opened,
       closed,
       close: () => this.close(),
@@ -1356,8 +1351,7 @@ class Driver {
     // later write rejects as one after Node's end() does; a writable
     // already closed or errored is left as it is.
     try {
-      if (err === undefined) this.wc.error(() => this.closedError(), true);
-      else this.wc.error(err);
+      this.wc.error(err ?? this.closedError());
     } catch {
       /* closed */
     }
@@ -1603,16 +1597,15 @@ class Driver {
     }
     // Before the handshake finished both streams fail with its error
     // (there was never any data); after it, the readable ends cleanly.
-    const failed = this.failed;
+    const err = this.failed ?? this.closedError();
     try {
-      if (failed === undefined) this.rc.close();
-      else this.rc.error(failed);
+      if (this.failed === undefined) this.rc.close();
+      else this.rc.error(err);
     } catch {
       /* already closed */
     }
     try {
-      if (failed === undefined) this.wc.error(() => this.closedError(), true);
-      else this.wc.error(failed);
+      this.wc.error(err);
     } catch {
       /* closed */
     }

@@ -161,36 +161,3 @@ export class ByteQueue {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * A WritableStream made when first touched (a WritableStream costs about
- * 30 µs to build in Node 20, and a connection opened and closed without
- * writing never needs one: issue #16). Errors given before it exists are
- * kept, the first one only, as a stream errored once keeps its first
- * error; a function is called for the error only if the stream is made.
- */
-export class LazyWritable {
-  private stream: WritableStream<Uint8Array> | undefined;
-  private ctl: WritableStreamDefaultController | undefined;
-  private err: (() => unknown) | undefined;
-
-  /** `make` builds the stream, calling `start` from its sink's start. */
-  constructor(private readonly make: (start: (c: WritableStreamDefaultController) => void) => WritableStream<Uint8Array>) {}
-
-  get(): WritableStream<Uint8Array> {
-    this.stream ??= this.make((c) => {
-      this.ctl = c;
-      if (this.err) c.error(this.err());
-    });
-    return this.stream;
-  }
-
-  /** As WritableStreamDefaultController.error (a no-op once errored or closed). */
-  error(e: unknown, lazy = false): void {
-    if (this.ctl) {
-      this.ctl.error(lazy ? (e as () => unknown)() : e);
-      return;
-    }
-    this.err ??= lazy ? (e as () => unknown) : () => e;
-  }
-}
