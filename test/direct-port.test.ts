@@ -1,5 +1,5 @@
 /**
- * The Node socket adapter without WHATWG streams (core/direct-port.ts,
+ * The Node socket adapter without WHATWG streams (adapters/direct-port.ts,
  * issue #16): connect() reads and writes the socket through a DirectPort,
  * and the adapter's own streams are made only when touched. Checked
  * against independent oracles: a real ReadableStream given the same
@@ -12,7 +12,7 @@ import * as nodeTls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTcp, fromNodeSocket } from '../ts/adapters/node-socket.js';
 import { connect, releaseIdleContexts } from '../ts/api/tls.js';
-import { ByteQueue } from '../ts/core/direct-port.js';
+import { ByteQueue } from '../ts/adapters/direct-port.js';
 import { wasm } from '../ts/core/loader.js';
 import { useBuild } from './helpers/env.js';
 import { makePki, type Pki } from './helpers/pki.js';
@@ -90,6 +90,14 @@ describe('ByteQueue gives what a ReadableStream controller gives', () => {
     const [a, b] = await both([['enqueue', 5], ['error'], ['read'], ['enqueue', 3]], 16);
     expect(a).toEqual(b);
     const [c, d] = await both([['enqueue', 5], ['close'], ['enqueue', 3], ['read'], ['read']], 16);
+    expect(c).toEqual(d);
+  });
+
+  it('several reads waiting at once get the chunks in order, then the end or the error (the driver reads from its feed and its linger at once)', async () => {
+    const [a, b] = await both([['read'], ['read'], ['read'], ['enqueue', 3], ['enqueue', 4], ['close']], 16);
+    expect(a).toEqual(b);
+    expect(a.filter((x) => !x.startsWith('desired'))).toEqual(['chunk 3', 'chunk 4', 'done']);
+    const [c, d] = await both([['read'], ['read'], ['error']], 16);
     expect(c).toEqual(d);
   });
 });

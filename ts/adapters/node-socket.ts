@@ -21,7 +21,7 @@
  */
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ByteQueue, DIRECT_PORT, type DirectPort } from '../core/direct-port.js';
+import { ByteQueue, DIRECT_PORT, type DirectPort } from './direct-port.js';
 import { headOf, type TakeoverOptions, type Transport, type TransportOptions } from './types.js';
 
 export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
@@ -70,7 +70,7 @@ export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): T
   // The readable side's queue (the readable stream's controller once
   // that is made) and the writable side's error: the transport's streams
   // are made only when first touched, and connect() / accept() read and
-  // write through a DirectPort instead (core/direct-port.ts, issue #16).
+  // write through a DirectPort instead (adapters/direct-port.ts, issue #16).
   const rc = new ByteQueue(readHwm, () => pull());
   let writeErr: { e: unknown } | undefined;
   let wsc: WritableStreamDefaultController | undefined;

@@ -44,7 +44,7 @@ import { afterHandshake, type EarlyDataOutcome, type EarlyPlan, earlyPlan, write
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
-import { offersPort, takePort } from '../core/direct-port.js';
+import { offersPort, takePort } from '../adapters/direct-port.js';
 
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
@@ -657,7 +657,7 @@ class Driver {
       conn.setMode(SSL_MODE_RELEASE_BUFFERS);
     }
     // A transport's bytes without its streams when it offers that (the
-    // Node socket adapter: core/direct-port.ts, issue #16).
+    // Node socket adapter: adapters/direct-port.ts, issue #16).
     const port = takePort(o.transport);
     this.reader = port ?? o.transport.readable.getReader();
     this.writer = port ?? o.transport.writable.getWriter();

@@ -16,7 +16,7 @@
  * keeps one code path whether its consumer is the port or a stream.
  * @module
  */
-import type { Transport } from '../adapters/types.js';
+import type { Transport } from './types.js';
 
 /** The reader and writer half of a transport, taken once. */
 export interface DirectPort {
@@ -61,7 +61,9 @@ export class ByteQueue {
   private bytes = 0;
   private state: 'open' | 'closed' | 'errored' = 'open';
   private err: unknown;
-  private waiter: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (e: unknown) => void } | undefined;
+  /** Reads waiting on an empty queue, oldest first: a reader may have
+   * several pending (the TLS driver's feed and its linger or explain). */
+  private readonly waiters: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (e: unknown) => void }[] = [];
 
   /** A ReadableStream's controller that took over (see forwardTo). */
   private to: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -100,9 +102,8 @@ export class ByteQueue {
       return;
     }
     if (this.state !== 'open') throw new TypeError('ByteQueue: enqueue after the end');
-    const w = this.waiter;
+    const w = this.waiters.shift();
     if (w) {
-      this.waiter = undefined;
       w.resolve({ done: false, value: chunk });
       return;
     }
@@ -118,11 +119,8 @@ export class ByteQueue {
     }
     if (this.state !== 'open') throw new TypeError('ByteQueue: already ended');
     this.state = 'closed';
-    const w = this.waiter;
-    if (w && this.head === this.chunks.length) {
-      this.waiter = undefined;
-      w.resolve({ done: true, value: undefined });
-    }
+    // Reads wait only on an empty queue: each is done now.
+    for (const w of this.waiters.splice(0)) w.resolve({ done: true, value: undefined });
   }
 
   /** Fail: what is queued is dropped (as ReadableStreamDefaultController.error). */
@@ -135,14 +133,11 @@ export class ByteQueue {
     this.state = 'errored';
     this.err = e;
     this.chunks.length = this.head = this.bytes = 0;
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.reject(e);
+    for (const w of this.waiters.splice(0)) w.reject(e);
   }
 
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     if (this.state === 'errored') return Promise.reject(this.err);
-    if (this.waiter) return Promise.reject(new TypeError('ByteQueue: one read at a time'));
     if (this.head < this.chunks.length) {
       const value = this.chunks[this.head];
       this.chunks[this.head++] = EMPTY;
@@ -153,7 +148,7 @@ export class ByteQueue {
     }
     if (this.state === 'closed') return Promise.resolve({ done: true, value: undefined });
     const p = new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
-      this.waiter = { resolve, reject };
+      this.waiters.push({ resolve, reject });
     });
     this.pull();
     return p;
