@@ -21,6 +21,7 @@
  */
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ByteQueue, DIRECT_PORT, type DirectPort } from './direct-port.js';
 import { headOf, type TakeoverOptions, type Transport, type TransportOptions } from './types.js';
 
 export type { TakeoverOptions, Transport, TransportOptions } from './types.js';
@@ -66,8 +67,19 @@ export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): T
   }
   socket.allowHalfOpen = true;
 
-  let rc!: ReadableStreamDefaultController<Uint8Array>;
-  let wc!: WritableStreamDefaultController;
+  // The readable side's queue (the readable stream's controller once
+  // that is made) and the writable side's error: the transport's streams
+  // are made only when first touched, and connect() / accept() read and
+  // write through a DirectPort instead (adapters/direct-port.ts, issue #16).
+  const rc = new ByteQueue(readHwm, () => pull());
+  let writeErr: { e: unknown } | undefined;
+  let wsc: WritableStreamDefaultController | undefined;
+  const wc = {
+    error(e: unknown): void {
+      writeErr ??= { e };
+      wsc?.error(e);
+    },
+  };
   let readDone = false; // readable closed, errored or cancelled
   let closing = false; // close(), cancel or abort by our side
   let paused = false;
@@ -171,92 +183,142 @@ export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): T
     socket.destroy();
   }
 
-  const readable = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        rc = c;
-        if (head) rc.enqueue(head);
-        socket.on('data', onData);
-        socket.once('end', onEnd);
-        socket.once('finish', onFinish);
-        socket.on('error', onError);
-        socket.once('close', onClose);
-        // A 'data' listener starts the flow, except on a socket paused
-        // explicitly (Node keeps such a socket paused): one the caller
-        // paused after its plaintext phase is resumed here, unless the
-        // head already fills the queue (then the first pull resumes it).
-        if (socket.isPaused()) {
-          if ((rc.desiredSize ?? 0) > 0) socket.resume();
-          else paused = true;
-        }
-      },
-      pull() {
-        if (held) {
-          if ((rc.desiredSize ?? 0) >= readHwm) rc.error(held.err);
-          return;
-        }
-        if (paused) {
-          paused = false;
-          socket.resume();
-        }
-      },
-      cancel() {
-        readDone = true;
-        closing = true;
-        wc.error(new Error('Node socket transport: closed (readable cancelled)'));
-        socket.destroy();
-      },
-    },
-    { highWaterMark: readHwm, size: (c) => c.byteLength },
-  );
+  if (head) rc.enqueue(head);
+  socket.on('data', onData);
+  socket.once('end', onEnd);
+  socket.once('finish', onFinish);
+  socket.on('error', onError);
+  socket.once('close', onClose);
+  // A 'data' listener starts the flow, except on a socket paused
+  // explicitly (Node keeps such a socket paused): one the caller
+  // paused after its plaintext phase is resumed here, unless the
+  // head already fills the queue (then the first pull resumes it).
+  if (socket.isPaused()) {
+    if ((rc.desiredSize ?? 0) > 0) socket.resume();
+    else paused = true;
+  }
+  function pull(): void {
+    if (held) {
+      if ((rc.desiredSize ?? 0) >= readHwm) rc.error(held.err);
+      return;
+    }
+    if (paused) {
+      paused = false;
+      socket.resume();
+    }
+  }
 
   const abortAll = (): void => {
     closing = true;
     endReadable(new Error('Node socket transport: closed (writable aborted)'));
     socket.destroy();
   };
-  const writable = new WritableStream<Uint8Array>({
-    start(c) {
-      wc = c;
-      // abort() is called only after an in-flight write settles; the signal
-      // fires at once, so a write stalled on a peer that does not read ends.
-      c.signal?.addEventListener('abort', abortAll);
-    },
-    async write(chunk) {
-      if (!(chunk instanceof Uint8Array)) {
-        throw new TypeError(`Node socket transport: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
-      }
-      if (socket.destroyed || socket.writableEnded) throw closedError();
-      if (chunk.byteLength === 0) return;
-      await new Promise<void>((resolve, reject) => {
-        // Node calls back without an error for a write cut short by
-        // destroy() (net.js onWriteComplete): that write was not accepted.
-        socket.write(chunk, (err) => (err ? reject(err) : socket.destroyed ? reject(closedError()) : resolve()));
-      });
-    },
-    async close() {
-      if (socket.destroyed) throw closedError();
-      // TCP half-close: FIN after the buffered bytes; reading goes on.
-      await new Promise<void>((resolve, reject) => {
-        const onErr = (e: Error): void => {
-          socket.off('finish', onFinish);
-          reject(e);
-        };
-        const onFinish = (): void => {
-          socket.off('error', onErr);
-          resolve();
-        };
-        socket.once('finish', onFinish);
-        socket.once('error', onErr);
-        socket.end();
-      });
-    },
-    abort: abortAll,
-  });
+  async function write(chunk: Uint8Array): Promise<void> {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new TypeError(`Node socket transport: expected Uint8Array chunks, got ${chunk === null ? 'null' : typeof chunk}`);
+    }
+    if (socket.destroyed || socket.writableEnded) throw closedError();
+    if (chunk.byteLength === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      // Node calls back without an error for a write cut short by
+      // destroy() (net.js onWriteComplete): that write was not accepted.
+      socket.write(chunk, (err) => (err ? reject(err) : socket.destroyed ? reject(closedError()) : resolve()));
+    });
+  }
+  async function endWrite(): Promise<void> {
+    if (socket.destroyed) throw closedError();
+    // TCP half-close: FIN after the buffered bytes; reading goes on.
+    await new Promise<void>((resolve, reject) => {
+      const onErr = (e: Error): void => {
+        socket.off('finish', onFinish);
+        reject(e);
+      };
+      const onFinish = (): void => {
+        socket.off('error', onErr);
+        resolve();
+      };
+      socket.once('finish', onFinish);
+      socket.once('error', onErr);
+      socket.end();
+    });
+  }
 
-  return {
-    readable,
-    writable,
+  // Made when first touched (see rc above).
+  let streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } | undefined;
+  let port: DirectPort | undefined;
+  const makeStreams = (): NonNullable<typeof streams> => {
+    if (streams) return streams;
+    if (port) {
+      // The port's taker reads and writes: the streams exist (a Transport
+      // has them) but stay locked, as a reader and a writer would keep them.
+      const taken = { readable: new ReadableStream<Uint8Array>(), writable: new WritableStream<Uint8Array>() };
+      taken.readable.getReader();
+      taken.writable.getWriter();
+      streams = taken;
+      return taken;
+    }
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        start(c) {
+          rc.forwardTo(c);
+        },
+        pull,
+        cancel() {
+          readDone = true;
+          closing = true;
+          wc.error(new Error('Node socket transport: closed (readable cancelled)'));
+          socket.destroy();
+        },
+      },
+      { highWaterMark: readHwm, size: (c) => c.byteLength },
+    );
+    const writable = new WritableStream<Uint8Array>({
+      start(c) {
+        wsc = c;
+        if (writeErr) c.error(writeErr.e);
+        // abort() is called only after an in-flight write settles; the signal
+        // fires at once, so a write stalled on a peer that does not read ends.
+        c.signal?.addEventListener('abort', abortAll);
+      },
+      write,
+      close: endWrite,
+      abort: abortAll,
+    });
+    streams = { readable, writable };
+    return streams;
+  };
+  // Writes after a failure reject with it, as an errored WritableStream's.
+  const portWrite = async (chunk: Uint8Array): Promise<void> => {
+    if (writeErr) throw writeErr.e;
+    try {
+      await write(chunk);
+    } catch (e) {
+      writeErr ??= { e };
+      throw writeErr.e;
+    }
+  };
+  const portClose = async (): Promise<void> => {
+    if (writeErr) throw writeErr.e;
+    try {
+      await endWrite();
+    } catch (e) {
+      writeErr ??= { e };
+      throw writeErr.e;
+    }
+  };
+
+  const transport: Transport & { [DIRECT_PORT]: () => DirectPort | undefined } = {
+    get readable() {
+      return makeStreams().readable;
+    },
+    get writable() {
+      return makeStreams().writable;
+    },
+    [DIRECT_PORT]: (): DirectPort | undefined => {
+      if (streams || port) return undefined;
+      port = { read: () => rc.read(), write: portWrite, close: portClose };
+      return port;
+    },
     async close() {
       closing = true;
       endReadable();
@@ -266,6 +328,7 @@ export function fromNodeSocket(socket: Duplex, options: TakeoverOptions = {}): T
       await closed;
     },
   };
+  return transport;
 }
 
 /** Where {@link connectTcp} connects. */

@@ -44,6 +44,7 @@ import { afterHandshake, type EarlyDataOutcome, type EarlyPlan, earlyPlan, write
 import { altnameMismatch, authorization, peerVerifyReason } from '../core/verdict.js';
 import { parseChain, type PeerCertificate, type TrustStore } from '../core/x509.js';
 import type { Transport } from '../adapters/types.js';
+import { offersPort, takePort } from '../adapters/direct-port.js';
 
 export type { Transport } from '../adapters/types.js';
 export type { PeerCertificate } from '../core/x509.js';
@@ -386,7 +387,7 @@ function isIp(s: string): boolean {
 
 function transportOf(o: CommonOptions | undefined, who: string): Transport {
   const t = o?.transport;
-  if (!t || typeof t.close !== 'function' || !t.readable || !t.writable) {
+  if (!t || typeof t.close !== 'function' || !(offersPort(t) || (t.readable && t.writable))) {
     throw new TypeError(`${who}: \`transport\` is required (a wasmtls/adapters/* result)`);
   }
   return t;
@@ -587,8 +588,8 @@ function failed(transport: Transport, error: unknown): TLSSocket {
 /** Moves ciphertext between one Connection and one Transport. */
 class Driver {
   readonly socket: TLSSocket;
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly reader: Pick<ReadableStreamDefaultReader<Uint8Array>, 'read'>;
+  private readonly writer: Pick<WritableStreamDefaultWriter<Uint8Array>, 'write' | 'close'>;
   private inLeft: Uint8Array | undefined;
   private eof = false;
   private eofSpins = 0;
@@ -655,8 +656,11 @@ class Driver {
       conn.releaseDelay = RELEASE_IDLE_MS;
       conn.setMode(SSL_MODE_RELEASE_BUFFERS);
     }
-    this.reader = o.transport.readable.getReader();
-    this.writer = o.transport.writable.getWriter();
+    // A transport's bytes without its streams when it offers that (the
+    // Node socket adapter: adapters/direct-port.ts, issue #16).
+    const port = takePort(o.transport);
+    this.reader = port ?? o.transport.readable.getReader();
+    this.writer = port ?? o.transport.writable.getWriter();
     const closed = new Promise<void>((res, rej) => {
       this.resolveClosed = res;
       this.rejectClosed = rej;
