@@ -222,8 +222,11 @@ uint32_t wt_i32_modinv_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, siz
 	uint32_t ta[L31], tb[L31], tu[L31], tv[L31];
 	size_t n = (32 * len + 30) / 31 + 1, i, iter, nit;
 	uint32_t m0i, ok, z;
-	/* the modulus' bit length is public: it sets the iteration count */
-	uint32_t mb = wt_i32_bitlen(m, len);
+	/* The iteration count comes from the limb count, an upper bound of
+	 * the modulus' bit length (extra groups leave a finished GCD as it
+	 * is, see above): RSA signing inverts modulo the secret primes,
+	 * whose exact bit lengths are not to steer a loop. */
+	size_t mb = 32 * len;
 
 	to31(a, n, x, len);
 	to31(m31, n, m, len);
@@ -234,7 +237,7 @@ uint32_t wt_i32_modinv_ct(uint32_t *d, const uint32_t *x, const uint32_t *m, siz
 	/* -1/m mod 2^31 */
 	m0i = wt_i32_ninv32(m[0]) & M31;
 
-	nit = (2 * (size_t)mb - 1 + 30) / 31 + 2;
+	nit = (2 * mb - 1 + 30) / 31 + 2;
 	for (iter = 0; iter < nit; iter++) {
 		uint64_t aa, bb;
 		int64_t f0 = 1, g0 = 0, f1 = 0, g1 = 1;

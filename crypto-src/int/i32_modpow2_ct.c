@@ -239,20 +239,22 @@ wt_i32_vec_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep, const uint
 	wt_wipe(oneq, sizeof oneq);
 }
 
-/* see wt_i32.h: square and multiply on e's bits, both lanes on m; at
- * 2048 bits one montmul2 with a lane to spare takes less time than the
- * scalar montsqr (fewer instructions per limb product). */
-void wt_i32_vec_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
-				 const uint32_t *m, size_t len, uint32_t m0i)
+/* see wt_i32.h: square and multiply on e's bits, p in one lane and q in
+ * the other (or both lanes on one modulus, for wt_i32_modpow_vartime_e:
+ * at 2048 bits one montmul2 with a lane to spare takes less time than
+ * the scalar montsqr, fewer instructions per limb product). */
+void wt_i32_vec_modpow2_vartime_e(uint32_t *xp, uint32_t *xq, const uint32_t *e,
+				  size_t elen, const uint32_t *p, const uint32_t *q,
+				  size_t len, uint32_t p0i, uint32_t q0i)
 {
 	v4 mv[MAXV], xv[MAXV], bv[MAXV];
-	v4 m0iv = { m0i, 0, m0i, 0 };
+	v4 m0iv = { p0i, 0, q0i, 0 };
 	size_t nv = (len + 1) / 2, k;
 	uint32_t ebits = wt_i32_bitlen(e, elen), i;
 	if (ebits == 0)
 		return; /* caller's contract: e != 0 */
-	interleave(mv, m, m, len);
-	interleave(bv, x, x, len);
+	interleave(mv, p, q, len);
+	interleave(bv, xp, xq, len);
 	memcpy(xv, bv, nv * sizeof *xv);
 	/* x already equals b^1 for the leading one bit */
 	for (i = ebits - 1; i-- > 0;) {
@@ -260,8 +262,10 @@ void wt_i32_vec_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 		if ((e[i >> 5] >> (i & 31)) & 1)
 			montmul2(xv, xv, bv, mv, len, nv, m0iv);
 	}
-	for (k = 0; k < len; k++)
-		x[k] = xv[k >> 1][(k & 1) << 1];
+	for (k = 0; k < len; k++) {
+		xp[k] = xv[k >> 1][(k & 1) << 1];
+		xq[k] = xv[k >> 1][((k & 1) << 1) + 1];
+	}
 	wt_wipe(xv, sizeof xv);
 	wt_wipe(bv, sizeof bv);
 }

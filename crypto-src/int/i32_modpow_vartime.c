@@ -3,7 +3,7 @@
  * VARIABLE TIME in the exponent (see wt_i32.h): plain left-to-right
  * square-and-multiply that branches on e's bits and skips its leading
  * zeros. Used for RSA's public exponent e (verification, the blinding
- * factor r^e, and the signer's own check of its signature), where e is
+ * factors r_p^e and r_q^e, and the signer's own check of its signature), where e is
  * part of the public key. The base may be secret: montmul is
  * constant-time, and the sequence of operations depends on e only.
  */
@@ -18,7 +18,10 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 	uint32_t ebits, i;
 #if WT_I32_VEC
 	if (len <= WT_I32_MAX_LIMBS / 2) { /* public: the modulus size */
-		wt_i32_vec_modpow_vartime_e(x, e, elen, m, len, m0i);
+		/* both lanes on m, the second lane's result dropped */
+		memcpy(b, x, len * sizeof *x);
+		wt_i32_vec_modpow2_vartime_e(x, b, e, elen, m, m, len, m0i, m0i);
+		wt_wipe(b, sizeof b);
 		return;
 	}
 #endif
@@ -33,4 +36,17 @@ void wt_i32_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
 			wt_i32_montmul(x, x, b, m, len, m0i);
 	}
 	wt_wipe(b, sizeof b);
+}
+
+/* see wt_i32.h */
+void wt_i32_modpow2_vartime_e(uint32_t *xp, uint32_t *xq, const uint32_t *e, size_t elen,
+			      const uint32_t *p, const uint32_t *q, size_t len,
+			      uint32_t p0i, uint32_t q0i)
+{
+#if WT_I32_VEC
+	wt_i32_vec_modpow2_vartime_e(xp, xq, e, elen, p, q, len, p0i, q0i);
+#else
+	wt_i32_modpow_vartime_e(xp, e, elen, p, len, p0i);
+	wt_i32_modpow_vartime_e(xq, e, elen, q, len, q0i);
+#endif
 }

@@ -133,11 +133,17 @@ void wt_i32_vec_modpow2_ct(uint32_t *xp, uint32_t *xq, const uint32_t *ep,
 			   const uint32_t *q, const uint32_t *r2p, const uint32_t *r2q,
 			   size_t len, uint32_t p0i, uint32_t q0i);
 
-/* wt_i32_modpow_vartime_e over montmul2 with both lanes on m
- * (i32_modpow2_ct.c), which it calls for len <= WT_I32_MAX_LIMBS / 2
- * where WT_I32_VEC is 1. */
-void wt_i32_vec_modpow_vartime_e(uint32_t *x, const uint32_t *e, size_t elen,
-				 const uint32_t *m, size_t len, uint32_t m0i);
+/* The same for two moduli of len limbs (len <= WT_I32_MAX_LIMBS / 2) and
+ * one exponent: xp = xp^e mod p and xq = xq^e mod q, both in Montgomery
+ * form (RSA-CRT's blinding factors mod p and q). With WT_I32_VEC, p and q
+ * run in the two lanes of montmul2 (wt_i32_vec_modpow2_vartime_e,
+ * i32_modpow2_ct.c); without, it is two calls. */
+void wt_i32_modpow2_vartime_e(uint32_t *xp, uint32_t *xq, const uint32_t *e, size_t elen,
+			      const uint32_t *p, const uint32_t *q, size_t len,
+			      uint32_t p0i, uint32_t q0i);
+void wt_i32_vec_modpow2_vartime_e(uint32_t *xp, uint32_t *xq, const uint32_t *e,
+				  size_t elen, const uint32_t *p, const uint32_t *q,
+				  size_t len, uint32_t p0i, uint32_t q0i);
 
 /* d = x^-1 mod m for odd m and x < m, by a constant-time binary extended
  * GCD. Returns 1 if x was invertible (gcd 1), 0 otherwise (d is then

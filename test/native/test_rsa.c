@@ -492,6 +492,26 @@ static void test_i32(const wt_rsa_private_key *k)
 	}
 	CHECK(ok,
 	      "modpow2_ct = scalar square and multiply per lane, even and odd lengths");
+	/* the blinding factors' powers: modpow2_vartime_e (p and q lanes, the
+	 * public exponent) = the reference per lane, where p and q have one
+	 * limb count */
+	if (k->qlimbs == lp) {
+		uint32_t aq[WT_RSA_MAX_LIMBS], bq[WT_RSA_MAX_LIMBS];
+		wt_random(rb, 4 * lp);
+		wt_i32_decode(a, lp, rb, 4 * lp - 1);
+		wt_random(rb, 4 * lp);
+		wt_i32_decode(aq, lp, rb, 4 * lp - 1);
+		wt_i32_montmul(a, a, k->r2p, k->p, lp, k->p0i);
+		wt_i32_montmul(aq, aq, k->r2q, k->q, lp, k->q0i);
+		memcpy(b, a, lp * 4);
+		memcpy(bq, aq, lp * 4);
+		wt_i32_modpow2_vartime_e(a, aq, pk->e, pk->elimbs, k->p, k->q, lp, k->p0i,
+					 k->q0i);
+		ref_pow(b, pk->e, pk->elimbs, k->p, k->r2p, lp, k->p0i);
+		ref_pow(bq, pk->e, pk->elimbs, k->q, k->r2q, lp, k->q0i);
+		CHECK(wt_i32_eq(a, b, lp) && wt_i32_eq(aq, bq, lp),
+		      "modpow2_vartime_e = scalar square and multiply per lane");
+	}
 	/* montsqr = montmul(a, a), including the largest values below m */
 	ok = 1;
 	for (it = 0; it < 16; it++) {
