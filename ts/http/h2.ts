@@ -403,11 +403,22 @@ export class H2Session implements HttpSession {
     // Counted in `available` until it has a stream (or failed).
     this.queued++;
     this.stopIdle();
+    // Uncounted the moment the stream opens (it is then in `streams`), not
+    // after ready()'s promise settles a microtask later: counted twice
+    // meanwhile, 200 requests opened in one turn looked like 256 open
+    // streams and the pool opened a second connection for the rest.
+    let counted = true;
+    const unqueue = (): void => {
+      if (counted) {
+        counted = false;
+        this.queued--;
+      }
+    };
     let opened: { response: Promise<HttpResponse> };
     try {
-      opened = await this.ready(req);
+      opened = await this.ready(req, unqueue);
     } finally {
-      this.queued--;
+      unqueue();
     }
     return opened.response;
   }
@@ -418,7 +429,7 @@ export class H2Session implements HttpSession {
   /** Wait for the server's SETTINGS and a free stream slot, then open the
    * stream in the same turn as the check (wrapped: an async function would
    * wait for the response itself). */
-  private async ready(req: HttpRequest): Promise<{ response: Promise<HttpResponse> }> {
+  private async ready(req: HttpRequest, unqueue: () => void): Promise<{ response: Promise<HttpResponse> }> {
     req.signal?.throwIfAborted();
     if (this.ended) throw new HttpUnprocessedError('HTTP/2 session closed before the request was sent', { cause: this.error });
     if (!this.peerSettingsSeen) {
@@ -444,6 +455,7 @@ export class H2Session implements HttpSession {
       }
     }
     if (this.nextId > MAX_STREAM_ID) throw new HttpUnprocessedError('HTTP/2 stream ids exhausted: open a new connection');
+    unqueue();
     return { response: this.open(req) };
   }
 
@@ -1226,6 +1238,14 @@ export class H2Session implements HttpSession {
       return;
     }
     if (this.peerSettingsSeen && !this.floodCheck('SETTINGS')) return;
+    // RFC 9113 6.5.2, SETTINGS_MAX_CONCURRENT_STREAMS: "Initially, there is
+    // no limit to this value." Until the server's first SETTINGS we assume
+    // 100 (its recommended minimum); a first SETTINGS without it (Node's
+    // http2 server sends none) means no limit but our own. Keeping 100 made
+    // the pool open a second, third, ... connection for requests 101 and
+    // on (200 GETs at once went out on 4 connections: 4 TLS writes, where
+    // one connection takes them in one).
+    if (!this.peerSettingsSeen) this.peerMaxConcurrent = MAX_OPEN_STREAMS;
     const dv = new DataView(p.buffer, p.byteOffset, p.length);
     for (let o = 0; o < p.length; o += 6) {
       const key = dv.getUint16(o),
