@@ -236,8 +236,12 @@ function frame(type: number, flags: number, stream: number, payload: Uint8Array 
   f[2] = n & 0xff;
   f[3] = type;
   f[4] = flags;
-  new DataView(f.buffer).setUint32(5, stream & MAX_STREAM_ID);
-  f.set(payload, 9);
+  const id = stream & MAX_STREAM_ID;
+  f[5] = id >>> 24;
+  f[6] = (id >>> 16) & 0xff;
+  f[7] = (id >>> 8) & 0xff;
+  f[8] = id & 0xff;
+  if (n > 0) f.set(payload, 9);
   return f;
 }
 
@@ -985,11 +989,15 @@ export class H2Session implements HttpSession {
       );
       return;
     }
-    b.parts.push(frag.slice());
-    if (!(flags & END_HEADERS)) return;
+    if (!(flags & END_HEADERS)) {
+      // Kept past this frame: a copy (the view may be into a buffer reused for the next read).
+      b.parts.push(frag.slice());
+      return;
+    }
     this.block = undefined;
     let whole: Uint8Array;
-    if (b.parts.length === 1) whole = b.parts[0];
+    // A block in one frame (the usual case) is decoded now, from the view.
+    if (b.parts.length === 0) whole = frag;
     else {
       whole = new Uint8Array(b.size);
       let o = 0;
@@ -997,6 +1005,7 @@ export class H2Session implements HttpSession {
         whole.set(part, o);
         o += part.length;
       }
+      whole.set(frag, o);
     }
     this.onHeaderBlock(b.stream, b.flags, whole);
   }
