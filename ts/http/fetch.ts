@@ -120,17 +120,6 @@ const MAX_TICKETS = 256;
  * connection can be reused); a longer one closes the connection. */
 const DRAIN_LIMIT = 65536;
 
-/** The runtime's `Headers`, `Response` and `Request`, looked up at the
- * first fetch and kept: in Node 20 each of these globals is a getter that
- * loads undici's module on every access (profiled: 42 ms of a 200-GET
- * HTTP/2 run, about 3 us per fetch). Not looked up at import, so that
- * importing this module does not load undici (#16's cold start). */
-let web: { Headers: typeof Headers; Response: typeof Response; Request: typeof Request | undefined } | undefined;
-function webClasses(): NonNullable<typeof web> {
-  web ??= { Headers, Response, Request: typeof Request === 'undefined' ? undefined : Request };
-  return web;
-}
-
 interface Waiter {
   run(s: HttpSession): void;
   fail(e: unknown): void;
@@ -462,7 +451,6 @@ function toResponse(r: HttpResponse, url: URL, redirected: boolean): WasmtlsResp
     r.body?.cancel().catch(() => {});
     throw new HttpError('ERR_HTTP_INVALID_STATUS_LINE', `fetch: status ${r.status} is outside 200-599`);
   }
-  const { Headers, Response } = webClasses();
   const headers = new Headers();
   for (const [n, v] of r.headers) {
     try {
@@ -521,8 +509,7 @@ export function createFetch(options: FetchOptions): WasmtlsFetch {
   const max = options.maxConnectionsPerOrigin ?? 6;
 
   async function fetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<WasmtlsResponse> {
-    const { Headers, Request } = webClasses();
-    const req = Request !== undefined && input instanceof Request ? input : undefined;
+    const req = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
     // Argument errors are TypeErrors of their own, as fetch's are.
     let url: URL;
     try {
