@@ -72,7 +72,16 @@ export interface HttpEnv {
   /** Versions of the clients, for the table's header. */
   versions: Partial<Record<ClientName, string>>;
   log(line: string): void;
+  /** CPU time this process has used, in microseconds (Node:
+   * process.cpuUsage() user + system). When given, the req/s rows also
+   * record the client's CPU per request over the same requests
+   * ({@link HttpResults.cpu}); a page has no such clock. */
+  cpuMicros?: () => number;
 }
+
+/** The rows whose requests are also measured for client CPU. */
+export const CPU_METRICS = ['h1', 'h2'] as const;
+export type CpuMetric = (typeof CPU_METRICS)[number];
 
 export interface Cell {
   samples: number[];
@@ -84,6 +93,10 @@ export interface HttpResults {
   knobs: HttpKnobs;
   versions: Partial<Record<ClientName, string>>;
   cells: Record<ClientName, Record<Metric, Cell>>;
+  /** Client CPU per request in microseconds, one sample per req/s sample
+   * of the same row (same requests); empty when the runtime has no
+   * {@link HttpEnv.cpuMicros}. */
+  cpu: Record<ClientName, Record<CpuMetric, number[]>>;
 }
 
 const SMALL_BODY = 'hello from the origin\n';
@@ -208,6 +221,7 @@ export async function runHttpSuite(env: HttpEnv): Promise<HttpResults> {
     cells: Object.fromEntries(
       CLIENTS.map((c) => [c, Object.fromEntries(METRICS.map((m) => [m, { samples: [] }]))]),
     ) as unknown as HttpResults['cells'],
+    cpu: Object.fromEntries(CLIENTS.map((c) => [c, { h1: [], h2: [] }])) as unknown as HttpResults['cpu'],
   };
   const clients = new Map<ClientName, FetchClient>();
   try {
@@ -230,6 +244,11 @@ export async function runHttpSuite(env: HttpEnv): Promise<HttpResults> {
               20_000,
               'warm-up',
             );
+          // Then one sample's worth of the row, unmeasured, so the first
+          // measured run is not the one where the row's code is compiled
+          // (client CPU per request: the first of 5 runs was up to 7x the
+          // last for epoxy-tls, 4x for wasmtls).
+          await timeout(measure(env, c, name, m), 60_000, 'warm-up');
         } catch (e) {
           res.cells[name][m].error = `warm-up: ${errorText(e)}`;
         }
@@ -244,7 +263,12 @@ export async function runHttpSuite(env: HttpEnv): Promise<HttpResults> {
           const cell = res.cells[name][m];
           if (!applies(name, m) || cell.error) continue;
           try {
+            const cpu0 = env.cpuMicros?.();
             cell.samples.push(await timeout(measure(env, c, name, m), m === 'mbs' ? 120_000 : 60_000, `${name} ${m}`));
+            // The CPU this process spent on the row's requests: the client
+            // alone (the servers run in another process).
+            if (cpu0 !== undefined && env.cpuMicros && (m === 'h1' || m === 'h2'))
+              res.cpu[name][m].push((env.cpuMicros() - cpu0) / k.requests);
           } catch (e) {
             cell.error = errorText(e);
           }

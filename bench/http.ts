@@ -10,6 +10,10 @@
  * the no-TLS ceiling). Rows (http-clients.ts): req/s of small GETs over
  * HTTP/1.1 keep-alive and over HTTP/2, MB/s of one 64 MiB body, time to
  * the response head on a fresh connection; medians of BENCH_RUNS runs.
+ * In Node, a second table gives each client's CPU per request over the
+ * same requests as the two req/s rows (process.cpuUsage() of this process;
+ * the servers are in their own): through one wisp-js server the req/s is
+ * bounded by that server's CPU per request, the same for every client.
  *
  * Trust is the same for every client: the test CA and nothing else
  * (wasmtls `ca`, epoxy-tls `pem_files`, libcurl.js: its compiled-in bundle
@@ -31,6 +35,7 @@ import { initSync } from '../ts/core/loader.js';
 import { epoxyDir, epoxyInNode, root, runPage, startServers, type ServerInfo } from './harness.js';
 import {
   CLIENTS,
+  CPU_METRICS,
   epoxyClient,
   errorText,
   HIGHER_IS_BETTER,
@@ -133,6 +138,10 @@ async function inNode(info: ServerInfo, dir: string): Promise<HttpResults> {
     knobs,
     versions,
     log: (l) => console.log(l),
+    cpuMicros: () => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
+    },
     factories: {
       wasmtls: () => wasmtlsClient(info.wispUrl, info.caPem, WsWebSocket as never),
       'no TLS': () => wasmtlsClient(info.wispUrl, info.caPem, WsWebSocket as never),
@@ -259,6 +268,44 @@ console.log(
     'HTTP/1.1 rows: one request at a time (keep-alive); the HTTP/2 row: all at once (one connection, multiplexed). ' +
     'The origin says which protocol served each answer; a client that fell back fails its row.',
 );
+// Client CPU per request (Node only): what the req/s rows cannot show
+// through this server, whose own CPU per request (wisp-js and the origin,
+// one process) bounds every client's rate alike. Its rows do not start
+// with "| Node" (test/bench-http reads those of the table above).
+const cpuRows = results
+  .filter((r) => CPU_METRICS.some((m) => CLIENTS.some((c) => r.cpu[c][m].length > 0)))
+  .flatMap((r) =>
+    CPU_METRICS.map((m) => {
+      const med = (c: ClientName): number | undefined => (r.cpu[c][m].length ? median(r.cpu[c][m]) : undefined);
+      const cell = (c: ClientName): string => {
+        const v = med(c);
+        return v === undefined ? (c === 'no TLS' && m === 'h2' ? 'n/a (no h2c)' : '-') : fmt(v);
+      };
+      const ratio = (p: ClientName): string => {
+        const [a, b] = [med('wasmtls'), med(p)];
+        return a && b ? `${(b / a).toFixed(2)}x` : '-';
+      };
+      return [
+        `${m === 'h1' ? 'HTTP/1.1 keep-alive, one after another' : 'HTTP/2, all at once'} (${r.runtime})`,
+        cell('wasmtls'),
+        cell('epoxy-tls'),
+        cell('libcurl.js'),
+        ratio('epoxy-tls'),
+        ratio('libcurl.js'),
+        cell('no TLS'),
+      ];
+    }),
+  );
+if (cpuRows.length) {
+  const CPU_HEAD = ['wasmtls', 'epoxy-tls', 'libcurl.js', 'epoxy / wasmtls', 'libcurl / wasmtls', 'no TLS'];
+  console.log(
+    `\n### client CPU per request, µs (process.cpuUsage() of the client process over the same ${k.requests} GETs as the req/s rows; ` +
+      'the servers run in their own process; medians; "peer / wasmtls" above 1 means wasmtls uses less)\n',
+  );
+  console.log(`| client CPU per request, µs | ${CPU_HEAD.join(' | ')} |`);
+  console.log(`|${' --- |'.repeat(CPU_HEAD.length + 1)}`);
+  for (const row of cpuRows) console.log(`| ${row.join(' | ')} |`);
+}
 if (errors.length) {
   console.log(`\nERRORS (${errors.length}):`);
   for (const e of errors) console.log(`  ${e}`);

@@ -475,6 +475,40 @@ describe('HTTP/2 through createFetch (ALPN h2 and http/1.1 offered)', () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   }, 60_000);
+
+  it('a server whose SETTINGS name no SETTINGS_MAX_CONCURRENT_STREAMS (Node http2) takes 200 fetches at once on its one connection (RFC 9113 6.5.2: no limit)', async () => {
+    const c = certs.server['ecdsa-p256'];
+    const server = http2.createSecureServer({ cert: c.certPem, key: c.keyPem });
+    const sessions: http2.ServerHttp2Session[] = [];
+    server.on('session', (ss) => sessions.push(ss));
+    let open = 0,
+      maxOpen = 0;
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => {});
+      maxOpen = Math.max(maxOpen, ++open);
+      stream.on('close', () => open--);
+      stream.respond({ ':status': 200 });
+      // Answered once all are open, so they are concurrent on the wire.
+      setTimeout(() => stream.end(String(headers[':path'])), 50);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const f = createFetch({ connect: (_h, p) => connectTcp({ host: '127.0.0.1', port: p }), ca: c.certPem });
+    try {
+      // A first request: the connection and the server's SETTINGS are in.
+      expect(await (await f(`https://localhost:${port}/warm`)).text()).toBe('/warm');
+      const res = await Promise.all(Array.from({ length: 200 }, (_, i) => f(`https://localhost:${port}/r${i}`)));
+      const bodies = await Promise.all(res.map((r) => r.text()));
+      expect(bodies).toEqual(Array.from({ length: 200 }, (_, i) => `/r${i}`));
+      // Before: 100 streams on the first connection, the rest on more connections.
+      expect(sessions.length).toBe(1);
+      expect(maxOpen).toBe(200);
+    } finally {
+      await f.close();
+      for (const ss of sessions) ss.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
 });
 
 // ---- hostile servers ----

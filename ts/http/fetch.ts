@@ -467,7 +467,8 @@ function toResponse(r: HttpResponse, url: URL, redirected: boolean): WasmtlsResp
   } else if (body) {
     // RFC 9110 8.4: undo the content codings; a body with one we cannot
     // undo is given as it came (as browsers do), Content-Encoding intact.
-    const codings = codingsOf(headers.get('content-encoding') ?? '');
+    const coding = headers.get('content-encoding');
+    const codings = coding === null ? [] : codingsOf(coding);
     if (codings.length > 0 && codings.every(canDecode)) body = decodeCodings(body, codings);
   }
   let res: Response;

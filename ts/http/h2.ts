@@ -236,8 +236,12 @@ function frame(type: number, flags: number, stream: number, payload: Uint8Array 
   f[2] = n & 0xff;
   f[3] = type;
   f[4] = flags;
-  new DataView(f.buffer).setUint32(5, stream & MAX_STREAM_ID);
-  f.set(payload, 9);
+  const id = stream & MAX_STREAM_ID;
+  f[5] = id >>> 24;
+  f[6] = (id >>> 16) & 0xff;
+  f[7] = (id >>> 8) & 0xff;
+  f[8] = id & 0xff;
+  if (n > 0) f.set(payload, 9);
   return f;
 }
 
@@ -259,6 +263,8 @@ const BAD_NAME = /[^!#$%&'*+\-.^_`|~0-9a-z]/;
 const BAD_VALUE = /[\0\r\n]|^[ \t]|[ \t]$/;
 
 const ignore = (): void => {};
+/** A content-length value we take (at most 15 digits: a safe integer). */
+const DIGITS = /^\d{1,15}$/;
 
 /**
  * One HTTP/2 connection (RFC 9113), client side, over a byte stream that
@@ -399,15 +405,49 @@ export class H2Session implements HttpSession {
   }
 
   /** See {@link HttpSession.request}. */
-  async request(req: HttpRequest): Promise<HttpResponse> {
+  request(req: HttpRequest): Promise<HttpResponse> {
+    // The usual case: the server's SETTINGS are in and a stream slot is
+    // free, so the stream opens now, without the awaits of ready() (three
+    // promise hops per request; the slow path below gives the same result).
+    if (
+      this.peerSettingsSeen &&
+      !this.ended &&
+      !this.goaway &&
+      this.waiting.length === 0 &&
+      this.streams.size < this.peerMaxConcurrent &&
+      this.nextId <= MAX_STREAM_ID &&
+      !req.signal?.aborted
+    ) {
+      this.stopIdle();
+      try {
+        return this.open(req);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return this.requestSlow(req);
+  }
+
+  private async requestSlow(req: HttpRequest): Promise<HttpResponse> {
     // Counted in `available` until it has a stream (or failed).
     this.queued++;
     this.stopIdle();
+    // Uncounted the moment the stream opens (it is then in `streams`), not
+    // after ready()'s promise settles a microtask later: counted twice
+    // meanwhile, 200 requests opened in one turn looked like 256 open
+    // streams and the pool opened a second connection for the rest.
+    let counted = true;
+    const unqueue = (): void => {
+      if (counted) {
+        counted = false;
+        this.queued--;
+      }
+    };
     let opened: { response: Promise<HttpResponse> };
     try {
-      opened = await this.ready(req);
+      opened = await this.ready(req, unqueue);
     } finally {
-      this.queued--;
+      unqueue();
     }
     return opened.response;
   }
@@ -418,7 +458,7 @@ export class H2Session implements HttpSession {
   /** Wait for the server's SETTINGS and a free stream slot, then open the
    * stream in the same turn as the check (wrapped: an async function would
    * wait for the response itself). */
-  private async ready(req: HttpRequest): Promise<{ response: Promise<HttpResponse> }> {
+  private async ready(req: HttpRequest, unqueue: () => void): Promise<{ response: Promise<HttpResponse> }> {
     req.signal?.throwIfAborted();
     if (this.ended) throw new HttpUnprocessedError('HTTP/2 session closed before the request was sent', { cause: this.error });
     if (!this.peerSettingsSeen) {
@@ -444,6 +484,7 @@ export class H2Session implements HttpSession {
       }
     }
     if (this.nextId > MAX_STREAM_ID) throw new HttpUnprocessedError('HTTP/2 stream ids exhausted: open a new connection');
+    unqueue();
     return { response: this.open(req) };
   }
 
@@ -973,11 +1014,15 @@ export class H2Session implements HttpSession {
       );
       return;
     }
-    b.parts.push(frag.slice());
-    if (!(flags & END_HEADERS)) return;
+    if (!(flags & END_HEADERS)) {
+      // Kept past this frame: a copy (the view may be into a buffer reused for the next read).
+      b.parts.push(frag.slice());
+      return;
+    }
     this.block = undefined;
     let whole: Uint8Array;
-    if (b.parts.length === 1) whole = b.parts[0];
+    // A block in one frame (the usual case) is decoded now, from the view.
+    if (b.parts.length === 0) whole = frag;
     else {
       whole = new Uint8Array(b.size);
       let o = 0;
@@ -985,6 +1030,7 @@ export class H2Session implements HttpSession {
         whole.set(part, o);
         o += part.length;
       }
+      whole.set(frag, o);
     }
     this.onHeaderBlock(b.stream, b.flags, whole);
   }
@@ -1052,11 +1098,15 @@ export class H2Session implements HttpSession {
     }
     s.headed = true;
     if (status === 204 || status === 304) s.noBody = true;
-    const cls = fields.filter(([n]) => n === 'content-length');
-    if (cls.length > 0) {
+    let cls: Array<[string, string]> | undefined;
+    for (const f of fields) if (f[0] === 'content-length') (cls ??= []).push(f);
+    // One field of digits only (the usual case) needs no splitting.
+    if (cls?.length === 1 && DIGITS.test(cls[0][1])) {
+      if (!s.noBody) s.expectLength = Number(cls[0][1]);
+    } else if (cls) {
       const values = new Set(cls.flatMap(([, v]) => v.split(',').map((x) => x.trim())));
       const v = [...values][0];
-      if (values.size !== 1 || !/^\d{1,15}$/.test(v)) {
+      if (values.size !== 1 || !DIGITS.test(v)) {
         this.streamError(s, H2_ERROR.PROTOCOL_ERROR, 'invalid content-length');
         return;
       }
@@ -1226,6 +1276,14 @@ export class H2Session implements HttpSession {
       return;
     }
     if (this.peerSettingsSeen && !this.floodCheck('SETTINGS')) return;
+    // RFC 9113 6.5.2, SETTINGS_MAX_CONCURRENT_STREAMS: "Initially, there is
+    // no limit to this value." Until the server's first SETTINGS we assume
+    // 100 (its recommended minimum); a first SETTINGS without it (Node's
+    // http2 server sends none) means no limit but our own. Keeping 100 made
+    // the pool open a second, third, ... connection for requests 101 and
+    // on (200 GETs at once went out on 4 connections: 4 TLS writes, where
+    // one connection takes them in one).
+    if (!this.peerSettingsSeen) this.peerMaxConcurrent = MAX_OPEN_STREAMS;
     const dv = new DataView(p.buffer, p.byteOffset, p.length);
     for (let o = 0; o < p.length; o += 6) {
       const key = dv.getUint16(o),
