@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh: the one entry point that installs what is missing and builds
 # everything:
-#   dist/wasmtls.wasm         crypto-src/ + wasm/ with emcc -O3 -msimd128
+#   dist/wasmtls.wasm         crypto-src/ + wasm/ with emcc -O3 -msimd128 -mbulk-memory
+#                             (memcpy/memset as memory.copy/memory.fill)
 #   dist/wasmtls-scalar.wasm  the same sources without SIMD
 #   build/native{,-asan,-ct}/ the same C natively with clang-16, and the
 #                             C test binaries from test/native/
@@ -93,15 +94,22 @@ wasm_compile() { # simd-flag src obj
   fi
 }
 export -f wasm_opt wasm_compile; export newest_wh INC
+wasm_flags() { [ "$1" = simd ] && echo -msimd128 -mbulk-memory; true; }
 for v in simd scalar; do
+  # Objects are rebuilt when their source or a header changed; when the
+  # flags of a variant change, all of its objects are (build/wasm-$v/.flags).
+  if [ "$(cat build/wasm-$v/.flags 2>/dev/null)" != "$(wasm_flags $v)" ]; then
+    rm -rf build/wasm-$v
+  fi
   mkdir -p build/wasm-$v
+  wasm_flags $v > build/wasm-$v/.flags
   for s in $CSRC $WSRC; do
-    echo "$v|$( [ $v = simd ] && echo -msimd128 )|$s|build/wasm-$v/$(echo "$s" | tr / _).o"
+    echo "$v|$(wasm_flags $v)|$s|build/wasm-$v/$(echo "$s" | tr / _).o"
   done
 done | xargs -P "$(nproc)" -I{} bash -c 'IFS="|" read -r v f s o <<< "{}"; wasm_compile "$f" "$s" "$o"'
 wasm_objs() { for s in $CSRC $WSRC; do echo "build/wasm-$1/$(echo "$s" | tr / _).o"; done; }
 # shellcheck disable=SC2086,SC2046
-emcc $EMFLAGS -msimd128 $(wasm_objs simd) -o dist/wasmtls.wasm
+emcc $EMFLAGS $(wasm_flags simd) $(wasm_objs simd) -o dist/wasmtls.wasm
 # shellcheck disable=SC2086,SC2046
 emcc $EMFLAGS $(wasm_objs scalar) -o dist/wasmtls-scalar.wasm
 # The JSR layout (jsr.json) publishes the TypeScript sources, where

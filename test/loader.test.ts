@@ -185,6 +185,24 @@ describe('loader', () => {
     }
   });
 
+  it('the SIMD build needs bulk memory too: an engine with SIMD128 but without it gets false from simdSupported()', async () => {
+    const m = await freshLoader();
+    expect(m.simdSupported()).toBe(true); // Node 20 has both
+    const real = WebAssembly.validate.bind(WebAssembly);
+    // Emulate such an engine: it refuses modules that use memory.copy or
+    // memory.fill (opcodes 0xfc 0x0a, 0xfc 0x0b) and takes SIMD.
+    const v = vi.spyOn(WebAssembly, 'validate').mockImplementation((b) => {
+      const u = b instanceof Uint8Array ? b : new Uint8Array(b as ArrayBuffer);
+      for (let i = 0; i + 1 < u.length; i++) if (u[i] === 0xfc && (u[i + 1] === 0x0a || u[i + 1] === 0x0b)) return false;
+      return real(b);
+    });
+    try {
+      expect(m.simdSupported()).toBe(false);
+    } finally {
+      v.mockRestore();
+    }
+  });
+
   it('entropy: fillRandom covers buffers beyond the 65,536-byte getRandomValues limit', async () => {
     const m = await freshLoader();
     const buf = m.fillRandom(new Uint8Array(200_000));
