@@ -30,7 +30,7 @@ import { connectRetry, SocketPump } from './helpers/netpump.js';
 import { have, payload, Peer } from './helpers/peers.js';
 import { freePort } from './helpers/runtimes.js';
 import { makeTestCerts, type CertKey, type TestCerts } from './helpers/tls-certs.js';
-import { deliver, pattern } from './helpers/tls-pair.js';
+import { deliver, makePair as pair, pattern } from './helpers/tls-pair.js';
 
 useBuild('simd');
 const GNUTLS = have('gnutls-serv', ['--version']) && have('gnutls-cli', ['--version']);
@@ -93,27 +93,6 @@ function withCertCompression(rec: Uint8Array, algs: number[]): Uint8Array {
   out.writeUIntBE(out.readUIntBE(6, 3) + d, 6, 3);
   out.writeUInt16BE(out.readUInt16BE(extLenAt) + d, extLenAt);
   return out;
-}
-
-function pair(cert: CertKey, client: TLSContextOptions = {}, server: TLSContextOptions = {}) {
-  const cctx = new TLSContext({ verify: 'insecure-no-chain-validation', ...client });
-  const sctx = new TLSContext({ cert: cert.certPem, key: cert.keyPem, ...server });
-  const c = new Connection(cctx),
-    s = new Connection(sctx);
-  c.setConnectState();
-  s.setAcceptState();
-  return {
-    cctx,
-    sctx,
-    c,
-    s,
-    dispose() {
-      c.dispose();
-      s.dispose();
-      cctx.dispose();
-      sctx.dispose();
-    },
-  };
 }
 
 /** Bytes of handshake records (type 22) the server sent, counted by

@@ -30,6 +30,7 @@ import type { GroupName } from '../ts/core/codepoints.js';
 import { type EchKey, generateEchKey } from '../ts/core/ech.js';
 import type { TLSError } from '../ts/core/errors.js';
 import { root, useBuild } from './helpers/env.js';
+import { selfSignedP256 } from './helpers/pki.js';
 
 useBuild('simd');
 const run = promisify(execFile);
@@ -65,31 +66,7 @@ beforeAll(() => {
     stdio: 'pipe',
   });
   dir = mkdtempSync(join(tmpdir(), 'wasmtls-ech-go-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=secret.test',
-      '-addext',
-      'subjectAltName=DNS:secret.test,DNS:public.test',
-    ],
-    { stdio: 'ignore' },
-  );
-  certPem = execFileSync('cat', [join(dir, 'c.pem')], { encoding: 'utf8' });
-  keyPem = execFileSync('cat', [join(dir, 'k.pem')], { encoding: 'utf8' });
+  ({ certPem, keyPem } = selfSignedP256(dir, 'secret.test', ['secret.test', 'public.test']));
   writeFileSync(join(dir, 'ca.pem'), certPem);
 }, 180_000);
 afterAll(() => {

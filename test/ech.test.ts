@@ -12,8 +12,7 @@
  * goes back to its baseline. Go's crypto/tls as the independent peer is
  * in test/ech-go.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +28,7 @@ import { generateEchKey } from '../ts/core/ech.js';
 import { TLSError } from '../ts/core/errors.js';
 import { fillRandom, wasm } from '../ts/core/loader.js';
 import { useBuild } from './helpers/env.js';
+import { selfSignedP256 } from './helpers/pki.js';
 
 useBuild('simd');
 
@@ -39,31 +39,7 @@ let certPem: string;
 let keyPem: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wasmtls-ech-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=secret.test',
-      '-addext',
-      'subjectAltName=DNS:secret.test,DNS:public.test',
-    ],
-    { stdio: 'ignore' },
-  );
-  certPem = readFileSync(join(dir, 'c.pem'), 'utf8');
-  keyPem = readFileSync(join(dir, 'k.pem'), 'utf8');
+  ({ certPem, keyPem } = selfSignedP256(dir, 'secret.test', ['secret.test', 'public.test']));
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

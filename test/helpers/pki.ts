@@ -105,3 +105,34 @@ export function makePki(): Pki {
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A self-signed P-256 certificate for `cn` with DNS names `sans`, made by
+ * the `openssl` CLI into `dir` as c.pem (certificate) and k.pem (key).
+ */
+export function selfSignedP256(dir: string, cn: string, sans: string[]): { certPem: string; keyPem: string } {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=${sans.map((s) => `DNS:${s}`).join(',')}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { certPem: readFileSync(join(dir, 'c.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'k.pem'), 'utf8') };
+}
